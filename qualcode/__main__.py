@@ -1,0 +1,5 @@
+"""``python -m qualcode``."""
+
+from qualcode.cli.app import main
+
+main()

@@ -1,0 +1,383 @@
+"""Double-coding samples: draw a stratified share of the transcripts, record and show it.
+
+A sample is ``ceil(fraction * N)`` transcripts, allocated across strata (role, site or
+any transcript attribute) in proportion to their size by the largest-remainder method,
+with **at least one transcript from every stratum that has transcripts**:
+
+1. strata whose proportional quota is below one get exactly one transcript and leave
+   the pool; the quotas of the others are recomputed over the remaining places (repeat
+   until every quota is at least one);
+2. the rest get the integer part of their quota, and the places left over go to the
+   largest fractional parts (ties: the larger stratum, then the stratum name).
+
+The total is therefore exactly ``ceil(fraction * N)``, except when there are more
+non-empty strata than that: then every stratum gets one and the total grows to the
+number of strata (reported as ``grown_by``). Quotas are exact fractions, so ties are
+real ties, not rounding noise.
+
+Within a stratum the transcripts are chosen with ``random.Random(seed)``: one
+``random()`` number per transcript, drawn in sorted-id order over the whole project,
+and each stratum takes its transcripts with the smallest numbers. Only ``random()``
+and the integer seeder are used, the two parts of the module Python guarantees to stay
+the same across versions, so a seed reproduces the same sample anywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select
+
+from qualcode.errors import AgreementError, NotFoundError
+from qualcode.store import codings as coding_store
+from qualcode.store.codings import ensure_coder, now
+from qualcode.store.schema import sample_coders, sample_transcripts, samples, transcripts
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from qualcode.project import Project
+
+MISSING_VALUE = "(none)"
+STRATUM_SEPARATOR = " / "
+
+
+@dataclass(frozen=True)
+class StratumAllocation:
+    """How many transcripts one stratum has and how many it gives to the sample."""
+
+    stratum: str
+    population: int
+    quota: Fraction
+    drawn: int
+    raised_to_minimum: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"stratum": self.stratum, "population": self.population, "quota": round(float(self.quota), 4),
+                "drawn": self.drawn, "raised_to_minimum": self.raised_to_minimum}
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The places of a sample per stratum (see the module docstring for the rule)."""
+
+    target: int
+    strata: tuple[StratumAllocation, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(s.drawn for s in self.strata)
+
+    @property
+    def grown_by(self) -> int:
+        """Transcripts beyond the target that the one-per-stratum minimum added."""
+        return max(0, self.total - self.target)
+
+    def drawn(self, stratum: str) -> int:
+        return next(s.drawn for s in self.strata if s.stratum == stratum)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A double-coding sample as stored."""
+
+    name: str
+    fraction: float
+    seed: int
+    stratify: tuple[str, ...]
+    coders: tuple[str, ...]
+    transcripts: tuple[tuple[str, str], ...]  # (transcript id, stratum)
+    allocation: tuple[dict[str, Any], ...] = ()
+    population: int = 0
+    target: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def transcript_ids(self) -> list[str]:
+        return [transcript for transcript, _ in self.transcripts]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "fraction": self.fraction, "seed": self.seed, "stratify": list(self.stratify),
+            "coders": list(self.coders), "population": self.population, "target": self.target,
+            "allocation": list(self.allocation),
+            "transcripts": [{"transcript": t, "stratum": s} for t, s in self.transcripts],
+            "notes": list(self.notes),
+        }
+
+
+def allocate(sizes: dict[str, int], total: int) -> Allocation:
+    """Allocate ``total`` places across strata: largest remainder, at least one each.
+
+    Parameters
+    ----------
+    sizes : dict of str to int
+        Transcripts per stratum; strata of size 0 get nothing.
+    total : int
+        Places to allocate (``ceil(fraction * N)``).
+
+    Examples
+    --------
+    The example study: 34 transcripts in four roles, 10% -> 4 places; the two small
+    roles are raised to one and the two large ones share the other two:
+
+    >>> a = allocate({"law_enforcement": 12, "other": 2, "prosecutor": 8, "service_provider": 12}, 4)
+    >>> [(s.stratum, s.drawn) for s in a.strata], a.total
+    ([('law_enforcement', 1), ('other', 1), ('prosecutor', 1), ('service_provider', 1)], 4)
+
+    Plain largest remainder (quotas 3.5, 2.1, 1.4 for 7 places -> 3, 2, 1, then the
+    largest fraction, 0.5, takes the last place):
+
+    >>> [s.drawn for s in allocate({"a": 50, "b": 30, "c": 20}, 7).strata]
+    [4, 2, 1]
+    """
+    if total < 0:
+        raise AgreementError(f"a sample needs a non-negative number of places; received {total}")
+    present = {name: size for name, size in sizes.items() if size > 0}
+    if total > sum(present.values()):
+        raise AgreementError(f"cannot draw {total} transcripts from {sum(present.values())}")
+    places = max(total, len(present))
+    raised, pool = _raise_small_strata(present, places)
+    drawn = _largest_remainder(pool, places - len(raised))
+    quotas = _quotas(present, total)
+    strata = tuple(
+        StratumAllocation(name, sizes[name], quotas.get(name, Fraction(0)),
+                          1 if name in raised else drawn.get(name, 0), raised_to_minimum=name in raised)
+        for name in sorted(sizes)
+    )
+    return Allocation(total, strata)
+
+
+def _quotas(sizes: dict[str, int], places: int) -> dict[str, Fraction]:
+    population = sum(sizes.values())
+    return {name: Fraction(places * size, population) for name, size in sizes.items()} if population else {}
+
+
+def _raise_small_strata(sizes: dict[str, int], places: int) -> tuple[set[str], dict[str, int]]:
+    """Strata whose quota is below one get one place; repeat on the rest until none is."""
+    raised: set[str] = set()
+    pool = dict(sizes)
+    while pool:
+        quotas = _quotas(pool, places - len(raised))
+        small = {name for name, quota in quotas.items() if quota < 1}
+        if not small:
+            break
+        raised |= small
+        pool = {name: size for name, size in pool.items() if name not in small}
+    return raised, pool
+
+
+def _largest_remainder(sizes: dict[str, int], places: int) -> dict[str, int]:
+    quotas = _quotas(sizes, places)
+    drawn = {name: math.floor(quota) for name, quota in quotas.items()}
+    left = places - sum(drawn.values())
+    by_remainder = sorted(quotas, key=lambda name: (-(quotas[name] - drawn[name]), -sizes[name], name))
+    for name in by_remainder[:left]:
+        drawn[name] += 1
+    return drawn
+
+
+def stratum_of(row: dict[str, Any], keys: tuple[str, ...]) -> str:
+    """The stratum label of a transcript: its values of ``keys`` joined with " / "."""
+    if not keys:
+        return "all"
+    values = []
+    for key in keys:
+        value = row[key] if key in ("role", "site") else (row.get("attributes") or {}).get(key)
+        values.append(str(value) if value not in (None, "") else MISSING_VALUE)
+    return STRATUM_SEPARATOR.join(values)
+
+
+def draw(
+    transcripts: list[dict[str, Any]], fraction: float, seed: int, stratify: tuple[str, ...] = ()
+) -> tuple[Allocation, list[tuple[str, str]]]:
+    """Choose the sample's transcripts (pure: no store access).
+
+    Parameters
+    ----------
+    transcripts : list of dict
+        ``{"id", "role", "site", "attributes"}`` per transcript.
+    fraction : float
+        Share to double-code, ``0 < fraction <= 1``.
+    seed : int
+        Seed of ``random.Random``.
+    stratify : tuple of str
+        ``role``, ``site`` or attribute names.
+
+    Returns
+    -------
+    allocation : Allocation
+    chosen : list of (transcript id, stratum), sorted by id
+    """
+    check_fraction(fraction)
+    ordered = sorted(transcripts, key=lambda row: row["id"])
+    generator = random.Random(seed)
+    keys = {row["id"]: generator.random() for row in ordered}
+    strata: dict[str, list[str]] = {}
+    for row in ordered:
+        strata.setdefault(stratum_of(row, stratify), []).append(row["id"])
+    allocation = allocate({name: len(ids) for name, ids in strata.items()}, math.ceil(fraction * len(ordered)))
+    chosen = []
+    for name, ids in strata.items():
+        picked = sorted(ids, key=lambda transcript: keys[transcript])[: allocation.drawn(name)]
+        chosen.extend((transcript, name) for transcript in picked)
+    return allocation, sorted(chosen)
+
+
+def check_fraction(fraction: float) -> float:
+    if not isinstance(fraction, int | float) or not 0.0 < float(fraction) <= 1.0:
+        raise AgreementError(f"--fraction must be a share between 0 (exclusive) and 1; received {fraction!r}")
+    return float(fraction)
+
+
+def _check_stratify(stratify: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    known = {"role", "site"} | {key for row in rows for key in (row.get("attributes") or {})}
+    for key in stratify:
+        if key not in known:
+            raise AgreementError(
+                f"cannot stratify by '{key}'; transcripts have: {', '.join(sorted(known))}"
+            )
+
+
+def _check_coders(coders: tuple[str, ...]) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in coders if name and name.strip())
+    if len(names) < 2 or len(set(names)) != len(names):
+        raise AgreementError(
+            f"a double-coding sample needs two or more distinct coders; received {', '.join(coders) or 'none'}"
+        )
+    return names
+
+
+def create_sample(
+    project: Project,
+    name: str,
+    *,
+    fraction: float,
+    coders: tuple[str, ...] | list[str],
+    stratify: tuple[str, ...] | list[str] = (),
+    seed: int | None = None,
+) -> Sample:
+    """Draw a double-coding sample, store it and assign it to the coders.
+
+    ``seed=None`` draws a fresh seed, which is stored and reported so the draw can
+    be repeated. Raises :class:`AgreementError` for a sample name that exists, a bad
+    fraction, fewer than two coders or an unknown stratification key.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise AgreementError("a sample needs a name")
+    coders, stratify = _check_coders(tuple(coders)), tuple(stratify)
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    with project.write() as conn:
+        if _sample_row(conn, name) is not None:
+            raise AgreementError(f"a sample named '{name}' exists; choose another name (see 'qualcode sample show')")
+        rows = _transcript_rows(conn)
+        if not rows:
+            raise AgreementError("the project has no transcripts to sample (qualcode import)")
+        _check_stratify(stratify, rows)
+        allocation, chosen = draw(rows, fraction, seed, stratify)
+        sample = Sample(
+            name, float(fraction), seed, stratify, coders, tuple(chosen),
+            tuple(s.as_dict() for s in allocation.strata), len(rows), allocation.target, _notes(allocation),
+        )
+        _insert_sample(conn, sample)
+    return sample
+
+
+def _notes(allocation: Allocation) -> tuple[str, ...]:
+    notes = []
+    raised = [s.stratum for s in allocation.strata if s.raised_to_minimum]
+    if raised:
+        notes.append(f"raised to the minimum of one transcript: {', '.join(raised)}")
+    if allocation.grown_by:
+        notes.append(
+            f"the one-per-stratum minimum needs {allocation.total} transcripts, "
+            f"{allocation.grown_by} more than the {allocation.target} the fraction asks for"
+        )
+    return tuple(notes)
+
+
+def load_sample(conn: Connection, name: str) -> Sample:
+    """A stored sample; NotFoundError listing the samples when it does not exist."""
+    row = _sample_row(conn, name)
+    if row is None:
+        known = sample_names(conn)
+        listed = f"; samples: {', '.join(known)}" if known else "; the project has no samples (qualcode sample create)"
+        raise NotFoundError(f"No sample '{name}'{listed}")
+    strata = row["strata"] or {}
+    return Sample(
+        row["name"], row["fraction"], row["seed"], tuple(strata.get("by", ())), tuple(_sample_coders(conn, name)),
+        tuple(_sample_transcripts(conn, name)), tuple(strata.get("allocation", ())),
+        strata.get("population", 0), strata.get("target", 0), tuple(strata.get("notes", ())),
+    )
+
+
+def get_sample(project: Project, name: str) -> Sample:
+    with project.read() as conn:
+        return load_sample(conn, name)
+
+
+def sample_progress(project: Project, name: str) -> dict[str, Any]:
+    """The sample with each coder's progress per transcript (respondent segments coded / total)."""
+    with project.read() as conn:
+        sample = load_sample(conn, name)
+        totals = coding_store.respondent_segment_totals(conn)
+        coded = {(c, t): n for c, t, n in coding_store.coded_segment_counts(conn)}
+    rows = []
+    for transcript, stratum in sample.transcripts:
+        total = totals.get(transcript, 0)
+        progress = {coder: {"coded": coded.get((coder, transcript), 0), "total": total} for coder in sample.coders}
+        rows.append({"transcript": transcript, "stratum": stratum, "progress": progress})
+    summary = {
+        coder: {"coded": sum(r["progress"][coder]["coded"] for r in rows),
+                "total": sum(r["progress"][coder]["total"] for r in rows)}
+        for coder in sample.coders
+    }
+    return {**sample.as_dict(), "transcripts": rows, "progress": summary}
+
+
+# -- store queries (samples, sample_transcripts, sample_coders) ------------------------
+
+
+def _transcript_rows(conn: Connection) -> list[dict[str, Any]]:
+    query = select(transcripts.c.id, transcripts.c.role, transcripts.c.site, transcripts.c.attributes)
+    return [dict(row._mapping) for row in conn.execute(query.order_by(transcripts.c.id))]
+
+
+def _sample_row(conn: Connection, name: str) -> dict[str, Any] | None:
+    row = conn.execute(select(samples).where(samples.c.name == name)).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def sample_names(conn: Connection) -> list[str]:
+    return list(conn.execute(select(samples.c.name).order_by(samples.c.created_at, samples.c.name)).scalars())
+
+
+def _sample_coders(conn: Connection, name: str) -> list[str]:
+    query = select(sample_coders.c.coder).where(sample_coders.c.sample == name).order_by(sample_coders.c.coder)
+    return list(conn.execute(query).scalars())
+
+
+def _sample_transcripts(conn: Connection, name: str) -> list[tuple[str, str]]:
+    query = (select(sample_transcripts.c.transcript_id, sample_transcripts.c.stratum)
+             .where(sample_transcripts.c.sample == name).order_by(sample_transcripts.c.transcript_id))
+    return [(transcript, stratum or "") for transcript, stratum in conn.execute(query)]
+
+
+def _insert_sample(conn: Connection, sample: Sample) -> None:
+    strata = {"by": list(sample.stratify), "population": sample.population, "target": sample.target,
+              "allocation": list(sample.allocation), "notes": list(sample.notes)}
+    conn.execute(insert(samples).values(name=sample.name, fraction=sample.fraction, seed=sample.seed,
+                                        strata=strata, created_at=now()))
+    conn.execute(insert(sample_transcripts), [
+        {"sample": sample.name, "transcript_id": transcript, "stratum": stratum}
+        for transcript, stratum in sample.transcripts
+    ])
+    for coder in sample.coders:
+        ensure_coder(conn, coder)
+    conn.execute(insert(sample_coders), [{"sample": sample.name, "coder": coder} for coder in sample.coders])

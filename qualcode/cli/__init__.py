@@ -1,0 +1,1 @@
+"""Command-line interface (typer). Thin: parse, call one core function, render."""

@@ -1,0 +1,78 @@
+"""``qualcode code``: the terminal coding screen (Textual, imported only when it runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from qualcode.cli.common import console, project_of
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from qualcode.project import Project
+
+DEMO_CODER = "demo"
+
+
+def code(
+    ctx: typer.Context,
+    transcript: Annotated[
+        str | None,
+        typer.Argument(help="Transcript id; default: your next unfinished assigned transcript."),
+    ] = None,
+    coder: Annotated[str, typer.Option("--coder", help="Your coder name.", envvar="QUALCODE_CODER")] = "",
+    screenshot: Annotated[
+        Path | None,
+        typer.Option(help="Render the screen without a terminal, save it as SVG to this file and exit."),
+    ] = None,
+    keys: Annotated[
+        str,
+        typer.Option(help="With --screenshot: keys to press first, comma-separated (e.g. 'n,s,/').")
+    ] = "",
+) -> None:
+    """Code transcripts on a full-screen terminal coding screen (press ? in it for every key).
+
+    Every action is stored the moment it happens; there is nothing to save.
+    """
+    from qualcode.errors import CodingError
+
+    if not coder.strip():
+        raise CodingError("a coder name is required: --coder NAME (or set QUALCODE_CODER)")
+    project = project_of(ctx)
+    if screenshot is None:
+        from qualcode.tui.app import run_coding_screen
+
+        run_coding_screen(project, coder, transcript)
+        return
+    from qualcode.tui.app import run_headless
+
+    pressed = tuple(k.strip() for k in keys.split(",") if k.strip())
+    app = run_headless(project, coder, transcript, keys=pressed, screenshot=str(screenshot))
+    console.print(f"Saved a screenshot of {app.state.transcript.id} to {screenshot}")
+
+
+def demo_step(project: Project, out: Console) -> None:
+    """Drive the coding screen headless on the demo project: code a turn, save a screenshot.
+
+    Needs the ECM codebook and at least one imported service-provider transcript.
+    """
+    from qualcode.coding.listing import list_codings
+    from qualcode.tui.app import run_headless
+
+    target = project.root / "reports" / "coding-screen.svg"
+    # Find "hotline" and apply it, then code one sentence of the next turn as a challenge.
+    keys = ("slash", *"hotline", "enter", "n", "s", "l", "slash", *"case length", "enter")
+    app = run_headless(project, DEMO_CODER, keys=keys, screenshot=str(target))
+    rows = list_codings(project, coder=DEMO_CODER, transcript=app.state.transcript.id)
+    out.print(f"Coding screen (headless) on {app.state.transcript.id} as coder '{DEMO_CODER}':")
+    for row in rows:
+        snippet = " ".join(row["text"].split())
+        out.print(f"  turn {row['segment']}: {row['code']} on “{snippet[:70]}{'…' if len(snippet) > 70 else ''}”")
+    out.print(f"Screenshot: {target}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(code)

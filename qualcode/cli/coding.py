@@ -1,0 +1,173 @@
+"""``qualcode tag|untag|undo|redo|log|progress`` and ``qualcode codings list|orphans``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.common import console, fail, print_json, project_of
+
+codings_app = typer.Typer(help="List, import and export codings.", no_args_is_help=True)
+
+CoderOption = Annotated[str, typer.Option("--coder", help="Your coder name.")]
+SpanOption = Annotated[
+    str | None, typer.Option("--span", help="START:END transcript offsets inside the segment.")
+]
+TextOption = Annotated[str | None, typer.Option("--text", help="An exact phrase inside the segment.")]
+
+
+def _parse_span(span: str | None) -> tuple[int, int] | None:
+    if span is None:
+        return None
+    start, sep, end = span.partition(":")
+    if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+        fail(f"--span expects START:END (two offsets), got '{span}'")
+    return int(start), int(end)
+
+
+def _report(result) -> None:
+    for row in result.added:
+        console.print(f"+ {row['code_id']} [{row['start_offset']}:{row['end_offset']}] (coding {row['id']})")
+    for row in result.removed:
+        console.print(f"- {row['code_id']} [{row['start_offset']}:{row['end_offset']}] (coding {row['id']})")
+    for row in result.unchanged:
+        console.print(f"= {row['code_id']} already covers that text (coding {row['id']})")
+
+
+def tag(
+    ctx: typer.Context,
+    transcript: Annotated[str, typer.Argument(help="Transcript id.")],
+    segment: Annotated[int, typer.Argument(help="Segment ordinal (see 'transcripts show').")],
+    codes: Annotated[list[str], typer.Argument(help="Code ids to apply.")],
+    coder: CoderOption,
+    span: SpanOption = None,
+    text: TextOption = None,
+    memo: Annotated[str | None, typer.Option(help="A memo on the coding.")] = None,
+) -> None:
+    """Apply codes to a segment, or to a span or phrase inside it."""
+    from qualcode.coding.session import CodingSession
+
+    session = CodingSession(project_of(ctx), coder)
+    _report(session.tag(transcript, segment, codes, span=_parse_span(span), text=text, memo=memo))
+
+
+def untag(
+    ctx: typer.Context,
+    transcript: Annotated[str, typer.Argument(help="Transcript id.")],
+    segment: Annotated[int, typer.Argument(help="Segment ordinal.")],
+    codes: Annotated[list[str], typer.Argument(help="Code ids to remove.")],
+    coder: CoderOption,
+    span: SpanOption = None,
+    text: TextOption = None,
+) -> None:
+    """Remove your codings of these codes from a segment (or the part overlapping a span)."""
+    from qualcode.coding.session import CodingSession
+
+    session = CodingSession(project_of(ctx), coder)
+    _report(session.untag(transcript, segment, codes, span=_parse_span(span), text=text))
+
+
+def undo(ctx: typer.Context, coder: CoderOption) -> None:
+    """Undo your last action."""
+    from qualcode.coding.session import CodingSession
+
+    _report(CodingSession(project_of(ctx), coder).undo())
+
+
+def redo(ctx: typer.Context, coder: CoderOption) -> None:
+    """Redo your last undone action."""
+    from qualcode.coding.session import CodingSession
+
+    _report(CodingSession(project_of(ctx), coder).redo())
+
+
+def log(
+    ctx: typer.Context,
+    coder: Annotated[str | None, typer.Option(help="Only this coder's events.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only events at or after this ISO date/time.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The audit trail of every coding change."""
+    from qualcode.coding.listing import event_log
+
+    when = None
+    if since:
+        try:
+            when = datetime.fromisoformat(since)
+        except ValueError:
+            fail(f"--since expects an ISO date or date-time such as 2026-11-28 or 2026-11-28T14:00, got '{since}'")
+    rows = event_log(project_of(ctx), coder=coder, since=when)
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        mark = " (undone)" if r["undone"] else ""
+        console.print(
+            f"{r['id']:>6} {str(r['at'])[:19]} {r['coder']:<10} {r['action']:<7} {r['change']:<6} "
+            f"{r['transcript']} {r['code']} {r['span']}{mark}",
+            markup=False,
+        )
+
+
+def progress(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """Per coder and transcript: respondent segments coded / total."""
+    from qualcode.coding.listing import progress as progress_rows
+
+    rows = progress_rows(project_of(ctx))
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title="Coding progress (respondent turns)")
+    for column in ("coder", "transcript", "coded", "total", "%"):
+        table.add_column(column, justify="right" if column in ("coded", "total", "%") else "left")
+    for r in rows:
+        table.add_row(r["coder"], r["transcript"], str(r["coded"]), str(r["total"]), f"{r['percent']:.0f}")
+    console.print(table)
+
+
+@codings_app.command("list")
+def list_(
+    ctx: typer.Context,
+    coder: Annotated[str | None, typer.Option(help="Only this coder.")] = None,
+    transcript: Annotated[str | None, typer.Option(help="Only this transcript.")] = None,
+    code: Annotated[str | None, typer.Option(help="Only this code and its descendants.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Codings with their text."""
+    from qualcode.coding.listing import list_codings
+
+    rows = list_codings(project_of(ctx), coder=coder, transcript=transcript, code=code)
+    if as_json:
+        print_json([{k: r[k] for k in ("transcript", "segment", "coder", "code", "start", "end",
+                                         "origin", "confidence", "text")} for r in rows])
+        return
+    for r in rows:
+        snippet = r["text"] if len(r["text"]) < 70 else r["text"][:67] + "..."
+        console.print(f"{r['transcript']}#{r['segment']} {r['coder']} {r['code']}: {snippet}", markup=False)
+    console.print(f"{len(rows)} codings")
+
+
+@codings_app.command("orphans")
+def orphans(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Codings whose text vanished when a transcript was replaced, for review."""
+    from qualcode.coding.listing import list_orphans
+
+    rows = list_orphans(project_of(ctx))
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        console.print(f"coding {r['id']} {r['transcript']} {r['coder']} {r['code']}: {r['text']!r}", markup=False)
+    console.print(f"{len(rows)} orphaned codings")
+
+
+def register(app: typer.Typer) -> None:
+    for command in (tag, untag, undo, redo, log, progress):
+        app.command()(command)
+    app.add_typer(codings_app, name="codings")

@@ -1,0 +1,117 @@
+"""``qualcode import`` and ``qualcode transcripts list|show``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.common import console, fail, print_json, project_of
+
+transcripts_app = typer.Typer(help="List and read imported transcripts.", no_args_is_help=True)
+
+
+def import_(
+    ctx: typer.Context,
+    files: Annotated[list[Path] | None, typer.Argument(help="Transcript files (.docx .txt .md .vtt .srt).")] = None,
+    role: Annotated[str | None, typer.Option(help="Stakeholder role (key, label or alias).")] = None,
+    site: Annotated[str | None, typer.Option(help="Site (e.g. task force letter).")] = None,
+    attr: Annotated[list[str] | None, typer.Option(help="Attribute key=value; repeatable.")] = None,
+    transcript_id: Annotated[str | None, typer.Option("--id", help="Transcript id (one file only).")] = None,
+    manifest: Annotated[Path | None, typer.Option(help="CSV with file,role,site[,attributes...].")] = None,
+    replace: Annotated[bool, typer.Option(help="Replace changed transcripts (codings re-anchored).")] = False,
+    skip_bad: Annotated[bool, typer.Option(help="Import the good files and list the bad ones.")] = False,
+    interviewer: Annotated[str | None, typer.Option(help="Speaker label of the interviewer.")] = None,
+) -> None:
+    """Import transcripts with their role and site, all or nothing."""
+    from qualcode.transcripts.importing import (
+        ImportRequest,
+        import_transcripts,
+        parse_attributes,
+        read_manifest,
+    )
+
+    project = project_of(ctx)
+    if manifest is not None:
+        if files:
+            fail("give either FILES or --manifest, not both")
+        requests = read_manifest(manifest)
+    else:
+        if not files:
+            fail("no files given; pass FILES --role ROLE --site SITE, or --manifest FILE.csv")
+        if not role or not site:
+            fail("--role and --site are required with FILES (or use --manifest)")
+        if transcript_id and len(files) > 1:
+            fail("--id names one transcript; give one file with it")
+        attributes = parse_attributes(attr or [])
+        requests = [ImportRequest(f, role, site, attributes, transcript_id) for f in files]
+    outcomes = import_transcripts(
+        project, requests, replace=replace, skip_bad=skip_bad, interviewer=interviewer
+    )
+    _print_outcomes(outcomes)
+
+
+def _print_outcomes(outcomes) -> None:
+    from collections import Counter
+
+    for o in outcomes:
+        if o.status == "failed":
+            typer.echo(f"Error: {o.message}", err=True)
+        elif o.status == "unchanged":
+            console.print(f"{o.transcript_id}: {o.message}")
+        else:
+            extra = ""
+            if o.reanchor is not None:
+                extra = f"; codings moved {o.reanchor.moved}, orphaned {len(o.reanchor.orphaned)}"
+            console.print(f"{o.transcript_id}: {o.status} ({o.turns} turns, {o.words} words{extra})")
+    tally = Counter(o.status for o in outcomes)
+    console.print(", ".join(f"{n} {status}" for status, n in tally.items()))
+
+
+@transcripts_app.command("list")
+def list_(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON array instead of a table.")] = False,
+) -> None:
+    """Imported transcripts: id, role, site, turns, words."""
+    from qualcode.transcripts.reading import list_transcripts
+
+    rows = list_transcripts(project_of(ctx))
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} transcripts")
+    for column in ("id", "role", "site", "format", "turns", "words"):
+        table.add_column(column, justify="right" if column in ("turns", "words") else "left")
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in ("id", "role", "site", "format", "turns", "words")))
+    console.print(table)
+
+
+@transcripts_app.command("show")
+def show(
+    ctx: typer.Context,
+    transcript_id: Annotated[str, typer.Argument(metavar="ID", help="Transcript id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON with segments and offsets.")] = False,
+) -> None:
+    """A transcript's turns with speakers; interviewer turns dimmed."""
+    from qualcode.transcripts.reading import show_transcript
+
+    data = show_transcript(project_of(ctx), transcript_id)
+    if as_json:
+        print_json(data)
+        return
+    console.print(f"[bold]{data['title']}[/bold]  role={data['role']} site={data['site']}")
+    for seg in data["segments"]:
+        style = "dim" if seg["is_interviewer"] else ""
+        label = f"[{style or 'bold'}]{seg['ordinal']:>3} {seg['speaker']}:[/]"
+        console.print(label, end=" ")
+        console.print(seg["text"], style=style or None, markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.add_typer(transcripts_app, name="transcripts")

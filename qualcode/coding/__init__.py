@@ -1,0 +1,1 @@
+"""Codings, the event log (undo/redo), re-anchoring, autocoding and suggestions."""

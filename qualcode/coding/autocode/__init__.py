@@ -1,0 +1,20 @@
+"""Autocoding: the codebook's rules applied with spaCy, and stored suggestions.
+
+Importing this package is cheap (no spaCy, no scikit-learn): it registers the
+suggester that serves stored rule and model suggestions to the coding screen
+(:func:`qualcode.coding.suggesters.load_suggesters` imports it). The work is in
+
+- :mod:`.lemmas` and :mod:`.engine`: match keys and the rule matcher;
+- :mod:`.parallel`: chunked matching on one or two processes;
+- :mod:`.runner`: :func:`autocode`, the twin of ``qualcode autocode``;
+- :mod:`.stored`: the suggestions table and :class:`StoredSuggester`;
+- :mod:`.evaluate`: cross-validated precision/recall/F1 of rules, model and both.
+"""
+
+from qualcode.coding.autocode.runner import AutocodeResult, Proposal, autocode
+from qualcode.coding.autocode.stored import StoredSuggester
+from qualcode.coding.suggesters import register_suggester
+
+register_suggester(StoredSuggester.name, StoredSuggester)
+
+__all__ = ["AutocodeResult", "Proposal", "StoredSuggester", "autocode"]

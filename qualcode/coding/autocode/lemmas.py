@@ -1,0 +1,77 @@
+"""Word match keys: spaCy's lookup lemma, then the lemma's derivational family.
+
+The autocoder compares words by *match key*, never by surface form, so a rule term
+written as a lemma ("referral") finds its inflections and close derivations:
+
+1. the word is lowercased and its typographic apostrophe made straight (’s -> 's);
+2. its lemma is looked up in spaCy's English lookup table (spacy-lookups-data, the
+   table the ``lemmatizer`` component uses in ``lookup`` mode): referrals -> referral,
+   referred -> refer, housing -> house; a word absent from the table is its own lemma;
+3. a lemma of 7+ letters ending in ``-al`` whose base is itself a known lemma (a value
+   of the lookup table) is reduced to that base: referral -> refer, arrival -> arrive,
+   approval -> approve, dismissal -> dismiss. Bases that are not words are left alone
+   (hospital, criminal, federal stay as they are), so "goal" never becomes "go".
+
+Step 3 is what makes "referral", "referrals", "referred" and "referring" one family:
+the lookup table alone sends the nouns to ``referral`` and the verbs to ``refer``.
+Rule terms and transcript words go through the same function.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+NOMINAL_SUFFIX = "al"
+MIN_NOMINAL_LENGTH = 7
+NO_UNDOUBLE = set("aeiouls")
+
+
+def make_nlp() -> Language:
+    """A blank English pipeline with the lookup lemmatizer (no model download)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+class LemmaIndex:
+    """Match keys of word forms, computed from the pipeline's lookup table and cached."""
+
+    def __init__(self, nlp: Language) -> None:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self._table = table
+        self._known = frozenset(table.values())
+        self.key = lru_cache(maxsize=None)(self._key)
+
+    def lemma(self, form: str) -> str:
+        """The lookup lemma of a lowercased, apostrophe-normalised form."""
+        return self._table.get(form, form)
+
+    def _key(self, form: str) -> str:
+        form = normalise_form(form)
+        return family_key(self.lemma(form), self._known)
+
+
+def normalise_form(text: str) -> str:
+    """Lowercase with straight apostrophes: how every word is compared."""
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def family_key(lemma: str, known: frozenset[str] | set[str]) -> str:
+    """Reduce a ``-al`` nominalisation to its verb when that verb is a known lemma."""
+    if len(lemma) < MIN_NOMINAL_LENGTH or not lemma.endswith(NOMINAL_SUFFIX):
+        return lemma
+    base = lemma[: -len(NOMINAL_SUFFIX)]
+    candidates = [base, base + "e"]
+    if base[-1] == base[-2] and base[-1] not in NO_UNDOUBLE:
+        candidates.insert(0, base[:-1])  # referr-al -> refer
+    for candidate in candidates:
+        if candidate in known:
+            return candidate
+    return lemma

@@ -1,0 +1,120 @@
+"""Matching many units of text, in chunks, on one or several processes.
+
+Each worker process builds its own :class:`RuleMatcher` once (spaCy pipeline,
+compiled rules, word-form cache) and gets chunks of ``(text, role)`` units back as
+lists of :class:`CodeMatch`; only the matches cross the process boundary, never
+spaCy documents. Chunks are cut by word count so the progress callback moves evenly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qualcode.codebook.model import Code
+    from qualcode.coding.autocode.engine import CodeMatch, RuleMatcher
+
+Progress = Callable[[int, int], None]  # (words done, words in total)
+CHUNK_WORDS = 20_000
+PARALLEL_MIN_WORDS = 400_000  # below this, starting workers costs more than it saves
+BATCH_SIZE = 256
+
+_worker: tuple[RuleMatcher, dict[str, frozenset[str]]] | None = None
+
+
+def word_count(text: str) -> int:
+    """Whitespace-separated words: the unit throughput figures are given in."""
+    return len(text.split())
+
+
+def default_processes(total_words: int) -> int:
+    """Both cores (or as many as there are) for large jobs, one for small ones."""
+    if total_words < PARALLEL_MIN_WORDS:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def match_units(
+    codes: Sequence[Code],
+    units: Sequence[tuple[str, str]],
+    allowed_by_role: dict[str, frozenset[str]],
+    *,
+    processes: int | None = None,
+    progress: Progress | None = None,
+    chunk_words: int = CHUNK_WORDS,
+) -> list[list[CodeMatch]]:
+    """The rule matches of each ``(text, role)`` unit, in input order.
+
+    Parameters
+    ----------
+    codes
+        Codes whose rules are compiled (codes without rules are ignored).
+    units
+        Text and transcript role of every unit.
+    allowed_by_role
+        The codes that may be applied to each role (role scoping).
+    processes
+        Worker processes; ``None`` picks :func:`default_processes`.
+    progress
+        Called with (words done, words in total) after every chunk.
+    """
+    counts = [word_count(text) for text, _ in units]
+    total = sum(counts)
+    processes = default_processes(total) if processes is None else max(1, processes)
+    chunks = list(_chunks(len(units), counts, chunk_words))
+    results: list[list[CodeMatch]] = []
+    done = 0
+    for (start, end), matches in zip(chunks, _run(codes, units, allowed_by_role, chunks, processes), strict=True):
+        results.extend(matches)
+        done += sum(counts[start:end])
+        if progress is not None:
+            progress(done, total)
+    return results
+
+
+def _chunks(size: int, counts: list[int], chunk_words: int) -> Iterator[tuple[int, int]]:
+    start, words = 0, 0
+    for index, count in enumerate(counts):
+        words += count
+        if words >= chunk_words:
+            yield start, index + 1
+            start, words = index + 1, 0
+    if start < size:
+        yield start, size
+
+
+def _run(codes, units, allowed_by_role, chunks, processes) -> Iterator[list[CodeMatch]]:
+    payloads = ([units[i] for i in range(start, end)] for start, end in chunks)
+    if processes == 1:
+        _init_worker(list(codes), allowed_by_role)
+        try:
+            yield from map(_match_chunk, payloads)
+        finally:
+            _release_worker()
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context().Pool(processes, _init_worker, (list(codes), allowed_by_role)) as pool:
+        yield from pool.imap(_match_chunk, payloads)
+
+
+def _init_worker(codes: list[Code], allowed_by_role: dict[str, frozenset[str]]) -> None:
+    from qualcode.coding.autocode.engine import RuleMatcher
+
+    global _worker
+    _worker = (RuleMatcher(codes), allowed_by_role)
+
+
+def _release_worker() -> None:
+    global _worker
+    _worker = None
+
+
+def _match_chunk(chunk: list[tuple[str, str]]) -> list[list[CodeMatch]]:
+    assert _worker is not None, "worker not initialised"
+    matcher, allowed_by_role = _worker
+    texts = [text for text, _ in chunk]
+    allowed = [allowed_by_role.get(role, frozenset()) for _, role in chunk]
+    return list(matcher.match_texts(texts, allowed, batch_size=BATCH_SIZE))

@@ -1,0 +1,170 @@
+"""Stored suggestions: writing the autocoder's and the model's, serving them to coders.
+
+The ``suggestions`` table holds one row per proposed (segment, code) with its source
+(``rules`` or ``model``), score, span, evidence JSON and status (``open``,
+``accepted``, ``rejected``; ``decided_by`` names the coder). Re-running a source
+replaces its *open* rows for the transcripts and codes it processed; decided rows
+stay as the record of what coders said, and a (segment, code) a coder already
+decided is not proposed again by the same source.
+
+:class:`StoredSuggester` serves the open rows of a segment to the coding screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from qualcode.coding.suggesters import Suggestion
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from qualcode.coding.autocode.runner import AutocodeResult, Proposal
+    from qualcode.project import Project
+    from qualcode.transcripts.model import Segment, Transcript
+
+MODEL_MIN_P = 0.5  # the coding screen shows model suggestions at or above the decision threshold
+
+
+def store_rule_suggestions(
+    project: Project, transcripts: list[str], code_ids: list[str], proposals: list[Proposal],
+    result: AutocodeResult,
+) -> None:
+    """Replace the open rule suggestions of these transcripts and codes (one transaction)."""
+    with project.write() as conn:
+        replaced, stored, kept = replace_open(conn, "rules", transcripts, code_ids, proposals)
+    result.replaced, result.stored, result.kept_decided = replaced, stored, kept
+
+
+def replace_open(
+    conn: Connection, source: str, transcripts: list[str], code_ids: Iterable[str], proposals: list[Proposal],
+) -> tuple[int, int, int]:
+    """Delete open ``source`` rows of the transcripts/codes, insert the proposals.
+
+    Returns (rows deleted, rows inserted, proposals skipped because already decided).
+    """
+    from sqlalchemy import delete, insert, select
+
+    from qualcode.store.codings import now
+    from qualcode.store.schema import suggestions
+
+    codes = sorted(set(code_ids))
+    scope = (suggestions.c.source == source, suggestions.c.transcript_id.in_(transcripts), suggestions.c.code_id.in_(codes))
+    decided = set(conn.execute(
+        select(suggestions.c.segment_id, suggestions.c.code_id).where(*scope, suggestions.c.status != "open")
+    ).all())
+    deleted = conn.execute(delete(suggestions).where(*scope, suggestions.c.status == "open")).rowcount
+    stamp = now()
+    rows = [
+        {
+            "transcript_id": p.transcript_id, "segment_id": p.segment_id, "code_id": p.code_id,
+            "start_offset": p.start, "end_offset": p.end, "source": source, "score": p.score,
+            "evidence": p.evidence, "status": "open", "decided_by": None, "created_at": stamp,
+        }
+        for p in proposals
+        if (p.segment_id, p.code_id) not in decided
+    ]
+    if rows:
+        conn.execute(insert(suggestions), rows)
+    return deleted, len(rows), len(proposals) - len(rows)
+
+
+def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> int:
+    """Apply proposals as ``coder``'s codings (origin ``rules``); returns codings added.
+
+    Goes through :class:`CodingSession` so the codebook check, the merge of
+    overlapping spans and the event log (undo) behave as for a human coder.
+    """
+    from qualcode.coding.session import CodingSession
+
+    session = CodingSession(project, coder)
+    before = _coding_count(project, coder)
+    for p in proposals:
+        session.tag(p.transcript_id, p.ordinal, [p.code_id], span=(p.start, p.end), origin="rules",
+                    confidence=p.score)
+    return _coding_count(project, coder) - before
+
+
+def _coding_count(project: Project, coder: str) -> int:
+    from sqlalchemy import func, select
+
+    from qualcode.store.schema import codings
+
+    with project.read() as conn:
+        return conn.execute(select(func.count()).where(codings.c.coder == coder)).scalar()
+
+
+def open_suggestions(
+    conn: Connection, *, transcript: str | None = None, segment_id: int | None = None,
+    source: str | None = None,
+) -> list[dict]:
+    """Open suggestions with their segment ordinal, transcript role and text span."""
+    from sqlalchemy import select
+
+    from qualcode.store.schema import segments, suggestions, transcripts
+
+    query = (
+        select(suggestions, segments.c.ordinal, transcripts.c.role)
+        .join(segments, segments.c.id == suggestions.c.segment_id)
+        .join(transcripts, transcripts.c.id == suggestions.c.transcript_id)
+        .where(suggestions.c.status == "open")
+        .order_by(suggestions.c.transcript_id, segments.c.ordinal, suggestions.c.code_id)
+    )
+    if transcript is not None:
+        query = query.where(suggestions.c.transcript_id == transcript)
+    if segment_id is not None:
+        query = query.where(suggestions.c.segment_id == segment_id)
+    if source is not None:
+        query = query.where(suggestions.c.source == source)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def evidence_text(row: dict) -> str:
+    """What the coder reads next to a suggestion."""
+    evidence = row.get("evidence") or {}
+    if row["source"] == "model":
+        return f"model p={row['score']:.2f}" + (f" ({evidence['model']})" if evidence.get("model") else "")
+    if "rule" in evidence:
+        return f"{evidence['rule']} -> \"{evidence.get('matched', '')}\""
+    return str(evidence.get("text", ""))
+
+
+def still_applicable(project: Project, code_id: str, role: str) -> bool:
+    """False for codes removed from the codebook or no longer applying to the role."""
+    from qualcode.errors import QualcodeError
+
+    try:
+        project.codebook.check_applicable(code_id, role)
+    except QualcodeError:
+        return False
+    return True
+
+
+class StoredSuggester:
+    """Serves the open stored suggestions (rules and model) of a segment."""
+
+    name = "stored"
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def suggest(self, transcript: Transcript, segment: Segment, coder: str) -> list[Suggestion]:
+        from sqlalchemy import select
+
+        from qualcode.store.schema import segments
+
+        with self.project.read() as conn:
+            segment_id = conn.execute(
+                select(segments.c.id).where(
+                    segments.c.transcript_id == transcript.id, segments.c.ordinal == segment.ordinal
+                )
+            ).scalar()
+            rows = open_suggestions(conn, segment_id=segment_id) if segment_id is not None else []
+        return [
+            Suggestion(row["code_id"], row["start_offset"], row["end_offset"], row["source"],
+                       evidence_text(row), row["score"], row["id"])
+            for row in rows
+            if (row["source"] != "model" or (row["score"] or 0) >= MODEL_MIN_P)
+            and still_applicable(self.project, row["code_id"], row["role"])
+        ]

@@ -1,0 +1,246 @@
+"""Applying and removing codes: the coding core.
+
+A :class:`CodingSession` is one coder working in one project. Each action (tag,
+untag, memo, undo, redo) is one transaction that also appends its changes to the
+event log, so the work is saved the moment it is done and every change can be
+undone by the coder who made it.
+
+Rules enforced here:
+
+- the code must exist and apply to the transcript's role (``Codebook.check_applicable``);
+- a span is a whole segment or any ``[start, end)`` inside one (transcript offsets);
+- the same coder applying the same code to overlapping text in one segment merges the
+  codings into one covering both spans, never duplicates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from qualcode.errors import CodingError
+from qualcode.store import codings as store
+from qualcode.transcripts.model import Segment, Transcript
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from qualcode.project import Project
+
+ORIGINS = ("manual", "rules", "model", "import", "consensus")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass
+class ActionResult:
+    """What one action changed: the codings now present and those removed."""
+
+    action: str
+    group_id: int | None = None
+    added: list[dict] = field(default_factory=list)
+    removed: list[dict] = field(default_factory=list)
+    unchanged: list[dict] = field(default_factory=list)
+
+
+def resolve_span(transcript: Transcript, segment: Segment, span: tuple[int, int] | None, text: str | None) -> Span:
+    """The span to code: the whole segment, explicit offsets, or an exact phrase in it."""
+    if span is not None and text is not None:
+        raise CodingError("give either a span or a text phrase, not both")
+    if text is not None:
+        body = transcript.text[segment.start : segment.end]
+        found = body.find(text)
+        if found < 0 or not text:
+            raise CodingError(
+                f"text '{text}' not found in segment {segment.ordinal} of '{transcript.id}'"
+            )
+        return Span(segment.start + found, segment.start + found + len(text))
+    if span is None:
+        return Span(segment.start, segment.end)
+    start, end = span
+    if not (segment.start <= start < end <= segment.end):
+        raise CodingError(
+            f"span {start}:{end} is not inside segment {segment.ordinal} of '{transcript.id}' "
+            f"({segment.start}:{segment.end}); spans are transcript offsets, start < end"
+        )
+    return Span(start, end)
+
+
+class CodingSession:
+    """One coder's actions on a project; every method is one transaction."""
+
+    def __init__(self, project: Project, coder: str) -> None:
+        if not coder or not coder.strip():
+            raise CodingError("a coder name is required (--coder NAME)")
+        self.project = project
+        self.coder = coder.strip()
+        self._transcripts: dict[str, tuple[Transcript, dict[int, int]]] = {}
+
+    # -- lookups --------------------------------------------------------------
+
+    def transcript(self, conn: Connection, transcript_id: str) -> tuple[Transcript, dict[int, int]]:
+        """The transcript and its ordinal -> segment id map (cached per session)."""
+        if transcript_id not in self._transcripts:
+            from qualcode.store.transcripts import load_transcript, segment_ids
+
+            t = load_transcript(conn, transcript_id)
+            self._transcripts[transcript_id] = (t, segment_ids(conn, transcript_id))
+        return self._transcripts[transcript_id]
+
+    def forget(self, transcript_id: str) -> None:
+        self._transcripts.pop(transcript_id, None)
+
+    # -- actions --------------------------------------------------------------
+
+    def tag(
+        self,
+        transcript_id: str,
+        ordinal: int,
+        code_ids: list[str],
+        *,
+        span: tuple[int, int] | None = None,
+        text: str | None = None,
+        origin: str = "manual",
+        confidence: float | None = None,
+        memo: str | None = None,
+    ) -> ActionResult:
+        """Apply codes to a segment (or a span in it); overlapping same-code spans merge."""
+        if origin not in ORIGINS:
+            raise CodingError(f"Unknown origin '{origin}'. Origins: {', '.join(ORIGINS)}")
+        if not code_ids:
+            raise CodingError("no codes given")
+        with self.project.write() as conn:
+            transcript, ids = self.transcript(conn, transcript_id)
+            segment = transcript.segment(ordinal)
+            chosen = resolve_span(transcript, segment, span, text)
+            for code_id in code_ids:
+                self._check_code(code_id, transcript.role)
+            store.ensure_coder(conn, self.coder)
+            version_id = self._codebook_version(conn)
+            result = ActionResult("tag")
+            for code_id in code_ids:
+                values = {
+                    "transcript_id": transcript_id, "segment_id": ids[ordinal], "coder": self.coder,
+                    "code_id": code_id, "start_offset": chosen.start, "end_offset": chosen.end,
+                    "origin": origin, "confidence": confidence, "memo": memo,
+                    "codebook_version_id": version_id,
+                }
+                self._apply_one(conn, result, values)
+            return result
+
+    def untag(
+        self,
+        transcript_id: str,
+        ordinal: int,
+        code_ids: list[str],
+        *,
+        span: tuple[int, int] | None = None,
+        text: str | None = None,
+    ) -> ActionResult:
+        """Remove the coder's codings of these codes that overlap the span (default: segment)."""
+        with self.project.write() as conn:
+            transcript, ids = self.transcript(conn, transcript_id)
+            segment = transcript.segment(ordinal)
+            chosen = resolve_span(transcript, segment, span, text)
+            result = ActionResult("untag")
+            for code_id in code_ids:
+                for row in store.overlapping(conn, ids[ordinal], self.coder, code_id, chosen.start, chosen.end):
+                    self._delete(conn, result, row)
+            if not result.removed:
+                raise CodingError(
+                    f"{self.coder} has no coding of {', '.join(code_ids)} there "
+                    f"('{transcript_id}' segment {ordinal}); nothing removed"
+                )
+            return result
+
+    def remove(self, coding_id: int) -> ActionResult:
+        """Remove one of the coder's codings by id."""
+        with self.project.write() as conn:
+            row = self._own_coding(conn, coding_id)
+            result = ActionResult("untag")
+            self._delete(conn, result, row)
+            return result
+
+    def set_memo(self, coding_id: int, memo: str | None) -> ActionResult:
+        with self.project.write() as conn:
+            row = self._own_coding(conn, coding_id)
+            result = ActionResult("memo")
+            self._update(conn, result, row, {"memo": memo or None})
+            return result
+
+    def undo(self) -> ActionResult:
+        from qualcode.coding.history import undo_last
+
+        with self.project.write() as conn:
+            return undo_last(conn, self.coder)
+
+    def redo(self) -> ActionResult:
+        from qualcode.coding.history import redo_last
+
+        with self.project.write() as conn:
+            return redo_last(conn, self.coder)
+
+    # -- internals ------------------------------------------------------------
+
+    def _check_code(self, code_id: str, role: str) -> None:
+        codebook = self.project.codebook
+        code = codebook.get(code_id)
+        if not code.codable:
+            raise CodingError(f"Code '{code_id}' only groups other codes; apply one of its children")
+        codebook.check_applicable(code_id, role)
+
+    def _codebook_version(self, conn: Connection) -> int | None:
+        from qualcode.codebook.versions import ensure_snapshot
+
+        return ensure_snapshot(conn, self.project.codebook)
+
+    def _apply_one(self, conn: Connection, result: ActionResult, values: dict) -> None:
+        overlaps = store.overlapping(
+            conn, values["segment_id"], self.coder, values["code_id"],
+            values["start_offset"], values["end_offset"],
+        )
+        if not overlaps:
+            row = store.insert_coding(conn, values)
+            self._log(conn, result, row["id"], None, row)
+            result.added.append(row)
+            return
+        keep, *others = overlaps
+        start = min(values["start_offset"], *(o["start_offset"] for o in overlaps))
+        end = max(values["end_offset"], *(o["end_offset"] for o in overlaps))
+        for other in others:
+            self._delete(conn, result, other)
+        if (start, end) == (keep["start_offset"], keep["end_offset"]):
+            result.unchanged.append(keep)
+            return
+        self._update(conn, result, keep, {"start_offset": start, "end_offset": end})
+
+    def _update(self, conn: Connection, result: ActionResult, row: dict, values: dict) -> None:
+        after = store.update_coding(conn, row["id"], values)
+        self._log(conn, result, row["id"], row, after)
+        result.added.append(after)
+
+    def _delete(self, conn: Connection, result: ActionResult, row: dict) -> None:
+        store.delete_coding(conn, row["id"])
+        self._log(conn, result, row["id"], row, None)
+        result.removed.append(row)
+
+    def _log(self, conn, result: ActionResult, coding_id, before, after) -> None:
+        # The change is derivable from the payloads: no before = insert, no after = delete.
+        event_id = store.append_event(
+            conn, coder=self.coder, action=result.action, transcript_id=(before or after)["transcript_id"],
+            coding_id=coding_id, before=before, after=after, group_id=result.group_id,
+        )
+        if result.group_id is None:
+            result.group_id = event_id
+
+    def _own_coding(self, conn: Connection, coding_id: int) -> dict:
+        row = store.coding_row(conn, coding_id)
+        if row is None:
+            raise CodingError(f"No coding {coding_id}")
+        if row["coder"] != self.coder:
+            raise CodingError(f"Coding {coding_id} belongs to {row['coder']}, not {self.coder}")
+        return row

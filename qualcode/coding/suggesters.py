@@ -1,0 +1,125 @@
+"""Suggestions for the coder: a registry of suggesters, and accepting or rejecting one.
+
+A *suggester* proposes codes for one segment, each with its evidence (the rule that
+fired and the matched text, or a model's probability). The coding screen asks every
+registered suggester (``suggestions_for``) and shows the results in its suggestions
+bar; accepting one creates a coding with the suggestion's origin (``rules``,
+``model``), rejecting one records the decision so learners can use it as a negative
+example. Suggesters register with :func:`register_suggester` (the autocoder
+registers the stored rule and model suggestions; tests register stubs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from qualcode.coding.session import ActionResult
+    from qualcode.project import Project
+    from qualcode.transcripts.model import Segment, Transcript
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A proposed coding with the evidence behind it."""
+
+    code_id: str
+    start: int
+    end: int
+    source: str  # the coding origin it becomes: "rules", "model", ...
+    evidence: str  # for the coder: rule and matched text, or "p=0.83"
+    score: float | None = None
+    stored_id: int | None = None  # row in the suggestions table, when stored
+
+
+class Suggester(Protocol):
+    name: str
+
+    def suggest(self, transcript: Transcript, segment: Segment, coder: str) -> list[Suggestion]: ...
+
+
+SuggesterFactory = Callable[["Project"], Suggester]
+SUGGESTERS: dict[str, SuggesterFactory] = {}
+
+
+def register_suggester(name: str, factory: SuggesterFactory) -> None:
+    """Make a suggester available to every coding screen opened afterwards."""
+    SUGGESTERS[name] = factory
+
+
+def unregister_suggester(name: str) -> None:
+    SUGGESTERS.pop(name, None)
+
+
+def load_suggesters(project: Project) -> list[Suggester]:
+    _register_builtin()
+    return [factory(project) for factory in SUGGESTERS.values()]
+
+
+def _register_builtin() -> None:
+    # The autocoding package registers its stored suggestions on import, if present.
+    try:
+        import qualcode.coding.autocode  # noqa: F401
+    except ImportError:
+        pass
+
+
+def suggestions_for(
+    suggesters: list[Suggester], transcript: Transcript, segment: Segment, coder: str,
+    applied: set[str] = frozenset(),
+) -> list[Suggestion]:
+    """Every suggester's proposals for the segment, best first, minus codes already applied."""
+    found: dict[tuple[str, int, int], Suggestion] = {}
+    for suggester in suggesters:
+        for item in suggester.suggest(transcript, segment, coder):
+            if item.code_id in applied:
+                continue
+            key = (item.code_id, item.start, item.end)
+            if key not in found or (item.score or 0) > (found[key].score or 0):
+                found[key] = item
+    return sorted(found.values(), key=lambda s: (-(s.score or 0), s.code_id))
+
+
+def accept(project: Project, coder: str, transcript_id: str, ordinal: int, suggestion: Suggestion) -> ActionResult:
+    """Apply the suggested code as a coding with the suggestion's origin and score."""
+    from qualcode.coding.session import CodingSession
+
+    session = CodingSession(project, coder)
+    result = session.tag(
+        transcript_id, ordinal, [suggestion.code_id], span=(suggestion.start, suggestion.end),
+        origin=suggestion.source, confidence=suggestion.score,
+    )
+    _record_decision(project, coder, transcript_id, ordinal, suggestion, "accepted")
+    return result
+
+
+def reject(project: Project, coder: str, transcript_id: str, ordinal: int, suggestion: Suggestion) -> None:
+    """Record that the coder rejected the suggestion (a negative example for training)."""
+    _record_decision(project, coder, transcript_id, ordinal, suggestion, "rejected")
+
+
+def _record_decision(project, coder, transcript_id, ordinal, suggestion: Suggestion, status: str) -> None:
+    from sqlalchemy import insert, update
+
+    from qualcode.store.codings import now
+    from qualcode.store.schema import suggestions
+    from qualcode.store.transcripts import segment_ids
+
+    with project.write() as conn:
+        if suggestion.stored_id is not None:
+            conn.execute(
+                update(suggestions)
+                .where(suggestions.c.id == suggestion.stored_id)
+                .values(status=status, decided_by=coder)
+            )
+            return
+        conn.execute(
+            insert(suggestions).values(
+                transcript_id=transcript_id, segment_id=segment_ids(conn, transcript_id)[ordinal],
+                code_id=suggestion.code_id, start_offset=suggestion.start, end_offset=suggestion.end,
+                source=suggestion.source, score=suggestion.score,
+                evidence={"text": suggestion.evidence}, status=status, decided_by=coder, created_at=now(),
+            )
+        )

@@ -1,0 +1,54 @@
+"""The example study, end to end, in a scratch copy of the example project.
+
+``prepare_demo_project`` copies the project's settings, codebooks and transcripts
+(never its store) to a scratch folder and opens it there; the CLI's ``demo`` then
+runs each stage on it and prints what the stage returns.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from qualcode.errors import ProjectError
+from qualcode.project import CONFIG_NAME, Project
+
+COPIED = ("codebooks", "transcripts")
+
+
+def example_project_root(start: Path | None = None) -> Path:
+    """The example project: the one around ``start`` or the checkout qualcode runs from."""
+    try:
+        return Project.find(start).root
+    except ProjectError:
+        checkout = Path(__file__).resolve().parent.parent
+        if (checkout / CONFIG_NAME).is_file() and (checkout / "transcripts").is_dir():
+            return checkout
+        raise ProjectError(
+            "No example project found; run 'qualcode demo' inside a qualcode checkout or project"
+        ) from None
+
+
+def prepare_demo_project(source: Path, workdir: Path | None = None) -> Project:
+    """Copy the example project's inputs to ``workdir`` (or a temp folder) and open it."""
+    target = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="qualcode-demo-"))
+    if (target / CONFIG_NAME).exists():
+        shutil.rmtree(target / ".qualcode", ignore_errors=True)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / CONFIG_NAME, target / CONFIG_NAME)
+    for folder in COPIED:
+        if (target / folder).exists():
+            shutil.rmtree(target / folder)
+        shutil.copytree(source / folder, target / folder)
+    (target / "reports").mkdir(exist_ok=True)
+    project = Project(target)
+    project.migrate()
+    return project
+
+
+def import_example_transcripts(project: Project):
+    from qualcode.transcripts.importing import import_transcripts, read_manifest
+
+    manifest = project.root / "transcripts" / "manifest.csv"
+    return import_transcripts(project, read_manifest(manifest))

@@ -1,0 +1,350 @@
+"""Position models of REFI-QDA selections, and the map into qualcode's normalised text.
+
+A ``PlainTextSelection``'s ``startPosition``/``endPosition`` mean different things
+in different tools (end exclusive everywhere):
+
+``codepoints``
+    Unicode code points of the text as stored in the file, a CRLF counting 2 — what
+    the standard says, and what qualcode, QualCoder and f4 write.
+``codepoints-lf``
+    Code points with every line break counted as one (ATLAS.ti).
+``utf16``
+    UTF-16 code units, CRLF counting 2, the byte-order mark skipped (NVivo: .NET
+    strings); an emoji counts 2.
+``utf8``
+    UTF-8 bytes (seen in ad-hoc converters).
+
+:class:`PositionIndex` turns positions of one model into indices of the *raw* text
+(decoded, BOM removed, line ends untouched); :func:`normalise_with_map` gives
+qualcode's normalised text (``transcripts.model.normalise``) with the index of every
+raw position in it, so a raw span ``[s, e)`` becomes ``[index[s], index[e])`` and
+covers exactly the characters normalisation kept.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from itertools import accumulate
+
+from qualcode.errors import InteropError
+from qualcode.transcripts.model import normalise
+
+MODELS: dict[str, str] = {
+    "codepoints": "Unicode code points, CRLF = 2 (the REFI-QDA standard)",
+    "codepoints-lf": "code points, each line break = 1 (ATLAS.ti)",
+    "utf16": "UTF-16 code units, CRLF = 2, BOM skipped (NVivo)",
+    "utf8": "UTF-8 bytes",
+}
+# Which model an exporter's ``origin`` attribute promises (first match wins).
+ORIGIN_MODELS: tuple[tuple[str, str], ...] = (
+    ("nvivo", "utf16"),
+    ("atlas", "codepoints-lf"),
+    ("qualcode", "codepoints"),
+    ("qc ", "codepoints"),
+    ("qualcoder", "codepoints"),
+    ("maxqda", "codepoints"),
+    ("f4", "codepoints"),
+    ("taguette", "codepoints"),
+)
+DEFAULT_MODEL = "codepoints"
+GLUE = frozenset("\u200d\u20e3") | {chr(c) for c in range(0xFE00, 0xFE10)} | {chr(c) for c in range(0x1F3FB, 0x1F400)}
+
+
+def model_for_origin(origin: str | None) -> str:
+    """The position model an exporter's ``origin`` implies.
+
+    >>> model_for_origin("NVivo for Windows 12.6")
+    'utf16'
+    >>> model_for_origin("ATLAS.ti 23")
+    'codepoints-lf'
+    >>> model_for_origin(None)
+    'codepoints'
+    """
+    text = (origin or "").casefold() + " "
+    for marker, model in ORIGIN_MODELS:
+        if text.startswith(marker) or f" {marker}" in f" {text}":
+            return model
+    return DEFAULT_MODEL
+
+
+def check_model(name: str) -> str:
+    if name not in MODELS:
+        raise InteropError(f"Unknown position model '{name}'; models: {', '.join(MODELS)}")
+    return name
+
+
+def _weight(model: str):
+    if model == "utf16":
+        return lambda c: 2 if ord(c) > 0xFFFF else 1
+    if model == "utf8":
+        return lambda c: len(c.encode("utf-8", "surrogatepass"))
+    raise AssertionError(model)
+
+
+class PositionIndex:
+    """Positions of one model in one raw text <-> code point indices of that text."""
+
+    def __init__(self, raw: str, model: str) -> None:
+        self.raw = raw
+        self.model = check_model(model)
+        self._cumulative: list[int] | None = self._build()
+
+    def _build(self) -> list[int] | None:
+        raw, model = self.raw, self.model
+        if model == "codepoints":
+            return None
+        if model == "codepoints-lf":
+            if "\r\n" not in raw:
+                return None
+            weights = (0 if c == "\r" and raw[i + 1 : i + 2] == "\n" else 1 for i, c in enumerate(raw))
+        else:
+            if raw.isascii() or (model == "utf16" and not any(ord(c) > 0xFFFF for c in raw)):
+                return None
+            weight = _weight(model)
+            weights = (weight(c) for c in raw)
+        return list(accumulate(weights, initial=0))
+
+    @property
+    def length(self) -> int:
+        """Length of the raw text in this model's units."""
+        return self.from_raw(len(self.raw))
+
+    def to_raw(self, position: int) -> int | None:
+        """Raw index of a position, or None if outside the text or inside a character."""
+        if position < 0:
+            return None
+        cumulative = self._cumulative
+        if cumulative is None:
+            return position if position <= len(self.raw) else None
+        index = bisect.bisect_left(cumulative, position)
+        if index >= len(cumulative) or cumulative[index] != position:
+            return None
+        return index
+
+    def from_raw(self, index: int) -> int:
+        """The position of raw index ``index`` in this model (for export)."""
+        return index if self._cumulative is None else self._cumulative[index]
+
+
+# -- normalisation with an index map ------------------------------------------------
+
+
+def normalise_with_map(raw: str) -> tuple[str, list[int]]:
+    """``normalise(raw)`` and the normalised index of every raw index ``0..len(raw)``.
+
+    >>> normalise_with_map("a\\r\\nb  \\r\\n")
+    ('a\\nb', [0, 1, 1, 2, 3, 3, 3, 3, 3])
+    """
+    text, mapping = raw, list(range(len(raw) + 1))
+    for step in (_line_ends, _nfc, _trailing_space, _outer_space):
+        text, step_map = step(text)
+        if step_map is not None:
+            mapping = [step_map[i] for i in mapping]
+    if text != normalise(raw):  # pragma: no cover - guards the mapping's assumptions
+        raise InteropError("cannot map positions through text normalisation (unexpected Unicode layout)")
+    return text, mapping
+
+
+def _deleting(text: str, deleted: list[tuple[int, int]]) -> tuple[str, list[int] | None]:
+    """Remove the sorted, disjoint ``[a, b)`` ranges; deleted indices map to the next kept one."""
+    if not deleted:
+        return text, None
+    pieces: list[str] = []
+    mapping: list[int] = []
+    kept_from = removed = 0
+    for start, end in deleted:
+        pieces.append(text[kept_from:start])
+        mapping.extend(range(kept_from - removed, start - removed))
+        mapping.extend([start - removed] * (end - start))
+        removed += end - start
+        kept_from = end
+    pieces.append(text[kept_from:])
+    mapping.extend(range(kept_from - removed, len(text) - removed + 1))
+    return "".join(pieces), mapping
+
+
+def _line_ends(text: str) -> tuple[str, list[int] | None]:
+    deleted = [(m.start(), m.start() + 1) for m in re.finditer(r"\r(?=\n)|\x00", text)]
+    stripped, mapping = _deleting(text, deleted)
+    return stripped.replace("\r", "\n"), mapping
+
+
+def _trailing_space(text: str) -> tuple[str, list[int] | None]:
+    return _deleting(text, [m.span() for m in re.finditer(r"[^\S\n]+(?=\n|\Z)", text)])
+
+
+def _outer_space(text: str) -> tuple[str, list[int] | None]:
+    deleted = [m.span() for m in re.finditer(r"\A\s+|\s+\Z", text) if m.end() > m.start()]
+    return _deleting(text, deleted)
+
+
+def _nfc(text: str) -> tuple[str, list[int] | None]:
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    pieces: list[str] = []
+    mapping: list[int] = []
+    starts = [i for i, c in enumerate(text) if i == 0 or _stable_start(c)] + [len(text)]
+    position = 0
+    for start, end in zip(starts, starts[1:], strict=False):
+        chunk = text[start:end]
+        composed = unicodedata.normalize("NFC", chunk)
+        pieces.append(composed)
+        if len(composed) == len(chunk):
+            mapping.extend(range(position, position + len(chunk)))
+        else:  # a boundary inside a composed character snaps to its start
+            mapping.extend([position] * len(chunk))
+        position += len(composed)
+    mapping.append(position)
+    return "".join(pieces), mapping
+
+
+@lru_cache(maxsize=4096)
+def _stable_start(char: str) -> bool:
+    """True if NFC can never join ``char`` with what precedes it."""
+    if char.isascii():
+        return True
+    first = unicodedata.normalize("NFD", char)[0]
+    seconds = _composing_seconds()
+    return (
+        unicodedata.combining(char) == 0 and char not in seconds
+        and unicodedata.combining(first) == 0 and first not in seconds
+    )
+
+
+@cache
+def _composing_seconds() -> frozenset[str]:
+    """Characters that can compose with a preceding one (2nd of a canonical pair, Hangul V/T)."""
+    found = {chr(c) for c in range(0x1161, 0x1176)} | {chr(c) for c in range(0x11A8, 0x11C3)}
+    for code in range(0x30000):
+        decomposition = unicodedata.decomposition(chr(code))
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2:
+                found.add(chr(int(parts[1], 16)))
+    return frozenset(found)
+
+
+# -- confirming a model ------------------------------------------------------------------
+
+
+def on_word_edge(text: str, index: int) -> bool:
+    """True if a selection may start or end at ``index`` without cutting a word or a glyph.
+
+    >>> on_word_edge("two words", 3), on_word_edge("two words", 2)
+    (True, False)
+    """
+    if index <= 0 or index >= len(text):
+        return 0 <= index <= len(text)
+    before, after = text[index - 1], text[index]
+    if after in GLUE or before == "\u200d" or unicodedata.combining(after):
+        return False
+    return not (_wordish(before) and _wordish(after))
+
+
+def _wordish(char: str) -> bool:
+    return char.isalnum() or char == "_" or unicodedata.category(char).startswith("M")
+
+
+LINE_NAME = re.compile(r"^line:(\d+)$")
+
+
+def name_matches(raw: str, start: int, end: int, name: str) -> bool | None:
+    """Does a selection's ``name`` agree with the text it covers? None if the name says nothing.
+
+    Tools name selections by their text (possibly truncated) or, like QualCoder, by
+    ``line:N`` (0-based line where the selection starts).
+    """
+    name = " ".join((name or "").split())
+    if not name:
+        return None
+    line = LINE_NAME.match(name)
+    if line:
+        number = int(line.group(1))
+        return start == 0 if number == 0 else raw.count("\n", 0, start) == number and raw[start - 1] == "\n"
+    covered = " ".join(raw[start:end].split())
+    if len(name) < 3 or not covered:
+        return None
+    short = name.rstrip(".…")
+    return covered == name or covered.startswith(short) or name.startswith(covered)
+
+
+@dataclass
+class Fit:
+    """How well one position model places a source's selections."""
+
+    model: str
+    selections: int = 0
+    placed: int = 0  # inside the text and not inside a character
+    edges_ok: int = 0  # selection starts/ends on word edges
+    names_checked: int = 0
+    names_ok: int = 0
+
+    @property
+    def score(self) -> int:
+        return 3 * self.names_ok + self.edges_ok - 3 * (self.selections - self.placed)
+
+    def describe(self) -> str:
+        text = f"{self.edges_ok}/{2 * self.placed} edges on word boundaries"
+        if self.selections != self.placed:
+            text += f", {self.selections - self.placed} outside the text"
+        if self.names_checked:
+            text += f", {self.names_ok}/{self.names_checked} names match"
+        return text
+
+
+@dataclass
+class ModelChoice:
+    """The model used for one source, and why."""
+
+    model: str
+    expected: str
+    reason: str
+    confirmed: bool
+    fits: dict[str, Fit] = field(default_factory=dict)
+
+
+def measure_fit(raw: str, spans: list[tuple[int, int, str]], model: str) -> Fit:
+    """Place every ``(start, end, name)`` with ``model`` and count what looks right."""
+    index = PositionIndex(raw, model)
+    fit = Fit(model, selections=len(spans))
+    for start, end, name in spans:
+        raw_start, raw_end = index.to_raw(start), index.to_raw(end)
+        if raw_start is None or raw_end is None or raw_start > raw_end:
+            continue
+        fit.placed += 1
+        fit.edges_ok += on_word_edge(raw, raw_start) + on_word_edge(raw, raw_end)
+        verdict = name_matches(raw, raw_start, raw_end, name)
+        if verdict is not None:
+            fit.names_checked += 1
+            fit.names_ok += verdict
+    return fit
+
+
+def choose_model(raw: str, spans: list[tuple[int, int, str]], origin: str | None, forced: str | None = None) -> ModelChoice:
+    """The position model for one source: the origin's, unless another fits clearly better.
+
+    ``forced`` (a model name) skips the choice but still measures the fit.
+    """
+    expected = check_model(forced) if forced else model_for_origin(origin)
+    if not spans:
+        return ModelChoice(expected, expected, f"{expected} (from origin; no selections to check)", False)
+    fits = {model: measure_fit(raw, spans, model) for model in MODELS}
+    best = max(fits.values(), key=lambda fit: (fit.score, fit.model == expected))
+    if forced or best.score <= fits[expected].score:
+        fit = fits[expected]
+        confirmed = fit.placed == fit.selections and fit.edges_ok >= 0.9 * 2 * fit.placed and (
+            fit.names_ok == fit.names_checked
+        )
+        how = "forced" if forced else "from origin"
+        verdict = "confirmed" if confirmed else "not confirmed, no other model fits better"
+        return ModelChoice(expected, expected, f"{expected} ({how}; {verdict}: {fit.describe()})", confirmed, fits)
+    return ModelChoice(
+        best.model, expected,
+        f"{best.model} (origin suggests {expected}: {fits[expected].describe()}; "
+        f"{best.model} fits better: {best.describe()})",
+        best.placed == best.selections, fits,
+    )

@@ -1,0 +1,123 @@
+"""Segments for a source imported from another tool, laid over its text unchanged.
+
+qualcode's own importers *render* transcripts from parsed turns, which rewrites the
+text. An imported REFI-QDA source must keep its text, so that every selection still
+covers exactly what the other tool showed as coded; here the segments are found in
+the text as it is:
+
+- if speaker labels run through the text (the text importer's label rules,
+  :mod:`qualcode.transcripts.importers.labels`, decide what a label is, and labelled
+  lines make up at least ``LABEL_SHARE`` of the non-blank lines), each labelled line
+  starts a turn whose span is the speech after the label, up to the last non-blank
+  line before the next label; lines before the first label form one context segment;
+- otherwise each paragraph is a segment: blocks separated by blank lines, or single
+  lines when the text has no blank lines (NVivo exports one paragraph per line).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qualcode.transcripts.model import Segment, Turn
+
+LABEL_SHARE = 0.25
+BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+def segment_text(text: str) -> tuple[list[Segment], str]:
+    """The segments of a normalised text and how they were found (``"speaker labels"``/``"paragraphs"``).
+
+    >>> segments, how = segment_text("Interviewer: Why?\\n\\nRespondent: Because.\\nAnd so.")
+    >>> how, [(s.speaker, s.start, s.end, s.is_interviewer) for s in segments]
+    ('speaker labels', [('Interviewer', 13, 17, True), ('Respondent', 31, 47, False)])
+    """
+    lines = _nonblank_lines(text)
+    labelled = _labelled_lines(lines)
+    if labelled:
+        return _turn_segments(text, lines, labelled), "speaker labels"
+    return _paragraph_segments(text), "paragraphs"
+
+
+def _nonblank_lines(text: str) -> list[_Line]:
+    found, position = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            found.append(_Line(position, position + len(line), line))
+        position += len(line) + 1
+    return found
+
+
+def _labelled_lines(lines: list[_Line]) -> dict[int, tuple[str, str]]:
+    """line number -> (speaker, speech after the label) for lines that start with a real label."""
+    from qualcode.transcripts.importers.labels import accepted_speakers, find_candidate, name_key
+
+    candidates = [find_candidate(line.text) for line in lines]
+    accepted = accepted_speakers(candidates)
+    labelled = {
+        number: (" ".join(candidate.name.split()), candidate.rest.strip())
+        for number, candidate in enumerate(candidates)
+        if candidate is not None and candidate.name and name_key(candidate.name) in accepted
+    }
+    if len(labelled) < 2 or len(labelled) < LABEL_SHARE * len(lines):
+        return {}
+    return labelled
+
+
+def _turn_segments(text: str, lines: list[_Line], labelled: dict[int, tuple[str, str]]) -> list[Segment]:
+    from qualcode.transcripts.speakers import detect_interviewers
+
+    spans: list[tuple[str, int, int]] = []  # (speaker, start, end); speaker None-like '' = context
+    first = min(labelled)
+    if first > 0:
+        spans.append(("", lines[0].start, lines[first - 1].end))
+    numbers = sorted(labelled)
+    for position, number in enumerate(numbers):
+        speaker, speech = labelled[number]
+        stop = numbers[position + 1] if position + 1 < len(numbers) else len(lines)
+        line = lines[number]
+        start = line.end - len(speech) if speech else (lines[number + 1].start if number + 1 < stop else line.end)
+        end = lines[stop - 1].end if stop - 1 > number or speech else start
+        spans.append((speaker, start, end))
+    spans = [span for span in spans if span[2] > span[1]]
+    turns = [Turn(speaker, text[start:end]) for speaker, start, end in spans if speaker]
+    interviewers = detect_interviewers(turns)
+    return [
+        Segment(ordinal, speaker, speaker == "" or speaker in interviewers, start, end)
+        for ordinal, (speaker, start, end) in enumerate(spans, start=1)
+    ]
+
+
+def _paragraph_segments(text: str) -> list[Segment]:
+    if BLANK_LINES.search(text):
+        blocks = [(m.start(), m.end()) for m in re.finditer(r"\S(?:.|\n(?![^\S\n]*\n))*", text)]
+    else:
+        blocks = [(line.start, line.end) for line in _nonblank_lines(text)]
+    return [Segment(n, "", False, start, _rstrip_end(text, start, end)) for n, (start, end) in enumerate(blocks, 1)]
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def segment_for_span(segments: list[Segment], start: int, end: int) -> Segment | None:
+    """The segment a coding of ``[start, end)`` belongs to: the one holding its start,
+    else the first it overlaps, else the nearest one before it."""
+    before = None
+    for segment in segments:
+        if segment.start <= start < segment.end:
+            return segment
+        if segment.start < end and start < segment.end:
+            return segment
+        if segment.end <= start:
+            before = segment
+    return before or (segments[0] if segments else None)

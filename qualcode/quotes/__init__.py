@@ -1,0 +1,1 @@
+"""Quote sets: selection, cleaning, redaction, attribution and export."""

@@ -1,0 +1,214 @@
+"""Cleaning quotes for a reader: disfluencies, transcription tags, long quotes.
+
+Every rule is on by default and switchable (:class:`CleaningOptions`); the original
+text is always kept alongside the cleaned one, so a writer can check what changed.
+Cleaning runs *after* redaction, so mask tags such as ``[name]`` are already in the
+text and are kept.
+
+Rules
+-----
+- **tags**: ``[inaudible 00:12:04]``, ``[crosstalk]``, ``[laughs]``, ``[pause]``, bare
+  timestamps and similar transcriber notes are dropped; every other bracketed tag
+  (``[place]``, ``[name]``, ``[agency]``, ``[number of]``, editorial insertions) is kept.
+- **disfluencies**: filler words (um, uh, erm, hmm), "you know" used as a filler (set
+  off by commas or opening a sentence), stutters (``I-I``, ``th-the``), words repeated
+  across an em dash (``he's—he's``) and repeated words (``the the``, ``the, the``).
+- **trim**: a quote longer than ``max_words`` is cut at a sentence boundary and ends
+  with `` ...``; if its first sentence alone is too long, it is cut at a word.
+
+Spacing and punctuation left behind by removals are repaired and the quote and each
+sentence start with a capital letter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ELLIPSIS = "..."
+
+# Transcriber notes dropped by the tags rule; anything else in brackets is kept.
+_DROPPED_TAG = re.compile(
+    r"""^\s*(?:
+        inaudible | unintelligible | indiscernible | crosstalk | cross[\s-]talk | overlapping(?:\s+speech)?
+        | laugh(?:s|ing|ter)? | chuckles? | sighs? | coughs? | clears\s+throat
+        | (?:long\s+|short\s+)?pause[sd]? | silence | background\s+noise | noise | phone\s+rings?
+        | \d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?
+    )\b[^\]]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_TAG = re.compile(r"\[([^\[\]\n]{0,80})\]")
+
+# A filler takes the commas that set it off with it: "took, uh, years" -> "took years".
+_FILLER = re.compile(r",?\s*(?<![\w'’-])(?:u+m+|u+h+|uhm+|erm+|hmm+)(?![\w'’-])\s*([,.]?)", re.IGNORECASE)
+_YOU_KNOW_INSIDE = re.compile(r",\s*you know\s*,\s*", re.IGNORECASE)
+_YOU_KNOW_OPENING = re.compile(r"(^\s*|[.?!][\"”’]?\s+|[—–]\s*)you know,\s*", re.IGNORECASE)
+_YOU_KNOW_CLOSING = re.compile(r",\s*you know\s*([.?!])", re.IGNORECASE)
+# A fragment then a hyphen then the full word starting with it: I-I, th-the, w-we.
+_STUTTER = re.compile(r"(?<![\w-])(\w{1,4})-(?=\1)", re.IGNORECASE)
+_STUTTER_WORDS = {"so-so", "no-no", "yo-yo", "bye-bye", "go-go", "tom-tom", "pom-pom", "mm-hmm", "uh-huh"}
+_DASH_REPEAT = re.compile(r"(?<![\w'’])(\w[\w'’]*)\s*[—–]\s*\1(?![\w'’])", re.IGNORECASE)
+_REPEAT = re.compile(r"(?<![\w'’-])(\w[\w'’]*)(?:,?\s+\1)+(?![\w'’-])", re.IGNORECASE)
+# Grammatical doublings that are not disfluent ("I had had enough", "I think that that is").
+_REPEAT_OK = {"had", "that"}
+
+_ABBREVIATIONS = {"mr", "ms", "mrs", "dr", "det", "sgt", "lt", "st", "vs", "etc", "e.g", "i.e", "u.s", "no"}
+_SENTENCE_END = re.compile(r"[.?!][\"”’)\]]*\s+")
+
+
+@dataclass(frozen=True)
+class CleaningOptions:
+    """Which cleaning rules run; ``max_words`` is the trim length (``None``: no limit)."""
+
+    disfluencies: bool = True
+    tags: bool = True
+    trim: bool = True
+    max_words: int | None = 100
+
+
+def clean_quote(text: str, options: CleaningOptions = CleaningOptions()) -> str:
+    """Apply the enabled rules to one quote and repair what they leave behind.
+
+    >>> clean_quote("So I'm the, um, the program director [laughs] here.")
+    "So I'm the program director here."
+    >>> clean_quote("um, you know, we-we call [name] at [agency].")
+    'We call [name] at [agency].'
+    """
+    if options.tags:
+        text = drop_tags(text)
+    if options.disfluencies:
+        text = remove_disfluencies(text)
+    text = tidy(text)
+    if options.trim and options.max_words:
+        text = trim_words(text, options.max_words)
+    return text
+
+
+def drop_tags(text: str) -> str:
+    """Remove transcriber notes, keep mask and editorial tags.
+
+    >>> drop_tags("Yes. [inaudible 00:12:04] The [place] office [crosstalk] called.")
+    'Yes.  The [place] office  called.'
+    """
+    return _TAG.sub(lambda m: "" if _DROPPED_TAG.match(m.group(1)) else m.group(0), text)
+
+
+def remove_disfluencies(text: str) -> str:
+    """Remove fillers, filler "you know", stutters and repeated words (spacing not tidied).
+
+    >>> tidy(remove_disfluencies("I-I think the the th-the case, you know, took, uh, years."))
+    'I think the case took years.'
+    """
+    text = _FILLER.sub(lambda m: ". " if m.group(1) == "." else " ", text)
+    text = _YOU_KNOW_INSIDE.sub(" ", text)
+    text = _YOU_KNOW_OPENING.sub(lambda m: m.group(1), text)
+    text = _YOU_KNOW_CLOSING.sub(lambda m: m.group(1), text)
+    text = _remove_stutters(text)
+    text = _DASH_REPEAT.sub(lambda m: m.group(1), text)
+    return _REPEAT.sub(_keep_one, text)
+
+
+def _remove_stutters(text: str) -> str:
+    def replace(match: re.Match) -> str:
+        word = re.match(r"[\w-]+", text[match.start():])
+        if word and word.group(0).lower() in _STUTTER_WORDS:
+            return match.group(0)
+        return ""
+
+    previous = None
+    while previous != text:  # I-I-I needs two passes
+        previous, text = text, _STUTTER.sub(replace, text)
+    return text
+
+
+def _keep_one(match: re.Match) -> str:
+    word = match.group(1)
+    return match.group(0) if word.lower() in _REPEAT_OK else word
+
+
+def tidy(text: str) -> str:
+    """One space between words, no orphaned commas, capitals where sentences start.
+
+    >>> tidy(" , so  the  [place] team ,  . it works.. and ... then")
+    'So the [place] team. It works. And ... then'
+    """
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,;:!?]|\.(?!\.))", r"\1", text)
+    text = re.sub(r",+([,.;:!?])", r"\1", text)  # "was, ." -> "was."
+    text = re.sub(r"([.?!])[,;:]", r"\1", text)
+    text = re.sub(r"(?<!\.)([.?!])\s*\.(?![.\w])", r"\1", text)  # "over. Um. Law" -> "over.. Law"
+    text = re.sub(r"([—–])\s*,\s*", r"\1", text)
+    text = re.sub(r"^[\s,;:.—–-]+", "", text).strip()
+    text = re.sub(r"[,;:—–-]+$", ".", text) if re.search(r"\w[,;:—–-]+$", text) else text
+    return capitalise_sentences(text)
+
+
+def capitalise_sentences(text: str) -> str:
+    """Upper-case the first letter of the text and of each sentence (not after Ms. etc.)."""
+    chars = list(text)
+    _upper_first_letter(chars, 0)
+    for match in _SENTENCE_END.finditer(text):
+        after_ellipsis = text[match.start() - 1: match.start()] == "."
+        if not after_ellipsis and not _ends_with_abbreviation(text, match.start()):
+            _upper_first_letter(chars, match.end())
+    return "".join(chars)
+
+
+def _upper_first_letter(chars: list[str], position: int) -> None:
+    while position < len(chars) and chars[position] in "\"“‘'(":
+        position += 1
+    if position < len(chars) and chars[position].islower():
+        chars[position] = chars[position].upper()
+
+
+def _ends_with_abbreviation(text: str, dot: int) -> bool:
+    if text[dot] != ".":
+        return False
+    word = re.search(r"([\w.]+)$", text[:dot])
+    return bool(word) and word.group(1).lower() in _ABBREVIATIONS
+
+
+def sentences(text: str) -> list[str]:
+    """Split at sentence ends (., ?, ! and closing quotes), not after abbreviations.
+
+    >>> sentences('Ms. Ramos called. "Is it safe?" she asked. Yes!')
+    ['Ms. Ramos called.', '"Is it safe?" she asked.', 'Yes!']
+    """
+    pieces, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        following = text[match.end(): match.end() + 1]
+        if _ends_with_abbreviation(text, match.start()) or not following or following.islower():
+            continue
+        pieces.append(text[start: match.end()].strip())
+        start = match.end()
+    if text[start:].strip():
+        pieces.append(text[start:].strip())
+    return pieces
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def trim_words(text: str, max_words: int) -> str:
+    """Keep whole leading sentences up to ``max_words`` words, then `` ...``.
+
+    >>> trim_words("One two three. Four five six. Seven.", 6)
+    'One two three. Four five six. ...'
+    >>> trim_words("One two three four five.", 3)
+    'One two three ...'
+    """
+    if word_count(text) <= max_words:
+        return text
+    kept: list[str] = []
+    words = 0
+    for sentence in sentences(text):
+        size = word_count(sentence)
+        if words + size > max_words:
+            break
+        kept.append(sentence)
+        words += size
+    if kept:
+        return " ".join(kept) + " " + ELLIPSIS
+    cut = " ".join(text.split()[:max_words]).rstrip(",;:—–-")
+    return cut + " " + ELLIPSIS

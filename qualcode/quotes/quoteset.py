@@ -1,0 +1,299 @@
+"""Building a quote set: select, order, redact, clean, de-duplicate, attribute, check.
+
+``build_quote_set`` is the plain-Python twin of ``qualcode quotes``. Per group (a
+requested code with its descendants) it orders every candidate, then walks that order
+redacting and cleaning lazily, skipping quotes outside the word limits, over the
+per-transcript cap or near-duplicates of a quote already taken, until ``limit``
+quotes are taken. The result carries the leftover-identifier findings; exporting
+refuses while there are any (:func:`ensure_masked`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from qualcode.errors import ExportError
+from qualcode.quotes.attribution import AttributionOptions, attribution_line, respondent_ids
+from qualcode.quotes.cleaning import CleaningOptions, clean_quote, word_count
+from qualcode.quotes.coders import check_coder, default_coder
+from qualcode.quotes.identifiers import find_identifiers
+from qualcode.quotes.ordering import NearDuplicates, order_items
+from qualcode.quotes.redaction import Redactor, load_rules
+from qualcode.quotes.selection import Candidate, QuoteQuery, fetch_candidates, load_context, resolve_groups
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from qualcode.project import Project
+    from qualcode.transcripts.model import Transcript
+
+
+@dataclass
+class Quote:
+    """One quote of a set: cleaned text, the (masked) original, and where it came from."""
+
+    number: int
+    group: str
+    code: str
+    transcript: str
+    segment: int
+    role: str
+    role_label: str
+    site: str
+    coder: str
+    origin: str
+    start: int
+    end: int
+    text: str
+    original_text: str
+    attribution: str
+    respondent: str | None = None
+    context: list[str] = field(default_factory=list)
+    score: float | None = None
+    collapsed: list[str] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return word_count(self.text)
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A likely identifier still in an exported field of a quote."""
+
+    quote: int
+    transcript: str
+    segment: int
+    field: str
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return (f"quote {self.quote} ({self.transcript} segment {self.segment}, {self.field}): "
+                f"{self.kind} '{self.text}'")
+
+
+@dataclass
+class QuoteSet:
+    """What ``qualcode quotes`` selected, with everything an export and an audit need."""
+
+    project: str
+    coder: str
+    groups: list[str]
+    quotes: list[Quote]
+    query: QuoteQuery
+    cleaning: CleaningOptions
+    attribution: AttributionOptions
+    leftovers: list[Leftover] = field(default_factory=list)
+    candidates: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    generated_at: str = ""
+    code_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, definition)
+    role_labels: dict[str, str] = field(default_factory=dict)  # key -> label, codebook order
+    allowed_unmasked: list[Leftover] = field(default_factory=list)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = Counter()
+
+    @contextmanager
+    def __call__(self, stage: str):
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.totals[stage] += time.perf_counter() - began
+
+
+class _Transcripts:
+    """Transcripts loaded on first use during the walk (only those quotes come from)."""
+
+    def __init__(self, conn: Connection, redactor: Redactor) -> None:
+        self.conn = conn
+        self.redactor = redactor
+        self._loaded: dict[str, Transcript] = {}
+        self._speech: dict[str, str] = {}
+
+    def get(self, transcript_id: str) -> Transcript:
+        if transcript_id not in self._loaded:
+            from qualcode.store.transcripts import load_transcript
+
+            self._loaded[transcript_id] = load_transcript(self.conn, transcript_id)
+        return self._loaded[transcript_id]
+
+    def speakers(self, transcript_id: str) -> tuple[str, ...]:
+        return tuple(self.get(transcript_id).speakers)
+
+    def redact(self, text: str, transcript_id: str) -> str:
+        return self.redactor.redact(text, transcript_id, self.speakers(transcript_id))
+
+    def redacted_speech(self, transcript_id: str) -> str:
+        """All turns of the transcript, masked, one paragraph each (no speaker labels)."""
+        if transcript_id not in self._speech:
+            t = self.get(transcript_id)
+            self._speech[transcript_id] = "\n".join(self.redact(t.segment_text(s), transcript_id) for s in t.segments)
+        return self._speech[transcript_id]
+
+
+def build_quote_set(
+    project: Project,
+    query: QuoteQuery = QuoteQuery(),
+    cleaning: CleaningOptions = CleaningOptions(),
+    attribution: AttributionOptions = AttributionOptions(),
+) -> QuoteSet:
+    """Select and prepare a quote set; see the module docstring for the steps."""
+    timer = _Timer()
+    began = time.perf_counter()
+    query.validate()
+    cleaning = replace(cleaning, max_words=query.max_words)
+    coder = check_coder(project, query.coder) if query.coder else default_coder(project)
+    groups = resolve_groups(project, query, coder)
+    codebook = project.codebook
+    rules = load_rules(project)
+    quote_set = QuoteSet(
+        project=project.name, coder=coder, groups=groups, quotes=[], query=query, cleaning=cleaning,
+        attribution=attribution, generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        role_labels={key: role.label for key, role in codebook.roles.items()},
+    )
+    with project.read() as conn:
+        transcripts = _Transcripts(conn, Redactor(rules))
+        pseudonyms = _pseudonyms(project, conn) if attribution.respondent else {}
+        for group in groups:
+            with timer("query"):
+                candidates = fetch_candidates(conn, codebook, query, coder, group)
+            quote_set.candidates[group] = len(candidates)
+            with timer("ordering"):
+                ordered = order_items(
+                    candidates, query.order, key=lambda c: c.sort_key, text=lambda c: c.raw,
+                    words=lambda c: word_count(clean_quote(c.raw, replace(cleaning, trim=False))),
+                    seed=query.seed,
+                )
+            quote_set.quotes += _walk(ordered, query, cleaning, transcripts, timer)
+        _finish(quote_set, codebook, transcripts, pseudonyms, timer)
+        with timer("check"):
+            quote_set.leftovers = find_leftovers(quote_set, transcripts, rules)
+    quote_set.timings = {stage: round(seconds, 4) for stage, seconds in timer.totals.items()}
+    quote_set.timings["total"] = round(time.perf_counter() - began, 4)
+    return quote_set
+
+
+def _walk(ordered, query: QuoteQuery, cleaning: CleaningOptions, transcripts: _Transcripts, timer) -> list[Quote]:
+    """Take quotes in order, skipping filtered ones and near-duplicates, up to the limit."""
+    seen = NearDuplicates(query.similarity)
+    per_transcript: Counter[str] = Counter()
+    taken: list[Quote] = []
+    for candidate, score in ordered:
+        if query.limit is not None and len(taken) >= query.limit:
+            break
+        if query.per_transcript and per_transcript[candidate.transcript] >= query.per_transcript:
+            continue
+        with timer("redaction"):
+            original = transcripts.redact(candidate.raw, candidate.transcript)
+        with timer("cleaning"):
+            text = clean_quote(original, cleaning)
+        if not _within_limits(word_count(text), query, cleaning):
+            continue
+        with timer("dedupe"):
+            duplicate = seen.duplicate_of(text)
+        if duplicate is not None:
+            taken[duplicate].collapsed.append(f"{candidate.transcript}:{candidate.segment} {candidate.code}")
+            continue
+        seen.add(text)
+        per_transcript[candidate.transcript] += 1
+        taken.append(_quote(candidate, text, original, score))
+    return taken
+
+
+def _within_limits(words: int, query: QuoteQuery, cleaning: CleaningOptions) -> bool:
+    if words == 0 or (query.min_words and words < query.min_words):
+        return False
+    return cleaning.trim or not query.max_words or words <= query.max_words
+
+
+def _quote(candidate: Candidate, text: str, original: str, score: float | None) -> Quote:
+    return Quote(
+        number=0, group=candidate.group, code=candidate.code, transcript=candidate.transcript,
+        segment=candidate.segment, role=candidate.role, role_label=candidate.role, site=candidate.site,
+        coder=candidate.coder, origin=candidate.origin, start=candidate.start, end=candidate.end,
+        text=text, original_text=original, attribution="", score=score,
+    )
+
+
+def _finish(quote_set: QuoteSet, codebook, transcripts: _Transcripts, pseudonyms: dict, timer) -> None:
+    """Number the quotes, add attribution and context, record code names."""
+    options = quote_set.attribution
+    context_cleaning = replace(quote_set.cleaning, trim=False)
+    for number, quote in enumerate(quote_set.quotes, start=1):
+        quote.number = number
+        quote.role_label = quote_set.role_labels.get(quote.role, quote.role)
+        quote.respondent = pseudonyms.get(quote.transcript)
+        site = transcripts.redact(quote.site, quote.transcript) if options.site else None
+        quote.attribution = attribution_line(
+            quote.role_label, site=site, respondent=quote.respondent if options.respondent else None
+        )
+        if quote_set.query.context:
+            with timer("redaction"):
+                turns = [(asks, transcripts.redact(text, quote.transcript)) for asks, text in
+                         load_context(transcripts.get(quote.transcript), quote.segment, quote_set.query.context)]
+            with timer("cleaning"):
+                quote.context = [f"{'Q' if asks else 'A'}: {clean_quote(text, context_cleaning)}" for asks, text in turns]
+    for code_id in {*quote_set.groups, *(q.code for q in quote_set.quotes)}:
+        if code_id in codebook:
+            code = codebook.get(code_id)
+            quote_set.code_names[code_id] = (code.name, code.definition)
+
+
+def _pseudonyms(project: Project, conn: Connection) -> dict[str, str]:
+    from qualcode.store.transcripts import transcript_ids
+
+    salt = str(project.setting("quotes", "pseudonym_salt", ""))
+    return respondent_ids(transcript_ids(conn), salt)
+
+
+def find_leftovers(quote_set: QuoteSet, transcripts: _Transcripts, rules) -> list[Leftover]:
+    """Every likely identifier in the exported fields, once per quote, kind and text."""
+    found: dict[tuple, Leftover] = {}
+    for quote in quote_set.quotes:
+        allow = rules.allow_for(quote.transcript)
+        speech = transcripts.redacted_speech(quote.transcript)
+        fields = (("text", quote.text), ("original_text", quote.original_text),
+                  ("context", "\n".join(quote.context)), ("attribution", quote.attribution))
+        for name, value in fields:
+            for finding in find_identifiers(value, allow=allow, transcript_text=speech):
+                key = (quote.number, finding.kind, finding.text)
+                found.setdefault(key, Leftover(quote.number, quote.transcript, quote.segment, name,
+                                               finding.kind, finding.text))
+    return list(found.values())
+
+
+def ensure_masked(quote_set: QuoteSet, *, allow_unmasked: bool = False) -> None:
+    """Refuse (ExportError) while likely identifiers are left, unless overridden.
+
+    With ``allow_unmasked`` the leftovers are recorded in ``quote_set.allowed_unmasked``
+    so the export's provenance shows them.
+    """
+    if not quote_set.leftovers:
+        return
+    if allow_unmasked:
+        quote_set.allowed_unmasked = list(quote_set.leftovers)
+        return
+    raise ExportError(unmasked_message(quote_set.leftovers))
+
+
+def unmasked_message(leftovers: list[Leftover]) -> str:
+    """One summary line, then one line per leftover."""
+    quotes = len({item.quote for item in leftovers})
+    distinct = sorted({item.text for item in leftovers})
+    shown = ", ".join(repr(t) for t in distinct[:8]) + (", ..." if len(distinct) > 8 else "")
+    summary = (
+        f"Refusing to export: {len(leftovers)} likely identifier(s) left unmasked in {quotes} quote(s) "
+        f"({shown}). Mask them in qualcode.toml [redaction] (names, places, agencies, patterns) "
+        f"or list them under allow; --allow-unmasked overrides and is recorded in the provenance."
+    )
+    return summary + "".join(f"\n  {item}" for item in leftovers)

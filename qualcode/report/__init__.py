@@ -1,0 +1,1 @@
+"""The full study report: tables and charts in Markdown and Word."""

@@ -1,0 +1,206 @@
+"""Queries on codings, coders and the event log. No business rules here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from qualcode.store.schema import coders, codings, events, segments, transcripts
+
+CODING_FIELDS = (
+    "id", "transcript_id", "segment_id", "coder", "code_id", "start_offset", "end_offset",
+    "origin", "confidence", "memo", "codebook_version_id", "orphaned", "orphan_text",
+    "created_at", "updated_at",
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def ensure_coder(conn: Connection, name: str) -> None:
+    found = conn.execute(select(coders.c.name).where(coders.c.name == name)).first()
+    if found is None:
+        conn.execute(insert(coders).values(name=name, created_at=now()))
+
+
+def coder_names(conn: Connection) -> list[str]:
+    return list(conn.execute(select(coders.c.name).order_by(coders.c.name)).scalars())
+
+
+def coding_row(conn: Connection, coding_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(codings).where(codings.c.id == coding_id)).first()
+    return _as_dict(row) if row is not None else None
+
+
+def overlapping(
+    conn: Connection, segment_id: int, coder: str, code_id: str, start: int, end: int
+) -> list[dict[str, Any]]:
+    """The coder's codings of ``code_id`` in the segment that overlap ``[start, end)``."""
+    rows = conn.execute(
+        select(codings)
+        .where(
+            codings.c.segment_id == segment_id,
+            codings.c.coder == coder,
+            codings.c.code_id == code_id,
+            codings.c.start_offset < end,
+            codings.c.end_offset > start,
+        )
+        .order_by(codings.c.id)
+    )
+    return [_as_dict(r) for r in rows]
+
+
+def insert_coding(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
+    """Insert a coding (with an explicit id when re-creating one for undo/redo)."""
+    stamp = now()
+    row = {"orphaned": False, "created_at": stamp, "updated_at": stamp, **values}
+    result = conn.execute(insert(codings).values(**_storable(row)))
+    if row.get("id") is None:
+        row["id"] = result.inserted_primary_key[0]
+    return coding_row(conn, row["id"])
+
+
+def update_coding(conn: Connection, coding_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    conn.execute(
+        update(codings).where(codings.c.id == coding_id).values(**_storable(values), updated_at=now())
+    )
+    return coding_row(conn, coding_id)
+
+
+def delete_coding(conn: Connection, coding_id: int) -> None:
+    conn.execute(delete(codings).where(codings.c.id == coding_id))
+
+
+def append_event(
+    conn: Connection,
+    *,
+    coder: str,
+    action: str,
+    transcript_id: str | None,
+    coding_id: int | None,
+    before: dict | None,
+    after: dict | None,
+    group_id: int | None = None,
+    undoes: int | None = None,
+) -> int:
+    """Append one event; the first event of an action is its own group."""
+    result = conn.execute(
+        insert(events).values(
+            coder=coder, at=now(), action=action, transcript_id=transcript_id,
+            coding_id=coding_id, before=_jsonable(before), after=_jsonable(after),
+            group_id=group_id, undoes=undoes, undone=False,
+        )
+    )
+    event_id = result.inserted_primary_key[0]
+    if group_id is None:
+        conn.execute(update(events).where(events.c.id == event_id).values(group_id=event_id))
+    return event_id
+
+
+def group_events(conn: Connection, group_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(events).where(events.c.group_id == group_id).order_by(events.c.id))
+    return [dict(r._mapping) for r in rows]
+
+
+def set_group_undone(conn: Connection, group_id: int, undone: bool) -> None:
+    conn.execute(update(events).where(events.c.group_id == group_id).values(undone=undone))
+
+
+def latest_group(conn: Connection, coder: str, *, actions_in=None, actions_not_in=None, after_id=0):
+    """The newest group of the coder that is not undone, filtered by action."""
+    query = select(events.c.group_id, events.c.action).where(
+        events.c.coder == coder, events.c.undone.is_(False), events.c.id == events.c.group_id,
+        events.c.id > after_id,
+    )
+    if actions_in is not None:
+        query = query.where(events.c.action.in_(actions_in))
+    if actions_not_in is not None:
+        query = query.where(events.c.action.not_in(actions_not_in))
+    return conn.execute(query.order_by(events.c.id.desc()).limit(1)).first()
+
+
+def last_group_id(conn: Connection, coder: str, *, actions_not_in) -> int:
+    found = conn.execute(
+        select(func.max(events.c.id)).where(
+            events.c.coder == coder, events.c.action.not_in(actions_not_in)
+        )
+    ).scalar()
+    return found or 0
+
+
+def event_rows(conn: Connection, coder: str | None = None, since: datetime | None = None) -> list[dict]:
+    query = select(events).order_by(events.c.id)
+    if coder:
+        query = query.where(events.c.coder == coder)
+    if since:
+        query = query.where(events.c.at >= since)
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def coding_listing(conn: Connection, *, coder=None, transcript=None, code=None, include_orphans=False):
+    """Codings joined with their segment ordinal and transcript text, in reading order."""
+    query = (
+        select(
+            codings, segments.c.ordinal, transcripts.c.text, transcripts.c.role, transcripts.c.site
+        )
+        .select_from(
+            codings.join(transcripts, codings.c.transcript_id == transcripts.c.id).outerjoin(
+                segments, codings.c.segment_id == segments.c.id
+            )
+        )
+        .order_by(codings.c.transcript_id, codings.c.start_offset, codings.c.code_id, codings.c.coder)
+    )
+    if not include_orphans:
+        query = query.where(codings.c.orphaned.is_(False))
+    if coder:
+        query = query.where(codings.c.coder == coder)
+    if transcript:
+        query = query.where(codings.c.transcript_id == transcript)
+    if code:
+        query = query.where(
+            (codings.c.code_id == code) | codings.c.code_id.startswith(code + ".", autoescape=True)
+        )
+    return conn.execute(query).all()
+
+
+def coded_segment_counts(conn: Connection) -> list[tuple[str, str, int]]:
+    """(coder, transcript_id, number of distinct respondent segments coded)."""
+    query = (
+        select(codings.c.coder, codings.c.transcript_id, func.count(func.distinct(codings.c.segment_id)))
+        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
+        .where(and_(segments.c.is_interviewer.is_(False), codings.c.orphaned.is_(False)))
+        .group_by(codings.c.coder, codings.c.transcript_id)
+        .order_by(codings.c.coder, codings.c.transcript_id)
+    )
+    return [tuple(r) for r in conn.execute(query)]
+
+
+def respondent_segment_totals(conn: Connection) -> dict[str, int]:
+    query = (
+        select(segments.c.transcript_id, func.count())
+        .where(segments.c.is_interviewer.is_(False))
+        .group_by(segments.c.transcript_id)
+    )
+    return dict(conn.execute(query).all())
+
+
+def _as_dict(row) -> dict[str, Any]:
+    return {k: row._mapping[k] for k in CODING_FIELDS}
+
+
+def _storable(values: dict[str, Any]) -> dict[str, Any]:
+    """Event payloads carry datetimes as ISO strings; turn them back for the database."""
+    out = dict(values)
+    for key in ("created_at", "updated_at"):
+        if isinstance(out.get(key), str):
+            out[key] = datetime.fromisoformat(out[key])
+    return out
+
+
+def _jsonable(values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}

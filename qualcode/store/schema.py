@@ -1,0 +1,191 @@
+"""The store's tables, as SQLAlchemy Core metadata.
+
+Portable types only (no SQLite-only SQL): the same schema runs on PostgreSQL.
+Offsets (``start_offset``/``end_offset``) are code-point indices into a transcript's
+normalised text, half-open. Free-form attributes and event payloads are JSON.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+transcripts = Table(
+    "transcripts",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("role", String(100), nullable=False),
+    Column("site", String(200), nullable=False),
+    Column("attributes", JSON, nullable=False),
+    Column("source_path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("format", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
+segments = Table(
+    "segments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "transcript_id", String(200), ForeignKey("transcripts.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("ordinal", Integer, nullable=False),
+    Column("speaker", Text, nullable=False),
+    Column("is_interviewer", Boolean, nullable=False),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("start_time", Float),
+    Column("end_time", Float),
+    UniqueConstraint("transcript_id", "ordinal", name="uq_segment_ordinal"),
+)
+
+codebook_versions = Table(
+    "codebook_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hash", String(64), nullable=False, unique=True),
+    Column("path", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+coders = Table(
+    "coders",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+codings = Table(
+    "codings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "transcript_id", String(200), ForeignKey("transcripts.id", ondelete="CASCADE"), nullable=False
+    ),
+    # Nullable: an orphaned coding (its text vanished in a re-import) keeps its old
+    # offsets but no longer belongs to a segment.
+    Column("segment_id", Integer, ForeignKey("segments.id", ondelete="SET NULL")),
+    Column("coder", String(100), ForeignKey("coders.name"), nullable=False),
+    Column("code_id", String(200), nullable=False),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("origin", String(20), nullable=False),
+    Column("confidence", Float),
+    Column("memo", Text),
+    Column("codebook_version_id", Integer, ForeignKey("codebook_versions.id")),
+    Column("orphaned", Boolean, nullable=False, default=False),
+    Column("orphan_text", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_codings_segment_code", "segment_id", "code_id"),
+    Index("ix_codings_coder", "coder", "transcript_id"),
+)
+
+# Append-only: every change to codings, one row each, totally ordered by id.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("coder", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("transcript_id", String(200)),
+    Column("coding_id", Integer),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("group_id", Integer),
+    Column("undoes", Integer),
+    Column("undone", Boolean, nullable=False, default=False),
+    Index("ix_events_coder", "coder", "id"),
+)
+
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "transcript_id", String(200), ForeignKey("transcripts.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("segment_id", Integer, ForeignKey("segments.id", ondelete="CASCADE"), nullable=False),
+    Column("code_id", String(200), nullable=False),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("score", Float),
+    Column("evidence", JSON, nullable=False),
+    Column("status", String(20), nullable=False, default="open"),
+    Column("decided_by", String(100)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_suggestions_segment", "segment_id", "status"),
+)
+
+samples = Table(
+    "samples",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("fraction", Float, nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("strata", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+sample_transcripts = Table(
+    "sample_transcripts",
+    metadata,
+    Column("sample", String(100), ForeignKey("samples.name", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "transcript_id",
+        String(200),
+        ForeignKey("transcripts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("stratum", String(200)),
+)
+
+sample_coders = Table(
+    "sample_coders",
+    metadata,
+    Column("sample", String(100), ForeignKey("samples.name", ondelete="CASCADE"), primary_key=True),
+    Column("coder", String(100), ForeignKey("coders.name"), primary_key=True),
+)
+
+models = Table(
+    "models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("trained_from", String(100), nullable=False),
+    Column("codebook_hash", String(64), nullable=False),
+    Column("data_hash", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("report", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

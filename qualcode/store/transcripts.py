@@ -1,0 +1,169 @@
+"""Queries on transcripts and their segments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+
+from qualcode.errors import NotFoundError
+from qualcode.store.schema import segments, transcripts
+from qualcode.transcripts.model import Segment, Transcript
+
+
+def insert_transcript(conn: Connection, transcript: Transcript) -> None:
+    conn.execute(
+        insert(transcripts).values(
+            id=transcript.id,
+            title=transcript.title,
+            role=transcript.role,
+            site=transcript.site,
+            attributes=transcript.attributes,
+            source_path=transcript.source_path,
+            sha256=transcript.sha256,
+            format=transcript.format,
+            text=transcript.text,
+            imported_at=datetime.now(UTC),
+        )
+    )
+    insert_segments(conn, transcript.id, transcript.segments)
+
+
+def insert_segments(conn: Connection, transcript_id: str, items: list[Segment]) -> None:
+    if not items:
+        return
+    conn.execute(
+        insert(segments),
+        [
+            {
+                "transcript_id": transcript_id,
+                "ordinal": s.ordinal,
+                "speaker": s.speaker,
+                "is_interviewer": s.is_interviewer,
+                "start_offset": s.start,
+                "end_offset": s.end,
+                "start_time": s.start_time,
+                "end_time": s.end_time,
+            }
+            for s in items
+        ],
+    )
+
+
+def replace_transcript(conn: Connection, transcript: Transcript) -> None:
+    """Overwrite a transcript's text and metadata and lay down its new segments."""
+    conn.execute(delete(segments).where(segments.c.transcript_id == transcript.id))
+    conn.execute(
+        update(transcripts)
+        .where(transcripts.c.id == transcript.id)
+        .values(
+            title=transcript.title,
+            role=transcript.role,
+            site=transcript.site,
+            attributes=transcript.attributes,
+            source_path=transcript.source_path,
+            sha256=transcript.sha256,
+            format=transcript.format,
+            text=transcript.text,
+            imported_at=datetime.now(UTC),
+        )
+    )
+    insert_segments(conn, transcript.id, transcript.segments)
+
+
+def transcript_row(conn: Connection, transcript_id: str) -> Row | None:
+    return conn.execute(select(transcripts).where(transcripts.c.id == transcript_id)).first()
+
+
+def transcript_ids(conn: Connection) -> list[str]:
+    return list(conn.execute(select(transcripts.c.id).order_by(transcripts.c.id)).scalars())
+
+
+def load_transcript(conn: Connection, transcript_id: str) -> Transcript:
+    """The transcript with its segments; NotFoundError (with the known ids) if absent."""
+    row = transcript_row(conn, transcript_id)
+    if row is None:
+        known = transcript_ids(conn)
+        hint = _did_you_mean(transcript_id, known)
+        raise NotFoundError(f"No transcript '{transcript_id}'{hint}")
+    return _transcript_from_row(row, load_segments(conn, transcript_id))
+
+
+def load_segments(conn: Connection, transcript_id: str) -> list[Segment]:
+    rows = conn.execute(
+        select(segments).where(segments.c.transcript_id == transcript_id).order_by(segments.c.ordinal)
+    )
+    return [_segment_from_row(r) for r in rows]
+
+
+def segment_ids(conn: Connection, transcript_id: str) -> dict[int, int]:
+    """ordinal -> segments.id for one transcript."""
+    rows = conn.execute(
+        select(segments.c.ordinal, segments.c.id).where(segments.c.transcript_id == transcript_id)
+    )
+    return {ordinal: sid for ordinal, sid in rows}
+
+
+def summaries(conn: Connection) -> list[dict]:
+    """One row per transcript with turn and word counts (words counted in Python)."""
+    turn_counts = dict(
+        conn.execute(
+            select(segments.c.transcript_id, func.count()).group_by(segments.c.transcript_id)
+        ).all()
+    )
+    result = []
+    for row in conn.execute(select(transcripts).order_by(transcripts.c.id)):
+        segs = load_segments(conn, row.id)
+        respondent = [s for s in segs if not s.is_interviewer]
+        result.append(
+            {
+                "id": row.id,
+                "title": row.title,
+                "role": row.role,
+                "site": row.site,
+                "format": row.format,
+                "turns": turn_counts.get(row.id, 0),
+                "respondent_turns": len(respondent),
+                "words": sum(len(row.text[s.start : s.end].split()) for s in segs),
+                "attributes": dict(row.attributes or {}),
+            }
+        )
+    return result
+
+
+def _transcript_from_row(row: Row, segs: list[Segment]) -> Transcript:
+    return Transcript(
+        id=row.id,
+        title=row.title,
+        role=row.role,
+        site=row.site,
+        text=row.text,
+        segments=segs,
+        attributes=dict(row.attributes or {}),
+        format=row.format,
+        source_path=row.source_path,
+        sha256=row.sha256,
+    )
+
+
+def _segment_from_row(row: Row) -> Segment:
+    return Segment(
+        ordinal=row.ordinal,
+        speaker=row.speaker,
+        is_interviewer=bool(row.is_interviewer),
+        start=row.start_offset,
+        end=row.end_offset,
+        start_time=row.start_time,
+        end_time=row.end_time,
+    )
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    if not known:
+        return "; the project has no transcripts yet (qualcode import)"
+    return f"; see 'qualcode transcripts list' ({len(known)} transcripts)"

@@ -1,0 +1,1 @@
+"""Tallies of coded references, crosstabs and co-occurrence."""

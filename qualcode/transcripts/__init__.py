@@ -1,0 +1,1 @@
+"""Transcripts: the model, importers (one module per format), and the import pipeline."""

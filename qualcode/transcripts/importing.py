@@ -1,0 +1,243 @@
+"""Importing transcript files into a project: parse, label, store — all or nothing.
+
+``import_transcripts`` is the plain-Python twin of ``qualcode import``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.errors import QualcodeError, TranscriptImportError
+from qualcode.transcripts.model import Transcript, render
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+REQUIRED_MANIFEST_COLUMNS = ("file", "role", "site")
+
+
+@dataclass
+class ImportRequest:
+    """One file to import with its metadata (from the command line or a manifest row)."""
+
+    path: Path
+    role: str
+    site: str
+    attributes: dict[str, str] = field(default_factory=dict)
+    transcript_id: str | None = None
+    row: int | None = None  # manifest row, for error messages
+
+    @property
+    def id(self) -> str:
+        return self.transcript_id or slugify(self.path.stem)
+
+
+@dataclass
+class ImportOutcome:
+    """What happened to one file: imported, unchanged, replaced, or failed (with why)."""
+
+    path: Path
+    transcript_id: str
+    status: str
+    message: str = ""
+    turns: int = 0
+    words: int = 0
+    reanchor: object | None = None
+
+
+@dataclass
+class _Prepared:
+    request: ImportRequest
+    transcript: Transcript | None = None
+    error: QualcodeError | None = None
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "transcript"
+
+
+def import_transcripts(
+    project: Project,
+    requests: list[ImportRequest],
+    *,
+    replace: bool = False,
+    skip_bad: bool = False,
+    interviewer: str | None = None,
+) -> list[ImportOutcome]:
+    """Import files as one transaction.
+
+    If any file fails, nothing is imported and the first failure is raised — unless
+    ``skip_bad``, which imports the good files and returns the bad ones as ``failed``.
+    Re-importing an unchanged file is a no-op; a changed file under an existing id
+    is refused unless ``replace``.
+    """
+    prepared = [_prepare(project, request, interviewer) for request in requests]
+    _flag_duplicate_ids(prepared)
+    with project.write() as conn:
+        outcomes = [_store(conn, item, replace) for item in prepared]
+        failures = [o for o in outcomes if o.status == "failed"]
+        if failures and not skip_bad:
+            conn.rollback()
+            first = next(p for p in prepared if p.error is not None)
+            raise first.error
+    return outcomes
+
+
+def _prepare(project: Project, request: ImportRequest, interviewer: str | None) -> _Prepared:
+    try:
+        role = project.codebook.resolve_role(request.role)
+        transcript = build_transcript(request, role, interviewer)
+    except QualcodeError as error:
+        if not error.file:
+            error.file = str(request.path)
+        if request.row is not None and error.row is None:
+            error.row = request.row
+        return _Prepared(request, error=error)
+    return _Prepared(request, transcript)
+
+
+def build_transcript(request: ImportRequest, role: str, interviewer: str | None = None) -> Transcript:
+    """Parse one file into a Transcript (not yet stored)."""
+    from qualcode.transcripts.importers import parse_bytes
+    from qualcode.transcripts.speakers import detect_interviewers
+
+    data = _read_bytes(request.path)
+    parsed = parse_bytes(data, str(request.path))
+    if not parsed.turns:
+        raise TranscriptImportError("no speech found; is this an interview transcript?")
+    interviewers = detect_interviewers(parsed.turns, interviewer)
+    text, segments = render(parsed.turns, interviewers)
+    return Transcript(
+        id=request.id,
+        title=parsed.title or request.path.stem,
+        role=role,
+        site=request.site.strip(),
+        text=text,
+        segments=segments,
+        attributes=dict(request.attributes),
+        format=parsed.format,
+        source_path=str(request.path),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise TranscriptImportError("file not found; check the path") from None
+    except IsADirectoryError:
+        raise TranscriptImportError("is a folder, not a transcript file") from None
+    except PermissionError:
+        raise TranscriptImportError("permission denied; check the file's permissions") from None
+
+
+def _flag_duplicate_ids(prepared: list[_Prepared]) -> None:
+    seen: dict[str, Path] = {}
+    for item in prepared:
+        if item.error is not None:
+            continue
+        tid = item.request.id
+        if tid in seen:
+            item.error = TranscriptImportError(
+                f"transcript id '{tid}' is also used by {seen[tid]} in this batch; "
+                "rename one file or give ids in the manifest",
+                file=str(item.request.path),
+            )
+        else:
+            seen[tid] = item.request.path
+
+
+def _store(conn, item: _Prepared, replace: bool) -> ImportOutcome:
+    from qualcode.store import transcripts as queries
+
+    request = item.request
+    if item.error is not None:
+        return ImportOutcome(request.path, request.id, "failed", str(item.error))
+    transcript = item.transcript
+    outcome = ImportOutcome(
+        request.path, transcript.id, "imported", turns=len(transcript.segments),
+        words=transcript.word_count,
+    )
+    existing = queries.transcript_row(conn, transcript.id)
+    if existing is None:
+        queries.insert_transcript(conn, transcript)
+        return outcome
+    if existing.sha256 == transcript.sha256:
+        outcome.status, outcome.message = "unchanged", "already imported (same content); nothing to do"
+        return outcome
+    if not replace:
+        item.error = TranscriptImportError(
+            f"transcript '{transcript.id}' was imported from a different version of this file; "
+            "pass --replace to replace it (codings are re-anchored)",
+            file=str(request.path),
+        )
+        return ImportOutcome(request.path, transcript.id, "failed", str(item.error))
+    outcome.status = "replaced"
+    outcome.reanchor = _replace(conn, existing.text, transcript)
+    return outcome
+
+
+def _replace(conn, old_text: str, transcript: Transcript):
+    """Swap in the new text and move codings onto the same words (coding core)."""
+    from qualcode.coding.reanchor import reanchor_codings
+    from qualcode.store import transcripts as queries
+
+    queries.replace_transcript(conn, transcript)
+    return reanchor_codings(conn, transcript.id, old_text, transcript)
+
+
+def read_manifest(path: Path) -> list[ImportRequest]:
+    """Rows of a manifest CSV (``file,role,site`` plus attribute columns) as requests.
+
+    Files are relative to the manifest's folder. Problems name the row.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise TranscriptImportError("manifest not found; check the path", file=str(path)) from None
+    reader = csv.DictReader(text.splitlines())
+    columns = [c.strip() for c in reader.fieldnames or []]
+    missing = [c for c in REQUIRED_MANIFEST_COLUMNS if c not in columns]
+    if missing:
+        raise TranscriptImportError(
+            f"manifest lacks column(s) {', '.join(missing)}; found: {', '.join(columns) or 'none'}; "
+            f"required: {', '.join(REQUIRED_MANIFEST_COLUMNS)} (other columns become attributes)",
+            file=str(path),
+        )
+    return [_manifest_request(path, number, row) for number, row in enumerate(reader, start=2)]
+
+
+def _manifest_request(path: Path, number: int, row: dict[str, str]) -> ImportRequest:
+    row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+    for column in REQUIRED_MANIFEST_COLUMNS:
+        if not row.get(column):
+            raise TranscriptImportError(
+                f"empty '{column}'; every row needs file, role and site", file=str(path), row=number
+            )
+    extra = {k: v for k, v in row.items() if k not in (*REQUIRED_MANIFEST_COLUMNS, "id") and v}
+    return ImportRequest(
+        path=(path.parent / row["file"]),
+        role=row["role"],
+        site=row["site"],
+        attributes=extra,
+        transcript_id=row.get("id") or None,
+        row=number,
+    )
+
+
+def parse_attributes(pairs: list[str]) -> dict[str, str]:
+    """``["years=4", "mode=virtual"]`` -> dict; a pair without '=' is an error."""
+    result = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise TranscriptImportError(f"--attr expects key=value, got '{pair}'")
+        result[key.strip()] = value.strip()
+    return result

@@ -1,0 +1,140 @@
+"""Transcript data model.
+
+Offsets everywhere in qualcode are Python ``str`` indices (Unicode code points) into a
+transcript's *normalised text* (NFC, LF line ends), half-open ``[start, end)``.
+
+The normalised text is rendered from the turns as ``"{speaker}: {text}"`` blocks
+separated by a blank line; a segment's span covers the speech only, not the label.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+LABEL_SEPARATOR = ": "
+TURN_SEPARATOR = "\n\n"
+
+
+@dataclass
+class Turn:
+    """One speaker turn as an importer parsed it, before offsets are assigned."""
+
+    speaker: str
+    text: str
+    start_time: float | None = None  # seconds from the start of the recording
+    end_time: float | None = None
+
+
+@dataclass
+class ParsedTranscript:
+    """What an importer returns: the turns in order, and what it learned of the file."""
+
+    turns: list[Turn]
+    format: str
+    title: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A speaker turn in a stored transcript; ``ordinal`` counts from 1."""
+
+    ordinal: int
+    speaker: str
+    is_interviewer: bool
+    start: int
+    end: int
+    start_time: float | None = None
+    end_time: float | None = None
+
+
+@dataclass
+class Transcript:
+    """A stored transcript with its metadata and segments."""
+
+    id: str
+    title: str
+    role: str
+    site: str
+    text: str
+    segments: list[Segment]
+    attributes: dict[str, str] = field(default_factory=dict)
+    format: str = ""
+    source_path: str = ""
+    sha256: str = ""
+
+    def segment_text(self, segment: Segment) -> str:
+        return self.text[segment.start : segment.end]
+
+    def segment(self, ordinal: int) -> Segment:
+        if 1 <= ordinal <= len(self.segments):
+            return self.segments[ordinal - 1]
+        from qualcode.errors import NotFoundError
+
+        raise NotFoundError(
+            f"Transcript '{self.id}' has no segment {ordinal}; segments are 1..{len(self.segments)}"
+        )
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(dict.fromkeys(s.speaker for s in self.segments))
+
+    @property
+    def respondent_segments(self) -> list[Segment]:
+        return [s for s in self.segments if not s.is_interviewer]
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(self.segment_text(s).split()) for s in self.segments)
+
+
+def normalise(text: str) -> str:
+    """NFC, LF line ends, no trailing spaces on lines, no NULs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+def merge_consecutive(turns: list[Turn]) -> list[Turn]:
+    """Join consecutive turns by the same speaker into one (paragraphs kept apart)."""
+    merged: list[Turn] = []
+    for turn in turns:
+        text = normalise(turn.text)
+        if not text:
+            continue
+        if merged and merged[-1].speaker == turn.speaker:
+            last = merged[-1]
+            last.text = f"{last.text}\n{text}"
+            last.end_time = turn.end_time if turn.end_time is not None else last.end_time
+        else:
+            merged.append(Turn(turn.speaker, text, turn.start_time, turn.end_time))
+    return merged
+
+
+def render(turns: list[Turn], interviewers: set[str]) -> tuple[str, list[Segment]]:
+    """Lay the turns out as normalised text and compute each segment's span."""
+    pieces: list[str] = []
+    segments: list[Segment] = []
+    position = 0
+    for ordinal, turn in enumerate(turns, start=1):
+        if pieces:
+            pieces.append(TURN_SEPARATOR)
+            position += len(TURN_SEPARATOR)
+        label = turn.speaker + LABEL_SEPARATOR
+        pieces.append(label + turn.text)
+        start = position + len(label)
+        end = start + len(turn.text)
+        segments.append(
+            Segment(
+                ordinal=ordinal,
+                speaker=turn.speaker,
+                is_interviewer=turn.speaker in interviewers,
+                start=start,
+                end=end,
+                start_time=turn.start_time,
+                end_time=turn.end_time,
+            )
+        )
+        position = end
+    return "".join(pieces), segments

@@ -1,0 +1,103 @@
+"""Which speakers in a transcript are the interviewers.
+
+Interviewer turns are context, not the coding unit, so getting this right matters.
+In order: the user's ``--interviewer LABEL`` override; labels that name the role
+(Interviewer, I, Q, Int, Researcher, Moderator, Facilitator, or anything ending in
+``(Interviewer)``); failing those, the speaker who asks the most real questions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qualcode.errors import TranscriptImportError
+from qualcode.transcripts.model import Turn
+
+INTERVIEWER_LABEL_RE = re.compile(
+    r"^(?:interviewer|researcher|moderator|facilitator|int|i|q|iv)\.?(?:\s*[-#]?\s*\d{1,3}|\s+\([^)]*\))?$"
+    r"|\((?:interviewer|researcher|moderator|facilitator)\)",
+    re.IGNORECASE,
+)
+# A sentence ending in '?' (up to the previous sentence end or line start).
+QUESTION_RE = re.compile(r"[^.!?\n]*\?")
+# Tag questions and reactions ("..., you know?", "Right?", "Really?") are not questions put to the other person.
+TAG_QUESTIONS = frozenset(
+    ("you know", "right", "okay", "ok", "yeah", "yes", "no", "huh", "eh", "really", "isn't it", "wasn't it")
+    + ("aren't they", "don't you think", "you see", "see", "remember", "correct", "true", "sure", "hmm")
+    + ("what", "sorry", "pardon", "mm-hmm")
+)
+
+
+def detect_interviewers(turns: list[Turn], override: str | None = None, *, source: str | None = None) -> set[str]:
+    """The speaker labels that belong to interviewers.
+
+    Parameters
+    ----------
+    turns:
+        The transcript's turns.
+    override:
+        A speaker label given by the user (``--interviewer LABEL``); matched without
+        regard to case or spacing. Several labels may be separated by commas.
+    source:
+        The transcript's file name, for the error message.
+
+    Returns
+    -------
+    set[str]
+        Speaker labels exactly as they appear in ``turns``; empty when there is a
+        single speaker or nobody asks a question.
+
+    Raises
+    ------
+    TranscriptImportError
+        If ``override`` names a speaker who does not appear, listing those who do.
+    """
+    speakers = list(dict.fromkeys(turn.speaker for turn in turns))
+    if override is not None and override.strip():
+        return _match_override(override, speakers, source)
+    by_label = {speaker for speaker in speakers if is_interviewer_label(speaker)}
+    if by_label:
+        return by_label
+    if len(speakers) < 2:
+        return set()
+    counts = question_counts(turns)
+    best = max(speakers, key=lambda speaker: counts.get(speaker, 0))  # first speaker wins a tie
+    return {best} if counts.get(best, 0) > 0 else set()
+
+
+def is_interviewer_label(label: str) -> bool:
+    """True for labels that say the speaker is an interviewer (``Interviewer 2``, ``Q``, ``Ann (Moderator)``)."""
+    return bool(INTERVIEWER_LABEL_RE.search(" ".join(label.split())))
+
+
+def question_counts(turns: list[Turn]) -> dict[str, int]:
+    """Per speaker, the number of question sentences, not counting tag questions."""
+    counts: dict[str, int] = {}
+    for turn in turns:
+        asked = sum(1 for match in QUESTION_RE.finditer(turn.text) if not _is_tag_question(match.group()))
+        counts[turn.speaker] = counts.get(turn.speaker, 0) + asked
+    return counts
+
+
+def _is_tag_question(sentence: str) -> bool:
+    last_clause = sentence.rstrip("?").rsplit(",", 1)[-1]
+    return " ".join(last_clause.split()).strip(" .!-—").casefold() in TAG_QUESTIONS
+
+
+def _match_override(override: str, speakers: list[str], source: str | None) -> set[str]:
+    by_key = {_key(speaker): speaker for speaker in speakers}
+    if _key(override) in by_key:
+        return {by_key[_key(override)]}
+    wanted = [part for part in override.split(",") if part.strip()]
+    missing = [part.strip() for part in wanted if _key(part) not in by_key]
+    if missing or not wanted:
+        found = ", ".join(f"'{speaker}'" for speaker in speakers) or "none"
+        raise TranscriptImportError(
+            f"--interviewer '{override.strip()}' matches no speaker in this transcript; speakers found: {found}",
+            file=source,
+        )
+    return {by_key[_key(part)] for part in wanted}
+
+
+def _key(label: str) -> str:
+    return " ".join(label.split()).casefold()

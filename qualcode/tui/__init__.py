@@ -1,0 +1,17 @@
+"""The Textual coding screen (``qualcode code``).
+
+Layout of the package:
+
+- ``state``: the coding logic the widgets call (navigation, sentence selection,
+  toggling codes, suggestions, undo/redo, memos) with no Textual import, so it is
+  testable without a terminal;
+- ``assignments``, ``sentences``, ``codefilter``, ``colors``: small pure helpers the
+  state uses (which transcript to open and whether blind mode applies; sentence
+  spans; fuzzy code search; code colours);
+- ``app``: the Textual app, its key bindings and actions;
+- ``widgets``: the transcript, codebook and suggestions panes;
+- ``screens``: the help overlay and the memo and jump modals.
+
+Only ``app``, ``widgets`` and ``screens`` import Textual, and nothing in this
+``__init__`` imports them, so ``import qualcode.tui`` stays cheap.
+"""

@@ -1,0 +1,273 @@
+"""The coding screen: a Textual app over :class:`~qualcode.tui.state.CodingState`.
+
+The app only translates keys into state calls and redraws what an action touched;
+the coding logic lives in ``state`` (testable without a terminal). Every action is
+committed to the store by the coding core as it happens, so there is no save step
+and quitting (or a killed terminal) loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Static
+
+from qualcode.errors import QualcodeError
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.jump import JumpScreen
+from qualcode.tui.screens.memo import MemoScreen
+from qualcode.tui.state import CodingState, Outcome
+from qualcode.tui.widgets.codebook import CodebookPane
+from qualcode.tui.widgets.suggestions import SuggestionsBar
+from qualcode.tui.widgets.transcript import TranscriptView
+
+if TYPE_CHECKING:
+    from qualcode.coding.suggesters import Suggester
+    from qualcode.project import Project
+
+
+class CodingApp(App[None]):
+    """``qualcode code``: code one transcript after another, keyboard first."""
+
+    TITLE = "qualcode"
+    ENABLE_COMMAND_PALETTE = False
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Next turn"),
+        Binding("k,up", "move(-1)", "Previous turn"),
+        Binding("n", "next_uncoded", "Next uncoded turn"),
+        Binding("s", "sentence_mode", "Sentence mode on/off"),
+        Binding("l,right", "sentence(1)", "Next sentence", show=False),
+        Binding("h,left", "sentence(-1)", "Previous sentence", show=False),
+        Binding("L,shift+right", "extend_sentence", "Extend the selection by a sentence", show=False),
+        Binding("slash", "find_code", "Find a code"),
+        Binding("t", "toggle_code", "Apply or remove the highlighted code"),
+        Binding("a", "accept", "Accept the suggestion"),
+        Binding("x", "reject", "Reject the suggestion"),
+        Binding("right_square_bracket", "suggestion(1)", "Next suggestion", show=False),
+        Binding("left_square_bracket", "suggestion(-1)", "Previous suggestion", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+r,U", "redo", "Redo"),
+        Binding("m", "memo", "Memo on a coding"),
+        Binding("g", "jump", "Jump to a transcript"),
+        Binding("tab", "app.focus_next", "Next pane", show=False),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
+        Binding("escape", "leave", "Leave sentence mode", show=False),
+        Binding("question_mark", "help", "Help: every key"),
+        Binding("q,ctrl+q", "quit", "Quit (everything is already saved)"),
+    ]
+
+    CSS = """
+    #panes { height: 1fr; }
+    TranscriptView { width: 2fr; }
+    #status { height: 1; padding: 0 1; color: $text-muted; }
+    #status.error { color: $error; }
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        coder: str,
+        transcript_id: str | None = None,
+        *,
+        suggesters: list[Suggester] | None = None,
+    ) -> None:
+        super().__init__()
+        self.state = CodingState(project, coder, transcript_id, suggesters=suggesters)
+
+    # -- layout ---------------------------------------------------------------
+
+    def compose(self):
+        yield Header(show_clock=False, icon="")
+        with Horizontal(id="panes"):
+            yield TranscriptView(self.state, id="transcript")
+            yield CodebookPane(id="codebook")
+        yield SuggestionsBar(id="suggestions")
+        yield Static("", id="status")
+        yield Footer()
+
+    @property
+    def transcript_view(self) -> TranscriptView:
+        return self.query_one("#transcript", TranscriptView)
+
+    @property
+    def codebook_pane(self) -> CodebookPane:
+        return self.query_one("#codebook", CodebookPane)
+
+    def on_mount(self) -> None:
+        self._show_transcript()
+        self.transcript_view.focus()
+        self.status("? shows every key · / finds a code · everything is saved as you go")
+
+    def _show_transcript(self) -> None:
+        state = self.state
+        self.codebook_pane.set_codes(state.codebook, state.codes, state.applied())
+        self.transcript_view.reload()
+        self.call_after_refresh(self.transcript_view.scroll_to_current)
+        self._update_side()
+
+    def _update_side(self) -> None:
+        """Header, suggestions and ticks in the codebook: cheap, so after every action."""
+        state = self.state
+        coded, total = state.progress()
+        self.title = f"qualcode · {state.transcript.id}"
+        blind = " · BLIND: double-coding sample, other coders hidden" if state.blind else ""
+        self.sub_title = (
+            f"{state.role_label}, site {state.transcript.site} · coder {state.coder} · "
+            f"turn {state.current} · {coded}/{total} coded{blind}"
+        )
+        self.query_one("#suggestions", SuggestionsBar).show(state)
+        self.codebook_pane.mark_applied(state.applied())
+
+    def status(self, message: str, *, error: bool = False) -> None:
+        line = self.query_one("#status", Static)
+        line.update(message)
+        line.set_class(error, "error")
+
+    # -- running state actions ------------------------------------------------
+
+    def _run(self, action: Callable[[], Outcome]) -> Outcome | None:
+        """Run a state action; show its outcome, or its error on the status line."""
+        try:
+            outcome = action()
+        except QualcodeError as error:
+            self.status(str(error), error=True)
+            self.bell()
+            return None
+        self.transcript_view.refresh_turns(outcome.changed)
+        if outcome.moved:
+            self.transcript_view.scroll_to_current()
+        self._update_side()
+        if outcome.message:
+            self.status(outcome.message)
+        return outcome
+
+    def action_move(self, delta: int) -> None:
+        self._run(lambda: self.state.move(delta))
+
+    def action_next_uncoded(self) -> None:
+        self._run(self.state.next_uncoded)
+
+    def action_sentence_mode(self) -> None:
+        self._run(self.state.toggle_sentence_mode)
+
+    def action_sentence(self, delta: int) -> None:
+        self._run(lambda: self.state.move_sentence(delta))
+
+    def action_extend_sentence(self) -> None:
+        self._run(self.state.extend_sentence)
+
+    def action_leave(self) -> None:
+        self._run(self.state.leave_sentence_mode)
+
+    def action_find_code(self) -> None:
+        self.codebook_pane.open_filter()
+
+    def action_toggle_code(self) -> None:
+        code_id = self.codebook_pane.highlighted_code
+        if code_id is None:
+            self.status("Highlight a code in the codebook first (/ to find one)", error=True)
+            return
+        self._run(lambda: self.state.toggle(code_id))
+
+    def action_accept(self) -> None:
+        self._run(self.state.accept)
+
+    def action_reject(self) -> None:
+        self._run(self.state.reject)
+
+    def action_suggestion(self, delta: int) -> None:
+        self._run(lambda: self.state.select_suggestion(delta))
+
+    def action_undo(self) -> None:
+        self._run(self.state.undo)
+
+    def action_redo(self) -> None:
+        self._run(self.state.redo)
+
+    def action_memo(self) -> None:
+        target = self.state.memo_target(self.codebook_pane.highlighted_code)
+        if target is None:
+            self.status("No coding of yours on the selection to put a memo on", error=True)
+            return
+        excerpt = " ".join(self.state.transcript.text[target.start : target.end].split())[:80]
+        title = f"Memo on {target.code_id} (turn {target.ordinal}): “{excerpt}”"
+
+        def save(memo: str | None) -> None:
+            if memo is not None:
+                self._run(lambda: self.state.set_memo(target, memo))
+
+        self.push_screen(MemoScreen(title, target.memo), save)
+
+    def action_jump(self) -> None:
+        def open_chosen(transcript_id: str | None) -> None:
+            if transcript_id is None or transcript_id == self.state.transcript.id:
+                return
+            try:
+                self.state.open(transcript_id)
+            except QualcodeError as error:
+                self.status(str(error), error=True)
+                return
+            self._show_transcript()
+            self.status(f"opened {transcript_id}" + (" (blind)" if self.state.blind else ""))
+
+        self.push_screen(JumpScreen(self.state.choices(), self.state.transcript.id), open_chosen)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # -- messages from the panes ----------------------------------------------
+
+    def on_codebook_pane_apply(self, message: CodebookPane.Apply) -> None:
+        self._run(lambda: self.state.toggle(message.code_id))
+        if message.from_filter:
+            self.codebook_pane.filter_input.value = ""
+            self.transcript_view.focus()
+
+    def on_codebook_pane_closed(self, message: CodebookPane.Closed) -> None:
+        self.transcript_view.focus()
+
+    def on_transcript_view_turn_clicked(self, message: TranscriptView.TurnClicked) -> None:
+        self._run(lambda: self.state.go_to(message.ordinal))
+
+
+def run_coding_screen(project: Project, coder: str, transcript_id: str | None = None) -> None:
+    """Open the coding screen in the terminal (returns when the coder quits)."""
+    CodingApp(project, coder, transcript_id).run()
+
+
+def run_headless(
+    project: Project,
+    coder: str,
+    transcript_id: str | None = None,
+    *,
+    keys: tuple[str, ...] = (),
+    screenshot: str | None = None,
+    size: tuple[int, int] = (120, 36),
+) -> CodingApp:
+    """Open the screen without a terminal, press ``keys``, optionally save an SVG screenshot.
+
+    The keys act exactly as typed ones do (codings are stored); used by
+    ``qualcode code --screenshot`` and the demo.
+    """
+    from pathlib import Path
+
+    app = CodingApp(project, coder, transcript_id)
+
+    async def drive(pilot) -> None:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        if screenshot is not None:
+            target = Path(screenshot)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(app.export_screenshot(title=f"qualcode code {app.state.transcript.id}"), encoding="utf-8")
+        app.exit()
+
+    app.run(headless=True, size=size, auto_pilot=drive)
+    return app

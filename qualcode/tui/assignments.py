@@ -1,0 +1,109 @@
+"""Which transcript a coder opens, and whether the screen must be blind.
+
+*Assigned* transcripts are those in a double-coding sample the coder belongs to
+(tables ``samples``, ``sample_transcripts``, ``sample_coders``). A transcript is
+*finished* for a coder when every respondent segment has at least one of the coder's
+codings. Without a transcript argument the screen opens the coder's first unfinished
+assigned transcript, else the first unfinished transcript of the project.
+
+Blind mode applies when the transcript is in a sample the coder is assigned to: the
+coder must not see anyone else's codings there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from qualcode.errors import NotFoundError
+from qualcode.store import codings as coding_store
+from qualcode.store.schema import sample_coders, sample_transcripts, samples, transcripts
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from qualcode.project import Project
+
+
+@dataclass(frozen=True)
+class TranscriptChoice:
+    """One line of the jump list."""
+
+    id: str
+    title: str
+    role: str
+    site: str
+    coded: int  # respondent segments the coder has coded
+    total: int  # respondent segments
+    assigned: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.coded >= self.total
+
+
+def assigned_transcripts(conn: Connection, coder: str) -> list[str]:
+    """Transcripts in the coder's double-coding samples, oldest sample first."""
+    rows = conn.execute(
+        select(sample_transcripts.c.transcript_id)
+        .join(sample_coders, sample_coders.c.sample == sample_transcripts.c.sample)
+        .join(samples, samples.c.name == sample_transcripts.c.sample)
+        .where(sample_coders.c.coder == coder)
+        .order_by(samples.c.created_at, samples.c.name, sample_transcripts.c.transcript_id)
+    )
+    return list(dict.fromkeys(rows.scalars()))
+
+
+def is_blind(conn: Connection, coder: str, transcript_id: str) -> bool:
+    """True when the transcript is in a double-coding sample the coder is assigned to."""
+    found = conn.execute(
+        select(sample_transcripts.c.sample)
+        .join(sample_coders, sample_coders.c.sample == sample_transcripts.c.sample)
+        .where(sample_transcripts.c.transcript_id == transcript_id, sample_coders.c.coder == coder)
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def transcript_choices(conn: Connection, coder: str) -> list[TranscriptChoice]:
+    """Every transcript with the coder's progress on it; assigned ones first."""
+    totals = coding_store.respondent_segment_totals(conn)
+    coded = {t: n for c, t, n in coding_store.coded_segment_counts(conn) if c == coder}
+    assigned = assigned_transcripts(conn, coder)
+    rows = conn.execute(
+        select(transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site).order_by(
+            transcripts.c.id
+        )
+    ).all()
+    choices = [
+        TranscriptChoice(
+            id=r.id, title=r.title, role=r.role, site=r.site, coded=coded.get(r.id, 0),
+            total=totals.get(r.id, 0), assigned=r.id in assigned,
+        )
+        for r in rows
+    ]
+    rank = {tid: i for i, tid in enumerate(assigned)}
+    return sorted(choices, key=lambda c: (not c.assigned, rank.get(c.id, 0), c.id))
+
+
+def next_transcript(project: Project, coder: str) -> str:
+    """The transcript to open when none is named: assigned and unfinished first.
+
+    Raises
+    ------
+    NotFoundError
+        When the project has no transcripts, or the coder has finished all of them.
+    """
+    with project.read() as conn:
+        choices = transcript_choices(conn, coder)
+    if not choices:
+        raise NotFoundError("The project has no transcripts yet; import some with 'qualcode import'")
+    for choice in choices:  # assigned ones come first
+        if not choice.finished:
+            return choice.id
+    raise NotFoundError(
+        f"{coder} has finished all {len(choices)} transcripts (every respondent turn has a coding); "
+        "name one to open it anyway: qualcode code TRANSCRIPT --coder NAME"
+    )

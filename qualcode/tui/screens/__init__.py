@@ -1,0 +1,1 @@
+"""Overlays of the coding screen: help, memo and jump."""

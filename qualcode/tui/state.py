@@ -1,0 +1,365 @@
+"""The coding screen's model: everything the widgets call, with no Textual import.
+
+A :class:`CodingState` is one coder on one open transcript. It keeps the transcript's
+codings in memory, grouped by turn (segment ordinal), and after each action re-reads
+from the store only the turns that action touched; each action returns an
+:class:`Outcome` naming those turns so the screen redraws just them.
+
+Every change goes through :class:`~qualcode.coding.session.CodingSession` (or the
+suggesters' ``accept``/``reject``), which commits it at once: there is no save step.
+
+Navigation moves over respondent turns (the coding unit); interviewer turns are
+context. The *selection* is the current turn, or in sentence mode a run of its
+sentences; toggling a code applies it to the selection, or removes it when one of
+the coder's codings of that code already covers the selection.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from qualcode.coding.session import ActionResult, CodingSession
+from qualcode.coding.suggesters import Suggestion, load_suggesters, suggestions_for
+from qualcode.errors import CodingError
+from qualcode.tui.assignments import TranscriptChoice, is_blind, next_transcript, transcript_choices
+from qualcode.tui.queries import Mark, load_marks, rejected_suggestions
+from qualcode.tui.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from qualcode.codebook.model import Code
+    from qualcode.coding.suggesters import Suggester
+    from qualcode.project import Project
+    from qualcode.transcripts.model import Segment
+
+
+@dataclass
+class Outcome:
+    """What an action did: a line for the status bar and the turns to redraw."""
+
+    message: str
+    changed: set[int] = field(default_factory=set)  # ordinals in the open transcript
+    moved: bool = False  # the current turn or the selection changed
+
+
+class CodingState:
+    """One coder working through one transcript at a time.
+
+    Parameters
+    ----------
+    project
+        The open project.
+    coder
+        The coder's name; every action is recorded under it.
+    transcript_id
+        The transcript to open; ``None`` opens the coder's next unfinished assigned
+        transcript (see :func:`qualcode.tui.assignments.next_transcript`).
+    suggesters
+        The suggesters to ask; ``None`` loads every registered one.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        coder: str,
+        transcript_id: str | None = None,
+        *,
+        suggesters: Sequence[Suggester] | None = None,
+    ) -> None:
+        self.project = project
+        self.session = CodingSession(project, coder)
+        self.coder = self.session.coder
+        self.codebook = project.codebook
+        self.suggesters = list(load_suggesters(project) if suggesters is None else suggesters)
+        self.open(transcript_id or next_transcript(project, self.coder))
+
+    # -- opening --------------------------------------------------------------
+
+    def open(self, transcript_id: str) -> None:
+        """Load a transcript, its codings (only the coder's when blind) and go to work."""
+        self.session.forget(transcript_id)  # pick up a re-import since the last visit
+        with self.project.read() as conn:
+            transcript, segment_ids = self.session.transcript(conn, transcript_id)
+            blind = is_blind(conn, self.coder, transcript_id)
+            marks = load_marks(conn, transcript_id, coder=self.coder if blind else None)
+            rejected = rejected_suggestions(conn, self.coder, transcript_id)
+        if not transcript.segments:
+            raise CodingError(f"Transcript '{transcript_id}' has no turns to code")
+        self.transcript, self.blind, self._rejected = transcript, blind, rejected
+        self.codes: list[Code] = self.codebook.codes_for(transcript.role)
+        self._code_ids = {c.id for c in self.codes}
+        self._segment_ids = segment_ids
+        self._ordinal_of = {sid: ordinal for ordinal, sid in segment_ids.items()}
+        respondent = [s.ordinal for s in transcript.segments if not s.is_interviewer]
+        self.units = respondent or [s.ordinal for s in transcript.segments]
+        self._mine: dict[int, list[Mark]] = defaultdict(list)
+        self._others: dict[int, list[Mark]] = defaultdict(list)
+        self._file(marks)
+        self._sentences: dict[int, list[tuple[int, int]]] = {}
+        self._suggestions: dict[int, list[Suggestion]] = {}
+        self.sentence: tuple[int, int] | None = None  # first, last sentence index
+        self.suggestion_index = 0
+        self.current = self._next_uncoded_after(0) or self.units[0]
+
+    def choices(self) -> list[TranscriptChoice]:
+        """The transcripts the coder can jump to, with progress."""
+        with self.project.read() as conn:
+            return transcript_choices(conn, self.coder)
+
+    # -- what is shown --------------------------------------------------------
+
+    @property
+    def segment(self) -> Segment:
+        return self.transcript.segment(self.current)
+
+    @property
+    def role_label(self) -> str:
+        return self.codebook.role_label(self.transcript.role)
+
+    def mine(self, ordinal: int) -> list[Mark]:
+        return self._mine.get(ordinal, [])
+
+    def others(self, ordinal: int) -> list[Mark]:
+        """Other coders' codings of a turn; always empty in blind mode."""
+        return [] if self.blind else self._others.get(ordinal, [])
+
+    def applied(self, ordinal: int | None = None) -> set[str]:
+        """Codes the coder applied anywhere in a turn (default: the current one)."""
+        return {m.code_id for m in self.mine(self.current if ordinal is None else ordinal)}
+
+    def progress(self) -> tuple[int, int]:
+        """(coded, total) respondent turns for this coder."""
+        return sum(1 for o in self.units if self._mine.get(o)), len(self.units)
+
+    def sentences(self, ordinal: int) -> list[tuple[int, int]]:
+        if ordinal not in self._sentences:
+            seg = self.transcript.segment(ordinal)
+            self._sentences[ordinal] = split_sentences(self.transcript.text[seg.start : seg.end], seg.start)
+        return self._sentences[ordinal]
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The selection: the current turn, or the selected sentences in sentence mode."""
+        seg = self.segment
+        if self.sentence is None:
+            return seg.start, seg.end
+        spans = self.sentences(seg.ordinal)
+        first, last = self.sentence
+        return spans[first][0], spans[last][1]
+
+    def selection_label(self) -> str:
+        if self.sentence is None:
+            return "whole turn"
+        first, last = self.sentence
+        count = len(self.sentences(self.current))
+        which = f"{first + 1}" if first == last else f"{first + 1}-{last + 1}"
+        return f"sentence {which} of {count}"
+
+    # -- navigation -----------------------------------------------------------
+
+    def go_to(self, ordinal: int) -> Outcome:
+        """Make a turn current (any turn, e.g. a clicked interviewer turn)."""
+        self.transcript.segment(ordinal)  # NotFoundError for a bad ordinal
+        old, self.current = self.current, ordinal
+        self.sentence = None
+        self.suggestion_index = 0
+        return Outcome(f"turn {ordinal}", {old, ordinal}, moved=True)
+
+    def move(self, delta: int) -> Outcome:
+        """Go to the next (+1) or previous (-1) respondent turn."""
+        target = self._neighbour(self.current, delta)
+        if target is None:
+            return Outcome("last turn" if delta > 0 else "first turn")
+        return self.go_to(target)
+
+    def next_uncoded(self) -> Outcome:
+        """Go to the next respondent turn without any of the coder's codings (wrapping)."""
+        target = self._next_uncoded_after(self.current) or self._next_uncoded_after(0)
+        if target is None:
+            return Outcome(f"every turn of {self.transcript.id} has a coding by {self.coder}")
+        return self.go_to(target)
+
+    def toggle_sentence_mode(self) -> Outcome:
+        if self.sentence is not None:
+            return self.leave_sentence_mode()
+        if not self.sentences(self.current):
+            return Outcome("this turn has no text to select")
+        self.sentence = (0, 0)
+        return Outcome(f"sentence mode: {self.selection_label()}", {self.current}, moved=True)
+
+    def leave_sentence_mode(self) -> Outcome:
+        if self.sentence is None:
+            return Outcome("")
+        self.sentence = None
+        return Outcome("whole turn selected", {self.current}, moved=True)
+
+    def move_sentence(self, delta: int) -> Outcome:
+        """Select the next/previous sentence, crossing into the neighbouring turn at the ends."""
+        if self.sentence is None:
+            return self.toggle_sentence_mode()
+        first, last = self.sentence
+        count = len(self.sentences(self.current))
+        index = last + 1 if delta > 0 else first - 1
+        if 0 <= index < count:
+            self.sentence = (index, index)
+            return Outcome(self.selection_label(), {self.current}, moved=True)
+        target = self._neighbour(self.current, delta)
+        if target is None or not self.sentences(target):
+            return Outcome("last sentence" if delta > 0 else "first sentence")
+        outcome = self.go_to(target)
+        index = 0 if delta > 0 else len(self.sentences(target)) - 1
+        self.sentence = (index, index)
+        outcome.message = self.selection_label()
+        return outcome
+
+    def extend_sentence(self) -> Outcome:
+        """Add the next sentence of the turn to the selection."""
+        if self.sentence is None:
+            return self.toggle_sentence_mode()
+        first, last = self.sentence
+        if last + 1 >= len(self.sentences(self.current)):
+            return Outcome("the selection already ends at the turn's last sentence")
+        self.sentence = (first, last + 1)
+        return Outcome(self.selection_label(), {self.current}, moved=True)
+
+    # -- coding ---------------------------------------------------------------
+
+    def toggle(self, code_id: str) -> Outcome:
+        """Apply a code to the selection, or remove the coder's coding that covers it."""
+        if code_id not in self._code_ids:
+            self.codebook.check_applicable(code_id, self.transcript.role)  # explains why not
+        start, end = self.span
+        covering = [m for m in self.mine(self.current) if m.code_id == code_id and m.covers(start, end)]
+        tid = self.transcript.id
+        if covering:
+            result = self.session.untag(tid, self.current, [code_id], span=(start, end))
+        else:
+            result = self.session.tag(tid, self.current, [code_id], span=(start, end))
+        return self._after(result)
+
+    def undo(self) -> Outcome:
+        return self._after(self.session.undo())
+
+    def redo(self) -> Outcome:
+        return self._after(self.session.redo())
+
+    def memo_target(self, code_id: str | None = None) -> Mark | None:
+        """The coding a memo goes on: the selected code's coding here, else the newest here."""
+        start, end = self.span
+        here = [m for m in self.mine(self.current) if m.overlaps(start, end)]
+        preferred = [m for m in here if m.code_id == code_id]
+        pool = preferred or here
+        return max(pool, key=lambda m: m.id) if pool else None
+
+    def set_memo(self, mark: Mark, memo: str | None) -> Outcome:
+        return self._after(self.session.set_memo(mark.id, memo))
+
+    # -- suggestions ----------------------------------------------------------
+
+    def suggestions(self) -> list[Suggestion]:
+        """Every suggester's proposals for the current turn, minus rejected and applied ones."""
+        ordinal = self.current
+        if ordinal not in self._suggestions:
+            found = suggestions_for(
+                self.suggesters, self.transcript, self.segment, self.coder, applied=self.applied(ordinal)
+            )
+            self._suggestions[ordinal] = [
+                s for s in found if (ordinal, s.code_id, s.start, s.end) not in self._rejected
+            ]
+        return self._suggestions[ordinal]
+
+    @property
+    def suggestion(self) -> Suggestion | None:
+        items = self.suggestions()
+        if not items:
+            return None
+        self.suggestion_index = min(self.suggestion_index, len(items) - 1)
+        return items[self.suggestion_index]
+
+    def select_suggestion(self, delta: int) -> Outcome:
+        items = self.suggestions()
+        if not items:
+            return Outcome("no suggestions for this turn")
+        self.suggestion_index = (self.suggestion_index + delta) % len(items)
+        return Outcome(f"suggestion {self.suggestion_index + 1} of {len(items)}")
+
+    def accept(self) -> Outcome:
+        """Apply the selected suggestion (origin = its source: rules, model, ...)."""
+        from qualcode.coding.suggesters import accept
+
+        chosen = self._chosen_suggestion()
+        result = accept(self.project, self.coder, self.transcript.id, self.current, chosen)
+        outcome = self._after(result)
+        outcome.message = f"accepted {chosen.code_id} ({chosen.source})"
+        return outcome
+
+    def reject(self) -> Outcome:
+        """Record that the coder rejected the selected suggestion; it is not shown again."""
+        from qualcode.coding.suggesters import reject
+
+        chosen = self._chosen_suggestion()
+        reject(self.project, self.coder, self.transcript.id, self.current, chosen)
+        self._rejected.add((self.current, chosen.code_id, chosen.start, chosen.end))
+        self._suggestions.pop(self.current, None)
+        return Outcome(f"rejected {chosen.code_id} ({chosen.source})", {self.current})
+
+    # -- internals ------------------------------------------------------------
+
+    def _chosen_suggestion(self) -> Suggestion:
+        chosen = self.suggestion
+        if chosen is None:
+            raise CodingError(f"No suggestions for turn {self.current} of '{self.transcript.id}'")
+        return chosen
+
+    def _neighbour(self, ordinal: int, delta: int) -> int | None:
+        if delta > 0:
+            index = bisect.bisect_right(self.units, ordinal)
+            return self.units[index] if index < len(self.units) else None
+        index = bisect.bisect_left(self.units, ordinal) - 1
+        return self.units[index] if index >= 0 else None
+
+    def _next_uncoded_after(self, ordinal: int) -> int | None:
+        start = bisect.bisect_right(self.units, ordinal)
+        return next((o for o in self.units[start:] if not self._mine.get(o)), None)
+
+    def _file(self, marks: Iterable[Mark]) -> None:
+        for mark in marks:
+            (self._mine if mark.coder == self.coder else self._others)[mark.ordinal].append(mark)
+
+    def _after(self, result: ActionResult) -> Outcome:
+        """Re-read the turns an action touched; describe it."""
+        rows = result.added + result.removed + result.unchanged
+        here = {
+            self._ordinal_of[row["segment_id"]]
+            for row in rows
+            if row["transcript_id"] == self.transcript.id and row.get("segment_id") in self._ordinal_of
+        }
+        elsewhere = sorted({row["transcript_id"] for row in rows} - {self.transcript.id})
+        self._reload(here)
+        return Outcome(describe(result, elsewhere), here)
+
+    def _reload(self, ordinals: set[int]) -> None:
+        if not ordinals:
+            return
+        with self.project.read() as conn:
+            marks = load_marks(
+                conn, self.transcript.id, coder=self.coder if self.blind else None,
+                segment_ids=[self._segment_ids[o] for o in ordinals],
+            )
+        for ordinal in ordinals:
+            self._mine.pop(ordinal, None)
+            self._others.pop(ordinal, None)
+            self._suggestions.pop(ordinal, None)
+        self._file(marks)
+
+
+def describe(result: ActionResult, elsewhere: Sequence[str] = ()) -> str:
+    """A one-line summary of an action: ``tag: +referral.hotline -challenge``."""
+    parts = [f"+{r['code_id']}" for r in result.added]
+    parts += [f"-{r['code_id']}" for r in result.removed]
+    parts += [f"={r['code_id']} (already there)" for r in result.unchanged]
+    where = f" in {', '.join(elsewhere)}" if elsewhere else ""
+    return f"{result.action}: {' '.join(parts) or 'nothing changed'}{where}"

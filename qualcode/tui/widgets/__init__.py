@@ -1,0 +1,1 @@
+"""The coding screen's panes: transcript, codebook and suggestions."""

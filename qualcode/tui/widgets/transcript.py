@@ -1,0 +1,288 @@
+"""The transcript pane: every turn with its speaker, text and code tags.
+
+A Line API widget (``ScrollView``): each turn is rendered once into strips and
+cached; an action redraws only the turns it touched, and painting asks for the
+visible lines alone. That keeps a 20,000-word transcript responsive, where one
+widget per turn would re-lay out hundreds of widgets on each keypress.
+
+Each turn is a block: a header line (ordinal and speaker), the wrapped text and, in
+a column on the right, the applied codes as coloured tags. The current turn has a
+marker in the gutter and a tinted background; the selected sentence (sentence mode)
+is highlighted; the coder's sub-span codings are underlined; interviewer turns are
+dimmed; other coders' codes appear as dim tags (never in blind mode).
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from qualcode.tui.colors import code_color
+from qualcode.tui.wrap import wrap_spans
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from qualcode.transcripts.model import Segment
+    from qualcode.tui.state import CodingState
+
+CURRENT_BACKGROUND = Style(bgcolor="#262b3d")
+SELECTION = Style(bgcolor="#5a4a0c", bold=True)
+MARKER = Text("▌", style="bold #e0af68")
+SPEAKER = Style(bold=True)
+INTERVIEWER = Style(dim=True)
+SUB_SPAN = Style(underline=True)
+MIN_TEXT_WIDTH = 12
+
+
+class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
+    """The scrolling transcript of the open :class:`CodingState`."""
+
+    BINDINGS = [
+        Binding("pagedown", "page_down", "Scroll a page down", show=False),
+        Binding("pageup", "page_up", "Scroll a page up", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    TranscriptView { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
+    """
+
+    class TurnClicked(Message):
+        """The user clicked on a turn."""
+
+        def __init__(self, ordinal: int) -> None:
+            super().__init__()
+            self.ordinal = ordinal
+
+    def __init__(self, state: CodingState, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.state = state
+        self._width = 0
+        self._heights: list[int | None] = []
+        self._blocks: dict[int, list[Strip]] = {}  # index -> strips, only for painted turns
+        self._starts: list[int] = []
+        self._colors: dict[str, str] = {}
+
+    # -- public ---------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Lay out every turn again (a new transcript or a new width)."""
+        self._width = max(20, self.scrollable_content_region.width or self.size.width)
+        self._heights = [None] * len(self.state.transcript.segments)
+        self._blocks = {}
+        self._relayout()
+
+    def refresh_turns(self, ordinals: set[int]) -> None:
+        """Re-render only these turns, then repaint what is visible."""
+        if not self._heights:
+            return
+        for ordinal in ordinals:
+            if 1 <= ordinal <= len(self._heights):
+                self._heights[ordinal - 1] = None
+                self._blocks.pop(ordinal - 1, None)
+        self._relayout()
+
+    def scroll_to_current(self) -> None:
+        """Bring the current turn (with the question before it, if it fits) into view."""
+        if not self._starts:
+            return
+        index = self.state.current - 1
+        top, bottom = self._starts[index], self._starts[index] + self._height(index) - 1
+        viewport = max(1, self.scrollable_content_region.height)
+        if self.state.sentence is not None and bottom - top >= viewport:
+            top = top + self._sentence_line(index)
+            bottom = top
+        if index > 0 and bottom - self._starts[index - 1] < viewport:
+            top = self._starts[index - 1]
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif bottom >= self.scroll_y + viewport:
+            self.scroll_to(y=min(top, bottom - viewport + 1), animate=False, immediate=True)
+
+    def turn_at(self, line: int) -> int | None:
+        """The ordinal of the turn drawn on virtual line ``line``."""
+        if not self._starts or line < 0:
+            return None
+        return bisect.bisect_right(self._starts, line)
+
+    def turn_text(self, ordinal: int) -> str:
+        """The turn as drawn (plain text), for tests and screen readers."""
+        return "\n".join(strip.text.rstrip() for strip in self._block(ordinal - 1))
+
+    # -- Textual hooks --------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = self.scrollable_content_region.width
+        if width and width != self._width:
+            self.reload()
+
+    def on_click(self, event: events.Click) -> None:
+        ordinal = self.turn_at(int(self.scroll_y) + event.y)
+        if ordinal is not None:
+            self.post_message(self.TurnClicked(ordinal))
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def render_line(self, y: int) -> Strip:
+        line = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        ordinal = self.turn_at(line)
+        if ordinal is None or ordinal > len(self._heights) or line >= self.virtual_size.height:
+            return Strip.blank(width, base)
+        block = self._block(ordinal - 1)
+        within = line - self._starts[ordinal - 1]
+        strip = block[within] if within < len(block) else Strip.blank(width)
+        return strip.adjust_cell_length(width).apply_style(base)
+
+    # -- layout and rendering -------------------------------------------------
+
+    def _relayout(self) -> None:
+        starts, position = [], 0
+        for index in range(len(self._heights)):
+            starts.append(position)
+            position += self._height(index)
+        self._starts = starts
+        self.virtual_size = Size(self._width, position)
+        self.refresh()
+
+    def _height(self, index: int) -> int:
+        height = self._heights[index]
+        if height is None:
+            segment = self.state.transcript.segments[index]
+            height = turn_height(self.state, segment, self._width)
+            self._heights[index] = height
+        return height
+
+    def _block(self, index: int) -> list[Strip]:
+        block = self._blocks.get(index)
+        if block is None:
+            segment = self.state.transcript.segments[index]
+            block = render_turn(self.app.console, self.state, segment, self._width, self._color)
+            self._blocks[index] = block
+        return block
+
+    def _color(self, code_id: str) -> str:
+        if code_id not in self._colors:
+            self._colors[code_id] = code_color(self.state.codebook, code_id)
+        return self._colors[code_id]
+
+    def _sentence_line(self, index: int) -> int:
+        """Which line of the turn holds the start of the selected sentence."""
+        segment = self.state.transcript.segments[index]
+        start = self.state.span[0] - segment.start
+        text = self.state.transcript.text[segment.start : segment.end]
+        spans = wrap_spans(text, column_widths(self._width)[1])
+        return 1 + next((i for i, (_, end) in enumerate(spans) if start < end), 0)
+
+
+def column_widths(width: int) -> tuple[int, int]:
+    """(tag column, text column) widths for a pane ``width`` cells wide."""
+    tag_width = max(12, min(34, width // 4))
+    return tag_width, max(MIN_TEXT_WIDTH, width - tag_width - 2)
+
+
+def turn_height(state: CodingState, segment: Segment, width: int) -> int:
+    """Lines a turn takes: header + wrapped text (or its tags, if more), + a blank line."""
+    _, text_width = column_widths(width)
+    text = state.transcript.text[segment.start : segment.end]
+    tags = len(state.mine(segment.ordinal)) + len(state.others(segment.ordinal))
+    return max(1 + len(wrap_spans(text, text_width)), tags) + 1
+
+
+def render_turn(console: Console, state: CodingState, segment: Segment, width: int, color) -> list[Strip]:
+    """One turn as strips: header + wrapped text on the left, tags on the right, a blank line.
+
+    Each row is assembled as one Text and rendered once (a Strip per row is the
+    expensive part of painting).
+    """
+    tag_width, text_width = column_widths(width)
+    is_current = segment.ordinal == state.current
+    body = _body(state, segment, is_current)
+    spans = wrap_spans(body.plain, text_width)
+    cuts = [offset for span in spans for offset in span]
+    pieces = body.divide(cuts)  # [before, line 1, gap, line 2, gap, ...]
+    left = [_header(state, segment, is_current), *(pieces[i] for i in range(1, 2 * len(spans), 2))]
+    tags = _tags(state, segment.ordinal, color, tag_width)
+    gutter = MARKER if is_current else Text(" ")
+    strips = []
+    for row in range(max(len(left), len(tags))):
+        line = Text()
+        line.append_text(gutter)
+        line.append_text(_fixed(left[row] if row < len(left) else Text(), text_width))
+        line.append(" ")
+        line.append_text(_fixed(tags[row] if row < len(tags) else Text(), tag_width))
+        strip = Strip(list(line.render(console)), 1 + text_width + 1 + tag_width)
+        strips.append(strip.apply_style(CURRENT_BACKGROUND) if is_current else strip)
+    strips.append(Strip.blank(width))
+    return strips
+
+
+def _header(state: CodingState, segment: Segment, is_current: bool) -> Text:
+    style = INTERVIEWER if segment.is_interviewer else SPEAKER
+    header = Text(f"{segment.ordinal:>3}  {segment.speaker}", style=style)
+    if is_current and state.sentence is not None:
+        header.append(f"  · {state.selection_label()}", style="italic #e0af68")
+    return header
+
+
+def _body(state: CodingState, segment: Segment, is_current: bool) -> Text:
+    text = state.transcript.text[segment.start : segment.end]
+    body = Text(text, style=INTERVIEWER if segment.is_interviewer else "")
+    for mark in state.mine(segment.ordinal):
+        if (mark.start, mark.end) != (segment.start, segment.end):
+            body.stylize(SUB_SPAN, mark.start - segment.start, mark.end - segment.start)
+    if is_current and state.sentence is not None:
+        start, end = state.span
+        body.stylize(SELECTION, start - segment.start, end - segment.start)
+    return body
+
+
+def _tags(state: CodingState, ordinal: int, color, width: int) -> list[Text]:
+    tags = []
+    segment = state.transcript.segment(ordinal)
+    for mark in state.mine(ordinal):
+        partial = "" if (mark.start, mark.end) == (segment.start, segment.end) else "~"
+        memo = "✎" if mark.memo else ""
+        label = _fit(f"{partial}{memo}{mark.code_id}", width - 2)
+        tags.append(Text(f" {label} ", style=f"bold #101010 on {color(mark.code_id)}"))
+    for mark in state.others(ordinal):
+        tags.append(Text(_fit(f"{mark.coder}: {mark.code_id}", width), style=f"dim {color(mark.code_id)}"))
+    return tags
+
+
+def _fit(label: str, width: int) -> str:
+    """Shorten from the left: the end of a dotted code id is the informative part."""
+    return label if len(label) <= width else "…" + label[-(width - 1) :]
+
+
+def _fixed(text: Text, width: int) -> Text:
+    """``text`` cropped with an ellipsis, or padded, to exactly ``width`` cells."""
+    if text.style:
+        # Text.render drops the base style of a Text without spans: make it a span.
+        text = text.copy()
+        text.stylize_before(text.style, 0, len(text))
+        text.style = ""
+    size = text.cell_len
+    if size > width:
+        text = text.copy()
+        text.truncate(width, overflow="ellipsis")
+    elif size < width:
+        text = text + Text(" " * (width - size))
+    return text

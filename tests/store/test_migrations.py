@@ -1,0 +1,56 @@
+"""The store: created at head, stamped, upgraded in order, pragmas on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import inspect, text
+
+from qualcode.errors import StoreError
+from qualcode.store import HEAD, open_engine, sqlite_url, upgrade
+from qualcode.store.migrations import MIGRATIONS, current_version
+from qualcode.store.schema import metadata, schema_version
+
+
+def test_new_store_is_created_at_head(tmp_path):
+    engine = open_engine(sqlite_url(tmp_path / "q.db"))
+    applied = upgrade(engine)
+    assert [m.version for m in applied] == [HEAD]
+    with engine.connect() as conn:
+        assert current_version(conn) == HEAD
+        assert set(metadata.tables) <= set(inspect(conn).get_table_names())
+    assert upgrade(engine) == []  # idempotent
+
+
+def test_sqlite_pragmas(tmp_path):
+    engine = open_engine(sqlite_url(tmp_path / "q.db"))
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+
+
+def test_store_newer_than_code_is_refused(tmp_path):
+    engine = open_engine(sqlite_url(tmp_path / "q.db"))
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(schema_version.insert().values(version=HEAD + 5, name="future", applied_at=datetime.now()))
+    with pytest.raises(StoreError, match="newer than this qualcode"):
+        upgrade(engine)
+
+
+def test_later_migrations_run_in_order(tmp_path, monkeypatch):
+    engine = open_engine(sqlite_url(tmp_path / "q.db"))
+    upgrade(engine)
+    ran = []
+    extra = [
+        type(MIGRATIONS[0])(HEAD + 1, "one", lambda conn: ran.append(1)),
+        type(MIGRATIONS[0])(HEAD + 2, "two", lambda conn: ran.append(2)),
+    ]
+    monkeypatch.setattr("qualcode.store.migrations.MIGRATIONS", MIGRATIONS + extra)
+    monkeypatch.setattr("qualcode.store.migrations.HEAD", HEAD + 2)
+    applied = upgrade(engine)
+    assert ran == [1, 2] and [m.name for m in applied] == ["one", "two"]
+    with engine.connect() as conn:
+        assert current_version(conn) == HEAD + 2

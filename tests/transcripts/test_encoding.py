@@ -1,0 +1,140 @@
+"""Decoding plain-text transcripts: BOMs, UTF-8, UTF-16, cp1252 fallback, binary refusal."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from qualcode.errors import TranscriptImportError
+from qualcode.transcripts.encoding import (
+    decode_text,
+    decode_text_with_encoding,
+    guess_utf16_without_bom,
+    head_as_utf8,
+    is_latin_script,
+    looks_like_text,
+)
+from qualcode.transcripts.importers import parse_bytes
+
+SAMPLE = "Interviewer: What’s the café’s role – “really”?\nRespondent: Señora García paid €500… naïvely.\n"
+
+
+@pytest.mark.parametrize(
+    ("encode", "expected_encoding"),
+    [
+        (lambda s: s.encode("utf-8"), "utf-8"),
+        (lambda s: codecs.BOM_UTF8 + s.encode("utf-8"), "utf-8-sig"),
+        (lambda s: codecs.BOM_UTF16_LE + s.encode("utf-16-le"), "utf-16-le"),
+        (lambda s: codecs.BOM_UTF16_BE + s.encode("utf-16-be"), "utf-16-be"),
+        (lambda s: s.encode("utf-16"), "utf-16-le"),  # Python writes a BOM, little-endian here
+        (lambda s: codecs.BOM_UTF32_LE + s.encode("utf-32-le"), "utf-32-le"),
+        (lambda s: s.encode("utf-16-le"), "utf-16-le"),  # no BOM: found from the NUL pattern
+        (lambda s: s.encode("cp1252"), "cp1252"),
+    ],
+    ids=["utf-8", "utf-8-sig", "utf-16-le-bom", "utf-16-be-bom", "utf-16", "utf-32-le", "utf-16-le-no-bom", "cp1252"],
+)
+def test_decodes_every_supported_encoding(encode, expected_encoding):
+    text, encoding = decode_text_with_encoding(encode(SAMPLE), "t.txt")
+    assert text == SAMPLE
+    assert encoding == expected_encoding
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "I: Naïve question — résumé?\n",
+        "Det. Ramos: Señor García said ½ the cases… €500\n",
+        "Interviewer: So tell me.\nRespondent: It was “good”.\n" * 5,
+    ],
+)
+def test_short_windows_1252_text_is_not_misread_as_another_code_page(sample):
+    assert decode_text(sample.encode("cp1252")) == sample
+
+
+def test_a_non_latin_single_byte_code_page_is_left_to_the_detector():
+    sample = "Интервьюер: Расскажите, пожалуйста, о вашей работе в этой организации.\n" * 3
+    assert decode_text(sample.encode("cp1251")) == sample
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Interviewer: Hi\r\nRespondent: Hello\r\n",
+        codecs.BOM_UTF16_LE + "Interviewer: Hi\r\nRespondent: Hello\r\n".encode("utf-16-le"),
+        "Interviewer: Hi\r\nRespondent: Hello\r\n".encode("cp1252"),
+    ],
+    ids=["utf-8", "utf-16", "cp1252"],
+)
+def test_crlf_line_ends_are_parsed_like_lf(data):
+    parsed = parse_bytes(data, "crlf.txt")
+    assert [(turn.speaker, turn.text) for turn in parsed.turns] == [("Interviewer", "Hi"), ("Respondent", "Hello")]
+    assert all("\r" not in turn.text for turn in parsed.turns)
+
+
+def test_every_encoding_gives_the_same_turns_through_the_importer():
+    results = {
+        name: [(t.speaker, t.text) for t in parse_bytes(data, "x.txt").turns]
+        for name, data in [
+            ("utf-8", SAMPLE.encode()),
+            ("utf-8-sig", codecs.BOM_UTF8 + SAMPLE.encode()),
+            ("utf-16", SAMPLE.encode("utf-16")),
+            ("cp1252", SAMPLE.encode("cp1252")),
+        ]
+    }
+    assert len({tuple(turns) for turns in results.values()}) == 1
+    assert results["utf-8"][0] == ("Interviewer", "What’s the café’s role – “really”?")
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (bytes(range(256)) * 8, "binary data"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "binary data"),
+        (b"PK\x03\x04" + bytes(100), "rename it to .docx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "legacy Microsoft Office file"),
+    ],
+    ids=["random", "png", "zip", "ole2"],
+)
+def test_binary_data_is_refused_with_a_reason(data, fragment):
+    with pytest.raises(TranscriptImportError) as caught:
+        decode_text(data, "junk.txt")
+    assert fragment in caught.value.message
+    assert caught.value.file == "junk.txt"
+
+
+def test_a_bom_that_lies_is_reported():
+    with pytest.raises(TranscriptImportError, match="UTF-8 text"):
+        decode_text(codecs.BOM_UTF16_LE + b"abc", "odd.txt")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("ab".encode("utf-16-le"), "utf-16-le"),
+        ("ab".encode("utf-16-be"), "utf-16-be"),
+        (b"abcd", None),
+        (b"a\x00b", None),
+    ],
+)
+def test_guess_utf16_without_bom(data, expected):
+    assert guess_utf16_without_bom(data) == expected
+
+
+def test_head_as_utf8_drops_boms_and_transcodes():
+    assert head_as_utf8(codecs.BOM_UTF16_LE + "WEBVTT\n".encode("utf-16-le")) == b"WEBVTT\n"
+    assert head_as_utf8(codecs.BOM_UTF8 + b"WEBVTT") == b"WEBVTT"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"), [(b"plain text\n", True), (bytes(100), False), (b"", False), ("x".encode("utf-16"), True)]
+)
+def test_looks_like_text(data, expected):
+    assert looks_like_text(data) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("café naïve", True), ("Привет", False), ("plain", True), ("Ωμέγα", False)]
+)
+def test_is_latin_script(text, expected):
+    assert is_latin_script(text) is expected

@@ -1,0 +1,236 @@
+"""Word transcripts: bold labels, tracked changes, text boxes, tables, headings, Teams headers."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from qualcode.errors import TranscriptImportError
+from qualcode.transcripts.importers import parse_bytes, parse_file, word
+from tests.data.transcripts import make_fixtures
+from tests.helpers import DATA, SHARED
+
+FIXTURES = DATA / "transcripts"
+SPECIMENS = SHARED / "refdata" / "transcripts"
+
+
+def speakers_and_texts(parsed):
+    return [(turn.speaker, turn.text) for turn in parsed.turns]
+
+
+def test_bold_labels_tracked_changes_soft_breaks_and_text_boxes():
+    parsed = parse_file(FIXTURES / "bold_labels.docx")
+    assert speakers_and_texts(parsed) == [
+        ("INTERVIEWER", "How did the task force start?"),
+        (
+            "DET. RAMOS",
+            (
+                "It started in 2012 [place] with two detectives.\n"
+                "We had no victim services partner at first. [inaudible 00:04:12]"
+            ),
+        ),
+        ("INTERVIEWER", "And who referred cases to you?"),  # the tracked insertion is kept, the deletion dropped
+        ("DET. RAMOS", "Mostly patrol.\nNote: that changed after 2015.\nSidebar: referral form v2"),
+        ("INTERVIEWER", "Thank you."),
+    ]
+
+
+def test_text_box_is_read_once_not_again_from_its_fallback_copy():
+    text = "\n".join(turn.text for turn in parse_file(FIXTURES / "bold_labels.docx").turns)
+    assert text.count("Sidebar: referral form v2") == 1
+    assert "at first?" not in text
+
+
+def test_core_properties_title_wins():
+    assert parse_file(FIXTURES / "bold_labels.docx").title == "Interview 7 - Harbor City task force"
+
+
+def test_rev_table_with_header_row():
+    parsed = parse_file(FIXTURES / "rev_table.docx")
+    assert [(t.speaker, t.start_time, t.text) for t in parsed.turns] == [
+        ("Interviewer", 5.0, "Can you describe your role?"),
+        ("Maria Lopez", 9.0, "I coordinate victim services.\nMostly housing.\nAnd legal referrals."),
+        ("Interviewer", 90.0, "Note: who funds that?"),
+        ("Maria Lopez", 94.0, "A federal grant."),
+    ]
+    assert parsed.metadata["preamble"] == "Rev transcript export"
+
+
+def test_table_columns_are_inferred_without_a_header_and_tables_keep_document_order():
+    parsed = parse_file(FIXTURES / "headerless_table.docx")
+    assert [(t.speaker, t.start_time, t.text) for t in parsed.turns] == [
+        ("Q", 2.0, "What does the task force do first when a tip comes in?"),
+        ("A", 10.0, "We screen it with the prosecutor, then assign a detective."),
+        ("Q", 31.0, "How long does that usually take?\nAnd afterwards?"),
+    ]
+
+
+def test_nvivo_heading_paragraphs_hold_the_speaker():
+    parsed = parse_file(FIXTURES / "nvivo_headings.docx")
+    assert speakers_and_texts(parsed) == [
+        ("Interviewer", "What kinds of cases reach your office?"),
+        ("Respondent", "Mostly labor trafficking.\nSome sex trafficking cases too."),
+        ("Interviewer", "Who brings them?"),
+        ("Respondent", "The task force detectives."),
+    ]
+    assert parsed.title == "Interview with a prosecutor"
+
+
+def test_teams_header_paragraphs_with_soft_breaks():
+    parsed = parse_file(FIXTURES / "teams.docx")
+    assert [(t.speaker, t.start_time, t.text) for t in parsed.turns] == [
+        ("Jordan Lee", 4.0, "Thanks for joining. What changed this month?\nTake your time."),
+        ("Sam Okafor", 12.0, "We hired a second advocate.\nShe starts on Monday."),
+        ("Jordan Lee", 65.0, "Great."),
+    ]
+    assert "transcription" not in parsed.metadata["preamble"]
+
+
+def test_plain_name_colon_paragraphs():
+    parsed = parse_file(FIXTURES / "plain_labels.docx")
+    assert speakers_and_texts(parsed) == [
+        ("Interviewer", "Where do survivors stay at first?"),
+        ("Advocate", "In a motel, for a week or two.\nThen we look for shelter."),
+        ("Interviewer", "Is there a shelter nearby?"),
+        ("Advocate", "Only one, and it is often full."),
+    ]
+    assert parsed.title == "plain_labels" and parsed.format == "docx"
+
+
+@pytest.mark.parametrize("bold_colon", [True, False], ids=["colon-in-bold", "colon-after-bold"])
+def test_a_bold_label_seen_once_is_still_a_speaker(tmp_path, bold_colon):
+    document = make_fixtures.new_document()
+    make_fixtures.add_labelled(document, "INTERVIEWER", "What happened?", bold_colon=bold_colon)
+    make_fixtures.add_labelled(document, "DET. RAMOS", "We raided it.", bold_colon=bold_colon)
+    make_fixtures.add_labelled(document, "INTERVIEWER", "When?", bold_colon=bold_colon)
+    parsed = parse_file(make_fixtures.save(document, tmp_path / "bold.docx"))
+    assert [turn.speaker for turn in parsed.turns] == ["INTERVIEWER", "DET. RAMOS", "INTERVIEWER"]
+
+
+def test_bold_prose_at_a_paragraph_start_is_not_a_label(tmp_path):
+    document = make_fixtures.new_document()
+    make_fixtures.add_labelled(document, "Interviewer", "Go on.")
+    make_fixtures.add_labelled(document, "Respondent", "Fine.")
+    make_fixtures.add_labelled(document, "Note", "this is emphasis, not a speaker.")
+    parsed = parse_file(make_fixtures.save(document, tmp_path / "emphasis.docx"))
+    assert speakers_and_texts(parsed)[-1] == ("Respondent", "Fine.\nNote: this is emphasis, not a speaker.")
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("legacy_doc.docx", "legacy Word 97-2003 .doc file renamed .docx"),
+        ("truncated.docx", "is truncated or corrupt"),
+        ("zip_bomb.docx", "zip bomb"),
+    ],
+)
+def test_bad_packages(name, fragment):
+    with pytest.raises(TranscriptImportError) as caught:
+        parse_file(FIXTURES / name)
+    assert fragment in caught.value.message
+    assert caught.value.file.endswith(name)
+    assert "\n" not in str(caught.value)
+
+
+def _package(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in entries.items():
+            package.writestr(name, data)
+    return out.getvalue()
+
+
+def test_total_inflated_size_is_capped_before_inflating(monkeypatch):
+    data = _package({"word/document.xml": b"<x/>" + b" " * 5000})
+    monkeypatch.setattr(word, "MAX_XML_BYTES", 4000)
+    with pytest.raises(TranscriptImportError, match="would inflate to 0 MB of XML, more than"):
+        parse_bytes(data, "big.docx")
+
+
+def test_entry_count_is_capped(monkeypatch):
+    monkeypatch.setattr(word, "MAX_ENTRIES", 3)
+    data = _package({f"word/media/{i}.png": b"x" for i in range(4)})
+    with pytest.raises(TranscriptImportError, match="has 4 entries in its ZIP package, more than the 3 allowed"):
+        parse_bytes(data, "many.docx")
+
+
+@pytest.mark.parametrize(
+    ("entries", "fragment"),
+    [
+        ({"xl/workbook.xml": b"<workbook/>"}, "has no word/document.xml"),
+        ({"word/document.xml": b"<w:document><unclosed>"}, "not well-formed XML"),
+    ],
+)
+def test_packages_that_are_not_word_documents(entries, fragment):
+    with pytest.raises(TranscriptImportError, match=fragment):
+        parse_bytes(_package(entries), "odd.docx")
+
+
+def test_document_xml_entities_are_not_expanded():
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        b"<w:p><w:r><w:t>Interviewer: said &b;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    parsed = parse_bytes(_package({"word/document.xml": bomb}), "entities.docx")
+    assert [(turn.speaker, turn.text) for turn in parsed.turns] == [("Interviewer", "said")]
+
+
+def _specimen(name: str) -> dict:
+    path = SPECIMENS / name
+    if not path.exists():
+        pytest.skip(f"specimen {path} not available")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ["teams-docx-specimen_bristlenose.json", "gmeet-docx-specimen_bristlenose.json"])
+def test_real_export_specimens(tmp_path, name):
+    specimen = _specimen(name)
+    path = make_fixtures.paragraphs_docx(specimen["paragraphs"], tmp_path / "specimen.docx")
+    parsed = parse_file(path)
+    expected = specimen["expected"]
+    assert len(parsed.turns) == expected["segment_count"]
+    turn = parsed.turns[0]
+    assert (turn.speaker, turn.start_time) == (expected["speaker_label"], expected["start_time"])
+    assert turn.text.startswith(expected.get("text_starts_with", "Okay. Talking"))
+    assert "transcription" not in turn.text.splitlines()[-1]  # Teams' closing marker is dropped
+    assert "Gemini" not in turn.text and "computer generated" not in turn.text
+
+
+def test_bold_running_on_past_the_label(tmp_path):
+    document = make_fixtures.new_document()
+    for label, speech in [
+        ("INTERVIEWER", "Where did it start?"),
+        ("SGT. CHEN", "At the port."),
+        ("INTERVIEWER", "When?"),
+    ]:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}: {speech.split()[0]}").bold = True
+        paragraph.add_run(" " + " ".join(speech.split()[1:]))
+    parsed = parse_file(make_fixtures.save(document, tmp_path / "runon.docx"))
+    assert speakers_and_texts(parsed) == [
+        ("INTERVIEWER", "Where did it start?"),
+        ("SGT. CHEN", "At the port."),
+        ("INTERVIEWER", "When?"),
+    ]
+
+
+def test_strict_open_xml_namespace_is_read(tmp_path):
+    path = make_fixtures.paragraphs_docx(["Interviewer: Who called?", "Respondent: A neighbour."], tmp_path / "s.docx")
+    source = zipfile.ZipFile(path)
+    entries = {info.filename: source.read(info.filename) for info in source.infolist()}
+    entries["word/document.xml"] = entries["word/document.xml"].replace(
+        b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+        b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+    )
+    parsed = parse_bytes(_package(entries), "strict.docx")
+    assert speakers_and_texts(parsed) == [("Interviewer", "Who called?"), ("Respondent", "A neighbour.")]
+
+
+def test_password_protected_docx_is_named_as_such():
+    data = (FIXTURES / "legacy_doc.docx").read_bytes() + "EncryptedPackage".encode("utf-16-le")
+    with pytest.raises(TranscriptImportError, match="is password-protected"):
+        parse_bytes(data, "secret.docx")
