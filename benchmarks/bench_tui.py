@@ -148,21 +148,48 @@ def summary(samples: list[float]) -> dict:
     }
 
 
-async def drive(project: Project, presses: int) -> tuple[dict[str, list[float]], float, list[str]]:
-    """Open the app and time a mix of keypresses; returns samples per action."""
+class PaintClock:
+    """Timestamps of the app's screen updates (the headless driver's writes)."""
+
+    def __init__(self, app) -> None:
+        self.times: list[float] = []
+        display = app._display  # called by the screen with each compositor update
+
+        def timed_display(screen, renderable) -> None:
+            display(screen, renderable)
+            self.times.append(time.perf_counter())
+
+        app._display = timed_display
+
+
+async def drive(project: Project, presses: int) -> tuple[dict[str, list[float]], dict[str, list[float]], float, list[str]]:
+    """Open the app and time a mix of keypresses.
+
+    Returns two samples per action: *press to paint* (from sending the key to the
+    last screen update it caused) and the *pilot round trip* (``press`` + ``pause``,
+    which includes Textual's fixed idle-detection sleeps: at least 3 x 20 ms).
+    """
     from qualcode.tui.app import CodingApp
 
-    timings: dict[str, list[float]] = {}
+    paint: dict[str, list[float]] = {}
+    round_trip: dict[str, list[float]] = {}
 
     async def timed(pilot, action: str, key: str) -> None:
+        seen = len(clock.times)
         started = time.perf_counter()
         await pilot.press(key)
         await pilot.pause()
-        timings.setdefault(action, []).append(time.perf_counter() - started)
+        finished = time.perf_counter()
+        painted = clock.times[seen:]
+        round_trip.setdefault(action, []).append(finished - started)
+        paint.setdefault(action, []).append((painted[-1] if painted else finished) - started)
 
     started = time.perf_counter()
     app = CodingApp(project, CODER, TRANSCRIPT)
     async with app.run_test(size=(160, 48)) as pilot:
+        clock = PaintClock(app)
+        # The filter's blinking cursor repaints on a timer, unrelated to keypresses.
+        app.codebook_pane.filter_input.cursor_blink = False
         await pilot.pause()
         startup = time.perf_counter() - started
         suggesters = [getattr(s, "name", type(s).__name__) for s in app.state.suggesters]
@@ -187,7 +214,7 @@ async def drive(project: Project, presses: int) -> tuple[dict[str, list[float]],
             await timed(pilot, "undo (u)", "u")
             if i % 2 == 0:
                 await timed(pilot, "next uncoded (n)", "n")
-    return timings, startup, suggesters
+    return paint, round_trip, startup, suggesters
 
 
 def time_saving(project: Project, transcript: Transcript, count: int) -> dict[str, list[float]]:
@@ -228,17 +255,23 @@ def main(argv: list[str] | None = None) -> int:
             f"{inserted:,} codings, codebook {project.codebook_path.name} "
             f"(built in {time.perf_counter() - started:.1f} s)"
         )
-        timings, startup, suggesters = asyncio.run(drive(project, args.presses))
-        timings.update(time_saving(project, transcript, args.saves))
+        paint, round_trip, startup, suggesters = asyncio.run(drive(project, args.presses))
+        saving = time_saving(project, transcript, args.saves)
         project.close()
 
-    results = {action: summary(samples) for action, samples in timings.items()}
+    results = {
+        "press to paint": {action: summary(samples) for action, samples in paint.items()},
+        "pilot round trip (press + pause)": {action: summary(samples) for action, samples in round_trip.items()},
+        "saving one action": {action: summary(samples) for action, samples in saving.items()},
+    }
     print(f"suggesters loaded: {', '.join(suggesters) or 'none'}; app start to first paint: {startup * 1000:.0f} ms")
-    print(f"{'action':<44}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
-    for action, row in results.items():
-        print(f"{action:<44}{row['n']:>6}{row['p50_ms']:>10.1f}{row['p95_ms']:>10.1f}{row['max_ms']:>10.1f}")
-    keys = [r for a, r in results.items() if not a.startswith("CodingSession")]
-    print(f"timed keypresses: {sum(r['n'] for r in keys)}; worst p95: {max(r['p95_ms'] for r in keys):.1f} ms")
+    for title, rows in results.items():
+        print(f"\n{title:<44}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
+        for action, row in rows.items():
+            print(f"  {action:<42}{row['n']:>6}{row['p50_ms']:>10.1f}{row['p95_ms']:>10.1f}{row['max_ms']:>10.1f}")
+    keys = results["press to paint"].values()
+    print(f"\ntimed keypresses: {sum(r['n'] for r in keys)}; worst press-to-paint p95: "
+          f"{max(r['p95_ms'] for r in keys):.1f} ms (target < 50 ms)")
     if args.json:
         args.json.write_text(json.dumps({"startup_ms": round(startup * 1000), "suggesters": suggesters,
                                          "results": results}, indent=2), encoding="utf-8")

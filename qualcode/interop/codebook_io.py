@@ -3,7 +3,8 @@
 Export reuses :func:`qualcode.codebook.refi.codebook_to_qdc` (codes, descriptions
 carrying definition/include/exclude/examples/roles/id, colours, one ``<Set>`` per
 role) and moves its elements into the project namespace: ``<Codes>`` goes into the
-project's ``<CodeBook>``, the role sets into the project's ``<Sets>``.
+project's ``<CodeBook>``, the role sets into the project's ``<Sets>`` (``MemberCode/@guid``
+becoming ``@targetGUID``).
 
 Import hands the file's ``<CodeBook>`` (with the project's ``<Sets>``, so qualcode's
 role sets come back as roles) to :func:`qualcode.codebook.refi.read_refi_codebook`,
@@ -46,6 +47,8 @@ def codebook_parts(codebook) -> tuple[Element, list[Element]]:
     qdc = ElementTree.fromstring(codebook_to_qdc(codebook))  # our own bytes: nothing to defuse
     for element in qdc.iter():
         element.tag = ptag(element.tag.rsplit("}", 1)[-1])
+        if local(element.tag) == "membercode":  # .qdc says guid=, .qde says targetGUID=
+            element.set("targetGUID", element.attrib.pop("guid"))
     book = ElementTree.Element(ptag("CodeBook"))
     book.append(child(qdc, "Codes"))
     return book, children(child(qdc, "Sets"), "Set")

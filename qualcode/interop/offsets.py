@@ -41,6 +41,7 @@ MODELS: dict[str, str] = {
 }
 # Which model an exporter's ``origin`` attribute promises (first match wins).
 ORIGIN_MODELS: tuple[tuple[str, str], ...] = (
+    ("positions: utf16", "utf16"),  # qualcode exports made with --offsets utf16
     ("nvivo", "utf16"),
     ("atlas", "codepoints-lf"),
     ("qualcode", "codepoints"),

@@ -52,6 +52,7 @@ class RefiSource:
     selections: list[RefiSelection] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    whole_codings: list[RefiCoding] = field(default_factory=list)  # codings of the source as a whole
 
 
 @dataclass
@@ -144,6 +145,7 @@ def _source(element: Element, variables: dict[str, str]) -> RefiSource:
         selections=[_selection(e) for e in children(element, "PlainTextSelection")],
         variables=_values(element, variables),
         notes=_note_refs(element),
+        whole_codings=[_coding(e) for e in children(element, "Coding")],
     )
 
 

@@ -39,8 +39,13 @@ _DROPPED_TAG = re.compile(
 )
 _TAG = re.compile(r"\[([^\[\]\n]{0,80})\]")
 
-# A filler takes the commas that set it off with it: "took, uh, years" -> "took years".
-_FILLER = re.compile(r",?\s*(?<![\w'’-])(?:u+m+|u+h+|uhm+|erm+|hmm+)(?![\w'’-])\s*([,.]?)", re.IGNORECASE)
+# A filler set off by commas goes with its commas ("had, um, a few" -> "had a few"),
+# unless a new clause follows, where the comma marks the restart ("is, um, it's fine").
+_FILLER = re.compile(r"(,?)\s*(?<![\w'’-])(?:u+m+|u+h+|uhm+|erm+|hmm+)(?![\w'’-])\s*([,.]?)", re.IGNORECASE)
+_CLAUSE_START = re.compile(
+    r"\s*(?:i|i'm|i’m|it|it's|it’s|we|we're|we’re|they|they're|they’re|he|he's|he’s|she|she's|she’s|you"
+    r"|there|there's|there’s|that's|that’s|so|and|but|because)\b", re.IGNORECASE
+)
 _YOU_KNOW_INSIDE = re.compile(r",\s*you know\s*,\s*", re.IGNORECASE)
 _YOU_KNOW_OPENING = re.compile(r"(^\s*|[.?!][\"”’]?\s+|[—–]\s*)you know,\s*", re.IGNORECASE)
 _YOU_KNOW_CLOSING = re.compile(r",\s*you know\s*([.?!])", re.IGNORECASE)
@@ -96,16 +101,26 @@ def drop_tags(text: str) -> str:
 def remove_disfluencies(text: str) -> str:
     """Remove fillers, filler "you know", stutters and repeated words (spacing not tidied).
 
-    >>> tidy(remove_disfluencies("I-I think the the th-the case, you know, took, uh, years."))
+    >>> tidy(remove_disfluencies("I-I think the, um, th-the case, you know, took uh years."))
     'I think the case took years.'
+    >>> tidy(remove_disfluencies("The FBI is, um, it's fine. Um. We had, uh, a few."))
+    "The FBI is, it's fine. We had a few."
     """
-    text = _FILLER.sub(lambda m: ". " if m.group(1) == "." else " ", text)
+    text = _FILLER.sub(_filler_replacement, text)
     text = _YOU_KNOW_INSIDE.sub(" ", text)
     text = _YOU_KNOW_OPENING.sub(lambda m: m.group(1), text)
     text = _YOU_KNOW_CLOSING.sub(lambda m: m.group(1), text)
     text = _remove_stutters(text)
     text = _DASH_REPEAT.sub(lambda m: m.group(1), text)
     return _REPEAT.sub(_keep_one, text)
+
+
+def _filler_replacement(match: re.Match) -> str:
+    before, after = match.group(1), match.group(2)
+    if after == ".":
+        return ". "
+    restarts = _CLAUSE_START.match(match.string, match.end())
+    return ", " if before and after and restarts else " "
 
 
 def _remove_stutters(text: str) -> str:

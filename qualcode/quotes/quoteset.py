@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ExportError
-from qualcode.quotes.attribution import AttributionOptions, attribution_line, respondent_ids
+from qualcode.quotes.attribution import DASH, AttributionOptions, attribution_line, respondent_ids
 from qualcode.quotes.cleaning import CleaningOptions, clean_quote, word_count
 from qualcode.quotes.coders import check_coder, default_coder
 from qualcode.quotes.identifiers import find_identifiers
 from qualcode.quotes.ordering import NearDuplicates, order_items
-from qualcode.quotes.redaction import Redactor, load_rules
+from qualcode.quotes.redaction import Redactor, load_rules, rules_summary
 from qualcode.quotes.selection import Candidate, QuoteQuery, fetch_candidates, load_context, resolve_groups
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ class QuoteSet:
     code_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, definition)
     role_labels: dict[str, str] = field(default_factory=dict)  # key -> label, codebook order
     allowed_unmasked: list[Leftover] = field(default_factory=list)
+    redaction: dict[str, object] = field(default_factory=dict)  # what the rules masked
 
 
 class _Timer:
@@ -160,6 +161,7 @@ def build_quote_set(
         project=project.name, coder=coder, groups=groups, quotes=[], query=query, cleaning=cleaning,
         attribution=attribution, generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         role_labels={key: role.label for key, role in codebook.roles.items()},
+        redaction=rules_summary(rules),
     )
     with project.read() as conn:
         transcripts = _Transcripts(conn, Redactor(rules))
@@ -243,10 +245,10 @@ def _finish(quote_set: QuoteSet, codebook, transcripts: _Transcripts, pseudonyms
                          load_context(transcripts.get(quote.transcript), quote.segment, quote_set.query.context)]
             with timer("cleaning"):
                 quote.context = [f"{'Q' if asks else 'A'}: {clean_quote(text, context_cleaning)}" for asks, text in turns]
-    for code_id in {*quote_set.groups, *(q.code for q in quote_set.quotes)}:
-        if code_id in codebook:
-            code = codebook.get(code_id)
-            quote_set.code_names[code_id] = (code.name, code.definition)
+    used = {*quote_set.groups, *(q.code for q in quote_set.quotes)}
+    for code in codebook.codes.values():  # codebook order, which the writers follow
+        if code.id in used:
+            quote_set.code_names[code.id] = (code.name, code.definition)
 
 
 def _pseudonyms(project: Project, conn: Connection) -> dict[str, str]:
@@ -262,8 +264,10 @@ def find_leftovers(quote_set: QuoteSet, transcripts: _Transcripts, rules) -> lis
     for quote in quote_set.quotes:
         allow = rules.allow_for(quote.transcript)
         speech = transcripts.redacted_speech(quote.transcript)
+        # The role label is the codebook's own text; what follows it (site, R07) is checked.
+        attribution_tail = quote.attribution.removeprefix(DASH + quote.role_label)
         fields = (("text", quote.text), ("original_text", quote.original_text),
-                  ("context", "\n".join(quote.context)), ("attribution", quote.attribution))
+                  ("context", "\n".join(quote.context)), ("attribution", attribution_tail))
         for name, value in fields:
             for finding in find_identifiers(value, allow=allow, transcript_text=speech):
                 key = (quote.number, finding.kind, finding.text)

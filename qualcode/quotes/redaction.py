@@ -191,6 +191,16 @@ def _table(value: Any, where: str, source: str) -> dict:
     return value
 
 
+def rules_summary(rules: RedactionRules) -> dict[str, object]:
+    """Counts of what the rules mask (for provenance; never the terms themselves)."""
+    return {
+        "names": len(rules.terms.names), "places": len(rules.terms.places),
+        "agencies": len(rules.terms.agencies), "patterns": len(rules.terms.patterns),
+        "builtin": list(rules.builtin), "speaker_names": rules.speaker_names,
+        "transcript_rules": len(rules.transcripts), "allow": len(rules.allow),
+    }
+
+
 # -- applying -------------------------------------------------------------------
 
 

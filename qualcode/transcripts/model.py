@@ -9,9 +9,11 @@ separated by a blank line; a segment's span covers the speech only, not the labe
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
+TRAILING_BLANKS = re.compile(r"[^\S\n]+(?=\n|\Z)")
 LABEL_SEPARATOR = ": "
 TURN_SEPARATOR = "\n\n"
 
@@ -92,8 +94,9 @@ class Transcript:
 def normalise(text: str) -> str:
     """NFC, LF line ends, no trailing spaces on lines, no NULs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = unicodedata.normalize("NFC", text)
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return TRAILING_BLANKS.sub("", text).strip()
 
 
 def merge_consecutive(turns: list[Turn]) -> list[Turn]:

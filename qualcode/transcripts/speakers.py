@@ -62,7 +62,31 @@ def detect_interviewers(turns: list[Turn], override: str | None = None, *, sourc
         return set()
     counts = question_counts(turns)
     best = max(speakers, key=lambda speaker: counts.get(speaker, 0))  # first speaker wins a tie
-    return {best} if counts.get(best, 0) > 0 else set()
+    if counts.get(best, 0) == 0:
+        return set()
+    return {best} | _fellow_interviewers(turns, speakers, best, counts)
+
+
+def _fellow_interviewers(turns: list[Turn], speakers: list[str], best: str, counts: dict[str, int]) -> set[str]:
+    """Second interviewers: speakers (other than the main respondent) who mostly ask.
+
+    Interviews are often run in pairs; the second interviewer asks fewer questions
+    than the first but, like the first, asks in most of their turns.
+    """
+    words: dict[str, int] = {}
+    asking_turns: dict[str, list[bool]] = {}
+    for turn in turns:
+        words[turn.speaker] = words.get(turn.speaker, 0) + len(turn.text.split())
+        asked = any(not _is_tag_question(m.group()) for m in QUESTION_RE.finditer(turn.text))
+        asking_turns.setdefault(turn.speaker, []).append(asked)
+    respondent = max(speakers, key=lambda speaker: words.get(speaker, 0))
+    return {
+        speaker
+        for speaker in speakers
+        if speaker not in (best, respondent)
+        and counts.get(speaker, 0) >= 2
+        and sum(asking_turns[speaker]) >= 0.5 * len(asking_turns[speaker])
+    }
 
 
 def is_interviewer_label(label: str) -> bool:

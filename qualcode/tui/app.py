@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from qualcode.errors import QualcodeError
 from qualcode.tui.screens.help import HelpScreen
@@ -28,6 +28,14 @@ from qualcode.tui.widgets.transcript import TranscriptView
 if TYPE_CHECKING:
     from qualcode.coding.suggesters import Suggester
     from qualcode.project import Project
+
+
+# A fixed line rather than Textual's Footer: the Footer rebuilds itself whenever focus
+# moves (e.g. into the code filter), which costs a full layout; ? lists every key.
+KEY_HINT = (
+    "j/k turn · n uncoded · / find code · t toggle · s sentences · a/x accept/reject · "
+    "u/U undo/redo · m memo · g jump · ? help · q quit"
+)
 
 
 class CodingApp(App[None]):
@@ -62,10 +70,13 @@ class CodingApp(App[None]):
     ]
 
     CSS = """
+    #header { dock: top; height: 1; background: $panel; color: $foreground; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    #header.blind { background: $warning-darken-2; }
     #panes { height: 1fr; }
     TranscriptView { width: 2fr; }
     #status { height: 1; padding: 0 1; color: $text-muted; }
     #status.error { color: $error; }
+    #keys { height: 1; padding: 0 1; background: $panel; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(
@@ -78,17 +89,18 @@ class CodingApp(App[None]):
     ) -> None:
         super().__init__()
         self.state = CodingState(project, coder, transcript_id, suggesters=suggesters)
+        self.header_text = ""
 
     # -- layout ---------------------------------------------------------------
 
     def compose(self):
-        yield Header(show_clock=False, icon="")
+        yield Static("", id="header")
         with Horizontal(id="panes"):
             yield TranscriptView(self.state, id="transcript")
             yield CodebookPane(id="codebook")
         yield SuggestionsBar(id="suggestions")
         yield Static("", id="status")
-        yield Footer()
+        yield Static(KEY_HINT, id="keys")
 
     @property
     def transcript_view(self) -> TranscriptView:
@@ -105,6 +117,7 @@ class CodingApp(App[None]):
 
     def _show_transcript(self) -> None:
         state = self.state
+        self.title = f"qualcode · {state.transcript.id}"  # the terminal's title
         self.codebook_pane.set_codes(state.codebook, state.codes, state.applied())
         self.transcript_view.reload()
         self.call_after_refresh(self.transcript_view.scroll_to_current)
@@ -114,18 +127,22 @@ class CodingApp(App[None]):
         """Header, suggestions and ticks in the codebook: cheap, so after every action."""
         state = self.state
         coded, total = state.progress()
-        self.title = f"qualcode · {state.transcript.id}"
         blind = " · BLIND: double-coding sample, other coders hidden" if state.blind else ""
-        self.sub_title = (
-            f"{state.role_label}, site {state.transcript.site} · coder {state.coder} · "
-            f"turn {state.current} · {coded}/{total} coded{blind}"
+        self.header_text = (
+            f"qualcode · {state.transcript.id} — {state.role_label}, site {state.transcript.site} · "
+            f"coder {state.coder} · turn {state.current} · {coded}/{total} coded{blind}"
         )
+        # Our own bar, not App.sub_title (which repaints the whole screen), and
+        # layout=False: a one-line bar never changes size.
+        header = self.query_one("#header", Static)
+        header.update(self.header_text, layout=False)
+        header.set_class(state.blind, "blind")
         self.query_one("#suggestions", SuggestionsBar).show(state)
         self.codebook_pane.mark_applied(state.applied())
 
     def status(self, message: str, *, error: bool = False) -> None:
         line = self.query_one("#status", Static)
-        line.update(message)
+        line.update(message, layout=False)
         line.set_class(error, "error")
 
     # -- running state actions ------------------------------------------------

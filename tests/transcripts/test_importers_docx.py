@@ -234,3 +234,71 @@ def test_password_protected_docx_is_named_as_such():
     data = (FIXTURES / "legacy_doc.docx").read_bytes() + "EncryptedPackage".encode("utf-16-le")
     with pytest.raises(TranscriptImportError, match="is password-protected"):
         parse_bytes(data, "secret.docx")
+
+
+W_DECL = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "bold"),
+    [
+        ("<w:r><w:t>plain</w:t></w:r>", "plain", ""),
+        (
+            '<w:hyperlink><w:r><w:t>link</w:t></w:r></w:hyperlink><w:r><w:t xml:space="preserve"> after</w:t></w:r>',
+            "link after",
+            "",
+        ),
+        (
+            (
+                '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>PAGE</w:instrText></w:r>'
+                '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>7</w:t></w:r>'
+            ),
+            "7",
+            "",
+        ),
+        ("<w:fldSimple><w:r><w:t>field</w:t></w:r></w:fldSimple>", "field", ""),
+        (
+            "<w:moveFrom><w:r><w:t>gone</w:t></w:r></w:moveFrom><w:moveTo><w:r><w:t>moved</w:t></w:r></w:moveTo>",
+            "moved",
+            "",
+        ),
+        ("<w:smartTag><w:r><w:t>tagged</w:t></w:r></w:smartTag>", "tagged", ""),
+        (
+            "<w:sdt><w:sdtPr><w:rPr><w:b/></w:rPr></w:sdtPr><w:sdtContent><w:r><w:t>control</w:t></w:r></w:sdtContent></w:sdt>",
+            "control",
+            "",
+        ),
+        (
+            "<w:r><w:t>a</w:t><w:tab/><w:t>b</w:t><w:noBreakHyphen/><w:t>c</w:t><w:cr/><w:t>d</w:t></w:r>",
+            "a\tb-c\nd",
+            "",
+        ),
+        (
+            "<w:r><w:rPr><w:b/></w:rPr><w:t>ANN:</w:t></w:r><w:r><w:t xml:space='preserve'> hi</w:t></w:r>",
+            "ANN: hi",
+            "ANN:",
+        ),
+        ("<w:r><w:rPr><w:b w:val='0'/></w:rPr><w:t>ANN:</w:t></w:r><w:r><w:t> hi</w:t></w:r>", "ANN: hi", ""),
+        ("<w:r><w:rPr><w:b w:val='true'/></w:rPr><w:t>ANN</w:t></w:r><w:r><w:t>: hi</w:t></w:r>", "ANN: hi", "ANN"),
+    ],
+    ids=[
+        "plain",
+        "hyperlink",
+        "field-code",
+        "fld-simple",
+        "move",
+        "smart-tag",
+        "content-control",
+        "tab-hyphen-cr",
+        "bold",
+        "bold-off",
+        "bold-true",
+    ],
+)
+def test_read_paragraph(body, text, bold):
+    from lxml import etree
+
+    from qualcode.transcripts.importers.docx_body import read_paragraph
+
+    paragraph = etree.fromstring(f"<w:p {W_DECL}>{body}</w:p>")
+    assert read_paragraph(paragraph)[:2] == (text, bold)

@@ -131,3 +131,20 @@ def test_an_override_matching_nobody_lists_the_speakers():
 )
 def test_on_imported_fixtures(name, expected):
     assert detect_interviewers(parse_file(FIXTURES / name).turns) == expected
+
+
+def test_a_second_interviewer_who_mostly_asks_is_found():
+    from qualcode.transcripts.model import Turn
+    from qualcode.transcripts.speakers import detect_interviewers
+
+    turns = [
+        Turn("Jordan Lee", "Thanks for joining. How do referrals reach you?"),
+        Turn("Respondent", "Mostly from police and the hotline, and some walk-ins, honestly a lot of them."),
+        Turn("Casey Morgan", "Can I follow up on that? Which hotline?"),
+        Turn("Respondent", "The national one mostly, plus our local tip line that the county runs."),
+        Turn("Jordan Lee", "What gets in the way?"),
+        Turn("Respondent", "Housing. There is never enough housing for survivors here, you know?"),
+        Turn("Casey Morgan", "And transportation?"),
+        Turn("Respondent", "That too, buses stop at six."),
+    ]
+    assert detect_interviewers(turns) == {"Jordan Lee", "Casey Morgan"}

@@ -16,19 +16,19 @@ from qualcode.tui.colors import code_color
 if TYPE_CHECKING:
     from qualcode.tui.state import CodingState
 
-SHOWN = 3  # suggestions listed at once; the rest are counted
+SHOWN = 3  # suggestions listed at once (the bar has a fixed height)
 
 
 class SuggestionsBar(Static):
     """A few lines under the transcript listing the current turn's suggestions."""
 
     DEFAULT_CSS = """
-    SuggestionsBar { height: auto; max-height: 5; padding: 0 1; background: $boost; }
+    SuggestionsBar { height: 4; padding: 0 1; background: $boost; }
     """
 
     def show(self, state: CodingState) -> None:
         """Redraw from the state's (cached) suggestions for the current turn."""
-        self.update(suggestions_text(state))
+        self.update(suggestions_text(state), layout=False)  # fixed height: no layout pass
 
 
 def suggestions_text(state: CodingState) -> Text:
@@ -36,7 +36,9 @@ def suggestions_text(state: CodingState) -> Text:
     if not items:
         return Text("No suggestions for this turn", style="dim")
     selected = state.suggestion_index if state.suggestion is not None else 0
-    text = Text.assemble(("Suggestions ", "bold"), (f"({len(items)})  a accept · x reject · [ ] choose", "dim"))
+    text = Text.assemble(
+        ("Suggestions ", "bold"), (f"{selected + 1} of {len(items)}  ·  a accept · x reject · [ ] choose", "dim")
+    )
     first = max(0, min(selected - SHOWN + 1, len(items) - SHOWN))
     for index in range(first, min(len(items), first + SHOWN)):
         item = items[index]
@@ -46,9 +48,6 @@ def suggestions_text(state: CodingState) -> Text:
         text.append(item.code_id, style=f"bold {code_color(state.codebook, item.code_id)}")
         text.append(f"  {item.source}{score}  ", style="dim")
         text.append(_one_line(item.evidence), style="italic")
-    hidden = len(items) - SHOWN
-    if hidden > 0:
-        text.append(f"\n  … {hidden} more", style="dim")
     return text
 
 

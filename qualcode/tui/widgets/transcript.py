@@ -71,6 +71,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._blocks: dict[int, list[Strip]] = {}  # index -> strips, only for painted turns
         self._starts: list[int] = []
         self._colors: dict[str, str] = {}
+        self._base_style = None
 
     # -- public ---------------------------------------------------------------
 
@@ -139,10 +140,14 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     def action_page_up(self) -> None:
         self.scroll_page_up(animate=False)
 
+    def render_lines(self, crop):
+        self._base_style = self.rich_style  # once per paint, not once per line
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         line = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         ordinal = self.turn_at(line)
         if ordinal is None or ordinal > len(self._heights) or line >= self.virtual_size.height:
             return Strip.blank(width, base)

@@ -1,0 +1,326 @@
+"""Agreement on a project: two coders' codings -> per-code tables -> the statistics.
+
+:func:`project_agreement` is the plain-Python twin of ``qualcode agreement``: it picks
+the double-coded transcripts (a sample's, or those both coders coded), builds the units
+(:mod:`qualcode.agreement.units`), sums each code's 2x2 table and hands the counts to
+:func:`~qualcode.agreement.per_code.per_code_from_counts`, :func:`pooled_kappa` and
+:func:`mean_kappa`. It returns a JSON-ready dict (the ``--json`` output).
+
+A code's units are the units of the transcripts whose role the code applies to: a
+prosecutor-only code is not counted as "neither" on every service-provider turn, which
+would inflate agreement with units no coder could have coded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from qualcode.agreement.labels import landis_koch
+from qualcode.agreement.per_code import PerCodeAgreement, mean_kappa, per_code_from_counts, pooled_kappa
+from qualcode.agreement.units import (
+    CHARACTER_SCOPES,
+    UNITS,
+    BlockCounts,
+    Coded,
+    block_counts,
+    character_counts,
+    load_coded,
+    unit_matrices,
+)
+from qualcode.errors import AgreementError
+
+if TYPE_CHECKING:
+    from qualcode.codebook import Codebook
+    from qualcode.project import Project
+
+CI_METHODS = ("asymptotic", "bootstrap")
+RESAMPLING = ("transcripts", "segments")
+BOOTSTRAP_SEED = 2026
+POOLED_METHOD = "pooled kappa (de Vries et al. 2008): (mean po - mean pe) / (1 - mean pe) over the codes with units"
+MEAN_METHOD = "unweighted mean of the defined per-code kappas"
+WEIGHTED_METHOD = "mean of the defined per-code kappas weighted by prevalence (share of units coded, both coders)"
+
+
+def check_coders(coders: Sequence[str]) -> tuple[str, str]:
+    names = tuple(name.strip() for name in coders if name and name.strip())
+    if len(names) != 2 or names[0] == names[1]:
+        raise AgreementError(f"agreement compares two different coders (--coders A,B); received {', '.join(coders) or 'none'}")
+    return names[0], names[1]
+
+
+def double_coded_transcripts(project: Project, coders: tuple[str, str], sample: str | None = None) -> list[str]:
+    """The sample's transcripts, or the transcripts both coders have coded."""
+    from sqlalchemy import select
+
+    from qualcode.agreement.sampling import load_sample
+    from qualcode.store.codings import coder_names
+    from qualcode.store.schema import codings
+
+    with project.read() as conn:
+        if sample is not None:
+            return load_sample(conn, sample).transcript_ids
+        known = coder_names(conn)
+        missing = [coder for coder in coders if coder not in known]
+        if missing:
+            raise AgreementError(f"no coder {', '.join(repr(m) for m in missing)}; coders: {', '.join(known) or 'none'}")
+        coded = [set(conn.execute(select(codings.c.transcript_id).where(codings.c.coder == coder)
+                                  .distinct()).scalars()) for coder in coders]
+    both = sorted(coded[0] & coded[1])
+    if not both:
+        raise AgreementError(f"{coders[0]} and {coders[1]} have coded no transcript in common; "
+                             "draw a sample (qualcode sample create) or pass --sample")
+    return both
+
+
+def agreement_codes(
+    codebook: Codebook, coded: Coded, *, prefix: str | None = None, rollup: bool = False
+) -> tuple[str, ...]:
+    """The codes to report: codable codes (every code with ``rollup``) that apply to a role of
+    the double-coded transcripts, in codebook order, then applied codes the codebook lacks."""
+    roles = {t.role for t in coded.transcripts}
+    listed = [c.id for c in codebook.codes.values() if (c.codable or rollup) and c.roles & roles]
+    unknown = sorted(coded.codes_used - set(codebook.codes))
+    chosen = [code for code in (*listed, *unknown) if _matches(code, prefix)]
+    if prefix and not chosen:
+        raise AgreementError(f"no code matches --codes '{prefix}' among the codes of these transcripts' roles")
+    return tuple(chosen)
+
+
+def _matches(code: str, prefix: str | None) -> bool:
+    return not prefix or code == prefix or code.startswith(prefix.rstrip(".") + ".")
+
+
+def applicability(codebook: Codebook, coded: Coded, codes: Sequence[str]) -> np.ndarray:
+    """Boolean (transcripts, codes): may the code be applied to the transcript's role?
+    Codes missing from the codebook count as applicable everywhere."""
+    rows = []
+    for transcript in coded.transcripts:
+        rows.append([code not in codebook or transcript.role in codebook.codes[code].roles for code in codes])
+    return np.array(rows, dtype=bool).reshape(len(coded.transcripts), len(codes))
+
+
+def masked_cells(blocks: BlockCounts, applicable: np.ndarray) -> np.ndarray:
+    """Shape (4, blocks, codes): both, only A, only B, neither, zero where the code does not apply."""
+    mask = applicable[blocks.transcript]
+    both, only_a, only_b = (np.where(mask, cell, 0) for cell in (blocks.both, blocks.only_a, blocks.only_b))
+    neither = blocks.units[:, None] * mask - both - only_a - only_b
+    return np.stack([both, only_a, only_b, neither])
+
+
+def bootstrap_kappa(
+    cells: np.ndarray, *, replicates: int, seed: int, confidence: float, chunk: int = 250
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Percentile CIs of each code's kappa, resampling blocks (transcripts or turns).
+
+    ``cells`` is (4, blocks, codes) from :func:`masked_cells`. Each replicate draws as many
+    blocks as there are, with replacement, and sums their tables; replicates where a
+    code's kappa is undefined are left out of its interval. Returns (low, high, number of
+    replicates with a defined kappa), each of shape (codes,).
+    """
+    generator = np.random.default_rng(seed)
+    blocks, codes = cells.shape[1], cells.shape[2]
+    as_float = cells.astype(float)  # float matmul runs on BLAS; counts stay exact below 2**53
+    values = np.empty((replicates, codes))
+    for first in range(0, replicates, chunk):
+        size = min(chunk, replicates - first)
+        weights = generator.multinomial(blocks, np.full(blocks, 1.0 / blocks), size=size)
+        tables = np.rint(weights.astype(float)[None] @ as_float)
+        result = per_code_from_counts(*(table.ravel() for table in tables))
+        values[first : first + size] = result.kappa.reshape(size, codes)
+    defined = np.isfinite(values)
+    low, high = np.full(codes, np.nan), np.full(codes, np.nan)
+    some = defined.any(axis=0)
+    tail = (1.0 - confidence) / 2.0
+    if some.any():
+        low[some], high[some] = np.nanquantile(values[:, some], [tail, 1.0 - tail], axis=0)
+    return low, high, defined.sum(axis=0)
+
+
+def _rows(per_code: PerCodeAgreement, codebook: Codebook, ci: dict[int, tuple] | None = None) -> list[dict[str, Any]]:
+    rows = []
+    for index, code in enumerate(per_code.codes):
+        stats = per_code.row(index)
+        reason = stats["kappa_reason"]
+        interval = None if reason else [stats["kappa_ci_low"], stats["kappa_ci_high"]]
+        row = {
+            "code": code, "name": codebook.codes[code].name if code in codebook else None,
+            "units": int(per_code.counts.n[index]),
+            **{key: stats[key] for key in ("both", "only_a", "only_b", "neither", "percent_agreement", "kappa")},
+            "kappa_ci": interval, "kappa_se": stats["kappa_se"],
+            **{key: stats[key] for key in ("pabak", "prevalence_index", "bias_index", "alpha", "ac1")},
+            "label": landis_koch(stats["kappa"]), "defined": reason is None, "reason": reason,
+        }
+        if ci is not None and reason is None:
+            low, high, used = ci[index]
+            row["kappa_ci"] = None if used == 0 else [low, high]
+            row["bootstrap_replicates_defined"] = used
+        rows.append(row)
+    return rows
+
+
+def _summary(per_code: PerCodeAgreement, min_kappa: float) -> dict[str, Any]:
+    pooled, mean, weighted = pooled_kappa(per_code), mean_kappa(per_code), mean_kappa(per_code, weighting="prevalence")
+    defined = per_code.kappa_defined
+    below = [code for code, value, ok in zip(per_code.codes, per_code.kappa, defined, strict=True)
+             if ok and value < min_kappa]
+
+    def describe(estimate, method: str) -> dict[str, Any]:
+        return {"value": estimate.value, "method": method, "codes_used": estimate.codes_used,
+                "codes_excluded": estimate.codes_excluded, "reason": estimate.reason}
+
+    return {
+        "pooled_kappa": pooled.value, "mean_kappa": mean.value, "weighted_mean_kappa": weighted.value,
+        "overall": {"pooled_kappa": describe(pooled, POOLED_METHOD), "mean_kappa": describe(mean, MEAN_METHOD),
+                    "weighted_mean_kappa": describe(weighted, WEIGHTED_METHOD)},
+        "min_kappa": min_kappa, "codes_defined": int(defined.sum()),
+        "below_min_kappa": below, "below_min_kappa_count": len(below),
+    }
+
+
+def _per_code(cells: np.ndarray, codes: Sequence[str], confidence: float) -> PerCodeAgreement:
+    both, only_a, only_b, neither = cells.sum(axis=1)
+    return per_code_from_counts(both, only_a, only_b, neither, codes=codes, confidence=confidence)
+
+
+def _check_options(unit: str, ci: str, resample: str, characters: str, replicates: int, confidence: float) -> None:
+    for value, allowed, option in ((unit, UNITS, "--unit"), (ci, CI_METHODS, "--ci"),
+                                   (resample, RESAMPLING, "--resample"), (characters, CHARACTER_SCOPES, "--characters")):
+        if value not in allowed:
+            raise AgreementError(f"{option} must be one of {', '.join(allowed)}; received '{value}'")
+    if ci == "bootstrap" and not 100 <= replicates <= 100_000:
+        raise AgreementError(f"--replicates must be between 100 and 100000; received {replicates}")
+    if not 0.0 < confidence < 1.0:
+        raise AgreementError(f"confidence must be between 0 and 1 (exclusive); received {confidence}")
+
+
+def block_table(
+    project: Project, coded: Coded, codes: Sequence[str], unit: str, *, level: str = "transcript",
+    rollup: bool = False, characters: str = "respondent",
+) -> BlockCounts:
+    """Per block (transcript or respondent turn) and code: the 2x2 cells for ``unit``."""
+    if unit == "character":
+        return character_counts(coded, codes, scope=characters, level=level, rollup=rollup, codebook=project.codebook)
+    matrices = unit_matrices(coded, codes, unit, rollup=rollup, codebook=project.codebook)
+    return block_counts(matrices, level)
+
+
+def project_agreement(
+    project: Project,
+    coders: Sequence[str],
+    sample: str | None = None,
+    unit: str = "segment",
+    *,
+    codes: str | None = None,
+    rollup: bool = False,
+    by_transcript: bool = False,
+    ci: str = "asymptotic",
+    replicates: int = 1000,
+    seed: int = BOOTSTRAP_SEED,
+    resample: str = "transcripts",
+    min_kappa: float = 0.6,
+    characters: str = "respondent",
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """Per-code agreement of two coders on a project, as the JSON of ``qualcode agreement``.
+
+    Parameters
+    ----------
+    project : Project
+    coders : (str, str)
+        Coder A and coder B.
+    sample : str, optional
+        A sample's name: its transcripts are the material. Default: every transcript
+        both coders coded.
+    unit : {"segment", "sentence", "character"}
+    codes : str, optional
+        Only this code and its descendants (a code-id prefix).
+    rollup : bool
+        Count a coding of a code for its ancestors too (and report grouping codes).
+    by_transcript : bool
+        Add a ``by_transcript`` list with each transcript's table (asymptotic CIs).
+    ci : {"asymptotic", "bootstrap"}
+        Wald CI from the Fleiss-Cohen-Everitt SE, or percentile bootstrap.
+    replicates, seed, resample
+        Bootstrap replicates, seed and what is resampled (transcripts or segments;
+        never characters or sentences, which are not independent within a turn).
+    min_kappa : float
+        Codes with a defined kappa below it are counted in ``below_min_kappa``.
+    characters : {"respondent", "all"}
+        Which characters are units when ``unit="character"``.
+    confidence : float
+
+    Returns
+    -------
+    dict
+        ``{unit, coders, sample, transcripts, units, codes: [{code, name, units, both,
+        only_a, only_b, neither, percent_agreement, kappa, kappa_ci, kappa_se, pabak,
+        prevalence_index, bias_index, alpha, ac1, label, defined, reason}], undefined,
+        pooled_kappa, mean_kappa, weighted_mean_kappa, overall, min_kappa,
+        below_min_kappa, below_min_kappa_count, ci, warnings[, by_transcript]}``;
+        undefined values are None with a ``reason``.
+    """
+    pair = check_coders(coders)
+    _check_options(unit, ci, resample, characters, replicates, confidence)
+    transcript_ids = double_coded_transcripts(project, pair, sample)
+    coded = load_coded(project, pair, transcript_ids)
+    columns = agreement_codes(project.codebook, coded, prefix=codes, rollup=rollup)
+    applicable = applicability(project.codebook, coded, columns)
+    level = "segment" if ci == "bootstrap" and resample == "segments" else "transcript"
+    blocks = block_table(project, coded, columns, unit, level=level, rollup=rollup, characters=characters)
+    cells = masked_cells(blocks, applicable)
+    per_code = _per_code(cells, columns, confidence)
+    interval = None
+    if ci == "bootstrap":
+        low, high, used = bootstrap_kappa(cells, replicates=replicates, seed=seed, confidence=confidence)
+        interval = {i: (float(low[i]), float(high[i]), int(used[i])) for i in range(len(columns))}
+    rows = _rows(per_code, project.codebook, interval)
+    result = {
+        "unit": unit, "coders": list(pair), "sample": sample, "transcripts": transcript_ids,
+        "units": int(blocks.units.sum()), "codes_filter": codes, "rollup": rollup,
+        **({"characters": characters} if unit == "character" else {}),
+        "ci": {"method": ci, "confidence": confidence,
+               **({"replicates": replicates, "seed": seed, "resample": resample} if ci == "bootstrap" else {})},
+        "codes": rows,
+        "undefined": [{"code": r["code"], "reason": r["reason"]} for r in rows if not r["defined"]],
+        **_summary(per_code, min_kappa),
+        "warnings": coverage_warnings(coded, unit, characters),
+    }
+    if by_transcript:
+        result["by_transcript"] = _by_transcript(project, coded, blocks, applicable, confidence, min_kappa)
+    return result
+
+
+def _by_transcript(project, coded: Coded, blocks: BlockCounts, applicable: np.ndarray,
+                   confidence: float, min_kappa: float) -> list[dict[str, Any]]:
+    totals = blocks.by_transcript()
+    cells = masked_cells(totals, applicable)
+    out = []
+    for position, t in enumerate(totals.transcript):
+        keep = applicable[t]
+        codes = [code for code, ok in zip(totals.codes, keep, strict=True) if ok]
+        per_code = _per_code(cells[:, position : position + 1, keep], codes, confidence)
+        transcript = coded.transcripts[t]
+        out.append({"transcript": transcript.id, "role": transcript.role, "units": int(totals.units[position]),
+                    "codes": _rows(per_code, project.codebook), **_summary(per_code, min_kappa)})
+    return out
+
+
+def coverage_warnings(coded: Coded, unit: str, characters: str) -> list[str]:
+    """Transcripts a coder has not coded at all, and codings that are not on any unit."""
+    warnings = []
+    for coder, side in zip(coded.coders, coded.codings, strict=True):
+        touched = set(side.transcript.tolist())
+        for t, transcript in enumerate(coded.transcripts):
+            if t not in touched:
+                warnings.append(f"{coder} has no codings in '{transcript.id}': its units count as not coded by {coder}")
+        if unit != "character" or characters == "respondent":
+            on_interviewer = sum(
+                coded.transcripts[t].segments[ordinal - 1].is_interviewer
+                for t, ordinal in zip(side.transcript.tolist(), side.ordinal.tolist(), strict=True))
+            if on_interviewer:
+                warnings.append(f"{on_interviewer} of {coder}'s codings are on interviewer turns, "
+                                "which are not units; they are left out")
+    return warnings

@@ -1,0 +1,380 @@
+"""Learned suggestions: a multi-label text model trained on one coder's codings.
+
+The unit is a respondent turn. For every code with at least ``min_positive``
+positive turns, a logistic regression (one-vs-rest, class-balanced) is fitted on
+TF-IDF word 1-2-grams and character 3-5-grams of the turn text; codes with fewer
+positives are reported and left to the rules. Training data for a coder:
+
+- positives: turns the coder applied the code to;
+- negatives: the other respondent turns of transcripts the coder has coded (a coder
+  is assumed to code a transcript fully), restricted to the roles the code applies to;
+- rejected suggestions (``suggestions.status = 'rejected'``, ``decided_by`` = the
+  coder) are negatives for their code, weighted ``REJECTED_WEIGHT`` times a plain
+  negative, in any transcript; a turn the coder also coded stays positive.
+
+The fitted model is pickled into the ``models`` table with the codebook hash, a hash
+of the training data and a JSON report. A stored model is *compatible* with the
+current codebook when every code it predicts still exists, is codable and applies
+to exactly the same roles; definitions, names and rules may change freely. An
+incompatible model is refused (:class:`StaleModelError`) until retrained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from qualcode.errors import NotFoundError, QualcodeError
+
+if TYPE_CHECKING:
+    from qualcode.codebook.model import Codebook
+    from qualcode.project import Project
+
+MIN_POSITIVE = 5
+REJECTED_WEIGHT = 3.0
+DECISION_P = 0.5
+STORE_MIN_P = 0.2  # stored model suggestions reach down to here, for uncertainty ordering
+MODEL_NAME = "suggest"
+PAYLOAD_VERSION = 1
+
+
+class StaleModelError(QualcodeError):
+    """A stored model that no longer fits the codebook (a code gone or its roles changed)."""
+
+
+@dataclass
+class LabelledTurn:
+    """A respondent turn with one coder's labels."""
+
+    transcript_id: str
+    ordinal: int
+    segment_id: int
+    role: str
+    text: str
+    codes: set[str] = field(default_factory=set)
+    rejected: set[str] = field(default_factory=set)
+    in_coded_transcript: bool = True  # False: known only through rejected suggestions
+
+
+@dataclass
+class Model:
+    """A fitted model: shared vectorizer, one classifier per code, and what it knows."""
+
+    vectorizer: object
+    classifiers: dict[str, object]
+    code_roles: dict[str, list[str]]
+    report: dict
+
+    def probabilities(self, texts: list[str], roles: list[str]) -> list[dict[str, float]]:
+        """P(code | turn) for every trained code that applies to the turn's role."""
+        if not texts:
+            return []
+        features = self.vectorizer.transform(texts)
+        result: list[dict[str, float]] = [{} for _ in texts]
+        for code_id, classifier in self.classifiers.items():
+            allowed = set(self.code_roles[code_id])
+            column = classifier.predict_proba(features)[:, 1]
+            for row, (p, role) in enumerate(zip(column, roles, strict=True)):
+                if role in allowed:
+                    result[row][code_id] = float(p)
+        return result
+
+
+# -- training data ---------------------------------------------------------------
+
+
+def coder_turns(project: Project, coder: str) -> list[LabelledTurn]:
+    """The coder's labelled turns (see the module docstring for what counts)."""
+    from sqlalchemy import select
+
+    from qualcode.coding.autocode.runner import load_units
+    from qualcode.store.schema import codings, suggestions
+
+    with project.read() as conn:
+        coded = conn.execute(
+            select(codings.c.transcript_id, codings.c.segment_id, codings.c.code_id).where(
+                codings.c.coder == coder, codings.c.segment_id.is_not(None)
+            )
+        ).all()
+        rejected = conn.execute(
+            select(suggestions.c.transcript_id, suggestions.c.segment_id, suggestions.c.code_id).where(
+                suggestions.c.status == "rejected", suggestions.c.decided_by == coder
+            )
+        ).all()
+        if not coded and not rejected:
+            raise NotFoundError(f"Coder '{coder}' has no codings and no rejected suggestions to learn from")
+        coded_transcripts = sorted({t for t, _, _ in coded})
+        extra = sorted({t for t, _, _ in rejected} - set(coded_transcripts))
+        units, _ = load_units(conn, coded_transcripts + extra)
+    turns = {}
+    for unit in units:
+        turns[unit.segment_id] = LabelledTurn(
+            unit.transcript_id, unit.ordinal, unit.segment_id, unit.role, unit.text,
+            in_coded_transcript=unit.transcript_id not in extra,
+        )
+    for _, segment_id, code_id in coded:
+        if segment_id in turns:
+            turns[segment_id].codes.add(code_id)
+    for _, segment_id, code_id in rejected:
+        if segment_id in turns:
+            turns[segment_id].rejected.add(code_id)
+    return [t for t in turns.values() if t.in_coded_transcript or t.rejected]
+
+
+def data_hash(turns: list[LabelledTurn], min_positive: int) -> str:
+    """sha256 of the training data: turn texts and labels, in a stable order."""
+    digest = hashlib.sha256(f"min_positive={min_positive}\n".encode())
+    for t in sorted(turns, key=lambda t: (t.transcript_id, t.ordinal)):
+        text_hash = hashlib.sha256(t.text.encode("utf-8")).hexdigest()
+        line = f"{t.transcript_id}|{t.ordinal}|{text_hash}|{','.join(sorted(t.codes))}|{','.join(sorted(t.rejected))}"
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def training_rows(turns: list[LabelledTurn], code_id: str, roles: frozenset[str]) -> tuple[list[int], list[int], list[float]]:
+    """Row indices, labels and weights of the turns that inform ``code_id``."""
+    rows, labels, weights = [], [], []
+    for index, turn in enumerate(turns):
+        if turn.role not in roles:
+            continue
+        positive = code_id in turn.codes
+        if not (turn.in_coded_transcript or code_id in turn.rejected):
+            continue
+        rows.append(index)
+        labels.append(int(positive))
+        weights.append(REJECTED_WEIGHT if (not positive and code_id in turn.rejected) else 1.0)
+    return rows, labels, weights
+
+
+# -- fitting ---------------------------------------------------------------------
+
+
+def make_vectorizer():
+    """TF-IDF word 1-2-grams plus character 3-5-grams (within word boundaries)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    return FeatureUnion([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, strip_accents="unicode")),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True)),
+    ])
+
+
+def fit(turns: list[LabelledTurn], codebook: Codebook, min_positive: int = MIN_POSITIVE) -> Model:
+    """Fit one classifier per code with at least ``min_positive`` positive turns."""
+    from sklearn.linear_model import LogisticRegression
+
+    if not turns:
+        raise QualcodeError("No labelled turns to train on")
+    vectorizer = make_vectorizer()
+    features = vectorizer.fit_transform([t.text for t in turns])
+    classifiers, code_roles, trained, skipped = {}, {}, {}, {}
+    for code in codebook.codes.values():
+        if not code.codable:
+            continue
+        rows, labels, weights = training_rows(turns, code.id, code.roles)
+        positives = sum(labels)
+        if positives < min_positive or positives == len(labels):
+            if positives:
+                skipped[code.id] = positives
+            continue
+        classifier = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear")
+        classifier.fit(features[rows], labels, sample_weight=weights)
+        classifiers[code.id] = classifier
+        code_roles[code.id] = sorted(code.roles)
+        trained[code.id] = {
+            "positives": positives, "negatives": len(labels) - positives,
+            "rejected": sum(1 for w in weights if w != 1.0),
+        }
+    report = {
+        "turns": len(turns), "transcripts": len({t.transcript_id for t in turns}),
+        "min_positive": min_positive, "trained": trained, "too_few_examples": skipped,
+        "rejected_negatives": sum(v["rejected"] for v in trained.values()),
+    }
+    return Model(vectorizer, classifiers, code_roles, report)
+
+
+# -- storing and loading ---------------------------------------------------------
+
+
+def save_model(project: Project, model: Model, coder: str, hashed_data: str) -> int:
+    """Store the model (pickled) with its codebook hash, data hash and report; returns its id."""
+    import sklearn
+    from sqlalchemy import insert
+
+    from qualcode.store.schema import models
+
+    report = dict(model.report, coder=coder, code_roles=model.code_roles, sklearn=sklearn.__version__)
+    payload = pickle.dumps({
+        "version": PAYLOAD_VERSION, "vectorizer": model.vectorizer, "classifiers": model.classifiers,
+        "code_roles": model.code_roles,
+    })
+    with project.write() as conn:
+        result = conn.execute(insert(models).values(
+            name=MODEL_NAME, trained_from=coder, codebook_hash=project.codebook.hash, data_hash=hashed_data,
+            payload=payload, report=report, created_at=datetime.now(UTC),
+        ))
+        return result.inserted_primary_key[0]
+
+
+@dataclass
+class StoredModel:
+    id: int
+    coder: str
+    codebook_hash: str
+    data_hash: str
+    created_at: datetime
+    model: Model
+
+
+def incompatibilities(code_roles: dict[str, list[str]], codebook: Codebook) -> list[str]:
+    """Why a model predicting these codes (with these roles) does not fit ``codebook``."""
+    problems = []
+    for code_id, roles in sorted(code_roles.items()):
+        if code_id not in codebook:
+            problems.append(f"code '{code_id}' no longer exists")
+            continue
+        code = codebook.get(code_id)
+        if not code.codable:
+            problems.append(f"code '{code_id}' is now a grouping node")
+        elif set(roles) != set(code.roles):
+            problems.append(
+                f"code '{code_id}' applied to {', '.join(sorted(roles))} and now applies to "
+                f"{', '.join(sorted(code.roles))}"
+            )
+    return problems
+
+
+def load_model(project: Project, *, check: bool = True) -> StoredModel:
+    """The latest stored model; refused (StaleModelError) if the codebook changed incompatibly."""
+    from sqlalchemy import select
+
+    from qualcode.store.schema import models
+
+    with project.read() as conn:
+        row = conn.execute(
+            select(models).where(models.c.name == MODEL_NAME).order_by(models.c.id.desc()).limit(1)
+        ).first()
+    if row is None:
+        raise NotFoundError("No trained model in this project; run 'qualcode suggest train --from CODER'")
+    payload = pickle.loads(row.payload)  # our own table, written by save_model
+    model = Model(payload["vectorizer"], payload["classifiers"], payload["code_roles"], dict(row.report))
+    if check and row.codebook_hash != project.codebook.hash:
+        problems = incompatibilities(model.code_roles, project.codebook)
+        if problems:
+            raise StaleModelError(
+                f"The stored model (id {row.id}, trained from {row.trained_from}) no longer fits the "
+                f"codebook: {'; '.join(problems)}. Retrain it: qualcode suggest train --from {row.trained_from}"
+            )
+    return StoredModel(row.id, row.trained_from, row.codebook_hash, row.data_hash, row.created_at, model)
+
+
+# -- the commands' twins ---------------------------------------------------------
+
+
+@dataclass
+class TrainResult:
+    model_id: int
+    coder: str
+    report: dict
+    data_hash: str
+    stored_suggestions: int
+
+
+def train(project: Project, coder: str, *, min_positive: int = MIN_POSITIVE) -> TrainResult:
+    """``suggest train``: fit on the coder's turns, store the model, refresh model suggestions."""
+    turns = coder_turns(project, coder)
+    hashed = data_hash(turns, min_positive)
+    model = fit(turns, project.codebook, min_positive)
+    model_id = save_model(project, model, coder, hashed)
+    stored = predict_and_store(project)
+    return TrainResult(model_id, coder, model.report, hashed, stored)
+
+
+def predict_and_store(project: Project, transcripts: list[str] | None = None) -> int:
+    """Store open model suggestions (p >= STORE_MIN_P) for the respondent turns; returns the count."""
+    from qualcode.coding.autocode.runner import Proposal, load_units
+    from qualcode.coding.autocode.stored import replace_open
+    from qualcode.store.transcripts import transcript_ids
+
+    stored = load_model(project)
+    with project.read() as conn:
+        chosen = transcripts or transcript_ids(conn)
+        units, _ = load_units(conn, chosen)
+    probabilities = stored.model.probabilities([u.text for u in units], [u.role for u in units])
+    label = f"model {stored.id} from {stored.coder}"
+    proposals = [
+        Proposal(u.transcript_id, u.ordinal, u.segment_id, u.role, code_id, u.start, u.start + len(u.text),
+                 round(p, 4), {"model": label, "model_id": stored.id, "p": round(p, 4)})
+        for u, scores in zip(units, probabilities, strict=True)
+        for code_id, p in scores.items()
+        if p >= STORE_MIN_P
+    ]
+    with project.write() as conn:
+        _, inserted, _ = replace_open(conn, "model", chosen, list(stored.model.classifiers), proposals)
+    return inserted
+
+
+def uncertainty(p: float) -> float:
+    """0 for a sure call (p = 0 or 1), 0.5 for a coin toss: 0.5 - |p - 0.5|."""
+    return 0.5 - abs(p - DECISION_P)
+
+
+def list_suggestions(
+    project: Project, transcript: str | None = None, *, order: str = "uncertain", coder: str | None = None,
+    source: str | None = None,
+) -> list[dict]:
+    """Open suggestions for turns the coder has not coded, ordered for review.
+
+    ``order``: ``uncertain`` (model probability nearest 0.5 first, so coding those
+    teaches the model most) or ``confident`` (highest score first). ``coder``
+    defaults to the coder the latest model was trained from.
+    """
+    from sqlalchemy import select
+
+    from qualcode.coding.autocode.stored import evidence_text, open_suggestions
+    from qualcode.store.schema import codings
+
+    if order not in ("uncertain", "confident"):
+        raise QualcodeError(f"Unknown order '{order}'; orders: uncertain, confident")
+    if coder is None:
+        coder = _latest_model_coder(project)
+    with project.read() as conn:
+        rows = open_suggestions(conn, transcript=transcript, source=source)
+        coded = set(conn.execute(select(codings.c.segment_id).where(codings.c.coder == coder)).scalars()) if coder else set()
+    result = [
+        {"id": r["id"], "transcript": r["transcript_id"], "segment": r["ordinal"], "code": r["code_id"],
+         "source": r["source"], "score": r["score"], "evidence": evidence_text(r),
+         "uncertainty": uncertainty(r["score"]) if r["source"] == "model" else None}
+        for r in rows
+        if r["segment_id"] not in coded
+    ]
+    if order == "uncertain":
+        result.sort(key=lambda r: (r["uncertainty"] is None, -(r["uncertainty"] or 0), r["transcript"], r["segment"]))
+    else:
+        result.sort(key=lambda r: (-(r["score"] or 0), r["transcript"], r["segment"]))
+    return result
+
+
+def _latest_model_coder(project: Project) -> str | None:
+    from sqlalchemy import select
+
+    from qualcode.store.schema import models
+
+    with project.read() as conn:
+        return conn.execute(
+            select(models.c.trained_from).where(models.c.name == MODEL_NAME).order_by(models.c.id.desc()).limit(1)
+        ).scalar()
+
+
+def group_by_code(turns: list[LabelledTurn]) -> dict[str, int]:
+    """Positive turns per code (for reports)."""
+    counts: dict[str, int] = defaultdict(int)
+    for turn in turns:
+        for code_id in turn.codes:
+            counts[code_id] += 1
+    return dict(counts)

@@ -1,0 +1,420 @@
+"""``qualcode import-project``: a REFI-QDA project (.qdpx/.qde) into a qualcode project.
+
+Three steps. *Read* the file safely (:mod:`~qualcode.interop.qdpx_read`). *Plan*:
+for every text source, decode and normalise its text, choose the position model
+(:func:`~qualcode.interop.offsets.choose_model`: the origin's, confirmed against word
+edges and selection names), carry each selection into the normalised text through
+the index map, find segments, resolve coders, codes, role and site — recording a
+reason for everything that cannot be imported. *Apply* the plan in one transaction
+(or print it: ``dry_run``).
+
+The codebook: codes the project's codebook lacks are not silently invented. If
+codings need such codes, the import is refused unless ``codebook_from_file``, which
+writes the file's codebook to ``codebooks/`` and makes it the project's codebook. If
+only unused codes are missing, the file's codebook is written next to the project's
+for reference and not activated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.errors import InteropError, QualcodeError
+from qualcode.interop.codebook_io import free_codebook_path, read_codebook
+from qualcode.interop.qdpx_read import RefiFile
+from qualcode.interop.safezip import Limits
+
+if TYPE_CHECKING:
+    from qualcode.interop.qde import RefiSelection, RefiSource
+    from qualcode.project import Project
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+DEFAULT_SITE = "unspecified"
+ROLE_VARIABLES = ("role", "qualcode role", "stakeholder role")
+SITE_VARIABLES = ("site",)
+
+
+@dataclass
+class ImportOptions:
+    """What the user chose on the command line."""
+
+    as_coder: str | None = None
+    role: str | None = None
+    site: str | None = None
+    codebook_from_file: bool = False
+    dry_run: bool = False
+    offsets: str | None = None  # force a position model instead of choosing one
+
+
+@dataclass
+class PlannedCoding:
+    coder: str
+    code_id: str
+    start: int
+    end: int
+    memo: str | None = None
+    origin: str = "import"
+    confidence: float | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+@dataclass
+class SourceOutcome:
+    """One source of the file and what happens to it."""
+
+    guid: str
+    name: str
+    transcript_id: str = ""
+    status: str = "new"  # new | existing | skipped
+    reason: str = ""
+    model: str = ""
+    model_reason: str = ""
+    segmentation: str = ""
+    segments: int = 0
+    selections: int = 0
+    codings: list[PlannedCoding] = field(default_factory=list)
+    already_present: int = 0
+    skipped: list[str] = field(default_factory=list)
+    transcript: object | None = field(default=None, repr=False)  # Transcript to store
+
+
+@dataclass
+class ImportReport:
+    """Everything the import did (or, on a dry run, would do)."""
+
+    path: str
+    origin: str
+    dry_run: bool
+    sources: list[SourceOutcome] = field(default_factory=list)
+    codebook_source: str = "none"
+    codebook_action: str = ""
+    codebook_file: str | None = None
+    coders: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def codings_added(self) -> int:
+        return sum(len(s.codings) for s in self.sources)
+
+    @property
+    def codings_skipped(self) -> int:
+        return sum(len(s.skipped) for s in self.sources)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        for source in data["sources"]:
+            source.pop("transcript", None)
+            source["codings"] = len(source["codings"])
+        data["codings_added"], data["codings_skipped"] = self.codings_added, self.codings_skipped
+        return data
+
+
+def import_project(project: Project, path: Path, options: ImportOptions | None = None) -> ImportReport:
+    """Import a .qdpx/.qde into ``project`` as one transaction (nothing on a dry run)."""
+    options = options or ImportOptions()
+    path = Path(path)
+    with RefiFile(path, limits_of(project)) as refi:
+        planner = _Planner(project, refi, options)
+        report = planner.plan()
+    if not options.dry_run:
+        from qualcode.interop.import_apply import apply_import
+
+        apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write)
+    return report
+
+
+def limits_of(project: Project) -> Limits:
+    """The archive caps, overridable in qualcode.toml ``[interop]``."""
+    defaults = Limits()
+    megabytes = project.setting("interop", "max_inflated_mb", defaults.max_inflated_bytes // 2**20)
+    return Limits(
+        max_entries=int(project.setting("interop", "max_entries", defaults.max_entries)),
+        max_inflated_bytes=int(megabytes) * 2**20,
+    )
+
+
+class _Planner:
+    def __init__(self, project: Project, refi: RefiFile, options: ImportOptions) -> None:
+        self.project, self.refi, self.options = project, refi, options
+        self.codebook_to_activate = None  # the file's codebook, to become the project's
+        self.codebook_to_write = None  # the file's codebook, written for reference only
+        self.report = ImportReport(str(refi.path), refi.project.origin or "unknown", options.dry_run)
+
+    def plan(self) -> ImportReport:
+        self._existing = self._existing_state()
+        codebook, ids = self._codebook()
+        self.codebook, self.ids = codebook, ids
+        taken: set[str] = set()
+        for source in self.refi.project.sources:
+            self.report.sources.append(self._source(source, taken))
+        self.report.coders = sorted({c.coder for s in self.report.sources for c in s.codings})
+        return self.report
+
+    # -- the codebook ---------------------------------------------------------------
+
+    def _codebook(self):
+        sidecar = (self.refi.sidecar or {}).get("codebook") or {}
+        folder = self.project.root / "codebooks"
+        preferred = sidecar.get("file") or _slug(self.refi.path.stem) + ".yaml"
+        imported = read_codebook(
+            self.refi.root, label=self.refi.path.name, output=str(folder / preferred), sidecar=sidecar.get("text")
+        )
+        self.report.codebook_source = imported.source
+        self.report.notes.extend(imported.notes)
+        project_book = self.project.codebook
+        if imported.codebook is None:
+            self.report.codebook_action = "the file has no codebook; the project's is kept"
+            return project_book, {}
+        used = {imported.ids.get(c.code) for s in self.refi.project.sources for sel in s.selections for c in sel.codings}
+        used.discard(None)
+        missing_used = sorted(used - set(project_book.codes))
+        missing_all = [c for c in imported.codebook.codes if c not in project_book.codes]
+        target = free_codebook_path(folder, preferred, imported.codebook.text)
+        imported.codebook.path = str(target)
+        relative = target.relative_to(self.project.root).as_posix()
+        if self.options.codebook_from_file:
+            self.codebook_to_activate = imported.codebook
+            self.report.codebook_file = relative
+            self.report.codebook_action = f"the file's codebook ({len(imported.codebook.codes)} codes) is written to {relative} and becomes the project's codebook"
+            return imported.codebook, imported.ids
+        if missing_used:
+            shown = ", ".join(missing_used[:8]) + (f" and {len(missing_used) - 8} more" if len(missing_used) > 8 else "")
+            raise InteropError(
+                f"{len(missing_used)} code(s) used by codings in {self.refi.path.name} are not in the project's "
+                f"codebook ({project_book.path}): {shown}. Rerun with --codebook-from-file to write the file's "
+                f"codebook to {relative} and make it the project's codebook; nothing was imported",
+                file=str(self.refi.path),
+            )
+        if missing_all:
+            self.report.codebook_file = relative
+            self.report.codebook_action = (
+                f"the project's codebook has every code used; the file's {len(missing_all)} other code(s) are "
+                f"written to {relative} for reference (not activated)"
+            )
+            self.codebook_to_write = imported.codebook
+        else:
+            self.report.codebook_action = "the project's codebook has every code of the file"
+        return project_book, imported.ids
+
+    # -- existing transcripts and codings -------------------------------------------
+
+    def _existing_state(self) -> dict[str, tuple[str, set]]:
+        from sqlalchemy import select
+
+        from qualcode.store.schema import codings, transcripts
+
+        with self.project.read() as conn:
+            texts = dict(conn.execute(select(transcripts.c.id, transcripts.c.text)).all())
+            keys: dict[str, set] = {tid: set() for tid in texts}
+            rows = conn.execute(
+                select(codings.c.transcript_id, codings.c.coder, codings.c.code_id, codings.c.start_offset,
+                       codings.c.end_offset).where(codings.c.orphaned.is_(False))
+            )
+            for tid, coder, code, start, end in rows:
+                keys[tid].add((coder, code, start, end))
+        return {tid: (text, keys[tid]) for tid, text in texts.items()}
+
+    # -- one source -----------------------------------------------------------------
+
+    def _source(self, source: RefiSource, taken: set[str]) -> SourceOutcome:
+        outcome = SourceOutcome(source.guid, source.name or source.guid, selections=len(source.selections))
+        if source.kind != "textsource":
+            return self._skip(outcome, source, f"{source.kind[:-6].upper()} sources are not imported (qualcode codes text)")
+        text_result = self.refi.source_text(source)
+        if text_result.raw is None:
+            return self._skip(outcome, source, text_result.reason)
+        from qualcode.interop.offsets import normalise_with_map
+
+        raw = text_result.raw
+        text, index_map = normalise_with_map(raw)
+        if not text:
+            size = len(raw.encode("utf-8"))
+            return self._skip(outcome, source, f"its text is empty ({size}-byte placeholder; rich text is not read)")
+        meta = self._sidecar_meta(source, text)
+        outcome.transcript_id = self._transcript_id(source, meta, taken)
+        existing = self._existing.get(outcome.transcript_id)
+        if existing is not None and existing[0] != text:
+            raise InteropError(
+                f"transcript '{outcome.transcript_id}' already exists in the project with different text; "
+                "import into a fresh project, or remove or rename the existing transcript; nothing was imported",
+                file=str(self.refi.path),
+            )
+        outcome.status = "existing" if existing is not None else "new"
+        transcript, outcome.segmentation = self._transcript(source, outcome.transcript_id, text, raw, meta)
+        outcome.transcript, outcome.segments = transcript, len(transcript.segments)
+        self._codings(outcome, source, raw, text, index_map, transcript, existing[1] if existing else set())
+        return outcome
+
+    def _skip(self, outcome: SourceOutcome, source: RefiSource, reason: str) -> SourceOutcome:
+        outcome.status, outcome.reason = "skipped", reason
+        for selection in source.selections:
+            for _ in selection.codings or [None]:
+                outcome.skipped.append(f"selection {selection.guid}: not imported, the source is skipped ({reason})")
+        return outcome
+
+    def _sidecar_meta(self, source: RefiSource, text: str) -> dict | None:
+        entry = ((self.refi.sidecar or {}).get("transcripts") or {}).get(source.guid.upper())
+        if not entry or entry.get("text_sha256") != hashlib.sha256(text.encode("utf-8")).hexdigest():
+            return None
+        return entry
+
+    def _transcript_id(self, source: RefiSource, meta: dict | None, taken: set[str]) -> str:
+        from qualcode.transcripts.importing import slugify
+
+        name = (meta or {}).get("id") or source.name or source.guid
+        base = name if SAFE_ID.match(name) else slugify(name)
+        candidate, number = base, 2
+        while candidate in taken:
+            candidate, number = f"{base}-{number}", number + 1
+        taken.add(candidate)
+        return candidate
+
+    def _transcript(self, source: RefiSource, transcript_id: str, text: str, raw: str, meta: dict | None):
+        from qualcode.interop.import_apply import build_transcript
+
+        if meta:
+            return build_transcript(transcript_id, text, meta, self.codebook)
+        values = self._variables(source)
+        role_text = _pick(values, ROLE_VARIABLES) or self._role_from_sets(source) or self.options.role
+        if not role_text:
+            raise InteropError(
+                f"source '{source.name}' has no role (no 'role' variable or case); pass --role ROLE for sources "
+                f"without one (roles: {', '.join(self.codebook.roles)}); nothing was imported",
+                file=str(self.refi.path),
+            )
+        try:
+            role = self.codebook.resolve_role(role_text)
+        except QualcodeError as error:
+            raise InteropError(f"source '{source.name}': {error.message}; nothing was imported", file=str(self.refi.path)) from None
+        site = _pick(values, SITE_VARIABLES) or self.options.site or DEFAULT_SITE
+        attributes = {k: v for k, v in values.items() if k.casefold() not in (*ROLE_VARIABLES, *SITE_VARIABLES)}
+        plain = {
+            "id": transcript_id, "title": source.description.splitlines()[0] if source.description else source.name or transcript_id,
+            "role": role, "site": site, "attributes": attributes, "format": "refi-qda",
+            "source_path": f"{self.refi.path.name}#{source.guid}",
+            "sha256": hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        }
+        return build_transcript(transcript_id, text, plain, self.codebook)
+
+    def _variables(self, source: RefiSource) -> dict[str, str]:
+        from qualcode.interop.xmlread import guid_key
+
+        values: dict[str, str] = {}
+        for case in self.refi.project.cases:
+            if guid_key(source.guid) in case.sources:
+                values.update({k: v for k, v in case.variables.items() if v})
+        values.update({k: v for k, v in source.variables.items() if v})
+        return values
+
+    def _role_from_sets(self, source: RefiSource) -> str | None:
+        from qualcode.codebook.refi import ROLE_SET_PREFIX
+        from qualcode.interop.xmlread import guid_key
+
+        for refi_set in self.refi.project.sets:
+            if refi_set.description.startswith(ROLE_SET_PREFIX) and guid_key(source.guid) in refi_set.sources:
+                return refi_set.description[len(ROLE_SET_PREFIX):].split(";")[0].strip()
+        return None
+
+    # -- selections -> codings ------------------------------------------------------
+
+    def _codings(self, outcome, source, raw, text, index_map, transcript, existing_keys) -> None:
+        from qualcode.interop.offsets import PositionIndex, choose_model
+
+        spans = [(s.start, s.end, s.name) for s in source.selections if s.start is not None and s.end is not None]
+        choice = choose_model(raw, spans, self.refi.project.origin, self.options.offsets)
+        outcome.model, outcome.model_reason = choice.model, choice.reason
+        positions = PositionIndex(raw, choice.model)
+        seen: set[tuple] = set()
+        for selection in source.selections:
+            span, why = _place(selection, positions, index_map)
+            for coding in selection.codings or []:
+                if span is None:
+                    outcome.skipped.append(f"selection {selection.guid}: {why}")
+                    continue
+                planned, problem = self._coding(selection, coding, span, transcript)
+                if planned is None:
+                    outcome.skipped.append(f"selection {selection.guid}: {problem}")
+                    continue
+                key = (planned.coder, planned.code_id, planned.start, planned.end)
+                if key in existing_keys:
+                    outcome.already_present += 1
+                elif key not in seen:
+                    seen.add(key)
+                    outcome.codings.append(planned)
+            if not selection.codings:
+                outcome.skipped.append(f"selection {selection.guid}: has no coding (a memo on uncoded text)")
+        for coding in source.whole_codings:
+            outcome.skipped.append(f"coding {coding.guid}: codes the whole source; qualcode codes spans of text")
+
+    def _coding(self, selection: RefiSelection, coding, span: tuple[int, int], transcript):
+        code_id = self.ids.get(coding.code)
+        if code_id is None:
+            return None, f"its code {coding.code or '(none)'} is not in the file's codebook"
+        code = self.codebook.codes.get(code_id)
+        if code is None:
+            return None, f"code '{code_id}' is not in the codebook"
+        if transcript.role not in code.roles:
+            return None, f"code '{code_id}' does not apply to {transcript.role} transcripts"
+        users = self.refi.project.users
+        user = coding.user or selection.user or self.refi.project.creating_user
+        coder = self.options.as_coder or users.get(user) or (f"user-{user[:8]}" if user else "imported")
+        extras = ((self.refi.sidecar or {}).get("codings") or {}).get(coding.guid.upper(), {})
+        memo = self._memo(selection, coding)
+        return PlannedCoding(
+            coder=coder.strip(), code_id=code_id, start=span[0], end=span[1], memo=memo,
+            origin=extras.get("origin", "import"), confidence=extras.get("confidence"),
+            created_at=extras.get("created_at") or coding.created or None, updated_at=extras.get("updated_at"),
+        ), ""
+
+    def _memo(self, selection: RefiSelection, coding) -> str | None:
+        notes = self.refi.project.notes
+        texts = [self.refi.note_text(notes[g]) for g in coding.notes if g in notes]
+        if not texts:
+            texts = [self.refi.note_text(notes[g]) for g in selection.notes if g in notes]
+            texts += [selection.description] if selection.description else []
+        memo = "\n\n".join(t.strip() for t in texts if t and t.strip())
+        return memo or None
+
+
+def _place(selection: RefiSelection, positions, index_map: list[int]) -> tuple[tuple[int, int] | None, str]:
+    """The selection's span in the normalised text, or why it has none."""
+    if selection.start is None or selection.end is None:
+        return None, f"positions '{selection.raw_positions[0]}'..'{selection.raw_positions[1]}' are not integers"
+    start, end = positions.to_raw(selection.start), positions.to_raw(selection.end)
+    if start is None or end is None:
+        return None, (
+            f"positions {selection.start}..{selection.end} fall outside the text "
+            f"({positions.length} {positions.model} units) or inside a character"
+        )
+    if start >= end:
+        return None, f"positions {selection.start}..{selection.end} select nothing"
+    span = (index_map[start], index_map[end])
+    if span[0] >= span[1]:
+        return None, f"positions {selection.start}..{selection.end} cover only white space"
+    return span, ""
+
+
+def _pick(values: dict[str, str], names: tuple[str, ...]) -> str | None:
+    for key, value in values.items():
+        if key.casefold() in names and value.strip():
+            return value.strip()
+    return None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "imported"
+
+
+def parse_stamp(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

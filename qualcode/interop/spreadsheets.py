@@ -1,0 +1,395 @@
+"""Codings in and out as spreadsheets (CSV or XLSX), for coders who work in Excel.
+
+Import: one coding per row, columns ``transcript``, ``coder``, ``code`` and either
+``segment`` (the turn's ordinal, the whole turn is coded) or ``start`` and ``end``
+(transcript offsets, half-open, inside one turn); ``memo`` and ``confidence`` are
+optional, other columns (``text``, ``role``, ... as written by the export) are ignored,
+so an export can be edited and imported again. Every row is checked before anything is
+written, all problems are reported as ``file: row N: message`` (row 1 is the header, as
+in a spreadsheet), and the import is one transaction: all rows or none. The codings
+get origin ``import``; a coding that overlaps the same coder's coding of the same code
+in the same turn merges with it (the rule of :mod:`qualcode.coding.session`), and
+each coder's part of the import is one group in the event log, so
+``qualcode undo --coder NAME`` takes it back.
+
+Export: one row per coding (``EXPORT_COLUMNS``), or with ``matrix=True`` one row per
+coder and respondent turn with a 0/1 column per code, for R or SPSS.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import CodingError, ExportError, NotFoundError, Problem, UnknownRoleError, ValidationFailed
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from qualcode.project import Project
+    from qualcode.transcripts.model import Transcript
+
+FORMATS = ("csv", "xlsx")
+REQUIRED_COLUMNS = ("transcript", "coder", "code")
+OPTIONAL_COLUMNS = ("segment", "start", "end", "memo", "confidence")
+EXPORT_COLUMNS = (
+    "transcript", "role", "site", "segment", "start", "end", "coder", "code", "origin", "confidence", "memo", "text",
+)
+MATRIX_KEYS = ("transcript", "role", "site", "segment", "coder")
+IMPORT_ORIGIN = "import"
+
+
+@dataclass
+class ImportSummary:
+    """What an import wrote."""
+
+    file: str
+    rows: int = 0
+    added: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    by_coder: dict[str, int] = field(default_factory=dict)
+    transcripts: list[str] = field(default_factory=list)
+    groups: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def format_of(path: Path, fmt: str | None = None) -> str:
+    """``csv`` or ``xlsx``: the explicit format, else the file's suffix."""
+    chosen = (fmt or Path(path).suffix.lstrip(".") or "csv").lower()
+    if chosen not in FORMATS:
+        raise ExportError(f"unknown spreadsheet format '{chosen}'; formats: {', '.join(FORMATS)}", file=str(path))
+    return chosen
+
+
+def read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header (lower-cased) and ``(row number, {column: text})`` for each non-empty row."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFoundError(f"no such file: {path}", file=str(path))
+    grid = _xlsx_grid(path) if format_of(path) == "xlsx" else _csv_grid(path)
+    if not grid:
+        raise ValidationFailed(problems=[Problem("row 1: the file is empty; expected a header row", file=path.name)])
+    header = [str(cell).strip().lower() for cell in grid[0]]
+    rows = []
+    for number, cells in enumerate(grid[1:], start=2):
+        values = {name: _cell_text(cells[i]) if i < len(cells) else "" for i, name in enumerate(header) if name}
+        if any(values.values()):
+            rows.append((number, values))
+    return header, rows
+
+
+def _csv_grid(path: Path) -> list[list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationFailed(problems=[Problem(
+            f"row 1: the file is not UTF-8 ({error.reason} at byte {error.start}); save it as 'CSV UTF-8'",
+            file=path.name)]) from None
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+
+
+def _xlsx_grid(path: Path) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise ValidationFailed(problems=[Problem(f"row 1: cannot read the workbook: {error}", file=path.name)]) from None
+    try:
+        sheet = workbook["codings"] if "codings" in workbook.sheetnames else workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores 3 as 3.0
+    return str(value).strip()
+
+
+# -- validating -------------------------------------------------------------------------
+
+
+class _RowChecker:
+    """Checks rows against the store and codebook, caching transcripts."""
+
+    def __init__(self, project: Project, conn: Connection, file: str) -> None:
+        self.project, self.conn, self.file = project, conn, file
+        self.problems: list[Problem] = []
+        self._transcripts: dict[str, tuple[Transcript, dict[int, int]] | None] = {}
+
+    def problem(self, number: int, message: str) -> None:
+        self.problems.append(Problem(f"row {number}: {message}", file=self.file))
+
+    def transcript(self, transcript_id: str) -> tuple[Transcript, dict[int, int]] | None:
+        from qualcode.store.transcripts import load_transcript, segment_ids
+
+        if transcript_id not in self._transcripts:
+            try:
+                found = load_transcript(self.conn, transcript_id)
+                self._transcripts[transcript_id] = (found, segment_ids(self.conn, transcript_id))
+            except NotFoundError:
+                self._transcripts[transcript_id] = None
+        return self._transcripts[transcript_id]
+
+    def check(self, number: int, row: dict[str, str]) -> dict[str, Any] | None:
+        """The coding values of one row, or None after recording its problems."""
+        before = len(self.problems)
+        transcript_id, coder, code = (row.get(name, "").strip() for name in REQUIRED_COLUMNS)
+        for name, value in zip(REQUIRED_COLUMNS, (transcript_id, coder, code), strict=True):
+            if not value:
+                self.problem(number, f"'{name}' is empty")
+        found = self.transcript(transcript_id) if transcript_id else None
+        if transcript_id and found is None:
+            self.problem(number, f"no transcript '{transcript_id}' in the project")
+        if found is not None and code:
+            self._check_code(number, code, found[0].role)
+        span = self._span(number, row, found[0]) if found is not None else None
+        confidence = self._confidence(number, row.get("confidence", ""))
+        if len(self.problems) > before or span is None:
+            return None
+        ordinal, start, end = span
+        return {"transcript_id": transcript_id, "segment_id": found[1][ordinal], "coder": coder, "code_id": code,
+                "start_offset": start, "end_offset": end, "origin": IMPORT_ORIGIN,
+                "confidence": confidence, "memo": row.get("memo", "").strip() or None}
+
+    def _check_code(self, number: int, code: str, role: str) -> None:
+        try:
+            self.project.codebook.check_applicable(code, role)
+        except (CodingError, NotFoundError, UnknownRoleError) as error:
+            self.problem(number, error.message)
+
+    def _span(self, number: int, row: dict[str, str], transcript: Transcript) -> tuple[int, int, int] | None:
+        """(segment ordinal, start, end) from the segment column or the start/end columns."""
+        segment_text, start_text, end_text = (row.get(k, "").strip() for k in ("segment", "start", "end"))
+        ordinal = self._integer(number, "segment", segment_text) if segment_text else None
+        if bool(start_text) != bool(end_text):
+            self.problem(number, "give both 'start' and 'end', or neither (then 'segment' codes the whole turn)")
+            return None
+        if not start_text:
+            if ordinal is None:
+                if not segment_text:
+                    self.problem(number, "give 'segment' (the turn's number) or 'start' and 'end' (offsets)")
+                return None
+            return self._whole_segment(number, ordinal, transcript)
+        start, end = self._integer(number, "start", start_text), self._integer(number, "end", end_text)
+        if start is None or end is None or (segment_text and ordinal is None):
+            return None
+        return self._offsets(number, transcript, ordinal, start, end)
+
+    def _whole_segment(self, number: int, ordinal: int, transcript: Transcript) -> tuple[int, int, int] | None:
+        if not 1 <= ordinal <= len(transcript.segments):
+            self.problem(number, f"transcript '{transcript.id}' has no segment {ordinal}; "
+                                 f"segments are 1..{len(transcript.segments)}")
+            return None
+        segment = transcript.segments[ordinal - 1]
+        return ordinal, segment.start, segment.end
+
+    def _offsets(self, number: int, transcript: Transcript, ordinal: int | None, start: int, end: int):
+        if not 0 <= start < end <= len(transcript.text):
+            self.problem(number, f"span {start}:{end} is not a span of '{transcript.id}' "
+                                 f"(0 <= start < end <= {len(transcript.text)})")
+            return None
+        inside = [s for s in transcript.segments if s.start <= start and end <= s.end]
+        if not inside:
+            self.problem(number, f"span {start}:{end} of '{transcript.id}' does not lie inside one segment")
+            return None
+        if ordinal is not None and inside[0].ordinal != ordinal:
+            self.problem(number, f"span {start}:{end} is in segment {inside[0].ordinal}, not segment {ordinal}")
+            return None
+        return inside[0].ordinal, start, end
+
+    def _integer(self, number: int, name: str, text: str) -> int | None:
+        try:
+            return int(text)
+        except ValueError:
+            self.problem(number, f"'{name}' must be a whole number; received '{text}'")
+            return None
+
+    def _confidence(self, number: int, text: str) -> float | None:
+        if not text.strip():
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not 0.0 <= value <= 1.0:
+            self.problem(number, f"'confidence' must be a number between 0 and 1; received '{text}'")
+            return None
+        return value
+
+
+def _check_header(header: list[str], file: str) -> None:
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if "segment" not in header and not {"start", "end"} <= set(header):
+        missing.append("segment (or start and end)")
+    if missing:
+        columns = ", ".join(name for name in header if name) or "none"
+        raise ValidationFailed(problems=[Problem(
+            f"row 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; found: {columns}; "
+            f"required: {', '.join(REQUIRED_COLUMNS)} and segment or start, end", file=file)])
+
+
+# -- importing --------------------------------------------------------------------------
+
+
+def import_codings(project: Project, path: Path | str) -> ImportSummary:
+    """Import codings from a CSV or XLSX file, all rows or none.
+
+    Raises
+    ------
+    ValidationFailed
+        With every problem found (``problems``), each ``file: row N: message``.
+    """
+    from qualcode.codebook.versions import ensure_snapshot
+    from qualcode.store.codings import ensure_coder
+
+    path = Path(path)
+    header, rows = read_rows(path)
+    _check_header(header, path.name)
+    summary = ImportSummary(file=str(path), rows=len(rows))
+    with project.write() as conn:
+        checker = _RowChecker(project, conn, path.name)
+        values = [checker.check(number, row) for number, row in rows]
+        if checker.problems:
+            raise ValidationFailed(problems=checker.problems, file_name=path.name)
+        version = ensure_snapshot(conn, project.codebook)
+        for coder in dict.fromkeys(v["coder"] for v in values):
+            ensure_coder(conn, coder)
+            own = [{**v, "codebook_version_id": version} for v in values if v["coder"] == coder]
+            _apply_for_coder(project, conn, coder, own, summary)
+    summary.transcripts = sorted({v["transcript_id"] for v in values})
+    return summary
+
+
+def _apply_for_coder(project: Project, conn: Connection, coder: str, values: list[dict], summary: ImportSummary) -> None:
+    """Apply one coder's rows as one event group, merging overlaps like a tag does."""
+    from qualcode.coding.session import ActionResult, CodingSession
+    from qualcode.store import codings as coding_store
+
+    session = CodingSession(project, coder)
+    result = ActionResult(IMPORT_ORIGIN)
+    for row in values:
+        unchanged_before = len(result.unchanged)
+        overlaps = coding_store.overlapping(conn, row["segment_id"], coder, row["code_id"],
+                                            row["start_offset"], row["end_offset"])
+        # The session's own merge rule, inside this transaction (tag() opens its own).
+        session._apply_one(conn, result, row)
+        if not overlaps:
+            summary.added += 1
+        elif len(result.unchanged) > unchanged_before:
+            summary.unchanged += 1
+        else:
+            summary.merged += 1
+    summary.by_coder[coder] = len(values)
+    if result.group_id is not None:
+        summary.groups[coder] = result.group_id
+
+
+# -- exporting --------------------------------------------------------------------------
+
+
+def coding_records(project: Project, *, coder: str | None = None) -> list[dict[str, Any]]:
+    """One dict per coding (``EXPORT_COLUMNS``), in reading order."""
+    from qualcode.store.codings import coding_listing
+
+    with project.read() as conn:
+        rows = coding_listing(conn, coder=coder)
+    return [
+        {"transcript": r.transcript_id, "role": r.role, "site": r.site, "segment": r.ordinal,
+         "start": r.start_offset, "end": r.end_offset, "coder": r.coder, "code": r.code_id,
+         "origin": r.origin, "confidence": r.confidence, "memo": r.memo or "",
+         "text": r.text[r.start_offset:r.end_offset]}
+        for r in rows
+    ]
+
+
+def matrix_records(project: Project, *, coder: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """One row per coder and respondent turn of the transcripts the coder coded, 0/1 per code.
+
+    The code columns are the codebook's codable codes in file order, then any code that
+    was applied but is not in the codebook (sorted).
+    """
+    from qualcode.store.transcripts import load_segments, transcript_row
+
+    codings = coding_records(project, coder=coder)
+    coded = {(c["coder"], c["transcript"], c["segment"], c["code"]) for c in codings}
+    listed = [code.id for code in project.codebook.codes.values() if code.codable]
+    extra = sorted({c["code"] for c in codings} - set(listed))
+    columns = [*MATRIX_KEYS, *listed, *extra]
+    pairs = sorted({(c["coder"], c["transcript"]) for c in codings}, key=lambda p: (p[1], p[0]))
+    records = []
+    with project.read() as conn:
+        for name, transcript in pairs:
+            meta = transcript_row(conn, transcript)
+            for segment in load_segments(conn, transcript):
+                if segment.is_interviewer:
+                    continue
+                row = {"transcript": transcript, "role": meta.role, "site": meta.site,
+                       "segment": segment.ordinal, "coder": name}
+                row.update({code: int((name, transcript, segment.ordinal, code) in coded) for code in columns[5:]})
+                records.append(row)
+    return columns, records
+
+
+def write_table(columns: list[str], records: list[dict[str, Any]], path: Path | None, fmt: str) -> str | None:
+    """Write records as CSV (to ``path``, or returned as text when ``path`` is None) or XLSX."""
+    if fmt == "xlsx":
+        if path is None:
+            raise ExportError("an XLSX export needs a file: pass -o FILE.xlsx")
+        _write_xlsx(columns, records, Path(path))
+        return None
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in records)
+    if path is None:
+        return buffer.getvalue()
+    # A BOM makes Excel read the file as UTF-8; import strips it again.
+    Path(path).write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    return None
+
+
+def _write_xlsx(columns: list[str], records: list[dict[str, Any]], path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("codings")
+    sheet.append(columns)
+    for record in records:
+        sheet.append([record.get(column) for column in columns])
+    try:
+        workbook.save(path)
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {error.strerror}", file=str(path)) from None
+
+
+def export_codings(
+    project: Project, *, path: Path | None = None, fmt: str | None = None,
+    coder: str | None = None, matrix: bool = False,
+) -> str | None:
+    """Export codings (or the segment x code matrix); CSV text when ``path`` is None."""
+    chosen = format_of(path, fmt) if path is not None else (fmt or "csv")
+    if chosen not in FORMATS:
+        raise ExportError(f"unknown spreadsheet format '{chosen}'; formats: {', '.join(FORMATS)}")
+    if matrix:
+        columns, records = matrix_records(project, coder=coder)
+    else:
+        columns, records = list(EXPORT_COLUMNS), coding_records(project, coder=coder)
+    return write_table(columns, records, path, chosen)
