@@ -162,34 +162,36 @@ class PaintClock:
         app._display = timed_display
 
 
-async def drive(project: Project, presses: int) -> tuple[dict[str, list[float]], dict[str, list[float]], float, list[str]]:
+async def drive(project: Project, presses: int) -> tuple[dict, dict, dict, float, list[str]]:
     """Open the app and time a mix of keypresses.
 
-    Returns two samples per action: *press to paint* (from sending the key to the
-    last screen update it caused) and the *pilot round trip* (``press`` + ``pause``,
-    which includes Textual's fixed idle-detection sleeps: at least 3 x 20 ms).
+    Returns three samples per action: *press to paint* (from sending the key to the
+    last screen update it caused), the process *CPU time* spent meanwhile (what the
+    key costs regardless of other load on the machine) and the *pilot round trip*
+    (``press`` + ``pause``, which includes Textual's fixed idle-detection sleeps:
+    at least 3 x 20 ms).
     """
     from qualcode.tui.app import CodingApp
 
     paint: dict[str, list[float]] = {}
     round_trip: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
 
     async def timed(pilot, action: str, key: str) -> None:
         seen = len(clock.times)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await pilot.press(key)
         await pilot.pause()
-        finished = time.perf_counter()
+        finished, cpu_finished = time.perf_counter(), time.process_time()
         painted = clock.times[seen:]
         round_trip.setdefault(action, []).append(finished - started)
         paint.setdefault(action, []).append((painted[-1] if painted else finished) - started)
+        cpu.setdefault(action, []).append(cpu_finished - cpu_started)
 
     started = time.perf_counter()
     app = CodingApp(project, CODER, TRANSCRIPT)
     async with app.run_test(size=(160, 48)) as pilot:
         clock = PaintClock(app)
-        # The filter's blinking cursor repaints on a timer, unrelated to keypresses.
-        app.codebook_pane.filter_input.cursor_blink = False
         await pilot.pause()
         startup = time.perf_counter() - started
         suggesters = [getattr(s, "name", type(s).__name__) for s in app.state.suggesters]
@@ -214,7 +216,7 @@ async def drive(project: Project, presses: int) -> tuple[dict[str, list[float]],
             await timed(pilot, "undo (u)", "u")
             if i % 2 == 0:
                 await timed(pilot, "next uncoded (n)", "n")
-    return paint, round_trip, startup, suggesters
+    return paint, cpu, round_trip, startup, suggesters
 
 
 def time_saving(project: Project, transcript: Transcript, count: int) -> dict[str, list[float]]:
@@ -249,18 +251,21 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        project, transcript, inserted = build_project(Path(tmp) / "bench", args.words, args.turns, args.codings, args.seed)
+        project, transcript, inserted = build_project(
+            Path(tmp) / "bench", args.words, args.turns, args.codings, args.seed
+        )
         print(
             f"project: {transcript.word_count:,} words, {len(transcript.segments)} turns, "
             f"{inserted:,} codings, codebook {project.codebook_path.name} "
             f"(built in {time.perf_counter() - started:.1f} s)"
         )
-        paint, round_trip, startup, suggesters = asyncio.run(drive(project, args.presses))
+        paint, cpu, round_trip, startup, suggesters = asyncio.run(drive(project, args.presses))
         saving = time_saving(project, transcript, args.saves)
         project.close()
 
     results = {
         "press to paint": {action: summary(samples) for action, samples in paint.items()},
+        "CPU time per keypress": {action: summary(samples) for action, samples in cpu.items()},
         "pilot round trip (press + pause)": {action: summary(samples) for action, samples in round_trip.items()},
         "saving one action": {action: summary(samples) for action, samples in saving.items()},
     }

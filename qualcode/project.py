@@ -26,6 +26,7 @@ CONFIG_NAME = "qualcode.toml"
 STORE_DIR = ".qualcode"
 STORE_NAME = "qualcode.db"
 DATABASE_URL_ENV = "QUALCODE_DATABASE_URL"
+CODER_ENV = "QUALCODE_CODER"
 PROJECT_FOLDERS = ("codebooks", "transcripts", "reports")
 
 
@@ -112,7 +113,10 @@ class Project:
         url = self.database_url
         if url.startswith("sqlite"):
             (self.root / STORE_DIR).mkdir(exist_ok=True)
-        engine = open_engine(url)
+        # Team mode on a shared login: the coder named by the environment or
+        # [team] coder is bound to each server connection (qualcode.store.access).
+        coder = os.environ.get(CODER_ENV) or self.setting("team", "coder")
+        engine = open_engine(url, coder=coder)
         upgrade(engine)
         return engine
 

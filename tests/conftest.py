@@ -8,9 +8,36 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.project import Project
+from qualcode.project import DATABASE_URL_ENV, Project
 from qualcode.transcripts.model import Transcript
+from tests import pg
 from tests.helpers import DATA, INTERVIEW, add_transcript
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: tests of the SQLite store itself; skipped when the suite runs on PostgreSQL"
+    )
+
+
+@pytest.fixture(autouse=True)
+def database_server(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """On PostgreSQL (QUALCODE_TEST_DATABASE_URL set): a fresh schema per test.
+
+    Every project the test opens uses that schema through QUALCODE_DATABASE_URL,
+    so the code under test is the same on both back ends. Yields the schema's URL,
+    or None on SQLite.
+    """
+    url = pg.server_url()
+    if url is None:
+        monkeypatch.delenv(DATABASE_URL_ENV, raising=False)  # a team server set in the shell
+        yield None
+        return
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("SQLite-specific (the suite runs on PostgreSQL)")
+    with pg.fresh_schema(url) as schema_url:
+        monkeypatch.setenv(DATABASE_URL_ENV, schema_url)
+        yield schema_url
 
 
 def use_codebook(root: Path, source: Path) -> None:

@@ -8,6 +8,7 @@ from qualcode.errors import ProjectError
 from qualcode.project import Project
 
 
+@pytest.mark.sqlite_only  # the .qualcode/qualcode.db file
 def test_init_creates_layout(tmp_path):
     project = Project.init(tmp_path / "study")
     for folder in ("codebooks", "transcripts", "reports"):

@@ -47,7 +47,8 @@ WEIGHTED_METHOD = "mean of the defined per-code kappas weighted by prevalence (s
 def check_coders(coders: Sequence[str]) -> tuple[str, str]:
     names = tuple(name.strip() for name in coders if name and name.strip())
     if len(names) != 2 or names[0] == names[1]:
-        raise AgreementError(f"agreement compares two different coders (--coders A,B); received {', '.join(coders) or 'none'}")
+        raise AgreementError(
+            f"agreement compares two different coders (--coders A,B); received {', '.join(coders) or 'none'}")
     return names[0], names[1]
 
 
@@ -65,7 +66,8 @@ def double_coded_transcripts(project: Project, coders: tuple[str, str], sample: 
         known = coder_names(conn)
         missing = [coder for coder in coders if coder not in known]
         if missing:
-            raise AgreementError(f"no coder {', '.join(repr(m) for m in missing)}; coders: {', '.join(known) or 'none'}")
+            listed = ", ".join(known) or "none"
+            raise AgreementError(f"no coder {', '.join(repr(m) for m in missing)}; coders: {listed}")
         coded = [set(conn.execute(select(codings.c.transcript_id).where(codings.c.coder == coder)
                                   .distinct()).scalars()) for coder in coders]
     both = sorted(coded[0] & coded[1])
@@ -144,7 +146,9 @@ def _rows(per_code: PerCodeAgreement, codebook: Codebook, ci: dict[int, tuple] |
     for index, code in enumerate(per_code.codes):
         stats = per_code.row(index)
         reason = stats["kappa_reason"]
-        interval = None if reason else [stats["kappa_ci_low"], stats["kappa_ci_high"]]
+        # The asymptotic (Wald) interval can cross kappa's bounds on small samples;
+        # kappa cannot, so the reported interval is truncated to [-1, 1].
+        interval = None if reason else _truncated(stats["kappa_ci_low"], stats["kappa_ci_high"])
         row = {
             "code": code, "name": codebook.codes[code].name if code in codebook else None,
             "units": int(per_code.counts.n[index]),
@@ -159,6 +163,10 @@ def _rows(per_code: PerCodeAgreement, codebook: Codebook, ci: dict[int, tuple] |
             row["bootstrap_replicates_defined"] = used
         rows.append(row)
     return rows
+
+
+def _truncated(low: float, high: float) -> list[float]:
+    return [max(float(low), -1.0), min(float(high), 1.0)]
 
 
 def _summary(per_code: PerCodeAgreement, min_kappa: float) -> dict[str, Any]:
@@ -186,8 +194,9 @@ def _per_code(cells: np.ndarray, codes: Sequence[str], confidence: float) -> Per
 
 
 def _check_options(unit: str, ci: str, resample: str, characters: str, replicates: int, confidence: float) -> None:
-    for value, allowed, option in ((unit, UNITS, "--unit"), (ci, CI_METHODS, "--ci"),
-                                   (resample, RESAMPLING, "--resample"), (characters, CHARACTER_SCOPES, "--characters")):
+    choices = ((unit, UNITS, "--unit"), (ci, CI_METHODS, "--ci"), (resample, RESAMPLING, "--resample"),
+               (characters, CHARACTER_SCOPES, "--characters"))
+    for value, allowed, option in choices:
         if value not in allowed:
             raise AgreementError(f"{option} must be one of {', '.join(allowed)}; received '{value}'")
     if ci == "bootstrap" and not 100 <= replicates <= 100_000:
@@ -317,10 +326,17 @@ def coverage_warnings(coded: Coded, unit: str, characters: str) -> list[str]:
             if t not in touched:
                 warnings.append(f"{coder} has no codings in '{transcript.id}': its units count as not coded by {coder}")
         if unit != "character" or characters == "respondent":
-            on_interviewer = sum(
-                coded.transcripts[t].segments[ordinal - 1].is_interviewer
-                for t, ordinal in zip(side.transcript.tolist(), side.ordinal.tolist(), strict=True))
+            on_interviewer = int(_interviewer_turns(coded)[side.transcript, side.ordinal].sum())
             if on_interviewer:
                 warnings.append(f"{on_interviewer} of {coder}'s codings are on interviewer turns, "
                                 "which are not units; they are left out")
     return warnings
+
+
+def _interviewer_turns(coded: Coded) -> np.ndarray:
+    """Boolean (transcripts, max ordinal + 1): is turn ``ordinal`` of transcript ``t`` the interviewer's?"""
+    width = max((len(t.segments) for t in coded.transcripts), default=0) + 1
+    table = np.zeros((len(coded.transcripts), width), dtype=bool)
+    for t, transcript in enumerate(coded.transcripts):
+        table[t, [s.ordinal for s in transcript.segments if s.is_interviewer]] = True
+    return table

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 MISSING_VALUE = "(none)"
+MAX_SEED = 2**31  # the store's integer column
 STRATUM_SEPARATOR = " / "
 
 
@@ -272,7 +273,9 @@ def create_sample(
     if not name:
         raise AgreementError("a sample needs a name")
     coders, stratify = _check_coders(tuple(coders)), tuple(stratify)
-    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    seed = secrets.randbelow(MAX_SEED) if seed is None else int(seed)
+    if not 0 <= seed < MAX_SEED:
+        raise AgreementError(f"--seed must be a whole number from 0 to {MAX_SEED - 1}; received {seed}")
     with project.write() as conn:
         if _sample_row(conn, name) is not None:
             raise AgreementError(f"a sample named '{name}' exists; choose another name (see 'qualcode sample show')")

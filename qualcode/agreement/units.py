@@ -25,7 +25,6 @@ array lookups and ``searchsorted``, never by looping over units or codes in Pyth
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualcode.errors import AgreementError
+from qualcode.transcripts.sentences import split_sentences
 
 if TYPE_CHECKING:
     from qualcode.codebook import Codebook
@@ -43,51 +43,6 @@ UNITS = ("segment", "sentence", "character")
 CHARACTER_SCOPES = ("respondent", "all")
 LEVELS = ("transcript", "segment")
 
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)|\n")
-_LAST_WORD = re.compile(r"(\S+)$")
-_ABBREVIATIONS = frozenset(
-    {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "jr", "sr", "no", "u.s", "approx", "lt", "sgt",
-     "det", "sen", "rep", "gov", "prof", "inc", "co", "dept"}
-)
-
-
-def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Sentence spans of ``text`` (shifted by ``offset``), trimmed of whitespace.
-
-    A sentence ends at ``.``, ``!``, ``?`` or ``…`` (with closing quotes or brackets)
-    before whitespace or the end, or at a line break; abbreviations such as "Mr." or
-    "e.g." and single-letter initials do not end one.
-
-    >>> text = "Mostly the hotline. Police, e.g. Det. Ruiz, call us! Why?"
-    >>> [text[s:e] for s, e in split_sentences(text)]
-    ['Mostly the hotline.', 'Police, e.g. Det. Ruiz, call us!', 'Why?']
-    """
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        newline = match.group() == "\n"
-        if not newline and _ends_in_abbreviation(text[start : match.start()]):
-            continue
-        _append_trimmed(spans, text, start, match.start() if newline else match.end())
-        start = match.end()
-    _append_trimmed(spans, text, start, len(text))
-    return [(offset + s, offset + e) for s, e in spans]
-
-
-def _ends_in_abbreviation(before: str) -> bool:
-    found = _LAST_WORD.search(before)
-    if found is None:
-        return False
-    word = found.group(1).lower().lstrip("(\"'“‘")
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
-
-
-def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    piece = text[start:end]
-    stripped = piece.strip()
-    if stripped:
-        lead = len(piece) - len(piece.lstrip())
-        spans.append((start + lead, start + lead + len(stripped)))
 
 
 # -- the double-coded material --------------------------------------------------------
@@ -122,38 +77,66 @@ class Coded:
 
 
 def load_coded(project: Project, coders: Sequence[str], transcript_ids: Sequence[str]) -> Coded:
-    """Load the transcripts and the two coders' (non-orphaned) codings of them."""
-    from sqlalchemy import select
+    """Load the transcripts and the two coders' (non-orphaned) codings of them.
 
-    from qualcode.store.schema import codings, segments
-    from qualcode.store.transcripts import load_transcript
-
+    Raises NotFoundError for a transcript id the project does not have.
+    """
     ids = list(dict.fromkeys(transcript_ids))
-    index = {transcript: i for i, transcript in enumerate(ids)}
-    query = (
-        select(codings.c.id, codings.c.coder, codings.c.transcript_id, segments.c.ordinal,
-               codings.c.start_offset, codings.c.end_offset, codings.c.code_id)
-        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
-        .where(codings.c.coder.in_(list(coders)), codings.c.transcript_id.in_(ids),
-               codings.c.orphaned.is_(False))
-        .order_by(codings.c.id)
-    )
     with project.read() as conn:
-        transcripts = tuple(load_transcript(conn, transcript) for transcript in ids)
-        rows = conn.execute(query).all() if ids else []
-    sides = tuple(_coder_arrays([r for r in rows if r.coder == coder], index) for coder in coders)
+        transcripts = _load_transcripts(conn, ids)
+        sides = tuple(_coder_arrays(conn, coder, ids) for coder in coders)
     return Coded((coders[0], coders[1]), transcripts, sides)
 
 
-def _coder_arrays(rows: list, index: dict[str, int]) -> CoderCodings:
-    def column(values, dtype=np.int64) -> np.ndarray:
-        return np.fromiter(values, dtype=dtype, count=len(rows)) if dtype is not object else np.array(
-            list(values), dtype=object).reshape(len(rows))
+def _load_transcripts(conn, ids: list[str]) -> tuple[Transcript, ...]:
+    """The transcripts with their segments, in ``ids`` order, in two queries."""
+    from sqlalchemy import select
 
+    from qualcode.errors import NotFoundError
+    from qualcode.store.schema import segments, transcripts
+    from qualcode.transcripts.model import Segment, Transcript
+
+    found = {row.id: row for row in conn.execute(
+        select(transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site, transcripts.c.text)
+        .where(transcripts.c.id.in_(ids)))} if ids else {}
+    missing = [transcript for transcript in ids if transcript not in found]
+    if missing:
+        raise NotFoundError(f"No transcript {', '.join(repr(m) for m in missing)} in the project")
+    turns: dict[str, list[Segment]] = {transcript: [] for transcript in ids}
+    query = (select(segments.c.transcript_id, segments.c.ordinal, segments.c.speaker, segments.c.is_interviewer,
+                    segments.c.start_offset, segments.c.end_offset)
+             .where(segments.c.transcript_id.in_(ids)).order_by(segments.c.transcript_id, segments.c.ordinal))
+    for transcript, ordinal, speaker, interviewer, start, end in (conn.execute(query).all() if ids else []):
+        turns[transcript].append(Segment(ordinal, speaker, bool(interviewer), start, end))
+    return tuple(Transcript(id=t, title=found[t].title, role=found[t].role, site=found[t].site,
+                            text=found[t].text, segments=turns[t]) for t in ids)
+
+
+def _coder_arrays(conn, coder: str, ids: list[str]) -> CoderCodings:
+    from sqlalchemy import select
+
+    from qualcode.store.schema import codings, segments
+
+    query = (
+        select(codings.c.id, codings.c.transcript_id, segments.c.ordinal, codings.c.start_offset,
+               codings.c.end_offset, codings.c.code_id)
+        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
+        .where(codings.c.coder == coder, codings.c.transcript_id.in_(ids), codings.c.orphaned.is_(False))
+        .order_by(codings.c.id)
+    )
+    rows = conn.execute(query).all() if ids else []
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return CoderCodings(empty, empty, empty, empty, np.zeros(0, dtype=object), empty)
+    coding_id, transcript, ordinal, start, end, code = zip(*rows, strict=True)
+    # Transcript ids -> positions in ``ids`` with one sorted lookup, not a dict call per row.
+    order = np.argsort(np.array(ids, dtype=object))
+    names = np.array(ids, dtype=object)[order]
+    position = order[np.searchsorted(names, np.array(transcript, dtype=object))]
     return CoderCodings(
-        transcript=column(index[r.transcript_id] for r in rows), ordinal=column(r.ordinal for r in rows),
-        start=column(r.start_offset for r in rows), end=column(r.end_offset for r in rows),
-        code=column((r.code_id for r in rows), object), coding_id=column(r.id for r in rows),
+        transcript=position.astype(np.int64), ordinal=np.array(ordinal, dtype=np.int64),
+        start=np.array(start, dtype=np.int64), end=np.array(end, dtype=np.int64),
+        code=np.array(code, dtype=object), coding_id=np.array(coding_id, dtype=np.int64),
     )
 
 
@@ -260,7 +243,8 @@ def unit_matrices(
 def _mark_ranges(matrix: np.ndarray, first: np.ndarray, last: np.ndarray, columns: np.ndarray) -> None:
     """Set ``matrix[u, column]`` for every unit ``first <= u <= last`` of each coding."""
     lengths = np.maximum(last - first + 1, 0)
-    units = np.repeat(first, lengths) + (np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    units = np.repeat(first, lengths) + offsets
     matrix[units, np.repeat(columns, lengths)] = True
 
 
@@ -351,6 +335,11 @@ def character_counts(
 ) -> BlockCounts:
     """Characters coded by both / only A / only B per block and code (NVivo's 2x2 table).
 
+    Computed from the spans, not per character: each coder's codings of a code in a
+    block become +1/-1 events at their start and end; one sort and a running sum give,
+    between consecutive events, whether A, B or both cover that stretch, and its length
+    is added to the matching cell. Overlapping codings of one coder count once.
+
     Parameters
     ----------
     scope : {"respondent", "all"}
@@ -364,51 +353,74 @@ def character_counts(
         raise AgreementError(f"--characters must be one of {', '.join(CHARACTER_SCOPES)}; received '{scope}'")
     if scope == "all" and level == "segment":
         raise AgreementError("with --characters all the blocks are whole transcripts; resample transcripts")
-    targets = [code_targets(side.code, codes, rollup=rollup, codebook=codebook) for side in coded.codings]
-    blocks = [_transcript_blocks(coded, t, targets, len(codes), scope, level) for t in range(len(coded.transcripts))]
-    if not blocks:
-        empty = np.zeros((0, len(codes)), dtype=np.int64)
-        return BlockCounts(tuple(codes), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), empty, empty, empty)
-    parts = [np.concatenate([block[i] for block in blocks], axis=0) for i in range(5)]
-    return BlockCounts(tuple(codes), *parts)
+    block_transcript, block_size, locate = _character_blocks(coded, scope, level)
+    width, blocks = len(codes), len(block_size)
+    events = [_events(side, locate, code_targets(side.code, codes, rollup=rollup, codebook=codebook), width)
+              for side in coded.codings]
+    cells = _sweep(events, blocks * width)
+    both, applied_a, applied_b = (cell.reshape(blocks, width) for cell in cells)
+    return BlockCounts(tuple(codes), block_transcript, block_size, both, applied_a - both, applied_b - both)
 
 
-def _transcript_blocks(coded: Coded, t: int, targets, width: int, scope: str, level: str):
-    """(transcript, units, both, only_a, only_b) for one transcript's blocks."""
-    transcript = coded.transcripts[t]
+def _character_blocks(coded: Coded, scope: str, level: str):
+    """Each block's transcript and size, and a function mapping codings to (block, start, end)."""
+    transcripts = coded.transcripts
     if scope == "all":
-        spans = [(0, len(transcript.text))]
+        sizes = np.array([len(t.text) for t in transcripts], dtype=np.int64)
+        return np.arange(len(transcripts)), sizes, lambda side: (side.transcript, side.start, side.end)
+    units = respondent_segments(coded)
+    width = max((len(t.segments) for t in transcripts), default=0) + 1
+    lookup = np.full(len(transcripts) * width, -1, dtype=np.int64)
+    lookup[units.transcript * width + units.ordinal] = np.arange(len(units))
+    if level == "segment":
+        block_of_unit, block_transcript, sizes = np.arange(len(units)), units.transcript, units.end - units.start
     else:
-        spans = [(s.start, s.end) for s in transcript.segments if not s.is_interviewer]
-    span_start = np.array([s for s, _ in spans], dtype=np.int64)
-    span_end = np.array([e for _, e in spans], dtype=np.int64)
-    mine = [(rows[side.transcript[rows] == t], columns[side.transcript[rows] == t])
-            for side, (rows, columns) in zip(coded.codings, targets, strict=True)]
-    # Only the codes either coder used here get a coverage array; the rest are all zero.
-    used, local = np.unique(np.concatenate([columns for _, columns in mine]), return_inverse=True)
-    split = len(mine[0][1])
-    covered = [_coverage(side, rows, cols, len(transcript.text), len(used))
-               for side, (rows, _), cols in zip(coded.codings, mine, (local[:split], local[split:]), strict=True)]
-    sizes = span_end - span_start
-    cells = [np.zeros((len(spans), width), dtype=np.int64) for _ in range(3)]
-    for cell, values in zip(cells, (covered[0] & covered[1], covered[0], covered[1]), strict=True):
-        cell[:, used] = _span_sums(values, span_start, span_end)
-    both, applied_a, applied_b = cells
-    if level == "transcript":
-        both, applied_a, applied_b = (c.sum(axis=0, keepdims=True) for c in cells)
-        sizes = np.array([sizes.sum()], dtype=np.int64)
-    return np.full(len(sizes), t, dtype=np.int64), sizes, both, applied_a - both, applied_b - both
+        block_of_unit, block_transcript = units.transcript, np.arange(len(transcripts))
+        sizes = np.bincount(units.transcript, weights=units.end - units.start, minlength=len(transcripts))
+
+    def locate(side: CoderCodings):
+        unit = lookup[side.transcript * width + side.ordinal] if len(side) else np.zeros(0, dtype=np.int64)
+        keep = unit >= 0  # codings of interviewer turns are not units
+        found = unit[keep]
+        # Clip to the turn, so a span can never count characters outside it.
+        start = np.clip(side.start[keep], units.start[found], units.end[found])
+        end = np.clip(side.end[keep], units.start[found], units.end[found])
+        block = np.full(len(side), -1, dtype=np.int64)
+        block[keep] = block_of_unit[found]
+        starts, ends = np.zeros(len(side), dtype=np.int64), np.zeros(len(side), dtype=np.int64)
+        starts[keep], ends[keep] = start, end
+        return block, starts, ends
+
+    return block_transcript, sizes.astype(np.int64), locate
 
 
-def _coverage(side: CoderCodings, rows: np.ndarray, columns: np.ndarray, length: int, width: int) -> np.ndarray:
-    """Boolean (characters, codes): which characters the coder's codings of each code cover."""
-    change = np.zeros((length + 1, width), dtype=np.int32)
-    np.add.at(change, (side.start[rows], columns), 1)
-    np.add.at(change, (side.end[rows], columns), -1)
-    return np.cumsum(change[:-1], axis=0) > 0
+def _events(side: CoderCodings, locate, targets: tuple[np.ndarray, np.ndarray], width: int):
+    """(key, position, delta) of the coder's span starts (+1) and ends (-1), key = block x code."""
+    rows, columns = targets
+    block, start, end = locate(side)
+    keep = (block[rows] >= 0) & (end[rows] > start[rows])
+    rows, columns = rows[keep], columns[keep]
+    key = block[rows] * width + columns
+    ones = np.ones(len(rows), dtype=np.int64)
+    return np.concatenate([key, key]), np.concatenate([start[rows], end[rows]]), np.concatenate([ones, -ones])
 
 
-def _span_sums(covered: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    running = np.zeros((covered.shape[0] + 1, covered.shape[1]), dtype=np.int64)
-    np.cumsum(covered, axis=0, out=running[1:])
-    return running[end] - running[start]
+def _sweep(events, cells: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Covered lengths per key: by both coders, by A, by B (each of length ``cells``)."""
+    key = np.concatenate([events[0][0], events[1][0]])
+    position = np.concatenate([events[0][1], events[1][1]])
+    delta_a = np.concatenate([events[0][2], np.zeros_like(events[1][2])])
+    delta_b = np.concatenate([np.zeros_like(events[0][2]), events[1][2]])
+    order = np.lexsort((position, key))
+    key, position = key[order], position[order]
+    # Every key's deltas sum to zero, so one running sum restarts at each key.
+    covered_a, covered_b = np.cumsum(delta_a[order]) > 0, np.cumsum(delta_b[order]) > 0
+    length = np.zeros(len(key), dtype=np.int64)
+    if len(key) > 1:
+        same = key[1:] == key[:-1]
+        length[:-1] = np.where(same, position[1:] - position[:-1], 0)
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(key[mask], weights=length[mask], minlength=cells).astype(np.int64)
+
+    return total(covered_a & covered_b), total(covered_a), total(covered_b)

@@ -30,8 +30,9 @@ def code(
     ] = None,
     keys: Annotated[
         str,
-        typer.Option(help="With --screenshot: keys to press first, comma-separated (e.g. 'n,s,/').")
+        typer.Option(help="With --screenshot: keys to press first, comma-separated key names (e.g. 'n,s,slash')."),
     ] = "",
+    size: Annotated[str, typer.Option(help="With --screenshot: the screen size, COLUMNSxROWS.")] = "140x42",
 ) -> None:
     """Code transcripts on a full-screen terminal coding screen (press ? in it for every key).
 
@@ -50,8 +51,17 @@ def code(
     from qualcode.tui.app import run_headless
 
     pressed = tuple(k.strip() for k in keys.split(",") if k.strip())
-    app = run_headless(project, coder, transcript, keys=pressed, screenshot=str(screenshot))
-    console.print(f"Saved a screenshot of {app.state.transcript.id} to {screenshot}")
+    app = run_headless(project, coder, transcript, keys=pressed, screenshot=str(screenshot), size=_parse_size(size))
+    console.print(f"Saved a screenshot of {app.state.transcript.id} to {screenshot}", markup=False, soft_wrap=True)
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    columns, sep, rows = text.lower().partition("x")
+    if not sep or not columns.isdigit() or not rows.isdigit() or int(columns) < 40 or int(rows) < 12:
+        from qualcode.errors import QualcodeError
+
+        raise QualcodeError(f"--size expects COLUMNSxROWS of at least 40x12, e.g. 140x42; got '{text}'")
+    return int(columns), int(rows)
 
 
 def demo_step(project: Project, out: Console) -> None:
@@ -67,11 +77,12 @@ def demo_step(project: Project, out: Console) -> None:
     keys = ("slash", *"hotline", "enter", "n", "s", "l", "slash", *"case length", "enter")
     app = run_headless(project, DEMO_CODER, keys=keys, screenshot=str(target))
     rows = list_codings(project, coder=DEMO_CODER, transcript=app.state.transcript.id)
-    out.print(f"Coding screen (headless) on {app.state.transcript.id} as coder '{DEMO_CODER}':")
+    out.print(f"Coding screen (headless) on {app.state.transcript.id} as coder '{DEMO_CODER}':", markup=False)
     for row in rows:
         snippet = " ".join(row["text"].split())
-        out.print(f"  turn {row['segment']}: {row['code']} on “{snippet[:70]}{'…' if len(snippet) > 70 else ''}”")
-    out.print(f"Screenshot: {target}")
+        shown = snippet if len(snippet) <= 70 else snippet[:69] + "…"
+        out.print(f"  turn {row['segment']}: {row['code']} on “{shown}”", markup=False, soft_wrap=True)
+    out.print(f"Screenshot: {target}", markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

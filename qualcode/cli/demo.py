@@ -1,10 +1,30 @@
-"""Rendering of ``qualcode demo``: each stage calls the core and prints its result."""
+"""Rendering of ``qualcode demo``: the example study end to end.
+
+Each stage calls the core through its command module's ``demo_step`` and prints the
+result; the stages run in the order a study does: import, autocode, double-code and
+measure agreement, tally, pull quotes, exchange, and finally the report.
+"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from qualcode.cli.common import console
+
+
+def _stages():
+    from qualcode.cli import agreement, autocode, code, interop, quotes, tally
+
+    return [
+        ("Autocoding the example study with the codebook's rules", autocode.demo_step),
+        ("Double-coding sample and intercoder agreement", agreement.demo_step),
+        ("Tallies of coded references", tally.demo_step),
+        ("Quote sets by theme, de-identified", quotes.demo_step),
+        ("The coding screen (headless screenshot)", code.demo_step),
+        ("REFI-QDA export and round trip", interop.demo_step),
+        ("The study report", tally.demo_report),
+    ]
 
 
 def run_demo(workdir: Path | None) -> None:
@@ -12,11 +32,19 @@ def run_demo(workdir: Path | None) -> None:
 
     source = example_project_root()
     project = prepare_demo_project(source, workdir)
-    console.print(f"[bold]qualcode demo[/bold]: example study from {source}")
-    console.print(f"Scratch project: {project.root}\n")
+    console.print(f"[bold]qualcode demo[/bold]: the example study from {source}")
+    console.print(f"Scratch project: {project.root} (your checkout is not changed)\n")
+    console.rule("Importing the example transcripts")
     outcomes = import_example_transcripts(project)
     console.print(f"Imported {sum(o.status == 'imported' for o in outcomes)} transcripts.\n")
     print_corpus_summary(project)
+    for title, step in _stages():
+        console.print()
+        console.rule(title)
+        started = time.perf_counter()
+        step(project, console)
+        console.print(f"[dim]({time.perf_counter() - started:.1f} s)[/dim]")
+    console.print(f"\nEverything the demo wrote is in {project.root / 'reports'}")
 
 
 def print_corpus_summary(project) -> None:

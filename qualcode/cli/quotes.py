@@ -31,39 +31,88 @@ def _attributes(items: ListOption) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _list(*names: str, metavar: str, help: str):
+    return Annotated[ListOption, typer.Option(*names, metavar=metavar, help=help)]
+
+
+def _number(help: str, default_type=int | None):
+    return Annotated[default_type, typer.Option(metavar="N", help=help)]
+
+
+def _flag(name: str, help: str):
+    return Annotated[bool, typer.Option(name, help=help)]
+
+
+CodesArgument = Annotated[
+    ListOption, typer.Argument(metavar="CODE", help="Codes (with descendants); none: every top-level code used.")
+]
+AllOf = _list("--all-of", metavar="CODE", help="Only turns also coded with these codes; repeatable or comma-separated.")
+RoleOption = _list("--role", metavar="ROLE", help="Stakeholder role (key, label or alias); repeatable.")
+SiteOption = _list("--site", metavar="SITE", help="Site; repeatable.")
+AttrOption = _list("--attr", metavar="KEY=VALUE", help="Transcript attribute key=value; repeatable.")
+CoderOption = Annotated[
+    str | None, typer.Option(metavar="NAME", help="Whose codings (default: consensus, else the only coder).")
+]
+MinWords = _number("Leave out quotes shorter than this (cleaned).")
+MaxWords = _number("Trim longer quotes at a sentence (with --no-trim: leave them out).", int)
+Limit = _number("At most this many quotes per code.")
+PerTranscript = _number("At most this many quotes per transcript and code.")
+Seed = _number("Seed for --order random.", int)
+Context = _number("Add the N preceding interviewer questions.", int)
+OrderOption = Annotated[str, typer.Option(metavar="ORDER", help="representative | length | transcript | random.")]
+FormatOption = Annotated[
+    str | None, typer.Option("--format", metavar="FORMAT", help="docx | md | csv | xlsx | json (default: from -o).")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("-o", "--output", metavar="FILE", help="Write to this file instead of the terminal.")
+]
+ByOption = Annotated[str, typer.Option(metavar="code|role", help="Group by code or role.")]
+KeepDisfluenciesFlag = _flag("--keep-disfluencies", "Keep um, uh, stutters, repeats.")
+KeepTagsFlag = _flag("--keep-tags", "Keep [inaudible], [crosstalk], [laughs]...")
+NoTrimFlag = _flag("--no-trim", "Never trim; leave out quotes over --max-words.")
+WithSiteFlag = _flag("--with-site", "Attribution adds the site: —Prosecutor, site C.")
+WithRespondentFlag = _flag("--with-respondent", "Attribution adds a pseudonymous id: R07.")
+NoProvenanceFlag = _flag("--no-provenance", "Leave out the audit appendix (for circulation).")
+AllowUnmaskedFlag = _flag("--allow-unmasked", "Export despite likely identifiers (recorded).")
+TimingsFlag = _flag("--timings", "Print the time each stage took (stderr).")
+
+
 def quotes(
     ctx: typer.Context,
-    codes: Annotated[ListOption, typer.Argument(help="Codes (with descendants); none: every top-level code used.")] = None,
-    all_of: Annotated[ListOption, typer.Option("--all-of", help="Only turns also coded with these codes; repeatable or comma-separated.")] = None,
-    role: Annotated[ListOption, typer.Option(help="Stakeholder role (key, label or alias); repeatable.")] = None,
-    site: Annotated[ListOption, typer.Option(help="Site; repeatable.")] = None,
-    attr: Annotated[ListOption, typer.Option(help="Transcript attribute key=value; repeatable.")] = None,
-    coder: Annotated[str | None, typer.Option(help="Whose codings (default: consensus, else the only coder).")] = None,
-    min_words: Annotated[int | None, typer.Option(help="Leave out quotes shorter than this (cleaned).")] = None,
-    max_words: Annotated[int, typer.Option(help="Trim longer quotes at a sentence (with --no-trim: leave them out).")] = 100,
-    limit: Annotated[int | None, typer.Option(help="At most this many quotes per code.")] = None,
-    per_transcript: Annotated[int | None, typer.Option(help="At most this many quotes per transcript and code.")] = None,
-    order: Annotated[str, typer.Option(help="representative | length | transcript | random.")] = "representative",
-    seed: Annotated[int, typer.Option(help="Seed for --order random.")] = 0,
-    context: Annotated[int, typer.Option(help="Add the N preceding interviewer questions.")] = 0,
-    keep_disfluencies: Annotated[bool, typer.Option("--keep-disfluencies", help="Keep um, uh, stutters, repeats.")] = False,
-    keep_tags: Annotated[bool, typer.Option("--keep-tags", help="Keep [inaudible], [crosstalk], [laughs]...")] = False,
-    no_trim: Annotated[bool, typer.Option("--no-trim", help="Never trim; leave out quotes over --max-words.")] = False,
-    with_site: Annotated[bool, typer.Option("--with-site", help="Attribution adds the site: —Prosecutor, site C.")] = False,
-    with_respondent: Annotated[bool, typer.Option("--with-respondent", help="Attribution adds a pseudonymous id: R07.")] = False,
-    format: Annotated[str | None, typer.Option("--format", help="docx | md | csv | xlsx | json (default: from -o).")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of the terminal.")] = None,
-    by: Annotated[str, typer.Option(help="Group by code or role.")] = "code",
-    no_provenance: Annotated[bool, typer.Option("--no-provenance", help="Leave out the audit appendix (for circulation).")] = False,
-    allow_unmasked: Annotated[bool, typer.Option("--allow-unmasked", help="Export despite likely identifiers (recorded).")] = False,
-    timings: Annotated[bool, typer.Option("--timings", help="Print the time each stage took (stderr).")] = False,
+    codes: CodesArgument = None,
+    all_of: AllOf = None,
+    role: RoleOption = None,
+    site: SiteOption = None,
+    attr: AttrOption = None,
+    coder: CoderOption = None,
+    min_words: MinWords = None,
+    max_words: MaxWords = 100,
+    limit: Limit = None,
+    per_transcript: PerTranscript = None,
+    order: OrderOption = "representative",
+    seed: Seed = 0,
+    context: Context = 0,
+    keep_disfluencies: KeepDisfluenciesFlag = False,
+    keep_tags: KeepTagsFlag = False,
+    no_trim: NoTrimFlag = False,
+    with_site: WithSiteFlag = False,
+    with_respondent: WithRespondentFlag = False,
+    format: FormatOption = None,
+    output: OutputOption = None,
+    by: ByOption = "code",
+    no_provenance: NoProvenanceFlag = False,
+    allow_unmasked: AllowUnmaskedFlag = False,
+    timings: TimingsFlag = False,
 ) -> None:
     """Quotes by theme and role, de-identified, cleaned and attributed ("—Prosecutor")."""
     from qualcode.quotes.attribution import AttributionOptions
     from qualcode.quotes.cleaning import CleaningOptions
     from qualcode.quotes.quoteset import build_quote_set
     from qualcode.quotes.selection import QuoteQuery
+    from qualcode.quotes.writers import GROUPINGS
 
+    if by not in GROUPINGS:
+        fail(f"Unknown grouping '{by}'; --by accepts: {', '.join(GROUPINGS)}")
     query = QuoteQuery(
         codes=_values(codes), all_of=_values(all_of), roles=_values(role), sites=_values(site),
         attributes=_attributes(attr), coder=coder, min_words=min_words, max_words=max_words,
@@ -80,12 +129,17 @@ def quotes(
 
 def _emit(quote_set: QuoteSet, output: Path | None, format: str | None, by: str, provenance: bool,
           allow_unmasked: bool) -> None:
-    from qualcode.quotes.writers import export_quote_set, render_csv, render_json, render_markdown
+    from qualcode.quotes.writers import (
+        export_quote_set,
+        render_csv,
+        render_json,
+        render_markdown,
+    )
 
     if output is not None:
         path = export_quote_set(quote_set, output, format=format, by=by, provenance=provenance,
                                 allow_unmasked=allow_unmasked)
-        console.print(f"Wrote {len(quote_set.quotes)} quotes to {path}", markup=False)
+        console.print(f"Wrote {len(quote_set.quotes)} quotes to {path}", markup=False, soft_wrap=True)
         return
     if format is None:
         print_quote_set(quote_set, by)
@@ -99,18 +153,20 @@ def _emit(quote_set: QuoteSet, output: Path | None, format: str | None, by: str,
     typer.echo(renderers[format.lower()](quote_set, by=by, provenance=provenance), nl=False)
 
 
-def print_quote_set(quote_set: QuoteSet, by: str = "code", *, limit: int | None = None) -> None:
-    """Headings and block quotes on the terminal; likely identifiers shown in red."""
+def print_quote_set(quote_set: QuoteSet, by: str = "code", *, limit: int | None = None, out=None) -> None:
+    """Headings and block quotes on the terminal (``limit`` quotes at most); likely
+    identifiers shown in red."""
     from qualcode.quotes.writers import sections
 
+    out = out or console
     flagged: dict[int, list[str]] = {}
     for item in quote_set.leftovers:
         flagged.setdefault(item.quote, []).append(item.text)
     shown = 0
     for section in sections(quote_set, by):
-        shown = _print_section(section, flagged, level=1, shown=shown, limit=limit)
+        shown = _print_section(out, section, flagged, level=1, shown=shown, limit=limit)
     if not quote_set.quotes:
-        console.print("No quotes match.")
+        out.print("No quotes match.")
     if quote_set.leftovers:
         err_console.print(
             f"[yellow]{len(quote_set.leftovers)} likely identifier(s) unmasked (red); a file export would be "
@@ -118,15 +174,15 @@ def print_quote_set(quote_set: QuoteSet, by: str = "code", *, limit: int | None 
         )
 
 
-def _print_section(section, flagged, *, level: int, shown: int, limit: int | None) -> int:
+def _print_section(out, section, flagged, *, level: int, shown: int, limit: int | None) -> int:
     from rich.text import Text
 
     if limit is not None and shown >= limit:
         return shown
-    console.print(Text(section.title, style="bold underline" if level == 1 else "bold"))
+    out.print(Text(section.title, style="bold underline" if level == 1 else "bold"))
     if section.definition:
-        console.print(Text(section.definition.strip(), style="dim italic"))
-    console.print()
+        out.print(Text(section.definition.strip(), style="dim italic"))
+    out.print()
     for quote in section.quotes:
         if limit is not None and shown >= limit:
             return shown
@@ -135,12 +191,12 @@ def _print_section(section, flagged, *, level: int, shown: int, limit: int | Non
             body.append(line + "\n", style="dim")
         body.append(quote.text, style="italic")
         body.highlight_words(flagged.get(quote.number, []), style="bold red", case_sensitive=True)
-        console.print(BlockQuote(body))
-        console.print(Text(quote.attribution, justify="right"))
-        console.print()
+        out.print(BlockQuote(body))
+        out.print(Text(quote.attribution, justify="right"))
+        out.print()
         shown += 1
     for child in section.children:
-        shown = _print_section(child, flagged, level=level + 1, shown=shown, limit=limit)
+        shown = _print_section(out, child, flagged, level=level + 1, shown=shown, limit=limit)
     return shown
 
 
@@ -187,22 +243,29 @@ def demo_step(project, console=console) -> list[Path]:
     coder = default_coder(project)
     written: list[Path] = []
     examples = []
-    console.print(f"[bold]Quote sets[/bold] (coder {coder}), one per theme, in {project.root / 'reports'}:")
+    console.print(f"[bold]Quote sets[/bold] (coder {coder}), one per theme, in {project.root / 'reports'}:",
+                  soft_wrap=True)
     for group in resolve_groups(project, QuoteQuery(), coder):
         quote_set = build_quote_set(project, QuoteQuery(codes=(group,), coder=coder, **DEMO_QUERY),
                                     attribution=AttributionOptions(site=True))
+        if not quote_set.quotes:
+            console.print(f"  {group}: no quotes of {DEMO_QUERY['min_words']}+ words", markup=False)
+            continue
         try:
             for suffix in ("docx", "md"):
                 written.append(export_quote_set(quote_set, project.root / "reports" / f"quotes-{group}.{suffix}"))
         except ExportError as error:
-            console.print(f"  [yellow]{group}: refused[/yellow] {error.message.splitlines()[0]}", soft_wrap=True)
+            from rich.text import Text
+
+            console.print(Text.assemble(("  " + group + ": refused ", "yellow"), error.message.splitlines()[0]))
             continue
-        console.print(f"  {group}: {len(quote_set.quotes)} quotes -> quotes-{group}.docx, quotes-{group}.md")
-        if quote_set.quotes and len(examples) < 3:
+        console.print(f"  {group}: {len(quote_set.quotes)} quotes -> quotes-{group}.docx, quotes-{group}.md",
+                      markup=False, soft_wrap=True)
+        if len(examples) < 3:
             examples.append(quote_set)
     console.print()
     for quote_set in examples:
-        print_quote_set(quote_set, limit=1)
+        print_quote_set(quote_set, limit=1, out=console)
     return written
 
 

@@ -12,6 +12,13 @@ positives are reported and left to the rules. Training data for a coder:
   coder) are negatives for their code, weighted ``REJECTED_WEIGHT`` times a plain
   negative, in any transcript; a turn the coder also coded stays positive.
 
+Each code's decision threshold is chosen on its training data alone: out-of-fold
+probabilities from an inner GroupKFold by transcript (up to 3 folds), and the
+threshold in 0.05..0.95 with the best F1 (ties: nearest 0.5). With a few dozen
+positive turns the class-balanced probabilities rarely pass 0.5, so a fixed 0.5
+threshold suggested almost nothing (docs/autocoding.md has the figures). Without
+two transcripts to fold on, the threshold stays 0.5.
+
 The fitted model is pickled into the ``models`` table with the codebook hash, a hash
 of the training data and a JSON report. A stored model is *compatible* with the
 current codebook when every code it predicts still exists, is codable and applies
@@ -39,6 +46,7 @@ REJECTED_WEIGHT = 3.0
 DECISION_P = 0.5
 STORE_MIN_P = 0.2  # stored model suggestions reach down to here, for uncertainty ordering
 MODEL_NAME = "suggest"
+MIN_DF_TURNS = 50
 PAYLOAD_VERSION = 1
 
 
@@ -62,12 +70,20 @@ class LabelledTurn:
 
 @dataclass
 class Model:
-    """A fitted model: shared vectorizer, one classifier per code, and what it knows."""
+    """A fitted model: shared vectorizer, one classifier and threshold per code, and what it knows."""
 
     vectorizer: object
     classifiers: dict[str, object]
     code_roles: dict[str, list[str]]
     report: dict
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def threshold(self, code_id: str) -> float:
+        return self.thresholds.get(code_id, DECISION_P)
+
+    def decide(self, scores: dict[str, float]) -> set[str]:
+        """The codes whose probability reaches their threshold."""
+        return {c for c, p in scores.items() if p >= self.threshold(c)}
 
     def probabilities(self, texts: list[str], roles: list[str]) -> list[dict[str, float]]:
         """P(code | turn) for every trained code that applies to the turn's role."""
@@ -153,26 +169,32 @@ def training_rows(turns: list[LabelledTurn], code_id: str, roles: frozenset[str]
 # -- fitting ---------------------------------------------------------------------
 
 
-def make_vectorizer():
-    """TF-IDF word 1-2-grams plus character 3-5-grams (within word boundaries)."""
+def make_vectorizer(turns: int = 1000):
+    """TF-IDF word 1-2-grams plus character 3-5-grams (within word boundaries).
+
+    Features seen in only one turn are dropped once there are enough turns for that
+    to matter (``MIN_DF_TURNS``); tiny training sets keep them all.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
+    min_df = 2 if turns >= MIN_DF_TURNS else 1
     return FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, strip_accents="unicode")),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True)),
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, sublinear_tf=True, strip_accents="unicode")),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=min_df, sublinear_tf=True)),
     ])
 
 
 def fit(turns: list[LabelledTurn], codebook: Codebook, min_positive: int = MIN_POSITIVE) -> Model:
     """Fit one classifier per code with at least ``min_positive`` positive turns."""
-    from sklearn.linear_model import LogisticRegression
-
     if not turns:
         raise QualcodeError("No labelled turns to train on")
-    vectorizer = make_vectorizer()
-    features = vectorizer.fit_transform([t.text for t in turns])
-    classifiers, code_roles, trained, skipped = {}, {}, {}, {}
+    vectorizer = make_vectorizer(len(turns))
+    try:
+        features = vectorizer.fit_transform([t.text for t in turns])
+    except ValueError as error:  # e.g. turns without a single word
+        raise QualcodeError(f"Cannot build features from {len(turns)} turns: {error}") from None
+    classifiers, code_roles, thresholds, trained, skipped = {}, {}, {}, {}, {}
     for code in codebook.codes.values():
         if not code.codable:
             continue
@@ -182,20 +204,57 @@ def fit(turns: list[LabelledTurn], codebook: Codebook, min_positive: int = MIN_P
             if positives:
                 skipped[code.id] = positives
             continue
-        classifier = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear")
-        classifier.fit(features[rows], labels, sample_weight=weights)
-        classifiers[code.id] = classifier
+        groups = [turns[i].transcript_id for i in rows]
+        thresholds[code.id] = choose_threshold(features[rows], labels, weights, groups)
+        classifiers[code.id] = new_classifier().fit(features[rows], labels, sample_weight=weights)
         code_roles[code.id] = sorted(code.roles)
         trained[code.id] = {
             "positives": positives, "negatives": len(labels) - positives,
-            "rejected": sum(1 for w in weights if w != 1.0),
+            "rejected": sum(1 for w in weights if w != 1.0), "threshold": thresholds[code.id],
         }
     report = {
         "turns": len(turns), "transcripts": len({t.transcript_id for t in turns}),
         "min_positive": min_positive, "trained": trained, "too_few_examples": skipped,
         "rejected_negatives": sum(v["rejected"] for v in trained.values()),
     }
-    return Model(vectorizer, classifiers, code_roles, report)
+    return Model(vectorizer, classifiers, code_roles, report, thresholds)
+
+
+def new_classifier():
+    """Class-balanced L2 logistic regression (liblinear: quick on small sparse data)."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear")
+
+
+THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))
+INNER_FOLDS = 3
+
+
+def choose_threshold(features, labels: list[int], weights: list[float], groups: list[str]) -> float:
+    """The F1-best threshold on out-of-fold probabilities within the training data."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    folds = min(INNER_FOLDS, len(set(groups)))
+    if folds < 2:
+        return DECISION_P
+    y, w = np.asarray(labels), np.asarray(weights)
+    out_of_fold = np.full(len(y), np.nan)
+    for train, test in GroupKFold(n_splits=folds).split(y, groups=groups):
+        if 0 < y[train].sum() < len(train):
+            model = new_classifier().fit(features[train], y[train], sample_weight=w[train])
+            out_of_fold[test] = model.predict_proba(features[test])[:, 1]
+    known = ~np.isnan(out_of_fold)
+    if not y[known].any():
+        return DECISION_P
+    return max(THRESHOLD_GRID, key=lambda t: (_f1(out_of_fold[known] >= t, y[known] == 1), -abs(t - DECISION_P)))
+
+
+def _f1(predicted, actual) -> float:
+    tp = int((predicted & actual).sum())
+    wrong = int((predicted != actual).sum())
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
 
 
 # -- storing and loading ---------------------------------------------------------
@@ -211,7 +270,7 @@ def save_model(project: Project, model: Model, coder: str, hashed_data: str) -> 
     report = dict(model.report, coder=coder, code_roles=model.code_roles, sklearn=sklearn.__version__)
     payload = pickle.dumps({
         "version": PAYLOAD_VERSION, "vectorizer": model.vectorizer, "classifiers": model.classifiers,
-        "code_roles": model.code_roles,
+        "code_roles": model.code_roles, "thresholds": model.thresholds,
     })
     with project.write() as conn:
         result = conn.execute(insert(models).values(
@@ -262,7 +321,8 @@ def load_model(project: Project, *, check: bool = True) -> StoredModel:
     if row is None:
         raise NotFoundError("No trained model in this project; run 'qualcode suggest train --from CODER'")
     payload = pickle.loads(row.payload)  # our own table, written by save_model
-    model = Model(payload["vectorizer"], payload["classifiers"], payload["code_roles"], dict(row.report))
+    model = Model(payload["vectorizer"], payload["classifiers"], payload["code_roles"], dict(row.report),
+                  payload.get("thresholds", {}))
     if check and row.codebook_hash != project.codebook.hash:
         problems = incompatibilities(model.code_roles, project.codebook)
         if problems:
@@ -307,21 +367,23 @@ def predict_and_store(project: Project, transcripts: list[str] | None = None) ->
         units, _ = load_units(conn, chosen)
     probabilities = stored.model.probabilities([u.text for u in units], [u.role for u in units])
     label = f"model {stored.id} from {stored.coder}"
+    model = stored.model
     proposals = [
         Proposal(u.transcript_id, u.ordinal, u.segment_id, u.role, code_id, u.start, u.start + len(u.text),
-                 round(p, 4), {"model": label, "model_id": stored.id, "p": round(p, 4)})
+                 round(p, 4), {"model": label, "model_id": stored.id, "p": round(p, 4),
+                               "threshold": model.threshold(code_id)})
         for u, scores in zip(units, probabilities, strict=True)
         for code_id, p in scores.items()
-        if p >= STORE_MIN_P
+        if p >= min(STORE_MIN_P, model.threshold(code_id))
     ]
     with project.write() as conn:
         _, inserted, _ = replace_open(conn, "model", chosen, list(stored.model.classifiers), proposals)
     return inserted
 
 
-def uncertainty(p: float) -> float:
-    """0 for a sure call (p = 0 or 1), 0.5 for a coin toss: 0.5 - |p - 0.5|."""
-    return 0.5 - abs(p - DECISION_P)
+def uncertainty(p: float, threshold: float = DECISION_P) -> float:
+    """How close p is to the code's decision threshold: 0.5 - |p - threshold| (0.5 = on it)."""
+    return 0.5 - abs(p - threshold)
 
 
 def list_suggestions(
@@ -349,7 +411,8 @@ def list_suggestions(
     result = [
         {"id": r["id"], "transcript": r["transcript_id"], "segment": r["ordinal"], "code": r["code_id"],
          "source": r["source"], "score": r["score"], "evidence": evidence_text(r),
-         "uncertainty": uncertainty(r["score"]) if r["source"] == "model" else None}
+         "uncertainty": uncertainty(r["score"], (r["evidence"] or {}).get("threshold", DECISION_P))
+         if r["source"] == "model" else None}
         for r in rows
         if r["segment_id"] not in coded
     ]

@@ -75,7 +75,10 @@ def event_log(project: Project, *, coder: str | None = None, since: datetime | N
     out = []
     for row in rows:
         before, after = row["before"], row["after"]
-        change = "insert" if before is None else "delete" if after is None else "update"
+        if row["coding_id"] is None:
+            change = "decision"
+        else:
+            change = "insert" if before is None else "delete" if after is None else "update"
         state = after or before
         out.append(
             {

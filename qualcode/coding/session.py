@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
+from qualcode.store.access import lock_coder
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
@@ -114,12 +115,12 @@ class CodingSession:
         if not code_ids:
             raise CodingError("no codes given")
         with self.project.write() as conn:
+            lock_coder(conn, self.coder)  # one action of this coder at a time (team mode)
             transcript, ids = self.transcript(conn, transcript_id)
             segment = transcript.segment(ordinal)
             chosen = resolve_span(transcript, segment, span, text)
             for code_id in code_ids:
                 self._check_code(code_id, transcript.role)
-            store.ensure_coder(conn, self.coder)
             version_id = self._codebook_version(conn)
             result = ActionResult("tag")
             for code_id in code_ids:
@@ -143,6 +144,7 @@ class CodingSession:
     ) -> ActionResult:
         """Remove the coder's codings of these codes that overlap the span (default: segment)."""
         with self.project.write() as conn:
+            lock_coder(conn, self.coder)
             transcript, ids = self.transcript(conn, transcript_id)
             segment = transcript.segment(ordinal)
             chosen = resolve_span(transcript, segment, span, text)
@@ -160,6 +162,7 @@ class CodingSession:
     def remove(self, coding_id: int) -> ActionResult:
         """Remove one of the coder's codings by id."""
         with self.project.write() as conn:
+            lock_coder(conn, self.coder)
             row = self._own_coding(conn, coding_id)
             result = ActionResult("untag")
             self._delete(conn, result, row)
@@ -167,6 +170,7 @@ class CodingSession:
 
     def set_memo(self, coding_id: int, memo: str | None) -> ActionResult:
         with self.project.write() as conn:
+            lock_coder(conn, self.coder)
             row = self._own_coding(conn, coding_id)
             result = ActionResult("memo")
             self._update(conn, result, row, {"memo": memo or None})

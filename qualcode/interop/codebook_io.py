@@ -16,7 +16,6 @@ code ids of the resulting codebook, in document order.
 from __future__ import annotations
 
 import copy
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -24,11 +23,19 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from qualcode.errors import InteropError, QualcodeError
-from qualcode.interop.xmlread import Element, attr, child, children, guid_key, local, text_of
+from qualcode.interop.xmlread import (
+    Element,
+    attr,
+    child,
+    children,
+    guid_key,
+    local,
+    text_of,
+)
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-RGB = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*[\d.]+\s*)?\)$", re.I)
+RGB = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*[\d.]+\s*)?\)$", re.IGNORECASE)
 HEX = re.compile(r"^#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 ARGB = re.compile(r"^#([0-9A-Fa-f]{2})([0-9A-Fa-f]{6})$")
 
@@ -83,7 +90,8 @@ def read_codebook(root: Element, *, label: str, output: str, sidecar: str | None
         imported = _from_sidecar(sidecar, elements, output)
         if imported is not None:
             return imported
-    codebook = _read_with_refi(book, child(root, "Sets"), label, output)
+    origin = attr(book, "origin") or attr(root, "origin") or "REFI-QDA"
+    codebook = _read_with_refi(book, child(root, "Sets"), label, output, origin)
     ordered = list(codebook.codes.values())
     names = [" ".join(attr(e, "name").split()) or "Unnamed code" for e in elements]
     if len(ordered) != len(elements) or [c.name for c in ordered] != names:
@@ -131,10 +139,10 @@ def _signature(element: Element) -> tuple:
     )
 
 
-def _read_with_refi(book: Element, sets: Element | None, label: str, output: str):
+def _read_with_refi(book: Element, sets: Element | None, label: str, output: str, origin: str):
     from qualcode.codebook.refi import read_refi_codebook
 
-    wrapper = ElementTree.Element(f"{{{CODEBOOK_NS}}}CodeBook", origin=attr(book, "origin") or label)
+    wrapper = ElementTree.Element(f"{{{CODEBOOK_NS}}}CodeBook", origin=origin)
     codes = copy.deepcopy(child(book, "Codes"))
     for element in codes.iter():
         if local(element.tag) == "code":
@@ -142,13 +150,11 @@ def _read_with_refi(book: Element, sets: Element | None, label: str, output: str
     wrapper.append(codes)
     if sets is not None:
         wrapper.append(copy.deepcopy(sets))
-    handle, temp = tempfile.mkstemp(suffix=".qdc", prefix="qualcode-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(ElementTree.tostring(wrapper, encoding="utf-8", xml_declaration=True))
+    # Named after the original file: the reader quotes the name in the YAML's header comment.
+    with tempfile.TemporaryDirectory(prefix="qualcode-") as folder:
+        temp = Path(folder) / (Path(label).name or "codebook.qdc")
+        temp.write_bytes(ElementTree.tostring(wrapper, encoding="utf-8", xml_declaration=True))
         return read_refi_codebook(temp, output=output)
-    finally:
-        Path(temp).unlink(missing_ok=True)
 
 
 def _repair_color(element: Element) -> None:
@@ -201,11 +207,11 @@ def set_project_codebook(config_path: Path, relative: str) -> str:
 
     old = config_path.read_text(encoding="utf-8")
     line = f'codebook = "{relative}"'
-    pattern = re.compile(r"^codebook\s*=.*$", re.M)
+    pattern = re.compile(r"^codebook\s*=.*$", re.MULTILINE)
     if pattern.search(old):
         new = pattern.sub(line.replace("\\", "\\\\"), old, count=1)
-    elif re.search(r"^\[project\]\s*$", old, re.M):
-        new = re.sub(r"^\[project\]\s*$", "[project]\n" + line, old, count=1, flags=re.M)
+    elif re.search(r"^\[project\]\s*$", old, re.MULTILINE):
+        new = re.sub(r"^\[project\]\s*$", "[project]\n" + line, old, count=1, flags=re.MULTILINE)
     else:
         new = f"[project]\n{line}\n\n{old}"
     write_text_atomically(config_path, new)

@@ -52,7 +52,9 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
     """Store what ``report`` plans; ``activate``/``reference`` are codebooks to write to
     ``report.codebook_file`` (the first also becomes the project's codebook)."""
     from qualcode.codebook.versions import ensure_snapshot, write_text_atomically
+    from qualcode.interop.bulk import insert_codings, log_inserted
     from qualcode.interop.codebook_io import set_project_codebook
+    from qualcode.store.codings import ensure_coder
 
     book_file = project.root / report.codebook_file if report.codebook_file else None
     created_file = False
@@ -61,10 +63,10 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
         with project.write() as conn:
             target = activate or project.codebook
             version_id = ensure_snapshot(conn, target) if report.codings_added else None
-            groups: dict[str, int] = {}
-            for source in report.sources:
-                if source.status != "skipped":
-                    _store_source(conn, source, version_id, groups)
+            for coder in sorted({*report.coders, *(c.coder for s in report.sources for c in s.codings)}):
+                ensure_coder(conn, coder)
+            rows = [row for s in report.sources if s.status != "skipped" for row in _store_source(conn, s, version_id)]
+            log_inserted(conn, insert_codings(conn, rows), "import")
             codebook = activate or reference
             if codebook is not None and book_file is not None:
                 created_file = not book_file.exists()
@@ -85,22 +87,21 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
         project.reload_codebook()
 
 
-def _store_source(conn, source, version_id: int | None, groups: dict[str, int]) -> None:
-    from qualcode.store import codings as store
-    from qualcode.store.transcripts import insert_transcript, segment_ids
+def _store_source(conn, source, version_id: int | None) -> list[dict]:
+    """Store a new transcript; return the coding rows to insert into it."""
+    from qualcode.store.transcripts import (
+        insert_transcript,
+        load_transcript,
+        segment_ids,
+    )
 
     transcript = source.transcript
     if source.status == "new":
         insert_transcript(conn, transcript)
+    else:  # same text already stored: its own segments hold the new codings
+        transcript = load_transcript(conn, transcript.id)
     ids = segment_ids(conn, transcript.id)
-    for planned in source.codings:
-        store.ensure_coder(conn, planned.coder)
-        row = store.insert_coding(conn, _values(planned, transcript, ids, version_id))
-        event = store.append_event(
-            conn, coder=planned.coder, action="import", transcript_id=transcript.id, coding_id=row["id"],
-            before=None, after=row, group_id=groups.get(planned.coder),
-        )
-        groups.setdefault(planned.coder, event)
+    return [_values(planned, transcript, ids, version_id) for planned in source.codings]
 
 
 def _values(planned: PlannedCoding, transcript: Transcript, ids: dict[int, int], version_id) -> dict:

@@ -28,7 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from qualcode.errors import InteropError
 from qualcode.transcripts.model import normalise
@@ -67,7 +67,7 @@ def model_for_origin(origin: str | None) -> str:
     """
     text = (origin or "").casefold() + " "
     for marker, model in ORIGIN_MODELS:
-        if text.startswith(marker) or f" {marker}" in f" {text}":
+        if re.search(rf"(?<![a-z0-9]){re.escape(marker)}", text):
             return model
     return DEFAULT_MODEL
 
@@ -78,36 +78,43 @@ def check_model(name: str) -> str:
     return name
 
 
-def _weight(model: str):
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+NON_ASCII = re.compile("[^\x00-\x7f]")
+CR_BEFORE_LF = re.compile("\r(?=\n)")
+
+
+def _wide_characters(raw: str, model: str) -> list[tuple[int, int]]:
+    """(raw index, width in the model's units) of every character not 1 unit wide."""
     if model == "utf16":
-        return lambda c: 2 if ord(c) > 0xFFFF else 1
+        return [(m.start(), 2) for m in ASTRAL.finditer(raw)]
+    if model == "codepoints-lf":
+        return [(m.start(), 0) for m in CR_BEFORE_LF.finditer(raw)]
     if model == "utf8":
-        return lambda c: len(c.encode("utf-8", "surrogatepass"))
-    raise AssertionError(model)
+        return [(m.start(), len(m.group().encode("utf-8", "surrogatepass"))) for m in NON_ASCII.finditer(raw)]
+    return []
 
 
 class PositionIndex:
-    """Positions of one model in one raw text <-> code point indices of that text."""
+    """Positions of one model in one raw text <-> code point indices of that text.
+
+    Only the characters that are not one unit wide are stored (emoji for UTF-16,
+    the CR of a CRLF for ``codepoints-lf``), so building an index is cheap.
+
+    >>> index = PositionIndex("a😀b\\r\\nc", "utf16")
+    >>> [index.to_raw(p) for p in range(7)]
+    [0, 1, None, 2, 3, 4, 5]
+    >>> index.from_raw(2), index.length
+    (3, 7)
+    """
 
     def __init__(self, raw: str, model: str) -> None:
         self.raw = raw
         self.model = check_model(model)
-        self._cumulative: list[int] | None = self._build()
-
-    def _build(self) -> list[int] | None:
-        raw, model = self.raw, self.model
-        if model == "codepoints":
-            return None
-        if model == "codepoints-lf":
-            if "\r\n" not in raw:
-                return None
-            weights = (0 if c == "\r" and raw[i + 1 : i + 2] == "\n" else 1 for i, c in enumerate(raw))
-        else:
-            if raw.isascii() or (model == "utf16" and not any(ord(c) > 0xFFFF for c in raw)):
-                return None
-            weight = _weight(model)
-            weights = (weight(c) for c in raw)
-        return list(accumulate(weights, initial=0))
+        wide = _wide_characters(raw, model)
+        self._indices = [index for index, _ in wide]
+        self._widths = [width for _, width in wide]
+        self._extra = list(accumulate(width - 1 for width in self._widths))  # extra units up to and with j
+        self._unit_starts = [index + (self._extra[j - 1] if j else 0) for j, index in enumerate(self._indices)]
 
     @property
     def length(self) -> int:
@@ -118,17 +125,18 @@ class PositionIndex:
         """Raw index of a position, or None if outside the text or inside a character."""
         if position < 0:
             return None
-        cumulative = self._cumulative
-        if cumulative is None:
-            return position if position <= len(self.raw) else None
-        index = bisect.bisect_left(cumulative, position)
-        if index >= len(cumulative) or cumulative[index] != position:
-            return None
-        return index
+        before = bisect.bisect_left(self._unit_starts, position)  # wide characters starting before
+        if before:
+            last = before - 1
+            if position < self._unit_starts[last] + self._widths[last]:
+                return None  # inside a surrogate pair or a multi-byte sequence
+        index = position - (self._extra[before - 1] if before else 0)
+        return index if index <= len(self.raw) else None
 
     def from_raw(self, index: int) -> int:
         """The position of raw index ``index`` in this model (for export)."""
-        return index if self._cumulative is None else self._cumulative[index]
+        before = bisect.bisect_left(self._indices, index)
+        return index + (self._extra[before - 1] if before else 0)
 
 
 # -- normalisation with an index map ------------------------------------------------
@@ -190,7 +198,7 @@ def _nfc(text: str) -> tuple[str, list[int] | None]:
     mapping: list[int] = []
     starts = [i for i, c in enumerate(text) if i == 0 or _stable_start(c)] + [len(text)]
     position = 0
-    for start, end in zip(starts, starts[1:], strict=False):
+    for start, end in pairwise(starts):
         chunk = text[start:end]
         composed = unicodedata.normalize("NFC", chunk)
         pieces.append(composed)

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qualcode.interop.xmlread import Element, attr, child, children, guid_key, local, text_of
+from qualcode.interop.xmlread import (
+    Element,
+    attr,
+    child,
+    children,
+    guid_key,
+    local,
+    text_of,
+)
 
 NON_TEXT_SOURCES = ("picturesource", "pdfsource", "audiosource", "videosource")
 VALUE_ELEMENTS = ("textvalue", "booleanvalue", "integervalue", "floatvalue", "datevalue", "datetimevalue")

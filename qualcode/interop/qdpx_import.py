@@ -145,6 +145,7 @@ class _Planner:
         self.codebook_to_activate = None  # the file's codebook, to become the project's
         self.codebook_to_write = None  # the file's codebook, written for reference only
         self.report = ImportReport(str(refi.path), refi.project.origin or "unknown", options.dry_run)
+        self._used_notes: set[str] = set()
 
     def plan(self) -> ImportReport:
         self._existing = self._existing_state()
@@ -153,7 +154,16 @@ class _Planner:
         taken: set[str] = set()
         for source in self.refi.project.sources:
             self.report.sources.append(self._source(source, taken))
-        self.report.coders = sorted({c.coder for s in self.report.sources for c in s.codings})
+        coders = {c.coder for s in self.report.sources for c in s.codings}
+        if not self.options.as_coder:  # every user of the file is a coder, even one who coded nothing here
+            coders |= {name.strip() for name in self.refi.project.users.values() if name.strip()}
+        self.report.coders = sorted(coders)
+        unused = set(self.refi.project.notes) - self._used_notes
+        if unused:
+            self.report.notes.append(
+                f"{len(unused)} note(s) not attached to an imported coding are not imported "
+                "(qualcode keeps memos on codings)"
+            )
         return self.report
 
     # -- the codebook ---------------------------------------------------------------
@@ -181,16 +191,13 @@ class _Planner:
         if self.options.codebook_from_file:
             self.codebook_to_activate = imported.codebook
             self.report.codebook_file = relative
-            self.report.codebook_action = f"the file's codebook ({len(imported.codebook.codes)} codes) is written to {relative} and becomes the project's codebook"
+            self.report.codebook_action = (
+                f"the file's codebook ({len(imported.codebook.codes)} codes) is written to {relative} "
+                "and becomes the project's codebook"
+            )
             return imported.codebook, imported.ids
         if missing_used:
-            shown = ", ".join(missing_used[:8]) + (f" and {len(missing_used) - 8} more" if len(missing_used) > 8 else "")
-            raise InteropError(
-                f"{len(missing_used)} code(s) used by codings in {self.refi.path.name} are not in the project's "
-                f"codebook ({project_book.path}): {shown}. Rerun with --codebook-from-file to write the file's "
-                f"codebook to {relative} and make it the project's codebook; nothing was imported",
-                file=str(self.refi.path),
-            )
+            raise self._missing_codes_error(missing_used, project_book, relative)
         if missing_all:
             self.report.codebook_file = relative
             self.report.codebook_action = (
@@ -201,6 +208,15 @@ class _Planner:
         else:
             self.report.codebook_action = "the project's codebook has every code of the file"
         return project_book, imported.ids
+
+    def _missing_codes_error(self, missing: list[str], project_book, relative: str) -> InteropError:
+        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        return InteropError(
+            f"{len(missing)} code(s) used by codings in {self.refi.path.name} are not in the project's "
+            f"codebook ({project_book.path}): {shown}. Rerun with --codebook-from-file to write the file's "
+            f"codebook to {relative} and make it the project's codebook; nothing was imported",
+            file=str(self.refi.path),
+        )
 
     # -- existing transcripts and codings -------------------------------------------
 
@@ -223,7 +239,8 @@ class _Planner:
     # -- one source -----------------------------------------------------------------
 
     def _source(self, source: RefiSource, taken: set[str]) -> SourceOutcome:
-        outcome = SourceOutcome(source.guid, source.name or source.guid, selections=len(source.selections))
+        label = source.name or _path_stem(source.plain_text_path, source.guid) or source.guid
+        outcome = SourceOutcome(source.guid, label, selections=len(source.selections))
         if source.kind != "textsource":
             return self._skip(outcome, source, f"{source.kind[:-6].upper()} sources are not imported (qualcode codes text)")
         text_result = self.refi.source_text(source)
@@ -248,7 +265,7 @@ class _Planner:
         outcome.status = "existing" if existing is not None else "new"
         transcript, outcome.segmentation = self._transcript(source, outcome.transcript_id, text, raw, meta)
         outcome.transcript, outcome.segments = transcript, len(transcript.segments)
-        self._codings(outcome, source, raw, text, index_map, transcript, existing[1] if existing else set())
+        self._codings(outcome, source, raw, index_map, transcript, existing[1] if existing else set())
         return outcome
 
     def _skip(self, outcome: SourceOutcome, source: RefiSource, reason: str) -> SourceOutcome:
@@ -267,7 +284,7 @@ class _Planner:
     def _transcript_id(self, source: RefiSource, meta: dict | None, taken: set[str]) -> str:
         from qualcode.transcripts.importing import slugify
 
-        name = (meta or {}).get("id") or source.name or source.guid
+        name = (meta or {}).get("id") or source.name or _path_stem(source.plain_text_path, source.guid) or source.guid
         base = name if SAFE_ID.match(name) else slugify(name)
         candidate, number = base, 2
         while candidate in taken:
@@ -323,7 +340,7 @@ class _Planner:
 
     # -- selections -> codings ------------------------------------------------------
 
-    def _codings(self, outcome, source, raw, text, index_map, transcript, existing_keys) -> None:
+    def _codings(self, outcome, source, raw, index_map, transcript, existing_keys) -> None:
         from qualcode.interop.offsets import PositionIndex, choose_model
 
         spans = [(s.start, s.end, s.name) for s in source.selections if s.start is not None and s.end is not None]
@@ -344,7 +361,9 @@ class _Planner:
                 key = (planned.coder, planned.code_id, planned.start, planned.end)
                 if key in existing_keys:
                     outcome.already_present += 1
-                elif key not in seen:
+                elif key in seen:
+                    outcome.skipped.append(f"selection {selection.guid}: duplicates another coding in the file")
+                else:
                     seen.add(key)
                     outcome.codings.append(planned)
             if not selection.codings:
@@ -374,10 +393,11 @@ class _Planner:
 
     def _memo(self, selection: RefiSelection, coding) -> str | None:
         notes = self.refi.project.notes
-        texts = [self.refi.note_text(notes[g]) for g in coding.notes if g in notes]
-        if not texts:
-            texts = [self.refi.note_text(notes[g]) for g in selection.notes if g in notes]
-            texts += [selection.description] if selection.description else []
+        used = [g for g in coding.notes if g in notes] or [g for g in selection.notes if g in notes]
+        self._used_notes.update(used)
+        texts = [self.refi.note_text(notes[g]) for g in used]
+        if not coding.notes and selection.description:
+            texts.append(selection.description)
         memo = "\n\n".join(t.strip() for t in texts if t and t.strip())
         return memo or None
 
@@ -400,6 +420,12 @@ def _place(selection: RefiSelection, positions, index_map: list[int]) -> tuple[t
     return span, ""
 
 
+def _path_stem(path: str, guid: str) -> str:
+    """A source's file name as its name (QualCoder leaves ``name`` out), unless it is the GUID."""
+    stem = Path(path.partition("://")[2] or path).stem if path else ""
+    return "" if stem.strip("{}").casefold() == guid.strip("{}").casefold() else stem
+
+
 def _pick(values: dict[str, str], names: tuple[str, ...]) -> str | None:
     for key, value in values.items():
         if key.casefold() in names and value.strip():
@@ -415,6 +441,6 @@ def parse_stamp(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value)
     except ValueError:
         return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Self
 
 from qualcode.errors import InteropError, QualcodeError
 from qualcode.interop.qde import RefiProject, RefiSource, read_project
@@ -54,7 +55,7 @@ class RefiFile:
         if self.archive is not None:
             self.archive.close()
 
-    def __enter__(self) -> RefiFile:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -18,6 +18,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Self
 
 from qualcode.errors import InteropError
 
@@ -71,7 +72,7 @@ class SafeArchive:
         self._inflated = 0
         self._by_key = {_key(info.filename): info for info in self._infos}
 
-    def __enter__(self) -> SafeArchive:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -105,7 +106,7 @@ class SafeArchive:
                         raise self._bomb(f"entry '{info.filename}' inflates beyond its declared size or the cap")
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
             raise InteropError(
-                f"{self.path.name}: entry '{info.filename}' cannot be read ({exc})", file=str(self.path)
+                f"entry '{info.filename}' cannot be read ({exc}); the archive is damaged", file=str(self.path)
             ) from None
         self._inflated += len(data)
         return bytes(data)

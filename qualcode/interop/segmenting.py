@@ -7,11 +7,11 @@ the text as it is:
 
 - if speaker labels run through the text (the text importer's label rules,
   :mod:`qualcode.transcripts.importers.labels`, decide what a label is, and labelled
-  lines make up at least ``LABEL_SHARE`` of the non-blank lines), each labelled line
+  lines make up at least ``LABEL_SHARE`` of the paragraphs), each labelled line
   starts a turn whose span is the speech after the label, up to the last non-blank
   line before the next label; lines before the first label form one context segment;
 - otherwise each paragraph is a segment: blocks separated by blank lines, or single
-  lines when the text has no blank lines (NVivo exports one paragraph per line).
+  lines when blank lines are rare (NVivo exports one paragraph per line).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from qualcode.transcripts.model import Segment, Turn
 
 LABEL_SHARE = 0.25
-BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
+BLOCK = re.compile(r"\S(?:.|\n(?![^\S\n]*\n))*")  # text up to the next blank line
+BLOCK_LINES_MAX = 20  # more lines per blank-line block than this: lines are the paragraphs
 
 
 @dataclass
@@ -40,10 +41,12 @@ def segment_text(text: str) -> tuple[list[Segment], str]:
     ('speaker labels', [('Interviewer', 13, 17, True), ('Respondent', 31, 47, False)])
     """
     lines = _nonblank_lines(text)
-    labelled = _labelled_lines(lines)
+    paragraphs = _paragraphs(text, lines)
+    labelled = _labelled_lines(lines, len(paragraphs))
     if labelled:
         return _turn_segments(text, lines, labelled), "speaker labels"
-    return _paragraph_segments(text), "paragraphs"
+    segments = [Segment(n, "", False, start, end) for n, (start, end) in enumerate(paragraphs, 1)]
+    return segments, "paragraphs"
 
 
 def _nonblank_lines(text: str) -> list[_Line]:
@@ -55,9 +58,21 @@ def _nonblank_lines(text: str) -> list[_Line]:
     return found
 
 
-def _labelled_lines(lines: list[_Line]) -> dict[int, tuple[str, str]]:
+def _paragraphs(text: str, lines: list[_Line]) -> list[tuple[int, int]]:
+    """Blocks between blank lines when blank lines separate paragraphs, else single lines."""
+    blocks = [(m.start(), _rstrip_end(text, m.start(), m.end())) for m in BLOCK.finditer(text)]
+    if len(blocks) >= 2 and len(blocks) * BLOCK_LINES_MAX >= len(lines):
+        return blocks
+    return [(line.start, _rstrip_end(text, line.start, line.end)) for line in lines]
+
+
+def _labelled_lines(lines: list[_Line], units: int) -> dict[int, tuple[str, str]]:
     """line number -> (speaker, speech after the label) for lines that start with a real label."""
-    from qualcode.transcripts.importers.labels import accepted_speakers, find_candidate, name_key
+    from qualcode.transcripts.importers.labels import (
+        accepted_speakers,
+        find_candidate,
+        name_key,
+    )
 
     candidates = [find_candidate(line.text) for line in lines]
     accepted = accepted_speakers(candidates)
@@ -66,7 +81,7 @@ def _labelled_lines(lines: list[_Line]) -> dict[int, tuple[str, str]]:
         for number, candidate in enumerate(candidates)
         if candidate is not None and candidate.name and name_key(candidate.name) in accepted
     }
-    if len(labelled) < 2 or len(labelled) < LABEL_SHARE * len(lines):
+    if len(labelled) < 2 or len(labelled) < LABEL_SHARE * units:
         return {}
     return labelled
 
@@ -93,14 +108,6 @@ def _turn_segments(text: str, lines: list[_Line], labelled: dict[int, tuple[str,
         Segment(ordinal, speaker, speaker == "" or speaker in interviewers, start, end)
         for ordinal, (speaker, start, end) in enumerate(spans, start=1)
     ]
-
-
-def _paragraph_segments(text: str) -> list[Segment]:
-    if BLANK_LINES.search(text):
-        blocks = [(m.start(), m.end()) for m in re.finditer(r"\S(?:.|\n(?![^\S\n]*\n))*", text)]
-    else:
-        blocks = [(line.start, line.end) for line in _nonblank_lines(text)]
-    return [Segment(n, "", False, start, _rstrip_end(text, start, end)) for n, (start, end) in enumerate(blocks, 1)]
 
 
 def _rstrip_end(text: str, start: int, end: int) -> int:

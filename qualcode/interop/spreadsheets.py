@@ -107,7 +107,8 @@ def _xlsx_grid(path: Path) -> list[list[Any]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged file
-        raise ValidationFailed(problems=[Problem(f"row 1: cannot read the workbook: {error}", file=path.name)]) from None
+        problem = Problem(f"row 1: cannot read the workbook: {error}", file=path.name)
+        raise ValidationFailed(problems=[problem]) from None
     try:
         sheet = workbook["codings"] if "codings" in workbook.sheetnames else workbook.worksheets[0]
         return [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -258,7 +259,7 @@ def import_codings(project: Project, path: Path | str) -> ImportSummary:
         With every problem found (``problems``), each ``file: row N: message``.
     """
     from qualcode.codebook.versions import ensure_snapshot
-    from qualcode.store.codings import ensure_coder
+    from qualcode.store.access import lock_coder
 
     path = Path(path)
     header, rows = read_rows(path)
@@ -271,14 +272,16 @@ def import_codings(project: Project, path: Path | str) -> ImportSummary:
             raise ValidationFailed(problems=checker.problems, file_name=path.name)
         version = ensure_snapshot(conn, project.codebook)
         for coder in dict.fromkeys(v["coder"] for v in values):
-            ensure_coder(conn, coder)
+            lock_coder(conn, coder)  # creates the coder; one writer per coder at a time (team mode)
             own = [{**v, "codebook_version_id": version} for v in values if v["coder"] == coder]
             _apply_for_coder(project, conn, coder, own, summary)
     summary.transcripts = sorted({v["transcript_id"] for v in values})
     return summary
 
 
-def _apply_for_coder(project: Project, conn: Connection, coder: str, values: list[dict], summary: ImportSummary) -> None:
+def _apply_for_coder(
+    project: Project, conn: Connection, coder: str, values: list[dict], summary: ImportSummary
+) -> None:
     """Apply one coder's rows as one event group, merging overlaps like a tag does."""
     from qualcode.coding.session import ActionResult, CodingSession
     from qualcode.store import codings as coding_store

@@ -14,7 +14,8 @@ Rules
   off by commas or opening a sentence), stutters (``I-I``, ``th-the``), words repeated
   across an em dash (``he's—he's``) and repeated words (``the the``, ``the, the``).
 - **trim**: a quote longer than ``max_words`` is cut at a sentence boundary and ends
-  with `` ...``; if its first sentence alone is too long, it is cut at a word.
+  with `` ...``; if its first sentence alone is too long, it is cut at a word. An
+  excerpt that stops mid-sentence (a coded sub-span) also ends with `` ...``.
 
 Spacing and punctuation left behind by removals are repaired and the quote and each
 sentence start with a capital letter.
@@ -57,7 +58,7 @@ _REPEAT = re.compile(r"(?<![\w'’-])(\w[\w'’]*)(?:,?\s+\1)+(?![\w'’-])", re
 # Grammatical doublings that are not disfluent ("I had had enough", "I think that that is").
 _REPEAT_OK = {"had", "that"}
 
-_ABBREVIATIONS = {"mr", "ms", "mrs", "dr", "det", "sgt", "lt", "st", "vs", "etc", "e.g", "i.e", "u.s", "no"}
+_ABBREVIATIONS = {"mr", "ms", "mrs", "dr", "det", "sgt", "lt", "st", "vs", "etc", "e.g", "i.e", "u.s"}
 _SENTENCE_END = re.compile(r"[.?!][\"”’)\]]*\s+")
 
 
@@ -86,7 +87,23 @@ def clean_quote(text: str, options: CleaningOptions = CleaningOptions()) -> str:
     text = tidy(text)
     if options.trim and options.max_words:
         text = trim_words(text, options.max_words)
+    if options.trim:
+        text = mark_cut_end(text)
     return text
+
+
+def mark_cut_end(text: str) -> str:
+    """An excerpt that stops mid-sentence (a coded sub-span) ends with `` ...``.
+
+    >>> mark_cut_end("and the pay is state")
+    'and the pay is state ...'
+    >>> mark_cut_end('She said "no."')
+    'She said "no."'
+    """
+    stripped = text.rstrip()
+    if not stripped or re.search(r"[.?!…][\"”’)\]]*$", stripped) or stripped.endswith("]"):
+        return text
+    return stripped.rstrip(",;:—–- ") + " " + ELLIPSIS
 
 
 def drop_tags(text: str) -> str:
@@ -154,7 +171,7 @@ def tidy(text: str) -> str:
     text = re.sub(r"(?<!\.)([.?!])\s*\.(?![.\w])", r"\1", text)  # "over. Um. Law" -> "over.. Law"
     text = re.sub(r"([—–])\s*,\s*", r"\1", text)
     text = re.sub(r"^[\s,;:.—–-]+", "", text).strip()
-    text = re.sub(r"[,;:—–-]+$", ".", text) if re.search(r"\w[,;:—–-]+$", text) else text
+    text = re.sub(r"(?<=\w)[,;:—–-]+$", "", text)  # a dangling comma: the excerpt was cut
     return capitalise_sentences(text)
 
 

@@ -15,7 +15,15 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.quotes.writers import MARKER, Section, audit_rows, provenance_lines, sections, title_of, unmasked_note
+from qualcode.quotes.writers import (
+    MARKER,
+    Section,
+    audit_rows,
+    provenance_lines,
+    sections,
+    title_of,
+    unmasked_note,
+)
 
 if TYPE_CHECKING:
     from qualcode.quotes.quoteset import Quote, QuoteSet
@@ -40,7 +48,7 @@ def write_docx(quote_set: QuoteSet, path: Path, *, by: str = "code", provenance:
     for section in sections(quote_set, by):
         _section(document, section, level=1)
     if provenance:
-        _appendix(document, quote_set)
+        _appendix(document, quote_set, by)
     document.save(str(path))
 
 
@@ -77,12 +85,12 @@ def _quote(document, quote: Quote) -> None:
     attribution.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def _appendix(document, quote_set: QuoteSet) -> None:
+def _appendix(document, quote_set: QuoteSet, by: str) -> None:
     document.add_page_break()
     document.add_heading(APPENDIX_TITLE, level=1)
     for line in provenance_lines(quote_set):
         document.add_paragraph(line, style="List Bullet")
-    rows = audit_rows(quote_set)
+    rows = audit_rows(quote_set, by)
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
     for r, row in enumerate(rows):

@@ -60,14 +60,18 @@ def allowed_words(allow: tuple[str, ...] | list[str]) -> set[str]:
 
 
 def is_common(token: str, allowed: set[str]) -> bool:
+    """Whether a capitalised token is a known non-identifier (built-in list or allowed)."""
     base = normalise_token(token)
     if len(base) < 2 or any(ch.isdigit() for ch in base):
         return True
     folded = {token.casefold(), base.casefold(), base.casefold().rstrip("s")}
-    return bool(
-        token in COMMON_CAPITALISED or base in COMMON_CAPITALISED or (base.endswith("s") and base[:-1] in COMMON_CAPITALISED)
-        or folded & allowed or base.lower() in FUNCTION_WORDS
-    )
+    if (token in COMMON_CAPITALISED or base in COMMON_CAPITALISED
+            or (base.endswith("s") and base[:-1] in COMMON_CAPITALISED)
+            or folded & allowed or base.lower() in FUNCTION_WORDS):
+        return True
+    if "-" in base.strip("-"):  # "I-I", "T-visas": common when every capitalised part is
+        return all(p[:1].islower() or is_common(p, allowed) for p in base.split("-") if p)
+    return False
 
 
 def find_identifiers(text: str, *, allow: tuple[str, ...] = (), transcript_text: str | None = None) -> list[Finding]:

@@ -18,13 +18,24 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ExportError
-from qualcode.quotes.attribution import DASH, AttributionOptions, attribution_line, respondent_ids
+from qualcode.quotes.attribution import (
+    DASH,
+    AttributionOptions,
+    attribution_line,
+    respondent_ids,
+)
 from qualcode.quotes.cleaning import CleaningOptions, clean_quote, word_count
 from qualcode.quotes.coders import check_coder, default_coder
 from qualcode.quotes.identifiers import find_identifiers
 from qualcode.quotes.ordering import NearDuplicates, order_items
 from qualcode.quotes.redaction import Redactor, load_rules, rules_summary
-from qualcode.quotes.selection import Candidate, QuoteQuery, fetch_candidates, load_context, resolve_groups
+from qualcode.quotes.selection import (
+    Candidate,
+    QuoteQuery,
+    fetch_candidates,
+    load_context,
+    resolve_groups,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -138,21 +149,24 @@ class _Transcripts:
         """All turns of the transcript, masked, one paragraph each (no speaker labels)."""
         if transcript_id not in self._speech:
             t = self.get(transcript_id)
-            self._speech[transcript_id] = "\n".join(self.redact(t.segment_text(s), transcript_id) for s in t.segments)
+            speech = "\n".join(t.segment_text(s) for s in t.segments)
+            self._speech[transcript_id] = self.redact(speech, transcript_id)
         return self._speech[transcript_id]
 
 
 def build_quote_set(
     project: Project,
-    query: QuoteQuery = QuoteQuery(),
-    cleaning: CleaningOptions = CleaningOptions(),
-    attribution: AttributionOptions = AttributionOptions(),
+    query: QuoteQuery | None = None,
+    cleaning: CleaningOptions | None = None,
+    attribution: AttributionOptions | None = None,
 ) -> QuoteSet:
     """Select and prepare a quote set; see the module docstring for the steps."""
     timer = _Timer()
     began = time.perf_counter()
+    query = query or QuoteQuery()
     query.validate()
-    cleaning = replace(cleaning, max_words=query.max_words)
+    cleaning = replace(cleaning or CleaningOptions(), max_words=query.max_words)
+    attribution = attribution or AttributionOptions()
     coder = check_coder(project, query.coder) if query.coder else default_coder(project)
     groups = resolve_groups(project, query, coder)
     codebook = project.codebook
@@ -195,6 +209,8 @@ def _walk(ordered, query: QuoteQuery, cleaning: CleaningOptions, transcripts: _T
             break
         if query.per_transcript and per_transcript[candidate.transcript] >= query.per_transcript:
             continue
+        with timer("query"):
+            transcripts.get(candidate.transcript)  # its speaker labels feed the redaction
         with timer("redaction"):
             original = transcripts.redact(candidate.raw, candidate.transcript)
         with timer("cleaning"):
@@ -244,7 +260,8 @@ def _finish(quote_set: QuoteSet, codebook, transcripts: _Transcripts, pseudonyms
                 turns = [(asks, transcripts.redact(text, quote.transcript)) for asks, text in
                          load_context(transcripts.get(quote.transcript), quote.segment, quote_set.query.context)]
             with timer("cleaning"):
-                quote.context = [f"{'Q' if asks else 'A'}: {clean_quote(text, context_cleaning)}" for asks, text in turns]
+                quote.context = [f"{'Q' if asks else 'A'}: {clean_quote(text, context_cleaning)}"
+                                 for asks, text in turns]
     used = {*quote_set.groups, *(q.code for q in quote_set.quotes)}
     for code in codebook.codes.values():  # codebook order, which the writers follow
         if code.id in used:
@@ -276,7 +293,7 @@ def find_leftovers(quote_set: QuoteSet, transcripts: _Transcripts, rules) -> lis
     return list(found.values())
 
 
-def ensure_masked(quote_set: QuoteSet, *, allow_unmasked: bool = False) -> None:
+def ensure_masked(quote_set: QuoteSet, *, allow_unmasked: bool = False, target: str | None = None) -> None:
     """Refuse (ExportError) while likely identifiers are left, unless overridden.
 
     With ``allow_unmasked`` the leftovers are recorded in ``quote_set.allowed_unmasked``
@@ -287,7 +304,7 @@ def ensure_masked(quote_set: QuoteSet, *, allow_unmasked: bool = False) -> None:
     if allow_unmasked:
         quote_set.allowed_unmasked = list(quote_set.leftovers)
         return
-    raise ExportError(unmasked_message(quote_set.leftovers))
+    raise ExportError(unmasked_message(quote_set.leftovers), file=target)
 
 
 def unmasked_message(leftovers: list[Leftover]) -> str:

@@ -54,15 +54,14 @@ SECTION_KEYS = {
 TRANSCRIPT_KEYS = {"names", "places", "agencies", "patterns", "allow"}
 
 # Words in speaker labels that are roles or titles, not names ("DET. RAMOS" -> Ramos).
-GENERIC_LABEL_WORDS = frozenset(
-    """interviewer interviewee respondent speaker participant moderator facilitator q a i r
-    unknown male female voice other det detective sgt sergeant lt lieutenant officer agent
-    special chief captain capt deputy sheriff investigator inv prosecutor attorney ada ausa
-    da advocate counselor coordinator director manager case worker social nurse therapist
-    program victim service provider staff member mr mrs ms miss dr prof supervisor analyst
-    specialist navigator law enforcement police task force county state federal assistant
-    district us u s the of and""".split()
-)
+GENERIC_LABEL_WORDS = frozenset("""
+    interviewer interviewee respondent speaker participant moderator facilitator q a i r unknown
+    male female voice other det detective sgt sergeant lt lieutenant officer agent special chief
+    captain capt deputy sheriff investigator inv prosecutor attorney ada ausa da advocate
+    counselor coordinator director manager case worker social nurse therapist program victim
+    service provider staff member mr mrs ms miss dr prof supervisor analyst specialist navigator
+    law enforcement police task force county state federal assistant district us u s the of and
+    """.split())
 
 
 @dataclass(frozen=True)
@@ -205,10 +204,14 @@ def rules_summary(rules: RedactionRules) -> dict[str, object]:
 
 
 def term_regex(term: str) -> str:
-    """A whole-word regex for a term whose words may be split by any whitespace."""
+    """A regex for a term whose words may be split by any whitespace (and ' or ’)."""
     words = [re.escape(w) for w in term.split()]
-    apostrophes = [re.sub("['’]", "['’]", w) for w in words]
-    return r"(?<![\w])" + r"\s+".join(apostrophes) + r"(?![\w])"
+    return r"\s+".join(re.sub("['’]", "['’]", w) for w in words)
+
+
+def whole_words(alternatives: list[str]) -> str:
+    """One alternation matched as whole words (one lookaround for all: much faster)."""
+    return r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)"
 
 
 def speaker_name_words(speakers: list[str] | tuple[str, ...]) -> list[str]:
@@ -269,7 +272,7 @@ class _Matcher:
         if not unique:
             return None
         flags = 0 if self.case_sensitive else re.IGNORECASE
-        return re.compile("|".join(term_regex(t) for t in unique), flags)
+        return re.compile(whole_words([term_regex(t) for t in unique]), flags)
 
     @cached_property
     def speaker_pattern(self) -> re.Pattern | None:
@@ -277,7 +280,7 @@ class _Matcher:
             return None
         # Capitalised or all-caps only: a label word may also be an ordinary word.
         forms = sorted({f for w in self.speaker_words for f in (w, w.upper())}, key=lambda t: (-len(t), t))
-        return re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w])")
+        return re.compile(whole_words([re.escape(f) for f in forms]))
 
     def apply(self, text: str) -> str:
         if self.term_pattern is not None:

@@ -7,7 +7,7 @@ text (``substr``, portable to PostgreSQL), never whole transcripts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.errors import NotFoundError
@@ -80,7 +80,6 @@ class Candidate:
     raw: str
     role: str
     site: str
-    attributes: dict[str, str] = field(default_factory=dict)
 
     @property
     def sort_key(self) -> tuple:
@@ -113,18 +112,22 @@ def used_codes(project: Project, coder: str) -> set[str]:
         return set(conn.execute(query.distinct()).scalars())
 
 
-def fetch_candidates(conn: Connection, codebook: Codebook, query: QuoteQuery, coder: str, group: str) -> list[Candidate]:
+def fetch_candidates(
+    conn: Connection, codebook: Codebook, query: QuoteQuery, coder: str, group: str
+) -> list[Candidate]:
     """The coder's codings of ``group`` (and descendants) on respondent turns, filtered."""
     from sqlalchemy import func, select
 
     from qualcode.store.schema import codings, segments, transcripts
 
     text = func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
+    # Attributes are JSON: decode them only when a filter needs them.
+    attributes = transcripts.c.attributes if query.attributes else transcripts.c.role.label("no_attributes")
     statement = (
         select(
             codings.c.code_id, codings.c.transcript_id, codings.c.segment_id, codings.c.origin,
             codings.c.start_offset, codings.c.end_offset, segments.c.ordinal, transcripts.c.role,
-            transcripts.c.site, transcripts.c.attributes, text.label("raw"),
+            transcripts.c.site, attributes.label("attributes"), text.label("raw"),
         )
         .select_from(
             codings.join(transcripts, codings.c.transcript_id == transcripts.c.id)
@@ -146,10 +149,10 @@ def fetch_candidates(conn: Connection, codebook: Codebook, query: QuoteQuery, co
         Candidate(
             group=group, code=r.code_id, transcript=r.transcript_id, segment=r.ordinal,
             segment_id=r.segment_id, coder=coder, origin=r.origin, start=r.start_offset,
-            end=r.end_offset, raw=r.raw, role=r.role, site=r.site, attributes=dict(r.attributes or {}),
+            end=r.end_offset, raw=r.raw, role=r.role, site=r.site,
         )
         for r in rows
-        if _has_attributes(r.attributes or {}, query.attributes)
+        if not query.attributes or _has_attributes(r.attributes or {}, query.attributes)
     ]
     if query.all_of:
         allowed = segments_with_all(conn, coder, query.all_of)

@@ -55,7 +55,7 @@ def export_quote_set(quote_set: QuoteSet, path: Path, *, format: str | None = No
     chosen = format_of(path, format)
     if by not in GROUPINGS:
         raise ExportError(f"Unknown grouping '{by}'; --by accepts: {', '.join(GROUPINGS)}")
-    ensure_masked(quote_set, allow_unmasked=allow_unmasked)
+    ensure_masked(quote_set, allow_unmasked=allow_unmasked, target=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         if chosen == "docx":
@@ -156,10 +156,26 @@ def unmasked_note(quote_set: QuoteSet) -> str:
             f"were left unmasked on purpose.")
 
 
-def audit_rows(quote_set: QuoteSet) -> list[list[str]]:
-    """Header + one row per quote mapping it to transcript, segment, offsets and coder."""
+def document_order(quote_set: QuoteSet, by: str = "code") -> list[Quote]:
+    """The quotes in the order a document lays them out (sections depth first)."""
+    ordered: list[Quote] = []
+
+    def visit(section: Section) -> None:
+        ordered.extend(section.quotes)
+        for child in section.children:
+            visit(child)
+
+    for section in sections(quote_set, by):
+        visit(section)
+    return ordered
+
+
+def audit_rows(quote_set: QuoteSet, by: str = "code") -> list[list[str]]:
+    """Header + one row per quote, in document order, mapping it to transcript, segment,
+    offsets and coder. ``#`` is the quote's rank in the selection order (the number the
+    leftover check reports)."""
     rows = [["#", "Code", "Transcript", "Segment", "Span", "Coder", "Origin", "Opening words", "Collapsed duplicates"]]
-    for q in quote_set.quotes:
+    for q in document_order(quote_set, by):
         rows.append([str(q.number), q.code, q.transcript, str(q.segment), f"{q.start}:{q.end}", q.coder,
                      q.origin, " ".join(q.text.split()[:8]), "; ".join(q.collapsed)])
     return rows
@@ -180,7 +196,7 @@ def render_markdown(quote_set: QuoteSet, *, by: str = "code", provenance: bool =
         _markdown_section(out, section, level=2)
     if provenance:
         out += ["## Provenance", ""] + [f"- {line}" for line in provenance_lines(quote_set)] + [""]
-        rows = audit_rows(quote_set)
+        rows = audit_rows(quote_set, by)
         out.append("| " + " | ".join(rows[0]) + " |")
         out.append("|" + "---|" * len(rows[0]))
         out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows[1:]]

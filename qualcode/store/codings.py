@@ -9,6 +9,10 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from qualcode.store.schema import coders, codings, events, segments, transcripts
 
+# Events copied from a coder bundle ("merged:tag", ...) are history for the audit
+# trail only; the merge itself is the undoable action.
+HISTORY_ONLY_PREFIX = "merged:"
+
 CODING_FIELDS = (
     "id", "transcript_id", "segment_id", "coder", "code_id", "start_offset", "end_offset",
     "origin", "confidence", "memo", "codebook_version_id", "orphaned", "orphan_text",
@@ -113,7 +117,7 @@ def latest_group(conn: Connection, coder: str, *, actions_in=None, actions_not_i
     """The newest group of the coder that is not undone, filtered by action."""
     query = select(events.c.group_id, events.c.action).where(
         events.c.coder == coder, events.c.undone.is_(False), events.c.id == events.c.group_id,
-        events.c.id > after_id,
+        events.c.id > after_id, ~events.c.action.startswith(HISTORY_ONLY_PREFIX),
     )
     if actions_in is not None:
         query = query.where(events.c.action.in_(actions_in))
@@ -125,7 +129,8 @@ def latest_group(conn: Connection, coder: str, *, actions_in=None, actions_not_i
 def last_group_id(conn: Connection, coder: str, *, actions_not_in) -> int:
     found = conn.execute(
         select(func.max(events.c.id)).where(
-            events.c.coder == coder, events.c.action.not_in(actions_not_in)
+            events.c.coder == coder, events.c.action.not_in(actions_not_in),
+            ~events.c.action.startswith(HISTORY_ONLY_PREFIX),
         )
     ).scalar()
     return found or 0

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
+from qualcode.errors import StoreError
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -13,11 +15,13 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+pysqlite:///{path}"
 
 
-def open_engine(url: str) -> Engine:
+def open_engine(url: str, *, coder: str | None = None) -> Engine:
     """Create an engine; for SQLite turn on WAL, foreign keys and a busy timeout.
 
     WAL plus a busy timeout lets a second coder (another process) write to the same
-    project while the first is coding, without "database is locked" errors.
+    project while the first is coding, without "database is locked" errors. On a
+    server, a permission refusal becomes a clear :class:`AccessDenied`, and ``coder``
+    (team mode on a shared login) is bound to every connection as ``qualcode.coder``.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
@@ -26,7 +30,48 @@ def open_engine(url: str) -> Engine:
         # lets two writers deadlock on lock upgrade; emit BEGIN ourselves instead.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = _server_engine(url)
+    event.listen(engine, "handle_error", _explain_failure)
+    if coder and engine.dialect.name == "postgresql":
+        from qualcode.store.access import bind_coder
+
+        event.listen(engine, "connect", lambda dbapi_connection, _record: bind_coder(dbapi_connection, coder))
+    return engine
+
+
+def _server_engine(url: str) -> Engine:
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as missing:
+        raise StoreError(
+            f"The database URL needs the Python driver '{missing.name}', which is not installed; "
+            "for PostgreSQL: pip install 'qualcode[postgres]' (psycopg)"
+        ) from None
+    except (ArgumentError, NoSuchModuleError) as error:
+        raise StoreError(
+            f"Bad database URL ({error}); expected e.g. postgresql+psycopg://USER@HOST/DB"
+        ) from None
+
+
+def _explain_failure(context) -> None:
+    """Permission refusals and failed connections as one clear line, not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    from qualcode.store.access import explain_refusal
+
+    if context.is_pre_ping:  # the pool reconnects by itself
+        return
+    url = context.engine.url
+    refusal = explain_refusal(context.original_exception, url.username)
+    if refusal is not None:
+        raise refusal from context.original_exception
+    if context.connection is None and isinstance(context.sqlalchemy_exception, OperationalError):
+        reason = str(context.original_exception).strip().splitlines()[0]
+        raise StoreError(
+            f"Cannot connect to {url.render_as_string(hide_password=True)}: {reason}"
+        ) from context.original_exception
 
 
 def _sqlite_begin(conn) -> None:

@@ -29,8 +29,53 @@ def _initial(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _index_codings_by_coder_code(conn: Connection) -> None:
+    from qualcode.store.schema import codings
+
+    index = next(i for i in codings.indexes if i.name == "ix_codings_coder_code")
+    index.create(conn, checkfirst=True)
+
+
+def _never_reuse_coding_ids(conn: Connection) -> None:
+    """SQLite: rebuild codings with AUTOINCREMENT, retiring every id the log has used.
+
+    Without it SQLite hands a deleted coding's id (the largest) to the next coding,
+    and the first coder's undo of that deletion then finds someone else's coding.
+    Server sequences never reuse ids: nothing to do there.
+    """
+    from qualcode.store.schema import codings, events
+
+    if conn.dialect.name != "sqlite":
+        return
+    ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'codings'").scalar()
+    if "AUTOINCREMENT" not in ddl.upper():
+        old = {c["name"] for c in inspect(conn).get_columns("codings")}
+        conn.exec_driver_sql("ALTER TABLE codings RENAME TO codings_before_v3")
+        for index in codings.indexes:
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+        codings.create(conn)
+        columns = ", ".join(c.name for c in codings.columns if c.name in old)
+        conn.exec_driver_sql(f"INSERT INTO codings ({columns}) SELECT {columns} FROM codings_before_v3")
+        conn.exec_driver_sql("DROP TABLE codings_before_v3")
+    retire_coding_ids(conn, codings, events)
+
+
+def retire_coding_ids(conn: Connection, codings, events) -> None:
+    """SQLite: the next coding id is above every id in the table or the event log."""
+    from sqlalchemy import func
+
+    largest = max(
+        conn.execute(select(func.max(codings.c.id))).scalar() or 0,
+        conn.execute(select(func.max(events.c.coding_id))).scalar() or 0,
+    )
+    conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = 'codings'")
+    conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (largest,))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
+    Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
+    Migration(3, "coding ids are never reused (SQLite AUTOINCREMENT)", _never_reuse_coding_ids),
 ]
 HEAD = MIGRATIONS[-1].version
 

@@ -107,6 +107,12 @@ codings = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_codings_segment_code", "segment_id", "code_id"),
     Index("ix_codings_coder", "coder", "transcript_id"),
+    # Covering index for tallies: one coder's references to a set of codes, grouped
+    # by transcript, are read from the index alone (see qualcode/tally/counting.py).
+    Index("ix_codings_coder_code", "coder", "code_id", "transcript_id", "segment_id"),
+    # Never hand out a deleted coding's id again (SQLite otherwise reuses the largest):
+    # undo re-creates a deleted coding under its old id, and the event log names it.
+    sqlite_autoincrement=True,
 )
 
 # Append-only: every change to codings, one row each, totally ordered by id.

@@ -5,11 +5,13 @@ Layout of the package:
 - ``state``: the coding logic the widgets call (navigation, sentence selection,
   toggling codes, suggestions, undo/redo, memos) with no Textual import, so it is
   testable without a terminal;
-- ``assignments``, ``sentences``, ``codefilter``, ``colors``: small pure helpers the
-  state uses (which transcript to open and whether blind mode applies; sentence
-  spans; fuzzy code search; code colours);
+- ``assignments``, ``queries``, ``sentences``, ``codefilter``, ``colors``, ``wrap``:
+  small helpers the state and panes use (which transcript to open and whether blind
+  mode applies; the store reads of the screen; sentence spans; fuzzy code search;
+  code colours; word wrapping shared by layout and painting);
 - ``app``: the Textual app, its key bindings and actions;
-- ``widgets``: the transcript, codebook and suggestions panes;
+- ``widgets``: the transcript, codebook (with its code tree and detail panel) and
+  suggestions panes;
 - ``screens``: the help overlay and the memo and jump modals.
 
 Only ``app``, ``widgets`` and ``screens`` import Textual, and nothing in this

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qualcode.errors import QualcodeError
@@ -70,13 +72,19 @@ class CodingApp(App[None]):
     ]
 
     CSS = """
-    #header { dock: top; height: 1; background: $panel; color: $foreground; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    #header {
+        dock: top; height: 1; padding: 0 1; background: $panel; color: $foreground;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     #header.blind { background: $warning-darken-2; }
     #panes { height: 1fr; }
     TranscriptView { width: 2fr; }
     #status { height: 1; padding: 0 1; color: $text-muted; }
     #status.error { color: $error; }
-    #keys { height: 1; padding: 0 1; background: $panel; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
+    #keys {
+        height: 1; padding: 0 1; background: $panel; color: $text-muted;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(
@@ -149,10 +157,16 @@ class CodingApp(App[None]):
 
     def _run(self, action: Callable[[], Outcome]) -> Outcome | None:
         """Run a state action; show its outcome, or its error on the status line."""
+        from sqlalchemy.exc import OperationalError
+
         try:
             outcome = action()
         except QualcodeError as error:
             self.status(str(error), error=True)
+            self.bell()
+            return None
+        except OperationalError as error:  # e.g. the database stayed locked past the busy timeout
+            self.status(f"The store is busy ({error.orig}); nothing was changed, try again", error=True)
             self.bell()
             return None
         self.transcript_view.refresh_turns(outcome.changed)
@@ -183,6 +197,7 @@ class CodingApp(App[None]):
 
     def action_find_code(self) -> None:
         self.codebook_pane.open_filter()
+        self.status("Type to find a code · ↑↓ choose · Enter applies it · Esc goes back")
 
     def action_toggle_code(self) -> None:
         code_id = self.codebook_pane.highlighted_code
@@ -242,11 +257,29 @@ class CodingApp(App[None]):
     def on_codebook_pane_apply(self, message: CodebookPane.Apply) -> None:
         self._run(lambda: self.state.toggle(message.code_id))
         if message.from_filter:
-            self.codebook_pane.filter_input.value = ""
-            self.transcript_view.focus()
+            self.codebook_pane.close_filter()
 
     def on_codebook_pane_closed(self, message: CodebookPane.Closed) -> None:
-        self.transcript_view.focus()
+        if self.focused is not self.transcript_view:
+            self.transcript_view.focus()
+
+    async def on_event(self, event: events.Event) -> None:
+        # While filtering codes, keys go to the filter box before any binding; focus
+        # never moves there (a focus change repaints the whole screen).
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and self.codebook_pane_ready
+            and self.codebook_pane.filtering
+            and not isinstance(self.screen, ModalScreen)
+            and await self.codebook_pane.filter_key(event.key, event.character)
+        ):
+            return
+        await super().on_event(event)
+
+    @property
+    def codebook_pane_ready(self) -> bool:
+        return bool(self.query("#codebook")) if self.is_running else False
 
     def on_transcript_view_turn_clicked(self, message: TranscriptView.TurnClicked) -> None:
         self._run(lambda: self.state.go_to(message.ordinal))
@@ -264,7 +297,7 @@ def run_headless(
     *,
     keys: tuple[str, ...] = (),
     screenshot: str | None = None,
-    size: tuple[int, int] = (120, 36),
+    size: tuple[int, int] = (140, 42),
 ) -> CodingApp:
     """Open the screen without a terminal, press ``keys``, optionally save an SVG screenshot.
 

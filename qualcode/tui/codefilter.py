@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 DEFINITION_WEIGHT = 0.85
 MIN_SCORE = 70.0
+NEAR_BEST = 15.0  # also drop matches this far below the best one (short queries match noise)
 
 
 def code_score(query: str, code: Code) -> float:
@@ -33,13 +34,14 @@ def code_score(query: str, code: Code) -> float:
 def filter_codes(codes: Sequence[Code], query: str, *, min_score: float = MIN_SCORE) -> list[tuple[Code, float]]:
     """The codes matching ``query``, best first, with their scores.
 
-    An empty query returns every code (score 100) in the order given.
+    A code matches when it scores at least ``min_score`` and within ``NEAR_BEST``
+    points of the best match. An empty query returns every code (score 100) in the
+    order given.
     """
     if not query.strip():
         return [(code, 100.0) for code in codes]
     scored = [(code, code_score(query, code)) for code in codes]
-    ranked = sorted(
-        ((code, score) for code, score in scored if score >= min_score),
-        key=lambda pair: -pair[1],
-    )
-    return ranked
+    if not scored:
+        return []
+    cutoff = max(min_score, max(score for _, score in scored) - NEAR_BEST)
+    return sorted(((code, score) for code, score in scored if score >= cutoff), key=lambda pair: -pair[1])

@@ -27,7 +27,7 @@ from qualcode.coding.suggesters import Suggestion, load_suggesters, suggestions_
 from qualcode.errors import CodingError
 from qualcode.tui.assignments import TranscriptChoice, is_blind, next_transcript, transcript_choices
 from qualcode.tui.queries import Mark, load_marks, rejected_suggestions
-from qualcode.tui.sentences import split_sentences
+from qualcode.transcripts.sentences import split_sentences
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code

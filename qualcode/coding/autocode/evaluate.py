@@ -9,7 +9,8 @@ a respondent turn: a prediction is a (turn, code) pair.
 - ``model``: cross-validated with GroupKFold by *transcript* (never by turn, which
   would let a transcript's own turns teach the model about it): each fold's model is
   fitted on the other transcripts' turns (codes with < ``min_positive`` positives
-  there are not predicted) and predicts its held-out turns at p >= 0.5.
+  there are not predicted; thresholds are chosen inside the training turns) and
+  predicts its held-out turns.
 - ``union``: a (turn, code) predicted by either.
 
 Per code: TP/FP/FN, precision = TP/(TP+FP), recall = TP/(TP+FN), F1 = 2TP/(2TP+FP+FN);
@@ -205,21 +206,33 @@ def _check_code(project: Project, code_id: str, role: str, path: Path, line: int
 # -- evaluation ------------------------------------------------------------------
 
 
-def evaluate(project: Project, reference: Reference, *, folds: int = 5, min_positive: int | None = None) -> Evaluation:
-    """Precision, recall and F1 of rules, model (cross-validated by transcript) and union."""
+def evaluate(
+    project: Project, reference: Reference, *, folds: int = 5, min_positive: int | None = None,
+    systems: tuple[str, ...] = SYSTEMS,
+) -> Evaluation:
+    """Precision, recall and F1 of rules, model (cross-validated by transcript) and union.
+
+    ``systems`` chooses which of ``rules``, ``model``, ``union`` to report (the model
+    is the slow one: the demo shows the rules alone).
+    """
     from qualcode.coding.learn import MIN_POSITIVE
 
+    unknown = [s for s in systems if s not in SYSTEMS]
+    if unknown:
+        raise QualcodeError(f"Unknown system {', '.join(unknown)}; systems: {', '.join(SYSTEMS)}")
     min_positive = MIN_POSITIVE if min_positive is None else min_positive
     turns = reference.turns
     truth = [t.codes for t in turns]
-    transcripts = sorted({t.transcript_id for t in turns})
     notes: list[str] = []
-    rules = rule_predictions(project, turns)
-    model, used_folds = model_predictions(project, turns, folds, min_positive, notes)
-    union = [a | b for a, b in zip(rules, model, strict=True)]
-    systems = {name: score(name, truth, predicted) for name, predicted in zip(SYSTEMS, (rules, model, union), strict=True)}
+    empty = [set() for _ in turns]
+    rules = rule_predictions(project, turns) if {"rules", "union"} & set(systems) else empty
+    model, used_folds = (
+        model_predictions(project, turns, folds, min_positive, notes) if {"model", "union"} & set(systems) else (empty, 0)
+    )
+    predictions = {"rules": rules, "model": model, "union": [a | b for a, b in zip(rules, model, strict=True)]}
+    results = {name: score(name, truth, predictions[name]) for name in SYSTEMS if name in systems}
     return Evaluation(
-        reference.name, len(turns), len(transcripts), used_folds, min_positive, systems,
+        reference.name, len(turns), len({t.transcript_id for t in turns}), used_folds, min_positive, results,
         sum(map(len, truth)) / len(turns) if turns else 0.0, notes,
     )
 
@@ -242,7 +255,7 @@ def model_predictions(
     """Out-of-fold model predictions (GroupKFold by transcript) and the folds used."""
     from sklearn.model_selection import GroupKFold
 
-    from qualcode.coding.learn import DECISION_P, fit
+    from qualcode.coding.learn import fit
 
     groups = [t.transcript_id for t in turns]
     splits = min(folds, len(set(groups)))
@@ -258,7 +271,7 @@ def model_predictions(
         except QualcodeError:
             continue
         for index, scores in zip(test_rows, model.probabilities([t.text for t in test], [t.role for t in test]), strict=True):
-            predicted[index] = {c for c, p in scores.items() if p >= DECISION_P}
+            predicted[index] = model.decide(scores)
     return predicted, splits
 
 

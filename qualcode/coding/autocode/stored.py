@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
     from qualcode.transcripts.model import Segment, Transcript
 
-MODEL_MIN_P = 0.5  # the coding screen shows model suggestions at or above the decision threshold
+DEFAULT_THRESHOLD = 0.5  # model suggestions stored without their code's threshold
 
 
 def store_rule_suggestions(
@@ -73,16 +73,27 @@ def replace_open(
 def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> int:
     """Apply proposals as ``coder``'s codings (origin ``rules``); returns codings added.
 
-    Goes through :class:`CodingSession` so the codebook check, the merge of
-    overlapping spans and the event log (undo) behave as for a human coder.
+    One transaction for the whole run, through :class:`CodingSession`'s own steps
+    (codebook check, codebook snapshot, merge of overlapping same-code spans, event
+    log), so the codings behave exactly like a coder's ``tag`` and can be undone.
     """
-    from qualcode.coding.session import CodingSession
+    from qualcode.coding.session import ActionResult, CodingSession
+    from qualcode.store import codings as store
 
     session = CodingSession(project, coder)
     before = _coding_count(project, coder)
-    for p in proposals:
-        session.tag(p.transcript_id, p.ordinal, [p.code_id], span=(p.start, p.end), origin="rules",
-                    confidence=p.score)
+    result = ActionResult("tag")  # one action: a single undo takes the whole run back
+    with project.write() as conn:
+        store.ensure_coder(conn, coder)
+        version_id = session._codebook_version(conn)
+        for p in proposals:
+            session._check_code(p.code_id, p.role)
+            values = {
+                "transcript_id": p.transcript_id, "segment_id": p.segment_id, "coder": coder,
+                "code_id": p.code_id, "start_offset": p.start, "end_offset": p.end, "origin": "rules",
+                "confidence": p.score, "memo": None, "codebook_version_id": version_id,
+            }
+            session._apply_one(conn, result, values)
     return _coding_count(project, coder) - before
 
 
@@ -141,6 +152,11 @@ def still_applicable(project: Project, code_id: str, role: str) -> bool:
     return True
 
 
+def _threshold(row: dict) -> float:
+    """A model suggestion is shown from its code's decision threshold up."""
+    return float((row.get("evidence") or {}).get("threshold", DEFAULT_THRESHOLD))
+
+
 class StoredSuggester:
     """Serves the open stored suggestions (rules and model) of a segment."""
 
@@ -165,6 +181,6 @@ class StoredSuggester:
             Suggestion(row["code_id"], row["start_offset"], row["end_offset"], row["source"],
                        evidence_text(row), row["score"], row["id"])
             for row in rows
-            if (row["source"] != "model" or (row["score"] or 0) >= MODEL_MIN_P)
+            if (row["source"] != "model" or (row["score"] or 0) >= _threshold(row))
             and still_applicable(self.project, row["code_id"], row["role"])
         ]

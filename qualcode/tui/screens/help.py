@@ -46,12 +46,14 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from qualcode.tui.screens.jump import JumpScreen
     from qualcode.tui.screens.memo import MemoScreen
     from qualcode.tui.widgets.codebook import CodebookPane
+    from qualcode.tui.widgets.codetree import CodeTree
     from qualcode.tui.widgets.transcript import TranscriptView
 
     return [
         ("Anywhere (outside the code filter)", binding_rows(CodingApp.BINDINGS)),
         ("Transcript pane", binding_rows(TranscriptView.BINDINGS)),
-        ("Code filter and code tree", binding_rows(CodebookPane.BINDINGS)),
+        ("Code filter (after /; any other key types into it)", binding_rows(CodebookPane.BINDINGS)),
+        ("Code tree (Tab to it)", binding_rows(CodeTree.BINDINGS)),
         ("Memo box", binding_rows(MemoScreen.BINDINGS)),
         ("Jump list", binding_rows(JumpScreen.BINDINGS)),
         ("Help (this overlay)", binding_rows(HelpScreen.BINDINGS)),
@@ -89,7 +91,10 @@ class HelpScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; border: thick $primary; background: $surface; padding: 0 1; }
+    HelpScreen > VerticalScroll {
+        width: 90%; max-width: 100; height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
     """
 
     def compose(self):

@@ -26,7 +26,10 @@ class JumpScreen(ModalScreen[str | None]):
 
     DEFAULT_CSS = """
     JumpScreen { align: center middle; }
-    JumpScreen > Vertical { width: 90%; max-width: 110; height: 80%; border: thick $primary; background: $surface; padding: 0 1; }
+    JumpScreen > Vertical {
+        width: 90%; max-width: 110; height: 80%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
     JumpScreen OptionList { height: 1fr; }
     """
 

@@ -18,7 +18,10 @@ class MemoScreen(ModalScreen[str | None]):
 
     DEFAULT_CSS = """
     MemoScreen { align: center middle; }
-    MemoScreen > Vertical { width: 80%; max-width: 100; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    MemoScreen > Vertical {
+        width: 80%; max-width: 100; height: auto;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
     MemoScreen Label { width: 100%; margin-bottom: 1; }
     """
 

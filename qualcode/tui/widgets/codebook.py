@@ -1,7 +1,7 @@
 """The codebook pane: the codes for the transcript's role, a fuzzy filter and a detail panel.
 
-Without a filter the codes show as the codebook's tree (grouping nodes and codes of
-other roles appear dimmed, for context). Typing in the filter lists the matching
+Without a filter the codes show as the codebook's tree, indented by depth (grouping
+nodes and ancestors from other roles appear dimmed, for context). Typing in the filter lists the matching
 codes best first (rapidfuzz over id, name and definition); Enter applies the
 highlighted one. The detail panel shows the highlighted code's definition,
 include/exclude and examples; codes already applied to the current turn are ticked.
@@ -13,36 +13,53 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Input, Static, Tree
+from textual.reactive import Reactive
+from textual.widgets import Input
 
 from qualcode.tui.codefilter import filter_codes
 from qualcode.tui.colors import code_color
+from qualcode.tui.widgets.codetree import CodeRow, CodeTree, TextPanel
 
 if TYPE_CHECKING:
-    from textual.widgets.tree import TreeNode
-
     from qualcode.codebook import Codebook
     from qualcode.codebook.model import Code
+
+
+class FilterInput(Input, can_focus=False):
+    """The filter box: an Input that never takes focus and never asks for a layout.
+
+    Focus stays on the transcript while the coder types a filter (the app routes the
+    keys here, see :meth:`CodebookPane.filter_key`): in Textual every focus change
+    repaints the whole screen, two per code applied. And Input grows its virtual
+    width with its value, which asks for a full layout on each character; this box
+    has a fixed size, so a repaint is enough (the horizontal scroll bounds read
+    ``virtual_size`` directly).
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
 class CodebookPane(Vertical):
     """Filter input, code tree and the highlighted code's details."""
 
+    # Active while filtering (after /); any other printable key is typed into the filter.
     BINDINGS = [
-        Binding("down", "cursor_down", "Next matching code"),
-        Binding("up", "cursor_up", "Previous matching code"),
+        Binding("down", "cursor(1)", "Next matching code"),
+        Binding("up", "cursor(-1)", "Previous matching code"),
         Binding("enter", "apply_highlighted", "Apply or remove the highlighted code"),
+        Binding("backspace", "delete_left", "Delete the last character"),
+        Binding("ctrl+u", "clear_filter", "Clear the filter"),
         Binding("escape", "close_filter", "Clear the filter, back to the transcript"),
     ]
 
     DEFAULT_CSS = """
     CodebookPane { width: 1fr; min-width: 32; max-width: 60; border-left: solid $primary-darken-2; }
-    CodebookPane #code-filter { margin: 0 0 0 0; }
-    CodebookPane #code-tree { height: 1fr; overflow-x: hidden; }
-    CodebookPane #code-detail-scroll { height: 40%; border-top: solid $primary-darken-2; }
-    CodebookPane #code-detail { padding: 0 1; }
+    CodebookPane #code-filter.-active { border: tall $accent; }
+    CodebookPane #code-tree { height: 1fr; }
+    CodebookPane #code-detail { height: 40%; border-top: solid $primary-darken-2; }
     """
 
     class Apply(Message):
@@ -61,23 +78,22 @@ class CodebookPane(Vertical):
         self._codebook: Codebook | None = None
         self._codes: list[Code] = []
         self._applicable: set[str] = set()
-        self._code_nodes: dict[str, TreeNode] = {}
         self._applied: set[str] = set()
+        self._detail_for: str | None = None
+        self.filtering = False
+        self._labels: dict[tuple[str, bool], Text] = {}
+        self._tree_rows: list[CodeRow] | None = None
 
     def compose(self):
-        yield Input(placeholder="/  type to find a code", id="code-filter")
-        tree: Tree[str] = Tree("codes", id="code-tree")
-        tree.show_root = False
-        tree.auto_expand = False
-        yield tree
-        with VerticalScroll(id="code-detail-scroll"):
-            yield Static(id="code-detail")
+        yield FilterInput(placeholder="/  type to find a code", id="code-filter")
+        yield CodeTree(id="code-tree")
+        yield TextPanel(id="code-detail")
 
     # -- public ---------------------------------------------------------------
 
     @property
-    def tree(self) -> Tree[str]:
-        return self.query_one("#code-tree", Tree)
+    def tree(self) -> CodeTree:
+        return self.query_one("#code-tree", CodeTree)
 
     @property
     def filter_input(self) -> Input:
@@ -86,35 +102,54 @@ class CodebookPane(Vertical):
     @property
     def highlighted_code(self) -> str | None:
         """The applicable code under the tree cursor, if any."""
-        node = self.tree.cursor_node
-        code_id = node.data if node is not None else None
-        return code_id if code_id in self._applicable else None
+        row = self.tree.highlighted
+        return row.code_id if row is not None and row.usable else None
 
     def set_codes(self, codebook: Codebook, codes: list[Code], applied: set[str]) -> None:
         """Show these codes (the transcript role's); ``applied`` are ticked."""
         self._codebook, self._codes = codebook, codes
         self._applicable = {c.id for c in codes}
+        self._labels, self._tree_rows = {}, None
         self._applied = set(applied)
         self.filter_input.value = ""
         self._show_tree()
 
     def mark_applied(self, applied: set[str]) -> None:
         """Tick the codes applied to the current turn; relabel only those that changed."""
-        for code_id in self._applied ^ applied:
-            node = self._code_nodes.get(code_id)
-            if node is not None and self._codebook is not None:
-                node.set_label(self._label(self._codebook.codes[code_id], code_id in applied))
+        changed = self._applied ^ applied
         self._applied = set(applied)
+        if changed and self._codebook is not None:
+            self.tree.relabel({c: self._label(self._codebook.codes[c]) for c in changed if c in self._codebook.codes})
 
     def open_filter(self) -> None:
-        self.filter_input.focus()
+        """Start filtering: typed keys go to the filter until Enter or Escape."""
+        self.filtering = True
+        self.filter_input.add_class("-active")
+
+    async def filter_key(self, key: str, character: str | None) -> bool:
+        """Handle a key while filtering; False lets the app treat it as usual (e.g. ctrl+q)."""
+        for binding in self.BINDINGS:
+            if key in binding.key.split(","):
+                await self.run_action(binding.action)
+                return True
+        if character is not None and character.isprintable():
+            self.filter_input.insert_text_at_cursor(character)
+            return True
+        return False
 
     # -- events and actions ---------------------------------------------------
 
+    def on_mount(self) -> None:
+        # Watching the value runs the filter while the keypress is handled, instead of
+        # waiting for Input.Changed to bubble up (each hop is a turn of the event loop).
+        self.watch(self.filter_input, "value", self._filter, init=False)
+
     def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if event.value.strip():
-            self._show_matches(event.value)
+        event.stop()  # handled by the watcher
+
+    def _filter(self, value: str) -> None:
+        if value.strip():
+            self._show_matches(value)
         else:
             self._show_tree()
 
@@ -122,92 +157,99 @@ class CodebookPane(Vertical):
         event.stop()
         self.action_apply_highlighted()
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+    def on_code_tree_selected(self, event: CodeTree.Selected) -> None:
         event.stop()
         self.action_apply_highlighted()
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+    def on_code_tree_highlighted(self, event: CodeTree.Highlighted) -> None:
         event.stop()
-        self._show_detail(event.node.data)
+        self._show_detail(event.code_id)
 
-    def action_cursor_down(self) -> None:
-        self.tree.action_cursor_down()
+    def action_cursor(self, delta: int) -> None:
+        self.tree.action_cursor(delta)
 
-    def action_cursor_up(self) -> None:
-        self.tree.action_cursor_up()
+    def action_delete_left(self) -> None:
+        self.filter_input.action_delete_left()
+
+    def action_clear_filter(self) -> None:
+        self.filter_input.value = ""
 
     def action_apply_highlighted(self) -> None:
-        node = self.tree.cursor_node
-        if node is None or node.data is None:
+        row = self.tree.highlighted
+        if row is None:
             self.app.bell()
             return
-        from_filter = self.filter_input.has_focus
-        if node.data not in self._applicable:
-            self.notify(f"'{node.data}' cannot be applied here (a grouping node or another role's code)")
+        if not row.usable:
+            self.notify(f"'{row.code_id}' cannot be applied here (a grouping node or another role's code)")
             return
-        self.post_message(self.Apply(node.data, from_filter))
+        # Straight to the app rather than bubbling through the containers: one hop.
+        self.app.post_message(self.Apply(row.code_id, self.filtering))
 
     def action_close_filter(self) -> None:
+        self.close_filter()
+        self.app.post_message(self.Closed())
+
+    def close_filter(self) -> None:
+        self.filtering = False
+        self.filter_input.remove_class("-active")
         self.filter_input.value = ""
-        self.post_message(self.Closed())
 
     # -- building -------------------------------------------------------------
 
     def _show_tree(self) -> None:
         """The codebook tree, limited to codes of the role and their ancestors."""
-        tree, codebook = self.tree, self._codebook
-        tree.clear()
-        self._code_nodes = {}
+        codebook = self._codebook
         if codebook is None:
             return
-        wanted = set(self._applicable)
-        for code_id in self._applicable:
-            wanted.update(a.id for a in codebook.ancestors(code_id))
-        parents: dict[str | None, TreeNode] = {None: tree.root}
-        for code in codebook.codes.values():
-            if code.id not in wanted:
-                continue
-            parent = parents.get(code.parent, tree.root)
-            label = self._label(code, code.id in self._applied)
-            has_children = any(c.id in wanted for c in codebook.children(code.id))
-            node = parent.add(label, data=code.id, expand=True) if has_children else parent.add_leaf(label, data=code.id)
-            parents[code.id] = node
-            self._code_nodes[code.id] = node
-        self._cursor_to_first()
+        if self._tree_rows is None:
+            wanted = set(self._applicable)
+            for code_id in self._applicable:
+                wanted.update(a.id for a in codebook.ancestors(code_id))
+            self._tree_rows = [
+                CodeRow(code.id, codebook.depth(code.id), Text(), code.id in self._applicable)
+                for code in codebook.codes.values()
+                if code.id in wanted
+            ]
+        rows = [
+            CodeRow(r.code_id, r.depth, self._label(codebook.codes[r.code_id]), r.usable) for r in self._tree_rows
+        ]
+        self._show(rows)
 
     def _show_matches(self, query: str) -> None:
         """A flat list of matching codes, best first, cursor on the best."""
-        tree = self.tree
-        tree.clear()
-        self._code_nodes = {}
-        for code, _score in filter_codes(self._codes, query):
-            self._code_nodes[code.id] = tree.root.add_leaf(self._label(code, code.id in self._applied), data=code.id)
-        self._cursor_to_first()
+        rows = [CodeRow(code.id, 0, self._label(code), True) for code, _ in filter_codes(self._codes, query)]
+        self._show(rows)
 
-    def _cursor_to_first(self) -> None:
-        # Every node is expanded, so tree lines follow insertion order; setting the
-        # line (not move_cursor) also works before the tree has built its lines.
-        order = list(self._code_nodes)
-        first = next((i for i, code_id in enumerate(order) if code_id in self._applicable), None)
-        self.tree.cursor_line = -1 if first is None else first
-        self._show_detail(order[first] if first is not None else None)
+    def _show(self, rows: list[CodeRow]) -> None:
+        first = next((i for i, row in enumerate(rows) if row.usable), 0)
+        self.tree.set_rows(rows, first)
+        self._show_detail(rows[first].code_id if rows else None)
 
-    def _label(self, code: Code, applied: bool) -> Text:
+    def _label(self, code: Code) -> Text:
+        key = (code.id, code.id in self._applied)
+        if key not in self._labels:
+            self._labels[key] = self._make_label(code)
+        return self._labels[key]
+
+    def _make_label(self, code: Code) -> Text:
         assert self._codebook is not None
         usable = code.id in self._applicable
         label = Text()
-        label.append("✓ " if applied else "  ", style="bold green")
+        label.append("✓ " if code.id in self._applied else "  ", style="bold green")
         label.append("■ ", style=code_color(self._codebook, code.id))
         label.append(code.name, style="" if usable else "dim")
         label.append(f"  {code.id}", style="dim")
         return label
 
     def _show_detail(self, code_id: str | None) -> None:
-        detail = self.query_one("#code-detail", Static)
+        if code_id == self._detail_for and code_id is not None:
+            return  # unchanged: skip the repaint
+        self._detail_for = code_id
+        detail = self.query_one("#code-detail", TextPanel)
         if code_id is None or self._codebook is None or code_id not in self._codebook.codes:
-            detail.update(Text("No code matches" if self.filter_input.value else "", style="dim"))
+            detail.show(Text("No code matches" if self.filter_input.value else "", style="dim"))
             return
-        detail.update(code_detail(self._codebook, self._codebook.codes[code_id], code_id in self._applicable))
+        detail.show(code_detail(self._codebook, self._codebook.codes[code_id], code_id in self._applicable))
 
 
 def code_detail(codebook: Codebook, code: Code, applicable: bool) -> Text:

@@ -15,13 +15,14 @@ dimmed; other coders' codes appear as dim tags (never in blind mode).
 from __future__ import annotations
 
 import bisect
+import re
 from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -41,7 +42,7 @@ MARKER = Text("▌", style="bold #e0af68")
 SPEAKER = Style(bold=True)
 INTERVIEWER = Style(dim=True)
 SUB_SPAN = Style(underline=True)
-MIN_TEXT_WIDTH = 12
+_HARD_WRAP = re.compile(r"(?<![.!?…:\"”’)\n])\n(?!\n)")
 
 
 class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -83,14 +84,20 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._relayout()
 
     def refresh_turns(self, ordinals: set[int]) -> None:
-        """Re-render only these turns, then repaint what is visible."""
+        """Re-render only these turns; repaint just their lines if no height changed."""
         if not self._heights:
             return
-        for ordinal in ordinals:
-            if 1 <= ordinal <= len(self._heights):
-                self._heights[ordinal - 1] = None
-                self._blocks.pop(ordinal - 1, None)
-        self._relayout()
+        indexes = [o - 1 for o in ordinals if 1 <= o <= len(self._heights)]
+        before = [self._height(i) for i in indexes]
+        for index in indexes:
+            self._heights[index] = None
+            self._blocks.pop(index, None)
+        if [self._height(i) for i in indexes] != before:
+            self._relayout()
+            return
+        top = int(self.scroll_y)
+        for index in indexes:
+            self.refresh(Region(0, self._starts[index] - top, self.size.width, self._height(index)))
 
     def scroll_to_current(self) -> None:
         """Bring the current turn (with the question before it, if it fits) into view."""
@@ -104,10 +111,10 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             bottom = top
         if index > 0 and bottom - self._starts[index - 1] < viewport:
             top = self._starts[index - 1]
-        if top < self.scroll_y:
+        if top < self.scroll_y or bottom >= self.scroll_y + viewport:
+            # Out of view: bring it to the top, so the next turns need no scrolling
+            # (a scroll repaints the whole pane; a move within view repaints two turns).
             self.scroll_to(y=top, animate=False, immediate=True)
-        elif bottom >= self.scroll_y + viewport:
-            self.scroll_to(y=min(top, bottom - viewport + 1), animate=False, immediate=True)
 
     def turn_at(self, line: int) -> int | None:
         """The ordinal of the turn drawn on virtual line ``line``."""
@@ -192,21 +199,34 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         """Which line of the turn holds the start of the selected sentence."""
         segment = self.state.transcript.segments[index]
         start = self.state.span[0] - segment.start
-        text = self.state.transcript.text[segment.start : segment.end]
+        text = reflow(self.state.transcript.text[segment.start : segment.end])
         spans = wrap_spans(text, column_widths(self._width)[1])
         return 1 + next((i for i, (_, end) in enumerate(spans) if start < end), 0)
 
 
 def column_widths(width: int) -> tuple[int, int]:
-    """(tag column, text column) widths for a pane ``width`` cells wide."""
-    tag_width = max(12, min(34, width // 4))
-    return tag_width, max(MIN_TEXT_WIDTH, width - tag_width - 2)
+    """(tag column, text column) widths for a pane ``width`` cells wide.
+
+    Each row is a gutter cell, the text, a space and the tags: exactly ``width``.
+    """
+    tag_width = min(40, max(8, width // 3))
+    return tag_width, max(1, width - tag_width - 2)
+
+
+def reflow(text: str) -> str:
+    """Hard line breaks inside a sentence become spaces, for display only.
+
+    Plain-text transcripts are often wrapped at a fixed width; a line break after
+    sentence punctuation (or before a blank line) is kept as a paragraph break.
+    One character for one, so offsets into the text stay valid.
+    """
+    return _HARD_WRAP.sub(" ", text)
 
 
 def turn_height(state: CodingState, segment: Segment, width: int) -> int:
     """Lines a turn takes: header + wrapped text (or its tags, if more), + a blank line."""
     _, text_width = column_widths(width)
-    text = state.transcript.text[segment.start : segment.end]
+    text = reflow(state.transcript.text[segment.start : segment.end])
     tags = len(state.mine(segment.ordinal)) + len(state.others(segment.ordinal))
     return max(1 + len(wrap_spans(text, text_width)), tags) + 1
 
@@ -248,7 +268,7 @@ def _header(state: CodingState, segment: Segment, is_current: bool) -> Text:
 
 
 def _body(state: CodingState, segment: Segment, is_current: bool) -> Text:
-    text = state.transcript.text[segment.start : segment.end]
+    text = reflow(state.transcript.text[segment.start : segment.end])
     body = Text(text, style=INTERVIEWER if segment.is_interviewer else "")
     for mark in state.mine(segment.ordinal):
         if (mark.start, mark.end) != (segment.start, segment.end):
@@ -265,7 +285,8 @@ def _tags(state: CodingState, ordinal: int, color, width: int) -> list[Text]:
     for mark in state.mine(ordinal):
         partial = "" if (mark.start, mark.end) == (segment.start, segment.end) else "~"
         memo = "✎" if mark.memo else ""
-        label = _fit(f"{partial}{memo}{mark.code_id}", width - 2)
+        markers = f"{partial}{memo}"  # kept whole; the id gives way when space is short
+        label = markers + _fit(mark.code_id, width - 2 - len(markers))
         tags.append(Text(f" {label} ", style=f"bold #101010 on {color(mark.code_id)}"))
     for mark in state.others(ordinal):
         tags.append(Text(_fit(f"{mark.coder}: {mark.code_id}", width), style=f"dim {color(mark.code_id)}"))

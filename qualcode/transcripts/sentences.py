@@ -1,19 +1,23 @@
-"""Sentence spans inside a turn, for sub-span coding.
+"""Sentence spans inside a turn: the coding screen's sub-span selection and the
+``sentence`` unit of agreement use this one definition, so they always agree.
 
 A simple regular expression is enough here: a sentence ends at ``.``, ``!``, ``?``
-or ``…`` (with any closing quotes or brackets) followed by whitespace, or at a line
-break. Common abbreviations ("Mr.", "e.g.") and single-letter initials do not end a
-sentence. Spans are transcript offsets, half-open, trimmed of surrounding whitespace.
+or ``…`` (with any closing quotes or brackets) followed by whitespace, or at a blank
+line. A single line break does not end one: plain-text transcripts are often
+hard-wrapped mid-sentence. Common abbreviations ("Mr.", "e.g.") and single-letter
+initials do not end a sentence. Spans are transcript offsets, half-open, trimmed of
+surrounding whitespace.
 """
 
 from __future__ import annotations
 
 import re
 
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)|\n")
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)|\n[ \t]*\n")
 _LAST_WORD = re.compile(r"(\S+)$")
 ABBREVIATIONS = frozenset(
-    {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "jr", "sr", "no", "u.s", "approx", "lt", "sgt", "det"}
+    {"mr", "mrs", "ms", "dr", "st", "vs", "etc", "e.g", "i.e", "jr", "sr", "no", "u.s", "approx", "lt", "sgt",
+     "det", "sen", "rep", "gov", "prof", "inc", "co", "dept"}
 )
 
 
@@ -27,9 +31,10 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _END.finditer(text):
-        if match.group() != "\n" and _is_abbreviation(text[start : match.start()]):
+        blank_line = match.group().startswith("\n")
+        if not blank_line and _is_abbreviation(text[start : match.start()]):
             continue
-        end = match.start() if match.group() == "\n" else match.end()
+        end = match.start() if blank_line else match.end()
         _add_trimmed(spans, text, start, end)
         start = match.end()
     _add_trimmed(spans, text, start, len(text))

@@ -1,0 +1,155 @@
+"""Autocoding throughput: the rule matcher against spaCy's bare tokenizer, in one run.
+
+    python benchmarks/bench_autocode.py [--words 10000000] [--processes 2] [--seed 11] [--json OUT]
+
+Two corpora:
+
+1. the example study (transcripts/ imported into a scratch project): ``autocode``
+   end to end as a dry run (loading turns, matching, proposals), and the tokenizer
+   over the same respondent turns;
+2. a generated corpus of ``--words`` words: respondent turns of 40-300 words made of
+   sentences drawn (seeded, so deterministic) from the example study's respondent
+   turns, with one invented word in about every 40 sentences so the vocabulary keeps
+   growing as it would in real text. Matching runs on ``--processes`` processes in
+   chunks (the core's :func:`match_units`); the floor is ``nlp.tokenizer.pipe`` over
+   the same turns on one process.
+
+Words are whitespace-separated words. The ratio is autocoder words/s divided by
+tokenizer words/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import string
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+ROLES = ("law_enforcement", "prosecutor", "service_provider", "other")
+
+
+def example_project(workdir: Path):
+    from qualcode.demo import import_example_transcripts, prepare_demo_project
+
+    project = prepare_demo_project(REPO, workdir)
+    import_example_transcripts(project)
+    return project
+
+
+def example_sentences(project) -> list[str]:
+    from qualcode.coding.autocode.runner import load_units
+    from qualcode.store.transcripts import transcript_ids
+
+    with project.read() as conn:
+        units, _ = load_units(conn, transcript_ids(conn))
+    return [s for u in units for s in SENTENCE.split(u.text.replace("\n", " ")) if s.strip()]
+
+
+def generate_turns(sentences: list[str], words: int, seed: int) -> list[tuple[str, str]]:
+    """Deterministic (text, role) respondent turns totalling at least ``words`` words."""
+    rng = random.Random(seed)
+    turns, total = [], 0
+    while total < words:
+        target, pieces, count = rng.randint(40, 300), [], 0
+        while count < target:
+            sentence = rng.choice(sentences)
+            if rng.random() < 0.025:
+                sentence = f"{sentence[:-1]} {invented_word(rng)}{sentence[-1]}"
+            pieces.append(sentence)
+            count += len(sentence.split())
+        turns.append((" ".join(pieces), rng.choice(ROLES)))
+        total += count
+    return turns
+
+
+def invented_word(rng: random.Random) -> str:
+    return "".join(rng.choices(string.ascii_lowercase, k=rng.randint(5, 11)))
+
+
+def tokenizer_rate(texts: list[str], words: int) -> float:
+    from qualcode.coding.autocode.lemmas import make_nlp
+
+    nlp = make_nlp()
+    began = time.perf_counter()
+    for _ in nlp.tokenizer.pipe(texts, batch_size=256):
+        pass
+    return words / (time.perf_counter() - began)
+
+
+def autocoder_rate(codebook, turns, processes: int, words: int) -> tuple[float, int]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from qualcode.coding.autocode.parallel import match_units
+    from qualcode.coding.autocode.runner import allowed_by_role, select_codes
+
+    selected = select_codes(codebook, None)
+    allowed = allowed_by_role(codebook, selected, set(ROLES))
+    columns = (TextColumn("autocoding"), BarColumn(), MofNCompleteColumn(), TextColumn("words"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("autocode", total=words)
+        began = time.perf_counter()
+        matches = match_units(selected, turns, allowed, processes=processes,
+                              progress=lambda done, total: bar.update(task, completed=done, total=total))
+        seconds = time.perf_counter() - began
+    return words / seconds, sum(map(len, matches))
+
+
+def run_example(project) -> dict:
+    """End to end (``autocode`` dry run: spaCy load, turns from the store, proposals) and matching alone."""
+    from qualcode.coding.autocode import autocode
+
+    result = autocode(project, dry_run=True, processes=1)
+    texts = [u.text for u in result.units]
+    floor = tokenizer_rate(texts, result.words)
+    matching, _ = autocoder_rate(project.codebook, [(u.text, u.role) for u in result.units], 1, result.words)
+    return {"corpus": "example study", "words": result.words, "turns": len(result.units),
+            "codes": len(result.proposals), "autocode_wps": round(matching), "tokenizer_wps": round(floor),
+            "ratio": round(matching / floor, 3), "processes": 1,
+            "end_to_end_wps": round(result.words_per_second), "end_to_end_s": round(result.seconds, 2)}
+
+
+def run_generated(project, words: int, processes: int, seed: int) -> dict:
+    began = time.perf_counter()
+    turns = generate_turns(example_sentences(project), words, seed)
+    generated_in = time.perf_counter() - began
+    total = sum(len(text.split()) for text, _ in turns)
+    floor = tokenizer_rate([text for text, _ in turns], total)
+    rate, codes = autocoder_rate(project.codebook, turns, processes, total)
+    return {"corpus": "generated", "words": total, "turns": len(turns), "codes": codes,
+            "autocode_wps": round(rate), "tokenizer_wps": round(floor), "ratio": round(rate / floor, 3),
+            "processes": processes, "generated_in_s": round(generated_in, 1)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--words", type=int, default=10_000_000, help="size of the generated corpus")
+    parser.add_argument("--processes", type=int, default=2, help="matching processes for the generated corpus")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-autocode-") as workdir:
+        project = example_project(Path(workdir) / "demo")
+        results = [run_example(project), run_generated(project, args.words, args.processes, args.seed)]
+        project.close()
+    for r in results:
+        print(f"{r['corpus']:>13}: {r['words']:>11,} words, {r['turns']:>7,} turns, {r['codes']:>8,} codes | "
+              f"autocode {r['autocode_wps']:>9,} words/s ({r['processes']} proc) | "
+              f"tokenizer {r['tokenizer_wps']:>9,} words/s (1 proc) | ratio {r['ratio']:.2f}")
+    example = results[0]
+    print(f"example study end to end (autocode --dry-run incl. spaCy load and store reads): "
+          f"{example['end_to_end_wps']:,} words/s, {example['end_to_end_s']} s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

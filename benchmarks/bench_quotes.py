@@ -1,0 +1,175 @@
+"""Benchmark quote sets: ``qualcode quotes CODE --limit 20 --order representative`` on a
+1,000-transcript project must take under two seconds end to end.
+
+    python benchmarks/bench_quotes.py [--transcripts 1000] [--repeat 5] [--code referral] [--keep DIR]
+
+Builds a project in a temp folder with the ECM codebook and the example study's
+[redaction] rules: synthetic transcripts (interviewer questions and 40-160-word answers
+with fillers, stutters, transcriber tags and, now and then, a planted name, place or
+phone number), stored through ``qualcode.store.transcripts.insert_transcript`` in one
+transaction, and about one or two codings per respondent turn (a tenth of them a sub-span)
+inserted in bulk into the codings table. Then it runs the command in-process through
+typer's CliRunner: the first run (cold: it imports the quotes modules and rapidfuzz and
+loads the English lexicon of the leftover check) and
+``--repeat`` more (warm), and reports the times with the per-stage breakdown
+(query, ordering, redaction, cleaning, dedupe, leftover check) from ``--timings``.
+The text is random: it is labelled synthetic and means nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_SECONDS = 2.0
+ROLES = ("law_enforcement", "prosecutor", "service_provider", "other")
+WORDS = tuple("""
+    the a and to of in that it we was for they on with as but so he she there this at be have
+    had not you what when who would could about from were our their them then just like really
+    know think said case cases victim victims survivor survivors task force detective officer
+    prosecutor agency shelter housing referral referrals hotline grant funding training services
+    provider advocate advocates county state federal local police court trial charges
+    investigation labor trafficking trafficker interview meeting team partner coordinator
+    community medical clinic hospital legal immigration visa language interpreter trust
+    relationship information data protocol policy process time year years month week first
+    always never sometimes often usually people person family workers employer restaurant farm
+    hotel online support safety plan needs help work call report schools church tip line nurse
+    emergency room walk-ins probation juvenile parents motel operation ads
+""".split())
+EXTRAS = ("um,", "uh,", "you know,", "the the", "I-I", "[laughs]", "[crosstalk]", "[inaudible 00:12:04]")
+PLANTED = ("Riverton", "Marlow County", "Tasha", "Detective Ramos", "Harbor House", "(555) 014-2298")
+
+
+def speech(rng: random.Random, words: int) -> str:
+    sentences, count = [], 0
+    while count < words:
+        picked = rng.choices(WORDS, k=rng.randint(6, 18))
+        if rng.random() < 0.3:
+            picked.insert(rng.randrange(len(picked)), rng.choice(EXTRAS))
+        if rng.random() < 0.04:
+            picked.insert(rng.randrange(len(picked)), rng.choice(PLANTED))
+        text = " ".join(picked)
+        sentences.append(text[0].upper() + text[1:] + rng.choice("....?"))
+        count += len(picked)
+    return " ".join(sentences)
+
+
+def make_transcript(index: int, rng: random.Random):
+    from qualcode.transcripts.model import Transcript, Turn, render
+
+    turns = []
+    for _ in range(rng.randint(10, 16)):
+        turns.append(Turn("Interviewer", speech(rng, rng.randint(6, 14))[:-1] + "?"))
+        turns.append(Turn("Respondent", speech(rng, rng.randint(40, 160))))
+    text, segments = render(turns, {"Interviewer"})
+    tid = f"t{index:04d}"
+    return Transcript(id=tid, title=f"Synthetic interview {index}", role=ROLES[index % len(ROLES)],
+                      site="ABCDEFGH"[index % 8], text=text, segments=segments, format="text",
+                      source_path=f"{tid}.txt", sha256=tid)
+
+
+def build_project(folder: Path, transcripts: int, seed: int = 7):
+    """A project with the ECM codebook, ``transcripts`` transcripts and bulk codings."""
+    from sqlalchemy import insert
+
+    from qualcode.project import Project
+    from qualcode.store.codings import ensure_coder, now
+    from qualcode.store.schema import codings
+    from qualcode.store.transcripts import insert_transcript, segment_ids
+
+    project = Project.init(folder, name="quotes benchmark")
+    shutil.copy(ROOT / "codebooks" / "ecm.yaml", folder / "codebooks" / "ecm.yaml")
+    config = (folder / "qualcode.toml").read_text(encoding="utf-8")
+    config = config.replace('codebook = "codebooks/codebook.yaml"', 'codebook = "codebooks/ecm.yaml"')
+    config = config.split("[redaction]")[0] + redaction_section()
+    (folder / "qualcode.toml").write_text(config, encoding="utf-8")
+    project = Project(folder)
+    rng = random.Random(seed)
+    codable = {role: [c.id for c in project.codebook.codes_for(role)] for role in ROLES}
+    rows = []
+    stamp = now()
+    with project.write() as conn:
+        ensure_coder(conn, "consensus")
+        for index in range(transcripts):
+            transcript = make_transcript(index, rng)
+            insert_transcript(conn, transcript)
+            ids = segment_ids(conn, transcript.id)
+            for segment in transcript.respondent_segments:
+                for code in rng.sample(codable[transcript.role], rng.choice((1, 1, 2))):
+                    start, end = segment.start, segment.end
+                    if rng.random() < 0.1:
+                        start = segment.start + (segment.end - segment.start) // 3
+                    rows.append({
+                        "transcript_id": transcript.id, "segment_id": ids[segment.ordinal], "coder": "consensus",
+                        "code_id": code, "start_offset": start, "end_offset": end, "origin": "manual",
+                        "orphaned": False, "created_at": stamp, "updated_at": stamp,
+                    })
+        conn.execute(insert(codings), rows)
+    return project, len(rows)
+
+
+def redaction_section() -> str:
+    """The example study's [redaction] section (the repo's qualcode.toml)."""
+    text = (ROOT / "qualcode.toml").read_text(encoding="utf-8")
+    found = re.search(r"^\[redaction\].*", text, flags=re.DOTALL | re.MULTILINE)
+    return found.group(0) if found else "[redaction]\n"
+
+
+def run(project, code: str) -> tuple[float, float, str]:
+    from typer.testing import CliRunner
+
+    from qualcode.cli.app import app
+
+    args = ["-p", str(project.root), "quotes", code, "--limit", "20", "--order", "representative", "--timings"]
+    began, cpu = time.perf_counter(), time.process_time()
+    result = CliRunner().invoke(app, args)
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+    if result.exit_code != 0:
+        raise SystemExit(f"qualcode quotes failed ({result.exit_code}): {result.output}{result.stderr}")
+    timings = re.search(r"Timings: .*", result.stderr.replace("\n", " "))
+    return elapsed, cpu, timings.group(0) if timings else ""
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transcripts", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--code", default="referral")
+    parser.add_argument("--keep", type=Path, help="Build the project here and keep it.")
+    args = parser.parse_args(argv)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="qualcode-bench-quotes-"))
+    began = time.perf_counter()
+    project, coded = build_project(folder / "project", args.transcripts)
+    print(f"built {args.transcripts} transcripts, {coded} codings in {time.perf_counter() - began:.1f} s")
+    command = f"qualcode quotes {args.code} --limit 20 --order representative"
+    cold = run(project, args.code)
+    warm_runs = [run(project, args.code) for _ in range(args.repeat)]
+    warm = statistics.median(t for t, _, _ in warm_runs)
+    warm_cpu = statistics.median(c for _, c, _ in warm_runs)
+    print(f"{command}  ({args.transcripts} transcripts; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs: wall time suffers when the machine is shared, CPU time less)")
+    print(f"  cold (first run in process): {cold[0]:.3f} s wall, {cold[1]:.3f} s CPU")
+    print(f"    {cold[2]}")
+    print(f"  warm median of {args.repeat}: {warm:.3f} s wall (worst {max(t for t, _, _ in warm_runs):.3f} s), "
+          f"{warm_cpu:.3f} s CPU")
+    print(f"    {warm_runs[-1][2]}")
+    verdict = "OK" if max(cold[0], warm) < TARGET_SECONDS else "SLOWER THAN TARGET (wall)"
+    print(f"  target < {TARGET_SECONDS:.0f} s: {verdict}")
+    project.close()
+    if args.keep is None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+"""Benchmark tallies and crosstabs over 1,000,000 codings, side by side with pandas.
+
+    python benchmarks/bench_tally.py [--codings 1000000] [--transcripts 3000]
+                                     [--store DIR] [--repeat 3] [--json FILE]
+
+Builds a real project store (the ECM codebook, ``--transcripts`` transcripts of 100
+turns at 10 sites, ``--codings`` codings by one coder inserted with executemany,
+5% of them repeated spans of a code already in the turn) -- or reuses ``--store``
+when it already holds that many codings. Then times, best of ``--repeat``:
+
+- the qualcode twin functions (``tally``, ``crosstab``: SQL GROUP BY with
+  COUNT(DISTINCT segment_id) through the covering index, co-occurrence in numpy);
+- the same questions answered with pandas groupby on the codings table fetched
+  with ``pandas.read_sql`` (the fetch is timed separately: it is also what a
+  "fetch everything once, aggregate in numpy" design would pay on every command);
+
+and asserts that both give the same numbers. The target: every tally and crosstab
+under one second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_SECONDS = 1.0
+CODER = "bench"
+SITES = "ABCDEFGHIJ"
+REGIONS = ("Northeast", "South", "Midwest", "West")
+TURNS = 100
+CHUNK = 50_000
+
+
+# -- the store --------------------------------------------------------------------------
+
+
+def open_store(folder: Path | None, codings: int, transcripts: int):
+    """A project with ``codings`` codings (generated unless ``folder`` already has them)."""
+    from qualcode.project import Project
+
+    root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="qualcode-bench-tally-"))
+    if not (root / "qualcode.toml").exists():
+        Project.init(root).close()
+        config = (root / "qualcode.toml").read_text(encoding="utf-8")
+        (root / "codebooks" / "ecm.yaml").write_text((ROOT / "codebooks" / "ecm.yaml").read_text("utf-8"), "utf-8")
+        (root / "qualcode.toml").write_text(config.replace("codebooks/codebook.yaml", "codebooks/ecm.yaml"), "utf-8")
+    project = Project(root)
+    if stored_codings(project) != codings:
+        started = time.perf_counter()
+        generate(project, codings, transcripts)
+        print(f"generated {codings:,} codings in {time.perf_counter() - started:.1f} s at {root}")
+    return project
+
+
+def stored_codings(project) -> int:
+    from sqlalchemy import func, select
+
+    from qualcode.store.schema import codings
+
+    with project.read() as conn:
+        return conn.execute(select(func.count()).select_from(codings)).scalar()
+
+
+def generate(project, n_codings: int, n_transcripts: int, seed: int = 7) -> None:
+    import numpy as np
+    from sqlalchemy import delete, insert
+
+    from qualcode.store.schema import coders, codings, segments, transcripts
+
+    rng = np.random.default_rng(seed)
+    codebook = project.codebook
+    codes = [c.id for c in codebook.codes.values() if c.codable]
+    roles = list(codebook.roles)
+    now = datetime.now(UTC)
+    with project.write() as conn:
+        for table in (codings, segments, transcripts, coders):
+            conn.execute(delete(table))
+        conn.execute(insert(coders), [{"name": CODER, "created_at": now}])
+        conn.execute(insert(transcripts), [_transcript(i, roles, now) for i in range(n_transcripts)])
+        conn.execute(insert(segments), [_segment(i, o) for i in range(n_transcripts) for o in range(1, TURNS + 1)])
+        weights = 1.0 / np.arange(1, len(codes) + 1) ** 0.6  # a few codes are used much more
+        code_index = rng.choice(len(codes), size=n_codings, p=weights / weights.sum())
+        transcript = rng.integers(0, n_transcripts, size=n_codings)
+        turn = 2 * rng.integers(1, TURNS // 2 + 1, size=n_codings)  # respondent turns are even
+        repeat = rng.random(n_codings) < 0.05  # a second span of the code just before
+        for row in range(1, n_codings):
+            if repeat[row]:
+                code_index[row], transcript[row], turn[row] = code_index[row - 1], transcript[row - 1], turn[row - 1]
+        for start in range(0, n_codings, CHUNK):
+            stop = min(start + CHUNK, n_codings)
+            conn.execute(insert(codings), [
+                _coding(int(transcript[k]), int(turn[k]), codes[int(code_index[k])], now, shift=int(repeat[k]))
+                for k in range(start, stop)
+            ])
+
+
+def _transcript(i: int, roles: list[str], now) -> dict:
+    return {
+        "id": f"t{i:05d}", "title": f"t{i:05d}", "role": roles[i % len(roles)], "site": SITES[i % len(SITES)],
+        "attributes": {"region": REGIONS[(i // len(SITES)) % len(REGIONS)]}, "source_path": "generated",
+        "sha256": "0" * 64, "format": "text", "text": "x" * (TURNS * 40), "imported_at": now,
+    }
+
+
+def _segment(i: int, ordinal: int) -> dict:
+    return {
+        "id": i * TURNS + ordinal, "transcript_id": f"t{i:05d}", "ordinal": ordinal, "speaker": "R",
+        "is_interviewer": ordinal % 2 == 1, "start_offset": (ordinal - 1) * 40, "end_offset": ordinal * 40 - 2,
+    }
+
+
+def _coding(i: int, ordinal: int, code: str, now, shift: int) -> dict:
+    start = (ordinal - 1) * 40 + 5 * shift
+    return {
+        "transcript_id": f"t{i:05d}", "segment_id": i * TURNS + ordinal, "coder": CODER, "code_id": code,
+        "start_offset": start, "end_offset": start + 20, "origin": "rules", "orphaned": False,
+        "created_at": now, "updated_at": now,
+    }
+
+
+# -- the questions, asked of qualcode and of pandas -----------------------------------------
+
+QUESTIONS = [
+    ("tally referral --by role", {"kind": "tally", "code": "referral", "by": "role"}),
+    ("tally challenge --rollup --count transcripts", {"kind": "tally", "code": "challenge", "rollup": True,
+                                                       "count": "transcripts"}),
+    ("tally challenge --rollup --count sites --by attr:region", {"kind": "tally", "code": "challenge",
+                                                                  "rollup": True, "count": "sites",
+                                                                  "by": "attr:region"}),
+    ("crosstab referral site", {"kind": "crosstab", "rows": "referral", "columns": "site"}),
+    ("crosstab referral challenge --rollup (co-occurrence)", {"kind": "crosstab", "rows": "referral",
+                                                              "columns": "challenge", "rollup": True}),
+]
+
+
+def ask_qualcode(project, question: dict) -> dict:
+    """{(group-or-row, column-key): count} from the qualcode twin."""
+    from qualcode.tally import crosstab, tally
+
+    if question["kind"] == "tally":
+        result = tally(project, question["code"], by=question.get("by"), count=question.get("count", "references"),
+                       rollup=question.get("rollup", False), coder=CODER)
+        return {(g.key, r.code): r.count for g in result.groups for r in g.rows if r.count}
+    result = crosstab(project, question["rows"], question["columns"], rollup=question.get("rollup", False),
+                      coder=CODER)
+    return {(r.key, c.key): result.counts[i][j] for i, r in enumerate(result.rows)
+            for j, c in enumerate(result.columns) if result.counts[i][j]}
+
+
+def load_frames(project):
+    """The codings and transcripts tables as DataFrames (what pandas has to fetch first)."""
+    import pandas as pd
+
+    with project.engine.connect() as conn:
+        codings = pd.read_sql(
+            f"SELECT transcript_id, segment_id, code_id FROM codings WHERE coder = '{CODER}' "
+            "AND segment_id IS NOT NULL", conn)
+        transcripts = pd.read_sql("SELECT id AS transcript_id, role, site, attributes FROM transcripts", conn)
+    transcripts["region"] = [json.loads(a)["region"] if isinstance(a, str) else a["region"]
+                             for a in transcripts.pop("attributes")]
+    return codings, transcripts
+
+
+def ask_pandas(frames, codebook, question: dict) -> dict:
+    codings, transcripts = frames
+    if question["kind"] == "tally":
+        keyed = _keyed(codings, codebook, question["code"], question.get("rollup", False))
+        by = {"role": "role", "attr:region": "region"}.get(question.get("by"), None)
+        return _pandas_tally(keyed, transcripts, by, question.get("count", "references"))
+    rows = _keyed(codings, codebook, question["rows"], question.get("rollup", False))
+    if question["columns"] == "site":
+        merged = rows.drop_duplicates(["segment_id", "key"]).merge(transcripts, on="transcript_id")
+        return {k: int(v) for k, v in merged.groupby(["key", "site"]).size().items()}
+    columns = _keyed(codings, codebook, question["columns"], question.get("rollup", False))
+    pairs = rows.drop_duplicates(["segment_id", "key"]).merge(
+        columns.drop_duplicates(["segment_id", "key"]), on="segment_id", suffixes=("_row", "_column"))
+    return {k: int(v) for k, v in pairs.groupby(["key_row", "key_column"]).size().items()}
+
+
+def _keyed(codings, codebook, code: str, rollup: bool):
+    """Codings of the code's children (descendants mapped to their child under rollup)."""
+    mapping = {}
+    for child in codebook.children(code):
+        mapping[child.id] = child.id
+        if rollup:
+            mapping.update({d.id: child.id for d in codebook.descendants(child.id)})
+    keyed = codings[codings["code_id"].isin(list(mapping))].copy()
+    keyed["key"] = keyed["code_id"].map(mapping)
+    return keyed
+
+
+def _pandas_tally(keyed, transcripts, by: str | None, count: str) -> dict:
+    merged = keyed.merge(transcripts, on="transcript_id")
+    merged["group"] = merged[by] if by else "All"
+    unit = {"references": "segment_id", "transcripts": "transcript_id", "sites": "site"}[count]
+    distinct = merged.drop_duplicates(["group", "key", unit])
+    return {k: int(v) for k, v in distinct.groupby(["group", "key"]).size().items()}
+
+
+# -- timing -------------------------------------------------------------------------------
+
+
+def best_of(repeat: int, function, *args):
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function(*args)
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def machine() -> dict:
+    import os
+
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "sqlite": sqlite3.sqlite_version}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--codings", type=int, default=1_000_000)
+    parser.add_argument("--transcripts", type=int, default=3000)
+    parser.add_argument("--store", type=Path, help="Project folder to build or reuse.")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="Also write the figures as JSON here.")
+    args = parser.parse_args(argv)
+    project = open_store(args.store, args.codings, args.transcripts)
+    ask_qualcode(project, QUESTIONS[0][1])  # warm-up: codebook load, first connection
+    fetch_seconds, frames = best_of(1, load_frames, project)
+    rows, failures = [], 0
+    print(f"{args.codings:,} codings, {args.transcripts:,} transcripts; pandas read_sql fetch: {fetch_seconds:.2f} s")
+    print(f"{'question':<58} {'qualcode':>9} {'pandas groupby':>15}  same")
+    for label, question in QUESTIONS:
+        ours, answer = best_of(args.repeat, ask_qualcode, project, question)
+        theirs, expected = best_of(args.repeat, ask_pandas, frames, project.codebook, question)
+        same = answer == expected
+        failures += (not same) + (ours > TARGET_SECONDS)
+        rows.append({"question": label, "qualcode_s": round(ours, 4), "pandas_groupby_s": round(theirs, 4),
+                     "same_results": same, "cells": len(answer)})
+        print(f"{label:<58} {ours:>8.3f}s {theirs:>14.3f}s  {'yes' if same else 'NO'}")
+    report = {"codings": args.codings, "transcripts": args.transcripts, "pandas_fetch_s": round(fetch_seconds, 3),
+              "target_s": TARGET_SECONDS, "results": rows, "machine": machine(),
+              "command": "python benchmarks/bench_tally.py " + " ".join(argv or sys.argv[1:])}
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"machine: {report['machine']}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

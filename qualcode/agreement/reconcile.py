@@ -1,0 +1,199 @@
+"""Reconciling two coders into a consensus coder, one decision at a time.
+
+The unit is the respondent turn and the code: a *disagreement* is a (turn, code) one
+coder applied and the other did not (:func:`list_disagreements`); an *agreement* is a
+(turn, code) both applied. The consensus coder (``into``) gets:
+
+- every agreement automatically (:func:`copy_agreements`): the union of both coders'
+  spans of the code in the turn, merged, origin ``consensus``;
+- for each disagreement, the decision taken (:func:`apply_decision`): ``a`` or ``b``
+  copies that coder's version (which may be "not applied"), ``both`` the union of the
+  two versions, ``neither`` applies nothing.
+
+Each decision is one transaction and one group in the event log (action
+``reconcile``, coder ``into``): a decision record (an event with no coding, whose payload
+names the unit, the code, the two coders and the decision) and one event per consensus
+coding written. Decided units are read back from those records, so a reconciliation
+can stop at any point and resume later without asking again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from qualcode.agreement.disagreements import Disagreement, find_disagreements
+from qualcode.agreement.project import check_coders, double_coded_transcripts
+from qualcode.errors import AgreementError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from qualcode.project import Project
+
+ACTION = "reconcile"
+ORIGIN = "consensus"
+DECISIONS = ("a", "b", "both", "neither")
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    """What :func:`copy_agreements` wrote."""
+
+    agreed_units: int
+    codings_written: int
+    group_id: int | None
+
+
+def _check_into(into: str, coders: tuple[str, str]) -> str:
+    name = (into or "").strip()
+    if not name:
+        raise AgreementError("name the consensus coder (--into NAME)")
+    if name in coders:
+        raise AgreementError(f"the consensus coder must not be one of the coders being reconciled; received '{name}'")
+    return name
+
+
+def decided_units(conn: Connection, into: str, coders: Sequence[str]) -> dict[tuple[str, int, str], str]:
+    """(transcript, turn ordinal, code) -> decision, for the decisions in effect."""
+    from sqlalchemy import select
+
+    from qualcode.store.schema import events
+
+    query = select(events.c.after).where(
+        events.c.coder == into, events.c.action == ACTION, events.c.coding_id.is_(None), events.c.undone.is_(False)
+    ).order_by(events.c.id)
+    decided = {}
+    for payload in conn.execute(query).scalars():
+        if payload and sorted(payload.get("coders", [])) == sorted(coders):
+            decided[(payload["transcript_id"], payload["segment"], payload["code_id"])] = payload["decision"]
+    return decided
+
+
+def list_disagreements(
+    project: Project, coders: Sequence[str], into: str | None = None, *, sample: str | None = None,
+    code: str | None = None, pending_only: bool = True,
+) -> list[Disagreement]:
+    """The turn-level disagreements, without those already decided into ``into``."""
+    pair = check_coders(coders)
+    rows = find_disagreements(project, pair, sample=sample, code=code, unit="segment")
+    if into is None or not pending_only:
+        return rows
+    with project.read() as conn:
+        decided = decided_units(conn, _check_into(into, pair), pair)
+    return [row for row in rows if (row.transcript, row.segment, row.code) not in decided]
+
+
+def copy_agreements(
+    project: Project, coders: Sequence[str], into: str, *, sample: str | None = None, code: str | None = None
+) -> CopyResult:
+    """Copy every (turn, code) both coders applied to ``into``: one transaction, one event group."""
+    from qualcode.agreement.project import agreement_codes
+    from qualcode.agreement.units import load_coded, unit_matrices
+
+    pair = check_coders(coders)
+    into = _check_into(into, pair)
+    coded = load_coded(project, pair, double_coded_transcripts(project, pair, sample))
+    columns = agreement_codes(project.codebook, coded, prefix=code)
+    matrices = unit_matrices(coded, columns, "segment")
+    agreed = [(coded.transcripts[int(matrices.units.transcript[u])].id, int(matrices.units.ordinal[u]), columns[int(c)])
+              for u, c in zip(*(matrices.a & matrices.b).nonzero(), strict=True)]
+    with project.write() as conn:
+        writer = _ConsensusWriter(project, conn, into)
+        for transcript, ordinal, code_id in agreed:
+            writer.copy(transcript, ordinal, code_id, pair)
+    return CopyResult(len(agreed), writer.written, writer.result.group_id)
+
+
+def apply_decision(
+    project: Project, disagreement: Disagreement, decision: str, *, into: str, coders: Sequence[str]
+) -> dict[str, Any]:
+    """Record one decision and write the consensus codings it implies (one transaction).
+
+    Parameters
+    ----------
+    decision : {"a", "b", "both", "neither"}
+        ``a``/``b``: coder A's / B's version of the turn for this code; ``both``: the
+        union of the two; ``neither``: the code is not applied.
+
+    Raises
+    ------
+    AgreementError
+        An unknown decision, or a unit already decided into ``into``.
+    """
+    from qualcode.store.codings import append_event
+
+    pair = check_coders(coders)
+    into = _check_into(into, pair)
+    if decision not in DECISIONS:
+        raise AgreementError(f"a decision is one of {', '.join(DECISIONS)}; received '{decision}'")
+    key = (disagreement.transcript, disagreement.segment, disagreement.code)
+    sources = {"a": pair[:1], "b": pair[1:], "both": pair, "neither": ()}[decision]
+    with project.write() as conn:
+        writer = _ConsensusWriter(project, conn, into)  # locks the consensus coder first
+        if key in decided_units(conn, into, pair):
+            raise AgreementError(f"'{key[0]}' turn {key[1]}, code {key[2]} is already decided into {into}")
+        payload = {"id": None, "decision": decision, "coders": list(pair), "kept": list(sources),
+                   "transcript_id": key[0], "segment": key[1], "segment_id": writer.segment_id(key[0], key[1]),
+                   "code_id": key[2], "start_offset": disagreement.start, "end_offset": disagreement.end}
+        writer.result.group_id = append_event(conn, coder=into, action=ACTION, transcript_id=key[0], coding_id=None,
+                                              before=None, after=payload)
+        writer.copy(key[0], key[1], key[2], sources)
+    return {"decision": decision, "kept": list(sources), "codings_written": writer.written,
+            "group_id": writer.result.group_id}
+
+
+class _ConsensusWriter:
+    """Copies coders' codings of a code in a turn into the consensus coder, merging overlaps."""
+
+    def __init__(self, project: Project, conn: Connection, into: str) -> None:
+        from qualcode.codebook.versions import ensure_snapshot
+        from qualcode.coding.session import ActionResult, CodingSession
+        from qualcode.store.access import lock_coder
+
+        self.conn, self.into = conn, into
+        lock_coder(conn, into)  # creates the coder; one writer per coder at a time (team mode)
+        self.session = CodingSession(project, into)
+        self.result = ActionResult(ACTION)
+        self.version = ensure_snapshot(conn, project.codebook)
+        self._written: set[int] = set()
+        self._segments: dict[str, dict[int, int]] = {}
+
+    def segment_id(self, transcript: str, ordinal: int) -> int:
+        from qualcode.store.transcripts import segment_ids
+
+        if transcript not in self._segments:
+            self._segments[transcript] = segment_ids(self.conn, transcript)
+        return self._segments[transcript][ordinal]
+
+    def copy(self, transcript: str, ordinal: int, code: str, coders: Sequence[str]) -> None:
+        from qualcode.store.codings import overlapping
+
+        segment = self.segment_id(transcript, ordinal)
+        for coder in coders:
+            for row in overlapping(self.conn, segment, coder, code, 0, 2**31 - 1):
+                values = {key: row[key] for key in ("transcript_id", "segment_id", "code_id", "start_offset",
+                                                    "end_offset")}
+                # The session's merge rule (overlapping same-code spans become one), in this transaction.
+                self.session._apply_one(self.conn, self.result, {
+                    **values, "coder": self.into, "origin": ORIGIN, "confidence": None, "memo": row["memo"],
+                    "codebook_version_id": self.version})
+        self._written = {row["id"] for row in self.result.added} - {row["id"] for row in self.result.removed}
+
+    @property
+    def written(self) -> int:
+        """Consensus codings created or extended."""
+        return len(self._written)
+
+
+def reconcile_status(
+    project: Project, coders: Sequence[str], into: str, *, sample: str | None = None
+) -> dict[str, int]:
+    """Counts for a progress line: disagreements in all, decided, pending."""
+    pair = check_coders(coders)
+    every = list_disagreements(project, pair, into, sample=sample, pending_only=False)
+    with project.read() as conn:
+        decided = decided_units(conn, _check_into(into, pair), pair)
+    done = sum((row.transcript, row.segment, row.code) in decided for row in every)
+    return {"disagreements": len(every), "decided": done, "pending": len(every) - done}

@@ -1,0 +1,433 @@
+"""``qualcode sample create|show|list``, ``agreement``, ``disagreements`` and ``reconcile``.
+
+Thin wrappers: the work is in :mod:`qualcode.agreement` (sampling, project,
+disagreements, reconcile); this module parses options, prompts and prints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from qualcode.cli.common import console, fail, print_json, project_of
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from qualcode.project import Project
+
+sample_app = typer.Typer(help="Double-coding samples: draw one, show its progress.", no_args_is_help=True)
+
+CodersOption = Annotated[str, typer.Option("--coders", help="Two coders, comma-separated: A,B.")]
+SampleOption = Annotated[str | None, typer.Option("--sample", help="Only this sample's transcripts.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+# Landis & Koch bands, worst to best.
+BAND_STYLES = {"poor": "bold red", "slight": "red", "fair": "dark_orange", "moderate": "yellow",
+               "substantial": "green", "almost perfect": "bold green", "undefined": "dim"}
+DEMO_SAMPLE = "double-coding"
+DEMO_CODERS = ("alice", "bob")
+DEMO_SEED = 2026
+DEMO_FRACTION = 0.10
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+# -- sample --------------------------------------------------------------------------
+
+
+@sample_app.command("create")
+def sample_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name for the sample, e.g. double-coding.")],
+    coders: CodersOption,
+    fraction: Annotated[float, typer.Option("--fraction", help="Share of transcripts to double-code.")] = 0.10,
+    stratify: Annotated[str | None, typer.Option(
+        "--stratify", help="Strata: role, site or attribute names, comma-separated.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: a fresh one, reported).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Draw a stratified double-coding sample and assign it to the coders."""
+    from qualcode.agreement.sampling import create_sample
+
+    sample = create_sample(project_of(ctx), name, fraction=fraction, coders=_split(coders),
+                           stratify=_split(stratify), seed=seed)
+    if as_json:
+        print_json(sample.as_dict())
+        return
+    print_sample(sample, console)
+
+
+def print_sample(sample, out: Console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    by = escape(", ".join(sample.stratify)) or "nothing (one stratum)"
+    out.print(f"Sample [bold]{escape(sample.name)}[/bold]: {len(sample.transcripts)} of {sample.population} "
+              f"transcripts (fraction {sample.fraction:g} -> {sample.target}), stratified by {by}, seed {sample.seed}.",
+              soft_wrap=True)
+    table = Table(title="Allocation (largest remainder, at least one per stratum)")
+    for column in ("stratum", "transcripts", "quota", "drawn"):
+        table.add_column(column, justify="left" if column == "stratum" else "right")
+    for row in sample.allocation:
+        mark = " (minimum)" if row["raised_to_minimum"] else ""
+        table.add_row(row["stratum"], str(row["population"]), f"{row['quota']:.2f}", f"{row['drawn']}{mark}")
+    out.print(table)
+    for note in sample.notes:
+        out.print(f"Note: {note}.", soft_wrap=True)
+    out.print("Transcripts: " + ", ".join(f"{t} ({s})" for t, s in sample.transcripts), markup=False, soft_wrap=True)
+    out.print(f"Assigned to {', '.join(sample.coders)}: they code these transcripts blind.", soft_wrap=True)
+
+
+@sample_app.command("show")
+def sample_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The sample's name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """The sample's transcripts and each coder's progress (respondent turns coded / total)."""
+    from rich.table import Table
+
+    from qualcode.agreement.sampling import sample_progress
+
+    shown = sample_progress(project_of(ctx), name)
+    if as_json:
+        print_json(shown)
+        return
+    table = Table(title=f"Sample {shown['name']} (seed {shown['seed']}, fraction {shown['fraction']:g})")
+    table.add_column("transcript")
+    table.add_column("stratum")
+    for coder in shown["coders"]:
+        table.add_column(coder, justify="right")
+    for row in shown["transcripts"]:
+        cells = [f"{p['coded']}/{p['total']}" for p in row["progress"].values()]
+        table.add_row(row["transcript"], row["stratum"], *cells)
+    totals = [f"{p['coded']}/{p['total']}" for p in shown["progress"].values()]
+    table.add_row("total", "", *totals, style="bold")
+    console.print(table)
+
+
+@sample_app.command("list")
+def sample_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The project's samples."""
+    from qualcode.agreement.sampling import get_sample, sample_names
+
+    project = project_of(ctx)
+    with project.read() as conn:
+        names = sample_names(conn)
+    samples = [get_sample(project, name).as_dict() for name in names]
+    if as_json:
+        print_json(samples)
+        return
+    for sample in samples:
+        console.print(f"{sample['name']}: {len(sample['transcripts'])} transcripts, coders "
+                      f"{', '.join(sample['coders'])}, seed {sample['seed']}", markup=False, soft_wrap=True)
+    if not samples:
+        console.print("No samples yet (qualcode sample create).", soft_wrap=True)
+
+
+# -- agreement -------------------------------------------------------------------------
+
+
+def agreement(
+    ctx: typer.Context,
+    coders: CodersOption,
+    sample: SampleOption = None,
+    unit: Annotated[str, typer.Option("--unit", help="segment (respondent turn), sentence or character.")] = "segment",
+    codes: Annotated[str | None, typer.Option("--codes", help="Only this code and its descendants.")] = None,
+    rollup: Annotated[bool, typer.Option("--rollup", help="A coding also counts for its ancestor codes.")] = False,
+    by_transcript: Annotated[bool, typer.Option("--by-transcript", help="Also per transcript.")] = False,
+    ci: Annotated[str, typer.Option("--ci", help="asymptotic (Fleiss-Cohen-Everitt SE) or bootstrap.")] = "asymptotic",
+    replicates: Annotated[int, typer.Option("--replicates", help="Bootstrap replicates.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 2026,
+    resample: Annotated[str, typer.Option(
+        "--resample", help="Bootstrap over transcripts or segments.")] = "transcripts",
+    characters: Annotated[str, typer.Option(
+        "--characters", help="Character units: respondent (turn text) or all (every character).")] = "respondent",
+    min_kappa: Annotated[float, typer.Option("--min-kappa", help="Count codes below this kappa.")] = 0.6,
+    as_json: JsonOption = False,
+) -> None:
+    """Per-code intercoder agreement of two coders (kappa, PABAK, alpha, AC1), worst first."""
+    from qualcode.agreement.project import project_agreement
+
+    result = project_agreement(
+        project_of(ctx), _split(coders), sample, unit, codes=codes, rollup=rollup, by_transcript=by_transcript,
+        ci=ci, replicates=replicates, seed=seed, resample=resample, min_kappa=min_kappa, characters=characters,
+    )
+    if as_json:
+        print_json(result)
+        return
+    print_agreement(result, console)
+
+
+def _unit_description(result: dict[str, Any]) -> str:
+    if result["unit"] == "character":
+        return f"character ({result['characters']} text)"
+    return {"segment": "segment (respondent turn)", "sentence": "sentence of a respondent turn"}[result["unit"]]
+
+
+def _sorted_worst_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (not r["defined"], r["kappa"] if r["defined"] else 0.0, r["code"]))
+
+
+def print_agreement(result: dict[str, Any], out: Console) -> None:
+    """The agreement table (worst first, Landis-Koch colours) and the overall figures."""
+    from rich.markup import escape
+
+    a, b = result["coders"]
+    where = f"sample '{escape(result['sample'])}'" if result["sample"] else "the transcripts both coded"
+    out.print(f"Agreement of [bold]{escape(a)}[/bold] and [bold]{escape(b)}[/bold] on {where} "
+              f"({len(result['transcripts'])} transcripts); unit: {_unit_description(result)}, "
+              f"{result['units']:,} units.", soft_wrap=True)
+    _print_table(out, lambda width: _code_table(result["codes"], a, b, result["ci"], width))
+    _print_undefined(result, out)
+    _print_overall(result, out)
+    if "by_transcript" in result:
+        out.print(_transcript_table(result["by_transcript"]))
+    for warning in result["warnings"]:
+        out.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+
+
+WIDE_TABLE = 150  # characters the full per-code table needs
+
+
+def _print_table(out: Console, table_of) -> None:
+    """Pipes and files get the full table; a terminal gets one that fits its width."""
+    if out.is_terminal or out.width >= WIDE_TABLE:
+        out.print(table_of(out.width))
+        return
+    from rich.console import Console
+
+    Console(file=out.file, width=WIDE_TABLE, highlight=False, color_system=None).print(table_of(WIDE_TABLE))
+
+
+def _code_table(rows: list[dict[str, Any]], a: str, b: str, ci: dict[str, Any], width: int):
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    level = f"{ci['confidence'] * 100:g}% CI"
+    extra = width >= WIDE_TABLE
+    table = Table(title=Text(f"Per code, worst first (A = {a}, B = {b}; {level} {ci['method']})"), box=box.SIMPLE_HEAD,
+                  caption=None if extra else "PABAK, alpha and AC1: widen the terminal or use --json")
+    columns = ["code", "n", "both", "A", "B", "neither", "agree%", "kappa", level]
+    columns += ["PABAK", "alpha", "AC1"] if extra else []
+    for column in [*columns, "strength"]:
+        table.add_column(column, justify="left" if column in ("code", "strength") else "right",
+                         no_wrap=column in ("code", "strength"))
+    for row in _sorted_worst_first([r for r in rows if r["defined"]]):
+        interval = f"{row['kappa_ci'][0]:.2f} to {row['kappa_ci'][1]:.2f}" if row["kappa_ci"] else "—"
+        agree = None if row["percent_agreement"] is None else 100 * row["percent_agreement"]
+        cells = [row["code"], str(row["units"]), str(row["both"]), str(row["only_a"]), str(row["only_b"]),
+                 str(row["neither"]), _number(agree, 1), _number(row["kappa"]), interval]
+        cells += [_number(row["pabak"]), _number(row["alpha"]), _number(row["ac1"])] if extra else []
+        table.add_row(*cells, row["label"], style=BAND_STYLES.get(row["label"], ""))
+    return table
+
+
+def _print_undefined(result: dict[str, Any], out: Console) -> None:
+    by_reason: dict[str, list[str]] = {}
+    for item in result["undefined"]:
+        by_reason.setdefault(item["reason"], []).append(item["code"])
+    for reason, codes in by_reason.items():
+        out.print(f"[dim]Kappa undefined for {len(codes)} code{'s' if len(codes) > 1 else ''} ({reason}): "
+                  f"{', '.join(codes)}[/dim]", highlight=False, soft_wrap=True)
+
+
+def _print_overall(result: dict[str, Any], out: Console) -> None:
+    overall = result["overall"]
+    pooled, mean, weighted = overall["pooled_kappa"], overall["mean_kappa"], overall["weighted_mean_kappa"]
+    out.print(f"Pooled kappa (de Vries et al. 2008, {pooled['codes_used']} codes with units): "
+              f"{_number(pooled['value'], 3)}", soft_wrap=True)
+    out.print(f"Mean kappa, unweighted ({mean['codes_used']} codes with a defined kappa): "
+              f"{_number(mean['value'], 3)}", soft_wrap=True)
+    out.print(f"Mean kappa, weighted by prevalence: {_number(weighted['value'], 3)}", soft_wrap=True)
+    out.print(f"Codes with kappa below {result['min_kappa']:g}: {result['below_min_kappa_count']} of "
+              f"{result['codes_defined']}" + (f" ({', '.join(result['below_min_kappa'])})"
+                                              if result["below_min_kappa"] else ""), soft_wrap=True)
+
+
+def _transcript_table(rows: list[dict[str, Any]]):
+    from rich.table import Table
+
+    table = Table(title="Per transcript")
+    for column in ("transcript", "role", "units", "pooled kappa", "mean kappa", "codes below"):
+        table.add_column(column, justify="left" if column in ("transcript", "role") else "right")
+    for row in rows:
+        table.add_row(row["transcript"], row["role"], str(row["units"]), _number(row["pooled_kappa"]),
+                      _number(row["mean_kappa"]), f"{row['below_min_kappa_count']} of {row['codes_defined']}")
+    return table
+
+
+# -- disagreements and reconciliation ----------------------------------------------------------
+
+
+def disagreements(
+    ctx: typer.Context,
+    coders: CodersOption,
+    sample: SampleOption = None,
+    code: Annotated[str | None, typer.Option("--code", help="Only this code and its descendants.")] = None,
+    unit: Annotated[str, typer.Option("--unit", help="segment or sentence.")] = "segment",
+    fmt: Annotated[str, typer.Option("--format", help="table, docx, xlsx or csv.")] = "table",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File for docx/xlsx/csv.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every unit where the two coders differ on a code, with its text."""
+    from qualcode.agreement.disagreements import find_disagreements, write_disagreements
+
+    pair = _split(coders)
+    rows = find_disagreements(project_of(ctx), pair, sample=sample, code=code, unit=unit)
+    if as_json:
+        print_json([row.as_dict() for row in rows])
+        return
+    if fmt != "table":
+        if output is None:
+            fail(f"--format {fmt} writes a file: pass -o FILE.{fmt}")
+        write_disagreements(rows, output, fmt, coders=pair)
+        console.print(f"Wrote {len(rows)} disagreements to {output}", markup=False, soft_wrap=True)
+        return
+    _print_disagreements(rows)
+
+
+def _print_disagreements(rows) -> None:
+    """One block per unit: the codes only one coder applied, then the unit's text."""
+    from itertools import groupby
+
+    from rich.markup import escape
+
+    units = 0
+    for (transcript, segment, start, _), group in groupby(rows, key=lambda r: (r.transcript, r.segment, r.start,
+                                                                               r.end)):
+        units += 1
+        group = list(group)
+        console.print(f"[bold]{transcript}[/bold] turn {segment} ({escape(group[0].role)}, offset {start})",
+                      soft_wrap=True)
+        for row in group:
+            coded = f" on \u201c{escape(row.coded_text)}\u201d" if row.coded_text else ""
+            console.print(f"  {escape(row.applied_by)} only: {escape(row.code)} ({escape(row.code_name)}){coded}",
+                          soft_wrap=True)
+        console.print(f"  [dim]{escape(group[0].unit_text)}[/dim]\n", soft_wrap=True)
+    console.print(f"{len(rows)} disagreements in {units} units.", markup=False, soft_wrap=True)
+
+
+CHOICES = ("a", "b", "both", "neither", "skip", "quit")
+
+
+def _ask(pair: list[str]) -> str:
+    """Prompt until the answer is one of CHOICES (typer.prompt, so CliRunner input works)."""
+    while True:
+        answer = typer.prompt(f"Keep [a] {pair[0]}, [b] {pair[1]}, both, neither, skip or quit").strip().lower()
+        if answer in CHOICES:
+            return answer
+        console.print(f"Answer one of: {', '.join(CHOICES)}", markup=False, soft_wrap=True)
+
+
+def reconcile(
+    ctx: typer.Context,
+    coders: CodersOption,
+    into: Annotated[str, typer.Option("--into", help="The consensus coder to write.")] = "consensus",
+    sample: SampleOption = None,
+    code: Annotated[str | None, typer.Option("--code", help="Only this code and its descendants.")] = None,
+) -> None:
+    """Walk the disagreements and decide each one; agreed codings are copied to --into."""
+    from qualcode.agreement.reconcile import apply_decision, copy_agreements, list_disagreements
+
+    project, pair = project_of(ctx), _split(coders)
+    copied = copy_agreements(project, pair, into, sample=sample, code=code)
+    console.print(f"{copied.agreed_units} agreed turn/code pairs copied to {into} "
+                  f"({copied.codings_written} codings written).", markup=False, soft_wrap=True)
+    pending = list_disagreements(project, pair, into, sample=sample, code=code)
+    console.print(f"{len(pending)} disagreements to decide.", markup=False, soft_wrap=True)
+    counts = {"decided": 0, "skipped": 0}
+    for position, row in enumerate(pending, start=1):
+        _show_disagreement(row, position, len(pending))
+        choice = _ask(pair)
+        if choice == "quit":
+            break
+        if choice == "skip":
+            counts["skipped"] += 1
+            continue
+        done = apply_decision(project, row, choice, into=into, coders=pair)
+        counts["decided"] += 1
+        console.print(f"  -> {choice}: {done['codings_written']} consensus codings written", markup=False,
+                      soft_wrap=True)
+    left = len(list_disagreements(project, pair, into, sample=sample, code=code))
+    console.print(f"Decided {counts['decided']}, skipped {counts['skipped']}; {left} still to decide "
+                  f"(run the command again to resume).", markup=False, soft_wrap=True)
+
+
+def _show_disagreement(row, position: int, total: int) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body = Text(row.unit_text)
+    if row.coded_text:
+        body.append(f"\n\nCoded by {row.applied_by}: \u201c{row.coded_text}\u201d", style="italic")
+    title = f"{position}/{total}  {row.transcript} turn {row.segment}  {row.code} ({row.code_name})"
+    subtitle = f"applied by {row.applied_by}, not by {row.not_applied_by}"
+    console.print(Panel(body, title=title, subtitle=subtitle, title_align="left"))
+
+
+# -- the example study --------------------------------------------------------------------------
+
+
+def demo_step(project: Project, out: Console | None = None) -> dict[str, Any]:
+    """Draw the example's 10% sample, load alice's and bob's codings, print the agreement.
+
+    Needs the example transcripts imported (34, manifest transcripts/manifest.csv) and
+    the CSVs in transcripts/double-coding/. Fails loudly when the sample no longer
+    matches the transcripts the CSVs were coded on.
+    """
+    from qualcode.agreement.project import project_agreement
+    from qualcode.agreement.sampling import create_sample, get_sample
+    from qualcode.errors import NotFoundError
+    from qualcode.interop.spreadsheets import import_codings
+
+    out = out or console
+    try:
+        sample = get_sample(project, DEMO_SAMPLE)
+    except NotFoundError:
+        sample = create_sample(project, DEMO_SAMPLE, fraction=DEMO_FRACTION, coders=DEMO_CODERS,
+                               stratify=("role",), seed=DEMO_SEED)
+    print_sample(sample, out)
+    files = [project.root / "transcripts" / "double-coding" / f"{coder}.csv" for coder in DEMO_CODERS]
+    check_demo_codings(files, sample.transcript_ids)
+    for path in files:
+        summary = import_codings(project, path)
+        out.print(f"Loaded {summary.rows} codings from {path.name} ({', '.join(summary.by_coder)}).",
+                  markup=False, soft_wrap=True)
+    result = project_agreement(project, DEMO_CODERS, sample=DEMO_SAMPLE)
+    print_agreement(result, out)
+    return result
+
+
+def check_demo_codings(files: list[Path], sampled: list[str]) -> None:
+    """Refuse CSVs coded on other transcripts than the sample (the transcript set changed)."""
+    from qualcode.errors import AgreementError
+    from qualcode.interop.spreadsheets import read_rows
+
+    for path in files:
+        _, rows = read_rows(path)
+        coded = {row.get("transcript", "") for _, row in rows}
+        outside, uncoded = sorted(coded - set(sampled)), sorted(set(sampled) - coded)
+        if outside or uncoded:
+            raise AgreementError(
+                f"{path.name} was hand-coded for another sample: it codes {', '.join(outside) or 'nothing else'} "
+                f"outside the sample and leaves {', '.join(uncoded) or 'nothing'} of it uncoded. The seed-"
+                f"{DEMO_SEED} sample is now {', '.join(sampled)}; the example transcripts changed, so the "
+                "double-coding CSVs must be coded again for the new sample", file=str(path))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sample_app, name="sample")
+    app.command()(agreement)
+    app.command()(disagreements)
+    app.command()(reconcile)
+

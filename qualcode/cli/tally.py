@@ -1,0 +1,234 @@
+"""``qualcode tally``, ``qualcode crosstab`` and ``qualcode report``.
+
+Thin wrappers over :mod:`qualcode.tally` and :mod:`qualcode.report`: parse options,
+call the plain twin, print or write what it returns.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from qualcode.cli.common import console, project_of
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from qualcode.project import Project
+
+DEMO_CODER = "autocoder"
+DEMO_TALLY = "referral"
+DEMO_THEMES = "challenge"
+
+CoderOption = Annotated[
+    str | None, typer.Option("--coder", help="Whose codings to count (default: consensus, else the only coder).")
+]
+RoleOption = Annotated[
+    list[str] | None, typer.Option("--role", help="Only transcripts of this role (key, label or alias); repeatable.")
+]
+SiteOption = Annotated[list[str] | None, typer.Option("--site", help="Only transcripts of this site; repeatable.")]
+CountOption = Annotated[str | None, typer.Option("--count", help="references | transcripts | sites.")]
+RollupOption = Annotated[
+    bool, typer.Option("--rollup", help="Count codings of deeper codes under the child above them.")
+]
+FormatOption = Annotated[
+    str | None, typer.Option("--format", help="table | csv | md | xlsx | json (default: from -o, else table).")
+]
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
+ChartOption = Annotated[Path | None, typer.Option("--chart", help="Also draw a chart: FILE.png or FILE.svg.")]
+
+
+def tally(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The code whose children are counted, e.g. referral.")],
+    by: Annotated[str | None, typer.Option("--by", help="Group by role, site or an attribute (ATTR or attr:ATTR).")] = None,
+    role: RoleOption = None,
+    site: SiteOption = None,
+    count: CountOption = None,
+    top: Annotated[int | None, typer.Option("--top", help="Only the N most frequent children per group.")] = None,
+    rollup: RollupOption = False,
+    coder: CoderOption = None,
+    noun: Annotated[str | None, typer.Option("--noun", help="What the children are called in sentences.")] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    chart: ChartOption = None,
+) -> None:
+    """Count the children of CODE per group, with percents, the total and a summary sentence."""
+    from qualcode.tally.charts import check_chart_path, tally_chart
+    from qualcode.tally.formats import check_format, write_tally
+    from qualcode.tally.frequencies import tally as run_tally
+
+    chosen = check_format(fmt, output)
+    if chart is not None:
+        check_chart_path(chart)
+    result = run_tally(project_of(ctx), code, by=by, roles=role, sites=site, count=count or "references",
+                       top=top, rollup=rollup, coder=coder, noun=noun)
+    if chosen == "table" and output is None:
+        print_tally(result, console)
+    else:
+        _emit(write_tally(result, chosen, output), output)
+    if chart is not None:
+        console.print(f"Chart: {tally_chart(result, chart)}", markup=False)
+
+
+def crosstab(
+    ctx: typer.Context,
+    rows: Annotated[str, typer.Argument(help="Rows: CODE (its children), code:CODE, role, site or attr:NAME.")],
+    columns: Annotated[str, typer.Argument(help="Columns: CODE (its children), code:CODE, role, site or attr:NAME.")],
+    count: CountOption = None,
+    rollup: RollupOption = False,
+    role: RoleOption = None,
+    site: SiteOption = None,
+    coder: CoderOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    chart: ChartOption = None,
+    values: Annotated[str, typer.Option("--values", help="Heatmap values: count, row or column (percent).")] = "count",
+) -> None:
+    """Cross-tabulate codes by role/site/attribute, codes by codes (co-occurrence in segments), or groups."""
+    from qualcode.tally.charts import check_chart_path, crosstab_heatmap
+    from qualcode.tally.crosstab import crosstab as run_crosstab
+    from qualcode.tally.formats import check_format, write_crosstab
+
+    chosen = check_format(fmt, output)
+    if chart is not None:
+        check_chart_path(chart)
+    result = run_crosstab(project_of(ctx), rows, columns, count=count, rollup=rollup, roles=role,
+                          sites=site, coder=coder)
+    if chosen == "table" and output is None:
+        print_crosstab(result, console)
+    else:
+        _emit(write_crosstab(result, chosen, output), output)
+    if chart is not None:
+        console.print(f"Chart: {crosstab_heatmap(result, chart, values=values)}", markup=False)
+
+
+def report(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Folder for the report (default: reports/).")] = None,
+    coder: CoderOption = None,
+    html: Annotated[bool, typer.Option("--html", help="Also write HTML.")] = False,
+    section: Annotated[list[str] | None, typer.Option("--section", help="Only this section; repeatable.")] = None,
+) -> None:
+    """Write the whole study report (Markdown and Word, optionally HTML) with tables and charts."""
+    from qualcode.report import build_report
+
+    written = build_report(project_of(ctx), output, coder=coder, html=html, sections=section)
+    print_report_summary(written, console)
+
+
+# -- printing -------------------------------------------------------------------------
+
+
+def _emit(text: str | None, output: Path | None) -> None:
+    if output is not None:
+        console.print(f"Wrote {output}", markup=False)
+    elif text is not None:
+        sys.stdout.write(text)
+
+
+def print_tally(result, out: Console) -> None:
+    from rich.table import Table
+
+    from qualcode.tally.formats import tally_header, tally_rows
+
+    out.print(f"[bold]{result.name}[/bold] ({result.code}): {result.count_type}, coder {result.coder}"
+              + (", rolled up" if result.rollup else ""))
+    for group in result.groups:
+        table = Table(title=group.label, title_justify="left")
+        for index, heading in enumerate(tally_header(result)):
+            table.add_column(heading, justify="right" if index else "left")
+        body = tally_rows(result, group)
+        for index, row in enumerate(body):
+            table.add_row(*row, style="bold" if index == len(body) - 1 else None)
+        out.print(table)
+        out.print(group.statement, markup=False)
+        out.print(group.summary, markup=False)
+        out.print()
+    for note in result.notes:
+        out.print(f"Note: {note}", markup=False)
+    out.print(f"Command: {result.command}", markup=False, style="dim")
+
+
+def print_crosstab(result, out: Console) -> None:
+    from rich.table import Table
+
+    from qualcode.tally.formats import crosstab_grids
+
+    who = f", coder {result.coder}" if result.coder else ""
+    out.print(f"[bold]{result.row_spec} x {result.column_spec}[/bold]: {result.measure}{who}")
+    for title, header, rows in crosstab_grids(result):
+        table = Table(title=title, title_justify="left")
+        for index, heading in enumerate(header):
+            table.add_column(heading, justify="right" if index else "left")
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+    for note in result.notes:
+        out.print(f"Note: {note}", markup=False)
+    out.print(f"Command: {result.command}", markup=False, style="dim")
+
+
+def print_report_summary(written, out: Console) -> None:
+    out.print(f"Report ({'coder ' + written.coder if written.coder else 'no codings yet'}):", markup=False)
+    for path in written.paths:
+        out.print(f"  {path}", markup=False)
+    out.print(f"  {len(written.charts)} charts in {written.markdown.parent / 'charts'}", markup=False)
+    for section in written.sections:
+        if section.skipped:
+            out.print(f"  skipped {section.title}: {section.skipped}", markup=False)
+
+
+# -- the example study ----------------------------------------------------------------
+
+
+def demo_step(project: Project, out: Console | None = None) -> dict:
+    """Print the referral-stream tally by role and the challenge themes (respondents, sites).
+
+    Needs the example transcripts imported and coded by the rule autocoder as coder
+    ``autocoder``. Returns the three tallies' JSON.
+    """
+    from qualcode.report.tallies import theme_rows, theme_sentence
+    from qualcode.tally.frequencies import tally as run_tally
+
+    out = out or console
+    referral = run_tally(project, DEMO_TALLY, by="role", coder=DEMO_CODER, noun="referral streams")
+    print_tally(referral, out)
+    counted = {kind: run_tally(project, DEMO_THEMES, count=kind, coder=DEMO_CODER, rollup=True)
+               for kind in ("references", "transcripts", "sites")}
+    refs, respondents, sites = (counted[k].groups[0] for k in ("references", "transcripts", "sites"))
+    _print_themes(counted["references"].name, theme_rows(refs, respondents, sites), out)
+    out.print(respondents.statement, theme_sentence(counted["references"].noun, respondents, sites), markup=False)
+    for kind in ("transcripts", "sites"):
+        out.print(f"Command: {counted[kind].command}", markup=False, style="dim")
+    return {"referral": referral.to_dict(), **{k: v.to_dict() for k, v in counted.items()}}
+
+
+def _print_themes(name: str, rows: list[list[str]], out: Console) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{name}: respondents and sites", title_justify="left")
+    for index, heading in enumerate([name, "References", "Respondents", "% of respondents", "Sites"]):
+        table.add_column(heading, justify="right" if index else "left")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+def demo_report(project: Project, out: Console | None = None):
+    """Write the study report for the demo's coder to project.root/reports and print the paths."""
+    from qualcode.report import build_report
+
+    out = out or console
+    written = build_report(project, project.root / "reports", coder=DEMO_CODER)
+    print_report_summary(written, out)
+    return written
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(tally)
+    app.command()(crosstab)
+    app.command()(report)

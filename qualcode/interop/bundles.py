@@ -1,0 +1,173 @@
+"""Coder bundles (.qcb): one coder's work, carried from a laptop to the lead's project.
+
+A bundle is a zip holding ``bundle.json``:
+
+- ``coder``, ``project``, ``created_at`` and a random ``bundle_id``;
+- ``codebook``: the hash, file name and text of the codebook the coder worked with;
+- ``transcripts``: for each transcript the coder coded, the source-file ``sha256``,
+  the ``text_sha256`` of its normalised text, its role and the text itself (so the
+  lead's project can re-anchor codings if its copy of the transcript was corrected);
+- ``codings``: every coding of the coder (orphans too, flagged), with a stable
+  ``uuid`` (uuid5 of coder, transcript, code, start, end), the text it covers,
+  memo, origin, confidence, timestamps and the hash of the codebook version it was
+  made under;
+- ``events``: the coder's event log (the audit trail of how the codings came about).
+
+:func:`read_bundle` reads one back through :mod:`~qualcode.interop.safezip`, and
+checks its shape before anything trusts it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.errors import ExportError, InteropError, NotFoundError
+from qualcode.interop.ids import coding_uuid
+from qualcode.interop.qdpx_export import text_sha256
+from qualcode.interop.safezip import Limits, SafeArchive
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+BUNDLE_ENTRY = "bundle.json"
+BUNDLE_FORMAT = "qualcode-coder-bundle"
+BUNDLE_VERSION = 1
+CODING_KEYS = ("uuid", "transcript", "code", "start", "end", "text")
+
+
+@dataclass
+class BundleSummary:
+    path: Path
+    coder: str
+    bundle_id: str
+    transcripts: int
+    codings: int
+    orphaned: int
+    memos: int
+    events: int
+
+
+def export_coder_bundle(project: Project, coder: str, output: Path) -> BundleSummary:
+    """Write ``coder``'s codings, memos and events (and what they were made against) to ``output``."""
+    document = bundle_document(project, coder)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temp = output.with_name(f".{output.name}.tmp")
+    try:
+        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(BUNDLE_ENTRY, json.dumps(document, ensure_ascii=False, indent=1, default=_json_default))
+        temp.replace(output)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {output}: {exc.strerror or exc}", file=str(output)) from None
+    codings = document["codings"]
+    return BundleSummary(
+        output, coder, document["bundle_id"], len(document["transcripts"]), len(codings),
+        sum(c["orphaned"] for c in codings), sum(bool(c["memo"]) for c in codings), len(document["events"]),
+    )
+
+
+def bundle_document(project: Project, coder: str) -> dict:
+    """The bundle's content as a JSON-ready dict."""
+    from sqlalchemy import select
+
+    from qualcode.store import codings as store
+    from qualcode.store.schema import codebook_versions, codings
+    from qualcode.store.transcripts import load_transcript
+
+    with project.read() as conn:
+        known = store.coder_names(conn)
+        if coder not in known:
+            raise NotFoundError(f"No coder '{coder}'; coders: {', '.join(known) or 'none yet'}")
+        hashes = dict(conn.execute(select(codebook_versions.c.id, codebook_versions.c.hash)).all())
+        rows = [dict(r._mapping) for r in conn.execute(
+            select(codings).where(codings.c.coder == coder).order_by(codings.c.transcript_id, codings.c.start_offset, codings.c.id)
+        )]
+        transcripts = {tid: load_transcript(conn, tid) for tid in dict.fromkeys(r["transcript_id"] for r in rows)}
+        events = store.event_rows(conn, coder=coder)
+    codebook = project.codebook
+    return {
+        "format": BUNDLE_FORMAT, "version": BUNDLE_VERSION, "bundle_id": str(uuid.uuid4()), "coder": coder,
+        "project": project.name, "created_at": datetime.now(UTC).isoformat(),
+        "codebook": {"hash": codebook.hash, "file": Path(codebook.path or "codebook.yaml").name, "text": codebook.text},
+        "transcripts": {
+            tid: {"sha256": t.sha256, "text_sha256": text_sha256(t.text), "role": t.role, "text": t.text}
+            for tid, t in transcripts.items()
+        },
+        "codings": [_coding_entry(row, transcripts[row["transcript_id"]].text, hashes) for row in rows],
+        "events": [_event_entry(event) for event in events],
+    }
+
+
+def _coding_entry(row: dict, text: str, hashes: dict[int, str]) -> dict:
+    start, end = row["start_offset"], row["end_offset"]
+    return {
+        "uuid": coding_uuid(row["coder"], row["transcript_id"], row["code_id"], start, end),
+        "transcript": row["transcript_id"], "code": row["code_id"], "start": start, "end": end,
+        "text": row["orphan_text"] if row["orphaned"] else text[start:end],
+        "orphaned": bool(row["orphaned"]), "memo": row["memo"], "origin": row["origin"],
+        "confidence": row["confidence"], "created_at": row["created_at"], "updated_at": row["updated_at"],
+        "codebook_hash": hashes.get(row["codebook_version_id"]),
+    }
+
+
+def _event_entry(event: dict) -> dict:
+    keys = ("id", "at", "action", "transcript_id", "coding_id", "before", "after", "group_id", "undoes", "undone")
+    return {key: event[key] for key in keys}
+
+
+def _json_default(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def read_bundle(path: Path, limits: Limits | None = None) -> dict:
+    """The checked content of a .qcb file; InteropError says what is wrong with it."""
+    path = Path(path)
+    with SafeArchive(path, limits) as archive:
+        if archive.find(BUNDLE_ENTRY) is None:
+            raise InteropError(f"{path.name} is not a qualcode coder bundle (no {BUNDLE_ENTRY})", file=str(path))
+        data = archive.read(BUNDLE_ENTRY)
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InteropError(f"{path.name}: {BUNDLE_ENTRY} is not valid JSON ({exc})", file=str(path)) from None
+    _check_shape(document, path)
+    return document
+
+
+def _check_shape(document, path: Path) -> None:
+    def fail(why: str) -> None:
+        raise InteropError(f"{path.name} is not a usable coder bundle: {why}", file=str(path))
+
+    if not isinstance(document, dict) or document.get("format") != BUNDLE_FORMAT:
+        fail(f"'format' is not '{BUNDLE_FORMAT}'")
+    if document.get("version") != BUNDLE_VERSION:
+        fail(f"version {document.get('version')!r}; this qualcode reads version {BUNDLE_VERSION}")
+    if not isinstance(document.get("coder"), str) or not document["coder"].strip():
+        fail("it names no coder")
+    transcripts = document.get("transcripts")
+    if not isinstance(transcripts, dict) or not all(isinstance(t, dict) and isinstance(t.get("text"), str) for t in transcripts.values()):
+        fail("'transcripts' must map ids to entries with their text")
+    codings = document.get("codings")
+    if not isinstance(codings, list):
+        fail("'codings' must be a list")
+    for number, coding in enumerate(codings, start=1):
+        if not isinstance(coding, dict) or any(key not in coding for key in CODING_KEYS):
+            fail(f"coding {number} lacks one of {', '.join(CODING_KEYS)}")
+        if not (isinstance(coding["start"], int) and isinstance(coding["end"], int) and 0 <= coding["start"] < coding["end"]):
+            fail(f"coding {number} has positions {coding['start']!r}..{coding['end']!r}")
+        if coding["transcript"] not in transcripts:
+            fail(f"coding {number} refers to transcript '{coding['transcript']}', which the bundle does not carry")
+    if not isinstance(document.get("events", []), list):
+        fail("'events' must be a list")

@@ -1,0 +1,147 @@
+"""Report sections fed by other parts of qualcode: agreement and quote sets.
+
+Both are registered in :data:`qualcode.report.sections.SECTIONS` and can be replaced
+with one ``register_section`` line. They call the feature's own project-level
+function and only lay out what it returns; when the input is absent (no double-coding
+sample, no quote sets) the section is skipped with a note saying what to run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from qualcode.report.model import Chart, Quote, Section, Table, skipped
+
+if TYPE_CHECKING:
+    from qualcode.report.model import ReportContext
+
+AGREEMENT_TITLE = "Double-coded sample and intercoder agreement"
+# What quote_sets_section asks build_quote_set for, as command-line options.
+QUOTE_OPTIONS = "--limit 3 --per-transcript 1 --min-words 12 --max-words 80"
+
+
+# -- agreement ------------------------------------------------------------------------
+
+
+def agreement_section(ctx: ReportContext) -> Section:
+    """Each two-coder sample: its transcripts by role, per-code kappa table and chart."""
+    try:
+        from qualcode.agreement.project import project_agreement
+        from qualcode.agreement.sampling import get_sample, sample_names
+    except ImportError as error:  # the agreement package is optional for a report
+        return skipped(AGREEMENT_TITLE, f"agreement is not available in this installation ({error})")
+    with ctx.project.read() as conn:
+        names = sample_names(conn)
+    samples = [get_sample(ctx.project, name) for name in names]
+    pairs = [s for s in samples if len(s.coders) == 2]
+    if not pairs:
+        return skipped(AGREEMENT_TITLE, "the project has no two-coder double-coding sample "
+                                        "(qualcode sample create NAME --coders A,B)")
+    section = Section(AGREEMENT_TITLE)
+    for sample in pairs:
+        result = project_agreement(ctx.project, sample.coders, sample=sample.name)
+        section.subsections.append(agreement_from_result(ctx, sample, result))
+    return section
+
+
+def agreement_from_result(ctx: ReportContext, sample, result: dict[str, Any]) -> Section:
+    """Lay out one ``project_agreement`` result (the JSON of ``qualcode agreement``)."""
+    a, b = result["coders"]
+    command = f"qualcode agreement --coders {a},{b} --sample {sample.name}"
+    sub = Section(f"Sample {sample.name}: {a} and {b}")
+    sub.add(
+        f"{len(result['transcripts'])} of {sample.population or 'the'} transcripts were double-coded "
+        f"by {a} and {b} (sample '{sample.name}', fraction {sample.fraction:g}, seed {sample.seed}"
+        + (f", stratified by {', '.join(sample.stratify)}" if sample.stratify else "") + "). "
+        + overall_sentence(result)
+    )
+    sub.add(_sample_table(ctx, sample))
+    rows = [r for r in result["codes"] if (r.get("both") or 0) + (r.get("only_a") or 0) + (r.get("only_b") or 0)]
+    sub.add(Table(
+        f"Agreement by code ({result.get('unit', 'segment')} units)",
+        ["Code", "Units", "Both", f"Only {a}", f"Only {b}", "% agreement", "Kappa", "95% CI", "Label"],
+        [_agreement_row(r) for r in rows], command=command,
+        note="Codes neither coder applied are left out (their kappa is undefined).",
+    ))
+    chart_rows = [chart_row(r) for r in rows if r.get("defined")]
+    if chart_rows:
+        from qualcode.tally.charts import agreement_chart
+
+        path = agreement_chart(chart_rows, ctx.chart_path(f"agreement-{sample.name}"),
+                               threshold=result.get("min_kappa", 0.6))
+        sub.add(Chart(f"Cohen's kappa by code, {a} and {b}", path, command=command))
+    return sub
+
+
+def chart_row(row: dict[str, Any]) -> dict[str, Any]:
+    """``{code, name, kappa, ci_low, ci_high}`` from an agreement row (the chart's input)."""
+    low, high = row.get("kappa_ci") or (None, None)
+    return {"code": row["code"], "name": row.get("name") or row["code"], "kappa": row["kappa"],
+            "ci_low": low, "ci_high": high}
+
+
+def overall_sentence(result: dict[str, Any]) -> str:
+    pooled, mean = result.get("pooled_kappa"), result.get("mean_kappa")
+    parts = []
+    if pooled is not None:
+        parts.append(f"pooled kappa {pooled:.2f}")
+    if mean is not None:
+        parts.append(f"mean kappa {mean:.2f} over {result.get('codes_defined', 0)} codes")
+    return ("Overall: " + ", ".join(parts) + ".") if parts else "Overall kappa is undefined."
+
+
+def _sample_table(ctx: ReportContext, sample) -> Table:
+    from collections import Counter
+
+    from qualcode.tally.selection import load_transcripts
+
+    with ctx.project.read() as conn:
+        roles = {t.id: t.role for t in load_transcripts(conn)}
+    counts = Counter(roles.get(t, "?") for t in sample.transcript_ids)
+    labels = ctx.project.codebook.roles
+    rows = [[labels[r].label if r in labels else r, str(n)] for r, n in sorted(counts.items())]
+    rows.append(["Total", str(sum(counts.values()))])
+    return Table(f"Double-coded transcripts by role (sample {sample.name})", ["Role", "Transcripts"], rows,
+                 command=f"qualcode sample show {sample.name}", bold_last_row=True)
+
+
+def _agreement_row(row: dict[str, Any]) -> list[str]:
+    def number(value, digits=2) -> str:
+        return "" if value is None else f"{value:.{digits}f}"
+
+    ci = row.get("kappa_ci")
+    interval = f"{ci[0]:.2f} to {ci[1]:.2f}" if ci else ""
+    return [row.get("name") or row["code"], str(row.get("units", "")), str(row.get("both", "")),
+            str(row.get("only_a", "")), str(row.get("only_b", "")), number(row.get("percent_agreement"), 1),
+            number(row.get("kappa")), interval, row.get("label") or ""]
+
+
+# -- quotes ---------------------------------------------------------------------------
+
+
+def quotes_section(ctx: ReportContext) -> Section:
+    """The quote-set files in reports/ and a few representative quotes per theme."""
+    try:
+        from qualcode.quotes.report import quote_sets_section
+        from qualcode.quotes.writers import sections as quote_sections
+    except ImportError as error:
+        return skipped("Quotes", f"quote sets are not available in this installation ({error})")
+    if ctx.coder is None:
+        return skipped("Quotes", "the project has no codings yet")
+    codes = tuple(ctx.settings.get("quote_codes", ()))
+    built = quote_sets_section(ctx.project, coder=ctx.coder, codes=codes)
+    section = Section("Quotes")
+    files = built.get("files") or []
+    if files:
+        section.add("Full quote sets by theme: " + "; ".join(f"{path.name}" for path in files) + ".")
+    else:
+        section.add("No quote-set files in reports/ yet (write them with qualcode quotes CODE -o reports/FILE.docx).")
+    for theme in quote_sections(built["quote_set"], "code"):
+        sub = Section(theme.title)
+        for quote in theme.quotes + [q for child in theme.children for q in child.quotes]:
+            sub.add(Quote(quote.text, quote.attribution))
+        if sub.blocks:
+            section.subsections.append(sub)
+    command = " ".join(["qualcode quotes", *codes, "--coder", ctx.coder, QUOTE_OPTIONS])
+    section.add(f"Quotes below were selected with: {command}")
+    return section

@@ -1,0 +1,192 @@
+"""Report sections built from tallies: code tallies by role, themes, crosstabs.
+
+Which codes appear is read from ``[report]`` in qualcode.toml::
+
+    [report]
+    tallies = ["referral"]             # children tallied by role (references)
+    themes = ["challenge"]             # children counted as references, respondents and sites
+    crosstabs = ["challenge role"]     # "ROWS COLS" axis pairs (see qualcode crosstab)
+
+Defaults: ``referral`` and ``challenge`` when the codebook has them, else every
+top-level code with children as a tally; crosstabs default to each theme by role and
+each tally by site. A code with grandchildren is counted with rollup.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qualcode.report.model import Chart, Section, Table, skipped
+from qualcode.tally import wording
+
+if TYPE_CHECKING:
+    from qualcode.report.model import ReportContext
+
+NO_CODER = "the project has no codings yet (code the transcripts: qualcode tag / autocode)"
+
+
+def configured_codes(ctx: ReportContext, key: str) -> list[str]:
+    """Codes listed under ``[report] key``, or the defaults (module docstring)."""
+    codebook = ctx.project.codebook
+    listed = ctx.settings.get(key)
+    if listed is not None:
+        for code in listed:
+            codebook.get(code)
+        return list(listed)
+    preferred = {"tallies": "referral", "themes": "challenge"}[key]
+    if preferred in codebook and codebook.children(preferred):
+        return [preferred]
+    if key == "themes":
+        return []
+    return [c.id for c in codebook.top_level() if codebook.children(c.id)]
+
+
+def needs_rollup(ctx: ReportContext, code: str) -> bool:
+    codebook = ctx.project.codebook
+    return any(codebook.children(child.id) for child in codebook.children(code))
+
+
+# -- tallies by role ------------------------------------------------------------------
+
+
+def tally_sections(ctx: ReportContext) -> list[Section]:
+    """One section per configured code: its children by role, a table and chart each."""
+    codes = configured_codes(ctx, "tallies")
+    if ctx.coder is None:
+        return [skipped("Tallies", NO_CODER)]
+    if not codes:
+        return [skipped("Tallies", "no code to tally: list codes under [report] tallies")]
+    return [_tally_section(ctx, code) for code in codes]
+
+
+def _tally_section(ctx: ReportContext, code: str) -> Section:
+    from qualcode.tally.charts import tally_chart
+    from qualcode.tally.formats import tally_header, tally_rows
+    from qualcode.tally.frequencies import tally
+
+    result = tally(ctx.project, code, by="role", coder=ctx.coder, rollup=needs_rollup(ctx, code))
+    section = Section(f"{result.name} by stakeholder role")
+    for group in result.groups:
+        sub = Section(group.label)
+        sub.add(f"{group.statement} {group.summary}")
+        sub.add(Table(f"{result.name}: {group.label.lower()} interviews", tally_header(result),
+                      tally_rows(result, group), command=result.command, bold_last_row=True))
+        section.subsections.append(sub)
+    section.add(*result.notes)
+    if any(g.total for g in result.groups):
+        path = tally_chart(result, ctx.chart_path(f"tally-{code}-by-role"))
+        section.subsections[-1].add(Chart(f"{result.name} by stakeholder role (share of references)",
+                                          path, command=result.command + f" --chart {path.name}"))
+    return section
+
+
+# -- themes ---------------------------------------------------------------------------
+
+
+def theme_sections(ctx: ReportContext) -> list[Section]:
+    """Per theme code: each child's references, respondents (transcripts) and sites."""
+    codes = configured_codes(ctx, "themes")
+    if not codes:
+        return [skipped("Themes", "no theme code: list codes under [report] themes")]
+    if ctx.coder is None:
+        return [skipped("Themes", NO_CODER)]
+    return [_theme_section(ctx, code) for code in codes]
+
+
+def _theme_section(ctx: ReportContext, code: str) -> Section:
+    from qualcode.tally.charts import tally_chart
+    from qualcode.tally.frequencies import tally
+
+    rollup = needs_rollup(ctx, code)
+    counted = {kind: tally(ctx.project, code, count=kind, coder=ctx.coder, rollup=rollup)
+               for kind in ("references", "transcripts", "sites")}
+    references, respondents, sites = (counted[k].groups[0] if counted[k].groups else None
+                                      for k in ("references", "transcripts", "sites"))
+    section = Section(f"{counted['references'].name}: respondents and sites")
+    if respondents is None:
+        return skipped(section.title, "no transcripts")
+    section.add(f"{respondents.statement} {theme_sentence(counted['references'].noun, respondents, sites)}")
+    section.add(Table(
+        f"{counted['references'].name}: references, respondents and sites",
+        [counted["references"].name, "References", "Respondents", "% of respondents", "Sites"],
+        theme_rows(references, respondents, sites),
+        command=[r.command for r in counted.values()],
+        note=f"Respondents: of {respondents.total} transcripts. Sites: of {sites.total} sites.",
+    ))
+    if respondents.mentioning:
+        path = tally_chart(counted["transcripts"], ctx.chart_path(f"themes-{code}-respondents"))
+        section.add(Chart(f"{counted['references'].name}: share of respondents mentioning each",
+                          path, command=counted["transcripts"].command + f" --chart {path.name}"))
+    section.add(*counted["references"].notes)
+    return section
+
+
+def theme_rows(references, respondents, sites) -> list[list[str]]:
+    """Rows ordered by respondents (then references), one per child."""
+    by_code = {
+        row.code: [row.name, str(_count(references, row.code)), str(row.count), _pct(row.percent),
+                   f"{_count(sites, row.code)} of {sites.total}"]
+        for row in respondents.rows
+    }
+    return list(by_code.values())
+
+
+def theme_sentence(noun: str, respondents, sites, top: int = 3) -> str:
+    """'The most frequently mentioned challenges were resources (40 of 63 interviews, at 8 of the 10 sites); ...'."""
+    listed = [r for r in respondents.rows if r.count][:top]
+    if not listed:
+        return ""
+    items = [
+        f"{wording.lower_first(r.name)} ({r.count} of {respondents.total} interviews, "
+        f"at {_count(sites, r.code)} of the {sites.total} sites)"
+        for r in listed
+    ]
+    if len(items) == 1:
+        return f"The most frequently mentioned of the {noun} was {items[0]}."
+    return f"The {wording.number_word(len(items))} most frequently mentioned {noun} were {wording.series(items)}."
+
+
+def _count(group, code: str) -> int:
+    return next((r.count for r in group.rows if r.code == code), 0)
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+# -- crosstabs ------------------------------------------------------------------------
+
+
+def crosstab_specs(ctx: ReportContext) -> list[tuple[str, str]]:
+    listed = ctx.settings.get("crosstabs")
+    if listed is not None:
+        return [tuple(spec.split()) for spec in listed]
+    specs = [(code, "role") for code in configured_codes(ctx, "themes")]
+    specs += [(code, "site") for code in configured_codes(ctx, "tallies")]
+    return specs
+
+
+def crosstab_section(ctx: ReportContext) -> Section:
+    """Each configured crosstab: the counts table and a heatmap of column percentages."""
+    from qualcode.tally.charts import crosstab_heatmap
+    from qualcode.tally.crosstab import crosstab, parse_axis
+    from qualcode.tally.formats import crosstab_grids
+
+    if ctx.coder is None:
+        return skipped("Crosstabs", NO_CODER)
+    specs = crosstab_specs(ctx)
+    if not specs:
+        return skipped("Crosstabs", "no crosstab configured: list \"ROWS COLS\" pairs under [report] crosstabs")
+    section = Section("Crosstabs")
+    for rows, columns in specs:
+        codes = [parse_axis(a, ctx.project.codebook) for a in (rows, columns)]
+        rollup = any(a.kind == "codes" and needs_rollup(ctx, a.code) for a in codes)
+        result = crosstab(ctx.project, rows, columns, coder=ctx.coder, rollup=rollup)
+        title, header, body = crosstab_grids(result)[0]
+        section.add(Table(f"{rows} x {columns}: {title.lower()}", header, body,
+                          command=result.command, bold_last_row=True))
+        if result.grand_total:
+            path = crosstab_heatmap(result, ctx.chart_path(f"crosstab-{rows}-{columns}"), values="column")
+            section.add(Chart(f"{rows} x {columns}: column percentages", path,
+                              command=result.command + f" --chart {path.name} --values column"))
+    return section

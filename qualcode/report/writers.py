@@ -1,0 +1,218 @@
+"""Laying a report out as Markdown, Word (.docx) and HTML.
+
+Tables and figures are numbered in reading order; each is followed by the command
+that reproduces it. Word documents get real tables and the charts embedded as PNG.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.report.model import Chart, Quote, Table
+
+if TYPE_CHECKING:
+    from qualcode.report.model import Report, Section
+
+CHART_WIDTH_INCHES = 6.0
+
+
+class _Numbers:
+    """Running table and figure numbers."""
+
+    def __init__(self) -> None:
+        self.table = 0
+        self.figure = 0
+
+    def next_table(self) -> int:
+        self.table += 1
+        return self.table
+
+    def next_figure(self) -> int:
+        self.figure += 1
+        return self.figure
+
+
+def walk(report: Report):
+    """(level, section) in reading order; level 1 for top sections."""
+    def visit(section: Section, level: int):
+        yield level, section
+        for sub in section.subsections:
+            yield from visit(sub, level + 1)
+
+    for section in report.sections:
+        yield from visit(section, 1)
+
+
+# -- Markdown -------------------------------------------------------------------------
+
+
+def write_markdown(report: Report, path: Path) -> Path:
+    from qualcode.tally.formats import markdown_table
+
+    numbers = _Numbers()
+    lines = [f"# {report.title}", "", report.subtitle, ""]
+    for level, section in walk(report):
+        lines += [f"{'#' * (level + 1)} {section.title}", ""]
+        if section.skipped:
+            lines += [f"> Not included: {section.skipped}", ""]
+        for block in section.blocks:
+            if isinstance(block, Table):
+                lines += [f"**Table {numbers.next_table()}. {block.caption}**", "",
+                          markdown_table(block.header, block.rows, block.numeric_from), ""]
+                lines += [f"*{block.note}*", ""] if block.note else []
+                lines += _markdown_commands(block)
+            elif isinstance(block, Chart):
+                caption = f"Figure {numbers.next_figure()}. {block.caption}"
+                lines += [f"![{caption}]({_relative(block.path, path.parent)})", "", f"*{caption}*", ""]
+                lines += _markdown_commands(block)
+            elif isinstance(block, Quote):
+                lines += [f"> {block.text}", ">", f"> {block.attribution}", ""]
+            else:
+                lines += [block, ""]
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return path
+
+
+def _markdown_commands(block) -> list[str]:
+    commands = block.commands
+    if not commands:
+        return []
+    if len(commands) == 1:
+        return [f"Command: `{commands[0]}`", ""]
+    return ["Commands:", "", *(f"- `{c}`" for c in commands), ""]
+
+
+def _relative(target: Path, folder: Path) -> str:
+    try:
+        return target.relative_to(folder).as_posix()
+    except ValueError:
+        return target.as_posix()
+
+
+# -- Word -----------------------------------------------------------------------------
+
+
+def write_docx(report: Report, path: Path) -> Path:
+    from docx import Document
+
+    document = Document()
+    document.core_properties.title = report.title
+    document.core_properties.subject = report.subtitle
+    document.add_heading(report.title, level=0)
+    document.add_paragraph(report.subtitle)
+    numbers = _Numbers()
+    for level, section in walk(report):
+        document.add_heading(section.title, level=min(level, 4))
+        if section.skipped:
+            document.add_paragraph().add_run(f"Not included: {section.skipped}").italic = True
+        for block in section.blocks:
+            _docx_block(document, block, numbers)
+    document.save(str(path))
+    return path
+
+
+def _docx_block(document, block, numbers: _Numbers) -> None:
+    from docx.shared import Inches
+
+    if isinstance(block, Table):
+        _caption(document, f"Table {numbers.next_table()}. {block.caption}")
+        _docx_table(document, block)
+        if block.note:
+            document.add_paragraph().add_run(block.note).italic = True
+        _command(document, block.commands)
+    elif isinstance(block, Chart):
+        document.add_picture(str(block.path), width=Inches(CHART_WIDTH_INCHES))
+        _caption(document, f"Figure {numbers.next_figure()}. {block.caption}")
+        _command(document, block.commands)
+    elif isinstance(block, Quote):
+        _style_or_plain(document, block.text, "Quote")
+        document.add_paragraph(block.attribution).alignment = 2  # right
+    else:
+        document.add_paragraph(block)
+
+
+def _docx_table(document, block: Table) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    table = document.add_table(rows=1 + len(block.rows), cols=len(block.header))
+    table.style = "Table Grid"
+    for row_index, values in enumerate([block.header, *block.rows]):
+        bold = row_index == 0 or (block.bold_last_row and row_index == len(block.rows))
+        for column, value in enumerate(values):
+            paragraph = table.rows[row_index].cells[column].paragraphs[0]
+            paragraph.add_run(str(value)).bold = bold
+            if column >= block.numeric_from and row_index > 0:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _caption(document, text: str) -> None:
+    paragraph = _style_or_plain(document, "", "Caption")
+    paragraph.add_run(text).bold = True
+
+
+def _command(document, commands: list[str]) -> None:
+    """The reproducing command(s) under a table or figure, in a small monospace font."""
+    from docx.shared import Pt
+
+    for command in commands:
+        paragraph = document.add_paragraph()
+        paragraph.add_run("Command: ").font.size = Pt(8)
+        run = paragraph.add_run(command)
+        run.font.name = "Courier New"
+        run.font.size = Pt(8)
+
+
+def _style_or_plain(document, text: str, style: str):
+    try:
+        return document.add_paragraph(text, style=style)
+    except KeyError:  # a template without that style
+        return document.add_paragraph(text)
+
+
+# -- HTML -----------------------------------------------------------------------------
+
+HTML_STYLE = """body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;line-height:1.45}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #999;padding:.2rem .5rem}
+td.n{text-align:right}tr.total td{font-weight:bold}code{font-size:.85em}img{max-width:100%}
+.note{font-style:italic}blockquote{margin-left:1.5rem;color:#333}"""
+
+
+def write_html(report: Report, path: Path) -> Path:
+    numbers = _Numbers()
+    e = html.escape
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(report.title)}</title>",
+             f"<style>{HTML_STYLE}</style></head><body>", f"<h1>{e(report.title)}</h1>", f"<p>{e(report.subtitle)}</p>"]
+    for level, section in walk(report):
+        tag = f"h{min(level + 1, 6)}"
+        parts.append(f"<{tag}>{e(section.title)}</{tag}>")
+        if section.skipped:
+            parts.append(f"<p class='note'>Not included: {e(section.skipped)}</p>")
+        for block in section.blocks:
+            parts.append(_html_block(block, numbers, path.parent))
+    parts.append("</body></html>")
+    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return path
+
+
+def _html_block(block, numbers: _Numbers, folder: Path) -> str:
+    e = html.escape
+    command = "".join(f"<p>Command: <code>{e(c)}</code></p>" for c in getattr(block, "commands", []))
+    if isinstance(block, Table):
+        head = "".join(f"<th>{e(h)}</th>" for h in block.header)
+        body = []
+        for index, row in enumerate(block.rows):
+            total = " class='total'" if block.bold_last_row and index == len(block.rows) - 1 else ""
+            cells = "".join(f"<td{' class=n' if i >= block.numeric_from else ''}>{e(c)}</td>" for i, c in enumerate(row))
+            body.append(f"<tr{total}>{cells}</tr>")
+        note = f"<p class='note'>{e(block.note)}</p>" if block.note else ""
+        caption = f"<caption>Table {numbers.next_table()}. {e(block.caption)}</caption>"
+        return f"<table>{caption}<tr>{head}</tr>{''.join(body)}</table>{note}{command}"
+    if isinstance(block, Chart):
+        caption = f"Figure {numbers.next_figure()}. {block.caption}"
+        return (f"<figure><img src='{e(_relative(block.path, folder))}' alt='{e(caption)}'>"
+                f"<figcaption>{e(caption)}</figcaption></figure>{command}")
+    if isinstance(block, Quote):
+        return f"<blockquote><p>{e(block.text)}</p><p>{e(block.attribution)}</p></blockquote>"
+    return f"<p>{e(block)}</p>"

@@ -1,0 +1,292 @@
+"""``qualcode crosstab ROWS COLS``: codes x groups, codes x codes, groups x groups.
+
+An axis is written as one of:
+
+- ``CODE`` or ``code:CODE`` -- the children of a code (``code:`` when a code id is
+  spelled like a keyword below);
+- ``role``, ``site`` -- the transcript's role or site;
+- ``attr:NAME`` -- a transcript attribute.
+
+What a cell counts depends on the axes:
+
+- codes x group: references of the child in the group (or, with ``count``, the
+  transcripts or sites mentioning it), as in NVivo's crosstab / MAXQDA's code matrix;
+- codes x codes: co-occurrence within segments -- segments one coder coded with both
+  children (or transcripts / sites with at least one such segment);
+- group x group: transcripts (or sites) with both values, like a study's Table 1.
+
+Row percent = cell / the row's total; column percent = cell / the column's base, which
+is the column's references for reference counts, and the units in the column group
+(or coded with the column's code) otherwise. docs/tally.md states every base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qualcode.tally.counting import CountTable, children_keymap, reference_counts, segment_keys
+from qualcode.tally.frequencies import unit_count
+from qualcode.tally.selection import (
+    COUNT_TYPES,
+    Dimension,
+    TallyError,
+    check_count_type,
+    check_dimension,
+    group_label,
+    load_transcripts,
+    ordered_groups,
+    resolve_coder,
+    select_transcripts,
+)
+
+if TYPE_CHECKING:
+    from qualcode.codebook import Codebook
+    from qualcode.project import Project
+
+GROUP_WORDS = ("role", "site")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One side of a crosstab: the children of ``code``, or a transcript ``dimension``."""
+
+    kind: str
+    code: str | None = None
+    dimension: Dimension | None = None
+
+    @property
+    def spec(self) -> str:
+        if self.kind == "group":
+            return self.dimension.spec
+        keyword = self.code.casefold() in GROUP_WORDS or self.code.casefold().startswith(("attr:", "code:"))
+        return f"code:{self.code}" if keyword else self.code
+
+
+@dataclass
+class Header:
+    key: str
+    label: str
+
+
+@dataclass
+class CrosstabResult:
+    rows: list[Header]
+    columns: list[Header]
+    counts: list[list[int]]
+    row_totals: list[int]
+    column_totals: list[int]
+    row_bases: list[int]
+    column_bases: list[int]
+    grand_total: int
+    measure: str
+    count_type: str
+    coder: str | None
+    row_spec: str
+    column_spec: str
+    rollup: bool
+    command: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def row_percent(self, i: int, j: int) -> float | None:
+        base = self.row_bases[i]
+        return 100 * self.counts[i][j] / base if base else None
+
+    def column_percent(self, i: int, j: int) -> float | None:
+        base = self.column_bases[j]
+        return 100 * self.counts[i][j] / base if base else None
+
+    def transposed(self) -> CrosstabResult:
+        return CrosstabResult(
+            rows=self.columns, columns=self.rows,
+            counts=[list(col) for col in zip(*self.counts, strict=True)] if self.counts else [],
+            row_totals=self.column_totals, column_totals=self.row_totals,
+            row_bases=self.column_bases, column_bases=self.row_bases, grand_total=self.grand_total,
+            measure=self.measure, count_type=self.count_type, coder=self.coder,
+            row_spec=self.column_spec, column_spec=self.row_spec, rollup=self.rollup,
+            command=self.command, notes=self.notes,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        def cells(i: int) -> list[dict[str, Any]]:
+            return [
+                {"column": self.columns[j].key, "count": n,
+                 "row_percent": self.row_percent(i, j), "column_percent": self.column_percent(i, j)}
+                for j, n in enumerate(self.counts[i])
+            ]
+
+        return {
+            "rows_axis": self.row_spec, "columns_axis": self.column_spec, "measure": self.measure,
+            "count_type": self.count_type, "coder": self.coder, "rollup": self.rollup,
+            "columns": [vars(c).copy() for c in self.columns],
+            "rows": [
+                {**vars(h), "total": self.row_totals[i], "base": self.row_bases[i], "cells": cells(i)}
+                for i, h in enumerate(self.rows)
+            ],
+            "column_totals": self.column_totals, "column_bases": self.column_bases,
+            "grand_total": self.grand_total, "command": self.command, "notes": self.notes,
+        }
+
+
+def parse_axis(text: str, codebook: Codebook) -> Axis:
+    """Read an axis spec: ``CODE``, ``code:CODE``, ``role``, ``site`` or ``attr:NAME``."""
+    spec = text.strip()
+    lowered = spec.casefold()
+    if lowered.startswith("code:"):
+        codebook.get(spec[5:])
+        return Axis("codes", code=spec[5:])
+    if lowered in GROUP_WORDS:
+        return Axis("group", dimension=Dimension(lowered))
+    if lowered.startswith("attr:") and spec[5:]:
+        return Axis("group", dimension=Dimension("attr", spec[5:]))
+    if spec in codebook:
+        return Axis("codes", code=spec)
+    from qualcode.codebook.model import unknown_code_message
+
+    raise TallyError(
+        f"'{text}' is not an axis: write a code id (or code:ID), role, site or attr:NAME; "
+        + unknown_code_message(spec, codebook.codes)
+    )
+
+
+def crosstab(
+    project: Project,
+    rows: str,
+    columns: str,
+    *,
+    count: str | None = None,
+    rollup: bool = False,
+    roles: list[str] | None = None,
+    sites: list[str] | None = None,
+    coder: str | None = None,
+) -> CrosstabResult:
+    """The plain twin of ``qualcode crosstab``; see the module docstring for the cells.
+
+    ``count`` defaults to ``references`` (co-occurring segments for codes x codes) and
+    to ``transcripts`` for group x group, which has no references to count.
+    """
+    codebook = project.codebook
+    row_axis, column_axis = parse_axis(rows, codebook), parse_axis(columns, codebook)
+    count = count or ("transcripts" if row_axis.kind == column_axis.kind == "group" else "references")
+    check_count_type(count)
+    for axis in (row_axis, column_axis):
+        if axis.kind == "codes" and not codebook.children(axis.code):
+            raise TallyError(f"Code '{axis.code}' has no children; a crosstab axis is a code's children")
+    with project.read() as conn:
+        infos = load_transcripts(conn)
+        for axis in (row_axis, column_axis):
+            if axis.kind == "group":
+                check_dimension(axis.dimension, infos)
+        needs_coder = "codes" in (row_axis.kind, column_axis.kind)
+        who = resolve_coder(conn, coder) if needs_coder else None
+        selected = select_transcripts(codebook, infos, roles, sites)
+        context = _Context(project, conn, codebook, selected, who, count, rollup, len(infos))
+        result = _compute(context, row_axis, column_axis)
+    result.command = crosstab_command(row_axis, column_axis, count, rollup, roles, sites, who)
+    return result
+
+
+@dataclass
+class _Context:
+    project: Any
+    conn: Any
+    codebook: Any
+    selected: list
+    coder: str | None
+    count: str
+    rollup: bool
+    all_transcripts: int
+
+
+def _compute(ctx: _Context, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
+    kinds = (row_axis.kind, column_axis.kind)
+    if kinds == ("codes", "group"):
+        return _codes_by_group(ctx, row_axis, column_axis)
+    if kinds == ("group", "codes"):
+        return _codes_by_group(ctx, column_axis, row_axis).transposed()
+    if kinds == ("codes", "codes"):
+        from qualcode.tally.cooccurrence import cooccurrence
+
+        return cooccurrence(ctx, row_axis, column_axis)
+    if ctx.count == "references":
+        raise TallyError("A group x group crosstab counts transcripts or sites (--count transcripts|sites)")
+    return _group_by_group(ctx, row_axis, column_axis)
+
+
+def code_headers(codebook: Codebook, keys) -> list[Header]:
+    return [Header(key, codebook.get(key).name) for key in keys]
+
+
+def group_headers(codebook: Codebook, dimension: Dimension, selected) -> list[Header]:
+    return [Header(g, group_label(dimension, g, codebook)) for g in ordered_groups(dimension, selected, codebook)]
+
+
+def _codes_by_group(ctx: _Context, codes: Axis, groups: Axis) -> CrosstabResult:
+    keymap = children_keymap(ctx.codebook, codes.code, rollup=ctx.rollup)
+    table = CountTable(reference_counts(ctx.conn, ctx.coder, keymap))
+    dimension = groups.dimension
+    columns = group_headers(ctx.codebook, dimension, ctx.selected)
+    members = {h.key: [t for t in ctx.selected if dimension.value(t) == h.key] for h in columns}
+    counts = [[unit_count(ctx.count, table, members[h.key], [key]) for h in columns] for key in keymap.keys]
+    row_totals = [unit_count(ctx.count, table, ctx.selected, [key]) for key in keymap.keys]
+    column_totals = [unit_count(ctx.count, table, members[h.key], keymap.keys) for h in columns]
+    if ctx.count == "references":
+        column_bases = column_totals
+    else:
+        column_bases = [_units(ctx.count, members[h.key]) for h in columns]
+    return CrosstabResult(
+        rows=code_headers(ctx.codebook, keymap.keys), columns=columns, counts=counts,
+        row_totals=row_totals, column_totals=column_totals, row_bases=row_totals,
+        column_bases=column_bases, grand_total=unit_count(ctx.count, table, ctx.selected, keymap.keys),
+        measure=ctx.count, count_type=ctx.count, coder=ctx.coder, row_spec=codes.spec,
+        column_spec=groups.spec, rollup=ctx.rollup,
+    )
+
+
+def _units(count: str, members) -> int:
+    return len(members) if count == "transcripts" else len({t.site for t in members})
+
+
+def _group_by_group(ctx: _Context, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
+    rows = group_headers(ctx.codebook, row_axis.dimension, ctx.selected)
+    columns = group_headers(ctx.codebook, column_axis.dimension, ctx.selected)
+
+    def cell(members) -> int:
+        return _units(ctx.count, members)
+
+    def members(row=None, column=None):
+        return [
+            t for t in ctx.selected
+            if (row is None or row_axis.dimension.value(t) == row)
+            and (column is None or column_axis.dimension.value(t) == column)
+        ]
+
+    counts = [[cell(members(r.key, c.key)) for c in columns] for r in rows]
+    row_totals = [cell(members(row=r.key)) for r in rows]
+    column_totals = [cell(members(column=c.key)) for c in columns]
+    return CrosstabResult(
+        rows=rows, columns=columns, counts=counts, row_totals=row_totals, column_totals=column_totals,
+        row_bases=row_totals, column_bases=column_totals, grand_total=cell(ctx.selected),
+        measure=ctx.count, count_type=ctx.count, coder=None, row_spec=row_axis.spec,
+        column_spec=column_axis.spec, rollup=False,
+    )
+
+
+def crosstab_command(row_axis, column_axis, count, rollup, roles, sites, coder) -> str:
+    """The command that reproduces a crosstab (printed under every table in reports)."""
+    import shlex
+
+    parts = ["qualcode crosstab", shlex.quote(row_axis.spec), shlex.quote(column_axis.spec)]
+    default = "transcripts" if row_axis.kind == column_axis.kind == "group" else "references"
+    if count != default:
+        parts += ["--count", count]
+    if rollup:
+        parts.append("--rollup")
+    parts += [f"--role {shlex.quote(r)}" for r in roles or []]
+    parts += [f"--site {shlex.quote(s)}" for s in sites or []]
+    if coder:
+        parts += ["--coder", shlex.quote(coder)]
+    return " ".join(parts)
+
+
+__all__ = ["COUNT_TYPES", "Axis", "CrosstabResult", "Header", "crosstab", "parse_axis"]

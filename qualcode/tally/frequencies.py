@@ -1,0 +1,258 @@
+"""``qualcode tally``: the children of a code, counted per group, with report sentences.
+
+Counting semantics (docs/tally.md has the full statement):
+
+- references: distinct (coder, segment, child); percent of the group's total, which
+  is the sum over the children (what a report calls "cited N times");
+- transcripts: transcripts in the group with at least one reference to the child;
+  percent of the group's transcripts (all selected transcripts, coded or not);
+- sites: sites with such a transcript; percent of the sites in the group.
+
+Codings of the tallied code itself are "not further specified": reported, never in
+the total. Without rollup, codings of grandchildren are left out and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qualcode.tally import wording
+from qualcode.tally.counting import CountTable, children_keymap, reference_counts
+from qualcode.tally.selection import (
+    Dimension,
+    TallyError,
+    TranscriptInfo,
+    check_count_type,
+    check_dimension,
+    group_label,
+    load_transcripts,
+    ordered_groups,
+    parse_dimension,
+    resolve_coder,
+    select_transcripts,
+)
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+SUMMARY_TOP = 4
+
+
+@dataclass
+class TallyRow:
+    code: str
+    name: str
+    count: int
+    percent: float | None
+
+
+@dataclass
+class TallyGroup:
+    """One group's counts. ``total`` is the percentage base (see the module docstring)."""
+
+    key: str
+    label: str
+    total: int
+    rows: list[TallyRow]
+    mentioning: int
+    unspecified: int = 0
+    other_codes: int = 0
+    other_count: int = 0
+    statement: str = ""
+    summary: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "group": self.label,
+            "key": self.key,
+            "total": self.total,
+            "mentioning": self.mentioning,
+            "rows": [vars(r).copy() for r in self.rows],
+            "others": {"codes": self.other_codes, "count": self.other_count},
+            "unspecified": self.unspecified,
+            "statement": self.statement,
+            "summary": self.summary,
+        }
+
+
+@dataclass
+class TallyResult:
+    code: str
+    name: str
+    noun: str
+    count_type: str
+    coder: str
+    by: str
+    rollup: bool
+    groups: list[TallyGroup]
+    deeper: int = 0
+    command: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "count_type": self.count_type,
+            "coder": self.coder,
+            "by": self.by,
+            "rollup": self.rollup,
+            "groups": [g.to_dict() for g in self.groups],
+            "deeper_not_counted": self.deeper,
+            "command": self.command,
+            "notes": self.notes,
+        }
+
+
+def tally(
+    project: Project,
+    code: str,
+    *,
+    by: str | Dimension | None = None,
+    roles: list[str] | None = None,
+    sites: list[str] | None = None,
+    count: str = "references",
+    top: int | None = None,
+    rollup: bool = False,
+    coder: str | None = None,
+    noun: str | None = None,
+) -> TallyResult:
+    """Count the children of ``code`` per group; the plain twin of ``qualcode tally``.
+
+    Parameters
+    ----------
+    by : ``role``, ``site``, ``attr:NAME`` (or a bare attribute name), or None for one group.
+    roles, sites : restrict to transcripts of these roles (keys, labels, aliases) / sites.
+    count : ``references``, ``transcripts`` or ``sites``.
+    top : keep the N most frequent children per group (the rest are summed as "others").
+    rollup : count codings of deeper descendants under the child above them.
+    coder : whose codings; default ``consensus``, else the only coder (see resolve_coder).
+    noun : what the children are called in sentences (default: the code's name).
+    """
+    check_count_type(count)
+    if top is not None and top < 1:
+        raise TallyError(f"--top must be 1 or more, got {top}")
+    codebook = project.codebook
+    parent = codebook.get(code)
+    if not codebook.children(code):
+        raise TallyError(f"Code '{code}' has no children to tally; tally its parent or a code with children")
+    dimension = by if isinstance(by, Dimension) else parse_dimension(by)
+    keymap = children_keymap(codebook, code, rollup=rollup)
+    with project.read() as conn:
+        who = resolve_coder(conn, coder)
+        infos = load_transcripts(conn)
+        check_dimension(dimension, infos)
+        table = CountTable(reference_counts(conn, who, keymap))
+    selected = select_transcripts(codebook, infos, roles, sites)
+    result = TallyResult(
+        code=code, name=parent.name, noun=noun or wording.lower_first(parent.name), count_type=count,
+        coder=who, by=dimension.spec, rollup=rollup, groups=[],
+        command=tally_command(code, dimension, roles, sites, count, top, rollup, who),
+    )
+    names = {key: codebook.get(key).name for key in keymap.keys}
+    grouping = _named_selection(dimension, selected)
+    for group in ordered_groups(grouping, selected, codebook):
+        members = [t for t in selected if grouping.value(t) == group]
+        label = group_label(grouping, group, codebook)
+        result.groups.append(_group(result, grouping, group, label, members, table, keymap, names, top))
+    result.deeper = _deeper_references(table, keymap, selected)
+    _add_notes(result, keymap, selected)
+    return result
+
+
+def _named_selection(dimension: Dimension, selected: list[TranscriptInfo]) -> Dimension:
+    """Without --by, a selection of one role (or one site) is worded as that role or site."""
+    if dimension.kind != "all" or not selected:
+        return dimension
+    for kind in ("role", "site"):
+        if len({Dimension(kind).value(t) for t in selected}) == 1:
+            return Dimension(kind)
+    return dimension
+
+
+def _group(result, dimension, group, label, members, table, keymap, names, top) -> TallyGroup:
+    counts = {key: unit_count(result.count_type, table, members, [key]) for key in keymap.keys}
+    base = group_base(result.count_type, members, counts)
+    order = sorted(counts.items(), key=lambda kv: (-kv[1], keymap.keys.index(kv[0])))
+    rows = [TallyRow(key, names[key], n, _percent(n, base)) for key, n in order]
+    mentioning = base if result.count_type == "references" else unit_count(
+        result.count_type, table, members, keymap.keys
+    )
+    kept = rows[:top] if top else rows
+    out = TallyGroup(
+        key=group, label=label, total=base, rows=kept, mentioning=mentioning,
+        unspecified=unit_count(result.count_type, table, members, [keymap.code]),
+        other_codes=len(rows) - len(kept), other_count=sum(r.count for r in rows[len(kept):]),
+    )
+    out.statement = wording.statement(result.count_type, result.noun, dimension.kind, label, base, mentioning)
+    summary_rows = [(r.name, r.count, r.percent) for r in rows]
+    out.summary = wording.summary(result.count_type, result.noun, summary_rows, base, top or SUMMARY_TOP)
+    return out
+
+
+def unit_count(count_type: str, table: CountTable, members: list[TranscriptInfo], keys) -> int:
+    """References, transcripts or sites of ``members`` with a reference to any of ``keys``."""
+    ids = [t.id for t in members]
+    if count_type == "references":
+        return sum(table.references(ids, key) for key in keys)
+    mentioning = table.transcripts_with(ids, keys)
+    if count_type == "transcripts":
+        return len(mentioning)
+    return len({t.site for t in members if t.id in mentioning})
+
+
+def group_base(count_type: str, members: list[TranscriptInfo], counts: dict[str, int]) -> int:
+    """The percentage base: the children's references, or the group's transcripts/sites."""
+    if count_type == "references":
+        return sum(counts.values())
+    if count_type == "transcripts":
+        return len(members)
+    return len({t.site for t in members})
+
+
+def _percent(n: int, base: int) -> float | None:
+    return 100 * n / base if base else None
+
+
+def _deeper_references(table: CountTable, keymap, selected: list[TranscriptInfo]) -> int:
+    ids = [t.id for t in selected]
+    deeper = {key for per in table.by_transcript.values() for key in per if keymap.is_deeper(key)}
+    return sum(table.references(ids, key) for key in deeper)
+
+
+def _add_notes(result: TallyResult, keymap, selected) -> None:
+    if result.deeper:
+        result.notes.append(
+            f"{wording.plural(result.deeper, 'reference')} to codes below the children of {result.code} are not counted; "
+            "add --rollup to count them under their child"
+        )
+    unspecified = sum(g.unspecified for g in result.groups)
+    if unspecified:
+        unit = wording.plural(unspecified, result.count_type[:-1])
+        result.notes.append(f"{unit} coded {result.code} itself (no child code) not counted in the totals")
+    if not selected:
+        result.notes.append("No transcripts match the selection")
+
+
+def tally_command(code, dimension, roles, sites, count, top, rollup, coder) -> str:
+    """The command that reproduces a tally (printed under every table in reports)."""
+    parts = ["qualcode tally", code]
+    if dimension.kind != "all":
+        parts += ["--by", dimension.spec]
+    parts += [f"--role {_quoted(r)}" for r in roles or []]
+    parts += [f"--site {_quoted(s)}" for s in sites or []]
+    if count != "references":
+        parts += ["--count", count]
+    if top:
+        parts += ["--top", str(top)]
+    if rollup:
+        parts.append("--rollup")
+    parts += ["--coder", _quoted(coder)]
+    return " ".join(parts)
+
+
+def _quoted(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)

@@ -1,0 +1,265 @@
+"""End to end through the CLI: sample, codings import/export, agreement, disagreements, reconcile."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli.app import app
+from tests.helpers import INTERVIEW, REPO, add_transcript
+
+runner = CliRunner()
+CORPUS = {"law_enforcement": 10, "service_provider": 6, "prosecutor": 3, "other": 1}
+
+
+def run(project, *args, input=None):
+    return runner.invoke(app, ["-p", str(project.root), *args], input=input)
+
+
+def write_codings(path, rows):
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["transcript", "coder", "code", "segment", "start", "end"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def study(project, tmp_path):
+    """20 transcripts in four roles, a 30% sample stratified by role, two coders from CSV."""
+    transcripts = {}
+    for role, count in CORPUS.items():
+        for i in range(count):
+            transcripts[f"{role[:3]}-{i:02d}"] = add_transcript(project, f"{role[:3]}-{i:02d}", role, INTERVIEW)
+    created = run(project, "sample", "create", "dc", "--fraction", "0.3", "--coders", "ana,ben",
+                  "--stratify", "role", "--seed", "7", "--json")
+    assert created.exit_code == 0, created.output
+    sample = json.loads(created.output)
+    sampled = [t["transcript"] for t in sample["transcripts"]]
+    first, second = sampled[0], sampled[1]
+    turn = transcripts[first].segment(2)
+    ana = [{"transcript": t, "coder": "ana", "code": c, "segment": s} for t in sampled
+           for s, c in ((2, "referral.hotline"), (4, "challenge.housing"))]
+    ana += [{"transcript": second, "coder": "ana", "code": "referral.law_enforcement", "segment": 2},
+            # Two overlapping spans of the same code by one coder: they merge into one coding.
+            {"transcript": first, "coder": "ana", "code": "referral.hotline", "start": turn.start,
+             "end": turn.start + 6},
+            {"transcript": first, "coder": "ana", "code": "referral.hotline", "start": turn.start + 3,
+             "end": turn.start + 12}]
+    ben = [{"transcript": t, "coder": "ben", "code": c, "segment": s} for t in sampled
+           for s, c in ((2, "referral.hotline"), (4, "challenge.case_length" if t == first else "challenge.housing"))]
+    for name, rows in (("ana", ana), ("ben", ben)):
+        done = run(project, "codings", "import", str(write_codings(tmp_path / f"{name}.csv", rows)))
+        assert done.exit_code == 0, done.output
+    return project, sample, first, second
+
+
+def test_sample_allocation_by_largest_remainder_with_minimum_one(study):
+    _, sample, _, _ = study
+    # 30% of 20 = 6 places. Quotas: LE 3.0, VSP 1.8, prosecutor 0.9, other 0.3. The last two
+    # are below one and get one each; LE and VSP share the 4 places left: quotas 2.5 and
+    # 1.5, floors 2 and 1, and the tie for the last place goes to the larger stratum (LE).
+    drawn = {row["stratum"]: row["drawn"] for row in sample["allocation"]}
+    assert drawn == {"law_enforcement": 3, "other": 1, "prosecutor": 1, "service_provider": 1}
+    assert len(sample["transcripts"]) == sample["target"] == 6 and sample["seed"] == 7
+    assert sorted(t["stratum"] for t in sample["transcripts"]).count("law_enforcement") == 3
+
+
+def test_sample_create_table_and_show(study):
+    project, _, first, _ = study
+    shown = run(project, "sample", "show", "dc", "--json")
+    progress = {row["transcript"]: row["progress"] for row in json.loads(shown.output)["transcripts"]}
+    assert progress[first] == {"ana": {"coded": 2, "total": 2}, "ben": {"coded": 2, "total": 2}}
+    table = run(project, "sample", "show", "dc")
+    assert table.exit_code == 0 and "total" in table.output and "12/12" in table.output
+    again = run(project, "sample", "create", "dc", "--coders", "ana,ben")
+    assert again.exit_code == 1 and "a sample named 'dc' exists" in again.output
+    missing = run(project, "sample", "show", "dd")
+    assert missing.exit_code == 1 and "No sample 'dd'; samples: dc" in missing.output
+
+
+def test_import_reports_merges(project, tmp_path):
+    transcript = add_transcript(project, "vsp-1", "service_provider", INTERVIEW)
+    turn = transcript.segment(2)
+    path = write_codings(tmp_path / "c.csv", [
+        {"transcript": "vsp-1", "coder": "ana", "code": "referral.hotline", "start": turn.start, "end": turn.start + 6},
+        {"transcript": "vsp-1", "coder": "ana", "code": "referral.hotline", "start": turn.start + 3,
+         "end": turn.start + 12}])
+    done = run(project, "codings", "import", str(path))
+    assert done.exit_code == 0
+    assert "Imported 2 rows from c.csv (ana 2): 1 new codings, 1 merged into overlapping ones" in done.output
+
+
+def test_agreement_json_shape(study):
+    project, _, _, _ = study
+    result = run(project, "agreement", "--coders", "ana,ben", "--sample", "dc", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"unit", "coders", "sample", "codes", "pooled_kappa", "mean_kappa", "weighted_mean_kappa"} <= set(data)
+    assert (data["unit"], data["coders"], data["sample"], data["units"]) == ("segment", ["ana", "ben"], "dc", 12)
+    rows = {row["code"]: row for row in data["codes"]}
+    for row in rows.values():
+        assert {"code", "units", "both", "only_a", "only_b", "neither", "percent_agreement", "kappa",
+                "kappa_ci", "pabak", "alpha", "ac1", "defined"} <= set(row)
+    housing = rows["challenge.housing"]
+    assert (housing["both"], housing["only_a"], housing["only_b"], housing["neither"]) == (5, 1, 0, 6)
+    assert housing["kappa"] == pytest.approx((11 / 12 - 0.5) / 0.5)
+    hotline = rows["referral.hotline"]  # the merged overlapping spans count once
+    assert (hotline["both"], hotline["only_a"], hotline["kappa"]) == (6, 0, 1.0)
+    assert rows["referral"]["kappa"] is None and rows["referral"]["defined"] is False
+    assert "neither coder applied the code" in rows["referral"]["reason"]
+    assert rows["pros.charging"]["units"] == 2  # the prosecutor transcript's two turns
+    assert data["below_min_kappa"] == ["referral.law_enforcement", "challenge.case_length"]
+
+
+def test_agreement_table_is_worst_first_with_overall_lines(study):
+    project, _, _, _ = study
+    result = run(project, "agreement", "--coders", "ana,ben", "--sample", "dc")
+    assert result.exit_code == 0, result.output
+    text = result.output
+    order = [code for code in ("challenge.case_length", "referral.law_enforcement", "challenge.housing",
+                               "referral.hotline") if code in text]
+    assert sorted(order, key=text.index) == order
+    assert "unit: segment (respondent turn), 12 units" in text
+    assert re.search(r"Pooled kappa \(de Vries et al\. 2008, \d+ codes with units\): \d\.\d{3}", text)
+    assert "Mean kappa, unweighted" in text and "Mean kappa, weighted by prevalence" in text
+    assert "Codes with kappa below 0.6: 2 of 4" in text
+    assert "Kappa undefined for" in text and "referral" in text
+
+
+@pytest.mark.parametrize("unit", ["sentence", "character"])
+def test_other_units_and_bootstrap(study, unit):
+    project, _, _, _ = study
+    result = run(project, "agreement", "--coders", "ana,ben", "--sample", "dc", "--unit", unit, "--json",
+                 "--ci", "bootstrap", "--replicates", "200", "--resample", "segments", "--by-transcript")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["unit"] == unit and data["ci"]["replicates"] == 200 and len(data["by_transcript"]) == 6
+
+
+def test_agreement_errors(study):
+    project, _, _, _ = study
+    bad = run(project, "agreement", "--coders", "ana", "--sample", "dc")
+    assert bad.exit_code == 1 and "agreement compares two different coders" in bad.output
+    bad = run(project, "agreement", "--coders", "ana,ben", "--unit", "word")
+    assert bad.exit_code == 1 and "--unit must be one of segment, sentence, character" in bad.output
+
+
+def test_disagreements_table_json_and_files(study, tmp_path):
+    project, _, first, second = study
+    table = run(project, "disagreements", "--coders", "ana,ben", "--sample", "dc")
+    assert table.exit_code == 0
+    assert f"{first} turn 4" in table.output and "ben only: challenge.case_length" in table.output
+    assert "3 disagreements in 2 units." in table.output
+    rows = json.loads(run(project, "disagreements", "--coders", "ana,ben", "--json").output)
+    assert sorted((r["transcript"], r["code"], r["applied_by"]) for r in rows) == sorted([
+        (first, "challenge.case_length", "ben"), (first, "challenge.housing", "ana"),
+        (second, "referral.law_enforcement", "ana")])
+    out = tmp_path / "d.xlsx"
+    written = run(project, "disagreements", "--coders", "ana,ben", "--format", "xlsx", "-o", str(out))
+    assert written.exit_code == 0 and out.exists()
+    no_file = run(project, "disagreements", "--coders", "ana,ben", "--format", "docx")
+    assert no_file.exit_code == 1 and "pass -o FILE.docx" in no_file.output
+
+
+def test_reconcile_through_prompts_and_resume(study):
+    project, _, first, second = study
+    # Three disagreements; answer an invalid choice, then a, skip, then quit.
+    result = run(project, "reconcile", "--coders", "ana,ben", "--into", "consensus", input="maybe\na\nskip\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert "11 agreed turn/code pairs copied to consensus" in result.output
+    assert "3 disagreements to decide." in result.output
+    assert "Answer one of: a, b, both, neither, skip, quit" in result.output
+    assert "Decided 1, skipped 1; 2 still to decide" in result.output
+    # Resuming asks only the two undecided ones.
+    again = run(project, "reconcile", "--coders", "ana,ben", "--into", "consensus", input="b\nneither\n")
+    assert again.exit_code == 0, again.output
+    assert "2 disagreements to decide." in again.output and "0 still to decide" in again.output
+    codings = json.loads(run(project, "codings", "list", "--coder", "consensus", "--json").output)
+    assert all(c["origin"] == "consensus" for c in codings)
+    agreement = json.loads(run(project, "agreement", "--coders", "ana,consensus", "--json").output)
+    assert agreement["transcripts"] and agreement["pooled_kappa"] is not None
+    log = json.loads(run(project, "log", "--coder", "consensus", "--json").output)
+    assert {e["action"] for e in log} == {"reconcile"}
+
+
+def test_import_errors_list_every_row(project, tmp_path):
+    add_transcript(project, "vsp-1", "service_provider", INTERVIEW)
+    path = write_codings(tmp_path / "bad.csv", [
+        {"transcript": "vsp-1", "coder": "ana", "code": "pros.charging", "segment": 2},
+        {"transcript": "vsp-1", "coder": "ana", "code": "referral", "segment": 2},
+        {"transcript": "vsp-x", "coder": "ana", "code": "referral", "segment": 2}])
+    result = run(project, "codings", "import", str(path))
+    assert result.exit_code == 1
+    assert "Error: bad.csv: row 2: Code 'pros.charging' does not apply to service_provider" in result.output
+    assert "Error: bad.csv: row 4: no transcript 'vsp-x' in the project" in result.output
+    assert "Nothing imported: 2 problems in bad.csv." in result.output
+    assert json.loads(run(project, "codings", "list", "--json").output) == []
+
+
+def test_export_csv_to_stdout_and_matrix_to_xlsx(study, tmp_path):
+    project, _, first, _ = study
+    text = run(project, "codings", "export", "--coder", "ben").output
+    rows = list(csv.DictReader(text.splitlines()))
+    assert {r["coder"] for r in rows} == {"ben"} and len(rows) == 12
+    out = tmp_path / "matrix.xlsx"
+    done = run(project, "codings", "export", "--matrix", "-o", str(out))
+    assert done.exit_code == 0 and out.exists()
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["transcript", "role", "site", "segment", "coder"] and sheet.max_row == 1 + 24
+    row = [c.value for c in sheet[2]]
+    assert (row[0], row[3], row[4], row[header.index("referral.hotline")]) == (first, 2, "ana", 1)
+
+
+# -- the example study -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    if not (REPO / "transcripts" / "manifest.csv").is_file() or not (REPO / "codebooks" / "ecm.yaml").is_file():
+        pytest.skip("the example study is not in this checkout")
+    from qualcode.demo import import_example_transcripts, prepare_demo_project
+
+    project = prepare_demo_project(REPO, tmp_path_factory.mktemp("demo"))
+    import_example_transcripts(project)
+    yield project
+    project.close()
+
+
+def test_demo_step_draws_the_sample_loads_the_csvs_and_prints_agreement(example):
+    from rich.console import Console
+
+    from qualcode.cli.agreement import demo_step
+
+    console = Console(record=True, width=160)
+    result = demo_step(example, console)
+    assert result["transcripts"] == ["le-c-01", "oth-h-01", "pros-c-01", "vsp-e-02"]
+    assert result["units"] == 87
+    assert 0.6 < result["pooled_kappa"] < 0.9
+    kappas = [row["kappa"] for row in result["codes"] if row["defined"]]
+    assert sum(k >= 0.6 for k in kappas) > 0.7 * len(kappas)  # most codes agree well
+    assert sum(k < 0.4 for k in kappas) >= 2  # and a few do not
+    text = console.export_text()
+    assert "Sample double-coding: 4 of 34 transcripts" in text and "Pooled kappa" in text
+
+
+def test_demo_refuses_csvs_coded_for_another_sample(tmp_path):
+    from qualcode.cli.agreement import check_demo_codings
+    from qualcode.errors import AgreementError
+
+    source = REPO / "transcripts" / "double-coding" / "alice.csv"
+    if not source.is_file():
+        pytest.skip("the example study is not in this checkout")
+    copy = tmp_path / "alice.csv"
+    shutil.copy(source, copy)
+    check_demo_codings([copy], ["le-c-01", "oth-h-01", "pros-c-01", "vsp-e-02"])
+    with pytest.raises(AgreementError, match="hand-coded for another sample: it codes le-c-01 outside"):
+        check_demo_codings([copy], ["le-a-01", "oth-h-01", "pros-c-01", "vsp-e-02"])

@@ -1,0 +1,134 @@
+"""``export qdpx|coder``, ``import-project`` and ``merge`` through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli.app import app
+from qualcode.coding.session import CodingSession
+from qualcode.project import Project
+from tests.helpers import INTERVIEW, add_transcript
+
+runner = CliRunner()
+
+
+def run(project, *args):
+    return runner.invoke(app, ["-p", str(project.root), *args])
+
+
+@pytest.fixture
+def coded(project, interview):
+    CodingSession(project, "alice").tag("vsp-1", 2, ["referral.hotline"], text="Mostly the hotline", memo="memo")
+    CodingSession(project, "bob").tag("vsp-1", 4, ["challenge.housing"])
+    return project
+
+
+def test_export_then_import_into_a_fresh_project(coded, tmp_path):
+    out = tmp_path / "study.qdpx"
+    result = run(coded, "export", "qdpx", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Wrote {out}: 1 transcripts, 7 codes, 2 coders (alice, bob), 2 codings, 1 memos")
+    fresh = Project.init(tmp_path / "fresh")
+    refused = run(fresh, "import-project", str(out))
+    assert refused.exit_code == 1
+    assert "are not in the project's codebook" in refused.output and "--codebook-from-file" in refused.output
+    dry = run(fresh, "import-project", str(out), "--codebook-from-file", "--dry-run")
+    assert dry.exit_code == 0 and "Would import" in dry.output and "Dry run: nothing was written." in dry.output
+    done = run(fresh, "import-project", str(out), "--codebook-from-file")
+    assert done.exit_code == 0, done.output
+    assert "vsp-1 -> transcript 'vsp-1' (new): 4 segments" in done.output
+    assert "positions: codepoints (from origin; confirmed" in done.output
+    assert done.output.rstrip().endswith("1 transcripts, 2 codings added, 0 skipped.")
+    listed = json.loads(run(fresh, "codings", "list", "--json").output)
+    assert sorted((c["coder"], c["text"]) for c in listed) == [
+        ("alice", "Mostly the hotline"), ("bob", "There's always a need for housing. Shelters are full.")]
+
+
+def test_export_filters_and_json(coded, tmp_path):
+    result = run(coded, "export", "qdpx", "-o", str(tmp_path / "b.qdpx"), "--coders", "bob", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["coders"], summary["codings"]) == (["bob"], 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "qdpx", "-o", "x.qdpx", "--coder", "zed"], "Error: No coder 'zed'; coders: alice, bob"),
+        (["export", "qdpx", "-o", "x.qdpx", "--offsets", "bytes"], "Error: --offsets must be one of codepoints, utf16"),
+        (["export", "coder", "zed", "-o", "z.qcb"], "Error: No coder 'zed'"),
+        (["import-project", "missing.qdpx"], "File not found"),
+        (["import-project", "missing.qdpx", "--offsets", "bytes"], "Unknown position model 'bytes'"),
+        (["merge", "missing.qcb"], "File not found"),
+    ],
+)
+def test_errors_are_one_line_and_exit_1(coded, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = run(coded, *args)
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_import_json_report(coded, tmp_path):
+    out = tmp_path / "s.qdpx"
+    run(coded, "export", "qdpx", "-o", str(out))
+    fresh = Project.init(tmp_path / "fresh")
+    result = run(fresh, "import-project", str(out), "--codebook-from-file", "--as-coder", "carol", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["coders"] == ["carol"] and report["codings_added"] == 2
+    assert report["sources"][0]["model"] == "codepoints"
+
+
+def test_export_coder_and_merge_twice(coded, tmp_path):
+    bundle = tmp_path / "alice.qcb"
+    made = run(coded, "export", "coder", "alice", "-o", str(bundle))
+    assert made.exit_code == 0, made.output
+    assert made.output.startswith(f"Wrote {bundle}: 1 codings of alice in 1 transcripts (1 with memos, 0 orphaned)")
+    lead = Project.init(tmp_path / "lead")
+    from tests.conftest import use_codebook
+    from tests.helpers import DATA
+
+    use_codebook(lead.root, DATA / "codebooks" / "small.yaml")
+    lead = Project(lead.root)
+    add_transcript(lead, "vsp-1", "service_provider", INTERVIEW)
+    first = run(lead, "merge", str(bundle))
+    assert first.exit_code == 0, first.output
+    assert "(coder alice): 1 added (0 re-anchored), 0 already present, 0 refused" in first.output
+    second = run(lead, "merge", str(bundle), "--json")
+    report = json.loads(second.output)[0]
+    assert (len(report["added"]), len(report["already_present"])) == (0, 1)
+
+
+def test_demo_step_prints_one_line(coded):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from qualcode.cli.interop import demo_step
+
+    buffer = StringIO()
+    demo_step(coded, Console(file=buffer, width=300))
+    lines = buffer.getvalue().strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0] == "REFI-QDA export: ecm.qdpx: 1 transcripts, 7 codes, 2 coders, 2 codings; round trip exact"
+    assert (coded.root / "reports" / "ecm.qdpx").is_file()
+
+
+def test_every_command_and_option_is_documented():
+    from typer.main import get_command
+
+    from tests.helpers import REPO
+
+    doc = (REPO / "docs" / "interop.md").read_text(encoding="utf-8")
+    group = get_command(app)
+    for path in (["export", "qdpx"], ["export", "coder"], ["import-project"], ["merge"]):
+        command = group
+        for name in path:
+            command = command.commands[name]
+        assert f"qualcode {' '.join(path)}" in doc
+        for option in (o for param in command.params for o in param.opts if o.startswith("--")):
+            assert f"`{option}`" in doc or f"{option} " in doc or f"{option}]" in doc, (path, option)
