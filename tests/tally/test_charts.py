@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from qualcode.tally import TallyError, agreement_chart, crosstab, crosstab_heatmap, tally, tally_chart
+from tests.helpers import REPO
 from tests.tally.seed_study import CODER, seed_project  # noqa: F401 (fixture)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -65,5 +66,5 @@ def test_nothing_to_chart(seed_project, tmp_path):
 def test_importing_tally_and_report_loads_no_plotting_or_numeric_library():
     code = ("import sys, qualcode.tally, qualcode.report, qualcode.cli.tally; "
             "print(sorted(m for m in ('matplotlib', 'numpy', 'docx', 'pandas', 'sqlalchemy') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, cwd=REPO)
     assert done.stdout.strip() == "[]"

@@ -1,0 +1,138 @@
+"""`build_report`: Markdown and Word files with real tables, embedded charts and commands."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qualcode.errors import QualcodeError
+from qualcode.report import Section, Table, build_report, register_section, section_names, skipped
+from qualcode.report import sections as registry
+from tests.tally.seed_study import CODER, seed_project  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def restore_sections():
+    saved = list(registry.SECTIONS)
+    yield
+    registry.SECTIONS[:] = saved
+
+
+def docx_tables(path):
+    from docx import Document
+
+    document = Document(str(path))
+    return document, [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+
+
+def test_report_files_tables_and_charts(seed_project, tmp_path):
+    written = build_report(seed_project, tmp_path / "reports", coder=CODER, html=True)
+    assert [p.name for p in written.paths] == ["study-report.md", "study-report.docx", "study-report.html"]
+    document, tables = docx_tables(written.docx)
+    built_tables = [t for s in written.sections for t in s.tables]
+    assert len(tables) == len(built_tables) >= 7
+    provider = next(t for t in tables if t[0][0] == "Referral sources" and t[-1] == ["Total", "151", "100.0"])
+    assert provider[1] == ["Other law enforcement agencies", "31", "20.5"]
+    assert provider[4] == ["Community organisations and members", "18", "11.9"]
+    assert len(document.inline_shapes) == len(written.charts) == 4
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in written.charts)
+    markdown = written.markdown.read_text(encoding="utf-8")
+    assert markdown.count("**Table ") == len(tables)
+    for chart in written.charts:
+        assert f"](charts/{chart.name})" in markdown
+
+
+def test_every_table_is_followed_by_its_command(seed_project, tmp_path):
+    written = build_report(seed_project, tmp_path, coder=CODER)
+    markdown = written.markdown.read_text(encoding="utf-8")
+    blocks = re.split(r"\*\*Table \d+\. ", markdown)[1:]
+    assert blocks and all(re.search(r"^(Command: `qualcode |Commands:)", b, re.M) for b in blocks)
+    assert "Command: `qualcode tally referral --by role --coder autocoder`" in markdown
+    assert "- `qualcode tally challenge --count sites --rollup --coder autocoder`" in markdown
+    from docx import Document
+
+    paragraphs = [p.text for p in Document(str(written.docx)).paragraphs]
+    assert "Command: qualcode crosstab role site" in paragraphs
+
+
+def test_report_states_the_seed_numbers(seed_project, tmp_path):
+    markdown = build_report(seed_project, tmp_path, coder=CODER).markdown.read_text(encoding="utf-8")
+    assert "Referral sources were cited 151 times in the service provider interviews." in markdown
+    assert "Referral sources were cited 157 times in the law enforcement official interviews." in markdown
+    assert "insufficient resources (12 of 43 interviews, at 8 of the 10 sites)" in markdown
+
+
+def test_absent_inputs_are_skipped_with_a_note(seed_project, tmp_path):
+    written = build_report(seed_project, tmp_path, coder=CODER)
+    agreement = next(s for s in written.sections if s.name == "agreement")
+    assert agreement.skipped and "no two-coder double-coding sample" in agreement.skipped
+    assert f"> Not included: {agreement.skipped}" in written.markdown.read_text(encoding="utf-8")
+
+
+def test_a_project_without_codings_still_gets_a_report(project, interview, tmp_path):
+    written = build_report(project, tmp_path)
+    assert written.coder is None
+    skipped_names = {s.name for s in written.sections if s.skipped}
+    assert {"tallies", "crosstabs"} <= skipped_names
+    assert "interview" not in skipped_names and "corpus" not in skipped_names
+
+
+def test_several_coders_need_a_choice(seed_project, tmp_path):
+    with pytest.raises(QualcodeError, match="several coders"):
+        build_report(seed_project, tmp_path)
+
+
+def test_register_section_replaces_in_place_or_inserts(restore_sections, seed_project, tmp_path):
+    register_section("quotes", lambda ctx: Section("Quote appendix").add("Quotes go here."))
+    register_section("extra", lambda ctx: skipped("Extra", "nothing yet"), before="methods")
+    names = section_names()
+    assert names.index("quotes") == names.index("crosstabs") + 1
+    assert names.index("extra") == names.index("methods") - 1
+    written = build_report(seed_project, tmp_path, coder=CODER, sections=["quotes", "extra"])
+    assert [s.title for s in written.sections] == ["Quote appendix", "Extra"]
+    with pytest.raises(QualcodeError, match="No report section 'nope'"):
+        register_section("x", lambda ctx: None, after="nope")
+
+
+def test_a_failing_section_becomes_a_note(restore_sections, seed_project, tmp_path):
+    def broken(ctx):
+        raise QualcodeError("the quote store is locked")
+
+    register_section("quotes", broken)
+    written = build_report(seed_project, tmp_path, coder=CODER, sections=["quotes", "corpus"])
+    assert written.sections[0].name == "corpus"
+    assert written.sections[1].skipped == "could not be built: the quote store is locked"
+
+
+def test_section_functions_can_be_named_by_module_path(restore_sections, seed_project, tmp_path):
+    register_section("corpus", "qualcode.report.corpus:corpus_section")
+    written = build_report(seed_project, tmp_path, coder=CODER, sections=["corpus"])
+    assert isinstance(written.sections[0].tables[0], Table)
+    with pytest.raises(QualcodeError, match="Unknown report section"):
+        build_report(seed_project, tmp_path, sections=["nope"])
+
+
+def test_agreement_section_with_a_double_coded_sample(seed_project, tmp_path):
+    from sqlalchemy import insert, select
+
+    from qualcode.agreement.sampling import create_sample
+    from qualcode.store.codings import ensure_coder
+    from qualcode.store.schema import codings
+
+    sample = create_sample(seed_project, "dc", fraction=0.2, coders=("ann", "ben"), stratify=("role",), seed=3)
+    with seed_project.write() as conn:
+        rows = conn.execute(select(codings).where(codings.c.coder == CODER,
+                                                  codings.c.transcript_id.in_(sample.transcript_ids))).all()
+        for coder in ("ann", "ben"):
+            ensure_coder(conn, coder)
+            keep = rows if coder == "ann" else rows[::2]
+            conn.execute(insert(codings), [{**dict(r._mapping), "id": None, "coder": coder} for r in keep])
+    written = build_report(seed_project, tmp_path, coder=CODER, sections=["agreement"])
+    section = written.sections[0]
+    assert section.skipped is None
+    captions = [t.caption for t in section.tables]
+    assert captions[0] == "Double-coded transcripts by role (sample dc)"
+    assert captions[1].startswith("Agreement by code")
+    assert section.tables[1].command == "qualcode agreement --coders ann,ben --sample dc"
+    assert len(section.charts) == 1 and section.charts[0].path.is_file()
