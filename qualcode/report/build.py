@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.report.model import Report, ReportContext
-from qualcode.report.sections import run_sections
+from qualcode.report.sections import check_section_names, run_sections
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -67,6 +67,7 @@ def build_report(
     """
     from qualcode.report.writers import write_docx, write_html, write_markdown
 
+    check_section_names(sections)
     out = Path(out_dir) if out_dir else project.root / "reports"
     out.mkdir(parents=True, exist_ok=True)
     context = ReportContext(

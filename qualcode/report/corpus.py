@@ -74,7 +74,7 @@ def attribute_table(ctx: ReportContext) -> Table | None:
         return None
     return Table(
         "Transcripts by attribute", ["Attribute", "Frequency", "Percentage"], rows,
-        command="; ".join(commands), note=f"N = {len(infos)} transcripts.",
+        command=commands, note=f"N = {len(infos)} transcripts.",
     )
 
 

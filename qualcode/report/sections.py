@@ -58,6 +58,16 @@ def section_names() -> list[str]:
     return [name for name, _ in SECTIONS]
 
 
+def check_section_names(names: list[str] | None) -> set[str] | None:
+    """The wanted section names (None: all); unknown names are an error listing the known."""
+    if not names:
+        return None
+    unknown = sorted(set(names) - set(section_names()))
+    if unknown:
+        raise QualcodeError(f"Unknown report section {', '.join(unknown)}; sections: {', '.join(section_names())}")
+    return set(names)
+
+
 def resolve(target: str | SectionFunction) -> SectionFunction:
     if callable(target):
         return target
@@ -71,11 +81,7 @@ def run_sections(context: ReportContext, names: list[str] | None = None) -> list
     A section that fails with a user-facing error (QualcodeError) becomes a skipped
     section carrying the message, so one missing input never hides the others.
     """
-    wanted = set(names) if names else None
-    if wanted:
-        unknown = sorted(wanted - set(section_names()))
-        if unknown:
-            raise QualcodeError(f"Unknown report section {', '.join(unknown)}; sections: {', '.join(section_names())}")
+    wanted = check_section_names(names)
     built: list[Section] = []
     for name, target in SECTIONS:
         if wanted is not None and name not in wanted:

@@ -80,9 +80,13 @@ def statement(count_type: str, noun: str, kind: str, label: str, total: int, men
 def summary(count_type: str, noun: str, rows: list[tuple[str, int, float | None]], base: int, top: int) -> str:
     """'The four most frequently cited referral sources were law enforcement (20.5 percent); ...'.
 
-    ``rows`` are (name, count, percent) sorted by count; zero counts are never listed.
+    ``rows`` are (name, count, percent) sorted by count; zero counts are never listed,
+    and rows tied with the last one listed are listed too ("the five most ..." rather
+    than an arbitrary four of five equal counts).
     """
     listed = [r for r in rows if r[1] > 0][:top]
+    if listed:
+        listed = [r for r in rows if r[1] >= listed[-1][1] > 0]
     if not listed:
         verb = "cited" if count_type == "references" else "mentioned"
         return f"No {noun} were {verb}."

@@ -49,3 +49,9 @@ def test_lower_first_keeps_acronyms(name, expected):
 @pytest.mark.parametrize(("n", "text"), [(1, "once"), (2, "2 times"), (151, "151 times")])
 def test_times(n, text):
     assert wording.times_text(n) == text
+
+
+def test_summary_includes_rows_tied_with_the_last():
+    rows = [("A", 5, 50.0), ("B", 2, 20.0), ("C", 2, 20.0), ("D", 1, 10.0)]
+    text = wording.summary("references", "streams", rows, base=10, top=2)
+    assert text == "The three most frequently cited streams were a (50.0 percent); b (20.0 percent); and c (20.0 percent)."

@@ -25,7 +25,7 @@ def speakers_and_texts(parsed):
                 (
                     "Det. Ramos",
                     (
-                        "Our captain signed the agreement in 2012.\nWe sent two detectives.\n"
+                        "Our captain signed the agreement in 2012. We sent two detectives.\n"
                         "Note: this was before the federal grant, so we paid for it ourselves."
                     ),
                 ),
@@ -37,7 +37,7 @@ def speakers_and_texts(parsed):
             "otter.txt",
             [
                 ("Speaker 1", "Thanks for making time. Can you walk me through a typical referral?"),
-                ("Speaker 2", "Sure. Usually a hotline call comes in first.\nThen we screen it."),
+                ("Speaker 2", "Sure. Usually a hotline call comes in first. Then we screen it."),
                 ("Speaker 1", "And after screening?"),
                 ("Speaker 2", "We open a case. [inaudible 01:02:14]"),
             ],
@@ -47,14 +47,14 @@ def speakers_and_texts(parsed):
             [
                 ("Maria Lopez", "We coordinate housing for survivors."),
                 ("Interviewer", "How many beds do you have?"),
-                ("Maria Lopez", "Twelve, across two sites.\nIt is never enough."),
+                ("Maria Lopez", "Twelve, across two sites. It is never enough."),
             ],
         ),
         (
             "markdown.md",
             [
                 ("Interviewer", "What changed after the grant?"),
-                ("Director", "We hired a case manager.\nShe speaks Spanish and Tagalog."),
+                ("Director", "We hired a case manager. She speaks Spanish and Tagalog."),
                 ("Interviewer", "Anything else?"),
                 ("Director", "Note: our budget doubled."),
             ],
@@ -63,7 +63,7 @@ def speakers_and_texts(parsed):
             "timestamped.txt",
             [
                 ("INTERVIEWER", "Can you describe your unit?"),
-                ("SGT. CHEN", "We are four detectives and an analyst.\nWe share a victim specialist with the county."),
+                ("SGT. CHEN", "We are four detectives and an analyst. We share a victim specialist with the county."),
                 ("INTERVIEWER", "How do cases come in?"),
                 ("SGT. CHEN", "Tips, mostly. [pause] Some from patrol."),
             ],

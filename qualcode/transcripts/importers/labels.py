@@ -224,6 +224,7 @@ def assemble_turns(
     *,
     unlabelled_speaker: str | None = None,
     joiner: str = "\n",
+    repeat_joiner: str | None = None,
 ) -> Assembly:
     """Group lines into merged, normalised turns.
 
@@ -236,12 +237,14 @@ def assemble_turns(
         lines as the preamble instead.
     joiner:
         What joins continuation lines within a turn (``" "`` for subtitle cues, whose
-        line breaks are only for display).
+        line breaks are only for display, and for hard-wrapped plain text).
+    repeat_joiner:
+        What joins a block that repeats the current speaker's label (default: ``joiner``).
     """
     with_candidates(lines)
     accepted = accepted_speakers([line.candidate for line in lines])
     display: dict[str, str] = {}  # speaker key -> the label as first written
-    builder = _TurnBuilder(joiner)
+    builder = _TurnBuilder(joiner, repeat_joiner)
     preamble: list[Line] = []
     pending_time: float | None = None
     for line in lines:
@@ -286,35 +289,51 @@ def _is_boilerplate(text: str, accepted: set[str]) -> bool:
 
 
 class _TurnBuilder:
-    """Accumulates lines into turns; a label repeating the current speaker extends the turn."""
+    """Accumulates lines into turns; a label repeating the current speaker extends the turn.
 
-    def __init__(self, joiner: str) -> None:
+    Lines of one paragraph are joined with ``joiner``; a blank line inside a turn
+    starts a new paragraph, kept as a line break.
+    """
+
+    def __init__(self, joiner: str, repeat_joiner: str | None = None) -> None:
         self.joiner = joiner
+        self.repeat_joiner = repeat_joiner or joiner
         self.turns: list[Turn] = []
         self.current: Turn | None = None
         self._parts: list[str] = []
+        self._new_paragraph = False
 
     def start(self, speaker: str, text: str, start: float | None, end: float | None) -> None:
         if self.current is not None and self.current.speaker == speaker:
-            self.extend(text, end)
+            if text.strip() and self._parts:
+                self._parts.append(self.repeat_joiner + text.strip())
+                self._new_paragraph = False
+            if end is not None:
+                self.current.end_time = end
             return
         self._flush()
         self.current = Turn(speaker, "", start, end)
         self.turns.append(self.current)
         text = text.strip()
         self._parts = [text] if text else []
+        self._new_paragraph = False
 
     def extend(self, text: str, end: float | None) -> None:
         assert self.current is not None
         text = text.strip()
-        if text:
+        if not text:
+            self._new_paragraph = True
+        elif self._parts:
+            self._parts.append(("\n" if self._new_paragraph else self.joiner) + text)
+            self._new_paragraph = False
+        else:
             self._parts.append(text)
         if end is not None:
             self.current.end_time = end
 
     def _flush(self) -> None:
         if self.current is not None:
-            self.current.text = self.joiner.join(self._parts)
+            self.current.text = "".join(self._parts)
 
     def finish(self) -> list[Turn]:
         self._flush()

@@ -30,7 +30,9 @@ def parse(data: bytes, source: str) -> ParsedTranscript:
     """Parse a plain-text or Markdown transcript."""
     text, encoding = decode_text_with_encoding(data, source)
     lines = [Line(raw) for raw in text.splitlines()]
-    assembly = assemble_turns(lines)
+    # Plain text is often hard-wrapped: a line break inside a paragraph is layout, so
+    # wrapped lines join with a space; a blank line keeps its paragraph break.
+    assembly = assemble_turns(lines, joiner=" ", repeat_joiner="\n")
     if not assembly.turns:
         raise TranscriptImportError(
             f"no speaker labels found in {len(lines)} lines; start each turn with a label such as {LABEL_STYLES}",
