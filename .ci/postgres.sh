@@ -39,7 +39,9 @@ install_server() {
     echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.conf
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends postgresql >&2
+    # confold: keep the createcluster.conf written above when the package brings its own.
+    apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold \
+        -o Dpkg::Options::=--force-confdef postgresql >&2
 }
 
 # Run a command as the cluster's owner: the postgres user when we are root.

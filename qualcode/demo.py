@@ -15,6 +15,9 @@ from qualcode.errors import ProjectError
 from qualcode.project import CONFIG_NAME, Project
 
 COPIED = ("codebooks", "transcripts")
+# The demo codes the whole study with the rule autocoder as this coder; tallies,
+# quote sets and the report read its codings.
+DEMO_CODER = "autocoder"
 
 
 def example_project_root(start: Path | None = None) -> Path:

@@ -3,6 +3,7 @@ built directly from turns (so coding tests do not depend on the importers)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -37,7 +38,21 @@ def database_server(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
         pytest.skip("SQLite-specific (the suite runs on PostgreSQL)")
     with pg.fresh_schema(url) as schema_url:
         monkeypatch.setenv(DATABASE_URL_ENV, schema_url)
-        yield schema_url
+        schemas = pg.SchemaPerProject(url, schema_url)
+        # A test with two projects (export here, import there) gets two schemas,
+        # as it gets two SQLite files; a URL the test sets itself is left alone.
+        in_env = Project.database_url.fget
+
+        def database_url(self: Project) -> str:
+            if os.environ.get(DATABASE_URL_ENV) != schema_url:
+                return in_env(self)
+            return schemas.url_for(self.root)
+
+        monkeypatch.setattr(Project, "database_url", property(database_url))
+        try:
+            yield schema_url
+        finally:
+            schemas.drop()
 
 
 def use_codebook(root: Path, source: Path) -> None:

@@ -50,9 +50,9 @@ def with_user(url: str, user: str, password: str) -> str:
 @cache
 def _admin_engine(url: str):
     from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
 
-    return create_engine(url, poolclass=NullPool)
+    # One kept connection: connecting (password hashing) costs more than the DDL.
+    return create_engine(url, pool_size=1, max_overflow=2, pool_pre_ping=True)
 
 
 def run_sql(url: str, *statements: str) -> None:
@@ -97,3 +97,33 @@ def login_role(url: str, name: str) -> Iterator[str]:
         # Membership lets the test role drop what was granted to the role.
         run_sql(url, f"GRANT {name} TO CURRENT_USER", f"DROP OWNED BY {name}")
         run_sql(url, f"DROP ROLE {name}")
+
+
+class SchemaPerProject:
+    """Hands each project folder a test uses its own schema, like its own SQLite file.
+
+    The first folder gets ``first_url`` (the schema QUALCODE_DATABASE_URL names, so
+    worker processes spawned by the test find it too); any other folder gets a
+    fresh schema on first use. :meth:`drop` removes the extra ones.
+    """
+
+    def __init__(self, server: str, first_url: str) -> None:
+        self.server = server
+        self.first_url = first_url
+        self.urls: dict[str, str] = {}
+        self.extra: list[str] = []
+
+    def url_for(self, root) -> str:
+        key = str(root)
+        if key not in self.urls:
+            if not self.urls:
+                self.urls[key] = self.first_url
+            else:
+                schema = create_schema(self.server)
+                self.extra.append(schema)
+                self.urls[key] = with_search_path(self.server, schema)
+        return self.urls[key]
+
+    def drop(self) -> None:
+        for schema in self.extra:
+            drop_schema(self.server, schema)

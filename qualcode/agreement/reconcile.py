@@ -176,7 +176,7 @@ class _ConsensusWriter:
                 values = {key: row[key] for key in ("transcript_id", "segment_id", "code_id", "start_offset",
                                                     "end_offset")}
                 # The session's merge rule (overlapping same-code spans become one), in this transaction.
-                self.session._apply_one(self.conn, self.result, {
+                self.session.apply_in(self.conn, self.result, {
                     **values, "coder": self.into, "origin": ORIGIN, "confidence": None, "memo": row["memo"],
                     "codebook_version_id": self.version})
         self._written = {row["id"] for row in self.result.added} - {row["id"] for row in self.result.removed}

@@ -21,8 +21,13 @@ def progress_bar(description: str):
     """A rich progress bar on stderr (hidden when stderr is not a terminal); yields the callback."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("words"),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("words"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
         task = bar.add_task(description, total=None)
 
@@ -50,8 +55,15 @@ def autocode_command(
 
     project = project_of(ctx)
     with progress_bar("Autocoding") as advance:
-        result = autocode(project, transcripts or None, codes=codes, as_coder=as_coder, dry_run=dry_run,
-                          progress=advance, processes=processes)
+        result = autocode(
+            project,
+            transcripts or None,
+            codes=codes,
+            as_coder=as_coder,
+            dry_run=dry_run,
+            progress=advance,
+            processes=processes,
+        )
     if as_json:
         print_json(_result_json(result))
         return
@@ -63,20 +75,35 @@ def autocode_command(
 
 def _result_json(result) -> dict:
     return {
-        "dry_run": result.dry_run, "coder": result.coder, "transcripts": result.transcripts,
-        "turns": len(result.units), "words": result.words, "seconds": round(result.seconds, 3),
-        "stored": result.stored, "replaced": result.replaced, "kept_decided": result.kept_decided,
-        "codings_added": result.codings_added, "roles": result.role_summary(),
+        "dry_run": result.dry_run,
+        "coder": result.coder,
+        "transcripts": result.transcripts,
+        "turns": len(result.units),
+        "words": result.words,
+        "seconds": round(result.seconds, 3),
+        "stored": result.stored,
+        "replaced": result.replaced,
+        "kept_decided": result.kept_decided,
+        "codings_added": result.codings_added,
+        "roles": result.role_summary(),
         "proposals": [
-            {"transcript": p.transcript_id, "segment": p.ordinal, "code": p.code_id, "start": p.start,
-             "end": p.end, "score": p.score, "evidence": p.evidence}
+            {
+                "transcript": p.transcript_id,
+                "segment": p.ordinal,
+                "code": p.code_id,
+                "start": p.start,
+                "end": p.end,
+                "score": p.score,
+                "evidence": p.evidence,
+            }
             for p in result.proposals
         ],
     }
 
 
 def _outcome_line(result) -> str:
-    base = f"{len(result.proposals)} codes on {len(result.units)} respondent turns of {len(result.transcripts)} transcripts"
+    turns, transcripts = len(result.units), len(result.transcripts)
+    base = f"{len(result.proposals)} codes on {turns} respondent turns of {transcripts} transcripts"
     speed = f" ({result.words:,} words, {result.seconds:.1f} s)"
     if result.dry_run:
         return f"Dry run: {base} would be applied; nothing written{speed}."
@@ -88,7 +115,9 @@ def _outcome_line(result) -> str:
 
 def print_proposals(result) -> None:
     for p in result.proposals:
-        console.print(f"{p.transcript_id} {p.ordinal:>3} {p.code_id:<40} {p.summary}", markup=False, soft_wrap=True)
+        console.print(
+            f"{p.transcript_id} {p.ordinal:>3} {p.code_id:<40} {p.summary}", markup=False, soft_wrap=True
+        )
 
 
 def print_role_summary(result, out=None) -> None:
@@ -98,8 +127,15 @@ def print_role_summary(result, out=None) -> None:
     for column in ("Role", "Turns", "Coded", "Codes", "Distinct", "Mean/turn", "Max/turn"):
         table.add_column(column, justify="left" if column == "Role" else "right", no_wrap=column == "Role")
     for row in result.role_summary():
-        table.add_row(row["role"], str(row["turns"]), str(row["turns_coded"]), str(row["references"]),
-                      str(row["distinct_codes"]), f"{row['mean_codes_per_turn']:.2f}", str(row["max_codes_per_turn"]))
+        table.add_row(
+            row["role"],
+            str(row["turns"]),
+            str(row["turns_coded"]),
+            str(row["references"]),
+            str(row["distinct_codes"]),
+            f"{row['mean_codes_per_turn']:.2f}",
+            str(row["max_codes_per_turn"]),
+        )
     (out or console).print(table)
 
 
@@ -110,7 +146,9 @@ def print_role_summary(result, out=None) -> None:
 def train_command(
     ctx: typer.Context,
     coder: Annotated[str, typer.Option("--from", help="Learn from this coder's codings and rejections.")],
-    min_positive: Annotated[int, typer.Option("--min-positive", min=1, help="Fewest positive turns per code.")] = 5,
+    min_positive: Annotated[
+        int, typer.Option("--min-positive", min=1, help="Fewest positive turns per code.")
+    ] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the training report as JSON.")] = False,
 ) -> None:
     """Fit the suggestion model on a coder's coded turns and store it in the project."""
@@ -119,14 +157,22 @@ def train_command(
     with err_console.status("Training"):
         result = train(project_of(ctx), coder, min_positive=min_positive)
     if as_json:
-        print_json({"model_id": result.model_id, "coder": result.coder, "data_hash": result.data_hash,
-                    "stored_suggestions": result.stored_suggestions, "report": result.report})
+        print_json(
+            {
+                "model_id": result.model_id,
+                "coder": result.coder,
+                "data_hash": result.data_hash,
+                "stored_suggestions": result.stored_suggestions,
+                "report": result.report,
+            }
+        )
         return
     report = result.report
     console.print(
         f"Model {result.model_id} trained from {coder}: {report['turns']} turns in {report['transcripts']} "
         f"transcripts, {len(report['trained'])} codes learned, {report['rejected_negatives']} rejected "
-        f"suggestions used as negatives.", markup=False,
+        f"suggestions used as negatives.",
+        markup=False,
     )
     if report["too_few_examples"]:
         few = ", ".join(f"{c} ({n})" for c, n in sorted(report["too_few_examples"].items()))
@@ -150,8 +196,12 @@ def predict_command(
 def list_command(
     ctx: typer.Context,
     transcript: Annotated[str | None, typer.Argument(help="Only this transcript.")] = None,
-    order: Annotated[str, typer.Option("--order", help="uncertain (p nearest 0.5 first) or confident.")] = "uncertain",
-    coder: Annotated[str | None, typer.Option("--coder", help="Hide turns this coder coded (default: the model's coder).")] = None,
+    order: Annotated[
+        str, typer.Option("--order", help="uncertain (p nearest 0.5 first) or confident.")
+    ] = "uncertain",
+    coder: Annotated[
+        str | None, typer.Option("--coder", help="Hide turns this coder coded (default: the model's coder).")
+    ] = None,
     source: Annotated[str | None, typer.Option("--source", help="rules or model (default: both).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show at most N.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -173,8 +223,15 @@ def list_command(
     for column in ("Id", "Transcript", "Seg", "Code", "Source", "Score", "Evidence"):
         table.add_column(column, justify="right" if column in ("Id", "Seg", "Score") else "left")
     for r in rows:
-        table.add_row(str(r["id"]), r["transcript"], str(r["segment"]), r["code"], r["source"],
-                      f"{r['score']:.2f}" if r["score"] is not None else "", r["evidence"])
+        table.add_row(
+            str(r["id"]),
+            r["transcript"],
+            str(r["segment"]),
+            r["code"],
+            r["source"],
+            f"{r['score']:.2f}" if r["score"] is not None else "",
+            r["evidence"],
+        )
     console.print(table)
     console.print(f"{len(rows)} suggestions.")
 
@@ -182,10 +239,18 @@ def list_command(
 @suggest_app.command("evaluate")
 def evaluate_command(
     ctx: typer.Context,
-    coder: Annotated[str | None, typer.Option("--from", help="Reference coder (their codings in the project).")] = None,
-    gold: Annotated[Path | None, typer.Option("--gold", help="Reference CSV: transcript,segment,coder,code.")] = None,
-    folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds (grouped by transcript).")] = 5,
-    min_positive: Annotated[int, typer.Option("--min-positive", min=1, help="Fewest positive turns per code.")] = 5,
+    coder: Annotated[
+        str | None, typer.Option("--from", help="Reference coder (their codings in the project).")
+    ] = None,
+    gold: Annotated[
+        Path | None, typer.Option("--gold", help="Reference CSV: transcript,segment,coder,code.")
+    ] = None,
+    folds: Annotated[
+        int, typer.Option("--folds", min=2, help="Cross-validation folds (grouped by transcript).")
+    ] = 5,
+    min_positive: Annotated[
+        int, typer.Option("--min-positive", min=1, help="Fewest positive turns per code.")
+    ] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Cross-validated precision, recall and F1 of rules, model and both, against a reference coder."""
@@ -216,8 +281,11 @@ def print_evaluation(result, *, per_code: bool = True, out=None) -> None:
     from rich import box
 
     folds = f", {result.folds}-fold CV by transcript for the model" if "model" in result.systems else ""
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1),
-                  title=f"Autocoding vs {result.reference} ({result.turns} turns, {result.transcripts} transcripts{folds})")
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        title=f"Autocoding vs {result.reference} ({result.turns} turns, {result.transcripts} transcripts{folds})",
+    )
     table.add_column("Code", overflow="fold", min_width=12)
     table.add_column("N", justify="right", no_wrap=True)
     for system in result.systems:
@@ -232,7 +300,11 @@ def print_evaluation(result, *, per_code: bool = True, out=None) -> None:
                 cells += [_cell(s.precision), _cell(s.recall), _cell(s.f1)] if s else ["—"] * 3
             table.add_row(code_id, str(support), *cells)
         table.add_section()
-    micro = [c for s in result.systems.values() for c in (_cell(s.micro.precision), _cell(s.micro.recall), _cell(s.micro.f1))]
+    micro = [
+        c
+        for s in result.systems.values()
+        for c in (_cell(s.micro.precision), _cell(s.micro.recall), _cell(s.micro.f1))
+    ]
     table.add_row("micro", str(next(iter(result.systems.values())).micro.support), *micro, style="bold")
     macro = [_cell(s.macro(m)[0]) for s in result.systems.values() for m in ("precision", "recall", "f1")]
     table.add_row("macro", "", *macro, style="bold")
@@ -256,14 +328,18 @@ def demo_step(project, console=console) -> None:
     from qualcode.coding.autocode.evaluate import evaluate, reference_from_coder, reference_from_csv
 
     result = autocode(project, as_coder="autocoder")
-    console.print(f"Autocoded {len(result.units)} respondent turns ({result.words:,} words) as 'autocoder': "
-                  f"{result.codings_added} codings in {result.seconds:.1f} s.")
+    console.print(
+        f"Autocoded {len(result.units)} respondent turns ({result.words:,} words) as 'autocoder': "
+        f"{result.codings_added} codings in {result.seconds:.1f} s."
+    )
     print_role_summary(result, console)
     reference = _demo_reference(project, reference_from_coder, reference_from_csv)
     if reference is None:
-        console.print("No reference coding found (coder 'alice' or tests/data/gold/ecm_gold.csv): evaluation skipped.")
+        console.print(
+            "No reference coding found (coder 'alice' or tests/data/gold/ecm_gold.csv): evaluation skipped."
+        )
         return
-    console.print(f"Evaluating rules and model against {reference.name} ...")
+    console.print(f"Evaluating the rules against {reference.name} (hand-coded reference) ...")
     print_evaluation(evaluate(project, reference, systems=("rules",)), per_code=False, out=console)
 
 

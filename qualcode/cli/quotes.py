@@ -235,12 +235,13 @@ def demo_step(project, console=console) -> list[Path]:
     """
     from qualcode.errors import ExportError
     from qualcode.quotes.attribution import AttributionOptions
-    from qualcode.quotes.coders import default_coder
     from qualcode.quotes.quoteset import build_quote_set
     from qualcode.quotes.selection import QuoteQuery, resolve_groups
     from qualcode.quotes.writers import export_quote_set
 
-    coder = default_coder(project)
+    from qualcode.demo import DEMO_CODER
+
+    coder = DEMO_CODER
     written: list[Path] = []
     examples = []
     console.print(f"[bold]Quote sets[/bold] (coder {coder}), one per theme, in {project.root / 'reports'}:",

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
     from qualcode.project import Project
 
-DEMO_CODER = "autocoder"
 DEMO_TALLY = "referral"
 DEMO_THEMES = "challenge"
 
@@ -71,7 +70,7 @@ def tally(
     else:
         _emit(write_tally(result, chosen, output), output)
     if chart is not None:
-        console.print(f"Chart: {tally_chart(result, chart)}", markup=False)
+        console.print(f"Chart: {tally_chart(result, chart)}", markup=False, soft_wrap=True)
 
 
 def crosstab(
@@ -103,7 +102,7 @@ def crosstab(
     else:
         _emit(write_crosstab(result, chosen, output), output)
     if chart is not None:
-        console.print(f"Chart: {crosstab_heatmap(result, chart, values=values)}", markup=False)
+        console.print(f"Chart: {crosstab_heatmap(result, chart, values=values)}", markup=False, soft_wrap=True)
 
 
 def report(
@@ -125,7 +124,7 @@ def report(
 
 def _emit(text: str | None, output: Path | None) -> None:
     if output is not None:
-        console.print(f"Wrote {output}", markup=False)
+        console.print(f"Wrote {output}", markup=False, soft_wrap=True)
     elif text is not None:
         sys.stdout.write(text)
 
@@ -145,12 +144,12 @@ def print_tally(result, out: Console) -> None:
         for index, row in enumerate(body):
             table.add_row(*row, style="bold" if index == len(body) - 1 else None)
         out.print(table)
-        out.print(group.statement, markup=False)
-        out.print(group.summary, markup=False)
+        out.print(group.statement, markup=False, soft_wrap=True)
+        out.print(group.summary, markup=False, soft_wrap=True)
         out.print()
     for note in result.notes:
-        out.print(f"Note: {note}", markup=False)
-    out.print(f"Command: {result.command}", markup=False, style="dim")
+        out.print(f"Note: {note}", markup=False, soft_wrap=True)
+    out.print(f"Command: {result.command}", markup=False, style="dim", soft_wrap=True)
 
 
 def print_crosstab(result, out: Console) -> None:
@@ -168,18 +167,20 @@ def print_crosstab(result, out: Console) -> None:
             table.add_row(*row)
         out.print(table)
     for note in result.notes:
-        out.print(f"Note: {note}", markup=False)
-    out.print(f"Command: {result.command}", markup=False, style="dim")
+        out.print(f"Note: {note}", markup=False, soft_wrap=True)
+    out.print(f"Command: {result.command}", markup=False, style="dim", soft_wrap=True)
 
 
 def print_report_summary(written, out: Console) -> None:
-    out.print(f"Report ({'coder ' + written.coder if written.coder else 'no codings yet'}):", markup=False)
+    who = f"coder {written.coder}" if written.coder else "no codings yet"
+    out.print(f"Report ({who}):", markup=False, soft_wrap=True)
     for path in written.paths:
-        out.print(f"  {path}", markup=False)
-    out.print(f"  {len(written.charts)} charts in {written.markdown.parent / 'charts'}", markup=False)
+        out.print(f"  {path}", markup=False, soft_wrap=True)
+    charts = written.markdown.parent / "charts"
+    out.print(f"  {len(written.charts)} charts in {charts}", markup=False, soft_wrap=True)
     for section in written.sections:
         if section.skipped:
-            out.print(f"  skipped {section.title}: {section.skipped}", markup=False)
+            out.print(f"  skipped {section.title}: {section.skipped}", markup=False, soft_wrap=True)
 
 
 # -- the example study ----------------------------------------------------------------
@@ -191,6 +192,7 @@ def demo_step(project: Project, out: Console | None = None) -> dict:
     Needs the example transcripts imported and coded by the rule autocoder as coder
     ``autocoder``. Returns the three tallies' JSON.
     """
+    from qualcode.demo import DEMO_CODER
     from qualcode.report.tallies import theme_rows, theme_sentence
     from qualcode.tally.frequencies import tally as run_tally
 
@@ -201,9 +203,10 @@ def demo_step(project: Project, out: Console | None = None) -> dict:
                for kind in ("references", "transcripts", "sites")}
     refs, respondents, sites = (counted[k].groups[0] for k in ("references", "transcripts", "sites"))
     _print_themes(counted["references"].name, theme_rows(refs, respondents, sites), out)
-    out.print(respondents.statement, theme_sentence(counted["references"].noun, respondents, sites), markup=False)
+    out.print(respondents.statement, theme_sentence(counted["references"].noun, respondents, sites),
+              markup=False, soft_wrap=True)
     for kind in ("transcripts", "sites"):
-        out.print(f"Command: {counted[kind].command}", markup=False, style="dim")
+        out.print(f"Command: {counted[kind].command}", markup=False, style="dim", soft_wrap=True)
     return {"referral": referral.to_dict(), **{k: v.to_dict() for k, v in counted.items()}}
 
 
@@ -220,6 +223,7 @@ def _print_themes(name: str, rows: list[list[str]], out: Console) -> None:
 
 def demo_report(project: Project, out: Console | None = None):
     """Write the study report for the demo's coder to project.root/reports and print the paths."""
+    from qualcode.demo import DEMO_CODER
     from qualcode.report import build_report
 
     out = out or console

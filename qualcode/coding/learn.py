@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -129,7 +128,11 @@ def coder_turns(project: Project, coder: str) -> list[LabelledTurn]:
     turns = {}
     for unit in units:
         turns[unit.segment_id] = LabelledTurn(
-            unit.transcript_id, unit.ordinal, unit.segment_id, unit.role, unit.text,
+            unit.transcript_id,
+            unit.ordinal,
+            unit.segment_id,
+            unit.role,
+            unit.text,
             in_coded_transcript=unit.transcript_id not in extra,
         )
     for _, segment_id, code_id in coded:
@@ -146,12 +149,16 @@ def data_hash(turns: list[LabelledTurn], min_positive: int) -> str:
     digest = hashlib.sha256(f"min_positive={min_positive}\n".encode())
     for t in sorted(turns, key=lambda t: (t.transcript_id, t.ordinal)):
         text_hash = hashlib.sha256(t.text.encode("utf-8")).hexdigest()
-        line = f"{t.transcript_id}|{t.ordinal}|{text_hash}|{','.join(sorted(t.codes))}|{','.join(sorted(t.rejected))}"
+        line = (
+            f"{t.transcript_id}|{t.ordinal}|{text_hash}|{','.join(sorted(t.codes))}|{','.join(sorted(t.rejected))}"
+        )
         digest.update(line.encode("utf-8") + b"\n")
     return digest.hexdigest()
 
 
-def training_rows(turns: list[LabelledTurn], code_id: str, roles: frozenset[str]) -> tuple[list[int], list[int], list[float]]:
+def training_rows(
+    turns: list[LabelledTurn], code_id: str, roles: frozenset[str]
+) -> tuple[list[int], list[int], list[float]]:
     """Row indices, labels and weights of the turns that inform ``code_id``."""
     rows, labels, weights = [], [], []
     for index, turn in enumerate(turns):
@@ -179,10 +186,15 @@ def make_vectorizer(turns: int = 1000):
     from sklearn.pipeline import FeatureUnion
 
     min_df = 2 if turns >= MIN_DF_TURNS else 1
-    return FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, sublinear_tf=True, strip_accents="unicode")),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=min_df, sublinear_tf=True)),
-    ])
+    return FeatureUnion(
+        [
+            (
+                "words",
+                TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, sublinear_tf=True, strip_accents="unicode"),
+            ),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=min_df, sublinear_tf=True)),
+        ]
+    )
 
 
 def fit(turns: list[LabelledTurn], codebook: Codebook, min_positive: int = MIN_POSITIVE) -> Model:
@@ -209,12 +221,17 @@ def fit(turns: list[LabelledTurn], codebook: Codebook, min_positive: int = MIN_P
         classifiers[code.id] = new_classifier().fit(features[rows], labels, sample_weight=weights)
         code_roles[code.id] = sorted(code.roles)
         trained[code.id] = {
-            "positives": positives, "negatives": len(labels) - positives,
-            "rejected": sum(1 for w in weights if w != 1.0), "threshold": thresholds[code.id],
+            "positives": positives,
+            "negatives": len(labels) - positives,
+            "rejected": sum(1 for w in weights if w != 1.0),
+            "threshold": thresholds[code.id],
         }
     report = {
-        "turns": len(turns), "transcripts": len({t.transcript_id for t in turns}),
-        "min_positive": min_positive, "trained": trained, "too_few_examples": skipped,
+        "turns": len(turns),
+        "transcripts": len({t.transcript_id for t in turns}),
+        "min_positive": min_positive,
+        "trained": trained,
+        "too_few_examples": skipped,
         "rejected_negatives": sum(v["rejected"] for v in trained.values()),
     }
     return Model(vectorizer, classifiers, code_roles, report, thresholds)
@@ -268,15 +285,27 @@ def save_model(project: Project, model: Model, coder: str, hashed_data: str) -> 
     from qualcode.store.schema import models
 
     report = dict(model.report, coder=coder, code_roles=model.code_roles, sklearn=sklearn.__version__)
-    payload = pickle.dumps({
-        "version": PAYLOAD_VERSION, "vectorizer": model.vectorizer, "classifiers": model.classifiers,
-        "code_roles": model.code_roles, "thresholds": model.thresholds,
-    })
+    payload = pickle.dumps(
+        {
+            "version": PAYLOAD_VERSION,
+            "vectorizer": model.vectorizer,
+            "classifiers": model.classifiers,
+            "code_roles": model.code_roles,
+            "thresholds": model.thresholds,
+        }
+    )
     with project.write() as conn:
-        result = conn.execute(insert(models).values(
-            name=MODEL_NAME, trained_from=coder, codebook_hash=project.codebook.hash, data_hash=hashed_data,
-            payload=payload, report=report, created_at=datetime.now(UTC),
-        ))
+        result = conn.execute(
+            insert(models).values(
+                name=MODEL_NAME,
+                trained_from=coder,
+                codebook_hash=project.codebook.hash,
+                data_hash=hashed_data,
+                payload=payload,
+                report=report,
+                created_at=datetime.now(UTC),
+            )
+        )
         return result.inserted_primary_key[0]
 
 
@@ -321,8 +350,13 @@ def load_model(project: Project, *, check: bool = True) -> StoredModel:
     if row is None:
         raise NotFoundError("No trained model in this project; run 'qualcode suggest train --from CODER'")
     payload = pickle.loads(row.payload)  # our own table, written by save_model
-    model = Model(payload["vectorizer"], payload["classifiers"], payload["code_roles"], dict(row.report),
-                  payload.get("thresholds", {}))
+    model = Model(
+        payload["vectorizer"],
+        payload["classifiers"],
+        payload["code_roles"],
+        dict(row.report),
+        payload.get("thresholds", {}),
+    )
     if check and row.codebook_hash != project.codebook.hash:
         problems = incompatibilities(model.code_roles, project.codebook)
         if problems:
@@ -369,9 +403,17 @@ def predict_and_store(project: Project, transcripts: list[str] | None = None) ->
     label = f"model {stored.id} from {stored.coder}"
     model = stored.model
     proposals = [
-        Proposal(u.transcript_id, u.ordinal, u.segment_id, u.role, code_id, u.start, u.start + len(u.text),
-                 round(p, 4), {"model": label, "model_id": stored.id, "p": round(p, 4),
-                               "threshold": model.threshold(code_id)})
+        Proposal(
+            u.transcript_id,
+            u.ordinal,
+            u.segment_id,
+            u.role,
+            code_id,
+            u.start,
+            u.start + len(u.text),
+            round(p, 4),
+            {"model": label, "model_id": stored.id, "p": round(p, 4), "threshold": model.threshold(code_id)},
+        )
         for u, scores in zip(units, probabilities, strict=True)
         for code_id, p in scores.items()
         if p >= min(STORE_MIN_P, model.threshold(code_id))
@@ -387,7 +429,11 @@ def uncertainty(p: float, threshold: float = DECISION_P) -> float:
 
 
 def list_suggestions(
-    project: Project, transcript: str | None = None, *, order: str = "uncertain", coder: str | None = None,
+    project: Project,
+    transcript: str | None = None,
+    *,
+    order: str = "uncertain",
+    coder: str | None = None,
     source: str | None = None,
 ) -> list[dict]:
     """Open suggestions for turns the coder has not coded, ordered for review.
@@ -407,17 +453,31 @@ def list_suggestions(
         coder = _latest_model_coder(project)
     with project.read() as conn:
         rows = open_suggestions(conn, transcript=transcript, source=source)
-        coded = set(conn.execute(select(codings.c.segment_id).where(codings.c.coder == coder)).scalars()) if coder else set()
+        coded = (
+            set(conn.execute(select(codings.c.segment_id).where(codings.c.coder == coder)).scalars())
+            if coder
+            else set()
+        )
     result = [
-        {"id": r["id"], "transcript": r["transcript_id"], "segment": r["ordinal"], "code": r["code_id"],
-         "source": r["source"], "score": r["score"], "evidence": evidence_text(r),
-         "uncertainty": uncertainty(r["score"], (r["evidence"] or {}).get("threshold", DECISION_P))
-         if r["source"] == "model" else None}
+        {
+            "id": r["id"],
+            "transcript": r["transcript_id"],
+            "segment": r["ordinal"],
+            "code": r["code_id"],
+            "source": r["source"],
+            "score": r["score"],
+            "evidence": evidence_text(r),
+            "uncertainty": uncertainty(r["score"], (r["evidence"] or {}).get("threshold", DECISION_P))
+            if r["source"] == "model"
+            else None,
+        }
         for r in rows
         if r["segment_id"] not in coded
     ]
     if order == "uncertain":
-        result.sort(key=lambda r: (r["uncertainty"] is None, -(r["uncertainty"] or 0), r["transcript"], r["segment"]))
+        result.sort(
+            key=lambda r: (r["uncertainty"] is None, -(r["uncertainty"] or 0), r["transcript"], r["segment"])
+        )
     else:
         result.sort(key=lambda r: (-(r["score"] or 0), r["transcript"], r["segment"]))
     return result
@@ -432,12 +492,3 @@ def _latest_model_coder(project: Project) -> str | None:
         return conn.execute(
             select(models.c.trained_from).where(models.c.name == MODEL_NAME).order_by(models.c.id.desc()).limit(1)
         ).scalar()
-
-
-def group_by_code(turns: list[LabelledTurn]) -> dict[str, int]:
-    """Positive turns per code (for reports)."""
-    counts: dict[str, int] = defaultdict(int)
-    for turn in turns:
-        for code_id in turn.codes:
-            counts[code_id] += 1
-    return dict(counts)

@@ -120,8 +120,8 @@ class CodingSession:
             segment = transcript.segment(ordinal)
             chosen = resolve_span(transcript, segment, span, text)
             for code_id in code_ids:
-                self._check_code(code_id, transcript.role)
-            version_id = self._codebook_version(conn)
+                self.check_code(code_id, transcript.role)
+            version_id = self.codebook_version(conn)
             result = ActionResult("tag")
             for code_id in code_ids:
                 values = {
@@ -130,7 +130,7 @@ class CodingSession:
                     "origin": origin, "confidence": confidence, "memo": memo,
                     "codebook_version_id": version_id,
                 }
-                self._apply_one(conn, result, values)
+                self.apply_in(conn, result, values)
             return result
 
     def untag(
@@ -188,21 +188,28 @@ class CodingSession:
         with self.project.write() as conn:
             return redo_last(conn, self.coder)
 
-    # -- internals ------------------------------------------------------------
+    # -- building blocks (also for batch callers) -------------------------------
 
-    def _check_code(self, code_id: str, role: str) -> None:
+    def check_code(self, code_id: str, role: str) -> None:
+        """Refuse a code that does not exist, only groups others, or is not for this role."""
         codebook = self.project.codebook
         code = codebook.get(code_id)
         if not code.codable:
             raise CodingError(f"Code '{code_id}' only groups other codes; apply one of its children")
         codebook.check_applicable(code_id, role)
 
-    def _codebook_version(self, conn: Connection) -> int | None:
+    def codebook_version(self, conn: Connection) -> int | None:
+        """The stored snapshot id of the codebook codings are made under now."""
         from qualcode.codebook.versions import ensure_snapshot
 
         return ensure_snapshot(conn, self.project.codebook)
 
-    def _apply_one(self, conn: Connection, result: ActionResult, values: dict) -> None:
+    def apply_in(self, conn: Connection, result: ActionResult, values: dict) -> None:
+        """Apply one coding inside the caller's transaction (batch callers: imports,
+        autocoding, reconciliation), merging overlaps and logging into ``result``'s group.
+
+        ``values`` are codings columns; the caller has checked the code (``check_code``).
+        """
         overlaps = store.overlapping(
             conn, values["segment_id"], self.coder, values["code_id"],
             values["start_offset"], values["end_offset"],

@@ -101,25 +101,21 @@ def reject(project: Project, coder: str, transcript_id: str, ordinal: int, sugge
 
 
 def _record_decision(project, coder, transcript_id, ordinal, suggestion: Suggestion, status: str) -> None:
-    from sqlalchemy import insert, update
+    from sqlalchemy import insert
 
     from qualcode.store.codings import now
     from qualcode.store.schema import suggestions
     from qualcode.store.transcripts import segment_ids
 
+    # A decision is a row of its own, never an update of the shared suggestion: a
+    # second (blind) coder must still see it, undecided.
     with project.write() as conn:
-        if suggestion.stored_id is not None:
-            conn.execute(
-                update(suggestions)
-                .where(suggestions.c.id == suggestion.stored_id)
-                .values(status=status, decided_by=coder)
-            )
-            return
         conn.execute(
             insert(suggestions).values(
                 transcript_id=transcript_id, segment_id=segment_ids(conn, transcript_id)[ordinal],
                 code_id=suggestion.code_id, start_offset=suggestion.start, end_offset=suggestion.end,
                 source=suggestion.source, score=suggestion.score,
-                evidence={"text": suggestion.evidence}, status=status, decided_by=coder, created_at=now(),
+                evidence={"text": suggestion.evidence, "suggestion": suggestion.stored_id},
+                status=status, decided_by=coder, created_at=now(),
             )
         )

@@ -293,7 +293,7 @@ def _apply_for_coder(
         overlaps = coding_store.overlapping(conn, row["segment_id"], coder, row["code_id"],
                                             row["start_offset"], row["end_offset"])
         # The session's own merge rule, inside this transaction (tag() opens its own).
-        session._apply_one(conn, result, row)
+        session.apply_in(conn, result, row)
         if not overlaps:
             summary.added += 1
         elif len(result.unchanged) > unchanged_before:

@@ -38,7 +38,7 @@ def report_coder(project: Project, requested: str | None) -> str | None:
     ``requested``, else ``[report] coder`` in qualcode.toml, else the tally default
     (``consensus``, else the only coder; several coders is an error listing them).
     """
-    from qualcode.tally.selection import coders_with_codings, resolve_coder
+    from qualcode.coding.coders import coders_with_codings, resolve_coder
 
     wanted = requested or project.setting("report", "coder")
     with project.read() as conn:

@@ -59,8 +59,8 @@ def agreement_from_result(ctx: ReportContext, sample, result: dict[str, Any]) ->
     rows = [r for r in result["codes"] if (r.get("both") or 0) + (r.get("only_a") or 0) + (r.get("only_b") or 0)]
     sub.add(Table(
         f"Agreement by code ({result.get('unit', 'segment')} units)",
-        ["Code", "Units", "Both", f"Only {a}", f"Only {b}", "% agreement", "Kappa", "95% CI", "Label"],
-        [_agreement_row(r) for r in rows], command=command,
+        ["Code", "Label", "Units", "Both", f"Only {a}", f"Only {b}", "% agreement", "Kappa", "95% CI"],
+        [_agreement_row(r) for r in rows], command=command, numeric_from=2,
         note="Codes neither coder applied are left out (their kappa is undefined).",
     ))
     chart_rows = [chart_row(r) for r in rows if r.get("defined")]
@@ -111,9 +111,10 @@ def _agreement_row(row: dict[str, Any]) -> list[str]:
 
     ci = row.get("kappa_ci")
     interval = f"{ci[0]:.2f} to {ci[1]:.2f}" if ci else ""
-    return [row.get("name") or row["code"], str(row.get("units", "")), str(row.get("both", "")),
-            str(row.get("only_a", "")), str(row.get("only_b", "")), number(row.get("percent_agreement"), 1),
-            number(row.get("kappa")), interval, row.get("label") or ""]
+    agreement = row.get("percent_agreement")  # a proportion in the agreement result
+    return [row.get("name") or row["code"], row.get("label") or "", str(row.get("units", "")),
+            str(row.get("both", "")), str(row.get("only_a", "")), str(row.get("only_b", "")),
+            number(None if agreement is None else 100 * agreement, 1), number(row.get("kappa")), interval]
 
 
 # -- quotes ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from qualcode.report.model import Report, Section
 
 CHART_WIDTH_INCHES = 6.0
+CHART_MAX_HEIGHT_INCHES = 8.5
 
 
 class _Numbers:
@@ -123,7 +124,7 @@ def _docx_block(document, block, numbers: _Numbers) -> None:
             document.add_paragraph().add_run(block.note).italic = True
         _command(document, block.commands)
     elif isinstance(block, Chart):
-        document.add_picture(str(block.path), width=Inches(CHART_WIDTH_INCHES))
+        document.add_picture(str(block.path), width=Inches(_chart_width(block.path)))
         _caption(document, f"Figure {numbers.next_figure()}. {block.caption}")
         _command(document, block.commands)
     elif isinstance(block, Quote):
@@ -131,6 +132,15 @@ def _docx_block(document, block, numbers: _Numbers) -> None:
         document.add_paragraph(block.attribution).alignment = 2  # right
     else:
         document.add_paragraph(block)
+
+
+def _chart_width(path: Path) -> float:
+    """Inches: the page width, narrower for tall charts so they fit on one page."""
+    from docx.image.image import Image
+
+    image = Image.from_file(str(path))
+    aspect = image.px_height / image.px_width if image.px_width else 1.0
+    return min(CHART_WIDTH_INCHES, CHART_MAX_HEIGHT_INCHES / aspect)
 
 
 def _docx_table(document, block: Table) -> None:

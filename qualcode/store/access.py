@@ -27,14 +27,17 @@ CODER_SETTING = "qualcode.coder"
 
 POSTGRES_NAME_LIMIT = 63  # NAMEDATALEN - 1: longer role names are silently truncated
 
-# Tables a coder writes, and the column that says whose row it is. Events are
-# append-only: a coder may insert and flag (undone) their own, never delete them.
-# A suggestion belongs to nobody until a coder decides it (decided_by).
+# Tables a coder writes: the column that says whose row it is, the actions with a
+# policy, and the privileges granted. Events are append-only: a coder inserts their
+# own and may only flip ``undone`` and set ``group_id`` on them, never rewrite or
+# delete one. The coder's own row in ``coders`` is locked FOR UPDATE (lock_coder),
+# which needs an UPDATE privilege on some column. A suggestion belongs to nobody
+# until a coder decides it (decided_by).
 OWNED_TABLES = {
-    "coders": ("name", ("INSERT", "UPDATE")),
-    "codings": ("coder", ("INSERT", "UPDATE", "DELETE")),
-    "events": ("coder", ("INSERT", "UPDATE")),
-    "suggestions": ("decided_by", ("INSERT", "UPDATE", "DELETE")),
+    "coders": ("name", ("INSERT", "UPDATE"), "INSERT, UPDATE (created_at)"),
+    "codings": ("coder", ("INSERT", "UPDATE", "DELETE"), "INSERT, UPDATE, DELETE"),
+    "events": ("coder", ("INSERT", "UPDATE"), "INSERT, UPDATE (undone, group_id)"),
+    "suggestions": ("decided_by", ("INSERT", "UPDATE", "DELETE"), "INSERT, UPDATE, DELETE"),
 }
 # Shared tables a coding action may add to: the codebook snapshot of the version coded with.
 SHARED_INSERT_TABLES = ("codebook_versions",)
@@ -138,7 +141,7 @@ def policy_statements(schema: str) -> list[str]:
     table owner (the lead who created the schema) is not subject to these policies.
     """
     statements = []
-    for table, (column, actions) in OWNED_TABLES.items():
+    for table, (column, actions, _privileges) in OWNED_TABLES.items():
         qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
         own = f"{quote_identifier(column)} = current_user"
         if table == "suggestions":  # open suggestions are shared; decided ones belong to the decider
@@ -161,7 +164,7 @@ def shared_policy_statements(schema: str, role: str) -> list[str]:
     anyone holding the shared password can change the setting."""
     statements = []
     bound = f"current_setting({quote_literal(CODER_SETTING)}, true)"
-    for table, (column, _actions) in OWNED_TABLES.items():
+    for table, (column, _actions, _privileges) in OWNED_TABLES.items():
         qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
         own = f"{quote_identifier(column)} = {bound}"
         if table == "suggestions":
@@ -188,9 +191,12 @@ def grant_statements(schema: str, role: str, *, shared: bool = False) -> list[st
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {where} TO {who}",
         # Serial ids of codings, events, suggestions and codebook snapshots.
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {who}",
+        # Tables and sequences later migrations add (created by the lead) too.
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {where} GRANT SELECT ON TABLES TO {who}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {where} GRANT USAGE, SELECT ON SEQUENCES TO {who}",
     ]
-    for table, (_column, actions) in OWNED_TABLES.items():
-        statements.append(f"GRANT {', '.join(actions)} ON {where}.{quote_identifier(table)} TO {who}")
+    for table, (_column, _actions, privileges) in OWNED_TABLES.items():
+        statements.append(f"GRANT {privileges} ON {where}.{quote_identifier(table)} TO {who}")
     for table in SHARED_INSERT_TABLES:
         statements.append(f"GRANT INSERT ON {where}.{quote_identifier(table)} TO {who}")
     if shared:

@@ -11,21 +11,22 @@ from qualcode.store.schema import segments, transcripts
 from qualcode.transcripts.model import Segment, Transcript
 
 
+def _row_values(transcript: Transcript) -> dict:
+    return {
+        "title": transcript.title,
+        "role": transcript.role,
+        "site": transcript.site,
+        "attributes": transcript.attributes,
+        "source_path": transcript.source_path,
+        "sha256": transcript.sha256,
+        "format": transcript.format,
+        "text": transcript.text,
+        "imported_at": datetime.now(UTC),
+    }
+
+
 def insert_transcript(conn: Connection, transcript: Transcript) -> None:
-    conn.execute(
-        insert(transcripts).values(
-            id=transcript.id,
-            title=transcript.title,
-            role=transcript.role,
-            site=transcript.site,
-            attributes=transcript.attributes,
-            source_path=transcript.source_path,
-            sha256=transcript.sha256,
-            format=transcript.format,
-            text=transcript.text,
-            imported_at=datetime.now(UTC),
-        )
-    )
+    conn.execute(insert(transcripts).values(id=transcript.id, **_row_values(transcript)))
     insert_segments(conn, transcript.id, transcript.segments)
 
 
@@ -54,19 +55,7 @@ def replace_transcript(conn: Connection, transcript: Transcript) -> None:
     """Overwrite a transcript's text and metadata and lay down its new segments."""
     conn.execute(delete(segments).where(segments.c.transcript_id == transcript.id))
     conn.execute(
-        update(transcripts)
-        .where(transcripts.c.id == transcript.id)
-        .values(
-            title=transcript.title,
-            role=transcript.role,
-            site=transcript.site,
-            attributes=transcript.attributes,
-            source_path=transcript.source_path,
-            sha256=transcript.sha256,
-            format=transcript.format,
-            text=transcript.text,
-            imported_at=datetime.now(UTC),
-        )
+        update(transcripts).where(transcripts.c.id == transcript.id).values(**_row_values(transcript))
     )
     insert_segments(conn, transcript.id, transcript.segments)
 

@@ -65,13 +65,6 @@ def children_keymap(codebook: Codebook, code: str, *, rollup: bool) -> KeyMap:
     return KeyMap(code=code, keys=tuple(children), mapping=mapping, rollup=rollup)
 
 
-def codes_keymap(codebook: Codebook, codes: list[str]) -> KeyMap:
-    """Count exactly these codes, each under its own id (no rollup)."""
-    for code in codes:
-        codebook.get(code)
-    return KeyMap(code="", keys=tuple(codes), mapping={c: c for c in codes}, rollup=False)
-
-
 def _key_expression(keymap: KeyMap):
     from sqlalchemy import case
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qualcode.tally.counting import CountTable, children_keymap, reference_counts, segment_keys
+from qualcode.tally.counting import CountTable, children_keymap, reference_counts
 from qualcode.tally.frequencies import unit_count
 from qualcode.tally.selection import (
     COUNT_TYPES,

@@ -89,8 +89,8 @@ def tally_text(result: TallyResult, markdown: bool = False) -> str:
     blocks = []
     for group in result.groups:
         table = (markdown_table if markdown else text_table)(tally_header(result), tally_rows(result, group))
-        heading = f"### {group.label}" if markdown else f"{group.label}"
-        blocks.append("\n\n".join([heading, group.statement, table, group.summary]))
+        heading = f"### {group.label}" if markdown else group.label
+        blocks.append(f"{heading}\n\n{group.statement}\n\n{table}\n\n{group.summary}")
     title = f"{result.name} ({result.code}): {result.count_type}, coder {result.coder}"
     head = f"## {title}" if markdown else title
     notes = [f"Note: {n}" for n in result.notes]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.tally import wording
-from qualcode.tally.counting import CountTable, children_keymap, reference_counts
+from qualcode.tally.counting import CountTable, KeyMap, children_keymap, reference_counts
 from qualcode.tally.selection import (
     Dimension,
     TallyError,
@@ -145,20 +145,28 @@ def tally(
         check_dimension(dimension, infos)
         table = CountTable(reference_counts(conn, who, keymap))
     selected = select_transcripts(codebook, infos, roles, sites)
+    counting = _Counting(count, noun or wording.lower_first(parent.name), table, keymap,
+                         {key: codebook.get(key).name for key in keymap.keys}, top)
     result = TallyResult(
-        code=code, name=parent.name, noun=noun or wording.lower_first(parent.name), count_type=count,
-        coder=who, by=dimension.spec, rollup=rollup, groups=[],
+        code=code, name=parent.name, noun=counting.noun, count_type=count, coder=who, by=dimension.spec,
+        rollup=rollup, groups=_groups(counting, _named_selection(dimension, selected), selected, codebook),
+        deeper=_deeper_references(table, keymap, selected),
         command=tally_command(code, dimension, roles, sites, count, top, rollup, who),
     )
-    names = {key: codebook.get(key).name for key in keymap.keys}
-    grouping = _named_selection(dimension, selected)
-    for group in ordered_groups(grouping, selected, codebook):
-        members = [t for t in selected if grouping.value(t) == group]
-        label = group_label(grouping, group, codebook)
-        result.groups.append(_group(result, grouping, group, label, members, table, keymap, names, top))
-    result.deeper = _deeper_references(table, keymap, selected)
-    _add_notes(result, keymap, selected)
+    _add_notes(result, selected)
     return result
+
+
+@dataclass(frozen=True)
+class _Counting:
+    """What every group of one tally is counted with."""
+
+    count_type: str
+    noun: str
+    table: CountTable
+    keymap: KeyMap
+    names: dict[str, str]
+    top: int | None
 
 
 def _named_selection(dimension: Dimension, selected: list[TranscriptInfo]) -> Dimension:
@@ -171,24 +179,30 @@ def _named_selection(dimension: Dimension, selected: list[TranscriptInfo]) -> Di
     return dimension
 
 
-def _group(result, dimension, group, label, members, table, keymap, names, top) -> TallyGroup:
-    counts = {key: unit_count(result.count_type, table, members, [key]) for key in keymap.keys}
-    base = group_base(result.count_type, members, counts)
-    order = sorted(counts.items(), key=lambda kv: (-kv[1], keymap.keys.index(kv[0])))
-    rows = [TallyRow(key, names[key], n, _percent(n, base)) for key, n in order]
-    mentioning = base if result.count_type == "references" else unit_count(
-        result.count_type, table, members, keymap.keys
-    )
-    kept = rows[:top] if top else rows
-    out = TallyGroup(
-        key=group, label=label, total=base, rows=kept, mentioning=mentioning,
-        unspecified=unit_count(result.count_type, table, members, [keymap.code]),
+def _groups(counting: _Counting, grouping: Dimension, selected, codebook) -> list[TallyGroup]:
+    groups = []
+    for key in ordered_groups(grouping, selected, codebook):
+        members = [t for t in selected if grouping.value(t) == key]
+        groups.append(_group(counting, grouping, key, group_label(grouping, key, codebook), members))
+    return groups
+
+
+def _group(counting: _Counting, dimension: Dimension, key: str, label: str, members) -> TallyGroup:
+    kind, keys, table = counting.count_type, counting.keymap.keys, counting.table
+    counts = {child: unit_count(kind, table, members, [child]) for child in keys}
+    base = group_base(kind, members, counts)
+    order = sorted(counts.items(), key=lambda kv: (-kv[1], keys.index(kv[0])))
+    rows = [TallyRow(child, counting.names[child], n, _percent(n, base)) for child, n in order]
+    mentioning = base if kind == "references" else unit_count(kind, table, members, keys)
+    kept = rows[: counting.top] if counting.top else rows
+    return TallyGroup(
+        key=key, label=label, total=base, rows=kept, mentioning=mentioning,
+        unspecified=unit_count(kind, table, members, [counting.keymap.code]),
         other_codes=len(rows) - len(kept), other_count=sum(r.count for r in rows[len(kept):]),
+        statement=wording.statement(kind, counting.noun, dimension.kind, label, base, mentioning),
+        summary=wording.summary(kind, counting.noun, [(r.name, r.count, r.percent) for r in rows], base,
+                                counting.top or SUMMARY_TOP),
     )
-    out.statement = wording.statement(result.count_type, result.noun, dimension.kind, label, base, mentioning)
-    summary_rows = [(r.name, r.count, r.percent) for r in rows]
-    out.summary = wording.summary(result.count_type, result.noun, summary_rows, base, top or SUMMARY_TOP)
-    return out
 
 
 def unit_count(count_type: str, table: CountTable, members: list[TranscriptInfo], keys) -> int:
@@ -221,7 +235,7 @@ def _deeper_references(table: CountTable, keymap, selected: list[TranscriptInfo]
     return sum(table.references(ids, key) for key in deeper)
 
 
-def _add_notes(result: TallyResult, keymap, selected) -> None:
+def _add_notes(result: TallyResult, selected) -> None:
     if result.deeper:
         result.notes.append(
             f"{wording.plural(result.deeper, 'reference')} to codes below the children of {result.code} are not counted; "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualcode.coding.coders import resolve_coder  # noqa: F401 (tally.selection.resolve_coder)
 from qualcode.errors import NotFoundError, QualcodeError
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from qualcode.codebook import Codebook
 
 COUNT_TYPES = ("references", "transcripts", "sites")
-DEFAULT_CODER = "consensus"
 ALL_GROUP = "All"
 MISSING_VALUE = "(none)"
 
@@ -84,42 +84,6 @@ def check_count_type(count: str) -> str:
 
 
 # -- coders ---------------------------------------------------------------------
-
-
-def coders_with_codings(conn: Connection) -> list[str]:
-    """Coders that have at least one coding (one indexed EXISTS per coder)."""
-    from sqlalchemy import exists, select
-
-    from qualcode.store.schema import coders, codings
-
-    has_codings = exists().where(codings.c.coder == coders.c.name)
-    query = select(coders.c.name).where(has_codings).order_by(coders.c.name)
-    return list(conn.execute(query).scalars())
-
-
-def resolve_coder(conn: Connection, requested: str | None) -> str:
-    """The coder whose codings are counted.
-
-    ``requested`` when given (it must have codings); otherwise ``consensus`` when that
-    coder exists, else the only coder. Several coders and no choice is an error that
-    lists them, because silently picking one would make the numbers ambiguous.
-    """
-    known = coders_with_codings(conn)
-    if requested:
-        if requested not in known:
-            listed = ", ".join(known) if known else "none yet"
-            raise NotFoundError(f"No codings by coder '{requested}'. Coders with codings: {listed}")
-        return requested
-    if DEFAULT_CODER in known:
-        return DEFAULT_CODER
-    if len(known) == 1:
-        return known[0]
-    if not known:
-        raise TallyError("There are no codings to count yet (code transcripts first: qualcode tag/autocode)")
-    raise TallyError(
-        f"Codings by several coders ({', '.join(known)}) and none named '{DEFAULT_CODER}'; "
-        "choose whose codings to count with --coder NAME"
-    )
 
 
 # -- transcripts ----------------------------------------------------------------

@@ -38,7 +38,10 @@ def test_dry_run_prints_and_writes_nothing(rules_project):
     assert result.exit_code == 0, result.output
     assert "vsp-1   2 referral.hotline" in result.output
     assert "phrase 'hotline' -> \"hotline\"" in result.output
-    assert "Dry run: 5 codes on 5 respondent turns of 2 transcripts would be applied; nothing written" in result.output
+    assert (
+        "Dry run: 5 codes on 5 respondent turns of 2 transcripts would be applied; nothing written"
+        in result.output
+    )
     assert count(rules_project, suggestions) == 0 and count(rules_project, codings) == 0
 
 
@@ -65,10 +68,14 @@ def test_autocode_json(rules_project):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["autocode", "nope"], "No transcript 'nope'"), (["autocode", "--codes", "chargin"], "did you mean 'charging'"),
-     (["suggest", "list", "--order", "random"], "--order must be one of uncertain, confident"),
-     (["suggest", "evaluate"], "give the reference"), (["suggest", "train", "--from", "nobody"], "'nobody' has no codings"),
-     (["suggest", "predict"], "No trained model")],
+    [
+        (["autocode", "nope"], "No transcript 'nope'"),
+        (["autocode", "--codes", "chargin"], "did you mean 'charging'"),
+        (["suggest", "list", "--order", "random"], "--order must be one of uncertain, confident"),
+        (["suggest", "evaluate"], "give the reference"),
+        (["suggest", "train", "--from", "nobody"], "'nobody' has no codings"),
+        (["suggest", "predict"], "No trained model"),
+    ],
 )
 def test_errors_are_one_line_and_exit_1(rules_project, args, message):
     result = run(rules_project, *args)
@@ -92,7 +99,9 @@ def test_train_list_and_evaluate(rules_project):
     listed = run(rules_project, "suggest", "list", "--json", "--coder", "nobody", "--source", "model")
     rows = json.loads(listed.output)
     assert rows and all(r["source"] == "model" for r in rows)
-    evaluated = run(rules_project, "suggest", "evaluate", "--from", "alice", "--folds", "2", "--min-positive", "1", "--json")
+    evaluated = run(
+        rules_project, "suggest", "evaluate", "--from", "alice", "--folds", "2", "--min-positive", "1", "--json"
+    )
     data = json.loads(evaluated.output)
     assert data["folds"] == 2 and data["turns"] == 5 and set(data["systems"]) == {"rules", "model", "union"}
     table = run(rules_project, "suggest", "evaluate", "--from", "alice", "--folds", "2")
@@ -101,7 +110,9 @@ def test_train_list_and_evaluate(rules_project):
 
 def test_evaluate_against_a_gold_csv(rules_project, tmp_path):
     gold = tmp_path / "gold.csv"
-    gold.write_text("transcript,segment,coder,code\nvsp-1,2,gold,referral.hotline\nvsp-1,4,gold,\n", encoding="utf-8")
+    gold.write_text(
+        "transcript,segment,coder,code\nvsp-1,2,gold,referral.hotline\nvsp-1,4,gold,\n", encoding="utf-8"
+    )
     result = run(rules_project, "suggest", "evaluate", "--gold", str(gold), "--json")
     assert result.exit_code == 0, result.output
     rules = json.loads(result.output)["systems"]["rules"]["per_code"]
@@ -110,8 +121,14 @@ def test_evaluate_against_a_gold_csv(rules_project, tmp_path):
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [("transcript,segment,code\n", "lacks column(s) coder"), ("transcript,segment,coder,code\nvsp-1,1,g,\n", "row 2"),
-     ("transcript,segment,coder,code\npros-1,2,g,charging\nvsp-1,2,g,charging\n", "does not apply to service_provider")],
+    [
+        ("transcript,segment,code\n", "lacks column(s) coder"),
+        ("transcript,segment,coder,code\nvsp-1,1,g,\n", "row 2"),
+        (
+            "transcript,segment,coder,code\npros-1,2,g,charging\nvsp-1,2,g,charging\n",
+            "does not apply to service_provider",
+        ),
+    ],
 )
 def test_bad_gold_csv_is_reported_with_its_row(rules_project, tmp_path, body, message):
     gold = tmp_path / "gold.csv"

@@ -85,7 +85,7 @@ def test_cleaning_switches(study):
     ("args", "message"),
     [
         (["referal", "--coder", "ana"], "Unknown code 'referal'; did you mean 'referral'"),
-        (["referral"], "Several coders and no 'consensus' codings; choose one with --coder: ana, ben"),
+        (["referral"], "Codings by several coders (ana, ben) and none named 'consensus'"),
         (["referral", "--coder", "ana", "--attr", "mode"], "--attr expects key=value, got 'mode'"),
         (["referral", "--coder", "ana", "--format", "docx"], "--format docx needs -o FILE"),
         (["referral", "--coder", "ana", "--order", "best"], "orders: representative, length, transcript, random"),

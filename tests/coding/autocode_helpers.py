@@ -73,7 +73,9 @@ def use_rules_codebook(project: Project, text: str = RULES_CODEBOOK) -> Project:
 
     (project.root / "codebooks" / "rules.yaml").write_text(text, encoding="utf-8")
     config = project.root / "qualcode.toml"
-    settings = re.sub(r'(?m)^codebook = ".*"$', 'codebook = "codebooks/rules.yaml"', config.read_text(encoding="utf-8"))
+    settings = re.sub(
+        r'(?m)^codebook = ".*"$', 'codebook = "codebooks/rules.yaml"', config.read_text(encoding="utf-8")
+    )
     config.write_text(settings, encoding="utf-8")
     project.close()
     return Project(project.root)

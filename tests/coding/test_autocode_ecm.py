@@ -13,7 +13,9 @@ ECM = REPO / "codebooks" / "ecm.yaml"
 SEED_QUOTES = DATA / "seed_quotes.yaml"
 GOLD = DATA / "gold" / "ecm_gold.csv"
 
-pytestmark = pytest.mark.skipif(not (ECM.is_file() and SEED_QUOTES.is_file()), reason="ECM codebook or seed quotes absent")
+pytestmark = pytest.mark.skipif(
+    not (ECM.is_file() and SEED_QUOTES.is_file()), reason="ECM codebook or seed quotes absent"
+)
 
 
 @pytest.fixture(scope="module")

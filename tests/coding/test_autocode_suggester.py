@@ -42,8 +42,22 @@ def status_of(project, suggestion_id: int) -> tuple[str, str | None]:
     return row.status, row.decided_by
 
 
+def decisions(project, code_id: str) -> list[tuple[str, str]]:
+    """(status, coder) of every coder's decision on the code's suggestions."""
+    with project.read() as conn:
+        rows = conn.execute(
+            select(suggestions.c.status, suggestions.c.decided_by)
+            .where(suggestions.c.code_id == code_id, suggestions.c.status != "open")
+            .order_by(suggestions.c.id)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
 def test_importing_autocode_is_cheap():
-    code = "import sys, qualcode.coding.autocode; print(any(m in sys.modules for m in ('spacy', 'sklearn', 'rapidfuzz')))"
+    code = (
+        "import sys, qualcode.coding.autocode; "
+        "print(any(m in sys.modules for m in ('spacy', 'sklearn', 'rapidfuzz')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -61,7 +75,9 @@ def test_open_suggestions_come_with_evidence_and_id(rules_project):
 
 
 def test_codes_already_applied_are_not_suggested(rules_project):
-    assert {s.code_id for s in served(rules_project, "vsp-1", 2, applied={"referral.hotline"})} == {"referral.medical"}
+    assert {s.code_id for s in served(rules_project, "vsp-1", 2, applied={"referral.hotline"})} == {
+        "referral.medical"
+    }
 
 
 def test_accept_creates_a_rules_coding_and_closes_the_suggestion(rules_project):
@@ -70,27 +86,45 @@ def test_accept_creates_a_rules_coding_and_closes_the_suggestion(rules_project):
     rows = list_codings(rules_project, coder="ann")
     assert [(r["code"], r["origin"], r["confidence"]) for r in rows] == [("referral.hotline", "rules", 1.0)]
     assert (rows[0]["start"], rows[0]["end"]) == (suggestion.start, suggestion.end)
-    assert status_of(rules_project, suggestion.stored_id) == ("accepted", "ann")
+    assert decisions(rules_project, "referral.hotline") == [("accepted", "ann")]
+    assert status_of(rules_project, suggestion.stored_id) == ("open", None)  # still there for others
     assert "referral.hotline" not in {s.code_id for s in served(rules_project, "vsp-1", 2)}
+
+
+def test_one_coders_decision_does_not_hide_the_suggestion_from_another(rules_project):
+    suggestion = next(s for s in served(rules_project, "vsp-1", 2) if s.code_id == "referral.hotline")
+    suggesters.reject(rules_project, "ann", "vsp-1", 2, suggestion)
+    assert "referral.hotline" not in {s.code_id for s in served(rules_project, "vsp-1", 2, coder="ann")}
+    assert "referral.hotline" in {s.code_id for s in served(rules_project, "vsp-1", 2, coder="bob")}
 
 
 def test_reject_is_logged_and_survives_a_rerun(rules_project):
     suggestion = next(s for s in served(rules_project, "vsp-1", 2) if s.code_id == "referral.medical")
     suggesters.reject(rules_project, "ann", "vsp-1", 2, suggestion)
-    assert status_of(rules_project, suggestion.stored_id) == ("rejected", "ann")
+    assert decisions(rules_project, "referral.medical") == [("rejected", "ann")]
     assert list_codings(rules_project, coder="ann") == []
     autocode(rules_project)
     assert "referral.medical" not in {s.code_id for s in served(rules_project, "vsp-1", 2)}
-    assert status_of(rules_project, suggestion.stored_id) == ("rejected", "ann")
+    assert decisions(rules_project, "referral.medical") == [("rejected", "ann")]
 
 
 def _store_model_suggestion(project, code_id: str, p: float) -> None:
     with project.write() as conn:
         segment = segment_ids(conn, "vsp-1")[6]
-        conn.execute(insert(suggestions).values(
-            transcript_id="vsp-1", segment_id=segment, code_id=code_id, start_offset=0, end_offset=1,
-            source="model", score=p, evidence={"model": "model 1 from ann", "p": p}, status="open", created_at=now(),
-        ))
+        conn.execute(
+            insert(suggestions).values(
+                transcript_id="vsp-1",
+                segment_id=segment,
+                code_id=code_id,
+                start_offset=0,
+                end_offset=1,
+                source="model",
+                score=p,
+                evidence={"model": "model 1 from ann", "p": p},
+                status="open",
+                created_at=now(),
+            )
+        )
 
 
 @pytest.mark.parametrize(("p", "shown"), [(0.8, True), (0.5, True), (0.3, False)])
@@ -104,7 +138,9 @@ def test_model_suggestions_are_served_at_or_above_one_half(rules_project, p, sho
 
 def test_suggestions_of_codes_no_longer_applicable_are_hidden(rules_project):
     _store_model_suggestion(rules_project, "referral.hotline", 0.9)
-    narrowed = RULES_CODEBOOK.replace("      - id: referral.hotline\n", "      - id: referral.hotline\n        roles: [prosecutor]\n")
+    narrowed = RULES_CODEBOOK.replace(
+        "      - id: referral.hotline\n", "      - id: referral.hotline\n        roles: [prosecutor]\n"
+    )
     reopened = use_rules_codebook(rules_project, narrowed)
     assert served(reopened, "vsp-1", 6) == []
     assert "referral.hotline" not in {s.code_id for s in served(reopened, "vsp-1", 2)}

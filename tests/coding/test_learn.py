@@ -17,13 +17,24 @@ from tests.coding.autocode_helpers import RULES_CODEBOOK, use_rules_codebook
 from tests.helpers import add_transcript
 
 THEMES = {
-    "housing_gap": ["There are never enough beds for them.", "The shelter is always full, nowhere to stay tonight.",
-                    "Finding an apartment she can afford is impossible."],
-    "referral.hotline": ["The national hotline sends us tips.", "A caller on the tip line told us about her.",
-                         "We got a hotline tip about a massage parlor."],
+    "housing_gap": [
+        "There are never enough beds for them.",
+        "The shelter is always full, nowhere to stay tonight.",
+        "Finding an apartment she can afford is impossible.",
+    ],
+    "referral.hotline": [
+        "The national hotline sends us tips.",
+        "A caller on the tip line told us about her.",
+        "We got a hotline tip about a massage parlor.",
+    ],
 }
-FILLER = ["We meet every month.", "The weather was fine that week.", "Our team has four people.",
-          "I have been here for years.", "It depends on the day."]
+FILLER = [
+    "We meet every month.",
+    "The weather was fine that week.",
+    "Our team has four people.",
+    "I have been here for years.",
+    "It depends on the day.",
+]
 
 
 def make_turn(rng: random.Random, theme: str | None) -> str:
@@ -85,14 +96,23 @@ def test_train_stores_model_and_reports_rare_codes(coded_project):
         row = conn.execute(select(models)).one()
     assert (row.trained_from, row.codebook_hash) == ("alice", coded_project.codebook.hash)
     assert row.data_hash == result.data_hash and row.payload
-    assert row.report["code_roles"]["housing_gap"] == ["law_enforcement", "other", "prosecutor", "service_provider"]
+    assert row.report["code_roles"]["housing_gap"] == [
+        "law_enforcement",
+        "other",
+        "prosecutor",
+        "service_provider",
+    ]
     assert result.stored_suggestions > 0
 
 
 def test_trained_model_separates_the_themes(coded_project):
     learn.train(coded_project, "alice", min_positive=5)
     model = learn.load_model(coded_project).model
-    texts = ["The shelter is full and there are never enough beds.", "The hotline sent a tip.", "We meet every month."]
+    texts = [
+        "The shelter is full and there are never enough beds.",
+        "The hotline sent a tip.",
+        "We meet every month.",
+    ]
     p = model.probabilities(texts, ["service_provider"] * 3)
     assert p[0]["housing_gap"] > 0.5 > p[0]["referral.hotline"]
     assert p[1]["referral.hotline"] > 0.5 > p[1]["housing_gap"]
@@ -108,18 +128,26 @@ def test_probabilities_respect_role_applicability(coded_project):
 def test_rejected_suggestions_are_weighted_negatives(coded_project):
     learn.train(coded_project, "alice", min_positive=5)
     with coded_project.read() as conn:
-        row = conn.execute(select(suggestions).where(suggestions.c.transcript_id == "vsp-6",
-                                                     suggestions.c.code_id == "housing_gap")
-                           .order_by(suggestions.c.score.desc())).first()
+        row = conn.execute(
+            select(suggestions)
+            .where(suggestions.c.transcript_id == "vsp-6", suggestions.c.code_id == "housing_gap")
+            .order_by(suggestions.c.score.desc())
+        ).first()
     with coded_project.write() as conn:
-        conn.execute(update(suggestions).where(suggestions.c.id == row.id).values(status="rejected", decided_by="alice"))
+        conn.execute(
+            update(suggestions).where(suggestions.c.id == row.id).values(status="rejected", decided_by="alice")
+        )
     turns = learn.coder_turns(coded_project, "alice")
     rejected = [t for t in turns if t.rejected]
     assert [(t.transcript_id, t.in_coded_transcript) for t in rejected] == [("vsp-6", False)]
-    rows, labels, weights = learn.training_rows(turns, "housing_gap", coded_project.codebook.get("housing_gap").roles)
+    rows, labels, weights = learn.training_rows(
+        turns, "housing_gap", coded_project.codebook.get("housing_gap").roles
+    )
     index = turns.index(rejected[0])
     assert index in rows and labels[rows.index(index)] == 0 and weights[rows.index(index)] == learn.REJECTED_WEIGHT
-    rows, _, _ = learn.training_rows(turns, "referral.hotline", coded_project.codebook.get("referral.hotline").roles)
+    rows, _, _ = learn.training_rows(
+        turns, "referral.hotline", coded_project.codebook.get("referral.hotline").roles
+    )
     assert index not in rows  # unknown for the codes it was not rejected for
     report = learn.train(coded_project, "alice", min_positive=5).report
     assert report["rejected_negatives"] == 1
@@ -141,7 +169,9 @@ def test_stale_model_is_refused(coded_project, edit, compatible):
         assert learn.load_model(reopened).coder == "alice"
         assert learn.predict_and_store(reopened) > 0
         return
-    with pytest.raises(learn.StaleModelError, match="housing_gap.*Retrain it: qualcode suggest train --from alice"):
+    with pytest.raises(
+        learn.StaleModelError, match="housing_gap.*Retrain it: qualcode suggest train --from alice"
+    ):
         learn.load_model(reopened)
     with pytest.raises(learn.StaleModelError):
         learn.predict_and_store(reopened)
@@ -212,8 +242,15 @@ def test_single_transcript_cannot_be_cross_validated(coded_project):
 
 def test_scores_with_undefined_ratios():
     result = score("x", [{"a"}, {"a", "b"}, set()], [{"a", "c"}, set(), set()])
-    assert result.per_code["a"].as_dict() == {"tp": 1, "fp": 0, "fn": 1, "support": 2,
-                                              "precision": 1.0, "recall": 0.5, "f1": pytest.approx(2 / 3)}
+    assert result.per_code["a"].as_dict() == {
+        "tp": 1,
+        "fp": 0,
+        "fn": 1,
+        "support": 2,
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": pytest.approx(2 / 3),
+    }
     assert result.per_code["b"].precision is None and result.per_code["b"].recall == 0.0
     assert result.per_code["c"].recall is None and result.per_code["c"].precision == 0.0
     assert result.micro.as_dict()["tp"] == 1 and result.micro.precision == 0.5

@@ -92,7 +92,7 @@ def test_context_reaches_back_n_questions(study):
     [
         ({"codes": ("referal",)}, NotFoundError, "did you mean 'referral'"),
         ({"codes": ("referral",), "roles": ("judge",)}, UnknownRoleError, "Unknown role 'judge'"),
-        ({"coder": "zoe"}, NotFoundError, "coders with codings: ana, ben"),
+        ({"coder": "zoe"}, NotFoundError, "Coders with codings: ana, ben"),
         ({"order": "best"}, ExportError, "orders: representative, length, transcript, random"),
         ({"limit": 0}, ExportError, "--limit must be at least 1"),
         ({"min_words": 50, "max_words": 10}, ExportError, "--min-words 50 is above --max-words 10"),

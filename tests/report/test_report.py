@@ -9,7 +9,7 @@ import pytest
 from qualcode.errors import QualcodeError
 from qualcode.report import Section, Table, build_report, register_section, section_names, skipped
 from qualcode.report import sections as registry
-from tests.tally.seed_study import CODER, seed_project  # noqa: F401 (fixture)
+from tests.tally.seed_study import CODER
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_every_table_is_followed_by_its_command(seed_project, tmp_path):
     written = build_report(seed_project, tmp_path, coder=CODER)
     markdown = written.markdown.read_text(encoding="utf-8")
     blocks = re.split(r"\*\*Table \d+\. ", markdown)[1:]
-    assert blocks and all(re.search(r"^(Command: `qualcode |Commands:)", b, re.M) for b in blocks)
+    assert blocks and all(re.search(r"^(Command: `qualcode |Commands:)", b, re.MULTILINE) for b in blocks)
     assert "Command: `qualcode tally referral --by role --coder autocoder`" in markdown
     assert "- `qualcode tally challenge --count sites --rollup --coder autocoder`" in markdown
     from docx import Document
@@ -127,7 +127,8 @@ def test_agreement_section_with_a_double_coded_sample(seed_project, tmp_path):
         for coder in ("ann", "ben"):
             ensure_coder(conn, coder)
             keep = rows if coder == "ann" else rows[::2]
-            conn.execute(insert(codings), [{**dict(r._mapping), "id": None, "coder": coder} for r in keep])
+            conn.execute(insert(codings), [{**{k: v for k, v in r._mapping.items() if k != "id"}, "coder": coder}
+                                           for r in keep])
     written = build_report(seed_project, tmp_path, coder=CODER, sections=["agreement"])
     section = written.sections[0]
     assert section.skipped is None
@@ -135,4 +136,21 @@ def test_agreement_section_with_a_double_coded_sample(seed_project, tmp_path):
     assert captions[0] == "Double-coded transcripts by role (sample dc)"
     assert captions[1].startswith("Agreement by code")
     assert section.tables[1].command == "qualcode agreement --coders ann,ben --sample dc"
+    agreement = [float(row[6]) for row in section.tables[1].rows]  # percentages, not proportions
+    assert all(0 <= a <= 100 for a in agreement) and max(agreement) > 50
     assert len(section.charts) == 1 and section.charts[0].path.is_file()
+
+
+def test_tall_charts_fit_on_a_word_page(tmp_path):
+    from docx import Document
+    from docx.shared import Inches
+
+    from qualcode.report.model import Chart, Report
+    from qualcode.report.writers import write_docx
+    from qualcode.tally import agreement_chart
+
+    rows = [{"code": f"c{i}", "kappa": 0.5, "ci_low": 0.2, "ci_high": 0.8} for i in range(80)]
+    chart = agreement_chart(rows, tmp_path / "tall.png")
+    report = Report("T", "S", [Section("Agreement").add(Chart("Tall", chart))])
+    shape = Document(str(write_docx(report, tmp_path / "t.docx"))).inline_shapes[0]
+    assert shape.height <= Inches(8.5) + 1 and shape.width < Inches(6)

@@ -17,13 +17,13 @@ from sqlalchemy import delete, func, inspect, select, text, update
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
-from qualcode.coding.listing import list_codings
+from qualcode.coding.listing import event_log, list_codings
 from qualcode.coding.session import CodingSession
 from qualcode.errors import CodingError, StoreError
 from qualcode.project import Project
 from qualcode.store import open_engine
 from qualcode.store.access import AccessDenied, lock_coder
-from qualcode.store.schema import codings, metadata
+from qualcode.store.schema import codings, events, metadata
 from tests import pg
 
 
@@ -171,6 +171,16 @@ def test_writing_another_coders_codings_is_refused(project, coder_roles, monkeyp
     assert result.output.startswith(f"Error: the database refused role '{ana}'")
     assert "qualcode db grant" in result.output and "Traceback" not in result.output
     assert [r["coder"] for r in list_codings(project)] == [ben]
+
+
+def test_a_coder_cannot_rewrite_or_delete_the_event_log(project, coder_roles, monkeypatch):
+    (ana, ana_url), _ = coder_roles.items()
+    with opened_as(project.root, ana_url, monkeypatch) as as_ana:
+        CodingSession(as_ana, ana).tag("vsp-1", 2, ["referral.hotline"])
+        for statement in (update(events).values(after=None), delete(events)):
+            with pytest.raises(AccessDenied, match="permission denied for table events"), as_ana.write() as conn:
+                conn.execute(statement.where(events.c.coder == ana))
+    assert [e["coder"] for e in event_log(project)] == [ana]
 
 
 def test_a_role_without_a_grant_is_refused_clearly(project, interview, server, monkeypatch):

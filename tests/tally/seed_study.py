@@ -76,8 +76,8 @@ def turns(transcript_id: str) -> list[tuple[str, str]]:
     out = []
     for n in range(1, RESPONDENT_TURNS + 1):
         out.append(("Interviewer", f"Question {n}?"))
-        out.append(("Respondent", f"Answer {n} of {transcript_id}: cases come to us from many places, "
-                                  "and we always need more resources."))
+        answer = f"Answer {n} of {transcript_id}: cases come to us from many places, and we always need more resources."
+        out.append(("Respondent", answer))
     return out
 
 

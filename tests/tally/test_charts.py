@@ -9,7 +9,7 @@ import pytest
 
 from qualcode.tally import TallyError, agreement_chart, crosstab, crosstab_heatmap, tally, tally_chart
 from tests.helpers import REPO
-from tests.tally.seed_study import CODER, seed_project  # noqa: F401 (fixture)
+from tests.tally.seed_study import CODER
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -8,7 +8,7 @@ import pytest
 
 from qualcode.errors import NotFoundError
 from qualcode.tally import TallyError, crosstab, parse_axis, tally
-from tests.tally.seed_study import CODER, SITES, seed_project  # noqa: F401 (fixture)
+from tests.tally.seed_study import CODER, SITES
 
 
 @pytest.mark.parametrize(("text", "kind", "spec"), [

@@ -11,7 +11,7 @@ import pytest
 
 from qualcode.tally import TallyError, crosstab, tally, write_crosstab, write_tally
 from qualcode.tally.formats import check_format
-from tests.tally.seed_study import CODER, seed_project  # noqa: F401 (fixture)
+from tests.tally.seed_study import CODER
 
 
 @pytest.fixture

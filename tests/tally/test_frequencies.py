@@ -11,7 +11,6 @@ from tests.tally.seed_study import (
     LAW_ENFORCEMENT_REFERRALS,
     SERVICE_PROVIDER_REFERRALS,
     SITES,
-    seed_project,  # noqa: F401 (fixture)
 )
 
 # The report's four most frequent streams per role: (code, references, printed percent).
@@ -168,7 +167,7 @@ def test_json_shape(seed_project):
 
 
 def test_default_coder_needs_a_choice_between_several(seed_project):
-    with pytest.raises(TallyError, match=r"several coders \(autocoder, bob\).*--coder NAME"):
+    with pytest.raises(NotFoundError, match=r"several coders \(autocoder, bob\).*--coder NAME"):
         tally(seed_project, "referral")
 
 

@@ -14,8 +14,8 @@ from qualcode.tally import wording
     ([("Hotlines", 3, 75.0), ("Police", 1, 25.0)],
      "The two most frequently cited referral streams were hotlines (75.0 percent) and police (25.0 percent)."),
     ([("A", 5, 50.0), ("B", 3, 30.0), ("C", 2, 20.0), ("D", 0, 0.0)],
-     "The three most frequently cited referral streams were a (50.0 percent); b (30.0 percent); "
-     "and c (20.0 percent)."),
+     ("The three most frequently cited referral streams were a (50.0 percent); b (30.0 percent); "
+      "and c (20.0 percent).")),
 ])
 def test_summary_lists_nonzero_rows_in_order(rows, expected):
     assert wording.summary("references", "referral streams", rows, base=10, top=4) == expected

@@ -68,8 +68,15 @@ class Scores:
         return 2 * self.tp / denominator if denominator else None
 
     def as_dict(self) -> dict:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "support": self.support,
-                "precision": self.precision, "recall": self.recall, "f1": self.f1}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "support": self.support,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }
 
 
 @dataclass
@@ -94,9 +101,12 @@ class SystemResult:
         return (sum(defined) / len(defined) if defined else None), len(defined)
 
     def as_dict(self) -> dict:
-        macro = {m: dict(zip(("value", "codes"), self.macro(m), strict=True)) for m in ("precision", "recall", "f1")}
+        macro = {
+            m: dict(zip(("value", "codes"), self.macro(m), strict=True)) for m in ("precision", "recall", "f1")
+        }
         return {
-            "micro": self.micro.as_dict(), "macro": macro,
+            "micro": self.micro.as_dict(),
+            "macro": macro,
             "codes_per_turn": self.predictions / self.turns if self.turns else None,
             "per_code": {c: s.as_dict() for c, s in sorted(self.per_code.items())},
         }
@@ -119,10 +129,16 @@ class Evaluation:
 
     def as_dict(self) -> dict:
         return {
-            "reference": self.reference, "unit": "respondent turn", "turns": self.turns,
-            "transcripts": self.transcripts, "folds": self.folds, "group": "transcript",
-            "min_positive": self.min_positive, "reference_codes_per_turn": self.reference_codes_per_turn,
-            "systems": {n: s.as_dict() for n, s in self.systems.items()}, "notes": self.notes,
+            "reference": self.reference,
+            "unit": "respondent turn",
+            "turns": self.turns,
+            "transcripts": self.transcripts,
+            "folds": self.folds,
+            "group": "transcript",
+            "min_positive": self.min_positive,
+            "reference_codes_per_turn": self.reference_codes_per_turn,
+            "systems": {n: s.as_dict() for n, s in self.systems.items()},
+            "notes": self.notes,
         }
 
 
@@ -166,7 +182,9 @@ def reference_from_csv(project: Project, path: Path, coder: str | None = None) -
             _check_code(project, code_id, by_key[key].role, path, line)
             labels[key].add(code_id)
     turns = [
-        LabelledTurn(u.transcript_id, u.ordinal, u.segment_id, u.role, u.text, labels[(u.transcript_id, u.ordinal)])
+        LabelledTurn(
+            u.transcript_id, u.ordinal, u.segment_id, u.role, u.text, labels[(u.transcript_id, u.ordinal)]
+        )
         for u in units
     ]
     return Reference(f"{path.name}" + (f" (coder {coder})" if coder else ""), turns)
@@ -181,7 +199,8 @@ def _read_reference_csv(path: Path, coder: str | None) -> list[tuple[int, str, i
         if missing:
             raise QualcodeError(
                 f"{path} lacks column(s) {', '.join(missing)}; columns must be {', '.join(CSV_COLUMNS)}",
-                file=str(path), row=1,
+                file=str(path),
+                row=1,
             )
         rows = []
         for line, record in enumerate(reader, start=2):
@@ -189,7 +208,9 @@ def _read_reference_csv(path: Path, coder: str | None) -> list[tuple[int, str, i
                 continue
             segment = record["segment"].strip()
             if not segment.isdigit():
-                raise QualcodeError(f"segment must be an ordinal (1, 2, ...), got '{segment}'", file=str(path), row=line)
+                raise QualcodeError(
+                    f"segment must be an ordinal (1, 2, ...), got '{segment}'", file=str(path), row=line
+                )
             rows.append((line, record["transcript"].strip(), int(segment), record["code"].strip()))
     if not rows:
         raise NotFoundError(f"{path} has no rows" + (f" for coder '{coder}'" if coder else ""))
@@ -207,7 +228,11 @@ def _check_code(project: Project, code_id: str, role: str, path: Path, line: int
 
 
 def evaluate(
-    project: Project, reference: Reference, *, folds: int = 5, min_positive: int | None = None,
+    project: Project,
+    reference: Reference,
+    *,
+    folds: int = 5,
+    min_positive: int | None = None,
     systems: tuple[str, ...] = SYSTEMS,
 ) -> Evaluation:
     """Precision, recall and F1 of rules, model (cross-validated by transcript) and union.
@@ -227,13 +252,21 @@ def evaluate(
     empty = [set() for _ in turns]
     rules = rule_predictions(project, turns) if {"rules", "union"} & set(systems) else empty
     model, used_folds = (
-        model_predictions(project, turns, folds, min_positive, notes) if {"model", "union"} & set(systems) else (empty, 0)
+        model_predictions(project, turns, folds, min_positive, notes)
+        if {"model", "union"} & set(systems)
+        else (empty, 0)
     )
     predictions = {"rules": rules, "model": model, "union": [a | b for a, b in zip(rules, model, strict=True)]}
     results = {name: score(name, truth, predictions[name]) for name in SYSTEMS if name in systems}
     return Evaluation(
-        reference.name, len(turns), len({t.transcript_id for t in turns}), used_folds, min_positive, results,
-        sum(map(len, truth)) / len(turns) if turns else 0.0, notes,
+        reference.name,
+        len(turns),
+        len({t.transcript_id for t in turns}),
+        used_folds,
+        min_positive,
+        results,
+        sum(map(len, truth)) / len(turns) if turns else 0.0,
+        notes,
     )
 
 
@@ -270,7 +303,9 @@ def model_predictions(
             model = fit(train, project.codebook, min_positive)
         except QualcodeError:
             continue
-        for index, scores in zip(test_rows, model.probabilities([t.text for t in test], [t.role for t in test]), strict=True):
+        for index, scores in zip(
+            test_rows, model.probabilities([t.text for t in test], [t.role for t in test]), strict=True
+        ):
             predicted[index] = model.decide(scores)
     return predicted, splits
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from qualcode.coding.autocode.engine import CodeMatch, RuleMatcher
 
 Progress = Callable[[int, int], None]  # (words done, words in total)
-CHUNK_WORDS = 20_000
+CHUNK_WORDS = 50_000
 PARALLEL_MIN_WORDS = 400_000  # below this, starting workers costs more than it saves
 BATCH_SIZE = 256
 
@@ -96,8 +96,19 @@ def _run(codes, units, allowed_by_role, chunks, processes) -> Iterator[list[Code
         return
     import multiprocessing
 
-    with multiprocessing.get_context().Pool(processes, _init_worker, (list(codes), allowed_by_role)) as pool:
-        yield from pool.imap(_match_chunk, payloads)
+    context = multiprocessing.get_context()
+    if context.get_start_method() != "fork":
+        with context.Pool(processes, _init_worker, (list(codes), allowed_by_role)) as pool:
+            yield from pool.imap(_match_chunk, payloads)
+        return
+    # Build the matcher once, before forking: the workers inherit it (copy on write)
+    # instead of each loading spaCy again, which costs seconds on a busy machine.
+    _init_worker(list(codes), allowed_by_role)
+    try:
+        with context.Pool(processes) as pool:
+            yield from pool.imap(_match_chunk, payloads)
+    finally:
+        _release_worker()
 
 
 def _init_worker(codes: list[Code], allowed_by_role: dict[str, frozenset[str]]) -> None:

@@ -58,7 +58,7 @@ class Proposal:
     @property
     def summary(self) -> str:
         """``phrase 'referral' -> "referred"`` for listings and the coding screen."""
-        return f"{self.evidence['rule']} -> \"{self.evidence['matched']}\""
+        return f'{self.evidence["rule"]} -> "{self.evidence["matched"]}"'
 
 
 @dataclass
@@ -94,12 +94,17 @@ class AutocodeResult:
         for role, units in sorted(by_role.items()):
             counts = [per_turn.get((u.transcript_id, u.ordinal), 0) for u in units]
             codes = {p.code_id for p in self.proposals if p.role == role}
-            rows.append({
-                "role": role, "turns": len(units), "turns_coded": sum(c > 0 for c in counts),
-                "references": sum(counts), "distinct_codes": len(codes),
-                "mean_codes_per_turn": sum(counts) / len(counts) if counts else 0.0,
-                "max_codes_per_turn": max(counts, default=0),
-            })
+            rows.append(
+                {
+                    "role": role,
+                    "turns": len(units),
+                    "turns_coded": sum(c > 0 for c in counts),
+                    "references": sum(counts),
+                    "distinct_codes": len(codes),
+                    "mean_codes_per_turn": sum(counts) / len(counts) if counts else 0.0,
+                    "max_codes_per_turn": max(counts, default=0),
+                }
+            )
         return rows
 
     def code_counts(self) -> Counter:
@@ -138,7 +143,9 @@ def autocode(
         chosen = _transcript_ids(conn, transcripts)
         units, roles = load_units(conn, chosen)
     allowed = allowed_by_role(codebook, selected, set(roles.values()))
-    matches = match_units(selected, [(u.text, u.role) for u in units], allowed, processes=processes, progress=progress)
+    matches = match_units(
+        selected, [(u.text, u.role) for u in units], allowed, processes=processes, progress=progress
+    )
     proposals = [
         proposal(u, m) for u, found in zip(units, matches, strict=True) for m in most_specific(codebook, found)
     ]
@@ -197,10 +204,16 @@ def load_units(conn, transcript_ids: list[str]) -> tuple[list[Unit], dict[str, s
         ids = segment_ids(conn, transcript_id)
         roles[transcript_id] = transcript.role
         for segment in transcript.respondent_segments:
-            units.append(Unit(
-                transcript_id, segment.ordinal, ids[segment.ordinal], transcript.role, segment.start,
-                transcript.segment_text(segment),
-            ))
+            units.append(
+                Unit(
+                    transcript_id,
+                    segment.ordinal,
+                    ids[segment.ordinal],
+                    transcript.role,
+                    segment.start,
+                    transcript.segment_text(segment),
+                )
+            )
     return units, roles
 
 
@@ -226,8 +239,15 @@ def proposal(unit: Unit, match: CodeMatch) -> Proposal:
     start, end = sentence_bounds(unit.text, best.start, best.end)
     evidence = best.evidence(unit.text)
     evidence["hits"] = [h.evidence(unit.text) for h in match.hits[:MAX_EVIDENCE_HITS]]
-    evidence["hit_count"] = len(match.hits)
+    evidence["hit_count"] = match.hit_count
     return Proposal(
-        unit.transcript_id, unit.ordinal, unit.segment_id, unit.role, match.code_id,
-        unit.start + start, unit.start + end, round(best.score, 4), evidence,
+        unit.transcript_id,
+        unit.ordinal,
+        unit.segment_id,
+        unit.role,
+        match.code_id,
+        unit.start + start,
+        unit.start + end,
+        round(best.score, 4),
+        evidence,
     )

@@ -3,9 +3,10 @@
 The ``suggestions`` table holds one row per proposed (segment, code) with its source
 (``rules`` or ``model``), score, span, evidence JSON and status (``open``,
 ``accepted``, ``rejected``; ``decided_by`` names the coder). Re-running a source
-replaces its *open* rows for the transcripts and codes it processed; decided rows
-stay as the record of what coders said, and a (segment, code) a coder already
-decided is not proposed again by the same source.
+replaces its *open* rows for the transcripts and codes it processed. A coder's
+accept or reject is a row of its own (status and ``decided_by``), kept as the record
+of what that coder said; a suggestion the coder decided is not shown to that coder
+again, while other coders — blind double-coders included — still see it.
 
 :class:`StoredSuggester` serves the open rows of a segment to the coding screen.
 """
@@ -28,7 +29,10 @@ DEFAULT_THRESHOLD = 0.5  # model suggestions stored without their code's thresho
 
 
 def store_rule_suggestions(
-    project: Project, transcripts: list[str], code_ids: list[str], proposals: list[Proposal],
+    project: Project,
+    transcripts: list[str],
+    code_ids: list[str],
+    proposals: list[Proposal],
     result: AutocodeResult,
 ) -> None:
     """Replace the open rule suggestions of these transcripts and codes (one transaction)."""
@@ -38,36 +42,52 @@ def store_rule_suggestions(
 
 
 def replace_open(
-    conn: Connection, source: str, transcripts: list[str], code_ids: Iterable[str], proposals: list[Proposal],
+    conn: Connection,
+    source: str,
+    transcripts: list[str],
+    code_ids: Iterable[str],
+    proposals: list[Proposal],
 ) -> tuple[int, int, int]:
     """Delete open ``source`` rows of the transcripts/codes, insert the proposals.
 
-    Returns (rows deleted, rows inserted, proposals skipped because already decided).
+    Returns (rows deleted, rows inserted, coders' decision rows kept).
     """
-    from sqlalchemy import delete, insert, select
+    from sqlalchemy import delete, func, insert, select
 
     from qualcode.store.codings import now
     from qualcode.store.schema import suggestions
 
     codes = sorted(set(code_ids))
-    scope = (suggestions.c.source == source, suggestions.c.transcript_id.in_(transcripts), suggestions.c.code_id.in_(codes))
-    decided = set(conn.execute(
-        select(suggestions.c.segment_id, suggestions.c.code_id).where(*scope, suggestions.c.status != "open")
-    ).all())
+    scope = (
+        suggestions.c.source == source,
+        suggestions.c.transcript_id.in_(transcripts),
+        suggestions.c.code_id.in_(codes),
+    )
+    # Decisions are per-coder rows and stay; the open rows every coder sees are replaced.
+    decided = conn.execute(
+        select(func.count()).select_from(suggestions).where(*scope, suggestions.c.status != "open")
+    ).scalar()
     deleted = conn.execute(delete(suggestions).where(*scope, suggestions.c.status == "open")).rowcount
     stamp = now()
     rows = [
         {
-            "transcript_id": p.transcript_id, "segment_id": p.segment_id, "code_id": p.code_id,
-            "start_offset": p.start, "end_offset": p.end, "source": source, "score": p.score,
-            "evidence": p.evidence, "status": "open", "decided_by": None, "created_at": stamp,
+            "transcript_id": p.transcript_id,
+            "segment_id": p.segment_id,
+            "code_id": p.code_id,
+            "start_offset": p.start,
+            "end_offset": p.end,
+            "source": source,
+            "score": p.score,
+            "evidence": p.evidence,
+            "status": "open",
+            "decided_by": None,
+            "created_at": stamp,
         }
         for p in proposals
-        if (p.segment_id, p.code_id) not in decided
     ]
     if rows:
         conn.execute(insert(suggestions), rows)
-    return deleted, len(rows), len(proposals) - len(rows)
+    return deleted, len(rows), decided
 
 
 def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> int:
@@ -85,15 +105,22 @@ def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> i
     result = ActionResult("tag")  # one action: a single undo takes the whole run back
     with project.write() as conn:
         store.ensure_coder(conn, coder)
-        version_id = session._codebook_version(conn)
+        version_id = session.codebook_version(conn)
         for p in proposals:
-            session._check_code(p.code_id, p.role)
+            session.check_code(p.code_id, p.role)
             values = {
-                "transcript_id": p.transcript_id, "segment_id": p.segment_id, "coder": coder,
-                "code_id": p.code_id, "start_offset": p.start, "end_offset": p.end, "origin": "rules",
-                "confidence": p.score, "memo": None, "codebook_version_id": version_id,
+                "transcript_id": p.transcript_id,
+                "segment_id": p.segment_id,
+                "coder": coder,
+                "code_id": p.code_id,
+                "start_offset": p.start,
+                "end_offset": p.end,
+                "origin": "rules",
+                "confidence": p.score,
+                "memo": None,
+                "codebook_version_id": version_id,
             }
-            session._apply_one(conn, result, values)
+            session.apply_in(conn, result, values)
     return _coding_count(project, coder) - before
 
 
@@ -107,11 +134,20 @@ def _coding_count(project: Project, coder: str) -> int:
 
 
 def open_suggestions(
-    conn: Connection, *, transcript: str | None = None, segment_id: int | None = None,
+    conn: Connection,
+    *,
+    transcript: str | None = None,
+    segment_id: int | None = None,
     source: str | None = None,
+    undecided_by: str | None = None,
 ) -> list[dict]:
-    """Open suggestions with their segment ordinal, transcript role and text span."""
-    from sqlalchemy import select
+    """Open suggestions with their segment ordinal, transcript role and text span.
+
+    ``undecided_by`` leaves out those the coder already accepted or rejected: each
+    coder's decision is a row of its own, so one blind coder's decision never hides a
+    suggestion from another.
+    """
+    from sqlalchemy import and_, exists, select
 
     from qualcode.store.schema import segments, suggestions, transcripts
 
@@ -128,6 +164,13 @@ def open_suggestions(
         query = query.where(suggestions.c.segment_id == segment_id)
     if source is not None:
         query = query.where(suggestions.c.source == source)
+    if undecided_by is not None:
+        decision = suggestions.alias("decision")
+        query = query.where(~exists().where(and_(
+            decision.c.decided_by == undecided_by, decision.c.status != "open",
+            decision.c.segment_id == suggestions.c.segment_id, decision.c.code_id == suggestions.c.code_id,
+            decision.c.source == suggestions.c.source,
+        )))
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
@@ -135,9 +178,11 @@ def evidence_text(row: dict) -> str:
     """What the coder reads next to a suggestion."""
     evidence = row.get("evidence") or {}
     if row["source"] == "model":
-        return f"model p={row['score']:.2f}" + (f" ({evidence['model']})" if evidence.get("model") else "")
+        threshold = f", threshold {evidence['threshold']:.2f}" if "threshold" in evidence else ""
+        source = f", {evidence['model']}" if evidence.get("model") else ""
+        return f"model p={row['score']:.2f}{threshold}{source}"
     if "rule" in evidence:
-        return f"{evidence['rule']} -> \"{evidence.get('matched', '')}\""
+        return f'{evidence["rule"]} -> "{evidence.get("matched", "")}"'
     return str(evidence.get("text", ""))
 
 
@@ -176,10 +221,20 @@ class StoredSuggester:
                     segments.c.transcript_id == transcript.id, segments.c.ordinal == segment.ordinal
                 )
             ).scalar()
-            rows = open_suggestions(conn, segment_id=segment_id) if segment_id is not None else []
+            rows = (
+                open_suggestions(conn, segment_id=segment_id, undecided_by=coder)
+                if segment_id is not None else []
+            )
         return [
-            Suggestion(row["code_id"], row["start_offset"], row["end_offset"], row["source"],
-                       evidence_text(row), row["score"], row["id"])
+            Suggestion(
+                row["code_id"],
+                row["start_offset"],
+                row["end_offset"],
+                row["source"],
+                evidence_text(row),
+                row["score"],
+                row["id"],
+            )
             for row in rows
             if (row["source"] != "model" or (row["score"] or 0) >= _threshold(row))
             and still_applicable(self.project, row["code_id"], row["role"])

@@ -1,0 +1,320 @@
+"""SQLite versus PostgreSQL: coding-action latency, listings, tallies, agreement.
+
+    python benchmarks/bench_backends.py [--postgres URL] [--transcripts 1000] [--turns 40]
+                                        [--actions 200] [--repeat 5] [--no-example] [--json FILE]
+
+Builds the same project on both back ends and times the same calls on each:
+
+- ``CodingSession.tag`` (a whole respondent turn, one code) and ``undo``: median
+  and p95 of ``--actions`` actions by a fresh coder, in ten transcripts;
+- ``qualcode.coding.listing.list_codings`` for one coder and for one transcript;
+- ``qualcode.tally.tally(project, "referral", by="role")`` and
+  ``qualcode.agreement.project.project_agreement`` (segment unit) of two coders;
+  where those are not importable, an equivalent GROUP BY is timed and named so.
+
+Projects: (1) a generated corpus of ``--transcripts`` transcripts of ``--turns`` turns
+(the ECM codebook, 1.5 codings per respondent turn by coder alice, a 10% sample also
+coded by bob), bulk-inserted through the store's tables; (2) the example study
+(transcripts/ imported, the double-coding CSVs of alice and bob), built on SQLite and
+moved to the server with ``db copy``. The server is ``--postgres`` or
+QUALCODE_TEST_DATABASE_URL (``.ci/postgres.sh start`` prints one); a schema
+``bench_<hex>`` is created there and dropped afterwards. Without a server only SQLite
+is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORDS = (
+    "victim survivor case police referral hotline housing shelter trial prosecutor task force services "
+    "trafficking labor agency federal local advocate interview trauma training funding community partner "
+    "the a and of to in we they it was is that with for on our their have had been would could really"
+).split()
+CODERS = ("alice", "bob")
+
+
+# -- building the projects -------------------------------------------------------------
+
+
+def new_project(folder: Path, url: str | None):
+    """An empty project using the ECM codebook, on ``url`` (None: its SQLite file)."""
+    from qualcode.project import Project
+
+    if url:
+        os.environ["QUALCODE_DATABASE_URL"] = url
+    else:
+        os.environ.pop("QUALCODE_DATABASE_URL", None)
+    Project.init(folder).close()
+    (folder / "codebooks" / "ecm.yaml").write_text((ROOT / "codebooks" / "ecm.yaml").read_text("utf-8"), "utf-8")
+    config = (folder / "qualcode.toml").read_text("utf-8").replace("codebooks/codebook.yaml", "codebooks/ecm.yaml")
+    (folder / "qualcode.toml").write_text(config, "utf-8")
+    return Project(folder)
+
+
+def generate(project, n_transcripts: int, turns: int, seed: int = 11) -> int:
+    """Bulk-insert transcripts, segments and codings; returns the number of codings."""
+    from sqlalchemy import insert
+
+    from qualcode.store.schema import coders, codings, segments, transcripts
+
+    rng = random.Random(seed)
+    codebook, now = project.codebook, datetime.now(UTC)
+    roles = [r for r in codebook.roles if codebook.codes_for(r)]
+    rows_t, rows_s, rows_c = [], [], []
+    for i in range(n_transcripts):
+        role = roles[i % len(roles)]
+        text, spans = _text(rng, turns)
+        rows_t.append({"id": f"t{i:05d}", "title": f"t{i:05d}", "role": role, "site": "ABCDEFGHIJ"[i % 10],
+                       "attributes": {}, "source_path": "generated", "sha256": f"{i:064d}", "format": "text",
+                       "text": text, "imported_at": now})
+        applicable = [c.id for c in codebook.codes_for(role)]
+        for ordinal, (start, end) in enumerate(spans, 1):
+            segment_id = i * turns + ordinal
+            rows_s.append({"id": segment_id, "transcript_id": f"t{i:05d}", "ordinal": ordinal, "speaker": "R",
+                           "is_interviewer": ordinal % 2 == 1, "start_offset": start, "end_offset": end})
+            if ordinal % 2 == 0:
+                for coder in CODERS if i % 10 == 0 else CODERS[:1]:
+                    for code in rng.sample(applicable, 1 + (rng.random() < 0.5)):
+                        rows_c.append({"transcript_id": f"t{i:05d}", "segment_id": segment_id, "coder": coder,
+                                       "code_id": code, "start_offset": start, "end_offset": end, "origin": "manual",
+                                       "orphaned": False, "created_at": now, "updated_at": now})
+    with project.write() as conn:
+        conn.execute(insert(coders), [{"name": c, "created_at": now} for c in CODERS])
+        for table, rows in ((transcripts, rows_t), (segments, rows_s), (codings, rows_c)):
+            for start in range(0, len(rows), 5000):
+                conn.execute(insert(table), rows[start : start + 5000])
+        _reset_sequences(conn)
+    return len(rows_c)
+
+
+def _reset_sequences(conn) -> None:
+    from qualcode.store.copy import reset_sequences
+
+    reset_sequences(conn)  # segments got explicit ids
+
+
+def _text(rng: random.Random, turns: int) -> tuple[str, list[tuple[int, int]]]:
+    parts, spans, offset = [], [], 0
+    for ordinal in range(1, turns + 1):
+        words = rng.randint(8, 15) if ordinal % 2 else rng.randint(40, 120)
+        label = "Interviewer: " if ordinal % 2 else "Respondent: "
+        body = " ".join(rng.choice(WORDS) for _ in range(words)) + "."
+        spans.append((offset + len(label), offset + len(label) + len(body)))
+        parts.append(label + body)
+        offset += len(label) + len(body) + 2
+    return "\n\n".join(parts), spans
+
+
+def example_project(folder: Path):
+    """The example study on SQLite: transcripts and the two coders' double-coding CSVs."""
+    from qualcode.demo import import_example_transcripts, prepare_demo_project
+    from qualcode.interop.spreadsheets import import_codings
+
+    os.environ.pop("QUALCODE_DATABASE_URL", None)
+    project = prepare_demo_project(ROOT, folder)
+    import_example_transcripts(project)
+    for coder in CODERS:
+        import_codings(project, project.root / "transcripts" / "double-coding" / f"{coder}.csv")
+    return project
+
+
+def on_server(project, url: str, folder: Path):
+    """The same project moved to ``url`` with ``db copy``; returns it opened there."""
+    import shutil
+
+    from qualcode.project import Project
+    from qualcode.store.copy import copy_store
+
+    copy_store(project.database_url, url)
+    shutil.copytree(project.root, folder, ignore=shutil.ignore_patterns(".qualcode"))
+    return Project(folder)
+
+
+# -- timing -----------------------------------------------------------------------------------
+
+
+def timed(call: Callable, repeat: int) -> dict:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return {"median_ms": round(1000 * statistics.median(times), 1), "min_ms": round(1000 * min(times), 1)}
+
+
+def percentiles(times: list[float]) -> dict:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"n": len(times), "median_ms": round(1000 * statistics.median(ordered), 2), "p95_ms": round(1000 * p95, 2)}
+
+
+def coding_actions(project, actions: int, seed: int = 5) -> dict:
+    """Tag ``actions`` whole respondent turns (ten transcripts), then undo half of them."""
+    from qualcode.coding.session import CodingSession
+    from qualcode.store.transcripts import transcript_ids
+
+    rng = random.Random(seed)
+    with project.read() as conn:
+        chosen = rng.sample(sorted(transcript_ids(conn)), 10)
+    session = CodingSession(project, f"carol{secrets.token_hex(2)}")
+    tags, undos = [], []
+    for k in range(actions):
+        transcript_id = chosen[k % len(chosen)]
+        with project.read() as conn:
+            transcript = session.transcript(conn, transcript_id)[0]
+        segment = rng.choice([s for s in transcript.segments if not s.is_interviewer])
+        code = rng.choice([c.id for c in project.codebook.codes_for(transcript.role)])
+        started = time.perf_counter()
+        session.tag(transcript_id, segment.ordinal, [code])
+        tags.append(time.perf_counter() - started)
+    for _ in range(actions // 2):
+        started = time.perf_counter()
+        session.undo()
+        undos.append(time.perf_counter() - started)
+    return {"tag": percentiles(tags), "undo": percentiles(undos)}
+
+
+def queries(project, repeat: int) -> dict:
+    from qualcode.coding.listing import list_codings
+
+    with project.read() as conn:
+        from qualcode.store.transcripts import transcript_ids
+
+        first = sorted(transcript_ids(conn))[0]
+    out = {
+        "list_codings coder=alice": timed(lambda: list_codings(project, coder="alice"), repeat),
+        "list_codings transcript": timed(lambda: list_codings(project, transcript=first), repeat),
+    }
+    out.update(tally_and_agreement(project, repeat))
+    out["codings"] = len(list_codings(project))
+    return out
+
+
+def tally_and_agreement(project, repeat: int) -> dict:
+    out = {}
+    try:
+        from qualcode.tally import tally
+
+        out["tally referral --by role"] = timed(lambda: tally(project, "referral", by="role", coder="alice"), repeat)
+    except ImportError:
+        out["GROUP BY code, role (no qualcode.tally)"] = timed(lambda: _group_by(project), repeat)
+    try:
+        from qualcode.agreement.project import project_agreement
+
+        out["agreement alice,bob (segment)"] = timed(lambda: project_agreement(project, list(CODERS)), repeat)
+    except ImportError:
+        out["GROUP BY agreement cells (no qualcode.agreement)"] = timed(lambda: _group_by(project), repeat)
+    return out
+
+
+def _group_by(project) -> list:
+    from sqlalchemy import func, select
+
+    from qualcode.store.schema import codings, transcripts
+
+    query = (
+        select(codings.c.code_id, transcripts.c.role, func.count(func.distinct(codings.c.segment_id)))
+        .join(transcripts, codings.c.transcript_id == transcripts.c.id)
+        .group_by(codings.c.code_id, transcripts.c.role)
+    )
+    with project.read() as conn:
+        return conn.execute(query).all()
+
+
+# -- main ----------------------------------------------------------------------------------------
+
+
+def measure(name: str, project, args) -> dict:
+    print(f"  timing {name} ...", file=sys.stderr)
+    figures = queries(project, args.repeat)
+    figures.update(coding_actions(project, args.actions))
+    return figures
+
+
+def run(args) -> dict:
+    from tests.pg import create_schema, drop_schema, with_search_path
+
+    server = args.postgres or os.environ.get("QUALCODE_TEST_DATABASE_URL")
+    work = Path(tempfile.mkdtemp(prefix="qualcode-bench-backends-"))
+    schemas, results = [], {}
+    try:
+        backends = {"sqlite": None}
+        if server:
+            schema = create_schema(server)
+            schemas.append(schema)
+            backends["postgresql"] = with_search_path(server, schema)
+        corpus = {}
+        for backend, url in backends.items():
+            project = new_project(work / f"corpus-{backend}", url)
+            started = time.perf_counter()
+            count = generate(project, args.transcripts, args.turns)
+            print(f"{backend}: generated {args.transcripts} transcripts, {count} codings in "
+                  f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+            corpus[backend] = measure(f"corpus on {backend}", project, args)
+            project.close()
+        results["corpus"] = corpus
+        if not args.no_example:
+            results["example"] = example_results(work, server, schemas, args)
+    finally:
+        for schema in schemas:
+            drop_schema(server, schema)
+    return results
+
+
+def example_results(work: Path, server: str | None, schemas: list[str], args) -> dict:
+    from tests.pg import create_schema, with_search_path
+
+    project = example_project(work / "example-sqlite")
+    url = None
+    if server:  # copied before any timing adds codings, so both start identical
+        schema = create_schema(server)
+        schemas.append(schema)
+        url = with_search_path(server, schema)
+        moved = on_server(project, url, work / "example-postgresql")
+    os.environ.pop("QUALCODE_DATABASE_URL", None)
+    out = {"sqlite": measure("example on sqlite", project, args)}
+    project.close()
+    if url is not None:
+        os.environ["QUALCODE_DATABASE_URL"] = url
+        out["postgresql"] = measure("example on postgresql", moved, args)
+        moved.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", help="server URL (default: QUALCODE_TEST_DATABASE_URL)")
+    parser.add_argument("--transcripts", type=int, default=1000)
+    parser.add_argument("--turns", type=int, default=40)
+    parser.add_argument("--actions", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-example", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    results = run(args)
+    results["machine"] = {"python": platform.python_version(), "platform": platform.platform(),
+                          "cpus": os.cpu_count()}
+    text = json.dumps(results, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
