@@ -41,11 +41,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WORDS = (
-    "victim survivor case police referral hotline housing shelter trial prosecutor task force services "
-    "trafficking labor agency federal local advocate interview trauma training funding community partner "
-    "the a and of to in we they it was is that with for on our their have had been would could really"
-).split()
+WORDS = [
+    "victim", "survivor", "case", "police", "referral", "hotline", "housing", "shelter", "trial",
+    "prosecutor", "task", "force", "services", "trafficking", "labor", "agency", "federal", "local",
+    "advocate", "interview", "trauma", "training", "funding", "community", "partner", "the", "a", "and", "of",
+    "to", "in", "we", "they", "it", "was", "is", "that", "with", "for", "on", "our", "their", "have", "had",
+    "been", "would", "could", "really",
+]
 CODERS = ("alice", "bob")
 
 
@@ -160,7 +162,7 @@ def timed(call: Callable, repeat: int) -> dict:
 
 def percentiles(times: list[float]) -> dict:
     ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {"n": len(times), "median_ms": round(1000 * statistics.median(ordered), 2), "p95_ms": round(1000 * p95, 2)}
 
 
@@ -171,7 +173,8 @@ def coding_actions(project, actions: int, seed: int = 5) -> dict:
 
     rng = random.Random(seed)
     with project.read() as conn:
-        chosen = rng.sample(sorted(transcript_ids(conn)), 10)
+        everyone = sorted(transcript_ids(conn))
+        chosen = rng.sample(everyone, min(10, len(everyone)))
     session = CodingSession(project, f"carol{secrets.token_hex(2)}")
     tags, undos = [], []
     for k in range(actions):
@@ -192,11 +195,10 @@ def coding_actions(project, actions: int, seed: int = 5) -> dict:
 
 def queries(project, repeat: int) -> dict:
     from qualcode.coding.listing import list_codings
+    from qualcode.store.transcripts import transcript_ids
 
     with project.read() as conn:
-        from qualcode.store.transcripts import transcript_ids
-
-        first = sorted(transcript_ids(conn))[0]
+        first = min(transcript_ids(conn))
     out = {
         "list_codings coder=alice": timed(lambda: list_codings(project, coder="alice"), repeat),
         "list_codings transcript": timed(lambda: list_codings(project, transcript=first), repeat),

@@ -25,9 +25,14 @@ def now() -> datetime:
 
 
 def ensure_coder(conn: Connection, name: str) -> None:
-    found = conn.execute(select(coders.c.name).where(coders.c.name == name)).first()
-    if found is None:
-        conn.execute(insert(coders).values(name=name, created_at=now()))
+    """Create the coder if new and hold its write lock for this transaction.
+
+    Every writer of a coder's codings goes through here (or ``lock_coder``), so two
+    processes of one coder never interleave (see qualcode.store.access).
+    """
+    from qualcode.store.access import lock_coder
+
+    lock_coder(conn, name)
 
 
 def coder_names(conn: Connection) -> list[str]:

@@ -286,3 +286,17 @@ def example_project(folder: Path):
     session.undo()
     session.redo()
     return project
+
+
+def test_demo_step_copies_and_checks_the_store(project, interview):
+    from rich.console import Console
+
+    from qualcode.cli.team import demo_step
+
+    fill(project)
+    out = Console(record=True, width=200)
+    demo_step(project, out)
+    text = out.export_text()
+    rows = sum(t.rows for t in digests(project.database_url))
+    assert f"db copy: {rows} rows in {len(metadata.tables)} tables" in text and "hashes match" in text
+    assert not list((project.root / ".qualcode").glob("copy-check*"))

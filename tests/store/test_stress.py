@@ -11,6 +11,7 @@ Bounded: a fixed number of actions and a deadline, on loopback only.
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing as mp
 import random
@@ -33,11 +34,11 @@ WORKERS = [("ana", 1), ("ana", 2), ("ben", 3), ("cy", 4)]  # ana codes in two te
 CODES = ["referral.hotline", "referral.law_enforcement", "challenge.case_length", "challenge.housing"]
 TURNS = [
     ("Interviewer", "Where do your cases come from, and what gets in the way?"),
-    ("Respondent", "Mostly the hotline and the national tip line. Police also bring us clients, "
-                   "and sometimes a detective calls us from the hotel operation. It takes three years to trial."),
+    ("Respondent", ("Mostly the hotline and the national tip line. Police also bring us clients, "
+                    "and sometimes a detective calls us from the hotel operation. It takes three years to trial.")),
     ("Interviewer", "And housing?"),
-    ("Respondent", "There's always a need for housing. Shelters are full, and the hotline cannot place "
-                   "anyone after midnight. Trials drag on; survivors give up waiting for the case."),
+    ("Respondent", ("There's always a need for housing. Shelters are full, and the hotline cannot place "
+                    "anyone after midnight. Trials drag on; survivors give up waiting for the case.")),
 ]
 EXPECTED_REFUSALS = ("Nothing to undo", "Nothing to redo", "nothing removed", "was changed since")
 
@@ -166,7 +167,7 @@ def assert_no_overlapping_duplicates(table: dict[int, dict]) -> None:
         spans[(row["coder"], row["segment_id"], row["code_id"])].append((row["start_offset"], row["end_offset"]))
     for key, found in spans.items():
         found.sort()
-        for (_, end), (start, _) in zip(found, found[1:], strict=False):
+        for (_, end), (start, _) in itertools.pairwise(found):
             assert end <= start, f"{key}: overlapping codings {found}"
 
 
