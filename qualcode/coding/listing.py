@@ -30,7 +30,7 @@ def list_codings(project: Project, *, coder=None, transcript=None, code=None) ->
             "end": r.end_offset,
             "origin": r.origin,
             "confidence": r.confidence,
-            "text": r.text[r.start_offset : r.end_offset],
+            "text": r.coded_text,
             "memo": r.memo,
         }
         for r in rows

@@ -119,7 +119,7 @@ def _collect(project: Project, coders: list[str] | None, wanted: list[str] | Non
         elif row.code_id not in codebook.codes:
             skipped.append(f"coding {row.id} uses code '{row.code_id}', no longer in the codebook")
         else:
-            codings.append(dict(row._mapping))
+            codings.append(row._asdict())
     return _Data(transcripts, codings, sorted(coder_set), skipped)
 
 

@@ -120,7 +120,7 @@ def _coding_set(conn) -> set[tuple]:
     from qualcode.store import codings as store
 
     return {
-        (r.coder, r.transcript_id, r.code_id, r.start_offset, r.end_offset, r.text[r.start_offset : r.end_offset],
+        (r.coder, r.transcript_id, r.code_id, r.start_offset, r.end_offset, r.coded_text,
          r.memo, r.origin, r.confidence)
         for r in store.coding_listing(conn)
     }

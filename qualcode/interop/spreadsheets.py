@@ -318,7 +318,7 @@ def coding_records(project: Project, *, coder: str | None = None) -> list[dict[s
         {"transcript": r.transcript_id, "role": r.role, "site": r.site, "segment": r.ordinal,
          "start": r.start_offset, "end": r.end_offset, "coder": r.coder, "code": r.code_id,
          "origin": r.origin, "confidence": r.confidence, "memo": r.memo or "",
-         "text": r.text[r.start_offset:r.end_offset]}
+         "text": r.coded_text}
         for r in rows
     ]
 

@@ -1,7 +1,7 @@
 """The store reads the coding screen needs that the core's listings do not offer cheaply.
 
-``coding_listing`` joins each coding with its transcript's full text, which is fine
-for a report but far too heavy for refreshing one turn after each keypress; these
+``coding_listing`` returns whole listings (every column, the coded text, role and
+site), which is more than refreshing one turn after each keypress needs; these
 queries select only the columns the screen draws.
 """
 
