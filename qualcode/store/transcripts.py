@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from qualcode.errors import NotFoundError
 from qualcode.store.schema import segments, transcripts
@@ -94,16 +94,16 @@ def segment_ids(conn: Connection, transcript_id: str) -> dict[int, int]:
 
 
 def summaries(conn: Connection) -> list[dict]:
-    """One row per transcript with turn and word counts (words counted in Python)."""
-    turn_counts = dict(
-        conn.execute(
-            select(segments.c.transcript_id, func.count()).group_by(segments.c.transcript_id)
-        ).all()
-    )
+    """One row per transcript with turn and word counts (two queries, words counted in Python)."""
+    spans: dict[str, list[tuple[int, int, bool]]] = {}
+    query = select(
+        segments.c.transcript_id, segments.c.start_offset, segments.c.end_offset, segments.c.is_interviewer
+    ).order_by(segments.c.transcript_id, segments.c.ordinal)
+    for tid, start, end, interviewer in conn.execute(query):
+        spans.setdefault(tid, []).append((start, end, bool(interviewer)))
     result = []
     for row in conn.execute(select(transcripts).order_by(transcripts.c.id)):
-        segs = load_segments(conn, row.id)
-        respondent = [s for s in segs if not s.is_interviewer]
+        turns = spans.get(row.id, [])
         result.append(
             {
                 "id": row.id,
@@ -111,9 +111,9 @@ def summaries(conn: Connection) -> list[dict]:
                 "role": row.role,
                 "site": row.site,
                 "format": row.format,
-                "turns": turn_counts.get(row.id, 0),
-                "respondent_turns": len(respondent),
-                "words": sum(len(row.text[s.start : s.end].split()) for s in segs),
+                "turns": len(turns),
+                "respondent_turns": sum(1 for *_, interviewer in turns if not interviewer),
+                "words": sum(len(row.text[start:end].split()) for start, end, _ in turns),
                 "attributes": dict(row.attributes or {}),
             }
         )
