@@ -8,11 +8,14 @@ Two corpora:
    end to end as a dry run (loading turns, matching, proposals), and the tokenizer
    over the same respondent turns;
 2. a generated corpus of ``--words`` words: respondent turns of 40-300 words made of
-   sentences drawn (seeded, so deterministic) from the example study's respondent
-   turns, with one invented word in about every 40 sentences so the vocabulary keeps
-   growing as it would in real text. Matching runs on ``--processes`` processes in
-   chunks (the core's :func:`match_units`); the floor is ``nlp.tokenizer.pipe`` over
-   the same turns on one process.
+   new sentences from a word bigram chain over the example study's respondent turns
+   (seeded, so deterministic), so word sequences vary as they do across interviews;
+   and new word forms at the rate Heaps' law gives (V = K n^0.5 distinct forms after
+   n words, K fitted to the example study's own vocabulary, the generated words
+   counted as its continuation), so neither the tokenizer's cache nor the matcher's
+   sees only familiar words. Matching runs on
+   ``--processes`` processes in chunks (the core's :func:`match_units`); the floor is
+   ``nlp.tokenizer.pipe`` over the same turns on one process.
 
 Words are whitespace-separated words. The ratio is autocoder words/s divided by
 tokenizer words/s.
@@ -55,25 +58,68 @@ def example_sentences(project) -> list[str]:
     return [s for u in units for s in SENTENCE.split(u.text.replace("\n", " ")) if s.strip()]
 
 
+HEAPS_BETA = 0.5  # distinct forms V = K * n**beta after n words
+MAX_SENTENCE_WORDS = 60
+
+
+class BigramChain:
+    """Sentences from word bigrams of real ones: each next word drawn by observed frequency."""
+
+    def __init__(self, sentences: list[str]) -> None:
+        self.starts: list[str] = []
+        self.following: dict[str, list[str]] = {}
+        for sentence in sentences:
+            words = sentence.split()
+            if len(words) < 3:
+                continue
+            self.starts.append(words[0])
+            for word, after in zip(words, words[1:]):
+                self.following.setdefault(word, []).append(after)
+
+    def sentence(self, rng: random.Random) -> list[str]:
+        words = [rng.choice(self.starts)]
+        while len(words) < MAX_SENTENCE_WORDS and words[-1][-1] not in ".!?":
+            after = self.following.get(words[-1])
+            if not after:
+                break
+            words.append(rng.choice(after))
+        return words
+
+
 def generate_turns(sentences: list[str], words: int, seed: int) -> list[tuple[str, str]]:
     """Deterministic (text, role) respondent turns totalling at least ``words`` words."""
     rng = random.Random(seed)
+    chain = BigramChain(sentences)
+    heaps = HeapsGrowth(sentences)
     turns, total = [], 0
     while total < words:
-        target, pieces, count = rng.randint(40, 300), [], 0
-        while count < target:
-            sentence = rng.choice(sentences)
-            if rng.random() < 0.025:
-                sentence = f"{sentence[:-1]} {invented_word(rng)}{sentence[-1]}"
-            pieces.append(sentence)
-            count += len(sentence.split())
+        target, pieces = rng.randint(40, 300), []
+        while len(pieces) < target:
+            for word in chain.sentence(rng):
+                novel = rng.random() < heaps.new_form_rate(total + len(pieces))
+                pieces.append(new_form(word, rng) if novel else word)
         turns.append((" ".join(pieces), rng.choice(ROLES)))
-        total += count
+        total += len(pieces)
     return turns
 
 
-def invented_word(rng: random.Random) -> str:
-    return "".join(rng.choices(string.ascii_lowercase, k=rng.randint(5, 11)))
+class HeapsGrowth:
+    """Heaps' law V = K n^beta with K fitted to the source text, continued past it."""
+
+    def __init__(self, sentences: list[str]) -> None:
+        words = [w.strip(string.punctuation).lower() for s in sentences for w in s.split()]
+        self.source_words = len(words)
+        self.k = len(set(words)) / self.source_words**HEAPS_BETA
+
+    def new_form_rate(self, generated: int) -> float:
+        """The chance that the next word is a form not seen before: dV/dn."""
+        return self.k * HEAPS_BETA * (self.source_words + generated) ** (HEAPS_BETA - 1)
+
+
+def new_form(word: str, rng: random.Random) -> str:
+    """An invented word in place of ``word``, keeping its trailing punctuation."""
+    tail = word[len(word.rstrip(string.punctuation)) :]
+    return "".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 12))) + tail
 
 
 def cpu_seconds() -> float:

@@ -114,17 +114,26 @@ def test_regex_matches_raw_text_case_insensitively(nlp, pattern, text, expected)
 @pytest.mark.parametrize(
     ("pattern", "needed"),
     [
-        (r"\bads?\s+online\b", [{"ad"}, {"online"}]),
-        (r"\b(need|lack)\s+(of\s+)?housing\b", [{"need", "lack"}, {"housing"}]),
+        (r"\bads?\s+online\b", [{"online"}, {"ad", "ads"}]),
+        (r"\b(need|lack)\s+(of\s+)?housing\b", [{"housing"}, {"need", "lack"}]),
         (r"\b(housing|shelter)\b", [{"housing", "shelter"}]),
-        (r"\bH-?1Bs?\b", [{"1b"}]),
+        (r"\bH-?1Bs?\b", [{"h1b", "h-1b", "h1bs", "h-1bs"}]),
+        (r"colou?r", [{"color", "colour"}]),
+        (r"\bH-?2[AB]\b", [{"h2a", "h2b", "h-2a", "h-2b"}]),
+        (r"[a-k]x", None),  # a range is not expanded
         (r"\d+", None),
         (r"a|b", None),
     ],
 )
 def test_required_literals_are_read_from_the_pattern(pattern, needed):
+    """Every match contains a string of each group; the most selective group comes first."""
     expected = tuple(frozenset(g) for g in needed) if needed else None
     assert required_literals(pattern) == expected
+
+
+@pytest.mark.parametrize("text", ["on H-2B visas", "an h2a worker", "H-2A."])
+def test_pattern_with_optional_parts_still_matches(nlp, text):
+    assert "c" in matched(nlp, [code("c", regex=(r"\bH-?2[AB]\b",))], text)
 
 
 # -- fuzzy -------------------------------------------------------------------------

@@ -16,6 +16,12 @@ Semantics (docs/codebook.md, docs/autocoding.md):
   exclude term's first word is vetoed; with ``exclude_within: segment`` any exclude
   term in the unit vetoes the code. The code matches if any hit survives.
 
+How it stays near the tokenizer's speed: a spaCy lexeme flag (:class:`_InterestFlag`)
+marks once per word form whether any rule cares about it, so a unit's tokens are sorted
+out by ``Doc.to_array`` and numpy, and Python only visits the flagged words (about one in
+five); multi-word terms are then checked by looking up a window of match keys per term
+shape; a regex runs only on units holding one string of each group its pattern requires.
+
 spaCy and rapidfuzz are imported when a matcher is built, never at import time.
 """
 
@@ -36,8 +42,6 @@ if TYPE_CHECKING:
 
     from qualcode.codebook.model import Code
 
-SKIP = object()  # cache marker: punctuation or whitespace, not a word
-MISS = object()
 KEPT_HITS = 5  # hits kept per matched code, as evidence
 # Frequent words (as match keys) never chosen as a multi-word term's anchor when it has another word.
 COMMON_WORDS = frozenset(
@@ -107,6 +111,24 @@ class _Occurrences:
     fuzzy: dict[int, list[tuple[int, int, int, float]]]
 
 
+@dataclass
+class _AnchorTerms:
+    """The terms anchored on one match key: one-word terms, and longer ones by shape."""
+
+    single: list[int] = field(default_factory=list)
+    shapes: list[tuple[int, int, dict[tuple[str, ...], list[int]]]] = field(default_factory=list)
+
+    def add(self, term_id: int, keys: tuple[str, ...], offset: int) -> None:
+        if len(keys) == 1:
+            self.single.append(term_id)
+            return
+        for shape_offset, length, by_keys in self.shapes:
+            if (shape_offset, length) == (offset, len(keys)):
+                by_keys.setdefault(keys, []).append(term_id)
+                return
+        self.shapes.append((offset, len(keys), {keys: [term_id]}))
+
+
 class RuleMatcher:
     """Compiled rules of some codes; match units of text with :meth:`match_text` or :meth:`match_texts`."""
 
@@ -121,8 +143,9 @@ class RuleMatcher:
             if not code.rules.is_empty:
                 self.codes[code.id] = self._compile(code)
         self._index()
-        self._cache: dict[int, object] = {}  # word-form hash -> SKIP, None or (anchor key, fuzzy)
-        self._keys: dict[int, str] = {}  # word-form hash -> match key, for every word seen
+        self._entries: dict[int, tuple] = {}  # lowercase-form hash -> (anchor key or None, fuzzy scores)
+        self._keys: dict[int, str] = {}  # lowercase-form hash -> match key
+        self._interest = _InterestFlag(self)
 
     # -- compiling ---------------------------------------------------------------
 
@@ -159,10 +182,12 @@ class RuleMatcher:
         # Each term is looked for from its longest word (its anchor), never from a short
         # function word: only anchor words make a word interesting, which keeps "the",
         # "a", "to" (58% of the words in the example study) out of the inner loop.
-        self._anchors: dict[str, list[tuple[int, tuple[str, ...], int]]] = defaultdict(list)
+        # Multi-word terms sharing an anchor are grouped by shape (anchor offset, length):
+        # one window of keys per shape is looked up, whatever the number of terms.
+        self._anchors: dict[str, _AnchorTerms] = defaultdict(_AnchorTerms)
         for term_id, (_, keys) in enumerate(self.terms):
             offset = max(range(len(keys)), key=lambda i: (keys[i] not in COMMON_WORDS, len(keys[i]), -i))
-            self._anchors[keys[offset]].append((term_id, keys, offset))
+            self._anchors[keys[offset]].add(term_id, keys, offset)
         self._vocabulary = set(self._anchors)
         self._single_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size == 1]
         self._multi_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size > 1]
@@ -180,9 +205,6 @@ class RuleMatcher:
                 self._fuzzy_codes[spec].append(code.code_id)
             if code.regex:
                 self._regex_codes.append(code.code_id)
-        self._literals = {
-            lit for code in self.codes.values() for *_, needed in code.regex for g in needed or () for lit in g
-        }
 
     # -- matching ----------------------------------------------------------------
 
@@ -203,7 +225,7 @@ class RuleMatcher:
         self, doc: Doc, allowed: frozenset[str] | set[str] | None = None, text: str | None = None
     ) -> list[CodeMatch]:
         """Match a tokenized unit; ``text`` is its source text (``doc.text`` if not given)."""
-        unit = _Unit(doc, doc.text if text is None else text)
+        unit = _Unit(doc, doc.text if text is None else text, self._interest.flag_id())
         found = self._occurrences(unit, self._words(unit))
         hits: dict[str, list[Hit]] = defaultdict(list)
         self._phrase_hits(unit, found, hits)
@@ -212,10 +234,8 @@ class RuleMatcher:
         for code_id in near:
             hits[code_id].extend(self._near_hits(self.codes[code_id], unit, found))
         regex_codes = [c for c in self._regex_codes if allowed is None or c in allowed]
-        if regex_codes:
-            present = {literal for literal in self._literals if literal in unit.lowered}
-            for code_id in regex_codes:
-                hits[code_id].extend(self._regex_hits(self.codes[code_id], unit, present))
+        for code_id in regex_codes:
+            hits[code_id].extend(self._regex_hits(self.codes[code_id], unit))
         matches = []
         for code_id in sorted(hits):
             if allowed is not None and code_id not in allowed:
@@ -226,33 +246,29 @@ class RuleMatcher:
                 matches.append(CodeMatch(code_id, tuple(surviving[:KEPT_HITS]), len(surviving)))
         return matches
 
-    def _words(self, unit: _Unit) -> list[tuple[int, int, object]]:
-        """(position, token index, cache entry) of the anchor and fuzzy words; sets the unit's word tokens."""
-        cache = self._cache
-        doc = unit.doc
-        words = []
-        word_tokens: list[int] = []
-        for index, lower in enumerate(unit.lowers):
-            entry = cache.get(lower, MISS)
-            if entry is MISS:
-                entry = cache[lower] = self._entry(doc[index])
-            if entry is SKIP:
-                continue
-            if entry is not None:
-                words.append((len(word_tokens), index, entry))
-            word_tokens.append(index)
-        unit.word_tokens = word_tokens
+    def _words(self, unit: _Unit) -> list[tuple[int, int, tuple]]:
+        """(position, token index, entry) of every word the rules may care about.
+
+        The vocabulary flag (:class:`_InterestFlag`) has already sorted word forms into
+        interesting or not, once per form, so only the few flagged tokens reach Python.
+        """
+        entries, words = self._entries, []
+        for position, index, lower in unit.flagged():
+            entry = entries.get(lower)
+            if entry is None:
+                entry = entries[lower] = self._entry(unit.string(lower))
+            words.append((position, index, entry))
         return words
 
-    def _entry(self, token) -> object:
-        """What a word form means to the rules: SKIP, None (nothing) or (key, fuzzy scores)."""
-        if token.is_punct or token.is_space:
-            return SKIP
-        key = self._keys[token.lower] = self.lemmas.key(token.lower_)
-        fuzzy = tuple(self._fuzzy_scores(token.lower_))
-        if key not in self._vocabulary and not fuzzy:
-            return None
-        return (key if key in self._vocabulary else None, fuzzy)
+    def _entry(self, lower: str) -> tuple:
+        """What a lowercase word form means to the rules: (anchor key or None, fuzzy scores)."""
+        key = self.lemmas.key(lower)
+        return (key if key in self._vocabulary else None, tuple(self._fuzzy_scores(lower)))
+
+    def is_interesting(self, form: str) -> bool:
+        """Whether a word form anchors a rule term or scores as a single-word fuzzy term."""
+        lower = form.lower()
+        return self.lemmas.key(lower) in self._vocabulary or any(True for _ in self._fuzzy_scores(lower))
 
     def _fuzzy_scores(self, text: str) -> Iterator[tuple[int, float]]:
         from rapidfuzz import fuzz
@@ -266,43 +282,52 @@ class RuleMatcher:
     def _occurrences(self, unit: _Unit, words: list) -> _Occurrences:
         terms: dict[int, list] = defaultdict(list)
         fuzzy: dict[int, list] = defaultdict(list)
-        anchors, keys_of, lowers = self._anchors, self._keys, unit.lowers
-        word_tokens = unit.word_tokens
-        count = len(word_tokens)
+        anchors, word_tokens = self._anchors, unit.word_tokens
+        word_keys: list[str] | None = None
         for position, index, (key, scores) in words:
             for spec_id, score in scores:
                 fuzzy[spec_id].append((position, index, index, score))
             if key is None:
                 continue
-            for term_id, keys, offset in anchors.get(key, ()):
-                if len(keys) == 1:
-                    terms[term_id].append((position, index, index))
-                    continue
+            anchored = anchors[key]
+            for term_id in anchored.single:
+                terms[term_id].append((position, index, index))
+            for offset, length, by_keys in anchored.shapes:
                 start = position - offset
-                end = start + len(keys)
-                if start < 0 or end > count:
+                if start < 0 or start + length > len(word_tokens):
                     continue
-                for m in range(len(keys)):
-                    if m != offset and keys_of[lowers[word_tokens[start + m]]] != keys[m]:
-                        break
-                else:
-                    terms[term_id].append((start, word_tokens[start], word_tokens[end - 1]))
+                if word_keys is None:
+                    word_keys = self._word_keys(unit)
+                for term_id in by_keys.get(tuple(word_keys[start : start + length]), ()):
+                    terms[term_id].append((start, word_tokens[start], word_tokens[start + length - 1]))
         if self._multi_fuzzy:
             self._window_fuzzy(unit, fuzzy)
         return _Occurrences(dict(terms), dict(fuzzy))
 
+    def _word_keys(self, unit: _Unit) -> list[str]:
+        """The match key of every word of the unit (dictionary lookups at C speed, then the new forms)."""
+        keys = self._keys
+        lowers = unit.word_lowers
+        word_keys = list(map(keys.get, lowers))
+        if None in word_keys:
+            for position, key in enumerate(word_keys):
+                if key is None:
+                    lower = lowers[position]
+                    word_keys[position] = keys[lower] = self.lemmas.key(unit.string(lower))
+        return word_keys
+
     def _window_fuzzy(self, unit: _Unit, fuzzy: dict[int, list]) -> None:
         from rapidfuzz import fuzz
 
-        tokens = [unit.doc[i] for i in unit.word_tokens]
+        indices = unit.word_tokens
+        texts = [unit.string(lower) for lower in unit.word_lowers]
         for spec_id in self._multi_fuzzy:
             spec = self._fuzzy[spec_id]
-            for start in range(len(tokens) - spec.size + 1):
-                window = tokens[start : start + spec.size]
-                text = " ".join(t.lower_ for t in window)
+            for start in range(len(indices) - spec.size + 1):
+                text = " ".join(texts[start : start + spec.size])
                 score = fuzz.ratio(spec.target, text, score_cutoff=spec.min_score)
                 if score:
-                    fuzzy[spec_id].append((start, window[0].i, window[-1].i, score))
+                    fuzzy[spec_id].append((start, indices[start], indices[start + spec.size - 1], score))
 
     def _phrase_hits(self, unit: _Unit, found: _Occurrences, hits: dict[str, list[Hit]]) -> None:
         for term_id, places in found.terms.items():
@@ -324,12 +349,12 @@ class RuleMatcher:
                 for code_id in self._fuzzy_codes[spec_id]:
                     hits[code_id].append(Hit(code_id, "fuzzy", rule, start, end, position, score / 100))
 
-    def _regex_hits(self, code: _CompiledCode, unit: _Unit, present: set[str]) -> list[Hit]:
+    def _regex_hits(self, code: _CompiledCode, unit: _Unit) -> list[Hit]:
         """Regex hits; a pattern runs only if the unit has one string of each of its required groups."""
         hits = []
         for pattern, compiled, needed in code.regex:
-            if needed is not None and not all(group & present for group in needed):
-                continue  # substring tests (done once per unit) spare most regex scans
+            if needed is not None and not all(any(s in unit.lowered for s in group) for group in needed):
+                continue  # substring tests, most selective group first, spare most regex scans
             for match in compiled.finditer(unit.text):
                 if match.end() == match.start():
                     continue
@@ -353,16 +378,36 @@ class RuleMatcher:
 
 
 class _Unit:
-    """One tokenized unit: its doc, source text and per-token word-form hashes."""
+    """One tokenized unit as arrays: which tokens are words, which are flagged, their forms."""
 
-    def __init__(self, doc: Doc, text: str) -> None:
-        from spacy.attrs import LOWER
+    def __init__(self, doc: Doc, text: str, flag: int) -> None:
+        import numpy as np
+        from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
 
         self.doc = doc
         self.text = text
-        self.lowers = doc.to_array(LOWER).tolist() if len(doc) else []
-        self.word_tokens: list[int] = []  # token index of each word position (set by the matcher)
+        self._strings = doc.vocab.strings
         self._lowered: str | None = None
+        self._starts: list[int] | None = None
+        if not len(doc):
+            self.word_tokens, self.word_lowers, self._flagged = [], [], []
+            return
+        columns = doc.to_array([flag, IS_PUNCT, IS_SPACE, LOWER])
+        not_word = columns[:, 1] | columns[:, 2]
+        word_tokens = np.flatnonzero(not_word == 0)
+        flagged = np.flatnonzero(columns[:, 0] > not_word)  # flagged words
+        self.word_tokens = word_tokens.tolist()  # token index of each word position
+        self.word_lowers = columns[word_tokens, 3].tolist()  # lowercase-form hash of each word
+        self._flagged = zip(
+            np.searchsorted(word_tokens, flagged).tolist(), flagged.tolist(), columns[flagged, 3].tolist()
+        )
+
+    def flagged(self) -> Iterator[tuple[int, int, int]]:
+        """(word position, token index, lowercase-form hash) of the flagged words (once)."""
+        return iter(self._flagged)
+
+    def string(self, hashed: int) -> str:
+        return self._strings[hashed]
 
     @property
     def lowered(self) -> str:
@@ -372,12 +417,39 @@ class _Unit:
 
     @property
     def word_starts(self) -> list[int]:
-        return [self.doc[i].idx for i in self.word_tokens]
+        if self._starts is None:
+            from spacy.attrs import IDX
+
+            self._starts = self.doc.to_array([IDX])[self.word_tokens].tolist() if self.word_tokens else []
+        return self._starts
 
     def char_span(self, first: int, last: int) -> tuple[int, int]:
         """Character offsets of tokens ``first``..``last`` (looked up only for hits)."""
         token = self.doc[last]
         return self.doc[first].idx, token.idx + len(token)
+
+
+class _InterestFlag:
+    """A spaCy lexeme flag marking the word forms a matcher's rules care about.
+
+    spaCy evaluates a flag getter once per word form (lexeme) and stores the bit on
+    the lexeme, so marking tokens costs no Python per token. Matchers sharing a
+    pipeline share one flag bit; whichever matcher is matching re-evaluates the bit
+    over the vocabulary when another one set it last (only tests share pipelines).
+    """
+
+    def __init__(self, matcher: RuleMatcher) -> None:
+        self.vocab = matcher.nlp.vocab
+        self.getter = matcher.is_interesting
+        self._id: int | None = None
+
+    def flag_id(self) -> int:
+        getters = self.vocab.lex_attr_getters
+        if self._id is not None and getters.get(self._id) is self.getter:
+            return self._id
+        shared = [i for i, g in getters.items() if isinstance(i, int) and getattr(g, "__name__", "") == "is_interesting"]
+        self._id = self.vocab.add_flag(self.getter, flag_id=shared[0] if shared else -1)
+        return self._id
 
 
 def _surviving(hits: list[Hit], code: _CompiledCode, found: _Occurrences) -> list[Hit]:
@@ -404,21 +476,26 @@ def required_literals(pattern: str) -> tuple[frozenset[str], ...] | None:
         groups = _needed(parser.parse(pattern, re.IGNORECASE).data, parser)
     except Exception:  # an unusual construct: skip the optimisation, never the rule
         return None
-    useful = tuple(frozenset(g) for g in groups if min(map(len, g)) >= 2)
-    return useful or None
+    useful = sorted((frozenset(g) for g in groups if min(map(len, g)) >= 2), key=lambda g: -min(map(len, g)))
+    return tuple(useful) or None
 
 
 def _needed(items, parser) -> list[set[str]]:
-    """Every required group of the sequence ``items`` (see :func:`required_literals`)."""
+    """Every required group of the sequence ``items`` (see :func:`required_literals`).
+
+    A run of literals is a set of variants, so an optional character or a small
+    character class keeps the run going: ``H-?2[AB]`` needs one of h-2a, h-2b, h2a, h2b.
+    """
     groups: list[set[str]] = []
-    run: list[str] = []
+    run: set[str] = {""}
     for op, arg in items:
-        if op is parser.LITERAL:
-            run.append(chr(arg).lower())
+        extended = _extend(run, op, arg, parser)
+        if extended is not None:
+            run = extended
             continue
-        if run:
-            groups.append({"".join(run)})
-            run = []
+        if run != {""}:
+            groups.append(run)
+            run = {""}
         if op is parser.SUBPATTERN:
             groups += _needed(arg[-1], parser)
         elif op is parser.BRANCH:
@@ -427,9 +504,26 @@ def _needed(items, parser) -> list[set[str]]:
                 groups.append(set().union(*alternatives))
         elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT) and arg[0] >= 1:
             groups += _needed(arg[2], parser)
-    if run:
-        groups.append({"".join(run)})
+    if run != {""}:
+        groups.append(run)
     return groups
+
+
+MAX_VARIANTS = 8
+
+
+def _extend(run: set[str], op, arg, parser) -> set[str] | None:
+    """The run's variants continued by one item, or None when the item ends the run."""
+    if op is parser.LITERAL:
+        return {r + chr(arg).lower() for r in run}
+    if op is parser.IN and all(kind is parser.LITERAL for kind, _ in arg):
+        chars = {chr(code).lower() for _, code in arg}
+    elif op is parser.MAX_REPEAT and arg[:2] == (0, 1) and [k for k, _ in arg[2]] == [parser.LITERAL]:
+        chars = {"", chr(arg[2][0][1]).lower()}
+    else:
+        return None
+    variants = {r + c for r in run for c in chars}
+    return variants if len(variants) <= MAX_VARIANTS else None
 
 
 def _best(groups: list[set[str]]) -> set[str] | None:
