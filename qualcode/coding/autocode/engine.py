@@ -88,9 +88,11 @@ class CodeMatch(NamedTuple):
 class _CompiledCode:
     code_id: str
     phrases: list[int] = field(default_factory=list)  # term ids
-    regex: list[tuple[str, re.Pattern, tuple[frozenset[str], ...] | None]] = field(default_factory=list)
+    # pattern, compiled, required strings, rule name (names are made once: evidence
+    # shares them, and a chunk of results pickles each name once)
+    regex: list[tuple[str, re.Pattern, tuple[frozenset[str], ...] | None, str]] = field(default_factory=list)
     fuzzy: list[int] = field(default_factory=list)  # fuzzy spec ids
-    near: list[tuple[int, int, int]] = field(default_factory=list)  # term a, term b, within
+    near: list[tuple[int, int, int, str]] = field(default_factory=list)  # term a, term b, within, rule name
     exclude: list[int] = field(default_factory=list)
     exclude_within: int | None = 10
 
@@ -101,6 +103,7 @@ class _FuzzySpec:
     target: str  # lowercased
     size: int  # words
     min_score: int
+    rule: str  # readable name, in evidence
 
 
 @dataclass
@@ -154,14 +157,18 @@ class RuleMatcher:
         compiled = _CompiledCode(code.id, exclude_within=rules.exclude_within)
         compiled.phrases = [t for t in map(self._term, rules.phrases) if t is not None]
         compiled.exclude = [t for t in map(self._term, rules.exclude) if t is not None]
-        compiled.regex = [(p, re.compile(p, re.IGNORECASE), required_literals(p)) for p in rules.regex]
+        compiled.regex = [
+            (p, re.compile(p, re.IGNORECASE), required_literals(p), f"regex '{p}'") for p in rules.regex
+        ]
         for pair in rules.near:
             first, second = self._term(pair.terms[0]), self._term(pair.terms[1])
             if first is not None and second is not None:
-                compiled.near.append((first, second, pair.within))
+                rule = f"near '{pair.terms[0]}' + '{pair.terms[1]}' within {pair.within}"
+                compiled.near.append((first, second, pair.within, rule))
         for fuzzy in rules.fuzzy:
             size = len(self.word_texts(fuzzy.term)) or 1
-            self._fuzzy.append(_FuzzySpec(fuzzy.term, fuzzy.term.lower(), size, fuzzy.min_score))
+            rule = f"fuzzy '{fuzzy.term}' (>= {fuzzy.min_score})"
+            self._fuzzy.append(_FuzzySpec(fuzzy.term, fuzzy.term.lower(), size, fuzzy.min_score, rule))
             compiled.fuzzy.append(len(self._fuzzy) - 1)
         return compiled
 
@@ -189,6 +196,7 @@ class RuleMatcher:
             offset = max(range(len(keys)), key=lambda i: (keys[i] not in COMMON_WORDS, len(keys[i]), -i))
             self._anchors[keys[offset]].add(term_id, keys, offset)
         self._vocabulary = set(self._anchors)
+        self._phrase_rules = [f"phrase '{text}'" for text, _ in self.terms]
         self._single_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size == 1]
         self._multi_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size > 1]
         self._phrase_codes: dict[int, list[str]] = defaultdict(list)  # term -> codes using it as a phrase
@@ -198,7 +206,7 @@ class RuleMatcher:
         for code in self.codes.values():
             for term_id in code.phrases:
                 self._phrase_codes[term_id].append(code.code_id)
-            for first, second, _ in code.near:
+            for first, second, *_ in code.near:
                 self._near_codes[first].add(code.code_id)
                 self._near_codes[second].add(code.code_id)
             for spec in code.fuzzy:
@@ -334,7 +342,7 @@ class RuleMatcher:
             codes = self._phrase_codes.get(term_id)
             if not codes:
                 continue
-            rule = f"phrase '{self.terms[term_id][0]}'"
+            rule = self._phrase_rules[term_id]
             for position, first, last in places:
                 start, end = unit.char_span(first, last)
                 for code_id in codes:
@@ -343,7 +351,7 @@ class RuleMatcher:
     def _fuzzy_hits(self, unit: _Unit, found: _Occurrences, hits: dict[str, list[Hit]]) -> None:
         for spec_id, places in found.fuzzy.items():
             spec = self._fuzzy[spec_id]
-            rule = f"fuzzy '{spec.term}' (>= {spec.min_score})"
+            rule = spec.rule
             for position, first, last, score in places:
                 start, end = unit.char_span(first, last)
                 for code_id in self._fuzzy_codes[spec_id]:
@@ -352,7 +360,7 @@ class RuleMatcher:
     def _regex_hits(self, code: _CompiledCode, unit: _Unit) -> list[Hit]:
         """Regex hits; a pattern runs only if the unit has one string of each of its required groups."""
         hits = []
-        for pattern, compiled, needed in code.regex:
+        for _, compiled, needed, rule in code.regex:
             if needed is not None and not all(any(s in unit.lowered for s in group) for group in needed):
                 continue  # substring tests, most selective group first, spare most regex scans
             for match in compiled.finditer(unit.text):
@@ -360,20 +368,17 @@ class RuleMatcher:
                     continue
                 starts = unit.word_starts
                 position = min(bisect_left(starts, match.start()), max(len(starts) - 1, 0))
-                rule = f"regex '{pattern}'"
                 hits.append(Hit(code.code_id, "regex", rule, match.start(), match.end(), position, 1.0))
         return hits
 
     def _near_hits(self, code: _CompiledCode, unit: _Unit, found: _Occurrences) -> Iterator[Hit]:
-        for first_term, second_term, within in code.near:
+        for first_term, second_term, within, rule in code.near:
             for a in found.terms.get(first_term, ()):
                 for b in found.terms.get(second_term, ()):
                     if abs(a[0] - b[0]) > within:
                         continue
                     start = unit.char_span(min(a[1], b[1]), min(a[1], b[1]))[0]
                     end = unit.char_span(max(a[2], b[2]), max(a[2], b[2]))[1]
-                    names = f"'{self.terms[first_term][0]}' + '{self.terms[second_term][0]}'"
-                    rule = f"near {names} within {within}"
                     yield Hit(code.code_id, "near", rule, start, end, min(a[0], b[0]), 1.0)
 
 

@@ -22,6 +22,7 @@ PARALLEL_MIN_WORDS = 400_000  # below this, starting workers costs more than it 
 BATCH_SIZE = 256
 
 _worker: tuple[RuleMatcher, dict[str, frozenset[str]]] | None = None
+_units: Sequence[tuple[str, str]] | None = None  # the parent's units, inherited by forked workers
 
 
 def word_count(text: str) -> int:
@@ -44,6 +45,7 @@ def match_units(
     processes: int | None = None,
     progress: Progress | None = None,
     chunk_words: int = CHUNK_WORDS,
+    start_method: str | None = None,
 ) -> list[list[CodeMatch]]:
     """The rule matches of each ``(text, role)`` unit, in input order.
 
@@ -59,6 +61,8 @@ def match_units(
         Worker processes; ``None`` picks :func:`default_processes`.
     progress
         Called with (words done, words in total) after every chunk.
+    start_method
+        multiprocessing start method for the workers (default: the platform's).
     """
     counts = [word_count(text) for text, _ in units]
     total = sum(counts)
@@ -66,7 +70,8 @@ def match_units(
     chunks = list(_chunks(len(units), counts, chunk_words))
     results: list[list[CodeMatch]] = []
     done = 0
-    for (start, end), matches in zip(chunks, _run(codes, units, allowed_by_role, chunks, processes), strict=True):
+    matched = _run(codes, units, allowed_by_role, chunks, processes, start_method)
+    for (start, end), matches in zip(chunks, matched, strict=True):
         results.extend(matches)
         done += sum(counts[start:end])
         if progress is not None:
@@ -85,30 +90,34 @@ def _chunks(size: int, counts: list[int], chunk_words: int) -> Iterator[tuple[in
         yield start, size
 
 
-def _run(codes, units, allowed_by_role, chunks, processes) -> Iterator[list[CodeMatch]]:
-    payloads = ([units[i] for i in range(start, end)] for start, end in chunks)
+def _run(codes, units, allowed_by_role, chunks, processes, start_method) -> Iterator[list[CodeMatch]]:
     if processes == 1:
         _init_worker(list(codes), allowed_by_role)
         try:
-            yield from map(_match_chunk, payloads)
+            yield from (_match_chunk(units[start:end]) for start, end in chunks)
         finally:
             _release_worker()
         return
     import multiprocessing
 
-    context = multiprocessing.get_context()
+    context = multiprocessing.get_context(start_method)
     if context.get_start_method() != "fork":
+        payloads = (units[start:end] for start, end in chunks)
         with context.Pool(processes, _init_worker, (list(codes), allowed_by_role)) as pool:
             yield from pool.imap(_match_chunk, payloads)
         return
     # Build the matcher once, before forking: the workers inherit it (copy on write)
-    # instead of each loading spaCy again, which costs seconds on a busy machine.
+    # instead of each loading spaCy again, which costs seconds on a busy machine. They
+    # inherit the units too, so only (start, end) goes out and only matches come back.
+    global _units
     _init_worker(list(codes), allowed_by_role)
+    _units = units
     try:
         with context.Pool(processes) as pool:
-            yield from pool.imap(_match_chunk, payloads)
+            yield from pool.imap(_match_range, chunks)
     finally:
         _release_worker()
+        _units = None
 
 
 def _init_worker(codes: list[Code], allowed_by_role: dict[str, frozenset[str]]) -> None:
@@ -123,7 +132,12 @@ def _release_worker() -> None:
     _worker = None
 
 
-def _match_chunk(chunk: list[tuple[str, str]]) -> list[list[CodeMatch]]:
+def _match_range(bounds: tuple[int, int]) -> list[list[CodeMatch]]:
+    assert _units is not None, "units not inherited"
+    return _match_chunk(_units[bounds[0] : bounds[1]])
+
+
+def _match_chunk(chunk: Sequence[tuple[str, str]]) -> list[list[CodeMatch]]:
     assert _worker is not None, "worker not initialised"
     matcher, allowed_by_role = _worker
     texts = [text for text, _ in chunk]

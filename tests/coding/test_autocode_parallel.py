@@ -1,0 +1,62 @@
+"""Matching in chunks on one or several processes: same matches, in input order, with progress."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from qualcode.coding.autocode.parallel import default_processes, match_units
+from tests.coding.autocode_helpers import use_rules_codebook
+
+UNITS = [
+    ("The hotline and the emergency room.", "other"),
+    ("A need for housing.", "other"),
+    ("Nothing to see here.", "other"),
+    ("Pollaris called us.", "other"),
+] * 15
+
+
+@pytest.fixture
+def codes(project):
+    reopened = use_rules_codebook(project)
+    yield list(reopened.codebook.codes.values())
+    reopened.close()
+
+
+def allowed(codes) -> dict[str, frozenset[str]]:
+    return {"other": frozenset(c.id for c in codes)}
+
+
+@pytest.mark.parametrize("method", [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()])
+def test_two_processes_match_like_one(codes, method):
+    one = match_units(codes, UNITS, allowed(codes), processes=1, chunk_words=12)
+    two = match_units(codes, UNITS, allowed(codes), processes=2, chunk_words=12, start_method=method)
+    assert two == one and len(two) == len(UNITS)
+    assert [{m.code_id for m in found} for found in two[:4]] == [
+        {"referral.hotline", "referral.medical"},
+        {"housing_gap"},
+        set(),
+        {"referral.hotline"},
+    ]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_progress_reaches_every_word_in_order(codes, processes):
+    seen: list[tuple[int, int]] = []
+    match_units(codes, UNITS, allowed(codes), processes=processes, chunk_words=10, progress=lambda *p: seen.append(p))
+    total = sum(len(text.split()) for text, _ in UNITS)
+    assert seen[-1] == (total, total)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and len(seen) > 5
+
+
+@pytest.mark.parametrize(("words", "expected"), [(1_000, 1), (399_999, 1)])
+def test_small_jobs_stay_on_one_process(words, expected):
+    assert default_processes(words) == expected
+
+
+def test_large_jobs_use_up_to_two_cores(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert default_processes(10_000_000) == 2
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert default_processes(10_000_000) == 1
