@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -32,11 +30,13 @@ def quotes() -> list[dict]:
 
 
 def codes_for_quote(ecm, quote) -> list[str]:
-    from qualcode.coding.autocode.runner import most_specific
+    """What autocode proposes for the quote as a turn of its own (default topic focus)."""
+    from qualcode.coding.autocode.runner import TopicFocus, assign_codes
 
     codebook, matcher = ecm
     allowed = frozenset(c.id for c in codebook.codes_for(quote["role"]))
-    return [m.code_id for m in most_specific(codebook, matcher.match_text(quote["text"], allowed))]
+    matches = matcher.match_text(quote["text"], allowed)
+    return [m.code_id for m in assign_codes(codebook, matches, TopicFocus())]
 
 
 @pytest.mark.parametrize("quote", quotes(), ids=lambda q: q["key"])
@@ -48,7 +48,7 @@ def test_rules_find_the_seed_quote(ecm, quote):
 
 def test_few_codes_per_seed_quote(ecm):
     counts = [len(codes_for_quote(ecm, q)) for q in quotes()]
-    assert sum(counts) / len(counts) <= 2.5
+    assert sum(counts) / len(counts) <= 2.0  # 1.6 measured
 
 
 def test_gold_set_codes_exist_and_apply():
@@ -67,16 +67,34 @@ def test_gold_set_codes_exist_and_apply():
             codebook.check_applicable(row["code"], roles[row["transcript"].split("-")[0]])
 
 
-@pytest.mark.skipif(not (REPO / "transcripts" / "manifest.csv").is_file(), reason="example transcripts absent")
-def test_example_study_is_not_shotgun_coded(tmp_path: Path):
-    from qualcode.coding.autocode import autocode
+@pytest.fixture(scope="module")
+def example_study(tmp_path_factory):
     from qualcode.demo import import_example_transcripts, prepare_demo_project
 
-    project = prepare_demo_project(REPO, tmp_path / "demo")
+    if not (REPO / "transcripts" / "manifest.csv").is_file():
+        pytest.skip("example transcripts absent")
+    project = prepare_demo_project(REPO, tmp_path_factory.mktemp("ecm") / "demo")
     import_example_transcripts(project)
-    result = autocode(project, dry_run=True)
+    yield project
+    project.close()
+
+
+def test_example_study_is_not_shotgun_coded(example_study):
+    from qualcode.coding.autocode import autocode
+
+    result = autocode(example_study, dry_run=True)
     rows = result.role_summary()
     turns = sum(r["turns"] for r in rows)
-    assert sum(r["references"] for r in rows) / turns <= 3.5
-    assert max(r["max_codes_per_turn"] for r in rows) <= 12
-    project.close()
+    assert sum(r["references"] for r in rows) / turns <= 2.3  # 2.22 measured; the gold set has 2.0
+    assert max(r["max_codes_per_turn"] for r in rows) <= 8
+    assert result.off_topic_dropped > 0
+
+
+def test_rules_hold_their_measured_accuracy_on_the_gold_set(example_study):
+    """docs/autocoding.md's rule figures: micro F1 0.50 at 2.15 codes per gold turn."""
+    from qualcode.coding.autocode.evaluate import evaluate, reference_from_csv
+
+    evaluation = evaluate(example_study, reference_from_csv(example_study, GOLD), systems=("rules",))
+    rules = evaluation.systems["rules"]
+    assert rules.micro.f1 >= 0.49
+    assert rules.predictions / rules.turns <= 2.3

@@ -153,3 +153,188 @@ def test_two_processes_give_the_same_matches(rules_project):
     two = match_units(list(codebook.codes.values()), units, allowed, processes=2, chunk_words=20)
     assert one == two and len(one) == 60
     assert {m.code_id for m in one[0]} == {"referral.hotline", "referral.medical"}
+
+
+# -- topic focus: a crowded turn keeps its topic and drops passing mentions -----------
+
+FOCUS_CODEBOOK = """\
+format: 1
+roles:
+  law_enforcement: {label: Law enforcement official}
+  prosecutor: {label: Prosecutor}
+  service_provider: {label: Service provider}
+  other: {label: Other stakeholder}
+codes:
+  - id: referral
+    name: Referral sources
+    rules: {phrases: [referral]}
+    children:
+      - {id: referral.hotline, name: Hotlines, rules: {phrases: [hotline]}}
+      - {id: referral.medical, name: Medical, rules: {phrases: [emergency room]}}
+      - {id: referral.justice, name: Justice system, rules: {phrases: [probation]}}
+  - id: training
+    name: Training
+    rules: {phrases: [train, conference]}
+  - id: funding
+    name: Funding
+    rules: {phrases: [fund, grant]}
+"""
+
+FOCUS_TURNS = [
+    ("Interviewer", "Where do your cases come from?"),
+    # four codes: three referral sources and one passing mention of training
+    ("Respondent", "The hotline first. Then the emergency room, whose nurses we trained. Probation too."),
+    ("Interviewer", "And training?"),
+    # crowded too, but training has hits on two words: a second topic, kept
+    ("Respondent", "The hotline, the emergency room and probation. And we train a lot, a conference a year."),
+    ("Interviewer", "Anything else?"),
+    # three codes: not crowded, nothing dropped
+    ("Respondent", "The hotline and probation. We trained the staff."),
+]
+REFERRALS = {"referral.hotline", "referral.medical", "referral.justice"}
+
+
+@pytest.fixture
+def focus_project(project):
+    from tests.helpers import add_transcript
+
+    reopened = use_rules_codebook(project, FOCUS_CODEBOOK)
+    add_transcript(reopened, "le-1", "law_enforcement", FOCUS_TURNS)
+    yield reopened
+    reopened.close()
+
+
+def codes_by_turn(result) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    for p in result.proposals:
+        found.setdefault(p.ordinal, set()).add(p.code_id)
+    return found
+
+
+def set_autocode_settings(project, lines: str):
+    from qualcode.project import Project
+
+    config = project.root / "qualcode.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f"\n[autocode]\n{lines}\n", encoding="utf-8")
+    project.close()
+    return Project(project.root)
+
+
+def test_crowded_turn_drops_a_single_off_topic_mention(focus_project):
+    result = autocode(focus_project, dry_run=True)
+    assert codes_by_turn(result) == {
+        2: REFERRALS,  # "we trained" is one word of another topic in a four-code turn
+        4: REFERRALS | {"training"},  # "train" and "conference": two words, kept
+        6: {"referral.hotline", "referral.justice", "training"},  # three codes: not crowded
+    }
+    assert result.off_topic_dropped == 1
+
+
+def test_a_codes_run_proposes_what_a_full_run_proposes(focus_project):
+    # The focus looks at all of a turn's codes even when only some are autocoded.
+    result = autocode(focus_project, codes="training", dry_run=True)
+    assert {(p.ordinal, p.code_id) for p in result.proposals} == {(4, "training"), (6, "training")}
+    assert result.off_topic_dropped == 1
+
+
+def test_evaluation_predicts_what_autocode_proposes(focus_project):
+    from qualcode.coding.autocode.evaluate import rule_predictions
+    from qualcode.coding.autocode.runner import load_units
+    from qualcode.coding.learn import LabelledTurn
+
+    with focus_project.read() as conn:
+        units, _ = load_units(conn, ["le-1"])
+    turns = [LabelledTurn(u.transcript_id, u.ordinal, u.segment_id, u.role, u.text) for u in units]
+    predicted = dict(zip([u.ordinal for u in units], rule_predictions(focus_project, turns), strict=True))
+    assert predicted == codes_by_turn(autocode(focus_project, dry_run=True))
+
+
+@pytest.mark.parametrize(
+    ("settings", "ordinal", "codes"),
+    [
+        ("crowded_turn = 0", 2, REFERRALS | {"training"}),  # off
+        ("crowded_turn = 4", 2, REFERRALS | {"training"}),  # four codes are not more than four
+        ("off_topic_min_evidence = 3", 4, REFERRALS),  # two words of training are not enough
+        ("crowded_turn = 2", 6, {"referral.hotline", "referral.justice"}),  # three codes now crowd
+    ],
+)
+def test_focus_settings_come_from_qualcode_toml(focus_project, settings, ordinal, codes):
+    reopened = set_autocode_settings(focus_project, settings)
+    try:
+        assert codes_by_turn(autocode(reopened, dry_run=True))[ordinal] == codes
+    finally:
+        reopened.close()
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ('crowded_turn = "three"', r"\[autocode\] crowded_turn must be a whole number of at least 0; got 'thr"),
+        ("crowded_turn = -1", r"crowded_turn must be a whole number of at least 0; got -1"),
+        ("off_topic_min_evidence = 0", r"off_topic_min_evidence must be a whole number of at least 1; got 0"),
+        ("crowded_turn = true", r"crowded_turn must be a whole number of at least 0; got True"),
+    ],
+)
+def test_bad_focus_settings_are_refused(focus_project, settings, message):
+    from qualcode.errors import ProjectError
+
+    reopened = set_autocode_settings(focus_project, settings)
+    try:
+        with pytest.raises(ProjectError, match=message) as raised:
+            autocode(reopened, dry_run=True)
+        assert raised.value.file.endswith("qualcode.toml")
+    finally:
+        reopened.close()
+
+
+def hit(code_id: str, position: int):
+    from qualcode.coding.autocode.engine import Hit
+
+    return Hit(code_id, "phrase", "phrase 'x'", position * 5, position * 5 + 4, position, 1.0)
+
+
+def match(code_id: str, *positions: int):
+    from qualcode.coding.autocode.engine import CodeMatch
+
+    hits = tuple(hit(code_id, p) for p in positions)
+    return CodeMatch(code_id, hits, len(hits))
+
+
+@pytest.mark.parametrize(
+    ("matches", "kept"),
+    [
+        # the heaviest topic keeps every code; a one-word mention of another topic goes
+        ([("referral.hotline", 1), ("referral.medical", 4), ("referral.justice", 9), ("funding", 12)],
+         ["referral.hotline", "referral.medical", "referral.justice"]),
+        # two rules firing on one word are one word of evidence
+        ([("referral.hotline", 1), ("referral.medical", 4), ("referral.justice", 9), ("funding", 12, 12)],
+         ["referral.hotline", "referral.medical", "referral.justice"]),
+        ([("referral.hotline", 1), ("referral.medical", 4), ("referral.justice", 9), ("funding", 12, 20)],
+         ["referral.hotline", "referral.medical", "referral.justice", "funding"]),
+        # topics tied on evidence are both kept; the lighter third goes
+        ([("referral.hotline", 1), ("referral.medical", 4), ("training", 6, 8), ("funding", 12)],
+         ["referral.hotline", "referral.medical", "training"]),
+        # evidence, not the number of codes, picks the topic
+        ([("referral.hotline", 1), ("referral.medical", 4), ("training", 6, 8, 10), ("funding", 12)],
+         ["training"]),
+    ],
+)
+def test_topic_focus_keeps_the_topic_and_well_evidenced_codes(matches, kept):
+    from qualcode.codebook import parse_codebook
+    from qualcode.coding.autocode.runner import TopicFocus
+
+    codebook = parse_codebook(FOCUS_CODEBOOK)
+    found = [match(code_id, *positions) for code_id, *positions in matches]
+    assert [m.code_id for m in TopicFocus().apply(codebook, found)] == kept
+
+
+def test_topic_focus_is_off_at_zero_and_for_uncrowded_turns():
+    from qualcode.codebook import parse_codebook
+    from qualcode.coding.autocode.runner import TopicFocus
+
+    codebook = parse_codebook(FOCUS_CODEBOOK)
+    crowded = [match("referral.hotline", 1), match("referral.medical", 2), match("referral", 3)]
+    crowded.append(match("funding", 4))
+    assert TopicFocus(crowded=0).apply(codebook, crowded) == crowded
+    assert TopicFocus(crowded=4).apply(codebook, crowded) == crowded
+    assert TopicFocus(crowded=3).apply(codebook, crowded) == crowded[:3]

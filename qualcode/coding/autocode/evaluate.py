@@ -3,9 +3,9 @@
 Against a *reference* (a coder's codings, or a hand-coded gold CSV), at the unit of
 a respondent turn: a prediction is a (turn, code) pair.
 
-- ``rules``: the codebook's rules, role-scoped, most specific code kept (exactly
-  what ``qualcode autocode`` stores). Rules are not trained, so every reference
-  turn is a test turn.
+- ``rules``: the codebook's rules, role-scoped, most specific code kept, crowded
+  turns focused on their topic (exactly what ``qualcode autocode`` stores). Rules
+  are not trained, so every reference turn is a test turn.
 - ``model``: cross-validated with GroupKFold by *transcript* (never by turn, which
   would let a transcript's own turns teach the model about it): each fold's model is
   fitted on the other transcripts' turns (codes with < ``min_positive`` positives
@@ -271,15 +271,21 @@ def evaluate(
 
 
 def rule_predictions(project: Project, turns: list[LabelledTurn]) -> list[set[str]]:
-    """The codes ``autocode`` would assign to each turn."""
+    """The codes ``autocode`` would assign to each turn (most specific, topic focus included)."""
     from qualcode.coding.autocode.parallel import match_units
-    from qualcode.coding.autocode.runner import allowed_by_role, most_specific, select_codes
+    from qualcode.coding.autocode.runner import (
+        TopicFocus,
+        allowed_by_role,
+        assign_codes,
+        select_codes,
+    )
 
     codebook = project.codebook
+    focus = TopicFocus.from_project(project)
     selected = select_codes(codebook, None)
     allowed = allowed_by_role(codebook, selected, {t.role for t in turns})
     matches = match_units(selected, [(t.text, t.role) for t in turns], allowed, processes=1)
-    return [{m.code_id for m in most_specific(codebook, found)} for found in matches]
+    return [{m.code_id for m in assign_codes(codebook, found, focus)} for found in matches]
 
 
 def model_predictions(

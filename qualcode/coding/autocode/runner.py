@@ -9,6 +9,10 @@ evidence names the rules that fired and the text they matched. Proposals are the
 - stored as open suggestions (source ``rules``; the default), replacing the open rule
   suggestions of the transcripts and codes processed, or
 - applied as one coder's codings (``as_coder``; origin ``rules``, confidence = score).
+
+Between matching and proposing, two steps choose which matched codes a turn gets: the
+most specific code wins over its ancestors (:func:`most_specific`), and a crowded turn
+keeps its topic and drops passing mentions of other topics (:class:`TopicFocus`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualcode.coding.autocode.parallel import Progress, match_units, word_count
-from qualcode.errors import NotFoundError
+from qualcode.errors import NotFoundError, ProjectError
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code, Codebook
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 MAX_EVIDENCE_HITS = 5
+SETTINGS_SECTION = "autocode"  # [autocode] in qualcode.toml
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class AutocodeResult:
     kept_decided: int = 0
     codings_added: int = 0
     roles: dict[str, str] = field(default_factory=dict)  # transcript -> role
+    off_topic_dropped: int = 0  # matched codes left out of crowded turns (TopicFocus)
 
     @property
     def words_per_second(self) -> float:
@@ -138,20 +144,22 @@ def autocode(
     """
     codebook = project.codebook
     selected = select_codes(codebook, codes)
+    every = select_codes(codebook, None) if codes else selected
     began = time.perf_counter()
     with project.read() as conn:
         chosen = _transcript_ids(conn, transcripts)
         units, roles = load_units(conn, chosen)
-    allowed = allowed_by_role(codebook, selected, set(roles.values()))
-    matches = match_units(
-        selected, [(u.text, u.role) for u in units], allowed, processes=processes, progress=progress
-    )
-    proposals = [
-        proposal(u, m) for u, found in zip(units, matches, strict=True) for m in most_specific(codebook, found)
-    ]
+    # Every code is matched even for a --codes run: how crowded a turn is (TopicFocus)
+    # depends on all its codes, and a code's proposals must not depend on the run's scope.
+    allowed = allowed_by_role(codebook, every, set(roles.values()))
+    texts = [(u.text, u.role) for u in units]
+    matches = match_units(every, texts, allowed, processes=processes, progress=progress)
+    focus = TopicFocus.from_project(project)
+    proposals, dropped = propose(codebook, units, matches, {c.id for c in selected}, focus)
     result = AutocodeResult(
         proposals, chosen, units, sum(word_count(u.text) for u in units), 0.0, dry_run, as_coder, roles=roles
     )
+    result.off_topic_dropped = dropped
     if not dry_run:
         from qualcode.coding.autocode import stored
 
@@ -161,6 +169,19 @@ def autocode(
             stored.store_rule_suggestions(project, chosen, [c.id for c in selected], proposals, result)
     result.seconds = time.perf_counter() - began
     return result
+
+
+def propose(
+    codebook: Codebook, units: list[Unit], matches: list[list[CodeMatch]], wanted: set[str], focus: TopicFocus
+) -> tuple[list[Proposal], int]:
+    """The proposals of the ``wanted`` codes, and how many of their matches the focus dropped."""
+    proposals, dropped = [], 0
+    for unit, found in zip(units, matches, strict=True):
+        specific = most_specific(codebook, found)
+        kept = focus.apply(codebook, specific)
+        dropped += sum(m.code_id in wanted for m in specific) - sum(m.code_id in wanted for m in kept)
+        proposals.extend(proposal(unit, m) for m in kept if m.code_id in wanted)
+    return proposals, dropped
 
 
 def select_codes(codebook: Codebook, prefix: str | None) -> list[Code]:
@@ -182,6 +203,75 @@ def most_specific(codebook: Codebook, matches: list[CodeMatch]) -> list[CodeMatc
     matched = {m.code_id for m in matches}
     implied = {a.id for code_id in matched for a in codebook.ancestors(code_id)}
     return [m for m in matches if m.code_id not in implied]
+
+
+@dataclass(frozen=True)
+class TopicFocus:
+    """Which of its matched codes a crowded turn keeps.
+
+    A respondent turn mostly answers one question, so the codes it deserves mostly share
+    a top-level code, its *topic* (a list of referral sources, of challenges, of
+    services). A rule also fires on a passing mention of another topic ("the detective
+    we trained", "funded by the grant"), and in a long turn those mentions pile up. So
+    when the rules give a turn more than ``crowded`` codes, a code outside the turn's
+    topic is kept only if its hits fall on at least ``min_evidence`` different words.
+    The topic is the top-level code whose codes have hits on the most words (all of
+    them on a tie). The codes of the topic, and every code of an uncrowded turn, are
+    kept. ``crowded = 0`` turns the step off.
+
+    Settings in qualcode.toml: ``[autocode] crowded_turn = 3``, ``off_topic_min_evidence = 2``.
+    """
+
+    crowded: int = 3
+    min_evidence: int = 2
+
+    @classmethod
+    def from_project(cls, project: Project) -> TopicFocus:
+        """The project's ``[autocode]`` settings, or the defaults."""
+        values = {}
+        settings = (("crowded_turn", "crowded", 0), ("off_topic_min_evidence", "min_evidence", 1))
+        for key, attribute, least in settings:
+            value = project.setting(SETTINGS_SECTION, key, getattr(cls, attribute))
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ProjectError(
+                    f"[{SETTINGS_SECTION}] {key} must be a whole number of at least {least}; got {value!r}",
+                    file=str(project.config_path),
+                )
+            values[attribute] = value
+        return cls(**values)
+
+    def apply(self, codebook: Codebook, matches: list[CodeMatch]) -> list[CodeMatch]:
+        """The matches the turn keeps, in their original order."""
+        if not self.crowded or len(matches) <= self.crowded:
+            return matches
+        weight: Counter = Counter()
+        for match in matches:
+            weight[topic(codebook, match.code_id)] += evidence_places(match)
+        heaviest = max(weight.values())
+        return [
+            m
+            for m in matches
+            if weight[topic(codebook, m.code_id)] == heaviest or evidence_places(m) >= self.min_evidence
+        ]
+
+
+def topic(codebook: Codebook, code_id: str) -> str:
+    """The top-level code a code belongs to (itself if it is top-level)."""
+    ancestors = codebook.ancestors(code_id)
+    return ancestors[-1].id if ancestors else code_id
+
+
+def evidence_places(match: CodeMatch) -> int:
+    """Different words the match's hits start at (two rules on one word count once).
+
+    Counted over the hits a match keeps as evidence (the strongest five), so at most five.
+    """
+    return len({hit.position for hit in match.hits})
+
+
+def assign_codes(codebook: Codebook, matches: list[CodeMatch], focus: TopicFocus) -> list[CodeMatch]:
+    """What a turn is coded with: the most specific codes, focused on the turn's topic."""
+    return focus.apply(codebook, most_specific(codebook, matches))
 
 
 def allowed_by_role(codebook: Codebook, selected: list[Code], roles: set[str]) -> dict[str, frozenset[str]]:
