@@ -85,6 +85,7 @@ def _result_json(result) -> dict:
         "replaced": result.replaced,
         "kept_decided": result.kept_decided,
         "codings_added": result.codings_added,
+        "off_topic_dropped": result.off_topic_dropped,
         "roles": result.role_summary(),
         "proposals": [
             {
@@ -104,6 +105,9 @@ def _result_json(result) -> dict:
 def _outcome_line(result) -> str:
     turns, transcripts = len(result.units), len(result.transcripts)
     base = f"{len(result.proposals)} codes on {turns} respondent turns of {transcripts} transcripts"
+    if result.off_topic_dropped:
+        n = result.off_topic_dropped
+        base += f" ({n} passing mention{'s' if n != 1 else ''} of other topics left out of crowded turns)"
     speed = f" ({result.words:,} words, {result.seconds:.1f} s)"
     if result.dry_run:
         return f"Dry run: {base} would be applied; nothing written{speed}."

@@ -45,6 +45,20 @@ def test_dry_run_prints_and_writes_nothing(rules_project):
     assert count(rules_project, suggestions) == 0 and count(rules_project, codings) == 0
 
 
+def test_outcome_counts_mentions_left_out_of_crowded_turns(project):
+    from tests.coding.test_autocode_runner import FOCUS_CODEBOOK, FOCUS_TURNS
+    from tests.helpers import add_transcript
+
+    focused = use_rules_codebook(project, FOCUS_CODEBOOK)
+    add_transcript(focused, "le-1", "law_enforcement", FOCUS_TURNS)
+    text = run(focused, "autocode", "--dry-run")
+    assert text.exit_code == 0
+    assert "(1 passing mention of other topics left out of crowded turns)" in text.output
+    as_json = json.loads(run(focused, "autocode", "--dry-run", "--json").output)
+    assert as_json["off_topic_dropped"] == 1
+    focused.close()
+
+
 def test_autocode_stores_suggestions_then_replaces_them(rules_project):
     first = run(rules_project, "autocode")
     assert first.exit_code == 0 and "Stored 5 rule suggestions (0 open ones replaced)" in first.output
