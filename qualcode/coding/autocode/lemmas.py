@@ -12,6 +12,10 @@ written as a lemma ("referral") finds its inflections and close derivations:
    approval -> approve, dismissal -> dismiss. Bases that are not words are left alone
    (hospital, criminal, federal stay as they are), so "goal" never becomes "go".
 
+A plural ``-ings`` noun goes one step further, to where its singular goes (trainings
+-> training -> train, hearings -> hearing -> hear), so a form and its plural never
+part; other lemma chains in the table are left alone (numbers -> number, not numb).
+
 Step 3 is what makes "referral", "referrals", "referred" and "referring" one family:
 the lookup table alone sends the nouns to ``referral`` and the verbs to ``refer``.
 Rule terms and transcript words go through the same function.
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 NOMINAL_SUFFIX = "al"
 MIN_NOMINAL_LENGTH = 7
 NO_UNDOUBLE = set("aeiouls")
+GERUND_SUFFIX = "ing"
 
 
 def make_nlp() -> Language:
@@ -55,7 +60,10 @@ class LemmaIndex:
 
     def _key(self, form: str) -> str:
         form = normalise_form(form)
-        return family_key(self.lemma(form), self._known)
+        lemma = self.lemma(form)
+        if lemma != form and lemma.endswith(GERUND_SUFFIX):
+            lemma = self.lemma(lemma)  # trainings -> training -> train, as training -> train
+        return family_key(lemma, self._known)
 
 
 def normalise_form(text: str) -> str:
