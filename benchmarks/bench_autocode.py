@@ -14,8 +14,9 @@ Two corpora:
    n words, K fitted to the example study's own vocabulary, the generated words
    counted as its continuation), so neither the tokenizer's cache nor the matcher's
    sees only familiar words. Matching runs on
-   ``--processes`` processes in chunks (the core's :func:`match_units`); the floor is
-   ``nlp.tokenizer.pipe`` over the same turns on one process.
+   ``--processes`` processes in chunks (the core's :func:`match_units`, assigning
+   codes in the workers as ``autocode`` does); the floor is ``nlp.tokenizer.pipe``
+   over the same turns on one process.
 
 Words are whitespace-separated words. The ratio is autocoder words/s divided by
 tokenizer words/s.
@@ -32,6 +33,7 @@ import string
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -144,9 +146,10 @@ def autocoder_rate(codebook, turns, processes: int, words: int) -> tuple[float, 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from qualcode.coding.autocode.parallel import match_units
-    from qualcode.coding.autocode.runner import allowed_by_role, select_codes
+    from qualcode.coding.autocode.runner import TopicFocus, allowed_by_role, assign_wanted, select_codes
 
     selected = select_codes(codebook, None)
+    assign = partial(assign_wanted, codebook, TopicFocus(), frozenset(c.id for c in selected))
     allowed = allowed_by_role(codebook, selected, set(ROLES))
     columns = (
         TextColumn("autocoding"),
@@ -164,9 +167,10 @@ def autocoder_rate(codebook, turns, processes: int, words: int) -> tuple[float, 
             allowed,
             processes=processes,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            finish=assign,
         )
         seconds, cpu = time.perf_counter() - began, cpu_seconds() - cpu
-    return words / seconds, words / cpu, sum(map(len, matches))
+    return words / seconds, words / cpu, sum(len(kept) for kept, _ in matches)
 
 
 def rates(floor: tuple[float, float], autocoder: tuple[float, float, int]) -> dict:

@@ -60,3 +60,17 @@ def test_large_jobs_use_up_to_two_cores(monkeypatch):
     assert default_processes(10_000_000) == 2
     monkeypatch.setattr("os.cpu_count", lambda: 1)
     assert default_processes(10_000_000) == 1
+
+
+def code_ids(matches) -> set[str]:
+    return {m.code_id for m in matches}
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+@pytest.mark.parametrize("method", [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()])
+def test_finish_runs_where_the_matching_is_done(codes, processes, method):
+    plain = match_units(codes, UNITS, allowed(codes), processes=1)
+    finished = match_units(
+        codes, UNITS, allowed(codes), processes=processes, chunk_words=12, start_method=method, finish=code_ids
+    )
+    assert finished == [code_ids(found) for found in plain]

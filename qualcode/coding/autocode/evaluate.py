@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -273,19 +274,21 @@ def evaluate(
 def rule_predictions(project: Project, turns: list[LabelledTurn]) -> list[set[str]]:
     """The codes ``autocode`` would assign to each turn (most specific, topic focus included)."""
     from qualcode.coding.autocode.parallel import match_units
-    from qualcode.coding.autocode.runner import (
-        TopicFocus,
-        allowed_by_role,
-        assign_codes,
-        select_codes,
-    )
+    from qualcode.coding.autocode.runner import TopicFocus, allowed_by_role, select_codes
 
     codebook = project.codebook
     focus = TopicFocus.from_project(project)
     selected = select_codes(codebook, None)
     allowed = allowed_by_role(codebook, selected, {t.role for t in turns})
-    matches = match_units(selected, [(t.text, t.role) for t in turns], allowed, processes=1)
-    return [{m.code_id for m in assign_codes(codebook, found, focus)} for found in matches]
+    assign = partial(assign_codes_of, codebook, focus)
+    return match_units(selected, [(t.text, t.role) for t in turns], allowed, processes=1, finish=assign)
+
+
+def assign_codes_of(codebook, focus, matches) -> set[str]:
+    """The ids of the codes :func:`~qualcode.coding.autocode.runner.assign_codes` gives a turn."""
+    from qualcode.coding.autocode.runner import assign_codes
+
+    return {m.code_id for m in assign_codes(codebook, matches, focus)}
 
 
 def model_predictions(

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
     from qualcode.coding.autocode.engine import CodeMatch, RuleMatcher
 
 Progress = Callable[[int, int], None]  # (words done, words in total)
+Finish = Callable[[list["CodeMatch"]], Any]  # applied to each unit's matches where they are made
 CHUNK_WORDS = 50_000
 PARALLEL_MIN_WORDS = 400_000  # below this, starting workers costs more than it saves
 BATCH_SIZE = 256
 
-_worker: tuple[RuleMatcher, dict[str, frozenset[str]]] | None = None
+_worker: tuple[RuleMatcher, dict[str, frozenset[str]], Finish | None] | None = None
 _units: Sequence[tuple[str, str]] | None = None  # the parent's units, inherited by forked workers
 
 
@@ -46,8 +47,9 @@ def match_units(
     progress: Progress | None = None,
     chunk_words: int = CHUNK_WORDS,
     start_method: str | None = None,
-) -> list[list[CodeMatch]]:
-    """The rule matches of each ``(text, role)`` unit, in input order.
+    finish: Finish | None = None,
+) -> list:
+    """The rule matches of each ``(text, role)`` unit (or ``finish`` of them), in input order.
 
     Parameters
     ----------
@@ -63,14 +65,17 @@ def match_units(
         Called with (words done, words in total) after every chunk.
     start_method
         multiprocessing start method for the workers (default: the platform's).
+    finish
+        Applied to each unit's matches in the worker, so that only its (smaller) result
+        travels back; picklable (a module-level function or a ``functools.partial`` of one).
     """
     counts = [word_count(text) for text, _ in units]
     total = sum(counts)
     processes = default_processes(total) if processes is None else max(1, processes)
     chunks = list(_chunks(len(units), counts, chunk_words))
-    results: list[list[CodeMatch]] = []
+    results: list = []
     done = 0
-    matched = _run(codes, units, allowed_by_role, chunks, processes, start_method)
+    matched = _run(codes, units, (allowed_by_role, finish), chunks, processes, start_method)
     for (start, end), matches in zip(chunks, matched, strict=True):
         results.extend(matches)
         done += sum(counts[start:end])
@@ -90,9 +95,9 @@ def _chunks(size: int, counts: list[int], chunk_words: int) -> Iterator[tuple[in
         yield start, size
 
 
-def _run(codes, units, allowed_by_role, chunks, processes, start_method) -> Iterator[list[CodeMatch]]:
+def _run(codes, units, scoping, chunks, processes, start_method) -> Iterator[list]:
     if processes == 1:
-        _init_worker(list(codes), allowed_by_role)
+        _init_worker(list(codes), scoping)
         try:
             yield from (_match_chunk(units[start:end]) for start, end in chunks)
         finally:
@@ -103,14 +108,14 @@ def _run(codes, units, allowed_by_role, chunks, processes, start_method) -> Iter
     context = multiprocessing.get_context(start_method)
     if context.get_start_method() != "fork":
         payloads = (units[start:end] for start, end in chunks)
-        with context.Pool(processes, _init_worker, (list(codes), allowed_by_role)) as pool:
+        with context.Pool(processes, _init_worker, (list(codes), scoping)) as pool:
             yield from pool.imap(_match_chunk, payloads)
         return
     # Build the matcher once, before forking: the workers inherit it (copy on write)
     # instead of each loading spaCy again, which costs seconds on a busy machine. They
     # inherit the units too, so only (start, end) goes out and only matches come back.
     global _units
-    _init_worker(list(codes), allowed_by_role)
+    _init_worker(list(codes), scoping)
     _units = units
     try:
         with context.Pool(processes) as pool:
@@ -120,11 +125,11 @@ def _run(codes, units, allowed_by_role, chunks, processes, start_method) -> Iter
         _units = None
 
 
-def _init_worker(codes: list[Code], allowed_by_role: dict[str, frozenset[str]]) -> None:
+def _init_worker(codes: list[Code], scoping: tuple[dict[str, frozenset[str]], Finish | None]) -> None:
     from qualcode.coding.autocode.engine import RuleMatcher
 
     global _worker
-    _worker = (RuleMatcher(codes), allowed_by_role)
+    _worker = (RuleMatcher(codes), *scoping)
 
 
 def _release_worker() -> None:
@@ -132,14 +137,15 @@ def _release_worker() -> None:
     _worker = None
 
 
-def _match_range(bounds: tuple[int, int]) -> list[list[CodeMatch]]:
+def _match_range(bounds: tuple[int, int]) -> list:
     assert _units is not None, "units not inherited"
     return _match_chunk(_units[bounds[0] : bounds[1]])
 
 
-def _match_chunk(chunk: Sequence[tuple[str, str]]) -> list[list[CodeMatch]]:
+def _match_chunk(chunk: Sequence[tuple[str, str]]) -> list:
     assert _worker is not None, "worker not initialised"
-    matcher, allowed_by_role = _worker
+    matcher, allowed_by_role, finish = _worker
     texts = [text for text, _ in chunk]
     allowed = [allowed_by_role.get(role, frozenset()) for _, role in chunk]
-    return list(matcher.match_texts(texts, allowed, batch_size=BATCH_SIZE))
+    matches = matcher.match_texts(texts, allowed, batch_size=BATCH_SIZE)
+    return list(matches) if finish is None else list(map(finish, matches))

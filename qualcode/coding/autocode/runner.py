@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from qualcode.coding.autocode.parallel import Progress, match_units, word_count
@@ -153,9 +154,10 @@ def autocode(
     # depends on all its codes, and a code's proposals must not depend on the run's scope.
     allowed = allowed_by_role(codebook, every, set(roles.values()))
     texts = [(u.text, u.role) for u in units]
-    matches = match_units(every, texts, allowed, processes=processes, progress=progress)
-    focus = TopicFocus.from_project(project)
-    proposals, dropped = propose(codebook, units, matches, {c.id for c in selected}, focus)
+    # Codes are assigned where the matching is done: only the kept matches travel back.
+    assign = partial(assign_wanted, codebook, TopicFocus.from_project(project), frozenset(c.id for c in selected))
+    assigned = match_units(every, texts, allowed, processes=processes, progress=progress, finish=assign)
+    proposals, dropped = propose(units, assigned)
     result = AutocodeResult(
         proposals, chosen, units, sum(word_count(u.text) for u in units), 0.0, dry_run, as_coder, roles=roles
     )
@@ -171,16 +173,12 @@ def autocode(
     return result
 
 
-def propose(
-    codebook: Codebook, units: list[Unit], matches: list[list[CodeMatch]], wanted: set[str], focus: TopicFocus
-) -> tuple[list[Proposal], int]:
-    """The proposals of the ``wanted`` codes, and how many of their matches the focus dropped."""
+def propose(units: list[Unit], assigned: list[tuple[list[CodeMatch], int]]) -> tuple[list[Proposal], int]:
+    """The proposals of every unit's assigned codes, and how many matches the focus dropped."""
     proposals, dropped = [], 0
-    for unit, found in zip(units, matches, strict=True):
-        specific = most_specific(codebook, found)
-        kept = focus.apply(codebook, specific)
-        dropped += sum(m.code_id in wanted for m in specific) - sum(m.code_id in wanted for m in kept)
-        proposals.extend(proposal(unit, m) for m in kept if m.code_id in wanted)
+    for unit, (kept, left_out) in zip(units, assigned, strict=True):
+        proposals.extend(proposal(unit, m) for m in kept)
+        dropped += left_out
     return proposals, dropped
 
 
@@ -272,6 +270,16 @@ def evidence_places(match: CodeMatch) -> int:
 def assign_codes(codebook: Codebook, matches: list[CodeMatch], focus: TopicFocus) -> list[CodeMatch]:
     """What a turn is coded with: the most specific codes, focused on the turn's topic."""
     return focus.apply(codebook, most_specific(codebook, matches))
+
+
+def assign_wanted(
+    codebook: Codebook, focus: TopicFocus, wanted: frozenset[str], matches: list[CodeMatch]
+) -> tuple[list[CodeMatch], int]:
+    """:func:`assign_codes` restricted to the ``wanted`` codes, and how many of those the focus dropped."""
+    specific = most_specific(codebook, matches)
+    kept = focus.apply(codebook, specific)
+    dropped = sum(m.code_id in wanted for m in specific) - sum(m.code_id in wanted for m in kept)
+    return [m for m in kept if m.code_id in wanted], dropped
 
 
 def allowed_by_role(codebook: Codebook, selected: list[Code], roles: set[str]) -> dict[str, frozenset[str]]:
