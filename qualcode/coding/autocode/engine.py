@@ -146,7 +146,7 @@ class RuleMatcher:
             if not code.rules.is_empty:
                 self.codes[code.id] = self._compile(code)
         self._index()
-        self._entries: dict[int, tuple] = {}  # lowercase-form hash -> (anchor key or None, fuzzy scores)
+        self._entries: dict[int, tuple] = {}  # lowercase-form hash -> (anchored terms or None, fuzzy scores)
         self._keys: dict[int, str] = {}  # lowercase-form hash -> match key
         self._interest = _InterestFlag(self)
 
@@ -197,6 +197,7 @@ class RuleMatcher:
             self._anchors[keys[offset]].add(term_id, keys, offset)
         self._vocabulary = set(self._anchors)
         self._phrase_rules = [f"phrase '{text}'" for text, _ in self.terms]
+        self._all_codes = frozenset(self.codes)
         self._single_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size == 1]
         self._multi_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size > 1]
         self._phrase_codes: dict[int, list[str]] = defaultdict(list)  # term -> codes using it as a phrase
@@ -234,44 +235,28 @@ class RuleMatcher:
     ) -> list[CodeMatch]:
         """Match a tokenized unit; ``text`` is its source text (``doc.text`` if not given)."""
         unit = _Unit(doc, doc.text if text is None else text, self._interest.flag_id())
-        found = self._occurrences(unit, self._words(unit))
+        found = self._occurrences(unit)
+        wanted = self._all_codes if allowed is None else allowed
         hits: dict[str, list[Hit]] = defaultdict(list)
-        self._phrase_hits(unit, found, hits)
-        self._fuzzy_hits(unit, found, hits)
-        near = {code for term_id in found.terms for code in self._near_codes.get(term_id, ())}
-        for code_id in near:
+        self._phrase_hits(unit, found, hits, wanted)
+        self._fuzzy_hits(unit, found, hits, wanted)
+        near = {code for term_id in found.terms for code in self._near_codes.get(term_id, ()) if code in wanted}
+        for code_id in sorted(near):
             hits[code_id].extend(self._near_hits(self.codes[code_id], unit, found))
-        regex_codes = [c for c in self._regex_codes if allowed is None or c in allowed]
-        for code_id in regex_codes:
-            hits[code_id].extend(self._regex_hits(self.codes[code_id], unit))
+        for code_id in self._regex_codes:
+            if code_id in wanted:
+                hits[code_id].extend(self._regex_hits(self.codes[code_id], unit))
         matches = []
         for code_id in sorted(hits):
-            if allowed is not None and code_id not in allowed:
-                continue
             surviving = _surviving(hits[code_id], self.codes[code_id], found)
             if surviving:
-                surviving.sort(key=lambda h: (-h.score, h.start))
+                surviving.sort(key=_hit_order)
                 matches.append(CodeMatch(code_id, tuple(surviving[:KEPT_HITS]), len(surviving)))
         return matches
 
-    def _words(self, unit: _Unit) -> list[tuple[int, int, tuple]]:
-        """(position, token index, entry) of every word the rules may care about.
-
-        The vocabulary flag (:class:`_InterestFlag`) has already sorted word forms into
-        interesting or not, once per form, so only the few flagged tokens reach Python.
-        """
-        entries, words = self._entries, []
-        for position, index, lower in unit.flagged():
-            entry = entries.get(lower)
-            if entry is None:
-                entry = entries[lower] = self._entry(unit.string(lower))
-            words.append((position, index, entry))
-        return words
-
     def _entry(self, lower: str) -> tuple:
-        """What a lowercase word form means to the rules: (anchor key or None, fuzzy scores)."""
-        key = self.lemmas.key(lower)
-        return (key if key in self._vocabulary else None, tuple(self._fuzzy_scores(lower)))
+        """What a lowercase word form means to the rules: (its anchored terms or None, fuzzy scores)."""
+        return self._anchors.get(self.lemmas.key(lower)), tuple(self._fuzzy_scores(lower))
 
     def is_interesting(self, form: str) -> bool:
         """Whether a word form anchors a rule term or scores as a single-word fuzzy term."""
@@ -287,17 +272,26 @@ class RuleMatcher:
             if score:
                 yield spec_id, score
 
-    def _occurrences(self, unit: _Unit, words: list) -> _Occurrences:
+    def _occurrences(self, unit: _Unit) -> _Occurrences:
+        """Where each term and fuzzy spec occurs, found from the flagged words only.
+
+        The vocabulary flag (:class:`_InterestFlag`) has already sorted word forms into
+        interesting or not, once per form, so only the few flagged tokens reach Python.
+        """
         terms: dict[int, list] = defaultdict(list)
         fuzzy: dict[int, list] = defaultdict(list)
-        anchors, word_tokens = self._anchors, unit.word_tokens
+        entries, word_tokens = self._entries, unit.word_tokens
         word_keys: list[str] | None = None
-        for position, index, (key, scores) in words:
-            for spec_id, score in scores:
-                fuzzy[spec_id].append((position, index, index, score))
-            if key is None:
+        for position, index, lower in unit.flagged():
+            entry = entries.get(lower)
+            if entry is None:
+                entry = entries[lower] = self._entry(unit.string(lower))
+            anchored, scores = entry
+            if scores:
+                for spec_id, score in scores:
+                    fuzzy[spec_id].append((position, index, index, score))
+            if anchored is None:
                 continue
-            anchored = anchors[key]
             for term_id in anchored.single:
                 terms[term_id].append((position, index, index))
             for offset, length, by_keys in anchored.shapes:
@@ -337,9 +331,9 @@ class RuleMatcher:
                 if score:
                     fuzzy[spec_id].append((start, indices[start], indices[start + spec.size - 1], score))
 
-    def _phrase_hits(self, unit: _Unit, found: _Occurrences, hits: dict[str, list[Hit]]) -> None:
+    def _phrase_hits(self, unit: _Unit, found: _Occurrences, hits: dict[str, list[Hit]], wanted) -> None:
         for term_id, places in found.terms.items():
-            codes = self._phrase_codes.get(term_id)
+            codes = [c for c in self._phrase_codes.get(term_id, ()) if c in wanted]
             if not codes:
                 continue
             rule = self._phrase_rules[term_id]
@@ -348,20 +342,21 @@ class RuleMatcher:
                 for code_id in codes:
                     hits[code_id].append(Hit(code_id, "phrase", rule, start, end, position, 1.0))
 
-    def _fuzzy_hits(self, unit: _Unit, found: _Occurrences, hits: dict[str, list[Hit]]) -> None:
+    def _fuzzy_hits(self, unit: _Unit, found: _Occurrences, hits: dict[str, list[Hit]], wanted) -> None:
         for spec_id, places in found.fuzzy.items():
             spec = self._fuzzy[spec_id]
+            codes = [c for c in self._fuzzy_codes[spec_id] if c in wanted]
             rule = spec.rule
-            for position, first, last, score in places:
+            for position, first, last, score in places if codes else ():
                 start, end = unit.char_span(first, last)
-                for code_id in self._fuzzy_codes[spec_id]:
+                for code_id in codes:
                     hits[code_id].append(Hit(code_id, "fuzzy", rule, start, end, position, score / 100))
 
     def _regex_hits(self, code: _CompiledCode, unit: _Unit) -> list[Hit]:
         """Regex hits; a pattern runs only if the unit has one string of each of its required groups."""
         hits = []
         for _, compiled, needed, rule in code.regex:
-            if needed is not None and not all(any(s in unit.lowered for s in group) for group in needed):
+            if needed is not None and not all(any(map(unit.contains, group)) for group in needed):
                 continue  # substring tests, most selective group first, spare most regex scans
             for match in compiled.finditer(unit.text):
                 if match.end() == match.start():
@@ -393,6 +388,7 @@ class _Unit:
         self.text = text
         self._strings = doc.vocab.strings
         self._lowered: str | None = None
+        self._contains: dict[str, bool] = {}
         self._starts: list[int] | None = None
         if not len(doc):
             self.word_tokens, self.word_lowers, self._flagged = [], [], []
@@ -414,11 +410,14 @@ class _Unit:
     def string(self, hashed: int) -> str:
         return self._strings[hashed]
 
-    @property
-    def lowered(self) -> str:
-        if self._lowered is None:
-            self._lowered = self.text.lower()
-        return self._lowered
+    def contains(self, string: str) -> bool:
+        """Whether the lowercased text contains ``string`` (remembered: patterns share strings)."""
+        found = self._contains.get(string)
+        if found is None:
+            if self._lowered is None:
+                self._lowered = self.text.lower()
+            found = self._contains[string] = string in self._lowered
+        return found
 
     @property
     def word_starts(self) -> list[int]:
@@ -455,6 +454,11 @@ class _InterestFlag:
         shared = [i for i, g in getters.items() if isinstance(i, int) and getattr(g, "__name__", "") == "is_interesting"]
         self._id = self.vocab.add_flag(self.getter, flag_id=shared[0] if shared else -1)
         return self._id
+
+
+def _hit_order(hit: Hit) -> tuple[float, int]:
+    """Best first: highest score, then earliest."""
+    return -hit.score, hit.start
 
 
 def _surviving(hits: list[Hit], code: _CompiledCode, found: _Occurrences) -> list[Hit]:

@@ -114,13 +114,19 @@ def _run(codes, units, scoping, chunks, processes, start_method) -> Iterator[lis
     # Build the matcher once, before forking: the workers inherit it (copy on write)
     # instead of each loading spaCy again, which costs seconds on a busy machine. They
     # inherit the units too, so only (start, end) goes out and only matches come back.
+    # gc.freeze: the workers' garbage collector then never walks (and so never copies)
+    # the inherited heap of spaCy, the matcher and the units.
+    import gc
+
     global _units
     _init_worker(list(codes), scoping)
     _units = units
+    gc.freeze()
     try:
         with context.Pool(processes) as pool:
             yield from pool.imap(_match_range, chunks)
     finally:
+        gc.unfreeze()
         _release_worker()
         _units = None
 
