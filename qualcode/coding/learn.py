@@ -29,6 +29,7 @@ incompatible model is refused (:class:`StaleModelError`) until retrained.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -197,34 +198,41 @@ def make_vectorizer(turns: int = 1000):
     )
 
 
-def fit(turns: list[LabelledTurn], codebook: Codebook, min_positive: int = MIN_POSITIVE) -> Model:
-    """Fit one classifier per code with at least ``min_positive`` positive turns."""
+CodeRows = tuple[str, list[int], list[int], list[float], list[str]]  # code, rows, labels, weights, transcripts
+PARALLEL_MIN_TURNS = 100  # two processes fitted 100 turns in 0.55 s instead of 0.8 s; fewer: one
+
+_inherited: tuple | None = None  # (features, codes) for forked workers
+
+
+def fit(
+    turns: list[LabelledTurn],
+    codebook: Codebook,
+    min_positive: int = MIN_POSITIVE,
+    *,
+    processes: int | None = None,
+) -> Model:
+    """Fit one classifier per code with at least ``min_positive`` positive turns.
+
+    The codes are fitted on ``processes`` processes (default: :func:`default_processes`);
+    the model does not depend on how many, since liblinear is seeded for every fit.
+    """
     if not turns:
         raise QualcodeError("No labelled turns to train on")
     vectorizer = make_vectorizer(len(turns))
-    try:
-        features = vectorizer.fit_transform([t.text for t in turns])
-    except ValueError as error:  # e.g. turns without a single word
-        raise QualcodeError(f"Cannot build features from {len(turns)} turns: {error}") from None
-    classifiers, code_roles, thresholds, trained, skipped = {}, {}, {}, {}, {}
-    for code in codebook.codes.values():
-        if not code.codable:
-            continue
-        rows, labels, weights = training_rows(turns, code.id, code.roles)
-        positives = sum(labels)
-        if positives < min_positive or positives == len(labels):
-            if positives:
-                skipped[code.id] = positives
-            continue
-        groups = [turns[i].transcript_id for i in rows]
-        thresholds[code.id] = choose_threshold(features[rows], labels, weights, groups)
-        classifiers[code.id] = new_classifier().fit(features[rows], labels, sample_weight=weights)
-        code_roles[code.id] = sorted(code.roles)
-        trained[code.id] = {
-            "positives": positives,
-            "negatives": len(labels) - positives,
+    features = turn_features(vectorizer, [t.text for t in turns])
+    learnable, skipped = learnable_codes(turns, codebook, min_positive)
+    processes = default_processes(len(turns)) if processes is None else processes
+    classifiers, code_roles, thresholds, trained = {}, {}, {}, {}
+    for (code_id, _, labels, weights, _), (threshold, classifier) in zip(
+        learnable, fit_codes(features, learnable, processes), strict=True
+    ):
+        classifiers[code_id], thresholds[code_id] = classifier, threshold
+        code_roles[code_id] = sorted(codebook.get(code_id).roles)
+        trained[code_id] = {
+            "positives": sum(labels),
+            "negatives": len(labels) - sum(labels),
             "rejected": sum(1 for w in weights if w != 1.0),
-            "threshold": thresholds[code.id],
+            "threshold": threshold,
         }
     report = {
         "turns": len(turns),
@@ -237,11 +245,90 @@ def fit(turns: list[LabelledTurn], codebook: Codebook, min_positive: int = MIN_P
     return Model(vectorizer, classifiers, code_roles, report, thresholds)
 
 
+def learnable_codes(
+    turns: list[LabelledTurn], codebook: Codebook, min_positive: int
+) -> tuple[list[CodeRows], dict[str, int]]:
+    """The codes with enough positive turns, with their data; the others' positive counts."""
+    learnable, skipped = [], {}
+    for code in codebook.codes.values():
+        if not code.codable:
+            continue
+        rows, labels, weights = training_rows(turns, code.id, code.roles)
+        positives = sum(labels)
+        if positives < min_positive or positives == len(labels):
+            if positives:
+                skipped[code.id] = positives
+            continue
+        learnable.append((code.id, rows, labels, weights, [turns[i].transcript_id for i in rows]))
+    return learnable, skipped
+
+
+def default_processes(turns: int) -> int:
+    """Both cores (or as many as there are) for a large training set, one for a small one."""
+    return 1 if turns < PARALLEL_MIN_TURNS else max(1, min(2, os.cpu_count() or 1))
+
+
+def fit_codes(features, codes: list[CodeRows], processes: int) -> list[tuple[float, object]]:
+    """Each code's threshold and classifier, on ``processes`` forked processes if more than one.
+
+    The workers inherit the features (copy on write), so only code indices go out and
+    only classifiers come back. Where processes cannot fork, the codes are fitted here:
+    a spawned worker would first import scikit-learn and be sent the features.
+    """
+    import multiprocessing
+
+    global _inherited
+    if processes <= 1 or len(codes) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [fit_code(features, code) for code in codes]
+    _inherited = (features, codes)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(processes, len(codes))) as pool:
+            return pool.map(_fit_inherited, range(len(codes)), chunksize=1)
+    finally:
+        _inherited = None
+
+
+def _fit_inherited(index: int) -> tuple[float, object]:
+    features, codes = _inherited  # set by fit_codes before the fork
+    return fit_code(features, codes[index])
+
+
+def fit_code(features, code: CodeRows) -> tuple[float, object]:
+    """A code's threshold (inner cross-validation) and its classifier fitted on all its rows."""
+    _, rows, labels, weights, groups = code
+    selected = features[rows]
+    threshold = choose_threshold(selected, labels, weights, groups)
+    return threshold, new_classifier().fit(selected, labels, sample_weight=weights)
+
+
+def turn_features(vectorizer, texts: list[str]):
+    """Fit ``vectorizer`` on ``texts``; a CSR matrix whose column indices are sorted.
+
+    Sorted once here because scikit-learn checks ``np.max(X)`` before every liblinear
+    fit, and scipy sorts an unsorted row slice to take it: a third of each fit's time.
+    """
+    try:
+        features = vectorizer.fit_transform(texts).tocsr()
+    except ValueError as error:  # e.g. turns without a single word
+        raise QualcodeError(f"Cannot build features from {len(texts)} turns: {error}") from None
+    features.sort_indices()
+    return features
+
+
 def new_classifier():
-    """Class-balanced L2 logistic regression (liblinear: quick on small sparse data)."""
+    """Class-balanced L2 logistic regression, solved by liblinear in the dual.
+
+    The dual has a variable per turn, the primal one per feature: with hundreds of
+    turns and tens of thousands of n-grams, dual coordinate descent reaches the same
+    optimum about twice as fast, and makes no BLAS calls (the primal's, on OpenBLAS
+    threads, made fits several times slower on a busy machine). A fixed
+    ``random_state`` makes the order it visits turns in, and so the model, reproducible.
+    """
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear")
+    return LogisticRegression(
+        C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear", dual=True, random_state=0
+    )
 
 
 THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))

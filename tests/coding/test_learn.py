@@ -11,7 +11,7 @@ from qualcode.coding import learn
 from qualcode.coding.autocode.evaluate import Scores, evaluate, model_predictions, reference_from_coder, score
 from qualcode.coding.listing import list_codings
 from qualcode.coding.session import CodingSession
-from qualcode.errors import NotFoundError
+from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.store.schema import models, suggestions
 from tests.coding.autocode_helpers import RULES_CODEBOOK, use_rules_codebook
 from tests.helpers import add_transcript
@@ -273,6 +273,65 @@ def test_threshold_is_chosen_from_the_grid(coded_project):
     assert set(model.thresholds) == set(model.classifiers)
     assert all(t in learn.THRESHOLD_GRID for t in model.thresholds.values())
     assert model.decide({"housing_gap": 1.0, "referral.hotline": 0.0}) == {"housing_gap"}
+
+
+# -- fitting speed without changing the model -----------------------------------------
+
+
+def test_features_are_csr_with_sorted_indices(coded_project):
+    texts = [t.text for t in learn.coder_turns(coded_project, "alice")]
+    features = learn.turn_features(learn.make_vectorizer(len(texts)), texts)
+    unsorted = learn.make_vectorizer(len(texts)).fit_transform(texts)
+    assert features.format == "csr" and features.has_sorted_indices
+    assert features[[5, 1, 3]].has_sorted_indices  # row slices, as each fit gets, stay sorted
+    assert features.shape == unsorted.shape and abs(features - unsorted).max() == 0
+
+
+@pytest.mark.parametrize("texts", [["", " "], ["...", "?!"]], ids=["blank", "punctuation"])
+def test_features_need_words(texts):
+    with pytest.raises(QualcodeError, match="Cannot build features from 2 turns"):
+        learn.turn_features(learn.make_vectorizer(len(texts)), texts)
+
+
+def test_dual_solver_reaches_the_primal_model(coded_project, monkeypatch):
+    from sklearn.linear_model import LogisticRegression
+
+    turns = learn.coder_turns(coded_project, "alice")
+    texts, roles = [t.text for t in turns], [t.role for t in turns]
+    dual = learn.fit(turns, coded_project.codebook, 5)
+    monkeypatch.setattr(
+        learn,
+        "new_classifier",
+        lambda: LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear"),
+    )
+    primal = learn.fit(turns, coded_project.codebook, 5)
+    assert dual.thresholds == primal.thresholds
+    for a, b in zip(dual.probabilities(texts, roles), primal.probabilities(texts, roles), strict=True):
+        assert a.keys() == b.keys() and all(abs(a[c] - b[c]) < 1e-3 for c in a)
+
+
+@pytest.mark.parametrize("processes", [(1, 1), (1, 2)], ids=["again", "two processes"])
+def test_training_is_reproducible(coded_project, processes, monkeypatch):
+    import multiprocessing
+
+    contexts, real = [], multiprocessing.get_context
+    monkeypatch.setattr(
+        multiprocessing, "get_context", lambda method=None: contexts.append(method) or real(method)
+    )
+    turns = learn.coder_turns(coded_project, "alice")
+    texts, roles = [t.text for t in turns], [t.role for t in turns]
+    first, second = (learn.fit(turns, coded_project.codebook, 5, processes=n) for n in processes)
+    assert ("fork" in contexts) == (2 in processes)  # two processes: a forked pool
+    assert first.thresholds == second.thresholds and set(first.classifiers) == {"housing_gap", "referral.hotline"}
+    assert first.probabilities(texts, roles) == second.probabilities(texts, roles)
+
+
+@pytest.mark.parametrize(("turns", "expected"), [(36, 1), (learn.PARALLEL_MIN_TURNS, 2), (703, 2)])
+def test_default_processes(turns, expected, monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert learn.default_processes(turns) == expected
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert learn.default_processes(turns) == 1
 
 
 def test_evaluate_can_skip_the_model(coded_project):
