@@ -211,7 +211,7 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Open suggestions for uncoded turns, most uncertain (or most confident) first."""
-    from qualcode.coding.learn import list_suggestions
+    from qualcode.coding.review_queue import list_suggestions
 
     if order not in ORDERS:
         fail(f"--order must be one of {', '.join(ORDERS)}; got '{order}'")

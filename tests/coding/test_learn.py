@@ -182,24 +182,6 @@ def test_no_model_yet(coded_project):
         learn.load_model(coded_project)
 
 
-def test_list_orders_by_uncertainty_and_hides_coded_turns(coded_project):
-    learn.train(coded_project, "alice", min_positive=5)
-    rows = learn.list_suggestions(coded_project, order="uncertain", source="model")
-    coded = {(r["transcript"], r["segment"]) for r in list_codings(coded_project, coder="alice")}
-    assert rows and not {(r["transcript"], r["segment"]) for r in rows} & coded  # turns alice coded are hidden
-    assert "vsp-6" in {r["transcript"] for r in rows}
-    uncertainty = [r["uncertainty"] for r in rows]
-    assert uncertainty == sorted(uncertainty, reverse=True)
-    confident = learn.list_suggestions(coded_project, order="confident", source="model")
-    assert [r["score"] for r in confident] == sorted((r["score"] for r in confident), reverse=True)
-    assert len(learn.list_suggestions(coded_project, coder="nobody", source="model")) > len(rows)
-
-
-@pytest.mark.parametrize(("p", "expected"), [(0.5, 0.5), (0.0, 0.0), (1.0, 0.0), (0.8, 0.2)])
-def test_uncertainty(p, expected):
-    assert learn.uncertainty(p) == pytest.approx(expected)
-
-
 # -- evaluation ----------------------------------------------------------------------
 
 

@@ -1,0 +1,87 @@
+"""The review queue: open suggestions for the turns a coder has not coded, in review order.
+
+Ordered most-uncertain first by default (the model's calls nearest their code's
+threshold), so that coding those teaches the next model the most; or most confident
+first. Rule suggestions carry no probability and come after model ones in uncertain order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qualcode.coding.learn import DECISION_P, MODEL_NAME
+from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+
+def uncertainty(p: float, threshold: float = DECISION_P) -> float:
+    """How close p is to the code's decision threshold: 0.5 - |p - threshold| (0.5 = on it)."""
+    return 0.5 - abs(p - threshold)
+
+
+def list_suggestions(
+    project: Project,
+    transcript: str | None = None,
+    *,
+    order: str = "uncertain",
+    coder: str | None = None,
+    source: str | None = None,
+) -> list[dict]:
+    """Open suggestions for turns the coder has not coded, ordered for review.
+
+    ``order``: ``uncertain`` (model probability nearest 0.5 first, so coding those
+    teaches the model most) or ``confident`` (highest score first). ``coder``
+    defaults to the coder the latest model was trained from.
+    """
+    from sqlalchemy import select
+
+    from qualcode.coding.autocode.stored import evidence_text, open_suggestions
+    from qualcode.store.schema import codings
+
+    if order not in ("uncertain", "confident"):
+        raise QualcodeError(f"Unknown order '{order}'; orders: uncertain, confident")
+    if coder is None:
+        coder = _latest_model_coder(project)
+    with project.read() as conn:
+        rows = open_suggestions(conn, transcript=transcript, source=source)
+        coded = (
+            set(conn.execute(select(codings.c.segment_id).where(codings.c.coder == coder)).scalars())
+            if coder
+            else set()
+        )
+    result = [
+        {
+            "id": r["id"],
+            "transcript": r["transcript_id"],
+            "segment": r["ordinal"],
+            "code": r["code_id"],
+            "source": r["source"],
+            "score": r["score"],
+            "evidence": evidence_text(r),
+            "uncertainty": uncertainty(r["score"], (r["evidence"] or {}).get("threshold", DECISION_P))
+            if r["source"] == "model"
+            else None,
+        }
+        for r in rows
+        if r["segment_id"] not in coded
+    ]
+    if order == "uncertain":
+        result.sort(
+            key=lambda r: (r["uncertainty"] is None, -(r["uncertainty"] or 0), r["transcript"], r["segment"])
+        )
+    else:
+        result.sort(key=lambda r: (-(r["score"] or 0), r["transcript"], r["segment"]))
+    return result
+
+
+def _latest_model_coder(project: Project) -> str | None:
+    from sqlalchemy import select
+
+    from qualcode.store.schema import models
+
+    with project.read() as conn:
+        return conn.execute(
+            select(models.c.trained_from).where(models.c.name == MODEL_NAME).order_by(models.c.id.desc()).limit(1)
+        ).scalar()
