@@ -259,9 +259,14 @@ class RuleMatcher:
         return self._anchors.get(self.lemmas.key(lower)), tuple(self._fuzzy_scores(lower))
 
     def is_interesting(self, form: str) -> bool:
-        """Whether a word form anchors a rule term or scores as a single-word fuzzy term."""
+        """Whether a word form anchors a rule term or scores as a single-word fuzzy term.
+
+        spaCy calls this once per new word form; its match key is kept on the way, so
+        multi-word terms find every word's key in :attr:`_keys`.
+        """
         lower = form.lower()
-        return self.lemmas.key(lower) in self._vocabulary or any(True for _ in self._fuzzy_scores(lower))
+        key = self._keys[self.nlp.vocab.strings.add(lower)] = self.lemmas.key(lower)
+        return key in self._vocabulary or any(True for _ in self._fuzzy_scores(lower))
 
     def _fuzzy_scores(self, text: str) -> Iterator[tuple[int, float]]:
         from rapidfuzz import fuzz
@@ -307,7 +312,7 @@ class RuleMatcher:
         return _Occurrences(dict(terms), dict(fuzzy))
 
     def _word_keys(self, unit: _Unit) -> list[str]:
-        """The match key of every word of the unit (dictionary lookups at C speed, then the new forms)."""
+        """The match key of every word of the unit (kept by :meth:`is_interesting`; looked up at C speed)."""
         keys = self._keys
         lowers = unit.word_lowers
         word_keys = list(map(keys.get, lowers))
