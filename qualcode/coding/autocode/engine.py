@@ -16,11 +16,11 @@ Semantics (docs/codebook.md, docs/autocoding.md):
   exclude term's first word is vetoed; with ``exclude_within: segment`` any exclude
   term in the unit vetoes the code. The code matches if any hit survives.
 
-How it stays near the tokenizer's speed: a spaCy lexeme flag (:class:`_InterestFlag`)
-marks once per word form whether any rule cares about it, so a unit's tokens are sorted
-out by ``Doc.to_array`` and numpy, and Python only visits the flagged words (about one in
-five); multi-word terms are then checked by looking up a window of match keys per term
-shape; a regex runs only on units holding one string of each group its pattern requires.
+How words are found: one pass over a unit's tokens looks each word form up in a cache
+(what the form means to the rules is worked out once per form); multi-word terms are
+checked by looking up a window of match keys per term shape; a regex runs only on units
+holding one string of each group its pattern requires. (A variant that let a spaCy
+lexeme flag and numpy pick the interesting tokens measured no faster: docs/performance.md.)
 
 spaCy and rapidfuzz are imported when a matcher is built, never at import time.
 """
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
     from qualcode.codebook.model import Code
 
+SKIP = object()  # word-form cache marker: punctuation or whitespace, not a word
+MISS = object()
 KEPT_HITS = 5  # hits kept per matched code, as evidence
 # Frequent words (as match keys) never chosen as a multi-word term's anchor when it has another word.
 COMMON_WORDS = frozenset(
@@ -146,9 +148,9 @@ class RuleMatcher:
             if not code.rules.is_empty:
                 self.codes[code.id] = self._compile(code)
         self._index()
-        self._entries: dict[int, tuple] = {}  # lowercase-form hash -> (anchored terms or None, fuzzy scores)
-        self._keys: dict[int, str] = {}  # lowercase-form hash -> match key
-        self._interest = _InterestFlag(self)
+        # lowercase-form hash -> SKIP (not a word), None (no rule cares) or (anchored terms or None, fuzzy scores)
+        self._entries: dict[int, object] = {}
+        self._keys: dict[int, str] = {}  # lowercase-form hash -> match key, for every word seen
 
     # -- compiling ---------------------------------------------------------------
 
@@ -234,7 +236,7 @@ class RuleMatcher:
         self, doc: Doc, allowed: frozenset[str] | set[str] | None = None, text: str | None = None
     ) -> list[CodeMatch]:
         """Match a tokenized unit; ``text`` is its source text (``doc.text`` if not given)."""
-        unit = _Unit(doc, doc.text if text is None else text, self._interest.flag_id())
+        unit = _Unit(doc, doc.text if text is None else text)
         found = self._occurrences(unit)
         wanted = self._all_codes if allowed is None else allowed
         hits: dict[str, list[Hit]] = defaultdict(list)
@@ -254,19 +256,13 @@ class RuleMatcher:
                 matches.append(CodeMatch(code_id, tuple(surviving[:KEPT_HITS]), len(surviving)))
         return matches
 
-    def _entry(self, lower: str) -> tuple:
-        """What a lowercase word form means to the rules: (its anchored terms or None, fuzzy scores)."""
-        return self._anchors.get(self.lemmas.key(lower)), tuple(self._fuzzy_scores(lower))
-
-    def is_interesting(self, form: str) -> bool:
-        """Whether a word form anchors a rule term or scores as a single-word fuzzy term.
-
-        spaCy calls this once per new word form; its match key is kept on the way, so
-        multi-word terms find every word's key in :attr:`_keys`.
-        """
-        lower = form.lower()
-        key = self._keys[self.nlp.vocab.strings.add(lower)] = self.lemmas.key(lower)
-        return key in self._vocabulary or any(True for _ in self._fuzzy_scores(lower))
+    def _entry(self, token) -> object:
+        """What a word form means to the rules: SKIP, None (nothing) or (anchored terms or None, fuzzy scores)."""
+        if token.is_punct or token.is_space:
+            return SKIP
+        key = self._keys[token.lower] = self.lemmas.key(token.lower_)
+        anchored, fuzzy = self._anchors.get(key), tuple(self._fuzzy_scores(token.lower_))
+        return (anchored, fuzzy) if anchored is not None or fuzzy else None
 
     def _fuzzy_scores(self, text: str) -> Iterator[tuple[int, float]]:
         from rapidfuzz import fuzz
@@ -278,20 +274,13 @@ class RuleMatcher:
                 yield spec_id, score
 
     def _occurrences(self, unit: _Unit) -> _Occurrences:
-        """Where each term and fuzzy spec occurs, found from the flagged words only.
-
-        The vocabulary flag (:class:`_InterestFlag`) has already sorted word forms into
-        interesting or not, once per form, so only the few flagged tokens reach Python.
-        """
+        """Where each term and fuzzy spec occurs; sets the unit's word tokens on the way."""
         terms: dict[int, list] = defaultdict(list)
         fuzzy: dict[int, list] = defaultdict(list)
-        entries, word_tokens = self._entries, unit.word_tokens
         word_keys: list[str] | None = None
-        for position, index, lower in unit.flagged():
-            entry = entries.get(lower)
-            if entry is None:
-                entry = entries[lower] = self._entry(unit.string(lower))
-            anchored, scores = entry
+        words = self._words(unit)
+        word_tokens = unit.word_tokens
+        for position, index, (anchored, scores) in words:
             if scores:
                 for spec_id, score in scores:
                     fuzzy[spec_id].append((position, index, index, score))
@@ -311,23 +300,32 @@ class RuleMatcher:
             self._window_fuzzy(unit, fuzzy)
         return _Occurrences(dict(terms), dict(fuzzy))
 
+    def _words(self, unit: _Unit) -> list[tuple[int, int, tuple]]:
+        """(word position, token index, entry) of the words some rule cares about."""
+        entries, doc = self._entries, unit.doc
+        words, word_tokens = [], []
+        for index, lower in enumerate(unit.lowers):
+            entry = entries.get(lower, MISS)
+            if entry is MISS:
+                entry = entries[lower] = self._entry(doc[index])
+            if entry is SKIP:
+                continue
+            if entry is not None:
+                words.append((len(word_tokens), index, entry))
+            word_tokens.append(index)
+        unit.word_tokens = word_tokens
+        return words
+
     def _word_keys(self, unit: _Unit) -> list[str]:
-        """The match key of every word of the unit (kept by :meth:`is_interesting`; looked up at C speed)."""
-        keys = self._keys
-        lowers = unit.word_lowers
-        word_keys = list(map(keys.get, lowers))
-        if None in word_keys:
-            for position, key in enumerate(word_keys):
-                if key is None:
-                    lower = lowers[position]
-                    word_keys[position] = keys[lower] = self.lemmas.key(unit.string(lower))
-        return word_keys
+        """The match key of every word of the unit (each word form's key was kept by :meth:`_entry`)."""
+        keys, lowers = self._keys, unit.lowers
+        return [keys[lowers[index]] for index in unit.word_tokens]
 
     def _window_fuzzy(self, unit: _Unit, fuzzy: dict[int, list]) -> None:
         from rapidfuzz import fuzz
 
         indices = unit.word_tokens
-        texts = [unit.string(lower) for lower in unit.word_lowers]
+        texts = [unit.doc[i].lower_ for i in indices]
         for spec_id in self._multi_fuzzy:
             spec = self._fuzzy[spec_id]
             for start in range(len(indices) - spec.size + 1):
@@ -383,37 +381,17 @@ class RuleMatcher:
 
 
 class _Unit:
-    """One tokenized unit as arrays: which tokens are words, which are flagged, their forms."""
+    """One tokenized unit: its doc, source text and per-token word-form hashes."""
 
-    def __init__(self, doc: Doc, text: str, flag: int) -> None:
-        import numpy as np
-        from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
+    def __init__(self, doc: Doc, text: str) -> None:
+        from spacy.attrs import LOWER
 
         self.doc = doc
         self.text = text
-        self._strings = doc.vocab.strings
+        self.lowers = doc.to_array(LOWER).tolist() if len(doc) else []
+        self.word_tokens: list[int] = []  # token index of each word position (set by the matcher)
         self._lowered: str | None = None
         self._contains: dict[str, bool] = {}
-        self._starts: list[int] | None = None
-        if not len(doc):
-            self.word_tokens, self.word_lowers, self._flagged = [], [], []
-            return
-        columns = doc.to_array([flag, IS_PUNCT, IS_SPACE, LOWER])
-        not_word = columns[:, 1] | columns[:, 2]
-        word_tokens = np.flatnonzero(not_word == 0)
-        flagged = np.flatnonzero(columns[:, 0] > not_word)  # flagged words
-        self.word_tokens = word_tokens.tolist()  # token index of each word position
-        self.word_lowers = columns[word_tokens, 3].tolist()  # lowercase-form hash of each word
-        self._flagged = zip(
-            np.searchsorted(word_tokens, flagged).tolist(), flagged.tolist(), columns[flagged, 3].tolist()
-        )
-
-    def flagged(self) -> Iterator[tuple[int, int, int]]:
-        """(word position, token index, lowercase-form hash) of the flagged words (once)."""
-        return iter(self._flagged)
-
-    def string(self, hashed: int) -> str:
-        return self._strings[hashed]
 
     def contains(self, string: str) -> bool:
         """Whether the lowercased text contains ``string`` (remembered: patterns share strings)."""
@@ -426,39 +404,12 @@ class _Unit:
 
     @property
     def word_starts(self) -> list[int]:
-        if self._starts is None:
-            from spacy.attrs import IDX
-
-            self._starts = self.doc.to_array([IDX])[self.word_tokens].tolist() if self.word_tokens else []
-        return self._starts
+        return [self.doc[i].idx for i in self.word_tokens]
 
     def char_span(self, first: int, last: int) -> tuple[int, int]:
         """Character offsets of tokens ``first``..``last`` (looked up only for hits)."""
         token = self.doc[last]
         return self.doc[first].idx, token.idx + len(token)
-
-
-class _InterestFlag:
-    """A spaCy lexeme flag marking the word forms a matcher's rules care about.
-
-    spaCy evaluates a flag getter once per word form (lexeme) and stores the bit on
-    the lexeme, so marking tokens costs no Python per token. Matchers sharing a
-    pipeline share one flag bit; whichever matcher is matching re-evaluates the bit
-    over the vocabulary when another one set it last (only tests share pipelines).
-    """
-
-    def __init__(self, matcher: RuleMatcher) -> None:
-        self.vocab = matcher.nlp.vocab
-        self.getter = matcher.is_interesting
-        self._id: int | None = None
-
-    def flag_id(self) -> int:
-        getters = self.vocab.lex_attr_getters
-        if self._id is not None and getters.get(self._id) is self.getter:
-            return self._id
-        shared = [i for i, g in getters.items() if isinstance(i, int) and getattr(g, "__name__", "") == "is_interesting"]
-        self._id = self.vocab.add_flag(self.getter, flag_id=shared[0] if shared else -1)
-        return self._id
 
 
 def _hit_order(hit: Hit) -> tuple[float, int]:
