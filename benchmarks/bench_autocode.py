@@ -245,6 +245,7 @@ def run_generated(project, words: int, processes: int, seed: int, rounds: int) -
         "codes": codes,
         **median,
         "ratios": [r["ratio"] for r, _ in measured],
+        "rounds": [r for r, _ in measured],
         "processes": processes,
         "generated_in_s": round(generated_in, 1),
     }
