@@ -12,9 +12,10 @@ written as a lemma ("referral") finds its inflections and close derivations:
    approval -> approve, dismissal -> dismiss. Bases that are not words are left alone
    (hospital, criminal, federal stay as they are), so "goal" never becomes "go".
 
-A plural ``-ings`` noun goes one step further, to where its singular goes (trainings
--> training -> train, hearings -> hearing -> hear), so a form and its plural never
-part; other lemma chains in the table are left alone (numbers -> number, not numb).
+A regular plural goes one step further, to where its singular goes: the table sends
+trainings -> training but training -> train, agendas -> agenda but agenda -> agendum,
+so without that step a term would miss its own plural. Other lemma chains in the table
+are left alone (rose -> rise stays, since rose is not a plural of rise).
 
 Step 3 is what makes "referral", "referrals", "referred" and "referring" one family:
 the lookup table alone sends the nouns to ``referral`` and the verbs to ``refer``.
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 NOMINAL_SUFFIX = "al"
 MIN_NOMINAL_LENGTH = 7
 NO_UNDOUBLE = set("aeiouls")
-GERUND_SUFFIX = "ing"
 
 
 def make_nlp() -> Language:
@@ -61,8 +61,8 @@ class LemmaIndex:
     def _key(self, form: str) -> str:
         form = normalise_form(form)
         lemma = self.lemma(form)
-        if lemma != form and lemma.endswith(GERUND_SUFFIX):
-            lemma = self.lemma(lemma)  # trainings -> training -> train, as training -> train
+        if form in (lemma + "s", lemma + "es"):
+            lemma = self.lemma(lemma)  # a plural goes where its singular goes: trainings -> train
         return family_key(lemma, self._known)
 
 
