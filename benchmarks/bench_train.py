@@ -54,69 +54,24 @@ def old_classifier():
     return LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear")
 
 
-def old_choose_threshold(features, labels, weights, groups) -> float:
-    import numpy as np
-    from sklearn.model_selection import GroupKFold
-
-    from qualcode.coding.learn import DECISION_P, INNER_FOLDS, THRESHOLD_GRID
-
-    folds = min(INNER_FOLDS, len(set(groups)))
-    if folds < 2:
-        return DECISION_P
-    y, w = np.asarray(labels), np.asarray(weights)
-    out_of_fold = np.full(len(y), np.nan)
-    for train, test in GroupKFold(n_splits=folds).split(y, groups=groups):
-        if 0 < y[train].sum() < len(train):
-            model = old_classifier().fit(features[train], y[train], sample_weight=w[train])
-            out_of_fold[test] = model.predict_proba(features[test])[:, 1]
-    known = ~np.isnan(out_of_fold)
-    if not y[known].any():
-        return DECISION_P
-
-    def f1(predicted, actual) -> float:
-        tp = int((predicted & actual).sum())
-        wrong = int((predicted != actual).sum())
-        return 2 * tp / (2 * tp + wrong) if tp else 0.0
-
-    actual = y[known] == 1
-    return max(THRESHOLD_GRID, key=lambda t: (f1(out_of_fold[known] >= t, actual), -abs(t - DECISION_P)))
-
-
 def old_fit(turns, codebook, min_positive: int = 5):
-    """The fit loop before it was made faster."""
-    from qualcode.coding.learn import Model, make_vectorizer, training_rows
+    """The fit before it was made faster: the primal solver, on row slices with unsorted indices, one process.
+
+    Code selection, thresholds and the report are the current code's (they did not change).
+    """
+    from qualcode.coding.learn import assemble_model, choose_threshold, learnable_codes, make_vectorizer
 
     vectorizer = make_vectorizer(len(turns))
-    features = vectorizer.fit_transform([t.text for t in turns])
-    classifiers, code_roles, thresholds, trained, skipped = {}, {}, {}, {}, {}
-    for code in codebook.codes.values():
-        if not code.codable:
-            continue
-        rows, labels, weights = training_rows(turns, code.id, code.roles)
-        positives = sum(labels)
-        if positives < min_positive or positives == len(labels):
-            if positives:
-                skipped[code.id] = positives
-            continue
-        groups = [turns[i].transcript_id for i in rows]
-        thresholds[code.id] = old_choose_threshold(features[rows], labels, weights, groups)
-        classifiers[code.id] = old_classifier().fit(features[rows], labels, sample_weight=weights)
-        code_roles[code.id] = sorted(code.roles)
-        trained[code.id] = {
-            "positives": positives,
-            "negatives": len(labels) - positives,
-            "rejected": sum(1 for w in weights if w != 1.0),
-            "threshold": thresholds[code.id],
-        }
-    report = {
-        "turns": len(turns),
-        "transcripts": len({t.transcript_id for t in turns}),
-        "min_positive": min_positive,
-        "trained": trained,
-        "too_few_examples": skipped,
-        "rejected_negatives": sum(v["rejected"] for v in trained.values()),
-    }
-    return Model(vectorizer, classifiers, code_roles, report, thresholds)
+    features = vectorizer.fit_transform([t.text for t in turns])  # indices left unsorted, as they were
+    learnable, skipped = learnable_codes(turns, codebook, min_positive)
+    fitted = [
+        (
+            choose_threshold(features[rows], labels, weights, groups, make_classifier=old_classifier),
+            old_classifier().fit(features[rows], labels, sample_weight=weights),
+        )
+        for _, rows, labels, weights, groups in learnable
+    ]
+    return assemble_model(vectorizer, turns, codebook, min_positive, (learnable, skipped), fitted)
 
 
 # -- measuring ------------------------------------------------------------------------

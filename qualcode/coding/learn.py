@@ -29,7 +29,6 @@ incompatible model is refused (:class:`StaleModelError`) until retrained.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -222,10 +221,22 @@ def fit(
     features = turn_features(vectorizer, [t.text for t in turns])
     learnable, skipped = learnable_codes(turns, codebook, min_positive)
     processes = default_processes(len(turns)) if processes is None else processes
+    fitted = fit_codes(features, learnable, processes)
+    return assemble_model(vectorizer, turns, codebook, min_positive, (learnable, skipped), fitted)
+
+
+def assemble_model(
+    vectorizer,
+    turns: list[LabelledTurn],
+    codebook: Codebook,
+    min_positive: int,
+    codes: tuple[list[CodeRows], dict[str, int]],
+    fitted: list[tuple[float, object]],
+) -> Model:
+    """The model and its report from the learnable codes (and skipped ones) and each one's (threshold, classifier)."""
+    learnable, skipped = codes
     classifiers, code_roles, thresholds, trained = {}, {}, {}, {}
-    for (code_id, _, labels, weights, _), (threshold, classifier) in zip(
-        learnable, fit_codes(features, learnable, processes), strict=True
-    ):
+    for (code_id, _, labels, weights, _), (threshold, classifier) in zip(learnable, fitted, strict=True):
         classifiers[code_id], thresholds[code_id] = classifier, threshold
         code_roles[code_id] = sorted(codebook.get(code_id).roles)
         trained[code_id] = {
@@ -265,7 +276,9 @@ def learnable_codes(
 
 def default_processes(turns: int) -> int:
     """Both cores (or as many as there are) for a large training set, one for a small one."""
-    return 1 if turns < PARALLEL_MIN_TURNS else max(1, min(2, os.cpu_count() or 1))
+    from qualcode.coding.autocode.parallel import usable_cores
+
+    return 1 if turns < PARALLEL_MIN_TURNS else usable_cores()
 
 
 def fit_codes(features, codes: list[CodeRows], processes: int) -> list[tuple[float, object]]:
@@ -335,8 +348,13 @@ THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))
 INNER_FOLDS = 3
 
 
-def choose_threshold(features, labels: list[int], weights: list[float], groups: list[str]) -> float:
-    """The F1-best threshold on out-of-fold probabilities within the training data."""
+def choose_threshold(
+    features, labels: list[int], weights: list[float], groups: list[str], make_classifier=None
+) -> float:
+    """The F1-best threshold on out-of-fold probabilities within the training data.
+
+    ``make_classifier`` (default :func:`new_classifier`) lets a benchmark keep an older model.
+    """
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
@@ -347,7 +365,7 @@ def choose_threshold(features, labels: list[int], weights: list[float], groups: 
     out_of_fold = np.full(len(y), np.nan)
     for train, test in GroupKFold(n_splits=folds).split(y, groups=groups):
         if 0 < y[train].sum() < len(train):
-            model = new_classifier().fit(features[train], y[train], sample_weight=w[train])
+            model = (make_classifier or new_classifier)().fit(features[train], y[train], sample_weight=w[train])
             out_of_fold[test] = model.predict_proba(features[test])[:, 1]
     known = ~np.isnan(out_of_fold)
     if not y[known].any():

@@ -5,14 +5,18 @@ from __future__ import annotations
 from qualcode.project import Project
 from tests.helpers import add_transcript
 
-RULES_CODEBOOK = """\
-format: 1
-title: Autocode test study
+ROLES_YAML = """\
 roles:
   law_enforcement: {label: Law enforcement official}
   prosecutor: {label: Prosecutor}
   service_provider: {label: Service provider}
   other: {label: Other stakeholder}
+"""
+
+RULES_CODEBOOK = (
+    "format: 1\ntitle: Autocode test study\n"
+    + ROLES_YAML
+    + """\
 codes:
   - id: referral
     name: Referral sources
@@ -49,6 +53,7 @@ codes:
     name: Notes without rules
     definition: Never autocoded.
 """
+)
 
 SERVICE_TURNS = [
     ("Interviewer", "Where do clients come from? Do you get hotline calls?"),

@@ -10,7 +10,7 @@ from qualcode.coding.autocode.parallel import match_units
 from qualcode.coding.listing import list_codings
 from qualcode.errors import NotFoundError
 from qualcode.store.schema import codings, suggestions
-from tests.coding.autocode_helpers import add_corpus, use_rules_codebook
+from tests.coding.autocode_helpers import ROLES_YAML, add_corpus, use_rules_codebook
 
 
 @pytest.fixture
@@ -157,13 +157,10 @@ def test_two_processes_give_the_same_matches(rules_project):
 
 # -- topic focus: a crowded turn keeps its topic and drops passing mentions -----------
 
-FOCUS_CODEBOOK = """\
-format: 1
-roles:
-  law_enforcement: {label: Law enforcement official}
-  prosecutor: {label: Prosecutor}
-  service_provider: {label: Service provider}
-  other: {label: Other stakeholder}
+FOCUS_CODEBOOK = (
+    "format: 1\n"
+    + ROLES_YAML
+    + """\
 codes:
   - id: referral
     name: Referral sources
@@ -179,6 +176,7 @@ codes:
     name: Funding
     rules: {phrases: [fund, grant]}
 """
+)
 
 FOCUS_TURNS = [
     ("Interviewer", "Where do your cases come from?"),

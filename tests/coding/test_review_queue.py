@@ -8,7 +8,6 @@ from qualcode.coding.learn import train
 from qualcode.coding.listing import list_codings
 from qualcode.coding.review_queue import list_suggestions, uncertainty
 from qualcode.errors import QualcodeError
-from tests.coding.test_learn import coded_project  # noqa: F401  (fixture)
 
 
 def test_list_orders_by_uncertainty_and_hides_coded_turns(coded_project):

@@ -33,8 +33,11 @@ def word_count(text: str) -> int:
 
 def default_processes(total_words: int) -> int:
     """Both cores (or as many as there are) for large jobs, one for small ones."""
-    if total_words < PARALLEL_MIN_WORDS:
-        return 1
+    return 1 if total_words < PARALLEL_MIN_WORDS else usable_cores()
+
+
+def usable_cores() -> int:
+    """Worker processes for a large job (autocoding, training): two, or one on a single-core machine."""
     return max(1, min(2, os.cpu_count() or 1))
 
 
