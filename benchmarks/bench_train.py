@@ -7,7 +7,7 @@ The example study is imported into a scratch project and coded by the rules as c
 ``autocoder``, as ``qualcode demo`` does (``--project DIR`` uses an existing project
 instead). Both fits then train on that coder's respondent turns:
 
-- ``old``: the fit as it was before it was made faster, kept here as a copy: the
+- ``old``: the fit as it was before it was made faster, kept measurable here: the
   same TF-IDF features (``make_vectorizer``), liblinear's *primal* solver, each fit
   on a row slice whose column indices are unsorted;
 - ``new``: :func:`qualcode.coding.learn.fit` (indices sorted once, liblinear's *dual*
@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-# -- the previous fit (a copy, so that it stays measurable) ------------------------
+# -- the previous fit (its solver and unsorted slices kept, so that it stays measurable) --
 
 
 def old_classifier():
