@@ -8,11 +8,31 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from qualcode.project import DATABASE_URL_ENV, Project
 from qualcode.transcripts.model import Transcript
 from tests import pg
 from tests.helpers import DATA, INTERVIEW, add_transcript
+
+
+# Hypothesis: CI is derandomized with bounded examples so a run is repeatable and its
+# time predictable on a 2-core machine; locally the default profile explores more.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=25,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "dev",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
