@@ -83,6 +83,27 @@ def delete_coding(conn: Connection, coding_id: int) -> None:
     conn.execute(delete(codings).where(codings.c.id == coding_id))
 
 
+def live_codings_of(conn: Connection, transcript_id: str) -> list:
+    """The transcript's codings that are not orphaned (re-anchoring moves these)."""
+    query = select(codings).where(codings.c.transcript_id == transcript_id, codings.c.orphaned.is_(False))
+    return conn.execute(query.order_by(codings.c.id)).all()
+
+
+def move_coding(conn: Connection, coding_id: int, span: tuple[int, int], segment_id: int) -> None:
+    conn.execute(
+        update(codings).where(codings.c.id == coding_id)
+        .values(start_offset=span[0], end_offset=span[1], segment_id=segment_id, updated_at=now())
+    )
+
+
+def orphan_coding(conn: Connection, coding_id: int, old_text: str) -> None:
+    """Keep a coding whose words vanished: no segment, its old offsets and text."""
+    conn.execute(
+        update(codings).where(codings.c.id == coding_id)
+        .values(orphaned=True, segment_id=None, orphan_text=old_text, updated_at=now())
+    )
+
+
 def append_event(
     conn: Connection,
     *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qualcode.coding.listing import list_codings, list_orphans
-from qualcode.coding.reanchor import SpanMapper, reanchor_codings
+from qualcode.coding.reanchor import SpanMapper, align_words, reanchor_codings
 from qualcode.coding.session import CodingSession
 from qualcode.store.transcripts import replace_transcript, transcript_row
 from qualcode.transcripts.model import Transcript, Turn, render
@@ -67,4 +67,79 @@ def test_codings_move_to_the_same_words_and_orphans_are_kept(project, interview)
     assert "challenge.housing" not in rows
     (orphan,) = list_orphans(project)
     assert orphan["code"] == "challenge.housing" and orphan["text"] == "Shelters are full."
-    assert report.orphaned == [orphan["id"]]
+    assert report.orphaned == (orphan["id"],)
+    assert (report.moved, report.shortened) == (2, 0)
+
+
+TURNS = [
+    ("Interviewer", "Tell me about a case from last year."),
+    ("Respondent", "A girl from the motel called the hotline, we met her that night, and we worked it with the sheriff."),
+    ("Interviewer", "And another one?"),
+    ("Respondent", "A woman from the nail salon called us, and we worked it with the sheriff."),
+    ("Interviewer", "Any others?"),
+    ("Respondent", "A boy from the truck stop called the hotline, we met him the next day, and we worked it with the sheriff."),
+]
+
+
+def _texts(old_turns, new_turns):
+    old, old_segments = render([Turn(s, t) for s, t in old_turns], {"Interviewer"})
+    new, new_segments = render([Turn(s, t) for s, t in new_turns], {"Interviewer"})
+    return old, old_segments, new, new_segments
+
+
+def test_a_deleted_answer_is_orphaned_not_moved_onto_a_similar_one():
+    """The issue's case: deleting one of several similar answers must not move its
+    coding onto "and we worked it with the sheriff." in another turn."""
+    old, old_segments, new, new_segments = _texts(TURNS, TURNS[:2] + TURNS[4:])
+    mapper = SpanMapper(old, new)
+    deleted, kept = old_segments[3], old_segments[1]
+    assert mapper.anchor(deleted.start, deleted.end, new_segments).span is None
+    moved = mapper.anchor(kept.start, kept.end, new_segments)
+    assert moved.status == "unchanged" and new[slice(*moved.span)] == old[kept.start : kept.end]
+
+
+def _first(old_turn, new_turn, phrase):
+    old, _, new, new_segments = _texts([("R", old_turn)], [("R", new_turn)])
+    start = old.index(phrase)
+    return SpanMapper(old, new).anchor(start, start + len(phrase), new_segments), new
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "phrase", "status", "expected"),
+    [
+        ("we call the hotline", "so we call the hotline", "call the hotline", "moved", "call the hotline"),
+        ("we call the hotline", "we call the hotline too", "we call the hotline", "unchanged", "we call the hotline"),
+        ("We call the Hotline.", "We call the hotline", "call the Hotline.", "moved", "call the hotline"),
+        # nine of ten words found: shortened to the nine
+        ("one two three four five six seven eight nine ten", "one two three four five six seven eight nine",
+         "one two three four five six seven eight nine ten", "shortened", "one two three four five six seven eight nine"),
+        # two of three words found: orphaned
+        ("shelters are full", "shelters seem full", "shelters are full", "orphaned", None),
+        # all words found, but far apart: too many inserted words
+        ("the hotline calls", "the national human trafficking hotline calls", "the hotline calls", "orphaned", None),
+        # one word inserted in three: 2*3/(3+4) = 0.857 >= 0.85, so it moves
+        ("the hotline calls", "the national hotline calls", "the hotline calls", "moved", "the national hotline calls"),
+        ("a b c d e f g", "a b c um d e f g", "a b c d e f g", "moved", "a b c um d e f g"),
+    ],
+)
+def test_the_rule(old, new, phrase, status, expected):
+    result, new_text = _first(old, new, phrase)
+    assert result.status == status
+    if expected is None:
+        assert result.span is None
+    else:
+        assert new_text[slice(*result.span)] == expected
+
+
+def test_words_split_over_two_turns_are_orphaned():
+    old, _, new, new_segments = _texts(
+        [("R", "we call the hotline every week")], [("R", "we call the"), ("I", "Yes?"), ("R", "hotline every week")]
+    )
+    start = old.index("we call")
+    assert SpanMapper(old, new).anchor(start, len(old), new_segments).reason == "its words are found only across turns"
+
+
+def test_alignment_keeps_the_common_beginning_and_end():
+    old = "a x s b x s c".split()
+    new = "a x s c".split()
+    assert align_words(old, new) == {0: 0, 1: 1, 2: 2, 6: 3}
