@@ -64,6 +64,10 @@ class TranscriptImportError(QualcodeError):
     """A transcript file cannot be read or parsed."""
 
 
+class TranscriptError(QualcodeError):
+    """A correction to a stored transcript that cannot be made (set, remove)."""
+
+
 class UnknownRoleError(QualcodeError):
     """A role key or alias that the project does not declare."""
 

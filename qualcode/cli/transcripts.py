@@ -23,6 +23,9 @@ def import_(
     replace: Annotated[bool, typer.Option(help="Replace changed transcripts (codings re-anchored).")] = False,
     skip_bad: Annotated[bool, typer.Option(help="Import the good files and list the bad ones.")] = False,
     interviewer: Annotated[str | None, typer.Option(help="Speaker label of the interviewer.")] = None,
+    allow_duplicate: Annotated[
+        bool, typer.Option(help="Import content already imported under another id (warns).")
+    ] = False,
 ) -> None:
     """Import transcripts with their role and site, all or nothing."""
     from qualcode.transcripts.importing import (
@@ -47,7 +50,8 @@ def import_(
         attributes = parse_attributes(attr or [])
         requests = [ImportRequest(f, role, site, attributes, transcript_id) for f in files]
     outcomes = import_transcripts(
-        project, requests, replace=replace, skip_bad=skip_bad, interviewer=interviewer
+        project, requests, replace=replace, skip_bad=skip_bad, interviewer=interviewer,
+        allow_duplicate=allow_duplicate,
     )
     _print_outcomes(outcomes)
 
@@ -61,10 +65,9 @@ def _print_outcomes(outcomes) -> None:
         elif o.status == "unchanged":
             console.print(f"{o.transcript_id}: {o.message}")
         else:
-            extra = ""
-            if o.reanchor is not None:
-                extra = f"; codings moved {o.reanchor.moved}, orphaned {len(o.reanchor.orphaned)}"
-            console.print(f"{o.transcript_id}: {o.status} ({o.turns} turns, {o.words} words{extra})")
+            console.print(f"{o.transcript_id}: {o.status} ({o.turns} turns, {o.words} words)")
+            if o.message:  # corrections, duplicate warnings, re-anchoring counts
+                console.print(f"  {o.message}", markup=False)
     tally = Counter(o.status for o in outcomes)
     console.print(", ".join(f"{n} {status}" for status, n in tally.items()))
 
@@ -110,6 +113,74 @@ def show(
         label = f"[{style or 'bold'}]{seg['ordinal']:>3} {seg['speaker']}:[/]"
         console.print(label, end=" ")
         console.print(seg["text"], style=style or None, markup=False)
+
+
+@transcripts_app.command("set")
+def set_(
+    ctx: typer.Context,
+    transcript_id: Annotated[str, typer.Argument(metavar="ID", help="Transcript id.")],
+    role: Annotated[str | None, typer.Option(help="New role (key, label or alias).")] = None,
+    site: Annotated[str | None, typer.Option(help="New site.")] = None,
+    attr: Annotated[list[str] | None, typer.Option(help="Attribute key=value (key= removes it); repeatable.")] = None,
+    new_id: Annotated[str | None, typer.Option("--id", help="Rename the transcript to this id.")] = None,
+    by: Annotated[str | None, typer.Option(help="Your name for the event log (default: login name).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON of what changed.")] = False,
+) -> None:
+    """Correct a transcript's role, site, attributes or id (recorded in the event log)."""
+    from qualcode.transcripts.corrections import set_transcript
+    from qualcode.transcripts.importing import parse_attributes
+
+    result = set_transcript(
+        project_of(ctx), transcript_id, role=role, site=site, attributes=parse_attributes(attr or []),
+        new_id=new_id, by=by,
+    )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    console.print(result.summary(), markup=False)
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+
+
+@transcripts_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    transcript_id: Annotated[str, typer.Argument(metavar="ID", help="Transcript id.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (scripts).")] = False,
+    by: Annotated[str | None, typer.Option(help="Your name for the event log (default: login name).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON of what was removed.")] = False,
+) -> None:
+    """Delete a transcript with its codings, after confirmation; recorded in the event log."""
+    from qualcode.transcripts.corrections import describe_removal, remove_transcript
+
+    project = project_of(ctx)
+    if not yes:
+        preview = describe_removal(project, transcript_id)
+        question = (
+            f"Remove transcript '{preview.transcript_id}' ({preview.role}, site {preview.site}, "
+            f"{preview.turns} turns) with its {preview.codings} codings"
+            f"{' by ' + ', '.join(preview.coders) if preview.coders else ''}"
+            f"{' and from sample(s) ' + ', '.join(preview.samples) if preview.samples else ''}?"
+        )
+        if not _confirmed(question):
+            fail("not confirmed; nothing removed (pass --yes to skip the question in scripts)")
+    result = remove_transcript(project, transcript_id, by=by)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    console.print(
+        f"removed '{result.transcript_id}' with {result.codings} codings; recorded in the event log "
+        f"(group {result.event_group}, 'qualcode log')",
+        markup=False,
+    )
+
+
+def _confirmed(question: str) -> bool:
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:  # no answer (end of input, Ctrl-C)
+        typer.echo("")
+        return False
 
 
 def register(app: typer.Typer) -> None:

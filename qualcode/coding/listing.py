@@ -85,7 +85,8 @@ def event_log(project: Project, *, coder: str | None = None, since: datetime | N
                 "id": row["id"], "at": row["at"], "coder": row["coder"], "action": row["action"],
                 "change": change, "coding": row["coding_id"], "transcript": row["transcript_id"],
                 "code": state.get("code_id") if state else None,
-                "span": [state["start_offset"], state["end_offset"]] if state else None,
+                # A transcript:set/remove record carries the transcript, not a span.
+                "span": [state["start_offset"], state["end_offset"]] if state and "start_offset" in state else None,
                 "group": row["group_id"], "undone": bool(row["undone"]),
             }
         )

@@ -68,8 +68,9 @@ class ReanchorReport:
         }
 
     def summary(self) -> str:
+        hint = " (see 'qualcode codings orphans')" if self.orphaned else ""
         return (
-            f"codings: {self.moved} moved, {self.shortened} shortened, {len(self.orphaned)} orphaned, "
+            f"codings: {self.moved} moved, {self.shortened} shortened, {len(self.orphaned)} orphaned{hint}, "
             f"{self.unchanged} unchanged"
         )
 

@@ -10,8 +10,12 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from qualcode.store.schema import coders, codings, events, segments, transcripts
 
 # Events copied from a coder bundle ("merged:tag", ...) are history for the audit
-# trail only; the merge itself is the undoable action.
+# trail only; the merge itself is the undoable action. Changes to a transcript itself
+# ("transcript:set", "transcript:remove") are recorded for the audit trail, not undone
+# by a coder's undo.
 HISTORY_ONLY_PREFIX = "merged:"
+TRANSCRIPT_ACTION_PREFIX = "transcript:"
+NOT_UNDOABLE_PREFIXES = (HISTORY_ONLY_PREFIX, TRANSCRIPT_ACTION_PREFIX)
 
 CODING_FIELDS = (
     "id", "transcript_id", "segment_id", "coder", "code_id", "start_offset", "end_offset",
@@ -143,7 +147,7 @@ def latest_group(conn: Connection, coder: str, *, actions_in=None, actions_not_i
     """The newest group of the coder that is not undone, filtered by action."""
     query = select(events.c.group_id, events.c.action).where(
         events.c.coder == coder, events.c.undone.is_(False), events.c.id == events.c.group_id,
-        events.c.id > after_id, ~events.c.action.startswith(HISTORY_ONLY_PREFIX),
+        events.c.id > after_id, *_undoable(),
     )
     if actions_in is not None:
         query = query.where(events.c.action.in_(actions_in))
@@ -155,11 +159,20 @@ def latest_group(conn: Connection, coder: str, *, actions_in=None, actions_not_i
 def last_group_id(conn: Connection, coder: str, *, actions_not_in) -> int:
     found = conn.execute(
         select(func.max(events.c.id)).where(
-            events.c.coder == coder, events.c.action.not_in(actions_not_in),
-            ~events.c.action.startswith(HISTORY_ONLY_PREFIX),
+            events.c.coder == coder, events.c.action.not_in(actions_not_in), *_undoable(),
         )
     ).scalar()
     return found or 0
+
+
+def _undoable() -> list:
+    return [~events.c.action.startswith(prefix) for prefix in NOT_UNDOABLE_PREFIXES]
+
+
+def codings_of_transcript(conn: Connection, transcript_id: str) -> list[dict[str, Any]]:
+    """Every coding of the transcript, orphans included, in id order."""
+    rows = conn.execute(select(codings).where(codings.c.transcript_id == transcript_id).order_by(codings.c.id))
+    return [_as_dict(r) for r in rows]
 
 
 def event_rows(conn: Connection, coder: str | None = None, since: datetime | None = None) -> list[dict]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from qualcode.errors import NotFoundError
-from qualcode.store.schema import segments, transcripts
+from qualcode.store.schema import codings, sample_transcripts, segments, suggestions, transcripts
 from qualcode.transcripts.model import Segment, Transcript
 
 
@@ -58,6 +58,42 @@ def replace_transcript(conn: Connection, transcript: Transcript) -> None:
         update(transcripts).where(transcripts.c.id == transcript.id).values(**_row_values(transcript))
     )
     insert_segments(conn, transcript.id, transcript.segments)
+
+
+def update_metadata(conn: Connection, transcript_id: str, values: dict) -> None:
+    """Set some of role, site, attributes (no text change)."""
+    conn.execute(update(transcripts).where(transcripts.c.id == transcript_id).values(**values))
+
+
+def rename_transcript(conn: Connection, old_id: str, new_id: str) -> None:
+    """Give a transcript a new id, carrying its segments, codings, suggestions and
+    sample memberships (the event log keeps the old id: it is history)."""
+    row = dict(transcript_row(conn, old_id)._mapping)
+    conn.execute(insert(transcripts).values(**{**row, "id": new_id}))
+    for table in (segments, codings, suggestions, sample_transcripts):
+        conn.execute(update(table).where(table.c.transcript_id == old_id).values(transcript_id=new_id))
+    conn.execute(delete(transcripts).where(transcripts.c.id == old_id))
+
+
+def delete_transcript(conn: Connection, transcript_id: str) -> None:
+    """Delete a transcript with its segments, codings, suggestions and sample memberships."""
+    for table in (codings, suggestions, sample_transcripts, segments):
+        conn.execute(delete(table).where(table.c.transcript_id == transcript_id))
+    conn.execute(delete(transcripts).where(transcripts.c.id == transcript_id))
+
+
+def same_content(conn: Connection, sha256: str, text: str, exclude: str) -> list[tuple[str, str]]:
+    """Other transcripts imported from the same bytes or with the same normalised text:
+    ``[(id, "file"|"text")]``."""
+    query = select(transcripts.c.id, transcripts.c.sha256).where(
+        (transcripts.c.sha256 == sha256) | (transcripts.c.text == text), transcripts.c.id != exclude
+    )
+    return [(tid, "file" if digest == sha256 else "text") for tid, digest in conn.execute(query.order_by(transcripts.c.id))]
+
+
+def samples_of(conn: Connection, transcript_id: str) -> list[str]:
+    query = select(sample_transcripts.c.sample).where(sample_transcripts.c.transcript_id == transcript_id)
+    return sorted(conn.execute(query).scalars())
 
 
 def transcript_row(conn: Connection, transcript_id: str) -> Row | None:

@@ -69,18 +69,22 @@ def import_transcripts(
     replace: bool = False,
     skip_bad: bool = False,
     interviewer: str | None = None,
+    allow_duplicate: bool = False,
 ) -> list[ImportOutcome]:
     """Import files as one transaction.
 
     If any file fails, nothing is imported and the first failure is raised — unless
     ``skip_bad``, which imports the good files and returns the bad ones as ``failed``.
     Re-importing an unchanged file is a no-op; a changed file under an existing id
-    is refused unless ``replace``.
+    is refused unless ``replace``, and so is a different role, site or attribute for
+    it (``replace`` applies them). Content already imported under another id (same
+    file bytes or same normalised text) is refused unless ``allow_duplicate``.
     """
     prepared = [_prepare(project, request, interviewer) for request in requests]
     _flag_duplicate_ids(prepared)
+    policy = _Policy(replace, allow_duplicate, project.codebook)
     with project.write() as conn:
-        outcomes = [_store(conn, item, replace) for item in prepared]
+        outcomes = [_store(conn, item, policy) for item in prepared]
         failures = [o for o in outcomes if o.status == "failed"]
         if failures and not skip_bad:
             conn.rollback()
@@ -154,34 +158,127 @@ def _flag_duplicate_ids(prepared: list[_Prepared]) -> None:
             seen[tid] = item.request.path
 
 
-def _store(conn, item: _Prepared, replace: bool) -> ImportOutcome:
+@dataclass(frozen=True)
+class _Policy:
+    replace: bool
+    allow_duplicate: bool
+    codebook: object
+
+
+def _store(conn, item: _Prepared, policy: _Policy) -> ImportOutcome:
+    request = item.request
+    if item.error is None:
+        try:
+            return _store_one(conn, item.transcript, request, policy)
+        except QualcodeError as error:
+            error.file = error.file or str(request.path)
+            item.error = error
+    return ImportOutcome(request.path, request.id, "failed", str(item.error))
+
+
+def _store_one(conn, transcript: Transcript, request: ImportRequest, policy: _Policy) -> ImportOutcome:
     from qualcode.store import transcripts as queries
 
-    request = item.request
-    if item.error is not None:
-        return ImportOutcome(request.path, request.id, "failed", str(item.error))
-    transcript = item.transcript
     outcome = ImportOutcome(
         request.path, transcript.id, "imported", turns=len(transcript.segments),
         words=transcript.word_count,
     )
     existing = queries.transcript_row(conn, transcript.id)
+    if existing is not None and existing.sha256 == transcript.sha256:
+        return _same_file(conn, transcript, request, existing, policy, outcome)
+    outcome.message = _check_duplicate(conn, transcript, policy)
     if existing is None:
         queries.insert_transcript(conn, transcript)
         return outcome
-    if existing.sha256 == transcript.sha256:
+    if not policy.replace:
+        raise TranscriptImportError(
+            f"transcript '{transcript.id}' was imported from a different version of this file; "
+            "pass --replace to replace it (codings are re-anchored)"
+        )
+    outcome.status = "replaced"
+    corrected = _correct(conn, transcript, request, policy)
+    transcript.attributes = corrected.attributes
+    outcome.reanchor = _replace(conn, existing.text, transcript)
+    outcome.message = "; ".join(m for m in (outcome.message, corrected.message, outcome.reanchor.summary()) if m)
+    return outcome
+
+
+@dataclass(frozen=True)
+class _Corrected:
+    attributes: dict
+    message: str
+
+
+def _same_file(conn, transcript, request, existing, policy: _Policy, outcome: ImportOutcome) -> ImportOutcome:
+    """The file is already imported: nothing to do, unless its role/site/attributes differ."""
+    changed = _metadata_differences(existing, transcript, request)
+    if not changed:
         outcome.status, outcome.message = "unchanged", "already imported (same content); nothing to do"
         return outcome
-    if not replace:
-        item.error = TranscriptImportError(
-            f"transcript '{transcript.id}' was imported from a different version of this file; "
-            "pass --replace to replace it (codings are re-anchored)",
-            file=str(request.path),
+    if not policy.replace:
+        wanted = " ".join(_set_option(name, transcript, request) for name in changed)
+        raise TranscriptImportError(
+            f"transcript '{transcript.id}' is already imported (same content) with a different "
+            f"{' and '.join(changed)} (stored: {', '.join(f'{n} {_stored(existing, n)}' for n in changed)}); "
+            f"nothing changed; to correct it run 'qualcode transcripts set {transcript.id} {wanted}' "
+            "or re-import with --replace"
         )
-        return ImportOutcome(request.path, transcript.id, "failed", str(item.error))
-    outcome.status = "replaced"
-    outcome.reanchor = _replace(conn, existing.text, transcript)
+    outcome.status = "updated"
+    outcome.message = _correct(conn, transcript, request, policy).message + " (text unchanged)"
     return outcome
+
+
+def _correct(conn, transcript: Transcript, request: ImportRequest, policy: _Policy) -> _Corrected:
+    """Apply the import's role, site and attributes to the stored transcript (logged)."""
+    from qualcode.transcripts.corrections import actor, correct_in
+
+    from qualcode.store.transcripts import transcript_row
+
+    result = correct_in(
+        conn, policy.codebook, transcript.id, role=transcript.role, site=transcript.site,
+        attributes=request.attributes, by=actor(None),
+    )
+    message = f"corrected {result.summary().partition(': ')[2]}" if result.changes else ""
+    return _Corrected(dict(transcript_row(conn, transcript.id).attributes or {}), message)
+
+
+def _metadata_differences(existing, transcript: Transcript, request: ImportRequest) -> list[str]:
+    # Attributes count only when the import gives some: re-importing without --attr
+    # keeps the stored ones.
+    stored = dict(existing.attributes or {})
+    changed = [name for name in ("role", "site") if getattr(existing, name) != getattr(transcript, name)]
+    if any(stored.get(k) != v for k, v in request.attributes.items()):
+        changed.append("attributes")
+    return changed
+
+
+def _stored(existing, name: str) -> str:
+    value = getattr(existing, name)
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in sorted(value.items())) or "none"
+    return value
+
+
+def _set_option(name: str, transcript: Transcript, request: ImportRequest) -> str:
+    if name == "attributes":
+        return " ".join(f"--attr {k}={v}" for k, v in request.attributes.items())
+    return f"--{name} {getattr(transcript, name)}"
+
+
+def _check_duplicate(conn, transcript: Transcript, policy: _Policy) -> str:
+    """Refuse content already imported under another id, or (allowed) warn about it."""
+    from qualcode.store.transcripts import same_content
+
+    found = same_content(conn, transcript.sha256, transcript.text, transcript.id)
+    if not found:
+        return ""
+    others = ", ".join(f"'{tid}' (same {how})" for tid, how in found)
+    if not policy.allow_duplicate:
+        raise TranscriptImportError(
+            f"same content as transcript {others}, already imported; pass --allow-duplicate to "
+            f"import it again as '{transcript.id}' (it would be counted twice)"
+        )
+    return f"warning: same content as {others}; imported again (--allow-duplicate)"
 
 
 def _replace(conn, old_text: str, transcript: Transcript):
