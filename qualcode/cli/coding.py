@@ -154,16 +154,25 @@ def list_(
 
 
 @codings_app.command("orphans")
-def orphans(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Codings whose text vanished when a transcript was replaced, for review."""
+def orphans(
+    ctx: typer.Context,
+    coder: Annotated[str | None, typer.Option(help="Only this coder.")] = None,
+    transcript: Annotated[str | None, typer.Option(help="Only this transcript.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Codings whose text vanished when a transcript was replaced, with their old text."""
     from qualcode.coding.listing import list_orphans
 
-    rows = list_orphans(project_of(ctx))
+    rows = list_orphans(project_of(ctx), coder=coder, transcript=transcript)
     if as_json:
         print_json(rows)
         return
     for r in rows:
-        console.print(f"coding {r['id']} {r['transcript']} {r['coder']} {r['code']}: {r['text']!r}", markup=False)
+        memo = f" memo: {r['memo']!r}" if r["memo"] else ""
+        console.print(
+            f"coding {r['id']} {r['transcript']} {r['coder']} {r['code']} ({r['origin']}): {r['text']!r}{memo}",
+            markup=False, soft_wrap=True,
+        )
     console.print(f"{len(rows)} orphaned codings")
 
 

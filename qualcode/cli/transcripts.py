@@ -67,7 +67,7 @@ def _print_outcomes(outcomes) -> None:
         else:
             console.print(f"{o.transcript_id}: {o.status} ({o.turns} turns, {o.words} words)")
             if o.message:  # corrections, duplicate warnings, re-anchoring counts
-                console.print(f"  {o.message}", markup=False)
+                console.print(f"  {o.message}", markup=False, soft_wrap=True)
     tally = Counter(o.status for o in outcomes)
     console.print(", ".join(f"{n} {status}" for status, n in tally.items()))
 

@@ -37,14 +37,20 @@ def list_codings(project: Project, *, coder=None, transcript=None, code=None) ->
     ]
 
 
-def list_orphans(project: Project) -> list[dict]:
-    """Codings whose text vanished in a re-import, kept for review."""
+def list_orphans(project: Project, *, coder=None, transcript=None) -> list[dict]:
+    """Codings whose words vanished in a re-import, kept for review:
+    ``[{id, transcript, coder, code, start, end, text, origin, memo, orphaned_at}]``.
+
+    ``start``/``end`` are the coding's offsets in the transcript's *old* text and
+    ``text`` is the old text it was made on.
+    """
     with project.read() as conn:
-        rows = store.coding_listing(conn, include_orphans=True)
+        rows = store.coding_listing(conn, coder=coder, transcript=transcript, include_orphans=True)
     return [
         {
             "id": r.id, "transcript": r.transcript_id, "coder": r.coder, "code": r.code_id,
             "start": r.start_offset, "end": r.end_offset, "text": r.orphan_text,
+            "origin": r.origin, "memo": r.memo, "orphaned_at": r.updated_at,
         }
         for r in rows
         if r.orphaned

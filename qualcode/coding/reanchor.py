@@ -68,10 +68,10 @@ class ReanchorReport:
         }
 
     def summary(self) -> str:
-        hint = " (see 'qualcode codings orphans')" if self.orphaned else ""
+        hint = "; see 'qualcode codings orphans'" if self.orphaned else ""
         return (
-            f"codings: {self.moved} moved, {self.shortened} shortened, {len(self.orphaned)} orphaned{hint}, "
-            f"{self.unchanged} unchanged"
+            f"codings: {self.moved} moved, {self.shortened} shortened, {len(self.orphaned)} orphaned, "
+            f"{self.unchanged} unchanged{hint}"
         )
 
 
