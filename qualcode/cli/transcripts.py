@@ -137,9 +137,9 @@ def set_(
     if as_json:
         print_json(result.to_dict())
         return
-    console.print(result.summary(), markup=False)
+    console.print(result.summary(), markup=False, soft_wrap=True)
     for note in result.notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(f"note: {note}", markup=False, soft_wrap=True)
 
 
 @transcripts_app.command("remove")
@@ -171,7 +171,7 @@ def remove(
     console.print(
         f"removed '{result.transcript_id}' with {result.codings} codings; recorded in the event log "
         f"(group {result.event_group}, 'qualcode log')",
-        markup=False,
+        markup=False, soft_wrap=True,
     )
 
 

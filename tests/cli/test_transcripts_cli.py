@@ -1,0 +1,147 @@
+"""`qualcode transcripts set|remove` through the CLI: corrections, confirmation, the
+event log, --json shapes, and an unchanged store when refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli.app import app
+from qualcode.coding.session import CodingSession
+from qualcode.transcripts.corrections import RemoveResult, SetResult
+
+runner = CliRunner()
+
+
+def run(project, *args, **kwargs):
+    return runner.invoke(app, ["-p", str(project.root), *args], **kwargs)
+
+
+def as_json(project, *args):
+    result = run(project, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.fixture
+def coded(project, interview):
+    """vsp-1 coded by ana (segment 2) and bob (segment 4)."""
+    CodingSession(project, "ana").tag("vsp-1", 2, ["referral.hotline"], text="Mostly the hotline.")
+    CodingSession(project, "bob").tag("vsp-1", 4, ["challenge.housing"])
+    return project
+
+
+def test_set_role_site_and_attributes(coded):
+    result = run(coded, "transcripts", "set", "vsp-1", "--role", "LE", "--site", "B", "--attr", "mode=virtual", "--by", "lee")
+    assert result.exit_code == 0, result.output
+    assert "role service_provider -> law_enforcement; site A -> B; attributes {} -> {mode=virtual}" in result.output
+    shown = as_json(coded, "transcripts", "show", "vsp-1")
+    assert (shown["role"], shown["site"], shown["attributes"]) == ("law_enforcement", "B", {"mode": "virtual"})
+    removed = as_json(coded, "transcripts", "set", "vsp-1", "--attr", "mode=")
+    assert removed["changes"] == {"attributes": {"from": {"mode": "virtual"}, "to": {}}}
+    (first, second) = [e for e in as_json(coded, "log") if e["action"] == "transcript:set"]
+    assert first["coder"] == "lee" and first["transcript"] == "vsp-1"
+
+
+def test_set_json_shape(coded):
+    data = as_json(coded, "transcripts", "set", "vsp-1", "--site", "C")
+    assert data == {"id": "vsp-1", "previous_id": "vsp-1", "changes": {"site": {"from": "A", "to": "C"}}, "notes": []}
+    assert set(data) == set(SetResult("x", "x", ()).to_dict())
+
+
+def test_role_change_refused_when_codings_would_not_apply(project, interview):
+    from tests.helpers import INTERVIEW, add_transcript
+
+    add_transcript(project, "da-1", "prosecutor", INTERVIEW)
+    CodingSession(project, "ana").tag("da-1", 2, ["pros.charging"])
+    CodingSession(project, "bob").tag("da-1", 4, ["pros.charging", "challenge.housing"])
+    result = run(project, "transcripts", "set", "da-1", "--role", "VSP", "--site", "Z")
+    assert result.exit_code == 1
+    assert "2 of its codings use codes that do not apply to service_provider: pros.charging (2 by ana, bob)" in result.output
+    shown = as_json(project, "transcripts", "show", "da-1")
+    assert (shown["role"], shown["site"]) == ("prosecutor", "A")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "cop"], "Unknown role 'cop'"),
+        (["--site", " "], "--site must not be empty"),
+        (["--id", "two words"], "not a valid transcript id"),
+        (["--id", "vsp-2"], "'vsp-2' is already taken"),
+        ([], "nothing to change"),
+        (["--attr", "novalue"], "--attr expects key=value"),
+    ],
+)
+def test_set_refuses_bad_values(project, interview, args, message):
+    from tests.helpers import INTERVIEW, add_transcript
+
+    add_transcript(project, "vsp-2", "service_provider", INTERVIEW[:2])
+    result = run(project, "transcripts", "set", "vsp-1", *args)
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+    assert as_json(project, "transcripts", "show", "vsp-1")["site"] == "A"
+
+
+def test_set_unknown_transcript(project, interview):
+    result = run(project, "transcripts", "set", "vsp-9", "--site", "B")
+    assert result.exit_code == 1 and "No transcript 'vsp-9'; did you mean 'vsp-1'?" in result.output
+
+
+def test_rename_carries_codings_and_samples(coded):
+    from qualcode.agreement.sampling import create_sample
+
+    create_sample(coded, "double", fraction=1.0, coders=["ana", "bob"], seed=1)
+    before = as_json(coded, "codings", "list")
+    result = run(coded, "transcripts", "set", "vsp-1", "--id", "vsp-a-01", "--site", "B")
+    assert result.exit_code == 0, result.output
+    assert "sample(s) double" in result.output  # the note: samples were not redrawn
+    assert [t["id"] for t in as_json(coded, "transcripts", "list")] == ["vsp-a-01"]
+    after = as_json(coded, "codings", "list")
+    assert [dict(r, transcript="vsp-1") for r in after] == before
+    assert CodingSession(coded, "ana").tag("vsp-a-01", 4, ["challenge.housing"]).added
+
+
+@pytest.mark.parametrize(("answer", "removed"), [("y\n", True), ("n\n", False), ("", False)])
+def test_remove_asks_first(coded, answer, removed):
+    result = run(coded, "transcripts", "remove", "vsp-1", input=answer)
+    assert "with its 2 codings by ana, bob?" in result.output
+    assert result.exit_code == (0 if removed else 1)
+    if not removed:
+        assert "nothing removed" in result.output
+    assert len(as_json(coded, "transcripts", "list")) == (0 if removed else 1)
+
+
+def test_remove_yes_json_and_event_log(coded):
+    data = as_json(coded, "transcripts", "remove", "vsp-1", "--yes", "--by", "lee")
+    assert data == {
+        "id": "vsp-1", "role": "service_provider", "site": "A", "turns": 4, "codings": 2,
+        "coders": ["ana", "bob"], "samples": [], "event_group": data["event_group"],
+    }
+    assert set(data) == set(RemoveResult("x", "r", "s", 0, 0, (), ()).to_dict())
+    assert as_json(coded, "transcripts", "list") == [] and as_json(coded, "codings", "list") == []
+    logged = [e for e in as_json(coded, "log", "--coder", "lee")]
+    assert {e["action"] for e in logged} == {"transcript:remove"}
+    assert sorted(e["code"] for e in logged if e["coding"]) == ["challenge.housing", "referral.hotline"]
+    assert all(e["group"] == data["event_group"] and e["transcript"] == "vsp-1" for e in logged)
+
+
+def test_removal_record_holds_the_whole_transcript(coded):
+    from qualcode.coding.listing import event_log
+    from qualcode.store.codings import event_rows
+
+    text = as_json(coded, "transcripts", "show", "vsp-1")["segments"][1]["text"]
+    run(coded, "transcripts", "remove", "vsp-1", "--yes", "--by", "lee")
+    with coded.read() as conn:
+        (record,) = [e for e in event_rows(conn, coder="lee") if e["coding_id"] is None]
+    assert text in record["before"]["text"] and len(record["before"]["segments"]) == 4
+    assert event_log(coded)  # readable
+
+
+def test_undo_after_removal_refuses_instead_of_crashing(coded):
+    run(coded, "transcripts", "remove", "vsp-1", "--yes", "--by", "lee")
+    for coder in ("ana", "lee"):
+        result = run(coded, "undo", "--coder", coder)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+    assert as_json(coded, "transcripts", "list") == []
