@@ -170,7 +170,28 @@ def remove(
         return
     console.print(
         f"removed '{result.transcript_id}' with {result.codings} codings; recorded in the event log "
-        f"(group {result.event_group}, 'qualcode log')",
+        f"(group {result.event_group}); 'qualcode transcripts restore {result.transcript_id}' undoes it",
+        markup=False, soft_wrap=True,
+    )
+
+
+@transcripts_app.command("restore")
+def restore(
+    ctx: typer.Context,
+    transcript_id: Annotated[str, typer.Argument(metavar="ID", help="Id of a removed transcript.")],
+    by: Annotated[str | None, typer.Option(help="Your name for the event log (default: login name).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON of what was restored.")] = False,
+) -> None:
+    """Undo the last removal of a transcript, with its codings, from the event log."""
+    from qualcode.transcripts.corrections import restore_transcript
+
+    result = restore_transcript(project_of(ctx), transcript_id, by=by)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    gone = f"; sample(s) {', '.join(result.samples_gone)} no longer exist" if result.samples_gone else ""
+    console.print(
+        f"restored '{result.transcript_id}' ({result.turns} turns) with {result.codings} codings{gone}",
         markup=False, soft_wrap=True,
     )
 

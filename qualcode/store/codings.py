@@ -169,6 +169,15 @@ def _undoable() -> list:
     return [~events.c.action.startswith(prefix) for prefix in NOT_UNDOABLE_PREFIXES]
 
 
+def last_removal(conn: Connection, transcript_id: str, action: str) -> int | None:
+    """The group id of the newest removal record of the transcript not yet reverted."""
+    query = select(events.c.group_id).where(
+        events.c.action == action, events.c.transcript_id == transcript_id,
+        events.c.coding_id.is_(None), events.c.undone.is_(False),
+    )
+    return conn.execute(query.order_by(events.c.id.desc()).limit(1)).scalar()
+
+
 def codings_of_transcript(conn: Connection, transcript_id: str) -> list[dict[str, Any]]:
     """Every coding of the transcript, orphans included, in id order."""
     rows = conn.execute(select(codings).where(codings.c.transcript_id == transcript_id).order_by(codings.c.id))

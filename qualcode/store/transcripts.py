@@ -92,8 +92,31 @@ def same_content(conn: Connection, sha256: str, text: str, exclude: str) -> list
 
 
 def samples_of(conn: Connection, transcript_id: str) -> list[str]:
-    query = select(sample_transcripts.c.sample).where(sample_transcripts.c.transcript_id == transcript_id)
-    return sorted(conn.execute(query).scalars())
+    return [sample for sample, _ in sample_memberships(conn, transcript_id)]
+
+
+def sample_memberships(conn: Connection, transcript_id: str) -> list[tuple[str, str | None]]:
+    """``[(sample, stratum)]`` the transcript belongs to."""
+    query = select(sample_transcripts.c.sample, sample_transcripts.c.stratum).where(
+        sample_transcripts.c.transcript_id == transcript_id
+    )
+    return sorted(tuple(r) for r in conn.execute(query))
+
+
+def add_sample_memberships(conn: Connection, transcript_id: str, memberships) -> list[str]:
+    """Put the transcript back into samples that still exist; return those that do not."""
+    from qualcode.store.schema import samples
+
+    existing = set(conn.execute(select(samples.c.name)).scalars())
+    rows = [{"sample": s, "transcript_id": transcript_id, "stratum": stratum} for s, stratum in memberships if s in existing]
+    if rows:
+        conn.execute(insert(sample_transcripts), rows)
+    return sorted(s for s, _ in memberships if s not in existing)
+
+
+def segment_ordinals(conn: Connection, transcript_id: str) -> dict[int, int]:
+    """segments.id -> ordinal for one transcript."""
+    return {sid: ordinal for ordinal, sid in segment_ids(conn, transcript_id).items()}
 
 
 def transcript_row(conn: Connection, transcript_id: str) -> Row | None:

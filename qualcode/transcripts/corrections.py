@@ -4,8 +4,8 @@ Plain-Python twins of ``qualcode transcripts set`` and ``qualcode transcripts re
 ``import --replace`` applies a changed role or site through :func:`correct_in` too.
 Each change is one transaction and is recorded in the event log (actions
 ``transcript:set`` and ``transcript:remove``, under the name of who made it), with
-the whole removed transcript and its codings, so that it can be audited. A coder's
-``undo`` does not revert these records.
+the whole removed transcript and its codings, so that it can be audited and restored
+(``transcripts restore``). A coder's ``undo`` does not revert these records.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
-SET_ACTION, REMOVE_ACTION = "transcript:set", "transcript:remove"
+SET_ACTION, REMOVE_ACTION, RESTORE_ACTION = "transcript:set", "transcript:remove", "transcript:restore"
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,68 @@ def remove_transcript(project: Project, transcript_id: str, *, by: str | None = 
     return replace(preview, event_group=group)
 
 
+@dataclass(frozen=True)
+class RestoreResult:
+    """What ``transcripts restore`` brought back from the event log."""
+
+    transcript_id: str
+    turns: int
+    codings: int
+    samples: tuple[str, ...]
+    samples_gone: tuple[str, ...]
+    removal_group: int
+    event_group: int
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.transcript_id, "turns": self.turns, "codings": self.codings,
+            "samples": list(self.samples), "samples_gone": list(self.samples_gone),
+            "removal_group": self.removal_group, "event_group": self.event_group,
+        }
+
+
+def restore_transcript(project: Project, transcript_id: str, *, by: str | None = None) -> RestoreResult:
+    """Undo the newest ``transcripts remove`` of this id: the transcript, its turns, its
+    codings (under their old ids) and its sample memberships, from the event log."""
+    from qualcode.store import codings as store
+    from qualcode.store import transcripts as queries
+
+    who = actor(by)
+    with project.write() as conn:
+        if queries.transcript_row(conn, transcript_id) is not None:
+            raise TranscriptError(f"transcript '{transcript_id}' exists; nothing to restore")
+        removal = store.last_removal(conn, transcript_id, REMOVE_ACTION)
+        if removal is None:
+            raise TranscriptError(f"the event log has no removal of '{transcript_id}' to restore")
+        record, *coded = store.group_events(conn, removal)
+        queries.insert_transcript(conn, _from_record(record["before"]))
+        group = store.append_event(conn, coder=who, action=RESTORE_ACTION, transcript_id=transcript_id,
+                                   coding_id=None, before=None, after={"restores": removal})
+        new_ids = queries.segment_ids(conn, transcript_id)
+        ordinals = {int(k): v for k, v in record["before"]["segment_ordinals"].items()}
+        for event in coded:
+            row = dict(event["before"])
+            if row["segment_id"] is not None:
+                row["segment_id"] = new_ids[ordinals[row["segment_id"]]]
+            stored = store.insert_coding(conn, row)
+            store.append_event(conn, coder=who, action=RESTORE_ACTION, transcript_id=transcript_id,
+                               coding_id=row["id"], before=None, after=stored, group_id=group)
+        memberships = [tuple(m) for m in record["before"]["samples"]]
+        gone = queries.add_sample_memberships(conn, transcript_id, memberships)
+        store.set_group_undone(conn, removal, True)
+    return RestoreResult(
+        transcript_id, len(record["before"]["segments"]), len(coded),
+        tuple(s for s, _ in memberships if s not in gone), tuple(gone), removal, group,
+    )
+
+
+def _from_record(record: dict):
+    from qualcode.transcripts.model import Segment, Transcript
+
+    fields = ("id", "title", "role", "site", "text", "attributes", "format", "source_path", "sha256")
+    return Transcript(**{k: record[k] for k in fields}, segments=[Segment(**s) for s in record["segments"]])
+
+
 def _removal(conn: Connection, transcript_id: str) -> RemoveResult:
     from qualcode.store import transcripts as queries
     from qualcode.store.codings import codings_of_transcript
@@ -212,6 +274,8 @@ def _transcript_record(conn: Connection, transcript_id: str) -> dict:
         "id": t.id, "title": t.title, "role": t.role, "site": t.site, "attributes": t.attributes,
         "source_path": t.source_path, "sha256": t.sha256, "format": t.format, "text": t.text,
         "segments": [asdict(s) for s in t.segments],
+        "segment_ordinals": queries.segment_ordinals(conn, transcript_id),
+        "samples": queries.sample_memberships(conn, transcript_id),
     }
 
 

@@ -145,3 +145,39 @@ def test_undo_after_removal_refuses_instead_of_crashing(coded):
         result = run(coded, "undo", "--coder", coder)
         assert result.exit_code == 1 and "Traceback" not in result.output
     assert as_json(coded, "transcripts", "list") == []
+
+
+def test_restore_undoes_a_removal(coded):
+    from qualcode.agreement.sampling import create_sample
+
+    create_sample(coded, "double", fraction=1.0, coders=["ana", "bob"], seed=1)
+    codings_before = as_json(coded, "codings", "list")
+    shown_before = as_json(coded, "transcripts", "show", "vsp-1")
+    removed = run(coded, "transcripts", "remove", "vsp-1", "--yes")
+    assert "transcripts restore vsp-1" in removed.output
+    data = as_json(coded, "transcripts", "restore", "vsp-1", "--by", "lee")
+    assert (data["codings"], data["turns"], data["samples"], data["samples_gone"]) == (2, 4, ["double"], [])
+    assert as_json(coded, "codings", "list") == codings_before
+    assert as_json(coded, "transcripts", "show", "vsp-1") == shown_before
+    with coded.read() as conn:
+        from qualcode.store.transcripts import samples_of
+
+        assert samples_of(conn, "vsp-1") == ["double"]
+    assert any(e["action"] == "transcript:restore" for e in as_json(coded, "log", "--coder", "lee"))
+    # the restored codings are usable again
+    assert CodingSession(coded, "ana").untag("vsp-1", 2, ["referral.hotline"]).removed
+
+
+def test_restore_refuses_when_there_is_nothing_to_restore(coded):
+    result = run(coded, "transcripts", "restore", "vsp-1")
+    assert result.exit_code == 1 and "'vsp-1' exists; nothing to restore" in result.output
+    result = run(coded, "transcripts", "restore", "vsp-9")
+    assert result.exit_code == 1 and "no removal of 'vsp-9'" in result.output
+
+
+def test_a_second_removal_is_restored_from_its_own_record(coded):
+    for _ in range(2):
+        assert run(coded, "transcripts", "remove", "vsp-1", "--yes").exit_code == 0
+        assert run(coded, "transcripts", "restore", "vsp-1").exit_code == 0
+    assert len(as_json(coded, "codings", "list")) == 2
+    assert run(coded, "transcripts", "restore", "vsp-1").exit_code == 1
