@@ -39,7 +39,7 @@ def list_codings(project: Project, *, coder=None, transcript=None, code=None) ->
 
 def list_orphans(project: Project, *, coder=None, transcript=None) -> list[dict]:
     """Codings whose words vanished in a re-import, kept for review:
-    ``[{id, transcript, coder, code, start, end, text, origin, memo, orphaned_at}]``.
+    ``[{id, transcript, coder, code, start, end, text, origin, memo, updated_at}]``.
 
     ``start``/``end`` are the coding's offsets in the transcript's *old* text and
     ``text`` is the old text it was made on.
@@ -50,7 +50,7 @@ def list_orphans(project: Project, *, coder=None, transcript=None) -> list[dict]
         {
             "id": r.id, "transcript": r.transcript_id, "coder": r.coder, "code": r.code_id,
             "start": r.start_offset, "end": r.end_offset, "text": r.orphan_text,
-            "origin": r.origin, "memo": r.memo, "orphaned_at": r.updated_at,
+            "origin": r.origin, "memo": r.memo, "updated_at": r.updated_at,
         }
         for r in rows
         if r.orphaned

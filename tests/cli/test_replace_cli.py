@@ -134,3 +134,17 @@ def test_two_copies_in_one_batch_are_refused(project, tmp_path):
     result = run(project, "import", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--role", "VSP", "--site", "A")
     assert result.exit_code == 1 and "same content as transcript 'a'" in result.output
     assert as_json(project, "transcripts", "list") == []
+
+
+def test_replace_of_changed_text_applies_a_new_site_and_says_so(project, tmp_path):
+    path = tmp_path / "int.txt"
+    path.write_text(GOOD, encoding="utf-8")
+    run(project, "import", str(path), "--role", "VSP", "--site", "A")
+    run(project, "tag", "int", "2", "referral.hotline", "--coder", "ana", "--text", "the hotline")
+    path.write_text(GOOD.replace("Mostly", "Mostly, um,"), encoding="utf-8")
+    result = run(project, "import", str(path), "--role", "VSP", "--site", "B", "--replace")
+    assert result.exit_code == 0, result.output
+    assert "replaced" in result.output and "corrected site A -> B" in result.output
+    assert "codings: 1 moved, 0 shortened, 0 orphaned, 0 unchanged" in result.output
+    assert as_json(project, "transcripts", "show", "int")["site"] == "B"
+    assert [e["action"] for e in as_json(project, "log") if e["action"].startswith("transcript:")] == ["transcript:set"]
