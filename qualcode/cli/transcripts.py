@@ -1,4 +1,4 @@
-"""``qualcode import`` and ``qualcode transcripts list|show``."""
+"""``qualcode import`` and ``qualcode transcripts list|show|set|remove|restore``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 from qualcode.cli.common import console, fail, print_json, project_of
 
-transcripts_app = typer.Typer(help="List and read imported transcripts.", no_args_is_help=True)
+transcripts_app = typer.Typer(help="List, read, correct and remove imported transcripts.", no_args_is_help=True)
 
 
 def import_(

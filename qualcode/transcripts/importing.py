@@ -230,9 +230,8 @@ def _same_file(conn, transcript, request, existing, policy: _Policy, outcome: Im
 
 def _correct(conn, transcript: Transcript, request: ImportRequest, policy: _Policy) -> _Corrected:
     """Apply the import's role, site and attributes to the stored transcript (logged)."""
-    from qualcode.transcripts.corrections import actor, correct_in
-
     from qualcode.store.transcripts import transcript_row
+    from qualcode.transcripts.corrections import actor, correct_in
 
     result = correct_in(
         conn, policy.codebook, transcript.id, role=transcript.role, site=transcript.site,
