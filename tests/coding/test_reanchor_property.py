@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from qualcode.coding.session import CodingSession
@@ -128,6 +128,13 @@ def _common_ends(old: list[str], new: list[str]) -> tuple[int, int]:
     picks=st.lists(coding, min_size=1, max_size=4),
     edits=st.lists(edit, min_size=1, max_size=4),
 )
+# A 15-word coding whose last word changes: shortened to the 14 found again.
+@example(
+    answers=[f"{PHRASES[1]} {PHRASES[0]}".split(), PHRASES[0].split()],
+    questions=[["Go", "on."]] * 5,
+    picks=[(0, 0, 20)],
+    edits=[("change", 0, 14, "court")],
+)
 def test_every_coding_keeps_its_words_or_is_orphaned(project, tmp_path, answers, questions, picks, edits):
     number = next(NUMBERS)
     tid = f"interview-{number}"
@@ -154,6 +161,8 @@ def test_every_coding_keeps_its_words_or_is_orphaned(project, tmp_path, answers,
         report = outcome.reanchor
         assert report.moved + report.shortened + report.unchanged + len(report.orphaned) == len(coded)
         assert set(report.orphaned) == {i for i, r in rows.items() if r.orphaned}
+        if edits == [("change", 0, 14, "court")]:
+            assert report.shortened == 1
         for name in ("moved", "shortened", "unchanged"):
             if getattr(report, name):
                 event(f"some {name}")
