@@ -44,7 +44,7 @@ _QUOTE_OPENERS = "\"“‘"
 _ABBREVIATIONS = {"Mr", "Ms", "Mrs", "Dr", "Det", "Sgt", "Lt", "St", "Capt", "Prof", "Rev", "vs", "Ofc", "Inv"}
 # Capitalised runs: "Starlite Motel", "St. Mary's Hospital", "Eastport DA's Office".
 _RUN_WORD = r"(?:(?:St|Mt|Ft)\.|[A-Z][\w'’&-]*)"
-_RUN = re.compile(rf"(?<![\w'’-]){_RUN_WORD}(?:\s+(?:(?:of|de|del|la|and|&)\s+)?{_RUN_WORD})*")
+_RUN = re.compile(rf"(?<![\w'’-]){_RUN_WORD}(?:\s+(?:(?:of|de|del|la|&)\s+)?{_RUN_WORD})*")
 FACILITY_WORDS = {
     "shelter", "house", "motel", "inn", "hotel", "suites", "lodge", "school", "academy", "hospital",
     "clinic", "center", "centre", "home", "homes", "mission", "nails", "spa", "massage", "buffet",
@@ -204,7 +204,7 @@ def _names(text: str, allowed: set[str]) -> list[tuple[int, int]]:
             spans.append(match.span())
     for match in _LOWER_TOKEN.finditer(text):
         word = match.group(0)
-        if word not in FUNCTION_WORDS and word not in allowed and is_listed_name(word) and _name_more_than_word(word, 1.0):
+        if word not in FUNCTION_WORDS and word not in allowed and is_listed_name(word) and not is_english_word(word):
             spans.append(match.span())
     return spans
 
