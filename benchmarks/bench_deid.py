@@ -50,8 +50,12 @@ class Sentence:
 
 def load_set(path: Path = DEFAULT_SET) -> list[Sentence]:
     """The labelled sentences: plain text and the marked spans."""
+    return load_set_from_text(path.read_text(encoding="utf-8"))
+
+
+def load_set_from_text(content: str) -> list[Sentence]:
     sentences = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(content.splitlines(), start=1):
         if not raw.strip() or raw.startswith("#"):
             continue
         text, spans, position = "", [], 0

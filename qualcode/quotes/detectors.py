@@ -113,6 +113,8 @@ CASE_CONTEXT = re.compile(
 )
 # A token mixing letters and digits, or digit groups: CR-2019-00421, 19CR004217, 2:19-cr-00421.
 ID_TOKEN = re.compile(r"(?<![\w-])#?[A-Za-z0-9]+(?:[-:/][A-Za-z0-9]+)*(?![\w-])")
+# After "case", "docket"...: an optional letter prefix, then groups with digits (CF 2018 000213).
+_CASE_RUN = re.compile(r"#?(?:[A-Z]{1,4}[\s-]+(?=\d))?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[\s:/-]+[A-Za-z0-9]*\d[A-Za-z0-9]*)*")
 _YEAR_RANGE = re.compile(r"^(?:19|20)\d{2}[-/](?:(?:19|20)?\d{2})$")
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 
@@ -171,9 +173,9 @@ def _id_numbers(text: str, taken: list[Hit]) -> list[Hit]:
     """Case, docket, file and report numbers: by shape anywhere, or digits after "case"."""
     found = []
     for context in CASE_CONTEXT.finditer(text):
-        run = re.match(r"#?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[\s:/-]+[A-Za-z0-9]*\d[A-Za-z0-9]*)*", text[context.end():])
+        run = _CASE_RUN.match(text, context.end())
         if run and sum(ch.isdigit() for ch in run.group(0)) >= 3:
-            found.append(Hit("case number", context.end(), context.end() + run.end()))
+            found.append(Hit("case number", run.start(), run.end()))
     for match in ID_TOKEN.finditer(text):
         if _looks_like_id(match.group(0)):
             found.append(Hit("case number", match.start(), match.end()))

@@ -233,7 +233,8 @@ def _flags(text: str, allowed: set[str], vocabulary: Vocabulary) -> list[tuple[s
             kind = "acronym" if normalise_token(token).isupper() else "capitalised word"
             found.append((kind, *match.span()))
         elif _looks_like_name(token, vocabulary):
-            found.append(("sentence-initial name", *match.span()))
+            kind = "acronym" if normalise_token(token).isupper() else "sentence-initial name"
+            found.append((kind, *match.span()))
     return found
 
 
