@@ -96,7 +96,7 @@ STREET_SUFFIX = (
 _UNIT = r"(?:,?\s+(?:apt|apartment|unit|suite|ste|room|rm|#)\.?\s*#?\w{1,5})?"
 ADDRESS_PATTERNS = (
     # 1420 Oak Street, 88 oak avenue, 312 N. Maple Dr., 4410 west county road 12
-    rf"(?i:(?<![\w-])\d{{1,6}}\s+(?:[a-z0-9][\w'’.-]*\s+){{1,4}}{STREET_SUFFIX}\b(?:\.(?=[ ,]+[\w#]))?(?:\s+\d{{1,4}}\b)?{_UNIT})",
+    rf"(?i:(?<![\w-])\d{{1,6}}\s+(?:[a-z0-9][\w'’.-]*\s+){{1,4}}{STREET_SUFFIX}\b(?:\.(?=[ ,]+(?-i:[a-z0-9#])))?(?:\s+\d{{1,4}}\b)?{_UNIT})",
     # Elm Street (a capitalised name and a full suffix, no number)
     r"(?<![\w-])(?!(?:The|A|An|This|That|Main|Wall|Easy|One|Any|Each|Every)\s)[A-Z][a-z]+\s+"
     r"(?:Street|Avenue|Boulevard|Lane|Drive|Terrace|Parkway)\b",

@@ -38,7 +38,9 @@ from qualcode.quotes.names import capitalised_lead, context_names, followed_by_p
 
 _TOKEN = re.compile(r"(?<![\w'’.-])[A-Z](?:[\w&’'+-]|\.(?=\w))*")
 _LOWER_TOKEN = re.compile(r"(?<![\w'’.@-])[a-z][a-z'’]{2,}(?![\w@-])")
-_MASK_TAG = re.compile(r"\[(?!\s*(?:at|dot)\s*\])[^\[\]\n]{0,40}\]")  # not "[at]" of an e-mail
+# Masks and editorial insertions are lower case ("[name]", "[the task force]"); a bracket
+# with capitals ("[transcriber: Okafor said]") is checked like the text, and so is "[at]".
+_MASK_TAG = re.compile(r"\[(?!\s*(?:at|dot)\s*\])[a-z][a-z .'’-]{0,38}\]")
 _TRAILING_TAGS = re.compile(r"(?:\[[^\[\]]*\]\s*)+$")
 _QUOTE_OPENERS = "\"“‘"
 _ABBREVIATIONS = {"Mr", "Ms", "Mrs", "Dr", "Det", "Sgt", "Lt", "St", "Capt", "Prof", "Rev", "vs", "Ofc", "Inv"}
