@@ -160,19 +160,24 @@ def _institutions(text: str, allowed: set[str]) -> list[tuple[str, int, int]]:
     found = []
     for run in _RUN.finditer(text):
         words = list(re.finditer(r"[\w'’&-]+\.?", run.group(0)))
-        last = normalise_token(words[-1].group(0).rstrip(".")).lower()
-        if last in FACILITY_WORDS:
-            kind = "facility"
-        elif last in AGENCY_WORDS or (last == "force" and len(words) > 1):
-            kind = "agency"
-        else:
+        heads = [i for i, w in enumerate(words) if _institution_kind(w.group(0))]
+        if not heads:
             continue
+        words = words[:heads[-1] + 1]  # "Starlite Motel CR-2019-00421": up to the last head word
+        kind = _institution_kind(words[-1].group(0))
         first = words[0].group(0)
         start = run.start() + (words[1].start() if first in ("The", "A") and len(words) > 2 else 0)
         prefix = [w.group(0) for w in words[:-1] if w.group(0)[:1].isupper() and w.group(0) != "The"]
         if prefix and not all(_generic_institution_word(w, allowed) for w in prefix):
-            found.append((kind, start, run.end()))
+            found.append((kind, start, run.start() + words[-1].end()))
     return found
+
+
+def _institution_kind(word: str) -> str | None:
+    last = normalise_token(word.rstrip(".")).lower()
+    if last in FACILITY_WORDS:
+        return "facility"
+    return "agency" if last in AGENCY_WORDS else None
 
 
 def _generic_institution_word(word: str, allowed: set[str]) -> bool:

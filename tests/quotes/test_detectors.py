@@ -8,6 +8,8 @@ import importlib.util
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualcode.quotes.detectors import MASKS
 from qualcode.quotes.identifiers import find_identifiers
@@ -184,3 +186,18 @@ def test_benchmark_markup_is_parsed_into_spans():
     assert sentence.text == "Ms. Bell called 555 0143."
     assert [(s.category, sentence.text[s.start:s.end]) for s in sentence.spans] == [
         ("name", "Bell"), ("phone", "555 0143")]
+
+
+PIECES = ["We called", "detective okafor", "on 03/03/1987", "at 555-014-2298", "in 2019", "Hope came back.",
+          "the sheriff's office", "88 oak avenue", "CR-2019-00421", "mg dot survivor at yahoo dot com",
+          "the Starlite Motel", "and then", "Grace testified.", "@candygirl2001", "P.O. Box 2219", "."]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=8).map(" ".join))
+def test_masking_leaves_nothing_maskable(text):
+    """After the redaction, the detectors find nothing left to mask, and every mask
+    is one of the category masks (redaction is complete and idempotent)."""
+    redactor = Redactor(rules_from_config({}))
+    masked = redactor.redact(text, "t")
+    assert find_identifiers(masked, masked_only=True) == []
+    assert redactor.redact(masked, "t") == masked
