@@ -70,7 +70,7 @@ ByOption = Annotated[str, typer.Option(metavar="code|role", help="Group by code 
 KeepDisfluenciesFlag = _flag("--keep-disfluencies", "Keep um, uh, stutters, repeats.")
 KeepTagsFlag = _flag("--keep-tags", "Keep [inaudible], [crosstalk], [laughs]...")
 NoTrimFlag = _flag("--no-trim", "Never trim; leave out quotes over --max-words.")
-WithSiteFlag = _flag("--with-site", "Attribution adds the site: —Prosecutor, site C.")
+WithSiteFlag = _flag("--with-site", "Attribution adds the site (—Prosecutor, site C) where >= k respondents share it.")
 WithRespondentFlag = _flag("--with-respondent", "Attribution adds a pseudonymous id: R07.")
 NoProvenanceFlag = _flag("--no-provenance", "Leave out the audit appendix (for circulation).")
 AllowUnmaskedFlag = _flag("--allow-unmasked", "Export despite likely identifiers (recorded).")
