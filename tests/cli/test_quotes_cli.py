@@ -179,3 +179,19 @@ def test_docs_cover_every_option_and_the_toml_example_is_valid():
     example = re.search(r"```toml\n(.*?)```", doc, flags=re.DOTALL).group(1)
     rules = rules_from_config(tomllib.loads(example)["redaction"])
     assert rules.transcripts["vsp-a-01"].names == ("Dana",)
+
+
+def test_identifying_transcript_id_blocks_provenance_exports_only(project, tmp_path):
+    from qualcode.coding.session import CodingSession
+    from tests.helpers import add_transcript
+
+    add_transcript(project, "maria-gonzalez-interview", "service_provider",
+                   [("Interviewer", "What do you do?"), ("Respondent", "We help people find housing every week.")])
+    CodingSession(project, "ana").tag("maria-gonzalez-interview", 2, ["referral"])
+    target = tmp_path / "set.csv"
+    refused = run(project, "--coder", "ana", "-o", str(target))
+    assert refused.exit_code == 1 and not target.exists()
+    assert "transcript id): name 'gonzalez'" in refused.stderr and "--no-provenance" in refused.stderr
+    written = run(project, "--coder", "ana", "-o", str(target), "--no-provenance")
+    assert written.exit_code == 0, written.output
+    assert "gonzalez" not in target.read_text(encoding="utf-8").lower()

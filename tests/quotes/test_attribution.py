@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualcode.quotes.attribution import (
     AttributionOptions,
@@ -101,3 +103,33 @@ def test_k_anonymity_setting_is_validated(study, value):
     add_redaction(study, REDACTION + f"\n[quotes]\nk_anonymity = {value!r}\n".replace("True", "true").replace("'", '"'))
     with pytest.raises(ProjectError, match="k_anonymity must be a whole number of at least 1"):
         build_quote_set(study, QuoteQuery(coder="ana"), attribution=AttributionOptions(site=True))
+
+
+@given(
+    people=st.lists(st.tuples(st.sampled_from(["prosecutor", "law_enforcement"]), st.sampled_from("ABC")),
+                    min_size=1, max_size=12),
+    k=st.integers(1, 4),
+)
+def test_site_shown_exactly_when_k_respondents_share_it(people, k):
+    """Model: a quote shows its site iff at least k transcripts have its role and site;
+    every quote whose site was dropped has a note, and the role is always shown."""
+    from collections import Counter
+
+    from qualcode.quotes.quoteset import Quote, QuoteSet, _apply_k_anonymity
+
+    counts = Counter(people)
+    quotes = [
+        Quote(number=n, group="g", code="g", transcript=f"t{n}", segment=2, role=role, role_label=role.title(),
+              site=site, coder="ana", origin="manual", start=0, end=1, text="x", original_text="x",
+              attribution=attribution_line(role.title(), site=site), shown_site=site)
+        for n, (role, site) in enumerate(people, start=1)
+    ]
+    quote_set = QuoteSet(project="p", coder="ana", groups=["g"], quotes=quotes, query=QuoteQuery(),
+                         cleaning=None, attribution=AttributionOptions(site=True), k_anonymity=k)
+    _apply_k_anonymity(quote_set, dict(counts))
+    for quote in quote_set.quotes:
+        shared = counts[(quote.role, quote.site)] >= k
+        assert (quote.shown_site == quote.site) == shared
+        assert quote.attribution == attribution_line(quote.role_label, site=quote.site if shared else None)
+        assert any(note.startswith(f"quote {quote.number}: site left out") for note in quote_set.attribution_notes) \
+            == (not shared)

@@ -80,6 +80,7 @@ POSITIVES = [
     ("The Eastport DA's Office declined the case.", "agency", "Eastport DA's Office"),
     ("We called Riverton PD right away.", "agency", "Riverton PD"),
     ("MCSO did the raid.", "acronym", "MCSO"),
+    ("Riverton is where most of our cases come from.", "sentence-initial name", "Riverton"),  # a city
 ]
 
 
