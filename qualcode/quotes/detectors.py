@@ -147,9 +147,15 @@ _SSN_CONTEXT = re.compile(
 )
 
 
+# A day and month without a year are a date of birth after "born", "birthday", "DOB".
+_BIRTH_CONTEXT = re.compile(
+    r"(?i:\b(?:born|birthday|b-day|dob|date\s+of\s+birth)(?:\s+(?:is|was|on))?[\s:,]+(?P<n>\d{1,2}[/.-]\d{1,2})(?![\d/.-]))"
+)
+
+
 def pattern_hits(text: str) -> list[Hit]:
     """Every pattern match in ``text``, overlaps resolved by precedence then length."""
-    hits: list[Hit] = []
+    hits: list[Hit] = [Hit("date", m.start("n"), m.end("n")) for m in _BIRTH_CONTEXT.finditer(text)]
     for pattern in _SSN:
         hits += [Hit("SSN", m.start(), m.end()) for m in pattern.finditer(text)]
     hits += [Hit("SSN", m.start("n"), m.end("n")) for m in _SSN_CONTEXT.finditer(text)]

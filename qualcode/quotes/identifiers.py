@@ -211,8 +211,9 @@ def _names(text: str, allowed: set[str]) -> list[tuple[int, int]]:
             spans.append(match.span())
     for match in _LOWER_TOKEN.finditer(text):
         word = match.group(0)
-        if word not in FUNCTION_WORDS and word not in allowed and is_listed_name(word) and not is_english_word(word):
-            spans.append(match.span())
+        if (word not in FUNCTION_WORDS and word not in allowed and word.capitalize() not in COMMON_CAPITALISED
+                and is_listed_name(word) and _name_more_than_word(word, 2.0)):
+            spans.append(match.span())  # "tasha", "maria": a lower-case transcript
     return spans
 
 

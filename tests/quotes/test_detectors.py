@@ -33,6 +33,7 @@ POSITIVES = [
     ("She went by Diamond online.", "name", "Diamond"),
     ("Sgt. Brandt was our contact.", "name", "Brandt"),
     ("i called tasha right away.", "name", "tasha"),
+    ("we took maria to the shelter in june.", "name", "maria"),  # an English word, but mostly a name
     ("We referred her to Linda at the clinic.", "name", "Linda"),
     # dates and dates of birth
     ("Her birthday is March 3, 1987.", "date", "March 3, 1987"),
@@ -41,6 +42,7 @@ POSITIVES = [
     ("He was born on the 14th of July, 1992.", "date", "the 14th of July, 1992"),
     ("His birthday is oct 3 1985.", "date", "oct 3 1985"),
     ("She was born in May of 1999.", "date", "May of 1999"),
+    ("Her birthday was 3/14, we had a cake.", "date", "3/14"),
     # SSNs
     ("Her social was 123-45-6789.", "SSN", "123-45-6789"),
     ("They used xxx-xx-4821 on the payroll.", "SSN", "xxx-xx-4821"),
@@ -106,7 +108,9 @@ NEGATIVES = [
     "The H-2A visa and COVID-19 and the 24-hour line.",
     "The meeting is at 9:30 on Wednesdays; the grant runs 2019-2020.",
     "Section 8 housing has a long waitlist.",
+    "About 1/2 of them, maybe 3/4, came back.",  # fractions, not dates
     "Housing, housing, housing, that's the answer.",
+    "in june and august we did outreach on the lee side of the hill.",  # lower-case words, not names
 ]
 
 
