@@ -70,7 +70,7 @@ ByOption = Annotated[str, typer.Option(metavar="code|role", help="Group by code 
 KeepDisfluenciesFlag = _flag("--keep-disfluencies", "Keep um, uh, stutters, repeats.")
 KeepTagsFlag = _flag("--keep-tags", "Keep [inaudible], [crosstalk], [laughs]...")
 NoTrimFlag = _flag("--no-trim", "Never trim; leave out quotes over --max-words.")
-WithSiteFlag = _flag("--with-site", "Attribution adds the site: —Prosecutor, site C.")
+WithSiteFlag = _flag("--with-site", "Attribution adds the site (—Prosecutor, site C) where >= k respondents share it.")
 WithRespondentFlag = _flag("--with-respondent", "Attribution adds a pseudonymous id: R07.")
 NoProvenanceFlag = _flag("--no-provenance", "Leave out the audit appendix (for circulation).")
 AllowUnmaskedFlag = _flag("--allow-unmasked", "Export despite likely identifiers (recorded).")
@@ -122,6 +122,8 @@ def quotes(
     quote_set = build_quote_set(
         project_of(ctx), query, cleaning, AttributionOptions(site=with_site, respondent=with_respondent)
     )
+    for note in quote_set.attribution_notes:
+        err_console.print(f"Attribution: {note}", markup=False, soft_wrap=True)
     _emit(quote_set, output, format, by, not no_provenance, allow_unmasked)
     if timings:
         err_console.print(timing_line(quote_set))
@@ -149,7 +151,7 @@ def _emit(quote_set: QuoteSet, output: Path | None, format: str | None, by: str,
         fail(f"--format {format} needs -o FILE; to the terminal: md, json or csv")
     from qualcode.quotes.quoteset import ensure_masked
 
-    ensure_masked(quote_set, allow_unmasked=allow_unmasked)  # stdout is often redirected to a file
+    ensure_masked(quote_set, allow_unmasked=allow_unmasked, provenance=provenance)  # stdout: often a file
     typer.echo(renderers[format.lower()](quote_set, by=by, provenance=provenance), nl=False)
 
 

@@ -10,9 +10,20 @@ Rules
 - **tags**: ``[inaudible 00:12:04]``, ``[crosstalk]``, ``[laughs]``, ``[pause]``, bare
   timestamps and similar transcriber notes are dropped; every other bracketed tag
   (``[place]``, ``[name]``, ``[agency]``, ``[number of]``, editorial insertions) is kept.
-- **disfluencies**: filler words (um, uh, erm, hmm), "you know" used as a filler (set
-  off by commas or opening a sentence), stutters (``I-I``, ``th-the``), words repeated
-  across an em dash (``he's—he's``) and repeated words (``the the``, ``the, the``).
+- **disfluencies**: filler words (um, uh, erm, hmm) with the commas that only set them
+  off, "you know" used as a filler (set off by commas or opening a sentence), stutters (``I-I``, ``th-the``) and restarts: a
+  *function word* repeated (``the the``, ``the, the``, ``he's—he's``). A repeated
+  content word is emphasis and stays ("Years, years.", "Housing, housing, housing"),
+  and so does any punctuation that belongs to the sentence: a sentence end, a comma
+  after *yes*, *well*, *so*..., before a new clause ("Yes, um, we do" -> "Yes, we
+  do"), or after a content word ("The shelters, um, the ones downtown, are full" ->
+  "The shelters, the ones downtown, are full").
+- **omissions are marked** (APA 7): a transcriber's note for lost speech
+  (``[inaudible]``, ``[crosstalk]``, ``[unintelligible]``) becomes an ellipsis, as does
+  trimming. Removing fillers, stutters, restarts and non-speech notes (``[laughs]``,
+  ``[pause]``, timestamps) loses no words and is not marked. Nothing is inserted
+  except the masks, which are in brackets. The uncleaned text stays in
+  ``original_text`` (the provenance).
 - **trim**: a quote longer than ``max_words`` is cut at a sentence boundary and ends
   with `` ...``; if its first sentence alone is too long, it is cut at a word. An
   excerpt that stops mid-sentence (a coded sub-span) also ends with `` ...``.
@@ -25,9 +36,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 ELLIPSIS = "..."
 
+# Transcriber notes for speech that was lost: the tags rule marks the omission (APA 7).
+_LOST_SPEECH = re.compile(
+    r"^\s*(?:inaudible|unintelligible|indiscernible|crosstalk|cross[\s-]talk|overlapping(?:\s+speech)?)\b[^\]]*$",
+    re.IGNORECASE,
+)
 # Transcriber notes dropped by the tags rule; anything else in brackets is kept.
 _DROPPED_TAG = re.compile(
     r"""^\s*(?:
@@ -55,8 +72,13 @@ _STUTTER = re.compile(r"(?<![\w-])(\w{1,4})-(?=\1)", re.IGNORECASE)
 _STUTTER_WORDS = {"so-so", "no-no", "yo-yo", "bye-bye", "go-go", "tom-tom", "pom-pom", "mm-hmm", "uh-huh"}
 _DASH_REPEAT = re.compile(r"(?<![\w'’])(\w[\w'’]*)\s*[—–]\s*\1(?![\w'’])", re.IGNORECASE)
 _REPEAT = re.compile(r"(?<![\w'’-])(\w[\w'’]*)(?:,?\s+\1)+(?![\w'’-])", re.IGNORECASE)
-# Grammatical doublings that are not disfluent ("I had had enough", "I think that that is").
-_REPEAT_OK = {"had", "that"}
+# Grammatical doublings that are not disfluent ("I had had enough", "I think that that is"),
+# and function words people repeat for emphasis ("no, no, no", "very, very").
+_REPEAT_OK = {"had", "that", "no", "very", "really", "so", "never", "yes", "much", "more", "many", "all",
+              "again", "always", "please", "ever", "too", "well", "okay", "now", "sorry", "thank", "thanks"}
+# A comma after these belongs to the sentence even when a filler follows ("Yes, um, we do").
+_DISCOURSE = {"yes", "yeah", "no", "well", "so", "okay", "ok", "right", "now", "see", "honestly", "basically",
+              "actually", "anyway", "first", "second", "also", "then", "sure", "oh", "like"}
 
 _ABBREVIATIONS = {"mr", "ms", "mrs", "dr", "det", "sgt", "lt", "st", "vs", "etc", "e.g", "i.e", "u.s"}
 _SENTENCE_END = re.compile(r"[.?!][\"”’)\]]*\s+")
@@ -109,10 +131,17 @@ def mark_cut_end(text: str) -> str:
 def drop_tags(text: str) -> str:
     """Remove transcriber notes, keep mask and editorial tags.
 
-    >>> drop_tags("Yes. [inaudible 00:12:04] The [place] office [crosstalk] called.")
-    'Yes.  The [place] office  called.'
+    Lost speech becomes an ellipsis (an omission, APA 7); other notes go.
+
+    >>> drop_tags("Yes. [inaudible 00:12:04] The [place] office [laughs] called.")
+    'Yes.  ...  The [place] office  called.'
     """
-    return _TAG.sub(lambda m: "" if _DROPPED_TAG.match(m.group(1)) else m.group(0), text)
+    def replace(match: re.Match) -> str:
+        if _LOST_SPEECH.match(match.group(1)):
+            return f" {ELLIPSIS} "
+        return "" if _DROPPED_TAG.match(match.group(1)) else match.group(0)
+
+    return _TAG.sub(replace, text)
 
 
 def remove_disfluencies(text: str) -> str:
@@ -128,7 +157,7 @@ def remove_disfluencies(text: str) -> str:
     text = _YOU_KNOW_OPENING.sub(lambda m: m.group(1), text)
     text = _YOU_KNOW_CLOSING.sub(lambda m: m.group(1), text)
     text = _remove_stutters(text)
-    text = _DASH_REPEAT.sub(lambda m: m.group(1), text)
+    text = _DASH_REPEAT.sub(lambda m: m.group(1) if _is_restart(m.group(1)) else m.group(0), text)
     return _REPEAT.sub(_keep_one, text)
 
 
@@ -137,7 +166,48 @@ def _filler_replacement(match: re.Match) -> str:
     if after == ".":
         return ". "
     restarts = _CLAUSE_START.match(match.string, match.end())
-    return ", " if before and after and restarts else " "
+    previous = re.search(r"([\w'’]+)\s*$", match.string[:match.start()])
+    word = previous.group(1).lower().replace("’", "'") if previous else ""
+    # Set off by two commas after a content word, one comma may be the sentence's own
+    # ("The shelters, um, the ones downtown, are full"); after a function word the
+    # phrase goes on and both commas were the filler's ("It was, um, hard").
+    content = after == "," and word and word not in _function_words() and not _inflected_verb(word)
+    return ", " if before and (restarts or word in _DISCOURSE or content) else " "
+
+
+def _function_words() -> frozenset[str]:
+    from qualcode.quotes.common_words import FUNCTION_WORDS
+
+    return frozenset(FUNCTION_WORDS)
+
+
+def _inflected_verb(word: str) -> bool:
+    """A past or -ing form ("took", "called", "going"): the phrase goes on after it.
+
+    From spaCy's English lemma tables; a form ending in -s counts as a plural noun.
+    """
+    lemmas, verbs = _lemma_tables()
+    lemma = lemmas.get(word)
+    if lemma is None:
+        return word.endswith(("ed", "ing"))
+    return lemma != word and lemma in verbs and not word.endswith("s")
+
+
+@lru_cache(maxsize=1)
+def _lemma_tables() -> tuple[dict[str, str], frozenset[str]]:
+    try:
+        import gzip
+        import json
+        from importlib.resources import files
+
+        data = files("spacy_lookups_data") / "data"
+        with gzip.open(str(data / "en_lemma_lookup.json.gz")) as handle:
+            lemmas = json.load(handle)
+        with gzip.open(str(data / "en_lemma_index.json.gz")) as handle:
+            verbs = frozenset(json.load(handle)["verb"])
+        return lemmas, verbs
+    except (ImportError, FileNotFoundError, OSError, ValueError, KeyError):
+        return {}, frozenset()
 
 
 def _remove_stutters(text: str) -> str:
@@ -155,7 +225,18 @@ def _remove_stutters(text: str) -> str:
 
 def _keep_one(match: re.Match) -> str:
     word = match.group(1)
-    return match.group(0) if word.lower() in _REPEAT_OK else word
+    return word if _is_restart(word) else match.group(0)
+
+
+def _is_restart(word: str) -> bool:
+    """A repeated function word is a restart ("the the", "we, we"); a repeated content
+    word is emphasis ("Years, years", "housing, housing") and is kept."""
+    from qualcode.quotes.common_words import FUNCTION_WORDS
+
+    folded = word.lower().replace("’", "'")
+    if folded in _REPEAT_OK:
+        return False
+    return folded in FUNCTION_WORDS or folded.split("'")[0] in FUNCTION_WORDS
 
 
 def tidy(text: str) -> str:

@@ -55,6 +55,7 @@ NATIONAL_AGENCIES = words("""
     Enforcement Probation Parole Public Defender Defenders Victim Victims Witness Advocacy
     Program Programs Family Families Children Child Youth Protective Social Attorney-General
     Commission Committee Board Street Avenue Road Boulevard Lane Drive Interstate Route
+    YMCA YWCA Goodwill Salvation Army Catholic Charities Legal Aid Rotary
     """)
 
 TERMS = words("""
@@ -63,7 +64,8 @@ TERMS = words("""
     TANF WIC HIPAA FERPA GSA Medicaid Medicare ACA CPR ASAP FAQ PDF ID'd Internet Wi-Fi Zoom
     Teams CyberTip CyberTips CyberTipline A B C D E F G H Section Title Phase Part Mr Ms Mrs
     Dr Det Sgt Lt Officer Detective Agent Sergeant Lieutenant Captain Chief Deputy Judge
-    Prosecutor
+    Prosecutor Pastor Reverend Father Sister Nurse Coach Doctor Miss Trooper Investigator
+    Corporal DOB SSN DMST COVID COVID-19
     """)
 
 PLATFORMS_AND_BRANDS = words("""
@@ -71,7 +73,7 @@ PLATFORMS_AND_BRANDS = words("""
     CityXGuide Megapersonals Tryst Eros Listcrawler Cash App Venmo PayPal Zelle Apple Pay
     Western Union MoneyGram Greyhound Amtrak Uber Lyft Walmart Google Gmail Microsoft Word
     Excel Outlook Signal Telegram Kik Grindr Tinder Bumble Airbnb Motel Hotel Inn YouTube
-    Android iPhone Bitcoin Visa Mastercard
+    Android iPhone Bitcoin Visa Mastercard OnlyFans Starbucks McDonald's
     """)
 
 COMMON_CAPITALISED = (

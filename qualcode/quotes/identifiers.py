@@ -1,18 +1,27 @@
-"""The leftover-identifier check: what redaction may have missed.
+"""The identifier check: what is an identifier in a text, by category.
 
-Flagged, unless allowed (``[redaction] allow`` or the built-in list in
-:mod:`qualcode.quotes.common_words`):
+:func:`find_identifiers` is both the detector the redaction masks with (the categories
+with a mask, see :data:`qualcode.quotes.detectors.MASKS`) and the leftover check the
+export gate runs on every exported field. Categories:
 
-- **capitalised word**: a capitalised token that does not start a sentence (names,
-  places and agencies are capitalised mid-sentence; ordinary words are not);
-- **sentence-initial name**: a capitalised token that starts a sentence and is either
-  flagged mid-sentence elsewhere in the same transcript, or is not an English word
-  (spaCy's English lookup tables, from spacy-lookups-data, when installed);
-- **phone number**, **email address**, **street address** (the redaction module's
-  patterns; unmasked ones only remain when the project switched them off).
+- shaped identifiers (:mod:`qualcode.quotes.detectors`): **date**, **SSN**, **case
+  number**, **licence plate**, **phone number**, **email address** (also spelled out,
+  "(at)"), **street address** (any case), **PO box**, **social handle**, **URL**;
+- **facility** (*Starlite Motel*, *Lincoln High School*) and **agency** (*Riverton PD*,
+  *Eastport DA's Office*): capitalised words ending in a facility or agency word, with
+  at least one word that is not on the built-in list of generic words;
+- **name** (:mod:`qualcode.quotes.names`): a word the context marks as a person (title,
+  relation, "a man called", "X testified"), or a first name or surname from the
+  shipped name list written capitalised mid-sentence, at a sentence start when it is
+  not an English word, or in lower case when it is not an English word;
+- flagged for a person to decide, never masked automatically: **capitalised word** (a
+  capitalised token that does not start a sentence), **acronym** (an upper-case one:
+  RPD, MCSO), **sentence-initial name** (a sentence-initial capitalised token that the
+  transcript uses capitalised mid-sentence elsewhere, or that is not an English word
+  and the transcript never writes in lower case).
 
-Tokens inside mask tags (``[name]``) are never flagged; bracketed transcriber notes
-are skipped when deciding whether a word starts a sentence.
+Words on the built-in list (:mod:`qualcode.quotes.common_words`) or the project's
+``allow`` list are never flagged; mask tags (``[name]``) are skipped.
 """
 
 from __future__ import annotations
@@ -23,15 +32,34 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qualcode.quotes.common_words import COMMON_CAPITALISED, FUNCTION_WORDS
-from qualcode.quotes.redaction import ADDRESS, EMAIL, PHONE
+from qualcode.quotes.common_words import CALENDAR, COMMON_CAPITALISED, FUNCTION_WORDS, PLATFORMS_AND_BRANDS
+from qualcode.quotes.detectors import pattern_hits
+from qualcode.quotes.names import capitalised_lead, context_names, followed_by_person_verb, is_listed_name
 
 _TOKEN = re.compile(r"(?<![\w'’.-])[A-Z](?:[\w&’'+-]|\.(?=\w))*")
-_PATTERNS = (("phone number", re.compile(PHONE)), ("email address", re.compile(EMAIL)),
-             ("street address", re.compile(ADDRESS)))
+_LOWER_TOKEN = re.compile(r"(?<![\w'’.@-])[a-z][a-z'’]{2,}(?![\w@-])")
+# Masks and editorial insertions are lower case ("[name]", "[the task force]"); a bracket
+# with capitals ("[transcriber: Okafor said]") is checked like the text, and so is "[at]".
+_MASK_TAG = re.compile(r"\[(?!\s*(?:at|dot)\s*\])[a-z][a-z .'’-]{0,38}\]")
 _TRAILING_TAGS = re.compile(r"(?:\[[^\[\]]*\]\s*)+$")
 _QUOTE_OPENERS = "\"“‘"
-_ABBREVIATIONS = {"Mr", "Ms", "Mrs", "Dr", "Det", "Sgt", "Lt", "St", "Capt", "Prof", "Rev", "vs"}
+_ABBREVIATIONS = {"Mr", "Ms", "Mrs", "Dr", "Det", "Sgt", "Lt", "St", "Capt", "Prof", "Rev", "vs", "Ofc", "Inv"}
+# Capitalised runs: "Starlite Motel", "St. Mary's Hospital", "Eastport DA's Office".
+_RUN_WORD = r"(?:(?:St|Mt|Ft)\.|[A-Z][\w'’&-]*)"
+_RUN = re.compile(rf"(?<![\w'’-]){_RUN_WORD}(?:\s+(?:(?:of|de|del|la|&)\s+)?{_RUN_WORD})*")
+FACILITY_WORDS = {
+    "shelter", "house", "motel", "inn", "hotel", "suites", "lodge", "school", "academy", "hospital",
+    "clinic", "center", "centre", "home", "homes", "mission", "nails", "spa", "massage", "buffet",
+    "restaurant", "bar", "cantina", "club", "lounge", "farm", "farms", "ranch", "church", "apartments",
+    "village", "manor", "court", "plaza", "mall", "salon", "parlor", "dairy", "cafe", "diner", "grill",
+}
+AGENCY_WORDS = {
+    "police", "pd", "department", "dept", "office", "services", "authority", "force", "aid",
+    "foundation", "coalition", "alliance", "network", "sheriff", "so", "unit", "bureau", "agency",
+    "commission", "council", "court", "ministries", "outreach", "project", "program", "partnership",
+}
+# Speech verbs that make any sentence-initial capitalised word a person ("Precious said").
+_SPEECH_AFTER = re.compile(r"\s+(?:testified|said|told|texted|disclosed|admitted|cried|screamed)\b")
 
 
 @dataclass(frozen=True)
@@ -41,6 +69,16 @@ class Finding:
     kind: str
     text: str
     offset: int
+
+    @property
+    def end(self) -> int:
+        return self.offset + len(self.text)
+
+
+MASKED_KINDS = frozenset({
+    "date", "SSN", "case number", "licence plate", "phone number", "email address", "street address",
+    "PO box", "social handle", "URL", "facility", "agency", "name",
+})
 
 
 def normalise_token(token: str) -> str:
@@ -60,9 +98,13 @@ def allowed_words(allow: tuple[str, ...] | list[str]) -> set[str]:
 
 
 def is_common(token: str, allowed: set[str]) -> bool:
-    """Whether a capitalised token is a known non-identifier (built-in list or allowed)."""
-    base = normalise_token(token)
-    if len(base) < 2 or any(ch.isdigit() for ch in base):
+    """Whether a capitalised token is a known non-identifier (built-in list or allowed).
+
+    A token with digits is not common for that reason: case numbers and plates are
+    found by the pattern detectors, and a word like "Apt4B" is checked like any other.
+    """
+    base = normalise_token(token).rstrip(".")
+    if len(base) < 2:
         return True
     folded = {token.casefold(), base.casefold(), base.casefold().rstrip("s")}
     if (token in COMMON_CAPITALISED or base in COMMON_CAPITALISED
@@ -70,36 +112,138 @@ def is_common(token: str, allowed: set[str]) -> bool:
             or folded & allowed or base.lower() in FUNCTION_WORDS):
         return True
     if "-" in base.strip("-"):  # "I-I", "T-visas": common when every capitalised part is
-        return all(p[:1].islower() or is_common(p, allowed) for p in base.split("-") if p)
+        return all(p[:1].islower() or p.isdigit() or is_common(p, allowed) for p in base.split("-") if p)
     return False
 
 
-def find_identifiers(text: str, *, allow: tuple[str, ...] = (), transcript_text: str | None = None) -> list[Finding]:
-    """Likely identifiers left in ``text``, in text order.
+def find_identifiers(text: str, *, allow: tuple[str, ...] = (), transcript_text: str | None = None,
+                     masked_only: bool = False) -> list[Finding]:
+    """Likely identifiers in ``text``, in text order, without overlaps.
 
     ``transcript_text`` (the whole transcript) lets a sentence-initial word be flagged
     when the transcript also uses it capitalised mid-sentence, and clears one that the
     transcript also uses in lower case (an ordinary word the lexicon lacks).
+    ``masked_only`` keeps the categories the redaction masks (no flags for a person).
 
     >>> [f.text for f in find_identifiers("We called Riverton PD. Tasha came. I went.")]
-    ['Riverton', 'Tasha']
+    ['Riverton PD', 'Tasha']
     >>> [f.kind for f in find_identifiers("Call (555) 014-2298 or mail a@b.org")]
     ['phone number', 'email address']
     """
     allowed = allowed_words(allow)
-    findings = [Finding(kind, m.group(0), m.start()) for kind, rx in _PATTERNS for m in rx.finditer(text)
-                if m.group(0).casefold() not in allowed]
-    covered = [(f.offset, f.offset + len(f.text)) for f in findings]
-    vocabulary = transcript_vocabulary(transcript_text or "", frozenset(allowed))
+    taken: list[Finding] = []
+    covered: list[tuple[int, int]] = [m.span() for m in _MASK_TAG.finditer(text)]
+
+    def add(kind: str, start: int, end: int) -> None:
+        if end <= start or any(start < e and s < end for s, e in covered):
+            return
+        if text[start:end].casefold() in allowed:
+            return
+        taken.append(Finding(kind, text[start:end], start))
+        covered.append((start, end))
+
+    for hit in pattern_hits(text):
+        add(hit.category, hit.start, hit.end)
+    for kind, start, end in _institutions(text, allowed):
+        add(kind, start, end)
+    for start, end in _names(text, allowed):
+        add("name", start, end)
+    if not masked_only:
+        vocabulary = transcript_vocabulary(transcript_text or "", frozenset(allowed))
+        for kind, start, end in _flags(text, allowed, vocabulary):
+            add(kind, start, end)
+    return sorted(taken, key=lambda f: f.offset)
+
+
+def _institutions(text: str, allowed: set[str]) -> list[tuple[str, int, int]]:
+    """Facilities and local agencies: a capitalised run ending in one of their words."""
+    found = []
+    for run in _RUN.finditer(text):
+        words = list(re.finditer(r"[\w'’&-]+\.?", run.group(0)))
+        heads = [i for i, w in enumerate(words) if _institution_kind(w.group(0))]
+        if not heads:
+            continue
+        words = words[:heads[-1] + 1]  # "Starlite Motel CR-2019-00421": up to the last head word
+        kind = _institution_kind(words[-1].group(0))
+        first = words[0].group(0)
+        start = run.start() + (words[1].start() if first in ("The", "A") and len(words) > 2 else 0)
+        prefix = [w.group(0) for w in words[:-1] if w.group(0)[:1].isupper() and w.group(0) != "The"]
+        if prefix and not all(_generic_institution_word(w, allowed) for w in prefix):
+            found.append((kind, start, run.start() + words[-1].end()))
+    return found
+
+
+def _institution_kind(word: str) -> str | None:
+    last = normalise_token(word.rstrip(".")).lower()
+    if last in FACILITY_WORDS:
+        return "facility"
+    return "agency" if last in AGENCY_WORDS else None
+
+
+def _generic_institution_word(word: str, allowed: set[str]) -> bool:
+    """A word that names no particular place in an institution's name ("County", "High").
+
+    Days and brands do name one: "Days Inn", "Holiday Inn", "Walmart Supercenter".
+    """
+    base = normalise_token(word.rstrip("."))
+    if base in CALENDAR or base.rstrip("s") in CALENDAR or base in PLATFORMS_AND_BRANDS:
+        return base.casefold() in allowed
+    return is_common(word, allowed)
+
+
+def _names(text: str, allowed: set[str]) -> list[tuple[int, int]]:
+    """Person names: by context, and listed names where the list alone is reliable."""
+    spans = []
+    for start, end in context_names(text):
+        for word in re.finditer(r"[\w'’-]+", text[start:end]):
+            if _could_be_name(word.group(0), allowed):
+                spans.append((start + word.start(), start + word.end()))
     for match in _TOKEN.finditer(text):
         token = match.group(0)
-        if any(s <= match.start() < e for s, e in covered) or is_common(token, allowed):
+        if is_common(token, allowed) or token.isupper():
             continue
         if not starts_sentence(text, match.start()):
-            findings.append(Finding("capitalised word", token, match.start()))
+            if is_listed_name(token):
+                spans.append(match.span())
+        elif is_listed_name(token) and (_name_more_than_word(token, 1.0) or followed_by_person_verb(text, match.end())):
+            spans.append(match.span())
+        elif _SPEECH_AFTER.match(text, match.end()) and not (token.endswith("s") and is_english_word(token[:-1])):
+            spans.append(match.span())
+    for match in _LOWER_TOKEN.finditer(text):
+        word = match.group(0)
+        if (word not in FUNCTION_WORDS and word not in allowed and word.capitalize() not in COMMON_CAPITALISED
+                and is_listed_name(word) and _name_more_than_word(word, 2.0)):
+            spans.append(match.span())  # "tasha", "maria": a lower-case transcript
+    return spans
+
+
+def _name_more_than_word(token: str, margin: float) -> bool:
+    """A listed name that is not an English word, or is written capitalised far more often."""
+    return not is_english_word(token) or capitalised_lead(token) > margin
+
+
+def _could_be_name(word: str, allowed: set[str]) -> bool:
+    if word.lower() in FUNCTION_WORDS or word.casefold() in allowed or len(word) < 2:
+        return False
+    if word[:1].isupper():
+        return not is_common(word, allowed)
+    return not is_english_word(word)
+
+
+def _flags(text: str, allowed: set[str], vocabulary: Vocabulary) -> list[tuple[str, int, int]]:
+    """Capitalised words, acronyms and sentence-initial names for a person to decide."""
+    found = []
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if is_common(token, allowed):
+            continue
+        if not starts_sentence(text, match.start()):
+            kind = "acronym" if normalise_token(token).isupper() else "capitalised word"
+            found.append((kind, *match.span()))
         elif _looks_like_name(token, vocabulary):
-            findings.append(Finding("sentence-initial name", token, match.start()))
-    return sorted(findings, key=lambda f: f.offset)
+            kind = "acronym" if normalise_token(token).isupper() else "sentence-initial name"
+            found.append((kind, *match.span()))
+    return found
 
 
 @dataclass(frozen=True)

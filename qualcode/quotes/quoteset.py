@@ -64,6 +64,7 @@ class Quote:
     original_text: str
     attribution: str
     respondent: str | None = None
+    shown_site: str = ""  # the (masked) site the attribution shows; "" when it shows none
     context: list[str] = field(default_factory=list)
     score: float | None = None
     collapsed: list[str] = field(default_factory=list)
@@ -108,6 +109,8 @@ class QuoteSet:
     role_labels: dict[str, str] = field(default_factory=dict)  # key -> label, codebook order
     allowed_unmasked: list[Leftover] = field(default_factory=list)
     redaction: dict[str, object] = field(default_factory=dict)  # what the rules masked
+    k_anonymity: int = 3
+    attribution_notes: list[str] = field(default_factory=list)  # sites left out, and why
 
 
 class _Timer:
@@ -175,11 +178,12 @@ def build_quote_set(
         project=project.name, coder=coder, groups=groups, quotes=[], query=query, cleaning=cleaning,
         attribution=attribution, generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         role_labels={key: role.label for key, role in codebook.roles.items()},
-        redaction=rules_summary(rules),
+        redaction=rules_summary(rules), k_anonymity=k_anonymity(project),
     )
     with project.read() as conn:
         transcripts = _Transcripts(conn, Redactor(rules))
         pseudonyms = _pseudonyms(project, conn) if attribution.respondent else {}
+        counts = _role_site_counts(conn)
         for group in groups:
             with timer("query"):
                 candidates = fetch_candidates(conn, codebook, query, coder, group)
@@ -192,6 +196,7 @@ def build_quote_set(
                 )
             quote_set.quotes += _walk(ordered, query, cleaning, transcripts, timer)
         _finish(quote_set, codebook, transcripts, pseudonyms, timer)
+        _apply_k_anonymity(quote_set, counts)
         with timer("check"):
             quote_set.leftovers = find_leftovers(quote_set, transcripts, rules)
     quote_set.timings = {stage: round(seconds, 4) for stage, seconds in timer.totals.items()}
@@ -251,9 +256,10 @@ def _finish(quote_set: QuoteSet, codebook, transcripts: _Transcripts, pseudonyms
         quote.number = number
         quote.role_label = quote_set.role_labels.get(quote.role, quote.role)
         quote.respondent = pseudonyms.get(quote.transcript)
-        site = transcripts.redact(quote.site, quote.transcript) if options.site else None
+        quote.shown_site = transcripts.redact(quote.site, quote.transcript) if options.site else ""
         quote.attribution = attribution_line(
-            quote.role_label, site=site, respondent=quote.respondent if options.respondent else None
+            quote.role_label, site=quote.shown_site or None,
+            respondent=quote.respondent if options.respondent else None,
         )
         if quote_set.query.context:
             with timer("redaction"):
@@ -268,6 +274,54 @@ def _finish(quote_set: QuoteSet, codebook, transcripts: _Transcripts, pseudonyms
             quote_set.code_names[code.id] = (code.name, code.definition)
 
 
+def k_anonymity(project: Project) -> int:
+    """``[quotes] k_anonymity`` (default 3): the fewest respondents an attribution may fit."""
+    from qualcode.errors import ProjectError
+
+    value = project.setting("quotes", "k_anonymity", 3)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ProjectError(f"[quotes] k_anonymity must be a whole number of at least 1, got {value!r}",
+                           file=str(project.config_path))
+    return value
+
+
+def _role_site_counts(conn: Connection) -> dict[tuple[str, str], int]:
+    from qualcode.store.transcripts import role_site_counts
+
+    return role_site_counts(conn)
+
+
+def _apply_k_anonymity(quote_set: QuoteSet, counts: dict[tuple[str, str], int]) -> None:
+    """Attribution by role and site only where at least k respondents share both.
+
+    Where fewer do, the quote is attributed by role alone (and by its pseudonymous id,
+    if asked) and a note says so; a role with fewer than k respondents in the whole
+    project is noted too (the role label alone may point at them).
+    """
+    k = quote_set.k_anonymity
+    roles: dict[str, int] = {}
+    for (role, _site), count in counts.items():
+        roles[role] = roles.get(role, 0) + count
+    for quote in quote_set.quotes:
+        if quote.shown_site and counts.get((quote.role, quote.site), 0) < k:
+            quote.shown_site = ""
+            quote.attribution = attribution_line(
+                quote.role_label,
+                respondent=quote.respondent if quote_set.attribution.respondent else None,
+            )
+            quote_set.attribution_notes.append(
+                f"quote {quote.number}: site left out of the attribution: fewer than {k} "
+                f"{quote.role_label.lower()} respondents at that site ([quotes] k_anonymity = {k})"
+            )
+    if not quote_set.attribution.site:
+        return
+    small = sorted({q.role_label for q in quote_set.quotes if roles.get(q.role, 0) < k})
+    for label in small:
+        quote_set.attribution_notes.append(
+            f"role '{label}' has fewer than {k} respondents in the project: its label alone may identify them"
+        )
+
+
 def _pseudonyms(project: Project, conn: Connection) -> dict[str, str]:
     from qualcode.store.transcripts import transcript_ids
 
@@ -275,36 +329,58 @@ def _pseudonyms(project: Project, conn: Connection) -> dict[str, str]:
     return respondent_ids(transcript_ids(conn), salt)
 
 
+# Fields exported only with the provenance (audit) part of an export.
+PROVENANCE_FIELDS = frozenset({"transcript id", "collapsed"})
+
+
+def exported_fields(quote: Quote) -> list[tuple[str, str]]:
+    """Every field of a quote that some export format writes, as (field, text).
+
+    The role label and code ids are the codebook's own text and are not checked;
+    transcript ids are checked word by word ("maria-gonzalez-interview").
+    """
+    attribution_tail = quote.attribution.removeprefix(DASH + quote.role_label)
+    return [
+        ("text", quote.text), ("original_text", quote.original_text),
+        ("context", "\n".join(quote.context)), ("attribution", attribution_tail), ("site", quote.shown_site),
+        ("transcript id", _id_words(quote.transcript)),
+        ("collapsed", "\n".join(_id_words(item.split(":")[0]) for item in quote.collapsed)),
+    ]
+
+
+def _id_words(identifier: str) -> str:
+    return " ".join(part for part in identifier.replace("_", "-").replace(".", "-").split("-") if part)
+
+
 def find_leftovers(quote_set: QuoteSet, transcripts: _Transcripts, rules) -> list[Leftover]:
-    """Every likely identifier in the exported fields, once per quote, kind and text."""
+    """Every likely identifier in the exported fields, once per quote, field, kind and text."""
     found: dict[tuple, Leftover] = {}
     for quote in quote_set.quotes:
         allow = rules.allow_for(quote.transcript)
         speech = transcripts.redacted_speech(quote.transcript)
-        # The role label is the codebook's own text; what follows it (site, R07) is checked.
-        attribution_tail = quote.attribution.removeprefix(DASH + quote.role_label)
-        fields = (("text", quote.text), ("original_text", quote.original_text),
-                  ("context", "\n".join(quote.context)), ("attribution", attribution_tail))
-        for name, value in fields:
+        for name, value in exported_fields(quote):
             for finding in find_identifiers(value, allow=allow, transcript_text=speech):
-                key = (quote.number, finding.kind, finding.text)
+                key = (quote.number, name in PROVENANCE_FIELDS, finding.kind, finding.text)
                 found.setdefault(key, Leftover(quote.number, quote.transcript, quote.segment, name,
                                                finding.kind, finding.text))
     return list(found.values())
 
 
-def ensure_masked(quote_set: QuoteSet, *, allow_unmasked: bool = False, target: str | None = None) -> None:
+def ensure_masked(quote_set: QuoteSet, *, allow_unmasked: bool = False, target: str | None = None,
+                  provenance: bool = True) -> None:
     """Refuse (ExportError) while likely identifiers are left, unless overridden.
 
-    With ``allow_unmasked`` the leftovers are recorded in ``quote_set.allowed_unmasked``
-    so the export's provenance shows them.
+    Without ``provenance`` the audit fields (transcript ids, collapsed duplicates) are
+    not exported, so what is left in them does not count. With ``allow_unmasked`` the
+    leftovers are recorded in ``quote_set.allowed_unmasked`` so the export shows them.
     """
-    if not quote_set.leftovers:
+    leftovers = [item for item in quote_set.leftovers if provenance or item.field not in PROVENANCE_FIELDS]
+    if not leftovers:
         return
     if allow_unmasked:
-        quote_set.allowed_unmasked = list(quote_set.leftovers)
+        quote_set.allowed_unmasked = leftovers
         return
-    raise ExportError(unmasked_message(quote_set.leftovers), file=target)
+    raise ExportError(unmasked_message(leftovers), file=target)
 
 
 def unmasked_message(leftovers: list[Leftover]) -> str:
@@ -315,6 +391,7 @@ def unmasked_message(leftovers: list[Leftover]) -> str:
     summary = (
         f"Refusing to export: {len(leftovers)} likely identifier(s) left unmasked in {quotes} quote(s) "
         f"({shown}). Mask them in qualcode.toml [redaction] (names, places, agencies, patterns) "
-        f"or list them under allow; --allow-unmasked overrides and is recorded in the provenance."
+        f"or list them under allow (in a transcript id: rename it or export with --no-provenance); "
+        f"--allow-unmasked overrides and is recorded in the provenance."
     )
     return summary + "".join(f"\n  {item}" for item in leftovers)

@@ -35,18 +35,9 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 TERM_MASKS = {"names": "[name]", "agencies": "[agency]", "places": "[place]"}  # precedence order
-PHONE = r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])"
-EMAIL = r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-STREET_SUFFIX = (
-    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Highway|Hwy"
-    r"|Place|Pl|Parkway|Pkwy|Terrace|Circle|Cir|Trail|Pike)"
-)
-ADDRESS = rf"(?<![\w-])\d{{1,6}}\s+(?:[A-Z0-9][\w'’.-]*\s+){{1,4}}{STREET_SUFFIX}\b\.?"
-BUILTIN_PATTERNS = {
-    "phone": (PHONE, "[phone]"),
-    "email": (EMAIL, "[email]"),
-    "address": (ADDRESS, "[address]"),
-}
+# Built-in detectors (qualcode.quotes.detectors, .identifiers, .names), by config key.
+BUILTIN_KEYS = ("phone", "email", "address", "date", "ssn", "case_number", "plate", "handle", "url",
+                "facility", "agency", "name")
 SECTION_KEYS = {
     "names", "places", "agencies", "patterns", "builtin", "speaker_names", "case_sensitive",
     "allow", "transcripts",
@@ -84,7 +75,7 @@ class RedactionRules:
     """The validated ``[redaction]`` section."""
 
     terms: TermSet = field(default_factory=TermSet)
-    builtin: tuple[str, ...] = tuple(BUILTIN_PATTERNS)
+    builtin: tuple[str, ...] = BUILTIN_KEYS
     speaker_names: bool = True
     case_sensitive: bool = False
     transcripts: dict[str, TermSet] = field(default_factory=dict)
@@ -107,11 +98,11 @@ def load_rules(project: Project) -> RedactionRules:
 def rules_from_config(section: dict[str, Any], *, source: str = "qualcode.toml") -> RedactionRules:
     """Validate a ``[redaction]`` table; ProjectError names the bad key or value."""
     _check_keys(section, SECTION_KEYS, "[redaction]", source)
-    builtin = _string_list(section, "builtin", "[redaction]", source, default=list(BUILTIN_PATTERNS))
-    unknown = [b for b in builtin if b not in BUILTIN_PATTERNS]
+    builtin = _string_list(section, "builtin", "[redaction]", source, default=list(BUILTIN_KEYS))
+    unknown = [b for b in builtin if b not in BUILTIN_KEYS]
     if unknown:
         raise ProjectError(
-            f"[redaction] builtin: unknown pattern {unknown[0]!r}; allowed: {', '.join(BUILTIN_PATTERNS)}",
+            f"[redaction] builtin: unknown detector {unknown[0]!r}; allowed: {', '.join(BUILTIN_KEYS)}",
             file=source,
         )
     per_transcript = section.get("transcripts", {})
@@ -243,16 +234,18 @@ class Redactor:
         terms = local.masked_terms() + self.rules.terms.masked_terms()
         speaker_words = speaker_name_words(speakers) if self.rules.speaker_names else []
         patterns = list(local.patterns) + list(self.rules.terms.patterns)
-        patterns += [BUILTIN_PATTERNS[name] for name in self.rules.builtin]
         return _Matcher(terms, speaker_words, patterns, self.rules.allow_for(transcript_id),
-                        self.rules.case_sensitive)
+                        self.rules.case_sensitive, detected_categories(self.rules.builtin))
 
 
 class _Matcher:
     """One alternation of all terms, longest first, then the patterns in order."""
 
-    def __init__(self, terms, speaker_words, patterns, allow, case_sensitive: bool) -> None:
+    def __init__(self, terms, speaker_words, patterns, allow, case_sensitive: bool,
+                 categories: frozenset[str] = frozenset()) -> None:
         self.terms = terms
+        self.categories = categories
+        self.allow_list = tuple(allow)
         self.speaker_words = speaker_words
         self.patterns = [(re.compile(regex), mask) for regex, mask in patterns]
         self.allow = {a.casefold() for a in allow}
@@ -289,6 +282,8 @@ class _Matcher:
             text = self.speaker_pattern.sub("[name]", text)
         for pattern, mask in self.patterns:
             text = pattern.sub(lambda m, mask=mask: self._mask_unless_allowed(m, mask), text)
+        if self.categories:
+            text = mask_detected(text, self.allow_list, self.categories)
         return text
 
     def _mask_unless_allowed(self, match: re.Match, mask: str) -> str:
@@ -297,3 +292,28 @@ class _Matcher:
 
 def _term_key(text: str) -> str:
     return " ".join(text.replace("’", "'").split()).casefold()
+
+
+def detected_categories(builtin: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The finding kinds masked for the ``builtin`` keys given."""
+    from qualcode.quotes.detectors import BUILTIN_CATEGORIES
+
+    return frozenset(kind for key in builtin for kind in BUILTIN_CATEGORIES[key])
+
+
+def mask_detected(text: str, allow: tuple[str, ...], categories: frozenset[str]) -> str:
+    """``text`` with every built-in detector's finding of ``categories`` masked by category.
+
+    A possessive keeps its ending: "Kayla's mom" -> "[name]'s mom".
+    """
+    from qualcode.quotes.detectors import MASKS
+    from qualcode.quotes.identifiers import find_identifiers
+
+    pieces, position = [], 0
+    for finding in find_identifiers(text, allow=allow, masked_only=True):
+        if finding.kind not in categories:
+            continue
+        ending = re.search(r"['’]s?$", finding.text) if finding.kind == "name" else None
+        pieces += [text[position:finding.offset], MASKS[finding.kind], ending.group(0) if ending else ""]
+        position = finding.end
+    return "".join(pieces) + text[position:]

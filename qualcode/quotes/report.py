@@ -78,6 +78,22 @@ def _read_docx(path: Path) -> QuoteSetFile | None:
                         record.get("generated_at", ""))
 
 
+def check_file_names(project: Project, paths: list[Path]) -> None:
+    """Refuse (ExportError) when a file name the report lists holds a likely identifier."""
+    from qualcode.errors import ExportError
+    from qualcode.quotes.identifiers import find_identifiers
+    from qualcode.quotes.redaction import load_rules
+
+    allow = load_rules(project).allow
+    found = []
+    for path in paths:
+        words = re.sub(r"[-_.]+", " ", path.stem)
+        found += [f"file name {path.name}: {f.kind} '{f.text}'" for f in find_identifiers(words, allow=allow)]
+    if found:
+        raise ExportError("Refusing to list quote-set files whose names hold likely identifiers; rename them "
+                          "or allow the words in qualcode.toml [redaction]:\n  " + "\n  ".join(found))
+
+
 def quote_sets_section(project: Project, *, per_code: int = 3, coder: str | None = None,
                        codes: tuple[str, ...] = (), allow_unmasked: bool = False) -> dict:
     """A report section: ``{"title", "markdown", "files", "quote_set"}``.
@@ -92,8 +108,10 @@ def quote_sets_section(project: Project, *, per_code: int = 3, coder: str | None
 
     quote_set = build_quote_set(project, QuoteQuery(codes=codes, coder=coder, limit=per_code,
                                                     per_transcript=1, min_words=12, max_words=80))
-    ensure_masked(quote_set, allow_unmasked=allow_unmasked)
+    ensure_masked(quote_set, allow_unmasked=allow_unmasked, provenance=False)
     files = list_quote_sets(project)
+    if not allow_unmasked:
+        check_file_names(project, [f.path for f in files])
     lines = ["## Quote sets", ""]
     if files:
         lines += ["Full quote sets by theme (Word and Markdown, in reports/):", ""]

@@ -55,7 +55,7 @@ def export_quote_set(quote_set: QuoteSet, path: Path, *, format: str | None = No
     chosen = format_of(path, format)
     if by not in GROUPINGS:
         raise ExportError(f"Unknown grouping '{by}'; --by accepts: {', '.join(GROUPINGS)}")
-    ensure_masked(quote_set, allow_unmasked=allow_unmasked, target=str(path))
+    ensure_masked(quote_set, allow_unmasked=allow_unmasked, target=str(path), provenance=provenance)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         if chosen == "docx":
@@ -128,6 +128,8 @@ def provenance_record(quote_set: QuoteSet) -> dict:
         },
         "cleaning": {"disfluencies": cleaning.disfluencies, "tags": cleaning.tags, "trim": cleaning.trim},
         "redaction": quote_set.redaction,
+        "attribution": {"site": quote_set.attribution.site, "respondent": quote_set.attribution.respondent,
+                        "k_anonymity": quote_set.k_anonymity, "notes": list(quote_set.attribution_notes)},
         "unmasked_allowed": [
             {"quote": item.quote, "kind": item.kind, "text": item.text, "field": item.field}
             for item in quote_set.allowed_unmasked
@@ -146,6 +148,8 @@ def provenance_lines(quote_set: QuoteSet) -> list[str]:
         "Cleaning: " + ", ".join(f"{k} {'on' if v else 'off'}" for k, v in record["cleaning"].items()) + ".",
         "Redaction (qualcode.toml [redaction]): " + ", ".join(f"{k} {v}" for k, v in record["redaction"].items()) + ".",
     ]
+    if quote_set.attribution_notes:
+        lines.append("Attribution (k-anonymity, k = %d): " % quote_set.k_anonymity + "; ".join(quote_set.attribution_notes) + ".")
     if quote_set.allowed_unmasked:
         lines.append(unmasked_note(quote_set) + " " + "; ".join(str(item) for item in quote_set.allowed_unmasked))
     return lines
@@ -233,7 +237,7 @@ def quote_rows(quote_set: QuoteSet, *, provenance: bool = True) -> list[dict]:
     for q in quote_set.quotes:
         row = {
             "code": q.code, "transcript": q.transcript, "segment": q.segment, "role": q.role,
-            "site": q.site, "attribution": q.attribution, "text": q.text, "original_text": q.original_text,
+            "site": q.shown_site, "attribution": q.attribution, "text": q.text, "original_text": q.original_text,
             "start": q.start, "end": q.end, "group": q.group, "coder": q.coder, "words": q.words,
             "context": "\n".join(q.context), "unmasked_allowed": "; ".join(allowed.get(q.number, [])),
         }

@@ -215,3 +215,12 @@ def _did_you_mean(name: str, known: list[str]) -> str:
     if not known:
         return "; the project has no transcripts yet (qualcode import)"
     return f"; see 'qualcode transcripts list' ({len(known)} transcripts)"
+
+
+def role_site_counts(conn: Connection) -> dict[tuple[str, str], int]:
+    """How many transcripts (respondents) each (role, site) has: the k-anonymity counts."""
+    counts: dict[tuple[str, str], int] = {}
+    for role, site in conn.execute(select(transcripts.c.role, transcripts.c.site)):
+        key = (role or "", site or "")
+        counts[key] = counts.get(key, 0) + 1
+    return counts

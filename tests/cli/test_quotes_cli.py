@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
-from tests.quotes.study import add_redaction, build_study
+from tests.quotes.study import REDACTION, add_redaction, build_study
 
 runner = CliRunner()
 
@@ -33,6 +33,7 @@ def test_terminal_block_quotes(study):
 
 
 def test_json_to_stdout_and_filters(study):
+    add_redaction(study, REDACTION + "\n[quotes]\nk_anonymity = 1\n")
     result = run(study, "challenge", "--coder", "ana", "--role", "VSP,police", "--site", "A",
                  "--attr", "mode=virtual", "--format", "json", "--with-site")
     assert result.exit_code == 0, result.output
@@ -40,6 +41,17 @@ def test_json_to_stdout_and_filters(study):
     assert [(r["transcript"], r["segment"], r["attribution"]) for r in rows] == [
         ("vsp-1", 4, "—Service provider, site A")
     ]
+
+
+def test_with_site_falls_back_to_role_below_k_and_says_so(study):
+    result = run(study, "challenge", "--coder", "ana", "--format", "json", "--with-site")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert all(", site" not in row["attribution"] and row["site"] == "" for row in data["quotes"])
+    notes = [line for line in result.stderr.splitlines() if line.startswith("Attribution: quote ")]
+    assert len(notes) == len(data["quotes"]) and all("fewer than 3" in line for line in notes)
+    assert data["provenance"]["attribution"]["k_anonymity"] == 3
+    assert len(data["provenance"]["attribution"]["notes"]) >= len(notes)
 
 
 @pytest.mark.parametrize("suffix", ["docx", "md", "csv", "xlsx", "json"])
@@ -167,3 +179,19 @@ def test_docs_cover_every_option_and_the_toml_example_is_valid():
     example = re.search(r"```toml\n(.*?)```", doc, flags=re.DOTALL).group(1)
     rules = rules_from_config(tomllib.loads(example)["redaction"])
     assert rules.transcripts["vsp-a-01"].names == ("Dana",)
+
+
+def test_identifying_transcript_id_blocks_provenance_exports_only(project, tmp_path):
+    from qualcode.coding.session import CodingSession
+    from tests.helpers import add_transcript
+
+    add_transcript(project, "maria-gonzalez-interview", "service_provider",
+                   [("Interviewer", "What do you do?"), ("Respondent", "We help people find housing every week.")])
+    CodingSession(project, "ana").tag("maria-gonzalez-interview", 2, ["referral"])
+    target = tmp_path / "set.csv"
+    refused = run(project, "--coder", "ana", "-o", str(target))
+    assert refused.exit_code == 1 and not target.exists()
+    assert "transcript id): name 'gonzalez'" in refused.stderr and "--no-provenance" in refused.stderr
+    written = run(project, "--coder", "ana", "-o", str(target), "--no-provenance")
+    assert written.exit_code == 0, written.output
+    assert "gonzalez" not in target.read_text(encoding="utf-8").lower()

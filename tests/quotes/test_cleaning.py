@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualcode.quotes.cleaning import (
     CleaningOptions,
@@ -26,6 +30,9 @@ NO_TRIM = CleaningOptions(trim=False)
         ("The FBI is, um, it's fine.", "The FBI is, it's fine."),
         ("That was it. Um. Then we left.", "That was it. Then we left."),
         ("Hmm, hard to say.", "Hard to say."),
+        ("Yes, um, we do.", "Yes, we do."),  # the comma after "yes" is the sentence's
+        ("The shelters, um, the ones downtown, are full.", "The shelters, the ones downtown, are full."),
+        ("We called, um, the police.", "We called the police."),
     ],
 )
 def test_fillers_are_removed(raw, cleaned):
@@ -70,6 +77,13 @@ def test_stutters(raw, cleaned):
         ("he's—he's selling her", "He's selling her"),
         ("She had had enough.", "She had had enough."),  # grammatical doubling kept
         ("I think that that is right.", "I think that that is right."),
+        ("we, we call them", "We call them"),
+        # a repeated content word is emphasis, not a disfluency (the seed report keeps these)
+        ("Years, years. For some it's their whole life.", "Years, years. For some it's their whole life."),
+        ("Housing, housing, housing.", "Housing, housing, housing."),
+        ("No, no, no. We never did.", "No, no, no. We never did."),
+        ("It was very, very hard.", "It was very, very hard."),
+        ("years—years of it", "Years—years of it"),
     ],
 )
 def test_repeated_words(raw, cleaned):
@@ -79,8 +93,10 @@ def test_repeated_words(raw, cleaned):
 @pytest.mark.parametrize(
     ("raw", "cleaned"),
     [
-        ("Yes. [inaudible 00:12:04] The [place] office called.", "Yes. The [place] office called."),
-        ("[crosstalk] Sorry, go ahead.", "Sorry, go ahead."),
+        # lost speech is an omission: marked with an ellipsis (APA 7)
+        ("Yes. [inaudible 00:12:04] The [place] office called.", "Yes. ... The [place] office called."),
+        ("We went to [unintelligible] and back.", "We went to ... and back."),
+        ("[crosstalk] Sorry, go ahead.", "Sorry, go ahead."),  # APA 7: no ellipsis opening a quote
         ("It's a lot. [laughs]", "It's a lot."),
         ("We met at [agency] with [name]. [pause] Then [00:13:04] more.", "We met at [agency] with [name]. Then more."),
         ("It's been [number of] years.", "It's been [number of] years."),  # masks and insertions kept
@@ -143,7 +159,8 @@ def test_sentences_respect_abbreviations_and_quotes():
 
 
 def test_drop_tags_keeps_unknown_brackets():
-    assert drop_tags("[the task force] met [Crosstalk]") == "[the task force] met "
+    assert drop_tags("[the task force] met [Laughs]") == "[the task force] met "
+    assert drop_tags("[the task force] met [Crosstalk]") == "[the task force] met  ... "
 
 
 @pytest.mark.parametrize(
@@ -157,3 +174,33 @@ def test_drop_tags_keeps_unknown_brackets():
 )
 def test_excerpt_cut_mid_sentence_ends_with_ellipsis(raw, options, cleaned):
     assert clean_quote(raw, options) == cleaned
+
+
+CONTENT_WORDS = ["years", "housing", "money", "trust", "court", "help", "time", "safety", "shelter", "work"]
+FILLERS = ["um", "uh", "erm", "hmm"]
+
+
+@given(word=st.sampled_from(CONTENT_WORDS), times=st.integers(2, 4), joiner=st.sampled_from([", ", " ", "—"]),
+       filler=st.sampled_from(FILLERS), end=st.sampled_from([".", "!", "?"]))
+def test_emphatic_repetition_and_sentence_ends_survive(word, times, joiner, filler, end):
+    """Cleaning removes the filler but never a repetition of a content word, nor a
+    sentence's closing mark: the cleaned text has every repeat and the same ends."""
+    raw = f"{filler}, {joiner.join([word] * times)}{end} We said it, {filler}, twice."
+    cleaned = clean_quote(raw, NO_TRIM)
+    assert cleaned.lower().count(word) == times
+    assert filler not in cleaned.lower().split()
+    assert [c for c in cleaned if c in ".!?"] == [end, "."]
+
+
+@given(text=st.lists(st.sampled_from(["we", "called", "the", "police", "um", ",", ".", "years", "uh", "and"]),
+                     max_size=20).map(" ".join))
+def test_only_fillers_and_restarts_disappear(text):
+    """Every word removed is a filler or a repeat of the word before it (a restart):
+    no other word is ever lost silently."""
+    from collections import Counter
+
+    before = Counter(w.lower() for w in re.findall(r"[\w'’]+", text))
+    after = Counter(w.lower() for w in re.findall(r"[\w'’]+", clean_quote(text, NO_TRIM)))
+    for word, count in before.items():
+        if word not in FILLERS:
+            assert after[word] >= 1 and (after[word] == count or word in ("we", "the", "and"))

@@ -19,7 +19,7 @@ def flagged(text: str, **kwargs) -> list[str]:
     ("text", "expected"),
     [
         ("We did that with Mike, and he retired.", ["Mike"]),
-        ("the deputies from Oakdale Sheriff's Office", ["Oakdale"]),
+        ("the deputies from Oakdale Sheriff's Office", ["Oakdale Sheriff's Office"]),  # an agency
         ("a school counselor there, Ms. Alvarez, who", ["Alvarez"]),
         ("we called the [agency] and [name] came", []),
         ("I think the FBI and HSI and NCMEC help, and I'm glad.", []),
@@ -50,9 +50,9 @@ def test_sentence_initial_words(text, expected):
 
 
 def test_sentence_initial_word_flagged_when_used_mid_sentence_elsewhere():
-    transcript = "We worked with Jordan for years. Jordan retired."
-    assert flagged("Jordan retired.", transcript_text=transcript) == ["Jordan"]
-    assert flagged("Jordan retired.") == []  # "jordan" is in the lexicon; no other evidence
+    transcript = "We worked with Chance for years. Chance retired."
+    assert flagged("Chance retired.", transcript_text=transcript) == ["Chance"]
+    assert flagged("Chance retired.") == []  # "chance" is an English word, not a listed name
 
 
 def test_lower_case_use_in_the_transcript_clears_a_word():
@@ -75,7 +75,7 @@ def test_contact_details(text, kind):
 
 def test_allow_list_words_and_entries():
     text = "We went to Rotary and Oakdale Rotary Club, call (555) 014-2298."
-    assert flagged(text) == ["Rotary", "Oakdale", "Rotary", "Club", "(555) 014-2298"]
+    assert flagged(text) == ["Oakdale Rotary Club", "(555) 014-2298"]  # Rotary alone is national
     assert flagged(text, allow=("Rotary Club", "Oakdale", "(555) 014-2298")) == []
 
 

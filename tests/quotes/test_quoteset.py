@@ -72,10 +72,10 @@ def test_gate_refuses_planted_names_and_phone_number(study):
     add_redaction(study, UNMASKED)
     quote_set = quotes_of(study, codes=("referral",), order="transcript")
     found = {(item.kind, item.text) for item in quote_set.leftovers}
-    assert ("sentence-initial name", "Tasha") in found
-    assert ("capitalised word", "Riverton") in found
+    assert ("name", "Tasha") in found
+    assert ("agency", "Riverton PD") in found
     assert ("phone number", "(555) 014-2298") in found
-    assert ("capitalised word", "Ramos") in found and ("capitalised word", "Marlow") in found
+    assert ("name", "Ramos") in found and ("agency", "Marlow County Sheriff's Office") in found
     with pytest.raises(ExportError) as raised:
         ensure_masked(quote_set)
     message = str(raised.value)

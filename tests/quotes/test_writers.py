@@ -34,7 +34,7 @@ def test_json_rows(quote_set, tmp_path):
     assert list(rows[0])[: len(ROW_KEYS)] == ROW_KEYS
     first = rows[0]
     assert (first["code"], first["transcript"], first["segment"], first["role"], first["site"]) == (
-        "referral.hotline", "le-1", 2, "law_enforcement", "A")
+        "referral.hotline", "le-1", 2, "law_enforcement", "")  # the site goes out only in an attribution
     assert first["attribution"] == "—Law enforcement official"
     assert "[agency]" in first["text"] and first["start"] < first["end"]
     assert data["provenance"]["coder"] == "ana" and data["provenance"]["codes"] == ["referral", "challenge"]
