@@ -171,18 +171,69 @@ def _read_config(path: Path) -> dict[str, Any]:
 
 
 def _starter_config(name: str, database_url: str | None) -> str:
-    url_line = f'database_url = "{database_url}"' if database_url else (
-        '# database_url = "postgresql+psycopg://user@host/db"  # team mode; default: .qualcode/qualcode.db'
-    )
-    return f'''[project]
-name = "{name}"
-codebook = "codebooks/codebook.yaml"
-{url_line}
+    """The first qualcode.toml, built through tomlkit so no value can break out of its string."""
+    import tomlkit
 
-[redaction]
-# Terms masked in every export; see docs/quotes.md.
-names = []
-places = []
-agencies = []
-allow = []
-'''
+    document = tomlkit.document()
+    project = tomlkit.table()
+    project["name"] = name
+    project["codebook"] = "codebooks/codebook.yaml"
+    if database_url:
+        project["database_url"] = database_url
+    else:
+        project.add(tomlkit.comment(
+            'database_url = "postgresql+psycopg://user@host/db"  # team mode; default: .qualcode/qualcode.db'
+        ))
+    document["project"] = project
+    redaction = tomlkit.table()
+    redaction.add(tomlkit.comment("Terms masked in every export; see docs/quotes.md."))
+    for key in ("names", "places", "agencies", "allow"):
+        redaction[key] = []
+    document["redaction"] = redaction
+    return tomlkit.dumps(document)
+
+
+def update_config(path: Path, changes: dict[str, dict[str, Any]]) -> str:
+    """Set ``changes`` (section -> key -> value; None removes the key) in qualcode.toml.
+
+    Written only through tomlkit (comments and order kept), checked to parse back,
+    and replaced atomically. Returns the old text so a caller can restore it.
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    old = path.read_text(encoding="utf-8")
+    try:
+        document = tomlkit.parse(old)
+    except TOMLKitError as error:
+        raise ProjectError(f"{path}: invalid TOML: {error}; fix the file") from None
+    for section, values in changes.items():
+        if section not in document:
+            document[section] = tomlkit.table()
+        table = document[section]
+        for key, value in values.items():
+            if value is None:
+                table.pop(key, None)
+            else:
+                table[key] = value
+    new = tomlkit.dumps(document)
+    tomllib.loads(new)  # why: never leave a file that the next command cannot read
+    replace_text(path, new)
+    return old
+
+
+def replace_text(path: Path, text: str) -> None:
+    """Replace a file's content in one step (temp file + os.replace), keeping its mode."""
+    import tempfile
+
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

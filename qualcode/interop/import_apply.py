@@ -54,6 +54,7 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
     from qualcode.codebook.versions import ensure_snapshot, write_text_atomically
     from qualcode.interop.bulk import insert_codings, log_inserted
     from qualcode.interop.codebook_io import set_project_codebook
+    from qualcode.project import replace_text
     from qualcode.store.codings import ensure_coder
 
     book_file = project.root / report.codebook_file if report.codebook_file else None
@@ -76,7 +77,7 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
                     old_config = set_project_codebook(project.config_path, report.codebook_file)
     except BaseException:
         if old_config is not None:
-            write_text_atomically(project.config_path, old_config)
+            replace_text(project.config_path, old_config)
         if created_file and book_file is not None:
             Path(book_file).unlink(missing_ok=True)
         raise

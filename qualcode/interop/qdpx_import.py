@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import InteropError, QualcodeError
-from qualcode.interop.codebook_io import free_codebook_path, read_codebook
+from qualcode.interop.codebook_io import check_codebook_file_name, free_codebook_path, read_codebook
 from qualcode.interop.qdpx_read import RefiFile
 from qualcode.interop.safezip import Limits
 
@@ -171,7 +171,9 @@ class _Planner:
     def _codebook(self):
         sidecar = (self.refi.sidecar or {}).get("codebook") or {}
         folder = self.project.root / "codebooks"
-        preferred = sidecar.get("file") or _slug(self.refi.path.stem) + ".yaml"
+        preferred = _slug(self.refi.path.stem) + ".yaml"
+        if sidecar.get("file") is not None:
+            preferred = check_codebook_file_name(sidecar["file"], label=self.refi.path.name)
         imported = read_codebook(
             self.refi.root, label=self.refi.path.name, output=str(folder / preferred), sidecar=sidecar.get("text")
         )
