@@ -142,6 +142,8 @@ def read_bundle(path: Path, limits: Limits | None = None) -> dict:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InteropError(f"{path.name}: {BUNDLE_ENTRY} is not valid JSON ({exc})", file=str(path)) from None
+    except RecursionError:
+        raise InteropError(f"{path.name}: {BUNDLE_ENTRY} is nested too deeply to read", file=str(path)) from None
     _check_shape(document, path)
     return document
 

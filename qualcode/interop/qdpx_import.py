@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualcode.coding.coders import CONSENSUS
 from qualcode.errors import InteropError, QualcodeError
 from qualcode.interop.codebook_io import check_codebook_file_name, free_codebook_path, read_codebook
 from qualcode.interop.qdpx_read import RefiFile
@@ -49,6 +50,7 @@ class ImportOptions:
     codebook_from_file: bool = False
     dry_run: bool = False
     offsets: str | None = None  # force a position model instead of choosing one
+    allow_consensus: bool = False  # the lead imports reconciled work as the 'consensus' coder
 
 
 @dataclass
@@ -158,6 +160,8 @@ class _Planner:
         if not self.options.as_coder:  # every user of the file is a coder, even one who coded nothing here
             coders |= {name.strip() for name in self.refi.project.users.values() if name.strip()}
         self.report.coders = sorted(coders)
+        if not self.options.allow_consensus and self.options.as_coder != CONSENSUS:
+            refuse_consensus(coders, str(self.refi.path))
         unused = set(self.refi.project.notes) - self._used_notes
         if unused:
             self.report.notes.append(
@@ -437,6 +441,18 @@ def _pick(values: dict[str, str], names: tuple[str, ...]) -> str | None:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "imported"
+
+
+def refuse_consensus(coders, label: str) -> None:
+    """A file may not write into the coder that tallies read by default, unless the lead asks."""
+    hits = sorted(c for c in coders if c.strip().casefold() == CONSENSUS)
+    if hits:
+        raise InteropError(
+            f"{Path(label).name} credits work to the coder '{hits[0]}', which tallies and quote sets read by "
+            f"default; pass --allow-consensus if you (the lead) mean to bring in reconciled codings; "
+            "nothing was imported",
+            file=label,
+        )
 
 
 def parse_stamp(value: str | None) -> datetime | None:

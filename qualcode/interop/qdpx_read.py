@@ -76,11 +76,17 @@ class RefiFile:
     def _sidecar(self) -> dict | None:
         if self.archive is None or self.archive.find(SIDECAR) is None:
             return None
+        from qualcode.interop.sidecar import check_sidecar
+
         try:
             document = json.loads(self.archive.read(SIDECAR).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             return None  # a damaged sidecar only costs exactness, never the import
-        return document if isinstance(document, dict) and document.get("format") == 1 else None
+        except RecursionError:
+            raise InteropError(
+                f"{SIDECAR} is nested too deeply to read; nothing was imported", file=str(self.path)
+            ) from None
+        return check_sidecar(document, self.path.name)
 
     def source_text(self, source: RefiSource) -> SourceText:
         """The decoded text of a source (BOM removed, line ends untouched)."""
