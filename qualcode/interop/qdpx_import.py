@@ -132,12 +132,18 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
 
 
 def limits_of(project: Project) -> Limits:
-    """The archive caps, overridable in qualcode.toml ``[interop]``."""
+    """The archive caps, overridable in qualcode.toml ``[interop]`` (and ``[import] max_source_mb``)."""
     defaults = Limits()
     megabytes = project.setting("interop", "max_inflated_mb", defaults.max_inflated_bytes // 2**20)
+    source_mb = project.setting("import", "max_source_mb", defaults.max_source_bytes / 2**20)
+    if isinstance(source_mb, bool) or not isinstance(source_mb, int | float) or not 0 < source_mb <= 1024:
+        raise InteropError(
+            f"[import] max_source_mb in qualcode.toml must be a number of megabytes in (0, 1024], got {source_mb!r:.40}"
+        )
     return Limits(
         max_entries=int(project.setting("interop", "max_entries", defaults.max_entries)),
         max_inflated_bytes=int(megabytes) * 2**20,
+        max_source_bytes=int(source_mb * 2**20),
     )
 
 
@@ -226,21 +232,32 @@ class _Planner:
 
     # -- existing transcripts and codings -------------------------------------------
 
-    def _existing_state(self) -> dict[str, tuple[str, set]]:
+    def _existing_state(self) -> dict[str, set]:
+        """Each stored transcript's coding keys; texts are read one at a time (``_stored_text``),
+        so memory follows the largest transcript, not the whole project."""
         from sqlalchemy import select
 
         from qualcode.store.schema import codings, transcripts
 
         with self.project.read() as conn:
-            texts = dict(conn.execute(select(transcripts.c.id, transcripts.c.text)).all())
-            keys: dict[str, set] = {tid: set() for tid in texts}
+            keys: dict[str, set] = {tid: set() for tid in conn.execute(select(transcripts.c.id)).scalars()}
             rows = conn.execute(
                 select(codings.c.transcript_id, codings.c.coder, codings.c.code_id, codings.c.start_offset,
                        codings.c.end_offset).where(codings.c.orphaned.is_(False))
             )
             for tid, coder, code, start, end in rows:
                 keys[tid].add((coder, code, start, end))
-        return {tid: (text, keys[tid]) for tid, text in texts.items()}
+        return keys
+
+    def _stored_text(self, transcript_id: str) -> str | None:
+        from sqlalchemy import select
+
+        from qualcode.store.schema import transcripts
+
+        if transcript_id not in self._existing:
+            return None
+        with self.project.read() as conn:
+            return conn.execute(select(transcripts.c.text).where(transcripts.c.id == transcript_id)).scalar_one()
 
     # -- one source -----------------------------------------------------------------
 
@@ -261,17 +278,19 @@ class _Planner:
             return self._skip(outcome, source, f"its text is empty ({size}-byte placeholder; rich text is not read)")
         meta = self._sidecar_meta(source, text)
         outcome.transcript_id = self._transcript_id(source, meta, taken)
-        existing = self._existing.get(outcome.transcript_id)
-        if existing is not None and existing[0] != text:
+        stored = self._stored_text(outcome.transcript_id)
+        if stored is not None and stored != text:
             raise InteropError(
                 f"transcript '{outcome.transcript_id}' already exists in the project with different text; "
                 "import into a fresh project, or remove or rename the existing transcript; nothing was imported",
                 file=str(self.refi.path),
             )
+        del stored
+        existing = self._existing.get(outcome.transcript_id)
         outcome.status = "existing" if existing is not None else "new"
         transcript, outcome.segmentation = self._transcript(source, outcome.transcript_id, text, raw, meta)
         outcome.transcript, outcome.segments = transcript, len(transcript.segments)
-        self._codings(outcome, source, raw, index_map, transcript, existing[1] if existing else set())
+        self._codings(outcome, source, raw, index_map, transcript, existing or set())
         return outcome
 
     def _skip(self, outcome: SourceOutcome, source: RefiSource, reason: str) -> SourceOutcome:
@@ -408,7 +427,7 @@ class _Planner:
         return memo or None
 
 
-def _place(selection: RefiSelection, positions, index_map: list[int]) -> tuple[tuple[int, int] | None, str]:
+def _place(selection: RefiSelection, positions, index_map) -> tuple[tuple[int, int] | None, str]:
     """The selection's span in the normalised text, or why it has none."""
     if selection.start is None or selection.end is None:
         return None, f"positions '{selection.raw_positions[0]}'..'{selection.raw_positions[1]}' are not integers"
@@ -420,7 +439,7 @@ def _place(selection: RefiSelection, positions, index_map: list[int]) -> tuple[t
         )
     if start >= end:
         return None, f"positions {selection.start}..{selection.end} select nothing"
-    span = (index_map[start], index_map[end])
+    span = (int(index_map[start]), int(index_map[end]))
     if span[0] >= span[1]:
         return None, f"positions {selection.start}..{selection.end} cover only white space"
     return span, ""

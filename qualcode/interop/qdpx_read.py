@@ -39,6 +39,7 @@ class RefiFile:
 
     def __init__(self, path: Path, limits: Limits | None = None) -> None:
         self.path = Path(path)
+        self.limits = limits or Limits()
         self.archive: SafeArchive | None = None
         if is_zip(self.path):
             self.archive = SafeArchive(self.path, limits)
@@ -93,16 +94,27 @@ class RefiFile:
         from qualcode.transcripts.encoding import decode_text
 
         if source.plain_text_content is not None and not source.plain_text_path:
+            self._check_size(source, len(source.plain_text_content.encode("utf-8")))
             return SourceText(source.plain_text_content, entry="<PlainTextContent>")
         entry, reason = self._entry_for(source)
         if entry is None:
             return SourceText(None, reason)
+        self._check_size(source, self.archive.size(entry))
         try:
             return SourceText(decode_text(self.archive.read(entry), entry), entry=entry)
         except QualcodeError as error:
             if isinstance(error, InteropError) and "zip bomb" in error.message:
                 raise
             return SourceText(None, f"its text file {entry} cannot be read ({error.message})", entry)
+
+    def _check_size(self, source: RefiSource, size: int) -> None:
+        cap = self.limits.max_source_bytes
+        if size > cap:
+            raise InteropError(
+                f"source '{(source.name or source.guid)[:60]}' is {size:,} bytes; at most {cap:,} bytes are imported "
+                "(raise [import] max_source_mb in qualcode.toml if it is a real transcript); nothing was imported",
+                file=str(self.path),
+            )
 
     def _entry_for(self, source: RefiSource) -> tuple[str | None, str]:
         path = source.plain_text_path
