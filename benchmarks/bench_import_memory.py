@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 CHILD = """
-import resource, sys, time
+import sys, time
 from pathlib import Path
 from qualcode.interop.qdpx_import import ImportOptions, import_project
 from qualcode.project import Project
@@ -36,7 +36,9 @@ try:
     outcome = "imported"
 except QualcodeError as error:
     outcome = "refused: " + str(error)[:160]
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, outcome)
+# VmHWM: this process's own peak (ru_maxrss would include the parent's, kept across exec)
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(time.perf_counter() - start, peak, outcome)
 """
 
 

@@ -33,10 +33,12 @@ PROJECT_FOLDERS = ("codebooks", "transcripts", "reports")
 class Project:
     """An opened qualcode project."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, connect_url: str | None = None) -> None:
         self.root = root.resolve()
         self.config_path = self.root / CONFIG_NAME
         self.config = _read_config(self.config_path)
+        self._connect_url = connect_url  # init's --database-url, password and all, for this process only
+        self.password_withheld = False  # init left a password out of qualcode.toml
 
     # -- finding and creating -------------------------------------------------
 
@@ -73,10 +75,12 @@ class Project:
         codebook = directory / "codebooks" / "codebook.yaml"
         if not codebook.exists():
             codebook.write_text(default_codebook_text(), encoding="utf-8")
+        stored_url = without_password(database_url) if database_url else None
         (directory / CONFIG_NAME).write_text(
-            _starter_config(name or directory.name, database_url), encoding="utf-8"
+            _starter_config(name or directory.name, stored_url), encoding="utf-8"
         )
-        project = cls(directory)
+        project = cls(directory, connect_url=database_url)
+        project.password_withheld = stored_url != database_url
         project.migrate()
         return project
 
@@ -92,7 +96,7 @@ class Project:
     @property
     def database_url(self) -> str:
         """Environment first (team mode), then qualcode.toml, then the project's SQLite file."""
-        url = os.environ.get(DATABASE_URL_ENV) or self.setting("project", "database_url")
+        url = os.environ.get(DATABASE_URL_ENV) or self._connect_url or self.setting("project", "database_url")
         if url:
             return str(url)
         from qualcode.store import sqlite_url
@@ -112,7 +116,9 @@ class Project:
 
         url = self.database_url
         if url.startswith("sqlite"):
-            (self.root / STORE_DIR).mkdir(exist_ok=True)
+            from qualcode.privacy import private_sqlite
+
+            private_sqlite(self.root / STORE_DIR / STORE_NAME)
         # Team mode on a shared login: the coder named by the environment or
         # [team] coder is bound to each server connection (qualcode.store.access).
         coder = os.environ.get(CODER_ENV) or self.setting("team", "coder")
@@ -159,6 +165,23 @@ class Project:
     def reload_codebook(self) -> Codebook:
         self.__dict__.pop("codebook", None)
         return self.codebook
+
+
+def without_password(url: str) -> str:
+    """``url`` with any password left out: qualcode.toml is shared and often in git.
+
+    libpq then takes the password from PGPASSWORD, ~/.pgpass or a service file.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ProjectError("--database-url is not a database URL (expected e.g. postgresql+psycopg://HOST/DB)") from None
+    if parsed.password is None:
+        return url
+    return parsed._replace(password=None).render_as_string(hide_password=False)
 
 
 def _read_config(path: Path) -> dict[str, Any]:

@@ -60,6 +60,9 @@ def export_coder_bundle(project: Project, coder: str, output: Path) -> BundleSum
     output.parent.mkdir(parents=True, exist_ok=True)
     temp = output.with_name(f".{output.name}.tmp")
     try:
+        from qualcode.privacy import private_file
+
+        private_file(temp)
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(BUNDLE_ENTRY, json.dumps(document, ensure_ascii=False, indent=1, default=_json_default))
         temp.replace(output)
