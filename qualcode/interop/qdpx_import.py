@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.coding.coders import CONSENSUS
-from qualcode.errors import InteropError, QualcodeError
+from qualcode.errors import InteropError, QualcodeError, shown
 from qualcode.interop.codebook_io import check_codebook_file_name, free_codebook_path, read_codebook
 from qualcode.interop.qdpx_read import RefiFile
 from qualcode.interop.safezip import Limits
@@ -222,10 +222,10 @@ class _Planner:
         return project_book, imported.ids
 
     def _missing_codes_error(self, missing: list[str], project_book, relative: str) -> InteropError:
-        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        listed = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
         return InteropError(
             f"{len(missing)} code(s) used by codings in {self.refi.path.name} are not in the project's "
-            f"codebook ({project_book.path}): {shown}. Rerun with --codebook-from-file to write the file's "
+            f"codebook ({project_book.path}): {listed}. Rerun with --codebook-from-file to write the file's "
             f"codebook to {relative} and make it the project's codebook; nothing was imported",
             file=str(self.refi.path),
         )
@@ -326,14 +326,14 @@ class _Planner:
         role_text = _pick(values, ROLE_VARIABLES) or self._role_from_sets(source) or self.options.role
         if not role_text:
             raise InteropError(
-                f"source '{source.name}' has no role (no 'role' variable or case); pass --role ROLE for sources "
+                f"source '{shown(source.name)}' has no role (no 'role' variable or case); pass --role ROLE for sources "
                 f"without one (roles: {', '.join(self.codebook.roles)}); nothing was imported",
                 file=str(self.refi.path),
             )
         try:
             role = self.codebook.resolve_role(role_text)
         except QualcodeError as error:
-            raise InteropError(f"source '{source.name}': {error.message}; nothing was imported", file=str(self.refi.path)) from None
+            raise InteropError(f"source '{shown(source.name)}': {error.message}; nothing was imported", file=str(self.refi.path)) from None
         site = _pick(values, SITE_VARIABLES) or self.options.site or DEFAULT_SITE
         attributes = {k: v for k, v in values.items() if k.casefold() not in (*ROLE_VARIABLES, *SITE_VARIABLES)}
         plain = {

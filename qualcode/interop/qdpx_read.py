@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Self
 
-from qualcode.errors import InteropError, QualcodeError
+from qualcode.errors import InteropError, QualcodeError, shown
 from qualcode.interop.qde import RefiProject, RefiSource, read_project
 from qualcode.interop.safezip import Limits, SafeArchive, is_zip, unsafe_name_reason
 from qualcode.interop.xmlread import Element, parse_xml
@@ -111,7 +111,7 @@ class RefiFile:
         cap = self.limits.max_source_bytes
         if size > cap:
             raise InteropError(
-                f"source '{(source.name or source.guid)[:60]}' is {size:,} bytes; at most {cap:,} bytes are imported "
+                f"source '{shown(source.name or source.guid)}' is {size:,} bytes; at most {cap:,} bytes are imported "
                 "(raise [import] max_source_mb in qualcode.toml if it is a real transcript); nothing was imported",
                 file=str(self.path),
             )

@@ -8,7 +8,7 @@ A sidecar that is not JSON at all is ignored, as before: it only costs exactness
 
 from __future__ import annotations
 
-from qualcode.errors import InteropError
+from qualcode.errors import InteropError, shown
 
 SIDECAR_FORMAT = 1
 SEGMENT_TYPES = (int, str, bool, int, int, (int, float, type(None)), (int, float, type(None)))
@@ -100,5 +100,4 @@ def _kind(value: object) -> str:
 
 
 def _short(key: object) -> str:
-    text = str(key)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shown(key, 40)

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+import zipfile
 
-from tests.security.hostile import assert_one_line_refusal, exported_qdpx, rewrite_sidecar, run_cli, snapshot
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qualcode.errors import QualcodeError
+from qualcode.interop.qdpx_import import ImportOptions, import_project
+from tests.security.hostile import (
+    assert_one_line_refusal,
+    exported_qdpx,
+    rewrite_entry,
+    rewrite_sidecar,
+    run_cli,
+    snapshot,
+)
 
 
 def _first(document: dict, section: str) -> dict:
@@ -65,9 +79,54 @@ def test_a_wrong_type_never_echoes_transcript_text(coded, victim, tmp_path):
 
 def test_a_deeply_nested_sidecar_is_refused_in_one_line(coded, victim, tmp_path):
     path = exported_qdpx(coded, tmp_path / "x.qdpx")
-    from tests.security.hostile import rewrite_entry
-
     rewrite_entry(path, "qualcode/project.json", lambda _: b'{"format": 1, "project": ' + b"[" * 200_000 + b"]" * 200_000 + b"}")
     before = snapshot(victim)
     assert_one_line_refusal(run_cli(victim, "import-project", str(path), "--codebook-from-file"), "nested too deeply")
     assert snapshot(victim) == before
+
+
+# -- any JSON anywhere: a plan or one QualcodeError line, never another exception ------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 10**6) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=6,
+)
+PLACES = ["project", "offsets", "codebook", "codebook.text", "transcripts", "transcript", "id", "title", "role",
+          "site", "attributes", "segments", "segment", "codings", "coding", "origin", "confidence", "created_at"]
+
+
+def _put(document: dict, place: str, value) -> None:
+    transcript = next(iter(document["transcripts"].values()))
+    coding = next(iter(document["codings"].values()))
+    targets = {
+        "codebook.text": (document["codebook"], "text"), "transcript": (document["transcripts"], next(iter(document["transcripts"]))),
+        "coding": (document["codings"], next(iter(document["codings"]))), "segment": (transcript["segments"], 0),
+        **{key: (transcript, key) for key in ("id", "title", "role", "site", "attributes", "segments")},
+        **{key: (coding, key) for key in ("origin", "confidence", "created_at")},
+    }
+    parent, key = targets.get(place, (document, place))
+    parent[key] = value
+
+
+@pytest.fixture
+def exported(coded, tmp_path):
+    path = exported_qdpx(coded, tmp_path / "x.qdpx")
+    with zipfile.ZipFile(path) as archive:
+        return path, {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None)
+@given(place=st.sampled_from(PLACES), value=JSON)
+def test_any_json_anywhere_in_the_sidecar_plans_or_refuses_in_one_line(exported, victim, tmp_path, place, value):
+    path, entries = exported
+    document = json.loads(entries["qualcode/project.json"])
+    _put(document, place, value)
+    target = tmp_path / "fuzz.qdpx"
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, json.dumps(document) if name == "qualcode/project.json" else data)
+    try:
+        import_project(victim, target, ImportOptions(codebook_from_file=True, dry_run=True))
+    except QualcodeError as error:
+        assert "\n" not in str(error)
