@@ -83,7 +83,7 @@ class SourceOutcome:
     codings: list[PlannedCoding] = field(default_factory=list)
     already_present: int = 0
     skipped: list[str] = field(default_factory=list)
-    transcript: object | None = field(default=None, repr=False)  # Transcript to store
+    transcript: object | None = field(default=None, repr=False)  # not kept: rebuilt when stored
 
 
 @dataclass
@@ -124,10 +124,11 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
     with RefiFile(path, limits_of(project)) as refi:
         planner = _Planner(project, refi, options)
         report = planner.plan()
-    if not options.dry_run:
-        from qualcode.interop.import_apply import apply_import
+        if not options.dry_run:  # inside: each new transcript is rebuilt from the archive when stored
+            from qualcode.interop.import_apply import apply_import
 
-        apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write)
+            apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write,
+                         rebuild=planner.rebuild)
     return report
 
 
@@ -154,6 +155,7 @@ class _Planner:
         self.codebook_to_write = None  # the file's codebook, written for reference only
         self.report = ImportReport(str(refi.path), refi.project.origin or "unknown", options.dry_run)
         self._used_notes: set[str] = set()
+        self._sources: dict[str, RefiSource] = {}  # transcript id -> its source, to rebuild it
 
     def plan(self) -> ImportReport:
         self._existing = self._existing_state()
@@ -289,9 +291,22 @@ class _Planner:
         existing = self._existing.get(outcome.transcript_id)
         outcome.status = "existing" if existing is not None else "new"
         transcript, outcome.segmentation = self._transcript(source, outcome.transcript_id, text, raw, meta)
-        outcome.transcript, outcome.segments = transcript, len(transcript.segments)
+        outcome.segments = len(transcript.segments)
         self._codings(outcome, source, raw, index_map, transcript, existing or set())
+        # Memory: the plan keeps no transcript text; each is rebuilt, one at a time, when
+        # stored, so an import needs a small multiple of its largest transcript, not of all.
+        self._sources[outcome.transcript_id] = source
         return outcome
+
+    def rebuild(self, outcome: SourceOutcome):
+        """The Transcript the plan made for ``outcome``, built again from the archive."""
+        from qualcode.transcripts.model import normalise
+
+        source = self._sources[outcome.transcript_id]
+        raw = self.refi.source_text(source).raw
+        text = normalise(raw)
+        transcript, _ = self._transcript(source, outcome.transcript_id, text, raw, self._sidecar_meta(source, text))
+        return transcript
 
     def _skip(self, outcome: SourceOutcome, source: RefiSource, reason: str) -> SourceOutcome:
         outcome.status, outcome.reason = "skipped", reason

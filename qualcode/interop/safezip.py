@@ -72,6 +72,7 @@ class SafeArchive:
             self._zip.close()
             raise
         self._inflated = 0
+        self._read_sizes: dict[str, int] = {}
         self._by_key = {_key(info.filename): info for info in self._infos}
 
     def __enter__(self) -> Self:
@@ -102,7 +103,8 @@ class SafeArchive:
         info = self._by_key.get(_key(name))
         if info is None:
             raise InteropError(f"{self.path.name} has no entry '{name}'", file=str(self.path))
-        budget = self.limits.max_inflated_bytes - self._inflated
+        again = self._read_sizes.get(info.filename, 0)  # a re-read counts once against the cap
+        budget = self.limits.max_inflated_bytes - self._inflated + again
         data = bytearray()
         try:
             with self._zip.open(info) as stream:
@@ -114,7 +116,8 @@ class SafeArchive:
             raise InteropError(
                 f"entry '{info.filename}' cannot be read ({exc}); the archive is damaged", file=str(self.path)
             ) from None
-        self._inflated += len(data)
+        self._inflated += len(data) - again
+        self._read_sizes[info.filename] = len(data)
         return bytes(data)
 
     def _checked_infos(self) -> list[zipfile.ZipInfo]:

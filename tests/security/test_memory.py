@@ -136,3 +136,19 @@ def test_the_limit_applies_to_inline_plain_text_content_too(victim, tmp_path):
         archive.writestr("project.qde", '<Project name="p"><Sources><TextSource guid="a" name="inline">'
                          f"<PlainTextContent>{xml_text}</PlainTextContent></TextSource></Sources></Project>")
     assert_one_line_refusal(run_cli(victim, "import-project", str(path), "--role", "prosecutor"), "source 'inline' is")
+
+
+def test_the_plan_keeps_no_transcript_text_and_the_import_stores_every_source(victim, tmp_path):
+    from qualcode.interop.qdpx_import import ImportOptions, import_project
+    from qualcode.store.transcripts import load_transcript
+
+    texts = {f"iv{n}": _interview(0.01, seed=n) for n in range(3)}
+    path = write_qdpx(tmp_path / "three.qdpx", [Src(name, text, [Sel(13, 20, "Hotline")], {"role": "prosecutor"})
+                                                for name, text in texts.items()])
+    planned = import_project(victim, path, ImportOptions(codebook_from_file=True, dry_run=True))
+    assert [s.transcript for s in planned.sources] == [None] * 3  # memory: one transcript at a time
+    report = import_project(victim, path, ImportOptions(codebook_from_file=True))
+    assert report.codings_added == 3
+    with victim.read() as conn:
+        for name, text in texts.items():
+            assert load_transcript(conn, name).text == text.replace("\r\n", "\n").replace("  \n", "\n").strip()
