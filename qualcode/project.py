@@ -28,6 +28,7 @@ STORE_NAME = "qualcode.db"
 DATABASE_URL_ENV = "QUALCODE_DATABASE_URL"
 CODER_ENV = "QUALCODE_CODER"
 PROJECT_FOLDERS = ("codebooks", "transcripts", "reports")
+DEFAULT_MAX_SOURCE_MB = 32  # one transcript; a three-hour interview is under 1 MB
 
 
 class Project:
@@ -102,6 +103,17 @@ class Project:
         from qualcode.store import sqlite_url
 
         return sqlite_url(self.root / STORE_DIR / STORE_NAME)
+
+    @property
+    def max_source_bytes(self) -> int:
+        """The largest single transcript an import reads: ``[import] max_source_mb`` (default 32)."""
+        megabytes = self.setting("import", "max_source_mb", DEFAULT_MAX_SOURCE_MB)
+        if isinstance(megabytes, bool) or not isinstance(megabytes, int | float) or not 0 < megabytes <= 1024:
+            raise ProjectError(
+                f"[import] max_source_mb in {CONFIG_NAME} must be a number of megabytes in (0, 1024], "
+                f"got {megabytes!r:.40}"
+            )
+        return int(megabytes * 2**20)
 
     @property
     def codebook_path(self) -> Path:

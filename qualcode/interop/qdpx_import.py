@@ -136,15 +136,10 @@ def limits_of(project: Project) -> Limits:
     """The archive caps, overridable in qualcode.toml ``[interop]`` (and ``[import] max_source_mb``)."""
     defaults = Limits()
     megabytes = project.setting("interop", "max_inflated_mb", defaults.max_inflated_bytes // 2**20)
-    source_mb = project.setting("import", "max_source_mb", defaults.max_source_bytes / 2**20)
-    if isinstance(source_mb, bool) or not isinstance(source_mb, int | float) or not 0 < source_mb <= 1024:
-        raise InteropError(
-            f"[import] max_source_mb in qualcode.toml must be a number of megabytes in (0, 1024], got {source_mb!r:.40}"
-        )
     return Limits(
         max_entries=int(project.setting("interop", "max_entries", defaults.max_entries)),
         max_inflated_bytes=int(megabytes) * 2**20,
-        max_source_bytes=int(source_mb * 2**20),
+        max_source_bytes=project.max_source_bytes,
     )
 
 

@@ -152,3 +152,14 @@ def test_the_plan_keeps_no_transcript_text_and_the_import_stores_every_source(vi
     with victim.read() as conn:
         for name, text in texts.items():
             assert load_transcript(conn, name).text == text.replace("\r\n", "\n").replace("  \n", "\n").strip()
+
+
+def test_qualcode_import_refuses_a_file_over_max_source_mb(victim, tmp_path):
+    update_config(victim.config_path, {"import": {"max_source_mb": 0.01}})
+    source = tmp_path / "big.txt"
+    source.write_text(_interview(0.02), encoding="utf-8")
+    before = snapshot(victim)
+    line = assert_one_line_refusal(run_cli(victim, "import", str(source), "--role", "prosecutor", "--site", "A"),
+                                   "big.txt", "at most 10,485 bytes", "[import] max_source_mb")
+    assert "hotline" not in line.casefold()
+    assert snapshot(victim) == before
