@@ -8,9 +8,12 @@ A sidecar that is not JSON at all is ignored, as before: it only costs exactness
 
 from __future__ import annotations
 
+import re
+
 from qualcode.errors import InteropError, shown
 
 SIDECAR_FORMAT = 1
+ORIGIN = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")  # codings.origin is VARCHAR(20)
 SEGMENT_TYPES = (int, str, bool, int, int, (int, float, type(None)), (int, float, type(None)))
 TRANSCRIPT_STRINGS = ("id", "title", "role", "site", "format", "source_path", "sha256", "text_sha256")
 REQUIRED_TRANSCRIPT_STRINGS = ("role", "text_sha256")
@@ -34,7 +37,12 @@ def check_sidecar(document: object, label: str) -> dict | None:
         checker.kind(entry, dict, where)
         for key in CODING_STRINGS:
             checker.optional(entry, key, str, f"{where}.{key}")
-        checker.optional(entry, "confidence", (int, float), f"{where}.confidence", no_bool=True)
+        confidence = checker.optional(entry, "confidence", (int, float), f"{where}.confidence", no_bool=True)
+        if confidence is not None and not 0 <= confidence <= 1:  # NaN fails too
+            checker.fail(f"{where}.confidence", "a number from 0 to 1", confidence)
+        origin = entry.get("origin")
+        if origin is not None and not ORIGIN.match(origin):
+            checker.fail(f"{where}.origin", "a lower-case word of at most 20 letters (manual, rules, model...)", origin)
     return document
 
 

@@ -54,6 +54,8 @@ WRONG = {
     "segment": (_in_transcript("segments", [[1, "x", False, "0", 5, None, None]]), ".segments[1] must be"),
     "codings": (lambda d: d.__setitem__("codings", [1]), "codings must be an object"),
     "origin": (_in_coding("origin", 1), ".origin must be a string"),
+    "origin-word": (_in_coding("origin", "x" * 21), ".origin must be a lower-case word"),
+    "confidence-range": (_in_coding("confidence", 7.5), ".confidence must be a number from 0 to 1"),
     "confidence": (_in_coding("confidence", "high"), ".confidence must be"),
     "created_at": (_in_coding("created_at", 1700000000), ".created_at must be a string"),
     "updated_at": (_in_coding("updated_at", [2024]), ".updated_at must be a string"),
