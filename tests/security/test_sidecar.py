@@ -91,7 +91,7 @@ def test_a_deeply_nested_sidecar_is_refused_in_one_line(coded, victim, tmp_path)
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 10**6) | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=6), children, max_size=3)),
     max_leaves=6,
 )
 PLACES = ["project", "offsets", "codebook", "codebook.text", "transcripts", "transcript", "id", "title", "role",
