@@ -282,7 +282,7 @@ class _Planner:
                 "import into a fresh project, or remove or rename the existing transcript; nothing was imported",
                 file=str(self.refi.path),
             )
-        del stored
+        del stored  # only the comparison needed it: keep one transcript in memory at a time
         existing = self._existing.get(outcome.transcript_id)
         outcome.status = "existing" if existing is not None else "new"
         transcript, outcome.segmentation = self._transcript(source, outcome.transcript_id, text, raw, meta)
