@@ -52,6 +52,14 @@ class QualcodeError(Exception):
         return f"{loc}: {self.message}" if loc else self.message
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A value from a file, fit for a one-line message: cut to ``limit`` characters,
+    control characters (line breaks, NUL) escaped."""
+    text = str(value)
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class ProjectError(QualcodeError):
     """No project found, bad qualcode.toml, project already exists."""
 

@@ -28,15 +28,18 @@ STORE_NAME = "qualcode.db"
 DATABASE_URL_ENV = "QUALCODE_DATABASE_URL"
 CODER_ENV = "QUALCODE_CODER"
 PROJECT_FOLDERS = ("codebooks", "transcripts", "reports")
+DEFAULT_MAX_SOURCE_MB = 32  # one transcript; a three-hour interview is under 1 MB
 
 
 class Project:
     """An opened qualcode project."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, connect_url: str | None = None) -> None:
         self.root = root.resolve()
         self.config_path = self.root / CONFIG_NAME
         self.config = _read_config(self.config_path)
+        self._connect_url = connect_url  # init's --database-url, password and all, for this process only
+        self.password_withheld = False  # init left a password out of qualcode.toml
 
     # -- finding and creating -------------------------------------------------
 
@@ -73,10 +76,12 @@ class Project:
         codebook = directory / "codebooks" / "codebook.yaml"
         if not codebook.exists():
             codebook.write_text(default_codebook_text(), encoding="utf-8")
+        stored_url = without_password(database_url) if database_url else None
         (directory / CONFIG_NAME).write_text(
-            _starter_config(name or directory.name, database_url), encoding="utf-8"
+            _starter_config(name or directory.name, stored_url), encoding="utf-8"
         )
-        project = cls(directory)
+        project = cls(directory, connect_url=database_url)
+        project.password_withheld = stored_url != database_url
         project.migrate()
         return project
 
@@ -92,12 +97,23 @@ class Project:
     @property
     def database_url(self) -> str:
         """Environment first (team mode), then qualcode.toml, then the project's SQLite file."""
-        url = os.environ.get(DATABASE_URL_ENV) or self.setting("project", "database_url")
+        url = os.environ.get(DATABASE_URL_ENV) or self._connect_url or self.setting("project", "database_url")
         if url:
             return str(url)
         from qualcode.store import sqlite_url
 
         return sqlite_url(self.root / STORE_DIR / STORE_NAME)
+
+    @property
+    def max_source_bytes(self) -> int:
+        """The largest single transcript an import reads: ``[import] max_source_mb`` (default 32)."""
+        megabytes = self.setting("import", "max_source_mb", DEFAULT_MAX_SOURCE_MB)
+        if isinstance(megabytes, bool) or not isinstance(megabytes, int | float) or not 0 < megabytes <= 1024:
+            raise ProjectError(
+                f"[import] max_source_mb in {CONFIG_NAME} must be a number of megabytes in (0, 1024], "
+                f"got {megabytes!r:.40}"
+            )
+        return int(megabytes * 2**20)
 
     @property
     def codebook_path(self) -> Path:
@@ -112,7 +128,9 @@ class Project:
 
         url = self.database_url
         if url.startswith("sqlite"):
-            (self.root / STORE_DIR).mkdir(exist_ok=True)
+            from qualcode.privacy import private_sqlite
+
+            private_sqlite(self.root / STORE_DIR / STORE_NAME)
         # Team mode on a shared login: the coder named by the environment or
         # [team] coder is bound to each server connection (qualcode.store.access).
         coder = os.environ.get(CODER_ENV) or self.setting("team", "coder")
@@ -161,6 +179,23 @@ class Project:
         return self.codebook
 
 
+def without_password(url: str) -> str:
+    """``url`` with any password left out: qualcode.toml is shared and often in git.
+
+    libpq then takes the password from PGPASSWORD, ~/.pgpass or a service file.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ProjectError("--database-url is not a database URL (expected e.g. postgresql+psycopg://HOST/DB)") from None
+    if parsed.password is None:
+        return url
+    return parsed._replace(password=None).render_as_string(hide_password=False)
+
+
 def _read_config(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -171,18 +206,69 @@ def _read_config(path: Path) -> dict[str, Any]:
 
 
 def _starter_config(name: str, database_url: str | None) -> str:
-    url_line = f'database_url = "{database_url}"' if database_url else (
-        '# database_url = "postgresql+psycopg://user@host/db"  # team mode; default: .qualcode/qualcode.db'
-    )
-    return f'''[project]
-name = "{name}"
-codebook = "codebooks/codebook.yaml"
-{url_line}
+    """The first qualcode.toml, built through tomlkit so no value can break out of its string."""
+    import tomlkit
 
-[redaction]
-# Terms masked in every export; see docs/quotes.md.
-names = []
-places = []
-agencies = []
-allow = []
-'''
+    document = tomlkit.document()
+    project = tomlkit.table()
+    project["name"] = name
+    project["codebook"] = "codebooks/codebook.yaml"
+    if database_url:
+        project["database_url"] = database_url
+    else:
+        project.add(tomlkit.comment(
+            'database_url = "postgresql+psycopg://user@host/db"  # team mode; default: .qualcode/qualcode.db'
+        ))
+    document["project"] = project
+    redaction = tomlkit.table()
+    redaction.add(tomlkit.comment("Terms masked in every export; see docs/quotes.md."))
+    for key in ("names", "places", "agencies", "allow"):
+        redaction[key] = []
+    document["redaction"] = redaction
+    return tomlkit.dumps(document)
+
+
+def update_config(path: Path, changes: dict[str, dict[str, Any]]) -> str:
+    """Set ``changes`` (section -> key -> value; None removes the key) in qualcode.toml.
+
+    Written only through tomlkit (comments and order kept), checked to parse back,
+    and replaced atomically. Returns the old text so a caller can restore it.
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    old = path.read_text(encoding="utf-8")
+    try:
+        document = tomlkit.parse(old)
+    except TOMLKitError as error:
+        raise ProjectError(f"{path}: invalid TOML: {error}; fix the file") from None
+    for section, values in changes.items():
+        if section not in document:
+            document[section] = tomlkit.table()
+        table = document[section]
+        for key, value in values.items():
+            if value is None:
+                table.pop(key, None)
+            else:
+                table[key] = value
+    new = tomlkit.dumps(document)
+    tomllib.loads(new)  # why: never leave a file that the next command cannot read
+    replace_text(path, new)
+    return old
+
+
+def replace_text(path: Path, text: str) -> None:
+    """Replace a file's content in one step (temp file + os.replace), keeping its mode."""
+    import tempfile
+
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -109,7 +109,10 @@ def write_disagreements(
     if chosen not in WRITERS:
         raise ExportError(f"disagreements are written as {', '.join(WRITERS)}; received '{chosen}'", file=str(path))
     writer = {"docx": _write_docx, "xlsx": _write_xlsx, "csv": _write_csv}[chosen]
+    from qualcode.privacy import private_file
+
     try:
+        private_file(path)  # disagreements quote transcript text: 0600 before writing
         writer(rows, path, tuple(coders))
     except OSError as error:
         raise ExportError(f"cannot write {path}: {error.strerror}", file=str(path)) from None

@@ -16,6 +16,17 @@ from typer.core import TyperGroup
 from qualcode.errors import QualcodeError, ValidationFailed
 
 
+def database_reason(error) -> str:
+    """The server's one-line reason, without the statement, its values or DETAIL lines
+    (PostgreSQL's DETAIL can quote a failing row, which may hold transcript text)."""
+    original = error.orig
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    state = getattr(original, "sqlstate", None)
+    reason = primary or (str(original).strip().splitlines() or [type(original).__name__])[0]
+    return f"{reason[:200]}{f' (SQLSTATE {state})' if state else ''}; nothing was changed"
+
+
 class QualcodeGroup(TyperGroup):
     """Root group: turns QualcodeError into a one-line message and exit code 1."""
 
@@ -28,6 +39,14 @@ class QualcodeGroup(TyperGroup):
             ctx.exit(1)
         except QualcodeError as error:
             click.echo(f"Error: {error}", err=True)
+            ctx.exit(1)
+        except Exception as error:
+            from sqlalchemy.exc import DBAPIError
+
+            if not isinstance(error, DBAPIError):
+                raise
+            # never a traceback: it would show the statement and its values
+            click.echo(f"Error: the database refused the command: {database_reason(error)}", err=True)
             ctx.exit(1)
 
     def list_commands(self, ctx: click.Context) -> list[str]:

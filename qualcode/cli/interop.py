@@ -81,6 +81,7 @@ def import_project_command(
     codebook_from_file: Annotated[bool, typer.Option("--codebook-from-file", help="Write the file's codebook to codebooks/ and make it the project's.")] = False,
     offsets: Annotated[str | None, typer.Option("--offsets", help="Force a position model: codepoints, codepoints-lf, utf16, utf8.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every skipped selection.")] = False,
+    allow_consensus: Annotated[bool, typer.Option("--allow-consensus", help="Accept codings credited to the 'consensus' coder (lead only).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import a REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder, qualcode...) in one transaction."""
@@ -89,7 +90,7 @@ def import_project_command(
 
     options = ImportOptions(
         as_coder=as_coder, role=role, site=site, codebook_from_file=codebook_from_file, dry_run=dry_run,
-        offsets=check_model(offsets) if offsets else None,
+        offsets=check_model(offsets) if offsets else None, allow_consensus=allow_consensus,
     )
     report = import_project(project_of(ctx), file, options)
     if as_json:
@@ -140,13 +141,14 @@ def merge_command(
     ctx: typer.Context,
     bundles: Annotated[list[Path], typer.Argument(help="Coder bundles (.qcb) made with 'qualcode export coder'.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be merged; write nothing.")] = False,
+    allow_consensus: Annotated[bool, typer.Option("--allow-consensus", help="Accept a bundle of the 'consensus' coder (lead only).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Merge coder bundles into this project: idempotent, nothing renamed or dropped."""
     from qualcode.interop.merge import merge_bundle
 
     project = project_of(ctx)
-    reports = [merge_bundle(project, bundle, dry_run=dry_run) for bundle in bundles]
+    reports = [merge_bundle(project, bundle, dry_run=dry_run, allow_consensus=allow_consensus) for bundle in bundles]
     if as_json:
         print_json([report.as_dict() for report in reports])
         return

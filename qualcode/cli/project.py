@@ -22,6 +22,11 @@ def init(
 
     project = Project.init(directory, name=name, database_url=database_url)
     console.print(f"Created qualcode project '{project.name}' in {project.root}")
+    if project.password_withheld:
+        console.print(
+            "The password in --database-url was not written to qualcode.toml (it is shared, often in git). "
+            "Give it through ~/.pgpass, PGPASSWORD or QUALCODE_DATABASE_URL.", markup=False, soft_wrap=True,
+        )
     console.print("Next: edit codebooks/codebook.yaml, then 'qualcode import FILES --role ROLE --site SITE'")
 
 

@@ -124,8 +124,12 @@ def grant_command(
             for statement in policy_statements(schema) + grant_statements(schema, coder, shared=shared):
                 console.print(statement + ";", markup=False, soft_wrap=True)
             return
+        from qualcode.codebook.versions import ensure_snapshot
+
         with engine.begin() as conn:
             grant = grant_access(conn, coder, create_role=create_role, shared=shared)
+            # Coders may not store codebook versions: store the one they will code with.
+            ensure_snapshot(conn, project.codebook)
     finally:
         engine.dispose()
     console.print(f"Granted '{coder}' coder access: reads everything, writes only its own codings")

@@ -34,6 +34,7 @@ ROLE_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 COLOR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 _RESOLVED_CACHE_LIMIT = 50_000
+MAX_CODE_DEPTH = 50  # every later walk over codes recurses; real codebooks stay under 10 levels
 
 
 class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -132,6 +133,9 @@ def _compose(text: str, reader: NodeReader) -> yaml.Node | None:
     except yaml.YAMLError as exc:
         reader.problem(None, f"YAML syntax error: {exc}")
         return None
+    except RecursionError:
+        reader.problem(None, "the YAML is nested too deeply to read (codes within codes?)")
+        return None
     if root is None or is_null(root):
         reader.problem(None, "The codebook is empty; it needs at least a 'codes' list")
         return None
@@ -224,7 +228,7 @@ class _CodebookBuilder:
 
     # -- codes -----------------------------------------------------------------------
 
-    def _code_list(self, node: yaml.Node, parent: str | None, what: str) -> None:
+    def _code_list(self, node: yaml.Node, parent: str | None, what: str, depth: int = 1) -> None:
         if is_null(node):
             return
         if not isinstance(node, yaml.SequenceNode):
@@ -232,10 +236,13 @@ class _CodebookBuilder:
                 node, f"{what} must be a list of codes (items starting with '- id:'); got {kind_of(node)}"
             )
             return
+        if depth > MAX_CODE_DEPTH:
+            self.reader.problem(node, f"codes are nested more than {MAX_CODE_DEPTH} levels deep; at most {MAX_CODE_DEPTH}")
+            return
         for item in node.value:
-            self._code(item, parent)
+            self._code(item, parent, depth)
 
-    def _code(self, node: yaml.Node, parent: str | None) -> None:
+    def _code(self, node: yaml.Node, parent: str | None, depth: int = 1) -> None:
         label = f"a code under '{parent}'" if parent else "a top-level code"
         if not isinstance(node, yaml.MappingNode):
             self.reader.problem(
@@ -252,7 +259,7 @@ class _CodebookBuilder:
         if code_id:
             self._register(raw)
         if "children" in items:
-            self._code_list(items["children"][1], parent=raw.id, what=f"'children' of code '{raw.id}'")
+            self._code_list(items["children"][1], parent=raw.id, what=f"'children' of code '{raw.id}'", depth=depth + 1)
 
     def _code_id(self, node: yaml.Node, id_node: yaml.Node | None, label: str) -> str | None:
         if id_node is None:

@@ -142,12 +142,36 @@ def _xml_bytes(path: Path) -> bytes:
         raise InteropError(f"Cannot read {path}: {exc}", file=str(path)) from None
 
 
+MAX_XML_DEPTH = 64  # codes nested ~60 deep; real codebooks stay under 10
+
+
+def check_xml_depth(root: ElementTree.Element, source: str) -> ElementTree.Element:
+    """``root`` if no element is nested deeper than MAX_XML_DEPTH (checked without recursion).
+
+    Every later step walks codes recursively; a limit here turns a hostile nesting
+    into one clear error instead of a RecursionError.
+    """
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_XML_DEPTH:
+            raise InteropError(
+                f"elements are nested more than {MAX_XML_DEPTH} levels deep (codes within codes?); "
+                f"qualcode reads at most {MAX_XML_DEPTH} levels, so nothing was imported",
+                file=source,
+            )
+        stack.extend((child, depth + 1) for child in element)
+    return root
+
+
 def _parse_xml(data: bytes, path: Path) -> ElementTree.Element:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 
     try:
-        return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        return check_xml_depth(
+            fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True), str(path)
+        )
     except ElementTree.ParseError as exc:
         line, column = exc.position
         raise InteropError(

@@ -145,9 +145,17 @@ def _insert_snapshot(conn: Connection, codebook: Codebook) -> int:
         "text": codebook.text,
         "created_at": datetime.now(UTC),
     }
+    from qualcode.store.access import AccessDenied
+
     try:
         with conn.begin_nested():  # a savepoint: another coder may store the same version first
             return conn.execute(insert(codebook_versions).values(**values)).inserted_primary_key[0]
+    except AccessDenied:  # team mode: codebook versions are the lead's (docs/team.md)
+        raise CodebookError(
+            f"this version of the codebook ({Path(codebook.path or 'codebook').name}, hash {codebook.hash[:12]}) "
+            "is not stored in the shared database, and only the lead stores codebook versions: ask the lead "
+            "to run 'qualcode codebook snapshot', or update your copy of the codebook file"
+        ) from None
     except IntegrityError:
         found = select(codebook_versions.c.id).where(codebook_versions.c.hash == codebook.hash)
         return conn.execute(found).scalar_one()

@@ -19,7 +19,8 @@ positive turns the class-balanced probabilities rarely pass 0.5, so a fixed 0.5
 threshold suggested almost nothing (docs/autocoding.md has the figures). Without
 two transcripts to fold on, the threshold stays 0.5.
 
-The fitted model is pickled into the ``models`` table with the codebook hash, a hash
+The fitted model is stored as plain data (:mod:`qualcode.coding.model_io`: vocabularies,
+idf, coefficients, thresholds; never pickle) in the ``models`` table with the codebook hash, a hash
 of the training data and a JSON report. A stored model is *compatible* with the
 current codebook when every code it predicts still exists, is codable and applies
 to exactly the same roles; definitions, names and rules may change freely. An
@@ -29,7 +30,6 @@ incompatible model is refused (:class:`StaleModelError`) until retrained.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -46,7 +46,6 @@ DECISION_P = 0.5
 STORE_MIN_P = 0.2  # stored model suggestions reach down to here, for uncertainty ordering
 MODEL_NAME = "suggest"
 MIN_DF_TURNS = 50
-PAYLOAD_VERSION = 1
 
 
 class StaleModelError(QualcodeError):
@@ -383,22 +382,16 @@ def _f1(predicted, actual) -> float:
 
 
 def save_model(project: Project, model: Model, coder: str, hashed_data: str) -> int:
-    """Store the model (pickled) with its codebook hash, data hash and report; returns its id."""
+    """Store the model (plain data, never pickle) with its codebook hash, data hash and report; returns its id."""
     import sklearn
     from sqlalchemy import insert
 
     from qualcode.store.schema import models
 
     report = dict(model.report, coder=coder, code_roles=model.code_roles, sklearn=sklearn.__version__)
-    payload = pickle.dumps(
-        {
-            "version": PAYLOAD_VERSION,
-            "vectorizer": model.vectorizer,
-            "classifiers": model.classifiers,
-            "code_roles": model.code_roles,
-            "thresholds": model.thresholds,
-        }
-    )
+    from qualcode.coding.model_io import model_to_bytes
+
+    payload = model_to_bytes(model.vectorizer, model.classifiers, model.code_roles, model.thresholds)
     with project.write() as conn:
         result = conn.execute(
             insert(models).values(
@@ -454,14 +447,13 @@ def load_model(project: Project, *, check: bool = True) -> StoredModel:
         ).first()
     if row is None:
         raise NotFoundError("No trained model in this project; run 'qualcode suggest train --from CODER'")
-    payload = pickle.loads(row.payload)  # our own table, written by save_model
-    model = Model(
-        payload["vectorizer"],
-        payload["classifiers"],
-        payload["code_roles"],
-        dict(row.report),
-        payload.get("thresholds", {}),
+    from qualcode.coding.model_io import model_from_bytes
+
+    # Plain data only: the row may come from a shared folder or 'db copy --from'.
+    vectorizer, classifiers, code_roles, thresholds = model_from_bytes(
+        row.payload, label=f"model (id {row.id}, trained from {row.trained_from})"
     )
+    model = Model(vectorizer, classifiers, code_roles, dict(row.report), thresholds)
     if check and row.codebook_hash != project.codebook.hash:
         problems = incompatibilities(model.code_roles, project.codebook)
         if problems:

@@ -78,22 +78,28 @@ def event_log(project: Project, *, coder: str | None = None, since: datetime | N
     """The audit trail: every change, oldest first."""
     with project.read() as conn:
         rows = store.event_rows(conn, coder=coder, since=since)
-    out = []
-    for row in rows:
-        before, after = row["before"], row["after"]
-        if row["coding_id"] is None:
-            change = "decision"
-        else:
-            change = "insert" if before is None else "delete" if after is None else "update"
-        state = after or before
-        out.append(
-            {
-                "id": row["id"], "at": row["at"], "coder": row["coder"], "action": row["action"],
-                "change": change, "coding": row["coding_id"], "transcript": row["transcript_id"],
-                "code": state.get("code_id") if state else None,
-                # A transcript:set/remove record carries the transcript, not a span.
-                "span": [state["start_offset"], state["end_offset"]] if state and "start_offset" in state else None,
-                "group": row["group_id"], "undone": bool(row["undone"]),
-            }
-        )
-    return out
+    return [_log_entry(row) for row in rows]
+
+
+def _log_entry(row: dict) -> dict:
+    """One log line's data. Rows are read defensively: on a shared server another role
+    may have written a malformed event, and one bad row must not hide the whole log."""
+    before, after = _state(row["before"]), _state(row["after"])
+    if row["coding_id"] is None:
+        change = "decision"
+    else:
+        change = "insert" if before is None else "delete" if after is None else "update"
+    state = after or before or {}
+    code = state.get("code_id")
+    span = [state.get("start_offset"), state.get("end_offset")]
+    return {
+        "id": row["id"], "at": row["at"], "coder": row["coder"], "action": str(row["action"]),
+        "change": change, "coding": row["coding_id"], "transcript": row["transcript_id"],
+        "code": code if isinstance(code, str) else None,
+        "span": span if all(type(p) is int for p in span) else None,
+        "group": row["group_id"], "undone": bool(row["undone"]),
+    }
+
+
+def _state(value) -> dict | None:
+    return value if isinstance(value, dict) and value else None

@@ -60,6 +60,9 @@ def export_coder_bundle(project: Project, coder: str, output: Path) -> BundleSum
     output.parent.mkdir(parents=True, exist_ok=True)
     temp = output.with_name(f".{output.name}.tmp")
     try:
+        from qualcode.privacy import private_file
+
+        private_file(temp)
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(BUNDLE_ENTRY, json.dumps(document, ensure_ascii=False, indent=1, default=_json_default))
         temp.replace(output)
@@ -142,6 +145,8 @@ def read_bundle(path: Path, limits: Limits | None = None) -> dict:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InteropError(f"{path.name}: {BUNDLE_ENTRY} is not valid JSON ({exc})", file=str(path)) from None
+    except RecursionError:
+        raise InteropError(f"{path.name}: {BUNDLE_ENTRY} is nested too deeply to read", file=str(path)) from None
     _check_shape(document, path)
     return document
 

@@ -38,6 +38,7 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 RGB = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*[\d.]+\s*)?\)$", re.IGNORECASE)
 HEX = re.compile(r"^#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 ARGB = re.compile(r"^#([0-9A-Fa-f]{2})([0-9A-Fa-f]{6})$")
+SAFE_CODEBOOK_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.ya?ml$")
 
 
 def ptag(name: str) -> str:
@@ -202,17 +203,26 @@ def free_codebook_path(folder: Path, preferred: str, text: str) -> Path:
 
 
 def set_project_codebook(config_path: Path, relative: str) -> str:
-    """Point ``[project] codebook`` in qualcode.toml at ``relative``; returns the old file text."""
-    from qualcode.codebook.versions import write_text_atomically
+    """Point ``[project] codebook`` in qualcode.toml at ``relative``; returns the old file text.
 
-    old = config_path.read_text(encoding="utf-8")
-    line = f'codebook = "{relative}"'
-    pattern = re.compile(r"^codebook\s*=.*$", re.MULTILINE)
-    if pattern.search(old):
-        new = pattern.sub(line.replace("\\", "\\\\"), old, count=1)
-    elif re.search(r"^\[project\]\s*$", old, re.MULTILINE):
-        new = re.sub(r"^\[project\]\s*$", "[project]\n" + line, old, count=1, flags=re.MULTILINE)
-    else:
-        new = f"[project]\n{line}\n\n{old}"
-    write_text_atomically(config_path, new)
-    return old
+    ``relative`` must be a plain file name inside ``codebooks/``; the file is written
+    through a TOML library, never by pasting text into it.
+    """
+    from qualcode.project import update_config
+
+    folder, _, name = relative.partition("/")
+    if folder != "codebooks" or not SAFE_CODEBOOK_FILE.match(name):
+        raise InteropError(f"refused codebook path {relative[:80]!r}: it must be codebooks/<plain file name>.yaml")
+    return update_config(config_path, {"project": {"codebook": relative}})
+
+
+def check_codebook_file_name(value: object, *, label: str) -> str:
+    """A codebook file name taken from a file: a plain ``name.yaml``, nothing else."""
+    if not isinstance(value, str) or not SAFE_CODEBOOK_FILE.match(value):
+        shown = repr(value)[:80] if isinstance(value, str) else type(value).__name__
+        raise InteropError(
+            f"{label}: qualcode/project.json codebook.file must be a plain file name like 'study.yaml' "
+            f"(letters, digits, '.', '_', '-'), got {shown}; nothing was imported",
+            file=label,
+        )
+    return value

@@ -48,12 +48,14 @@ def _sidecar_segments(rows, text: str) -> list[Segment] | None:
     return segments if valid and ordered else None
 
 
-def apply_import(project: Project, report: ImportReport, activate=None, reference=None) -> None:
+def apply_import(project: Project, report: ImportReport, activate=None, reference=None, *, rebuild=None) -> None:
     """Store what ``report`` plans; ``activate``/``reference`` are codebooks to write to
-    ``report.codebook_file`` (the first also becomes the project's codebook)."""
+    ``report.codebook_file`` (the first also becomes the project's codebook). ``rebuild``
+    makes a planned source's Transcript again (the plan does not keep texts)."""
     from qualcode.codebook.versions import ensure_snapshot, write_text_atomically
     from qualcode.interop.bulk import insert_codings, log_inserted
     from qualcode.interop.codebook_io import set_project_codebook
+    from qualcode.project import replace_text
     from qualcode.store.codings import ensure_coder
 
     book_file = project.root / report.codebook_file if report.codebook_file else None
@@ -65,7 +67,8 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
             version_id = ensure_snapshot(conn, target) if report.codings_added else None
             for coder in sorted({*report.coders, *(c.coder for s in report.sources for c in s.codings)}):
                 ensure_coder(conn, coder)
-            rows = [row for s in report.sources if s.status != "skipped" for row in _store_source(conn, s, version_id)]
+            rows = [row for s in report.sources if s.status != "skipped"
+                    for row in _store_source(conn, s, version_id, rebuild)]
             log_inserted(conn, insert_codings(conn, rows), "import")
             codebook = activate or reference
             if codebook is not None and book_file is not None:
@@ -76,7 +79,7 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
                     old_config = set_project_codebook(project.config_path, report.codebook_file)
     except BaseException:
         if old_config is not None:
-            write_text_atomically(project.config_path, old_config)
+            replace_text(project.config_path, old_config)
         if created_file and book_file is not None:
             Path(book_file).unlink(missing_ok=True)
         raise
@@ -87,7 +90,7 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
         project.reload_codebook()
 
 
-def _store_source(conn, source, version_id: int | None) -> list[dict]:
+def _store_source(conn, source, version_id: int | None, rebuild=None) -> list[dict]:
     """Store a new transcript; return the coding rows to insert into it."""
     from qualcode.store.transcripts import (
         insert_transcript,
@@ -95,11 +98,11 @@ def _store_source(conn, source, version_id: int | None) -> list[dict]:
         segment_ids,
     )
 
-    transcript = source.transcript
     if source.status == "new":
+        transcript = source.transcript or rebuild(source)
         insert_transcript(conn, transcript)
     else:  # same text already stored: its own segments hold the new codings
-        transcript = load_transcript(conn, transcript.id)
+        transcript = load_transcript(conn, source.transcript_id)
     ids = segment_ids(conn, transcript.id)
     return [_values(planned, transcript, ids, version_id) for planned in source.codings]
 

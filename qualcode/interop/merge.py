@@ -66,12 +66,17 @@ class MergeReport:
         return asdict(self)
 
 
-def merge_bundle(project: Project, path: Path, *, dry_run: bool = False) -> MergeReport:
-    """Merge one .qcb into ``project`` in one transaction (nothing stored on a dry run)."""
-    from qualcode.interop.qdpx_import import limits_of
+def merge_bundle(project: Project, path: Path, *, dry_run: bool = False, allow_consensus: bool = False) -> MergeReport:
+    """Merge one .qcb into ``project`` in one transaction (nothing stored on a dry run).
+
+    A bundle of the ``consensus`` coder is refused unless ``allow_consensus``.
+    """
+    from qualcode.interop.qdpx_import import limits_of, refuse_consensus
 
     document = read_bundle(Path(path), limits_of(project))
     coder = document["coder"].strip()
+    if not allow_consensus:
+        refuse_consensus([coder], str(path))
     report = MergeReport(str(path), coder, str(document.get("bundle_id", "")), dry_run)
     codebook = project.codebook
     if (document.get("codebook") or {}).get("hash") != codebook.hash:

@@ -28,7 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import accumulate, pairwise
+from itertools import accumulate
 
 from qualcode.errors import InteropError
 from qualcode.transcripts.model import normalise
@@ -142,73 +142,130 @@ class PositionIndex:
 # -- normalisation with an index map ------------------------------------------------
 
 
-def normalise_with_map(raw: str) -> tuple[str, list[int]]:
+def normalise_with_map(raw: str):
     """``normalise(raw)`` and the normalised index of every raw index ``0..len(raw)``.
 
-    >>> normalise_with_map("a\\r\\nb  \\r\\n")
+    The map is a NumPy int32 array (4 bytes a character; a Python list of ints took
+    about 40), so memory stays a small multiple of the transcript.
+
+    >>> text, index = normalise_with_map("a\\r\\nb  \\r\\n")
+    >>> text, index.tolist()
     ('a\\nb', [0, 1, 1, 2, 3, 3, 3, 3, 3])
     """
-    text, mapping = raw, list(range(len(raw) + 1))
+    import numpy as np
+
+    if len(raw) >= 2**31 - 1:
+        raise InteropError(f"a source of {len(raw):,} characters is too large to import")
+    text, mapping = raw, None
     for step in (_line_ends, _nfc, _trailing_space, _outer_space):
         text, step_map = step(text)
         if step_map is not None:
-            mapping = [step_map[i] for i in mapping]
+            mapping = step_map if mapping is None else step_map[mapping]
     if text != normalise(raw):  # pragma: no cover - guards the mapping's assumptions
         raise InteropError("cannot map positions through text normalisation (unexpected Unicode layout)")
-    return text, mapping
+    return text, (np.arange(len(raw) + 1, dtype=np.int32) if mapping is None else mapping)
 
 
-def _deleting(text: str, deleted: list[tuple[int, int]]) -> tuple[str, list[int] | None]:
+def _deleting(text: str, deleted: list[tuple[int, int]]):
     """Remove the sorted, disjoint ``[a, b)`` ranges; deleted indices map to the next kept one."""
+    import numpy as np
+
     if not deleted:
         return text, None
-    pieces: list[str] = []
-    mapping: list[int] = []
-    kept_from = removed = 0
+    size = len(text) + 1
+    starts = np.fromiter((a for a, _ in deleted), dtype=np.int64, count=len(deleted))
+    ends = np.fromiter((b for _, b in deleted), dtype=np.int64, count=len(deleted))
+    removed = np.zeros(size, dtype=np.int32)
+    removed[ends] = (ends - starts).astype(np.int32)  # disjoint ranges: each end once
+    mapping = np.arange(size, dtype=np.int32)
+    mapping -= np.cumsum(removed, dtype=np.int32)  # a kept index moves back by what was removed before it
+    del removed
+    inside = np.zeros(size, dtype=np.int8)
+    inside[starts] += 1
+    inside[ends] -= 1
+    mapping[np.cumsum(inside, dtype=np.int8) > 0] = np.iinfo(np.int32).max
+    del inside
+    mapping = np.minimum.accumulate(mapping[::-1])[::-1].copy()  # a deleted index takes the next kept one's
+    kept, previous = [], 0
     for start, end in deleted:
-        pieces.append(text[kept_from:start])
-        mapping.extend(range(kept_from - removed, start - removed))
-        mapping.extend([start - removed] * (end - start))
-        removed += end - start
-        kept_from = end
-    pieces.append(text[kept_from:])
-    mapping.extend(range(kept_from - removed, len(text) - removed + 1))
-    return "".join(pieces), mapping
+        kept.append(text[previous:start])
+        previous = end
+    kept.append(text[previous:])
+    return "".join(kept), mapping
 
 
-def _line_ends(text: str) -> tuple[str, list[int] | None]:
+def _line_ends(text: str):
     deleted = [(m.start(), m.start() + 1) for m in re.finditer(r"\r(?=\n)|\x00", text)]
     stripped, mapping = _deleting(text, deleted)
     return stripped.replace("\r", "\n"), mapping
 
 
-def _trailing_space(text: str) -> tuple[str, list[int] | None]:
+def _trailing_space(text: str):
     return _deleting(text, [m.span() for m in re.finditer(r"[^\S\n]+(?=\n|\Z)", text)])
 
 
-def _outer_space(text: str) -> tuple[str, list[int] | None]:
+def _outer_space(text: str):
     deleted = [m.span() for m in re.finditer(r"\A\s+|\s+\Z", text) if m.end() > m.start()]
     return _deleting(text, deleted)
 
 
-def _nfc(text: str) -> tuple[str, list[int] | None]:
+def _nfc(text: str):
+    """NFC, composed chunk by chunk (a stable start and the characters that may join it).
+
+    Only the chunks NFC changes are visited, found among the non-ASCII characters,
+    so the map is built with array slices rather than a Python int per character.
+    """
+    import numpy as np
+
     if unicodedata.is_normalized("NFC", text):
         return text, None
+    mapping = np.empty(len(text) + 1, dtype=np.int32)
     pieces: list[str] = []
-    mapping: list[int] = []
-    starts = [i for i, c in enumerate(text) if i == 0 or _stable_start(c)] + [len(text)]
-    position = 0
-    for start, end in pairwise(starts):
+    done = shift = 0
+    for start, end in _changing_chunks(text):
+        mapping[done:start] = np.arange(done + shift, start + shift, dtype=np.int32)
+        pieces.append(text[done:start])
         chunk = text[start:end]
         composed = unicodedata.normalize("NFC", chunk)
         pieces.append(composed)
         if len(composed) == len(chunk):
-            mapping.extend(range(position, position + len(chunk)))
+            mapping[start:end] = np.arange(start + shift, end + shift, dtype=np.int32)
         else:  # a boundary inside a composed character snaps to its start
-            mapping.extend([position] * len(chunk))
-        position += len(composed)
-    mapping.append(position)
+            mapping[start:end] = start + shift
+        shift += len(composed) - len(chunk)
+        done = end
+    mapping[done:] = np.arange(done + shift, len(text) + 1 + shift, dtype=np.int32)
+    pieces.append(text[done:])
     return "".join(pieces), mapping
+
+
+def _changing_chunks(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of every chunk NFC may change: a character joined by the ones after it,
+    or one that NFC rewrites on its own. Every other character is a chunk NFC leaves alone."""
+    chunks: list[tuple[int, int]] = []
+    for match in NON_ASCII.finditer(text):
+        index, char = match.start(), match.group()
+        if index > 0 and not _stable_start(char):
+            start = index - 1
+            while start > 0 and not _stable_start(text[start]):
+                start -= 1
+        elif _nfc_changes(char):
+            start = index
+        else:
+            continue
+        end = index + 1
+        while end < len(text) and not _stable_start(text[end]):
+            end += 1
+        if chunks and chunks[-1][0] == start:
+            chunks[-1] = (start, max(end, chunks[-1][1]))
+        else:
+            chunks.append((start, end))
+    return chunks
+
+
+@lru_cache(maxsize=4096)
+def _nfc_changes(char: str) -> bool:
+    return unicodedata.normalize("NFC", char) != char
 
 
 @lru_cache(maxsize=4096)

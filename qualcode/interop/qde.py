@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qualcode.errors import InteropError
 from qualcode.interop.xmlread import (
     Element,
     attr,
@@ -131,11 +132,17 @@ def read_project(root: Element) -> RefiProject:
 
 
 def _users(root: Element) -> dict[str, str]:
-    users = {}
+    users: dict[str, str] = {}
     for element in children(child(root, "Users"), "User"):
         guid = attr(element, "guid")
         name = " ".join(attr(element, "name").split()) or attr(element, "id").strip() or guid[:8]
-        users[guid_key(guid)] = name
+        key = guid_key(guid)
+        if key in users:  # which name would get the codings? refuse rather than guess
+            raise InteropError(
+                f"the file lists user {guid[:40]!r} twice ({users[key][:40]!r} and {name[:40]!r}); "
+                "each user id must be unique, so nothing was imported"
+            )
+        users[key] = name
     return users
 
 

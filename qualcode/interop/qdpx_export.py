@@ -287,6 +287,9 @@ def _write_archive(output: Path, xml: bytes, texts: dict[str, str], sidecar: byt
     output.parent.mkdir(parents=True, exist_ok=True)
     temp = output.with_name(f".{output.name}.tmp")
     try:
+        from qualcode.privacy import private_file
+
+        private_file(temp)
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("project.qde", xml)
             for guid, text in texts.items():

@@ -24,8 +24,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import InteropError, QualcodeError
-from qualcode.interop.codebook_io import free_codebook_path, read_codebook
+from qualcode.coding.coders import CONSENSUS
+from qualcode.errors import InteropError, QualcodeError, shown
+from qualcode.interop.codebook_io import check_codebook_file_name, free_codebook_path, read_codebook
 from qualcode.interop.qdpx_read import RefiFile
 from qualcode.interop.safezip import Limits
 
@@ -49,6 +50,7 @@ class ImportOptions:
     codebook_from_file: bool = False
     dry_run: bool = False
     offsets: str | None = None  # force a position model instead of choosing one
+    allow_consensus: bool = False  # the lead imports reconciled work as the 'consensus' coder
 
 
 @dataclass
@@ -81,7 +83,7 @@ class SourceOutcome:
     codings: list[PlannedCoding] = field(default_factory=list)
     already_present: int = 0
     skipped: list[str] = field(default_factory=list)
-    transcript: object | None = field(default=None, repr=False)  # Transcript to store
+    transcript: object | None = field(default=None, repr=False)  # not kept: rebuilt when stored
 
 
 @dataclass
@@ -122,20 +124,22 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
     with RefiFile(path, limits_of(project)) as refi:
         planner = _Planner(project, refi, options)
         report = planner.plan()
-    if not options.dry_run:
-        from qualcode.interop.import_apply import apply_import
+        if not options.dry_run:  # inside: each new transcript is rebuilt from the archive when stored
+            from qualcode.interop.import_apply import apply_import
 
-        apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write)
+            apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write,
+                         rebuild=planner.rebuild)
     return report
 
 
 def limits_of(project: Project) -> Limits:
-    """The archive caps, overridable in qualcode.toml ``[interop]``."""
+    """The archive caps, overridable in qualcode.toml ``[interop]`` (and ``[import] max_source_mb``)."""
     defaults = Limits()
     megabytes = project.setting("interop", "max_inflated_mb", defaults.max_inflated_bytes // 2**20)
     return Limits(
         max_entries=int(project.setting("interop", "max_entries", defaults.max_entries)),
         max_inflated_bytes=int(megabytes) * 2**20,
+        max_source_bytes=project.max_source_bytes,
     )
 
 
@@ -146,6 +150,7 @@ class _Planner:
         self.codebook_to_write = None  # the file's codebook, written for reference only
         self.report = ImportReport(str(refi.path), refi.project.origin or "unknown", options.dry_run)
         self._used_notes: set[str] = set()
+        self._sources: dict[str, RefiSource] = {}  # transcript id -> its source, to rebuild it
 
     def plan(self) -> ImportReport:
         self._existing = self._existing_state()
@@ -158,6 +163,8 @@ class _Planner:
         if not self.options.as_coder:  # every user of the file is a coder, even one who coded nothing here
             coders |= {name.strip() for name in self.refi.project.users.values() if name.strip()}
         self.report.coders = sorted(coders)
+        if not self.options.allow_consensus and self.options.as_coder != CONSENSUS:
+            refuse_consensus(coders, str(self.refi.path))
         unused = set(self.refi.project.notes) - self._used_notes
         if unused:
             self.report.notes.append(
@@ -171,7 +178,9 @@ class _Planner:
     def _codebook(self):
         sidecar = (self.refi.sidecar or {}).get("codebook") or {}
         folder = self.project.root / "codebooks"
-        preferred = sidecar.get("file") or _slug(self.refi.path.stem) + ".yaml"
+        preferred = _slug(self.refi.path.stem) + ".yaml"
+        if sidecar.get("file") is not None:
+            preferred = check_codebook_file_name(sidecar["file"], label=self.refi.path.name)
         imported = read_codebook(
             self.refi.root, label=self.refi.path.name, output=str(folder / preferred), sidecar=sidecar.get("text")
         )
@@ -210,31 +219,42 @@ class _Planner:
         return project_book, imported.ids
 
     def _missing_codes_error(self, missing: list[str], project_book, relative: str) -> InteropError:
-        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        listed = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
         return InteropError(
             f"{len(missing)} code(s) used by codings in {self.refi.path.name} are not in the project's "
-            f"codebook ({project_book.path}): {shown}. Rerun with --codebook-from-file to write the file's "
+            f"codebook ({project_book.path}): {listed}. Rerun with --codebook-from-file to write the file's "
             f"codebook to {relative} and make it the project's codebook; nothing was imported",
             file=str(self.refi.path),
         )
 
     # -- existing transcripts and codings -------------------------------------------
 
-    def _existing_state(self) -> dict[str, tuple[str, set]]:
+    def _existing_state(self) -> dict[str, set]:
+        """Each stored transcript's coding keys; texts are read one at a time (``_stored_text``),
+        so memory follows the largest transcript, not the whole project."""
         from sqlalchemy import select
 
         from qualcode.store.schema import codings, transcripts
 
         with self.project.read() as conn:
-            texts = dict(conn.execute(select(transcripts.c.id, transcripts.c.text)).all())
-            keys: dict[str, set] = {tid: set() for tid in texts}
+            keys: dict[str, set] = {tid: set() for tid in conn.execute(select(transcripts.c.id)).scalars()}
             rows = conn.execute(
                 select(codings.c.transcript_id, codings.c.coder, codings.c.code_id, codings.c.start_offset,
                        codings.c.end_offset).where(codings.c.orphaned.is_(False))
             )
             for tid, coder, code, start, end in rows:
                 keys[tid].add((coder, code, start, end))
-        return {tid: (text, keys[tid]) for tid, text in texts.items()}
+        return keys
+
+    def _stored_text(self, transcript_id: str) -> str | None:
+        from sqlalchemy import select
+
+        from qualcode.store.schema import transcripts
+
+        if transcript_id not in self._existing:
+            return None
+        with self.project.read() as conn:
+            return conn.execute(select(transcripts.c.text).where(transcripts.c.id == transcript_id)).scalar_one()
 
     # -- one source -----------------------------------------------------------------
 
@@ -255,18 +275,33 @@ class _Planner:
             return self._skip(outcome, source, f"its text is empty ({size}-byte placeholder; rich text is not read)")
         meta = self._sidecar_meta(source, text)
         outcome.transcript_id = self._transcript_id(source, meta, taken)
-        existing = self._existing.get(outcome.transcript_id)
-        if existing is not None and existing[0] != text:
+        stored = self._stored_text(outcome.transcript_id)
+        if stored is not None and stored != text:
             raise InteropError(
                 f"transcript '{outcome.transcript_id}' already exists in the project with different text; "
                 "import into a fresh project, or remove or rename the existing transcript; nothing was imported",
                 file=str(self.refi.path),
             )
+        del stored  # only the comparison needed it: keep one transcript in memory at a time
+        existing = self._existing.get(outcome.transcript_id)
         outcome.status = "existing" if existing is not None else "new"
         transcript, outcome.segmentation = self._transcript(source, outcome.transcript_id, text, raw, meta)
-        outcome.transcript, outcome.segments = transcript, len(transcript.segments)
-        self._codings(outcome, source, raw, index_map, transcript, existing[1] if existing else set())
+        outcome.segments = len(transcript.segments)
+        self._codings(outcome, source, raw, index_map, transcript, existing or set())
+        # Memory: the plan keeps no transcript text; each is rebuilt, one at a time, when
+        # stored, so an import needs a small multiple of its largest transcript, not of all.
+        self._sources[outcome.transcript_id] = source
         return outcome
+
+    def rebuild(self, outcome: SourceOutcome):
+        """The Transcript the plan made for ``outcome``, built again from the archive."""
+        from qualcode.transcripts.model import normalise
+
+        source = self._sources[outcome.transcript_id]
+        raw = self.refi.source_text(source).raw
+        text = normalise(raw)
+        transcript, _ = self._transcript(source, outcome.transcript_id, text, raw, self._sidecar_meta(source, text))
+        return transcript
 
     def _skip(self, outcome: SourceOutcome, source: RefiSource, reason: str) -> SourceOutcome:
         outcome.status, outcome.reason = "skipped", reason
@@ -301,14 +336,14 @@ class _Planner:
         role_text = _pick(values, ROLE_VARIABLES) or self._role_from_sets(source) or self.options.role
         if not role_text:
             raise InteropError(
-                f"source '{source.name}' has no role (no 'role' variable or case); pass --role ROLE for sources "
+                f"source '{shown(source.name)}' has no role (no 'role' variable or case); pass --role ROLE for sources "
                 f"without one (roles: {', '.join(self.codebook.roles)}); nothing was imported",
                 file=str(self.refi.path),
             )
         try:
             role = self.codebook.resolve_role(role_text)
         except QualcodeError as error:
-            raise InteropError(f"source '{source.name}': {error.message}; nothing was imported", file=str(self.refi.path)) from None
+            raise InteropError(f"source '{shown(source.name)}': {error.message}; nothing was imported", file=str(self.refi.path)) from None
         site = _pick(values, SITE_VARIABLES) or self.options.site or DEFAULT_SITE
         attributes = {k: v for k, v in values.items() if k.casefold() not in (*ROLE_VARIABLES, *SITE_VARIABLES)}
         plain = {
@@ -402,7 +437,7 @@ class _Planner:
         return memo or None
 
 
-def _place(selection: RefiSelection, positions, index_map: list[int]) -> tuple[tuple[int, int] | None, str]:
+def _place(selection: RefiSelection, positions, index_map) -> tuple[tuple[int, int] | None, str]:
     """The selection's span in the normalised text, or why it has none."""
     if selection.start is None or selection.end is None:
         return None, f"positions '{selection.raw_positions[0]}'..'{selection.raw_positions[1]}' are not integers"
@@ -414,7 +449,7 @@ def _place(selection: RefiSelection, positions, index_map: list[int]) -> tuple[t
         )
     if start >= end:
         return None, f"positions {selection.start}..{selection.end} select nothing"
-    span = (index_map[start], index_map[end])
+    span = (int(index_map[start]), int(index_map[end]))
     if span[0] >= span[1]:
         return None, f"positions {selection.start}..{selection.end} cover only white space"
     return span, ""
@@ -435,6 +470,18 @@ def _pick(values: dict[str, str], names: tuple[str, ...]) -> str | None:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "imported"
+
+
+def refuse_consensus(coders, label: str) -> None:
+    """A file may not write into the coder that tallies read by default, unless the lead asks."""
+    hits = sorted(c for c in coders if c.strip().casefold() == CONSENSUS)
+    if hits:
+        raise InteropError(
+            f"{Path(label).name} credits work to the coder '{hits[0]}', which tallies and quote sets read by "
+            f"default; pass --allow-consensus if you (the lead) mean to bring in reconciled codings; "
+            "nothing was imported",
+            file=label,
+        )
 
 
 def parse_stamp(value: str | None) -> datetime | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Self
 
-from qualcode.errors import InteropError, QualcodeError
+from qualcode.errors import InteropError, QualcodeError, shown
 from qualcode.interop.qde import RefiProject, RefiSource, read_project
 from qualcode.interop.safezip import Limits, SafeArchive, is_zip, unsafe_name_reason
 from qualcode.interop.xmlread import Element, parse_xml
@@ -39,6 +39,7 @@ class RefiFile:
 
     def __init__(self, path: Path, limits: Limits | None = None) -> None:
         self.path = Path(path)
+        self.limits = limits or Limits()
         self.archive: SafeArchive | None = None
         if is_zip(self.path):
             self.archive = SafeArchive(self.path, limits)
@@ -76,27 +77,44 @@ class RefiFile:
     def _sidecar(self) -> dict | None:
         if self.archive is None or self.archive.find(SIDECAR) is None:
             return None
+        from qualcode.interop.sidecar import check_sidecar
+
         try:
             document = json.loads(self.archive.read(SIDECAR).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             return None  # a damaged sidecar only costs exactness, never the import
-        return document if isinstance(document, dict) and document.get("format") == 1 else None
+        except RecursionError:
+            raise InteropError(
+                f"{SIDECAR} is nested too deeply to read; nothing was imported", file=str(self.path)
+            ) from None
+        return check_sidecar(document, self.path.name)
 
     def source_text(self, source: RefiSource) -> SourceText:
         """The decoded text of a source (BOM removed, line ends untouched)."""
         from qualcode.transcripts.encoding import decode_text
 
         if source.plain_text_content is not None and not source.plain_text_path:
+            self._check_size(source, len(source.plain_text_content.encode("utf-8")))
             return SourceText(source.plain_text_content, entry="<PlainTextContent>")
         entry, reason = self._entry_for(source)
         if entry is None:
             return SourceText(None, reason)
+        self._check_size(source, self.archive.size(entry))
         try:
             return SourceText(decode_text(self.archive.read(entry), entry), entry=entry)
         except QualcodeError as error:
             if isinstance(error, InteropError) and "zip bomb" in error.message:
                 raise
             return SourceText(None, f"its text file {entry} cannot be read ({error.message})", entry)
+
+    def _check_size(self, source: RefiSource, size: int) -> None:
+        cap = self.limits.max_source_bytes
+        if size > cap:
+            raise InteropError(
+                f"source '{shown(source.name or source.guid)}' is {size:,} bytes; at most {cap:,} bytes are imported "
+                "(raise [import] max_source_mb in qualcode.toml if it is a real transcript); nothing was imported",
+                file=str(self.path),
+            )
 
     def _entry_for(self, source: RefiSource) -> tuple[str | None, str]:
         path = source.plain_text_path

@@ -24,6 +24,7 @@ from qualcode.errors import InteropError
 
 MAX_ENTRIES = 10_000
 MAX_INFLATED_BYTES = 1024 * 1024 * 1024  # 1 GiB: a large NVivo project with media stays below
+MAX_SOURCE_BYTES = 32 * 1024 * 1024  # one transcript; a three-hour interview is under 1 MB
 MAX_RATIO = 200  # text compresses ~10x; XML at most ~50x
 RATIO_FLOOR = 1024 * 1024  # small entries may have any ratio
 CHUNK = 64 * 1024
@@ -37,6 +38,7 @@ class Limits:
     max_entries: int = MAX_ENTRIES
     max_inflated_bytes: int = MAX_INFLATED_BYTES
     max_ratio: int = MAX_RATIO
+    max_source_bytes: int = MAX_SOURCE_BYTES  # one source's text ([import] max_source_mb)
 
 
 def unsafe_name_reason(name: str) -> str | None:
@@ -70,6 +72,7 @@ class SafeArchive:
             self._zip.close()
             raise
         self._inflated = 0
+        self._read_sizes: dict[str, int] = {}
         self._by_key = {_key(info.filename): info for info in self._infos}
 
     def __enter__(self) -> Self:
@@ -91,12 +94,17 @@ class SafeArchive:
         info = self._by_key.get(_key(name))
         return info.filename if info is not None else None
 
+    def size(self, name: str) -> int:
+        """The inflated size an entry declares (reading never goes beyond it)."""
+        return self._by_key[_key(name)].file_size
+
     def read(self, name: str) -> bytes:
         """Inflate one entry, counting it against the archive's total cap."""
         info = self._by_key.get(_key(name))
         if info is None:
             raise InteropError(f"{self.path.name} has no entry '{name}'", file=str(self.path))
-        budget = self.limits.max_inflated_bytes - self._inflated
+        again = self._read_sizes.get(info.filename, 0)  # a re-read counts once against the cap
+        budget = self.limits.max_inflated_bytes - self._inflated + again
         data = bytearray()
         try:
             with self._zip.open(info) as stream:
@@ -108,7 +116,8 @@ class SafeArchive:
             raise InteropError(
                 f"entry '{info.filename}' cannot be read ({exc}); the archive is damaged", file=str(self.path)
             ) from None
-        self._inflated += len(data)
+        self._inflated += len(data) - again
+        self._read_sizes[info.filename] = len(data)
         return bytes(data)
 
     def _checked_infos(self) -> list[zipfile.ZipInfo]:

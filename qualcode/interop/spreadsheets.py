@@ -353,6 +353,10 @@ def matrix_records(project: Project, *, coder: str | None = None) -> tuple[list[
 
 def write_table(columns: list[str], records: list[dict[str, Any]], path: Path | None, fmt: str) -> str | None:
     """Write records as CSV (to ``path``, or returned as text when ``path`` is None) or XLSX."""
+    from qualcode.privacy import private_file
+
+    if path is not None:
+        private_file(Path(path))  # codings tables carry the coded text: 0600 before writing
     if fmt == "xlsx":
         if path is None:
             raise ExportError("an XLSX export needs a file: pass -o FILE.xlsx")

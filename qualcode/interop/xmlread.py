@@ -25,8 +25,10 @@ def parse_xml(data: bytes, source: str) -> Element:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 
+    from qualcode.codebook.refi import check_xml_depth
+
     try:
-        return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        return check_xml_depth(fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True), source)
     except ElementTree.ParseError as exc:
         line, column = exc.position
         raise InteropError(

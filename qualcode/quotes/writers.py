@@ -57,7 +57,10 @@ def export_quote_set(quote_set: QuoteSet, path: Path, *, format: str | None = No
         raise ExportError(f"Unknown grouping '{by}'; --by accepts: {', '.join(GROUPINGS)}")
     ensure_masked(quote_set, allow_unmasked=allow_unmasked, target=str(path), provenance=provenance)
     path.parent.mkdir(parents=True, exist_ok=True)
+    from qualcode.privacy import private_file
+
     try:
+        private_file(path)  # 0600 before any quote is written
         if chosen == "docx":
             from qualcode.quotes.docx_writer import write_docx
 

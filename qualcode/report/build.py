@@ -75,6 +75,10 @@ def build_report(
         settings=dict(project.config.get("report", {})),
     )
     built = run_sections(context, sections)
+    from qualcode.privacy import private_file
+
+    for suffix in (".md", ".docx", ".html") if html else (".md", ".docx"):
+        private_file(out / f"{stem}{suffix}")  # reports may quote transcripts: 0600 before writing
     report = Report(title=context.settings.get("title") or project.name,
                     subtitle=_subtitle(project, context.coder), sections=built)
     return ReportOutput(

@@ -31,16 +31,21 @@ POSTGRES_NAME_LIMIT = 63  # NAMEDATALEN - 1: longer role names are silently trun
 # policy, and the privileges granted. Events are append-only: a coder inserts their
 # own and may only flip ``undone`` and set ``group_id`` on them, never rewrite or
 # delete one. The coder's own row in ``coders`` is locked FOR UPDATE (lock_coder),
-# which needs an UPDATE privilege on some column. A suggestion belongs to nobody
-# until a coder decides it (decided_by).
+# which needs an UPDATE privilege on some column. Suggestions are stored by the lead;
+# a coder's accept or reject is a row of its own (decided_by, status), so a coder
+# only inserts decisions and can neither rewrite nor delete anyone's suggestion.
 OWNED_TABLES = {
     "coders": ("name", ("INSERT", "UPDATE"), "INSERT, UPDATE (created_at)"),
     "codings": ("coder", ("INSERT", "UPDATE", "DELETE"), "INSERT, UPDATE, DELETE"),
     "events": ("coder", ("INSERT", "UPDATE"), "INSERT, UPDATE (undone, group_id)"),
-    "suggestions": ("decided_by", ("INSERT", "UPDATE", "DELETE"), "INSERT, UPDATE, DELETE"),
+    "suggestions": ("decided_by", ("INSERT",), "INSERT"),
 }
-# Shared tables a coding action may add to: the codebook snapshot of the version coded with.
-SHARED_INSERT_TABLES = ("codebook_versions",)
+# Privileges older versions of 'db grant' gave and this one takes back (re-run it).
+REVOKED = {"suggestions": "UPDATE, DELETE", "codebook_versions": "INSERT"}
+# Rows of another coder hidden while a sample the reader codes in is open (blind).
+BLIND_TABLES = {"codings": "coder", "events": "coder", "suggestions": "decided_by"}
+# Server-side checks of what a coder's role writes (the lead's own writes are trusted).
+CHECKED_TABLES = ("codings", "events", "suggestions")
 POLICY_PREFIX = "qualcode_"
 
 
@@ -59,11 +64,28 @@ def lock_coder(conn: Connection, coder: str) -> None:
     first one's committed codings. On SQLite the clause is not rendered: writers
     already take the database write lock at BEGIN (``BEGIN IMMEDIATE``).
     """
+    check_coder_name(coder)
     locked = select(coders.c.name).where(coders.c.name == coder).with_for_update()
     if conn.execute(locked).first() is not None:
         return
     conn.execute(_insert_coder_once(conn.dialect.name).values(name=coder, created_at=_now()))
     conn.execute(locked).first()
+
+
+CODER_NAME_LIMIT = 100  # coders.name is VARCHAR(100): PostgreSQL enforces it, SQLite does not
+
+
+def check_coder_name(name: str) -> str:
+    """A coder name both back ends store alike: 1-100 characters, no control characters."""
+    from qualcode.errors import CodingError
+
+    if not isinstance(name, str) or not name.strip():
+        raise CodingError("A coder name cannot be empty")
+    if len(name) > CODER_NAME_LIMIT:
+        raise CodingError(f"A coder name has at most {CODER_NAME_LIMIT} characters; received {len(name):,}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise CodingError(f"A coder name cannot hold control characters (NUL, line breaks, tabs); received {name[:40]!r}")
+    return name
 
 
 def _insert_coder_once(dialect: str):
@@ -144,17 +166,98 @@ def policy_statements(schema: str) -> list[str]:
     for table, (column, actions, _privileges) in OWNED_TABLES.items():
         qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
         own = f"{quote_identifier(column)} = current_user"
-        if table == "suggestions":  # open suggestions are shared; decided ones belong to the decider
-            own = f"({quote_identifier(column)} IS NULL OR {own})"
+        if table == "suggestions":  # a coder inserts decisions only: accepted or rejected, as itself
+            own = f"({own} AND status IN ('accepted', 'rejected'))"
         statements.append(f"ALTER TABLE {qualified} ENABLE ROW LEVEL SECURITY")
-        statements += _replace_policy(qualified, "read", "FOR SELECT USING (true)")
-        for action in actions:
+        statements += _replace_policy(qualified, "read", f"FOR SELECT USING ({_readable(schema, table)})")
+        for action in ("INSERT", "UPDATE", "DELETE"):
+            if action not in actions:  # a policy older versions made
+                statements.append(f"DROP POLICY IF EXISTS {quote_identifier(POLICY_PREFIX + action.lower())} ON {qualified}")
+                continue
             clause = {
                 "INSERT": f"FOR INSERT WITH CHECK ({own})",
                 "UPDATE": f"FOR UPDATE USING ({own}) WITH CHECK ({own})",
                 "DELETE": f"FOR DELETE USING ({own})",
             }[action]
             statements += _replace_policy(qualified, action.lower(), clause)
+    return statements + check_statements(schema)
+
+
+def _readable(schema: str, table: str) -> str:
+    """Which rows a coder reads: all, except another coder's rows on the transcripts of
+    an open sample the reader codes in (blind double coding, enforced by the server).
+
+    A sample is open until ``samples.closed_at`` is set. Rows without an owner (open
+    suggestions) and rows of transcripts outside such samples stay readable, since
+    agreement and tallies need everyone's work.
+    """
+    column = BLIND_TABLES.get(table)
+    if column is None:
+        return "true"
+    q = quote_identifier
+    owner = f"{q(table)}.{q(column)}"
+    blind = (
+        f"SELECT 1 FROM {q(schema)}.{q('sample_transcripts')} st "
+        f"JOIN {q(schema)}.{q('sample_coders')} sc ON sc.sample = st.sample "
+        f"JOIN {q(schema)}.{q('samples')} s ON s.name = st.sample "
+        f"WHERE st.transcript_id = {q(table)}.transcript_id AND sc.coder = current_user AND s.closed_at IS NULL"
+    )
+    return f"{owner} IS NULL OR {owner} = current_user OR NOT EXISTS ({blind})"
+
+
+def check_statements(schema: str) -> list[str]:
+    """Triggers that check the shape of what a coder's role writes (idempotent).
+
+    Row-level security says *whose* row it is; these say it is a row qualcode could
+    have written, so a hand-made row cannot break the log, agreement or tallies for
+    everyone. The table owner (the lead) is not checked: its writes come from qualcode.
+    """
+    q = quote_identifier
+    function = f"{q(schema)}.qualcode_check_row"
+    body = r"""
+DECLARE
+  state json;
+BEGIN
+  IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN
+    RETURN NEW;
+  END IF;
+  IF TG_TABLE_NAME = 'events' THEN
+    IF NEW.action !~ '^[a-z][a-z_:-]{0,39}$' THEN
+      RAISE EXCEPTION 'qualcode: an event''s action must be a lower-case word' USING ERRCODE = '23514';
+    END IF;
+    IF coalesce(json_typeof(NEW.before), 'null') NOT IN ('object', 'null')
+       OR coalesce(json_typeof(NEW.after), 'null') NOT IN ('object', 'null') THEN
+      RAISE EXCEPTION 'qualcode: an event''s before and after must be JSON objects or null' USING ERRCODE = '23514';
+    END IF;
+    IF NEW.coding_id IS NOT NULL THEN
+      state := CASE WHEN json_typeof(NEW.after) = 'object' THEN NEW.after ELSE NEW.before END;
+      IF state IS NULL OR json_typeof(state) <> 'object'
+         OR coalesce(json_typeof(state -> 'code_id'), '') <> 'string'
+         OR coalesce(json_typeof(state -> 'start_offset'), '') <> 'number'
+         OR coalesce(json_typeof(state -> 'end_offset'), '') <> 'number' THEN
+        RAISE EXCEPTION 'qualcode: an event of a coding must carry its code_id, start_offset and end_offset' USING ERRCODE = '23514';
+      END IF;
+    END IF;
+  ELSIF TG_TABLE_NAME = 'codings' THEN
+    IF NEW.start_offset < 0 OR NEW.end_offset <= NEW.start_offset THEN
+      RAISE EXCEPTION 'qualcode: a coding must cover 0 <= start < end' USING ERRCODE = '23514';
+    END IF;
+  ELSIF TG_TABLE_NAME = 'suggestions' THEN
+    IF NEW.start_offset < 0 OR NEW.end_offset <= NEW.start_offset OR json_typeof(NEW.evidence) <> 'object' THEN
+      RAISE EXCEPTION 'qualcode: a decision must cover 0 <= start < end and carry evidence as an object' USING ERRCODE = '23514';
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+"""
+    statements = [f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $qualcode${body}$qualcode$"]
+    for table in CHECKED_TABLES:
+        qualified = f"{q(schema)}.{q(table)}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS qualcode_check_row ON {qualified}",
+            f"CREATE TRIGGER qualcode_check_row BEFORE INSERT OR UPDATE ON {qualified} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        ]
     return statements
 
 
@@ -168,7 +271,7 @@ def shared_policy_statements(schema: str, role: str) -> list[str]:
         qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
         own = f"{quote_identifier(column)} = {bound}"
         if table == "suggestions":
-            own = f"({quote_identifier(column)} IS NULL OR {own})"
+            own = f"({own} AND status IN ('accepted', 'rejected'))"
         name = f"shared_{role}"
         statements += _replace_policy(
             qualified, name, f"FOR ALL TO {quote_identifier(role)} USING ({own}) WITH CHECK ({own})"
@@ -195,10 +298,10 @@ def grant_statements(schema: str, role: str, *, shared: bool = False) -> list[st
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {where} GRANT SELECT ON TABLES TO {who}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {where} GRANT USAGE, SELECT ON SEQUENCES TO {who}",
     ]
+    for table, privileges in REVOKED.items():
+        statements.append(f"REVOKE {privileges} ON {where}.{quote_identifier(table)} FROM {who}")
     for table, (_column, _actions, privileges) in OWNED_TABLES.items():
         statements.append(f"GRANT {privileges} ON {where}.{quote_identifier(table)} TO {who}")
-    for table in SHARED_INSERT_TABLES:
-        statements.append(f"GRANT INSERT ON {where}.{quote_identifier(table)} TO {who}")
     if shared:
         statements += shared_policy_statements(schema, role)
     return statements

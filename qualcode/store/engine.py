@@ -24,7 +24,8 @@ def open_engine(url: str, *, coder: str | None = None) -> Engine:
     (team mode on a shared login) is bound to every connection as ``qualcode.coder``.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # hide_parameters: a failed statement's message never carries its values (transcript text).
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN until the first write, which
         # lets two writers deadlock on lock upgrade; emit BEGIN ourselves instead.
@@ -43,7 +44,7 @@ def _server_engine(url: str) -> Engine:
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except ModuleNotFoundError as missing:
         raise StoreError(
             f"The database URL needs the Python driver '{missing.name}', which is not installed; "

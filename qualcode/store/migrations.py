@@ -72,10 +72,21 @@ def retire_coding_ids(conn: Connection, codings, events) -> None:
     conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (largest,))
 
 
+def _samples_closed_at(conn: Connection) -> None:
+    """``samples.closed_at``: a sample is open (blind) until it is set."""
+    from qualcode.store.schema import samples
+
+    if "closed_at" in {c["name"] for c in inspect(conn).get_columns("samples")}:
+        return
+    kind = samples.c.closed_at.type.compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE samples ADD COLUMN closed_at {kind}")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
     Migration(3, "coding ids are never reused (SQLite AUTOINCREMENT)", _never_reuse_coding_ids),
+    Migration(4, "samples.closed_at: open samples are blind (row-level security)", _samples_closed_at),
 ]
 HEAD = MIGRATIONS[-1].version
 

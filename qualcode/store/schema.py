@@ -161,6 +161,9 @@ samples = Table(
     Column("seed", Integer, nullable=False),
     Column("strata", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Set when the sample is closed; until then its coders code blind, and on
+    # PostgreSQL row-level security hides the others' codings on its transcripts.
+    Column("closed_at", DateTime(timezone=True)),
 )
 
 sample_transcripts = Table(

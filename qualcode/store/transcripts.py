@@ -12,6 +12,7 @@ from qualcode.transcripts.model import Segment, Transcript
 
 
 def _row_values(transcript: Transcript) -> dict:
+    check_storable(transcript)
     return {
         "title": transcript.title,
         "role": transcript.role,
@@ -23,6 +24,31 @@ def _row_values(transcript: Transcript) -> dict:
         "text": transcript.text,
         "imported_at": datetime.now(UTC),
     }
+
+
+def check_storable(transcript: Transcript) -> None:
+    """Refuse what one back end would store and the other reject (PostgreSQL text
+    cannot hold NUL; its VARCHAR(n) is enforced, SQLite's is not). The message names
+    the field, never its content: it may be transcript text."""
+    from sqlalchemy import String
+
+    from qualcode.errors import TranscriptImportError
+
+    columns = transcripts.c
+    fields = [(name, getattr(transcript, name), columns[name]) for name in
+              ("id", "title", "role", "site", "source_path", "sha256", "format", "text")]
+    fields += [(f"attribute name {n}", str(key), None) for n, key in enumerate(transcript.attributes, 1)]
+    fields += [(f"attribute {str(k)[:40]!r}", str(v), None) for k, v in transcript.attributes.items()]
+    fields += [(f"speaker of segment {s.ordinal}", s.speaker, segments.c.speaker) for s in transcript.segments]
+    for name, value, column in fields:
+        problem = None
+        if value and "\x00" in value:
+            problem = "contains a NUL character (\\0)"
+        elif value and column is not None and isinstance(column.type, String) and column.type.length \
+                and len(value) > column.type.length:
+            problem = f"is {len(value):,} characters long; at most {column.type.length}"
+        if problem:
+            raise TranscriptImportError(f"transcript '{transcript.id[:80]}': its {name} {problem}; fix the source file")
 
 
 def insert_transcript(conn: Connection, transcript: Transcript) -> None:

@@ -95,6 +95,7 @@ def import_transcripts(
 
 def _prepare(project: Project, request: ImportRequest, interviewer: str | None) -> _Prepared:
     try:
+        _check_size(request.path, project.max_source_bytes)
         role = project.codebook.resolve_role(request.role)
         transcript = build_transcript(request, role, interviewer)
     except QualcodeError as error:
@@ -129,6 +130,18 @@ def build_transcript(request: ImportRequest, role: str, interviewer: str | None 
         source_path=str(request.path),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def _check_size(path: Path, cap: int) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # reading it reports the problem
+    if size > cap:
+        raise TranscriptImportError(
+            f"is {size:,} bytes; at most {cap:,} bytes are imported "
+            "(raise [import] max_source_mb in qualcode.toml if it is a real transcript)"
+        )
 
 
 def _read_bytes(path: Path) -> bytes:

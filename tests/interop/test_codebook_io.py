@@ -101,7 +101,7 @@ def test_free_codebook_path(tmp_path):
     ("config", "expected"),
     [
         ('[project]\nname = "p"\ncodebook = "codebooks/codebook.yaml"\n', '[project]\nname = "p"\ncodebook = "codebooks/x.yaml"\n'),
-        ('[project]\nname = "p"\n', '[project]\ncodebook = "codebooks/x.yaml"\nname = "p"\n'),
+        ('[project]\nname = "p"\n', '[project]\nname = "p"\ncodebook = "codebooks/x.yaml"\n'),
     ],
 )
 def test_set_project_codebook(tmp_path, config, expected):

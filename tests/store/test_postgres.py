@@ -62,7 +62,13 @@ def test_init_with_database_url_creates_the_schema_on_the_server(server, tmp_pat
     monkeypatch.delenv("QUALCODE_DATABASE_URL")
     result = CliRunner().invoke(app, ["init", str(tmp_path / "team"), "--database-url", server])
     assert result.exit_code == 0, result.output
-    assert f'database_url = "{server}"' in (tmp_path / "team" / "qualcode.toml").read_text(encoding="utf-8")
+    from sqlalchemy.engine import make_url
+
+    password = make_url(server).password
+    config = (tmp_path / "team" / "qualcode.toml").read_text(encoding="utf-8")
+    assert password and password not in config and "was not written to qualcode.toml" in result.output
+    assert make_url(Project(tmp_path / "team").setting("project", "database_url")) == make_url(server)._replace(password=None)
+    monkeypatch.setenv("PGPASSWORD", password)
     assert not (tmp_path / "team" / ".qualcode").exists()  # no SQLite file in team mode
     engine = open_engine(server)
     with engine.connect() as conn:

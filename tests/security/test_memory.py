@@ -1,0 +1,165 @@
+"""Memory stays a small multiple of the largest transcript; a source over the cap is refused."""
+
+from __future__ import annotations
+
+import random
+import re
+import tracemalloc
+import unicodedata
+import zipfile
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qualcode.interop.offsets import _stable_start, normalise_with_map
+from qualcode.interop.segmenting import _blocks, _rstrip_end, segment_text
+from qualcode.project import update_config
+from tests.interop.refi_builders import Sel, Src, write_qdpx
+from tests.security.hostile import assert_one_line_refusal, run_cli, snapshot
+
+WORDS = "hotline police shelter clients housing trial court referral support case".split()
+
+
+def _interview(megabytes: float, seed: int = 16) -> str:
+    rng, lines, size = random.Random(seed), [], 0
+    while size < megabytes * 2**20:
+        line = ("Respondent: " if len(lines) % 2 else "Interviewer: ") + " ".join(rng.choices(WORDS, k=14)) + ".  "
+        lines.append(line)
+        size += len(line) + 2
+    return "\r\n".join(lines)
+
+
+def test_a_source_over_max_source_mb_is_refused_in_one_line(victim, tmp_path):
+    update_config(victim.config_path, {"import": {"max_source_mb": 0.01}})
+    text = _interview(0.02)
+    path = write_qdpx(tmp_path / "big.qdpx", [Src("big", text, [Sel(13, 20, "Hotline")], {"role": "prosecutor"})])
+    before = snapshot(victim)
+    line = assert_one_line_refusal(run_cli(victim, "import-project", str(path), "--codebook-from-file"),
+                                   "source 'big' is", "at most 10,485 bytes", "[import] max_source_mb",
+                                   "nothing was imported")
+    assert "hotline" not in line.casefold()
+    assert snapshot(victim) == before
+
+
+def test_max_source_mb_must_be_a_number(victim, tmp_path):
+    update_config(victim.config_path, {"import": {"max_source_mb": "lots"}})
+    path = write_qdpx(tmp_path / "x.qdpx", [Src("x", "Respondent: hi there", [], {"role": "prosecutor"})])
+    assert_one_line_refusal(run_cli(victim, "import-project", str(path)), "max_source_mb", "'lots'")
+
+
+def test_positions_and_segments_of_a_large_transcript_take_a_small_multiple_of_its_size():
+    text = _interview(1.0)
+    tracemalloc.start()
+    try:
+        normalised, index = normalise_with_map(text)
+        segment_text(normalised)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # The list-of-ints map and the block regex's backtracking took ~230 bytes a character.
+    assert peak < 40 * len(text), f"{peak / len(text):.0f} bytes a character"
+    assert index.nbytes == 4 * (len(text) + 1)
+
+
+# -- the array versions compute exactly what the list versions did -------------------------------
+
+
+def _reference_deleting(text, deleted):
+    if not deleted:
+        return text, None
+    pieces, mapping, kept_from, removed = [], [], 0, 0
+    for start, end in deleted:
+        pieces.append(text[kept_from:start])
+        mapping.extend(range(kept_from - removed, start - removed))
+        mapping.extend([start - removed] * (end - start))
+        removed += end - start
+        kept_from = end
+    pieces.append(text[kept_from:])
+    mapping.extend(range(kept_from - removed, len(text) - removed + 1))
+    return "".join(pieces), mapping
+
+
+def _reference_nfc(text):
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    pieces, mapping, position = [], [], 0
+    starts = [i for i, c in enumerate(text) if i == 0 or _stable_start(c)] + [len(text)]
+    for start, end in zip(starts, starts[1:], strict=False):
+        chunk = text[start:end]
+        composed = unicodedata.normalize("NFC", chunk)
+        pieces.append(composed)
+        mapping.extend(range(position, position + len(chunk)) if len(composed) == len(chunk) else [position] * len(chunk))
+        position += len(composed)
+    mapping.append(position)
+    return "".join(pieces), mapping
+
+
+def _reference_map(raw):
+    text, mapping = raw, list(range(len(raw) + 1))
+    steps = [
+        lambda t: (lambda s, m: (s.replace("\r", "\n"), m))(*_reference_deleting(t, [(m.start(), m.start() + 1) for m in re.finditer(r"\r(?=\n)|\x00", t)])),
+        _reference_nfc,
+        lambda t: _reference_deleting(t, [m.span() for m in re.finditer(r"[^\S\n]+(?=\n|\Z)", t)]),
+        lambda t: _reference_deleting(t, [m.span() for m in re.finditer(r"\A\s+|\s+\Z", t) if m.end() > m.start()]),
+    ]
+    for step in steps:
+        text, step_map = step(text)
+        if step_map is not None:
+            mapping = [step_map[i] for i in mapping]
+    return text, mapping
+
+
+PIECES = list("ab \t\r\n\x00") + ["e\u0301", "\u0301", "\u0323", "\u212b", "\u0958", "\u1100", "\u1161", "\u11a8", "😀", "Å"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
+def test_the_array_map_equals_the_list_map(raw):
+    text, index = normalise_with_map(raw)
+    expected_text, expected = _reference_map(raw)
+    assert text == expected_text and index.tolist() == expected
+
+
+OLD_BLOCK = re.compile(r"\S(?:.|\n(?![^\S\n]*\n))*")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n")), max_size=60))
+def test_blocks_equal_the_old_block_regex(text):
+    expected = [(m.start(), _rstrip_end(text, m.start(), m.end())) for m in OLD_BLOCK.finditer(text)]
+    assert _blocks(text) == expected
+
+
+def test_the_limit_applies_to_inline_plain_text_content_too(victim, tmp_path):
+    update_config(victim.config_path, {"import": {"max_source_mb": 0.001}})
+    xml_text = "Respondent: " + "housing " * 400
+    path = tmp_path / "inline.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", '<Project name="p"><Sources><TextSource guid="a" name="inline">'
+                         f"<PlainTextContent>{xml_text}</PlainTextContent></TextSource></Sources></Project>")
+    assert_one_line_refusal(run_cli(victim, "import-project", str(path), "--role", "prosecutor"), "source 'inline' is")
+
+
+def test_the_plan_keeps_no_transcript_text_and_the_import_stores_every_source(victim, tmp_path):
+    from qualcode.interop.qdpx_import import ImportOptions, import_project
+    from qualcode.store.transcripts import load_transcript
+
+    texts = {f"iv{n}": _interview(0.01, seed=n) for n in range(3)}
+    path = write_qdpx(tmp_path / "three.qdpx", [Src(name, text, [Sel(13, 20, "Hotline")], {"role": "prosecutor"})
+                                                for name, text in texts.items()])
+    planned = import_project(victim, path, ImportOptions(codebook_from_file=True, dry_run=True))
+    assert [s.transcript for s in planned.sources] == [None] * 3  # memory: one transcript at a time
+    report = import_project(victim, path, ImportOptions(codebook_from_file=True))
+    assert report.codings_added == 3
+    with victim.read() as conn:
+        for name, text in texts.items():
+            assert load_transcript(conn, name).text == text.replace("\r\n", "\n").replace("  \n", "\n").strip()
+
+
+def test_qualcode_import_refuses_a_file_over_max_source_mb(victim, tmp_path):
+    update_config(victim.config_path, {"import": {"max_source_mb": 0.01}})
+    source = tmp_path / "big.txt"
+    source.write_text(_interview(0.02), encoding="utf-8")
+    before = snapshot(victim)
+    line = assert_one_line_refusal(run_cli(victim, "import", str(source), "--role", "prosecutor", "--site", "A"),
+                                   "big.txt", "at most 10,485 bytes", "[import] max_source_mb")
+    assert "hotline" not in line.casefold()
+    assert snapshot(victim) == before

@@ -1,0 +1,171 @@
+"""Team mode: what a coder's own database role can do with plain SQL (psql), on the
+real PostgreSQL server. Each test connects as a coder role made for it and sends raw
+SQL; the refusals come from the server (grants, row-level security, triggers)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
+
+from qualcode.cli.app import app
+from qualcode.coding.session import CodingSession
+from tests import pg
+from tests.helpers import INTERVIEW, add_transcript
+
+
+@pytest.fixture
+def team(database_server, project, interview):
+    """The lead's project (vsp-1, vsp-2) and two coder roles granted by the lead: {name: URL}."""
+    if database_server is None:
+        pytest.skip(f"needs a PostgreSQL server (row-level security and roles do not exist in SQLite): set {pg.TEST_URL_ENV}")
+    add_transcript(project, "vsp-2", "service_provider", INTERVIEW)
+    names = [f"ana_{secrets.token_hex(4)}", f"ben_{secrets.token_hex(4)}"]
+    with pg.login_role(database_server, names[0]) as first, pg.login_role(database_server, names[1]) as second:
+        for name in names:
+            result = CliRunner().invoke(app, ["-p", str(project.root), "db", "grant", name])
+            assert result.exit_code == 0, result.output
+        yield {names[0]: pg.with_user(database_server, names[0], first),
+               names[1]: pg.with_user(database_server, names[1], second)}
+
+
+@contextmanager
+def psql(url: str):
+    """A raw connection as that role, committing at the end (like psql's autocommit per block)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def refused(url: str, sql: str, params: dict | None = None) -> str:
+    """The SQLSTATE with which the server refuses ``sql`` sent as that role."""
+    with pytest.raises(DBAPIError) as caught, psql(url) as conn:
+        conn.execute(text(sql), params or {})
+    return caught.value.orig.sqlstate
+
+
+def lead_sql(project, sql: str, params: dict | None = None):
+    with project.write() as conn:
+        return conn.execute(text(sql), params or {})
+
+
+def count(project, sql: str) -> int:
+    with project.read() as conn:
+        return conn.execute(text(sql)).scalar_one()
+
+
+def test_a_coder_cannot_store_a_codebook_version(project, team, monkeypatch):
+    (ana, url), _ = team.items()
+    before = count(project, "SELECT count(*) FROM codebook_versions")
+    assert refused(url, "INSERT INTO codebook_versions (hash, path, text, created_at) "
+                        "VALUES ('f', 'x.yaml', 'codes: [', now())") == "42501"
+    assert count(project, "SELECT count(*) FROM codebook_versions") == before
+    monkeypatch.setenv("QUALCODE_DATABASE_URL", url)  # coding still works: 'db grant' stored the codebook
+    tagged = CliRunner().invoke(app, ["-p", str(project.root), "tag", "vsp-1", "2", "referral.hotline", "--coder", ana])
+    assert tagged.exit_code == 0, tagged.output
+
+
+def _open_suggestion(project) -> int:
+    return lead_sql(project, "INSERT INTO suggestions (transcript_id, segment_id, code_id, start_offset, end_offset, "
+                             "source, score, evidence, status, created_at) SELECT 'vsp-1', id, 'referral.hotline', "
+                             "start_offset, end_offset, 'rule', 0.9, '{}', 'open', now() FROM segments "
+                             "WHERE transcript_id = 'vsp-1' AND ordinal = 2 RETURNING id").scalar_one()
+
+
+def test_a_coder_cannot_rewrite_or_delete_suggestions(project, team):
+    (ana, url), (ben, _) = team.items()
+    suggestion = _open_suggestion(project)
+    assert refused(url, "UPDATE suggestions SET code_id = 'challenge.housing'") == "42501"
+    assert refused(url, "DELETE FROM suggestions") == "42501"
+    decision = ("INSERT INTO suggestions (transcript_id, segment_id, code_id, start_offset, end_offset, source, "
+                "evidence, status, decided_by, created_at) SELECT transcript_id, segment_id, code_id, start_offset, "
+                "end_offset, source, :evidence, :status, :who, now() FROM suggestions WHERE id = :id")
+    assert refused(url, decision, {"evidence": "{}", "status": "rejected", "who": ben, "id": suggestion}) == "42501"
+    assert refused(url, decision, {"evidence": "{}", "status": "open", "who": ana, "id": suggestion}) == "42501"
+    assert refused(url, decision, {"evidence": "[1]", "status": "rejected", "who": ana, "id": suggestion}) == "23514"
+    with psql(url) as conn:  # what the coding screen does: a decision row of its own
+        conn.execute(text(decision), {"evidence": "{}", "status": "rejected", "who": ana, "id": suggestion})
+    assert count(project, "SELECT count(*) FROM suggestions WHERE status = 'open' AND code_id = 'referral.hotline'") == 1
+
+
+FORGED = [
+    ("tag", '"x"', None, 1),  # before is not an object
+    ("tag", None, "[1, 2]", 1),  # after is not an object
+    ("tag", None, '{"code_id": 5}', 1),  # a coding event without its code and span
+    ("DROP TABLE events", None, None, None),  # not an action
+]
+
+
+@pytest.mark.parametrize(("action", "before", "after", "coding"), FORGED, ids=range(len(FORGED)))
+def test_a_coder_cannot_forge_event_rows(project, team, action, before, after, coding):
+    (ana, url), _ = team.items()
+    before_count = count(project, "SELECT count(*) FROM events")
+    sql = ("INSERT INTO events (coder, at, action, transcript_id, coding_id, before, after, undone) "
+           "VALUES (:coder, now(), :action, 'vsp-1', :coding, CAST(:before AS json), CAST(:after AS json), false)")
+    assert refused(url, sql, {"coder": ana, "action": action, "coding": coding, "before": before, "after": after}) == "23514"
+    assert count(project, "SELECT count(*) FROM events") == before_count
+    result = CliRunner().invoke(app, ["-p", str(project.root), "log"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_coder_cannot_write_a_backwards_coding(project, team):
+    (ana, url), _ = team.items()
+    sql = ("INSERT INTO codings (transcript_id, segment_id, coder, code_id, start_offset, end_offset, origin, "
+           "orphaned, created_at, updated_at) SELECT 'vsp-1', id, :coder, 'referral.hotline', 50, 10, 'manual', "
+           "false, now(), now() FROM segments WHERE transcript_id = 'vsp-1' AND ordinal = 2")
+    assert refused(url, sql, {"coder": ana}) == "23514"
+
+
+def _blind_sample(project, coders: list[str]) -> None:
+    for coder in coders:
+        lead_sql(project, "INSERT INTO coders (name, created_at) VALUES (:c, now()) ON CONFLICT DO NOTHING", {"c": coder})
+    lead_sql(project, "INSERT INTO samples (name, fraction, seed, strata, created_at) VALUES ('irr', 0.5, 1, '{}', now())")
+    lead_sql(project, "INSERT INTO sample_transcripts (sample, transcript_id) VALUES ('irr', 'vsp-1')")
+    for coder in coders:
+        lead_sql(project, "INSERT INTO sample_coders (sample, coder) VALUES ('irr', :c)", {"c": coder})
+
+
+def _visible(url: str, owner: str) -> dict[str, list[str]]:
+    with psql(url) as conn:
+        return {
+            table: sorted(conn.execute(text(f"SELECT transcript_id FROM {table} WHERE {column} = :who"),
+                                       {"who": owner}).scalars())
+            for table, column in (("codings", "coder"), ("events", "coder"))
+        }
+
+
+def test_a_coder_cannot_read_others_codings_in_an_open_blind_sample(project, team, monkeypatch):
+    (ana, ana_url), (ben, ben_url) = team.items()
+    _blind_sample(project, [ana, ben])
+    CodingSession(project, ben).tag("vsp-1", 2, ["referral.hotline"])  # the lead records ben's work
+    CodingSession(project, ben).tag("vsp-2", 2, ["referral.hotline"])
+    assert _visible(ana_url, ben) == {"codings": ["vsp-2"], "events": ["vsp-2"]}
+    assert _visible(ben_url, ben) == {"codings": ["vsp-1", "vsp-2"], "events": ["vsp-1", "vsp-2"]}
+    monkeypatch.setenv("QUALCODE_DATABASE_URL", ana_url)  # the CLI as ana sees the same
+    listed = CliRunner().invoke(app, ["-p", str(project.root), "codings", "list", "--coder", ben, "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert {row["transcript"] for row in json.loads(listed.stdout)} <= {"vsp-2"}
+    lead_sql(project, "UPDATE samples SET closed_at = now() WHERE name = 'irr'")
+    assert _visible(ana_url, ben) == {"codings": ["vsp-1", "vsp-2"], "events": ["vsp-1", "vsp-2"]}
+
+
+def test_a_coder_outside_the_sample_reads_everything(project, team):
+    (ana, ana_url), (ben, _) = team.items()
+    _blind_sample(project, [ben])
+    CodingSession(project, ben).tag("vsp-1", 2, ["referral.hotline"])
+    assert _visible(ana_url, ben)["codings"] == ["vsp-1"]
+
+
+def test_the_coder_cannot_close_the_sample_or_leave_it(project, team):
+    (ana, ana_url), (ben, _) = team.items()
+    _blind_sample(project, [ana, ben])
+    assert refused(ana_url, "UPDATE samples SET closed_at = now()") == "42501"
+    assert refused(ana_url, "DELETE FROM sample_coders WHERE coder = current_user") == "42501"
