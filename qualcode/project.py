@@ -100,6 +100,16 @@ class Project:
         return sqlite_url(self.root / STORE_DIR / STORE_NAME)
 
     @property
+    def code_interviewer_turns(self) -> bool:
+        """``[coding] code_interviewer_turns``: may interviewer turns be coded? (default: no)."""
+        value = self.setting("coding", "code_interviewer_turns", False)
+        if not isinstance(value, bool):
+            raise ProjectError(
+                f"{CONFIG_NAME}: [coding] code_interviewer_turns must be true or false, got {value!r}"
+            )
+        return value
+
+    @property
     def codebook_path(self) -> Path:
         relative = self.setting("project", "codebook", "codebooks/codebook.yaml")
         return self.root / relative
@@ -178,6 +188,11 @@ def _starter_config(name: str, database_url: str | None) -> str:
 name = "{name}"
 codebook = "codebooks/codebook.yaml"
 {url_line}
+
+[coding]
+# Interviewer turns are context, not data: tagging one is refused unless this is true
+# (tallies and the report then say that interviewer turns are counted).
+code_interviewer_turns = false
 
 [redaction]
 # Terms masked in every export; see docs/quotes.md.

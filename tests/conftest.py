@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from qualcode.project import DATABASE_URL_ENV, Project
 from qualcode.transcripts.model import Transcript
 from tests import pg
-from tests.helpers import DATA, INTERVIEW, add_transcript
+from tests.helpers import DATA, INTERVIEW, add_coders, add_transcript
 
 
 # Hypothesis: CI is derandomized with bounded examples so a run is repeatable and its
@@ -85,11 +85,12 @@ def use_codebook(root: Path, source: Path) -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    """A fresh project using tests/data/codebooks/small.yaml."""
+    """A fresh project using tests/data/codebooks/small.yaml, with the test coders added."""
     root = tmp_path / "proj"
     Project.init(root).close()
     use_codebook(root, DATA / "codebooks" / "small.yaml")
     project = Project(root)
+    add_coders(project)
     yield project
     project.close()
 

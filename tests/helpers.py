@@ -19,6 +19,19 @@ INTERVIEW = [
 ]
 
 
+# Coders are created deliberately (``qualcode coders add``); test projects start with
+# these, so tests name them as a team would. "zed" and "nobody" stay unknown on purpose.
+TEST_CODERS = ("ana", "ben", "alice", "bob", "ann", "cleo", "carol", "cy", "robot", "lead")
+
+
+def add_coders(project: Project, *names: str) -> None:
+    """Add coders the way ``qualcode coders add`` does."""
+    from qualcode.coding.coders import add_coder
+
+    for name in names or TEST_CODERS:
+        add_coder(project, name)
+
+
 def add_transcript(project: Project, transcript_id: str, role: str, turns, site: str = "A") -> Transcript:
     """Store a transcript made of (speaker, text) turns; 'Interviewer' asks."""
     from qualcode.store.transcripts import insert_transcript

@@ -69,24 +69,60 @@ def progress(project: Project) -> list[dict]:
 
 
 def event_log(project: Project, *, coder: str | None = None, since: datetime | None = None) -> list[dict]:
-    """The audit trail: every change, oldest first."""
+    """The audit trail: every change, oldest first, each with what it changed.
+
+    ``change`` is ``insert``/``update``/``delete`` for a coding, ``decided``/``reopened``
+    for a suggestion decision (accept, reject and their undo/redo), ``decision`` for
+    other records (a reconcile choice). ``memo`` is ``{"before", "after"}`` when the
+    memo text changed; ``suggestion`` describes a decided or reopened suggestion;
+    ``detail`` says both in words.
+    """
     with project.read() as conn:
         rows = store.event_rows(conn, coder=coder, since=since)
-    out = []
-    for row in rows:
-        before, after = row["before"], row["after"]
-        if row["coding_id"] is None:
-            change = "decision"
-        else:
-            change = "insert" if before is None else "delete" if after is None else "update"
-        state = after or before
-        out.append(
-            {
-                "id": row["id"], "at": row["at"], "coder": row["coder"], "action": row["action"],
-                "change": change, "coding": row["coding_id"], "transcript": row["transcript_id"],
-                "code": state.get("code_id") if state else None,
-                "span": [state["start_offset"], state["end_offset"]] if state else None,
-                "group": row["group_id"], "undone": bool(row["undone"]),
-            }
-        )
-    return out
+    return [_log_entry(row) for row in rows]
+
+
+def _log_entry(row: dict) -> dict:
+    before, after = row["before"], row["after"]
+    state = after or before
+    suggestion = state if state and state.get("kind") == "suggestion" else None
+    if suggestion:
+        change = "decided" if after else "reopened"
+    elif row["coding_id"] is None:
+        change = "decision"
+    else:
+        change = "insert" if before is None else "delete" if after is None else "update"
+    memo = _memo_change(before, after) if not suggestion else None
+    return {
+        "id": row["id"], "at": row["at"], "coder": row["coder"], "action": row["action"],
+        "change": change, "coding": row["coding_id"], "transcript": row["transcript_id"],
+        "code": state.get("code_id") if state else None,
+        "span": [state["start_offset"], state["end_offset"]] if state and "start_offset" in state else None,
+        "memo": memo,
+        "suggestion": _suggestion_brief(suggestion) if suggestion else None,
+        "detail": _detail(memo, suggestion, change),
+        "group": row["group_id"], "undone": bool(row["undone"]),
+    }
+
+
+def _memo_change(before: dict | None, after: dict | None) -> dict | None:
+    old, new = (before or {}).get("memo"), (after or {}).get("memo")
+    return {"before": old, "after": new} if old != new else None
+
+
+def _suggestion_brief(payload: dict) -> dict:
+    evidence = payload.get("evidence") or {}
+    return {
+        "status": payload["status"], "source": payload["source"], "score": payload.get("score"),
+        "evidence": evidence.get("text"), "suggestion_id": evidence.get("suggestion"),
+    }
+
+
+def _detail(memo: dict | None, suggestion: dict | None, change: str) -> str:
+    if suggestion:
+        verb = "reopened" if change == "reopened" else suggestion["status"]
+        score = f" p={suggestion['score']:.2f}" if suggestion.get("score") is not None else ""
+        return f"suggestion {verb} ({suggestion['source']}{score})"
+    if memo:
+        return f"memo {memo['before']!r} -> {memo['after']!r}"
+    return ""

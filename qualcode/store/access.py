@@ -51,19 +51,28 @@ class AccessDenied(StoreError):
 # -- per-coder write lock ------------------------------------------------------
 
 
-def lock_coder(conn: Connection, coder: str) -> None:
-    """Create the coder's row if new, then lock it until the transaction ends.
+def lock_coder(conn: Connection, coder: str) -> bool:
+    """Lock the coder's row until the transaction ends; False when there is no such coder.
 
     On PostgreSQL this is ``SELECT ... FOR UPDATE`` on the coder's row in
     ``coders``: a second transaction of the same coder waits here, then reads the
     first one's committed codings. On SQLite the clause is not rendered: writers
-    already take the database write lock at BEGIN (``BEGIN IMMEDIATE``).
+    already take the database write lock at BEGIN (``BEGIN IMMEDIATE``). Unknown
+    coders are not created here: callers refuse them
+    (``qualcode.coding.coders.require_coder``) or create them deliberately
+    (:func:`create_coder`).
     """
     locked = select(coders.c.name).where(coders.c.name == coder).with_for_update()
-    if conn.execute(locked).first() is not None:
-        return
-    conn.execute(_insert_coder_once(conn.dialect.name).values(name=coder, created_at=_now()))
-    conn.execute(locked).first()
+    return conn.execute(locked).first() is not None
+
+
+def create_coder(conn: Connection, coder: str) -> bool:
+    """Create the coder if new, then lock its row; True when it was created here."""
+    if lock_coder(conn, coder):
+        return False
+    created = conn.execute(_insert_coder_once(conn.dialect.name).values(name=coder, created_at=_now()))
+    lock_coder(conn, coder)
+    return bool(created.rowcount)
 
 
 def _insert_coder_once(dialect: str):

@@ -25,7 +25,7 @@ def test_tag_list_undo(project, interview):
         {
             "transcript": "vsp-1", "segment": 2, "coder": "ana", "code": "referral.hotline",
             "start": listed[0]["start"], "end": listed[0]["start"] + len("the hotline"),
-            "origin": "manual", "confidence": None, "text": "the hotline",
+            "origin": "manual", "confidence": None, "memo": None, "text": "the hotline",
         }
     ]
     assert run(project, "undo", "--coder", "ana").exit_code == 0
@@ -41,7 +41,8 @@ def test_tag_list_undo(project, interview):
          "Code 'pros.charging' does not apply to service_provider"),
         (["tag", "vsp-1", "2", "referral", "--coder", "ana", "--span", "1-2"], "--span expects START:END"),
         (["tag", "nope", "2", "referral", "--coder", "ana"], "No transcript 'nope'"),
-        (["undo", "--coder", "zed"], "Nothing to undo for zed"),
+        (["undo", "--coder", "cleo"], "Nothing to undo for cleo"),
+        (["undo", "--coder", "zed"], "Unknown coder 'zed'"),
         (["log", "--since", "yesterday"], "--since expects an ISO date"),
     ],
 )
