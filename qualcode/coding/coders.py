@@ -106,8 +106,21 @@ def require_coder(conn: Connection, name: str) -> None:
 
     if lock_coder(conn, name):
         return
+    raise CodingError(unknown_coder_message(name, coder_names(conn)))
+
+
+def check_known_coder(conn: Connection, name: str) -> None:
+    """Refuse an unknown coder without locking (for readers such as the coding screen's start)."""
+    from qualcode.store.codings import coder_names
+
     known = coder_names(conn)
-    raise CodingError(f"Unknown coder '{name[:60]}'{_closest(name, known)}; {_how_to_add(known)}")
+    if name not in known:
+        raise CodingError(unknown_coder_message(name, known))
+
+
+def unknown_coder_message(name: str, known: list[str]) -> str:
+    """``Unknown coder 'alcie'; did you mean 'alice'?; known coders: ... (how to add one)``."""
+    return f"Unknown coder '{name[:60]}'{_closest(name, known)}; {_how_to_add(known)}"
 
 
 def add_coder(project: Project, name: str) -> CoderAdded:
@@ -133,7 +146,7 @@ def _closest(name: str, known: list[str]) -> str:
         return ""
     from rapidfuzz import fuzz, process
 
-    close = [c for c, score, _ in process.extract(name, known, scorer=fuzz.WRatio, limit=3) if score >= 60]
+    close = [c for c, score, _ in process.extract(name, known, scorer=fuzz.ratio, limit=3) if score >= 60]
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 

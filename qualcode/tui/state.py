@@ -69,9 +69,13 @@ class CodingState:
         *,
         suggesters: Sequence[Suggester] | None = None,
     ) -> None:
+        from qualcode.coding.coders import check_known_coder
+
         self.project = project
         self.session = CodingSession(project, coder)
         self.coder = self.session.coder
+        with project.read() as conn:
+            check_known_coder(conn, self.coder)  # a typo never opens a screen as a new coder
         self.codebook = project.codebook
         self.suggesters = list(load_suggesters(project) if suggesters is None else suggesters)
         self.open(transcript_id or next_transcript(project, self.coder))

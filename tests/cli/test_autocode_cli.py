@@ -13,6 +13,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.store.schema import codings, suggestions
 from tests.coding.autocode_helpers import add_corpus, use_rules_codebook
 
+pytestmark = pytest.mark.coders("alice", "robot")
+
 runner = CliRunner()
 
 

@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from qualcode.cli.app import app
 
+pytestmark = pytest.mark.coders("ana", "cleo")
+
 runner = CliRunner()
 
 

@@ -12,6 +12,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.project import Project
 from tests.helpers import INTERVIEW, add_transcript
 
+pytestmark = pytest.mark.coders("alice", "bob")
+
 runner = CliRunner()
 
 

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from qualcode.cli.app import app
 from tests.quotes.study import add_redaction, build_study
 
+pytestmark = pytest.mark.coders("ana")
+
 runner = CliRunner()
 
 

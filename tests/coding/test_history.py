@@ -8,6 +8,8 @@ from qualcode.coding.listing import event_log, list_codings
 from qualcode.coding.session import CodingSession
 from qualcode.errors import CodingError
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 
 def state(project):
     return sorted((r["coder"], r["code"], r["start"], r["end"]) for r in list_codings(project))

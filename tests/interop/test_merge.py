@@ -15,7 +15,7 @@ from qualcode.interop.merge import merge_bundle
 from qualcode.project import Project
 from qualcode.store.transcripts import load_transcript, replace_transcript
 from tests.conftest import use_codebook
-from tests.helpers import DATA, INTERVIEW, add_transcript
+from tests.helpers import DATA, INTERVIEW, add_coders, add_transcript
 
 
 def _project(tmp_path, name: str, turns=INTERVIEW) -> Project:
@@ -24,6 +24,7 @@ def _project(tmp_path, name: str, turns=INTERVIEW) -> Project:
     use_codebook(root, DATA / "codebooks" / "small.yaml")
     project = Project(root)
     add_transcript(project, "vsp-1", "service_provider", turns)
+    add_coders(project, "alice" if name == "laptop" else "lead")  # the bundle brings alice to the lead
     return project
 
 

@@ -18,6 +18,8 @@ from qualcode.interop.spreadsheets import (
     read_rows,
 )
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 
 def write_csv(path, rows, header=("transcript", "coder", "code", "segment", "memo")):
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -21,6 +21,7 @@ from qualcode.quotes.selection import QuoteQuery
                                          "—Service provider, site B", "—Prosecutor, site C"}),
     ],
 )
+
 def test_attribution_from_role_labels(study, options, expected):
     quote_set = build_quote_set(study, QuoteQuery(coder="ana", codes=("referral", "challenge")), attribution=options)
     assert {q.attribution for q in quote_set.quotes} == expected
@@ -44,6 +45,7 @@ def test_respondent_ids_stable_and_wide_enough():
     assert respondent_ids(ids, salt="other") != first
 
 
+@pytest.mark.coders("ana")
 def test_site_in_attribution_is_redacted(project):
     from tests.helpers import add_transcript
     from tests.quotes.study import add_redaction

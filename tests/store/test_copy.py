@@ -20,6 +20,8 @@ from qualcode.store.schema import codings, events, metadata, models
 from tests import pg
 from tests.helpers import REPO, add_transcript
 
+pytestmark = pytest.mark.coders("alice", "ana", "ben", "bob", "cy")
+
 EXAMPLE = REPO / "transcripts" / "manifest.csv"
 
 

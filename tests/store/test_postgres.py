@@ -29,6 +29,8 @@ from qualcode.store.access import AccessDenied, lock_coder
 from qualcode.store.schema import codings, events, metadata
 from tests import pg
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 
 @pytest.fixture
 def server(database_server) -> str:

@@ -9,6 +9,8 @@ from qualcode.errors import CodingError
 from qualcode.store.schema import suggestions
 from qualcode.tui.state import CodingState
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 
 def codings(project, coder="ana"):
     return [(r["segment"], r["code"], r["text"], r["origin"]) for r in list_codings(project, coder=coder)]
