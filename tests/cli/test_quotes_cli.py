@@ -108,6 +108,7 @@ def test_timings(study):
     assert "Timings: query" in result.stderr and "total" in result.stderr
 
 
+@pytest.mark.coders("autocoder")  # the demo's autocode --as autocoder creates it
 def test_demo_step_writes_a_set_per_theme(project):
     from rich.console import Console
 
