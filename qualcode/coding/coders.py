@@ -106,7 +106,12 @@ def require_coder(conn: Connection, name: str) -> None:
 
     if lock_coder(conn, name):
         return
-    raise CodingError(unknown_coder_message(name, coder_names(conn)))
+    known = coder_names(conn)
+    if name in known:
+        # Team mode: the coder exists but this login may not lock (or write) its row;
+        # the database's row-level security refuses the write itself, with its reason.
+        return
+    raise CodingError(unknown_coder_message(name, known))
 
 
 def check_known_coder(conn: Connection, name: str) -> None:

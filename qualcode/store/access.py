@@ -120,6 +120,7 @@ class Grant:
     created: bool
     password: str | None
     statements: list[str]
+    coder_added: bool = False  # granting a (non-shared) coder role adds the coder of that name
 
 
 def check_role_name(name: str) -> str:
@@ -233,7 +234,9 @@ def grant_access(
     statements += policy_statements(schema) + grant_statements(schema, role, shared=shared)
     for statement in statements:
         conn.exec_driver_sql(statement)
-    return Grant(role, create_role, password, statements)
+    # The lead's grant is a deliberate creation of the coder the role writes as.
+    coder_added = False if shared else create_coder(conn, role)
+    return Grant(role, create_role, password, statements, coder_added)
 
 
 def require_postgresql(conn: Connection, what: str) -> None:

@@ -28,7 +28,7 @@ from qualcode.store.copy import as_utc
 from qualcode.store.schema import codings, events
 from tests.helpers import add_transcript
 
-pytestmark = pytest.mark.coders("ana", "ben")
+pytestmark = pytest.mark.coders("ana", "ben", "cy")
 
 ACTIONS = 60
 DEADLINE_SECONDS = 90
