@@ -71,10 +71,12 @@ def test_merge_adds_everything_then_is_idempotent(laptop, bundle, tmp_path):
     first = merge_bundle(lead, bundle)
     assert (len(first.added), len(first.already_present), first.refused) == (3, 0, [])
     assert first.events_added == 3
+    assert "coder 'alice' was not in the project; the merge adds it" in first.notes
     assert _triples(lead) == _triples(laptop)
     assert _triples(lead, "lead") == [("referral.hotline", "Mostly the hotline", None)]
     second = merge_bundle(lead, bundle)
     assert (len(second.added), len(second.already_present), second.events_added, second.events_present) == (0, 3, 0, 3)
+    assert not any("merge adds it" in note for note in second.notes)
     assert len(list_codings(lead)) == 4
     assert [e["action"] for e in event_log(lead, coder="alice")].count("merge") == 3
 
