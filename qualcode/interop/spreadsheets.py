@@ -170,6 +170,10 @@ class _RowChecker:
         if len(self.problems) > before or span is None:
             return None
         ordinal, start, end = span
+        if found[0].segment(ordinal).is_interviewer and not self.project.code_interviewer_turns:
+            self.problem(number, f"segment {ordinal} of '{transcript_id}' is an interviewer turn, which is not coded "
+                                 "([coding] code_interviewer_turns = true in qualcode.toml allows it)")
+            return None
         return {"transcript_id": transcript_id, "segment_id": found[1][ordinal], "coder": coder, "code_id": code,
                 "start_offset": start, "end_offset": end, "origin": IMPORT_ORIGIN,
                 "confidence": confidence, "memo": row.get("memo", "").strip() or None}
