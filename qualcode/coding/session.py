@@ -131,6 +131,8 @@ class CodingSession:
 
     def accept(self, transcript_id: str, ordinal: int, suggestion: Suggestion) -> ActionResult:
         """Apply a suggestion as a coding and record the acceptance: one undoable action."""
+        if suggestion.source not in ORIGINS:
+            raise CodingError(f"Unknown suggestion source '{suggestion.source}'. Sources: {', '.join(ORIGINS)}")
         with self.project.write() as conn:
             require_coder(conn, self.coder)
             result = ActionResult("accept")
@@ -250,7 +252,7 @@ class CodingSession:
 
         Never an update of the shared suggestion: a second (blind) coder must still see it, undecided.
         """
-        _transcript, ids = self.transcript(conn, transcript_id)
+        _, ids = self.transcript(conn, transcript_id)
         row = store.insert_decision(conn, {
             "transcript_id": transcript_id, "segment_id": ids[ordinal], "code_id": suggestion.code_id,
             "start_offset": suggestion.start, "end_offset": suggestion.end, "source": suggestion.source,

@@ -70,12 +70,16 @@ def insert_decision(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def delete_decision(conn: Connection, values: dict[str, Any]) -> int:
-    """Delete the coder's decision rows matching ``values`` (the suggestion reopens for them).
+    """Delete the coder's newest decision row matching ``values`` (the suggestion reopens
+    for them); returns the rows deleted (0 or 1).
 
     Matched by content, not id: a redo re-inserts a decision under a new id.
     """
     match = [suggestions.c[k] == values[k] for k in DECISION_FIELDS if k not in ("score", "evidence")]
-    return conn.execute(delete(suggestions).where(*match)).rowcount
+    newest = conn.execute(select(suggestions.c.id).where(*match).order_by(suggestions.c.id.desc()).limit(1)).scalar()
+    if newest is None:
+        return 0
+    return conn.execute(delete(suggestions).where(suggestions.c.id == newest)).rowcount
 
 
 def coding_row(conn: Connection, coding_id: int) -> dict[str, Any] | None:
