@@ -334,7 +334,9 @@ def test_the_model_holds_while_another_coder_process_writes(project):
     worker.start()
     try:
         assert started.wait(120), "the other coder's process did not start"
+        before = done.value
         run_state_machine_as_test(machine, settings=settings(STEPS, max_examples=5))
+        assert done.value > before, "the other coder wrote nothing while the machine ran"
     finally:
         stop.set()
         worker.join(120)
