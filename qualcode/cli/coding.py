@@ -116,7 +116,7 @@ def log(
         console.print(
             f"{r['id']:>6} {str(r['at'])[:19]} {r['coder']:<10} {r['action']:<7} {r['change']:<8} "
             f"{r['transcript']} {r['code']} {r['span']}{detail}{mark}",
-            markup=False,
+            markup=False, soft_wrap=True,
         )
 
 
