@@ -116,6 +116,16 @@ class Project:
         return int(megabytes * 2**20)
 
     @property
+    def code_interviewer_turns(self) -> bool:
+        """``[coding] code_interviewer_turns``: may interviewer turns be coded? (default: no)."""
+        value = self.setting("coding", "code_interviewer_turns", False)
+        if not isinstance(value, bool):
+            raise ProjectError(
+                f"{CONFIG_NAME}: [coding] code_interviewer_turns must be true or false, got {value!r}"
+            )
+        return value
+
+    @property
     def codebook_path(self) -> Path:
         relative = self.setting("project", "codebook", "codebooks/codebook.yaml")
         return self.root / relative
@@ -220,6 +230,11 @@ def _starter_config(name: str, database_url: str | None) -> str:
             'database_url = "postgresql+psycopg://user@host/db"  # team mode; default: .qualcode/qualcode.db'
         ))
     document["project"] = project
+    coding = tomlkit.table()
+    coding.add(tomlkit.comment("Interviewer turns are context, not data: tagging one is refused unless this is true"))
+    coding.add(tomlkit.comment("(tallies and the report then say that interviewer turns are counted)."))
+    coding["code_interviewer_turns"] = False
+    document["coding"] = coding
     redaction = tomlkit.table()
     redaction.add(tomlkit.comment("Terms masked in every export; see docs/quotes.md."))
     for key in ("names", "places", "agencies", "allow"):

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from qualcode.project import DATABASE_URL_ENV, Project
 from qualcode.transcripts.model import Transcript
 from tests import pg
-from tests.helpers import DATA, INTERVIEW, add_transcript
+from tests.helpers import DATA, INTERVIEW, add_coders, add_transcript
 
 
 # Hypothesis: CI is derandomized with bounded examples so a run is repeatable and its
@@ -36,6 +36,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "coders(*names): coders the project fixture starts with")
     config.addinivalue_line(
         "markers", "sqlite_only: tests of the SQLite store itself; skipped when the suite runs on PostgreSQL"
     )
@@ -84,12 +85,19 @@ def use_codebook(root: Path, source: Path) -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    """A fresh project using tests/data/codebooks/small.yaml."""
+def project(tmp_path: Path, request: pytest.FixtureRequest) -> Project:
+    """A fresh project using tests/data/codebooks/small.yaml.
+
+    Coders are created deliberately (``qualcode coders add``): a test or module names
+    the coders its project starts with by ``@pytest.mark.coders("ana", "ben")``.
+    """
     root = tmp_path / "proj"
     Project.init(root).close()
     use_codebook(root, DATA / "codebooks" / "small.yaml")
     project = Project(root)
+    marker = request.node.get_closest_marker("coders")
+    if marker is not None:
+        add_coders(project, *marker.args)
     yield project
     project.close()
 

@@ -19,6 +19,27 @@ INTERVIEW = [
 ]
 
 
+def add_coders(project: Project, *names: str) -> None:
+    """Add coders the way ``qualcode coders add`` does (coders are never created by a typo)."""
+    from qualcode.coding.coders import add_coder
+
+    for name in names:
+        add_coder(project, name)
+
+
+def code_interviewer_turns(project: Project, value: str = "true") -> Project:
+    """Set ``[coding] code_interviewer_turns`` in the project's qualcode.toml (named by the
+    starter config) and reload the settings: for tests of codings on interviewer turns."""
+    import tomllib
+
+    config = project.config_path.read_text(encoding="utf-8")
+    assert "code_interviewer_turns = false" in config, "the starter config names the setting"
+    config = config.replace("code_interviewer_turns = false", f"code_interviewer_turns = {value}")
+    project.config_path.write_text(config, encoding="utf-8")
+    project.config = tomllib.loads(config)
+    return project
+
+
 def add_transcript(project: Project, transcript_id: str, role: str, turns, site: str = "A") -> Transcript:
     """Store a transcript made of (speaker, text) turns; 'Interviewer' asks."""
     from qualcode.store.transcripts import insert_transcript

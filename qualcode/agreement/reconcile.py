@@ -44,6 +44,7 @@ class CopyResult:
     agreed_units: int
     codings_written: int
     group_id: int | None
+    coder_created: bool = False  # reconcile creates the consensus coder on first use
 
 
 def _check_into(into: str, coders: tuple[str, str]) -> str:
@@ -103,7 +104,7 @@ def copy_agreements(
         writer = _ConsensusWriter(project, conn, into)
         for transcript, ordinal, code_id in agreed:
             writer.copy(transcript, ordinal, code_id, pair)
-    return CopyResult(len(agreed), writer.written, writer.result.group_id)
+    return CopyResult(len(agreed), writer.written, writer.result.group_id, writer.created)
 
 
 def apply_decision(
@@ -141,7 +142,7 @@ def apply_decision(
                                               before=None, after=payload)
         writer.copy(key[0], key[1], key[2], sources)
     return {"decision": decision, "kept": list(sources), "codings_written": writer.written,
-            "group_id": writer.result.group_id}
+            "group_id": writer.result.group_id, "coder_created": writer.created}
 
 
 class _ConsensusWriter:
@@ -150,10 +151,15 @@ class _ConsensusWriter:
     def __init__(self, project: Project, conn: Connection, into: str) -> None:
         from qualcode.codebook.versions import ensure_snapshot
         from qualcode.coding.session import ActionResult, CodingSession
-        from qualcode.store.access import lock_coder
+        from qualcode.coding.coders import check_coder_name
+        from qualcode.store.access import create_coder, lock_coder
 
         self.conn, self.into = conn, into
-        lock_coder(conn, into)  # creates the coder; one writer per coder at a time (team mode)
+        # Reconcile is how a consensus coder comes to be: created here (its name
+        # checked like 'coders add'), then locked like any coder (team mode).
+        self.created = False
+        if not lock_coder(conn, into):
+            self.created = create_coder(conn, check_coder_name(into))
         self.session = CodingSession(project, into)
         self.result = ActionResult(ACTION)
         self.version = ensure_snapshot(conn, project.codebook)

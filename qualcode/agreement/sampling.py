@@ -286,7 +286,8 @@ def create_sample(
         allocation, chosen = draw(rows, fraction, seed, stratify)
         sample = Sample(
             name, float(fraction), seed, stratify, coders, tuple(chosen),
-            tuple(s.as_dict() for s in allocation.strata), len(rows), allocation.target, _notes(allocation),
+            tuple(s.as_dict() for s in allocation.strata), len(rows), allocation.target,
+            _notes(allocation) + _new_coders_note(conn, coders),
         )
         _insert_sample(conn, sample)
     return sample
@@ -370,6 +371,16 @@ def _sample_transcripts(conn: Connection, name: str) -> list[tuple[str, str]]:
     query = (select(sample_transcripts.c.transcript_id, sample_transcripts.c.stratum)
              .where(sample_transcripts.c.sample == name).order_by(sample_transcripts.c.transcript_id))
     return [(transcript, stratum or "") for transcript, stratum in conn.execute(query)]
+
+
+def _new_coders_note(conn: Connection, coders: tuple[str, ...]) -> tuple[str, ...]:
+    """The lead's assignment may create coders (names checked like 'coders add'); it says so."""
+    from qualcode.coding.coders import check_coder_name
+    from qualcode.store.codings import coder_names
+
+    known = set(coder_names(conn))
+    new = [check_coder_name(c) for c in coders if c not in known]
+    return (f"new coders added by this assignment: {', '.join(new)}",) if new else ()
 
 
 def _insert_sample(conn: Connection, sample: Sample) -> None:

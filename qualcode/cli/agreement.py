@@ -341,6 +341,8 @@ def reconcile(
 
     project, pair = project_of(ctx), _split(coders)
     copied = copy_agreements(project, pair, into, sample=sample, code=code)
+    if copied.coder_created:
+        console.print(f"Created coder {into} (the consensus coder).", markup=False, soft_wrap=True)
     console.print(f"{copied.agreed_units} agreed turn/code pairs copied to {into} "
                   f"({copied.codings_written} codings written).", markup=False, soft_wrap=True)
     pending = list_disagreements(project, pair, into, sample=sample, code=code)

@@ -85,6 +85,7 @@ def _result_json(result) -> dict:
         "replaced": result.replaced,
         "kept_decided": result.kept_decided,
         "codings_added": result.codings_added,
+        "coder_created": result.coder_created,
         "off_topic_dropped": result.off_topic_dropped,
         "roles": result.role_summary(),
         "proposals": [
@@ -112,7 +113,8 @@ def _outcome_line(result) -> str:
     if result.dry_run:
         return f"Dry run: {base} would be applied; nothing written{speed}."
     if result.coder:
-        return f"Coded as {result.coder}: {base}; {result.codings_added} new codings{speed}."
+        created = f" (created the built-in coder {result.coder})" if result.coder_created else ""
+        return f"Coded as {result.coder}{created}: {base}; {result.codings_added} new codings{speed}."
     kept = f", {result.kept_decided} already decided by a coder" if result.kept_decided else ""
     return f"Stored {result.stored} rule suggestions ({result.replaced} open ones replaced{kept}): {base}{speed}."
 

@@ -69,9 +69,13 @@ def demo_step(project: Project, out: Console) -> None:
 
     Needs the ECM codebook and at least one imported service-provider transcript.
     """
+    from qualcode.coding.coders import add_coder
     from qualcode.coding.listing import list_codings
     from qualcode.tui.app import run_headless
 
+    # A coder is added deliberately before coding, as 'qualcode coders add demo' does.
+    if add_coder(project, DEMO_CODER).created:
+        out.print(f"Added coder '{DEMO_CODER}' (qualcode coders add {DEMO_CODER})", markup=False)
     target = project.root / "reports" / "coding-screen.svg"
     # Find "hotline" and apply it, then code one sentence of the next turn as a challenge.
     keys = ("slash", *"hotline", "enter", "n", "s", "l", "slash", *"case length", "enter")

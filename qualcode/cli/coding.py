@@ -1,4 +1,5 @@
-"""``qualcode tag|untag|undo|redo|log|progress`` and ``qualcode codings list|orphans``."""
+"""``qualcode tag|untag|undo|redo|log|progress``, ``qualcode codings list|orphans`` and
+``qualcode coders add|list``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import typer
 from qualcode.cli.common import console, fail, print_json, project_of
 
 codings_app = typer.Typer(help="List, import and export codings.", no_args_is_help=True)
+coders_app = typer.Typer(help="Add and list coders (a coder must be added before coding).", no_args_is_help=True)
 
 CoderOption = Annotated[str, typer.Option("--coder", help="Your coder name.")]
 SpanOption = Annotated[
@@ -34,6 +36,12 @@ def _report(result) -> None:
         console.print(f"- {row['code_id']} [{row['start_offset']}:{row['end_offset']}] (coding {row['id']})")
     for row in result.unchanged:
         console.print(f"= {row['code_id']} already covers that text (coding {row['id']})")
+    for row in result.decisions:
+        what = "reopened" if row["change"] == "reopened" else row["status"]
+        console.print(
+            f"  suggestion {what}: {row['code_id']} [{row['start_offset']}:{row['end_offset']}] ({row['source']})",
+            markup=False,
+        )
 
 
 def tag(
@@ -104,10 +112,11 @@ def log(
         return
     for r in rows:
         mark = " (undone)" if r["undone"] else ""
+        detail = f" {r['detail']}" if r["detail"] else ""
         console.print(
-            f"{r['id']:>6} {str(r['at'])[:19]} {r['coder']:<10} {r['action']:<7} {r['change']:<6} "
-            f"{r['transcript']} {r['code']} {r['span']}{mark}",
-            markup=False,
+            f"{r['id']:>6} {str(r['at'])[:19]} {r['coder']:<10} {r['action']:<7} {r['change']:<8} "
+            f"{r['transcript']} {r['code']} {r['span']}{detail}{mark}",
+            markup=False, soft_wrap=True,
         )
 
 
@@ -145,7 +154,7 @@ def list_(
     rows = list_codings(project_of(ctx), coder=coder, transcript=transcript, code=code)
     if as_json:
         print_json([{k: r[k] for k in ("transcript", "segment", "coder", "code", "start", "end",
-                                         "origin", "confidence", "text")} for r in rows])
+                                         "origin", "confidence", "memo", "text")} for r in rows])
         return
     for r in rows:
         snippet = r["text"] if len(r["text"]) < 70 else r["text"][:67] + "..."
@@ -176,7 +185,38 @@ def orphans(
     console.print(f"{len(rows)} orphaned codings")
 
 
+@coders_app.command("add")
+def coders_add(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The new coder's name.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Add a coder. Names: a letter first, then letters, digits, '_', '-' or '.' (at most 40)."""
+    from qualcode.coding.coders import add_coder
+
+    added = add_coder(project_of(ctx), name)
+    if as_json:
+        print_json(added.to_dict())
+        return
+    console.print(f"Added coder {added.name}" if added.created else f"Coder {added.name} already exists; nothing changed",
+                  markup=False)
+
+
+@coders_app.command("list")
+def coders_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The project's coders with their number of codings."""
+    from qualcode.coding.coders import list_coders
+
+    rows = list_coders(project_of(ctx))
+    if as_json:
+        print_json([r.to_dict() for r in rows])
+        return
+    for r in rows:
+        console.print(f"{r.name:<20} {r.codings:>6} codings  added {r.created_at}", markup=False)
+    console.print(f"{len(rows)} coders")
+
+
 def register(app: typer.Typer) -> None:
     for command in (tag, untag, undo, redo, log, progress):
         app.command()(command)
     app.add_typer(codings_app, name="codings")
+    app.add_typer(coders_app, name="coders")

@@ -104,6 +104,8 @@ def _print_import(report, verbose: bool) -> None:
     console.print(f"{verb} {report.path} (origin: {report.origin})", markup=False, soft_wrap=True)
     console.print(f"Codebook: {report.codebook_source}; {report.codebook_action}.", markup=False, soft_wrap=True)
     console.print(f"Coders: {', '.join(report.coders) or 'none'}", markup=False)
+    if report.coders_created:
+        console.print(f"New coders added to the project: {', '.join(report.coders_created)}", markup=False)
     for source in report.sources:
         if source.status == "skipped":
             console.print(f"  {source.name}: skipped — {source.reason}", markup=False, soft_wrap=True)

@@ -133,6 +133,8 @@ def grant_command(
     finally:
         engine.dispose()
     console.print(f"Granted '{coder}' coder access: reads everything, writes only its own codings")
+    if grant.coder_added:
+        console.print(f"Added coder '{coder}' to the project", markup=False)
     if grant.password:
         _print_login(project, coder, grant.password)
 

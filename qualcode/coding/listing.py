@@ -75,7 +75,14 @@ def progress(project: Project) -> list[dict]:
 
 
 def event_log(project: Project, *, coder: str | None = None, since: datetime | None = None) -> list[dict]:
-    """The audit trail: every change, oldest first."""
+    """The audit trail: every change, oldest first, each with what it changed.
+
+    ``change`` is ``insert``/``update``/``delete`` for a coding, ``decided``/``reopened``
+    for a suggestion decision (accept, reject and their undo/redo), ``decision`` for
+    other records (a reconcile choice). ``memo`` is ``{"before", "after"}`` when the
+    memo text changed; ``suggestion`` describes a decided or reopened suggestion;
+    ``detail`` says both in words.
+    """
     with project.read() as conn:
         rows = store.event_rows(conn, coder=coder, since=since)
     return [_log_entry(row) for row in rows]
@@ -85,11 +92,15 @@ def _log_entry(row: dict) -> dict:
     """One log line's data. Rows are read defensively: on a shared server another role
     may have written a malformed event, and one bad row must not hide the whole log."""
     before, after = _state(row["before"]), _state(row["after"])
-    if row["coding_id"] is None:
+    state = after or before or {}
+    suggestion = state if state.get("kind") == "suggestion" else None
+    if suggestion:
+        change = "decided" if after else "reopened"
+    elif row["coding_id"] is None:
         change = "decision"
     else:
         change = "insert" if before is None else "delete" if after is None else "update"
-    state = after or before or {}
+    memo = _memo_change(before, after) if not suggestion else None
     code = state.get("code_id")
     span = [state.get("start_offset"), state.get("end_offset")]
     return {
@@ -97,9 +108,38 @@ def _log_entry(row: dict) -> dict:
         "change": change, "coding": row["coding_id"], "transcript": row["transcript_id"],
         "code": code if isinstance(code, str) else None,
         "span": span if all(type(p) is int for p in span) else None,
+        "memo": memo,
+        "suggestion": _suggestion_brief(suggestion) if suggestion else None,
+        "detail": _detail(memo, suggestion, change),
         "group": row["group_id"], "undone": bool(row["undone"]),
     }
 
 
 def _state(value) -> dict | None:
     return value if isinstance(value, dict) and value else None
+
+
+def _memo_change(before: dict | None, after: dict | None) -> dict | None:
+    old, new = (before or {}).get("memo"), (after or {}).get("memo")
+    return {"before": old, "after": new} if old != new else None
+
+
+def _suggestion_brief(payload: dict) -> dict:
+    evidence = payload.get("evidence")
+    evidence = evidence if isinstance(evidence, dict) else {}
+    score = payload.get("score")
+    return {
+        "status": str(payload.get("status")), "source": str(payload.get("source")),
+        "score": score if isinstance(score, int | float) and not isinstance(score, bool) else None,
+        "evidence": evidence.get("text"), "suggestion_id": evidence.get("suggestion"),
+    }
+
+
+def _detail(memo: dict | None, suggestion: dict | None, change: str) -> str:
+    if suggestion:
+        verb = "reopened" if change == "reopened" else suggestion["status"]
+        score = f" p={suggestion['score']:.2f}" if suggestion.get("score") is not None else ""
+        return f"suggestion {verb} ({suggestion['source']}{score})"
+    if memo:
+        return f"memo {memo['before']!r} -> {memo['after']!r}"
+    return ""

@@ -1,12 +1,15 @@
 """Applying and removing codes: the coding core.
 
 A :class:`CodingSession` is one coder working in one project. Each action (tag,
-untag, memo, undo, redo) is one transaction that also appends its changes to the
-event log, so the work is saved the moment it is done and every change can be
-undone by the coder who made it.
+untag, memo, accept, reject, undo, redo) is one transaction that also appends its
+changes to the event log, so the work is saved the moment it is done and every change
+can be undone by the coder who made it.
 
 Rules enforced here:
 
+- the coder must exist (``qualcode coders add``): a typo never starts a new coder;
+- interviewer turns are not coded unless the project says so
+  (``[coding] code_interviewer_turns = true`` in qualcode.toml);
 - the code must exist and apply to the transcript's role (``Codebook.check_applicable``);
 - a span is a whole segment or any ``[start, end)`` inside one (transcript offsets);
 - the same coder applying the same code to overlapping text in one segment merges the
@@ -18,17 +21,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from qualcode.coding.coders import require_coder
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
-from qualcode.store.access import lock_coder
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from qualcode.coding.suggesters import Suggestion
     from qualcode.project import Project
 
 ORIGINS = ("manual", "rules", "model", "import", "consensus")
+DECISION = "suggestion"  # the "kind" of an event payload recording a suggestion decision
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,9 @@ class ActionResult:
     added: list[dict] = field(default_factory=list)
     removed: list[dict] = field(default_factory=list)
     unchanged: list[dict] = field(default_factory=list)
+    # Suggestion decisions this action recorded or withdrew: the decision row plus
+    # "change" ("decided" or "reopened").
+    decisions: list[dict] = field(default_factory=list)
 
 
 def resolve_span(transcript: Transcript, segment: Segment, span: tuple[int, int] | None, text: str | None) -> Span:
@@ -115,22 +123,33 @@ class CodingSession:
         if not code_ids:
             raise CodingError("no codes given")
         with self.project.write() as conn:
-            lock_coder(conn, self.coder)  # one action of this coder at a time (team mode)
-            transcript, ids = self.transcript(conn, transcript_id)
-            segment = transcript.segment(ordinal)
-            chosen = resolve_span(transcript, segment, span, text)
-            for code_id in code_ids:
-                self.check_code(code_id, transcript.role)
-            version_id = self.codebook_version(conn)
+            require_coder(conn, self.coder)  # one action of this coder at a time (team mode)
             result = ActionResult("tag")
-            for code_id in code_ids:
-                values = {
-                    "transcript_id": transcript_id, "segment_id": ids[ordinal], "coder": self.coder,
-                    "code_id": code_id, "start_offset": chosen.start, "end_offset": chosen.end,
-                    "origin": origin, "confidence": confidence, "memo": memo,
-                    "codebook_version_id": version_id,
-                }
-                self.apply_in(conn, result, values)
+            self._tag_in(conn, result, transcript_id, ordinal, code_ids, span, text,
+                         {"origin": origin, "confidence": confidence, "memo": memo})
+            return result
+
+    def accept(self, transcript_id: str, ordinal: int, suggestion: Suggestion) -> ActionResult:
+        """Apply a suggestion as a coding and record the acceptance: one undoable action."""
+        if suggestion.source not in ORIGINS:
+            raise CodingError(f"Unknown suggestion source '{suggestion.source}'. Sources: {', '.join(ORIGINS)}")
+        with self.project.write() as conn:
+            require_coder(conn, self.coder)
+            result = ActionResult("accept")
+            self._tag_in(conn, result, transcript_id, ordinal, [suggestion.code_id],
+                         (suggestion.start, suggestion.end), None,
+                         {"origin": suggestion.source, "confidence": suggestion.score, "memo": None})
+            self._decide(conn, result, transcript_id, ordinal, suggestion, "accepted")
+            return result
+
+    def reject(self, transcript_id: str, ordinal: int, suggestion: Suggestion) -> ActionResult:
+        """Record that the coder rejected a suggestion (a negative example); undoable."""
+        with self.project.write() as conn:
+            require_coder(conn, self.coder)
+            transcript, _ids = self.transcript(conn, transcript_id)
+            resolve_span(transcript, transcript.segment(ordinal), (suggestion.start, suggestion.end), None)
+            result = ActionResult("reject")
+            self._decide(conn, result, transcript_id, ordinal, suggestion, "rejected")
             return result
 
     def untag(
@@ -144,7 +163,7 @@ class CodingSession:
     ) -> ActionResult:
         """Remove the coder's codings of these codes that overlap the span (default: segment)."""
         with self.project.write() as conn:
-            lock_coder(conn, self.coder)
+            require_coder(conn, self.coder)
             transcript, ids = self.transcript(conn, transcript_id)
             segment = transcript.segment(ordinal)
             chosen = resolve_span(transcript, segment, span, text)
@@ -162,7 +181,7 @@ class CodingSession:
     def remove(self, coding_id: int) -> ActionResult:
         """Remove one of the coder's codings by id."""
         with self.project.write() as conn:
-            lock_coder(conn, self.coder)
+            require_coder(conn, self.coder)
             row = self._own_coding(conn, coding_id)
             result = ActionResult("untag")
             self._delete(conn, result, row)
@@ -170,7 +189,7 @@ class CodingSession:
 
     def set_memo(self, coding_id: int, memo: str | None) -> ActionResult:
         with self.project.write() as conn:
-            lock_coder(conn, self.coder)
+            require_coder(conn, self.coder)
             row = self._own_coding(conn, coding_id)
             result = ActionResult("memo")
             self._update(conn, result, row, {"memo": memo or None})
@@ -203,6 +222,50 @@ class CodingSession:
         from qualcode.codebook.versions import ensure_snapshot
 
         return ensure_snapshot(conn, self.project.codebook)
+
+    def _tag_in(self, conn, result: ActionResult, transcript_id, ordinal, code_ids, span, text, extra) -> None:
+        transcript, ids = self.transcript(conn, transcript_id)
+        segment = transcript.segment(ordinal)
+        self.check_turn(transcript, segment)
+        chosen = resolve_span(transcript, segment, span, text)
+        for code_id in code_ids:
+            self.check_code(code_id, transcript.role)
+        version_id = self.codebook_version(conn)
+        for code_id in code_ids:
+            values = {
+                "transcript_id": transcript_id, "segment_id": ids[ordinal], "coder": self.coder,
+                "code_id": code_id, "start_offset": chosen.start, "end_offset": chosen.end,
+                "codebook_version_id": version_id, **extra,
+            }
+            self.apply_in(conn, result, values)
+
+    def check_turn(self, transcript: Transcript, segment: Segment) -> None:
+        """Refuse an interviewer turn unless the project codes them (see the module)."""
+        if segment.is_interviewer and not self.project.code_interviewer_turns:
+            raise CodingError(
+                f"turn {segment.ordinal} of '{transcript.id}' is an interviewer turn, which is not coded; "
+                "a study that codes interviewer turns sets [coding] code_interviewer_turns = true in qualcode.toml"
+            )
+
+    def _decide(self, conn, result: ActionResult, transcript_id: str, ordinal: int, suggestion: Suggestion, status: str) -> None:
+        """Record the coder's decision on a suggestion as a row of its own, logged in ``result``'s group.
+
+        Never an update of the shared suggestion: a second (blind) coder must still see it, undecided.
+        """
+        _, ids = self.transcript(conn, transcript_id)
+        row = store.insert_decision(conn, {
+            "transcript_id": transcript_id, "segment_id": ids[ordinal], "code_id": suggestion.code_id,
+            "start_offset": suggestion.start, "end_offset": suggestion.end, "source": suggestion.source,
+            "score": suggestion.score, "evidence": {"text": suggestion.evidence, "suggestion": suggestion.stored_id},
+            "status": status, "decided_by": self.coder,
+        })
+        payload = {"kind": DECISION, **row}
+        event_id = store.append_event(
+            conn, coder=self.coder, action=result.action, transcript_id=transcript_id, coding_id=None,
+            before=None, after=payload, group_id=result.group_id,
+        )
+        result.group_id = result.group_id or event_id
+        result.decisions.append({**payload, "change": "decided"})
 
     def apply_in(self, conn: Connection, result: ActionResult, values: dict) -> None:
         """Apply one coding inside the caller's transaction (batch callers: imports,

@@ -4,8 +4,10 @@ A *suggester* proposes codes for one segment, each with its evidence (the rule t
 fired and the matched text, or a model's probability). The coding screen asks every
 registered suggester (``suggestions_for``) and shows the results in its suggestions
 bar; accepting one creates a coding with the suggestion's origin (``rules``,
-``model``), rejecting one records the decision so learners can use it as a negative
-example. Suggesters register with :func:`register_suggester` (the autocoder
+``model``) and records the decision, rejecting one records the decision so learners
+can use it as a negative example. Both are actions of the coding session
+(:meth:`CodingSession.accept`, :meth:`CodingSession.reject`): logged as ``accept`` and
+``reject`` and undoable, an undo reopening the suggestion. Suggesters register with :func:`register_suggester` (the autocoder
 registers the stored rule and model suggestions; tests register stubs).
 """
 
@@ -83,39 +85,15 @@ def suggestions_for(
 
 
 def accept(project: Project, coder: str, transcript_id: str, ordinal: int, suggestion: Suggestion) -> ActionResult:
-    """Apply the suggested code as a coding with the suggestion's origin and score."""
+    """Apply the suggested code as a coding with the suggestion's origin and score, and
+    record the acceptance; one action, undone as a whole (the suggestion reopens)."""
     from qualcode.coding.session import CodingSession
 
-    session = CodingSession(project, coder)
-    result = session.tag(
-        transcript_id, ordinal, [suggestion.code_id], span=(suggestion.start, suggestion.end),
-        origin=suggestion.source, confidence=suggestion.score,
-    )
-    _record_decision(project, coder, transcript_id, ordinal, suggestion, "accepted")
-    return result
+    return CodingSession(project, coder).accept(transcript_id, ordinal, suggestion)
 
 
-def reject(project: Project, coder: str, transcript_id: str, ordinal: int, suggestion: Suggestion) -> None:
-    """Record that the coder rejected the suggestion (a negative example for training)."""
-    _record_decision(project, coder, transcript_id, ordinal, suggestion, "rejected")
+def reject(project: Project, coder: str, transcript_id: str, ordinal: int, suggestion: Suggestion) -> ActionResult:
+    """Record that the coder rejected the suggestion (a negative example for training); undoable."""
+    from qualcode.coding.session import CodingSession
 
-
-def _record_decision(project, coder, transcript_id, ordinal, suggestion: Suggestion, status: str) -> None:
-    from sqlalchemy import insert
-
-    from qualcode.store.codings import now
-    from qualcode.store.schema import suggestions
-    from qualcode.store.transcripts import segment_ids
-
-    # A decision is a row of its own, never an update of the shared suggestion: a
-    # second (blind) coder must still see it, undecided.
-    with project.write() as conn:
-        conn.execute(
-            insert(suggestions).values(
-                transcript_id=transcript_id, segment_id=segment_ids(conn, transcript_id)[ordinal],
-                code_id=suggestion.code_id, start_offset=suggestion.start, end_offset=suggestion.end,
-                source=suggestion.source, score=suggestion.score,
-                evidence={"text": suggestion.evidence, "suggestion": suggestion.stored_id},
-                status=status, decided_by=coder, created_at=now(),
-            )
-        )
+    return CodingSession(project, coder).reject(transcript_id, ordinal, suggestion)

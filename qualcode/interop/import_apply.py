@@ -66,7 +66,8 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
             target = activate or project.codebook
             version_id = ensure_snapshot(conn, target) if report.codings_added else None
             for coder in sorted({*report.coders, *(c.coder for s in report.sources for c in s.codings)}):
-                ensure_coder(conn, coder)
+                if ensure_coder(conn, coder):  # the file's coders are created, and reported
+                    report.coders_created.append(coder)
             rows = [row for s in report.sources if s.status != "skipped"
                     for row in _store_source(conn, s, version_id, rebuild)]
             log_inserted(conn, insert_codings(conn, rows), "import")

@@ -109,7 +109,8 @@ class _Merger:
         to_add, present = self._classify(planned, existing)
         self._report_not_in_bundle(planned, existing)
         if to_add or present or self.document.get("events"):
-            store.ensure_coder(self.conn, self.coder)
+            if store.ensure_coder(self.conn, self.coder):  # a bundle brings its coder: said, not silent
+                self.report.notes.append(f"coder '{self.coder}' was not in the project; the merge adds it")
         self._history()  # first, so the merge group below is the coder's newest (undo takes it back)
         for entry, row in present:
             self._maybe_add_memo(row, entry)

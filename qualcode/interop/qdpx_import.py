@@ -98,6 +98,7 @@ class ImportReport:
     codebook_action: str = ""
     codebook_file: str | None = None
     coders: list[str] = field(default_factory=list)
+    coders_created: list[str] = field(default_factory=list)  # new to the project: the import adds them
     notes: list[str] = field(default_factory=list)
 
     @property

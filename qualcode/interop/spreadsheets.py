@@ -134,6 +134,8 @@ class _RowChecker:
         self.project, self.conn, self.file = project, conn, file
         self.problems: list[Problem] = []
         self._transcripts: dict[str, tuple[Transcript, dict[int, int]] | None] = {}
+        self._coders: list[str] | None = None
+        self._unknown: set[str] = set()
 
     def problem(self, number: int, message: str) -> None:
         self.problems.append(Problem(f"row {number}: {message}", file=self.file))
@@ -161,14 +163,31 @@ class _RowChecker:
             self.problem(number, f"no transcript '{transcript_id}' in the project")
         if found is not None and code:
             self._check_code(number, code, found[0].role)
+        if coder:
+            self._check_coder(number, coder)
         span = self._span(number, row, found[0]) if found is not None else None
         confidence = self._confidence(number, row.get("confidence", ""))
         if len(self.problems) > before or span is None:
             return None
         ordinal, start, end = span
+        if found[0].segment(ordinal).is_interviewer and not self.project.code_interviewer_turns:
+            self.problem(number, f"segment {ordinal} of '{transcript_id}' is an interviewer turn, which is not coded "
+                                 "([coding] code_interviewer_turns = true in qualcode.toml allows it)")
+            return None
         return {"transcript_id": transcript_id, "segment_id": found[1][ordinal], "coder": coder, "code_id": code,
                 "start_offset": start, "end_offset": end, "origin": IMPORT_ORIGIN,
                 "confidence": confidence, "memo": row.get("memo", "").strip() or None}
+
+    def _check_coder(self, number: int, coder: str) -> None:
+        """A file's coders must already be in the project: a typo never starts a new coder."""
+        from qualcode.coding.coders import unknown_coder_message
+        from qualcode.store.codings import coder_names
+
+        if self._coders is None:
+            self._coders = coder_names(self.conn)
+        if coder not in self._coders and coder not in self._unknown:
+            self._unknown.add(coder)  # reported at its first row only; the import is refused anyway
+            self.problem(number, unknown_coder_message(coder, self._coders))
 
     def _check_code(self, number: int, code: str, role: str) -> None:
         try:
@@ -272,7 +291,7 @@ def import_codings(project: Project, path: Path | str) -> ImportSummary:
             raise ValidationFailed(problems=checker.problems, file_name=path.name)
         version = ensure_snapshot(conn, project.codebook)
         for coder in dict.fromkeys(v["coder"] for v in values):
-            lock_coder(conn, coder)  # creates the coder; one writer per coder at a time (team mode)
+            lock_coder(conn, coder)  # checked known above; one writer per coder at a time (team mode)
             own = [{**v, "codebook_version_id": version} for v in values if v["coder"] == coder]
             _apply_for_coder(project, conn, coder, own, summary)
     summary.transcripts = sorted({v["transcript_id"] for v in values})

@@ -56,20 +56,29 @@ class AccessDenied(StoreError):
 # -- per-coder write lock ------------------------------------------------------
 
 
-def lock_coder(conn: Connection, coder: str) -> None:
-    """Create the coder's row if new, then lock it until the transaction ends.
+def lock_coder(conn: Connection, coder: str) -> bool:
+    """Lock the coder's row until the transaction ends; False when there is no such coder.
 
     On PostgreSQL this is ``SELECT ... FOR UPDATE`` on the coder's row in
     ``coders``: a second transaction of the same coder waits here, then reads the
     first one's committed codings. On SQLite the clause is not rendered: writers
-    already take the database write lock at BEGIN (``BEGIN IMMEDIATE``).
+    already take the database write lock at BEGIN (``BEGIN IMMEDIATE``). Unknown
+    coders are not created here: callers refuse them
+    (``qualcode.coding.coders.require_coder``) or create them deliberately
+    (:func:`create_coder`).
     """
     check_coder_name(coder)
     locked = select(coders.c.name).where(coders.c.name == coder).with_for_update()
-    if conn.execute(locked).first() is not None:
-        return
-    conn.execute(_insert_coder_once(conn.dialect.name).values(name=coder, created_at=_now()))
-    conn.execute(locked).first()
+    return conn.execute(locked).first() is not None
+
+
+def create_coder(conn: Connection, coder: str) -> bool:
+    """Create the coder if new, then lock its row; True when it was created here."""
+    if lock_coder(conn, coder):
+        return False
+    created = conn.execute(_insert_coder_once(conn.dialect.name).values(name=coder, created_at=_now()))
+    lock_coder(conn, coder)
+    return bool(created.rowcount)
 
 
 CODER_NAME_LIMIT = 100  # coders.name is VARCHAR(100): PostgreSQL enforces it, SQLite does not
@@ -133,6 +142,7 @@ class Grant:
     created: bool
     password: str | None
     statements: list[str]
+    coder_added: bool = False  # granting a (non-shared) coder role adds the coder of that name
 
 
 def check_role_name(name: str) -> str:
@@ -327,7 +337,9 @@ def grant_access(
     statements += policy_statements(schema) + grant_statements(schema, role, shared=shared)
     for statement in statements:
         conn.exec_driver_sql(statement)
-    return Grant(role, create_role, password, statements)
+    # The lead's grant is a deliberate creation of the coder the role writes as.
+    coder_added = False if shared else create_coder(conn, role)
+    return Grant(role, create_role, password, statements, coder_added)
 
 
 def require_postgresql(conn: Connection, what: str) -> None:

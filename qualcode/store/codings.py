@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from qualcode.store.schema import coders, codings, events, segments, transcripts
+from qualcode.store.schema import coders, codings, events, segments, suggestions, transcripts
 
 # Events copied from a coder bundle ("merged:tag", ...) are history for the audit
 # trail only; the merge itself is the undoable action. Changes to a transcript itself
@@ -28,19 +28,62 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def ensure_coder(conn: Connection, name: str) -> None:
+def ensure_coder(conn: Connection, name: str) -> bool:
     """Create the coder if new and hold its write lock for this transaction.
 
-    Every writer of a coder's codings goes through here (or ``lock_coder``), so two
-    processes of one coder never interleave (see qualcode.store.access).
+    Only the commands that create coders deliberately call this (``coders add``,
+    sample assignment, reconcile's consensus coder, merged bundles, imported
+    projects, the built-in autocoder); every other writer calls ``lock_coder``,
+    which refuses an unknown name. Returns True when the coder was created.
     """
-    from qualcode.store.access import lock_coder
+    from qualcode.store.access import create_coder
 
-    lock_coder(conn, name)
+    return create_coder(conn, name)
 
 
 def coder_names(conn: Connection) -> list[str]:
     return list(conn.execute(select(coders.c.name).order_by(coders.c.name)).scalars())
+
+
+def coder_rows(conn: Connection) -> list[dict[str, Any]]:
+    """Every coder with when it was created and how many live codings it has."""
+    counts = (
+        select(codings.c.coder, func.count().label("codings"))
+        .where(codings.c.orphaned.is_(False)).group_by(codings.c.coder).subquery()
+    )
+    query = (
+        select(coders.c.name, coders.c.created_at, func.coalesce(counts.c.codings, 0))
+        .select_from(coders.outerjoin(counts, counts.c.coder == coders.c.name))
+        .order_by(coders.c.name)
+    )
+    return [{"name": n, "created_at": at, "codings": c} for n, at, c in conn.execute(query)]
+
+
+# -- suggestion decisions (a coder's accept/reject is a row of its own) ------------
+
+DECISION_FIELDS = (
+    "transcript_id", "segment_id", "code_id", "start_offset", "end_offset", "source", "score",
+    "evidence", "status", "decided_by",
+)
+
+
+def insert_decision(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
+    row = {k: values[k] for k in DECISION_FIELDS}
+    result = conn.execute(insert(suggestions).values(**row, created_at=now()))
+    return {"id": result.inserted_primary_key[0], **row}
+
+
+def delete_decision(conn: Connection, values: dict[str, Any]) -> int:
+    """Delete the coder's newest decision row matching ``values`` (the suggestion reopens
+    for them); returns the rows deleted (0 or 1).
+
+    Matched by content, not id: a redo re-inserts a decision under a new id.
+    """
+    match = [suggestions.c[k] == values[k] for k in DECISION_FIELDS if k not in ("score", "evidence")]
+    newest = conn.execute(select(suggestions.c.id).where(*match).order_by(suggestions.c.id.desc()).limit(1)).scalar()
+    if newest is None:
+        return 0
+    return conn.execute(delete(suggestions).where(suggestions.c.id == newest)).rowcount
 
 
 def coding_row(conn: Connection, coding_id: int) -> dict[str, Any] | None:
@@ -154,6 +197,22 @@ def latest_group(conn: Connection, coder: str, *, actions_in=None, actions_not_i
     if actions_not_in is not None:
         query = query.where(events.c.action.not_in(actions_not_in))
     return conn.execute(query.order_by(events.c.id.desc()).limit(1)).first()
+
+
+def redo_target(conn: Connection, coder: str, *, after_id: int) -> int | None:
+    """The group named by the coder's newest ``undo`` after ``after_id`` that is still undone."""
+    undo, target = events.alias("undo"), events.alias("target")
+    query = (
+        select(undo.c.undoes)
+        .join(target, target.c.id == undo.c.undoes)
+        .where(
+            undo.c.coder == coder, undo.c.action == "undo", undo.c.id == undo.c.group_id,
+            undo.c.id > after_id, target.c.undone.is_(True),
+        )
+        .order_by(undo.c.id.desc())
+        .limit(1)
+    )
+    return conn.execute(query).scalar()
 
 
 def last_group_id(conn: Connection, coder: str, *, actions_not_in) -> int:

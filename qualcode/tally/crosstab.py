@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualcode.tally import wording
 from qualcode.tally.counting import CountTable, children_keymap, reference_counts
 from qualcode.tally.frequencies import unit_count
 from qualcode.tally.selection import (
@@ -183,6 +184,8 @@ def crosstab(
         context = _Context(project, conn, codebook, selected, who, count, rollup, len(infos))
         result = _compute(context, row_axis, column_axis)
     result.command = crosstab_command(row_axis, column_axis, count, rollup, roles, sites, who)
+    if who is not None:
+        result.notes += wording.coding_notes(project)
     return result
 
 

@@ -154,6 +154,7 @@ def tally(
         command=tally_command(code, dimension, roles, sites, count, top, rollup, who),
     )
     _add_notes(result, selected)
+    result.notes += wording.coding_notes(project)
     return result
 
 

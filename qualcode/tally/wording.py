@@ -102,3 +102,14 @@ def _share(count_type: str, count: int, pct: float | None, base: int) -> str:
         return percent_text(pct)
     unit = "interviews" if count_type == "transcripts" else "sites"
     return f"{count} of {base} {unit}, {percent_text(pct)}"
+
+
+INTERVIEWER_TURNS_NOTE = (
+    "Interviewer turns are coded in this project ([coding] code_interviewer_turns = true): "
+    "their codings are counted here alongside respondents'"
+)
+
+
+def coding_notes(project) -> list[str]:
+    """Notes every tally and crosstab carries about what the project lets coders code."""
+    return [INTERVIEWER_TURNS_NOTE] if project.code_interviewer_turns else []

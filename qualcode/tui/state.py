@@ -69,9 +69,13 @@ class CodingState:
         *,
         suggesters: Sequence[Suggester] | None = None,
     ) -> None:
+        from qualcode.coding.coders import check_known_coder
+
         self.project = project
         self.session = CodingSession(project, coder)
         self.coder = self.session.coder
+        with project.read() as conn:
+            check_known_coder(conn, self.coder)  # a typo never opens a screen as a new coder
         self.codebook = project.codebook
         self.suggesters = list(load_suggesters(project) if suggesters is None else suggesters)
         self.open(transcript_id or next_transcript(project, self.coder))
@@ -301,10 +305,9 @@ class CodingState:
         from qualcode.coding.suggesters import reject
 
         chosen = self._chosen_suggestion()
-        reject(self.project, self.coder, self.transcript.id, self.current, chosen)
-        self._rejected.add((self.current, chosen.code_id, chosen.start, chosen.end))
-        self._suggestions.pop(self.current, None)
-        return Outcome(f"rejected {chosen.code_id} ({chosen.source})", {self.current})
+        outcome = self._after(reject(self.project, self.coder, self.transcript.id, self.current, chosen))
+        outcome.message = f"rejected {chosen.code_id} ({chosen.source})"
+        return outcome
 
     # -- internals ------------------------------------------------------------
 
@@ -331,7 +334,10 @@ class CodingState:
 
     def _after(self, result: ActionResult) -> Outcome:
         """Re-read the turns an action touched; describe it."""
-        rows = result.added + result.removed + result.unchanged
+        rows = result.added + result.removed + result.unchanged + result.decisions
+        if result.decisions:  # an accept/reject, or its undo/redo: the suggestions shown change
+            with self.project.read() as conn:
+                self._rejected = rejected_suggestions(conn, self.coder, self.transcript.id)
         here = {
             self._ordinal_of[row["segment_id"]]
             for row in rows
@@ -361,5 +367,9 @@ def describe(result: ActionResult, elsewhere: Sequence[str] = ()) -> str:
     parts = [f"+{r['code_id']}" for r in result.added]
     parts += [f"-{r['code_id']}" for r in result.removed]
     parts += [f"={r['code_id']} (already there)" for r in result.unchanged]
+    parts += [
+        f"{r['code_id']} suggestion {'reopened' if r['change'] == 'reopened' else r['status']}"
+        for r in result.decisions
+    ]
     where = f" in {', '.join(elsewhere)}" if elsewhere else ""
     return f"{result.action}: {' '.join(parts) or 'nothing changed'}{where}"

@@ -12,6 +12,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.errors import AgreementError, ExportError
 from tests.helpers import add_transcript
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 TURNS = [("Interviewer", "Where from?"), ("Respondent", "Mostly the hotline. Police also bring us clients."),
          ("Interviewer", "Housing?"), ("Respondent", "There's always a need for housing. Shelters are full.")]
 

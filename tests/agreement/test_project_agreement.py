@@ -13,7 +13,9 @@ from qualcode.agreement.project import project_agreement
 from qualcode.agreement.sampling import create_sample
 from qualcode.coding.session import CodingSession
 from qualcode.errors import AgreementError, NotFoundError
-from tests.helpers import add_transcript
+from tests.helpers import add_transcript, code_interviewer_turns
+
+pytestmark = pytest.mark.coders("ana", "ben")
 
 VSP = [("Interviewer", "Q1?"), ("Respondent", "Mostly the hotline."), ("Interviewer", "Q2?"),
        ("Respondent", "Housing is short."), ("Interviewer", "Q3?"), ("Respondent", "Cases take years.")]
@@ -123,6 +125,7 @@ def test_sample_limits_the_transcripts_and_warns_about_uncoded_ones(coded):
 
 
 def test_interviewer_codings_are_left_out_with_a_warning(coded):
+    code_interviewer_turns(coded)  # or imported from another tool
     CodingSession(coded, "ben").tag("vsp-1", 3, ["referral.hotline"])
     result = project_agreement(coded, ["ana", "ben"])
     assert by_code(result)["referral.hotline"]["only_b"] == 1

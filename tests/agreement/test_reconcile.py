@@ -17,6 +17,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.errors import AgreementError
 from tests.helpers import add_transcript
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 TURNS = [("Interviewer", "Where from?"), ("Respondent", "Mostly the hotline. Police also bring us clients."),
          ("Interviewer", "Housing?"), ("Respondent", "There's always a need for housing. Shelters are full."),
          ("Interviewer", "Time?"), ("Respondent", "It takes three years to trial.")]

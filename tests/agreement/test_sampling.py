@@ -13,6 +13,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.errors import AgreementError, NotFoundError
 from tests.helpers import INTERVIEW, add_transcript
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 
 @pytest.mark.parametrize(
     ("sizes", "total", "expected"),

@@ -17,7 +17,9 @@ from qualcode.coding.session import CodingSession
 from qualcode.errors import AgreementError
 from qualcode.store.codings import ensure_coder, insert_coding
 from qualcode.store.transcripts import segment_ids
-from tests.helpers import add_transcript
+from tests.helpers import add_transcript, code_interviewer_turns
+
+pytestmark = pytest.mark.coders("ana", "ben")
 
 TURNS = [
     ("Interviewer", "Where do cases come from?"),
@@ -76,6 +78,7 @@ def test_segment_matrices(two_coders):
     tag(project, "ben", 2, ["referral.hotline"])
     tag(project, "ben", 4, ["challenge.housing"])
     tag(project, "ben", 6, ["challenge.case_length"])
+    code_interviewer_turns(project)  # a study that codes them; still not an agreement unit
     tag(project, "ben", 3, ["challenge.housing"])  # an interviewer turn: not a unit
     matrices = unit_matrices(load_coded(project, ["ana", "ben"], ["vsp-1"]), CODES)
     assert matrices.units.ordinal.tolist() == [2, 4, 6]

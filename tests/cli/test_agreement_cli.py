@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 from qualcode.cli.app import app
 from tests.helpers import INTERVIEW, REPO, add_transcript
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 runner = CliRunner()
 CORPUS = {"law_enforcement": 10, "service_provider": 6, "prosecutor": 3, "other": 1}
 

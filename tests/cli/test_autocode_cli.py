@@ -13,6 +13,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.store.schema import codings, suggestions
 from tests.coding.autocode_helpers import add_corpus, use_rules_codebook
 
+pytestmark = pytest.mark.coders("alice", "robot")
+
 runner = CliRunner()
 
 
@@ -164,3 +166,17 @@ def test_demo_step_autocodes_and_evaluates(rules_project):
     assert "Rule codes per respondent turn, by role" in text
     assert "Autocoding vs coder alice" in text and "micro" in text
     assert count(rules_project, codings) == 8  # alice's 3 + the autocoder's 5
+
+
+def test_autocode_as_the_builtin_autocoder_creates_it_and_says_so(rules_project):
+    result = run(rules_project, "autocode", "--as", "autocoder")
+    assert result.exit_code == 0, result.output
+    assert "Coded as autocoder (created the built-in coder autocoder)" in result.output
+    again = run(rules_project, "autocode", "--as", "autocoder", "--json")
+    assert json.loads(again.output)["coder_created"] is False
+
+
+def test_autocode_as_an_unknown_coder_is_refused_before_matching(rules_project):
+    result = run(rules_project, "autocode", "--as", "robbot")
+    assert result.exit_code == 1 and "Unknown coder 'robbot'; did you mean 'robot'?" in result.output
+    assert count(rules_project, codings) == 0

@@ -12,6 +12,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.project import Project
 from tests.helpers import INTERVIEW, add_transcript
 
+pytestmark = pytest.mark.coders("alice", "bob")
+
 runner = CliRunner()
 
 
@@ -80,6 +82,7 @@ def test_import_json_report(coded, tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["coders"] == ["carol"] and report["codings_added"] == 2
+    assert report["coders_created"] == ["carol"]  # the import adds the file's coders, and says so
     assert report["sources"][0]["model"] == "codepoints"
 
 

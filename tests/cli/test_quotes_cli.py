@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from qualcode.cli.app import app
 from tests.quotes.study import REDACTION, add_redaction, build_study
 
+pytestmark = pytest.mark.coders("ana")
+
 runner = CliRunner()
 
 
@@ -118,6 +120,7 @@ def test_timings(study):
     assert "Timings: query" in result.stderr and "total" in result.stderr
 
 
+@pytest.mark.coders("autocoder")  # the demo's autocode --as autocoder creates it
 def test_demo_step_writes_a_set_per_theme(project):
     from rich.console import Console
 

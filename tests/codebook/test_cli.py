@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from qualcode.cli.codebook import app
 from qualcode.coding.session import CodingSession
 
+pytestmark = pytest.mark.coders("ana")
+
 REPO = Path(__file__).resolve().parents[2]
 ECM = REPO / "codebooks" / "ecm.yaml"
 REFDATA = REPO.parent / "shared" / "refdata" / "refi-qda"

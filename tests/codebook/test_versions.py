@@ -11,6 +11,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.errors import CodebookError, NotFoundError
 from qualcode.store.schema import codebook_versions, codings
 
+pytestmark = pytest.mark.coders("ana")
+
 
 def edit_codebook(project, old: str, new: str) -> None:
     path = project.codebook_path

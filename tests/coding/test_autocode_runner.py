@@ -12,6 +12,8 @@ from qualcode.errors import NotFoundError
 from qualcode.store.schema import codings, suggestions
 from tests.coding.autocode_helpers import ROLES_YAML, add_corpus, use_rules_codebook
 
+pytestmark = pytest.mark.coders("robot")
+
 
 @pytest.fixture
 def rules_project(project):

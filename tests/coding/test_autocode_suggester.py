@@ -17,6 +17,8 @@ from qualcode.store.schema import suggestions
 from qualcode.store.transcripts import load_transcript, segment_ids
 from tests.coding.autocode_helpers import RULES_CODEBOOK, add_corpus, use_rules_codebook
 
+pytestmark = pytest.mark.coders("ann", "bob")
+
 
 @pytest.fixture
 def rules_project(project):

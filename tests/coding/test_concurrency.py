@@ -5,7 +5,11 @@ from __future__ import annotations
 import multiprocessing as mp
 from pathlib import Path
 
+import pytest
+
 from qualcode.coding.listing import event_log, list_codings
+
+pytestmark = pytest.mark.coders("ana", "ben")
 
 ACTIONS = 40
 

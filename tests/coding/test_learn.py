@@ -11,6 +11,8 @@ from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.store.schema import models, suggestions
 from tests.coding.autocode_helpers import RULES_CODEBOOK, use_rules_codebook
 
+pytestmark = pytest.mark.coders("alice")
+
 def test_coder_turns_cover_the_coded_transcripts(coded_project):
     turns = learn.coder_turns(coded_project, "alice")
     assert {t.transcript_id for t in turns} == {f"vsp-{n}" for n in range(6)}

@@ -12,6 +12,8 @@ from qualcode.transcripts.model import Transcript, Turn, render
 
 from tests.helpers import INTERVIEW
 
+pytestmark = pytest.mark.coders("ana")
+
 
 @pytest.mark.parametrize(
     ("old", "new", "phrase"),

@@ -9,6 +9,8 @@ from qualcode.coding.listing import list_codings
 from qualcode.coding.review_queue import list_suggestions, uncertainty
 from qualcode.errors import QualcodeError
 
+pytestmark = pytest.mark.coders("alice")
+
 
 def test_list_orders_by_uncertainty_and_hides_coded_turns(coded_project):
     train(coded_project, "alice", min_positive=5)

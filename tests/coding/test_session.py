@@ -7,6 +7,10 @@ import pytest
 from qualcode.coding.listing import list_codings, progress
 from qualcode.coding.session import CodingSession
 from qualcode.errors import CodingError, NotFoundError
+from qualcode.project import Project
+from tests.helpers import code_interviewer_turns
+
+pytestmark = pytest.mark.coders("ana", "ben")
 
 
 def codings_of(project, coder="ana"):
@@ -111,3 +115,43 @@ def test_progress_counts_respondent_segments(project, interview):
     assert progress(project) == [
         {"coder": "ana", "transcript": "vsp-1", "coded": 1, "total": 2, "percent": 50.0}
     ]
+
+
+# -- interviewer turns are context, not data ------------------------------------------
+
+
+def test_tagging_an_interviewer_turn_is_refused_by_default(project, interview):
+    with pytest.raises(CodingError, match="turn 1 of 'vsp-1' is an interviewer turn.*code_interviewer_turns = true"):
+        CodingSession(project, "ana").tag("vsp-1", 1, ["referral"])
+    assert list_codings(project) == []
+
+
+def test_a_project_may_code_interviewer_turns_and_tallies_then_say_so(project, interview):
+    from qualcode.tally import tally
+    from qualcode.tally.crosstab import crosstab
+
+    reopened = code_interviewer_turns(project, "true")
+    reopened.close()
+    reopened = Project(project.root)  # read from qualcode.toml, as a new command would
+    CodingSession(reopened, "ana").tag("vsp-1", 1, ["referral.hotline"])
+    assert [r["segment"] for r in list_codings(reopened)] == [1]
+    result = tally(reopened, "referral", coder="ana")
+    assert result.groups[0].total == 1
+    assert any("Interviewer turns are coded" in note for note in result.notes)
+    assert any("Interviewer turns are coded" in note for note in crosstab(reopened, "referral", "role").notes)
+    reopened.close()
+
+
+def test_tallies_carry_no_interviewer_note_by_default(project, interview):
+    from qualcode.tally import tally
+
+    CodingSession(project, "ana").tag("vsp-1", 2, ["referral.hotline"])
+    assert not any("Interviewer" in note for note in tally(project, "referral", coder="ana").notes)
+
+
+def test_the_setting_must_be_true_or_false(project, interview):
+    from qualcode.errors import ProjectError
+
+    code_interviewer_turns(project, '"yes"')
+    with pytest.raises(ProjectError, match="code_interviewer_turns must be true or false, got 'yes'"):
+        CodingSession(project, "ana").tag("vsp-1", 1, ["referral"])

@@ -8,7 +8,7 @@ import pytest
 
 from qualcode.coding.session import CodingSession
 from qualcode.project import Project
-from tests.helpers import INTERVIEW, add_transcript
+from tests.helpers import INTERVIEW, add_coders, add_transcript
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # /work/shared next to the checkout
 SAMPLES = SHARED / "refdata" / "refi-qda" / "samples"
@@ -28,6 +28,7 @@ def coded(project: Project) -> Project:
     """Two transcripts coded by alice (with a memo) and bob, one code per role set."""
     add_transcript(project, "vsp-1", "service_provider", INTERVIEW, site="A")
     add_transcript(project, "pros-1", "prosecutor", HARD_TURNS, site="B")
+    add_coders(project, "alice", "bob")
     alice, bob = CodingSession(project, "alice"), CodingSession(project, "bob")
     alice.tag("vsp-1", 2, ["referral.hotline"], text="Mostly the hotline", memo="clear referral 👍")
     alice.tag("vsp-1", 4, ["challenge.housing"])

@@ -15,7 +15,7 @@ from qualcode.interop.merge import merge_bundle
 from qualcode.project import Project
 from qualcode.store.transcripts import load_transcript, replace_transcript
 from tests.conftest import use_codebook
-from tests.helpers import DATA, INTERVIEW, add_transcript
+from tests.helpers import DATA, INTERVIEW, add_coders, add_transcript
 
 
 def _project(tmp_path, name: str, turns=INTERVIEW) -> Project:
@@ -24,6 +24,7 @@ def _project(tmp_path, name: str, turns=INTERVIEW) -> Project:
     use_codebook(root, DATA / "codebooks" / "small.yaml")
     project = Project(root)
     add_transcript(project, "vsp-1", "service_provider", turns)
+    add_coders(project, "alice" if name == "laptop" else "lead")  # the bundle brings alice to the lead
     return project
 
 
@@ -70,10 +71,12 @@ def test_merge_adds_everything_then_is_idempotent(laptop, bundle, tmp_path):
     first = merge_bundle(lead, bundle)
     assert (len(first.added), len(first.already_present), first.refused) == (3, 0, [])
     assert first.events_added == 3
+    assert "coder 'alice' was not in the project; the merge adds it" in first.notes
     assert _triples(lead) == _triples(laptop)
     assert _triples(lead, "lead") == [("referral.hotline", "Mostly the hotline", None)]
     second = merge_bundle(lead, bundle)
     assert (len(second.added), len(second.already_present), second.events_added, second.events_present) == (0, 3, 0, 3)
+    assert not any("merge adds it" in note for note in second.notes)
     assert len(list_codings(lead)) == 4
     assert [e["action"] for e in event_log(lead, coder="alice")].count("merge") == 3
 

@@ -22,6 +22,8 @@ from tests.interop.refi_builders import (
     write_qdpx,
 )
 
+pytestmark = pytest.mark.coders("ann", "ben", "carol")
+
 NVIVO = SAMPLES / "nvivo-win-12.6_oltas0517.qdpx"
 CODED_SOURCE = "Sources/68bbdc14-c361-4432-b4dd-ae1dbfc12890.txt"
 TEXT = "Interviewer: Where do referrals come from?\n\nRespondent: Mostly the hotline. Housing is short."

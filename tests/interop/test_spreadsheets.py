@@ -18,6 +18,8 @@ from qualcode.interop.spreadsheets import (
     read_rows,
 )
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 
 def write_csv(path, rows, header=("transcript", "coder", "code", "segment", "memo")):
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -184,3 +186,13 @@ def test_matrix_has_one_row_per_coder_and_respondent_turn(project, interview):
 def test_unknown_format_is_refused(project, tmp_path):
     with pytest.raises(ExportError, match="formats: csv, xlsx"):
         export_codings(project, path=tmp_path / "out.ods")
+
+
+def test_rows_on_interviewer_turns_are_refused_unless_the_project_codes_them(project, interview, tmp_path):
+    from tests.helpers import code_interviewer_turns
+
+    path = write_csv(tmp_path / "iv.csv", [("vsp-1", "ana", "referral", "1", "")])
+    with pytest.raises(ValidationFailed, match="row 2: segment 1 of 'vsp-1' is an interviewer turn"):
+        import_codings(project, path)
+    code_interviewer_turns(project)
+    assert import_codings(project, path).added == 1

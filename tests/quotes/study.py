@@ -8,7 +8,7 @@ Marlow County Sheriff's Office and the phone number (555) 014-2298.
 from __future__ import annotations
 
 from qualcode.coding.session import CodingSession
-from tests.helpers import add_transcript
+from tests.helpers import add_coders, add_transcript
 
 REDACTION = '''
 [redaction]
@@ -88,6 +88,7 @@ def build_study(project):
     for tid, (role, site, attributes, turns) in TRANSCRIPTS.items():
         add_transcript(project, tid, role, turns, site=site)
         set_attributes(project, tid, attributes)
+    add_coders(project, *dict.fromkeys(coder for coder, *_ in CODINGS))
     for coder, tid, segment, codes in CODINGS:
         CodingSession(project, coder).tag(tid, segment, codes)
     return project

@@ -27,6 +27,7 @@ K_ONE = "\n[quotes]\nk_anonymity = 1\n"
                                          "—Service provider, site B", "—Prosecutor, site C"}),
     ],
 )
+
 def test_attribution_from_role_labels(study, options, expected):
     add_redaction(study, REDACTION + K_ONE)  # every role and site here has one respondent
     quote_set = build_quote_set(study, QuoteQuery(coder="ana", codes=("referral", "challenge")), attribution=options)
@@ -51,6 +52,7 @@ def test_respondent_ids_stable_and_wide_enough():
     assert respondent_ids(ids, salt="other") != first
 
 
+@pytest.mark.coders("ana")
 def test_site_in_attribution_is_redacted(project):
     from tests.helpers import add_transcript
 

@@ -8,6 +8,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.errors import NotFoundError
 from qualcode.quotes.coders import default_coder
 
+pytestmark = pytest.mark.coders("ana", "ben", "consensus")
+
 
 def test_no_codings(project, interview):
     with pytest.raises(NotFoundError, match="no codings yet"):

@@ -10,6 +10,8 @@ from qualcode.quotes.quoteset import build_quote_set
 from qualcode.quotes.selection import QuoteQuery
 from qualcode.quotes.writers import export_quote_set
 
+pytestmark = pytest.mark.coders("ana")
+
 
 @pytest.fixture
 def document(study, tmp_path):

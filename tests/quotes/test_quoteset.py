@@ -10,6 +10,8 @@ from qualcode.quotes.quoteset import build_quote_set, ensure_masked
 from qualcode.quotes.selection import QuoteQuery
 from tests.quotes.study import add_redaction
 
+pytestmark = pytest.mark.coders("ana")
+
 
 def quotes_of(project, **query):
     return build_quote_set(project, QuoteQuery(coder="ana", **query))

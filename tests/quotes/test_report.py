@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qualcode.quotes.quoteset import build_quote_set
 from qualcode.quotes.report import list_quote_sets, quote_sets_section
 from qualcode.quotes.selection import QuoteQuery
 from qualcode.quotes.writers import export_quote_set
+
+pytestmark = pytest.mark.coders("ana")
 
 
 def test_list_quote_sets_reads_back_codes_and_counts(study):

@@ -8,6 +8,9 @@ import pytest
 from qualcode.errors import ExportError, NotFoundError, UnknownRoleError
 from qualcode.quotes.quoteset import build_quote_set
 from qualcode.quotes.selection import QuoteQuery
+from tests.helpers import code_interviewer_turns
+
+pytestmark = pytest.mark.coders("ana", "cleo")
 
 
 def spans(project, **query) -> list[tuple[str, int]]:
@@ -69,6 +72,7 @@ def test_sub_span_coding_quotes_only_the_span(study):
 def test_interviewer_turns_are_never_quotes(study):
     from qualcode.coding.session import CodingSession
 
+    code_interviewer_turns(study)  # even where they are coded
     CodingSession(study, "cleo").tag("vsp-1", 1, ["referral"])
     quote_set = build_quote_set(study, QuoteQuery(codes=("referral",), coder="cleo"))
     assert quote_set.quotes == [] and quote_set.candidates == {"referral": 0}

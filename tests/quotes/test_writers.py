@@ -19,6 +19,8 @@ from qualcode.quotes.writers import (
 )
 from tests.quotes.study import add_redaction
 
+pytestmark = pytest.mark.coders("ana")
+
 ROW_KEYS = ["code", "transcript", "segment", "role", "site", "attribution", "text", "original_text", "start", "end"]
 
 

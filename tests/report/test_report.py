@@ -11,6 +11,8 @@ from qualcode.report import Section, Table, build_report, register_section, sect
 from qualcode.report import sections as registry
 from tests.tally.seed_study import CODER
 
+pytestmark = pytest.mark.coders("ann", "ben")
+
 
 @pytest.fixture
 def restore_sections():

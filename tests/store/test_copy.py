@@ -18,7 +18,9 @@ from qualcode.store import open_engine, sqlite_url
 from qualcode.store.copy import canonical_row, copy_store, data_tables, store_digests
 from qualcode.store.schema import codings, events, metadata, models
 from tests import pg
-from tests.helpers import REPO, add_transcript
+from tests.helpers import REPO, add_coders, add_transcript
+
+pytestmark = pytest.mark.coders("alice", "ana", "ben", "bob", "cy")
 
 EXAMPLE = REPO / "transcripts" / "manifest.csv"
 
@@ -278,6 +280,7 @@ def example_project(folder: Path):
 
     project = prepare_demo_project(REPO, folder)
     import_example_transcripts(project)
+    add_coders(project, "alice", "bob")  # the lead adds the coders before loading their files
     for coder in ("alice", "bob"):
         import_codings(project, project.root / "transcripts" / "double-coding" / f"{coder}.csv")
     create_sample(project, "double-coding", fraction=0.1, coders=["alice", "bob"], stratify=["role"], seed=2026)

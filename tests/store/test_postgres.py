@@ -29,6 +29,8 @@ from qualcode.store.access import AccessDenied, lock_coder
 from qualcode.store.schema import codings, events, metadata
 from tests import pg
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 
 @pytest.fixture
 def server(database_server) -> str:
@@ -97,11 +99,11 @@ def test_lock_coder_blocks_the_same_coder_only(project, server):
     holder = engine.connect()
     try:
         holder.begin()
-        lock_coder(holder, "ana")
+        assert lock_coder(holder, "ana")
         with engine.connect() as other:
             other.begin()
             other.execute(text("SET LOCAL lock_timeout = '300ms'"))
-            lock_coder(other, "ben")  # another coder: no wait
+            assert lock_coder(other, "ben")  # another coder: no wait
             with pytest.raises(Exception, match="lock timeout"):
                 lock_coder(other, "ana")
     finally:

@@ -26,7 +26,8 @@ from sqlalchemy import select
 from qualcode.store.codings import CODING_FIELDS
 from qualcode.store.copy import as_utc
 from qualcode.store.schema import codings, events
-from tests.helpers import add_transcript
+from tests.helpers import add_coders, add_transcript
+
 
 ACTIONS = 60
 DEADLINE_SECONDS = 90
@@ -103,6 +104,7 @@ def shared_project(request, project, database_server, monkeypatch):
         monkeypatch.delenv("QUALCODE_DATABASE_URL")
         project.close()
     add_transcript(project, "vsp-1", "service_provider", TURNS)
+    add_coders(project, *dict.fromkeys(coder for coder, _seed in WORKERS))  # on the back end in use
     return project
 
 
@@ -185,6 +187,7 @@ def _canonical(row: dict | None) -> dict | None:
 
 
 
+@pytest.mark.coders("ana", "ben")
 def test_a_deleted_codings_id_is_never_handed_out_again(project, interview):
     """Otherwise ana's undo would find ben's new coding under her old coding's id."""
     from qualcode.coding.session import CodingSession

@@ -13,6 +13,8 @@ from tests.tally.seed_study import (
     SITES,
 )
 
+pytestmark = pytest.mark.coders("ana", "bob")
+
 # The report's four most frequent streams per role: (code, references, printed percent).
 SEED_TABLES = {
     "Service provider": (151, [
@@ -173,7 +175,9 @@ def test_default_coder_needs_a_choice_between_several(seed_project):
 
 def test_default_coder_is_consensus_when_it_exists(seed_project):
     from qualcode.coding.session import CodingSession
+    from tests.helpers import add_coders
 
+    add_coders(seed_project, "consensus")  # reconcile would create it
     CodingSession(seed_project, "consensus").tag("vsp-01", 2, ["referral.self"])
     result = tally(seed_project, "referral")
     assert result.coder == "consensus"

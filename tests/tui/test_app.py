@@ -16,6 +16,8 @@ from qualcode.tui.screens.help import HelpScreen, key_sections
 from qualcode.tui.screens.jump import JumpScreen
 from tests.helpers import add_transcript
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 SIZE = (140, 36)
 
 

@@ -4,6 +4,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.errors import NotFoundError
 from qualcode.tui.assignments import assigned_transcripts, is_blind, next_transcript, transcript_choices
 
+pytestmark = pytest.mark.coders("ana", "ben", "cy")
+
 
 def code_every_turn(project, coder, transcript):
     session = CodingSession(project, coder)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
 from qualcode.cli.code import demo_step
 from qualcode.coding.listing import list_codings
+
+pytestmark = pytest.mark.coders("ana")
 
 
 def invoke(project, *args, env=None):

@@ -9,6 +9,8 @@ from qualcode.errors import CodingError
 from qualcode.store.schema import suggestions
 from qualcode.tui.state import CodingState
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 
 def codings(project, coder="ana"):
     return [(r["segment"], r["code"], r["text"], r["origin"]) for r in list_codings(project, coder=coder)]
@@ -145,3 +147,41 @@ def test_accept_without_suggestions_is_an_error(state):
 def test_opening_without_transcript_uses_the_assignment(project, interview, second, assign):
     assign("irr", ["vsp-2"], ["ana"])
     assert CodingState(project, "ana", suggesters=[]).transcript.id == "vsp-2"
+
+
+def test_t_t_u_U_u_u_undoes_both_codes(project, state):
+    """The screen's keys t t u U u u: the last undo used to fail ('was changed since')."""
+    state.toggle("referral.hotline")
+    state.toggle("challenge")
+    state.undo()
+    state.redo()
+    state.undo()
+    outcome = state.undo()
+    assert outcome.message == "undo: -referral.hotline"
+    assert state.applied() == set() and codings(project) == []
+    state.redo()
+    state.redo()
+    assert state.applied() == {"referral.hotline", "challenge"}
+
+
+def test_undoing_an_accept_or_a_reject_brings_the_suggestion_back(project, interview, stub_suggester):
+    state = CodingState(project, "ana", "vsp-1", suggesters=[stub_suggester(project)])
+    state.accept()
+    state.reject()
+    assert state.suggestions() == []
+    state.undo()  # the rejection
+    assert [s.code_id for s in state.suggestions()] == ["challenge.case_length"]
+    state.undo()  # the acceptance: the coding goes, the suggestion is back
+    assert codings(project) == []
+    assert [s.code_id for s in state.suggestions()] == ["referral.hotline", "challenge.case_length"]
+    state.redo()
+    state.redo()
+    assert codings(project) == [(2, "referral.hotline", "hotline", "rules")] and state.suggestions() == []
+    # After a restart, too: the decisions are in the store.
+    again = CodingState(project, "ana", "vsp-1", suggesters=[stub_suggester(project)])
+    assert again.suggestions() == []
+
+
+def test_opening_the_screen_as_an_unknown_coder_is_refused(project, interview):
+    with pytest.raises(CodingError, match="Unknown coder 'anna'; did you mean 'ana'"):
+        CodingState(project, "anna", "vsp-1", suggesters=[])

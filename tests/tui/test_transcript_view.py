@@ -9,6 +9,8 @@ from qualcode.tui.state import CodingState
 from qualcode.tui.widgets.transcript import reflow, render_turn, turn_height
 from tests.helpers import add_transcript
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 LONG = (
     "So the big ones are housing, the shelter, and then we have some rapid rehousing\n"
     "money, and case management, and crisis response. Then counseling.\n"

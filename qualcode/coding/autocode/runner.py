@@ -24,6 +24,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from qualcode.coding.autocode.parallel import Progress, match_units, word_count
+from qualcode.coding.coders import AUTOCODER, require_coder
 from qualcode.errors import NotFoundError, ProjectError
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class AutocodeResult:
     replaced: int = 0
     kept_decided: int = 0
     codings_added: int = 0
+    coder_created: bool = False  # ``--as autocoder`` creates the built-in coder on first use
     roles: dict[str, str] = field(default_factory=dict)  # transcript -> role
     off_topic_dropped: int = 0  # matched codes left out of crowded turns (TopicFocus)
 
@@ -135,7 +137,9 @@ def autocode(
     codes
         A code id prefix: only that code and its descendants are autocoded.
     as_coder
-        Store the matches as this coder's codings instead of suggestions.
+        Store the matches as this coder's codings instead of suggestions. The coder
+        must exist (``qualcode coders add``), except the built-in ``autocoder``, which
+        is created on first use (``result.coder_created`` says so).
     dry_run
         Compute and return the proposals; write nothing.
     progress
@@ -148,6 +152,8 @@ def autocode(
     every = select_codes(codebook, None) if codes else selected
     began = time.perf_counter()
     with project.read() as conn:
+        if as_coder and as_coder != AUTOCODER:
+            require_coder(conn, as_coder)  # refused before the matching, not after
         chosen = _transcript_ids(conn, transcripts)
         units, roles = load_units(conn, chosen)
     # Every code is matched even for a --codes run: how crowded a turn is (TopicFocus)
@@ -166,7 +172,7 @@ def autocode(
         from qualcode.coding.autocode import stored
 
         if as_coder:
-            result.codings_added = stored.apply_as_coder(project, as_coder, proposals)
+            result.codings_added, result.coder_created = stored.apply_as_coder(project, as_coder, proposals)
         else:
             stored.store_rule_suggestions(project, chosen, [c.id for c in selected], proposals, result)
     result.seconds = time.perf_counter() - began

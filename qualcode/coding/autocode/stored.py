@@ -90,21 +90,27 @@ def replace_open(
     return deleted, len(rows), decided
 
 
-def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> int:
-    """Apply proposals as ``coder``'s codings (origin ``rules``); returns codings added.
+def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> tuple[int, bool]:
+    """Apply proposals as ``coder``'s codings (origin ``rules``); returns (codings added,
+    whether the coder was created: only the built-in ``autocoder`` is, any other must exist).
 
     One transaction for the whole run, through :class:`CodingSession`'s own steps
     (codebook check, codebook snapshot, merge of overlapping same-code spans, event
     log), so the codings behave exactly like a coder's ``tag`` and can be undone.
     """
+    from qualcode.coding.coders import AUTOCODER, require_coder
     from qualcode.coding.session import ActionResult, CodingSession
     from qualcode.store import codings as store
 
     session = CodingSession(project, coder)
     before = _coding_count(project, coder)
     result = ActionResult("tag")  # one action: a single undo takes the whole run back
+    created = False
     with project.write() as conn:
-        store.ensure_coder(conn, coder)
+        if coder == AUTOCODER:
+            created = store.ensure_coder(conn, coder)
+        else:
+            require_coder(conn, coder)
         version_id = session.codebook_version(conn)
         for p in proposals:
             session.check_code(p.code_id, p.role)
@@ -121,7 +127,7 @@ def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> i
                 "codebook_version_id": version_id,
             }
             session.apply_in(conn, result, values)
-    return _coding_count(project, coder) - before
+    return _coding_count(project, coder) - before, created
 
 
 def _coding_count(project: Project, coder: str) -> int:
