@@ -40,7 +40,8 @@ HEADER_RE = re.compile(rf"^(.{{1,60}}?)(\s+)({TIME})$")
 PLAIN_LABEL_RE = re.compile(r"^([^:\s][^:]{0,59}?)\s*:(?:\s+(.*))?$")
 TIME_STARTS = frozenset("[(0123456789")
 HEAD = 100  # a label, with its timestamp and spacing, fits in this many characters
-NAME_CHARS_RE = re.compile(r"^[\w.'’\-&/() ]+$")
+# Commas too: exports write "Surname, Given" (Teams: "Kim, Alex (Interviewer)   0:05").
+NAME_CHARS_RE = re.compile(r"^[\w.,'’\-&/() ]+$")
 
 KNOWN_LABEL_RE = re.compile(
     r"^(?:interviewer|interviewee|respondent|participant|moderator|facilitator|researcher|speaker"
@@ -133,7 +134,7 @@ def is_name_shaped(name: str) -> bool:
     words = name.split()
     if len(words) > MAX_NAME_WORDS or not any(char.isalpha() for char in name):
         return False
-    bare = [word.strip(".()'’-").casefold() for word in words]
+    bare = [word.strip(".,()'’-").casefold() for word in words]
     if bare[0] in NOT_A_NAME or any(word in NEVER_IN_NAME for word in bare):
         return False
     return all(_capitalised(word) for word in words[:1]) and all(
