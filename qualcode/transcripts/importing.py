@@ -31,6 +31,7 @@ class ImportRequest:
     attributes: dict[str, str] = field(default_factory=dict)
     transcript_id: str | None = None
     row: int | None = None  # manifest row, for error messages
+    speaker: str | None = None  # a document without labels: all its text is this speaker's (--speaker)
 
     @property
     def id(self) -> str:
@@ -48,6 +49,7 @@ class ImportOutcome:
     turns: int = 0
     words: int = 0
     reanchor: object | None = None
+    notes: list[str] = field(default_factory=list)  # what the import set aside (preamble, control characters)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class _Prepared:
     request: ImportRequest
     transcript: Transcript | None = None
     error: QualcodeError | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -92,28 +95,35 @@ def import_transcripts(
 def _prepare(project: Project, request: ImportRequest, interviewer: str | None) -> _Prepared:
     try:
         role = project.codebook.resolve_role(request.role)
-        transcript = build_transcript(request, role, interviewer)
+        transcript, notes = prepare_transcript(request, role, interviewer)
     except QualcodeError as error:
         if not error.file:
             error.file = str(request.path)
         if request.row is not None and error.row is None:
             error.row = request.row
         return _Prepared(request, error=error)
-    return _Prepared(request, transcript)
+    return _Prepared(request, transcript, notes=notes)
 
 
 def build_transcript(request: ImportRequest, role: str, interviewer: str | None = None) -> Transcript:
     """Parse one file into a Transcript (not yet stored)."""
+    return prepare_transcript(request, role, interviewer)[0]
+
+
+def prepare_transcript(
+    request: ImportRequest, role: str, interviewer: str | None = None
+) -> tuple[Transcript, list[str]]:
+    """Parse one file into a Transcript (not yet stored), with notes on what was set aside."""
     from qualcode.transcripts.importers import parse_bytes
     from qualcode.transcripts.speakers import detect_interviewers
 
     data = _read_bytes(request.path)
-    parsed = parse_bytes(data, str(request.path))
+    parsed = parse_bytes(data, str(request.path), request.speaker)
     if not parsed.turns:
         raise TranscriptImportError("no speech found; is this an interview transcript?")
     interviewers = detect_interviewers(parsed.turns, interviewer)
-    text, segments = render(parsed.turns, interviewers)
-    return Transcript(
+    text, segments = render(parsed.turns, interviewers, parsed.preamble)
+    transcript = Transcript(
         id=request.id,
         title=parsed.title or request.path.stem,
         role=role,
@@ -125,6 +135,7 @@ def build_transcript(request: ImportRequest, role: str, interviewer: str | None 
         source_path=str(request.path),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+    return transcript, list(parsed.notes)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -163,7 +174,7 @@ def _store(conn, item: _Prepared, replace: bool) -> ImportOutcome:
     transcript = item.transcript
     outcome = ImportOutcome(
         request.path, transcript.id, "imported", turns=len(transcript.segments),
-        words=transcript.word_count,
+        words=transcript.word_count, notes=item.notes,
     )
     existing = queries.transcript_row(conn, transcript.id)
     if existing is None:

@@ -56,7 +56,7 @@ def test_rev_table_with_header_row():
         ("Interviewer", 90.0, "Note: who funds that?"),
         ("Maria Lopez", 94.0, "A federal grant."),
     ]
-    assert parsed.metadata["preamble"] == "Rev transcript export"
+    assert parsed.preamble == "Rev transcript export"
 
 
 def test_table_columns_are_inferred_without_a_header_and_tables_keep_document_order():
@@ -86,7 +86,7 @@ def test_teams_header_paragraphs_with_soft_breaks():
         ("Sam Okafor", 12.0, "We hired a second advocate.\nShe starts on Monday."),
         ("Jordan Lee", 65.0, "Great."),
     ]
-    assert "transcription" not in parsed.metadata["preamble"]
+    assert "transcription" not in parsed.preamble
 
 
 def test_plain_name_colon_paragraphs():

@@ -121,7 +121,7 @@ def test_otter_footer_is_dropped():
 
 def test_lines_before_the_first_label_are_the_preamble_not_a_turn():
     parsed = parse_file(FIXTURES / "plain_labels.txt")
-    assert parsed.metadata["preamble"] == "Interview 12, Harbor City (synthetic)\nDate: 3 May 2019"
+    assert parsed.preamble == "Interview 12, Harbor City (synthetic)\nDate: 3 May 2019"
     assert "Date" not in {turn.speaker for turn in parsed.turns}
 
 
