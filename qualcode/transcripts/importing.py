@@ -75,8 +75,9 @@ def import_transcripts(
 ) -> list[ImportOutcome]:
     """Import files as one transaction.
 
-    If any file fails, nothing is imported and the first failure is raised — unless
-    ``skip_bad``, which imports the good files and returns the bad ones as ``failed``.
+    If any file fails, nothing is imported and a :class:`BatchImportError` naming every
+    bad file is raised — unless ``skip_bad``, which imports the good files and returns
+    the bad ones as ``failed``.
     Re-importing an unchanged file is a no-op; a changed file under an existing id
     is refused unless ``replace``.
     """
@@ -87,9 +88,50 @@ def import_transcripts(
         failures = [o for o in outcomes if o.status == "failed"]
         if failures and not skip_bad:
             conn.rollback()
-            first = next(p for p in prepared if p.error is not None)
-            raise first.error
+            errors = [p.error for p in prepared if p.error is not None]
+            raise errors[0] if len(errors) == 1 else BatchImportError(errors, len(prepared))
     return outcomes
+
+
+class BatchImportError(TranscriptImportError):
+    """Several files of a batch are bad; ``errors`` holds each one's one-line error."""
+
+    def __init__(self, errors: list[QualcodeError], total: int) -> None:
+        good = total - len(errors)
+        super().__init__(
+            f"nothing imported: {len(errors)} of {total} files are bad ({errors[0]}, ...); fix them, "
+            f"or pass --skip-bad to import the {good} good one{'s' if good != 1 else ''}"
+        )
+        self.errors = errors
+        self.total = total
+
+
+def expand_paths(paths: list[Path], pattern: str | None = None) -> list[Path]:
+    """Files as given, and each folder replaced by the files under it (recursively), sorted.
+
+    A folder yields the files matching ``pattern`` (a glob such as ``*.docx`` or
+    ``2024/**/*.txt``), by default those with a suffix some importer reads. Hidden
+    files and Word's ``~$`` lock files are passed over: they are never transcripts.
+    """
+    from qualcode.transcripts.importers import allowed_suffixes
+
+    suffixes = set(allowed_suffixes())
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = path.rglob(pattern) if pattern else (p for p in path.rglob("*") if p.suffix.lower() in suffixes)
+        chosen = sorted(p for p in found if p.is_file() and not _hidden(p.relative_to(path)))
+        if not chosen:
+            wanted = f"matching '{pattern}'" if pattern else f"with a transcript suffix ({', '.join(sorted(suffixes))})"
+            raise TranscriptImportError(f"folder holds no files {wanted}", file=str(path))
+        files.extend(chosen)
+    return files
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith((".", "~$")) for part in relative.parts)
 
 
 def _prepare(project: Project, request: ImportRequest, interviewer: str | None) -> _Prepared:
