@@ -160,7 +160,5 @@ def test_stray_control_characters_are_removed_and_reported(where):
     data = stray + CLEAN if where == "start" else CLEAN + stray
     parsed = parse_bytes(data, "stray.txt")
     assert not any(char in turn.text for turn in parsed.turns for char in "\x07\x1b")
-    assert "a bell and an escape here." in parsed.turns[-1 if where != "start" else 1].text or any(
-        "a bell and an escape here." in turn.text for turn in parsed.turns
-    )
+    assert any("a bell and an escape here." in turn.text for turn in parsed.turns)
     assert parsed.notes == ["removed 2 control characters"]

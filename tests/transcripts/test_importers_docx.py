@@ -87,6 +87,10 @@ def test_teams_header_paragraphs_with_soft_breaks():
         ("Jordan Lee", 65.0, "Great."),
     ]
     assert "transcription" not in parsed.preamble
+    assert parsed.notes == [
+        "kept 2 lines (7 words) before the first speaker label as an uncoded preamble",
+        "dropped 2 transcription-service lines (e.g. 'started transcription')",
+    ]
 
 
 def test_plain_name_colon_paragraphs():
