@@ -6,7 +6,8 @@ Each shape below is one of the import shapes the README's "Importing" paragraph 
 non-ASCII letters; turns of one to several paragraphs with tags such as
 ``[inaudible 00:04:12]`` — renders them to a file, imports the file, and checks the
 same speakers, the same turn boundaries, every word of every turn in order (exactly),
-paragraph breaks where the shape carries them, and no label or timestamp in any turn.
+paragraph breaks where the shape carries them, no label or timestamp in any turn, and
+any text before the first label kept as the (uncoded) preamble.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ CP1252 = "cp1252"
 class Interview:
     speakers: tuple[str, ...]
     turns: tuple[tuple[int, tuple[str, ...]], ...]  # (speaker index, paragraphs)
+    preamble: tuple[str, ...] = ()  # paragraphs before the first label: kept, in no turn
 
     def expected(self, labels: tuple[str, ...] | None = None) -> list[tuple[str, list[str]]]:
         names = labels or self.speakers
@@ -100,7 +102,9 @@ def paragraphs(draw, encoding: str | None = None) -> tuple[str, ...]:
 
 
 @st.composite
-def interviews(draw, *, speakers=(2, 4), min_turns_each: int = 1, encoding: str | None = None) -> Interview:
+def interviews(
+    draw, *, speakers=(2, 4), min_turns_each: int = 1, encoding: str | None = None, preamble: bool = True
+) -> Interview:
     people = draw(st.lists(names(encoding), min_size=speakers[0], max_size=speakers[1], unique_by=name_key))
     order = list(range(len(people))) * min_turns_each
     order += draw(st.lists(st.integers(0, len(people) - 1), max_size=4))
@@ -111,7 +115,8 @@ def interviews(draw, *, speakers=(2, 4), min_turns_each: int = 1, encoding: str 
     if min(counts.values()) < min_turns_each:
         draw(st.nothing())
     turns = tuple((who, draw(paragraphs(encoding))) for who in turns_order)
-    return Interview(tuple(people), turns)
+    before = draw(st.one_of(st.just(()), paragraphs(encoding))) if preamble else ()
+    return Interview(tuple(people), turns, before)
 
 
 def stamp(index: int, style: str) -> str:
@@ -133,6 +138,8 @@ def _docx(build: Callable, interview: Interview, path: Path, labels) -> Path:
     import docx
 
     document = docx.Document()
+    for text in interview.preamble:
+        document.add_paragraph(text)
     for index, (speaker, paras) in enumerate(interview.expected(labels)):
         build(document, index, speaker, paras)
     document.save(path)
@@ -177,6 +184,8 @@ def docx_table(interview: Interview, path: Path, labels) -> Path:
     import docx
 
     document = docx.Document()
+    for text in interview.preamble:
+        document.add_paragraph(text)
     table = document.add_table(rows=1, cols=3)
     for cell, text in zip(table.rows[0].cells, ("Speaker", "Time", "Text"), strict=True):
         cell.text = text
@@ -197,7 +206,7 @@ def text_blocks(label: Callable[[int, str], str], *, label_line: bool = False):
     paragraphs are separated by blank lines, as are turns."""
 
     def render(interview: Interview, labels) -> str:
-        blocks = []
+        blocks = list(interview.preamble)
         for index, (speaker, paras) in enumerate(interview.expected(labels)):
             head = label(index, speaker)
             first = f"{head}\n{paras[0]}" if label_line else f"{head} {paras[0]}"
@@ -264,8 +273,10 @@ def _docx_shape(build) -> Callable:
 # A plain "Name:" line or a heading holding a name is taken as a speaker label only
 # when the label recurs (a lone "Note: ..." is prose): in those shapes every speaker
 # speaks at least twice. I/R and Q/A carry no names, only two roles: two speakers.
-# Subtitle cues wrap lines for display only, so captions carry no paragraph breaks.
+# Subtitle cues wrap lines for display only, so captions carry no paragraph breaks, and
+# a cue before any label is speech by an unknown speaker, not a preamble.
 ANY = interviews()
+CUES = interviews(preamble=False)
 RECURRING = interviews(min_turns_each=2)
 TWO = interviews(speakers=(2, 2))
 SHAPES = {
@@ -285,9 +296,9 @@ SHAPES = {
     "txt-timestamped": Shape(".txt", _text_file(text_blocks(lambda i, s: f"[{stamp(i, 'rev')}] {s}:")), ANY),
     "txt-otter": Shape(".txt", _text_file(text_blocks(lambda i, s: f"{s}  {stamp(i, 'otter')}", label_line=True)), ANY),
     "txt-rev": Shape(".txt", _text_file(text_blocks(lambda i, s: f"{s} ({stamp(i, 'rev')}):", label_line=True)), ANY),
-    "vtt-zoom": Shape(".vtt", _captions_file("vtt"), ANY, paragraphs=False),
-    "vtt-teams-voice": Shape(".vtt", _captions_file("vtt", voice=True), ANY, paragraphs=False),
-    "srt": Shape(".srt", _captions_file("srt"), ANY, paragraphs=False),
+    "vtt-zoom": Shape(".vtt", _captions_file("vtt"), CUES, paragraphs=False),
+    "vtt-teams-voice": Shape(".vtt", _captions_file("vtt", voice=True), CUES, paragraphs=False),
+    "srt": Shape(".srt", _captions_file("srt"), CUES, paragraphs=False),
 }
 TIMESTAMP_RE = re.compile(r"\d{1,2}:\d{2}")
 
@@ -301,6 +312,7 @@ def test_round_trip(tmp_path, shape_name):
         path = shape.write(interview, tmp_path / f"interview{shape.suffix}", shape.labels)
         transcript = build_transcript(ImportRequest(path, "service_provider", "A"), "service_provider")
         expected = interview.expected(shape.labels)
+        assert transcript.preamble == "\n".join(interview.preamble)
         got = [(s.speaker, transcript.segment_text(s)) for s in transcript.segments]
         assert [speaker for speaker, _ in got] == [speaker for speaker, _ in expected]
         for (_, text), (_, paras) in zip(got, expected, strict=True):
