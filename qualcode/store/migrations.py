@@ -72,10 +72,19 @@ def retire_coding_ids(conn: Connection, codings, events) -> None:
     conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (largest,))
 
 
+def _search_tables(conn: Connection) -> None:
+    """The search index (qualcode/search) and saved queries: new tables only."""
+    from qualcode.store.schema import saved_queries, search_indexed, search_postings
+
+    for table in (search_indexed, search_postings, saved_queries):
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
     Migration(3, "coding ids are never reused (SQLite AUTOINCREMENT)", _never_reuse_coding_ids),
+    Migration(4, "search index and saved queries", _search_tables),
 ]
 HEAD = MIGRATIONS[-1].version
 

@@ -1,0 +1,103 @@
+"""The search index: match keys of every word, refreshed before each search.
+
+One row per (transcript, key, kind of turn) holds the positions of that key's words
+as a JSON list of five ints per word: token number in the transcript, segment
+ordinal, start and end offsets, and ``joined`` (1 when only a space or hyphen
+separates the word from the previous one, so a phrase never runs across a full
+stop). An ordinary table keyed by the autocoder's lemma keys, portable across
+SQLite and PostgreSQL, rather than FTS5 or tsvector: both of those stem with their
+own rules (Porter / Snowball), so "referral" would not find "referred" as the
+autocoder does, and one code path serves both back ends.
+
+*Self-refreshing.* Each indexed transcript records a marker (the sha256 of its
+source and its import time, both rewritten by every import, ``--replace`` and
+restore) and a digest of its text. :func:`refresh` compares markers with the
+transcripts table before every search: it indexes new and changed transcripts and
+drops those removed, so importers need not know the index exists. Texts read to show
+hits are checked against the digest; a mismatch (text changed by something that did
+not touch the marker) is refused with a pointer to ``--reindex``, never shown wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qualcode.errors import QualcodeError
+from qualcode.search.lemmas import WORD, lemmas
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+STRIDE = 5  # ints per word in a positions list
+JOINERS = frozenset(" \t-\u2010\u2011")
+
+
+class SearchError(QualcodeError):
+    """A search or query that cannot be run as asked."""
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    indexed: int
+    dropped: int
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def refresh(project: Project, *, rebuild: bool = False) -> RefreshReport:
+    """Index missing or changed transcripts and drop removed ones (one transaction)."""
+    from qualcode.store import search as store
+
+    with project.read() as conn:
+        current = store.transcript_markers(conn)
+        indexed = {} if rebuild else store.indexed_markers(conn)
+        if rebuild:
+            indexed = dict.fromkeys(store.indexed_markers(conn), "")
+    stale = sorted(t for t, marker in current.items() if indexed.get(t) != marker)
+    removed = sorted(set(indexed) - set(current))
+    if not stale and not removed:
+        return RefreshReport(0, 0)
+    with project.write() as conn:
+        store.drop_index_of(conn, stale + removed)
+        for transcript_id in stale:
+            _index_one(conn, transcript_id, current[transcript_id])
+    return RefreshReport(len(stale), len(removed))
+
+
+def _index_one(conn, transcript_id: str, marker: str) -> None:
+    from qualcode.store import search as store
+
+    text = store.transcript_texts(conn, [transcript_id])[transcript_id]
+    spans = [(r.ordinal, bool(r.is_interviewer), r.start_offset, r.end_offset)
+             for r in store.segment_rows(conn, [transcript_id])]
+    rows = [{"key": k, "is_interviewer": kind, "positions": json.dumps(p, separators=(",", ":"))}
+            for (k, kind), p in postings_of(text, spans).items()]
+    store.write_index_of(conn, transcript_id, marker, text_digest(text), rows)
+
+
+def postings_of(text: str, spans) -> dict[tuple[str, bool], list[int]]:
+    """(key, is_interviewer) -> flat positions, for turns ``(ordinal, interviewer, start, end)``."""
+    keyed = lemmas().key
+    found: dict[tuple[str, bool], list[int]] = defaultdict(list)
+    token = 0
+    for ordinal, interviewer, start, end in spans:
+        previous_end = None
+        for match in WORD.finditer(text, start, end):
+            s, e = match.span()
+            joined = int(previous_end is not None and _joins(text, previous_end, s))
+            found[(keyed(match.group()), interviewer)].extend((token, ordinal, s, e, joined))
+            token += 1
+            previous_end = e
+        token += 1  # never adjacent across turns
+    return found
+
+
+def _joins(text: str, end: int, start: int) -> bool:
+    gap = text[end:start]
+    return 0 < len(gap) <= 3 and all(c in JOINERS for c in gap)

@@ -1,0 +1,107 @@
+"""`qualcode search` (and `query`, `matrix`) through typer's CliRunner."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli.app import app
+from tests.search.study import add_coder, build_study
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def study(project):
+    return build_study(project)
+
+
+def run(project, *args):
+    return runner.invoke(app, ["-p", str(project.root), *args], env={"COLUMNS": "80"})
+
+
+def test_kwic_table_fits_80_columns(study):
+    result = run(study, "search", "housing")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 for line in lines), lines
+    assert sum("housing" in line.casefold() for line in lines) >= 4
+    assert "4 hits for 'housing' (lemma, respondent turns)" in result.output
+
+
+def test_table_shows_a_page_and_says_so(study):
+    result = run(study, "search", "housing", "--limit", "1")
+    assert result.exit_code == 0
+    assert "1 of 4 hits" in result.output
+
+
+def test_json_shape(study):
+    result = run(study, "search", "three years", "--phrase", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    (hit,) = data["hits"]
+    assert {k: hit[k] for k in ("transcript", "segment", "matched")} == {
+        "transcript": "vsp-1", "segment": 2, "matched": "three years"}
+    assert hit["end"] - hit["start"] == len("three years")
+    assert "context" in hit and data["total"] == 1
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".docx"])
+def test_output_files(study, tmp_path, suffix):
+    path = tmp_path / f"hits{suffix}"
+    result = run(study, "search", "housing", "-o", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Wrote 4 hits" in result.output
+    if suffix == ".csv":
+        rows = list(csv.DictReader(path.open(encoding="utf-8")))
+        assert sorted(r["transcript"] for r in rows) == ["le-1", "le-1", "pros-1", "vsp-1"]
+    elif suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path).active
+        assert sheet.max_row == 5
+    else:
+        from docx import Document
+
+        bold = [r.text for p in Document(path).paragraphs for r in p.runs if r.bold]
+        assert sorted(bold) == ["Housing", "house", "housing", "housing"]
+
+
+def test_counts(study):
+    result = run(study, "search", "housing", "--count")
+    assert result.exit_code == 0
+    assert "law_enforcement" in result.output and "4 hits" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "a(", "--regex"], "bad regular expression: position 2"),
+        (["search", "x", "--regex", "--fuzzy"], "choose one of"),
+        (["search", "x", "-o", "out.pdf"], "suffix must be one of"),
+        (["search", "x", "--transcript", "nope"], "No transcript 'nope'"),
+        (["search", "housing", "--code", "challenge.housing"], "--code needs --coder"),
+        (["search", "housing", "--code", "challenge.housing", "--coder", "zed"], "No coder 'zed'"),
+    ],
+)
+def test_errors_are_one_line(study, args, message):
+    result = run(study, *args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_code_the_hits_then_undo(study):
+    add_coder(study, "ana")
+    preview = run(study, "search", "housing", "--code", "challenge.housing", "--coder", "ana", "--dry-run")
+    assert preview.exit_code == 0 and "Dry run: would code 4 turn spans" in preview.output
+    done = run(study, "search", "housing", "--code", "challenge.housing", "--coder", "ana", "--span", "sentence")
+    assert done.exit_code == 0, done.output
+    assert "Coded 4 sentence spans" in done.output
+    listed = run(study, "codings", "list", "--coder", "ana", "--json")
+    assert len(json.loads(listed.output)) == 4
+    assert run(study, "undo", "--coder", "ana").exit_code == 0
+    assert json.loads(run(study, "codings", "list", "--coder", "ana", "--json").output) == []
