@@ -31,7 +31,7 @@ SpeakerOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write FILE.csv, FILE.xlsx or FILE.docx.")]
 LimitOption = Annotated[
-    int | None, typer.Option("--limit", help=f"Show at most N (default {TABLE_LIMIT} in the terminal, all in files/JSON).")
+    int | None, typer.Option("--limit", help="Show at most N (default: one page in the terminal, all in files/JSON).")
 ]
 SaveOption = Annotated[str | None, typer.Option("--save", help="Also save this search under NAME (query run NAME).")]
 

@@ -14,6 +14,7 @@ from qualcode.search.index import SearchError
 
 SUFFIXES = (".csv", ".xlsx", ".docx")
 HIT_COLUMNS = ("transcript", "segment", "start", "end", "role", "site", "left", "matched", "right")
+PASSAGE_COLUMNS = ("transcript", "segment", "start", "end", "role", "site", "text")
 SHEET_NAME_LIMIT = 31  # Excel's limit
 
 
@@ -34,20 +35,20 @@ def write_rows(path: Path, rows: list[dict], columns, title: str) -> Path:
             writer.writerow(columns)
             writer.writerows([[row.get(c, "") for c in columns] for row in rows])
     elif suffix == ".xlsx":
-        write_sheets(path, [(title, rows)], columns)
+        write_sheets(path, [(title, rows, columns)])
     else:
         _docx(path, rows, title)
     return path
 
 
-def write_sheets(path: Path, sheets: list[tuple[str, list[dict]]], columns) -> Path:
-    """One sheet per ``(name, rows)``; names cut to Excel's 31 characters, kept unique."""
+def write_sheets(path: Path, sheets: list[tuple[str, list[dict], tuple]]) -> Path:
+    """One sheet per ``(name, rows, columns)``; names cut to Excel's 31 characters, kept unique."""
     from openpyxl import Workbook
 
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
-    for name, rows in sheets:
+    for name, rows, columns in sheets:
         sheet = book.create_sheet(_sheet_name(name, used))
         sheet.append(list(columns))
         for row in rows:

@@ -105,3 +105,67 @@ def test_code_the_hits_then_undo(study):
     assert len(json.loads(listed.output)) == 4
     assert run(study, "undo", "--coder", "ana").exit_code == 0
     assert json.loads(run(study, "codings", "list", "--coder", "ana", "--json").output) == []
+
+
+@pytest.fixture
+def coded(study):
+    from tests.search.study import code_study
+
+    return code_study(study)
+
+
+def test_query_passages_and_counts(coded):
+    result = run(coded, "query", "challenge.housing AND challenge.case_length")
+    assert result.exit_code == 0, result.output
+    assert "le-1:1 (law_enforcement, B)" in result.output
+    assert "1 passages for 'challenge.housing AND challenge.case_length' (respondent turns, coder ana)" in result.output
+    counted = run(coded, "query", "challenge", "--count", "--json")
+    data = json.loads(counted.output)
+    assert data["total"] == 5
+    assert {r["group"]: r["hits"] for r in data["by_site"]} == {"A": 3, "B": 2}
+
+
+def test_query_errors(coded):
+    result = run(coded, "query", "challenge AND")
+    assert result.exit_code == 1
+    assert "Error: query position 14: expected a code" in result.output
+
+
+def test_saved_queries_round_trip(coded, tmp_path):
+    assert run(coded, "query", "save", "housing-trust", "challenge.housing OR \"trust\"", "--site", "B").exit_code == 0
+    assert run(coded, "search", "shelter", "--save", "shelters", "--speaker", "any").exit_code == 0
+    assert run(coded, "matrix", "challenge", "role", "--save", "by-role").exit_code == 0
+    listed = json.loads(run(coded, "query", "list", "--json").output)
+    assert [(q["name"], q["kind"]) for q in listed] == [
+        ("by-role", "matrix"), ("housing-trust", "query"), ("shelters", "search")]
+    ran = json.loads(run(coded, "query", "run", "housing-trust", "--json").output)
+    assert [(p["transcript"], p["segment"]) for p in ran["passages"]] == [("le-1", 1), ("le-1", 3)]
+    assert json.loads(run(coded, "query", "run", "shelters", "--json").output)["total"] == 3
+    matrix = json.loads(run(coded, "query", "run", "by-role", "--json").output)
+    assert matrix["rows_axis"] == "challenge"
+    assert run(coded, "query", "delete", "shelters").exit_code == 0
+    missing = run(coded, "query", "run", "shelters")
+    assert missing.exit_code == 1 and "No saved query 'shelters'; saved: by-role, housing-trust" in missing.output
+    bad = run(coded, "query", "save", "no spaces", "challenge")
+    assert bad.exit_code == 1 and "not allowed" in bad.output
+
+
+def test_matrix_table_cell_and_workbook(coded, tmp_path):
+    table = run(coded, "matrix", "challenge", "role")
+    assert table.exit_code == 0, table.output
+    assert "Housing gap" in table.output
+    cell = run(coded, "matrix", "challenge", "role", "--cell", "challenge.housing,law_enforcement", "--json")
+    data = json.loads(cell.output)
+    assert data["count"] == 2 and [p["segment"] for p in data["passages"]] == [1, 3]
+    path = tmp_path / "m.xlsx"
+    assert run(coded, "matrix", "challenge", "role", "-o", str(path)).exit_code == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    assert book.sheetnames[0] == "matrix"
+    # five non-empty cells, each its own sheet of passages
+    assert len(book.sheetnames) == 6
+    sheet = book["challenge.housing x law_enforce"]
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [1, 3]
+    refused = run(coded, "matrix", "challenge", "role", "-o", str(tmp_path / "m.csv"))
+    assert refused.exit_code == 1 and "written as .xlsx" in refused.output

@@ -43,5 +43,32 @@ def add_coder(project: Project, name: str) -> None:
 
     from qualcode.store.schema import coders
 
+    from qualcode.store.search import coder_exists
+
     with project.write() as conn:
-        conn.execute(insert(coders).values(name=name, created_at=datetime.now(UTC)))
+        if not coder_exists(conn, name):
+            conn.execute(insert(coders).values(name=name, created_at=datetime.now(UTC)))
+
+
+# ana's codings: (transcript, turn, code, phrase or None for the whole turn)
+CODINGS = [
+    ("vsp-1", 2, "referral.hotline", "Mostly the hotline."),
+    ("vsp-1", 2, "referral.law_enforcement", "Police also bring us clients."),
+    ("vsp-1", 2, "challenge.case_length", "It takes three years to trial."),
+    ("vsp-1", 4, "challenge.housing", None),
+    ("le-1", 1, "challenge.housing", "We house victims in hotels."),
+    ("le-1", 1, "challenge.case_length", "The T visa process takes years."),
+    ("le-1", 3, "challenge.housing", None),
+    ("le-1", 3, "referral.law_enforcement", "The shelter referred two women to us;"),
+    ("pros-1", 1, "challenge.case_length", "Trust matters in trial, the T-visa helps."),
+]
+
+
+def code_study(project: Project, coder: str = "ana") -> Project:
+    from qualcode.coding.session import CodingSession
+
+    add_coder(project, coder)
+    session = CodingSession(project, coder)
+    for transcript_id, turn, code, phrase in CODINGS:
+        session.tag(transcript_id, turn, [code], text=phrase)
+    return project

@@ -7,6 +7,7 @@ import pytest
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.search.engine import SearchOptions, search
 from qualcode.search.index import SearchError
+from tests.search.study import add_coder
 
 
 def found(project, pattern, **options):
@@ -67,6 +68,7 @@ def test_transcript_filters(study, options, expected):
 def test_in_code_and_not_in_code(study):
     from qualcode.coding.session import CodingSession
 
+    add_coder(study, "ana")
     CodingSession(study, "ana").tag("vsp-1", 4, ["challenge.housing"])
     # a child of the named code counts as inside it
     assert found(study, "housing", in_code=("challenge",)) == [("vsp-1", 4, "housing")]
@@ -89,7 +91,9 @@ def _span_of(project, transcript_id, phrase):
 def test_in_code_reads_the_named_coder(study):
     from qualcode.coding.session import CodingSession
 
+    add_coder(study, "ana")
     CodingSession(study, "ana").tag("vsp-1", 4, ["challenge.housing"])
+    add_coder(study, "ben")
     CodingSession(study, "ben").tag("pros-1", 1, ["challenge.housing"])
     with pytest.raises(QualcodeError, match="several coders"):
         found(study, "housing", in_code=("challenge",))
