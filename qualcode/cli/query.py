@@ -23,6 +23,7 @@ from qualcode.cli.search import (
     SpeakerOption,
     TranscriptOption,
     print_counts,
+    refresh_index,
     run_search,
 )
 
@@ -81,6 +82,7 @@ def query(
     if verb == "save":
         _save(project, words[1], "query", expression, options.to_dict())
         return
+    refresh_index(project)
     render_query(project, expression, options, as_json=as_json, output=output)
 
 
@@ -98,7 +100,8 @@ def render_query(project, expression: str, options, *, as_json: bool = False, ou
         from qualcode.search.writers import PASSAGE_COLUMNS, write_rows
 
         write_rows(output, [p.to_dict() for p in result.passages], PASSAGE_COLUMNS, f"Query: {expression}")
-        console.print(f"Wrote {result.total} passages to {output}", markup=False, soft_wrap=True)
+        console.print(f"Wrote {result.total} passages to {output} (working file, not de-identified)",
+                      markup=False, soft_wrap=True)
     elif options.count:
         print_counts(_as_counts(result), console)
     else:
@@ -160,6 +163,7 @@ def _run_saved(project, name: str, *, as_json: bool, output: Path | None) -> Non
         spec = MatrixSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.options.items()})
         render_matrix(project, spec, None, as_json=as_json, output=output)
         return
+    refresh_index(project)
     options = SearchOptions.from_dict(saved.options)
     if as_json or output is not None:
         from dataclasses import replace
@@ -208,7 +212,8 @@ def render_matrix(project, spec, cell: str | None, *, as_json: bool = False, out
             print_json(opened.to_dict())
         elif output is not None:
             write_rows(output, [p.to_dict() for p in opened.passages], PASSAGE_COLUMNS, f"{opened.row} x {opened.column}")
-            console.print(f"Wrote {len(opened.passages)} passages to {output}", markup=False, soft_wrap=True)
+            console.print(f"Wrote {len(opened.passages)} passages to {output} (working file, not de-identified)",
+                          markup=False, soft_wrap=True)
         else:
             print_passages(opened.passages, console)
             console.print(f"{opened.row} x {opened.column}: {result.count_type} {opened.count}, "
@@ -218,7 +223,7 @@ def render_matrix(project, spec, cell: str | None, *, as_json: bool = False, out
         print_json(result.to_dict())
     elif output is not None:
         _write_workbook(output, result, all_cells(project, spec, result), PASSAGE_COLUMNS)
-        console.print(f"Wrote {output}", markup=False, soft_wrap=True)
+        console.print(f"Wrote {output} (working file, not de-identified)", markup=False, soft_wrap=True)
     else:
         from qualcode.cli.tally import print_crosstab
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qualcode.cli.common import console, fail, print_json, project_of
+from qualcode.cli.common import console, err_console, fail, print_json, project_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -79,10 +79,7 @@ def search(
         limit=limit if limit is not None else (TABLE_LIMIT if terminal else None),
     )
     project = project_of(ctx)
-    if reindex:
-        from qualcode.search.index import refresh
-
-        refresh(project, rebuild=True)
+    refresh_index(project, rebuild=reindex)
     if save:
         from qualcode.search.saved import save_query
 
@@ -92,6 +89,17 @@ def search(
         _code_hits(project, pattern, options, code, coder, span, dry_run, as_json)
         return
     run_search(project, pattern, options, as_json=as_json, output=output)
+
+
+def refresh_index(project, *, rebuild: bool = False) -> None:
+    """Bring the search index up to date, saying so when there is work to do."""
+    from qualcode.search.index import refresh
+
+    def announce(count: int) -> None:
+        err_console.print(f"Indexing {count} transcript{'s' if count != 1 else ''} for search "
+                          "(once after each import)...", markup=False, soft_wrap=True)
+
+    refresh(project, rebuild=rebuild, announce=announce)
 
 
 def run_search(project, pattern: str, options, *, as_json: bool = False, output: Path | None = None) -> None:
@@ -105,7 +113,8 @@ def run_search(project, pattern: str, options, *, as_json: bool = False, output:
         from qualcode.search.writers import HIT_COLUMNS, write_rows
 
         write_rows(output, [h.to_dict() for h in result.hits], HIT_COLUMNS, f"Search: {pattern}")
-        console.print(f"Wrote {result.total} hits to {output}", markup=False, soft_wrap=True)
+        console.print(f"Wrote {result.total} hits to {output} (working file, not de-identified)", markup=False,
+                      soft_wrap=True)
     elif options.count:
         print_counts(result, console)
     else:

@@ -21,7 +21,7 @@ not touch the marker) is refused with a pointer to ``--reindex``, never shown wr
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 STRIDE = 5  # ints per word in a positions list
-JOINERS = frozenset(" \t-\u2010\u2011")
+JOINED = re.compile(r"[ \t\-\u2010\u2011]{1,3}")  # what may separate two words of a phrase
 
 
 class SearchError(QualcodeError):
@@ -50,8 +50,12 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def refresh(project: Project, *, rebuild: bool = False) -> RefreshReport:
-    """Index missing or changed transcripts and drop removed ones (one transaction)."""
+def refresh(project: Project, *, rebuild: bool = False, announce=None) -> RefreshReport:
+    """Index missing or changed transcripts and drop removed ones (one transaction).
+
+    ``announce(n)`` is called before indexing ``n`` transcripts (the CLI says so: the
+    first search after importing a large corpus takes a while).
+    """
     from qualcode.store import search as store
 
     with project.read() as conn:
@@ -63,6 +67,8 @@ def refresh(project: Project, *, rebuild: bool = False) -> RefreshReport:
     removed = sorted(set(indexed) - set(current))
     if not stale and not removed:
         return RefreshReport(0, 0)
+    if announce is not None and stale:
+        announce(len(stale))
     with project.write() as conn:
         store.drop_index_of(conn, stale + removed)
         for transcript_id in stale:
@@ -76,7 +82,8 @@ def _index_one(conn, transcript_id: str, marker: str) -> None:
     text = store.transcript_texts(conn, [transcript_id])[transcript_id]
     spans = [(r.ordinal, bool(r.is_interviewer), r.start_offset, r.end_offset)
              for r in store.segment_rows(conn, [transcript_id])]
-    rows = [{"key": k, "is_interviewer": kind, "positions": json.dumps(p, separators=(",", ":"))}
+    # "[1,2,...]" built by hand: valid JSON, several times faster than json.dumps here
+    rows = [{"key": k, "is_interviewer": kind, "positions": "[" + ",".join(map(str, p)) + "]"}
             for (k, kind), p in postings_of(text, spans).items()]
     store.write_index_of(conn, transcript_id, marker, text_digest(text), rows)
 
@@ -84,20 +91,16 @@ def _index_one(conn, transcript_id: str, marker: str) -> None:
 def postings_of(text: str, spans) -> dict[tuple[str, bool], list[int]]:
     """(key, is_interviewer) -> flat positions, for turns ``(ordinal, interviewer, start, end)``."""
     keyed = lemmas().key
+    joins = JOINED.fullmatch
     found: dict[tuple[str, bool], list[int]] = defaultdict(list)
     token = 0
     for ordinal, interviewer, start, end in spans:
-        previous_end = None
+        previous_end = -1
         for match in WORD.finditer(text, start, end):
             s, e = match.span()
-            joined = int(previous_end is not None and _joins(text, previous_end, s))
+            joined = 1 if previous_end >= 0 and joins(text, previous_end, s) else 0
             found[(keyed(match.group()), interviewer)].extend((token, ordinal, s, e, joined))
             token += 1
             previous_end = e
         token += 1  # never adjacent across turns
     return found
-
-
-def _joins(text: str, end: int, start: int) -> bool:
-    gap = text[end:start]
-    return 0 < len(gap) <= 3 and all(c in JOINERS for c in gap)

@@ -1,5 +1,10 @@
 """Hits and passages to CSV, XLSX or DOCX, chosen by the output file's suffix.
 
+These are the study team's *working files*: they hold transcript text as it is, not
+de-identified (the CLI says so when it writes one). Text for a write-up goes through
+``qualcode quotes``, which applies the redaction rules and the identifier gate: code
+the hits (``search --code``), then pull the quote set for that code.
+
 Every writer takes rows of plain dicts (``Hit.to_dict()``, ``Passage.to_dict()``) and
 the column order, so search, query and matrix passages share them. A matrix writes
 one XLSX sheet per cell (:func:`write_sheets`).
@@ -16,6 +21,8 @@ SUFFIXES = (".csv", ".xlsx", ".docx")
 HIT_COLUMNS = ("transcript", "segment", "start", "end", "role", "site", "left", "matched", "right")
 PASSAGE_COLUMNS = ("transcript", "segment", "start", "end", "role", "site", "text")
 SHEET_NAME_LIMIT = 31  # Excel's limit
+NOT_DEIDENTIFIED = ("Working file: transcript text as recorded, NOT de-identified. "
+                    "For quotes in a write-up use 'qualcode quotes', which applies the redaction rules.")
 
 
 def check_output(path: Path) -> str:
@@ -74,6 +81,7 @@ def _docx(path: Path, rows: list[dict], title: str) -> None:
 
     document = Document()
     document.add_heading(title, level=1)
+    document.add_paragraph(NOT_DEIDENTIFIED)
     for row in rows:
         where = f"{row['transcript']}, turn {row['segment']} ({row.get('role', '')}, {row.get('site', '')})"
         document.add_paragraph(where, style="Heading 3")

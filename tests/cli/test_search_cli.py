@@ -41,7 +41,7 @@ def test_table_shows_a_page_and_says_so(study):
 def test_json_shape(study):
     result = run(study, "search", "three years", "--phrase", "--json")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     (hit,) = data["hits"]
     assert {k: hit[k] for k in ("transcript", "segment", "matched")} == {
         "transcript": "vsp-1", "segment": 2, "matched": "three years"}
@@ -102,9 +102,9 @@ def test_code_the_hits_then_undo(study):
     assert done.exit_code == 0, done.output
     assert "Coded 4 sentence spans" in done.output
     listed = run(study, "codings", "list", "--coder", "ana", "--json")
-    assert len(json.loads(listed.output)) == 4
+    assert len(json.loads(listed.stdout)) == 4
     assert run(study, "undo", "--coder", "ana").exit_code == 0
-    assert json.loads(run(study, "codings", "list", "--coder", "ana", "--json").output) == []
+    assert json.loads(run(study, "codings", "list", "--coder", "ana", "--json").stdout) == []
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_query_passages_and_counts(coded):
     assert "le-1:1 (law_enforcement, B)" in result.output
     assert "1 passages for 'challenge.housing AND challenge.case_length' (respondent turns, coder ana)" in result.output
     counted = run(coded, "query", "challenge", "--count", "--json")
-    data = json.loads(counted.output)
+    data = json.loads(counted.stdout)
     assert data["total"] == 5
     assert {r["group"]: r["hits"] for r in data["by_site"]} == {"A": 3, "B": 2}
 
@@ -135,13 +135,13 @@ def test_saved_queries_round_trip(coded, tmp_path):
     assert run(coded, "query", "save", "housing-trust", "challenge.housing OR \"trust\"", "--site", "B").exit_code == 0
     assert run(coded, "search", "shelter", "--save", "shelters", "--speaker", "any").exit_code == 0
     assert run(coded, "matrix", "challenge", "role", "--save", "by-role").exit_code == 0
-    listed = json.loads(run(coded, "query", "list", "--json").output)
+    listed = json.loads(run(coded, "query", "list", "--json").stdout)
     assert [(q["name"], q["kind"]) for q in listed] == [
         ("by-role", "matrix"), ("housing-trust", "query"), ("shelters", "search")]
-    ran = json.loads(run(coded, "query", "run", "housing-trust", "--json").output)
+    ran = json.loads(run(coded, "query", "run", "housing-trust", "--json").stdout)
     assert [(p["transcript"], p["segment"]) for p in ran["passages"]] == [("le-1", 1), ("le-1", 3)]
-    assert json.loads(run(coded, "query", "run", "shelters", "--json").output)["total"] == 3
-    matrix = json.loads(run(coded, "query", "run", "by-role", "--json").output)
+    assert json.loads(run(coded, "query", "run", "shelters", "--json").stdout)["total"] == 3
+    matrix = json.loads(run(coded, "query", "run", "by-role", "--json").stdout)
     assert matrix["rows_axis"] == "challenge"
     assert run(coded, "query", "delete", "shelters").exit_code == 0
     missing = run(coded, "query", "run", "shelters")
@@ -155,7 +155,7 @@ def test_matrix_table_cell_and_workbook(coded, tmp_path):
     assert table.exit_code == 0, table.output
     assert "Housing gap" in table.output
     cell = run(coded, "matrix", "challenge", "role", "--cell", "challenge.housing,law_enforcement", "--json")
-    data = json.loads(cell.output)
+    data = json.loads(cell.stdout)
     assert data["count"] == 2 and [p["segment"] for p in data["passages"]] == [1, 3]
     path = tmp_path / "m.xlsx"
     assert run(coded, "matrix", "challenge", "role", "-o", str(path)).exit_code == 0
@@ -169,3 +169,10 @@ def test_matrix_table_cell_and_workbook(coded, tmp_path):
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [1, 3]
     refused = run(coded, "matrix", "challenge", "role", "-o", str(tmp_path / "m.csv"))
     assert refused.exit_code == 1 and "written as .xlsx" in refused.output
+
+
+def test_first_search_says_it_indexes(study):
+    first = run(study, "search", "housing")
+    assert "Indexing 3 transcripts for search" in first.output
+    assert "Indexing" not in run(study, "search", "housing").output
+    assert "Indexing 3 transcripts" in run(study, "search", "housing", "--reindex").output
