@@ -108,7 +108,8 @@ def render_query(project, expression: str, options, *, as_json: bool = False, ou
         print_passages(result.passages, console)
         shown = f"{len(result.passages)} of {result.total}" if len(result.passages) < result.total else str(result.total)
         who = f", coder {result.coder}" if result.coder else ""
-        console.print(f"{shown} passages for '{expression}' ({result.speaker} turns{who})", markup=False,
+        noun = "passage" if result.total == 1 else "passages"
+        console.print(f"{shown} {noun} for '{expression}' ({result.speaker} turns{who})", markup=False,
                       soft_wrap=True)
 
 

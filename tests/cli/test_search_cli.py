@@ -118,7 +118,7 @@ def test_query_passages_and_counts(coded):
     result = run(coded, "query", "challenge.housing AND challenge.case_length")
     assert result.exit_code == 0, result.output
     assert "le-1:1 (law_enforcement, B)" in result.output
-    assert "1 passages for 'challenge.housing AND challenge.case_length' (respondent turns, coder ana)" in result.output
+    assert "1 passage for 'challenge.housing AND challenge.case_length' (respondent turns, coder ana)" in result.output
     counted = run(coded, "query", "challenge", "--count", "--json")
     data = json.loads(counted.stdout)
     assert data["total"] == 5
