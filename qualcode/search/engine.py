@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.search.filters import Selection, code_filter, select
@@ -254,4 +254,4 @@ def counts(found: Found) -> tuple[tuple[CountRow, ...], tuple[CountRow, ...]]:
     return rows["role"], rows["site"]
 
 
-__all__ = ["CountRow", "Hit", "SearchOptions", "SearchResult", "counts", "find", "replace", "search"]
+__all__ = ["CountRow", "Hit", "SearchOptions", "SearchResult", "counts", "find", "search"]
