@@ -54,25 +54,48 @@ def refresh(project: Project, *, rebuild: bool = False, announce=None) -> Refres
     """Index missing or changed transcripts and drop removed ones (one transaction).
 
     ``announce(n)`` is called before indexing ``n`` transcripts (the CLI says so: the
-    first search after importing a large corpus takes a while).
+    first search after importing a large corpus takes a while). A cheap read decides
+    whether there is work; the write transaction then decides again what to do, so
+    an import committed in between is not indexed under an old marker. Two processes
+    refreshing at once on a server: the second one's insert collides with the first
+    one's rows, and it simply looks again (the first did the work).
     """
-    from qualcode.store import search as store
+    from sqlalchemy.exc import IntegrityError
 
     with project.read() as conn:
-        current = store.transcript_markers(conn)
-        indexed = {} if rebuild else store.indexed_markers(conn)
-        if rebuild:
-            indexed = dict.fromkeys(store.indexed_markers(conn), "")
-    stale = sorted(t for t, marker in current.items() if indexed.get(t) != marker)
-    removed = sorted(set(indexed) - set(current))
+        stale, removed, _ = _work(conn, rebuild)
     if not stale and not removed:
         return RefreshReport(0, 0)
     if announce is not None and stale:
         announce(len(stale))
-    with project.write() as conn:
-        store.drop_index_of(conn, stale + removed)
-        for transcript_id in stale:
-            _index_one(conn, transcript_id, current[transcript_id])
+    for attempt in range(3):
+        try:
+            with project.write() as conn:
+                return _rebuild(conn, rebuild and attempt == 0)
+        except IntegrityError:
+            if attempt == 2:
+                raise SearchError("Another process kept re-indexing the transcripts; try the search again") from None
+    raise AssertionError("unreachable")
+
+
+def _work(conn, rebuild: bool) -> tuple[list[str], list[str], dict[str, str]]:
+    from qualcode.store import search as store
+
+    current = store.transcript_markers(conn)
+    indexed = store.indexed_markers(conn)
+    if rebuild:
+        indexed = dict.fromkeys(indexed, "")
+    stale = sorted(t for t, marker in current.items() if indexed.get(t) != marker)
+    return stale, sorted(set(indexed) - set(current)), current
+
+
+def _rebuild(conn, rebuild: bool) -> RefreshReport:
+    from qualcode.store import search as store
+
+    stale, removed, current = _work(conn, rebuild)
+    store.drop_index_of(conn, stale + removed)
+    for transcript_id in stale:
+        _index_one(conn, transcript_id, current[transcript_id])
     return RefreshReport(len(stale), len(removed))
 
 
