@@ -121,15 +121,20 @@ def run_search(project, pattern: str, mode: str, first_page: bool) -> tuple[floa
     return time.perf_counter() - began, result.total
 
 
-def run_command(project, pattern: str, mode: str) -> tuple[float, int]:
+def run_command(project, pattern: str, mode: str) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one ``qualcode search`` process."""
+    import resource
     import subprocess
 
     flags = {"lemma": [], "phrase": ["--phrase"], "fuzzy": ["--fuzzy"]}[mode]
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "100"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "qualcode", "-p", str(project.root), "search", pattern, *flags],
-                          capture_output=True, text=True, env=env, check=True)
-    return time.perf_counter() - began, len(done.stdout.splitlines())
+    subprocess.run([sys.executable, "-m", "qualcode", "-p", str(project.root), "search", pattern, *flags],
+                   capture_output=True, text=True, env=env, check=True)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def startup_floor() -> float:
@@ -165,8 +170,9 @@ def measure(project, rounds: int) -> list[dict]:
             rows.append({"pattern": pattern, "mode": mode, "what": "first page" if first_page else "counts",
                          "hits": sorted(totals), "search": summary(ours),
                          "regex_scan": summary(theirs) if theirs else None})
-        command = [run_command(project, pattern, mode)[0] for _ in range(rounds)]
-        rows.append({"pattern": pattern, "mode": mode, "what": "command", "hits": [], "search": summary(command),
+        command = [run_command(project, pattern, mode) for _ in range(rounds)]
+        rows.append({"pattern": pattern, "mode": mode, "what": "command", "hits": [],
+                     "search": summary([w for w, _ in command]), "cpu": summary([c for _, c in command]),
                      "regex_scan": None})
     floor = [startup_floor() for _ in range(rounds)]
     rows.append({"pattern": "(start-up only)", "mode": "-", "what": "command", "hits": [], "search": summary(floor),
@@ -207,7 +213,9 @@ def main(argv: list[str] | None = None) -> None:
         base = row["regex_scan"]
         print(f"{row['pattern']!r:24} {row['mode']:6} {row['what']:10} hits={row['hits'] or '-'} "
               f"search {row['search']['median_s']:.3f} s [{row['search']['min_s']:.3f}-{row['search']['max_s']:.3f}]"
-              + (f"  regex scan {base['median_s']:.3f} s [{base['min_s']:.3f}-{base['max_s']:.3f}]" if base else ""))
+              + (f"  regex scan {base['median_s']:.3f} s [{base['min_s']:.3f}-{base['max_s']:.3f}]" if base else "")
+              + (f"  CPU {row['cpu']['median_s']:.3f} s [{row['cpu']['min_s']:.3f}-{row['cpu']['max_s']:.3f}]"
+                 if row.get("cpu") else ""))
     print(f"load average at end: {load} (a shared machine: figures are as measured under that load)")
     if args.json:
         args.json.write_text(json.dumps({"words": words, "index_build_s": round(built, 1), "rows": rows,
