@@ -40,8 +40,21 @@ def save_query(project: Project, name: str, kind: str, text: str, options: dict[
         raise SearchError(f"Query name '{name}' is not allowed: letters, digits, '_', '-', '.', up to 100")
     if kind not in KINDS:
         raise SearchError(f"Unknown query kind '{kind}'; kinds: {', '.join(KINDS)}")
+    _check(kind, text, options)
     with project.write() as conn:
         return put_saved_query(conn, name, kind, {"text": text, "options": options})
+
+
+def _check(kind: str, text: str, options: dict[str, Any]) -> None:
+    """Refuse to save what could not run: a query or pattern that does not parse."""
+    if kind == "query":
+        from qualcode.search.qparse import parse_query
+
+        parse_query(text)
+    elif kind == "search":
+        from qualcode.search.patterns import parse_pattern
+
+        parse_pattern(text, options.get("mode", "lemma"), vocabulary=[])
 
 
 def load_query(project: Project, name: str) -> SavedQuery:

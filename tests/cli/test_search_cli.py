@@ -148,6 +148,9 @@ def test_saved_queries_round_trip(coded, tmp_path):
     assert missing.exit_code == 1 and "No saved query 'shelters'; saved: by-role, housing-trust" in missing.output
     bad = run(coded, "query", "save", "no spaces", "challenge")
     assert bad.exit_code == 1 and "not allowed" in bad.output
+    unparsed = run(coded, "query", "save", "broken", "challenge AND")
+    assert unparsed.exit_code == 1 and "query position 14" in unparsed.output
+    assert "broken" not in run(coded, "query", "list").output
 
 
 def test_matrix_table_cell_and_workbook(coded, tmp_path):
