@@ -61,9 +61,9 @@ def code_hits(project: Project, pattern: str, options: SearchOptions, *, code: s
     with project.read() as conn:
         _check_coder(conn, coder)
         spans = _spans(conn, found, span)
-    _check_code(project, found, code)
+    _check_code(project, found, code, coder)
     if dry_run or not spans:
-        return TagResult(code, coder, span, True if dry_run else False, found.total, spans)
+        return TagResult(code, coder, span, dry_run, found.total, spans)
     return _apply(project, found, spans, code, coder, span)
 
 
@@ -77,10 +77,10 @@ def _check_coder(conn, coder: str) -> None:
                           "then code the hits")
 
 
-def _check_code(project: Project, found, code: str) -> None:
+def _check_code(project: Project, found, code: str, coder: str) -> None:
     from qualcode.coding.session import CodingSession
 
-    session = CodingSession(project, "check")
+    session = CodingSession(project, coder)
     roles = sorted({found.selection.info[t].role for t in found.by_transcript})
     for role in roles:
         try:

@@ -89,3 +89,37 @@ def test_lemma_search_agrees_with_a_plain_scan(project, turns, word):
     add_transcript(project, "p-1", "service_provider", spoken)
     expected = sum(1 for asks, words in turns if not asks for w in words if key(w) == key(word))
     assert totals(project, word) == expected
+
+
+def test_refresh_looks_again_when_another_process_indexed_first(study, monkeypatch):
+    """On a server, a concurrent refresh makes our insert collide: look again, not fail."""
+    from sqlalchemy.exc import IntegrityError
+
+    import qualcode.search.index as index
+
+    real, calls = index._rebuild, []
+
+    def collide_once(conn, rebuild):
+        calls.append(rebuild)
+        if len(calls) == 1:
+            real(conn, rebuild)  # what the other process wrote (rolled back here with our transaction)
+            raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+        return real(conn, rebuild)
+
+    monkeypatch.setattr(index, "_rebuild", collide_once)
+    assert refresh(study).indexed == 3
+    assert len(calls) == 2
+    assert totals(study, "housing") == 4
+
+
+def test_refresh_gives_up_with_a_message(study, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    import qualcode.search.index as index
+
+    def always(conn, rebuild):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(index, "_rebuild", always)
+    with pytest.raises(SearchError, match="Another process kept re-indexing"):
+        refresh(study)
