@@ -48,6 +48,7 @@ def query(
     coder: CoderOption = None,
     limit: LimitOption = None,
     count: Annotated[bool, typer.Option("--count", help="Passages and transcripts by role and site.")] = False,
+    kwic: Annotated[bool, typer.Option("--kwic", help="Show each piece of evidence in context, not whole turns.")] = False,
     as_json: JsonOption = False,
     output: OutputOption = None,
 ) -> None:
@@ -83,10 +84,11 @@ def query(
         _save(project, words[1], "query", expression, options.to_dict())
         return
     refresh_index(project)
-    render_query(project, expression, options, as_json=as_json, output=output)
+    render_query(project, expression, options, as_json=as_json, output=output, kwic=kwic)
 
 
-def render_query(project, expression: str, options, *, as_json: bool = False, output: Path | None = None) -> None:
+def render_query(project, expression: str, options, *, as_json: bool = False, output: Path | None = None,
+                 kwic: bool = False) -> None:
     from qualcode.search.query import run_query
 
     if output is not None:
@@ -104,6 +106,13 @@ def render_query(project, expression: str, options, *, as_json: bool = False, ou
                       markup=False, soft_wrap=True)
     elif options.count:
         print_counts(_as_counts(result), console)
+    elif kwic:
+        from qualcode.cli.search import print_kwic
+        from qualcode.search.engine import SearchResult
+        from qualcode.search.query import evidence_hits
+
+        hits = evidence_hits(result.passages)
+        print_kwic(SearchResult(expression, "query", result.speaker, len(hits), hits), console)
     else:
         print_passages(result.passages, console)
         shown = f"{len(result.passages)} of {result.total}" if len(result.passages) < result.total else str(result.total)

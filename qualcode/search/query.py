@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qualcode.search.engine import CountRow, SearchOptions, find
+from qualcode.search.engine import CountRow, Hit, SearchOptions, find
 from qualcode.search.filters import Selection, code_ids, select
 from qualcode.search.qparse import Binary, Code, Not, QueryError, Text, Where, parse_query
 
@@ -43,6 +43,19 @@ class Passage:
         return {"transcript": self.transcript, "segment": self.segment, "start": self.start, "end": self.end,
                 "role": self.role, "site": self.site, "text": self.text,
                 "evidence": [list(e) for e in self.evidence]}
+
+
+def evidence_hits(passages, width: int = 40) -> tuple[Hit, ...]:
+    """KWIC lines of the passages' evidence (each coding or match, its context in the turn)."""
+    hits = []
+    for p in passages:
+        for start, end in p.evidence:
+            left = p.text[max(0, start - p.start - width) : start - p.start]
+            right = p.text[end - p.start : end - p.start + width]
+            left, right = " ".join(left.split()), " ".join(right.split())
+            hits.append(Hit(p.transcript, p.segment, start, end, " ".join(p.text[start - p.start : end - p.start].split()),
+                            left + " " if left else "", " " + right if right else "", p.role, p.site))
+    return tuple(hits)
 
 
 @dataclass(frozen=True)

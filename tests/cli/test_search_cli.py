@@ -179,3 +179,10 @@ def test_first_search_says_it_indexes(study):
     assert "Indexing 3 transcripts for search" in first.output
     assert "Indexing" not in run(study, "search", "housing").output
     assert "Indexing 3 transcripts" in run(study, "search", "housing", "--reindex").output
+
+
+def test_query_kwic_fits_80_columns(coded):
+    result = run(coded, "query", "challenge.housing", "--kwic")
+    assert result.exit_code == 0, result.output
+    assert all(len(line) <= 80 for line in result.output.splitlines())
+    assert "le-1:3" in result.output and "3 hits for 'challenge.housing' (query" in result.output

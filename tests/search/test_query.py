@@ -87,3 +87,13 @@ def test_unknown_names_are_refused(coded, expression, message):
 
     with pytest.raises(QualcodeError, match=message):
         run_query(coded, expression, SearchOptions())
+
+
+def test_evidence_as_kwic_lines(coded):
+    from qualcode.search.query import evidence_hits
+
+    result = run_query(coded, 'challenge.case_length AND "trust"', SearchOptions())
+    hits = evidence_hits(result.passages, width=10)
+    assert [(h.transcript, h.matched) for h in hits] == [
+        ("pros-1", "Trust"), ("pros-1", "Trust matters in trial, the T-visa helps.")]
+    assert hits[0].right == " matters i" and hits[1].right == " Rodrigues"
