@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
-from qualcode.search.lemmas import WORD, lemmas
+from qualcode.search.lemmas import MAX_KEY, WORD, lemmas
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -122,7 +122,10 @@ def postings_of(text: str, spans) -> dict[tuple[str, bool], list[int]]:
         for match in WORD.finditer(text, start, end):
             s, e = match.span()
             joined = 1 if previous_end >= 0 and joins(text, previous_end, s) else 0
-            found[(keyed(match.group()), interviewer)].extend((token, ordinal, s, e, joined))
+            word_key = keyed(match.group())
+            if len(word_key) > MAX_KEY:
+                word_key = word_key[:MAX_KEY]
+            found[(word_key, interviewer)].extend((token, ordinal, s, e, joined))
             token += 1
             previous_end = e
         token += 1  # never adjacent across turns

@@ -17,6 +17,7 @@ from qualcode.coding.autocode.lemmas import LemmaIndex
 # A word: letters/digits; apostrophes and hyphens split words ("there's" -> there, s),
 # so "survivor's" is found by "survivor".
 WORD = re.compile(r"[^\W_]+")
+MAX_KEY = 200  # the index's key column; a longer "word" (a run of digits, a URL) is cut
 
 
 class TableLemmas(LemmaIndex):
@@ -43,7 +44,7 @@ def lemmas() -> TableLemmas:
 
 def key(word: str) -> str:
     """The match key of one word (lowercased, lemma, derivational family)."""
-    return lemmas().key(word)
+    return lemmas().key(word)[:MAX_KEY]
 
 
 def words(text: str) -> list[str]:

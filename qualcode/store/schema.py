@@ -217,9 +217,9 @@ search_postings = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("transcript_id", String(200), nullable=False),
-    Column("key", String(200), nullable=False),
+    Column("key", String(200), nullable=False),  # longer keys are cut (qualcode/search/lemmas.py)
     Column("is_interviewer", Boolean, nullable=False),
-    # JSON list of ints, four per occurrence: token number, segment ordinal, start, end.
+    # JSON list of ints, five per word: token number, segment ordinal, start, end, joined.
     Column("positions", Text, nullable=False),
     Index("ix_search_postings_key", "key", "transcript_id"),
     Index("ix_search_postings_transcript", "transcript_id"),

@@ -123,3 +123,11 @@ def test_refresh_gives_up_with_a_message(study, monkeypatch):
     monkeypatch.setattr(index, "_rebuild", always)
     with pytest.raises(SearchError, match="Another process kept re-indexing"):
         refresh(study)
+
+
+def test_a_very_long_word_is_indexed_and_found(study):
+    """Keys longer than the index column are cut the same way for text and pattern."""
+    long_word = "x" * 150 + "y" * 150
+    add_transcript(study, "long-1", "service_provider", [("Respondent", f"See {long_word} here.")])
+    assert totals(study, long_word) == 1
+    assert totals(study, "y" * 300) == 0
