@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from qualcode.privacy import private_file
 from qualcode.search.index import SearchError
 
 SUFFIXES = (".csv", ".xlsx", ".docx")
@@ -35,7 +36,7 @@ def check_output(path: Path) -> str:
 def write_rows(path: Path, rows: list[dict], columns, title: str) -> Path:
     """Write ``rows`` (dicts) with ``columns`` to a file of the suffix's format."""
     suffix = check_output(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)  # 0600 before any transcript text is written (docs/security.md)
     if suffix == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
@@ -60,7 +61,7 @@ def write_sheets(path: Path, sheets: list[tuple[str, list[dict], tuple]]) -> Pat
         sheet.append(list(columns))
         for row in rows:
             sheet.append([row.get(c, "") for c in columns])
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)
     book.save(path)
     return path
 
