@@ -15,7 +15,7 @@ from qualcode.search.writers import PASSAGE_COLUMNS, write_rows
 def test_working_files_are_private(tmp_path, suffix):
     old = os.umask(0o022)
     try:
-        path = write_rows(tmp_path / "out" / f"hits{suffix}", [{"transcript": "t", "text": "words"}],
+        path = write_rows(tmp_path / "out" / f"hits{suffix}", [{"transcript": "t", "segment": 2, "text": "words"}],
                           PASSAGE_COLUMNS, "hits")
     finally:
         os.umask(old)
