@@ -17,13 +17,28 @@ pytestmark = pytest.mark.coders('ana')
 SECRET = "Mira told us the house on Elm Street was where they kept the passports"
 
 
-def test_a_nul_in_a_markdown_title_is_one_line_and_nothing_is_written(project, tmp_path):
+def test_a_nul_in_a_markdown_title_is_removed_and_reported(project, tmp_path):
+    # The importer removes stray control characters (and says how many); no NUL may
+    # reach the store, where PostgreSQL would refuse it with a traceback.
     source = tmp_path / "iv.md"
     source.write_bytes(f"# Interview\x00 one\n\nInterviewer: Why?\nRespondent: {SECRET}.\n".encode())
+    result = run_cli(project, "import", str(source), "--role", "service_provider", "--site", "A")
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    assert "removed 1 control character" in result.stdout
+    assert "Elm Street" not in result.stdout + result.stderr
+    with project.read() as conn:
+        title, body = conn.execute(select(transcripts.c.title, transcripts.c.text)).one()
+    assert "\x00" not in title and "\x00" not in body
+
+
+def test_a_nul_in_an_attribute_is_one_line_and_nothing_is_written(project, tmp_path):
+    source = tmp_path / "iv.md"
+    source.write_text(f"Interviewer: Why?\nRespondent: {SECRET}.\n", encoding="utf-8")
     before = snapshot(project)
     line = assert_one_line_refusal(
-        run_cli(project, "import", str(source), "--role", "service_provider", "--site", "A"),
-        "its title contains a NUL character",
+        run_cli(project, "import", str(source), "--role", "service_provider", "--site", "A",
+                "--attr", "mode=vir\x00tual"),
+        "contains a NUL character",
     )
     assert "Elm Street" not in line
     assert snapshot(project) == before
