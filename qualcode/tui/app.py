@@ -255,27 +255,31 @@ class CodingApp(App[None]):
     # -- messages from the panes ----------------------------------------------
 
     def on_codebook_pane_apply(self, message: CodebookPane.Apply) -> None:
-        self._run(lambda: self.state.toggle(message.code_id))
-        if message.from_filter:
-            self.codebook_pane.close_filter()
+        self._run(lambda: self.state.toggle(message.code_id))  # the pane already left filter mode
 
     def on_codebook_pane_closed(self, message: CodebookPane.Closed) -> None:
         if self.focused is not self.transcript_view:
             self.transcript_view.focus()
 
     async def on_event(self, event: events.Event) -> None:
-        # While filtering codes, keys go to the filter box before any binding; focus
-        # never moves there (a focus change repaints the whole screen).
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and self.codebook_pane_ready
-            and self.codebook_pane.filtering
-            and not isinstance(self.screen, ModalScreen)
-            and await self.codebook_pane.filter_key(event.key, event.character)
-        ):
-            return
+        # Keys are routed here, in the order they arrive, before Textual hands them to
+        # the focused widget (whose bindings run later, one event-loop turn each). So
+        # ``/`` switches to filtering at once, and every key after it goes to the filter
+        # even when they all arrive in one read (a paste, a slow SSH link). While
+        # filtering, keys go to the filter box before any binding; focus never moves
+        # there (a focus change repaints the whole screen).
+        if isinstance(event, events.Key) and not event.is_forwarded and self._routes_keys():
+            pane = self.codebook_pane
+            if not pane.filtering and event.key == "slash":
+                self.action_find_code()
+                return
+            if pane.filtering and await pane.filter_key(event.key, event.character):
+                return
         await super().on_event(event)
+
+    def _routes_keys(self) -> bool:
+        """True while the coding screen itself (no modal) receives keys."""
+        return self.codebook_pane_ready and not isinstance(self.screen, ModalScreen)
 
     @property
     def codebook_pane_ready(self) -> bool:
