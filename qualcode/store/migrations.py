@@ -72,10 +72,24 @@ def retire_coding_ids(conn: Connection, codings, events) -> None:
     conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (largest,))
 
 
+def _samples_can_be_closed(conn: Connection) -> None:
+    """samples.closed_at / closed_by: a sample is blind until the lead closes it."""
+    from sqlalchemy.schema import CreateColumn
+
+    from qualcode.store.schema import samples
+
+    present = {c["name"] for c in inspect(conn).get_columns("samples")}
+    for name in ("closed_at", "closed_by"):
+        if name not in present:
+            column = CreateColumn(samples.c[name]).compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE samples ADD COLUMN {column}")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
     Migration(3, "coding ids are never reused (SQLite AUTOINCREMENT)", _never_reuse_coding_ids),
+    Migration(4, "samples can be closed (blind double-coding ends)", _samples_can_be_closed),
 ]
 HEAD = MIGRATIONS[-1].version
 

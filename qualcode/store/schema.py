@@ -161,6 +161,9 @@ samples = Table(
     Column("seed", Integer, nullable=False),
     Column("strata", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Open (blind) until the lead closes it: then its coders see each other's codings.
+    Column("closed_at", DateTime(timezone=True)),
+    Column("closed_by", String(100)),
 )
 
 sample_transcripts = Table(

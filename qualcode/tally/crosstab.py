@@ -165,6 +165,9 @@ def crosstab(
     ``count`` defaults to ``references`` (co-occurring segments for codes x codes) and
     to ``transcripts`` for group x group, which has no references to count.
     """
+    from qualcode.coding.blind import guard_reader
+
+    guard_reader(project, coder, what="this crosstab")
     codebook = project.codebook
     row_axis, column_axis = parse_axis(rows, codebook), parse_axis(columns, codebook)
     count = count or ("transcripts" if row_axis.kind == column_axis.kind == "group" else "references")

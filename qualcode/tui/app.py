@@ -40,6 +40,11 @@ KEY_HINT = (
 )
 
 
+# How often the screen looks for other coders' changes and new suggestions: one small
+# query per tick when nothing changed.
+REFRESH_SECONDS = 2.0
+
+
 class CodingApp(App[None]):
     """``qualcode code``: code one transcript after another, keyboard first."""
 
@@ -122,6 +127,19 @@ class CodingApp(App[None]):
         self._show_transcript()
         self.transcript_view.focus()
         self.status("? shows every key · / finds a code · everything is saved as you go")
+        self.set_interval(REFRESH_SECONDS, self.refresh_from_store)
+
+    def refresh_from_store(self) -> None:
+        """Show what other coders and processes changed (codings, undos, new suggestions)."""
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            outcome = self.state.refresh()
+        except OperationalError:  # the store is busy: try again on the next tick
+            return
+        if outcome.changed:
+            self.transcript_view.refresh_turns(outcome.changed)
+            self._update_side()
 
     def _show_transcript(self) -> None:
         state = self.state

@@ -37,7 +37,7 @@ class JumpScreen(ModalScreen[str | None]):
         super().__init__()
         self._choices = list(choices)
         self._current = current
-        self._closing = False
+        self._answered = False
 
     def compose(self):
         with Vertical():
@@ -66,9 +66,9 @@ class JumpScreen(ModalScreen[str | None]):
     def _close(self, transcript_id: str | None) -> None:
         # Dismiss once: a second Enter in the same read (g Enter Enter) is already
         # queued for this screen and would pop the coding screen too (ScreenStackError).
-        if self._closing:
+        if self._answered:
             return
-        self._closing = True
+        self._answered = True
         self.dismiss(transcript_id)
 
 

@@ -29,7 +29,7 @@ class MemoScreen(ModalScreen[str | None]):
         super().__init__()
         self._title = title
         self._memo = memo or ""
-        self._closing = False
+        self._answered = False
 
     def compose(self):
         with Vertical():
@@ -51,6 +51,6 @@ class MemoScreen(ModalScreen[str | None]):
 
     def _close(self, memo: str | None) -> None:
         # Dismiss once: a second Enter or Escape in the same read would pop the coding screen.
-        if not self._closing:
-            self._closing = True
+        if not self._answered:
+            self._answered = True
             self.dismiss(memo)
