@@ -114,6 +114,23 @@ def sample_show(
     console.print(table)
 
 
+@sample_app.command("close")
+def sample_close(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The sample's name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """End blind coding of a sample (the lead only: QUALCODE_CODER must name qualcode.toml's lead)."""
+    from qualcode.coding.blind import close_sample
+
+    closed = close_sample(project_of(ctx), name)
+    if as_json:
+        print_json(closed.to_dict())
+        return
+    console.print(f"Closed sample {closed.name} ({closed.closed_by}, {closed.closed_at}): its coders now see "
+                  "each other's codings; agreement and exports show them to everyone.", markup=False, soft_wrap=True)
+
+
 @sample_app.command("list")
 def sample_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The project's samples."""
