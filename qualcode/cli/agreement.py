@@ -420,9 +420,24 @@ def demo_step(project: Project, out: Console | None = None) -> dict[str, Any]:
         summary = import_codings(project, path)
         out.print(f"Loaded {summary.rows} codings from {path.name} ({', '.join(summary.by_coder)}).",
                   markup=False, soft_wrap=True)
+    _demo_close(project, out)
     result = project_agreement(project, DEMO_CODERS, sample=DEMO_SAMPLE)
     print_agreement(result, out)
     return result
+
+
+def _demo_close(project: Project, out: Console) -> None:
+    """Both coders are done: the example's lead (qualcode.toml) closes the sample, ending blind coding."""
+    from qualcode.coding.blind import Viewer, close_sample, lead_of
+    from qualcode.store.blind import sample_closure
+
+    with project.read() as conn:
+        closed_at, _ = sample_closure(conn, DEMO_SAMPLE)
+    lead = lead_of(project)
+    if closed_at is None and lead is not None:
+        close_sample(project, DEMO_SAMPLE, Viewer(lead, lead=True))
+        out.print(f"Both coders are done: the lead ({lead}) closed the sample, so blind coding ends.",
+                  markup=False, soft_wrap=True)
 
 
 def check_demo_codings(files: list[Path], sampled: list[str]) -> None:

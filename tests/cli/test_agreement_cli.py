@@ -30,7 +30,11 @@ def write_codings(path, rows):
 
 
 @pytest.fixture
-def study(project, tmp_path):
+def study(project, tmp_path, monkeypatch):
+    from tests.helpers import set_lead
+
+    set_lead(project, "lead")
+    monkeypatch.setenv("QUALCODE_CODER", "lead")  # the lead reads agreement on an open sample
     """20 transcripts in four roles, a 30% sample stratified by role, two coders from CSV."""
     transcripts = {}
     for role, count in CORPUS.items():
