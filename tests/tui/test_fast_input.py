@@ -65,3 +65,40 @@ async def test_jump_then_two_enters_in_one_read_does_not_crash(project, intervie
         assert app.is_running and len(app.screen_stack) == 1
         assert app.state.transcript.id == "vsp-1"  # the highlighted (open) transcript
         assert coded(project) == []
+
+
+async def test_other_coders_changes_and_new_suggestions_show_without_reopening(project, interview, stub_suggester):
+    from qualcode.coding.session import CodingSession
+
+    ben = CodingSession(project, "ben")
+    ben.tag("vsp-1", 2, ["challenge.housing"])
+    app = CodingApp(project, "ana", "vsp-1", suggesters=[])
+    async with app.run_test(size=SIZE) as pilot:
+        assert "ben: challenge.housing" in app.transcript_view.turn_text(2)
+        ben.undo()  # another coder's undo, in another process
+        app.refresh_from_store()  # what the screen's timer runs
+        await pilot.pause()
+        assert "challenge.housing" not in app.transcript_view.turn_text(2)
+        ben.tag("vsp-1", 2, ["referral.law_enforcement"])
+        await pilot.pause(2.5)  # the timer alone picks it up
+        assert "ben: referral.law_enforcement" in app.transcript_view.turn_text(2)
+
+
+def test_new_stored_suggestions_show_after_a_refresh(project, interview):
+    from qualcode.tui.state import CodingState
+    from tests.coding.test_blind import store_model_suggestion
+
+    state = CodingState(project, "ana", "vsp-1")
+    assert state.suggestions() == []
+    with project.write() as conn:
+        from sqlalchemy import insert
+
+        from qualcode.store.codings import now
+        from qualcode.store.schema import models
+
+        model_id = conn.execute(insert(models).values(
+            name="m", trained_from="ben", codebook_hash="x", data_hash="x", payload=b"", report={"trained_on": []},
+            created_at=now())).inserted_primary_key[0]
+    store_model_suggestion(project, interview, model_id)
+    state.refresh()
+    assert [s.code_id for s in state.suggestions()] == ["challenge.housing"]
