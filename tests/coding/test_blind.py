@@ -135,6 +135,12 @@ def test_training_skips_open_samples_and_blind_coders_get_no_model_suggestion_le
 
     assert model_suggestions("ana") == []  # blind: the model learned ben's codings on this transcript
     assert model_suggestions("lead")  # the same suggestions exist; the lead sees them
+    from qualcode.coding.review_queue import list_suggestions
+
+    as_(monkeypatch, "ana")  # qualcode suggest list, as ana
+    assert [r for r in list_suggestions(study, source="model", coder="cy") if r["transcript"] in sealed] == []
+    as_(monkeypatch, "lead")
+    assert [r for r in list_suggestions(study, source="model", coder="cy") if r["transcript"] in sealed]
 
 
 def study_transcript(project, transcript_id):
