@@ -144,8 +144,9 @@ def sample_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
         print_json(samples)
         return
     for sample in samples:
+        state = "open (blind)" if sample["open"] else f"closed by {sample['closed_by']} at {sample['closed_at']}"
         console.print(f"{sample['name']}: {len(sample['transcripts'])} transcripts, coders "
-                      f"{', '.join(sample['coders'])}, seed {sample['seed']}", markup=False, soft_wrap=True)
+                      f"{', '.join(sample['coders'])}, seed {sample['seed']}, {state}", markup=False, soft_wrap=True)
     if not samples:
         console.print("No samples yet (qualcode sample create).", soft_wrap=True)
 
