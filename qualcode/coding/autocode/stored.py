@@ -197,7 +197,9 @@ def still_applicable(project: Project, code_id: str, role: str) -> bool:
     return True
 
 
-def blind_model_filter(conn: Connection, project: Project, coder: str, transcript_id: str, rows: list[dict]) -> list[dict]:
+def blind_model_filter(
+    conn: Connection, project: Project, coder: str | None, transcript_id: str, rows: list[dict]
+) -> list[dict]:
     """Withhold model suggestions a blind coder must not see on this transcript.
 
     A model's suggestion carries the judgement of the coder it learned from. On a
@@ -213,6 +215,7 @@ def blind_model_filter(conn: Connection, project: Project, coder: str, transcrip
     if not models or not is_blind(conn, viewer_of(project, coder), transcript_id):
         return rows
     learned = model_training_transcripts(conn, {(r.get("evidence") or {}).get("model_id") for r in models} - {None})
+
     def clean(row: dict) -> bool:
         trained_on = learned.get((row.get("evidence") or {}).get("model_id"))
         return trained_on is not None and transcript_id not in trained_on
