@@ -53,3 +53,13 @@ def add_transcript(project: Project, transcript_id: str, role: str, turns, site:
     with project.write() as conn:
         insert_transcript(conn, transcript)
     return transcript
+
+
+def set_lead(project: Project, name: str = "lead") -> None:
+    """Name the project's lead in qualcode.toml ([project] lead) and reload the settings."""
+    import tomllib
+
+    path = project.config_path
+    text = path.read_text(encoding="utf-8").replace("[project]\n", f'[project]\nlead = "{name}"\n', 1)
+    path.write_text(text, encoding="utf-8")
+    project.config = tomllib.loads(text)

@@ -67,6 +67,9 @@ def find_disagreements(
     if unit not in ("segment", "sentence"):
         raise AgreementError(f"disagreements are listed per segment or sentence; received '{unit}'")
     pair = check_coders(coders)
+    from qualcode.coding.blind import guard
+
+    guard(project, coders=pair, transcripts=transcripts, what="the disagreements")
     ids = list(transcripts) if transcripts is not None else double_coded_transcripts(project, pair, sample)
     coded = load_coded(project, pair, ids)
     columns = agreement_codes(project.codebook, coded, prefix=code)

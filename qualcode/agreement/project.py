@@ -271,6 +271,9 @@ def project_agreement(
         below_min_kappa, below_min_kappa_count, ci, warnings[, by_transcript]}``;
         undefined values are None with a ``reason``.
     """
+    from qualcode.coding.blind import guard
+
+    guard(project, coders=list(coders), what="agreement")
     pair = check_coders(coders)
     _check_options(unit, ci, resample, characters, replicates, confidence)
     transcript_ids = double_coded_transcripts(project, pair, sample)

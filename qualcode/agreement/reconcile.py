@@ -93,7 +93,10 @@ def copy_agreements(
     from qualcode.agreement.project import agreement_codes
     from qualcode.agreement.units import load_coded, unit_matrices
 
+    from qualcode.coding.blind import guard
+
     pair = check_coders(coders)
+    guard(project, coders=pair, what="reconciliation")
     into = _check_into(into, pair)
     coded = load_coded(project, pair, double_coded_transcripts(project, pair, sample))
     columns = agreement_codes(project.codebook, coded, prefix=code)

@@ -97,6 +97,8 @@ class Sample:
     population: int = 0
     target: int = 0
     notes: tuple[str, ...] = field(default=())
+    closed_by: str | None = None  # the lead who ended blind coding; None while open
+    closed_at: str | None = None
 
     @property
     def transcript_ids(self) -> list[str]:
@@ -108,7 +110,8 @@ class Sample:
             "coders": list(self.coders), "population": self.population, "target": self.target,
             "allocation": list(self.allocation),
             "transcripts": [{"transcript": t, "stratum": s} for t, s in self.transcripts],
-            "notes": list(self.notes),
+            "notes": list(self.notes), "open": self.closed_at is None,
+            "closed_by": self.closed_by, "closed_at": self.closed_at,
         }
 
 
@@ -318,6 +321,7 @@ def load_sample(conn: Connection, name: str) -> Sample:
         row["name"], row["fraction"], row["seed"], tuple(strata.get("by", ())), tuple(_sample_coders(conn, name)),
         tuple(_sample_transcripts(conn, name)), tuple(strata.get("allocation", ())),
         strata.get("population", 0), strata.get("target", 0), tuple(strata.get("notes", ())),
+        row.get("closed_by"), row["closed_at"].isoformat(timespec="seconds") if row.get("closed_at") else None,
     )
 
 

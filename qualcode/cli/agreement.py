@@ -114,6 +114,23 @@ def sample_show(
     console.print(table)
 
 
+@sample_app.command("close")
+def sample_close(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The sample's name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """End blind coding of a sample (the lead only: QUALCODE_CODER must name qualcode.toml's lead)."""
+    from qualcode.coding.blind import close_sample
+
+    closed = close_sample(project_of(ctx), name)
+    if as_json:
+        print_json(closed.to_dict())
+        return
+    console.print(f"Closed sample {closed.name} ({closed.closed_by}, {closed.closed_at}): its coders now see "
+                  "each other's codings; agreement and exports show them to everyone.", markup=False, soft_wrap=True)
+
+
 @sample_app.command("list")
 def sample_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The project's samples."""
@@ -127,8 +144,9 @@ def sample_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
         print_json(samples)
         return
     for sample in samples:
+        state = "open (blind)" if sample["open"] else f"closed by {sample['closed_by']} at {sample['closed_at']}"
         console.print(f"{sample['name']}: {len(sample['transcripts'])} transcripts, coders "
-                      f"{', '.join(sample['coders'])}, seed {sample['seed']}", markup=False, soft_wrap=True)
+                      f"{', '.join(sample['coders'])}, seed {sample['seed']}, {state}", markup=False, soft_wrap=True)
     if not samples:
         console.print("No samples yet (qualcode sample create).", soft_wrap=True)
 
@@ -405,9 +423,24 @@ def demo_step(project: Project, out: Console | None = None) -> dict[str, Any]:
         summary = import_codings(project, path)
         out.print(f"Loaded {summary.rows} codings from {path.name} ({', '.join(summary.by_coder)}).",
                   markup=False, soft_wrap=True)
+    _demo_close(project, out)
     result = project_agreement(project, DEMO_CODERS, sample=DEMO_SAMPLE)
     print_agreement(result, out)
     return result
+
+
+def _demo_close(project: Project, out: Console) -> None:
+    """Both coders are done: the example's lead (qualcode.toml) closes the sample, ending blind coding."""
+    from qualcode.coding.blind import Viewer, close_sample, lead_of
+    from qualcode.store.blind import sample_closure
+
+    with project.read() as conn:
+        closed_at, _ = sample_closure(conn, DEMO_SAMPLE)
+    lead = lead_of(project)
+    if closed_at is None and lead is not None:
+        close_sample(project, DEMO_SAMPLE, Viewer(lead, lead=True))
+        out.print(f"Both coders are done: the lead ({lead}) closed the sample, so blind coding ends.",
+                  markup=False, soft_wrap=True)
 
 
 def check_demo_codings(files: list[Path], sampled: list[str]) -> None:

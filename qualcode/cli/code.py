@@ -44,15 +44,33 @@ def code(
         raise CodingError("a coder name is required: --coder NAME (or set QUALCODE_CODER)")
     project = project_of(ctx)
     if screenshot is None:
-        from qualcode.tui.app import run_coding_screen
+        from qualcode.tui.app import CodingApp
 
-        run_coding_screen(project, coder, transcript)
+        screen = CodingApp(project, coder, transcript)  # an unknown transcript is refused first
+        _require_terminal()
+        screen.run()
         return
     from qualcode.tui.app import run_headless
 
     pressed = tuple(k.strip() for k in keys.split(",") if k.strip())
     app = run_headless(project, coder, transcript, keys=pressed, screenshot=str(screenshot), size=_parse_size(size))
     console.print(f"Saved a screenshot of {app.state.transcript.id} to {screenshot}", markup=False, soft_wrap=True)
+
+
+def _require_terminal() -> None:
+    """The full-screen app needs a terminal on both ends; without one it would wait forever."""
+    import sys
+
+    from qualcode.errors import CodingError
+
+    missing = [name for name, stream in (("stdin", sys.stdin), ("stdout", sys.stdout))
+               if not (hasattr(stream, "isatty") and stream.isatty())]
+    if missing:
+        raise CodingError(
+            f"qualcode code needs a terminal, but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+            "not one (a pipe, a file or a script); run it in a terminal, or use --screenshot FILE to render "
+            "the screen without one"
+        )
 
 
 def _parse_size(text: str) -> tuple[int, int]:

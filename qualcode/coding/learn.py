@@ -106,21 +106,28 @@ def coder_turns(project: Project, coder: str) -> list[LabelledTurn]:
     from sqlalchemy import select
 
     from qualcode.coding.autocode.runner import load_units
+    from qualcode.store.blind import open_samples
     from qualcode.store.schema import codings, suggestions
 
     with project.read() as conn:
+        # Blind double-coding: nothing is learned from an open sample's transcripts, so
+        # no model carries one coder's judgement there to another (qualcode.coding.blind).
+        sealed = sorted({t for s in open_samples(conn) for t in s.transcripts})
         coded = conn.execute(
             select(codings.c.transcript_id, codings.c.segment_id, codings.c.code_id).where(
-                codings.c.coder == coder, codings.c.segment_id.is_not(None)
+                codings.c.coder == coder, codings.c.segment_id.is_not(None),
+                codings.c.transcript_id.not_in(sealed),
             )
         ).all()
         rejected = conn.execute(
             select(suggestions.c.transcript_id, suggestions.c.segment_id, suggestions.c.code_id).where(
-                suggestions.c.status == "rejected", suggestions.c.decided_by == coder
+                suggestions.c.status == "rejected", suggestions.c.decided_by == coder,
+                suggestions.c.transcript_id.not_in(sealed),
             )
         ).all()
         if not coded and not rejected:
-            raise NotFoundError(f"Coder '{coder}' has no codings and no rejected suggestions to learn from")
+            held = " outside open double-coding samples" if sealed else ""
+            raise NotFoundError(f"Coder '{coder}' has no codings and no rejected suggestions{held} to learn from")
         coded_transcripts = sorted({t for t, _, _ in coded})
         extra = sorted({t for t, _, _ in rejected} - set(coded_transcripts))
         units, _ = load_units(conn, coded_transcripts + extra)
@@ -247,6 +254,8 @@ def assemble_model(
     report = {
         "turns": len(turns),
         "transcripts": len({t.transcript_id for t in turns}),
+        # Which transcripts it learned from: a blind coder sees its suggestions only elsewhere.
+        "trained_on": sorted({t.transcript_id for t in turns}),
         "min_positive": min_positive,
         "trained": trained,
         "too_few_examples": skipped,

@@ -17,6 +17,10 @@ def list_codings(project: Project, *, coder=None, transcript=None, code=None) ->
 
     ``code`` matches the code and its descendants (dotted ids).
     """
+    from qualcode.coding.blind import guard
+
+    guard(project, coders=[coder] if coder else None, transcripts=[transcript] if transcript else None,
+          what="this listing")
     with project.read() as conn:
         rows = store.coding_listing(conn, coder=coder, transcript=transcript, code=code)
     return [

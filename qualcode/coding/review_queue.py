@@ -37,7 +37,7 @@ def list_suggestions(
     """
     from sqlalchemy import select
 
-    from qualcode.coding.autocode.stored import evidence_text, open_suggestions
+    from qualcode.coding.autocode.stored import blind_model_filter, evidence_text, open_suggestions
     from qualcode.store.schema import codings
 
     if order not in ("uncertain", "confident"):
@@ -46,6 +46,12 @@ def list_suggestions(
         coder = _latest_model_coder(project)
     with project.read() as conn:
         rows = open_suggestions(conn, transcript=transcript, source=source)
+        # The acting person (QUALCODE_CODER) sees no model suggestion learned from a
+        # transcript they code blind (qualcode.coding.blind).
+        by_transcript: dict[str, list[dict]] = {}
+        for row in rows:
+            by_transcript.setdefault(row["transcript_id"], []).append(row)
+        rows = [r for tid, group in by_transcript.items() for r in blind_model_filter(conn, project, None, tid, group)]
         coded = (
             set(conn.execute(select(codings.c.segment_id).where(codings.c.coder == coder)).scalars())
             if coder

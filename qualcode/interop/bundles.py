@@ -55,6 +55,9 @@ class BundleSummary:
 
 def export_coder_bundle(project: Project, coder: str, output: Path) -> BundleSummary:
     """Write ``coder``'s codings, memos and events (and what they were made against) to ``output``."""
+    from qualcode.coding.blind import guard
+
+    guard(project, coders=[coder], what="this bundle")
     document = bundle_document(project, coder)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -67,6 +67,9 @@ def export_qdpx(
     """Write the project (optionally only some coders/transcripts) as a .qdpx archive."""
     if offsets not in EXPORT_OFFSETS:
         raise ExportError(f"--offsets must be one of {', '.join(EXPORT_OFFSETS)}, got '{offsets}'")
+    from qualcode.coding.blind import guard
+
+    guard(project, coders=coders, transcripts=transcripts, what="this export")
     data = _collect(project, coders, transcripts)
     summary = ExportSummary(Path(output), offsets=offsets, skipped=data.skipped)
     builder = _ProjectBuilder(project, data, offsets)

@@ -414,6 +414,9 @@ def export_codings(
     chosen = format_of(path, fmt) if path is not None else (fmt or "csv")
     if chosen not in FORMATS:
         raise ExportError(f"unknown spreadsheet format '{chosen}'; formats: {', '.join(FORMATS)}")
+    from qualcode.coding.blind import guard
+
+    guard(project, coders=[coder] if coder else None, what="this export")
     if matrix:
         columns, records = matrix_records(project, coder=coder)
     else:

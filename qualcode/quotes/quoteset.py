@@ -171,6 +171,9 @@ def build_quote_set(
     cleaning = replace(cleaning or CleaningOptions(), max_words=query.max_words)
     attribution = attribution or AttributionOptions()
     coder = check_coder(project, query.coder) if query.coder else default_coder(project)
+    from qualcode.coding.blind import guard
+
+    guard(project, coders=[coder], what="this quote set")
     groups = resolve_groups(project, query, coder)
     codebook = project.codebook
     rules = load_rules(project)

@@ -68,6 +68,9 @@ def build_report(
     from qualcode.report.writers import write_docx, write_html, write_markdown
 
     check_section_names(sections)
+    from qualcode.coding.blind import guard
+
+    guard(project, what="the report")  # it shows tallies and every sample coder's agreement
     out = Path(out_dir) if out_dir else project.root / "reports"
     out.mkdir(parents=True, exist_ok=True)
     context = ReportContext(

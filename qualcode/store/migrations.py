@@ -72,14 +72,17 @@ def retire_coding_ids(conn: Connection, codings, events) -> None:
     conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (largest,))
 
 
-def _samples_closed_at(conn: Connection) -> None:
-    """``samples.closed_at``: a sample is open (blind) until it is set."""
+def _samples_can_be_closed(conn: Connection) -> None:
+    """samples.closed_at / closed_by: a sample is blind until the lead closes it."""
+    from sqlalchemy.schema import CreateColumn
+
     from qualcode.store.schema import samples
 
-    if "closed_at" in {c["name"] for c in inspect(conn).get_columns("samples")}:
-        return
-    kind = samples.c.closed_at.type.compile(dialect=conn.dialect)
-    conn.exec_driver_sql(f"ALTER TABLE samples ADD COLUMN closed_at {kind}")
+    present = {c["name"] for c in inspect(conn).get_columns("samples")}
+    for name in ("closed_at", "closed_by"):
+        if name not in present:
+            column = CreateColumn(samples.c[name]).compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE samples ADD COLUMN {column}")
 
 
 def _search_tables(conn: Connection) -> None:
@@ -94,7 +97,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
     Migration(3, "coding ids are never reused (SQLite AUTOINCREMENT)", _never_reuse_coding_ids),
-    Migration(4, "samples.closed_at: open samples are blind (row-level security)", _samples_closed_at),
+    Migration(4, "samples can be closed: open samples are blind (closed_at, closed_by)", _samples_can_be_closed),
     Migration(5, "search index and saved queries", _search_tables),
 ]
 HEAD = MIGRATIONS[-1].version

@@ -161,9 +161,11 @@ samples = Table(
     Column("seed", Integer, nullable=False),
     Column("strata", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    # Set when the sample is closed; until then its coders code blind, and on
-    # PostgreSQL row-level security hides the others' codings on its transcripts.
+    # Open (blind) until the lead closes it: then its coders see each other's codings.
+    # On PostgreSQL row-level security hides the others' codings on its transcripts
+    # from its coders while it is open.
     Column("closed_at", DateTime(timezone=True)),
+    Column("closed_by", String(100)),
 )
 
 sample_transcripts = Table(

@@ -166,8 +166,12 @@ def crosstab(
     ``count`` defaults to ``references`` (co-occurring segments for codes x codes) and
     to ``transcripts`` for group x group, which has no references to count.
     """
+    from qualcode.coding.blind import guard_reader
+
     codebook = project.codebook
     row_axis, column_axis = parse_axis(rows, codebook), parse_axis(columns, codebook)
+    if "codes" in (row_axis.kind, column_axis.kind):  # group x group reads no codings
+        guard_reader(project, coder, what="this crosstab")
     count = count or ("transcripts" if row_axis.kind == column_axis.kind == "group" else "references")
     check_count_type(count)
     for axis in (row_axis, column_axis):

@@ -131,6 +131,9 @@ def tally(
     noun : what the children are called in sentences (default: the code's name).
     """
     check_count_type(count)
+    from qualcode.coding.blind import guard_reader
+
+    guard_reader(project, coder, what="this tally")
     if top is not None and top < 1:
         raise TallyError(f"--top must be 1 or more, got {top}")
     codebook = project.codebook

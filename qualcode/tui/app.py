@@ -40,6 +40,11 @@ KEY_HINT = (
 )
 
 
+# How often the screen looks for other coders' changes and new suggestions: one small
+# query per tick when nothing changed.
+REFRESH_SECONDS = 2.0
+
+
 class CodingApp(App[None]):
     """``qualcode code``: code one transcript after another, keyboard first."""
 
@@ -122,6 +127,19 @@ class CodingApp(App[None]):
         self._show_transcript()
         self.transcript_view.focus()
         self.status("? shows every key · / finds a code · everything is saved as you go")
+        self.set_interval(REFRESH_SECONDS, self.refresh_from_store)
+
+    def refresh_from_store(self) -> None:
+        """Show what other coders and processes changed (codings, undos, new suggestions)."""
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            outcome = self.state.refresh()
+        except OperationalError:  # the store is busy: try again on the next tick
+            return
+        if outcome.changed:
+            self.transcript_view.refresh_turns(outcome.changed)
+            self._update_side()
 
     def _show_transcript(self) -> None:
         state = self.state
@@ -255,27 +273,31 @@ class CodingApp(App[None]):
     # -- messages from the panes ----------------------------------------------
 
     def on_codebook_pane_apply(self, message: CodebookPane.Apply) -> None:
-        self._run(lambda: self.state.toggle(message.code_id))
-        if message.from_filter:
-            self.codebook_pane.close_filter()
+        self._run(lambda: self.state.toggle(message.code_id))  # the pane already left filter mode
 
     def on_codebook_pane_closed(self, message: CodebookPane.Closed) -> None:
         if self.focused is not self.transcript_view:
             self.transcript_view.focus()
 
     async def on_event(self, event: events.Event) -> None:
-        # While filtering codes, keys go to the filter box before any binding; focus
-        # never moves there (a focus change repaints the whole screen).
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and self.codebook_pane_ready
-            and self.codebook_pane.filtering
-            and not isinstance(self.screen, ModalScreen)
-            and await self.codebook_pane.filter_key(event.key, event.character)
-        ):
-            return
+        # Keys are routed here, in the order they arrive, before Textual hands them to
+        # the focused widget (whose bindings run later, one event-loop turn each). So
+        # ``/`` switches to filtering at once, and every key after it goes to the filter
+        # even when they all arrive in one read (a paste, a slow SSH link). While
+        # filtering, keys go to the filter box before any binding; focus never moves
+        # there (a focus change repaints the whole screen).
+        if isinstance(event, events.Key) and not event.is_forwarded and self._routes_keys():
+            pane = self.codebook_pane
+            if not pane.filtering and event.key == "slash":
+                self.action_find_code()
+                return
+            if pane.filtering and await pane.filter_key(event.key, event.character):
+                return
         await super().on_event(event)
+
+    def _routes_keys(self) -> bool:
+        """True while the coding screen itself (no modal) receives keys."""
+        return self.codebook_pane_ready and not isinstance(self.screen, ModalScreen)
 
     @property
     def codebook_pane_ready(self) -> bool:

@@ -6,8 +6,7 @@
 codings. Without a transcript argument the screen opens the coder's first unfinished
 assigned transcript, else the first unfinished transcript of the project.
 
-Blind mode applies when the transcript is in a sample the coder is assigned to: the
-coder must not see anyone else's codings there.
+Whether the screen is blind is the core's rule (:mod:`qualcode.coding.blind`).
 """
 
 from __future__ import annotations
@@ -45,26 +44,15 @@ class TranscriptChoice:
 
 
 def assigned_transcripts(conn: Connection, coder: str) -> list[str]:
-    """Transcripts in the coder's double-coding samples, oldest sample first."""
+    """Transcripts in the coder's open double-coding samples, oldest sample first."""
     rows = conn.execute(
         select(sample_transcripts.c.transcript_id)
         .join(sample_coders, sample_coders.c.sample == sample_transcripts.c.sample)
         .join(samples, samples.c.name == sample_transcripts.c.sample)
-        .where(sample_coders.c.coder == coder)
+        .where(sample_coders.c.coder == coder, samples.c.closed_at.is_(None))
         .order_by(samples.c.created_at, samples.c.name, sample_transcripts.c.transcript_id)
     )
     return list(dict.fromkeys(rows.scalars()))
-
-
-def is_blind(conn: Connection, coder: str, transcript_id: str) -> bool:
-    """True when the transcript is in a double-coding sample the coder is assigned to."""
-    found = conn.execute(
-        select(sample_transcripts.c.sample)
-        .join(sample_coders, sample_coders.c.sample == sample_transcripts.c.sample)
-        .where(sample_transcripts.c.transcript_id == transcript_id, sample_coders.c.coder == coder)
-        .limit(1)
-    ).first()
-    return found is not None
 
 
 def transcript_choices(conn: Connection, coder: str) -> list[TranscriptChoice]:

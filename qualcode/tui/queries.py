@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from qualcode.store.schema import codings, segments, suggestions
+from qualcode.store.schema import codings, samples, segments, suggestions
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -75,3 +75,21 @@ def rejected_suggestions(conn: Connection, coder: str, transcript_id: str) -> se
         )
     )
     return {tuple(row) for row in rows}
+
+
+def transcript_fingerprint(conn: Connection, transcript_id: str) -> tuple:
+    """Changes when anyone's codings or the suggestions of a transcript change, or a sample closes.
+
+    Coding and suggestion ids are never reused and every change to a coding bumps its
+    ``updated_at``, so (count, largest id, latest update) moves with every insert,
+    delete and edit.
+    """
+    coded = conn.execute(
+        select(func.count(), func.max(codings.c.id), func.max(codings.c.updated_at))
+        .where(codings.c.transcript_id == transcript_id)
+    ).one()
+    suggested = conn.execute(
+        select(func.count(), func.max(suggestions.c.id)).where(suggestions.c.transcript_id == transcript_id)
+    ).one()
+    closed = conn.execute(select(func.count()).where(samples.c.closed_at.is_not(None))).scalar()
+    return (*coded, *suggested, closed)

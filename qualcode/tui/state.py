@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 from qualcode.coding.session import ActionResult, CodingSession
 from qualcode.coding.suggesters import Suggestion, load_suggesters, suggestions_for
 from qualcode.errors import CodingError
-from qualcode.tui.assignments import TranscriptChoice, is_blind, next_transcript, transcript_choices
-from qualcode.tui.queries import Mark, load_marks, rejected_suggestions
+from qualcode.coding.blind import is_blind, viewer_of
+from qualcode.tui.assignments import TranscriptChoice, next_transcript, transcript_choices
+from qualcode.tui.queries import Mark, load_marks, rejected_suggestions, transcript_fingerprint
 from qualcode.transcripts.sentences import split_sentences
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class CodingState:
         self.coder = self.session.coder
         with project.read() as conn:
             check_known_coder(conn, self.coder)  # a typo never opens a screen as a new coder
+        self.viewer = viewer_of(project, self.coder)  # the lead is never blind
         self.codebook = project.codebook
         self.suggesters = list(load_suggesters(project) if suggesters is None else suggesters)
         self.open(transcript_id or next_transcript(project, self.coder))
@@ -87,9 +89,10 @@ class CodingState:
         self.session.forget(transcript_id)  # pick up a re-import since the last visit
         with self.project.read() as conn:
             transcript, segment_ids = self.session.transcript(conn, transcript_id)
-            blind = is_blind(conn, self.coder, transcript_id)
+            blind = is_blind(conn, self.viewer, transcript_id)
             marks = load_marks(conn, transcript_id, coder=self.coder if blind else None)
             rejected = rejected_suggestions(conn, self.coder, transcript_id)
+            self._fingerprint = transcript_fingerprint(conn, transcript_id)
         if not transcript.segments:
             raise CodingError(f"Transcript '{transcript_id}' has no turns to code")
         self.transcript, self.blind, self._rejected = transcript, blind, rejected
@@ -107,6 +110,31 @@ class CodingState:
         self.sentence: tuple[int, int] | None = None  # first, last sentence index
         self.suggestion_index = 0
         self.current = self._next_uncoded_after(0) or self.units[0]
+
+    def refresh(self) -> Outcome:
+        """Pick up what others changed since: codings (an undo too), suggestions, the sample closing.
+
+        One cheap fingerprint query when nothing changed; otherwise the transcript's
+        marks are re-read and every turn whose marks changed is redrawn.
+        """
+        tid = self.transcript.id
+        with self.project.read() as conn:
+            fingerprint = transcript_fingerprint(conn, tid)
+            if fingerprint == self._fingerprint:
+                return Outcome("")
+            blind = is_blind(conn, self.viewer, tid)
+            marks = load_marks(conn, tid, coder=self.coder if blind else None)
+        self._fingerprint = fingerprint
+        before = {o: sorted(self._mine.get(o, []) + self._others.get(o, []), key=lambda m: m.id)
+                  for o in set(self._mine) | set(self._others)}
+        self.blind = blind
+        self._mine, self._others = defaultdict(list), defaultdict(list)
+        self._file(marks)
+        after = {o: sorted(self._mine.get(o, []) + self._others.get(o, []), key=lambda m: m.id)
+                 for o in set(self._mine) | set(self._others)}
+        changed = {o for o in set(before) | set(after) if before.get(o, []) != after.get(o, [])}
+        self._suggestions.clear()  # new or replaced suggestions show on the next draw
+        return Outcome("", changed | {self.current})
 
     def choices(self) -> list[TranscriptChoice]:
         """The transcripts the coder can jump to, with progress."""
@@ -345,6 +373,7 @@ class CodingState:
         }
         elsewhere = sorted({row["transcript_id"] for row in rows} - {self.transcript.id})
         self._reload(here)
+        self._fingerprint = None  # the next refresh re-reads: another coder may have acted meanwhile
         return Outcome(describe(result, elsewhere), here)
 
     def _reload(self, ordinals: set[int]) -> None:

@@ -13,7 +13,7 @@ from qualcode.agreement.project import project_agreement
 from qualcode.agreement.sampling import create_sample
 from qualcode.coding.session import CodingSession
 from qualcode.errors import AgreementError, NotFoundError
-from tests.helpers import add_transcript, code_interviewer_turns
+from tests.helpers import add_transcript, code_interviewer_turns, set_lead
 
 pytestmark = pytest.mark.coders("ana", "ben")
 
@@ -114,7 +114,9 @@ def test_codes_prefix_and_rollup(coded):
         project_agreement(coded, ["ana", "ben"], codes="nothing")
 
 
-def test_sample_limits_the_transcripts_and_warns_about_uncoded_ones(coded):
+def test_sample_limits_the_transcripts_and_warns_about_uncoded_ones(coded, monkeypatch):
+    set_lead(coded, "lead")
+    monkeypatch.setenv("QUALCODE_CODER", "lead")  # the lead is not blind while the sample is open
     add_transcript(coded, "vsp-2", "service_provider", VSP)
     create_sample(coded, "dc", fraction=1.0, coders=["ana", "ben"], seed=1)
     result = project_agreement(coded, ["ana", "ben"], sample="dc")

@@ -32,7 +32,11 @@ def write_codings(path, rows):
 
 
 @pytest.fixture
-def study(project, tmp_path):
+def study(project, tmp_path, monkeypatch):
+    from tests.helpers import set_lead
+
+    set_lead(project, "lead")
+    monkeypatch.setenv("QUALCODE_CODER", "lead")  # the lead reads agreement on an open sample
     """20 transcripts in four roles, a 30% sample stratified by role, two coders from CSV."""
     transcripts = {}
     for role, count in CORPUS.items():
@@ -265,3 +269,32 @@ def test_demo_refuses_csvs_coded_for_another_sample(tmp_path):
     check_demo_codings([copy], ["le-c-01", "oth-h-01", "pros-c-01", "vsp-e-02"])
     with pytest.raises(AgreementError, match="hand-coded for another sample: it codes le-c-01 outside"):
         check_demo_codings([copy], ["le-a-01", "oth-h-01", "pros-c-01", "vsp-e-02"])
+
+
+def test_sample_close_by_the_lead_lifts_blind_mode(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from qualcode.cli.app import app
+    from qualcode.coding.session import CodingSession
+    from qualcode.project import Project
+    from tests.helpers import INTERVIEW, add_transcript, set_lead
+
+    root = tmp_path / "p"
+    project = Project.init(root)
+    add_transcript(project, "vsp-1", "service_provider", INTERVIEW)
+    set_lead(project, "lead")
+    CodingSession(project, "ben").tag("vsp-1", 2, ["referral"])
+    project.close()
+    run = CliRunner()
+    base = ["-p", str(root)]
+    assert run.invoke(app, [*base, "sample", "create", "irr", "--coders", "ana,ben", "--fraction", "1"]).exit_code == 0
+    listed = run.invoke(app, [*base, "codings", "list", "--coder", "ben"], env={"QUALCODE_CODER": "ana"})
+    assert listed.exit_code == 1 and "which ana codes blind" in listed.output and "Traceback" not in listed.output
+    refused = run.invoke(app, [*base, "sample", "close", "irr"], env={"QUALCODE_CODER": "ana"})
+    assert refused.exit_code == 1 and "only the lead (lead) closes a sample; you are ana" in refused.output
+    closed = run.invoke(app, [*base, "sample", "close", "irr"], env={"QUALCODE_CODER": "lead"})
+    assert closed.exit_code == 0 and "Closed sample irr (lead," in closed.output
+    listed = run.invoke(app, [*base, "codings", "list", "--coder", "ben"], env={"QUALCODE_CODER": "ana"})
+    assert listed.exit_code == 0 and "referral" in listed.output
+    samples = run.invoke(app, [*base, "sample", "list"])
+    assert "irr: 1 transcripts, coders ana, ben, seed" in samples.output and ", closed by lead at " in samples.output

@@ -115,8 +115,13 @@ def test_section_functions_can_be_named_by_module_path(restore_sections, seed_pr
         build_report(seed_project, tmp_path, sections=["nope"])
 
 
-def test_agreement_section_with_a_double_coded_sample(seed_project, tmp_path):
+def test_agreement_section_with_a_double_coded_sample(seed_project, tmp_path, monkeypatch):
     from sqlalchemy import insert, select
+
+    from tests.helpers import set_lead
+
+    set_lead(seed_project, "lead")
+    monkeypatch.setenv("QUALCODE_CODER", "lead")  # the lead reports on an open sample
 
     from qualcode.agreement.sampling import create_sample
     from qualcode.store.codings import ensure_coder

@@ -69,3 +69,33 @@ def stub_suggester():
 def assign(project):
     """``assign(name, transcript_ids, coders)``: create a double-coding sample."""
     return lambda name, transcript_ids, coders: assign_sample(project, name, transcript_ids, coders)
+
+
+def burst(app, keys) -> None:
+    """Deliver keys the way one terminal read does: all queued at once, nothing awaited between.
+
+    Builds each key event exactly as Textual's pilot does (``App._press_keys``), but
+    sends them all before the app handles the first, as a paste or a slow SSH link does.
+    """
+    import unicodedata
+
+    from textual import events
+    from textual.app import _character_to_key
+    from textual.keys import REPLACED_KEYS, _get_unicode_name_from_key
+
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def settle(pilot, rounds: int = 4) -> None:
+    """Let the app handle everything queued (each key may queue further messages)."""
+    for _ in range(rounds):
+        await pilot.pause()

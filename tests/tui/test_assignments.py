@@ -2,7 +2,8 @@ import pytest
 
 from qualcode.coding.session import CodingSession
 from qualcode.errors import NotFoundError
-from qualcode.tui.assignments import assigned_transcripts, is_blind, next_transcript, transcript_choices
+from qualcode.coding.blind import Viewer, is_blind
+from qualcode.tui.assignments import assigned_transcripts, next_transcript, transcript_choices
 
 pytestmark = pytest.mark.coders("ana", "ben", "cy")
 
@@ -52,9 +53,10 @@ def test_no_transcripts_is_an_error(project):
 def test_blind_only_for_assigned_coders(project, interview, second, assign):
     assign("irr", ["vsp-1"], ["ana", "ben"])
     with project.read() as conn:
-        assert is_blind(conn, "ana", "vsp-1")
-        assert not is_blind(conn, "ana", "vsp-2")
-        assert not is_blind(conn, "cy", "vsp-1")
+        assert is_blind(conn, Viewer("ana"), "vsp-1")
+        assert not is_blind(conn, Viewer("ana"), "vsp-2")
+        assert not is_blind(conn, Viewer("cy"), "vsp-1")
+        assert not is_blind(conn, Viewer("ana", lead=True), "vsp-1")
 
 
 def test_choices_report_progress(project, interview, second, assign):

@@ -66,3 +66,17 @@ def test_bad_screenshot_size_is_refused(project, interview, tmp_path):
     result = invoke(project, "vsp-1", "--coder", "ana", "--screenshot", str(tmp_path / "s.svg"), "--size", "big")
     assert result.exit_code == 1
     assert "--size expects COLUMNSxROWS of at least 40x12, e.g. 140x42; got 'big'" in result.output
+
+
+def test_without_a_terminal_the_screen_is_refused(project, interview, monkeypatch):
+    """CliRunner's stdin/stdout are not a TTY: the full-screen app must not start (it would hang)."""
+    from qualcode.tui.app import CodingApp
+
+    def must_not_run(self, *args, **kwargs):
+        raise AssertionError("the full-screen app started without a terminal")
+
+    monkeypatch.setattr(CodingApp, "run", must_not_run)
+    result = invoke(project, "vsp-1", "--coder", "ana")
+    assert result.exit_code == 1
+    assert "Error: qualcode code needs a terminal, but stdin and stdout are not one" in result.output
+    assert "Traceback" not in result.output

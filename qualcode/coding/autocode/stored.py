@@ -203,6 +203,31 @@ def still_applicable(project: Project, code_id: str, role: str) -> bool:
     return True
 
 
+def blind_model_filter(
+    conn: Connection, project: Project, coder: str | None, transcript_id: str, rows: list[dict]
+) -> list[dict]:
+    """Withhold model suggestions a blind coder must not see on this transcript.
+
+    A model's suggestion carries the judgement of the coder it learned from. On a
+    transcript the viewer codes blind, a model suggestion is shown only when its model
+    provably did not learn from that transcript (``trained_on`` in its report; models
+    trained while the sample is open never do, see qualcode.coding.learn). Rule
+    suggestions carry no coder's judgement and always show.
+    """
+    from qualcode.coding.blind import is_blind, viewer_of
+    from qualcode.store.blind import model_training_transcripts
+
+    models = [r for r in rows if r["source"] == "model"]
+    if not models or not is_blind(conn, viewer_of(project, coder), transcript_id):
+        return rows
+    learned = model_training_transcripts(conn, {(r.get("evidence") or {}).get("model_id") for r in models} - {None})
+
+    def clean(row: dict) -> bool:
+        trained_on = learned.get((row.get("evidence") or {}).get("model_id"))
+        return trained_on is not None and transcript_id not in trained_on
+    return [r for r in rows if r["source"] != "model" or clean(r)]
+
+
 def _threshold(row: dict) -> float:
     """A model suggestion is shown from its code's decision threshold up."""
     return float((row.get("evidence") or {}).get("threshold", DEFAULT_THRESHOLD))
@@ -231,6 +256,7 @@ class StoredSuggester:
                 open_suggestions(conn, segment_id=segment_id, undecided_by=coder)
                 if segment_id is not None else []
             )
+            rows = blind_model_filter(conn, self.project, coder, transcript.id, rows)
         return [
             Suggestion(
                 row["code_id"],

@@ -37,6 +37,7 @@ class JumpScreen(ModalScreen[str | None]):
         super().__init__()
         self._choices = list(choices)
         self._current = current
+        self._answered = False
 
     def compose(self):
         with Vertical():
@@ -52,15 +53,23 @@ class JumpScreen(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(event.option.id)
+        self._close(event.option.id)
 
     def action_choose(self) -> None:
         options = self.query_one(OptionList)
         if options.highlighted is not None:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
+            self._close(options.get_option_at_index(options.highlighted).id)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._close(None)
+
+    def _close(self, transcript_id: str | None) -> None:
+        # Dismiss once: a second Enter in the same read (g Enter Enter) is already
+        # queued for this screen and would pop the coding screen too (ScreenStackError).
+        if self._answered:
+            return
+        self._answered = True
+        self.dismiss(transcript_id)
 
 
 def choice_label(choice: TranscriptChoice, is_open: bool) -> Text:

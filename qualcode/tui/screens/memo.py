@@ -29,6 +29,7 @@ class MemoScreen(ModalScreen[str | None]):
         super().__init__()
         self._title = title
         self._memo = memo or ""
+        self._answered = False
 
     def compose(self):
         with Vertical():
@@ -43,7 +44,13 @@ class MemoScreen(ModalScreen[str | None]):
         self.action_save()
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(Input).value.strip())
+        self._close(self.query_one(Input).value.strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._close(None)
+
+    def _close(self, memo: str | None) -> None:
+        # Dismiss once: a second Enter or Escape in the same read would pop the coding screen.
+        if not self._answered:
+            self._answered = True
+            self.dismiss(memo)

@@ -182,17 +182,33 @@ class CodebookPane(Vertical):
         if not row.usable:
             self.notify(f"'{row.code_id}' cannot be applied here (a grouping node or another role's code)")
             return
+        from_filter = self.filtering
+        if from_filter:
+            # Leave filter mode now, not when the app handles Apply: keys that arrive in
+            # the same read after Enter are commands again, and the highlight stays on
+            # the applied code so ``t`` toggles that code.
+            self.close_filter(keep=row.code_id)
         # Straight to the app rather than bubbling through the containers: one hop.
-        self.app.post_message(self.Apply(row.code_id, self.filtering))
+        self.app.post_message(self.Apply(row.code_id, from_filter))
 
     def action_close_filter(self) -> None:
         self.close_filter()
         self.app.post_message(self.Closed())
 
-    def close_filter(self) -> None:
+    def close_filter(self, keep: str | None = None) -> None:
+        """Leave filter mode; ``keep``: the code to leave highlighted in the tree."""
         self.filtering = False
         self.filter_input.remove_class("-active")
-        self.filter_input.value = ""
+        self.filter_input.value = ""  # the watcher shows the whole tree again
+        if keep is not None:
+            self.highlight(keep)
+
+    def highlight(self, code_id: str) -> None:
+        """Put the tree cursor on a code (when it is shown)."""
+        rows = self.tree.rows
+        index = next((i for i, row in enumerate(rows) if row.code_id == code_id), None)
+        if index is not None and index != self.tree.cursor:
+            self.tree.move_cursor(index)
 
     # -- building -------------------------------------------------------------
 
