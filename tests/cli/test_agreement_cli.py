@@ -277,10 +277,11 @@ def test_sample_close_by_the_lead_lifts_blind_mode(tmp_path, monkeypatch):
     from qualcode.cli.app import app
     from qualcode.coding.session import CodingSession
     from qualcode.project import Project
-    from tests.helpers import INTERVIEW, add_transcript, set_lead
+    from tests.helpers import INTERVIEW, add_coders, add_transcript, set_lead
 
     root = tmp_path / "p"
     project = Project.init(root)
+    add_coders(project, "ana", "ben")
     add_transcript(project, "vsp-1", "service_provider", INTERVIEW)
     set_lead(project, "lead")
     CodingSession(project, "ben").tag("vsp-1", 2, ["referral"])

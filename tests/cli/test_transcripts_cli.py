@@ -28,8 +28,13 @@ def as_json(project, *args):
 
 
 @pytest.fixture
-def coded(project, interview):
-    """vsp-1 coded by ana (segment 2) and bob (segment 4)."""
+def coded(project, interview, monkeypatch):
+    """vsp-1 coded by ana (segment 2) and bob (segment 4); lee is the lead, who is never
+    blind, so listings work while a double-coding sample is open."""
+    from tests.helpers import set_lead
+
+    set_lead(project, "lee")
+    monkeypatch.setenv("QUALCODE_CODER", "lee")
     CodingSession(project, "ana").tag("vsp-1", 2, ["referral.hotline"], text="Mostly the hotline.")
     CodingSession(project, "bob").tag("vsp-1", 4, ["challenge.housing"])
     return project

@@ -23,6 +23,8 @@ from qualcode.tally.frequencies import tally
 from qualcode.tui.state import CodingState
 from tests.helpers import INTERVIEW, add_transcript, set_lead
 
+pytestmark = pytest.mark.coders("ana", "ben", "lead")
+
 OTHER = [("Interviewer", "Any gaps?"), ("Respondent", "Housing. The hotline helps.")]
 
 

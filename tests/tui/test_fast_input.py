@@ -11,6 +11,8 @@ from qualcode.coding.listing import list_codings
 from qualcode.tui.app import CodingApp
 from tests.tui.conftest import burst, settle
 
+pytestmark = pytest.mark.coders("ana", "ben")
+
 SIZE = (140, 36)
 
 
