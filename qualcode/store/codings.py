@@ -294,3 +294,31 @@ def _jsonable(values: dict | None) -> dict | None:
     if values is None:
         return None
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
+
+
+def export_codings(conn: Connection, transcript_id: str, coders: list[str] | None = None) -> list[dict[str, Any]]:
+    """One transcript's codings (orphans included) in reading order, for streaming exports.
+
+    Served by ``ix_codings_transcript``: a corpus export reads each coding row once.
+    """
+    query = select(codings).where(codings.c.transcript_id == transcript_id)
+    if coders is not None:
+        query = query.where(codings.c.coder.in_(coders))
+    order = (codings.c.start_offset, codings.c.code_id, codings.c.coder, codings.c.id)
+    return [_as_dict(r) for r in conn.execute(query.order_by(*order))]
+
+
+def insert_codings(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert many codings with one executemany; their new ids, in the order given.
+
+    The bulk twin of ``insert_coding`` for autocoding and imports: one statement batch
+    instead of an INSERT and a SELECT per coding. The coders must exist already.
+    """
+    if not rows:
+        return []
+    stamp = now()
+    values = [{"orphaned": False, "created_at": stamp, "updated_at": stamp, **_storable(r)} for r in rows]
+    if any("id" in v for v in values):
+        raise ValueError("insert_codings assigns ids; re-create a coding with insert_coding")
+    result = conn.execute(insert(codings).returning(codings.c.id, sort_by_parameter_order=True), values)
+    return list(result.scalars())

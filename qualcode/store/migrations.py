@@ -60,6 +60,13 @@ def _never_reuse_coding_ids(conn: Connection) -> None:
     retire_coding_ids(conn, codings, events)
 
 
+def _index_codings_by_transcript(conn: Connection) -> None:
+    from qualcode.store.schema import codings
+
+    index = next(i for i in codings.indexes if i.name == "ix_codings_transcript")
+    index.create(conn, checkfirst=True)
+
+
 def retire_coding_ids(conn: Connection, codings, events) -> None:
     """SQLite: the next coding id is above every id in the table or the event log."""
     from sqlalchemy import func
@@ -76,6 +83,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
     Migration(3, "coding ids are never reused (SQLite AUTOINCREMENT)", _never_reuse_coding_ids),
+    Migration(4, "index codings by transcript (per-transcript reads stay linear)", _index_codings_by_transcript),
 ]
 HEAD = MIGRATIONS[-1].version
 
