@@ -32,7 +32,10 @@ class Plan:
     inserts: list[dict[str, Any]] = field(default_factory=list)
     updates: list[tuple[dict[str, Any], int, int]] = field(default_factory=list)
     deletes: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: int = 0
+    added: int = 0  # new codings that overlapped nothing when applied
+    merged: int = 0  # new codings merged into an overlapping one, widening it
+    unchanged: int = 0  # new codings already covered by an overlapping one
+    group_id: int | None = None  # the event group written (None: nothing changed)
 
 
 def plan(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> Plan:
@@ -53,6 +56,7 @@ def plan(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> Plan:
         if not overlaps:
             group.append(_Item(start, end, values=values))
             pending.append(group[-1])
+            result.added += 1
             continue
         keep, *others = overlaps
         merged = (min(start, *(o.start for o in overlaps)), max(end, *(o.end for o in overlaps)))
@@ -63,6 +67,8 @@ def plan(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> Plan:
                 result.deletes.append(other.row)
         if merged == (keep.start, keep.end):
             result.unchanged += 1
+        else:
+            result.merged += 1
         keep.start, keep.end = merged
     for item in pending:  # new codings in the order they were first applied
         if not item.merged_away:
@@ -80,5 +86,7 @@ def apply_many(conn: Connection, coder: str, action: str, new: list[dict[str, An
 
     existing = coder_codings_in_segments(conn, coder, {v["segment_id"] for v in new})
     changes = plan(existing, new)
-    write_changes(conn, coder, action, inserts=changes.inserts, updates=changes.updates, deletes=changes.deletes)
+    changes.group_id, _, _ = write_changes(
+        conn, coder, action, inserts=changes.inserts, updates=changes.updates, deletes=changes.deletes
+    )
     return changes

@@ -15,17 +15,21 @@ from qualcode.store.transcripts import segment_ids
 def _model(existing: list[dict], new: list[dict]) -> set[tuple]:
     """Sequential merging, as ``apply_in`` does it: (id or new number, segment, code, start, end)."""
     rows = [dict(r) for r in existing]
+    counts = {"added": 0, "merged": 0, "unchanged": 0}
     for number, values in enumerate(new):
         same = [r for r in rows if (r["segment_id"], r["code_id"]) == (values["segment_id"], values["code_id"])]
         overlaps = [r for r in same if r["start_offset"] < values["end_offset"] and r["end_offset"] > values["start_offset"]]
         if not overlaps:
             rows.append({**values, "id": ("new", number)})
+            counts["added"] += 1
             continue
         keep, *others = overlaps
+        span = (keep["start_offset"], keep["end_offset"])
         keep["start_offset"] = min(values["start_offset"], *(o["start_offset"] for o in overlaps))
         keep["end_offset"] = max(values["end_offset"], *(o["end_offset"] for o in overlaps))
         rows = [r for r in rows if all(r is not o for o in others)]
-    return {(r["segment_id"], r["code_id"], r["start_offset"], r["end_offset"], isinstance(r["id"], int) and r["id"]) for r in rows}
+        counts["unchanged" if span == (keep["start_offset"], keep["end_offset"]) else "merged"] += 1
+    return counts, {(r["segment_id"], r["code_id"], r["start_offset"], r["end_offset"], isinstance(r["id"], int) and r["id"]) for r in rows}
 
 
 def _after_plan(existing: list[dict], new: list[dict]) -> set[tuple]:
@@ -36,7 +40,8 @@ def _after_plan(existing: list[dict], new: list[dict]) -> set[tuple]:
         (r["segment_id"], r["code_id"], *moved.get(r["id"], (r["start_offset"], r["end_offset"])), r["id"])
         for r in existing if r["id"] not in deleted
     }
-    return rows | {(v["segment_id"], v["code_id"], v["start_offset"], v["end_offset"], False) for v in changes.inserts}
+    counts = {"added": changes.added, "merged": changes.merged, "unchanged": changes.unchanged}
+    return counts, rows | {(v["segment_id"], v["code_id"], v["start_offset"], v["end_offset"], False) for v in changes.inserts}
 
 
 spans = st.tuples(st.integers(1, 2), st.sampled_from(["a", "b"]), st.integers(0, 20), st.integers(1, 8))
@@ -64,6 +69,7 @@ def _disjoint(rows: list[dict]) -> list[dict]:
 
 @given(st.lists(spans, max_size=6), st.lists(spans, max_size=12))
 def test_plan_matches_applying_one_by_one(existing, new):
+    """End state and the added/merged/unchanged counts equal sequential merging's."""
     stored_rows = _disjoint(_codings(existing, first_id=1))
     new_rows = _codings(new)
     assert _after_plan(stored_rows, new_rows) == _model(stored_rows, new_rows)
