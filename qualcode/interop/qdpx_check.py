@@ -49,6 +49,21 @@ class ProjectChecker:
             if target and element.get("targetGUID") not in self.declared[target]:
                 self.pending.append((kind, element.get("targetGUID"), target))
 
+    def declare(self, kind: str, guid: str) -> None:
+        """An element written as text rather than fed: its GUID is declared."""
+        if not GUID_RE.match(guid):
+            self.problems.append(f"<{kind}> guid='{guid}' is not a GUID")
+        self.declared[kind].add(guid)
+
+    def reference(self, kind: str, guid: str, target: str) -> None:
+        """A reference written as text (``kind`` as in REFS): checked now or at the end."""
+        if guid not in self.declared[target]:
+            self.pending.append((kind, guid, target))
+
+    def positions(self, guid: str, start: int, end: int) -> None:
+        if not 0 <= start <= end:
+            self.problems.append(f"selection {guid} has positions {start}..{end}")
+
     def finish(self) -> list[str]:
         for kind, guid, target in self.pending:
             if guid not in self.declared[target]:

@@ -301,11 +301,12 @@ def export_codings(conn: Connection, transcript_id: str, coders: list[str] | Non
 
     Served by ``ix_codings_transcript``: a corpus export reads each coding row once.
     """
-    query = select(codings).where(codings.c.transcript_id == transcript_id)
+    columns = [codings.c[name] for name in CODING_FIELDS]
+    query = select(*columns).where(codings.c.transcript_id == transcript_id)
     if coders is not None:
         query = query.where(codings.c.coder.in_(coders))
     order = (codings.c.start_offset, codings.c.code_id, codings.c.coder, codings.c.id)
-    return [_as_dict(r) for r in conn.execute(query.order_by(*order))]
+    return [dict(zip(CODING_FIELDS, row, strict=True)) for row in conn.execute(query.order_by(*order))]
 
 
 def insert_codings(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
