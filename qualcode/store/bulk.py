@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from qualcode.store.codings import CODING_FIELDS, _as_dict, _jsonable, append_event, insert_codings, now
+from qualcode.store.codings import CODING_FIELDS, _as_dict, append_event, compact_payload, insert_codings, now
 from qualcode.store.schema import codings, events
 
 CHUNK = 500  # ids per IN list: well under every driver's parameter limit
@@ -82,7 +82,7 @@ def _log(conn: Connection, coder: str, action: str, changes: list[tuple[dict | N
     params = [
         {
             "coder": coder, "at": stamp, "action": action, "transcript_id": (b or a)["transcript_id"],
-            "coding_id": (b or a)["id"], "before": _jsonable(b), "after": _jsonable(a),
+            "coding_id": (b or a)["id"], "before": compact_payload(b), "after": compact_payload(a, b),
             "group_id": group_id, "undoes": None, "undone": False,
         }
         for b, a in rest

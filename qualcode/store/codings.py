@@ -124,7 +124,7 @@ def append_event(
     result = conn.execute(
         insert(events).values(
             coder=coder, at=now(), action=action, transcript_id=transcript_id,
-            coding_id=coding_id, before=_jsonable(before), after=_jsonable(after),
+            coding_id=coding_id, before=compact_payload(before), after=compact_payload(after, before),
             group_id=group_id, undoes=undoes, undone=False,
         )
     )
@@ -136,7 +136,7 @@ def append_event(
 
 def group_events(conn: Connection, group_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(select(events).where(events.c.group_id == group_id).order_by(events.c.id))
-    return [dict(r._mapping) for r in rows]
+    return [expand_event(dict(r._mapping)) for r in rows]
 
 
 def set_group_undone(conn: Connection, group_id: int, undone: bool) -> None:
@@ -190,7 +190,58 @@ def event_rows(conn: Connection, coder: str | None = None, since: datetime | Non
         query = query.where(events.c.coder == coder)
     if since:
         query = query.where(events.c.at >= since)
-    return [dict(r._mapping) for r in conn.execute(query)]
+    return [expand_event(dict(r._mapping)) for r in conn.execute(query)]
+
+
+# -- compact event payloads ------------------------------------------------------------------
+# A coding's payload was its whole row as JSON (~400 bytes, twice for an update), which
+# made the events table the largest in a coded project. Coding-shaped payloads are now
+# stored with short keys, without empty values, and an update's "after" as only the
+# fields that changed; the readers here (group_events, event_rows) expand them back, so
+# every caller still sees whole rows. Other payloads (transcript records, decisions) and
+# rows written before this change are stored and read as they are.
+
+COMPACT_MARK = "_c"
+SHORT_KEYS = {
+    "id": "i", "transcript_id": "t", "segment_id": "s", "coder": "c", "code_id": "k", "start_offset": "a",
+    "end_offset": "b", "origin": "o", "confidence": "f", "memo": "m", "codebook_version_id": "v",
+    "orphaned": "x", "orphan_text": "ot", "created_at": "ca", "updated_at": "ua",
+}
+LONG_KEYS = {short: long for long, short in SHORT_KEYS.items()}
+
+
+def compact_payload(values: dict | None, base: dict | None = None) -> dict | None:
+    """The stored form of an event payload; with ``base`` (an update's before), a delta."""
+    values = _jsonable(values)
+    if values is None or set(values) != set(CODING_FIELDS):
+        return values
+    base = _jsonable(base)
+    delta = base is not None and set(base) == set(CODING_FIELDS)
+    out: dict[str, Any] = {COMPACT_MARK: 2 if delta else 1}
+    for key, value in values.items():
+        if delta and key != "id" and base[key] == value:
+            continue
+        if delta or (value is not None and value is not False):  # identity: 0 and 0.0 stay
+            out[SHORT_KEYS[key]] = value
+    return out
+
+
+def expand_payload(stored: dict | None, base: dict | None = None) -> dict | None:
+    """The whole row back from ``compact_payload``'s form (other payloads unchanged)."""
+    if not isinstance(stored, dict) or COMPACT_MARK not in stored:
+        return stored
+    if stored[COMPACT_MARK] == 2:
+        start = dict(base or {})
+    else:
+        start = {key: None for key in CODING_FIELDS} | {"orphaned": False}
+    start.update({LONG_KEYS[key]: value for key, value in stored.items() if key != COMPACT_MARK})
+    return {key: start[key] for key in CODING_FIELDS}
+
+
+def expand_event(event: dict) -> dict:
+    before = expand_payload(event.get("before"))
+    event["before"], event["after"] = before, expand_payload(event.get("after"), before)
+    return event
 
 
 class ListedCoding(NamedTuple):
