@@ -207,7 +207,7 @@ def _group(counting: _Counting, dimension: Dimension, key: str, label: str, memb
 
 def unit_count(count_type: str, table: CountTable, members: list[TranscriptInfo], keys) -> int:
     """References, transcripts or sites of ``members`` with a reference to any of ``keys``."""
-    ids = [t.id for t in members]
+    ids = {t.id for t in members}
     if count_type == "references":
         return sum(table.references(ids, key) for key in keys)
     mentioning = table.transcripts_with(ids, keys)
@@ -230,8 +230,8 @@ def _percent(n: int, base: int) -> float | None:
 
 
 def _deeper_references(table: CountTable, keymap, selected: list[TranscriptInfo]) -> int:
-    ids = [t.id for t in selected]
-    deeper = {key for per in table.by_transcript.values() for key in per if keymap.is_deeper(key)}
+    ids = {t.id for t in selected}
+    deeper = {key for key in table.keys() if keymap.is_deeper(key)}
     return sum(table.references(ids, key) for key in deeper)
 
 
