@@ -42,7 +42,8 @@ def write_changes(
     """Apply planned changes and log them as one group.
 
     ``updates`` are (row before, new start, new end). Returns (group id or None when
-    nothing changed, rows added or changed as stored, rows removed).
+    nothing changed, rows added or changed as logged — timestamps as ISO text —,
+    rows removed).
     """
     stamp = now()
     for first in range(0, len(deletes), CHUNK):
@@ -57,14 +58,16 @@ def write_changes(
         params = [{"b_id": r["id"], "b_start": r["start_offset"], "b_end": r["end_offset"], "b_at": stamp} for r in changed]
         conn.execute(statement, params)
     ids = insert_codings(conn, inserts)
-    added = [_inserted_row(values, coding_id, stamp) for values, coding_id in zip(inserts, ids, strict=True)]
+    iso = stamp.isoformat()
+    added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
     log = [(row, None) for row in deletes] + [(row, after) for (row, _, _), after in zip(updates, changed, strict=True)]
     log += [(None, row) for row in added]
     group_id = _log(conn, coder, action, log, stamp)
     return group_id, changed + added, deletes
 
 
-def _inserted_row(values: dict[str, Any], coding_id: int, stamp) -> dict[str, Any]:
+def _inserted_row(values: dict[str, Any], coding_id: int, stamp: str) -> dict[str, Any]:
+    """The row as logged (``stamp`` already ISO text: formatted once, not per row)."""
     row = {"orphaned": False, "orphan_text": None, "created_at": stamp, "updated_at": stamp, **values, "id": coding_id}
     return {key: row.get(key) for key in CODING_FIELDS}
 

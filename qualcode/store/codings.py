@@ -364,7 +364,9 @@ def insert_codings(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert many codings with one executemany; their new ids, in the order given.
 
     The bulk twin of ``insert_coding`` for autocoding and imports: one statement batch
-    instead of an INSERT and a SELECT per coding. The coders must exist already.
+    instead of an INSERT and a SELECT per coding. The coders must exist already. Ids
+    are reserved first (SQLAlchemy cannot batch an ordered RETURNING on SQLite: it
+    fell back to one statement per row), then inserted explicitly.
     """
     if not rows:
         return []
@@ -372,5 +374,35 @@ def insert_codings(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     values = [{"orphaned": False, "created_at": stamp, "updated_at": stamp, **_storable(r)} for r in rows]
     if any("id" in v for v in values):
         raise ValueError("insert_codings assigns ids; re-create a coding with insert_coding")
-    result = conn.execute(insert(codings).returning(codings.c.id, sort_by_parameter_order=True), values)
-    return list(result.scalars())
+    ids = reserve_coding_ids(conn, len(values))
+    if ids is None:
+        result = conn.execute(insert(codings).returning(codings.c.id, sort_by_parameter_order=True), values)
+        return list(result.scalars())
+    for row, coding_id in zip(values, ids, strict=True):
+        row["id"] = coding_id
+    conn.execute(insert(codings), values)
+    return ids
+
+
+def reserve_coding_ids(conn: Connection, count: int) -> list[int] | None:
+    """``count`` fresh coding ids, never used before (None: this back end cannot say).
+
+    SQLite: the AUTOINCREMENT counter is advanced past the largest id of the table
+    (the write lock is held from BEGIN IMMEDIATE). PostgreSQL: ``nextval`` of the
+    id sequence, ``count`` times in one statement (ids need not be contiguous).
+    """
+    from sqlalchemy import text
+
+    if conn.dialect.name == "sqlite":
+        largest = conn.execute(select(func.max(codings.c.id))).scalar() or 0
+        counter = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'codings'").scalar()
+        first = max(largest, counter or 0) + 1
+        if counter is None:
+            conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (first + count - 1,))
+        else:
+            conn.exec_driver_sql("UPDATE sqlite_sequence SET seq = ? WHERE name = 'codings'", (first + count - 1,))
+        return list(range(first, first + count))
+    if conn.dialect.name == "postgresql":
+        query = text("SELECT nextval(pg_get_serial_sequence('codings', 'id')) FROM generate_series(1, :n)")
+        return [int(v) for v in conn.execute(query, {"n": count}).scalars()]
+    return None
