@@ -243,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     project = open_store(args.store, args.codings, args.transcripts)
     from honest import alternate, load_average
 
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
     ask_qualcode(project, QUESTIONS[0][1])  # warm-up: codebook load, first connection
     fetch_seconds, frames = best_of(1, load_frames, project)
     rows, failures = [], 0
@@ -268,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{theirs['median']:>7.3f} s ({theirs['min']:.3f}-{theirs['max']:.3f}) "
               f"{ratio['median']:>5.2f}x ({ratio['min']:.2f}-{ratio['max']:.2f}) {figures['ratio_cpu']['median']:>6.2f}x "
               f"{load[0]:.1f}-{load[1]:.1f}  {'yes' if same else 'NO'}", flush=True)
-    report = {"codings": args.codings, "transcripts": args.transcripts, "pandas_fetch_s": round(fetch_seconds, 3),
+    report = {"started": started, "codings": args.codings, "transcripts": args.transcripts, "pandas_fetch_s": round(fetch_seconds, 3),
               "target_s": TARGET_SECONDS, "target_ratio": TARGET_RATIO, "rounds": args.repeat, "results": rows, "machine": machine(),
               "command": "python benchmarks/bench_tally.py " + " ".join(argv or sys.argv[1:])}
     if args.json:
