@@ -85,7 +85,9 @@ def _log(conn: Connection, coder: str, action: str, changes: list[tuple[dict | N
     params = [
         {
             "coder": coder, "at": stamp, "action": action, "transcript_id": (b or a)["transcript_id"],
-            "coding_id": (b or a)["id"], "before": compact_payload(b), "after": compact_payload(a, b),
+            "coding_id": (b or a)["id"],
+            "before": compact_payload(b, coder=coder, transcript_id=(b or a)["transcript_id"]),
+            "after": compact_payload(a, b, coder=coder, transcript_id=(b or a)["transcript_id"]),
             "group_id": group_id, "undoes": None, "undone": False,
         }
         for b, a in rest

@@ -124,7 +124,8 @@ def append_event(
     result = conn.execute(
         insert(events).values(
             coder=coder, at=now(), action=action, transcript_id=transcript_id,
-            coding_id=coding_id, before=compact_payload(before), after=compact_payload(after, before),
+            coding_id=coding_id, before=compact_payload(before, coder=coder, transcript_id=transcript_id),
+            after=compact_payload(after, before, coder=coder, transcript_id=transcript_id),
             group_id=group_id, undoes=undoes, undone=False,
         )
     )
@@ -210,37 +211,53 @@ SHORT_KEYS = {
 LONG_KEYS = {short: long for long, short in SHORT_KEYS.items()}
 
 
-def compact_payload(values: dict | None, base: dict | None = None) -> dict | None:
-    """The stored form of an event payload; with ``base`` (an update's before), a delta."""
+def compact_payload(
+    values: dict | None, base: dict | None = None, *, coder: str | None = None, transcript_id: str | None = None
+) -> dict | None:
+    """The stored form of an event payload; with ``base`` (an update's before), a delta.
+
+    What the event row itself says (its ``coder`` and ``transcript_id``) and an
+    ``updated_at`` equal to ``created_at`` are left out too.
+    """
     values = _jsonable(values)
     if values is None or set(values) != set(CODING_FIELDS):
         return values
     base = _jsonable(base)
     delta = base is not None and set(base) == set(CODING_FIELDS)
+    implied = {"coder": coder, "transcript_id": transcript_id, "updated_at": values["created_at"]}
     out: dict[str, Any] = {COMPACT_MARK: 2 if delta else 1}
     for key, value in values.items():
         if delta and key != "id" and base[key] == value:
             continue
-        if delta or (value is not None and value is not False):  # identity: 0 and 0.0 stay
-            out[SHORT_KEYS[key]] = value
+        if not delta and (value is None or value is False or (key in implied and implied[key] == value)):
+            continue  # identity tests: 0 and 0.0 are kept
+        out[SHORT_KEYS[key]] = value
     return out
 
 
-def expand_payload(stored: dict | None, base: dict | None = None) -> dict | None:
-    """The whole row back from ``compact_payload``'s form (other payloads unchanged)."""
+def expand_payload(stored: dict | None, base: dict | None = None, *, event: dict | None = None) -> dict | None:
+    """The whole row back from ``compact_payload``'s form (other payloads unchanged).
+
+    ``event`` is the event row, for the coder and transcript the payload left out.
+    """
     if not isinstance(stored, dict) or COMPACT_MARK not in stored:
         return stored
     if stored[COMPACT_MARK] == 2:
         start = dict(base or {})
     else:
-        start = {key: None for key in CODING_FIELDS} | {"orphaned": False}
+        event = event or {}
+        start = {key: None for key in CODING_FIELDS} | {
+            "orphaned": False, "coder": event.get("coder"), "transcript_id": event.get("transcript_id"),
+        }
     start.update({LONG_KEYS[key]: value for key, value in stored.items() if key != COMPACT_MARK})
+    if stored[COMPACT_MARK] == 1 and "ua" not in stored:
+        start["updated_at"] = start["created_at"]
     return {key: start[key] for key in CODING_FIELDS}
 
 
 def expand_event(event: dict) -> dict:
-    before = expand_payload(event.get("before"))
-    event["before"], event["after"] = before, expand_payload(event.get("after"), before)
+    before = expand_payload(event.get("before"), event=event)
+    event["before"], event["after"] = before, expand_payload(event.get("after"), before, event=event)
     return event
 
 
