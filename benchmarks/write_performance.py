@@ -110,7 +110,22 @@ def scaling_table(name: str) -> str:
     return "\n".join(rows)
 
 
+def size_table() -> str:
+    before, after = load("size-before.json"), load("size.json")
+    if before is None or after is None:
+        return "_not measured yet_"
+    rows = ["| | before | after |", "|---|---:|---:|",
+            f"| store file (vacuumed) | {before['file_mib']:.1f} MiB | {after['file_mib']:.1f} MiB |"]
+    for table in ("events", "transcripts", "codings"):
+        rows.append(f"| `{table}` table | {before['tables_mib'].get(table, 0):.1f} MiB | {after['tables_mib'].get(table, 0):.1f} MiB |")
+    rows.append(f"| event payload (before + after JSON), per event | {before['payload_bytes_per_event']} bytes | "
+                f"{after['payload_bytes_per_event']} bytes |")
+    rows.append(f"| codings / events | {before['codings']:,} / {before['events']:,} | {after['codings']:,} / {after['events']:,} |")
+    return "\n".join(rows)
+
+
 SECTIONS = {
+    "size": size_table,
     "versions": versions_table,
     "autocode-ratio": autocode_ratio_table,
     "tally": lambda: tally_table("tally.json"),
