@@ -1,7 +1,7 @@
 """Before and after: one operation under two checkouts of qualcode, alternately.
 
     python benchmarks/bench_versions.py --old /path/to/old/checkout --files DIR
-        [--ops export,autocode-as,autocode-dry,tally,import] [--rounds 3] [--json FILE]
+        [--ops export,autocode-as,autocode-dry,codings-import,tally,import] [--rounds 3] [--json FILE]
 
 Builds one project with the *old* code (the example study's codebook, the .txt files
 of ``--files`` imported, autocoded as coder ``auto``), copies it for the new code (which
@@ -63,6 +63,19 @@ def _operation(op: str, project, files: Path, tag: str):
 
         return lambda: (tally(project, "referral", by="role", rollup=True, coder="auto"),
                         crosstab(project, "referral", "site", coder="auto"))
+    if op == "codings-import":  # coder auto's codings as a CSV of a new coder (written untimed)
+        import csv
+
+        from qualcode.interop.spreadsheets import coding_records, import_codings
+
+        path = project.root / f"codings-{tag}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["transcript", "coder", "code", "start", "end"])
+            for r in coding_records(project, coder="auto"):
+                writer.writerow([r["transcript"], f"imp{tag}", r["code"], r["start"], r["end"]])
+        _add_coder(project, f"imp{tag}")
+        return lambda: import_codings(project, path)
     if op == "import":
         from qualcode.transcripts.importing import ImportRequest, import_transcripts
 
@@ -70,6 +83,15 @@ def _operation(op: str, project, files: Path, tag: str):
         requests = [ImportRequest(p, ROLES[n % 3], "ABCDEFGHIJ"[n % 10]) for n, p in enumerate(paths)]
         return lambda: import_transcripts(project, requests)
     raise SystemExit(f"unknown operation {op}")
+
+
+def _add_coder(project, name: str) -> None:
+    """Checkouts where coders must be created first (``qualcode coders add``) need it."""
+    try:
+        from qualcode.coding.coders import add_coder
+    except ImportError:
+        return
+    add_coder(project, name)
 
 
 def in_child(code: Path, *args: str) -> dict:
