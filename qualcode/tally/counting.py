@@ -105,6 +105,32 @@ def reference_counts(conn: Connection, coder: str, keymap: KeyMap) -> list[tuple
     return [(t, k, n) for k, t, n in rows]
 
 
+def presence_rows(conn: Connection, coder: str, keymap: KeyMap) -> list[tuple[str, str, int]]:
+    """``(transcript_id, key, 1)`` for every transcript with a reference to a key.
+
+    Enough when only transcripts or sites are counted and every stored code maps to a
+    counted key (rollup): ``SELECT DISTINCT code_id, transcript_id`` streams off the
+    covering index, where counting distinct segments under a ``CASE`` key made SQLite
+    build temporary B-trees (2-3x the time).
+    """
+    from sqlalchemy import select
+
+    from qualcode.store.schema import codings
+
+    query = select(codings.c.code_id, codings.c.transcript_id).distinct().where(
+        codings.c.coder == coder,
+        codings.c.code_id.in_(keymap.stored_ids),
+        codings.c.segment_id.is_not(None),
+    )
+    result = conn.execute(query)
+    try:
+        pairs = result.cursor.fetchall()
+    finally:
+        result.close()
+    mapping = keymap.mapping
+    return [(t, key, 1) for key, t in {(mapping[code], t) for code, t in pairs}]
+
+
 class CountTable:
     """References per transcript and key, with the aggregations tallies need."""
 

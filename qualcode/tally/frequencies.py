@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.tally import wording
-from qualcode.tally.counting import CountTable, KeyMap, children_keymap, reference_counts
+from qualcode.tally.counting import CountTable, KeyMap, children_keymap, presence_rows, reference_counts
 from qualcode.tally.selection import (
     Dimension,
     TallyError,
@@ -143,7 +143,9 @@ def tally(
         who = resolve_coder(conn, coder)
         infos = load_transcripts(conn)
         check_dimension(dimension, infos)
-        table = CountTable(reference_counts(conn, who, keymap))
+        # Transcripts or sites under rollup need only which transcripts mention a key.
+        presence_only = count != "references" and rollup
+        table = CountTable((presence_rows if presence_only else reference_counts)(conn, who, keymap))
     selected = select_transcripts(codebook, infos, roles, sites)
     counting = _Counting(count, noun or wording.lower_first(parent.name), table, keymap,
                          {key: codebook.get(key).name for key in keymap.keys}, top)
