@@ -1,19 +1,23 @@
 """Benchmark the .docx importer against a plain lxml text pass over the same files.
 
-    python benchmarks/bench_import.py [--files 200] [--words 8000] [--seed 7] [--dir DIR] [--repeat 1]
+    python benchmarks/bench_import.py [--files 200] [--words 8000] [--seed 7] [--dir DIR]
+                                      [--rounds 9] [--json FILE]
 
 Generates the corpus (benchmarks/corpus.py) unless DIR already holds it, reads every
 file once so both passes start from the OS cache, then in one process times
 (a) ``parse_file`` over all files and (b) a baseline that unzips word/document.xml
 and iterparses ``w:t`` elements into paragraph text, which is the least any docx
-reader must do. Reports words per CPU-second (and per wall-clock second) for both
-and their ratio (target >= 0.5).
+reader must do. The two passes alternate for ``--rounds`` rounds after a warm-up
+round (benchmarks/honest.py): median and range of CPU and wall seconds per pass, the
+median and range of the per-round throughput ratio, the load average beside them.
+Target: ratio >= 0.5 at the median.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import sys
 import time
 import zipfile
@@ -21,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from lxml import etree
 
@@ -54,23 +59,6 @@ def lxml_pass(paths: list[Path]) -> int:
     return words
 
 
-def timed(runs: dict, paths: list[Path], repeat: int) -> dict[str, tuple[float, float, int]]:
-    """Per pass: best CPU time, best wall-clock time and word count over ``repeat`` rounds.
-
-    The passes alternate within each round so that a burst of load from other
-    processes hits both alike; CPU time (this process only) is the figure compared.
-    """
-    best: dict[str, tuple[float, float, int]] = {}
-    for _ in range(repeat):
-        for name, run in runs.items():
-            wall, cpu = time.perf_counter(), time.process_time()
-            words = run(paths)
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            old_cpu, old_wall, _ = best.get(name, (cpu, wall, words))
-            best[name] = (min(cpu, old_cpu), min(wall, old_wall), words)
-    return best
-
-
 def corpus(directory: Path, files: int, words: int, seed: int) -> list[Path]:
     paths = sorted(directory.glob("interview-*.docx"))
     if len(paths) != files:
@@ -87,30 +75,29 @@ def main(argv: list[str] | None = None) -> float:
     parser.add_argument("--words", type=int, default=8000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dir", type=Path, default=None, help="corpus folder (default benchmarks/out/corpus-FxW-sS)")
-    parser.add_argument("--repeat", type=int, default=1, help="rounds of both passes; the best of each is reported")
+    parser.add_argument("--rounds", type=int, default=9, help="alternating rounds of both passes")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
+    from honest import alternate, describe
+
     directory = args.dir or ROOT / "benchmarks" / "out" / f"corpus-{args.files}x{args.words}-s{args.seed}"
     paths = corpus(directory, args.files, args.words, args.seed)
     size = sum(len(path.read_bytes()) for path in paths)  # also warms the OS cache
     print(f"corpus: {len(paths)} files, {size / 2**20:.1f} MB, {directory}")
-
-    results = timed({"lxml": lxml_pass, "ours": importer_pass}, paths, args.repeat)
-    lxml_cpu, lxml_wall, lxml_words = results["lxml"]
-    ours_cpu, ours_wall, ours_words = results["ours"]
-    ratio = lxml_cpu / ours_cpu  # same files: the ratio of throughputs
-    print(f"{'pass':<24}{'words':>11}{'cpu s':>8}{'wall s':>8}{'words/cpu-s':>13}{'words/wall-s':>14}")
-    for label, words, cpu, wall in [
-        ("parse_file (qualcode)", ours_words, ours_cpu, ours_wall),
-        ("lxml iterparse w:t", lxml_words, lxml_cpu, lxml_wall),
-    ]:
-        print(f"{label:<24}{words:>11,}{cpu:>8.2f}{wall:>8.2f}{words / cpu:>13,.0f}{words / wall:>14,.0f}")
-    verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
-    print(
-        f"ratio (lxml cpu time / our cpu time): {ratio:.2f}x - {verdict} the {TARGET_RATIO}x target "
-        f"(wall clock: {lxml_wall / ours_wall:.2f}x)"
-    )
-    return ratio
-
+    words = {"lxml": lxml_pass(paths), "ours": importer_pass(paths)}
+    # Same files, so the throughput ratio (ours / lxml) is lxml's time over ours.
+    figures = alternate({"lxml": lambda: lxml_pass(paths), "ours": lambda: importer_pass(paths)}, args.rounds)
+    for name, label in (("ours", "parse_file (qualcode)"), ("lxml", "lxml iterparse w:t")):
+        cpu = figures[name]["cpu"]["median"]
+        print(describe(label, figures[name]) + f", {words[name]:,} words, {words[name] / cpu:,.0f} words/CPU-s")
+    ratio, cpu_ratio = figures["ratio_wall"], figures["ratio_cpu"]
+    verdict = "meets" if cpu_ratio["median"] >= TARGET_RATIO else "MISSES"
+    print(f"ratio (lxml time / our time), per round: CPU {cpu_ratio['median']:.2f}x ({cpu_ratio['min']:.2f}-"
+          f"{cpu_ratio['max']:.2f}), wall {ratio['median']:.2f}x ({ratio['min']:.2f}-{ratio['max']:.2f}) - "
+          f"{verdict} the {TARGET_RATIO}x target")
+    if args.json:
+        args.json.write_text(json.dumps({"files": len(paths), "words": words, **figures}, indent=1), encoding="utf-8")
+    return cpu_ratio["median"]
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ one codebook agree on them.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 BASE_NAMESPACE = uuid.UUID("0b5e7f8e-3c1d-5a7b-9e2f-4d6c8a1b3e5f")
@@ -28,7 +29,24 @@ def stable_guid(namespace: uuid.UUID, kind: str, *parts: object) -> str:
     >>> stable_guid(ns, "user", "alice") == stable_guid(ns, "user", "bob")
     False
     """
-    return str(uuid.uuid5(namespace, SEPARATOR.join([kind, *map(str, parts)]))).upper()
+    return fast_uuid5(namespace, SEPARATOR.join([kind, *map(str, parts)]))
+
+
+def fast_uuid5(namespace: uuid.UUID, name: str) -> str:
+    """``str(uuid.uuid5(namespace, name)).upper()`` without building UUID objects.
+
+    An export makes two GUIDs per coding; ``uuid.uuid5`` spent most of its time on
+    the object, not the hash.
+
+    >>> ns = project_namespace("demo")
+    >>> fast_uuid5(ns, "x\u00e9") == str(uuid.uuid5(ns, "x\u00e9")).upper()
+    True
+    """
+    digest = bytearray(hashlib.sha1(namespace.bytes + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex().upper()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def coding_key(coder: str, transcript: str, code: str, start: int, end: int) -> str:

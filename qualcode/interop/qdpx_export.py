@@ -17,30 +17,49 @@ units with ``offsets="utf16"`` for tools that count like NVivo. Besides, the arc
 carries ``qualcode/project.json`` — what REFI-QDA cannot say (codebook YAML with its
 rules, segments, coding origin and confidence) — which qualcode reads back for an
 exact round trip and other tools ignore (``sidecar=False`` leaves it out).
+
+The export streams by transcript: one transcript's text and codings are read, written
+out and dropped before the next (``sources/*.txt`` straight into the archive; the
+``<TextSource>`` elements, notes and sidecar entries into temporary files that are
+copied in at the end), so memory is bounded by the largest transcript, not the corpus,
+and each coding row is read once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 from xml.etree import ElementTree
+from xml.sax.saxutils import quoteattr
 
 from qualcode.errors import ExportError
 from qualcode.interop.codebook_io import PROJECT_NS, codebook_parts, ptag
 from qualcode.interop.ids import coding_key, project_namespace, stable_guid
 from qualcode.interop.offsets import PositionIndex
+from qualcode.interop.qdpx_check import ProjectChecker, check_project_xml
+from qualcode.privacy import private_file
 
 if TYPE_CHECKING:
     from qualcode.project import Project
+
+__all__ = ["EXPORT_OFFSETS", "SIDECAR", "ExportSummary", "check_project_xml", "export_qdpx", "text_sha256"]
 
 SIDECAR = "qualcode/project.json"
 SIDECAR_FORMAT = 1
 EXPORT_OFFSETS = ("codepoints", "utf16")
 NAME_CHARS = 60
+XMLNS = f' xmlns="{PROJECT_NS}"'.encode()
+# ElementTree's escaping, as one str.translate pass.
+TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}
+)
 
 
 @dataclass
@@ -65,65 +84,54 @@ def export_qdpx(
     sidecar: bool = True,
 ) -> ExportSummary:
     """Write the project (optionally only some coders/transcripts) as a .qdpx archive."""
+    from qualcode.store.codings import export_codings
+    from qualcode.store.transcripts import load_transcript
+
     if offsets not in EXPORT_OFFSETS:
         raise ExportError(f"--offsets must be one of {', '.join(EXPORT_OFFSETS)}, got '{offsets}'")
     from qualcode.coding.blind import guard
 
     guard(project, coders=coders, transcripts=transcripts, what="this export")
-    data = _collect(project, coders, transcripts)
-    summary = ExportSummary(Path(output), offsets=offsets, skipped=data.skipped)
-    builder = _ProjectBuilder(project, data, offsets)
-    root = builder.build()
-    problems = check_project_xml(root)
-    if problems:  # our own output must be sound; never hand a user a broken file
-        raise ExportError(f"internal error: the export is not valid REFI-QDA ({problems[0]})")
-    ElementTree.indent(root)
-    ElementTree.register_namespace("", PROJECT_NS)  # xmlns="..." on the root, no ns0: prefixes
-    xml = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
-    _write_archive(Path(output), xml, builder.texts, builder.sidecar() if sidecar else None)
-    summary.transcripts = len(data.transcripts)
-    summary.codings = len(data.codings)
-    summary.coders = data.coders
+    output = Path(output)
+    summary = ExportSummary(output, offsets=offsets)
+    with project.read() as conn:  # one snapshot for the whole export
+        plan = _plan(conn, coders, transcripts)
+        with _Archive(output) as archive:
+            writer = _ProjectWriter(project, plan, offsets, archive, sidecar)
+            for header in plan.headers:
+                rows = export_codings(conn, header["id"], plan.coder_filter)
+                writer.source(load_transcript(conn, header["id"]), rows)
+            writer.finish()
+    summary.transcripts, summary.coders = len(plan.headers), plan.coders
+    summary.codings, summary.memos, summary.skipped = writer.coding_count, writer.memo_count, writer.skipped
     summary.codes = len(project.codebook.codes)
-    summary.memos = builder.memo_count
     return summary
 
 
 @dataclass
-class _Data:
-    transcripts: list
-    codings: list[dict]
+class _Plan:
+    headers: list[dict]  # id, title, role, site, attributes of each exported transcript
     coders: list[str]
-    skipped: list[str]
+    coder_filter: list[str] | None  # None: every coder
 
 
-def _collect(project: Project, coders: list[str] | None, wanted: list[str] | None) -> _Data:
+def _plan(conn, coders: list[str] | None, wanted: list[str] | None) -> _Plan:
     from qualcode.errors import NotFoundError
     from qualcode.store import codings as coding_store
-    from qualcode.store.transcripts import load_transcript, transcript_ids
+    from qualcode.store.transcripts import load_transcript, transcript_headers
 
-    codebook = project.codebook
-    with project.read() as conn:
-        known_ids = transcript_ids(conn)
-        known_coders = coding_store.coder_names(conn)
-        for coder in coders or []:
-            if coder not in known_coders:
-                raise NotFoundError(f"No coder '{coder}'; coders: {', '.join(known_coders) or 'none yet'}")
-        chosen = wanted or known_ids
-        transcripts = [load_transcript(conn, tid) for tid in chosen]
-        rows = coding_store.coding_listing(conn, include_orphans=True)
-    chosen_set, coder_set = set(chosen), set(coders or known_coders)
-    codings, skipped = [], []
-    for row in rows:
-        if row.transcript_id not in chosen_set or row.coder not in coder_set:
-            continue
-        if row.orphaned:
-            skipped.append(f"coding {row.id} ({row.coder}, {row.code_id}) is orphaned: its text vanished")
-        elif row.code_id not in codebook.codes:
-            skipped.append(f"coding {row.id} uses code '{row.code_id}', no longer in the codebook")
-        else:
-            codings.append(row._asdict())
-    return _Data(transcripts, codings, sorted(coder_set), skipped)
+    known_coders = coding_store.coder_names(conn)
+    for coder in coders or []:
+        if coder not in known_coders:
+            raise NotFoundError(f"No coder '{coder}'; coders: {', '.join(known_coders) or 'none yet'}")
+    headers = transcript_headers(conn, wanted)
+    if wanted:
+        found = {h["id"] for h in headers}
+        for tid in wanted:
+            if tid not in found:
+                load_transcript(conn, tid)  # raises NotFoundError with the known ids
+    chosen = sorted(set(coders)) if coders else None
+    return _Plan(headers, sorted(set(coders or known_coders)), chosen)
 
 
 def _stamp(value) -> str | None:
@@ -133,203 +141,314 @@ def _stamp(value) -> str | None:
     return text if ("+" in text[10:] or text.endswith("Z")) else text + "Z"
 
 
-class _ProjectBuilder:
-    """Builds the ``<Project>`` tree, the source texts and the sidecar."""
+class _Archive:
+    """The .qdpx being written: a zip under a temporary name, renamed when complete."""
 
-    def __init__(self, project: Project, data: _Data, offsets: str) -> None:
-        self.project, self.data, self.offsets = project, data, offsets
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.temp = output.with_name(f".{output.name}.tmp")
+
+    def __enter__(self) -> _Archive:
+        try:
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.temp)  # 0600 before any transcript text is written
+            # Level 1: most of level 6's size at a third of its time (text compresses well).
+            self.zip = zipfile.ZipFile(self.temp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        except OSError as exc:
+            raise self._error(exc) from None
+        return self
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        try:
+            self.zip.writestr(name, data)
+        except OSError as exc:
+            raise self._error(exc) from None
+
+    def write_parts(self, name: str, parts: list[bytes | IO[bytes]]) -> None:
+        """One entry made of byte strings and (rewound) temporary files, copied in turn."""
+        try:
+            with self.zip.open(name, "w", force_zip64=True) as entry:
+                for part in parts:
+                    if isinstance(part, bytes):
+                        entry.write(part)
+                    else:
+                        part.seek(0)
+                        shutil.copyfileobj(part, entry, 1 << 20)
+        except OSError as exc:
+            raise self._error(exc) from None
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            self.zip.close()
+            if kind is None:
+                self.temp.replace(self.output)
+        except OSError as exc:
+            self.temp.unlink(missing_ok=True)
+            raise self._error(exc) from None
+        finally:
+            if kind is not None:
+                self.temp.unlink(missing_ok=True)
+
+    def _error(self, exc: OSError) -> ExportError:
+        return ExportError(f"cannot write {self.output}: {exc.strerror or exc}", file=str(self.output))
+
+
+def _piece(element: ElementTree.Element, level: int) -> bytes:
+    """One element serialised at ``level`` of the document, without its own xmlns."""
+    ElementTree.indent(element, level=level)
+    # Registered again each time: the .qdc writer registers "" for its own namespace.
+    ElementTree.register_namespace("", PROJECT_NS)  # xmlns="..." rather than ns0: prefixes
+    xml = ElementTree.tostring(element, encoding="utf-8")
+    return b"\n" + b"  " * level + xml.replace(XMLNS, b"", 1)
+
+
+class _ProjectWriter:
+    """Writes ``project.qde``, the source texts and the sidecar, one transcript at a time."""
+
+    def __init__(self, project: Project, plan: _Plan, offsets: str, archive: _Archive, sidecar: bool) -> None:
+        self.project, self.plan, self.offsets, self.archive = project, plan, offsets, archive
         self.ns = project_namespace(project.name)
-        self.texts: dict[str, str] = {}
-        self.notes: list[ElementTree.Element] = []
-        self.memo_count = 0
-        self.coding_extras: dict[str, dict] = {}
+        self.check = ProjectChecker()
+        self.spool = {name: tempfile.TemporaryFile() for name in ("sources", "notes", "texts", "codings")}
+        self.with_sidecar = sidecar
+        self.coding_count = self.memo_count = 0
+        self.skipped: list[str] = []
+        self.users: dict[str, str] = {}  # coder -> GUID
+        self.codes: dict[str, str] = {}  # code id -> GUID
+        self.codebook = project.codebook
+        self.names = self._variable_names()
+        self.head = self._head()
 
     def guid(self, kind: str, *parts: object) -> str:
         return stable_guid(self.ns, kind, *parts)
 
-    def build(self) -> ElementTree.Element:
+    def _emit(self, spool: str, element: ElementTree.Element, level: int) -> None:
+        self.check.feed(element)
+        self.spool[spool].write(_piece(element, level))
+
+    def _head(self) -> bytes:
+        """Everything before ``<Sources>``: users, codebook, variables and cases."""
         from qualcode import __version__
 
         origin = f"qualcode {__version__}" + ("" if self.offsets == "codepoints" else f" (positions: {self.offsets})")
-        root = ElementTree.Element(ptag("Project"), name=self.project.name, origin=origin)
-        users = ElementTree.SubElement(root, ptag("Users"))
-        for coder in self.data.coders:
-            ElementTree.SubElement(users, ptag("User"), guid=self.guid("user", coder), name=coder)
-        if not self.data.coders:
-            root.remove(users)
-        book, role_sets = codebook_parts(self.project.codebook)
-        root.append(book)
-        variable_names = self._variables(root)
-        self._cases(root, variable_names)
-        sources = ElementTree.SubElement(root, ptag("Sources"))
-        for transcript in self.data.transcripts:
-            self._source(sources, transcript, variable_names)
-        if not len(sources):
-            root.remove(sources)
-        if self.notes:
-            ElementTree.SubElement(root, ptag("Notes")).extend(self.notes)
-        self._sets(root, role_sets)
-        return root
+        self.check.root(ptag("Project"), self.project.name)
+        start = f"<?xml version='1.0' encoding='utf-8'?>\n<Project{XMLNS.decode()} name={quoteattr(self.project.name)}"
+        parts = [f"{start} origin={quoteattr(origin)}>".encode()]
+        pieces = []
+        if self.plan.coders:
+            users = ElementTree.Element(ptag("Users"))
+            for coder in self.plan.coders:
+                ElementTree.SubElement(users, ptag("User"), guid=self.guid("user", coder), name=coder)
+            pieces.append(users)
+        book, self.role_sets = codebook_parts(self.codebook)
+        pieces.append(book)
+        if self.plan.headers:
+            pieces.extend([self._variables(), self._cases()])
+        for element in pieces:
+            self.check.feed(element)
+            parts.append(_piece(element, 1))
+        return b"".join(parts)
 
-    def _variables(self, root: ElementTree.Element) -> list[str]:
+    def _variable_names(self) -> list[str]:
         names = ["role", "site"]
-        for transcript in self.data.transcripts:
-            names.extend(k for k in transcript.attributes if k not in names)
-        if self.data.transcripts:
-            variables = ElementTree.SubElement(root, ptag("Variables"))
-            for name in names:
-                ElementTree.SubElement(
-                    variables, ptag("Variable"), guid=self.guid("variable", name), name=name, typeOfVariable="Text"
-                )
+        for header in self.plan.headers:
+            names.extend(k for k in header["attributes"] if k not in names)
         return names
 
-    def _values(self, parent: ElementTree.Element, transcript, names: list[str]) -> None:
-        values = {"role": transcript.role, "site": transcript.site, **transcript.attributes}
-        for name in names:
+    def _variables(self) -> ElementTree.Element:
+        variables = ElementTree.Element(ptag("Variables"))
+        for name in self.names:
+            ElementTree.SubElement(
+                variables, ptag("Variable"), guid=self.guid("variable", name), name=name, typeOfVariable="Text"
+            )
+        return variables
+
+    def _values(self, parent: ElementTree.Element, header: dict) -> None:
+        values = {"role": header["role"], "site": header["site"], **header["attributes"]}
+        for name in self.names:
             if name in values:
                 value = ElementTree.SubElement(parent, ptag("VariableValue"))
                 ElementTree.SubElement(value, ptag("VariableRef"), targetGUID=self.guid("variable", name))
                 ElementTree.SubElement(value, ptag("TextValue")).text = str(values[name])
 
-    def _cases(self, root: ElementTree.Element, names: list[str]) -> None:
-        if not self.data.transcripts:
-            return
-        cases = ElementTree.SubElement(root, ptag("Cases"))
-        for transcript in self.data.transcripts:
-            case = ElementTree.SubElement(cases, ptag("Case"), guid=self.guid("case", transcript.id), name=transcript.id)
-            ElementTree.SubElement(case, ptag("Description")).text = f"Interviewee of {transcript.id}"
-            self._values(case, transcript, names)
-            ElementTree.SubElement(case, ptag("SourceRef"), targetGUID=self.guid("source", transcript.id))
+    def _cases(self) -> ElementTree.Element:
+        cases = ElementTree.Element(ptag("Cases"))
+        for header in self.plan.headers:
+            tid = header["id"]
+            case = ElementTree.SubElement(cases, ptag("Case"), guid=self.guid("case", tid), name=tid)
+            ElementTree.SubElement(case, ptag("Description")).text = f"Interviewee of {tid}"
+            self._values(case, header)
+            ElementTree.SubElement(case, ptag("SourceRef"), targetGUID=self.guid("source", tid))
+        return cases
 
-    def _source(self, parent: ElementTree.Element, transcript, names: list[str]) -> None:
+    def source(self, transcript, rows: list[dict]) -> None:
+        """Write one transcript: its text, its ``<TextSource>`` and its sidecar entries.
+
+        The ``<TextSource>`` is written as text (ElementTree's building and serialising
+        were most of an export's time); the checker is told what it declares and
+        references instead of walking a tree.
+        """
         guid = self.guid("source", transcript.id)
-        self.texts[guid] = transcript.text
-        source = ElementTree.SubElement(
-            parent, ptag("TextSource"), guid=guid, name=transcript.id, plainTextPath=f"internal://{guid}.txt"
-        )
-        ElementTree.SubElement(source, ptag("Description")).text = transcript.title
+        self.archive.write_bytes(f"sources/{guid}.txt", transcript.text.encode("utf-8"))
+        self.check.declare("textsource", guid)
+        out = [
+            f"\n    <TextSource guid={_attr(guid)} name={_attr(transcript.id)} plainTextPath={_attr(f'internal://{guid}.txt')}>",
+            f"\n      <Description>{_text(transcript.title)}</Description>" if transcript.title else "\n      <Description />",
+        ]
         index = PositionIndex(transcript.text, self.offsets)
-        mine = [c for c in self.data.codings if c["transcript_id"] == transcript.id]
-        for coding in mine:
-            self._selection(source, transcript, coding, index)
-        self._values(source, transcript, names)
+        extras: dict[str, dict] = {}
+        for coding in rows:
+            if self._exportable(coding):
+                out.append(self._selection(transcript, coding, index, extras))
+        for name, value in self._value_pairs({"role": transcript.role, "site": transcript.site, **transcript.attributes}):
+            variable = self.guid("variable", name)
+            self.check.reference("variableref", variable, "variable")
+            out.append(
+                f"\n      <VariableValue>\n        <VariableRef targetGUID={_attr(variable)} />"
+                f"\n        <TextValue>{_text(value)}</TextValue>\n      </VariableValue>"
+            )
+        out.append("\n    </TextSource>")
+        self.spool["sources"].write("".join(out).encode("utf-8"))
+        if self.with_sidecar:
+            self._sidecar_entries(guid, transcript, extras)
 
-    def _selection(self, parent, transcript, coding: dict, index: PositionIndex) -> None:
+    def _value_pairs(self, values: dict) -> list[tuple[str, str]]:
+        return [(name, str(values[name])) for name in self.names if name in values]
+
+    def _exportable(self, coding: dict) -> bool:
+        if coding["orphaned"]:
+            self.skipped.append(
+                f"coding {coding['id']} ({coding['coder']}, {coding['code_id']}) is orphaned: its text vanished"
+            )
+            return False
+        if coding["code_id"] not in self.codebook.codes:
+            self.skipped.append(f"coding {coding['id']} uses code '{coding['code_id']}', no longer in the codebook")
+            return False
+        return True
+
+    def _user(self, coder: str) -> str:
+        if coder not in self.users:
+            self.users[coder] = self.guid("user", coder)
+        return self.users[coder]
+
+    def _code(self, code_id: str) -> str:
         from qualcode.codebook.refi import code_guid
 
+        if code_id not in self.codes:
+            self.codes[code_id] = code_guid(code_id)
+            self.check.reference("coderef", self.codes[code_id], "code")
+        return self.codes[code_id]
+
+    def _selection(self, transcript, coding: dict, index: PositionIndex, extras: dict) -> str:
         key = coding_key(coding["coder"], transcript.id, coding["code_id"], coding["start_offset"], coding["end_offset"])
         covered = " ".join(transcript.text[coding["start_offset"] : coding["end_offset"]].split())
         name = covered if len(covered) <= NAME_CHARS else covered[: NAME_CHARS - 1] + "…"
-        user = self.guid("user", coding["coder"])
-        stamp = _stamp(coding["created_at"])
-        selection = ElementTree.SubElement(
-            parent, ptag("PlainTextSelection"), guid=self.guid("selection", key), name=name,
-            startPosition=str(index.from_raw(coding["start_offset"])),
-            endPosition=str(index.from_raw(coding["end_offset"])), creatingUser=user,
-        )
-        coding_guid = self.guid("coding", key)
-        element = ElementTree.SubElement(selection, ptag("Coding"), guid=coding_guid, creatingUser=user)
-        if stamp:
-            selection.set("creationDateTime", stamp)
-            element.set("creationDateTime", stamp)
-        ElementTree.SubElement(element, ptag("CodeRef"), targetGUID=code_guid(coding["code_id"]))
-        if coding["memo"]:
-            note_guid = self.guid("memo", key)
-            ElementTree.SubElement(element, ptag("NoteRef"), targetGUID=note_guid)
-            note = ElementTree.Element(
-                ptag("Note"), guid=note_guid, name=f"Memo: {coding['code_id']} in {transcript.id}", creatingUser=user
-            )
-            ElementTree.SubElement(note, ptag("PlainTextContent")).text = coding["memo"]
-            self.notes.append(note)
-            self.memo_count += 1
-        self.coding_extras[coding_guid] = {
+        user, stamp = self._user(coding["coder"]), _stamp(coding["created_at"])
+        guid, coding_guid = self.guid("selection", key), self.guid("coding", key)
+        start, end = index.from_raw(coding["start_offset"]), index.from_raw(coding["end_offset"])
+        self.check.positions(guid, start, end)
+        when = f" creationDateTime={_attr(stamp)}" if stamp else ""
+        note = ""
+        if coding["memo"]:  # GUIDs below are hex and dashes: nothing to escape
+            note = f'\n          <NoteRef targetGUID="{self._note(key, coding, transcript.id, user)}" />'
+        self.coding_count += 1
+        extras[coding_guid] = {
             "origin": coding["origin"], "confidence": coding["confidence"],
-            "created_at": _stamp(coding["created_at"]), "updated_at": _stamp(coding["updated_at"]),
+            "created_at": stamp, "updated_at": _stamp(coding["updated_at"]),
         }
+        return (
+            f'\n      <PlainTextSelection guid="{guid}" name={_attr(name)} startPosition="{start}" '
+            f'endPosition="{end}" creatingUser="{user}"{when}>'
+            f'\n        <Coding guid="{coding_guid}" creatingUser="{user}"{when}>'
+            f'\n          <CodeRef targetGUID="{self._code(coding["code_id"])}" />{note}'
+            "\n        </Coding>\n      </PlainTextSelection>"
+        )
 
-    def _sets(self, root: ElementTree.Element, role_sets: list[ElementTree.Element]) -> None:
-        by_role: dict[str, list[str]] = {}
-        for transcript in self.data.transcripts:
-            by_role.setdefault(transcript.role, []).append(self.guid("source", transcript.id))
+    def _note(self, key: str, coding: dict, transcript_id: str, user: str) -> str:
+        note_guid = self.guid("memo", key)
+        self.check.reference("noteref", note_guid, "note")
+        note = ElementTree.Element(
+            ptag("Note"), guid=note_guid, name=f"Memo: {coding['code_id']} in {transcript_id}", creatingUser=user
+        )
+        ElementTree.SubElement(note, ptag("PlainTextContent")).text = coding["memo"]
+        self._emit("notes", note, 2)
+        self.memo_count += 1
+        return note_guid
+
+    def _sidecar_entries(self, guid: str, transcript, extras: dict) -> None:
+        entry = {
+            "id": transcript.id, "title": transcript.title, "role": transcript.role, "site": transcript.site,
+            "attributes": transcript.attributes, "format": transcript.format,
+            "source_path": transcript.source_path, "sha256": transcript.sha256,
+            "text_sha256": text_sha256(transcript.text),
+            "segments": [
+                [s.ordinal, s.speaker, s.is_interviewer, s.start, s.end, s.start_time, s.end_time]
+                for s in transcript.segments
+            ],
+        }
+        _json_member(self.spool["texts"], guid, entry)
+        for coding_guid, extra in extras.items():
+            _json_member(self.spool["codings"], coding_guid, extra)
+
+    def _sets(self) -> bytes:
         from qualcode.codebook.refi import role_guid
 
-        guids = {role_guid(key): key for key in self.project.codebook.roles}
-        for element in role_sets:
+        if not self.role_sets:
+            return b""
+        by_role: dict[str, list[str]] = {}
+        for header in self.plan.headers:
+            by_role.setdefault(header["role"], []).append(self.guid("source", header["id"]))
+        guids = {role_guid(key): key for key in self.codebook.roles}
+        sets = ElementTree.Element(ptag("Sets"))
+        for element in self.role_sets:
             for source_guid in by_role.get(guids.get(element.get("guid"), ""), []):
                 ElementTree.SubElement(element, ptag("MemberSource"), targetGUID=source_guid)
-        if role_sets:
-            ElementTree.SubElement(root, ptag("Sets")).extend(role_sets)
+            sets.append(element)
+        self.check.feed(sets)
+        return _piece(sets, 1)
 
-    def sidecar(self) -> bytes:
-        codebook = self.project.codebook
-        transcripts = {}
-        for transcript in self.data.transcripts:
-            transcripts[self.guid("source", transcript.id)] = {
-                "id": transcript.id, "title": transcript.title, "role": transcript.role, "site": transcript.site,
-                "attributes": transcript.attributes, "format": transcript.format,
-                "source_path": transcript.source_path, "sha256": transcript.sha256,
-                "text_sha256": text_sha256(transcript.text),
-                "segments": [
-                    [s.ordinal, s.speaker, s.is_interviewer, s.start, s.end, s.start_time, s.end_time]
-                    for s in transcript.segments
-                ],
-            }
-        document = {
+    def finish(self) -> None:
+        """Check what was written, then add ``project.qde`` and the sidecar to the archive."""
+        tail = self._sets() + b"\n</Project>"
+        problems = self.check.finish()
+        if problems:  # our own output must be sound; never hand a user a broken file
+            raise ExportError(f"internal error: the export is not valid REFI-QDA ({problems[0]})")
+        parts: list = [self.head]
+        if self.plan.headers:
+            parts += [b"\n  <Sources>", self.spool["sources"], b"\n  </Sources>"]
+        if self.memo_count:
+            parts += [b"\n  <Notes>", self.spool["notes"], b"\n  </Notes>"]
+        self.archive.write_parts("project.qde", [*parts, tail])
+        if self.with_sidecar:
+            self.archive.write_parts(SIDECAR, self._sidecar_parts())
+        for spool in self.spool.values():
+            spool.close()
+
+    def _sidecar_parts(self) -> list:
+        codebook = self.codebook
+        head = {
             "format": SIDECAR_FORMAT, "project": self.project.name, "offsets": self.offsets,
             "codebook": {"file": Path(codebook.path or "codebook.yaml").name, "text": codebook.text},
-            "transcripts": transcripts, "codings": self.coding_extras,
         }
-        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+        start = json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8")
+        texts, codings = self.spool["texts"], self.spool["codings"]
+        return [start, b', "transcripts": {', texts, b'}, "codings": {', codings, b"}}"]
+
+
+def _attr(value: str) -> str:
+    """A quoted attribute value, escaped as ElementTree escapes it."""
+    return '"' + value.translate(ATTRIBUTE_ESCAPES) + '"'
+
+
+def _text(value: str) -> str:
+    return value.translate(TEXT_ESCAPES)
+
+
+def _json_member(spool: IO[bytes], key: str, value: dict) -> None:
+    """Append ``"key": value`` to a JSON object being written piece by piece."""
+    comma = b"," if spool.tell() else b""
+    spool.write(comma + json.dumps({key: value}, ensure_ascii=False)[1:-1].encode("utf-8") + b"\n")
 
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _write_archive(output: Path, xml: bytes, texts: dict[str, str], sidecar: bytes | None) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temp = output.with_name(f".{output.name}.tmp")
-    try:
-        from qualcode.privacy import private_file
-
-        private_file(temp)
-        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("project.qde", xml)
-            for guid, text in texts.items():
-                archive.writestr(f"sources/{guid}.txt", text.encode("utf-8"))
-            if sidecar is not None:
-                archive.writestr(SIDECAR, sidecar)
-        temp.replace(output)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {output}: {exc.strerror or exc}", file=str(output)) from None
-
-
-def check_project_xml(root: ElementTree.Element) -> list[str]:
-    """Schema-level checks of a ``<Project>`` without the XSD: GUID syntax, references, positions."""
-    import re
-
-    guid_re = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
-    problems: list[str] = []
-    declared: dict[str, set[str]] = {"code": set(), "note": set(), "textsource": set(), "variable": set()}
-    if root.tag != ptag("Project") or not root.get("name"):
-        problems.append("the root must be <Project name=...> in the project namespace")
-    for element in root.iter():
-        kind = element.tag.rsplit("}", 1)[-1].lower()
-        for key in ("guid", "targetGUID", "creatingUser", "modifyingUser"):
-            value = element.get(key)
-            if value is not None and not guid_re.match(value):
-                problems.append(f"<{kind}> {key}='{value}' is not a GUID")
-        if kind in declared and element.get("guid"):
-            declared[kind].add(element.get("guid"))
-        if kind == "plaintextselection":
-            start, end = int(element.get("startPosition", -1)), int(element.get("endPosition", -1))
-            if not 0 <= start <= end:
-                problems.append(f"selection {element.get('guid')} has positions {start}..{end}")
-    refs = {"coderef": "code", "noteref": "note", "sourceref": "textsource", "variableref": "variable"}
-    for element in root.iter():
-        kind = element.tag.rsplit("}", 1)[-1].lower()
-        target = refs.get(kind) or ("code" if kind == "membercode" else "textsource" if kind == "membersource" else None)
-        if target and element.get("targetGUID") not in declared[target]:
-            problems.append(f"<{kind}> points at {element.get('targetGUID')}, which is not a {target}")
-    return problems

@@ -302,26 +302,16 @@ def _apply_for_coder(
     project: Project, conn: Connection, coder: str, values: list[dict], summary: ImportSummary
 ) -> None:
     """Apply one coder's rows as one event group, merging overlaps like a tag does."""
-    from qualcode.coding.session import ActionResult, CodingSession
-    from qualcode.store import codings as coding_store
+    from qualcode.coding.bulk import apply_many
 
-    session = CodingSession(project, coder)
-    result = ActionResult(IMPORT_ORIGIN)
-    for row in values:
-        unchanged_before = len(result.unchanged)
-        overlaps = coding_store.overlapping(conn, row["segment_id"], coder, row["code_id"],
-                                            row["start_offset"], row["end_offset"])
-        # The session's own merge rule, inside this transaction (tag() opens its own).
-        session.apply_in(conn, result, row)
-        if not overlaps:
-            summary.added += 1
-        elif len(result.unchanged) > unchanged_before:
-            summary.unchanged += 1
-        else:
-            summary.merged += 1
+    # The session's merge rule replayed in memory and written in batches (coding.bulk).
+    changes = apply_many(conn, coder, IMPORT_ORIGIN, values)
+    summary.added += changes.added
+    summary.merged += changes.merged
+    summary.unchanged += changes.unchanged
     summary.by_coder[coder] = len(values)
-    if result.group_id is not None:
-        summary.groups[coder] = result.group_id
+    if changes.group_id is not None:
+        summary.groups[coder] = changes.group_id
 
 
 # -- exporting --------------------------------------------------------------------------

@@ -167,7 +167,8 @@ def append_event(
     result = conn.execute(
         insert(events).values(
             coder=coder, at=now(), action=action, transcript_id=transcript_id,
-            coding_id=coding_id, before=_jsonable(before), after=_jsonable(after),
+            coding_id=coding_id, before=compact_payload(before, coder=coder, transcript_id=transcript_id),
+            after=compact_payload(after, before, coder=coder, transcript_id=transcript_id),
             group_id=group_id, undoes=undoes, undone=False,
         )
     )
@@ -179,7 +180,7 @@ def append_event(
 
 def group_events(conn: Connection, group_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(select(events).where(events.c.group_id == group_id).order_by(events.c.id))
-    return [dict(r._mapping) for r in rows]
+    return [expand_event(dict(r._mapping)) for r in rows]
 
 
 def set_group_undone(conn: Connection, group_id: int, undone: bool) -> None:
@@ -249,7 +250,74 @@ def event_rows(conn: Connection, coder: str | None = None, since: datetime | Non
         query = query.where(events.c.coder == coder)
     if since:
         query = query.where(events.c.at >= since)
-    return [dict(r._mapping) for r in conn.execute(query)]
+    return [expand_event(dict(r._mapping)) for r in conn.execute(query)]
+
+
+# -- compact event payloads ------------------------------------------------------------------
+# A coding's payload was its whole row as JSON (~400 bytes, twice for an update), which
+# made the events table the largest in a coded project. Coding-shaped payloads are now
+# stored with short keys, without empty values, and an update's "after" as only the
+# fields that changed; the readers here (group_events, event_rows) expand them back, so
+# every caller still sees whole rows. Other payloads (transcript records, decisions) and
+# rows written before this change are stored and read as they are.
+
+COMPACT_MARK = "_c"
+SHORT_KEYS = {
+    "id": "i", "transcript_id": "t", "segment_id": "s", "coder": "c", "code_id": "k", "start_offset": "a",
+    "end_offset": "b", "origin": "o", "confidence": "f", "memo": "m", "codebook_version_id": "v",
+    "orphaned": "x", "orphan_text": "ot", "created_at": "ca", "updated_at": "ua",
+}
+LONG_KEYS = {short: long for long, short in SHORT_KEYS.items()}
+
+
+def compact_payload(
+    values: dict | None, base: dict | None = None, *, coder: str | None = None, transcript_id: str | None = None
+) -> dict | None:
+    """The stored form of an event payload; with ``base`` (an update's before), a delta.
+
+    What the event row itself says (its ``coder`` and ``transcript_id``) and an
+    ``updated_at`` equal to ``created_at`` are left out too.
+    """
+    values = _jsonable(values)
+    if values is None or set(values) != set(CODING_FIELDS):
+        return values
+    base = _jsonable(base)
+    delta = base is not None and set(base) == set(CODING_FIELDS)
+    implied = {"coder": coder, "transcript_id": transcript_id, "updated_at": values["created_at"]}
+    out: dict[str, Any] = {COMPACT_MARK: 2 if delta else 1}
+    for key, value in values.items():
+        if delta and key != "id" and base[key] == value:
+            continue
+        if not delta and (value is None or value is False or (key in implied and implied[key] == value)):
+            continue  # identity tests: 0 and 0.0 are kept
+        out[SHORT_KEYS[key]] = value
+    return out
+
+
+def expand_payload(stored: dict | None, base: dict | None = None, *, event: dict | None = None) -> dict | None:
+    """The whole row back from ``compact_payload``'s form (other payloads unchanged).
+
+    ``event`` is the event row, for the coder and transcript the payload left out.
+    """
+    if not isinstance(stored, dict) or COMPACT_MARK not in stored:
+        return stored
+    if stored[COMPACT_MARK] == 2:
+        start = dict(base or {})
+    else:
+        event = event or {}
+        start = {key: None for key in CODING_FIELDS} | {
+            "orphaned": False, "coder": event.get("coder"), "transcript_id": event.get("transcript_id"),
+        }
+    start.update({LONG_KEYS[key]: value for key, value in stored.items() if key != COMPACT_MARK})
+    if stored[COMPACT_MARK] == 1 and "ua" not in stored:
+        start["updated_at"] = start["created_at"]
+    return {key: start[key] for key in CODING_FIELDS}
+
+
+def expand_event(event: dict) -> dict:
+    before = expand_payload(event.get("before"), event=event)
+    event["before"], event["after"] = before, expand_payload(event.get("after"), before, event=event)
+    return event
 
 
 class ListedCoding(NamedTuple):
@@ -353,3 +421,64 @@ def _jsonable(values: dict | None) -> dict | None:
     if values is None:
         return None
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
+
+
+def export_codings(conn: Connection, transcript_id: str, coders: list[str] | None = None) -> list[dict[str, Any]]:
+    """One transcript's codings (orphans included) in reading order, for streaming exports.
+
+    Served by ``ix_codings_transcript``: a corpus export reads each coding row once.
+    """
+    columns = [codings.c[name] for name in CODING_FIELDS]
+    query = select(*columns).where(codings.c.transcript_id == transcript_id)
+    if coders is not None:
+        query = query.where(codings.c.coder.in_(coders))
+    order = (codings.c.start_offset, codings.c.code_id, codings.c.coder, codings.c.id)
+    return [dict(zip(CODING_FIELDS, row, strict=True)) for row in conn.execute(query.order_by(*order))]
+
+
+def insert_codings(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert many codings with one executemany; their new ids, in the order given.
+
+    The bulk twin of ``insert_coding`` for autocoding and imports: one statement batch
+    instead of an INSERT and a SELECT per coding. The coders must exist already. Ids
+    are reserved first (SQLAlchemy cannot batch an ordered RETURNING on SQLite: it
+    fell back to one statement per row), then inserted explicitly.
+    """
+    if not rows:
+        return []
+    stamp = now()
+    values = [{"orphaned": False, "created_at": stamp, "updated_at": stamp, **_storable(r)} for r in rows]
+    if any("id" in v for v in values):
+        raise ValueError("insert_codings assigns ids; re-create a coding with insert_coding")
+    ids = reserve_coding_ids(conn, len(values))
+    if ids is None:
+        result = conn.execute(insert(codings).returning(codings.c.id, sort_by_parameter_order=True), values)
+        return list(result.scalars())
+    for row, coding_id in zip(values, ids, strict=True):
+        row["id"] = coding_id
+    conn.execute(insert(codings), values)
+    return ids
+
+
+def reserve_coding_ids(conn: Connection, count: int) -> list[int] | None:
+    """``count`` fresh coding ids, never used before (None: this back end cannot say).
+
+    SQLite: the AUTOINCREMENT counter is advanced past the largest id of the table
+    (the write lock is held from BEGIN IMMEDIATE). PostgreSQL: ``nextval`` of the
+    id sequence, ``count`` times in one statement (ids need not be contiguous).
+    """
+    from sqlalchemy import text
+
+    if conn.dialect.name == "sqlite":
+        largest = conn.execute(select(func.max(codings.c.id))).scalar() or 0
+        counter = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'codings'").scalar()
+        first = max(largest, counter or 0) + 1
+        if counter is None:
+            conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (first + count - 1,))
+        else:
+            conn.exec_driver_sql("UPDATE sqlite_sequence SET seq = ? WHERE name = 'codings'", (first + count - 1,))
+        return list(range(first, first + count))
+    if conn.dialect.name == "postgresql":
+        query = text("SELECT nextval(pg_get_serial_sequence('codings', 'id')) FROM generate_series(1, :n)")
+        return [int(v) for v in conn.execute(query, {"n": count}).scalars()]
+    return None

@@ -60,6 +60,13 @@ def _never_reuse_coding_ids(conn: Connection) -> None:
     retire_coding_ids(conn, codings, events)
 
 
+def _index_codings_by_transcript(conn: Connection) -> None:
+    from qualcode.store.schema import codings
+
+    index = next(i for i in codings.indexes if i.name == "ix_codings_transcript")
+    index.create(conn, checkfirst=True)
+
+
 def retire_coding_ids(conn: Connection, codings, events) -> None:
     """SQLite: the next coding id is above every id in the table or the event log."""
     from sqlalchemy import func
@@ -99,6 +106,7 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "coding ids are never reused (SQLite AUTOINCREMENT)", _never_reuse_coding_ids),
     Migration(4, "samples can be closed: open samples are blind (closed_at, closed_by)", _samples_can_be_closed),
     Migration(5, "search index and saved queries", _search_tables),
+    Migration(6, "index codings by transcript (per-transcript reads stay linear)", _index_codings_by_transcript),
 ]
 HEAD = MIGRATIONS[-1].version
 

@@ -110,6 +110,9 @@ codings = Table(
     # Covering index for tallies: one coder's references to a set of codes, grouped
     # by transcript, are read from the index alone (see qualcode/tally/counting.py).
     Index("ix_codings_coder_code", "coder", "code_id", "transcript_id", "segment_id"),
+    # One transcript's codings in reading order (export, removal, re-anchoring): without
+    # it each per-transcript read scanned the whole table, quadratic over a corpus.
+    Index("ix_codings_transcript", "transcript_id", "start_offset"),
     # Never hand out a deleted coding's id again (SQLite otherwise reuses the largest):
     # undo re-creates a deleted coding under its old id, and the event log names it.
     sqlite_autoincrement=True,

@@ -250,3 +250,18 @@ def role_site_counts(conn: Connection) -> dict[tuple[str, str], int]:
         key = (role or "", site or "")
         counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def transcript_headers(conn: Connection, ids: list[str] | None = None) -> list[dict]:
+    """id, title, role, site and attributes of transcripts (no text), in id order.
+
+    What a streaming export needs up front; the texts are then read one at a time.
+    """
+    query = select(
+        transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site, transcripts.c.attributes
+    ).order_by(transcripts.c.id)
+    rows = [dict(r._mapping, attributes=dict(r.attributes or {})) for r in conn.execute(query)]
+    if ids is None:
+        return rows
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[tid] for tid in ids if tid in by_id]

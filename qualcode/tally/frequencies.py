@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.tally import wording
-from qualcode.tally.counting import CountTable, KeyMap, children_keymap, reference_counts
+from qualcode.tally.counting import CountTable, KeyMap, children_keymap, presence_rows, reference_counts
 from qualcode.tally.selection import (
     Dimension,
     TallyError,
@@ -146,7 +146,9 @@ def tally(
         who = resolve_coder(conn, coder)
         infos = load_transcripts(conn)
         check_dimension(dimension, infos)
-        table = CountTable(reference_counts(conn, who, keymap))
+        # Transcripts or sites under rollup need only which transcripts mention a key.
+        presence_only = count != "references" and rollup
+        table = CountTable((presence_rows if presence_only else reference_counts)(conn, who, keymap))
     selected = select_transcripts(codebook, infos, roles, sites)
     counting = _Counting(count, noun or wording.lower_first(parent.name), table, keymap,
                          {key: codebook.get(key).name for key in keymap.keys}, top)
@@ -211,7 +213,7 @@ def _group(counting: _Counting, dimension: Dimension, key: str, label: str, memb
 
 def unit_count(count_type: str, table: CountTable, members: list[TranscriptInfo], keys) -> int:
     """References, transcripts or sites of ``members`` with a reference to any of ``keys``."""
-    ids = [t.id for t in members]
+    ids = {t.id for t in members}
     if count_type == "references":
         return sum(table.references(ids, key) for key in keys)
     mentioning = table.transcripts_with(ids, keys)
@@ -234,8 +236,8 @@ def _percent(n: int, base: int) -> float | None:
 
 
 def _deeper_references(table: CountTable, keymap, selected: list[TranscriptInfo]) -> int:
-    ids = [t.id for t in selected]
-    deeper = {key for per in table.by_transcript.values() for key in per if keymap.is_deeper(key)}
+    ids = {t.id for t in selected}
+    deeper = {key for key in table.keys() if keymap.is_deeper(key)}
     return sum(table.references(ids, key) for key in deeper)
 
 

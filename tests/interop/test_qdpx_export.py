@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
+from sqlalchemy import event
+
+import qualcode
+from qualcode.coding.session import CodingSession
 
 from qualcode.errors import ExportError, NotFoundError
 from qualcode.interop.qdpx_export import check_project_xml, export_qdpx
@@ -17,6 +23,7 @@ from qualcode.interop.xmlread import (
     parse_xml,
     text_of,
 )
+from tests.helpers import INTERVIEW, add_transcript
 from tests.interop.conftest import PROJECT_XSD
 
 
@@ -165,3 +172,68 @@ def test_schema_checks_catch_broken_references():
     assert any("guid='not-a-guid' is not a GUID" in p for p in problems)
     assert any("positions 9..2" in p for p in problems)
     assert any("which is not a code" in p for p in problems)
+
+
+
+
+def _coded_corpus(project, first: int, last: int, per_transcript: int = 20) -> None:
+    """Copies ``first..last-1`` of the interview with ``per_transcript`` codings each."""
+    from qualcode.store.codings import ensure_coder, insert_codings
+    from qualcode.store.transcripts import segment_ids
+
+    transcripts = [add_transcript(project, f"t-{n:03d}", "service_provider", INTERVIEW) for n in range(first, last)]
+    with project.write() as conn:
+        ensure_coder(conn, "alice")
+        rows = []
+        for transcript in transcripts:
+            turn = transcript.segments[1]
+            segment = segment_ids(conn, transcript.id)[turn.ordinal]
+            for number in range(per_transcript):
+                start = turn.start + number % 10
+                rows.append({
+                    "transcript_id": transcript.id, "segment_id": segment, "coder": "alice",
+                    "code_id": "referral.hotline", "start_offset": start, "end_offset": start + 5 + number,
+                    "origin": "manual", "memo": "m" if number == 0 else None,
+                })
+        insert_codings(conn, rows)
+
+
+def _work(project, path) -> tuple[int, int]:
+    """(Python lines executed in qualcode's own modules, SQL statements) for one export."""
+    package = str(Path(qualcode.__file__).parent)
+    lines = statements = 0
+
+    def local(frame, kind, arg):
+        nonlocal lines
+        lines += kind == "line"
+        return local
+
+    def tracer(frame, kind, arg):
+        return local if frame.f_code.co_filename.startswith(package) else None
+
+    def count(*args):
+        nonlocal statements
+        statements += 1
+
+    event.listen(project.engine, "before_cursor_execute", count)
+    sys.settrace(tracer)
+    try:
+        summary = export_qdpx(project, path)
+    finally:
+        sys.settrace(None)
+        event.remove(project.engine, "before_cursor_execute", count)
+    assert summary.codings == 20 * summary.transcripts
+    return lines, statements
+
+
+@pytest.mark.parametrize(("small", "factor"), [(20, 4)])
+def test_export_work_grows_linearly_with_the_corpus(project, tmp_path, small, factor):
+    """``factor`` times the transcripts may cost at most 1.1 x ``factor`` the work: no
+    coding is visited once per transcript (counted in executed lines of qualcode's code
+    and in SQL statements, never timed)."""
+    _coded_corpus(project, 0, small)
+    lines_small, sql_small = _work(project, tmp_path / "small.qdpx")
+    _coded_corpus(project, small, factor * small)
+    lines_large, sql_large = _work(project, tmp_path / "large.qdpx")
+    assert lines_large <= 1.1 * factor * lines_small, (lines_small, lines_large)
+    assert sql_large <= 1.1 * factor * sql_small, (sql_small, sql_large)

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from qualcode.store.codings import CODING_FIELDS
+from qualcode.store.codings import CODING_FIELDS, expand_event
 from qualcode.store.copy import as_utc
 from qualcode.store.schema import codings, events
 from tests.helpers import add_coders, add_transcript
@@ -125,7 +125,8 @@ def test_concurrent_coders_match_the_event_log(shared_project, tmp_path):
     reports = [json.loads(out.read_text(encoding="utf-8")) for out in outputs]
 
     with shared_project.read() as conn:
-        log = [dict(r._mapping) for r in conn.execute(select(events).order_by(events.c.id))]
+        # Payloads as the store's readers give them (coding payloads are stored compactly).
+        log = [expand_event(dict(r._mapping)) for r in conn.execute(select(events).order_by(events.c.id))]
         table = {r.id: dict(r._mapping) for r in conn.execute(select(codings))}
     assert sum(len(r["groups"]) for r in reports) >= len(WORKERS) * ACTIONS // 3  # real work happened
     assert max(r["window"][0] for r in reports) < min(r["window"][1] for r in reports)  # all at once

@@ -6,6 +6,7 @@ import pytest
 
 from qualcode.errors import NotFoundError, UnknownRoleError
 from qualcode.tally import TallyError, tally
+from qualcode.tally.counting import reference_counts
 from tests.tally.seed_study import (
     CODER,
     LAW_ENFORCEMENT_REFERRALS,
@@ -207,3 +208,13 @@ def test_errors_say_what_is_allowed(seed_project, kwargs, error, message):
 def test_a_code_without_children_cannot_be_tallied(seed_project):
     with pytest.raises(TallyError, match="has no children"):
         tally(seed_project, "referral.hotline", coder=CODER)
+
+
+@pytest.mark.parametrize("count", ["transcripts", "sites"])
+@pytest.mark.parametrize("by", [None, "role", "site"])
+def test_rollup_presence_counts_equal_the_reference_path(seed_project, monkeypatch, count, by):
+    """Counting transcripts or sites under rollup reads only which transcripts mention a
+    key; the answer must equal the one built from the distinct-segment counts."""
+    fast = tally(seed_project, "challenge", count=count, by=by, rollup=True, coder=CODER).to_dict()
+    monkeypatch.setattr("qualcode.tally.frequencies.presence_rows", reference_counts)
+    assert tally(seed_project, "challenge", count=count, by=by, rollup=True, coder=CODER).to_dict() == fast

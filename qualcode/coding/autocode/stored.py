@@ -98,13 +98,14 @@ def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> t
     (codebook check, codebook snapshot, merge of overlapping same-code spans, event
     log), so the codings behave exactly like a coder's ``tag`` and can be undone.
     """
+    from qualcode.coding.bulk import apply_many
     from qualcode.coding.coders import AUTOCODER, require_coder
-    from qualcode.coding.session import ActionResult, CodingSession
+    from qualcode.coding.session import CodingSession
     from qualcode.store import codings as store
 
     session = CodingSession(project, coder)
     before = _coding_count(project, coder)
-    result = ActionResult("tag")  # one action: a single undo takes the whole run back
+    rows = []  # applied as one logged group: a single undo takes the whole run back
     created = False
     with project.write() as conn:
         if coder == AUTOCODER:
@@ -126,7 +127,8 @@ def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> t
                 "memo": None,
                 "codebook_version_id": version_id,
             }
-            session.apply_in(conn, result, values)
+            rows.append(values)
+        apply_many(conn, coder, "tag", rows)  # apply_in's merge rule, written in batches
     return _coding_count(project, coder) - before, created
 
 

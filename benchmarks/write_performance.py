@@ -1,0 +1,166 @@
+"""Regenerate the measured tables of docs/performance.md from the benchmarks' JSON.
+
+    python benchmarks/write_performance.py [--check]
+
+The benchmarks write their figures as JSON (``--json``); the runs the page reports are
+kept in ``benchmarks/results/``. Each table between ``<!-- generated:NAME -->`` and
+``<!-- /generated:NAME -->`` in docs/performance.md is rewritten here from those files,
+so the page cannot drift from what was measured. ``--check`` rewrites nothing and
+exits 1 if the page is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+PAGE = HERE.parent / "docs" / "performance.md"
+
+
+def load(name: str) -> dict | None:
+    path = RESULTS / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _range(figure: dict, unit: str = " s", digits: int = 2) -> str:
+    return f"{figure['median']:.{digits}f}{unit} ({figure['min']:.{digits}f}–{figure['max']:.{digits}f})"
+
+
+def _load(*loads: list[float]) -> str:
+    low, high = min(pair[0] for pair in loads), max(pair[1] for pair in loads)
+    return f"{low:.1f}–{high:.1f}"
+
+
+def versions_table() -> str:
+    """Before (the code at the start of issue 21) and after, alternating, same cores."""
+    rows = ["| operation | before: wall (range), CPU, peak memory | after | CPU after/before | goal | load average |",
+            "|---|---|---|---:|---|---|"]
+    goals = {"export": "≤ 1.5 s; memory ≤ 2× the output's text", "autocode-as": "≤ 1.3× the dry run",
+             "autocode-dry": "(reference)", "import": "", "tally": ""}
+    goals["codings-import"] = "bulk: executemany, one transaction, one event group"
+    for name in ("versions-export-200x8000.json", "versions-200x8000.json", "versions-codings-import-200x8000.json"):
+        data = load(name)
+        if data is None:
+            continue
+        for op, r in data["ops"].items():
+            old, new = r["old"], r["new"]
+            rows.append(
+                f"| `{op}`, {data['transcripts']} transcripts ({data['started'][:16]}) | {_range(old['wall'])}, "
+                f"CPU {old['cpu']['median']:.2f} s, {old['peak_rss_mib']:.0f} MiB | {_range(new['wall'])}, "
+                f"CPU {new['cpu']['median']:.2f} s, {new['peak_rss_mib']:.0f} MiB | {r['ratio_cpu']:.2f} | "
+                f"{goals.get(op, '')} | {_load(old['load'], new['load'])} |"
+            )
+    return "\n".join(rows)
+
+
+def autocode_ratio_table() -> str:
+    data = load("autocode-ratio-200x8000.json")
+    if data is None:
+        return "_not measured yet_"
+    return "\n".join([
+        "| side | wall, median (range) | CPU, median (range) | load average |", "|---|---|---|---|",
+        f"| `autocode --as NAME` | {_range(data['as_coder']['wall'])} | {_range(data['as_coder']['cpu'])} | "
+        f"{_load(data['as_coder']['load'])} |",
+        f"| `autocode --dry-run` | {_range(data['dry_run']['wall'])} | {_range(data['dry_run']['cpu'])} | "
+        f"{_load(data['dry_run']['load'])} |",
+        f"| **ratio** (per round, {data['rounds']} rounds) | {_range(data['ratio_wall'], '×')} | "
+        f"{_range(data['ratio_cpu'], '×')} | |",
+    ])
+
+
+def tally_table(name: str) -> str:
+    data = load(name)
+    if data is None:
+        return "_not measured yet_"
+    rows = [f"{data['codings']:,} codings, {data['transcripts']:,} transcripts, {data['rounds']} alternating rounds, "
+            f"{data['started']}; pandas `read_sql` fetch {data['pandas_fetch_s']:.2f} s.", "",
+            "| question | qualcode (SQL) | pandas groupby (in memory) | ratio (wall) | ratio (CPU) | load | same |",
+            "|---|---|---|---|---|---|---|"]
+    for r in data["results"]:
+        rows.append(
+            f"| `{r['question']}` | {_range(r['qualcode']['wall'], digits=3)} | {_range(r['pandas']['wall'], digits=3)} | "
+            f"{_range(r['ratio_wall'], '×')} | {r['ratio_cpu']['median']:.2f}× | {_load(r['load'])} | "
+            f"{'yes' if r['same_results'] else 'NO'} |"
+        )
+    return "\n".join(rows)
+
+
+def scaling_table(name: str) -> str:
+    data = load(name)
+    if data is None:
+        return "_not measured yet_"
+    sizes = data["sizes"]
+    head = " | ".join(f"{n} transcripts" for n in sizes)
+    rows = [f"{data['backend']}, {data['words']} words per transcript, {data['started']}; each step in its own "
+            "process; wall median (range), CPU, peak RSS; growth = CPU ratio ÷ size ratio (1.0 = linear).", "",
+            f"| step | {head} | growth | load |", "|---|" + "---|" * len(sizes) + "---|---|"]
+    for step, growth in data["growth"].items():
+        cells = []
+        loads = []
+        for n in sizes:
+            f = data[str(n)][step]
+            loads.append(f["load"])
+            cells.append(f"{_range(f['wall'])}, CPU {f['cpu']['median']:.2f} s, {f['peak_rss_mib']:.0f} MiB")
+        grown = ", ".join(f"{g['cpu_x_linear']}×" for g in growth)
+        rows.append(f"| {step} | " + " | ".join(cells) + f" | {grown} | {_load(*loads)} |")
+    return "\n".join(rows)
+
+
+def size_table() -> str:
+    before, after = load("size-before.json"), load("size.json")
+    if before is None or after is None:
+        return "_not measured yet_"
+    rows = ["| | before | after |", "|---|---:|---:|",
+            f"| store file (vacuumed) | {before['file_mib']:.1f} MiB | {after['file_mib']:.1f} MiB |"]
+    for table in ("events", "transcripts", "codings"):
+        rows.append(f"| `{table}` table | {before['tables_mib'].get(table, 0):.1f} MiB | {after['tables_mib'].get(table, 0):.1f} MiB |")
+    rows.append(f"| event payload (before + after JSON), per event | {before['payload_bytes_per_event']} bytes | "
+                f"{after['payload_bytes_per_event']} bytes |")
+    rows.append(f"| codings / events | {before['codings']:,} / {before['events']:,} | {after['codings']:,} / {after['events']:,} |")
+    return "\n".join(rows)
+
+
+SECTIONS = {
+    "size": size_table,
+    "versions": versions_table,
+    "autocode-ratio": autocode_ratio_table,
+    "tally": lambda: tally_table("tally.json"),
+    "tally-before": lambda: tally_table("tally-before.json"),
+    "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
+    "scaling-postgresql": lambda: scaling_table("scaling-postgresql.json"),
+}
+BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(?:.*?\n)?(<!-- /generated:(?P=name) -->)", re.S)
+
+
+def render(page: str) -> str:
+    def replace(match: re.Match) -> str:
+        name = match.group("name")
+        if name not in SECTIONS:
+            raise SystemExit(f"docs/performance.md names an unknown generated table '{name}'; known: {', '.join(SECTIONS)}")
+        return match.group(1) + SECTIONS[name]() + "\n" + match.group(3)
+
+    return BLOCK.sub(replace, page)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the page is out of date")
+    args = parser.parse_args(argv)
+    page = PAGE.read_text(encoding="utf-8")
+    new = render(page)
+    if args.check:
+        if new != page:
+            print("docs/performance.md is out of date: run python benchmarks/write_performance.py", file=sys.stderr)
+            return 1
+        return 0
+    PAGE.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
