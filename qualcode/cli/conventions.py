@@ -1,0 +1,137 @@
+"""Conventions every command gets without editing its module.
+
+The root group passes each command it loads through :func:`apply_conventions`, which
+adds to the command and all its subcommands:
+
+- ``-p/--project DIR`` after the command name too (``qualcode tag ... -p study``);
+- ``QUALCODE_CODER`` as the default of ``--coder`` where ``--coder`` names who acts;
+- ``-o/--output FILE`` creates the file's missing folders;
+- an "Examples" paragraph at the end of --help, from :mod:`qualcode.cli.examples`.
+
+The rules are written down in docs/cli.md (the first part of :data:`CONVENTIONS_MD`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.lazy import click
+
+# Commands whose --coder is the person acting (their codings, their undo stack);
+# elsewhere --coder selects whose codings to read, and an environment variable
+# silently narrowing a tally or an export would be wrong.
+ACTING_CODER = frozenset({
+    ("tag",), ("untag",), ("undo",), ("redo",), ("code",), ("progress",), ("codings", "import"),
+})
+
+CONVENTIONS_MD = """\
+# The command line
+
+`qualcode` is one command with subcommands (`qualcode --help` lists them by who uses
+them: setup, coding, reliability, writing, exchange, team). Every command's `--help`
+ends with examples that run on the example study (`qualcode demo --workdir DIR` makes
+a copy to try them on).
+
+## Conventions
+
+| concept | convention |
+|---|---|
+| the project | found by walking up from the working directory to `qualcode.toml`; `-p/--project DIR` before **or after** the command; `QUALCODE_PROJECT` |
+| the coder acting | `--coder NAME` on `tag`, `untag`, `undo`, `redo`, `code`, `progress`, `codings import`; `QUALCODE_CODER` gives its default. Elsewhere `--coder` selects whose codings are read and has no environment default (so a tally never silently changes with your shell) |
+| data on the terminal | a table or text for people; `--json` for programs (every command that prints data) |
+| files | `-o/--output FILE` writes a file and creates its missing folders; `--format` names the file format when the suffix does not say it |
+| several values | a singular option repeated: `--code referral --code challenge`. Older plural spellings (`--codes`) still work but are hidden from --help |
+| errors | one line `Error: ...` on stderr, exit code 1, nothing changed |
+| long work | a progress bar on a terminal; nothing when the output is piped or with `--quiet` |
+| version | `qualcode --version` |
+
+## Shell completion
+
+Completion comes from click; generate the script once and source it from your shell's
+start-up file:
+
+```bash
+_QUALCODE_COMPLETE=bash_source qualcode > ~/.qualcode-complete.bash   # bash: add `. ~/.qualcode-complete.bash` to ~/.bashrc
+_QUALCODE_COMPLETE=zsh_source qualcode > ~/.qualcode-complete.zsh     # zsh:  add `. ~/.qualcode-complete.zsh` to ~/.zshrc
+_QUALCODE_COMPLETE=fish_source qualcode > ~/.config/fish/completions/qualcode.fish
+```
+
+## Start-up
+
+`qualcode --help` and `qualcode tag ...` import only what they need: the root group
+reads a generated table of commands (`qualcode/cli/catalog.py`) and imports a command's
+module when the command is used. After adding or renaming a command run
+`python -m qualcode.cli.reference --write` (a test says so when it is needed); a new
+module in `qualcode/cli` with a `register(app)` function is picked up without it, only
+more slowly. `benchmarks/bench_startup.py` measures start-up against `import typer`.
+"""
+
+
+def apply_conventions(command: click.Command, path: tuple[str, ...]) -> click.Command:
+    """Add the shared options and examples to ``command`` and every subcommand below it."""
+    from qualcode.cli.examples import EXAMPLES
+
+    examples = EXAMPLES.get(" ".join(path))
+    if examples and not command.epilog:
+        command.epilog = "\b\nExamples:\n" + "\n".join(f"  {line}" for line in examples)
+    if hasattr(command, "commands"):
+        for name, sub in command.commands.items():
+            apply_conventions(sub, (*path, name))
+        return command
+    if not any({"-p", "--project"} & set(p.opts) or p.name == "project" for p in command.params):
+        command.params.append(project_option())
+    for param in command.params:
+        if param.name == "coder" and path in ACTING_CODER and not param.envvar:
+            param.envvar = "QUALCODE_CODER"
+            param.show_envvar = True
+        if param.param_type_name == "option" and "-o" in param.opts:
+            param.callback = _make_folders(param.callback)
+    return command
+
+
+def project_option():
+    """A fresh ``-p/--project`` option built by typer (so it parses and renders like the rest)."""
+    import typer
+    import typer.main
+
+    probe = typer.Typer(rich_markup_mode=None, add_completion=False)
+
+    @probe.command()
+    def command(
+        project: Annotated[
+            Path | None,
+            typer.Option("-p", "--project", callback=_set_project, help="Project folder (same as qualcode -p DIR)."),
+        ] = None,
+    ) -> None:
+        pass  # only its option is used
+
+    option = typer.main.get_command(probe).params[0]
+    option.expose_value = False
+    return option
+
+
+def _set_project(ctx: typer.Context, value: Path | None) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    from qualcode.cli.common import State
+
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State(value)
+    root.obj.project_dir = value
+    root.obj._project = None
+
+
+def _make_folders(callback):
+    """Wrap an -o option's callback so that the file's missing folders are created first."""
+
+    def create(ctx: click.Context, param: click.Parameter, value):
+        if value is not None and not ctx.resilient_parsing and str(value) != "-":
+            Path(value).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return callback(ctx, param, value) if callback else value
+
+    create.__wrapped__ = callback
+    return create
