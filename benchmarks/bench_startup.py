@@ -4,7 +4,8 @@
 
 Each round runs, in a fresh interpreter each and alternating so that a burst of load
 from other work hits all of them alike: ``python -c "import typer"`` (the floor any
-typer app pays), ``qualcode --help`` and ``qualcode tag --help`` (through
+typer app pays), ``import typer, typer._adapters`` (what typer >= 0.29 needs to
+build any command: pydantic), ``qualcode --help`` and ``qualcode tag --help`` (through
 ``python -m qualcode``, from the repository root so this checkout's code runs).
 Prints each one's median and range of wall-clock seconds, the ratios of the medians
 to the baseline (target <= 1.5x) and the load average before and after.
@@ -24,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.5
 CASES = {
     "import typer": ["-c", "import typer"],
+    # typer >= 0.29 builds a pydantic TypeAdapter for every parameter of a command it
+    # builds, so this is the floor for showing any command's --help with typer.
+    "import typer + adapters": ["-c", "import typer, typer._adapters"],
     "qualcode --help": ["-m", "qualcode", "--help"],
     "qualcode tag --help": ["-m", "qualcode", "tag", "--help"],
 }
@@ -61,7 +65,7 @@ def main() -> None:
         median = statistics.median(values)
         print(f"{name:<22} {median:>9.3f} {min(values):>7.3f} {max(values):>7.3f} {median / base:>5.2f}x")
     print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    worst = max(statistics.median(v) for k, v in times.items() if k != "import typer") / base
+    worst = max(statistics.median(v) for k, v in times.items() if k.startswith("qualcode")) / base
     print(f"worst ratio {worst:.2f}x (target <= {TARGET}x): {'met' if worst <= TARGET else 'NOT met'}")
 
 

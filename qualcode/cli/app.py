@@ -130,7 +130,7 @@ app = typer.Typer(
     cls=QualcodeGroup,
     help="qualcode: qualitative interview coding in the terminal.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
 )

@@ -27,6 +27,9 @@ ACTING_CODER = frozenset({
     ("tag",), ("untag",), ("undo",), ("redo",), ("code",), ("progress",), ("codings", "import"),
 })
 
+# Commands that do not run inside a project (so -p after them would mean nothing).
+NO_PROJECT = frozenset({("init",), ("demo",)})
+
 CONVENTIONS_MD = """\
 # The command line
 
@@ -81,7 +84,8 @@ def apply_conventions(command: click.Command, path: tuple[str, ...]) -> click.Co
         for name, sub in command.commands.items():
             apply_conventions(sub, (*path, name))
         return command
-    if not any({"-p", "--project"} & set(p.opts) or p.name == "project" for p in command.params):
+    taken = any({"-p", "--project"} & set(p.opts) or p.name == "project" for p in command.params)
+    if path not in NO_PROJECT and not taken:
         command.params.append(project_option())
     for param in command.params:
         if param.name == "coder" and path in ACTING_CODER and not param.envvar:

@@ -27,7 +27,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "codebook diff": ("qualcode codebook diff",),
     "codebook snapshot": ("qualcode codebook snapshot",),
     "codebook rename": ("qualcode codebook rename referral.self referral.self_referral",),
-    "codebook merge": ("qualcode codebook merge referral.medical referral.service_provider",),
+    "codebook versions": ("qualcode codebook versions",),
     "coders": ("qualcode coders list",),
     "coders add": ("qualcode coders add ana",),
     "coders list": ("qualcode coders list --json",),

@@ -70,8 +70,9 @@ def walk(command: click.Command, path: tuple[str, ...] = ()):
     """(path, command) for ``command`` and every subcommand below it, depth first."""
     yield path, command
     if hasattr(command, "commands"):
-        for name in command.list_commands(click.Context(command)):
-            yield from walk(command.commands[name], (*path, name))
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            yield from walk(command.get_command(ctx, name), (*path, name))
 
 
 def docs_source() -> str:
