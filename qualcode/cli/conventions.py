@@ -27,6 +27,9 @@ ACTING_CODER = frozenset({
     ("tag",), ("untag",), ("undo",), ("redo",), ("code",), ("progress",), ("codings", "import"),
 })
 
+# Old spellings that still parse but are hidden from --help, with the one to use.
+OLD_SPELLINGS = {"--codes": "--code"}
+
 # Commands that do not run inside a project (so -p after them would mean nothing).
 NO_PROJECT = frozenset({("init",), ("demo",)})
 
@@ -87,7 +90,9 @@ def apply_conventions(command: click.Command, path: tuple[str, ...]) -> click.Co
     taken = any({"-p", "--project"} & set(p.opts) or p.name == "project" for p in command.params)
     if path not in NO_PROJECT and not taken:
         command.params.append(project_option())
+    _json_shorthand(command)
     for param in command.params:
+        _hide_old_spellings(param)
         if param.name == "coder" and path in ACTING_CODER and not param.envvar:
             param.envvar = "QUALCODE_CODER"
             param.show_envvar = True
@@ -96,24 +101,78 @@ def apply_conventions(command: click.Command, path: tuple[str, ...]) -> click.Co
     return command
 
 
+def _hide_old_spellings(param) -> None:
+    """``--codes X`` keeps working but --help shows only ``--code X`` (one spelling per concept)."""
+    old = [o for o in getattr(param, "opts", ()) if o in OLD_SPELLINGS]
+    if not old or param.param_type_name != "option":
+        return
+    for spelling in old:
+        if OLD_SPELLINGS[spelling] not in param.opts:
+            param.opts.insert(0, OLD_SPELLINGS[spelling])
+    show = param.get_help_record
+
+    def help_record(ctx):
+        kept = param.opts
+        param.opts = [o for o in kept if o not in OLD_SPELLINGS]
+        try:
+            return show(ctx)
+        finally:
+            param.opts = kept
+
+    param.get_help_record = help_record
+
+
+def _json_shorthand(command) -> None:
+    """Give a command whose ``--format`` can print JSON the ``--json`` every data command has."""
+    names = {o for p in command.params for o in getattr(p, "opts", ())}
+    fmt = next((p for p in command.params if "--format" in getattr(p, "opts", ())), None)
+    if fmt is None or "--json" in names or "json" not in (fmt.help or ""):
+        return
+    flag = _probe_option("json")
+    command.params.append(flag)
+    run = command.callback
+
+    def callback(*args, **kwargs):
+        if kwargs.pop(flag.name):
+            if kwargs.get(fmt.name) not in (None, "json"):
+                from qualcode.cli.common import fail
+
+                fail(f"--json prints JSON; got --format {kwargs[fmt.name]} too (give one of them)")
+            kwargs[fmt.name] = "json"
+        return run(*args, **kwargs)
+
+    command.callback = callback
+
+
 def project_option():
-    """A fresh ``-p/--project`` option built by typer (so it parses and renders like the rest)."""
-    import typer
+    return _probe_option("project")
+
+
+def _probe_option(which: str):
+    """An option built by typer (so it parses and renders like the rest), taken from a probe command."""
     import typer.main
 
     probe = typer.Typer(rich_markup_mode=None, add_completion=False)
-
-    @probe.command()
-    def command(
-        project: Annotated[
-            Path | None,
-            typer.Option("-p", "--project", callback=_set_project, help="Project folder (same as qualcode -p DIR)."),
-        ] = None,
-    ) -> None:
-        pass  # only its option is used
+    if which == "project":
+        @probe.command()
+        def command(
+            project: Annotated[
+                Path | None,
+                typer.Option("-p", "--project", callback=_set_project, help="Project folder (same as qualcode -p DIR)."),
+            ] = None,
+        ) -> None:
+            pass  # only its option is used
+    else:
+        @probe.command()
+        def command(
+            qualcode_json_shorthand: Annotated[
+                bool, typer.Option("--json", help="Print JSON on stdout (same as --format json).")
+            ] = False,
+        ) -> None:
+            pass  # only its option is used
 
     option = typer.main.get_command(probe).params[0]
-    option.expose_value = False
+    option.expose_value = which != "project"
     return option
 
 
