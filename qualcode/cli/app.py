@@ -60,16 +60,15 @@ class QualcodeGroup(TyperGroup):
 
         return command_names()
 
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name not in self.commands:
-            from qualcode.cli.conventions import apply_conventions
-            from qualcode.cli.lazy import resolve
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(self.commands)
 
-            command = resolve(name)
-            if command is None:
-                return None
-            self.commands[name] = apply_conventions(command, (name,))
-        return self.commands[name]
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        try:
+            return self.commands[name]
+        except KeyError:
+            return None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Commands grouped by who uses them, with help from the catalog (no imports)."""
@@ -91,6 +90,21 @@ class QualcodeGroup(TyperGroup):
             rows = [(n, click.utils.make_default_short_help(listed[n], limit)) for n in names]
             with formatter.section(panel):
                 formatter.write_dl(rows)
+
+
+class LazyCommands(dict):
+    """The root group's name -> command map, filled on first lookup (``group.commands["tag"]``
+    works as with an eager group; iterating shows only the commands loaded so far)."""
+
+    def __missing__(self, name: str):
+        from qualcode.cli.conventions import apply_conventions
+        from qualcode.cli.lazy import resolve
+
+        command = resolve(name)
+        if command is None:
+            raise KeyError(name)
+        self[name] = apply_conventions(command, (name,))
+        return self[name]
 
 
 # Who uses which command, as the README's table says; --help lists them in these panels.
