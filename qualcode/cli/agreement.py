@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from qualcode.cli.common import console, fail, print_json, project_of
+from qualcode.cli.tables import show_table
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -79,7 +80,7 @@ def print_sample(sample, out: Console) -> None:
     for row in sample.allocation:
         mark = " (minimum)" if row["raised_to_minimum"] else ""
         table.add_row(row["stratum"], str(row["population"]), f"{row['quota']:.2f}", f"{row['drawn']}{mark}")
-    out.print(table)
+    show_table(out, table)
     for note in sample.notes:
         out.print(f"Note: {note}.", soft_wrap=True)
     out.print("Transcripts: " + ", ".join(f"{t} ({s})" for t, s in sample.transcripts), markup=False, soft_wrap=True)
@@ -111,7 +112,7 @@ def sample_show(
         table.add_row(row["transcript"], row["stratum"], *cells)
     totals = [f"{p['coded']}/{p['total']}" for p in shown["progress"].values()]
     table.add_row("total", "", *totals, style="bold")
-    console.print(table)
+    show_table(console, table)
 
 
 @sample_app.command("list")
@@ -199,13 +200,10 @@ WIDE_TABLE = 150  # characters the full per-code table needs
 
 
 def _print_table(out: Console, table_of) -> None:
-    """Pipes and files get the full table; a terminal gets one that fits its width."""
-    if out.is_terminal or out.width >= WIDE_TABLE:
-        out.print(table_of(out.width))
-        return
-    from rich.console import Console
+    """Every column, as a table when it fits and as per-code blocks when it does not."""
+    from qualcode.cli.tables import show_table
 
-    Console(file=out.file, width=WIDE_TABLE, highlight=False, color_system=None).print(table_of(WIDE_TABLE))
+    show_table(out, table_of(WIDE_TABLE))
 
 
 def _code_table(rows: list[dict[str, Any]], a: str, b: str, ci: dict[str, Any], width: int):

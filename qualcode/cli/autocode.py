@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import console, err_console, fail, print_json, project_of
+from qualcode.cli.tables import show_table
 
 suggest_app = typer.Typer(help="Learned suggestions: train, predict, list, evaluate.", no_args_is_help=True)
 
@@ -142,7 +143,7 @@ def print_role_summary(result, out=None) -> None:
             f"{row['mean_codes_per_turn']:.2f}",
             str(row["max_codes_per_turn"]),
         )
-    (out or console).print(table)
+    show_table(out or console, table)
 
 
 # -- suggest ---------------------------------------------------------------------
@@ -238,7 +239,7 @@ def list_command(
             f"{r['score']:.2f}" if r["score"] is not None else "",
             r["evidence"],
         )
-    console.print(table)
+    show_table(console, table)
     console.print(f"{len(rows)} suggestions.")
 
 
@@ -314,7 +315,7 @@ def print_evaluation(result, *, per_code: bool = True, out=None) -> None:
     table.add_row("micro", str(next(iter(result.systems.values())).micro.support), *micro, style="bold")
     macro = [_cell(s.macro(m)[0]) for s in result.systems.values() for m in ("precision", "recall", "f1")]
     table.add_row("macro", "", *macro, style="bold")
-    out.print(table)
+    show_table(out, table)
     per_turn = ", ".join(f"{n} {s.predictions / s.turns:.2f}" for n, s in result.systems.items() if s.turns)
     out.print(f"Codes per turn: reference {result.reference_codes_per_turn:.2f}, {per_turn}.", markup=False)
     for note in result.notes:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import console, fail, print_json, project_of
+from qualcode.cli.tables import show_table
 
 codings_app = typer.Typer(help="List, import and export codings.", no_args_is_help=True)
 coders_app = typer.Typer(help="Add and list coders (a coder must be added before coding).", no_args_is_help=True)
@@ -137,7 +138,7 @@ def progress(
         table.add_column(column, justify="right" if column in ("coded", "total", "%") else "left")
     for r in rows:
         table.add_row(r["coder"], r["transcript"], str(r["coded"]), str(r["total"]), f"{r['percent']:.0f}")
-    console.print(table)
+    show_table(console, table)
 
 
 @codings_app.command("list")

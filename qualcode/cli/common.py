@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,12 +20,16 @@ class LazyConsole:
     def __init__(self, **options: Any) -> None:
         object.__setattr__(self, "_options", options)
         object.__setattr__(self, "_console", None)
+        object.__setattr__(self, "_columns", None)
 
     def real(self):
-        if self._console is None:
+        # made again when COLUMNS changes (rich reads it once, when a Console is made)
+        columns = os.environ.get("COLUMNS")
+        if self._console is None or self._columns != columns:
             from rich.console import Console
 
             object.__setattr__(self, "_console", Console(**self._options))
+            object.__setattr__(self, "_columns", columns)
         return self._console
 
     def __getattr__(self, name: str) -> Any:

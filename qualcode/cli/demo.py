@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from qualcode.cli.common import console
+from qualcode.cli.tables import show_table
 
 
 def _stages():
@@ -68,7 +69,7 @@ def print_corpus_summary(project) -> None:
         "Total", *(str(summary.site_total(s)) for s in summary.sites), str(summary.total), "100%",
         style="bold",
     )
-    console.print(table)
+    show_table(console, table)
     console.print(
         f"{summary.total} transcripts, {summary.respondent_turns} respondent turns, "
         f"{summary.words:,} words."

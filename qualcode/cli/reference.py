@@ -60,7 +60,11 @@ def catalog_source() -> str:
         "",
         "COMMANDS = {",
     ]
-    for name, command in group.commands.items():
+    order = cli_modules()
+    # the same order whatever was loaded first in this process: by module, commands before groups
+    entries = sorted(enumerate(group.commands.items()), key=lambda item: (
+        order.index(modules_of(item[1][1])[0]), hasattr(item[1][1], "commands"), item[0]))
+    for _, (name, command) in entries:
         lines.append(f"    {name!r}: ({modules_of(command)!r}, {short_help(command)!r}, {command.hidden!r}),")
     lines.append("}")
     return "\n".join(lines) + "\n"

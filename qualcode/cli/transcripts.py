@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import console, fail, print_json, project_of
+from qualcode.cli.tables import show_table
 
 transcripts_app = typer.Typer(help="List, read, correct and remove imported transcripts.", no_args_is_help=True)
 
@@ -91,7 +92,7 @@ def list_(
         table.add_column(column, justify="right" if column in ("turns", "words") else "left")
     for row in rows:
         table.add_row(*(str(row[c]) for c in ("id", "role", "site", "format", "turns", "words")))
-    console.print(table)
+    show_table(console, table)
 
 
 @transcripts_app.command("show")

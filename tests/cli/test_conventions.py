@@ -105,3 +105,11 @@ def test_qualcode_coder_is_the_default_coder(project):
     result = runner.invoke(app, ["-p", str(project.root), "undo"], env={"QUALCODE_CODER": "ana"})
     assert "Missing option" not in result.output
     assert "ana" in result.output or result.exit_code == 0, result.output
+
+
+def test_postgres_hint_is_the_readme_install_command():
+    from qualcode.store.engine import POSTGRES_INSTALL
+    from tests.helpers import REPO
+
+    assert f"`{POSTGRES_INSTALL}`" in (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"`{POSTGRES_INSTALL}`" in (REPO / "docs" / "team.md").read_text(encoding="utf-8")
