@@ -13,6 +13,7 @@ The rules are written down in docs/cli.md (the first part of :data:`CONVENTIONS_
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
@@ -141,7 +142,7 @@ def _json_shorthand(command) -> None:
             kwargs[fmt.name] = "json"
         return run(*args, **kwargs)
 
-    command.callback = callback
+    command.callback = functools.update_wrapper(callback, run)  # keeps the command's own module
 
 
 def project_option():

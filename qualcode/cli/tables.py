@@ -53,7 +53,7 @@ def cells(out: Console, table: Table) -> tuple[list[str], list[list[str]]]:
     def plain(value) -> str:
         return out.render_str(value).plain if isinstance(value, str) else getattr(value, "plain", str(value))
 
-    headers = [plain(column.header) for column in table.columns]
+    headers = [" ".join(plain(column.header).split()) for column in table.columns]
     columns = [[plain(cell) for cell in column.cells] for column in table.columns]
     return headers, [list(row) for row in zip(*columns)]
 

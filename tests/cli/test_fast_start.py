@@ -78,3 +78,15 @@ def test_a_command_the_catalog_does_not_know_loads_every_module(monkeypatch):
     monkeypatch.setattr(lazy, "_loader", lazy.Loader())
     assert lazy.resolve("merge") is not None
     assert lazy.resolve("no-such-command") is None
+
+
+def test_catalog_is_the_same_after_commands_were_used():
+    """Conventions wrap some callbacks; the catalog still names each command's own module."""
+    from typer.testing import CliRunner
+
+    from qualcode.cli.app import app
+    from qualcode.cli.reference import CATALOG, catalog_source
+
+    for name in ("tally", "crosstab", "quotes", "agreement"):
+        CliRunner().invoke(app, [name, "--help"])
+    assert CATALOG.read_text(encoding="utf-8") == catalog_source()
