@@ -10,6 +10,7 @@ import typer
 
 from qualcode.cli.common import console, err_console, fail, print_json, project_of
 from qualcode.cli.tables import show_table
+from qualcode.words import plural
 
 suggest_app = typer.Typer(help="Learned suggestions: train, predict, list, evaluate.", no_args_is_help=True)
 
@@ -106,7 +107,7 @@ def _result_json(result) -> dict:
 
 def _outcome_line(result) -> str:
     turns, transcripts = len(result.units), len(result.transcripts)
-    base = f"{len(result.proposals)} codes on {turns} respondent turns of {transcripts} transcripts"
+    base = f"{plural(len(result.proposals), 'code')} on {turns} respondent turns of {plural(transcripts, 'transcript')}"
     if result.off_topic_dropped:
         n = result.off_topic_dropped
         base += f" ({n} passing mention{'s' if n != 1 else ''} of other topics left out of crowded turns)"
@@ -176,8 +177,8 @@ def train_command(
         return
     report = result.report
     console.print(
-        f"Model {result.model_id} trained from {coder}: {report['turns']} turns in {report['transcripts']} "
-        f"transcripts, {len(report['trained'])} codes learned, {report['rejected_negatives']} rejected "
+        f"Model {result.model_id} trained from {coder}: {plural(report['turns'], 'turn')} in {report['transcripts']} "
+        f"transcripts, {plural(len(report['trained']), 'code')} learned, {report['rejected_negatives']} rejected "
         f"suggestions used as negatives.",
         markup=False,
     )
@@ -240,7 +241,7 @@ def list_command(
             r["evidence"],
         )
     show_table(console, table)
-    console.print(f"{len(rows)} suggestions.")
+    console.print(f"{plural(len(rows), 'suggestion')}.")
 
 
 @suggest_app.command("evaluate")
@@ -291,7 +292,7 @@ def print_evaluation(result, *, per_code: bool = True, out=None) -> None:
     table = Table(
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
-        title=f"Autocoding vs {result.reference} ({result.turns} turns, {result.transcripts} transcripts{folds})",
+        title=f"Autocoding vs {result.reference} ({plural(result.turns, 'turn')}, {plural(result.transcripts, 'transcript')}{folds})",
     )
     table.add_column("Code", overflow="fold", min_width=12)
     table.add_column("N", justify="right", no_wrap=True)
@@ -337,7 +338,7 @@ def demo_step(project, console=console) -> None:
     result = autocode(project, as_coder="autocoder")
     console.print(
         f"Autocoded {len(result.units)} respondent turns ({result.words:,} words) as 'autocoder': "
-        f"{result.codings_added} codings in {result.seconds:.1f} s."
+        f"{plural(result.codings_added, 'coding')} in {result.seconds:.1f} s."
     )
     print_role_summary(result, console)
     reference = _demo_reference(project, reference_from_coder, reference_from_csv)

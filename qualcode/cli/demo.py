@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qualcode.cli.common import console
 from qualcode.cli.tables import show_table
+from qualcode.words import plural
 
 
 def _stages():
@@ -37,7 +38,7 @@ def run_demo(workdir: Path | None) -> None:
     console.print(f"Scratch project: {project.root} (your checkout is not changed)\n")
     console.rule("Importing the example transcripts")
     outcomes = import_example_transcripts(project)
-    console.print(f"Imported {sum(o.status == 'imported' for o in outcomes)} transcripts.\n")
+    console.print(f"Imported {plural(sum(o.status == 'imported' for o in outcomes), 'transcript')}.\n")
     print_corpus_summary(project)
     for title, step in _stages():
         console.print()
@@ -71,6 +72,6 @@ def print_corpus_summary(project) -> None:
     )
     show_table(console, table)
     console.print(
-        f"{summary.total} transcripts, {summary.respondent_turns} respondent turns, "
+        f"{plural(summary.total, 'transcript')}, {summary.respondent_turns} respondent turns, "
         f"{summary.words:,} words."
     )

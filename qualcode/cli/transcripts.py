@@ -9,6 +9,7 @@ import typer
 
 from qualcode.cli.common import console, fail, print_json, project_of
 from qualcode.cli.tables import show_table
+from qualcode.words import plural
 
 transcripts_app = typer.Typer(help="List, read, correct and remove imported transcripts.", no_args_is_help=True)
 
@@ -66,7 +67,7 @@ def _print_outcomes(outcomes) -> None:
         elif o.status == "unchanged":
             console.print(f"{o.transcript_id}: {o.message}")
         else:
-            console.print(f"{o.transcript_id}: {o.status} ({o.turns} turns, {o.words} words)")
+            console.print(f"{o.transcript_id}: {o.status} ({plural(o.turns, 'turn')}, {o.words} words)")
             if o.message:  # corrections, duplicate warnings, re-anchoring counts
                 console.print(f"  {o.message}", markup=False, soft_wrap=True)
     tally = Counter(o.status for o in outcomes)
@@ -87,7 +88,7 @@ def list_(
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} transcripts")
+    table = Table(title=f"{plural(len(rows), 'transcript')}")
     for column in ("id", "role", "site", "format", "turns", "words"):
         table.add_column(column, justify="right" if column in ("turns", "words") else "left")
     for row in rows:
@@ -159,7 +160,7 @@ def remove(
         preview = describe_removal(project, transcript_id)
         question = (
             f"Remove transcript '{preview.transcript_id}' ({preview.role}, site {preview.site}, "
-            f"{preview.turns} turns) with its {preview.codings} codings"
+            f"{plural(preview.turns, 'turn')}) with its {plural(preview.codings, 'coding')}"
             f"{' by ' + ', '.join(preview.coders) if preview.coders else ''}"
             f"{' and from sample(s) ' + ', '.join(preview.samples) if preview.samples else ''}?"
         )
@@ -170,7 +171,7 @@ def remove(
         print_json(result.to_dict())
         return
     console.print(
-        f"removed '{result.transcript_id}' with {result.codings} codings; recorded in the event log "
+        f"removed '{result.transcript_id}' with {plural(result.codings, 'coding')}; recorded in the event log "
         f"(group {result.event_group}); 'qualcode transcripts restore {result.transcript_id}' undoes it",
         markup=False, soft_wrap=True,
     )
@@ -192,7 +193,7 @@ def restore(
         return
     gone = f"; sample(s) {', '.join(result.samples_gone)} no longer exist" if result.samples_gone else ""
     console.print(
-        f"restored '{result.transcript_id}' ({result.turns} turns) with {result.codings} codings{gone}",
+        f"restored '{result.transcript_id}' ({plural(result.turns, 'turn')}) with {plural(result.codings, 'coding')}{gone}",
         markup=False, soft_wrap=True,
     )
 
