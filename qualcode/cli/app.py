@@ -160,13 +160,16 @@ def root(
             help="Project folder (default: found from the working directory). Also accepted after the command.",
         ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", envvar="QUALCODE_QUIET", help="No progress bars.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     from qualcode.cli.common import State
 
-    ctx.obj = State(project)
+    ctx.obj = State(project, quiet)
 
 
 def main() -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from qualcode.cli.common import console, err_console, fail, print_json, project_of
+from qualcode.cli.progress import progress_bar
 from qualcode.cli.tables import show_table
 from qualcode.words import plural
 
@@ -16,27 +16,6 @@ suggest_app = typer.Typer(help="Learned suggestions: train, predict, list, evalu
 
 ORDERS = ("uncertain", "confident")
 SOURCES = ("rules", "model")
-
-
-@contextmanager
-def progress_bar(description: str):
-    """A rich progress bar on stderr (hidden when stderr is not a terminal); yields the callback."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("words"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
-        task = bar.add_task(description, total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance
 
 
 def autocode_command(
@@ -56,7 +35,7 @@ def autocode_command(
     from qualcode.coding.autocode import autocode
 
     project = project_of(ctx)
-    with progress_bar("Autocoding") as advance:
+    with progress_bar("Autocoding", "words") as advance:
         result = autocode(
             project,
             transcripts or None,

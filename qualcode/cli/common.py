@@ -44,10 +44,11 @@ err_console = LazyConsole(stderr=True, highlight=False)
 
 
 class State:
-    """What the root callback parsed: the -p/--project option."""
+    """What the root callback parsed: -p/--project and -q/--quiet."""
 
-    def __init__(self, project_dir: Path | None) -> None:
+    def __init__(self, project_dir: Path | None, quiet: bool = False) -> None:
         self.project_dir = project_dir
+        self.quiet = quiet  # no progress bars
         self._project: Project | None = None
 
     def project(self) -> Project:

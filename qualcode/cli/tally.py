@@ -116,7 +116,10 @@ def report(
     """Write the whole study report (Markdown and Word, optionally HTML) with tables and charts."""
     from qualcode.report import build_report
 
-    written = build_report(project_of(ctx), output, coder=coder, html=html, sections=section)
+    from qualcode.cli.progress import progress_bar
+
+    with progress_bar("Report", "sections") as advance:
+        written = build_report(project_of(ctx), output, coder=coder, html=html, sections=section, progress=advance)
     print_report_summary(written, console)
 
 

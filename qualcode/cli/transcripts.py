@@ -51,10 +51,13 @@ def import_(
             fail("--id names one transcript; give one file with it")
         attributes = parse_attributes(attr or [])
         requests = [ImportRequest(f, role, site, attributes, transcript_id) for f in files]
-    outcomes = import_transcripts(
-        project, requests, replace=replace, skip_bad=skip_bad, interviewer=interviewer,
-        allow_duplicate=allow_duplicate,
-    )
+    from qualcode.cli.progress import progress_bar
+
+    with progress_bar("Importing", "files") as advance:
+        outcomes = import_transcripts(
+            project, requests, replace=replace, skip_bad=skip_bad, interviewer=interviewer,
+            allow_duplicate=allow_duplicate, progress=advance,
+        )
     _print_outcomes(outcomes)
 
 
