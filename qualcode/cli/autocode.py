@@ -141,8 +141,8 @@ def train_command(
     """Fit the suggestion model on a coder's coded turns and store it in the project."""
     from qualcode.coding.learn import train
 
-    with err_console.status("Training"):
-        result = train(project_of(ctx), coder, min_positive=min_positive)
+    with progress_bar("Training", "steps") as advance:
+        result = train(project_of(ctx), coder, min_positive=min_positive, progress=advance)
     if as_json:
         print_json(
             {

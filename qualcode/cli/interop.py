@@ -36,10 +36,13 @@ def export_qdpx_command(
     """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder..."""
     from qualcode.interop.qdpx_export import export_qdpx
 
-    summary = export_qdpx(
-        project_of(ctx), output, coders=_split(coders), transcripts=_split(transcripts), offsets=offsets,
-        sidecar=not no_sidecar,
-    )
+    from qualcode.cli.progress import progress_bar
+
+    with progress_bar("Exporting", "steps") as advance:
+        summary = export_qdpx(
+            project_of(ctx), output, coders=_split(coders), transcripts=_split(transcripts), offsets=offsets,
+            sidecar=not no_sidecar, progress=advance,
+        )
     if as_json:
         print_json(vars(summary))
         return

@@ -63,21 +63,31 @@ def export_qdpx(
     transcripts: list[str] | None = None,
     offsets: str = "codepoints",
     sidecar: bool = True,
+    progress=None,
 ) -> ExportSummary:
-    """Write the project (optionally only some coders/transcripts) as a .qdpx archive."""
+    """Write the project (optionally only some coders/transcripts) as a .qdpx archive.
+
+    ``progress(done, total)`` is called at each of its four stages: read, build, check, write.
+    """
+    step = progress or (lambda done, total: None)
     if offsets not in EXPORT_OFFSETS:
         raise ExportError(f"--offsets must be one of {', '.join(EXPORT_OFFSETS)}, got '{offsets}'")
+    step(0, 4)
     data = _collect(project, coders, transcripts)
     summary = ExportSummary(Path(output), offsets=offsets, skipped=data.skipped)
+    step(1, 4)
     builder = _ProjectBuilder(project, data, offsets)
     root = builder.build()
+    step(2, 4)
     problems = check_project_xml(root)
     if problems:  # our own output must be sound; never hand a user a broken file
         raise ExportError(f"internal error: the export is not valid REFI-QDA ({problems[0]})")
     ElementTree.indent(root)
     ElementTree.register_namespace("", PROJECT_NS)  # xmlns="..." on the root, no ns0: prefixes
     xml = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    step(3, 4)
     _write_archive(Path(output), xml, builder.texts, builder.sidecar() if sidecar else None)
+    step(4, 4)
     summary.transcripts = len(data.transcripts)
     summary.codings = len(data.codings)
     summary.coders = data.coders

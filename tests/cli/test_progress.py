@@ -65,3 +65,18 @@ def test_autocode_progress_knows_its_total_before_the_first_chunk(rules_project)
     autocode(rules_project, dry_run=True, progress=lambda done, total: calls.append((done, total)))
     assert calls[0][0] == 0 and calls[0][1] > 0
     assert calls[-1][0] == calls[-1][1]
+
+
+@pytest.mark.coders("alice")
+def test_training_and_export_report_their_stages(rules_project, tmp_path):  # noqa: F811
+    from qualcode.coding.learn import train
+    from qualcode.coding.session import CodingSession
+    from qualcode.interop.qdpx_export import export_qdpx
+
+    session = CodingSession(rules_project, "alice")
+    session.tag("vsp-1", 2, ["referral.hotline"])
+    session.tag("pros-1", 2, ["charging"])
+    trained, exported = [], []
+    train(rules_project, "alice", min_positive=1, progress=lambda d, t: trained.append((d, t)))
+    export_qdpx(rules_project, tmp_path / "x.qdpx", progress=lambda d, t: exported.append((d, t)))
+    assert trained == exported == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
