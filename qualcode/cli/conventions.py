@@ -50,21 +50,19 @@ a copy to try them on).
 | the coder acting | `--coder NAME` on `tag`, `untag`, `undo`, `redo`, `code`, `progress`, `codings import`; `QUALCODE_CODER` gives its default. Elsewhere `--coder` selects whose codings are read and has no environment default (so a tally never silently changes with your shell) |
 | data on the terminal | a table or text for people; `--json` for programs (every command that prints data) |
 | files | `-o/--output FILE` writes a file and creates its missing folders; `--format` names the file format when the suffix does not say it |
-| several values | a singular option repeated: `--code referral --code challenge`. Older plural spellings (`--codes`) still work but are hidden from --help |
+| several values | a singular option, repeated where it takes several (`--role A --role B`); the old plural spelling `--codes` still works but is hidden from --help. `--coders A,B` names the pair of coders compared (one value) |
 | errors | one line `Error: ...` on stderr, exit code 1, nothing changed |
-| long work | a progress bar on a terminal; nothing when the output is piped or with `--quiet` |
+| long work | a progress bar on stderr when it is a terminal (import, autocode, suggest train, export qdpx, report); nothing when piped or with `-q/--quiet` (`QUALCODE_QUIET=1`) |
 | version | `qualcode --version` |
 
 ## Shell completion
 
-Completion comes from click; generate the script once and source it from your shell's
-start-up file:
-
 ```bash
-_QUALCODE_COMPLETE=bash_source qualcode > ~/.qualcode-complete.bash   # bash: add `. ~/.qualcode-complete.bash` to ~/.bashrc
-_QUALCODE_COMPLETE=zsh_source qualcode > ~/.qualcode-complete.zsh     # zsh:  add `. ~/.qualcode-complete.zsh` to ~/.zshrc
-_QUALCODE_COMPLETE=fish_source qualcode > ~/.config/fish/completions/qualcode.fish
+qualcode --install-completion              # bash, zsh, fish or PowerShell: detected from $SHELL
+qualcode --show-completion bash > FILE     # or print the script and source it yourself
 ```
+
+Commands, subcommands and options complete after a new shell starts.
 
 ## Start-up
 
