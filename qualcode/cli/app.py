@@ -112,7 +112,7 @@ PERSONAS = (
     ("Setup (a lead setting up a study)", ("init", "demo", "import", "transcripts", "codebook", "coders")),
     ("Coding", ("code", "tag", "untag", "undo", "redo", "codings", "autocode", "suggest", "progress", "log")),
     ("Reliability", ("sample", "agreement", "disagreements", "reconcile")),
-    ("Writing", ("tally", "crosstab", "quotes", "report")),
+    ("Writing", ("search", "query", "matrix", "tally", "crosstab", "quotes", "report")),
     ("Exchange (other tools and coders)", ("export", "import-project", "merge")),
     ("Team (PostgreSQL)", ("db",)),
 )

@@ -4,7 +4,7 @@ Top-level command -> (modules that build it, one-line help, hidden). Read by
 qualcode.cli.lazy so that ``qualcode --help`` imports no command module.
 """
 
-KNOWN_MODULES = ('project', 'transcripts', 'codebook', 'coding', 'codings_io', 'code', 'autocode', 'agreement', 'tally', 'quotes', 'interop', 'team', 'demo')
+KNOWN_MODULES = ('project', 'transcripts', 'codebook', 'coding', 'codings_io', 'code', 'autocode', 'agreement', 'tally', 'quotes', 'interop', 'team', 'demo', 'query', 'search')
 
 COMMANDS = {
     'init': (('project',), 'Create a project: qualcode.toml, codebooks/, transcripts/, reports/ and the store.', False),
@@ -35,4 +35,7 @@ COMMANDS = {
     'merge': (('interop',), 'Merge coder bundles into this project: idempotent, nothing renamed or dropped.', False),
     'export': (('interop',), "Export the project (REFI-QDA .qdpx) or one coder's work (.qcb).", False),
     'db': (('team',), "The project's database: migrations, copies between SQLite and PostgreSQL, coder access.", False),
+    'query': (('query',), 'Coding queries: codes joined by AND, OR, NOT, NEAR/n, with "text" and NAME=VALUE; passages and counts.', False),
+    'matrix': (('query',), 'A code matrix (counts as in crosstab) whose cells open to their passages.', False),
+    'search': (('search',), "Find PATTERN in respondents' turns: keyword-in-context lines, counts, or code every hit.", False),
 }

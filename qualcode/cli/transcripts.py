@@ -14,51 +14,85 @@ from qualcode.words import plural
 transcripts_app = typer.Typer(help="List, read, correct and remove imported transcripts.", no_args_is_help=True)
 
 
+EXIT_SKIPPED = 3  # --skip-bad imported the good files but skipped at least one bad one
+
+
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path] | None, typer.Argument(help="Transcript files (.docx .txt .md .vtt .srt).")] = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Transcript files (.docx .txt .md .vtt .srt) or folders (searched recursively)."),
+    ] = None,
     role: Annotated[str | None, typer.Option(help="Stakeholder role (key, label or alias).")] = None,
     site: Annotated[str | None, typer.Option(help="Site (e.g. task force letter).")] = None,
     attr: Annotated[list[str] | None, typer.Option(help="Attribute key=value; repeatable.")] = None,
     transcript_id: Annotated[str | None, typer.Option("--id", help="Transcript id (one file only).")] = None,
     manifest: Annotated[Path | None, typer.Option(help="CSV with file,role,site[,attributes...].")] = None,
     replace: Annotated[bool, typer.Option(help="Replace changed transcripts (codings re-anchored).")] = False,
-    skip_bad: Annotated[bool, typer.Option(help="Import the good files and list the bad ones.")] = False,
-    interviewer: Annotated[str | None, typer.Option(help="Speaker label of the interviewer.")] = None,
+    skip_bad: Annotated[
+        bool, typer.Option(help=f"Import the good files and list the bad ones (exit code {EXIT_SKIPPED} if any).")
+    ] = False,
+    interviewer: Annotated[
+        str | None, typer.Option(help="Speaker label of the interviewer (several: separate with ';').")
+    ] = None,
+    speaker: Annotated[
+        str | None,
+        typer.Option(help="For documents without speaker labels: all text is NAME's, a turn per paragraph.",
+                     metavar="NAME"),
+    ] = None,
+    glob: Annotated[
+        str | None, typer.Option(help="Files to take from folder arguments (default: every transcript suffix).",
+                                 metavar="PATTERN"),
+    ] = None,
     allow_duplicate: Annotated[
         bool, typer.Option(help="Import content already imported under another id (warns).")
     ] = False,
 ) -> None:
     """Import transcripts with their role and site, all or nothing."""
-    from qualcode.transcripts.importing import (
-        ImportRequest,
-        import_transcripts,
-        parse_attributes,
-        read_manifest,
-    )
+    from qualcode.transcripts.importing import BatchImportError, import_transcripts
 
     project = project_of(ctx)
+    requests = _requests(files, role, site, attr, transcript_id, manifest, glob)
+    for request in requests:
+        request.speaker = speaker
+    from qualcode.cli.progress import progress_bar
+
+    try:
+        with progress_bar("Importing", "files") as advance:
+            outcomes = import_transcripts(
+                project, requests, replace=replace, skip_bad=skip_bad, interviewer=interviewer,
+                allow_duplicate=allow_duplicate, progress=advance,
+            )
+    except BatchImportError as error:
+        for each in error.errors:
+            typer.echo(f"Error: {each}", err=True)
+        fail(f"nothing imported: {len(error.errors)} of {error.total} files are bad; fix them, "
+             "or pass --skip-bad to import the good ones")
+    _print_outcomes(outcomes)
+    skipped = sum(1 for o in outcomes if o.status == "failed")
+    if skipped:
+        typer.echo(f"Skipped {skipped} bad file{'s' if skipped > 1 else ''} (exit code {EXIT_SKIPPED}).", err=True)
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+def _requests(files, role, site, attr, transcript_id, manifest, glob):
+    from qualcode.transcripts.importing import ImportRequest, expand_paths, parse_attributes, read_manifest
+
     if manifest is not None:
         if files:
             fail("give either FILES or --manifest, not both")
-        requests = read_manifest(manifest)
-    else:
-        if not files:
-            fail("no files given; pass FILES --role ROLE --site SITE, or --manifest FILE.csv")
-        if not role or not site:
-            fail("--role and --site are required with FILES (or use --manifest)")
-        if transcript_id and len(files) > 1:
-            fail("--id names one transcript; give one file with it")
-        attributes = parse_attributes(attr or [])
-        requests = [ImportRequest(f, role, site, attributes, transcript_id) for f in files]
-    from qualcode.cli.progress import progress_bar
-
-    with progress_bar("Importing", "files") as advance:
-        outcomes = import_transcripts(
-            project, requests, replace=replace, skip_bad=skip_bad, interviewer=interviewer,
-            allow_duplicate=allow_duplicate, progress=advance,
-        )
-    _print_outcomes(outcomes)
+        return read_manifest(manifest)
+    if not files:
+        fail("no files given; pass FILES --role ROLE --site SITE, or --manifest FILE.csv")
+    if not role or not site:
+        fail("--role and --site are required with FILES (or use --manifest)")
+    if glob and not any(path.is_dir() for path in files):
+        fail(f"--glob '{glob}' picks files inside folders, but no folder was given")
+    paths = expand_paths(files, glob)
+    if transcript_id and len(paths) > 1:
+        fail(f"--id names one transcript; give one file with it ({len(paths)} given)")
+    attributes = parse_attributes(attr or [])
+    return [ImportRequest(path, role, site, attributes, transcript_id) for path in paths]
 
 
 def _print_outcomes(outcomes) -> None:
@@ -73,6 +107,8 @@ def _print_outcomes(outcomes) -> None:
             console.print(f"{o.transcript_id}: {o.status} ({plural(o.turns, 'turn')}, {o.words} words)")
             if o.message:  # corrections, duplicate warnings, re-anchoring counts
                 console.print(f"  {o.message}", markup=False, soft_wrap=True)
+        for note in o.notes if o.status != "failed" else []:
+            console.print(f"  {o.transcript_id}: {note}", markup=False, soft_wrap=True)
     tally = Counter(o.status for o in outcomes)
     console.print(", ".join(f"{n} {status}" for status, n in tally.items()))
 
@@ -113,6 +149,9 @@ def show(
         print_json(data)
         return
     console.print(f"[bold]{data['title']}[/bold]  role={data['role']} site={data['site']}")
+    if data["preamble"]:
+        console.print("[dim]preamble (before the first speaker label; not coded):[/dim]")
+        console.print(data["preamble"], style="dim", markup=False)
     for seg in data["segments"]:
         style = "dim" if seg["is_interviewer"] else ""
         label = f"[{style or 'bold'}]{seg['ordinal']:>3} {seg['speaker']}:[/]"

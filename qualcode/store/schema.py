@@ -198,3 +198,41 @@ models = Table(
     Column("report", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# -- search (qualcode/search) ---------------------------------------------------
+# The lemma index is derived data, refreshed before each search from the transcripts
+# it indexes (qualcode/search/index.py), so it has no foreign keys: removing or
+# re-importing a transcript needs no change here, the next search notices.
+
+search_indexed = Table(
+    "search_indexed",
+    metadata,
+    Column("transcript_id", String(200), primary_key=True),
+    # sha256 + imported_at of the transcript row when indexed: a re-import or
+    # restore changes it, and the transcript is indexed again.
+    Column("marker", String(200), nullable=False),
+    # Digest of the indexed text, checked again whenever hits are shown from it.
+    Column("text_digest", String(64), nullable=False),
+)
+
+search_postings = Table(
+    "search_postings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("transcript_id", String(200), nullable=False),
+    Column("key", String(200), nullable=False),  # longer keys are cut (qualcode/search/lemmas.py)
+    Column("is_interviewer", Boolean, nullable=False),
+    # JSON list of ints, five per word: token number, segment ordinal, start, end, joined.
+    Column("positions", Text, nullable=False),
+    Index("ix_search_postings_key", "key", "transcript_id"),
+    Index("ix_search_postings_transcript", "transcript_id"),
+)
+
+saved_queries = Table(
+    "saved_queries",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("spec", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -27,7 +27,9 @@ SAMPLE_SIZE = 64 * 1024
 TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1a")
 CONTROL_BYTES = bytes(byte for byte in range(0x20) if byte not in TEXT_CONTROLS)
 CONTROL_CHARS = CONTROL_BYTES.decode("ascii")
+CONTROL_TABLE = dict.fromkeys(map(ord, CONTROL_CHARS))
 MAX_CONTROL_RATIO = 0.01
+MAX_HIGH_BYTE_SHARE = 0.2  # of letters; Western-European text stays far below, CJK and Cyrillic far above
 STRAY_CONTROLS = 4  # a few stray NULs/controls in a short text file are tolerated (normalise drops NULs)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -80,7 +82,9 @@ def decode_text_with_encoding(data: bytes, source: str = "") -> tuple[str, str]:
     if utf16:
         return _decode_strict(data, utf16, source, f"looks like {utf16} (no byte-order mark)"), utf16
     reject_binary(data, source)
-    return _detect_single_byte(data, source)
+    text, encoding = _detect_single_byte(data, source)
+    _reject_control_characters(text, source)
+    return text, encoding
 
 
 def _decode_strict(data: bytes, encoding: str, source: str, reason: str) -> str:
@@ -160,14 +164,29 @@ def _reject_signatures(data: bytes, source: str) -> None:
 
 
 def _reject_control_characters(text: str, source: str) -> None:
-    sample = text[:SAMPLE_SIZE]
-    controls = sum(sample.count(char) for char in CONTROL_CHARS)
-    if sample and _too_many_controls(controls, len(sample)):
-        raise TranscriptImportError(
-            f"contains binary data ({controls} control characters in the first {len(sample)}), not text; "
-            "export the transcript as .txt (UTF-8), .docx, .vtt or .srt",
-            file=source or None,
-        )
+    """Refuse text with binary data anywhere: every 64 K-character window is checked,
+    not only the first (a text file with a binary blob after 64 KB is still binary)."""
+    for offset in range(0, len(text), SAMPLE_SIZE):
+        sample = text[offset : offset + SAMPLE_SIZE]
+        controls = len(sample) - len(sample.translate(CONTROL_TABLE))
+        if _too_many_controls(controls, len(sample)):
+            where = f"the first {len(sample)}" if not offset else f"characters {offset + 1}-{offset + len(sample)}"
+            raise TranscriptImportError(
+                f"contains binary data ({controls} control characters in {where}), not text; "
+                "export the transcript as .txt (UTF-8), .docx, .vtt or .srt",
+                file=source or None,
+            )
+
+
+def strip_controls(text: str) -> tuple[str, int]:
+    """The text without stray control characters (NUL, BEL, ESC...), and how many were removed.
+
+    A few stray controls in a text file are tolerated on import (too many are refused
+    as binary), but none is stored: they would show as garbage in the coding screen
+    and in exported quotes.
+    """
+    cleaned = text.translate(CONTROL_TABLE)
+    return cleaned, len(text) - len(cleaned)
 
 
 def _detect_single_byte(data: bytes, source: str) -> tuple[str, str]:
@@ -181,12 +200,24 @@ def _detect_single_byte(data: bytes, source: str) -> tuple[str, str]:
             file=source or None,
         )
     guessed = str(best)
-    if is_latin_script(guessed):
+    if is_latin_script(guessed) or _mostly_ascii_letters(data):
         try:
             return data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
             pass
     return guessed, best.encoding
+
+
+def _mostly_ascii_letters(data: bytes) -> bool:
+    """True when high bytes are the odd accented letter among ASCII words (Western text).
+
+    A short cp1252 file with two accented letters reads as Big5 or GBK to the
+    detector ("Áaa" became "縱a"); but in CJK and Cyrillic single- or multi-byte text
+    nearly every letter is a high byte, so the share of high bytes tells them apart.
+    """
+    high = sum(1 for byte in data if byte >= 0x80)
+    ascii_letters = sum(1 for byte in data if 0x41 <= byte <= 0x5A or 0x61 <= byte <= 0x7A)
+    return high <= MAX_HIGH_BYTE_SHARE * (high + ascii_letters)
 
 
 def is_latin_script(text: str) -> bool:

@@ -32,6 +32,7 @@ class ImportRequest:
     attributes: dict[str, str] = field(default_factory=dict)
     transcript_id: str | None = None
     row: int | None = None  # manifest row, for error messages
+    speaker: str | None = None  # a document without labels: all its text is this speaker's (--speaker)
 
     @property
     def id(self) -> str:
@@ -49,6 +50,7 @@ class ImportOutcome:
     turns: int = 0
     words: int = 0
     reanchor: object | None = None
+    notes: list[str] = field(default_factory=list)  # what the import set aside (preamble, control characters)
 
 
 @dataclass
@@ -56,6 +58,7 @@ class _Prepared:
     request: ImportRequest
     transcript: Transcript | None = None
     error: QualcodeError | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -75,8 +78,9 @@ def import_transcripts(
 ) -> list[ImportOutcome]:
     """Import files as one transaction.
 
-    If any file fails, nothing is imported and the first failure is raised — unless
-    ``skip_bad``, which imports the good files and returns the bad ones as ``failed``.
+    If any file fails, nothing is imported and a :class:`BatchImportError` naming every
+    bad file is raised — unless ``skip_bad``, which imports the good files and returns
+    the bad ones as ``failed``.
     Re-importing an unchanged file is a no-op; a changed file under an existing id
     is refused unless ``replace``, and so is a different role, site or attribute for
     it (``replace`` applies them). Content already imported under another id (same
@@ -96,37 +100,85 @@ def import_transcripts(
         failures = [o for o in outcomes if o.status == "failed"]
         if failures and not skip_bad:
             conn.rollback()
-            first = next(p for p in prepared if p.error is not None)
-            raise first.error
+            errors = [p.error for p in prepared if p.error is not None]
+            raise errors[0] if len(errors) == 1 else BatchImportError(errors, len(prepared))
     return outcomes
+
+
+class BatchImportError(TranscriptImportError):
+    """Several files of a batch are bad; ``errors`` holds each one's one-line error."""
+
+    def __init__(self, errors: list[QualcodeError], total: int) -> None:
+        good = total - len(errors)
+        super().__init__(
+            f"nothing imported: {len(errors)} of {total} files are bad ({errors[0]}, ...); fix them, "
+            f"or pass --skip-bad to import the {good} good one{'s' if good != 1 else ''}"
+        )
+        self.errors = errors
+        self.total = total
+
+
+def expand_paths(paths: list[Path], pattern: str | None = None) -> list[Path]:
+    """Files as given, and each folder replaced by the files under it (recursively), sorted.
+
+    A folder yields the files matching ``pattern`` (a glob such as ``*.docx`` or
+    ``2024/**/*.txt``), by default those with a suffix some importer reads. Hidden
+    files and Word's ``~$`` lock files are passed over: they are never transcripts.
+    """
+    from qualcode.transcripts.importers import allowed_suffixes
+
+    suffixes = set(allowed_suffixes())
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = path.rglob(pattern) if pattern else (p for p in path.rglob("*") if p.suffix.lower() in suffixes)
+        chosen = sorted(p for p in found if p.is_file() and not _hidden(p.relative_to(path)))
+        if not chosen:
+            wanted = f"matching '{pattern}'" if pattern else f"with a transcript suffix ({', '.join(sorted(suffixes))})"
+            raise TranscriptImportError(f"folder holds no files {wanted}", file=str(path))
+        files.extend(chosen)
+    return files
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith((".", "~$")) for part in relative.parts)
 
 
 def _prepare(project: Project, request: ImportRequest, interviewer: str | None) -> _Prepared:
     try:
         _check_size(request.path, project.max_source_bytes)
         role = project.codebook.resolve_role(request.role)
-        transcript = build_transcript(request, role, interviewer)
+        transcript, notes = prepare_transcript(request, role, interviewer)
     except QualcodeError as error:
         if not error.file:
             error.file = str(request.path)
         if request.row is not None and error.row is None:
             error.row = request.row
         return _Prepared(request, error=error)
-    return _Prepared(request, transcript)
+    return _Prepared(request, transcript, notes=notes)
 
 
 def build_transcript(request: ImportRequest, role: str, interviewer: str | None = None) -> Transcript:
     """Parse one file into a Transcript (not yet stored)."""
+    return prepare_transcript(request, role, interviewer)[0]
+
+
+def prepare_transcript(
+    request: ImportRequest, role: str, interviewer: str | None = None
+) -> tuple[Transcript, list[str]]:
+    """Parse one file into a Transcript (not yet stored), with notes on what was set aside."""
     from qualcode.transcripts.importers import parse_bytes
     from qualcode.transcripts.speakers import detect_interviewers
 
     data = _read_bytes(request.path)
-    parsed = parse_bytes(data, str(request.path))
+    parsed = parse_bytes(data, str(request.path), request.speaker)
     if not parsed.turns:
         raise TranscriptImportError("no speech found; is this an interview transcript?")
     interviewers = detect_interviewers(parsed.turns, interviewer)
-    text, segments = render(parsed.turns, interviewers)
-    return Transcript(
+    text, segments = render(parsed.turns, interviewers, parsed.preamble)
+    transcript = Transcript(
         id=request.id,
         title=parsed.title or request.path.stem,
         role=role,
@@ -138,6 +190,7 @@ def build_transcript(request: ImportRequest, role: str, interviewer: str | None 
         source_path=str(request.path),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+    return transcript, list(parsed.notes)
 
 
 def _check_size(path: Path, cap: int) -> None:
@@ -190,7 +243,9 @@ def _store(conn, item: _Prepared, policy: _Policy) -> ImportOutcome:
     request = item.request
     if item.error is None:
         try:
-            return _store_one(conn, item.transcript, request, policy)
+            outcome = _store_one(conn, item.transcript, request, policy)
+            outcome.notes = list(item.notes)  # what was set aside (preamble, control characters)
+            return outcome
         except QualcodeError as error:
             error.file = error.file or str(request.path)
             item.error = error

@@ -36,6 +36,10 @@ class ParsedTranscript:
     format: str
     title: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    # Text before the first speaker label: stored ahead of the turns, in no segment (so never coded).
+    preamble: str = ""
+    # What the import set aside or changed, for the import report ("removed 2 control characters").
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,16 @@ class Transcript:
         )
 
     @property
+    def preamble(self) -> str:
+        """Text stored before the first turn's label (see :func:`render`), if any."""
+        if not self.segments:
+            return self.text.strip()
+        first = self.segments[0]
+        label = first.speaker + LABEL_SEPARATOR
+        end = first.start - len(label) if self.text[: first.start].endswith(label) else first.start
+        return self.text[: max(end, 0)].strip()
+
+    @property
     def speakers(self) -> list[str]:
         return list(dict.fromkeys(s.speaker for s in self.segments))
 
@@ -115,11 +129,16 @@ def merge_consecutive(turns: list[Turn]) -> list[Turn]:
     return merged
 
 
-def render(turns: list[Turn], interviewers: set[str]) -> tuple[str, list[Segment]]:
-    """Lay the turns out as normalised text and compute each segment's span."""
-    pieces: list[str] = []
+def render(turns: list[Turn], interviewers: set[str], preamble: str = "") -> tuple[str, list[Segment]]:
+    """Lay the turns out as normalised text and compute each segment's span.
+
+    A ``preamble`` (text found before the first speaker label) comes first, as its own
+    block outside every segment: stored, shown, never coded or counted.
+    """
+    preamble = normalise(preamble)
+    pieces: list[str] = [preamble] if preamble else []
     segments: list[Segment] = []
-    position = 0
+    position = len(preamble)
     for ordinal, turn in enumerate(turns, start=1):
         if pieces:
             pieces.append(TURN_SEPARATOR)

@@ -21,7 +21,7 @@ def list_transcripts(project: Project) -> list[dict]:
 
 
 def show_transcript(project: Project, transcript_id: str) -> dict:
-    """``{id, title, role, site, attributes, speakers, segments: [...]}`` for one transcript."""
+    """``{id, title, role, site, attributes, preamble, speakers, segments: [...]}`` for one transcript."""
     from qualcode.store.transcripts import load_transcript
 
     with project.read() as conn:
@@ -32,6 +32,7 @@ def show_transcript(project: Project, transcript_id: str) -> dict:
         "role": t.role,
         "site": t.site,
         "attributes": t.attributes,
+        "preamble": t.preamble,
         "speakers": t.speakers,
         "segments": [
             {

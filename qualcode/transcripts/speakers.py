@@ -18,6 +18,7 @@ INTERVIEWER_LABEL_RE = re.compile(
     r"|\((?:interviewer|researcher|moderator|facilitator)\)",
     re.IGNORECASE,
 )
+ROLE_SUFFIX_RE = re.compile(r"\s*\([^()]*\)\s*$")  # "Kim, Alex (Interviewer)" -> "Kim, Alex"
 # A sentence ending in '?' (up to the previous sentence end or line start).
 QUESTION_RE = re.compile(r"[^.!?\n]*\?")
 # Tag questions and reactions ("..., you know?", "Right?", "Really?") are not questions put to the other person.
@@ -109,18 +110,33 @@ def _is_tag_question(sentence: str) -> bool:
 
 
 def _match_override(override: str, speakers: list[str], source: str | None) -> set[str]:
-    by_key = {_key(speaker): speaker for speaker in speakers}
-    if _key(override) in by_key:
-        return {by_key[_key(override)]}
-    wanted = [part for part in override.split(",") if part.strip()]
-    missing = [part.strip() for part in wanted if _key(part) not in by_key]
+    """Speakers named by ``--interviewer``: a whole label, or several separated by ';' (or ',').
+
+    Labels themselves may hold commas ("Kim, Alex (Interviewer)"), so the whole
+    override is tried first, and a label matches with or without its parenthesised
+    role ("Kim, Alex" names "Kim, Alex (Interviewer)").
+    """
+    whole = _matching(override, speakers)
+    if whole:
+        return whole
+    separator = ";" if ";" in override else ","
+    wanted = [part for part in override.split(separator) if part.strip()]
+    found = {part: _matching(part, speakers) for part in wanted}
+    missing = [part.strip() for part, matched in found.items() if not matched]
     if missing or not wanted:
-        found = ", ".join(f"'{speaker}'" for speaker in speakers) or "none"
+        shown = ", ".join(f"'{speaker}'" for speaker in speakers) or "none"
         raise TranscriptImportError(
-            f"--interviewer '{override.strip()}' matches no speaker in this transcript; speakers found: {found}",
+            f"--interviewer '{override.strip()}' matches no speaker in this transcript; speakers found: {shown} "
+            "(separate several labels with ';')",
             file=source,
         )
-    return {by_key[_key(part)] for part in wanted}
+    return set().union(*found.values())
+
+
+def _matching(label: str, speakers: list[str]) -> set[str]:
+    key = _key(label)
+    exact = {speaker for speaker in speakers if _key(speaker) == key}
+    return exact or {speaker for speaker in speakers if _key(ROLE_SUFFIX_RE.sub("", speaker)) == key}
 
 
 def _key(label: str) -> str:

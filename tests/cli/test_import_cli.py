@@ -67,8 +67,9 @@ def test_skip_bad_imports_the_good_and_lists_the_bad(project, tmp_path):
     good = write(tmp_path / "good.txt", GOOD)
     bad = write(tmp_path / "empty.txt", b"")
     result = run(project, "import", str(good), str(bad), "--role", "VSP", "--site", "A", "--skip-bad")
-    assert result.exit_code == 0
+    assert result.exit_code == 3  # something was skipped: not a plain success
     assert f"Error: {bad}" in result.output
+    assert "Skipped 1 bad file (exit code 3)." in result.output
     assert [t["id"] for t in listed(project)] == ["good"]
 
 
@@ -107,7 +108,8 @@ def test_json_shapes(project, tmp_path):
     assert row["words"] == sum(len(t.split()) for t in ["Where do referrals come from?",
                                "Mostly the hotline and police.", "And gaps?", "Housing, always housing."])
     shown = json.loads(run(project, "transcripts", "show", "int", "--json").output)
-    assert set(shown) == {"id", "title", "role", "site", "attributes", "speakers", "segments"}
+    assert set(shown) == {"id", "title", "role", "site", "attributes", "preamble", "speakers", "segments"}
+    assert shown["preamble"] == ""
     assert shown["attributes"] == {"mode": "virtual"}
     assert shown["speakers"] == ["Interviewer", "Respondent"]
     first = shown["segments"][0]
@@ -160,3 +162,123 @@ def test_show_unknown_transcript(project):
     result = run(project, "transcripts", "show", "nope")
     assert result.exit_code == 1
     assert "No transcript 'nope'" in result.output
+
+
+def test_a_failed_batch_lists_every_bad_file(project, tmp_path):
+    good = write(tmp_path / "good.txt", GOOD)
+    empty = write(tmp_path / "empty.txt", b"")
+    legacy = write(tmp_path / "legacy.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    unlabelled = write(tmp_path / "notes.txt", "Arrived at nine.\n\nLeft at noon.\n")
+    result = run(project, "import", str(good), str(empty), str(legacy), str(unlabelled), "--role", "VSP", "--site", "A")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert [line.split(": ")[1] for line in lines[:3]] == [str(empty), str(legacy), str(unlabelled)]
+    assert "--speaker NAME" in lines[2]
+    assert lines[3] == (
+        "Error: nothing imported: 3 of 4 files are bad; fix them, or pass --skip-bad to import the good ones"
+    )
+    assert listed(project) == []
+
+
+def test_skip_bad_with_nothing_bad_exits_0(project, tmp_path):
+    good = write(tmp_path / "good.txt", GOOD)
+    result = run(project, "import", str(good), "--role", "VSP", "--site", "A", "--skip-bad")
+    assert result.exit_code == 0 and "Skipped" not in result.output
+
+
+def test_skip_bad_when_every_file_is_bad_exits_3(project, tmp_path):
+    bad = write(tmp_path / "empty.txt", b"")
+    result = run(project, "import", str(bad), "--role", "VSP", "--site", "A", "--skip-bad")
+    assert result.exit_code == 3
+    assert listed(project) == []
+
+
+def _folder(tmp_path):
+    root = tmp_path / "batch"
+    (root / "site-a" / "deep").mkdir(parents=True)
+    write(root / "one.txt", GOOD)
+    write(root / "site-a" / "two.md", GOOD.replace("hotline", "tip line"))
+    write(root / "site-a" / "deep" / "three.txt", GOOD.replace("police", "nurses"))
+    write(root / "site-a" / "readme.pdf", b"%PDF-1.4")
+    write(root / "site-a" / "~$two.docx", b"lock")
+    (root / ".hidden").mkdir()
+    write(root / ".hidden" / "four.txt", GOOD)  # hidden folders are passed over
+    return root
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ([], ["one", "three", "two"]),
+        (["--glob", "*.txt"], ["one", "three"]),
+        (["--glob", "site-a/*"], None),  # matches readme.pdf too: a bad file, so nothing is imported
+    ],
+    ids=["default-suffixes", "glob", "glob-with-a-bad-match"],
+)
+def test_folders_are_imported_recursively(project, tmp_path, extra, expected):
+    root = _folder(tmp_path)
+    result = run(project, "import", str(root), "--role", "VSP", "--site", "A", *extra)
+    if expected is None:
+        assert result.exit_code == 1 and "readme.pdf" in result.output
+        assert listed(project) == []
+    else:
+        assert result.exit_code == 0, result.output
+        assert sorted(t["id"] for t in listed(project)) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--glob", "*.docx"], "folder holds no files matching '*.docx'"),
+        (["--id", "x"], "--id names one transcript; give one file with it (3 given)"),
+    ],
+)
+def test_folder_usage_errors(project, tmp_path, args, message):
+    root = _folder(tmp_path)
+    result = run(project, "import", str(root), "--role", "VSP", "--site", "A", *args)
+    assert result.exit_code == 1 and message in result.output
+    assert listed(project) == []
+
+
+def test_glob_without_a_folder_is_refused(project, tmp_path):
+    good = write(tmp_path / "good.txt", GOOD)
+    result = run(project, "import", str(good), "--role", "VSP", "--site", "A", "--glob", "*.txt")
+    assert result.exit_code == 1 and "no folder was given" in result.output
+
+
+def test_speaker_imports_an_unlabelled_document(project, tmp_path):
+    notes = write(tmp_path / "notes.txt", "Arrived at nine.\nThe shelter was full.\n\nLeft at noon.\n")
+    result = run(project, "import", str(notes), "--role", "VSP", "--site", "A", "--speaker", "Observer")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(run(project, "transcripts", "show", "notes", "--json").output)
+    assert [(s["speaker"], s["text"]) for s in shown["segments"]] == [
+        ("Observer", "Arrived at nine. The shelter was full."),
+        ("Observer", "Left at noon."),
+    ]
+
+
+def test_the_preamble_is_stored_uncoded_and_reported(project, tmp_path):
+    path = write(tmp_path / "pre.txt", "Visit 3, Harbor City\nWe chatted before recording.\n\n" + GOOD)
+    result = run(project, "import", str(path), "--role", "VSP", "--site", "A")
+    assert result.exit_code == 0
+    assert "pre: kept 2 lines (8 words) before the first speaker label as an uncoded preamble" in result.output
+    shown = json.loads(run(project, "transcripts", "show", "pre", "--json").output)
+    assert shown["preamble"] == "Visit 3, Harbor City\nWe chatted before recording."
+    assert len(shown["segments"]) == 4 and "chatted" not in " ".join(s["text"] for s in shown["segments"])
+    (row,) = listed(project)
+    assert row["words"] == 15  # the preamble is not counted as speech
+    text = run(project, "transcripts", "show", "pre").output
+    assert "We chatted before recording." in text
+
+
+def test_interviewer_option_with_a_comma_label(project, tmp_path):
+    from tests.data.transcripts import make_fixtures
+
+    paragraphs = ["Kim, Alex   0:05", "Where do referrals come from?", "Okafor, Sam   0:12", "The hotline, mostly."]
+    path = make_fixtures.paragraphs_docx(paragraphs, tmp_path / "teams.docx")
+    result = run(project, "import", str(path), "--role", "VSP", "--site", "A", "--interviewer", "Okafor, Sam")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(run(project, "transcripts", "show", "teams", "--json").output)
+    assert [(s["speaker"], s["is_interviewer"]) for s in shown["segments"]] == [
+        ("Kim, Alex", False), ("Okafor, Sam", True),
+    ]

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from qualcode.cli.app import app
 
+pytestmark = pytest.mark.coders('ana', 'bob')
+
 runner = CliRunner()
 
 TURNS = [

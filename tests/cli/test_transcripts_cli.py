@@ -12,6 +12,8 @@ from qualcode.cli.app import app
 from qualcode.coding.session import CodingSession
 from qualcode.transcripts.corrections import RemoveResult, SetResult
 
+pytestmark = pytest.mark.coders('ana', 'bob', 'lee')
+
 runner = CliRunner()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 
+import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
@@ -22,6 +23,8 @@ from qualcode.coding.session import CodingSession
 from qualcode.store.codings import coding_listing
 from qualcode.store.transcripts import load_transcript
 from qualcode.transcripts.importing import ImportRequest, import_transcripts
+
+pytestmark = pytest.mark.coders("c0", "c1", "c2", "c3")  # one coder per coding (at most 4)
 
 I, R = "Interviewer", "Respondent"
 # Answers are made of a few shared phrases, so that turns look alike (the case).

@@ -17,6 +17,8 @@ from qualcode.quotes.writers import FORMATS, export_quote_set
 from tests.helpers import add_transcript
 from tests.quotes.study import add_redaction
 
+pytestmark = pytest.mark.coders('ana')
+
 PLAIN = "We help people find housing and work with the hotline every week."
 
 

@@ -17,6 +17,8 @@ from qualcode.store.schema import models
 from tests.coding.conftest import coded_project  # noqa: F401  (a fixture: alice coded six transcripts)
 from tests.security.hostile import assert_one_line_refusal, run_cli
 
+pytestmark = pytest.mark.coders('alice')
+
 
 class _Exploit:
     """Unpickling this runs a shell command that creates a file."""

@@ -3,12 +3,16 @@ nothing written, no transcript text echoed. Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from sqlalchemy import insert, select, text
 
 from qualcode.store.schema import events, transcripts
 from tests.security.hostile import assert_one_line_refusal, run_cli, snapshot
+
+pytestmark = pytest.mark.coders('ana')
 
 SECRET = "Mira told us the house on Elm Street was where they kept the passports"
 

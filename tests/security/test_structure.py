@@ -98,6 +98,7 @@ def test_a_qdpx_writing_into_consensus_is_refused_unless_asked(victim, tmp_path)
     assert result.exit_code == 0, result.stdout + result.stderr
 
 
+@pytest.mark.coders("consensus")
 def test_a_coder_bundle_named_consensus_is_refused_unless_asked(project, interview, tmp_path):
     CodingSession(project, "consensus").tag("vsp-1", 2, ["referral.hotline"], text="Mostly the hotline")
     bundle = tmp_path / "c.qcb"

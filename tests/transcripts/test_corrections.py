@@ -19,6 +19,8 @@ from qualcode.transcripts.corrections import remove_transcript, restore_transcri
 from qualcode.transcripts.reading import list_transcripts
 from tests.helpers import INTERVIEW, add_transcript
 
+pytestmark = pytest.mark.coders('ana', 'bob')
+
 
 def test_results_are_frozen_and_json_ready(project, interview):
     result = set_transcript(project, "vsp-1", site="B", by="lee")

@@ -138,3 +138,27 @@ def test_looks_like_text(data, expected):
 )
 def test_is_latin_script(text, expected):
     assert is_latin_script(text) is expected
+
+
+def test_short_windows_1252_text_with_few_accents_is_not_read_as_big5():
+    sample = "Aaa Aaa: we\n\nAaa Áaa: we\n\nAaa Aaa: we\n\nAaa Áaa: we\n"
+    assert decode_text(sample.encode("cp1252")) == sample
+
+
+CLEAN = ("Interviewer: How did it start?\nRespondent: With a tip from a nurse.\n" * 1200).encode("utf-8")
+
+
+def test_binary_data_after_the_first_64_kb_is_refused():
+    assert len(CLEAN) > 64 * 1024
+    with pytest.raises(TranscriptImportError, match=r"control characters in characters \d+-\d+"):
+        parse_bytes(CLEAN + b"\x01\x02\x03\x04\x05\x06\x07\x08" * 200, "late-binary.txt")
+
+
+@pytest.mark.parametrize("where", ["start", "after-64-kb"])
+def test_stray_control_characters_are_removed_and_reported(where):
+    stray = b"Respondent: a bell\x07 and an escape\x1b here.\n"
+    data = stray + CLEAN if where == "start" else CLEAN + stray
+    parsed = parse_bytes(data, "stray.txt")
+    assert not any(char in turn.text for turn in parsed.turns for char in "\x07\x1b")
+    assert any("a bell and an escape here." in turn.text for turn in parsed.turns)
+    assert parsed.notes == ["removed 2 control characters"]

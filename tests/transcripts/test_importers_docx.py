@@ -56,7 +56,7 @@ def test_rev_table_with_header_row():
         ("Interviewer", 90.0, "Note: who funds that?"),
         ("Maria Lopez", 94.0, "A federal grant."),
     ]
-    assert parsed.metadata["preamble"] == "Rev transcript export"
+    assert parsed.preamble == "Rev transcript export"
 
 
 def test_table_columns_are_inferred_without_a_header_and_tables_keep_document_order():
@@ -86,7 +86,11 @@ def test_teams_header_paragraphs_with_soft_breaks():
         ("Sam Okafor", 12.0, "We hired a second advocate.\nShe starts on Monday."),
         ("Jordan Lee", 65.0, "Great."),
     ]
-    assert "transcription" not in parsed.metadata["preamble"]
+    assert "transcription" not in parsed.preamble
+    assert parsed.notes == [
+        "kept 2 lines (7 words) before the first speaker label as an uncoded preamble",
+        "dropped 2 transcription-service lines (e.g. 'started transcription')",
+    ]
 
 
 def test_plain_name_colon_paragraphs():
@@ -302,3 +306,95 @@ def test_read_paragraph(body, text, bold):
 
     paragraph = etree.fromstring(f"<w:p {W_DECL}>{body}</w:p>")
     assert read_paragraph(paragraph)[:2] == (text, bold)
+
+
+TEAMS_COMMA_NAMES = [
+    "Kim, Alex (Interviewer)   0:05",
+    "What brought you to the task force?",
+    "Okafor, Sam   0:12",
+    "We hired a second advocate.",
+    "She starts on Monday.",
+    "Kim, Alex (Interviewer)   1:05",
+    "Great.",
+]
+
+
+@pytest.mark.parametrize("respondent", ["Okafor, Sam", "Sam Okafor"])
+def test_teams_headers_with_comma_names_and_roles_lose_no_text(tmp_path, respondent):
+    paragraphs = [p.replace("Okafor, Sam", respondent) for p in TEAMS_COMMA_NAMES]
+    parsed = parse_file(make_fixtures.paragraphs_docx(paragraphs, tmp_path / "teams.docx"))
+    assert [(t.speaker, t.start_time, t.text) for t in parsed.turns] == [
+        ("Kim, Alex (Interviewer)", 5.0, "What brought you to the task force?"),
+        (respondent, 12.0, "We hired a second advocate.\nShe starts on Monday."),
+        ("Kim, Alex (Interviewer)", 65.0, "Great."),
+    ]
+    assert parsed.preamble == ""
+
+
+def test_interviewer_option_names_a_comma_label(tmp_path):
+    from qualcode.transcripts.speakers import detect_interviewers
+
+    path = make_fixtures.paragraphs_docx([p.replace(" (Interviewer)", "") for p in TEAMS_COMMA_NAMES], tmp_path / "t.docx")
+    turns = parse_file(path).turns
+    assert detect_interviewers(turns, "Okafor, Sam") == {"Okafor, Sam"}
+    assert detect_interviewers(turns, "Kim, Alex") == {"Kim, Alex"}
+
+
+def test_speech_before_the_first_label_is_kept_as_the_preamble(tmp_path):
+    paragraphs = ["Site visit, Harbor City", "We met at the shelter before the interview began.", *TEAMS_COMMA_NAMES]
+    parsed = parse_file(make_fixtures.paragraphs_docx(paragraphs, tmp_path / "pre.docx"))
+    assert parsed.preamble == "Site visit, Harbor City\nWe met at the shelter before the interview began."
+    assert parsed.notes == ["kept 2 lines (13 words) before the first speaker label as an uncoded preamble"]
+    assert len(parsed.turns) == 3
+
+
+def test_a_document_without_labels_needs_speaker_and_then_gives_a_turn_per_paragraph(tmp_path):
+    paragraphs = ["Arrived at 9. The shelter was full.", "Spoke with two advocates\nabout housing.", "Left at noon."]
+    path = make_fixtures.paragraphs_docx(paragraphs, tmp_path / "notes.docx")
+    with pytest.raises(TranscriptImportError, match="pass --speaker NAME"):
+        parse_file(path)
+    parsed = parse_file(path, speaker="Field notes (A. Kim)")
+    assert [(t.speaker, t.text) for t in parsed.turns] == [
+        ("Field notes (A. Kim)", "Arrived at 9. The shelter was full."),
+        ("Field notes (A. Kim)", "Spoke with two advocates\nabout housing."),
+        ("Field notes (A. Kim)", "Left at noon."),
+    ]
+
+
+def test_speaker_refuses_a_labelled_document(tmp_path):
+    path = make_fixtures.paragraphs_docx(TEAMS_COMMA_NAMES, tmp_path / "t.docx")
+    with pytest.raises(TranscriptImportError, match=r"has speaker labels \('Kim, Alex \(Interviewer\)', 'Okafor, Sam'\)"):
+        parse_file(path, speaker="Sam")
+
+
+def _rewrite_headers(data: bytes, local_offset: int, central_offset: int, value_or_bit: int, *, flag: bool) -> bytes:
+    """Set the encrypted flag (or the compression method) in every local and central ZIP header."""
+    out = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", local_offset), (b"PK\x01\x02", central_offset)):
+        start = out.find(signature)
+        while start >= 0:
+            if flag:
+                out[start + offset] |= value_or_bit
+            else:
+                out[start + offset : start + offset + 2] = value_or_bit.to_bytes(2, "little")
+            start = out.find(signature, start + 4)
+    return bytes(out)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "fragment"),
+    [
+        (lambda d: _rewrite_headers(d, 6, 8, 1, flag=True), "has an encrypted part"),
+        (lambda d: _rewrite_headers(d, 8, 10, 99, flag=False), "uses ZIP compression method 99"),
+        (lambda d: _rewrite_headers(d, 8, 10, 14, flag=False), "uses ZIP compression method 14"),
+        (lambda d: d[:1633] + d[2633:], "is truncated or corrupt"),  # bytes cut from the middle
+        (lambda d: d[:28452] + d[33452:], "is truncated or corrupt"),
+    ],
+    ids=["encrypted-flag", "unknown-method", "lzma-method", "cut-middle-1", "cut-middle-2"],
+)
+def test_damaged_packages_give_one_line(mutate, fragment):
+    data = mutate((FIXTURES / "rev_table.docx").read_bytes())
+    with pytest.raises(TranscriptImportError) as caught:
+        parse_bytes(data, "damaged.docx")
+    assert fragment in caught.value.message
+    assert "\n" not in str(caught.value)

@@ -51,3 +51,36 @@ def test_bad_srt(data, fragment):
     with pytest.raises(TranscriptImportError) as caught:
         parse_bytes(data, "bad.srt")
     assert fragment in caught.value.message
+
+
+HEAD = "1\n00:00:01,000 --> 00:00:03,500\nInterviewer: Hi\n"
+
+
+@pytest.mark.parametrize(
+    ("tail", "fragment"),
+    [
+        ("\n2\n00:00:04,99999999999999999999 --> 00:00:07,000\nRespondent: Hello\n", "line 6 is not a valid SubRip"),
+        ("\n2\n99999999999999999999:00:04,000 --> 00:00:07,000\nRespondent: Hello\n", "line 6 is not a valid SubRip"),
+        ("\n2\n00:00:04,1234 --> 00:00:07,000\nRespondent: Hello\n", "at most 3 digits of milliseconds"),
+        (
+            "\n2\n00:00:04,000 --> 00:00:07,000\nRespondent: Hello\n3\n00:00:08,000 --> 00:00:0x,000\nInterviewer: Bye\n",
+            "line 9 is not a valid SubRip timing line",
+        ),
+        ("2\n00:00:04,000 -> 00:00:07,000\nRespondent: Hello\n", "the block at line 4 is not"),
+    ],
+    ids=["millisecond-digits", "hour-digits", "four-millisecond-digits", "malformed-block-in-text", "bad-arrow"],
+)
+def test_malformed_timings_are_refused_in_one_line_without_echoing_text(tail, fragment):
+    with pytest.raises(TranscriptImportError) as caught:
+        parse_bytes((HEAD + tail).encode("utf-8"), "bad.srt")
+    message = str(caught.value)
+    assert fragment in message
+    assert "\n" not in message and "Hello" not in message
+
+
+def test_speaker_names_unlabelled_subtitles():
+    data = b"1\n00:00:01,000 --> 00:00:02,000\nI arrived.\n\n2\n00:00:03,000 --> 00:00:04,000\nIt was late.\n"
+    with pytest.raises(TranscriptImportError, match="has speaker labels"):
+        parse_bytes(HEAD.encode("utf-8"), "labelled.srt", speaker="Ana")
+    parsed = parse_bytes(data, "statement.srt", speaker="Ana")
+    assert [(t.speaker, t.text) for t in parsed.turns] == [("Ana", "I arrived. It was late.")]

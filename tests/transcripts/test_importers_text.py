@@ -121,7 +121,7 @@ def test_otter_footer_is_dropped():
 
 def test_lines_before_the_first_label_are_the_preamble_not_a_turn():
     parsed = parse_file(FIXTURES / "plain_labels.txt")
-    assert parsed.metadata["preamble"] == "Interview 12, Harbor City (synthetic)\nDate: 3 May 2019"
+    assert parsed.preamble == "Interview 12, Harbor City (synthetic)\nDate: 3 May 2019"
     assert "Date" not in {turn.speaker for turn in parsed.turns}
 
 
@@ -170,3 +170,28 @@ def test_a_file_without_labels_says_which_label_styles_are_understood():
 def test_one_speaker_speaking_once_is_still_found():
     parsed = parse_bytes(b"Header line\nMartin Storey: Testing, one two.\n", "once.txt")
     assert speakers_and_texts(parsed) == [("Martin Storey", "Testing, one two.")]
+
+
+def test_speech_before_the_first_label_is_kept_and_reported():
+    data = b"# Interview 4\nWe started talking before the recorder was on.\n\nInterviewer: Shall we begin?\nRespondent: Yes.\n"
+    parsed = parse_bytes(data, "pre.txt")
+    assert parsed.preamble == "# Interview 4\nWe started talking before the recorder was on."
+    assert parsed.title == "Interview 4"
+    assert parsed.notes == ["kept 2 lines (11 words) before the first speaker label as an uncoded preamble"]
+
+
+def test_unlabelled_text_is_refused_naming_speaker_and_imported_with_it():
+    data = b"Arrived at nine.\nThe shelter was\nfull.\n\nSpoke with two advocates.\n\n\nLeft at noon.\n"
+    with pytest.raises(TranscriptImportError, match="or pass --speaker NAME"):
+        parse_bytes(data, "notes.txt")
+    parsed = parse_bytes(data, "notes.txt", speaker="Observer")
+    assert speakers_and_texts(parsed) == [
+        ("Observer", "Arrived at nine. The shelter was full."),
+        ("Observer", "Spoke with two advocates."),
+        ("Observer", "Left at noon."),
+    ]
+
+
+def test_speaker_refuses_a_labelled_text():
+    with pytest.raises(TranscriptImportError, match=r"has speaker labels \('Interviewer', 'Respondent'\)"):
+        parse_bytes(b"Interviewer: Hi?\nRespondent: Hello.\n", "x.txt", speaker="Observer")

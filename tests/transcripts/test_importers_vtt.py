@@ -84,3 +84,27 @@ def test_real_voice_tag_export():
     assert [turn.speaker for turn in parsed.turns[:4]] == ["Sarah Chen", "Tom Baker", "Sarah Chen", "Tom Baker"]
     assert parsed.turns[0].start_time == 2.4 and parsed.turns[0].end_time == 8.1
     assert not any("<v" in turn.text or "</v>" in turn.text for turn in parsed.turns)
+
+
+VTT_HEAD = "WEBVTT\n\n00:00:01.000 --> 00:00:03.500\nInterviewer: Hi\n"
+
+
+@pytest.mark.parametrize(
+    ("tail", "fragment"),
+    [
+        ("\n00:00:04.99999999999999999999 --> 00:00:07.000\nRespondent: Hello\n", "line 6 is not a valid WebVTT"),
+        ("\n00:00:04.000 -> 00:00:07.000\nRespondent: Hello\n", "the block at line 6 has no timing line"),
+    ],
+    ids=["millisecond-digits", "bad-arrow"],
+)
+def test_a_cue_webvtt_would_skip_is_refused_not_lost(tail, fragment):
+    with pytest.raises(TranscriptImportError) as caught:
+        parse_bytes((VTT_HEAD + tail).encode("utf-8"), "bad.vtt")
+    assert fragment in str(caught.value)
+    assert "Hello" not in str(caught.value)
+
+
+def test_note_blocks_and_cue_settings_are_fine():
+    data = VTT_HEAD + "\nNOTE a note\nover two lines\n\n00:00:04.000 --> 00:00:07.000 align:start\nRespondent: Hello\n"
+    parsed = parse_bytes(data.encode("utf-8"), "ok.vtt")
+    assert [(t.speaker, t.text) for t in parsed.turns] == [("Interviewer", "Hi"), ("Respondent", "Hello")]

@@ -107,12 +107,27 @@ def test_override_wins(override, expected):
     assert detect_interviewers(transcript, override) == expected
 
 
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("Kim, Alex (Interviewer)", {"Kim, Alex (Interviewer)"}),
+        ("kim,  alex", {"Kim, Alex (Interviewer)"}),  # without the parenthesised role
+        ("Okafor, Sam", {"Okafor, Sam"}),
+        ("Kim, Alex; Okafor, Sam", {"Kim, Alex (Interviewer)", "Okafor, Sam"}),
+    ],
+)
+def test_override_with_labels_holding_commas_and_roles(override, expected):
+    transcript = turns(("Kim, Alex (Interviewer)", "Hello?"), ("Okafor, Sam", "Hi."), ("Lee, Jo", "Hey."))
+    assert detect_interviewers(transcript, override) == expected
+
+
 def test_an_override_matching_nobody_lists_the_speakers():
     transcript = turns(("Interviewer", "Hello?"), ("Det. Ramos", "Hi."))
     with pytest.raises(TranscriptImportError) as caught:
         detect_interviewers(transcript, "Moderator", source="ramos.docx")
     assert caught.value.message == (
-        "--interviewer 'Moderator' matches no speaker in this transcript; speakers found: 'Interviewer', 'Det. Ramos'"
+        "--interviewer 'Moderator' matches no speaker in this transcript; speakers found: 'Interviewer', 'Det. Ramos' "
+        "(separate several labels with ';')"
     )
     assert caught.value.file == "ramos.docx"
 

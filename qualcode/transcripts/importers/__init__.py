@@ -28,7 +28,7 @@ class Importer:
     description: str
     suffixes: tuple[str, ...]
     sniff: Callable[[bytes], bool]
-    parse: Callable[[bytes, str], ParsedTranscript]
+    parse: Callable[..., ParsedTranscript]  # (data, file name, speaker=None)
 
 
 IMPORTERS: dict[str, Importer] = {
@@ -73,8 +73,12 @@ def detect_format(data: bytes) -> str | None:
     return None
 
 
-def parse_bytes(data: bytes, name: str) -> ParsedTranscript:
+def parse_bytes(data: bytes, name: str, speaker: str | None = None) -> ParsedTranscript:
     """Parse a transcript's bytes; ``name`` (a file name) chooses the format and labels messages.
+
+    ``speaker`` imports a document without speaker labels as that one speaker's
+    text, a turn per paragraph (field notes, written statements); a document that
+    has labels is then refused.
 
     Raises
     ------
@@ -87,10 +91,10 @@ def parse_bytes(data: bytes, name: str) -> ParsedTranscript:
     detected = detect_format(data)
     if detected != importer.name:
         _raise_mismatch(importer, detected, data, name)
-    return importer.parse(data, name)
+    return importer.parse(data, name, speaker=speaker)
 
 
-def parse_file(path: Path) -> ParsedTranscript:
+def parse_file(path: Path, speaker: str | None = None) -> ParsedTranscript:
     """Read and parse one transcript file (see :func:`parse_bytes`)."""
     path = Path(path)
     importer_for(str(path))
@@ -102,7 +106,7 @@ def parse_file(path: Path) -> ParsedTranscript:
         raise TranscriptImportError("is a directory; give the transcript files inside it", file=str(path)) from None
     except OSError as error:
         raise TranscriptImportError(f"cannot be read ({error.strerror})", file=str(path)) from None
-    return parse_bytes(data, str(path))
+    return parse_bytes(data, str(path), speaker)
 
 
 def _reject_empty(data: bytes, name: str) -> None:

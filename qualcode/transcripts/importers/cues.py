@@ -11,7 +11,16 @@ from __future__ import annotations
 import html
 import re
 
-from qualcode.transcripts.importers.labels import STRONG, TRUSTED, Candidate, Line, assemble_turns, find_candidate
+from qualcode.errors import TranscriptImportError
+from qualcode.transcripts.importers.labels import (
+    STRONG,
+    TRUSTED,
+    Candidate,
+    Line,
+    assemble_turns,
+    find_candidate,
+    refuse_labels_with_speaker,
+)
 from qualcode.transcripts.model import Turn
 
 VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>")
@@ -64,6 +73,16 @@ def _clean(text: str, unescape: bool) -> str:
     return " ".join(text.split())
 
 
-def turns_from_cues(lines: list[Line]) -> list[Turn]:
-    """Assemble cue lines into turns; speech before any speaker is named goes to an unknown speaker."""
-    return assemble_turns(lines, unlabelled_speaker=UNLABELLED_SPEAKER, joiner=" ").turns
+def turns_from_cues(lines: list[Line], speaker: str | None = None, source: str = "") -> list[Turn]:
+    """Assemble cue lines into turns; speech before any speaker is named goes to an unknown speaker.
+
+    With ``speaker`` (captions of one person, without labels) every cue is that
+    speaker's; captions that do name speakers are refused rather than relabelled.
+    """
+    if speaker is None:
+        return assemble_turns(lines, unlabelled_speaker=UNLABELLED_SPEAKER, joiner=" ").turns
+    if not " ".join(speaker.split()):
+        raise TranscriptImportError("--speaker needs a name, got an empty one", file=source or None)
+    assembly = assemble_turns(lines, unlabelled_speaker=" ".join(speaker.split()), joiner=" ")
+    refuse_labels_with_speaker(assembly, source)
+    return assembly.turns

@@ -52,6 +52,15 @@ def document_lines(document, styles: dict[str, str]) -> list[Line]:
     return lines
 
 
+def document_paragraphs(document, styles: dict[str, str]) -> list[str]:
+    """Every paragraph's text in order, tables cell by cell (for documents without labels)."""
+    texts: list[str] = []
+    for block in BodyReader(styles).blocks(document):
+        paragraphs = [p for row in block.rows for cell in row for p in cell] if isinstance(block, Table) else [block]
+        texts.extend(p.text for p in paragraphs if p.text.strip())
+    return texts
+
+
 def paragraph_lines(paragraph: Paragraph) -> list[Line]:
     """One line per soft line break; the first may carry a bold-run or heading label."""
     text = paragraph.text

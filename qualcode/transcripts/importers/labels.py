@@ -20,7 +20,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from qualcode.transcripts.model import Turn, merge_consecutive
+from qualcode.errors import TranscriptImportError
+from qualcode.transcripts.model import Turn, merge_consecutive, normalise
 
 MAX_NAME_CHARS = 40
 MAX_NAME_WORDS = 5
@@ -40,7 +41,8 @@ HEADER_RE = re.compile(rf"^(.{{1,60}}?)(\s+)({TIME})$")
 PLAIN_LABEL_RE = re.compile(r"^([^:\s][^:]{0,59}?)\s*:(?:\s+(.*))?$")
 TIME_STARTS = frozenset("[(0123456789")
 HEAD = 100  # a label, with its timestamp and spacing, fits in this many characters
-NAME_CHARS_RE = re.compile(r"^[\w.'’\-&/() ]+$")
+# Commas too: exports write "Surname, Given" (Teams: "Kim, Alex (Interviewer)   0:05").
+NAME_CHARS_RE = re.compile(r"^[\w.,'’\-&/() ]+$")
 
 KNOWN_LABEL_RE = re.compile(
     r"^(?:interviewer|interviewee|respondent|participant|moderator|facilitator|researcher|speaker"
@@ -101,6 +103,27 @@ class Assembly:
 
     turns: list[Turn]
     preamble: list[Line] = field(default_factory=list)
+    boilerplate: int = 0  # transcription-service lines dropped ("Transcribed by https://otter.ai")
+    speakers: list[str] = field(default_factory=list)  # the labels accepted, as first written
+
+    def notes(self) -> list[str]:
+        """What was set aside, for the import report."""
+        notes = []
+        if self.preamble:
+            count = len(self.preamble)
+            words = sum(len(line.text.split()) for line in self.preamble)
+            notes.append(
+                f"kept {count} line{'s' if count > 1 else ''} ({words} words) before the first speaker label "
+                "as an uncoded preamble"
+            )
+        if self.boilerplate:
+            plural = "s" if self.boilerplate > 1 else ""
+            notes.append(f"dropped {self.boilerplate} transcription-service line{plural} (e.g. 'started transcription')")
+        return notes
+
+    @property
+    def preamble_text(self) -> str:
+        return "\n".join(line.text.strip() for line in self.preamble)
 
 
 def parse_time(text: str) -> float:
@@ -133,7 +156,7 @@ def is_name_shaped(name: str) -> bool:
     words = name.split()
     if len(words) > MAX_NAME_WORDS or not any(char.isalpha() for char in name):
         return False
-    bare = [word.strip(".()'’-").casefold() for word in words]
+    bare = [word.strip(".,()'’-").casefold() for word in words]
     if bare[0] in NOT_A_NAME or any(word in NEVER_IN_NAME for word in bare):
         return False
     return all(_capitalised(word) for word in words[:1]) and all(
@@ -247,13 +270,15 @@ def assemble_turns(
     builder = _TurnBuilder(joiner, repeat_joiner)
     preamble: list[Line] = []
     pending_time: float | None = None
+    boilerplate = 0
     for line in lines:
         candidate = line.candidate
         if candidate is not None and not candidate.name and line.find_label:
             pending_time = candidate.time  # a timestamp on its own line dates the next turn
             continue
         if line.find_label and "ranscri" in line.text and _is_boilerplate(line.text, accepted):
-            continue  # every boilerplate pattern mentions transcription
+            boilerplate += 1  # every boilerplate pattern mentions transcription
+            continue
         key = name_key(candidate.name) if candidate is not None else None
         if key in accepted:
             speaker = display.get(key) or display.setdefault(key, _tidy(candidate.name))
@@ -267,7 +292,7 @@ def assemble_turns(
                 builder.start(unlabelled_speaker or "", "", line.start_time, line.end_time)
             builder.extend(line.text, line.end_time)
         pending_time = None
-    return Assembly(merge_consecutive(builder.finish()), preamble)
+    return Assembly(merge_consecutive(builder.finish()), preamble, boilerplate, list(display.values()))
 
 
 def _tidy(name: str) -> str:
@@ -338,3 +363,29 @@ class _TurnBuilder:
     def finish(self) -> list[Turn]:
         self._flush()
         return self.turns
+
+
+def monologue(speaker: str, paragraphs: list[str], source: str) -> list[Turn]:
+    """One turn per non-empty paragraph, all by ``speaker`` (field notes, written statements).
+
+    The turns are not merged: each paragraph stays its own unit for coding.
+    """
+    name = _tidy(speaker)
+    if not name:
+        raise TranscriptImportError("--speaker needs a name, got an empty one", file=source or None)
+    turns = [Turn(name, text) for text in (normalise(p) for p in paragraphs) if text]
+    if not turns:
+        raise TranscriptImportError("contains no text to import", file=source or None)
+    return turns
+
+
+def refuse_labels_with_speaker(assembly: Assembly, source: str) -> None:
+    """``--speaker`` is for documents without labels; a labelled one would lose its speakers."""
+    if assembly.speakers:
+        shown = ", ".join(f"'{name}'" for name in assembly.speakers[:5])
+        more = f" and {len(assembly.speakers) - 5} more" if len(assembly.speakers) > 5 else ""
+        raise TranscriptImportError(
+            f"has speaker labels ({shown}{more}); --speaker NAME is for documents without labels; "
+            "import it without --speaker",
+            file=source or None,
+        )

@@ -3,6 +3,9 @@
 Recognises ``Name: text``, ``**Name:** text``, ``I:``/``R:``, ``Q:``/``A:``,
 ``[00:01:02] NAME: text``, Otter's ``Speaker 2  0:34`` header lines and Rev's
 ``Name (00:20:12):`` labels; see :mod:`qualcode.transcripts.importers.labels`.
+Text before the first label is kept as the preamble. A document without labels
+(field notes, a written statement) is imported only with ``speaker`` given: one
+turn per paragraph, all by that speaker.
 """
 
 from __future__ import annotations
@@ -11,14 +14,15 @@ import re
 from pathlib import PurePath
 
 from qualcode.errors import TranscriptImportError
-from qualcode.transcripts.encoding import decode_text_with_encoding, looks_like_text
-from qualcode.transcripts.importers.labels import Line, assemble_turns
+from qualcode.transcripts.encoding import decode_text_with_encoding, looks_like_text, strip_controls
+from qualcode.transcripts.importers.labels import Line, assemble_turns, monologue, refuse_labels_with_speaker
 from qualcode.transcripts.model import ParsedTranscript
 
 FORMAT = "text"
 SUFFIXES = (".txt", ".md")
 MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
 LABEL_STYLES = "'Name: text', '**Name:** text', 'I:'/'R:', '[00:01:02] NAME:', 'Speaker 2  0:34' or 'Name (00:20:12):'"
+PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n")
 
 
 def sniff(data: bytes) -> bool:
@@ -26,24 +30,32 @@ def sniff(data: bytes) -> bool:
     return looks_like_text(data)
 
 
-def parse(data: bytes, source: str) -> ParsedTranscript:
-    """Parse a plain-text or Markdown transcript."""
-    text, encoding = decode_text_with_encoding(data, source)
+def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscript:
+    """Parse a plain-text or Markdown transcript (``speaker``: see the module docstring)."""
+    decoded, encoding = decode_text_with_encoding(data, source)
+    text, removed = strip_controls(decoded)
     lines = [Line(raw) for raw in text.splitlines()]
     # Plain text is often hard-wrapped: a line break inside a paragraph is layout, so
     # wrapped lines join with a space; a blank line keeps its paragraph break.
     assembly = assemble_turns(lines, joiner=" ", repeat_joiner="\n")
-    if not assembly.turns:
+    metadata = {"encoding": encoding}
+    stem = PurePath(source).stem or None
+    if speaker is not None:
+        refuse_labels_with_speaker(assembly, source)
+        paragraphs = [" ".join(part.split()) for part in PARAGRAPH_BREAK_RE.split(text.replace("\r\n", "\n"))]
+        parsed = ParsedTranscript(monologue(speaker, paragraphs, source), FORMAT, stem, metadata)
+    elif not assembly.turns:
         raise TranscriptImportError(
-            f"no speaker labels found in {len(lines)} lines; start each turn with a label such as {LABEL_STYLES}",
+            f"no speaker labels found in {len(lines)} lines; start each turn with a label such as {LABEL_STYLES}, "
+            "or pass --speaker NAME to import it as one speaker's text (a turn per paragraph)",
             file=source or None,
         )
-    title = _markdown_title(assembly.preamble) or PurePath(source).stem or None
-    metadata = {"encoding": encoding}
-    preamble = "\n".join(line.text.strip() for line in assembly.preamble)
-    if preamble:
-        metadata["preamble"] = preamble
-    return ParsedTranscript(assembly.turns, FORMAT, title, metadata)
+    else:
+        title = _markdown_title(assembly.preamble) or stem
+        parsed = ParsedTranscript(assembly.turns, FORMAT, title, metadata, assembly.preamble_text, assembly.notes())
+    if removed:
+        parsed.notes.append(f"removed {removed} control character{'s' if removed > 1 else ''}")
+    return parsed
 
 
 def _markdown_title(preamble: list[Line]) -> str | None:

@@ -1,4 +1,9 @@
-"""WebVTT captions (.vtt) from Zoom, Teams and others, read with webvtt-py."""
+"""WebVTT captions (.vtt) from Zoom, Teams and others, read with webvtt-py.
+
+webvtt-py skips a cue whose timing line it cannot read, and its text with it; so
+every line holding ``-->`` is checked first against the WebVTT timing format, and
+the number of cues read must equal the number of timing lines.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import re
 from pathlib import PurePath
 
 from qualcode.errors import TranscriptImportError
-from qualcode.transcripts.encoding import decode_text, head_as_utf8
+from qualcode.transcripts.encoding import decode_text, head_as_utf8, strip_controls
 from qualcode.transcripts.importers.cues import cue_lines, turns_from_cues
 from qualcode.transcripts.importers.labels import parse_time
 from qualcode.transcripts.model import ParsedTranscript
@@ -15,6 +20,10 @@ from qualcode.transcripts.model import ParsedTranscript
 FORMAT = "vtt"
 SUFFIXES = (".vtt",)
 SIGNATURE_RE = re.compile(rb"^WEBVTT(?:[ \t\r\n]|$)")
+STAMP = r"(?:\d{2,3}:)?[0-5]\d:[0-5]\d\.\d{3}"
+BLANK_LINES_RE = re.compile(r"\n[ \t]*\n")
+OTHER_BLOCKS = ("NOTE", "STYLE", "REGION")
+STRICT_TIMING_RE = re.compile(rf"^\s*{STAMP}[ \t]+-->[ \t]+{STAMP}(?:[ \t]+[^\n]*)?$")
 
 
 def sniff(data: bytes) -> bool:
@@ -22,12 +31,12 @@ def sniff(data: bytes) -> bool:
     return bool(SIGNATURE_RE.match(head_as_utf8(data, 64)))
 
 
-def parse(data: bytes, source: str) -> ParsedTranscript:
+def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscript:
     """Parse WebVTT captions into turns (voice tags and ``Name:`` prefixes name speakers)."""
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-    text = decode_text(data, source)
+    text, removed = strip_controls(decode_text(data, source))
     if not SIGNATURE_RE.match(text[:16].encode("utf-8")):
         raise TranscriptImportError(
             "is not a WebVTT file: the first line must be 'WEBVTT'; check the export format",
@@ -45,12 +54,56 @@ def parse(data: bytes, source: str) -> ParsedTranscript:
             "or was not exported",
             file=source or None,
         )
+    _check_blocks(text.replace("\r\n", "\n").replace("\r", "\n"), source)
+    _check_timings(text, len(captions), source)
     lines = []
     for caption in captions:
         lines.extend(cue_lines(caption.raw_text, parse_time(caption.start), parse_time(caption.end), unescape=True))
-    turns = turns_from_cues(lines)
+    turns = turns_from_cues(lines, speaker, source)
     if not turns:
         raise TranscriptImportError(
             f"all {len(captions)} cues are empty; there is no speech to import", file=source or None
         )
-    return ParsedTranscript(turns, FORMAT, PurePath(source).stem or None, {"cues": str(len(captions))})
+    parsed = ParsedTranscript(turns, FORMAT, PurePath(source).stem or None, {"cues": str(len(captions))})
+    if removed:
+        parsed.notes.append(f"removed {removed} control character{'s' if removed > 1 else ''}")
+    return parsed
+
+
+def _check_blocks(text: str, source: str) -> None:
+    """Every block after the header is a cue (has a timing line), a NOTE, STYLE or REGION.
+
+    webvtt-py, as the WebVTT spec says, ignores any other block; for a transcript
+    that would silently drop speech whose timing line was mangled.
+    """
+    line = 1
+    for index, block in enumerate(BLANK_LINES_RE.split(text)):
+        first = block.strip("\n").split("\n", 1)[0]
+        if index and block.strip() and "-->" not in block and not first.startswith(OTHER_BLOCKS):
+            where = line + len(block) - len(block.lstrip("\n"))
+            raise TranscriptImportError(
+                f"the block at line {where} has no timing line ('start --> end') and is not a NOTE; its text "
+                "would be lost; fix the file or export the captions again",
+                file=source or None,
+            )
+        line += block.count("\n") + 2
+
+
+def _check_timings(text: str, cues: int, source: str) -> None:
+    timings = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "-->" not in line:
+            continue
+        if not STRICT_TIMING_RE.match(line):
+            raise TranscriptImportError(
+                f"line {number} is not a valid WebVTT timing line (expected 'HH:MM:SS.mmm --> HH:MM:SS.mmm'); "
+                "its cue would be lost; fix the file or export the captions again",
+                file=source or None,
+            )
+        timings += 1
+    if timings != cues:
+        raise TranscriptImportError(
+            f"has {timings} timing lines but only {cues} cues could be read; a cue is malformed or lacks the "
+            "blank line before it; fix the file or export the captions again",
+            file=source or None,
+        )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import struct
 import zipfile
 import zlib
 from pathlib import PurePath
@@ -27,8 +28,8 @@ from pathlib import PurePath
 from qualcode.errors import TranscriptImportError
 from qualcode.transcripts.encoding import OLE2_MAGIC, ZIP_MAGIC
 from qualcode.transcripts.importers.docx_body import W_PSTYLE, style_kinds
-from qualcode.transcripts.importers.docx_lines import document_lines
-from qualcode.transcripts.importers.labels import Line, assemble_turns
+from qualcode.transcripts.importers.docx_lines import document_lines, document_paragraphs
+from qualcode.transcripts.importers.labels import Line, assemble_turns, monologue, refuse_labels_with_speaker
 from qualcode.transcripts.model import ParsedTranscript
 
 FORMAT = "docx"
@@ -45,6 +46,13 @@ DAMAGED = "open it in Word and save it again as .docx"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 # "Strict Open XML" documents use other namespace names for the same vocabulary.
 STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
+# What zipfile raises on damaged packages besides BadZipFile: a bad header offset
+# ("negative seek value", a ValueError), an entry claiming a newer ZIP version
+# (NotImplementedError), a cut stream (EOFError, zlib.error), a packed struct cut short.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, EOFError, OSError, ValueError,
+              NotImplementedError, RuntimeError)
+ENCRYPTED_FLAG = 0x1
+READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 TRANSITIONAL_NAMESPACE = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -53,8 +61,8 @@ def sniff(data: bytes) -> bool:
     return data.startswith(ZIP_MAGIC)
 
 
-def parse(data: bytes, source: str) -> ParsedTranscript:
-    """Parse a .docx transcript."""
+def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscript:
+    """Parse a .docx transcript; with ``speaker``, an unlabelled document, one turn per paragraph."""
     package = open_package(data, source)
     with package:
         parts = _relationship_targets(package, "_rels/.rels", "", source)
@@ -64,18 +72,19 @@ def parse(data: bytes, source: str) -> ParsedTranscript:
         title = _core_title(package, parts, source)
     lines = document_lines(document, styles)
     assembly = assemble_turns(lines)
+    if speaker is not None:
+        refuse_labels_with_speaker(assembly, source)
+        turns = monologue(speaker, document_paragraphs(document, styles), source)
+        return ParsedTranscript(turns, FORMAT, title or PurePath(source).stem or None)
     if not assembly.turns:
         raise TranscriptImportError(
             f"no speaker labels found in {len(lines)} paragraphs; start each turn with a label such as "
-            "'Name: text' (the name may be bold), a heading holding the name, or use a Speaker | Time | Text table",
+            "'Name: text' (the name may be bold), a heading holding the name, or use a Speaker | Time | Text table; "
+            "or pass --speaker NAME to import it as one speaker's text (a turn per paragraph)",
             file=source or None,
         )
     title = title or _preamble_title(assembly.preamble) or PurePath(source).stem or None
-    metadata = {}
-    preamble = "\n".join(line.text.strip() for line in assembly.preamble)
-    if preamble:
-        metadata["preamble"] = preamble
-    return ParsedTranscript(assembly.turns, FORMAT, title, metadata)
+    return ParsedTranscript(assembly.turns, FORMAT, title, {}, assembly.preamble_text, assembly.notes())
 
 
 def open_package(data: bytes, source: str) -> zipfile.ZipFile:
@@ -99,12 +108,37 @@ def open_package(data: bytes, source: str) -> zipfile.ZipFile:
         )
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as error:
+    except ZIP_ERRORS as error:
         raise TranscriptImportError(
-            f"is truncated or corrupt: the ZIP package cannot be read ({error}); {DAMAGED}", file=where
+            f"is truncated or corrupt: the ZIP package cannot be read ({_one_line(error)}); {DAMAGED}", file=where
         ) from None
     _check_sizes(package.infolist(), where)
+    _check_methods(package.infolist(), where)
     return package
+
+
+def _check_methods(entries: list[zipfile.ZipInfo], where: str | None) -> None:
+    """Refuse encrypted entries and compression methods Word never writes, before reading any."""
+    for entry in entries:
+        if not entry.filename.endswith((".xml", ".rels")):
+            continue  # media and other parts are never read
+        if entry.flag_bits & ENCRYPTED_FLAG:
+            raise TranscriptImportError(
+                f"has an encrypted part ({entry.filename}) in its ZIP package; Word does not write these, so the "
+                f"file was altered or damaged; {DAMAGED}",
+                file=where,
+            )
+        if entry.compress_type not in READABLE_METHODS:
+            raise TranscriptImportError(
+                f"part {entry.filename} uses ZIP compression method {entry.compress_type}; Word writes only "
+                f"{' or '.join(f'{m} ({name})' for m, name in READABLE_METHODS.items())}; {DAMAGED}",
+                file=where,
+            )
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:120] or type(error).__name__
 
 
 def _check_sizes(entries: list[zipfile.ZipInfo], where: str | None) -> None:
@@ -149,9 +183,9 @@ def read_xml(package: zipfile.ZipFile, name: str, source: str):
         raise TranscriptImportError(
             f"is not a Word document: its package has no {name}; {DAMAGED}", file=source or None
         ) from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+    except ZIP_ERRORS as error:
         raise TranscriptImportError(
-            f"is truncated or corrupt: {name} cannot be inflated ({error}); {DAMAGED}", file=source or None
+            f"is truncated or corrupt: {name} cannot be inflated ({_one_line(error)}); {DAMAGED}", file=source or None
         ) from None
     except etree.XMLSyntaxError as error:
         raise TranscriptImportError(

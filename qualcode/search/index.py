@@ -1,0 +1,132 @@
+"""The search index: match keys of every word, refreshed before each search.
+
+One row per (transcript, key, kind of turn) holds the positions of that key's words
+as a JSON list of five ints per word: token number in the transcript, segment
+ordinal, start and end offsets, and ``joined`` (1 when only a space or hyphen
+separates the word from the previous one, so a phrase never runs across a full
+stop). An ordinary table keyed by the autocoder's lemma keys, portable across
+SQLite and PostgreSQL, rather than FTS5 or tsvector: both of those stem with their
+own rules (Porter / Snowball), so "referral" would not find "referred" as the
+autocoder does, and one code path serves both back ends.
+
+*Self-refreshing.* Each indexed transcript records a marker (the sha256 of its
+source and its import time, both rewritten by every import, ``--replace`` and
+restore) and a digest of its text. :func:`refresh` compares markers with the
+transcripts table before every search: it indexes new and changed transcripts and
+drops those removed, so importers need not know the index exists. Texts read to show
+hits are checked against the digest; a mismatch (text changed by something that did
+not touch the marker) is refused with a pointer to ``--reindex``, never shown wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qualcode.errors import QualcodeError
+from qualcode.search.lemmas import MAX_KEY, WORD, lemmas
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+STRIDE = 5  # ints per word in a positions list
+JOINED = re.compile(r"[ \t\-\u2010\u2011]{1,3}")  # what may separate two words of a phrase
+
+
+class SearchError(QualcodeError):
+    """A search or query that cannot be run as asked."""
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    indexed: int
+    dropped: int
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def refresh(project: Project, *, rebuild: bool = False, announce=None) -> RefreshReport:
+    """Index missing or changed transcripts and drop removed ones (one transaction).
+
+    ``announce(n)`` is called before indexing ``n`` transcripts (the CLI says so: the
+    first search after importing a large corpus takes a while). A cheap read decides
+    whether there is work; the write transaction then decides again what to do, so
+    an import committed in between is not indexed under an old marker. Two processes
+    refreshing at once on a server: the second one's insert collides with the first
+    one's rows, and it simply looks again (the first did the work).
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    with project.read() as conn:
+        stale, removed, _ = _work(conn, rebuild)
+    if not stale and not removed:
+        return RefreshReport(0, 0)
+    if announce is not None and stale:
+        announce(len(stale))
+    for attempt in range(3):
+        try:
+            with project.write() as conn:
+                return _rebuild(conn, rebuild and attempt == 0)
+        except IntegrityError:
+            if attempt == 2:
+                raise SearchError("Another process kept re-indexing the transcripts; try the search again") from None
+    raise AssertionError("unreachable")
+
+
+def _work(conn, rebuild: bool) -> tuple[list[str], list[str], dict[str, str]]:
+    from qualcode.store import search as store
+
+    current = store.transcript_markers(conn)
+    indexed = store.indexed_markers(conn)
+    if rebuild:
+        indexed = dict.fromkeys(indexed, "")
+    stale = sorted(t for t, marker in current.items() if indexed.get(t) != marker)
+    return stale, sorted(set(indexed) - set(current)), current
+
+
+def _rebuild(conn, rebuild: bool) -> RefreshReport:
+    from qualcode.store import search as store
+
+    stale, removed, current = _work(conn, rebuild)
+    store.drop_index_of(conn, stale + removed)
+    for transcript_id in stale:
+        _index_one(conn, transcript_id, current[transcript_id])
+    return RefreshReport(len(stale), len(removed))
+
+
+def _index_one(conn, transcript_id: str, marker: str) -> None:
+    from qualcode.store import search as store
+
+    text = store.transcript_texts(conn, [transcript_id])[transcript_id]
+    spans = [(r.ordinal, bool(r.is_interviewer), r.start_offset, r.end_offset)
+             for r in store.segment_rows(conn, [transcript_id])]
+    # "[1,2,...]" built by hand: valid JSON, several times faster than json.dumps here
+    rows = [{"key": k, "is_interviewer": kind, "positions": "[" + ",".join(map(str, p)) + "]"}
+            for (k, kind), p in postings_of(text, spans).items()]
+    store.write_index_of(conn, transcript_id, marker, text_digest(text), rows)
+
+
+def postings_of(text: str, spans) -> dict[tuple[str, bool], list[int]]:
+    """(key, is_interviewer) -> flat positions, for turns ``(ordinal, interviewer, start, end)``."""
+    keyed = lemmas().key
+    joins = JOINED.fullmatch
+    found: dict[tuple[str, bool], list[int]] = defaultdict(list)
+    token = 0
+    for ordinal, interviewer, start, end in spans:
+        previous_end = -1
+        for match in WORD.finditer(text, start, end):
+            s, e = match.span()
+            joined = 1 if previous_end >= 0 and joins(text, previous_end, s) else 0
+            word_key = keyed(match.group())
+            if len(word_key) > MAX_KEY:
+                word_key = word_key[:MAX_KEY]
+            found[(word_key, interviewer)].extend((token, ordinal, s, e, joined))
+            token += 1
+            previous_end = e
+        token += 1  # never adjacent across turns
+    return found

@@ -1,0 +1,133 @@
+"""The index keeps in step with imports, --replace and removals by itself, keys words
+as the autocoder does, and agrees with a plain scan of the turns (property test)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qualcode.search.engine import SearchOptions, search
+from qualcode.search.index import SearchError, refresh
+from qualcode.transcripts.model import Transcript, Turn, render
+from tests.helpers import add_transcript
+
+
+def totals(project, pattern):
+    return search(project, pattern, SearchOptions()).total
+
+
+def _replace(project, transcript_id, turns):
+    from qualcode.store.transcripts import replace_transcript
+
+    text, segments = render([Turn(s, t) for s, t in turns], {"Interviewer"})
+    transcript = Transcript(id=transcript_id, title=transcript_id, role="service_provider", site="A", text=text,
+                            segments=segments, format="text", source_path="x.txt", sha256="changed")
+    with project.write() as conn:
+        replace_transcript(conn, transcript)
+
+
+def test_index_follows_new_replaced_and_removed_transcripts(study):
+    from qualcode.store.transcripts import delete_transcript
+
+    assert totals(study, "trafficking") == 0
+    add_transcript(study, "new-1", "service_provider", [("Respondent", "Labor trafficking cases.")])
+    assert totals(study, "trafficking") == 1
+    _replace(study, "new-1", [("Respondent", "Sex trafficking and labor trafficking.")])
+    assert totals(study, "trafficking") == 2
+    with study.write() as conn:
+        delete_transcript(conn, "new-1")
+    assert totals(study, "trafficking") == 0
+    assert refresh(study).indexed == 0  # nothing left to do
+
+
+def test_refresh_reports_what_it_did(study):
+    first = refresh(study)
+    assert (first.indexed, first.dropped) == (3, 0)
+    assert (refresh(study).indexed, refresh(study, rebuild=True).indexed) == (0, 3)
+
+
+def test_text_changed_behind_the_markers_back_is_refused(study):
+    from sqlalchemy import update
+
+    from qualcode.store.schema import transcripts
+
+    refresh(study)
+    with study.write() as conn:
+        conn.execute(update(transcripts).where(transcripts.c.id == "pros-1").values(text="x" * 200))
+    with pytest.raises(SearchError, match="out of step .*--reindex"):
+        search(study, "housing", SearchOptions(transcripts=("pros-1",)))
+    refresh(study, rebuild=True)
+    assert totals(study, "housing") == 3
+
+
+def test_keys_are_the_autocoders():
+    from qualcode.coding.autocode.lemmas import LemmaIndex, make_nlp
+    from qualcode.search.lemmas import key
+
+    reference = LemmaIndex(make_nlp())
+    for word in ["referrals", "referred", "Housing", "trainings", "agendas", "arrival", "goal", "hospital",
+                 "Visas", "women", "ran", "survivor’s", "Rodriguez"]:
+        assert key(word) == reference.key(word), word
+
+
+WORDS = ["house", "housing", "houses", "trust", "trusted", "shelter", "visa", "visas", "the", "police"]
+
+
+@given(st.lists(st.tuples(st.booleans(), st.lists(st.sampled_from(WORDS), min_size=1, max_size=8)),
+                min_size=1, max_size=5),
+       st.sampled_from(WORDS))
+def test_lemma_search_agrees_with_a_plain_scan(project, turns, word):
+    """Model: every word of a respondent turn whose key equals the pattern's key."""
+    from qualcode.search.lemmas import key
+
+    spoken = [("Interviewer" if asks else "Respondent", " ".join(words) + ".") for asks, words in turns]
+    with project.write() as conn:
+        from qualcode.store.transcripts import delete_transcript
+
+        delete_transcript(conn, "p-1")
+    add_transcript(project, "p-1", "service_provider", spoken)
+    expected = sum(1 for asks, words in turns if not asks for w in words if key(w) == key(word))
+    assert totals(project, word) == expected
+
+
+def test_refresh_looks_again_when_another_process_indexed_first(study, monkeypatch):
+    """On a server, a concurrent refresh makes our insert collide: look again, not fail."""
+    from sqlalchemy.exc import IntegrityError
+
+    import qualcode.search.index as index
+
+    real, calls = index._rebuild, []
+
+    def collide_once(conn, rebuild):
+        calls.append(rebuild)
+        if len(calls) == 1:
+            real(conn, rebuild)  # what the other process wrote (rolled back here with our transaction)
+            raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+        return real(conn, rebuild)
+
+    monkeypatch.setattr(index, "_rebuild", collide_once)
+    assert refresh(study).indexed == 3
+    assert len(calls) == 2
+    assert totals(study, "housing") == 4
+
+
+def test_refresh_gives_up_with_a_message(study, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    import qualcode.search.index as index
+
+    def always(conn, rebuild):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(index, "_rebuild", always)
+    with pytest.raises(SearchError, match="Another process kept re-indexing"):
+        refresh(study)
+
+
+def test_a_very_long_word_is_indexed_and_found(study):
+    """Keys longer than the index column are cut the same way for text and pattern."""
+    long_word = "x" * 150 + "y" * 150
+    add_transcript(study, "long-1", "service_provider", [("Respondent", f"See {long_word} here.")])
+    assert totals(study, long_word) == 1
+    assert totals(study, "y" * 300) == 0
