@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 
+TERMINAL_ENV = ("COLUMNS", "LINES", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "FORCE_COLOR", "NO_COLOR", "TERM")
+
+
 class LazyConsole:
     """A rich Console created on first use, so that `qualcode CMD --help` never imports rich."""
 
@@ -23,8 +26,9 @@ class LazyConsole:
         object.__setattr__(self, "_columns", None)
 
     def real(self):
-        # made again when COLUMNS changes (rich reads it once, when a Console is made)
-        columns = os.environ.get("COLUMNS")
+        # made again when the terminal settings change (rich reads them once, when a
+        # Console is made); in one real run they never do, in tests they do
+        columns = tuple(os.environ.get(name) for name in TERMINAL_ENV)
         if self._console is None or self._columns != columns:
             from rich.console import Console
 

@@ -47,6 +47,6 @@ def progress_bar(description: str, unit: str = "") -> Iterator[Advance]:
         def advance(done: int, total: int) -> None:
             if not tasks:
                 tasks.append(bar.add_task(description, total=total))
-            bar.update(tasks[0], completed=done, total=total)
+            bar.update(tasks[0], completed=done, total=total, refresh=True)  # calls are seconds apart
 
         yield advance

@@ -146,7 +146,7 @@ def test_diff_snapshot_rename_versions(in_project, interview):
     assert result.output.splitlines() == [
         "Changes since version 1:",
         "  + challenge.shelter  Housing gap",
-        "  - challenge.housing  Housing gap  (1 codings)",
+        "  - challenge.housing  Housing gap  (1 coding)",
     ]
     refused = run("snapshot")
     assert refused.exit_code != 0
@@ -161,7 +161,7 @@ def test_diff_snapshot_rename_versions(in_project, interview):
         "challenge -> barrier",
         "challenge.case_length -> barrier.case_length",
         "challenge.housing -> barrier.housing",
-        "Renamed 3 code ids; 1 codings and 0 suggestions updated",
+        "Renamed 3 code ids; 1 coding and 0 suggestions updated",
     ]
     assert "id: barrier.housing" in path.read_text(encoding="utf-8")
     rows = json.loads(run("versions", "--json").output)
