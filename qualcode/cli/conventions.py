@@ -28,8 +28,11 @@ ACTING_CODER = frozenset({
     ("tag",), ("untag",), ("undo",), ("redo",), ("code",), ("progress",), ("codings", "import"),
 })
 
-# Old spellings that still parse but are hidden from --help, with the one to use.
-OLD_SPELLINGS = {"--codes": "--code"}
+# Old spellings that still parse but are hidden from --help, with the one to use. The
+# new spelling is added where missing only for --codes (one code, named in the plural);
+# --coders stays where it names the pair compared (agreement, disagreements, reconcile).
+OLD_SPELLINGS = {"--codes": "--code", "--coders": "--coder", "--transcripts": "--transcript"}
+ADDED_SPELLINGS = frozenset({"--codes"})
 
 # Commands that do not run inside a project (so -p after them would mean nothing).
 NO_PROJECT = frozenset({("init",), ("demo",)})
@@ -50,7 +53,7 @@ a copy to try them on).
 | the coder acting | `--coder NAME` on `tag`, `untag`, `undo`, `redo`, `code`, `progress`, `codings import`; `QUALCODE_CODER` gives its default. Elsewhere `--coder` selects whose codings are read and has no environment default (so a tally never silently changes with your shell) |
 | data on the terminal | a table or text for people; `--json` for programs (every command that prints data) |
 | files | `-o/--output FILE` writes a file and creates its missing folders; `--format` names the file format when the suffix does not say it |
-| several values | a singular option, repeated where it takes several (`--role A --role B`); the old plural spelling `--codes` still works but is hidden from --help. `--coders A,B` names the pair of coders compared (one value) |
+| several values | a singular option, repeated where it takes several (`--role A --role B`); old plural spellings (`--codes`; `--coders` and `--transcripts` on `export qdpx`) still work but are hidden from --help. `--coders A,B` names the pair of coders compared (one value) |
 | errors | one line `Error: ...` on stderr, exit code 1, nothing changed |
 | long work | a progress bar on stderr when it is a terminal (import, autocode, suggest train, export qdpx, report); nothing when piped or with `-q/--quiet` (`QUALCODE_QUIET=1`) |
 | version | `qualcode --version` |
@@ -102,7 +105,8 @@ def apply_conventions(command: click.Command, path: tuple[str, ...]) -> click.Co
 
 def _hide_old_spellings(param) -> None:
     """``--codes X`` keeps working but --help shows only ``--code X`` (one spelling per concept)."""
-    old = [o for o in getattr(param, "opts", ()) if o in OLD_SPELLINGS]
+    opts = getattr(param, "opts", ())
+    old = [o for o in opts if o in OLD_SPELLINGS and (OLD_SPELLINGS[o] in opts or o in ADDED_SPELLINGS)]
     if not old or param.param_type_name != "option":
         return
     for spelling in old:
