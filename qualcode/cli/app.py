@@ -64,6 +64,11 @@ class QualcodeGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         self.commands = LazyCommands(self.commands)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for param in self.get_params(ctx):  # all of them by now: --help and completion too
+            skip_coercing_none(param)
+        return super().parse_args(ctx, args)
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         try:
             return self.commands[name]
@@ -90,6 +95,22 @@ class QualcodeGroup(TyperGroup):
             rows = [(n, click.utils.make_default_short_help(listed[n], limit)) for n in names]
             with formatter.section(panel):
                 formatter.write_dl(rows)
+
+
+def skip_coercing_none(param) -> None:
+    """Let an unset optional option stay None without typer's coercion, which imports
+    pydantic (~0.1 s): ``qualcode tag --help`` processes the root options but needs no
+    coercion for them."""
+    if "process_value" in vars(param):
+        return
+    slow = param.process_value
+
+    def process_value(ctx, value):
+        if value is not None or param.required:
+            return slow(ctx, value)
+        return param.callback(ctx, param, value) if param.callback is not None else None
+
+    param.process_value = process_value
 
 
 class LazyCommands(dict):
