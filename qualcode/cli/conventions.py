@@ -25,7 +25,7 @@ from qualcode.cli.lazy import click
 # elsewhere --coder selects whose codings to read, and an environment variable
 # silently narrowing a tally or an export would be wrong.
 ACTING_CODER = frozenset({
-    ("tag",), ("untag",), ("undo",), ("redo",), ("code",), ("progress",), ("codings", "import"),
+    ("tag",), ("untag",), ("undo",), ("redo",), ("code",),
 })
 
 # Old spellings that still parse but are hidden from --help, with the one to use. The
@@ -50,7 +50,7 @@ a copy to try them on).
 | concept | convention |
 |---|---|
 | the project | found by walking up from the working directory to `qualcode.toml`; `-p/--project DIR` before **or after** the command; `QUALCODE_PROJECT` |
-| the coder acting | `--coder NAME` on `tag`, `untag`, `undo`, `redo`, `code`, `progress`, `codings import`; `QUALCODE_CODER` gives its default. Elsewhere `--coder` selects whose codings are read and has no environment default (so a tally never silently changes with your shell) |
+| the coder acting | `--coder NAME` on `tag`, `untag`, `undo`, `redo` and `code`; `QUALCODE_CODER` gives its default. Elsewhere `--coder` selects whose codings are read and has no environment default (so a tally never silently changes with your shell) |
 | data on the terminal | a table or text for people; `--json` for programs (every command that prints data) |
 | files | `-o/--output FILE` writes a file and creates its missing folders; `--format` names the file format when the suffix does not say it |
 | several values | a singular option, repeated where it takes several (`--role A --role B`); old plural spellings (`--codes`; `--coders` and `--transcripts` on `export qdpx`) still work but are hidden from --help. `--coders A,B` names the pair of coders compared (one value) |
