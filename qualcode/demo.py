@@ -21,16 +21,27 @@ DEMO_CODER = "autocoder"
 
 
 def example_project_root(start: Path | None = None) -> Path:
-    """The example project: the one around ``start`` or the checkout qualcode runs from."""
+    """The example project: the one around ``start`` if it is the example study, else the
+    checkout qualcode runs from. Inside some other project (a real study) the demo still
+    runs: it copies the example, never touches the study around it."""
     try:
-        return Project.find(start).root
+        around = Project.find(start).root
     except ProjectError:
-        checkout = Path(__file__).resolve().parent.parent
-        if (checkout / CONFIG_NAME).is_file() and (checkout / "transcripts").is_dir():
-            return checkout
-        raise ProjectError(
-            "No example project found; run 'qualcode demo' inside a qualcode checkout or project"
-        ) from None
+        around = None
+    if around is not None and is_example(around):
+        return around
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / CONFIG_NAME).is_file() and is_example(checkout):
+        return checkout
+    raise ProjectError(
+        "No example study found: it needs qualcode.toml, transcripts/manifest.csv and "
+        "transcripts/double-coding/ (run 'qualcode demo' in a qualcode checkout)"
+    )
+
+
+def is_example(root: Path) -> bool:
+    """Whether ``root`` holds the example study's inputs (the manifest and the double-coding CSVs)."""
+    return (root / "transcripts" / "manifest.csv").is_file() and (root / "transcripts" / "double-coding").is_dir()
 
 
 def prepare_demo_project(source: Path, workdir: Path | None = None) -> Project:

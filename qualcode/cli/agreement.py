@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from qualcode.cli.common import console, fail, print_json, project_of
+from qualcode.cli.tables import show_table
+from qualcode.words import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -79,7 +81,7 @@ def print_sample(sample, out: Console) -> None:
     for row in sample.allocation:
         mark = " (minimum)" if row["raised_to_minimum"] else ""
         table.add_row(row["stratum"], str(row["population"]), f"{row['quota']:.2f}", f"{row['drawn']}{mark}")
-    out.print(table)
+    show_table(out, table)
     for note in sample.notes:
         out.print(f"Note: {note}.", soft_wrap=True)
     out.print("Transcripts: " + ", ".join(f"{t} ({s})" for t, s in sample.transcripts), markup=False, soft_wrap=True)
@@ -111,7 +113,7 @@ def sample_show(
         table.add_row(row["transcript"], row["stratum"], *cells)
     totals = [f"{p['coded']}/{p['total']}" for p in shown["progress"].values()]
     table.add_row("total", "", *totals, style="bold")
-    console.print(table)
+    show_table(console, table)
 
 
 @sample_app.command("close")
@@ -145,7 +147,7 @@ def sample_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     for sample in samples:
         state = "open (blind)" if sample["open"] else f"closed by {sample['closed_by']} at {sample['closed_at']}"
-        console.print(f"{sample['name']}: {len(sample['transcripts'])} transcripts, coders "
+        console.print(f"{sample['name']}: {plural(len(sample['transcripts']), 'transcript')}, coders "
                       f"{', '.join(sample['coders'])}, seed {sample['seed']}, {state}", markup=False, soft_wrap=True)
     if not samples:
         console.print("No samples yet (qualcode sample create).", soft_wrap=True)
@@ -202,7 +204,7 @@ def print_agreement(result: dict[str, Any], out: Console) -> None:
     a, b = result["coders"]
     where = f"sample '{escape(result['sample'])}'" if result["sample"] else "the transcripts both coded"
     out.print(f"Agreement of [bold]{escape(a)}[/bold] and [bold]{escape(b)}[/bold] on {where} "
-              f"({len(result['transcripts'])} transcripts); unit: {_unit_description(result)}, "
+              f"({plural(len(result['transcripts']), 'transcript')}); unit: {_unit_description(result)}, "
               f"{result['units']:,} units.", soft_wrap=True)
     _print_table(out, lambda width: _code_table(result["codes"], a, b, result["ci"], width))
     _print_undefined(result, out)
@@ -217,13 +219,10 @@ WIDE_TABLE = 150  # characters the full per-code table needs
 
 
 def _print_table(out: Console, table_of) -> None:
-    """Pipes and files get the full table; a terminal gets one that fits its width."""
-    if out.is_terminal or out.width >= WIDE_TABLE:
-        out.print(table_of(out.width))
-        return
-    from rich.console import Console
+    """Every column, as a table when it fits and as per-code blocks when it does not."""
+    from qualcode.cli.tables import show_table
 
-    Console(file=out.file, width=WIDE_TABLE, highlight=False, color_system=None).print(table_of(WIDE_TABLE))
+    show_table(out, table_of(WIDE_TABLE))
 
 
 def _code_table(rows: list[dict[str, Any]], a: str, b: str, ci: dict[str, Any], width: int):
@@ -262,9 +261,9 @@ def _print_undefined(result: dict[str, Any], out: Console) -> None:
 def _print_overall(result: dict[str, Any], out: Console) -> None:
     overall = result["overall"]
     pooled, mean, weighted = overall["pooled_kappa"], overall["mean_kappa"], overall["weighted_mean_kappa"]
-    out.print(f"Pooled kappa (de Vries et al. 2008, {pooled['codes_used']} codes with units): "
+    out.print(f"Pooled kappa (de Vries et al. 2008, {plural(pooled['codes_used'], 'code')} with units): "
               f"{_number(pooled['value'], 3)}", soft_wrap=True)
-    out.print(f"Mean kappa, unweighted ({mean['codes_used']} codes with a defined kappa): "
+    out.print(f"Mean kappa, unweighted ({plural(mean['codes_used'], 'code')} with a defined kappa): "
               f"{_number(mean['value'], 3)}", soft_wrap=True)
     out.print(f"Mean kappa, weighted by prevalence: {_number(weighted['value'], 3)}", soft_wrap=True)
     out.print(f"Codes with kappa below {result['min_kappa']:g}: {result['below_min_kappa_count']} of "
@@ -309,7 +308,7 @@ def disagreements(
         if output is None:
             fail(f"--format {fmt} writes a file: pass -o FILE.{fmt}")
         write_disagreements(rows, output, fmt, coders=pair)
-        console.print(f"Wrote {len(rows)} disagreements to {output}", markup=False, soft_wrap=True)
+        console.print(f"Wrote {plural(len(rows), 'disagreement')} to {output}", markup=False, soft_wrap=True)
         return
     _print_disagreements(rows)
 
@@ -332,7 +331,7 @@ def _print_disagreements(rows) -> None:
             console.print(f"  {escape(row.applied_by)} only: {escape(row.code)} ({escape(row.code_name)}){coded}",
                           soft_wrap=True)
         console.print(f"  [dim]{escape(group[0].unit_text)}[/dim]\n", soft_wrap=True)
-    console.print(f"{len(rows)} disagreements in {units} units.", markup=False, soft_wrap=True)
+    console.print(f"{plural(len(rows), 'disagreement')} in {plural(units, 'unit')}.", markup=False, soft_wrap=True)
 
 
 CHOICES = ("a", "b", "both", "neither", "skip", "quit")
@@ -362,9 +361,9 @@ def reconcile(
     if copied.coder_created:
         console.print(f"Created coder {into} (the consensus coder).", markup=False, soft_wrap=True)
     console.print(f"{copied.agreed_units} agreed turn/code pairs copied to {into} "
-                  f"({copied.codings_written} codings written).", markup=False, soft_wrap=True)
+                  f"({plural(copied.codings_written, 'coding')} written).", markup=False, soft_wrap=True)
     pending = list_disagreements(project, pair, into, sample=sample, code=code)
-    console.print(f"{len(pending)} disagreements to decide.", markup=False, soft_wrap=True)
+    console.print(f"{plural(len(pending), 'disagreement')} to decide.", markup=False, soft_wrap=True)
     counts = {"decided": 0, "skipped": 0}
     for position, row in enumerate(pending, start=1):
         _show_disagreement(row, position, len(pending))
@@ -421,7 +420,7 @@ def demo_step(project: Project, out: Console | None = None) -> dict[str, Any]:
     check_demo_codings(files, sample.transcript_ids)
     for path in files:
         summary = import_codings(project, path)
-        out.print(f"Loaded {summary.rows} codings from {path.name} ({', '.join(summary.by_coder)}).",
+        out.print(f"Loaded {plural(summary.rows, 'coding')} from {path.name} ({', '.join(summary.by_coder)}).",
                   markup=False, soft_wrap=True)
     _demo_close(project, out)
     result = project_agreement(project, DEMO_CODERS, sample=DEMO_SAMPLE)

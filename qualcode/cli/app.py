@@ -6,12 +6,14 @@ Every QualcodeError raised by a command becomes one line on stderr
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
+
+from qualcode.cli.lazy import click
 
 from qualcode.errors import QualcodeError, ValidationFailed
 
@@ -41,6 +43,8 @@ class QualcodeGroup(TyperGroup):
             click.echo(f"Error: {error}", err=True)
             ctx.exit(1)
         except Exception as error:
+            if "sqlalchemy" not in sys.modules:  # then it cannot be a database error
+                raise
             from sqlalchemy.exc import DBAPIError
 
             if not isinstance(error, DBAPIError):
@@ -49,15 +53,119 @@ class QualcodeGroup(TyperGroup):
             click.echo(f"Error: the database refused the command: {database_reason(error)}", err=True)
             ctx.exit(1)
 
+    # -- lazy loading: commands are built on demand from the generated catalog --
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)  # keep registration order in --help
+        from qualcode.cli.lazy import command_names
+
+        return command_names()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(self.commands)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for param in self.get_params(ctx):  # all of them by now: --help and completion too
+            skip_coercing_none(param)
+        return super().parse_args(ctx, args)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        try:
+            return self.commands[name]
+        except KeyError:
+            return None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Commands grouped by who uses them, with help from the catalog (no imports)."""
+        from qualcode.cli.catalog import COMMANDS
+
+        listed = {}
+        for name in self.list_commands(ctx):
+            if name in COMMANDS and name not in self.commands:
+                modules, text, hidden = COMMANDS[name]
+            else:
+                command = self.get_command(ctx, name)
+                text, hidden = (command.short_help or (command.help or "").split("\n\n")[0]), command.hidden
+            if not hidden:
+                listed[name] = " ".join(text.split())
+        if not listed:
+            return
+        limit = formatter.width - 6 - max(map(len, listed))
+        for panel, names in panels(listed):
+            rows = [(n, click.utils.make_default_short_help(listed[n], limit)) for n in names]
+            with formatter.section(panel):
+                formatter.write_dl(rows)
+
+
+def skip_coercing_none(param) -> None:
+    """Let an unset optional option stay None without typer's coercion, which imports
+    pydantic (~0.1 s): ``qualcode tag --help`` processes the root options but needs no
+    coercion for them."""
+    if "process_value" in vars(param):
+        return
+    slow = param.process_value
+
+    def process_value(ctx, value):
+        if value is not None or param.required:
+            return slow(ctx, value)
+        return param.callback(ctx, param, value) if param.callback is not None else None
+
+    param.process_value = process_value
+
+
+class LazyCommands(dict):
+    """The root group's name -> command map, filled on first lookup (``group.commands["tag"]``
+    works as with an eager group; iterating shows only the commands loaded so far)."""
+
+    def __missing__(self, name: str):
+        from qualcode.cli.conventions import apply_conventions
+        from qualcode.cli.lazy import resolve
+
+        command = resolve(name)
+        if command is None:
+            raise KeyError(name)
+        self[name] = apply_conventions(command, (name,))
+        return self[name]
+
+
+# Who uses which command, as the README's table says; --help lists them in these panels.
+PERSONAS = (
+    ("Setup (a lead setting up a study)", ("init", "demo", "import", "transcripts", "codebook", "coders")),
+    ("Coding", ("code", "tag", "untag", "undo", "redo", "codings", "autocode", "suggest", "progress", "log")),
+    ("Reliability", ("sample", "agreement", "disagreements", "reconcile")),
+    ("Writing", ("search", "query", "matrix", "tally", "crosstab", "quotes", "report")),
+    ("Exchange (other tools and coders)", ("export", "import-project", "merge")),
+    ("Team (PostgreSQL)", ("db",)),
+)
+
+
+def panels(names) -> list[tuple[str, list[str]]]:
+    """(panel title, command names) in PERSONAS order; unassigned commands go last."""
+    out, seen = [], set()
+    for title, members in PERSONAS:
+        present = [n for n in members if n in names]
+        seen.update(present)
+        if present:
+            out.append((title, present))
+    rest = [n for n in names if n not in seen]
+    if rest:
+        out.append(("Other commands", rest))
+    return out
+
+
+def _version(value: bool) -> None:
+    if value:
+        from qualcode import __version__
+
+        click.echo(f"qualcode {__version__}")
+        raise typer.Exit()
 
 
 app = typer.Typer(
     cls=QualcodeGroup,
     help="qualcode: qualitative interview coding in the terminal.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
 )
@@ -68,38 +176,21 @@ def root(
     ctx: typer.Context,
     project: Annotated[
         Path | None,
-        typer.Option("-p", "--project", help="Project folder (default: found from the working directory)."),
+        typer.Option(
+            "-p", "--project", envvar="QUALCODE_PROJECT",
+            help="Project folder (default: found from the working directory). Also accepted after the command.",
+        ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", envvar="QUALCODE_QUIET", help="No progress bars.")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     from qualcode.cli.common import State
 
-    ctx.obj = State(project)
-
-
-# Command modules in --help order. Any other module in qualcode/cli with a
-# register(app) function is registered after these, so adding a command group
-# needs no edit here.
-COMMAND_ORDER = (
-    "project", "transcripts", "codebook", "coding", "codings_io", "code", "autocode",
-    "agreement", "tally", "quotes", "interop", "team",
-)
-
-
-def _register() -> None:
-    import importlib
-    import pkgutil
-
-    import qualcode.cli as package
-
-    found = {m.name for m in pkgutil.iter_modules(package.__path__)}
-    names = [n for n in COMMAND_ORDER if n in found] + sorted(found - set(COMMAND_ORDER))
-    for name in names:
-        module = importlib.import_module(f"qualcode.cli.{name}")
-        if hasattr(module, "register"):
-            module.register(app)
-
-
-_register()
+    ctx.obj = State(project, quiet)
 
 
 def main() -> None:

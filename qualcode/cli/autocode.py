@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from qualcode.cli.common import console, err_console, fail, print_json, project_of
+from qualcode.cli.progress import progress_bar
+from qualcode.cli.tables import show_table
+from qualcode.words import plural
 
 suggest_app = typer.Typer(help="Learned suggestions: train, predict, list, evaluate.", no_args_is_help=True)
 
 ORDERS = ("uncertain", "confident")
 SOURCES = ("rules", "model")
-
-
-@contextmanager
-def progress_bar(description: str):
-    """A rich progress bar on stderr (hidden when stderr is not a terminal); yields the callback."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("words"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
-        task = bar.add_task(description, total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance
 
 
 def autocode_command(
@@ -54,7 +35,7 @@ def autocode_command(
     from qualcode.coding.autocode import autocode
 
     project = project_of(ctx)
-    with progress_bar("Autocoding") as advance:
+    with progress_bar("Autocoding", "words") as advance:
         result = autocode(
             project,
             transcripts or None,
@@ -105,7 +86,7 @@ def _result_json(result) -> dict:
 
 def _outcome_line(result) -> str:
     turns, transcripts = len(result.units), len(result.transcripts)
-    base = f"{len(result.proposals)} codes on {turns} respondent turns of {transcripts} transcripts"
+    base = f"{plural(len(result.proposals), 'code')} on {turns} respondent turns of {plural(transcripts, 'transcript')}"
     if result.off_topic_dropped:
         n = result.off_topic_dropped
         base += f" ({n} passing mention{'s' if n != 1 else ''} of other topics left out of crowded turns)"
@@ -142,7 +123,7 @@ def print_role_summary(result, out=None) -> None:
             f"{row['mean_codes_per_turn']:.2f}",
             str(row["max_codes_per_turn"]),
         )
-    (out or console).print(table)
+    show_table(out or console, table)
 
 
 # -- suggest ---------------------------------------------------------------------
@@ -160,8 +141,8 @@ def train_command(
     """Fit the suggestion model on a coder's coded turns and store it in the project."""
     from qualcode.coding.learn import train
 
-    with err_console.status("Training"):
-        result = train(project_of(ctx), coder, min_positive=min_positive)
+    with progress_bar("Training", "steps") as advance:
+        result = train(project_of(ctx), coder, min_positive=min_positive, progress=advance)
     if as_json:
         print_json(
             {
@@ -175,8 +156,8 @@ def train_command(
         return
     report = result.report
     console.print(
-        f"Model {result.model_id} trained from {coder}: {report['turns']} turns in {report['transcripts']} "
-        f"transcripts, {len(report['trained'])} codes learned, {report['rejected_negatives']} rejected "
+        f"Model {result.model_id} trained from {coder}: {plural(report['turns'], 'turn')} in {report['transcripts']} "
+        f"transcripts, {plural(len(report['trained']), 'code')} learned, {report['rejected_negatives']} rejected "
         f"suggestions used as negatives.",
         markup=False,
     )
@@ -238,8 +219,8 @@ def list_command(
             f"{r['score']:.2f}" if r["score"] is not None else "",
             r["evidence"],
         )
-    console.print(table)
-    console.print(f"{len(rows)} suggestions.")
+    show_table(console, table)
+    console.print(f"{plural(len(rows), 'suggestion')}.")
 
 
 @suggest_app.command("evaluate")
@@ -290,7 +271,7 @@ def print_evaluation(result, *, per_code: bool = True, out=None) -> None:
     table = Table(
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
-        title=f"Autocoding vs {result.reference} ({result.turns} turns, {result.transcripts} transcripts{folds})",
+        title=f"Autocoding vs {result.reference} ({plural(result.turns, 'turn')}, {plural(result.transcripts, 'transcript')}{folds})",
     )
     table.add_column("Code", overflow="fold", min_width=12)
     table.add_column("N", justify="right", no_wrap=True)
@@ -314,7 +295,7 @@ def print_evaluation(result, *, per_code: bool = True, out=None) -> None:
     table.add_row("micro", str(next(iter(result.systems.values())).micro.support), *micro, style="bold")
     macro = [_cell(s.macro(m)[0]) for s in result.systems.values() for m in ("precision", "recall", "f1")]
     table.add_row("macro", "", *macro, style="bold")
-    out.print(table)
+    show_table(out, table)
     per_turn = ", ".join(f"{n} {s.predictions / s.turns:.2f}" for n, s in result.systems.items() if s.turns)
     out.print(f"Codes per turn: reference {result.reference_codes_per_turn:.2f}, {per_turn}.", markup=False)
     for note in result.notes:
@@ -336,7 +317,7 @@ def demo_step(project, console=console) -> None:
     result = autocode(project, as_coder="autocoder")
     console.print(
         f"Autocoded {len(result.units)} respondent turns ({result.words:,} words) as 'autocoder': "
-        f"{result.codings_added} codings in {result.seconds:.1f} s."
+        f"{plural(result.codings_added, 'coding')} in {result.seconds:.1f} s."
     )
     print_role_summary(result, console)
     reference = _demo_reference(project, reference_from_coder, reference_from_csv)

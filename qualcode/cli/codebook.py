@@ -13,6 +13,7 @@ import typer
 
 from qualcode.cli.common import console, err_console, fail, print_json, project_of
 from qualcode.errors import ValidationFailed
+from qualcode.words import plural
 
 app = typer.Typer(
     help="Validate, show, export, import and version the role-keyed codebook.", no_args_is_help=True
@@ -52,13 +53,13 @@ def validate(
         _report_problems(error)
     console.print(f"{path}: valid", markup=False, soft_wrap=True)
     console.print(
-        f"{len(summary.roles)} roles, {summary.codes} codes ({summary.codable} codable, "
+        f"{len(summary.roles)} roles, {plural(summary.codes, 'code')} ({summary.codable} codable, "
         f"{summary.top_level} top-level, {summary.with_rules} with autocode rules)",
         markup=False,
         soft_wrap=True,
     )
     for key, count in summary.per_role.items():
-        console.print(f"  {key} ({summary.roles[key]}): {count} codes", markup=False)
+        console.print(f"  {key} ({summary.roles[key]}): {plural(count, 'code')}", markup=False)
 
 
 @app.command()
@@ -122,7 +123,7 @@ def export_(
     except ValidationFailed as error:
         _report_problems(error)
     written = export_codebook(codebook, fmt, output)
-    console.print(f"Wrote {len(codebook.codes)} codes to {written}", markup=False, soft_wrap=True)
+    console.print(f"Wrote {plural(len(codebook.codes), 'code')} to {written}", markup=False, soft_wrap=True)
 
 
 @app.command("import")
@@ -139,7 +140,7 @@ def import_(
     except ValidationFailed as error:
         _report_problems(error)
     console.print(
-        f"Wrote {output}: {len(codebook.codes)} codes, {len(codebook.roles)} roles "
+        f"Wrote {output}: {plural(len(codebook.codes), 'code')}, {len(codebook.roles)} roles "
         f"(run 'qualcode codebook validate {output}')",
         markup=False,
         soft_wrap=True,
@@ -180,7 +181,7 @@ def _print_diff(report) -> None:
     lines += [f"  + {c.id}  {c.name}" for c in diff.added]
     for code in diff.removed:
         count = report.removed_codings.get(code.id, 0)
-        lines.append(f"  - {code.id}  {code.name}" + (f"  ({count} codings)" if count else ""))
+        lines.append(f"  - {code.id}  {code.name}" + (f"  ({plural(count, 'coding')})" if count else ""))
     lines += [f"  renamed {r.id}: '{r.old_name}' -> '{r.new_name}'" for r in diff.renamed]
     lines += [f"  moved {m.id}: {m.old_parent or '(top)'} -> {m.new_parent or '(top)'}" for m in diff.moved]
     lines += [f"  changed {c.id}: {', '.join(c.fields)}" for c in diff.changed]
@@ -223,7 +224,7 @@ def rename(
         console.print(f"{before} -> {after}", markup=False)
     console.print(
         f"Renamed {len(result.mapping)} code id{'s' if len(result.mapping) != 1 else ''}; "
-        f"{result.codings_updated} codings and {result.suggestions_updated} suggestions updated",
+        f"{plural(result.codings_updated, 'coding')} and {plural(result.suggestions_updated, 'suggestion')} updated",
         markup=False,
         soft_wrap=True,
     )
@@ -246,7 +247,7 @@ def versions(
     for row in rows:
         console.print(
             f"{row['id']:>4}  {row['hash'][:12]}  {row['created_at'][:19]}  "
-            f"{row['codes']} codes  {row['codings']} codings  {row['path']}",
+            f"{plural(row['codes'], 'code')}  {plural(row['codings'], 'coding')}  {row['path']}",
             markup=False,
             soft_wrap=True,
         )

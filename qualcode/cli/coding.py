@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import console, fail, print_json, project_of
+from qualcode.cli.tables import show_table
+from qualcode.words import plural
 
 codings_app = typer.Typer(help="List, import and export codings.", no_args_is_help=True)
 coders_app = typer.Typer(help="Add and list coders (a coder must be added before coding).", no_args_is_help=True)
@@ -137,7 +139,7 @@ def progress(
         table.add_column(column, justify="right" if column in ("coded", "total", "%") else "left")
     for r in rows:
         table.add_row(r["coder"], r["transcript"], str(r["coded"]), str(r["total"]), f"{r['percent']:.0f}")
-    console.print(table)
+    show_table(console, table)
 
 
 @codings_app.command("list")
@@ -159,7 +161,7 @@ def list_(
     for r in rows:
         snippet = r["text"] if len(r["text"]) < 70 else r["text"][:67] + "..."
         console.print(f"{r['transcript']}#{r['segment']} {r['coder']} {r['code']}: {snippet}", markup=False)
-    console.print(f"{len(rows)} codings")
+    console.print(f"{plural(len(rows), 'coding')}")
 
 
 @codings_app.command("orphans")
@@ -212,7 +214,7 @@ def coders_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--jso
         return
     for r in rows:
         console.print(f"{r.name:<20} {r.codings:>6} codings  added {r.created_at}", markup=False)
-    console.print(f"{len(rows)} coders")
+    console.print(f"{plural(len(rows), 'coder')}")
 
 
 def register(app: typer.Typer) -> None:

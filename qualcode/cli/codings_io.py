@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import console, err_console, print_json, project_of
+from qualcode.words import plural
 
 
 def import_codings(
@@ -34,7 +35,7 @@ def import_codings(
         print_json(summary.as_dict())
         return
     coders = ", ".join(f"{coder} {count}" for coder, count in summary.by_coder.items())
-    console.print(f"Imported {summary.rows} rows from {file.name} ({coders}): {summary.added} new codings, "
+    console.print(f"Imported {plural(summary.rows, 'row')} from {file.name} ({coders}): {summary.added} new codings, "
                   f"{summary.merged} merged into overlapping ones, {summary.unchanged} already present.",
                   markup=False, soft_wrap=True)
 

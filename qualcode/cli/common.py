@@ -3,25 +3,56 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
     from qualcode.project import Project
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+TERMINAL_ENV = ("COLUMNS", "LINES", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "FORCE_COLOR", "NO_COLOR", "TERM")
+
+
+class LazyConsole:
+    """A rich Console created on first use, so that `qualcode CMD --help` never imports rich."""
+
+    def __init__(self, **options: Any) -> None:
+        object.__setattr__(self, "_options", options)
+        object.__setattr__(self, "_console", None)
+        object.__setattr__(self, "_columns", None)
+
+    def real(self):
+        # made again when the terminal settings change (rich reads them once, when a
+        # Console is made); in one real run they never do, in tests they do
+        columns = tuple(os.environ.get(name) for name in TERMINAL_ENV)
+        if self._console is None or self._columns != columns:
+            from rich.console import Console
+
+            object.__setattr__(self, "_console", Console(**self._options))
+            object.__setattr__(self, "_columns", columns)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.real(), name, value)
+
+
+console = LazyConsole(highlight=False)
+err_console = LazyConsole(stderr=True, highlight=False)
 
 
 class State:
-    """What the root callback parsed: the -p/--project option."""
+    """What the root callback parsed: -p/--project and -q/--quiet."""
 
-    def __init__(self, project_dir: Path | None) -> None:
+    def __init__(self, project_dir: Path | None, quiet: bool = False) -> None:
         self.project_dir = project_dir
+        self.quiet = quiet  # no progress bars
         self._project: Project | None = None
 
     def project(self) -> Project:

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 from qualcode.cli.common import console
+from qualcode.cli.tables import show_table
+from qualcode.words import plural
 
 
 def _stages():
@@ -36,7 +38,7 @@ def run_demo(workdir: Path | None) -> None:
     console.print(f"Scratch project: {project.root} (your checkout is not changed)\n")
     console.rule("Importing the example transcripts")
     outcomes = import_example_transcripts(project)
-    console.print(f"Imported {sum(o.status == 'imported' for o in outcomes)} transcripts.\n")
+    console.print(f"Imported {plural(sum(o.status == 'imported' for o in outcomes), 'transcript')}.\n")
     print_corpus_summary(project)
     for title, step in _stages():
         console.print()
@@ -68,8 +70,8 @@ def print_corpus_summary(project) -> None:
         "Total", *(str(summary.site_total(s)) for s in summary.sites), str(summary.total), "100%",
         style="bold",
     )
-    console.print(table)
+    show_table(console, table)
     console.print(
-        f"{summary.total} transcripts, {summary.respondent_turns} respondent turns, "
+        f"{plural(summary.total, 'transcript')}, {summary.respondent_turns} respondent turns, "
         f"{summary.words:,} words."
     )

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import console, print_json, project_of
+from qualcode.words import plural
 
 export_app = typer.Typer(help="Export the project (REFI-QDA .qdpx) or one coder's work (.qcb).", no_args_is_help=True)
 
@@ -35,17 +36,20 @@ def export_qdpx_command(
     """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder..."""
     from qualcode.interop.qdpx_export import export_qdpx
 
-    summary = export_qdpx(
-        project_of(ctx), output, coders=_split(coders), transcripts=_split(transcripts), offsets=offsets,
-        sidecar=not no_sidecar,
-    )
+    from qualcode.cli.progress import progress_bar
+
+    with progress_bar("Exporting", "steps") as advance:
+        summary = export_qdpx(
+            project_of(ctx), output, coders=_split(coders), transcripts=_split(transcripts), offsets=offsets,
+            sidecar=not no_sidecar, progress=advance,
+        )
     if as_json:
         print_json(vars(summary))
         return
     console.print(
-        f"Wrote {summary.path}: {summary.transcripts} transcripts, {summary.codes} codes, "
-        f"{len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), {summary.codings} codings, "
-        f"{summary.memos} memos (positions: {summary.offsets}).", markup=False, soft_wrap=True,
+        f"Wrote {summary.path}: {plural(summary.transcripts, 'transcript')}, {plural(summary.codes, 'code')}, "
+        f"{plural(len(summary.coders), 'coder')} ({', '.join(summary.coders) or 'none'}), {plural(summary.codings, 'coding')}, "
+        f"{plural(summary.memos, 'memo')} (positions: {summary.offsets}).", markup=False, soft_wrap=True,
     )
     _reasons("Not exported", summary.skipped, verbose=True)
 
@@ -65,8 +69,8 @@ def export_coder_command(
         print_json(vars(summary))
         return
     console.print(
-        f"Wrote {summary.path}: {summary.codings} codings of {summary.coder} in {summary.transcripts} transcripts "
-        f"({summary.memos} with memos, {summary.orphaned} orphaned), {summary.events} events.",
+        f"Wrote {summary.path}: {plural(summary.codings, 'coding')} of {summary.coder} in {plural(summary.transcripts, 'transcript')} "
+        f"({summary.memos} with memos, {summary.orphaned} orphaned), {plural(summary.events, 'event')}.",
         markup=False, soft_wrap=True,
     )
 
@@ -111,8 +115,8 @@ def _print_import(report, verbose: bool) -> None:
             console.print(f"  {source.name}: skipped — {source.reason}", markup=False, soft_wrap=True)
             continue
         console.print(
-            f"  {source.name} -> transcript '{source.transcript_id}' ({source.status}): {source.segments} segments "
-            f"({source.segmentation}); {len(source.codings)} codings, {source.already_present} already present, "
+            f"  {source.name} -> transcript '{source.transcript_id}' ({source.status}): {plural(source.segments, 'segment')} "
+            f"({source.segmentation}); {plural(len(source.codings), 'coding')}, {source.already_present} already present, "
             f"{len(source.skipped)} skipped", markup=False, soft_wrap=True,
         )
         console.print(f"    positions: {source.model_reason}", markup=False, soft_wrap=True)
@@ -123,7 +127,7 @@ def _print_import(report, verbose: bool) -> None:
     kept = sum(source.status != "skipped" for source in report.sources)
     tail = " Dry run: nothing was written." if report.dry_run else ""
     console.print(
-        f"{kept} transcripts, {report.codings_added} codings {'to add' if report.dry_run else 'added'}, "
+        f"{plural(kept, 'transcript')}, {plural(report.codings_added, 'coding')} {'to add' if report.dry_run else 'added'}, "
         f"{report.codings_skipped} skipped.{tail}", markup=False,
     )
 
@@ -163,8 +167,8 @@ def _print_merge(report) -> None:
     console.print(
         f"{verb} {report.bundle} (coder {report.coder}): {len(report.added)} added "
         f"({len(report.reanchored)} re-anchored), {len(report.already_present)} already present, "
-        f"{len(report.refused)} refused; {len(report.memos_added)} memos added; "
-        f"{report.events_added} events added, {report.events_present} already present.",
+        f"{len(report.refused)} refused; {plural(len(report.memos_added), 'memo')} added; "
+        f"{plural(report.events_added, 'event')} added, {report.events_present} already present.",
         markup=False, soft_wrap=True,
     )
     for item in report.reanchored:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.common import console, err_console, fail, project_of
+from qualcode.words import plural
 
 if TYPE_CHECKING:
     from qualcode.quotes.quoteset import QuoteSet
@@ -141,7 +142,7 @@ def _emit(quote_set: QuoteSet, output: Path | None, format: str | None, by: str,
     if output is not None:
         path = export_quote_set(quote_set, output, format=format, by=by, provenance=provenance,
                                 allow_unmasked=allow_unmasked)
-        console.print(f"Wrote {len(quote_set.quotes)} quotes to {path}", markup=False, soft_wrap=True)
+        console.print(f"Wrote {plural(len(quote_set.quotes), 'quote')} to {path}", markup=False, soft_wrap=True)
         return
     if format is None:
         print_quote_set(quote_set, by)
@@ -262,7 +263,7 @@ def demo_step(project, console=console) -> list[Path]:
 
             console.print(Text.assemble(("  " + group + ": refused ", "yellow"), error.message.splitlines()[0]))
             continue
-        console.print(f"  {group}: {len(quote_set.quotes)} quotes -> quotes-{group}.docx, quotes-{group}.md",
+        console.print(f"  {group}: {plural(len(quote_set.quotes), 'quote')} -> quotes-{group}.docx, quotes-{group}.md",
                       markup=False, soft_wrap=True)
         if len(examples) < 3:
             examples.append(quote_set)

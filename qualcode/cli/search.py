@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.common import console, err_console, fail, print_json, project_of
+from qualcode.cli.tables import show_table
+from qualcode.words import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -194,8 +196,8 @@ def print_counts(result, out: Console) -> None:
             table.add_column(heading, justify="right" if index else "left")
         for row in rows:
             table.add_row(row.group, str(row.hits), str(row.turns), str(row.transcripts))
-        out.print(table)
-    out.print(f"{result.total} hits ({result.mode}, {result.speaker} turns)", markup=False, soft_wrap=True)
+        show_table(out, table)
+    out.print(f"{plural(result.total, 'hit')} ({result.mode}, {result.speaker} turns)", markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

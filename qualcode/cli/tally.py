@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.common import console, project_of
+from qualcode.cli.tables import show_table
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -115,7 +116,10 @@ def report(
     """Write the whole study report (Markdown and Word, optionally HTML) with tables and charts."""
     from qualcode.report import build_report
 
-    written = build_report(project_of(ctx), output, coder=coder, html=html, sections=section)
+    from qualcode.cli.progress import progress_bar
+
+    with progress_bar("Report", "sections") as advance:
+        written = build_report(project_of(ctx), output, coder=coder, html=html, sections=section, progress=advance)
     print_report_summary(written, console)
 
 
@@ -143,7 +147,7 @@ def print_tally(result, out: Console) -> None:
         body = tally_rows(result, group)
         for index, row in enumerate(body):
             table.add_row(*row, style="bold" if index == len(body) - 1 else None)
-        out.print(table)
+        show_table(out, table)
         out.print(group.statement, markup=False, soft_wrap=True)
         out.print(group.summary, markup=False, soft_wrap=True)
         out.print()
@@ -165,7 +169,7 @@ def print_crosstab(result, out: Console) -> None:
             table.add_column(heading, justify="right" if index else "left")
         for row in rows:
             table.add_row(*row)
-        out.print(table)
+        show_table(out, table)
     for note in result.notes:
         out.print(f"Note: {note}", markup=False, soft_wrap=True)
     out.print(f"Command: {result.command}", markup=False, style="dim", soft_wrap=True)
@@ -218,7 +222,7 @@ def _print_themes(name: str, rows: list[list[str]], out: Console) -> None:
         table.add_column(heading, justify="right" if index else "left")
     for row in rows:
         table.add_row(*row)
-    out.print(table)
+    show_table(out, table)
 
 
 def demo_report(project: Project, out: Console | None = None):

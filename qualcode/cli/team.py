@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.common import console, print_json, project_of
+from qualcode.words import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -88,7 +89,7 @@ def copy_command(
     for table in report.tables:
         console.print(f"  {table.table:<20} {table.rows:>9}  sha256 {table.sha256[:16]}")
     console.print(
-        f"Copied {report.rows} rows in {len(report.tables)} tables from {report.source} to {report.target}; "
+        f"Copied {plural(report.rows, 'row')} in {plural(len(report.tables), 'table')} from {report.source} to {report.target}; "
         "row counts and content hashes verified"
     )
 
@@ -160,7 +161,7 @@ def demo_step(project: Project, out: Console) -> None:
     target.unlink(missing_ok=True)
     report = copy_store(project.database_url, sqlite_url(target))
     out.print(
-        f"db copy: {report.rows} rows in {len(report.tables)} tables copied to {target.name}; "
+        f"db copy: {plural(report.rows, 'row')} in {plural(len(report.tables), 'table')} copied to {target.name}; "
         "counts and content hashes match"
     )
     target.unlink(missing_ok=True)

@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import console, fail, print_json, project_of
+from qualcode.cli.tables import show_table
+from qualcode.words import plural
 
 transcripts_app = typer.Typer(help="List, read, correct and remove imported transcripts.", no_args_is_help=True)
 
@@ -53,11 +55,14 @@ def import_(
     requests = _requests(files, role, site, attr, transcript_id, manifest, glob)
     for request in requests:
         request.speaker = speaker
+    from qualcode.cli.progress import progress_bar
+
     try:
-        outcomes = import_transcripts(
-            project, requests, replace=replace, skip_bad=skip_bad, interviewer=interviewer,
-            allow_duplicate=allow_duplicate,
-        )
+        with progress_bar("Importing", "files") as advance:
+            outcomes = import_transcripts(
+                project, requests, replace=replace, skip_bad=skip_bad, interviewer=interviewer,
+                allow_duplicate=allow_duplicate, progress=advance,
+            )
     except BatchImportError as error:
         for each in error.errors:
             typer.echo(f"Error: {each}", err=True)
@@ -99,7 +104,7 @@ def _print_outcomes(outcomes) -> None:
         elif o.status == "unchanged":
             console.print(f"{o.transcript_id}: {o.message}")
         else:
-            console.print(f"{o.transcript_id}: {o.status} ({o.turns} turns, {o.words} words)")
+            console.print(f"{o.transcript_id}: {o.status} ({plural(o.turns, 'turn')}, {o.words} words)")
             if o.message:  # corrections, duplicate warnings, re-anchoring counts
                 console.print(f"  {o.message}", markup=False, soft_wrap=True)
         for note in o.notes if o.status != "failed" else []:
@@ -122,12 +127,12 @@ def list_(
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} transcripts")
+    table = Table(title=f"{plural(len(rows), 'transcript')}")
     for column in ("id", "role", "site", "format", "turns", "words"):
         table.add_column(column, justify="right" if column in ("turns", "words") else "left")
     for row in rows:
         table.add_row(*(str(row[c]) for c in ("id", "role", "site", "format", "turns", "words")))
-    console.print(table)
+    show_table(console, table)
 
 
 @transcripts_app.command("show")
@@ -197,7 +202,7 @@ def remove(
         preview = describe_removal(project, transcript_id)
         question = (
             f"Remove transcript '{preview.transcript_id}' ({preview.role}, site {preview.site}, "
-            f"{preview.turns} turns) with its {preview.codings} codings"
+            f"{plural(preview.turns, 'turn')}) with its {plural(preview.codings, 'coding')}"
             f"{' by ' + ', '.join(preview.coders) if preview.coders else ''}"
             f"{' and from sample(s) ' + ', '.join(preview.samples) if preview.samples else ''}?"
         )
@@ -208,7 +213,7 @@ def remove(
         print_json(result.to_dict())
         return
     console.print(
-        f"removed '{result.transcript_id}' with {result.codings} codings; recorded in the event log "
+        f"removed '{result.transcript_id}' with {plural(result.codings, 'coding')}; recorded in the event log "
         f"(group {result.event_group}); 'qualcode transcripts restore {result.transcript_id}' undoes it",
         markup=False, soft_wrap=True,
     )
@@ -230,7 +235,7 @@ def restore(
         return
     gone = f"; sample(s) {', '.join(result.samples_gone)} no longer exist" if result.samples_gone else ""
     console.print(
-        f"restored '{result.transcript_id}' ({result.turns} turns) with {result.codings} codings{gone}",
+        f"restored '{result.transcript_id}' ({plural(result.turns, 'turn')}) with {plural(result.codings, 'coding')}{gone}",
         markup=False, soft_wrap=True,
     )
 

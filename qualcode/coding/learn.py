@@ -485,13 +485,22 @@ class TrainResult:
     stored_suggestions: int
 
 
-def train(project: Project, coder: str, *, min_positive: int = MIN_POSITIVE) -> TrainResult:
-    """``suggest train``: fit on the coder's turns, store the model, refresh model suggestions."""
+def train(project: Project, coder: str, *, min_positive: int = MIN_POSITIVE, progress=None) -> TrainResult:
+    """``suggest train``: fit on the coder's turns, store the model, refresh model suggestions.
+
+    ``progress(done, 4)`` is called at each stage: read, fit, save, predict.
+    """
+    step = progress or (lambda done, total: None)
+    step(0, 4)
     turns = coder_turns(project, coder)
     hashed = data_hash(turns, min_positive)
+    step(1, 4)
     model = fit(turns, project.codebook, min_positive)
+    step(2, 4)
     model_id = save_model(project, model, coder, hashed)
+    step(3, 4)
     stored = predict_and_store(project)
+    step(4, 4)
     return TrainResult(model_id, coder, model.report, hashed, stored)
 
 

@@ -82,8 +82,12 @@ def export_qdpx(
     transcripts: list[str] | None = None,
     offsets: str = "codepoints",
     sidecar: bool = True,
+    progress=None,
 ) -> ExportSummary:
-    """Write the project (optionally only some coders/transcripts) as a .qdpx archive."""
+    """Write the project (optionally only some coders/transcripts) as a .qdpx archive.
+
+    ``progress(done, total)`` is called after each transcript is written.
+    """
     from qualcode.store.codings import export_codings
     from qualcode.store.transcripts import load_transcript
 
@@ -98,9 +102,12 @@ def export_qdpx(
         plan = _plan(conn, coders, transcripts)
         with _Archive(output) as archive:
             writer = _ProjectWriter(project, plan, offsets, archive, sidecar)
-            for header in plan.headers:
+            step = progress or (lambda done, total: None)
+            step(0, len(plan.headers))
+            for done, header in enumerate(plan.headers, 1):
                 rows = export_codings(conn, header["id"], plan.coder_filter)
                 writer.source(load_transcript(conn, header["id"]), rows)
+                step(done, len(plan.headers))
             writer.finish()
     summary.transcripts, summary.coders = len(plan.headers), plan.coders
     summary.codings, summary.memos, summary.skipped = writer.coding_count, writer.memo_count, writer.skipped

@@ -10,6 +10,7 @@ empty list means the round trip was exact.
 from __future__ import annotations
 
 import tempfile
+from qualcode.words import plural
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,8 +41,8 @@ class RoundTrip:
     def summary(self) -> str:
         verdict = "exact" if self.exact else f"{len(self.differences)} difference(s), first: {self.differences[0]}"
         return (
-            f"{self.path.name}: {self.transcripts} transcripts, {self.codes} codes, {self.coders} coders, "
-            f"{self.codings} codings; round trip {verdict}"
+            f"{self.path.name}: {plural(self.transcripts, 'transcript')}, {plural(self.codes, 'code')}, {plural(self.coders, 'coder')}, "
+            f"{plural(self.codings, 'coding')}; round trip {verdict}"
         )
 
 

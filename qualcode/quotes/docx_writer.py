@@ -24,6 +24,7 @@ from qualcode.quotes.writers import (
     title_of,
     unmasked_note,
 )
+from qualcode.words import plural
 
 if TYPE_CHECKING:
     from qualcode.quotes.quoteset import Quote, QuoteSet
@@ -39,7 +40,7 @@ def write_docx(quote_set: QuoteSet, path: Path, *, by: str = "code", provenance:
     _properties(document, quote_set, by, provenance)
     document.add_heading(title_of(quote_set), level=0)
     intro = document.add_paragraph(
-        f"{len(quote_set.quotes)} quotes. Names, places and agencies are masked per the project's "
+        f"{plural(len(quote_set.quotes), 'quote')}. Names, places and agencies are masked per the project's "
         "redaction rules; quotes are cleaned of disfluencies and transcriber notes."
     )
     intro.runs[0].italic = True

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.quotes.writers import MARKER
+from qualcode.words import plural
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -115,7 +116,7 @@ def quote_sets_section(project: Project, *, per_code: int = 3, coder: str | None
     lines = ["## Quote sets", ""]
     if files:
         lines += ["Full quote sets by theme (Word and Markdown, in reports/):", ""]
-        lines += [f"- `{f.path.name}`: {f.title.removeprefix('Quote set: ')} ({f.quotes} quotes)" for f in files]
+        lines += [f"- `{f.path.name}`: {f.title.removeprefix('Quote set: ')} ({plural(f.quotes, 'quote')})" for f in files]
         lines.append("")
     for section in sections(quote_set, "code"):
         lines += [f"### {section.title}", ""]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ExportError
+from qualcode.words import plural
 
 if TYPE_CHECKING:
     from qualcode.quotes.quoteset import Quote, QuoteSet
@@ -196,7 +197,7 @@ def render_markdown(quote_set: QuoteSet, *, by: str = "code", provenance: bool =
     meta = {"codes": quote_set.groups, "quotes": len(quote_set.quotes), "by": by,
             "generated_at": quote_set.generated_at, "provenance": provenance}
     out = [f"<!-- {MARKER} {json.dumps(meta)} -->", f"# {title_of(quote_set)}", ""]
-    out += [f"*{len(quote_set.quotes)} quotes, identifiers masked per the project's redaction rules.*", ""]
+    out += [f"*{plural(len(quote_set.quotes), 'quote')}, identifiers masked per the project's redaction rules.*", ""]
     if quote_set.allowed_unmasked and not provenance:
         out += [f"*{unmasked_note(quote_set)}*", ""]
     for section in sections(quote_set, by):

@@ -55,6 +55,7 @@ def build_report(
     html: bool = False,
     sections: list[str] | None = None,
     stem: str = REPORT_STEM,
+    progress=None,
 ) -> ReportOutput:
     """Write ``<stem>.md`` and ``<stem>.docx`` (and ``.html``) with charts in ``charts/``.
 
@@ -64,6 +65,7 @@ def build_report(
     coder : whose codings are tallied (see :func:`report_coder`).
     html : also write HTML.
     sections : only these registered sections (default: all, in registry order).
+    progress : called with (sections done, sections in total) as the report is built.
     """
     from qualcode.report.writers import write_docx, write_html, write_markdown
 
@@ -77,7 +79,7 @@ def build_report(
         project=project, coder=report_coder(project, coder), out_dir=out, chart_dir=out / "charts",
         settings=dict(project.config.get("report", {})),
     )
-    built = run_sections(context, sections)
+    built = run_sections(context, sections, progress)
     from qualcode.privacy import private_file
 
     for suffix in (".md", ".docx", ".html") if html else (".md", ".docx"):

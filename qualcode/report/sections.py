@@ -75,17 +75,19 @@ def resolve(target: str | SectionFunction) -> SectionFunction:
     return getattr(importlib.import_module(module_name), function)
 
 
-def run_sections(context: ReportContext, names: list[str] | None = None) -> list[Section]:
+def run_sections(context: ReportContext, names: list[str] | None = None, progress=None) -> list[Section]:
     """Build every registered section (or only ``names``), in registry order.
 
     A section that fails with a user-facing error (QualcodeError) becomes a skipped
     section carrying the message, so one missing input never hides the others.
+    ``progress(done, total)`` is called before the first section and after each.
     """
     wanted = check_section_names(names)
     built: list[Section] = []
-    for name, target in SECTIONS:
-        if wanted is not None and name not in wanted:
-            continue
+    chosen = [(name, target) for name, target in SECTIONS if wanted is None or name in wanted]
+    for done, (name, target) in enumerate(chosen):
+        if progress is not None:
+            progress(done, len(chosen))
         try:
             produced = resolve(target)(context)
         except QualcodeError as error:
@@ -93,4 +95,6 @@ def run_sections(context: ReportContext, names: list[str] | None = None) -> list
         for section in produced if isinstance(produced, list) else [produced]:
             section.name = section.name or name
             built.append(section)
+    if progress is not None:
+        progress(len(chosen), len(chosen))
     return built

@@ -40,6 +40,10 @@ def open_engine(url: str, *, coder: str | None = None) -> Engine:
     return engine
 
 
+# The install command the README gives (a test keeps the two the same).
+POSTGRES_INSTALL = "pip install -e '.[postgres]'"
+
+
 def _server_engine(url: str) -> Engine:
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -48,7 +52,7 @@ def _server_engine(url: str) -> Engine:
     except ModuleNotFoundError as missing:
         raise StoreError(
             f"The database URL needs the Python driver '{missing.name}', which is not installed; "
-            "for PostgreSQL: pip install 'qualcode[postgres]' (psycopg)"
+            f"for PostgreSQL, from the qualcode checkout: {POSTGRES_INSTALL} (psycopg)"
         ) from None
     except (ArgumentError, NoSuchModuleError) as error:
         raise StoreError(

@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError, TranscriptImportError
@@ -73,6 +74,7 @@ def import_transcripts(
     skip_bad: bool = False,
     interviewer: str | None = None,
     allow_duplicate: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[ImportOutcome]:
     """Import files as one transaction.
 
@@ -84,7 +86,13 @@ def import_transcripts(
     it (``replace`` applies them). Content already imported under another id (same
     file bytes or same normalised text) is refused unless ``allow_duplicate``.
     """
-    prepared = [_prepare(project, request, interviewer) for request in requests]
+    prepared = []
+    for done, request in enumerate(requests):  # reading and parsing is the long part
+        if progress is not None:
+            progress(done, len(requests))
+        prepared.append(_prepare(project, request, interviewer))
+    if progress is not None:
+        progress(len(requests), len(requests))
     _flag_duplicate_ids(prepared)
     policy = _Policy(replace, allow_duplicate, project.codebook)
     with project.write() as conn:

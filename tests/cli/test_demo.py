@@ -23,3 +23,13 @@ def test_demo_runs_the_example_study_end_to_end(tmp_path, monkeypatch):
     report = Document(str(reports / "study-report.docx"))
     assert len(report.tables) >= 5 and report.inline_shapes  # tables and embedded charts
     assert sorted(reports.glob("quotes-*.docx"))
+
+
+@pytest.mark.parametrize("where", ["a study", "no project", "the example"])
+def test_demo_finds_the_example_from_anywhere(project, tmp_path, where):
+    """Inside another project (a real study) the demo copies the example from the checkout,
+    instead of failing on the study's missing manifest."""
+    from qualcode.demo import example_project_root
+
+    start = {"a study": project.root, "no project": tmp_path, "the example": REPO / "transcripts"}[where]
+    assert example_project_root(start) == REPO

@@ -1,4 +1,6 @@
-"""`qualcode --help` and `qualcode transcripts list` load no heavy library."""
+"""Start-up: `qualcode --help` imports no command module and no heavy library;
+`qualcode tag ...` imports only the module that defines `tag`; the lazy group's
+generated catalog matches the app."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import sys
 
 import pytest
 
-HEAVY = ("spacy", "sklearn", "pandas", "docx", "matplotlib", "textual")
+HEAVY = ("spacy", "sklearn", "pandas", "docx", "matplotlib", "textual", "sqlalchemy", "pydantic", "rich")
+COMMAND_MODULES = ("project", "transcripts", "codebook", "coding", "codings_io", "code", "autocode",
+                   "agreement", "tally", "quotes", "interop", "team", "demo")
 
 SCRIPT = """
 import json, sys
@@ -17,16 +21,73 @@ try:
     app(args=sys.argv[1:], prog_name="qualcode")
 except SystemExit:
     pass
-print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
+heavy = sorted(m for m in {heavy!r} if m in sys.modules)
+cli = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("qualcode.cli.") and m.rsplit(".", 1)[1] in {modules!r})
+print(json.dumps([heavy, cli]))
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["transcripts", "list"], ["transcripts", "list", "--json"]])
-def test_no_heavy_imports(project, args):
-    code = SCRIPT.format(heavy=HEAVY)
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args], cwd=project.root, capture_output=True, text=True, timeout=60
-    )
+def loaded(cwd, args):
+    code = SCRIPT.format(heavy=HEAVY, modules=COMMAND_MODULES)
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    loaded = json.loads(done.stdout.strip().splitlines()[-1])
-    assert loaded == []
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("args", "heavy", "modules"),
+    [
+        (["--help"], [], []),
+        (["--version"], [], []),
+        (["tag", "--help"], [], ["coding"]),
+        (["codings", "--help"], [], ["coding", "codings_io"]),
+        (["db", "--help"], [], ["team"]),
+        # running a command coerces its options (typer uses pydantic) and prints with rich
+        (["transcripts", "list"], ["pydantic", "rich", "sqlalchemy"], ["transcripts"]),
+        (["transcripts", "list", "--json"], ["pydantic", "sqlalchemy"], ["transcripts"]),
+    ],
+)
+def test_imports_only_what_the_command_needs(project, args, heavy, modules):
+    assert loaded(project.root, args) == [heavy, modules]
+
+
+def test_catalog_is_current():
+    from qualcode.cli.reference import catalog_source
+    from qualcode.cli.reference import CATALOG
+
+    assert CATALOG.read_text(encoding="utf-8") == catalog_source(), (
+        "qualcode/cli/catalog.py is out of date: run python -m qualcode.cli.reference --write"
+    )
+
+
+def test_a_module_the_catalog_does_not_know_is_still_picked_up(monkeypatch):
+    """A new command module works before the catalog is regenerated (only more slowly)."""
+    from qualcode.cli import catalog, lazy
+
+    monkeypatch.setattr(catalog, "KNOWN_MODULES", tuple(m for m in catalog.KNOWN_MODULES if m != "team"))
+    monkeypatch.setattr(catalog, "COMMANDS", {k: v for k, v in catalog.COMMANDS.items() if k != "db"})
+    monkeypatch.setattr(lazy, "_loader", lazy.Loader())
+    assert lazy.unknown_modules() == ["team"]
+    assert "db" in lazy.command_names()
+    assert lazy.resolve("db") is not None
+
+
+def test_a_command_the_catalog_does_not_know_loads_every_module(monkeypatch):
+    from qualcode.cli import catalog, lazy
+
+    monkeypatch.setattr(catalog, "COMMANDS", {k: v for k, v in catalog.COMMANDS.items() if k != "merge"})
+    monkeypatch.setattr(lazy, "_loader", lazy.Loader())
+    assert lazy.resolve("merge") is not None
+    assert lazy.resolve("no-such-command") is None
+
+
+def test_catalog_is_the_same_after_commands_were_used():
+    """Conventions wrap some callbacks; the catalog still names each command's own module."""
+    from typer.testing import CliRunner
+
+    from qualcode.cli.app import app
+    from qualcode.cli.reference import CATALOG, catalog_source
+
+    for name in ("tally", "crosstab", "quotes", "agreement"):
+        CliRunner().invoke(app, [name, "--help"])
+    assert CATALOG.read_text(encoding="utf-8") == catalog_source()

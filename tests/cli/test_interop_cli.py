@@ -32,7 +32,7 @@ def test_export_then_import_into_a_fresh_project(coded, tmp_path):
     out = tmp_path / "study.qdpx"
     result = run(coded, "export", "qdpx", "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Wrote {out}: 1 transcripts, 7 codes, 2 coders (alice, bob), 2 codings, 1 memos")
+    assert result.output.startswith(f"Wrote {out}: 1 transcript, 7 codes, 2 coders (alice, bob), 2 codings, 1 memo")
     fresh = Project.init(tmp_path / "fresh")
     refused = run(fresh, "import-project", str(out))
     assert refused.exit_code == 1
@@ -43,7 +43,7 @@ def test_export_then_import_into_a_fresh_project(coded, tmp_path):
     assert done.exit_code == 0, done.output
     assert "vsp-1 -> transcript 'vsp-1' (new): 4 segments" in done.output
     assert "positions: codepoints (from origin; confirmed" in done.output
-    assert done.output.rstrip().endswith("1 transcripts, 2 codings added, 0 skipped.")
+    assert done.output.rstrip().endswith("1 transcript, 2 codings added, 0 skipped.")
     listed = json.loads(run(fresh, "codings", "list", "--json").output)
     assert sorted((c["coder"], c["text"]) for c in listed) == [
         ("alice", "Mostly the hotline"), ("bob", "There's always a need for housing. Shelters are full.")]
@@ -90,7 +90,7 @@ def test_export_coder_and_merge_twice(coded, tmp_path):
     bundle = tmp_path / "alice.qcb"
     made = run(coded, "export", "coder", "alice", "-o", str(bundle))
     assert made.exit_code == 0, made.output
-    assert made.output.startswith(f"Wrote {bundle}: 1 codings of alice in 1 transcripts (1 with memos, 0 orphaned)")
+    assert made.output.startswith(f"Wrote {bundle}: 1 coding of alice in 1 transcript (1 with memos, 0 orphaned)")
     lead = Project.init(tmp_path / "lead")
     from tests.conftest import use_codebook
     from tests.helpers import DATA
@@ -117,7 +117,7 @@ def test_demo_step_prints_one_line(coded):
     demo_step(coded, Console(file=buffer, width=300))
     lines = buffer.getvalue().strip().splitlines()
     assert len(lines) == 1
-    assert lines[0] == "REFI-QDA export: ecm.qdpx: 1 transcripts, 7 codes, 2 coders, 2 codings; round trip exact"
+    assert lines[0] == "REFI-QDA export: ecm.qdpx: 1 transcript, 7 codes, 2 coders, 2 codings; round trip exact"
     assert (coded.root / "reports" / "ecm.qdpx").is_file()
 
 

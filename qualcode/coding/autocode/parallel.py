@@ -78,6 +78,8 @@ def match_units(
     chunks = list(_chunks(len(units), counts, chunk_words))
     results: list = []
     done = 0
+    if progress is not None:
+        progress(0, total)  # the total before the first chunk: loading spaCy takes a while
     matched = _run(codes, units, (allowed_by_role, finish), chunks, processes, start_method)
     for (start, end), matches in zip(chunks, matched, strict=True):
         results.extend(matches)
