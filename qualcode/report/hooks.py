@@ -127,7 +127,7 @@ def quotes_section(ctx: ReportContext) -> Section:
         from qualcode.quotes.writers import sections as quote_sections
     except ImportError as error:
         return skipped("Quotes", f"quote sets are not available in this installation ({error})")
-    if ctx.coder is None:
+    if not ctx.counted:
         return skipped("Quotes", "the project has no codings yet")
     codes = tuple(ctx.settings.get("quote_codes", ()))
     built = quote_sets_section(ctx.project, coder=ctx.coder, codes=codes)
@@ -143,6 +143,6 @@ def quotes_section(ctx: ReportContext) -> Section:
             sub.add(Quote(quote.text, quote.attribution))
         if sub.blocks:
             section.subsections.append(sub)
-    command = " ".join(["qualcode quotes", *codes, "--coder", ctx.coder, QUOTE_OPTIONS])
+    command = " ".join(["qualcode quotes", *codes, *(["--coder", ctx.coder] if ctx.coder else []), QUOTE_OPTIONS])
     section.add(f"Quotes below were selected with: {command}")
     return section

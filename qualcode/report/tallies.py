@@ -46,13 +46,18 @@ def needs_rollup(ctx: ReportContext, code: str) -> bool:
     return any(codebook.children(child.id) for child in codebook.children(code))
 
 
+def coverage_lines(result) -> list[str]:
+    """The warning when a figure rests on less than its whole selection (else nothing)."""
+    return [f"Warning: {result.warning}"] if result.warning else []
+
+
 # -- tallies by role ------------------------------------------------------------------
 
 
 def tally_sections(ctx: ReportContext) -> list[Section]:
     """One section per configured code: its children by role, a table and chart each."""
     codes = configured_codes(ctx, "tallies")
-    if ctx.coder is None:
+    if not ctx.counted:
         return [skipped("Tallies", NO_CODER)]
     if not codes:
         return [skipped("Tallies", "no code to tally: list codes under [report] tallies")]
@@ -66,6 +71,7 @@ def _tally_section(ctx: ReportContext, code: str) -> Section:
 
     result = tally(ctx.project, code, by="role", coder=ctx.coder, rollup=needs_rollup(ctx, code))
     section = Section(f"{result.name} by stakeholder role")
+    section.add(*coverage_lines(result))
     for group in result.groups:
         sub = Section(group.label)
         sub.add(f"{group.statement} {group.summary}")
@@ -88,7 +94,7 @@ def theme_sections(ctx: ReportContext) -> list[Section]:
     codes = configured_codes(ctx, "themes")
     if not codes:
         return [skipped("Themes", "no theme code: list codes under [report] themes")]
-    if ctx.coder is None:
+    if not ctx.counted:
         return [skipped("Themes", NO_CODER)]
     return [_theme_section(ctx, code) for code in codes]
 
@@ -105,6 +111,7 @@ def _theme_section(ctx: ReportContext, code: str) -> Section:
     section = Section(f"{counted['references'].name}: respondents and sites")
     if respondents is None:
         return skipped(section.title, "no transcripts")
+    section.add(*coverage_lines(counted["references"]))
     section.add(f"{respondents.statement} {theme_sentence(counted['references'].noun, respondents, sites)}")
     section.add(Table(
         f"{counted['references'].name}: references, respondents and sites",
@@ -172,7 +179,7 @@ def crosstab_section(ctx: ReportContext) -> Section:
     from qualcode.tally.crosstab import crosstab, parse_axis
     from qualcode.tally.formats import crosstab_grids
 
-    if ctx.coder is None:
+    if not ctx.counted:
         return skipped("Crosstabs", NO_CODER)
     specs = crosstab_specs(ctx)
     if not specs:
@@ -183,6 +190,7 @@ def crosstab_section(ctx: ReportContext) -> Section:
         rollup = any(a.kind == "codes" and needs_rollup(ctx, a.code) for a in codes)
         result = crosstab(ctx.project, rows, columns, coder=ctx.coder, rollup=rollup)
         title, header, body = crosstab_grids(result)[0]
+        section.add(*coverage_lines(result))
         section.add(Table(f"{rows} x {columns}: {title.lower()}", header, body,
                           command=result.command, bold_last_row=True))
         if result.grand_total:

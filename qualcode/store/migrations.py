@@ -82,11 +82,19 @@ def _samples_closed_at(conn: Connection) -> None:
     conn.exec_driver_sql(f"ALTER TABLE samples ADD COLUMN closed_at {kind}")
 
 
+def _assignments(conn: Connection) -> None:
+    """``assignments``: who codes which transcript (``qualcode assign``)."""
+    from qualcode.store.schema import assignments
+
+    assignments.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
     Migration(3, "coding ids are never reused (SQLite AUTOINCREMENT)", _never_reuse_coding_ids),
     Migration(4, "samples.closed_at: open samples are blind (row-level security)", _samples_closed_at),
+    Migration(5, "assignments: who codes which transcript", _assignments),
 ]
 HEAD = MIGRATIONS[-1].version
 

@@ -81,7 +81,7 @@ def test_a_project_without_codings_still_gets_a_report(project, interview, tmp_p
 
 
 def test_several_coders_need_a_choice(seed_project, tmp_path):
-    with pytest.raises(QualcodeError, match="several coders"):
+    with pytest.raises(QualcodeError, match="analysis set counts no codings"):
         build_report(seed_project, tmp_path)
 
 
