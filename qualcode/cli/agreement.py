@@ -152,6 +152,8 @@ def agreement(
     characters: Annotated[str, typer.Option(
         "--characters", help="Character units: respondent (turn text) or all (every character).")] = "respondent",
     min_kappa: Annotated[float, typer.Option("--min-kappa", help="Count codes below this kappa.")] = 0.6,
+    min_units: Annotated[int, typer.Option(
+        "--min-units", help="Flag codes applied (by either coder) in fewer units than this.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Per-code intercoder agreement of two coders (kappa, PABAK, alpha, AC1), worst first."""
@@ -160,6 +162,7 @@ def agreement(
     result = project_agreement(
         project_of(ctx), _split(coders), sample, unit, codes=codes, rollup=rollup, by_transcript=by_transcript,
         ci=ci, replicates=replicates, seed=seed, resample=resample, min_kappa=min_kappa, characters=characters,
+        min_units=min_units,
     )
     if as_json:
         print_json(result)
@@ -187,6 +190,13 @@ def print_agreement(result: dict[str, Any], out: Console) -> None:
               f"({len(result['transcripts'])} transcripts); unit: {_unit_description(result)}, "
               f"{result['units']:,} units.", soft_wrap=True)
     _print_table(out, lambda width: _code_table(result["codes"], a, b, result["ci"], width))
+    out.print("N: units where the code applies (codes limited to some roles count only those roles' turns); "
+              "coded: units either coder applied it to; both: units both applied it to.",
+              soft_wrap=True, highlight=False, markup=False)
+    if result.get("too_few_units"):
+        out.print(f"[yellow]Too few units:[/yellow] {len(result['too_few_units'])} of {result['codes_defined']} "
+                  f"codes were applied in fewer than {result['min_units']} units; their kappa is unstable "
+                  f"(--min-units): {', '.join(result['too_few_units'])}", soft_wrap=True, highlight=False)
     _print_undefined(result, out)
     _print_overall(result, out)
     if "by_transcript" in result:
@@ -217,15 +227,16 @@ def _code_table(rows: list[dict[str, Any]], a: str, b: str, ci: dict[str, Any], 
     extra = width >= WIDE_TABLE
     table = Table(title=Text(f"Per code, worst first (A = {a}, B = {b}; {level} {ci['method']})"), box=box.SIMPLE_HEAD,
                   caption=None if extra else "PABAK, alpha and AC1: widen the terminal or use --json")
-    columns = ["code", "n", "both", "A", "B", "neither", "agree%", "kappa", level]
+    columns = ["code", "N", "coded", "both", "A", "B", "neither", "agree%", "kappa", level]
     columns += ["PABAK", "alpha", "AC1"] if extra else []
     for column in [*columns, "strength"]:
         table.add_column(column, justify="left" if column in ("code", "strength") else "right",
                          no_wrap=column in ("code", "strength"))
     for row in _sorted_worst_first([r for r in rows if r["defined"]]):
-        interval = f"{row['kappa_ci'][0]:.2f} to {row['kappa_ci'][1]:.2f}" if row["kappa_ci"] else "—"
+        interval = f"{row['kappa_ci'][0]:.2f} to {row['kappa_ci'][1]:.2f}" if row["kappa_ci"] else "not estimable"
         agree = None if row["percent_agreement"] is None else 100 * row["percent_agreement"]
-        cells = [row["code"], str(row["units"]), str(row["both"]), str(row["only_a"]), str(row["only_b"]),
+        coded = f"{row['coded_units']}" + (" too few" if row["too_few_units"] else "")
+        cells = [row["code"], str(row["units"]), coded, str(row["both"]), str(row["only_a"]), str(row["only_b"]),
                  str(row["neither"]), _number(agree, 1), _number(row["kappa"]), interval]
         cells += [_number(row["pabak"]), _number(row["alpha"]), _number(row["ac1"])] if extra else []
         table.add_row(*cells, row["label"], style=BAND_STYLES.get(row["label"], ""))
