@@ -328,13 +328,14 @@ def _print_disagreements(rows) -> None:
     console.print(f"{len(rows)} disagreements in {units} units.", markup=False, soft_wrap=True)
 
 
-CHOICES = ("a", "b", "both", "neither", "skip", "quit")
+CHOICES = ("keep", "drop", "skip", "quit")
 
 
-def _ask(pair: list[str]) -> str:
+def _ask(row) -> str:
     """Prompt until the answer is one of CHOICES (typer.prompt, so CliRunner input works)."""
     while True:
-        answer = typer.prompt(f"Keep [a] {pair[0]}, [b] {pair[1]}, both, neither, skip or quit").strip().lower()
+        answer = typer.prompt(f"Keep the code ({row.applied_by} applied it) or drop it? keep, drop, skip or quit"
+                              ).strip().lower()
         if answer in CHOICES:
             return answer
         console.print(f"Answer one of: {', '.join(CHOICES)}", markup=False, soft_wrap=True)
@@ -346,28 +347,59 @@ def reconcile(
     into: Annotated[str, typer.Option("--into", help="The consensus coder to write.")] = "consensus",
     sample: SampleOption = None,
     code: Annotated[str | None, typer.Option("--code", help="Only this code and its descendants.")] = None,
+    decisions: Annotated[Path | None, typer.Option(
+        "--decisions", help="Apply a filled decisions file (CSV or XLSX: decision keep|drop, reason).")] = None,
+    template: Annotated[Path | None, typer.Option(
+        "--template", help="Write the pending disagreements as a decisions file to fill in (CSV or XLSX).")] = None,
 ) -> None:
-    """Walk the disagreements and decide each one; agreed codings are copied to --into."""
-    from qualcode.agreement.reconcile import apply_decision, copy_agreements, list_disagreements
+    """Decide each disagreement (keep or drop the code); agreed codings are copied to --into.
+
+    Interactive by default (resumable; nothing is written before the first decision), or
+    from a decisions file: --template FILE writes it, --decisions FILE applies it.
+    """
+    from qualcode.agreement import decisions as decisions_file
 
     project, pair = project_of(ctx), _split(coders)
-    copied = copy_agreements(project, pair, into, sample=sample, code=code)
-    if copied.coder_created:
-        console.print(f"Created coder {into} (the consensus coder).", markup=False, soft_wrap=True)
-    console.print(f"{copied.agreed_units} agreed turn/code pairs copied to {into} "
-                  f"({copied.codings_written} codings written).", markup=False, soft_wrap=True)
+    if decisions is not None and template is not None:
+        raise typer.BadParameter("give --template or --decisions, not both")
+    if template is not None:
+        count = decisions_file.write_template(project, pair, template, into=into, sample=sample, code=code)
+        console.print(f"Wrote {count} pending disagreements to {template}; fill in decision (keep or drop) and "
+                      f"reason, then run reconcile --decisions {template.name}", markup=False, soft_wrap=True)
+        return
+    if decisions is not None:
+        done = decisions_file.apply_decisions(project, pair, decisions, into=into, sample=sample, code=code)
+        console.print(f"Decided {done.decided} (skipped {done.skipped} blank rows); {done.agreed_units} agreed "
+                      f"turn/code pairs copied to {into}; {done.codings_written} consensus codings written; "
+                      f"{done.pending} still to decide.", markup=False, soft_wrap=True)
+        return
+    _reconcile_interactively(project, pair, into, sample, code)
+
+
+def _reconcile_interactively(project, pair, into: str, sample, code) -> None:
+    from qualcode.agreement.reconcile import apply_decision, copy_agreements, list_disagreements
+
     pending = list_disagreements(project, pair, into, sample=sample, code=code)
     console.print(f"{len(pending)} disagreements to decide.", markup=False, soft_wrap=True)
     counts = {"decided": 0, "skipped": 0}
     for position, row in enumerate(pending, start=1):
         _show_disagreement(row, position, len(pending))
-        choice = _ask(pair)
+        choice = _ask(row)
         if choice == "quit":
             break
         if choice == "skip":
             counts["skipped"] += 1
             continue
-        done = apply_decision(project, row, choice, into=into, coders=pair)
+        reason = typer.prompt("Reason (optional)", default="", show_default=False)
+        if not counts["decided"]:
+            # Agreed units are copied only once a decision is made, so quitting at the
+            # first prompt leaves the store as it was.
+            copied = copy_agreements(project, pair, into, sample=sample, code=code)
+            if copied.coder_created:
+                console.print(f"Created coder {into} (the consensus coder).", markup=False, soft_wrap=True)
+            console.print(f"{copied.agreed_units} agreed turn/code pairs copied to {into} "
+                          f"({copied.codings_written} codings written).", markup=False, soft_wrap=True)
+        done = apply_decision(project, row, choice, into=into, coders=pair, reason=reason)
         counts["decided"] += 1
         console.print(f"  -> {choice}: {done['codings_written']} consensus codings written", markup=False,
                       soft_wrap=True)
