@@ -23,6 +23,8 @@ sample_app = typer.Typer(help="Double-coding samples: draw one, show its progres
 CodersOption = Annotated[str, typer.Option("--coders", help="Two coders, comma-separated: A,B.")]
 SampleOption = Annotated[str | None, typer.Option("--sample", help="Only this sample's transcripts.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+MinPerStratumOption = Annotated[int, typer.Option(
+    "--min-per-stratum", help="0: exactly the target size (default); 1: at least one per stratum (may draw more).")]
 # Landis & Koch bands, worst to best.
 BAND_STYLES = {"poor": "bold red", "slight": "red", "fair": "dark_orange", "moderate": "yellow",
                "substantial": "green", "almost perfect": "bold green", "undefined": "dim"}
@@ -52,13 +54,47 @@ def sample_create(
     stratify: Annotated[str | None, typer.Option(
         "--stratify", help="Strata: role, site or attribute names, comma-separated.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: a fresh one, reported).")] = None,
+    min_per_stratum: MinPerStratumOption = 0,
     as_json: JsonOption = False,
 ) -> None:
-    """Draw a stratified double-coding sample and assign it to the coders."""
+    """Draw a stratified double-coding sample (exactly the target size by default) and assign it."""
     from qualcode.agreement.sampling import create_sample
 
     sample = create_sample(project_of(ctx), name, fraction=fraction, coders=_split(coders),
-                           stratify=_split(stratify), seed=seed)
+                           stratify=_split(stratify), seed=seed, min_per_stratum=min_per_stratum)
+    if as_json:
+        print_json(sample.as_dict())
+        return
+    print_sample(sample, console)
+
+
+@sample_app.command("delete")
+def sample_delete(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The sample.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who (for the event log; default: login name).")] = None,
+) -> None:
+    """Delete a sample (codings stay); recorded in the event log."""
+    from qualcode.agreement.sampling import delete_sample
+
+    sample = delete_sample(project_of(ctx), name, by=by)
+    console.print(f"Deleted sample {sample.name} ({len(sample.transcripts)} transcripts); codings are kept "
+                  "and the deletion is in the event log.", markup=False, soft_wrap=True)
+
+
+@sample_app.command("redraw")
+def sample_redraw(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The sample.")],
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: a fresh one).")] = None,
+    fraction: Annotated[float | None, typer.Option("--fraction", help="New share (default: as before).")] = None,
+    min_per_stratum: MinPerStratumOption = 0,
+    by: Annotated[str | None, typer.Option("--by", help="Who (for the event log; default: login name).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Draw a sample again (refused once its coders have coded it); old and new are recorded."""
+    from qualcode.agreement.sampling import redraw_sample
+
+    sample = redraw_sample(project_of(ctx), name, seed=seed, fraction=fraction, min_per_stratum=min_per_stratum,
+                           by=by)
     if as_json:
         print_json(sample.as_dict())
         return
@@ -440,7 +476,7 @@ def demo_step(project: Project, out: Console | None = None) -> dict[str, Any]:
         sample = get_sample(project, DEMO_SAMPLE)
     except NotFoundError:
         sample = create_sample(project, DEMO_SAMPLE, fraction=DEMO_FRACTION, coders=DEMO_CODERS,
-                               stratify=("role",), seed=DEMO_SEED)
+                               stratify=("role",), seed=DEMO_SEED, min_per_stratum=1)
     print_sample(sample, out)
     files = [project.root / "transcripts" / "double-coding" / f"{coder}.csv" for coder in DEMO_CODERS]
     check_demo_codings(files, sample.transcript_ids)

@@ -39,7 +39,7 @@ def study(project, tmp_path):
         for i in range(count):
             transcripts[f"{role[:3]}-{i:02d}"] = add_transcript(project, f"{role[:3]}-{i:02d}", role, INTERVIEW)
     created = run(project, "sample", "create", "dc", "--fraction", "0.3", "--coders", "ana,ben",
-                  "--stratify", "role", "--seed", "7", "--json")
+                  "--stratify", "role", "--seed", "7", "--min-per-stratum", "1", "--json")
     assert created.exit_code == 0, created.output
     sample = json.loads(created.output)
     sampled = [t["transcript"] for t in sample["transcripts"]]
