@@ -54,22 +54,28 @@ def agreement_from_result(ctx: ReportContext, sample, result: dict[str, Any]) ->
     rows = [r for r in result["codes"] if (r.get("both") or 0) + (r.get("only_a") or 0) + (r.get("only_b") or 0)]
     sub.add(Table(
         f"Agreement by code ({result.get('unit', 'segment')} units)",
-        ["Code", "N", "Coded", "Both", "Only A", "Only B", "% agreement", "Kappa", "95% CI",
-         "Strength (Landis-Koch)"],
+        ["Code", "N", "Coded", "Both", "Only A", "Only B", "% agree", "Kappa", "95% CI", "Strength"],
         [_agreement_row(r) for r in rows], command=command, numeric_from=1,
         note=("N: units where the code applies (role-limited codes count only those roles' turns). Coded: units "
               f"either coder applied it to; * fewer than {result.get('min_units', 10)} (too few units for a stable "
-              "kappa). CI: none where not estimable (no variation). Codes neither coder applied are left out."),
+              "kappa). n.e.: interval not estimable (no variation between units). Strength: the Landis-Koch band of kappa. "
+              "Codes neither coder applied are left out."),
     ))
     chart_rows = [chart_row(r) for r in rows if r.get("defined")]
-    if chart_rows:
+    parts = [chart_rows[i:i + CODES_PER_CHART] for i in range(0, len(chart_rows), CODES_PER_CHART)]
+    for number, part in enumerate(parts, start=1):
         from qualcode.tally.charts import agreement_chart
 
-        path = agreement_chart(chart_rows, ctx.chart_path(f"agreement-{sample.name}"),
-                               threshold=result.get("min_kappa", 0.6))
-        sub.add(Chart(f"Cohen's kappa by code, Coder A and Coder B (n = {len(chart_rows)} codes)", path,
-                      command=command))
+        which = f", part {number} of {len(parts)}" if len(parts) > 1 else ""
+        path = agreement_chart(part, ctx.chart_path(f"agreement-{sample.name}-{number}"),
+                               threshold=result.get("min_kappa", 0.6),
+                               title=f"Cohen's kappa by code{which} ({len(part)} codes)")
+        sub.add(Chart(f"Cohen's kappa by code, Coder A and Coder B{which} (n = {len(part)} of {len(chart_rows)} "
+                      "codes; lines: confidence intervals where estimable)", path, command=command))
     return sub
+
+
+CODES_PER_CHART = 24  # a forest plot of 24 codes fills a page at 8 pt labels
 
 
 def chart_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +115,7 @@ def _agreement_row(row: dict[str, Any]) -> list[str]:
         return "" if value is None else f"{value:.{digits}f}"
 
     ci = row.get("kappa_ci")
-    interval = f"{ci[0]:.2f} to {ci[1]:.2f}" if ci else "not estimable"
+    interval = f"{ci[0]:.2f} to {ci[1]:.2f}" if ci else "n.e."
     agreement = row.get("percent_agreement")  # a proportion in the agreement result
     coded = str(row.get("coded_units", "")) + ("*" if row.get("too_few_units") else "")
     return [row.get("name") or row["code"], str(row.get("units", "")), coded,

@@ -79,10 +79,14 @@ def _tally_section(ctx: ReportContext, code: str) -> Section:
                       tally_rows(result, group), command=result.command, bold_last_row=True))
         section.subsections.append(sub)
     section.add(*result.notes)
-    if any(g.total for g in result.groups):
-        path = tally_chart(result, ctx.chart_path(f"tally-{code}-by-role"))
-        section.subsections[-1].add(Chart(f"{result.name} by stakeholder role (share of references)",
-                                          path, command=result.command + f" --chart {path.name}"))
+    # One chart per role (a figure each), so labels stay legible at page size.
+    for group, sub in zip(result.groups, section.subsections, strict=True):
+        if group.total and any(r.count for r in group.rows):
+            path = tally_chart(result, ctx.chart_path(f"tally-{code}-{group.key}"), groups=[group.key],
+                               title=f"{result.name}: {group.label.lower()} interviews")
+            sub.add(Chart(f"{result.name}, {group.label.lower()} interviews: share of references "
+                          f"(n = {group.total} references)", path,
+                          command=result.command + f" --role {group.key} --chart {path.name}"))
     return section
 
 

@@ -108,7 +108,7 @@ def test_report_command_writes_the_files(seed_project, tmp_path):
     for name in ("study-report.md", "study-report.docx", "study-report.html"):
         assert (tmp_path / "out" / name).is_file()
         assert name in result.output
-    assert "4 charts" in result.output
+    assert "6 charts" in result.output
     assert "skipped Double-coded sample" in " ".join(result.output.split())
 
 
