@@ -107,8 +107,15 @@ def test_crosstab_and_report_count_the_analysis_set(study, tmp_path):
     written = build_report(study, tmp_path / "out")
     text = written.markdown.read_text(encoding="utf-8")
     assert "Analysis set:" in text and "reconciliation is partial" in text
-    assert "29 of 40" not in text  # turns, not references: 31 of 40 respondent turns
-    assert "31 of 40 respondent turns" in text
+    assert "31 of 40 respondent turns" in text  # turns, not references
+    # The report's tables equal a hand count on the analysis set, per role.
+    s, role = study.study, {tid: ("service_provider" if n % 2 else "law_enforcement") for n, tid in enumerate(IDS)}
+    for key, label in (("law_enforcement", "law enforcement official"), ("service_provider", "service provider")):
+        hotline = sum(role[t] == key for t in s["single"] + s["double"])  # ana, consensus (kept), ben (pending)
+        enforcement = sum(role[t] == key for i, t in enumerate(s["single"]) if i % 2 == 0)
+        table = text.split(f"Referral sources: {label} interviews**")[1].split("Command:")[0]
+        assert f"| Hotlines and tip lines | {hotline} |" in table
+        assert f"| Law enforcement | {enforcement} |" in table
 
 
 def test_reconciling_the_rest_lifts_the_warning(study):
