@@ -46,6 +46,15 @@ def needs_rollup(ctx: ReportContext, code: str) -> bool:
     return any(codebook.children(child.id) for child in codebook.children(code))
 
 
+def _axis_name(ctx: ReportContext, spec: str) -> str:
+    """A crosstab axis as a reader names it: the code's name, or role/site/attribute."""
+    codebook = ctx.project.codebook
+    code = spec[5:] if spec.startswith("code:") else spec
+    if code in codebook:
+        return codebook.get(code).name
+    return {"role": "stakeholder role", "site": "site"}.get(spec, spec.removeprefix("attr:").replace("_", " "))
+
+
 def coverage_lines(result) -> list[str]:
     """The warning when a figure rests on less than its whole selection (else nothing)."""
     return [f"Warning: {result.warning}"] if result.warning else []
@@ -126,7 +135,8 @@ def _theme_section(ctx: ReportContext, code: str) -> Section:
     ))
     if respondents.mentioning:
         path = tally_chart(counted["transcripts"], ctx.chart_path(f"themes-{code}-respondents"))
-        section.add(Chart(f"{counted['references'].name}: share of respondents mentioning each",
+        section.add(Chart(f"{counted['references'].name}: share of respondents mentioning each "
+                          f"(n = {respondents.total} transcripts)",
                           path, command=counted["transcripts"].command + f" --chart {path.name}"))
     section.add(*counted["references"].notes)
     return section
@@ -198,7 +208,10 @@ def crosstab_section(ctx: ReportContext) -> Section:
         section.add(Table(f"{rows} x {columns}: {title.lower()}", header, body,
                           command=result.command, bold_last_row=True))
         if result.grand_total:
-            path = crosstab_heatmap(result, ctx.chart_path(f"crosstab-{rows}-{columns}"), values="column")
-            section.add(Chart(f"{rows} x {columns}: column percentages", path,
+            names = " by ".join(_axis_name(ctx, a) for a in (rows, columns))
+            path = crosstab_heatmap(result, ctx.chart_path(f"crosstab-{rows}-{columns}"), values="column",
+                                    title=f"{names}: column percent of {result.measure}")
+            section.add(Chart(f"{names}: column percentages (n per column under its label; "
+                              f"{result.grand_total} {result.measure} in all)", path,
                               command=result.command + f" --chart {path.name} --values column"))
     return section

@@ -116,19 +116,27 @@ def crosstab_heatmap(result: CrosstabResult, path: Path, *, values: str = "count
     if not result.rows or not result.columns:
         raise TallyError("Nothing to chart: the crosstab has no rows or no columns")
     matrix = _heat_values(result, values)
-    figure = new_figure(1.6 + 0.75 * len(result.columns) + 2.2, 1.4 + 0.42 * len(result.rows))
+    # Sized to print at 1:1 on a 6" text width where possible: with many columns the
+    # colour bar goes (every cell carries its value) and columns narrow to 0.45".
+    many = len(result.columns) > 6
+    figure = new_figure(min(2.2 + (0.45 if many else 0.75) * len(result.columns) + (0 if many else 1.2), 9.0),
+                        1.6 + 0.42 * len(result.rows))
     axis = figure.subplots()
     image = axis.imshow(matrix, cmap="cividis", aspect="auto", vmin=0)
-    axis.set_xticks(range(len(result.columns)), labels=[wrap(c.label, 16) for c in result.columns],
+    # Each column's percentage base under its label, so a reader sees what 50 % is of.
+    bases = result.column_bases if values == "column" else result.column_totals
+    axis.set_xticks(range(len(result.columns)),
+                    labels=[f"{wrap(c.label, 16)}\n(n = {n})" for c, n in zip(result.columns, bases, strict=True)],
                     rotation=45, ha="right", rotation_mode="anchor", fontsize=8)
     axis.set_yticks(range(len(result.rows)), labels=[wrap(r.label) for r in result.rows], fontsize=8)
     threshold = np.nanmax(matrix) / 2 if np.nanmax(matrix) > 0 else 1
     for (i, j), value in np.ndenumerate(matrix):
         text = f"{result.counts[i][j]}" if values == "count" else f"{value:.0f}%"
-        axis.text(j, i, text, ha="center", va="center", fontsize=7,
+        axis.text(j, i, text, ha="center", va="center", fontsize=8,
                   color="black" if value > threshold else "white")
     legend = {"count": result.measure, "row": "row percent", "column": "column percent"}[values]
-    figure.colorbar(image, ax=axis, shrink=0.8).set_label(legend, fontsize=8)
+    if not many:
+        figure.colorbar(image, ax=axis, shrink=0.8).set_label(legend, fontsize=8)
     axis.set_title(wrap(title or f"{result.row_spec} x {result.column_spec}: {legend}", 70), fontsize=10)
     return save(figure, path)
 

@@ -183,3 +183,13 @@ def test_word_tables_carry_their_widths(seed_project, tmp_path):
     for table in Document(str(written.docx)).tables:
         widths = [cell.width for cell in table.rows[0].cells]
         assert all(widths) and sum(w.inches for w in widths) <= 6.5 + 0.01  # EMU rounding
+
+
+def test_every_figure_states_its_n(seed_project, tmp_path):
+    from qualcode.report.model import Chart
+    from qualcode.report.writers import walk
+
+    written = build_report(seed_project, tmp_path, coder=CODER)
+    report = type("R", (), {"sections": written.sections})()
+    charts = [b for _, s in walk(report) for b in s.blocks if isinstance(b, Chart)]
+    assert charts and all("n = " in chart.caption for chart in charts)
