@@ -211,7 +211,7 @@ def crosstab_section(ctx: ReportContext) -> Section:
             names = " by ".join(_axis_name(ctx, a) for a in (rows, columns))
             path = crosstab_heatmap(result, ctx.chart_path(f"crosstab-{rows}-{columns}"), values="column",
                                     title=f"{names}: column percent of {result.measure}")
-            section.add(Chart(f"{names}: column percentages (n per column under its label; "
-                              f"{result.grand_total} {result.measure} in all)", path,
+            section.add(Chart(f"{names}: column percentages (n = {result.grand_total} {result.measure} in all; "
+                              "each column's n under its label)", path,
                               command=result.command + f" --chart {path.name} --values column"))
     return section
