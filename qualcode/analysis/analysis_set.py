@@ -162,12 +162,11 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     from qualcode.store.codings import respondent_segment_totals
 
     with project.read() as conn:
+        infos, coded, totals = transcript_metadata(conn), coded_turns(conn), respondent_segment_totals(conn)
         if coder:
             resolve_coder(conn, coder)  # refuses a coder with no codings, listing those with some
-        infos = transcript_metadata(conn)
-        assigned, coded = assignment_rows(conn), coded_turns(conn)
-        totals, origins = respondent_segment_totals(conn), coding_origins(conn)
-        pairs = _sample_pairs(conn)
+        else:
+            assigned, origins, pairs = assignment_rows(conn), coding_origins(conn), _sample_pairs(conn)
     if coder:
         return AnalysisSet(tuple(Entry(t.id, t.role, t.site, coder, "named", totals.get(t.id, 0),
                                        coded.get((coder, t.id), 0)) for t in infos), named=coder)
