@@ -186,7 +186,7 @@ def print_analysis(result, out: Console) -> None:
 
 
 def print_report_summary(written, out: Console) -> None:
-    who = f"coder {written.coder}" if written.coder else "no codings yet"
+    who = _whose(written.coder) if written.coder else "no codings yet"
     out.print(f"Report ({who}):", markup=False, soft_wrap=True)
     for path in written.paths:
         out.print(f"  {path}", markup=False, soft_wrap=True)

@@ -180,3 +180,6 @@ def test_cli_assign_show_and_progress(study):
     assert bad.exit_code == 1 and "exactly one way" in bad.output
     tallied = runner.invoke(app, ["-p", root, "tally", "referral"])
     assert tallied.exit_code == 0 and "Warning: Coverage" in tallied.output
+    assert "referral): references, analysis set" in tallied.output
+    reported = runner.invoke(app, ["-p", root, "report", "-o", str(study.root / "out")])
+    assert reported.exit_code == 0 and "Report (analysis set):" in reported.output
