@@ -183,3 +183,14 @@ def test_cli_assign_show_and_progress(study):
     assert "referral): references, analysis set" in tallied.output
     reported = runner.invoke(app, ["-p", root, "report", "-o", str(study.root / "out")])
     assert reported.exit_code == 0 and "Report (analysis set):" in reported.output
+
+
+@pytest.mark.parametrize("fmt", ["md", "table"])
+def test_file_formats_carry_the_statement_and_warning(study, fmt):
+    from qualcode.tally.crosstab import crosstab
+    from qualcode.tally.formats import write_crosstab, write_tally
+    from qualcode.tally.frequencies import tally
+
+    for text in (write_tally(tally(study, "referral"), fmt), write_crosstab(crosstab(study, "referral", "role"), fmt)):
+        assert "analysis set" in text and "Analysis set:" in text
+        assert "Warning: Coverage" in text and "reconciliation is partial" in text
