@@ -87,8 +87,9 @@ class Coverage:
                          "still count the primary coder, not the consensus")
         if not parts:
             return ""
-        return ("Coverage: figures rest on " + f"{self.transcripts_coded} of {self.transcripts} transcripts and "
-                f"{self.turns_coded} of {self.respondent_turns} respondent turns coded; " + "; ".join(parts))
+        return (f"Coverage: these figures rest on less than the whole selection ({self.transcripts_coded} of "
+                f"{self.transcripts} transcripts have counted codings; {self.turns_coded} of {self.respondent_turns} "
+                "respondent turns carry a counted code): " + "; ".join(parts))
 
     def to_dict(self) -> dict[str, Any]:
         return {"transcripts": self.transcripts, "transcripts_coded": self.transcripts_coded,
