@@ -141,7 +141,21 @@ def bootstrap_kappa(
     return low, high, defined.sum(axis=0)
 
 
-def _rows(per_code: PerCodeAgreement, codebook: Codebook, ci: dict[int, tuple] | None = None) -> list[dict[str, Any]]:
+MIN_UNITS = 10
+"""Default minimum of units coded by either coder below which a code is flagged "too few units"."""
+
+
+def _estimable(interval: list[float] | None, se) -> list[float] | None:
+    """An interval only where it says something: none with no standard error or of zero width
+    (a single shared turn gives kappa 1 with SE 0: "1.00 to 1.00" is not an interval)."""
+    if interval is None or se is None or not np.isfinite(se) or se <= 0:
+        return None
+    low, high = interval
+    return None if not (np.isfinite(low) and np.isfinite(high)) or round(high - low, 4) <= 0 else [low + 0.0, high + 0.0]
+
+
+def _rows(per_code: PerCodeAgreement, codebook: Codebook, ci: dict[int, tuple] | None = None,
+          min_units: int = MIN_UNITS) -> list[dict[str, Any]]:
     rows = []
     for index, code in enumerate(per_code.codes):
         stats = per_code.row(index)
@@ -161,6 +175,12 @@ def _rows(per_code: PerCodeAgreement, codebook: Codebook, ci: dict[int, tuple] |
             low, high, used = ci[index]
             row["kappa_ci"] = None if used == 0 else [low, high]
             row["bootstrap_replicates_defined"] = used
+        else:
+            row["kappa_ci"] = _estimable(row["kappa_ci"], stats["kappa_se"])
+        if row["kappa_ci"] is not None and round(row["kappa_ci"][1] - row["kappa_ci"][0], 4) <= 0:
+            row["kappa_ci"] = None
+        row["coded_units"] = int(row["both"] + row["only_a"] + row["only_b"])
+        row["too_few_units"] = row["coded_units"] < min_units
         rows.append(row)
     return rows
 
@@ -232,6 +252,7 @@ def project_agreement(
     min_kappa: float = 0.6,
     characters: str = "respondent",
     confidence: float = 0.95,
+    min_units: int = MIN_UNITS,
 ) -> dict[str, Any]:
     """Per-code agreement of two coders on a project, as the JSON of ``qualcode agreement``.
 
@@ -260,6 +281,8 @@ def project_agreement(
     characters : {"respondent", "all"}
         Which characters are units when ``unit="character"``.
     confidence : float
+    min_units : int
+        Codes applied (by either coder) in fewer units are flagged ``too_few_units``.
 
     Returns
     -------
@@ -288,7 +311,9 @@ def project_agreement(
     if ci == "bootstrap":
         low, high, used = bootstrap_kappa(cells, replicates=replicates, seed=seed, confidence=confidence)
         interval = {i: (float(low[i]), float(high[i]), int(used[i])) for i in range(len(columns))}
-    rows = _rows(per_code, project.codebook, interval)
+    if min_units < 1:
+        raise AgreementError(f"--min-units must be 1 or more; received {min_units}")
+    rows = _rows(per_code, project.codebook, interval, min_units)
     result = {
         "unit": unit, "coders": list(pair), "sample": sample, "transcripts": transcript_ids,
         "units": int(blocks.units.sum()), "codes_filter": codes, "rollup": rollup,
@@ -299,6 +324,8 @@ def project_agreement(
         "undefined": [{"code": r["code"], "reason": r["reason"]} for r in rows if not r["defined"]],
         **_summary(per_code, min_kappa),
         "warnings": coverage_warnings(coded, unit, characters),
+        "min_units": min_units,
+        "too_few_units": [r["code"] for r in rows if r["defined"] and r["too_few_units"]],
     }
     if by_transcript:
         result["by_transcript"] = _by_transcript(project, coded, blocks, applicable, confidence, min_kappa)

@@ -35,6 +35,21 @@ if TYPE_CHECKING:
 ACTION = "reconcile"
 ORIGIN = "consensus"
 DECISIONS = ("a", "b", "both", "neither")
+PRESENCE_DECISIONS = ("keep", "drop")
+"""A disagreement is one coder applying a code the other did not: the only real choice
+is to keep the code (the applying coder's version) or drop it. ``keep``/``drop`` are
+recorded as ``a``/``b``/``neither``, so old and new decisions read back alike."""
+
+
+def as_decision(disagreement: Disagreement, choice: str, coders: Sequence[str]) -> str:
+    """``keep``/``drop`` (or a stored ``a``/``b``/``both``/``neither``) as a stored decision."""
+    if choice == "drop":
+        return "neither"
+    if choice == "keep":
+        return "a" if disagreement.applied_by == coders[0] else "b"
+    if choice in DECISIONS:
+        return choice
+    raise AgreementError(f"a decision is keep or drop; received '{choice[:40]}'")
 
 
 @dataclass(frozen=True)
@@ -86,10 +101,9 @@ def list_disagreements(
     return [row for row in rows if (row.transcript, row.segment, row.code) not in decided]
 
 
-def copy_agreements(
-    project: Project, coders: Sequence[str], into: str, *, sample: str | None = None, code: str | None = None
-) -> CopyResult:
-    """Copy every (turn, code) both coders applied to ``into``: one transaction, one event group."""
+def agreed_units(project: Project, coders: Sequence[str], *, sample: str | None = None,
+                 code: str | None = None) -> list[tuple[str, int, str]]:
+    """Every (transcript, turn, code) both coders applied."""
     from qualcode.agreement.project import agreement_codes
     from qualcode.agreement.units import load_coded, unit_matrices
 
@@ -97,12 +111,20 @@ def copy_agreements(
 
     pair = check_coders(coders)
     guard(project, coders=pair, what="reconciliation")
-    into = _check_into(into, pair)
     coded = load_coded(project, pair, double_coded_transcripts(project, pair, sample))
     columns = agreement_codes(project.codebook, coded, prefix=code)
     matrices = unit_matrices(coded, columns, "segment")
-    agreed = [(coded.transcripts[int(matrices.units.transcript[u])].id, int(matrices.units.ordinal[u]), columns[int(c)])
-              for u, c in zip(*(matrices.a & matrices.b).nonzero(), strict=True)]
+    return [(coded.transcripts[int(matrices.units.transcript[u])].id, int(matrices.units.ordinal[u]), columns[int(c)])
+            for u, c in zip(*(matrices.a & matrices.b).nonzero(), strict=True)]
+
+
+def copy_agreements(
+    project: Project, coders: Sequence[str], into: str, *, sample: str | None = None, code: str | None = None
+) -> CopyResult:
+    """Copy every (turn, code) both coders applied to ``into``: one transaction, one event group."""
+    pair = check_coders(coders)
+    into = _check_into(into, pair)
+    agreed = agreed_units(project, pair, sample=sample, code=code)
     with project.write() as conn:
         writer = _ConsensusWriter(project, conn, into)
         for transcript, ordinal, code_id in agreed:
@@ -111,41 +133,53 @@ def copy_agreements(
 
 
 def apply_decision(
-    project: Project, disagreement: Disagreement, decision: str, *, into: str, coders: Sequence[str]
+    project: Project, disagreement: Disagreement, decision: str, *, into: str, coders: Sequence[str],
+    reason: str = "",
 ) -> dict[str, Any]:
     """Record one decision and write the consensus codings it implies (one transaction).
 
     Parameters
     ----------
-    decision : {"a", "b", "both", "neither"}
+    decision : {"keep", "drop", "a", "b", "both", "neither"}
+        ``keep``/``drop``: apply the code as the applying coder did / not at all;
         ``a``/``b``: coder A's / B's version of the turn for this code; ``both``: the
         union of the two; ``neither``: the code is not applied.
+    reason : why (recorded with the decision; shown by ``qualcode log``).
 
     Raises
     ------
     AgreementError
         An unknown decision, or a unit already decided into ``into``.
     """
-    from qualcode.store.codings import append_event
-
     pair = check_coders(coders)
     into = _check_into(into, pair)
-    if decision not in DECISIONS:
-        raise AgreementError(f"a decision is one of {', '.join(DECISIONS)}; received '{decision}'")
-    key = (disagreement.transcript, disagreement.segment, disagreement.code)
-    sources = {"a": pair[:1], "b": pair[1:], "both": pair, "neither": ()}[decision]
+    decision = as_decision(disagreement, decision, pair)
     with project.write() as conn:
         writer = _ConsensusWriter(project, conn, into)  # locks the consensus coder first
-        if key in decided_units(conn, into, pair):
-            raise AgreementError(f"'{key[0]}' turn {key[1]}, code {key[2]} is already decided into {into}")
-        payload = {"id": None, "decision": decision, "coders": list(pair), "kept": list(sources),
-                   "transcript_id": key[0], "segment": key[1], "segment_id": writer.segment_id(key[0], key[1]),
-                   "code_id": key[2], "start_offset": disagreement.start, "end_offset": disagreement.end}
-        writer.result.group_id = append_event(conn, coder=into, action=ACTION, transcript_id=key[0], coding_id=None,
-                                              before=None, after=payload)
-        writer.copy(key[0], key[1], key[2], sources)
+        sources = decide_in(conn, writer, disagreement, decision, pair, reason)
     return {"decision": decision, "kept": list(sources), "codings_written": writer.written,
             "group_id": writer.result.group_id, "coder_created": writer.created}
+
+
+def decide_in(conn: Connection, writer: _ConsensusWriter, disagreement: Disagreement, decision: str,
+              pair: tuple[str, str], reason: str = "") -> tuple[str, ...]:
+    """Record one stored decision (a/b/both/neither) in this transaction; return the coders kept."""
+    from qualcode.store.codings import append_event
+
+    key = (disagreement.transcript, disagreement.segment, disagreement.code)
+    if key in decided_units(conn, writer.into, pair):
+        raise AgreementError(f"'{key[0]}' turn {key[1]}, code {key[2]} is already decided into {writer.into}")
+    sources = {"a": pair[:1], "b": pair[1:], "both": pair, "neither": ()}[decision]
+    payload = {"id": None, "decision": decision, "coders": list(pair), "kept": list(sources),
+               "transcript_id": key[0], "segment": key[1], "segment_id": writer.segment_id(key[0], key[1]),
+               "code_id": key[2], "start_offset": disagreement.start, "end_offset": disagreement.end,
+               "reason": reason[:1000]}
+    group = append_event(conn, coder=writer.into, action=ACTION, transcript_id=key[0], coding_id=None,
+                         before=None, after=payload, **({"group_id": writer.result.group_id}
+                                                        if writer.result.group_id else {}))
+    writer.result.group_id = writer.result.group_id or group
+    writer.copy(key[0], key[1], key[2], sources)
+    return sources
 
 
 class _ConsensusWriter:

@@ -1,8 +1,14 @@
 """Double-coding samples: draw a stratified share of the transcripts, record and show it.
 
 A sample is ``ceil(fraction * N)`` transcripts, allocated across strata (role, site or
-any transcript attribute) in proportion to their size by the largest-remainder method,
-with **at least one transcript from every stratum that has transcripts**:
+any transcript attribute) in proportion to their size by the largest-remainder method
+(Hamilton's method): each stratum gets the integer part of its quota, and the places
+left over go to the largest fractional parts (ties: the larger stratum, then the
+stratum name). By default that is all, so the sample has exactly the target size and
+small strata may get no transcript (the sample's notes name them).
+
+With ``min_per_stratum=1`` (``sample create --min-per-stratum 1``) every stratum that
+has transcripts gets **at least one**:
 
 1. strata whose proportional quota is below one get exactly one transcript and leave
    the pool; the quotas of the others are recomputed over the remaining places (repeat
@@ -115,8 +121,8 @@ class Sample:
         }
 
 
-def allocate(sizes: dict[str, int], total: int) -> Allocation:
-    """Allocate ``total`` places across strata: largest remainder, at least one each.
+def allocate(sizes: dict[str, int], total: int, minimum: int = 1) -> Allocation:
+    """Allocate ``total`` places across strata: largest remainder, at least ``minimum`` (0 or 1) each.
 
     Parameters
     ----------
@@ -139,14 +145,24 @@ def allocate(sizes: dict[str, int], total: int) -> Allocation:
 
     >>> [s.drawn for s in allocate({"a": 50, "b": 30, "c": 20}, 7).strata]
     [4, 2, 1]
+
+    Without the minimum the total is the target; a small stratum may get nothing (quotas
+    1.41, 0.24, 0.94, 1.41: floors 1, 0, 0, 1; the two places left go to 0.94 and to the
+    tie at 0.41, broken by size, then name):
+
+    >>> a = allocate({"law_enforcement": 12, "other": 2, "prosecutor": 8, "service_provider": 12}, 4, minimum=0)
+    >>> [(s.stratum, s.drawn) for s in a.strata], a.total
+    ([('law_enforcement', 2), ('other', 0), ('prosecutor', 1), ('service_provider', 1)], 4)
     """
     if total < 0:
         raise AgreementError(f"a sample needs a non-negative number of places; received {total}")
     present = {name: size for name, size in sizes.items() if size > 0}
     if total > sum(present.values()):
         raise AgreementError(f"cannot draw {total} transcripts from {sum(present.values())}")
-    places = max(total, len(present))
-    raised, pool = _raise_small_strata(present, places)
+    if minimum not in (0, 1):
+        raise AgreementError(f"the per-stratum minimum is 0 or 1; received {minimum}")
+    places = max(total, len(present)) if minimum else total
+    raised, pool = _raise_small_strata(present, places) if minimum else (set(), present)
     drawn = _largest_remainder(pool, places - len(raised))
     quotas = _quotas(present, total)
     strata = tuple(
@@ -198,7 +214,8 @@ def stratum_of(row: dict[str, Any], keys: tuple[str, ...]) -> str:
 
 
 def draw(
-    transcripts: list[dict[str, Any]], fraction: float, seed: int, stratify: tuple[str, ...] = ()
+    transcripts: list[dict[str, Any]], fraction: float, seed: int, stratify: tuple[str, ...] = (),
+    minimum: int = 1,
 ) -> tuple[Allocation, list[tuple[str, str]]]:
     """Choose the sample's transcripts (pure: no store access).
 
@@ -225,7 +242,8 @@ def draw(
     strata: dict[str, list[str]] = {}
     for row in ordered:
         strata.setdefault(stratum_of(row, stratify), []).append(row["id"])
-    allocation = allocate({name: len(ids) for name, ids in strata.items()}, math.ceil(fraction * len(ordered)))
+    allocation = allocate({name: len(ids) for name, ids in strata.items()}, math.ceil(fraction * len(ordered)),
+                          minimum)
     chosen = []
     for name, ids in strata.items():
         picked = sorted(ids, key=lambda transcript: keys[transcript])[: allocation.drawn(name)]
@@ -265,6 +283,7 @@ def create_sample(
     coders: tuple[str, ...] | list[str],
     stratify: tuple[str, ...] | list[str] = (),
     seed: int | None = None,
+    min_per_stratum: int = 0,
 ) -> Sample:
     """Draw a double-coding sample, store it and assign it to the coders.
 
@@ -282,22 +301,31 @@ def create_sample(
     with project.write() as conn:
         if _sample_row(conn, name) is not None:
             raise AgreementError(f"a sample named '{name}' exists; choose another name (see 'qualcode sample show')")
-        rows = _transcript_rows(conn)
-        if not rows:
-            raise AgreementError("the project has no transcripts to sample (qualcode import)")
-        _check_stratify(stratify, rows)
-        allocation, chosen = draw(rows, fraction, seed, stratify)
-        sample = Sample(
-            name, float(fraction), seed, stratify, coders, tuple(chosen),
-            tuple(s.as_dict() for s in allocation.strata), len(rows), allocation.target,
-            _notes(allocation) + _new_coders_note(conn, coders),
-        )
-        _insert_sample(conn, sample)
+        return _draw_in(conn, name, float(fraction), coders, stratify, seed, min_per_stratum)
+
+
+def _draw_in(conn: Connection, name: str, fraction: float, coders, stratify, seed: int, minimum: int) -> Sample:
+    rows = _transcript_rows(conn)
+    if not rows:
+        raise AgreementError("the project has no transcripts to sample (qualcode import)")
+    _check_stratify(stratify, rows)
+    allocation, chosen = draw(rows, fraction, seed, stratify, minimum)
+    sample = Sample(
+        name, fraction, seed, stratify, coders, tuple(chosen),
+        tuple(s.as_dict() for s in allocation.strata), len(rows), allocation.target,
+        _notes(allocation) + _new_coders_note(conn, coders),
+    )
+    _insert_sample(conn, sample)
     return sample
 
 
 def _notes(allocation: Allocation) -> tuple[str, ...]:
-    notes = []
+    notes = [f"allocation: largest remainder over {len(allocation.strata)} strata, {allocation.total} of "
+             f"target {allocation.target}"] if len(allocation.strata) > 1 else []
+    empty = [s.stratum for s in allocation.strata if s.population and not s.drawn]
+    if empty:
+        notes.append(f"strata with no transcript in the sample (quota below one; --min-per-stratum 1 "
+                     f"gives each one): {', '.join(empty)}")
     raised = [s.stratum for s in allocation.strata if s.raised_to_minimum]
     if raised:
         notes.append(f"raised to the minimum of one transcript: {', '.join(raised)}")
@@ -399,3 +427,68 @@ def _insert_sample(conn: Connection, sample: Sample) -> None:
     for coder in sample.coders:
         ensure_coder(conn, coder)
     conn.execute(insert(sample_coders), [{"sample": sample.name, "coder": coder} for coder in sample.coders])
+
+
+# -- deleting and redrawing (each recorded in the event log) -----------------------------------
+
+SAMPLE_DELETE, SAMPLE_REDRAW = "sample:delete", "sample:redraw"
+
+
+def delete_sample(project: Project, name: str, *, by: str | None = None) -> Sample:
+    """Delete a sample (its codings stay); the deleted sample is recorded in the event log."""
+    with project.write() as conn:
+        sample = load_sample(conn, name)
+        _record(conn, SAMPLE_DELETE, by, sample, None)
+        _delete_in(conn, name)
+    return sample
+
+
+def _delete_in(conn: Connection, name: str) -> None:
+    from sqlalchemy import delete
+
+    conn.execute(delete(sample_transcripts).where(sample_transcripts.c.sample == name))
+    conn.execute(delete(sample_coders).where(sample_coders.c.sample == name))
+    conn.execute(delete(samples).where(samples.c.name == name))
+
+
+def redraw_sample(project: Project, name: str, *, seed: int | None = None, fraction: float | None = None,
+                  min_per_stratum: int = 0, by: str | None = None) -> Sample:
+    """Replace a sample by a fresh draw (same name, coders, strata) in one transaction; recorded.
+
+    Refused once the sample's coders have codings on its transcripts: a redraw would
+    silently move coded transcripts out of the sample.
+    """
+    old = get_sample(project, name)
+    coded = _coded_by_sample_coders(project, old)
+    if coded:
+        raise AgreementError(f"sample '{name}' has codings by its coders on {len(coded)} transcript(s); "
+                             "redrawing would leave them outside the sample. Delete it deliberately "
+                             "(qualcode sample delete) and create a new one")
+    seed = secrets.randbelow(MAX_SEED) if seed is None else int(seed)
+    if not 0 <= seed < MAX_SEED:
+        raise AgreementError(f"--seed must be a whole number from 0 to {MAX_SEED - 1}; received {seed}")
+    fraction = check_fraction(fraction if fraction is not None else old.fraction)
+    with project.write() as conn:
+        _delete_in(conn, name)
+        new = _draw_in(conn, name, float(fraction), old.coders, old.stratify, seed, min_per_stratum)
+        _record(conn, SAMPLE_REDRAW, by, old, new)
+    return new
+
+
+def _coded_by_sample_coders(project: Project, sample: Sample) -> dict[str, int]:
+    from sqlalchemy import func
+
+    from qualcode.store.schema import codings
+
+    with project.read() as conn:
+        query = (select(codings.c.transcript_id, func.count()).where(
+            codings.c.transcript_id.in_(sample.transcript_ids), codings.c.coder.in_(sample.coders))
+            .group_by(codings.c.transcript_id))
+        return dict(conn.execute(query).all())
+
+
+def _record(conn: Connection, action: str, by: str | None, before: Sample | None, after: Sample | None) -> None:
+    from qualcode.transcripts.corrections import actor
+
+    coding_store.append_event(conn, coder=actor(by), action=action, transcript_id=None, coding_id=None,
+                              before=before.as_dict() if before else None, after=after.as_dict() if after else None)

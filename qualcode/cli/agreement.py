@@ -25,6 +25,8 @@ sample_app = typer.Typer(help="Double-coding samples: draw one, show its progres
 CodersOption = Annotated[str, typer.Option("--coders", help="Two coders, comma-separated: A,B.")]
 SampleOption = Annotated[str | None, typer.Option("--sample", help="Only this sample's transcripts.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+MinPerStratumOption = Annotated[int, typer.Option(
+    "--min-per-stratum", help="0: exactly the target size (default); 1: at least one per stratum (may draw more).")]
 # Landis & Koch bands, worst to best.
 BAND_STYLES = {"poor": "bold red", "slight": "red", "fair": "dark_orange", "moderate": "yellow",
                "substantial": "green", "almost perfect": "bold green", "undefined": "dim"}
@@ -54,13 +56,47 @@ def sample_create(
     stratify: Annotated[str | None, typer.Option(
         "--stratify", help="Strata: role, site or attribute names, comma-separated.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: a fresh one, reported).")] = None,
+    min_per_stratum: MinPerStratumOption = 0,
     as_json: JsonOption = False,
 ) -> None:
-    """Draw a stratified double-coding sample and assign it to the coders."""
+    """Draw a stratified double-coding sample (exactly the target size by default) and assign it."""
     from qualcode.agreement.sampling import create_sample
 
     sample = create_sample(project_of(ctx), name, fraction=fraction, coders=_split(coders),
-                           stratify=_split(stratify), seed=seed)
+                           stratify=_split(stratify), seed=seed, min_per_stratum=min_per_stratum)
+    if as_json:
+        print_json(sample.as_dict())
+        return
+    print_sample(sample, console)
+
+
+@sample_app.command("delete")
+def sample_delete(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The sample.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who (for the event log; default: login name).")] = None,
+) -> None:
+    """Delete a sample (codings stay); recorded in the event log."""
+    from qualcode.agreement.sampling import delete_sample
+
+    sample = delete_sample(project_of(ctx), name, by=by)
+    console.print(f"Deleted sample {sample.name} ({len(sample.transcripts)} transcripts); codings are kept "
+                  "and the deletion is in the event log.", markup=False, soft_wrap=True)
+
+
+@sample_app.command("redraw")
+def sample_redraw(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The sample.")],
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: a fresh one).")] = None,
+    fraction: Annotated[float | None, typer.Option("--fraction", help="New share (default: as before).")] = None,
+    min_per_stratum: MinPerStratumOption = 0,
+    by: Annotated[str | None, typer.Option("--by", help="Who (for the event log; default: login name).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Draw a sample again (refused once its coders have coded it); old and new are recorded."""
+    from qualcode.agreement.sampling import redraw_sample
+
+    sample = redraw_sample(project_of(ctx), name, seed=seed, fraction=fraction, min_per_stratum=min_per_stratum,
+                           by=by)
     if as_json:
         print_json(sample.as_dict())
         return
@@ -172,6 +208,8 @@ def agreement(
     characters: Annotated[str, typer.Option(
         "--characters", help="Character units: respondent (turn text) or all (every character).")] = "respondent",
     min_kappa: Annotated[float, typer.Option("--min-kappa", help="Count codes below this kappa.")] = 0.6,
+    min_units: Annotated[int, typer.Option(
+        "--min-units", help="Flag codes applied (by either coder) in fewer units than this.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Per-code intercoder agreement of two coders (kappa, PABAK, alpha, AC1), worst first."""
@@ -180,6 +218,7 @@ def agreement(
     result = project_agreement(
         project_of(ctx), _split(coders), sample, unit, codes=codes, rollup=rollup, by_transcript=by_transcript,
         ci=ci, replicates=replicates, seed=seed, resample=resample, min_kappa=min_kappa, characters=characters,
+        min_units=min_units,
     )
     if as_json:
         print_json(result)
@@ -207,6 +246,13 @@ def print_agreement(result: dict[str, Any], out: Console) -> None:
               f"({plural(len(result['transcripts']), 'transcript')}); unit: {_unit_description(result)}, "
               f"{result['units']:,} units.", soft_wrap=True)
     _print_table(out, lambda width: _code_table(result["codes"], a, b, result["ci"], width))
+    out.print("N: units where the code applies (codes limited to some roles count only those roles' turns); "
+              "coded: units either coder applied it to; both: units both applied it to.",
+              soft_wrap=True, highlight=False, markup=False)
+    if result.get("too_few_units"):
+        out.print(f"[yellow]Too few units:[/yellow] {len(result['too_few_units'])} of {result['codes_defined']} "
+                  f"codes were applied in fewer than {result['min_units']} units; their kappa is unstable "
+                  f"(--min-units): {', '.join(result['too_few_units'])}", soft_wrap=True, highlight=False)
     _print_undefined(result, out)
     _print_overall(result, out)
     if "by_transcript" in result:
@@ -234,15 +280,16 @@ def _code_table(rows: list[dict[str, Any]], a: str, b: str, ci: dict[str, Any], 
     extra = width >= WIDE_TABLE
     table = Table(title=Text(f"Per code, worst first (A = {a}, B = {b}; {level} {ci['method']})"), box=box.SIMPLE_HEAD,
                   caption=None if extra else "PABAK, alpha and AC1: widen the terminal or use --json")
-    columns = ["code", "n", "both", "A", "B", "neither", "agree%", "kappa", level]
+    columns = ["code", "N", "coded", "both", "A", "B", "neither", "agree%", "kappa", level]
     columns += ["PABAK", "alpha", "AC1"] if extra else []
     for column in [*columns, "strength"]:
         table.add_column(column, justify="left" if column in ("code", "strength") else "right",
                          no_wrap=column in ("code", "strength"))
     for row in _sorted_worst_first([r for r in rows if r["defined"]]):
-        interval = f"{row['kappa_ci'][0]:.2f} to {row['kappa_ci'][1]:.2f}" if row["kappa_ci"] else "—"
+        interval = f"{row['kappa_ci'][0]:.2f} to {row['kappa_ci'][1]:.2f}" if row["kappa_ci"] else "not estimable"
         agree = None if row["percent_agreement"] is None else 100 * row["percent_agreement"]
-        cells = [row["code"], str(row["units"]), str(row["both"]), str(row["only_a"]), str(row["only_b"]),
+        coded = f"{row['coded_units']}" + (" too few" if row["too_few_units"] else "")
+        cells = [row["code"], str(row["units"]), coded, str(row["both"]), str(row["only_a"]), str(row["only_b"]),
                  str(row["neither"]), _number(agree, 1), _number(row["kappa"]), interval]
         cells += [_number(row["pabak"]), _number(row["alpha"]), _number(row["ac1"])] if extra else []
         table.add_row(*cells, row["label"], style=BAND_STYLES.get(row["label"], ""))
@@ -334,13 +381,14 @@ def _print_disagreements(rows) -> None:
     console.print(f"{plural(len(rows), 'disagreement')} in {plural(units, 'unit')}.", markup=False, soft_wrap=True)
 
 
-CHOICES = ("a", "b", "both", "neither", "skip", "quit")
+CHOICES = ("keep", "drop", "skip", "quit")
 
 
-def _ask(pair: list[str]) -> str:
+def _ask(row) -> str:
     """Prompt until the answer is one of CHOICES (typer.prompt, so CliRunner input works)."""
     while True:
-        answer = typer.prompt(f"Keep [a] {pair[0]}, [b] {pair[1]}, both, neither, skip or quit").strip().lower()
+        answer = typer.prompt(f"Keep the code ({row.applied_by} applied it) or drop it? keep, drop, skip or quit"
+                              ).strip().lower()
         if answer in CHOICES:
             return answer
         console.print(f"Answer one of: {', '.join(CHOICES)}", markup=False, soft_wrap=True)
@@ -352,28 +400,59 @@ def reconcile(
     into: Annotated[str, typer.Option("--into", help="The consensus coder to write.")] = "consensus",
     sample: SampleOption = None,
     code: Annotated[str | None, typer.Option("--code", help="Only this code and its descendants.")] = None,
+    decisions: Annotated[Path | None, typer.Option(
+        "--decisions", help="Apply a filled decisions file (CSV or XLSX: decision keep|drop, reason).")] = None,
+    template: Annotated[Path | None, typer.Option(
+        "--template", help="Write the pending disagreements as a decisions file to fill in (CSV or XLSX).")] = None,
 ) -> None:
-    """Walk the disagreements and decide each one; agreed codings are copied to --into."""
-    from qualcode.agreement.reconcile import apply_decision, copy_agreements, list_disagreements
+    """Decide each disagreement (keep or drop the code); agreed codings are copied to --into.
+
+    Interactive by default (resumable; nothing is written before the first decision), or
+    from a decisions file: --template FILE writes it, --decisions FILE applies it.
+    """
+    from qualcode.agreement import decisions as decisions_file
 
     project, pair = project_of(ctx), _split(coders)
-    copied = copy_agreements(project, pair, into, sample=sample, code=code)
-    if copied.coder_created:
-        console.print(f"Created coder {into} (the consensus coder).", markup=False, soft_wrap=True)
-    console.print(f"{copied.agreed_units} agreed turn/code pairs copied to {into} "
-                  f"({plural(copied.codings_written, 'coding')} written).", markup=False, soft_wrap=True)
+    if decisions is not None and template is not None:
+        raise typer.BadParameter("give --template or --decisions, not both")
+    if template is not None:
+        count = decisions_file.write_template(project, pair, template, into=into, sample=sample, code=code)
+        console.print(f"Wrote {plural(count, 'pending disagreement')} to {template}; fill in decision (keep or drop) and "
+                      f"reason, then run reconcile --decisions {template.name}", markup=False, soft_wrap=True)
+        return
+    if decisions is not None:
+        done = decisions_file.apply_decisions(project, pair, decisions, into=into, sample=sample, code=code)
+        console.print(f"Decided {done.decided} (skipped {done.skipped} blank rows); {done.agreed_units} agreed "
+                      f"turn/code pairs copied to {into}; {done.codings_written} consensus codings written; "
+                      f"{done.pending} still to decide.", markup=False, soft_wrap=True)
+        return
+    _reconcile_interactively(project, pair, into, sample, code)
+
+
+def _reconcile_interactively(project, pair, into: str, sample, code) -> None:
+    from qualcode.agreement.reconcile import apply_decision, copy_agreements, list_disagreements
+
     pending = list_disagreements(project, pair, into, sample=sample, code=code)
     console.print(f"{plural(len(pending), 'disagreement')} to decide.", markup=False, soft_wrap=True)
     counts = {"decided": 0, "skipped": 0}
     for position, row in enumerate(pending, start=1):
         _show_disagreement(row, position, len(pending))
-        choice = _ask(pair)
+        choice = _ask(row)
         if choice == "quit":
             break
         if choice == "skip":
             counts["skipped"] += 1
             continue
-        done = apply_decision(project, row, choice, into=into, coders=pair)
+        reason = typer.prompt("Reason (optional)", default="", show_default=False)
+        if not counts["decided"]:
+            # Agreed units are copied only once a decision is made, so quitting at the
+            # first prompt leaves the store as it was.
+            copied = copy_agreements(project, pair, into, sample=sample, code=code)
+            if copied.coder_created:
+                console.print(f"Created coder {into} (the consensus coder).", markup=False, soft_wrap=True)
+            console.print(f"{copied.agreed_units} agreed turn/code pairs copied to {into} "
+                          f"({copied.codings_written} codings written).", markup=False, soft_wrap=True)
+        done = apply_decision(project, row, choice, into=into, coders=pair, reason=reason)
         counts["decided"] += 1
         console.print(f"  -> {choice}: {done['codings_written']} consensus codings written", markup=False,
                       soft_wrap=True)
@@ -414,7 +493,7 @@ def demo_step(project: Project, out: Console | None = None) -> dict[str, Any]:
         sample = get_sample(project, DEMO_SAMPLE)
     except NotFoundError:
         sample = create_sample(project, DEMO_SAMPLE, fraction=DEMO_FRACTION, coders=DEMO_CODERS,
-                               stratify=("role",), seed=DEMO_SEED)
+                               stratify=("role",), seed=DEMO_SEED, min_per_stratum=1)
     print_sample(sample, out)
     files = [project.root / "transcripts" / "double-coding" / f"{coder}.csv" for coder in DEMO_CODERS]
     check_demo_codings(files, sample.transcript_ids)

@@ -4,7 +4,7 @@ Top-level command -> (modules that build it, one-line help, hidden). Read by
 qualcode.cli.lazy so that ``qualcode --help`` imports no command module.
 """
 
-KNOWN_MODULES = ('project', 'transcripts', 'codebook', 'coding', 'codings_io', 'code', 'autocode', 'agreement', 'tally', 'quotes', 'interop', 'team', 'demo', 'query', 'search')
+KNOWN_MODULES = ('project', 'transcripts', 'codebook', 'coding', 'codings_io', 'code', 'autocode', 'agreement', 'tally', 'quotes', 'interop', 'team', 'analysis', 'demo', 'query', 'search')
 
 COMMANDS = {
     'init': (('project',), 'Create a project: qualcode.toml, codebooks/, transcripts/, reports/ and the store.', False),
@@ -25,7 +25,7 @@ COMMANDS = {
     'suggest': (('autocode',), 'Learned suggestions: train, predict, list, evaluate.', False),
     'agreement': (('agreement',), 'Per-code intercoder agreement of two coders (kappa, PABAK, alpha, AC1), worst first.', False),
     'disagreements': (('agreement',), 'Every unit where the two coders differ on a code, with its text.', False),
-    'reconcile': (('agreement',), 'Walk the disagreements and decide each one; agreed codings are copied to --into.', False),
+    'reconcile': (('agreement',), 'Decide each disagreement (keep or drop the code); agreed codings are copied to --into.', False),
     'sample': (('agreement',), 'Double-coding samples: draw one, show its progress.', False),
     'tally': (('tally',), 'Count the children of CODE per group, with percents, the total and a summary sentence.', False),
     'crosstab': (('tally',), 'Cross-tabulate codes by role/site/attribute, codes by codes (co-occurrence in segments), or groups.', False),
@@ -35,6 +35,9 @@ COMMANDS = {
     'merge': (('interop',), 'Merge coder bundles into this project: idempotent, nothing renamed or dropped.', False),
     'export': (('interop',), "Export the project (REFI-QDA .qdpx) or one coder's work (.qcb).", False),
     'db': (('team',), "The project's database: migrations, copies between SQLite and PostgreSQL, coder access.", False),
+    'assign': (('analysis',), 'Assign CODER to transcripts; the first coder assigned to a transcript is its primary coder.', False),
+    'unassign': (('analysis',), "Remove CODER's assignments (its codings stay in the store).", False),
+    'analysis-set': (('analysis',), 'The analysis set: whose codings every tally, crosstab and report counts.', False),
     'query': (('query',), 'Coding queries: codes joined by AND, OR, NOT, NEAR/n, with "text" and NAME=VALUE; passages and counts.', False),
     'matrix': (('query',), 'A code matrix (counts as in crosstab) whose cells open to their passages.', False),
     'search': (('search',), "Find PATTERN in respondents' turns: keyword-in-context lines, counts, or code every hit.", False),

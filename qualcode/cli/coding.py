@@ -135,10 +135,11 @@ def progress(
     from rich.table import Table
 
     table = Table(title="Coding progress (respondent turns)")
-    for column in ("coder", "transcript", "coded", "total", "%"):
+    for column in ("coder", "transcript", "assigned", "coded", "total", "%"):
         table.add_column(column, justify="right" if column in ("coded", "total", "%") else "left")
     for r in rows:
-        table.add_row(r["coder"], r["transcript"], str(r["coded"]), str(r["total"]), f"{r['percent']:.0f}")
+        table.add_row(r["coder"], r["transcript"], r["assigned"] or "-", str(r["coded"]), str(r["total"]),
+                      f"{r['percent']:.0f}")
     show_table(console, table)
 
 

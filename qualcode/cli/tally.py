@@ -24,7 +24,7 @@ DEMO_TALLY = "referral"
 DEMO_THEMES = "challenge"
 
 CoderOption = Annotated[
-    str | None, typer.Option("--coder", help="Whose codings to count (default: consensus, else the only coder).")
+    str | None, typer.Option("--coder", help="Count NAME's codings on every transcript (default: the analysis set).")
 ]
 RoleOption = Annotated[
     list[str] | None, typer.Option("--role", help="Only transcripts of this role (key, label or alias); repeatable.")
@@ -138,8 +138,9 @@ def print_tally(result, out: Console) -> None:
 
     from qualcode.tally.formats import tally_header, tally_rows
 
-    out.print(f"[bold]{result.name}[/bold] ({result.code}): {result.count_type}, coder {result.coder}"
+    out.print(f"[bold]{result.name}[/bold] ({result.code}): {result.count_type}, {_whose(result.coder)}"
               + (", rolled up" if result.rollup else ""))
+    print_analysis(result, out)
     for group in result.groups:
         table = Table(title=group.label, title_justify="left")
         for index, heading in enumerate(tally_header(result)):
@@ -161,8 +162,9 @@ def print_crosstab(result, out: Console) -> None:
 
     from qualcode.tally.formats import crosstab_grids
 
-    who = f", coder {result.coder}" if result.coder else ""
+    who = f", {_whose(result.coder)}" if result.coder else ""
     out.print(f"[bold]{result.row_spec} x {result.column_spec}[/bold]: {result.measure}{who}")
+    print_analysis(result, out)
     for title, header, rows in crosstab_grids(result):
         table = Table(title=title, title_justify="left")
         for index, heading in enumerate(header):
@@ -175,8 +177,20 @@ def print_crosstab(result, out: Console) -> None:
     out.print(f"Command: {result.command}", markup=False, style="dim", soft_wrap=True)
 
 
+def _whose(label: str) -> str:
+    return label if label == "analysis set" else f"coder {label}"
+
+
+def print_analysis(result, out: Console) -> None:
+    """Whose codings count and, when they rest on less than the selection, a warning."""
+    if result.analysis:
+        out.print(result.analysis, markup=False, soft_wrap=True)
+    if result.warning:
+        out.print(f"Warning: {result.warning}", markup=False, soft_wrap=True, style="bold")
+
+
 def print_report_summary(written, out: Console) -> None:
-    who = f"coder {written.coder}" if written.coder else "no codings yet"
+    who = _whose(written.coder) if written.coder else "no codings yet"
     out.print(f"Report ({who}):", markup=False, soft_wrap=True)
     for path in written.paths:
         out.print(f"  {path}", markup=False, soft_wrap=True)

@@ -184,6 +184,18 @@ def guard(
         check_visible(conn, viewer, coders=coders, transcripts=transcripts, what=what)
 
 
+def guard_counted(project: Project, coder_for: dict[str, str], *, what: str, viewer: Viewer | None = None) -> None:
+    """Guard a reader of per-transcript coders (the analysis set: transcript -> whose codings
+    count there): each coder is checked on the transcripts it counts for."""
+    by_coder: dict[str, list[str]] = {}
+    for transcript, coder in coder_for.items():
+        by_coder.setdefault(coder, []).append(transcript)
+    viewer = viewer or viewer_of(project)
+    with project.read() as conn:
+        for coder, transcripts in sorted(by_coder.items()):
+            check_visible(conn, viewer, coders=[coder], transcripts=transcripts, what=what)
+
+
 def guard_reader(project: Project, coder: str | None, *, what: str, viewer: Viewer | None = None) -> None:
     """Guard a reader of one coder's codings (tallies, quotes, the report): the named or default coder."""
     from qualcode.coding.coders import coders_with_codings, resolve_coder

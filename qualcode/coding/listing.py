@@ -62,20 +62,38 @@ def list_orphans(project: Project, *, coder=None, transcript=None) -> list[dict]
 
 
 def progress(project: Project) -> list[dict]:
-    """Per coder and transcript: respondent segments coded / total respondent segments."""
+    """Per coder and transcript: respondent segments coded / total, and whether assigned.
+
+    Assigned transcripts the coder has not coded yet are listed too (coded 0);
+    ``role`` is ``primary`` for a transcript's first assigned coder, ``second`` for
+    later ones, '' when the coder codes it unassigned.
+    """
+    from qualcode.store.assignments import assignment_rows
+
     with project.read() as conn:
         totals = store.respondent_segment_totals(conn)
-        counts = store.coded_segment_counts(conn)
+        counts = {(c, t): n for c, t, n in store.coded_segment_counts(conn)}
+        assigned = assignment_rows(conn)
+    for transcript, coders in assigned.items():
+        for coder in coders:
+            counts.setdefault((coder, transcript), 0)
     return [
         {
             "coder": coder,
             "transcript": transcript,
+            "assigned": _assignment_role(assigned.get(transcript, []), coder),
             "coded": coded,
             "total": totals.get(transcript, 0),
             "percent": round(100 * coded / totals[transcript], 1) if totals.get(transcript) else 0.0,
         }
-        for coder, transcript, coded in counts
+        for (coder, transcript), coded in sorted(counts.items())
     ]
+
+
+def _assignment_role(coders: list[str], coder: str) -> str:
+    if coder not in coders:
+        return ""
+    return "primary" if coders[0] == coder else "second"
 
 
 def event_log(project: Project, *, coder: str | None = None, since: datetime | None = None) -> list[dict]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from qualcode.errors import ExportError
+from qualcode.errors import ExportError, NotFoundError
 from qualcode.quotes.attribution import (
     DASH,
     AttributionOptions,
@@ -25,7 +25,7 @@ from qualcode.quotes.attribution import (
     respondent_ids,
 )
 from qualcode.quotes.cleaning import CleaningOptions, clean_quote, word_count
-from qualcode.quotes.coders import check_coder, default_coder
+from qualcode.quotes.coders import check_coder
 from qualcode.quotes.identifiers import find_identifiers
 from qualcode.quotes.ordering import NearDuplicates, order_items
 from qualcode.quotes.redaction import Redactor, load_rules, rules_summary
@@ -157,6 +157,41 @@ class _Transcripts:
         return self._speech[transcript_id]
 
 
+def _whose(project: Project, named: str | None) -> tuple[str, dict[str, str] | None]:
+    """(label, None) for a named coder; ("analysis set", transcript -> coder) by default."""
+    from qualcode.analysis.analysis_set import analysis_set, require_counted
+
+    if named:
+        return check_coder(project, named), None
+    aset = analysis_set(project)
+    require_counted(aset)
+    return aset.label, aset.coder_for
+
+
+def _analysis_groups(project: Project, query: QuoteQuery, coder_for: dict[str, str]) -> list[str]:
+    """Requested codes, else the top-level codes any counted coder used."""
+    if query.codes or query.all_of:
+        return resolve_groups(project, query, next(iter(coder_for.values())))
+    found: list[str] = []
+    for coder in sorted(set(coder_for.values())):
+        try:
+            found += [g for g in resolve_groups(project, query, coder) if g not in found]
+        except NotFoundError:
+            continue
+    order = [c.id for c in project.codebook.top_level()]
+    return sorted(found, key=order.index)
+
+
+def _candidates(conn, codebook, query, coder: str, group: str, coder_for: dict[str, str] | None):
+    """One coder's candidates, or each counted coder's on the transcripts it counts for."""
+    if coder_for is None:
+        return fetch_candidates(conn, codebook, query, coder, group)
+    found = []
+    for who in sorted(set(coder_for.values())):
+        found += [c for c in fetch_candidates(conn, codebook, query, who, group) if coder_for.get(c.transcript) == who]
+    return sorted(found, key=lambda c: c.sort_key)
+
+
 def build_quote_set(
     project: Project,
     query: QuoteQuery | None = None,
@@ -170,11 +205,14 @@ def build_quote_set(
     query.validate()
     cleaning = replace(cleaning or CleaningOptions(), max_words=query.max_words)
     attribution = attribution or AttributionOptions()
-    coder = check_coder(project, query.coder) if query.coder else default_coder(project)
-    from qualcode.coding.blind import guard
+    coder, coder_for = _whose(project, query.coder)
+    groups = resolve_groups(project, query, coder) if coder_for is None else _analysis_groups(project, query, coder_for)
+    from qualcode.coding.blind import guard, guard_counted
 
-    guard(project, coders=[coder], what="this quote set")
-    groups = resolve_groups(project, query, coder)
+    if coder_for is None:
+        guard(project, coders=[coder], what="this quote set")
+    else:
+        guard_counted(project, coder_for, what="this quote set")
     codebook = project.codebook
     rules = load_rules(project)
     quote_set = QuoteSet(
@@ -189,7 +227,7 @@ def build_quote_set(
         counts = _role_site_counts(conn)
         for group in groups:
             with timer("query"):
-                candidates = fetch_candidates(conn, codebook, query, coder, group)
+                candidates = _candidates(conn, codebook, query, coder, group, coder_for)
             quote_set.candidates[group] = len(candidates)
             with timer("ordering"):
                 ordered = order_items(

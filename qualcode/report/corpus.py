@@ -78,11 +78,31 @@ def attribute_table(ctx: ReportContext) -> Table | None:
     )
 
 
+def analysis_lines(aset) -> list[str]:
+    """Whose codings count and how much of the corpus they cover (with a warning if partial)."""
+    cov = aset.coverage()
+    share = f" ({100 * cov.turns_coded / cov.respondent_turns:.0f} %)" if cov.respondent_turns else ""
+    lines = [aset.statement() + " "
+             + f"Coverage: {cov.transcripts_coded} of {cov.transcripts} transcripts have counted codings; "
+             f"{cov.turns_coded} of {cov.respondent_turns} respondent turns carry at least one code{share}. "
+             "qualcode keeps no 'done' marker, so coverage cannot say whether coding of a transcript is finished."]
+    if cov.warning:
+        lines.append(f"Warning: {cov.warning}")
+    return lines
+
+
 def methods_section(ctx: ReportContext) -> Section:
     """How the numbers were made: whose codings, which codebook, what a reference is."""
     codebook = ctx.project.codebook
-    who = f"coder '{ctx.coder}'" if ctx.coder else "no coder (the project has no codings yet)"
+    if ctx.analysis is None:
+        who = "no coder (the project has no codings yet)"
+    elif ctx.analysis.named:
+        who = f"coder '{ctx.analysis.named}' on every transcript"
+    else:
+        who = "the analysis set (each transcript's primary coder, the consensus on reconciled transcripts)"
     section = Section("How these numbers were made")
+    if ctx.analysis is not None:
+        section.add(*analysis_lines(ctx.analysis))
     section.add(
         f"Tallies count the codings of {who}, made with the codebook {codebook.title or ''} "
         f"({ctx.project.codebook_path.name}, version {codebook.hash[:12]}). "

@@ -48,29 +48,34 @@ def agreement_from_result(ctx: ReportContext, sample, result: dict[str, Any]) ->
     """Lay out one ``project_agreement`` result (the JSON of ``qualcode agreement``)."""
     a, b = result["coders"]
     command = f"qualcode agreement --coders {a},{b} --sample {sample.name}"
-    sub = Section(f"Sample {sample.name}: {a} and {b}")
-    sub.add(
-        f"{len(result['transcripts'])} of {sample.population or 'the'} transcripts were double-coded "
-        f"by {a} and {b} (sample '{sample.name}', fraction {sample.fraction:g}, seed {sample.seed}"
-        + (f", stratified by {', '.join(sample.stratify)}" if sample.stratify else "") + "). "
-        + overall_sentence(result)
-    )
+    sub = Section(f"Sample {sample.name}: Coder A and Coder B")
+    sub.add(methods_paragraph(sample, result))
     sub.add(_sample_table(ctx, sample))
     rows = [r for r in result["codes"] if (r.get("both") or 0) + (r.get("only_a") or 0) + (r.get("only_b") or 0)]
     sub.add(Table(
         f"Agreement by code ({result.get('unit', 'segment')} units)",
-        ["Code", "Label", "Units", "Both", f"Only {a}", f"Only {b}", "% agreement", "Kappa", "95% CI"],
-        [_agreement_row(r) for r in rows], command=command, numeric_from=2,
-        note="Codes neither coder applied are left out (their kappa is undefined).",
+        ["Code", "N", "Coded", "Both", "Only A", "Only B", "% agree", "Kappa", "95% CI", "Strength"],
+        [_agreement_row(r) for r in rows], command=command, numeric_from=1,
+        note=("N: units where the code applies (role-limited codes count only those roles' turns). Coded: units "
+              f"either coder applied it to; * fewer than {result.get('min_units', 10)} (too few units for a stable "
+              "kappa). n.e.: interval not estimable (no variation between units). Strength: the Landis-Koch band of kappa. "
+              "Codes neither coder applied are left out."),
     ))
     chart_rows = [chart_row(r) for r in rows if r.get("defined")]
-    if chart_rows:
+    parts = [chart_rows[i:i + CODES_PER_CHART] for i in range(0, len(chart_rows), CODES_PER_CHART)]
+    for number, part in enumerate(parts, start=1):
         from qualcode.tally.charts import agreement_chart
 
-        path = agreement_chart(chart_rows, ctx.chart_path(f"agreement-{sample.name}"),
-                               threshold=result.get("min_kappa", 0.6))
-        sub.add(Chart(f"Cohen's kappa by code, {a} and {b}", path, command=command))
+        which = f", part {number} of {len(parts)}" if len(parts) > 1 else ""
+        path = agreement_chart(part, ctx.chart_path(f"agreement-{sample.name}-{number}"),
+                               threshold=result.get("min_kappa", 0.6),
+                               title=f"Cohen's kappa by code{which} ({len(part)} codes)")
+        sub.add(Chart(f"Cohen's kappa by code, Coder A and Coder B{which} (n = {len(part)} of {len(chart_rows)} "
+                      "codes; lines: confidence intervals where estimable)", path, command=command))
     return sub
+
+
+CODES_PER_CHART = 24  # a forest plot of 24 codes fills a page at 8 pt labels
 
 
 def chart_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -110,11 +115,40 @@ def _agreement_row(row: dict[str, Any]) -> list[str]:
         return "" if value is None else f"{value:.{digits}f}"
 
     ci = row.get("kappa_ci")
-    interval = f"{ci[0]:.2f} to {ci[1]:.2f}" if ci else ""
+    interval = f"{ci[0]:.2f} to {ci[1]:.2f}" if ci else "n.e."
     agreement = row.get("percent_agreement")  # a proportion in the agreement result
-    return [row.get("name") or row["code"], row.get("label") or "", str(row.get("units", "")),
+    coded = str(row.get("coded_units", "")) + ("*" if row.get("too_few_units") else "")
+    return [row.get("name") or row["code"], str(row.get("units", "")), coded,
             str(row.get("both", "")), str(row.get("only_a", "")), str(row.get("only_b", "")),
-            number(None if agreement is None else 100 * agreement, 1), number(row.get("kappa")), interval]
+            number(None if agreement is None else 100 * agreement, 1), number(row.get("kappa")), interval,
+            row.get("label") or ""]
+
+
+def methods_paragraph(sample, result: dict[str, Any]) -> str:
+    """A paragraph a writer can paste: sample, units, coders (as roles), statistics, threshold, resolution."""
+    unit = {"segment": "respondent turn", "sentence": "sentence of a respondent turn"}.get(
+        result.get("unit", "segment"), "character")
+    strata = f", stratified by {', '.join(sample.stratify)} (proportional allocation, largest remainder)" \
+        if sample.stratify else ""
+    n = len(result["transcripts"])
+    ci = result.get("ci", {})
+    method = "asymptotic Wald intervals (Fleiss-Cohen-Everitt standard error)" if ci.get("method") != "bootstrap" \
+        else f"percentile bootstrap intervals ({ci.get('replicates')} replicates over {ci.get('resample')})"
+    below = result.get("below_min_kappa") or []
+    few = result.get("too_few_units") or []
+    return (
+        f"Reliability was assessed on a random sample of {n} of {sample.population or n} transcripts "
+        f"({100 * n / (sample.population or n):.0f} %; target fraction {sample.fraction:g}{strata}; seed "
+        f"{sample.seed}), coded independently by two coders (Coder A and Coder B). The unit of analysis was the "
+        f"{unit} ({result.get('units', 0)} units); each code was judged present or absent in each unit. "
+        f"Agreement per code was measured with Cohen's kappa with {int(100 * ci.get('confidence', 0.95))} % "
+        f"{method}; {overall_sentence(result)[:-1].replace('Overall: ', 'overall, ')}. "
+        f"{len(below)} of {result.get('codes_defined', 0)} codes fell below the threshold of kappa "
+        f"{result.get('min_kappa', 0.6):g}" + (f" ({', '.join(below)})" if below else "") + "; "
+        f"{len(few)} were applied in fewer than {result.get('min_units', 10)} units, too few for a stable estimate. "
+        "Disagreements are resolved in a consensus reconciliation (qualcode reconcile); on each reconciled "
+        "sample transcript the consensus codings replace the two coders' in the analysis set."
+    )
 
 
 # -- quotes ---------------------------------------------------------------------------
@@ -127,7 +161,7 @@ def quotes_section(ctx: ReportContext) -> Section:
         from qualcode.quotes.writers import sections as quote_sections
     except ImportError as error:
         return skipped("Quotes", f"quote sets are not available in this installation ({error})")
-    if ctx.coder is None:
+    if not ctx.counted:
         return skipped("Quotes", "the project has no codings yet")
     codes = tuple(ctx.settings.get("quote_codes", ()))
     built = quote_sets_section(ctx.project, coder=ctx.coder, codes=codes)
@@ -143,6 +177,6 @@ def quotes_section(ctx: ReportContext) -> Section:
             sub.add(Quote(quote.text, quote.attribution))
         if sub.blocks:
             section.subsections.append(sub)
-    command = " ".join(["qualcode quotes", *codes, "--coder", ctx.coder, QUOTE_OPTIONS])
+    command = " ".join(["qualcode quotes", *codes, *(["--coder", ctx.coder] if ctx.coder else []), QUOTE_OPTIONS])
     section.add(f"Quotes below were selected with: {command}")
     return section

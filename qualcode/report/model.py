@@ -100,11 +100,16 @@ class ReportContext:
     """What every section function receives."""
 
     project: Project
-    coder: str | None
+    coder: str | None  # a coder named for every transcript; None: the analysis set
     out_dir: Path
     chart_dir: Path
     settings: dict[str, Any] = field(default_factory=dict)
     charts: list[Path] = field(default_factory=list)
+    analysis: Any = None  # the AnalysisSet counted; None when the project has no codings
+
+    @property
+    def counted(self) -> bool:
+        return self.analysis is not None
 
     def chart_path(self, stem: str) -> Path:
         """A fresh PNG path under the report's chart folder (recorded for the summary)."""

@@ -46,13 +46,27 @@ def needs_rollup(ctx: ReportContext, code: str) -> bool:
     return any(codebook.children(child.id) for child in codebook.children(code))
 
 
+def _axis_name(ctx: ReportContext, spec: str) -> str:
+    """A crosstab axis as a reader names it: the code's name, or role/site/attribute."""
+    codebook = ctx.project.codebook
+    code = spec[5:] if spec.startswith("code:") else spec
+    if code in codebook:
+        return codebook.get(code).name
+    return {"role": "stakeholder role", "site": "site"}.get(spec, spec.removeprefix("attr:").replace("_", " "))
+
+
+def coverage_lines(result) -> list[str]:
+    """The warning when a figure rests on less than its whole selection (else nothing)."""
+    return [f"Warning: {result.warning}"] if result.warning else []
+
+
 # -- tallies by role ------------------------------------------------------------------
 
 
 def tally_sections(ctx: ReportContext) -> list[Section]:
     """One section per configured code: its children by role, a table and chart each."""
     codes = configured_codes(ctx, "tallies")
-    if ctx.coder is None:
+    if not ctx.counted:
         return [skipped("Tallies", NO_CODER)]
     if not codes:
         return [skipped("Tallies", "no code to tally: list codes under [report] tallies")]
@@ -66,6 +80,7 @@ def _tally_section(ctx: ReportContext, code: str) -> Section:
 
     result = tally(ctx.project, code, by="role", coder=ctx.coder, rollup=needs_rollup(ctx, code))
     section = Section(f"{result.name} by stakeholder role")
+    section.add(*coverage_lines(result))
     for group in result.groups:
         sub = Section(group.label)
         sub.add(f"{group.statement} {group.summary}")
@@ -73,10 +88,14 @@ def _tally_section(ctx: ReportContext, code: str) -> Section:
                       tally_rows(result, group), command=result.command, bold_last_row=True))
         section.subsections.append(sub)
     section.add(*result.notes)
-    if any(g.total for g in result.groups):
-        path = tally_chart(result, ctx.chart_path(f"tally-{code}-by-role"))
-        section.subsections[-1].add(Chart(f"{result.name} by stakeholder role (share of references)",
-                                          path, command=result.command + f" --chart {path.name}"))
+    # One chart per role (a figure each), so labels stay legible at page size.
+    for group, sub in zip(result.groups, section.subsections, strict=True):
+        if group.total and any(r.count for r in group.rows):
+            path = tally_chart(result, ctx.chart_path(f"tally-{code}-{group.key}"), groups=[group.key],
+                               title=f"{result.name}: {group.label.lower()} interviews")
+            sub.add(Chart(f"{result.name}, {group.label.lower()} interviews: share of references "
+                          f"(n = {group.total} references)", path,
+                          command=result.command + f" --role {group.key} --chart {path.name}"))
     return section
 
 
@@ -88,7 +107,7 @@ def theme_sections(ctx: ReportContext) -> list[Section]:
     codes = configured_codes(ctx, "themes")
     if not codes:
         return [skipped("Themes", "no theme code: list codes under [report] themes")]
-    if ctx.coder is None:
+    if not ctx.counted:
         return [skipped("Themes", NO_CODER)]
     return [_theme_section(ctx, code) for code in codes]
 
@@ -105,6 +124,7 @@ def _theme_section(ctx: ReportContext, code: str) -> Section:
     section = Section(f"{counted['references'].name}: respondents and sites")
     if respondents is None:
         return skipped(section.title, "no transcripts")
+    section.add(*coverage_lines(counted["references"]))
     section.add(f"{respondents.statement} {theme_sentence(counted['references'].noun, respondents, sites)}")
     section.add(Table(
         f"{counted['references'].name}: references, respondents and sites",
@@ -115,7 +135,8 @@ def _theme_section(ctx: ReportContext, code: str) -> Section:
     ))
     if respondents.mentioning:
         path = tally_chart(counted["transcripts"], ctx.chart_path(f"themes-{code}-respondents"))
-        section.add(Chart(f"{counted['references'].name}: share of respondents mentioning each",
+        section.add(Chart(f"{counted['references'].name}: share of respondents mentioning each "
+                          f"(n = {respondents.total} transcripts)",
                           path, command=counted["transcripts"].command + f" --chart {path.name}"))
     section.add(*counted["references"].notes)
     return section
@@ -172,7 +193,7 @@ def crosstab_section(ctx: ReportContext) -> Section:
     from qualcode.tally.crosstab import crosstab, parse_axis
     from qualcode.tally.formats import crosstab_grids
 
-    if ctx.coder is None:
+    if not ctx.counted:
         return skipped("Crosstabs", NO_CODER)
     specs = crosstab_specs(ctx)
     if not specs:
@@ -183,10 +204,14 @@ def crosstab_section(ctx: ReportContext) -> Section:
         rollup = any(a.kind == "codes" and needs_rollup(ctx, a.code) for a in codes)
         result = crosstab(ctx.project, rows, columns, coder=ctx.coder, rollup=rollup)
         title, header, body = crosstab_grids(result)[0]
+        section.add(*coverage_lines(result))
         section.add(Table(f"{rows} x {columns}: {title.lower()}", header, body,
                           command=result.command, bold_last_row=True))
         if result.grand_total:
-            path = crosstab_heatmap(result, ctx.chart_path(f"crosstab-{rows}-{columns}"), values="column")
-            section.add(Chart(f"{rows} x {columns}: column percentages", path,
+            names = " by ".join(_axis_name(ctx, a) for a in (rows, columns))
+            path = crosstab_heatmap(result, ctx.chart_path(f"crosstab-{rows}-{columns}"), values="column",
+                                    title=f"{names}: column percent of {result.measure}")
+            section.add(Chart(f"{names}: column percentages (n = {result.grand_total} {result.measure} in all; "
+                              "each column's n under its label)", path,
                               command=result.command + f" --chart {path.name} --values column"))
     return section

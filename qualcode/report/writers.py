@@ -143,18 +143,64 @@ def _chart_width(path: Path) -> float:
     return min(CHART_WIDTH_INCHES, CHART_MAX_HEIGHT_INCHES / aspect)
 
 
+TABLE_WIDTH_INCHES = 6.5  # a Letter/A4 page's text width
+CHAR_INCHES = 0.085  # one (bold, serif) character at the table's 9 pt, rendered in Word and LibreOffice
+CELL_PADDING_INCHES = 0.2  # the cell margins of the Table Grid style, and a little air
+
+
+def column_widths(header: list[str], rows: list[list[str]], total: float = TABLE_WIDTH_INCHES,
+                  char: float = CHAR_INCHES) -> list[float]:
+    """Inches per column, sized to content: each column gets room for its longest word
+    (so no label breaks mid-word) and a share of the rest in proportion to its longest
+    cell; the table never exceeds the page width.
+
+    >>> [round(w, 2) for w in column_widths(["Role", "N"], [["Law enforcement", "12"]])]
+    [1.48, 0.37]
+    """
+    columns = len(header)
+    cells = [[str(v) for v in row] + [""] * (columns - len(row)) for row in [header, *rows]]
+    longest_word = [max((len(w) for row in cells for w in row[c].split()), default=1) for c in range(columns)]
+    longest_cell = [max((len(row[c]) for row in cells), default=1) for c in range(columns)]
+    floor = [CELL_PADDING_INCHES + char * n for n in longest_word]
+    want = [CELL_PADDING_INCHES + char * n for n in longest_cell]
+    if sum(want) <= total:
+        return want
+    if sum(floor) >= total:  # even whole words do not fit: shrink in proportion
+        return [total * f / sum(floor) for f in floor]
+    spare, extra = total - sum(floor), [w - f for w, f in zip(want, floor, strict=True)]
+    return [f + spare * e / sum(extra) for f, e in zip(floor, extra, strict=True)]
+
+
 def _docx_table(document, block: Table) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Inches, Pt
 
     table = document.add_table(rows=1 + len(block.rows), cols=len(block.header))
     table.style = "Table Grid"
+    table.autofit = False
+    size = _font_size(block)
+    widths = column_widths(block.header, block.rows, char=CHAR_INCHES * size / 9)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Inches(width)
     for row_index, values in enumerate([block.header, *block.rows]):
         bold = row_index == 0 or (block.bold_last_row and row_index == len(block.rows))
         for column, value in enumerate(values):
-            paragraph = table.rows[row_index].cells[column].paragraphs[0]
-            paragraph.add_run(str(value)).bold = bold
+            cell = table.rows[row_index].cells[column]
+            cell.width = Inches(widths[column])  # Word reads the cell widths, LibreOffice the grid
+            paragraph = cell.paragraphs[0]
+            run = paragraph.add_run(str(value))
+            run.bold, run.font.size = bold, Pt(size)
             if column >= block.numeric_from and row_index > 0:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _font_size(block: Table) -> int:
+    """9 pt, or 8 pt for a wide table whose words would not fit whole at 9 pt."""
+    cells = [[str(v) for v in row] for row in [block.header, *block.rows]]
+    words = [max((len(w) for row in cells if c < len(row) for w in row[c].split()), default=1)
+             for c in range(len(block.header))]
+    needed = sum(CELL_PADDING_INCHES + CHAR_INCHES * n for n in words)
+    return 9 if needed <= TABLE_WIDTH_INCHES else 8
 
 
 def _caption(document, text: str) -> None:

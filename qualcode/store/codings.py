@@ -15,7 +15,8 @@ from qualcode.store.schema import coders, codings, events, segments, suggestions
 # by a coder's undo.
 HISTORY_ONLY_PREFIX = "merged:"
 TRANSCRIPT_ACTION_PREFIX = "transcript:"
-NOT_UNDOABLE_PREFIXES = (HISTORY_ONLY_PREFIX, TRANSCRIPT_ACTION_PREFIX)
+SAMPLE_ACTION_PREFIX = "sample:"  # a sample deleted or redrawn: audit trail only
+NOT_UNDOABLE_PREFIXES = (HISTORY_ONLY_PREFIX, TRANSCRIPT_ACTION_PREFIX, SAMPLE_ACTION_PREFIX)
 
 CODING_FIELDS = (
     "id", "transcript_id", "segment_id", "coder", "code_id", "start_offset", "end_offset",

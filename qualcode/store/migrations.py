@@ -100,6 +100,13 @@ def _search_tables(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _assignments(conn: Connection) -> None:
+    """``assignments``: who codes which transcript (``qualcode assign``)."""
+    from qualcode.store.schema import assignments
+
+    assignments.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -107,6 +114,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "samples can be closed: open samples are blind (closed_at, closed_by)", _samples_can_be_closed),
     Migration(5, "search index and saved queries", _search_tables),
     Migration(6, "index codings by transcript (per-transcript reads stay linear)", _index_codings_by_transcript),
+    Migration(7, "assignments: who codes which transcript", _assignments),
 ]
 HEAD = MIGRATIONS[-1].version
 

@@ -241,3 +241,18 @@ saved_queries = Table(
     Column("spec", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# -- assignments (qualcode/analysis) -------------------------------------------
+
+assignments = Table(
+    "assignments",
+    metadata,
+    # Who codes what (``qualcode assign``). The first coder assigned to a transcript
+    # is its primary coder: the analysis set counts that coder's codings there until
+    # a reconciled consensus replaces them.
+    Column("transcript_id", String(200), ForeignKey("transcripts.id", ondelete="CASCADE"), primary_key=True),
+    Column("coder", String(100), ForeignKey("coders.name"), primary_key=True),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("seq", Integer, nullable=False),
+)

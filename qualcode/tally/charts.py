@@ -61,15 +61,19 @@ def save(figure: Figure, path: Path) -> Path:
     return path
 
 
-def tally_chart(result: TallyResult, path: Path, *, title: str | None = None) -> Path:
-    """Horizontal bars of a tally: one panel per group, percent on the axis, labels on bars."""
+CHART_WIDTH = 6.0  # inches: a report page's width, so 8 pt labels print at 8 pt
+
+
+def tally_chart(result: TallyResult, path: Path, *, title: str | None = None, groups: list[str] | None = None) -> Path:
+    """Horizontal bars of a tally: one panel per group (or only ``groups``, by key), percent on
+    the axis, labels on bars."""
     # Children never counted are left off the bars (the table lists them).
-    panels = [(g, [r for r in g.rows if r.count]) for g in result.groups]
+    panels = [(g, [r for r in g.rows if r.count]) for g in result.groups if groups is None or g.key in groups]
     panels = [(g, rows) for g, rows in panels if rows and g.total]
     if not panels:
         raise TallyError(f"Nothing to chart: no {result.count_type} of {result.code}'s children in the selection")
     heights = [0.9 + 0.34 * len(rows) for _, rows in panels]
-    figure = new_figure(8.0, sum(heights) + 0.6)
+    figure = new_figure(CHART_WIDTH, sum(heights) + 0.6)
     axes = figure.subplots(len(panels), 1, squeeze=False, height_ratios=heights)[:, 0]
     limit = max(r.percent or 0 for _, rows in panels for r in rows)
     for index, (axis, (group, rows)) in enumerate(zip(axes, panels, strict=True)):
@@ -81,7 +85,8 @@ def tally_chart(result: TallyResult, path: Path, *, title: str | None = None) ->
 def _tally_title(result: TallyResult) -> str:
     what = {"references": "share of references", "transcripts": "share of transcripts",
             "sites": "share of sites"}[result.count_type]
-    return f"{result.name}: {what} (coder {result.coder})"
+    who = result.coder if result.coder == "analysis set" else f"coder {result.coder}"
+    return f"{result.name}: {what} ({who})"
 
 
 def _bar_panel(axis, result: TallyResult, group, rows, colour: str, limit: float) -> None:
@@ -111,19 +116,27 @@ def crosstab_heatmap(result: CrosstabResult, path: Path, *, values: str = "count
     if not result.rows or not result.columns:
         raise TallyError("Nothing to chart: the crosstab has no rows or no columns")
     matrix = _heat_values(result, values)
-    figure = new_figure(1.6 + 0.75 * len(result.columns) + 2.2, 1.4 + 0.42 * len(result.rows))
+    # Sized to print at 1:1 on a 6" text width where possible: with many columns the
+    # colour bar goes (every cell carries its value) and columns narrow to 0.45".
+    many = len(result.columns) > 6
+    figure = new_figure(min(2.2 + (0.45 if many else 0.75) * len(result.columns) + (0 if many else 1.2), 9.0),
+                        1.6 + 0.42 * len(result.rows))
     axis = figure.subplots()
     image = axis.imshow(matrix, cmap="cividis", aspect="auto", vmin=0)
-    axis.set_xticks(range(len(result.columns)), labels=[wrap(c.label, 16) for c in result.columns],
+    # Each column's percentage base under its label, so a reader sees what 50 % is of.
+    bases = result.column_bases if values == "column" else result.column_totals
+    axis.set_xticks(range(len(result.columns)),
+                    labels=[f"{wrap(c.label, 16)}\n(n = {n})" for c, n in zip(result.columns, bases, strict=True)],
                     rotation=45, ha="right", rotation_mode="anchor", fontsize=8)
     axis.set_yticks(range(len(result.rows)), labels=[wrap(r.label) for r in result.rows], fontsize=8)
     threshold = np.nanmax(matrix) / 2 if np.nanmax(matrix) > 0 else 1
     for (i, j), value in np.ndenumerate(matrix):
         text = f"{result.counts[i][j]}" if values == "count" else f"{value:.0f}%"
-        axis.text(j, i, text, ha="center", va="center", fontsize=7,
+        axis.text(j, i, text, ha="center", va="center", fontsize=8,
                   color="black" if value > threshold else "white")
     legend = {"count": result.measure, "row": "row percent", "column": "column percent"}[values]
-    figure.colorbar(image, ax=axis, shrink=0.8).set_label(legend, fontsize=8)
+    if not many:
+        figure.colorbar(image, ax=axis, shrink=0.8).set_label(legend, fontsize=8)
     axis.set_title(wrap(title or f"{result.row_spec} x {result.column_spec}: {legend}", 70), fontsize=10)
     return save(figure, path)
 
@@ -154,7 +167,7 @@ def agreement_chart(
         missing = [k for k in ("code", "kappa", "ci_low", "ci_high") if k not in row]
         if missing:
             raise TallyError(f"Agreement row {row!r} lacks {', '.join(missing)}")
-    figure = new_figure(7.5, 1.2 + 0.3 * len(rows))
+    figure = new_figure(CHART_WIDTH, 1.2 + 0.3 * len(rows))
     axis = figure.subplots()
     for position, row in enumerate(rows):
         _agreement_point(axis, position, row, threshold)
@@ -173,12 +186,12 @@ def agreement_chart(
 def _agreement_point(axis, position: int, row: dict[str, Any], threshold: float) -> None:
     kappa = row["kappa"]
     if kappa is None:
-        axis.text(0.0, position, "undefined", va="center", fontsize=7, color="#555555")
+        axis.text(0.0, position, "undefined", va="center", fontsize=8, color="#555555")
         return
     colour = OKABE_ITO[0] if kappa >= threshold else OKABE_ITO[5]
     low, high = row["ci_low"], row["ci_high"]
     if low is not None and high is not None:
         axis.hlines(position, max(low, -0.2), min(high, 1.05), color=colour, linewidth=1.6)
     axis.plot([kappa], [position], "o", color=colour, markersize=5)
-    axis.text(1.01, position, f"{kappa:.2f}", va="center", ha="left", fontsize=7,
+    axis.text(1.01, position, f"{kappa:.2f}", va="center", ha="left", fontsize=8,
               transform=axis.get_yaxis_transform())

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualcode.tally.counting import children_keymap, segment_keys
+from qualcode.tally.counting import children_keymap
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,9 +51,9 @@ def cooccurrence(ctx: _Context, row_axis: Axis, column_axis: Axis) -> CrosstabRe
     # Transcripts are fetched only when they are needed: to count them, or to drop
     # the segments of transcripts left out by --role/--site.
     needs_transcripts = ctx.count != "references" or len(wanted) < ctx.all_transcripts
-    row_data = _selected(segment_keys(ctx.conn, ctx.coder, row_columns, with_transcripts=needs_transcripts),
+    row_data = _selected(ctx.whose.segment_keys(ctx.conn, row_columns, with_transcripts=needs_transcripts),
                          wanted, needs_transcripts)
-    column_data = _selected(segment_keys(ctx.conn, ctx.coder, column_columns, with_transcripts=needs_transcripts),
+    column_data = _selected(ctx.whose.segment_keys(ctx.conn, column_columns, with_transcripts=needs_transcripts),
                             wanted, needs_transcripts)
     universe = np.union1d(row_data[0], column_data[0])
     transcript_of = {**row_data[2], **column_data[2]}

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.tally import wording
-from qualcode.tally.counting import CountTable, children_keymap, reference_counts
+from qualcode.tally.counting import CountTable, children_keymap
 from qualcode.tally.frequencies import unit_count
+from qualcode.tally.whose import guard_whose, whose_codings
 from qualcode.tally.selection import (
     COUNT_TYPES,
     Dimension,
@@ -37,7 +38,6 @@ from qualcode.tally.selection import (
     group_label,
     load_transcripts,
     ordered_groups,
-    resolve_coder,
     select_transcripts,
 )
 
@@ -88,6 +88,12 @@ class CrosstabResult:
     rollup: bool
     command: str = ""
     notes: list[str] = field(default_factory=list)
+    coverage: dict[str, Any] = field(default_factory=dict)
+    analysis: str = ""
+
+    @property
+    def warning(self) -> str:
+        return self.coverage.get("warning", "")
 
     def row_percent(self, i: int, j: int) -> float | None:
         base = self.row_bases[i]
@@ -105,7 +111,7 @@ class CrosstabResult:
             row_bases=self.column_bases, column_bases=self.row_bases, grand_total=self.grand_total,
             measure=self.measure, count_type=self.count_type, coder=self.coder,
             row_spec=self.column_spec, column_spec=self.row_spec, rollup=self.rollup,
-            command=self.command, notes=self.notes,
+            command=self.command, notes=self.notes, coverage=self.coverage, analysis=self.analysis,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,6 +132,7 @@ class CrosstabResult:
             ],
             "column_totals": self.column_totals, "column_bases": self.column_bases,
             "grand_total": self.grand_total, "command": self.command, "notes": self.notes,
+            "analysis_set": self.analysis, "coverage": self.coverage,
         }
 
 
@@ -166,29 +173,30 @@ def crosstab(
     ``count`` defaults to ``references`` (co-occurring segments for codes x codes) and
     to ``transcripts`` for group x group, which has no references to count.
     """
-    from qualcode.coding.blind import guard_reader
-
     codebook = project.codebook
     row_axis, column_axis = parse_axis(rows, codebook), parse_axis(columns, codebook)
-    if "codes" in (row_axis.kind, column_axis.kind):  # group x group reads no codings
-        guard_reader(project, coder, what="this crosstab")
     count = count or ("transcripts" if row_axis.kind == column_axis.kind == "group" else "references")
     check_count_type(count)
     for axis in (row_axis, column_axis):
         if axis.kind == "codes" and not codebook.children(axis.code):
             raise TallyError(f"Code '{axis.code}' has no children; a crosstab axis is a code's children")
+    needs_coder = "codes" in (row_axis.kind, column_axis.kind)
+    whose = whose_codings(project, coder) if needs_coder else None
+    if whose is not None:  # group x group reads no codings
+        guard_whose(project, whose, what="this crosstab")
     with project.read() as conn:
         infos = load_transcripts(conn)
         for axis in (row_axis, column_axis):
             if axis.kind == "group":
                 check_dimension(axis.dimension, infos)
-        needs_coder = "codes" in (row_axis.kind, column_axis.kind)
-        who = resolve_coder(conn, coder) if needs_coder else None
         selected = select_transcripts(codebook, infos, roles, sites)
-        context = _Context(project, conn, codebook, selected, who, count, rollup, len(infos))
+        context = _Context(project, conn, codebook, selected, whose, count, rollup, len(infos))
         result = _compute(context, row_axis, column_axis)
-    result.command = crosstab_command(row_axis, column_axis, count, rollup, roles, sites, who)
-    if who is not None:
+    result.command = crosstab_command(row_axis, column_axis, count, rollup, roles, sites,
+                                      whose.named if whose else None)
+    if whose is not None:
+        result.coverage = whose.aset.coverage([t.id for t in selected]).to_dict()
+        result.analysis = whose.aset.statement()
         result.notes += wording.coding_notes(project)
     return result
 
@@ -199,10 +207,14 @@ class _Context:
     conn: Any
     codebook: Any
     selected: list
-    coder: str | None
+    whose: Any  # tally.whose.Whose, or None for group x group
     count: str
     rollup: bool
     all_transcripts: int
+
+    @property
+    def coder(self) -> str | None:
+        return self.whose.label if self.whose else None
 
 
 def _compute(ctx: _Context, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
@@ -230,7 +242,7 @@ def group_headers(codebook: Codebook, dimension: Dimension, selected) -> list[He
 
 def _codes_by_group(ctx: _Context, codes: Axis, groups: Axis) -> CrosstabResult:
     keymap = children_keymap(ctx.codebook, codes.code, rollup=ctx.rollup)
-    table = CountTable(reference_counts(ctx.conn, ctx.coder, keymap))
+    table = CountTable(ctx.whose.reference_rows(ctx.conn, keymap))
     dimension = groups.dimension
     columns = group_headers(ctx.codebook, dimension, ctx.selected)
     members = {h.key: [t for t in ctx.selected if dimension.value(t) == h.key] for h in columns}

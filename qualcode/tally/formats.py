@@ -85,15 +85,26 @@ def tally_rows(result: TallyResult, group) -> list[list[str]]:
     return rows
 
 
+def _whose(label: str) -> str:
+    return label if label == "analysis set" else f"coder {label}"
+
+
+def analysis_lines(result) -> list[str]:
+    """Whose codings count, and the coverage warning when the figures rest on less than the selection."""
+    lines = [result.analysis] if getattr(result, "analysis", "") else []
+    warning = getattr(result, "warning", "")
+    return lines + ([f"Warning: {warning}"] if warning else [])
+
+
 def tally_text(result: TallyResult, markdown: bool = False) -> str:
     blocks = []
     for group in result.groups:
         table = (markdown_table if markdown else text_table)(tally_header(result), tally_rows(result, group))
         heading = f"### {group.label}" if markdown else group.label
         blocks.append(f"{heading}\n\n{group.statement}\n\n{table}\n\n{group.summary}")
-    title = f"{result.name} ({result.code}): {result.count_type}, coder {result.coder}"
+    title = f"{result.name} ({result.code}): {result.count_type}, {_whose(result.coder)}"
     head = f"## {title}" if markdown else title
-    notes = [f"Note: {n}" for n in result.notes]
+    notes = analysis_lines(result) + [f"Note: {n}" for n in result.notes]
     command = f"Command: `{result.command}`" if markdown else f"Command: {result.command}"
     return "\n\n".join([head, *blocks, *notes, command]) + "\n"
 
@@ -123,6 +134,8 @@ def tally_xlsx(result: TallyResult, path: Path) -> None:
     for group in result.groups:
         sentences.append([group.label, group.statement, group.summary])
     sentences.append(["command", result.command, ""])
+    for line in analysis_lines(result):
+        sentences.append(["coverage", line, ""])
     _bold_header(book)
     book.save(path)
 
@@ -176,10 +189,10 @@ def crosstab_text(result: CrosstabResult, markdown: bool = False) -> str:
     for title, header, rows in crosstab_grids(result):
         blocks.append(f"### {title}" if markdown else title)
         blocks.append(render(header, rows))
-    who = f", coder {result.coder}" if result.coder else ""
+    who = f", {_whose(result.coder)}" if result.coder else ""
     head = f"Crosstab {result.row_spec} x {result.column_spec}: {result.measure}{who}"
     command = f"Command: `{result.command}`" if markdown else f"Command: {result.command}"
-    notes = [f"Note: {n}" for n in result.notes]
+    notes = analysis_lines(result) + [f"Note: {n}" for n in result.notes]
     return "\n\n".join([f"## {head}" if markdown else head, *blocks, *notes, command]) + "\n"
 
 
@@ -205,7 +218,10 @@ def crosstab_xlsx(result: CrosstabResult, path: Path) -> None:
         sheet.append(header)
         for row in rows:
             sheet.append([_number(cell) for cell in row])
-    book.create_sheet("command").append([result.command])
+    command = book.create_sheet("command")
+    command.append([result.command])
+    for line in analysis_lines(result):
+        command.append([line])
     book.save(path)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.tally import wording
-from qualcode.tally.counting import CountTable, KeyMap, children_keymap, presence_rows, reference_counts
+from qualcode.tally.counting import CountTable, KeyMap, children_keymap
 from qualcode.tally.selection import (
     Dimension,
     TallyError,
@@ -29,9 +29,9 @@ from qualcode.tally.selection import (
     load_transcripts,
     ordered_groups,
     parse_dimension,
-    resolve_coder,
     select_transcripts,
 )
+from qualcode.tally.whose import guard_whose, whose_codings
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -89,9 +89,17 @@ class TallyResult:
     deeper: int = 0
     command: str = ""
     notes: list[str] = field(default_factory=list)
+    coverage: dict[str, Any] = field(default_factory=dict)
+    analysis: str = ""
+
+    @property
+    def warning(self) -> str:
+        return self.coverage.get("warning", "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "analysis_set": self.analysis,
+            "coverage": self.coverage,
             "code": self.code,
             "name": self.name,
             "count_type": self.count_type,
@@ -127,13 +135,11 @@ def tally(
     count : ``references``, ``transcripts`` or ``sites``.
     top : keep the N most frequent children per group (the rest are summed as "others").
     rollup : count codings of deeper descendants under the child above them.
-    coder : whose codings; default ``consensus``, else the only coder (see resolve_coder).
+    coder : whose codings on every transcript; default the analysis set
+        (:mod:`qualcode.analysis.analysis_set`), stated and with its coverage.
     noun : what the children are called in sentences (default: the code's name).
     """
     check_count_type(count)
-    from qualcode.coding.blind import guard_reader
-
-    guard_reader(project, coder, what="this tally")
     if top is not None and top < 1:
         raise TallyError(f"--top must be 1 or more, got {top}")
     codebook = project.codebook
@@ -142,13 +148,13 @@ def tally(
         raise TallyError(f"Code '{code}' has no children to tally; tally its parent or a code with children")
     dimension = by if isinstance(by, Dimension) else parse_dimension(by)
     keymap = children_keymap(codebook, code, rollup=rollup)
+    whose = whose_codings(project, coder)
+    guard_whose(project, whose, what="this tally")
+    who = whose.label
     with project.read() as conn:
-        who = resolve_coder(conn, coder)
         infos = load_transcripts(conn)
         check_dimension(dimension, infos)
-        # Transcripts or sites under rollup need only which transcripts mention a key.
-        presence_only = count != "references" and rollup
-        table = CountTable((presence_rows if presence_only else reference_counts)(conn, who, keymap))
+        table = CountTable(whose.reference_rows(conn, keymap))
     selected = select_transcripts(codebook, infos, roles, sites)
     counting = _Counting(count, noun or wording.lower_first(parent.name), table, keymap,
                          {key: codebook.get(key).name for key in keymap.keys}, top)
@@ -156,7 +162,8 @@ def tally(
         code=code, name=parent.name, noun=counting.noun, count_type=count, coder=who, by=dimension.spec,
         rollup=rollup, groups=_groups(counting, _named_selection(dimension, selected), selected, codebook),
         deeper=_deeper_references(table, keymap, selected),
-        command=tally_command(code, dimension, roles, sites, count, top, rollup, who),
+        command=tally_command(code, dimension, roles, sites, count, top, rollup, whose.named),
+        coverage=whose.aset.coverage([t.id for t in selected]).to_dict(), analysis=whose.aset.statement(),
     )
     _add_notes(result, selected)
     result.notes += wording.coding_notes(project)
@@ -268,7 +275,8 @@ def tally_command(code, dimension, roles, sites, count, top, rollup, coder) -> s
         parts += ["--top", str(top)]
     if rollup:
         parts.append("--rollup")
-    parts += ["--coder", _quoted(coder)]
+    if coder:
+        parts += ["--coder", _quoted(coder)]
     return " ".join(parts)
 
 

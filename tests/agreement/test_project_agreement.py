@@ -217,6 +217,19 @@ def test_bootstrap_resamples_transcripts_as_clusters(coded):
     pros.charging (units only in pros-1) is undefined when pros-1 is missing."""
     result = project_agreement(coded, ["ana", "ben"], ci="bootstrap", replicates=1000, seed=3)
     charging = by_code(result)["pros.charging"]
-    assert charging["kappa_ci"] == [1.0, 1.0]
+    assert charging["kappa_ci"] is None  # every replicate gives 1.0: "1.00 to 1.00" is no interval
     assert 650 < charging["bootstrap_replicates_defined"] < 850  # P(pros-1 drawn) = 3/4
     assert math.isfinite(by_code(result)["referral.hotline"]["kappa_ci"][0])
+
+
+def test_degenerate_intervals_are_not_estimable_and_small_codes_flagged(coded):
+    result = project_agreement(coded, ["ana", "ben"], min_units=3)
+    for row in result["codes"]:
+        if row["kappa_ci"] is not None:
+            assert row["kappa_ci"][1] - row["kappa_ci"][0] > 0
+            assert row["kappa_se"] and row["kappa_se"] > 0
+        assert row["coded_units"] == row["both"] + row["only_a"] + row["only_b"]
+        assert row["too_few_units"] == (row["coded_units"] < 3)
+    assert result["too_few_units"] == [r["code"] for r in result["codes"] if r["defined"] and r["too_few_units"]]
+    with pytest.raises(AgreementError, match="--min-units must be 1 or more; received 0"):
+        project_agreement(coded, ["ana", "ben"], min_units=0)

@@ -99,7 +99,7 @@ def test_resumable_and_no_decision_twice(coded):
 @pytest.mark.parametrize(
     ("into", "decision", "message"),
     [("ana", "a", "must not be one of the coders"), ("", "a", "name the consensus coder"),
-     ("consensus", "maybe", "a decision is one of a, b, both, neither")],
+     ("consensus", "maybe", "a decision is keep or drop")],
 )
 def test_bad_decisions(coded, into, decision, message):
     row = list_disagreements(coded, PAIR)[0]

@@ -116,13 +116,14 @@ def add_corpus(project, counts: dict[str, int]) -> None:
 
 def test_create_sample_stores_and_assigns(project):
     add_corpus(project, {"law_enforcement": 6, "prosecutor": 3, "service_provider": 6, "other": 1})
-    sample = create_sample(project, "dc", fraction=0.25, coders=["ana", "ben"], stratify=["role"], seed=11)
+    sample = create_sample(project, "dc", fraction=0.25, coders=["ana", "ben"], stratify=["role"], seed=11,
+                           min_per_stratum=1)
     assert len(sample.transcripts) == 4  # ceil(0.25 * 16)
     assert sorted(s for _, s in sample.transcripts) == ["law_enforcement", "other", "prosecutor", "service_provider"]
     stored = get_sample(project, "dc")
     assert stored.transcripts == sample.transcripts and stored.coders == ("ana", "ben")
     assert stored.seed == 11 and stored.stratify == ("role",) and stored.population == 16
-    assert "raised to the minimum of one transcript: other, prosecutor" in stored.notes[0]
+    assert "raised to the minimum of one transcript: other, prosecutor" in stored.notes[1]
     from qualcode.tui.assignments import assigned_transcripts
 
     with project.read() as conn:
@@ -173,3 +174,34 @@ def test_progress_counts_respondent_turns(project):
     first = shown["transcripts"][0]
     assert first["progress"] == {"ana": {"coded": 1, "total": 2}, "ben": {"coded": 0, "total": 2}}
     assert shown["progress"] == {"ana": {"coded": 1, "total": 4}, "ben": {"coded": 0, "total": 4}}
+
+
+def test_default_sample_has_exactly_the_target_size(project):
+    # 8 strata (role x site), 10 % of 16 -> 2 places: the old one-per-stratum rule drew 8.
+    add_corpus(project, {"law_enforcement": 6, "prosecutor": 3, "service_provider": 6, "other": 1})
+    sample = create_sample(project, "dc", fraction=0.1, coders=["ana", "ben"], stratify=["role", "site"], seed=5)
+    assert len(sample.transcripts) == 2 == sample.target
+    assert any("strata with no transcript in the sample" in note for note in sample.notes)
+    grown = create_sample(project, "dc1", fraction=0.1, coders=["ana", "ben"], stratify=["role", "site"], seed=5,
+                          min_per_stratum=1)
+    assert len(grown.transcripts) == 7 and any("more than the 2" in note for note in grown.notes)
+
+
+def test_delete_and_redraw_are_recorded(project):
+    from qualcode.agreement.sampling import delete_sample, redraw_sample
+    from qualcode.coding.listing import event_log
+    from qualcode.coding.session import CodingSession
+
+    add_corpus(project, {"law_enforcement": 6, "service_provider": 6})
+    first = create_sample(project, "dc", fraction=0.25, coders=["ana", "ben"], seed=1)
+    again = redraw_sample(project, "dc", seed=2, by="lead")
+    assert again.seed == 2 and len(again.transcripts) == 3 and get_sample(project, "dc").seed == 2
+    assert again.transcript_ids != first.transcript_ids or again.seed != first.seed
+    CodingSession(project, "ana").tag(again.transcript_ids[0], 2, ["referral.hotline"])
+    with pytest.raises(AgreementError, match="has codings by its coders on 1 transcript"):
+        redraw_sample(project, "dc", seed=3)
+    delete_sample(project, "dc", by="lead")
+    with pytest.raises(NotFoundError, match="No sample 'dc'"):
+        get_sample(project, "dc")
+    actions = [e["action"] for e in event_log(project, coder="lead")]
+    assert actions == ["sample:redraw", "sample:delete"]

@@ -43,7 +43,7 @@ def study(project, tmp_path, monkeypatch):
         for i in range(count):
             transcripts[f"{role[:3]}-{i:02d}"] = add_transcript(project, f"{role[:3]}-{i:02d}", role, INTERVIEW)
     created = run(project, "sample", "create", "dc", "--fraction", "0.3", "--coders", "ana,ben",
-                  "--stratify", "role", "--seed", "7", "--json")
+                  "--stratify", "role", "--seed", "7", "--min-per-stratum", "1", "--json")
     assert created.exit_code == 0, created.output
     sample = json.loads(created.output)
     sampled = [t["transcript"] for t in sample["transcripts"]]
@@ -175,15 +175,21 @@ def test_disagreements_table_json_and_files(study, tmp_path):
 
 def test_reconcile_through_prompts_and_resume(study):
     project, _, first, second = study
-    # Three disagreements; answer an invalid choice, then a, skip, then quit.
-    result = run(project, "reconcile", "--coders", "ana,ben", "--into", "consensus", input="maybe\na\nskip\nquit\n")
+    # Quitting at the first prompt writes nothing (no consensus coder, no copies).
+    quit_now = run(project, "reconcile", "--coders", "ana,ben", "--into", "consensus", input="quit\n")
+    assert quit_now.exit_code == 0 and "copied" not in quit_now.output
+    assert "consensus" not in run(project, "coders", "list").output
+    # Three disagreements; answer an invalid choice, then keep (with a reason), skip, then quit.
+    result = run(project, "reconcile", "--coders", "ana,ben", "--into", "consensus",
+                 input="maybe\nkeep\nclear referral\nskip\nquit\n")
     assert result.exit_code == 0, result.output
     assert "11 agreed turn/code pairs copied to consensus" in result.output
     assert "3 disagreements to decide." in result.output
-    assert "Answer one of: a, b, both, neither, skip, quit" in result.output
+    assert "Answer one of: keep, drop, skip, quit" in result.output
+    assert "keep, drop, skip or quit" in result.output and "both" not in result.output
     assert "Decided 1, skipped 1; 2 still to decide" in result.output
     # Resuming asks only the two undecided ones.
-    again = run(project, "reconcile", "--coders", "ana,ben", "--into", "consensus", input="b\nneither\n")
+    again = run(project, "reconcile", "--coders", "ana,ben", "--into", "consensus", input="drop\n\nkeep\n\n")
     assert again.exit_code == 0, again.output
     assert "2 disagreements to decide." in again.output and "0 still to decide" in again.output
     codings = json.loads(run(project, "codings", "list", "--coder", "consensus", "--json").output)
@@ -192,6 +198,38 @@ def test_reconcile_through_prompts_and_resume(study):
     assert agreement["transcripts"] and agreement["pooled_kappa"] is not None
     log = json.loads(run(project, "log", "--coder", "consensus", "--json").output)
     assert {e["action"] for e in log} == {"reconcile"}
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_reconcile_from_a_decisions_file(study, tmp_path, suffix):
+    from qualcode.interop.spreadsheets import read_rows, write_table
+
+    project = study[0]
+    path = tmp_path / f"decisions.{suffix}"
+    made = run(project, "reconcile", "--coders", "ana,ben", "--template", str(path))
+    assert made.exit_code == 0 and "Wrote 3 pending disagreements" in made.output
+    header, rows = read_rows(path)
+    assert header[:7] == ["transcript", "turn", "code", "applied_by", "not_applied_by", "decision", "reason"]
+    records = [dict(values) for _, values in rows]
+    records[0].update(decision="keep", reason="the hotline is named")
+    records[1].update(decision="drop", reason="not a challenge")
+    bad = [dict(r) for r in records]
+    bad[2].update(decision="both")
+    write_table(header, bad, path, suffix)
+    refused = run(project, "reconcile", "--coders", "ana,ben", "--decisions", str(path))
+    assert refused.exit_code == 1 and "row 4: decision must be keep or drop" in refused.output
+    assert "consensus" not in run(project, "coders", "list").output  # nothing written
+    write_table(header, records, path, suffix)
+    done = run(project, "reconcile", "--coders", "ana,ben", "--decisions", str(path))
+    assert done.exit_code == 0, done.output
+    assert "Decided 2 (skipped 1 blank rows)" in done.output and "1 still to decide" in done.output
+    again = run(project, "reconcile", "--coders", "ana,ben", "--decisions", str(path))
+    assert again.exit_code == 1 and "is not a pending disagreement" in again.output
+    from qualcode.store.schema import events
+    from sqlalchemy import select
+    with project.read() as conn:
+        payloads = [p for p in conn.execute(select(events.c.after).where(events.c.coding_id.is_(None))).scalars()]
+    assert sorted(p["reason"] for p in payloads) == ["not a challenge", "the hotline is named"]
 
 
 def test_import_errors_list_every_row(project, tmp_path):

@@ -99,7 +99,6 @@ def test_cleaning_switches(study):
     ("args", "message"),
     [
         (["referal", "--coder", "ana"], "Unknown code 'referal'; did you mean 'referral'"),
-        (["referral"], "Codings by several coders (ana, ben) and none named 'consensus'"),
         (["referral", "--coder", "ana", "--attr", "mode"], "--attr expects key=value, got 'mode'"),
         (["referral", "--coder", "ana", "--format", "docx"], "--format docx needs -o FILE"),
         (["referral", "--coder", "ana", "--order", "best"], "orders: representative, length, transcript, random"),
@@ -198,3 +197,19 @@ def test_identifying_transcript_id_blocks_provenance_exports_only(project, tmp_p
     written = run(project, "--coder", "ana", "-o", str(target), "--no-provenance")
     assert written.exit_code == 0, written.output
     assert "gonzalez" not in target.read_text(encoding="utf-8").lower()
+
+
+def test_default_is_the_analysis_set(study):
+    # vsp-1 is coded by ana and ben, unassigned: it counts nobody until one is assigned.
+    from qualcode.analysis.assignments import assign
+
+    def transcripts() -> set[str]:
+        result = runner.invoke(app, ["-p", str(study.root), "quotes", "referral", "--format", "json"])
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.output)
+        assert data["provenance"]["coder"] == "analysis set"
+        return {q["transcript"] for q in data["quotes"]}
+
+    assert "vsp-1" not in transcripts()
+    assign(study, "ana", ["vsp-1"])
+    assert "vsp-1" in transcripts()

@@ -67,7 +67,7 @@ def test_tally_writes_files_and_charts(seed_project, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["tally", "referral"], "several coders (autocoder, bob)"),
+    (["tally", "referral"], "The analysis set counts no codings"),
     (["tally", "referal", "--coder", CODER], "Unknown code 'referal'; did you mean 'referral'"),
     (["tally", "referral", "--coder", CODER, "--count", "words"], "Unknown count 'words'"),
     (["tally", "referral", "--coder", CODER, "--format", "xlsx"], "--format xlsx writes a file"),
@@ -108,7 +108,7 @@ def test_report_command_writes_the_files(seed_project, tmp_path):
     for name in ("study-report.md", "study-report.docx", "study-report.html"):
         assert (tmp_path / "out" / name).is_file()
         assert name in result.output
-    assert "4 charts" in result.output
+    assert "6 charts" in result.output
     assert "skipped Double-coded sample" in " ".join(result.output.split())
 
 

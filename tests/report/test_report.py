@@ -37,7 +37,8 @@ def test_report_files_tables_and_charts(seed_project, tmp_path):
     provider = next(t for t in tables if t[0][0] == "Referral sources" and t[-1] == ["Total", "151", "100.0"])
     assert provider[1] == ["Other law enforcement agencies", "31", "20.5"]
     assert provider[4] == ["Community organisations and members", "18", "11.9"]
-    assert len(document.inline_shapes) == len(written.charts) == 4
+    # one chart per role of the tally (3 roles), themes and the crosstab heatmap
+    assert len(document.inline_shapes) == len(written.charts) == 6
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in written.charts)
     markdown = written.markdown.read_text(encoding="utf-8")
     assert markdown.count("**Table ") == len(tables)
@@ -81,7 +82,7 @@ def test_a_project_without_codings_still_gets_a_report(project, interview, tmp_p
 
 
 def test_several_coders_need_a_choice(seed_project, tmp_path):
-    with pytest.raises(QualcodeError, match="several coders"):
+    with pytest.raises(QualcodeError, match="analysis set counts no codings"):
         build_report(seed_project, tmp_path)
 
 
@@ -161,3 +162,39 @@ def test_tall_charts_fit_on_a_word_page(tmp_path):
     report = Report("T", "S", [Section("Agreement").add(Chart("Tall", chart))])
     shape = Document(str(write_docx(report, tmp_path / "t.docx"))).inline_shapes[0]
     assert shape.height <= Inches(8.5) + 1 and shape.width < Inches(6)
+
+
+@pytest.mark.parametrize(("header", "rows"), [
+    (["Role", "N"], [["Law enforcement official", "12"]]),
+    (["Code", "N", "Coded", "Both", "Only A", "Only B", "% agree", "Kappa", "95% CI", "Strength"],
+     [["Other services (education, employment, medical)", "87", "10*", "1", "0", "1", "94.4", "0.64", "0.00 to 1.00",
+       "almost perfect"]]),
+])
+def test_word_columns_fit_the_page_and_whole_words(header, rows):
+    from qualcode.report.writers import CELL_PADDING_INCHES, CHAR_INCHES, TABLE_WIDTH_INCHES, column_widths
+
+    widths = column_widths(header, rows, char=CHAR_INCHES * 8 / 9)
+    assert sum(widths) <= TABLE_WIDTH_INCHES + 1e-9
+    for column, width in enumerate(widths):
+        longest = max(len(w) for row in [header, *rows] for w in row[column].split())
+        assert width >= CELL_PADDING_INCHES + CHAR_INCHES * 8 / 9 * longest - 1e-9  # no word breaks mid-word
+    assert len(set(round(w, 2) for w in widths)) > 1  # sized to content, not one fixed width
+
+
+def test_word_tables_carry_their_widths(seed_project, tmp_path):
+    from docx import Document
+
+    written = build_report(seed_project, tmp_path, coder=CODER)
+    for table in Document(str(written.docx)).tables:
+        widths = [cell.width for cell in table.rows[0].cells]
+        assert all(widths) and sum(w.inches for w in widths) <= 6.5 + 0.01  # EMU rounding
+
+
+def test_every_figure_states_its_n(seed_project, tmp_path):
+    from qualcode.report.model import Chart
+    from qualcode.report.writers import walk
+
+    written = build_report(seed_project, tmp_path, coder=CODER)
+    report = type("R", (), {"sections": written.sections})()
+    charts = [b for _, s in walk(report) for b in s.blocks if isinstance(b, Chart)]
+    assert charts and [c.caption for c in charts if "n = " not in c.caption] == []

@@ -54,3 +54,21 @@ def test_later_migrations_run_in_order(tmp_path, monkeypatch):
     assert ran == [1, 2] and [m.name for m in applied] == ["one", "two"]
     with engine.connect() as conn:
         assert current_version(conn) == HEAD + 2
+
+
+def test_assignments_migration_upgrades_an_older_store(tmp_path):
+    # A store stamped before the assignments table existed gets it on open.
+    from qualcode.store.schema import assignments
+
+    engine = open_engine(sqlite_url(tmp_path / "q.db"))
+    upgrade(engine)
+    step = next(m for m in MIGRATIONS if m.name.startswith("assignments"))
+    with engine.begin() as conn:
+        assignments.drop(conn)
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
+    applied = upgrade(engine)
+    assert step.version in [m.version for m in applied]
+    with engine.connect() as conn:
+        assert "assignments" in inspect(conn).get_table_names()
+        assert current_version(conn) == HEAD

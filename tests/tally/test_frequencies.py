@@ -169,27 +169,39 @@ def test_json_shape(seed_project):
     assert data["command"] == "qualcode tally referral --by role --top 2 --coder autocoder"
 
 
-def test_default_coder_needs_a_choice_between_several(seed_project):
-    with pytest.raises(NotFoundError, match=r"several coders \(autocoder, bob\).*--coder NAME"):
+def test_machine_codings_count_only_when_named(seed_project):
+    # autocoder and bob hold only rule-made codings and nobody is assigned: the
+    # analysis set counts nothing, and says how to name whose codings count.
+    with pytest.raises(NotFoundError, match=r"analysis set counts no codings.*--coder NAME"):
         tally(seed_project, "referral")
 
 
-def test_default_coder_is_consensus_when_it_exists(seed_project):
+def test_default_is_the_analysis_set_with_coverage(seed_project):
+    from qualcode.analysis.assignments import assign
     from qualcode.coding.session import CodingSession
     from tests.helpers import add_coders
 
-    add_coders(seed_project, "consensus")  # reconcile would create it
-    CodingSession(seed_project, "consensus").tag("vsp-01", 2, ["referral.self"])
+    add_coders(seed_project, "ana")
+    CodingSession(seed_project, "ana").tag("vsp-01", 2, ["referral.self"])
     result = tally(seed_project, "referral")
-    assert result.coder == "consensus"
+    assert result.coder == "analysis set" and "--coder" not in result.command
     assert result.groups[0].total == 1
+    coverage = result.to_dict()["coverage"]
+    assert coverage["transcripts_coded"] == 1 and coverage["transcripts"] > 1
+    assert "have no counted codings" in result.warning
+    assign(seed_project, "autocoder", every=True)  # naming the autocoder makes it count
+    named = tally(seed_project, "referral")
+    assert named.groups[0].total == tally(seed_project, "referral", coder=CODER).groups[0].total
+    assert named.warning == ""
 
 
 def test_default_coder_is_the_only_coder(project, interview):
     from qualcode.coding.session import CodingSession
 
     CodingSession(project, "ana").tag("vsp-1", 2, ["referral.hotline"])
-    assert tally(project, "referral").coder == "ana"
+    result = tally(project, "referral")
+    assert result.coder == "analysis set" and result.groups[0].total == 1
+    assert "1 transcript their only coder (unassigned, inferred)" in result.analysis
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [

@@ -1,0 +1,84 @@
+"""Assignments: which coder codes which transcript (the rows of ``qualcode assign``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, delete, func, select
+
+from qualcode.store.codings import now
+from qualcode.store.schema import assignments, codings, segments, transcripts
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+
+def add_assignments(conn: Connection, coder: str, transcript_ids: list[str]) -> list[str]:
+    """Assign ``coder`` to each transcript not yet assigned to it; return those newly assigned."""
+    have = set(conn.execute(select(assignments.c.transcript_id).where(assignments.c.coder == coder)).scalars())
+    new = [t for t in transcript_ids if t not in have]
+    if not new:
+        return []
+    seq = conn.execute(select(func.max(assignments.c.seq))).scalar() or 0
+    at = now()
+    conn.execute(assignments.insert(), [
+        {"transcript_id": t, "coder": coder, "assigned_at": at, "seq": seq + i + 1} for i, t in enumerate(new)
+    ])
+    return new
+
+
+def remove_assignments(conn: Connection, coder: str, transcript_ids: list[str]) -> list[str]:
+    """Unassign ``coder`` from those of the transcripts it is assigned to; return them."""
+    query = select(assignments.c.transcript_id).where(
+        assignments.c.coder == coder, assignments.c.transcript_id.in_(transcript_ids))
+    found = sorted(conn.execute(query).scalars())
+    if found:
+        conn.execute(delete(assignments).where(
+            assignments.c.coder == coder, assignments.c.transcript_id.in_(found)))
+    return found
+
+
+def assignment_rows(conn: Connection) -> dict[str, list[str]]:
+    """transcript -> its assigned coders, the primary (first assigned) first."""
+    query = select(assignments.c.transcript_id, assignments.c.coder).order_by(
+        assignments.c.transcript_id, assignments.c.seq)
+    found: dict[str, list[str]] = {}
+    for transcript_id, coder in conn.execute(query):
+        found.setdefault(transcript_id, []).append(coder)
+    return found
+
+
+def transcript_ids(conn: Connection, *, role: str | None = None, site: str | None = None) -> list[str]:
+    """Transcript ids, sorted, optionally of one role key / site."""
+    query = select(transcripts.c.id).order_by(transcripts.c.id)
+    if role is not None:
+        query = query.where(transcripts.c.role == role)
+    if site is not None:
+        query = query.where(transcripts.c.site == site)
+    return list(conn.execute(query).scalars())
+
+
+def transcript_metadata(conn: Connection) -> list:
+    """(id, role, site) of every transcript, sorted by id."""
+    query = select(transcripts.c.id, transcripts.c.role, transcripts.c.site).order_by(transcripts.c.id)
+    return list(conn.execute(query))
+
+
+def coding_origins(conn: Connection) -> dict[str, set[str]]:
+    """coder -> the origins of its live codings (``manual``, ``rules``, ``model`` ...)."""
+    query = select(codings.c.coder, codings.c.origin).where(codings.c.orphaned.is_(False)).distinct()
+    found: dict[str, set[str]] = {}
+    for coder, origin in conn.execute(query):
+        found.setdefault(coder, set()).add(origin)
+    return found
+
+
+def coded_turns(conn: Connection) -> dict[tuple[str, str], int]:
+    """(coder, transcript) -> distinct respondent turns with a live coding."""
+    query = (
+        select(codings.c.coder, codings.c.transcript_id, func.count(func.distinct(codings.c.segment_id)))
+        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
+        .where(and_(segments.c.is_interviewer.is_(False), codings.c.orphaned.is_(False)))
+        .group_by(codings.c.coder, codings.c.transcript_id)
+    )
+    return {(c, t): n for c, t, n in conn.execute(query)}
