@@ -435,7 +435,18 @@ SAMPLE_DELETE, SAMPLE_REDRAW = "sample:delete", "sample:redraw"
 
 
 def delete_sample(project: Project, name: str, *, by: str | None = None) -> Sample:
-    """Delete a sample (its codings stay); the deleted sample is recorded in the event log."""
+    """Delete a sample (its codings stay); the deleted sample is recorded in the event log.
+
+    Deleting an open sample ends its blind coding, so only the lead may (as with
+    ``sample close``)."""
+    from qualcode.coding.blind import require_lead
+    from qualcode.store import blind as blind_store
+
+    with project.read() as conn:
+        load_sample(conn, name)  # NotFoundError listing the samples
+        closed_at, _ = blind_store.sample_closure(conn, name)
+    if closed_at is None:
+        require_lead(project, "deletes an open sample (it would end blind coding)")
     with project.write() as conn:
         sample = load_sample(conn, name)
         _record(conn, SAMPLE_DELETE, by, sample, None)

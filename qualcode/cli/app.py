@@ -132,8 +132,8 @@ class LazyCommands(dict):
 PERSONAS = (
     ("Setup (a lead setting up a study)", ("init", "demo", "import", "transcripts", "codebook", "coders")),
     ("Coding", ("code", "tag", "untag", "undo", "redo", "codings", "autocode", "suggest", "progress", "log")),
-    ("Reliability", ("sample", "agreement", "disagreements", "reconcile")),
-    ("Writing", ("search", "query", "matrix", "tally", "crosstab", "quotes", "report")),
+    ("Reliability", ("assign", "unassign", "sample", "agreement", "disagreements", "reconcile")),
+    ("Writing", ("analysis-set", "search", "query", "matrix", "tally", "crosstab", "quotes", "report")),
     ("Exchange (other tools and coders)", ("export", "import-project", "merge")),
     ("Team (PostgreSQL)", ("db",)),
 )

@@ -149,18 +149,25 @@ class ClosedSample:
         return {"sample": self.name, "closed_by": self.closed_by, "closed_at": self.closed_at}
 
 
+def require_lead(project: Project, doing: str, viewer: Viewer | None = None) -> Viewer:
+    """The acting viewer, refused unless it is the lead named in qualcode.toml."""
+    viewer = viewer or viewer_of(project)
+    lead = lead_of(project)
+    if lead is None:
+        raise BlindError(f"only the lead {doing}, and qualcode.toml names no lead: add lead = \"NAME\" "
+                         "to its [project] section")
+    if not viewer.lead:
+        who = viewer.name or f"unknown (set {CODER_ENV})"
+        raise BlindError(f"only the lead ({lead}) {doing}; you are {who}")
+    return viewer
+
+
 def close_sample(project: Project, name: str, viewer: Viewer | None = None) -> ClosedSample:
     """Close an open sample (the lead only): its coders' codings become visible to each other."""
     from qualcode.agreement.sampling import load_sample
 
-    viewer = viewer or viewer_of(project)
+    viewer = require_lead(project, "closes a sample", viewer)
     lead = lead_of(project)
-    if lead is None:
-        raise BlindError("only the lead closes a sample, and qualcode.toml names no lead: add lead = \"NAME\" "
-                         "to its [project] section")
-    if not viewer.lead:
-        who = viewer.name or f"unknown (set {CODER_ENV})"
-        raise BlindError(f"only the lead ({lead}) closes a sample; you are {who}")
     with project.write() as conn:
         load_sample(conn, name)  # NotFoundError listing the samples
         stamp = store.close_sample(conn, name, viewer.name or lead)

@@ -187,10 +187,14 @@ def test_default_sample_has_exactly_the_target_size(project):
     assert len(grown.transcripts) == 7 and any("more than the 2" in note for note in grown.notes)
 
 
-def test_delete_and_redraw_are_recorded(project):
+def test_delete_and_redraw_are_recorded(project, monkeypatch):
     from qualcode.agreement.sampling import delete_sample, redraw_sample
     from qualcode.coding.listing import event_log
     from qualcode.coding.session import CodingSession
+    from tests.helpers import set_lead
+
+    set_lead(project, "lead")
+    monkeypatch.setenv("QUALCODE_CODER", "lead")  # deleting an open sample is the lead's
 
     add_corpus(project, {"law_enforcement": 6, "service_provider": 6})
     first = create_sample(project, "dc", fraction=0.25, coders=["ana", "ben"], seed=1)
@@ -205,3 +209,18 @@ def test_delete_and_redraw_are_recorded(project):
         get_sample(project, "dc")
     actions = [e["action"] for e in event_log(project, coder="lead")]
     assert actions == ["sample:redraw", "sample:delete"]
+
+
+def test_a_coder_cannot_delete_an_open_sample_to_unblind_themselves(project, monkeypatch):
+    from qualcode.agreement.sampling import delete_sample, get_sample
+    from qualcode.coding.blind import BlindError
+    from tests.helpers import add_coders, set_lead
+
+    add_coders(project, "ana", "ben")
+    add_corpus(project, {"law_enforcement": 4})
+    create_sample(project, "dc", fraction=0.5, coders=["ana", "ben"], seed=1)
+    set_lead(project, "lead")
+    monkeypatch.setenv("QUALCODE_CODER", "ana")
+    with pytest.raises(BlindError, match="only the lead \\(lead\\) deletes an open sample"):
+        delete_sample(project, "dc")
+    assert get_sample(project, "dc").name == "dc"

@@ -29,10 +29,16 @@ def _tag(project, coder, transcript, ordinal, codes, origin="manual"):
 
 
 @pytest.fixture
-def study(project):
+def study(project, monkeypatch):
+    """The lead's view (the lead is never blind): reconciliation, tallies and the report
+    read the sample coders' codings while the sample is open."""
     from qualcode.agreement.reconcile import apply_decision, copy_agreements, list_disagreements
     from qualcode.agreement.sampling import create_sample
     from qualcode.coding.coders import add_coder
+    from tests.helpers import set_lead
+
+    set_lead(project, "lead")
+    monkeypatch.setenv("QUALCODE_CODER", "lead")
 
     for coder in ("ana", "ben", "cara", "autocoder"):
         add_coder(project, coder)
