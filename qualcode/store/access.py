@@ -227,6 +227,9 @@ def check_statements(schema: str) -> list[str]:
     body = r"""
 DECLARE
   state json;
+  code_key text;
+  start_key text;
+  end_key text;
 BEGIN
   IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN
     RETURN NEW;
@@ -240,11 +243,19 @@ BEGIN
       RAISE EXCEPTION 'qualcode: an event''s before and after must be JSON objects or null' USING ERRCODE = '23514';
     END IF;
     IF NEW.coding_id IS NOT NULL THEN
-      state := CASE WHEN json_typeof(NEW.after) = 'object' THEN NEW.after ELSE NEW.before END;
+      -- The whole row: the after of an insert, else the before (an update's after may
+      -- be a compact delta, "_c": 2, holding only the changed fields; store/codings.py).
+      state := CASE WHEN json_typeof(NEW.after) = 'object' AND coalesce(NEW.after ->> '_c', '1') = '1'
+                    THEN NEW.after ELSE NEW.before END;
+      IF state IS NOT NULL AND json_typeof(state) = 'object' AND (state ->> '_c') IS NOT NULL THEN
+        code_key := 'k'; start_key := 'a'; end_key := 'b';  -- compact payload keys
+      ELSE
+        code_key := 'code_id'; start_key := 'start_offset'; end_key := 'end_offset';
+      END IF;
       IF state IS NULL OR json_typeof(state) <> 'object'
-         OR coalesce(json_typeof(state -> 'code_id'), '') <> 'string'
-         OR coalesce(json_typeof(state -> 'start_offset'), '') <> 'number'
-         OR coalesce(json_typeof(state -> 'end_offset'), '') <> 'number' THEN
+         OR coalesce(json_typeof(state -> code_key), '') <> 'string'
+         OR coalesce(json_typeof(state -> start_key), '') <> 'number'
+         OR coalesce(json_typeof(state -> end_key), '') <> 'number' THEN
         RAISE EXCEPTION 'qualcode: an event of a coding must carry its code_id, start_offset and end_offset' USING ERRCODE = '23514';
       END IF;
     END IF;

@@ -336,4 +336,4 @@ def test_sample_close_by_the_lead_lifts_blind_mode(tmp_path, monkeypatch):
     listed = run.invoke(app, [*base, "codings", "list", "--coder", "ben"], env={"QUALCODE_CODER": "ana"})
     assert listed.exit_code == 0 and "referral" in listed.output
     samples = run.invoke(app, [*base, "sample", "list"])
-    assert "irr: 1 transcripts, coders ana, ben, seed" in samples.output and ", closed by lead at " in samples.output
+    assert "irr: 1 transcript, coders ana, ben, seed" in samples.output and ", closed by lead at " in samples.output

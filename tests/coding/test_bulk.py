@@ -11,6 +11,8 @@ from qualcode.coding.session import ActionResult, CodingSession
 from qualcode.store import codings as store
 from qualcode.store.transcripts import segment_ids
 
+pytestmark = pytest.mark.coders("bulk", "one", "alice", "ana")
+
 
 def _model(existing: list[dict], new: list[dict]) -> set[tuple]:
     """Sequential merging, as ``apply_in`` does it: (id or new number, segment, code, start, end)."""

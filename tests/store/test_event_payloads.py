@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -12,6 +13,8 @@ from sqlalchemy import select
 from qualcode.coding.session import CodingSession
 from qualcode.store.codings import CODING_FIELDS, compact_payload, event_rows, expand_payload
 from qualcode.store.schema import events
+
+pytestmark = pytest.mark.coders("alice", "ana")
 
 optional_text = st.none() | st.text(max_size=8)
 rows = st.fixed_dictionaries({
