@@ -1,7 +1,8 @@
 """Which transcript a coder opens, and whether the screen must be blind.
 
-*Assigned* transcripts are those in a double-coding sample the coder belongs to
-(tables ``samples``, ``sample_transcripts``, ``sample_coders``). A transcript is
+*Assigned* transcripts are those in an open double-coding sample the coder belongs to
+(tables ``samples``, ``sample_transcripts``, ``sample_coders``), then those the lead
+assigned with ``qualcode assign`` (table ``assignments``). A transcript is
 *finished* for a coder when every respondent segment has at least one of the coder's
 codings. Without a transcript argument the screen opens the coder's first unfinished
 assigned transcript, else the first unfinished transcript of the project.
@@ -44,7 +45,10 @@ class TranscriptChoice:
 
 
 def assigned_transcripts(conn: Connection, coder: str) -> list[str]:
-    """Transcripts in the coder's open double-coding samples, oldest sample first."""
+    """Transcripts in the coder's open double-coding samples (oldest sample first), then
+    the transcripts assigned to the coder with ``qualcode assign`` (in id order)."""
+    from qualcode.store.assignments import assignment_rows
+
     rows = conn.execute(
         select(sample_transcripts.c.transcript_id)
         .join(sample_coders, sample_coders.c.sample == sample_transcripts.c.sample)
@@ -52,7 +56,8 @@ def assigned_transcripts(conn: Connection, coder: str) -> list[str]:
         .where(sample_coders.c.coder == coder, samples.c.closed_at.is_(None))
         .order_by(samples.c.created_at, samples.c.name, sample_transcripts.c.transcript_id)
     )
-    return list(dict.fromkeys(rows.scalars()))
+    assigned = sorted(t for t, coders in assignment_rows(conn).items() if coder in coders)
+    return list(dict.fromkeys([*rows.scalars(), *assigned]))
 
 
 def transcript_choices(conn: Connection, coder: str) -> list[TranscriptChoice]:

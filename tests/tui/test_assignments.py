@@ -68,3 +68,19 @@ def test_choices_report_progress(project, interview, second, assign):
         ("vsp-2", 0, 2, True),
         ("vsp-1", 1, 2, False),
     ]
+
+
+def test_a_lead_assignment_opens_first_until_finished(project, interview, second):
+    # 'qualcode assign' (the analysis set's primary coder) counts as assigned work too:
+    # `qualcode code` without a transcript opens it before unassigned transcripts.
+    from qualcode.analysis.assignments import assign as assign_coder
+    from qualcode.store.transcripts import load_transcript
+
+    assign_coder(project, "ana", ["vsp-2"])
+    with project.read() as conn:
+        assert assigned_transcripts(conn, "ana") == ["vsp-2"]
+        vsp2 = load_transcript(conn, "vsp-2")
+    assert next_transcript(project, "ana") == "vsp-2"
+    assert next_transcript(project, "cy") == "vsp-1"  # not assigned
+    code_every_turn(project, "ana", vsp2)
+    assert next_transcript(project, "ana") == "vsp-1"  # finished: other work next
