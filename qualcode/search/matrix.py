@@ -90,12 +90,13 @@ def _cell(project: Project, spec: MatrixSpec, result, i: int, j: int) -> Cell:
     if row_axis.kind == column_axis.kind == "group":
         raise SearchError("A group x group matrix counts transcripts; its cells have no passages to open")
     row_key, column_key = result.rows[i].key, result.columns[j].key
+    counted = _counted_coders(project, spec.coder)  # the same codings the counts rest on
     with project.read() as conn:
         selected = _selected(project, conn, spec)
         sides = []
         for axis, key in ((row_axis, row_key), (column_axis, column_key)):
             if axis.kind == "codes":
-                sides.append(_coded_turns(conn, project, axis.code, key, spec.rollup, result.coder))
+                sides.append(_coded_turns(conn, project, axis.code, key, spec.rollup, counted))
             else:
                 sides.append({u for u in _all_turns(conn, selected) if axis.dimension.value(selected[u[0]]) == key})
         units = sorted(u for u in sides[0] & sides[1] if u[0] in selected)
@@ -111,14 +112,31 @@ def _selected(project: Project, conn, spec: MatrixSpec) -> dict:
     return {t.id: t for t in chosen}
 
 
-def _coded_turns(conn, project: Project, code: str, key: str, rollup: bool, coder: str) -> set:
-    """Turns (transcript, segment id) coded with a stored code counted under ``key``."""
+def _counted_coders(project: Project, coder: str | None) -> tuple[str | None, dict[str, str]]:
+    """(named coder, {}) or (None, transcript -> counted coder): whose codings ``crosstab``
+    counts, a named coder everywhere or else the analysis set."""
+    from qualcode.tally.whose import whose_codings
+
+    whose = whose_codings(project, coder)
+    return (whose.named, {}) if whose.named else (None, dict(whose.aset.coder_for))
+
+
+def _coded_turns(conn, project: Project, code: str, key: str, rollup: bool,
+                 counted: tuple[str | None, dict[str, str]]) -> set:
+    """Turns (transcript, segment id) coded with a stored code counted under ``key``, by
+    whose codings count there."""
     from qualcode.store.search import coded_spans
     from qualcode.tally.counting import children_keymap
 
     keymap = children_keymap(project.codebook, code, rollup=rollup)
     stored = [c for c, k in keymap.mapping.items() if k == key]
-    return {(t, segment_id) for t, segment_id, *_ in coded_spans(conn, coder, stored)}
+    named, coder_for = counted
+    if named:
+        return {(t, segment_id) for t, segment_id, *_ in coded_spans(conn, named, stored)}
+    turns = set()
+    for coder in sorted(set(coder_for.values())):
+        turns |= {(t, s) for t, s, *_ in coded_spans(conn, coder, stored) if coder_for.get(t) == coder}
+    return turns
 
 
 def _all_turns(conn, selected: dict) -> set:

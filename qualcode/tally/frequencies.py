@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.tally import wording
-from qualcode.tally.counting import CountTable, KeyMap, children_keymap
+from qualcode.tally.counting import CountTable, KeyMap, children_keymap, presence_rows, reference_counts
 from qualcode.tally.selection import (
     Dimension,
     TallyError,
@@ -154,7 +154,9 @@ def tally(
     with project.read() as conn:
         infos = load_transcripts(conn)
         check_dimension(dimension, infos)
-        table = CountTable(whose.reference_rows(conn, keymap))
+        # Transcripts or sites under rollup need only which transcripts mention a key.
+        presence_only = count != "references" and rollup
+        table = CountTable(whose.reference_rows(conn, keymap, presence_rows if presence_only else reference_counts))
     selected = select_transcripts(codebook, infos, roles, sites)
     counting = _Counting(count, noun or wording.lower_first(parent.name), table, keymap,
                          {key: codebook.get(key).name for key in keymap.keys}, top)

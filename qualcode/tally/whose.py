@@ -31,13 +31,16 @@ class Whose:
     def named(self) -> str | None:
         return self.aset.named
 
-    def reference_rows(self, conn: Connection, keymap) -> list[tuple[str, str, int]]:
+    def reference_rows(self, conn: Connection, keymap, counter=reference_counts) -> list[tuple[str, str, int]]:
+        """``(transcript, key, n)`` rows of whose codings count; ``counter`` is
+        ``counting.reference_counts`` or, when only transcripts or sites are counted under
+        rollup, the cheaper ``counting.presence_rows``."""
         if self.named:
-            return reference_counts(conn, self.named, keymap)
+            return counter(conn, self.named, keymap)
         coder_for = self.aset.coder_for
         rows = []
         for coder in self.aset.coders:
-            rows += [r for r in reference_counts(conn, coder, keymap) if coder_for.get(r[0]) == coder]
+            rows += [r for r in counter(conn, coder, keymap) if coder_for.get(r[0]) == coder]
         return rows
 
     def segment_keys(self, conn: Connection, columns: dict[str, int], *, with_transcripts: bool = False):

@@ -113,7 +113,7 @@ def test_progress_counts_respondent_segments(project, interview):
     session = CodingSession(project, "ana")
     session.tag("vsp-1", 2, ["referral", "referral.hotline"])
     assert progress(project) == [
-        {"coder": "ana", "transcript": "vsp-1", "coded": 1, "total": 2, "percent": 50.0}
+        {"coder": "ana", "transcript": "vsp-1", "assigned": "", "coded": 1, "total": 2, "percent": 50.0}
     ]
 
 
@@ -138,7 +138,7 @@ def test_a_project_may_code_interviewer_turns_and_tallies_then_say_so(project, i
     result = tally(reopened, "referral", coder="ana")
     assert result.groups[0].total == 1
     assert any("Interviewer turns are coded" in note for note in result.notes)
-    assert any("Interviewer turns are coded" in note for note in crosstab(reopened, "referral", "role").notes)
+    assert any("Interviewer turns are coded" in note for note in crosstab(reopened, "referral", "role", coder="ana").notes)
     reopened.close()
 
 
