@@ -181,6 +181,22 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     return AnalysisSet(tuple(entries))
 
 
+def is_machine_coder(project: Project, coder: str) -> bool:
+    """The built-in autocoder, or a coder whose live codings all come from the rules or a
+    model: figures resting on it are a first pass, not a person's judgement."""
+    from qualcode.store.assignments import coding_origins
+
+    if coder == AUTOCODER:
+        return True
+    with project.read() as conn:
+        kinds = coding_origins(conn).get(coder, set())
+    return bool(kinds) and kinds <= MACHINE_ORIGINS
+
+
+MACHINE_WARNING = ("{coder} is a machine coder (keyword rules or a learned model), not a person: "
+                   "read these figures as a first pass; docs/autocoding.md says how far to trust them")
+
+
 def _choose(transcript: str, assigned: list[str], coded, pending: dict[str, str], machines):
     """(coder, source, note, pending) for one transcript."""
     if transcript in pending and pending[transcript] == "":

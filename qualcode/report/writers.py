@@ -99,8 +99,8 @@ def write_docx(report: Report, path: Path) -> Path:
     from docx import Document
 
     document = Document()
-    document.core_properties.title = report.title
-    document.core_properties.subject = report.subtitle
+    document.core_properties.title = report.title[:255]  # Word's limit for a core property
+    document.core_properties.subject = report.subtitle[:255]
     document.add_heading(report.title, level=0)
     document.add_paragraph(report.subtitle)
     numbers = _Numbers()
