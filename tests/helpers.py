@@ -63,3 +63,15 @@ def set_lead(project: Project, name: str = "lead") -> None:
     text = path.read_text(encoding="utf-8").replace("[project]\n", f'[project]\nlead = "{name}"\n', 1)
     path.write_text(text, encoding="utf-8")
     project.config = tomllib.loads(text)
+
+
+# An interview of similar answers (issue 15's re-anchoring case): deleting one answer must
+# orphan its coding, never move it onto "and we worked it with the sheriff." elsewhere.
+SIMILAR_ANSWERS = [
+    ("Interviewer", "Tell me about a case from last year."),
+    ("Respondent", "A girl from the motel called the hotline, we met her that night, and we worked it with the sheriff."),
+    ("Interviewer", "And another one?"),
+    ("Respondent", "A woman from the nail salon called us, and we worked it with the sheriff."),
+    ("Interviewer", "Any others?"),
+    ("Respondent", "A boy from the truck stop called the hotline, we met him the next day, and we worked it with the sheriff."),
+]

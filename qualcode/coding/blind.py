@@ -201,14 +201,3 @@ def guard_counted(project: Project, coder_for: dict[str, str], *, what: str, vie
     with project.read() as conn:
         for coder, transcripts in sorted(by_coder.items()):
             check_visible(conn, viewer, coders=[coder], transcripts=transcripts, what=what)
-
-
-def guard_reader(project: Project, coder: str | None, *, what: str, viewer: Viewer | None = None) -> None:
-    """Guard a reader of one coder's codings (tallies, quotes, the report): the named or default coder."""
-    from qualcode.coding.coders import coders_with_codings, resolve_coder
-
-    with project.read() as conn:
-        if not coder and not coders_with_codings(conn):
-            return  # nothing to read; the reader explains
-        chosen = resolve_coder(conn, coder)
-    guard(project, coders=[chosen], what=what, viewer=viewer)

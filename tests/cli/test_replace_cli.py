@@ -10,19 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
+from tests.helpers import SIMILAR_ANSWERS
 
 pytestmark = pytest.mark.coders('ana', 'bob')
 
 runner = CliRunner()
 
-TURNS = [
-    ("Interviewer", "Tell me about a case from last year."),
-    ("Respondent", "A girl from the motel called the hotline, we met her that night, and we worked it with the sheriff."),
-    ("Interviewer", "And another one?"),
-    ("Respondent", "A woman from the nail salon called us, and we worked it with the sheriff."),
-    ("Interviewer", "Any others?"),
-    ("Respondent", "A boy from the truck stop called the hotline, we met him the next day, and we worked it with the sheriff."),
-]
+TURNS = SIMILAR_ANSWERS
 GOOD = "Interviewer: Where do referrals come from?\nRespondent: Mostly the hotline and police.\n\nInterviewer: And gaps?\nRespondent: Housing, always housing.\n"
 
 

@@ -10,7 +10,7 @@ from qualcode.coding.session import CodingSession
 from qualcode.store.transcripts import replace_transcript, transcript_row
 from qualcode.transcripts.model import Transcript, Turn, render
 
-from tests.helpers import INTERVIEW
+from tests.helpers import INTERVIEW, SIMILAR_ANSWERS
 
 pytestmark = pytest.mark.coders("ana")
 
@@ -73,14 +73,7 @@ def test_codings_move_to_the_same_words_and_orphans_are_kept(project, interview)
     assert (report.moved, report.shortened) == (2, 0)
 
 
-TURNS = [
-    ("Interviewer", "Tell me about a case from last year."),
-    ("Respondent", "A girl from the motel called the hotline, we met her that night, and we worked it with the sheriff."),
-    ("Interviewer", "And another one?"),
-    ("Respondent", "A woman from the nail salon called us, and we worked it with the sheriff."),
-    ("Interviewer", "Any others?"),
-    ("Respondent", "A boy from the truck stop called the hotline, we met him the next day, and we worked it with the sheriff."),
-]
+TURNS = SIMILAR_ANSWERS
 
 
 def _texts(old_turns, new_turns):
