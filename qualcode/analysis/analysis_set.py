@@ -105,6 +105,7 @@ class AnalysisSet:
 
     entries: tuple[Entry, ...]
     named: str | None = None
+    machine: bool = False  # the named coder is the autocoder or codes only by rules/model
 
     @property
     def label(self) -> str:
@@ -132,7 +133,8 @@ class AnalysisSet:
     def statement(self) -> str:
         """One sentence saying whose codings count (printed with every figure)."""
         if self.named:
-            return f"Counts the codings of '{self.named}' on every transcript (named with --coder)."
+            warning = f" Warning: {MACHINE_WARNING.format(coder=self.named)}." if self.machine else ""
+            return f"Counts the codings of '{self.named}' on every transcript (named with --coder).{warning}"
         by = {}
         for e in self.entries:
             by[e.source] = by.get(e.source, 0) + 1
@@ -142,7 +144,7 @@ class AnalysisSet:
         return "Analysis set: " + "; ".join(parts) + "."
 
     def to_dict(self) -> dict[str, Any]:
-        return {"named": self.named, "statement": self.statement(), "coders": self.coders,
+        return {"named": self.named, "machine": self.machine, "statement": self.statement(), "coders": self.coders,
                 "coverage": self.coverage().to_dict(), "transcripts": [e.to_dict() for e in self.entries]}
 
 
@@ -164,15 +166,17 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
 
     with project.read() as conn:
         infos, coded, totals = transcript_metadata(conn), coded_turns(conn), respondent_segment_totals(conn)
+        origins = coding_origins(conn)
         if coder:
             resolve_coder(conn, coder)  # refuses a coder with no codings, listing those with some
         else:
-            assigned, origins, pairs = assignment_rows(conn), coding_origins(conn), _sample_pairs(conn)
+            assigned, pairs = assignment_rows(conn), _sample_pairs(conn)
     if coder:
         return AnalysisSet(tuple(Entry(t.id, t.role, t.site, coder, "named", totals.get(t.id, 0),
-                                       coded.get((coder, t.id), 0)) for t in infos), named=coder)
+                                       coded.get((coder, t.id), 0)) for t in infos), named=coder,
+                           machine=_is_machine(coder, origins.get(coder, set())))
     pending = _pending_reconciliation(project, pairs, coded)
-    machines = {c for c, kinds in origins.items() if c == AUTOCODER or kinds <= MACHINE_ORIGINS}
+    machines = {c for c, kinds in origins.items() if _is_machine(c, kinds)}
     entries = []
     for t in infos:
         who, source, note, waiting = _choose(t.id, assigned.get(t.id, []), coded, pending, machines)
@@ -181,16 +185,10 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     return AnalysisSet(tuple(entries))
 
 
-def is_machine_coder(project: Project, coder: str) -> bool:
+def _is_machine(coder: str, origins: set[str]) -> bool:
     """The built-in autocoder, or a coder whose live codings all come from the rules or a
     model: figures resting on it are a first pass, not a person's judgement."""
-    from qualcode.store.assignments import coding_origins
-
-    if coder == AUTOCODER:
-        return True
-    with project.read() as conn:
-        kinds = coding_origins(conn).get(coder, set())
-    return bool(kinds) and kinds <= MACHINE_ORIGINS
+    return coder == AUTOCODER or (bool(origins) and origins <= MACHINE_ORIGINS)
 
 
 MACHINE_WARNING = ("{coder} is a machine coder (keyword rules or a learned model), not a person: "

@@ -217,13 +217,14 @@ def test_renaming_a_transcript_carries_its_assignment_and_removing_drops_it(proj
 
 @pytest.mark.coders("ana", "autocoder")
 def test_a_report_on_a_machine_coder_says_so(project):
-    from qualcode.analysis.analysis_set import AnalysisSet, is_machine_coder
     from qualcode.coding.session import CodingSession
     from qualcode.report.build import _subtitle
 
     add_transcript(project, "t01", "service_provider", INTERVIEW)
     CodingSession(project, "ana").tag("t01", 2, ["referral.hotline"])
-    assert is_machine_coder(project, "autocoder") and not is_machine_coder(project, "ana")
-    machine = _subtitle(project, AnalysisSet((), named="autocoder"))
-    assert "tallies of the codings of autocoder. Warning: autocoder is a machine coder" in machine
-    assert "Warning" not in _subtitle(project, AnalysisSet((), named="ana"))
+    CodingSession(project, "autocoder").tag("t01", 4, ["challenge.housing"])
+    machine, person = analysis_set(project, "autocoder"), analysis_set(project, "ana")
+    assert machine.machine and not person.machine
+    assert "tallies of the codings of autocoder. Warning: autocoder is a machine coder" in _subtitle(project, machine)
+    assert "Warning" not in _subtitle(project, person)
+    assert "Warning: autocoder is a machine coder" in machine.statement()  # tally/crosstab print it
