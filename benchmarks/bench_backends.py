@@ -5,12 +5,15 @@
 
 Builds the same project on both back ends and times the same calls on each:
 
+Both back ends are built first, then every figure alternates between them (``honest.alternate``:
+the order flips every round; the load average is stored beside each figure); coding actions
+alternate action by action. Never best-of-N against a single run.
+
 - ``CodingSession.tag`` (a whole respondent turn, one code) and ``undo``: median
   and p95 of ``--actions`` actions by a fresh coder, in ten transcripts;
 - ``qualcode.coding.listing.list_codings`` for one coder and for one transcript;
 - ``qualcode.tally.tally(project, "referral", by="role")`` and
-  ``qualcode.agreement.project.project_agreement`` (segment unit) of two coders;
-  where those are not importable, an equivalent GROUP BY is timed and named so.
+  ``qualcode.agreement.project.project_agreement`` (segment unit) of two coders.
 
 Projects: (1) a generated corpus of ``--transcripts`` transcripts of ``--turns`` turns
 (the ECM codebook, 1.5 codings per respondent turn by coder alice, a 10% sample also
@@ -38,6 +41,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from honest import alternate, load_average
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -58,15 +63,11 @@ def new_project(folder: Path, url: str | None):
     """An empty project using the ECM codebook, on ``url`` (None: its SQLite file)."""
     from qualcode.project import Project
 
-    if url:
-        os.environ["QUALCODE_DATABASE_URL"] = url
-    else:
-        os.environ.pop("QUALCODE_DATABASE_URL", None)
-    Project.init(folder).close()
+    Project.init(folder, database_url=url).close()
     (folder / "codebooks" / "ecm.yaml").write_text((ROOT / "codebooks" / "ecm.yaml").read_text("utf-8"), "utf-8")
     config = (folder / "qualcode.toml").read_text("utf-8").replace("codebooks/codebook.yaml", "codebooks/ecm.yaml")
     (folder / "qualcode.toml").write_text(config, "utf-8")
-    return Project(folder)
+    return Project(folder, connect_url=url)
 
 
 def generate(project, n_transcripts: int, turns: int, seed: int = 11) -> int:
@@ -132,6 +133,7 @@ def example_project(folder: Path):
     project = prepare_demo_project(ROOT, folder)
     import_example_transcripts(project)
     for coder in CODERS:
+        add_coder(project, coder)
         import_codings(project, project.root / "transcripts" / "double-coding" / f"{coder}.csv")
     return project
 
@@ -145,19 +147,10 @@ def on_server(project, url: str, folder: Path):
 
     copy_store(project.database_url, url)
     shutil.copytree(project.root, folder, ignore=shutil.ignore_patterns(".qualcode"))
-    return Project(folder)
+    return Project(folder, connect_url=url)
 
 
-# -- timing -----------------------------------------------------------------------------------
-
-
-def timed(call: Callable, repeat: int) -> dict:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return {"median_ms": round(1000 * statistics.median(times), 1), "min_ms": round(1000 * min(times), 1)}
+# -- timing: the back ends alternate, figure by figure -------------------------------------
 
 
 def percentiles(times: list[float]) -> dict:
@@ -166,86 +159,108 @@ def percentiles(times: list[float]) -> dict:
     return {"n": len(times), "median_ms": round(1000 * statistics.median(ordered), 2), "p95_ms": round(1000 * p95, 2)}
 
 
-def coding_actions(project, actions: int, seed: int = 5) -> dict:
-    """Tag ``actions`` whole respondent turns (ten transcripts), then undo half of them."""
+def alternating(calls: dict[str, Callable[[], object]], rounds: int) -> dict:
+    """``honest.alternate`` over the back ends, in milliseconds, with the load beside it."""
+    out = alternate(calls, rounds)
+    figures = {}
+    for backend in calls:
+        wall = out[backend]["wall"]
+        figures[backend] = {"median_ms": round(1000 * wall["median"], 1), "min_ms": round(1000 * wall["min"], 1),
+                            "max_ms": round(1000 * wall["max"], 1), "n": wall["n"], "load": out[backend]["load"]}
+    if "ratio_wall" in out:
+        figures["ratio_wall"] = out["ratio_wall"]
+    return figures
+
+
+def coding_actions(projects: dict, actions: int, seed: int = 5) -> dict:
+    """Tag ``actions`` whole respondent turns (ten transcripts) on every back end in turn, then undo half.
+
+    Action k runs on each back end before action k+1 runs anywhere (the order flips every
+    action), so both see the same machine state; each back end gets the same turns and codes.
+    """
     from qualcode.coding.session import CodingSession
     from qualcode.store.transcripts import transcript_ids
 
+    first = next(iter(projects.values()))
     rng = random.Random(seed)
-    with project.read() as conn:
+    with first.read() as conn:
         everyone = sorted(transcript_ids(conn))
         chosen = rng.sample(everyone, min(10, len(everyone)))
-    session = CodingSession(project, f"carol{secrets.token_hex(2)}")
-    tags, undos = [], []
+    coder = f"carol{secrets.token_hex(2)}"
+    plan = []
     for k in range(actions):
         transcript_id = chosen[k % len(chosen)]
-        with project.read() as conn:
+        session = CodingSession(first, coder)
+        with first.read() as conn:
             transcript = session.transcript(conn, transcript_id)[0]
         segment = rng.choice([s for s in transcript.segments if not s.is_interviewer])
-        code = rng.choice([c.id for c in project.codebook.codes_for(transcript.role)])
-        started = time.perf_counter()
-        session.tag(transcript_id, segment.ordinal, [code])
-        tags.append(time.perf_counter() - started)
-    for _ in range(actions // 2):
-        started = time.perf_counter()
-        session.undo()
-        undos.append(time.perf_counter() - started)
-    return {"tag": percentiles(tags), "undo": percentiles(undos)}
+        code = rng.choice([c.id for c in first.codebook.codes_for(transcript.role)])
+        plan.append((transcript_id, segment.ordinal, code))
+    sessions = {backend: CodingSession(project, coder) for backend, project in projects.items()}
+    for project in projects.values():
+        add_coder(project, coder)
+    times = {backend: {"tag": [], "undo": []} for backend in projects}
+    names = list(projects)
+    for k, (transcript_id, ordinal, code) in enumerate(plan):
+        for backend in names if k % 2 == 0 else names[::-1]:
+            started = time.perf_counter()
+            sessions[backend].tag(transcript_id, ordinal, [code])
+            times[backend]["tag"].append(time.perf_counter() - started)
+    for k in range(actions // 2):
+        for backend in names if k % 2 == 0 else names[::-1]:
+            started = time.perf_counter()
+            sessions[backend].undo()
+            times[backend]["undo"].append(time.perf_counter() - started)
+    return {backend: {kind: percentiles(values) for kind, values in kinds.items()}
+            for backend, kinds in times.items()} | {"load": [load_average()]}
 
 
-def queries(project, repeat: int) -> dict:
+def add_coder(project, name: str) -> None:
+    from qualcode.coding.coders import add_coder as create
+
+    create(project, name)
+
+
+def queries(projects: dict, rounds: int) -> dict:
     from qualcode.coding.listing import list_codings
     from qualcode.store.transcripts import transcript_ids
 
-    with project.read() as conn:
+    first_project = next(iter(projects.values()))
+    with first_project.read() as conn:
         first = min(transcript_ids(conn))
-    out = {
-        "list_codings coder=alice": timed(lambda: list_codings(project, coder="alice"), repeat),
-        "list_codings transcript": timed(lambda: list_codings(project, transcript=first), repeat),
+    calls = {
+        "list_codings coder=alice": lambda p: lambda: list_codings(p, coder="alice"),
+        "list_codings transcript": lambda p: lambda: list_codings(p, transcript=first),
+        "tally referral --by role": lambda p: lambda: tally(p, "referral", by="role", coder="alice"),
+        "agreement alice,bob (segment)": lambda p: lambda: project_agreement(p, list(CODERS)),
     }
-    out.update(tally_and_agreement(project, repeat))
-    out["codings"] = len(list_codings(project))
-    return out
-
-
-def tally_and_agreement(project, repeat: int) -> dict:
     out = {}
-    try:
-        from qualcode.tally import tally
-
-        out["tally referral --by role"] = timed(lambda: tally(project, "referral", by="role", coder="alice"), repeat)
-    except ImportError:
-        out["GROUP BY code, role (no qualcode.tally)"] = timed(lambda: _group_by(project), repeat)
-    try:
-        from qualcode.agreement.project import project_agreement
-
-        out["agreement alice,bob (segment)"] = timed(lambda: project_agreement(project, list(CODERS)), repeat)
-    except ImportError:
-        out["GROUP BY agreement cells (no qualcode.agreement)"] = timed(lambda: _group_by(project), repeat)
+    for label, make in calls.items():
+        print(f"  timing {label} ...", file=sys.stderr)
+        out[label] = alternating({backend: make(project) for backend, project in projects.items()}, rounds)
+    out["codings"] = {backend: len(list_codings(project)) for backend, project in projects.items()}
     return out
 
 
-def _group_by(project) -> list:
-    from sqlalchemy import func, select
+def tally(project, *args, **kwargs):
+    from qualcode.tally import tally as run_tally
 
-    from qualcode.store.schema import codings, transcripts
+    return run_tally(project, *args, **kwargs)
 
-    query = (
-        select(codings.c.code_id, transcripts.c.role, func.count(func.distinct(codings.c.segment_id)))
-        .join(transcripts, codings.c.transcript_id == transcripts.c.id)
-        .group_by(codings.c.code_id, transcripts.c.role)
-    )
-    with project.read() as conn:
-        return conn.execute(query).all()
+
+def project_agreement(project, coders):
+    from qualcode.agreement.project import project_agreement as run_agreement
+
+    return run_agreement(project, coders)
 
 
 # -- main ----------------------------------------------------------------------------------------
 
 
-def measure(name: str, project, args) -> dict:
-    print(f"  timing {name} ...", file=sys.stderr)
-    figures = queries(project, args.repeat)
-    figures.update(coding_actions(project, args.actions))
+def measure(projects: dict, args) -> dict:
+    figures = {"queries": queries(projects, args.repeat)}
+    print("  timing coding actions ...", file=sys.stderr)
+    figures["coding actions"] = coding_actions(projects, args.actions)
     return figures
 
 
@@ -253,8 +268,12 @@ def run(args) -> dict:
     from tests.pg import create_schema, drop_schema, with_search_path
 
     server = args.postgres or os.environ.get("QUALCODE_TEST_DATABASE_URL")
+    os.environ.pop("QUALCODE_DATABASE_URL", None)  # each project names its own store
     work = Path(tempfile.mkdtemp(prefix="qualcode-bench-backends-"))
-    schemas, results = [], {}
+    schemas: list[str] = []
+    results: dict = {"run": {"started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "rounds": args.repeat,
+                             "actions": args.actions,
+                             "corpus": f"{args.transcripts:,} transcripts × {args.turns} turns"}}
     try:
         backends = {"sqlite": None}
         if server:
@@ -263,40 +282,30 @@ def run(args) -> dict:
             backends["postgresql"] = with_search_path(server, schema)
         corpus = {}
         for backend, url in backends.items():
-            project = new_project(work / f"corpus-{backend}", url)
+            corpus[backend] = new_project(work / f"corpus-{backend}", url)
             started = time.perf_counter()
-            count = generate(project, args.transcripts, args.turns)
+            count = generate(corpus[backend], args.transcripts, args.turns)
             print(f"{backend}: generated {args.transcripts} transcripts, {count} codings in "
                   f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
-            corpus[backend] = measure(f"corpus on {backend}", project, args)
-            project.close()
-        results["corpus"] = corpus
+        results["corpus"] = measure(corpus, args)
         if not args.no_example:
-            results["example"] = example_results(work, server, schemas, args)
+            results["example"] = measure(example_projects(work, server, schemas), args)
     finally:
         for schema in schemas:
             drop_schema(server, schema)
     return results
 
 
-def example_results(work: Path, server: str | None, schemas: list[str], args) -> dict:
+def example_projects(work: Path, server: str | None, schemas: list[str]) -> dict:
     from tests.pg import create_schema, with_search_path
 
     project = example_project(work / "example-sqlite")
-    url = None
+    projects = {"sqlite": project}
     if server:  # copied before any timing adds codings, so both start identical
         schema = create_schema(server)
         schemas.append(schema)
-        url = with_search_path(server, schema)
-        moved = on_server(project, url, work / "example-postgresql")
-    os.environ.pop("QUALCODE_DATABASE_URL", None)
-    out = {"sqlite": measure("example on sqlite", project, args)}
-    project.close()
-    if url is not None:
-        os.environ["QUALCODE_DATABASE_URL"] = url
-        out["postgresql"] = measure("example on postgresql", moved, args)
-        moved.close()
-    return out
+        projects["postgresql"] = on_server(project, with_search_path(server, schema), work / "example-postgresql")
+    return projects
 
 
 def main() -> None:
@@ -307,7 +316,7 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-example", action="store_true")
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--json", type=Path, help="also write the figures here (benchmarks/results/backends.json feeds docs/performance.md)")
     args = parser.parse_args()
     results = run(args)
     results["machine"] = {"python": platform.python_version(), "platform": platform.platform(),

@@ -125,7 +125,41 @@ def size_table() -> str:
     return "\n".join(rows)
 
 
+def backends_table() -> str:
+    """SQLite and PostgreSQL alternating figure by figure (benchmarks/bench_backends.py)."""
+    data = load("backends.json")
+    if data is None:
+        return "_not measured yet_"
+    run = data["run"]
+    rows = [f"{run['started']}; {run['rounds']} alternating rounds per query, {run['actions']} coding actions "
+            "alternating action by action; wall median (range), load average beside each figure.", "",
+            "| | SQLite | PostgreSQL | SQLite ÷ PostgreSQL | load |", "|---|---|---|---|---|"]
+    for project, title in (("corpus", run["corpus"]), ("example", "example study")):
+        if project not in data:
+            continue
+        figures = data[project]
+        rows.append(f"| **{title}, {figures['queries']['codings']['sqlite']:,} codings** | | | | |")
+        for label, figure in figures["queries"].items():
+            if label == "codings" or "postgresql" not in figure:
+                continue
+            sqlite, server = figure["sqlite"], figure["postgresql"]
+            rows.append(
+                f"| `{label}` | {sqlite['median_ms']:,.1f} ms ({sqlite['min_ms']:,.1f}–{sqlite['max_ms']:,.1f}) | "
+                f"{server['median_ms']:,.1f} ms ({server['min_ms']:,.1f}–{server['max_ms']:,.1f}) | "
+                f"{_range(figure['ratio_wall'], '×')} | {_load(sqlite['load'], server['load'])} |"
+            )
+        actions = figures["coding actions"]
+        for kind in ("tag", "undo"):
+            sqlite, server = actions["sqlite"][kind], actions.get("postgresql", {}).get(kind)
+            if server:
+                rows.append(f"| `{kind}`, median / p95 (n = {sqlite['n']}) | {sqlite['median_ms']:.1f} / "
+                            f"{sqlite['p95_ms']:.1f} ms | {server['median_ms']:.1f} / {server['p95_ms']:.1f} ms | | "
+                            f"{actions['load'][0]:.1f} |")
+    return "\n".join(rows)
+
+
 SECTIONS = {
+    "backends": backends_table,
     "size": size_table,
     "versions": versions_table,
     "autocode-ratio": autocode_ratio_table,
