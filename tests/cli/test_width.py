@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
-from tests.helpers import INTERVIEW
 from tests.cli.test_agreement_cli import study  # noqa: F401  (the fixture)
 from tests.cli.test_autocode_cli import _code_everything, rules_project  # noqa: F401
+from tests.helpers import INTERVIEW
 
 runner = CliRunner()
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -129,7 +129,7 @@ def wide_study(study):  # noqa: F811
     from qualcode.coding.session import CodingSession
     from tests.helpers import add_coders
 
-    project, sample, first, second = study
+    project, _, first, second = study
     add_coders(project, LONG)
     others = [t for t in as_json(project, "transcripts", "list") if t["id"] not in (first, second)][:3]
     for transcript in others:
