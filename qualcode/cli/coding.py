@@ -115,9 +115,10 @@ def log(
     for r in rows:
         mark = " (undone)" if r["undone"] else ""
         detail = f" {r['detail']}" if r["detail"] else ""
+        what = " ".join(str(part) for part in (r["transcript"], r["code"], r["span"]) if part is not None)
         console.print(
             f"{r['id']:>6} {str(r['at'])[:19]} {r['coder']:<10} {r['action']:<7} {r['change']:<8} "
-            f"{r['transcript']} {r['code']} {r['span']}{detail}{mark}",
+            f"{what}{detail}{mark}",
             markup=False, soft_wrap=True,
         )
 

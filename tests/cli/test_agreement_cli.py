@@ -337,3 +337,10 @@ def test_sample_close_by_the_lead_lifts_blind_mode(tmp_path, monkeypatch):
     assert listed.exit_code == 0 and "referral" in listed.output
     samples = run.invoke(app, [*base, "sample", "list"])
     assert "irr: 1 transcript, coders ana, ben, seed" in samples.output and ", closed by lead at " in samples.output
+    logged = json.loads(run.invoke(app, [*base, "log", "--json"]).output)
+    closing = [e for e in logged if e["action"] == "sample:close"]
+    assert [(e["coder"], e["detail"]) for e in closing] == [("lead", "sample irr")]
+    assert "sample:close" in run.invoke(app, [*base, "log"]).output and "sample irr" in run.invoke(app, [*base, "log"]).output
+    again = run.invoke(app, [*base, "sample", "close", "irr"], env={"QUALCODE_CODER": "lead"})
+    assert again.exit_code == 1 and "already closed" in again.output
+    assert [e["action"] for e in json.loads(run.invoke(app, [*base, "log", "--json"]).output)].count("sample:close") == 1
