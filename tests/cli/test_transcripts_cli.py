@@ -48,7 +48,7 @@ def test_set_role_site_and_attributes(coded):
     assert (shown["role"], shown["site"], shown["attributes"]) == ("law_enforcement", "B", {"mode": "virtual"})
     removed = as_json(coded, "transcripts", "set", "vsp-1", "--attr", "mode=")
     assert removed["changes"] == {"attributes": {"from": {"mode": "virtual"}, "to": {}}}
-    (first, second) = [e for e in as_json(coded, "log") if e["action"] == "transcript:set"]
+    (first, _) = [e for e in as_json(coded, "log") if e["action"] == "transcript:set"]
     assert first["coder"] == "lee" and first["transcript"] == "vsp-1"
 
 
@@ -124,7 +124,7 @@ def test_remove_yes_json_and_event_log(coded):
     data = as_json(coded, "transcripts", "remove", "vsp-1", "--yes", "--by", "lee")
     assert data == {
         "id": "vsp-1", "role": "service_provider", "site": "A", "turns": 4, "codings": 2,
-        "coders": ["ana", "bob"], "samples": [], "event_group": data["event_group"],
+        "coders": ["ana", "bob"], "samples": [], "assigned": [], "event_group": data["event_group"],
     }
     assert set(data) == set(RemoveResult("x", "r", "s", 0, 0, (), ()).to_dict())
     assert as_json(coded, "transcripts", "list") == [] and as_json(coded, "codings", "list") == []
@@ -173,6 +173,27 @@ def test_restore_undoes_a_removal(coded):
     assert any(e["action"] == "transcript:restore" for e in as_json(coded, "log", "--coder", "lee"))
     # the restored codings are usable again
     assert CodingSession(coded, "ana").untag("vsp-1", 2, ["referral.hotline"]).removed
+
+
+def test_restore_brings_back_the_assignments_in_their_order(coded):
+    from qualcode.store.assignments import assignment_rows
+
+    for coder in ("bob", "ana"):  # bob first: the primary coder, whose codings count
+        assert run(coded, "assign", coder, "vsp-1").exit_code == 0
+    counted = as_json(coded, "analysis-set", "show")
+    removed = as_json(coded, "transcripts", "remove", "vsp-1", "--yes")
+    assert removed["assigned"] == ["bob", "ana"]
+    with coded.read() as conn:
+        assert assignment_rows(conn) == {}
+    restored = as_json(coded, "transcripts", "restore", "vsp-1")
+    assert (restored["assigned"], restored["assigned_gone"]) == (["bob", "ana"], [])
+    with coded.read() as conn:
+        assert assignment_rows(conn) == {"vsp-1": ["bob", "ana"]}
+    assert as_json(coded, "analysis-set", "show") == counted
+    # the prompt and the messages say so
+    run(coded, "transcripts", "remove", "vsp-1", "--yes")
+    said = run(coded, "transcripts", "restore", "vsp-1").output
+    assert "assignments of bob, ana" in " ".join(said.split())
 
 
 def test_restore_refuses_when_there_is_nothing_to_restore(coded):
