@@ -130,7 +130,7 @@ class LazyCommands(dict):
 
 # Who uses which command, as the README's table says; --help lists them in these panels.
 PERSONAS = (
-    ("Setup (a lead setting up a study)", ("init", "demo", "import", "transcripts", "codebook", "coders")),
+    ("Setup (a lead setting up a study)", ("init", "demo", "import", "transcripts", "codebook", "coders", "lead")),
     ("Coding", ("code", "tag", "untag", "undo", "redo", "codings", "autocode", "suggest", "progress", "log")),
     ("Reliability", ("assign", "unassign", "sample", "agreement", "disagreements", "reconcile")),
     ("Writing", ("analysis-set", "search", "query", "matrix", "tally", "crosstab", "quotes", "report")),

@@ -156,8 +156,8 @@ def require_lead(project: Project, doing: str, viewer: Viewer | None = None) -> 
     viewer = viewer or viewer_of(project)
     lead = lead_of(project)
     if lead is None:
-        raise BlindError(f"only the lead {doing}, and qualcode.toml names no lead: add lead = \"NAME\" "
-                         "to its [project] section")
+        raise BlindError(f"only the lead {doing}, and qualcode.toml names no lead: name one with "
+                         "'qualcode lead set NAME' ([project] lead)")
     if not viewer.lead:
         who = viewer.name or f"unknown (set {CODER_ENV})"
         raise BlindError(f"only the lead ({lead}) {doing}; you are {who}")
