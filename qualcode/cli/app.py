@@ -14,7 +14,6 @@ import typer
 from typer.core import TyperGroup
 
 from qualcode.cli.lazy import click
-
 from qualcode.errors import QualcodeError, ValidationFailed
 
 
@@ -82,7 +81,7 @@ class QualcodeGroup(TyperGroup):
         listed = {}
         for name in self.list_commands(ctx):
             if name in COMMANDS and name not in self.commands:
-                modules, text, hidden = COMMANDS[name]
+                _, text, hidden = COMMANDS[name]
             else:
                 command = self.get_command(ctx, name)
                 text, hidden = (command.short_help or (command.help or "").split("\n\n")[0]), command.hidden
