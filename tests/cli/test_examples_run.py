@@ -80,7 +80,11 @@ def example_study(tmp_path_factory):
 
     from qualcode.cli.agreement import demo_step
     from qualcode.coding.autocode import autocode
-    from qualcode.demo import DEMO_CODER, import_example_transcripts, prepare_demo_project
+    from qualcode.demo import (
+        DEMO_CODER,
+        import_example_transcripts,
+        prepare_demo_project,
+    )
 
     project = prepare_demo_project(REPO, tmp_path_factory.mktemp("example") / "study")
     import_example_transcripts(project)
