@@ -193,11 +193,13 @@ def test_matrix_keeps_labels_and_counts(study, width):  # noqa: F811
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_search_count_shows_every_group(study, width):  # noqa: F811
+@pytest.mark.parametrize("args", [("search", "housing", "--count"),
+                                  ("query", "referral.hotline", "--count", "--coder", "ana")], ids=["search", "query"])
+def test_search_and_query_counts_show_every_group(study, width, args):  # noqa: F811
     project = study[0]
-    out = terminal(project, width, "search", "housing", "--count")
+    out = terminal(project, width, *args)
     assert_fits(out, width)
-    data = as_json(project, "search", "housing", "--count")
+    data = as_json(project, *args)
     assert data["by_role"] and data["by_site"]
     for row in [*data["by_role"], *data["by_site"]]:
         assert {row["group"], str(row["hits"]), str(row["turns"]), str(row["transcripts"])} <= tokens(out), row
@@ -268,3 +270,13 @@ def test_autocode_role_summary_keeps_every_column(rules_project, width):  # noqa
     assert {"Turns", "Coded", "Codes", "Distinct"} <= tokens(out)
     for role in ("service_provider", "prosecutor"):
         assert role in out
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_hits_keep_the_whole_transcript_id(project, width):
+    from tests.helpers import add_transcript
+
+    long_id = "vsp-riverside-community-outreach-2026-01"
+    add_transcript(project, long_id, "service_provider", INTERVIEW)
+    out = terminal(project, width, "search", "hotline")
+    assert long_id in "".join(line.split(" ")[0] for line in out.splitlines() if line.strip())
