@@ -26,8 +26,6 @@ from qualcode.cli.app import app
 from qualcode.cli.examples import EXAMPLES
 from tests.helpers import REPO
 
-pytestmark = pytest.mark.sqlite_only
-
 runner = CliRunner()
 
 # Examples that follow an earlier one, as a user trying them in order would have run it.
@@ -103,6 +101,7 @@ def run_example(example: str, *, input: str | None = None):
     return runner.invoke(app, words[1:], env=env, input=input)
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("example", unique_examples())
 def test_example_runs_on_the_example_study(example_study, example, tmp_path, monkeypatch):
     study = tmp_path / "study"
