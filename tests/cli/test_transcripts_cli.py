@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
@@ -38,6 +40,15 @@ def coded(project, interview, monkeypatch):
     CodingSession(project, "ana").tag("vsp-1", 2, ["referral.hotline"], text="Mostly the hotline.")
     CodingSession(project, "bob").tag("vsp-1", 4, ["challenge.housing"])
     return project
+
+
+@pytest.fixture
+def coded_two(coded):
+    """``coded`` plus a second transcript, vsp-2."""
+    from tests.helpers import INTERVIEW, add_transcript
+
+    add_transcript(coded, "vsp-2", "service_provider", INTERVIEW)
+    return coded
 
 
 def test_set_role_site_and_attributes(coded):
@@ -194,6 +205,30 @@ def test_restore_brings_back_the_assignments_in_their_order(coded):
     run(coded, "transcripts", "remove", "vsp-1", "--yes")
     said = run(coded, "transcripts", "restore", "vsp-1").output
     assert "assignments of bob, ana" in " ".join(said.split())
+
+
+@given(order=st.lists(st.sampled_from(["ana", "bob", "lee"]), unique=True, max_size=3),
+       other=st.lists(st.sampled_from(["ana", "bob", "lee"]), unique=True, max_size=3))
+def test_remove_then_restore_keeps_every_assignment_in_order(coded_two, order, other):
+    """Model: the assignments before the removal, per transcript, primary first; the other
+    transcript's assignments are untouched throughout."""
+    from qualcode.analysis.assignments import assign, assignments, unassign
+    from qualcode.transcripts.corrections import remove_transcript, restore_transcript
+
+    for coder in ("ana", "bob", "lee"):
+        unassign(coded_two, coder, ["vsp-1", "vsp-2"])
+    for coder in order:
+        assign(coded_two, coder, ["vsp-1"])
+    for coder in other:
+        assign(coded_two, coder, ["vsp-2"])
+    model = {t: cs for t, cs in (("vsp-1", order), ("vsp-2", other)) if cs}
+    assert assignments(coded_two) == model
+    remove_transcript(coded_two, "vsp-1", by="lee")
+    assert assignments(coded_two) == {t: cs for t, cs in model.items() if t != "vsp-1"}
+    assign(coded_two, "ana", ["vsp-2"])  # a later assignment elsewhere does not reorder vsp-1's
+    restored = restore_transcript(coded_two, "vsp-1", by="lee")
+    assert list(restored.assigned) == order
+    assert assignments(coded_two).get("vsp-1", []) == order
 
 
 def test_restore_refuses_when_there_is_nothing_to_restore(coded):
