@@ -256,7 +256,7 @@ def print_agreement(result: dict[str, Any], out: Console) -> None:
     _print_undefined(result, out)
     _print_overall(result, out)
     if "by_transcript" in result:
-        out.print(_transcript_table(result["by_transcript"]))
+        show_table(out, _transcript_table(result["by_transcript"]))
     for warning in result["warnings"]:
         out.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import console, print_json, project_of
+from qualcode.cli.tables import show_table
 
 analysis_app = typer.Typer(help="The analysis set: whose codings every tally, crosstab and report counts.",
                            no_args_is_help=True)
@@ -69,7 +70,7 @@ def show(ctx: typer.Context,
         share = f"{100 * e.coded_turns / e.respondent_turns:.0f}%" if e.respondent_turns else "-"
         table.add_row(e.transcript, e.role, e.site, e.coder or "-", e.source,
                       f"{e.coded_turns}/{e.respondent_turns}", share, e.note)
-    console.print(table)
+    show_table(console, table)
     console.print(aset.statement(), markup=False, soft_wrap=True)
     warning = aset.coverage().warning
     if warning:

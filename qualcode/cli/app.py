@@ -14,7 +14,6 @@ import typer
 from typer.core import TyperGroup
 
 from qualcode.cli.lazy import click
-
 from qualcode.errors import QualcodeError, ValidationFailed
 
 
@@ -82,7 +81,7 @@ class QualcodeGroup(TyperGroup):
         listed = {}
         for name in self.list_commands(ctx):
             if name in COMMANDS and name not in self.commands:
-                modules, text, hidden = COMMANDS[name]
+                _, text, hidden = COMMANDS[name]
             else:
                 command = self.get_command(ctx, name)
                 text, hidden = (command.short_help or (command.help or "").split("\n\n")[0]), command.hidden
@@ -130,7 +129,7 @@ class LazyCommands(dict):
 
 # Who uses which command, as the README's table says; --help lists them in these panels.
 PERSONAS = (
-    ("Setup (a lead setting up a study)", ("init", "demo", "import", "transcripts", "codebook", "coders")),
+    ("Setup (a lead setting up a study)", ("init", "demo", "import", "transcripts", "codebook", "coders", "lead")),
     ("Coding", ("code", "tag", "untag", "undo", "redo", "codings", "autocode", "suggest", "progress", "log")),
     ("Reliability", ("assign", "unassign", "sample", "agreement", "disagreements", "reconcile")),
     ("Writing", ("analysis-set", "search", "query", "matrix", "tally", "crosstab", "quotes", "report")),

@@ -20,6 +20,7 @@ COMMANDS = {
     'progress': (('coding',), 'Per coder and transcript: respondent segments coded / total.', False),
     'codings': (('coding', 'codings_io'), 'List, import and export codings.', False),
     'coders': (('coding',), 'Add and list coders (a coder must be added before coding).', False),
+    'lead': (('coding',), "Show or name the project's lead (closes samples, never blind).", False),
     'code': (('code',), 'Code transcripts on a full-screen terminal coding screen (press ? in it for every key).', False),
     'autocode': (('autocode',), "Apply the codebook's rules to respondent turns (as suggestions, or as a coder's codings).", False),
     'suggest': (('autocode',), 'Learned suggestions: train, predict, list, evaluate.', False),

@@ -1,5 +1,5 @@
-"""``qualcode tag|untag|undo|redo|log|progress``, ``qualcode codings list|orphans`` and
-``qualcode coders add|list``."""
+"""``qualcode tag|untag|undo|redo|log|progress``, ``qualcode codings list|orphans``,
+``qualcode coders add|list`` and ``qualcode lead show|set``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from qualcode.words import plural
 
 codings_app = typer.Typer(help="List, import and export codings.", no_args_is_help=True)
 coders_app = typer.Typer(help="Add and list coders (a coder must be added before coding).", no_args_is_help=True)
+lead_app = typer.Typer(help="Show or name the project's lead (closes samples, never blind).", no_args_is_help=True)
 
 CoderOption = Annotated[str, typer.Option("--coder", help="Your coder name.")]
 SpanOption = Annotated[
@@ -115,9 +116,10 @@ def log(
     for r in rows:
         mark = " (undone)" if r["undone"] else ""
         detail = f" {r['detail']}" if r["detail"] else ""
+        what = " ".join(str(part) for part in (r["transcript"], r["code"], r["span"]) if part is not None)
         console.print(
             f"{r['id']:>6} {str(r['at'])[:19]} {r['coder']:<10} {r['action']:<7} {r['change']:<8} "
-            f"{r['transcript']} {r['code']} {r['span']}{detail}{mark}",
+            f"{what}{detail}{mark}",
             markup=False, soft_wrap=True,
         )
 
@@ -218,8 +220,43 @@ def coders_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--jso
     console.print(f"{plural(len(rows), 'coder')}")
 
 
+@lead_app.command("show")
+def lead_show(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The lead named in qualcode.toml ([project] lead), and whether it is a known coder."""
+    from qualcode.coding.lead import show_lead
+
+    info = show_lead(project_of(ctx))
+    if as_json:
+        print_json(info.to_dict())
+    elif info.lead is None:
+        console.print(f"No lead is named in {info.config}; name one with 'qualcode lead set NAME'", markup=False,
+                      soft_wrap=True)
+    else:
+        known = "" if info.known_coder else " (not a coder of this project: 'qualcode coders add' adds one)"
+        console.print(f"Lead: {info.lead}{known}", markup=False, soft_wrap=True)
+
+
+@lead_app.command("set")
+def lead_set(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="A known coder (qualcode coders list).")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Name the lead in qualcode.toml; changing a named lead is the lead's (QUALCODE_CODER)."""
+    from qualcode.coding.lead import set_lead
+
+    done = set_lead(project_of(ctx), name)
+    if as_json:
+        print_json(done.to_dict())
+    elif not done.changed:
+        console.print(f"{done.lead} is already the lead; nothing changed", markup=False)
+    else:
+        was = f" (was {done.previous})" if done.previous else ""
+        console.print(f"Lead: {done.lead}{was}; written to qualcode.toml", markup=False)
+
+
 def register(app: typer.Typer) -> None:
     for command in (tag, untag, undo, redo, log, progress):
         app.command()(command)
     app.add_typer(codings_app, name="codings")
     app.add_typer(coders_app, name="coders")
+    app.add_typer(lead_app, name="lead")

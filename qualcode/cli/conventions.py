@@ -43,7 +43,7 @@ CONVENTIONS_MD = """\
 `qualcode` is one command with subcommands (`qualcode --help` lists them by who uses
 them: setup, coding, reliability, writing, exchange, team). Every command's `--help`
 ends with examples that run on the example study (`qualcode demo --workdir DIR` makes
-a copy to try them on).
+a copy to try them on; `tests/cli/test_examples_run.py` runs every one of them).
 
 ## Conventions
 
@@ -52,6 +52,7 @@ a copy to try them on).
 | the project | found by walking up from the working directory to `qualcode.toml`; `-p/--project DIR` before **or after** the command; `QUALCODE_PROJECT` |
 | the coder acting | `--coder NAME` on `tag`, `untag`, `undo`, `redo` and `code`; `QUALCODE_CODER` gives its default. Elsewhere `--coder` selects whose codings are read and has no environment default (so a tally never silently changes with your shell) |
 | data on the terminal | a table or text for people; `--json` for programs (every command that prints data) |
+| terminal width | a table that does not fit the terminal (or `COLUMNS`) becomes one block per row, every cell kept as `header value`; no number is cut to "…" or dropped (tested at 80, 100 and 160 columns); piped output gets the whole table |
 | files | `-o/--output FILE` writes a file and creates its missing folders; `--format` names the file format when the suffix does not say it |
 | several values | a singular option, repeated where it takes several (`--role A --role B`); old plural spellings (`--codes`; `--coders` and `--transcripts` on `export qdpx`) still work but are hidden from --help. `--coders A,B` names the pair of coders compared (one value) |
 | errors | one line `Error: ...` on stderr, exit code 1, nothing changed |

@@ -2,8 +2,10 @@
 
 Every example runs on the example study (this repository, or the scratch copy
 ``qualcode demo --workdir DIR`` leaves behind: transcripts imported, autocoded as
-``autocoder``, the ``double-coding`` sample coded by alice and bob). A test checks that
-every command has examples and that each parses with the command's own options.
+``autocoder``, the ``double-coding`` sample coded by alice and bob and closed by the
+lead). Some follow an earlier example (``transcripts restore`` after ``transcripts
+remove``, ``merge`` after ``export coder``). tests/cli/test_help.py checks that each
+parses; tests/cli/test_examples_run.py runs each on a copy of the example study.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "coders": ("qualcode coders list",),
     "coders add": ("qualcode coders add ana",),
     "coders list": ("qualcode coders list --json",),
+    "lead": ("qualcode lead show",),
+    "lead show": ("qualcode lead show", "qualcode lead show --json"),
+    "lead set": ("QUALCODE_CODER=lead qualcode lead set alice",),
     "tag": ("qualcode tag vsp-a-01 12 referral.law_enforcement --coder alice",),
     "untag": ("qualcode untag vsp-a-01 12 referral.law_enforcement --coder alice",),
     "undo": ("qualcode undo --coder alice",),
@@ -50,7 +55,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "suggest list": ("qualcode suggest list --order uncertain",),
     "suggest evaluate": ("qualcode suggest evaluate --from alice",),
     "sample": ("qualcode sample list",),
-    "sample create": ("qualcode sample create pilot --fraction 0.10 --coders alice,bob --stratify role --seed 2026",),
+    "sample create": ("qualcode sample create pilot --fraction 0.10 --coders alice,bob --stratify role --seed 11",),
     "sample show": ("qualcode sample show double-coding",),
     "sample list": ("qualcode sample list",),
     "sample delete": ("QUALCODE_CODER=lead qualcode sample delete pilot",),
@@ -59,14 +64,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "unassign": ("qualcode unassign bob vsp-b-02",),
     "analysis-set": ("qualcode analysis-set show",),
     "analysis-set show": ("qualcode analysis-set show --json",),
-    "sample close": ("QUALCODE_CODER=lead qualcode sample close double-coding",),
+    "sample close": ("QUALCODE_CODER=lead qualcode sample close pilot",),
     "agreement": ("qualcode agreement --coders alice,bob --sample double-coding",
                   "qualcode agreement --coders alice,bob --unit sentence --json"),
     "disagreements": ("qualcode disagreements --coders alice,bob",
                       "qualcode disagreements --coders alice,bob --format docx -o reports/disagreements.docx"),
     "reconcile": ("qualcode reconcile --coders alice,bob --into consensus",),
     "search": ('qualcode search "T visa" --role prosecutor', 'qualcode search "trust NEAR/5 police" --count'),
-    "query": ("qualcode query 'challenge.housing AND \"trust\"' --coder autocoder",
+    "query": ("qualcode query 'challenge.service_gaps.housing AND \"trust\"' --coder autocoder",
               "qualcode query save housing-gaps 'challenge.service_gaps.housing AND role=service_provider'"),
     "matrix": ("qualcode matrix referral site --coder autocoder",
                "qualcode matrix referral site --cell referral.hotline,C --coder autocoder"),

@@ -167,7 +167,7 @@ def print_kwic(result, out: Console) -> None:
     match_w = min(max(len(h.matched) for h in result.hits), 24)
     side = max((width - where_w - match_w - 4) // 2, 10)
     table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
-    table.add_column(no_wrap=True, style="dim", width=where_w, overflow="ellipsis")
+    table.add_column(style="dim", width=where_w, overflow="fold")  # a long id wraps, never cut
     table.add_column(no_wrap=True, justify="right", width=side)
     table.add_column(no_wrap=True, style="bold yellow", width=match_w, overflow="ellipsis")
     table.add_column(no_wrap=True, width=side, overflow="ellipsis")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from qualcode.cli.common import LazyConsole
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -20,18 +22,19 @@ if TYPE_CHECKING:
 SEPARATOR = " · "
 
 
-def show_table(out: Console, table: Table) -> None:
+def show_table(out: Console | LazyConsole, table: Table) -> None:
     """Print ``table`` on ``out``: as a table when it fits, else as blocks (nothing dropped)."""
-    needed = natural_width(out, table)
-    width = available_width(out)
+    real: Console = out.real() if isinstance(out, LazyConsole) else out
+    needed = natural_width(real, table)
+    width = available_width(real)
     if width is not None and needed > width:
-        print_blocks(out, table, width)
-    elif needed > out.width:  # a pipe or a file: the whole table, however wide
+        print_blocks(real, table, width)
+    elif needed > real.width:  # a pipe or a file: the whole table, however wide
         from rich.console import Console
 
-        Console(file=out.file, width=needed, highlight=False, color_system=None).print(table)
+        Console(file=real.file, width=needed, highlight=False, color_system=None).print(table)
     else:
-        out.print(table)
+        real.print(table)
 
 
 def available_width(out: Console) -> int | None:

@@ -76,7 +76,12 @@ def import_(
 
 
 def _requests(files, role, site, attr, transcript_id, manifest, glob):
-    from qualcode.transcripts.importing import ImportRequest, expand_paths, parse_attributes, read_manifest
+    from qualcode.transcripts.importing import (
+        ImportRequest,
+        expand_paths,
+        parse_attributes,
+        read_manifest,
+    )
 
     if manifest is not None:
         if files:
@@ -204,7 +209,8 @@ def remove(
             f"Remove transcript '{preview.transcript_id}' ({preview.role}, site {preview.site}, "
             f"{plural(preview.turns, 'turn')}) with its {plural(preview.codings, 'coding')}"
             f"{' by ' + ', '.join(preview.coders) if preview.coders else ''}"
-            f"{' and from sample(s) ' + ', '.join(preview.samples) if preview.samples else ''}?"
+            f"{' and from sample(s) ' + ', '.join(preview.samples) if preview.samples else ''}"
+            f"{' and its assignments of ' + ', '.join(preview.assigned) if preview.assigned else ''}?"
         )
         if not _confirmed(question):
             fail("not confirmed; nothing removed (pass --yes to skip the question in scripts)")
@@ -213,7 +219,8 @@ def remove(
         print_json(result.to_dict())
         return
     console.print(
-        f"removed '{result.transcript_id}' with {plural(result.codings, 'coding')}; recorded in the event log "
+        f"removed '{result.transcript_id}' with {plural(result.codings, 'coding')}"
+        f"{' and the assignments of ' + ', '.join(result.assigned) if result.assigned else ''}; recorded in the event log "
         f"(group {result.event_group}); 'qualcode transcripts restore {result.transcript_id}' undoes it",
         markup=False, soft_wrap=True,
     )
@@ -234,8 +241,12 @@ def restore(
         print_json(result.to_dict())
         return
     gone = f"; sample(s) {', '.join(result.samples_gone)} no longer exist" if result.samples_gone else ""
+    gone += (f"; coder(s) {', '.join(result.assigned_gone)} no longer exist and were not re-assigned"
+             if result.assigned_gone else "")
+    assigned = f" and the assignments of {', '.join(result.assigned)}" if result.assigned else ""
     console.print(
-        f"restored '{result.transcript_id}' ({plural(result.turns, 'turn')}) with {plural(result.codings, 'coding')}{gone}",
+        f"restored '{result.transcript_id}' ({plural(result.turns, 'turn')}) with "
+        f"{plural(result.codings, 'coding')}{assigned}{gone}",
         markup=False, soft_wrap=True,
     )
 

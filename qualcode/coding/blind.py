@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
 from qualcode.store import blind as store
+from qualcode.store import codings as coding_store
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 CODER_ENV = "QUALCODE_CODER"
+SAMPLE_CLOSE = "sample:close"  # the event a closing leaves in the log (not undoable: store.codings)
 
 
 class BlindError(QualcodeError):
@@ -154,8 +156,8 @@ def require_lead(project: Project, doing: str, viewer: Viewer | None = None) -> 
     viewer = viewer or viewer_of(project)
     lead = lead_of(project)
     if lead is None:
-        raise BlindError(f"only the lead {doing}, and qualcode.toml names no lead: add lead = \"NAME\" "
-                         "to its [project] section")
+        raise BlindError(f"only the lead {doing}, and qualcode.toml names no lead: name one with "
+                         "'qualcode lead set NAME' ([project] lead)")
     if not viewer.lead:
         who = viewer.name or f"unknown (set {CODER_ENV})"
         raise BlindError(f"only the lead ({lead}) {doing}; you are {who}")
@@ -174,7 +176,12 @@ def close_sample(project: Project, name: str, viewer: Viewer | None = None) -> C
         if stamp is None:
             closed_at, closed_by = store.sample_closure(conn, name)
             raise BlindError(f"sample '{name}' is already closed (by {closed_by} at {closed_at:%Y-%m-%d %H:%M})")
-    return ClosedSample(name, viewer.name or lead, stamp.isoformat(timespec="seconds"))
+        closed = ClosedSample(name, viewer.name or lead, stamp.isoformat(timespec="seconds"))
+        # why: ending blind coding changes what every coder sees, so the audit trail shows it
+        coding_store.append_event(conn, coder=closed.closed_by or "unknown", action=SAMPLE_CLOSE, transcript_id=None,
+                                  coding_id=None, before={"name": name, "open": True},
+                                  after={"name": name, "open": False, "closed_at": closed.closed_at})
+    return closed
 
 
 def guard(

@@ -91,7 +91,7 @@ def check_coder_name(name: str) -> str:
 
     cleaned = (name or "").strip()
     if not re.fullmatch(NAME_RULE, cleaned):
-        raise CodingError(f"Invalid coder name '{cleaned[:60]}': a coder name is {NAME_RULE_TEXT}")
+        raise CodingError(f"Invalid coder name {cleaned[:60]!r}: a coder name is {NAME_RULE_TEXT}")  # repr: one line
     return cleaned
 
 
@@ -125,7 +125,7 @@ def check_known_coder(conn: Connection, name: str) -> None:
 
 def unknown_coder_message(name: str, known: list[str]) -> str:
     """``Unknown coder 'alcie'; did you mean 'alice'?; known coders: ... (how to add one)``."""
-    return f"Unknown coder '{name[:60]}'{_closest(name, known)}; {_how_to_add(known)}"
+    return f"Unknown coder {name[:60]!r}{_closest(name, known)}; {_how_to_add(known)}"
 
 
 def add_coder(project: Project, name: str) -> CoderAdded:

@@ -132,9 +132,15 @@ def _log_entry(row: dict) -> dict:
         "span": span if all(type(p) is int for p in span) else None,
         "memo": memo,
         "suggestion": _suggestion_brief(suggestion) if suggestion else None,
-        "detail": _detail(memo, suggestion, change),
+        "detail": _detail(memo, suggestion, change) or _record_detail(str(row["action"]), state),
         "group": row["group_id"], "undone": bool(row["undone"]),
     }
+
+
+def _record_detail(action: str, state: dict) -> str:
+    """What a sample event (closed, deleted, redrawn) was about: ``sample NAME``."""
+    name = state.get("name")
+    return f"sample {name}" if action.startswith("sample:") and isinstance(name, str) else ""
 
 
 def _state(value) -> dict | None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, delete, func, select
 
 from qualcode.store.codings import now
-from qualcode.store.schema import assignments, codings, segments, transcripts
+from qualcode.store.schema import assignments, coders, codings, segments, transcripts
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -36,6 +36,27 @@ def remove_assignments(conn: Connection, coder: str, transcript_ids: list[str]) 
         conn.execute(delete(assignments).where(
             assignments.c.coder == coder, assignments.c.transcript_id.in_(found)))
     return found
+
+
+def assignments_of(conn: Connection, transcript_id: str) -> list[dict]:
+    """The transcript's assignments, primary first, as JSON (for a removal's event record)."""
+    query = select(assignments.c.coder, assignments.c.seq, assignments.c.assigned_at).where(
+        assignments.c.transcript_id == transcript_id).order_by(assignments.c.seq)
+    return [{"coder": coder, "seq": seq, "assigned_at": at.isoformat()} for coder, seq, at in conn.execute(query)]
+
+
+def put_back_assignments(conn: Connection, transcript_id: str, rows: list[dict]) -> list[str]:
+    """Re-insert :func:`assignments_of` rows (order and time kept) for coders that still
+    exist; return the coders that no longer do."""
+    from datetime import datetime
+
+    known = set(conn.execute(select(coders.c.name)).scalars())
+    kept = [r for r in rows if r["coder"] in known]
+    if kept:
+        conn.execute(assignments.insert(), [
+            {"transcript_id": transcript_id, "coder": r["coder"], "seq": r["seq"],
+             "assigned_at": datetime.fromisoformat(r["assigned_at"])} for r in kept])
+    return [r["coder"] for r in rows if r["coder"] not in known]
 
 
 def assignment_rows(conn: Connection) -> dict[str, list[str]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError, TranscriptError
+from qualcode.store.assignments import assignments_of, put_back_assignments
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -61,13 +62,14 @@ class RemoveResult:
     codings: int
     coders: tuple[str, ...]
     samples: tuple[str, ...]
+    assigned: tuple[str, ...] = ()  # coders assigned to it (qualcode assign), primary first
     event_group: int | None = None
 
     def to_dict(self) -> dict:
         return {
             "id": self.transcript_id, "role": self.role, "site": self.site, "turns": self.turns,
             "codings": self.codings, "coders": list(self.coders), "samples": list(self.samples),
-            "event_group": self.event_group,
+            "assigned": list(self.assigned), "event_group": self.event_group,
         }
 
 
@@ -200,11 +202,14 @@ class RestoreResult:
     samples_gone: tuple[str, ...]
     removal_group: int
     event_group: int
+    assigned: tuple[str, ...] = ()
+    assigned_gone: tuple[str, ...] = ()  # coders no longer in the project: not re-assigned
 
     def to_dict(self) -> dict:
         return {
             "id": self.transcript_id, "turns": self.turns, "codings": self.codings,
             "samples": list(self.samples), "samples_gone": list(self.samples_gone),
+            "assigned": list(self.assigned), "assigned_gone": list(self.assigned_gone),
             "removal_group": self.removal_group, "event_group": self.event_group,
         }
 
@@ -237,10 +242,14 @@ def restore_transcript(project: Project, transcript_id: str, *, by: str | None =
                                coding_id=row["id"], before=None, after=stored, group_id=group)
         memberships = [tuple(m) for m in record["before"]["samples"]]
         gone = queries.add_sample_memberships(conn, transcript_id, memberships)
+        # Removals recorded before assignments were kept have none to put back.
+        assigned = record["before"].get("assignments", [])
+        assigned_gone = put_back_assignments(conn, transcript_id, assigned)
         store.set_group_undone(conn, removal, True)
     return RestoreResult(
         transcript_id, len(record["before"]["segments"]), len(coded),
         tuple(s for s, _ in memberships if s not in gone), tuple(gone), removal, group,
+        tuple(a["coder"] for a in assigned if a["coder"] not in assigned_gone), tuple(assigned_gone),
     )
 
 
@@ -260,6 +269,7 @@ def _removal(conn: Connection, transcript_id: str) -> RemoveResult:
     return RemoveResult(
         transcript.id, transcript.role, transcript.site, len(transcript.segments), len(rows),
         tuple(sorted({r["coder"] for r in rows})), tuple(queries.samples_of(conn, transcript_id)),
+        tuple(a["coder"] for a in assignments_of(conn, transcript_id)),
     )
 
 
@@ -276,6 +286,7 @@ def _transcript_record(conn: Connection, transcript_id: str) -> dict:
         "segments": [asdict(s) for s in t.segments],
         "segment_ordinals": queries.segment_ordinals(conn, transcript_id),
         "samples": queries.sample_memberships(conn, transcript_id),
+        "assignments": assignments_of(conn, transcript_id),
     }
 
 
@@ -322,10 +333,10 @@ def _notes(conn: Connection, transcript_id: str, changes) -> tuple[str, ...]:
     fields = {name for name, *_ in changes}
     samples = samples_of(conn, transcript_id)
     if samples and fields & {"role", "site"}:
-        return (
+        return ((
             f"'{transcript_id}' is in sample(s) {', '.join(samples)}, drawn with its old role and site; "
-            "the samples were not redrawn",
-        )
+            "the samples were not redrawn"
+        ),)
     return ()
 
 

@@ -174,7 +174,7 @@ def test_disagreements_table_json_and_files(study, tmp_path):
 
 
 def test_reconcile_through_prompts_and_resume(study):
-    project, _, first, second = study
+    project = study[0]
     # Quitting at the first prompt writes nothing (no consensus coder, no copies).
     quit_now = run(project, "reconcile", "--coders", "ana,ben", "--into", "consensus", input="quit\n")
     assert quit_now.exit_code == 0 and "copied" not in quit_now.output
@@ -225,8 +225,9 @@ def test_reconcile_from_a_decisions_file(study, tmp_path, suffix):
     assert "Decided 2 (skipped 1 blank rows)" in done.output and "1 still to decide" in done.output
     again = run(project, "reconcile", "--coders", "ana,ben", "--decisions", str(path))
     assert again.exit_code == 1 and "is not a pending disagreement" in again.output
-    from qualcode.store.schema import events
     from sqlalchemy import select
+
+    from qualcode.store.schema import events
     with project.read() as conn:
         payloads = [p for p in conn.execute(select(events.c.after).where(events.c.coding_id.is_(None))).scalars()]
     assert sorted(p["reason"] for p in payloads) == ["not a challenge", "the hotline is named"]
@@ -337,3 +338,10 @@ def test_sample_close_by_the_lead_lifts_blind_mode(tmp_path, monkeypatch):
     assert listed.exit_code == 0 and "referral" in listed.output
     samples = run.invoke(app, [*base, "sample", "list"])
     assert "irr: 1 transcript, coders ana, ben, seed" in samples.output and ", closed by lead at " in samples.output
+    logged = json.loads(run.invoke(app, [*base, "log", "--json"]).output)
+    closing = [e for e in logged if e["action"] == "sample:close"]
+    assert [(e["coder"], e["detail"]) for e in closing] == [("lead", "sample irr")]
+    assert "sample:close" in run.invoke(app, [*base, "log"]).output and "sample irr" in run.invoke(app, [*base, "log"]).output
+    again = run.invoke(app, [*base, "sample", "close", "irr"], env={"QUALCODE_CODER": "lead"})
+    assert again.exit_code == 1 and "already closed" in again.output
+    assert [e["action"] for e in json.loads(run.invoke(app, [*base, "log", "--json"]).output)].count("sample:close") == 1

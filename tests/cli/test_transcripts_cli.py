@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
@@ -40,6 +42,15 @@ def coded(project, interview, monkeypatch):
     return project
 
 
+@pytest.fixture
+def coded_two(coded):
+    """``coded`` plus a second transcript, vsp-2."""
+    from tests.helpers import INTERVIEW, add_transcript
+
+    add_transcript(coded, "vsp-2", "service_provider", INTERVIEW)
+    return coded
+
+
 def test_set_role_site_and_attributes(coded):
     result = run(coded, "transcripts", "set", "vsp-1", "--role", "LE", "--site", "B", "--attr", "mode=virtual", "--by", "lee")
     assert result.exit_code == 0, result.output
@@ -48,7 +59,7 @@ def test_set_role_site_and_attributes(coded):
     assert (shown["role"], shown["site"], shown["attributes"]) == ("law_enforcement", "B", {"mode": "virtual"})
     removed = as_json(coded, "transcripts", "set", "vsp-1", "--attr", "mode=")
     assert removed["changes"] == {"attributes": {"from": {"mode": "virtual"}, "to": {}}}
-    (first, second) = [e for e in as_json(coded, "log") if e["action"] == "transcript:set"]
+    (first, _) = [e for e in as_json(coded, "log") if e["action"] == "transcript:set"]
     assert first["coder"] == "lee" and first["transcript"] == "vsp-1"
 
 
@@ -124,7 +135,7 @@ def test_remove_yes_json_and_event_log(coded):
     data = as_json(coded, "transcripts", "remove", "vsp-1", "--yes", "--by", "lee")
     assert data == {
         "id": "vsp-1", "role": "service_provider", "site": "A", "turns": 4, "codings": 2,
-        "coders": ["ana", "bob"], "samples": [], "event_group": data["event_group"],
+        "coders": ["ana", "bob"], "samples": [], "assigned": [], "event_group": data["event_group"],
     }
     assert set(data) == set(RemoveResult("x", "r", "s", 0, 0, (), ()).to_dict())
     assert as_json(coded, "transcripts", "list") == [] and as_json(coded, "codings", "list") == []
@@ -173,6 +184,51 @@ def test_restore_undoes_a_removal(coded):
     assert any(e["action"] == "transcript:restore" for e in as_json(coded, "log", "--coder", "lee"))
     # the restored codings are usable again
     assert CodingSession(coded, "ana").untag("vsp-1", 2, ["referral.hotline"]).removed
+
+
+def test_restore_brings_back_the_assignments_in_their_order(coded):
+    from qualcode.store.assignments import assignment_rows
+
+    for coder in ("bob", "ana"):  # bob first: the primary coder, whose codings count
+        assert run(coded, "assign", coder, "vsp-1").exit_code == 0
+    counted = as_json(coded, "analysis-set", "show")
+    removed = as_json(coded, "transcripts", "remove", "vsp-1", "--yes")
+    assert removed["assigned"] == ["bob", "ana"]
+    with coded.read() as conn:
+        assert assignment_rows(conn) == {}
+    restored = as_json(coded, "transcripts", "restore", "vsp-1")
+    assert (restored["assigned"], restored["assigned_gone"]) == (["bob", "ana"], [])
+    with coded.read() as conn:
+        assert assignment_rows(conn) == {"vsp-1": ["bob", "ana"]}
+    assert as_json(coded, "analysis-set", "show") == counted
+    # the prompt and the messages say so
+    run(coded, "transcripts", "remove", "vsp-1", "--yes")
+    said = run(coded, "transcripts", "restore", "vsp-1").output
+    assert "assignments of bob, ana" in " ".join(said.split())
+
+
+@given(order=st.lists(st.sampled_from(["ana", "bob", "lee"]), unique=True, max_size=3),
+       other=st.lists(st.sampled_from(["ana", "bob", "lee"]), unique=True, max_size=3))
+def test_remove_then_restore_keeps_every_assignment_in_order(coded_two, order, other):
+    """Model: the assignments before the removal, per transcript, primary first; the other
+    transcript's assignments are untouched throughout."""
+    from qualcode.analysis.assignments import assign, assignments, unassign
+    from qualcode.transcripts.corrections import remove_transcript, restore_transcript
+
+    for coder in ("ana", "bob", "lee"):
+        unassign(coded_two, coder, ["vsp-1", "vsp-2"])
+    for coder in order:
+        assign(coded_two, coder, ["vsp-1"])
+    for coder in other:
+        assign(coded_two, coder, ["vsp-2"])
+    model = {t: cs for t, cs in (("vsp-1", order), ("vsp-2", other)) if cs}
+    assert assignments(coded_two) == model
+    remove_transcript(coded_two, "vsp-1", by="lee")
+    assert assignments(coded_two) == {t: cs for t, cs in model.items() if t != "vsp-1"}
+    assign(coded_two, "ana", ["vsp-2"])  # a later assignment elsewhere does not reorder vsp-1's
+    restored = restore_transcript(coded_two, "vsp-1", by="lee")
+    assert list(restored.assigned) == order
+    assert assignments(coded_two).get("vsp-1", []) == order
 
 
 def test_restore_refuses_when_there_is_nothing_to_restore(coded):
