@@ -110,7 +110,7 @@ def report(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Folder for the report (default: reports/).")] = None,
     coder: CoderOption = None,
-    html: Annotated[bool, typer.Option("--html", help="Also write HTML.")] = False,
+    html: Annotated[bool, typer.Option("--html", help="Also write a self-contained HTML page (CSS inline, charts embedded).")] = False,
     section: Annotated[list[str] | None, typer.Option("--section", help="Only this section; repeatable.")] = None,
 ) -> None:
     """Write the whole study report (Markdown and Word, optionally HTML) with tables and charts."""
