@@ -345,6 +345,7 @@ def disagreements(
 ) -> None:
     """Every unit where the two coders differ on a code, with its text."""
     from qualcode.agreement.disagreements import find_disagreements, write_disagreements
+    from qualcode.agreement.disagreements_docx import summary_line
 
     pair = _split(coders)
     rows = find_disagreements(project_of(ctx), pair, sample=sample, code=code, unit=unit)
@@ -354,8 +355,8 @@ def disagreements(
     if fmt != "table":
         if output is None:
             fail(f"--format {fmt} writes a file: pass -o FILE.{fmt}")
-        write_disagreements(rows, output, fmt, coders=pair)
-        console.print(f"Wrote {plural(len(rows), 'disagreement')} to {output}", markup=False, soft_wrap=True)
+        write_disagreements(rows, output, fmt, coders=pair, unit=unit)
+        console.print(f"Wrote {summary_line(rows, unit)} to {output}", markup=False, soft_wrap=True)
         return
     _print_disagreements(rows)
 
