@@ -126,6 +126,7 @@ def quotes(
     for note in quote_set.attribution_notes:
         err_console.print(f"Attribution: {note}", markup=False, soft_wrap=True)
     _emit(quote_set, output, format, by, not no_provenance, allow_unmasked)
+    print_basis(quote_set)  # after: a refused export's error stays the first line
     if timings:
         err_console.print(timing_line(quote_set))
 
@@ -154,6 +155,16 @@ def _emit(quote_set: QuoteSet, output: Path | None, format: str | None, by: str,
 
     ensure_masked(quote_set, allow_unmasked=allow_unmasked, provenance=provenance)  # stdout: often a file
     typer.echo(renderers[format.lower()](quote_set, by=by, provenance=provenance), nl=False)
+
+
+def print_basis(quote_set: QuoteSet, out=None) -> None:
+    """Whose codings the quotes rest on, and the coverage warning when there is one (stderr:
+    stdout may be the quote set itself)."""
+    from qualcode.quotes.quoteset import basis_lines
+
+    for line in basis_lines(quote_set):
+        style = "yellow" if line.startswith("Warning: ") else "dim"
+        (out or err_console).print(line, style=style, markup=False, soft_wrap=True)
 
 
 def print_quote_set(quote_set: QuoteSet, by: str = "code", *, limit: int | None = None, out=None) -> None:

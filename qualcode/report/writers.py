@@ -242,8 +242,9 @@ td.n{text-align:right}tr.total td{font-weight:bold}code{font-size:.85em}img{max-
 def write_html(report: Report, path: Path) -> Path:
     numbers = _Numbers()
     e = html.escape
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-             f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{e(report.title)}</title>",
+    head = ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{e(report.title)}</title>")
+    parts = [head,
              f"<style>{HTML_STYLE}</style></head><body>", f"<h1>{e(report.title)}</h1>", f"<p>{e(report.subtitle)}</p>"]
     for level, section in walk(report):
         tag = f"h{min(level + 1, 6)}"

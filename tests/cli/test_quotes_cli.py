@@ -206,7 +206,7 @@ def test_default_is_the_analysis_set(study):
     def transcripts() -> set[str]:
         result = runner.invoke(app, ["-p", str(study.root), "quotes", "referral", "--format", "json"])
         assert result.exit_code == 0, result.output
-        data = json.loads(result.output)
+        data = json.loads(result.stdout)  # stderr carries the coverage lines
         assert data["provenance"]["coder"] == "analysis set"
         return {q["transcript"] for q in data["quotes"]}
 
