@@ -159,9 +159,10 @@ class AnalysisSet:
         by = {}
         for e in self.entries:
             by[e.source] = by.get(e.source, 0) + 1
-        words = {"assigned": "their assigned primary coder", "consensus": "the reconciled consensus",
-                 "inferred": "their only coder (unassigned, inferred)", "none": "no coder"}
-        parts = [f"{n} transcript{'s' if n != 1 else ''} {words[s]}" for s, n in sorted(by.items())]
+        words = {"assigned": "{its} assigned primary coder", "consensus": "the reconciled consensus",
+                 "inferred": "{its} only coder (unassigned, inferred)", "none": "no coder"}
+        parts = [f"{n} transcript{'s count' if n != 1 else ' counts'} " + words[s].format(its="their" if n != 1 else "its")
+                 for s, n in sorted(by.items())]
         return "Analysis set: " + "; ".join(parts) + "." + warning
 
     def to_dict(self) -> dict[str, Any]:

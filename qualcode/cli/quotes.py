@@ -235,54 +235,5 @@ def timing_line(quote_set: QuoteSet) -> str:
     return f"Timings: {parts}"
 
 
-# -- demo -----------------------------------------------------------------------------
-
-DEMO_QUERY = {"limit": 12, "per_transcript": 2, "min_words": 12, "max_words": 80, "context": 1}
-
-
-def demo_step(project, console=console) -> list[Path]:
-    """Write a quote set per top-level theme with codings to reports/quotes-<code>.docx/.md.
-
-    Needs the example study imported and coded (the demo codes it with the rule
-    autocoder as coder "autocoder" first). A theme whose quotes still hold likely
-    identifiers is refused, as any export would be, and the refusal is printed.
-    """
-    from qualcode.errors import ExportError
-    from qualcode.quotes.attribution import AttributionOptions
-    from qualcode.quotes.quoteset import build_quote_set
-    from qualcode.quotes.selection import QuoteQuery, resolve_groups
-    from qualcode.quotes.writers import export_quote_set
-
-    from qualcode.demo import DEMO_CODER
-
-    coder = DEMO_CODER
-    written: list[Path] = []
-    examples = []
-    console.print(f"[bold]Quote sets[/bold] (coder {coder}), one per theme, in {project.root / 'reports'}:",
-                  soft_wrap=True)
-    for group in resolve_groups(project, QuoteQuery(), coder):
-        quote_set = build_quote_set(project, QuoteQuery(codes=(group,), coder=coder, **DEMO_QUERY),
-                                    attribution=AttributionOptions(site=True))
-        if not quote_set.quotes:
-            console.print(f"  {group}: no quotes of {DEMO_QUERY['min_words']}+ words", markup=False)
-            continue
-        try:
-            for suffix in ("docx", "md"):
-                written.append(export_quote_set(quote_set, project.root / "reports" / f"quotes-{group}.{suffix}"))
-        except ExportError as error:
-            from rich.text import Text
-
-            console.print(Text.assemble(("  " + group + ": refused ", "yellow"), error.message.splitlines()[0]))
-            continue
-        console.print(f"  {group}: {plural(len(quote_set.quotes), 'quote')} -> quotes-{group}.docx, quotes-{group}.md",
-                      markup=False, soft_wrap=True)
-        if len(examples) < 3:
-            examples.append(quote_set)
-    console.print()
-    for quote_set in examples:
-        print_quote_set(quote_set, limit=1, out=console)
-    return written
-
-
 def register(app: typer.Typer) -> None:
     app.command("quotes")(quotes)

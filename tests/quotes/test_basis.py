@@ -42,7 +42,7 @@ def test_full_coverage_carries_the_statement_and_no_warning(study):
     assign(study, "ana", ALL)
     quote_set = quotes(study)
     assert quote_set.warning == "" and quote_set.coverage["complete"]
-    assert basis_lines(quote_set) == ["Analysis set: 4 transcripts their assigned primary coder."]
+    assert basis_lines(quote_set) == ["Analysis set: 4 transcripts count their assigned primary coder."]
 
 
 def test_coverage_follows_the_selection_filters(study):
@@ -99,4 +99,4 @@ def test_cli_prints_the_warning_and_json_carries_it(study):
     assign(study, "ana", ALL)
     clean = runner.invoke(app, ["-p", str(study.root), "quotes", "challenge"])
     assert clean.exit_code == 0 and "Warning" not in clean.stderr
-    assert "Analysis set: 4 transcripts their assigned primary coder." in clean.stderr
+    assert "Analysis set: 4 transcripts count their assigned primary coder." in clean.stderr

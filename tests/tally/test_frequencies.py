@@ -204,7 +204,7 @@ def test_default_coder_is_the_only_coder(project, interview):
     CodingSession(project, "ana").tag("vsp-1", 2, ["referral.hotline"])
     result = tally(project, "referral")
     assert result.coder == "analysis set" and result.groups[0].total == 1
-    assert "1 transcript their only coder (unassigned, inferred)" in result.analysis
+    assert "1 transcript counts its only coder (unassigned, inferred)" in result.analysis
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
