@@ -2,7 +2,8 @@
 
 Every example runs on the example study (this repository, or the scratch copy
 ``qualcode demo --workdir DIR`` leaves behind: transcripts imported, autocoded as
-``autocoder``, the ``double-coding`` sample coded by alice and bob). A test checks that
+``autocoder``, the ``double-coding`` sample coded by alice and bob, who are assigned as
+its transcripts' primary coders). A test checks that
 every command has examples and that each parses with the command's own options.
 """
 

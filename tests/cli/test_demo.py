@@ -31,7 +31,8 @@ def test_demo_runs_the_example_study_end_to_end(tmp_path, monkeypatch):
     assert "4 of 34 transcripts have counted codings" in output
     assert "machine coder" not in output
     subtitle = report.paragraphs[1].text
-    assert "tallies of the analysis set" in subtitle and "Warning" not in subtitle
+    assert "tallies of the analysis set" in subtitle and "machine coder" not in subtitle
+    assert "Warning: Coverage: these figures rest on less than the whole selection (4 of 34" in subtitle
 
 
 @pytest.mark.parametrize("where", ["a study", "no project", "the example"])
