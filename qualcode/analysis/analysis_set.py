@@ -156,7 +156,7 @@ class AnalysisSet:
         warning = f" {self.machine_warning}" if self.machine_warning else ""
         if self.named:
             return f"Counts the codings of '{self.named}' on every transcript (named with --coder).{warning}"
-        by = {}
+        by: dict[str, int] = {}
         for e in self.entries:
             by[e.source] = by.get(e.source, 0) + 1
         words = {"assigned": "{its} assigned primary coder", "consensus": "the reconciled consensus",
@@ -251,11 +251,12 @@ def _sample_pairs(conn: Connection) -> list[tuple[str, tuple[str, str], list[str
     """(sample, its two coders, its transcripts) for every two-coder sample."""
     from qualcode.agreement.sampling import load_sample, sample_names
 
-    found = []
+    found: list[tuple[str, tuple[str, str], list[str]]] = []
     for name in sample_names(conn):
         sample = load_sample(conn, name)
         if len(sample.coders) == 2:
-            found.append((name, tuple(sample.coders), sample.transcript_ids))
+            first, second = sample.coders
+            found.append((name, (first, second), sample.transcript_ids))
     return found
 
 

@@ -121,7 +121,7 @@ def _quotes(project: Project, out: Console, state: dict) -> None:
         if outcome.refused:
             out.print(f"  {outcome.group}: refused {outcome.refused}", markup=False, style="yellow", soft_wrap=True)
         elif not outcome.paths:
-            out.print(f"  {outcome.group}: no quotes of {demo.outputs.DEMO_QUERY['min_words']}+ words", markup=False)
+            out.print(f"  {outcome.group}: no quotes of {demo.outputs.DEMO_MIN_WORDS}+ words", markup=False)
         else:
             names = series([p.name for p in outcome.paths])
             out.print(f"  {outcome.group}: {plural(outcome.quotes, 'quote')} -> {names}", markup=False, soft_wrap=True)

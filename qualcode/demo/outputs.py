@@ -26,7 +26,7 @@ from qualcode.tally.frequencies import TallyResult, tally
 
 DEMO_TALLY = "referral"
 DEMO_THEMES = "challenge"
-DEMO_QUERY = {"limit": 12, "per_transcript": 2, "min_words": 12, "max_words": 80, "context": 1}
+DEMO_MIN_WORDS = 12  # a quote under this many words (after cleaning) says too little to quote
 THEME_COUNTS = ("references", "transcripts", "sites")
 
 
@@ -81,10 +81,13 @@ def quotes_step(project: Project, examples: int = 3) -> QuotesStep:
 
     A theme whose quotes still hold likely identifiers is refused, as any export would be.
     """
-    outcomes, shown, basis = [], [], None
+    outcomes: list[QuoteOutcome] = []
+    shown: list[QuoteSet] = []
+    basis: QuoteSet | None = None
     for group in _themes(project):
-        quote_set = build_quote_set(project, QuoteQuery(codes=(group,), **DEMO_QUERY),
-                                    attribution=AttributionOptions(site=True))
+        query = QuoteQuery(codes=(group,), limit=12, per_transcript=2, min_words=DEMO_MIN_WORDS, max_words=80,
+                           context=1)
+        quote_set = build_quote_set(project, query, attribution=AttributionOptions(site=True))
         basis = basis or quote_set
         if not quote_set.quotes:
             outcomes.append(QuoteOutcome(group, 0))
