@@ -5,8 +5,10 @@ A disagreement is a (unit, code) where exactly one of the two coders applied the
 same boolean matrices as the agreement statistics (``A != B``), so the list and the
 "only A" / "only B" counts always match.
 
-Writers: :func:`write_disagreements` makes a Word document (one table per transcript,
-with an empty "Decision" column for the meeting), an XLSX or a CSV file.
+Writers: :func:`write_disagreements` makes a Word document (compact: one table per
+transcript, each unit's text once with the disputed codes under it and an empty
+"Decision" column for the meeting; :mod:`qualcode.agreement.disagreements_docx`), an
+XLSX or a CSV file (one row per disagreement, the shape ``reconcile --decisions`` reads).
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qualcode.agreement.project import agreement_codes, applicability, check_coders, double_coded_transcripts
+from qualcode.agreement.disagreements_docx import write_disagreements_docx
+from qualcode.agreement.project import (
+    agreement_codes,
+    applicability,
+    check_coders,
+    double_coded_transcripts,
+)
 from qualcode.agreement.units import Coded, load_coded, unit_matrices
 from qualcode.errors import AgreementError, ExportError
 
@@ -104,25 +112,27 @@ def _disagreement(project, coded: Coded, matrices, spans, u: int, code: str, by_
 
 
 def write_disagreements(
-    rows: list[Disagreement], path: Path, fmt: str | None = None, *, coders: Sequence[str] = ("A", "B")
+    rows: list[Disagreement], path: Path, fmt: str | None = None, *, coders: Sequence[str] = ("A", "B"),
+    unit: str = "segment",
 ) -> Path:
-    """Write the disagreements as ``docx``, ``xlsx`` or ``csv`` (default from the suffix)."""
+    """Write the disagreements as ``docx``, ``xlsx`` or ``csv`` (default from the suffix);
+    ``unit`` (segment or sentence, as they were found) names the units in the Word file."""
     path = Path(path)
     chosen = (fmt or path.suffix.lstrip(".")).lower()
     if chosen not in WRITERS:
         raise ExportError(f"disagreements are written as {', '.join(WRITERS)}; received '{chosen}'", file=str(path))
-    writer = {"docx": _write_docx, "xlsx": _write_xlsx, "csv": _write_csv}[chosen]
+    writer = {"docx": write_disagreements_docx, "xlsx": _write_xlsx, "csv": _write_csv}[chosen]
     from qualcode.privacy import private_file
 
     try:
         private_file(path)  # disagreements quote transcript text: 0600 before writing
-        writer(rows, path, tuple(coders))
+        writer(rows, path, tuple(coders), unit)
     except OSError as error:
         raise ExportError(f"cannot write {path}: {error.strerror}", file=str(path)) from None
     return path
 
 
-def _write_csv(rows: list[Disagreement], path: Path, coders: tuple[str, ...]) -> None:
+def _write_csv(rows: list[Disagreement], path: Path, coders: tuple[str, ...], unit: str) -> None:
     import csv
 
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -131,7 +141,7 @@ def _write_csv(rows: list[Disagreement], path: Path, coders: tuple[str, ...]) ->
         writer.writerows({**row.as_dict(), "decision": ""} for row in rows)
 
 
-def _write_xlsx(rows: list[Disagreement], path: Path, coders: tuple[str, ...]) -> None:
+def _write_xlsx(rows: list[Disagreement], path: Path, coders: tuple[str, ...], unit: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -149,29 +159,3 @@ def _write_xlsx(rows: list[Disagreement], path: Path, coders: tuple[str, ...]) -
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     workbook.save(path)
-
-
-def _write_docx(rows: list[Disagreement], path: Path, coders: tuple[str, ...]) -> None:
-    from docx import Document
-
-    document = Document()
-    document.add_heading(f"Disagreements: {' vs '.join(coders)}", level=1)
-    document.add_paragraph(
-        f"{len(rows)} units where one coder applied a code and the other did not. "
-        "Record the decision for each (keep A, keep B, both, neither)."
-    )
-    for transcript in dict.fromkeys(row.transcript for row in rows):
-        mine = [row for row in rows if row.transcript == transcript]
-        document.add_heading(f"{transcript} ({mine[0].role})", level=2)
-        table = document.add_table(rows=1, cols=5)
-        table.style = "Table Grid"
-        for cell, title in zip(table.rows[0].cells, ("Turn", "Code", "Applied by", "Text", "Decision"), strict=True):
-            cell.text = title
-        for row in mine:
-            cells = table.add_row().cells
-            cells[0].text = str(row.segment)
-            cells[1].text = f"{row.code}\n{row.code_name}"
-            cells[2].text = f"{row.applied_by} (not {row.not_applied_by})"
-            cells[3].text = row.unit_text + (f"\n\nCoded: \u201c{row.coded_text}\u201d" if row.coded_text else "")
-            cells[4].text = ""
-    document.save(path)

@@ -13,14 +13,20 @@ The rule (``qualcode analysis-set show`` prints it per transcript):
    codings).
 4. An unassigned transcript counts the only coder with codings on it, said as
    "inferred"; with several such coders, or none, it counts nothing (and says so).
+   "Codings on it" are every live coding a tally would count, on respondent turns
+   and on interviewer turns alike: where ``[coding] code_interviewer_turns = true``
+   a coder may have coded only interviewer turns, and tallies count those codings,
+   so that coder is inferred too (the entry notes it) rather than the transcript
+   being reported as uncoded while its codings are counted elsewhere.
    Codings by the autocoder or a model (coders whose codings are all of origin
    ``rules``/``model``) count only where the lead names them: by assigning them
-   or with ``--coder``.
+   or with ``--coder``; either way the statement then carries a warning.
 
 Coverage of a transcript: respondent turns with at least one coding of its counted
-coder / respondent turns. qualcode has no "done" marker, so coverage cannot say
-whether a coder finished a transcript; a transcript with no counted coder is
-"not covered".
+coder / respondent turns (interviewer turns coded are reported beside it). qualcode
+has no "done" marker, so coverage cannot say whether a coder finished a transcript.
+A transcript whose counted coder has no codings on it (none assigned, or assigned but
+not yet coded) is "not covered", and the figures say so.
 """
 
 from __future__ import annotations
@@ -52,11 +58,18 @@ class Entry:
     coded_turns: int
     note: str = ""
     pending: bool = False  # a double-coded transcript whose reconciliation is under way
+    interviewer_turns_coded: int = 0  # counted like any coding; not part of the coverage ratio
+
+    @property
+    def counted(self) -> bool:
+        """Whether any coding of this transcript is counted."""
+        return self.coder is not None and bool(self.coded_turns or self.interviewer_turns_coded)
 
     def to_dict(self) -> dict[str, Any]:
         return {"transcript": self.transcript, "role": self.role, "site": self.site, "coder": self.coder,
                 "source": self.source, "respondent_turns": self.respondent_turns,
                 "coded_turns": self.coded_turns, "coverage": _ratio(self.coded_turns, self.respondent_turns),
+                "interviewer_turns_coded": self.interviewer_turns_coded,
                 "pending_reconciliation": self.pending, "note": self.note}
 
 
@@ -81,7 +94,7 @@ class Coverage:
         parts = []
         if self.not_covered:
             parts.append(f"{len(self.not_covered)} of {self.transcripts} transcripts in the selection have no "
-                         f"counted codings ({_listed(self.not_covered)})")
+                         f"counted codings ({_listed(list(self.not_covered))})")
         if self.pending_reconciliation:
             parts.append(f"reconciliation is partial: {self.pending_reconciliation} double-coded transcript(s) "
                          "still count the primary coder, not the consensus")
@@ -106,6 +119,7 @@ class AnalysisSet:
     entries: tuple[Entry, ...]
     named: str | None = None
     machine: bool = False  # the named coder is the autocoder or codes only by rules/model
+    machine_coders: tuple[str, ...] = ()  # counted coders that are machines (named, or assigned by the lead)
 
     @property
     def label(self) -> str:
@@ -123,28 +137,37 @@ class AnalysisSet:
         wanted = None if transcript_ids is None else set(transcript_ids)
         chosen = [e for e in self.entries if wanted is None or e.transcript in wanted]
         return Coverage(
-            transcripts=len(chosen), transcripts_coded=sum(1 for e in chosen if e.coded_turns),
+            transcripts=len(chosen), transcripts_coded=sum(1 for e in chosen if e.counted),
             respondent_turns=sum(e.respondent_turns for e in chosen),
             turns_coded=sum(e.coded_turns for e in chosen),
             pending_reconciliation=sum(1 for e in chosen if e.pending),
-            not_covered=tuple(e.transcript for e in chosen if e.coder is None),
+            not_covered=tuple(e.transcript for e in chosen if not e.counted),
         )
+
+    @property
+    def machine_warning(self) -> str:
+        """'' unless some counted codings are a machine's; else the warning, one sentence."""
+        if not self.machine_coders:
+            return ""
+        return "Warning: " + "; ".join(MACHINE_WARNING.format(coder=c) for c in self.machine_coders) + "."
 
     def statement(self) -> str:
         """One sentence saying whose codings count (printed with every figure)."""
+        warning = f" {self.machine_warning}" if self.machine_warning else ""
         if self.named:
-            warning = f" Warning: {MACHINE_WARNING.format(coder=self.named)}." if self.machine else ""
             return f"Counts the codings of '{self.named}' on every transcript (named with --coder).{warning}"
-        by = {}
+        by: dict[str, int] = {}
         for e in self.entries:
             by[e.source] = by.get(e.source, 0) + 1
-        words = {"assigned": "their assigned primary coder", "consensus": "the reconciled consensus",
-                 "inferred": "their only coder (unassigned, inferred)", "none": "no coder"}
-        parts = [f"{n} transcript{'s' if n != 1 else ''} {words[s]}" for s, n in sorted(by.items())]
-        return "Analysis set: " + "; ".join(parts) + "."
+        words = {"assigned": "{its} assigned primary coder", "consensus": "the reconciled consensus",
+                 "inferred": "{its} only coder (unassigned, inferred)", "none": "no coder"}
+        parts = [f"{n} transcript{'s count' if n != 1 else ' counts'} " + words[s].format(its="their" if n != 1 else "its")
+                 for s, n in sorted(by.items())]
+        return "Analysis set: " + "; ".join(parts) + "." + warning
 
     def to_dict(self) -> dict[str, Any]:
-        return {"named": self.named, "machine": self.machine, "statement": self.statement(), "coders": self.coders,
+        return {"named": self.named, "machine": self.machine, "machine_coders": list(self.machine_coders),
+                "statement": self.statement(), "coders": self.coders,
                 "coverage": self.coverage().to_dict(), "transcripts": [e.to_dict() for e in self.entries]}
 
 
@@ -160,29 +183,40 @@ def _listed(ids, limit: int = 5) -> str:
 def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     """The project's analysis set, or ``coder``'s codings everywhere when named."""
     from qualcode.coding.coders import resolve_coder
-    from qualcode.store.assignments import assignment_rows, coded_turns, coding_origins
-    from qualcode.store.assignments import transcript_metadata
+    from qualcode.store.assignments import (
+        assignment_rows,
+        coded_turns,
+        coding_origins,
+        transcript_metadata,
+    )
     from qualcode.store.codings import respondent_segment_totals
 
     with project.read() as conn:
         infos, coded, totals = transcript_metadata(conn), coded_turns(conn), respondent_segment_totals(conn)
+        asked = coded_turns(conn, interviewer=True)
         origins = coding_origins(conn)
         if coder:
             resolve_coder(conn, coder)  # refuses a coder with no codings, listing those with some
         else:
             assigned, pairs = assignment_rows(conn), _sample_pairs(conn)
     if coder:
+        machine = _is_machine(coder, origins.get(coder, set()))
         return AnalysisSet(tuple(Entry(t.id, t.role, t.site, coder, "named", totals.get(t.id, 0),
-                                       coded.get((coder, t.id), 0)) for t in infos), named=coder,
-                           machine=_is_machine(coder, origins.get(coder, set())))
-    pending = _pending_reconciliation(project, pairs, coded)
+                                       coded.get((coder, t.id), 0), interviewer_turns_coded=asked.get((coder, t.id), 0))
+                                 for t in infos), named=coder, machine=machine,
+                           machine_coders=(coder,) if machine else ())
+    anywhere = {key: coded.get(key, 0) + asked.get(key, 0) for key in {*coded, *asked}}
+    pending = _pending_reconciliation(project, pairs, anywhere)
     machines = {c for c, kinds in origins.items() if _is_machine(c, kinds)}
     entries = []
     for t in infos:
-        who, source, note, waiting = _choose(t.id, assigned.get(t.id, []), coded, pending, machines)
-        entries.append(Entry(t.id, t.role, t.site, who, source, totals.get(t.id, 0),
-                             coded.get((who, t.id), 0) if who else 0, note, waiting))
-    return AnalysisSet(tuple(entries))
+        who, source, note, waiting = _choose(t.id, assigned.get(t.id, []), anywhere, pending, machines)
+        turns, questions = (coded.get((who, t.id), 0), asked.get((who, t.id), 0)) if who else (0, 0)
+        if source == "inferred" and questions and not turns:
+            note = f"{note}; codes only interviewer turns ([coding] code_interviewer_turns)"
+        entries.append(Entry(t.id, t.role, t.site, who, source, totals.get(t.id, 0), turns, note, waiting, questions))
+    counted = {e.coder for e in entries if e.coder}
+    return AnalysisSet(tuple(entries), machine_coders=tuple(sorted(counted & machines)))
 
 
 def _is_machine(coder: str, origins: set[str]) -> bool:
@@ -217,11 +251,12 @@ def _sample_pairs(conn: Connection) -> list[tuple[str, tuple[str, str], list[str
     """(sample, its two coders, its transcripts) for every two-coder sample."""
     from qualcode.agreement.sampling import load_sample, sample_names
 
-    found = []
+    found: list[tuple[str, tuple[str, str], list[str]]] = []
     for name in sample_names(conn):
         sample = load_sample(conn, name)
         if len(sample.coders) == 2:
-            found.append((name, tuple(sample.coders), sample.transcript_ids))
+            first, second = sample.coders
+            found.append((name, (first, second), sample.transcript_ids))
     return found
 
 

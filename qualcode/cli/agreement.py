@@ -18,7 +18,6 @@ from qualcode.words import plural
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from qualcode.project import Project
 
 sample_app = typer.Typer(help="Double-coding samples: draw one, show its progress.", no_args_is_help=True)
 
@@ -30,10 +29,6 @@ MinPerStratumOption = Annotated[int, typer.Option(
 # Landis & Koch bands, worst to best.
 BAND_STYLES = {"poor": "bold red", "slight": "red", "fair": "dark_orange", "moderate": "yellow",
                "substantial": "green", "almost perfect": "bold green", "undefined": "dim"}
-DEMO_SAMPLE = "double-coding"
-DEMO_CODERS = ("alice", "bob")
-DEMO_SEED = 2026
-DEMO_FRACTION = 0.10
 
 
 def _split(text: str | None) -> list[str]:
@@ -345,6 +340,7 @@ def disagreements(
 ) -> None:
     """Every unit where the two coders differ on a code, with its text."""
     from qualcode.agreement.disagreements import find_disagreements, write_disagreements
+    from qualcode.agreement.disagreements_docx import summary_line
 
     pair = _split(coders)
     rows = find_disagreements(project_of(ctx), pair, sample=sample, code=code, unit=unit)
@@ -354,8 +350,8 @@ def disagreements(
     if fmt != "table":
         if output is None:
             fail(f"--format {fmt} writes a file: pass -o FILE.{fmt}")
-        write_disagreements(rows, output, fmt, coders=pair)
-        console.print(f"Wrote {plural(len(rows), 'disagreement')} to {output}", markup=False, soft_wrap=True)
+        write_disagreements(rows, output, fmt, coders=pair, unit=unit)
+        console.print(f"Wrote {summary_line(rows, unit)} to {output}", markup=False, soft_wrap=True)
         return
     _print_disagreements(rows)
 
@@ -471,71 +467,6 @@ def _show_disagreement(row, position: int, total: int) -> None:
     title = f"{position}/{total}  {row.transcript} turn {row.segment}  {row.code} ({row.code_name})"
     subtitle = f"applied by {row.applied_by}, not by {row.not_applied_by}"
     console.print(Panel(body, title=title, subtitle=subtitle, title_align="left"))
-
-
-# -- the example study --------------------------------------------------------------------------
-
-
-def demo_step(project: Project, out: Console | None = None) -> dict[str, Any]:
-    """Draw the example's 10% sample, load alice's and bob's codings, print the agreement.
-
-    Needs the example transcripts imported (34, manifest transcripts/manifest.csv) and
-    the CSVs in transcripts/double-coding/. Fails loudly when the sample no longer
-    matches the transcripts the CSVs were coded on.
-    """
-    from qualcode.agreement.project import project_agreement
-    from qualcode.agreement.sampling import create_sample, get_sample
-    from qualcode.errors import NotFoundError
-    from qualcode.interop.spreadsheets import import_codings
-
-    out = out or console
-    try:
-        sample = get_sample(project, DEMO_SAMPLE)
-    except NotFoundError:
-        sample = create_sample(project, DEMO_SAMPLE, fraction=DEMO_FRACTION, coders=DEMO_CODERS,
-                               stratify=("role",), seed=DEMO_SEED, min_per_stratum=1)
-    print_sample(sample, out)
-    files = [project.root / "transcripts" / "double-coding" / f"{coder}.csv" for coder in DEMO_CODERS]
-    check_demo_codings(files, sample.transcript_ids)
-    for path in files:
-        summary = import_codings(project, path)
-        out.print(f"Loaded {plural(summary.rows, 'coding')} from {path.name} ({', '.join(summary.by_coder)}).",
-                  markup=False, soft_wrap=True)
-    _demo_close(project, out)
-    result = project_agreement(project, DEMO_CODERS, sample=DEMO_SAMPLE)
-    print_agreement(result, out)
-    return result
-
-
-def _demo_close(project: Project, out: Console) -> None:
-    """Both coders are done: the example's lead (qualcode.toml) closes the sample, ending blind coding."""
-    from qualcode.coding.blind import Viewer, close_sample, lead_of
-    from qualcode.store.blind import sample_closure
-
-    with project.read() as conn:
-        closed_at, _ = sample_closure(conn, DEMO_SAMPLE)
-    lead = lead_of(project)
-    if closed_at is None and lead is not None:
-        close_sample(project, DEMO_SAMPLE, Viewer(lead, lead=True))
-        out.print(f"Both coders are done: the lead ({lead}) closed the sample, so blind coding ends.",
-                  markup=False, soft_wrap=True)
-
-
-def check_demo_codings(files: list[Path], sampled: list[str]) -> None:
-    """Refuse CSVs coded on other transcripts than the sample (the transcript set changed)."""
-    from qualcode.errors import AgreementError
-    from qualcode.interop.spreadsheets import read_rows
-
-    for path in files:
-        _, rows = read_rows(path)
-        coded = {row.get("transcript", "") for _, row in rows}
-        outside, uncoded = sorted(coded - set(sampled)), sorted(set(sampled) - coded)
-        if outside or uncoded:
-            raise AgreementError(
-                f"{path.name} was hand-coded for another sample: it codes {', '.join(outside) or 'nothing else'} "
-                f"outside the sample and leaves {', '.join(uncoded) or 'nothing'} of it uncoded. The seed-"
-                f"{DEMO_SEED} sample is now {', '.join(sampled)}; the example transcripts changed, so the "
-                "double-coding CSVs must be coded again for the new sample", file=str(path))
 
 
 def register(app: typer.Typer) -> None:

@@ -302,45 +302,6 @@ def print_evaluation(result, *, per_code: bool = True, out=None) -> None:
         out.print(f"Note: {note}", markup=False)
 
 
-# -- demo ------------------------------------------------------------------------
-
-
-def demo_step(project, console=console) -> None:
-    """Autocode the example study as coder 'autocoder', then evaluate the rules.
-
-    The reference is coder 'alice' if the project has her codings (the double-coding
-    CSVs), else the hand-coded gold set tests/data/gold/ecm_gold.csv of the checkout.
-    """
-    from qualcode.coding.autocode import autocode
-    from qualcode.coding.autocode.evaluate import evaluate, reference_from_coder, reference_from_csv
-
-    result = autocode(project, as_coder="autocoder")
-    console.print(
-        f"Autocoded {len(result.units)} respondent turns ({result.words:,} words) as 'autocoder': "
-        f"{plural(result.codings_added, 'coding')} in {result.seconds:.1f} s."
-    )
-    print_role_summary(result, console)
-    reference = _demo_reference(project, reference_from_coder, reference_from_csv)
-    if reference is None:
-        console.print(
-            "No reference coding found (coder 'alice' or tests/data/gold/ecm_gold.csv): evaluation skipped."
-        )
-        return
-    console.print(f"Evaluating the rules against {reference.name} (hand-coded reference) ...")
-    print_evaluation(evaluate(project, reference, systems=("rules",)), per_code=False, out=console)
-
-
-def _demo_reference(project, from_coder, from_csv):
-    from qualcode.errors import QualcodeError
-
-    try:
-        return from_coder(project, "alice")
-    except QualcodeError:
-        pass
-    gold = Path(__file__).resolve().parents[2] / "tests" / "data" / "gold" / "ecm_gold.csv"
-    return from_csv(project, gold) if gold.is_file() else None
-
-
 def register(app: typer.Typer) -> None:
     app.command("autocode")(autocode_command)
     app.add_typer(suggest_app, name="suggest")

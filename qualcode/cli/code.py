@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from qualcode.cli.common import console, project_of
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from qualcode.project import Project
-
-DEMO_CODER = "demo"
 
 
 def code(
@@ -80,31 +73,6 @@ def _parse_size(text: str) -> tuple[int, int]:
 
         raise QualcodeError(f"--size expects COLUMNSxROWS of at least 40x12, e.g. 140x42; got '{text}'")
     return int(columns), int(rows)
-
-
-def demo_step(project: Project, out: Console) -> None:
-    """Drive the coding screen headless on the demo project: code a turn, save a screenshot.
-
-    Needs the ECM codebook and at least one imported service-provider transcript.
-    """
-    from qualcode.coding.coders import add_coder
-    from qualcode.coding.listing import list_codings
-    from qualcode.tui.app import run_headless
-
-    # A coder is added deliberately before coding, as 'qualcode coders add demo' does.
-    if add_coder(project, DEMO_CODER).created:
-        out.print(f"Added coder '{DEMO_CODER}' (qualcode coders add {DEMO_CODER})", markup=False)
-    target = project.root / "reports" / "coding-screen.svg"
-    # Find "hotline" and apply it, then code one sentence of the next turn as a challenge.
-    keys = ("slash", *"hotline", "enter", "n", "s", "l", "slash", *"case length", "enter")
-    app = run_headless(project, DEMO_CODER, keys=keys, screenshot=str(target))
-    rows = list_codings(project, coder=DEMO_CODER, transcript=app.state.transcript.id)
-    out.print(f"Coding screen (headless) on {app.state.transcript.id} as coder '{DEMO_CODER}':", markup=False)
-    for row in rows:
-        snippet = " ".join(row["text"].split())
-        shown = snippet if len(snippet) <= 70 else snippet[:69] + "…"
-        out.print(f"  turn {row['segment']}: {row['code']} on “{shown}”", markup=False, soft_wrap=True)
-    out.print(f"Screenshot: {target}", markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

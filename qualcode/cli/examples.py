@@ -2,10 +2,11 @@
 
 Every example runs on the example study (this repository, or the scratch copy
 ``qualcode demo --workdir DIR`` leaves behind: transcripts imported, autocoded as
-``autocoder``, the ``double-coding`` sample coded by alice and bob and closed by the
-lead). Some follow an earlier example (``transcripts restore`` after ``transcripts
-remove``, ``merge`` after ``export coder``). tests/cli/test_help.py checks that each
-parses; tests/cli/test_examples_run.py runs each on a copy of the example study.
+``autocoder``, the ``double-coding`` sample coded by alice and bob, who are assigned as
+its transcripts' primary coders, and closed by the lead). Some follow an earlier example
+(``transcripts restore`` after ``transcripts remove``, ``merge`` after ``export coder``).
+tests/cli/test_help.py checks that each parses; tests/cli/test_examples_run.py runs each on
+a copy of the example study.
 """
 
 from __future__ import annotations

@@ -185,15 +185,6 @@ def _where(item: dict) -> str:
     return f"{item['transcript']} {item['code']} [{item['start']}:{item['end']}]"
 
 
-def demo_step(project, out_console=None) -> None:
-    """Export the demo project to reports/ecm.qdpx and check the round trip; one line of output."""
-    from qualcode.interop.roundtrip import round_trip
-
-    out_console = out_console or console
-    result = round_trip(project, project.root / "reports" / "ecm.qdpx")
-    out_console.print(f"REFI-QDA export: {result.summary()}", markup=False, soft_wrap=True)
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
     app.command("import-project")(import_project_command)

@@ -126,6 +126,7 @@ def quotes(
     for note in quote_set.attribution_notes:
         err_console.print(f"Attribution: {note}", markup=False, soft_wrap=True)
     _emit(quote_set, output, format, by, not no_provenance, allow_unmasked)
+    print_basis(quote_set)  # after: a refused export's error stays the first line
     if timings:
         err_console.print(timing_line(quote_set))
 
@@ -154,6 +155,16 @@ def _emit(quote_set: QuoteSet, output: Path | None, format: str | None, by: str,
 
     ensure_masked(quote_set, allow_unmasked=allow_unmasked, provenance=provenance)  # stdout: often a file
     typer.echo(renderers[format.lower()](quote_set, by=by, provenance=provenance), nl=False)
+
+
+def print_basis(quote_set: QuoteSet, out=None) -> None:
+    """Whose codings the quotes rest on, and the coverage warning when there is one (stderr:
+    stdout may be the quote set itself)."""
+    from qualcode.quotes.quoteset import basis_lines
+
+    for line in basis_lines(quote_set):
+        style = "yellow" if line.startswith("Warning: ") else "dim"
+        (out or err_console).print(line, style=style, markup=False, soft_wrap=True)
 
 
 def print_quote_set(quote_set: QuoteSet, by: str = "code", *, limit: int | None = None, out=None) -> None:
@@ -222,55 +233,6 @@ class BlockQuote:
 def timing_line(quote_set: QuoteSet) -> str:
     parts = ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in quote_set.timings.items())
     return f"Timings: {parts}"
-
-
-# -- demo -----------------------------------------------------------------------------
-
-DEMO_QUERY = {"limit": 12, "per_transcript": 2, "min_words": 12, "max_words": 80, "context": 1}
-
-
-def demo_step(project, console=console) -> list[Path]:
-    """Write a quote set per top-level theme with codings to reports/quotes-<code>.docx/.md.
-
-    Needs the example study imported and coded (the demo codes it with the rule
-    autocoder as coder "autocoder" first). A theme whose quotes still hold likely
-    identifiers is refused, as any export would be, and the refusal is printed.
-    """
-    from qualcode.errors import ExportError
-    from qualcode.quotes.attribution import AttributionOptions
-    from qualcode.quotes.quoteset import build_quote_set
-    from qualcode.quotes.selection import QuoteQuery, resolve_groups
-    from qualcode.quotes.writers import export_quote_set
-
-    from qualcode.demo import DEMO_CODER
-
-    coder = DEMO_CODER
-    written: list[Path] = []
-    examples = []
-    console.print(f"[bold]Quote sets[/bold] (coder {coder}), one per theme, in {project.root / 'reports'}:",
-                  soft_wrap=True)
-    for group in resolve_groups(project, QuoteQuery(), coder):
-        quote_set = build_quote_set(project, QuoteQuery(codes=(group,), coder=coder, **DEMO_QUERY),
-                                    attribution=AttributionOptions(site=True))
-        if not quote_set.quotes:
-            console.print(f"  {group}: no quotes of {DEMO_QUERY['min_words']}+ words", markup=False)
-            continue
-        try:
-            for suffix in ("docx", "md"):
-                written.append(export_quote_set(quote_set, project.root / "reports" / f"quotes-{group}.{suffix}"))
-        except ExportError as error:
-            from rich.text import Text
-
-            console.print(Text.assemble(("  " + group + ": refused ", "yellow"), error.message.splitlines()[0]))
-            continue
-        console.print(f"  {group}: {plural(len(quote_set.quotes), 'quote')} -> quotes-{group}.docx, quotes-{group}.md",
-                      markup=False, soft_wrap=True)
-        if len(examples) < 3:
-            examples.append(quote_set)
-    console.print()
-    for quote_set in examples:
-        print_quote_set(quote_set, limit=1, out=console)
-    return written
 
 
 def register(app: typer.Typer) -> None:

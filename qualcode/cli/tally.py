@@ -18,10 +18,7 @@ from qualcode.cli.tables import show_table
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from qualcode.project import Project
 
-DEMO_TALLY = "referral"
-DEMO_THEMES = "challenge"
 
 CoderOption = Annotated[
     str | None, typer.Option("--coder", help="Count NAME's codings on every transcript (default: the analysis set).")
@@ -110,7 +107,7 @@ def report(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Folder for the report (default: reports/).")] = None,
     coder: CoderOption = None,
-    html: Annotated[bool, typer.Option("--html", help="Also write HTML.")] = False,
+    html: Annotated[bool, typer.Option("--html", help="Also write a self-contained HTML page (CSS inline, charts embedded).")] = False,
     section: Annotated[list[str] | None, typer.Option("--section", help="Only this section; repeatable.")] = None,
 ) -> None:
     """Write the whole study report (Markdown and Word, optionally HTML) with tables and charts."""
@@ -199,55 +196,6 @@ def print_report_summary(written, out: Console) -> None:
     for section in written.sections:
         if section.skipped:
             out.print(f"  skipped {section.title}: {section.skipped}", markup=False, soft_wrap=True)
-
-
-# -- the example study ----------------------------------------------------------------
-
-
-def demo_step(project: Project, out: Console | None = None) -> dict:
-    """Print the referral-stream tally by role and the challenge themes (respondents, sites).
-
-    Needs the example transcripts imported and coded by the rule autocoder as coder
-    ``autocoder``. Returns the three tallies' JSON.
-    """
-    from qualcode.demo import DEMO_CODER
-    from qualcode.report.tallies import theme_rows, theme_sentence
-    from qualcode.tally.frequencies import tally as run_tally
-
-    out = out or console
-    referral = run_tally(project, DEMO_TALLY, by="role", coder=DEMO_CODER, noun="referral streams")
-    print_tally(referral, out)
-    counted = {kind: run_tally(project, DEMO_THEMES, count=kind, coder=DEMO_CODER, rollup=True)
-               for kind in ("references", "transcripts", "sites")}
-    refs, respondents, sites = (counted[k].groups[0] for k in ("references", "transcripts", "sites"))
-    _print_themes(counted["references"].name, theme_rows(refs, respondents, sites), out)
-    out.print(respondents.statement, theme_sentence(counted["references"].noun, respondents, sites),
-              markup=False, soft_wrap=True)
-    for kind in ("transcripts", "sites"):
-        out.print(f"Command: {counted[kind].command}", markup=False, style="dim", soft_wrap=True)
-    return {"referral": referral.to_dict(), **{k: v.to_dict() for k, v in counted.items()}}
-
-
-def _print_themes(name: str, rows: list[list[str]], out: Console) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"{name}: respondents and sites", title_justify="left")
-    for index, heading in enumerate([name, "References", "Respondents", "% of respondents", "Sites"]):
-        table.add_column(heading, justify="right" if index else "left")
-    for row in rows:
-        table.add_row(*row)
-    show_table(out, table)
-
-
-def demo_report(project: Project, out: Console | None = None):
-    """Write the study report for the demo's coder to project.root/reports and print the paths."""
-    from qualcode.demo import DEMO_CODER
-    from qualcode.report import build_report
-
-    out = out or console
-    written = build_report(project, project.root / "reports", coder=DEMO_CODER)
-    print_report_summary(written, out)
-    return written
 
 
 def register(app: typer.Typer) -> None:

@@ -10,8 +10,6 @@ from qualcode.cli.common import console, print_json, project_of
 from qualcode.words import plural
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from qualcode.project import Project
 
 db_app = typer.Typer(
@@ -146,27 +144,6 @@ def _print_login(project: Project, role: str, password: str) -> None:
     url = make_url(project.database_url).set(username=role, password=password)
     console.print("Created the login role; give the coder this URL privately (shown once):", markup=False)
     console.print(f"  QUALCODE_DATABASE_URL='{url.render_as_string(hide_password=False)}'", markup=False, soft_wrap=True)
-
-
-def demo_step(project: Project, out: Console) -> None:
-    """Copy the demo project's store to a second SQLite file and back-check it.
-
-    The same verified copy moves a project to PostgreSQL (``db copy --to
-    postgresql+psycopg://...``); the demo stays on one machine.
-    """
-    from qualcode.store import sqlite_url
-    from qualcode.store.copy import copy_store
-
-    target = project.root / ".qualcode" / "copy-check.db"
-    target.unlink(missing_ok=True)
-    report = copy_store(project.database_url, sqlite_url(target))
-    out.print(
-        f"db copy: {plural(report.rows, 'row')} in {plural(len(report.tables), 'table')} copied to {target.name}; "
-        "counts and content hashes match"
-    )
-    target.unlink(missing_ok=True)
-    for suffix in ("-wal", "-shm"):
-        target.with_name(target.name + suffix).unlink(missing_ok=True)
 
 
 def register(app: typer.Typer) -> None:

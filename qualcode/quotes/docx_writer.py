@@ -19,6 +19,7 @@ from qualcode.quotes.writers import (
     MARKER,
     Section,
     audit_rows,
+    basis_lines,
     provenance_lines,
     sections,
     title_of,
@@ -44,6 +45,8 @@ def write_docx(quote_set: QuoteSet, path: Path, *, by: str = "code", provenance:
         "redaction rules; quotes are cleaned of disfluencies and transcriber notes."
     )
     intro.runs[0].italic = True
+    for line in basis_lines(quote_set, provenance=provenance):  # whose codings, and any coverage warning
+        document.add_paragraph().add_run(line).bold = line.startswith("Warning: ")
     if quote_set.allowed_unmasked and not provenance:
         document.add_paragraph(unmasked_note(quote_set))
     for section in sections(quote_set, by):

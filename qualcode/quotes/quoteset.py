@@ -6,6 +6,12 @@ redacting and cleaning lazily, skipping quotes outside the word limits, over the
 per-transcript cap or near-duplicates of a quote already taken, until ``limit``
 quotes are taken. The result carries the leftover-identifier findings; exporting
 refuses while there are any (:func:`ensure_masked`).
+
+Like a tally, a quote set states whose codings it draws on (the analysis set, or the
+coder named with ``--coder``) and carries that selection's coverage: when the quotes
+rest on less than the whole selection (transcripts with no counted codings, a
+reconciliation under way, a machine coder) :func:`basis_lines` says so, and the CLI,
+the JSON and the Word/Markdown headers print it.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from qualcode.analysis.analysis_set import AnalysisSet, analysis_set, require_counted
 from qualcode.errors import ExportError, NotFoundError
 from qualcode.quotes.attribution import (
     DASH,
@@ -111,6 +118,14 @@ class QuoteSet:
     redaction: dict[str, object] = field(default_factory=dict)  # what the rules masked
     k_anonymity: int = 3
     attribution_notes: list[str] = field(default_factory=list)  # sites left out, and why
+    analysis: str = ""  # whose codings count (AnalysisSet.statement), with any machine-coder warning
+    coverage: dict = field(default_factory=dict)  # Coverage.to_dict() of the selected transcripts
+    machine_coders: list[str] = field(default_factory=list)
+
+    @property
+    def warning(self) -> str:
+        """The coverage warning ('' when the quotes rest on the whole selection)."""
+        return str(self.coverage.get("warning", ""))
 
 
 class _Timer:
@@ -157,15 +172,48 @@ class _Transcripts:
         return self._speech[transcript_id]
 
 
-def _whose(project: Project, named: str | None) -> tuple[str, dict[str, str] | None]:
-    """(label, None) for a named coder; ("analysis set", transcript -> coder) by default."""
-    from qualcode.analysis.analysis_set import analysis_set, require_counted
-
+def _whose(project: Project, named: str | None) -> tuple[str, dict[str, str] | None, AnalysisSet]:
+    """(label, None) for a named coder; ("analysis set", transcript -> coder) by default;
+    and the analysis set either way (its statement and coverage go with the quotes)."""
     if named:
-        return check_coder(project, named), None
+        check_coder(project, named)
+        return named, None, analysis_set(project, named)
     aset = analysis_set(project)
     require_counted(aset)
-    return aset.label, aset.coder_for
+    return aset.label, aset.coder_for, aset
+
+
+def _selected(conn: Connection, codebook, query: QuoteQuery) -> list[str]:
+    """Ids of the transcripts the query's role, site and attribute filters select."""
+    from qualcode.store.transcripts import transcript_headers
+
+    roles = {codebook.resolve_role(r) for r in query.roles}
+    sites = {s.lower() for s in query.sites}
+    return [row["id"] for row in transcript_headers(conn)
+            if (not roles or row["role"] in roles) and (not sites or row["site"].lower() in sites)
+            and all(str(row["attributes"].get(k, "")).casefold() == v.casefold() for k, v in query.attributes)]
+
+
+def basis_lines(quote_set: QuoteSet, *, provenance: bool = True) -> list[str]:
+    """Whose codings the quotes rest on and, when that is less than the whole selection
+    or a machine's, a warning. Without provenance (a set for circulation) the lines name
+    no coder and no transcript, only counts."""
+    coverage = quote_set.coverage
+    if provenance:
+        lines = [quote_set.analysis] if quote_set.analysis else []
+        warning = quote_set.warning.replace("these figures", "these quotes", 1)
+        return lines + ([f"Warning: {warning}"] if warning else [])
+    lines = []
+    if quote_set.machine_coders:
+        lines.append("Warning: some of these quotes were selected from a machine coder's codings (keyword rules "
+                     "or a learned model), not a person's: read the selection as a first pass.")
+    if quote_set.warning:
+        pending = coverage.get("pending_reconciliation") or 0
+        lines.append(f"Warning: drawn from less than the whole selection: {coverage.get('transcripts_coded')} of "
+                     f"{coverage.get('transcripts')} transcripts have counted codings"
+                     + (f"; reconciliation is pending on {pending} double-coded transcript(s)" if pending else "")
+                     + ".")
+    return lines
 
 
 def _analysis_groups(project: Project, query: QuoteQuery, coder_for: dict[str, str]) -> list[str]:
@@ -205,7 +253,7 @@ def build_quote_set(
     query.validate()
     cleaning = replace(cleaning or CleaningOptions(), max_words=query.max_words)
     attribution = attribution or AttributionOptions()
-    coder, coder_for = _whose(project, query.coder)
+    coder, coder_for, aset = _whose(project, query.coder)
     groups = resolve_groups(project, query, coder) if coder_for is None else _analysis_groups(project, query, coder_for)
     from qualcode.coding.blind import guard, guard_counted
 
@@ -220,8 +268,10 @@ def build_quote_set(
         attribution=attribution, generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         role_labels={key: role.label for key, role in codebook.roles.items()},
         redaction=rules_summary(rules), k_anonymity=k_anonymity(project),
+        analysis=aset.statement(), machine_coders=list(aset.machine_coders),
     )
     with project.read() as conn:
+        quote_set.coverage = aset.coverage(_selected(conn, codebook, query)).to_dict()
         transcripts = _Transcripts(conn, Redactor(rules))
         pseudonyms = _pseudonyms(project, conn) if attribution.respondent else {}
         counts = _role_site_counts(conn)

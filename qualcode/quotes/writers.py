@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ExportError
+from qualcode.quotes.quoteset import basis_lines
 from qualcode.words import plural
 
 if TYPE_CHECKING:
@@ -123,6 +124,8 @@ def provenance_record(quote_set: QuoteSet) -> dict:
         "coder": quote_set.coder,
         "codes": quote_set.groups,
         "quotes": len(quote_set.quotes),
+        "analysis_set": quote_set.analysis,
+        "coverage": quote_set.coverage,
         "selection": {
             "all_of": list(query.all_of), "roles": list(query.roles), "sites": list(query.sites),
             "attributes": dict(query.attributes), "min_words": query.min_words, "max_words": query.max_words,
@@ -153,7 +156,7 @@ def provenance_lines(quote_set: QuoteSet) -> list[str]:
         "Redaction (qualcode.toml [redaction]): " + ", ".join(f"{k} {v}" for k, v in record["redaction"].items()) + ".",
     ]
     if quote_set.attribution_notes:
-        lines.append("Attribution (k-anonymity, k = %d): " % quote_set.k_anonymity + "; ".join(quote_set.attribution_notes) + ".")
+        lines.append(f"Attribution (k-anonymity, k = {quote_set.k_anonymity}): " + "; ".join(quote_set.attribution_notes) + ".")
     if quote_set.allowed_unmasked:
         lines.append(unmasked_note(quote_set) + " " + "; ".join(str(item) for item in quote_set.allowed_unmasked))
     return lines
@@ -198,6 +201,7 @@ def render_markdown(quote_set: QuoteSet, *, by: str = "code", provenance: bool =
             "generated_at": quote_set.generated_at, "provenance": provenance}
     out = [f"<!-- {MARKER} {json.dumps(meta)} -->", f"# {title_of(quote_set)}", ""]
     out += [f"*{plural(len(quote_set.quotes), 'quote')}, identifiers masked per the project's redaction rules.*", ""]
+    out += [line for text in basis_lines(quote_set, provenance=provenance) for line in (f"> {text}", "")]
     if quote_set.allowed_unmasked and not provenance:
         out += [f"*{unmasked_note(quote_set)}*", ""]
     for section in sections(quote_set, by):
@@ -253,7 +257,9 @@ def quote_rows(quote_set: QuoteSet, *, provenance: bool = True) -> list[dict]:
 
 
 def render_json(quote_set: QuoteSet, *, by: str = "code", provenance: bool = True) -> str:
-    data: dict = {"quotes": quote_rows(quote_set, provenance=provenance)}
+    data: dict = {"warnings": [line for line in basis_lines(quote_set, provenance=provenance)
+                               if line.startswith("Warning: ")],
+                  "quotes": quote_rows(quote_set, provenance=provenance)}
     if provenance:
         data["provenance"] = provenance_record(quote_set)
     elif quote_set.allowed_unmasked:

@@ -49,7 +49,7 @@ def needs_rollup(ctx: ReportContext, code: str) -> bool:
 def _axis_name(ctx: ReportContext, spec: str) -> str:
     """A crosstab axis as a reader names it: the code's name, or role/site/attribute."""
     codebook = ctx.project.codebook
-    code = spec[5:] if spec.startswith("code:") else spec
+    code = spec.removeprefix("code:")
     if code in codebook:
         return codebook.get(code).name
     return {"role": "stakeholder role", "site": "site"}.get(spec, spec.removeprefix("attr:").replace("_", " "))

@@ -2,10 +2,14 @@
 
 Tables and figures are numbered in reading order; each is followed by the command
 that reproduces it. Word documents get real tables and the charts embedded as PNG.
+The HTML page is self-contained: its CSS is inline and its charts are embedded as
+``data:`` URIs, so the one file can be mailed or opened anywhere and still shows
+every figure (no ``src``/``href`` points outside it).
 """
 
 from __future__ import annotations
 
+import base64
 import html
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -238,7 +242,9 @@ td.n{text-align:right}tr.total td{font-weight:bold}code{font-size:.85em}img{max-
 def write_html(report: Report, path: Path) -> Path:
     numbers = _Numbers()
     e = html.escape
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(report.title)}</title>",
+    head = ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{e(report.title)}</title>")
+    parts = [head,
              f"<style>{HTML_STYLE}</style></head><body>", f"<h1>{e(report.title)}</h1>", f"<p>{e(report.subtitle)}</p>"]
     for level, section in walk(report):
         tag = f"h{min(level + 1, 6)}"
@@ -246,13 +252,19 @@ def write_html(report: Report, path: Path) -> Path:
         if section.skipped:
             parts.append(f"<p class='note'>Not included: {e(section.skipped)}</p>")
         for block in section.blocks:
-            parts.append(_html_block(block, numbers, path.parent))
+            parts.append(_html_block(block, numbers))
     parts.append("</body></html>")
     path.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return path
 
 
-def _html_block(block, numbers: _Numbers, folder: Path) -> str:
+def _data_uri(path: Path) -> str:
+    """The chart as a ``data:`` URI (charts are PNG; an SVG chart keeps its own type)."""
+    kind = "image/svg+xml" if path.suffix.lower() == ".svg" else "image/png"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _html_block(block, numbers: _Numbers) -> str:
     e = html.escape
     command = "".join(f"<p>Command: <code>{e(c)}</code></p>" for c in getattr(block, "commands", []))
     if isinstance(block, Table):
@@ -267,7 +279,7 @@ def _html_block(block, numbers: _Numbers, folder: Path) -> str:
         return f"<table>{caption}<tr>{head}</tr>{''.join(body)}</table>{note}{command}"
     if isinstance(block, Chart):
         caption = f"Figure {numbers.next_figure()}. {block.caption}"
-        return (f"<figure><img src='{e(_relative(block.path, folder))}' alt='{e(caption)}'>"
+        return (f"<figure><img src='{_data_uri(block.path)}' alt='{e(caption)}'>"
                 f"<figcaption>{e(caption)}</figcaption></figure>{command}")
     if isinstance(block, Quote):
         return f"<blockquote><p>{e(block.text)}</p><p>{e(block.attribution)}</p></blockquote>"

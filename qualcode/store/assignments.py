@@ -94,12 +94,12 @@ def coding_origins(conn: Connection) -> dict[str, set[str]]:
     return found
 
 
-def coded_turns(conn: Connection) -> dict[tuple[str, str], int]:
-    """(coder, transcript) -> distinct respondent turns with a live coding."""
+def coded_turns(conn: Connection, *, interviewer: bool = False) -> dict[tuple[str, str], int]:
+    """(coder, transcript) -> distinct respondent turns (interviewer turns) with a live coding."""
     query = (
         select(codings.c.coder, codings.c.transcript_id, func.count(func.distinct(codings.c.segment_id)))
         .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
-        .where(and_(segments.c.is_interviewer.is_(False), codings.c.orphaned.is_(False)))
+        .where(and_(segments.c.is_interviewer.is_(interviewer), codings.c.orphaned.is_(False)))
         .group_by(codings.c.coder, codings.c.transcript_id)
     )
     return {(c, t): n for c, t, n in conn.execute(query)}

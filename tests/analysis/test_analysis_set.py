@@ -228,3 +228,65 @@ def test_a_report_on_a_machine_coder_says_so(project):
     assert "tallies of the codings of autocoder. Warning: autocoder is a machine coder" in _subtitle(project, machine)
     assert "Warning" not in _subtitle(project, person)
     assert "Warning: autocoder is a machine coder" in machine.statement()  # tally/crosstab print it
+
+
+@pytest.mark.coders("ana", "ben")
+@pytest.mark.parametrize("ana_turns", [[1], [1, 3], [1, 2]])
+def test_interviewer_turn_codings_count_for_inference_as_they_do_in_tallies(project, ana_turns):
+    """Where interviewer turns are coded, a coder who coded only interviewer turns of an
+    unassigned transcript is its coder: the tally counts those codings, so the analysis
+    set must not call the transcript uncoded (it did, leaving the tally at zero)."""
+    from qualcode.coding.session import CodingSession
+    from qualcode.tally.frequencies import tally
+    from tests.helpers import code_interviewer_turns
+
+    code_interviewer_turns(project)
+    add_transcript(project, "t01", "service_provider", INTERVIEW)
+    add_transcript(project, "t02", "service_provider", INTERVIEW)
+    for ordinal in ana_turns:
+        CodingSession(project, "ana").tag("t01", ordinal, ["referral.hotline"])
+    CodingSession(project, "ben").tag("t02", 2, ["referral.hotline"])
+    aset = analysis_set(project)
+    entry = {e.transcript: e for e in aset.entries}["t01"]
+    asked = sum(1 for o in ana_turns if o % 2)  # odd turns are the interviewer's
+    assert (entry.coder, entry.source) == ("ana", "inferred")
+    assert (entry.coded_turns, entry.interviewer_turns_coded) == (len(ana_turns) - asked, asked)
+    assert ("codes only interviewer turns" in entry.note) == (asked == len(ana_turns))
+    assert aset.coverage().not_covered == () and aset.coverage().transcripts_coded == 2
+    counts = {row.code: row.count for row in tally(project, "referral").groups[0].rows}
+    assert counts["referral.hotline"] == len(ana_turns) + 1  # every counted coding is in the tally
+
+
+@pytest.mark.coders("ana", "ben")
+def test_an_assigned_transcript_not_yet_coded_is_not_covered(project):
+    """Assigned is not coded: a transcript whose counted coder has no codings on it is
+    'not covered', and the warning says so (it used to count as covered)."""
+    from qualcode.coding.session import CodingSession
+
+    for tid in ("t01", "t02", "t03"):
+        add_transcript(project, tid, "service_provider", INTERVIEW)
+    assign(project, "ana", ["t01", "t02"])
+    CodingSession(project, "ana").tag("t01", 2, ["referral.hotline"])
+    CodingSession(project, "ben").tag("t03", 2, ["referral.hotline"])
+    coverage = analysis_set(project).coverage()
+    assert coverage.not_covered == ("t02",) and coverage.transcripts_coded == 2
+    assert "1 of 3 transcripts in the selection have no counted codings (t02)" in coverage.warning
+    named = analysis_set(project, "ben").coverage()
+    assert named.not_covered == ("t01", "t02") and not named.complete
+
+
+@pytest.mark.coders("ana", "autocoder")
+def test_an_assigned_machine_coder_carries_the_warning(project):
+    from qualcode.coding.session import CodingSession
+    from qualcode.report.build import _subtitle
+
+    add_transcript(project, "t01", "service_provider", INTERVIEW)
+    add_transcript(project, "t02", "service_provider", INTERVIEW)
+    CodingSession(project, "ana").tag("t01", 2, ["referral.hotline"])
+    CodingSession(project, "autocoder").tag("t02", 4, ["challenge.housing"])
+    assert analysis_set(project).machine_coders == ()  # the autocoder is never inferred
+    assign(project, "autocoder", ["t02"])
+    aset = analysis_set(project)
+    assert aset.machine_coders == ("autocoder",) and aset.coder_for == {"t01": "ana", "t02": "autocoder"}
+    assert "Warning: autocoder is a machine coder" in aset.statement()
+    assert "Warning: autocoder is a machine coder" in _subtitle(project, aset)

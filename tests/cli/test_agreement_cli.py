@@ -282,10 +282,15 @@ def example(tmp_path_factory):
 def test_demo_step_draws_the_sample_loads_the_csvs_and_prints_agreement(example):
     from rich.console import Console
 
-    from qualcode.cli.agreement import demo_step
+    from qualcode.cli.agreement import print_agreement, print_sample
+    from qualcode.demo import double_coding_step
 
     console = Console(record=True, width=160)
-    result = demo_step(example, console)
+    step = double_coding_step(example)
+    print_sample(step.sample, console)
+    print_agreement(step.agreement, console)
+    assert [f.name for f in step.loaded] == ["alice.csv", "bob.csv"] and step.to_dict()["sample"] == "double-coding"
+    result = step.agreement
     assert result["transcripts"] == ["le-c-01", "oth-h-01", "pros-c-01", "vsp-e-02"]
     assert result["units"] == 87
     assert 0.6 < result["pooled_kappa"] < 0.9
@@ -297,7 +302,7 @@ def test_demo_step_draws_the_sample_loads_the_csvs_and_prints_agreement(example)
 
 
 def test_demo_refuses_csvs_coded_for_another_sample(tmp_path):
-    from qualcode.cli.agreement import check_demo_codings
+    from qualcode.demo import check_demo_codings
     from qualcode.errors import AgreementError
 
     source = REPO / "transcripts" / "double-coding" / "alice.csv"

@@ -156,13 +156,16 @@ def test_bad_gold_csv_is_reported_with_its_row(rules_project, tmp_path, body, me
 def test_demo_step_autocodes_and_evaluates(rules_project):
     from rich.console import Console
 
-    from qualcode.cli.autocode import demo_step
+    from qualcode.cli.autocode import print_evaluation, print_role_summary
+    from qualcode.demo import autocode_step
 
     _code_everything(rules_project)
+    step = autocode_step(rules_project)
+    assert step.result.codings_added == 5 and step.to_dict()["codings_added"] == 5
     console = Console(record=True, width=120)
-    demo_step(rules_project, console)
+    print_role_summary(step.result, console)
+    print_evaluation(step.evaluation, per_code=False, out=console)
     text = console.export_text()
-    assert "as 'autocoder': 5 codings" in text
     assert "Rule codes per respondent turn, by role" in text
     assert "Autocoding vs coder alice" in text and "micro" in text
     assert count(rules_project, codings) == 8  # alice's 3 + the autocoder's 5

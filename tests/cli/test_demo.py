@@ -22,7 +22,17 @@ def test_demo_runs_the_example_study_end_to_end(tmp_path, monkeypatch):
     reports = workdir / "reports"
     report = Document(str(reports / "study-report.docx"))
     assert len(report.tables) >= 5 and report.inline_shapes  # tables and embedded charts
-    assert sorted(reports.glob("quotes-*.docx"))
+    assert sorted(reports.glob("quotes-*.docx")) and (reports / "study-report.html").is_file()
+    # the real design: alice and bob are the sample's primary coders; the report counts
+    # them, not the autocoder, and says how little of the corpus their hand codings cover
+    output = " ".join(result.output.split())
+    assert "le-c-01: primary coder alice, second coder bob" in output
+    assert "Analysis set: 4 transcripts count their assigned primary coder; 30 transcripts count no coder." in output
+    assert "4 of 34 transcripts have counted codings" in output
+    assert "machine coder" not in output
+    subtitle = report.paragraphs[1].text
+    assert "tallies of the analysis set" in subtitle and "machine coder" not in subtitle
+    assert "Warning: Coverage: these figures rest on less than the whole selection (4 of 34" in subtitle
 
 
 @pytest.mark.parametrize("where", ["a study", "no project", "the example"])

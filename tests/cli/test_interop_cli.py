@@ -111,10 +111,10 @@ def test_demo_step_prints_one_line(coded):
 
     from rich.console import Console
 
-    from qualcode.cli.interop import demo_step
+    from qualcode.cli.demo import STAGES
 
     buffer = StringIO()
-    demo_step(coded, Console(file=buffer, width=300))
+    dict(STAGES)["REFI-QDA export and round trip"](coded, Console(file=buffer, width=300), {})
     lines = buffer.getvalue().strip().splitlines()
     assert len(lines) == 1
     assert lines[0] == "REFI-QDA export: ecm.qdpx: 1 transcript, 7 codes, 2 coders, 2 codings; round trip exact"

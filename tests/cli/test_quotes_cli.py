@@ -123,7 +123,8 @@ def test_timings(study):
 def test_demo_step_writes_a_set_per_theme(project):
     from rich.console import Console
 
-    from qualcode.cli.quotes import demo_step
+    from qualcode.analysis.assignments import assign
+    from qualcode.cli.demo import STAGES
     from qualcode.coding.session import CodingSession
     from tests.helpers import add_transcript
     from tests.quotes.study import CODINGS, TRANSCRIPTS, add_redaction
@@ -133,8 +134,10 @@ def test_demo_step_writes_a_set_per_theme(project):
         add_transcript(project, tid, role, turns, site=site)
     for _, tid, segment, codes in CODINGS:
         CodingSession(project, "autocoder").tag(tid, segment, codes, origin="rules")
+    assign(project, "autocoder", every=True)  # the lead names the machine coder: counted, with a warning
     console = Console(record=True, width=100)
-    written = demo_step(project, console)
+    dict(STAGES)["Quote sets by theme, de-identified"](project, console, {})
+    written = sorted((project.root / "reports").glob("quotes-*"))
     names = sorted(p.name for p in written)
     assert names == sorted(f"quotes-{c}.{s}" for c in ("referral", "challenge") for s in ("docx", "md"))
     assert all(p.parent == project.root / "reports" and p.is_file() for p in written)
@@ -142,6 +145,7 @@ def test_demo_step_writes_a_set_per_theme(project):
     assert "referral: 2 quotes -> quotes-referral.docx" in output
     assert "pros.charging: no quotes" in output  # its only quote is shorter than the demo's minimum
     assert "▌ " in output  # example quotes printed
+    assert "Warning: autocoder is a machine coder" in output
 
 
 def test_terminal_quote_set_loads_no_heavy_library(study):
@@ -206,7 +210,7 @@ def test_default_is_the_analysis_set(study):
     def transcripts() -> set[str]:
         result = runner.invoke(app, ["-p", str(study.root), "quotes", "referral", "--format", "json"])
         assert result.exit_code == 0, result.output
-        data = json.loads(result.output)
+        data = json.loads(result.stdout)  # stderr carries the coverage lines
         assert data["provenance"]["coder"] == "analysis set"
         return {q["transcript"] for q in data["quotes"]}
 

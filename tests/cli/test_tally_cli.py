@@ -7,11 +7,9 @@ import io
 import json
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
-from qualcode.cli.tally import demo_report, demo_step
 from tests.tally.seed_study import CODER, build_seed_project
 
 runner = CliRunner()
@@ -110,22 +108,6 @@ def test_report_command_writes_the_files(seed_project, tmp_path):
         assert name in result.output
     assert "6 charts" in result.output
     assert "skipped Double-coded sample" in " ".join(result.output.split())
-
-
-def test_demo_step_prints_referral_streams_and_themes(seed_project):
-    out = Console(record=True, width=200)
-    data = demo_step(seed_project, out)
-    text = out.export_text()
-    assert "Referral streams were cited 151 times in the service provider interviews." in text
-    assert "insufficient resources (12 of 43 interviews, at 8 of the 10 sites)" in text
-    assert data["sites"]["groups"][0]["total"] == 10
-
-
-def test_demo_report_writes_to_the_project_reports(seed_project):
-    out = Console(record=True, width=200)
-    written = demo_report(seed_project, out)
-    assert written.docx == seed_project.root / "reports" / "study-report.docx"
-    assert str(written.docx) in out.export_text()
 
 
 @pytest.mark.parametrize("command", ["tally", "crosstab", "report"])

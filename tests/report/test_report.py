@@ -198,3 +198,35 @@ def test_every_figure_states_its_n(seed_project, tmp_path):
     report = type("R", (), {"sections": written.sections})()
     charts = [b for _, s in walk(report) for b in s.blocks if isinstance(b, Chart)]
     assert charts and [c.caption for c in charts if "n = " not in c.caption] == []
+
+
+def test_html_is_one_self_contained_page(seed_project, tmp_path):
+    """The HTML report renders from the one file: no src/href leaves it, every chart is
+    embedded as a data: URI holding the very PNG the report drew, and the CSS is inline."""
+    import base64
+    from html.parser import HTMLParser
+
+    written = build_report(seed_project, tmp_path / "reports", coder=CODER, html=True)
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.refs, self.images, self.tags = [], [], []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+            for name, value in attrs:
+                if name in ("src", "href", "srcset", "poster", "data"):
+                    self.refs.append(value or "")
+                    if tag == "img":
+                        self.images.append(value or "")
+
+    page = written.html.read_text(encoding="utf-8")
+    parser = Links()
+    parser.feed(page)
+    assert "link" not in parser.tags and "script" not in parser.tags and "style" in parser.tags
+    assert all(ref.startswith("data:") for ref in parser.refs), [r[:60] for r in parser.refs if not r.startswith("data:")]
+    assert "url(" not in page and "@import" not in page
+    embedded = [base64.b64decode(src.split(",", 1)[1]) for src in parser.images]
+    assert len(embedded) == len(written.charts) == 6
+    assert embedded == [chart.read_bytes() for chart in written.charts]

@@ -192,7 +192,10 @@ def test_default_is_the_analysis_set_with_coverage(seed_project):
     assign(seed_project, "autocoder", every=True)  # naming the autocoder makes it count
     named = tally(seed_project, "referral")
     assert named.groups[0].total == tally(seed_project, "referral", coder=CODER).groups[0].total
-    assert named.warning == ""
+    # every transcript now counts the autocoder, but it coded nothing on two of them:
+    # assigned is not coded, so the figures still say what they rest on
+    assert "2 of 43 transcripts in the selection have no counted codings (vsp-19, vsp-20)" in named.warning
+    assert "Warning: autocoder is a machine coder" in named.analysis
 
 
 def test_default_coder_is_the_only_coder(project, interview):
@@ -201,7 +204,7 @@ def test_default_coder_is_the_only_coder(project, interview):
     CodingSession(project, "ana").tag("vsp-1", 2, ["referral.hotline"])
     result = tally(project, "referral")
     assert result.coder == "analysis set" and result.groups[0].total == 1
-    assert "1 transcript their only coder (unassigned, inferred)" in result.analysis
+    assert "1 transcript counts its only coder (unassigned, inferred)" in result.analysis
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [

@@ -9,7 +9,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
-from qualcode.cli.code import demo_step
+from qualcode.cli.demo import screen_step
 from qualcode.coding.listing import list_codings
 
 pytestmark = pytest.mark.coders("ana")
@@ -44,7 +44,7 @@ def test_screenshot_mode_presses_keys_and_saves_svg(project, interview, tmp_path
 
 def test_demo_step_codes_and_saves_a_screenshot(project, interview):
     buffer = io.StringIO()
-    demo_step(project, Console(file=buffer, width=120, color_system=None))
+    screen_step(project, Console(file=buffer, width=120, color_system=None))
     printed = buffer.getvalue()
     assert "Coding screen (headless) on vsp-1 as coder 'demo'" in printed
     assert "turn 2: referral.hotline" in printed

@@ -1,23 +1,39 @@
-"""The example study, end to end, in a scratch copy of the example project.
+"""The example study's scratch copy: found, copied, its transcripts imported.
 
 ``prepare_demo_project`` copies the project's settings, codebooks and transcripts
-(never its store) to a scratch folder and opens it there; the CLI's ``demo`` then
-runs each stage on it and prints what the stage returns.
+(never its store) to a scratch folder and opens it there; the other steps of
+:mod:`qualcode.demo` then run on it.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qualcode.errors import ProjectError
 from qualcode.project import CONFIG_NAME, Project
+from qualcode.transcripts.importing import import_transcripts, read_manifest
+from qualcode.transcripts.reading import corpus_summary
 
 COPIED = ("codebooks", "transcripts")
-# The demo codes the whole study with the rule autocoder as this coder; tallies,
-# quote sets and the report read its codings.
-DEMO_CODER = "autocoder"
+
+
+@dataclass(frozen=True)
+class ImportStep:
+    """The example transcripts imported, and the corpus by role and site."""
+
+    imported: int
+    outcomes: tuple
+    corpus: Any  # transcripts.reading.CorpusSummary
+
+    def to_dict(self) -> dict[str, Any]:
+        summary = self.corpus
+        return {"imported": self.imported, "transcripts": summary.total,
+                "respondent_turns": summary.respondent_turns, "words": summary.words,
+                "by_role_and_site": {f"{r}/{s}": n for (r, s), n in summary.counts.items()}}
 
 
 def example_project_root(start: Path | None = None) -> Path:
@@ -30,7 +46,7 @@ def example_project_root(start: Path | None = None) -> Path:
         around = None
     if around is not None and is_example(around):
         return around
-    checkout = Path(__file__).resolve().parent.parent
+    checkout = Path(__file__).resolve().parents[2]
     if (checkout / CONFIG_NAME).is_file() and is_example(checkout):
         return checkout
     raise ProjectError(
@@ -61,8 +77,14 @@ def prepare_demo_project(source: Path, workdir: Path | None = None) -> Project:
     return project
 
 
-def import_example_transcripts(project: Project):
-    from qualcode.transcripts.importing import import_transcripts, read_manifest
-
+def import_example_transcripts(project: Project) -> ImportStep:
+    """Import the example's transcripts (transcripts/manifest.csv) into the scratch project."""
     manifest = project.root / "transcripts" / "manifest.csv"
-    return import_transcripts(project, read_manifest(manifest))
+    outcomes = tuple(import_transcripts(project, read_manifest(manifest)))
+    imported = sum(1 for o in outcomes if o.status == "imported")
+    return ImportStep(imported, outcomes, corpus_summary(project))
+
+
+def checkout_root() -> Path:
+    """The qualcode checkout this package runs from (its tests/data holds the gold set)."""
+    return Path(__file__).resolve().parents[2]
