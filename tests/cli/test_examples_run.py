@@ -15,7 +15,6 @@ both back ends in their own test files.
 
 from __future__ import annotations
 
-import io
 import shlex
 import shutil
 
@@ -74,20 +73,20 @@ def example_study(tmp_path_factory):
     """The example study as ``qualcode demo`` leaves it (SQLite, prepared once)."""
     if not (REPO / "transcripts" / "manifest.csv").is_file():
         pytest.skip("the example study (transcripts/manifest.csv) is not in this checkout")
-    from rich.console import Console
-
-    from qualcode.cli.agreement import demo_step
     from qualcode.coding.autocode import autocode
     from qualcode.demo import (
-        DEMO_CODER,
+        MACHINE_CODER,
+        design_step,
+        double_coding_step,
         import_example_transcripts,
         prepare_demo_project,
     )
 
     project = prepare_demo_project(REPO, tmp_path_factory.mktemp("example") / "study")
     import_example_transcripts(project)
-    autocode(project, as_coder=DEMO_CODER)
-    demo_step(project, Console(file=io.StringIO()))  # draws, loads and closes double-coding
+    autocode(project, as_coder=MACHINE_CODER)
+    drawn = double_coding_step(project)  # draws, loads and closes double-coding
+    design_step(project, drawn.sample)  # alice and bob assigned, as the demo does
     project.close()
     return project.root
 
