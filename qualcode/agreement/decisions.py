@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.agreement.project import check_coders
-from qualcode.agreement.reconcile import PRESENCE_DECISIONS, as_decision, list_disagreements
+from qualcode.agreement.reconcile import (
+    PRESENCE_DECISIONS,
+    as_decision,
+    list_disagreements,
+)
 from qualcode.errors import AgreementError
 
 if TYPE_CHECKING:

@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qualcode.agreement.labels import landis_koch
-from qualcode.agreement.per_code import PerCodeAgreement, mean_kappa, per_code_from_counts, pooled_kappa
+from qualcode.agreement.per_code import (
+    PerCodeAgreement,
+    mean_kappa,
+    per_code_from_counts,
+    pooled_kappa,
+)
+from qualcode.agreement.sampling import load_sample
 from qualcode.agreement.units import (
     CHARACTER_SCOPES,
     UNITS,
@@ -30,7 +36,10 @@ from qualcode.agreement.units import (
     load_coded,
     unit_matrices,
 )
+from qualcode.coding.blind import guard
 from qualcode.errors import AgreementError
+from qualcode.store import codings as coding_store
+from qualcode.store.codings import coder_names
 
 if TYPE_CHECKING:
     from qualcode.codebook import Codebook
@@ -54,12 +63,6 @@ def check_coders(coders: Sequence[str]) -> tuple[str, str]:
 
 def double_coded_transcripts(project: Project, coders: tuple[str, str], sample: str | None = None) -> list[str]:
     """The sample's transcripts, or the transcripts both coders have coded."""
-    from sqlalchemy import select
-
-    from qualcode.agreement.sampling import load_sample
-    from qualcode.store.codings import coder_names
-    from qualcode.store.schema import codings
-
     with project.read() as conn:
         if sample is not None:
             return load_sample(conn, sample).transcript_ids
@@ -68,8 +71,7 @@ def double_coded_transcripts(project: Project, coders: tuple[str, str], sample: 
         if missing:
             listed = ", ".join(known) or "none"
             raise AgreementError(f"no coder {', '.join(repr(m) for m in missing)}; coders: {listed}")
-        coded = [set(conn.execute(select(codings.c.transcript_id).where(codings.c.coder == coder)
-                                  .distinct()).scalars()) for coder in coders]
+        coded = [coding_store.coded_transcript_ids(conn, coder) for coder in coders]
     both = sorted(coded[0] & coded[1])
     if not both:
         raise AgreementError(f"{coders[0]} and {coders[1]} have coded no transcript in common; "
@@ -294,8 +296,6 @@ def project_agreement(
         below_min_kappa, below_min_kappa_count, ci, warnings[, by_transcript]}``;
         undefined values are None with a ``reason``.
     """
-    from qualcode.coding.blind import guard
-
     guard(project, coders=list(coders), what="agreement")
     pair = check_coders(coders)
     _check_options(unit, ci, resample, characters, replicates, confidence)
