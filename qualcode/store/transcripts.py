@@ -292,3 +292,9 @@ def load_transcripts_for_units(conn: Connection, ids: list[str]) -> tuple[Transc
         turns[transcript].append(Segment(ordinal, speaker, bool(interviewer), start, end))
     return tuple(Transcript(id=t, title=found[t].title, role=found[t].role, site=found[t].site,
                             text=found[t].text, segments=turns[t]) for t in ids)
+
+
+def transcript_titles(conn: Connection) -> list[tuple[str, str, str, str]]:
+    """``(id, title, role, site)`` of every transcript, by id."""
+    query = select(transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site)
+    return [tuple(row) for row in conn.execute(query.order_by(transcripts.c.id))]
