@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.errors import CodingError, NotFoundError
+from qualcode.store import codings as coding_store
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -23,13 +24,7 @@ CONSENSUS = "consensus"
 
 def coders_with_codings(conn: Connection) -> list[str]:
     """Coders with at least one coding (one indexed EXISTS per coder), sorted."""
-    from sqlalchemy import exists, select
-
-    from qualcode.store.schema import coders, codings
-
-    has_codings = exists().where(codings.c.coder == coders.c.name, codings.c.orphaned.is_(False))
-    query = select(coders.c.name).where(has_codings).order_by(coders.c.name)
-    return list(conn.execute(query).scalars())
+    return coding_store.coders_with_codings(conn)
 
 
 def resolve_coder(conn: Connection, requested: str | None = None) -> str:

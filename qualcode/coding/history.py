@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from qualcode.coding.actions import DECISION, ActionResult
 from qualcode.coding.coders import require_coder
-from qualcode.coding.session import DECISION, ActionResult
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
 

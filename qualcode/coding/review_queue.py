@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qualcode.coding.autocode.stored import (
+    blind_model_filter,
+    evidence_text,
+    open_suggestions,
+)
 from qualcode.coding.learn import DECISION_P, MODEL_NAME
 from qualcode.errors import QualcodeError
+from qualcode.store import codings as coding_store
+from qualcode.store import models as model_store
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -35,11 +42,6 @@ def list_suggestions(
     teaches the model most) or ``confident`` (highest score first). ``coder``
     defaults to the coder the latest model was trained from.
     """
-    from sqlalchemy import select
-
-    from qualcode.coding.autocode.stored import blind_model_filter, evidence_text, open_suggestions
-    from qualcode.store.schema import codings
-
     if order not in ("uncertain", "confident"):
         raise QualcodeError(f"Unknown order '{order}'; orders: uncertain, confident")
     if coder is None:
@@ -52,11 +54,7 @@ def list_suggestions(
         for row in rows:
             by_transcript.setdefault(row["transcript_id"], []).append(row)
         rows = [r for tid, group in by_transcript.items() for r in blind_model_filter(conn, project, None, tid, group)]
-        coded = (
-            set(conn.execute(select(codings.c.segment_id).where(codings.c.coder == coder)).scalars())
-            if coder
-            else set()
-        )
+        coded = coding_store.coded_segment_ids(conn, coder) if coder else set()
     result = [
         {
             "id": r["id"],
@@ -83,11 +81,5 @@ def list_suggestions(
 
 
 def _latest_model_coder(project: Project) -> str | None:
-    from sqlalchemy import select
-
-    from qualcode.store.schema import models
-
     with project.read() as conn:
-        return conn.execute(
-            select(models.c.trained_from).where(models.c.name == MODEL_NAME).order_by(models.c.id.desc()).limit(1)
-        ).scalar()
+        return model_store.latest_trained_from(conn, MODEL_NAME)

@@ -298,3 +298,9 @@ def transcript_titles(conn: Connection) -> list[tuple[str, str, str, str]]:
     """``(id, title, role, site)`` of every transcript, by id."""
     query = select(transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site)
     return [tuple(row) for row in conn.execute(query.order_by(transcripts.c.id))]
+
+
+def segment_id_of(conn: Connection, transcript_id: str, ordinal: int) -> int | None:
+    """The id of the transcript's turn ``ordinal``, or None."""
+    query = select(segments.c.id).where(segments.c.transcript_id == transcript_id, segments.c.ordinal == ordinal)
+    return conn.execute(query).scalar()
