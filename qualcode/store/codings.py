@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
 
+from qualcode.store.access import create_coder
 from qualcode.store.schema import (
     coders,
     codings,
@@ -44,8 +45,6 @@ def ensure_coder(conn: Connection, name: str) -> bool:
     projects, the built-in autocoder); every other writer calls ``lock_coder``,
     which refuses an unknown name. Returns True when the coder was created.
     """
-    from qualcode.store.access import create_coder
-
     return create_coder(conn, name)
 
 

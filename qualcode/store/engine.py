@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 
 from qualcode.errors import StoreError
+from qualcode.store.access import bind_coder, explain_refusal
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -34,8 +35,6 @@ def open_engine(url: str, *, coder: str | None = None) -> Engine:
     engine = _server_engine(url)
     event.listen(engine, "handle_error", _explain_failure)
     if coder and engine.dialect.name == "postgresql":
-        from qualcode.store.access import bind_coder
-
         event.listen(engine, "connect", lambda dbapi_connection, _record: bind_coder(dbapi_connection, coder))
     return engine
 
@@ -64,7 +63,6 @@ def _explain_failure(context) -> None:
     """Permission refusals and failed connections as one clear line, not a traceback."""
     from sqlalchemy.exc import OperationalError
 
-    from qualcode.store.access import explain_refusal
 
     if context.is_pre_ping:  # the pool reconnects by itself
         return

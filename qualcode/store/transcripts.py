@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
-from qualcode.errors import NotFoundError
+from qualcode.errors import NotFoundError, TranscriptImportError
 from qualcode.store.rows import Segment, Transcript
 from qualcode.store.schema import (
     assignments,
     codings,
     sample_transcripts,
+    samples,
     segments,
     suggestions,
     transcripts,
@@ -39,7 +40,6 @@ def check_storable(transcript: Transcript) -> None:
     the field, never its content: it may be transcript text."""
     from sqlalchemy import String
 
-    from qualcode.errors import TranscriptImportError
 
     columns = transcripts.c
     fields = [(name, getattr(transcript, name), columns[name]) for name in
@@ -139,8 +139,6 @@ def sample_memberships(conn: Connection, transcript_id: str) -> list[tuple[str, 
 
 def add_sample_memberships(conn: Connection, transcript_id: str, memberships) -> list[str]:
     """Put the transcript back into samples that still exist; return those that do not."""
-    from qualcode.store.schema import samples
-
     existing = set(conn.execute(select(samples.c.name)).scalars())
     rows = [{"sample": s, "transcript_id": transcript_id, "stratum": stratum} for s, stratum in memberships if s in existing]
     if rows:
