@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import CodingError, NotFoundError
 from qualcode.store import codings as coding_store
+from qualcode.store.access import lock_coder
+from qualcode.store.codings import coder_names, coder_rows, ensure_coder
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -96,9 +98,6 @@ def require_coder(conn: Connection, name: str) -> None:
     Every action of a coder (tag, untag, memo, accept, reject, undo, redo, codings
     import, ``autocode --as``) goes through here, so a typo never starts a new coder.
     """
-    from qualcode.store.access import lock_coder
-    from qualcode.store.codings import coder_names
-
     if lock_coder(conn, name):
         return
     known = coder_names(conn)
@@ -111,8 +110,6 @@ def require_coder(conn: Connection, name: str) -> None:
 
 def check_known_coder(conn: Connection, name: str) -> None:
     """Refuse an unknown coder without locking (for readers such as the coding screen's start)."""
-    from qualcode.store.codings import coder_names
-
     known = coder_names(conn)
     if name not in known:
         raise CodingError(unknown_coder_message(name, known))
@@ -125,8 +122,6 @@ def unknown_coder_message(name: str, known: list[str]) -> str:
 
 def add_coder(project: Project, name: str) -> CoderAdded:
     """Create a coder (``qualcode coders add``); adding an existing one changes nothing."""
-    from qualcode.store.codings import ensure_coder
-
     cleaned = check_coder_name(name)
     with project.write() as conn:
         created = ensure_coder(conn, cleaned)
@@ -134,8 +129,6 @@ def add_coder(project: Project, name: str) -> CoderAdded:
 
 
 def list_coders(project: Project) -> list[CoderInfo]:
-    from qualcode.store.codings import coder_rows
-
     with project.read() as conn:
         rows = coder_rows(conn)
     return [CoderInfo(r["name"], r["created_at"].isoformat()[:19], r["codings"]) for r in rows]

@@ -27,6 +27,7 @@ from qualcode.coding.coders import require_coder
 from qualcode.coding.history import redo_last, undo_last
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
+from qualcode.store.transcripts import load_transcript, segment_ids
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
@@ -82,8 +83,6 @@ class CodingSession:
     def transcript(self, conn: Connection, transcript_id: str) -> tuple[Transcript, dict[int, int]]:
         """The transcript and its ordinal -> segment id map (cached per session)."""
         if transcript_id not in self._transcripts:
-            from qualcode.store.transcripts import load_transcript, segment_ids
-
             t = load_transcript(conn, transcript_id)
             self._transcripts[transcript_id] = (t, segment_ids(conn, transcript_id))
         return self._transcripts[transcript_id]
