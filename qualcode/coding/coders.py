@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.errors import CodingError, NotFoundError
-from qualcode.store import codings as coding_store
-from qualcode.store.access import lock_coder
-from qualcode.store.codings import coder_names, coder_rows, ensure_coder
+
+# The store is imported inside the functions that read it: this module's names and
+# rules are imported by tallies, quotes and reports, which must load without
+# SQLAlchemy (tests/tally/test_charts.py checks it).
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -26,7 +27,9 @@ CONSENSUS = "consensus"
 
 def coders_with_codings(conn: Connection) -> list[str]:
     """Coders with at least one coding (one indexed EXISTS per coder), sorted."""
-    return coding_store.coders_with_codings(conn)
+    from qualcode.store.codings import coders_with_codings as with_codings
+
+    return with_codings(conn)
 
 
 def resolve_coder(conn: Connection, requested: str | None = None) -> str:
@@ -98,6 +101,9 @@ def require_coder(conn: Connection, name: str) -> None:
     Every action of a coder (tag, untag, memo, accept, reject, undo, redo, codings
     import, ``autocode --as``) goes through here, so a typo never starts a new coder.
     """
+    from qualcode.store.access import lock_coder
+    from qualcode.store.codings import coder_names
+
     if lock_coder(conn, name):
         return
     known = coder_names(conn)
@@ -110,6 +116,8 @@ def require_coder(conn: Connection, name: str) -> None:
 
 def check_known_coder(conn: Connection, name: str) -> None:
     """Refuse an unknown coder without locking (for readers such as the coding screen's start)."""
+    from qualcode.store.codings import coder_names
+
     known = coder_names(conn)
     if name not in known:
         raise CodingError(unknown_coder_message(name, known))
@@ -122,6 +130,8 @@ def unknown_coder_message(name: str, known: list[str]) -> str:
 
 def add_coder(project: Project, name: str) -> CoderAdded:
     """Create a coder (``qualcode coders add``); adding an existing one changes nothing."""
+    from qualcode.store.codings import ensure_coder
+
     cleaned = check_coder_name(name)
     with project.write() as conn:
         created = ensure_coder(conn, cleaned)
@@ -129,6 +139,8 @@ def add_coder(project: Project, name: str) -> CoderAdded:
 
 
 def list_coders(project: Project) -> list[CoderInfo]:
+    from qualcode.store.codings import coder_rows
+
     with project.read() as conn:
         rows = coder_rows(conn)
     return [CoderInfo(r["name"], r["created_at"].isoformat()[:19], r["codings"]) for r in rows]
