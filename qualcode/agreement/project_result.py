@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
-class _ReadsLikeItsJson:
+class ReadsLikeItsJson:
     """``result[key]``, ``result.get(key)`` and ``key in result`` read ``to_dict()``."""
 
     def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every subclass defines it
@@ -32,7 +32,7 @@ class _ReadsLikeItsJson:
 
 
 @dataclass(frozen=True)
-class CodeAgreement(_ReadsLikeItsJson):
+class CodeAgreement(ReadsLikeItsJson):
     """One code's 2x2 counts and coefficients; undefined values are None with a ``reason``."""
 
     code: str
@@ -110,7 +110,7 @@ class AgreementSummary:
 
 
 @dataclass(frozen=True)
-class TranscriptAgreement(_ReadsLikeItsJson):
+class TranscriptAgreement(ReadsLikeItsJson):
     """One transcript's per-code table and summary (``--by-transcript``)."""
 
     transcript: str
@@ -141,7 +141,7 @@ class IntervalSettings:
 
 
 @dataclass(frozen=True)
-class AgreementResult(_ReadsLikeItsJson):
+class AgreementResult(ReadsLikeItsJson):
     """Per-code agreement of two coders on a project (``qualcode agreement``)."""
 
     unit: str

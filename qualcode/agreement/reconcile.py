@@ -29,6 +29,7 @@ from qualcode.agreement.project import (
     check_coders,
     double_coded_transcripts,
 )
+from qualcode.agreement.project_result import ReadsLikeItsJson
 from qualcode.agreement.units import load_coded, unit_matrices
 from qualcode.codebook.versions import ensure_snapshot
 from qualcode.coding.blind import guard
@@ -73,6 +74,21 @@ class CopyResult:
     codings_written: int
     group_id: int | None
     coder_created: bool = False  # reconcile creates the consensus coder on first use
+
+
+@dataclass(frozen=True)
+class DecisionResult(ReadsLikeItsJson):
+    """What :func:`apply_decision` recorded and wrote."""
+
+    decision: str  # as stored: a, b, both or neither
+    kept: tuple[str, ...]  # the coders whose version was kept
+    codings_written: int
+    group_id: int | None
+    coder_created: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"decision": self.decision, "kept": list(self.kept), "codings_written": self.codings_written,
+                "group_id": self.group_id, "coder_created": self.coder_created}
 
 
 def _check_into(into: str, coders: tuple[str, str]) -> str:
@@ -136,7 +152,7 @@ def copy_agreements(
 def apply_decision(
     project: Project, disagreement: Disagreement, decision: str, *, into: str, coders: Sequence[str],
     reason: str = "",
-) -> dict[str, Any]:
+) -> DecisionResult:
     """Record one decision and write the consensus codings it implies (one transaction).
 
     Parameters
@@ -158,8 +174,7 @@ def apply_decision(
     with project.write() as conn:
         writer = _ConsensusWriter(project, conn, into)  # locks the consensus coder first
         sources = decide_in(conn, writer, disagreement, decision, pair, reason)
-    return {"decision": decision, "kept": list(sources), "codings_written": writer.written,
-            "group_id": writer.result.group_id, "coder_created": writer.created}
+    return DecisionResult(decision, tuple(sources), writer.written, writer.result.group_id, writer.created)
 
 
 def decide_in(conn: Connection, writer: _ConsensusWriter, disagreement: Disagreement, decision: str,

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from qualcode.agreement.project_result import ReadsLikeItsJson
 from qualcode.coding.blind import require_lead
 from qualcode.coding.coders import check_coder_name
 from qualcode.errors import AgreementError
@@ -356,7 +357,44 @@ def get_sample(project: Project, name: str) -> Sample:
         return load_sample(conn, name)
 
 
-def sample_progress(project: Project, name: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CoderProgress:
+    """Respondent segments a coder has coded, of those there are."""
+
+    coded: int
+    total: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"coded": self.coded, "total": self.total}
+
+
+@dataclass(frozen=True)
+class TranscriptProgress:
+    """One sample transcript with each sample coder's progress on it."""
+
+    transcript: str
+    stratum: str
+    progress: dict[str, CoderProgress]  # sample coder -> progress, in the sample's coder order
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"transcript": self.transcript, "stratum": self.stratum,
+                "progress": {coder: p.to_dict() for coder, p in self.progress.items()}}
+
+
+@dataclass(frozen=True)
+class SampleProgress(ReadsLikeItsJson):
+    """``sample show``: the sample, each coder's progress per transcript and in total."""
+
+    sample: Sample
+    transcripts: tuple[TranscriptProgress, ...]
+    totals: dict[str, CoderProgress]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.sample.as_dict(), "transcripts": [row.to_dict() for row in self.transcripts],
+                "progress": {coder: p.to_dict() for coder, p in self.totals.items()}}
+
+
+def sample_progress(project: Project, name: str) -> SampleProgress:
     """The sample with each coder's progress per transcript (respondent segments coded / total)."""
     with project.read() as conn:
         sample = load_sample(conn, name)
@@ -365,14 +403,13 @@ def sample_progress(project: Project, name: str) -> dict[str, Any]:
     rows = []
     for transcript, stratum in sample.transcripts:
         total = totals.get(transcript, 0)
-        progress = {coder: {"coded": coded.get((coder, transcript), 0), "total": total} for coder in sample.coders}
-        rows.append({"transcript": transcript, "stratum": stratum, "progress": progress})
+        progress = {coder: CoderProgress(coded.get((coder, transcript), 0), total) for coder in sample.coders}
+        rows.append(TranscriptProgress(transcript, stratum, progress))
     summary = {
-        coder: {"coded": sum(r["progress"][coder]["coded"] for r in rows),
-                "total": sum(r["progress"][coder]["total"] for r in rows)}
+        coder: CoderProgress(sum(r.progress[coder].coded for r in rows), sum(r.progress[coder].total for r in rows))
         for coder in sample.coders
     }
-    return {**sample.as_dict(), "transcripts": rows, "progress": summary}
+    return SampleProgress(sample, tuple(rows), summary)
 
 
 def sample_names(conn: Connection) -> list[str]:

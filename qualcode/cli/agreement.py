@@ -145,17 +145,18 @@ def sample_show(
 
     shown = sample_progress(project_of(ctx), name)
     if as_json:
-        print_json(shown)
+        print_json(shown.to_dict())
         return
-    table = Table(title=f"Sample {shown['name']} (seed {shown['seed']}, fraction {shown['fraction']:g})")
+    sample = shown.sample
+    table = Table(title=f"Sample {sample.name} (seed {sample.seed}, fraction {sample.fraction:g})")
     table.add_column("transcript")
     table.add_column("stratum")
-    for coder in shown["coders"]:
+    for coder in sample.coders:
         table.add_column(coder, justify="right")
-    for row in shown["transcripts"]:
-        cells = [f"{p['coded']}/{p['total']}" for p in row["progress"].values()]
-        table.add_row(row["transcript"], row["stratum"], *cells)
-    totals = [f"{p['coded']}/{p['total']}" for p in shown["progress"].values()]
+    for row in shown.transcripts:
+        cells = [f"{p.coded}/{p.total}" for p in row.progress.values()]
+        table.add_row(row.transcript, row.stratum, *cells)
+    totals = [f"{p.coded}/{p.total}" for p in shown.totals.values()]
     table.add_row("total", "", *totals, style="bold")
     show_table(console, table)
 
@@ -464,7 +465,7 @@ def _reconcile_interactively(project, pair, into: str, sample, code) -> None:
                           f"({copied.codings_written} codings written).", markup=False, soft_wrap=True)
         done = apply_decision(project, row, choice, into=into, coders=pair, reason=reason)
         counts["decided"] += 1
-        console.print(f"  -> {choice}: {done['codings_written']} consensus codings written", markup=False,
+        console.print(f"  -> {choice}: {done.codings_written} consensus codings written", markup=False,
                       soft_wrap=True)
     left = len(list_disagreements(project, pair, into, sample=sample, code=code))
     console.print(f"Decided {counts['decided']}, skipped {counts['skipped']}; {left} still to decide "
