@@ -29,13 +29,13 @@ from qualcode.agreement.project import (
     check_coders,
     double_coded_transcripts,
 )
-from qualcode.agreement.project_result import ReadsLikeItsJson
 from qualcode.agreement.units import load_coded, unit_matrices
 from qualcode.codebook.versions import ensure_snapshot
 from qualcode.coding.blind import guard
 from qualcode.coding.coders import check_coder_name
 from qualcode.coding.session import ActionResult, CodingSession
 from qualcode.errors import AgreementError
+from qualcode.results import ReadsLikeItsJson
 from qualcode.store import events as event_store
 from qualcode.store.access import create_coder, lock_coder
 from qualcode.store.codings import append_event, overlapping

@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from qualcode.agreement.project_result import ReadsLikeItsJson
 from qualcode.coding.blind import require_lead
 from qualcode.coding.coders import check_coder_name
 from qualcode.errors import AgreementError
+from qualcode.results import ReadsLikeItsJson
 from qualcode.store import blind as blind_store
 from qualcode.store import codings as coding_store
 from qualcode.store import samples as store

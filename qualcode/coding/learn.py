@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.autocode.runner import Proposal, load_units
 from qualcode.coding.autocode.stored import replace_open
@@ -128,13 +128,19 @@ def data_hash(turns: list[LabelledTurn], min_positive: int) -> str:
 # -- the commands' twins ---------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainResult:
+    """What ``suggest train`` stored (``to_dict()``: its ``--json``)."""
+
     model_id: int
     coder: str
     report: dict
     data_hash: str
     stored_suggestions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model_id": self.model_id, "coder": self.coder, "data_hash": self.data_hash,
+                "stored_suggestions": self.stored_suggestions, "report": self.report}
 
 
 def train(project: Project, coder: str, *, min_positive: int = MIN_POSITIVE, progress=None) -> TrainResult:

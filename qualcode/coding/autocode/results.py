@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
+
+from qualcode.results import ReadsLikeItsJson
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,27 @@ class Proposal:
         return f'{self.evidence["rule"]} -> "{self.evidence["matched"]}"'
 
 
-@dataclass
+@dataclass(frozen=True)
+class RoleSummary(ReadsLikeItsJson):
+    """One role's turns and rule codes in a run."""
+
+    role: str
+    turns: int
+    turns_coded: int
+    references: int
+    distinct_codes: int
+    mean_codes_per_turn: float
+    max_codes_per_turn: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "turns": self.turns, "turns_coded": self.turns_coded,
+                "references": self.references, "distinct_codes": self.distinct_codes,
+                "mean_codes_per_turn": self.mean_codes_per_turn, "max_codes_per_turn": self.max_codes_per_turn}
+
+
+@dataclass(frozen=True)
 class AutocodeResult:
-    """What one autocode run found and did."""
+    """What one autocode run found and did (``to_dict()``: the JSON of ``qualcode autocode --json``)."""
 
     proposals: list[Proposal]
     transcripts: list[str]
@@ -61,7 +82,7 @@ class AutocodeResult:
     def words_per_second(self) -> float:
         return self.words / self.seconds if self.seconds else 0.0
 
-    def role_summary(self) -> list[dict]:
+    def role_summary(self) -> list[RoleSummary]:
         """Per role: turns, turns with a code, references, mean and max codes per turn."""
         per_turn: dict[tuple[str, int], int] = Counter()
         for p in self.proposals:
@@ -73,18 +94,25 @@ class AutocodeResult:
         for role, units in sorted(by_role.items()):
             counts = [per_turn.get((u.transcript_id, u.ordinal), 0) for u in units]
             codes = {p.code_id for p in self.proposals if p.role == role}
-            rows.append(
-                {
-                    "role": role,
-                    "turns": len(units),
-                    "turns_coded": sum(c > 0 for c in counts),
-                    "references": sum(counts),
-                    "distinct_codes": len(codes),
-                    "mean_codes_per_turn": sum(counts) / len(counts) if counts else 0.0,
-                    "max_codes_per_turn": max(counts, default=0),
-                }
-            )
+            rows.append(RoleSummary(
+                role, len(units), sum(c > 0 for c in counts), sum(counts), len(codes),
+                sum(counts) / len(counts) if counts else 0.0, max(counts, default=0),
+            ))
         return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run, "coder": self.coder, "transcripts": self.transcripts, "turns": len(self.units),
+            "words": self.words, "seconds": round(self.seconds, 3), "stored": self.stored, "replaced": self.replaced,
+            "kept_decided": self.kept_decided, "codings_added": self.codings_added,
+            "coder_created": self.coder_created, "off_topic_dropped": self.off_topic_dropped,
+            "roles": [row.to_dict() for row in self.role_summary()],
+            "proposals": [
+                {"transcript": p.transcript_id, "segment": p.ordinal, "code": p.code_id, "start": p.start,
+                 "end": p.end, "score": p.score, "evidence": p.evidence}
+                for p in self.proposals
+            ],
+        }
 
     def code_counts(self) -> Counter:
         return Counter(p.code_id for p in self.proposals)

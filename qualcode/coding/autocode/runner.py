@@ -84,17 +84,16 @@ def autocode(
     assign = partial(assign_wanted, codebook, TopicFocus.from_project(project), frozenset(c.id for c in selected))
     assigned = match_units(every, texts, allowed, processes=processes, progress=progress, finish=assign)
     proposals, dropped = propose(units, assigned)
-    result = AutocodeResult(
-        proposals, chosen, units, sum(word_count(u.text) for u in units), 0.0, dry_run, as_coder, roles=roles
+    written: dict[str, int | bool] = {}
+    if not dry_run and as_coder:
+        written["codings_added"], written["coder_created"] = stored.apply_as_coder(project, as_coder, proposals)
+    elif not dry_run:
+        written["replaced"], written["stored"], written["kept_decided"] = stored.store_rule_suggestions(
+            project, chosen, [c.id for c in selected], proposals)
+    return AutocodeResult(
+        proposals, chosen, units, sum(word_count(u.text) for u in units), time.perf_counter() - began, dry_run,
+        as_coder, roles=roles, off_topic_dropped=dropped, **written,
     )
-    result.off_topic_dropped = dropped
-    if not dry_run:
-        if as_coder:
-            result.codings_added, result.coder_created = stored.apply_as_coder(project, as_coder, proposals)
-        else:
-            stored.store_rule_suggestions(project, chosen, [c.id for c in selected], proposals, result)
-    result.seconds = time.perf_counter() - began
-    return result
 
 
 def propose(units: list[Unit], assigned: list[tuple[list[CodeMatch], int]]) -> tuple[list[Proposal], int]:

@@ -31,7 +31,7 @@ from qualcode.store.codings import now
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from qualcode.coding.autocode.results import AutocodeResult, Proposal
+    from qualcode.coding.autocode.results import Proposal
     from qualcode.project import Project
     from qualcode.transcripts.model import Segment, Transcript
 
@@ -43,12 +43,11 @@ def store_rule_suggestions(
     transcripts: list[str],
     code_ids: list[str],
     proposals: list[Proposal],
-    result: AutocodeResult,
-) -> None:
-    """Replace the open rule suggestions of these transcripts and codes (one transaction)."""
+) -> tuple[int, int, int]:
+    """Replace the open rule suggestions of these transcripts and codes (one transaction);
+    (open rows replaced, rows stored, coders' decision rows kept)."""
     with project.write() as conn:
-        replaced, stored, kept = replace_open(conn, "rules", transcripts, code_ids, proposals)
-    result.replaced, result.stored, result.kept_decided = replaced, stored, kept
+        return replace_open(conn, "rules", transcripts, code_ids, proposals)
 
 
 def replace_open(
