@@ -164,7 +164,7 @@ def list_command(
         fail(f"--source must be one of {', '.join(SOURCES)}; got '{source}'")
     rows = list_suggestions(project_of(ctx), transcript, order=order, coder=coder, source=source)[:limit]
     if as_json:
-        print_json(rows)
+        print_json([row.to_dict() for row in rows])
         return
     from rich.table import Table
 
@@ -173,13 +173,13 @@ def list_command(
         table.add_column(column, justify="right" if column in ("Id", "Seg", "Score") else "left")
     for r in rows:
         table.add_row(
-            str(r["id"]),
-            r["transcript"],
-            str(r["segment"]),
-            r["code"],
-            r["source"],
-            f"{r['score']:.2f}" if r["score"] is not None else "",
-            r["evidence"],
+            str(r.id),
+            r.transcript,
+            str(r.segment),
+            r.code,
+            r.source,
+            f"{r.score:.2f}" if r.score is not None else "",
+            r.evidence,
         )
     show_table(console, table)
     console.print(f"{plural(len(rows), 'suggestion')}.")
