@@ -193,16 +193,13 @@ def without_password(url: str) -> str:
 
     libpq then takes the password from PGPASSWORD, ~/.pgpass or a service file.
     """
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    # Imported here: the store loads SQLAlchemy, which reading a project's settings does not need.
+    from qualcode.store.engine import url_without_password
 
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise ProjectError("--database-url is not a database URL (expected e.g. postgresql+psycopg://HOST/DB)") from None
-    if parsed.password is None:
-        return url
-    return parsed._replace(password=None).render_as_string(hide_password=False)
+    cleaned = url_without_password(url)
+    if cleaned is None:
+        raise ProjectError("--database-url is not a database URL (expected e.g. postgresql+psycopg://HOST/DB)")
+    return cleaned
 
 
 def _read_config(path: Path) -> dict[str, Any]:
