@@ -50,7 +50,33 @@ _API = {
     "train": "qualcode.coding.learn",
 }
 
-__all__ = sorted(_API)
+__all__ = [
+    "AUTOCODER",
+    "CONSENSUS",
+    "ActionResult",
+    "BlindError",
+    "CodingSession",
+    "Suggestion",
+    "Viewer",
+    "add_coder",
+    "close_sample",
+    "event_log",
+    "guard",
+    "list_coders",
+    "list_codings",
+    "list_orphans",
+    "list_suggestions",
+    "load_suggesters",
+    "next_transcript",
+    "predict_and_store",
+    "progress",
+    "register_suggester",
+    "require_coder",
+    "resolve_coder",
+    "train",
+    "transcript_choices",
+    "viewer_of",
+]
 
 
 def __getattr__(name: str) -> Any:

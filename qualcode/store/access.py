@@ -273,8 +273,8 @@ END
         qualified = f"{q(schema)}.{q(table)}"
         statements += [
             f"DROP TRIGGER IF EXISTS qualcode_check_row ON {qualified}",
-            f"CREATE TRIGGER qualcode_check_row BEFORE INSERT OR UPDATE ON {qualified} "
-            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+            (f"CREATE TRIGGER qualcode_check_row BEFORE INSERT OR UPDATE ON {qualified} "
+             f"FOR EACH ROW EXECUTE FUNCTION {function}()"),
         ]
     return statements
 

@@ -16,7 +16,7 @@ from qualcode.coding.autocode.engine import RuleMatcher
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
-    from qualcode.coding.autocode.engine import CodeMatch, RuleMatcher
+    from qualcode.coding.autocode.engine import CodeMatch
 
 Progress = Callable[[int, int], None]  # (words done, words in total)
 Finish = Callable[[list["CodeMatch"]], Any]  # applied to each unit's matches where they are made
