@@ -15,7 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode.codebook import default_codebook_text, load_codebook
 from qualcode.errors import ProjectError
+from qualcode.privacy import private_sqlite
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -65,8 +67,6 @@ class Project:
     @classmethod
     def init(cls, directory: Path, *, name: str | None = None, database_url: str | None = None) -> Project:
         """Create a project: qualcode.toml, its folders, a starter codebook and the store."""
-        from qualcode.codebook import default_codebook_text
-
         directory = directory.resolve()
         if (directory / CONFIG_NAME).exists():
             raise ProjectError(f"{directory} is already a qualcode project ({CONFIG_NAME} exists)")
@@ -132,14 +132,15 @@ class Project:
 
     # -- store ----------------------------------------------------------------
 
+    # The store is imported where it is used: it loads SQLAlchemy, which commands that
+    # never open the store (and 'qualcode --help') should not pay for.
+
     @cached_property
     def engine(self) -> Engine:
         from qualcode.store import open_engine, upgrade
 
         url = self.database_url
         if url.startswith("sqlite"):
-            from qualcode.privacy import private_sqlite
-
             private_sqlite(self.root / STORE_DIR / STORE_NAME)
         # Team mode on a shared login: the coder named by the environment or
         # [team] coder is bound to each server connection (qualcode.store.access).
@@ -175,8 +176,6 @@ class Project:
 
     @cached_property
     def codebook(self) -> Codebook:
-        from qualcode.codebook import load_codebook
-
         if not self.codebook_path.is_file():
             raise ProjectError(
                 f"The project's codebook {self.codebook_path} does not exist; "
@@ -194,16 +193,13 @@ def without_password(url: str) -> str:
 
     libpq then takes the password from PGPASSWORD, ~/.pgpass or a service file.
     """
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    # Imported here: the store loads SQLAlchemy, which reading a project's settings does not need.
+    from qualcode.store.engine import url_without_password
 
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise ProjectError("--database-url is not a database URL (expected e.g. postgresql+psycopg://HOST/DB)") from None
-    if parsed.password is None:
-        return url
-    return parsed._replace(password=None).render_as_string(hide_password=False)
+    cleaned = url_without_password(url)
+    if cleaned is None:
+        raise ProjectError("--database-url is not a database URL (expected e.g. postgresql+psycopg://HOST/DB)")
+    return cleaned
 
 
 def _read_config(path: Path) -> dict[str, Any]:

@@ -11,7 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from qualcode.agreement._validation import as_counts, category_index, describe_shape, is_missing
+from qualcode.agreement._validation import (
+    as_counts,
+    category_index,
+    describe_shape,
+    is_missing,
+)
 from qualcode.agreement.results import Estimate
 from qualcode.errors import AgreementError
 

@@ -18,8 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.agreement.project import check_coders
-from qualcode.agreement.reconcile import PRESENCE_DECISIONS, as_decision, list_disagreements
+from qualcode.agreement.reconcile import (
+    PRESENCE_DECISIONS,
+    _ConsensusWriter,
+    agreed_units,
+    as_decision,
+    decide_in,
+    list_disagreements,
+)
 from qualcode.errors import AgreementError
+from qualcode.interop.spreadsheets import format_of, read_rows, write_table
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -45,8 +53,6 @@ class DecisionsApplied:
 def write_template(project: Project, coders: Sequence[str], path: Path, *, into: str = "consensus",
                    sample: str | None = None, code: str | None = None) -> int:
     """Write the pending disagreements as a decisions file; return how many rows."""
-    from qualcode.interop.spreadsheets import format_of, write_table
-
     pair = check_coders(coders)
     rows = list_disagreements(project, pair, into, sample=sample, code=code)
     records = [{"transcript": r.transcript, "turn": r.segment, "code": r.code, "applied_by": r.applied_by,
@@ -59,9 +65,6 @@ def write_template(project: Project, coders: Sequence[str], path: Path, *, into:
 def apply_decisions(project: Project, coders: Sequence[str], path: Path, *, into: str = "consensus",
                     sample: str | None = None, code: str | None = None) -> DecisionsApplied:
     """Apply a filled decisions file (see the module docstring); one transaction."""
-    from qualcode.agreement.reconcile import _ConsensusWriter, agreed_units, decide_in
-    from qualcode.interop.spreadsheets import read_rows
-
     pair = check_coders(coders)
     header, rows = read_rows(Path(path))
     missing = [c for c in ("transcript", "turn", "code", "decision") if c not in header]

@@ -28,7 +28,9 @@ from qualcode.agreement.project import (
     double_coded_transcripts,
 )
 from qualcode.agreement.units import Coded, load_coded, unit_matrices
+from qualcode.coding.blind import guard
 from qualcode.errors import AgreementError, ExportError
+from qualcode.privacy import private_file
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -75,7 +77,6 @@ def find_disagreements(
     if unit not in ("segment", "sentence"):
         raise AgreementError(f"disagreements are listed per segment or sentence; received '{unit}'")
     pair = check_coders(coders)
-    from qualcode.coding.blind import guard
 
     guard(project, coders=pair, transcripts=transcripts, what="the disagreements")
     ids = list(transcripts) if transcripts is not None else double_coded_transcripts(project, pair, sample)
@@ -122,7 +123,6 @@ def write_disagreements(
     if chosen not in WRITERS:
         raise ExportError(f"disagreements are written as {', '.join(WRITERS)}; received '{chosen}'", file=str(path))
     writer = {"docx": write_disagreements_docx, "xlsx": _write_xlsx, "csv": _write_csv}[chosen]
-    from qualcode.privacy import private_file
 
     try:
         private_file(path)  # disagreements quote transcript text: 0600 before writing

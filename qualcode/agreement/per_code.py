@@ -15,7 +15,12 @@ import numpy as np
 
 from qualcode.agreement._validation import as_counts, check_confidence, describe_shape
 from qualcode.agreement.kappa import NO_UNITS, kappa_result, kappa_stack
-from qualcode.agreement.results import KappaResult, SummaryKappa, normal_quantile, two_sided_p
+from qualcode.agreement.results import (
+    KappaResult,
+    SummaryKappa,
+    normal_quantile,
+    two_sided_p,
+)
 from qualcode.errors import AgreementError
 
 UNUSED = "neither coder applied the code, so chance agreement is 1 and the coefficient is 0/0"
@@ -252,8 +257,8 @@ def _per_code(counts: BinaryCounts, codes: Sequence[Any] | None, confidence: flo
     reasons = _undefined_reasons(counts, n, stack)
     with np.errstate(invalid="ignore", divide="ignore"):
         agreement = (counts.both + counts.neither) / n
-        kappa = _kappa_columns(stack, confidence, no_test=reasons["test"] != None)  # noqa: E711
-        alpha = np.where(reasons["kappa"] == None, _binary_alpha(counts, n), np.nan)  # noqa: E711
+        kappa = _kappa_columns(stack, confidence, no_test=reasons["test"] != None)
+        alpha = np.where(reasons["kappa"] == None, _binary_alpha(counts, n), np.nan)
         return PerCodeAgreement(
             codes=names, counts=counts, confidence=confidence,
             percent_agreement=agreement, **kappa,

@@ -14,12 +14,26 @@ would inflate agreement with units no coder could have coded.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qualcode.agreement.labels import landis_koch
-from qualcode.agreement.per_code import PerCodeAgreement, mean_kappa, per_code_from_counts, pooled_kappa
+from qualcode.agreement.per_code import (
+    PerCodeAgreement,
+    mean_kappa,
+    per_code_from_counts,
+    pooled_kappa,
+)
+from qualcode.agreement.project_result import (
+    AgreementResult,
+    AgreementSummary,
+    CodeAgreement,
+    IntervalSettings,
+    OverallEstimate,
+    TranscriptAgreement,
+)
+from qualcode.agreement.sampling import load_sample
 from qualcode.agreement.units import (
     CHARACTER_SCOPES,
     UNITS,
@@ -30,7 +44,10 @@ from qualcode.agreement.units import (
     load_coded,
     unit_matrices,
 )
+from qualcode.coding.blind import guard
 from qualcode.errors import AgreementError
+from qualcode.store import codings as coding_store
+from qualcode.store.codings import coder_names
 
 if TYPE_CHECKING:
     from qualcode.codebook import Codebook
@@ -54,12 +71,6 @@ def check_coders(coders: Sequence[str]) -> tuple[str, str]:
 
 def double_coded_transcripts(project: Project, coders: tuple[str, str], sample: str | None = None) -> list[str]:
     """The sample's transcripts, or the transcripts both coders have coded."""
-    from sqlalchemy import select
-
-    from qualcode.agreement.sampling import load_sample
-    from qualcode.store.codings import coder_names
-    from qualcode.store.schema import codings
-
     with project.read() as conn:
         if sample is not None:
             return load_sample(conn, sample).transcript_ids
@@ -68,8 +79,7 @@ def double_coded_transcripts(project: Project, coders: tuple[str, str], sample: 
         if missing:
             listed = ", ".join(known) or "none"
             raise AgreementError(f"no coder {', '.join(repr(m) for m in missing)}; coders: {listed}")
-        coded = [set(conn.execute(select(codings.c.transcript_id).where(codings.c.coder == coder)
-                                  .distinct()).scalars()) for coder in coders]
+        coded = [coding_store.coded_transcript_ids(conn, coder) for coder in coders]
     both = sorted(coded[0] & coded[1])
     if not both:
         raise AgreementError(f"{coders[0]} and {coders[1]} have coded no transcript in common; "
@@ -155,7 +165,7 @@ def _estimable(interval: list[float] | None, se) -> list[float] | None:
 
 
 def _rows(per_code: PerCodeAgreement, codebook: Codebook, ci: dict[int, tuple] | None = None,
-          min_units: int = MIN_UNITS) -> list[dict[str, Any]]:
+          min_units: int = MIN_UNITS) -> tuple[CodeAgreement, ...]:
     rows = []
     for index, code in enumerate(per_code.codes):
         stats = per_code.row(index)
@@ -181,31 +191,26 @@ def _rows(per_code: PerCodeAgreement, codebook: Codebook, ci: dict[int, tuple] |
             row["kappa_ci"] = None
         row["coded_units"] = int(row["both"] + row["only_a"] + row["only_b"])
         row["too_few_units"] = row["coded_units"] < min_units
-        rows.append(row)
-    return rows
+        row["kappa_ci"] = tuple(row["kappa_ci"]) if row["kappa_ci"] is not None else None
+        rows.append(CodeAgreement(**row))
+    return tuple(rows)
 
 
 def _truncated(low: float, high: float) -> list[float]:
     return [max(float(low), -1.0), min(float(high), 1.0)]
 
 
-def _summary(per_code: PerCodeAgreement, min_kappa: float) -> dict[str, Any]:
+def _summary(per_code: PerCodeAgreement, min_kappa: float) -> AgreementSummary:
     pooled, mean, weighted = pooled_kappa(per_code), mean_kappa(per_code), mean_kappa(per_code, weighting="prevalence")
     defined = per_code.kappa_defined
     below = [code for code, value, ok in zip(per_code.codes, per_code.kappa, defined, strict=True)
              if ok and value < min_kappa]
 
-    def describe(estimate, method: str) -> dict[str, Any]:
-        return {"value": estimate.value, "method": method, "codes_used": estimate.codes_used,
-                "codes_excluded": estimate.codes_excluded, "reason": estimate.reason}
+    def describe(estimate, method: str) -> OverallEstimate:
+        return OverallEstimate(estimate.value, method, estimate.codes_used, estimate.codes_excluded, estimate.reason)
 
-    return {
-        "pooled_kappa": pooled.value, "mean_kappa": mean.value, "weighted_mean_kappa": weighted.value,
-        "overall": {"pooled_kappa": describe(pooled, POOLED_METHOD), "mean_kappa": describe(mean, MEAN_METHOD),
-                    "weighted_mean_kappa": describe(weighted, WEIGHTED_METHOD)},
-        "min_kappa": min_kappa, "codes_defined": int(defined.sum()),
-        "below_min_kappa": below, "below_min_kappa_count": len(below),
-    }
+    return AgreementSummary(describe(pooled, POOLED_METHOD), describe(mean, MEAN_METHOD),
+                            describe(weighted, WEIGHTED_METHOD), min_kappa, int(defined.sum()), tuple(below))
 
 
 def _per_code(cells: np.ndarray, codes: Sequence[str], confidence: float) -> PerCodeAgreement:
@@ -253,8 +258,8 @@ def project_agreement(
     characters: str = "respondent",
     confidence: float = 0.95,
     min_units: int = MIN_UNITS,
-) -> dict[str, Any]:
-    """Per-code agreement of two coders on a project, as the JSON of ``qualcode agreement``.
+) -> AgreementResult:
+    """Per-code agreement of two coders on a project (``to_dict()``: the JSON of ``qualcode agreement``).
 
     Parameters
     ----------
@@ -286,16 +291,14 @@ def project_agreement(
 
     Returns
     -------
-    dict
-        ``{unit, coders, sample, transcripts, units, codes: [{code, name, units, both,
+    AgreementResult
+        Its ``to_dict()`` is ``{unit, coders, sample, transcripts, units, codes: [{code, name, units, both,
         only_a, only_b, neither, percent_agreement, kappa, kappa_ci, kappa_se, pabak,
         prevalence_index, bias_index, alpha, ac1, label, defined, reason}], undefined,
         pooled_kappa, mean_kappa, weighted_mean_kappa, overall, min_kappa,
         below_min_kappa, below_min_kappa_count, ci, warnings[, by_transcript]}``;
         undefined values are None with a ``reason``.
     """
-    from qualcode.coding.blind import guard
-
     guard(project, coders=list(coders), what="agreement")
     pair = check_coders(coders)
     _check_options(unit, ci, resample, characters, replicates, confidence)
@@ -314,26 +317,20 @@ def project_agreement(
     if min_units < 1:
         raise AgreementError(f"--min-units must be 1 or more; received {min_units}")
     rows = _rows(per_code, project.codebook, interval, min_units)
-    result = {
-        "unit": unit, "coders": list(pair), "sample": sample, "transcripts": transcript_ids,
-        "units": int(blocks.units.sum()), "codes_filter": codes, "rollup": rollup,
-        **({"characters": characters} if unit == "character" else {}),
-        "ci": {"method": ci, "confidence": confidence,
-               **({"replicates": replicates, "seed": seed, "resample": resample} if ci == "bootstrap" else {})},
-        "codes": rows,
-        "undefined": [{"code": r["code"], "reason": r["reason"]} for r in rows if not r["defined"]],
-        **_summary(per_code, min_kappa),
-        "warnings": coverage_warnings(coded, unit, characters),
-        "min_units": min_units,
-        "too_few_units": [r["code"] for r in rows if r["defined"] and r["too_few_units"]],
-    }
-    if by_transcript:
-        result["by_transcript"] = _by_transcript(project, coded, blocks, applicable, confidence, min_kappa)
-    return result
+    settings = (IntervalSettings(ci, confidence, replicates, seed, resample) if ci == "bootstrap"
+                else IntervalSettings(ci, confidence))
+    return AgreementResult(
+        unit=unit, coders=pair, sample=sample, transcripts=tuple(transcript_ids), units=int(blocks.units.sum()),
+        codes_filter=codes, rollup=rollup, characters=characters if unit == "character" else None, ci=settings,
+        codes=rows, summary=_summary(per_code, min_kappa), warnings=tuple(coverage_warnings(coded, unit, characters)),
+        min_units=min_units,
+        by_transcript=(_by_transcript(project, coded, blocks, applicable, confidence, min_kappa)
+                       if by_transcript else None),
+    )
 
 
 def _by_transcript(project, coded: Coded, blocks: BlockCounts, applicable: np.ndarray,
-                   confidence: float, min_kappa: float) -> list[dict[str, Any]]:
+                   confidence: float, min_kappa: float) -> tuple[TranscriptAgreement, ...]:
     totals = blocks.by_transcript()
     cells = masked_cells(totals, applicable)
     out = []
@@ -342,9 +339,9 @@ def _by_transcript(project, coded: Coded, blocks: BlockCounts, applicable: np.nd
         codes = [code for code, ok in zip(totals.codes, keep, strict=True) if ok]
         per_code = _per_code(cells[:, position : position + 1, keep], codes, confidence)
         transcript = coded.transcripts[t]
-        out.append({"transcript": transcript.id, "role": transcript.role, "units": int(totals.units[position]),
-                    "codes": _rows(per_code, project.codebook), **_summary(per_code, min_kappa)})
-    return out
+        out.append(TranscriptAgreement(transcript.id, transcript.role, int(totals.units[position]),
+                                       _rows(per_code, project.codebook), _summary(per_code, min_kappa)))
+    return tuple(out)
 
 
 def coverage_warnings(coded: Coded, unit: str, characters: str) -> list[str]:

@@ -24,8 +24,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.agreement.disagreements import Disagreement, find_disagreements
-from qualcode.agreement.project import check_coders, double_coded_transcripts
+from qualcode.agreement.project import (
+    agreement_codes,
+    check_coders,
+    double_coded_transcripts,
+)
+from qualcode.agreement.units import load_coded, unit_matrices
+from qualcode.codebook.versions import ensure_snapshot
+from qualcode.coding.blind import guard
+from qualcode.coding.coders import check_coder_name
+from qualcode.coding.session import ActionResult, CodingSession
 from qualcode.errors import AgreementError
+from qualcode.results import ReadsLikeItsJson
+from qualcode.store import events as event_store
+from qualcode.store.access import create_coder, lock_coder
+from qualcode.store.codings import append_event, overlapping
+from qualcode.store.transcripts import segment_ids
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -62,6 +76,21 @@ class CopyResult:
     coder_created: bool = False  # reconcile creates the consensus coder on first use
 
 
+@dataclass(frozen=True)
+class DecisionResult(ReadsLikeItsJson):
+    """What :func:`apply_decision` recorded and wrote."""
+
+    decision: str  # as stored: a, b, both or neither
+    kept: tuple[str, ...]  # the coders whose version was kept
+    codings_written: int
+    group_id: int | None
+    coder_created: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"decision": self.decision, "kept": list(self.kept), "codings_written": self.codings_written,
+                "group_id": self.group_id, "coder_created": self.coder_created}
+
+
 def _check_into(into: str, coders: tuple[str, str]) -> str:
     name = (into or "").strip()
     if not name:
@@ -73,15 +102,8 @@ def _check_into(into: str, coders: tuple[str, str]) -> str:
 
 def decided_units(conn: Connection, into: str, coders: Sequence[str]) -> dict[tuple[str, int, str], str]:
     """(transcript, turn ordinal, code) -> decision, for the decisions in effect."""
-    from sqlalchemy import select
-
-    from qualcode.store.schema import events
-
-    query = select(events.c.after).where(
-        events.c.coder == into, events.c.action == ACTION, events.c.coding_id.is_(None), events.c.undone.is_(False)
-    ).order_by(events.c.id)
     decided = {}
-    for payload in conn.execute(query).scalars():
+    for payload in event_store.record_payloads(conn, into, ACTION):
         if payload and sorted(payload.get("coders", [])) == sorted(coders):
             decided[(payload["transcript_id"], payload["segment"], payload["code_id"])] = payload["decision"]
     return decided
@@ -104,11 +126,6 @@ def list_disagreements(
 def agreed_units(project: Project, coders: Sequence[str], *, sample: str | None = None,
                  code: str | None = None) -> list[tuple[str, int, str]]:
     """Every (transcript, turn, code) both coders applied."""
-    from qualcode.agreement.project import agreement_codes
-    from qualcode.agreement.units import load_coded, unit_matrices
-
-    from qualcode.coding.blind import guard
-
     pair = check_coders(coders)
     guard(project, coders=pair, what="reconciliation")
     coded = load_coded(project, pair, double_coded_transcripts(project, pair, sample))
@@ -135,7 +152,7 @@ def copy_agreements(
 def apply_decision(
     project: Project, disagreement: Disagreement, decision: str, *, into: str, coders: Sequence[str],
     reason: str = "",
-) -> dict[str, Any]:
+) -> DecisionResult:
     """Record one decision and write the consensus codings it implies (one transaction).
 
     Parameters
@@ -157,15 +174,12 @@ def apply_decision(
     with project.write() as conn:
         writer = _ConsensusWriter(project, conn, into)  # locks the consensus coder first
         sources = decide_in(conn, writer, disagreement, decision, pair, reason)
-    return {"decision": decision, "kept": list(sources), "codings_written": writer.written,
-            "group_id": writer.result.group_id, "coder_created": writer.created}
+    return DecisionResult(decision, tuple(sources), writer.written, writer.result.group_id, writer.created)
 
 
 def decide_in(conn: Connection, writer: _ConsensusWriter, disagreement: Disagreement, decision: str,
               pair: tuple[str, str], reason: str = "") -> tuple[str, ...]:
     """Record one stored decision (a/b/both/neither) in this transaction; return the coders kept."""
-    from qualcode.store.codings import append_event
-
     key = (disagreement.transcript, disagreement.segment, disagreement.code)
     if key in decided_units(conn, writer.into, pair):
         raise AgreementError(f"'{key[0]}' turn {key[1]}, code {key[2]} is already decided into {writer.into}")
@@ -186,11 +200,6 @@ class _ConsensusWriter:
     """Copies coders' codings of a code in a turn into the consensus coder, merging overlaps."""
 
     def __init__(self, project: Project, conn: Connection, into: str) -> None:
-        from qualcode.codebook.versions import ensure_snapshot
-        from qualcode.coding.session import ActionResult, CodingSession
-        from qualcode.coding.coders import check_coder_name
-        from qualcode.store.access import create_coder, lock_coder
-
         self.conn, self.into = conn, into
         # Reconcile is how a consensus coder comes to be: created here (its name
         # checked like 'coders add'), then locked like any coder (team mode).
@@ -204,15 +213,11 @@ class _ConsensusWriter:
         self._segments: dict[str, dict[int, int]] = {}
 
     def segment_id(self, transcript: str, ordinal: int) -> int:
-        from qualcode.store.transcripts import segment_ids
-
         if transcript not in self._segments:
             self._segments[transcript] = segment_ids(self.conn, transcript)
         return self._segments[transcript][ordinal]
 
     def copy(self, transcript: str, ordinal: int, code: str, coders: Sequence[str]) -> None:
-        from qualcode.store.codings import overlapping
-
         segment = self.segment_id(transcript, ordinal)
         for coder in coders:
             for row in overlapping(self.conn, segment, coder, code, 0, 2**31 - 1):

@@ -37,12 +37,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
-
-from qualcode.errors import AgreementError, NotFoundError
+from qualcode.coding.blind import require_lead
+from qualcode.coding.coders import check_coder_name
+from qualcode.errors import AgreementError
+from qualcode.results import ReadsLikeItsJson
+from qualcode.store import blind as blind_store
 from qualcode.store import codings as coding_store
-from qualcode.store.codings import ensure_coder, now
-from qualcode.store.schema import sample_coders, sample_transcripts, samples, transcripts
+from qualcode.store import samples as store
+from qualcode.store.codings import coder_names, ensure_coder, now
+from qualcode.transcripts.corrections import actor
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -299,13 +302,13 @@ def create_sample(
     if not 0 <= seed < MAX_SEED:
         raise AgreementError(f"--seed must be a whole number from 0 to {MAX_SEED - 1}; received {seed}")
     with project.write() as conn:
-        if _sample_row(conn, name) is not None:
+        if store.sample_row(conn, name) is not None:
             raise AgreementError(f"a sample named '{name}' exists; choose another name (see 'qualcode sample show')")
         return _draw_in(conn, name, float(fraction), coders, stratify, seed, min_per_stratum)
 
 
 def _draw_in(conn: Connection, name: str, fraction: float, coders, stratify, seed: int, minimum: int) -> Sample:
-    rows = _transcript_rows(conn)
+    rows = store.transcript_strata_rows(conn)
     if not rows:
         raise AgreementError("the project has no transcripts to sample (qualcode import)")
     _check_stratify(stratify, rows)
@@ -320,8 +323,8 @@ def _draw_in(conn: Connection, name: str, fraction: float, coders, stratify, see
 
 
 def _notes(allocation: Allocation) -> tuple[str, ...]:
-    notes = [f"allocation: largest remainder over {len(allocation.strata)} strata, {allocation.total} of "
-             f"target {allocation.target}"] if len(allocation.strata) > 1 else []
+    notes = [(f"allocation: largest remainder over {len(allocation.strata)} strata, {allocation.total} of "
+              f"target {allocation.target}")] if len(allocation.strata) > 1 else []
     empty = [s.stratum for s in allocation.strata if s.population and not s.drawn]
     if empty:
         notes.append(f"strata with no transcript in the sample (quota below one; --min-per-stratum 1 "
@@ -339,17 +342,13 @@ def _notes(allocation: Allocation) -> tuple[str, ...]:
 
 def load_sample(conn: Connection, name: str) -> Sample:
     """A stored sample; NotFoundError listing the samples when it does not exist."""
-    row = _sample_row(conn, name)
-    if row is None:
-        known = sample_names(conn)
-        listed = f"; samples: {', '.join(known)}" if known else "; the project has no samples (qualcode sample create)"
-        raise NotFoundError(f"No sample '{name}'{listed}")
-    strata = row["strata"] or {}
+    row = store.require_sample(conn, name)
+    strata = row.strata
     return Sample(
-        row["name"], row["fraction"], row["seed"], tuple(strata.get("by", ())), tuple(_sample_coders(conn, name)),
-        tuple(_sample_transcripts(conn, name)), tuple(strata.get("allocation", ())),
+        row.name, row.fraction, row.seed, tuple(strata.get("by", ())), tuple(store.sample_coder_names(conn, name)),
+        tuple(store.sample_transcript_strata(conn, name)), tuple(strata.get("allocation", ())),
         strata.get("population", 0), strata.get("target", 0), tuple(strata.get("notes", ())),
-        row.get("closed_by"), row["closed_at"].isoformat(timespec="seconds") if row.get("closed_at") else None,
+        row.closed_by, row.closed_at.isoformat(timespec="seconds") if row.closed_at else None,
     )
 
 
@@ -358,7 +357,44 @@ def get_sample(project: Project, name: str) -> Sample:
         return load_sample(conn, name)
 
 
-def sample_progress(project: Project, name: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CoderProgress:
+    """Respondent segments a coder has coded, of those there are."""
+
+    coded: int
+    total: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"coded": self.coded, "total": self.total}
+
+
+@dataclass(frozen=True)
+class TranscriptProgress:
+    """One sample transcript with each sample coder's progress on it."""
+
+    transcript: str
+    stratum: str
+    progress: dict[str, CoderProgress]  # sample coder -> progress, in the sample's coder order
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"transcript": self.transcript, "stratum": self.stratum,
+                "progress": {coder: p.to_dict() for coder, p in self.progress.items()}}
+
+
+@dataclass(frozen=True)
+class SampleProgress(ReadsLikeItsJson):
+    """``sample show``: the sample, each coder's progress per transcript and in total."""
+
+    sample: Sample
+    transcripts: tuple[TranscriptProgress, ...]
+    totals: dict[str, CoderProgress]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.sample.as_dict(), "transcripts": [row.to_dict() for row in self.transcripts],
+                "progress": {coder: p.to_dict() for coder, p in self.totals.items()}}
+
+
+def sample_progress(project: Project, name: str) -> SampleProgress:
     """The sample with each coder's progress per transcript (respondent segments coded / total)."""
     with project.read() as conn:
         sample = load_sample(conn, name)
@@ -367,49 +403,22 @@ def sample_progress(project: Project, name: str) -> dict[str, Any]:
     rows = []
     for transcript, stratum in sample.transcripts:
         total = totals.get(transcript, 0)
-        progress = {coder: {"coded": coded.get((coder, transcript), 0), "total": total} for coder in sample.coders}
-        rows.append({"transcript": transcript, "stratum": stratum, "progress": progress})
+        progress = {coder: CoderProgress(coded.get((coder, transcript), 0), total) for coder in sample.coders}
+        rows.append(TranscriptProgress(transcript, stratum, progress))
     summary = {
-        coder: {"coded": sum(r["progress"][coder]["coded"] for r in rows),
-                "total": sum(r["progress"][coder]["total"] for r in rows)}
+        coder: CoderProgress(sum(r.progress[coder].coded for r in rows), sum(r.progress[coder].total for r in rows))
         for coder in sample.coders
     }
-    return {**sample.as_dict(), "transcripts": rows, "progress": summary}
-
-
-# -- store queries (samples, sample_transcripts, sample_coders) ------------------------
-
-
-def _transcript_rows(conn: Connection) -> list[dict[str, Any]]:
-    query = select(transcripts.c.id, transcripts.c.role, transcripts.c.site, transcripts.c.attributes)
-    return [dict(row._mapping) for row in conn.execute(query.order_by(transcripts.c.id))]
-
-
-def _sample_row(conn: Connection, name: str) -> dict[str, Any] | None:
-    row = conn.execute(select(samples).where(samples.c.name == name)).first()
-    return dict(row._mapping) if row is not None else None
+    return SampleProgress(sample, tuple(rows), summary)
 
 
 def sample_names(conn: Connection) -> list[str]:
-    return list(conn.execute(select(samples.c.name).order_by(samples.c.created_at, samples.c.name)).scalars())
-
-
-def _sample_coders(conn: Connection, name: str) -> list[str]:
-    query = select(sample_coders.c.coder).where(sample_coders.c.sample == name).order_by(sample_coders.c.coder)
-    return list(conn.execute(query).scalars())
-
-
-def _sample_transcripts(conn: Connection, name: str) -> list[tuple[str, str]]:
-    query = (select(sample_transcripts.c.transcript_id, sample_transcripts.c.stratum)
-             .where(sample_transcripts.c.sample == name).order_by(sample_transcripts.c.transcript_id))
-    return [(transcript, stratum or "") for transcript, stratum in conn.execute(query)]
+    """Every sample's name, oldest first."""
+    return store.sample_names(conn)
 
 
 def _new_coders_note(conn: Connection, coders: tuple[str, ...]) -> tuple[str, ...]:
     """The lead's assignment may create coders (names checked like 'coders add'); it says so."""
-    from qualcode.coding.coders import check_coder_name
-    from qualcode.store.codings import coder_names
-
     known = set(coder_names(conn))
     new = [check_coder_name(c) for c in coders if c not in known]
     return (f"new coders added by this assignment: {', '.join(new)}",) if new else ()
@@ -418,15 +427,10 @@ def _new_coders_note(conn: Connection, coders: tuple[str, ...]) -> tuple[str, ..
 def _insert_sample(conn: Connection, sample: Sample) -> None:
     strata = {"by": list(sample.stratify), "population": sample.population, "target": sample.target,
               "allocation": list(sample.allocation), "notes": list(sample.notes)}
-    conn.execute(insert(samples).values(name=sample.name, fraction=sample.fraction, seed=sample.seed,
-                                        strata=strata, created_at=now()))
-    conn.execute(insert(sample_transcripts), [
-        {"sample": sample.name, "transcript_id": transcript, "stratum": stratum}
-        for transcript, stratum in sample.transcripts
-    ])
-    for coder in sample.coders:
+    for coder in sample.coders:  # created before the sample names them (foreign key)
         ensure_coder(conn, coder)
-    conn.execute(insert(sample_coders), [{"sample": sample.name, "coder": coder} for coder in sample.coders])
+    store.insert_sample(conn, sample.name, sample.fraction, sample.seed, strata, now(), sample.transcripts,
+                        sample.coders)
 
 
 # -- deleting and redrawing (each recorded in the event log) -----------------------------------
@@ -439,9 +443,6 @@ def delete_sample(project: Project, name: str, *, by: str | None = None) -> Samp
 
     Deleting an open sample ends its blind coding, so only the lead may (as with
     ``sample close``)."""
-    from qualcode.coding.blind import require_lead
-    from qualcode.store import blind as blind_store
-
     with project.read() as conn:
         load_sample(conn, name)  # NotFoundError listing the samples
         closed_at, _ = blind_store.sample_closure(conn, name)
@@ -455,11 +456,7 @@ def delete_sample(project: Project, name: str, *, by: str | None = None) -> Samp
 
 
 def _delete_in(conn: Connection, name: str) -> None:
-    from sqlalchemy import delete
-
-    conn.execute(delete(sample_transcripts).where(sample_transcripts.c.sample == name))
-    conn.execute(delete(sample_coders).where(sample_coders.c.sample == name))
-    conn.execute(delete(samples).where(samples.c.name == name))
+    store.delete_sample(conn, name)
 
 
 def redraw_sample(project: Project, name: str, *, seed: int | None = None, fraction: float | None = None,
@@ -487,19 +484,10 @@ def redraw_sample(project: Project, name: str, *, seed: int | None = None, fract
 
 
 def _coded_by_sample_coders(project: Project, sample: Sample) -> dict[str, int]:
-    from sqlalchemy import func
-
-    from qualcode.store.schema import codings
-
     with project.read() as conn:
-        query = (select(codings.c.transcript_id, func.count()).where(
-            codings.c.transcript_id.in_(sample.transcript_ids), codings.c.coder.in_(sample.coders))
-            .group_by(codings.c.transcript_id))
-        return dict(conn.execute(query).all())
+        return store.codings_by_coders(conn, sample.transcript_ids, sample.coders)
 
 
 def _record(conn: Connection, action: str, by: str | None, before: Sample | None, after: Sample | None) -> None:
-    from qualcode.transcripts.corrections import actor
-
     coding_store.append_event(conn, coder=actor(by), action=action, transcript_id=None, coding_id=None,
                               before=before.as_dict() if before else None, after=after.as_dict() if after else None)

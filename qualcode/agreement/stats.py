@@ -23,9 +23,18 @@ from qualcode.agreement.coefficients import (
     prevalence_index,
     scotts_pi,
 )
-from qualcode.agreement.kappa import WEIGHTINGS, agreement_weights, cohens_kappa, weighted_kappa
+from qualcode.agreement.kappa import (
+    WEIGHTINGS,
+    agreement_weights,
+    cohens_kappa,
+    weighted_kappa,
+)
 from qualcode.agreement.labels import altman, landis_koch
-from qualcode.agreement.many_raters import brennan_prediger_raters, fleiss_kappa, gwet_ac1_raters
+from qualcode.agreement.many_raters import (
+    brennan_prediger_raters,
+    fleiss_kappa,
+    gwet_ac1_raters,
+)
 from qualcode.agreement.per_code import (
     BinaryCounts,
     PerCodeAgreement,
@@ -97,10 +106,36 @@ TWO_CODER_METRICS: dict[str, Metric] = {
 labels; interval and ratio alpha need numeric labels."""
 
 __all__ = [
-    "LEVELS", "TWO_CODER_METRICS", "WEIGHTINGS", "BinaryCounts", "Estimate", "KappaResult",
-    "PerCodeAgreement", "SummaryKappa", "agreement_weights", "altman", "bias_index", "binary_counts",
-    "brennan_prediger", "brennan_prediger_raters", "coincidence_matrix", "cohens_kappa", "crosstab",
-    "fleiss_kappa", "gwet_ac1", "gwet_ac1_raters", "krippendorff_alpha", "landis_koch", "mean_kappa", "pabak",
-    "per_code_agreement", "per_code_from_counts", "percent_agreement", "pooled_kappa", "prevalence_index",
-    "rating_counts", "scotts_pi", "weighted_kappa",
+    "LEVELS",
+    "TWO_CODER_METRICS",
+    "WEIGHTINGS",
+    "BinaryCounts",
+    "Estimate",
+    "KappaResult",
+    "PerCodeAgreement",
+    "SummaryKappa",
+    "agreement_weights",
+    "altman",
+    "bias_index",
+    "binary_counts",
+    "brennan_prediger",
+    "brennan_prediger_raters",
+    "cohens_kappa",
+    "coincidence_matrix",
+    "crosstab",
+    "fleiss_kappa",
+    "gwet_ac1",
+    "gwet_ac1_raters",
+    "krippendorff_alpha",
+    "landis_koch",
+    "mean_kappa",
+    "pabak",
+    "per_code_agreement",
+    "per_code_from_counts",
+    "percent_agreement",
+    "pooled_kappa",
+    "prevalence_index",
+    "rating_counts",
+    "scotts_pi",
+    "weighted_kappa",
 ]

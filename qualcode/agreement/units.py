@@ -32,12 +32,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualcode.errors import AgreementError
+from qualcode.store import codings as coding_store
+from qualcode.store import transcripts as transcript_store
+from qualcode.store.rows import Transcript
 from qualcode.transcripts.sentences import split_sentences
 
 if TYPE_CHECKING:
     from qualcode.codebook import Codebook
     from qualcode.project import Project
-    from qualcode.transcripts.model import Transcript
 
 UNITS = ("segment", "sentence", "character")
 CHARACTER_SCOPES = ("respondent", "all")
@@ -90,41 +92,11 @@ def load_coded(project: Project, coders: Sequence[str], transcript_ids: Sequence
 
 def _load_transcripts(conn, ids: list[str]) -> tuple[Transcript, ...]:
     """The transcripts with their segments, in ``ids`` order, in two queries."""
-    from sqlalchemy import select
-
-    from qualcode.errors import NotFoundError
-    from qualcode.store.schema import segments, transcripts
-    from qualcode.transcripts.model import Segment, Transcript
-
-    found = {row.id: row for row in conn.execute(
-        select(transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site, transcripts.c.text)
-        .where(transcripts.c.id.in_(ids)))} if ids else {}
-    missing = [transcript for transcript in ids if transcript not in found]
-    if missing:
-        raise NotFoundError(f"No transcript {', '.join(repr(m) for m in missing)} in the project")
-    turns: dict[str, list[Segment]] = {transcript: [] for transcript in ids}
-    query = (select(segments.c.transcript_id, segments.c.ordinal, segments.c.speaker, segments.c.is_interviewer,
-                    segments.c.start_offset, segments.c.end_offset)
-             .where(segments.c.transcript_id.in_(ids)).order_by(segments.c.transcript_id, segments.c.ordinal))
-    for transcript, ordinal, speaker, interviewer, start, end in (conn.execute(query).all() if ids else []):
-        turns[transcript].append(Segment(ordinal, speaker, bool(interviewer), start, end))
-    return tuple(Transcript(id=t, title=found[t].title, role=found[t].role, site=found[t].site,
-                            text=found[t].text, segments=turns[t]) for t in ids)
+    return transcript_store.load_transcripts_for_units(conn, ids)
 
 
 def _coder_arrays(conn, coder: str, ids: list[str]) -> CoderCodings:
-    from sqlalchemy import select
-
-    from qualcode.store.schema import codings, segments
-
-    query = (
-        select(codings.c.id, codings.c.transcript_id, segments.c.ordinal, codings.c.start_offset,
-               codings.c.end_offset, codings.c.code_id)
-        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
-        .where(codings.c.coder == coder, codings.c.transcript_id.in_(ids), codings.c.orphaned.is_(False))
-        .order_by(codings.c.id)
-    )
-    rows = conn.execute(query).all() if ids else []
+    rows = coding_store.coder_spans(conn, coder, ids)
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
         return CoderCodings(empty, empty, empty, empty, np.zeros(0, dtype=object), empty)

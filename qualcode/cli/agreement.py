@@ -7,7 +7,7 @@ disagreements, reconcile); this module parses options, prompts and prints.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,8 +16,16 @@ from qualcode.cli.tables import show_table
 from qualcode.words import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
 
+    from qualcode.agreement.project_result import (
+        AgreementResult,
+        CodeAgreement,
+        IntervalSettings,
+        TranscriptAgreement,
+    )
 
 sample_app = typer.Typer(help="Double-coding samples: draw one, show its progress.", no_args_is_help=True)
 
@@ -132,17 +140,18 @@ def sample_show(
 
     shown = sample_progress(project_of(ctx), name)
     if as_json:
-        print_json(shown)
+        print_json(shown.to_dict())
         return
-    table = Table(title=f"Sample {shown['name']} (seed {shown['seed']}, fraction {shown['fraction']:g})")
+    sample = shown.sample
+    table = Table(title=f"Sample {sample.name} (seed {sample.seed}, fraction {sample.fraction:g})")
     table.add_column("transcript")
     table.add_column("stratum")
-    for coder in shown["coders"]:
+    for coder in sample.coders:
         table.add_column(coder, justify="right")
-    for row in shown["transcripts"]:
-        cells = [f"{p['coded']}/{p['total']}" for p in row["progress"].values()]
-        table.add_row(row["transcript"], row["stratum"], *cells)
-    totals = [f"{p['coded']}/{p['total']}" for p in shown["progress"].values()]
+    for row in shown.transcripts:
+        cells = [f"{p.coded}/{p.total}" for p in row.progress.values()]
+        table.add_row(row.transcript, row.stratum, *cells)
+    totals = [f"{p.coded}/{p.total}" for p in shown.totals.values()]
     table.add_row("total", "", *totals, style="bold")
     show_table(console, table)
 
@@ -216,43 +225,44 @@ def agreement(
         min_units=min_units,
     )
     if as_json:
-        print_json(result)
+        print_json(result.to_dict())
         return
     print_agreement(result, console)
 
 
-def _unit_description(result: dict[str, Any]) -> str:
-    if result["unit"] == "character":
-        return f"character ({result['characters']} text)"
-    return {"segment": "segment (respondent turn)", "sentence": "sentence of a respondent turn"}[result["unit"]]
+def _unit_description(result: AgreementResult) -> str:
+    if result.unit == "character":
+        return f"character ({result.characters} text)"
+    return {"segment": "segment (respondent turn)", "sentence": "sentence of a respondent turn"}[result.unit]
 
 
-def _sorted_worst_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(rows, key=lambda r: (not r["defined"], r["kappa"] if r["defined"] else 0.0, r["code"]))
+def _sorted_worst_first(rows: Sequence[CodeAgreement]) -> list[CodeAgreement]:
+    return sorted(rows, key=lambda r: (not r.defined, r.kappa if r.defined else 0.0, r.code))
 
 
-def print_agreement(result: dict[str, Any], out: Console) -> None:
+def print_agreement(result: AgreementResult, out: Console) -> None:
     """The agreement table (worst first, Landis-Koch colours) and the overall figures."""
     from rich.markup import escape
 
-    a, b = result["coders"]
-    where = f"sample '{escape(result['sample'])}'" if result["sample"] else "the transcripts both coded"
+    a, b = result.coders
+    where = f"sample '{escape(result.sample)}'" if result.sample else "the transcripts both coded"
     out.print(f"Agreement of [bold]{escape(a)}[/bold] and [bold]{escape(b)}[/bold] on {where} "
-              f"({plural(len(result['transcripts']), 'transcript')}); unit: {_unit_description(result)}, "
-              f"{result['units']:,} units.", soft_wrap=True)
-    _print_table(out, lambda width: _code_table(result["codes"], a, b, result["ci"], width))
+              f"({plural(len(result.transcripts), 'transcript')}); unit: {_unit_description(result)}, "
+              f"{result.units:,} units.", soft_wrap=True)
+    _print_table(out, lambda width: _code_table(result.codes, a, b, result.ci, width))
     out.print("N: units where the code applies (codes limited to some roles count only those roles' turns); "
               "coded: units either coder applied it to; both: units both applied it to.",
               soft_wrap=True, highlight=False, markup=False)
-    if result.get("too_few_units"):
-        out.print(f"[yellow]Too few units:[/yellow] {len(result['too_few_units'])} of {result['codes_defined']} "
-                  f"codes were applied in fewer than {result['min_units']} units; their kappa is unstable "
-                  f"(--min-units): {', '.join(result['too_few_units'])}", soft_wrap=True, highlight=False)
+    too_few = result.too_few_units
+    if too_few:
+        out.print(f"[yellow]Too few units:[/yellow] {len(too_few)} of {result.summary.codes_defined} "
+                  f"codes were applied in fewer than {result.min_units} units; their kappa is unstable "
+                  f"(--min-units): {', '.join(too_few)}", soft_wrap=True, highlight=False)
     _print_undefined(result, out)
     _print_overall(result, out)
-    if "by_transcript" in result:
-        show_table(out, _transcript_table(result["by_transcript"]))
-    for warning in result["warnings"]:
+    if result.by_transcript is not None:
+        show_table(out, _transcript_table(result.by_transcript))
+    for warning in result.warnings:
         out.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
 
 
@@ -266,62 +276,63 @@ def _print_table(out: Console, table_of) -> None:
     show_table(out, table_of(WIDE_TABLE))
 
 
-def _code_table(rows: list[dict[str, Any]], a: str, b: str, ci: dict[str, Any], width: int):
+def _code_table(rows: Sequence[CodeAgreement], a: str, b: str, ci: IntervalSettings, width: int):
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    level = f"{ci['confidence'] * 100:g}% CI"
+    level = f"{ci.confidence * 100:g}% CI"
     extra = width >= WIDE_TABLE
-    table = Table(title=Text(f"Per code, worst first (A = {a}, B = {b}; {level} {ci['method']})"), box=box.SIMPLE_HEAD,
+    table = Table(title=Text(f"Per code, worst first (A = {a}, B = {b}; {level} {ci.method})"), box=box.SIMPLE_HEAD,
                   caption=None if extra else "PABAK, alpha and AC1: widen the terminal or use --json")
     columns = ["code", "N", "coded", "both", "A", "B", "neither", "agree%", "kappa", level]
     columns += ["PABAK", "alpha", "AC1"] if extra else []
     for column in [*columns, "strength"]:
         table.add_column(column, justify="left" if column in ("code", "strength") else "right",
                          no_wrap=column in ("code", "strength"))
-    for row in _sorted_worst_first([r for r in rows if r["defined"]]):
-        interval = f"{row['kappa_ci'][0]:.2f} to {row['kappa_ci'][1]:.2f}" if row["kappa_ci"] else "not estimable"
-        agree = None if row["percent_agreement"] is None else 100 * row["percent_agreement"]
-        coded = f"{row['coded_units']}" + (" too few" if row["too_few_units"] else "")
-        cells = [row["code"], str(row["units"]), coded, str(row["both"]), str(row["only_a"]), str(row["only_b"]),
-                 str(row["neither"]), _number(agree, 1), _number(row["kappa"]), interval]
-        cells += [_number(row["pabak"]), _number(row["alpha"]), _number(row["ac1"])] if extra else []
-        table.add_row(*cells, row["label"], style=BAND_STYLES.get(row["label"], ""))
+    for row in _sorted_worst_first([r for r in rows if r.defined]):
+        interval = f"{row.kappa_ci[0]:.2f} to {row.kappa_ci[1]:.2f}" if row.kappa_ci else "not estimable"
+        agree = None if row.percent_agreement is None else 100 * row.percent_agreement
+        coded = f"{row.coded_units}" + (" too few" if row.too_few_units else "")
+        cells = [row.code, str(row.units), coded, str(row.both), str(row.only_a), str(row.only_b),
+                 str(row.neither), _number(agree, 1), _number(row.kappa), interval]
+        cells += [_number(row.pabak), _number(row.alpha), _number(row.ac1)] if extra else []
+        table.add_row(*cells, row.label, style=BAND_STYLES.get(row.label, ""))
     return table
 
 
-def _print_undefined(result: dict[str, Any], out: Console) -> None:
-    by_reason: dict[str, list[str]] = {}
-    for item in result["undefined"]:
-        by_reason.setdefault(item["reason"], []).append(item["code"])
+def _print_undefined(result: AgreementResult, out: Console) -> None:
+    by_reason: dict[str | None, list[str]] = {}
+    for row in result.undefined:
+        by_reason.setdefault(row.reason, []).append(row.code)
     for reason, codes in by_reason.items():
         out.print(f"[dim]Kappa undefined for {len(codes)} code{'s' if len(codes) > 1 else ''} ({reason}): "
                   f"{', '.join(codes)}[/dim]", highlight=False, soft_wrap=True)
 
 
-def _print_overall(result: dict[str, Any], out: Console) -> None:
-    overall = result["overall"]
-    pooled, mean, weighted = overall["pooled_kappa"], overall["mean_kappa"], overall["weighted_mean_kappa"]
-    out.print(f"Pooled kappa (de Vries et al. 2008, {plural(pooled['codes_used'], 'code')} with units): "
-              f"{_number(pooled['value'], 3)}", soft_wrap=True)
-    out.print(f"Mean kappa, unweighted ({plural(mean['codes_used'], 'code')} with a defined kappa): "
-              f"{_number(mean['value'], 3)}", soft_wrap=True)
-    out.print(f"Mean kappa, weighted by prevalence: {_number(weighted['value'], 3)}", soft_wrap=True)
-    out.print(f"Codes with kappa below {result['min_kappa']:g}: {result['below_min_kappa_count']} of "
-              f"{result['codes_defined']}" + (f" ({', '.join(result['below_min_kappa'])})"
-                                              if result["below_min_kappa"] else ""), soft_wrap=True)
+def _print_overall(result: AgreementResult, out: Console) -> None:
+    summary = result.summary
+    pooled, mean, weighted = summary.pooled, summary.mean, summary.weighted_mean
+    out.print(f"Pooled kappa (de Vries et al. 2008, {plural(pooled.codes_used, 'code')} with units): "
+              f"{_number(pooled.value, 3)}", soft_wrap=True)
+    out.print(f"Mean kappa, unweighted ({plural(mean.codes_used, 'code')} with a defined kappa): "
+              f"{_number(mean.value, 3)}", soft_wrap=True)
+    out.print(f"Mean kappa, weighted by prevalence: {_number(weighted.value, 3)}", soft_wrap=True)
+    below = summary.below_min_kappa
+    out.print(f"Codes with kappa below {summary.min_kappa:g}: {len(below)} of "
+              f"{summary.codes_defined}" + (f" ({', '.join(below)})" if below else ""), soft_wrap=True)
 
 
-def _transcript_table(rows: list[dict[str, Any]]):
+def _transcript_table(rows: Sequence[TranscriptAgreement]):
     from rich.table import Table
 
     table = Table(title="Per transcript")
     for column in ("transcript", "role", "units", "pooled kappa", "mean kappa", "codes below"):
         table.add_column(column, justify="left" if column in ("transcript", "role") else "right")
     for row in rows:
-        table.add_row(row["transcript"], row["role"], str(row["units"]), _number(row["pooled_kappa"]),
-                      _number(row["mean_kappa"]), f"{row['below_min_kappa_count']} of {row['codes_defined']}")
+        summary = row.summary
+        table.add_row(row.transcript, row.role, str(row.units), _number(summary.pooled.value),
+                      _number(summary.mean.value), f"{len(summary.below_min_kappa)} of {summary.codes_defined}")
     return table
 
 
@@ -450,7 +461,7 @@ def _reconcile_interactively(project, pair, into: str, sample, code) -> None:
                           f"({copied.codings_written} codings written).", markup=False, soft_wrap=True)
         done = apply_decision(project, row, choice, into=into, coders=pair, reason=reason)
         counts["decided"] += 1
-        console.print(f"  -> {choice}: {done['codings_written']} consensus codings written", markup=False,
+        console.print(f"  -> {choice}: {done.codings_written} consensus codings written", markup=False,
                       soft_wrap=True)
     left = len(list_disagreements(project, pair, into, sample=sample, code=code))
     console.print(f"Decided {counts['decided']}, skipped {counts['skipped']}; {left} still to decide "

@@ -46,42 +46,12 @@ def autocode_command(
             processes=processes,
         )
     if as_json:
-        print_json(_result_json(result))
+        print_json(result.to_dict())
         return
     if dry_run:
         print_proposals(result)
     print_role_summary(result)
     console.print(_outcome_line(result), markup=False, soft_wrap=True)
-
-
-def _result_json(result) -> dict:
-    return {
-        "dry_run": result.dry_run,
-        "coder": result.coder,
-        "transcripts": result.transcripts,
-        "turns": len(result.units),
-        "words": result.words,
-        "seconds": round(result.seconds, 3),
-        "stored": result.stored,
-        "replaced": result.replaced,
-        "kept_decided": result.kept_decided,
-        "codings_added": result.codings_added,
-        "coder_created": result.coder_created,
-        "off_topic_dropped": result.off_topic_dropped,
-        "roles": result.role_summary(),
-        "proposals": [
-            {
-                "transcript": p.transcript_id,
-                "segment": p.ordinal,
-                "code": p.code_id,
-                "start": p.start,
-                "end": p.end,
-                "score": p.score,
-                "evidence": p.evidence,
-            }
-            for p in result.proposals
-        ],
-    }
 
 
 def _outcome_line(result) -> str:
@@ -115,13 +85,13 @@ def print_role_summary(result, out=None) -> None:
         table.add_column(column, justify="left" if column == "Role" else "right", no_wrap=column == "Role")
     for row in result.role_summary():
         table.add_row(
-            row["role"],
-            str(row["turns"]),
-            str(row["turns_coded"]),
-            str(row["references"]),
-            str(row["distinct_codes"]),
-            f"{row['mean_codes_per_turn']:.2f}",
-            str(row["max_codes_per_turn"]),
+            row.role,
+            str(row.turns),
+            str(row.turns_coded),
+            str(row.references),
+            str(row.distinct_codes),
+            f"{row.mean_codes_per_turn:.2f}",
+            str(row.max_codes_per_turn),
         )
     show_table(out or console, table)
 
@@ -144,15 +114,7 @@ def train_command(
     with progress_bar("Training", "steps") as advance:
         result = train(project_of(ctx), coder, min_positive=min_positive, progress=advance)
     if as_json:
-        print_json(
-            {
-                "model_id": result.model_id,
-                "coder": result.coder,
-                "data_hash": result.data_hash,
-                "stored_suggestions": result.stored_suggestions,
-                "report": result.report,
-            }
-        )
+        print_json(result.to_dict())
         return
     report = result.report
     console.print(
@@ -202,7 +164,7 @@ def list_command(
         fail(f"--source must be one of {', '.join(SOURCES)}; got '{source}'")
     rows = list_suggestions(project_of(ctx), transcript, order=order, coder=coder, source=source)[:limit]
     if as_json:
-        print_json(rows)
+        print_json([row.to_dict() for row in rows])
         return
     from rich.table import Table
 
@@ -211,13 +173,13 @@ def list_command(
         table.add_column(column, justify="right" if column in ("Id", "Seg", "Score") else "left")
     for r in rows:
         table.add_row(
-            str(r["id"]),
-            r["transcript"],
-            str(r["segment"]),
-            r["code"],
-            r["source"],
-            f"{r['score']:.2f}" if r["score"] is not None else "",
-            r["evidence"],
+            str(r.id),
+            r.transcript,
+            str(r.segment),
+            r.code,
+            r.source,
+            f"{r.score:.2f}" if r.score is not None else "",
+            r.evidence,
         )
     show_table(console, table)
     console.print(f"{plural(len(rows), 'suggestion')}.")

@@ -9,7 +9,15 @@ Public API::
 
 from qualcode.codebook.defaults import DEFAULT_ROLES, default_codebook_text
 from qualcode.codebook.loader import load_codebook, parse_codebook
-from qualcode.codebook.model import Code, Codebook, FuzzyTerm, NearPair, Role, Rules, text_hash
+from qualcode.codebook.model import (
+    Code,
+    Codebook,
+    FuzzyTerm,
+    NearPair,
+    Role,
+    Rules,
+    text_hash,
+)
 
 __all__ = [
     "DEFAULT_ROLES",

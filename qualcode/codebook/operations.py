@@ -19,6 +19,10 @@ from qualcode.codebook.model import Codebook
 from qualcode.codebook.refi import codebook_to_qdc, read_refi_codebook
 from qualcode.errors import CodebookError, ExportError, InteropError
 
+# qualcode.codebook.versions (the stored versions) is imported inside the functions that
+# read the store: it loads SQLAlchemy, which validating or converting a codebook file
+# must not (tests/codebook/test_cli.py checks it).
+
 if TYPE_CHECKING:
     from qualcode.codebook.versions import RenameResult
     from qualcode.project import Project

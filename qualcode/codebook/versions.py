@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-
-from sqlalchemy import Connection, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from typing import TYPE_CHECKING
 
 from qualcode.codebook.edit import rename_ids_in_text
 from qualcode.codebook.loader import CODE_ID_PATTERN, parse_codebook
 from qualcode.codebook.model import Codebook, unknown_code_message
 from qualcode.errors import CodebookError, NotFoundError, ValidationFailed
-from qualcode.store.schema import codebook_versions, codings, suggestions
+from qualcode.store import codebook_versions as store
+from qualcode.store.access import AccessDenied
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 
 @dataclass(frozen=True)
@@ -57,30 +59,29 @@ def _parse_cached(text: str, path: str) -> Codebook:
 
 def latest_snapshot(conn: Connection) -> Snapshot | None:
     """The most recently stored version, or None when nothing was coded yet."""
-    row = conn.execute(select(codebook_versions).order_by(codebook_versions.c.id.desc()).limit(1)).first()
-    return Snapshot(**row._mapping) if row is not None else None
+    row = store.latest_version(conn)
+    return _snapshot(row) if row is not None else None
 
 
 def list_snapshots(conn: Connection) -> list[Snapshot]:
     """All stored versions, oldest first."""
-    rows = conn.execute(select(codebook_versions).order_by(codebook_versions.c.id))
-    return [Snapshot(**r._mapping) for r in rows]
+    return [_snapshot(r) for r in store.all_versions(conn)]
+
+
+def _snapshot(row: store.VersionRow) -> Snapshot:
+    return Snapshot(row.id, row.hash, row.path, row.text, row.created_at)
 
 
 def get_snapshot(conn: Connection, snapshot_id: int) -> Snapshot:
-    row = conn.execute(select(codebook_versions).where(codebook_versions.c.id == snapshot_id)).first()
+    row = store.version_by_id(conn, snapshot_id)
     if row is None:
         raise NotFoundError(f"No codebook version {snapshot_id} in the store")
-    return Snapshot(**row._mapping)
+    return _snapshot(row)
 
 
 def version_rows(conn: Connection) -> list[dict]:
     """Stored versions, oldest first, with their code count and the codings made under each."""
-    made = dict(
-        conn.execute(
-            select(codings.c.codebook_version_id, func.count()).group_by(codings.c.codebook_version_id)
-        ).all()
-    )
+    made = store.codings_per_version(conn)
     rows = []
     for snap in list_snapshots(conn):
         try:
@@ -96,10 +97,7 @@ def version_rows(conn: Connection) -> list[dict]:
 
 def coding_counts(conn: Connection, code_ids: list[str] | None = None) -> dict[str, int]:
     """Number of codings per code id (all coders), optionally only for ``code_ids``."""
-    query = select(codings.c.code_id, func.count()).group_by(codings.c.code_id)
-    if code_ids is not None:
-        query = query.where(codings.c.code_id.in_(code_ids))
-    return {code_id: count for code_id, count in conn.execute(query)}
+    return store.coding_counts_by_code(conn, code_ids)
 
 
 def removed_with_codings(conn: Connection, codebook: Codebook) -> dict[str, int]:
@@ -130,35 +128,21 @@ def ensure_snapshot(conn: Connection, codebook: Codebook, *, force: bool = False
         return latest.id
     if not force:
         _refuse_removals(conn, codebook)
-    found = conn.execute(
-        select(codebook_versions.c.id).where(codebook_versions.c.hash == codebook.hash)
-    ).scalar()
+    found = store.version_id_of_hash(conn, codebook.hash)
     if found is not None:  # the file went back to an earlier version
         return found
     return _insert_snapshot(conn, codebook)
 
 
 def _insert_snapshot(conn: Connection, codebook: Codebook) -> int:
-    values = {
-        "hash": codebook.hash,
-        "path": str(codebook.path or ""),
-        "text": codebook.text,
-        "created_at": datetime.now(UTC),
-    }
-    from qualcode.store.access import AccessDenied
-
-    try:
-        with conn.begin_nested():  # a savepoint: another coder may store the same version first
-            return conn.execute(insert(codebook_versions).values(**values)).inserted_primary_key[0]
+    try:  # in a savepoint: another coder may store the same version first
+        return store.insert_version(conn, codebook.hash, str(codebook.path or ""), codebook.text, datetime.now(UTC))
     except AccessDenied:  # team mode: codebook versions are the lead's (docs/team.md)
         raise CodebookError(
             f"this version of the codebook ({Path(codebook.path or 'codebook').name}, hash {codebook.hash[:12]}) "
             "is not stored in the shared database, and only the lead stores codebook versions: ask the lead "
             "to run 'qualcode codebook snapshot', or update your copy of the codebook file"
         ) from None
-    except IntegrityError:
-        found = select(codebook_versions.c.id).where(codebook_versions.c.hash == codebook.hash)
-        return conn.execute(found).scalar_one()
 
 
 def _refuse_removals(conn: Connection, codebook: Codebook) -> None:
@@ -206,12 +190,9 @@ def rename_code(conn: Connection, codebook: Codebook, old: str, new: str) -> Ren
     ensure_snapshot(conn, codebook)  # old codings keep pointing at the version they used
     moved_codings = moved_suggestions = 0
     for before, after in mapping.items():
-        moved_codings += conn.execute(
-            update(codings).where(codings.c.code_id == before).values(code_id=after)
-        ).rowcount
-        moved_suggestions += conn.execute(
-            update(suggestions).where(suggestions.c.code_id == before).values(code_id=after)
-        ).rowcount
+        codings_moved, suggestions_moved = store.rename_code_id(conn, before, after)
+        moved_codings += codings_moved
+        moved_suggestions += suggestions_moved
     snapshot_id = ensure_snapshot(conn, renamed)
     if codebook.path:
         write_text_atomically(Path(codebook.path), renamed.text)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from qualcode.errors import QualcodeError
 from qualcode.store import blind as store
 from qualcode.store import codings as coding_store
+from qualcode.store import samples
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -166,12 +167,10 @@ def require_lead(project: Project, doing: str, viewer: Viewer | None = None) -> 
 
 def close_sample(project: Project, name: str, viewer: Viewer | None = None) -> ClosedSample:
     """Close an open sample (the lead only): its coders' codings become visible to each other."""
-    from qualcode.agreement.sampling import load_sample
-
     viewer = require_lead(project, "closes a sample", viewer)
     lead = lead_of(project)
     with project.write() as conn:
-        load_sample(conn, name)  # NotFoundError listing the samples
+        samples.require_sample(conn, name)  # NotFoundError listing the samples
         stamp = store.close_sample(conn, name, viewer.name or lead)
         if stamp is None:
             closed_at, closed_by = store.sample_closure(conn, name)

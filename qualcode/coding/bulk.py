@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualcode.store.bulk import coder_codings_in_segments, write_changes
+
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
@@ -82,8 +84,6 @@ def plan(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> Plan:
 
 def apply_many(conn: Connection, coder: str, action: str, new: list[dict[str, Any]]) -> Plan:
     """Apply ``new`` codings of ``coder`` (codes already checked) as one logged group."""
-    from qualcode.store.bulk import coder_codings_in_segments, write_changes
-
     existing = coder_codings_in_segments(conn, coder, {v["segment_id"] for v in new})
     changes = plan(existing, new)
     changes.group_id, _, _ = write_changes(

@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import CodingError, NotFoundError
 
+# The store is imported inside the functions that read it: this module's names and
+# rules are imported by tallies, quotes and reports, which must load without
+# SQLAlchemy (tests/tally/test_charts.py checks it).
+
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
@@ -23,13 +27,9 @@ CONSENSUS = "consensus"
 
 def coders_with_codings(conn: Connection) -> list[str]:
     """Coders with at least one coding (one indexed EXISTS per coder), sorted."""
-    from sqlalchemy import exists, select
+    from qualcode.store.codings import coders_with_codings as with_codings
 
-    from qualcode.store.schema import coders, codings
-
-    has_codings = exists().where(codings.c.coder == coders.c.name, codings.c.orphaned.is_(False))
-    query = select(coders.c.name).where(has_codings).order_by(coders.c.name)
-    return list(conn.execute(query).scalars())
+    return with_codings(conn)
 
 
 def resolve_coder(conn: Connection, requested: str | None = None) -> str:

@@ -20,12 +20,15 @@ the ``undone`` flag that marks which groups are in effect.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING
 
+from qualcode.coding.actions import DECISION, ActionResult
 from qualcode.coding.coders import require_coder
-from qualcode.coding.session import DECISION, ActionResult
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 NOT_FRESH = ("undo", "redo")
 COMPARED = ("transcript_id", "segment_id", "coder", "code_id", "start_offset", "end_offset", "memo")

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from qualcode.coding.blind import guard
 from qualcode.store import codings as store
+from qualcode.store.assignments import assignment_rows
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -17,8 +19,6 @@ def list_codings(project: Project, *, coder=None, transcript=None, code=None) ->
 
     ``code`` matches the code and its descendants (dotted ids).
     """
-    from qualcode.coding.blind import guard
-
     guard(project, coders=[coder] if coder else None, transcripts=[transcript] if transcript else None,
           what="this listing")
     with project.read() as conn:
@@ -68,8 +68,6 @@ def progress(project: Project) -> list[dict]:
     ``role`` is ``primary`` for a transcript's first assigned coder, ``second`` for
     later ones, '' when the coder codes it unassigned.
     """
-    from qualcode.store.assignments import assignment_rows
-
     with project.read() as conn:
         totals = store.respondent_segment_totals(conn)
         counts = {(c, t): n for c, t, n in store.coded_segment_counts(conn)}

@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qualcode.store import codings as store
+from qualcode.store.transcripts import segment_ids
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
@@ -154,9 +156,6 @@ def align_words(old: list[str], new: list[str]) -> dict[int, int]:
 
 def reanchor_codings(conn: Connection, transcript_id: str, old_text: str, new: Transcript) -> ReanchorReport:
     """Re-point every non-orphaned coding of the transcript at the new text and segments."""
-    from qualcode.store import codings as store
-    from qualcode.store.transcripts import segment_ids
-
     rows = store.live_codings_of(conn, transcript_id)
     if not rows:
         return ReanchorReport()

@@ -7,13 +7,41 @@ first. Rule suggestions carry no probability and come after model ones in uncert
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from qualcode.coding.autocode.stored import (
+    blind_model_filter,
+    evidence_text,
+    open_suggestions,
+)
 from qualcode.coding.learn import DECISION_P, MODEL_NAME
 from qualcode.errors import QualcodeError
+from qualcode.results import ReadsLikeItsJson
+from qualcode.store import codings as coding_store
+from qualcode.store import models as model_store
 
 if TYPE_CHECKING:
     from qualcode.project import Project
+
+
+@dataclass(frozen=True)
+class QueuedSuggestion(ReadsLikeItsJson):
+    """An open suggestion in the review queue (``to_dict()``: a row of ``suggest list --json``)."""
+
+    id: int
+    transcript: str
+    segment: int  # the turn's ordinal
+    code: str
+    source: str  # rules or model
+    score: float | None
+    evidence: str  # for the coder to read
+    uncertainty: float | None  # model suggestions only: closeness of p to the code's threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "transcript": self.transcript, "segment": self.segment, "code": self.code,
+                "source": self.source, "score": self.score, "evidence": self.evidence,
+                "uncertainty": self.uncertainty}
 
 
 def uncertainty(p: float, threshold: float = DECISION_P) -> float:
@@ -28,18 +56,13 @@ def list_suggestions(
     order: str = "uncertain",
     coder: str | None = None,
     source: str | None = None,
-) -> list[dict]:
+) -> list[QueuedSuggestion]:
     """Open suggestions for turns the coder has not coded, ordered for review.
 
     ``order``: ``uncertain`` (model probability nearest 0.5 first, so coding those
     teaches the model most) or ``confident`` (highest score first). ``coder``
     defaults to the coder the latest model was trained from.
     """
-    from sqlalchemy import select
-
-    from qualcode.coding.autocode.stored import blind_model_filter, evidence_text, open_suggestions
-    from qualcode.store.schema import codings
-
     if order not in ("uncertain", "confident"):
         raise QualcodeError(f"Unknown order '{order}'; orders: uncertain, confident")
     if coder is None:
@@ -52,42 +75,24 @@ def list_suggestions(
         for row in rows:
             by_transcript.setdefault(row["transcript_id"], []).append(row)
         rows = [r for tid, group in by_transcript.items() for r in blind_model_filter(conn, project, None, tid, group)]
-        coded = (
-            set(conn.execute(select(codings.c.segment_id).where(codings.c.coder == coder)).scalars())
-            if coder
-            else set()
-        )
+        coded = coding_store.coded_segment_ids(conn, coder) if coder else set()
     result = [
-        {
-            "id": r["id"],
-            "transcript": r["transcript_id"],
-            "segment": r["ordinal"],
-            "code": r["code_id"],
-            "source": r["source"],
-            "score": r["score"],
-            "evidence": evidence_text(r),
-            "uncertainty": uncertainty(r["score"], (r["evidence"] or {}).get("threshold", DECISION_P))
+        QueuedSuggestion(
+            r["id"], r["transcript_id"], r["ordinal"], r["code_id"], r["source"], r["score"], evidence_text(r),
+            uncertainty(r["score"], (r["evidence"] or {}).get("threshold", DECISION_P))
             if r["source"] == "model"
             else None,
-        }
+        )
         for r in rows
         if r["segment_id"] not in coded
     ]
     if order == "uncertain":
-        result.sort(
-            key=lambda r: (r["uncertainty"] is None, -(r["uncertainty"] or 0), r["transcript"], r["segment"])
-        )
+        result.sort(key=lambda r: (r.uncertainty is None, -(r.uncertainty or 0), r.transcript, r.segment))
     else:
-        result.sort(key=lambda r: (-(r["score"] or 0), r["transcript"], r["segment"]))
+        result.sort(key=lambda r: (-(r.score or 0), r.transcript, r.segment))
     return result
 
 
 def _latest_model_coder(project: Project) -> str | None:
-    from sqlalchemy import select
-
-    from qualcode.store.schema import models
-
     with project.read() as conn:
-        return conn.execute(
-            select(models.c.trained_from).where(models.c.name == MODEL_NAME).order_by(models.c.id.desc()).limit(1)
-        ).scalar()
+        return model_store.latest_trained_from(conn, MODEL_NAME)

@@ -18,42 +18,31 @@ Rules enforced here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qualcode.codebook.versions import ensure_snapshot
+from qualcode.coding.actions import DECISION, ActionResult
 from qualcode.coding.coders import require_coder
+from qualcode.coding.history import redo_last, undo_last
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
+from qualcode.store.transcripts import load_transcript, segment_ids
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from qualcode.coding.suggesters import Suggestion
+    from qualcode.coding.suggestion import Suggestion
     from qualcode.project import Project
 
 ORIGINS = ("manual", "rules", "model", "import", "consensus")
-DECISION = "suggestion"  # the "kind" of an event payload recording a suggestion decision
 
 
 @dataclass(frozen=True)
 class Span:
     start: int
     end: int
-
-
-@dataclass
-class ActionResult:
-    """What one action changed: the codings now present and those removed."""
-
-    action: str
-    group_id: int | None = None
-    added: list[dict] = field(default_factory=list)
-    removed: list[dict] = field(default_factory=list)
-    unchanged: list[dict] = field(default_factory=list)
-    # Suggestion decisions this action recorded or withdrew: the decision row plus
-    # "change" ("decided" or "reopened").
-    decisions: list[dict] = field(default_factory=list)
 
 
 def resolve_span(transcript: Transcript, segment: Segment, span: tuple[int, int] | None, text: str | None) -> Span:
@@ -94,8 +83,6 @@ class CodingSession:
     def transcript(self, conn: Connection, transcript_id: str) -> tuple[Transcript, dict[int, int]]:
         """The transcript and its ordinal -> segment id map (cached per session)."""
         if transcript_id not in self._transcripts:
-            from qualcode.store.transcripts import load_transcript, segment_ids
-
             t = load_transcript(conn, transcript_id)
             self._transcripts[transcript_id] = (t, segment_ids(conn, transcript_id))
         return self._transcripts[transcript_id]
@@ -196,14 +183,10 @@ class CodingSession:
             return result
 
     def undo(self) -> ActionResult:
-        from qualcode.coding.history import undo_last
-
         with self.project.write() as conn:
             return undo_last(conn, self.coder)
 
     def redo(self) -> ActionResult:
-        from qualcode.coding.history import redo_last
-
         with self.project.write() as conn:
             return redo_last(conn, self.coder)
 
@@ -219,8 +202,6 @@ class CodingSession:
 
     def codebook_version(self, conn: Connection) -> int | None:
         """The stored snapshot id of the codebook codings are made under now."""
-        from qualcode.codebook.versions import ensure_snapshot
-
         return ensure_snapshot(conn, self.project.codebook)
 
     def _tag_in(self, conn, result: ActionResult, transcript_id, ordinal, code_ids, span, text, extra) -> None:

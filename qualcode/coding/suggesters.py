@@ -7,42 +7,34 @@ bar; accepting one creates a coding with the suggestion's origin (``rules``,
 ``model``) and records the decision, rejecting one records the decision so learners
 can use it as a negative example. Both are actions of the coding session
 (:meth:`CodingSession.accept`, :meth:`CodingSession.reject`): logged as ``accept`` and
-``reject`` and undoable, an undo reopening the suggestion. Suggesters register with :func:`register_suggester` (the autocoder
-registers the stored rule and model suggestions; tests register stubs).
+``reject`` and undoable, an undo reopening the suggestion. The stored rule and model suggestions
+are built in (``BUILTIN``); others register with :func:`register_suggester` (tests
+register stubs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
+
+from qualcode.coding.actions import ActionResult
+from qualcode.coding.autocode.stored import StoredSuggester
+from qualcode.coding.session import CodingSession
+from qualcode.coding.suggestion import Suggester, Suggestion
+
+__all__ = [
+    "BUILTIN", "SUGGESTERS", "Suggester", "SuggesterFactory", "Suggestion", "accept", "load_suggesters",
+    "register_suggester", "reject", "suggestions_for", "unregister_suggester",
+]
 
 if TYPE_CHECKING:
-    from qualcode.coding.session import ActionResult
     from qualcode.project import Project
-    from qualcode.transcripts.model import Segment, Transcript
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A proposed coding with the evidence behind it."""
-
-    code_id: str
-    start: int
-    end: int
-    source: str  # the coding origin it becomes: "rules", "model", ...
-    evidence: str  # for the coder: rule and matched text, or "p=0.83"
-    score: float | None = None
-    stored_id: int | None = None  # row in the suggestions table, when stored
-
-
-class Suggester(Protocol):
-    name: str
-
-    def suggest(self, transcript: Transcript, segment: Segment, coder: str) -> list[Suggestion]: ...
+    from qualcode.store.rows import Segment, Transcript
 
 
 SuggesterFactory = Callable[["Project"], Suggester]
+# Built in: the stored rule and model suggestions (qualcode autocode, qualcode suggest train).
+BUILTIN: dict[str, SuggesterFactory] = {StoredSuggester.name: StoredSuggester}
 SUGGESTERS: dict[str, SuggesterFactory] = {}
 
 
@@ -56,16 +48,8 @@ def unregister_suggester(name: str) -> None:
 
 
 def load_suggesters(project: Project) -> list[Suggester]:
-    _register_builtin()
-    return [factory(project) for factory in SUGGESTERS.values()]
-
-
-def _register_builtin() -> None:
-    # The autocoding package registers its stored suggestions on import, if present.
-    try:
-        import qualcode.coding.autocode  # noqa: F401
-    except ImportError:
-        pass
+    """The built-in suggesters, then those registered (a registered name replaces a built-in one)."""
+    return [factory(project) for factory in {**BUILTIN, **SUGGESTERS}.values()]
 
 
 def suggestions_for(
@@ -87,13 +71,9 @@ def suggestions_for(
 def accept(project: Project, coder: str, transcript_id: str, ordinal: int, suggestion: Suggestion) -> ActionResult:
     """Apply the suggested code as a coding with the suggestion's origin and score, and
     record the acceptance; one action, undone as a whole (the suggestion reopens)."""
-    from qualcode.coding.session import CodingSession
-
     return CodingSession(project, coder).accept(transcript_id, ordinal, suggestion)
 
 
 def reject(project: Project, coder: str, transcript_id: str, ordinal: int, suggestion: Suggestion) -> ActionResult:
     """Record that the coder rejected the suggestion (a negative example for training); undoable."""
-    from qualcode.coding.session import CodingSession
-
     return CodingSession(project, coder).reject(transcript_id, ordinal, suggestion)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert, select
 
-from qualcode.errors import StoreError
+from qualcode.errors import CodingError, StoreError
 from qualcode.store.schema import coders
 
 CODER_SETTING = "qualcode.coder"
@@ -86,8 +87,6 @@ CODER_NAME_LIMIT = 100  # coders.name is VARCHAR(100): PostgreSQL enforces it, S
 
 def check_coder_name(name: str) -> str:
     """A coder name both back ends store alike: 1-100 characters, no control characters."""
-    from qualcode.errors import CodingError
-
     if not isinstance(name, str) or not name.strip():
         raise CodingError("A coder name cannot be empty")
     if len(name) > CODER_NAME_LIMIT:
@@ -110,10 +109,8 @@ def _insert_coder_once(dialect: str):
     return insert(coders)
 
 
-def _now():
-    from qualcode.store.codings import now
-
-    return now()
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 # -- binding a coder name to a shared login ------------------------------------
@@ -276,8 +273,8 @@ END
         qualified = f"{q(schema)}.{q(table)}"
         statements += [
             f"DROP TRIGGER IF EXISTS qualcode_check_row ON {qualified}",
-            f"CREATE TRIGGER qualcode_check_row BEFORE INSERT OR UPDATE ON {qualified} "
-            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+            (f"CREATE TRIGGER qualcode_check_row BEFORE INSERT OR UPDATE ON {qualified} "
+             f"FOR EACH ROW EXECUTE FUNCTION {function}()"),
         ]
     return statements
 

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
-from qualcode.store.schema import codings, models, sample_coders, sample_transcripts, samples
+from qualcode.store.schema import (
+    codings,
+    models,
+    sample_coders,
+    sample_transcripts,
+    samples,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
 
-from qualcode.store.schema import coders, codings, events, segments, suggestions, transcripts
+from qualcode.store.access import create_coder
+from qualcode.store.schema import (
+    coders,
+    codings,
+    events,
+    segments,
+    suggestions,
+    transcripts,
+)
 
 # Events copied from a coder bundle ("merged:tag", ...) are history for the audit
 # trail only; the merge itself is the undoable action. Changes to a transcript itself
@@ -37,8 +45,6 @@ def ensure_coder(conn: Connection, name: str) -> bool:
     projects, the built-in autocoder); every other writer calls ``lock_coder``,
     which refuses an unknown name. Returns True when the coder was created.
     """
-    from qualcode.store.access import create_coder
-
     return create_coder(conn, name)
 
 
@@ -483,3 +489,78 @@ def reserve_coding_ids(conn: Connection, count: int) -> list[int] | None:
         query = text("SELECT nextval(pg_get_serial_sequence('codings', 'id')) FROM generate_series(1, :n)")
         return [int(v) for v in conn.execute(query, {"n": count}).scalars()]
     return None
+
+
+def coder_spans(conn: Connection, coder: str, transcript_ids: list[str]) -> list[tuple[int, str, int, int, int, str]]:
+    """The coder's live codings on these transcripts as ``(id, transcript, turn ordinal, start,
+    end, code)``, by id (the agreement units build arrays from these columns)."""
+    if not transcript_ids:
+        return []
+    query = (
+        select(codings.c.id, codings.c.transcript_id, segments.c.ordinal, codings.c.start_offset,
+               codings.c.end_offset, codings.c.code_id)
+        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
+        .where(codings.c.coder == coder, codings.c.transcript_id.in_(transcript_ids), codings.c.orphaned.is_(False))
+        .order_by(codings.c.id)
+    )
+    return [tuple(row) for row in conn.execute(query)]
+
+
+def coded_transcript_ids(conn: Connection, coder: str) -> set[str]:
+    """Transcripts where the coder has any coding (orphans included)."""
+    return set(conn.execute(select(codings.c.transcript_id).where(codings.c.coder == coder).distinct()).scalars())
+
+
+def coded_segment_ids(conn: Connection, coder: str) -> set[int]:
+    """Segments where the coder has any coding."""
+    return set(conn.execute(select(codings.c.segment_id).where(codings.c.coder == coder)).scalars())
+
+
+def coding_count(conn: Connection, coder: str) -> int:
+    """All of the coder's codings (orphans included)."""
+    return conn.execute(select(func.count()).where(codings.c.coder == coder)).scalar()
+
+
+def coders_with_codings(conn: Connection) -> list[str]:
+    """Coders with at least one live coding (one indexed EXISTS per coder), sorted."""
+    has_codings = exists().where(codings.c.coder == coders.c.name, codings.c.orphaned.is_(False))
+    return list(conn.execute(select(coders.c.name).where(has_codings).order_by(coders.c.name)).scalars())
+
+
+def coded_units(conn: Connection, coder: str, *, excluding: list[str]) -> list[tuple[str, int, str]]:
+    """``(transcript, segment id, code)`` of the coder's codings in a turn, outside ``excluding``."""
+    return [tuple(row) for row in conn.execute(
+        select(codings.c.transcript_id, codings.c.segment_id, codings.c.code_id).where(
+            codings.c.coder == coder, codings.c.segment_id.is_not(None),
+            codings.c.transcript_id.not_in(excluding),
+        )
+    )]
+
+
+def screen_marks(
+    conn: Connection, transcript_id: str, *, coder: str | None = None, segment_ids: list[int] | None = None,
+) -> list[tuple]:
+    """The transcript's live codings ``(id, ordinal, coder, code, start, end, origin, memo)``
+    (one coder's, or everyone's), optionally for some segments, by start, code and id."""
+    query = (
+        select(
+            codings.c.id, segments.c.ordinal, codings.c.coder, codings.c.code_id,
+            codings.c.start_offset, codings.c.end_offset, codings.c.origin, codings.c.memo,
+        )
+        .join(segments, segments.c.id == codings.c.segment_id)
+        .where(codings.c.transcript_id == transcript_id, codings.c.orphaned.is_(False))
+        .order_by(codings.c.start_offset, codings.c.code_id, codings.c.id)
+    )
+    if coder is not None:
+        query = query.where(codings.c.coder == coder)
+    if segment_ids is not None:
+        query = query.where(codings.c.segment_id.in_(segment_ids))
+    return [tuple(row) for row in conn.execute(query)]
+
+
+def fingerprint(conn: Connection, transcript_id: str) -> tuple:
+    """(count, largest id, latest update) of the transcript's codings, everyone's."""
+    return tuple(conn.execute(
+        select(func.count(), func.max(codings.c.id), func.max(codings.c.updated_at))
+        .where(codings.c.transcript_id == transcript_id)
+    ).one())

@@ -21,13 +21,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime, Engine, LargeBinary, String, Table, delete, func, insert, select
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    LargeBinary,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.engine import make_url
 
 from qualcode.errors import StoreError
 from qualcode.store.engine import open_engine
-from qualcode.store.migrations import HEAD, current_version, upgrade
-from qualcode.store.schema import metadata, schema_version
+from qualcode.store.migrations import HEAD, current_version, retire_coding_ids, upgrade
+from qualcode.store.schema import codings, events, metadata, schema_version
 
 BATCH_ROWS = 1000
 
@@ -180,9 +192,6 @@ def reset_sequences(conn: Connection) -> None:
     PostgreSQL each serial's sequence is moved; on SQLite the codings' AUTOINCREMENT
     counter (other SQLite tables continue from their largest id by themselves).
     """
-    from qualcode.store.migrations import retire_coding_ids
-    from qualcode.store.schema import codings, events
-
     if conn.dialect.name == "sqlite":
         retire_coding_ids(conn, codings, events)
         return

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from qualcode.errors import StoreError
+from qualcode.store.access import bind_coder, explain_refusal
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -34,8 +37,6 @@ def open_engine(url: str, *, coder: str | None = None) -> Engine:
     engine = _server_engine(url)
     event.listen(engine, "handle_error", _explain_failure)
     if coder and engine.dialect.name == "postgresql":
-        from qualcode.store.access import bind_coder
-
         event.listen(engine, "connect", lambda dbapi_connection, _record: bind_coder(dbapi_connection, coder))
     return engine
 
@@ -64,7 +65,6 @@ def _explain_failure(context) -> None:
     """Permission refusals and failed connections as one clear line, not a traceback."""
     from sqlalchemy.exc import OperationalError
 
-    from qualcode.store.access import explain_refusal
 
     if context.is_pre_ping:  # the pool reconnects by itself
         return
@@ -94,3 +94,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def url_without_password(url: str) -> str | None:
+    """``url`` with any password left out (``url`` itself when it has none); None when
+    ``url`` is not a database URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.password is None:
+        return url
+    return parsed._replace(password=None).render_as_string(hide_password=False)

@@ -15,7 +15,17 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, inspect, select
 
 from qualcode.errors import StoreError
-from qualcode.store.schema import metadata, schema_version
+from qualcode.store.schema import (
+    assignments,
+    codings,
+    events,
+    metadata,
+    samples,
+    saved_queries,
+    schema_version,
+    search_indexed,
+    search_postings,
+)
 
 
 @dataclass(frozen=True)
@@ -30,8 +40,6 @@ def _initial(conn: Connection) -> None:
 
 
 def _index_codings_by_coder_code(conn: Connection) -> None:
-    from qualcode.store.schema import codings
-
     index = next(i for i in codings.indexes if i.name == "ix_codings_coder_code")
     index.create(conn, checkfirst=True)
 
@@ -43,8 +51,6 @@ def _never_reuse_coding_ids(conn: Connection) -> None:
     and the first coder's undo of that deletion then finds someone else's coding.
     Server sequences never reuse ids: nothing to do there.
     """
-    from qualcode.store.schema import codings, events
-
     if conn.dialect.name != "sqlite":
         return
     ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'codings'").scalar()
@@ -61,8 +67,6 @@ def _never_reuse_coding_ids(conn: Connection) -> None:
 
 
 def _index_codings_by_transcript(conn: Connection) -> None:
-    from qualcode.store.schema import codings
-
     index = next(i for i in codings.indexes if i.name == "ix_codings_transcript")
     index.create(conn, checkfirst=True)
 
@@ -83,7 +87,6 @@ def _samples_can_be_closed(conn: Connection) -> None:
     """samples.closed_at / closed_by: a sample is blind until the lead closes it."""
     from sqlalchemy.schema import CreateColumn
 
-    from qualcode.store.schema import samples
 
     present = {c["name"] for c in inspect(conn).get_columns("samples")}
     for name in ("closed_at", "closed_by"):
@@ -94,16 +97,12 @@ def _samples_can_be_closed(conn: Connection) -> None:
 
 def _search_tables(conn: Connection) -> None:
     """The search index (qualcode/search) and saved queries: new tables only."""
-    from qualcode.store.schema import saved_queries, search_indexed, search_postings
-
     for table in (search_indexed, search_postings, saved_queries):
         table.create(conn, checkfirst=True)
 
 
 def _assignments(conn: Connection) -> None:
     """``assignments``: who codes which transcript (``qualcode assign``)."""
-    from qualcode.store.schema import assignments
-
     assignments.create(conn, checkfirst=True)
 
 

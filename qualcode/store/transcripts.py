@@ -6,9 +6,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
-from qualcode.errors import NotFoundError
-from qualcode.store.schema import assignments, codings, sample_transcripts, segments, suggestions, transcripts
-from qualcode.transcripts.model import Segment, Transcript
+from qualcode.errors import NotFoundError, TranscriptImportError
+from qualcode.store.rows import Segment, Transcript
+from qualcode.store.schema import (
+    assignments,
+    codings,
+    sample_transcripts,
+    samples,
+    segments,
+    suggestions,
+    transcripts,
+)
 
 
 def _row_values(transcript: Transcript) -> dict:
@@ -32,7 +40,6 @@ def check_storable(transcript: Transcript) -> None:
     the field, never its content: it may be transcript text."""
     from sqlalchemy import String
 
-    from qualcode.errors import TranscriptImportError
 
     columns = transcripts.c
     fields = [(name, getattr(transcript, name), columns[name]) for name in
@@ -132,8 +139,6 @@ def sample_memberships(conn: Connection, transcript_id: str) -> list[tuple[str, 
 
 def add_sample_memberships(conn: Connection, transcript_id: str, memberships) -> list[str]:
     """Put the transcript back into samples that still exist; return those that do not."""
-    from qualcode.store.schema import samples
-
     existing = set(conn.execute(select(samples.c.name)).scalars())
     rows = [{"sample": s, "transcript_id": transcript_id, "stratum": stratum} for s, stratum in memberships if s in existing]
     if rows:
@@ -266,3 +271,34 @@ def transcript_headers(conn: Connection, ids: list[str] | None = None) -> list[d
         return rows
     by_id = {row["id"]: row for row in rows}
     return [by_id[tid] for tid in ids if tid in by_id]
+
+
+def load_transcripts_for_units(conn: Connection, ids: list[str]) -> tuple[Transcript, ...]:
+    """The transcripts (id, title, role, site, text) with their segments, in ``ids`` order,
+    in two queries; NotFoundError naming the ids not in the store."""
+    found = {row.id: row for row in conn.execute(
+        select(transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site, transcripts.c.text)
+        .where(transcripts.c.id.in_(ids)))} if ids else {}
+    missing = [transcript for transcript in ids if transcript not in found]
+    if missing:
+        raise NotFoundError(f"No transcript {', '.join(repr(m) for m in missing)} in the project")
+    turns: dict[str, list[Segment]] = {transcript: [] for transcript in ids}
+    query = (select(segments.c.transcript_id, segments.c.ordinal, segments.c.speaker, segments.c.is_interviewer,
+                    segments.c.start_offset, segments.c.end_offset)
+             .where(segments.c.transcript_id.in_(ids)).order_by(segments.c.transcript_id, segments.c.ordinal))
+    for transcript, ordinal, speaker, interviewer, start, end in (conn.execute(query).all() if ids else []):
+        turns[transcript].append(Segment(ordinal, speaker, bool(interviewer), start, end))
+    return tuple(Transcript(id=t, title=found[t].title, role=found[t].role, site=found[t].site,
+                            text=found[t].text, segments=turns[t]) for t in ids)
+
+
+def transcript_titles(conn: Connection) -> list[tuple[str, str, str, str]]:
+    """``(id, title, role, site)`` of every transcript, by id."""
+    query = select(transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site)
+    return [tuple(row) for row in conn.execute(query.order_by(transcripts.c.id))]
+
+
+def segment_id_of(conn: Connection, transcript_id: str, ordinal: int) -> int | None:
+    """The id of the transcript's turn ``ordinal``, or None."""
+    query = select(segments.c.id).where(segments.c.transcript_id == transcript_id, segments.c.ordinal == ordinal)
+    return conn.execute(query).scalar()

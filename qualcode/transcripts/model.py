@@ -13,8 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+# Segment and Transcript are the store's row types, re-exported here where readers expect them.
+from qualcode.store.rows import LABEL_SEPARATOR, Segment, Transcript  # noqa: F401
+
 TRAILING_BLANKS = re.compile(r"[^\S\n]+(?=\n|\Z)")
-LABEL_SEPARATOR = ": "
 TURN_SEPARATOR = "\n\n"
 
 
@@ -40,69 +42,6 @@ class ParsedTranscript:
     preamble: str = ""
     # What the import set aside or changed, for the import report ("removed 2 control characters").
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A speaker turn in a stored transcript; ``ordinal`` counts from 1."""
-
-    ordinal: int
-    speaker: str
-    is_interviewer: bool
-    start: int
-    end: int
-    start_time: float | None = None
-    end_time: float | None = None
-
-
-@dataclass
-class Transcript:
-    """A stored transcript with its metadata and segments."""
-
-    id: str
-    title: str
-    role: str
-    site: str
-    text: str
-    segments: list[Segment]
-    attributes: dict[str, str] = field(default_factory=dict)
-    format: str = ""
-    source_path: str = ""
-    sha256: str = ""
-
-    def segment_text(self, segment: Segment) -> str:
-        return self.text[segment.start : segment.end]
-
-    def segment(self, ordinal: int) -> Segment:
-        if 1 <= ordinal <= len(self.segments):
-            return self.segments[ordinal - 1]
-        from qualcode.errors import NotFoundError
-
-        raise NotFoundError(
-            f"Transcript '{self.id}' has no segment {ordinal}; segments are 1..{len(self.segments)}"
-        )
-
-    @property
-    def preamble(self) -> str:
-        """Text stored before the first turn's label (see :func:`render`), if any."""
-        if not self.segments:
-            return self.text.strip()
-        first = self.segments[0]
-        label = first.speaker + LABEL_SEPARATOR
-        end = first.start - len(label) if self.text[: first.start].endswith(label) else first.start
-        return self.text[: max(end, 0)].strip()
-
-    @property
-    def speakers(self) -> list[str]:
-        return list(dict.fromkeys(s.speaker for s in self.segments))
-
-    @property
-    def respondent_segments(self) -> list[Segment]:
-        return [s for s in self.segments if not s.is_interviewer]
-
-    @property
-    def word_count(self) -> int:
-        return sum(len(self.segment_text(s).split()) for s in self.segments)
 
 
 def normalise(text: str) -> str:

@@ -5,10 +5,11 @@ Layout of the package:
 - ``state``: the coding logic the widgets call (navigation, sentence selection,
   toggling codes, suggestions, undo/redo, memos) with no Textual import, so it is
   testable without a terminal;
-- ``assignments``, ``queries``, ``sentences``, ``codefilter``, ``colors``, ``wrap``:
-  small helpers the state and panes use (which transcript to open and whether blind
-  mode applies; the store reads of the screen; sentence spans; fuzzy code search;
-  code colours; word wrapping shared by layout and painting);
+- ``queries``, ``sentences``, ``codefilter``, ``colors``, ``wrap``: small helpers the
+  state and panes use (the store reads of the screen; sentence spans; fuzzy code
+  search; code colours; word wrapping shared by layout and painting). Which
+  transcript to open is the core's rule (``qualcode.coding.assignments``), and so is
+  whether blind mode applies (``qualcode.coding.blind``);
 - ``app``: the Textual app, its key bindings and actions;
 - ``widgets``: the transcript, codebook (with its code tree and detail panel) and
   suggestions panes;

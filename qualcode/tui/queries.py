@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
-from qualcode.store.schema import codings, samples, segments, suggestions
+from qualcode.store import codings as coding_store
+from qualcode.store import samples as sample_store
+from qualcode.store import suggestions as suggestion_store
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -47,34 +47,13 @@ def load_marks(
     segment_ids: Iterable[int] | None = None,
 ) -> list[Mark]:
     """The transcript's live codings (one coder's, or everyone's), optionally for some segments."""
-    query = (
-        select(
-            codings.c.id, segments.c.ordinal, codings.c.coder, codings.c.code_id,
-            codings.c.start_offset, codings.c.end_offset, codings.c.origin, codings.c.memo,
-        )
-        .join(segments, segments.c.id == codings.c.segment_id)
-        .where(codings.c.transcript_id == transcript_id, codings.c.orphaned.is_(False))
-        .order_by(codings.c.start_offset, codings.c.code_id, codings.c.id)
-    )
-    if coder is not None:
-        query = query.where(codings.c.coder == coder)
-    if segment_ids is not None:
-        query = query.where(codings.c.segment_id.in_(list(segment_ids)))
-    return [Mark(*row) for row in conn.execute(query)]
+    wanted = list(segment_ids) if segment_ids is not None else None
+    return [Mark(*row) for row in coding_store.screen_marks(conn, transcript_id, coder=coder, segment_ids=wanted)]
 
 
 def rejected_suggestions(conn: Connection, coder: str, transcript_id: str) -> set[tuple[int, str, int, int]]:
     """``(ordinal, code_id, start, end)`` of the suggestions this coder rejected."""
-    rows = conn.execute(
-        select(segments.c.ordinal, suggestions.c.code_id, suggestions.c.start_offset, suggestions.c.end_offset)
-        .join(segments, segments.c.id == suggestions.c.segment_id)
-        .where(
-            suggestions.c.transcript_id == transcript_id,
-            suggestions.c.status == "rejected",
-            suggestions.c.decided_by == coder,
-        )
-    )
-    return {tuple(row) for row in rows}
+    return suggestion_store.rejected_by(conn, coder, transcript_id)
 
 
 def transcript_fingerprint(conn: Connection, transcript_id: str) -> tuple:
@@ -84,12 +63,7 @@ def transcript_fingerprint(conn: Connection, transcript_id: str) -> tuple:
     ``updated_at``, so (count, largest id, latest update) moves with every insert,
     delete and edit.
     """
-    coded = conn.execute(
-        select(func.count(), func.max(codings.c.id), func.max(codings.c.updated_at))
-        .where(codings.c.transcript_id == transcript_id)
-    ).one()
-    suggested = conn.execute(
-        select(func.count(), func.max(suggestions.c.id)).where(suggestions.c.transcript_id == transcript_id)
-    ).one()
-    closed = conn.execute(select(func.count()).where(samples.c.closed_at.is_not(None))).scalar()
+    coded = coding_store.fingerprint(conn, transcript_id)
+    suggested = suggestion_store.fingerprint(conn, transcript_id)
+    closed = sample_store.closed_sample_count(conn)
     return (*coded, *suggested, closed)

@@ -22,13 +22,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from qualcode.coding.assignments import (
+    TranscriptChoice,
+    next_transcript,
+    transcript_choices,
+)
+from qualcode.coding.blind import is_blind, viewer_of
 from qualcode.coding.session import ActionResult, CodingSession
 from qualcode.coding.suggesters import Suggestion, load_suggesters, suggestions_for
 from qualcode.errors import CodingError
-from qualcode.coding.blind import is_blind, viewer_of
-from qualcode.tui.assignments import TranscriptChoice, next_transcript, transcript_choices
-from qualcode.tui.queries import Mark, load_marks, rejected_suggestions, transcript_fingerprint
 from qualcode.transcripts.sentences import split_sentences
+from qualcode.tui.queries import (
+    Mark,
+    load_marks,
+    rejected_suggestions,
+    transcript_fingerprint,
+)
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -57,7 +66,7 @@ class CodingState:
         The coder's name; every action is recorded under it.
     transcript_id
         The transcript to open; ``None`` opens the coder's next unfinished assigned
-        transcript (see :func:`qualcode.tui.assignments.next_transcript`).
+        transcript (see :func:`qualcode.coding.assignments.next_transcript`).
     suggesters
         The suggesters to ask; ``None`` loads every registered one.
     """

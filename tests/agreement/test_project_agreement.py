@@ -86,7 +86,7 @@ def test_unused_codes_are_undefined_with_a_reason_and_json_null(coded):
         assert rows[code]["kappa"] is None and rows[code]["alpha"] is None and rows[code]["kappa_ci"] is None
         assert rows[code]["reason"] == UNUSED and rows[code]["label"] == "undefined" and not rows[code]["defined"]
     assert {item["code"] for item in result["undefined"]} == {"referral", "challenge"}
-    text = json.dumps(result, allow_nan=False)  # no NaN anywhere
+    text = json.dumps(result.to_dict(), allow_nan=False)  # no NaN anywhere
     assert '"kappa": null' in text
 
 

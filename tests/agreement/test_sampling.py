@@ -124,7 +124,7 @@ def test_create_sample_stores_and_assigns(project):
     assert stored.transcripts == sample.transcripts and stored.coders == ("ana", "ben")
     assert stored.seed == 11 and stored.stratify == ("role",) and stored.population == 16
     assert "raised to the minimum of one transcript: other, prosecutor" in stored.notes[1]
-    from qualcode.tui.assignments import assigned_transcripts
+    from qualcode.coding.assignments import assigned_transcripts
 
     with project.read() as conn:
         assert assigned_transcripts(conn, "ben") == stored.transcript_ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from qualcode.coding import learn
+from qualcode.coding import learn, learn_fit
 from qualcode.coding.autocode.evaluate import Scores, evaluate, model_predictions, reference_from_coder, score
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.store.schema import models, suggestions
@@ -228,7 +228,7 @@ def test_dual_solver_reaches_the_primal_model(coded_project, monkeypatch):
     texts, roles = [t.text for t in turns], [t.role for t in turns]
     dual = learn.fit(turns, coded_project.codebook, 5)
     monkeypatch.setattr(
-        learn,
+        learn_fit,
         "new_classifier",
         lambda: LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear"),
     )

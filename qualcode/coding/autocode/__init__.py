@@ -1,8 +1,8 @@
 """Autocoding: the codebook's rules applied with spaCy, and stored suggestions.
 
-Importing this package is cheap (no spaCy, no scikit-learn): it registers the
-suggester that serves stored rule and model suggestions to the coding screen
-(:func:`qualcode.coding.suggesters.load_suggesters` imports it). The work is in
+Importing this package is cheap (no spaCy, no scikit-learn). Its
+:class:`StoredSuggester` serves the stored rule and model suggestions to the coding
+screen (a built-in of :mod:`qualcode.coding.suggesters`). The work is in
 
 - :mod:`.lemmas` and :mod:`.engine`: match keys and the rule matcher;
 - :mod:`.parallel`: chunked matching on one or two processes;
@@ -13,8 +13,5 @@ suggester that serves stored rule and model suggestions to the coding screen
 
 from qualcode.coding.autocode.runner import AutocodeResult, Proposal, autocode
 from qualcode.coding.autocode.stored import StoredSuggester
-from qualcode.coding.suggesters import register_suggester
-
-register_suggester(StoredSuggester.name, StoredSuggester)
 
 __all__ = ["AutocodeResult", "Proposal", "StoredSuggester", "autocode"]

@@ -32,9 +32,14 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
+from qualcode.coding.autocode.hits import CodeMatch, Hit, TokenUnit
 from qualcode.coding.autocode.lemmas import LemmaIndex, make_nlp
+from qualcode.coding.autocode.literals import required_literals
+from qualcode.coding.autocode.spans import sentence_bounds
+
+__all__ = ["CodeMatch", "Hit", "RuleMatcher", "required_literals", "sentence_bounds"]
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -52,38 +57,6 @@ COMMON_WORDS = frozenset(
     "some take than that the their them then there they think this to up us very want way we what when "
     "which who will with would you".split()
 )
-
-
-class Hit(NamedTuple):
-    """One rule that fired: where (character offsets in the unit), how strongly, why."""
-
-    code_id: str
-    kind: str  # phrase | regex | fuzzy | near
-    rule: str  # readable, e.g. "phrase 'referral'"
-    start: int
-    end: int
-    position: int  # word position used for exclusion distances
-    score: float
-
-    def evidence(self, text: str) -> dict:
-        return {"rule": self.rule, "matched": text[self.start : self.end], "score": round(self.score, 3)}
-
-
-class CodeMatch(NamedTuple):
-    """A code the rules assign to a unit: its best surviving hits (at most ``KEPT_HITS``,
-    best first) and how many hits survived in all. A tuple: cheap to send between processes."""
-
-    code_id: str
-    hits: tuple[Hit, ...]
-    hit_count: int
-
-    @property
-    def score(self) -> float:
-        return self.hits[0].score
-
-    @property
-    def best(self) -> Hit:
-        return self.hits[0]
 
 
 @dataclass
@@ -236,7 +209,7 @@ class RuleMatcher:
         self, doc: Doc, allowed: frozenset[str] | set[str] | None = None, text: str | None = None
     ) -> list[CodeMatch]:
         """Match a tokenized unit; ``text`` is its source text (``doc.text`` if not given)."""
-        unit = _Unit(doc, doc.text if text is None else text)
+        unit = TokenUnit(doc, doc.text if text is None else text)
         found = self._occurrences(unit)
         wanted = self._all_codes if allowed is None else allowed
         hits: dict[str, list[Hit]] = defaultdict(list)
@@ -273,7 +246,7 @@ class RuleMatcher:
             if score:
                 yield spec_id, score
 
-    def _occurrences(self, unit: _Unit) -> _Occurrences:
+    def _occurrences(self, unit: TokenUnit) -> _Occurrences:
         """Where each term and fuzzy spec occurs; sets the unit's word tokens on the way."""
         terms: dict[int, list] = defaultdict(list)
         fuzzy: dict[int, list] = defaultdict(list)
@@ -300,7 +273,7 @@ class RuleMatcher:
             self._window_fuzzy(unit, fuzzy)
         return _Occurrences(dict(terms), dict(fuzzy))
 
-    def _words(self, unit: _Unit) -> list[tuple[int, int, tuple]]:
+    def _words(self, unit: TokenUnit) -> list[tuple[int, int, tuple]]:
         """(word position, token index, entry) of the words some rule cares about."""
         entries, doc = self._entries, unit.doc
         words, word_tokens = [], []
@@ -316,12 +289,12 @@ class RuleMatcher:
         unit.word_tokens = word_tokens
         return words
 
-    def _word_keys(self, unit: _Unit) -> list[str]:
+    def _word_keys(self, unit: TokenUnit) -> list[str]:
         """The match key of every word of the unit (each word form's key was kept by :meth:`_entry`)."""
         keys, lowers = self._keys, unit.lowers
         return [keys[lowers[index]] for index in unit.word_tokens]
 
-    def _window_fuzzy(self, unit: _Unit, fuzzy: dict[int, list]) -> None:
+    def _window_fuzzy(self, unit: TokenUnit, fuzzy: dict[int, list]) -> None:
         from rapidfuzz import fuzz
 
         indices = unit.word_tokens
@@ -334,7 +307,7 @@ class RuleMatcher:
                 if score:
                     fuzzy[spec_id].append((start, indices[start], indices[start + spec.size - 1], score))
 
-    def _phrase_hits(self, unit: _Unit, found: _Occurrences, hits: dict[str, list[Hit]], wanted) -> None:
+    def _phrase_hits(self, unit: TokenUnit, found: _Occurrences, hits: dict[str, list[Hit]], wanted) -> None:
         for term_id, places in found.terms.items():
             codes = [c for c in self._phrase_codes.get(term_id, ()) if c in wanted]
             if not codes:
@@ -345,7 +318,7 @@ class RuleMatcher:
                 for code_id in codes:
                     hits[code_id].append(Hit(code_id, "phrase", rule, start, end, position, 1.0))
 
-    def _fuzzy_hits(self, unit: _Unit, found: _Occurrences, hits: dict[str, list[Hit]], wanted) -> None:
+    def _fuzzy_hits(self, unit: TokenUnit, found: _Occurrences, hits: dict[str, list[Hit]], wanted) -> None:
         for spec_id, places in found.fuzzy.items():
             spec = self._fuzzy[spec_id]
             codes = [c for c in self._fuzzy_codes[spec_id] if c in wanted]
@@ -355,7 +328,7 @@ class RuleMatcher:
                 for code_id in codes:
                     hits[code_id].append(Hit(code_id, "fuzzy", rule, start, end, position, score / 100))
 
-    def _regex_hits(self, code: _CompiledCode, unit: _Unit) -> list[Hit]:
+    def _regex_hits(self, code: _CompiledCode, unit: TokenUnit) -> list[Hit]:
         """Regex hits; a pattern runs only if the unit has one string of each of its required groups."""
         hits = []
         for _, compiled, needed, rule in code.regex:
@@ -369,7 +342,7 @@ class RuleMatcher:
                 hits.append(Hit(code.code_id, "regex", rule, match.start(), match.end(), position, 1.0))
         return hits
 
-    def _near_hits(self, code: _CompiledCode, unit: _Unit, found: _Occurrences) -> Iterator[Hit]:
+    def _near_hits(self, code: _CompiledCode, unit: TokenUnit, found: _Occurrences) -> Iterator[Hit]:
         for first_term, second_term, within, rule in code.near:
             for a in found.terms.get(first_term, ()):
                 for b in found.terms.get(second_term, ()):
@@ -378,38 +351,6 @@ class RuleMatcher:
                     start = unit.char_span(min(a[1], b[1]), min(a[1], b[1]))[0]
                     end = unit.char_span(max(a[2], b[2]), max(a[2], b[2]))[1]
                     yield Hit(code.code_id, "near", rule, start, end, min(a[0], b[0]), 1.0)
-
-
-class _Unit:
-    """One tokenized unit: its doc, source text and per-token word-form hashes."""
-
-    def __init__(self, doc: Doc, text: str) -> None:
-        from spacy.attrs import LOWER
-
-        self.doc = doc
-        self.text = text
-        self.lowers = doc.to_array(LOWER).tolist() if len(doc) else []
-        self.word_tokens: list[int] = []  # token index of each word position (set by the matcher)
-        self._lowered: str | None = None
-        self._contains: dict[str, bool] = {}
-
-    def contains(self, string: str) -> bool:
-        """Whether the lowercased text contains ``string`` (remembered: patterns share strings)."""
-        found = self._contains.get(string)
-        if found is None:
-            if self._lowered is None:
-                self._lowered = self.text.lower()
-            found = self._contains[string] = string in self._lowered
-        return found
-
-    @property
-    def word_starts(self) -> list[int]:
-        return [self.doc[i].idx for i in self.word_tokens]
-
-    def char_span(self, first: int, last: int) -> tuple[int, int]:
-        """Character offsets of tokens ``first``..``last`` (looked up only for hits)."""
-        token = self.doc[last]
-        return self.doc[first].idx, token.idx + len(token)
 
 
 def _hit_order(hit: Hit) -> tuple[float, int]:
@@ -428,105 +369,3 @@ def _surviving(hits: list[Hit], code: _CompiledCode, found: _Occurrences) -> lis
     return [h for h in hits if all(abs(h.position - v) > code.exclude_within for v in vetoes)]
 
 
-def required_literals(pattern: str) -> tuple[frozenset[str], ...] | None:
-    """Groups of lowercase strings: every match of ``pattern`` contains one of each group.
-
-    Read from the parsed pattern: runs of literal characters outside any optional
-    part, and groups whose every alternative has one. ``None`` when nothing is
-    required (the regex then runs on every unit).
-    """
-    try:
-        from re import _parser as parser  # the stdlib's own pattern parser
-
-        groups = _needed(parser.parse(pattern, re.IGNORECASE).data, parser)
-    except Exception:  # an unusual construct: skip the optimisation, never the rule
-        return None
-    useful = sorted((frozenset(g) for g in groups if min(map(len, g)) >= 2), key=lambda g: -min(map(len, g)))
-    return tuple(useful) or None
-
-
-def _needed(items, parser) -> list[set[str]]:
-    """Every required group of the sequence ``items`` (see :func:`required_literals`).
-
-    A run of literals is a set of variants, so an optional character or a small
-    character class keeps the run going: ``H-?2[AB]`` needs one of h-2a, h-2b, h2a, h2b.
-    """
-    groups: list[set[str]] = []
-    run: set[str] = {""}
-    for op, arg in items:
-        extended = _extend(run, op, arg, parser)
-        if extended is not None:
-            run = extended
-            continue
-        if run != {""}:
-            groups.append(run)
-            run = {""}
-        if op is parser.SUBPATTERN:
-            groups += _needed(arg[-1], parser)
-        elif op is parser.BRANCH:
-            alternatives = [_best(_needed(branch, parser)) for branch in arg[1]]
-            if all(alternatives):
-                groups.append(set().union(*alternatives))
-        elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT) and arg[0] >= 1:
-            groups += _needed(arg[2], parser)
-    if run != {""}:
-        groups.append(run)
-    return groups
-
-
-MAX_VARIANTS = 8
-
-
-def _extend(run: set[str], op, arg, parser) -> set[str] | None:
-    """The run's variants continued by one item, or None when the item ends the run."""
-    if op is parser.LITERAL:
-        return {r + chr(arg).lower() for r in run}
-    if op is parser.IN and all(kind is parser.LITERAL for kind, _ in arg):
-        chars = {chr(code).lower() for _, code in arg}
-    elif op is parser.MAX_REPEAT and arg[:2] == (0, 1) and [k for k, _ in arg[2]] == [parser.LITERAL]:
-        chars = {"", chr(arg[2][0][1]).lower()}
-    else:
-        return None
-    variants = {r + c for r in run for c in chars}
-    return variants if len(variants) <= MAX_VARIANTS else None
-
-
-def _best(groups: list[set[str]]) -> set[str] | None:
-    """The group whose shortest string is longest (the most selective one)."""
-    return max(groups, key=lambda g: min(map(len, g)), default=None)
-
-
-SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n")
-ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "det", "sgt", "lt", "st", "vs", "u.s", "e.g", "i.e", "no", "jr", "sr"}
-
-
-def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence(s) of ``text`` around ``[start, end)``, trimmed of whitespace.
-
-    A sentence ends at . ! ? or … followed by whitespace and a capital or digit, or at
-    a line break; common abbreviations (Mr., Det., U.S.) do not end one.
-    """
-    left, right = 0, len(text)
-    for match in SENTENCE_END.finditer(text):
-        if _is_abbreviation(text, match.start()):
-            continue
-        if match.end() <= start:
-            left = match.end()
-        elif match.start() >= end:
-            right = match.end() if text[match.start()] != "\n" else match.start()
-            break
-    while left < right and text[left].isspace():
-        left += 1
-    while right > left and text[right - 1].isspace():
-        right -= 1
-    return left, right
-
-
-def _is_abbreviation(text: str, dot: int) -> bool:
-    if text[dot] != ".":
-        return False
-    word_start = dot
-    while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
-        word_start -= 1
-    word = text[word_start:dot].lower()
-    return word in ABBREVIATIONS or len(word) == 1

@@ -27,10 +27,19 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualcode.coding import learn
+from qualcode.coding.autocode.parallel import match_units
+from qualcode.coding.autocode.runner import (
+    TopicFocus,
+    allowed_by_role,
+    assign_codes,
+    load_units,
+    select_codes,
+)
+from qualcode.coding.learn import MIN_POSITIVE, LabelledTurn, coder_turns
 from qualcode.errors import CodingError, NotFoundError, QualcodeError
 
 if TYPE_CHECKING:
-    from qualcode.coding.learn import LabelledTurn
     from qualcode.project import Project
 
 SYSTEMS = ("rules", "model", "union")
@@ -148,8 +157,6 @@ class Evaluation:
 
 def reference_from_coder(project: Project, coder: str) -> Reference:
     """A coder's codings as reference: every respondent turn of the transcripts they coded."""
-    from qualcode.coding.learn import coder_turns
-
     turns = [t for t in coder_turns(project, coder) if t.in_coded_transcript]
     for turn in turns:
         turn.rejected = set()
@@ -165,9 +172,6 @@ def reference_from_csv(project: Project, path: Path, coder: str | None = None) -
     a row with an empty code records a turn judged to have no code. ``coder``
     keeps only that coder's rows.
     """
-    from qualcode.coding.autocode.runner import load_units
-    from qualcode.coding.learn import LabelledTurn
-
     rows = _read_reference_csv(path, coder)
     with project.read() as conn:
         units, _ = load_units(conn, sorted({r[1] for r in rows}))
@@ -241,8 +245,6 @@ def evaluate(
     ``systems`` chooses which of ``rules``, ``model``, ``union`` to report (the model
     is the slow one: the demo shows the rules alone).
     """
-    from qualcode.coding.learn import MIN_POSITIVE
-
     unknown = [s for s in systems if s not in SYSTEMS]
     if unknown:
         raise QualcodeError(f"Unknown system {', '.join(unknown)}; systems: {', '.join(SYSTEMS)}")
@@ -273,9 +275,6 @@ def evaluate(
 
 def rule_predictions(project: Project, turns: list[LabelledTurn]) -> list[set[str]]:
     """The codes ``autocode`` would assign to each turn (most specific, topic focus included)."""
-    from qualcode.coding.autocode.parallel import match_units
-    from qualcode.coding.autocode.runner import TopicFocus, allowed_by_role, select_codes
-
     codebook = project.codebook
     focus = TopicFocus.from_project(project)
     selected = select_codes(codebook, None)
@@ -286,8 +285,6 @@ def rule_predictions(project: Project, turns: list[LabelledTurn]) -> list[set[st
 
 def assign_codes_of(codebook, focus, matches) -> set[str]:
     """The ids of the codes :func:`~qualcode.coding.autocode.runner.assign_codes` gives a turn."""
-    from qualcode.coding.autocode.runner import assign_codes
-
     return {m.code_id for m in assign_codes(codebook, matches, focus)}
 
 
@@ -296,8 +293,6 @@ def model_predictions(
 ) -> tuple[list[set[str]], int]:
     """Out-of-fold model predictions (GroupKFold by transcript) and the folds used."""
     from sklearn.model_selection import GroupKFold
-
-    from qualcode.coding.learn import fit
 
     groups = [t.transcript_id for t in turns]
     splits = min(folds, len(set(groups)))
@@ -309,7 +304,7 @@ def model_predictions(
         train = [turns[i] for i in train_rows]
         test = [turns[i] for i in test_rows]
         try:
-            model = fit(train, project.codebook, min_positive)
+            model = learn.fit(train, project.codebook, min_positive)  # looked up here: benchmarks replace it
         except QualcodeError:
             continue
         for index, scores in zip(

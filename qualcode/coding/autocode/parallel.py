@@ -12,9 +12,11 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from qualcode.coding.autocode.engine import RuleMatcher
+
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
-    from qualcode.coding.autocode.engine import CodeMatch, RuleMatcher
+    from qualcode.coding.autocode.engine import CodeMatch
 
 Progress = Callable[[int, int], None]  # (words done, words in total)
 Finish = Callable[[list["CodeMatch"]], Any]  # applied to each unit's matches where they are made
@@ -137,8 +139,6 @@ def _run(codes, units, scoping, chunks, processes, start_method) -> Iterator[lis
 
 
 def _init_worker(codes: list[Code], scoping: tuple[dict[str, frozenset[str]], Finish | None]) -> None:
-    from qualcode.coding.autocode.engine import RuleMatcher
-
     global _worker
     _worker = (RuleMatcher(codes), *scoping)
 

@@ -18,14 +18,18 @@ keeps its topic and drops passing mentions of other topics (:class:`TopicFocus`)
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
+from qualcode.coding.autocode import stored
+from qualcode.coding.autocode.engine import sentence_bounds
 from qualcode.coding.autocode.parallel import Progress, match_units, word_count
+from qualcode.coding.autocode.results import AutocodeResult, Proposal, Unit
 from qualcode.coding.coders import AUTOCODER, require_coder
 from qualcode.errors import NotFoundError, ProjectError
+from qualcode.store.transcripts import load_transcript, segment_ids, transcript_ids
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code, Codebook
@@ -34,90 +38,6 @@ if TYPE_CHECKING:
 
 MAX_EVIDENCE_HITS = 5
 SETTINGS_SECTION = "autocode"  # [autocode] in qualcode.toml
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A respondent turn to match: where it is and what it says."""
-
-    transcript_id: str
-    ordinal: int
-    segment_id: int
-    role: str
-    start: int  # transcript offset of the turn's first character
-    text: str
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """A code the rules assign to a turn, with its span (transcript offsets) and evidence."""
-
-    transcript_id: str
-    ordinal: int
-    segment_id: int
-    role: str
-    code_id: str
-    start: int
-    end: int
-    score: float
-    evidence: dict
-
-    @property
-    def summary(self) -> str:
-        """``phrase 'referral' -> "referred"`` for listings and the coding screen."""
-        return f'{self.evidence["rule"]} -> "{self.evidence["matched"]}"'
-
-
-@dataclass
-class AutocodeResult:
-    """What one autocode run found and did."""
-
-    proposals: list[Proposal]
-    transcripts: list[str]
-    units: list[Unit]
-    words: int
-    seconds: float
-    dry_run: bool = False
-    coder: str | None = None
-    stored: int = 0
-    replaced: int = 0
-    kept_decided: int = 0
-    codings_added: int = 0
-    coder_created: bool = False  # ``--as autocoder`` creates the built-in coder on first use
-    roles: dict[str, str] = field(default_factory=dict)  # transcript -> role
-    off_topic_dropped: int = 0  # matched codes left out of crowded turns (TopicFocus)
-
-    @property
-    def words_per_second(self) -> float:
-        return self.words / self.seconds if self.seconds else 0.0
-
-    def role_summary(self) -> list[dict]:
-        """Per role: turns, turns with a code, references, mean and max codes per turn."""
-        per_turn: dict[tuple[str, int], int] = Counter()
-        for p in self.proposals:
-            per_turn[(p.transcript_id, p.ordinal)] += 1
-        rows = []
-        by_role: dict[str, list[Unit]] = defaultdict(list)
-        for unit in self.units:
-            by_role[unit.role].append(unit)
-        for role, units in sorted(by_role.items()):
-            counts = [per_turn.get((u.transcript_id, u.ordinal), 0) for u in units]
-            codes = {p.code_id for p in self.proposals if p.role == role}
-            rows.append(
-                {
-                    "role": role,
-                    "turns": len(units),
-                    "turns_coded": sum(c > 0 for c in counts),
-                    "references": sum(counts),
-                    "distinct_codes": len(codes),
-                    "mean_codes_per_turn": sum(counts) / len(counts) if counts else 0.0,
-                    "max_codes_per_turn": max(counts, default=0),
-                }
-            )
-        return rows
-
-    def code_counts(self) -> Counter:
-        return Counter(p.code_id for p in self.proposals)
 
 
 def autocode(
@@ -164,19 +84,16 @@ def autocode(
     assign = partial(assign_wanted, codebook, TopicFocus.from_project(project), frozenset(c.id for c in selected))
     assigned = match_units(every, texts, allowed, processes=processes, progress=progress, finish=assign)
     proposals, dropped = propose(units, assigned)
-    result = AutocodeResult(
-        proposals, chosen, units, sum(word_count(u.text) for u in units), 0.0, dry_run, as_coder, roles=roles
+    written: dict[str, int | bool] = {}
+    if not dry_run and as_coder:
+        written["codings_added"], written["coder_created"] = stored.apply_as_coder(project, as_coder, proposals)
+    elif not dry_run:
+        written["replaced"], written["stored"], written["kept_decided"] = stored.store_rule_suggestions(
+            project, chosen, [c.id for c in selected], proposals)
+    return AutocodeResult(
+        proposals, chosen, units, sum(word_count(u.text) for u in units), time.perf_counter() - began, dry_run,
+        as_coder, roles=roles, off_topic_dropped=dropped, **written,
     )
-    result.off_topic_dropped = dropped
-    if not dry_run:
-        from qualcode.coding.autocode import stored
-
-        if as_coder:
-            result.codings_added, result.coder_created = stored.apply_as_coder(project, as_coder, proposals)
-        else:
-            stored.store_rule_suggestions(project, chosen, [c.id for c in selected], proposals, result)
-    result.seconds = time.perf_counter() - began
-    return result
 
 
 def propose(units: list[Unit], assigned: list[tuple[list[CodeMatch], int]]) -> tuple[list[Proposal], int]:
@@ -300,8 +217,6 @@ def allowed_by_role(codebook: Codebook, selected: list[Code], roles: set[str]) -
 
 def load_units(conn, transcript_ids: list[str]) -> tuple[list[Unit], dict[str, str]]:
     """The respondent turns of the transcripts, and each transcript's role."""
-    from qualcode.store.transcripts import load_transcript, segment_ids
-
     units, roles = [], {}
     for transcript_id in transcript_ids:
         transcript = load_transcript(conn, transcript_id)
@@ -322,8 +237,6 @@ def load_units(conn, transcript_ids: list[str]) -> tuple[list[Unit], dict[str, s
 
 
 def _transcript_ids(conn, wanted: list[str] | None) -> list[str]:
-    from qualcode.store.transcripts import load_transcript, transcript_ids
-
     known = transcript_ids(conn)
     if not wanted:
         if not known:
@@ -337,8 +250,6 @@ def _transcript_ids(conn, wanted: list[str] | None) -> list[str]:
 
 def proposal(unit: Unit, match: CodeMatch) -> Proposal:
     """The stored form of a match: sentence span around the best hit, evidence JSON."""
-    from qualcode.coding.autocode.engine import sentence_bounds
-
     best = match.best
     start, end = sentence_bounds(unit.text, best.start, best.end)
     evidence = best.evidence(unit.text)

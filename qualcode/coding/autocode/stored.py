@@ -16,12 +16,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from qualcode.coding.suggesters import Suggestion
+from qualcode.coding.blind import is_blind, viewer_of
+from qualcode.coding.bulk import apply_many
+from qualcode.coding.coders import AUTOCODER, require_coder
+from qualcode.coding.session import CodingSession
+from qualcode.coding.suggestion import Suggestion
+from qualcode.errors import QualcodeError
+from qualcode.store import codings as coding_store
+from qualcode.store import suggestions as suggestion_store
+from qualcode.store import transcripts as transcript_store
+from qualcode.store.blind import model_training_transcripts
+from qualcode.store.codings import now
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from qualcode.coding.autocode.runner import AutocodeResult, Proposal
+    from qualcode.coding.autocode.results import Proposal
     from qualcode.project import Project
     from qualcode.transcripts.model import Segment, Transcript
 
@@ -33,12 +43,11 @@ def store_rule_suggestions(
     transcripts: list[str],
     code_ids: list[str],
     proposals: list[Proposal],
-    result: AutocodeResult,
-) -> None:
-    """Replace the open rule suggestions of these transcripts and codes (one transaction)."""
+) -> tuple[int, int, int]:
+    """Replace the open rule suggestions of these transcripts and codes (one transaction);
+    (open rows replaced, rows stored, coders' decision rows kept)."""
     with project.write() as conn:
-        replaced, stored, kept = replace_open(conn, "rules", transcripts, code_ids, proposals)
-    result.replaced, result.stored, result.kept_decided = replaced, stored, kept
+        return replace_open(conn, "rules", transcripts, code_ids, proposals)
 
 
 def replace_open(
@@ -52,23 +61,6 @@ def replace_open(
 
     Returns (rows deleted, rows inserted, coders' decision rows kept).
     """
-    from sqlalchemy import delete, func, insert, select
-
-    from qualcode.store.codings import now
-    from qualcode.store.schema import suggestions
-
-    codes = sorted(set(code_ids))
-    scope = (
-        suggestions.c.source == source,
-        suggestions.c.transcript_id.in_(transcripts),
-        suggestions.c.code_id.in_(codes),
-    )
-    # Decisions are per-coder rows and stay; the open rows every coder sees are replaced.
-    decided = conn.execute(
-        select(func.count()).select_from(suggestions).where(*scope, suggestions.c.status != "open")
-    ).scalar()
-    deleted = conn.execute(delete(suggestions).where(*scope, suggestions.c.status == "open")).rowcount
-    stamp = now()
     rows = [
         {
             "transcript_id": p.transcript_id,
@@ -76,18 +68,13 @@ def replace_open(
             "code_id": p.code_id,
             "start_offset": p.start,
             "end_offset": p.end,
-            "source": source,
             "score": p.score,
             "evidence": p.evidence,
-            "status": "open",
-            "decided_by": None,
-            "created_at": stamp,
         }
         for p in proposals
     ]
-    if rows:
-        conn.execute(insert(suggestions), rows)
-    return deleted, len(rows), decided
+    # Decisions are per-coder rows and stay; the open rows every coder sees are replaced.
+    return suggestion_store.replace_open(conn, source, transcripts, code_ids, rows, now())
 
 
 def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> tuple[int, bool]:
@@ -98,18 +85,13 @@ def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> t
     (codebook check, codebook snapshot, merge of overlapping same-code spans, event
     log), so the codings behave exactly like a coder's ``tag`` and can be undone.
     """
-    from qualcode.coding.bulk import apply_many
-    from qualcode.coding.coders import AUTOCODER, require_coder
-    from qualcode.coding.session import CodingSession
-    from qualcode.store import codings as store
-
     session = CodingSession(project, coder)
     before = _coding_count(project, coder)
     rows = []  # applied as one logged group: a single undo takes the whole run back
     created = False
     with project.write() as conn:
         if coder == AUTOCODER:
-            created = store.ensure_coder(conn, coder)
+            created = coding_store.ensure_coder(conn, coder)
         else:
             require_coder(conn, coder)
         version_id = session.codebook_version(conn)
@@ -133,12 +115,8 @@ def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> t
 
 
 def _coding_count(project: Project, coder: str) -> int:
-    from sqlalchemy import func, select
-
-    from qualcode.store.schema import codings
-
     with project.read() as conn:
-        return conn.execute(select(func.count()).where(codings.c.coder == coder)).scalar()
+        return coding_store.coding_count(conn, coder)
 
 
 def open_suggestions(
@@ -155,31 +133,9 @@ def open_suggestions(
     coder's decision is a row of its own, so one blind coder's decision never hides a
     suggestion from another.
     """
-    from sqlalchemy import and_, exists, select
-
-    from qualcode.store.schema import segments, suggestions, transcripts
-
-    query = (
-        select(suggestions, segments.c.ordinal, transcripts.c.role)
-        .join(segments, segments.c.id == suggestions.c.segment_id)
-        .join(transcripts, transcripts.c.id == suggestions.c.transcript_id)
-        .where(suggestions.c.status == "open")
-        .order_by(suggestions.c.transcript_id, segments.c.ordinal, suggestions.c.code_id)
+    return suggestion_store.open_rows(
+        conn, transcript=transcript, segment_id=segment_id, source=source, undecided_by=undecided_by
     )
-    if transcript is not None:
-        query = query.where(suggestions.c.transcript_id == transcript)
-    if segment_id is not None:
-        query = query.where(suggestions.c.segment_id == segment_id)
-    if source is not None:
-        query = query.where(suggestions.c.source == source)
-    if undecided_by is not None:
-        decision = suggestions.alias("decision")
-        query = query.where(~exists().where(and_(
-            decision.c.decided_by == undecided_by, decision.c.status != "open",
-            decision.c.segment_id == suggestions.c.segment_id, decision.c.code_id == suggestions.c.code_id,
-            decision.c.source == suggestions.c.source,
-        )))
-    return [dict(row._mapping) for row in conn.execute(query)]
 
 
 def evidence_text(row: dict) -> str:
@@ -196,8 +152,6 @@ def evidence_text(row: dict) -> str:
 
 def still_applicable(project: Project, code_id: str, role: str) -> bool:
     """False for codes removed from the codebook or no longer applying to the role."""
-    from qualcode.errors import QualcodeError
-
     try:
         project.codebook.check_applicable(code_id, role)
     except QualcodeError:
@@ -216,9 +170,6 @@ def blind_model_filter(
     trained while the sample is open never do, see qualcode.coding.learn). Rule
     suggestions carry no coder's judgement and always show.
     """
-    from qualcode.coding.blind import is_blind, viewer_of
-    from qualcode.store.blind import model_training_transcripts
-
     models = [r for r in rows if r["source"] == "model"]
     if not models or not is_blind(conn, viewer_of(project, coder), transcript_id):
         return rows
@@ -244,16 +195,8 @@ class StoredSuggester:
         self.project = project
 
     def suggest(self, transcript: Transcript, segment: Segment, coder: str) -> list[Suggestion]:
-        from sqlalchemy import select
-
-        from qualcode.store.schema import segments
-
         with self.project.read() as conn:
-            segment_id = conn.execute(
-                select(segments.c.id).where(
-                    segments.c.transcript_id == transcript.id, segments.c.ordinal == segment.ordinal
-                )
-            ).scalar()
+            segment_id = transcript_store.segment_id_of(conn, transcript.id, segment.ordinal)
             rows = (
                 open_suggestions(conn, segment_id=segment_id, undecided_by=coder)
                 if segment_id is not None else []

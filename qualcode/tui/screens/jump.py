@@ -13,7 +13,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
-    from qualcode.tui.assignments import TranscriptChoice
+    from qualcode.coding.assignments import TranscriptChoice
 
 
 class JumpScreen(ModalScreen[str | None]):

@@ -7,7 +7,8 @@ assigned with ``qualcode assign`` (table ``assignments``). A transcript is
 codings. Without a transcript argument the screen opens the coder's first unfinished
 assigned transcript, else the first unfinished transcript of the project.
 
-Whether the screen is blind is the core's rule (:mod:`qualcode.coding.blind`).
+This is the core's rule the coding screen (``qualcode code``) follows; whether the
+screen is blind is :mod:`qualcode.coding.blind`'s.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from qualcode.errors import NotFoundError
 from qualcode.store import codings as coding_store
-from qualcode.store.schema import sample_coders, sample_transcripts, samples, transcripts
+from qualcode.store import samples as sample_store
+from qualcode.store import transcripts as transcript_store
+from qualcode.store.assignments import assignment_rows
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -47,17 +48,9 @@ class TranscriptChoice:
 def assigned_transcripts(conn: Connection, coder: str) -> list[str]:
     """Transcripts in the coder's open double-coding samples (oldest sample first), then
     the transcripts assigned to the coder with ``qualcode assign`` (in id order)."""
-    from qualcode.store.assignments import assignment_rows
-
-    rows = conn.execute(
-        select(sample_transcripts.c.transcript_id)
-        .join(sample_coders, sample_coders.c.sample == sample_transcripts.c.sample)
-        .join(samples, samples.c.name == sample_transcripts.c.sample)
-        .where(sample_coders.c.coder == coder, samples.c.closed_at.is_(None))
-        .order_by(samples.c.created_at, samples.c.name, sample_transcripts.c.transcript_id)
-    )
+    in_samples = sample_store.open_sample_transcripts_of(conn, coder)
     assigned = sorted(t for t, coders in assignment_rows(conn).items() if coder in coders)
-    return list(dict.fromkeys([*rows.scalars(), *assigned]))
+    return list(dict.fromkeys([*in_samples, *assigned]))
 
 
 def transcript_choices(conn: Connection, coder: str) -> list[TranscriptChoice]:
@@ -65,17 +58,12 @@ def transcript_choices(conn: Connection, coder: str) -> list[TranscriptChoice]:
     totals = coding_store.respondent_segment_totals(conn)
     coded = {t: n for c, t, n in coding_store.coded_segment_counts(conn) if c == coder}
     assigned = assigned_transcripts(conn, coder)
-    rows = conn.execute(
-        select(transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site).order_by(
-            transcripts.c.id
-        )
-    ).all()
     choices = [
         TranscriptChoice(
-            id=r.id, title=r.title, role=r.role, site=r.site, coded=coded.get(r.id, 0),
-            total=totals.get(r.id, 0), assigned=r.id in assigned,
+            id=tid, title=title, role=role, site=site, coded=coded.get(tid, 0),
+            total=totals.get(tid, 0), assigned=tid in assigned,
         )
-        for r in rows
+        for tid, title, role, site in transcript_store.transcript_titles(conn)
     ]
     rank = {tid: i for i, tid in enumerate(assigned)}
     return sorted(choices, key=lambda c: (not c.assigned, rank.get(c.id, 0), c.id))
