@@ -9,6 +9,7 @@ activated) is written inside the transaction block and restored if anything fail
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,8 +110,6 @@ def _store_source(conn, source, version_id: int | None, rebuild=None) -> list[di
 
 
 def _values(planned: PlannedCoding, transcript: Transcript, ids: dict[int, int], version_id) -> dict:
-    from qualcode.interop.qdpx_import import parse_stamp
-
     segment = segment_for_span(transcript.segments, planned.start, planned.end)
     if segment is None:
         raise InteropError(f"transcript '{transcript.id}' has no segments to hold a coding")
@@ -125,3 +124,12 @@ def _values(planned: PlannedCoding, transcript: Transcript, ids: dict[int, int],
         values["created_at"] = created
         values["updated_at"] = updated or created
     return values
+
+
+def parse_stamp(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

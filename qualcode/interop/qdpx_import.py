@@ -17,18 +17,19 @@ for reference and not activated.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.coding.coders import CONSENSUS
 from qualcode.errors import InteropError, QualcodeError, shown
 from qualcode.interop.codebook_io import check_codebook_file_name, free_codebook_path, read_codebook
+from qualcode.interop.import_apply import apply_import, build_transcript
+from qualcode.interop.offsets import normalise_with_map
 from qualcode.interop.qdpx_read import RefiFile
 from qualcode.interop.safezip import Limits
+from qualcode.transcripts.model import sha256_text
 
 if TYPE_CHECKING:
     from qualcode.interop.qde import RefiSelection, RefiSource
@@ -126,8 +127,6 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
         planner = _Planner(project, refi, options)
         report = planner.plan()
         if not options.dry_run:  # inside: each new transcript is rebuilt from the archive when stored
-            from qualcode.interop.import_apply import apply_import
-
             apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write,
                          rebuild=planner.rebuild)
     return report
@@ -267,8 +266,6 @@ class _Planner:
         text_result = self.refi.source_text(source)
         if text_result.raw is None:
             return self._skip(outcome, source, text_result.reason)
-        from qualcode.interop.offsets import normalise_with_map
-
         raw = text_result.raw
         text, index_map = normalise_with_map(raw)
         if not text:
@@ -286,23 +283,25 @@ class _Planner:
         del stored  # only the comparison needed it: keep one transcript in memory at a time
         existing = self._existing.get(outcome.transcript_id)
         outcome.status = "existing" if existing is not None else "new"
-        transcript, outcome.segmentation = self._transcript(source, outcome.transcript_id, text, raw, meta)
+        values = self._values(source, outcome.transcript_id, raw, meta)
+        self._codings(outcome, source, raw, index_map, self.codebook.resolve_role(values["role"]), existing or set())
+        # Memory: the raw text and its map are let go before the segments are found, and the
+        # plan keeps no text; each transcript is rebuilt, one at a time, when stored, so an
+        # import needs a small multiple of its largest transcript, not of all of them.
+        del raw, index_map, text_result
+        transcript, outcome.segmentation = build_transcript(outcome.transcript_id, text, values, self.codebook)
         outcome.segments = len(transcript.segments)
-        self._codings(outcome, source, raw, index_map, transcript, existing or set())
-        # Memory: the plan keeps no transcript text; each is rebuilt, one at a time, when
-        # stored, so an import needs a small multiple of its largest transcript, not of all.
         self._sources[outcome.transcript_id] = source
         return outcome
 
     def rebuild(self, outcome: SourceOutcome):
         """The Transcript the plan made for ``outcome``, built again from the archive."""
-        from qualcode.transcripts.model import normalise
-
         source = self._sources[outcome.transcript_id]
         raw = self.refi.source_text(source).raw
-        text = normalise(raw)
-        transcript, _ = self._transcript(source, outcome.transcript_id, text, raw, self._sidecar_meta(source, text))
-        return transcript
+        text, _ = normalise_with_map(raw)
+        values = self._values(source, outcome.transcript_id, raw, self._sidecar_meta(source, text))
+        del raw
+        return build_transcript(outcome.transcript_id, text, values, self.codebook)[0]
 
     def _skip(self, outcome: SourceOutcome, source: RefiSource, reason: str) -> SourceOutcome:
         outcome.status, outcome.reason = "skipped", reason
@@ -313,7 +312,7 @@ class _Planner:
 
     def _sidecar_meta(self, source: RefiSource, text: str) -> dict | None:
         entry = ((self.refi.sidecar or {}).get("transcripts") or {}).get(source.guid.upper())
-        if not entry or entry.get("text_sha256") != hashlib.sha256(text.encode("utf-8")).hexdigest():
+        if not entry or entry.get("text_sha256") != sha256_text(text):
             return None
         return entry
 
@@ -328,11 +327,10 @@ class _Planner:
         taken.add(candidate)
         return candidate
 
-    def _transcript(self, source: RefiSource, transcript_id: str, text: str, raw: str, meta: dict | None):
-        from qualcode.interop.import_apply import build_transcript
-
+    def _values(self, source: RefiSource, transcript_id: str, raw: str, meta: dict | None) -> dict:
+        """The transcript's fields from the sidecar, else from the file's variables and the options."""
         if meta:
-            return build_transcript(transcript_id, text, meta, self.codebook)
+            return meta
         values = self._variables(source)
         role_text = _pick(values, ROLE_VARIABLES) or self._role_from_sets(source) or self.options.role
         if not role_text:
@@ -347,13 +345,11 @@ class _Planner:
             raise InteropError(f"source '{shown(source.name)}': {error.message}; nothing was imported", file=str(self.refi.path)) from None
         site = _pick(values, SITE_VARIABLES) or self.options.site or DEFAULT_SITE
         attributes = {k: v for k, v in values.items() if k.casefold() not in (*ROLE_VARIABLES, *SITE_VARIABLES)}
-        plain = {
+        return {
             "id": transcript_id, "title": source.description.splitlines()[0] if source.description else source.name or transcript_id,
             "role": role, "site": site, "attributes": attributes, "format": "refi-qda",
-            "source_path": f"{self.refi.path.name}#{source.guid}",
-            "sha256": hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+            "source_path": f"{self.refi.path.name}#{source.guid}", "sha256": sha256_text(raw),
         }
-        return build_transcript(transcript_id, text, plain, self.codebook)
 
     def _variables(self, source: RefiSource) -> dict[str, str]:
         from qualcode.interop.xmlread import guid_key
@@ -376,7 +372,7 @@ class _Planner:
 
     # -- selections -> codings ------------------------------------------------------
 
-    def _codings(self, outcome, source, raw, index_map, transcript, existing_keys) -> None:
+    def _codings(self, outcome, source, raw, index_map, role: str, existing_keys) -> None:
         from qualcode.interop.offsets import PositionIndex, choose_model
 
         spans = [(s.start, s.end, s.name) for s in source.selections if s.start is not None and s.end is not None]
@@ -390,7 +386,7 @@ class _Planner:
                 if span is None:
                     outcome.skipped.append(f"selection {selection.guid}: {why}")
                     continue
-                planned, problem = self._coding(selection, coding, span, transcript)
+                planned, problem = self._coding(selection, coding, span, role)
                 if planned is None:
                     outcome.skipped.append(f"selection {selection.guid}: {problem}")
                     continue
@@ -407,15 +403,15 @@ class _Planner:
         for coding in source.whole_codings:
             outcome.skipped.append(f"coding {coding.guid}: codes the whole source; qualcode codes spans of text")
 
-    def _coding(self, selection: RefiSelection, coding, span: tuple[int, int], transcript):
+    def _coding(self, selection: RefiSelection, coding, span: tuple[int, int], role: str):
         code_id = self.ids.get(coding.code)
         if code_id is None:
             return None, f"its code {coding.code or '(none)'} is not in the file's codebook"
         code = self.codebook.codes.get(code_id)
         if code is None:
             return None, f"code '{code_id}' is not in the codebook"
-        if transcript.role not in code.roles:
-            return None, f"code '{code_id}' does not apply to {transcript.role} transcripts"
+        if role not in code.roles:
+            return None, f"code '{code_id}' does not apply to {role} transcripts"
         users = self.refi.project.users
         user = coding.user or selection.user or self.refi.project.creating_user
         coder = self.options.as_coder or users.get(user) or (f"user-{user[:8]}" if user else "imported")
@@ -483,12 +479,3 @@ def refuse_consensus(coders, label: str) -> None:
             "nothing was imported",
             file=label,
         )
-
-
-def parse_stamp(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None

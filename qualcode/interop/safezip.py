@@ -100,25 +100,36 @@ class SafeArchive:
 
     def read(self, name: str) -> bytes:
         """Inflate one entry, counting it against the archive's total cap."""
+        return bytes(self.read_buffer(name))
+
+    def read_buffer(self, name: str) -> bytearray:
+        """Inflate one entry into one buffer of its declared size, in ``CHUNK`` reads (no
+        growing copies: a transcript's bytes are held once), counting it against the cap."""
         info = self._by_key.get(_key(name))
         if info is None:
             raise InteropError(f"{self.path.name} has no entry '{name}'", file=str(self.path))
         again = self._read_sizes.get(info.filename, 0)  # a re-read counts once against the cap
         budget = self.limits.max_inflated_bytes - self._inflated + again
-        data = bytearray()
+        if info.file_size > budget:
+            raise self._bomb(f"entry '{info.filename}' inflates beyond the cap")
+        data = bytearray(info.file_size)
+        view, filled = memoryview(data), 0
         try:
             with self._zip.open(info) as stream:
-                while chunk := stream.read(CHUNK):
-                    data += chunk
-                    if len(data) > budget or len(data) > info.file_size:
-                        raise self._bomb(f"entry '{info.filename}' inflates beyond its declared size or the cap")
+                while filled < info.file_size and (count := stream.readinto(view[filled : filled + CHUNK])):
+                    filled += count
+                if stream.read(1):
+                    raise self._bomb(f"entry '{info.filename}' inflates beyond its declared size or the cap")
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
             raise InteropError(
                 f"entry '{info.filename}' cannot be read ({exc}); the archive is damaged", file=str(self.path)
             ) from None
-        self._inflated += len(data) - again
-        self._read_sizes[info.filename] = len(data)
-        return bytes(data)
+        finally:
+            view.release()
+        del data[filled:]
+        self._inflated += filled - again
+        self._read_sizes[info.filename] = filled
+        return data
 
     def _checked_infos(self) -> list[zipfile.ZipInfo]:
         infos = self._zip.infolist()

@@ -56,25 +56,27 @@ def insert_transcript(conn: Connection, transcript: Transcript) -> None:
     insert_segments(conn, transcript.id, transcript.segments)
 
 
+SEGMENT_BATCH = 2000  # rows a statement: a long transcript's rows are never all built at once
+
+
 def insert_segments(conn: Connection, transcript_id: str, items: list[Segment]) -> None:
-    if not items:
-        return
-    conn.execute(
-        insert(segments),
-        [
-            {
-                "transcript_id": transcript_id,
-                "ordinal": s.ordinal,
-                "speaker": s.speaker,
-                "is_interviewer": s.is_interviewer,
-                "start_offset": s.start,
-                "end_offset": s.end,
-                "start_time": s.start_time,
-                "end_time": s.end_time,
-            }
-            for s in items
-        ],
-    )
+    for first in range(0, len(items), SEGMENT_BATCH):
+        conn.execute(
+            insert(segments),
+            [
+                {
+                    "transcript_id": transcript_id,
+                    "ordinal": s.ordinal,
+                    "speaker": s.speaker,
+                    "is_interviewer": s.is_interviewer,
+                    "start_offset": s.start,
+                    "end_offset": s.end,
+                    "start_time": s.start_time,
+                    "end_time": s.end_time,
+                }
+                for s in items[first : first + SEGMENT_BATCH]
+            ],
+        )
 
 
 def replace_transcript(conn: Connection, transcript: Transcript) -> None:

@@ -9,6 +9,7 @@ separated by a blank line; a segment's span covers the speech only, not the labe
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -42,9 +43,10 @@ class ParsedTranscript:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
-    """A speaker turn in a stored transcript; ``ordinal`` counts from 1."""
+    """A speaker turn in a stored transcript; ``ordinal`` counts from 1 (slots: a long
+    transcript has hundreds of thousands, and a ``__dict__`` each doubled their memory)."""
 
     ordinal: int
     speaker: str
@@ -103,6 +105,15 @@ class Transcript:
     @property
     def word_count(self) -> int:
         return sum(len(self.segment_text(s).split()) for s in self.segments)
+
+
+def sha256_text(text: str) -> str:
+    """The SHA-256 of ``text`` in UTF-8, encoded a megabyte at a time (no second copy of a
+    long transcript)."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), 2**20):
+        digest.update(text[start : start + 2**20].encode("utf-8"))
+    return digest.hexdigest()
 
 
 def normalise(text: str) -> str:

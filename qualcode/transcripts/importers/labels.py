@@ -214,8 +214,13 @@ def _label_candidate(line: str) -> Candidate | None:
 
 def accepted_speakers(candidates: list[Candidate | None]) -> set[str]:
     """Keys (see :func:`name_key`) of the candidates taken as real speaker labels."""
-    forms = Counter((c.name, c.strength, c.heading) for c in candidates if c is not None and c.name)
-    counts = Counter()
+    return accepted_from_forms(Counter((c.name, c.strength, c.heading) for c in candidates if c is not None and c.name))
+
+
+def accepted_from_forms(forms: Counter) -> set[str]:
+    """:func:`accepted_speakers` from the count of each ``(name, strength, heading)`` form
+    (callers that scan a long text count as they go instead of keeping every candidate)."""
+    counts: Counter = Counter()
     for (name, _, _), count in forms.items():
         counts[name_key(name)] += count
     accepted: set[str] = set()
