@@ -161,7 +161,7 @@ class PositionIndex:
 
 LINE_END_DELETIONS = re.compile(r"\r(?=\n)|\x00")
 TRAILING_SPACE = re.compile(r"[^\S\n]+(?=\n|\Z)")
-OUTER_SPACE = re.compile(r"\A\s+|\s+\Z")
+LEADING_SPACE = re.compile(r"\s*")
 
 
 class _Edits:
@@ -262,10 +262,19 @@ def _trailing_space(text: str):
 
 
 def _outer_space(text: str):
-    if not text or not (text[0].isspace() or text[-1].isspace()):
+    """White space at either end, cut by ``str.strip`` (``re.sub`` would build a second text)."""
+    import numpy as np
+
+    stripped = text.strip()
+    if len(stripped) == len(text):
         return text, None
-    stripped, edits = _deletions(OUTER_SPACE, text)
-    return (text if stripped is None else stripped), edits
+    lead = LEADING_SPACE.match(text).end()  # type: ignore[union-attr]  # matches always
+    spans = [(0, lead)] if lead else []
+    if stripped and lead + len(stripped) < len(text):
+        spans.append((lead + len(stripped), len(text)))
+    starts = np.array([a for a, _ in spans], dtype=np.int64)
+    ends = np.array([b for _, b in spans], dtype=np.int64)
+    return stripped, _Edits(starts, ends, np.zeros(len(spans), dtype=np.int64))
 
 
 def _nfc(text: str):

@@ -29,6 +29,7 @@ from qualcode.interop.import_apply import apply_import, build_transcript
 from qualcode.interop.offsets import normalise_with_map
 from qualcode.interop.qdpx_read import RefiFile
 from qualcode.interop.safezip import Limits
+from qualcode.transcripts.memory import return_large_blocks
 from qualcode.transcripts.model import sha256_text
 
 if TYPE_CHECKING:
@@ -123,6 +124,7 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
     """Import a .qdpx/.qde into ``project`` as one transaction (nothing on a dry run)."""
     options = options or ImportOptions()
     path = Path(path)
+    return_large_blocks()
     with RefiFile(path, limits_of(project)) as refi:
         planner = _Planner(project, refi, options)
         report = planner.plan()

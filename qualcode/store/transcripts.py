@@ -39,7 +39,8 @@ def check_storable(transcript: Transcript) -> None:
               ("id", "title", "role", "site", "source_path", "sha256", "format", "text")]
     fields += [(f"attribute name {n}", str(key), None) for n, key in enumerate(transcript.attributes, 1)]
     fields += [(f"attribute {str(k)[:40]!r}", str(v), None) for k, v in transcript.attributes.items()]
-    fields += [(f"speaker of segment {s.ordinal}", s.speaker, segments.c.speaker) for s in transcript.segments]
+    speakers = {s.speaker: s.ordinal for s in reversed(transcript.segments)}  # each speaker once, first turn named
+    fields += [(f"speaker of segment {ordinal}", speaker, segments.c.speaker) for speaker, ordinal in speakers.items()]
     for name, value, column in fields:
         problem = None
         if value and "\x00" in value:

@@ -19,7 +19,7 @@ LABEL_SEPARATOR = ": "
 TURN_SEPARATOR = "\n\n"
 
 
-@dataclass
+@dataclass(slots=True)
 class Turn:
     """One speaker turn as an importer parsed it, before offsets are assigned."""
 
@@ -155,7 +155,7 @@ def render(turns: list[Turn], interviewers: set[str], preamble: str = "") -> tup
             pieces.append(TURN_SEPARATOR)
             position += len(TURN_SEPARATOR)
         label = turn.speaker + LABEL_SEPARATOR
-        pieces.append(label + turn.text)
+        pieces += (label, turn.text)  # not label + text: that would copy every turn once more
         start = position + len(label)
         end = start + len(turn.text)
         segments.append(
