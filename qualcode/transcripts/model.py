@@ -149,12 +149,13 @@ def render(turns: list[Turn], interviewers: set[str], preamble: str = "") -> tup
     preamble = normalise(preamble)
     pieces: list[str] = [preamble] if preamble else []
     segments: list[Segment] = []
+    labels: dict[str, str] = {}  # one label string a speaker, not one a turn
     position = len(preamble)
     for ordinal, turn in enumerate(turns, start=1):
         if pieces:
             pieces.append(TURN_SEPARATOR)
             position += len(TURN_SEPARATOR)
-        label = turn.speaker + LABEL_SEPARATOR
+        label = labels.get(turn.speaker) or labels.setdefault(turn.speaker, turn.speaker + LABEL_SEPARATOR)
         pieces += (label, turn.text)  # not label + text: that would copy every turn once more
         start = position + len(label)
         end = start + len(turn.text)
