@@ -143,15 +143,27 @@ def read_bundle(path: Path, limits: Limits | None = None) -> dict:
     with SafeArchive(path, limits) as archive:
         if archive.find(BUNDLE_ENTRY) is None:
             raise InteropError(f"{path.name} is not a qualcode coder bundle (no {BUNDLE_ENTRY})", file=str(path))
-        data = archive.read(BUNDLE_ENTRY)
+        _check_bundle_size(archive, path, (limits or Limits()).max_bundle_bytes)
+        data = archive.read_buffer(BUNDLE_ENTRY)
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = json.loads(data)  # bytes straight in: no decoded copy of the whole document
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InteropError(f"{path.name}: {BUNDLE_ENTRY} is not valid JSON ({exc})", file=str(path)) from None
     except RecursionError:
         raise InteropError(f"{path.name}: {BUNDLE_ENTRY} is nested too deeply to read", file=str(path)) from None
     _check_shape(document, path)
     return document
+
+
+def _check_bundle_size(archive: SafeArchive, path: Path, cap: int) -> None:
+    """Refuse before reading: parsed JSON takes several times its size in memory."""
+    size = archive.size(BUNDLE_ENTRY)
+    if size > cap:
+        raise InteropError(
+            f"{path.name}: {BUNDLE_ENTRY} is {size:,} bytes; at most {cap:,} are read (raise [interop] "
+            "max_bundle_mb in qualcode.toml if the bundle is genuine); nothing was merged",
+            file=str(path),
+        )
 
 
 def _check_shape(document, path: Path) -> None:

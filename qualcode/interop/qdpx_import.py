@@ -137,12 +137,19 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
 def limits_of(project: Project) -> Limits:
     """The archive caps, overridable in qualcode.toml ``[interop]`` (and ``[import] max_source_mb``)."""
     defaults = Limits()
-    megabytes = project.setting("interop", "max_inflated_mb", defaults.max_inflated_bytes // 2**20)
     return Limits(
         max_entries=int(project.setting("interop", "max_entries", defaults.max_entries)),
-        max_inflated_bytes=int(megabytes) * 2**20,
+        max_inflated_bytes=_megabytes(project, "max_inflated_mb", defaults.max_inflated_bytes),
         max_source_bytes=project.max_source_bytes,
+        max_bundle_bytes=_megabytes(project, "max_bundle_mb", defaults.max_bundle_bytes),
     )
+
+
+def _megabytes(project: Project, key: str, default: int) -> int:
+    value = project.setting("interop", key, default // 2**20)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 64 * 1024:
+        raise InteropError(f"[interop] {key} in qualcode.toml must be a number of megabytes in (0, 65536], got {value!r:.40}")
+    return int(value * 2**20)
 
 
 class _Planner:

@@ -25,6 +25,7 @@ from qualcode.errors import InteropError
 MAX_ENTRIES = 10_000
 MAX_INFLATED_BYTES = 1024 * 1024 * 1024  # 1 GiB: a large NVivo project with media stays below
 MAX_SOURCE_BYTES = 32 * 1024 * 1024  # one transcript; a three-hour interview is under 1 MB
+MAX_BUNDLE_BYTES = 256 * 1024 * 1024  # a coder bundle's JSON: codings plus the texts of the transcripts coded
 MAX_RATIO = 200  # text compresses ~10x; XML at most ~50x
 RATIO_FLOOR = 1024 * 1024  # small entries may have any ratio
 CHUNK = 64 * 1024
@@ -39,6 +40,7 @@ class Limits:
     max_inflated_bytes: int = MAX_INFLATED_BYTES
     max_ratio: int = MAX_RATIO
     max_source_bytes: int = MAX_SOURCE_BYTES  # one source's text ([import] max_source_mb)
+    max_bundle_bytes: int = MAX_BUNDLE_BYTES  # a coder bundle's bundle.json ([interop] max_bundle_mb)
 
 
 def unsafe_name_reason(name: str) -> str | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import tracemalloc
 import unicodedata
 import zipfile
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -214,3 +216,38 @@ def test_qualcode_import_refuses_a_file_over_max_source_mb(victim, tmp_path):
                                    "big.txt", "at most 10,485 bytes", "[import] max_source_mb")
     assert "hotline" not in line.casefold()
     assert snapshot(victim) == before
+
+
+# -- coder bundles: the JSON is refused by size before it is parsed ------------------------------
+
+
+def _bundle(path, padding: int = 0):
+    document = {"format": "qualcode-coder-bundle", "version": 1, "coder": "ana", "transcripts": {},
+                "codings": [], "events": [], "padding": "x" * padding}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bundle.json", json.dumps(document))
+    return path
+
+
+def test_a_bundle_over_max_bundle_mb_is_refused_before_it_is_parsed(victim, tmp_path, monkeypatch):
+    update_config(victim.config_path, {"interop": {"max_bundle_mb": 0.01}})
+    path = _bundle(tmp_path / "big.qcb", padding=20_000)
+    parsed = []
+    monkeypatch.setattr(json, "loads", lambda *a, **k: parsed.append(1))  # must not be reached
+    before = snapshot(victim)
+    assert_one_line_refusal(run_cli(victim, "merge", str(path)), "big.qcb: bundle.json is 20,",
+                            "at most 10,485 are read", "[interop] max_bundle_mb", "nothing was merged")
+    assert parsed == [] and snapshot(victim) == before
+
+
+def test_a_bundle_under_the_cap_is_read(victim, tmp_path):
+    update_config(victim.config_path, {"interop": {"max_bundle_mb": 1}})
+    result = run_cli(victim, "merge", str(_bundle(tmp_path / "small.qcb", padding=20_000)), "--dry-run")
+    assert "max_bundle_mb" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["lots", 0, True])
+def test_max_bundle_mb_must_be_a_positive_number(victim, tmp_path, value):
+    update_config(victim.config_path, {"interop": {"max_bundle_mb": value}})
+    assert_one_line_refusal(run_cli(victim, "merge", str(_bundle(tmp_path / "b.qcb"))), "[interop] max_bundle_mb",
+                            "number of megabytes")
