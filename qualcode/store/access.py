@@ -353,6 +353,18 @@ def grant_access(
     return Grant(role, create_role, password, statements, coder_added)
 
 
+def may_write(conn: Connection, *tables: str) -> bool:
+    """Whether the connected role may insert into every one of ``tables`` (always on SQLite).
+
+    In team mode the search index and saved queries are the lead's: a coder's role reads
+    them, so a command a coder runs asks first instead of failing on a refused write."""
+    from sqlalchemy import func
+
+    if conn.dialect.name != "postgresql":
+        return True
+    return all(conn.execute(select(func.has_table_privilege(table, "INSERT"))).scalar_one() for table in tables)
+
+
 def require_postgresql(conn: Connection, what: str) -> None:
     if conn.dialect.name != "postgresql":
         raise StoreError(

@@ -169,3 +169,66 @@ def test_the_coder_cannot_close_the_sample_or_leave_it(project, team):
     _blind_sample(project, [ana, ben])
     assert refused(ana_url, "UPDATE samples SET closed_at = now()") == "42501"
     assert refused(ana_url, "DELETE FROM sample_coders WHERE coder = current_user") == "42501"
+
+
+# -- the search index and saved queries: the lead's; a coder reads them ---------------------------
+
+
+def _cli(project, url, monkeypatch, *args):
+    monkeypatch.setenv("QUALCODE_DATABASE_URL", url)
+    try:
+        return CliRunner().invoke(app, ["-p", str(project.root), *args])
+    finally:
+        monkeypatch.delenv("QUALCODE_DATABASE_URL")
+
+
+def _one_line(result, *fragments):
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in result.output, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("sql", [
+    "INSERT INTO search_indexed (transcript_id, marker, text_digest) VALUES ('x', 'm', 'd')",
+    "DELETE FROM search_postings",
+    "UPDATE search_indexed SET marker = 'forged'",
+    "INSERT INTO saved_queries (name, kind, spec, created_at) VALUES ('q', 'search', '{}', now())",
+    "DELETE FROM saved_queries",
+])
+def test_a_coder_cannot_write_the_search_index_or_saved_queries(project, team, sql):
+    (_, url), _ = team.items()
+    assert refused(url, sql) == "42501"
+
+
+def test_a_coder_searches_the_index_the_lead_built(project, team, monkeypatch):
+    (ana, url), _ = team.items()
+    assert CliRunner().invoke(app, ["-p", str(project.root), "search", "hotline"]).exit_code == 0  # the lead's refresh
+    found = _cli(project, url, monkeypatch, "search", "hotline", "--json")
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.stdout)["total"] == 2
+
+
+def test_a_coder_on_a_stale_index_is_told_the_lead_must_refresh_it(project, team, monkeypatch):
+    (ana, url), _ = team.items()
+    before = count(project, "SELECT count(*) FROM search_indexed")
+    line = _one_line(_cli(project, url, monkeypatch, "search", "hotline"), "out of date (2 transcript(s)",
+                     "only the lead refreshes it", "qualcode search --reindex")
+    assert "hotline" not in line.casefold().replace("search hotline", "")
+    assert count(project, "SELECT count(*) FROM search_indexed") == before == 0
+    add_transcript(project, "vsp-3", "service_provider", INTERVIEW)  # the lead imports after refreshing
+    assert CliRunner().invoke(app, ["-p", str(project.root), "search", "hotline"]).exit_code == 0
+    add_transcript(project, "vsp-4", "service_provider", INTERVIEW)
+    _one_line(_cli(project, url, monkeypatch, "query", "referral.hotline"), "out of date (1 transcript(s)")
+
+
+def test_saved_queries_are_the_leads_and_coders_run_them(project, team, monkeypatch):
+    (ana, url), _ = team.items()
+    assert CliRunner().invoke(app, ["-p", str(project.root), "search", "hotline", "--save", "shared"]).exit_code == 0
+    _one_line(_cli(project, url, monkeypatch, "search", "hotline", "--save", "mine"), "saved queries are the lead's")
+    _one_line(_cli(project, url, monkeypatch, "query", "delete", "shared"), "saved queries are the lead's")
+    ran = _cli(project, url, monkeypatch, "query", "run", "shared", "--json")
+    assert ran.exit_code == 0, ran.output
+    assert count(project, "SELECT count(*) FROM saved_queries") == 1
