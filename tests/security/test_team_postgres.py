@@ -175,11 +175,10 @@ def test_the_coder_cannot_close_the_sample_or_leave_it(project, team):
 
 
 def _cli(project, url, monkeypatch, *args):
-    monkeypatch.setenv("QUALCODE_DATABASE_URL", url)
-    try:
+    """The CLI as the coder's role; the lead's URL (the project's) is back afterwards."""
+    with monkeypatch.context() as patched:
+        patched.setenv("QUALCODE_DATABASE_URL", url)
         return CliRunner().invoke(app, ["-p", str(project.root), *args])
-    finally:
-        monkeypatch.delenv("QUALCODE_DATABASE_URL")
 
 
 def _one_line(result, *fragments):
@@ -232,3 +231,69 @@ def test_saved_queries_are_the_leads_and_coders_run_them(project, team, monkeypa
     ran = _cli(project, url, monkeypatch, "query", "run", "shared", "--json")
     assert ran.exit_code == 0, ran.output
     assert count(project, "SELECT count(*) FROM saved_queries") == 1
+
+
+# -- rows written before 'db grant' put the checks in place: re-validated, never accepted -----------
+
+
+def _grant(project, *args):
+    return CliRunner().invoke(app, ["-p", str(project.root), "db", "grant", *args])
+
+
+def test_db_grant_check_passes_on_what_qualcode_itself_writes(project, team):
+    (ana, _), (ben, _) = team.items()
+    session = CodingSession(project, ben)
+    session.tag("vsp-1", 2, ["referral.hotline"])
+    session.tag("vsp-2", 2, ["referral.hotline"])
+    session.undo()
+    session.redo()
+    session.untag("vsp-1", 2, ["referral.hotline"])
+    assert CliRunner().invoke(app, ["-p", str(project.root), "transcripts", "remove", "vsp-2", "--yes"]).exit_code == 0
+    assert CliRunner().invoke(app, ["-p", str(project.root), "transcripts", "restore", "vsp-2"]).exit_code == 0
+    result = _grant(project, ana, "--check")
+    assert result.exit_code == 0, result.output
+    assert "No stored row breaks the coder checks" in result.stdout
+    assert _grant(project, ana).exit_code == 0
+
+
+def _forge(project) -> None:
+    """Rows a coder's role could write before the checks existed (the lead writes them here)."""
+    import hashlib
+
+    broken = "codes: [unclosed"
+    lead_sql(project, "INSERT INTO events (coder, at, action, transcript_id, coding_id, before, after, undone) "
+                      "VALUES ('x', now(), 'DROP TABLE', 'vsp-1', NULL, NULL, NULL, false), "
+                      "('x', now(), 'tag', 'vsp-1', 7, NULL, CAST('{\"code_id\": 5}' AS json), false)")
+    lead_sql(project, "INSERT INTO codebook_versions (hash, path, text, created_at) VALUES (:h, 'x.yaml', :t, now())",
+             {"h": hashlib.sha256(broken.encode()).hexdigest(), "t": broken})
+    lead_sql(project, "INSERT INTO codings (transcript_id, segment_id, coder, code_id, start_offset, end_offset, origin, "
+                      "orphaned, created_at, updated_at) SELECT 'vsp-1', id, :c, 'referral.hotline', 9, 3, 'manual', "
+                      "false, now(), now() FROM segments WHERE transcript_id = 'vsp-1' AND ordinal = 2",
+             {"c": next(iter(project_coders(project)))})
+
+
+def project_coders(project) -> list[str]:
+    with project.read() as conn:
+        return list(conn.execute(text("SELECT name FROM coders ORDER BY name")).scalars())
+
+
+def test_db_grant_refuses_while_forged_rows_are_stored_and_check_lists_them(project, team, database_server):
+    (ana, _), _ = team.items()
+    _forge(project)
+    newcomer = f"cy_{secrets.token_hex(4)}"
+    with pg.login_role(database_server, newcomer):
+        result = _grant(project, newcomer)
+        assert result.exit_code == 1, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in result.output, result.stderr
+        for fragment in ("db grant refused", "holds 4 row(s)", "1 event(s) with an action",
+                         "1 coding event(s) without the code and span", "1 coding(s) outside 0 <= start < end",
+                         "1 codebook version(s) that do not parse", f"db grant {newcomer} --check"):
+            assert fragment in lines[0], lines[0]
+        with project.read() as conn:  # nothing was granted
+            granted = conn.execute(text("SELECT has_table_privilege(:r, 'codings', 'INSERT')"), {"r": newcomer}).scalar()
+        assert granted is False
+        listed = _grant(project, newcomer, "--check")
+        assert listed.exit_code == 1
+        assert "1 coding(s) outside 0 <= start < end: id " in listed.stdout
+        assert "codebook version(s) that do not parse: id " in listed.stdout
