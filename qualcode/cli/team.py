@@ -121,8 +121,8 @@ def grant_command(
         grant_statements,
         policy_statements,
         require_postgresql,
-        stored_row_problems,
     )
+    from qualcode.store.row_checks import stored_row_problems
 
     project = project_of(ctx)
     engine = open_engine(project.database_url)

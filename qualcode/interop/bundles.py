@@ -31,6 +31,7 @@ from qualcode.errors import ExportError, InteropError, NotFoundError
 from qualcode.interop.ids import coding_uuid
 from qualcode.interop.qdpx_export import text_sha256
 from qualcode.interop.safezip import Limits, SafeArchive
+from qualcode.store.interop import codebook_hashes, coder_coding_rows
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -81,20 +82,15 @@ def export_coder_bundle(project: Project, coder: str, output: Path) -> BundleSum
 
 def bundle_document(project: Project, coder: str) -> dict:
     """The bundle's content as a JSON-ready dict."""
-    from sqlalchemy import select
-
     from qualcode.store import codings as store
-    from qualcode.store.schema import codebook_versions, codings
     from qualcode.store.transcripts import load_transcript
 
     with project.read() as conn:
         known = store.coder_names(conn)
         if coder not in known:
             raise NotFoundError(f"No coder '{coder}'; coders: {', '.join(known) or 'none yet'}")
-        hashes = dict(conn.execute(select(codebook_versions.c.id, codebook_versions.c.hash)).all())
-        rows = [dict(r._mapping) for r in conn.execute(
-            select(codings).where(codings.c.coder == coder).order_by(codings.c.transcript_id, codings.c.start_offset, codings.c.id)
-        )]
+        hashes = codebook_hashes(conn)
+        rows = coder_coding_rows(conn, coder)
         transcripts = {tid: load_transcript(conn, tid) for tid in dict.fromkeys(r["transcript_id"] for r in rows)}
         events = store.event_rows(conn, coder=coder)
     codebook = project.codebook

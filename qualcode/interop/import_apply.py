@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import InteropError
 from qualcode.interop.segmenting import segment_for_span, segment_text
+from qualcode.store.interop import insert_coding_rows, log_inserted
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
@@ -54,7 +55,6 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
     ``report.codebook_file`` (the first also becomes the project's codebook). ``rebuild``
     makes a planned source's Transcript again (the plan does not keep texts)."""
     from qualcode.codebook.versions import ensure_snapshot, write_text_atomically
-    from qualcode.interop.bulk import insert_codings, log_inserted
     from qualcode.interop.codebook_io import set_project_codebook
     from qualcode.project import replace_text
     from qualcode.store.codings import ensure_coder
@@ -71,7 +71,7 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
                     report.coders_created.append(coder)
             rows = [row for s in report.sources if s.status != "skipped"
                     for row in _store_source(conn, s, version_id, rebuild)]
-            log_inserted(conn, insert_codings(conn, rows), "import")
+            log_inserted(conn, insert_coding_rows(conn, rows), "import")
             codebook = activate or reference
             if codebook is not None and book_file is not None:
                 created_file = not book_file.exists()

@@ -235,8 +235,9 @@ def normalise_with_map(raw: str) -> tuple[str, PositionMap]:
 
 def _deletions(pattern: re.Pattern, text: str):
     """The spans ``pattern`` matches as deletions, and ``text`` without them (or None, None)."""
-    import numpy as np
     from itertools import chain
+
+    import numpy as np
 
     spans = np.fromiter(chain.from_iterable(m.span() for m in pattern.finditer(text)), dtype=np.int64)
     if not len(spans):

@@ -24,11 +24,16 @@ from typing import TYPE_CHECKING
 
 from qualcode.coding.coders import CONSENSUS
 from qualcode.errors import InteropError, QualcodeError, shown
-from qualcode.interop.codebook_io import check_codebook_file_name, free_codebook_path, read_codebook
+from qualcode.interop.codebook_io import (
+    check_codebook_file_name,
+    free_codebook_path,
+    read_codebook,
+)
 from qualcode.interop.import_apply import apply_import, build_transcript
 from qualcode.interop.offsets import normalise_with_map
 from qualcode.interop.qdpx_read import RefiFile
 from qualcode.interop.safezip import Limits
+from qualcode.store.interop import coding_keys_by_transcript, transcript_text
 from qualcode.transcripts.memory import return_large_blocks
 from qualcode.transcripts.model import sha256_text
 
@@ -241,29 +246,14 @@ class _Planner:
     def _existing_state(self) -> dict[str, set]:
         """Each stored transcript's coding keys; texts are read one at a time (``_stored_text``),
         so memory follows the largest transcript, not the whole project."""
-        from sqlalchemy import select
-
-        from qualcode.store.schema import codings, transcripts
-
         with self.project.read() as conn:
-            keys: dict[str, set] = {tid: set() for tid in conn.execute(select(transcripts.c.id)).scalars()}
-            rows = conn.execute(
-                select(codings.c.transcript_id, codings.c.coder, codings.c.code_id, codings.c.start_offset,
-                       codings.c.end_offset).where(codings.c.orphaned.is_(False))
-            )
-            for tid, coder, code, start, end in rows:
-                keys[tid].add((coder, code, start, end))
-        return keys
+            return coding_keys_by_transcript(conn)
 
     def _stored_text(self, transcript_id: str) -> str | None:
-        from sqlalchemy import select
-
-        from qualcode.store.schema import transcripts
-
         if transcript_id not in self._existing:
             return None
         with self.project.read() as conn:
-            return conn.execute(select(transcripts.c.text).where(transcripts.c.id == transcript_id)).scalar_one()
+            return transcript_text(conn, transcript_id)
 
     # -- one source -----------------------------------------------------------------
 
@@ -307,6 +297,9 @@ class _Planner:
         """The Transcript the plan made for ``outcome``, built again from the archive."""
         source = self._sources[outcome.transcript_id]
         raw = self.refi.source_text(source).raw
+        if raw is None:  # the plan read it: the archive changed under the import
+            raise InteropError(f"source '{shown(outcome.name)}' can no longer be read; nothing was imported",
+                               file=str(self.refi.path))
         text, _ = normalise_with_map(raw)
         values = self._values(source, outcome.transcript_id, raw, self._sidecar_meta(source, text))
         del raw

@@ -118,8 +118,9 @@ class SafeArchive:
         view, filled = memoryview(data), 0
         try:
             with self._zip.open(info) as stream:
-                while filled < info.file_size and (count := stream.readinto(view[filled : filled + CHUNK])):
-                    filled += count
+                while filled < info.file_size and (chunk := stream.read(min(CHUNK, info.file_size - filled))):
+                    view[filled : filled + len(chunk)] = chunk
+                    filled += len(chunk)
                 if stream.read(1):
                     raise self._bomb(f"entry '{info.filename}' inflates beyond its declared size or the cap")
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:

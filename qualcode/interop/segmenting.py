@@ -34,7 +34,11 @@ class _Lines:
     none) and the length of the speech after the label."""
 
     def __init__(self, text: str) -> None:
-        from qualcode.transcripts.importers.labels import accepted_from_forms, find_candidate, name_key
+        from qualcode.transcripts.importers.labels import (
+            accepted_from_forms,
+            find_candidate,
+            name_key,
+        )
 
         self.starts, self.ends, self.label, self.speech = array("q"), array("q"), array("l"), array("q")
         self.names: list[str] = []
@@ -54,7 +58,7 @@ class _Lines:
                     if number == len(raw_names):
                         raw_names.append(candidate.name)
                 self.label.append(number)
-                self.speech.append(len(candidate.rest.strip()) if number >= 0 else 0)
+                self.speech.append(len(candidate.rest.strip()) if candidate is not None and number >= 0 else 0)
             position += len(line) + 1
         accepted = accepted_from_forms(forms)
         self.names = [" ".join(name.split()) for name in raw_names]

@@ -19,7 +19,7 @@ from qualcode.project import update_config
 from tests.interop.refi_builders import Sel, Src, write_qdpx
 from tests.security.hostile import assert_one_line_refusal, run_cli, snapshot
 
-WORDS = "hotline police shelter clients housing trial court referral support case".split()
+WORDS = ["hotline", "police", "shelter", "clients", "housing", "trial", "court", "referral", "support", "case"]
 
 
 def _interview(megabytes: float, seed: int = 16) -> str:
@@ -65,10 +65,10 @@ def test_positions_and_segments_of_a_large_transcript_take_a_small_multiple_of_i
     assert index[len(text)] == len(normalised)
 
 
-def _peak_of(call) -> int:
+def _peak_of(call, *args) -> int:
     tracemalloc.start()
     try:
-        call()
+        call(*args)
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -95,7 +95,7 @@ def test_importing_a_qdpx_peaks_at_a_small_multiple_of_its_largest_transcript(vi
     _warm_up(victim, tmp_path)
     text = _interview(1.0, seed=3)
     path = write_qdpx(tmp_path / "big.qdpx", [Src("big", text, [Sel(13, 20, "Hotline")], {"role": "prosecutor"})])
-    peak = _peak_of(lambda: import_project(victim, path, ImportOptions(codebook_from_file=True)))
+    peak = _peak_of(import_project, victim, path, ImportOptions(codebook_from_file=True))
     assert peak < MEMORY_MULTIPLE * len(text), f"peak {peak / len(text):.1f} times the transcript"
     with victim.read() as conn:
         from qualcode.store.transcripts import load_transcript
@@ -110,7 +110,7 @@ def test_importing_a_text_transcript_peaks_at_a_small_multiple_of_its_size(victi
     source = tmp_path / "big.txt"
     source.write_text(_interview(1.0, seed=4), encoding="utf-8")
     size = source.stat().st_size
-    peak = _peak_of(lambda: import_transcripts(victim, [ImportRequest(source, "prosecutor", "A")]))
+    peak = _peak_of(import_transcripts, victim, [ImportRequest(source, "prosecutor", "A")])
     assert peak < MEMORY_MULTIPLE * size, f"peak {peak / size:.1f} times the transcript"
 
 

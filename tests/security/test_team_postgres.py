@@ -203,7 +203,7 @@ def test_a_coder_cannot_write_the_search_index_or_saved_queries(project, team, s
 
 
 def test_a_coder_searches_the_index_the_lead_built(project, team, monkeypatch):
-    (ana, url), _ = team.items()
+    (_, url), _ = team.items()
     assert CliRunner().invoke(app, ["-p", str(project.root), "search", "hotline"]).exit_code == 0  # the lead's refresh
     found = _cli(project, url, monkeypatch, "search", "hotline", "--json")
     assert found.exit_code == 0, found.output
@@ -211,7 +211,7 @@ def test_a_coder_searches_the_index_the_lead_built(project, team, monkeypatch):
 
 
 def test_a_coder_on_a_stale_index_is_told_the_lead_must_refresh_it(project, team, monkeypatch):
-    (ana, url), _ = team.items()
+    (_, url), _ = team.items()
     before = count(project, "SELECT count(*) FROM search_indexed")
     line = _one_line(_cli(project, url, monkeypatch, "search", "hotline"), "out of date (2 transcript(s)",
                      "only the lead refreshes it", "qualcode search --reindex")
@@ -224,7 +224,7 @@ def test_a_coder_on_a_stale_index_is_told_the_lead_must_refresh_it(project, team
 
 
 def test_saved_queries_are_the_leads_and_coders_run_them(project, team, monkeypatch):
-    (ana, url), _ = team.items()
+    (_, url), _ = team.items()
     assert CliRunner().invoke(app, ["-p", str(project.root), "search", "hotline", "--save", "shared"]).exit_code == 0
     _one_line(_cli(project, url, monkeypatch, "search", "hotline", "--save", "mine"), "saved queries are the lead's")
     _one_line(_cli(project, url, monkeypatch, "query", "delete", "shared"), "saved queries are the lead's")
@@ -278,7 +278,6 @@ def project_coders(project) -> list[str]:
 
 
 def test_db_grant_refuses_while_forged_rows_are_stored_and_check_lists_them(project, team, database_server):
-    (ana, _), _ = team.items()
     _forge(project)
     newcomer = f"cy_{secrets.token_hex(4)}"
     with pg.login_role(database_server, newcomer):

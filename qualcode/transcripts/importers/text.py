@@ -14,7 +14,11 @@ import re
 from pathlib import PurePath
 
 from qualcode.errors import TranscriptImportError
-from qualcode.transcripts.encoding import decode_text_with_encoding, looks_like_text, strip_controls
+from qualcode.transcripts.encoding import (
+    decode_text_with_encoding,
+    looks_like_text,
+    strip_controls,
+)
 from qualcode.transcripts.importers.labels import (
     Line,
     accepted_from_forms,
