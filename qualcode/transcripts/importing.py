@@ -181,9 +181,10 @@ def prepare_transcript(
     if not parsed.turns:
         raise TranscriptImportError("no speech found; is this an interview transcript?")
     interviewers = detect_interviewers(parsed.turns, interviewer)
-    text, segments = render(parsed.turns, interviewers, parsed.preamble)
     title, file_format, notes = parsed.title, parsed.format, list(parsed.notes)
-    del parsed  # memory: the turns are in the text now
+    turns, preamble = parsed.turns, parsed.preamble
+    del parsed
+    text, segments = render(turns, interviewers, preamble, consume=True)  # memory: the turns go once joined
     transcript = Transcript(
         id=request.id,
         title=title or request.path.stem,
