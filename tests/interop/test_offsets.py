@@ -76,7 +76,7 @@ def test_position_index_matches_a_slow_reference(model):
 
 @pytest.mark.parametrize("block", [1, 2, 3, 7])
 def test_the_utf8_checkpoints_match_the_reference_across_blocks(monkeypatch, block):
-    import qualcode.interop.offsets as offsets
+    from qualcode.interop import offsets
 
     monkeypatch.setattr(offsets, "UTF8_BLOCK", block)  # real blocks are 4096 characters; these texts are short
     for raw in _random_texts(150, seed=block):
