@@ -91,5 +91,5 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "db upgrade": ("qualcode db upgrade",),
     "db info": ("qualcode db info",),
     "db copy": ("qualcode db copy --to 'postgresql+psycopg://HOST/qualcode?options=-csearch_path%3Decm'",),
-    "db grant": ("qualcode db grant alice",),
+    "db grant": ("qualcode db grant alice", "qualcode db grant alice --check"),
 }

@@ -104,6 +104,9 @@ def grant_command(
         typer.Option("--shared", help="A login several coders share; each sets QUALCODE_CODER (a guard, not a wall)."),
     ] = False,
     sql: Annotated[bool, typer.Option("--sql", help="Print the SQL instead of running it.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only list stored rows the coder checks would refuse (exit 1 if any).")
+    ] = False,
 ) -> None:
     """Let a coder's PostgreSQL role read the project and write only its own codings.
 
@@ -111,7 +114,13 @@ def grant_command(
     the role what coding needs. Run as the lead, who owns the tables.
     """
     from qualcode.store import open_engine
-    from qualcode.store.access import grant_access, grant_statements, policy_statements, require_postgresql
+    from qualcode.store.access import (
+        grant_access,
+        grant_statements,
+        policy_statements,
+        require_postgresql,
+    )
+    from qualcode.store.row_checks import stored_row_problems
 
     project = project_of(ctx)
     engine = open_engine(project.database_url)
@@ -125,8 +134,17 @@ def grant_command(
             return
         from qualcode.codebook.versions import ensure_snapshot
 
+        if check:
+            with engine.connect() as conn:
+                problems = stored_row_problems(conn, _codebook_parses)
+            for line in problems.lines():
+                console.print(line, markup=False, soft_wrap=True)
+            if problems.total:
+                raise typer.Exit(1)
+            console.print("No stored row breaks the coder checks", markup=False)
+            return
         with engine.begin() as conn:
-            grant = grant_access(conn, coder, create_role=create_role, shared=shared)
+            grant = grant_access(conn, coder, create_role=create_role, shared=shared, codebook_parses=_codebook_parses)
             # Coders may not store codebook versions: store the one they will code with.
             ensure_snapshot(conn, project.codebook)
     finally:
@@ -136,6 +154,18 @@ def grant_command(
         console.print(f"Added coder '{coder}' to the project", markup=False)
     if grant.password:
         _print_login(project, coder, grant.password)
+
+
+def _codebook_parses(text: str) -> bool:
+    """A stored codebook version must load, or every command using it fails for everyone."""
+    from qualcode.codebook.loader import parse_codebook
+    from qualcode.errors import QualcodeError
+
+    try:
+        parse_codebook(text)
+    except (QualcodeError, RecursionError):
+        return False
+    return True
 
 
 def _print_login(project: Project, role: str, password: str) -> None:

@@ -31,6 +31,7 @@ from qualcode.errors import ExportError, InteropError, NotFoundError
 from qualcode.interop.ids import coding_uuid
 from qualcode.interop.qdpx_export import text_sha256
 from qualcode.interop.safezip import Limits, SafeArchive
+from qualcode.store.interop import codebook_hashes, coder_coding_rows
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -81,20 +82,15 @@ def export_coder_bundle(project: Project, coder: str, output: Path) -> BundleSum
 
 def bundle_document(project: Project, coder: str) -> dict:
     """The bundle's content as a JSON-ready dict."""
-    from sqlalchemy import select
-
     from qualcode.store import codings as store
-    from qualcode.store.schema import codebook_versions, codings
     from qualcode.store.transcripts import load_transcript
 
     with project.read() as conn:
         known = store.coder_names(conn)
         if coder not in known:
             raise NotFoundError(f"No coder '{coder}'; coders: {', '.join(known) or 'none yet'}")
-        hashes = dict(conn.execute(select(codebook_versions.c.id, codebook_versions.c.hash)).all())
-        rows = [dict(r._mapping) for r in conn.execute(
-            select(codings).where(codings.c.coder == coder).order_by(codings.c.transcript_id, codings.c.start_offset, codings.c.id)
-        )]
+        hashes = codebook_hashes(conn)
+        rows = coder_coding_rows(conn, coder)
         transcripts = {tid: load_transcript(conn, tid) for tid in dict.fromkeys(r["transcript_id"] for r in rows)}
         events = store.event_rows(conn, coder=coder)
     codebook = project.codebook
@@ -143,15 +139,27 @@ def read_bundle(path: Path, limits: Limits | None = None) -> dict:
     with SafeArchive(path, limits) as archive:
         if archive.find(BUNDLE_ENTRY) is None:
             raise InteropError(f"{path.name} is not a qualcode coder bundle (no {BUNDLE_ENTRY})", file=str(path))
-        data = archive.read(BUNDLE_ENTRY)
+        _check_bundle_size(archive, path, (limits or Limits()).max_bundle_bytes)
+        data = archive.read_buffer(BUNDLE_ENTRY)
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = json.loads(data)  # bytes straight in: no decoded copy of the whole document
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InteropError(f"{path.name}: {BUNDLE_ENTRY} is not valid JSON ({exc})", file=str(path)) from None
     except RecursionError:
         raise InteropError(f"{path.name}: {BUNDLE_ENTRY} is nested too deeply to read", file=str(path)) from None
     _check_shape(document, path)
     return document
+
+
+def _check_bundle_size(archive: SafeArchive, path: Path, cap: int) -> None:
+    """Refuse before reading: parsed JSON takes several times its size in memory."""
+    size = archive.size(BUNDLE_ENTRY)
+    if size > cap:
+        raise InteropError(
+            f"{path.name}: {BUNDLE_ENTRY} is {size:,} bytes; at most {cap:,} are read (raise [interop] "
+            "max_bundle_mb in qualcode.toml if the bundle is genuine); nothing was merged",
+            file=str(path),
+        )
 
 
 def _check_shape(document, path: Path) -> None:

@@ -9,11 +9,13 @@ activated) is written inside the transaction block and restored if anything fail
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import InteropError
 from qualcode.interop.segmenting import segment_for_span, segment_text
+from qualcode.store.interop import insert_coding_rows, log_inserted
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
@@ -53,7 +55,6 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
     ``report.codebook_file`` (the first also becomes the project's codebook). ``rebuild``
     makes a planned source's Transcript again (the plan does not keep texts)."""
     from qualcode.codebook.versions import ensure_snapshot, write_text_atomically
-    from qualcode.interop.bulk import insert_codings, log_inserted
     from qualcode.interop.codebook_io import set_project_codebook
     from qualcode.project import replace_text
     from qualcode.store.codings import ensure_coder
@@ -70,7 +71,7 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
                     report.coders_created.append(coder)
             rows = [row for s in report.sources if s.status != "skipped"
                     for row in _store_source(conn, s, version_id, rebuild)]
-            log_inserted(conn, insert_codings(conn, rows), "import")
+            log_inserted(conn, insert_coding_rows(conn, rows), "import")
             codebook = activate or reference
             if codebook is not None and book_file is not None:
                 created_file = not book_file.exists()
@@ -109,8 +110,6 @@ def _store_source(conn, source, version_id: int | None, rebuild=None) -> list[di
 
 
 def _values(planned: PlannedCoding, transcript: Transcript, ids: dict[int, int], version_id) -> dict:
-    from qualcode.interop.qdpx_import import parse_stamp
-
     segment = segment_for_span(transcript.segments, planned.start, planned.end)
     if segment is None:
         raise InteropError(f"transcript '{transcript.id}' has no segments to hold a coding")
@@ -125,3 +124,12 @@ def _values(planned: PlannedCoding, transcript: Transcript, ids: dict[int, int],
         values["created_at"] = created
         values["updated_at"] = updated or created
     return values
+
+
+def parse_stamp(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

@@ -30,10 +30,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
-from qualcode.interop.bulk import insert_codings, log_inserted
 from qualcode.interop.bundles import read_bundle
 from qualcode.interop.qdpx_export import text_sha256
 from qualcode.interop.segmenting import segment_for_span
+from qualcode.store.interop import (
+    append_history_event,
+    history_stamps,
+    insert_coding_rows,
+    live_codings_by_key,
+    log_inserted,
+)
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -115,7 +121,7 @@ class _Merger:
         for entry, row in present:
             self._maybe_add_memo(row, entry)
         version_id = ensure_snapshot(self.conn, self.project.codebook) if to_add else None
-        rows = insert_codings(self.conn, [self._values(entry, placed, version_id) for entry, placed in to_add])
+        rows = insert_coding_rows(self.conn, [self._values(entry, placed, version_id) for entry, placed in to_add])
         if rows and self.group is None:  # the first event heads the merge's group
             self._log(rows[0]["id"], rows[0]["transcript_id"], None, rows[0])
             rows = rows[1:]
@@ -216,14 +222,7 @@ class _Merger:
     # -- the store --------------------------------------------------------------------
 
     def _existing_keys(self) -> dict[tuple, dict]:
-        from sqlalchemy import select
-
-        from qualcode.store.schema import codings
-
-        rows = self.conn.execute(
-            select(codings).where(codings.c.coder == self.coder, codings.c.orphaned.is_(False))
-        )
-        return {(r.transcript_id, r.code_id, r.start_offset, r.end_offset): dict(r._mapping) for r in rows}
+        return live_codings_by_key(self.conn, self.coder)
 
     def _maybe_add_memo(self, row: dict | None, entry: dict) -> None:
         from qualcode.store import codings as store
@@ -262,17 +261,7 @@ class _Merger:
 
     def _history(self) -> None:
         """Append the coder's events not merged before, as ``merged:<action>``."""
-        from sqlalchemy import insert, select, update
-
-        from qualcode.store.schema import events
-
-        present = {
-            (action, _naive(at)) for action, at in self.conn.execute(
-                select(events.c.action, events.c.at).where(
-                    events.c.coder == self.coder, events.c.action.startswith(HISTORY_PREFIX)
-                )
-            )
-        }
+        present = {(action, _naive(at)) for action, at in history_stamps(self.conn, self.coder, HISTORY_PREFIX)}
         groups: dict[int, int] = {}
         for event in self.document.get("events") or []:
             action = (HISTORY_PREFIX + str(event.get("action", "")))[:40]
@@ -280,15 +269,13 @@ class _Merger:
             if at is None or (action, _naive(at)) in present:
                 self.report.events_present += 1
                 continue
-            result = self.conn.execute(insert(events).values(
-                coder=self.coder, at=at, action=action, transcript_id=event.get("transcript_id"),
-                coding_id=None, before=event.get("before"), after=event.get("after"),
-                group_id=groups.get(event.get("group_id")), undoes=None, undone=bool(event.get("undone")),
-            ))
-            new_id = result.inserted_primary_key[0]
-            if event.get("group_id") not in groups:
-                groups[event.get("group_id")] = new_id
-                self.conn.execute(update(events).where(events.c.id == new_id).values(group_id=new_id))
+            values = {
+                "coder": self.coder, "at": at, "action": action, "transcript_id": event.get("transcript_id"),
+                "coding_id": None, "before": event.get("before"), "after": event.get("after"), "undoes": None,
+                "undone": bool(event.get("undone")),
+            }
+            new_id = append_history_event(self.conn, values, groups.get(event.get("group_id")))
+            groups.setdefault(event.get("group_id"), new_id)
             self.report.events_added += 1
 
 

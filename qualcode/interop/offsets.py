@@ -23,15 +23,12 @@ covers exactly the characters normalisation kept.
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import accumulate
 
 from qualcode.errors import InteropError
-from qualcode.transcripts.model import normalise
 
 MODELS: dict[str, str] = {
     "codepoints": "Unicode code points, CRLF = 2 (the REFI-QDA standard)",
@@ -81,24 +78,17 @@ def check_model(name: str) -> str:
 ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 NON_ASCII = re.compile("[^\x00-\x7f]")
 CR_BEFORE_LF = re.compile("\r(?=\n)")
-
-
-def _wide_characters(raw: str, model: str) -> list[tuple[int, int]]:
-    """(raw index, width in the model's units) of every character not 1 unit wide."""
-    if model == "utf16":
-        return [(m.start(), 2) for m in ASTRAL.finditer(raw)]
-    if model == "codepoints-lf":
-        return [(m.start(), 0) for m in CR_BEFORE_LF.finditer(raw)]
-    if model == "utf8":
-        return [(m.start(), len(m.group().encode("utf-8", "surrogatepass"))) for m in NON_ASCII.finditer(raw)]
-    return []
+UTF8_BLOCK = 4096  # characters between the UTF-8 model's checkpoints
 
 
 class PositionIndex:
     """Positions of one model in one raw text <-> code point indices of that text.
 
-    Only the characters that are not one unit wide are stored (emoji for UTF-16,
-    the CR of a CRLF for ``codepoints-lf``), so building an index is cheap.
+    Memory stays a few numbers per *exception*, not per character: ``utf16`` and
+    ``codepoints-lf`` keep the raw index of each character that is not one unit wide
+    (an emoji, the CR of a CRLF) in a NumPy array; ``utf8``, where every non-ASCII
+    character is wider (a Cyrillic transcript: all of them), keeps the byte count at
+    every ``UTF8_BLOCK``-th character and encodes one block per lookup.
 
     >>> index = PositionIndex("a😀b\\r\\nc", "utf16")
     >>> [index.to_raw(p) for p in range(7)]
@@ -108,13 +98,20 @@ class PositionIndex:
     """
 
     def __init__(self, raw: str, model: str) -> None:
+        import numpy as np
+
         self.raw = raw
         self.model = check_model(model)
-        wide = _wide_characters(raw, model)
-        self._indices = [index for index, _ in wide]
-        self._widths = [width for _, width in wide]
-        self._extra = list(accumulate(width - 1 for width in self._widths))  # extra units up to and with j
-        self._unit_starts = [index + (self._extra[j - 1] if j else 0) for j, index in enumerate(self._indices)]
+        if model == "utf8":
+            sizes = [len(raw[i : i + UTF8_BLOCK].encode("utf-8", "surrogatepass")) for i in range(0, len(raw), UTF8_BLOCK)]
+            self._block_units = np.concatenate(([0], np.cumsum(np.array(sizes, dtype=np.int64))))
+            return
+        pattern, width = {"utf16": (ASTRAL, 2), "codepoints-lf": (CR_BEFORE_LF, 0)}.get(model, (None, 1))
+        found = pattern.finditer(raw) if pattern is not None else ()
+        self._indices = np.fromiter((m.start() for m in found), dtype=np.int64)
+        self._width = width
+        self._extra = np.arange(1, len(self._indices) + 1, dtype=np.int64) * (width - 1)  # extra units up to and with j
+        self._unit_starts = self._indices + np.concatenate(([0], self._extra[:-1])) if len(self._indices) else self._indices
 
     @property
     def length(self) -> int:
@@ -123,120 +120,187 @@ class PositionIndex:
 
     def to_raw(self, position: int) -> int | None:
         """Raw index of a position, or None if outside the text or inside a character."""
+        import numpy as np
+
         if position < 0:
             return None
-        before = bisect.bisect_left(self._unit_starts, position)  # wide characters starting before
-        if before:
-            last = before - 1
-            if position < self._unit_starts[last] + self._widths[last]:
-                return None  # inside a surrogate pair or a multi-byte sequence
-        index = position - (self._extra[before - 1] if before else 0)
+        if self.model == "utf8":
+            return self._utf8_to_raw(position)
+        before = int(np.searchsorted(self._unit_starts, position, side="left"))  # wide characters starting before
+        if before and position < int(self._unit_starts[before - 1]) + self._width:
+            return None  # inside a surrogate pair
+        index = position - (int(self._extra[before - 1]) if before else 0)
         return index if index <= len(self.raw) else None
 
     def from_raw(self, index: int) -> int:
         """The position of raw index ``index`` in this model (for export)."""
-        before = bisect.bisect_left(self._indices, index)
-        return index + (self._extra[before - 1] if before else 0)
+        import numpy as np
+
+        if self.model == "utf8":
+            block = index // UTF8_BLOCK
+            start = block * UTF8_BLOCK
+            return int(self._block_units[block]) + len(self.raw[start:index].encode("utf-8", "surrogatepass"))
+        before = int(np.searchsorted(self._indices, index, side="left"))
+        return index + (int(self._extra[before - 1]) if before else 0)
+
+    def _utf8_to_raw(self, position: int) -> int | None:
+        import numpy as np
+
+        block = int(np.searchsorted(self._block_units, position, side="right")) - 1
+        if block >= len(self._block_units) - 1:  # at or past the end
+            return len(self.raw) if position == int(self._block_units[-1]) else None
+        start = block * UTF8_BLOCK
+        encoded = self.raw[start : start + UTF8_BLOCK].encode("utf-8", "surrogatepass")
+        try:
+            return start + len(encoded[: position - int(self._block_units[block])].decode("utf-8", "surrogatepass"))
+        except UnicodeDecodeError:
+            return None  # inside a multi-byte sequence
 
 
 # -- normalisation with an index map ------------------------------------------------
 
+LINE_END_DELETIONS = re.compile(r"\r(?=\n)|\x00")
+TRAILING_SPACE = re.compile(r"[^\S\n]+(?=\n|\Z)")
+LEADING_SPACE = re.compile(r"\s*")
 
-def normalise_with_map(raw: str):
-    """``normalise(raw)`` and the normalised index of every raw index ``0..len(raw)``.
 
-    The map is a NumPy int32 array (4 bytes a character; a Python list of ints took
-    about 40), so memory stays a small multiple of the transcript.
+class _Edits:
+    """One normalisation step's changes to its input: ``[start, end)`` replaced by ``size``
+    characters, sorted and disjoint (int64 arrays: three numbers an edit, not one a character)."""
+
+    def __init__(self, starts, ends, sizes) -> None:
+        import numpy as np
+
+        self.starts, self.ends, self.sizes = starts, ends, sizes
+        self.shift = np.concatenate(([0], np.cumsum(sizes - (ends - starts))))  # shift after the first k edits
+
+    def apply(self, position: int) -> int:
+        """Where ``position`` of the step's input lands: a position inside an edit that changed
+        the length snaps to the edit's start (a deleted character maps to the next kept one)."""
+        import numpy as np
+
+        done = int(np.searchsorted(self.ends, position, side="right"))  # edits ending at or before it
+        shift = int(self.shift[done])
+        if done < len(self.starts) and self.starts[done] <= position:
+            start, end, size = int(self.starts[done]), int(self.ends[done]), int(self.sizes[done])
+            if size != end - start:
+                return start + shift
+        return position + shift
+
+
+class PositionMap:
+    """The normalised index of every raw index ``0..len(raw)``, kept as each step's edits
+    (a few numbers a line), not as an array of one number a character."""
+
+    def __init__(self, length: int, steps: list[_Edits]) -> None:
+        self._length, self._steps = length, steps
+
+    def __len__(self) -> int:
+        return self._length + 1
+
+    def __getitem__(self, index: int) -> int:
+        if index < 0:
+            index += self._length + 1
+        if not 0 <= index <= self._length:
+            raise IndexError(index)
+        for step in self._steps:
+            index = step.apply(index)
+        return index
+
+    def __iter__(self):
+        return (self[i] for i in range(self._length + 1))
+
+    def tolist(self) -> list[int]:
+        return list(self)
+
+
+def normalise_with_map(raw: str) -> tuple[str, PositionMap]:
+    """``normalise(raw)`` and the map of every raw index ``0..len(raw)`` into it.
+
+    Memory: the steps rewrite the text with C-level ``re.sub``/``str.replace`` (one new
+    text at a time) and record only what they changed, so a transcript costs its raw
+    and normalised texts plus a few numbers a line.
 
     >>> text, index = normalise_with_map("a\\r\\nb  \\r\\n")
     >>> text, index.tolist()
     ('a\\nb', [0, 1, 1, 2, 3, 3, 3, 3, 3])
     """
-    import numpy as np
-
-    if len(raw) >= 2**31 - 1:
-        raise InteropError(f"a source of {len(raw):,} characters is too large to import")
-    text, mapping = raw, None
+    text, steps = raw, []
     for step in (_line_ends, _nfc, _trailing_space, _outer_space):
-        text, step_map = step(text)
-        if step_map is not None:
-            mapping = step_map if mapping is None else step_map[mapping]
-    if text != normalise(raw):  # pragma: no cover - guards the mapping's assumptions
-        raise InteropError("cannot map positions through text normalisation (unexpected Unicode layout)")
-    return text, (np.arange(len(raw) + 1, dtype=np.int32) if mapping is None else mapping)
+        text, edits = step(text)
+        if edits is not None:
+            steps.append(edits)
+    return text, PositionMap(len(raw), steps)
 
 
-def _deleting(text: str, deleted: list[tuple[int, int]]):
-    """Remove the sorted, disjoint ``[a, b)`` ranges; deleted indices map to the next kept one."""
+def _deletions(pattern: re.Pattern, text: str):
+    """The spans ``pattern`` matches as deletions, and ``text`` without them (or None, None)."""
+    from itertools import chain
+
     import numpy as np
 
-    if not deleted:
-        return text, None
-    size = len(text) + 1
-    starts = np.fromiter((a for a, _ in deleted), dtype=np.int64, count=len(deleted))
-    ends = np.fromiter((b for _, b in deleted), dtype=np.int64, count=len(deleted))
-    removed = np.zeros(size, dtype=np.int32)
-    removed[ends] = (ends - starts).astype(np.int32)  # disjoint ranges: each end once
-    mapping = np.arange(size, dtype=np.int32)
-    mapping -= np.cumsum(removed, dtype=np.int32)  # a kept index moves back by what was removed before it
-    del removed
-    inside = np.zeros(size, dtype=np.int8)
-    inside[starts] += 1
-    inside[ends] -= 1
-    mapping[np.cumsum(inside, dtype=np.int8) > 0] = np.iinfo(np.int32).max
-    del inside
-    mapping = np.minimum.accumulate(mapping[::-1])[::-1].copy()  # a deleted index takes the next kept one's
-    kept, previous = [], 0
-    for start, end in deleted:
-        kept.append(text[previous:start])
-        previous = end
-    kept.append(text[previous:])
-    return "".join(kept), mapping
+    spans = np.fromiter(chain.from_iterable(m.span() for m in pattern.finditer(text)), dtype=np.int64)
+    if not len(spans):
+        return None, None
+    spans = spans.reshape(-1, 2)
+    spans = spans[spans[:, 1] > spans[:, 0]]
+    if not len(spans):
+        return None, None
+    edits = _Edits(spans[:, 0].copy(), spans[:, 1].copy(), np.zeros(len(spans), dtype=np.int64))
+    return pattern.sub("", text), edits
 
 
 def _line_ends(text: str):
-    deleted = [(m.start(), m.start() + 1) for m in re.finditer(r"\r(?=\n)|\x00", text)]
-    stripped, mapping = _deleting(text, deleted)
-    return stripped.replace("\r", "\n"), mapping
+    if "\r" not in text and "\x00" not in text:
+        return text, None
+    stripped, edits = _deletions(LINE_END_DELETIONS, text)
+    return (text if stripped is None else stripped).replace("\r", "\n"), edits
 
 
 def _trailing_space(text: str):
-    return _deleting(text, [m.span() for m in re.finditer(r"[^\S\n]+(?=\n|\Z)", text)])
+    stripped, edits = _deletions(TRAILING_SPACE, text)
+    return (text if stripped is None else stripped), edits
 
 
 def _outer_space(text: str):
-    deleted = [m.span() for m in re.finditer(r"\A\s+|\s+\Z", text) if m.end() > m.start()]
-    return _deleting(text, deleted)
+    """White space at either end, cut by ``str.strip`` (``re.sub`` would build a second text)."""
+    import numpy as np
+
+    stripped = text.strip()
+    if len(stripped) == len(text):
+        return text, None
+    lead = LEADING_SPACE.match(text).end()  # type: ignore[union-attr]  # matches always
+    spans = [(0, lead)] if lead else []
+    if stripped and lead + len(stripped) < len(text):
+        spans.append((lead + len(stripped), len(text)))
+    starts = np.array([a for a, _ in spans], dtype=np.int64)
+    ends = np.array([b for _, b in spans], dtype=np.int64)
+    return stripped, _Edits(starts, ends, np.zeros(len(spans), dtype=np.int64))
 
 
 def _nfc(text: str):
     """NFC, composed chunk by chunk (a stable start and the characters that may join it).
 
-    Only the chunks NFC changes are visited, found among the non-ASCII characters,
-    so the map is built with array slices rather than a Python int per character.
+    Only the chunks NFC changes are visited, found among the non-ASCII characters.
     """
     import numpy as np
 
     if unicodedata.is_normalized("NFC", text):
         return text, None
-    mapping = np.empty(len(text) + 1, dtype=np.int32)
+    chunks = _changing_chunks(text)
     pieces: list[str] = []
-    done = shift = 0
-    for start, end in _changing_chunks(text):
-        mapping[done:start] = np.arange(done + shift, start + shift, dtype=np.int32)
+    sizes = []
+    done = 0
+    for start, end in chunks:
         pieces.append(text[done:start])
-        chunk = text[start:end]
-        composed = unicodedata.normalize("NFC", chunk)
+        composed = unicodedata.normalize("NFC", text[start:end])
         pieces.append(composed)
-        if len(composed) == len(chunk):
-            mapping[start:end] = np.arange(start + shift, end + shift, dtype=np.int32)
-        else:  # a boundary inside a composed character snaps to its start
-            mapping[start:end] = start + shift
-        shift += len(composed) - len(chunk)
+        sizes.append(len(composed))
         done = end
-    mapping[done:] = np.arange(done + shift, len(text) + 1 + shift, dtype=np.int32)
     pieces.append(text[done:])
-    return "".join(pieces), mapping
+    starts = np.array([a for a, _ in chunks], dtype=np.int64)
+    ends = np.array([b for _, b in chunks], dtype=np.int64)
+    return "".join(pieces), _Edits(starts, ends, np.array(sizes, dtype=np.int64))
 
 
 def _changing_chunks(text: str) -> list[tuple[int, int]]:

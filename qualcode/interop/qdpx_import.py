@@ -17,18 +17,25 @@ for reference and not activated.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.coding.coders import CONSENSUS
 from qualcode.errors import InteropError, QualcodeError, shown
-from qualcode.interop.codebook_io import check_codebook_file_name, free_codebook_path, read_codebook
+from qualcode.interop.codebook_io import (
+    check_codebook_file_name,
+    free_codebook_path,
+    read_codebook,
+)
+from qualcode.interop.import_apply import apply_import, build_transcript
+from qualcode.interop.offsets import normalise_with_map
 from qualcode.interop.qdpx_read import RefiFile
 from qualcode.interop.safezip import Limits
+from qualcode.store.interop import coding_keys_by_transcript, transcript_text
+from qualcode.transcripts.memory import return_large_blocks
+from qualcode.transcripts.model import sha256_text
 
 if TYPE_CHECKING:
     from qualcode.interop.qde import RefiSelection, RefiSource
@@ -122,12 +129,11 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
     """Import a .qdpx/.qde into ``project`` as one transaction (nothing on a dry run)."""
     options = options or ImportOptions()
     path = Path(path)
+    return_large_blocks()
     with RefiFile(path, limits_of(project)) as refi:
         planner = _Planner(project, refi, options)
         report = planner.plan()
         if not options.dry_run:  # inside: each new transcript is rebuilt from the archive when stored
-            from qualcode.interop.import_apply import apply_import
-
             apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write,
                          rebuild=planner.rebuild)
     return report
@@ -136,12 +142,19 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
 def limits_of(project: Project) -> Limits:
     """The archive caps, overridable in qualcode.toml ``[interop]`` (and ``[import] max_source_mb``)."""
     defaults = Limits()
-    megabytes = project.setting("interop", "max_inflated_mb", defaults.max_inflated_bytes // 2**20)
     return Limits(
         max_entries=int(project.setting("interop", "max_entries", defaults.max_entries)),
-        max_inflated_bytes=int(megabytes) * 2**20,
+        max_inflated_bytes=_megabytes(project, "max_inflated_mb", defaults.max_inflated_bytes),
         max_source_bytes=project.max_source_bytes,
+        max_bundle_bytes=_megabytes(project, "max_bundle_mb", defaults.max_bundle_bytes),
     )
+
+
+def _megabytes(project: Project, key: str, default: int) -> int:
+    value = project.setting("interop", key, default // 2**20)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 64 * 1024:
+        raise InteropError(f"[interop] {key} in qualcode.toml must be a number of megabytes in (0, 65536], got {value!r:.40}")
+    return int(value * 2**20)
 
 
 class _Planner:
@@ -233,29 +246,14 @@ class _Planner:
     def _existing_state(self) -> dict[str, set]:
         """Each stored transcript's coding keys; texts are read one at a time (``_stored_text``),
         so memory follows the largest transcript, not the whole project."""
-        from sqlalchemy import select
-
-        from qualcode.store.schema import codings, transcripts
-
         with self.project.read() as conn:
-            keys: dict[str, set] = {tid: set() for tid in conn.execute(select(transcripts.c.id)).scalars()}
-            rows = conn.execute(
-                select(codings.c.transcript_id, codings.c.coder, codings.c.code_id, codings.c.start_offset,
-                       codings.c.end_offset).where(codings.c.orphaned.is_(False))
-            )
-            for tid, coder, code, start, end in rows:
-                keys[tid].add((coder, code, start, end))
-        return keys
+            return coding_keys_by_transcript(conn)
 
     def _stored_text(self, transcript_id: str) -> str | None:
-        from sqlalchemy import select
-
-        from qualcode.store.schema import transcripts
-
         if transcript_id not in self._existing:
             return None
         with self.project.read() as conn:
-            return conn.execute(select(transcripts.c.text).where(transcripts.c.id == transcript_id)).scalar_one()
+            return transcript_text(conn, transcript_id)
 
     # -- one source -----------------------------------------------------------------
 
@@ -267,8 +265,6 @@ class _Planner:
         text_result = self.refi.source_text(source)
         if text_result.raw is None:
             return self._skip(outcome, source, text_result.reason)
-        from qualcode.interop.offsets import normalise_with_map
-
         raw = text_result.raw
         text, index_map = normalise_with_map(raw)
         if not text:
@@ -286,23 +282,28 @@ class _Planner:
         del stored  # only the comparison needed it: keep one transcript in memory at a time
         existing = self._existing.get(outcome.transcript_id)
         outcome.status = "existing" if existing is not None else "new"
-        transcript, outcome.segmentation = self._transcript(source, outcome.transcript_id, text, raw, meta)
+        values = self._values(source, outcome.transcript_id, raw, meta)
+        self._codings(outcome, source, raw, index_map, self.codebook.resolve_role(values["role"]), existing or set())
+        # Memory: the raw text and its map are let go before the segments are found, and the
+        # plan keeps no text; each transcript is rebuilt, one at a time, when stored, so an
+        # import needs a small multiple of its largest transcript, not of all of them.
+        del raw, index_map, text_result
+        transcript, outcome.segmentation = build_transcript(outcome.transcript_id, text, values, self.codebook)
         outcome.segments = len(transcript.segments)
-        self._codings(outcome, source, raw, index_map, transcript, existing or set())
-        # Memory: the plan keeps no transcript text; each is rebuilt, one at a time, when
-        # stored, so an import needs a small multiple of its largest transcript, not of all.
         self._sources[outcome.transcript_id] = source
         return outcome
 
     def rebuild(self, outcome: SourceOutcome):
         """The Transcript the plan made for ``outcome``, built again from the archive."""
-        from qualcode.transcripts.model import normalise
-
         source = self._sources[outcome.transcript_id]
         raw = self.refi.source_text(source).raw
-        text = normalise(raw)
-        transcript, _ = self._transcript(source, outcome.transcript_id, text, raw, self._sidecar_meta(source, text))
-        return transcript
+        if raw is None:  # the plan read it: the archive changed under the import
+            raise InteropError(f"source '{shown(outcome.name)}' can no longer be read; nothing was imported",
+                               file=str(self.refi.path))
+        text, _ = normalise_with_map(raw)
+        values = self._values(source, outcome.transcript_id, raw, self._sidecar_meta(source, text))
+        del raw
+        return build_transcript(outcome.transcript_id, text, values, self.codebook)[0]
 
     def _skip(self, outcome: SourceOutcome, source: RefiSource, reason: str) -> SourceOutcome:
         outcome.status, outcome.reason = "skipped", reason
@@ -313,7 +314,7 @@ class _Planner:
 
     def _sidecar_meta(self, source: RefiSource, text: str) -> dict | None:
         entry = ((self.refi.sidecar or {}).get("transcripts") or {}).get(source.guid.upper())
-        if not entry or entry.get("text_sha256") != hashlib.sha256(text.encode("utf-8")).hexdigest():
+        if not entry or entry.get("text_sha256") != sha256_text(text):
             return None
         return entry
 
@@ -328,11 +329,10 @@ class _Planner:
         taken.add(candidate)
         return candidate
 
-    def _transcript(self, source: RefiSource, transcript_id: str, text: str, raw: str, meta: dict | None):
-        from qualcode.interop.import_apply import build_transcript
-
+    def _values(self, source: RefiSource, transcript_id: str, raw: str, meta: dict | None) -> dict:
+        """The transcript's fields from the sidecar, else from the file's variables and the options."""
         if meta:
-            return build_transcript(transcript_id, text, meta, self.codebook)
+            return meta
         values = self._variables(source)
         role_text = _pick(values, ROLE_VARIABLES) or self._role_from_sets(source) or self.options.role
         if not role_text:
@@ -347,13 +347,11 @@ class _Planner:
             raise InteropError(f"source '{shown(source.name)}': {error.message}; nothing was imported", file=str(self.refi.path)) from None
         site = _pick(values, SITE_VARIABLES) or self.options.site or DEFAULT_SITE
         attributes = {k: v for k, v in values.items() if k.casefold() not in (*ROLE_VARIABLES, *SITE_VARIABLES)}
-        plain = {
+        return {
             "id": transcript_id, "title": source.description.splitlines()[0] if source.description else source.name or transcript_id,
             "role": role, "site": site, "attributes": attributes, "format": "refi-qda",
-            "source_path": f"{self.refi.path.name}#{source.guid}",
-            "sha256": hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+            "source_path": f"{self.refi.path.name}#{source.guid}", "sha256": sha256_text(raw),
         }
-        return build_transcript(transcript_id, text, plain, self.codebook)
 
     def _variables(self, source: RefiSource) -> dict[str, str]:
         from qualcode.interop.xmlread import guid_key
@@ -376,7 +374,7 @@ class _Planner:
 
     # -- selections -> codings ------------------------------------------------------
 
-    def _codings(self, outcome, source, raw, index_map, transcript, existing_keys) -> None:
+    def _codings(self, outcome, source, raw, index_map, role: str, existing_keys) -> None:
         from qualcode.interop.offsets import PositionIndex, choose_model
 
         spans = [(s.start, s.end, s.name) for s in source.selections if s.start is not None and s.end is not None]
@@ -390,7 +388,7 @@ class _Planner:
                 if span is None:
                     outcome.skipped.append(f"selection {selection.guid}: {why}")
                     continue
-                planned, problem = self._coding(selection, coding, span, transcript)
+                planned, problem = self._coding(selection, coding, span, role)
                 if planned is None:
                     outcome.skipped.append(f"selection {selection.guid}: {problem}")
                     continue
@@ -407,15 +405,15 @@ class _Planner:
         for coding in source.whole_codings:
             outcome.skipped.append(f"coding {coding.guid}: codes the whole source; qualcode codes spans of text")
 
-    def _coding(self, selection: RefiSelection, coding, span: tuple[int, int], transcript):
+    def _coding(self, selection: RefiSelection, coding, span: tuple[int, int], role: str):
         code_id = self.ids.get(coding.code)
         if code_id is None:
             return None, f"its code {coding.code or '(none)'} is not in the file's codebook"
         code = self.codebook.codes.get(code_id)
         if code is None:
             return None, f"code '{code_id}' is not in the codebook"
-        if transcript.role not in code.roles:
-            return None, f"code '{code_id}' does not apply to {transcript.role} transcripts"
+        if role not in code.roles:
+            return None, f"code '{code_id}' does not apply to {role} transcripts"
         users = self.refi.project.users
         user = coding.user or selection.user or self.refi.project.creating_user
         coder = self.options.as_coder or users.get(user) or (f"user-{user[:8]}" if user else "imported")
@@ -483,12 +481,3 @@ def refuse_consensus(coders, label: str) -> None:
             "nothing was imported",
             file=label,
         )
-
-
-def parse_stamp(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None

@@ -101,7 +101,7 @@ class RefiFile:
             return SourceText(None, reason)
         self._check_size(source, self.archive.size(entry))
         try:
-            return SourceText(decode_text(self.archive.read(entry), entry), entry=entry)
+            return SourceText(decode_text(self.archive.read_buffer(entry), entry), entry=entry)
         except QualcodeError as error:
             if isinstance(error, InteropError) and "zip bomb" in error.message:
                 raise

@@ -25,6 +25,7 @@ from qualcode.errors import InteropError
 MAX_ENTRIES = 10_000
 MAX_INFLATED_BYTES = 1024 * 1024 * 1024  # 1 GiB: a large NVivo project with media stays below
 MAX_SOURCE_BYTES = 32 * 1024 * 1024  # one transcript; a three-hour interview is under 1 MB
+MAX_BUNDLE_BYTES = 256 * 1024 * 1024  # a coder bundle's JSON: codings plus the texts of the transcripts coded
 MAX_RATIO = 200  # text compresses ~10x; XML at most ~50x
 RATIO_FLOOR = 1024 * 1024  # small entries may have any ratio
 CHUNK = 64 * 1024
@@ -39,6 +40,7 @@ class Limits:
     max_inflated_bytes: int = MAX_INFLATED_BYTES
     max_ratio: int = MAX_RATIO
     max_source_bytes: int = MAX_SOURCE_BYTES  # one source's text ([import] max_source_mb)
+    max_bundle_bytes: int = MAX_BUNDLE_BYTES  # a coder bundle's bundle.json ([interop] max_bundle_mb)
 
 
 def unsafe_name_reason(name: str) -> str | None:
@@ -100,25 +102,37 @@ class SafeArchive:
 
     def read(self, name: str) -> bytes:
         """Inflate one entry, counting it against the archive's total cap."""
+        return bytes(self.read_buffer(name))
+
+    def read_buffer(self, name: str) -> bytearray:
+        """Inflate one entry into one buffer of its declared size, in ``CHUNK`` reads (no
+        growing copies: a transcript's bytes are held once), counting it against the cap."""
         info = self._by_key.get(_key(name))
         if info is None:
             raise InteropError(f"{self.path.name} has no entry '{name}'", file=str(self.path))
         again = self._read_sizes.get(info.filename, 0)  # a re-read counts once against the cap
         budget = self.limits.max_inflated_bytes - self._inflated + again
-        data = bytearray()
+        if info.file_size > budget:
+            raise self._bomb(f"entry '{info.filename}' inflates beyond the cap")
+        data = bytearray(info.file_size)
+        view, filled = memoryview(data), 0
         try:
             with self._zip.open(info) as stream:
-                while chunk := stream.read(CHUNK):
-                    data += chunk
-                    if len(data) > budget or len(data) > info.file_size:
-                        raise self._bomb(f"entry '{info.filename}' inflates beyond its declared size or the cap")
+                while filled < info.file_size and (chunk := stream.read(min(CHUNK, info.file_size - filled))):
+                    view[filled : filled + len(chunk)] = chunk
+                    filled += len(chunk)
+                if stream.read(1):
+                    raise self._bomb(f"entry '{info.filename}' inflates beyond its declared size or the cap")
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
             raise InteropError(
                 f"entry '{info.filename}' cannot be read ({exc}); the archive is damaged", file=str(self.path)
             ) from None
-        self._inflated += len(data) - again
-        self._read_sizes[info.filename] = len(data)
-        return bytes(data)
+        finally:
+            view.release()
+        del data[filled:]
+        self._inflated += filled - again
+        self._read_sizes[info.filename] = filled
+        return data
 
     def _checked_infos(self) -> list[zipfile.ZipInfo]:
         infos = self._zip.infolist()

@@ -17,7 +17,8 @@ the text as it is:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from array import array
+from collections import Counter
 
 from qualcode.transcripts.model import Segment, Turn
 
@@ -27,11 +28,60 @@ NON_SPACE = re.compile(r"\S")
 BLOCK_LINES_MAX = 20  # more lines per blank-line block than this: lines are the paragraphs
 
 
-@dataclass
-class _Line:
-    start: int
-    end: int
-    text: str
+class _Lines:
+    """The non-blank lines of a text as parallel arrays (memory: four numbers a line, no
+    copy of the text): span, accepted-or-not label name (an index into ``names``, -1 for
+    none) and the length of the speech after the label."""
+
+    def __init__(self, text: str) -> None:
+        from qualcode.transcripts.importers.labels import (
+            accepted_from_forms,
+            find_candidate,
+            name_key,
+        )
+
+        self.starts, self.ends, self.label, self.speech = array("q"), array("q"), array("l"), array("q")
+        self.names: list[str] = []
+        raw_names: list[str] = []
+        index: dict[str, int] = {}
+        forms: Counter = Counter()
+        position = 0
+        for line in text.split("\n") if len(text) < 2**16 else _lines(text):
+            if line.strip():
+                self.starts.append(position)
+                self.ends.append(position + len(line))
+                candidate = find_candidate(line)
+                number = -1
+                if candidate is not None and candidate.name:
+                    forms[(candidate.name, candidate.strength, candidate.heading)] += 1
+                    number = index.setdefault(candidate.name, len(index))
+                    if number == len(raw_names):
+                        raw_names.append(candidate.name)
+                self.label.append(number)
+                self.speech.append(len(candidate.rest.strip()) if candidate is not None and number >= 0 else 0)
+            position += len(line) + 1
+        accepted = accepted_from_forms(forms)
+        self.names = [" ".join(name.split()) for name in raw_names]
+        self.accepted = [name_key(name) in accepted for name in raw_names]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def labelled(self) -> array:
+        """Numbers of the lines that start with an accepted speaker label."""
+        return array("q", (n for n, label in enumerate(self.label) if label >= 0 and self.accepted[label]))
+
+
+def _lines(text: str):
+    """The lines of ``text`` one at a time (``str.split`` would hold them all at once)."""
+    start = 0
+    while True:
+        stop = text.find("\n", start)
+        if stop < 0:
+            yield text[start:]
+            return
+        yield text[start:stop]
+        start = stop + 1
 
 
 def segment_text(text: str) -> tuple[list[Segment], str]:
@@ -41,86 +91,87 @@ def segment_text(text: str) -> tuple[list[Segment], str]:
     >>> how, [(s.speaker, s.start, s.end, s.is_interviewer) for s in segments]
     ('speaker labels', [('Interviewer', 13, 17, True), ('Respondent', 31, 47, False)])
     """
-    lines = _nonblank_lines(text)
-    paragraphs = _paragraphs(text, lines)
-    labelled = _labelled_lines(lines, len(paragraphs))
-    if labelled:
+    lines = _Lines(text)
+    labelled = lines.labelled()
+    units = _paragraph_count(text, len(lines))
+    if len(labelled) >= 2 and len(labelled) >= LABEL_SHARE * units:
         return _turn_segments(text, lines, labelled), "speaker labels"
-    segments = [Segment(n, "", False, start, end) for n, (start, end) in enumerate(paragraphs, 1)]
+    segments = [Segment(n, "", False, start, end) for n, (start, end) in enumerate(_paragraphs(text, lines), 1)]
     return segments, "paragraphs"
 
 
-def _nonblank_lines(text: str) -> list[_Line]:
-    found, position = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            found.append(_Line(position, position + len(line), line))
-        position += len(line) + 1
-    return found
+def _uses_blocks(blocks: int, lines: int) -> bool:
+    return blocks >= 2 and blocks * BLOCK_LINES_MAX >= lines
 
 
-def _paragraphs(text: str, lines: list[_Line]) -> list[tuple[int, int]]:
+def _paragraph_count(text: str, lines: int) -> int:
+    blocks = sum(1 for _ in _iter_blocks(text))
+    return blocks if _uses_blocks(blocks, lines) else lines
+
+
+def _paragraphs(text: str, lines: _Lines) -> list[tuple[int, int]]:
     """Blocks between blank lines when blank lines separate paragraphs, else single lines."""
     blocks = _blocks(text)
-    if len(blocks) >= 2 and len(blocks) * BLOCK_LINES_MAX >= len(lines):
+    if _uses_blocks(len(blocks), len(lines)):
         return blocks
-    return [(line.start, _rstrip_end(text, line.start, line.end)) for line in lines]
+    return [(start, _rstrip_end(text, start, end)) for start, end in zip(lines.starts, lines.ends, strict=True)]
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
+    return list(_iter_blocks(text))
+
+
+def _iter_blocks(text: str):
     """``(start, end)`` of the text between blank lines, without outer white space.
 
     Found from the blank lines rather than with one regex over each block: that regex's
     alternation kept a backtracking frame per character (about 140 bytes a character
     on a transcript without blank lines).
     """
-    blocks, start = [], 0
+    start = 0
     for stop in [*(m.start() for m in BLOCK_END.finditer(text)), len(text)]:
         first = NON_SPACE.search(text, start, stop)
         if first is not None:
-            blocks.append((first.start(), _rstrip_end(text, first.start(), stop)))
+            yield first.start(), _rstrip_end(text, first.start(), stop)
         start = stop + 1
-    return blocks
 
 
-def _labelled_lines(lines: list[_Line], units: int) -> dict[int, tuple[str, str]]:
-    """line number -> (speaker, speech after the label) for lines that start with a real label."""
-    from qualcode.transcripts.importers.labels import (
-        accepted_speakers,
-        find_candidate,
-        name_key,
-    )
+class _TurnSpans:
+    """``(speaker, start, end)`` of every turn ('' = the context before the first label),
+    computed from the line arrays each time it is iterated (nothing a turn is kept)."""
 
-    candidates = [find_candidate(line.text) for line in lines]
-    accepted = accepted_speakers(candidates)
-    labelled = {
-        number: (" ".join(candidate.name.split()), candidate.rest.strip())
-        for number, candidate in enumerate(candidates)
-        if candidate is not None and candidate.name and name_key(candidate.name) in accepted
-    }
-    if len(labelled) < 2 or len(labelled) < LABEL_SHARE * units:
-        return {}
-    return labelled
+    def __init__(self, lines: _Lines, labelled: array) -> None:
+        self.lines, self.labelled = lines, labelled
+
+    def __iter__(self):
+        lines, numbers = self.lines, self.labelled
+        if numbers[0] > 0:
+            yield "", lines.starts[0], lines.ends[numbers[0] - 1]
+        for position, number in enumerate(numbers):
+            speaker, speech = lines.names[lines.label[number]], lines.speech[number]
+            stop = numbers[position + 1] if position + 1 < len(numbers) else len(lines)
+            end_of_line = lines.ends[number]
+            start = end_of_line - speech if speech else (lines.starts[number + 1] if number + 1 < stop else end_of_line)
+            end = lines.ends[stop - 1] if stop - 1 > number or speech else start
+            if end > start:
+                yield speaker, start, end
 
 
-def _turn_segments(text: str, lines: list[_Line], labelled: dict[int, tuple[str, str]]) -> list[Segment]:
+class _Turns:
+    """The turns' texts, sliced one at a time as interviewer detection reads them."""
+
+    def __init__(self, text: str, spans: _TurnSpans) -> None:
+        self.text, self.spans = text, spans
+
+    def __iter__(self):
+        return (Turn(speaker, self.text[start:end]) for speaker, start, end in self.spans if speaker)
+
+
+def _turn_segments(text: str, lines: _Lines, labelled: array) -> list[Segment]:
     from qualcode.transcripts.speakers import detect_interviewers
 
-    spans: list[tuple[str, int, int]] = []  # (speaker, start, end); speaker None-like '' = context
-    first = min(labelled)
-    if first > 0:
-        spans.append(("", lines[0].start, lines[first - 1].end))
-    numbers = sorted(labelled)
-    for position, number in enumerate(numbers):
-        speaker, speech = labelled[number]
-        stop = numbers[position + 1] if position + 1 < len(numbers) else len(lines)
-        line = lines[number]
-        start = line.end - len(speech) if speech else (lines[number + 1].start if number + 1 < stop else line.end)
-        end = lines[stop - 1].end if stop - 1 > number or speech else start
-        spans.append((speaker, start, end))
-    spans = [span for span in spans if span[2] > span[1]]
-    turns = [Turn(speaker, text[start:end]) for speaker, start, end in spans if speaker]
-    interviewers = detect_interviewers(turns)
+    spans = _TurnSpans(lines, labelled)
+    interviewers = detect_interviewers(_Turns(text, spans))  # type: ignore[arg-type]  # iterated only
     return [
         Segment(ordinal, speaker, speaker == "" or speaker in interviewers, start, end)
         for ordinal, (speaker, start, end) in enumerate(spans, start=1)

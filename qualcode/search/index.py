@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
 from qualcode.search.lemmas import MAX_KEY, WORD, lemmas
+from qualcode.store.access import may_write
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -64,8 +65,15 @@ def refresh(project: Project, *, rebuild: bool = False, announce=None) -> Refres
 
     with project.read() as conn:
         stale, removed, _ = _work(conn, rebuild)
+        writable = may_write(conn, "search_indexed", "search_postings") if stale or removed else True
     if not stale and not removed:
         return RefreshReport(0, 0)
+    if not writable:  # team mode: the index is the lead's; a stale one would miss hits
+        raise SearchError(
+            f"the search index is out of date ({len(stale) + len(removed)} transcript(s) imported, changed or removed "
+            "since it was built) and in team mode only the lead refreshes it: ask the lead to run "
+            "'qualcode search --reindex WORD' once (any search refreshes it), then search again"
+        )
     if announce is not None and stale:
         announce(len(stale))
     for attempt in range(3):

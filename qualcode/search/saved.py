@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError
 from qualcode.search.index import SearchError
+from qualcode.store.access import may_write
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -42,7 +43,17 @@ def save_query(project: Project, name: str, kind: str, text: str, options: dict[
         raise SearchError(f"Unknown query kind '{kind}'; kinds: {', '.join(KINDS)}")
     _check(kind, text, options)
     with project.write() as conn:
+        _check_writable(conn)
         return put_saved_query(conn, name, kind, {"text": text, "options": options})
+
+
+def _check_writable(conn) -> None:
+    """Saved queries are shared by the team and kept by the lead (a coder's role reads them)."""
+    if not may_write(conn, "saved_queries"):
+        raise SearchError(
+            "in team mode saved queries are the lead's: your role may list and run them, not save or delete "
+            "them; ask the lead to save it, or run the search without --save"
+        )
 
 
 def _check(kind: str, text: str, options: dict[str, Any]) -> None:
@@ -81,4 +92,5 @@ def delete_query(project: Project, name: str) -> None:
 
     load_query(project, name)
     with project.write() as conn:
+        _check_writable(conn)
         delete_saved_query(conn, name)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, insert, select
 
 from qualcode.errors import CodingError, StoreError
+from qualcode.store.row_checks import refuse_stored_problems, stored_row_problems
 from qualcode.store.schema import coders
 
 CODER_SETTING = "qualcode.coder"
@@ -331,14 +332,18 @@ def create_role_statement(role: str, password: str) -> str:
 
 
 def grant_access(
-    conn: Connection, role: str, *, create_role: bool = False, shared: bool = False
+    conn: Connection, role: str, *, create_role: bool = False, shared: bool = False, codebook_parses=None
 ) -> Grant:
     """Set up row-level security and give ``role`` a coder's privileges.
+
+    Refused (nothing done) while the store holds rows the coder checks would refuse
+    (:func:`stored_row_problems`): they were written before the checks were in place.
 
     Run by the lead (the owner of the tables) on PostgreSQL. With ``create_role``
     a login role is created first with a fresh random password, returned once.
     """
     require_postgresql(conn, "db grant")
+    refuse_stored_problems(stored_row_problems(conn, codebook_parses), role)
     schema = conn.execute(select(_current_schema())).scalar_one()
     password = secrets.token_urlsafe(18) if create_role else None
     statements = ([create_role_statement(role, password)] if create_role else [])
@@ -348,6 +353,18 @@ def grant_access(
     # The lead's grant is a deliberate creation of the coder the role writes as.
     coder_added = False if shared else create_coder(conn, role)
     return Grant(role, create_role, password, statements, coder_added)
+
+
+def may_write(conn: Connection, *tables: str) -> bool:
+    """Whether the connected role may insert into every one of ``tables`` (always on SQLite).
+
+    In team mode the search index and saved queries are the lead's: a coder's role reads
+    them, so a command a coder runs asks first instead of failing on a refused write."""
+    from sqlalchemy import func
+
+    if conn.dialect.name != "postgresql":
+        return True
+    return all(conn.execute(select(func.has_table_privilege(table, "INSERT"))).scalar_one() for table in tables)
 
 
 def require_postgresql(conn: Connection, what: str) -> None:

@@ -14,7 +14,7 @@ from qualcode.errors import NotFoundError
 LABEL_SEPARATOR = ": "  # between a speaker's label and their speech in the stored text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """A speaker turn in a stored transcript; ``ordinal`` counts from 1."""
 

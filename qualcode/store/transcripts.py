@@ -46,7 +46,8 @@ def check_storable(transcript: Transcript) -> None:
               ("id", "title", "role", "site", "source_path", "sha256", "format", "text")]
     fields += [(f"attribute name {n}", str(key), None) for n, key in enumerate(transcript.attributes, 1)]
     fields += [(f"attribute {str(k)[:40]!r}", str(v), None) for k, v in transcript.attributes.items()]
-    fields += [(f"speaker of segment {s.ordinal}", s.speaker, segments.c.speaker) for s in transcript.segments]
+    speakers = {s.speaker: s.ordinal for s in reversed(transcript.segments)}  # each speaker once, first turn named
+    fields += [(f"speaker of segment {ordinal}", speaker, segments.c.speaker) for speaker, ordinal in speakers.items()]
     for name, value, column in fields:
         problem = None
         if value and "\x00" in value:
@@ -63,25 +64,27 @@ def insert_transcript(conn: Connection, transcript: Transcript) -> None:
     insert_segments(conn, transcript.id, transcript.segments)
 
 
+SEGMENT_BATCH = 2000  # rows a statement: a long transcript's rows are never all built at once
+
+
 def insert_segments(conn: Connection, transcript_id: str, items: list[Segment]) -> None:
-    if not items:
-        return
-    conn.execute(
-        insert(segments),
-        [
-            {
-                "transcript_id": transcript_id,
-                "ordinal": s.ordinal,
-                "speaker": s.speaker,
-                "is_interviewer": s.is_interviewer,
-                "start_offset": s.start,
-                "end_offset": s.end,
-                "start_time": s.start_time,
-                "end_time": s.end_time,
-            }
-            for s in items
-        ],
-    )
+    for first in range(0, len(items), SEGMENT_BATCH):
+        conn.execute(
+            insert(segments),
+            [
+                {
+                    "transcript_id": transcript_id,
+                    "ordinal": s.ordinal,
+                    "speaker": s.speaker,
+                    "is_interviewer": s.is_interviewer,
+                    "start_offset": s.start,
+                    "end_offset": s.end,
+                    "start_time": s.start_time,
+                    "end_time": s.end_time,
+                }
+                for s in items[first : first + SEGMENT_BATCH]
+            ],
+        )
 
 
 def replace_transcript(conn: Connection, transcript: Transcript) -> None:

@@ -10,6 +10,7 @@ with ``cp1252`` instead, and keep its guess only for other scripts (Cyrillic, Gr
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from qualcode.errors import TranscriptImportError
@@ -28,6 +29,7 @@ TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1a")
 CONTROL_BYTES = bytes(byte for byte in range(0x20) if byte not in TEXT_CONTROLS)
 CONTROL_CHARS = CONTROL_BYTES.decode("ascii")
 CONTROL_TABLE = dict.fromkeys(map(ord, CONTROL_CHARS))
+CONTROL_RE = re.compile("[" + re.escape(CONTROL_CHARS) + "]")
 MAX_CONTROL_RATIO = 0.01
 MAX_HIGH_BYTE_SHARE = 0.2  # of letters; Western-European text stays far below, CJK and Cyrillic far above
 STRAY_CONTROLS = 4  # a few stray NULs/controls in a short text file are tolerated (normalise drops NULs)
@@ -185,6 +187,8 @@ def strip_controls(text: str) -> tuple[str, int]:
     as binary), but none is stored: they would show as garbage in the coding screen
     and in exported quotes.
     """
+    if not CONTROL_RE.search(text):  # the usual case: no second copy of the text
+        return text, 0
     cleaned = text.translate(CONTROL_TABLE)
     return cleaned, len(text) - len(cleaned)
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError, TranscriptImportError
+from qualcode.transcripts.memory import return_large_blocks
 from qualcode.transcripts.model import Transcript, render
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def import_transcripts(
     it (``replace`` applies them). Content already imported under another id (same
     file bytes or same normalised text) is refused unless ``allow_duplicate``.
     """
+    return_large_blocks()
     prepared = []
     for done, request in enumerate(requests):  # reading and parsing is the long part
         if progress is not None:
@@ -174,23 +176,28 @@ def prepare_transcript(
 
     data = _read_bytes(request.path)
     parsed = parse_bytes(data, str(request.path), request.speaker)
+    digest = hashlib.sha256(data).hexdigest()
+    del data  # memory: the file's bytes are not needed once parsed
     if not parsed.turns:
         raise TranscriptImportError("no speech found; is this an interview transcript?")
     interviewers = detect_interviewers(parsed.turns, interviewer)
-    text, segments = render(parsed.turns, interviewers, parsed.preamble)
+    title, file_format, notes = parsed.title, parsed.format, list(parsed.notes)
+    turns, preamble = parsed.turns, parsed.preamble
+    del parsed
+    text, segments = render(turns, interviewers, preamble, consume=True)  # memory: the turns go once joined
     transcript = Transcript(
         id=request.id,
-        title=parsed.title or request.path.stem,
+        title=title or request.path.stem,
         role=role,
         site=request.site.strip(),
         text=text,
         segments=segments,
         attributes=dict(request.attributes),
-        format=parsed.format,
+        format=file_format,
         source_path=str(request.path),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest,
     )
-    return transcript, list(parsed.notes)
+    return transcript, notes
 
 
 def _check_size(path: Path, cap: int) -> None:

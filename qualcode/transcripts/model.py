@@ -9,8 +9,11 @@ separated by a blank line; a segment's span covers the speech only, not the labe
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 
 # Segment and Transcript are the store's row types, re-exported here where readers expect them.
@@ -20,7 +23,7 @@ TRAILING_BLANKS = re.compile(r"[^\S\n]+(?=\n|\Z)")
 TURN_SEPARATOR = "\n\n"
 
 
-@dataclass
+@dataclass(slots=True)
 class Turn:
     """One speaker turn as an importer parsed it, before offsets are assigned."""
 
@@ -42,6 +45,15 @@ class ParsedTranscript:
     preamble: str = ""
     # What the import set aside or changed, for the import report ("removed 2 control characters").
     notes: list[str] = field(default_factory=list)
+
+
+def sha256_text(text: str) -> str:
+    """The SHA-256 of ``text`` in UTF-8, encoded a megabyte at a time (no second copy of a
+    long transcript)."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), 2**20):
+        digest.update(text[start : start + 2**20].encode("utf-8"))
+    return digest.hexdigest()
 
 
 def normalise(text: str) -> str:
@@ -68,34 +80,54 @@ def merge_consecutive(turns: list[Turn]) -> list[Turn]:
     return merged
 
 
-def render(turns: list[Turn], interviewers: set[str], preamble: str = "") -> tuple[str, list[Segment]]:
+def render(
+    turns: list[Turn], interviewers: set[str], preamble: str = "", *, consume: bool = False
+) -> tuple[str, list[Segment]]:
     """Lay the turns out as normalised text and compute each segment's span.
 
     A ``preamble`` (text found before the first speaker label) comes first, as its own
     block outside every segment: stored, shown, never coded or counted.
+
+    Memory: the text is joined first and the segments made afterwards from compact
+    arrays; with ``consume`` the turns list is emptied in between, so a long
+    transcript's turns and its segments are never held at once.
     """
     preamble = normalise(preamble)
     pieces: list[str] = [preamble] if preamble else []
-    segments: list[Segment] = []
+    labels: dict[str, str] = {}  # one label string a speaker, not one a turn
+    speakers: dict[str, int] = {}
+    spans, who, times = array("q"), array("l"), array("d")
     position = len(preamble)
-    for ordinal, turn in enumerate(turns, start=1):
+    for turn in turns:
         if pieces:
             pieces.append(TURN_SEPARATOR)
             position += len(TURN_SEPARATOR)
-        label = turn.speaker + LABEL_SEPARATOR
-        pieces.append(label + turn.text)
+        label = labels.get(turn.speaker) or labels.setdefault(turn.speaker, turn.speaker + LABEL_SEPARATOR)
+        pieces += (label, turn.text)  # not label + text: that would copy every turn once more
         start = position + len(label)
-        end = start + len(turn.text)
-        segments.append(
-            Segment(
-                ordinal=ordinal,
-                speaker=turn.speaker,
-                is_interviewer=turn.speaker in interviewers,
-                start=start,
-                end=end,
-                start_time=turn.start_time,
-                end_time=turn.end_time,
-            )
+        position = start + len(turn.text)
+        spans.extend((start, position))
+        who.append(speakers.setdefault(turn.speaker, len(speakers)))
+        times.extend((_seconds(turn.start_time), _seconds(turn.end_time)))
+    text = "".join(pieces)
+    del pieces
+    if consume:
+        turns.clear()
+    names = list(speakers)
+    segments = [
+        Segment(
+            ordinal=n + 1, speaker=names[who[n]], is_interviewer=names[who[n]] in interviewers,
+            start=spans[2 * n], end=spans[2 * n + 1],
+            start_time=_or_none(times[2 * n]), end_time=_or_none(times[2 * n + 1]),
         )
-        position = end
-    return "".join(pieces), segments
+        for n in range(len(who))
+    ]
+    return text, segments
+
+
+def _seconds(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+def _or_none(value: float) -> float | None:
+    return None if math.isnan(value) else value

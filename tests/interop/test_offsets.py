@@ -74,6 +74,21 @@ def test_position_index_matches_a_slow_reference(model):
         assert index.length == units[-1]
 
 
+@pytest.mark.parametrize("block", [1, 2, 3, 7])
+def test_the_utf8_checkpoints_match_the_reference_across_blocks(monkeypatch, block):
+    from qualcode.interop import offsets
+
+    monkeypatch.setattr(offsets, "UTF8_BLOCK", block)  # real blocks are 4096 characters; these texts are short
+    for raw in _random_texts(150, seed=block):
+        index = PositionIndex(raw, "utf8")
+        units = _reference_units(raw, "utf8")
+        first_index_of = {}
+        for i, unit in enumerate(units):
+            first_index_of.setdefault(unit, i)
+        assert [index.to_raw(p) for p in range(-1, units[-1] + 3)] == [first_index_of.get(p) for p in range(-1, units[-1] + 3)]
+        assert [index.from_raw(i) for i in range(len(raw) + 1)] == units
+
+
 def test_unknown_model_is_refused():
     with pytest.raises(InteropError, match="Unknown position model 'bytes'; models: codepoints"):
         PositionIndex("x", "bytes")

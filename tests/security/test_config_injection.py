@@ -53,12 +53,12 @@ def test_a_plain_codebook_file_name_is_still_imported_and_activated(coded, victi
 def test_a_failed_commit_leaves_the_configuration_unchanged(coded, victim, tmp_path, monkeypatch):
     path = exported_qdpx(coded, tmp_path / "x.qdpx")
     before = snapshot(victim)
-    import qualcode.interop.bulk as bulk
+    import qualcode.interop.import_apply as apply
 
     def fail(*args, **kwargs):
         raise InteropError("simulated failure after the configuration was written")
 
-    monkeypatch.setattr(bulk, "log_inserted", fail)
+    monkeypatch.setattr(apply, "log_inserted", fail)
     with pytest.raises(InteropError, match="simulated"):
         import_project(victim, path, ImportOptions(codebook_from_file=True))
     assert snapshot(victim) == before

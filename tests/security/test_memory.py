@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import tracemalloc
 import unicodedata
 import zipfile
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,7 +19,7 @@ from qualcode.project import update_config
 from tests.interop.refi_builders import Sel, Src, write_qdpx
 from tests.security.hostile import assert_one_line_refusal, run_cli, snapshot
 
-WORDS = "hotline police shelter clients housing trial court referral support case".split()
+WORDS = ["hotline", "police", "shelter", "clients", "housing", "trial", "court", "referral", "support", "case"]
 
 
 def _interview(megabytes: float, seed: int = 16) -> str:
@@ -48,7 +50,8 @@ def test_max_source_mb_must_be_a_number(victim, tmp_path):
 
 
 def test_positions_and_segments_of_a_large_transcript_take_a_small_multiple_of_its_size():
-    text = _interview(1.0)
+    text = _interview(1.0).replace("\r\n", "\n\n")
+    segment_text(normalise_with_map(text[:2000])[0])  # modules loaded once are not the transcript's
     tracemalloc.start()
     try:
         normalised, index = normalise_with_map(text)
@@ -56,9 +59,59 @@ def test_positions_and_segments_of_a_large_transcript_take_a_small_multiple_of_i
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    # The list-of-ints map and the block regex's backtracking took ~230 bytes a character.
-    assert peak < 40 * len(text), f"{peak / len(text):.0f} bytes a character"
-    assert index.nbytes == 4 * (len(text) + 1)
+    # The list-of-ints map and the block regex's backtracking took ~230 bytes a character;
+    # an int32 array map and line objects ~8 (the raw text is held by the caller).
+    assert peak < 4 * len(text), f"{peak / len(text):.1f} bytes a character"
+    assert index[len(text)] == len(normalised)
+
+
+def _peak_of(call, *args) -> int:
+    tracemalloc.start()
+    try:
+        call(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _warm_up(project, tmp_path) -> None:
+    """One small import first, so the peak counts the transcript, not modules loaded once."""
+    from qualcode.interop.qdpx_import import ImportOptions, import_project
+    from qualcode.transcripts.importing import ImportRequest, import_transcripts
+
+    path = write_qdpx(tmp_path / "small.qdpx", [Src("small", _interview(0.01, seed=1), [Sel(13, 20, "Hotline")], {})])
+    import_project(project, path, ImportOptions(role="prosecutor", codebook_from_file=True))
+    small = tmp_path / "small-text.txt"
+    small.write_text(_interview(0.01, seed=2), encoding="utf-8")
+    import_transcripts(project, [ImportRequest(small, "prosecutor", "A")])
+
+
+MEMORY_MULTIPLE = 6  # issue 16: "a small multiple"; before this work the peaks were ~21x and ~10x
+
+
+def test_importing_a_qdpx_peaks_at_a_small_multiple_of_its_largest_transcript(victim, tmp_path):
+    from qualcode.interop.qdpx_import import ImportOptions, import_project
+
+    _warm_up(victim, tmp_path)
+    text = _interview(1.0, seed=3)
+    path = write_qdpx(tmp_path / "big.qdpx", [Src("big", text, [Sel(13, 20, "Hotline")], {"role": "prosecutor"})])
+    peak = _peak_of(import_project, victim, path, ImportOptions(codebook_from_file=True))
+    assert peak < MEMORY_MULTIPLE * len(text), f"peak {peak / len(text):.1f} times the transcript"
+    with victim.read() as conn:
+        from qualcode.store.transcripts import load_transcript
+
+        assert len(load_transcript(conn, "big").text) == len(text.replace("\r\n", "\n").replace("  \n", "\n").strip())
+
+
+def test_importing_a_text_transcript_peaks_at_a_small_multiple_of_its_size(victim, tmp_path):
+    from qualcode.transcripts.importing import ImportRequest, import_transcripts
+
+    _warm_up(victim, tmp_path)
+    source = tmp_path / "big.txt"
+    source.write_text(_interview(1.0, seed=4), encoding="utf-8")
+    size = source.stat().st_size
+    peak = _peak_of(import_transcripts, victim, [ImportRequest(source, "prosecutor", "A")])
+    assert peak < MEMORY_MULTIPLE * size, f"peak {peak / size:.1f} times the transcript"
 
 
 # -- the array versions compute exactly what the list versions did -------------------------------
@@ -163,3 +216,38 @@ def test_qualcode_import_refuses_a_file_over_max_source_mb(victim, tmp_path):
                                    "big.txt", "at most 10,485 bytes", "[import] max_source_mb")
     assert "hotline" not in line.casefold()
     assert snapshot(victim) == before
+
+
+# -- coder bundles: the JSON is refused by size before it is parsed ------------------------------
+
+
+def _bundle(path, padding: int = 0):
+    document = {"format": "qualcode-coder-bundle", "version": 1, "coder": "ana", "transcripts": {},
+                "codings": [], "events": [], "padding": "x" * padding}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bundle.json", json.dumps(document))
+    return path
+
+
+def test_a_bundle_over_max_bundle_mb_is_refused_before_it_is_parsed(victim, tmp_path, monkeypatch):
+    update_config(victim.config_path, {"interop": {"max_bundle_mb": 0.01}})
+    path = _bundle(tmp_path / "big.qcb", padding=20_000)
+    parsed = []
+    monkeypatch.setattr(json, "loads", lambda *a, **k: parsed.append(1))  # must not be reached
+    before = snapshot(victim)
+    assert_one_line_refusal(run_cli(victim, "merge", str(path)), "big.qcb: bundle.json is 20,",
+                            "at most 10,485 are read", "[interop] max_bundle_mb", "nothing was merged")
+    assert parsed == [] and snapshot(victim) == before
+
+
+def test_a_bundle_under_the_cap_is_read(victim, tmp_path):
+    update_config(victim.config_path, {"interop": {"max_bundle_mb": 1}})
+    result = run_cli(victim, "merge", str(_bundle(tmp_path / "small.qcb", padding=20_000)), "--dry-run")
+    assert "max_bundle_mb" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["lots", 0, True])
+def test_max_bundle_mb_must_be_a_positive_number(victim, tmp_path, value):
+    update_config(victim.config_path, {"interop": {"max_bundle_mb": value}})
+    assert_one_line_refusal(run_cli(victim, "merge", str(_bundle(tmp_path / "b.qcb"))), "[interop] max_bundle_mb",
+                            "number of megabytes")

@@ -169,3 +169,130 @@ def test_the_coder_cannot_close_the_sample_or_leave_it(project, team):
     _blind_sample(project, [ana, ben])
     assert refused(ana_url, "UPDATE samples SET closed_at = now()") == "42501"
     assert refused(ana_url, "DELETE FROM sample_coders WHERE coder = current_user") == "42501"
+
+
+# -- the search index and saved queries: the lead's; a coder reads them ---------------------------
+
+
+def _cli(project, url, monkeypatch, *args):
+    """The CLI as the coder's role; the lead's URL (the project's) is back afterwards."""
+    with monkeypatch.context() as patched:
+        patched.setenv("QUALCODE_DATABASE_URL", url)
+        return CliRunner().invoke(app, ["-p", str(project.root), *args])
+
+
+def _one_line(result, *fragments):
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in result.output, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("sql", [
+    "INSERT INTO search_indexed (transcript_id, marker, text_digest) VALUES ('x', 'm', 'd')",
+    "DELETE FROM search_postings",
+    "UPDATE search_indexed SET marker = 'forged'",
+    "INSERT INTO saved_queries (name, kind, spec, created_at) VALUES ('q', 'search', '{}', now())",
+    "DELETE FROM saved_queries",
+])
+def test_a_coder_cannot_write_the_search_index_or_saved_queries(project, team, sql):
+    (_, url), _ = team.items()
+    assert refused(url, sql) == "42501"
+
+
+def test_a_coder_searches_the_index_the_lead_built(project, team, monkeypatch):
+    (_, url), _ = team.items()
+    assert CliRunner().invoke(app, ["-p", str(project.root), "search", "hotline"]).exit_code == 0  # the lead's refresh
+    found = _cli(project, url, monkeypatch, "search", "hotline", "--json")
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.stdout)["total"] == 2
+
+
+def test_a_coder_on_a_stale_index_is_told_the_lead_must_refresh_it(project, team, monkeypatch):
+    (_, url), _ = team.items()
+    before = count(project, "SELECT count(*) FROM search_indexed")
+    line = _one_line(_cli(project, url, monkeypatch, "search", "hotline"), "out of date (2 transcript(s)",
+                     "only the lead refreshes it", "qualcode search --reindex")
+    assert "hotline" not in line.casefold().replace("search hotline", "")
+    assert count(project, "SELECT count(*) FROM search_indexed") == before == 0
+    add_transcript(project, "vsp-3", "service_provider", INTERVIEW)  # the lead imports after refreshing
+    assert CliRunner().invoke(app, ["-p", str(project.root), "search", "hotline"]).exit_code == 0
+    add_transcript(project, "vsp-4", "service_provider", INTERVIEW)
+    _one_line(_cli(project, url, monkeypatch, "query", "referral.hotline"), "out of date (1 transcript(s)")
+
+
+def test_saved_queries_are_the_leads_and_coders_run_them(project, team, monkeypatch):
+    (_, url), _ = team.items()
+    assert CliRunner().invoke(app, ["-p", str(project.root), "search", "hotline", "--save", "shared"]).exit_code == 0
+    _one_line(_cli(project, url, monkeypatch, "search", "hotline", "--save", "mine"), "saved queries are the lead's")
+    _one_line(_cli(project, url, monkeypatch, "query", "delete", "shared"), "saved queries are the lead's")
+    ran = _cli(project, url, monkeypatch, "query", "run", "shared", "--json")
+    assert ran.exit_code == 0, ran.output
+    assert count(project, "SELECT count(*) FROM saved_queries") == 1
+
+
+# -- rows written before 'db grant' put the checks in place: re-validated, never accepted -----------
+
+
+def _grant(project, *args):
+    return CliRunner().invoke(app, ["-p", str(project.root), "db", "grant", *args])
+
+
+def test_db_grant_check_passes_on_what_qualcode_itself_writes(project, team):
+    (ana, _), (ben, _) = team.items()
+    session = CodingSession(project, ben)
+    session.tag("vsp-1", 2, ["referral.hotline"])
+    session.tag("vsp-2", 2, ["referral.hotline"])
+    session.undo()
+    session.redo()
+    session.untag("vsp-1", 2, ["referral.hotline"])
+    assert CliRunner().invoke(app, ["-p", str(project.root), "transcripts", "remove", "vsp-2", "--yes"]).exit_code == 0
+    assert CliRunner().invoke(app, ["-p", str(project.root), "transcripts", "restore", "vsp-2"]).exit_code == 0
+    result = _grant(project, ana, "--check")
+    assert result.exit_code == 0, result.output
+    assert "No stored row breaks the coder checks" in result.stdout
+    assert _grant(project, ana).exit_code == 0
+
+
+def _forge(project) -> None:
+    """Rows a coder's role could write before the checks existed (the lead writes them here)."""
+    import hashlib
+
+    broken = "codes: [unclosed"
+    lead_sql(project, "INSERT INTO events (coder, at, action, transcript_id, coding_id, before, after, undone) "
+                      "VALUES ('x', now(), 'DROP TABLE', 'vsp-1', NULL, NULL, NULL, false), "
+                      "('x', now(), 'tag', 'vsp-1', 7, NULL, CAST('{\"code_id\": 5}' AS json), false)")
+    lead_sql(project, "INSERT INTO codebook_versions (hash, path, text, created_at) VALUES (:h, 'x.yaml', :t, now())",
+             {"h": hashlib.sha256(broken.encode()).hexdigest(), "t": broken})
+    lead_sql(project, "INSERT INTO codings (transcript_id, segment_id, coder, code_id, start_offset, end_offset, origin, "
+                      "orphaned, created_at, updated_at) SELECT 'vsp-1', id, :c, 'referral.hotline', 9, 3, 'manual', "
+                      "false, now(), now() FROM segments WHERE transcript_id = 'vsp-1' AND ordinal = 2",
+             {"c": next(iter(project_coders(project)))})
+
+
+def project_coders(project) -> list[str]:
+    with project.read() as conn:
+        return list(conn.execute(text("SELECT name FROM coders ORDER BY name")).scalars())
+
+
+def test_db_grant_refuses_while_forged_rows_are_stored_and_check_lists_them(project, team, database_server):
+    _forge(project)
+    newcomer = f"cy_{secrets.token_hex(4)}"
+    with pg.login_role(database_server, newcomer):
+        result = _grant(project, newcomer)
+        assert result.exit_code == 1, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in result.output, result.stderr
+        for fragment in ("db grant refused", "holds 4 row(s)", "1 event(s) with an action",
+                         "1 coding event(s) without the code and span", "1 coding(s) outside 0 <= start < end",
+                         "1 codebook version(s) that do not parse", f"db grant {newcomer} --check"):
+            assert fragment in lines[0], lines[0]
+        with project.read() as conn:  # nothing was granted
+            granted = conn.execute(text("SELECT has_table_privilege(:r, 'codings', 'INSERT')"), {"r": newcomer}).scalar()
+        assert granted is False
+        listed = _grant(project, newcomer, "--check")
+        assert listed.exit_code == 1
+        assert "1 coding(s) outside 0 <= start < end: id " in listed.stdout
+        assert "codebook version(s) that do not parse: id " in listed.stdout

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualcode.errors import TranscriptImportError
 from qualcode.transcripts.importers import parse_bytes, parse_file
@@ -195,3 +197,33 @@ def test_unlabelled_text_is_refused_naming_speaker_and_imported_with_it():
 def test_speaker_refuses_a_labelled_text():
     with pytest.raises(TranscriptImportError, match=r"has speaker labels \('Interviewer', 'Respondent'\)"):
         parse_bytes(b"Interviewer: Hi?\nRespondent: Hello.\n", "x.txt", speaker="Observer")
+
+
+# -- streaming the lines: the same lines, and the same turns, as the list of lines --------------------
+
+
+@given(st.lists(st.sampled_from(["a", "Ann: hi", "\n", "\r\n", "\r", "\x0b", "\u2028", " ", "\n\n"]), max_size=50).map("".join),
+       st.integers(min_value=1, max_value=8))
+def test_split_lines_equals_splitlines(text, block):
+    from qualcode.transcripts.importers.labels import split_lines
+
+    assert list(split_lines(text, block=block)) == text.splitlines()
+
+
+@given(st.lists(st.sampled_from(["Interviewer: why?", "Ann: the hotline", "Note: x", "more words", "", "[00:01] Ben: ok"]),
+                max_size=25))
+def test_streamed_assembly_equals_the_list_assembly(lines):
+    from qualcode.transcripts.importers.labels import (
+        Line,
+        accepted_from_forms,
+        assemble_turns,
+        count_forms,
+    )
+
+    listed = assemble_turns([Line(t) for t in lines], joiner=" ", repeat_joiner="\n")
+    forms, count = count_forms(iter(lines))
+    streamed = assemble_turns((Line(t) for t in lines), joiner=" ", repeat_joiner="\n", accepted=accepted_from_forms(forms))
+    assert count == len(lines)
+    assert [(t.speaker, t.text) for t in streamed.turns] == [(t.speaker, t.text) for t in listed.turns]
+    assert [line.text for line in streamed.preamble] == [line.text for line in listed.preamble]
+    assert streamed.speakers == listed.speakers and streamed.boilerplate == listed.boilerplate

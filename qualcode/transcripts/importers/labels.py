@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -214,8 +215,13 @@ def _label_candidate(line: str) -> Candidate | None:
 
 def accepted_speakers(candidates: list[Candidate | None]) -> set[str]:
     """Keys (see :func:`name_key`) of the candidates taken as real speaker labels."""
-    forms = Counter((c.name, c.strength, c.heading) for c in candidates if c is not None and c.name)
-    counts = Counter()
+    return accepted_from_forms(Counter((c.name, c.strength, c.heading) for c in candidates if c is not None and c.name))
+
+
+def accepted_from_forms(forms: Counter) -> set[str]:
+    """:func:`accepted_speakers` from the count of each ``(name, strength, heading)`` form
+    (callers that scan a long text count as they go instead of keeping every candidate)."""
+    counts: Counter = Counter()
     for (name, _, _), count in forms.items():
         counts[name_key(name)] += count
     accepted: set[str] = set()
@@ -242,12 +248,46 @@ def with_candidates(lines: list[Line]) -> list[Line]:
     return lines
 
 
+def split_lines(text: str, block: int = 2**20) -> Iterator[str]:
+    """``text.splitlines()`` one line at a time: the text is split a block (ending at a
+    line feed) at a time, so a long transcript's lines are never all held at once.
+
+    >>> list(split_lines("a\\r\\nb\\n\\nc\\rd\\n", block=3)) == "a\\r\\nb\\n\\nc\\rd\\n".splitlines()
+    True
+    """
+    start = 0
+    while start < len(text):
+        stop = text.find("\n", start + block)
+        stop = len(text) if stop < 0 else stop + 1
+        yield from text[start:stop].splitlines()
+        start = stop
+
+
+def count_forms(texts: Iterable[str]) -> tuple[Counter, int]:
+    """The label forms (see :func:`accepted_from_forms`) of free-text lines, and how many lines."""
+    forms: Counter = Counter()
+    count = 0
+    for count, text in enumerate(texts, start=1):
+        candidate = find_candidate(text)
+        if candidate is not None and candidate.name:
+            forms[(candidate.name, candidate.strength, candidate.heading)] += 1
+    return forms, count
+
+
+def _drain(items: list) -> Iterator:
+    """The items of a list, each let go by the list as it is handed out."""
+    for index in range(len(items)):
+        item, items[index] = items[index], None
+        yield item
+
+
 def assemble_turns(
-    lines: list[Line],
+    lines: Iterable[Line],
     *,
     unlabelled_speaker: str | None = None,
     joiner: str = "\n",
     repeat_joiner: str | None = None,
+    accepted: set[str] | None = None,
 ) -> Assembly:
     """Group lines into merged, normalised turns.
 
@@ -264,14 +304,17 @@ def assemble_turns(
     repeat_joiner:
         What joins a block that repeats the current speaker's label (default: ``joiner``).
     """
-    with_candidates(lines)
-    accepted = accepted_speakers([line.candidate for line in lines])
+    if accepted is None:
+        lines = with_candidates(list(lines))
+        accepted = accepted_speakers([line.candidate for line in lines])
     display: dict[str, str] = {}  # speaker key -> the label as first written
     builder = _TurnBuilder(joiner, repeat_joiner)
     preamble: list[Line] = []
     pending_time: float | None = None
     boilerplate = 0
     for line in lines:
+        if line.candidate is None and line.find_label:  # lines streamed with ``accepted`` given
+            line.candidate = find_candidate(line.text)
         candidate = line.candidate
         if candidate is not None and not candidate.name and line.find_label:
             pending_time = candidate.time  # a timestamp on its own line dates the next turn
@@ -292,7 +335,8 @@ def assemble_turns(
                 builder.start(unlabelled_speaker or "", "", line.start_time, line.end_time)
             builder.extend(line.text, line.end_time)
         pending_time = None
-    return Assembly(merge_consecutive(builder.finish()), preamble, boilerplate, list(display.values()))
+    turns = merge_consecutive(_drain(builder.finish()))  # type: ignore[arg-type]  # iterated once
+    return Assembly(turns, preamble, boilerplate, list(display.values()))
 
 
 def _tidy(name: str) -> str:

@@ -14,8 +14,20 @@ import re
 from pathlib import PurePath
 
 from qualcode.errors import TranscriptImportError
-from qualcode.transcripts.encoding import decode_text_with_encoding, looks_like_text, strip_controls
-from qualcode.transcripts.importers.labels import Line, assemble_turns, monologue, refuse_labels_with_speaker
+from qualcode.transcripts.encoding import (
+    decode_text_with_encoding,
+    looks_like_text,
+    strip_controls,
+)
+from qualcode.transcripts.importers.labels import (
+    Line,
+    accepted_from_forms,
+    assemble_turns,
+    count_forms,
+    monologue,
+    refuse_labels_with_speaker,
+    split_lines,
+)
 from qualcode.transcripts.model import ParsedTranscript
 
 FORMAT = "text"
@@ -32,12 +44,15 @@ def sniff(data: bytes) -> bool:
 
 def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscript:
     """Parse a plain-text or Markdown transcript (``speaker``: see the module docstring)."""
-    decoded, encoding = decode_text_with_encoding(data, source)
-    text, removed = strip_controls(decoded)
-    lines = [Line(raw) for raw in text.splitlines()]
+    text, encoding = decode_text_with_encoding(data, source)
+    text, removed = strip_controls(text)
+    # Memory: two passes over the lines, one at a time (labels first, then turns), so a
+    # long transcript is held as its text and its turns, never as a list of lines too.
+    forms, line_count = count_forms(split_lines(text))
+    lines = (Line(raw) for raw in split_lines(text))
     # Plain text is often hard-wrapped: a line break inside a paragraph is layout, so
     # wrapped lines join with a space; a blank line keeps its paragraph break.
-    assembly = assemble_turns(lines, joiner=" ", repeat_joiner="\n")
+    assembly = assemble_turns(lines, joiner=" ", repeat_joiner="\n", accepted=accepted_from_forms(forms))
     metadata = {"encoding": encoding}
     stem = PurePath(source).stem or None
     if speaker is not None:
@@ -46,7 +61,7 @@ def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscr
         parsed = ParsedTranscript(monologue(speaker, paragraphs, source), FORMAT, stem, metadata)
     elif not assembly.turns:
         raise TranscriptImportError(
-            f"no speaker labels found in {len(lines)} lines; start each turn with a label such as {LABEL_STYLES}, "
+            f"no speaker labels found in {line_count} lines; start each turn with a label such as {LABEL_STYLES}, "
             "or pass --speaker NAME to import it as one speaker's text (a turn per paragraph)",
             file=source or None,
         )
