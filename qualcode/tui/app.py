@@ -59,6 +59,12 @@ class CodingApp(App[None]):
         Binding("l,right", "sentence(1)", "Next sentence", show=False),
         Binding("h,left", "sentence(-1)", "Previous sentence", show=False),
         Binding("L,shift+right", "extend_sentence", "Extend the selection by a sentence", show=False),
+        Binding("w", "word(1)", "Select the next word", show=False),
+        Binding("b", "word(-1)", "Select the previous word", show=False),
+        Binding("W", "extend_word(1)", "Grow the selection by a word", show=False),
+        Binding("B", "extend_word(-1)", "Shrink the selection by a word", show=False),
+        Binding("right_parenthesis", "extend_by_sentence(1)", "Grow the selection to the sentence's end", show=False),
+        Binding("left_parenthesis", "extend_by_sentence(-1)", "Shrink the selection by a sentence", show=False),
         Binding("slash", "find_code", "Find a code"),
         Binding("t", "toggle_code", "Apply or remove the highlighted code"),
         Binding("a", "accept", "Accept the suggestion"),
@@ -71,7 +77,7 @@ class CodingApp(App[None]):
         Binding("g", "jump", "Jump to a transcript"),
         Binding("tab", "app.focus_next", "Next pane", show=False),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
-        Binding("escape", "leave", "Leave sentence mode", show=False),
+        Binding("escape", "leave", "Back to the whole turn (leave a sentence or word selection)", show=False),
         Binding("question_mark", "help", "Help: every key"),
         Binding("q,ctrl+q", "quit", "Quit (everything is already saved)"),
     ]
@@ -210,6 +216,15 @@ class CodingApp(App[None]):
     def action_extend_sentence(self) -> None:
         self._run(self.state.extend_sentence)
 
+    def action_word(self, delta: int) -> None:
+        self._run(lambda: self.state.move_word(delta))
+
+    def action_extend_word(self, delta: int) -> None:
+        self._run(lambda: self.state.extend_word(delta))
+
+    def action_extend_by_sentence(self, delta: int) -> None:
+        self._run(lambda: self.state.extend_by_sentence(delta))
+
     def action_leave(self) -> None:
         self._run(self.state.leave_sentence_mode)
 
@@ -305,6 +320,9 @@ class CodingApp(App[None]):
 
     def on_transcript_view_turn_clicked(self, message: TranscriptView.TurnClicked) -> None:
         self._run(lambda: self.state.go_to(message.ordinal))
+
+    def on_transcript_view_text_dragged(self, message: TranscriptView.TextDragged) -> None:
+        self._run(lambda: self.state.select_text(message.ordinal, message.start, message.end))
 
 
 def run_coding_screen(project: Project, coder: str, transcript_id: str | None = None) -> None:

@@ -28,6 +28,7 @@ from qualcode.errors import CodingError
 from qualcode.coding.blind import is_blind, viewer_of
 from qualcode.tui.assignments import TranscriptChoice, next_transcript, transcript_choices
 from qualcode.tui.queries import Mark, load_marks, rejected_suggestions, transcript_fingerprint
+from qualcode.tui.selection import sentence_end, snap, word_spans
 from qualcode.transcripts.sentences import split_sentences
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ class CodingState:
         self._sentences: dict[int, list[tuple[int, int]]] = {}
         self._suggestions: dict[int, list[Suggestion]] = {}
         self.sentence: tuple[int, int] | None = None  # first, last sentence index
+        self._words: dict[int, list[tuple[int, int]]] = {}
+        self.word_range: tuple[int, int] | None = None  # first, last word index (free selection)
         self.suggestion_index = 0
         self.current = self._next_uncoded_after(0) or self.units[0]
 
@@ -172,10 +175,25 @@ class CodingState:
             self._sentences[ordinal] = split_sentences(self.transcript.text[seg.start : seg.end], seg.start)
         return self._sentences[ordinal]
 
+    def words(self, ordinal: int) -> list[tuple[int, int]]:
+        """The turn's words as transcript spans (see :mod:`qualcode.tui.selection`)."""
+        if ordinal not in self._words:
+            seg = self.transcript.segment(ordinal)
+            self._words[ordinal] = word_spans(self.transcript.text[seg.start : seg.end], seg.start)
+        return self._words[ordinal]
+
+    @property
+    def selecting(self) -> bool:
+        """True when part of the current turn is selected (sentences or words)."""
+        return self.sentence is not None or self.word_range is not None
+
     @property
     def span(self) -> tuple[int, int]:
-        """The selection: the current turn, or the selected sentences in sentence mode."""
+        """The selection: the current turn, the selected sentences, or the selected words."""
         seg = self.segment
+        if self.word_range is not None:
+            words = self.words(seg.ordinal)
+            return words[self.word_range[0]][0], words[self.word_range[1]][1]
         if self.sentence is None:
             return seg.start, seg.end
         spans = self.sentences(seg.ordinal)
@@ -183,6 +201,11 @@ class CodingState:
         return spans[first][0], spans[last][1]
 
     def selection_label(self) -> str:
+        if self.word_range is not None:
+            first, last = self.word_range
+            count = len(self.words(self.current))
+            which = f"word {first + 1}" if first == last else f"words {first + 1}-{last + 1}"
+            return f"{which} of {count}"
         if self.sentence is None:
             return "whole turn"
         first, last = self.sentence
@@ -196,7 +219,7 @@ class CodingState:
         """Make a turn current (any turn, e.g. a clicked interviewer turn)."""
         self.transcript.segment(ordinal)  # NotFoundError for a bad ordinal
         old, self.current = self.current, ordinal
-        self.sentence = None
+        self.sentence = self.word_range = None
         self.suggestion_index = 0
         return Outcome(f"turn {ordinal}", {old, ordinal}, moved=True)
 
@@ -219,17 +242,23 @@ class CodingState:
             return self.leave_sentence_mode()
         if not self.sentences(self.current):
             return Outcome("this turn has no text to select")
-        self.sentence = (0, 0)
+        self.sentence, self.word_range = (0, 0), None
         return Outcome(f"sentence mode: {self.selection_label()}", {self.current}, moved=True)
 
     def leave_sentence_mode(self) -> Outcome:
-        if self.sentence is None:
+        """Back to the whole turn (from a sentence or word selection)."""
+        if not self.selecting:
             return Outcome("")
-        self.sentence = None
+        self.sentence = self.word_range = None
         return Outcome("whole turn selected", {self.current}, moved=True)
 
     def move_sentence(self, delta: int) -> Outcome:
         """Select the next/previous sentence, crossing into the neighbouring turn at the ends."""
+        if self.word_range is not None:  # from words: the sentence holding the first word
+            where = self.words(self.current)[self.word_range[0]][0]
+            index = max(0, bisect.bisect_right([s for s, _ in self.sentences(self.current)], where) - 1)
+            self.sentence, self.word_range = (index, index), None
+            return Outcome(self.selection_label(), {self.current}, moved=True)
         if self.sentence is None:
             return self.toggle_sentence_mode()
         first, last = self.sentence
@@ -256,6 +285,92 @@ class CodingState:
             return Outcome("the selection already ends at the turn's last sentence")
         self.sentence = (first, last + 1)
         return Outcome(self.selection_label(), {self.current}, moved=True)
+
+    # -- free selection (words) ---------------------------------------------
+
+    def move_word(self, delta: int) -> Outcome:
+        """Select the next (+1) or previous (-1) single word, crossing into the neighbouring turn."""
+        words = self.words(self.current)
+        if self.word_range is None:
+            start = self._word_start(delta)
+            if start is None:
+                return Outcome("this turn has no words to select")
+            self.word_range, self.sentence = (start, start), None
+            return Outcome(self.selection_label(), {self.current}, moved=True)
+        first, last = self.word_range
+        index = last + 1 if delta > 0 else first - 1
+        if 0 <= index < len(words):
+            self.word_range = (index, index)
+            return Outcome(self.selection_label(), {self.current}, moved=True)
+        target = self._neighbour(self.current, delta)
+        if target is None or not self.words(target):
+            return Outcome("last word" if delta > 0 else "first word")
+        outcome = self.go_to(target)
+        index = 0 if delta > 0 else len(self.words(target)) - 1
+        self.word_range = (index, index)
+        outcome.message = self.selection_label()
+        return outcome
+
+    def extend_word(self, delta: int) -> Outcome:
+        """Grow (+1) or shrink (-1) the selection by one word at its end."""
+        if not self.selecting:  # from the whole turn: start on its first word
+            return self.move_word(1)
+        if not self._start_words():
+            return Outcome("this turn has no words to select")
+        first, last = self.word_range  # type: ignore[misc]
+        count = len(self.words(self.current))
+        if delta > 0 and last + 1 >= count:
+            return Outcome("the selection already ends at the turn's last word")
+        if delta < 0 and last == first:
+            return Outcome("one word selected: nothing left to shrink")
+        self.word_range = (first, last + (1 if delta > 0 else -1))
+        return Outcome(self.selection_label(), {self.current}, moved=True)
+
+    def extend_by_sentence(self, delta: int) -> Outcome:
+        """Grow (+1) the selection to the end of its sentence (or the next), or shrink (-1) by one."""
+        if not self._start_words():
+            return Outcome("this turn has no words to select")
+        first, last = self.word_range  # type: ignore[misc]
+        target = sentence_end(self.words(self.current), self.sentences(self.current), last, delta)
+        target = max(first, target)
+        if target == last:
+            return Outcome("the selection already ends at the turn's last sentence" if delta > 0
+                           else "nothing left to shrink")
+        self.word_range = (first, target)
+        return Outcome(self.selection_label(), {self.current}, moved=True)
+
+    def select_text(self, ordinal: int, start: int, end: int) -> Outcome:
+        """Select the words that ``[start, end)`` touches in a turn (a mouse drag)."""
+        outcome = self.go_to(ordinal) if ordinal != self.current else Outcome("", {ordinal}, moved=True)
+        seg = self.segment
+        chosen = snap(self.words(ordinal), max(start, seg.start), min(end, seg.end))
+        if chosen is None:
+            outcome.message = "no words there: the whole turn is selected"
+            return outcome
+        self.word_range, self.sentence = chosen, None
+        outcome.message = self.selection_label()
+        return outcome
+
+    def _word_start(self, delta: int) -> int | None:
+        """The word a new word selection starts on: in the selected sentence, else the turn's first/last."""
+        words = self.words(self.current)
+        if not words:
+            return None
+        if self.sentence is not None:
+            chosen = snap(words, *self.span)
+            return chosen[0] if chosen else 0
+        return 0 if delta > 0 else len(words) - 1
+
+    def _start_words(self) -> bool:
+        """Turn a sentence (or whole-turn) selection into a word selection covering it."""
+        if self.word_range is not None:
+            return True
+        words = self.words(self.current)
+        if not words:
+            return False
+        chosen = snap(words, *self.span) if self.sentence is not None else (0, 0)
+        self.word_range, self.sentence = chosen or (0, 0), None
+        return True
 
     # -- coding ---------------------------------------------------------------
 

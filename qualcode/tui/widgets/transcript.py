@@ -28,7 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from qualcode.tui.colors import code_color
-from qualcode.tui.wrap import wrap_spans
+from qualcode.tui.wrap import offset_at_column, wrap_spans
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -64,6 +64,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             super().__init__()
             self.ordinal = ordinal
 
+    class TextDragged(Message):
+        """The user dragged the mouse over text: select the words of ``[start, end)`` in a turn."""
+
+        def __init__(self, ordinal: int, start: int, end: int) -> None:
+            super().__init__()
+            self.ordinal, self.start, self.end = ordinal, start, end
+
     def __init__(self, state: CodingState, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.state = state
@@ -73,6 +80,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._starts: list[int] = []
         self._colors: dict[str, str] = {}
         self._base_style = None
+        self._drag: tuple[int, int] | None = None  # (ordinal, offset) where a mouse drag began
+        self._dragged = False  # the click that ends a drag selects no turn
 
     # -- public ---------------------------------------------------------------
 
@@ -106,7 +115,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         index = self.state.current - 1
         top, bottom = self._starts[index], self._starts[index] + self._height(index) - 1
         viewport = max(1, self.scrollable_content_region.height)
-        if self.state.sentence is not None and bottom - top >= viewport:
+        if self.state.selecting and bottom - top >= viewport:
             top = top + self._sentence_line(index)
             bottom = top
         if index > 0 and bottom - self._starts[index - 1] < viewport:
@@ -137,9 +146,56 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             self.reload()
 
     def on_click(self, event: events.Click) -> None:
+        if self._dragged:
+            self._dragged = False
+            return
         ordinal = self.turn_at(int(self.scroll_y) + event.y)
         if ordinal is not None:
             self.post_message(self.TurnClicked(ordinal))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        self._drag, self._dragged = self.text_offset_at(event.x, event.y), False
+        if self._drag is not None:
+            self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag is None or not event.button:
+            return
+        ordinal, begin = self._drag
+        here = self.text_offset_at(event.x, event.y, within=ordinal)
+        if here is None or here[1] == begin:
+            return
+        self._dragged = True
+        self.post_message(self.TextDragged(ordinal, min(begin, here[1]), max(begin, here[1]) + 1))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag is not None:
+            self.release_mouse()
+        self._drag = None
+
+    def text_offset_at(self, x: int, y: int, within: int | None = None) -> tuple[int, int] | None:
+        """(ordinal, transcript offset) of the character drawn at pane cell ``(x, y)``.
+
+        ``within``: clamp to that turn (a drag that leaves its turn selects to its edge).
+        None over a header line, the tags or a gap when ``within`` is not given.
+        """
+        line = int(self.scroll_y) + y
+        ordinal = self.turn_at(line)
+        if ordinal is None or ordinal > len(self._heights):
+            return None
+        segment = self.state.transcript.segments[(within or ordinal) - 1]
+        if within is not None and ordinal != within:
+            return within, segment.end if ordinal > within else segment.start
+        text = reflow(self.state.transcript.text[segment.start : segment.end])
+        _, text_width = column_widths(self._width)
+        spans = wrap_spans(text, text_width)
+        row = line - self._starts[ordinal - 1] - 1  # the first row is the header
+        if not 0 <= row < len(spans) or (within is None and x - 1 >= text_width):
+            if within is None:
+                return None
+            row = min(max(row, 0), len(spans) - 1)
+        start, end = spans[row]
+        return ordinal, segment.start + offset_at_column(text, start, end, max(0, x - 1))
 
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)
@@ -262,7 +318,7 @@ def render_turn(console: Console, state: CodingState, segment: Segment, width: i
 def _header(state: CodingState, segment: Segment, is_current: bool) -> Text:
     style = INTERVIEWER if segment.is_interviewer else SPEAKER
     header = Text(f"{segment.ordinal:>3}  {segment.speaker}", style=style)
-    if is_current and state.sentence is not None:
+    if is_current and state.selecting:
         header.append(f"  · {state.selection_label()}", style="italic #e0af68")
     return header
 
@@ -273,7 +329,7 @@ def _body(state: CodingState, segment: Segment, is_current: bool) -> Text:
     for mark in state.mine(segment.ordinal):
         if (mark.start, mark.end) != (segment.start, segment.end):
             body.stylize(SUB_SPAN, mark.start - segment.start, mark.end - segment.start)
-    if is_current and state.sentence is not None:
+    if is_current and state.selecting:
         start, end = state.span
         body.stylize(SELECTION, start - segment.start, end - segment.start)
     return body
