@@ -19,11 +19,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qualcode.errors import QualcodeError
+from qualcode.tui.header import HeaderFacts, fit_header
+from qualcode.tui.prompt import Prompt
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
 from qualcode.tui.screens.memo import MemoScreen
 from qualcode.tui.state import CodingState, Outcome
 from qualcode.tui.widgets.codebook import CodebookPane
+from qualcode.tui.widgets.codetree import TextPanel
 from qualcode.tui.widgets.suggestions import SuggestionsBar
 from qualcode.tui.widgets.transcript import TranscriptView
 
@@ -43,6 +47,9 @@ KEY_HINT = (
 # How often the screen looks for other coders' changes and new suggestions: one small
 # query per tick when nothing changed.
 REFRESH_SECONDS = 2.0
+# Keys that open a prompt on the status line; like /, they act the moment they arrive.
+PROMPT_KEYS = {"f": "find", "colon": "turn", "F": "search"}
+HITS_SHOWN = 500  # search hits listed by F / --search (the title says how many there are)
 
 
 class CodingApp(App[None]):
@@ -66,6 +73,13 @@ class CodingApp(App[None]):
         Binding("right_parenthesis", "extend_by_sentence(1)", "Grow the selection to the sentence's end", show=False),
         Binding("left_parenthesis", "extend_by_sentence(-1)", "Shrink the selection by a sentence", show=False),
         Binding("slash", "find_code", "Find a code"),
+        Binding("f", "ask('find')", "Find text in this transcript (selects the match)"),
+        Binding("greater_than_sign", "match(1)", "Next match of the text found", show=False),
+        Binding("less_than_sign", "match(-1)", "Previous match of the text found", show=False),
+        Binding("colon", "ask('turn')", "Go to turn N", show=False),
+        Binding("F", "ask('search')", "Search every transcript (qualcode search), pick a hit to open"),
+        Binding("right_curly_bracket", "scroll_definition(1)", "Scroll the code's definition down", show=False),
+        Binding("left_curly_bracket", "scroll_definition(-1)", "Scroll the code's definition up", show=False),
         Binding("t", "toggle_code", "Apply or remove the highlighted code"),
         Binding("a", "accept", "Accept the suggestion"),
         Binding("x", "reject", "Reject the suggestion"),
@@ -105,10 +119,13 @@ class CodingApp(App[None]):
         transcript_id: str | None = None,
         *,
         suggesters: list[Suggester] | None = None,
+        search: str | None = None,
     ) -> None:
         super().__init__()
         self.state = CodingState(project, coder, transcript_id, suggesters=suggesters)
         self.header_text = ""
+        self.prompt: Prompt | None = None  # f, : and F ask on the status line
+        self._search_first = search  # qualcode code --search PATTERN: open on its hits
 
     # -- layout ---------------------------------------------------------------
 
@@ -134,6 +151,12 @@ class CodingApp(App[None]):
         self.transcript_view.focus()
         self.status("? shows every key · / finds a code · everything is saved as you go")
         self.set_interval(REFRESH_SECONDS, self.refresh_from_store)
+        if self._search_first:
+            self.call_after_refresh(self.show_hits, self._search_first)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.codebook_pane_ready:
+            self.call_after_refresh(self._update_side)  # the header fits the new width
 
     def refresh_from_store(self) -> None:
         """Show what other coders and processes changed (codings, undos, new suggestions)."""
@@ -159,14 +182,12 @@ class CodingApp(App[None]):
         """Header, suggestions and ticks in the codebook: cheap, so after every action."""
         state = self.state
         coded, total = state.progress()
-        blind = " · BLIND: double-coding sample, other coders hidden" if state.blind else ""
-        self.header_text = (
-            f"qualcode · {state.transcript.id} — {state.role_label}, site {state.transcript.site} · "
-            f"coder {state.coder} · turn {state.current} · {coded}/{total} coded{blind}"
-        )
+        facts = HeaderFacts(state.transcript.id, state.role_label, state.transcript.site, state.coder,
+                            state.current, coded, total, state.blind)
+        header = self.query_one("#header", Static)
+        self.header_text = fit_header(facts, (header.size.width or self.size.width) - 2)
         # Our own bar, not App.sub_title (which repaints the whole screen), and
         # layout=False: a one-line bar never changes size.
-        header = self.query_one("#header", Static)
         header.update(self.header_text, layout=False)
         header.set_class(state.blind, "blind")
         self.query_one("#suggestions", SuggestionsBar).show(state)
@@ -282,6 +303,69 @@ class CodingApp(App[None]):
 
         self.push_screen(JumpScreen(self.state.choices(), self.state.transcript.id), open_chosen)
 
+    PROMPTS = {"find": "Find in this transcript", "turn": "Go to turn (number)",
+               "search": "Search every transcript (respondent turns; qualcode search syntax)"}
+
+    def action_ask(self, kind: str) -> None:
+        self.prompt = Prompt(kind, self.PROMPTS[kind])
+        self.status(self.prompt.line)
+
+    def _prompt_key(self, key: str, character: str | None) -> None:
+        """A key typed while the status line asks (see :mod:`qualcode.tui.prompt`)."""
+        prompt = self.prompt
+        assert prompt is not None
+        answer = prompt.key(key, character)
+        if answer is None:
+            self.status(prompt.line)
+            return
+        self.prompt = None
+        self.status("")
+        if answer == "cancel":
+            return
+        if prompt.kind == "find":
+            self._run(lambda: self.state.find(prompt.value))
+        elif prompt.kind == "turn":
+            self._run(lambda: self.state.go_to_turn(prompt.value))
+        elif prompt.value.strip():
+            self.show_hits(prompt.value)
+
+    def action_match(self, delta: int) -> None:
+        self._run(lambda: self.state.next_match(delta))
+
+    def action_scroll_definition(self, delta: int) -> None:
+        self.codebook_pane.query_one("#code-detail", TextPanel).action_scroll_pages(delta)
+
+    def show_hits(self, pattern: str) -> None:
+        """Run a corpus search (the engine behind ``qualcode search``) and list its hits."""
+        from qualcode.search.engine import SearchOptions, search
+
+        try:
+            result = search(self.state.project, pattern, SearchOptions(limit=HITS_SHOWN, context=40))
+        except QualcodeError as error:
+            self.status(str(error), error=True)
+            self.bell()
+            return
+        if not result.hits:
+            self.status(f"no hits for “{pattern}” in respondent turns", error=True)
+            return
+
+        def open_hit(chosen: object) -> None:
+            if chosen is not None:
+                self.open_at(*chosen)  # type: ignore[misc]
+
+        self.push_screen(HitsScreen(result), open_hit)
+
+    def open_at(self, transcript_id: str, ordinal: int, start: int, end: int) -> None:
+        """Open a transcript (if another) at a turn with ``[start, end)``'s words selected."""
+        if transcript_id != self.state.transcript.id:
+            try:
+                self.state.open(transcript_id)
+            except QualcodeError as error:
+                self.status(str(error), error=True)
+                return
+            self._show_transcript()
+        self._run(lambda: self.state.select_text(ordinal, start, end))
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -302,9 +386,18 @@ class CodingApp(App[None]):
         # filtering, keys go to the filter box before any binding; focus never moves
         # there (a focus change repaints the whole screen).
         if isinstance(event, events.Key) and not event.is_forwarded and self._routes_keys():
+            if self.prompt is not None:
+                if event.key in ("ctrl+q", "ctrl+c"):
+                    self.prompt = None
+                else:
+                    self._prompt_key(event.key, event.character)
+                    return
             pane = self.codebook_pane
             if not pane.filtering and event.key == "slash":
                 self.action_find_code()
+                return
+            if not pane.filtering and event.key in PROMPT_KEYS:  # at once too: what follows is typed
+                self.action_ask(PROMPT_KEYS[event.key])
                 return
             if pane.filtering and await pane.filter_key(event.key, event.character):
                 return
@@ -325,9 +418,10 @@ class CodingApp(App[None]):
         self._run(lambda: self.state.select_text(message.ordinal, message.start, message.end))
 
 
-def run_coding_screen(project: Project, coder: str, transcript_id: str | None = None) -> None:
+def run_coding_screen(project: Project, coder: str, transcript_id: str | None = None,
+                      search: str | None = None) -> None:
     """Open the coding screen in the terminal (returns when the coder quits)."""
-    CodingApp(project, coder, transcript_id).run()
+    CodingApp(project, coder, transcript_id, search=search).run()
 
 
 def run_headless(
@@ -338,6 +432,7 @@ def run_headless(
     keys: tuple[str, ...] = (),
     screenshot: str | None = None,
     size: tuple[int, int] = (140, 42),
+    search: str | None = None,
 ) -> CodingApp:
     """Open the screen without a terminal, press ``keys``, optionally save an SVG screenshot.
 
@@ -346,7 +441,7 @@ def run_headless(
     """
     from pathlib import Path
 
-    app = CodingApp(project, coder, transcript_id)
+    app = CodingApp(project, coder, transcript_id, search=search)
 
     async def drive(pilot) -> None:
         await pilot.pause()

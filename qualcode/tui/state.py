@@ -28,6 +28,7 @@ from qualcode.errors import CodingError
 from qualcode.coding.blind import is_blind, viewer_of
 from qualcode.tui.assignments import TranscriptChoice, next_transcript, transcript_choices
 from qualcode.tui.queries import Mark, load_marks, rejected_suggestions, transcript_fingerprint
+from qualcode.tui.finding import find_matches
 from qualcode.tui.selection import sentence_end, snap, word_spans
 from qualcode.transcripts.sentences import split_sentences
 
@@ -111,6 +112,10 @@ class CodingState:
         self.sentence: tuple[int, int] | None = None  # first, last sentence index
         self._words: dict[int, list[tuple[int, int]]] = {}
         self.word_range: tuple[int, int] | None = None  # first, last word index (free selection)
+        self.query = ""  # the last text found in the transcript (f)
+        self.matches: list[tuple[int, int, int]] = []  # (ordinal, start, end) of each match
+        self.match_index = -1
+        self._match_spans = {}
         self.suggestion_index = 0
         self.current = self._next_uncoded_after(0) or self.units[0]
 
@@ -372,6 +377,52 @@ class CodingState:
         self.word_range, self.sentence = chosen or (0, 0), None
         return True
 
+    # -- find and go ----------------------------------------------------------
+
+    def matches_in(self, ordinal: int) -> list[tuple[int, int]]:
+        """The spans of the last find's matches in a turn (highlighted on screen)."""
+        return self._match_spans.get(ordinal, [])
+
+    def find(self, query: str) -> Outcome:
+        """Find ``query`` in the transcript and select the first match from the current turn on."""
+        before = {o for o, _, _ in self.matches}
+        self.query = query.strip()
+        self.matches = find_matches(self.transcript.text, self.transcript.segments, self.query)
+        self.match_index = -1
+        self._match_spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for ordinal, start, end in self.matches:
+            self._match_spans[ordinal].append((start, end))
+        after = set(self._match_spans)
+        if not self.matches:
+            return Outcome(f"“{self.query}” is not in {self.transcript.id}" if self.query else "find cleared",
+                           before)
+        start = self.span[0]
+        self.match_index = next((i for i, m in enumerate(self.matches) if m[1] >= start), 0) - 1
+        outcome = self.next_match(1)
+        outcome.changed |= before | after
+        return outcome
+
+    def next_match(self, delta: int) -> Outcome:
+        """Select the next (+1) or previous (-1) match of the last find, wrapping around."""
+        if not self.matches:
+            return Outcome("nothing found to go to: f finds text in the transcript")
+        index = self.match_index + delta
+        wrapped = not 0 <= index < len(self.matches)
+        self.match_index = index % len(self.matches)
+        ordinal, start, end = self.matches[self.match_index]
+        outcome = self.select_text(ordinal, start, end)
+        outcome.message = (f"“{self.query}”: match {self.match_index + 1} of {len(self.matches)}, "
+                           f"turn {ordinal}{' (wrapped)' if wrapped else ''}")
+        return outcome
+
+    def go_to_turn(self, text: str) -> Outcome:
+        """Go to the turn numbered ``text`` (any turn, interviewer turns too)."""
+        count = len(self.transcript.segments)
+        wanted = text.strip()
+        if not wanted.isdigit() or not 1 <= int(wanted) <= count:
+            raise CodingError(f"go to turn: expected a turn number from 1 to {count}; got '{wanted[:20]}'")
+        return self.go_to(int(wanted))
+
     # -- coding ---------------------------------------------------------------
 
     def toggle(self, code_id: str) -> Outcome:
@@ -431,7 +482,8 @@ class CodingState:
         if not items:
             return Outcome("no suggestions for this turn")
         self.suggestion_index = (self.suggestion_index + delta) % len(items)
-        return Outcome(f"suggestion {self.suggestion_index + 1} of {len(items)}")
+        # the current turn is redrawn: it marks the chosen suggestion's evidence
+        return Outcome(f"suggestion {self.suggestion_index + 1} of {len(items)}", {self.current})
 
     def accept(self) -> Outcome:
         """Apply the selected suggestion (origin = its source: rules, model, ...)."""

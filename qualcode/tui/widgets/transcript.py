@@ -42,6 +42,8 @@ MARKER = Text("▌", style="bold #e0af68")
 SPEAKER = Style(bold=True)
 INTERVIEWER = Style(dim=True)
 SUB_SPAN = Style(underline=True)
+MATCH = Style(bgcolor="#3d3d1f", color="#e0af68")  # text found with f
+EVIDENCE = Style(color="#9ece6a", underline=True, italic=True)  # the selected suggestion's words
 _HARD_WRAP = re.compile(r"(?<![.!?…:\"”’)\n])\n(?!\n)")
 
 
@@ -54,7 +56,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     ]
 
     DEFAULT_CSS = """
-    TranscriptView { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
+    TranscriptView { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; border-left: blank; }
+    TranscriptView:focus { border-left: tall $accent; }
     """
 
     class TurnClicked(Message):
@@ -144,17 +147,22 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         if width and width != self._width:
             self.reload()
+        # A new width re-wraps every turn and a new height changes the viewport: either
+        # can leave the current turn off screen.
+        self.call_after_refresh(self.scroll_to_current)
 
     def on_click(self, event: events.Click) -> None:
         if self._dragged:
             self._dragged = False
             return
-        ordinal = self.turn_at(int(self.scroll_y) + event.y)
+        offset = event.get_content_offset(self)
+        ordinal = self.turn_at(int(self.scroll_y) + offset.y) if offset is not None else None
         if ordinal is not None:
             self.post_message(self.TurnClicked(ordinal))
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
-        self._drag, self._dragged = self.text_offset_at(event.x, event.y), False
+        offset = event.get_content_offset(self)
+        self._drag, self._dragged = (self.text_offset_at(offset.x, offset.y) if offset else None), False
         if self._drag is not None:
             self.capture_mouse()
 
@@ -162,7 +170,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         if self._drag is None or not event.button:
             return
         ordinal, begin = self._drag
-        here = self.text_offset_at(event.x, event.y, within=ordinal)
+        offset = event.get_content_offset_capture(self)
+        here = self.text_offset_at(offset.x, offset.y, within=ordinal)
         if here is None or here[1] == begin:
             return
         self._dragged = True
@@ -329,10 +338,23 @@ def _body(state: CodingState, segment: Segment, is_current: bool) -> Text:
     for mark in state.mine(segment.ordinal):
         if (mark.start, mark.end) != (segment.start, segment.end):
             body.stylize(SUB_SPAN, mark.start - segment.start, mark.end - segment.start)
+    for start, end in state.matches_in(segment.ordinal):
+        body.stylize(MATCH, start - segment.start, end - segment.start)
+    if is_current:
+        _stylize_evidence(state, segment, body)
     if is_current and state.selecting:
         start, end = state.span
         body.stylize(SELECTION, start - segment.start, end - segment.start)
     return body
+
+
+def _stylize_evidence(state: CodingState, segment: Segment, body: Text) -> None:
+    """Mark the words the selected suggestion rests on (not a whole-turn suggestion)."""
+    chosen = state.suggestion
+    if chosen is None or (chosen.start, chosen.end) == (segment.start, segment.end):
+        return
+    if segment.start <= chosen.start < chosen.end <= segment.end:
+        body.stylize(EVIDENCE, chosen.start - segment.start, chosen.end - segment.start)
 
 
 def _tags(state: CodingState, ordinal: int, color, width: int) -> list[Text]:
@@ -345,8 +367,22 @@ def _tags(state: CodingState, ordinal: int, color, width: int) -> list[Text]:
         label = markers + _fit(mark.code_id, width - 2 - len(markers))
         tags.append(Text(f" {label} ", style=f"bold #101010 on {color(mark.code_id)}"))
     for mark in state.others(ordinal):
-        tags.append(Text(_fit(f"{mark.coder}: {mark.code_id}", width), style=f"dim {color(mark.code_id)}"))
+        tags.append(Text(other_label(mark.coder, mark.code_id, width), style=f"dim {color(mark.code_id)}"))
     return tags
+
+
+def other_label(coder: str, code_id: str, width: int) -> str:
+    """``coder: code`` in ``width`` cells: who coded always shows; the code gives way.
+
+    The coder's name keeps at least half the room; the code is shortened from the
+    left (its last, most specific part stays).
+    """
+    full = f"{coder}: {code_id}"
+    if len(full) <= width:
+        return full
+    name = coder if len(coder) <= max(width // 2, width - 2 - 8) else coder[: max(1, width // 2 - 1)] + "…"
+    room = width - len(name) - 2
+    return f"{name}: {_fit(code_id, room)}" if room >= 2 else _fit(name, width)
 
 
 def _fit(label: str, width: int) -> str:
