@@ -25,6 +25,7 @@ from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
 from qualcode.tui.screens.memo import MemoScreen
+from qualcode.tui.screens.pick import PickScreen
 from qualcode.tui.state import CodingState, Outcome
 from qualcode.tui.widgets.codebook import CodebookPane
 from qualcode.tui.widgets.codetree import TextPanel
@@ -385,6 +386,9 @@ class CodingApp(App[None]):
         # even when they all arrive in one read (a paste, a slow SSH link). While
         # filtering, keys go to the filter box before any binding; focus never moves
         # there (a focus change repaints the whole screen).
+        if isinstance(event, events.Key) and not event.is_forwarded and isinstance(self.screen, PickScreen):
+            if self.screen.take_key(event.key, event.character):
+                return
         if isinstance(event, events.Key) and not event.is_forwarded and self._routes_keys():
             if self.prompt is not None:
                 if event.key in ("ctrl+q", "ctrl+c"):
@@ -398,6 +402,9 @@ class CodingApp(App[None]):
                 return
             if not pane.filtering and event.key in PROMPT_KEYS:  # at once too: what follows is typed
                 self.action_ask(PROMPT_KEYS[event.key])
+                return
+            if not pane.filtering and event.key == "g":  # the list takes the keys after it
+                self.action_jump()
                 return
             if pane.filtering and await pane.filter_key(event.key, event.character):
                 return

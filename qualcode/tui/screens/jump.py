@@ -41,4 +41,5 @@ def choice_label(choice: TranscriptChoice, is_open: bool) -> str:
 
 def choice_row(choice: TranscriptChoice, is_open: bool) -> PickRow:
     style = "bold #e0af68" if choice.assigned else ("dim" if choice.finished else "")
-    return PickRow(choice.id, choice_label(choice, is_open), style)
+    # the filter reads the id, role and site, not the counts ("2" would match "0/2")
+    return PickRow(choice.id, choice_label(choice, is_open), style, f"{choice.id} {choice.role} site {choice.site}")

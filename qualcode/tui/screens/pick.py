@@ -27,11 +27,16 @@ class PickFilter(FilterInput, can_focus=True):
 
 @dataclass(frozen=True)
 class PickRow:
-    """One row: the value returned when chosen, the line shown, and its style."""
+    """One row: the value returned when chosen, the line shown, its style and what the filter reads."""
 
     value: object
     label: str
     style: str = ""
+    search: str = ""  # default: the label
+
+    @property
+    def words(self) -> str:
+        return self.search or self.label
 
 
 def matches(label: str, query: str) -> bool:
@@ -124,6 +129,7 @@ class PickScreen(ModalScreen[object]):
         super().__init__()
         self._title, self._rows, self._cursor = title, list(rows), cursor
         self._answered = False
+        self._early: list[tuple[str, str | None]] = []  # keys that came before the screen was mounted
 
     def compose(self):
         with Vertical():
@@ -141,9 +147,40 @@ class PickScreen(ModalScreen[object]):
         box.focus()
         self.pick_list.set_rows(self._rows, self._cursor)
         self.watch(box, "value", self._filter, init=False)
+        early, self._early = self._early, []
+        for key, character in early:
+            self.take_key(key, character)
+
+    def take_key(self, key: str, character: str | None) -> bool:
+        """Handle a key in the order it arrived (the app routes keys here, as for the code filter).
+
+        Keys typed straight after the key that opened the list (``g vsp 2 Enter`` in one
+        read) can arrive before the list is mounted: they are kept and replayed then.
+        False for keys the app should handle itself (Ctrl+Q).
+        """
+        if key in ("ctrl+q", "ctrl+c"):
+            return False
+        if not self.is_mounted:
+            self._early.append((key, character))
+            return True
+        for binding in self.BINDINGS:
+            if key in binding.key.split(","):
+                self.run_action_now(binding.action)
+                return True
+        box = self.query_one(PickFilter)
+        if key == "backspace":
+            box.action_delete_left()
+        elif character is not None and len(character) == 1 and character.isprintable():
+            box.insert_text_at_cursor(character)
+        return True
+
+    def run_action_now(self, action: str) -> None:
+        name, _, argument = action.partition("(")
+        method = getattr(self, f"action_{name}")
+        method(int(argument.rstrip(")"))) if argument else method()
 
     def _filter(self, value: str) -> None:
-        self.pick_list.set_rows([r for r in self._rows if matches(r.label, value)] if value.strip() else self._rows)
+        self.pick_list.set_rows([r for r in self._rows if matches(r.words, value)] if value.strip() else self._rows)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
