@@ -274,7 +274,7 @@ def column_widths(width: int) -> tuple[int, int]:
 
     Each row is a gutter cell, the text, a space and the tags: exactly ``width``.
     """
-    tag_width = min(40, max(8, width // 3))
+    tag_width = min(40, max(10, width // 3))
     return tag_width, max(1, width - tag_width - 2)
 
 
