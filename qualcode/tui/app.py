@@ -291,8 +291,8 @@ class CodingApp(App[None]):
         self.push_screen(MemoScreen(title, target.memo), save)
 
     def action_jump(self) -> None:
-        def open_chosen(transcript_id: str | None) -> None:
-            if transcript_id is None or transcript_id == self.state.transcript.id:
+        def open_chosen(transcript_id: object) -> None:
+            if not isinstance(transcript_id, str) or transcript_id == self.state.transcript.id:
                 return
             try:
                 self.state.open(transcript_id)
@@ -385,30 +385,36 @@ class CodingApp(App[None]):
         # ``/`` switches to filtering at once, and every key after it goes to the filter
         # even when they all arrive in one read (a paste, a slow SSH link). While
         # filtering, keys go to the filter box before any binding; focus never moves
-        # there (a focus change repaints the whole screen).
-        if isinstance(event, events.Key) and not event.is_forwarded and isinstance(self.screen, PickScreen):
-            if self.screen.take_key(event.key, event.character):
-                return
-        if isinstance(event, events.Key) and not event.is_forwarded and self._routes_keys():
-            if self.prompt is not None:
-                if event.key in ("ctrl+q", "ctrl+c"):
-                    self.prompt = None
-                else:
-                    self._prompt_key(event.key, event.character)
-                    return
-            pane = self.codebook_pane
-            if not pane.filtering and event.key == "slash":
-                self.action_find_code()
-                return
-            if not pane.filtering and event.key in PROMPT_KEYS:  # at once too: what follows is typed
-                self.action_ask(PROMPT_KEYS[event.key])
-                return
-            if not pane.filtering and event.key == "g":  # the list takes the keys after it
-                self.action_jump()
-                return
-            if pane.filtering and await pane.filter_key(event.key, event.character):
-                return
+        # there (a focus change repaints the whole screen). The same holds for the
+        # prompts (f, :, F) and the pick lists (g, search hits).
+        if isinstance(event, events.Key) and not event.is_forwarded and await self._route_key(event):
+            return
         await super().on_event(event)
+
+    async def _route_key(self, event: events.Key) -> bool:
+        """Handle a key now if it opens or feeds a filter, prompt or list; False: usual handling."""
+        key, character = event.key, event.character
+        if isinstance(self.screen, PickScreen):
+            return self.screen.take_key(key, character)
+        if not self._routes_keys():
+            return False
+        if self.prompt is not None:
+            if key not in ("ctrl+q", "ctrl+c"):
+                self._prompt_key(key, character)
+                return True
+            self.prompt = None
+        pane = self.codebook_pane
+        if pane.filtering:
+            return await pane.filter_key(key, character)
+        if key == "slash":
+            self.action_find_code()
+        elif key in PROMPT_KEYS:
+            self.action_ask(PROMPT_KEYS[key])
+        elif key == "g":  # the list takes the keys typed after it
+            self.action_jump()
+        else:
+            return False
+        return True
 
     def _routes_keys(self) -> bool:
         """True while the coding screen itself (no modal) receives keys."""

@@ -22,15 +22,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from qualcode.coding.blind import is_blind, viewer_of
 from qualcode.coding.session import ActionResult, CodingSession
 from qualcode.coding.suggesters import Suggestion, load_suggesters, suggestions_for
 from qualcode.errors import CodingError
-from qualcode.coding.blind import is_blind, viewer_of
-from qualcode.tui.assignments import TranscriptChoice, next_transcript, transcript_choices
-from qualcode.tui.queries import Mark, load_marks, rejected_suggestions, transcript_fingerprint
-from qualcode.tui.finding import find_matches
-from qualcode.tui.selection import sentence_end, snap, word_spans
 from qualcode.transcripts.sentences import split_sentences
+from qualcode.tui.assignments import (
+    TranscriptChoice,
+    next_transcript,
+    transcript_choices,
+)
+from qualcode.tui.finding import find_matches
+from qualcode.tui.queries import (
+    Mark,
+    load_marks,
+    rejected_suggestions,
+    transcript_fingerprint,
+)
+from qualcode.tui.selection import sentence_end, snap, word_spans
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -115,7 +124,7 @@ class CodingState:
         self.query = ""  # the last text found in the transcript (f)
         self.matches: list[tuple[int, int, int]] = []  # (ordinal, start, end) of each match
         self.match_index = -1
-        self._match_spans = {}
+        self._match_spans: dict[int, list[tuple[int, int]]] = {}
         self.suggestion_index = 0
         self.current = self._next_uncoded_after(0) or self.units[0]
 
@@ -389,9 +398,10 @@ class CodingState:
         self.query = query.strip()
         self.matches = find_matches(self.transcript.text, self.transcript.segments, self.query)
         self.match_index = -1
-        self._match_spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for ordinal, start, end in self.matches:
-            self._match_spans[ordinal].append((start, end))
+            spans[ordinal].append((start, end))
+        self._match_spans = dict(spans)
         after = set(self._match_spans)
         if not self.matches:
             return Outcome(f"“{self.query}” is not in {self.transcript.id}" if self.query else "find cleared",

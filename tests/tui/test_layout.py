@@ -17,8 +17,8 @@ SMALL, LARGE = (80, 24), (160, 45)
 
 
 def facts(blind=True, **kw):
-    base = dict(transcript="le-a-01", role="Law enforcement official", site="A", coder="alice",
-                turn=12, coded=3, total=23, blind=blind)
+    base = {"transcript": "le-a-01", "role": "Law enforcement official", "site": "A", "coder": "alice",
+            "turn": 12, "coded": 3, "total": 23, "blind": blind}
     return HeaderFacts(**{**base, **kw})
 
 

@@ -17,8 +17,8 @@ from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widgets import Input, Label
 
-from qualcode.tui.widgets.codetree import CURSOR, LinesView
 from qualcode.tui.widgets.codebook import FilterInput
+from qualcode.tui.widgets.codetree import CURSOR, LinesView
 
 
 class PickFilter(FilterInput, can_focus=True):
@@ -164,7 +164,7 @@ class PickScreen(ModalScreen[object]):
             self._early.append((key, character))
             return True
         for binding in self.BINDINGS:
-            if key in binding.key.split(","):
+            if isinstance(binding, Binding) and key in binding.key.split(","):
                 self.run_action_now(binding.action)
                 return True
         box = self.query_one(PickFilter)
