@@ -19,7 +19,6 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualcode.coding.blind import is_blind, viewer_of
@@ -32,14 +31,16 @@ from qualcode.tui.assignments import (
     next_transcript,
     transcript_choices,
 )
-from qualcode.tui.finding import find_matches
+from qualcode.tui.finding import Finding
+from qualcode.tui.outcome import Outcome
 from qualcode.tui.queries import (
     Mark,
     load_marks,
     rejected_suggestions,
     transcript_fingerprint,
 )
-from qualcode.tui.selection import sentence_end, snap, word_spans
+from qualcode.tui.selecting import WordSelecting
+from qualcode.tui.selection import word_spans
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -48,16 +49,7 @@ if TYPE_CHECKING:
     from qualcode.transcripts.model import Segment
 
 
-@dataclass
-class Outcome:
-    """What an action did: a line for the status bar and the turns to redraw."""
-
-    message: str
-    changed: set[int] = field(default_factory=set)  # ordinals in the open transcript
-    moved: bool = False  # the current turn or the selection changed
-
-
-class CodingState:
+class CodingState(WordSelecting, Finding):
     """One coder working through one transcript at a time.
 
     Parameters
@@ -299,139 +291,6 @@ class CodingState:
             return Outcome("the selection already ends at the turn's last sentence")
         self.sentence = (first, last + 1)
         return Outcome(self.selection_label(), {self.current}, moved=True)
-
-    # -- free selection (words) ---------------------------------------------
-
-    def move_word(self, delta: int) -> Outcome:
-        """Select the next (+1) or previous (-1) single word, crossing into the neighbouring turn."""
-        words = self.words(self.current)
-        if self.word_range is None:
-            start = self._word_start(delta)
-            if start is None:
-                return Outcome("this turn has no words to select")
-            self.word_range, self.sentence = (start, start), None
-            return Outcome(self.selection_label(), {self.current}, moved=True)
-        first, last = self.word_range
-        index = last + 1 if delta > 0 else first - 1
-        if 0 <= index < len(words):
-            self.word_range = (index, index)
-            return Outcome(self.selection_label(), {self.current}, moved=True)
-        target = self._neighbour(self.current, delta)
-        if target is None or not self.words(target):
-            return Outcome("last word" if delta > 0 else "first word")
-        outcome = self.go_to(target)
-        index = 0 if delta > 0 else len(self.words(target)) - 1
-        self.word_range = (index, index)
-        outcome.message = self.selection_label()
-        return outcome
-
-    def extend_word(self, delta: int) -> Outcome:
-        """Grow (+1) or shrink (-1) the selection by one word at its end."""
-        if not self.selecting:  # from the whole turn: start on its first word
-            return self.move_word(1)
-        if not self._start_words():
-            return Outcome("this turn has no words to select")
-        first, last = self.word_range  # type: ignore[misc]
-        count = len(self.words(self.current))
-        if delta > 0 and last + 1 >= count:
-            return Outcome("the selection already ends at the turn's last word")
-        if delta < 0 and last == first:
-            return Outcome("one word selected: nothing left to shrink")
-        self.word_range = (first, last + (1 if delta > 0 else -1))
-        return Outcome(self.selection_label(), {self.current}, moved=True)
-
-    def extend_by_sentence(self, delta: int) -> Outcome:
-        """Grow (+1) the selection to the end of its sentence (or the next), or shrink (-1) by one."""
-        if not self._start_words():
-            return Outcome("this turn has no words to select")
-        first, last = self.word_range  # type: ignore[misc]
-        target = sentence_end(self.words(self.current), self.sentences(self.current), last, delta)
-        target = max(first, target)
-        if target == last:
-            return Outcome("the selection already ends at the turn's last sentence" if delta > 0
-                           else "nothing left to shrink")
-        self.word_range = (first, target)
-        return Outcome(self.selection_label(), {self.current}, moved=True)
-
-    def select_text(self, ordinal: int, start: int, end: int) -> Outcome:
-        """Select the words that ``[start, end)`` touches in a turn (a mouse drag)."""
-        outcome = self.go_to(ordinal) if ordinal != self.current else Outcome("", {ordinal}, moved=True)
-        seg = self.segment
-        chosen = snap(self.words(ordinal), max(start, seg.start), min(end, seg.end))
-        if chosen is None:
-            outcome.message = "no words there: the whole turn is selected"
-            return outcome
-        self.word_range, self.sentence = chosen, None
-        outcome.message = self.selection_label()
-        return outcome
-
-    def _word_start(self, delta: int) -> int | None:
-        """The word a new word selection starts on: in the selected sentence, else the turn's first/last."""
-        words = self.words(self.current)
-        if not words:
-            return None
-        if self.sentence is not None:
-            chosen = snap(words, *self.span)
-            return chosen[0] if chosen else 0
-        return 0 if delta > 0 else len(words) - 1
-
-    def _start_words(self) -> bool:
-        """Turn a sentence (or whole-turn) selection into a word selection covering it."""
-        if self.word_range is not None:
-            return True
-        words = self.words(self.current)
-        if not words:
-            return False
-        chosen = snap(words, *self.span) if self.sentence is not None else (0, 0)
-        self.word_range, self.sentence = chosen or (0, 0), None
-        return True
-
-    # -- find and go ----------------------------------------------------------
-
-    def matches_in(self, ordinal: int) -> list[tuple[int, int]]:
-        """The spans of the last find's matches in a turn (highlighted on screen)."""
-        return self._match_spans.get(ordinal, [])
-
-    def find(self, query: str) -> Outcome:
-        """Find ``query`` in the transcript and select the first match from the current turn on."""
-        before = {o for o, _, _ in self.matches}
-        self.query = query.strip()
-        self.matches = find_matches(self.transcript.text, self.transcript.segments, self.query)
-        self.match_index = -1
-        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for ordinal, start, end in self.matches:
-            spans[ordinal].append((start, end))
-        self._match_spans = dict(spans)
-        after = set(self._match_spans)
-        if not self.matches:
-            return Outcome(f"“{self.query}” is not in {self.transcript.id}" if self.query else "find cleared",
-                           before)
-        start = self.span[0]
-        self.match_index = next((i for i, m in enumerate(self.matches) if m[1] >= start), 0) - 1
-        outcome = self.next_match(1)
-        outcome.changed |= before | after
-        return outcome
-
-    def next_match(self, delta: int) -> Outcome:
-        """Select the next (+1) or previous (-1) match of the last find, wrapping around."""
-        if not self.matches:
-            return Outcome("nothing found to go to: f finds text in the transcript")
-        index = self.match_index + delta
-        wrapped = not 0 <= index < len(self.matches)
-        self.match_index = index % len(self.matches)
-        ordinal, start, end = self.matches[self.match_index]
-        outcome = self.select_text(ordinal, start, end)
-        outcome.message = (f"“{self.query}”: match {self.match_index + 1} of {len(self.matches)}, "
-                           f"turn {ordinal}{' (wrapped)' if wrapped else ''}")
-        return outcome
-
-    def go_to_turn(self, text: str) -> Outcome:
-        """Go to the turn numbered ``text`` (any turn, interviewer turns too)."""
-        count = len(self.transcript.segments)
-        wanted = text.strip()
-        if not wanted.isdigit() or not 1 <= int(wanted) <= count:
-            raise CodingError(f"go to turn: expected a turn number from 1 to {count}; got '{wanted[:20]}'")
-        return self.go_to(int(wanted))
 
     # -- coding ---------------------------------------------------------------
 
