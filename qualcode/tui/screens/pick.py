@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Input, Label
 
@@ -103,8 +103,13 @@ class PickList(LinesView, can_focus=False):
         return strip.apply_style(self.base_style)
 
 
-class PickScreen(ModalScreen[object]):
-    """Type to filter, ↑↓ to choose, Enter to open the row, Esc to close; answers once."""
+class PickScreen(Screen[object]):
+    """Type to filter, ↑↓ to choose, Enter to open the row, Esc to close; answers once.
+
+    A full screen rather than a modal over the coding screen: a modal makes Textual
+    draw the (20,000-word) coding screen dimmed underneath on every paint, which was
+    most of the 0.4-0.6 s the jump list took to open.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Close without opening anything"),
@@ -116,11 +121,8 @@ class PickScreen(ModalScreen[object]):
     ]
 
     DEFAULT_CSS = """
-    PickScreen { align: center middle; }
-    PickScreen > Vertical {
-        width: 96%; max-width: 120; height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    PickScreen { align: center top; }
+    PickScreen > Vertical { width: 100%; max-width: 140; height: 100%; background: $surface; padding: 0 1; }
     PickScreen Label { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     PickScreen #pick-filter { border: none; height: 1; padding: 0; background: $boost; }
     """
