@@ -428,7 +428,7 @@ class CodingApp(App[None]):
         self._run(lambda: self.state.go_to(message.ordinal))
 
     def on_transcript_view_text_dragged(self, message: TranscriptView.TextDragged) -> None:
-        self._run(lambda: self.state.select_text(message.ordinal, message.start, message.end))
+        self._run(lambda: self.state.select_text(message.ordinal, message.start, message.end, scroll=False))
 
 
 def run_coding_screen(project: Project, coder: str, transcript_id: str | None = None,

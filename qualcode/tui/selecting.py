@@ -87,9 +87,14 @@ class WordSelecting:
         self.word_range = (first, target)
         return Outcome(self.selection_label(), {self.current}, moved=True)
 
-    def select_text(self, ordinal: int, start: int, end: int) -> Outcome:
-        """Select the words that ``[start, end)`` touches in a turn (a mouse drag)."""
+    def select_text(self, ordinal: int, start: int, end: int, *, scroll: bool = True) -> Outcome:
+        """Select the words that ``[start, end)`` touches in a turn (a mouse drag, a found match).
+
+        ``scroll=False`` (a drag) leaves the view where it is: the words under the
+        mouse must not move while it selects them.
+        """
         outcome = self.go_to(ordinal) if ordinal != self.current else Outcome("", {ordinal}, moved=True)
+        outcome.moved = outcome.moved and scroll
         seg = self.segment
         chosen = snap(self.words(ordinal), max(start, seg.start), min(end, seg.end))
         if chosen is None:

@@ -74,3 +74,24 @@ async def test_mouse_drag_selects_words_and_codes_them(project, interview):
         await pilot.press("slash", *"housing", "enter")
         await pilot.pause()
         assert coded(project) == [(4, "challenge.housing", "need for housing")]
+
+
+async def test_a_drag_never_scrolls_the_words_away(project):
+    from tests.helpers import add_transcript
+
+    long = "we worked with the task force on housing and the hotline every week of the year " * 6
+    add_transcript(project, "long-1", "service_provider",
+                   [t for n in range(6) for t in (("Interviewer", f"Question {n}?"), ("Respondent", long))])
+    app = CodingApp(project, "ana", "long-1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.transcript_view
+        await pilot.press("j")  # turn 4; the question before it is in view above
+        await pilot.pause()
+        top = view.scroll_y
+        x, y = cell_of(view, "with the task force")
+        await pilot.mouse_down(view, offset=(x + 1, y))
+        view.post_message(events.MouseMove(view, x + 12, y, 0, 0, 1, False, False, False))
+        await pilot.pause()
+        await pilot.mouse_up(view, offset=(x + 12, y))
+        await pilot.pause()
+        assert app.state.selecting and view.scroll_y == top
