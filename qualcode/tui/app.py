@@ -148,6 +148,7 @@ class CodingApp(App[None]):
         return self.query_one("#codebook", CodebookPane)
 
     def on_mount(self) -> None:
+        self.codebook_pane.apply_now = lambda code_id: self._run(lambda: self.state.toggle(code_id))
         self._show_transcript()
         self.transcript_view.focus()
         self.status("? shows every key · / finds a code · everything is saved as you go")
@@ -413,7 +414,24 @@ class CodingApp(App[None]):
         elif key == "g":  # the list takes the keys typed after it
             self.action_jump()
         else:
+            return await self._run_binding(key)
+        return True
+
+    async def _run_binding(self, key: str) -> bool:
+        """Run the screen's binding for ``key`` now, unless the focused pane binds the key itself.
+
+        Textual hands other keys to the focused widget first, whose binding then runs a
+        few event-loop turns later — after keys routed here straight away (``/``, ``f``):
+        ``w W /hotline Enter`` in one read would code before the words were selected.
+        """
+        focused = self.focused
+        if focused is not None and focused is not self.transcript_view:
+            if any(isinstance(b, Binding) and key in b.key.split(",") for b in focused.BINDINGS):
+                return False
+        action = _binding_actions().get(key)
+        if action is None:
             return False
+        await self.run_action(action)
         return True
 
     def _routes_keys(self) -> bool:
@@ -429,6 +447,11 @@ class CodingApp(App[None]):
 
     def on_transcript_view_text_dragged(self, message: TranscriptView.TextDragged) -> None:
         self._run(lambda: self.state.select_text(message.ordinal, message.start, message.end, scroll=False))
+
+
+def _binding_actions() -> dict[str, str]:
+    """Each key of :attr:`CodingApp.BINDINGS` with its action (``"j"`` -> ``"move(1)"``)."""
+    return {key: b.action for b in CodingApp.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
 
 
 def run_coding_screen(project: Project, coder: str, transcript_id: str | None = None,
