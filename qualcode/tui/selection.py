@@ -75,3 +75,30 @@ def sentence_end(words: list[tuple[int, int]], sentences: list[tuple[int, int]],
 def _last_word_before(words: list[tuple[int, int]], offset: int) -> int:
     """Index of the last word ending at or before ``offset`` (-1 if none)."""
     return bisect.bisect_right([e for _, e in words], offset) - 1
+
+
+_MATCHED = re.compile(r'-> "(.+)"$', re.DOTALL)
+
+
+def evidence_spans(text: str, start: int, end: int, evidence: str) -> list[tuple[int, int]]:
+    """Where a suggestion's evidence lies in ``text[start:end]`` (its span), as transcript offsets.
+
+    Rule suggestions end their evidence with ``-> "matched words"`` (the exact text the
+    rule matched); those words are found in the span. Anything else (a model's score)
+    names no words: the span itself is returned.
+
+    >>> text = "We work with the SANE nurses. Call the SANE team."
+    >>> evidence_spans(text, 0, len(text), 'phrase \\'sane\\' -> "SANE"')
+    [(17, 21), (39, 43)]
+    >>> evidence_spans(text, 0, 29, "model p=0.61")
+    [(0, 29)]
+    """
+    found = _MATCHED.search(evidence.strip())
+    if found is None:
+        return [(start, end)]
+    words = found.group(1)
+    spans, at = [], text.find(words, start, end)
+    while at >= 0:
+        spans.append((at, at + len(words)))
+        at = text.find(words, at + len(words), end)
+    return spans or [(start, end)]

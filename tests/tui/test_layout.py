@@ -142,3 +142,38 @@ async def test_suggestion_evidence_is_highlighted(project, interview, stub_sugge
         assert styles_at(view, y)[x].underline and not styles_at(view, y)[x - 2].underline
         await pilot.press("right_square_bracket")  # the whole-turn model suggestion: nothing marked
         assert not styles_at(view, y)[x].underline
+
+
+class SentenceSuggester:
+    """A rule suggestion on the first sentence of a turn saying "hotline", as the autocoder makes."""
+
+    name = "sentence-stub"
+
+    def __init__(self, project) -> None:
+        self.project = project
+
+    def suggest(self, transcript, segment, coder):
+        from qualcode.coding.suggesters import Suggestion
+
+        text = transcript.text[segment.start : segment.end]
+        if "hotline" not in text:
+            return []
+        end = segment.start + text.index(".") + 1
+        return [Suggestion("referral.hotline", segment.start, end, "rules", 'phrase \'hotline\' -> "hotline"', 1.0)]
+
+
+async def test_a_rule_suggestion_marks_its_matched_words_not_its_whole_sentence(project, interview):
+    from qualcode.coding.suggesters import register_suggester, unregister_suggester
+
+    register_suggester(SentenceSuggester.name, SentenceSuggester)
+    try:
+        app = CodingApp(project, "ana", "vsp-1")
+        async with app.run_test(size=LARGE):
+            view = app.transcript_view
+            y = next(y for y in range(view.size.height) if "Mostly the hotline" in view.render_line(y).text)
+            line = view.render_line(y).text
+            styles = styles_at(view, y)
+            assert styles[line.index("hotline")].underline
+            assert not styles[line.index("Mostly")].underline
+    finally:
+        unregister_suggester(SentenceSuggester.name)

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qualcode.coding.listing import list_codings
-from qualcode.tui.selection import sentence_end, snap, word_spans
+from qualcode.tui.selection import evidence_spans, sentence_end, snap, word_spans
 from qualcode.tui.state import CodingState
 
 pytestmark = pytest.mark.coders("ana")
@@ -159,3 +159,16 @@ def test_word_selection_matches_a_model(state, actions):
             assert model is not None and 0 <= model[0] <= model[1] < n
             assert selected(state) == " ".join(WORDS_2[model[0] : model[1] + 1]).replace(
                 "hotline Police", "hotline. Police").replace("clients It", "clients. It")
+
+
+@pytest.mark.parametrize(
+    ("span", "evidence", "expected"),
+    [
+        ((0, 19), 'phrase \'hotline\' -> "hotline"', ["hotline"]),  # the rule's matched words in its span
+        ((20, 49), 'lemma \'police\' -> "Police"', ["Police"]),
+        ((0, 19), 'phrase -> "not here"', ["Mostly the hotline."]),  # words not found: the span itself
+        ((0, 19), "model p=0.61", ["Mostly the hotline."]),  # no words named: the span
+    ],
+)
+def test_evidence_spans(span, evidence, expected):
+    assert [TURN_2[s:e] for s, e in evidence_spans(TURN_2, *span, evidence)] == expected

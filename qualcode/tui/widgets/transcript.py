@@ -28,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from qualcode.tui.colors import code_color
+from qualcode.tui.selection import evidence_spans
 from qualcode.tui.wrap import offset_at_column, wrap_spans
 
 if TYPE_CHECKING:
@@ -349,12 +350,18 @@ def _body(state: CodingState, segment: Segment, is_current: bool) -> Text:
 
 
 def _stylize_evidence(state: CodingState, segment: Segment, body: Text) -> None:
-    """Mark the words the selected suggestion rests on (not a whole-turn suggestion)."""
+    """Mark the words the selected suggestion rests on: the rule's matched words, else its span.
+
+    A whole-turn suggestion (a model's) marks nothing: the turn is already the selection.
+    """
     chosen = state.suggestion
-    if chosen is None or (chosen.start, chosen.end) == (segment.start, segment.end):
+    if chosen is None or not segment.start <= chosen.start < chosen.end <= segment.end:
         return
-    if segment.start <= chosen.start < chosen.end <= segment.end:
-        body.stylize(EVIDENCE, chosen.start - segment.start, chosen.end - segment.start)
+    spans = evidence_spans(state.transcript.text, chosen.start, chosen.end, chosen.evidence)
+    if spans == [(segment.start, segment.end)]:
+        return
+    for start, end in spans:
+        body.stylize(EVIDENCE, start - segment.start, end - segment.start)
 
 
 def _tags(state: CodingState, ordinal: int, color, width: int) -> list[Text]:
