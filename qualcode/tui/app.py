@@ -187,7 +187,7 @@ class CodingApp(App[None]):
         facts = HeaderFacts(state.transcript.id, state.role_label, state.transcript.site, state.coder,
                             state.current, coded, total, state.blind)
         header = self.query_one("#header", Static)
-        self.header_text = fit_header(facts, (header.size.width or self.size.width) - 2)
+        self.header_text = fit_header(facts, self.size.width - 2)  # the bar spans the screen (padding 1)
         # Our own bar, not App.sub_title (which repaints the whole screen), and
         # layout=False: a one-line bar never changes size.
         header.update(self.header_text, layout=False)

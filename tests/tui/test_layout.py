@@ -177,3 +177,14 @@ async def test_a_rule_suggestion_marks_its_matched_words_not_its_whole_sentence(
             assert not styles[line.index("Mostly")].underline
     finally:
         unregister_suggester(SentenceSuggester.name)
+
+
+@pytest.mark.parametrize(("before", "after"), [(LARGE, SMALL), (SMALL, LARGE)])
+async def test_header_refits_after_a_resize(project, interview, before, after):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=before) as pilot:
+        await pilot.resize_terminal(*after)
+        await pilot.pause()
+        await pilot.pause()
+        expected = fit_header(HeaderFacts("vsp-1", "Service provider", "A", "ana", 2, 0, 2, False), after[0] - 2)
+        assert app.header_text == expected
