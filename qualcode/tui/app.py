@@ -425,9 +425,9 @@ class CodingApp(App[None]):
         ``w W /hotline Enter`` in one read would code before the words were selected.
         """
         focused = self.focused
-        if focused is not None and focused is not self.transcript_view:
-            if any(isinstance(b, Binding) and key in b.key.split(",") for b in focused.BINDINGS):
-                return False
+        own_keys = () if focused is None or focused is self.transcript_view else focused.BINDINGS
+        if any(isinstance(b, Binding) and key in b.key.split(",") for b in own_keys):
+            return False  # e.g. ↑↓ Enter in the code tree
         action = _binding_actions().get(key)
         if action is None:
             return False
