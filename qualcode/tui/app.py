@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qualcode.errors import QualcodeError
+from qualcode.search.engine import SearchOptions, search
 from qualcode.tui.header import HeaderFacts, fit_header
 from qualcode.tui.prompt import Prompt
 from qualcode.tui.screens.help import HelpScreen
@@ -339,8 +340,6 @@ class CodingApp(App[None]):
 
     def show_hits(self, pattern: str) -> None:
         """Run a corpus search (the engine behind ``qualcode search``) and list its hits."""
-        from qualcode.search.engine import SearchOptions, search
-
         try:
             result = search(self.state.project, pattern, SearchOptions(limit=HITS_SHOWN, context=40))
         except QualcodeError as error:

@@ -5,6 +5,7 @@ from textual import events
 
 from qualcode.coding.listing import list_codings
 from qualcode.tui.app import CodingApp
+from tests.helpers import add_transcript
 
 pytestmark = pytest.mark.coders("ana")
 
@@ -77,8 +78,6 @@ async def test_mouse_drag_selects_words_and_codes_them(project, interview):
 
 
 async def test_a_drag_never_scrolls_the_words_away(project):
-    from tests.helpers import add_transcript
-
     long = "we worked with the task force on housing and the hotline every week of the year " * 6
     add_transcript(project, "long-1", "service_provider",
                    [t for n in range(6) for t in (("Interviewer", f"Question {n}?"), ("Respondent", long))])

@@ -5,6 +5,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qualcode.coding.session import CodingSession
+from qualcode.coding.suggesters import (
+    Suggestion,
+    register_suggester,
+    unregister_suggester,
+)
 from qualcode.tui.app import CodingApp
 from qualcode.tui.header import HeaderFacts, fit_header, header_variants
 from qualcode.tui.widgets.codetree import CodeTree, TextPanel
@@ -153,8 +158,6 @@ class SentenceSuggester:
         self.project = project
 
     def suggest(self, transcript, segment, coder):
-        from qualcode.coding.suggesters import Suggestion
-
         text = transcript.text[segment.start : segment.end]
         if "hotline" not in text:
             return []
@@ -163,8 +166,6 @@ class SentenceSuggester:
 
 
 async def test_a_rule_suggestion_marks_its_matched_words_not_its_whole_sentence(project, interview):
-    from qualcode.coding.suggesters import register_suggester, unregister_suggester
-
     register_suggester(SentenceSuggester.name, SentenceSuggester)
     try:
         app = CodingApp(project, "ana", "vsp-1")
