@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 # A fixed line rather than Textual's Footer: the Footer rebuilds itself whenever focus
 # moves (e.g. into the code filter), which costs a full layout; ? lists every key.
 KEY_HINT = (
-    "j/k turn · n uncoded · / find code · t toggle · s sentences · a/x accept/reject · "
-    "u/U undo/redo · m memo · g jump · ? help · q quit"
+    "? help · j/k turn · / code · t toggle · w/W words · s sentences · f find · "
+    "a/x accept/reject · u/U undo/redo · m memo · g jump · F search · q quit"
 )
 
 
