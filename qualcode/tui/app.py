@@ -207,6 +207,8 @@ class CodingApp(App[None]):
         """Run a state action; show its outcome, or its error on the status line."""
         from sqlalchemy.exc import OperationalError
 
+        self.prompt = None  # an action (a click, a drag) ends any question on the status line
+
         try:
             outcome = action()
         except QualcodeError as error:
