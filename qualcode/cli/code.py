@@ -26,6 +26,10 @@ def code(
         typer.Option(help="With --screenshot: keys to press first, comma-separated key names (e.g. 'n,s,slash')."),
     ] = "",
     size: Annotated[str, typer.Option(help="With --screenshot: the screen size, COLUMNSxROWS.")] = "140x42",
+    search: Annotated[
+        str | None,
+        typer.Option(help="Open on the hits of 'qualcode search PATTERN' (respondent turns) to code from."),
+    ] = None,
 ) -> None:
     """Code transcripts on a full-screen terminal coding screen (press ? in it for every key).
 
@@ -39,14 +43,15 @@ def code(
     if screenshot is None:
         from qualcode.tui.app import CodingApp
 
-        screen = CodingApp(project, coder, transcript)  # an unknown transcript is refused first
+        screen = CodingApp(project, coder, transcript, search=search)  # an unknown transcript is refused first
         _require_terminal()
         screen.run()
         return
     from qualcode.tui.app import run_headless
 
     pressed = tuple(k.strip() for k in keys.split(",") if k.strip())
-    app = run_headless(project, coder, transcript, keys=pressed, screenshot=str(screenshot), size=_parse_size(size))
+    app = run_headless(project, coder, transcript, keys=pressed, screenshot=str(screenshot), size=_parse_size(size),
+                       search=search)
     console.print(f"Saved a screenshot of {app.state.transcript.id} to {screenshot}", markup=False, soft_wrap=True)
 
 

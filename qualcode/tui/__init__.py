@@ -4,16 +4,21 @@ Layout of the package:
 
 - ``state``: the coding logic the widgets call (navigation, sentence selection,
   toggling codes, suggestions, undo/redo, memos) with no Textual import, so it is
-  testable without a terminal;
-- ``queries``, ``sentences``, ``codefilter``, ``colors``, ``wrap``: small helpers the
-  state and panes use (the store reads of the screen; sentence spans; fuzzy code
-  search; code colours; word wrapping shared by layout and painting). Which
-  transcript to open is the core's rule (``qualcode.coding.assignments``), and so is
-  whether blind mode applies (``qualcode.coding.blind``);
+  testable without a terminal; ``selecting`` (free word selection) and ``finding``
+  (find in the transcript, go to turn N) are its mixins, ``outcome`` what its
+  actions return;
+- ``queries``, ``selection``, ``codefilter``, ``colors``, ``wrap``, ``header``,
+  ``prompt``: small helpers the state and panes use (the store reads of the screen;
+  word spans; code search ranked by whole words, prefixes, then fuzzy; code colours;
+  word wrapping shared by layout and painting; the header fitted to the width; the
+  status-line prompt). Which transcript to open is the core's rule
+  (``qualcode.coding.assignments``), and so is whether blind mode applies
+  (``qualcode.coding.blind``);
 - ``app``: the Textual app, its key bindings and actions;
 - ``widgets``: the transcript, codebook (with its code tree and detail panel) and
   suggestions panes;
-- ``screens``: the help overlay and the memo and jump modals.
+- ``screens``: the help overlay, the memo modal and the pick lists (``pick``: the
+  jump list and search hits, filtered by typing).
 
 Only ``app``, ``widgets`` and ``screens`` import Textual, and nothing in this
 ``__init__`` imports them, so ``import qualcode.tui`` stays cheap.

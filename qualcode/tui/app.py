@@ -19,11 +19,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qualcode.errors import QualcodeError
+from qualcode.search.engine import SearchOptions, search
+from qualcode.tui.header import HeaderFacts, fit_header
+from qualcode.tui.prompt import Prompt
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
 from qualcode.tui.screens.memo import MemoScreen
+from qualcode.tui.screens.pick import PickScreen
 from qualcode.tui.state import CodingState, Outcome
 from qualcode.tui.widgets.codebook import CodebookPane
+from qualcode.tui.widgets.codetree import TextPanel
 from qualcode.tui.widgets.suggestions import SuggestionsBar
 from qualcode.tui.widgets.transcript import TranscriptView
 
@@ -35,14 +41,17 @@ if TYPE_CHECKING:
 # A fixed line rather than Textual's Footer: the Footer rebuilds itself whenever focus
 # moves (e.g. into the code filter), which costs a full layout; ? lists every key.
 KEY_HINT = (
-    "j/k turn · n uncoded · / find code · t toggle · s sentences · a/x accept/reject · "
-    "u/U undo/redo · m memo · g jump · ? help · q quit"
+    "? help · j/k turn · / code · t toggle · w/W words · s sentences · f find · "
+    "a/x accept/reject · u/U undo/redo · m memo · g jump · F search · q quit"
 )
 
 
 # How often the screen looks for other coders' changes and new suggestions: one small
 # query per tick when nothing changed.
 REFRESH_SECONDS = 2.0
+# Keys that open a prompt on the status line; like /, they act the moment they arrive.
+PROMPT_KEYS = {"f": "find", "colon": "turn", "F": "search"}
+HITS_SHOWN = 500  # search hits listed by F / --search (the title says how many there are)
 
 
 class CodingApp(App[None]):
@@ -59,7 +68,20 @@ class CodingApp(App[None]):
         Binding("l,right", "sentence(1)", "Next sentence", show=False),
         Binding("h,left", "sentence(-1)", "Previous sentence", show=False),
         Binding("L,shift+right", "extend_sentence", "Extend the selection by a sentence", show=False),
+        Binding("w", "word(1)", "Select the next word", show=False),
+        Binding("b", "word(-1)", "Select the previous word", show=False),
+        Binding("W", "extend_word(1)", "Grow the selection by a word", show=False),
+        Binding("B", "extend_word(-1)", "Shrink the selection by a word", show=False),
+        Binding("right_parenthesis", "extend_by_sentence(1)", "Grow the selection to the sentence's end", show=False),
+        Binding("left_parenthesis", "extend_by_sentence(-1)", "Shrink the selection by a sentence", show=False),
         Binding("slash", "find_code", "Find a code"),
+        Binding("f", "ask('find')", "Find text in this transcript (selects the match)"),
+        Binding("greater_than_sign", "match(1)", "Next match of the text found", show=False),
+        Binding("less_than_sign", "match(-1)", "Previous match of the text found", show=False),
+        Binding("colon", "ask('turn')", "Go to turn N", show=False),
+        Binding("F", "ask('search')", "Search every transcript (qualcode search), pick a hit to open"),
+        Binding("right_curly_bracket", "scroll_definition(1)", "Scroll the code's definition down", show=False),
+        Binding("left_curly_bracket", "scroll_definition(-1)", "Scroll the code's definition up", show=False),
         Binding("t", "toggle_code", "Apply or remove the highlighted code"),
         Binding("a", "accept", "Accept the suggestion"),
         Binding("x", "reject", "Reject the suggestion"),
@@ -71,7 +93,7 @@ class CodingApp(App[None]):
         Binding("g", "jump", "Jump to a transcript"),
         Binding("tab", "app.focus_next", "Next pane", show=False),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
-        Binding("escape", "leave", "Leave sentence mode", show=False),
+        Binding("escape", "leave", "Back to the whole turn (leave a sentence or word selection)", show=False),
         Binding("question_mark", "help", "Help: every key"),
         Binding("q,ctrl+q", "quit", "Quit (everything is already saved)"),
     ]
@@ -99,10 +121,13 @@ class CodingApp(App[None]):
         transcript_id: str | None = None,
         *,
         suggesters: list[Suggester] | None = None,
+        search: str | None = None,
     ) -> None:
         super().__init__()
         self.state = CodingState(project, coder, transcript_id, suggesters=suggesters)
         self.header_text = ""
+        self.prompt: Prompt | None = None  # f, : and F ask on the status line
+        self._search_first = search  # qualcode code --search PATTERN: open on its hits
 
     # -- layout ---------------------------------------------------------------
 
@@ -124,10 +149,17 @@ class CodingApp(App[None]):
         return self.query_one("#codebook", CodebookPane)
 
     def on_mount(self) -> None:
+        self.codebook_pane.apply_now = lambda code_id: self._run(lambda: self.state.toggle(code_id))
         self._show_transcript()
         self.transcript_view.focus()
         self.status("? shows every key · / finds a code · everything is saved as you go")
         self.set_interval(REFRESH_SECONDS, self.refresh_from_store)
+        if self._search_first:
+            self.call_after_refresh(self.show_hits, self._search_first)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.codebook_pane_ready:
+            self.call_after_refresh(self._update_side)  # the header fits the new width
 
     def refresh_from_store(self) -> None:
         """Show what other coders and processes changed (codings, undos, new suggestions)."""
@@ -153,14 +185,12 @@ class CodingApp(App[None]):
         """Header, suggestions and ticks in the codebook: cheap, so after every action."""
         state = self.state
         coded, total = state.progress()
-        blind = " · BLIND: double-coding sample, other coders hidden" if state.blind else ""
-        self.header_text = (
-            f"qualcode · {state.transcript.id} — {state.role_label}, site {state.transcript.site} · "
-            f"coder {state.coder} · turn {state.current} · {coded}/{total} coded{blind}"
-        )
+        facts = HeaderFacts(state.transcript.id, state.role_label, state.transcript.site, state.coder,
+                            state.current, coded, total, state.blind)
+        header = self.query_one("#header", Static)
+        self.header_text = fit_header(facts, self.size.width - 2)  # the bar spans the screen (padding 1)
         # Our own bar, not App.sub_title (which repaints the whole screen), and
         # layout=False: a one-line bar never changes size.
-        header = self.query_one("#header", Static)
         header.update(self.header_text, layout=False)
         header.set_class(state.blind, "blind")
         self.query_one("#suggestions", SuggestionsBar).show(state)
@@ -176,6 +206,8 @@ class CodingApp(App[None]):
     def _run(self, action: Callable[[], Outcome]) -> Outcome | None:
         """Run a state action; show its outcome, or its error on the status line."""
         from sqlalchemy.exc import OperationalError
+
+        self.prompt = None  # an action (a click, a drag) ends any question on the status line
 
         try:
             outcome = action()
@@ -209,6 +241,15 @@ class CodingApp(App[None]):
 
     def action_extend_sentence(self) -> None:
         self._run(self.state.extend_sentence)
+
+    def action_word(self, delta: int) -> None:
+        self._run(lambda: self.state.move_word(delta))
+
+    def action_extend_word(self, delta: int) -> None:
+        self._run(lambda: self.state.extend_word(delta))
+
+    def action_extend_by_sentence(self, delta: int) -> None:
+        self._run(lambda: self.state.extend_by_sentence(delta))
 
     def action_leave(self) -> None:
         self._run(self.state.leave_sentence_mode)
@@ -254,8 +295,8 @@ class CodingApp(App[None]):
         self.push_screen(MemoScreen(title, target.memo), save)
 
     def action_jump(self) -> None:
-        def open_chosen(transcript_id: str | None) -> None:
-            if transcript_id is None or transcript_id == self.state.transcript.id:
+        def open_chosen(transcript_id: object) -> None:
+            if not isinstance(transcript_id, str) or transcript_id == self.state.transcript.id:
                 return
             try:
                 self.state.open(transcript_id)
@@ -266,6 +307,67 @@ class CodingApp(App[None]):
             self.status(f"opened {transcript_id}" + (" (blind)" if self.state.blind else ""))
 
         self.push_screen(JumpScreen(self.state.choices(), self.state.transcript.id), open_chosen)
+
+    PROMPTS = {"find": "Find in this transcript", "turn": "Go to turn (number)",
+               "search": "Search every transcript (respondent turns; qualcode search syntax)"}
+
+    def action_ask(self, kind: str) -> None:
+        self.prompt = Prompt(kind, self.PROMPTS[kind])
+        self.status(self.prompt.line)
+
+    def _prompt_key(self, key: str, character: str | None) -> None:
+        """A key typed while the status line asks (see :mod:`qualcode.tui.prompt`)."""
+        prompt = self.prompt
+        assert prompt is not None
+        answer = prompt.key(key, character)
+        if answer is None:
+            self.status(prompt.line)
+            return
+        self.prompt = None
+        self.status("")
+        if answer == "cancel":
+            return
+        if prompt.kind == "find":
+            self._run(lambda: self.state.find(prompt.value))
+        elif prompt.kind == "turn":
+            self._run(lambda: self.state.go_to_turn(prompt.value))
+        elif prompt.value.strip():
+            self.show_hits(prompt.value)
+
+    def action_match(self, delta: int) -> None:
+        self._run(lambda: self.state.next_match(delta))
+
+    def action_scroll_definition(self, delta: int) -> None:
+        self.codebook_pane.query_one("#code-detail", TextPanel).action_scroll_pages(delta)
+
+    def show_hits(self, pattern: str) -> None:
+        """Run a corpus search (the engine behind ``qualcode search``) and list its hits."""
+        try:
+            result = search(self.state.project, pattern, SearchOptions(limit=HITS_SHOWN, context=40))
+        except QualcodeError as error:
+            self.status(str(error), error=True)
+            self.bell()
+            return
+        if not result.hits:
+            self.status(f"no hits for “{pattern}” in respondent turns", error=True)
+            return
+
+        def open_hit(chosen: object) -> None:
+            if chosen is not None:
+                self.open_at(*chosen)  # type: ignore[misc]
+
+        self.push_screen(HitsScreen(result), open_hit)
+
+    def open_at(self, transcript_id: str, ordinal: int, start: int, end: int) -> None:
+        """Open a transcript (if another) at a turn with ``[start, end)``'s words selected."""
+        if transcript_id != self.state.transcript.id:
+            try:
+                self.state.open(transcript_id)
+            except QualcodeError as error:
+                self.status(str(error), error=True)
+                return
+            self._show_transcript()
+        self._run(lambda: self.state.select_text(ordinal, start, end))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -285,15 +387,53 @@ class CodingApp(App[None]):
         # ``/`` switches to filtering at once, and every key after it goes to the filter
         # even when they all arrive in one read (a paste, a slow SSH link). While
         # filtering, keys go to the filter box before any binding; focus never moves
-        # there (a focus change repaints the whole screen).
-        if isinstance(event, events.Key) and not event.is_forwarded and self._routes_keys():
-            pane = self.codebook_pane
-            if not pane.filtering and event.key == "slash":
-                self.action_find_code()
-                return
-            if pane.filtering and await pane.filter_key(event.key, event.character):
-                return
+        # there (a focus change repaints the whole screen). The same holds for the
+        # prompts (f, :, F) and the pick lists (g, search hits).
+        if isinstance(event, events.Key) and not event.is_forwarded and await self._route_key(event):
+            return
         await super().on_event(event)
+
+    async def _route_key(self, event: events.Key) -> bool:
+        """Handle a key now if it opens or feeds a filter, prompt or list; False: usual handling."""
+        key, character = event.key, event.character
+        if isinstance(self.screen, PickScreen):
+            return self.screen.take_key(key, character)
+        if not self._routes_keys():
+            return False
+        if self.prompt is not None:
+            if key not in ("ctrl+q", "ctrl+c"):
+                self._prompt_key(key, character)
+                return True
+            self.prompt = None
+        pane = self.codebook_pane
+        if pane.filtering:
+            return await pane.filter_key(key, character)
+        if key == "slash":
+            self.action_find_code()
+        elif key in PROMPT_KEYS:
+            self.action_ask(PROMPT_KEYS[key])
+        elif key == "g":  # the list takes the keys typed after it
+            self.action_jump()
+        else:
+            return await self._run_binding(key)
+        return True
+
+    async def _run_binding(self, key: str) -> bool:
+        """Run the screen's binding for ``key`` now, unless the focused pane binds the key itself.
+
+        Textual hands other keys to the focused widget first, whose binding then runs a
+        few event-loop turns later — after keys routed here straight away (``/``, ``f``):
+        ``w W /hotline Enter`` in one read would code before the words were selected.
+        """
+        focused = self.focused
+        own_keys = () if focused is None or focused is self.transcript_view else focused.BINDINGS
+        if any(isinstance(b, Binding) and key in b.key.split(",") for b in own_keys):
+            return False  # e.g. ↑↓ Enter in the code tree
+        action = _binding_actions().get(key)
+        if action is None:
+            return False
+        await self.run_action(action)
+        return True
 
     def _routes_keys(self) -> bool:
         """True while the coding screen itself (no modal) receives keys."""
@@ -306,10 +446,19 @@ class CodingApp(App[None]):
     def on_transcript_view_turn_clicked(self, message: TranscriptView.TurnClicked) -> None:
         self._run(lambda: self.state.go_to(message.ordinal))
 
+    def on_transcript_view_text_dragged(self, message: TranscriptView.TextDragged) -> None:
+        self._run(lambda: self.state.select_text(message.ordinal, message.start, message.end, scroll=False))
 
-def run_coding_screen(project: Project, coder: str, transcript_id: str | None = None) -> None:
+
+def _binding_actions() -> dict[str, str]:
+    """Each key of :attr:`CodingApp.BINDINGS` with its action (``"j"`` -> ``"move(1)"``)."""
+    return {key: b.action for b in CodingApp.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
+
+
+def run_coding_screen(project: Project, coder: str, transcript_id: str | None = None,
+                      search: str | None = None) -> None:
     """Open the coding screen in the terminal (returns when the coder quits)."""
-    CodingApp(project, coder, transcript_id).run()
+    CodingApp(project, coder, transcript_id, search=search).run()
 
 
 def run_headless(
@@ -320,6 +469,7 @@ def run_headless(
     keys: tuple[str, ...] = (),
     screenshot: str | None = None,
     size: tuple[int, int] = (140, 42),
+    search: str | None = None,
 ) -> CodingApp:
     """Open the screen without a terminal, press ``keys``, optionally save an SVG screenshot.
 
@@ -328,7 +478,7 @@ def run_headless(
     """
     from pathlib import Path
 
-    app = CodingApp(project, coder, transcript_id)
+    app = CodingApp(project, coder, transcript_id, search=search)
 
     async def drive(pilot) -> None:
         await pilot.pause()

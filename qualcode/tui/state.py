@@ -19,7 +19,6 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualcode.coding.assignments import (
@@ -32,12 +31,16 @@ from qualcode.coding.session import ActionResult, CodingSession
 from qualcode.coding.suggesters import Suggestion, load_suggesters, suggestions_for
 from qualcode.errors import CodingError
 from qualcode.transcripts.sentences import split_sentences
+from qualcode.tui.finding import Finding
+from qualcode.tui.outcome import Outcome
 from qualcode.tui.queries import (
     Mark,
     load_marks,
     rejected_suggestions,
     transcript_fingerprint,
 )
+from qualcode.tui.selecting import WordSelecting
+from qualcode.tui.selection import word_spans
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -46,16 +49,7 @@ if TYPE_CHECKING:
     from qualcode.transcripts.model import Segment
 
 
-@dataclass
-class Outcome:
-    """What an action did: a line for the status bar and the turns to redraw."""
-
-    message: str
-    changed: set[int] = field(default_factory=set)  # ordinals in the open transcript
-    moved: bool = False  # the current turn or the selection changed
-
-
-class CodingState:
+class CodingState(WordSelecting, Finding):
     """One coder working through one transcript at a time.
 
     Parameters
@@ -117,6 +111,12 @@ class CodingState:
         self._sentences: dict[int, list[tuple[int, int]]] = {}
         self._suggestions: dict[int, list[Suggestion]] = {}
         self.sentence: tuple[int, int] | None = None  # first, last sentence index
+        self._words: dict[int, list[tuple[int, int]]] = {}
+        self.word_range: tuple[int, int] | None = None  # first, last word index (free selection)
+        self.query = ""  # the last text found in the transcript (f)
+        self.matches: list[tuple[int, int, int]] = []  # (ordinal, start, end) of each match
+        self.match_index = -1
+        self._match_spans: dict[int, list[tuple[int, int]]] = {}
         self.suggestion_index = 0
         self.current = self._next_uncoded_after(0) or self.units[0]
 
@@ -181,10 +181,25 @@ class CodingState:
             self._sentences[ordinal] = split_sentences(self.transcript.text[seg.start : seg.end], seg.start)
         return self._sentences[ordinal]
 
+    def words(self, ordinal: int) -> list[tuple[int, int]]:
+        """The turn's words as transcript spans (see :mod:`qualcode.tui.selection`)."""
+        if ordinal not in self._words:
+            seg = self.transcript.segment(ordinal)
+            self._words[ordinal] = word_spans(self.transcript.text[seg.start : seg.end], seg.start)
+        return self._words[ordinal]
+
+    @property
+    def selecting(self) -> bool:
+        """True when part of the current turn is selected (sentences or words)."""
+        return self.sentence is not None or self.word_range is not None
+
     @property
     def span(self) -> tuple[int, int]:
-        """The selection: the current turn, or the selected sentences in sentence mode."""
+        """The selection: the current turn, the selected sentences, or the selected words."""
         seg = self.segment
+        if self.word_range is not None:
+            words = self.words(seg.ordinal)
+            return words[self.word_range[0]][0], words[self.word_range[1]][1]
         if self.sentence is None:
             return seg.start, seg.end
         spans = self.sentences(seg.ordinal)
@@ -192,6 +207,11 @@ class CodingState:
         return spans[first][0], spans[last][1]
 
     def selection_label(self) -> str:
+        if self.word_range is not None:
+            first, last = self.word_range
+            count = len(self.words(self.current))
+            which = f"word {first + 1}" if first == last else f"words {first + 1}-{last + 1}"
+            return f"{which} of {count}"
         if self.sentence is None:
             return "whole turn"
         first, last = self.sentence
@@ -205,7 +225,7 @@ class CodingState:
         """Make a turn current (any turn, e.g. a clicked interviewer turn)."""
         self.transcript.segment(ordinal)  # NotFoundError for a bad ordinal
         old, self.current = self.current, ordinal
-        self.sentence = None
+        self.sentence = self.word_range = None
         self.suggestion_index = 0
         return Outcome(f"turn {ordinal}", {old, ordinal}, moved=True)
 
@@ -228,17 +248,23 @@ class CodingState:
             return self.leave_sentence_mode()
         if not self.sentences(self.current):
             return Outcome("this turn has no text to select")
-        self.sentence = (0, 0)
+        self.sentence, self.word_range = (0, 0), None
         return Outcome(f"sentence mode: {self.selection_label()}", {self.current}, moved=True)
 
     def leave_sentence_mode(self) -> Outcome:
-        if self.sentence is None:
+        """Back to the whole turn (from a sentence or word selection)."""
+        if not self.selecting:
             return Outcome("")
-        self.sentence = None
+        self.sentence = self.word_range = None
         return Outcome("whole turn selected", {self.current}, moved=True)
 
     def move_sentence(self, delta: int) -> Outcome:
         """Select the next/previous sentence, crossing into the neighbouring turn at the ends."""
+        if self.word_range is not None:  # from words: the sentence holding the first word
+            where = self.words(self.current)[self.word_range[0]][0]
+            index = max(0, bisect.bisect_right([s for s, _ in self.sentences(self.current)], where) - 1)
+            self.sentence, self.word_range = (index, index), None
+            return Outcome(self.selection_label(), {self.current}, moved=True)
         if self.sentence is None:
             return self.toggle_sentence_mode()
         first, last = self.sentence
@@ -325,7 +351,8 @@ class CodingState:
         if not items:
             return Outcome("no suggestions for this turn")
         self.suggestion_index = (self.suggestion_index + delta) % len(items)
-        return Outcome(f"suggestion {self.suggestion_index + 1} of {len(items)}")
+        # the current turn is redrawn: it marks the chosen suggestion's evidence
+        return Outcome(f"suggestion {self.suggestion_index + 1} of {len(items)}", {self.current})
 
     def accept(self) -> Outcome:
         """Apply the selected suggestion (origin = its source: rules, model, ...)."""

@@ -69,3 +69,21 @@ def _cut(text: str, start: int, width: int) -> int:
         used += cells(text[end])
         end += 1
     return max(end, start + 1)
+
+
+def offset_at_column(text: str, start: int, end: int, column: int) -> int:
+    """The offset in ``text[start:end]`` (one wrapped line) drawn at ``column`` cells in.
+
+    Past the end of the line gives ``end``; wide characters take two cells.
+
+    >>> offset_at_column("Mostly the hotline.", 0, 19, 7)
+    7
+    >>> offset_at_column("Mostly the hotline.", 0, 19, 99)
+    19
+    """
+    used = 0
+    for index in range(start, end):
+        used += cells(text[index])
+        if used > column:
+            return index
+    return end

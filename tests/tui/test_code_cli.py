@@ -80,3 +80,13 @@ def test_without_a_terminal_the_screen_is_refused(project, interview, monkeypatc
     assert result.exit_code == 1
     assert "Error: qualcode code needs a terminal, but stdin and stdout are not one" in result.output
     assert "Traceback" not in result.output
+
+
+def test_search_option_opens_on_the_hits_to_code_from(project, interview, tmp_path):
+    target = tmp_path / "shot.svg"
+    result = invoke(project, "vsp-1", "--coder", "ana", "--search", "police", "--screenshot", str(target),
+                    "--keys", "enter,slash,l,a,w,enter")
+    assert result.exit_code == 0, result.output
+    assert [(r["segment"], r["code"], r["text"]) for r in list_codings(project, coder="ana")] == [
+        (2, "referral.law_enforcement", "Police")]
+

@@ -104,3 +104,20 @@ def test_new_stored_suggestions_show_after_a_refresh(project, interview):
     store_model_suggestion(project, interview, model_id)
     state.refresh()
     assert [s.code_id for s in state.suggestions()] == ["challenge.housing"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "text"),
+    [
+        (["w", "w", "W", "slash", *"hotline", "enter"], "the hotline"),  # select words, then code them
+        (["s", "l", "slash", *"hotline", "enter"], "Police also bring us clients."),
+        (["j", "w", "W", "W", "W", "slash", *"housing", "enter"], "There's always a need"),
+        (["f", *"police", "enter", "W", "slash", *"hotline", "enter"], "Police also"),
+    ],
+)
+async def test_commands_before_slash_act_before_it(project, interview, keys, text):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, keys)
+        await settle(pilot, rounds=8)
+        assert [r["text"] for r in list_codings(project, coder="ana")] == [text]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
@@ -18,6 +19,8 @@ KEY_NAMES = {
     "slash": "/", "question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]",
     "pagedown": "PgDn", "pageup": "PgUp", "escape": "Esc", "enter": "Enter", "tab": "Tab",
     "up": "↑", "down": "↓", "left": "←", "right": "→", "space": "Space",
+    "left_parenthesis": "(", "right_parenthesis": ")", "less_than_sign": "<", "greater_than_sign": ">",
+    "colon": ":", "left_curly_bracket": "{", "right_curly_bracket": "}", "backspace": "Backspace",
 }
 
 
@@ -43,10 +46,11 @@ def binding_rows(bindings: Iterable) -> list[tuple[str, str]]:
 def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """Every key of the coding screen, by where it works."""
     from qualcode.tui.app import CodingApp
+    from qualcode.tui.screens.hits import HitsScreen
     from qualcode.tui.screens.jump import JumpScreen
     from qualcode.tui.screens.memo import MemoScreen
     from qualcode.tui.widgets.codebook import CodebookPane
-    from qualcode.tui.widgets.codetree import CodeTree
+    from qualcode.tui.widgets.codetree import CodeTree, TextPanel
     from qualcode.tui.widgets.transcript import TranscriptView
 
     return [
@@ -54,8 +58,10 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Transcript pane", binding_rows(TranscriptView.BINDINGS)),
         ("Code filter (after /; any other key types into it)", binding_rows(CodebookPane.BINDINGS)),
         ("Code tree (Tab to it)", binding_rows(CodeTree.BINDINGS)),
+        ("Code definition (Tab to it)", binding_rows(TextPanel.BINDINGS)),
         ("Memo box", binding_rows(MemoScreen.BINDINGS)),
-        ("Jump list", binding_rows(JumpScreen.BINDINGS)),
+        ("Jump list (g; type to filter)", binding_rows(JumpScreen.BINDINGS)),
+        ("Search hits (F; type to filter)", binding_rows(HitsScreen.BINDINGS)),
         ("Help (this overlay)", binding_rows(HelpScreen.BINDINGS)),
     ]
 
@@ -70,16 +76,24 @@ def keys_markdown() -> str:
     return "\n".join(lines)
 
 
-def keys_table() -> Table:
-    table = Table(show_header=False, box=None, padding=(0, 2, 0, 0), expand=True)
-    table.add_column("keys", style="bold #e0af68", no_wrap=True)
-    table.add_column("action")
-    for title, rows in key_sections():
-        table.add_row(Text(title, style="bold underline"), "")
+def keys_table() -> Group:
+    """Every key, one small table per section under its title.
+
+    The titles sit on lines of their own (not in the keys column, where the longest
+    title would make that column half the screen wide and wrap every action on a
+    narrow terminal); the keys column is as wide as the longest key label.
+    """
+    sections = key_sections()
+    width = max(len(keys) for _, rows in sections for keys, _ in rows)
+    parts: list = []
+    for title, rows in sections:
+        table = Table(show_header=False, box=None, padding=(0, 2, 0, 0), expand=True)
+        table.add_column("keys", style="bold #e0af68", no_wrap=True, width=width)
+        table.add_column("action", ratio=1)
         for keys, action in rows:
             table.add_row(keys, action)
-        table.add_row("", "")
-    return table
+        parts += [Text(title, style="bold underline"), table, Text("")]
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):

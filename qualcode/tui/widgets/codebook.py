@@ -9,6 +9,7 @@ include/exclude and examples; codes already applied to the current turn are tick
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -83,6 +84,7 @@ class CodebookPane(Vertical):
         self.filtering = False
         self._labels: dict[tuple[str, bool], Text] = {}
         self._tree_rows: list[CodeRow] | None = None
+        self.apply_now: Callable[[str], object] | None = None  # the app's toggle, run at once
 
     def compose(self):
         yield FilterInput(placeholder="/  type to find a code", id="code-filter")
@@ -188,6 +190,9 @@ class CodebookPane(Vertical):
             # the same read after Enter are commands again, and the highlight stays on
             # the applied code so ``t`` toggles that code.
             self.close_filter(keep=row.code_id)
+        if self.apply_now is not None:  # in order with the keys around it (see CodingApp._route_key)
+            self.apply_now(row.code_id)
+            return
         # Straight to the app rather than bubbling through the containers: one hop.
         self.app.post_message(self.Apply(row.code_id, from_filter))
 

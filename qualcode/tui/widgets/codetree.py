@@ -59,7 +59,8 @@ class CodeTree(LinesView, can_focus=True):
     ]
 
     DEFAULT_CSS = """
-    CodeTree { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; }
+    CodeTree { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; border-left: blank; }
+    CodeTree:focus { border-left: tall $accent; }
     """
 
     class Highlighted(Message):
@@ -167,12 +168,36 @@ class CodeTree(LinesView, can_focus=True):
             self.virtual_size = size
 
 
-class TextPanel(LinesView):
-    """Wrapped rich Text that scrolls, repainting only itself when the text changes."""
+class TextPanel(LinesView, can_focus=True):
+    """Wrapped rich Text that scrolls, repainting only itself when the text changes.
+
+    Focusable (Tab to it) so the keyboard scrolls a long definition; the app's ``{``
+    and ``}`` scroll it from anywhere.
+    """
+
+    BINDINGS = [
+        Binding("down", "scroll_lines(1)", "Scroll the definition down", show=False),
+        Binding("up", "scroll_lines(-1)", "Scroll the definition up", show=False),
+        Binding("pagedown,space", "scroll_pages(1)", "Scroll the definition a page down", show=False),
+        Binding("pageup", "scroll_pages(-1)", "Scroll the definition a page up", show=False),
+    ]
 
     DEFAULT_CSS = """
     TextPanel { overflow-x: hidden; scrollbar-size-vertical: 1; padding: 0 1; }
+    TextPanel:focus { border-left: tall $accent; padding: 0 1 0 0; }
     """
+
+    def action_scroll_lines(self, delta: int) -> None:
+        self.scroll_to(y=self.scroll_y + delta, animate=False, immediate=True)
+
+    def action_scroll_pages(self, delta: int) -> None:
+        step = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=self.scroll_y + delta * step, animate=False, immediate=True)
+
+    @property
+    def text_height(self) -> int:
+        """Lines the text takes (the virtual height is rounded up to whole viewports)."""
+        return len(self._lines)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -28,7 +28,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from qualcode.tui.colors import code_color
-from qualcode.tui.wrap import wrap_spans
+from qualcode.tui.selection import evidence_spans
+from qualcode.tui.wrap import offset_at_column, wrap_spans
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,6 +43,8 @@ MARKER = Text("▌", style="bold #e0af68")
 SPEAKER = Style(bold=True)
 INTERVIEWER = Style(dim=True)
 SUB_SPAN = Style(underline=True)
+MATCH = Style(bgcolor="#3d3d1f", color="#e0af68")  # text found with f
+EVIDENCE = Style(color="#9ece6a", underline=True, italic=True)  # the selected suggestion's words
 _HARD_WRAP = re.compile(r"(?<![.!?…:\"”’)\n])\n(?!\n)")
 
 
@@ -54,7 +57,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     ]
 
     DEFAULT_CSS = """
-    TranscriptView { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
+    TranscriptView { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; border-left: blank; }
+    TranscriptView:focus { border-left: tall $accent; }
     """
 
     class TurnClicked(Message):
@@ -63,6 +67,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         def __init__(self, ordinal: int) -> None:
             super().__init__()
             self.ordinal = ordinal
+
+    class TextDragged(Message):
+        """The user dragged the mouse over text: select the words of ``[start, end)`` in a turn."""
+
+        def __init__(self, ordinal: int, start: int, end: int) -> None:
+            super().__init__()
+            self.ordinal, self.start, self.end = ordinal, start, end
 
     def __init__(self, state: CodingState, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -73,6 +84,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._starts: list[int] = []
         self._colors: dict[str, str] = {}
         self._base_style = None
+        self._drag: tuple[int, int] | None = None  # (ordinal, offset) where a mouse drag began
+        self._dragged = False  # the click that ends a drag selects no turn
 
     # -- public ---------------------------------------------------------------
 
@@ -106,7 +119,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         index = self.state.current - 1
         top, bottom = self._starts[index], self._starts[index] + self._height(index) - 1
         viewport = max(1, self.scrollable_content_region.height)
-        if self.state.sentence is not None and bottom - top >= viewport:
+        if self.state.selecting and bottom - top >= viewport:
             top = top + self._sentence_line(index)
             bottom = top
         if index > 0 and bottom - self._starts[index - 1] < viewport:
@@ -135,11 +148,64 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         if width and width != self._width:
             self.reload()
+        # A new width re-wraps every turn and a new height changes the viewport: either
+        # can leave the current turn off screen.
+        self.call_after_refresh(self.scroll_to_current)
 
     def on_click(self, event: events.Click) -> None:
-        ordinal = self.turn_at(int(self.scroll_y) + event.y)
+        if self._dragged:
+            self._dragged = False
+            return
+        offset = event.get_content_offset(self)
+        ordinal = self.turn_at(int(self.scroll_y) + offset.y) if offset is not None else None
         if ordinal is not None:
             self.post_message(self.TurnClicked(ordinal))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = event.get_content_offset(self)
+        self._drag, self._dragged = (self.text_offset_at(offset.x, offset.y) if offset else None), False
+        if self._drag is not None:
+            self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag is None or not event.button:
+            return
+        ordinal, begin = self._drag
+        offset = event.get_content_offset_capture(self)
+        here = self.text_offset_at(offset.x, offset.y, within=ordinal)
+        if here is None or here[1] == begin:
+            return
+        self._dragged = True
+        self.post_message(self.TextDragged(ordinal, min(begin, here[1]), max(begin, here[1]) + 1))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag is not None:
+            self.release_mouse()
+        self._drag = None
+
+    def text_offset_at(self, x: int, y: int, within: int | None = None) -> tuple[int, int] | None:
+        """(ordinal, transcript offset) of the character drawn at pane cell ``(x, y)``.
+
+        ``within``: clamp to that turn (a drag that leaves its turn selects to its edge).
+        None over a header line, the tags or a gap when ``within`` is not given.
+        """
+        line = int(self.scroll_y) + y
+        ordinal = self.turn_at(line)
+        if ordinal is None or ordinal > len(self._heights):
+            return None
+        segment = self.state.transcript.segments[(within or ordinal) - 1]
+        if within is not None and ordinal != within:
+            return within, segment.end if ordinal > within else segment.start
+        text = reflow(self.state.transcript.text[segment.start : segment.end])
+        _, text_width = column_widths(self._width)
+        spans = wrap_spans(text, text_width)
+        row = line - self._starts[ordinal - 1] - 1  # the first row is the header
+        if not 0 <= row < len(spans) or (within is None and x - 1 >= text_width):
+            if within is None:
+                return None
+            row = min(max(row, 0), len(spans) - 1)
+        start, end = spans[row]
+        return ordinal, segment.start + offset_at_column(text, start, end, max(0, x - 1))
 
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)
@@ -209,7 +275,7 @@ def column_widths(width: int) -> tuple[int, int]:
 
     Each row is a gutter cell, the text, a space and the tags: exactly ``width``.
     """
-    tag_width = min(40, max(8, width // 3))
+    tag_width = min(40, max(10, width // 3))
     return tag_width, max(1, width - tag_width - 2)
 
 
@@ -262,7 +328,7 @@ def render_turn(console: Console, state: CodingState, segment: Segment, width: i
 def _header(state: CodingState, segment: Segment, is_current: bool) -> Text:
     style = INTERVIEWER if segment.is_interviewer else SPEAKER
     header = Text(f"{segment.ordinal:>3}  {segment.speaker}", style=style)
-    if is_current and state.sentence is not None:
+    if is_current and state.selecting:
         header.append(f"  · {state.selection_label()}", style="italic #e0af68")
     return header
 
@@ -273,10 +339,29 @@ def _body(state: CodingState, segment: Segment, is_current: bool) -> Text:
     for mark in state.mine(segment.ordinal):
         if (mark.start, mark.end) != (segment.start, segment.end):
             body.stylize(SUB_SPAN, mark.start - segment.start, mark.end - segment.start)
-    if is_current and state.sentence is not None:
+    for start, end in state.matches_in(segment.ordinal):
+        body.stylize(MATCH, start - segment.start, end - segment.start)
+    if is_current:
+        _stylize_evidence(state, segment, body)
+    if is_current and state.selecting:
         start, end = state.span
         body.stylize(SELECTION, start - segment.start, end - segment.start)
     return body
+
+
+def _stylize_evidence(state: CodingState, segment: Segment, body: Text) -> None:
+    """Mark the words the selected suggestion rests on: the rule's matched words, else its span.
+
+    A whole-turn suggestion (a model's) marks nothing: the turn is already the selection.
+    """
+    chosen = state.suggestion
+    if chosen is None or not segment.start <= chosen.start < chosen.end <= segment.end:
+        return
+    spans = evidence_spans(state.transcript.text, chosen.start, chosen.end, chosen.evidence)
+    if spans == [(segment.start, segment.end)]:
+        return
+    for start, end in spans:
+        body.stylize(EVIDENCE, start - segment.start, end - segment.start)
 
 
 def _tags(state: CodingState, ordinal: int, color, width: int) -> list[Text]:
@@ -289,8 +374,22 @@ def _tags(state: CodingState, ordinal: int, color, width: int) -> list[Text]:
         label = markers + _fit(mark.code_id, width - 2 - len(markers))
         tags.append(Text(f" {label} ", style=f"bold #101010 on {color(mark.code_id)}"))
     for mark in state.others(ordinal):
-        tags.append(Text(_fit(f"{mark.coder}: {mark.code_id}", width), style=f"dim {color(mark.code_id)}"))
+        tags.append(Text(other_label(mark.coder, mark.code_id, width), style=f"dim {color(mark.code_id)}"))
     return tags
+
+
+def other_label(coder: str, code_id: str, width: int) -> str:
+    """``coder: code`` in ``width`` cells: who coded always shows; the code gives way.
+
+    The coder's name keeps at least half the room; the code is shortened from the
+    left (its last, most specific part stays).
+    """
+    full = f"{coder}: {code_id}"
+    if len(full) <= width:
+        return full
+    name = coder if len(coder) <= max(width // 2, width - 2 - 8) else coder[: max(1, width // 2 - 1)] + "…"
+    room = width - len(name) - 2
+    return f"{name}: {_fit(code_id, room)}" if room >= 2 else _fit(name, width)
 
 
 def _fit(label: str, width: int) -> str:

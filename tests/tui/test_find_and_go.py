@@ -1,0 +1,123 @@
+"""Find and go on the real app (Textual's pilot): find text, go to turn N, the jump list, search hits."""
+
+import time
+
+import pytest
+from textual.widgets import Static
+
+from qualcode.coding.listing import list_codings
+from qualcode.tui.app import CodingApp
+from qualcode.tui.screens.hits import HitsScreen
+from qualcode.tui.screens.jump import JumpScreen
+from tests.helpers import add_transcript
+from tests.tui.conftest import burst, settle
+
+pytestmark = pytest.mark.coders("ana")
+
+SIZE = (140, 36)
+
+
+def coded(project):
+    return [(r["transcript"], r["segment"], r["code"], r["text"]) for r in list_codings(project, coder="ana")]
+
+
+def status(app) -> str:
+    return str(app.query_one("#status", Static).content)
+
+
+async def test_find_selects_the_match_and_codes_it(project, interview):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", *"shelters", "enter")
+        assert app.state.current == 4
+        assert "“shelters”: match 1 of 1, turn 4" in status(app)
+        await pilot.press("slash", *"housing", "enter")
+        await pilot.pause()
+        assert coded(project) == [("vsp-1", 4, "challenge.housing", "Shelters")]
+
+
+async def test_find_in_one_burst_types_every_letter_and_next_match_wraps(project, interview):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        # "the" holds letters that are commands (t toggles, h moves): typed into the prompt
+        burst(app, ["f", *"the", "enter", "greater_than_sign"])
+        await settle(pilot)
+        assert coded(project) == []
+        assert [m[0] for m in app.state.matches] == [2, 4]  # "the hotline", "There's"
+        assert app.state.current == 4 and app.state.selection_label() == "word 1 of 9"
+        await pilot.press("greater_than_sign")
+        assert app.state.current == 2 and "(wrapped)" in status(app)
+        await pilot.press("less_than_sign")
+        assert app.state.current == 4
+
+
+async def test_go_to_turn(project, interview):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon", "3", "enter")
+        assert app.state.current == 3
+        await pilot.press("colon", "9", "9", "enter")
+        assert app.state.current == 3
+        assert "expected a turn number from 1 to 4; got '99'" in status(app)
+
+
+async def test_jump_list_filters_by_typing(project, interview, second):
+    add_transcript(project, "le-9", "law_enforcement", [("Interviewer", "Q?"), ("Respondent", "A.")])
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, ["g", *"vsp 2", "enter"])  # typed straight after g, in one read
+        await settle(pilot)
+        assert app.state.transcript.id == "vsp-2"
+        await pilot.press("g", *"law")
+        assert isinstance(app.screen, JumpScreen)
+        assert [r.value for r in app.screen.pick_list.rows] == ["le-9"]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, JumpScreen)
+
+
+async def test_jump_list_opens_fast_with_many_transcripts(project, interview):
+    for n in range(150):
+        add_transcript(project, f"t-{n:03}", "service_provider", [("Interviewer", "Q?"), ("Respondent", "A.")])
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        started = time.process_time()
+        await pilot.press("g")
+        await pilot.pause()
+        spent = time.process_time() - started
+        assert isinstance(app.screen, JumpScreen) and len(app.screen.pick_list.rows) == 151
+        assert spent < 0.3, f"opening the jump list took {spent:.3f} s of CPU"  # was 0.4-0.6 s of wall time
+
+
+async def test_search_hits_open_the_turn_with_the_words_selected(project, interview, second):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F", *"shelter", "enter")  # lemma search: "Shelters" in both transcripts
+        await settle(pilot)
+        assert isinstance(app.screen, HitsScreen)
+        labels = [r.label for r in app.screen.pick_list.rows]
+        assert len(labels) == 2 and labels[1].startswith("vsp-2")
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.state.transcript.id == "vsp-2" and app.state.current == 2
+        await pilot.press("slash", *"housing", "enter")
+        await pilot.pause()
+        assert coded(project) == [("vsp-2", 2, "challenge.housing", "Shelters")]
+
+
+async def test_code_search_option_opens_on_the_hits(project, interview, second):
+    app = CodingApp(project, "ana", "vsp-1", search="police")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HitsScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.state.current == 2 and app.state.selection_label() == "word 4 of 14"
+
+
+async def test_search_errors_show_on_the_status_line(project, interview):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F", *"zzqx", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, HitsScreen)
+        assert "no hits for “zzqx”" in status(app)
