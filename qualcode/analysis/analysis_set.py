@@ -18,9 +18,10 @@ The rule (``qualcode analysis-set show`` prints it per transcript):
    or with ``--coder``.
 
 Coverage of a transcript: respondent turns with at least one coding of its counted
-coder / respondent turns. qualcode has no "done" marker, so coverage cannot say
-whether a coder finished a transcript; a transcript with no counted coder is
-"not covered".
+coder / respondent turns; *handled* turns also count those the coder marked "nothing to
+code", and the transcript is *finished* when its counted coder marked it done or
+handled every respondent turn (:mod:`qualcode.coding.finishing`). A transcript with no
+counted coder is "not covered".
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.coders import AUTOCODER, CONSENSUS
 from qualcode.errors import NotFoundError
+from qualcode.store.finishing import done_marks, handled_turns
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -52,11 +54,18 @@ class Entry:
     coded_turns: int
     note: str = ""
     pending: bool = False  # a double-coded transcript whose reconciliation is under way
+    handled_turns: int = 0  # coded or marked nothing to code by the counted coder
+    done: bool = False  # the counted coder marked the transcript done
+
+    @property
+    def finished(self) -> bool:
+        return self.coder is not None and (self.done or self.handled_turns >= self.respondent_turns)
 
     def to_dict(self) -> dict[str, Any]:
         return {"transcript": self.transcript, "role": self.role, "site": self.site, "coder": self.coder,
                 "source": self.source, "respondent_turns": self.respondent_turns,
                 "coded_turns": self.coded_turns, "coverage": _ratio(self.coded_turns, self.respondent_turns),
+                "handled_turns": self.handled_turns, "marked_done": self.done, "finished": self.finished,
                 "pending_reconciliation": self.pending, "note": self.note}
 
 
@@ -70,6 +79,9 @@ class Coverage:
     turns_coded: int
     pending_reconciliation: int
     not_covered: tuple[str, ...]
+    turns_handled: int = 0  # coded or marked nothing to code
+    marked_done: int = 0  # transcripts their counted coder marked done
+    transcripts_finished: int = 0  # marked done, or every respondent turn handled
 
     @property
     def complete(self) -> bool:
@@ -89,14 +101,25 @@ class Coverage:
             return ""
         return (f"Coverage: these figures rest on less than the whole selection ({self.transcripts_coded} of "
                 f"{self.transcripts} transcripts have counted codings; {self.turns_coded} of {self.respondent_turns} "
-                "respondent turns carry a counted code): " + "; ".join(parts))
+                f"respondent turns carry a counted code{self._finishing}): " + "; ".join(parts))
+
+    @property
+    def _finishing(self) -> str:
+        """How far the counted coders say they got, when that differs from the coded turns."""
+        if self.turns_handled == self.turns_coded and not self.marked_done:
+            return ""
+        return (f", {self.turns_handled} are coded or marked nothing to code; {self.transcripts_finished} of "
+                f"{self.transcripts} transcripts finished, {self.marked_done} marked done")
 
     def to_dict(self) -> dict[str, Any]:
         return {"transcripts": self.transcripts, "transcripts_coded": self.transcripts_coded,
                 "respondent_turns": self.respondent_turns, "respondent_turns_coded": self.turns_coded,
                 "turn_coverage": _ratio(self.turns_coded, self.respondent_turns),
+                "respondent_turns_handled": self.turns_handled,
+                "handled_coverage": _ratio(self.turns_handled, self.respondent_turns),
+                "transcripts_finished": self.transcripts_finished,
                 "pending_reconciliation": self.pending_reconciliation, "not_covered": list(self.not_covered),
-                "marked_done": None, "complete": self.complete, "warning": self.warning}
+                "marked_done": self.marked_done, "complete": self.complete, "warning": self.warning}
 
 
 @dataclass(frozen=True)
@@ -128,6 +151,9 @@ class AnalysisSet:
             turns_coded=sum(e.coded_turns for e in chosen),
             pending_reconciliation=sum(1 for e in chosen if e.pending),
             not_covered=tuple(e.transcript for e in chosen if e.coder is None),
+            turns_handled=sum(e.handled_turns for e in chosen),
+            marked_done=sum(1 for e in chosen if e.done),
+            transcripts_finished=sum(1 for e in chosen if e.finished),
         )
 
     def statement(self) -> str:
@@ -167,13 +193,15 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     with project.read() as conn:
         infos, coded, totals = transcript_metadata(conn), coded_turns(conn), respondent_segment_totals(conn)
         origins = coding_origins(conn)
+        handled, done = handled_turns(conn), done_marks(conn)
         if coder:
             resolve_coder(conn, coder)  # refuses a coder with no codings, listing those with some
         else:
             assigned, pairs = assignment_rows(conn), _sample_pairs(conn)
     if coder:
         return AnalysisSet(tuple(Entry(t.id, t.role, t.site, coder, "named", totals.get(t.id, 0),
-                                       coded.get((coder, t.id), 0)) for t in infos), named=coder,
+                                       coded.get((coder, t.id), 0), handled_turns=handled.get((coder, t.id), 0),
+                                       done=(coder, t.id) in done) for t in infos), named=coder,
                            machine=_is_machine(coder, origins.get(coder, set())))
     pending = _pending_reconciliation(project, pairs, coded)
     machines = {c for c, kinds in origins.items() if _is_machine(c, kinds)}
@@ -181,7 +209,8 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     for t in infos:
         who, source, note, waiting = _choose(t.id, assigned.get(t.id, []), coded, pending, machines)
         entries.append(Entry(t.id, t.role, t.site, who, source, totals.get(t.id, 0),
-                             coded.get((who, t.id), 0) if who else 0, note, waiting))
+                             coded.get((who, t.id), 0) if who else 0, note, waiting,
+                             handled.get((who, t.id), 0) if who else 0, (who, t.id) in done))
     return AnalysisSet(tuple(entries))
 
 

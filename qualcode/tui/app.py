@@ -22,6 +22,7 @@ from qualcode.errors import QualcodeError
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.jump import JumpScreen
 from qualcode.tui.screens.memo import MemoScreen
+from qualcode.tui.screens.views import memos_screen, passages_screen
 from qualcode.tui.state import CodingState, Outcome
 from qualcode.tui.widgets.codebook import CodebookPane
 from qualcode.tui.widgets.suggestions import SuggestionsBar
@@ -69,6 +70,12 @@ class CodingApp(App[None]):
         Binding("ctrl+r,U", "redo", "Redo"),
         Binding("m", "memo", "Memo on a coding"),
         Binding("g", "jump", "Jump to a transcript"),
+        Binding("minus", "nothing", "Mark the turn nothing to code (again: clear it)"),
+        Binding("D", "done", "Mark the transcript done (again: clear it)"),
+        Binding("T", "transcript_memo", "Memo on the transcript"),
+        Binding("C", "code_memo", "Memo on the highlighted code"),
+        Binding("P", "passages", "Passages coded with the highlighted code"),
+        Binding("M", "memos", "Every memo (jump to one)"),
         Binding("tab", "app.focus_next", "Next pane", show=False),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
         Binding("escape", "leave", "Leave sentence mode", show=False),
@@ -145,6 +152,7 @@ class CodingApp(App[None]):
         state = self.state
         self.title = f"qualcode · {state.transcript.id}"  # the terminal's title
         self.codebook_pane.set_codes(state.codebook, state.codes, state.applied())
+        self.codebook_pane.set_counts(state.code_counts(), replace=True)
         self.transcript_view.reload()
         self.call_after_refresh(self.transcript_view.scroll_to_current)
         self._update_side()
@@ -156,7 +164,7 @@ class CodingApp(App[None]):
         blind = " · BLIND: double-coding sample, other coders hidden" if state.blind else ""
         self.header_text = (
             f"qualcode · {state.transcript.id} — {state.role_label}, site {state.transcript.site} · "
-            f"coder {state.coder} · turn {state.current} · {coded}/{total} coded{blind}"
+            f"coder {state.coder} · turn {state.current} · {coded}/{total} coded{state.finish_label()}{blind}"
         )
         # Our own bar, not App.sub_title (which repaints the whole screen), and
         # layout=False: a one-line bar never changes size.
@@ -191,6 +199,7 @@ class CodingApp(App[None]):
         if outcome.moved:
             self.transcript_view.scroll_to_current()
         self._update_side()
+        self._recount(outcome)
         if outcome.message:
             self.status(outcome.message)
         return outcome
@@ -266,6 +275,69 @@ class CodingApp(App[None]):
             self.status(f"opened {transcript_id}" + (" (blind)" if self.state.blind else ""))
 
         self.push_screen(JumpScreen(self.state.choices(), self.state.transcript.id), open_chosen)
+
+    # -- finishing, views and memos (qualcode/tui/work.py) ------------------------
+
+    def _recount(self, outcome: Outcome) -> None:
+        """Update the codebook pane's counts for the codes an action touched."""
+        if outcome.codes:
+            self.codebook_pane.set_counts(self.state.code_counts(outcome.codes))
+
+    def action_nothing(self) -> None:
+        self._run(self.state.toggle_nothing)
+
+    def action_done(self) -> None:
+        self._run(self.state.toggle_done)
+
+    def action_transcript_memo(self) -> None:
+        state = self.state
+        title = f"Memo on transcript {state.transcript.id} ({state.role_label}, site {state.transcript.site})"
+        self._edit_memo(title, state.transcript_memo(), state.set_transcript_memo)
+
+    def action_code_memo(self) -> None:
+        code_id = self.codebook_pane.highlighted_code
+        if code_id is None:
+            self.status("Highlight a code in the codebook first (/ to find one)", error=True)
+            return
+        title = f"Memo on code {code_id} ({self.state.codebook.codes[code_id].name})"
+        self._edit_memo(title, self.state.code_memo(code_id), lambda text: self.state.set_code_memo(code_id, text))
+
+    def _edit_memo(self, title: str, memo: str, save_with: Callable[[str], Outcome]) -> None:
+        def save(text: str | None) -> None:
+            if text is not None:
+                self._run(lambda: save_with(text))
+
+        self.push_screen(MemoScreen(title, memo), save)
+
+    def action_passages(self) -> None:
+        code_id = self.codebook_pane.highlighted_code
+        if code_id is None:
+            self.status("Highlight a code in the codebook first (/ to find one)", error=True)
+            return
+        found = self.state.passages(code_id)
+        name = self.state.codebook.codes[code_id].name
+        self.push_screen(passages_screen(code_id, name, found, self.state.coder), self._jump_to)
+
+    def action_memos(self) -> None:
+        self.push_screen(memos_screen(self.state.memo_entries()), self._jump_to)
+
+    def _jump_to(self, target: tuple[str, int | None] | None) -> None:
+        if target is None:
+            return
+        transcript_id, ordinal = target
+        before = self.state.transcript.id
+        try:
+            outcome = self.state.open_at(transcript_id, ordinal)
+        except QualcodeError as error:
+            self.status(str(error), error=True)
+            return
+        if transcript_id != before:
+            self._show_transcript()
+        else:
+            self.transcript_view.refresh_turns(outcome.changed)
+            self.transcript_view.scroll_to_current()
+            self._update_side()
+        self.status(f"{transcript_id} turn {self.state.current}")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -26,9 +26,10 @@ from qualcode.coding.session import ActionResult, CodingSession
 from qualcode.coding.suggesters import Suggestion, load_suggesters, suggestions_for
 from qualcode.errors import CodingError
 from qualcode.coding.blind import is_blind, viewer_of
-from qualcode.tui.assignments import TranscriptChoice, next_transcript, transcript_choices
+from qualcode.tui.assignments import TranscriptChoice, transcript_choices
 from qualcode.tui.queries import Mark, load_marks, rejected_suggestions, transcript_fingerprint
 from qualcode.transcripts.sentences import split_sentences
+from qualcode.tui.work import WorkMixin, describe_record, resume_transcript
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -44,9 +45,10 @@ class Outcome:
     message: str
     changed: set[int] = field(default_factory=set)  # ordinals in the open transcript
     moved: bool = False  # the current turn or the selection changed
+    codes: set[str] = field(default_factory=set)  # codes whose codings changed (the pane's counts)
 
 
-class CodingState:
+class CodingState(WorkMixin):
     """One coder working through one transcript at a time.
 
     Parameters
@@ -80,7 +82,7 @@ class CodingState:
         self.viewer = viewer_of(project, self.coder)  # the lead is never blind
         self.codebook = project.codebook
         self.suggesters = list(load_suggesters(project) if suggesters is None else suggesters)
-        self.open(transcript_id or next_transcript(project, self.coder))
+        self.open(transcript_id or resume_transcript(project, self.coder))
 
     # -- opening --------------------------------------------------------------
 
@@ -109,6 +111,8 @@ class CodingState:
         self._suggestions: dict[int, list[Suggestion]] = {}
         self.sentence: tuple[int, int] | None = None  # first, last sentence index
         self.suggestion_index = 0
+        with self.project.read() as conn:
+            self._load_finish(conn)  # nothing-to-code turns and done: where the coder left off
         self.current = self._next_uncoded_after(0) or self.units[0]
 
     def refresh(self) -> Outcome:
@@ -211,7 +215,7 @@ class CodingState:
         """Go to the next respondent turn without any of the coder's codings (wrapping)."""
         target = self._next_uncoded_after(self.current) or self._next_uncoded_after(0)
         if target is None:
-            return Outcome(f"every turn of {self.transcript.id} has a coding by {self.coder}")
+            return Outcome(f"every turn of {self.transcript.id} is coded or marked nothing to code by {self.coder}")
         return self.go_to(target)
 
     def toggle_sentence_mode(self) -> Outcome:
@@ -354,7 +358,7 @@ class CodingState:
 
     def _next_uncoded_after(self, ordinal: int) -> int | None:
         start = bisect.bisect_right(self.units, ordinal)
-        return next((o for o in self.units[start:] if not self._mine.get(o)), None)
+        return next((o for o in self.units[start:] if not self._mine.get(o) and o not in self._nothing), None)
 
     def _file(self, marks: Iterable[Mark]) -> None:
         for mark in marks:
@@ -372,9 +376,11 @@ class CodingState:
             if row["transcript_id"] == self.transcript.id and row.get("segment_id") in self._ordinal_of
         }
         elsewhere = sorted({row["transcript_id"] for row in rows} - {self.transcript.id})
+        here |= self._after_records(result)
         self._reload(here)
         self._fingerprint = None  # the next refresh re-reads: another coder may have acted meanwhile
-        return Outcome(describe(result, elsewhere), here)
+        touched = {row["code_id"] for row in result.added + result.removed}
+        return Outcome(describe(result, elsewhere), here, codes=touched)
 
     def _reload(self, ordinals: set[int]) -> None:
         if not ordinals:
@@ -400,5 +406,6 @@ def describe(result: ActionResult, elsewhere: Sequence[str] = ()) -> str:
         f"{r['code_id']} suggestion {'reopened' if r['change'] == 'reopened' else r['status']}"
         for r in result.decisions
     ]
+    parts += [describe_record(r) for r in result.marks + result.memos]
     where = f" in {', '.join(elsewhere)}" if elsewhere else ""
     return f"{result.action}: {' '.join(parts) or 'nothing changed'}{where}"

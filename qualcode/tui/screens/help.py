@@ -45,6 +45,7 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from qualcode.tui.app import CodingApp
     from qualcode.tui.screens.jump import JumpScreen
     from qualcode.tui.screens.memo import MemoScreen
+    from qualcode.tui.screens.views import ListScreen
     from qualcode.tui.widgets.codebook import CodebookPane
     from qualcode.tui.widgets.codetree import CodeTree
     from qualcode.tui.widgets.transcript import TranscriptView
@@ -56,6 +57,7 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Code tree (Tab to it)", binding_rows(CodeTree.BINDINGS)),
         ("Memo box", binding_rows(MemoScreen.BINDINGS)),
         ("Jump list", binding_rows(JumpScreen.BINDINGS)),
+        ("Passages and memos views", binding_rows(ListScreen.BINDINGS)),
         ("Help (this overlay)", binding_rows(HelpScreen.BINDINGS)),
     ]
 
