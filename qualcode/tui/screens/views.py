@@ -108,7 +108,7 @@ def memos_screen(entries: Sequence[MemoEntry]) -> ListScreen:
     items = []
     for e in entries:
         if e.on == "code":
-            where, target = f"code {e.code_id}", None
+            where, target = f"{e.code_id}", None
         elif e.on == "transcript":
             where, target = f"{e.transcript_id}", (e.transcript_id, None)
         else:
