@@ -18,7 +18,9 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from qualcode.codebook.grow import CodeTexts
 from qualcode.errors import QualcodeError
+from qualcode.tui.screens.codeedit import CodeFormScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.jump import JumpScreen
 from qualcode.tui.screens.memo import MemoScreen
@@ -29,6 +31,7 @@ from qualcode.tui.widgets.suggestions import SuggestionsBar
 from qualcode.tui.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
+    from qualcode.codebook.grow import GrowResult
     from qualcode.coding.suggesters import Suggester
     from qualcode.project import Project
 
@@ -76,6 +79,8 @@ class CodingApp(App[None]):
         Binding("C", "code_memo", "Memo on the highlighted code"),
         Binding("P", "passages", "Passages coded with the highlighted code"),
         Binding("M", "memos", "Every memo (jump to one)"),
+        Binding("A", "new_code", "New code under the highlighted one (written to the codebook file)"),
+        Binding("E", "edit_code", "Edit the highlighted code's name, definition, include, exclude, examples"),
         Binding("tab", "app.focus_next", "Next pane", show=False),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
         Binding("escape", "leave", "Leave sentence mode", show=False),
@@ -338,6 +343,51 @@ class CodingApp(App[None]):
             self.transcript_view.scroll_to_current()
             self._update_side()
         self.status(f"{transcript_id} turn {self.state.current}")
+
+    def _tree_code(self) -> str | None:
+        """The code under the tree cursor, grouping nodes included (they can take children)."""
+        row = self.codebook_pane.tree.highlighted
+        if row is None:
+            self.status("Highlight a code in the codebook first (/ to find one, Tab to the tree)", error=True)
+        return row.code_id if row is not None else None
+
+    def action_new_code(self) -> None:
+        parent = self._tree_code()
+        if parent is None:
+            return
+        blank = CodeTexts("")
+        title = f"New code under {parent} ({self.state.codebook.codes[parent].name})"
+
+        def save(answer) -> None:
+            if answer is not None:
+                part, texts = answer
+                self._grow(lambda: self.state.add_code(parent, part, texts))
+
+        self.push_screen(CodeFormScreen(title, blank, new_under=parent, is_new=True), save)
+
+    def action_edit_code(self) -> None:
+        code_id = self._tree_code()
+        if code_id is None:
+            return
+
+        def save(answer) -> None:
+            if answer is not None:
+                self._grow(lambda: self.state.edit_code(code_id, answer[1]))
+
+        self.push_screen(CodeFormScreen(f"Edit code {code_id}", self.state.code_texts(code_id)), save)
+
+    def _grow(self, change: Callable[[], GrowResult]) -> None:
+        try:
+            result = change()
+        except QualcodeError as error:
+            self.status(str(error), error=True)
+            self.bell()
+            return
+        state = self.state
+        self.codebook_pane.set_codes(state.codebook, state.codes, state.applied())
+        self.codebook_pane.set_counts(state.code_counts(), replace=True)
+        self.codebook_pane.highlight(result.code_id)
+        self.status(f"{result.action} {result.code_id} in {result.path} (codebook version {result.snapshot_id})")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

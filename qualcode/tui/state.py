@@ -29,7 +29,7 @@ from qualcode.coding.blind import is_blind, viewer_of
 from qualcode.tui.assignments import TranscriptChoice, transcript_choices
 from qualcode.tui.queries import Mark, load_marks, rejected_suggestions, transcript_fingerprint
 from qualcode.transcripts.sentences import split_sentences
-from qualcode.tui.work import WorkMixin, describe_record, resume_transcript
+from qualcode.tui.work import GrowMixin, WorkMixin, describe_record, resume_transcript
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -48,7 +48,7 @@ class Outcome:
     codes: set[str] = field(default_factory=set)  # codes whose codings changed (the pane's counts)
 
 
-class CodingState(WorkMixin):
+class CodingState(WorkMixin, GrowMixin):
     """One coder working through one transcript at a time.
 
     Parameters

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from qualcode.codebook.grow import CodeTexts, GrowResult, add_code, edit_code
 from qualcode.coding.blind import BlindRule
 from qualcode.coding.finishing import finish_marks, finishing_of, set_mark
 from qualcode.coding.memos import MemoEntry, memo_list, set_target_memo, target_memo
@@ -177,3 +178,27 @@ def describe_record(row: dict) -> str:
         return f"{sign}done" if row["mark"] == "done" else f"{sign}nothing to code (turn {row['ordinal']})"
     target = f"transcript {row['transcript_id']}" if row["transcript_id"] else f"code {row['code_id']}"
     return f"{sign}memo on {target}"
+
+
+class GrowMixin:
+    """Growing the codebook from the screen (:mod:`qualcode.codebook.grow`); part of :class:`CodingState`."""
+
+    def code_texts(self, code_id: str) -> CodeTexts:
+        code = self.codebook.get(code_id)
+        return CodeTexts(code.name, code.definition, code.include, code.exclude, tuple(code.examples))
+
+    def add_code(self, parent_id: str, part: str, texts: CodeTexts) -> GrowResult:
+        """A new code under ``parent_id`` in the codebook file; the screen's codes follow."""
+        result = add_code(self.project, parent_id, part, texts)
+        self._codebook_changed()
+        return result
+
+    def edit_code(self, code_id: str, texts: CodeTexts) -> GrowResult:
+        result = edit_code(self.project, code_id, texts)
+        self._codebook_changed()
+        return result
+
+    def _codebook_changed(self) -> None:
+        self.codebook = self.project.codebook  # reloaded by the save
+        self.codes = self.codebook.codes_for(self.transcript.role)
+        self._code_ids = {c.id for c in self.codes}

@@ -130,3 +130,31 @@ async def test_memos_transcript_and_code_memos_are_multi_line_and_listed(project
         await pilot.press("u")  # the code memo is one undoable action
         assert target_memo(project, "ana", code_id="referral") == ""
         assert rows(project) == []
+
+
+async def test_new_code_here_is_written_to_the_yaml_and_applied(project, interview):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.codebook_pane.highlighted_code == "referral"
+        await pilot.press("A", *"tip_lines", "enter", *"Tip lines", "tab", *"Calls to a tip line.", "ctrl+s")
+        await pilot.pause()
+        text = project.codebook_path.read_text(encoding="utf-8")
+        assert "- id: referral.tip_lines" in text and "# A small codebook for tests" in text
+        assert project.codebook.get("referral.tip_lines").definition == "Calls to a tip line."
+        assert app.codebook_pane.highlighted_code == "referral.tip_lines"
+        await pilot.press("t")  # the new code is applied at once
+        assert [r[1] for r in rows(project)] == ["referral.tip_lines"]
+        await pilot.press("E", "tab", "end", *" Or a hotline.", "ctrl+s")
+        await pilot.pause()
+        assert project.codebook.get("referral.tip_lines").definition == "Calls to a tip line. Or a hotline."
+        assert "Or a hotline." in app.codebook_pane.query_one("#code-detail").text.plain
+
+
+async def test_an_invalid_new_code_is_refused_and_the_file_unchanged(project, interview):
+    before = project.codebook_path.read_text(encoding="utf-8")
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A", *"Bad Id", "enter", *"Name", "ctrl+s")
+        await pilot.pause()
+        assert "Invalid code id part" in str(app.query_one("#status").content)
+    assert project.codebook_path.read_text(encoding="utf-8") == before

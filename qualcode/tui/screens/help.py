@@ -45,6 +45,7 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from qualcode.tui.app import CodingApp
     from qualcode.tui.screens.jump import JumpScreen
     from qualcode.tui.screens.memo import MemoScreen
+    from qualcode.tui.screens.codeedit import CodeFormScreen
     from qualcode.tui.screens.views import ListScreen
     from qualcode.tui.widgets.codebook import CodebookPane
     from qualcode.tui.widgets.codetree import CodeTree
@@ -58,6 +59,7 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Memo box", binding_rows(MemoScreen.BINDINGS)),
         ("Jump list", binding_rows(JumpScreen.BINDINGS)),
         ("Passages and memos views", binding_rows(ListScreen.BINDINGS)),
+        ("Code form (A, E)", binding_rows(CodeFormScreen.BINDINGS)),
         ("Help (this overlay)", binding_rows(HelpScreen.BINDINGS)),
     ]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
@@ -11,7 +13,7 @@ from textual.widgets import Label, TextArea
 class MemoScreen(ModalScreen[str | None]):
     """Edit a memo; Ctrl+S saves (empty clears it), Escape cancels. Enter starts a new line."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close without saving"),
         Binding("ctrl+s", "save", "Save the memo (empty clears it); Enter starts a new line"),
     ]

@@ -7,10 +7,10 @@ as it is), or None when the coder closes the view.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
@@ -26,7 +26,7 @@ Target = tuple[str, int | None]
 class ListScreen(ModalScreen[Target | None]):
     """A titled list; Enter jumps to the highlighted line's place, Esc closes."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close the list"),
         Binding("enter", "choose", "Jump to the highlighted passage or memo"),
     ]
