@@ -216,6 +216,15 @@ async def drive(project: Project, presses: int) -> tuple[dict, dict, dict, float
             await timed(pilot, "undo (u)", "u")
             if i % 2 == 0:
                 await timed(pilot, "next uncoded (n)", "n")
+                await timed(pilot, "nothing to code (-)", "minus")  # mark the uncoded turn ...
+                await timed(pilot, "nothing to code (-)", "minus")  # ... and clear the mark
+            await timed(pilot, "done (D)", "D")
+            await timed(pilot, "done (D)", "D")
+            if i % 4 == 0:  # the views list every passage / memo: open and close
+                await timed(pilot, "passages view (P, Esc)", "P")
+                await timed(pilot, "passages view (P, Esc)", "escape")
+                await timed(pilot, "memos view (M, Esc)", "M")
+                await timed(pilot, "memos view (M, Esc)", "escape")
     return paint, cpu, round_trip, startup, suggesters
 
 
