@@ -24,7 +24,7 @@ class CodeFormScreen(ModalScreen[tuple[str, CodeTexts] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close without saving"),
-        Binding("ctrl+s", "save", "Save to the codebook file (validated, a new codebook version)"),
+        Binding("ctrl+s", "save", "Save to the codebook file"),
     ]
 
     DEFAULT_CSS = """

@@ -15,7 +15,7 @@ class MemoScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close without saving"),
-        Binding("ctrl+s", "save", "Save the memo (empty clears it); Enter starts a new line"),
+        Binding("ctrl+s", "save", "Save the memo (empty removes it)"),
     ]
 
     DEFAULT_CSS = """

@@ -28,7 +28,7 @@ class ListScreen(ModalScreen[Target | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close the list"),
-        Binding("enter", "choose", "Jump to the highlighted passage or memo"),
+        Binding("enter", "choose", "Jump to the highlighted line's turn"),
     ]
 
     DEFAULT_CSS = """
