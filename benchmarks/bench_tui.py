@@ -232,6 +232,9 @@ def time_saving(project: Project, transcript: Transcript, count: int) -> dict[st
     """Time CodingSession.tag and .untag (one transaction each, committed)."""
     from qualcode.coding.session import CodingSession
 
+    from qualcode.coding.coders import add_coder
+
+    add_coder(project, "saver")  # coders are added deliberately
     session = CodingSession(project, "saver")
     code = project.codebook.codes_for(ROLE)[0].id
     answers = transcript.respondent_segments

@@ -84,9 +84,9 @@ class WorkMixin:
         return sum(1 for o in self.units if self._mine.get(o) or o in self._nothing), len(self.units)
 
     def finish_label(self) -> str:
-        """The header's note on finishing: '· 2 nothing to code · DONE' ('' when neither)."""
-        parts = [f"{len(self._nothing)} nothing to code"] if self._nothing else []
-        return "".join(f" · {p}" for p in parts + (["DONE"] if self.done else []))
+        """The header's note on finishing: '· DONE · 2 nothing to code' ('' when neither; DONE first, never cut)."""
+        parts = (["DONE"] if self.done else []) + ([f"{len(self._nothing)} nothing to code"] if self._nothing else [])
+        return "".join(f" · {p}" for p in parts)
 
     def toggle_nothing(self) -> Outcome:
         """Mark the current turn "nothing to code", or clear that mark."""

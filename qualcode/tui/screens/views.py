@@ -97,7 +97,7 @@ def passages_screen(code_id: str, name: str, passages: Sequence[Passage], coder:
         label = Text("● " if p.coder == coder else "  ", style="bold #9ece6a")
         label.append(f"{p.transcript_id} #{p.ordinal:<4}", style="bold")
         label.append(f" {p.coder:<10} ", style="dim")
-        label.append(f"“{_snippet(p.text)}”")
+        label.append(f"“{_snippet(p.text, 56)}”")
         items.append((label, (p.transcript_id, p.ordinal)))
     title = f"Passages coded {code_id} ({name}): {len(passages)}  (↑↓ choose · Enter jump · Esc close)"
     return ListScreen(title, items)
@@ -114,8 +114,8 @@ def memos_screen(entries: Sequence[MemoEntry]) -> ListScreen:
         else:
             where, target = f"{e.transcript_id} #{e.ordinal} {e.code_id}", (e.transcript_id, e.ordinal)
         label = Text(f"{e.on:<10} ", style="dim")
-        label.append(f"{where:<34} ", style="bold")
+        label.append(f"{where:<28} ", style="bold")
         label.append(f"{e.coder:<10} ", style="dim")
-        label.append(_snippet(e.text, 70))
+        label.append(_snippet(e.text, 40))
         items.append((label, target))
     return ListScreen(f"Memos: {len(entries)}  (↑↓ choose · Enter jump · Esc close)", items)
