@@ -87,3 +87,19 @@ def test_marking_a_coded_turn_is_refused_in_one_line(project, interview):
         set_mark(session, "vsp-1", 2, True)
     with pytest.raises(CodingError, match="interviewer turn"):
         set_mark(session, "vsp-1", 1, True)
+
+
+def test_marks_and_memos_follow_a_rename_and_come_back_with_a_restore(project, interview):
+    session = CodingSession(project, "ana")
+    set_mark(session, "vsp-1", 4, True)
+    set_target_memo(session, "a note", transcript_id="vsp-1")
+    run(project, "transcripts", "set", "vsp-1", "--id", "vsp-9")
+    assert rows(project)[("ana", "vsp-9")]["handled"] == 1
+    from qualcode.coding.memos import target_memo
+
+    assert target_memo(project, "ana", transcript_id="vsp-9") == "a note"
+    run(project, "transcripts", "remove", "vsp-9", "--yes")
+    assert ("ana", "vsp-9") not in rows(project)  # a removed transcript has no progress ...
+    run(project, "transcripts", "restore", "vsp-9")
+    assert rows(project)[("ana", "vsp-9")]["handled"] == 1  # ... and its marks come back with it
+    assert target_memo(project, "ana", transcript_id="vsp-9") == "a note"
