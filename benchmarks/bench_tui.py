@@ -230,9 +230,8 @@ async def drive(project: Project, presses: int) -> tuple[dict, dict, dict, float
 
 def time_saving(project: Project, transcript: Transcript, count: int) -> dict[str, list[float]]:
     """Time CodingSession.tag and .untag (one transaction each, committed)."""
-    from qualcode.coding.session import CodingSession
-
     from qualcode.coding.coders import add_coder
+    from qualcode.coding.session import CodingSession
 
     add_coder(project, "saver")  # coders are added deliberately
     session = CodingSession(project, "saver")

@@ -8,7 +8,14 @@ from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from qualcode.errors import NotFoundError
 from qualcode.store.schema import (
-    assignments, codings, finish_marks, memos, sample_transcripts, segments, suggestions, transcripts,
+    assignments,
+    codings,
+    finish_marks,
+    memos,
+    sample_transcripts,
+    segments,
+    suggestions,
+    transcripts,
 )
 from qualcode.transcripts.model import Segment, Transcript
 

@@ -11,6 +11,7 @@ from qualcode.cli.app import app
 from qualcode.coding.finishing import set_mark
 from qualcode.coding.memos import set_target_memo
 from qualcode.coding.session import CodingSession
+from tests.helpers import INTERVIEW, add_transcript
 
 pytestmark = pytest.mark.coders("ana", "ben")
 
@@ -103,3 +104,21 @@ def test_marks_and_memos_follow_a_rename_and_come_back_with_a_restore(project, i
     run(project, "transcripts", "restore", "vsp-9")
     assert rows(project)[("ana", "vsp-9")]["handled"] == 1  # ... and its marks come back with it
     assert target_memo(project, "ana", transcript_id="vsp-9") == "a note"
+
+
+def test_analysis_set_coverage_counts_handled_turns_and_done(project, interview):
+    add_transcript(project, "vsp-2", "service_provider", INTERVIEW)
+    run(project, "assign", "ana", "--all")
+    session = CodingSession(project, "ana")
+    session.tag("vsp-1", 2, ["referral.hotline"])
+    set_mark(session, "vsp-1", 4, True)  # vsp-1: every respondent turn handled
+    set_mark(session, "vsp-2", None, True)  # vsp-2: nothing coded, but marked done
+    shown = json.loads(run(project, "analysis-set", "show", "--json").output)
+    coverage = shown["coverage"]
+    assert (coverage["respondent_turns_coded"], coverage["respondent_turns_handled"], coverage["marked_done"],
+            coverage["transcripts_finished"]) == (1, 2, 1, 2)
+    entries = {e["transcript"]: e for e in shown["transcripts"]}
+    assert (entries["vsp-1"]["handled_turns"], entries["vsp-1"]["finished"]) == (2, True)
+    assert (entries["vsp-2"]["marked_done"], entries["vsp-2"]["finished"]) == (True, True)
+    table = run(project, "analysis-set", "show").output
+    assert "done" in table  # the finished column (narrow test terminal: the header may wrap)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from qualcode.codebook.grow import CodeTexts, add_code, add_code_text, edit_code, edit_code_text
+from qualcode.codebook.grow import (
+    CodeTexts,
+    add_code,
+    add_code_text,
+    edit_code,
+    edit_code_text,
+)
 from qualcode.codebook.loader import parse_codebook
 from qualcode.codebook.versions import list_snapshots
 from qualcode.errors import CodebookError

@@ -22,7 +22,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import select
 
 from qualcode.analysis.analysis_set import analysis_set
@@ -101,7 +107,7 @@ class FinishingMachine(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 1), ordinal=st.sampled_from(TURNS), code=st.sampled_from(CODES))
     def tag(self, who, ordinal, code):
-        coder, model, session = self._who(who)
+        _coder, model, session = self._who(who)
         before = model.snapshot()
         session.tag(self.tid, ordinal, [code])
         if (ordinal, code) not in model.coded:
@@ -110,7 +116,7 @@ class FinishingMachine(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 1), ordinal=st.sampled_from(TURNS), code=st.sampled_from(CODES))
     def untag(self, who, ordinal, code):
-        coder, model, session = self._who(who)
+        _coder, model, session = self._who(who)
         before = model.snapshot()
         if (ordinal, code) in model.coded:
             session.untag(self.tid, ordinal, [code])
@@ -122,7 +128,7 @@ class FinishingMachine(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 1), ordinal=st.sampled_from(TURNS), on=st.booleans())
     def nothing(self, who, ordinal, on):
-        coder, model, session = self._who(who)
+        _coder, model, session = self._who(who)
         before = model.snapshot()
         coded_here = any(o == ordinal for o, _ in model.coded)
         allowed = (ordinal not in model.nothing and not coded_here) if on else ordinal in model.nothing
@@ -136,7 +142,7 @@ class FinishingMachine(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 1), on=st.booleans())
     def done(self, who, on):
-        coder, model, session = self._who(who)
+        _coder, model, session = self._who(who)
         before = model.snapshot()
         if model.done == on:
             with pytest.raises(CodingError):
@@ -148,7 +154,7 @@ class FinishingMachine(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 1), place=st.sampled_from(TARGETS), text=st.sampled_from(TEXTS))
     def memo(self, who, place, text):
-        coder, model, session = self._who(who)
+        _coder, model, session = self._who(who)
         before = model.snapshot()
         kind, name = place
         name = name or self.tid
@@ -165,7 +171,7 @@ class FinishingMachine(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 1))
     def undo(self, who):
-        coder, model, session = self._who(who)
+        _coder, model, session = self._who(who)
         if not model.undo_stack:
             with pytest.raises(CodingError, match="Nothing to undo"):
                 session.undo()
@@ -177,7 +183,7 @@ class FinishingMachine(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 1))
     def redo(self, who):
-        coder, model, session = self._who(who)
+        _coder, model, session = self._who(who)
         if not model.redo_stack:
             with pytest.raises(CodingError, match="Nothing to redo"):
                 session.redo()

@@ -11,7 +11,16 @@ from qualcode.coding.finishing import set_mark
 from qualcode.coding.memos import set_target_memo
 from qualcode.coding.session import CodingSession
 from qualcode.project import Project
-from tests.security.test_team_postgres import _blind_sample, count, lead_sql, psql, refused, team  # noqa: F401
+from tests.security import test_team_postgres as team_mode
+from tests.security.test_team_postgres import (
+    _blind_sample,
+    count,
+    lead_sql,
+    psql,
+    refused,
+)
+
+team = team_mode.team  # the fixture: the lead's project and two coder roles granted by the lead
 
 MARK_SQL = ("INSERT INTO finish_marks (transcript_id, ordinal, coder, kind, transcript_sha256, created_at) "
             "VALUES ('vsp-1', :ordinal, :coder, 'nothing', 'x', now())")
