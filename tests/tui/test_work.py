@@ -158,3 +158,19 @@ async def test_an_invalid_new_code_is_refused_and_the_file_unchanged(project, in
         await pilot.pause()
         assert "Invalid code id part" in str(app.query_one("#status").content)
     assert project.codebook_path.read_text(encoding="utf-8") == before
+
+
+def test_the_memos_view_hides_other_coders_memos_on_a_blind_transcript(project, interview, second, assign):
+    from qualcode.coding.memos import set_target_memo
+    from qualcode.tui.state import CodingState
+
+    assign("irr-1", ["vsp-2"], ["ana", "ben"])
+    ben = CodingSession(project, "ben")
+    for tid in ("vsp-1", "vsp-2"):
+        coding = ben.tag(tid, 2, ["referral.hotline"]).added[0]
+        ben.set_memo(coding["id"], f"ben on {tid}")
+        set_target_memo(ben, f"ben's transcript memo on {tid}", transcript_id=tid)
+    set_target_memo(ben, "ben on a code", code_id="referral")
+    shown = {(e.on, e.text) for e in CodingState(project, "ana", "vsp-1", suggesters=[]).memo_entries()}
+    assert shown == {("code", "ben on a code"), ("coding", "ben on vsp-1"),
+                     ("transcript", "ben's transcript memo on vsp-1")}
