@@ -10,7 +10,9 @@ Rules:
 - a turn is marked only where it could be coded (a respondent turn, unless the
   project codes interviewer turns) and only when the coder has no coding on it: a
   turn with codes is not "nothing to code";
-- marking what is already marked, or clearing what is not, is refused;
+- marking what is already marked, or clearing what is not, is refused; and a turn
+  marked nothing to code is not coded by that coder until the mark is cleared
+  (``CodingSession`` refuses the tag or accept);
 - a mark counts while the transcript has the content it was made on (its source
   hash): after a re-import with new content it is kept but not counted, so the
   coder looks at the changed text again (``progress`` says how many are stale).

@@ -175,7 +175,8 @@ def describe_record(row: dict) -> str:
     """A finish mark or memo change for the status line: ``+nothing to code (turn 7)``, ``-done``."""
     sign = "+" if row["change"] == "set" else "-"
     if row["kind"] == "mark":
-        return f"{sign}done" if row["mark"] == "done" else f"{sign}nothing to code (turn {row['ordinal']})"
+        where = row["transcript_id"] + ("" if row["ordinal"] is None else f" turn {row['ordinal']}")
+        return f"{sign}{'done' if row['mark'] == 'done' else 'nothing to code'} ({where})"
     target = f"transcript {row['transcript_id']}" if row["transcript_id"] else f"code {row['code_id']}"
     return f"{sign}memo on {target}"
 

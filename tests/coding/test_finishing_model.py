@@ -8,8 +8,8 @@ marks and memos in the store equal a small model:
 - a coder's state is (turns coded with which codes, turns marked nothing to code,
   done, memos by target);
 - an action that changes nothing (a tag already there, an unchanged memo) is no
-  action; a refused one (marking a coded or marked turn, clearing what is not
-  marked, untagging nothing) changes nothing;
+  action; a refused one (marking a coded or marked turn, tagging a turn marked
+  nothing to code, clearing what is not marked, untagging nothing) changes nothing;
 - undo and redo are one per-coder stack of (before, after) states, as for codings:
   a fresh action pushes and clears the redo stack.
 
@@ -109,6 +109,10 @@ class FinishingMachine(RuleBasedStateMachine):
     def tag(self, who, ordinal, code):
         _coder, model, session = self._who(who)
         before = model.snapshot()
+        if ordinal in model.nothing:  # marked nothing to code: refused until cleared
+            with pytest.raises(CodingError, match="marked nothing to code"):
+                session.tag(self.tid, ordinal, [code])
+            return
         session.tag(self.tid, ordinal, [code])
         if (ordinal, code) not in model.coded:
             model.coded |= {(ordinal, code)}

@@ -174,3 +174,16 @@ def test_the_memos_view_hides_other_coders_memos_on_a_blind_transcript(project, 
     shown = {(e.on, e.text) for e in CodingState(project, "ana", "vsp-1", suggesters=[]).memo_entries()}
     assert shown == {("code", "ben on a code"), ("coding", "ben on vsp-1"),
                      ("transcript", "ben's transcript memo on vsp-1")}
+
+
+async def test_a_turn_marked_nothing_to_code_is_not_coded_until_cleared(project, interview):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("minus")
+        await type_code(pilot, "hotline")
+        assert "marked nothing to code by ana; clear that mark first" in str(app.query_one("#status").content)
+        assert rows(project) == []
+        await pilot.press("minus")  # cleared: now it codes
+        await type_code(pilot, "hotline")
+        assert [r[1] for r in rows(project)] == ["referral.hotline"]
+        assert "-nothing to code (vsp-1 turn 2)" not in str(app.query_one("#status").content)
