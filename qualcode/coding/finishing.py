@@ -108,6 +108,7 @@ def apply_logged(conn: Connection, coder: str, result: ActionResult, before: dic
     if before is not None and not store.mark_exists(conn, before["id"]):
         raise changed_since(result, f"the {_words(before['mark'])} mark on {_where(before)}")
     if after is None:
+        assert before is not None
         store.delete_mark(conn, before["id"])
     else:
         if store.mark_exists(conn, after["id"]):

@@ -56,6 +56,7 @@ def set_target_memo(session: CodingSession, text: str | None, *, transcript_id: 
         if transcript_id is not None:
             session.transcript(conn, transcript_id)  # NotFoundError for an unknown transcript
         else:
+            assert code_id is not None
             session.project.codebook.get(code_id)  # NotFoundError naming close ids
         current = store.find_memo(conn, session.coder, transcript_id=transcript_id, code_id=code_id)
         result = ActionResult(MEMO)

@@ -45,7 +45,9 @@ def insert_mark(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
     if row["id"] is None:
         del row["id"]
     result = conn.execute(insert(finish_marks).values(**row, created_at=now()))
-    return {**row, "id": row.get("id") or result.inserted_primary_key[0]}
+    key = result.inserted_primary_key
+    assert key is not None
+    return {**row, "id": row.get("id") or key[0]}
 
 
 def delete_mark(conn: Connection, mark_id: int) -> int:

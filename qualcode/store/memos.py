@@ -43,7 +43,9 @@ def insert_memo(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
         del row["id"]
     stamp = now()
     result = conn.execute(insert(memos).values(**row, created_at=stamp, updated_at=stamp))
-    return {**row, "id": row.get("id") or result.inserted_primary_key[0]}
+    key = result.inserted_primary_key
+    assert key is not None
+    return {**row, "id": row.get("id") or key[0]}
 
 
 def update_memo(conn: Connection, memo_id: int, text: str) -> dict[str, Any]:

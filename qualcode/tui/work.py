@@ -25,8 +25,11 @@ from qualcode.tui.assignments import transcript_choices
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from qualcode.coding.session import ActionResult
+    from qualcode.codebook.model import Code, Codebook
+    from qualcode.coding.blind import Viewer
+    from qualcode.coding.session import ActionResult, CodingSession
     from qualcode.project import Project
+    from qualcode.transcripts.model import Transcript
     from qualcode.tui.state import Outcome
 
 
@@ -65,7 +68,29 @@ class Passage:
                 "text": self.text}
 
 
-class WorkMixin:
+class _StateParts:
+    """What the mixins use of :class:`~qualcode.tui.state.CodingState` (for type checkers only)."""
+
+    if TYPE_CHECKING:
+        project: Project
+        coder: str
+        viewer: Viewer
+        session: CodingSession
+        transcript: Transcript
+        codebook: Codebook
+        codes: list[Code]
+        _code_ids: set[str]
+        units: list[int]
+        _mine: dict[int, list]
+        blind: bool
+        current: int
+
+        def _after(self, result: ActionResult) -> Outcome: ...
+        def open(self, transcript_id: str) -> None: ...
+        def go_to(self, ordinal: int) -> Outcome: ...
+
+
+class WorkMixin(_StateParts):
     """Finishing, counts, passages and memos for :class:`CodingState` (which sets the attributes used here)."""
 
     _nothing: set[int]
@@ -181,7 +206,7 @@ def describe_record(row: dict) -> str:
     return f"{sign}memo on {target}"
 
 
-class GrowMixin:
+class GrowMixin(_StateParts):
     """Growing the codebook from the screen (:mod:`qualcode.codebook.grow`); part of :class:`CodingState`."""
 
     def code_texts(self, code_id: str) -> CodeTexts:

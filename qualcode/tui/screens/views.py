@@ -105,14 +105,15 @@ def passages_screen(code_id: str, name: str, passages: Sequence[Passage], coder:
 
 def memos_screen(entries: Sequence[MemoEntry]) -> ListScreen:
     """Every memo the coder may read: on codes, transcripts and codings."""
-    items = []
+    items: list[tuple[Text, Target | None]] = []
     for e in entries:
+        target: Target | None
         if e.on == "code":
             where, target = f"{e.code_id}", None
         elif e.on == "transcript":
-            where, target = f"{e.transcript_id}", (e.transcript_id, None)
+            where, target = f"{e.transcript_id}", (str(e.transcript_id), None)
         else:
-            where, target = f"{e.transcript_id} #{e.ordinal} {e.code_id}", (e.transcript_id, e.ordinal)
+            where, target = f"{e.transcript_id} #{e.ordinal} {e.code_id}", (str(e.transcript_id), e.ordinal)
         label = Text(f"{e.on:<10} ", style="dim")
         label.append(f"{where:<28} ", style="bold")
         label.append(f"{e.coder:<10} ", style="dim")
