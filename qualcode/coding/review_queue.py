@@ -37,11 +37,7 @@ def list_suggestions(
     """
     from sqlalchemy import select
 
-    from qualcode.coding.autocode.stored import (
-        blind_model_filter,
-        evidence_text,
-        open_suggestions,
-    )
+    from qualcode.coding.autocode.stored import blind_model_filter, evidence_text, open_suggestions
     from qualcode.store.schema import codings
 
     if order not in ("uncertain", "confident"):
