@@ -217,6 +217,8 @@ async def drive(project: Project, presses: int) -> tuple[dict, dict, dict, float
             await timed(pilot, "undo (u)", "u")
             if i % 2 == 0:
                 await timed(pilot, "next uncoded (n)", "n")
+                await timed(pilot, "nothing to code (-)", "minus")  # mark the uncoded turn ...
+                await timed(pilot, "nothing to code (-)", "minus")  # ... and clear the mark
             await timed(pilot, "select words (w, W, B)", "w")
             await timed(pilot, "select words (w, W, B)", "W")
             await timed(pilot, "select words (w, W, B)", "B")
@@ -236,6 +238,13 @@ async def drive(project: Project, presses: int) -> tuple[dict, dict, dict, float
                 await pilot.press("F", *"hotline")
                 await timed(pilot, "search hits (F … Enter)", "enter")
                 await timed(pilot, "close jump list (Esc)", "escape")
+            await timed(pilot, "done (D)", "D")
+            await timed(pilot, "done (D)", "D")
+            if i % 4 == 0:  # the views list every passage / memo: open and close
+                await timed(pilot, "passages view (P, Esc)", "P")
+                await timed(pilot, "passages view (P, Esc)", "escape")
+                await timed(pilot, "memos view (M, Esc)", "M")
+                await timed(pilot, "memos view (M, Esc)", "escape")
     return paint, cpu, round_trip, startup, suggesters
 
 

@@ -23,10 +23,11 @@ The rule (``qualcode analysis-set show`` prints it per transcript):
    or with ``--coder``; either way the statement then carries a warning.
 
 Coverage of a transcript: respondent turns with at least one coding of its counted
-coder / respondent turns (interviewer turns coded are reported beside it). qualcode
-has no "done" marker, so coverage cannot say whether a coder finished a transcript.
-A transcript whose counted coder has no codings on it (none assigned, or assigned but
-not yet coded) is "not covered", and the figures say so.
+coder / respondent turns (interviewer turns coded are reported beside it); *handled*
+turns also count those the coder marked "nothing to code", and the transcript is
+*finished* when its counted coder marked it done or handled every respondent turn
+(:mod:`qualcode.coding.finishing`). A transcript whose counted coder has no codings on
+it (none assigned, or assigned but not yet coded) is "not covered", and the figures say so.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.coders import AUTOCODER, CONSENSUS
 from qualcode.errors import NotFoundError
+from qualcode.store.finishing import done_marks, handled_turns
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -59,17 +61,24 @@ class Entry:
     note: str = ""
     pending: bool = False  # a double-coded transcript whose reconciliation is under way
     interviewer_turns_coded: int = 0  # counted like any coding; not part of the coverage ratio
+    handled_turns: int = 0  # coded or marked nothing to code by the counted coder
+    done: bool = False  # the counted coder marked the transcript done
 
     @property
     def counted(self) -> bool:
         """Whether any coding of this transcript is counted."""
         return self.coder is not None and bool(self.coded_turns or self.interviewer_turns_coded)
 
+    @property
+    def finished(self) -> bool:
+        return self.coder is not None and (self.done or self.handled_turns >= self.respondent_turns)
+
     def to_dict(self) -> dict[str, Any]:
         return {"transcript": self.transcript, "role": self.role, "site": self.site, "coder": self.coder,
                 "source": self.source, "respondent_turns": self.respondent_turns,
                 "coded_turns": self.coded_turns, "coverage": _ratio(self.coded_turns, self.respondent_turns),
                 "interviewer_turns_coded": self.interviewer_turns_coded,
+                "handled_turns": self.handled_turns, "marked_done": self.done, "finished": self.finished,
                 "pending_reconciliation": self.pending, "note": self.note}
 
 
@@ -83,6 +92,9 @@ class Coverage:
     turns_coded: int
     pending_reconciliation: int
     not_covered: tuple[str, ...]
+    turns_handled: int = 0  # coded or marked nothing to code
+    marked_done: int = 0  # transcripts their counted coder marked done
+    transcripts_finished: int = 0  # marked done, or every respondent turn handled
 
     @property
     def complete(self) -> bool:
@@ -102,14 +114,25 @@ class Coverage:
             return ""
         return (f"Coverage: these figures rest on less than the whole selection ({self.transcripts_coded} of "
                 f"{self.transcripts} transcripts have counted codings; {self.turns_coded} of {self.respondent_turns} "
-                "respondent turns carry a counted code): " + "; ".join(parts))
+                f"respondent turns carry a counted code{self._finishing}): " + "; ".join(parts))
+
+    @property
+    def _finishing(self) -> str:
+        """How far the counted coders say they got, when that differs from the coded turns."""
+        if self.turns_handled == self.turns_coded and not self.marked_done:
+            return ""
+        return (f", {self.turns_handled} are coded or marked nothing to code; {self.transcripts_finished} of "
+                f"{self.transcripts} transcripts finished, {self.marked_done} marked done")
 
     def to_dict(self) -> dict[str, Any]:
         return {"transcripts": self.transcripts, "transcripts_coded": self.transcripts_coded,
                 "respondent_turns": self.respondent_turns, "respondent_turns_coded": self.turns_coded,
                 "turn_coverage": _ratio(self.turns_coded, self.respondent_turns),
+                "respondent_turns_handled": self.turns_handled,
+                "handled_coverage": _ratio(self.turns_handled, self.respondent_turns),
+                "transcripts_finished": self.transcripts_finished,
                 "pending_reconciliation": self.pending_reconciliation, "not_covered": list(self.not_covered),
-                "marked_done": None, "complete": self.complete, "warning": self.warning}
+                "marked_done": self.marked_done, "complete": self.complete, "warning": self.warning}
 
 
 @dataclass(frozen=True)
@@ -142,6 +165,9 @@ class AnalysisSet:
             turns_coded=sum(e.coded_turns for e in chosen),
             pending_reconciliation=sum(1 for e in chosen if e.pending),
             not_covered=tuple(e.transcript for e in chosen if not e.counted),
+            turns_handled=sum(e.handled_turns for e in chosen),
+            marked_done=sum(1 for e in chosen if e.done),
+            transcripts_finished=sum(1 for e in chosen if e.finished),
         )
 
     @property
@@ -195,6 +221,7 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
         infos, coded, totals = transcript_metadata(conn), coded_turns(conn), respondent_segment_totals(conn)
         asked = coded_turns(conn, interviewer=True)
         origins = coding_origins(conn)
+        handled, done = handled_turns(conn), done_marks(conn)
         if coder:
             resolve_coder(conn, coder)  # refuses a coder with no codings, listing those with some
         else:
@@ -202,7 +229,8 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     if coder:
         machine = _is_machine(coder, origins.get(coder, set()))
         return AnalysisSet(tuple(Entry(t.id, t.role, t.site, coder, "named", totals.get(t.id, 0),
-                                       coded.get((coder, t.id), 0), interviewer_turns_coded=asked.get((coder, t.id), 0))
+                                       coded.get((coder, t.id), 0), interviewer_turns_coded=asked.get((coder, t.id), 0),
+                                       handled_turns=handled.get((coder, t.id), 0), done=(coder, t.id) in done)
                                  for t in infos), named=coder, machine=machine,
                            machine_coders=(coder,) if machine else ())
     anywhere = {key: coded.get(key, 0) + asked.get(key, 0) for key in {*coded, *asked}}
@@ -214,7 +242,10 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
         turns, questions = (coded.get((who, t.id), 0), asked.get((who, t.id), 0)) if who else (0, 0)
         if source == "inferred" and questions and not turns:
             note = f"{note}; codes only interviewer turns ([coding] code_interviewer_turns)"
-        entries.append(Entry(t.id, t.role, t.site, who, source, totals.get(t.id, 0), turns, note, waiting, questions))
+        entries.append(Entry(t.id, t.role, t.site, who, source, totals.get(t.id, 0), turns, note, waiting,
+                             interviewer_turns_coded=questions,
+                             handled_turns=handled.get((who, t.id), 0) if who else 0,
+                             done=(who, t.id) in done))
     counted = {e.coder for e in entries if e.coder}
     return AnalysisSet(tuple(entries), machine_coders=tuple(sorted(counted & machines)))
 

@@ -98,17 +98,18 @@ def assignments(project: Project) -> dict[str, list[str]]:
 
 
 def next_assignment(project: Project, coder: str) -> str | None:
-    """The coder's first assigned transcript (in transcript order) with respondent turns left uncoded.
-
-    qualcode has no "done" marker, so a transcript counts as unfinished while some of
-    its respondent turns carry none of the coder's codings. None when nothing is left.
-    """
-    from qualcode.store.assignments import assignment_rows, coded_turns
+    """The coder's first assigned transcript (in transcript order) not finished: neither marked
+    done nor with every respondent turn handled (coded or marked nothing to code). None when
+    nothing is left."""
+    from qualcode.store.assignments import assignment_rows
     from qualcode.store.codings import respondent_segment_totals
+    from qualcode.store.finishing import done_marks, handled_turns
 
     with project.read() as conn:
-        rows, coded, totals = assignment_rows(conn), coded_turns(conn), respondent_segment_totals(conn)
+        rows, handled, totals = assignment_rows(conn), handled_turns(conn), respondent_segment_totals(conn)
+        done = done_marks(conn)
     for transcript in sorted(rows):
-        if coder in rows[transcript] and coded.get((coder, transcript), 0) < totals.get(transcript, 0):
+        if coder in rows[transcript] and (coder, transcript) not in done \
+                and handled.get((coder, transcript), 0) < totals.get(transcript, 0):
             return transcript
     return None

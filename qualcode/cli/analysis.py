@@ -64,12 +64,13 @@ def show(ctx: typer.Context,
         print_json(aset.to_dict())
         return
     table = Table(title="Analysis set", title_justify="left")
-    for column in ("transcript", "role", "site", "counts", "source", "turns coded", "coverage", "note"):
+    for column in ("transcript", "role", "site", "counts", "source", "turns coded", "coverage", "finished", "note"):
         table.add_column(column, justify="right" if column in ("turns coded", "coverage") else "left")
     for e in aset.entries:
         share = f"{100 * e.coded_turns / e.respondent_turns:.0f}%" if e.respondent_turns else "-"
+        finished = "done" if e.done else "yes" if e.finished else "-"
         table.add_row(e.transcript, e.role, e.site, e.coder or "-", e.source,
-                      f"{e.coded_turns}/{e.respondent_turns}", share, e.note)
+                      f"{e.coded_turns}/{e.respondent_turns}", share, finished, e.note)
     show_table(console, table)
     console.print(aset.statement(), markup=False, soft_wrap=True)
     warning = aset.coverage().warning

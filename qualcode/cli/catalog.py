@@ -17,7 +17,7 @@ COMMANDS = {
     'undo': (('coding',), 'Undo your last action.', False),
     'redo': (('coding',), 'Redo your last undone action.', False),
     'log': (('coding',), 'The audit trail of every coding change.', False),
-    'progress': (('coding',), 'Per coder and transcript: respondent segments coded / total.', False),
+    'progress': (('coding',), 'Per coder and transcript: respondent turns coded, handled (coded or nothing to code) / total, done.', False),
     'codings': (('coding', 'codings_io'), 'List, import and export codings.', False),
     'coders': (('coding',), 'Add and list coders (a coder must be added before coding).', False),
     'lead': (('coding',), "Show or name the project's lead (closes samples, never blind).", False),

@@ -39,6 +39,13 @@ def _report(result) -> None:
         console.print(f"- {row['code_id']} [{row['start_offset']}:{row['end_offset']}] (coding {row['id']})")
     for row in result.unchanged:
         console.print(f"= {row['code_id']} already covers that text (coding {row['id']})")
+    for row in result.marks:
+        what = "nothing to code" if row["mark"] == "nothing" else "done"
+        where = row["transcript_id"] if row["ordinal"] is None else f"{row['transcript_id']} turn {row['ordinal']}"
+        console.print(f"{'+' if row['change'] == 'set' else '-'} {what}: {where}", markup=False)
+    for row in result.memos:
+        where = f"transcript {row['transcript_id']}" if row["transcript_id"] else f"code {row['code_id']}"
+        console.print(f"memo on {where} {row['change']}", markup=False)
     for row in result.decisions:
         what = "reopened" if row["change"] == "reopened" else row["status"]
         console.print(
@@ -127,7 +134,7 @@ def log(
 def progress(
     ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
-    """Per coder and transcript: respondent segments coded / total."""
+    """Per coder and transcript: respondent turns coded, handled (coded or nothing to code) / total, done."""
     from qualcode.coding.listing import progress as progress_rows
 
     rows = progress_rows(project_of(ctx))
@@ -137,12 +144,18 @@ def progress(
     from rich.table import Table
 
     table = Table(title="Coding progress (respondent turns)")
-    for column in ("coder", "transcript", "assigned", "coded", "total", "%"):
-        table.add_column(column, justify="right" if column in ("coded", "total", "%") else "left")
+    numbers = ("coded", "handled", "total", "%")
+    for column in ("coder", "transcript", "assigned", *numbers, "done"):
+        table.add_column(column, justify="right" if column in numbers else "left")
     for r in rows:
-        table.add_row(r["coder"], r["transcript"], r["assigned"] or "-", str(r["coded"]), str(r["total"]),
-                      f"{r['percent']:.0f}")
+        done = "done" if r["done"] else "finished" if r["finished"] else "-"
+        table.add_row(r["coder"], r["transcript"], r["assigned"] or "-", str(r["coded"]), str(r["handled"]),
+                      str(r["total"]), f"{r['percent']:.0f}", done)
     show_table(console, table)
+    stale = sum(r["stale_marks"] for r in rows)
+    if stale:
+        console.print(f"{plural(stale, 'finish mark')} made before a re-import changed the transcript: kept, "
+                      "not counted (mark those turns again)", markup=False)
 
 
 @codings_app.command("list")

@@ -19,3 +19,7 @@ class ActionResult:
     # Suggestion decisions this action recorded or withdrew: the decision row plus
     # "change" ("decided" or "reopened").
     decisions: list[dict] = field(default_factory=list)
+    # Finish marks and memos on transcripts or codes this action set or cleared: the
+    # event payload plus "change" ("set" or "cleared"); coding/finishing.py, coding/memos.py.
+    marks: list[dict] = field(default_factory=list)
+    memos: list[dict] = field(default_factory=list)

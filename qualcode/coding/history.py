@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualcode.coding.actions import DECISION, ActionResult
+from qualcode.coding import finishing, memos
 from qualcode.coding.coders import require_coder
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
 NOT_FRESH = ("undo", "redo")
+# Payload kinds reverted by their own module: finish marks, memos on transcripts and codes.
+RECORDS = {finishing.MARK: finishing.apply_logged, memos.MEMO: memos.apply_logged}
 COMPARED = ("transcript_id", "segment_id", "coder", "code_id", "start_offset", "end_offset", "memo")
 
 
@@ -71,11 +74,12 @@ def _record_if_empty(conn: Connection, coder: str, result: ActionResult, *, targ
 
 
 def _reversible(conn: Connection, group_id: int) -> list[dict]:
-    # Codings and suggestion decisions are reverted row by row. Other records (a
-    # reconcile choice with no coding of its own) are undone by the group's flag alone.
+    # Codings, suggestion decisions, finish marks and memos on transcripts or codes are
+    # reverted row by row. Other records (a reconcile choice with no coding of its own)
+    # are undone by the group's flag alone.
     return [
         e for e in store.group_events(conn, group_id)
-        if e["coding_id"] is not None or _kind(e) == DECISION
+        if e["coding_id"] is not None or _kind(e) in (DECISION, *RECORDS)
     ]
 
 
@@ -85,7 +89,10 @@ def _kind(event: dict) -> str | None:
 
 
 def _apply(conn: Connection, coder: str, result: ActionResult, *, before, after, target: int) -> None:
-    if (before or after).get("kind") == DECISION:
+    kind = (before or after).get("kind")
+    if kind in RECORDS:
+        RECORDS[kind](conn, coder, result, before, after, target)
+    elif kind == DECISION:
         _apply_decision(conn, coder, result, before=before, after=after, target=target)
     else:
         _apply_coding(conn, coder, result, before=before, after=after, target=target)

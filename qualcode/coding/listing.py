@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from qualcode.coding.blind import guard
 from qualcode.store import codings as store
 from qualcode.store.assignments import assignment_rows
+from qualcode.store import finishing as finish_store
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -62,30 +63,34 @@ def list_orphans(project: Project, *, coder=None, transcript=None) -> list[dict]
 
 
 def progress(project: Project) -> list[dict]:
-    """Per coder and transcript: respondent segments coded / total, and whether assigned.
+    """Per coder and transcript: respondent turns coded, handled (coded or marked nothing
+    to code) / total, whether the coder marked it done, and whether it is assigned.
 
     Assigned transcripts the coder has not coded yet are listed too (coded 0);
-    ``role`` is ``primary`` for a transcript's first assigned coder, ``second`` for
-    later ones, '' when the coder codes it unassigned.
+    ``assigned`` is ``primary`` for a transcript's first assigned coder, ``second`` for
+    later ones, '' when the coder codes it unassigned. ``finished``: marked done or every
+    respondent turn handled. ``stale_marks``: marks made before a re-import changed the
+    transcript (kept, not counted). ``percent`` is of handled turns.
     """
     with project.read() as conn:
         totals = store.respondent_segment_totals(conn)
         counts = {(c, t): n for c, t, n in store.coded_segment_counts(conn)}
+        handled, done, stale = finish_store.handled_turns(conn), finish_store.done_marks(conn), finish_store.stale_marks(conn)
         assigned = assignment_rows(conn)
-    for transcript, coders in assigned.items():
-        for coder in coders:
-            counts.setdefault((coder, transcript), 0)
-    return [
-        {
-            "coder": coder,
-            "transcript": transcript,
+    keys = set(counts) | set(handled) | done | set(stale)
+    keys |= {(coder, transcript) for transcript, coders in assigned.items() for coder in coders}
+    rows = []
+    for coder, transcript in sorted(keys):
+        total, turns = totals.get(transcript, 0), handled.get((coder, transcript), 0)
+        rows.append({
+            "coder": coder, "transcript": transcript,
             "assigned": _assignment_role(assigned.get(transcript, []), coder),
-            "coded": coded,
-            "total": totals.get(transcript, 0),
-            "percent": round(100 * coded / totals[transcript], 1) if totals.get(transcript) else 0.0,
-        }
-        for (coder, transcript), coded in sorted(counts.items())
-    ]
+            "coded": counts.get((coder, transcript), 0), "handled": turns, "total": total,
+            "percent": round(100 * turns / total, 1) if total else 0.0,
+            "done": (coder, transcript) in done, "finished": (coder, transcript) in done or turns >= total,
+            "stale_marks": stale.get((coder, transcript), 0),
+        })  # fmt: skip
+    return rows
 
 
 def _assignment_role(coders: list[str], coder: str) -> str:
@@ -114,13 +119,20 @@ def _log_entry(row: dict) -> dict:
     before, after = _state(row["before"]), _state(row["after"])
     state = after or before or {}
     suggestion = state if state.get("kind") == "suggestion" else None
+    record = state.get("kind") in ("mark", "memo")
     if suggestion:
         change = "decided" if after else "reopened"
+    elif record:  # a finish mark or a memo on a transcript or code: set, changed or cleared
+        change = "set" if before is None else "cleared" if after is None else "update"
     elif row["coding_id"] is None:
         change = "decision"
     else:
         change = "insert" if before is None else "delete" if after is None else "update"
-    memo = _memo_change(before, after) if not suggestion else None
+    if record:
+        memo = _memo_change(*({"memo": s.get("text")} if s else None for s in (before, after))) \
+            if state.get("kind") == "memo" else None
+    else:
+        memo = _memo_change(before, after) if not suggestion else None
     code = state.get("code_id")
     span = [state.get("start_offset"), state.get("end_offset")]
     return {
@@ -130,12 +142,13 @@ def _log_entry(row: dict) -> dict:
         "span": span if all(type(p) is int for p in span) else None,
         "memo": memo,
         "suggestion": _suggestion_brief(suggestion) if suggestion else None,
-        "detail": _detail(memo, suggestion, change) or _record_detail(str(row["action"]), state),
+        "detail": (_record_detail(state, memo) if record
+                   else _detail(memo, suggestion, change) or _sample_detail(str(row["action"]), state)),
         "group": row["group_id"], "undone": bool(row["undone"]),
     }
 
 
-def _record_detail(action: str, state: dict) -> str:
+def _sample_detail(action: str, state: dict) -> str:
     """What a sample event (closed, deleted, redrawn) was about: ``sample NAME``."""
     name = state.get("name")
     return f"sample {name}" if action.startswith("sample:") and isinstance(name, str) else ""
@@ -159,6 +172,17 @@ def _suggestion_brief(payload: dict) -> dict:
         "score": score if isinstance(score, int | float) and not isinstance(score, bool) else None,
         "evidence": evidence.get("text"), "suggestion_id": evidence.get("suggestion"),
     }
+
+
+def _record_detail(state: dict, memo: dict | None) -> str:
+    """A finish mark (``nothing to code turn 7``, ``done``) or a memo on a transcript or code."""
+    if state.get("kind") == "mark":
+        turn = state.get("ordinal")
+        return "done" if state.get("mark") == "done" else f"nothing to code turn {turn}"
+    code = state.get("code_id")
+    target = f"code {code}" if isinstance(code, str) else f"transcript {state.get('transcript_id')}"
+    memo = memo or {}
+    return f"memo on {target} {memo.get('before')!r} -> {memo.get('after')!r}"
 
 
 def _detail(memo: dict | None, suggestion: dict | None, change: str) -> str:

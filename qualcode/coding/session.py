@@ -12,6 +12,7 @@ Rules enforced here:
   (``[coding] code_interviewer_turns = true`` in qualcode.toml);
 - the code must exist and apply to the transcript's role (``Codebook.check_applicable``);
 - a span is a whole segment or any ``[start, end)`` inside one (transcript offsets);
+- a turn the coder marked "nothing to code" is not coded by them until they clear the mark;
 - the same coder applying the same code to overlapping text in one segment merges the
   codings into one covering both spans, never duplicates them.
 """
@@ -28,6 +29,7 @@ from qualcode.coding.history import redo_last, undo_last
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
 from qualcode.store.transcripts import load_transcript, segment_ids
+from qualcode.store import finishing as finish_store
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
@@ -208,6 +210,7 @@ class CodingSession:
         transcript, ids = self.transcript(conn, transcript_id)
         segment = transcript.segment(ordinal)
         self.check_turn(transcript, segment)
+        self.check_not_marked(conn, transcript_id, ordinal)
         chosen = resolve_span(transcript, segment, span, text)
         for code_id in code_ids:
             self.check_code(code_id, transcript.role)
@@ -226,6 +229,14 @@ class CodingSession:
             raise CodingError(
                 f"turn {segment.ordinal} of '{transcript.id}' is an interviewer turn, which is not coded; "
                 "a study that codes interviewer turns sets [coding] code_interviewer_turns = true in qualcode.toml"
+            )
+
+    def check_not_marked(self, conn: Connection, transcript_id: str, ordinal: int) -> None:
+        """Refuse to code a turn the coder marked "nothing to code" (coding/finishing.py)."""
+        if finish_store.find_mark(conn, self.coder, transcript_id, "nothing", ordinal) is not None:
+            raise CodingError(
+                f"turn {ordinal} of '{transcript_id}' is marked nothing to code by {self.coder}; clear that mark "
+                "first (the - key in the coding screen)"
             )
 
     def _decide(self, conn, result: ActionResult, transcript_id: str, ordinal: int, suggestion: Suggestion, status: str) -> None:

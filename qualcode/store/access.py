@@ -7,7 +7,8 @@ Two things live here:
   read-then-write merges or undos, while *different* coders never wait on each other.
 - the PostgreSQL row-level-security set-up (:func:`policy_statements`,
   :func:`grant_statements`, :func:`grant_access`) that lets each coder's login role
-  read everything but write only its own codings, events and suggestion decisions.
+  read everything but write only its own codings, events, suggestion decisions, finish
+  marks and memos.
   ``qualcode db grant`` runs it; docs/team.md explains it.
 """
 
@@ -41,11 +42,16 @@ OWNED_TABLES = {
     "codings": ("coder", ("INSERT", "UPDATE", "DELETE"), "INSERT, UPDATE, DELETE"),
     "events": ("coder", ("INSERT", "UPDATE"), "INSERT, UPDATE (undone, group_id)"),
     "suggestions": ("decided_by", ("INSERT",), "INSERT"),
+    # A coder's finish marks (nothing to code, done) and memos on transcripts and codes:
+    # set and cleared by the coder alone; a memo's text is the only thing changed in place.
+    "finish_marks": ("coder", ("INSERT", "DELETE"), "INSERT, DELETE"),
+    "memos": ("coder", ("INSERT", "UPDATE", "DELETE"), "INSERT, UPDATE (text, updated_at), DELETE"),
 }
 # Privileges older versions of 'db grant' gave and this one takes back (re-run it).
 REVOKED = {"suggestions": "UPDATE, DELETE", "codebook_versions": "INSERT"}
 # Rows of another coder hidden while a sample the reader codes in is open (blind).
-BLIND_TABLES = {"codings": "coder", "events": "coder", "suggestions": "decided_by"}
+BLIND_TABLES = {"codings": "coder", "events": "coder", "suggestions": "decided_by", "finish_marks": "coder",
+                "memos": "coder"}
 # Server-side checks of what a coder's role writes (the lead's own writes are trusted).
 CHECKED_TABLES = ("codings", "events", "suggestions")
 POLICY_PREFIX = "qualcode_"

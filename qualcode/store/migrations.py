@@ -106,6 +106,14 @@ def _assignments(conn: Connection) -> None:
     assignments.create(conn, checkfirst=True)
 
 
+def _finish_marks_and_memos(conn: Connection) -> None:
+    """``finish_marks`` (nothing to code / done) and ``memos`` (on transcripts and codes): new tables only."""
+    from qualcode.store.schema import finish_marks, memos
+
+    for table in (finish_marks, memos):
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -114,6 +122,7 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "search index and saved queries", _search_tables),
     Migration(6, "index codings by transcript (per-transcript reads stay linear)", _index_codings_by_transcript),
     Migration(7, "assignments: who codes which transcript", _assignments),
+    Migration(8, "finish marks (nothing to code, done) and memos on transcripts and codes", _finish_marks_and_memos),
 ]
 HEAD = MIGRATIONS[-1].version
 

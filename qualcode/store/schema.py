@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -255,4 +256,49 @@ assignments = Table(
     Column("coder", String(100), ForeignKey("coders.name"), primary_key=True),
     Column("assigned_at", DateTime(timezone=True), nullable=False),
     Column("seq", Integer, nullable=False),
+)
+
+
+# -- finishing and memos (the coding screen, coding/finishing.py, coding/memos.py) ----
+# No foreign key to transcripts: a removed transcript's marks and memos stay and come
+# back with 'transcripts restore'; a rename carries them (store/transcripts.py).
+
+finish_marks = Table(
+    "finish_marks",
+    metadata,
+    # A coder's "nothing to code" on one turn (kind 'nothing', ordinal set) or "done"
+    # on a whole transcript (kind 'done', no ordinal). ``transcript_sha256`` is the
+    # transcript's source hash when marked: a re-import with new content makes the
+    # mark stale (kept, not counted), so the coder looks at the changed text again.
+    Column("id", Integer, primary_key=True),
+    Column("transcript_id", String(200), nullable=False),
+    Column("ordinal", Integer),
+    Column("coder", String(100), ForeignKey("coders.name"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("transcript_sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(
+        "(kind = 'nothing' AND ordinal IS NOT NULL) OR (kind = 'done' AND ordinal IS NULL)",
+        name="ck_finish_marks_kind",
+    ),
+    Index("ix_finish_marks_coder", "coder", "transcript_id"),
+    sqlite_autoincrement=True,  # undo/redo re-create a mark under its logged id: never reuse one
+)
+
+memos = Table(
+    "memos",
+    metadata,
+    # A coder's memo on a transcript (transcript_id set) or on a code (code_id set);
+    # memos on codings stay in codings.memo. One memo per coder and target.
+    Column("id", Integer, primary_key=True),
+    Column("coder", String(100), ForeignKey("coders.name"), nullable=False),
+    Column("transcript_id", String(200)),
+    Column("code_id", String(200)),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("(transcript_id IS NULL) <> (code_id IS NULL)", name="ck_memos_one_target"),
+    CheckConstraint("length(text) BETWEEN 1 AND 20000", name="ck_memos_text"),
+    Index("ix_memos_coder", "coder", "transcript_id", "code_id"),
+    sqlite_autoincrement=True,
 )

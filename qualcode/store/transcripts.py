@@ -11,6 +11,8 @@ from qualcode.store.rows import Segment, Transcript
 from qualcode.store.schema import (
     assignments,
     codings,
+    finish_marks,
+    memos,
     sample_transcripts,
     samples,
     segments,
@@ -103,10 +105,11 @@ def update_metadata(conn: Connection, transcript_id: str, values: dict) -> None:
 
 def rename_transcript(conn: Connection, old_id: str, new_id: str) -> None:
     """Give a transcript a new id, carrying its segments, codings, suggestions, sample
-    memberships and coder assignments (the event log keeps the old id: it is history)."""
+    memberships, coder assignments, finish marks and memos (the event log keeps the old id:
+    it is history)."""
     row = dict(transcript_row(conn, old_id)._mapping)
     conn.execute(insert(transcripts).values(**{**row, "id": new_id}))
-    for table in (segments, codings, suggestions, sample_transcripts, assignments):
+    for table in (segments, codings, suggestions, sample_transcripts, assignments, finish_marks, memos):
         conn.execute(update(table).where(table.c.transcript_id == old_id).values(transcript_id=new_id))
     conn.execute(delete(transcripts).where(transcripts.c.id == old_id))
 

@@ -18,15 +18,18 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from qualcode.codebook.grow import CodeTexts
 from qualcode.errors import QualcodeError
 from qualcode.search.engine import SearchOptions, search
 from qualcode.tui.header import HeaderFacts, fit_header
 from qualcode.tui.prompt import Prompt
+from qualcode.tui.screens.codeedit import CodeFormScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
 from qualcode.tui.screens.memo import MemoScreen
 from qualcode.tui.screens.pick import PickScreen
+from qualcode.tui.screens.views import memos_screen, passages_screen
 from qualcode.tui.state import CodingState, Outcome
 from qualcode.tui.widgets.codebook import CodebookPane
 from qualcode.tui.widgets.codetree import TextPanel
@@ -34,6 +37,7 @@ from qualcode.tui.widgets.suggestions import SuggestionsBar
 from qualcode.tui.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
+    from qualcode.codebook.grow import GrowResult
     from qualcode.coding.suggesters import Suggester
     from qualcode.project import Project
 
@@ -91,6 +95,14 @@ class CodingApp(App[None]):
         Binding("ctrl+r,U", "redo", "Redo"),
         Binding("m", "memo", "Memo on a coding"),
         Binding("g", "jump", "Jump to a transcript"),
+        Binding("minus", "nothing", "Turn: nothing to code (again: clear)"),
+        Binding("D", "done", "Transcript done (again: clear)"),
+        Binding("T", "transcript_memo", "Memo on the transcript"),
+        Binding("C", "code_memo", "Memo on the highlighted code"),
+        Binding("P", "passages", "Passages of the highlighted code"),
+        Binding("M", "memos", "Every memo (jump to one)"),
+        Binding("A", "new_code", "New code under the highlighted code"),
+        Binding("E", "edit_code", "Edit the highlighted code's definition etc."),
         Binding("tab", "app.focus_next", "Next pane", show=False),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
         Binding("escape", "leave", "Back to the whole turn (leave a sentence or word selection)", show=False),
@@ -177,6 +189,7 @@ class CodingApp(App[None]):
         state = self.state
         self.title = f"qualcode · {state.transcript.id}"  # the terminal's title
         self.codebook_pane.set_codes(state.codebook, state.codes, state.applied())
+        self.codebook_pane.set_counts(state.code_counts(), replace=True)
         self.transcript_view.reload()
         self.call_after_refresh(self.transcript_view.scroll_to_current)
         self._update_side()
@@ -186,7 +199,8 @@ class CodingApp(App[None]):
         state = self.state
         coded, total = state.progress()
         facts = HeaderFacts(state.transcript.id, state.role_label, state.transcript.site, state.coder,
-                            state.current, coded, total, state.blind)
+                            state.current, coded, total, state.blind,
+                            done=state.done, nothing=state.nothing_count)
         header = self.query_one("#header", Static)
         self.header_text = fit_header(facts, self.size.width - 2)  # the bar spans the screen (padding 1)
         # Our own bar, not App.sub_title (which repaints the whole screen), and
@@ -223,6 +237,7 @@ class CodingApp(App[None]):
         if outcome.moved:
             self.transcript_view.scroll_to_current()
         self._update_side()
+        self._recount(outcome)
         if outcome.message:
             self.status(outcome.message)
         return outcome
@@ -368,6 +383,114 @@ class CodingApp(App[None]):
                 return
             self._show_transcript()
         self._run(lambda: self.state.select_text(ordinal, start, end))
+
+    # -- finishing, views and memos (qualcode/tui/work.py) ------------------------
+
+    def _recount(self, outcome: Outcome) -> None:
+        """Update the codebook pane's counts for the codes an action touched."""
+        if outcome.codes:
+            self.codebook_pane.set_counts(self.state.code_counts(outcome.codes))
+
+    def action_nothing(self) -> None:
+        self._run(self.state.toggle_nothing)
+
+    def action_done(self) -> None:
+        self._run(self.state.toggle_done)
+
+    def action_transcript_memo(self) -> None:
+        state = self.state
+        title = f"Memo on transcript {state.transcript.id} ({state.role_label}, site {state.transcript.site})"
+        self._edit_memo(title, state.transcript_memo(), state.set_transcript_memo)
+
+    def action_code_memo(self) -> None:
+        code_id = self.codebook_pane.highlighted_code
+        if code_id is None:
+            self.status("Highlight a code in the codebook first (/ to find one)", error=True)
+            return
+        title = f"Memo on code {code_id} ({self.state.codebook.codes[code_id].name})"
+        self._edit_memo(title, self.state.code_memo(code_id), lambda text: self.state.set_code_memo(code_id, text))
+
+    def _edit_memo(self, title: str, memo: str, save_with: Callable[[str], Outcome]) -> None:
+        def save(text: str | None) -> None:
+            if text is not None:
+                self._run(lambda: save_with(text))
+
+        self.push_screen(MemoScreen(title, memo), save)
+
+    def action_passages(self) -> None:
+        code_id = self.codebook_pane.highlighted_code
+        if code_id is None:
+            self.status("Highlight a code in the codebook first (/ to find one)", error=True)
+            return
+        found = self.state.passages(code_id)
+        name = self.state.codebook.codes[code_id].name
+        self.push_screen(passages_screen(code_id, name, found, self.state.coder), self._jump_to)
+
+    def action_memos(self) -> None:
+        self.push_screen(memos_screen(self.state.memo_entries()), self._jump_to)
+
+    def _jump_to(self, target: tuple[str, int | None] | None) -> None:
+        if target is None:
+            return
+        transcript_id, ordinal = target
+        before = self.state.transcript.id
+        try:
+            outcome = self.state.open_at(transcript_id, ordinal)
+        except QualcodeError as error:
+            self.status(str(error), error=True)
+            return
+        if transcript_id != before:
+            self._show_transcript()
+        else:
+            self.transcript_view.refresh_turns(outcome.changed)
+            self.transcript_view.scroll_to_current()
+            self._update_side()
+        self.status(f"{transcript_id} turn {self.state.current}")
+
+    def _tree_code(self) -> str | None:
+        """The code under the tree cursor, grouping nodes included (they can take children)."""
+        row = self.codebook_pane.tree.highlighted
+        if row is None:
+            self.status("Highlight a code in the codebook first (/ to find one, Tab to the tree)", error=True)
+        return row.code_id if row is not None else None
+
+    def action_new_code(self) -> None:
+        parent = self._tree_code()
+        if parent is None:
+            return
+        blank = CodeTexts("")
+        title = f"New code under {parent} ({self.state.codebook.codes[parent].name})"
+
+        def save(answer) -> None:
+            if answer is not None:
+                part, texts = answer
+                self._grow(lambda: self.state.add_code(parent, part, texts))
+
+        self.push_screen(CodeFormScreen(title, blank, new_under=parent, is_new=True), save)
+
+    def action_edit_code(self) -> None:
+        code_id = self._tree_code()
+        if code_id is None:
+            return
+
+        def save(answer) -> None:
+            if answer is not None:
+                self._grow(lambda: self.state.edit_code(code_id, answer[1]))
+
+        self.push_screen(CodeFormScreen(f"Edit code {code_id}", self.state.code_texts(code_id)), save)
+
+    def _grow(self, change: Callable[[], GrowResult]) -> None:
+        try:
+            result = change()
+        except QualcodeError as error:
+            self.status(str(error), error=True)
+            self.bell()
+            return
+        state = self.state
+        self.codebook_pane.set_codes(state.codebook, state.codes, state.applied())
+        self.codebook_pane.set_counts(state.code_counts(), replace=True)
+        self.codebook_pane.highlight(result.code_id)
+        self.status(f"{result.action} {result.code_id} in {result.path} (codebook version {result.snapshot_id})")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

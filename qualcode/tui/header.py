@@ -1,7 +1,7 @@
 """The header line of the coding screen, fitted to the terminal's width.
 
 The header names the transcript, role and site, coder, current turn and progress, and
-says BLIND in a double-coding sample. On a narrow terminal it drops the less
+says BLIND in a double-coding sample (and DONE, and how many turns have nothing to code). On a narrow terminal it drops the less
 important parts first (the app name, then the coder, the role, the site) instead of
 letting the line's end — the progress and BLIND — be cut off.
 """
@@ -25,6 +25,8 @@ class HeaderFacts:
     coded: int
     total: int
     blind: bool
+    done: bool = False  # the coder marked the transcript done
+    nothing: int = 0  # turns the coder marked nothing to code
 
 
 def header_variants(facts: HeaderFacts) -> list[str]:
@@ -40,13 +42,17 @@ def header_variants(facts: HeaderFacts) -> list[str]:
         (False, False, True, False, "BLIND"),
         (False, False, False, False, "BLIND"),
     ]
-    for app_name, role, site, coder, blind in steps:
+    for step, (app_name, role, site, coder, blind) in enumerate(steps):
         parts = ["qualcode"] if app_name else []
         where = ", ".join(p for p in (facts.role if role else "", f"site {facts.site}" if site else "") if p)
         parts.append(f"{facts.transcript} — {where}" if where else facts.transcript)
         if coder:
             parts.append(f"coder {facts.coder}")
         parts += [f"turn {facts.turn}", f"{facts.coded}/{facts.total} coded"]
+        if facts.done:
+            parts.append("DONE")
+        if facts.nothing and step < 3:  # the count goes before the coder; DONE never does
+            parts.append(f"{facts.nothing} nothing to code")
         if facts.blind:
             parts.append(blind)
         variants.append(SEPARATOR.join(parts))

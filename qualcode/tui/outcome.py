@@ -12,3 +12,4 @@ class Outcome:
     message: str
     changed: set[int] = field(default_factory=set)  # ordinals in the open transcript
     moved: bool = False  # the current turn or the selection changed
+    codes: set[str] = field(default_factory=set)  # codes whose codings changed (the pane's counts)

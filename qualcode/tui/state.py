@@ -41,6 +41,7 @@ from qualcode.tui.queries import (
 )
 from qualcode.tui.selecting import WordSelecting
 from qualcode.tui.selection import word_spans
+from qualcode.tui.work import GrowMixin, WorkMixin, describe_record, resume_transcript
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from qualcode.transcripts.model import Segment
 
 
-class CodingState(WordSelecting, Finding):
+class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
     """One coder working through one transcript at a time.
 
     Parameters
@@ -83,7 +84,7 @@ class CodingState(WordSelecting, Finding):
         self.viewer = viewer_of(project, self.coder)  # the lead is never blind
         self.codebook = project.codebook
         self.suggesters = list(load_suggesters(project) if suggesters is None else suggesters)
-        self.open(transcript_id or next_transcript(project, self.coder))
+        self.open(transcript_id or resume_transcript(project, self.coder))
 
     # -- opening --------------------------------------------------------------
 
@@ -118,6 +119,8 @@ class CodingState(WordSelecting, Finding):
         self.match_index = -1
         self._match_spans: dict[int, list[tuple[int, int]]] = {}
         self.suggestion_index = 0
+        with self.project.read() as conn:
+            self._load_finish(conn)  # nothing-to-code turns and done: where the coder left off
         self.current = self._next_uncoded_after(0) or self.units[0]
 
     def refresh(self) -> Outcome:
@@ -240,7 +243,7 @@ class CodingState(WordSelecting, Finding):
         """Go to the next respondent turn without any of the coder's codings (wrapping)."""
         target = self._next_uncoded_after(self.current) or self._next_uncoded_after(0)
         if target is None:
-            return Outcome(f"every turn of {self.transcript.id} has a coding by {self.coder}")
+            return Outcome(f"every turn of {self.transcript.id} is coded or marked nothing to code by {self.coder}")
         return self.go_to(target)
 
     def toggle_sentence_mode(self) -> Outcome:
@@ -390,7 +393,7 @@ class CodingState(WordSelecting, Finding):
 
     def _next_uncoded_after(self, ordinal: int) -> int | None:
         start = bisect.bisect_right(self.units, ordinal)
-        return next((o for o in self.units[start:] if not self._mine.get(o)), None)
+        return next((o for o in self.units[start:] if not self._mine.get(o) and o not in self._nothing), None)
 
     def _file(self, marks: Iterable[Mark]) -> None:
         for mark in marks:
@@ -408,9 +411,11 @@ class CodingState(WordSelecting, Finding):
             if row["transcript_id"] == self.transcript.id and row.get("segment_id") in self._ordinal_of
         }
         elsewhere = sorted({row["transcript_id"] for row in rows} - {self.transcript.id})
+        here |= self._after_records(result)
         self._reload(here)
         self._fingerprint = None  # the next refresh re-reads: another coder may have acted meanwhile
-        return Outcome(describe(result, elsewhere), here)
+        touched = {row["code_id"] for row in result.added + result.removed}
+        return Outcome(describe(result, elsewhere), here, codes=touched)
 
     def _reload(self, ordinals: set[int]) -> None:
         if not ordinals:
@@ -436,5 +441,6 @@ def describe(result: ActionResult, elsewhere: Sequence[str] = ()) -> str:
         f"{r['code_id']} suggestion {'reopened' if r['change'] == 'reopened' else r['status']}"
         for r in result.decisions
     ]
+    parts += [describe_record(r) for r in result.marks + result.memos]
     where = f" in {', '.join(elsewhere)}" if elsewhere else ""
     return f"{result.action}: {' '.join(parts) or 'nothing changed'}{where}"

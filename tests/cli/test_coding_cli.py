@@ -58,7 +58,8 @@ def test_errors_are_one_line_and_exit_1(project, interview, args, message):
 def test_progress_and_log_json(project, interview):
     run(project, "tag", "vsp-1", "4", "challenge.housing", "--coder", "ana")
     progress = json.loads(run(project, "progress", "--json").output)
-    assert progress == [{"coder": "ana", "transcript": "vsp-1", "assigned": "", "coded": 1, "total": 2, "percent": 50.0}]
+    assert progress == [{"coder": "ana", "transcript": "vsp-1", "assigned": "", "coded": 1, "handled": 1, "total": 2,
+                         "percent": 50.0, "done": False, "finished": False, "stale_marks": 0}]
     log = json.loads(run(project, "log", "--coder", "ana", "--json").output)
     assert [(e["action"], e["change"], e["code"]) for e in log] == [("tag", "insert", "challenge.housing")]
 

@@ -72,3 +72,22 @@ def test_assignments_migration_upgrades_an_older_store(tmp_path):
     with engine.connect() as conn:
         assert "assignments" in inspect(conn).get_table_names()
         assert current_version(conn) == HEAD
+
+
+def test_finish_marks_and_memos_migration_upgrades_an_older_store(tmp_path):
+    # A store stamped before finish marks and memos existed gets both tables on open.
+    from qualcode.store.schema import finish_marks, memos
+
+    engine = open_engine(sqlite_url(tmp_path / "q.db"))
+    upgrade(engine)
+    step = next(m for m in MIGRATIONS if m.name.startswith("finish marks"))
+    with engine.begin() as conn:
+        finish_marks.drop(conn)
+        memos.drop(conn)
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
+    applied = upgrade(engine)
+    assert step.version in [m.version for m in applied]
+    with engine.connect() as conn:
+        assert {"finish_marks", "memos"} <= set(inspect(conn).get_table_names())
+        assert current_version(conn) == HEAD

@@ -178,9 +178,9 @@ async def test_memo_modal_saves_a_memo(project, interview):
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:
         await type_code(pilot, "hotline")
-        await pilot.press("m", *"tipline", "enter")
+        await pilot.press("m", *"tipline", "enter", *"second line", "ctrl+s")  # Enter starts a new line
         await pilot.pause()
-        assert [r["memo"] for r in list_codings(project, coder="ana")] == ["tipline"]
+        assert [r["memo"] for r in list_codings(project, coder="ana")] == ["tipline\nsecond line"]
         assert "✎" in app.transcript_view.turn_text(2)
 
 

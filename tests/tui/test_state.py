@@ -85,7 +85,7 @@ def test_next_uncoded_wraps_around(state):
     state.next_uncoded()
     assert state.current == 4
     state.toggle("challenge")
-    assert "has a coding by ana" in state.next_uncoded().message
+    assert "is coded or marked nothing to code by ana" in state.next_uncoded().message
 
 
 def test_undo_and_redo_refresh_the_turn(project, state):

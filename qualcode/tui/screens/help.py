@@ -47,8 +47,10 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """Every key of the coding screen, by where it works."""
     from qualcode.tui.app import CodingApp
     from qualcode.tui.screens.hits import HitsScreen
+    from qualcode.tui.screens.codeedit import CodeFormScreen
     from qualcode.tui.screens.jump import JumpScreen
     from qualcode.tui.screens.memo import MemoScreen
+    from qualcode.tui.screens.views import ListScreen
     from qualcode.tui.widgets.codebook import CodebookPane
     from qualcode.tui.widgets.codetree import CodeTree, TextPanel
     from qualcode.tui.widgets.transcript import TranscriptView
@@ -62,6 +64,8 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Memo box", binding_rows(MemoScreen.BINDINGS)),
         ("Jump list (g; type to filter)", binding_rows(JumpScreen.BINDINGS)),
         ("Search hits (F; type to filter)", binding_rows(HitsScreen.BINDINGS)),
+        ("Passages and memos views (P, M)", binding_rows(ListScreen.BINDINGS)),
+        ("Code form (A, E)", binding_rows(CodeFormScreen.BINDINGS)),
         ("Help (this overlay)", binding_rows(HelpScreen.BINDINGS)),
     ]
 

@@ -85,6 +85,7 @@ class CodebookPane(Vertical):
         self._labels: dict[tuple[str, bool], Text] = {}
         self._tree_rows: list[CodeRow] | None = None
         self.apply_now: Callable[[str], object] | None = None  # the app's toggle, run at once
+        self._counts: dict[str, tuple[int, int | None]] = {}  # code -> (mine, all visible or None when blind)
 
     def compose(self):
         yield FilterInput(placeholder="/  type to find a code", id="code-filter")
@@ -120,6 +121,16 @@ class CodebookPane(Vertical):
         """Tick the codes applied to the current turn; relabel only those that changed."""
         changed = self._applied ^ applied
         self._applied = set(applied)
+        if changed and self._codebook is not None:
+            self.tree.relabel({c: self._label(self._codebook.codes[c]) for c in changed if c in self._codebook.codes})
+
+    def set_counts(self, counts: dict[str, tuple[int, int | None]], *, replace: bool = False) -> None:
+        """Show codings per code (mine / all); ``replace``: these are all the counts, else an update."""
+        changed = set(self._counts) | set(counts) if replace else {c for c in counts if self._counts.get(c) != counts[c]}
+        self._counts = dict(counts) if replace else {**self._counts, **counts}
+        for code_id in changed:
+            self._labels.pop((code_id, True), None)
+            self._labels.pop((code_id, False), None)
         if changed and self._codebook is not None:
             self.tree.relabel({c: self._label(self._codebook.codes[c]) for c in changed if c in self._codebook.codes})
 
@@ -258,6 +269,9 @@ class CodebookPane(Vertical):
         label = Text()
         label.append("✓ " if code.id in self._applied else "  ", style="bold green")
         label.append("■ ", style=code_color(self._codebook, code.id))
+        mine, seen = self._counts.get(code.id, (0, None))
+        if mine or seen:  # codings: mine / all coders' I may see (only mine when blind); first, so never cut
+            label.append(f"{mine}" + ("" if seen is None else f"/{seen}") + " ", style="bold #7aa2f7")
         label.append(code.name, style="" if usable else "dim")
         label.append(f"  {code.id}", style="dim")
         return label

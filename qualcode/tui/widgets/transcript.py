@@ -328,6 +328,8 @@ def render_turn(console: Console, state: CodingState, segment: Segment, width: i
 def _header(state: CodingState, segment: Segment, is_current: bool) -> Text:
     style = INTERVIEWER if segment.is_interviewer else SPEAKER
     header = Text(f"{segment.ordinal:>3}  {segment.speaker}", style=style)
+    if state.nothing_marked(segment.ordinal):
+        header.append("  · nothing to code", style="italic #9ece6a")
     if is_current and state.selecting:
         header.append(f"  · {state.selection_label()}", style="italic #e0af68")
     return header

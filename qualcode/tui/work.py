@@ -1,0 +1,230 @@
+"""The coding screen's view of the coder's work: finishing, counts, passages and memos.
+
+A mixin of :class:`~qualcode.tui.state.CodingState` (no Textual import), kept in its
+own module: marking a turn "nothing to code" and the transcript "done", reopening
+where the coder left off, code counts for the codebook pane, every passage of a code,
+every memo, and memos on the transcript and on codes. Each change goes through the
+coding core (:mod:`qualcode.coding.finishing`, :mod:`qualcode.coding.memos`), one
+undoable action each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from qualcode.codebook.grow import CodeTexts, GrowResult, add_code, edit_code
+from qualcode.coding.blind import BlindRule
+from qualcode.coding.finishing import finish_marks, finishing_of, set_mark
+from qualcode.coding.memos import MemoEntry, memo_list, set_target_memo, target_memo
+from qualcode.errors import NotFoundError
+from qualcode.store.codings import coding_listing
+from qualcode.store.counts import code_coder_counts
+from qualcode.coding.assignments import transcript_choices
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from qualcode.codebook.model import Code, Codebook
+    from qualcode.coding.blind import Viewer
+    from qualcode.coding.session import ActionResult, CodingSession
+    from qualcode.project import Project
+    from qualcode.transcripts.model import Transcript
+    from qualcode.tui.state import Outcome
+
+
+def resume_transcript(project: Project, coder: str) -> str:
+    """Where the coder left off: the first unfinished transcript (assigned ones first).
+
+    Unfinished: not marked done and some respondent turn neither coded nor marked
+    nothing to code.
+    """
+    with project.read() as conn:
+        choices = transcript_choices(conn, coder)
+        handled, done = finishing_of(conn)
+    if not choices:
+        raise NotFoundError("The project has no transcripts yet; import some with 'qualcode import'")
+    for choice in choices:
+        if (coder, choice.id) not in done and handled.get((coder, choice.id), 0) < choice.total:
+            return choice.id
+    raise NotFoundError(
+        f"{coder} has finished all {len(choices)} transcripts (each marked done, or every respondent turn coded "
+        "or marked nothing to code); name one to open it anyway: qualcode code TRANSCRIPT --coder NAME"
+    )
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One passage coded with a code, for the passages view."""
+
+    transcript_id: str
+    ordinal: int
+    coder: str
+    code_id: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"transcript": self.transcript_id, "turn": self.ordinal, "coder": self.coder, "code": self.code_id,
+                "text": self.text}
+
+
+class _StateParts:
+    """What the mixins use of :class:`~qualcode.tui.state.CodingState` (for type checkers only)."""
+
+    if TYPE_CHECKING:
+        project: Project
+        coder: str
+        viewer: Viewer
+        session: CodingSession
+        transcript: Transcript
+        codebook: Codebook
+        codes: list[Code]
+        _code_ids: set[str]
+        units: list[int]
+        _mine: dict[int, list]
+        blind: bool
+        current: int
+
+        def _after(self, result: ActionResult) -> Outcome: ...
+        def open(self, transcript_id: str) -> None: ...
+        def go_to(self, ordinal: int) -> Outcome: ...
+
+
+class WorkMixin(_StateParts):
+    """Finishing, counts, passages and memos for :class:`CodingState` (which sets the attributes used here)."""
+
+    _nothing: set[int]
+    done: bool
+
+    def _load_finish(self, conn: Connection) -> None:
+        self._nothing, self.done = finish_marks(conn, self.coder, self.transcript.id)
+
+    # -- finishing ----------------------------------------------------------------
+
+    def nothing_marked(self, ordinal: int) -> bool:
+        return ordinal in self._nothing
+
+    def handled_progress(self) -> tuple[int, int]:
+        """(handled, total) respondent turns: coded or marked nothing to code."""
+        return sum(1 for o in self.units if self._mine.get(o) or o in self._nothing), len(self.units)
+
+    @property
+    def nothing_count(self) -> int:
+        """Turns of the open transcript the coder marked nothing to code (the header says how many)."""
+        return len(self._nothing)
+
+    def toggle_nothing(self) -> Outcome:
+        """Mark the current turn "nothing to code", or clear that mark."""
+        on = self.current not in self._nothing
+        return self._after(set_mark(self.session, self.transcript.id, self.current, on))
+
+    def toggle_done(self) -> Outcome:
+        """Mark the transcript done, or clear that mark."""
+        return self._after(set_mark(self.session, self.transcript.id, None, not self.done))
+
+    def _after_records(self, result: ActionResult) -> set[int]:
+        """Turns of the open transcript whose finish marks changed (re-reads the coder's marks)."""
+        if not result.marks:
+            return set()
+        with self.project.read() as conn:
+            self._load_finish(conn)
+        return {m["ordinal"] for m in result.marks if m["transcript_id"] == self.transcript.id and m["ordinal"]}
+
+    # -- counts and passages ------------------------------------------------------------
+
+    def code_counts(self, code_ids: set[str] | None = None) -> dict[str, tuple[int, int | None]]:
+        """code -> (the coder's codings, everyone's the coder may see; None on a blind transcript).
+
+        Everyone's leaves out other coders' codings on transcripts the coder codes blind
+        (:mod:`qualcode.coding.blind`). ``code_ids``: count only these (after an action).
+        """
+        with self.project.read() as conn:
+            hidden = BlindRule.load(conn).blind_transcripts(self.viewer)
+            rows = code_coder_counts(conn, self.coder, hidden, code_ids)
+        counts: dict[str, tuple[int, int | None]] = {c: (0, None if self.blind else 0) for c in code_ids or ()}
+        for code, coder, n in rows:
+            mine, seen = counts.get(code, (0, None if self.blind else 0))
+            counts[code] = (mine + (n if coder == self.coder else 0), None if self.blind else (seen or 0) + n)
+        return counts
+
+    def passages(self, code_id: str) -> list[Passage]:
+        """Every passage coded with ``code_id`` (not its children) the coder may see, in reading order.
+
+        On a blind transcript only the coder's own passages are listed.
+        """
+        with self.project.read() as conn:
+            rows = coding_listing(conn, code=code_id)
+            hidden = BlindRule.load(conn).blind_transcripts(self.viewer)
+        return [
+            Passage(r.transcript_id, r.ordinal, r.coder, r.code_id, " ".join(r.coded_text.split()))
+            for r in rows
+            if r.code_id == code_id and r.ordinal is not None
+            and (r.coder == self.coder or r.transcript_id not in hidden)
+        ]
+
+    # -- memos ----------------------------------------------------------------------------
+
+    def memo_entries(self) -> list[MemoEntry]:
+        with self.project.read() as conn:
+            return memo_list(conn, self.viewer)
+
+    def transcript_memo(self) -> str:
+        return target_memo(self.project, self.coder, transcript_id=self.transcript.id)
+
+    def code_memo(self, code_id: str) -> str:
+        return target_memo(self.project, self.coder, code_id=code_id)
+
+    def set_transcript_memo(self, text: str) -> Outcome:
+        return self._memo_outcome(set_target_memo(self.session, text, transcript_id=self.transcript.id),
+                                  f"transcript {self.transcript.id}")
+
+    def set_code_memo(self, code_id: str, text: str) -> Outcome:
+        return self._memo_outcome(set_target_memo(self.session, text, code_id=code_id), f"code {code_id}")
+
+    def _memo_outcome(self, result: ActionResult, where: str) -> Outcome:
+        outcome = self._after(result)
+        if not result.memos:
+            outcome.message = f"memo on {where} unchanged"
+        return outcome
+
+    # -- jumping ------------------------------------------------------------------------
+
+    def open_at(self, transcript_id: str, ordinal: int | None) -> Outcome:
+        """Open a transcript (when another) and go to a turn of it: the views' jump-to."""
+        if transcript_id != self.transcript.id:
+            self.open(transcript_id)
+        return self.go_to(self.current if ordinal is None else ordinal)
+
+
+def describe_record(row: dict) -> str:
+    """A finish mark or memo change for the status line: ``+nothing to code (turn 7)``, ``-done``."""
+    sign = "+" if row["change"] == "set" else "-"
+    if row["kind"] == "mark":
+        where = row["transcript_id"] + ("" if row["ordinal"] is None else f" turn {row['ordinal']}")
+        return f"{sign}{'done' if row['mark'] == 'done' else 'nothing to code'} ({where})"
+    target = f"transcript {row['transcript_id']}" if row["transcript_id"] else f"code {row['code_id']}"
+    return f"{sign}memo on {target}"
+
+
+class GrowMixin(_StateParts):
+    """Growing the codebook from the screen (:mod:`qualcode.codebook.grow`); part of :class:`CodingState`."""
+
+    def code_texts(self, code_id: str) -> CodeTexts:
+        code = self.codebook.get(code_id)
+        return CodeTexts(code.name, code.definition, code.include, code.exclude, tuple(code.examples))
+
+    def add_code(self, parent_id: str, part: str, texts: CodeTexts) -> GrowResult:
+        """A new code under ``parent_id`` in the codebook file; the screen's codes follow."""
+        result = add_code(self.project, parent_id, part, texts)
+        self._codebook_changed()
+        return result
+
+    def edit_code(self, code_id: str, texts: CodeTexts) -> GrowResult:
+        result = edit_code(self.project, code_id, texts)
+        self._codebook_changed()
+        return result
+
+    def _codebook_changed(self) -> None:
+        self.codebook = self.project.codebook  # reloaded by the save
+        self.codes = self.codebook.codes_for(self.transcript.role)
+        self._code_ids = {c.id for c in self.codes}
