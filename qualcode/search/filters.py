@@ -11,7 +11,7 @@ from qualcode.search.index import SearchError
 
 if TYPE_CHECKING:
     from qualcode.project import Project
-    from qualcode.tally.selection import TranscriptInfo
+    from qualcode.store.tally import TranscriptInfo
 
 
 @dataclass

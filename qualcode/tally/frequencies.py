@@ -22,7 +22,6 @@ from qualcode.tally.counting import CountTable, KeyMap, children_keymap, presenc
 from qualcode.tally.selection import (
     Dimension,
     TallyError,
-    TranscriptInfo,
     check_count_type,
     check_dimension,
     group_label,
@@ -35,6 +34,7 @@ from qualcode.tally.whose import guard_whose, whose_codings
 
 if TYPE_CHECKING:
     from qualcode.project import Project
+    from qualcode.store.tally import TranscriptInfo
 
 SUMMARY_TOP = 4
 
