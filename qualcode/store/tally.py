@@ -14,6 +14,7 @@ from sqlalchemy import Connection, case, func, select
 
 from qualcode.store.schema import codings, transcripts
 
+
 @dataclass(frozen=True)
 class TranscriptInfo:
     """The metadata a tally groups by (never the text)."""
