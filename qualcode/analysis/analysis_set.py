@@ -21,6 +21,10 @@ Coverage of a transcript: respondent turns with at least one coding of its count
 coder / respondent turns. qualcode has no "done" marker, so coverage cannot say
 whether a coder finished a transcript; a transcript with no counted coder is
 "not covered".
+
+The store (and agreement/, which loads it) is imported inside the functions that read
+it: it loads SQLAlchemy, and importing qualcode.tally or qualcode.report, which use
+this module, must not (tests/tally/test_charts.py).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.coders import AUTOCODER, CONSENSUS
+from qualcode.coding.coders import AUTOCODER, CONSENSUS, resolve_coder
 from qualcode.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -159,22 +163,20 @@ def _listed(ids, limit: int = 5) -> str:
 
 def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     """The project's analysis set, or ``coder``'s codings everywhere when named."""
-    from qualcode.coding.coders import resolve_coder
-    from qualcode.store.assignments import assignment_rows, coded_turns, coding_origins
-    from qualcode.store.assignments import transcript_metadata
+    if coder:
+        return _named_set(project, coder)
+    from qualcode.store.assignments import (
+        assignment_rows,
+        coded_turns,
+        coding_origins,
+        transcript_metadata,
+    )
     from qualcode.store.codings import respondent_segment_totals
 
     with project.read() as conn:
         infos, coded, totals = transcript_metadata(conn), coded_turns(conn), respondent_segment_totals(conn)
         origins = coding_origins(conn)
-        if coder:
-            resolve_coder(conn, coder)  # refuses a coder with no codings, listing those with some
-        else:
-            assigned, pairs = assignment_rows(conn), _sample_pairs(conn)
-    if coder:
-        return AnalysisSet(tuple(Entry(t.id, t.role, t.site, coder, "named", totals.get(t.id, 0),
-                                       coded.get((coder, t.id), 0)) for t in infos), named=coder,
-                           machine=_is_machine(coder, origins.get(coder, set())))
+        assigned, pairs = assignment_rows(conn), _sample_pairs(conn)
     pending = _pending_reconciliation(project, pairs, coded)
     machines = {c for c, kinds in origins.items() if _is_machine(c, kinds)}
     entries = []
@@ -183,6 +185,21 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
         entries.append(Entry(t.id, t.role, t.site, who, source, totals.get(t.id, 0),
                              coded.get((who, t.id), 0) if who else 0, note, waiting))
     return AnalysisSet(tuple(entries))
+
+
+def _named_set(project: Project, coder: str) -> AnalysisSet:
+    """``coder``'s codings on every transcript: only that coder's codings are read."""
+    from qualcode.store.analysis import coded_turns_of, origins_of
+    from qualcode.store.assignments import transcript_metadata
+    from qualcode.store.codings import respondent_segment_totals
+
+    with project.read() as conn:
+        resolve_coder(conn, coder)  # refuses a coder with no codings, listing those with some
+        infos, totals = transcript_metadata(conn), respondent_segment_totals(conn)
+        coded, origins = coded_turns_of(conn, coder), origins_of(conn, coder)
+    entries = tuple(Entry(t.id, t.role, t.site, coder, "named", totals.get(t.id, 0), coded.get(t.id, 0))
+                    for t in infos)
+    return AnalysisSet(entries, named=coder, machine=_is_machine(coder, origins))
 
 
 def _is_machine(coder: str, origins: set[str]) -> bool:
