@@ -107,6 +107,14 @@ def _assignments(conn: Connection) -> None:
     assignments.create(conn, checkfirst=True)
 
 
+def _index_codings_by_coder_origin(conn: Connection) -> None:
+    """Whether a coder is a machine coder is read off this index (every tally asks)."""
+    from qualcode.store.schema import codings
+
+    index = next(i for i in codings.indexes if i.name == "ix_codings_coder_origin")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -115,6 +123,7 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "search index and saved queries", _search_tables),
     Migration(6, "index codings by transcript (per-transcript reads stay linear)", _index_codings_by_transcript),
     Migration(7, "assignments: who codes which transcript", _assignments),
+    Migration(8, "index codings by coder and origin (machine coders, analysis set)", _index_codings_by_coder_origin),
 ]
 HEAD = MIGRATIONS[-1].version
 
