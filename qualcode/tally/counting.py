@@ -123,7 +123,7 @@ class CountTable:
             found.update(self.by_key.get(key, ()))
         return found.intersection(transcript_ids)
 
-    def keys(self) -> set[str]:
+    def counted_keys(self) -> set[str]:
         return set(self.by_key)
 
 

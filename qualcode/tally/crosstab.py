@@ -23,6 +23,7 @@ is the column's references for reference counts, and the units in the column gro
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qualcode.codebook.model import unknown_code_message
@@ -109,13 +110,13 @@ def crosstab(
         selected = select_transcripts(codebook, infos, roles, sites)
         context = CrosstabContext(project, conn, codebook, selected, whose, count, rollup, len(infos))
         result = _compute(context, row_axis, column_axis)
-    result.command = crosstab_command(row_axis, column_axis, count, rollup, roles, sites,
-                                      whose.named if whose else None)
-    if whose is not None:
-        result.coverage = whose.aset.coverage([t.id for t in selected]).to_dict()
-        result.analysis = whose.aset.statement()
-        result.notes += wording.coding_notes(project)
-    return result
+    command = crosstab_command(row_axis, column_axis, count, rollup, roles, sites, whose.named if whose else None)
+    if whose is None:
+        return replace(result, command=command)
+    return replace(
+        result, command=command, coverage=whose.aset.coverage([t.id for t in selected]).to_dict(),
+        analysis=whose.aset.statement(), notes=result.notes + wording.coding_notes(project),
+    )
 
 
 def _compute(ctx: CrosstabContext, row_axis: Axis, column_axis: Axis) -> CrosstabResult:

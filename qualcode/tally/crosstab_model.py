@@ -38,13 +38,16 @@ class Axis:
         return f"code:{self.code}" if keyword else self.code
 
 
-@dataclass
+@dataclass(frozen=True)
 class Header:
     key: str
     label: str
 
+    def to_dict(self) -> dict[str, str]:
+        return {"key": self.key, "label": self.label}
 
-@dataclass
+
+@dataclass(frozen=True)
 class CrosstabResult:
     rows: list[Header]
     columns: list[Header]
@@ -99,9 +102,9 @@ class CrosstabResult:
         return {
             "rows_axis": self.row_spec, "columns_axis": self.column_spec, "measure": self.measure,
             "count_type": self.count_type, "coder": self.coder, "rollup": self.rollup,
-            "columns": [vars(c).copy() for c in self.columns],
+            "columns": [c.to_dict() for c in self.columns],
             "rows": [
-                {**vars(h), "total": self.row_totals[i], "base": self.row_bases[i], "cells": cells(i)}
+                {**h.to_dict(), "total": self.row_totals[i], "base": self.row_bases[i], "cells": cells(i)}
                 for i, h in enumerate(self.rows)
             ],
             "column_totals": self.column_totals, "column_bases": self.column_bases,

@@ -14,6 +14,7 @@ the total. Without rollup, codings of grandchildren are left out and reported.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,15 +46,18 @@ if TYPE_CHECKING:
 SUMMARY_TOP = 4
 
 
-@dataclass
+@dataclass(frozen=True)
 class TallyRow:
     code: str
     name: str
     count: int
     percent: float | None
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "count": self.count, "percent": self.percent}
 
-@dataclass
+
+@dataclass(frozen=True)
 class TallyGroup:
     """One group's counts. ``total`` is the percentage base (see the module docstring)."""
 
@@ -74,7 +78,7 @@ class TallyGroup:
             "key": self.key,
             "total": self.total,
             "mentioning": self.mentioning,
-            "rows": [vars(r).copy() for r in self.rows],
+            "rows": [r.to_dict() for r in self.rows],
             "others": {"codes": self.other_codes, "count": self.other_count},
             "unspecified": self.unspecified,
             "statement": self.statement,
@@ -82,7 +86,7 @@ class TallyGroup:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class TallyResult:
     code: str
     name: str
@@ -166,16 +170,15 @@ def tally(
     selected = select_transcripts(codebook, infos, roles, sites)
     counting = _Counting(count, noun or wording.lower_first(parent.name), table, keymap,
                          {key: codebook.get(key).name for key in keymap.keys}, top)
-    result = TallyResult(
+    groups = _groups(counting, _named_selection(dimension, selected), selected, codebook)
+    deeper = _deeper_references(table, keymap, selected)
+    return TallyResult(
         code=code, name=parent.name, noun=counting.noun, count_type=count, coder=who, by=dimension.spec,
-        rollup=rollup, groups=_groups(counting, _named_selection(dimension, selected), selected, codebook),
-        deeper=_deeper_references(table, keymap, selected),
+        rollup=rollup, groups=groups, deeper=deeper,
         command=tally_command(code, dimension, roles, sites, count, top, rollup, whose.named),
+        notes=_notes(code, count, deeper, groups, selected) + wording.coding_notes(project),
         coverage=whose.aset.coverage([t.id for t in selected]).to_dict(), analysis=whose.aset.statement(),
     )
-    _add_notes(result, selected)
-    result.notes += wording.coding_notes(project)
-    return result
 
 
 @dataclass(frozen=True)
@@ -252,22 +255,24 @@ def _percent(n: int, base: int) -> float | None:
 
 def _deeper_references(table: CountTable, keymap, selected: list[TranscriptInfo]) -> int:
     ids = {t.id for t in selected}
-    deeper = {key for key in table.keys() if keymap.is_deeper(key)}
+    deeper = {key for key in table.counted_keys() if keymap.is_deeper(key)}
     return sum(table.references(ids, key) for key in deeper)
 
 
-def _add_notes(result: TallyResult, selected) -> None:
-    if result.deeper:
-        result.notes.append(
-            f"{wording.plural(result.deeper, 'reference')} to codes below the children of {result.code} are not counted; "
+def _notes(code: str, count_type: str, deeper: int, groups: list[TallyGroup], selected) -> list[str]:
+    notes = []
+    if deeper:
+        notes.append(
+            f"{wording.plural(deeper, 'reference')} to codes below the children of {code} are not counted; "
             "add --rollup to count them under their child"
         )
-    unspecified = sum(g.unspecified for g in result.groups)
+    unspecified = sum(g.unspecified for g in groups)
     if unspecified:
-        unit = wording.plural(unspecified, result.count_type[:-1])
-        result.notes.append(f"{unit} coded {result.code} itself (no child code) not counted in the totals")
+        unit = wording.plural(unspecified, count_type[:-1])
+        notes.append(f"{unit} coded {code} itself (no child code) not counted in the totals")
     if not selected:
-        result.notes.append("No transcripts match the selection")
+        notes.append("No transcripts match the selection")
+    return notes
 
 
 def tally_command(code, dimension, roles, sites, count, top, rollup, coder) -> str:
@@ -289,6 +294,4 @@ def tally_command(code, dimension, roles, sites, count, top, rollup, coder) -> s
 
 
 def _quoted(text: str) -> str:
-    import shlex
-
     return shlex.quote(text)
