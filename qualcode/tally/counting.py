@@ -130,7 +130,17 @@ class CountTable:
 def segment_keys(
     conn: Connection, coder: str, columns: dict[str, int], *, with_transcripts: bool = False
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
-    """Distinct (segment, column) pairs of one coder, and (if asked) each segment's transcript.
+    """Distinct (segment, column) pairs of one coder, and (if asked) each segment's transcript."""
+    from qualcode.store import tally as store
+
+    rows = store.segment_column_rows(conn, coder, columns, with_transcripts=with_transcripts)
+    return distinct_segment_keys(rows, columns, with_transcripts=with_transcripts)
+
+
+def distinct_segment_keys(
+    rows: list[tuple], columns: dict[str, int], *, with_transcripts: bool
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """The distinct (segment, column) pairs of ``store.segment_column_rows`` rows.
 
     ``columns`` maps stored code ids to a column index. Co-occurrence needs
     segment-level rows, so the fetch is kept lean: one integer per row
@@ -139,10 +149,7 @@ def segment_keys(
     """
     import numpy as np
 
-    from qualcode.store import tally as store
-
     width = max(columns.values(), default=0) + 1
-    rows = store.segment_column_rows(conn, coder, columns, with_transcripts=with_transcripts)
     if with_transcripts:
         values = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     else:  # one-column rows: flattened in C rather than a generator per row
