@@ -103,7 +103,8 @@ def crosstab(
     if whose is not None:  # group x group reads no codings
         guard_whose(project, whose, what="this crosstab")
     with project.read() as conn:
-        infos = load_transcripts(conn)
+        infos = load_transcripts(conn, attributes=any(
+            axis.kind == "group" and axis.dimension.kind == "attr" for axis in (row_axis, column_axis)))
         for axis in (row_axis, column_axis):
             if axis.kind == "group":
                 check_dimension(axis.dimension, infos)

@@ -162,7 +162,7 @@ def tally(
     guard_whose(project, whose, what="this tally")
     who = whose.label
     with project.read() as conn:
-        infos = load_transcripts(conn)
+        infos = load_transcripts(conn, attributes=dimension.kind == "attr")
         check_dimension(dimension, infos)
         # Transcripts or sites under rollup need only which transcripts mention a key.
         presence_only = count != "references" and rollup

@@ -78,12 +78,13 @@ def check_count_type(count: str) -> str:
 # -- transcripts ----------------------------------------------------------------
 
 
-def load_transcripts(conn: Connection) -> list[TranscriptInfo]:
-    """Every transcript's id, role, site and attributes, sorted by id."""
+def load_transcripts(conn: Connection, *, attributes: bool = True) -> list[TranscriptInfo]:
+    """Every transcript's id, role, site and attributes (empty when ``attributes`` is
+    False: only grouping by an attribute reads them), sorted by id."""
     # The store loads SQLAlchemy: imported here so that importing qualcode.tally does not.
     from qualcode.store.tally import transcript_infos
 
-    return transcript_infos(conn)
+    return transcript_infos(conn, attributes=attributes)
 
 
 def select_transcripts(
