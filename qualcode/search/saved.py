@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError
 from qualcode.search.index import SearchError
+from qualcode.search.patterns import parse_pattern
+from qualcode.search.qparse import parse_query
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -48,12 +50,8 @@ def save_query(project: Project, name: str, kind: str, text: str, options: dict[
 def _check(kind: str, text: str, options: dict[str, Any]) -> None:
     """Refuse to save what could not run: a query or pattern that does not parse."""
     if kind == "query":
-        from qualcode.search.qparse import parse_query
-
         parse_query(text)
     elif kind == "search":
-        from qualcode.search.patterns import parse_pattern
-
         parse_pattern(text, options.get("mode", "lemma"), vocabulary=[])
 
 
