@@ -36,9 +36,8 @@ from qualcode.coding.coders import AUTOCODER, CONSENSUS, resolve_coder
 from qualcode.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.project import Project
+    from qualcode.store.handles import Connection
 
 MACHINE_ORIGINS = frozenset({"rules", "model"})
 

@@ -15,9 +15,8 @@ from qualcode.coding.coders import check_known_coder, require_coder
 from qualcode.errors import NotFoundError, QualcodeError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.project import Project
+    from qualcode.store.handles import Connection
 
 
 class AssignmentError(QualcodeError):

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 from qualcode.errors import ExportError, NotFoundError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.codebook import Codebook
     from qualcode.project import Project
+    from qualcode.store.handles import Connection
 
 ORDERS = ("representative", "length", "transcript", "random")
 MAX_CONTEXT_TURNS = 4

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
-    from sqlalchemy import Connection
 
     from qualcode.codebook import Codebook
+    from qualcode.store.handles import Connection
 
 #: ``(transcript_id, key, references)``
 ReferenceRow = tuple[str, str, int]

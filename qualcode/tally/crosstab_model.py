@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 from qualcode.tally.selection import Dimension
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.codebook import Codebook
     from qualcode.project import Project
+    from qualcode.store.handles import Connection
     from qualcode.store.tally import TranscriptInfo
     from qualcode.tally.whose import Whose
 

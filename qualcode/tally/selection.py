@@ -16,9 +16,8 @@ from qualcode.coding.coders import resolve_coder  # noqa: F401 (tally.selection.
 from qualcode.errors import NotFoundError, QualcodeError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.codebook import Codebook
+    from qualcode.store.handles import Connection
     from qualcode.store.tally import TranscriptInfo
 
 COUNT_TYPES = ("references", "transcripts", "sites")

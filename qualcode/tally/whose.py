@@ -21,9 +21,9 @@ from qualcode.tally.counting import (
 
 if TYPE_CHECKING:
     import numpy as np
-    from sqlalchemy import Connection
 
     from qualcode.project import Project
+    from qualcode.store.handles import Connection
     from qualcode.tally.counting import KeyMap
 
 Row = TypeVar("Row", bound=tuple)
