@@ -143,9 +143,12 @@ def _codes_by_group(ctx: CrosstabContext, codes: Axis, groups: Axis) -> Crosstab
     dimension = groups.dimension
     columns = group_headers(ctx.codebook, dimension, ctx.selected)
     members = {h.key: [t for t in ctx.selected if dimension.value(t) == h.key] for h in columns}
-    counts = [[unit_count(ctx.count, table, members[h.key], [key]) for h in columns] for key in keymap.keys]
-    row_totals = [unit_count(ctx.count, table, ctx.selected, [key]) for key in keymap.keys]
-    column_totals = [unit_count(ctx.count, table, members[h.key], keymap.keys) for h in columns]
+    ids = {h.key: {t.id for t in members[h.key]} for h in columns}
+    selected = {t.id for t in ctx.selected}
+    counts = [[unit_count(ctx.count, table, members[h.key], [key], ids[h.key]) for h in columns]
+              for key in keymap.keys]
+    row_totals = [unit_count(ctx.count, table, ctx.selected, [key], selected) for key in keymap.keys]
+    column_totals = [unit_count(ctx.count, table, members[h.key], keymap.keys, ids[h.key]) for h in columns]
     if ctx.count == "references":
         column_bases = column_totals
     else:
@@ -153,7 +156,7 @@ def _codes_by_group(ctx: CrosstabContext, codes: Axis, groups: Axis) -> Crosstab
     return CrosstabResult(
         rows=code_headers(ctx.codebook, keymap.keys), columns=columns, counts=counts,
         row_totals=row_totals, column_totals=column_totals, row_bases=row_totals,
-        column_bases=column_bases, grand_total=unit_count(ctx.count, table, ctx.selected, keymap.keys),
+        column_bases=column_bases, grand_total=unit_count(ctx.count, table, ctx.selected, keymap.keys, selected),
         measure=ctx.count, count_type=ctx.count, coder=ctx.coder, row_spec=codes.spec,
         column_spec=groups.spec, rollup=ctx.rollup,
     )

@@ -213,15 +213,16 @@ def _groups(counting: _Counting, grouping: Dimension, selected, codebook) -> lis
 
 def _group(counting: _Counting, dimension: Dimension, key: str, label: str, members) -> TallyGroup:
     kind, keys, table = counting.count_type, counting.keymap.keys, counting.table
-    counts = {child: unit_count(kind, table, members, [child]) for child in keys}
+    ids = {t.id for t in members}
+    counts = {child: unit_count(kind, table, members, [child], ids) for child in keys}
     base = group_base(kind, members, counts)
     order = sorted(counts.items(), key=lambda kv: (-kv[1], keys.index(kv[0])))
     rows = [TallyRow(child, counting.names[child], n, _percent(n, base)) for child, n in order]
-    mentioning = base if kind == "references" else unit_count(kind, table, members, keys)
+    mentioning = base if kind == "references" else unit_count(kind, table, members, keys, ids)
     kept = rows[: counting.top] if counting.top else rows
     return TallyGroup(
         key=key, label=label, total=base, rows=kept, mentioning=mentioning,
-        unspecified=unit_count(kind, table, members, [counting.keymap.code]),
+        unspecified=unit_count(kind, table, members, [counting.keymap.code], ids),
         other_codes=len(rows) - len(kept), other_count=sum(r.count for r in rows[len(kept):]),
         statement=wording.statement(kind, counting.noun, dimension.kind, label, base, mentioning),
         summary=wording.summary(kind, counting.noun, [(r.name, r.count, r.percent) for r in rows], base,
@@ -229,9 +230,11 @@ def _group(counting: _Counting, dimension: Dimension, key: str, label: str, memb
     )
 
 
-def unit_count(count_type: str, table: CountTable, members: list[TranscriptInfo], keys) -> int:
-    """References, transcripts or sites of ``members`` with a reference to any of ``keys``."""
-    ids = {t.id for t in members}
+def unit_count(count_type: str, table: CountTable, members: list[TranscriptInfo], keys,
+               ids: set[str] | None = None) -> int:
+    """References, transcripts or sites of ``members`` with a reference to any of ``keys``;
+    ``ids`` (the members' ids) when the caller counts one group many times."""
+    ids = {t.id for t in members} if ids is None else ids
     if count_type == "references":
         return sum(table.references(ids, key) for key in keys)
     mentioning = table.transcripts_with(ids, keys)
