@@ -50,7 +50,7 @@ def _coder_codings(coder: str, code_ids: list[str]) -> list:
 def _fetch(conn: Connection, query) -> list[tuple]:
     result = conn.execute(query)
     try:
-        return result.cursor.fetchall()
+        return list(result.cursor.fetchall())
     finally:
         result.close()
 

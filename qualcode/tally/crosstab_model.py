@@ -32,7 +32,9 @@ class Axis:
     @property
     def spec(self) -> str:
         if self.kind == "group":
+            assert self.dimension is not None  # parse_axis gives every group axis a dimension
             return self.dimension.spec
+        assert self.code is not None  # and every codes axis a code
         keyword = self.code.casefold() in GROUP_WORDS or self.code.casefold().startswith(("attr:", "code:"))
         return f"code:{self.code}" if keyword else self.code
 
