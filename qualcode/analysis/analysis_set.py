@@ -28,6 +28,10 @@ turns also count those the coder marked "nothing to code", and the transcript is
 *finished* when its counted coder marked it done or handled every respondent turn
 (:mod:`qualcode.coding.finishing`). A transcript whose counted coder has no codings on
 it (none assigned, or assigned but not yet coded) is "not covered", and the figures say so.
+
+The store (and agreement/, which loads it) is imported inside the functions that read
+it: it loads SQLAlchemy, and importing qualcode.tally or qualcode.report, which use
+this module, must not (tests/tally/test_charts.py).
 """
 
 from __future__ import annotations
@@ -35,14 +39,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.coders import AUTOCODER, CONSENSUS
+from qualcode.coding.coders import AUTOCODER, CONSENSUS, resolve_coder
 from qualcode.errors import NotFoundError
-from qualcode.store.finishing import done_marks, handled_turns
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.project import Project
+    from qualcode.store.handles import Connection
 
 MACHINE_ORIGINS = frozenset({"rules", "model"})
 
@@ -208,31 +210,19 @@ def _listed(ids, limit: int = 5) -> str:
 
 def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     """The project's analysis set, or ``coder``'s codings everywhere when named."""
-    from qualcode.coding.coders import resolve_coder
-    from qualcode.store.assignments import (
-        assignment_rows,
-        coded_turns,
-        coding_origins,
-        transcript_metadata,
-    )
+    if coder:
+        return _named_set(project, coder)
+    from qualcode.store.analysis import coded_turns, coding_origins
+    from qualcode.store.assignments import assignment_rows, transcript_metadata
     from qualcode.store.codings import respondent_segment_totals
+    from qualcode.store.finishing import done_marks, uncoded_nothing_marks
 
     with project.read() as conn:
         infos, coded, totals = transcript_metadata(conn), coded_turns(conn), respondent_segment_totals(conn)
         asked = coded_turns(conn, interviewer=True)
         origins = coding_origins(conn)
-        handled, done = handled_turns(conn), done_marks(conn)
-        if coder:
-            resolve_coder(conn, coder)  # refuses a coder with no codings, listing those with some
-        else:
-            assigned, pairs = assignment_rows(conn), _sample_pairs(conn)
-    if coder:
-        machine = _is_machine(coder, origins.get(coder, set()))
-        return AnalysisSet(tuple(Entry(t.id, t.role, t.site, coder, "named", totals.get(t.id, 0),
-                                       coded.get((coder, t.id), 0), interviewer_turns_coded=asked.get((coder, t.id), 0),
-                                       handled_turns=handled.get((coder, t.id), 0), done=(coder, t.id) in done)
-                                 for t in infos), named=coder, machine=machine,
-                           machine_coders=(coder,) if machine else ())
+        assigned, pairs = assignment_rows(conn), _sample_pairs(conn)
+        nothing, done = uncoded_nothing_marks(conn), done_marks(conn)
     anywhere = {key: coded.get(key, 0) + asked.get(key, 0) for key in {*coded, *asked}}
     pending = _pending_reconciliation(project, pairs, anywhere)
     machines = {c for c, kinds in origins.items() if _is_machine(c, kinds)}
@@ -244,10 +234,32 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
             note = f"{note}; codes only interviewer turns ([coding] code_interviewer_turns)"
         entries.append(Entry(t.id, t.role, t.site, who, source, totals.get(t.id, 0), turns, note, waiting,
                              interviewer_turns_coded=questions,
-                             handled_turns=handled.get((who, t.id), 0) if who else 0,
+                             handled_turns=turns + nothing.get((who, t.id), 0) if who else 0,
                              done=(who, t.id) in done))
     counted = {e.coder for e in entries if e.coder}
     return AnalysisSet(tuple(entries), machine_coders=tuple(sorted(counted & machines)))
+
+
+def _named_set(project: Project, coder: str) -> AnalysisSet:
+    """``coder``'s codings on every transcript: only that coder's codings are read."""
+    from qualcode.store.analysis import coded_turns_of, origins_of
+    from qualcode.store.assignments import transcript_metadata
+    from qualcode.store.codings import respondent_segment_totals
+    from qualcode.store.finishing import done_marks, uncoded_nothing_marks
+
+    with project.read() as conn:
+        resolve_coder(conn, coder)  # refuses a coder with no codings, listing those with some
+        infos, totals = transcript_metadata(conn), respondent_segment_totals(conn)
+        coded, origins = coded_turns_of(conn, coder), origins_of(conn, coder)
+        asked = coded_turns_of(conn, coder, interviewer=True)
+        nothing, done = uncoded_nothing_marks(conn, coder), done_marks(conn, coder)
+    entries = tuple(
+        Entry(t.id, t.role, t.site, coder, "named", totals.get(t.id, 0), coded.get(t.id, 0),
+              interviewer_turns_coded=asked.get(t.id, 0),
+              handled_turns=coded.get(t.id, 0) + nothing.get((coder, t.id), 0), done=(coder, t.id) in done)
+        for t in infos)
+    machine = _is_machine(coder, origins)
+    return AnalysisSet(entries, named=coder, machine=machine, machine_coders=(coder,) if machine else ())
 
 
 def _is_machine(coder: str, origins: set[str]) -> bool:

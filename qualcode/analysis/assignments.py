@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qualcode.coding.coders import check_known_coder, require_coder
 from qualcode.errors import NotFoundError, QualcodeError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.project import Project
+    from qualcode.store.handles import Connection
 
 
 class AssignmentError(QualcodeError):
@@ -66,7 +66,6 @@ def _selection(conn: Connection, project: Project, transcripts, role, site, ever
 def assign(project: Project, coder: str, transcripts: list[str] | None = None, *, role: str | None = None,
            site: str | None = None, every: bool = False) -> AssignResult:
     """Assign a known coder to transcripts; the plain twin of ``qualcode assign``."""
-    from qualcode.coding.coders import require_coder
     from qualcode.store.assignments import add_assignments
 
     with project.write() as conn:
@@ -79,7 +78,6 @@ def assign(project: Project, coder: str, transcripts: list[str] | None = None, *
 def unassign(project: Project, coder: str, transcripts: list[str] | None = None, *, role: str | None = None,
              site: str | None = None, every: bool = False) -> AssignResult:
     """Remove a coder's assignments (its codings stay); the plain twin of ``qualcode unassign``."""
-    from qualcode.coding.coders import check_known_coder
     from qualcode.store.assignments import remove_assignments
 
     with project.write() as conn:

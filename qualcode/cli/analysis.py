@@ -9,6 +9,9 @@ from typing import Annotated
 
 import typer
 
+from qualcode.analysis.analysis_set import analysis_set
+from qualcode.analysis.assignments import assign as run_assign
+from qualcode.analysis.assignments import unassign as run_unassign
 from qualcode.cli.common import console, print_json, project_of
 from qualcode.cli.tables import show_table
 
@@ -26,18 +29,16 @@ def assign(ctx: typer.Context, coder: Annotated[str, typer.Argument(help="A know
            transcripts: TranscriptsArg = None, role: RoleOpt = None, site: SiteOpt = None,
            every: AllOpt = False, as_json: JsonOpt = False) -> None:
     """Assign CODER to transcripts; the first coder assigned to a transcript is its primary coder."""
-    from qualcode.analysis.assignments import assign as run
 
-    _print(run(project_of(ctx), coder, transcripts, role=role, site=site, every=every), as_json)
+    _print(run_assign(project_of(ctx), coder, transcripts, role=role, site=site, every=every), as_json)
 
 
 def unassign(ctx: typer.Context, coder: Annotated[str, typer.Argument(help="A known coder.")],
              transcripts: TranscriptsArg = None, role: RoleOpt = None, site: SiteOpt = None,
              every: AllOpt = False, as_json: JsonOpt = False) -> None:
     """Remove CODER's assignments (its codings stay in the store)."""
-    from qualcode.analysis.assignments import unassign as run
 
-    _print(run(project_of(ctx), coder, transcripts, role=role, site=site, every=every), as_json)
+    _print(run_unassign(project_of(ctx), coder, transcripts, role=role, site=site, every=every), as_json)
 
 
 def _print(result, as_json: bool) -> None:
@@ -56,8 +57,6 @@ def show(ctx: typer.Context,
          as_json: JsonOpt = False) -> None:
     """Per transcript: whose codings count, and how many respondent turns they cover."""
     from rich.table import Table
-
-    from qualcode.analysis.analysis_set import analysis_set
 
     aset = analysis_set(project_of(ctx), coder)
     if as_json:

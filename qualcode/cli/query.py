@@ -26,6 +26,17 @@ from qualcode.cli.search import (
     refresh_index,
     run_search,
 )
+from qualcode.search.engine import SearchOptions, SearchResult
+from qualcode.search.matrix import MatrixSpec, all_cells, open_cell
+from qualcode.search.matrix import matrix as run_matrix
+from qualcode.search.query import evidence_hits, run_query
+from qualcode.search.saved import delete_query, list_queries, load_query, save_query
+from qualcode.search.writers import (
+    PASSAGE_COLUMNS,
+    check_output,
+    write_rows,
+    write_sheets,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -53,7 +64,6 @@ def query(
     output: OutputOption = None,
 ) -> None:
     """Coding queries: codes joined by AND, OR, NOT, NEAR/n, with "text" and NAME=VALUE; passages and counts."""
-    from qualcode.search.engine import SearchOptions
 
     project = project_of(ctx)
     verb = words[0] if words[0] in VERBS else None
@@ -63,7 +73,6 @@ def query(
     if verb in ("run", "delete") and len(words) != 2:
         fail(f"query {verb} takes one NAME, got {len(words) - 1} words")
     if verb == "delete":
-        from qualcode.search.saved import delete_query
 
         delete_query(project, words[1])
         console.print(f"Deleted saved query '{words[1]}'", markup=False, soft_wrap=True)
@@ -89,17 +98,14 @@ def query(
 
 def render_query(project, expression: str, options, *, as_json: bool = False, output: Path | None = None,
                  kwic: bool = False) -> None:
-    from qualcode.search.query import run_query
 
     if output is not None:
-        from qualcode.search.writers import check_output
 
         check_output(output)
     result = run_query(project, expression, options)
     if as_json:
         print_json(result.to_dict())
     elif output is not None:
-        from qualcode.search.writers import PASSAGE_COLUMNS, write_rows
 
         write_rows(output, [p.to_dict() for p in result.passages], PASSAGE_COLUMNS, f"Query: {expression}")
         console.print(f"Wrote {result.total} passages to {output} (working file, not de-identified)",
@@ -108,8 +114,6 @@ def render_query(project, expression: str, options, *, as_json: bool = False, ou
         print_counts(_as_counts(result), console)
     elif kwic:
         from qualcode.cli.search import print_kwic
-        from qualcode.search.engine import SearchResult
-        from qualcode.search.query import evidence_hits
 
         hits = evidence_hits(result.passages)
         print_kwic(SearchResult(expression, "query", result.speaker, len(hits), hits), console)
@@ -143,14 +147,12 @@ def print_passages(passages, out: Console) -> None:
 
 
 def _save(project, name: str, kind: str, text: str, options: dict) -> None:
-    from qualcode.search.saved import save_query
 
     replaced = save_query(project, name, kind, text, options)
     console.print(f"{'Replaced' if replaced else 'Saved'} {kind} '{name}': {text}", markup=False, soft_wrap=True)
 
 
 def _list(project, as_json: bool) -> None:
-    from qualcode.search.saved import list_queries
 
     saved = list_queries(project)
     if as_json:
@@ -163,12 +165,9 @@ def _list(project, as_json: bool) -> None:
 
 
 def _run_saved(project, name: str, *, as_json: bool, output: Path | None) -> None:
-    from qualcode.search.engine import SearchOptions
-    from qualcode.search.saved import load_query
 
     saved = load_query(project, name)
     if saved.kind == "matrix":
-        from qualcode.search.matrix import MatrixSpec
 
         spec = MatrixSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.options.items()})
         render_matrix(project, spec, None, as_json=as_json, output=output)
@@ -200,7 +199,6 @@ def matrix(
     save: SaveOption = None,
 ) -> None:
     """A code matrix (counts as in crosstab) whose cells open to their passages."""
-    from qualcode.search.matrix import MatrixSpec
 
     spec = MatrixSpec(rows, columns, count, rollup, tuple(role or ()), tuple(site or ()), coder)
     if save:
@@ -209,9 +207,6 @@ def matrix(
 
 
 def render_matrix(project, spec, cell: str | None, *, as_json: bool = False, output: Path | None = None) -> None:
-    from qualcode.search.matrix import all_cells, open_cell
-    from qualcode.search.matrix import matrix as run_matrix
-    from qualcode.search.writers import PASSAGE_COLUMNS, check_output, write_rows
 
     if output is not None and (check_output(output) != ".xlsx" and cell is None):
         fail(f"Cannot write '{output.name}': a whole matrix is written as .xlsx (or use --cell with .csv/.docx)")
@@ -241,7 +236,6 @@ def render_matrix(project, spec, cell: str | None, *, as_json: bool = False, out
 
 
 def _write_workbook(path: Path, result, cells, passage_columns) -> None:
-    from qualcode.search.writers import write_sheets
 
     header = ("row", *(c.key for c in result.columns))
     grid = [{"row": r.key, **{c.key: result.counts[i][j] for j, c in enumerate(result.columns)}}

@@ -8,6 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.common import console, err_console, fail, project_of
+from qualcode.quotes.attribution import AttributionOptions
+from qualcode.quotes.cleaning import CleaningOptions
+from qualcode.quotes.quoteset import build_quote_set, ensure_masked
+from qualcode.quotes.selection import QuoteQuery
+from qualcode.quotes.writers import (
+    GROUPINGS,
+    export_quote_set,
+    render_csv,
+    render_json,
+    render_markdown,
+    sections,
+)
 from qualcode.words import plural
 
 if TYPE_CHECKING:
@@ -106,11 +118,6 @@ def quotes(
     timings: TimingsFlag = False,
 ) -> None:
     """Quotes by theme and role, de-identified, cleaned and attributed ("—Prosecutor")."""
-    from qualcode.quotes.attribution import AttributionOptions
-    from qualcode.quotes.cleaning import CleaningOptions
-    from qualcode.quotes.quoteset import build_quote_set
-    from qualcode.quotes.selection import QuoteQuery
-    from qualcode.quotes.writers import GROUPINGS
 
     if by not in GROUPINGS:
         fail(f"Unknown grouping '{by}'; --by accepts: {', '.join(GROUPINGS)}")
@@ -133,12 +140,6 @@ def quotes(
 
 def _emit(quote_set: QuoteSet, output: Path | None, format: str | None, by: str, provenance: bool,
           allow_unmasked: bool) -> None:
-    from qualcode.quotes.writers import (
-        export_quote_set,
-        render_csv,
-        render_json,
-        render_markdown,
-    )
 
     if output is not None:
         path = export_quote_set(quote_set, output, format=format, by=by, provenance=provenance,
@@ -151,7 +152,6 @@ def _emit(quote_set: QuoteSet, output: Path | None, format: str | None, by: str,
     renderers = {"md": render_markdown, "markdown": render_markdown, "json": render_json, "csv": render_csv}
     if format.lower() not in renderers:
         fail(f"--format {format} needs -o FILE; to the terminal: md, json or csv")
-    from qualcode.quotes.quoteset import ensure_masked
 
     ensure_masked(quote_set, allow_unmasked=allow_unmasked, provenance=provenance)  # stdout: often a file
     typer.echo(renderers[format.lower()](quote_set, by=by, provenance=provenance), nl=False)
@@ -170,7 +170,6 @@ def print_basis(quote_set: QuoteSet, out=None) -> None:
 def print_quote_set(quote_set: QuoteSet, by: str = "code", *, limit: int | None = None, out=None) -> None:
     """Headings and block quotes on the terminal (``limit`` quotes at most); likely
     identifiers shown in red."""
-    from qualcode.quotes.writers import sections
 
     out = out or console
     flagged: dict[int, list[str]] = {}

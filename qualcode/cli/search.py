@@ -12,6 +12,12 @@ import typer
 
 from qualcode.cli.common import console, err_console, fail, print_json, project_of
 from qualcode.cli.tables import show_table
+from qualcode.search.engine import SearchOptions
+from qualcode.search.engine import search as search_corpus
+from qualcode.search.index import refresh
+from qualcode.search.saved import save_query
+from qualcode.search.tagging import code_hits
+from qualcode.search.writers import HIT_COLUMNS, check_output, write_rows
 from qualcode.words import plural
 
 if TYPE_CHECKING:
@@ -65,8 +71,6 @@ def search(
     save: SaveOption = None,
 ) -> None:
     """Find PATTERN in respondents' turns: keyword-in-context lines, counts, or code every hit."""
-    from qualcode.search.engine import SearchOptions
-    from qualcode.search.writers import check_output
 
     if sum((phrase, regex, fuzzy)) > 1:
         fail("choose one of --phrase, --regex and --fuzzy")
@@ -83,7 +87,6 @@ def search(
     project = project_of(ctx)
     refresh_index(project, rebuild=reindex)
     if save:
-        from qualcode.search.saved import save_query
 
         save_query(project, save, "search", pattern, options.to_dict())
         console.print(f"Saved search '{save}'", markup=False, soft_wrap=True)
@@ -95,7 +98,6 @@ def search(
 
 def refresh_index(project, *, rebuild: bool = False) -> None:
     """Bring the search index up to date, saying so when there is work to do."""
-    from qualcode.search.index import refresh
 
     def announce(count: int) -> None:
         err_console.print(f"Indexing {count} transcript{'s' if count != 1 else ''} for search "
@@ -106,13 +108,11 @@ def refresh_index(project, *, rebuild: bool = False) -> None:
 
 def run_search(project, pattern: str, options, *, as_json: bool = False, output: Path | None = None) -> None:
     """Run and render a search (also for ``query run NAME`` of a saved search)."""
-    from qualcode.search.engine import search as run
 
-    result = run(project, pattern, options)
+    result = search_corpus(project, pattern, options)
     if as_json:
         print_json(result.to_dict())
     elif output is not None:
-        from qualcode.search.writers import HIT_COLUMNS, write_rows
 
         write_rows(output, [h.to_dict() for h in result.hits], HIT_COLUMNS, f"Search: {pattern}")
         console.print(f"Wrote {result.total} hits to {output} (working file, not de-identified)", markup=False,
@@ -124,7 +124,6 @@ def run_search(project, pattern: str, options, *, as_json: bool = False, output:
 
 
 def _code_hits(project, pattern, options, code, coder, span, dry_run, as_json) -> None:
-    from qualcode.search.tagging import code_hits
 
     if not coder:
         fail("--code needs --coder NAME (an existing coder)")

@@ -14,6 +14,18 @@ import typer
 
 from qualcode.cli.common import console, project_of
 from qualcode.cli.tables import show_table
+from qualcode.report import build_report
+from qualcode.tally.charts import check_chart_path, crosstab_heatmap, tally_chart
+from qualcode.tally.crosstab import crosstab as run_crosstab
+from qualcode.tally.formats import (
+    check_format,
+    crosstab_grids,
+    tally_header,
+    tally_rows,
+    write_crosstab,
+    write_tally,
+)
+from qualcode.tally.frequencies import tally as run_tally
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -54,9 +66,6 @@ def tally(
     chart: ChartOption = None,
 ) -> None:
     """Count the children of CODE per group, with percents, the total and a summary sentence."""
-    from qualcode.tally.charts import check_chart_path, tally_chart
-    from qualcode.tally.formats import check_format, write_tally
-    from qualcode.tally.frequencies import tally as run_tally
 
     chosen = check_format(fmt, output)
     if chart is not None:
@@ -86,9 +95,6 @@ def crosstab(
     values: Annotated[str, typer.Option("--values", help="Heatmap values: count, row or column (percent).")] = "count",
 ) -> None:
     """Cross-tabulate codes by role/site/attribute, codes by codes (co-occurrence in segments), or groups."""
-    from qualcode.tally.charts import check_chart_path, crosstab_heatmap
-    from qualcode.tally.crosstab import crosstab as run_crosstab
-    from qualcode.tally.formats import check_format, write_crosstab
 
     chosen = check_format(fmt, output)
     if chart is not None:
@@ -111,7 +117,6 @@ def report(
     section: Annotated[list[str] | None, typer.Option("--section", help="Only this section; repeatable.")] = None,
 ) -> None:
     """Write the whole study report (Markdown and Word, optionally HTML) with tables and charts."""
-    from qualcode.report import build_report
 
     from qualcode.cli.progress import progress_bar
 
@@ -132,8 +137,6 @@ def _emit(text: str | None, output: Path | None) -> None:
 
 def print_tally(result, out: Console) -> None:
     from rich.table import Table
-
-    from qualcode.tally.formats import tally_header, tally_rows
 
     out.print(f"[bold]{result.name}[/bold] ({result.code}): {result.count_type}, {_whose(result.coder)}"
               + (", rolled up" if result.rollup else ""))
@@ -156,8 +159,6 @@ def print_tally(result, out: Console) -> None:
 
 def print_crosstab(result, out: Console) -> None:
     from rich.table import Table
-
-    from qualcode.tally.formats import crosstab_grids
 
     who = f", {_whose(result.coder)}" if result.coder else ""
     out.print(f"[bold]{result.row_spec} x {result.column_spec}[/bold]: {result.measure}{who}")

@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from qualcode.quotes.common_words import FUNCTION_WORDS
+
 ELLIPSIS = "..."
 
 # Transcriber notes for speech that was lost: the tags rule marks the omission (APA 7).
@@ -176,7 +178,6 @@ def _filler_replacement(match: re.Match) -> str:
 
 
 def _function_words() -> frozenset[str]:
-    from qualcode.quotes.common_words import FUNCTION_WORDS
 
     return frozenset(FUNCTION_WORDS)
 
@@ -231,7 +232,6 @@ def _keep_one(match: re.Match) -> str:
 def _is_restart(word: str) -> bool:
     """A repeated function word is a restart ("the the", "we, we"); a repeated content
     word is emphasis ("Years, years", "housing, housing") and is kept."""
-    from qualcode.quotes.common_words import FUNCTION_WORDS
 
     folded = word.lower().replace("’", "'")
     if folded in _REPEAT_OK:

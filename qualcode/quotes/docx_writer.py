@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.quotes.writers import (
+from qualcode.quotes.layout import (
     MARKER,
     Section,
     audit_rows,

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from qualcode.analysis.analysis_set import AnalysisSet, analysis_set, require_counted
+from qualcode.analysis.guard import guard_counted_codings
 from qualcode.errors import ExportError, NotFoundError
 from qualcode.quotes.attribution import (
     DASH,
@@ -255,12 +256,8 @@ def build_quote_set(
     attribution = attribution or AttributionOptions()
     coder, coder_for, aset = _whose(project, query.coder)
     groups = resolve_groups(project, query, coder) if coder_for is None else _analysis_groups(project, query, coder_for)
-    from qualcode.coding.blind import guard, guard_counted
-
-    if coder_for is None:
-        guard(project, coders=[coder], what="this quote set")
-    else:
-        guard_counted(project, coder_for, what="this quote set")
+    guard_counted_codings(project, named=coder if coder_for is None else None, coder_for=coder_for,
+                          what="this quote set")
     codebook = project.codebook
     rules = load_rules(project)
     quote_set = QuoteSet(

@@ -30,6 +30,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError
+from qualcode.quotes.detectors import BUILTIN_CATEGORIES, MASKS
+from qualcode.quotes.identifiers import find_identifiers
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -45,14 +47,7 @@ SECTION_KEYS = {
 TRANSCRIPT_KEYS = {"names", "places", "agencies", "patterns", "allow"}
 
 # Words in speaker labels that are roles or titles, not names ("DET. RAMOS" -> Ramos).
-GENERIC_LABEL_WORDS = frozenset("""
-    interviewer interviewee respondent speaker participant moderator facilitator q a i r unknown
-    male female voice other det detective sgt sergeant lt lieutenant officer agent special chief
-    captain capt deputy sheriff investigator inv prosecutor attorney ada ausa da advocate
-    counselor coordinator director manager case worker social nurse therapist program victim
-    service provider staff member mr mrs ms miss dr prof supervisor analyst specialist navigator
-    law enforcement police task force county state federal assistant district us u s the of and
-    """.split())
+GENERIC_LABEL_WORDS = frozenset(["interviewer", "interviewee", "respondent", "speaker", "participant", "moderator", "facilitator", "q", "a", "i", "r", "unknown", "male", "female", "voice", "other", "det", "detective", "sgt", "sergeant", "lt", "lieutenant", "officer", "agent", "special", "chief", "captain", "capt", "deputy", "sheriff", "investigator", "inv", "prosecutor", "attorney", "ada", "ausa", "da", "advocate", "counselor", "coordinator", "director", "manager", "case", "worker", "social", "nurse", "therapist", "program", "victim", "service", "provider", "staff", "member", "mr", "mrs", "ms", "miss", "dr", "prof", "supervisor", "analyst", "specialist", "navigator", "law", "enforcement", "police", "task", "force", "county", "state", "federal", "assistant", "district", "us", "u", "s", "the", "of", "and"])
 
 
 @dataclass(frozen=True)
@@ -296,7 +291,6 @@ def _term_key(text: str) -> str:
 
 def detected_categories(builtin: tuple[str, ...] | list[str]) -> frozenset[str]:
     """The finding kinds masked for the ``builtin`` keys given."""
-    from qualcode.quotes.detectors import BUILTIN_CATEGORIES
 
     return frozenset(kind for key in builtin for kind in BUILTIN_CATEGORIES[key])
 
@@ -306,8 +300,6 @@ def mask_detected(text: str, allow: tuple[str, ...], categories: frozenset[str])
 
     A possessive keeps its ending: "Kayla's mom" -> "[name]'s mom".
     """
-    from qualcode.quotes.detectors import MASKS
-    from qualcode.quotes.identifiers import find_identifiers
 
     pieces, position = [], 0
     for finding in find_identifiers(text, allow=allow, masked_only=True):

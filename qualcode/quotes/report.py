@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.quotes.writers import MARKER
+from qualcode.errors import ExportError
+from qualcode.quotes.identifiers import find_identifiers
+from qualcode.quotes.quoteset import build_quote_set, ensure_masked
+from qualcode.quotes.redaction import load_rules
+from qualcode.quotes.selection import QuoteQuery
+from qualcode.quotes.writers import MARKER, sections
 from qualcode.words import plural
 
 if TYPE_CHECKING:
@@ -81,9 +86,6 @@ def _read_docx(path: Path) -> QuoteSetFile | None:
 
 def check_file_names(project: Project, paths: list[Path]) -> None:
     """Refuse (ExportError) when a file name the report lists holds a likely identifier."""
-    from qualcode.errors import ExportError
-    from qualcode.quotes.identifiers import find_identifiers
-    from qualcode.quotes.redaction import load_rules
 
     allow = load_rules(project).allow
     found = []
@@ -103,9 +105,6 @@ def quote_sets_section(project: Project, *, per_code: int = 3, coder: str | None
     ``per_code`` most representative quotes with their attribution (no provenance).
     Raises ExportError, like any export, while likely identifiers are unmasked.
     """
-    from qualcode.quotes.quoteset import build_quote_set, ensure_masked
-    from qualcode.quotes.selection import QuoteQuery
-    from qualcode.quotes.writers import sections
 
     quote_set = build_quote_set(project, QuoteQuery(codes=codes, coder=coder, limit=per_code,
                                                     per_transcript=1, min_words=12, max_words=80))

@@ -1,8 +1,9 @@
 """Selecting coded spans: which codings a quote set draws from.
 
 A *group* is one requested code with its descendants (dotted ids); each group is
-ordered and limited on its own. The query runs in SQL and fetches only the coded
-text (``substr``, portable to PostgreSQL), never whole transcripts.
+ordered and limited on its own. The store's query (store/quotes.py) fetches only the
+coded text, never whole transcripts. The store is imported inside the functions that
+query: it loads SQLAlchemy, which importing qualcode.quotes (or qualcode.report) does not.
 """
 
 from __future__ import annotations
@@ -10,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qualcode.errors import NotFoundError
+from qualcode.errors import ExportError, NotFoundError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.codebook import Codebook
     from qualcode.project import Project
+    from qualcode.store.handles import Connection
 
 ORDERS = ("representative", "length", "transcript", "random")
 MAX_CONTEXT_TURNS = 4
@@ -48,8 +48,6 @@ class QuoteQuery:
 
     def validate(self) -> None:
         """Refuse impossible settings with a message naming the allowed values."""
-        from qualcode.errors import ExportError
-
         if self.order not in ORDERS:
             raise ExportError(f"Unknown order '{self.order}'; orders: {', '.join(ORDERS)}")
         for name in ("min_words", "max_words", "limit", "per_transcript"):
@@ -103,56 +101,30 @@ def resolve_groups(project: Project, query: QuoteQuery, coder: str) -> list[str]
 
 
 def used_codes(project: Project, coder: str) -> set[str]:
-    from sqlalchemy import select
-
-    from qualcode.store.schema import codings
+    from qualcode.store import quotes as store
 
     with project.read() as conn:
-        query = select(codings.c.code_id).where(codings.c.coder == coder, codings.c.orphaned.is_(False))
-        return set(conn.execute(query.distinct()).scalars())
+        return store.used_code_ids(conn, coder)
 
 
 def fetch_candidates(
     conn: Connection, codebook: Codebook, query: QuoteQuery, coder: str, group: str
 ) -> list[Candidate]:
     """The coder's codings of ``group`` (and descendants) on respondent turns, filtered."""
-    from sqlalchemy import func, select
+    from qualcode.store import quotes as store
 
-    from qualcode.store.schema import codings, segments, transcripts
-
-    text = func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
-    # Attributes are JSON: decode them only when a filter needs them.
-    attributes = transcripts.c.attributes if query.attributes else transcripts.c.role.label("no_attributes")
-    statement = (
-        select(
-            codings.c.code_id, codings.c.transcript_id, codings.c.segment_id, codings.c.origin,
-            codings.c.start_offset, codings.c.end_offset, segments.c.ordinal, transcripts.c.role,
-            transcripts.c.site, attributes.label("attributes"), text.label("raw"),
-        )
-        .select_from(
-            codings.join(transcripts, codings.c.transcript_id == transcripts.c.id)
-            .join(segments, codings.c.segment_id == segments.c.id)
-        )
-        .where(
-            codings.c.coder == coder,
-            codings.c.orphaned.is_(False),
-            segments.c.is_interviewer.is_(False),
-            _subtree(codings.c.code_id, group),
-        )
+    spans = store.respondent_spans(
+        conn, coder, group, roles=[codebook.resolve_role(r) for r in query.roles], sites=list(query.sites),
+        with_attributes=bool(query.attributes),
     )
-    if query.roles:
-        statement = statement.where(transcripts.c.role.in_([codebook.resolve_role(r) for r in query.roles]))
-    if query.sites:
-        statement = statement.where(func.lower(transcripts.c.site).in_([s.lower() for s in query.sites]))
-    rows = conn.execute(statement).all()
     found = [
         Candidate(
-            group=group, code=r.code_id, transcript=r.transcript_id, segment=r.ordinal,
-            segment_id=r.segment_id, coder=coder, origin=r.origin, start=r.start_offset,
-            end=r.end_offset, raw=r.raw, role=r.role, site=r.site,
+            group=group, code=s.code_id, transcript=s.transcript_id, segment=s.ordinal,
+            segment_id=s.segment_id, coder=coder, origin=s.origin, start=s.start,
+            end=s.end, raw=s.raw, role=s.role, site=s.site,
         )
-        for r in rows
-        if not query.attributes or _has_attributes(r.attributes or {}, query.attributes)
+        for s in spans
+        if not query.attributes or _has_attributes(s.attributes or {}, query.attributes)
     ]
     if query.all_of:
         allowed = segments_with_all(conn, coder, query.all_of)
@@ -162,22 +134,13 @@ def fetch_candidates(
 
 def segments_with_all(conn: Connection, coder: str, codes: tuple[str, ...]) -> set[int]:
     """Segment ids the coder coded with every one of ``codes`` (each with descendants)."""
-    from sqlalchemy import select
-
-    from qualcode.store.schema import codings
+    from qualcode.store import quotes as store
 
     result: set[int] | None = None
     for code in codes:
-        statement = select(codings.c.segment_id).where(
-            codings.c.coder == coder, codings.c.orphaned.is_(False), _subtree(codings.c.code_id, code)
-        )
-        ids = set(conn.execute(statement.distinct()).scalars())
+        ids = store.segments_coded_with(conn, coder, code)
         result = ids if result is None else result & ids
     return result or set()
-
-
-def _subtree(column, code: str):
-    return (column == code) | column.startswith(code + ".", autoescape=True)
 
 
 def _has_attributes(attributes: dict, wanted: tuple[tuple[str, str], ...]) -> bool:

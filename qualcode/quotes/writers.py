@@ -10,33 +10,34 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ExportError
-from qualcode.quotes.quoteset import basis_lines
+from qualcode.privacy import private_file
+from qualcode.quotes.docx_writer import write_docx
+from qualcode.quotes.layout import (  # noqa: F401 (writers.sections, writers.MARKER, ... as before)
+    MARKER,
+    Section,
+    audit_rows,
+    document_order,
+    provenance_lines,
+    provenance_record,
+    sections,
+    title_of,
+    unmasked_note,
+)
+from qualcode.quotes.quoteset import basis_lines, ensure_masked
 from qualcode.words import plural
 
 if TYPE_CHECKING:
-    from qualcode.quotes.quoteset import Quote, QuoteSet
+    from qualcode.quotes.quoteset import QuoteSet
 
 FORMATS = ("docx", "md", "csv", "xlsx", "json")
 GROUPINGS = ("code", "role")
 ROW_FIELDS = ("code", "transcript", "segment", "role", "site", "attribution", "text", "original_text",
               "start", "end")
 AUDIT_FIELDS = ("transcript", "segment", "start", "end")
-MARKER = "qualcode quote set"
-
-
-@dataclass
-class Section:
-    """A heading with its definition, its quotes and sub-sections."""
-
-    title: str
-    definition: str = ""
-    quotes: list[Quote] = field(default_factory=list)
-    children: list[Section] = field(default_factory=list)
 
 
 def format_of(path: Path | None, format: str | None) -> str:
@@ -52,20 +53,14 @@ def format_of(path: Path | None, format: str | None) -> str:
 def export_quote_set(quote_set: QuoteSet, path: Path, *, format: str | None = None, by: str = "code",
                      provenance: bool = True, allow_unmasked: bool = False) -> Path:
     """Write the set to ``path`` after the leftover-identifier gate; return the path."""
-    from qualcode.quotes.quoteset import ensure_masked
-
     chosen = format_of(path, format)
     if by not in GROUPINGS:
         raise ExportError(f"Unknown grouping '{by}'; --by accepts: {', '.join(GROUPINGS)}")
     ensure_masked(quote_set, allow_unmasked=allow_unmasked, target=str(path), provenance=provenance)
     path.parent.mkdir(parents=True, exist_ok=True)
-    from qualcode.privacy import private_file
-
     try:
         private_file(path)  # 0600 before any quote is written
         if chosen == "docx":
-            from qualcode.quotes.docx_writer import write_docx
-
             write_docx(quote_set, path, by=by, provenance=provenance)
         elif chosen == "xlsx":
             write_xlsx(quote_set, path, provenance=provenance)
@@ -75,121 +70,6 @@ def export_quote_set(quote_set: QuoteSet, path: Path, *, format: str | None = No
     except OSError as error:
         raise ExportError(f"Cannot write {path}: {error.strerror or error}", file=str(path)) from None
     return path
-
-
-# -- structure shared by the document writers -------------------------------------
-
-
-def sections(quote_set: QuoteSet, by: str = "code") -> list[Section]:
-    """Headings for the set: per requested code (sub-codes below), or per role (codes below)."""
-    if by == "role":
-        result = []
-        for role, label in quote_set.role_labels.items():
-            quotes = [q for q in quote_set.quotes if q.role == role]
-            if quotes:
-                children = [] if len(quote_set.groups) == 1 else _code_sections(quote_set, quotes, "group")
-                result.append(Section(label, quotes=quotes if not children else [], children=children))
-        return result
-    result = []
-    for group in quote_set.groups:
-        quotes = [q for q in quote_set.quotes if q.group == group]
-        name, definition = quote_set.code_names.get(group, (group, ""))
-        # Quotes coded with the requested code itself sit under its heading, sub-codes below.
-        direct = [q for q in quotes if q.code == group]
-        below = [q for q in quotes if q.code != group]
-        result.append(Section(name, definition, direct, _code_sections(quote_set, below, "code")))
-    return result
-
-
-def _code_sections(quote_set: QuoteSet, quotes: list[Quote], attribute: str) -> list[Section]:
-    result = []
-    for code_id, (name, definition) in quote_set.code_names.items():
-        picked = [q for q in quotes if getattr(q, attribute) == code_id]
-        if picked:
-            result.append(Section(name, definition, picked))
-    return result
-
-
-def title_of(quote_set: QuoteSet) -> str:
-    names = [quote_set.code_names.get(g, (g, ""))[0] for g in quote_set.groups]
-    return "Quote set: " + (", ".join(names) if len(names) <= 3 else f"{len(names)} themes")
-
-
-def provenance_record(quote_set: QuoteSet) -> dict:
-    """How the set was made: selection, cleaning, redaction, overrides (no identifiers)."""
-    query, cleaning = quote_set.query, quote_set.cleaning
-    return {
-        "project": quote_set.project,
-        "generated_at": quote_set.generated_at,
-        "coder": quote_set.coder,
-        "codes": quote_set.groups,
-        "quotes": len(quote_set.quotes),
-        "analysis_set": quote_set.analysis,
-        "coverage": quote_set.coverage,
-        "selection": {
-            "all_of": list(query.all_of), "roles": list(query.roles), "sites": list(query.sites),
-            "attributes": dict(query.attributes), "min_words": query.min_words, "max_words": query.max_words,
-            "limit": query.limit, "per_transcript": query.per_transcript, "order": query.order,
-            "seed": query.seed, "context": query.context, "near_duplicate_threshold": query.similarity,
-            "candidates": quote_set.candidates,
-        },
-        "cleaning": {"disfluencies": cleaning.disfluencies, "tags": cleaning.tags, "trim": cleaning.trim},
-        "redaction": quote_set.redaction,
-        "attribution": {"site": quote_set.attribution.site, "respondent": quote_set.attribution.respondent,
-                        "k_anonymity": quote_set.k_anonymity, "notes": list(quote_set.attribution_notes)},
-        "unmasked_allowed": [
-            {"quote": item.quote, "kind": item.kind, "text": item.text, "field": item.field}
-            for item in quote_set.allowed_unmasked
-        ],
-    }
-
-
-def provenance_lines(quote_set: QuoteSet) -> list[str]:
-    """The provenance record as short human-readable lines."""
-    record = provenance_record(quote_set)
-    selection = {k: v for k, v in record["selection"].items() if v not in (None, [], {}, 0) or k == "seed"}
-    lines = [
-        f"Project: {record['project']}; generated {record['generated_at']} by qualcode.",
-        f"Coder: {record['coder']}. Codes (with descendants): {', '.join(record['codes'])}.",
-        "Selection: " + "; ".join(f"{k.replace('_', ' ')} = {v}" for k, v in selection.items()) + ".",
-        "Cleaning: " + ", ".join(f"{k} {'on' if v else 'off'}" for k, v in record["cleaning"].items()) + ".",
-        "Redaction (qualcode.toml [redaction]): " + ", ".join(f"{k} {v}" for k, v in record["redaction"].items()) + ".",
-    ]
-    if quote_set.attribution_notes:
-        lines.append(f"Attribution (k-anonymity, k = {quote_set.k_anonymity}): " + "; ".join(quote_set.attribution_notes) + ".")
-    if quote_set.allowed_unmasked:
-        lines.append(unmasked_note(quote_set) + " " + "; ".join(str(item) for item in quote_set.allowed_unmasked))
-    return lines
-
-
-def unmasked_note(quote_set: QuoteSet) -> str:
-    return (f"Exported with --allow-unmasked: {len(quote_set.allowed_unmasked)} likely identifier(s) "
-            f"were left unmasked on purpose.")
-
-
-def document_order(quote_set: QuoteSet, by: str = "code") -> list[Quote]:
-    """The quotes in the order a document lays them out (sections depth first)."""
-    ordered: list[Quote] = []
-
-    def visit(section: Section) -> None:
-        ordered.extend(section.quotes)
-        for child in section.children:
-            visit(child)
-
-    for section in sections(quote_set, by):
-        visit(section)
-    return ordered
-
-
-def audit_rows(quote_set: QuoteSet, by: str = "code") -> list[list[str]]:
-    """Header + one row per quote, in document order, mapping it to transcript, segment,
-    offsets and coder. ``#`` is the quote's rank in the selection order (the number the
-    leftover check reports)."""
-    rows = [["#", "Code", "Transcript", "Segment", "Span", "Coder", "Origin", "Opening words", "Collapsed duplicates"]]
-    for q in document_order(quote_set, by):
-        rows.append([str(q.number), q.code, q.transcript, str(q.segment), f"{q.start}:{q.end}", q.coder,
-                     q.origin, " ".join(q.text.split()[:8]), "; ".join(q.collapsed)])
-    return rows
 
 
 # -- Markdown ---------------------------------------------------------------------

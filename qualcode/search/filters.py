@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from qualcode.coding.coders import resolve_coder
 from qualcode.errors import NotFoundError
 from qualcode.search.index import SearchError
+from qualcode.tally.selection import load_transcripts, select_transcripts
 
 if TYPE_CHECKING:
     from qualcode.project import Project
-    from qualcode.tally.selection import TranscriptInfo
+    from qualcode.store.tally import TranscriptInfo
 
 
 @dataclass
@@ -49,7 +51,6 @@ def parse_attrs(attrs) -> dict[str, str]:
 
 def select(project: Project, conn, options) -> Selection:
     """The transcripts matching every filter; unknown roles, sites, ids or attributes refused."""
-    from qualcode.tally.selection import load_transcripts, select_transcripts
 
     infos = load_transcripts(conn)
     chosen = select_transcripts(project.codebook, infos, list(options.roles) or None, list(options.sites) or None)
@@ -82,7 +83,6 @@ def code_filter(conn, project: Project, selection: Selection, options, by_transc
     """Keep occurrences overlapping a coding of ``in_code`` and none of ``not_in_code``."""
     if not options.in_code and not options.not_in_code:
         return by_transcript
-    from qualcode.coding.coders import resolve_coder
     from qualcode.store.search import coded_spans
 
     inside_ids, outside_ids = code_ids(project, options.in_code), code_ids(project, options.not_in_code)

@@ -61,7 +61,7 @@ def refresh(project: Project, *, rebuild: bool = False, announce=None) -> Refres
     refreshing at once on a server: the second one's insert collides with the first
     one's rows, and it simply looks again (the first did the work).
     """
-    from sqlalchemy.exc import IntegrityError
+    from qualcode.store.handles import ConstraintConflict  # the store loads SQLAlchemy
 
     with project.read() as conn:
         stale, removed, _ = _work(conn, rebuild)
@@ -80,7 +80,7 @@ def refresh(project: Project, *, rebuild: bool = False, announce=None) -> Refres
         try:
             with project.write() as conn:
                 return _rebuild(conn, rebuild and attempt == 0)
-        except IntegrityError:
+        except ConstraintConflict:
             if attempt == 2:
                 raise SearchError("Another process kept re-indexing the transcripts; try the search again") from None
     raise AssertionError("unreachable")

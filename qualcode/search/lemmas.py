@@ -23,7 +23,7 @@ MAX_KEY = 200  # the index's key column; a longer "word" (a run of digits, a URL
 class TableLemmas(LemmaIndex):
     """A :class:`LemmaIndex` over a plain lookup dict (no spaCy pipeline)."""
 
-    def __init__(self, table: dict[str, str]) -> None:  # noqa: D107 - parent needs an nlp
+    def __init__(self, table: dict[str, str]) -> None:
         from functools import lru_cache
 
         self._table = table

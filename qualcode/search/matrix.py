@@ -17,10 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.search.index import SearchError
 from qualcode.search.query import Passage
+from qualcode.tally.counting import children_keymap
+from qualcode.tally.crosstab import crosstab, parse_axis
+from qualcode.tally.selection import load_transcripts, select_transcripts
+from qualcode.tally.whose import Whose, whose_codings
 
 if TYPE_CHECKING:
     from qualcode.project import Project
-    from qualcode.tally.crosstab import CrosstabResult
+    from qualcode.tally.crosstab_model import CrosstabResult
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,6 @@ class Cell:
 
 def matrix(project: Project, spec: MatrixSpec) -> CrosstabResult:
     """The counts: exactly ``qualcode crosstab ROWS COLUMNS`` with the same options."""
-    from qualcode.tally.crosstab import crosstab
-
     return crosstab(project, spec.rows, spec.columns, count=spec.count, rollup=spec.rollup,
                     roles=list(spec.roles) or None, sites=list(spec.sites) or None, coder=spec.coder)
 
@@ -83,20 +85,18 @@ def _find(headers, wanted: str, axis: str) -> int:
 
 
 def _cell(project: Project, spec: MatrixSpec, result, i: int, j: int) -> Cell:
-    from qualcode.tally.crosstab import parse_axis
-
     codebook = project.codebook
     row_axis, column_axis = parse_axis(spec.rows, codebook), parse_axis(spec.columns, codebook)
     if row_axis.kind == column_axis.kind == "group":
         raise SearchError("A group x group matrix counts transcripts; its cells have no passages to open")
     row_key, column_key = result.rows[i].key, result.columns[j].key
-    counted = _counted_coders(project, spec.coder)  # the same codings the counts rest on
+    whose = whose_codings(project, spec.coder)  # the same codings the counts rest on
     with project.read() as conn:
         selected = _selected(project, conn, spec)
         sides = []
         for axis, key in ((row_axis, row_key), (column_axis, column_key)):
             if axis.kind == "codes":
-                sides.append(_coded_turns(conn, project, axis.code, key, spec.rollup, counted))
+                sides.append(_coded_turns(conn, project, axis.code, key, spec.rollup, whose))
             else:
                 sides.append({u for u in _all_turns(conn, selected) if axis.dimension.value(selected[u[0]]) == key})
         units = sorted(u for u in sides[0] & sides[1] if u[0] in selected)
@@ -105,38 +105,17 @@ def _cell(project: Project, spec: MatrixSpec, result, i: int, j: int) -> Cell:
 
 
 def _selected(project: Project, conn, spec: MatrixSpec) -> dict:
-    from qualcode.tally.selection import load_transcripts, select_transcripts
-
     chosen = select_transcripts(project.codebook, load_transcripts(conn), list(spec.roles) or None,
                                 list(spec.sites) or None)
     return {t.id: t for t in chosen}
 
 
-def _counted_coders(project: Project, coder: str | None) -> tuple[str | None, dict[str, str]]:
-    """(named coder, {}) or (None, transcript -> counted coder): whose codings ``crosstab``
-    counts, a named coder everywhere or else the analysis set."""
-    from qualcode.tally.whose import whose_codings
-
-    whose = whose_codings(project, coder)
-    return (whose.named, {}) if whose.named else (None, dict(whose.aset.coder_for))
-
-
-def _coded_turns(conn, project: Project, code: str, key: str, rollup: bool,
-                 counted: tuple[str | None, dict[str, str]]) -> set:
+def _coded_turns(conn, project: Project, code: str, key: str, rollup: bool, whose: Whose) -> set:
     """Turns (transcript, segment id) coded with a stored code counted under ``key``, by
     whose codings count there."""
-    from qualcode.store.search import coded_spans
-    from qualcode.tally.counting import children_keymap
-
     keymap = children_keymap(project.codebook, code, rollup=rollup)
     stored = [c for c, k in keymap.mapping.items() if k == key]
-    named, coder_for = counted
-    if named:
-        return {(t, segment_id) for t, segment_id, *_ in coded_spans(conn, named, stored)}
-    turns = set()
-    for coder in sorted(set(coder_for.values())):
-        turns |= {(t, s) for t, s, *_ in coded_spans(conn, coder, stored) if coder_for.get(t) == coder}
-    return turns
+    return {(t, segment_id) for t, segment_id, *_ in whose.coded_spans(conn, stored)}
 
 
 def _all_turns(conn, selected: dict) -> set:

@@ -18,9 +18,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualcode.coding.coders import resolve_coder
 from qualcode.search.engine import CountRow, Hit, SearchOptions, find
 from qualcode.search.filters import Selection, code_ids, select
-from qualcode.search.qparse import Binary, Code, Not, QueryError, Text, Where, parse_query
+from qualcode.search.index import refresh
+from qualcode.search.qparse import (
+    Binary,
+    Code,
+    Not,
+    QueryError,
+    Text,
+    Where,
+    parse_query,
+)
+from qualcode.transcripts.sentences import split_sentences
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -92,8 +103,6 @@ def run_query(project: Project, expression: str, options: SearchOptions | None =
     tree = parse_query(expression)
     needs_index = any(isinstance(node, Text) for node in _walk(tree))
     if needs_index:
-        from qualcode.search.index import refresh
-
         refresh(project)
     with project.read() as conn:
         ctx = _context(project, conn, options, tree)
@@ -115,7 +124,6 @@ def _walk(tree):
 
 
 def _context(project, conn, options: SearchOptions, tree) -> _Context:
-    from qualcode.coding.coders import resolve_coder
     from qualcode.store.search import segment_rows
 
     if options.speaker not in ("respondent", "interviewer", "any"):
@@ -219,8 +227,6 @@ def _near(ctx: _Context, left, right, distance: int):
 
 def _sentences(ctx: _Context, unit: Unit) -> list[tuple[int, int]]:
     if unit not in ctx.sentences:
-        from qualcode.transcripts.sentences import split_sentences
-
         text = _text(ctx, unit[0])
         start, end = ctx.universe[unit]
         ctx.sentences[unit] = split_sentences(text[start:end], start) or [(start, end)]

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError
 from qualcode.search.index import SearchError
+from qualcode.search.patterns import parse_pattern
+from qualcode.search.qparse import parse_query
 from qualcode.store.access import may_write
 
 if TYPE_CHECKING:
@@ -59,12 +61,8 @@ def _check_writable(conn) -> None:
 def _check(kind: str, text: str, options: dict[str, Any]) -> None:
     """Refuse to save what could not run: a query or pattern that does not parse."""
     if kind == "query":
-        from qualcode.search.qparse import parse_query
-
         parse_query(text)
     elif kind == "search":
-        from qualcode.search.patterns import parse_pattern
-
         parse_pattern(text, options.get("mode", "lemma"), vocabulary=[])
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import CodingError
 from qualcode.search.engine import SearchOptions, checked_text, find
+from qualcode.transcripts.sentences import split_sentences
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -90,7 +91,6 @@ def _check_code(project: Project, found, code: str, coder: str) -> None:
 
 
 def _spans(conn, found, span: str) -> tuple[TaggedSpan, ...]:
-    from qualcode.transcripts.sentences import split_sentences
 
     out: set[TaggedSpan] = set()
     for transcript_id, items in found.by_transcript.items():

@@ -67,11 +67,34 @@ def coder_marks(conn: Connection, coder: str, transcript_id: str) -> tuple[set[i
     return {o for k, o in rows if k == "nothing"}, any(k == "done" for k, _ in rows)
 
 
-def done_marks(conn: Connection) -> set[tuple[str, str]]:
-    """(coder, transcript) of every counted "done" mark."""
+def done_marks(conn: Connection, coder: str | None = None) -> set[tuple[str, str]]:
+    """(coder, transcript) of every counted "done" mark (of ``coder`` only, when named)."""
     query = select(finish_marks.c.coder, finish_marks.c.transcript_id).select_from(_current()).where(
         finish_marks.c.kind == "done")
+    if coder is not None:
+        query = query.where(finish_marks.c.coder == coder)
     return {(c, t) for c, t in conn.execute(query)}
+
+
+def uncoded_nothing_marks(conn: Connection, coder: str | None = None) -> dict[tuple[str, str], int]:
+    """(coder, transcript) -> respondent turns marked nothing to code that the coder has not coded.
+
+    Coded turns plus these are the handled turns (:func:`handled_turns`), read from the marks
+    (few) instead of every coding again: the analysis set runs before every tally.
+    """
+    coded = select(codings.c.id).where(
+        codings.c.segment_id == segments.c.id, codings.c.coder == finish_marks.c.coder,
+        codings.c.orphaned.is_(False))
+    query = (
+        select(finish_marks.c.coder, finish_marks.c.transcript_id, func.count())
+        .select_from(_current().join(segments, and_(
+            segments.c.transcript_id == finish_marks.c.transcript_id, segments.c.ordinal == finish_marks.c.ordinal)))
+        .where(finish_marks.c.kind == "nothing", segments.c.is_interviewer.is_(False), ~coded.exists())
+        .group_by(finish_marks.c.coder, finish_marks.c.transcript_id)
+    )
+    if coder is not None:
+        query = query.where(finish_marks.c.coder == coder)
+    return {(c, t): n for c, t, n in conn.execute(query)}
 
 
 def handled_turns(conn: Connection) -> dict[tuple[str, str], int]:

@@ -114,6 +114,14 @@ def _finish_marks_and_memos(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _index_codings_by_coder_origin(conn: Connection) -> None:
+    """Whether a coder is a machine coder is read off this index (every tally asks)."""
+    from qualcode.store.schema import codings
+
+    index = next(i for i in codings.indexes if i.name == "ix_codings_coder_origin")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -123,6 +131,7 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "index codings by transcript (per-transcript reads stay linear)", _index_codings_by_transcript),
     Migration(7, "assignments: who codes which transcript", _assignments),
     Migration(8, "finish marks (nothing to code, done) and memos on transcripts and codes", _finish_marks_and_memos),
+    Migration(9, "index codings by coder and origin (machine coders, analysis set)", _index_codings_by_coder_origin),
 ]
 HEAD = MIGRATIONS[-1].version
 

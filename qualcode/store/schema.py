@@ -114,6 +114,9 @@ codings = Table(
     # One transcript's codings in reading order (export, removal, re-anchoring): without
     # it each per-transcript read scanned the whole table, quadratic over a corpus.
     Index("ix_codings_transcript", "transcript_id", "start_offset"),
+    # Which origins a coder's live codings have (is it a machine coder?), read by a
+    # few index seeks rather than a scan of its codings (store/analysis.py).
+    Index("ix_codings_coder_origin", "coder", "orphaned", "origin"),
     # Never hand out a deleted coding's id again (SQLite otherwise reuses the largest):
     # undo re-creates a deleted coding under its old id, and the event log names it.
     sqlite_autoincrement=True,

@@ -17,14 +17,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualcode.tally.counting import children_keymap
+from qualcode.tally.crosstab_model import (
+    Axis,
+    CrosstabContext,
+    CrosstabResult,
+    code_headers,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from qualcode.tally.crosstab import Axis, CrosstabResult, _Context
 
-
-def _incidence(ctx: _Context, axis: Axis) -> tuple[list[str], dict[str, int]]:
+def _incidence(ctx: CrosstabContext, axis: Axis) -> tuple[list[str], dict[str, int]]:
     keymap = children_keymap(ctx.codebook, axis.code, rollup=ctx.rollup)
     index = {key: i for i, key in enumerate(keymap.keys)}
     columns = {stored: index[key] for stored, key in keymap.mapping.items() if key in index}
@@ -40,10 +44,8 @@ def _matrix(segments, keys, universe, width: int) -> np.ndarray:
     return matrix
 
 
-def cooccurrence(ctx: _Context, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
+def cooccurrence(ctx: CrosstabContext, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
     import numpy as np
-
-    from qualcode.tally.crosstab import CrosstabResult, code_headers
 
     row_keys, row_columns = _incidence(ctx, row_axis)
     column_keys, column_columns = _incidence(ctx, column_axis)

@@ -11,20 +11,27 @@ transcript, so summing per-transcript distinct counts over a group is exact.
 
 Orphaned codings (their words vanished in a re-import) have no segment and are never
 counted.
+
+The queries live in store/tally.py. They are imported inside the functions that run
+them: the store loads SQLAlchemy, and importing qualcode.tally (or qualcode.report) must
+not (tests/tally/test_charts.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
-    from sqlalchemy import Connection
 
     from qualcode.codebook import Codebook
+    from qualcode.store.handles import Connection
+
+#: ``(transcript_id, key, references)``
+ReferenceRow = tuple[str, str, int]
 
 
 @dataclass(frozen=True)
@@ -66,67 +73,23 @@ def children_keymap(codebook: Codebook, code: str, *, rollup: bool) -> KeyMap:
     return KeyMap(code=code, keys=tuple(children), mapping=mapping, rollup=rollup)
 
 
-def _key_expression(keymap: KeyMap):
-    from sqlalchemy import case
+def reference_counts(conn: Connection, coder: str, keymap: KeyMap) -> list[ReferenceRow]:
+    """``(transcript_id, key, references)`` for one coder, one SQL GROUP BY (store/tally.py)."""
+    from qualcode.store import tally as store
 
-    from qualcode.store.schema import codings
-
-    if all(stored == key for stored, key in keymap.mapping.items()):
-        return codings.c.code_id
-    return case(keymap.mapping, value=codings.c.code_id)
+    return store.reference_counts(conn, coder, keymap.mapping)
 
 
-def reference_counts(conn: Connection, coder: str, keymap: KeyMap) -> list[tuple[str, str, int]]:
-    """``(transcript_id, key, references)`` for one coder, one SQL GROUP BY.
-
-    Grouping by (key, transcript) in that order lets SQLite stream the groups straight
-    off the covering index when the key is the stored code id (no rollup).
-    """
-    from sqlalchemy import func, select
-
-    from qualcode.store.schema import codings
-
-    key = _key_expression(keymap).label("key")
-    query = (
-        select(key, codings.c.transcript_id, func.count(func.distinct(codings.c.segment_id)))
-        .where(
-            codings.c.coder == coder,
-            codings.c.code_id.in_(keymap.stored_ids),
-            codings.c.segment_id.is_not(None),
-        )
-        .group_by(key, codings.c.transcript_id)
-    )
-    # Plain DBAPI tuples: building a Row per group cost more than SQLite's grouping.
-    result = conn.execute(query)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    return [(t, k, n) for k, t, n in rows]
-
-
-def presence_rows(conn: Connection, coder: str, keymap: KeyMap) -> list[tuple[str, str, int]]:
+def presence_rows(conn: Connection, coder: str, keymap: KeyMap) -> list[ReferenceRow]:
     """``(transcript_id, key, 1)`` for every transcript with a reference to a key.
 
     Enough when only transcripts or sites are counted and every stored code maps to a
-    counted key (rollup): ``SELECT DISTINCT code_id, transcript_id`` streams off the
-    covering index, where counting distinct segments under a ``CASE`` key made SQLite
-    build temporary B-trees (2-3x the time).
+    counted key (rollup): the store reads distinct (code, transcript) pairs off the
+    covering index, cheaper than counting distinct segments under a ``CASE`` key.
     """
-    from sqlalchemy import select
+    from qualcode.store import tally as store
 
-    from qualcode.store.schema import codings
-
-    query = select(codings.c.code_id, codings.c.transcript_id).distinct().where(
-        codings.c.coder == coder,
-        codings.c.code_id.in_(keymap.stored_ids),
-        codings.c.segment_id.is_not(None),
-    )
-    result = conn.execute(query)
-    try:
-        pairs = result.cursor.fetchall()
-    finally:
-        result.close()
+    pairs = store.code_transcript_pairs(conn, coder, keymap.stored_ids)
     mapping = keymap.mapping
     return [(t, key, 1) for key, t in {(mapping[code], t) for code, t in pairs}]
 
@@ -134,7 +97,7 @@ def presence_rows(conn: Connection, coder: str, keymap: KeyMap) -> list[tuple[st
 class CountTable:
     """References per transcript and key, with the aggregations tallies need."""
 
-    def __init__(self, rows: list[tuple[str, str, int]]) -> None:
+    def __init__(self, rows: list[ReferenceRow]) -> None:
         self.by_transcript: dict[str, dict[str, int]] = defaultdict(dict)
         # The same counts by key: a group's question is answered from the key's few
         # transcripts rather than by probing every member transcript.
@@ -160,14 +123,24 @@ class CountTable:
             found.update(self.by_key.get(key, ()))
         return found.intersection(transcript_ids)
 
-    def keys(self) -> set[str]:
+    def counted_keys(self) -> set[str]:
         return set(self.by_key)
 
 
 def segment_keys(
     conn: Connection, coder: str, columns: dict[str, int], *, with_transcripts: bool = False
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
-    """Distinct (segment, column) pairs of one coder, and (if asked) each segment's transcript.
+    """Distinct (segment, column) pairs of one coder, and (if asked) each segment's transcript."""
+    from qualcode.store import tally as store
+
+    rows = store.segment_column_rows(conn, coder, columns, with_transcripts=with_transcripts)
+    return distinct_segment_keys(rows, columns, with_transcripts=with_transcripts)
+
+
+def distinct_segment_keys(
+    rows: list[tuple], columns: dict[str, int], *, with_transcripts: bool
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """The distinct (segment, column) pairs of ``store.segment_column_rows`` rows.
 
     ``columns`` maps stored code ids to a column index. Co-occurrence needs
     segment-level rows, so the fetch is kept lean: one integer per row
@@ -175,23 +148,8 @@ def segment_keys(
     cursor rather than as Row objects, and deduplicated in numpy.
     """
     import numpy as np
-    from sqlalchemy import case, select
-
-    from qualcode.store.schema import codings
 
     width = max(columns.values(), default=0) + 1
-    combined = codings.c.segment_id * width + case(columns, value=codings.c.code_id)
-    selected = [combined, codings.c.transcript_id] if with_transcripts else [combined]
-    query = select(*selected).where(
-        codings.c.coder == coder,
-        codings.c.code_id.in_(list(columns)),
-        codings.c.segment_id.is_not(None),
-    )
-    result = conn.execute(query)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
     if with_transcripts:
         values = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     else:  # one-column rows: flattened in C rather than a generator per row

@@ -22,13 +22,23 @@ is the column's references for reference counts, and the units in the column gro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+import shlex
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from qualcode.codebook.model import unknown_code_message
 from qualcode.tally import wording
+from qualcode.tally.cooccurrence import cooccurrence
 from qualcode.tally.counting import CountTable, children_keymap
+from qualcode.tally.crosstab_model import (
+    GROUP_WORDS,
+    Axis,
+    CrosstabContext,
+    CrosstabResult,
+    Header,
+    code_headers,
+)
 from qualcode.tally.frequencies import unit_count
-from qualcode.tally.whose import guard_whose, whose_codings
 from qualcode.tally.selection import (
     COUNT_TYPES,
     Dimension,
@@ -40,101 +50,11 @@ from qualcode.tally.selection import (
     ordered_groups,
     select_transcripts,
 )
+from qualcode.tally.whose import guard_whose, whose_codings
 
 if TYPE_CHECKING:
     from qualcode.codebook import Codebook
     from qualcode.project import Project
-
-GROUP_WORDS = ("role", "site")
-
-
-@dataclass(frozen=True)
-class Axis:
-    """One side of a crosstab: the children of ``code``, or a transcript ``dimension``."""
-
-    kind: str
-    code: str | None = None
-    dimension: Dimension | None = None
-
-    @property
-    def spec(self) -> str:
-        if self.kind == "group":
-            return self.dimension.spec
-        keyword = self.code.casefold() in GROUP_WORDS or self.code.casefold().startswith(("attr:", "code:"))
-        return f"code:{self.code}" if keyword else self.code
-
-
-@dataclass
-class Header:
-    key: str
-    label: str
-
-
-@dataclass
-class CrosstabResult:
-    rows: list[Header]
-    columns: list[Header]
-    counts: list[list[int]]
-    row_totals: list[int]
-    column_totals: list[int]
-    row_bases: list[int]
-    column_bases: list[int]
-    grand_total: int
-    measure: str
-    count_type: str
-    coder: str | None
-    row_spec: str
-    column_spec: str
-    rollup: bool
-    command: str = ""
-    notes: list[str] = field(default_factory=list)
-    coverage: dict[str, Any] = field(default_factory=dict)
-    analysis: str = ""
-
-    @property
-    def warning(self) -> str:
-        return self.coverage.get("warning", "")
-
-    def row_percent(self, i: int, j: int) -> float | None:
-        base = self.row_bases[i]
-        return 100 * self.counts[i][j] / base if base else None
-
-    def column_percent(self, i: int, j: int) -> float | None:
-        base = self.column_bases[j]
-        return 100 * self.counts[i][j] / base if base else None
-
-    def transposed(self) -> CrosstabResult:
-        return CrosstabResult(
-            rows=self.columns, columns=self.rows,
-            counts=[list(col) for col in zip(*self.counts, strict=True)] if self.counts else [],
-            row_totals=self.column_totals, column_totals=self.row_totals,
-            row_bases=self.column_bases, column_bases=self.row_bases, grand_total=self.grand_total,
-            measure=self.measure, count_type=self.count_type, coder=self.coder,
-            row_spec=self.column_spec, column_spec=self.row_spec, rollup=self.rollup,
-            command=self.command, notes=self.notes, coverage=self.coverage, analysis=self.analysis,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        def cells(i: int) -> list[dict[str, Any]]:
-            return [
-                {"column": self.columns[j].key, "count": n,
-                 "row_percent": self.row_percent(i, j), "column_percent": self.column_percent(i, j)}
-                for j, n in enumerate(self.counts[i])
-            ]
-
-        return {
-            "rows_axis": self.row_spec, "columns_axis": self.column_spec, "measure": self.measure,
-            "count_type": self.count_type, "coder": self.coder, "rollup": self.rollup,
-            "columns": [vars(c).copy() for c in self.columns],
-            "rows": [
-                {**vars(h), "total": self.row_totals[i], "base": self.row_bases[i], "cells": cells(i)}
-                for i, h in enumerate(self.rows)
-            ],
-            "column_totals": self.column_totals, "column_bases": self.column_bases,
-            "grand_total": self.grand_total, "command": self.command, "notes": self.notes,
-            "analysis_set": self.analysis, "coverage": self.coverage,
-        }
-
 
 def parse_axis(text: str, codebook: Codebook) -> Axis:
     """Read an axis spec: ``CODE``, ``code:CODE``, ``role``, ``site`` or ``attr:NAME``."""
@@ -149,8 +69,6 @@ def parse_axis(text: str, codebook: Codebook) -> Axis:
         return Axis("group", dimension=Dimension("attr", spec[5:]))
     if spec in codebook:
         return Axis("codes", code=spec)
-    from qualcode.codebook.model import unknown_code_message
-
     raise TallyError(
         f"'{text}' is not an axis: write a code id (or code:ID), role, site or attr:NAME; "
         + unknown_code_message(spec, codebook.codes)
@@ -185,70 +103,52 @@ def crosstab(
     if whose is not None:  # group x group reads no codings
         guard_whose(project, whose, what="this crosstab")
     with project.read() as conn:
-        infos = load_transcripts(conn)
+        infos = load_transcripts(conn, attributes=any(
+            axis.kind == "group" and axis.dimension.kind == "attr" for axis in (row_axis, column_axis)))
         for axis in (row_axis, column_axis):
             if axis.kind == "group":
                 check_dimension(axis.dimension, infos)
         selected = select_transcripts(codebook, infos, roles, sites)
-        context = _Context(project, conn, codebook, selected, whose, count, rollup, len(infos))
+        context = CrosstabContext(project, conn, codebook, selected, whose, count, rollup, len(infos))
         result = _compute(context, row_axis, column_axis)
-    result.command = crosstab_command(row_axis, column_axis, count, rollup, roles, sites,
-                                      whose.named if whose else None)
-    if whose is not None:
-        result.coverage = whose.aset.coverage([t.id for t in selected]).to_dict()
-        result.analysis = whose.aset.statement()
-        result.notes += wording.coding_notes(project)
-    return result
+    command = crosstab_command(row_axis, column_axis, count, rollup, roles, sites, whose.named if whose else None)
+    if whose is None:
+        return replace(result, command=command)
+    return replace(
+        result, command=command, coverage=whose.aset.coverage([t.id for t in selected]).to_dict(),
+        analysis=whose.aset.statement(), notes=result.notes + wording.coding_notes(project),
+    )
 
 
-@dataclass
-class _Context:
-    project: Any
-    conn: Any
-    codebook: Any
-    selected: list
-    whose: Any  # tally.whose.Whose, or None for group x group
-    count: str
-    rollup: bool
-    all_transcripts: int
-
-    @property
-    def coder(self) -> str | None:
-        return self.whose.label if self.whose else None
-
-
-def _compute(ctx: _Context, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
+def _compute(ctx: CrosstabContext, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
     kinds = (row_axis.kind, column_axis.kind)
     if kinds == ("codes", "group"):
         return _codes_by_group(ctx, row_axis, column_axis)
     if kinds == ("group", "codes"):
         return _codes_by_group(ctx, column_axis, row_axis).transposed()
     if kinds == ("codes", "codes"):
-        from qualcode.tally.cooccurrence import cooccurrence
-
         return cooccurrence(ctx, row_axis, column_axis)
     if ctx.count == "references":
         raise TallyError("A group x group crosstab counts transcripts or sites (--count transcripts|sites)")
     return _group_by_group(ctx, row_axis, column_axis)
 
 
-def code_headers(codebook: Codebook, keys) -> list[Header]:
-    return [Header(key, codebook.get(key).name) for key in keys]
-
-
 def group_headers(codebook: Codebook, dimension: Dimension, selected) -> list[Header]:
     return [Header(g, group_label(dimension, g, codebook)) for g in ordered_groups(dimension, selected, codebook)]
 
 
-def _codes_by_group(ctx: _Context, codes: Axis, groups: Axis) -> CrosstabResult:
+def _codes_by_group(ctx: CrosstabContext, codes: Axis, groups: Axis) -> CrosstabResult:
     keymap = children_keymap(ctx.codebook, codes.code, rollup=ctx.rollup)
     table = CountTable(ctx.whose.reference_rows(ctx.conn, keymap))
     dimension = groups.dimension
     columns = group_headers(ctx.codebook, dimension, ctx.selected)
     members = {h.key: [t for t in ctx.selected if dimension.value(t) == h.key] for h in columns}
-    counts = [[unit_count(ctx.count, table, members[h.key], [key]) for h in columns] for key in keymap.keys]
-    row_totals = [unit_count(ctx.count, table, ctx.selected, [key]) for key in keymap.keys]
-    column_totals = [unit_count(ctx.count, table, members[h.key], keymap.keys) for h in columns]
+    ids = {h.key: {t.id for t in members[h.key]} for h in columns}
+    selected = {t.id for t in ctx.selected}
+    counts = [[unit_count(ctx.count, table, members[h.key], [key], ids[h.key]) for h in columns]
+              for key in keymap.keys]
+    row_totals = [unit_count(ctx.count, table, ctx.selected, [key], selected) for key in keymap.keys]
+    column_totals = [unit_count(ctx.count, table, members[h.key], keymap.keys, ids[h.key]) for h in columns]
     if ctx.count == "references":
         column_bases = column_totals
     else:
@@ -256,7 +156,7 @@ def _codes_by_group(ctx: _Context, codes: Axis, groups: Axis) -> CrosstabResult:
     return CrosstabResult(
         rows=code_headers(ctx.codebook, keymap.keys), columns=columns, counts=counts,
         row_totals=row_totals, column_totals=column_totals, row_bases=row_totals,
-        column_bases=column_bases, grand_total=unit_count(ctx.count, table, ctx.selected, keymap.keys),
+        column_bases=column_bases, grand_total=unit_count(ctx.count, table, ctx.selected, keymap.keys, selected),
         measure=ctx.count, count_type=ctx.count, coder=ctx.coder, row_spec=codes.spec,
         column_spec=groups.spec, rollup=ctx.rollup,
     )
@@ -266,7 +166,7 @@ def _units(count: str, members) -> int:
     return len(members) if count == "transcripts" else len({t.site for t in members})
 
 
-def _group_by_group(ctx: _Context, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
+def _group_by_group(ctx: CrosstabContext, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
     rows = group_headers(ctx.codebook, row_axis.dimension, ctx.selected)
     columns = group_headers(ctx.codebook, column_axis.dimension, ctx.selected)
 
@@ -293,8 +193,6 @@ def _group_by_group(ctx: _Context, row_axis: Axis, column_axis: Axis) -> Crossta
 
 def crosstab_command(row_axis, column_axis, count, rollup, roles, sites, coder) -> str:
     """The command that reproduces a crosstab (printed under every table in reports)."""
-    import shlex
-
     parts = ["qualcode crosstab", shlex.quote(row_axis.spec), shlex.quote(column_axis.spec)]
     default = "transcripts" if row_axis.kind == column_axis.kind == "group" else "references"
     if count != default:

@@ -14,15 +14,21 @@ the total. Without rollup, codings of grandchildren are left out and reported.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.tally import wording
-from qualcode.tally.counting import CountTable, KeyMap, children_keymap, presence_rows, reference_counts
+from qualcode.tally.counting import (
+    CountTable,
+    KeyMap,
+    children_keymap,
+    presence_rows,
+    reference_counts,
+)
 from qualcode.tally.selection import (
     Dimension,
     TallyError,
-    TranscriptInfo,
     check_count_type,
     check_dimension,
     group_label,
@@ -35,19 +41,23 @@ from qualcode.tally.whose import guard_whose, whose_codings
 
 if TYPE_CHECKING:
     from qualcode.project import Project
+    from qualcode.store.tally import TranscriptInfo
 
 SUMMARY_TOP = 4
 
 
-@dataclass
+@dataclass(frozen=True)
 class TallyRow:
     code: str
     name: str
     count: int
     percent: float | None
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "count": self.count, "percent": self.percent}
 
-@dataclass
+
+@dataclass(frozen=True)
 class TallyGroup:
     """One group's counts. ``total`` is the percentage base (see the module docstring)."""
 
@@ -68,7 +78,7 @@ class TallyGroup:
             "key": self.key,
             "total": self.total,
             "mentioning": self.mentioning,
-            "rows": [vars(r).copy() for r in self.rows],
+            "rows": [r.to_dict() for r in self.rows],
             "others": {"codes": self.other_codes, "count": self.other_count},
             "unspecified": self.unspecified,
             "statement": self.statement,
@@ -76,7 +86,7 @@ class TallyGroup:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class TallyResult:
     code: str
     name: str
@@ -152,7 +162,7 @@ def tally(
     guard_whose(project, whose, what="this tally")
     who = whose.label
     with project.read() as conn:
-        infos = load_transcripts(conn)
+        infos = load_transcripts(conn, attributes=dimension.kind == "attr")
         check_dimension(dimension, infos)
         # Transcripts or sites under rollup need only which transcripts mention a key.
         presence_only = count != "references" and rollup
@@ -160,16 +170,15 @@ def tally(
     selected = select_transcripts(codebook, infos, roles, sites)
     counting = _Counting(count, noun or wording.lower_first(parent.name), table, keymap,
                          {key: codebook.get(key).name for key in keymap.keys}, top)
-    result = TallyResult(
+    groups = _groups(counting, _named_selection(dimension, selected), selected, codebook)
+    deeper = _deeper_references(table, keymap, selected)
+    return TallyResult(
         code=code, name=parent.name, noun=counting.noun, count_type=count, coder=who, by=dimension.spec,
-        rollup=rollup, groups=_groups(counting, _named_selection(dimension, selected), selected, codebook),
-        deeper=_deeper_references(table, keymap, selected),
+        rollup=rollup, groups=groups, deeper=deeper,
         command=tally_command(code, dimension, roles, sites, count, top, rollup, whose.named),
+        notes=_notes(code, count, deeper, groups, selected) + wording.coding_notes(project),
         coverage=whose.aset.coverage([t.id for t in selected]).to_dict(), analysis=whose.aset.statement(),
     )
-    _add_notes(result, selected)
-    result.notes += wording.coding_notes(project)
-    return result
 
 
 @dataclass(frozen=True)
@@ -204,15 +213,16 @@ def _groups(counting: _Counting, grouping: Dimension, selected, codebook) -> lis
 
 def _group(counting: _Counting, dimension: Dimension, key: str, label: str, members) -> TallyGroup:
     kind, keys, table = counting.count_type, counting.keymap.keys, counting.table
-    counts = {child: unit_count(kind, table, members, [child]) for child in keys}
+    ids = {t.id for t in members}
+    counts = {child: unit_count(kind, table, members, [child], ids) for child in keys}
     base = group_base(kind, members, counts)
     order = sorted(counts.items(), key=lambda kv: (-kv[1], keys.index(kv[0])))
     rows = [TallyRow(child, counting.names[child], n, _percent(n, base)) for child, n in order]
-    mentioning = base if kind == "references" else unit_count(kind, table, members, keys)
+    mentioning = base if kind == "references" else unit_count(kind, table, members, keys, ids)
     kept = rows[: counting.top] if counting.top else rows
     return TallyGroup(
         key=key, label=label, total=base, rows=kept, mentioning=mentioning,
-        unspecified=unit_count(kind, table, members, [counting.keymap.code]),
+        unspecified=unit_count(kind, table, members, [counting.keymap.code], ids),
         other_codes=len(rows) - len(kept), other_count=sum(r.count for r in rows[len(kept):]),
         statement=wording.statement(kind, counting.noun, dimension.kind, label, base, mentioning),
         summary=wording.summary(kind, counting.noun, [(r.name, r.count, r.percent) for r in rows], base,
@@ -220,9 +230,11 @@ def _group(counting: _Counting, dimension: Dimension, key: str, label: str, memb
     )
 
 
-def unit_count(count_type: str, table: CountTable, members: list[TranscriptInfo], keys) -> int:
-    """References, transcripts or sites of ``members`` with a reference to any of ``keys``."""
-    ids = {t.id for t in members}
+def unit_count(count_type: str, table: CountTable, members: list[TranscriptInfo], keys,
+               ids: set[str] | None = None) -> int:
+    """References, transcripts or sites of ``members`` with a reference to any of ``keys``;
+    ``ids`` (the members' ids) when the caller counts one group many times."""
+    ids = {t.id for t in members} if ids is None else ids
     if count_type == "references":
         return sum(table.references(ids, key) for key in keys)
     mentioning = table.transcripts_with(ids, keys)
@@ -246,22 +258,24 @@ def _percent(n: int, base: int) -> float | None:
 
 def _deeper_references(table: CountTable, keymap, selected: list[TranscriptInfo]) -> int:
     ids = {t.id for t in selected}
-    deeper = {key for key in table.keys() if keymap.is_deeper(key)}
+    deeper = {key for key in table.counted_keys() if keymap.is_deeper(key)}
     return sum(table.references(ids, key) for key in deeper)
 
 
-def _add_notes(result: TallyResult, selected) -> None:
-    if result.deeper:
-        result.notes.append(
-            f"{wording.plural(result.deeper, 'reference')} to codes below the children of {result.code} are not counted; "
+def _notes(code: str, count_type: str, deeper: int, groups: list[TallyGroup], selected) -> list[str]:
+    notes = []
+    if deeper:
+        notes.append(
+            f"{wording.plural(deeper, 'reference')} to codes below the children of {code} are not counted; "
             "add --rollup to count them under their child"
         )
-    unspecified = sum(g.unspecified for g in result.groups)
+    unspecified = sum(g.unspecified for g in groups)
     if unspecified:
-        unit = wording.plural(unspecified, result.count_type[:-1])
-        result.notes.append(f"{unit} coded {result.code} itself (no child code) not counted in the totals")
+        unit = wording.plural(unspecified, count_type[:-1])
+        notes.append(f"{unit} coded {code} itself (no child code) not counted in the totals")
     if not selected:
-        result.notes.append("No transcripts match the selection")
+        notes.append("No transcripts match the selection")
+    return notes
 
 
 def tally_command(code, dimension, roles, sites, count, top, rollup, coder) -> str:
@@ -283,6 +297,4 @@ def tally_command(code, dimension, roles, sites, count, top, rollup, coder) -> s
 
 
 def _quoted(text: str) -> str:
-    import shlex
-
     return shlex.quote(text)

@@ -8,16 +8,17 @@ nothing (one group, "All").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qualcode.coding.coders import resolve_coder  # noqa: F401 (tally.selection.resolve_coder)
 from qualcode.errors import NotFoundError, QualcodeError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.codebook import Codebook
+    from qualcode.store.handles import Connection
+    from qualcode.store.tally import TranscriptInfo
 
 COUNT_TYPES = ("references", "transcripts", "sites")
 ALL_GROUP = "All"
@@ -26,16 +27,6 @@ MISSING_VALUE = "(none)"
 
 class TallyError(QualcodeError):
     """A tally or crosstab that cannot be computed as asked (bad option, no coder)."""
-
-
-@dataclass(frozen=True)
-class TranscriptInfo:
-    """The metadata a tally groups by (never the text)."""
-
-    id: str
-    role: str
-    site: str
-    attributes: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -83,22 +74,16 @@ def check_count_type(count: str) -> str:
     return count
 
 
-# -- coders ---------------------------------------------------------------------
-
-
 # -- transcripts ----------------------------------------------------------------
 
 
-def load_transcripts(conn: Connection) -> list[TranscriptInfo]:
-    """Every transcript's id, role, site and attributes, sorted by id."""
-    from sqlalchemy import select
+def load_transcripts(conn: Connection, *, attributes: bool = True) -> list[TranscriptInfo]:
+    """Every transcript's id, role, site and attributes (empty when ``attributes`` is
+    False: only grouping by an attribute reads them), sorted by id."""
+    # The store loads SQLAlchemy: imported here so that importing qualcode.tally does not.
+    from qualcode.store.tally import transcript_infos
 
-    from qualcode.store.schema import transcripts
-
-    query = select(
-        transcripts.c.id, transcripts.c.role, transcripts.c.site, transcripts.c.attributes
-    ).order_by(transcripts.c.id)
-    return [TranscriptInfo(r.id, r.role, r.site, dict(r.attributes or {})) for r in conn.execute(query)]
+    return transcript_infos(conn, attributes=attributes)
 
 
 def select_transcripts(
@@ -152,6 +137,4 @@ def group_label(dimension: Dimension, value: str, codebook: Codebook) -> str:
 
 def natural_key(text: str) -> tuple:
     """Sort "site 2" before "site 10"."""
-    import re
-
     return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))

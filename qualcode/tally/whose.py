@@ -1,22 +1,32 @@
 """Whose codings a tally or crosstab counts: one named coder, or the analysis set.
 
 A :class:`Whose` hides the difference from the counting code: the analysis set is
-counted with one SQL query per counted coder (``counting.reference_counts`` /
-``segment_keys``), each coder's rows kept only on the transcripts it counts for.
+counted with one query per counted coder, each coder's rows kept only on the
+transcripts it counts for (:meth:`Whose.counted_rows`, the one place that rule lives).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from qualcode.analysis.analysis_set import AnalysisSet, analysis_set, require_counted
-from qualcode.tally.counting import reference_counts, segment_keys
+from qualcode.analysis.guard import guard_counted_codings
+from qualcode.tally.counting import (
+    ReferenceRow,
+    distinct_segment_keys,
+    reference_counts,
+)
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
+    import numpy as np
 
     from qualcode.project import Project
+    from qualcode.store.handles import Connection
+    from qualcode.tally.counting import KeyMap
+
+Row = TypeVar("Row", bound=tuple)
 
 
 @dataclass(frozen=True)
@@ -31,35 +41,42 @@ class Whose:
     def named(self) -> str | None:
         return self.aset.named
 
-    def reference_rows(self, conn: Connection, keymap, counter=reference_counts) -> list[tuple[str, str, int]]:
+    def counted_rows(self, fetch: Callable[[str], Iterable[Row]], transcript: int = 0) -> list[Row]:
+        """``fetch(coder)``'s rows for the named coder, else for each counted coder the rows
+        whose transcript (at index ``transcript``) that coder counts for."""
+        if self.named:
+            return list(fetch(self.named))
+        coder_for = self.aset.coder_for
+        rows: list[Row] = []
+        for coder in self.aset.coders:
+            rows += [r for r in fetch(coder) if coder_for.get(r[transcript]) == coder]
+        return rows
+
+    def reference_rows(self, conn: Connection, keymap: KeyMap, counter=reference_counts) -> list[ReferenceRow]:
         """``(transcript, key, n)`` rows of whose codings count; ``counter`` is
         ``counting.reference_counts`` or, when only transcripts or sites are counted under
         rollup, the cheaper ``counting.presence_rows``."""
-        if self.named:
-            return counter(conn, self.named, keymap)
-        coder_for = self.aset.coder_for
-        rows = []
-        for coder in self.aset.coders:
-            rows += [r for r in counter(conn, coder, keymap) if coder_for.get(r[0]) == coder]
-        return rows
+        return self.counted_rows(lambda coder: counter(conn, coder, keymap))
 
-    def segment_keys(self, conn: Connection, columns: dict[str, int], *, with_transcripts: bool = False):
-        import numpy as np
+    def coded_spans(self, conn: Connection, code_ids: list[str]) -> list[tuple]:
+        """``(transcript_id, segment_id, code_id, start, end)`` of whose live codings of these codes."""
+        from qualcode.store.search import coded_spans  # the store loads SQLAlchemy
 
-        if self.named:
-            return segment_keys(conn, self.named, columns, with_transcripts=with_transcripts)
-        coder_for = self.aset.coder_for
-        segs, keys, transcript_of = [], [], {}
-        for coder in self.aset.coders:
-            s, k, of = segment_keys(conn, coder, columns, with_transcripts=True)
-            keep = np.fromiter((coder_for.get(of.get(int(x))) == coder for x in s), dtype=bool, count=len(s))
-            segs.append(s[keep])
-            keys.append(k[keep])
-            if with_transcripts:
-                transcript_of.update({int(x): of[int(x)] for x in s[keep]})
-        if not segs:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), {}
-        return np.concatenate(segs), np.concatenate(keys), transcript_of
+        return self.counted_rows(lambda coder: coded_spans(conn, coder, code_ids))
+
+    def segment_keys(
+        self, conn: Connection, columns: dict[str, int], *, with_transcripts: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+        """Distinct (segment, column) pairs of whose codings (counting.distinct_segment_keys)."""
+        from qualcode.store.tally import (
+            segment_column_rows,  # the store loads SQLAlchemy
+        )
+
+        # The named coder's rows need no transcript unless asked: one integer per row.
+        transcripts = with_transcripts or not self.named
+        rows = self.counted_rows(
+            lambda coder: segment_column_rows(conn, coder, columns, with_transcripts=transcripts), transcript=1)
+        return distinct_segment_keys(rows, columns, with_transcripts=transcripts)
 
 
 def whose_codings(project: Project, coder: str | None) -> Whose:
@@ -71,9 +88,4 @@ def whose_codings(project: Project, coder: str | None) -> Whose:
 
 def guard_whose(project: Project, whose: Whose, *, what: str) -> None:
     """The blind double-coding rule for whatever ``whose`` counts (coding/blind.py)."""
-    from qualcode.coding.blind import guard, guard_counted
-
-    if whose.named:
-        guard(project, coders=[whose.named], what=what)
-    else:
-        guard_counted(project, dict(whose.aset.coder_for), what=what)
+    guard_counted_codings(project, named=whose.named, coder_for=whose.aset.coder_for, what=what)

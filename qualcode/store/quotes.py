@@ -1,0 +1,98 @@
+"""Queries for quote sets: the coded spans a quote set draws from.
+
+No business rules here: qualcode/quotes decides which codings become quotes. The
+coded text is cut in SQL (``substr``, portable to PostgreSQL), never whole transcripts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from qualcode.store.schema import codings, segments, transcripts
+
+
+@dataclass(frozen=True)
+class CodedSpan:
+    """One live coding on a respondent turn, with its text and its transcript's metadata.
+
+    ``attributes`` is the transcript's attributes when they were asked for, else None.
+    """
+
+    code_id: str
+    transcript_id: str
+    segment_id: int
+    ordinal: int
+    origin: str
+    start: int
+    end: int
+    raw: str
+    role: str
+    site: str
+    attributes: dict[str, Any] | None
+
+
+def _subtree(column, code: str):
+    """The code itself or any code below it (dotted ids)."""
+    return (column == code) | column.startswith(code + ".", autoescape=True)
+
+
+def used_code_ids(conn: Connection, coder: str) -> set[str]:
+    """The codes the coder has live (not orphaned) codings of."""
+    query = select(codings.c.code_id).where(codings.c.coder == coder, codings.c.orphaned.is_(False))
+    return set(conn.execute(query.distinct()).scalars())
+
+
+def respondent_spans(
+    conn: Connection,
+    coder: str,
+    code: str,
+    *,
+    roles: list[str] | None = None,
+    sites: list[str] | None = None,
+    with_attributes: bool = False,
+) -> list[CodedSpan]:
+    """The coder's live codings of ``code`` and its descendants on respondent turns,
+    of transcripts of these role keys and sites (case-insensitive; all when None)."""
+    text = func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
+    # Attributes are JSON: decode them only when a filter needs them.
+    attributes = transcripts.c.attributes if with_attributes else transcripts.c.role.label("no_attributes")
+    statement = (
+        select(
+            codings.c.code_id, codings.c.transcript_id, codings.c.segment_id, codings.c.origin,
+            codings.c.start_offset, codings.c.end_offset, segments.c.ordinal, transcripts.c.role,
+            transcripts.c.site, attributes.label("attributes"), text.label("raw"),
+        )
+        .select_from(
+            codings.join(transcripts, codings.c.transcript_id == transcripts.c.id)
+            .join(segments, codings.c.segment_id == segments.c.id)
+        )
+        .where(
+            codings.c.coder == coder,
+            codings.c.orphaned.is_(False),
+            segments.c.is_interviewer.is_(False),
+            _subtree(codings.c.code_id, code),
+        )
+    )
+    if roles:
+        statement = statement.where(transcripts.c.role.in_(roles))
+    if sites:
+        statement = statement.where(func.lower(transcripts.c.site).in_([s.lower() for s in sites]))
+    return [
+        CodedSpan(
+            code_id=r.code_id, transcript_id=r.transcript_id, segment_id=r.segment_id, ordinal=r.ordinal,
+            origin=r.origin, start=r.start_offset, end=r.end_offset, raw=r.raw, role=r.role, site=r.site,
+            attributes=(r.attributes or {}) if with_attributes else None,
+        )
+        for r in conn.execute(statement)
+    ]
+
+
+def segments_coded_with(conn: Connection, coder: str, code: str) -> set[int]:
+    """Segment ids the coder coded (live) with ``code`` or a code below it."""
+    statement = select(codings.c.segment_id).where(
+        codings.c.coder == coder, codings.c.orphaned.is_(False), _subtree(codings.c.code_id, code)
+    )
+    return set(conn.execute(statement.distinct()).scalars())
