@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qualcode.agreement.project import agreement_codes, applicability, check_coders, double_coded_transcripts
+from qualcode.agreement.project import (
+    agreement_codes,
+    applicability,
+    check_coders,
+    double_coded_transcripts,
+)
 from qualcode.agreement.units import Coded, load_coded, unit_matrices
 from qualcode.errors import AgreementError, ExportError
 

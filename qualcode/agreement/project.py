@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qualcode.agreement.labels import landis_koch
-from qualcode.agreement.per_code import PerCodeAgreement, mean_kappa, per_code_from_counts, pooled_kappa
+from qualcode.agreement.per_code import (
+    PerCodeAgreement,
+    mean_kappa,
+    per_code_from_counts,
+    pooled_kappa,
+)
 from qualcode.agreement.units import (
     CHARACTER_SCOPES,
     UNITS,

@@ -106,7 +106,6 @@ def agreed_units(project: Project, coders: Sequence[str], *, sample: str | None 
     """Every (transcript, turn, code) both coders applied."""
     from qualcode.agreement.project import agreement_codes
     from qualcode.agreement.units import load_coded, unit_matrices
-
     from qualcode.coding.blind import guard
 
     pair = check_coders(coders)
@@ -187,8 +186,8 @@ class _ConsensusWriter:
 
     def __init__(self, project: Project, conn: Connection, into: str) -> None:
         from qualcode.codebook.versions import ensure_snapshot
-        from qualcode.coding.session import ActionResult, CodingSession
         from qualcode.coding.coders import check_coder_name
+        from qualcode.coding.session import ActionResult, CodingSession
         from qualcode.store.access import create_coder, lock_coder
 
         self.conn, self.into = conn, into

@@ -7,7 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from qualcode.agreement._validation import category_index, check_label_pair, describe_shape, is_missing
+from qualcode.agreement._validation import (
+    category_index,
+    check_label_pair,
+    describe_shape,
+    is_missing,
+)
 from qualcode.errors import AgreementError
 
 

@@ -160,8 +160,12 @@ def _listed(ids, limit: int = 5) -> str:
 def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     """The project's analysis set, or ``coder``'s codings everywhere when named."""
     from qualcode.coding.coders import resolve_coder
-    from qualcode.store.assignments import assignment_rows, coded_turns, coding_origins
-    from qualcode.store.assignments import transcript_metadata
+    from qualcode.store.assignments import (
+        assignment_rows,
+        coded_turns,
+        coding_origins,
+        transcript_metadata,
+    )
     from qualcode.store.codings import respondent_segment_totals
 
     with project.read() as conn:

@@ -14,7 +14,6 @@ import typer
 from typer.core import TyperGroup
 
 from qualcode.cli.lazy import click
-
 from qualcode.errors import QualcodeError, ValidationFailed
 
 

@@ -35,7 +35,13 @@ def progress_bar(description: str, unit: str = "") -> Iterator[Advance]:
     if not shown():
         yield lambda done, total: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from qualcode.cli.common import err_console
 

@@ -236,13 +236,12 @@ def demo_step(project, console=console) -> list[Path]:
     autocoder as coder "autocoder" first). A theme whose quotes still hold likely
     identifiers is refused, as any export would be, and the refusal is printed.
     """
+    from qualcode.demo import DEMO_CODER
     from qualcode.errors import ExportError
     from qualcode.quotes.attribution import AttributionOptions
     from qualcode.quotes.quoteset import build_quote_set
     from qualcode.quotes.selection import QuoteQuery, resolve_groups
     from qualcode.quotes.writers import export_quote_set
-
-    from qualcode.demo import DEMO_CODER
 
     coder = DEMO_CODER
     written: list[Path] = []

@@ -13,9 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from qualcode.cli.lazy import click
-
-from qualcode.cli.lazy import cli_modules, loader
+from qualcode.cli.lazy import cli_modules, click, loader
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CATALOG = Path(__file__).resolve().parent / "catalog.py"

@@ -114,9 +114,8 @@ def report(
     section: Annotated[list[str] | None, typer.Option("--section", help="Only this section; repeatable.")] = None,
 ) -> None:
     """Write the whole study report (Markdown and Word, optionally HTML) with tables and charts."""
-    from qualcode.report import build_report
-
     from qualcode.cli.progress import progress_bar
+    from qualcode.report import build_report
 
     with progress_bar("Report", "sections") as advance:
         written = build_report(project_of(ctx), output, coder=coder, html=html, sections=section, progress=advance)

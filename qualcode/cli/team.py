@@ -113,7 +113,12 @@ def grant_command(
     the role what coding needs. Run as the lead, who owns the tables.
     """
     from qualcode.store import open_engine
-    from qualcode.store.access import grant_access, grant_statements, policy_statements, require_postgresql
+    from qualcode.store.access import (
+        grant_access,
+        grant_statements,
+        policy_statements,
+        require_postgresql,
+    )
 
     project = project_of(ctx)
     engine = open_engine(project.database_url)

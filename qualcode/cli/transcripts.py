@@ -76,7 +76,12 @@ def import_(
 
 
 def _requests(files, role, site, attr, transcript_id, manifest, glob):
-    from qualcode.transcripts.importing import ImportRequest, expand_paths, parse_attributes, read_manifest
+    from qualcode.transcripts.importing import (
+        ImportRequest,
+        expand_paths,
+        parse_attributes,
+        read_manifest,
+    )
 
     if manifest is not None:
         if files:

@@ -10,10 +10,11 @@ empty list means the round trip was exact.
 from __future__ import annotations
 
 import tempfile
-from qualcode.words import plural
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from qualcode.words import plural
 
 if TYPE_CHECKING:
     from qualcode.project import Project

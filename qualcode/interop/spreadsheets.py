@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import CodingError, ExportError, NotFoundError, Problem, UnknownRoleError, ValidationFailed
+from qualcode.errors import (
+    CodingError,
+    ExportError,
+    NotFoundError,
+    Problem,
+    UnknownRoleError,
+    ValidationFailed,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

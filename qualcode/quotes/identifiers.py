@@ -32,9 +32,19 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qualcode.quotes.common_words import CALENDAR, COMMON_CAPITALISED, FUNCTION_WORDS, PLATFORMS_AND_BRANDS
+from qualcode.quotes.common_words import (
+    CALENDAR,
+    COMMON_CAPITALISED,
+    FUNCTION_WORDS,
+    PLATFORMS_AND_BRANDS,
+)
 from qualcode.quotes.detectors import pattern_hits
-from qualcode.quotes.names import capitalised_lead, context_names, followed_by_person_verb, is_listed_name
+from qualcode.quotes.names import (
+    capitalised_lead,
+    context_names,
+    followed_by_person_verb,
+    is_listed_name,
+)
 
 _TOKEN = re.compile(r"(?<![\w'’.-])[A-Z](?:[\w&’'+-]|\.(?=\w))*")
 _LOWER_TOKEN = re.compile(r"(?<![\w'’.@-])[a-z][a-z'’]{2,}(?![\w@-])")

@@ -14,7 +14,14 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from qualcode.store.codings import CODING_FIELDS, _as_dict, append_event, compact_payload, insert_codings, now
+from qualcode.store.codings import (
+    CODING_FIELDS,
+    _as_dict,
+    append_event,
+    compact_payload,
+    insert_codings,
+    now,
+)
 from qualcode.store.schema import codings, events
 
 CHUNK = 500  # ids per IN list: well under every driver's parameter limit

@@ -7,7 +7,14 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from qualcode.errors import NotFoundError
-from qualcode.store.schema import assignments, codings, sample_transcripts, segments, suggestions, transcripts
+from qualcode.store.schema import (
+    assignments,
+    codings,
+    sample_transcripts,
+    segments,
+    suggestions,
+    transcripts,
+)
 from qualcode.transcripts.model import Segment, Transcript
 
 

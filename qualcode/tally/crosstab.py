@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from qualcode.tally import wording
 from qualcode.tally.counting import CountTable, children_keymap
 from qualcode.tally.frequencies import unit_count
-from qualcode.tally.whose import guard_whose, whose_codings
 from qualcode.tally.selection import (
     COUNT_TYPES,
     Dimension,
@@ -40,6 +39,7 @@ from qualcode.tally.selection import (
     ordered_groups,
     select_transcripts,
 )
+from qualcode.tally.whose import guard_whose, whose_codings
 
 if TYPE_CHECKING:
     from qualcode.codebook import Codebook

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.tally import wording
-from qualcode.tally.counting import CountTable, KeyMap, children_keymap, presence_rows, reference_counts
+from qualcode.tally.counting import (
+    CountTable,
+    KeyMap,
+    children_keymap,
+    presence_rows,
+    reference_counts,
+)
 from qualcode.tally.selection import (
     Dimension,
     TallyError,

@@ -22,13 +22,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from qualcode.coding.blind import is_blind, viewer_of
 from qualcode.coding.session import ActionResult, CodingSession
 from qualcode.coding.suggesters import Suggestion, load_suggesters, suggestions_for
 from qualcode.errors import CodingError
-from qualcode.coding.blind import is_blind, viewer_of
+from qualcode.transcripts.sentences import split_sentences
 from qualcode.tui.assignments import TranscriptChoice, next_transcript, transcript_choices
 from qualcode.tui.queries import Mark, load_marks, rejected_suggestions, transcript_fingerprint
-from qualcode.transcripts.sentences import split_sentences
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code

@@ -225,8 +225,9 @@ def test_reconcile_from_a_decisions_file(study, tmp_path, suffix):
     assert "Decided 2 (skipped 1 blank rows)" in done.output and "1 still to decide" in done.output
     again = run(project, "reconcile", "--coders", "ana,ben", "--decisions", str(path))
     assert again.exit_code == 1 and "is not a pending disagreement" in again.output
-    from qualcode.store.schema import events
     from sqlalchemy import select
+
+    from qualcode.store.schema import events
     with project.read() as conn:
         payloads = [p for p in conn.execute(select(events.c.after).where(events.c.coding_id.is_(None))).scalars()]
     assert sorted(p["reason"] for p in payloads) == ["not a challenge", "the hotline is named"]

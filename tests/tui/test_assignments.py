@@ -1,8 +1,8 @@
 import pytest
 
+from qualcode.coding.blind import Viewer, is_blind
 from qualcode.coding.session import CodingSession
 from qualcode.errors import NotFoundError
-from qualcode.coding.blind import Viewer, is_blind
 from qualcode.tui.assignments import assigned_transcripts, next_transcript, transcript_choices
 
 pytestmark = pytest.mark.coders("ana", "ben", "cy")

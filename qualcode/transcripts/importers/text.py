@@ -15,7 +15,12 @@ from pathlib import PurePath
 
 from qualcode.errors import TranscriptImportError
 from qualcode.transcripts.encoding import decode_text_with_encoding, looks_like_text, strip_controls
-from qualcode.transcripts.importers.labels import Line, assemble_turns, monologue, refuse_labels_with_speaker
+from qualcode.transcripts.importers.labels import (
+    Line,
+    assemble_turns,
+    monologue,
+    refuse_labels_with_speaker,
+)
 from qualcode.transcripts.model import ParsedTranscript
 
 FORMAT = "text"

@@ -29,7 +29,12 @@ from qualcode.errors import TranscriptImportError
 from qualcode.transcripts.encoding import OLE2_MAGIC, ZIP_MAGIC
 from qualcode.transcripts.importers.docx_body import W_PSTYLE, style_kinds
 from qualcode.transcripts.importers.docx_lines import document_lines, document_paragraphs
-from qualcode.transcripts.importers.labels import Line, assemble_turns, monologue, refuse_labels_with_speaker
+from qualcode.transcripts.importers.labels import (
+    Line,
+    assemble_turns,
+    monologue,
+    refuse_labels_with_speaker,
+)
 from qualcode.transcripts.model import ParsedTranscript
 
 FORMAT = "docx"
