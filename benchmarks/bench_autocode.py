@@ -76,7 +76,7 @@ class BigramChain:
             if len(words) < 3:
                 continue
             self.starts.append(words[0])
-            for word, after in zip(words, words[1:]):
+            for word, after in zip(words, words[1:], strict=False):
                 self.following.setdefault(word, []).append(after)
 
     def sentence(self, rng: random.Random) -> list[str]:

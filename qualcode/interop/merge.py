@@ -160,7 +160,9 @@ class _Merger:
     # -- placing one coding -----------------------------------------------------------
 
     def _plan(self, entry: dict) -> tuple[dict, dict | None]:
-        refuse = lambda reason: (entry, self._refuse(entry, reason))
+        def refuse(reason: str) -> tuple[dict, dict | None]:
+            return entry, self._refuse(entry, reason)
+
         if entry.get("orphaned"):
             return refuse("orphaned in the bundle: its text vanished from the coder's transcript")
         transcript = self._transcript(entry["transcript"])

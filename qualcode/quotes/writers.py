@@ -153,7 +153,7 @@ def provenance_lines(quote_set: QuoteSet) -> list[str]:
         "Redaction (qualcode.toml [redaction]): " + ", ".join(f"{k} {v}" for k, v in record["redaction"].items()) + ".",
     ]
     if quote_set.attribution_notes:
-        lines.append("Attribution (k-anonymity, k = %d): " % quote_set.k_anonymity + "; ".join(quote_set.attribution_notes) + ".")
+        lines.append(f"Attribution (k-anonymity, k = {quote_set.k_anonymity:d}): " + "; ".join(quote_set.attribution_notes) + ".")
     if quote_set.allowed_unmasked:
         lines.append(unmasked_note(quote_set) + " " + "; ".join(str(item) for item in quote_set.allowed_unmasked))
     return lines
