@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Column, Connection, Row, delete, insert, select, update
 
 from qualcode.errors import NotFoundError
 from qualcode.store.schema import (
@@ -42,7 +43,7 @@ def check_storable(transcript: Transcript) -> None:
     from qualcode.errors import TranscriptImportError
 
     columns = transcripts.c
-    fields = [(name, getattr(transcript, name), columns[name]) for name in
+    fields: list[tuple[str, Any, Column | None]] = [(name, getattr(transcript, name), columns[name]) for name in
               ("id", "title", "role", "site", "source_path", "sha256", "format", "text")]
     fields += [(f"attribute name {n}", str(key), None) for n, key in enumerate(transcript.attributes, 1)]
     fields += [(f"attribute {str(k)[:40]!r}", str(v), None) for k, v in transcript.attributes.items()]
@@ -101,7 +102,10 @@ def update_metadata(conn: Connection, transcript_id: str, values: dict) -> None:
 def rename_transcript(conn: Connection, old_id: str, new_id: str) -> None:
     """Give a transcript a new id, carrying its segments, codings, suggestions, sample
     memberships and coder assignments (the event log keeps the old id: it is history)."""
-    row = dict(transcript_row(conn, old_id)._mapping)
+    old = transcript_row(conn, old_id)
+    if old is None:
+        raise NotFoundError(f"No transcript '{old_id}'")
+    row = dict(old._mapping)
     conn.execute(insert(transcripts).values(**{**row, "id": new_id}))
     for table in (segments, codings, suggestions, sample_transcripts, assignments):
         conn.execute(update(table).where(table.c.transcript_id == old_id).values(transcript_id=new_id))
