@@ -215,7 +215,7 @@ def _label_candidate(line: str) -> Candidate | None:
 def accepted_speakers(candidates: list[Candidate | None]) -> set[str]:
     """Keys (see :func:`name_key`) of the candidates taken as real speaker labels."""
     forms = Counter((c.name, c.strength, c.heading) for c in candidates if c is not None and c.name)
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for (name, _, _), count in forms.items():
         counts[name_key(name)] += count
     accepted: set[str] = set()
@@ -280,7 +280,7 @@ def assemble_turns(
             boilerplate += 1  # every boilerplate pattern mentions transcription
             continue
         key = name_key(candidate.name) if candidate is not None else None
-        if key in accepted:
+        if candidate is not None and key in accepted:
             speaker = display.get(key) or display.setdefault(key, _tidy(candidate.name))
             start = _first_known(candidate.time, line.start_time, pending_time)
             builder.start(speaker, candidate.rest, start, line.end_time)
