@@ -76,7 +76,7 @@ def get_snapshot(conn: Connection, snapshot_id: int) -> Snapshot:
 
 def version_rows(conn: Connection) -> list[dict]:
     """Stored versions, oldest first, with their code count and the codings made under each."""
-    made = dict(
+    made: dict[int | None, int] = dict(
         conn.execute(
             select(codings.c.codebook_version_id, func.count()).group_by(codings.c.codebook_version_id)
         ).all()
@@ -149,7 +149,7 @@ def _insert_snapshot(conn: Connection, codebook: Codebook) -> int:
 
     try:
         with conn.begin_nested():  # a savepoint: another coder may store the same version first
-            return conn.execute(insert(codebook_versions).values(**values)).inserted_primary_key[0]
+            return conn.execute(insert(codebook_versions).values(**values)).inserted_primary_key[0]  # type: ignore[index]  # one row inserted: never None
     except AccessDenied:  # team mode: codebook versions are the lead's (docs/team.md)
         raise CodebookError(
             f"this version of the codebook ({Path(codebook.path or 'codebook').name}, hash {codebook.hash[:12]}) "
