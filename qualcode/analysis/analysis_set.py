@@ -135,7 +135,7 @@ class AnalysisSet:
         if self.named:
             warning = f" Warning: {MACHINE_WARNING.format(coder=self.named)}." if self.machine else ""
             return f"Counts the codings of '{self.named}' on every transcript (named with --coder).{warning}"
-        by = {}
+        by: dict[str, int] = {}
         for e in self.entries:
             by[e.source] = by.get(e.source, 0) + 1
         words = {"assigned": "their assigned primary coder", "consensus": "the reconciled consensus",
@@ -221,11 +221,11 @@ def _sample_pairs(conn: Connection) -> list[tuple[str, tuple[str, str], list[str
     """(sample, its two coders, its transcripts) for every two-coder sample."""
     from qualcode.agreement.sampling import load_sample, sample_names
 
-    found = []
+    found: list[tuple[str, tuple[str, str], list[str]]] = []
     for name in sample_names(conn):
         sample = load_sample(conn, name)
         if len(sample.coders) == 2:
-            found.append((name, tuple(sample.coders), sample.transcript_ids))
+            found.append((name, (sample.coders[0], sample.coders[1]), sample.transcript_ids))
     return found
 
 
