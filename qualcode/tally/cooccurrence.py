@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def _incidence(ctx: _Context, axis: Axis) -> tuple[list[str], dict[str, int]]:
-    keymap = children_keymap(ctx.codebook, axis.code, rollup=ctx.rollup)
+    keymap = children_keymap(ctx.codebook, axis.code_id, rollup=ctx.rollup)
     index = {key: i for i, key in enumerate(keymap.keys)}
     columns = {stored: index[key] for stored, key in keymap.mapping.items() if key in index}
     return list(keymap.keys), columns

@@ -57,11 +57,25 @@ class Axis:
     dimension: Dimension | None = None
 
     @property
+    def code_id(self) -> str:
+        """The code of a ``codes`` axis."""
+        if self.code is None:
+            raise TypeError(f"a {self.kind} axis has no code")
+        return self.code
+
+    @property
+    def group(self) -> Dimension:
+        """The transcript dimension of a ``group`` axis."""
+        if self.dimension is None:
+            raise TypeError(f"a {self.kind} axis has no dimension")
+        return self.dimension
+
+    @property
     def spec(self) -> str:
         if self.kind == "group":
-            return self.dimension.spec
-        keyword = self.code.casefold() in GROUP_WORDS or self.code.casefold().startswith(("attr:", "code:"))
-        return f"code:{self.code}" if keyword else self.code
+            return self.group.spec
+        keyword = self.code_id.casefold() in GROUP_WORDS or self.code_id.casefold().startswith(("attr:", "code:"))
+        return f"code:{self.code}" if keyword else self.code_id
 
 
 @dataclass
@@ -178,7 +192,7 @@ def crosstab(
     count = count or ("transcripts" if row_axis.kind == column_axis.kind == "group" else "references")
     check_count_type(count)
     for axis in (row_axis, column_axis):
-        if axis.kind == "codes" and not codebook.children(axis.code):
+        if axis.kind == "codes" and not codebook.children(axis.code_id):
             raise TallyError(f"Code '{axis.code}' has no children; a crosstab axis is a code's children")
     needs_coder = "codes" in (row_axis.kind, column_axis.kind)
     whose = whose_codings(project, coder) if needs_coder else None
@@ -188,7 +202,7 @@ def crosstab(
         infos = load_transcripts(conn)
         for axis in (row_axis, column_axis):
             if axis.kind == "group":
-                check_dimension(axis.dimension, infos)
+                check_dimension(axis.group, infos)
         selected = select_transcripts(codebook, infos, roles, sites)
         context = _Context(project, conn, codebook, selected, whose, count, rollup, len(infos))
         result = _compute(context, row_axis, column_axis)
@@ -241,9 +255,9 @@ def group_headers(codebook: Codebook, dimension: Dimension, selected) -> list[He
 
 
 def _codes_by_group(ctx: _Context, codes: Axis, groups: Axis) -> CrosstabResult:
-    keymap = children_keymap(ctx.codebook, codes.code, rollup=ctx.rollup)
+    keymap = children_keymap(ctx.codebook, codes.code_id, rollup=ctx.rollup)
     table = CountTable(ctx.whose.reference_rows(ctx.conn, keymap))
-    dimension = groups.dimension
+    dimension = groups.group
     columns = group_headers(ctx.codebook, dimension, ctx.selected)
     members = {h.key: [t for t in ctx.selected if dimension.value(t) == h.key] for h in columns}
     counts = [[unit_count(ctx.count, table, members[h.key], [key]) for h in columns] for key in keymap.keys]
@@ -267,8 +281,8 @@ def _units(count: str, members) -> int:
 
 
 def _group_by_group(ctx: _Context, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
-    rows = group_headers(ctx.codebook, row_axis.dimension, ctx.selected)
-    columns = group_headers(ctx.codebook, column_axis.dimension, ctx.selected)
+    rows = group_headers(ctx.codebook, row_axis.group, ctx.selected)
+    columns = group_headers(ctx.codebook, column_axis.group, ctx.selected)
 
     def cell(members) -> int:
         return _units(ctx.count, members)
@@ -276,8 +290,8 @@ def _group_by_group(ctx: _Context, row_axis: Axis, column_axis: Axis) -> Crossta
     def members(row=None, column=None):
         return [
             t for t in ctx.selected
-            if (row is None or row_axis.dimension.value(t) == row)
-            and (column is None or column_axis.dimension.value(t) == column)
+            if (row is None or row_axis.group.value(t) == row)
+            and (column is None or column_axis.group.value(t) == column)
         ]
 
     counts = [[cell(members(r.key, c.key)) for c in columns] for r in rows]

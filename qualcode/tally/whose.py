@@ -52,7 +52,8 @@ class Whose:
         segs, keys, transcript_of = [], [], {}
         for coder in self.aset.coders:
             s, k, of = segment_keys(conn, coder, columns, with_transcripts=True)
-            keep = np.fromiter((coder_for.get(of.get(int(x))) == coder for x in s), dtype=bool, count=len(s))
+            keep = np.fromiter((coder_for.get(of.get(int(x))) == coder for x in s),  # type: ignore[arg-type]  # get(None) is None
+                               dtype=np.bool_, count=len(s))
             segs.append(s[keep])
             keys.append(k[keep])
             if with_transcripts:
