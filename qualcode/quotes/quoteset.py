@@ -11,7 +11,7 @@ refuses while there are any (:func:`ensure_masked`).
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -115,7 +115,7 @@ class QuoteSet:
 
 class _Timer:
     def __init__(self) -> None:
-        self.totals: dict[str, float] = Counter()
+        self.totals: defaultdict[str, float] = defaultdict(float)
 
     @contextmanager
     def __call__(self, stage: str):
