@@ -179,4 +179,4 @@ def _write_docx(rows: list[Disagreement], path: Path, coders: tuple[str, ...]) -
             cells[2].text = f"{row.applied_by} (not {row.not_applied_by})"
             cells[3].text = row.unit_text + (f"\n\nCoded: \u201c{row.coded_text}\u201d" if row.coded_text else "")
             cells[4].text = ""
-    document.save(path)
+    document.save(str(path))
