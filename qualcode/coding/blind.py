@@ -168,6 +168,7 @@ def close_sample(project: Project, name: str, viewer: Viewer | None = None) -> C
 
     viewer = require_lead(project, "closes a sample", viewer)
     lead = lead_of(project)
+    assert lead is not None, "require_lead refuses a project without a lead"
     with project.write() as conn:
         load_sample(conn, name)  # NotFoundError listing the samples
         stamp = store.close_sample(conn, name, viewer.name or lead)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import NotFoundError, QualcodeError
 
@@ -70,8 +70,8 @@ class LabelledTurn:
 class Model:
     """A fitted model: shared vectorizer, one classifier and threshold per code, and what it knows."""
 
-    vectorizer: object
-    classifiers: dict[str, object]
+    vectorizer: Any  # scikit-learn ships no types
+    classifiers: dict[str, Any]
     code_roles: dict[str, list[str]]
     report: dict
     thresholds: dict[str, float] = field(default_factory=dict)
@@ -310,7 +310,8 @@ def fit_codes(features, codes: list[CodeRows], processes: int) -> list[tuple[flo
 
 
 def _fit_inherited(index: int) -> tuple[float, object]:
-    features, codes = _inherited  # set by fit_codes before the fork
+    assert _inherited is not None, "set by fit_codes before the fork"
+    features, codes = _inherited
     return fit_code(features, codes[index])
 
 
@@ -413,7 +414,7 @@ def save_model(project: Project, model: Model, coder: str, hashed_data: str) -> 
                 created_at=datetime.now(UTC),
             )
         )
-        return result.inserted_primary_key[0]
+        return result.inserted_primary_key[0]  # type: ignore[index]  # one row inserted: never None
 
 
 @dataclass

@@ -70,7 +70,7 @@ def _register_builtin() -> None:
 
 def suggestions_for(
     suggesters: list[Suggester], transcript: Transcript, segment: Segment, coder: str,
-    applied: set[str] = frozenset(),
+    applied: set[str] | frozenset[str] = frozenset(),
 ) -> list[Suggestion]:
     """Every suggester's proposals for the segment, best first, minus codes already applied."""
     found: dict[tuple[str, int, int], Suggestion] = {}

@@ -32,12 +32,13 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from qualcode.coding.autocode.lemmas import LemmaIndex, make_nlp
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
     from spacy.tokens import Doc
 
     from qualcode.codebook.model import Code
@@ -228,7 +229,7 @@ class RuleMatcher:
     ) -> Iterator[list[CodeMatch]]:
         """:meth:`match_text` over many units, tokenized in batches (``nlp.tokenizer.pipe``)."""
         texts = list(texts)
-        docs = self.nlp.tokenizer.pipe(texts, batch_size=batch_size)
+        docs = cast("Tokenizer", self.nlp.tokenizer).pipe(texts, batch_size=batch_size)
         for doc, text, codes in zip(docs, texts, allowed, strict=True):
             yield self.match_doc(doc, codes, text)
 
@@ -303,7 +304,8 @@ class RuleMatcher:
     def _words(self, unit: _Unit) -> list[tuple[int, int, tuple]]:
         """(word position, token index, entry) of the words some rule cares about."""
         entries, doc = self._entries, unit.doc
-        words, word_tokens = [], []
+        words: list[tuple[int, int, tuple]] = []
+        word_tokens: list[int] = []
         for index, lower in enumerate(unit.lowers):
             entry = entries.get(lower, MISS)
             if entry is MISS:
@@ -311,7 +313,7 @@ class RuleMatcher:
             if entry is SKIP:
                 continue
             if entry is not None:
-                words.append((len(word_tokens), index, entry))
+                words.append((len(word_tokens), index, entry))  # type: ignore[arg-type]  # past MISS, SKIP and None: an entry
             word_tokens.append(index)
         unit.word_tokens = word_tokens
         return words
@@ -436,7 +438,7 @@ def required_literals(pattern: str) -> tuple[frozenset[str], ...] | None:
     required (the regex then runs on every unit).
     """
     try:
-        from re import _parser as parser  # the stdlib's own pattern parser
+        from re import _parser as parser  # type: ignore[attr-defined]  # the stdlib's own pattern parser (3.11+)
 
         groups = _needed(parser.parse(pattern, re.IGNORECASE).data, parser)
     except Exception:  # an unusual construct: skip the optimisation, never the rule
@@ -466,7 +468,7 @@ def _needed(items, parser) -> list[set[str]]:
         elif op is parser.BRANCH:
             alternatives = [_best(_needed(branch, parser)) for branch in arg[1]]
             if all(alternatives):
-                groups.append(set().union(*alternatives))
+                groups.append(set().union(*(a for a in alternatives if a is not None)))  # all are sets
         elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT) and arg[0] >= 1:
             groups += _needed(arg[2], parser)
     if run != {""}:

@@ -66,7 +66,7 @@ def replace_open(
     # Decisions are per-coder rows and stay; the open rows every coder sees are replaced.
     decided = conn.execute(
         select(func.count()).select_from(suggestions).where(*scope, suggestions.c.status != "open")
-    ).scalar()
+    ).scalar_one()
     deleted = conn.execute(delete(suggestions).where(*scope, suggestions.c.status == "open")).rowcount
     stamp = now()
     rows = [
@@ -138,7 +138,7 @@ def _coding_count(project: Project, coder: str) -> int:
     from qualcode.store.schema import codings
 
     with project.read() as conn:
-        return conn.execute(select(func.count()).where(codings.c.coder == coder)).scalar()
+        return conn.execute(select(func.count()).where(codings.c.coder == coder)).scalar_one()
 
 
 def open_suggestions(
@@ -222,10 +222,12 @@ def blind_model_filter(
     models = [r for r in rows if r["source"] == "model"]
     if not models or not is_blind(conn, viewer_of(project, coder), transcript_id):
         return rows
-    learned = model_training_transcripts(conn, {(r.get("evidence") or {}).get("model_id") for r in models} - {None})
+    learned = model_training_transcripts(
+        conn, {m for r in models if (m := (r.get("evidence") or {}).get("model_id")) is not None}
+    )
 
     def clean(row: dict) -> bool:
-        trained_on = learned.get((row.get("evidence") or {}).get("model_id"))
+        trained_on = learned.get((row.get("evidence") or {}).get("model_id"))  # type: ignore[arg-type]  # get(None) is None
         return trained_on is not None and transcript_id not in trained_on
     return [r for r in rows if r["source"] != "model" or clean(r)]
 
