@@ -72,7 +72,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._blocks: dict[int, list[Strip]] = {}  # index -> strips, only for painted turns
         self._starts: list[int] = []
         self._colors: dict[str, str] = {}
-        self._base_style = None
+        self._base_style: Style | None = None
 
     # -- public ---------------------------------------------------------------
 
