@@ -76,7 +76,7 @@ class BigramChain:
             if len(words) < 3:
                 continue
             self.starts.append(words[0])
-            for word, after in zip(words, words[1:]):
+            for word, after in zip(words, words[1:], strict=False):
                 self.following.setdefault(word, []).append(after)
 
     def sentence(self, rng: random.Random) -> list[str]:
@@ -147,7 +147,12 @@ def autocoder_rate(codebook, turns, processes: int, words: int) -> tuple[float, 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from qualcode.coding.autocode.parallel import match_units
-    from qualcode.coding.autocode.runner import TopicFocus, allowed_by_role, assign_wanted, select_codes
+    from qualcode.coding.autocode.runner import (
+        TopicFocus,
+        allowed_by_role,
+        assign_wanted,
+        select_codes,
+    )
 
     selected = select_codes(codebook, None)
     assign = partial(assign_wanted, codebook, TopicFocus(), frozenset(c.id for c in selected))

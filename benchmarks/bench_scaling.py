@@ -235,7 +235,7 @@ def growth(results: dict, sizes: list[int]) -> dict:
     out: dict = {}
     for step in STEPS:
         rows = []
-        for small, large in zip(sizes, sizes[1:]):
+        for small, large in zip(sizes, sizes[1:], strict=False):
             a, b = results[str(small)][step], results[str(large)][step]
             factor = large / small
             rows.append({

@@ -43,7 +43,7 @@ def run_once(args: list[str]) -> float:
 
 def measure(rounds: int) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {name: [] for name in CASES}
-    for name, args in CASES.items():  # warm the OS cache and the .pyc files first
+    for args in CASES.values():  # warm the OS cache and the .pyc files first
         run_once(args)
     for round_ in range(rounds):
         order = list(CASES) if round_ % 2 == 0 else list(reversed(CASES))

@@ -254,8 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, question in QUESTIONS:
         answers = {}
         sides = {
-            "qualcode": lambda q=question: answers.__setitem__("qualcode", ask_qualcode(project, q)),
-            "pandas": lambda q=question: answers.__setitem__("pandas", ask_pandas(frames, project.codebook, q)),
+            "qualcode": lambda q=question, a=answers: a.__setitem__("qualcode", ask_qualcode(project, q)),
+            "pandas": lambda q=question, a=answers: a.__setitem__("pandas", ask_pandas(frames, project.codebook, q)),
         }
         figures = alternate(sides, args.repeat)
         same = answers["qualcode"] == answers["pandas"]

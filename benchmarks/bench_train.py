@@ -59,7 +59,12 @@ def old_fit(turns, codebook, min_positive: int = 5):
 
     Code selection, thresholds and the report are the current code's (they did not change).
     """
-    from qualcode.coding.learn import assemble_model, choose_threshold, learnable_codes, make_vectorizer
+    from qualcode.coding.learn import (
+        assemble_model,
+        choose_threshold,
+        learnable_codes,
+        make_vectorizer,
+    )
 
     vectorizer = make_vectorizer(len(turns))
     features = vectorizer.fit_transform([t.text for t in turns])  # indices left unsorted, as they were

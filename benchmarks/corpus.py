@@ -93,7 +93,7 @@ def write_paragraphs(document, rng: random.Random, pairs: list[tuple[str, str]])
 
 def write_table(document, pairs: list[tuple[str, str]]) -> None:
     table = document.add_table(rows=1, cols=3)
-    for cell, heading in zip(table.rows[0].cells, ("Speaker", "Time", "Text")):
+    for cell, heading in zip(table.rows[0].cells, ("Speaker", "Time", "Text"), strict=True):
         cell.text = heading
     seconds = 0
     for speaker, text in pairs:

@@ -1,8 +1,9 @@
 """The project: a folder with ``qualcode.toml``, its codebook and its store.
 
-``Project`` is the façade the CLI, the TUI and the Python API use: it finds the
-project (walking up from the working directory like git), reads its settings, opens
-the store and loads the active codebook.
+``Project`` is the context handle the CLI, the TUI and the Python API open and hand
+to every feature: it finds the project (walking up from the working directory like
+git), reads its settings, opens the store and loads the active codebook. It sits
+below the features and above the codebook and the store (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from qualcode.transcripts.model import Transcript
 from tests import pg
 from tests.helpers import DATA, INTERVIEW, add_coders, add_transcript
 
-
 # Hypothesis: CI is derandomized with bounded examples so a run is repeatable and its
 # time predictable on a 2-core machine; locally the default profile explores more.
 settings.register_profile(

@@ -149,7 +149,7 @@ class PerCodeAgreement:
 
     @property
     def kappa_defined(self) -> np.ndarray:
-        return np.equal(self.kappa_reason, None)
+        return np.equal(self.kappa_reason, None)  # type: ignore[call-overload]  # elementwise "is None" over an object array
 
     def kappa_result(self, index: int) -> KappaResult:
         """Code ``index``'s kappa as a :class:`KappaResult`."""
@@ -343,7 +343,7 @@ def pooled_kappa(per_code: PerCodeAgreement | BinaryCounts, *, method: str = "de
     else:
         stack = kappa_stack(counts.tables()[used].sum(axis=0, keepdims=True).astype(float))
         observed, expected = float(stack.observed[0]), float(stack.expected[0])
-    summary = {"method": method, "codes_used": int(used.sum()), "codes_excluded": int((~used).sum()),
+    summary: dict[str, Any] = {"method": method, "codes_used": int(used.sum()), "codes_excluded": int((~used).sum()),
                "observed": observed, "expected": expected}
     if 1.0 - expected <= 1e-12:
         return SummaryKappa(None, "no coder applied any code (or both applied every code to every unit)", **summary)

@@ -247,7 +247,7 @@ def draw(
         strata.setdefault(stratum_of(row, stratify), []).append(row["id"])
     allocation = allocate({name: len(ids) for name, ids in strata.items()}, math.ceil(fraction * len(ordered)),
                           minimum)
-    chosen = []
+    chosen: list[tuple[str, str]] = []
     for name, ids in strata.items():
         picked = sorted(ids, key=lambda transcript: keys[transcript])[: allocation.drawn(name)]
         chosen.extend((transcript, name) for transcript in picked)
@@ -400,7 +400,7 @@ def sample_progress(project: Project, name: str) -> SampleProgress:
         sample = load_sample(conn, name)
         totals = coding_store.respondent_segment_totals(conn)
         coded = {(c, t): n for c, t, n in coding_store.coded_segment_counts(conn)}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for transcript, stratum in sample.transcripts:
         total = totals.get(transcript, 0)
         progress = {coder: CoderProgress(coded.get((coder, transcript), 0), total) for coder in sample.coders}

@@ -86,7 +86,7 @@ def load_coded(project: Project, coders: Sequence[str], transcript_ids: Sequence
     ids = list(dict.fromkeys(transcript_ids))
     with project.read() as conn:
         transcripts = _load_transcripts(conn, ids)
-        sides = tuple(_coder_arrays(conn, coder, ids) for coder in coders)
+        sides = (_coder_arrays(conn, coders[0], ids), _coder_arrays(conn, coders[1], ids))
     return Coded((coders[0], coders[1]), transcripts, sides)
 
 

@@ -377,14 +377,14 @@ def _print_disagreements(rows) -> None:
     for (transcript, segment, start, _), group in groupby(rows, key=lambda r: (r.transcript, r.segment, r.start,
                                                                                r.end)):
         units += 1
-        group = list(group)
-        console.print(f"[bold]{transcript}[/bold] turn {segment} ({escape(group[0].role)}, offset {start})",
+        members = list(group)
+        console.print(f"[bold]{transcript}[/bold] turn {segment} ({escape(members[0].role)}, offset {start})",
                       soft_wrap=True)
-        for row in group:
+        for row in members:
             coded = f" on \u201c{escape(row.coded_text)}\u201d" if row.coded_text else ""
             console.print(f"  {escape(row.applied_by)} only: {escape(row.code)} ({escape(row.code_name)}){coded}",
                           soft_wrap=True)
-        console.print(f"  [dim]{escape(group[0].unit_text)}[/dim]\n", soft_wrap=True)
+        console.print(f"  [dim]{escape(members[0].unit_text)}[/dim]\n", soft_wrap=True)
     console.print(f"{plural(len(rows), 'disagreement')} in {plural(units, 'unit')}.", markup=False, soft_wrap=True)
 
 

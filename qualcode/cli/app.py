@@ -35,7 +35,8 @@ class QualcodeGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except ValidationFailed as error:
-            for problem in error.problems or [error]:
+            problems: list[object] = [*error.problems] or [error]
+            for problem in problems:
                 click.echo(f"Error: {problem}", err=True)
             ctx.exit(1)
         except QualcodeError as error:
@@ -84,6 +85,7 @@ class QualcodeGroup(TyperGroup):
                 _, text, hidden = COMMANDS[name]
             else:
                 command = self.get_command(ctx, name)
+                assert command is not None, "a listed command loads"
                 text, hidden = (command.short_help or (command.help or "").split("\n\n")[0]), command.hidden
             if not hidden:
                 listed[name] = " ".join(text.split())

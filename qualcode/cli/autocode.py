@@ -208,7 +208,7 @@ def evaluate_command(
     if coder is None and gold is None:
         fail("give the reference: --from CODER (codings in the project) or --gold FILE.csv")
     project = project_of(ctx)
-    reference = reference_from_csv(project, gold, coder) if gold else reference_from_coder(project, coder)
+    reference = reference_from_csv(project, gold, coder) if gold else reference_from_coder(project, coder or "")
     with err_console.status("Evaluating"):
         result = evaluate(project, reference, folds=folds, min_positive=min_positive)
     if as_json:

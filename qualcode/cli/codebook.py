@@ -7,7 +7,7 @@ Thin: each command parses its arguments, calls one function of
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -90,7 +90,7 @@ def _print_tree(codebook, rows: list[dict]) -> None:
 
     everyone = set(codebook.roles)
     tree = Tree(escape(codebook.title or "Codebook"))
-    nodes = {}
+    nodes: dict[str, Any] = {}
     for row in rows:
         label = f"{escape(row['name'])} [dim]{escape(row['id'])}[/dim]"
         if not row["codable"]:

@@ -6,11 +6,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import typer
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from qualcode.project import Project
 
 
@@ -43,8 +45,9 @@ class LazyConsole:
         setattr(self.real(), name, value)
 
 
-console = LazyConsole(highlight=False)
-err_console = LazyConsole(stderr=True, highlight=False)
+# Typed as the Console they stand in for: every attribute is the real console's.
+console = cast("Console", LazyConsole(highlight=False))
+err_console = cast("Console", LazyConsole(stderr=True, highlight=False))
 
 
 class State:
@@ -80,7 +83,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Report a usage problem found by the CLI itself and exit 1."""
     err_console.print(f"Error: {message}", markup=False, soft_wrap=True)
     raise typer.Exit(1)

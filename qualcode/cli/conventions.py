@@ -98,7 +98,7 @@ def apply_conventions(command: click.Command, path: tuple[str, ...]) -> click.Co
         _hide_old_spellings(param)
         if param.name == "coder" and path in ACTING_CODER and not param.envvar:
             param.envvar = "QUALCODE_CODER"
-            param.show_envvar = True
+            param.show_envvar = True  # type: ignore[attr-defined]  # --coder is an Option
         if param.param_type_name == "option" and "-o" in param.opts:
             param.callback = _make_folders(param.callback)
     return command
@@ -168,7 +168,7 @@ def _probe_option(which: str):
             pass  # only its option is used
     else:
         @probe.command()
-        def command(
+        def command(  # type: ignore[misc]  # one probe or the other: typer names the command after it
             qualcode_json_shorthand: Annotated[
                 bool, typer.Option("--json", help="Print JSON on stdout (same as --format json).")
             ] = False,
@@ -200,5 +200,5 @@ def _make_folders(callback):
             Path(value).expanduser().parent.mkdir(parents=True, exist_ok=True)
         return callback(ctx, param, value) if callback else value
 
-    create.__wrapped__ = callback
+    create.__wrapped__ = callback  # type: ignore[attr-defined]  # marks the wrapper (as functools.wraps does)
     return create

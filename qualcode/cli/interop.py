@@ -34,9 +34,8 @@ def export_qdpx_command(
     as_json: JsonOption = False,
 ) -> None:
     """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder..."""
-    from qualcode.interop.qdpx_export import export_qdpx
-
     from qualcode.cli.progress import progress_bar
+    from qualcode.interop.qdpx_export import export_qdpx
 
     with progress_bar("Exporting", "steps") as advance:
         summary = export_qdpx(

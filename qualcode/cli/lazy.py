@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import TYPE_CHECKING
 
 import typer
 
-# typer >= 0.29 carries its own copy of click (typer._click) and no longer imports
-# click itself; using that copy keeps the real click (~0.1 s) out of start-up.
-click = getattr(typer, "_click", None) or importlib.import_module("click")
+if TYPE_CHECKING:
+    from typer import _click as click  # the copy typer carries (see below)
+else:
+    # typer >= 0.29 carries its own copy of click (typer._click) and no longer imports
+    # click itself; using that copy keeps the real click (~0.1 s) out of start-up.
+    click = getattr(typer, "_click", None) or importlib.import_module("click")
 
 # Command modules in registration (and so --help) order; any other module with a
 # register(app) function is registered after these, in name order.
@@ -43,7 +47,7 @@ class Loader:
     def __init__(self) -> None:
         self.scratch = typer.Typer(rich_markup_mode=None, add_completion=False)
         self.registered: list[str] = []
-        self.group = None
+        self.group: typer.core.TyperGroup | None = None
 
     def load(self, modules):
         new = [name for name in modules if name not in self.registered]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 Advance = Callable[[int, int], None]
 
@@ -35,14 +36,20 @@ def progress_bar(description: str, unit: str = "") -> Iterator[Advance]:
     if not shown():
         yield lambda done, total: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from qualcode.cli.common import err_console
 
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
     columns += [TextColumn(unit)] if unit else []
-    with Progress(*columns, TimeRemainingColumn(), console=err_console.real(), transient=True) as bar:
-        tasks = []  # made at the first call, so that the bar never shows an unknown total
+    with Progress(*columns, TimeRemainingColumn(), console=err_console.real(), transient=True) as bar:  # type: ignore[attr-defined]  # a LazyConsole
+        tasks: list[Any] = []  # made at the first call, so that the bar never shows an unknown total
 
         def advance(done: int, total: int) -> None:
             if not tasks:

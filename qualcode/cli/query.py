@@ -7,7 +7,7 @@ Thin wrappers over :mod:`qualcode.search.query`, :mod:`qualcode.search.matrix` a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -169,7 +169,8 @@ def _run_saved(project, name: str, *, as_json: bool, output: Path | None) -> Non
     saved = load_query(project, name)
     if saved.kind == "matrix":
 
-        spec = MatrixSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.options.items()})
+        matrix_options: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in saved.options.items()}
+        spec = MatrixSpec(**matrix_options)
         render_matrix(project, spec, None, as_json=as_json, output=output)
         return
     refresh_index(project)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -44,34 +44,22 @@ def _attributes(items: ListOption) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _list(*names: str, metavar: str, help: str):
-    return Annotated[ListOption, typer.Option(*names, metavar=metavar, help=help)]
-
-
-def _number(help: str, default_type=int | None):
-    return Annotated[default_type, typer.Option(metavar="N", help=help)]
-
-
-def _flag(name: str, help: str):
-    return Annotated[bool, typer.Option(name, help=help)]
-
-
 CodesArgument = Annotated[
     ListOption, typer.Argument(metavar="CODE", help="Codes (with descendants); none: every top-level code used.")
 ]
-AllOf = _list("--all-of", metavar="CODE", help="Only turns also coded with these codes; repeatable or comma-separated.")
-RoleOption = _list("--role", metavar="ROLE", help="Stakeholder role (key, label or alias); repeatable.")
-SiteOption = _list("--site", metavar="SITE", help="Site; repeatable.")
-AttrOption = _list("--attr", metavar="KEY=VALUE", help="Transcript attribute key=value; repeatable.")
+AllOf = Annotated[ListOption, typer.Option("--all-of", metavar="CODE", help="Only turns also coded with these codes; repeatable or comma-separated.")]
+RoleOption = Annotated[ListOption, typer.Option("--role", metavar="ROLE", help="Stakeholder role (key, label or alias); repeatable.")]
+SiteOption = Annotated[ListOption, typer.Option("--site", metavar="SITE", help="Site; repeatable.")]
+AttrOption = Annotated[ListOption, typer.Option("--attr", metavar="KEY=VALUE", help="Transcript attribute key=value; repeatable.")]
 CoderOption = Annotated[
     str | None, typer.Option(metavar="NAME", help="Whose codings (default: consensus, else the only coder).")
 ]
-MinWords = _number("Leave out quotes shorter than this (cleaned).")
-MaxWords = _number("Trim longer quotes at a sentence (with --no-trim: leave them out).", int)
-Limit = _number("At most this many quotes per code.")
-PerTranscript = _number("At most this many quotes per transcript and code.")
-Seed = _number("Seed for --order random.", int)
-Context = _number("Add the N preceding interviewer questions.", int)
+MinWords = Annotated[int | None, typer.Option(metavar="N", help="Leave out quotes shorter than this (cleaned).")]
+MaxWords = Annotated[int, typer.Option(metavar="N", help="Trim longer quotes at a sentence (with --no-trim: leave them out).")]
+Limit = Annotated[int | None, typer.Option(metavar="N", help="At most this many quotes per code.")]
+PerTranscript = Annotated[int | None, typer.Option(metavar="N", help="At most this many quotes per transcript and code.")]
+Seed = Annotated[int, typer.Option(metavar="N", help="Seed for --order random.")]
+Context = Annotated[int, typer.Option(metavar="N", help="Add the N preceding interviewer questions.")]
 OrderOption = Annotated[str, typer.Option(metavar="ORDER", help="representative | length | transcript | random.")]
 FormatOption = Annotated[
     str | None, typer.Option("--format", metavar="FORMAT", help="docx | md | csv | xlsx | json (default: from -o).")
@@ -80,14 +68,14 @@ OutputOption = Annotated[
     Path | None, typer.Option("-o", "--output", metavar="FILE", help="Write to this file instead of the terminal.")
 ]
 ByOption = Annotated[str, typer.Option(metavar="code|role", help="Group by code or role.")]
-KeepDisfluenciesFlag = _flag("--keep-disfluencies", "Keep um, uh, stutters, repeats.")
-KeepTagsFlag = _flag("--keep-tags", "Keep [inaudible], [crosstalk], [laughs]...")
-NoTrimFlag = _flag("--no-trim", "Never trim; leave out quotes over --max-words.")
-WithSiteFlag = _flag("--with-site", "Attribution adds the site (—Prosecutor, site C) where >= k respondents share it.")
-WithRespondentFlag = _flag("--with-respondent", "Attribution adds a pseudonymous id: R07.")
-NoProvenanceFlag = _flag("--no-provenance", "Leave out the audit appendix (for circulation).")
-AllowUnmaskedFlag = _flag("--allow-unmasked", "Export despite likely identifiers (recorded).")
-TimingsFlag = _flag("--timings", "Print the time each stage took (stderr).")
+KeepDisfluenciesFlag = Annotated[bool, typer.Option("--keep-disfluencies", help="Keep um, uh, stutters, repeats.")]
+KeepTagsFlag = Annotated[bool, typer.Option("--keep-tags", help="Keep [inaudible], [crosstalk], [laughs]...")]
+NoTrimFlag = Annotated[bool, typer.Option("--no-trim", help="Never trim; leave out quotes over --max-words.")]
+WithSiteFlag = Annotated[bool, typer.Option("--with-site", help="Attribution adds the site (—Prosecutor, site C) where >= k respondents share it.")]
+WithRespondentFlag = Annotated[bool, typer.Option("--with-respondent", help="Attribution adds a pseudonymous id: R07.")]
+NoProvenanceFlag = Annotated[bool, typer.Option("--no-provenance", help="Leave out the audit appendix (for circulation).")]
+AllowUnmaskedFlag = Annotated[bool, typer.Option("--allow-unmasked", help="Export despite likely identifiers (recorded).")]
+TimingsFlag = Annotated[bool, typer.Option("--timings", help="Print the time each stage took (stderr).")]
 
 
 def quotes(

@@ -13,9 +13,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from qualcode.cli.lazy import click
+from typer.core import TyperGroup
 
-from qualcode.cli.lazy import cli_modules, loader
+from qualcode.cli.lazy import cli_modules, click, loader
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CATALOG = Path(__file__).resolve().parent / "catalog.py"
@@ -73,10 +73,12 @@ def catalog_source() -> str:
 def walk(command: click.Command, path: tuple[str, ...] = ()):
     """(path, command) for ``command`` and every subcommand below it, depth first."""
     yield path, command
-    if hasattr(command, "commands"):
+    if isinstance(command, TyperGroup):
         ctx = click.Context(command)
         for name in command.list_commands(ctx):
-            yield from walk(command.get_command(ctx, name), (*path, name))
+            sub = command.get_command(ctx, name)
+            assert sub is not None, "a listed command loads"
+            yield from walk(sub, (*path, name))
 
 
 def docs_source() -> str:
@@ -95,13 +97,15 @@ def docs_source() -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def typer_root(app) -> click.Group:
+def typer_root(app) -> TyperGroup:
     import typer.main
 
-    return typer.main.get_command(app)
+    root = typer.main.get_command(app)
+    assert isinstance(root, TyperGroup), "qualcode has subcommands"
+    return root
 
 
-def help_text(root: click.Group, path: tuple[str, ...]) -> str:
+def help_text(root: TyperGroup, path: tuple[str, ...]) -> str:
     """What ``qualcode PATH --help`` prints, at a fixed width of 100 columns."""
     from typer.testing import CliRunner
 

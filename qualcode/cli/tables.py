@@ -58,7 +58,7 @@ def cells(out: Console, table: Table) -> tuple[list[str], list[list[str]]]:
 
     headers = [" ".join(plain(column.header).split()) for column in table.columns]
     columns = [[plain(cell) for cell in column.cells] for column in table.columns]
-    return headers, [list(row) for row in zip(*columns)]
+    return headers, [list(row) for row in zip(*columns, strict=False)]
 
 
 def print_blocks(out: Console, table: Table, width: int) -> None:
@@ -71,7 +71,7 @@ def print_blocks(out: Console, table: Table, width: int) -> None:
     for row in rows:
         heading = f"{headers[0]} {row[0]}".strip() if not row[0] else row[0]
         out.print(Text(heading, style="bold"), soft_wrap=True)
-        pieces = [f"{header} {value}".strip() for header, value in zip(headers[1:], row[1:]) if value.strip()]
+        pieces = [f"{header} {value}".strip() for header, value in zip(headers[1:], row[1:], strict=True) if value.strip()]
         for line in pack(pieces, width - 2):
             out.print(Text("  " + line), soft_wrap=False, overflow="fold")
     if table.caption:

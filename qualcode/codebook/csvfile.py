@@ -159,7 +159,7 @@ def _cycle(draft: CodeDraft, by_id) -> str | None:
     parent = by_id.get(draft.id, (0, None, None))[1]
     while parent is not None and parent in by_id:
         if parent in seen:
-            return " -> ".join([*seen, parent])
+            return " -> ".join(str(step) for step in [*seen, parent])
         seen.append(parent)
         parent = by_id[parent][1]
     return None

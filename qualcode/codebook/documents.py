@@ -62,7 +62,7 @@ def write_docx(codebook: Codebook, output: Path) -> None:
     document.add_heading("Roles", level=1)
     table = document.add_table(rows=1, cols=3)
     table.style = "Table Grid"
-    for cell, header in zip(table.rows[0].cells, ("Key", "Label", "Aliases")):
+    for cell, header in zip(table.rows[0].cells, ("Key", "Label", "Aliases"), strict=True):
         cell.text = header
     for role in codebook.roles.values():
         cells = table.add_row().cells

@@ -11,7 +11,7 @@ import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import yaml
 
@@ -73,7 +73,7 @@ class _RawCode:
     node: yaml.Node
     id_node: yaml.Node
     parent: str | None
-    fields: dict[str, object] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
     role_nodes: list[tuple[str, yaml.Node]] | None = None
 
 
@@ -220,7 +220,7 @@ class _CodebookBuilder:
         if items is None:
             return Role(key, default_label)
         label = self.reader.text(items["label"][1], f"the label of role '{key}'") if "label" in items else ""
-        aliases = ()
+        aliases: tuple[str, ...] = ()
         if "aliases" in items:
             found = self.reader.text_list(items["aliases"][1], f"the aliases of role '{key}'")
             aliases = tuple(alias for alias, _ in found if alias)

@@ -202,7 +202,7 @@ def _draft(element: ElementTree.Element) -> CodeDraft:
     draft.color = _color(element.get("color"))
     description = _child(element, "Description")
     if description is not None and (description.text or "").strip():
-        _read_description(draft, description.text.strip())
+        _read_description(draft, (description.text or "").strip())
     draft.children = [_draft(c) for c in _children(element, "Code")]
     if not draft.children:
         draft.exclusive = False

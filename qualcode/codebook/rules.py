@@ -7,6 +7,7 @@ rules so that a bad regex or a misspelt key is reported when the codebook loads.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
@@ -27,7 +28,7 @@ def read_rules(reader: NodeReader, node: yaml.Node, code_id: str) -> Rules:
     items = reader.mapping(node, where, RULE_KEYS)
     if not items:
         return Rules()
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for key in ("phrases", "exclude"):
         if key in items:
             values[key] = tuple(_phrases(reader, items[key][1], f"'{key}' in {where}"))

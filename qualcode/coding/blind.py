@@ -169,6 +169,7 @@ def close_sample(project: Project, name: str, viewer: Viewer | None = None) -> C
     """Close an open sample (the lead only): its coders' codings become visible to each other."""
     viewer = require_lead(project, "closes a sample", viewer)
     lead = lead_of(project)
+    assert lead is not None, "require_lead refuses a project without a lead"
     with project.write() as conn:
         samples.require_sample(conn, name)  # NotFoundError listing the samples
         stamp = store.close_sample(conn, name, viewer.name or lead)

@@ -74,6 +74,7 @@ def plan(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> Plan:
         keep.start, keep.end = merged
     for item in pending:  # new codings in the order they were first applied
         if not item.merged_away:
+            assert item.values is not None, "a pending item is a new coding, with its columns"
             result.inserts.append({**item.values, "start_offset": item.start, "end_offset": item.end})
     for group in items.values():
         for item in group:

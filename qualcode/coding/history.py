@@ -107,6 +107,7 @@ def _apply_coding(conn: Connection, coder: str, result: ActionResult, *, before,
     stored = None
     if after is None:
         store.delete_coding(conn, coding_id)
+        assert current is not None, "_same matched the logged before"
         result.removed.append(current)
     elif before is None:
         stored = store.insert_coding(conn, after)

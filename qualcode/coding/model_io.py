@@ -52,7 +52,7 @@ def model_to_bytes(vectorizer, classifiers: dict[str, Any], code_roles: dict, th
               "code_roles": code_roles, "thresholds": {c: float(thresholds[c]) for c in thresholds}}
     arrays["header"] = np.frombuffer(json.dumps(header, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]  # named arrays; numpy's stub reads them as allow_pickle
     return buffer.getvalue()
 
 

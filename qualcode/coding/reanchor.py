@@ -119,6 +119,7 @@ class SpanMapper:
         if not words or len(survivors) < MIN_COVERAGE * len(words):
             return Anchoring(None, "orphaned", f"{len(survivors)} of its {len(words)} words found")
         span = self.map(start, end)
+        assert span is not None, "enough of its words survived to map"
         if not any(s.start <= span[0] and span[1] <= s.end for s in segments):
             return Anchoring(None, "orphaned", "its words are found only across turns")
         new_words = self.mapping[survivors[-1]] - self.mapping[survivors[0]] + 1

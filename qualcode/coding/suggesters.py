@@ -54,7 +54,7 @@ def load_suggesters(project: Project) -> list[Suggester]:
 
 def suggestions_for(
     suggesters: list[Suggester], transcript: Transcript, segment: Segment, coder: str,
-    applied: set[str] = frozenset(),
+    applied: set[str] | frozenset[str] = frozenset(),
 ) -> list[Suggestion]:
     """Every suggester's proposals for the segment, best first, minus codes already applied."""
     found: dict[tuple[str, int, int], Suggestion] = {}

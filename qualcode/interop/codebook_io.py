@@ -20,6 +20,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from qualcode.errors import InteropError, QualcodeError
@@ -32,6 +33,9 @@ from qualcode.interop.xmlread import (
     local,
     text_of,
 )
+
+if TYPE_CHECKING:
+    from qualcode.codebook.model import Codebook
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -58,7 +62,9 @@ def codebook_parts(codebook) -> tuple[Element, list[Element]]:
         if local(element.tag) == "membercode":  # .qdc says guid=, .qde says targetGUID=
             element.set("targetGUID", element.attrib.pop("guid"))
     book = ElementTree.Element(ptag("CodeBook"))
-    book.append(child(qdc, "Codes"))
+    codes = child(qdc, "Codes")
+    assert codes is not None, "our own .qdc has its <Codes>"
+    book.append(codes)
     return book, children(child(qdc, "Sets"), "Set")
 
 
@@ -69,7 +75,7 @@ def codebook_parts(codebook) -> tuple[Element, list[Element]]:
 class ImportedCodebook:
     """The codebook a REFI file carries, and its code GUIDs -> code ids."""
 
-    codebook: object | None  # qualcode.codebook.Codebook
+    codebook: Codebook | None
     ids: dict[str, str] = field(default_factory=dict)
     source: str = "none"  # "qualcode sidecar", "REFI-QDA <CodeBook>", "none"
     notes: list[str] = field(default_factory=list)
@@ -87,6 +93,7 @@ def read_codebook(root: Element, *, label: str, output: str, sidecar: str | None
     elements = _code_elements(codes)
     if not elements:
         return ImportedCodebook(None, notes=["the file has no codes"])
+    assert book is not None, "its codes were found in it"
     if sidecar is not None:
         imported = _from_sidecar(sidecar, elements, output)
         if imported is not None:
@@ -144,7 +151,9 @@ def _read_with_refi(book: Element, sets: Element | None, label: str, output: str
     from qualcode.codebook.refi import read_refi_codebook
 
     wrapper = ElementTree.Element(f"{{{CODEBOOK_NS}}}CodeBook", origin=origin)
-    codes = copy.deepcopy(child(book, "Codes"))
+    found = child(book, "Codes")
+    assert found is not None, "read only when it has codes"
+    codes = copy.deepcopy(found)
     for element in codes.iter():
         if local(element.tag) == "code":
             _repair_color(element)

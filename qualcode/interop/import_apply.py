@@ -78,6 +78,7 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
                 if created_file:
                     write_text_atomically(book_file, codebook.text)
                 if activate is not None:
+                    assert report.codebook_file is not None, "book_file was made from it"
                     old_config = set_project_codebook(project.config_path, report.codebook_file)
     except BaseException:
         if old_config is not None:

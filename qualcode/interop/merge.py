@@ -42,7 +42,9 @@ from qualcode.store.interop import (
 )
 
 if TYPE_CHECKING:
+    from qualcode.coding.reanchor import SpanMapper
     from qualcode.project import Project
+    from qualcode.transcripts.model import Transcript
 
 WORD = re.compile(r"\S+")
 HISTORY_PREFIX = "merged:"
@@ -101,8 +103,8 @@ class _Merger:
     def __init__(self, conn, project: Project, document: dict, report: MergeReport) -> None:
         self.conn, self.project, self.document, self.report = conn, project, document, report
         self.coder = report.coder
-        self.mappers: dict[str, object] = {}
-        self.transcripts: dict[str, object] = {}
+        self.mappers: dict[str, SpanMapper] = {}
+        self.transcripts: dict[str, Transcript | None] = {}
         self.group: int | None = None  # the merge's event group
         self.segment_ids: dict[str, dict[int, int]] = {}
 
@@ -166,7 +168,10 @@ class _Merger:
     # -- placing one coding -----------------------------------------------------------
 
     def _plan(self, entry: dict) -> tuple[dict, dict | None]:
-        refuse = lambda reason: (entry, self._refuse(entry, reason))
+        def refuse(reason: str) -> tuple[dict, dict | None]:
+            self._refuse(entry, reason)
+            return entry, None
+
         if entry.get("orphaned"):
             return refuse("orphaned in the bundle: its text vanished from the coder's transcript")
         transcript = self._transcript(entry["transcript"])
@@ -243,6 +248,7 @@ class _Merger:
         from qualcode.store.transcripts import segment_ids
 
         transcript = self.transcripts[placed["transcript"]]
+        assert transcript is not None, "placed only on a transcript the project has"
         segment = segment_for_span(transcript.segments, placed["start"], placed["end"])
         if transcript.id not in self.segment_ids:
             self.segment_ids[transcript.id] = segment_ids(self.conn, transcript.id)

@@ -112,9 +112,10 @@ def read_project(root: Element) -> RefiProject:
         for v in children(child(root, "Variables"), "Variable")
     }
     codebook = root if local(root.tag) == "codebook" else child(root, "CodeBook")
+    listed = child(root, "Sources")
     sources = [
         _source(element, variables)
-        for element in list(child(root, "Sources") if child(root, "Sources") is not None else [])
+        for element in (list(listed) if listed is not None else [])
         if local(element.tag) in ("textsource", *NON_TEXT_SOURCES)
     ]
     return RefiProject(

@@ -39,8 +39,8 @@ class ProjectChecker:
                 value = element.get(key)
                 if value is not None and not GUID_RE.match(value):
                     self.problems.append(f"<{kind}> {key}='{value}' is not a GUID")
-            if kind in self.declared and element.get("guid"):
-                self.declared[kind].add(element.get("guid"))
+            if kind in self.declared and (guid := element.get("guid")):
+                self.declared[kind].add(guid)
             if kind == "plaintextselection":
                 start, end = int(element.get("startPosition", -1)), int(element.get("endPosition", -1))
                 if not 0 <= start <= end:

@@ -408,7 +408,7 @@ class _ProjectWriter:
         guids = {role_guid(key): key for key in self.codebook.roles}
         sets = ElementTree.Element(ptag("Sets"))
         for element in self.role_sets:
-            for source_guid in by_role.get(guids.get(element.get("guid"), ""), []):
+            for source_guid in by_role.get(guids.get(element.get("guid") or "", ""), []):
                 ElementTree.SubElement(element, ptag("MemberSource"), targetGUID=source_guid)
             sets.append(element)
         self.check.feed(sets)

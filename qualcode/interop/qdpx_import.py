@@ -38,6 +38,7 @@ from qualcode.transcripts.memory import return_large_blocks
 from qualcode.transcripts.model import sha256_text
 
 if TYPE_CHECKING:
+    from qualcode.codebook.model import Codebook
     from qualcode.interop.qde import RefiSelection, RefiSource
     from qualcode.project import Project
 
@@ -160,8 +161,8 @@ def _megabytes(project: Project, key: str, default: int) -> int:
 class _Planner:
     def __init__(self, project: Project, refi: RefiFile, options: ImportOptions) -> None:
         self.project, self.refi, self.options = project, refi, options
-        self.codebook_to_activate = None  # the file's codebook, to become the project's
-        self.codebook_to_write = None  # the file's codebook, written for reference only
+        self.codebook_to_activate: Codebook | None = None  # the file's codebook, to become the project's
+        self.codebook_to_write: Codebook | None = None  # the file's codebook, written for reference only
         self.report = ImportReport(str(refi.path), refi.project.origin or "unknown", options.dry_run)
         self._used_notes: set[str] = set()
         self._sources: dict[str, RefiSource] = {}  # transcript id -> its source, to rebuild it
@@ -204,8 +205,8 @@ class _Planner:
         if imported.codebook is None:
             self.report.codebook_action = "the file has no codebook; the project's is kept"
             return project_book, {}
-        used = {imported.ids.get(c.code) for s in self.refi.project.sources for sel in s.selections for c in sel.codings}
-        used.discard(None)
+        used = {code for s in self.refi.project.sources for sel in s.selections for c in sel.codings
+                if (code := imported.ids.get(c.code)) is not None}
         missing_used = sorted(used - set(project_book.codes))
         missing_all = [c for c in imported.codebook.codes if c not in project_book.codes]
         target = free_codebook_path(folder, preferred, imported.codebook.text)
@@ -308,7 +309,7 @@ class _Planner:
     def _skip(self, outcome: SourceOutcome, source: RefiSource, reason: str) -> SourceOutcome:
         outcome.status, outcome.reason = "skipped", reason
         for selection in source.selections:
-            for _ in selection.codings or [None]:
+            for _ in range(max(len(selection.codings), 1)):  # a selection without codings is one line too
                 outcome.skipped.append(f"selection {selection.guid}: not imported, the source is skipped ({reason})")
         return outcome
 

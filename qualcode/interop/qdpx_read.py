@@ -99,6 +99,7 @@ class RefiFile:
         entry, reason = self._entry_for(source)
         if entry is None:
             return SourceText(None, reason)
+        assert self.archive is not None, "an archive entry comes from an archive"
         self._check_size(source, self.archive.size(entry))
         try:
             return SourceText(decode_text(self.archive.read_buffer(entry), entry), entry=entry)

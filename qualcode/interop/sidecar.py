@@ -9,12 +9,13 @@ A sidecar that is not JSON at all is ignored, as before: it only costs exactness
 from __future__ import annotations
 
 import re
+from typing import Any, NoReturn
 
 from qualcode.errors import InteropError, shown
 
 SIDECAR_FORMAT = 1
 ORIGIN = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")  # codings.origin is VARCHAR(20)
-SEGMENT_TYPES = (int, str, bool, int, int, (int, float, type(None)), (int, float, type(None)))
+SEGMENT_TYPES: tuple[type | tuple[type, ...], ...] = (int, str, bool, int, int, (int, float, type(None)), (int, float, type(None)))
 TRANSCRIPT_STRINGS = ("id", "title", "role", "site", "format", "source_path", "sha256", "text_sha256")
 REQUIRED_TRANSCRIPT_STRINGS = ("role", "text_sha256")
 CODING_STRINGS = ("origin", "created_at", "updated_at")
@@ -50,25 +51,25 @@ class _Checker:
     def __init__(self, label: str) -> None:
         self.label = label
 
-    def fail(self, where: str, expected: str, value: object) -> None:
+    def fail(self, where: str, expected: str, value: object) -> NoReturn:
         raise InteropError(
             f"qualcode/project.json: {where} must be {expected}, got {_kind(value)}; nothing was imported",
             file=self.label,
         )
 
-    def kind(self, value, types, where: str, *, no_bool: bool = False) -> object:
+    def kind(self, value, types, where: str, *, no_bool: bool = False) -> Any:  # checked JSON
         if not isinstance(value, types) or (no_bool and isinstance(value, bool)):
             self.fail(where, _names(types), value)
         return value
 
-    def optional(self, parent: dict, key: str, types, where: str, *, no_bool: bool = False) -> object:
+    def optional(self, parent: dict, key: str, types, where: str, *, no_bool: bool = False) -> Any:
         value = parent.get(key)
         return None if value is None else self.kind(value, types, where, no_bool=no_bool)
 
     def mapping(self, parent: dict, key: str) -> dict:
         return self.optional(parent, key, dict, key) or {}
 
-    def transcript(self, guid: str, entry: object) -> None:
+    def transcript(self, guid: str, entry: Any) -> None:
         where = f"transcripts[{_short(guid)}]"
         self.kind(entry, dict, where)
         for key in TRANSCRIPT_STRINGS:

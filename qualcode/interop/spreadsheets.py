@@ -176,6 +176,7 @@ class _RowChecker:
         confidence = self._confidence(number, row.get("confidence", ""))
         if len(self.problems) > before or span is None:
             return None
+        assert found is not None, "a span is found only in a transcript"
         ordinal, start, end = span
         if found[0].segment(ordinal).is_interviewer and not self.project.code_interviewer_turns:
             self.problem(number, f"segment {ordinal} of '{transcript_id}' is an interviewer turn, which is not coded "
@@ -293,9 +294,11 @@ def import_codings(project: Project, path: Path | str) -> ImportSummary:
     summary = ImportSummary(file=str(path), rows=len(rows))
     with project.write() as conn:
         checker = _RowChecker(project, conn, path.name)
-        values = [checker.check(number, row) for number, row in rows]
+        checked = [checker.check(number, row) for number, row in rows]
         if checker.problems:
             raise ValidationFailed(problems=checker.problems, file_name=path.name)
+        values = [v for v in checked if v is not None]
+        assert len(values) == len(checked), "a row without problems is checked"
         version = ensure_snapshot(conn, project.codebook)
         for coder in dict.fromkeys(v["coder"] for v in values):
             lock_coder(conn, coder)  # checked known above; one writer per coder at a time (team mode)
@@ -357,6 +360,7 @@ def matrix_records(project: Project, *, coder: str | None = None) -> tuple[list[
     with project.read() as conn:
         for name, transcript in pairs:
             meta = transcript_row(conn, transcript)
+            assert meta is not None, "the pairs name stored transcripts"
             for segment in load_segments(conn, transcript):
                 if segment.is_interviewer:
                     continue

@@ -278,7 +278,7 @@ def _ends_with_abbreviation(text: str, dot: int) -> bool:
     if text[dot] != ".":
         return False
     word = re.search(r"([\w.]+)$", text[:dot])
-    return bool(word) and word.group(1).lower() in _ABBREVIATIONS
+    return word is not None and word.group(1).lower() in _ABBREVIATIONS
 
 
 def sentences(text: str) -> list[str]:

@@ -55,7 +55,7 @@ WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 # A month written in lower case is only a month when a day follows ("may 3"), since
 # "may" is also a verb; capitalised months may also take "of YYYY".
 DATE_PATTERNS = (
-    rf"(?<![\w/.-])\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})(?![\w/-]|\.\d)",  # 03/03/1987, 3-3-87
+    r"(?<![\w/.-])\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?![\w/-]|\.\d)",  # 03/03/1987, 3-3-87
     r"(?<![\w/.-])(?:19|20)\d{2}[/.-](?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|[12]\d|3[01])(?![\w/-])",  # 1987-03-03
     rf"(?i:(?<![\w-]){WEEKDAY}{MONTH}\s+{DAY}\b(?:,?\s+{YEAR}\b)?)",  # March 3, 1987 / oct 3 1985
     rf"(?i:(?<![\w-])(?:the\s+)?{DAY}\s+(?:of\s+)?{MONTH}(?![\w])(?:,?\s+{YEAR}\b)?)",  # 14 July 1992
@@ -83,7 +83,7 @@ URL_PATTERNS = (
     r"(?i:\bhttps?://[^\s<>\"]+[\w/])",
     r"(?i:\bwww\.[\w-]+(?:\.[\w-]+)+(?:/[^\s<>\"]*[\w/])?)",
     rf"(?i:(?<![\w@.-])[\w-]+(?:\.[\w-]+)*\.{_TLD}/[^\s<>\"]*[\w/])",  # site.com/path
-    rf"(?<![\w@.-])[a-z][\w-]+\.(?:com|net|org|eu|io|xxx)(?![\w.])",  # site.com (lower case)
+    r"(?<![\w@.-])[a-z][\w-]+\.(?:com|net|org|eu|io|xxx)(?![\w.])",  # site.com (lower case)
 )
 HANDLE_PATTERNS = (
     r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?",

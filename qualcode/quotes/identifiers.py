@@ -32,9 +32,19 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qualcode.quotes.common_words import CALENDAR, COMMON_CAPITALISED, FUNCTION_WORDS, PLATFORMS_AND_BRANDS
+from qualcode.quotes.common_words import (
+    CALENDAR,
+    COMMON_CAPITALISED,
+    FUNCTION_WORDS,
+    PLATFORMS_AND_BRANDS,
+)
 from qualcode.quotes.detectors import pattern_hits
-from qualcode.quotes.names import capitalised_lead, context_names, followed_by_person_verb, is_listed_name
+from qualcode.quotes.names import (
+    capitalised_lead,
+    context_names,
+    followed_by_person_verb,
+    is_listed_name,
+)
 
 _TOKEN = re.compile(r"(?<![\w'’.-])[A-Z](?:[\w&’'+-]|\.(?=\w))*")
 _LOWER_TOKEN = re.compile(r"(?<![\w'’.@-])[a-z][a-z'’]{2,}(?![\w@-])")
@@ -97,7 +107,7 @@ def allowed_words(allow: tuple[str, ...] | list[str]) -> set[str]:
     return words
 
 
-def is_common(token: str, allowed: set[str]) -> bool:
+def is_common(token: str, allowed: set[str] | frozenset[str]) -> bool:
     """Whether a capitalised token is a known non-identifier (built-in list or allowed).
 
     A token with digits is not common for that reason: case numbers and plates are
@@ -164,7 +174,7 @@ def _institutions(text: str, allowed: set[str]) -> list[tuple[str, int, int]]:
         if not heads:
             continue
         words = words[:heads[-1] + 1]  # "Starlite Motel CR-2019-00421": up to the last head word
-        kind = _institution_kind(words[-1].group(0))
+        kind = _institution_kind(words[-1].group(0)) or "institution"  # a head word: never None
         first = words[0].group(0)
         start = run.start() + (words[1].start() if first in ("The", "A") and len(words) > 2 else 0)
         prefix = [w.group(0) for w in words[:-1] if w.group(0)[:1].isupper() and w.group(0) != "The"]
@@ -195,9 +205,9 @@ def _names(text: str, allowed: set[str]) -> list[tuple[int, int]]:
     """Person names: by context, and listed names where the list alone is reliable."""
     spans = []
     for start, end in context_names(text):
-        for word in re.finditer(r"[\w'’-]+", text[start:end]):
-            if _could_be_name(word.group(0), allowed):
-                spans.append((start + word.start(), start + word.end()))
+        for hit in re.finditer(r"[\w'’-]+", text[start:end]):
+            if _could_be_name(hit.group(0), allowed):
+                spans.append((start + hit.start(), start + hit.end()))
     for match in _TOKEN.finditer(text):
         token = match.group(0)
         if is_common(token, allowed) or token.isupper():

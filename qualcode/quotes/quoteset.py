@@ -17,7 +17,7 @@ the JSON and the Word/Markdown headers print it.
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -131,7 +131,7 @@ class QuoteSet:
 
 class _Timer:
     def __init__(self) -> None:
-        self.totals: dict[str, float] = Counter()
+        self.totals: defaultdict[str, float] = defaultdict(float)
 
     @contextmanager
     def __call__(self, stage: str):

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError
@@ -276,7 +276,7 @@ class _Matcher:
         if self.speaker_pattern is not None:
             text = self.speaker_pattern.sub("[name]", text)
         for pattern, mask in self.patterns:
-            text = pattern.sub(lambda m, mask=mask: self._mask_unless_allowed(m, mask), text)
+            text = pattern.sub(partial(self._mask_unless_allowed, mask=mask), text)
         if self.categories:
             text = mask_detected(text, self.allow_list, self.categories)
         return text

@@ -118,7 +118,7 @@ def quote_rows(quote_set: QuoteSet, *, provenance: bool = True) -> list[dict]:
     """One dict per quote: ``{code, transcript, segment, role, site, attribution, text,
     original_text, start, end}`` plus coder, group, context, words (and, when provenance
     is off, without transcript, segment and offsets)."""
-    allowed = {}
+    allowed: dict[int, list[str]] = {}
     for item in quote_set.allowed_unmasked:
         allowed.setdefault(item.quote, []).append(item.text)
     rows = []

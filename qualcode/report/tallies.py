@@ -122,7 +122,7 @@ def _theme_section(ctx: ReportContext, code: str) -> Section:
     references, respondents, sites = (counted[k].groups[0] if counted[k].groups else None
                                       for k in ("references", "transcripts", "sites"))
     section = Section(f"{counted['references'].name}: respondents and sites")
-    if respondents is None:
+    if respondents is None or sites is None:  # both come from the same transcripts
         return skipped(section.title, "no transcripts")
     section.add(*coverage_lines(counted["references"]))
     section.add(f"{respondents.statement} {theme_sentence(counted['references'].noun, respondents, sites)}")
@@ -201,7 +201,7 @@ def crosstab_section(ctx: ReportContext) -> Section:
     section = Section("Crosstabs")
     for rows, columns in specs:
         codes = [parse_axis(a, ctx.project.codebook) for a in (rows, columns)]
-        rollup = any(a.kind == "codes" and needs_rollup(ctx, a.code) for a in codes)
+        rollup = any(a.kind == "codes" and a.code is not None and needs_rollup(ctx, a.code) for a in codes)
         result = crosstab(ctx.project, rows, columns, coder=ctx.coder, rollup=rollup)
         title, header, body = crosstab_grids(result)[0]
         section.add(*coverage_lines(result))

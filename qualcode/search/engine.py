@@ -104,7 +104,9 @@ class SearchOptions:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SearchOptions:
-        known = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in cls.__dataclass_fields__
+        }
         return cls(**known)
 
 
@@ -179,6 +181,8 @@ def _scan(conn, pattern: Pattern, selection: Selection, speaker) -> dict[str, li
     """Regex mode: every selected turn's text, one transcript at a time."""
     from qualcode.store.search import iter_texts, segment_rows
 
+    regex = pattern.regex
+    assert regex is not None, "regex mode compiles its pattern"
     turns = defaultdict(list)
     for row in segment_rows(conn, None):
         if row.transcript_id in selection.ids and (speaker is None or bool(row.is_interviewer) == (speaker == "interviewer")):
@@ -188,7 +192,7 @@ def _scan(conn, pattern: Pattern, selection: Selection, speaker) -> dict[str, li
         found[transcript_id] = [
             Occurrence(m.start(), m.end(), ordinal, -1, -1)
             for ordinal, start, end in turns[transcript_id]
-            for m in pattern.regex.finditer(text, start, end) if m.end() > m.start()
+            for m in regex.finditer(text, start, end) if m.end() > m.start()
         ]
     return found
 
@@ -244,7 +248,7 @@ def counts(found: Found) -> tuple[tuple[CountRow, ...], tuple[CountRow, ...]]:
     rows = {}
     for dimension in ("role", "site"):
         groups = sorted({getattr(i, dimension) for i in found.selection.info.values()})
-        tallies = {g: [0, set(), set()] for g in groups}
+        tallies: dict[str, list[Any]] = {g: [0, set(), set()] for g in groups}
         for transcript_id, items in found.by_transcript.items():
             tally = tallies[getattr(found.selection.info[transcript_id], dimension)]
             tally[0] += len(items)

@@ -38,7 +38,7 @@ class Selection:
         return self._turns[transcript_id]
 
 
-def parse_attrs(attrs) -> dict[str, str]:
+def parse_attrs(attrs) -> dict[str, set[str]]:
     """``k=v`` pairs; several values of one key are alternatives."""
     wanted: dict[str, set[str]] = {}
     for item in attrs or ():

@@ -98,7 +98,7 @@ def _cell(project: Project, spec: MatrixSpec, result, i: int, j: int) -> Cell:
             if axis.kind == "codes":
                 sides.append(_coded_turns(conn, project, axis.code, key, spec.rollup, whose))
             else:
-                sides.append({u for u in _all_turns(conn, selected) if axis.dimension.value(selected[u[0]]) == key})
+                sides.append({u for u in _all_turns(conn, selected) if axis.group.value(selected[u[0]]) == key})
         units = sorted(u for u in sides[0] & sides[1] if u[0] in selected)
         passages = _passages(conn, selected, units)
     return Cell(row_key, column_key, result.counts[i][j], tuple(passages))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from qualcode.search.index import SearchError
 
@@ -176,7 +177,7 @@ class _Parser:
     def _near(self):
         tree = self._atom()
         while (token := self._take("NEAR")) is not None:
-            tree = Binary("NEAR", tree, self._atom(), token.value)
+            tree = Binary("NEAR", tree, self._atom(), cast(int, token.value))  # NEAR/n tokens hold n
         return tree
 
     def _atom(self):

@@ -164,7 +164,8 @@ def _evaluate(ctx: _Context, node) -> dict[Unit, list[tuple[int, int]]]:
 def _code_units(ctx: _Context, code: str):
     from qualcode.store.search import coded_spans
 
-    by_segment = {}
+    assert ctx.coder is not None, "resolved when the query names a code"
+    by_segment: dict[int, list[tuple[str, int, int]]] = {}
     found: dict[Unit, list[tuple[int, int]]] = {}
     for transcript_id, segment_id, _code, start, end in coded_spans(ctx.conn, ctx.coder, code_ids(ctx.project, [code])):
         if transcript_id in ctx.selection.ids:
@@ -269,7 +270,7 @@ def _counts(selection: Selection, units) -> tuple[tuple[CountRow, ...], tuple[Co
     rows = {}
     for dimension in ("role", "site"):
         groups = sorted({getattr(i, dimension) for i in selection.info.values()})
-        tallies = {g: [0, set()] for g in groups}
+        tallies: dict[str, list[Any]] = {g: [0, set()] for g in groups}
         for transcript_id, _ordinal in units:
             tally = tallies[getattr(selection.info[transcript_id], dimension)]
             tally[0] += 1

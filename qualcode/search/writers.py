@@ -93,4 +93,4 @@ def _docx(path: Path, rows: list[dict], title: str) -> None:
             paragraph.add_run(row["right"])
         else:
             paragraph.add_run(row.get("text", ""))
-    document.save(path)
+    document.save(str(path))

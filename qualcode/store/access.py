@@ -352,7 +352,7 @@ def grant_access(
     refuse_stored_problems(stored_row_problems(conn, codebook_parses), role)
     schema = conn.execute(select(_current_schema())).scalar_one()
     password = secrets.token_urlsafe(18) if create_role else None
-    statements = ([create_role_statement(role, password)] if create_role else [])
+    statements = ([create_role_statement(role, password)] if password is not None else [])
     statements += policy_statements(schema) + grant_statements(schema, role, shared=shared)
     for statement in statements:
         conn.exec_driver_sql(statement)

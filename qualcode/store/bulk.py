@@ -67,7 +67,7 @@ def write_changes(
     ids = insert_codings(conn, inserts)
     iso = stamp.isoformat()
     added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
-    log = [(row, None) for row in deletes] + [(row, after) for (row, _, _), after in zip(updates, changed, strict=True)]
+    log: list[Change] = [(row, None) for row in deletes] + [(row, after) for (row, _, _), after in zip(updates, changed, strict=True)]
     log += [(None, row) for row in added]
     group_id = _log(conn, coder, action, log, stamp)
     return group_id, changed + added, deletes
@@ -79,22 +79,33 @@ def _inserted_row(values: dict[str, Any], coding_id: int, stamp: str) -> dict[st
     return {key: row.get(key) for key in CODING_FIELDS}
 
 
-def _log(conn: Connection, coder: str, action: str, changes: list[tuple[dict | None, dict | None]], stamp) -> int | None:
+Change = tuple[dict[str, Any] | None, dict[str, Any] | None]  # (before, after); one may be None
+
+
+def _subject(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
+    """The coding a change is about: its before, or for an insert its after."""
+    row = before or after
+    if row is None:
+        raise ValueError("a logged change needs a before or an after")
+    return row
+
+
+def _log(conn: Connection, coder: str, action: str, changes: list[Change], stamp) -> int | None:
     """One event per changed coding; the first one's id is the group's."""
     if not changes:
         return None
     (before, after), rest = changes[0], changes[1:]
-    row = before or after
+    row = _subject(before, after)
     group_id = append_event(
         conn, coder=coder, action=action, transcript_id=row["transcript_id"], coding_id=row["id"],
         before=before, after=after,
     )
     params = [
         {
-            "coder": coder, "at": stamp, "action": action, "transcript_id": (b or a)["transcript_id"],
-            "coding_id": (b or a)["id"],
-            "before": compact_payload(b, coder=coder, transcript_id=(b or a)["transcript_id"]),
-            "after": compact_payload(a, b, coder=coder, transcript_id=(b or a)["transcript_id"]),
+            "coder": coder, "at": stamp, "action": action, "transcript_id": _subject(b, a)["transcript_id"],
+            "coding_id": _subject(b, a)["id"],
+            "before": compact_payload(b, coder=coder, transcript_id=_subject(b, a)["transcript_id"]),
+            "after": compact_payload(a, b, coder=coder, transcript_id=_subject(b, a)["transcript_id"]),
             "group_id": group_id, "undoes": None, "undone": False,
         }
         for b, a in rest

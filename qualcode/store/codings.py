@@ -77,7 +77,7 @@ DECISION_FIELDS = (
 def insert_decision(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
     row = {k: values[k] for k in DECISION_FIELDS}
     result = conn.execute(insert(suggestions).values(**row, created_at=now()))
-    return {"id": result.inserted_primary_key[0], **row}
+    return {"id": result.inserted_primary_key[0], **row}  # type: ignore[index]  # one row inserted: never None
 
 
 def delete_decision(conn: Connection, values: dict[str, Any]) -> int:
@@ -122,15 +122,23 @@ def insert_coding(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
     row = {"orphaned": False, "created_at": stamp, "updated_at": stamp, **values}
     result = conn.execute(insert(codings).values(**_storable(row)))
     if row.get("id") is None:
-        row["id"] = result.inserted_primary_key[0]
-    return coding_row(conn, row["id"])
+        row["id"] = result.inserted_primary_key[0]  # type: ignore[index]  # one row inserted: never None
+    return _read_back(conn, row["id"])
 
 
 def update_coding(conn: Connection, coding_id: int, values: dict[str, Any]) -> dict[str, Any]:
     conn.execute(
         update(codings).where(codings.c.id == coding_id).values(**_storable(values), updated_at=now())
     )
-    return coding_row(conn, coding_id)
+    return _read_back(conn, coding_id)
+
+
+def _read_back(conn: Connection, coding_id: int) -> dict[str, Any]:
+    """The coding just written in this transaction (so it is there to read)."""
+    row = coding_row(conn, coding_id)
+    if row is None:
+        raise LookupError(f"coding {coding_id} vanished inside its own transaction")
+    return row
 
 
 def delete_coding(conn: Connection, coding_id: int) -> None:
@@ -140,7 +148,7 @@ def delete_coding(conn: Connection, coding_id: int) -> None:
 def live_codings_of(conn: Connection, transcript_id: str) -> list:
     """The transcript's codings that are not orphaned (re-anchoring moves these)."""
     query = select(codings).where(codings.c.transcript_id == transcript_id, codings.c.orphaned.is_(False))
-    return conn.execute(query.order_by(codings.c.id)).all()
+    return list(conn.execute(query.order_by(codings.c.id)).all())
 
 
 def move_coding(conn: Connection, coding_id: int, span: tuple[int, int], segment_id: int) -> None:
@@ -179,7 +187,7 @@ def append_event(
             group_id=group_id, undoes=undoes, undone=False,
         )
     )
-    event_id = result.inserted_primary_key[0]
+    event_id = result.inserted_primary_key[0]  # type: ignore[index]  # one row inserted: never None
     if group_id is None:
         conn.execute(update(events).where(events.c.id == event_id).values(group_id=event_id))
     return event_id
@@ -290,6 +298,7 @@ def compact_payload(
         return values
     base = _jsonable(base)
     delta = base is not None and set(base) == set(CODING_FIELDS)
+    base = base or {}
     implied = {"coder": coder, "transcript_id": transcript_id, "updated_at": values["created_at"]}
     out: dict[str, Any] = {COMPACT_MARK: 2 if delta else 1}
     for key, value in values.items():

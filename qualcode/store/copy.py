@@ -273,7 +273,7 @@ def _prepared(url: str) -> str:
 def _same_store(a: str, b: str) -> bool:
     first, second = make_url(a), make_url(b)
     if first.get_backend_name() == "sqlite" and second.get_backend_name() == "sqlite":
-        return bool(first.database) and Path(first.database).resolve() == Path(second.database or "").resolve()
+        return bool(first.database) and Path(first.database or "").resolve() == Path(second.database or "").resolve()
     return first.set(drivername=first.get_backend_name()) == second.set(drivername=second.get_backend_name())
 
 

@@ -53,7 +53,7 @@ def _never_reuse_coding_ids(conn: Connection) -> None:
     """
     if conn.dialect.name != "sqlite":
         return
-    ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'codings'").scalar()
+    ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'codings'").scalar_one()
     if "AUTOINCREMENT" not in ddl.upper():
         old = {c["name"] for c in inspect(conn).get_columns("codings")}
         conn.exec_driver_sql("ALTER TABLE codings RENAME TO codings_before_v3")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Column, Connection, Row, delete, insert, select, update
 
 from qualcode.errors import NotFoundError, TranscriptImportError
 from qualcode.store.rows import Segment, Transcript
@@ -44,7 +45,7 @@ def check_storable(transcript: Transcript) -> None:
 
 
     columns = transcripts.c
-    fields = [(name, getattr(transcript, name), columns[name]) for name in
+    fields: list[tuple[str, Any, Column | None]] = [(name, getattr(transcript, name), columns[name]) for name in
               ("id", "title", "role", "site", "source_path", "sha256", "format", "text")]
     fields += [(f"attribute name {n}", str(key), None) for n, key in enumerate(transcript.attributes, 1)]
     fields += [(f"attribute {str(k)[:40]!r}", str(v), None) for k, v in transcript.attributes.items()]

@@ -96,7 +96,7 @@ def crosstab(
     count = count or ("transcripts" if row_axis.kind == column_axis.kind == "group" else "references")
     check_count_type(count)
     for axis in (row_axis, column_axis):
-        if axis.kind == "codes" and not codebook.children(axis.code):
+        if axis.kind == "codes" and not codebook.children(axis.code_id):
             raise TallyError(f"Code '{axis.code}' has no children; a crosstab axis is a code's children")
     needs_coder = "codes" in (row_axis.kind, column_axis.kind)
     whose = whose_codings(project, coder) if needs_coder else None
@@ -107,7 +107,7 @@ def crosstab(
             axis.kind == "group" and axis.dimension.kind == "attr" for axis in (row_axis, column_axis)))
         for axis in (row_axis, column_axis):
             if axis.kind == "group":
-                check_dimension(axis.dimension, infos)
+                check_dimension(axis.group, infos)
         selected = select_transcripts(codebook, infos, roles, sites)
         context = CrosstabContext(project, conn, codebook, selected, whose, count, rollup, len(infos))
         result = _compute(context, row_axis, column_axis)
@@ -140,7 +140,7 @@ def group_headers(codebook: Codebook, dimension: Dimension, selected) -> list[He
 def _codes_by_group(ctx: CrosstabContext, codes: Axis, groups: Axis) -> CrosstabResult:
     keymap = children_keymap(ctx.codebook, codes.code, rollup=ctx.rollup)
     table = CountTable(ctx.whose.reference_rows(ctx.conn, keymap))
-    dimension = groups.dimension
+    dimension = groups.group
     columns = group_headers(ctx.codebook, dimension, ctx.selected)
     members = {h.key: [t for t in ctx.selected if dimension.value(t) == h.key] for h in columns}
     ids = {h.key: {t.id for t in members[h.key]} for h in columns}
@@ -176,8 +176,8 @@ def _group_by_group(ctx: CrosstabContext, row_axis: Axis, column_axis: Axis) -> 
     def members(row=None, column=None):
         return [
             t for t in ctx.selected
-            if (row is None or row_axis.dimension.value(t) == row)
-            and (column is None or column_axis.dimension.value(t) == column)
+            if (row is None or row_axis.group.value(t) == row)
+            and (column is None or column_axis.group.value(t) == column)
         ]
 
     counts = [[cell(members(r.key, c.key)) for c in columns] for r in rows]

@@ -34,6 +34,12 @@ def check_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
+def _xlsx_file(output: Path | None) -> Path:
+    if output is None:  # check_format refuses this first
+        raise TallyError("--format xlsx writes a file: add -o FILE.xlsx")
+    return output
+
+
 def percent_cell(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
@@ -147,7 +153,7 @@ def write_tally(result: TallyResult, fmt: str, output: Path | None = None) -> st
         "md": lambda: tally_text(result, markdown=True),
         "csv": lambda: tally_csv(result),
         "json": lambda: json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n",
-        "xlsx": lambda: tally_xlsx(result, output),
+        "xlsx": lambda: tally_xlsx(result, _xlsx_file(output)),
     })
 
 
@@ -232,7 +238,7 @@ def write_crosstab(result: CrosstabResult, fmt: str, output: Path | None = None)
         "md": lambda: crosstab_text(result, markdown=True),
         "csv": lambda: crosstab_csv(result),
         "json": lambda: json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n",
-        "xlsx": lambda: crosstab_xlsx(result, output),
+        "xlsx": lambda: crosstab_xlsx(result, _xlsx_file(output)),
     })
 
 

@@ -47,7 +47,7 @@ class Dimension:
         if self.kind == "site":
             return transcript.site
         if self.kind == "attr":
-            found = transcript.attributes.get(self.name)
+            found = transcript.attributes.get(self.name or "")  # an attr dimension is named
             return MISSING_VALUE if found in (None, "") else str(found)
         return ALL_GROUP
 

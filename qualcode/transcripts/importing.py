@@ -18,6 +18,7 @@ from qualcode.transcripts.memory import return_large_blocks
 from qualcode.transcripts.model import Transcript, render
 
 if TYPE_CHECKING:
+    from qualcode.codebook.model import Codebook
     from qualcode.project import Project
 
 REQUIRED_MANIFEST_COLUMNS = ("file", "role", "site")
@@ -243,12 +244,13 @@ def _flag_duplicate_ids(prepared: list[_Prepared]) -> None:
 class _Policy:
     replace: bool
     allow_duplicate: bool
-    codebook: object
+    codebook: Codebook
 
 
 def _store(conn, item: _Prepared, policy: _Policy) -> ImportOutcome:
     request = item.request
     if item.error is None:
+        assert item.transcript is not None, "prepared without an error means parsed"
         try:
             outcome = _store_one(conn, item.transcript, request, policy)
             outcome.notes = list(item.notes)  # what was set aside (preamble, control characters)
@@ -281,8 +283,8 @@ def _store_one(conn, transcript: Transcript, request: ImportRequest, policy: _Po
     outcome.status = "replaced"
     corrected = _correct(conn, transcript, request, policy)
     transcript.attributes = corrected.attributes
-    outcome.reanchor = _replace(conn, existing.text, transcript)
-    outcome.message = "; ".join(m for m in (outcome.message, corrected.message, outcome.reanchor.summary()) if m)
+    outcome.reanchor = moved = _replace(conn, existing.text, transcript)
+    outcome.message = "; ".join(m for m in (outcome.message, corrected.message, moved.summary()) if m)
     return outcome
 
 
@@ -321,7 +323,9 @@ def _correct(conn, transcript: Transcript, request: ImportRequest, policy: _Poli
         attributes=request.attributes, by=actor(None),
     )
     message = f"corrected {result.summary().partition(': ')[2]}" if result.changes else ""
-    return _Corrected(dict(transcript_row(conn, transcript.id).attributes or {}), message)
+    stored = transcript_row(conn, transcript.id)
+    assert stored is not None, "corrected in this transaction"
+    return _Corrected(dict(stored.attributes or {}), message)
 
 
 def _metadata_differences(existing, transcript: Transcript, request: ImportRequest) -> list[str]:

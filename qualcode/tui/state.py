@@ -96,7 +96,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
             blind = is_blind(conn, self.viewer, transcript_id)
             marks = load_marks(conn, transcript_id, coder=self.coder if blind else None)
             rejected = rejected_suggestions(conn, self.coder, transcript_id)
-            self._fingerprint = transcript_fingerprint(conn, transcript_id)
+            self._fingerprint: tuple | None = transcript_fingerprint(conn, transcript_id)
         if not transcript.segments:
             raise CodingError(f"Transcript '{transcript_id}' has no turns to code")
         self.transcript, self.blind, self._rejected = transcript, blind, rejected

@@ -42,7 +42,8 @@ def wrap_spans(text: str, width: int) -> list[tuple[int, int]]:
 
 
 def _wrap_paragraph(text: str, offset: int, width: int, lines: list[tuple[int, int]]) -> None:
-    line_start = line_end = None
+    line_start: int | None = None
+    line_end = 0  # read only once a line has started
     used = 0
     for match in _WORD.finditer(text):
         word_start, word_end = match.span()

@@ -8,7 +8,14 @@ from fractions import Fraction
 
 import pytest
 
-from qualcode.agreement.sampling import allocate, create_sample, draw, get_sample, sample_progress, stratum_of
+from qualcode.agreement.sampling import (
+    allocate,
+    create_sample,
+    draw,
+    get_sample,
+    sample_progress,
+    stratum_of,
+)
 from qualcode.coding.session import CodingSession
 from qualcode.errors import AgreementError, NotFoundError
 from tests.helpers import INTERVIEW, add_transcript

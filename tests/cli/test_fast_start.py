@@ -52,8 +52,7 @@ def test_imports_only_what_the_command_needs(project, args, heavy, modules):
 
 
 def test_catalog_is_current():
-    from qualcode.cli.reference import catalog_source
-    from qualcode.cli.reference import CATALOG
+    from qualcode.cli.reference import CATALOG, catalog_source
 
     assert CATALOG.read_text(encoding="utf-8") == catalog_source(), (
         "qualcode/cli/catalog.py is out of date: run python -m qualcode.cli.reference --write"

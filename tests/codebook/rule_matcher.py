@@ -35,7 +35,7 @@ def phrase_positions(nlp, words: list[Word], phrase: str) -> list[int]:
     hits = []
     for i in range(len(words) - len(wanted) + 1):
         window = words[i : i + len(wanted)]
-        if all(w in (tok.text, tok.lemma) for w, tok in zip(wanted, window)):
+        if all(w in (tok.text, tok.lemma) for w, tok in zip(wanted, window, strict=True)):
             hits.append(i)
     return hits
 

@@ -9,7 +9,6 @@ from qualcode.coding.reanchor import SpanMapper, align_words, reanchor_codings
 from qualcode.coding.session import CodingSession
 from qualcode.store.transcripts import replace_transcript, transcript_row
 from qualcode.transcripts.model import Transcript, Turn, render
-
 from tests.helpers import INTERVIEW, SIMILAR_ANSWERS
 
 pytestmark = pytest.mark.coders("ana")

@@ -26,7 +26,7 @@ from qualcode.transcripts.importing import ImportRequest, import_transcripts
 
 pytestmark = pytest.mark.coders("c0", "c1", "c2", "c3")  # one coder per coding (at most 4)
 
-I, R = "Interviewer", "Respondent"
+ASKER, R = "Interviewer", "Respondent"
 # Answers are made of a few shared phrases, so that turns look alike (the case).
 PHRASES = [
     "and we worked it with the sheriff",
@@ -89,7 +89,7 @@ def apply_edits(turns: list[tuple[str, list[str]]], edits) -> list[tuple[str, li
             words[args[0] % len(words)] = args[1]
         elif op == "split" and len(words) > 1:
             pos = 1 + args[0] % (len(words) - 1)
-            other = I if speaker == R else R
+            other = ASKER if speaker == R else R
             turns[t : t + 1] = [(speaker, words[:pos]), (other, ["mm-hm."]), (speaker, words[pos:])]
         elif op == "merge" and t + 1 < len(turns):
             turns[t : t + 2] = [(speaker, words + turns[t + 1][1])]
@@ -118,7 +118,7 @@ def _tag(project, transcript, picks) -> dict[int, tuple[int, str]]:
 
 
 def _common_ends(old: list[str], new: list[str]) -> tuple[int, int]:
-    head = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    head = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
     tail = 0
     while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
@@ -141,20 +141,20 @@ def _common_ends(old: list[str], new: list[str]) -> tuple[int, int]:
 def test_every_coding_keeps_its_words_or_is_orphaned(project, tmp_path, answers, questions, picks, edits):
     number = next(NUMBERS)
     tid = f"interview-{number}"
-    turns = [(I, ["Interview", f"{number}."])]
-    for q, a in zip(questions, answers):
-        turns += [(R, a), (I, q)]
+    turns = [(ASKER, ["Interview", f"{number}."])]
+    for q, a in zip(questions, answers, strict=False):
+        turns += [(R, a), (ASKER, q)]
     turns = turns[:-1]  # end on an answer
     path = tmp_path / f"{tid}.txt"
     write(path, turns)
     request = ImportRequest(path, "VSP", "A")
-    import_transcripts(project, [request], interviewer=I)
+    import_transcripts(project, [request], interviewer=ASKER)
     with project.read() as conn:
         old = load_transcript(conn, tid)
     coded = _tag(project, old, picks)
 
     write(path, apply_edits(turns, edits))
-    (outcome,) = import_transcripts(project, [request], replace=True, interviewer=I)
+    (outcome,) = import_transcripts(project, [request], replace=True, interviewer=ASKER)
     with project.read() as conn:
         new = load_transcript(conn, tid)
         rows = {r.id: r for r in coding_listing(conn, transcript=tid, include_orphans=True)}

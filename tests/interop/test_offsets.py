@@ -164,7 +164,9 @@ def _nvivo_like_text() -> tuple[str, list[tuple[int, int, str]], list[str]]:
     for n in range(0, 40, 3):
         word = "vaccines and trust"
         start = raw.index(word, raw.index(f"Comment {n} "))
-        utf16 = lambda i: len(raw[:i].encode("utf-16-le")) // 2
+        def utf16(i: int) -> int:
+            return len(raw[:i].encode("utf-16-le")) // 2
+
         spans.append((utf16(start), utf16(start + len(word)), ""))
         words.append(word)
     return raw, spans, words

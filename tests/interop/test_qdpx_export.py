@@ -11,8 +11,6 @@ import pytest
 from sqlalchemy import event
 
 import qualcode
-from qualcode.coding.session import CodingSession
-
 from qualcode.errors import ExportError, NotFoundError
 from qualcode.interop.qdpx_export import check_project_xml, export_qdpx
 from qualcode.interop.xmlread import (

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qualcode.errors import ProjectError
 from qualcode.quotes.attribution import (
     AttributionOptions,
     attribution_line,
     respondent_ids,
 )
 from qualcode.quotes.quoteset import build_quote_set
-from qualcode.errors import ProjectError
 from qualcode.quotes.selection import QuoteQuery
 from tests.quotes.study import REDACTION, add_redaction
 

@@ -171,7 +171,12 @@ def test_tall_charts_fit_on_a_word_page(tmp_path):
        "almost perfect"]]),
 ])
 def test_word_columns_fit_the_page_and_whole_words(header, rows):
-    from qualcode.report.writers import CELL_PADDING_INCHES, CHAR_INCHES, TABLE_WIDTH_INCHES, column_widths
+    from qualcode.report.writers import (
+        CELL_PADDING_INCHES,
+        CHAR_INCHES,
+        TABLE_WIDTH_INCHES,
+        column_widths,
+    )
 
     widths = column_widths(header, rows, char=CHAR_INCHES * 8 / 9)
     assert sum(widths) <= TABLE_WIDTH_INCHES + 1e-9

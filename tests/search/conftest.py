@@ -2,6 +2,7 @@ import pytest
 
 from tests.search.study import build_study, code_study
 
+
 @pytest.fixture
 def study(project):
     return build_study(project)

@@ -42,7 +42,6 @@ def add_coder(project: Project, name: str) -> None:
     from sqlalchemy import insert
 
     from qualcode.store.schema import coders
-
     from qualcode.store.search import coder_exists
 
     with project.write() as conn:

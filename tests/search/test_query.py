@@ -8,6 +8,7 @@ from qualcode.search.engine import SearchOptions
 from qualcode.search.qparse import QueryError, parse_query
 from qualcode.search.query import run_query
 
+
 def units(project, expression, **options):
     result = run_query(project, expression, SearchOptions(**options))
     return sorted((p.transcript, p.segment) for p in result.passages)

@@ -3,10 +3,9 @@ nothing written, no transcript text echoed. Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import pytest
-
 import json
 
+import pytest
 from sqlalchemy import insert, select, text
 
 from qualcode.store.schema import events, transcripts

@@ -6,9 +6,8 @@ the rest of the suite runs on that server too, unchanged.
 
 from __future__ import annotations
 
-import importlib.util
-
 import contextlib
+import importlib.util
 import itertools
 import secrets
 import threading

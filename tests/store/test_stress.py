@@ -28,7 +28,6 @@ from qualcode.store.copy import as_utc
 from qualcode.store.schema import codings, events
 from tests.helpers import add_coders, add_transcript
 
-
 ACTIONS = 60
 DEADLINE_SECONDS = 90
 WORKERS = [("ana", 1), ("ana", 2), ("ben", 3), ("cy", 4)]  # ana codes in two terminals

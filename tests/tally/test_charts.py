@@ -7,7 +7,14 @@ import sys
 
 import pytest
 
-from qualcode.tally import TallyError, agreement_chart, crosstab, crosstab_heatmap, tally, tally_chart
+from qualcode.tally import (
+    TallyError,
+    agreement_chart,
+    crosstab,
+    crosstab_heatmap,
+    tally,
+    tally_chart,
+)
 from tests.helpers import REPO
 from tests.tally.seed_study import CODER
 

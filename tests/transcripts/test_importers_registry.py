@@ -70,7 +70,7 @@ def test_every_fixture_parses_into_merged_normalised_turns(name):
     assert isinstance(parsed, ParsedTranscript)
     assert parsed.format == importer_for(name).name
     assert parsed.turns
-    assert all(a.speaker != b.speaker for a, b in zip(parsed.turns, parsed.turns[1:]))
+    assert all(a.speaker != b.speaker for a, b in zip(parsed.turns, parsed.turns[1:], strict=False))
     for turn in parsed.turns:
         assert turn.text and turn.text == turn.text.strip()
         assert "\r" not in turn.text and "\n\n" not in turn.text

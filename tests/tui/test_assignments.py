@@ -1,5 +1,6 @@
 import pytest
 
+from qualcode.coding.blind import Viewer, is_blind
 from qualcode.coding.session import CodingSession
 from qualcode.errors import NotFoundError
 from qualcode.coding.blind import Viewer, is_blind

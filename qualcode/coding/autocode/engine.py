@@ -43,6 +43,7 @@ __all__ = ["CodeMatch", "Hit", "RuleMatcher", "required_literals", "sentence_bou
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
     from spacy.tokens import Doc
 
     from qualcode.codebook.model import Code
@@ -201,7 +202,7 @@ class RuleMatcher:
     ) -> Iterator[list[CodeMatch]]:
         """:meth:`match_text` over many units, tokenized in batches (``nlp.tokenizer.pipe``)."""
         texts = list(texts)
-        docs = self.nlp.tokenizer.pipe(texts, batch_size=batch_size)
+        docs = cast("Tokenizer", self.nlp.tokenizer).pipe(texts, batch_size=batch_size)
         for doc, text, codes in zip(docs, texts, allowed, strict=True):
             yield self.match_doc(doc, codes, text)
 
@@ -276,7 +277,8 @@ class RuleMatcher:
     def _words(self, unit: TokenUnit) -> list[tuple[int, int, tuple]]:
         """(word position, token index, entry) of the words some rule cares about."""
         entries, doc = self._entries, unit.doc
-        words, word_tokens = [], []
+        words: list[tuple[int, int, tuple]] = []
+        word_tokens: list[int] = []
         for index, lower in enumerate(unit.lowers):
             entry = entries.get(lower, MISS)
             if entry is MISS:
@@ -284,7 +286,7 @@ class RuleMatcher:
             if entry is SKIP:
                 continue
             if entry is not None:
-                words.append((len(word_tokens), index, entry))
+                words.append((len(word_tokens), index, entry))  # type: ignore[arg-type]  # past MISS, SKIP and None: an entry
             word_tokens.append(index)
         unit.word_tokens = word_tokens
         return words

@@ -252,7 +252,7 @@ def evaluate(
     turns = reference.turns
     truth = [t.codes for t in turns]
     notes: list[str] = []
-    empty = [set() for _ in turns]
+    empty: list[set[str]] = [set() for _ in turns]
     rules = rule_predictions(project, turns) if {"rules", "union"} & set(systems) else empty
     model, used_folds = (
         model_predictions(project, turns, folds, min_positive, notes)

@@ -24,11 +24,13 @@ Rule terms and transcript words go through the same function.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.pipeline import Lemmatizer
 
 NOMINAL_SUFFIX = "al"
 MIN_NOMINAL_LENGTH = 7
@@ -49,8 +51,8 @@ class LemmaIndex:
     """Match keys of word forms, computed from the pipeline's lookup table and cached."""
 
     def __init__(self, nlp: Language) -> None:
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
-        self._table = table
+        table = cast("Lemmatizer", nlp.get_pipe("lemmatizer")).lookups.get_table("lemma_lookup")
+        self._table: Mapping[str, str] = table
         self._known = frozenset(table.values())
         self.key = lru_cache(maxsize=None)(self._key)
 

@@ -98,7 +98,8 @@ def autocode(
 
 def propose(units: list[Unit], assigned: list[tuple[list[CodeMatch], int]]) -> tuple[list[Proposal], int]:
     """The proposals of every unit's assigned codes, and how many matches the focus dropped."""
-    proposals, dropped = [], 0
+    proposals: list[Proposal] = []
+    dropped = 0
     for unit, (kept, left_out) in zip(units, assigned, strict=True):
         proposals.extend(proposal(unit, m) for m in kept)
         dropped += left_out

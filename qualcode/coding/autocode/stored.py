@@ -173,10 +173,12 @@ def blind_model_filter(
     models = [r for r in rows if r["source"] == "model"]
     if not models or not is_blind(conn, viewer_of(project, coder), transcript_id):
         return rows
-    learned = model_training_transcripts(conn, {(r.get("evidence") or {}).get("model_id") for r in models} - {None})
+    learned = model_training_transcripts(
+        conn, {m for r in models if (m := (r.get("evidence") or {}).get("model_id")) is not None}
+    )
 
     def clean(row: dict) -> bool:
-        trained_on = learned.get((row.get("evidence") or {}).get("model_id"))
+        trained_on = learned.get((row.get("evidence") or {}).get("model_id"))  # type: ignore[arg-type]  # get(None) is None
         return trained_on is not None and transcript_id not in trained_on
     return [r for r in rows if r["source"] != "model" or clean(r)]
 

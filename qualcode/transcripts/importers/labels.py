@@ -323,7 +323,7 @@ def assemble_turns(
             boilerplate += 1  # every boilerplate pattern mentions transcription
             continue
         key = name_key(candidate.name) if candidate is not None else None
-        if key in accepted:
+        if candidate is not None and key in accepted:
             speaker = display.get(key) or display.setdefault(key, _tidy(candidate.name))
             start = _first_known(candidate.time, line.start_time, pending_time)
             builder.start(speaker, candidate.rest, start, line.end_time)

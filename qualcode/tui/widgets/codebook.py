@@ -95,7 +95,7 @@ class CodebookPane(Vertical):
     # -- public ---------------------------------------------------------------
 
     @property
-    def tree(self) -> CodeTree:
+    def tree(self) -> CodeTree:  # type: ignore[override]  # shadows DOMNode.tree, a debug view we never use
         return self.query_one("#code-tree", CodeTree)
 
     @property
@@ -142,7 +142,7 @@ class CodebookPane(Vertical):
     async def filter_key(self, key: str, character: str | None) -> bool:
         """Handle a key while filtering; False lets the app treat it as usual (e.g. ctrl+q)."""
         for binding in self.BINDINGS:
-            if key in binding.key.split(","):
+            if isinstance(binding, Binding) and key in binding.key.split(","):  # BINDINGS are Bindings
                 await self.run_action(binding.action)
                 return True
         if character is not None and character.isprintable():

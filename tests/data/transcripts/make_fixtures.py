@@ -133,7 +133,7 @@ def rev_table(path: Path) -> Path:
     document = new_document()
     document.add_paragraph("Rev transcript export")
     table = document.add_table(rows=1, cols=3)
-    for cell, text in zip(table.rows[0].cells, ("Speaker", "Time", "Text")):
+    for cell, text in zip(table.rows[0].cells, ("Speaker", "Time", "Text"), strict=True):
         cell.text = text
     rows = [
         ("Interviewer", "00:00:05", "Can you describe your role?"),
@@ -144,7 +144,7 @@ def rev_table(path: Path) -> Path:
     ]
     for row in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=True):
             cell.text = text
     return save(document, path)
 
@@ -159,7 +159,7 @@ def headerless_table(path: Path) -> Path:
     ]
     for row in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=True):
             cell.text = text
     metadata = document.add_table(rows=1, cols=1)
     metadata.rows[0].cells[0].text = "Q: And afterwards?"
