@@ -4,5 +4,5 @@ Every coefficient returns a result that is either defined or undefined *with a r
 (:class:`Estimate`, :class:`KappaResult`); see ``docs/agreement.md`` for the formulas.
 """
 
-from qualcode.agreement.stats import *
+from qualcode.agreement.stats import *  # noqa: F403 (the public API is stats.__all__)
 from qualcode.agreement.stats import __all__  # noqa: F401

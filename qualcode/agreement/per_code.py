@@ -257,8 +257,8 @@ def _per_code(counts: BinaryCounts, codes: Sequence[Any] | None, confidence: flo
     reasons = _undefined_reasons(counts, n, stack)
     with np.errstate(invalid="ignore", divide="ignore"):
         agreement = (counts.both + counts.neither) / n
-        kappa = _kappa_columns(stack, confidence, no_test=reasons["test"] != None)
-        alpha = np.where(reasons["kappa"] == None, _binary_alpha(counts, n), np.nan)
+        kappa = _kappa_columns(stack, confidence, no_test=reasons["test"] != None)  # noqa: E711 (elementwise on an object array)
+        alpha = np.where(reasons["kappa"] == None, _binary_alpha(counts, n), np.nan)  # noqa: E711 (elementwise)
         return PerCodeAgreement(
             codes=names, counts=counts, confidence=confidence,
             percent_agreement=agreement, **kappa,

@@ -119,7 +119,6 @@ def report(
     """Write the whole study report (Markdown and Word, optionally HTML) with tables and charts."""
 
     from qualcode.cli.progress import progress_bar
-    from qualcode.report import build_report
 
     with progress_bar("Report", "sections") as advance:
         written = build_report(project_of(ctx), output, coder=coder, html=html, sections=section, progress=advance)

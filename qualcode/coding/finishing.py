@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualcode.coding.coders import require_coder
 from qualcode.coding.actions import ActionResult
+from qualcode.coding.coders import require_coder
 from qualcode.errors import CodingError
 from qualcode.store import codings as coding_store
 from qualcode.store import finishing as store

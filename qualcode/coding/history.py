@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualcode.coding.actions import DECISION, ActionResult
 from qualcode.coding import finishing, memos
+from qualcode.coding.actions import DECISION, ActionResult
 from qualcode.coding.coders import require_coder
 from qualcode.errors import CodingError
 from qualcode.store import codings as store

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from qualcode.coding.blind import guard
 from qualcode.store import codings as store
-from qualcode.store.assignments import assignment_rows
 from qualcode.store import finishing as finish_store
+from qualcode.store.assignments import assignment_rows
 
 if TYPE_CHECKING:
     from qualcode.project import Project

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from qualcode.coding.actions import ActionResult
 from qualcode.coding.blind import BlindRule, Viewer
 from qualcode.coding.coders import require_coder
 from qualcode.coding.finishing import changed_since, log_record
-from qualcode.coding.actions import ActionResult
 from qualcode.errors import CodingError
 from qualcode.store import memos as store
 

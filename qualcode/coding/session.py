@@ -28,8 +28,8 @@ from qualcode.coding.coders import require_coder
 from qualcode.coding.history import redo_last, undo_last
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
-from qualcode.store.transcripts import load_transcript, segment_ids
 from qualcode.store import finishing as finish_store
+from qualcode.store.transcripts import load_transcript, segment_ids
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from qualcode.coding.assignments import (
     TranscriptChoice,
-    next_transcript,
     transcript_choices,
 )
 from qualcode.coding.blind import is_blind, viewer_of

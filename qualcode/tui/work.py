@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.grow import CodeTexts, GrowResult, add_code, edit_code
+from qualcode.coding.assignments import transcript_choices
 from qualcode.coding.blind import BlindRule
 from qualcode.coding.finishing import finish_marks, finishing_of, set_mark
 from qualcode.coding.memos import MemoEntry, memo_list, set_target_memo, target_memo
 from qualcode.errors import NotFoundError
 from qualcode.store.codings import coding_listing
 from qualcode.store.counts import code_coder_counts
-from qualcode.coding.assignments import transcript_choices
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

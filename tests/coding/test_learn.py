@@ -6,7 +6,13 @@ import pytest
 from sqlalchemy import select, update
 
 from qualcode.coding import learn, learn_fit
-from qualcode.coding.autocode.evaluate import Scores, evaluate, model_predictions, reference_from_coder, score
+from qualcode.coding.autocode.evaluate import (
+    Scores,
+    evaluate,
+    model_predictions,
+    reference_from_coder,
+    score,
+)
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.store.schema import models, suggestions
 from tests.coding.autocode_helpers import RULES_CODEBOOK, use_rules_codebook

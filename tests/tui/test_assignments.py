@@ -1,10 +1,9 @@
 import pytest
 
+from qualcode.coding.assignments import assigned_transcripts, next_transcript, transcript_choices
 from qualcode.coding.blind import Viewer, is_blind
 from qualcode.coding.session import CodingSession
 from qualcode.errors import NotFoundError
-from qualcode.coding.blind import Viewer, is_blind
-from qualcode.coding.assignments import assigned_transcripts, next_transcript, transcript_choices
 
 pytestmark = pytest.mark.coders("ana", "ben", "cy")
 

@@ -32,7 +32,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from qualcode.coding.autocode.hits import CodeMatch, Hit, TokenUnit
 from qualcode.coding.autocode.lemmas import LemmaIndex, make_nlp

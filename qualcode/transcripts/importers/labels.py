@@ -267,7 +267,7 @@ def count_forms(texts: Iterable[str]) -> tuple[Counter, int]:
     """The label forms (see :func:`accepted_from_forms`) of free-text lines, and how many lines."""
     forms: Counter = Counter()
     count = 0
-    for count, text in enumerate(texts, start=1):
+    for count, text in enumerate(texts, start=1):  # noqa: B007 (count is returned: lines seen)
         candidate = find_candidate(text)
         if candidate is not None and candidate.name:
             forms[(candidate.name, candidate.strength, candidate.heading)] += 1

@@ -46,8 +46,8 @@ def binding_rows(bindings: Iterable) -> list[tuple[str, str]]:
 def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """Every key of the coding screen, by where it works."""
     from qualcode.tui.app import CodingApp
-    from qualcode.tui.screens.hits import HitsScreen
     from qualcode.tui.screens.codeedit import CodeFormScreen
+    from qualcode.tui.screens.hits import HitsScreen
     from qualcode.tui.screens.jump import JumpScreen
     from qualcode.tui.screens.memo import MemoScreen
     from qualcode.tui.screens.views import ListScreen
