@@ -50,6 +50,7 @@ REFUSALS = {
     "qualcode db copy --to 'postgresql+psycopg://HOST/qualcode?options=-csearch_path%3Decm'":
         "Cannot connect to postgresql+psycopg://HOST/",  # HOST stands for the team's server
     "qualcode db grant alice": "'db grant' needs a PostgreSQL database",  # the study is on SQLite
+    "qualcode db grant alice --check": "'db grant' needs a PostgreSQL database",
 }
 # Commands whose examples are not run here, and why.
 NOT_RUN = {
