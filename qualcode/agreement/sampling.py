@@ -400,7 +400,7 @@ def sample_progress(project: Project, name: str) -> SampleProgress:
         sample = load_sample(conn, name)
         totals = coding_store.respondent_segment_totals(conn)
         coded = {(c, t): n for c, t, n in coding_store.coded_segment_counts(conn)}
-    rows: list[dict[str, Any]] = []
+    rows: list[TranscriptProgress] = []
     for transcript, stratum in sample.transcripts:
         total = totals.get(transcript, 0)
         progress = {coder: CoderProgress(coded.get((coder, transcript), 0), total) for coder in sample.coders}

@@ -7,7 +7,7 @@ this module stays cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.autocode.parallel import usable_cores
 from qualcode.coding.learn_model import (
@@ -15,6 +15,7 @@ from qualcode.coding.learn_model import (
     MIN_DF_TURNS,
     MIN_POSITIVE,
     REJECTED_WEIGHT,
+    Classifier,
     LabelledTurn,
     Model,
 )
@@ -65,7 +66,7 @@ def make_vectorizer(turns: int = 1000):
 CodeRows = tuple[str, list[int], list[int], list[float], list[str]]  # code, rows, labels, weights, transcripts
 PARALLEL_MIN_TURNS = 100  # two processes fitted 100 turns in 0.55 s instead of 0.8 s; fewer: one
 
-_inherited: tuple | None = None  # (features, codes) for forked workers
+_inherited: tuple[Any, list[CodeRows]] | None = None  # (features, codes) for forked workers
 
 
 def fit(
@@ -96,7 +97,7 @@ def assemble_model(
     codebook: Codebook,
     min_positive: int,
     codes: tuple[list[CodeRows], dict[str, int]],
-    fitted: list[tuple[float, object]],
+    fitted: list[tuple[float, Classifier]],
 ) -> Model:
     """The model and its report from the learnable codes (and skipped ones) and each one's (threshold, classifier)."""
     learnable, skipped = codes
@@ -146,7 +147,7 @@ def default_processes(turns: int) -> int:
     return 1 if turns < PARALLEL_MIN_TURNS else usable_cores()
 
 
-def fit_codes(features, codes: list[CodeRows], processes: int) -> list[tuple[float, object]]:
+def fit_codes(features, codes: list[CodeRows], processes: int) -> list[tuple[float, Classifier]]:
     """Each code's threshold and classifier, on ``processes`` forked processes if more than one.
 
     The workers inherit the features (copy on write), so only code indices go out and
@@ -166,12 +167,14 @@ def fit_codes(features, codes: list[CodeRows], processes: int) -> list[tuple[flo
         _inherited = None
 
 
-def _fit_inherited(index: int) -> tuple[float, object]:
-    features, codes = _inherited  # set by fit_codes before the fork
+def _fit_inherited(index: int) -> tuple[float, Classifier]:
+    if _inherited is None:
+        raise RuntimeError("no features to fit: fit_codes sets them before it forks the workers")
+    features, codes = _inherited
     return fit_code(features, codes[index])
 
 
-def fit_code(features, code: CodeRows) -> tuple[float, object]:
+def fit_code(features, code: CodeRows) -> tuple[float, Classifier]:
     """A code's threshold (inner cross-validation) and its classifier fitted on all its rows."""
     _, rows, labels, weights, groups = code
     selected = features[rows]

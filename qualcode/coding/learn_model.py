@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from qualcode.coding.model_io import model_from_bytes, model_to_bytes
 from qualcode.errors import NotFoundError, QualcodeError
@@ -27,6 +27,18 @@ STORE_MIN_P = 0.2  # stored model suggestions reach down to here, for uncertaint
 MODEL_NAME = "suggest"
 MIN_DF_TURNS = 50
 
+
+
+class Vectorizer(Protocol):
+    """What a model needs of its fitted scikit-learn vectorizer (a FeatureUnion of TF-IDFs)."""
+
+    def transform(self, texts: list[str]) -> Any: ...
+
+
+class Classifier(Protocol):
+    """What a model needs of a code's fitted scikit-learn classifier."""
+
+    def predict_proba(self, features: Any) -> Any: ...
 
 
 class StaleModelError(QualcodeError):
@@ -51,8 +63,8 @@ class LabelledTurn:
 class Model:
     """A fitted model: shared vectorizer, one classifier and threshold per code, and what it knows."""
 
-    vectorizer: object
-    classifiers: dict[str, object]
+    vectorizer: Vectorizer
+    classifiers: dict[str, Classifier]
     code_roles: dict[str, list[str]]
     report: dict
     thresholds: dict[str, float] = field(default_factory=dict)

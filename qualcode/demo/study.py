@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.agreement.project import project_agreement
+from qualcode.agreement.project_result import AgreementResult
 from qualcode.agreement.sampling import create_sample, get_sample
 from qualcode.analysis.analysis_set import AnalysisSet, analysis_set
 from qualcode.analysis.assignments import assign
@@ -87,12 +88,12 @@ class DoubleCodingStep:
     sample: Any  # agreement.sampling.Sample
     loaded: tuple[LoadedFile, ...]
     closed_by: str | None  # the lead, when this step closed the sample
-    agreement: dict[str, Any]
+    agreement: AgreementResult
 
     def to_dict(self) -> dict[str, Any]:
         return {"sample": DEMO_SAMPLE, "transcripts": list(self.sample.transcript_ids),
                 "loaded": [vars(f) | {"coders": list(f.coders)} for f in self.loaded],
-                "closed_by": self.closed_by, "agreement": self.agreement}
+                "closed_by": self.closed_by, "agreement": self.agreement.to_dict()}
 
 
 def double_coding_step(project: Project) -> DoubleCodingStep:

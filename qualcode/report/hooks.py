@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.report.model import Chart, Quote, Section, Table, skipped
 
 if TYPE_CHECKING:
+    from qualcode.agreement.project_result import AgreementResult
     from qualcode.report.model import ReportContext
 
 AGREEMENT_TITLE = "Double-coded sample and intercoder agreement"
@@ -44,8 +45,9 @@ def agreement_section(ctx: ReportContext) -> Section:
     return section
 
 
-def agreement_from_result(ctx: ReportContext, sample, result: dict[str, Any]) -> Section:
-    """Lay out one ``project_agreement`` result (the JSON of ``qualcode agreement``)."""
+def agreement_from_result(ctx: ReportContext, sample, agreement: AgreementResult) -> Section:
+    """Lay out one ``project_agreement`` result, read as the JSON of ``qualcode agreement``."""
+    result = agreement.to_dict()
     a, b = result["coders"]
     command = f"qualcode agreement --coders {a},{b} --sample {sample.name}"
     sub = Section(f"Sample {sample.name}: Coder A and Coder B")

@@ -96,7 +96,7 @@ def _cell(project: Project, spec: MatrixSpec, result, i: int, j: int) -> Cell:
         sides = []
         for axis, key in ((row_axis, row_key), (column_axis, column_key)):
             if axis.kind == "codes":
-                sides.append(_coded_turns(conn, project, axis.code, key, spec.rollup, whose))
+                sides.append(_coded_turns(conn, project, axis.code_id, key, spec.rollup, whose))
             else:
                 sides.append({u for u in _all_turns(conn, selected) if axis.group.value(selected[u[0]]) == key})
         units = sorted(u for u in sides[0] & sides[1] if u[0] in selected)

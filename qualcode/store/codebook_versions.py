@@ -55,7 +55,10 @@ def insert_version(conn: Connection, text_hash: str, path: str, text: str, creat
     values = {"hash": text_hash, "path": path, "text": text, "created_at": created_at}
     try:
         with conn.begin_nested():
-            return conn.execute(insert(codebook_versions).values(**values)).inserted_primary_key[0]
+            key = conn.execute(insert(codebook_versions).values(**values)).inserted_primary_key
+        if key is None:  # only a many-row INSERT has none
+            raise RuntimeError("inserting a codebook version returned no id")
+        return key[0]
     except IntegrityError:
         found = select(codebook_versions.c.id).where(codebook_versions.c.hash == text_hash)
         return conn.execute(found).scalar_one()

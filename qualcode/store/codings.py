@@ -527,7 +527,7 @@ def coded_segment_ids(conn: Connection, coder: str) -> set[int]:
 
 def coding_count(conn: Connection, coder: str) -> int:
     """All of the coder's codings (orphans included)."""
-    return conn.execute(select(func.count()).where(codings.c.coder == coder)).scalar()
+    return conn.execute(select(func.count()).where(codings.c.coder == coder)).scalar_one()
 
 
 def coders_with_codings(conn: Connection) -> list[str]:

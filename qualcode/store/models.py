@@ -33,7 +33,10 @@ def insert_model(
         name=name, trained_from=trained_from, codebook_hash=codebook_hash, data_hash=data_hash,
         payload=payload, report=report, created_at=created_at,
     ))
-    return result.inserted_primary_key[0]
+    key = result.inserted_primary_key
+    if key is None:  # only a many-row INSERT has none
+        raise RuntimeError("inserting a model returned no id")
+    return key[0]
 
 
 def latest_model(conn: Connection, name: str) -> ModelRow | None:

@@ -113,4 +113,4 @@ def open_sample_transcripts_of(conn: Connection, coder: str) -> list[str]:
 
 
 def closed_sample_count(conn: Connection) -> int:
-    return conn.execute(select(func.count()).where(samples.c.closed_at.is_not(None))).scalar()
+    return conn.execute(select(func.count()).where(samples.c.closed_at.is_not(None))).scalar_one()

@@ -26,7 +26,7 @@ def replace_open(
     )
     decided = conn.execute(
         select(func.count()).select_from(suggestions).where(*scope, suggestions.c.status != "open")
-    ).scalar()
+    ).scalar_one()
     deleted = conn.execute(delete(suggestions).where(*scope, suggestions.c.status == "open")).rowcount
     values = [{**row, "source": source, "status": "open", "decided_by": None, "created_at": created_at}
               for row in rows]

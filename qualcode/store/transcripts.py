@@ -108,7 +108,10 @@ def rename_transcript(conn: Connection, old_id: str, new_id: str) -> None:
     """Give a transcript a new id, carrying its segments, codings, suggestions, sample
     memberships, coder assignments, finish marks and memos (the event log keeps the old id:
     it is history)."""
-    row = dict(transcript_row(conn, old_id)._mapping)
+    found = transcript_row(conn, old_id)
+    if found is None:  # callers rename a transcript they have just read
+        raise NotFoundError(f"No transcript '{old_id}' to rename")
+    row = dict(found._mapping)
     conn.execute(insert(transcripts).values(**{**row, "id": new_id}))
     for table in (segments, codings, suggestions, sample_transcripts, assignments, finish_marks, memos):
         conn.execute(update(table).where(table.c.transcript_id == old_id).values(transcript_id=new_id))

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 def _incidence(ctx: CrosstabContext, axis: Axis) -> tuple[list[str], dict[str, int]]:
-    keymap = children_keymap(ctx.codebook, axis.code, rollup=ctx.rollup)
+    keymap = children_keymap(ctx.codebook, axis.code_id, rollup=ctx.rollup)
     index = {key: i for i, key in enumerate(keymap.keys)}
     columns = {stored: index[key] for stored, key in keymap.mapping.items() if key in index}
     return list(keymap.keys), columns
@@ -53,9 +53,9 @@ def cooccurrence(ctx: CrosstabContext, row_axis: Axis, column_axis: Axis) -> Cro
     # Transcripts are fetched only when they are needed: to count them, or to drop
     # the segments of transcripts left out by --role/--site.
     needs_transcripts = ctx.count != "references" or len(wanted) < ctx.all_transcripts
-    row_data = _selected(ctx.whose.segment_keys(ctx.conn, row_columns, with_transcripts=needs_transcripts),
+    row_data = _selected(ctx.codings.segment_keys(ctx.conn, row_columns, with_transcripts=needs_transcripts),
                          wanted, needs_transcripts)
-    column_data = _selected(ctx.whose.segment_keys(ctx.conn, column_columns, with_transcripts=needs_transcripts),
+    column_data = _selected(ctx.codings.segment_keys(ctx.conn, column_columns, with_transcripts=needs_transcripts),
                             wanted, needs_transcripts)
     universe = np.union1d(row_data[0], column_data[0])
     transcript_of = {**row_data[2], **column_data[2]}

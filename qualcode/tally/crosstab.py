@@ -104,7 +104,7 @@ def crosstab(
         guard_whose(project, whose, what="this crosstab")
     with project.read() as conn:
         infos = load_transcripts(conn, attributes=any(
-            axis.kind == "group" and axis.dimension.kind == "attr" for axis in (row_axis, column_axis)))
+            axis.kind == "group" and axis.group.kind == "attr" for axis in (row_axis, column_axis)))
         for axis in (row_axis, column_axis):
             if axis.kind == "group":
                 check_dimension(axis.group, infos)
@@ -138,8 +138,8 @@ def group_headers(codebook: Codebook, dimension: Dimension, selected) -> list[He
 
 
 def _codes_by_group(ctx: CrosstabContext, codes: Axis, groups: Axis) -> CrosstabResult:
-    keymap = children_keymap(ctx.codebook, codes.code, rollup=ctx.rollup)
-    table = CountTable(ctx.whose.reference_rows(ctx.conn, keymap))
+    keymap = children_keymap(ctx.codebook, codes.code_id, rollup=ctx.rollup)
+    table = CountTable(ctx.codings.reference_rows(ctx.conn, keymap))
     dimension = groups.group
     columns = group_headers(ctx.codebook, dimension, ctx.selected)
     members = {h.key: [t for t in ctx.selected if dimension.value(t) == h.key] for h in columns}
@@ -167,8 +167,8 @@ def _units(count: str, members) -> int:
 
 
 def _group_by_group(ctx: CrosstabContext, row_axis: Axis, column_axis: Axis) -> CrosstabResult:
-    rows = group_headers(ctx.codebook, row_axis.dimension, ctx.selected)
-    columns = group_headers(ctx.codebook, column_axis.dimension, ctx.selected)
+    rows = group_headers(ctx.codebook, row_axis.group, ctx.selected)
+    columns = group_headers(ctx.codebook, column_axis.group, ctx.selected)
 
     def cell(members) -> int:
         return _units(ctx.count, members)

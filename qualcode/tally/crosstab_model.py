@@ -30,13 +30,26 @@ class Axis:
     dimension: Dimension | None = None
 
     @property
+    def code_id(self) -> str:
+        """The code of a ``codes`` axis (parse_axis gives every codes axis one)."""
+        if self.code is None:
+            raise TypeError(f"a {self.kind} axis has no code")
+        return self.code
+
+    @property
+    def group(self) -> Dimension:
+        """The transcript dimension of a ``group`` axis (parse_axis gives every group axis one)."""
+        if self.dimension is None:
+            raise TypeError(f"a {self.kind} axis has no dimension")
+        return self.dimension
+
+    @property
     def spec(self) -> str:
         if self.kind == "group":
-            assert self.dimension is not None  # parse_axis gives every group axis a dimension
-            return self.dimension.spec
-        assert self.code is not None  # and every codes axis a code
-        keyword = self.code.casefold() in GROUP_WORDS or self.code.casefold().startswith(("attr:", "code:"))
-        return f"code:{self.code}" if keyword else self.code
+            return self.group.spec
+        code = self.code_id
+        keyword = code.casefold() in GROUP_WORDS or code.casefold().startswith(("attr:", "code:"))
+        return f"code:{code}" if keyword else code
 
 
 @dataclass(frozen=True)
@@ -130,6 +143,13 @@ class CrosstabContext:
     @property
     def coder(self) -> str | None:
         return self.whose.label if self.whose else None
+
+    @property
+    def codings(self) -> Whose:
+        """Whose codings a crosstab with a codes axis reads (crosstab() always sets them)."""
+        if self.whose is None:
+            raise TypeError("a group x group crosstab reads no codings")
+        return self.whose
 
 
 def code_headers(codebook: Codebook, keys) -> list[Header]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from typing import TypeAlias
 
 from qualcode.errors import TranscriptImportError
 
@@ -35,9 +36,11 @@ MAX_HIGH_BYTE_SHARE = 0.2  # of letters; Western-European text stays far below, 
 STRAY_CONTROLS = 4  # a few stray NULs/controls in a short text file are tolerated (normalise drops NULs)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+# What is decoded: file bytes, or a zip entry inflated into one bytearray (not copied to bytes).
+Data: TypeAlias = bytes | bytearray
 
 
-def decode_text(data: bytes, source: str = "") -> str:
+def decode_text(data: Data, source: str = "") -> str:
     """Decode transcript bytes, guessing the encoding.
 
     Parameters
@@ -65,7 +68,7 @@ def _too_many_controls(controls: int, size: int) -> bool:
     return controls > max(MAX_CONTROL_RATIO * size, STRAY_CONTROLS)
 
 
-def decode_text_with_encoding(data: bytes, source: str = "") -> tuple[str, str]:
+def decode_text_with_encoding(data: Data, source: str = "") -> tuple[str, str]:
     """Like :func:`decode_text`, and also return the name of the encoding used."""
     _reject_signatures(data, source)
     for bom, encoding in BOMS:
@@ -89,7 +92,7 @@ def decode_text_with_encoding(data: bytes, source: str = "") -> tuple[str, str]:
     return text, encoding
 
 
-def _decode_strict(data: bytes, encoding: str, source: str, reason: str) -> str:
+def _decode_strict(data: Data, encoding: str, source: str, reason: str) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -119,11 +122,11 @@ def looks_like_text(data: bytes) -> bool:
     return bool(sample) and not _too_many_controls(_control_count(sample), len(sample))
 
 
-def _control_count(sample: bytes) -> int:
+def _control_count(sample: Data) -> int:
     return len(sample) - len(sample.translate(None, CONTROL_BYTES))
 
 
-def guess_utf16_without_bom(data: bytes) -> str | None:
+def guess_utf16_without_bom(data: Data) -> str | None:
     """Return ``"utf-16-le"``/``"utf-16-be"`` if the NUL bytes fall on one parity, as in mostly-ASCII UTF-16."""
     sample = data[:SAMPLE_SIZE]
     if len(sample) < 4 or len(sample) % 2:
@@ -138,7 +141,7 @@ def guess_utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def reject_binary(data: bytes, source: str = "") -> None:
+def reject_binary(data: Data, source: str = "") -> None:
     """Raise if the bytes look like a binary file (too many NUL/control bytes)."""
     _reject_signatures(data, source)
     sample = data[:SAMPLE_SIZE]
@@ -151,7 +154,7 @@ def reject_binary(data: bytes, source: str = "") -> None:
         )
 
 
-def _reject_signatures(data: bytes, source: str) -> None:
+def _reject_signatures(data: Data, source: str) -> None:
     if data.startswith(ZIP_MAGIC):
         raise TranscriptImportError(
             "is a ZIP package (probably a Word .docx), not text; rename it to .docx if it is a Word file",
@@ -193,7 +196,7 @@ def strip_controls(text: str) -> tuple[str, int]:
     return cleaned, len(text) - len(cleaned)
 
 
-def _detect_single_byte(data: bytes, source: str) -> tuple[str, str]:
+def _detect_single_byte(data: Data, source: str) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -212,7 +215,7 @@ def _detect_single_byte(data: bytes, source: str) -> tuple[str, str]:
     return guessed, best.encoding
 
 
-def _mostly_ascii_letters(data: bytes) -> bool:
+def _mostly_ascii_letters(data: Data) -> bool:
     """True when high bytes are the odd accented letter among ASCII words (Western text).
 
     A short cp1252 file with two accented letters reads as Big5 or GBK to the

@@ -17,7 +17,8 @@ def required_literals(pattern: str) -> tuple[frozenset[str], ...] | None:
     required (the regex then runs on every unit).
     """
     try:
-        from re import _parser as parser  # the stdlib's own pattern parser
+        # the stdlib's own pattern parser; typeshed stubs only its deprecated alias sre_parse
+        from re import _parser as parser  # type: ignore[attr-defined]
 
         groups = _needed(parser.parse(pattern, re.IGNORECASE).data, parser)
     except Exception:  # an unusual construct: skip the optimisation, never the rule
@@ -46,8 +47,9 @@ def _needed(items, parser) -> list[set[str]]:
             groups += _needed(arg[-1], parser)
         elif op is parser.BRANCH:
             alternatives = [_best(_needed(branch, parser)) for branch in arg[1]]
-            if all(alternatives):
-                groups.append(set().union(*alternatives))
+            required = [group for group in alternatives if group]
+            if len(required) == len(alternatives):  # every alternative needs a literal
+                groups.append(set().union(*required))
         elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT) and arg[0] >= 1:
             groups += _needed(arg[2], parser)
     if run != {""}:

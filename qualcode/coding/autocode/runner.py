@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from qualcode.coding.autocode import stored
 from qualcode.coding.autocode.engine import sentence_bounds
@@ -84,7 +84,7 @@ def autocode(
     assign = partial(assign_wanted, codebook, TopicFocus.from_project(project), frozenset(c.id for c in selected))
     assigned = match_units(every, texts, allowed, processes=processes, progress=progress, finish=assign)
     proposals, dropped = propose(units, assigned)
-    written: dict[str, int | bool] = {}
+    written: _Written = {}
     if not dry_run and as_coder:
         written["codings_added"], written["coder_created"] = stored.apply_as_coder(project, as_coder, proposals)
     elif not dry_run:
@@ -94,6 +94,16 @@ def autocode(
         proposals, chosen, units, sum(word_count(u.text) for u in units), time.perf_counter() - began, dry_run,
         as_coder, roles=roles, off_topic_dropped=dropped, **written,
     )
+
+
+class _Written(TypedDict, total=False):
+    """What a run that is not a dry run stored: as a coder's codings, or as suggestions."""
+
+    codings_added: int
+    coder_created: bool
+    replaced: int
+    stored: int
+    kept_decided: int
 
 
 def propose(units: list[Unit], assigned: list[tuple[list[CodeMatch], int]]) -> tuple[list[Proposal], int]:

@@ -83,7 +83,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._blocks: dict[int, list[Strip]] = {}  # index -> strips, only for painted turns
         self._starts: list[int] = []
         self._colors: dict[str, str] = {}
-        self._base_style = None
+        self._base_style: Style | None = None  # the paint's style, set by render_lines
         self._drag: tuple[int, int] | None = None  # (ordinal, offset) where a mouse drag began
         self._dragged = False  # the click that ends a drag selects no turn
 
