@@ -42,9 +42,9 @@ from qualcode.store.interop import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.transcripts.reanchor import SpanMapper
     from qualcode.project import Project
     from qualcode.transcripts.model import Transcript
+    from qualcode.transcripts.reanchor import SpanMapper
 
 WORD = re.compile(r"\S+")
 HISTORY_PREFIX = "merged:"

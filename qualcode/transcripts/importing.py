@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError, TranscriptImportError
-from qualcode.transcripts.reanchor import reanchor_codings
 from qualcode.transcripts.memory import return_large_blocks
 from qualcode.transcripts.model import Transcript, render
+from qualcode.transcripts.reanchor import reanchor_codings
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Codebook
