@@ -170,7 +170,7 @@ def fitting_with(function):
 def cross_validated(project, reference) -> dict:
     """Model micro/macro scores of the old and new fit, as ``suggest evaluate`` computes them."""
     from qualcode.coding import learn
-    from qualcode.coding.autocode.evaluate import evaluate
+    from qualcode.coding.evaluate import evaluate
 
     result = {"reference": reference.name, "turns": len(reference.turns)}
     for name, function in (("old", old_fit), ("new", learn.fit)):
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(args, workdir: Path) -> dict:
-    from qualcode.coding.autocode.evaluate import reference_from_coder, reference_from_csv
+    from qualcode.coding.evaluate import reference_from_coder, reference_from_csv
     from qualcode.coding.learn import coder_turns
     from qualcode.project import Project
 

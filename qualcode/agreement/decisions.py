@@ -27,7 +27,7 @@ from qualcode.agreement.reconcile import (
     list_disagreements,
 )
 from qualcode.errors import AgreementError
-from qualcode.interop.spreadsheets import format_of, read_rows, write_table
+from qualcode.sheets import format_of, read_rows, write_table
 
 if TYPE_CHECKING:
     from qualcode.project import Project

@@ -203,7 +203,7 @@ def evaluate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Cross-validated precision, recall and F1 of rules, model and both, against a reference coder."""
-    from qualcode.coding.autocode.evaluate import evaluate, reference_from_coder, reference_from_csv
+    from qualcode.coding.evaluate import evaluate, reference_from_coder, reference_from_csv
 
     if coder is None and gold is None:
         fail("give the reference: --from CODER (codings in the project) or --gold FILE.csv")

@@ -169,11 +169,11 @@ def _codebook_parses(text: str) -> bool:
 
 
 def _print_login(project: Project, role: str, password: str) -> None:
-    from sqlalchemy.engine import make_url
+    from qualcode.store.engine import url_with_login
 
-    url = make_url(project.database_url).set(username=role, password=password)
+    url = url_with_login(project.database_url, role, password)
     console.print("Created the login role; give the coder this URL privately (shown once):", markup=False)
-    console.print(f"  QUALCODE_DATABASE_URL='{url.render_as_string(hide_password=False)}'", markup=False, soft_wrap=True)
+    console.print(f"  QUALCODE_DATABASE_URL='{url}'", markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

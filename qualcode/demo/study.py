@@ -21,12 +21,12 @@ from qualcode.agreement.sampling import create_sample, get_sample
 from qualcode.analysis.analysis_set import AnalysisSet, analysis_set
 from qualcode.analysis.assignments import assign
 from qualcode.coding.autocode import autocode
-from qualcode.coding.autocode.evaluate import (
+from qualcode.coding.blind import Viewer, close_sample, lead_of
+from qualcode.coding.evaluate import (
     evaluate,
     reference_from_coder,
     reference_from_csv,
 )
-from qualcode.coding.blind import Viewer, close_sample, lead_of
 from qualcode.demo.example import checkout_root
 from qualcode.errors import AgreementError, NotFoundError, QualcodeError
 from qualcode.interop.spreadsheets import import_codings, read_rows
@@ -47,7 +47,7 @@ class AutocodeStep:
 
     result: Any  # coding.autocode.AutocodeResult
     reference: str | None
-    evaluation: Any = None  # coding.autocode.evaluate.Evaluation
+    evaluation: Any = None  # coding.evaluate.Evaluation
 
     def to_dict(self) -> dict[str, Any]:
         return {"coder": MACHINE_CODER, "turns": len(self.result.units), "codings_added": self.result.codings_added,

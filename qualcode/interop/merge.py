@@ -6,7 +6,7 @@ Each coding of the bundle ends up in exactly one of these, and the report lists 
     stored under the bundle's coder (origin, confidence, memo and timestamps kept);
 ``re-anchored``
     the lead's transcript text differs from the coder's: the coding is carried to
-    the same words with :class:`~qualcode.coding.reanchor.SpanMapper`, and only
+    the same words with :class:`~qualcode.transcripts.reanchor.SpanMapper`, and only
     when *every* word under it survived unchanged and in order (then added);
 ``already present``
     the same (coder, transcript, code, start, end) is in the project — a second
@@ -42,9 +42,9 @@ from qualcode.store.interop import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.coding.reanchor import SpanMapper
     from qualcode.project import Project
     from qualcode.transcripts.model import Transcript
+    from qualcode.transcripts.reanchor import SpanMapper
 
 WORD = re.compile(r"\S+")
 HISTORY_PREFIX = "merged:"
@@ -194,7 +194,7 @@ class _Merger:
         return entry, {"transcript": transcript.id, "code": entry["code"], "start": span[0], "end": span[1]}
 
     def _reanchor(self, entry: dict, old_text: str, transcript) -> tuple[tuple[int, int] | None, str]:
-        from qualcode.coding.reanchor import SpanMapper
+        from qualcode.transcripts.reanchor import SpanMapper
 
         mapper = self.mappers.get(transcript.id)
         if mapper is None:

@@ -106,3 +106,10 @@ def url_without_password(url: str) -> str | None:
     if parsed.password is None:
         return url
     return parsed._replace(password=None).render_as_string(hide_password=False)
+
+
+def url_with_login(url: str, username: str, password: str) -> str:
+    """``url`` with its user and password replaced by ``username``/``password``, password
+    shown: the connection string a new login role is handed (once, privately)."""
+    parsed = make_url(url).set(username=username, password=password)
+    return parsed.render_as_string(hide_password=False)

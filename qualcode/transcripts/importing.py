@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from qualcode.errors import QualcodeError, TranscriptImportError
 from qualcode.transcripts.memory import return_large_blocks
 from qualcode.transcripts.model import Transcript, render
+from qualcode.transcripts.reanchor import reanchor_codings
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Codebook
@@ -368,8 +369,7 @@ def _check_duplicate(conn, transcript: Transcript, policy: _Policy) -> str:
 
 
 def _replace(conn, old_text: str, transcript: Transcript):
-    """Swap in the new text and move codings onto the same words (coding core)."""
-    from qualcode.coding.reanchor import reanchor_codings
+    """Swap in the new text and move codings onto the same words (`reanchor.py`)."""
     from qualcode.store import transcripts as queries
 
     queries.replace_transcript(conn, transcript)

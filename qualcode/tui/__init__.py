@@ -15,11 +15,14 @@ Layout of the package:
   (``qualcode.coding.assignments``), and so is whether blind mode applies
   (``qualcode.coding.blind``);
 - ``app``: the Textual app, its key bindings and actions;
+- ``keys``: every key of the screen by where it works, from the bindings of the app
+  (handed in), widgets and screens: the help overlay's sections and the keys reference
+  in ``docs/coding-screen.md``;
 - ``widgets``: the transcript, codebook (with its code tree and detail panel) and
   suggestions panes;
 - ``screens``: the help overlay, the memo modal and the pick lists (``pick``: the
   jump list and search hits, filtered by typing).
 
-Only ``app``, ``widgets`` and ``screens`` import Textual, and nothing in this
+Only ``app``, ``keys``, ``widgets`` and ``screens`` import Textual, and nothing in this
 ``__init__`` imports them, so ``import qualcode.tui`` stays cheap.
 """

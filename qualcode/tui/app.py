@@ -22,6 +22,7 @@ from qualcode.codebook.grow import CodeTexts
 from qualcode.errors import QualcodeError
 from qualcode.search.engine import SearchOptions, search
 from qualcode.tui.header import HeaderFacts, fit_header
+from qualcode.tui.keys import key_sections
 from qualcode.tui.prompt import Prompt
 from qualcode.tui.screens.codeedit import CodeFormScreen
 from qualcode.tui.screens.help import HelpScreen
@@ -493,7 +494,7 @@ class CodingApp(App[None]):
         self.status(f"{result.action} {result.code_id} in {result.path} (codebook version {result.snapshot_id})")
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(key_sections(self.BINDINGS)))
 
     # -- messages from the panes ----------------------------------------------
 

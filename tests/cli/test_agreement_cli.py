@@ -202,7 +202,7 @@ def test_reconcile_through_prompts_and_resume(study):
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_reconcile_from_a_decisions_file(study, tmp_path, suffix):
-    from qualcode.interop.spreadsheets import read_rows, write_table
+    from qualcode.sheets import read_rows, write_table
 
     project = study[0]
     path = tmp_path / f"decisions.{suffix}"

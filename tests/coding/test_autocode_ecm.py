@@ -92,7 +92,7 @@ def test_example_study_is_not_shotgun_coded(example_study):
 
 def test_rules_hold_their_measured_accuracy_on_the_gold_set(example_study):
     """docs/autocoding.md's rule figures: micro F1 0.50 at 2.15 codes per gold turn."""
-    from qualcode.coding.autocode.evaluate import evaluate, reference_from_csv
+    from qualcode.coding.evaluate import evaluate, reference_from_csv
 
     evaluation = evaluate(example_study, reference_from_csv(example_study, GOLD), systems=("rules",))
     rules = evaluation.systems["rules"]

@@ -238,8 +238,8 @@ def test_a_codes_run_proposes_what_a_full_run_proposes(focus_project):
 
 
 def test_evaluation_predicts_what_autocode_proposes(focus_project):
-    from qualcode.coding.autocode.evaluate import rule_predictions
     from qualcode.coding.autocode.runner import load_units
+    from qualcode.coding.evaluate import rule_predictions
     from qualcode.coding.learn import LabelledTurn
 
     with focus_project.read() as conn:

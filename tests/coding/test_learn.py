@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, update
 
 from qualcode.coding import learn, learn_fit
-from qualcode.coding.autocode.evaluate import (
+from qualcode.coding.evaluate import (
     Scores,
     evaluate,
     model_predictions,

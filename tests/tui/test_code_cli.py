@@ -55,11 +55,14 @@ def test_demo_step_codes_and_saves_a_screenshot(project, interview):
 
 
 def test_keys_reference_in_docs_matches_the_bindings():
-    from qualcode.tui.screens.help import keys_markdown
+    from qualcode.tui.app import CodingApp
+    from qualcode.tui.keys import keys_markdown
     from tests.helpers import REPO
 
     page = (REPO / "docs" / "coding-screen.md").read_text(encoding="utf-8")
-    assert keys_markdown() in page, "docs/coding-screen.md is stale: paste keys_markdown() into its Keys section"
+    assert keys_markdown(CodingApp.BINDINGS) in page, (
+        "docs/coding-screen.md is stale: paste keys_markdown(CodingApp.BINDINGS) into its Keys section"
+    )
 
 
 def test_bad_screenshot_size_is_refused(project, interview, tmp_path):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from qualcode.coding.listing import list_codings, list_orphans
-from qualcode.coding.reanchor import SpanMapper, align_words, reanchor_codings
 from qualcode.coding.session import CodingSession
 from qualcode.store.transcripts import replace_transcript, transcript_row
 from qualcode.transcripts.model import Transcript, Turn, render
+from qualcode.transcripts.reanchor import SpanMapper, align_words, reanchor_codings
 from tests.helpers import INTERVIEW, SIMILAR_ANSWERS
 
 pytestmark = pytest.mark.coders("ana")

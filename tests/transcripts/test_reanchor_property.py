@@ -1,7 +1,7 @@
 """Re-anchoring as a property: random corrections of a coded transcript (insert,
 delete and change words, split and merge turns, delete turns), imported with
 ``--replace``. Every coding ends up either on text that is, by the stated rule
-(qualcode/coding/reanchor.py), nearly equal to its old text and inside one turn, or
+(qualcode/transcripts/reanchor.py), nearly equal to its old text and inside one turn, or
 orphaned with its old text — never on other text, never lost. Codings in the
 unchanged beginning or end of the transcript always keep their words.
 
