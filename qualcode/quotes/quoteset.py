@@ -98,9 +98,14 @@ class Leftover:
                 f"{self.kind} '{self.text}'")
 
 
-@dataclass
+@dataclass(frozen=True)
 class QuoteSet:
-    """What ``qualcode quotes`` selected, with everything an export and an audit need."""
+    """What ``qualcode quotes`` selected, with everything an export and an audit need.
+
+    Frozen: a step that changes the set (the leftover gate recording what it let through)
+    returns a new one (``dataclasses.replace``). Building it still fills its lists in place
+    (numbering, attribution, notes) before :func:`build_quote_set` returns it.
+    """
 
     project: str
     coder: str
@@ -268,7 +273,7 @@ def build_quote_set(
         analysis=aset.statement(), machine_coders=list(aset.machine_coders),
     )
     with project.read() as conn:
-        quote_set.coverage = aset.coverage(_selected(conn, codebook, query)).to_dict()
+        quote_set = replace(quote_set, coverage=aset.coverage(_selected(conn, codebook, query)).to_dict())
         transcripts = _Transcripts(conn, Redactor(rules))
         pseudonyms = _pseudonyms(project, conn) if attribution.respondent else {}
         counts = _role_site_counts(conn)
@@ -282,14 +287,14 @@ def build_quote_set(
                     words=lambda c: word_count(clean_quote(c.raw, replace(cleaning, trim=False))),
                     seed=query.seed,
                 )
-            quote_set.quotes += _walk(ordered, query, cleaning, transcripts, timer)
+            quote_set.quotes.extend(_walk(ordered, query, cleaning, transcripts, timer))
         _finish(quote_set, codebook, transcripts, pseudonyms, timer)
         _apply_k_anonymity(quote_set, counts)
         with timer("check"):
-            quote_set.leftovers = find_leftovers(quote_set, transcripts, rules)
-    quote_set.timings = {stage: round(seconds, 4) for stage, seconds in timer.totals.items()}
-    quote_set.timings["total"] = round(time.perf_counter() - began, 4)
-    return quote_set
+            leftovers = find_leftovers(quote_set, transcripts, rules)
+    timings = {stage: round(seconds, 4) for stage, seconds in timer.totals.items()}
+    timings["total"] = round(time.perf_counter() - began, 4)
+    return replace(quote_set, leftovers=leftovers, timings=timings)
 
 
 def _walk(ordered, query: QuoteQuery, cleaning: CleaningOptions, transcripts: _Transcripts, timer) -> list[Quote]:
@@ -455,19 +460,19 @@ def find_leftovers(quote_set: QuoteSet, transcripts: _Transcripts, rules) -> lis
 
 
 def ensure_masked(quote_set: QuoteSet, *, allow_unmasked: bool = False, target: str | None = None,
-                  provenance: bool = True) -> None:
-    """Refuse (ExportError) while likely identifiers are left, unless overridden.
+                  provenance: bool = True) -> QuoteSet:
+    """Refuse (ExportError) while likely identifiers are left, unless overridden; return the
+    set to export.
 
     Without ``provenance`` the audit fields (transcript ids, collapsed duplicates) are
     not exported, so what is left in them does not count. With ``allow_unmasked`` the
-    leftovers are recorded in ``quote_set.allowed_unmasked`` so the export shows them.
+    returned set records the leftovers in ``allowed_unmasked`` so the export shows them.
     """
     leftovers = [item for item in quote_set.leftovers if provenance or item.field not in PROVENANCE_FIELDS]
     if not leftovers:
-        return
+        return quote_set
     if allow_unmasked:
-        quote_set.allowed_unmasked = leftovers
-        return
+        return replace(quote_set, allowed_unmasked=leftovers)
     raise ExportError(unmasked_message(leftovers), file=target)
 
 
