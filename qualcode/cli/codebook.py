@@ -163,13 +163,7 @@ def diff(
     except ValidationFailed as error:
         _report_problems(error)
     if as_json:
-        print_json(
-            {
-                "snapshot": report.snapshot_id,
-                **report.diff.to_dict(),
-                "removed_codings": report.removed_codings,
-            }
-        )
+        print_json(report.to_dict())
         return
     _print_diff(report)
 
@@ -243,14 +237,14 @@ def versions(
 
     rows = list_versions(project_of(ctx))
     if as_json:
-        print_json(rows)
+        print_json([row.to_dict() for row in rows])
         return
     if not rows:
         console.print("No codebook version stored yet (one is stored at the first coding).", markup=False)
     for row in rows:
         console.print(
-            f"{row['id']:>4}  {row['hash'][:12]}  {row['created_at'][:19]}  "
-            f"{plural(row['codes'], 'code')}  {plural(row['codings'], 'coding')}  {row['path']}",
+            f"{row.id:>4}  {row.hash[:12]}  {row.created_at[:19]}  "
+            f"{plural(row.codes, 'code')}  {plural(row.codings, 'coding')}  {row.path}",
             markup=False,
             soft_wrap=True,
         )

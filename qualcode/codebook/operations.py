@@ -58,6 +58,26 @@ class DiffReport:
     snapshot_id: int | None
     removed_codings: dict[str, int]
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"snapshot": self.snapshot_id, **self.diff.to_dict(), "removed_codings": self.removed_codings}
+
+
+@dataclass(frozen=True)
+class CodebookVersion(ReadsLikeItsJson):
+    """One stored codebook version of ``codebook versions``; ``codes`` is None when its
+    stored text no longer validates under today's rules."""
+
+    id: int
+    hash: str
+    path: str | None
+    created_at: str  # ISO 8601
+    codes: int | None
+    codings: int  # made under this version
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "hash": self.hash, "path": self.path, "created_at": self.created_at,
+                "codes": self.codes, "codings": self.codings}
+
 
 def summarize(codebook: Codebook) -> CodebookSummary:
     """Counts of roles, codes and codes per role."""
@@ -188,12 +208,13 @@ def snapshot_project(project: Project, *, force: bool = False) -> tuple[int, boo
     return version, before is None or before.id < version
 
 
-def list_versions(project: Project) -> list[dict]:
-    """``versions``: stored codebook versions with their code and coding counts."""
+def list_versions(project: Project) -> list[CodebookVersion]:
+    """``versions``: stored codebook versions, oldest first, with their code and coding counts."""
     from qualcode.codebook.versions import version_rows
 
     with project.read() as conn:
-        return version_rows(conn)
+        rows = version_rows(conn)
+    return [CodebookVersion(**row) for row in rows]
 
 
 def rename_project_code(project: Project, old: str, new: str) -> RenameResult:
