@@ -68,7 +68,7 @@ class MergeReport:
     events_present: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         from dataclasses import asdict
 
         return asdict(self)

@@ -62,7 +62,7 @@ class ImportSummary:
     transcripts: list[str] = field(default_factory=list)
     groups: dict[str, int] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
