@@ -102,7 +102,7 @@ def _print_tree(codebook, rows: list[CodeRow]) -> None:
             label += f" [cyan]({escape(', '.join(row.roles))})[/cyan]"
         if row.codings:
             label += f" [bold]{row.codings}[/bold]"
-        nodes[row.id] = nodes.get(row.parent, tree).add(label)
+        nodes[row.id] = (nodes.get(row.parent, tree) if row.parent else tree).add(label)
     console.print(tree)
 
 
@@ -242,9 +242,11 @@ def versions(
     if not rows:
         console.print("No codebook version stored yet (one is stored at the first coding).", markup=False)
     for row in rows:
+        # a version whose stored text no longer validates has no code count
+        codes = plural(row.codes, "code") if row.codes is not None else "codes unknown (no longer valid)"
         console.print(
             f"{row.id:>4}  {row.hash[:12]}  {row.created_at[:19]}  "
-            f"{plural(row.codes, 'code')}  {plural(row.codings, 'coding')}  {row.path}",
+            f"{codes}  {plural(row.codings, 'coding')}  {row.path}",
             markup=False,
             soft_wrap=True,
         )
