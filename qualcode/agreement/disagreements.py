@@ -56,7 +56,7 @@ class Disagreement:
     coded_text: str  # what the applying coder coded inside the unit ("" if the whole unit)
     unit_text: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -138,7 +138,7 @@ def _write_csv(rows: list[Disagreement], path: Path, coders: tuple[str, ...], un
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=[*COLUMNS, "decision"], lineterminator="\n")
         writer.writeheader()
-        writer.writerows({**row.as_dict(), "decision": ""} for row in rows)
+        writer.writerows({**row.to_dict(), "decision": ""} for row in rows)
 
 
 def _write_xlsx(rows: list[Disagreement], path: Path, coders: tuple[str, ...], unit: str) -> None:

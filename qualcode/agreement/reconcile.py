@@ -235,13 +235,25 @@ class _ConsensusWriter:
         return len(self._written)
 
 
+@dataclass(frozen=True)
+class ReconcileStatus:
+    """How far a reconciliation is: disagreements in all, decided, pending."""
+
+    disagreements: int
+    decided: int
+    pending: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"disagreements": self.disagreements, "decided": self.decided, "pending": self.pending}
+
+
 def reconcile_status(
     project: Project, coders: Sequence[str], into: str, *, sample: str | None = None
-) -> dict[str, int]:
+) -> ReconcileStatus:
     """Counts for a progress line: disagreements in all, decided, pending."""
     pair = check_coders(coders)
     every = list_disagreements(project, pair, into, sample=sample, pending_only=False)
     with project.read() as conn:
         decided = decided_units(conn, _check_into(into, pair), pair)
     done = sum((row.transcript, row.segment, row.code) in decided for row in every)
-    return {"disagreements": len(every), "decided": done, "pending": len(every) - done}
+    return ReconcileStatus(disagreements=len(every), decided=done, pending=len(every) - done)

@@ -67,7 +67,7 @@ class StratumAllocation:
     drawn: int
     raised_to_minimum: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {"stratum": self.stratum, "population": self.population, "quota": round(float(self.quota), 4),
                 "drawn": self.drawn, "raised_to_minimum": self.raised_to_minimum}
 
@@ -113,7 +113,8 @@ class Sample:
     def transcript_ids(self) -> list[str]:
         return [transcript for transcript, _ in self.transcripts]
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sample draw/show --json`` shape."""
         return {
             "name": self.name, "fraction": self.fraction, "seed": self.seed, "stratify": list(self.stratify),
             "coders": list(self.coders), "population": self.population, "target": self.target,
@@ -122,6 +123,10 @@ class Sample:
             "notes": list(self.notes), "open": self.closed_at is None,
             "closed_by": self.closed_by, "closed_at": self.closed_at,
         }
+
+    def as_dict(self) -> dict[str, Any]:
+        """The old name of :meth:`to_dict`, kept for callers written before the rename."""
+        return self.to_dict()
 
 
 def allocate(sizes: dict[str, int], total: int, minimum: int = 1) -> Allocation:
@@ -315,7 +320,7 @@ def _draw_in(conn: Connection, name: str, fraction: float, coders, stratify, see
     allocation, chosen = draw(rows, fraction, seed, stratify, minimum)
     sample = Sample(
         name, fraction, seed, stratify, coders, tuple(chosen),
-        tuple(s.as_dict() for s in allocation.strata), len(rows), allocation.target,
+        tuple(s.to_dict() for s in allocation.strata), len(rows), allocation.target,
         _notes(allocation) + _new_coders_note(conn, coders),
     )
     _insert_sample(conn, sample)

@@ -68,7 +68,7 @@ def sample_create(
     sample = create_sample(project_of(ctx), name, fraction=fraction, coders=_split(coders),
                            stratify=_split(stratify), seed=seed, min_per_stratum=min_per_stratum)
     if as_json:
-        print_json(sample.as_dict())
+        print_json(sample.to_dict())
         return
     print_sample(sample, console)
 
@@ -101,7 +101,7 @@ def sample_redraw(
     sample = redraw_sample(project_of(ctx), name, seed=seed, fraction=fraction, min_per_stratum=min_per_stratum,
                            by=by)
     if as_json:
-        print_json(sample.as_dict())
+        print_json(sample.to_dict())
         return
     print_sample(sample, console)
 
@@ -181,14 +181,14 @@ def sample_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     project = project_of(ctx)
     with project.read() as conn:
         names = sample_names(conn)
-    samples = [get_sample(project, name).as_dict() for name in names]
+    samples = [get_sample(project, name) for name in names]
     if as_json:
-        print_json(samples)
+        print_json([sample.to_dict() for sample in samples])
         return
     for sample in samples:
-        state = "open (blind)" if sample["open"] else f"closed by {sample['closed_by']} at {sample['closed_at']}"
-        console.print(f"{sample['name']}: {plural(len(sample['transcripts']), 'transcript')}, coders "
-                      f"{', '.join(sample['coders'])}, seed {sample['seed']}, {state}", markup=False, soft_wrap=True)
+        state = "open (blind)" if sample.closed_at is None else f"closed by {sample.closed_by} at {sample.closed_at}"
+        console.print(f"{sample.name}: {plural(len(sample.transcripts), 'transcript')}, coders "
+                      f"{', '.join(sample.coders)}, seed {sample.seed}, {state}", markup=False, soft_wrap=True)
     if not samples:
         console.print("No samples yet (qualcode sample create).", soft_wrap=True)
 
@@ -356,7 +356,7 @@ def disagreements(
     pair = _split(coders)
     rows = find_disagreements(project_of(ctx), pair, sample=sample, code=code, unit=unit)
     if as_json:
-        print_json([row.as_dict() for row in rows])
+        print_json([row.to_dict() for row in rows])
         return
     if fmt != "table":
         if output is None:

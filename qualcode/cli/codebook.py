@@ -7,13 +7,16 @@ Thin: each command parses its arguments, calls one function of
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from qualcode.cli.common import console, err_console, fail, print_json, project_of
 from qualcode.errors import ValidationFailed
 from qualcode.words import plural
+
+if TYPE_CHECKING:
+    from qualcode.codebook.operations import CodeRow
 
 app = typer.Typer(
     help="Validate, show, export, import and version the role-keyed codebook.", no_args_is_help=True
@@ -79,12 +82,12 @@ def show(
     except ValidationFailed as error:
         _report_problems(error)
     if as_json:
-        print_json(rows)
+        print_json([row.to_dict() for row in rows])
         return
     _print_tree(project.codebook, rows)
 
 
-def _print_tree(codebook, rows: list[dict]) -> None:
+def _print_tree(codebook, rows: list[CodeRow]) -> None:
     from rich.markup import escape
     from rich.tree import Tree
 
@@ -92,14 +95,14 @@ def _print_tree(codebook, rows: list[dict]) -> None:
     tree = Tree(escape(codebook.title or "Codebook"))
     nodes: dict[str, Any] = {}
     for row in rows:
-        label = f"{escape(row['name'])} [dim]{escape(row['id'])}[/dim]"
-        if not row["codable"]:
+        label = f"{escape(row.name)} [dim]{escape(row.id)}[/dim]"
+        if not row.codable:
             label = f"[italic]{label}[/italic]"
-        if set(row["roles"]) != everyone:
-            label += f" [cyan]({escape(', '.join(row['roles']))})[/cyan]"
-        if row["codings"]:
-            label += f" [bold]{row['codings']}[/bold]"
-        nodes[row["id"]] = nodes.get(row["parent"], tree).add(label)
+        if set(row.roles) != everyone:
+            label += f" [cyan]({escape(', '.join(row.roles))})[/cyan]"
+        if row.codings:
+            label += f" [bold]{row.codings}[/bold]"
+        nodes[row.id] = (nodes.get(row.parent, tree) if row.parent else tree).add(label)
     console.print(tree)
 
 
@@ -160,13 +163,7 @@ def diff(
     except ValidationFailed as error:
         _report_problems(error)
     if as_json:
-        print_json(
-            {
-                "snapshot": report.snapshot_id,
-                **report.diff.to_dict(),
-                "removed_codings": report.removed_codings,
-            }
-        )
+        print_json(report.to_dict())
         return
     _print_diff(report)
 
@@ -240,14 +237,16 @@ def versions(
 
     rows = list_versions(project_of(ctx))
     if as_json:
-        print_json(rows)
+        print_json([row.to_dict() for row in rows])
         return
     if not rows:
         console.print("No codebook version stored yet (one is stored at the first coding).", markup=False)
     for row in rows:
+        # a version whose stored text no longer validates has no code count
+        codes = plural(row.codes, "code") if row.codes is not None else "codes unknown (no longer valid)"
         console.print(
-            f"{row['id']:>4}  {row['hash'][:12]}  {row['created_at'][:19]}  "
-            f"{plural(row['codes'], 'code')}  {plural(row['codings'], 'coding')}  {row['path']}",
+            f"{row.id:>4}  {row.hash[:12]}  {row.created_at[:19]}  "
+            f"{codes}  {plural(row.codings, 'coding')}  {row.path}",
             markup=False,
             soft_wrap=True,
         )

@@ -118,14 +118,15 @@ def log(
             fail(f"--since expects an ISO date or date-time such as 2026-11-28 or 2026-11-28T14:00, got '{since}'")
     rows = event_log(project_of(ctx), coder=coder, since=when)
     if as_json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
         return
     for r in rows:
-        mark = " (undone)" if r["undone"] else ""
-        detail = f" {r['detail']}" if r["detail"] else ""
-        what = " ".join(str(part) for part in (r["transcript"], r["code"], r["span"]) if part is not None)
+        mark = " (undone)" if r.undone else ""
+        detail = f" {r.detail}" if r.detail else ""
+        span = list(r.span) if r.span is not None else None  # shown as [start, end]
+        what = " ".join(str(part) for part in (r.transcript, r.code, span) if part is not None)
         console.print(
-            f"{r['id']:>6} {str(r['at'])[:19]} {r['coder']:<10} {r['action']:<7} {r['change']:<8} "
+            f"{r.id:>6} {str(r.at)[:19]} {r.coder:<10} {r.action:<7} {r.change:<8} "
             f"{what}{detail}{mark}",
             markup=False, soft_wrap=True,
         )
@@ -139,7 +140,7 @@ def progress(
 
     rows = progress_rows(project_of(ctx))
     if as_json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
         return
     from rich.table import Table
 
@@ -148,11 +149,11 @@ def progress(
     for column in ("coder", "transcript", "assigned", *numbers, "done"):
         table.add_column(column, justify="right" if column in numbers else "left")
     for r in rows:
-        done = "done" if r["done"] else "finished" if r["finished"] else "-"
-        table.add_row(r["coder"], r["transcript"], r["assigned"] or "-", str(r["coded"]), str(r["handled"]),
-                      str(r["total"]), f"{r['percent']:.0f}", done)
+        done = "done" if r.done else "finished" if r.finished else "-"
+        table.add_row(r.coder, r.transcript, r.assigned or "-", str(r.coded), str(r.handled),
+                      str(r.total), f"{r.percent:.0f}", done)
     show_table(console, table)
-    stale = sum(r["stale_marks"] for r in rows)
+    stale = sum(r.stale_marks for r in rows)
     if stale:
         console.print(f"{plural(stale, 'finish mark')} made before a re-import changed the transcript: kept, "
                       "not counted (mark those turns again)", markup=False)
@@ -171,12 +172,11 @@ def list_(
 
     rows = list_codings(project_of(ctx), coder=coder, transcript=transcript, code=code)
     if as_json:
-        print_json([{k: r[k] for k in ("transcript", "segment", "coder", "code", "start", "end",
-                                         "origin", "confidence", "memo", "text")} for r in rows])
+        print_json([r.to_dict() for r in rows])
         return
     for r in rows:
-        snippet = r["text"] if len(r["text"]) < 70 else r["text"][:67] + "..."
-        console.print(f"{r['transcript']}#{r['segment']} {r['coder']} {r['code']}: {snippet}", markup=False)
+        snippet = r.text if len(r.text) < 70 else r.text[:67] + "..."
+        console.print(f"{r.transcript}#{r.segment} {r.coder} {r.code}: {snippet}", markup=False)
     console.print(f"{plural(len(rows), 'coding')}")
 
 
@@ -192,12 +192,12 @@ def orphans(
 
     rows = list_orphans(project_of(ctx), coder=coder, transcript=transcript)
     if as_json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
         return
     for r in rows:
-        memo = f" memo: {r['memo']!r}" if r["memo"] else ""
+        memo = f" memo: {r.memo!r}" if r.memo else ""
         console.print(
-            f"coding {r['id']} {r['transcript']} {r['coder']} {r['code']} ({r['origin']}): {r['text']!r}{memo}",
+            f"coding {r.id} {r.transcript} {r.coder} {r.code} ({r.origin}): {r.text!r}{memo}",
             markup=False, soft_wrap=True,
         )
     console.print(f"{len(rows)} orphaned codings")

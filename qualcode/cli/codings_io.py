@@ -32,7 +32,7 @@ def import_codings(
                           f"{'s' if len(failed.problems) != 1 else ''} in {file.name}.", markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
     if as_json:
-        print_json(summary.as_dict())
+        print_json(summary.to_dict())
         return
     coders = ", ".join(f"{coder} {count}" for coder, count in summary.by_coder.items())
     console.print(f"Imported {plural(summary.rows, 'row')} from {file.name} ({coders}): {summary.added} new codings, "

@@ -160,9 +160,9 @@ def screen_step(project: Project, out: Console) -> None:
     rows = list_codings(project, coder=SCREEN_CODER, transcript=app.state.transcript.id)
     out.print(f"Coding screen (headless) on {app.state.transcript.id} as coder '{SCREEN_CODER}':", markup=False)
     for row in rows:
-        snippet = " ".join(row["text"].split())
+        snippet = " ".join(row.text.split())
         shown = snippet if len(snippet) <= 70 else snippet[:69] + "…"
-        out.print(f"  turn {row['segment']}: {row['code']} on “{shown}”", markup=False, soft_wrap=True)
+        out.print(f"  turn {row.segment}: {row.code} on “{shown}”", markup=False, soft_wrap=True)
     out.print(f"Screenshot: {target}", markup=False, soft_wrap=True)
 
 

@@ -43,7 +43,7 @@ def export_qdpx_command(
             sidecar=not no_sidecar, progress=advance,
         )
     if as_json:
-        print_json(vars(summary))
+        print_json(summary.to_dict())
         return
     console.print(
         f"Wrote {summary.path}: {plural(summary.transcripts, 'transcript')}, {plural(summary.codes, 'code')}, "
@@ -65,7 +65,7 @@ def export_coder_command(
 
     summary = export_coder_bundle(project_of(ctx), coder, output)
     if as_json:
-        print_json(vars(summary))
+        print_json(summary.to_dict())
         return
     console.print(
         f"Wrote {summary.path}: {plural(summary.codings, 'coding')} of {summary.coder} in {plural(summary.transcripts, 'transcript')} "
@@ -97,7 +97,7 @@ def import_project_command(
     )
     report = import_project(project_of(ctx), file, options)
     if as_json:
-        print_json(report.as_dict())
+        print_json(report.to_dict())
         return
     _print_import(report, verbose)
 
@@ -155,7 +155,7 @@ def merge_command(
     project = project_of(ctx)
     reports = [merge_bundle(project, bundle, dry_run=dry_run, allow_consensus=allow_consensus) for bundle in bundles]
     if as_json:
-        print_json([report.as_dict() for report in reports])
+        print_json([report.to_dict() for report in reports])
         return
     for report in reports:
         _print_merge(report)

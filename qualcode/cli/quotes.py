@@ -141,7 +141,7 @@ def _emit(quote_set: QuoteSet, output: Path | None, format: str | None, by: str,
     if format.lower() not in renderers:
         fail(f"--format {format} needs -o FILE; to the terminal: md, json or csv")
 
-    ensure_masked(quote_set, allow_unmasked=allow_unmasked, provenance=provenance)  # stdout: often a file
+    quote_set = ensure_masked(quote_set, allow_unmasked=allow_unmasked, provenance=provenance)  # stdout: often a file
     typer.echo(renderers[format.lower()](quote_set, by=by, provenance=provenance), nl=False)
 
 

@@ -128,7 +128,7 @@ def list_(
 
     rows = list_transcripts(project_of(ctx))
     if as_json:
-        print_json(rows)
+        print_json([row.to_dict() for row in rows])
         return
     from rich.table import Table
 
@@ -136,7 +136,7 @@ def list_(
     for column in ("id", "role", "site", "format", "turns", "words"):
         table.add_column(column, justify="right" if column in ("turns", "words") else "left")
     for row in rows:
-        table.add_row(*(str(row[c]) for c in ("id", "role", "site", "format", "turns", "words")))
+        table.add_row(*(str(v) for v in (row.id, row.role, row.site, row.format, row.turns, row.words)))
     show_table(console, table)
 
 
@@ -149,19 +149,19 @@ def show(
     """A transcript's turns with speakers; interviewer turns dimmed."""
     from qualcode.transcripts.reading import show_transcript
 
-    data = show_transcript(project_of(ctx), transcript_id)
+    shown = show_transcript(project_of(ctx), transcript_id)
     if as_json:
-        print_json(data)
+        print_json(shown.to_dict())
         return
-    console.print(f"[bold]{data['title']}[/bold]  role={data['role']} site={data['site']}")
-    if data["preamble"]:
+    console.print(f"[bold]{shown.title}[/bold]  role={shown.role} site={shown.site}")
+    if shown.preamble:
         console.print("[dim]preamble (before the first speaker label; not coded):[/dim]")
-        console.print(data["preamble"], style="dim", markup=False)
-    for seg in data["segments"]:
-        style = "dim" if seg["is_interviewer"] else ""
-        label = f"[{style or 'bold'}]{seg['ordinal']:>3} {seg['speaker']}:[/]"
+        console.print(shown.preamble, style="dim", markup=False)
+    for seg in shown.segments:
+        style = "dim" if seg.is_interviewer else ""
+        label = f"[{style or 'bold'}]{seg.ordinal:>3} {seg.speaker}:[/]"
         console.print(label, end=" ")
-        console.print(seg["text"], style=style or None, markup=False)
+        console.print(seg.text, style=style or None, markup=False)
 
 
 @transcripts_app.command("set")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.csvfile import codebook_to_csv, read_csv_codebook
 from qualcode.codebook.diff import CodebookDiff, diff_codebooks
@@ -18,6 +18,7 @@ from qualcode.codebook.loader import load_codebook, parse_codebook
 from qualcode.codebook.model import Codebook
 from qualcode.codebook.refi import codebook_to_qdc, read_refi_codebook
 from qualcode.errors import CodebookError, ExportError, InteropError
+from qualcode.results import ReadsLikeItsJson
 
 # qualcode.codebook.versions (the stored versions) is imported inside the functions that
 # read the store: it loads SQLAlchemy, which validating or converting a codebook file
@@ -57,6 +58,26 @@ class DiffReport:
     snapshot_id: int | None
     removed_codings: dict[str, int]
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"snapshot": self.snapshot_id, **self.diff.to_dict(), "removed_codings": self.removed_codings}
+
+
+@dataclass(frozen=True)
+class CodebookVersion(ReadsLikeItsJson):
+    """One stored codebook version of ``codebook versions``; ``codes`` is None when its
+    stored text no longer validates under today's rules."""
+
+    id: int
+    hash: str
+    path: str | None
+    created_at: str  # ISO 8601
+    codes: int | None
+    codings: int  # made under this version
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "hash": self.hash, "path": self.path, "created_at": self.created_at,
+                "codes": self.codes, "codings": self.codings}
+
 
 def summarize(codebook: Codebook) -> CodebookSummary:
     """Counts of roles, codes and codes per role."""
@@ -76,29 +97,51 @@ def validate_codebook_file(path: str | Path) -> CodebookSummary:
     return summarize(load_codebook(path))
 
 
+@dataclass(frozen=True)
+class CodeRow(ReadsLikeItsJson):
+    """One code of ``codebook show``; ``codings`` is None where no counts were asked for."""
+
+    id: str
+    name: str
+    parent: str | None
+    roles: tuple[str, ...]  # codebook order
+    definition: str
+    include: str
+    exclude: str
+    examples: tuple[str, ...]
+    codable: bool
+    codings: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "parent": self.parent, "roles": list(self.roles),
+            "definition": self.definition, "include": self.include, "exclude": self.exclude,
+            "examples": list(self.examples), "codable": self.codable, "codings": self.codings,
+        }  # fmt: skip
+
+
 def code_rows(
     codebook: Codebook, role: str | None = None, counts: dict[str, int] | None = None
-) -> list[dict]:
+) -> list[CodeRow]:
     """Flat rows, tree order, roles resolved; with ``role`` only codes applying to it.
 
     Grouping nodes are kept (``codable: false``) so the tree can be drawn.
     """
     key = codebook.resolve_role(role) if role else None
-    rows = []
-    for code in codebook.codes.values():
-        if key is not None and key not in code.roles:
-            continue
-        rows.append({
-            "id": code.id, "name": code.name, "parent": code.parent,
-            "roles": [r for r in codebook.roles if r in code.roles],
-            "definition": code.definition, "include": code.include, "exclude": code.exclude,
-            "examples": list(code.examples), "codable": code.codable,
-            "codings": (counts or {}).get(code.id, 0) if counts is not None else None,
-        })  # fmt: skip
-    return rows
+    return [
+        CodeRow(
+            id=code.id, name=code.name, parent=code.parent,
+            roles=tuple(r for r in codebook.roles if r in code.roles),
+            definition=code.definition, include=code.include, exclude=code.exclude,
+            examples=tuple(code.examples), codable=code.codable,
+            codings=counts.get(code.id, 0) if counts is not None else None,
+        )
+        for code in codebook.codes.values()
+        if key is None or key in code.roles
+    ]  # fmt: skip
 
 
-def project_code_rows(project: Project, role: str | None = None) -> list[dict]:
+def project_code_rows(project: Project, role: str | None = None) -> list[CodeRow]:
     """``show``: the project's codebook as rows, with counts of codings per code."""
     from qualcode.codebook.versions import coding_counts
 
@@ -165,12 +208,13 @@ def snapshot_project(project: Project, *, force: bool = False) -> tuple[int, boo
     return version, before is None or before.id < version
 
 
-def list_versions(project: Project) -> list[dict]:
-    """``versions``: stored codebook versions with their code and coding counts."""
+def list_versions(project: Project) -> list[CodebookVersion]:
+    """``versions``: stored codebook versions, oldest first, with their code and coding counts."""
     from qualcode.codebook.versions import version_rows
 
     with project.read() as conn:
-        return version_rows(conn)
+        rows = version_rows(conn)
+    return [CodebookVersion(**row) for row in rows]
 
 
 def rename_project_code(project: Project, old: str, new: str) -> RenameResult:

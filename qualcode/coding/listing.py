@@ -3,10 +3,12 @@ and ``codings orphans``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.blind import guard
+from qualcode.results import ReadsLikeItsJson
 from qualcode.store import codings as store
 from qualcode.store import finishing as finish_store
 from qualcode.store.assignments import assignment_rows
@@ -15,8 +17,136 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 
-def list_codings(project: Project, *, coder=None, transcript=None, code=None) -> list[dict]:
-    """``[{transcript, segment, coder, code, start, end, origin, confidence, text, memo}]``.
+@dataclass(frozen=True)
+class CodingRow(ReadsLikeItsJson):
+    """One coding in ``codings list``. ``id`` is not in the ``--json`` shape (scripts
+    address codings by transcript, segment and span), so ``to_dict()`` leaves it out."""
+
+    id: int
+    transcript: str
+    segment: int
+    coder: str
+    code: str
+    start: int
+    end: int
+    origin: str
+    confidence: float | None
+    memo: str | None
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "transcript": self.transcript, "segment": self.segment, "coder": self.coder, "code": self.code,
+            "start": self.start, "end": self.end, "origin": self.origin, "confidence": self.confidence,
+            "memo": self.memo, "text": self.text,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OrphanRow(ReadsLikeItsJson):
+    """A coding whose words vanished in a re-import: ``start``/``end`` are offsets in the
+    transcript's *old* text and ``text`` is the old text it was made on."""
+
+    id: int
+    transcript: str
+    coder: str
+    code: str
+    start: int
+    end: int
+    text: str | None
+    origin: str
+    memo: str | None
+    updated_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "transcript": self.transcript, "coder": self.coder, "code": self.code,
+            "start": self.start, "end": self.end, "text": self.text, "origin": self.origin,
+            "memo": self.memo, "updated_at": self.updated_at,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ProgressRow(ReadsLikeItsJson):
+    """One coder on one transcript in ``progress`` (see :func:`progress`)."""
+
+    coder: str
+    transcript: str
+    assigned: str
+    coded: int
+    handled: int
+    total: int
+    percent: float
+    done: bool
+    finished: bool
+    stale_marks: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "coder": self.coder, "transcript": self.transcript, "assigned": self.assigned, "coded": self.coded,
+            "handled": self.handled, "total": self.total, "percent": self.percent, "done": self.done,
+            "finished": self.finished, "stale_marks": self.stale_marks,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MemoChange:
+    """A memo's text before and after an event (``None``: no memo)."""
+
+    before: str | None
+    after: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class SuggestionBrief:
+    """What a decided or reopened suggestion was (read defensively from the event)."""
+
+    status: str
+    source: str
+    score: float | None
+    evidence: Any
+    suggestion_id: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "source": self.source, "score": self.score,
+                "evidence": self.evidence, "suggestion_id": self.suggestion_id}
+
+
+@dataclass(frozen=True)
+class LogEntry(ReadsLikeItsJson):
+    """One event of ``log`` (see :func:`event_log`)."""
+
+    id: int
+    at: datetime
+    coder: str
+    action: str
+    change: str
+    coding: int | None
+    transcript: str | None
+    code: str | None
+    span: tuple[int, int] | None
+    memo: MemoChange | None
+    suggestion: SuggestionBrief | None
+    detail: str
+    group: int | None
+    undone: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "at": self.at, "coder": self.coder, "action": self.action, "change": self.change,
+            "coding": self.coding, "transcript": self.transcript, "code": self.code,
+            "span": list(self.span) if self.span is not None else None,
+            "memo": self.memo.to_dict() if self.memo else None,
+            "suggestion": self.suggestion.to_dict() if self.suggestion else None,
+            "detail": self.detail, "group": self.group, "undone": self.undone,
+        }  # fmt: skip
+
+
+def list_codings(project: Project, *, coder=None, transcript=None, code=None) -> list[CodingRow]:
+    """Codings with their text, in reading order.
 
     ``code`` matches the code and its descendants (dotted ids).
     """
@@ -25,26 +155,17 @@ def list_codings(project: Project, *, coder=None, transcript=None, code=None) ->
     with project.read() as conn:
         rows = store.coding_listing(conn, coder=coder, transcript=transcript, code=code)
     return [
-        {
-            "id": r.id,
-            "transcript": r.transcript_id,
-            "segment": r.ordinal,
-            "coder": r.coder,
-            "code": r.code_id,
-            "start": r.start_offset,
-            "end": r.end_offset,
-            "origin": r.origin,
-            "confidence": r.confidence,
-            "text": r.coded_text,
-            "memo": r.memo,
-        }
+        CodingRow(
+            id=r.id, transcript=r.transcript_id, segment=r.ordinal, coder=r.coder, code=r.code_id,
+            start=r.start_offset, end=r.end_offset, origin=r.origin, confidence=r.confidence,
+            memo=r.memo, text=r.coded_text,
+        )
         for r in rows
     ]
 
 
-def list_orphans(project: Project, *, coder=None, transcript=None) -> list[dict]:
-    """Codings whose words vanished in a re-import, kept for review:
-    ``[{id, transcript, coder, code, start, end, text, origin, memo, updated_at}]``.
+def list_orphans(project: Project, *, coder=None, transcript=None) -> list[OrphanRow]:
+    """Codings whose words vanished in a re-import, kept for review.
 
     ``start``/``end`` are the coding's offsets in the transcript's *old* text and
     ``text`` is the old text it was made on.
@@ -52,17 +173,16 @@ def list_orphans(project: Project, *, coder=None, transcript=None) -> list[dict]
     with project.read() as conn:
         rows = store.coding_listing(conn, coder=coder, transcript=transcript, include_orphans=True)
     return [
-        {
-            "id": r.id, "transcript": r.transcript_id, "coder": r.coder, "code": r.code_id,
-            "start": r.start_offset, "end": r.end_offset, "text": r.orphan_text,
-            "origin": r.origin, "memo": r.memo, "updated_at": r.updated_at,
-        }
+        OrphanRow(
+            id=r.id, transcript=r.transcript_id, coder=r.coder, code=r.code_id, start=r.start_offset,
+            end=r.end_offset, text=r.orphan_text, origin=r.origin, memo=r.memo, updated_at=r.updated_at,
+        )
         for r in rows
         if r.orphaned
     ]
 
 
-def progress(project: Project) -> list[dict]:
+def progress(project: Project) -> list[ProgressRow]:
     """Per coder and transcript: respondent turns coded, handled (coded or marked nothing
     to code) / total, whether the coder marked it done, and whether it is assigned.
 
@@ -82,14 +202,14 @@ def progress(project: Project) -> list[dict]:
     rows = []
     for coder, transcript in sorted(keys):
         total, turns = totals.get(transcript, 0), handled.get((coder, transcript), 0)
-        rows.append({
-            "coder": coder, "transcript": transcript,
-            "assigned": _assignment_role(assigned.get(transcript, []), coder),
-            "coded": counts.get((coder, transcript), 0), "handled": turns, "total": total,
-            "percent": round(100 * turns / total, 1) if total else 0.0,
-            "done": (coder, transcript) in done, "finished": (coder, transcript) in done or turns >= total,
-            "stale_marks": stale.get((coder, transcript), 0),
-        })  # fmt: skip
+        rows.append(ProgressRow(
+            coder=coder, transcript=transcript,
+            assigned=_assignment_role(assigned.get(transcript, []), coder),
+            coded=counts.get((coder, transcript), 0), handled=turns, total=total,
+            percent=round(100 * turns / total, 1) if total else 0.0,
+            done=(coder, transcript) in done, finished=(coder, transcript) in done or turns >= total,
+            stale_marks=stale.get((coder, transcript), 0),
+        ))  # fmt: skip
     return rows
 
 
@@ -99,7 +219,7 @@ def _assignment_role(coders: list[str], coder: str) -> str:
     return "primary" if coders[0] == coder else "second"
 
 
-def event_log(project: Project, *, coder: str | None = None, since: datetime | None = None) -> list[dict]:
+def event_log(project: Project, *, coder: str | None = None, since: datetime | None = None) -> list[LogEntry]:
     """The audit trail: every change, oldest first, each with what it changed.
 
     ``change`` is ``insert``/``update``/``delete`` for a coding, ``decided``/``reopened``
@@ -113,7 +233,7 @@ def event_log(project: Project, *, coder: str | None = None, since: datetime | N
     return [_log_entry(row) for row in rows]
 
 
-def _log_entry(row: dict) -> dict:
+def _log_entry(row: dict) -> LogEntry:
     """One log line's data. Rows are read defensively: on a shared server another role
     may have written a malformed event, and one bad row must not hide the whole log."""
     before, after = _state(row["before"]), _state(row["after"])
@@ -134,18 +254,18 @@ def _log_entry(row: dict) -> dict:
     else:
         memo = _memo_change(before, after) if not suggestion else None
     code = state.get("code_id")
-    span = [state.get("start_offset"), state.get("end_offset")]
-    return {
-        "id": row["id"], "at": row["at"], "coder": row["coder"], "action": str(row["action"]),
-        "change": change, "coding": row["coding_id"], "transcript": row["transcript_id"],
-        "code": code if isinstance(code, str) else None,
-        "span": span if all(type(p) is int for p in span) else None,
-        "memo": memo,
-        "suggestion": _suggestion_brief(suggestion) if suggestion else None,
-        "detail": (_record_detail(state, memo) if record
-                   else _detail(memo, suggestion, change) or _sample_detail(str(row["action"]), state)),
-        "group": row["group_id"], "undone": bool(row["undone"]),
-    }
+    start, end = state.get("start_offset"), state.get("end_offset")
+    brief = _suggestion_brief(suggestion) if suggestion else None
+    return LogEntry(
+        id=row["id"], at=row["at"], coder=row["coder"], action=str(row["action"]),
+        change=change, coding=row["coding_id"], transcript=row["transcript_id"],
+        code=code if isinstance(code, str) else None,
+        span=(start, end) if type(start) is int and type(end) is int else None,
+        memo=memo, suggestion=brief,
+        detail=(_record_detail(state, memo) if record
+                else _detail(memo, brief, change) or _sample_detail(str(row["action"]), state)),
+        group=row["group_id"], undone=bool(row["undone"]),
+    )  # fmt: skip
 
 
 def _sample_detail(action: str, state: dict) -> str:
@@ -158,38 +278,38 @@ def _state(value) -> dict | None:
     return value if isinstance(value, dict) and value else None
 
 
-def _memo_change(before: dict | None, after: dict | None) -> dict | None:
+def _memo_change(before: dict | None, after: dict | None) -> MemoChange | None:
     old, new = (before or {}).get("memo"), (after or {}).get("memo")
-    return {"before": old, "after": new} if old != new else None
+    return MemoChange(old, new) if old != new else None
 
 
-def _suggestion_brief(payload: dict) -> dict:
+def _suggestion_brief(payload: dict) -> SuggestionBrief:
     evidence = payload.get("evidence")
     evidence = evidence if isinstance(evidence, dict) else {}
     score = payload.get("score")
-    return {
-        "status": str(payload.get("status")), "source": str(payload.get("source")),
-        "score": score if isinstance(score, int | float) and not isinstance(score, bool) else None,
-        "evidence": evidence.get("text"), "suggestion_id": evidence.get("suggestion"),
-    }
+    return SuggestionBrief(
+        status=str(payload.get("status")), source=str(payload.get("source")),
+        score=score if isinstance(score, int | float) and not isinstance(score, bool) else None,
+        evidence=evidence.get("text"), suggestion_id=evidence.get("suggestion"),
+    )
 
 
-def _record_detail(state: dict, memo: dict | None) -> str:
+def _record_detail(state: dict, memo: MemoChange | None) -> str:
     """A finish mark (``nothing to code turn 7``, ``done``) or a memo on a transcript or code."""
     if state.get("kind") == "mark":
         turn = state.get("ordinal")
         return "done" if state.get("mark") == "done" else f"nothing to code turn {turn}"
     code = state.get("code_id")
     target = f"code {code}" if isinstance(code, str) else f"transcript {state.get('transcript_id')}"
-    memo = memo or {}
-    return f"memo on {target} {memo.get('before')!r} -> {memo.get('after')!r}"
+    memo = memo or MemoChange(None, None)
+    return f"memo on {target} {memo.before!r} -> {memo.after!r}"
 
 
-def _detail(memo: dict | None, suggestion: dict | None, change: str) -> str:
+def _detail(memo: MemoChange | None, suggestion: SuggestionBrief | None, change: str) -> str:
     if suggestion:
-        verb = "reopened" if change == "reopened" else suggestion["status"]
-        score = f" p={suggestion['score']:.2f}" if suggestion.get("score") is not None else ""
-        return f"suggestion {verb} ({suggestion['source']}{score})"
+        verb = "reopened" if change == "reopened" else suggestion.status
+        score = f" p={suggestion.score:.2f}" if suggestion.score is not None else ""
+        return f"suggestion {verb} ({suggestion.source}{score})"
     if memo:
-        return f"memo {memo['before']!r} -> {memo['after']!r}"
+        return f"memo {memo.before!r} -> {memo.after!r}"
     return ""

@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ExportError, InteropError, NotFoundError
 from qualcode.interop.ids import coding_uuid
@@ -42,16 +42,23 @@ BUNDLE_VERSION = 1
 CODING_KEYS = ("uuid", "transcript", "code", "start", "end", "text")
 
 
-@dataclass
+@dataclass(frozen=True)
 class BundleSummary:
+    """What ``export coder`` wrote to the bundle."""
+
     path: Path
     coder: str
     bundle_id: str
     transcripts: int
     codings: int
     orphaned: int
-    memos: int
+    memos: int  # codings with a memo
     events: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "coder": self.coder, "bundle_id": self.bundle_id,
+                "transcripts": self.transcripts, "codings": self.codings, "orphaned": self.orphaned,
+                "memos": self.memos, "events": self.events}
 
 
 def export_coder_bundle(project: Project, coder: str, output: Path) -> BundleSummary:

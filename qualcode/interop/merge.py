@@ -24,10 +24,10 @@ recognises them by time and action), then one ``merge`` event per added coding.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.interop.bundles import read_bundle
@@ -50,9 +50,10 @@ WORD = re.compile(r"\S+")
 HISTORY_PREFIX = "merged:"
 
 
-@dataclass
+@dataclass(frozen=True)
 class MergeReport:
-    """What a merge did (or would do, on a dry run)."""
+    """What a merge did (or would do, on a dry run). Its lists are filled while the merge
+    runs; the event counts are set once at the end."""
 
     bundle: str
     coder: str
@@ -68,9 +69,7 @@ class MergeReport:
     events_present: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        from dataclasses import asdict
-
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -96,7 +95,7 @@ def merge_bundle(project: Project, path: Path, *, dry_run: bool = False, allow_c
         merger.run()
         if dry_run:
             conn.rollback()
-    return report
+    return replace(report, events_added=merger.events_added, events_present=merger.events_present)
 
 
 class _Merger:
@@ -107,6 +106,7 @@ class _Merger:
         self.transcripts: dict[str, Transcript | None] = {}
         self.group: int | None = None  # the merge's event group
         self.segment_ids: dict[str, dict[int, int]] = {}
+        self.events_added = self.events_present = 0
 
     def run(self) -> None:
         from qualcode.codebook.versions import ensure_snapshot
@@ -273,7 +273,7 @@ class _Merger:
             action = (HISTORY_PREFIX + str(event.get("action", "")))[:40]
             at = _stamp(event.get("at"))
             if at is None or (action, _naive(at)) in present:
-                self.report.events_present += 1
+                self.events_present += 1
                 continue
             values = {
                 "coder": self.coder, "at": at, "action": action, "transcript_id": event.get("transcript_id"),
@@ -282,7 +282,7 @@ class _Merger:
             }
             new_id = append_history_event(self.conn, values, groups.get(event.get("group_id")))
             groups.setdefault(event.get("group_id"), new_id)
-            self.report.events_added += 1
+            self.events_added += 1
 
 
 def _brief(entry: dict) -> dict:

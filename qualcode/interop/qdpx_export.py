@@ -34,7 +34,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import quoteattr
 
@@ -62,16 +62,23 @@ ATTRIBUTE_ESCAPES = str.maketrans(
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class ExportSummary:
+    """What ``export qdpx`` wrote."""
+
     path: Path
     transcripts: int = 0
     codings: int = 0
     coders: list[str] = field(default_factory=list)
     codes: int = 0
     memos: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # why each left-out item was left out
     offsets: str = "codepoints"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "transcripts": self.transcripts, "codings": self.codings,
+                "coders": list(self.coders), "codes": self.codes, "memos": self.memos,
+                "skipped": list(self.skipped), "offsets": self.offsets}
 
 
 def export_qdpx(
@@ -97,7 +104,6 @@ def export_qdpx(
 
     guard(project, coders=coders, transcripts=transcripts, what="this export")
     output = Path(output)
-    summary = ExportSummary(output, offsets=offsets)
     with project.read() as conn:  # one snapshot for the whole export
         plan = _plan(conn, coders, transcripts)
         with _Archive(output) as archive:
@@ -109,10 +115,10 @@ def export_qdpx(
                 writer.source(load_transcript(conn, header["id"]), rows)
                 step(done, len(plan.headers))
             writer.finish()
-    summary.transcripts, summary.coders = len(plan.headers), plan.coders
-    summary.codings, summary.memos, summary.skipped = writer.coding_count, writer.memo_count, writer.skipped
-    summary.codes = len(project.codebook.codes)
-    return summary
+    return ExportSummary(
+        output, transcripts=len(plan.headers), codings=writer.coding_count, coders=plan.coders,
+        codes=len(project.codebook.codes), memos=writer.memo_count, skipped=writer.skipped, offsets=offsets,
+    )
 
 
 @dataclass

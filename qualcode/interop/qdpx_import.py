@@ -117,7 +117,7 @@ class ImportReport:
     def codings_skipped(self) -> int:
         return sum(len(s.skipped) for s in self.sources)
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         data = asdict(self)
         for source in data["sources"]:
             source.pop("transcript", None)

@@ -35,6 +35,7 @@ from qualcode.sheets import FORMATS, format_of, read_rows, write_table
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from qualcode.coding.bulk import Plan
     from qualcode.project import Project
     from qualcode.transcripts.model import Transcript
 
@@ -47,7 +48,7 @@ MATRIX_KEYS = ("transcript", "role", "site", "segment", "coder")
 IMPORT_ORIGIN = "import"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportSummary:
     """What an import wrote."""
 
@@ -60,8 +61,10 @@ class ImportSummary:
     transcripts: list[str] = field(default_factory=list)
     groups: dict[str, int] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "rows": self.rows, "added": self.added, "merged": self.merged,
+                "unchanged": self.unchanged, "by_coder": dict(self.by_coder),
+                "transcripts": list(self.transcripts), "groups": dict(self.groups)}
 
 
 # -- validating -------------------------------------------------------------------------
@@ -224,7 +227,7 @@ def import_codings(project: Project, path: Path | str) -> ImportSummary:
     path = Path(path)
     header, rows = read_rows(path)
     _check_header(header, path.name)
-    summary = ImportSummary(file=str(path), rows=len(rows))
+    applied: dict[str, tuple[int, Plan]] = {}  # coder -> (its rows, what they changed)
     with project.write() as conn:
         checker = _RowChecker(project, conn, path.name)
         checked = [checker.check(number, row) for number, row in rows]
@@ -236,25 +239,22 @@ def import_codings(project: Project, path: Path | str) -> ImportSummary:
         for coder in dict.fromkeys(v["coder"] for v in values):
             lock_coder(conn, coder)  # checked known above; one writer per coder at a time (team mode)
             own = [{**v, "codebook_version_id": version} for v in values if v["coder"] == coder]
-            _apply_for_coder(project, conn, coder, own, summary)
-    summary.transcripts = sorted({v["transcript_id"] for v in values})
-    return summary
+            applied[coder] = (len(own), _apply_for_coder(conn, coder, own))
+    changes = [change for _, change in applied.values()]
+    return ImportSummary(
+        file=str(path), rows=len(rows), added=sum(c.added for c in changes), merged=sum(c.merged for c in changes),
+        unchanged=sum(c.unchanged for c in changes), by_coder={coder: n for coder, (n, _) in applied.items()},
+        transcripts=sorted({v["transcript_id"] for v in values}),
+        groups={coder: c.group_id for coder, (_, c) in applied.items() if c.group_id is not None},
+    )
 
 
-def _apply_for_coder(
-    project: Project, conn: Connection, coder: str, values: list[dict], summary: ImportSummary
-) -> None:
+def _apply_for_coder(conn: Connection, coder: str, values: list[dict]) -> Plan:
     """Apply one coder's rows as one event group, merging overlaps like a tag does."""
     from qualcode.coding.bulk import apply_many
 
     # The session's merge rule replayed in memory and written in batches (coding.bulk).
-    changes = apply_many(conn, coder, IMPORT_ORIGIN, values)
-    summary.added += changes.added
-    summary.merged += changes.merged
-    summary.unchanged += changes.unchanged
-    summary.by_coder[coder] = len(values)
-    if changes.group_id is not None:
-        summary.groups[coder] = changes.group_id
+    return apply_many(conn, coder, IMPORT_ORIGIN, values)
 
 
 # -- exporting --------------------------------------------------------------------------

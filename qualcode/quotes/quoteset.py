@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from qualcode.transcripts.model import Transcript
 
 
-@dataclass
+@dataclass(frozen=True)
 class Quote:
     """One quote of a set: cleaned text, the (masked) original, and where it came from."""
 
@@ -98,9 +98,14 @@ class Leftover:
                 f"{self.kind} '{self.text}'")
 
 
-@dataclass
+@dataclass(frozen=True)
 class QuoteSet:
-    """What ``qualcode quotes`` selected, with everything an export and an audit need."""
+    """What ``qualcode quotes`` selected, with everything an export and an audit need.
+
+    Frozen, like its quotes: a step that changes the set (numbering and attribution, the
+    k-anonymity rule, the leftover gate recording what it let through) returns a new one
+    (``dataclasses.replace``).
+    """
 
     project: str
     coder: str
@@ -268,28 +273,30 @@ def build_quote_set(
         analysis=aset.statement(), machine_coders=list(aset.machine_coders),
     )
     with project.read() as conn:
-        quote_set.coverage = aset.coverage(_selected(conn, codebook, query)).to_dict()
+        quote_set = replace(quote_set, coverage=aset.coverage(_selected(conn, codebook, query)).to_dict())
         transcripts = _Transcripts(conn, Redactor(rules))
         pseudonyms = _pseudonyms(project, conn) if attribution.respondent else {}
         counts = _role_site_counts(conn)
+        quotes: list[Quote] = []
+        found: dict[str, int] = {}  # candidates per group
         for group in groups:
             with timer("query"):
                 candidates = _candidates(conn, codebook, query, coder, group, coder_for)
-            quote_set.candidates[group] = len(candidates)
+            found[group] = len(candidates)
             with timer("ordering"):
                 ordered = order_items(
                     candidates, query.order, key=lambda c: c.sort_key, text=lambda c: c.raw,
                     words=lambda c: word_count(clean_quote(c.raw, replace(cleaning, trim=False))),
                     seed=query.seed,
                 )
-            quote_set.quotes += _walk(ordered, query, cleaning, transcripts, timer)
-        _finish(quote_set, codebook, transcripts, pseudonyms, timer)
-        _apply_k_anonymity(quote_set, counts)
+            quotes += _walk(ordered, query, cleaning, transcripts, timer)
+        quote_set = replace(quote_set, quotes=quotes, candidates=found)
+        quote_set = _apply_k_anonymity(_finish(quote_set, codebook, transcripts, pseudonyms, timer), counts)
         with timer("check"):
-            quote_set.leftovers = find_leftovers(quote_set, transcripts, rules)
-    quote_set.timings = {stage: round(seconds, 4) for stage, seconds in timer.totals.items()}
-    quote_set.timings["total"] = round(time.perf_counter() - began, 4)
-    return quote_set
+            leftovers = find_leftovers(quote_set, transcripts, rules)
+    timings = {stage: round(seconds, 4) for stage, seconds in timer.totals.items()}
+    timings["total"] = round(time.perf_counter() - began, 4)
+    return replace(quote_set, leftovers=leftovers, timings=timings)
 
 
 def _walk(ordered, query: QuoteQuery, cleaning: CleaningOptions, transcripts: _Transcripts, timer) -> list[Quote]:
@@ -336,30 +343,35 @@ def _quote(candidate: Candidate, text: str, original: str, score: float | None) 
     )
 
 
-def _finish(quote_set: QuoteSet, codebook, transcripts: _Transcripts, pseudonyms: dict, timer) -> None:
+def _finish(quote_set: QuoteSet, codebook, transcripts: _Transcripts, pseudonyms: dict, timer) -> QuoteSet:
     """Number the quotes, add attribution and context, record code names."""
+    quotes = [_finished(quote_set, quote, number, transcripts, pseudonyms, timer)
+              for number, quote in enumerate(quote_set.quotes, start=1)]
+    used = {*quote_set.groups, *(q.code for q in quotes)}
+    names = {code.id: (code.name, code.definition)  # codebook order, which the writers follow
+             for code in codebook.codes.values() if code.id in used}
+    return replace(quote_set, quotes=quotes, code_names=names)
+
+
+def _finished(quote_set: QuoteSet, quote: Quote, number: int, transcripts: _Transcripts, pseudonyms: dict,
+              timer) -> Quote:
+    """One quote numbered, attributed (role label, masked site, pseudonym) and with its context."""
     options = quote_set.attribution
-    context_cleaning = replace(quote_set.cleaning, trim=False)
-    for number, quote in enumerate(quote_set.quotes, start=1):
-        quote.number = number
-        quote.role_label = quote_set.role_labels.get(quote.role, quote.role)
-        quote.respondent = pseudonyms.get(quote.transcript)
-        quote.shown_site = transcripts.redact(quote.site, quote.transcript) if options.site else ""
-        quote.attribution = attribution_line(
-            quote.role_label, site=quote.shown_site or None,
-            respondent=quote.respondent if options.respondent else None,
-        )
-        if quote_set.query.context:
-            with timer("redaction"):
-                turns = [(asks, transcripts.redact(text, quote.transcript)) for asks, text in
-                         load_context(transcripts.get(quote.transcript), quote.segment, quote_set.query.context)]
-            with timer("cleaning"):
-                quote.context = [f"{'Q' if asks else 'A'}: {clean_quote(text, context_cleaning)}"
-                                 for asks, text in turns]
-    used = {*quote_set.groups, *(q.code for q in quote_set.quotes)}
-    for code in codebook.codes.values():  # codebook order, which the writers follow
-        if code.id in used:
-            quote_set.code_names[code.id] = (code.name, code.definition)
+    role_label = quote_set.role_labels.get(quote.role, quote.role)
+    respondent = pseudonyms.get(quote.transcript)
+    shown_site = transcripts.redact(quote.site, quote.transcript) if options.site else ""
+    attribution = attribution_line(role_label, site=shown_site or None,
+                                   respondent=respondent if options.respondent else None)
+    context = quote.context
+    if quote_set.query.context:
+        with timer("redaction"):
+            turns = [(asks, transcripts.redact(text, quote.transcript)) for asks, text in
+                     load_context(transcripts.get(quote.transcript), quote.segment, quote_set.query.context)]
+        with timer("cleaning"):
+            cleaning = replace(quote_set.cleaning, trim=False)
+            context = [f"{'Q' if asks else 'A'}: {clean_quote(text, cleaning)}" for asks, text in turns]
+    return replace(quote, number=number, role_label=role_label, respondent=respondent, shown_site=shown_site,
+                   attribution=attribution, context=context)
 
 
 def k_anonymity(project: Project) -> int:
@@ -379,7 +391,7 @@ def _role_site_counts(conn: Connection) -> dict[tuple[str, str], int]:
     return role_site_counts(conn)
 
 
-def _apply_k_anonymity(quote_set: QuoteSet, counts: dict[tuple[str, str], int]) -> None:
+def _apply_k_anonymity(quote_set: QuoteSet, counts: dict[tuple[str, str], int]) -> QuoteSet:
     """Attribution by role and site only where at least k respondents share both.
 
     Where fewer do, the quote is attributed by role alone (and by its pseudonymous id,
@@ -390,24 +402,21 @@ def _apply_k_anonymity(quote_set: QuoteSet, counts: dict[tuple[str, str], int]) 
     roles: dict[str, int] = {}
     for (role, _site), count in counts.items():
         roles[role] = roles.get(role, 0) + count
+    quotes, notes = [], list(quote_set.attribution_notes)
     for quote in quote_set.quotes:
         if quote.shown_site and counts.get((quote.role, quote.site), 0) < k:
-            quote.shown_site = ""
-            quote.attribution = attribution_line(
-                quote.role_label,
-                respondent=quote.respondent if quote_set.attribution.respondent else None,
-            )
-            quote_set.attribution_notes.append(
+            respondent = quote.respondent if quote_set.attribution.respondent else None
+            quote = replace(quote, shown_site="", attribution=attribution_line(quote.role_label, respondent=respondent))
+            notes.append(
                 f"quote {quote.number}: site left out of the attribution: fewer than {k} "
                 f"{quote.role_label.lower()} respondents at that site ([quotes] k_anonymity = {k})"
             )
-    if not quote_set.attribution.site:
-        return
-    small = sorted({q.role_label for q in quote_set.quotes if roles.get(q.role, 0) < k})
-    for label in small:
-        quote_set.attribution_notes.append(
-            f"role '{label}' has fewer than {k} respondents in the project: its label alone may identify them"
-        )
+        quotes.append(quote)
+    if quote_set.attribution.site:
+        small = sorted({q.role_label for q in quotes if roles.get(q.role, 0) < k})
+        notes += [f"role '{label}' has fewer than {k} respondents in the project: its label alone may identify them"
+                  for label in small]
+    return replace(quote_set, quotes=quotes, attribution_notes=notes)
 
 
 def _pseudonyms(project: Project, conn: Connection) -> dict[str, str]:
@@ -455,19 +464,19 @@ def find_leftovers(quote_set: QuoteSet, transcripts: _Transcripts, rules) -> lis
 
 
 def ensure_masked(quote_set: QuoteSet, *, allow_unmasked: bool = False, target: str | None = None,
-                  provenance: bool = True) -> None:
-    """Refuse (ExportError) while likely identifiers are left, unless overridden.
+                  provenance: bool = True) -> QuoteSet:
+    """Refuse (ExportError) while likely identifiers are left, unless overridden; return the
+    set to export.
 
     Without ``provenance`` the audit fields (transcript ids, collapsed duplicates) are
     not exported, so what is left in them does not count. With ``allow_unmasked`` the
-    leftovers are recorded in ``quote_set.allowed_unmasked`` so the export shows them.
+    returned set records the leftovers in ``allowed_unmasked`` so the export shows them.
     """
     leftovers = [item for item in quote_set.leftovers if provenance or item.field not in PROVENANCE_FIELDS]
     if not leftovers:
-        return
+        return quote_set
     if allow_unmasked:
-        quote_set.allowed_unmasked = leftovers
-        return
+        return replace(quote_set, allowed_unmasked=leftovers)
     raise ExportError(unmasked_message(leftovers), file=target)
 
 

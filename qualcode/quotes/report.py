@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ExportError
 from qualcode.quotes.identifiers import find_identifiers
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 _MD_RECORD = re.compile(r"<!-- " + re.escape(MARKER) + r" (\{.*\}) -->")
 
 
-@dataclass
+@dataclass(frozen=True)
 class QuoteSetFile:
     """A quote-set file on disk and what it holds."""
 
@@ -40,6 +40,10 @@ class QuoteSetFile:
     codes: list[str] = field(default_factory=list)
     quotes: int = 0
     generated_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "format": self.format, "title": self.title, "codes": list(self.codes),
+                "quotes": self.quotes, "generated_at": self.generated_at}
 
 
 def list_quote_sets(project: Project, folder: Path | None = None) -> list[QuoteSetFile]:
@@ -108,7 +112,7 @@ def quote_sets_section(project: Project, *, per_code: int = 3, coder: str | None
 
     quote_set = build_quote_set(project, QuoteQuery(codes=codes, coder=coder, limit=per_code,
                                                     per_transcript=1, min_words=12, max_words=80))
-    ensure_masked(quote_set, allow_unmasked=allow_unmasked, provenance=False)
+    quote_set = ensure_masked(quote_set, allow_unmasked=allow_unmasked, provenance=False)
     files = list_quote_sets(project)
     if not allow_unmasked:
         check_file_names(project, [f.path for f in files])

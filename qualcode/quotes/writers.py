@@ -56,7 +56,7 @@ def export_quote_set(quote_set: QuoteSet, path: Path, *, format: str | None = No
     chosen = format_of(path, format)
     if by not in GROUPINGS:
         raise ExportError(f"Unknown grouping '{by}'; --by accepts: {', '.join(GROUPINGS)}")
-    ensure_masked(quote_set, allow_unmasked=allow_unmasked, target=str(path), provenance=provenance)
+    quote_set = ensure_masked(quote_set, allow_unmasked=allow_unmasked, target=str(path), provenance=provenance)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         private_file(path)  # 0600 before any quote is written

@@ -71,7 +71,8 @@ def test_disagreements_then_decisions(coded):
         assert decided_units(conn, "consensus", PAIR) == {
             ("vsp-1", 2, "referral.law_enforcement"): "b", ("vsp-1", 4, "challenge.housing"): "b",
             ("vsp-1", 6, "challenge.housing"): "neither", ("vsp-1", 6, "challenge.case_length"): "both"}
-    assert reconcile_status(coded, PAIR, "consensus") == {"disagreements": 4, "decided": 4, "pending": 0}
+    status = reconcile_status(coded, PAIR, "consensus")
+    assert status.to_dict() == {"disagreements": 4, "decided": 4, "pending": 0}
 
 
 def test_each_decision_is_one_reconcile_group_in_the_log(coded):

@@ -8,6 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
+from qualcode.codebook.operations import list_versions, project_code_rows
+from qualcode.coding.listing import event_log, list_codings, list_orphans, progress
+from qualcode.transcripts.reading import list_transcripts, show_transcript
+from tests.helpers import SIMILAR_ANSWERS
 
 pytestmark = pytest.mark.coders("ana", "cleo")
 
@@ -84,3 +88,37 @@ def test_codings_list_json_has_the_memo_and_log_shows_memo_changes(project, inte
     assert "memo    update" in text and "memo 'first thought' -> 'second thought'" in text
     log = json.loads(run(project, "log", "--coder", "ana", "--json").output)
     assert log[-1]["memo"] == {"before": "first thought", "after": "second thought"}
+
+
+def _as_json(data):
+    """What print_json writes, read back (datetimes become strings as they do there)."""
+    return json.loads(json.dumps(data, default=str))
+
+
+TWINS = {  # command -> its plain-Python twin's to_dict() output
+    "codings list": lambda p: [r.to_dict() for r in list_codings(p)],
+    "codings orphans": lambda p: [r.to_dict() for r in list_orphans(p)],
+    "progress": lambda p: [r.to_dict() for r in progress(p)],
+    "log": lambda p: [r.to_dict() for r in event_log(p)],
+    "transcripts list": lambda p: [r.to_dict() for r in list_transcripts(p)],
+    "transcripts show cases": lambda p: show_transcript(p, "cases").to_dict(),
+    "codebook show": lambda p: [r.to_dict() for r in project_code_rows(p)],
+    "codebook versions": lambda p: [r.to_dict() for r in list_versions(p)],
+}
+
+
+@pytest.mark.parametrize("command", list(TWINS))
+def test_json_is_the_twins_to_dict(project, tmp_path, command):
+    """The CLI renders its twin's typed result: --json is exactly ``to_dict()``."""
+    path = tmp_path / "cases.txt"
+    path.write_text("\n\n".join(f"{s}: {t}" for s, t in SIMILAR_ANSWERS) + "\n", encoding="utf-8")
+    assert run(project, "import", str(path), "--role", "VSP", "--site", "A").exit_code == 0
+    assert run(project, "tag", "cases", "2", "referral.hotline", "--coder", "ana", "--memo", "tip").exit_code == 0
+    assert run(project, "tag", "cases", "4", "challenge.case_length", "--coder", "ana").exit_code == 0
+    path.write_text("\n\n".join(f"{s}: {t}" for s, t in SIMILAR_ANSWERS[:2] + SIMILAR_ANSWERS[4:]) + "\n",
+                    encoding="utf-8")
+    assert run(project, "import", str(path), "--role", "VSP", "--site", "A", "--replace").exit_code == 0
+    result = run(project, *command.split(), "--json")
+    assert result.exit_code == 0, result.output
+    shown, expected = json.loads(result.output), _as_json(TWINS[command](project))
+    assert shown and shown == expected

@@ -190,7 +190,7 @@ def test_the_log_shows_accepts_rejects_and_memo_changes(project, interview):
     reject(project, "ana", "vsp-1", 4, open_suggestion(project, interview, "challenge.housing", 4))
     (coding,) = list_codings(project, coder="ana")
     ana = CodingSession(project, "ana")
-    ana.set_memo(coding["id"], "hotline tip, not a referral?")
+    ana.set_memo(coding.id, "hotline tip, not a referral?")
     ana.undo()
     log = event_log(project, coder="ana")
     assert [(e["action"], e["change"]) for e in log] == [

@@ -112,7 +112,7 @@ def test_memo_on_another_coders_coding_is_refused(project, interview):
 def test_progress_counts_respondent_segments(project, interview):
     session = CodingSession(project, "ana")
     session.tag("vsp-1", 2, ["referral", "referral.hotline"])
-    assert progress(project) == [
+    assert [r.to_dict() for r in progress(project)] == [
         {"coder": "ana", "transcript": "vsp-1", "assigned": "", "coded": 1, "handled": 1, "total": 2, "percent": 50.0,
          "done": False, "finished": False, "stale_marks": 0}
     ]

@@ -137,7 +137,7 @@ def test_memo_is_added_to_an_existing_coding(laptop, tmp_path):
     lead = _project(tmp_path, "lead")
     merge_bundle(lead, export_coder_bundle(laptop, "alice", tmp_path / "a.qcb").path)
     row = next(c for c in list_codings(laptop) if c["code"] == "challenge.housing")
-    CodingSession(laptop, "alice").set_memo(row["id"], "added later")
+    CodingSession(laptop, "alice").set_memo(row.id, "added later")
     report = merge_bundle(lead, export_coder_bundle(laptop, "alice", tmp_path / "b.qcb").path)
     assert [m["code"] for m in report.memos_added] == ["challenge.housing"]
     assert ("challenge.housing", "Shelters are full.", "added later") in _triples(lead)

@@ -128,7 +128,7 @@ def test_site_shown_exactly_when_k_respondents_share_it(people, k):
     ]
     quote_set = QuoteSet(project="p", coder="ana", groups=["g"], quotes=quotes, query=QuoteQuery(),
                          cleaning=None, attribution=AttributionOptions(site=True), k_anonymity=k)
-    _apply_k_anonymity(quote_set, dict(counts))
+    quote_set = _apply_k_anonymity(quote_set, dict(counts))
     for quote in quote_set.quotes:
         shared = counts[(quote.role, quote.site)] >= k
         assert (quote.shown_site == quote.site) == shared

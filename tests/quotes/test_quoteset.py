@@ -91,8 +91,9 @@ def test_gate_refuses_planted_names_and_phone_number(study):
 def test_allow_unmasked_is_recorded(study):
     add_redaction(study, UNMASKED)
     quote_set = quotes_of(study, codes=("referral.law_enforcement",))
-    ensure_masked(quote_set, allow_unmasked=True)
-    assert quote_set.allowed_unmasked == quote_set.leftovers != []
+    allowed = ensure_masked(quote_set, allow_unmasked=True)
+    assert allowed.allowed_unmasked == quote_set.leftovers != []
+    assert quote_set.allowed_unmasked == []  # the set it was given is unchanged (frozen)
 
 
 def test_allow_list_clears_the_gate(study):

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from qualcode.errors import ExportError
-from qualcode.quotes.quoteset import build_quote_set
+from qualcode.quotes.quoteset import build_quote_set, ensure_masked
 from qualcode.quotes.selection import QuoteQuery
 from qualcode.quotes.writers import (
     export_quote_set,
@@ -90,8 +90,9 @@ def test_gate_refuses_before_writing(study, tmp_path):
     export_quote_set(quote_set, target, allow_unmasked=True)
     text = target.read_text(encoding="utf-8")
     assert "Exported with --allow-unmasked" in text and "'Tasha'" in text
-    rows = quote_rows(quote_set)
+    rows = quote_rows(ensure_masked(quote_set, allow_unmasked=True))  # the set the export wrote
     assert any("Tasha" in row["unmasked_allowed"] for row in rows)
+    assert not any(row["unmasked_allowed"] for row in quote_rows(quote_set))  # frozen: the given set unchanged
 
 
 @pytest.mark.parametrize(
