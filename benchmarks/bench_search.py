@@ -180,6 +180,91 @@ def measure(project, rounds: int) -> list[dict]:
     return rows
 
 
+# -- --startup: the whole fresh process ----------------------------------------------
+
+
+STARTUP_PATTERNS = [("referral", "lemma"), ("law enforcement", "phrase"), ("trust NEAR/5 police", "lemma")]
+
+
+def run_process(argv: list[str], env: dict[str, str]) -> dict:
+    """One process: wall and CPU seconds (user + system of the child), load before and after, stdout."""
+    import resource
+    import subprocess
+
+    from honest import load_average
+
+    load = load_average()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "load": [load, load_average()], "stdout": done.stdout}
+
+
+SCAN = """
+import re, sqlite3, sys
+regex, limit, hits = re.compile(sys.argv[2], re.I), int(sys.argv[3]), 0
+for (text,) in sqlite3.connect(sys.argv[1]).execute("select text from transcripts order by id"):
+    hits += sum(1 for _ in regex.finditer(text))
+    if limit and hits >= limit:
+        break
+print(hits)
+"""
+
+
+def startup_sides(project, pattern: str, mode: str, count: bool, baseline_tree: Path | None) -> dict:
+    """name -> argv and environment of each side (this tree, the baseline tree, a regex-scan process)."""
+    flags = {"lemma": [], "phrase": ["--phrase"]}[mode] + (["--count"] if count else [])
+    command = ["-m", "qualcode", "-p", str(project.root), "search", pattern, *flags]
+    base_env = {**os.environ, "COLUMNS": "100"}
+    sides = {"now": ([sys.executable, *command], {**base_env, "PYTHONPATH": str(REPO)})}
+    if baseline_tree is not None:
+        sides["before"] = ([sys.executable, *command], {**base_env, "PYTHONPATH": str(baseline_tree.resolve())})
+    if project.engine.url.get_backend_name() == "sqlite":  # the scan reads the SQLite file directly
+        regex = baseline_regex(pattern, mode).pattern
+        sides["regex process"] = ([sys.executable, "-c", SCAN, str(project.engine.url.database), regex,
+                                   "0" if count else str(PAGE)], base_env)
+    return sides
+
+
+def measure_startup(project, rounds: int, baseline_tree: Path | None) -> list[dict]:
+    """Fresh processes, the sides in turn (order reversed every other round), one untimed warm-up each."""
+    from honest import spread
+
+    rows = []
+    for pattern, mode in STARTUP_PATTERNS:
+        for count in (False, True):
+            sides = startup_sides(project, pattern, mode, count, baseline_tree)
+            outputs = {name: run_process(*side)["stdout"] for name, side in sides.items()}  # warm-up
+            runs: dict[str, list[dict]] = {name: [] for name in sides}
+            for number in range(rounds):
+                for name in (list(sides) if number % 2 == 0 else list(sides)[::-1]):
+                    runs[name].append(run_process(*sides[name]))
+            row = {"pattern": pattern, "mode": mode, "what": "counts" if count else "first page",
+                   "same_output_as_before": outputs.get("before", outputs["now"]) == outputs["now"]}
+            for name, measured in runs.items():
+                loads = [v for r in measured for v in r["load"]]
+                row[name] = {"wall": spread([r["wall"] for r in measured], 3),
+                             "cpu": spread([r["cpu"] for r in measured], 3), "load": [min(loads), max(loads)]}
+            rows.append(row)
+            print(describe_startup(row), flush=True)
+    return rows
+
+
+def describe_startup(row: dict) -> str:
+    parts = [f"{row['pattern']!r} {row['what']}:"]
+    for name in ("now", "before", "regex process"):
+        if name in row:
+            wall, cpu, load = row[name]["wall"], row[name]["cpu"], row[name]["load"]
+            parts.append(f"{name} {wall['median']:.3f} s ({wall['min']:.3f}-{wall['max']:.3f}) wall, "
+                         f"{cpu['median']:.3f} s CPU, load {load[0]:.1f}-{load[1]:.1f};")
+    if "before" in row:
+        parts.append("same output" if row["same_output_as_before"] else "OUTPUT DIFFERS")
+    return " ".join(parts)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--words", type=int, default=10_000_000)
@@ -187,6 +272,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", type=Path, help="build the corpus in DIR once and reuse it")
+    parser.add_argument("--startup", action="store_true",
+                        help="time only whole fresh 'qualcode search' processes (first page, --count)")
+    parser.add_argument("--baseline-tree", type=Path,
+                        help="with --startup: also run the command from this source tree (e.g. the previous "
+                             "commit: git archive COMMIT qualcode | tar -x -C DIR)")
     args = parser.parse_args(argv)
     print(f"load average at start: {os.getloadavg()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -206,8 +296,13 @@ def main(argv: list[str] | None = None) -> None:
         report = refresh(project)
         built = time.perf_counter() - began
         print(f"index: {report.indexed} transcripts in {built:.1f} s", flush=True)
-        rows = measure(project, args.rounds)
+        rows = measure_startup(project, args.rounds, args.baseline_tree) if args.startup else measure(project, args.rounds)
         project.close()
+    if args.startup:
+        print(f"load average at end: {os.getloadavg()}")
+        if args.json:
+            args.json.write_text(json.dumps({"words": words, "rows": rows}, indent=2), encoding="utf-8")
+        return
     load = os.getloadavg()
     for row in rows:
         base = row["regex_scan"]
