@@ -1,6 +1,7 @@
 """Search speed: ``qualcode search`` (lemma index) against a plain regex scan, in one run.
 
     python benchmarks/bench_search.py [--words 10000000] [--rounds 5] [--seed 11] [--json OUT] [--keep DIR]
+        [--startup [--baseline-tree DIR [--baseline-project DIR]]]
 
 The corpus is bench_autocode.py's generated one (respondent turns from a word bigram
 chain over the example study, with new word forms at the Heaps' law rate), laid out
@@ -21,6 +22,13 @@ The baseline's first page stops at the 50th hit, usually inside the first transc
 for a common word, so it is fast; its counts read and scan every text. For NEAR the
 baseline only finds either word (a lower bound on a real scan's work). ``--keep DIR``
 builds the corpus once in DIR and reuses it on later runs.
+
+``--startup`` times only whole fresh processes, what a user waits for: ``qualcode
+search PATTERN`` (first page) and ``--count``, alternating (order reversed every other
+round) with the same command from ``--baseline-tree DIR`` (the previous code, e.g.
+``git archive COMMIT qualcode | tar -x -C DIR``; ``--baseline-project`` names a copy of
+the project that code can open) and with a fresh Python process that scans the SQLite
+texts with the baseline regex below. It checks that both trees print the same output.
 
 The two sides alternate ``--rounds`` times, so both are measured seconds apart on a
 busy machine; the median and the range are reported, with the load average at the
@@ -214,14 +222,22 @@ print(hits)
 """
 
 
-def startup_sides(project, pattern: str, mode: str, count: bool, baseline_tree: Path | None) -> dict:
-    """name -> argv and environment of each side (this tree, the baseline tree, a regex-scan process)."""
+def startup_sides(project, pattern: str, mode: str, count: bool, baseline: tuple[Path, Path] | None) -> dict:
+    """name -> argv and environment of each side (this tree, the baseline tree, a regex-scan process).
+
+    ``baseline``: (source tree, project folder) -- a copy of the project made before this
+    tree migrated it, since an older tree refuses a store from a newer schema.
+    """
     flags = {"lemma": [], "phrase": ["--phrase"]}[mode] + (["--count"] if count else [])
-    command = ["-m", "qualcode", "-p", str(project.root), "search", pattern, *flags]
     base_env = {**os.environ, "COLUMNS": "100"}
-    sides = {"now": ([sys.executable, *command], {**base_env, "PYTHONPATH": str(REPO)})}
-    if baseline_tree is not None:
-        sides["before"] = ([sys.executable, *command], {**base_env, "PYTHONPATH": str(baseline_tree.resolve())})
+
+    def command(root: Path) -> list[str]:
+        return [sys.executable, "-m", "qualcode", "-p", str(root), "search", pattern, *flags]
+
+    sides = {"now": (command(project.root), {**base_env, "PYTHONPATH": str(REPO)})}
+    if baseline is not None:
+        tree, folder = baseline
+        sides["before"] = (command(folder.resolve()), {**base_env, "PYTHONPATH": str(tree.resolve())})
     if project.engine.url.get_backend_name() == "sqlite":  # the scan reads the SQLite file directly
         regex = baseline_regex(pattern, mode).pattern
         sides["regex process"] = ([sys.executable, "-c", SCAN, str(project.engine.url.database), regex,
@@ -229,14 +245,14 @@ def startup_sides(project, pattern: str, mode: str, count: bool, baseline_tree: 
     return sides
 
 
-def measure_startup(project, rounds: int, baseline_tree: Path | None) -> list[dict]:
+def measure_startup(project, rounds: int, baseline: tuple[Path, Path] | None) -> list[dict]:
     """Fresh processes, the sides in turn (order reversed every other round), one untimed warm-up each."""
     from honest import spread
 
     rows = []
     for pattern, mode in STARTUP_PATTERNS:
         for count in (False, True):
-            sides = startup_sides(project, pattern, mode, count, baseline_tree)
+            sides = startup_sides(project, pattern, mode, count, baseline)
             outputs = {name: run_process(*side)["stdout"] for name, side in sides.items()}  # warm-up
             runs: dict[str, list[dict]] = {name: [] for name in sides}
             for number in range(rounds):
@@ -277,6 +293,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline-tree", type=Path,
                         help="with --startup: also run the command from this source tree (e.g. the previous "
                              "commit: git archive COMMIT qualcode | tar -x -C DIR)")
+    parser.add_argument("--baseline-project", type=Path,
+                        help="with --baseline-tree: the project folder it searches (default: the same as --keep; "
+                             "give a copy made before this tree migrated the store)")
     args = parser.parse_args(argv)
     print(f"load average at start: {os.getloadavg()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -296,7 +315,8 @@ def main(argv: list[str] | None = None) -> None:
         report = refresh(project)
         built = time.perf_counter() - began
         print(f"index: {report.indexed} transcripts in {built:.1f} s", flush=True)
-        rows = measure_startup(project, args.rounds, args.baseline_tree) if args.startup else measure(project, args.rounds)
+        baseline = (args.baseline_tree, args.baseline_project or folder) if args.baseline_tree else None
+        rows = measure_startup(project, args.rounds, baseline) if args.startup else measure(project, args.rounds)
         project.close()
     if args.startup:
         print(f"load average at end: {os.getloadavg()}")
