@@ -204,7 +204,10 @@ def run_process(argv: list[str], env: dict[str, str]) -> dict:
     load = load_average()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
+    # run from an empty folder: `python -m` puts the working directory first on sys.path,
+    # and a checkout there would shadow the tree PYTHONPATH names
+    with tempfile.TemporaryDirectory() as empty:
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, check=True, cwd=empty)
     wall = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
