@@ -1,6 +1,7 @@
 """Search speed: ``qualcode search`` (lemma index) against a plain regex scan, in one run.
 
     python benchmarks/bench_search.py [--words 10000000] [--rounds 5] [--seed 11] [--json OUT] [--keep DIR]
+        [--startup [--baseline-tree DIR [--baseline-project DIR]]]
 
 The corpus is bench_autocode.py's generated one (respondent turns from a word bigram
 chain over the example study, with new word forms at the Heaps' law rate), laid out
@@ -21,6 +22,13 @@ The baseline's first page stops at the 50th hit, usually inside the first transc
 for a common word, so it is fast; its counts read and scan every text. For NEAR the
 baseline only finds either word (a lower bound on a real scan's work). ``--keep DIR``
 builds the corpus once in DIR and reuses it on later runs.
+
+``--startup`` times only whole fresh processes, what a user waits for: ``qualcode
+search PATTERN`` (first page) and ``--count``, alternating (order reversed every other
+round) with the same command from ``--baseline-tree DIR`` (the previous code, e.g.
+``git archive COMMIT qualcode | tar -x -C DIR``; ``--baseline-project`` names a copy of
+the project that code can open) and with a fresh Python process that scans the SQLite
+texts with the baseline regex below. It checks that both trees print the same output.
 
 The two sides alternate ``--rounds`` times, so both are measured seconds apart on a
 busy machine; the median and the range are reported, with the load average at the
@@ -180,6 +188,102 @@ def measure(project, rounds: int) -> list[dict]:
     return rows
 
 
+# -- --startup: the whole fresh process ----------------------------------------------
+
+
+STARTUP_PATTERNS = [("referral", "lemma"), ("law enforcement", "phrase"), ("trust NEAR/5 police", "lemma")]
+
+
+def run_process(argv: list[str], env: dict[str, str]) -> dict:
+    """One process: wall and CPU seconds (user + system of the child), load before and after, stdout."""
+    import resource
+    import subprocess
+
+    from honest import load_average
+
+    load = load_average()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    # run from an empty folder: `python -m` puts the working directory first on sys.path,
+    # and a checkout there would shadow the tree PYTHONPATH names
+    with tempfile.TemporaryDirectory() as empty:
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, check=True, cwd=empty)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "load": [load, load_average()], "stdout": done.stdout}
+
+
+SCAN = """
+import re, sqlite3, sys
+regex, limit, hits = re.compile(sys.argv[2], re.I), int(sys.argv[3]), 0
+for (text,) in sqlite3.connect(sys.argv[1]).execute("select text from transcripts order by id"):
+    hits += sum(1 for _ in regex.finditer(text))
+    if limit and hits >= limit:
+        break
+print(hits)
+"""
+
+
+def startup_sides(project, pattern: str, mode: str, count: bool, baseline: tuple[Path, Path] | None) -> dict:
+    """name -> argv and environment of each side (this tree, the baseline tree, a regex-scan process).
+
+    ``baseline``: (source tree, project folder) -- a copy of the project made before this
+    tree migrated it, since an older tree refuses a store from a newer schema.
+    """
+    flags = {"lemma": [], "phrase": ["--phrase"]}[mode] + (["--count"] if count else [])
+    base_env = {**os.environ, "COLUMNS": "100"}
+
+    def command(root: Path) -> list[str]:
+        return [sys.executable, "-m", "qualcode", "-p", str(root), "search", pattern, *flags]
+
+    sides = {"now": (command(project.root), {**base_env, "PYTHONPATH": str(REPO)})}
+    if baseline is not None:
+        tree, folder = baseline
+        sides["before"] = (command(folder.resolve()), {**base_env, "PYTHONPATH": str(tree.resolve())})
+    if project.engine.url.get_backend_name() == "sqlite":  # the scan reads the SQLite file directly
+        regex = baseline_regex(pattern, mode).pattern
+        sides["regex process"] = ([sys.executable, "-c", SCAN, str(project.engine.url.database), regex,
+                                   "0" if count else str(PAGE)], base_env)
+    return sides
+
+
+def measure_startup(project, rounds: int, baseline: tuple[Path, Path] | None) -> list[dict]:
+    """Fresh processes, the sides in turn (order reversed every other round), one untimed warm-up each."""
+    from honest import spread
+
+    rows = []
+    for pattern, mode in STARTUP_PATTERNS:
+        for count in (False, True):
+            sides = startup_sides(project, pattern, mode, count, baseline)
+            outputs = {name: run_process(*side)["stdout"] for name, side in sides.items()}  # warm-up
+            runs: dict[str, list[dict]] = {name: [] for name in sides}
+            for number in range(rounds):
+                for name in (list(sides) if number % 2 == 0 else list(sides)[::-1]):
+                    runs[name].append(run_process(*sides[name]))
+            row = {"pattern": pattern, "mode": mode, "what": "counts" if count else "first page",
+                   "same_output_as_before": outputs.get("before", outputs["now"]) == outputs["now"]}
+            for name, measured in runs.items():
+                loads = [v for r in measured for v in r["load"]]
+                row[name] = {"wall": spread([r["wall"] for r in measured], 3),
+                             "cpu": spread([r["cpu"] for r in measured], 3), "load": [min(loads), max(loads)]}
+            rows.append(row)
+            print(describe_startup(row), flush=True)
+    return rows
+
+
+def describe_startup(row: dict) -> str:
+    parts = [f"{row['pattern']!r} {row['what']}:"]
+    for name in ("now", "before", "regex process"):
+        if name in row:
+            wall, cpu, load = row[name]["wall"], row[name]["cpu"], row[name]["load"]
+            parts.append(f"{name} {wall['median']:.3f} s ({wall['min']:.3f}-{wall['max']:.3f}) wall, "
+                         f"{cpu['median']:.3f} s CPU, load {load[0]:.1f}-{load[1]:.1f};")
+    if "before" in row:
+        parts.append("same output" if row["same_output_as_before"] else "OUTPUT DIFFERS")
+    return " ".join(parts)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--words", type=int, default=10_000_000)
@@ -187,6 +291,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", type=Path, help="build the corpus in DIR once and reuse it")
+    parser.add_argument("--startup", action="store_true",
+                        help="time only whole fresh 'qualcode search' processes (first page, --count)")
+    parser.add_argument("--baseline-tree", type=Path,
+                        help="with --startup: also run the command from this source tree (e.g. the previous "
+                             "commit: git archive COMMIT qualcode | tar -x -C DIR)")
+    parser.add_argument("--baseline-project", type=Path,
+                        help="with --baseline-tree: the project folder it searches (default: the same as --keep; "
+                             "give a copy made before this tree migrated the store)")
     args = parser.parse_args(argv)
     print(f"load average at start: {os.getloadavg()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -206,8 +318,14 @@ def main(argv: list[str] | None = None) -> None:
         report = refresh(project)
         built = time.perf_counter() - began
         print(f"index: {report.indexed} transcripts in {built:.1f} s", flush=True)
-        rows = measure(project, args.rounds)
+        baseline = (args.baseline_tree, args.baseline_project or folder) if args.baseline_tree else None
+        rows = measure_startup(project, args.rounds, baseline) if args.startup else measure(project, args.rounds)
         project.close()
+    if args.startup:
+        print(f"load average at end: {os.getloadavg()}")
+        if args.json:
+            args.json.write_text(json.dumps({"words": words, "rows": rows}, indent=2), encoding="utf-8")
+        return
     load = os.getloadavg()
     for row in rows:
         base = row["regex_scan"]

@@ -180,7 +180,7 @@ def _run_saved(project, name: str, *, as_json: bool, output: Path | None) -> Non
 
         options = replace(options, limit=None)
     if saved.kind == "search":
-        run_search(project, saved.text, options, as_json=as_json, output=output)
+        run_search(project, saved.text, options, as_json=as_json, output=output, refreshed=True)
     else:
         render_query(project, saved.text, options, as_json=as_json, output=output)
 

@@ -93,7 +93,7 @@ def search(
     if code is not None:
         _code_hits(project, pattern, options, code, coder, span, dry_run, as_json)
         return
-    run_search(project, pattern, options, as_json=as_json, output=output)
+    run_search(project, pattern, options, as_json=as_json, output=output, refreshed=True)
 
 
 def refresh_index(project, *, rebuild: bool = False) -> None:
@@ -106,10 +106,11 @@ def refresh_index(project, *, rebuild: bool = False) -> None:
     refresh(project, rebuild=rebuild, announce=announce)
 
 
-def run_search(project, pattern: str, options, *, as_json: bool = False, output: Path | None = None) -> None:
+def run_search(project, pattern: str, options, *, as_json: bool = False, output: Path | None = None,
+               refreshed: bool = False) -> None:
     """Run and render a search (also for ``query run NAME`` of a saved search)."""
 
-    result = search_corpus(project, pattern, options)
+    result = search_corpus(project, pattern, options, refreshed=refreshed)
     if as_json:
         print_json(result.to_dict())
     elif output is not None:

@@ -123,10 +123,15 @@ class Found:
         return sum(len(v) for v in self.by_transcript.values())
 
 
-def search(project: Project, pattern: str, options: SearchOptions | None = None) -> SearchResult:
-    """The plain twin of ``qualcode search`` (see the module docstring)."""
+def search(project: Project, pattern: str, options: SearchOptions | None = None, *,
+           refreshed: bool = False) -> SearchResult:
+    """The plain twin of ``qualcode search`` (see the module docstring).
+
+    ``refreshed=True``: the caller has just refreshed the index (the command does, to
+    announce the indexing), so it is not checked a second time.
+    """
     options = options or SearchOptions()
-    found = find(project, pattern, options)
+    found = find(project, pattern, options, refreshed=refreshed)
     limit = options.limit
     hits: list[Hit] = []
     with project.read() as conn:
@@ -140,13 +145,14 @@ def search(project: Project, pattern: str, options: SearchOptions | None = None)
                         tuple(found.selection.notes))
 
 
-def find(project: Project, pattern: str, options: SearchOptions) -> Found:
-    """Refresh the index, select transcripts, find and filter the occurrences."""
+def find(project: Project, pattern: str, options: SearchOptions, *, refreshed: bool = False) -> Found:
+    """Refresh the index (unless ``refreshed``), select transcripts, find and filter the occurrences."""
     if options.speaker not in SPEAKERS:
         raise SearchError(f"Unknown --speaker '{options.speaker}'; speakers: {', '.join(SPEAKERS)}")
-    refresh(project)
+    if not refreshed:
+        refresh(project)
     with project.read() as conn:
-        selection = select(project, conn, options)
+        selection = select(project, conn, options, attributes=False)
         vocabulary = _vocabulary(conn) if options.mode == "fuzzy" else None
         parsed = parse_pattern(pattern, options.mode, vocabulary=vocabulary, threshold=options.threshold)
         speaker = None if options.speaker == "any" else options.speaker

@@ -49,11 +49,16 @@ def parse_attrs(attrs) -> dict[str, set[str]]:
     return wanted
 
 
-def select(project: Project, conn, options) -> Selection:
-    """The transcripts matching every filter; unknown roles, sites, ids or attributes refused."""
+def select(project: Project, conn, options, *, attributes: bool = True) -> Selection:
+    """The transcripts matching every filter; unknown roles, sites, ids or attributes refused.
 
-    infos = load_transcripts(conn)
-    chosen = select_transcripts(project.codebook, infos, list(options.roles) or None, list(options.sites) or None)
+    ``attributes=False`` leaves the transcripts' attributes unread unless ``--attr``
+    asks for them (a search shows none). The codebook (a YAML parse) is read only to
+    resolve ``--role`` names: a plain search starts faster without it.
+    """
+    infos = load_transcripts(conn, attributes=attributes or bool(options.attrs))
+    roles, sites = list(options.roles) or None, list(options.sites) or None
+    chosen = select_transcripts(project.codebook, infos, roles, sites) if roles or sites else infos
     wanted_ids = set(options.transcripts)
     unknown = sorted(wanted_ids - {t.id for t in infos})
     if unknown:

@@ -122,6 +122,14 @@ def _index_codings_by_coder_origin(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+def _index_transcript_markers(conn: Connection) -> None:
+    """Every search first compares transcript markers with the index's (qualcode/search/index.py)."""
+    from qualcode.store.schema import transcripts
+
+    index = next(i for i in transcripts.indexes if i.name == "ix_transcripts_marker")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -132,6 +140,7 @@ MIGRATIONS: list[Migration] = [
     Migration(7, "assignments: who codes which transcript", _assignments),
     Migration(8, "finish marks (nothing to code, done) and memos on transcripts and codes", _finish_marks_and_memos),
     Migration(9, "index codings by coder and origin (machine coders, analysis set)", _index_codings_by_coder_origin),
+    Migration(10, "index transcript markers (the search index's freshness check)", _index_transcript_markers),
 ]
 HEAD = MIGRATIONS[-1].version
 

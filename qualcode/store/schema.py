@@ -48,6 +48,9 @@ transcripts = Table(
     Column("format", String(40), nullable=False),
     Column("text", Text, nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
+    # The search index's freshness check reads every transcript's marker: covered here,
+    # SQLite need not walk past each text (stored before imported_at) to reach it.
+    Index("ix_transcripts_marker", "id", "sha256", "imported_at"),
 )
 
 segments = Table(

@@ -11,9 +11,31 @@ screen (a built-in of :mod:`qualcode.coding.suggesters`). The work is in
 
 The evaluation of rules, model and both is :mod:`qualcode.coding.evaluate`, above this
 package and :mod:`qualcode.coding.learn` (which builds on :mod:`.runner`).
+
+The names below load on first use (as in :mod:`qualcode.coding`): search keys words
+with :mod:`.lemmas` and must not pay for the runner's store and blind-coding imports.
 """
 
-from qualcode.coding.autocode.runner import AutocodeResult, Proposal, autocode
-from qualcode.coding.autocode.stored import StoredSuggester
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_API = {
+    "AutocodeResult": "qualcode.coding.autocode.runner",
+    "Proposal": "qualcode.coding.autocode.runner",
+    "autocode": "qualcode.coding.autocode.runner",
+    "StoredSuggester": "qualcode.coding.autocode.stored",
+}
 
 __all__ = ["AutocodeResult", "Proposal", "StoredSuggester", "autocode"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module 'qualcode.coding.autocode' has no attribute {name!r}")
+    return getattr(importlib.import_module(_API[name]), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))
