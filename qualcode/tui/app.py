@@ -29,7 +29,7 @@ from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
 from qualcode.tui.screens.memo import MemoScreen
 from qualcode.tui.screens.pick import PickScreen
-from qualcode.tui.screens.views import memos_screen, passages_screen
+from qualcode.tui.screens.views import ListScreen, memo_rows, passage_rows
 from qualcode.tui.state import CodingState, Outcome
 from qualcode.tui.widgets.codebook import CodebookPane
 from qualcode.tui.widgets.codetree import TextPanel
@@ -424,10 +424,19 @@ class CodingApp(App[None]):
             return
         found = self.state.passages(code_id)
         name = self.state.codebook.codes[code_id].name
-        self.push_screen(passages_screen(code_id, name, found, self.state.coder), self._jump_to)
+        self._show_list(*passage_rows(code_id, name, found, self.state.coder))
 
     def action_memos(self) -> None:
-        self.push_screen(memos_screen(self.state.memo_entries()), self._jump_to)
+        self._show_list(*memo_rows(self.state.memo_entries()))
+
+    def _show_list(self, title: str, rows: list) -> None:
+        """Show the passages or memos list: one screen, installed once and refilled (no mount per key)."""
+        if not self.is_screen_installed("views"):
+            self.install_screen(ListScreen(), "views")
+        views = self.get_screen("views")
+        assert isinstance(views, ListScreen)
+        views.refill(title, rows)
+        self.push_screen(views, self._jump_to)
 
     def _jump_to(self, target: tuple[str, int | None] | None) -> None:
         if target is None:
