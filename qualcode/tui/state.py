@@ -411,9 +411,10 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
             if row["transcript_id"] == self.transcript.id and row.get("segment_id") in self._ordinal_of
         }
         elsewhere = sorted({row["transcript_id"] for row in rows} - {self.transcript.id})
-        here |= self._after_records(result)
         self._reload(here)
-        self._catch_up()
+        if rows:  # a finish mark or a memo on a transcript or code leaves codings and suggestions alone
+            self._catch_up()
+        here |= self._after_records(result)  # turns whose finish marks changed: redrawn, not re-read
         touched = {row["code_id"] for row in result.added + result.removed}
         return Outcome(describe(result, elsewhere), here, codes=touched)
 
