@@ -54,6 +54,11 @@ KEY_HINT = (
 # How often the screen looks for other coders' changes and new suggestions: one small
 # query per tick when nothing changed.
 REFRESH_SECONDS = 2.0
+# A full garbage collection walks every object Textual keeps (its caches of rendered
+# lines grow as the coder reads); at Python's default (one every 10 middle-generation
+# collections) one landed in a few keypresses in a hundred, at 40-70 ms of CPU. One in 100:
+# rarer pauses of the same kind; cyclic garbage lives a little longer.
+GC_FULL_EVERY = 100
 # Keys that open a prompt on the status line; like /, they act the moment they arrive.
 PROMPT_KEYS = {"f": "find", "colon": "turn", "F": "search"}
 HITS_SHOWN = 500  # search hits listed by F / --search (the title says how many there are)
@@ -141,6 +146,7 @@ class CodingApp(App[None]):
         self.header_text = ""
         self.prompt: Prompt | None = None  # f, : and F ask on the status line
         self._search_first = search  # qualcode code --search PATTERN: open on its hits
+        self._gc_threshold = gc.get_threshold()  # restored on unmount
 
     # -- layout ---------------------------------------------------------------
 
@@ -167,8 +173,14 @@ class CodingApp(App[None]):
         self.transcript_view.focus()
         self.status("? shows every key · / finds a code · everything is saved as you go")
         self.set_interval(REFRESH_SECONDS, self.refresh_from_store)
+        gc.set_threshold(*self._gc_threshold[:2], max(self._gc_threshold[2], GC_FULL_EVERY))
         if self._search_first:
             self.call_after_refresh(self.show_hits, self._search_first)
+
+    def on_unmount(self) -> None:
+        """Give the process its collector back (tests open many screens in one process)."""
+        gc.unfreeze()
+        gc.set_threshold(*self._gc_threshold)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.codebook_pane_ready:
