@@ -457,8 +457,9 @@ class CodingApp(App[None]):
         views.refill(title, rows)
         self.push_screen(views, self._jump_to)
 
-    def _jump_to(self, target: tuple[str, int | None] | None) -> None:
-        if target is None:
+    def _jump_to(self, target: object) -> None:
+        """Open a view's chosen ``(transcript_id, ordinal)``; None (closed, or a code memo): stay."""
+        if not isinstance(target, tuple):
             return
         transcript_id, ordinal = target
         before = self.state.transcript.id
