@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import sys
@@ -290,7 +291,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{inserted:,} codings, codebook {project.codebook_path.name} "
             f"(built in {time.perf_counter() - started:.1f} s)"
         )
+        load_before = os.getloadavg()[0]  # wall times mean little on a loaded machine; CPU times still do
         paint, cpu, round_trip, startup, suggesters = asyncio.run(drive(project, args.presses))
+        load = (load_before, os.getloadavg()[0])
         saving = time_saving(project, transcript, args.saves)
         project.close()
 
@@ -301,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         "saving one action": {action: summary(samples) for action, samples in saving.items()},
     }
     print(f"suggesters loaded: {', '.join(suggesters) or 'none'}; app start to first paint: {startup * 1000:.0f} ms")
+    print(f"load average (1 min) while the keys were timed: {load[0]:.2f} at the start, {load[1]:.2f} at the end")
     for title, rows in results.items():
         print(f"\n{title:<44}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
         for action, row in rows.items():
@@ -310,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{max(r['p95_ms'] for r in keys):.1f} ms (target < 50 ms)")
     if args.json:
         args.json.write_text(json.dumps({"startup_ms": round(startup * 1000), "suggesters": suggesters,
-                                         "results": results}, indent=2), encoding="utf-8")
+                                         "load_average": load, "results": results}, indent=2), encoding="utf-8")
     return 0
 
 

@@ -8,6 +8,7 @@ and quitting (or a killed terminal) loses nothing.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
 from qualcode.tui.screens.memo import MemoScreen
 from qualcode.tui.screens.pick import PickScreen
-from qualcode.tui.screens.views import memos_screen, passages_screen
+from qualcode.tui.screens.views import ListScreen, memo_rows, passage_rows
 from qualcode.tui.state import CodingState, Outcome
 from qualcode.tui.widgets.codebook import CodebookPane
 from qualcode.tui.widgets.codetree import TextPanel
@@ -54,6 +55,11 @@ KEY_HINT = (
 # How often the screen looks for other coders' changes and new suggestions: one small
 # query per tick when nothing changed.
 REFRESH_SECONDS = 2.0
+# A full garbage collection walks every object Textual keeps (its caches of rendered
+# lines grow as the coder reads); at Python's default (one every 10 middle-generation
+# collections) one landed in a few keypresses in a hundred, at 40-70 ms of CPU. One in 100:
+# rarer pauses of the same kind; cyclic garbage lives a little longer.
+GC_FULL_EVERY = 100
 # Keys that open a prompt on the status line; like /, they act the moment they arrive.
 PROMPT_KEYS = {"f": "find", "colon": "turn", "F": "search"}
 HITS_SHOWN = 500  # search hits listed by F / --search (the title says how many there are)
@@ -141,6 +147,7 @@ class CodingApp(App[None]):
         self.header_text = ""
         self.prompt: Prompt | None = None  # f, : and F ask on the status line
         self._search_first = search  # qualcode code --search PATTERN: open on its hits
+        self._gc_threshold = gc.get_threshold()  # restored on unmount
 
     # -- layout ---------------------------------------------------------------
 
@@ -167,8 +174,14 @@ class CodingApp(App[None]):
         self.transcript_view.focus()
         self.status("? shows every key · / finds a code · everything is saved as you go")
         self.set_interval(REFRESH_SECONDS, self.refresh_from_store)
+        gc.set_threshold(*self._gc_threshold[:2], max(self._gc_threshold[2], GC_FULL_EVERY))
         if self._search_first:
             self.call_after_refresh(self.show_hits, self._search_first)
+
+    def on_unmount(self) -> None:
+        """Give the process its collector back (tests open many screens in one process)."""
+        gc.unfreeze()
+        gc.set_threshold(*self._gc_threshold)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.codebook_pane_ready:
@@ -194,6 +207,12 @@ class CodingApp(App[None]):
         self.transcript_view.reload()
         self.call_after_refresh(self.transcript_view.scroll_to_current)
         self._update_side()
+        # The transcript, its codings and the widgets live as long as the screen; left in
+        # the collector's oldest generation, every full collection walks them all (50-120 ms
+        # of CPU landing in some keypress every few seconds). Frozen, collections skip them;
+        # they are still freed by reference counting (only cycles among them would outlive
+        # a later open).
+        self.call_after_refresh(gc.freeze)
 
     def _update_side(self) -> None:
         """Header, suggestions and ticks in the codebook: cheap, so after every action."""
@@ -425,13 +444,23 @@ class CodingApp(App[None]):
             return
         found = self.state.passages(code_id)
         name = self.state.codebook.codes[code_id].name
-        self.push_screen(passages_screen(code_id, name, found, self.state.coder), self._jump_to)
+        self._show_list(*passage_rows(code_id, name, found, self.state.coder))
 
     def action_memos(self) -> None:
-        self.push_screen(memos_screen(self.state.memo_entries()), self._jump_to)
+        self._show_list(*memo_rows(self.state.memo_entries()))
 
-    def _jump_to(self, target: tuple[str, int | None] | None) -> None:
-        if target is None:
+    def _show_list(self, title: str, rows: list) -> None:
+        """Show the passages or memos list: one screen, installed once and refilled (no mount per key)."""
+        if not self.is_screen_installed("views"):
+            self.install_screen(ListScreen(), "views")
+        views = self.get_screen("views")
+        assert isinstance(views, ListScreen)
+        views.refill(title, rows)
+        self.push_screen(views, self._jump_to)
+
+    def _jump_to(self, target: object) -> None:
+        """Open a view's chosen ``(transcript_id, ordinal)``; None (closed, or a code memo): stay."""
+        if not isinstance(target, tuple):
             return
         transcript_id, ordinal = target
         before = self.state.transcript.id

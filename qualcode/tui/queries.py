@@ -56,14 +56,37 @@ def rejected_suggestions(conn: Connection, coder: str, transcript_id: str) -> se
     return suggestion_store.rejected_by(conn, coder, transcript_id)
 
 
-def transcript_fingerprint(conn: Connection, transcript_id: str) -> tuple:
-    """Changes when anyone's codings or the suggestions of a transcript change, or a sample closes.
+@dataclass(frozen=True)
+class Fingerprint:
+    """What moves when anyone's codings or the suggestions of a transcript change, or a sample closes.
 
     Coding and suggestion ids are never reused and every change to a coding bumps its
     ``updated_at``, so (count, largest id, latest update) moves with every insert,
-    delete and edit.
+    delete and edit. The codings part is split by author so that the screen can tell
+    its coder's own action (whose turns it has just re-read) from anyone else's.
     """
-    coded = coding_store.fingerprint(conn, transcript_id)
-    suggested = suggestion_store.fingerprint(conn, transcript_id)
-    closed = sample_store.closed_sample_count(conn)
-    return (*coded, *suggested, closed)
+
+    others: tuple  # (count, largest id, latest update) of other coders' codings
+    mine: tuple  # (live count, largest live id, latest update) of the coder's codings
+    suggested: tuple
+    closed: int
+
+    def only_mine_moved(self, before: Fingerprint | None, live_ids: Iterable[int]) -> bool:
+        """True when nothing but the coder's own codings changed since ``before``, and the
+        coder's live codings in the store are exactly as many, up to the same largest id, as ``live_ids``
+        (the ones the screen holds): then the store holds nothing the screen has not shown."""
+        if before is None or (self.others, self.suggested, self.closed) != (
+            before.others, before.suggested, before.closed
+        ):
+            return False
+        ids = list(live_ids)
+        return self.mine[:2] == (len(ids), max(ids, default=None))
+
+
+def transcript_fingerprint(conn: Connection, transcript_id: str, coder: str) -> Fingerprint:
+    """The transcript's :class:`Fingerprint` as seen by ``coder``: two small aggregate queries."""
+    coded = coding_store.split_fingerprint(conn, transcript_id, coder)
+    return Fingerprint(
+        tuple(coded[:3]), tuple(coded[3:]),
+        tuple(suggestion_store.fingerprint(conn, transcript_id)), sample_store.closed_sample_count(conn),
+    )

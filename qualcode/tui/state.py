@@ -33,6 +33,7 @@ from qualcode.transcripts.sentences import split_sentences
 from qualcode.tui.finding import Finding
 from qualcode.tui.outcome import Outcome
 from qualcode.tui.queries import (
+    Fingerprint,
     Mark,
     load_marks,
     rejected_suggestions,
@@ -95,7 +96,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
             blind = is_blind(conn, self.viewer, transcript_id)
             marks = load_marks(conn, transcript_id, coder=self.coder if blind else None)
             rejected = rejected_suggestions(conn, self.coder, transcript_id)
-            self._fingerprint: tuple | None = transcript_fingerprint(conn, transcript_id)
+            self._fingerprint: Fingerprint | None = transcript_fingerprint(conn, transcript_id, self.coder)
         if not transcript.segments:
             raise CodingError(f"Transcript '{transcript_id}' has no turns to code")
         self.transcript, self.blind, self._rejected = transcript, blind, rejected
@@ -130,7 +131,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         """
         tid = self.transcript.id
         with self.project.read() as conn:
-            fingerprint = transcript_fingerprint(conn, tid)
+            fingerprint = transcript_fingerprint(conn, tid, self.coder)
             if fingerprint == self._fingerprint:
                 return Outcome("")
             blind = is_blind(conn, self.viewer, tid)
@@ -410,11 +411,26 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
             if row["transcript_id"] == self.transcript.id and row.get("segment_id") in self._ordinal_of
         }
         elsewhere = sorted({row["transcript_id"] for row in rows} - {self.transcript.id})
-        here |= self._after_records(result)
         self._reload(here)
-        self._fingerprint = None  # the next refresh re-reads: another coder may have acted meanwhile
+        if rows:  # a finish mark or a memo on a transcript or code leaves codings and suggestions alone
+            self._catch_up()
+        here |= self._after_records(result)  # turns whose finish marks changed: redrawn, not re-read
         touched = {row["code_id"] for row in result.added + result.removed}
         return Outcome(describe(result, elsewhere), here, codes=touched)
+
+    def _catch_up(self) -> None:
+        """After the coder's own action: bring the fingerprint up to date when only that action moved it.
+
+        Otherwise the next refresh tick would see the coder's own change and re-read all
+        the transcript's codings (about 120 ms of CPU for 2,000). Read after the write:
+        if another coder's codings, the suggestions or the samples moved at any time since
+        the last refresh, or the store holds codings of this coder the screen has not
+        re-read (another window), the fingerprint is dropped and the next tick re-reads.
+        """
+        with self.project.read() as conn:
+            now = transcript_fingerprint(conn, self.transcript.id, self.coder)
+        live_ids = (m.id for marks in self._mine.values() for m in marks)
+        self._fingerprint = now if now.only_mine_moved(self._fingerprint, live_ids) else None
 
     def _reload(self, ordinals: set[int]) -> None:
         if not ordinals:

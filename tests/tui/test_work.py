@@ -109,6 +109,27 @@ async def test_passages_view_jumps_to_the_turn(project, interview, second):
         assert "vsp-2" in app.header_text
 
 
+async def test_passages_view_is_one_screen_refilled_with_the_filter_cleared(project, interview, second):
+    CodingSession(project, "ben").tag("vsp-2", 4, ["challenge.housing"])
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_code(pilot, "housing gap")  # ana codes vsp-1 turn 2
+        await pilot.press("P", *"ben")  # typing filters the passages
+        await pilot.pause()
+        first = app.screen
+        assert [line.split()[:2] for line in first.lines] == [["vsp-2", "#4"]]
+        await pilot.press("escape", "j", "t")  # ana: the highlighted code on turn 4 too
+        await pilot.pause()
+        await pilot.press("P")
+        await pilot.pause()
+        assert app.screen is first  # not mounted again
+        shown = sorted("".join(line.replace("●", " ").split()[:2]) for line in app.screen.lines)
+        assert shown == ["vsp-1#2", "vsp-1#4", "vsp-2#4"]  # the new passage, and the filter "ben" is gone
+        await pilot.press("escape", "M")
+        await pilot.pause()
+        assert app.screen is first and app.screen.lines == []
+
+
 async def test_memos_transcript_and_code_memos_are_multi_line_and_listed(project, interview, second):
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:

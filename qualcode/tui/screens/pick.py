@@ -135,7 +135,7 @@ class PickScreen(Screen[object]):
 
     def compose(self):
         with Vertical():
-            yield Label(self._title)
+            yield Label(self._title, id="pick-title")
             yield Label("type to filter · ↑↓ choose · Enter open · Esc close", classes="hint")
             yield PickFilter(placeholder="filter", id="pick-filter")
             yield PickList(self._rows, id="pick-list")
@@ -152,6 +152,19 @@ class PickScreen(Screen[object]):
         early, self._early = self._early, []
         for key, character in early:
             self.take_key(key, character)
+
+    def refill(self, title: str, rows: Sequence[PickRow], cursor: int = 0) -> None:
+        """New title and rows for a screen kept installed and pushed again (no new mount: the views).
+
+        Call before pushing the screen; it answers once per push.
+        """
+        self._title, self._rows, self._cursor = title, list(rows), cursor
+        self._answered = False
+        if not self.is_mounted:
+            return  # on_mount fills it
+        self.query_one("#pick-title", Label).update(title)
+        self.query_one(PickFilter).value = ""  # the last filter typed goes
+        self.pick_list.set_rows(self._rows, cursor)
 
     def take_key(self, key: str, character: str | None) -> bool:
         """Handle a key in the order it arrived (the app routes keys here, as for the code filter).
