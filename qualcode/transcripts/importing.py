@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import re
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 REQUIRED_MANIFEST_COLUMNS = ("file", "role", "site")
+# Parsed text a batch holds before it starts storing (within its one transaction): small
+# batches parse everything first and hold the store's write lock only to store; a larger
+# one stores as it goes, so memory follows this budget (or twice [import] max_source_mb,
+# whichever is larger) and the largest transcript, never the batch's total.
+BATCH_TEXT_BUDGET = 64 * 2**20
 
 
 @dataclass
@@ -90,23 +96,47 @@ def import_transcripts(
     file bytes or same normalised text) is refused unless ``allow_duplicate``.
     """
     return_large_blocks()
-    prepared = []
-    for done, request in enumerate(requests):  # reading and parsing is the long part
-        if progress is not None:
-            progress(done, len(requests))
-        prepared.append(_prepare(project, request, interviewer))
-    if progress is not None:
-        progress(len(requests), len(requests))
-    _flag_duplicate_ids(prepared)
     policy = _Policy(replace, allow_duplicate, project.codebook)
-    with project.write() as conn:
-        outcomes = [_store(conn, item, policy) for item in prepared]
+    budget = max(BATCH_TEXT_BUDGET, 2 * project.max_source_bytes)
+    prepared: list[_Prepared] = []
+    outcomes: list[ImportOutcome] = []
+    seen: dict[str, Path] = {}
+    conn = None
+    with contextlib.ExitStack() as stack:
+        waiting: list[_Prepared] = []
+        for done, request in enumerate(requests):  # reading and parsing is the long part
+            if progress is not None:
+                progress(done, len(requests))
+            item = _prepare(project, request, interviewer)
+            _flag_duplicate_id(item, seen)
+            prepared.append(item)
+            waiting.append(item)
+            if sum(_text_size(w) for w in waiting) > budget:
+                # A large batch is stored as it goes (one transaction all the same), so memory
+                # follows the budget and the largest transcript, not the batch's total.
+                conn = conn or stack.enter_context(project.write())
+                outcomes += [_store_and_release(conn, w, policy) for w in waiting]
+                waiting = []
+        if progress is not None:
+            progress(len(requests), len(requests))
+        conn = conn or stack.enter_context(project.write())
+        outcomes += [_store_and_release(conn, w, policy) for w in waiting]
         failures = [o for o in outcomes if o.status == "failed"]
         if failures and not skip_bad:
             conn.rollback()
             errors = [p.error for p in prepared if p.error is not None]
             raise errors[0] if len(errors) == 1 else BatchImportError(errors, len(prepared))
     return outcomes
+
+
+def _text_size(item: _Prepared) -> int:
+    return len(item.transcript.text) if item.transcript is not None else 0
+
+
+def _store_and_release(conn, item: _Prepared, policy: _Policy) -> ImportOutcome:
+    outcome = _store(conn, item, policy)
+    item.transcript = None  # stored (or failed): its text and segments can go
+    return outcome
 
 
 class BatchImportError(TranscriptImportError):
@@ -225,20 +255,19 @@ def _read_bytes(path: Path) -> bytes:
         raise TranscriptImportError("permission denied; check the file's permissions") from None
 
 
-def _flag_duplicate_ids(prepared: list[_Prepared]) -> None:
-    seen: dict[str, Path] = {}
-    for item in prepared:
-        if item.error is not None:
-            continue
-        tid = item.request.id
-        if tid in seen:
-            item.error = TranscriptImportError(
-                f"transcript id '{tid}' is also used by {seen[tid]} in this batch; "
-                "rename one file or give ids in the manifest",
-                file=str(item.request.path),
-            )
-        else:
-            seen[tid] = item.request.path
+def _flag_duplicate_id(item: _Prepared, seen: dict[str, Path]) -> None:
+    """Refuse a second file of the batch under an id an earlier file of it has."""
+    if item.error is not None:
+        return
+    tid = item.request.id
+    if tid in seen:
+        item.error = TranscriptImportError(
+            f"transcript id '{tid}' is also used by {seen[tid]} in this batch; "
+            "rename one file or give ids in the manifest",
+            file=str(item.request.path),
+        )
+    else:
+        seen[tid] = item.request.path
 
 
 @dataclass(frozen=True)

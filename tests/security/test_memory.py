@@ -114,6 +114,60 @@ def test_importing_a_text_transcript_peaks_at_a_small_multiple_of_its_size(victi
     assert peak < MEMORY_MULTIPLE * size, f"peak {peak / size:.1f} times the transcript"
 
 
+@pytest.mark.parametrize("files", [6, 12])
+def test_a_batch_larger_than_the_budget_peaks_at_its_budget_not_its_total(victim, tmp_path, monkeypatch, files):
+    """Past the batch budget files are stored as they are parsed (one transaction all the
+    same): the peak follows the budget and the largest file, not the batch's total — twice
+    the files, about the same peak."""
+    from qualcode.transcripts import importing
+
+    monkeypatch.setattr(importing, "BATCH_TEXT_BUDGET", 2**20)
+    victim = _with_max_source_mb(victim, 0.5)
+    _warm_up(victim, tmp_path)
+    requests = []
+    for number in range(files):
+        source = tmp_path / f"part-{number}.txt"
+        source.write_text(_interview(0.45, seed=30 + number), encoding="utf-8")
+        requests.append(importing.ImportRequest(source, "prosecutor", "A"))
+    size = max(r.path.stat().st_size for r in requests)
+    budget = 2 * 2**20  # the 1 MiB budget, or twice max_source_mb: the larger
+    peak = _peak_of(importing.import_transcripts, victim, requests)
+    # held: up to the budget plus one file's text and segments; then one file's transient peak
+    assert peak < 3 * budget + MEMORY_MULTIPLE * size, f"peak {peak / size:.1f} times the largest file"
+    with victim.read() as conn:
+        from qualcode.store.transcripts import transcript_ids
+
+        assert {r.id for r in requests} <= set(transcript_ids(conn))
+
+
+def _with_max_source_mb(project, megabytes: float):
+    from qualcode.project import Project
+
+    update_config(project.root / "qualcode.toml", {"import": {"max_source_mb": megabytes}})
+    return Project(project.root)
+
+
+@pytest.mark.parametrize("budget", [1, 64 * 2**20])
+def test_a_bad_file_late_in_a_large_batch_leaves_the_store_unchanged(victim, tmp_path, monkeypatch, budget):
+    """Storing as it goes keeps all-or-nothing: a bad last file rolls back every earlier one."""
+    from qualcode.transcripts import importing
+
+    monkeypatch.setattr(importing, "BATCH_TEXT_BUDGET", budget)
+    victim = _with_max_source_mb(victim, 0.5)
+    requests = []
+    for number in range(3):
+        source = tmp_path / f"part-{number}.txt"
+        source.write_text(_interview(0.05, seed=40 + number), encoding="utf-8")
+        requests.append(importing.ImportRequest(source, "prosecutor", "A"))
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    requests.append(importing.ImportRequest(empty, "prosecutor", "A"))
+    before = snapshot(victim)
+    with pytest.raises(importing.TranscriptImportError):
+        importing.import_transcripts(victim, requests)
+    assert snapshot(victim) == before
+
+
 # -- the array versions compute exactly what the list versions did -------------------------------
 
 
