@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import NotFoundError
 from qualcode.store import codings as coding_store
+from qualcode.store import finishing as finishing_store
 from qualcode.store import samples as sample_store
 from qualcode.store import transcripts as transcript_store
 from qualcode.store.assignments import assignment_rows
@@ -39,10 +40,13 @@ class TranscriptChoice:
     coded: int  # respondent segments the coder has coded
     total: int  # respondent segments
     assigned: bool
+    nothing: int = 0  # respondent segments the coder marked nothing to code (and did not code)
+    done: bool = False  # the coder marked the transcript done
 
     @property
     def finished(self) -> bool:
-        return self.coded >= self.total
+        """Marked done, or every respondent turn handled (coded or nothing to code)."""
+        return self.done or self.coded + self.nothing >= self.total
 
 
 def assigned_transcripts(conn: Connection, coder: str) -> list[str]:
@@ -58,10 +62,13 @@ def transcript_choices(conn: Connection, coder: str) -> list[TranscriptChoice]:
     totals = coding_store.respondent_segment_totals(conn)
     coded = {t: n for c, t, n in coding_store.coded_segment_counts(conn) if c == coder}
     assigned = assigned_transcripts(conn, coder)
+    nothing = finishing_store.uncoded_nothing_marks(conn, coder)
+    done = finishing_store.done_marks(conn, coder)
     choices = [
         TranscriptChoice(
             id=tid, title=title, role=role, site=site, coded=coded.get(tid, 0),
             total=totals.get(tid, 0), assigned=tid in assigned,
+            nothing=nothing.get((coder, tid), 0), done=(coder, tid) in done,
         )
         for tid, title, role, site in transcript_store.transcript_titles(conn)
     ]
@@ -85,6 +92,7 @@ def next_transcript(project: Project, coder: str) -> str:
         if not choice.finished:
             return choice.id
     raise NotFoundError(
-        f"{coder} has finished all {len(choices)} transcripts (every respondent turn has a coding); "
+        f"{coder} has finished all {len(choices)} transcripts (each marked done or every respondent turn "
+        "coded or marked nothing to code); "
         "name one to open it anyway: qualcode code TRANSCRIPT --coder NAME"
     )

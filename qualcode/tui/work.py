@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.codebook.grow import CodeTexts, GrowResult, add_code, edit_code
 from qualcode.coding.assignments import transcript_choices
 from qualcode.coding.blind import BlindRule
-from qualcode.coding.finishing import finish_marks, finishing_of, set_mark
+from qualcode.coding.finishing import finish_marks, set_mark
 from qualcode.coding.memos import MemoEntry, memo_list, set_target_memo, target_memo
 from qualcode.errors import NotFoundError
 from qualcode.store.codings import coding_listing
@@ -40,12 +40,11 @@ def resume_transcript(project: Project, coder: str) -> str:
     nothing to code.
     """
     with project.read() as conn:
-        choices = transcript_choices(conn, coder)
-        handled, done = finishing_of(conn)
+        choices = transcript_choices(conn, coder)  # each knows whether it is finished (marks included)
     if not choices:
         raise NotFoundError("The project has no transcripts yet; import some with 'qualcode import'")
     for choice in choices:
-        if (coder, choice.id) not in done and handled.get((coder, choice.id), 0) < choice.total:
+        if not choice.finished:
             return choice.id
     raise NotFoundError(
         f"{coder} has finished all {len(choices)} transcripts (each marked done, or every respondent turn coded "

@@ -66,6 +66,24 @@ async def test_reopens_where_the_coder_left_off(project, interview, second):
         assert (app.state.transcript.id, app.state.current) == ("vsp-1", 4)
 
 
+def test_the_jump_list_ticks_transcripts_finished_by_marks(project, interview, second):
+    """✓ in the jump list means finished: done, or every respondent turn coded or marked."""
+    from qualcode.coding.assignments import transcript_choices
+
+    def ticked() -> dict[str, bool]:
+        with project.read() as conn:
+            return {c.id: c.finished for c in transcript_choices(conn, "ana")}
+
+    session = CodingSession(project, "ana")
+    session.tag("vsp-1", 2, ["referral.hotline"])
+    assert ticked() == {"vsp-1": False, "vsp-2": False}
+    set_mark(session, "vsp-1", 4, True)  # the other respondent turn: nothing to code
+    set_mark(session, "vsp-2", None, True)  # done, though nothing is coded
+    assert ticked() == {"vsp-1": True, "vsp-2": True}
+    set_mark(session, "vsp-2", None, False)
+    assert ticked() == {"vsp-1": True, "vsp-2": False}
+
+
 async def test_code_counts_mine_and_all_in_the_codebook_pane(project, interview, second):
     CodingSession(project, "ben").tag("vsp-2", 2, ["referral.hotline"])
     app = CodingApp(project, "ana", "vsp-1")
