@@ -131,15 +131,27 @@ def _theme_section(ctx: ReportContext, code: str) -> Section:
         [counted["references"].name, "References", "Respondents", "% of respondents", "Sites"],
         theme_rows(references, respondents, sites),
         command=[r.command for r in counted.values()],
-        note=f"Respondents: of {respondents.total} transcripts. Sites: of {sites.total} sites.",
+        note=f"Respondents: of {respondents.total} transcripts{_uncoded(counted['transcripts'])}. "
+             f"Sites: of {sites.total} sites.",
     ))
     if respondents.mentioning:
         path = tally_chart(counted["transcripts"], ctx.chart_path(f"themes-{code}-respondents"))
         section.add(Chart(f"{counted['references'].name}: share of respondents mentioning each "
-                          f"(n = {respondents.total} transcripts)",
+                          f"(n = {respondents.total} transcripts{_uncoded(counted['transcripts'])})",
                           path, command=counted["transcripts"].command + f" --chart {path.name}"))
     section.add(*counted["references"].notes)
     return section
+
+
+def _uncoded(result) -> str:
+    """', of which only N have counted codings' when the shares rest on part of the selection:
+    a transcript nobody has coded counts as not mentioning, so a writer must see how many
+    transcripts the percentages really rest on."""
+    coverage = result.coverage or {}
+    total, coded = coverage.get("transcripts"), coverage.get("transcripts_coded")
+    if isinstance(total, int) and isinstance(coded, int) and coded < total:
+        return f", of which only {coded} have counted codings"
+    return ""
 
 
 def theme_rows(references, respondents, sites) -> list[list[str]]:

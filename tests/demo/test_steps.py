@@ -77,6 +77,8 @@ def test_report_counts_people_and_says_what_it_rests_on(example):
     text = "\n".join(p.text for p in Document(str(step.output.docx)).paragraphs)
     assert "machine coder" not in text and "autocoder" not in text.split("Methods")[0]
     assert "4 of 34 transcripts" in text
+    # shares of respondents say how many of their 34 transcripts anyone has coded
+    assert "(n = 34 transcripts, of which only 4 have counted codings)" in text
     subtitle = Document(str(step.output.docx)).paragraphs[1].text
     assert "Warning: Coverage: these figures rest on less than the whole selection (4 of 34" in subtitle
 
