@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qualcode.coding.assignments import transcript_choices
 from qualcode.coding.coders import check_known_coder, require_coder
 from qualcode.errors import NotFoundError, QualcodeError
 
@@ -96,18 +97,12 @@ def assignments(project: Project) -> dict[str, list[str]]:
 
 
 def next_assignment(project: Project, coder: str) -> str | None:
-    """The coder's first assigned transcript (in transcript order) not finished: neither marked
-    done nor with every respondent turn handled (coded or marked nothing to code). None when
-    nothing is left."""
+    """The coder's first transcript assigned with ``qualcode assign`` (in transcript order) that
+    is not finished (:attr:`qualcode.coding.assignments.TranscriptChoice.finished`: marked
+    done, or every respondent turn coded or marked nothing to code). None when nothing is left."""
     from qualcode.store.assignments import assignment_rows
-    from qualcode.store.codings import respondent_segment_totals
-    from qualcode.store.finishing import done_marks, handled_turns
 
     with project.read() as conn:
-        rows, handled, totals = assignment_rows(conn), handled_turns(conn), respondent_segment_totals(conn)
-        done = done_marks(conn)
-    for transcript in sorted(rows):
-        if coder in rows[transcript] and (coder, transcript) not in done \
-                and handled.get((coder, transcript), 0) < totals.get(transcript, 0):
-            return transcript
-    return None
+        rows = assignment_rows(conn)
+        choices = {choice.id: choice for choice in transcript_choices(conn, coder)}
+    return next((t for t in sorted(rows) if coder in rows[t] and not choices[t].finished), None)

@@ -3,9 +3,10 @@
 *Assigned* transcripts are those in an open double-coding sample the coder belongs to
 (tables ``samples``, ``sample_transcripts``, ``sample_coders``), then those the lead
 assigned with ``qualcode assign`` (table ``assignments``). A transcript is
-*finished* for a coder when every respondent segment has at least one of the coder's
-codings. Without a transcript argument the screen opens the coder's first unfinished
-assigned transcript, else the first unfinished transcript of the project.
+*finished* for a coder when the coder marked it done or handled every respondent turn
+(coded it, or marked it nothing to code: :mod:`qualcode.coding.finishing`). Without a
+transcript argument the screen opens the coder's first unfinished assigned transcript,
+else the first unfinished transcript of the project — where the coder left off.
 
 This is the core's rule the coding screen (``qualcode code``) follows; whether the
 screen is blind is :mod:`qualcode.coding.blind`'s.

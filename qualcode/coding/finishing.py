@@ -129,8 +129,3 @@ def changed_since(result: ActionResult, what: str) -> CodingError:
 def finish_marks(conn: Connection, coder: str, transcript_id: str) -> tuple[set[int], bool]:
     """(turns the coder marked nothing to code, whether the coder marked the transcript done)."""
     return store.coder_marks(conn, coder, transcript_id)
-
-
-def finishing_of(conn: Connection) -> tuple[dict[tuple[str, str], int], set[tuple[str, str]]]:
-    """((coder, transcript) -> handled respondent turns, the (coder, transcript) marked done)."""
-    return store.handled_turns(conn), store.done_marks(conn)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import delete, func, select
 
 from qualcode.store.codings import now
-from qualcode.store.schema import assignments, coders, codings, segments, transcripts
+from qualcode.store.schema import assignments, coders, transcripts
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -83,23 +83,3 @@ def transcript_metadata(conn: Connection) -> list:
     """(id, role, site) of every transcript, sorted by id."""
     query = select(transcripts.c.id, transcripts.c.role, transcripts.c.site).order_by(transcripts.c.id)
     return list(conn.execute(query))
-
-
-def coding_origins(conn: Connection) -> dict[str, set[str]]:
-    """coder -> the origins of its live codings (``manual``, ``rules``, ``model`` ...)."""
-    query = select(codings.c.coder, codings.c.origin).where(codings.c.orphaned.is_(False)).distinct()
-    found: dict[str, set[str]] = {}
-    for coder, origin in conn.execute(query):
-        found.setdefault(coder, set()).add(origin)
-    return found
-
-
-def coded_turns(conn: Connection, *, interviewer: bool = False) -> dict[tuple[str, str], int]:
-    """(coder, transcript) -> distinct respondent turns (interviewer turns) with a live coding."""
-    query = (
-        select(codings.c.coder, codings.c.transcript_id, func.count(func.distinct(codings.c.segment_id)))
-        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
-        .where(and_(segments.c.is_interviewer.is_(interviewer), codings.c.orphaned.is_(False)))
-        .group_by(codings.c.coder, codings.c.transcript_id)
-    )
-    return {(c, t): n for c, t, n in conn.execute(query)}

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.coding.assignments import (
     TranscriptChoice,
+    next_transcript,
     transcript_choices,
 )
 from qualcode.coding.blind import is_blind, viewer_of
@@ -41,7 +42,7 @@ from qualcode.tui.queries import (
 )
 from qualcode.tui.selecting import WordSelecting
 from qualcode.tui.selection import word_spans
-from qualcode.tui.work import GrowMixin, WorkMixin, describe_record, resume_transcript
+from qualcode.tui.work import GrowMixin, WorkMixin, describe_record
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -84,7 +85,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         self.viewer = viewer_of(project, self.coder)  # the lead is never blind
         self.codebook = project.codebook
         self.suggesters = list(load_suggesters(project) if suggesters is None else suggesters)
-        self.open(transcript_id or resume_transcript(project, self.coder))
+        self.open(transcript_id or next_transcript(project, self.coder))
 
     # -- opening --------------------------------------------------------------
 

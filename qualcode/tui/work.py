@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.grow import CodeTexts, GrowResult, add_code, edit_code
-from qualcode.coding.assignments import transcript_choices
 from qualcode.coding.blind import BlindRule
 from qualcode.coding.finishing import finish_marks, set_mark
 from qualcode.coding.memos import MemoEntry, memo_list, set_target_memo, target_memo
-from qualcode.errors import NotFoundError
 from qualcode.store.codings import coding_listing
 from qualcode.store.counts import code_coder_counts
 
@@ -31,25 +29,6 @@ if TYPE_CHECKING:
     from qualcode.project import Project
     from qualcode.transcripts.model import Transcript
     from qualcode.tui.state import Outcome
-
-
-def resume_transcript(project: Project, coder: str) -> str:
-    """Where the coder left off: the first unfinished transcript (assigned ones first).
-
-    Unfinished: not marked done and some respondent turn neither coded nor marked
-    nothing to code.
-    """
-    with project.read() as conn:
-        choices = transcript_choices(conn, coder)  # each knows whether it is finished (marks included)
-    if not choices:
-        raise NotFoundError("The project has no transcripts yet; import some with 'qualcode import'")
-    for choice in choices:
-        if not choice.finished:
-            return choice.id
-    raise NotFoundError(
-        f"{coder} has finished all {len(choices)} transcripts (each marked done, or every respondent turn coded "
-        "or marked nothing to code); name one to open it anyway: qualcode code TRANSCRIPT --coder NAME"
-    )
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,17 @@
 """store/analysis.py reads the analysis set's coded turns and coding origins off indexes;
-the model is the plain whole-table queries of store/assignments.py, which it must equal
-for any mix of coders, turns, origins and orphaned codings."""
+the model is the plain whole-table queries below, which it must equal for any mix of
+coders, turns, origins and orphaned codings."""
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import and_, delete, func, select
 
-from qualcode.store import analysis, assignments
+from qualcode.store import analysis
 from qualcode.store.codings import insert_coding
-from qualcode.store.schema import codings, transcripts
+from qualcode.store.schema import codings, segments, transcripts
 from qualcode.store.search import segment_rows
 from qualcode.store.tally import transcript_infos
 from tests.helpers import add_transcript
@@ -28,6 +28,26 @@ CODINGS = st.lists(st.tuples(
     st.sampled_from(["manual", "rules", "model", "imported"]),
     st.booleans(),  # orphaned (no segment, as store/codings.orphan_coding leaves it)
 ), max_size=25)
+
+
+def whole_table_origins(conn) -> dict[str, set[str]]:
+    """coder -> the origins of its live codings, read row by row (the model)."""
+    query = select(codings.c.coder, codings.c.origin).where(codings.c.orphaned.is_(False)).distinct()
+    found: dict[str, set[str]] = {}
+    for coder, origin in conn.execute(query):
+        found.setdefault(coder, set()).add(origin)
+    return found
+
+
+def whole_table_turns(conn, *, interviewer: bool = False) -> dict[tuple[str, str], int]:
+    """(coder, transcript) -> distinct turns of that kind with a live coding (the model)."""
+    query = (
+        select(codings.c.coder, codings.c.transcript_id, func.count(func.distinct(codings.c.segment_id)))
+        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
+        .where(and_(segments.c.is_interviewer.is_(interviewer), codings.c.orphaned.is_(False)))
+        .group_by(codings.c.coder, codings.c.transcript_id)
+    )
+    return {(c, t): n for c, t, n in conn.execute(query)}
 
 
 @pytest.fixture
@@ -55,12 +75,13 @@ def _store(project, turns, rows) -> None:
 def test_indexed_reads_equal_the_whole_table_reads(project, turns, rows):
     _store(project, turns, rows)
     with project.read() as conn:
-        assert analysis.coded_turns(conn) == assignments.coded_turns(conn)
-        assert analysis.coding_origins(conn) == assignments.coding_origins(conn)
+        assert analysis.coded_turns(conn) == whole_table_turns(conn)
+        assert analysis.coded_turns(conn, interviewer=True) == whole_table_turns(conn, interviewer=True)
+        assert analysis.coding_origins(conn) == whole_table_origins(conn)
         for coder in ("ana", "ben", "autocoder"):
-            expected = {t: n for (c, t), n in assignments.coded_turns(conn).items() if c == coder}
+            expected = {t: n for (c, t), n in whole_table_turns(conn).items() if c == coder}
             assert analysis.coded_turns_of(conn, coder) == expected
-            assert analysis.origins_of(conn, coder) == assignments.coding_origins(conn).get(coder, set())
+            assert analysis.origins_of(conn, coder) == whole_table_origins(conn).get(coder, set())
 
 
 @pytest.mark.parametrize("attributes", [True, False])
