@@ -33,7 +33,7 @@ def choice_label(choice: TranscriptChoice, is_open: bool) -> str:
     done = "✓" if choice.finished else " "
     label = f"{done} {choice.id:<14} {choice.coded:>4}/{choice.total:<4} {choice.role:<16} site {choice.site}"
     if choice.assigned:
-        label += "  assigned (blind)"
+        label += "  assigned"  # an open sample or `qualcode assign`; blind mode is the header's to say
     if is_open:
         label += "  ← open"
     return label
