@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from dataclasses import dataclass, field
 # Segment and Transcript are the store's row types, re-exported here where readers expect them.
 from qualcode.store.rows import LABEL_SEPARATOR, Segment, Transcript  # noqa: F401
 
-TRAILING_BLANKS = re.compile(r"[^\S\n]+(?=\n|\Z)")
 TURN_SEPARATOR = "\n\n"
 
 
@@ -61,7 +59,10 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return TRAILING_BLANKS.sub("", text).strip()
+    if "\n" not in text:  # most turns are one line: no per-line pass (the importer's hot path)
+        return text.strip()
+    # str.rstrip strips what the regex [^\S\n] means (str.isspace), a dozen times faster.
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
 
 def merge_consecutive(turns: list[Turn]) -> list[Turn]:
