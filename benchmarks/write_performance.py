@@ -158,11 +158,26 @@ def backends_table() -> str:
     return "\n".join(rows)
 
 
+def import_docx_table() -> str:
+    rows = ["| code | `parse_file` wall, median (range) | CPU | lxml pass wall | CPU | ratio (CPU, per round) | load |",
+            "|---|---|---|---|---|---|---|"]
+    for label, name in (("before (bdae08c)", "import-docx-before.json"), ("after", "import-docx.json")):
+        data = load(name)
+        if data is None:
+            continue
+        ours, lxml = data["ours"], data["lxml"]
+        rows.append(f"| {label}, {data['rounds']} rounds | {_range(ours['wall'])} | {ours['cpu']['median']:.2f} s | "
+                    f"{_range(lxml['wall'])} | {lxml['cpu']['median']:.2f} s | {_range(data['ratio_cpu'], '×')} | "
+                    f"{_load(ours['load'])} |")
+    return "\n".join(rows) if len(rows) > 2 else "_not measured yet_"
+
+
 SECTIONS = {
     "backends": backends_table,
     "size": size_table,
     "versions": versions_table,
     "autocode-ratio": autocode_ratio_table,
+    "import-docx": import_docx_table,
     "tally": lambda: tally_table("tally.json"),
     "tally-before": lambda: tally_table("tally-before.json"),
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
