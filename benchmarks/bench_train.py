@@ -176,7 +176,7 @@ def cross_validated(project, reference) -> dict:
     for name, function in (("old", old_fit), ("new", learn.fit)):
         with fitting_with(function):
             evaluation, seconds, _ = timed(lambda: evaluate(project, reference, systems=("model",)))
-        model = evaluation.as_dict()["systems"]["model"]
+        model = evaluation.to_dict()["systems"]["model"]
         result[name] = {
             "seconds": seconds,
             "micro": {k: model["micro"][k] for k in ("precision", "recall", "f1", "tp", "fp", "fn")},

@@ -118,13 +118,13 @@ def train_command(
         return
     report = result.report
     console.print(
-        f"Model {result.model_id} trained from {coder}: {plural(report['turns'], 'turn')} in {report['transcripts']} "
-        f"transcripts, {plural(len(report['trained']), 'code')} learned, {report['rejected_negatives']} rejected "
+        f"Model {result.model_id} trained from {coder}: {plural(report.turns, 'turn')} in {report.transcripts} "
+        f"transcripts, {plural(len(report.trained), 'code')} learned, {report.rejected_negatives} rejected "
         f"suggestions used as negatives.",
         markup=False,
     )
-    if report["too_few_examples"]:
-        few = ", ".join(f"{c} ({n})" for c, n in sorted(report["too_few_examples"].items()))
+    if report.too_few_examples:
+        few = ", ".join(f"{c} ({n})" for c, n in sorted(report.too_few_examples.items()))
         console.print(f"Left to the rules (fewer than {min_positive} positive turns): {few}", markup=False)
     console.print(f"Stored {result.stored_suggestions} open model suggestions.", markup=False)
 
@@ -212,7 +212,7 @@ def evaluate_command(
     with err_console.status("Evaluating"):
         result = evaluate(project, reference, folds=folds, min_positive=min_positive)
     if as_json:
-        print_json(result.as_dict())
+        print_json(result.to_dict())
         return
     print_evaluation(result)
 

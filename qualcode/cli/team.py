@@ -47,15 +47,15 @@ def info_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     finally:
         engine.dispose()
     if as_json:
-        print_json(info)
+        print_json(info.to_dict())
         return
-    console.print(f"database  {info['url']}", soft_wrap=True, markup=False)
-    console.print(f"backend   {info['backend']} {info['server_version']}".rstrip())
-    console.print(f"schema    version {info['schema_version']} (this qualcode: {info['head']})")
-    if "user" in info:
-        secured = ", ".join(info["row_level_security"]) or "none"
-        console.print(f"role      {info['user']} in schema {info['schema']}; row-level security on: {secured}")
-    for table, rows in info["rows"].items():
+    console.print(f"database  {info.url}", soft_wrap=True, markup=False)
+    console.print(f"backend   {info.backend} {info.server_version}".rstrip())
+    console.print(f"schema    version {info.schema_version} (this qualcode: {info.head})")
+    if info.user is not None:
+        secured = ", ".join(info.row_level_security or ()) or "none"
+        console.print(f"role      {info.user} in schema {info.schema}; row-level security on: {secured}")
+    for table, rows in info.rows.items():
         console.print(f"  {table:<20} {rows:>9}")
 
 
@@ -79,10 +79,7 @@ def copy_command(
 
     report = copy_store(source or project_of(ctx).database_url, to, replace=replace)
     if as_json:
-        print_json({
-            "source": report.source, "target": report.target, "replaced": report.replaced,
-            "tables": [{"table": t.table, "rows": t.rows, "sha256": t.sha256} for t in report.tables],
-        })
+        print_json(report.to_dict())
         return
     for table in report.tables:
         console.print(f"  {table.table:<20} {table.rows:>9}  sha256 {table.sha256[:16]}")

@@ -25,7 +25,7 @@ import csv
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.coding import learn
 from qualcode.coding.autocode.parallel import match_units
@@ -54,8 +54,10 @@ class Reference:
     turns: list[LabelledTurn]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Scores:
+    """One code's (or all codes', pooled) true positives, false positives and false negatives."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
@@ -77,7 +79,7 @@ class Scores:
         denominator = 2 * self.tp + self.fp + self.fn
         return 2 * self.tp / denominator if denominator else None
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "tp": self.tp,
             "fp": self.fp,
@@ -89,7 +91,7 @@ class Scores:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class SystemResult:
     """One system's scores: per code, pooled (micro) and averaged (macro)."""
 
@@ -100,30 +102,30 @@ class SystemResult:
 
     @property
     def micro(self) -> Scores:
-        total = Scores()
-        for s in self.per_code.values():
-            total.tp, total.fp, total.fn = total.tp + s.tp, total.fp + s.fp, total.fn + s.fn
-        return total
+        scores = self.per_code.values()
+        return Scores(sum(s.tp for s in scores), sum(s.fp for s in scores), sum(s.fn for s in scores))
 
     def macro(self, measure: str) -> tuple[float | None, int]:
         values = [getattr(s, measure) for s in self.per_code.values()]
         defined = [v for v in values if v is not None]
         return (sum(defined) / len(defined) if defined else None), len(defined)
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         macro = {
             m: dict(zip(("value", "codes"), self.macro(m), strict=True)) for m in ("precision", "recall", "f1")
         }
         return {
-            "micro": self.micro.as_dict(),
+            "micro": self.micro.to_dict(),
             "macro": macro,
             "codes_per_turn": self.predictions / self.turns if self.turns else None,
-            "per_code": {c: s.as_dict() for c, s in sorted(self.per_code.items())},
+            "per_code": {c: s.to_dict() for c, s in sorted(self.per_code.items())},
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Evaluation:
+    """What ``suggest evaluate`` measured (``to_dict()``: its ``--json``)."""
+
     reference: str
     turns: int
     transcripts: int
@@ -137,7 +139,7 @@ class Evaluation:
         found = {c for s in self.systems.values() for c in s.per_code}
         return sorted(found)
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "reference": self.reference,
             "unit": "respondent turn",
@@ -147,7 +149,7 @@ class Evaluation:
             "group": "transcript",
             "min_positive": self.min_positive,
             "reference_codes_per_turn": self.reference_codes_per_turn,
-            "systems": {n: s.as_dict() for n, s in self.systems.items()},
+            "systems": {n: s.to_dict() for n, s in self.systems.items()},
             "notes": self.notes,
         }
 
@@ -316,14 +318,15 @@ def model_predictions(
 
 def score(name: str, truth: list[set[str]], predicted: list[set[str]]) -> SystemResult:
     """Per-code TP/FP/FN of one system over the reference turns."""
-    per_code: dict[str, Scores] = {}
+    counts: dict[str, list[int]] = {}  # code -> [tp, fp, fn]
     for wanted, got in zip(truth, predicted, strict=True):
         for code_id in wanted | got:
-            s = per_code.setdefault(code_id, Scores())
+            tally = counts.setdefault(code_id, [0, 0, 0])
             if code_id in wanted and code_id in got:
-                s.tp += 1
+                tally[0] += 1
             elif code_id in got:
-                s.fp += 1
+                tally[1] += 1
             else:
-                s.fn += 1
+                tally[2] += 1
+    per_code = {code_id: Scores(*tally) for code_id, tally in counts.items()}
     return SystemResult(name, per_code, sum(map(len, predicted)), len(truth))

@@ -68,6 +68,7 @@ from qualcode.coding.learn_model import (  # noqa: F401 (the model's types and s
     save_model,
 )
 from qualcode.errors import NotFoundError
+from qualcode.results import ReadsLikeItsJson
 from qualcode.store import codings as coding_store
 from qualcode.store import suggestions as suggestion_store
 from qualcode.store.blind import open_samples
@@ -129,18 +130,60 @@ def data_hash(turns: list[LabelledTurn], min_positive: int) -> str:
 
 
 @dataclass(frozen=True)
+class CodeTraining:
+    """One learned code: its training turns and chosen threshold."""
+
+    positives: int
+    negatives: int
+    rejected: int  # rejected suggestions among the negatives
+    threshold: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"positives": self.positives, "negatives": self.negatives, "rejected": self.rejected,
+                "threshold": self.threshold}
+
+
+@dataclass(frozen=True)
+class TrainingReport(ReadsLikeItsJson):
+    """What a model learned from (the report stored with it, as ``to_dict()``)."""
+
+    turns: int
+    transcripts: int
+    trained_on: list[str]  # a blind coder sees the model's suggestions only outside these
+    min_positive: int
+    trained: dict[str, CodeTraining]
+    too_few_examples: dict[str, int]  # code -> its positive turns, fewer than min_positive
+    rejected_negatives: int
+
+    @classmethod
+    def from_dict(cls, report: dict[str, Any]) -> TrainingReport:
+        """From the report :func:`~qualcode.coding.learn_fit.assemble_model` builds."""
+        return cls(
+            report["turns"], report["transcripts"], list(report["trained_on"]), report["min_positive"],
+            {code: CodeTraining(**counts) for code, counts in report["trained"].items()},
+            dict(report["too_few_examples"]), report["rejected_negatives"],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"turns": self.turns, "transcripts": self.transcripts, "trained_on": list(self.trained_on),
+                "min_positive": self.min_positive,
+                "trained": {code: counts.to_dict() for code, counts in self.trained.items()},
+                "too_few_examples": dict(self.too_few_examples), "rejected_negatives": self.rejected_negatives}
+
+
+@dataclass(frozen=True)
 class TrainResult:
     """What ``suggest train`` stored (``to_dict()``: its ``--json``)."""
 
     model_id: int
     coder: str
-    report: dict
+    report: TrainingReport
     data_hash: str
     stored_suggestions: int
 
     def to_dict(self) -> dict[str, Any]:
         return {"model_id": self.model_id, "coder": self.coder, "data_hash": self.data_hash,
-                "stored_suggestions": self.stored_suggestions, "report": self.report}
+                "stored_suggestions": self.stored_suggestions, "report": self.report.to_dict()}
 
 
 def train(project: Project, coder: str, *, min_positive: int = MIN_POSITIVE, progress=None) -> TrainResult:
@@ -159,7 +202,7 @@ def train(project: Project, coder: str, *, min_positive: int = MIN_POSITIVE, pro
     step(3, 4)
     stored = predict_and_store(project)
     step(4, 4)
-    return TrainResult(model_id, coder, model.report, hashed, stored)
+    return TrainResult(model_id, coder, TrainingReport.from_dict(model.report), hashed, stored)
 
 
 def predict_and_store(project: Project, transcripts: list[str] | None = None) -> int:

@@ -52,7 +52,7 @@ class AutocodeStep:
     def to_dict(self) -> dict[str, Any]:
         return {"coder": MACHINE_CODER, "turns": len(self.result.units), "codings_added": self.result.codings_added,
                 "reference": self.reference,
-                "evaluation": {n: r.as_dict() for n, r in self.evaluation.systems.items()} if self.evaluation else None}
+                "evaluation": {n: r.to_dict() for n, r in self.evaluation.systems.items()} if self.evaluation else None}
 
 
 def autocode_step(project: Project) -> AutocodeStep:

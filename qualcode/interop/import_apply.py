@@ -50,10 +50,11 @@ def _sidecar_segments(rows, text: str) -> list[Segment] | None:
     return segments if valid and ordered else None
 
 
-def apply_import(project: Project, report: ImportReport, activate=None, reference=None, *, rebuild=None) -> None:
+def apply_import(project: Project, report: ImportReport, activate=None, reference=None, *, rebuild=None) -> list[str]:
     """Store what ``report`` plans; ``activate``/``reference`` are codebooks to write to
     ``report.codebook_file`` (the first also becomes the project's codebook). ``rebuild``
-    makes a planned source's Transcript again (the plan does not keep texts)."""
+    makes a planned source's Transcript again (the plan does not keep texts). Returns the
+    coders the import added to the project, for the report."""
     from qualcode.codebook.versions import ensure_snapshot, write_text_atomically
     from qualcode.interop.codebook_io import set_project_codebook
     from qualcode.project import replace_text
@@ -62,13 +63,14 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
     book_file = project.root / report.codebook_file if report.codebook_file else None
     created_file = False
     old_config: str | None = None
+    created: list[str] = []
     try:
         with project.write() as conn:
             target = activate or project.codebook
             version_id = ensure_snapshot(conn, target) if report.codings_added else None
             for coder in sorted({*report.coders, *(c.coder for s in report.sources for c in s.codings)}):
                 if ensure_coder(conn, coder):  # the file's coders are created, and reported
-                    report.coders_created.append(coder)
+                    created.append(coder)
             rows = [row for s in report.sources if s.status != "skipped"
                     for row in _store_source(conn, s, version_id, rebuild)]
             log_inserted(conn, insert_coding_rows(conn, rows), "import")
@@ -91,6 +93,7 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
 
         project.config = tomllib.loads(project.config_path.read_text(encoding="utf-8"))
         project.reload_codebook()
+    return created
 
 
 def _store_source(conn, source, version_id: int | None, rebuild=None) -> list[dict]:

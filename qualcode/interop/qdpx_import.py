@@ -18,9 +18,9 @@ for reference and not activated.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qualcode.coding.coders import CONSENSUS
 from qualcode.errors import InteropError, QualcodeError, shown
@@ -46,6 +46,7 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 DEFAULT_SITE = "unspecified"
 ROLE_VARIABLES = ("role", "qualcode role", "stakeholder role")
 SITE_VARIABLES = ("site",)
+_Frozen = TypeVar("_Frozen")
 
 
 @dataclass
@@ -61,7 +62,7 @@ class ImportOptions:
     allow_consensus: bool = False  # the lead imports reconciled work as the 'consensus' coder
 
 
-@dataclass
+@dataclass(frozen=True)
 class PlannedCoding:
     coder: str
     code_id: str
@@ -74,7 +75,7 @@ class PlannedCoding:
     updated_at: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class SourceOutcome:
     """One source of the file and what happens to it."""
 
@@ -93,10 +94,16 @@ class SourceOutcome:
     skipped: list[str] = field(default_factory=list)
     transcript: object | None = field(default=None, repr=False)  # not kept: rebuilt when stored
 
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("transcript")
+        data["codings"], data["skipped"] = len(self.codings), list(self.skipped)
+        return data
 
-@dataclass
+
+@dataclass(frozen=True)
 class ImportReport:
-    """Everything the import did (or, on a dry run, would do)."""
+    """Everything the import did (or, on a dry run, would do); ``to_dict()`` is its ``--json``."""
 
     path: str
     origin: str
@@ -117,13 +124,57 @@ class ImportReport:
     def codings_skipped(self) -> int:
         return sum(len(s.skipped) for s in self.sources)
 
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        for source in data["sources"]:
-            source.pop("transcript", None)
-            source["codings"] = len(source["codings"])
-        data["codings_added"], data["codings_skipped"] = self.codings_added, self.codings_skipped
-        return data
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "origin": self.origin, "dry_run": self.dry_run,
+            "sources": [source.to_dict() for source in self.sources],
+            "codebook_source": self.codebook_source, "codebook_action": self.codebook_action,
+            "codebook_file": self.codebook_file, "coders": list(self.coders),
+            "coders_created": list(self.coders_created), "notes": list(self.notes),
+            "codings_added": self.codings_added, "codings_skipped": self.codings_skipped,
+        }
+
+
+# The planner fills these in as it reads the file, then freezes them (``_frozen``) into
+# the report's types above, which have the same fields.
+
+
+@dataclass
+class _SourceDraft:
+    guid: str
+    name: str
+    transcript_id: str = ""
+    status: str = "new"
+    reason: str = ""
+    model: str = ""
+    model_reason: str = ""
+    segmentation: str = ""
+    segments: int = 0
+    selections: int = 0
+    codings: list[PlannedCoding] = field(default_factory=list)
+    already_present: int = 0
+    skipped: list[str] = field(default_factory=list)
+    transcript: object | None = field(default=None, repr=False)
+
+
+@dataclass
+class _ReportDraft:
+    path: str
+    origin: str
+    dry_run: bool
+    sources: list[SourceOutcome] = field(default_factory=list)
+    codebook_source: str = "none"
+    codebook_action: str = ""
+    codebook_file: str | None = None
+    coders: list[str] = field(default_factory=list)
+    coders_created: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _frozen(kind: type[_Frozen], draft: object) -> _Frozen:
+    """``kind`` with the draft's values (lists copied); a field the draft lacks fails here."""
+    values: dict[str, Any] = {f.name: getattr(draft, f.name) for f in fields(kind)}  # type: ignore[arg-type]
+    return kind(**{k: list(v) if isinstance(v, list) else v for k, v in values.items()})
 
 
 def import_project(project: Project, path: Path, options: ImportOptions | None = None) -> ImportReport:
@@ -135,8 +186,9 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
         planner = _Planner(project, refi, options)
         report = planner.plan()
         if not options.dry_run:  # inside: each new transcript is rebuilt from the archive when stored
-            apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write,
-                         rebuild=planner.rebuild)
+            created = apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write,
+                                   rebuild=planner.rebuild)
+            report = replace(report, coders_created=created)
     return report
 
 
@@ -163,7 +215,7 @@ class _Planner:
         self.project, self.refi, self.options = project, refi, options
         self.codebook_to_activate: Codebook | None = None  # the file's codebook, to become the project's
         self.codebook_to_write: Codebook | None = None  # the file's codebook, written for reference only
-        self.report = ImportReport(str(refi.path), refi.project.origin or "unknown", options.dry_run)
+        self.report = _ReportDraft(str(refi.path), refi.project.origin or "unknown", options.dry_run)
         self._used_notes: set[str] = set()
         self._sources: dict[str, RefiSource] = {}  # transcript id -> its source, to rebuild it
 
@@ -186,7 +238,7 @@ class _Planner:
                 f"{len(unused)} note(s) not attached to an imported coding are not imported "
                 "(qualcode keeps memos on codings)"
             )
-        return self.report
+        return _frozen(ImportReport, self.report)
 
     # -- the codebook ---------------------------------------------------------------
 
@@ -260,7 +312,7 @@ class _Planner:
 
     def _source(self, source: RefiSource, taken: set[str]) -> SourceOutcome:
         label = source.name or _path_stem(source.plain_text_path, source.guid) or source.guid
-        outcome = SourceOutcome(source.guid, label, selections=len(source.selections))
+        outcome = _SourceDraft(source.guid, label, selections=len(source.selections))
         if source.kind != "textsource":
             return self._skip(outcome, source, f"{source.kind[:-6].upper()} sources are not imported (qualcode codes text)")
         text_result = self.refi.source_text(source)
@@ -292,7 +344,7 @@ class _Planner:
         transcript, outcome.segmentation = build_transcript(outcome.transcript_id, text, values, self.codebook)
         outcome.segments = len(transcript.segments)
         self._sources[outcome.transcript_id] = source
-        return outcome
+        return _frozen(SourceOutcome, outcome)
 
     def rebuild(self, outcome: SourceOutcome):
         """The Transcript the plan made for ``outcome``, built again from the archive."""
@@ -306,12 +358,12 @@ class _Planner:
         del raw
         return build_transcript(outcome.transcript_id, text, values, self.codebook)[0]
 
-    def _skip(self, outcome: SourceOutcome, source: RefiSource, reason: str) -> SourceOutcome:
+    def _skip(self, outcome: _SourceDraft, source: RefiSource, reason: str) -> SourceOutcome:
         outcome.status, outcome.reason = "skipped", reason
         for selection in source.selections:
             for _ in range(max(len(selection.codings), 1)):  # a selection without codings is one line too
                 outcome.skipped.append(f"selection {selection.guid}: not imported, the source is skipped ({reason})")
-        return outcome
+        return _frozen(SourceOutcome, outcome)
 
     def _sidecar_meta(self, source: RefiSource, text: str) -> dict | None:
         entry = ((self.refi.sidecar or {}).get("transcripts") or {}).get(source.guid.upper())

@@ -24,7 +24,7 @@ CODE_FIELDS = ("name", "parent", "definition", "include", "exclude", "examples",
 TRANSCRIPT_FIELDS = ("title", "role", "site", "attributes", "text", "segments")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RoundTrip:
     """The outcome of :func:`round_trip`."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,9 +53,10 @@ class TableDigest:
     sha256: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class CopyReport:
-    """What ``db copy`` did: both stores' digests (equal, or the copy was rolled back)."""
+    """What ``db copy`` did: both stores' digests (equal, or the copy was rolled back);
+    ``to_dict()`` is its ``--json``."""
 
     source: str
     target: str
@@ -65,6 +66,34 @@ class CopyReport:
     @property
     def rows(self) -> int:
         return sum(t.rows for t in self.tables)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "target": self.target, "replaced": self.replaced,
+                "tables": [asdict(table) for table in self.tables]}
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    """Where a project's data live (``db info``; ``to_dict()`` is its ``--json``). The
+    role, schema and secured tables are PostgreSQL's only: None on SQLite, and left out
+    of ``to_dict()``."""
+
+    url: str  # without its password
+    backend: str
+    server_version: str
+    schema_version: int | None
+    head: int
+    rows: dict[str, int]  # table -> rows
+    user: str | None = None
+    schema: str | None = None
+    row_level_security: list[str] | None = None  # the tables with row-level security on
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.user is None:
+            for key in ("user", "schema", "row_level_security"):
+                del data[key]
+        return data
 
 
 # -- canonical content hashes ---------------------------------------------------------
@@ -139,13 +168,12 @@ def copy_store(source_url: str, target_url: str, *, replace: bool = False) -> Co
     try:
         _check_source(source, source_url)
         upgrade(target)
-        report = CopyReport(_shown(source_url), _shown(target_url), replace)
         with _snapshot(source) as reading, target.execution_options(qualcode_write=True).begin() as writing:
             _check_target(writing, target_url, replace)
-            report.tables = [_copy_table(reading, writing, table) for table in metadata.sorted_tables]
+            tables = [_copy_table(reading, writing, table) for table in metadata.sorted_tables]
             reset_sequences(writing)
-            _verify(writing, report.tables)
-        return report
+            _verify(writing, tables)
+        return CopyReport(_shown(source_url), _shown(target_url), replace, tables)
     finally:
         source.dispose()
         target.dispose()
@@ -285,20 +313,18 @@ def _shown(url: str) -> str:
 # -- inspection ---------------------------------------------------------------------------
 
 
-def database_info(engine: Engine) -> dict[str, Any]:
+def database_info(engine: Engine) -> DatabaseInfo:
     """Back end, server version, schema version and row counts (``qualcode db info``)."""
     with engine.connect() as conn:
-        info: dict[str, Any] = {
-            "url": engine.url.render_as_string(hide_password=True),
-            "backend": conn.dialect.name,
-            "server_version": ".".join(str(p) for p in (conn.dialect.server_version_info or ())),
-            "schema_version": current_version(conn),
-            "head": HEAD,
-            "rows": {t.name: conn.execute(select(func.count()).select_from(t)).scalar() for t in data_tables()},
-        }
-        if conn.dialect.name == "postgresql":
-            info.update(_server_details(conn))
-    return info
+        return DatabaseInfo(
+            url=engine.url.render_as_string(hide_password=True),
+            backend=conn.dialect.name,
+            server_version=".".join(str(p) for p in (conn.dialect.server_version_info or ())),
+            schema_version=current_version(conn),
+            head=HEAD,
+            rows={t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in data_tables()},
+            **(_server_details(conn) if conn.dialect.name == "postgresql" else {}),
+        )
 
 
 def _server_details(conn: Connection) -> dict[str, Any]:

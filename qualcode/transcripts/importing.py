@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable
@@ -48,7 +49,7 @@ class ImportRequest:
         return self.transcript_id or slugify(self.path.stem)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportOutcome:
     """What happened to one file: imported, unchanged, replaced, or failed (with why)."""
 
@@ -283,8 +284,7 @@ def _store(conn, item: _Prepared, policy: _Policy) -> ImportOutcome:
         assert item.transcript is not None, "prepared without an error means parsed"
         try:
             outcome = _store_one(conn, item.transcript, request, policy)
-            outcome.notes = list(item.notes)  # what was set aside (preamble, control characters)
-            return outcome
+            return dataclasses.replace(outcome, notes=list(item.notes))  # what was set aside (preamble, control characters)
         except QualcodeError as error:
             error.file = error.file or str(request.path)
             item.error = error
@@ -301,7 +301,7 @@ def _store_one(conn, transcript: Transcript, request: ImportRequest, policy: _Po
     existing = queries.transcript_row(conn, transcript.id)
     if existing is not None and existing.sha256 == transcript.sha256:
         return _same_file(conn, transcript, request, existing, policy, outcome)
-    outcome.message = _check_duplicate(conn, transcript, policy)
+    outcome = dataclasses.replace(outcome, message=_check_duplicate(conn, transcript, policy))
     if existing is None:
         queries.insert_transcript(conn, transcript)
         return outcome
@@ -310,12 +310,11 @@ def _store_one(conn, transcript: Transcript, request: ImportRequest, policy: _Po
             f"transcript '{transcript.id}' was imported from a different version of this file; "
             "pass --replace to replace it (codings are re-anchored)"
         )
-    outcome.status = "replaced"
     corrected = _correct(conn, transcript, request, policy)
     transcript.attributes = corrected.attributes
-    outcome.reanchor = moved = _replace(conn, existing.text, transcript)
-    outcome.message = "; ".join(m for m in (outcome.message, corrected.message, moved.summary()) if m)
-    return outcome
+    moved = _replace(conn, existing.text, transcript)
+    message = "; ".join(m for m in (outcome.message, corrected.message, moved.summary()) if m)
+    return dataclasses.replace(outcome, status="replaced", reanchor=moved, message=message)
 
 
 @dataclass(frozen=True)
@@ -328,8 +327,7 @@ def _same_file(conn, transcript, request, existing, policy: _Policy, outcome: Im
     """The file is already imported: nothing to do, unless its role/site/attributes differ."""
     changed = _metadata_differences(existing, transcript, request)
     if not changed:
-        outcome.status, outcome.message = "unchanged", "already imported (same content); nothing to do"
-        return outcome
+        return dataclasses.replace(outcome, status="unchanged", message="already imported (same content); nothing to do")
     if not policy.replace:
         wanted = " ".join(_set_option(name, transcript, request) for name in changed)
         raise TranscriptImportError(
@@ -338,9 +336,8 @@ def _same_file(conn, transcript, request, existing, policy: _Policy, outcome: Im
             f"nothing changed; to correct it run 'qualcode transcripts set {transcript.id} {wanted}' "
             "or re-import with --replace"
         )
-    outcome.status = "updated"
-    outcome.message = _correct(conn, transcript, request, policy).message + " (text unchanged)"
-    return outcome
+    return dataclasses.replace(outcome, status="updated",
+                               message=_correct(conn, transcript, request, policy).message + " (text unchanged)")
 
 
 def _correct(conn, transcript: Transcript, request: ImportRequest, policy: _Policy) -> _Corrected:

@@ -95,7 +95,7 @@ def show_transcript(project: Project, transcript_id: str) -> ShownTranscript:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class CorpusSummary:
     """Transcripts by role and site (like Table 1 of a study report)."""
 
@@ -126,6 +126,6 @@ def corpus_summary(project: Project) -> CorpusSummary:
         roles=roles,
         sites=sorted({s for _, s in counts}),
         counts=dict(counts),
-        words=sum(row["words"] for row in rows),
-        respondent_turns=sum(row["respondent_turns"] for row in rows),
+        words=sum(row.words for row in rows),
+        respondent_turns=sum(row.respondent_turns for row in rows),
     )

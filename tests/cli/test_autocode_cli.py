@@ -12,6 +12,7 @@ from qualcode.cli.app import app
 from qualcode.coding.session import CodingSession
 from qualcode.store.schema import codings, suggestions
 from tests.coding.autocode_helpers import add_corpus, use_rules_codebook
+from tests.twins import assert_json_is_twins, record
 
 pytestmark = pytest.mark.coders("alice", "robot")
 
@@ -122,6 +123,35 @@ def test_train_list_and_evaluate(rules_project):
     assert data["folds"] == 2 and data["turns"] == 5 and set(data["systems"]) == {"rules", "model", "union"}
     table = run(rules_project, "suggest", "evaluate", "--from", "alice", "--folds", "2")
     assert table.exit_code == 0 and "micro" in table.output and "macro" in table.output
+
+
+@pytest.mark.parametrize(
+    ("command", "module", "twin"),
+    [
+        (["suggest", "train", "--from", "alice", "--min-positive", "1"], "qualcode.coding.learn", "train"),
+        (["suggest", "evaluate", "--from", "alice", "--folds", "2", "--min-positive", "1"],
+         "qualcode.coding.evaluate", "evaluate"),
+    ],
+    ids=["suggest train", "suggest evaluate"],
+)
+def test_json_is_the_twins_to_dict(rules_project, monkeypatch, command, module, twin):
+    """The command prints its twin's frozen result as ``to_dict()``; the text reads its attributes."""
+    from importlib import import_module
+
+    _code_everything(rules_project)
+    returned = record(monkeypatch, import_module(module), twin)
+    result = run(rules_project, *command, "--json")
+    assert result.exit_code == 0, result.output
+    assert_json_is_twins(result.output, returned)
+    if twin == "train":
+        from qualcode.coding.learn import CodeTraining, TrainingReport
+
+        report = returned[0].report
+        assert isinstance(report, TrainingReport) and report.trained
+        assert all(isinstance(counts, CodeTraining) for counts in report.trained.values())
+        text = run(rules_project, *command)
+        assert text.exit_code == 0, text.output
+        assert f"turns in {report.transcripts} transcripts, {len(report.trained)} codes learned" in text.output
 
 
 def test_evaluate_against_a_gold_csv(rules_project, tmp_path):

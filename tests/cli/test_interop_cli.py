@@ -11,6 +11,7 @@ from qualcode.cli.app import app
 from qualcode.coding.session import CodingSession
 from qualcode.project import Project
 from tests.helpers import INTERVIEW, add_transcript
+from tests.twins import assert_json_is_twins, record
 
 pytestmark = pytest.mark.coders("alice", "bob")
 
@@ -84,6 +85,44 @@ def test_import_json_report(coded, tmp_path):
     assert report["coders"] == ["carol"] and report["codings_added"] == 2
     assert report["coders_created"] == ["carol"]  # the import adds the file's coders, and says so
     assert report["sources"][0]["model"] == "codepoints"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--dry-run"], [], ["--as-coder", "carol"], ["--role", "other"]],
+    ids=["dry run", "import", "as coder", "a skipped source"],
+)
+def test_import_json_is_the_twins_to_dict(coded, tmp_path, monkeypatch, args):
+    """``import-project --json`` prints the frozen ImportReport's ``to_dict()``, skipped sources too."""
+    from qualcode.interop import qdpx_import
+
+    out = tmp_path / "s.qdpx"
+    run(coded, "export", "qdpx", "-o", str(out))
+    if "--role" in args:  # a picture source is skipped with a reason and its selections listed
+        out = _with_a_picture_source(out, tmp_path / "p.qdpx")
+    returned = record(monkeypatch, qdpx_import, "import_project")
+    result = run(Project.init(tmp_path / "fresh"), "import-project", str(out), "--codebook-from-file", *args, "--json")
+    assert result.exit_code == 0, result.output
+    assert_json_is_twins(result.output, returned)
+    assert ("skipped" in {s.status for s in returned[0].sources}) == ("--role" in args)
+
+
+def _with_a_picture_source(qdpx, target):
+    """``qdpx`` with one more source, a picture with a selection (qualcode imports text only)."""
+    import zipfile
+
+    with zipfile.ZipFile(qdpx) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    picture = (
+        '<PictureSource guid="0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9" name="photo" path="internal://photo.png">'
+        '<PictureSelection guid="1A2B3C4D-5E6F-4A8B-9C0D-1E2F3A4B5C6D" name="a face" firstX="0" firstY="0" '
+        'secondX="5" secondY="5"/></PictureSource>'
+    )
+    files["project.qde"] = files["project.qde"].replace(b"</Sources>", picture.encode() + b"</Sources>", 1)
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return target
 
 
 def test_export_coder_and_merge_twice(coded, tmp_path):

@@ -163,7 +163,7 @@ def test_evaluate_reports_rules_model_and_union(coded_project):
     assert model.support == 12 and model.recall > 0.5
     union = result.systems["union"].micro
     assert union.recall >= max(result.systems["rules"].micro.recall, result.systems["model"].micro.recall)
-    data = result.as_dict()
+    data = result.to_dict()
     assert data["group"] == "transcript" and data["systems"]["rules"]["per_code"]
 
 
@@ -176,7 +176,7 @@ def test_single_transcript_cannot_be_cross_validated(coded_project):
 
 def test_scores_with_undefined_ratios():
     result = score("x", [{"a"}, {"a", "b"}, set()], [{"a", "c"}, set(), set()])
-    assert result.per_code["a"].as_dict() == {
+    assert result.per_code["a"].to_dict() == {
         "tp": 1,
         "fp": 0,
         "fn": 1,
@@ -187,7 +187,7 @@ def test_scores_with_undefined_ratios():
     }
     assert result.per_code["b"].precision is None and result.per_code["b"].recall == 0.0
     assert result.per_code["c"].recall is None and result.per_code["c"].precision == 0.0
-    assert result.micro.as_dict()["tp"] == 1 and result.micro.precision == 0.5
+    assert result.micro.to_dict()["tp"] == 1 and result.micro.precision == 0.5
     assert result.macro("precision") == (pytest.approx(0.5), 2)
     assert Scores().f1 is None
 

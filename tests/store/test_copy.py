@@ -19,6 +19,7 @@ from qualcode.store.copy import canonical_row, copy_store, data_tables, store_di
 from qualcode.store.schema import codings, events, metadata, models
 from tests import pg
 from tests.helpers import REPO, add_coders, add_transcript
+from tests.twins import assert_json_is_twins, record
 
 pytestmark = pytest.mark.coders("alice", "ana", "ben", "bob", "cy")
 
@@ -246,6 +247,29 @@ def test_cli_copy_and_info(project, interview, other_store):
     found = json.loads(info.output)
     assert found["schema_version"] == found["head"]
     assert found["rows"]["codings"] == len(_codings(project.database_url)) == 3
+
+
+def test_db_copy_json_is_the_twins_to_dict(project, interview, other_store, monkeypatch):
+    from qualcode.store import copy as store_copy
+
+    fill(project)
+    returned = record(monkeypatch, store_copy, "copy_store")
+    result = CliRunner().invoke(app, ["-p", str(project.root), "db", "copy", "--to", other_store, "--json"])
+    assert result.exit_code == 0, result.output
+    assert_json_is_twins(result.output, returned)
+
+
+def test_db_info_json_is_the_twins_to_dict(project, interview, monkeypatch):
+    """On PostgreSQL the role, schema and secured tables are there too; on SQLite they are left out."""
+    from qualcode.store import copy as store_copy
+
+    fill(project)
+    returned = record(monkeypatch, store_copy, "database_info")
+    result = CliRunner().invoke(app, ["-p", str(project.root), "db", "info", "--json"])
+    assert result.exit_code == 0, result.output
+    assert_json_is_twins(result.output, returned)
+    on_server = project.database_url.startswith("postgresql")
+    assert ("row_level_security" in json.loads(result.output)) == (returned[0].user is not None) == on_server
 
 
 def test_cli_upgrade_reports_up_to_date(project):
