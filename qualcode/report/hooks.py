@@ -168,12 +168,11 @@ def quotes_section(ctx: ReportContext) -> Section:
     codes = tuple(ctx.settings.get("quote_codes", ()))
     built = quote_sets_section(ctx.project, coder=ctx.coder, codes=codes)
     section = Section("Quotes")
-    files = built.get("files") or []
-    if files:
-        section.add("Full quote sets by theme: " + "; ".join(f"{path.name}" for path in files) + ".")
+    if built.files:
+        section.add("Full quote sets by theme: " + "; ".join(f"{path.name}" for path in built.files) + ".")
     else:
         section.add("No quote-set files in reports/ yet (write them with qualcode quotes CODE -o reports/FILE.docx).")
-    for theme in quote_sections(built["quote_set"], "code"):
+    for theme in quote_sections(built.quote_set, "code"):
         sub = Section(theme.title)
         for quote in theme.quotes + [q for child in theme.children for q in child.quotes]:
             sub.add(Quote(quote.text, quote.attribution))
