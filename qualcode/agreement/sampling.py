@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.blind import require_lead
 from qualcode.coding.coders import check_coder_name
-from qualcode.errors import AgreementError
+from qualcode.errors import AgreementError, StoreError
 from qualcode.results import ReadsLikeItsJson
 from qualcode.store import blind as blind_store
 from qualcode.store import codings as coding_store
@@ -67,9 +67,38 @@ class StratumAllocation:
     drawn: int
     raised_to_minimum: bool = False
 
+    def row(self) -> AllocationRow:
+        """As a sample records it (the quota rounded to four places)."""
+        return AllocationRow(self.stratum, self.population, round(float(self.quota), 4), self.drawn,
+                             self.raised_to_minimum)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"stratum": self.stratum, "population": self.population, "quota": round(float(self.quota), 4),
+        return self.row().to_dict()
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    """One stratum of a stored sample's allocation: its transcripts, quota and draw."""
+
+    stratum: str
+    population: int
+    quota: float
+    drawn: int
+    raised_to_minimum: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stratum": self.stratum, "population": self.population, "quota": self.quota,
                 "drawn": self.drawn, "raised_to_minimum": self.raised_to_minimum}
+
+    @classmethod
+    def from_dict(cls, row: Any, sample: str) -> AllocationRow:
+        """A row as stored (the sample's strata JSON); StoreError naming the sample when it is malformed."""
+        try:
+            return cls(str(row["stratum"]), int(row["population"]), float(row["quota"]), int(row["drawn"]),
+                       bool(row.get("raised_to_minimum", False)))
+        except (TypeError, KeyError, ValueError, AttributeError):
+            raise StoreError(f"sample '{sample}': a stored allocation row is malformed; expected stratum, "
+                             f"population, quota and drawn, got {sorted(row) if isinstance(row, dict) else type(row).__name__}") from None
 
 
 @dataclass(frozen=True)
@@ -102,7 +131,7 @@ class Sample:
     stratify: tuple[str, ...]
     coders: tuple[str, ...]
     transcripts: tuple[tuple[str, str], ...]  # (transcript id, stratum)
-    allocation: tuple[dict[str, Any], ...] = ()
+    allocation: tuple[AllocationRow, ...] = ()
     population: int = 0
     target: int = 0
     notes: tuple[str, ...] = field(default=())
@@ -118,15 +147,11 @@ class Sample:
         return {
             "name": self.name, "fraction": self.fraction, "seed": self.seed, "stratify": list(self.stratify),
             "coders": list(self.coders), "population": self.population, "target": self.target,
-            "allocation": list(self.allocation),
+            "allocation": [row.to_dict() for row in self.allocation],
             "transcripts": [{"transcript": t, "stratum": s} for t, s in self.transcripts],
             "notes": list(self.notes), "open": self.closed_at is None,
             "closed_by": self.closed_by, "closed_at": self.closed_at,
         }
-
-    def as_dict(self) -> dict[str, Any]:
-        """The old name of :meth:`to_dict`, kept for callers written before the rename."""
-        return self.to_dict()
 
 
 def allocate(sizes: dict[str, int], total: int, minimum: int = 1) -> Allocation:
@@ -320,7 +345,7 @@ def _draw_in(conn: Connection, name: str, fraction: float, coders, stratify, see
     allocation, chosen = draw(rows, fraction, seed, stratify, minimum)
     sample = Sample(
         name, fraction, seed, stratify, coders, tuple(chosen),
-        tuple(s.to_dict() for s in allocation.strata), len(rows), allocation.target,
+        tuple(s.row() for s in allocation.strata), len(rows), allocation.target,
         _notes(allocation) + _new_coders_note(conn, coders),
     )
     _insert_sample(conn, sample)
@@ -351,7 +376,8 @@ def load_sample(conn: Connection, name: str) -> Sample:
     strata = row.strata
     return Sample(
         row.name, row.fraction, row.seed, tuple(strata.get("by", ())), tuple(store.sample_coder_names(conn, name)),
-        tuple(store.sample_transcript_strata(conn, name)), tuple(strata.get("allocation", ())),
+        tuple(store.sample_transcript_strata(conn, name)),
+        tuple(AllocationRow.from_dict(item, name) for item in strata.get("allocation", ())),
         strata.get("population", 0), strata.get("target", 0), tuple(strata.get("notes", ())),
         row.closed_by, row.closed_at.isoformat(timespec="seconds") if row.closed_at else None,
     )
@@ -395,7 +421,7 @@ class SampleProgress(ReadsLikeItsJson):
     totals: dict[str, CoderProgress]
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.sample.as_dict(), "transcripts": [row.to_dict() for row in self.transcripts],
+        return {**self.sample.to_dict(), "transcripts": [row.to_dict() for row in self.transcripts],
                 "progress": {coder: p.to_dict() for coder, p in self.totals.items()}}
 
 
@@ -431,7 +457,7 @@ def _new_coders_note(conn: Connection, coders: tuple[str, ...]) -> tuple[str, ..
 
 def _insert_sample(conn: Connection, sample: Sample) -> None:
     strata = {"by": list(sample.stratify), "population": sample.population, "target": sample.target,
-              "allocation": list(sample.allocation), "notes": list(sample.notes)}
+              "allocation": [row.to_dict() for row in sample.allocation], "notes": list(sample.notes)}
     for coder in sample.coders:  # created before the sample names them (foreign key)
         ensure_coder(conn, coder)
     store.insert_sample(conn, sample.name, sample.fraction, sample.seed, strata, now(), sample.transcripts,
@@ -495,4 +521,4 @@ def _coded_by_sample_coders(project: Project, sample: Sample) -> dict[str, int]:
 
 def _record(conn: Connection, action: str, by: str | None, before: Sample | None, after: Sample | None) -> None:
     coding_store.append_event(conn, coder=actor(by), action=action, transcript_id=None, coding_id=None,
-                              before=before.as_dict() if before else None, after=after.as_dict() if after else None)
+                              before=before.to_dict() if before else None, after=after.to_dict() if after else None)

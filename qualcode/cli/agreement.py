@@ -118,8 +118,8 @@ def print_sample(sample, out: Console) -> None:
     for column in ("stratum", "transcripts", "quota", "drawn"):
         table.add_column(column, justify="left" if column == "stratum" else "right")
     for row in sample.allocation:
-        mark = " (minimum)" if row["raised_to_minimum"] else ""
-        table.add_row(row["stratum"], str(row["population"]), f"{row['quota']:.2f}", f"{row['drawn']}{mark}")
+        mark = " (minimum)" if row.raised_to_minimum else ""
+        table.add_row(row.stratum, str(row.population), f"{row.quota:.2f}", f"{row.drawn}{mark}")
     show_table(out, table)
     for note in sample.notes:
         out.print(f"Note: {note}.", soft_wrap=True)

@@ -198,10 +198,11 @@ def snapshot(
     from qualcode.codebook.operations import snapshot_project
 
     try:
-        version, created = snapshot_project(project_of(ctx), force=force)
+        stored = snapshot_project(project_of(ctx), force=force)
     except ValidationFailed as error:
         _report_problems(error)
-    console.print(f"{'Stored' if created else 'Already stored:'} codebook version {version}", markup=False)
+    console.print(f"{'Stored' if stored.created else 'Already stored:'} codebook version {stored.version}",
+                  markup=False)
 
 
 @app.command()

@@ -10,6 +10,7 @@ import typer
 from qualcode.cli.common import console, err_console, fail, project_of
 from qualcode.quotes.attribution import AttributionOptions
 from qualcode.quotes.cleaning import CleaningOptions
+from qualcode.quotes.layout import basis_lines
 from qualcode.quotes.quoteset import build_quote_set, ensure_masked
 from qualcode.quotes.selection import QuoteQuery
 from qualcode.quotes.writers import (
@@ -116,7 +117,8 @@ def quotes(
     )
     cleaning = CleaningOptions(disfluencies=not keep_disfluencies, tags=not keep_tags, trim=not no_trim)
     quote_set = build_quote_set(
-        project_of(ctx), query, cleaning, AttributionOptions(site=with_site, respondent=with_respondent)
+        project_of(ctx), query, cleaning, AttributionOptions(site=with_site, respondent=with_respondent),
+        provenance=not no_provenance,
     )
     for note in quote_set.attribution_notes:
         err_console.print(f"Attribution: {note}", markup=False, soft_wrap=True)
@@ -148,8 +150,6 @@ def _emit(quote_set: QuoteSet, output: Path | None, format: str | None, by: str,
 def print_basis(quote_set: QuoteSet, out=None) -> None:
     """Whose codings the quotes rest on, and the coverage warning when there is one (stderr:
     stdout may be the quote set itself)."""
-    from qualcode.quotes.quoteset import basis_lines
-
     for line in basis_lines(quote_set):
         style = "yellow" if line.startswith("Warning: ") else "dim"
         (out or err_console).print(line, style=style, markup=False, soft_wrap=True)

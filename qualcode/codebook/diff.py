@@ -8,6 +8,7 @@ of *name* under the same id is a rename, a change of parent is a move.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from qualcode.codebook.model import Code, Codebook
 
@@ -42,7 +43,7 @@ class CodeChange:
     fields: tuple[str, ...]
 
 
-@dataclass
+@dataclass(frozen=True)
 class CodebookDiff:
     """What changed from ``old`` to ``new``; lists are in file order."""
 
@@ -61,7 +62,7 @@ class CodebookDiff:
              self.roles_added, self.roles_removed)
         )  # fmt: skip
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (ids and names only)."""
         return {
             "added": [{"id": c.id, "name": c.name, "parent": c.parent} for c in self.added],
@@ -69,8 +70,8 @@ class CodebookDiff:
             "renamed": [vars(r) for r in self.renamed],
             "moved": [vars(m) for m in self.moved],
             "changed": [{"id": c.id, "fields": list(c.fields)} for c in self.changed],
-            "roles_added": self.roles_added,
-            "roles_removed": self.roles_removed,
+            "roles_added": list(self.roles_added),
+            "roles_removed": list(self.roles_removed),
         }
 
 
@@ -86,21 +87,24 @@ def diff_codebooks(old: Codebook, new: Codebook) -> CodebookDiff:
     >>> [c.id for c in d.added], [c.id for c in d.removed], d.renamed[0].new_name
     (['z'], ['y'], 'Ex')
     """
-    diff = CodebookDiff(
-        added=[c for i, c in new.codes.items() if i not in old.codes],
-        removed=[c for i, c in old.codes.items() if i not in new.codes],
-        roles_added=[r for r in new.roles if r not in old.roles],
-        roles_removed=[r for r in old.roles if r not in new.roles],
-    )
+    renamed: list[CodeRename] = []
+    moved: list[CodeMove] = []
+    changed: list[CodeChange] = []
     for code_id, code in new.codes.items():
         before = old.codes.get(code_id)
         if before is None:
             continue
         if before.name != code.name:
-            diff.renamed.append(CodeRename(code_id, before.name, code.name))
+            renamed.append(CodeRename(code_id, before.name, code.name))
         if before.parent != code.parent:
-            diff.moved.append(CodeMove(code_id, before.parent, code.parent))
+            moved.append(CodeMove(code_id, before.parent, code.parent))
         fields = tuple(n for n, a in COMPARED_FIELDS.items() if getattr(before, a) != getattr(code, a))
         if fields:
-            diff.changed.append(CodeChange(code_id, fields))
-    return diff
+            changed.append(CodeChange(code_id, fields))
+    return CodebookDiff(
+        added=[c for i, c in new.codes.items() if i not in old.codes],
+        removed=[c for i, c in old.codes.items() if i not in new.codes],
+        renamed=renamed, moved=moved, changed=changed,
+        roles_added=[r for r in new.roles if r not in old.roles],
+        roles_removed=[r for r in old.roles if r not in new.roles],
+    )

@@ -49,6 +49,21 @@ class CodebookSummary:
     with_rules: int
     per_role: dict[str, int]  # role key -> codes a coder may apply
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "roles": dict(self.roles), "codes": self.codes, "codable": self.codable,
+                "top_level": self.top_level, "with_rules": self.with_rules, "per_role": dict(self.per_role)}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """``snapshot``: the stored version's id and whether this call stored it."""
+
+    version: int
+    created: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "created": self.created}
+
 
 @dataclass(frozen=True)
 class DiffReport:
@@ -197,15 +212,15 @@ def diff_project(project: Project) -> DiffReport:
     return DiffReport(diff, latest.id if latest else None, removed)
 
 
-def snapshot_project(project: Project, *, force: bool = False) -> tuple[int, bool]:
-    """Store the codebook file's version; returns (version id, whether it was new)."""
+def snapshot_project(project: Project, *, force: bool = False) -> Snapshot:
+    """Store the codebook file's version; returns its id and whether it was new."""
     from qualcode.codebook.versions import ensure_snapshot, latest_snapshot
 
     codebook = project.codebook
     with project.write() as conn:
         before = latest_snapshot(conn)
         version = ensure_snapshot(conn, codebook, force=force)
-    return version, before is None or before.id < version
+    return Snapshot(version, before is None or before.id < version)
 
 
 def list_versions(project: Project) -> list[CodebookVersion]:

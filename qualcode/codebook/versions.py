@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.edit import rename_ids_in_text
 from qualcode.codebook.loader import CODE_ID_PATTERN, parse_codebook
@@ -50,6 +50,10 @@ class RenameResult:
     codings_updated: int
     suggestions_updated: int
     snapshot_id: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mapping": dict(self.mapping), "codings_updated": self.codings_updated,
+                "suggestions_updated": self.suggestions_updated, "snapshot_id": self.snapshot_id}
 
 
 @lru_cache(maxsize=16)

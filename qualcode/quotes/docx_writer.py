@@ -19,12 +19,12 @@ from qualcode.quotes.layout import (
     MARKER,
     Section,
     audit_rows,
+    basis_lines,
     provenance_lines,
     sections,
     title_of,
     unmasked_note,
 )
-from qualcode.quotes.quoteset import basis_lines
 from qualcode.words import plural
 
 if TYPE_CHECKING:

@@ -1,18 +1,21 @@
-"""The structure every quote-set document shares: sections, title, provenance, audit rows.
+"""The structure every quote-set document shares: sections, title, provenance, audit rows,
+the basis lines, one row per quote and the JSON shape (:func:`quote_set_data`).
 
-Used by the Markdown/CSV/JSON/XLSX writers (:mod:`writers`) and the Word writer
-(:mod:`docx_writer`), which both import it (neither imports the other's internals).
+Used by the Markdown/CSV/JSON/XLSX writers (:mod:`writers`), the Word writer
+(:mod:`docx_writer`) and ``QuoteSet.to_dict`` (:mod:`quoteset`), which all import it
+(none imports the others' internals).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from qualcode.quotes.quoteset import Quote, QuoteSet
 
 MARKER = "qualcode quote set"
+AUDIT_FIELDS = ("transcript", "segment", "start", "end")
 
 
 @dataclass
@@ -135,3 +138,62 @@ def audit_rows(quote_set: QuoteSet, by: str = "code") -> list[list[str]]:
         rows.append([str(q.number), q.code, q.transcript, str(q.segment), f"{q.start}:{q.end}", q.coder,
                      q.origin, " ".join(q.text.split()[:8]), "; ".join(q.collapsed)])
     return rows
+
+
+def basis_lines(quote_set: QuoteSet, *, provenance: bool = True) -> list[str]:
+    """Whose codings the quotes rest on and, when that is less than the whole selection
+    or a machine's, a warning. Without provenance (a set for circulation) the lines name
+    no coder and no transcript, only counts."""
+    coverage = quote_set.coverage
+    if provenance:
+        lines = [quote_set.analysis] if quote_set.analysis else []
+        warning = quote_set.warning.replace("these figures", "these quotes", 1)
+        return lines + ([f"Warning: {warning}"] if warning else [])
+    lines = []
+    if quote_set.machine_coders:
+        lines.append("Warning: some of these quotes were selected from a machine coder's codings (keyword rules "
+                     "or a learned model), not a person's: read the selection as a first pass.")
+    if quote_set.warning:
+        pending = coverage.get("pending_reconciliation") or 0
+        lines.append(f"Warning: drawn from less than the whole selection: {coverage.get('transcripts_coded')} of "
+                     f"{coverage.get('transcripts')} transcripts have counted codings"
+                     + (f"; reconciliation is pending on {pending} double-coded transcript(s)" if pending else "")
+                     + ".")
+    return lines
+
+
+def quote_rows(quote_set: QuoteSet, *, provenance: bool = True) -> list[dict[str, Any]]:
+    """One dict per quote: ``{code, transcript, segment, role, site, attribution, text,
+    original_text, start, end}`` plus coder, group, context, words (and, when provenance
+    is off, without transcript, segment and offsets)."""
+    allowed: dict[int, list[str]] = {}
+    for item in quote_set.allowed_unmasked:
+        allowed.setdefault(item.quote, []).append(item.text)
+    rows = []
+    for q in quote_set.quotes:
+        row = {
+            "code": q.code, "transcript": q.transcript, "segment": q.segment, "role": q.role,
+            "site": q.shown_site, "attribution": q.attribution, "text": q.text, "original_text": q.original_text,
+            "start": q.start, "end": q.end, "group": q.group, "coder": q.coder, "words": q.words,
+            "context": "\n".join(q.context), "unmasked_allowed": "; ".join(allowed.get(q.number, [])),
+        }
+        if not provenance:
+            for key in (*AUDIT_FIELDS, "coder"):
+                row.pop(key)
+        rows.append(row)
+    return rows
+
+
+def quote_set_data(quote_set: QuoteSet, *, provenance: bool = True) -> dict[str, Any]:
+    """The JSON shape of a set (``qualcode quotes --format json``): its warnings, one row
+    per quote and, with provenance, the record of how it was made (without: the
+    --allow-unmasked note, when there is one)."""
+    data: dict[str, Any] = {
+        "warnings": [line for line in basis_lines(quote_set, provenance=provenance) if line.startswith("Warning: ")],
+        "quotes": quote_rows(quote_set, provenance=provenance),
+    }
+    if provenance:
+        data["provenance"] = provenance_record(quote_set)
+    elif quote_set.allowed_unmasked:
+        data["note"] = unmasked_note(quote_set)
+    return data

@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.analysis.analysis_set import AnalysisSet, analysis_set, require_counted
 from qualcode.analysis.guard import guard_counted_codings
@@ -35,6 +35,7 @@ from qualcode.quotes.attribution import (
 from qualcode.quotes.cleaning import CleaningOptions, clean_quote, word_count
 from qualcode.quotes.coders import check_coder
 from qualcode.quotes.identifiers import find_identifiers
+from qualcode.quotes.layout import basis_lines, quote_set_data  # noqa: F401 (quoteset.basis_lines, as before)
 from qualcode.quotes.ordering import NearDuplicates, order_items
 from qualcode.quotes.redaction import Redactor, load_rules, rules_summary
 from qualcode.quotes.selection import (
@@ -127,11 +128,18 @@ class QuoteSet:
     analysis: str = ""  # whose codings count (AnalysisSet.statement), with any machine-coder warning
     coverage: dict = field(default_factory=dict)  # Coverage.to_dict() of the selected transcripts
     machine_coders: list[str] = field(default_factory=list)
+    provenance: bool = True  # with the audit trail (ids, offsets, coders); False: --no-provenance
 
     @property
     def warning(self) -> str:
         """The coverage warning ('' when the quotes rest on the whole selection)."""
         return str(self.coverage.get("warning", ""))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``qualcode quotes --format json`` shape, with or without provenance as the
+        set was built. Like every export, the CLI passes the set through
+        :func:`ensure_masked` first."""
+        return quote_set_data(self, provenance=self.provenance)
 
 
 class _Timer:
@@ -200,28 +208,6 @@ def _selected(conn: Connection, codebook, query: QuoteQuery) -> list[str]:
             and all(str(row["attributes"].get(k, "")).casefold() == v.casefold() for k, v in query.attributes)]
 
 
-def basis_lines(quote_set: QuoteSet, *, provenance: bool = True) -> list[str]:
-    """Whose codings the quotes rest on and, when that is less than the whole selection
-    or a machine's, a warning. Without provenance (a set for circulation) the lines name
-    no coder and no transcript, only counts."""
-    coverage = quote_set.coverage
-    if provenance:
-        lines = [quote_set.analysis] if quote_set.analysis else []
-        warning = quote_set.warning.replace("these figures", "these quotes", 1)
-        return lines + ([f"Warning: {warning}"] if warning else [])
-    lines = []
-    if quote_set.machine_coders:
-        lines.append("Warning: some of these quotes were selected from a machine coder's codings (keyword rules "
-                     "or a learned model), not a person's: read the selection as a first pass.")
-    if quote_set.warning:
-        pending = coverage.get("pending_reconciliation") or 0
-        lines.append(f"Warning: drawn from less than the whole selection: {coverage.get('transcripts_coded')} of "
-                     f"{coverage.get('transcripts')} transcripts have counted codings"
-                     + (f"; reconciliation is pending on {pending} double-coded transcript(s)" if pending else "")
-                     + ".")
-    return lines
-
-
 def _analysis_groups(project: Project, query: QuoteQuery, coder_for: dict[str, str]) -> list[str]:
     """Requested codes, else the top-level codes any counted coder used."""
     if query.codes or query.all_of:
@@ -251,8 +237,11 @@ def build_quote_set(
     query: QuoteQuery | None = None,
     cleaning: CleaningOptions | None = None,
     attribution: AttributionOptions | None = None,
+    *,
+    provenance: bool = True,
 ) -> QuoteSet:
-    """Select and prepare a quote set; see the module docstring for the steps."""
+    """Select and prepare a quote set; see the module docstring for the steps.
+    ``provenance=False`` (``--no-provenance``) shapes ``to_dict()`` and the gate for circulation."""
     timer = _Timer()
     began = time.perf_counter()
     query = query or QuoteQuery()
@@ -270,7 +259,7 @@ def build_quote_set(
         attribution=attribution, generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         role_labels={key: role.label for key, role in codebook.roles.items()},
         redaction=rules_summary(rules), k_anonymity=k_anonymity(project),
-        analysis=aset.statement(), machine_coders=list(aset.machine_coders),
+        analysis=aset.statement(), machine_coders=list(aset.machine_coders), provenance=provenance,
     )
     with project.read() as conn:
         quote_set = replace(quote_set, coverage=aset.coverage(_selected(conn, codebook, query)).to_dict())
@@ -464,14 +453,15 @@ def find_leftovers(quote_set: QuoteSet, transcripts: _Transcripts, rules) -> lis
 
 
 def ensure_masked(quote_set: QuoteSet, *, allow_unmasked: bool = False, target: str | None = None,
-                  provenance: bool = True) -> QuoteSet:
+                  provenance: bool | None = None) -> QuoteSet:
     """Refuse (ExportError) while likely identifiers are left, unless overridden; return the
     set to export.
 
-    Without ``provenance`` the audit fields (transcript ids, collapsed duplicates) are
+    Without ``provenance`` (default: the set's own option) the audit fields (transcript ids, collapsed duplicates) are
     not exported, so what is left in them does not count. With ``allow_unmasked`` the
     returned set records the leftovers in ``allowed_unmasked`` so the export shows them.
     """
+    provenance = quote_set.provenance if provenance is None else provenance
     leftovers = [item for item in quote_set.leftovers if provenance or item.field not in PROVENANCE_FIELDS]
     if not leftovers:
         return quote_set

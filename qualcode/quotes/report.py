@@ -26,6 +26,7 @@ from qualcode.words import plural
 
 if TYPE_CHECKING:
     from qualcode.project import Project
+    from qualcode.quotes.quoteset import QuoteSet
 
 _MD_RECORD = re.compile(r"<!-- " + re.escape(MARKER) + r" (\{.*\}) -->")
 
@@ -101,9 +102,23 @@ def check_file_names(project: Project, paths: list[Path]) -> None:
                           "or allow the words in qualcode.toml [redaction]:\n  " + "\n  ".join(found))
 
 
+@dataclass(frozen=True)
+class QuoteSetsSection:
+    """The report's quote-set section: its Markdown, the files it lists and the set it quotes."""
+
+    title: str
+    markdown: str
+    files: tuple[Path, ...]  # the quote-set files in reports/
+    quote_set: QuoteSet  # the representative quotes, masked, without provenance
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "markdown": self.markdown, "files": [str(path) for path in self.files],
+                "quote_set": self.quote_set.to_dict()}
+
+
 def quote_sets_section(project: Project, *, per_code: int = 3, coder: str | None = None,
-                       codes: tuple[str, ...] = (), allow_unmasked: bool = False) -> dict:
-    """A report section: ``{"title", "markdown", "files", "quote_set"}``.
+                       codes: tuple[str, ...] = (), allow_unmasked: bool = False) -> QuoteSetsSection:
+    """A report section (:class:`QuoteSetsSection`).
 
     The Markdown lists the quote-set files in reports/ and, per theme, its
     ``per_code`` most representative quotes with their attribution (no provenance).
@@ -111,8 +126,8 @@ def quote_sets_section(project: Project, *, per_code: int = 3, coder: str | None
     """
 
     quote_set = build_quote_set(project, QuoteQuery(codes=codes, coder=coder, limit=per_code,
-                                                    per_transcript=1, min_words=12, max_words=80))
-    quote_set = ensure_masked(quote_set, allow_unmasked=allow_unmasked, provenance=False)
+                                                    per_transcript=1, min_words=12, max_words=80), provenance=False)
+    quote_set = ensure_masked(quote_set, allow_unmasked=allow_unmasked)
     files = list_quote_sets(project)
     if not allow_unmasked:
         check_file_names(project, [f.path for f in files])
@@ -125,5 +140,4 @@ def quote_sets_section(project: Project, *, per_code: int = 3, coder: str | None
         lines += [f"### {section.title}", ""]
         for quote in section.quotes + [q for child in section.children for q in child.quotes]:
             lines += [f"> {quote.text}", ">", f"> {quote.attribution}", ""]
-    return {"title": "Quote sets", "markdown": "\n".join(lines), "files": [f.path for f in files],
-            "quote_set": quote_set}
+    return QuoteSetsSection("Quote sets", "\n".join(lines), tuple(f.path for f in files), quote_set)

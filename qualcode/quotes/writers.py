@@ -16,18 +16,22 @@ from typing import TYPE_CHECKING
 from qualcode.errors import ExportError
 from qualcode.privacy import private_file
 from qualcode.quotes.docx_writer import write_docx
-from qualcode.quotes.layout import (  # noqa: F401 (writers.sections, writers.MARKER, ... as before)
+from qualcode.quotes.layout import (  # noqa: F401 (writers.sections, writers.quote_rows, ... as before)
+    AUDIT_FIELDS,
     MARKER,
     Section,
     audit_rows,
+    basis_lines,
     document_order,
     provenance_lines,
     provenance_record,
+    quote_rows,
+    quote_set_data,
     sections,
     title_of,
     unmasked_note,
 )
-from qualcode.quotes.quoteset import basis_lines, ensure_masked
+from qualcode.quotes.quoteset import ensure_masked
 from qualcode.words import plural
 
 if TYPE_CHECKING:
@@ -37,7 +41,6 @@ FORMATS = ("docx", "md", "csv", "xlsx", "json")
 GROUPINGS = ("code", "role")
 ROW_FIELDS = ("code", "transcript", "segment", "role", "site", "attribution", "text", "original_text",
               "start", "end")
-AUDIT_FIELDS = ("transcript", "segment", "start", "end")
 
 
 def format_of(path: Path | None, format: str | None) -> str:
@@ -114,37 +117,10 @@ def _cell(text: str) -> str:
 # -- rows: CSV, JSON, XLSX -----------------------------------------------------------
 
 
-def quote_rows(quote_set: QuoteSet, *, provenance: bool = True) -> list[dict]:
-    """One dict per quote: ``{code, transcript, segment, role, site, attribution, text,
-    original_text, start, end}`` plus coder, group, context, words (and, when provenance
-    is off, without transcript, segment and offsets)."""
-    allowed: dict[int, list[str]] = {}
-    for item in quote_set.allowed_unmasked:
-        allowed.setdefault(item.quote, []).append(item.text)
-    rows = []
-    for q in quote_set.quotes:
-        row = {
-            "code": q.code, "transcript": q.transcript, "segment": q.segment, "role": q.role,
-            "site": q.shown_site, "attribution": q.attribution, "text": q.text, "original_text": q.original_text,
-            "start": q.start, "end": q.end, "group": q.group, "coder": q.coder, "words": q.words,
-            "context": "\n".join(q.context), "unmasked_allowed": "; ".join(allowed.get(q.number, [])),
-        }
-        if not provenance:
-            for key in (*AUDIT_FIELDS, "coder"):
-                row.pop(key)
-        rows.append(row)
-    return rows
-
-
 def render_json(quote_set: QuoteSet, *, by: str = "code", provenance: bool = True) -> str:
-    data: dict = {"warnings": [line for line in basis_lines(quote_set, provenance=provenance)
-                               if line.startswith("Warning: ")],
-                  "quotes": quote_rows(quote_set, provenance=provenance)}
-    if provenance:
-        data["provenance"] = provenance_record(quote_set)
-    elif quote_set.allowed_unmasked:
-        data["note"] = unmasked_note(quote_set)
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """The set's JSON shape with this provenance option (``quote_set.to_dict()`` for a set
+    built with it); ``by`` changes nothing here, rows follow the selection order."""
+    return json.dumps(quote_set_data(quote_set, provenance=provenance), ensure_ascii=False, indent=2) + "\n"
 
 
 def render_csv(quote_set: QuoteSet, *, by: str = "code", provenance: bool = True) -> str:

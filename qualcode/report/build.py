@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.report.model import Report, ReportContext
 from qualcode.report.sections import check_section_names, run_sections
@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 REPORT_STEM = "study-report"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReportOutput:
-    """The files written and the sections they hold."""
+    """The files written and the sections they hold (``qualcode report``'s twin)."""
 
     markdown: Path
     docx: Path
@@ -31,6 +31,13 @@ class ReportOutput:
     @property
     def paths(self) -> list[Path]:
         return [p for p in (self.markdown, self.docx, self.html) if p is not None]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The files and, per section, its name, title and why it was skipped (None: it has content)."""
+        return {"markdown": str(self.markdown), "docx": str(self.docx),
+                "html": str(self.html) if self.html else None, "charts": [str(path) for path in self.charts],
+                "coder": self.coder,
+                "sections": [{"name": s.name, "title": s.title, "skipped": s.skipped} for s in self.sections]}
 
 
 def report_coder(project: Project, requested: str | None) -> tuple[str | None, AnalysisSet | None]:

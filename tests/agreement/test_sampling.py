@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 
 from qualcode.agreement.sampling import (
+    AllocationRow,
     allocate,
     create_sample,
     draw,
@@ -17,7 +18,7 @@ from qualcode.agreement.sampling import (
     stratum_of,
 )
 from qualcode.coding.session import CodingSession
-from qualcode.errors import AgreementError, NotFoundError
+from qualcode.errors import AgreementError, NotFoundError, StoreError
 from tests.helpers import INTERVIEW, add_transcript
 
 pytestmark = pytest.mark.coders("ana", "ben")
@@ -231,3 +232,19 @@ def test_a_coder_cannot_delete_an_open_sample_to_unblind_themselves(project, mon
     with pytest.raises(BlindError, match="only the lead \\(lead\\) deletes an open sample"):
         delete_sample(project, "dc")
     assert get_sample(project, "dc").name == "dc"
+
+
+@pytest.mark.parametrize("sizes", [{"a": 50, "b": 30, "c": 20}, {"law_enforcement": 12, "other": 2}, {"x": 3}])
+def test_allocation_rows_are_typed_and_read_back_from_their_dicts(sizes):
+    for stratum in allocate(sizes, 3).strata:
+        row = stratum.row()
+        assert row.to_dict() == stratum.to_dict()
+        assert AllocationRow.from_dict(row.to_dict(), "s") == row
+        assert row.quota == round(float(stratum.quota), 4)
+
+
+@pytest.mark.parametrize("stored", [{"stratum": "a", "population": 3, "drawn": 1}, "a", {"stratum": "a",
+                                    "population": "many", "quota": 1.0, "drawn": 1}])
+def test_a_malformed_stored_allocation_row_is_refused_naming_the_sample(stored):
+    with pytest.raises(StoreError, match="sample 'dc': a stored allocation row is malformed"):
+        AllocationRow.from_dict(stored, "dc")

@@ -350,3 +350,68 @@ def test_sample_close_by_the_lead_lifts_blind_mode(tmp_path, monkeypatch):
     again = run.invoke(app, [*base, "sample", "close", "irr"], env={"QUALCODE_CODER": "lead"})
     assert again.exit_code == 1 and "already closed" in again.output
     assert [e["action"] for e in json.loads(run.invoke(app, [*base, "log", "--json"]).output)].count("sample:close") == 1
+
+
+def _as_json(data):
+    """What print_json writes, read back."""
+    return json.loads(json.dumps(data, default=str))
+
+
+def _twins():
+    from qualcode.agreement.disagreements import find_disagreements
+    from qualcode.agreement.project import project_agreement
+    from qualcode.agreement.sampling import get_sample, sample_names, sample_progress
+
+    def listed(p):
+        with p.read() as conn:
+            return [get_sample(p, name).to_dict() for name in sample_names(conn)]
+
+    return {  # command -> its plain-Python twin's to_dict() output
+        "sample show dc": lambda p: sample_progress(p, "dc").to_dict(),
+        "sample list": listed,
+        "agreement --coders ana,ben --sample dc": lambda p: project_agreement(p, ("ana", "ben"), "dc").to_dict(),
+        "agreement --coders ana,ben --sample dc --unit sentence --by-transcript --rollup":
+            lambda p: project_agreement(p, ("ana", "ben"), "dc", "sentence", rollup=True,
+                                        by_transcript=True).to_dict(),
+        "disagreements --coders ana,ben --sample dc":
+            lambda p: [row.to_dict() for row in find_disagreements(p, ("ana", "ben"), sample="dc")],
+    }
+
+
+TWIN_COMMANDS = ["sample show dc", "sample list", "agreement --coders ana,ben --sample dc",
+                 "agreement --coders ana,ben --sample dc --unit sentence --by-transcript --rollup",
+                 "disagreements --coders ana,ben --sample dc"]
+
+
+@pytest.mark.parametrize("command", TWIN_COMMANDS)
+def test_json_is_the_twins_to_dict(study, command):
+    """The CLI renders its twin's typed result: --json is exactly ``to_dict()``."""
+    project = study[0]
+    result = run(project, *command.split(), "--json")
+    assert result.exit_code == 0, result.output
+    shown, expected = json.loads(result.output), _as_json(_twins()[command](project))
+    assert shown and shown == expected
+
+
+@pytest.mark.parametrize(("minimum", "stratify"), [(0, "role"), (1, "role"), (1, "")])
+def test_sample_create_and_redraw_json_is_the_stored_samples_to_dict(project, minimum, stratify):
+    """What create/redraw print is the typed Sample, and it reads back from the store unchanged
+    (allocation rows included)."""
+    from qualcode.agreement.sampling import AllocationRow, create_sample, get_sample
+
+    for role, count in CORPUS.items():
+        for i in range(count):
+            add_transcript(project, f"{role[:3]}-{i:02d}", role, INTERVIEW)
+    options = ["--stratify", stratify] if stratify else []
+    created = run(project, "sample", "create", "s2", "--coders", "ana,ben", "--seed", "3",
+                  "--min-per-stratum", str(minimum), *options, "--json")
+    assert created.exit_code == 0, created.output
+    stored = get_sample(project, "s2")
+    assert json.loads(created.output) == _as_json(stored.to_dict())
+    assert stored.allocation and all(isinstance(row, AllocationRow) for row in stored.allocation)
+    twin = create_sample(project, "s3", fraction=0.1, coders=("ana", "ben"), stratify=(stratify,) if stratify else (),
+                         seed=3, min_per_stratum=minimum)
+    assert {**_as_json(twin.to_dict()), "name": "s2"} == json.loads(created.output)
+    redrawn = run(project, "sample", "redraw", "s2", "--seed", "4", "--min-per-stratum", str(minimum), "--json")
+    assert redrawn.exit_code == 0, redrawn.output
+    assert json.loads(redrawn.output) == _as_json(get_sample(project, "s2").to_dict())

@@ -8,6 +8,11 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
+from qualcode.quotes.attribution import AttributionOptions
+from qualcode.quotes.cleaning import CleaningOptions
+from qualcode.quotes.quoteset import build_quote_set, ensure_masked
+from qualcode.quotes.selection import QuoteQuery
+from qualcode.quotes.writers import GROUPINGS
 from tests.quotes.study import REDACTION, add_redaction, build_study
 
 pytestmark = pytest.mark.coders("ana")
@@ -217,3 +222,52 @@ def test_default_is_the_analysis_set(study):
     assert "vsp-1" not in transcripts()
     assign(study, "ana", ["vsp-1"])
     assert "vsp-1" in transcripts()
+
+
+# CLI options -> the twin's (query, cleaning, attribution) arguments
+QUOTE_OPTIONS = {
+    "defaults": ([], {}, {}, {}),
+    "attribution, context and cleaning": (
+        ["challenge", "--with-site", "--context", "1", "--keep-tags", "--keep-disfluencies",
+         "--order", "transcript", "--per-transcript", "1"],
+        {"codes": ("referral", "challenge"), "context": 1, "order": "transcript", "per_transcript": 1},
+        {"tags": False, "disfluencies": False}, {"site": True},
+    ),
+    "leftovers allowed through": (["--allow-unmasked", "--with-respondent"], {}, {}, {"respondent": True}),
+}
+
+
+def _without_time(data: dict) -> dict:
+    """The JSON with its generation time blanked (the CLI and the twin run a moment apart)."""
+    if "provenance" in data:
+        assert data["provenance"].pop("generated_at")
+    return data
+
+
+@pytest.mark.parametrize("options", list(QUOTE_OPTIONS))
+@pytest.mark.parametrize("provenance", [True, False], ids=["provenance", "no-provenance"])
+@pytest.mark.parametrize("by", GROUPINGS)
+def test_json_is_the_twins_to_dict(study, options, provenance, by):
+    """``quotes --format json`` prints the twin's ``to_dict()``: the set built with the same
+    options, through the same leftover gate, for every grouping and provenance choice."""
+    from qualcode.coding.session import CodingSession
+    from tests.helpers import add_transcript
+
+    args, query, cleaning, attribution = QUOTE_OPTIONS[options]
+    allow_unmasked = "--allow-unmasked" in args
+    if allow_unmasked:  # leftovers in the text, and one in a transcript id (an audit field only)
+        add_redaction(study, "[redaction]\nbuiltin = []\n")
+        add_transcript(study, "maria-gonzalez-interview", "service_provider",
+                       [("Interviewer", "What do you do?"), ("Respondent", "We help people find housing every week.")])
+        CodingSession(study, "ana").tag("maria-gonzalez-interview", 2, ["referral"])
+    flags = [*args, "--by", by, *([] if provenance else ["--no-provenance"])]
+    result = run(study, "referral", "--coder", "ana", "--format", "json", *flags)
+    assert result.exit_code == 0, result.output
+    twin = build_quote_set(study, QuoteQuery(**{"codes": ("referral",), "coder": "ana", **query}),
+                           CleaningOptions(**cleaning), AttributionOptions(**attribution), provenance=provenance)
+    expected = ensure_masked(twin, allow_unmasked=allow_unmasked).to_dict()
+    assert expected["quotes"]
+    assert _without_time(json.loads(result.stdout)) == _without_time(json.loads(json.dumps(expected)))
+    if allow_unmasked:
+        recorded = expected["provenance"]["unmasked_allowed"] if provenance else expected["note"]
+        assert recorded and any(row["unmasked_allowed"] for row in expected["quotes"])

@@ -122,3 +122,30 @@ def test_docs_cover_every_option(command):
     assert options
     missing = [name for name in options if name not in docs and name != "--help"]
     assert missing == []
+
+
+def _twins():
+    from qualcode.tally.crosstab import crosstab
+    from qualcode.tally.frequencies import tally
+
+    return {  # command -> its plain-Python twin's to_dict()
+        "tally referral --by role": lambda p: tally(p, "referral", by="role", coder=CODER).to_dict(),
+        "tally challenge --count transcripts --top 3 --rollup": lambda p: tally(
+            p, "challenge", count="transcripts", top=3, rollup=True, coder=CODER).to_dict(),
+        "tally referral --role VSP --noun streams": lambda p: tally(
+            p, "referral", roles=["VSP"], noun="streams", coder=CODER).to_dict(),
+        "crosstab referral role": lambda p: crosstab(p, "referral", "role", coder=CODER).to_dict(),
+        "crosstab challenge referral --count transcripts": lambda p: crosstab(
+            p, "challenge", "referral", count="transcripts", coder=CODER).to_dict(),
+    }
+
+
+@pytest.mark.parametrize("command", ["tally referral --by role", "tally challenge --count transcripts --top 3 --rollup",
+                                     "tally referral --role VSP --noun streams", "crosstab referral role",
+                                     "crosstab challenge referral --count transcripts"])
+def test_json_is_the_twins_to_dict(seed_project, command):
+    """``--format json`` prints the twin's typed result's ``to_dict()``."""
+    result = run(seed_project, *command.split(), "--coder", CODER, "--format", "json")
+    assert result.exit_code == 0, result.output
+    expected = json.loads(json.dumps(_twins()[command](seed_project), ensure_ascii=False))
+    assert json.loads(result.output) == expected and expected

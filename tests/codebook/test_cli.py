@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -9,6 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli.codebook import app
+from qualcode.codebook.operations import (
+    diff_project,
+    rename_project_code,
+    snapshot_project,
+    validate_codebook_file,
+)
 from qualcode.coding.session import CodingSession
 
 pytestmark = pytest.mark.coders("ana")
@@ -193,3 +200,41 @@ def test_registered_as_qualcode_codebook(project):
     result = runner.invoke(root, ["-p", str(project.root), "codebook", "validate", str(ECM)])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == f"{ECM}: valid"
+
+
+EDITS = {  # codebook file edit -> what diff shows
+    "unchanged": ("", ""),
+    "a coded code removed": ("- id: challenge.housing\n", "- id: challenge.shelter\n"),
+    "a name changed": ("name: Housing gap", "name: Shelter gap"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_diff_json_is_the_twins_to_dict(in_project, interview, edit):
+    """``codebook diff --json`` prints ``diff_project(...).to_dict()``, the frozen twin's shape."""
+    CodingSession(in_project, "ana").tag("vsp-1", 4, ["challenge.housing"])
+    old, new = EDITS[edit]
+    path = in_project.codebook_path
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new) if old else path.read_text(encoding="utf-8"))
+    in_project.reload_codebook()
+    result = run("diff", "--json")
+    assert result.exit_code == 0, result.output
+    twin = diff_project(in_project)
+    assert json.loads(result.output) == json.loads(json.dumps(twin.to_dict()))
+    assert twin.diff.is_empty == (edit == "unchanged")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        twin.diff.added = []  # type: ignore[misc]
+
+
+def test_validate_snapshot_and_rename_twins_are_frozen_with_to_dict(in_project, interview):
+    summary = validate_codebook_file(ECM)
+    assert summary.to_dict()["codes"] == summary.codes == 72 and summary.to_dict()["per_role"] == summary.per_role
+    stored = snapshot_project(in_project)
+    assert stored.to_dict() == {"version": stored.version, "created": stored.created}
+    renamed = rename_project_code(in_project, "challenge", "barrier")
+    data = renamed.to_dict()
+    assert data["mapping"]["challenge.housing"] == "barrier.housing"
+    assert (data["codings_updated"], data["snapshot_id"]) == (renamed.codings_updated, renamed.snapshot_id)
+    for result in (summary, stored, renamed):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            result.path = "x"  # type: ignore[misc,union-attr]

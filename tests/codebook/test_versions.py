@@ -6,7 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from qualcode.codebook import versions
-from qualcode.codebook.operations import diff_project, rename_project_code, snapshot_project
+from qualcode.codebook.operations import (
+    Snapshot,
+    diff_project,
+    rename_project_code,
+    snapshot_project,
+)
 from qualcode.coding.session import CodingSession
 from qualcode.errors import CodebookError, NotFoundError
 from qualcode.store.schema import codebook_versions, codings
@@ -73,15 +78,16 @@ def test_removing_a_coded_code_is_refused(coded):
 
 def test_removal_without_codings_is_fine(coded):
     edit_codebook(coded, "      - id: referral.law_enforcement\n", "      - id: referral.police\n")
-    version, created = snapshot_project(coded)
-    assert created and version == 2
+    stored = snapshot_project(coded)
+    assert stored.created and stored.version == 2
 
 
 def test_force_stores_the_version_and_then_coding_goes_on(coded):
     edit_codebook(coded, "      - id: challenge.housing\n", "      - id: challenge.housing_gap\n")
-    version, created = snapshot_project(coded, force=True)
-    assert created
-    assert snapshot_project(coded) == (version, False)
+    stored = snapshot_project(coded, force=True)
+    version = stored.version
+    assert stored.created
+    assert snapshot_project(coded) == Snapshot(version, False)
     CodingSession(coded, "ana").tag("vsp-1", 4, ["challenge.housing_gap"])
     assert coded_ids(coded)[-1] == ("challenge.housing_gap", version)
 

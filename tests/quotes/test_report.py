@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from qualcode.quotes.quoteset import build_quote_set
@@ -30,9 +32,23 @@ def test_quote_sets_section(study):
     export_quote_set(build_quote_set(study, QuoteQuery(coder="ana", codes=("referral",))),
                      study.root / "reports" / "quotes-referral.md")
     section = quote_sets_section(study, coder="ana", per_code=1, codes=("referral", "challenge"))
-    assert section["title"] == "Quote sets"
-    text = section["markdown"]
+    assert section.title == "Quote sets"
+    text = section.markdown
     assert "`quotes-referral.md`: Referral sources" in text
     assert "### Referral sources" in text and "### Challenges" in text
     assert text.count("\n> —") == 2
     assert "le-1" not in text and "vsp-1" not in text
+
+
+def test_quote_sets_section_is_a_frozen_typed_result(study):
+    written = export_quote_set(build_quote_set(study, QuoteQuery(coder="ana", codes=("referral",))),
+                               study.root / "reports" / "quotes-referral.md")
+    section = quote_sets_section(study, coder="ana", per_code=1, codes=("referral",))
+    assert section.files == (written,)
+    assert section.quote_set.provenance is False  # the report's quotes carry no audit trail
+    data = section.to_dict()
+    assert data["files"] == [str(written)] and data["markdown"] == section.markdown
+    assert "provenance" not in data["quote_set"] and data["quote_set"]["quotes"]
+    assert all("transcript" not in row for row in data["quote_set"]["quotes"])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        section.title = "changed"  # type: ignore[misc]

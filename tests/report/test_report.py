@@ -81,6 +81,18 @@ def test_a_project_without_codings_still_gets_a_report(project, interview, tmp_p
     assert "interview" not in skipped_names and "corpus" not in skipped_names
 
 
+def test_the_report_twin_is_frozen_with_to_dict(project, interview, tmp_path):
+    import dataclasses
+
+    written = build_report(project, tmp_path, html=True)
+    data = written.to_dict()
+    assert [data["markdown"], data["docx"], data["html"]] == [str(p) for p in written.paths]
+    assert [(s["name"], s["skipped"]) for s in data["sections"]] == [(s.name, s.skipped) for s in written.sections]
+    assert data["coder"] is None and data["charts"] == [str(p) for p in written.charts]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        written.coder = "ann"  # type: ignore[misc]
+
+
 def test_several_coders_need_a_choice(seed_project, tmp_path):
     with pytest.raises(QualcodeError, match="analysis set counts no codings"):
         build_report(seed_project, tmp_path)
