@@ -48,8 +48,9 @@ def alternate(sides: dict[str, Callable[[], object]], rounds: int, warmup: int =
 
     ``warmup`` untimed rounds come first (lazy imports, caches, models loaded once).
 
-    Returns, per side, wall/cpu spreads and the loads seen; and for two sides the
-    per-round ratios (first / second) of wall and CPU time.
+    Returns, per side, wall/cpu spreads and the loads seen; with two sides or more the
+    per-round ratios of the first side to each other side (``ratios``); with exactly two,
+    those also as ``ratio_wall`` and ``ratio_cpu`` (first / second).
     """
     names = list(sides)
     runs: dict[str, list[dict]] = {name: [] for name in names}
@@ -63,11 +64,17 @@ def alternate(sides: dict[str, Callable[[], object]], rounds: int, warmup: int =
     out: dict = {"rounds": rounds}
     for name in names:
         out[name] = summarise(runs[name])
+    if len(names) >= 2:
+        out["ratios"] = {name: _ratios(runs[names[0]], runs[name]) for name in names[1:]}
     if len(names) == 2:
-        first, second = runs[names[0]], runs[names[1]]
-        out["ratio_wall"] = spread([a["wall"] / b["wall"] for a, b in zip(first, second, strict=True)], 3)
-        out["ratio_cpu"] = spread([a["cpu"] / max(b["cpu"], 1e-9) for a, b in zip(first, second, strict=True)], 3)
+        out["ratio_wall"], out["ratio_cpu"] = out["ratios"][names[1]]["wall"], out["ratios"][names[1]]["cpu"]
     return out
+
+
+def _ratios(first: list[dict], other: list[dict]) -> dict:
+    """Per-round ratios first / other of wall and CPU seconds."""
+    return {"wall": spread([a["wall"] / b["wall"] for a, b in zip(first, other, strict=True)], 3),
+            "cpu": spread([a["cpu"] / max(b["cpu"], 1e-9) for a, b in zip(first, other, strict=True)], 3)}
 
 
 def summarise(runs: list[dict]) -> dict:

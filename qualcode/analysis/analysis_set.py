@@ -218,8 +218,8 @@ def analysis_set(project: Project, coder: str | None = None) -> AnalysisSet:
     from qualcode.store.finishing import done_marks, uncoded_nothing_marks
 
     with project.read() as conn:
-        infos, coded, totals = transcript_metadata(conn), coded_turns(conn), respondent_segment_totals(conn)
-        asked = coded_turns(conn, interviewer=True)
+        infos, totals = transcript_metadata(conn), respondent_segment_totals(conn)
+        coded, asked = coded_turns(conn)
         origins = coding_origins(conn)
         assigned, pairs = assignment_rows(conn), _sample_pairs(conn)
         nothing, done = uncoded_nothing_marks(conn), done_marks(conn)
@@ -250,8 +250,7 @@ def _named_set(project: Project, coder: str) -> AnalysisSet:
     with project.read() as conn:
         resolve_coder(conn, coder)  # refuses a coder with no codings, listing those with some
         infos, totals = transcript_metadata(conn), respondent_segment_totals(conn)
-        coded, origins = coded_turns_of(conn, coder), origins_of(conn, coder)
-        asked = coded_turns_of(conn, coder, interviewer=True)
+        (coded, asked), origins = coded_turns_of(conn, coder), origins_of(conn, coder)
         nothing, done = uncoded_nothing_marks(conn, coder), done_marks(conn, coder)
     entries = tuple(
         Entry(t.id, t.role, t.site, coder, "named", totals.get(t.id, 0), coded.get(t.id, 0),

@@ -130,6 +130,13 @@ def _index_transcript_markers(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+def _index_codings_by_coder_transcript_segment(conn: Connection) -> None:
+    """ix_codings_coder gains segment_id: the analysis set's coded turns (every tally) read it alone."""
+    index = next(i for i in codings.indexes if i.name == "ix_codings_coder")
+    conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+    index.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -141,6 +148,8 @@ MIGRATIONS: list[Migration] = [
     Migration(8, "finish marks (nothing to code, done) and memos on transcripts and codes", _finish_marks_and_memos),
     Migration(9, "index codings by coder and origin (machine coders, analysis set)", _index_codings_by_coder_origin),
     Migration(10, "index transcript markers (the search index's freshness check)", _index_transcript_markers),
+    Migration(11, "index codings by coder, transcript and segment (the analysis set's coded turns)",
+              _index_codings_by_coder_transcript_segment),
 ]
 HEAD = MIGRATIONS[-1].version
 

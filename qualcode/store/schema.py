@@ -110,7 +110,9 @@ codings = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_codings_segment_code", "segment_id", "code_id"),
-    Index("ix_codings_coder", "coder", "transcript_id"),
+    # With segment_id last it covers the analysis set's coded turns: one coder's distinct
+    # (transcript, segment) pairs stream off it in order (store/analysis.coded_turns_of).
+    Index("ix_codings_coder", "coder", "transcript_id", "segment_id"),
     # Covering index for tallies: one coder's references to a set of codes, grouped
     # by transcript, are read from the index alone (see qualcode/tally/counting.py).
     Index("ix_codings_coder_code", "coder", "code_id", "transcript_id", "segment_id"),

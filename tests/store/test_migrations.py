@@ -91,3 +91,22 @@ def test_finish_marks_and_memos_migration_upgrades_an_older_store(tmp_path):
     with engine.connect() as conn:
         assert {"finish_marks", "memos"} <= set(inspect(conn).get_table_names())
         assert current_version(conn) == HEAD
+
+
+def test_coder_index_gains_segment_id_on_an_older_store(project):
+    # A store stamped before migration 'index codings by coder, transcript and segment' has
+    # ix_codings_coder on (coder, transcript_id); on open it is rebuilt with segment_id last,
+    # on whichever back end the project uses (the analysis set's coded turns read it alone).
+    step = next(m for m in MIGRATIONS if m.name.startswith("index codings by coder, transcript and segment"))
+    engine = project.engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_codings_coder")
+        conn.exec_driver_sql("CREATE INDEX ix_codings_coder ON codings (coder, transcript_id)")
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
+    applied = upgrade(engine)
+    assert step.version in [m.version for m in applied]
+    with engine.connect() as conn:
+        found = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes("codings")}
+        assert found["ix_codings_coder"] == ["coder", "transcript_id", "segment_id"]
+        assert current_version(conn) == HEAD
