@@ -26,11 +26,12 @@ QUOTE_OPTIONS = "--limit 3 --per-transcript 1 --min-words 12 --max-words 80"
 
 def agreement_section(ctx: ReportContext) -> Section:
     """Each two-coder sample: its transcripts by role, per-code kappa table and chart."""
-    try:
-        from qualcode.agreement.project import project_agreement
-        from qualcode.agreement.sampling import get_sample, sample_names
-    except ImportError as error:  # the agreement package is optional for a report
-        return skipped(AGREEMENT_TITLE, f"agreement is not available in this installation ({error})")
+    # Imported here, not at the top: importing qualcode.report must not load the store
+    # (SQLAlchemy). Never guarded by ``except ImportError``: agreement ships with qualcode,
+    # so an import error is a bug to surface, not a section to skip quietly.
+    from qualcode.agreement.project import project_agreement
+    from qualcode.agreement.sampling import get_sample, sample_names
+
     with ctx.project.read() as conn:
         names = sample_names(conn)
     samples = [get_sample(ctx.project, name) for name in names]
@@ -151,11 +152,10 @@ def methods_paragraph(sample, agreement: AgreementResult) -> str:
 
 def quotes_section(ctx: ReportContext) -> Section:
     """The quote-set files in reports/ and a few representative quotes per theme."""
-    try:
-        from qualcode.quotes.report import quote_sets_section
-        from qualcode.quotes.writers import sections as quote_sections
-    except ImportError as error:
-        return skipped("Quotes", f"quote sets are not available in this installation ({error})")
+    # Here for start-up, as in agreement_section; never guarded.
+    from qualcode.quotes.report import quote_sets_section
+    from qualcode.quotes.writers import sections as quote_sections
+
     if not ctx.counted:
         return skipped("Quotes", "the project has no codings yet")
     codes = tuple(ctx.settings.get("quote_codes", ()))
