@@ -34,7 +34,7 @@ COMMAND_ORDER = (
     "agreement", "tally", "quotes", "interop", "team",
 )
 # Modules of the package that hold no commands (never imported by the loader).
-NOT_COMMANDS = frozenset({"__init__", "__main__", "app", "lazy", "catalog", "reference", "common", "conventions", "examples", "tables", "progress"})
+NOT_COMMANDS = frozenset({"__init__", "__main__", "app", "lazy", "coercion", "catalog", "reference", "common", "conventions", "examples", "tables", "progress"})
 
 
 class Loader:
