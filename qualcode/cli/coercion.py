@@ -12,6 +12,7 @@ given as text) to typer's own, so every error message stays typer's.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -83,7 +84,7 @@ def _leaf(annotation, info) -> Callable[[Any], Any] | None:
     if annotation is bool:
         return _flag
     if annotation is Path and all(getattr(info, k) == v for k, v in PATH_DEFAULTS.items()):
-        return _path_readable if info.readable else _path
+        return functools.partial(_path, readable=info.readable)
     return None
 
 
@@ -113,17 +114,20 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _path(value: Any) -> Path:
+def _path(value: Any, readable: bool) -> Path:
     if isinstance(value, Path):
-        return value
-    if type(value) is not str or not value:
+        path = value
+    elif type(value) is str and value:
+        path = Path(value)
+    else:
         raise Unsure
-    return Path(value)
-
-
-def _path_readable(value: Any) -> Path:
-    path = _path(value)
-    if os.path.exists(path) and not os.access(path, os.R_OK):
+    try:  # what typer checks of a path with no checks asked for
+        os.stat(path)
+    except OSError:
+        return path
+    except ValueError:  # an embedded null byte: typer refuses it
+        raise Unsure from None
+    if readable and not os.access(path, os.R_OK):
         raise Unsure  # typer says it is not readable, in its words
     return path
 
