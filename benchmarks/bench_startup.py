@@ -14,7 +14,8 @@ between rounds so that a burst of load from other work hits all of them alike:
   of the example study (34 transcripts imported, one coder); an untimed ``undo`` after
   each run puts the store back, so every round does the same work.
 
-The qualcode cases run with ``python -m qualcode`` and this checkout on PYTHONPATH;
+The qualcode cases run with ``python -m qualcode`` and this checkout on PYTHONPATH, with
+bytecode written and read as an installed package's is (PYTHONDONTWRITEBYTECODE unset);
 ``--against DIR`` runs them with that checkout too, alternating with this one (the
 before/after comparison). Prints, per case, the median and range of wall seconds and
 of CPU seconds (the child's user + system time, steadier than wall on a loaded
@@ -71,6 +72,9 @@ def run_once(args: list[str], code: Path, cwd: Path) -> tuple[float, float]:
     """(wall, CPU) seconds of one fresh interpreter."""
     env = {**os.environ, "PYTHONPATH": str(code), "COLUMNS": "100"}
     env.pop("QUALCODE_DATABASE_URL", None)
+    # As an installed qualcode runs: its bytecode cached (a shell with this set would
+    # time Python compiling every module of ours from source, ~50 ms a command).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     cpu, start = child_cpu(), time.perf_counter()
     subprocess.run([sys.executable, *args], cwd=cwd, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
