@@ -1,0 +1,85 @@
+"""Many inserted codings logged as one event: a column-wise payload (issue 21, project size).
+
+A bulk run (``autocode --as NAME``, a codings import) logged one event row per inserted
+coding, each carrying the whole coding: ~230 bytes a coding, the events table a quarter
+of a coded project. Now each run of consecutive inserts into one transcript is one
+event row whose ``after`` holds the rows column by column:
+
+- a column with the same value in every row (the coder, the transcript, the origin,
+  the timestamps, an empty memo) is stored once;
+- a column of consecutive integers (the ids, reserved up front) as its first value;
+- a text column with repeats (the code ids) as its distinct values and an index each;
+- any other column as the list of its values.
+
+:func:`decode_rows` gives back exactly the rows :func:`encode_rows` was given (as JSON
+reads them back), in order and with their keys in order. The readers in
+``store.codings`` expand such an event into one event per coding, so undo, redo,
+``qualcode log`` and bundles see what they saw before; events stored one per coding
+(older projects, per-coding actions) read as they always did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MARK = "_c"
+BATCH = 3  # compact_payload's forms are 1 (a whole row) and 2 (an update's changed fields)
+LIMIT = 2000  # rows per event: bounds one JSON value (and what one read expands)
+
+
+def is_batch(payload: Any) -> bool:
+    return isinstance(payload, dict) and payload.get(MARK) == BATCH
+
+
+def encode_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The column-wise payload of ``rows`` (JSON values, every row with the same keys)."""
+    if not rows:
+        raise ValueError("a batch event holds at least one row")
+    keys = list(rows[0])
+    if any(list(row) != keys for row in rows):
+        raise ValueError("the rows of one batch event have the same columns, in the same order")
+    same: dict[str, Any] = {}
+    runs: dict[str, int] = {}
+    columns: dict[str, list] = {}
+    tables: dict[str, list[str]] = {}
+    for key in keys:
+        values = [row[key] for row in rows]
+        first = values[0]
+        if all(type(v) is type(first) and v == first for v in values):  # 0, 0.0 and False differ
+            same[key] = first
+        elif all(type(v) is int for v in values) and values == list(range(first, first + len(values))):
+            runs[key] = first
+        elif all(type(v) is str for v in values) and len(set(values)) < len(values):
+            tables[key] = list(dict.fromkeys(values))
+            index = {value: n for n, value in enumerate(tables[key])}
+            columns[key] = [index[v] for v in values]
+        else:
+            columns[key] = values
+    return {MARK: BATCH, "n": len(rows), "keys": keys, "same": same, "runs": runs, "cols": columns, "dict": tables}
+
+
+def decode_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows :func:`encode_rows` stored, in order."""
+    same, runs, columns, tables = payload["same"], payload["runs"], payload["cols"], payload["dict"]
+
+    def value(key: str, n: int) -> Any:
+        if key in same:
+            return same[key]
+        if key in runs:
+            return runs[key] + n
+        if key in tables:
+            return tables[key][columns[key][n]]
+        return columns[key][n]
+
+    return [{key: value(key, n) for key in payload["keys"]} for n in range(payload["n"])]
+
+
+def runs_of(rows: list[dict[str, Any]], key: str) -> list[list[dict[str, Any]]]:
+    """``rows`` cut into runs of consecutive rows with the same ``key`` (at most LIMIT each)."""
+    out: list[list[dict[str, Any]]] = []
+    for row in rows:
+        if out and out[-1][-1][key] == row[key] and len(out[-1]) < LIMIT:
+            out[-1].append(row)
+        else:
+            out.append([row])
+    return out
