@@ -66,7 +66,8 @@ def write_changes(
         )
         params = [{"b_id": r["id"], "b_start": r["start_offset"], "b_end": r["end_offset"], "b_at": stamp} for r in changed]
         conn.execute(statement, params)
-    ids = insert_codings(conn, inserts)
+    # stamped as logged below, so the log's rows are the stored rows
+    ids = insert_codings(conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
     iso = stamp.isoformat()
     added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
     log: list[Change] = [(row, None) for row in deletes] + [(row, after) for (row, _, _), after in zip(updates, changed, strict=True)]
