@@ -8,6 +8,9 @@ event row whose ``after`` holds the rows column by column:
 - a column with the same value in every row (the coder, the transcript, the origin,
   the timestamps, an empty memo) is stored once;
 - a column of consecutive integers (the ids, reserved up front) as its first value;
+- another integer column as its values, the steps between them (segment ids, start
+  offsets) or its distance from an earlier column (an end offset from its start),
+  whichever is shortest;
 - a text column with repeats (the code ids) as its distinct values and an index each;
 - any other column as the list of its values.
 
@@ -20,6 +23,8 @@ reads them back), in order and with their keys in order. The readers in
 
 from __future__ import annotations
 
+import itertools
+import json
 from typing import Any
 
 MARK = "_c"
@@ -38,40 +43,55 @@ def encode_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     keys = list(rows[0])
     if any(list(row) != keys for row in rows):
         raise ValueError("the rows of one batch event have the same columns, in the same order")
-    same: dict[str, Any] = {}
-    runs: dict[str, int] = {}
     columns: dict[str, list] = {}
-    tables: dict[str, list[str]] = {}
+    stored: dict[str, list] = {}
     for key in keys:
-        values = [row[key] for row in rows]
-        first = values[0]
-        if all(type(v) is type(first) and v == first for v in values):  # 0, 0.0 and False differ
-            same[key] = first
-        elif all(type(v) is int for v in values) and values == list(range(first, first + len(values))):
-            runs[key] = first
-        elif all(type(v) is str for v in values) and len(set(values)) < len(values):
-            tables[key] = list(dict.fromkeys(values))
-            index = {value: n for n, value in enumerate(tables[key])}
-            columns[key] = [index[v] for v in values]
-        else:
-            columns[key] = values
-    return {MARK: BATCH, "n": len(rows), "keys": keys, "same": same, "runs": runs, "cols": columns, "dict": tables}
+        columns[key] = [row[key] for row in rows]
+        stored[key] = _encode_column(columns[key], columns)
+    return {MARK: BATCH, "n": len(rows), "keys": keys, "cols": stored}
+
+
+def _encode_column(values: list, earlier: dict[str, list]) -> list:
+    """[form, data]: the shortest of the forms that give ``values`` back exactly."""
+    first = values[0]
+    if all(type(v) is type(first) and v == first for v in values):  # 0, 0.0 and False differ
+        return ["same", first]
+    if all(type(v) is int for v in values):
+        if values == list(range(first, first + len(values))):
+            return ["run", first]
+        forms = [["list", values], ["step", [b - a for a, b in zip([0, *values], values, strict=False)]]]
+        forms += [  # an end offset as its distance from the start
+            ["from", [key, [v - o for v, o in zip(values, other, strict=True)]]]
+            for key, other in earlier.items() if other is not values and all(type(o) is int for o in other)
+        ]
+        return min(forms, key=lambda form: len(json.dumps(form[1], separators=(",", ":"))))
+    if all(type(v) is str for v in values) and len(set(values)) < len(values):
+        distinct = list(dict.fromkeys(values))
+        index = {value: n for n, value in enumerate(distinct)}
+        return ["index", [distinct, [index[v] for v in values]]]
+    return ["list", values]
 
 
 def decode_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows :func:`encode_rows` stored, in order."""
-    same, runs, columns, tables = payload["same"], payload["runs"], payload["cols"], payload["dict"]
-
-    def value(key: str, n: int) -> Any:
-        if key in same:
-            return same[key]
-        if key in runs:
-            return runs[key] + n
-        if key in tables:
-            return tables[key][columns[key][n]]
-        return columns[key][n]
-
-    return [{key: value(key, n) for key in payload["keys"]} for n in range(payload["n"])]
+    count, columns = payload["n"], {}
+    for key in payload["keys"]:
+        form, data = payload["cols"][key]
+        if form == "same":
+            columns[key] = [data] * count
+        elif form == "run":
+            columns[key] = list(range(data, data + count))
+        elif form == "step":
+            columns[key] = list(itertools.accumulate(data))
+        elif form == "from":
+            other, gaps = data
+            columns[key] = [o + gap for o, gap in zip(columns[other], gaps, strict=True)]
+        elif form == "index":
+            distinct, picks = data
+            columns[key] = [distinct[n] for n in picks]
+        else:
+            columns[key] = data
+    return [{key: columns[key][n] for key in payload["keys"]} for n in range(count)]
 
 
 def runs_of(rows: list[dict[str, Any]], key: str) -> list[list[dict[str, Any]]]:
