@@ -2,8 +2,9 @@
 
 A bulk run (``autocode --as NAME``, a codings import) logged one event row per inserted
 coding, each carrying the whole coding: ~230 bytes a coding, the events table a quarter
-of a coded project. Now each run of consecutive inserts into one transcript is one
-event row whose ``after`` holds the rows column by column:
+of a coded project. Now up to LIMIT consecutive inserts are one event row (its
+transcript is theirs when they share one, else empty) whose ``after`` holds the rows
+column by column:
 
 - a column with the same value in every row (the coder, the transcript, the origin,
   the timestamps, an empty memo) is stored once;
@@ -11,7 +12,8 @@ event row whose ``after`` holds the rows column by column:
 - another integer column as its values, the steps between them (segment ids, start
   offsets) or its distance from an earlier column (an end offset from its start),
   whichever is shortest;
-- a text column with repeats (the code ids) as its distinct values and an index each;
+- a text column with repeats (the code ids, the transcripts) as its distinct values and
+  an index each;
 - any other column as the list of its values.
 
 :func:`decode_rows` gives back exactly the rows :func:`encode_rows` was given (as JSON
@@ -94,12 +96,12 @@ def decode_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return [{key: columns[key][n] for key in payload["keys"]} for n in range(count)]
 
 
-def runs_of(rows: list[dict[str, Any]], key: str) -> list[list[dict[str, Any]]]:
-    """``rows`` cut into runs of consecutive rows with the same ``key`` (at most LIMIT each)."""
-    out: list[list[dict[str, Any]]] = []
-    for row in rows:
-        if out and out[-1][-1][key] == row[key] and len(out[-1]) < LIMIT:
-            out[-1].append(row)
-        else:
-            out.append([row])
-    return out
+def chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``rows`` in order, cut into events of at most LIMIT rows."""
+    return [rows[first : first + LIMIT] for first in range(0, len(rows), LIMIT)]
+
+
+def only(rows: list[dict[str, Any]], key: str) -> Any:
+    """The one value of ``key`` in the rows, or None when they differ (an event's transcript)."""
+    values = {row[key] for row in rows}
+    return values.pop() if len(values) == 1 else None

@@ -94,17 +94,17 @@ def _subject(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dic
 
 
 def _log(conn: Connection, coder: str, action: str, changes: list[Change], stamp) -> int | None:
-    """The changes as one group: an event per deleted or moved coding, and one per run of
-    inserted codings in one transcript (``store.batches``); the first event's id is the group's."""
+    """The changes as one group: an event per deleted or moved coding, and one per batch of
+    inserted codings (``store.batches``); the first event's id is the group's."""
     if not changes:
         return None
-    entries: list[tuple[str, int, dict | None, dict | None]] = [
+    entries: list[tuple[str | None, int, dict | None, dict | None]] = [
         (_subject(b, a)["transcript_id"], _subject(b, a)["id"], b, a) for b, a in changes if b is not None
     ]
     inserted = [a for b, a in changes if b is None and a is not None]
-    for run in batches.runs_of(inserted, "transcript_id"):
+    for run in batches.chunks(inserted):
         payload = batches.encode_rows([_jsonable(row) or row for row in run])  # timestamps as ISO text
-        entries.append((run[0]["transcript_id"], max(r["id"] for r in run), None, payload))
+        entries.append((batches.only(run, "transcript_id"), max(r["id"] for r in run), None, payload))
     (transcript_id, coding_id, before, after), rest = entries[0], entries[1:]
     group_id = append_event(
         conn, coder=coder, action=action, transcript_id=transcript_id, coding_id=coding_id,

@@ -335,7 +335,7 @@ def expand_events(event: dict) -> list[dict]:
     """The stored event as the events it stands for: one per coding of a batch
     (``store.batches``; they share the row's id, time and group), else itself expanded."""
     if batches.is_batch(event.get("after")):
-        return [{**event, "coding_id": row["id"], "before": None, "after": row}
+        return [{**event, "transcript_id": row["transcript_id"], "coding_id": row["id"], "before": None, "after": row}
                 for row in batches.decode_rows(event["after"])]
     return [expand_event(event)]
 

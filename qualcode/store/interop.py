@@ -33,14 +33,14 @@ def insert_coding_rows(conn: Connection, rows: list[dict]) -> list[dict]:
 
 def log_inserted(conn: Connection, rows: list[dict], action: str, group_id: int | None = None) -> None:
     """Log inserted codings as ``action`` events: in ``group_id``, else one group per coder
-    (its first event's id). One event per run of a coder's codings in one transcript,
-    column-wise (``store.batches``); readers see one event per coding."""
+    (its first event's id). One event per batch of a coder's codings, column-wise
+    (``store.batches``); readers see one event per coding."""
     stamp = now()
     by_coder: dict[str, list[dict]] = {}
     for row in rows:
         by_coder.setdefault(row["coder"], []).append(row)
     for coder_rows in by_coder.values():
-        values = [_event(run, action, stamp) for run in batches.runs_of(coder_rows, "transcript_id")]
+        values = [_event(run, action, stamp) for run in batches.chunks(coder_rows)]
         group = group_id
         if group is None:
             group = _new_id(conn.execute(insert(events).values(**values[0])))
@@ -58,7 +58,7 @@ def _new_id(result: CursorResult) -> int:
 
 def _event(run: list[dict], action: str, stamp: datetime) -> dict:
     return {
-        "coder": run[0]["coder"], "at": stamp, "action": action, "transcript_id": run[0]["transcript_id"],
+        "coder": run[0]["coder"], "at": stamp, "action": action, "transcript_id": batches.only(run, "transcript_id"),
         "coding_id": max(row["id"] for row in run), "before": None,
         "after": batches.encode_rows([_jsonable(row) for row in run]), "group_id": None, "undoes": None, "undone": False,
     }

@@ -1,4 +1,4 @@
-"""A bulk run's inserted codings logged as one column-wise event per transcript run:
+"""A bulk run's inserted codings logged as column-wise events of up to LIMIT codings:
 stored small, read back as the very events (and rows) they stand for."""
 
 from __future__ import annotations
@@ -59,12 +59,15 @@ def test_rows_round_trip_exactly(drawn):
     assert [[type(v) for v in r.values()] for r in decoded] == [[type(v) for v in r.values()] for r in original]
 
 
-@given(rows)
-def test_runs_keep_order_and_transcript(drawn):
+@given(rows, st.integers(1, 5))
+def test_chunks_keep_order_and_name_a_transcript_only_when_they_share_one(monkeypatch, drawn, limit):
     original = _rows(drawn)
-    runs = batches.runs_of(original, "transcript_id")
-    assert [row for run in runs for row in run] == original
-    assert all(len({r["transcript_id"] for r in run}) == 1 for run in runs)
+    monkeypatch.setattr(batches, "LIMIT", limit)
+    runs = batches.chunks(original)
+    assert [row for run in runs for row in run] == original and all(len(run) <= limit for run in runs)
+    for run in runs:
+        named = {r["transcript_id"] for r in run}
+        assert batches.only(run, "transcript_id") == (named.pop() if len(named) == 1 else None)
 
 
 def test_rows_with_other_columns_are_refused():
@@ -80,7 +83,9 @@ def _values(sid: int, start: int, end: int, code: str, transcript: str = "vsp-1"
             "codebook_version_id": None}
 
 
-def test_a_bulk_run_is_one_event_per_transcript_and_reads_as_one_per_coding(project):
+@pytest.mark.parametrize("limit", [2000, 5])
+def test_a_bulk_run_is_one_event_per_batch_and_reads_as_one_per_coding(project, monkeypatch, limit):
+    monkeypatch.setattr(batches, "LIMIT", limit)
     first = add_transcript(project, "vsp-1", "service_provider", INTERVIEW)
     second = add_transcript(project, "vsp-2", "service_provider", INTERVIEW)
     new = []
@@ -93,11 +98,14 @@ def test_a_bulk_run_is_one_event_per_transcript_and_reads_as_one_per_coding(proj
     with project.write() as conn:
         plan = apply_many(conn, "bulk", "autocode", new)
     with project.read() as conn:
-        stored = conn.execute(select(func.count()).select_from(events)).scalar()
+        stored = conn.execute(select(events.c.transcript_id)).scalars().all()
         coded = {r["id"]: r for r in store.codings_of_transcript(conn, "vsp-1") + store.codings_of_transcript(conn, "vsp-2")}
         read = store.group_events(conn, plan.group_id)
         largest = conn.execute(select(func.max(events.c.coding_id))).scalar()
-    assert stored == 2 and len(coded) == len(new) == len(read)
+    assert len(stored) == -(-len(new) // limit) and len(coded) == len(new) == len(read)
+    # an event names its transcript when its codings share one
+    assert stored == [batches.only(chunk, "transcript_id") for chunk in batches.chunks(new)]
+    assert limit < len(new) or stored == [None]
     assert largest == max(coded)  # ids are never reused: the log still names the largest
     for event in read:
         assert event["before"] is None and event["coding_id"] == event["after"]["id"]
