@@ -12,8 +12,8 @@ column by column:
 - another integer column as its values, the steps between them (segment ids, start
   offsets) or its distance from an earlier column (an end offset from its start),
   whichever is shortest;
-- a text column with repeats (the code ids, the transcripts) as its distinct values and
-  an index each;
+- a text column with repeats (the code ids) as its distinct values and an index each;
+- any column whose values come in runs (the transcripts) as each value and its count;
 - any other column as the list of its values.
 
 :func:`decode_rows` gives back exactly the rows :func:`encode_rows` was given (as JSON
@@ -61,17 +61,32 @@ def _encode_column(values: list, earlier: dict[str, list]) -> list:
     if all(type(v) is int for v in values):
         if values == list(range(first, first + len(values))):
             return ["run", first]
-        forms = [["list", values], ["step", [b - a for a, b in zip([0, *values], values, strict=False)]]]
+        forms = [["list", values], _repeats(values), ["step", [b - a for a, b in zip([0, *values], values, strict=False)]]]
         forms += [  # an end offset as its distance from the start
             ["from", [key, [v - o for v, o in zip(values, other, strict=True)]]]
             for key, other in earlier.items() if other is not values and all(type(o) is int for o in other)
         ]
-        return min(forms, key=lambda form: len(json.dumps(form[1], separators=(",", ":"))))
+        return min(forms, key=_size)
     if all(type(v) is str for v in values) and len(set(values)) < len(values):
         distinct = list(dict.fromkeys(values))
         index = {value: n for n, value in enumerate(distinct)}
-        return ["index", [distinct, [index[v] for v in values]]]
-    return ["list", values]
+        return min(["index", [distinct, [index[v] for v in values]]], _repeats(values), key=_size)
+    return min(["list", values], _repeats(values), key=_size)
+
+
+def _repeats(values: list) -> list:
+    """["repeat", [[value, times], ...]]: consecutive equal values once each (a transcript's codings)."""
+    out: list[list] = []
+    for value in values:
+        if out and type(out[-1][0]) is type(value) and out[-1][0] == value:
+            out[-1][1] += 1
+        else:
+            out.append([value, 1])
+    return ["repeat", out]
+
+
+def _size(form: list) -> int:
+    return len(json.dumps(form[1], separators=(",", ":")))
 
 
 def decode_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -91,6 +106,8 @@ def decode_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
         elif form == "index":
             distinct, picks = data
             columns[key] = [distinct[n] for n in picks]
+        elif form == "repeat":
+            columns[key] = [value for value, times in data for _ in range(times)]
         else:
             columns[key] = data
     return [{key: columns[key][n] for key in payload["keys"]} for n in range(count)]

@@ -70,6 +70,21 @@ def test_chunks_keep_order_and_name_a_transcript_only_when_they_share_one(monkey
         assert batches.only(run, "transcript_id") == (named.pop() if len(named) == 1 else None)
 
 
+def test_each_form_is_chosen_where_it_is_shortest_and_round_trips():
+    mixed = [None, "x", 0, 0.0, False, "", "y"]
+    original = _through_json([
+        {"id": 70 + n, "transcript_id": "t-1" if n < 25 else "t-2", "code_id": "referral.hotline" if n % 2 else "challenge.housing",
+         "start_offset": 10000 + n * 7919 % 90000, "end_offset": 10100 + n * 7919 % 90000 + n % 10, "memo": mixed[n % 7],
+         "confidence": 0.9, "segment_id": 1000 + n // 2}
+        for n in range(40)
+    ])
+    payload = _through_json(batches.encode_rows(original))
+    forms = {key: form for key, (form, _data) in payload["cols"].items()}
+    assert forms == {"id": "run", "transcript_id": "repeat", "code_id": "index", "start_offset": "step",
+                     "end_offset": "from", "memo": "list", "confidence": "same", "segment_id": "step"}
+    assert batches.decode_rows(payload) == original
+
+
 def test_rows_with_other_columns_are_refused():
     with pytest.raises(ValueError, match="same columns"):
         batches.encode_rows([{"a": 1, "b": 2}, {"b": 2, "a": 1}])
