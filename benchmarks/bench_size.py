@@ -24,12 +24,14 @@ ROLES = ("law_enforcement", "prosecutor", "service_provider")
 
 def build(root: Path, files: Path) -> None:
     from qualcode.coding.autocode import autocode
+    from qualcode.coding.coders import add_coder
     from qualcode.demo import prepare_demo_project
     from qualcode.transcripts.importing import ImportRequest, import_transcripts
 
     project = prepare_demo_project(HERE.parent, root)
     paths = sorted(files.glob("*.txt"))
     import_transcripts(project, [ImportRequest(p, ROLES[n % 3], "ABCDEFGHIJ"[n % 10]) for n, p in enumerate(paths)])
+    add_coder(project, "auto")  # coders are added deliberately
     autocode(project, as_coder="auto", processes=1)
     project.close()
 

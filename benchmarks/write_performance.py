@@ -127,9 +127,24 @@ def size_table() -> str:
             f"| store file (vacuumed) | {before['file_mib']:.1f} MiB | {after['file_mib']:.1f} MiB |"]
     for table in ("events", "transcripts", "codings"):
         rows.append(f"| `{table}` table | {before['tables_mib'].get(table, 0):.1f} MiB | {after['tables_mib'].get(table, 0):.1f} MiB |")
-    rows.append(f"| event payload (before + after JSON), per event | {before['payload_bytes_per_event']} bytes | "
-                f"{after['payload_bytes_per_event']} bytes |")
-    rows.append(f"| codings / events | {before['codings']:,} / {before['events']:,} | {after['codings']:,} / {after['events']:,} |")
+    per_coding = [round(f["payload_bytes_per_event"] * f["events"] / max(f["codings"], 1)) for f in (before, after)]
+    rows.append(f"| event payload (before + after JSON), per coding | {per_coding[0]} bytes | {per_coding[1]} bytes |")
+    rows.append(f"| codings / event rows | {before['codings']:,} / {before['events']:,} | {after['codings']:,} / {after['events']:,} |")
+    return "\n".join(rows)
+
+
+def startup_table() -> str:
+    """One coding action and --help, each a fresh process, before and after (bench_startup.py)."""
+    data = load("startup.json")
+    if data is None:
+        return "_not measured yet_"
+    rows = [f"{data['started']}, {data['rounds']} alternating rounds, Python {data['python']}; load average "
+            f"{data['load_before'][0]:.1f} before, {data['load_after'][0]:.1f} after. Wall and CPU seconds "
+            "(the child's user + system), median (range).", "",
+            "| case | wall | CPU | load |", "|---|---|---|---|"]
+    for name, figure in data["cases"].items():
+        rows.append(f"| `{name}` | {_range(figure['wall'], ' s', 3)} | {_range(figure['cpu'], ' s', 3)} | "
+                    f"{figure['load'][0]:.1f}–{figure['load'][1]:.1f} |")
     return "\n".join(rows)
 
 
@@ -204,6 +219,7 @@ def peers_table() -> str:
 SECTIONS = {
     "backends": backends_table,
     "size": size_table,
+    "startup": startup_table,
     "versions": versions_table,
     "autocode-ratio": autocode_ratio_table,
     "import-docx": import_docx_table,

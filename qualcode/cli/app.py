@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
+from qualcode.cli import coercion
 from qualcode.cli.lazy import click
 from qualcode.errors import QualcodeError, ValidationFailed
 
@@ -65,8 +66,7 @@ class QualcodeGroup(TyperGroup):
         self.commands = LazyCommands(self.commands)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        for param in self.get_params(ctx):  # all of them by now: --help and completion too
-            skip_coercing_none(param)
+        coercion.install(self.get_params(ctx))  # all of them by now: --help and completion too
         return super().parse_args(ctx, args)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
@@ -98,22 +98,6 @@ class QualcodeGroup(TyperGroup):
                 formatter.write_dl(rows)
 
 
-def skip_coercing_none(param) -> None:
-    """Let an unset optional option stay None without typer's coercion, which imports
-    pydantic (~0.1 s): ``qualcode tag --help`` processes the root options but needs no
-    coercion for them."""
-    if "process_value" in vars(param):
-        return
-    slow = param.process_value
-
-    def process_value(ctx, value):
-        if value is not None or param.required:
-            return slow(ctx, value)
-        return param.callback(ctx, param, value) if param.callback is not None else None
-
-    param.process_value = process_value
-
-
 class LazyCommands(dict):
     """The root group's name -> command map, filled on first lookup (``group.commands["tag"]``
     works as with an eager group; iterating shows only the commands loaded so far)."""
@@ -126,6 +110,7 @@ class LazyCommands(dict):
         if command is None:
             raise KeyError(name)
         self[name] = apply_conventions(command, (name,))
+        coercion.install_everywhere(self[name])
         return self[name]
 
 

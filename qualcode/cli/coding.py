@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import console, fail, print_json, project_of
+from qualcode.cli.common import console, fail, plain, print_json, project_of
 from qualcode.cli.tables import show_table
 from qualcode.words import plural
 
@@ -33,6 +33,7 @@ def _parse_span(span: str | None) -> tuple[int, int] | None:
 
 
 def _report(result) -> None:
+    console = plain  # ids and offsets only: a coding action never needs rich
     for row in result.added:
         console.print(f"+ {row['code_id']} [{row['start_offset']}:{row['end_offset']}] (coding {row['id']})")
     for row in result.removed:

@@ -72,7 +72,9 @@ Commands, subcommands and options complete after a new shell starts.
 
 `qualcode --help` and `qualcode tag ...` import only what they need: the root group
 reads a generated table of commands (`qualcode/cli/catalog.py`) and imports a command's
-module when the command is used. After adding or renaming a command run
+module when the command is used, building only that command; plain values (text,
+numbers, paths, flags) are coerced without typer's pydantic (`qualcode/cli/coercion.py`),
+and a coding action prints its lines without rich. After adding or renaming a command run
 `python -m qualcode.cli.reference --write` (a test says so when it is needed); a new
 module in `qualcode/cli` with a `register(app)` function is picked up without it, only
 more slowly. `benchmarks/bench_startup.py` measures start-up against `import typer`.

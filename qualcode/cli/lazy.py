@@ -34,7 +34,7 @@ COMMAND_ORDER = (
     "agreement", "tally", "quotes", "interop", "team",
 )
 # Modules of the package that hold no commands (never imported by the loader).
-NOT_COMMANDS = frozenset({"__init__", "__main__", "app", "lazy", "catalog", "reference", "common", "conventions", "examples", "tables", "progress"})
+NOT_COMMANDS = frozenset({"__init__", "__main__", "app", "lazy", "coercion", "catalog", "reference", "common", "conventions", "examples", "tables", "progress"})
 
 
 class Loader:
@@ -50,15 +50,39 @@ class Loader:
         self.group: typer.core.TyperGroup | None = None
 
     def load(self, modules):
+        """The group of every command the modules define (each one built)."""
+        if self.register(modules) or self.group is None:
+            self.group = typer.main.get_group(self.scratch)
+        return self.group
+
+    def command(self, modules, name: str):
+        """Command ``name`` from the modules, building only it: typer builds a command by
+        reading its function's signature, and a module holds up to a dozen commands."""
+        self.register(modules)
+        only = typer.Typer(rich_markup_mode=None, add_completion=False)
+        only.registered_commands = [c for c in self.scratch.registered_commands if _name(c) in (name, None)]
+        only.registered_groups = [g for g in self.scratch.registered_groups if _name(g) in (name, None)]
+        return typer.main.get_group(only).commands.get(name)
+
+    def register(self, modules) -> list[str]:
         new = [name for name in modules if name not in self.registered]
         for name in new:
             module = importlib.import_module(f"qualcode.cli.{name}")
             if hasattr(module, "register"):
                 module.register(self.scratch)
             self.registered.append(name)
-        if new or self.group is None:
-            self.group = typer.main.get_group(self.scratch)
-        return self.group
+        return new
+
+
+def _name(info) -> str | None:
+    """The name a registered command or group gets, when it is plain to see (None: unsure)."""
+    if isinstance(info.name, str):
+        return info.name
+    if getattr(info, "callback", None) is not None:
+        return typer.main.get_command_name(info.callback.__name__)
+    group = getattr(info, "typer_instance", None)
+    named = getattr(getattr(group, "info", None), "name", None)
+    return named if isinstance(named, str) else None
 
 
 def cli_modules() -> list[str]:
@@ -88,8 +112,7 @@ def resolve(name: str):
     from qualcode.cli.catalog import COMMANDS
 
     entry = COMMANDS.get(name)
-    group = _loader.load(entry[0] if entry else cli_modules())
-    command = group.commands.get(name)
+    command = _loader.command(entry[0] if entry else cli_modules(), name)
     if command is None and entry is not None:  # the table is stale: load everything
         command = _loader.load(cli_modules()).commands.get(name)
     return command

@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from qualcode.store import batches
 from qualcode.store.codings import (
     CODING_FIELDS,
     _as_dict,
+    _jsonable,
     append_event,
     compact_payload,
     insert_codings,
@@ -64,7 +66,8 @@ def write_changes(
         )
         params = [{"b_id": r["id"], "b_start": r["start_offset"], "b_end": r["end_offset"], "b_at": stamp} for r in changed]
         conn.execute(statement, params)
-    ids = insert_codings(conn, inserts)
+    # stamped as logged below, so the log's rows are the stored rows
+    ids = insert_codings(conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
     iso = stamp.isoformat()
     added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
     log: list[Change] = [(row, None) for row in deletes] + [(row, after) for (row, _, _), after in zip(updates, changed, strict=True)]
@@ -91,25 +94,32 @@ def _subject(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dic
 
 
 def _log(conn: Connection, coder: str, action: str, changes: list[Change], stamp) -> int | None:
-    """One event per changed coding; the first one's id is the group's."""
+    """The changes as one group: an event per deleted or moved coding, and one per batch of
+    inserted codings (``store.batches``); the first event's id is the group's."""
     if not changes:
         return None
-    (before, after), rest = changes[0], changes[1:]
-    row = _subject(before, after)
+    entries: list[tuple[str | None, int, dict | None, dict | None]] = [
+        (_subject(b, a)["transcript_id"], _subject(b, a)["id"], b, a) for b, a in changes if b is not None
+    ]
+    inserted = [a for b, a in changes if b is None and a is not None]
+    for run in batches.chunks(inserted):
+        payload = batches.encode_rows([_jsonable(row) or row for row in run])  # timestamps as ISO text
+        entries.append((batches.only(run, "transcript_id"), max(r["id"] for r in run), None, payload))
+    (transcript_id, coding_id, before, after), rest = entries[0], entries[1:]
     group_id = append_event(
-        conn, coder=coder, action=action, transcript_id=row["transcript_id"], coding_id=row["id"],
+        conn, coder=coder, action=action, transcript_id=transcript_id, coding_id=coding_id,
         before=before, after=after,
     )
     params = [
         {
-            "coder": coder, "at": stamp, "action": action, "transcript_id": _subject(b, a)["transcript_id"],
-            "coding_id": _subject(b, a)["id"],
-            "before": compact_payload(b, coder=coder, transcript_id=_subject(b, a)["transcript_id"]),
-            "after": compact_payload(a, b, coder=coder, transcript_id=_subject(b, a)["transcript_id"]),
+            "coder": coder, "at": stamp, "action": action, "transcript_id": transcript_id, "coding_id": coding_id,
+            "before": compact_payload(b, coder=coder, transcript_id=transcript_id),
+            "after": compact_payload(a, b, coder=coder, transcript_id=transcript_id),
             "group_id": group_id, "undoes": None, "undone": False,
         }
-        for b, a in rest
+        for transcript_id, coding_id, b, a in rest
     ]
     for first in range(0, len(params), 5000):
         conn.execute(insert(events), params[first : first + 5000])
     return group_id
+

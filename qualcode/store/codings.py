@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
 
+from qualcode.store import batches
 from qualcode.store.access import create_coder
 from qualcode.store.schema import (
     coders,
@@ -195,7 +196,7 @@ def append_event(
 
 def group_events(conn: Connection, group_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(select(events).where(events.c.group_id == group_id).order_by(events.c.id))
-    return [expand_event(dict(r._mapping)) for r in rows]
+    return [event for r in rows for event in expand_events(dict(r._mapping))]
 
 
 def set_group_undone(conn: Connection, group_id: int, undone: bool) -> None:
@@ -265,7 +266,7 @@ def event_rows(conn: Connection, coder: str | None = None, since: datetime | Non
         query = query.where(events.c.coder == coder)
     if since:
         query = query.where(events.c.at >= since)
-    return [expand_event(dict(r._mapping)) for r in conn.execute(query)]
+    return [event for r in conn.execute(query) for event in expand_events(dict(r._mapping))]
 
 
 # -- compact event payloads ------------------------------------------------------------------
@@ -328,6 +329,15 @@ def expand_payload(stored: dict | None, base: dict | None = None, *, event: dict
     if stored[COMPACT_MARK] == 1 and "ua" not in stored:
         start["updated_at"] = start["created_at"]
     return {key: start[key] for key in CODING_FIELDS}
+
+
+def expand_events(event: dict) -> list[dict]:
+    """The stored event as the events it stands for: one per coding of a batch
+    (``store.batches``; they share the row's id, time and group), else itself expanded."""
+    if batches.is_batch(event.get("after")):
+        return [{**event, "transcript_id": row["transcript_id"], "coding_id": row["id"], "before": None, "after": row}
+                for row in batches.decode_rows(event["after"])]
+    return [expand_event(event)]
 
 
 def expand_event(event: dict) -> dict:

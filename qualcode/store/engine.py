@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -12,6 +13,12 @@ from qualcode.errors import StoreError
 from qualcode.store.access import bind_coder, explain_refusal
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def compact_json(value) -> str:
+    """JSON columns without the spaces after "," and ":" (json.dumps's default): an event
+    of a bulk run is long lists of numbers, a sixth of them spaces."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def sqlite_url(path: Path) -> str:
@@ -28,7 +35,10 @@ def open_engine(url: str, *, coder: str | None = None) -> Engine:
     """
     if url.startswith("sqlite"):
         # hide_parameters: a failed statement's message never carries its values (transcript text).
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True,
+            json_serializer=compact_json,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN until the first write, which
         # lets two writers deadlock on lock upgrade; emit BEGIN ourselves instead.
@@ -49,7 +59,7 @@ def _server_engine(url: str) -> Engine:
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     try:
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True, json_serializer=compact_json)
     except ModuleNotFoundError as missing:
         raise StoreError(
             f"The database URL needs the Python driver '{missing.name}', which is not installed; "

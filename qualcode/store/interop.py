@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, CursorResult, insert, select, update
 
+from qualcode.store import batches
 from qualcode.store.codings import CODING_FIELDS, insert_codings, now
 from qualcode.store.schema import codebook_versions, codings, events, transcripts
 
@@ -31,14 +32,15 @@ def insert_coding_rows(conn: Connection, rows: list[dict]) -> list[dict]:
 
 
 def log_inserted(conn: Connection, rows: list[dict], action: str, group_id: int | None = None) -> None:
-    """One ``action`` event per inserted coding: in ``group_id``, else one group per coder
-    (its first event's id). One statement for each coder's first event, batches for the rest."""
+    """Log inserted codings as ``action`` events: in ``group_id``, else one group per coder
+    (its first event's id). One event per batch of a coder's codings, column-wise
+    (``store.batches``); readers see one event per coding."""
     stamp = now()
     by_coder: dict[str, list[dict]] = {}
     for row in rows:
         by_coder.setdefault(row["coder"], []).append(row)
     for coder_rows in by_coder.values():
-        values = [_event(row, action, stamp) for row in coder_rows]
+        values = [_event(run, action, stamp) for run in batches.chunks(coder_rows)]
         group = group_id
         if group is None:
             group = _new_id(conn.execute(insert(events).values(**values[0])))
@@ -54,11 +56,11 @@ def _new_id(result: CursorResult) -> int:
     return int(key[0])
 
 
-def _event(row: dict, action: str, stamp: datetime) -> dict:
+def _event(run: list[dict], action: str, stamp: datetime) -> dict:
     return {
-        "coder": row["coder"], "at": stamp, "action": action, "transcript_id": row["transcript_id"],
-        "coding_id": row["id"], "before": None, "after": _jsonable(row), "group_id": None,
-        "undoes": None, "undone": False,
+        "coder": run[0]["coder"], "at": stamp, "action": action, "transcript_id": batches.only(run, "transcript_id"),
+        "coding_id": max(row["id"] for row in run), "before": None,
+        "after": batches.encode_rows([_jsonable(row) for row in run]), "group_id": None, "undoes": None, "undone": False,
     }
 
 

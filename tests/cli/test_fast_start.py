@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-HEAVY = ("spacy", "sklearn", "pandas", "docx", "matplotlib", "textual", "sqlalchemy", "pydantic", "rich")
+HEAVY = ("spacy", "sklearn", "pandas", "numpy", "docx", "matplotlib", "textual", "sqlalchemy", "pydantic", "rich")
 COMMAND_MODULES = ("project", "transcripts", "codebook", "coding", "codings_io", "code", "autocode",
                    "agreement", "tally", "quotes", "interop", "team", "demo")
 
@@ -27,11 +27,17 @@ print(json.dumps([heavy, cli]))
 """
 
 
-def loaded(cwd, args):
+def run_and_list(cwd, args) -> tuple[list[str], list]:
+    """What the command printed (stdout and stderr lines) and the modules it loaded."""
     code = SCRIPT.format(heavy=HEAVY, modules=COMMAND_MODULES)
     done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    *printed, modules = done.stdout.strip().splitlines()
+    return printed + done.stderr.splitlines(), json.loads(modules)
+
+
+def loaded(cwd, args):
+    return run_and_list(cwd, args)[1]
 
 
 @pytest.mark.parametrize(
@@ -42,13 +48,24 @@ def loaded(cwd, args):
         (["tag", "--help"], [], ["coding"]),
         (["codings", "--help"], [], ["coding", "codings_io"]),
         (["db", "--help"], [], ["team"]),
-        # running a command coerces its options (typer uses pydantic) and prints with rich
-        (["transcripts", "list"], ["pydantic", "rich", "sqlalchemy"], ["transcripts"]),
-        (["transcripts", "list", "--json"], ["pydantic", "sqlalchemy"], ["transcripts"]),
+        # a table is printed with rich; plain values are coerced without typer's pydantic
+        (["transcripts", "list"], ["rich", "sqlalchemy"], ["transcripts"]),
+        (["transcripts", "list", "--json"], ["sqlalchemy"], ["transcripts"]),
     ],
 )
 def test_imports_only_what_the_command_needs(project, args, heavy, modules):
     assert loaded(project.root, args) == [heavy, modules]
+
+
+@pytest.mark.coders("ana")
+@pytest.mark.parametrize("where", [[], ["-p", "."]])
+def test_one_coding_action_imports_only_the_store(project, interview, where):
+    """A whole `qualcode tag` (and its undo) loads SQLAlchemy to write, and neither pydantic
+    (typer's coercion of the given values) nor rich (its few plain lines) nor any analysis
+    library."""
+    tag = ["tag", "vsp-1", "2", "referral.hotline", "--coder", "ana", "--text", "the hotline"]
+    for args, line in ((tag, "+ referral.hotline [64:75] (coding 1)"), (["undo", "--coder", "ana"], "- referral.hotline [64:75] (coding 1)")):
+        assert run_and_list(project.root, [*where, *args]) == ([line], [["sqlalchemy"], ["coding"]])
 
 
 def test_catalog_is_current():

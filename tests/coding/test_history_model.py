@@ -1,7 +1,8 @@
 """A model-based test of the coding core.
 
-A Hypothesis state machine drives random sequences of tag, sub-span tag, untag, memo,
-accept, reject, undo and redo across two coders, and after every step checks that each
+A Hypothesis state machine drives random sequences of tag, sub-span tag, bulk tags (as
+autocoding as a coder applies them), untag, memo, accept, reject, undo and redo across
+two coders, and after every step checks that each
 coder's codings and suggestion decisions in the store equal a small in-memory model:
 
 - a coder's state is their codings (in creation order, with memos) and decisions;
@@ -35,6 +36,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import insert, select
 
+from qualcode.coding.bulk import apply_many
 from qualcode.coding.coders import add_coder
 from qualcode.coding.session import CodingSession
 from qualcode.coding.suggesters import Suggestion, accept, reject
@@ -190,6 +192,28 @@ class CodingMachine(RuleBasedStateMachine):
         before = model.snapshot()
         CodingSession(self.project, coder).tag(self.transcript.id, ordinal, [code], span=(start, end))
         if model.tag(ordinal, code, start, end, self.births):
+            model.act(before)
+
+    @rule(who=st.integers(0, 1), items=st.lists(
+        st.tuples(st.sampled_from(TURNS), st.sampled_from(CODES), st.none() | st.tuples(st.integers(0, 10), st.integers(0, 10))),
+        min_size=1, max_size=4,
+    ))
+    def tag_many(self, who, items):
+        """A bulk run (``autocode --as NAME``, a codings import): many tags, one action,
+        its inserts logged as one event per transcript."""
+        coder, model = self.coders[who], self.models[self.coders[who]]
+        spans = [(ordinal, code, *self._span(ordinal, cut)) for ordinal, code, cut in items]
+        before = model.snapshot()
+        with self.project.write() as conn:
+            ids = segment_ids(conn, self.transcript.id)
+            apply_many(conn, coder, "autocode", [
+                {"transcript_id": self.transcript.id, "segment_id": ids[ordinal], "coder": coder, "code_id": code,
+                 "start_offset": start, "end_offset": end, "origin": "rules", "confidence": 0.5, "memo": None,
+                 "codebook_version_id": None}
+                for ordinal, code, start, end in spans
+            ])
+        changed = [model.tag(ordinal, code, start, end, self.births) for ordinal, code, start, end in spans]
+        if any(changed):
             model.act(before)
 
     @rule(who=st.integers(0, 1), ordinal=st.sampled_from(TURNS), code=st.sampled_from(CODES))

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import event, select
 
 from qualcode.coding.history import undo_last
+from qualcode.store.codings import event_rows
 from qualcode.store.interop import insert_coding_rows, log_inserted
 from qualcode.store.schema import codings, events, segments
 from tests.helpers import INTERVIEW, add_coders, add_transcript
@@ -36,7 +37,9 @@ def test_codings_go_in_without_a_statement_a_row_and_each_coder_gets_one_event_g
     assert len(statements) <= 12  # ids reserved, one insert, per coder: first event, its group, the rest (not per row)
     with project.read() as conn:
         assert sorted(conn.execute(select(codings.c.id)).scalars()) == sorted(r["id"] for r in stored)
-        logged = conn.execute(select(events.c.coder, events.c.coding_id, events.c.group_id)).all()
+        stored_events = conn.execute(select(events.c.id)).all()
+        logged = [(e["coder"], e["coding_id"], e["group_id"]) for e in event_rows(conn)]
+    assert len(stored_events) == len({r["coder"] for r in stored})  # one per coder: their codings, column-wise
     assert sorted(c for _, c, _ in logged) == sorted(r["id"] for r in stored)
     groups = {coder: {g for who, _, g in logged if who == coder} for coder, _, _ in logged}
     assert all(len(g) == 1 for g in groups.values())
