@@ -246,7 +246,18 @@ BEGIN
        OR coalesce(json_typeof(NEW.after), 'null') NOT IN ('object', 'null') THEN
       RAISE EXCEPTION 'qualcode: an event''s before and after must be JSON objects or null' USING ERRCODE = '23514';
     END IF;
-    IF NEW.coding_id IS NOT NULL THEN
+    IF NEW.coding_id IS NOT NULL AND json_typeof(NEW.after) = 'object' AND (NEW.after ->> '_c') = '3' THEN
+      -- A batch of inserted codings, column by column (store/batches.py; its reader
+      -- checks every row): bounded, with the code and span columns.
+      IF coalesce(json_typeof(NEW.after -> 'n'), '') <> 'number'
+         OR (NEW.after ->> 'n')::numeric NOT BETWEEN 1 AND 2000
+         OR coalesce(json_typeof(NEW.after -> 'cols'), '') <> 'object'
+         OR (NEW.after -> 'cols' -> 'code_id') IS NULL
+         OR (NEW.after -> 'cols' -> 'start_offset') IS NULL
+         OR (NEW.after -> 'cols' -> 'end_offset') IS NULL THEN
+        RAISE EXCEPTION 'qualcode: a batch event must hold 1 to 2000 codings with their code_id, start_offset and end_offset' USING ERRCODE = '23514';
+      END IF;
+    ELSIF NEW.coding_id IS NOT NULL THEN
       -- The whole row: the after of an insert, else the before (an update's after may
       -- be a compact delta, "_c": 2, holding only the changed fields; store/codings.py).
       state := CASE WHEN json_typeof(NEW.after) = 'object' AND coalesce(NEW.after ->> '_c', '1') = '1'

@@ -29,6 +29,8 @@ import itertools
 import json
 from typing import Any
 
+from qualcode.errors import StoreError
+
 MARK = "_c"
 BATCH = 3  # compact_payload's forms are 1 (a whole row) and 2 (an update's changed fields)
 LIMIT = 2000  # rows per event: bounds one JSON value (and what one read expands)
@@ -90,27 +92,67 @@ def _size(form: list) -> int:
 
 
 def decode_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows :func:`encode_rows` stored, in order."""
-    count, columns = payload["n"], {}
-    for key in payload["keys"]:
-        form, data = payload["cols"][key]
+    """The rows :func:`encode_rows` stored, in order.
+
+    A stored event is untrusted (a teammate's database role may have written it), so the
+    payload is checked before anything is built from it: at most LIMIT rows, every column
+    exactly that long. Memory stays bounded by LIMIT whatever the payload claims; a bad
+    one is one StoreError, never a crash. :func:`decode_codings` also checks each row.
+    """
+    count, keys, stored = payload.get("n"), payload.get("keys"), payload.get("cols")
+    if type(count) is not int or not 1 <= count <= LIMIT:
+        raise StoreError(f"a batch event claims {count!r} codings; allowed: 1 to {LIMIT}")
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys) or not isinstance(stored, dict):
+        raise StoreError("a batch event has no list of column names and columns")
+    columns: dict[str, list] = {}
+    for key in keys:
+        form = stored.get(key)
+        if not (isinstance(form, list) and len(form) == 2 and isinstance(form[0], str)):
+            raise StoreError(f"a batch event's column {key[:40]!r} is not [form, data]")
+        columns[key] = _decode_column(form[0], form[1], count, columns)
+        if len(columns[key]) != count:
+            raise StoreError(f"a batch event's column {key[:40]!r} has {len(columns[key])} values for {count} codings")
+    return [{key: columns[key][n] for key in keys} for n in range(count)]
+
+
+def decode_codings(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """:func:`decode_rows` of a batch of inserted codings, each with its id, code and span."""
+    rows = decode_rows(payload)
+    for row in rows:
+        _check_coding(row)
+    return rows
+
+
+def _decode_column(form: str, data: Any, count: int, columns: dict[str, list]) -> list:
+    try:
         if form == "same":
-            columns[key] = [data] * count
-        elif form == "run":
-            columns[key] = list(range(data, data + count))
-        elif form == "step":
-            columns[key] = list(itertools.accumulate(data))
-        elif form == "from":
+            return [data] * count
+        if form == "run" and type(data) is int:
+            return list(range(data, data + count))
+        if form == "step" and isinstance(data, list) and len(data) == count:
+            return list(itertools.accumulate(data))
+        if form == "from":
             other, gaps = data
-            columns[key] = [o + gap for o, gap in zip(columns[other], gaps, strict=True)]
-        elif form == "index":
+            return [o + gap for o, gap in zip(columns[other], gaps, strict=True)]
+        if form == "index":
             distinct, picks = data
-            columns[key] = [distinct[n] for n in picks]
-        elif form == "repeat":
-            columns[key] = [value for value, times in data for _ in range(times)]
-        else:
-            columns[key] = data
-    return [{key: columns[key][n] for key in payload["keys"]} for n in range(count)]
+            if isinstance(picks, list) and len(picks) == count:
+                return [distinct[n] for n in picks]
+        if form == "repeat" and isinstance(data, list):
+            if sum(times for _, times in data if type(times) is int and times > 0) == count == sum(t for _, t in data):
+                return [value for value, times in data for _ in range(times)]
+        if form == "list" and isinstance(data, list):
+            return data
+    except (TypeError, ValueError, KeyError, IndexError) as error:
+        raise StoreError(f"a batch event's column of form {form[:20]!r} cannot be read ({type(error).__name__})") from None
+    raise StoreError(f"a batch event's column has form {form[:20]!r} with data that does not fit {count} codings")
+
+
+def _check_coding(row: dict[str, Any]) -> None:
+    start, end = row.get("start_offset"), row.get("end_offset")
+    if (type(row.get("id")) is not int or not isinstance(row.get("code_id"), str)
+            or type(start) is not int or type(end) is not int or not 0 <= start < end):
+        raise StoreError("a batch event holds a coding without an id, a code and a span 0 <= start < end")
 
 
 def chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

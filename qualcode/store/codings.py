@@ -336,7 +336,7 @@ def expand_events(event: dict) -> list[dict]:
     (``store.batches``; they share the row's id, time and group), else itself expanded."""
     if batches.is_batch(event.get("after")):
         return [{**event, "transcript_id": row["transcript_id"], "coding_id": row["id"], "before": None, "after": row}
-                for row in batches.decode_rows(event["after"])]
+                for row in batches.decode_codings(event["after"])]
     return [expand_event(event)]
 
 

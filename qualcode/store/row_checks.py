@@ -27,6 +27,15 @@ _CODING_EVENT_OK = (  # the trigger's test of a coding event: its whole row carr
     "FROM (SELECT CASE WHEN json_typeof(after) = 'object' AND coalesce(after ->> '_c', '1') = '1' "
     "THEN after ELSE before END AS s) st) x), false)"
 )
+_BATCH_EVENT_OK = (  # a batch of inserted codings (store/batches.py), as the trigger tests it
+    "(coalesce(json_typeof(after -> 'n'), '') = 'number' AND (after ->> 'n')::numeric BETWEEN 1 AND 2000 "
+    "AND coalesce(json_typeof(after -> 'cols'), '') = 'object' AND (after -> 'cols' -> 'code_id') IS NOT NULL "
+    "AND (after -> 'cols' -> 'start_offset') IS NOT NULL AND (after -> 'cols' -> 'end_offset') IS NOT NULL)"
+)
+_EVENT_OK = (
+    f"CASE WHEN json_typeof(after) = 'object' AND (after ->> '_c') = '3' THEN {_BATCH_EVENT_OK} "
+    f"ELSE {_CODING_EVENT_OK} END"
+)
 STORED_ROW_CHECKS: dict[str, tuple[str, str]] = {
     "event(s) with an action that is not a lower-case word": ("events", "action !~ '^[a-z][a-z_:-]{0,39}$'"),
     "event(s) whose before or after is not a JSON object": (
@@ -36,7 +45,7 @@ STORED_ROW_CHECKS: dict[str, tuple[str, str]] = {
             "OR coalesce(json_typeof(after), 'null') NOT IN ('object', 'null')"
         ),
     ),
-    "coding event(s) without the code and span": ("events", f"coding_id IS NOT NULL AND NOT {_CODING_EVENT_OK}"),
+    "coding event(s) without the code and span": ("events", f"coding_id IS NOT NULL AND NOT ({_EVENT_OK})"),
     "coding(s) outside 0 <= start < end": ("codings", "start_offset < 0 OR end_offset <= start_offset"),
     "decision(s) with a bad span or evidence that is not an object": (
         "suggestions",

@@ -101,6 +101,10 @@ FORGED = [
     ("tag", None, "[1, 2]", 1),  # after is not an object
     ("tag", None, '{"code_id": 5}', 1),  # a coding event without its code and span
     ("DROP TABLE events", None, None, None),  # not an action
+    # a batch of inserted codings (store/batches.py) claiming a billion rows: its reader would build them
+    ("import", None, '{"_c": 3, "n": 1000000000, "keys": ["id"], "cols": {"id": ["same", 1]}}', 1),
+    # a batch without the code and span columns
+    ("import", None, '{"_c": 3, "n": 1, "keys": ["id"], "cols": {"id": ["same", 1]}}', 1),
 ]
 
 
@@ -248,6 +252,10 @@ def test_db_grant_check_passes_on_what_qualcode_itself_writes(project, team):
     session.undo()
     session.redo()
     session.untag("vsp-1", 2, ["referral.hotline"])
+    csv = project.root / "bulk.csv"  # a bulk write: its inserts are logged as one batch event
+    csv.write_text(f"transcript,coder,code,segment,memo\nvsp-1,{ben},challenge.housing,4,\n", encoding="utf-8")
+    assert CliRunner().invoke(app, ["-p", str(project.root), "codings", "import", str(csv)]).exit_code == 0
+    assert count(project, "SELECT count(*) FROM events WHERE after::jsonb ->> '_c' = '3'") == 1
     assert CliRunner().invoke(app, ["-p", str(project.root), "transcripts", "remove", "vsp-2", "--yes"]).exit_code == 0
     assert CliRunner().invoke(app, ["-p", str(project.root), "transcripts", "restore", "vsp-2"]).exit_code == 0
     result = _grant(project, ana, "--check")

@@ -4,6 +4,8 @@ stored small, read back as the very events (and rows) they stand for."""
 from __future__ import annotations
 
 import json
+import re
+import tracemalloc
 from datetime import datetime
 
 import pytest
@@ -14,8 +16,10 @@ from sqlalchemy import func, select
 from qualcode.coding.bulk import apply_many
 from qualcode.coding.listing import event_log
 from qualcode.coding.session import CodingSession
+from qualcode.errors import StoreError
 from qualcode.store import batches
 from qualcode.store import codings as store
+from qualcode.store.batches import decode_codings, encode_rows
 from qualcode.store.schema import events
 from qualcode.store.transcripts import segment_ids
 from tests.helpers import INTERVIEW, add_transcript
@@ -156,3 +160,34 @@ def _state(project, rows=None) -> list[dict]:
         with project.read() as conn:
             rows = store.codings_of_transcript(conn, "vsp-1")
     return [{k: _naive(v) for k, v in row.items() if k != "updated_at"} for row in rows]
+
+
+ROW = {"id": 7, "code_id": "referral.hotline", "start_offset": 3, "end_offset": 9}
+FORGED_BATCHES = [
+    # claims a billion codings of one stored value: refused before any list is built
+    ({"_c": 3, "n": 10**9, "keys": ["id"], "cols": {"id": ["same", 1]}}, "claims 1000000000 codings"),
+    ({"_c": 3, "n": 2, "keys": ["id"], "cols": {"id": ["repeat", [[1, 10**9], [2, -10**9 + 2]]]}}, "does not fit"),
+    ({"_c": 3, "n": 2, "keys": ["id"], "cols": {"id": ["list", [1, 2, 3]]}}, "has 3 values for 2 codings"),
+    ({"_c": 3, "n": 1, "keys": ["id"], "cols": {}}, "is not [form, data]"),
+    ({"_c": 3, "n": 1, "keys": "id", "cols": {}}, "no list of column names"),
+    ({"_c": 3, "n": 1, "keys": ["id"], "cols": {"id": ["from", ["nowhere", [1]]]}}, "cannot be read"),
+    ({**encode_rows([{**ROW, "start_offset": 9}])}, "span 0 <= start < end"),
+    ({**encode_rows([{k: v for k, v in ROW.items() if k != "code_id"}])}, "without an id, a code"),
+]
+
+
+@pytest.mark.parametrize(("payload", "message"), FORGED_BATCHES, ids=range(len(FORGED_BATCHES)))
+def test_a_forged_batch_event_is_one_store_error_with_bounded_memory(payload, message):
+    """A teammate's role may have written the event: it is refused, never expanded blindly."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(StoreError, match=re.escape(message)):
+            decode_codings(payload)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+
+
+def test_a_genuine_batch_of_codings_decodes():
+    assert decode_codings(encode_rows([ROW, {**ROW, "id": 8}])) == [ROW, {**ROW, "id": 8}]
