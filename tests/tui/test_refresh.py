@@ -155,3 +155,37 @@ def test_screen_matches_the_store_after_every_refresh(project):
         run_state_machine_as_test(ScreenAgainstStore, settings=settings(stateful_step_count=10))
     finally:
         PROJECT.clear()
+
+
+@pytest.mark.parametrize("own_action_between", [False, True], ids=["tick only", "own action, then tick"])
+def test_a_memo_edit_in_another_window_shows_at_the_next_tick(project, interview, own_action_between):
+    """Window two of the same coder edits the memo of an existing coding (issue 20): window one
+    must show it at its next tick, even when its own action came in between."""
+    other_window = CodingSession(project, "ana")
+    coding = other_window.tag("vsp-1", 4, ["referral.hotline"]).added[0]
+    state = CodingState(project, "ana", "vsp-1", suggesters=[])
+    other_window.set_memo(coding["id"], "seen from window two")
+    if own_action_between:
+        state.go_to(2)
+        state.toggle("challenge.housing")
+    assert 4 in state.refresh().changed
+    assert [m.memo for m in state.mine(4)] == ["seen from window two"]
+
+
+async def test_two_screens_of_one_coder_see_each_others_memo_edits(project, interview):
+    from qualcode.tui.app import CodingApp
+    from tests.tui.test_app import SIZE
+
+    CodingSession(project, "ana").tag("vsp-1", 4, ["referral.hotline"])
+    one, two = CodingApp(project, "ana", "vsp-1"), CodingApp(project, "ana", "vsp-1")
+    async with one.run_test(size=SIZE) as pilot_one, two.run_test(size=SIZE) as pilot_two:
+        assert "✎" not in one.transcript_view.turn_text(4)
+        [mark] = two.state.mine(4)
+        two.state.go_to(4)
+        two.state.set_memo(mark, "windows agree")  # what the memo screen saves
+        await pilot_one.press("t")  # window one's own action on turn 2 before its tick
+        one.refresh_from_store()
+        await pilot_one.pause()
+        await pilot_two.pause()
+        assert "✎" in one.transcript_view.turn_text(4)
+        assert [m.memo for m in one.state.mine(4)] == ["windows agree"]
