@@ -69,9 +69,13 @@ def export_coder_command(
         return
     console.print(
         f"Wrote {summary.path}: {plural(summary.codings, 'coding')} of {summary.coder} in {plural(summary.transcripts, 'transcript')} "
-        f"({summary.memos} with memos, {summary.orphaned} orphaned), {plural(summary.events, 'event')}.",
+        f"({summary.memos} with memos, {summary.orphaned} orphaned), {plural(summary.events, 'event')}, "
+        f"{plural(summary.target_memos, 'memo')} on transcripts/codes, {plural(summary.marks, 'finish mark')}.",
         markup=False, soft_wrap=True,
     )
+    if summary.stale_marks:
+        console.print(f"  Not bundled: {plural(summary.stale_marks, 'finish mark')} made on content a transcript "
+                      "no longer has (stale, not counted).", markup=False, soft_wrap=True)
 
 
 def import_project_command(
@@ -176,6 +180,9 @@ def _print_merge(report) -> None:
         console.print(f"  refused {_where(item)}: {item['reason']}", markup=False, soft_wrap=True)
     for item in report.not_in_bundle:
         console.print(f"  not in bundle (kept): {_where(item)} (coding {item['id']})", markup=False)
+    console.print(f"  {report.travel.summary}.", markup=False, soft_wrap=True)
+    for reason in report.travel.refused:
+        console.print(f"  refused {reason}", markup=False, soft_wrap=True)
     for note in report.notes:
         console.print(f"  Note: {note}", markup=False, soft_wrap=True)
 
