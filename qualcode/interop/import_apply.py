@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import InteropError
 from qualcode.interop.segmenting import segment_for_span, segment_text
+from qualcode.interop.travel import store_travellers
 from qualcode.store.interop import insert_coding_rows, log_inserted
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
     from qualcode.interop.qdpx_import import ImportReport, PlannedCoding
+    from qualcode.interop.qdpx_notes import NoteReading
     from qualcode.project import Project
 
 
@@ -50,10 +52,12 @@ def _sidecar_segments(rows, text: str) -> list[Segment] | None:
     return segments if valid and ordered else None
 
 
-def apply_import(project: Project, report: ImportReport, activate=None, reference=None, *, rebuild=None) -> None:
+def apply_import(project: Project, report: ImportReport, activate=None, reference=None, *, rebuild=None,
+                 travellers: NoteReading | None = None) -> None:
     """Store what ``report`` plans; ``activate``/``reference`` are codebooks to write to
     ``report.codebook_file`` (the first also becomes the project's codebook). ``rebuild``
-    makes a planned source's Transcript again (the plan does not keep texts)."""
+    makes a planned source's Transcript again (the plan does not keep texts). ``travellers``:
+    memos on transcripts/codes and finish marks read from the file's notes (``report.travel`` says what became of them)."""
     from qualcode.codebook.versions import ensure_snapshot, write_text_atomically
     from qualcode.interop.codebook_io import set_project_codebook
     from qualcode.project import replace_text
@@ -72,6 +76,9 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
             rows = [row for s in report.sources if s.status != "skipped"
                     for row in _store_source(conn, s, version_id, rebuild)]
             log_inserted(conn, insert_coding_rows(conn, rows), "import")
+            if travellers is not None:
+                report.travel = store_travellers(conn, target, travellers.memos, travellers.marks, action="import",
+                                                 groups={})
             codebook = activate or reference
             if codebook is not None and book_file is not None:
                 created_file = not book_file.exists()
