@@ -139,7 +139,7 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
         report = planner.plan()
         if not options.dry_run:  # inside: each new transcript is rebuilt from the archive when stored
             apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write,
-                         rebuild=planner.rebuild)
+                         rebuild=planner.rebuild, travellers=planner.travellers)
     return report
 
 

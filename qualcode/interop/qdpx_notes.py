@@ -139,7 +139,7 @@ def read_notes(refi, sources: Iterable[tuple[object, str]], code_ids: dict[str, 
             reading.used.add(key)
             texts.setdefault((coder_of(note.user), None, code), []).append(refi.note_text(note))
     for (coder, on_transcript, on_code), parts in texts.items():
-        text = "\n\n".join(t.strip() for t in parts if t and t.strip())
+        text = "\n\n".join(t for t in parts if t and t.strip())  # kept as written: the store cleans it
         if text:
             reading.memos.append(MemoItem(coder, on_transcript, on_code, text))
     return reading
