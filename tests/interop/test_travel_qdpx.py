@@ -103,7 +103,7 @@ MEMO_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs", "Cn", "Co")) |
 TARGETS = st.sampled_from([("vsp-1", None), ("pros-1", None), (None, "referral"), (None, "challenge.housing")])
 
 
-@settings(deadline=None)
+@settings(deadline=None, max_examples=10)  # two projects per example (two schemas on PostgreSQL)
 @given(
     memos=st.dictionaries(st.tuples(st.sampled_from(["alice", "bob"]), TARGETS), MEMO_TEXT, max_size=4),
     marks=st.sets(st.tuples(st.sampled_from(["alice", "bob"]), st.sampled_from(["vsp-1", "pros-1"]),
@@ -141,3 +141,30 @@ def _bare_project(root):
     add_transcript(project, "pros-1", "prosecutor", HARD_TURNS, site="B")
     add_coders(project, "alice", "bob")
     return project
+
+
+@settings(deadline=None, max_examples=10)  # two projects per example (two schemas on PostgreSQL)
+@given(
+    memos=st.dictionaries(st.tuples(st.sampled_from(["alice", "bob"]), TARGETS), MEMO_TEXT, max_size=4),
+    marks=st.sets(st.tuples(st.sampled_from(["alice", "bob"]), st.sampled_from(["vsp-1", "pros-1"]),
+                            st.sampled_from([None, 2, 4])), max_size=5),
+)
+def test_property_coder_bundles_then_merge_carry_exactly_the_memos_and_marks(tmp_path_factory, memos, marks):
+    """The same model through ``export coder`` + ``merge`` of each coder's bundle."""
+    from qualcode.interop.bundles import export_coder_bundle
+    from qualcode.interop.merge import merge_bundle
+
+    project = _bare_project(tmp_path_factory.mktemp("laptop"))
+    sessions = {c: CodingSession(project, c) for c in ("alice", "bob")}
+    for (coder, (transcript_id, code_id)), text in memos.items():
+        set_target_memo(sessions[coder], text, transcript_id=transcript_id, code_id=code_id)
+    for coder, transcript_id, ordinal in marks:
+        set_mark(sessions[coder], transcript_id, ordinal, True)
+    lead = _bare_project(tmp_path_factory.mktemp("lead"))
+    folder = tmp_path_factory.mktemp("bundles")
+    for coder in ("alice", "bob"):
+        report = merge_bundle(lead, export_coder_bundle(project, coder, folder / f"{coder}.qcb").path)
+        assert report.travel.refused == ()
+    assert carried(lead) == carried(project)
+    project.close()
+    lead.close()
