@@ -168,3 +168,35 @@ def test_property_coder_bundles_then_merge_carry_exactly_the_memos_and_marks(tmp
     assert carried(lead) == carried(project)
     project.close()
     lead.close()
+
+
+def test_another_tools_notes_on_a_source_and_a_code_become_memos(tmp_path):
+    """As NVivo/MAXQDA (document memos) and OpenQDA (code memos) carry them: NoteRef from the TextSource / Code."""
+    from tests.interop.refi_builders import Src, gid, project_xml
+
+    text = "Interviewer: Hello.\nRespondent: The hotline helps.\n"
+    xml = project_xml([Src("iv", text, [], {"role": "other"})], origin="NVivo for Windows 14")
+    note = gid("n:doc")
+    code_note, marks_note = gid("n:code"), gid("n:marks")
+    xml = xml.replace("</TextSource>", f'<NoteRef targetGUID="{note}"/><NoteRef targetGUID="{marks_note}"/></TextSource>', 1)
+    xml = xml.replace(f'guid="{gid("c:Hotline")}" name="Hotline" isCodable="true" color="#FF0000"/>',
+                      f'guid="{gid("c:Hotline")}" name="Hotline" isCodable="true" color="#FF0000">'
+                      f'<NoteRef targetGUID="{code_note}"/></Code>')
+    users = f'creatingUser="{gid("u:ben")}"'
+    xml = xml.replace("</Project>", (
+        f'<Notes><Note guid="{note}" {users}><PlainTextContent>Long pauses throughout.</PlainTextContent></Note>'
+        f'<Note guid="{code_note}" {users}><PlainTextContent>Calls only.</PlainTextContent></Note>'
+        f'<Note guid="{marks_note}" {users}><Description>{MARKS_TAG}</Description>'
+        "<PlainTextContent>done\nfinished, honest</PlainTextContent></Note></Notes></Project>"))
+    path = tmp_path / "nvivo.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", xml)
+        archive.writestr(f"sources/{gid('s:iv')}.txt", text)
+    fresh = fresh_project(tmp_path)
+    report = import_project(fresh, path, ImportOptions(codebook_from_file=True))
+    memos, marks = carried(fresh)
+    assert {(m.coder, m.transcript_id, m.code_id, m.text) for m in memos} == {
+        ("ben", "iv", None, "Long pauses throughout."), ("ben", None, "hotline", "Calls only.")}
+    assert [(m.coder, m.kind) for m in marks] == [("ben", "done")]
+    assert report.travel is not None and report.travel.memos_added == 2
+    assert "finish marks of ben on 'iv', line 2: not a mark qualcode writes" in report.notes
