@@ -147,3 +147,11 @@ def test_the_commands_say_how_many_memos_and_marks_went_through(laptop, tmp_path
     assert "memos on transcripts/codes: 2 added, 0 already present; finish marks: 2 added" in merged.output
     as_json = runner.invoke(cli, ["-p", str(lead.root), "merge", str(bundle), "--json"])
     assert json.loads(as_json.output)[0]["travel"]["marks_present"] == 2
+
+
+def test_a_dry_run_merge_counts_memos_and_marks_and_stores_none(laptop, tmp_path):
+    bundle = export_coder_bundle(laptop, "alice", tmp_path / "alice.qcb").path
+    lead = _project(tmp_path, "lead")
+    report = merge_bundle(lead, bundle, dry_run=True)
+    assert (report.travel.memos_added, report.travel.marks_added) == (2, 2)
+    assert marks(lead) == (set(), False)
