@@ -48,6 +48,7 @@ OWN_ACTIONS = {
     "toggle then undo": lambda s: (s.toggle("challenge.housing"), s.undo()),
     "nothing to code": lambda s: s.toggle_nothing(),
     "done": lambda s: s.toggle_done(),
+    "toggle then memo": lambda s: (s.toggle("challenge.housing"), s.set_memo(s.mine(s.current)[0], "a note")),
 }
 
 
