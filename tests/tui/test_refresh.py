@@ -104,6 +104,8 @@ class ScreenAgainstStore(RuleBasedStateMachine):
         PROJECT.append(add_transcript(PROJECT[0], self.tid, "service_provider", INTERVIEW))
         self.state = CodingState(PROJECT[0], "ana", self.tid, suggesters=[])
         self.ben = CodingSession(PROJECT[0], "ben")
+        self.other_window = CodingSession(PROJECT[0], "ana")  # ana's second window (issue 20)
+        self.edited_elsewhere = False  # since the last tick
 
     @rule(turn=st.sampled_from([2, 4]), code=st.sampled_from(["challenge.housing", "referral.hotline"]))
     def ana_toggles(self, turn, code):
@@ -130,9 +132,18 @@ class ScreenAgainstStore(RuleBasedStateMachine):
         with contextlib.suppress(QualcodeError):  # nothing left to undo
             self.ben.undo()
 
+    @rule(memo=st.sampled_from(["first thought", "second thought", None]))
+    def ana_edits_a_memo_in_another_window(self, memo):
+        with PROJECT[0].read() as conn:
+            mine = load_marks(conn, self.tid, coder="ana")
+        if mine:
+            self.other_window.set_memo(mine[0].id, memo)
+            self.edited_elsewhere = True
+
     @rule()
     def tick(self):
         self.state.refresh()
+        self.edited_elsewhere = False
         with PROJECT[0].read() as conn:
             stored = load_marks(conn, self.tid)
         held = [m for o in (2, 4) for m in self.state.mine(o) + self.state.others(o)]
@@ -140,7 +151,10 @@ class ScreenAgainstStore(RuleBasedStateMachine):
 
     @invariant()
     def own_codings_always_current(self):
-        """The coder's own codings are current even between ticks (each action re-reads its turns)."""
+        """The coder's own codings are current even between ticks (each action re-reads its turns),
+        unless another window of the coder changed one since the last tick."""
+        if self.edited_elsewhere:
+            return
         with PROJECT[0].read() as conn:
             stored = load_marks(conn, self.tid, coder="ana")
         held = [m for o in (2, 4) for m in self.state.mine(o)]
