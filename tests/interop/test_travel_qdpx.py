@@ -91,6 +91,9 @@ def test_the_commands_report_memos_and_marks(noted, tmp_path):
     assert done.exit_code == 0, done.output
     assert "1 memo on codings, 4 memos on transcripts/codes, 3 finish marks" in done.output
     fresh = fresh_project(tmp_path)
+    dry = runner.invoke(cli, ["-p", str(fresh.root), "import-project", str(path), "--codebook-from-file", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "4 memo(s) on transcripts/codes and 3 finish mark(s) would be carried" in dry.output
     imported = runner.invoke(cli, ["-p", str(fresh.root), "import-project", str(path), "--codebook-from-file"])
     assert imported.exit_code == 0, imported.output
     assert "memos on transcripts/codes: 4 added, 0 already present; finish marks: 3 added" in imported.output
