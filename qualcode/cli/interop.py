@@ -48,7 +48,8 @@ def export_qdpx_command(
     console.print(
         f"Wrote {summary.path}: {plural(summary.transcripts, 'transcript')}, {plural(summary.codes, 'code')}, "
         f"{plural(len(summary.coders), 'coder')} ({', '.join(summary.coders) or 'none'}), {plural(summary.codings, 'coding')}, "
-        f"{plural(summary.memos, 'memo')} (positions: {summary.offsets}).", markup=False, soft_wrap=True,
+        f"{plural(summary.memos, 'memo')} on codings, {plural(summary.target_memos, 'memo')} on transcripts/codes, "
+        f"{plural(summary.marks, 'finish mark')} (positions: {summary.offsets}).", markup=False, soft_wrap=True,
     )
     _reasons("Not exported", summary.skipped, verbose=True)
 
@@ -69,9 +70,13 @@ def export_coder_command(
         return
     console.print(
         f"Wrote {summary.path}: {plural(summary.codings, 'coding')} of {summary.coder} in {plural(summary.transcripts, 'transcript')} "
-        f"({summary.memos} with memos, {summary.orphaned} orphaned), {plural(summary.events, 'event')}.",
+        f"({summary.memos} with memos, {summary.orphaned} orphaned), {plural(summary.events, 'event')}, "
+        f"{plural(summary.target_memos, 'memo')} on transcripts/codes, {plural(summary.marks, 'finish mark')}.",
         markup=False, soft_wrap=True,
     )
+    if summary.stale_marks:
+        console.print(f"  Not bundled: {plural(summary.stale_marks, 'finish mark')} made on content a transcript "
+                      "no longer has (stale, not counted).", markup=False, soft_wrap=True)
 
 
 def import_project_command(
@@ -119,6 +124,10 @@ def _print_import(report, verbose: bool) -> None:
             f"{len(source.skipped)} skipped", markup=False, soft_wrap=True,
         )
         console.print(f"    positions: {source.model_reason}", markup=False, soft_wrap=True)
+    if report.travel is not None:
+        console.print(f"  {report.travel.summary}.", markup=False, soft_wrap=True)
+        for reason in report.travel.refused:
+            console.print(f"  refused {reason}", markup=False, soft_wrap=True)
     for note in report.notes:
         console.print(f"Note: {note}", markup=False, soft_wrap=True)
     reasons = [reason for source in report.sources for reason in source.skipped]
@@ -176,6 +185,9 @@ def _print_merge(report) -> None:
         console.print(f"  refused {_where(item)}: {item['reason']}", markup=False, soft_wrap=True)
     for item in report.not_in_bundle:
         console.print(f"  not in bundle (kept): {_where(item)} (coding {item['id']})", markup=False)
+    console.print(f"  {report.travel.summary}.", markup=False, soft_wrap=True)
+    for reason in report.travel.refused:
+        console.print(f"  refused {reason}", markup=False, soft_wrap=True)
     for note in report.notes:
         console.print(f"  Note: {note}", markup=False, soft_wrap=True)
 

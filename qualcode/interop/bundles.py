@@ -11,7 +11,15 @@ A bundle is a zip holding ``bundle.json``:
   ``uuid`` (uuid5 of coder, transcript, code, start, end), the text it covers,
   memo, origin, confidence, timestamps and the hash of the codebook version it was
   made under;
-- ``events``: the coder's event log (the audit trail of how the codings came about).
+- ``events``: the coder's event log (the audit trail of how the codings came about);
+- ``memos`` (version 2): the coder's memos on transcripts (``transcript``) and on codes
+  (``code``), each with its ``text``;
+- ``marks`` (version 2): the coder's counted finish marks: ``transcript``, ``mark``
+  (``done`` or ``nothing``) and, for nothing to code, the ``turn`` and its ``span``
+  (the transcripts they are on are carried too, so the lead can check the text).
+
+Version 1 bundles (before memos and marks travelled) are still read and merged: they
+carry no memos or marks.
 
 :func:`read_bundle` reads one back through :mod:`~qualcode.interop.safezip`, and
 checks its shape before anything trusts it.
@@ -31,6 +39,7 @@ from qualcode.errors import ExportError, InteropError, NotFoundError
 from qualcode.interop.ids import coding_uuid
 from qualcode.interop.qdpx_export import text_sha256
 from qualcode.interop.safezip import Limits, SafeArchive
+from qualcode.interop.travel import gather
 from qualcode.store.interop import codebook_hashes, coder_coding_rows
 
 if TYPE_CHECKING:
@@ -38,7 +47,8 @@ if TYPE_CHECKING:
 
 BUNDLE_ENTRY = "bundle.json"
 BUNDLE_FORMAT = "qualcode-coder-bundle"
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2  # 2: memos on transcripts and codes, finish marks
+READABLE_VERSIONS = (1, 2)
 CODING_KEYS = ("uuid", "transcript", "code", "start", "end", "text")
 
 
@@ -54,11 +64,15 @@ class BundleSummary:
     orphaned: int
     memos: int  # codings with a memo
     events: int
+    target_memos: int = 0  # memos on transcripts and codes
+    marks: int = 0  # counted finish marks
+    stale_marks: int = 0  # marks made on content a transcript no longer has: left out
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "coder": self.coder, "bundle_id": self.bundle_id,
                 "transcripts": self.transcripts, "codings": self.codings, "orphaned": self.orphaned,
-                "memos": self.memos, "events": self.events}
+                "memos": self.memos, "events": self.events, "target_memos": self.target_memos,
+                "marks": self.marks, "stale_marks": self.stale_marks}
 
 
 def export_coder_bundle(project: Project, coder: str, output: Path) -> BundleSummary:
@@ -67,6 +81,7 @@ def export_coder_bundle(project: Project, coder: str, output: Path) -> BundleSum
 
     guard(project, coders=[coder], what="this bundle")
     document = bundle_document(project, coder)
+    stale = document.pop("_stale_marks")
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     temp = output.with_name(f".{output.name}.tmp")
@@ -84,6 +99,7 @@ def export_coder_bundle(project: Project, coder: str, output: Path) -> BundleSum
     return BundleSummary(
         output, coder, document["bundle_id"], len(document["transcripts"]), len(codings),
         sum(c["orphaned"] for c in codings), sum(bool(c["memo"]) for c in codings), len(document["events"]),
+        len(document["memos"]), len(document["marks"]), stale,
     )
 
 
@@ -98,7 +114,9 @@ def bundle_document(project: Project, coder: str) -> dict:
             raise NotFoundError(f"No coder '{coder}'; coders: {', '.join(known) or 'none yet'}")
         hashes = codebook_hashes(conn)
         rows = coder_coding_rows(conn, coder)
-        transcripts = {tid: load_transcript(conn, tid) for tid in dict.fromkeys(r["transcript_id"] for r in rows)}
+        carried = gather(conn, [coder])
+        wanted = [r["transcript_id"] for r in rows] + [m.transcript_id for m in carried.marks]
+        transcripts = {tid: load_transcript(conn, tid) for tid in dict.fromkeys(wanted)}
         events = store.event_rows(conn, coder=coder)
     codebook = project.codebook
     return {
@@ -111,6 +129,10 @@ def bundle_document(project: Project, coder: str) -> dict:
         },
         "codings": [_coding_entry(row, transcripts[row["transcript_id"]].text, hashes) for row in rows],
         "events": [_event_entry(event) for event in events],
+        "memos": [{"transcript": m.transcript_id, "code": m.code_id, "text": m.text} for m in carried.memos],
+        "marks": [{"transcript": m.transcript_id, "mark": m.kind, "turn": m.ordinal,
+                   "span": list(m.span) if m.span else None} for m in carried.marks],
+        "_stale_marks": carried.stale_marks,  # for the summary; popped before writing
     }
 
 
@@ -175,8 +197,9 @@ def _check_shape(document, path: Path) -> None:
 
     if not isinstance(document, dict) or document.get("format") != BUNDLE_FORMAT:
         fail(f"'format' is not '{BUNDLE_FORMAT}'")
-    if document.get("version") != BUNDLE_VERSION:
-        fail(f"version {document.get('version')!r}; this qualcode reads version {BUNDLE_VERSION}")
+    if document.get("version") not in READABLE_VERSIONS:
+        fail(f"version {document.get('version')!r}; this qualcode reads versions "
+             f"{', '.join(map(str, READABLE_VERSIONS))}")
     if not isinstance(document.get("coder"), str) or not document["coder"].strip():
         fail("it names no coder")
     transcripts = document.get("transcripts")
@@ -194,3 +217,26 @@ def _check_shape(document, path: Path) -> None:
             fail(f"coding {number} refers to transcript '{coding['transcript']}', which the bundle does not carry")
     if not isinstance(document.get("events", []), list):
         fail("'events' must be a list")
+    _check_travellers(document, transcripts, fail)
+
+
+def _check_travellers(document: dict, transcripts: dict, fail) -> None:
+    """Version 2's memos and marks: lists of small objects naming what they are on."""
+    for number, memo in enumerate(_listed(document, "memos", fail), start=1):
+        if not isinstance(memo, dict) or not isinstance(memo.get("text"), str) or (
+                isinstance(memo.get("transcript"), str) == isinstance(memo.get("code"), str)):
+            fail(f"memo {number} must have a text and exactly one of 'transcript' or 'code'")
+    for number, mark in enumerate(_listed(document, "marks", fail), start=1):
+        if not isinstance(mark, dict) or mark.get("transcript") not in transcripts:
+            fail(f"mark {number} must name a transcript the bundle carries")
+        turn, span = mark.get("turn"), mark.get("span")
+        if not (turn is None or isinstance(turn, int)) or not (
+                span is None or isinstance(span, list) and len(span) == 2 and all(isinstance(v, int) for v in span)):
+            fail(f"mark {number} has turn {turn!r:.20} and span {span!r:.40}; expected a number and two numbers")
+
+
+def _listed(document: dict, key: str, fail) -> list:
+    value = document.get(key, [])
+    if not isinstance(value, list):
+        fail(f"'{key}' must be a list")
+    return value

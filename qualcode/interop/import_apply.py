@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import InteropError
 from qualcode.interop.segmenting import segment_for_span, segment_text
+from qualcode.interop.travel import TravelResult, store_travellers
 from qualcode.store.interop import insert_coding_rows, log_inserted
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
     from qualcode.interop.qdpx_import import ImportReport, PlannedCoding
+    from qualcode.interop.qdpx_notes import NoteReading
     from qualcode.project import Project
 
 
@@ -50,11 +52,13 @@ def _sidecar_segments(rows, text: str) -> list[Segment] | None:
     return segments if valid and ordered else None
 
 
-def apply_import(project: Project, report: ImportReport, activate=None, reference=None, *, rebuild=None) -> list[str]:
+def apply_import(project: Project, report: ImportReport, activate=None, reference=None, *, rebuild=None,
+                 travellers: NoteReading | None = None) -> tuple[list[str], TravelResult | None]:
     """Store what ``report`` plans; ``activate``/``reference`` are codebooks to write to
     ``report.codebook_file`` (the first also becomes the project's codebook). ``rebuild``
-    makes a planned source's Transcript again (the plan does not keep texts). Returns the
-    coders the import added to the project, for the report."""
+    makes a planned source's Transcript again (the plan does not keep texts). ``travellers``:
+    memos on transcripts/codes and finish marks read from the file's notes. Returns the
+    coders the import added and what became of the travellers, for the report."""
     from qualcode.codebook.versions import ensure_snapshot, write_text_atomically
     from qualcode.interop.codebook_io import set_project_codebook
     from qualcode.project import replace_text
@@ -64,6 +68,7 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
     created_file = False
     old_config: str | None = None
     created: list[str] = []
+    travel: TravelResult | None = None
     try:
         with project.write() as conn:
             target = activate or project.codebook
@@ -74,6 +79,9 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
             rows = [row for s in report.sources if s.status != "skipped"
                     for row in _store_source(conn, s, version_id, rebuild)]
             log_inserted(conn, insert_coding_rows(conn, rows), "import")
+            if travellers is not None:
+                travel = store_travellers(conn, target, travellers.memos, travellers.marks, action="import",
+                                          groups={})
             codebook = activate or reference
             if codebook is not None and book_file is not None:
                 created_file = not book_file.exists()
@@ -93,7 +101,7 @@ def apply_import(project: Project, report: ImportReport, activate=None, referenc
 
         project.config = tomllib.loads(project.config_path.read_text(encoding="utf-8"))
         project.reload_codebook()
-    return created
+    return created, travel
 
 
 def _store_source(conn, source, version_id: int | None, rebuild=None) -> list[dict]:

@@ -19,6 +19,12 @@ Codings of the coder that are in the project but not in the bundle are reported 
 ``not in bundle`` and kept: a merge never renames or drops anything. The coder's
 events are appended to the event log as ``merged:<action>`` (once: a second merge
 recognises them by time and action), then one ``merge`` event per added coding.
+
+Memos on transcripts and codes and finish marks (bundle version 2) are stored by the
+rules of :mod:`~qualcode.interop.travel` (``travel`` in the report): a memo that differs
+from the project's is refused and the project's kept; marks are per coder, so they
+never conflict with another coder's; marks on a transcript whose text differs from the
+coder's are refused. A version 1 bundle carries none, and merges as before.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from qualcode.errors import QualcodeError
 from qualcode.interop.bundles import read_bundle
 from qualcode.interop.qdpx_export import text_sha256
 from qualcode.interop.segmenting import segment_for_span
+from qualcode.interop.travel import MarkItem, MemoItem, TravelResult, store_travellers
 from qualcode.store.interop import (
     append_history_event,
     history_stamps,
@@ -68,6 +75,7 @@ class MergeReport:
     events_added: int = 0
     events_present: int = 0
     notes: list[str] = field(default_factory=list)
+    travel: TravelResult = field(default_factory=TravelResult)  # memos on transcripts/codes, finish marks
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,7 +103,8 @@ def merge_bundle(project: Project, path: Path, *, dry_run: bool = False, allow_c
         merger.run()
         if dry_run:
             conn.rollback()
-    return replace(report, events_added=merger.events_added, events_present=merger.events_present)
+    return replace(report, events_added=merger.events_added, events_present=merger.events_present,
+                   travel=merger.travel)
 
 
 class _Merger:
@@ -107,6 +116,7 @@ class _Merger:
         self.group: int | None = None  # the merge's event group
         self.segment_ids: dict[str, dict[int, int]] = {}
         self.events_added = self.events_present = 0
+        self.travel = TravelResult()
 
     def run(self) -> None:
         from qualcode.codebook.versions import ensure_snapshot
@@ -129,6 +139,31 @@ class _Merger:
             rows = rows[1:]
         log_inserted(self.conn, rows, "merge", self.group)
         self.report.added.extend(_brief(e) | {"start": p["start"], "end": p["end"]} for e, p in to_add)
+        self._memos_and_marks()
+
+    def _memos_and_marks(self) -> None:
+        """Version 2's memos on transcripts and codes and finish marks, in the merge's event group."""
+        from qualcode.store import codings as store
+
+        memos = [MemoItem(self.coder, m.get("transcript"), m.get("code"), m["text"])
+                 for m in self.document.get("memos") or []]
+        marks, refused = [], []
+        for entry in self.document.get("marks") or []:
+            mark = MarkItem(self.coder, entry["transcript"], str(entry.get("mark")), entry.get("turn"),
+                            tuple(entry["span"]) if entry.get("span") else None)
+            transcript = self._transcript(mark.transcript_id)
+            bundled = self.document["transcripts"][mark.transcript_id]
+            if transcript is not None and bundled.get("text_sha256") != text_sha256(transcript.text):
+                refused.append(f"{self.coder}'s {mark.kind} mark on {mark.where}: the project's text differs from "
+                               "the coder's, so the mark is not carried over")
+            else:
+                marks.append(mark)
+        if (memos or marks) and store.ensure_coder(self.conn, self.coder):
+            self.report.notes.append(f"coder '{self.coder}' was not in the project; the merge adds it")
+        groups = {self.coder: self.group} if self.group is not None else {}
+        result = store_travellers(self.conn, self.project.codebook, memos, marks, action="merge", groups=groups)
+        self.group = groups.get(self.coder, self.group)
+        self.travel = replace(result, refused=(*refused, *result.refused))
 
     def _classify(self, planned: list[tuple[dict, dict | None]], existing: dict) -> tuple[list, list]:
         """(to add, already present with the project's row); refused ones are already reported."""

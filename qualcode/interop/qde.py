@@ -71,6 +71,7 @@ class RefiNote:
     plain_text_path: str = ""
     content: str | None = None
     user: str = ""
+    description: str = ""
 
 
 @dataclass
@@ -199,6 +200,7 @@ def _note(element: Element) -> RefiNote:
         plain_text_path=attr(element, "plainTextPath").strip(),
         content=text_of(content) if content is not None else None,
         user=guid_key(attr(element, "creatingUser")),
+        description=text_of(child(element, "Description")).strip(),
     )
 
 

@@ -10,6 +10,9 @@ normalised transcript text, UTF-8 without BOM, LF line ends). ``project.qde`` ha
 - ``<Sources>``: one ``<TextSource>`` per transcript (name = transcript id,
   description = title) with one ``<PlainTextSelection>`` per coding, its ``<Coding>``
   carrying ``creatingUser`` = the coder, and its memo as a ``<Note>``;
+- ``<Notes>``: memos on codings, on transcripts and on codes, and each coder's finish
+  marks on a transcript (:mod:`~qualcode.interop.qdpx_notes`: a ``<NoteRef>`` from the
+  ``<TextSource>`` or ``<Code>`` they are about);
 - ``<Sets>``: one per role, listing the codes that apply to it and its transcripts.
 
 Positions are code points into the exported text (the standard), or UTF-16 code
@@ -38,11 +41,14 @@ from typing import IO, TYPE_CHECKING, Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import quoteattr
 
+from qualcode.codebook.refi import code_guid
 from qualcode.errors import ExportError
 from qualcode.interop.codebook_io import PROJECT_NS, codebook_parts, ptag
 from qualcode.interop.ids import coding_key, project_namespace, stable_guid
 from qualcode.interop.offsets import PositionIndex
 from qualcode.interop.qdpx_check import ProjectChecker, check_project_xml
+from qualcode.interop.qdpx_notes import add_code_refs, plan_notes
+from qualcode.interop.travel import Gathered, gather
 from qualcode.privacy import private_file
 
 if TYPE_CHECKING:
@@ -74,11 +80,15 @@ class ExportSummary:
     memos: int = 0
     skipped: list[str] = field(default_factory=list)  # why each left-out item was left out
     offsets: str = "codepoints"
+    target_memos: int = 0  # memos on transcripts and codes
+    marks: int = 0  # counted finish marks
+    stale_marks: int = 0  # marks on content a transcript no longer has: left out (and said in skipped)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "transcripts": self.transcripts, "codings": self.codings,
                 "coders": list(self.coders), "codes": self.codes, "memos": self.memos,
-                "skipped": list(self.skipped), "offsets": self.offsets}
+                "skipped": list(self.skipped), "offsets": self.offsets, "target_memos": self.target_memos,
+                "marks": self.marks, "stale_marks": self.stale_marks}
 
 
 def export_qdpx(
@@ -106,8 +116,9 @@ def export_qdpx(
     output = Path(output)
     with project.read() as conn:  # one snapshot for the whole export
         plan = _plan(conn, coders, transcripts)
+        carried = gather(conn, plan.coder_filter, {h["id"] for h in plan.headers})
         with _Archive(output) as archive:
-            writer = _ProjectWriter(project, plan, offsets, archive, sidecar)
+            writer = _ProjectWriter(project, plan, offsets, archive, sidecar, carried)
             step = progress or (lambda done, total: None)
             step(0, len(plan.headers))
             for done, header in enumerate(plan.headers, 1):
@@ -118,6 +129,7 @@ def export_qdpx(
     return ExportSummary(
         output, transcripts=len(plan.headers), codings=writer.coding_count, coders=plan.coders,
         codes=len(project.codebook.codes), memos=writer.memo_count, skipped=writer.skipped, offsets=offsets,
+        target_memos=writer.notes.memos, marks=writer.notes.marks, stale_marks=carried.stale_marks,
     )
 
 
@@ -218,7 +230,8 @@ def _piece(element: ElementTree.Element, level: int) -> bytes:
 class _ProjectWriter:
     """Writes ``project.qde``, the source texts and the sidecar, one transcript at a time."""
 
-    def __init__(self, project: Project, plan: _Plan, offsets: str, archive: _Archive, sidecar: bool) -> None:
+    def __init__(self, project: Project, plan: _Plan, offsets: str, archive: _Archive, sidecar: bool,
+                 carried: Gathered | None = None) -> None:
         self.project, self.plan, self.offsets, self.archive = project, plan, offsets, archive
         self.ns = project_namespace(project.name)
         self.check = ProjectChecker()
@@ -230,7 +243,20 @@ class _ProjectWriter:
         self.codes: dict[str, str] = {}  # code id -> GUID
         self.codebook = project.codebook
         self.names = self._variable_names()
+        self.notes = plan_notes(self._exportable_notes(carried or Gathered((), (), 0)), self.guid, self._user)
         self.head = self._head()
+        for note in self.notes.notes:
+            self._emit("notes", note, 2)
+
+    def _exportable_notes(self, carried: Gathered) -> Gathered:
+        """Memos on codes the codebook no longer has cannot hang on a ``<Code>``: left out, and said."""
+        gone = [m for m in carried.memos if m.code_id is not None and m.code_id not in self.codebook.codes]
+        self.skipped.extend(f"{m.coder}'s memo on code '{m.code_id}': the code is no longer in the codebook"
+                            for m in gone)
+        if carried.stale_marks:
+            self.skipped.append(f"{carried.stale_marks} finish mark(s) made on content a transcript no longer has "
+                                "(stale, not counted)")
+        return Gathered(tuple(m for m in carried.memos if m not in gone), carried.marks, carried.stale_marks)
 
     def guid(self, kind: str, *parts: object) -> str:
         return stable_guid(self.ns, kind, *parts)
@@ -254,6 +280,7 @@ class _ProjectWriter:
                 ElementTree.SubElement(users, ptag("User"), guid=self.guid("user", coder), name=coder)
             pieces.append(users)
         book, self.role_sets = codebook_parts(self.codebook)
+        add_code_refs(book, self.notes.on_code, code_guid)
         pieces.append(book)
         if self.plan.headers:
             pieces.extend([self._variables(), self._cases()])
@@ -313,6 +340,9 @@ class _ProjectWriter:
         for coding in rows:
             if self._exportable(coding):
                 out.append(self._selection(transcript, coding, index, extras))
+        for note_guid in self.notes.on_source.get(transcript.id, []):  # memos and finish marks on the transcript
+            self.check.reference("noteref", note_guid, "note")
+            out.append(f'\n      <NoteRef targetGUID="{note_guid}" />')
         for name, value in self._value_pairs({"role": transcript.role, "site": transcript.site, **transcript.attributes}):
             variable = self.guid("variable", name)
             self.check.reference("variableref", variable, "variable")
@@ -429,7 +459,7 @@ class _ProjectWriter:
         parts: list = [self.head]
         if self.plan.headers:
             parts += [b"\n  <Sources>", self.spool["sources"], b"\n  </Sources>"]
-        if self.memo_count:
+        if self.memo_count or self.notes.notes:
             parts += [b"\n  <Notes>", self.spool["notes"], b"\n  </Notes>"]
         self.archive.write_parts("project.qde", [*parts, tail])
         if self.with_sidecar:

@@ -31,8 +31,10 @@ from qualcode.interop.codebook_io import (
 )
 from qualcode.interop.import_apply import apply_import, build_transcript
 from qualcode.interop.offsets import normalise_with_map
+from qualcode.interop.qdpx_notes import NoteReading, read_notes
 from qualcode.interop.qdpx_read import RefiFile
 from qualcode.interop.safezip import Limits
+from qualcode.interop.travel import TravelResult
 from qualcode.store.interop import coding_keys_by_transcript, transcript_text
 from qualcode.transcripts.memory import return_large_blocks
 from qualcode.transcripts.model import sha256_text
@@ -115,6 +117,7 @@ class ImportReport:
     coders: list[str] = field(default_factory=list)
     coders_created: list[str] = field(default_factory=list)  # new to the project: the import adds them
     notes: list[str] = field(default_factory=list)
+    travel: TravelResult | None = None  # memos on transcripts/codes and finish marks stored (None: dry run)
 
     @property
     def codings_added(self) -> int:
@@ -131,6 +134,7 @@ class ImportReport:
             "codebook_source": self.codebook_source, "codebook_action": self.codebook_action,
             "codebook_file": self.codebook_file, "coders": list(self.coders),
             "coders_created": list(self.coders_created), "notes": list(self.notes),
+            "travel": None if self.travel is None else self.travel.to_dict(),
             "codings_added": self.codings_added, "codings_skipped": self.codings_skipped,
         }
 
@@ -169,6 +173,7 @@ class _ReportDraft:
     coders: list[str] = field(default_factory=list)
     coders_created: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    travel: TravelResult | None = None  # set after storing (import_project)
 
 
 def _frozen(kind: type[_Frozen], draft: object) -> _Frozen:
@@ -186,9 +191,9 @@ def import_project(project: Project, path: Path, options: ImportOptions | None =
         planner = _Planner(project, refi, options)
         report = planner.plan()
         if not options.dry_run:  # inside: each new transcript is rebuilt from the archive when stored
-            created = apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write,
-                                   rebuild=planner.rebuild)
-            report = replace(report, coders_created=created)
+            created, travel = apply_import(project, report, planner.codebook_to_activate, planner.codebook_to_write,
+                                           rebuild=planner.rebuild, travellers=planner.travellers)
+            report = replace(report, coders_created=created, travel=travel)
     return report
 
 
@@ -217,6 +222,7 @@ class _Planner:
         self.codebook_to_write: Codebook | None = None  # the file's codebook, written for reference only
         self.report = _ReportDraft(str(refi.path), refi.project.origin or "unknown", options.dry_run)
         self._used_notes: set[str] = set()
+        self.travellers = NoteReading()  # memos on sources and codes, finish marks (qdpx_notes)
         self._sources: dict[str, RefiSource] = {}  # transcript id -> its source, to rebuild it
 
     def plan(self) -> ImportReport:
@@ -226,7 +232,9 @@ class _Planner:
         taken: set[str] = set()
         for source in self.refi.project.sources:
             self.report.sources.append(self._source(source, taken))
+        self._memos_and_marks()
         coders = {c.coder for s in self.report.sources for c in s.codings}
+        coders |= {m.coder for m in self.travellers.memos} | {m.coder for m in self.travellers.marks}
         if not self.options.as_coder:  # every user of the file is a coder, even one who coded nothing here
             coders |= {name.strip() for name in self.refi.project.users.values() if name.strip()}
         self.report.coders = sorted(coders)
@@ -235,10 +243,29 @@ class _Planner:
         unused = set(self.refi.project.notes) - self._used_notes
         if unused:
             self.report.notes.append(
-                f"{len(unused)} note(s) not attached to an imported coding are not imported "
-                "(qualcode keeps memos on codings)"
+                f"{len(unused)} note(s) not attached to an imported coding, source or code are not imported "
+                "(qualcode keeps memos on codings, transcripts and codes)"
             )
         return _frozen(ImportReport, self.report)
+
+    def _memos_and_marks(self) -> None:
+        """Notes on imported sources and on codes: memos on transcripts and codes, and finish marks."""
+        placed = [(source, outcome.transcript_id) for source, outcome in zip(self.refi.project.sources,
+                                                                             self.report.sources, strict=True)
+                  if outcome.status != "skipped"]
+        self.travellers = read_notes(self.refi, placed, self.ids, self._coder_of)
+        self._used_notes |= self.travellers.used
+        self.report.notes.extend(self.travellers.skipped)
+        found = (len(self.travellers.memos), len(self.travellers.marks))
+        if any(found) and self.options.dry_run:
+            self.report.notes.append(f"{found[0]} memo(s) on transcripts/codes and {found[1]} finish mark(s) "
+                                     "would be carried (each checked when stored)")
+
+    def _coder_of(self, user: str) -> str:
+        """The coder a user GUID key stands for, as for codings."""
+        users = self.refi.project.users
+        coder = self.options.as_coder or users.get(user) or (f"user-{user[:8]}" if user else "imported")
+        return coder.strip()
 
     # -- the codebook ---------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 :func:`compare_projects` lists every difference between two projects in what a
 .qdpx carries — transcripts (id, title, role, site, attributes, text, segments), the
 codebook (roles and every field of every code), coders, and codings (coder,
-transcript, code, span, the text under the span, memo, origin, confidence). An
-empty list means the round trip was exact.
+transcript, code, span, the text under the span, memo, origin, confidence), memos on
+transcripts and codes, and counted finish marks. An empty list means the round trip
+was exact.
 """
 
 from __future__ import annotations
@@ -72,7 +73,20 @@ def compare_projects(a: Project, b: Project) -> list[str]:
     with a.read() as conn_a, b.read() as conn_b:
         differences += _compare_transcripts(conn_a, conn_b)
         differences += _compare_codings(conn_a, conn_b)
+        differences += _compare_memos_and_marks(conn_a, conn_b)
     return differences
+
+
+def _compare_memos_and_marks(conn_a, conn_b) -> list[str]:
+    from qualcode.interop.travel import gather
+
+    first, second = gather(conn_a, None), gather(conn_b, None)
+    differences = [f"memo lost or changed: {m.coder} on {m.target}" for m in set(first.memos) - set(second.memos)]
+    differences += [f"memo appeared: {m.coder} on {m.target}" for m in set(second.memos) - set(first.memos)]
+    differences += [f"finish mark lost: {m.coder} {m.kind} on {m.where}" for m in set(first.marks) - set(second.marks)]
+    differences += [f"finish mark appeared: {m.coder} {m.kind} on {m.where}"
+                    for m in set(second.marks) - set(first.marks)]
+    return sorted(differences)
 
 
 def _compare_codebooks(a, b) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -583,6 +584,20 @@ def fingerprint(conn: Connection, transcript_id: str) -> tuple:
         select(func.count(), func.max(codings.c.id), func.max(codings.c.updated_at))
         .where(codings.c.transcript_id == transcript_id)
     ).one())
+
+
+def latest_update_besides(conn: Connection, transcript_id: str, coder: str, coding_ids: Iterable[int]) -> datetime | None:
+    """The latest ``updated_at`` of the coder's codings on the transcript other than ``coding_ids`` (None: none).
+
+    A memo edit in another window of the same coder moves only a coding's update time;
+    the coding screen compares this with what it last saw to tell that edit from its own action.
+    """
+    query = select(func.max(codings.c.updated_at)).where(
+        codings.c.transcript_id == transcript_id, codings.c.coder == coder)
+    ids = list(coding_ids)
+    if ids:
+        query = query.where(codings.c.id.not_in(ids))
+    return conn.execute(query).scalar()
 
 
 def split_fingerprint(conn: Connection, transcript_id: str, coder: str) -> tuple:

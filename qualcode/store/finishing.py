@@ -135,3 +135,25 @@ def coded_codes_on_turn(conn: Connection, coder: str, transcript_id: str, ordina
                codings.c.orphaned.is_(False))
     )
     return sorted(conn.execute(query).scalars())
+
+
+def marks_for_travel(conn: Connection, coders: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every mark (of ``coders`` only, when named) with ``counted``: made on the transcript's current content.
+
+    Exports and coder bundles carry the counted ones and say how many stale ones they left out.
+    """
+    query = (
+        select(*(finish_marks.c[f] for f in MARK_FIELDS), (transcripts.c.sha256 == finish_marks.c.transcript_sha256))
+        .select_from(finish_marks.join(transcripts, transcripts.c.id == finish_marks.c.transcript_id))
+        .order_by(finish_marks.c.coder, finish_marks.c.transcript_id, finish_marks.c.ordinal, finish_marks.c.id)
+    )
+    if coders is not None:
+        query = query.where(finish_marks.c.coder.in_(coders))
+    return [{**dict(zip(MARK_FIELDS, row[:-1], strict=True)), "counted": bool(row[-1])} for row in conn.execute(query)]
+
+
+def turn_spans(conn: Connection, transcript_id: str) -> dict[int, tuple[int, int]]:
+    """ordinal -> (start, end) of each turn of the transcript: a carried mark must land on the same words."""
+    query = select(segments.c.ordinal, segments.c.start_offset, segments.c.end_offset).where(
+        segments.c.transcript_id == transcript_id)
+    return {o: (s, e) for o, s, e in conn.execute(query)}

@@ -59,9 +59,11 @@ def delete_memo(conn: Connection, memo_id: int) -> int:
     return conn.execute(delete(memos).where(memos.c.id == memo_id)).rowcount
 
 
-def target_memos(conn: Connection) -> list[dict[str, Any]]:
-    """Every memo on a transcript or code, oldest first, with when it was last changed."""
+def target_memos(conn: Connection, coders: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every memo on a transcript or code (of ``coders`` only, when named), oldest first, with when it was last changed."""
     query = select(*(memos.c[f] for f in MEMO_FIELDS), memos.c.updated_at).order_by(memos.c.id)
+    if coders is not None:
+        query = query.where(memos.c.coder.in_(coders))
     return [{**_row(r[:-1]), "updated_at": r[-1]} for r in conn.execute(query)]
 
 

@@ -549,7 +549,7 @@ class CodingApp(App[None]):
     async def _route_key(self, event: events.Key) -> bool:
         """Handle a key now if it opens or feeds a filter, prompt or list; False: usual handling."""
         key, character = event.key, event.character
-        if isinstance(self.screen, PickScreen):
+        if isinstance(self.screen, PickScreen | CodeFormScreen):
             return self.screen.take_key(key, character)
         if not self._routes_keys():
             return False

@@ -1,9 +1,10 @@
 """The header line of the coding screen, fitted to the terminal's width.
 
 The header names the transcript, role and site, coder, current turn and progress, and
-says BLIND in a double-coding sample (and DONE, and how many turns have nothing to code). On a narrow terminal it drops the less
-important parts first (the app name, then the coder, the role, the site) instead of
-letting the line's end — the progress and BLIND — be cut off.
+says BLIND in a double-coding sample (and DONE, and how many turns have nothing to code).
+On a narrow terminal it drops the less important parts first (the app name, then the
+coder, the role, the site) instead of letting the line's end — the progress, the
+nothing-to-code count, DONE and BLIND — be cut off: those stay in every variant.
 """
 
 from __future__ import annotations
@@ -42,17 +43,17 @@ def header_variants(facts: HeaderFacts) -> list[str]:
         (False, False, True, False, "BLIND"),
         (False, False, False, False, "BLIND"),
     ]
-    for step, (app_name, role, site, coder, blind) in enumerate(steps):
+    for app_name, role, site, coder, blind in steps:
         parts = ["qualcode"] if app_name else []
         where = ", ".join(p for p in (facts.role if role else "", f"site {facts.site}" if site else "") if p)
         parts.append(f"{facts.transcript} — {where}" if where else facts.transcript)
         if coder:
             parts.append(f"coder {facts.coder}")
         parts += [f"turn {facts.turn}", f"{facts.coded}/{facts.total} coded"]
+        if facts.nothing:  # part of the progress: never dropped (issue 20, 80x24)
+            parts.append(f"{facts.nothing} nothing to code")
         if facts.done:
             parts.append("DONE")
-        if facts.nothing and step < 3:  # the count goes before the coder; DONE never does
-            parts.append(f"{facts.nothing} nothing to code")
         if facts.blind:
             parts.append(blind)
         variants.append(SEPARATOR.join(parts))

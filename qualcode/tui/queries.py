@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from qualcode.store import codings as coding_store
@@ -71,16 +72,28 @@ class Fingerprint:
     suggested: tuple
     closed: int
 
-    def only_mine_moved(self, before: Fingerprint | None, live_ids: Iterable[int]) -> bool:
-        """True when nothing but the coder's own codings changed since ``before``, and the
+    def only_mine_moved(self, before: Fingerprint | None, live_ids: Iterable[int],
+                        untouched_update: datetime | None = None) -> bool:
+        """True when nothing but the coder's own action changed since ``before``, and the
         coder's live codings in the store are exactly as many, up to the same largest id, as ``live_ids``
-        (the ones the screen holds): then the store holds nothing the screen has not shown."""
+        (the ones the screen holds): then the store holds nothing the screen has not shown.
+
+        ``untouched_update`` is the latest update of the coder's codings the action did not
+        write: later than ``before`` saw, another window of the coder edited one (a memo).
+        """
         if before is None or (self.others, self.suggested, self.closed) != (
             before.others, before.suggested, before.closed
         ):
             return False
+        if untouched_update is not None and (before.mine[2] is None or untouched_update > before.mine[2]):
+            return False
         ids = list(live_ids)
         return self.mine[:2] == (len(ids), max(ids, default=None))
+
+
+def untouched_update(conn: Connection, transcript_id: str, coder: str, coding_ids: Iterable[int]) -> datetime | None:
+    """The latest update of the coder's codings on the transcript besides ``coding_ids`` (an action's own)."""
+    return coding_store.latest_update_besides(conn, transcript_id, coder, coding_ids)
 
 
 def transcript_fingerprint(conn: Connection, transcript_id: str, coder: str) -> Fingerprint:

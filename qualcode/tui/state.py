@@ -39,6 +39,7 @@ from qualcode.tui.queries import (
     load_marks,
     rejected_suggestions,
     transcript_fingerprint,
+    untouched_update,
 )
 from qualcode.tui.selecting import WordSelecting
 from qualcode.tui.selection import word_spans
@@ -414,12 +415,12 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         elsewhere = sorted({row["transcript_id"] for row in rows} - {self.transcript.id})
         self._reload(here)
         if rows:  # a finish mark or a memo on a transcript or code leaves codings and suggestions alone
-            self._catch_up()
+            self._catch_up({row["id"] for row in result.added + result.removed + result.unchanged})
         here |= self._after_records(result)  # turns whose finish marks changed: redrawn, not re-read
         touched = {row["code_id"] for row in result.added + result.removed}
         return Outcome(describe(result, elsewhere), here, codes=touched)
 
-    def _catch_up(self) -> None:
+    def _catch_up(self, own_ids: set[int]) -> None:
         """After the coder's own action: bring the fingerprint up to date when only that action moved it.
 
         Otherwise the next refresh tick would see the coder's own change and re-read all
@@ -427,11 +428,14 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         if another coder's codings, the suggestions or the samples moved at any time since
         the last refresh, or the store holds codings of this coder the screen has not
         re-read (another window), the fingerprint is dropped and the next tick re-reads.
+        So is it when one of the coder's codings the action did not write (``own_ids``)
+        changed since: another window of the coder edited its memo.
         """
         with self.project.read() as conn:
             now = transcript_fingerprint(conn, self.transcript.id, self.coder)
+            untouched = untouched_update(conn, self.transcript.id, self.coder, own_ids)
         live_ids = (m.id for marks in self._mine.values() for m in marks)
-        self._fingerprint = now if now.only_mine_moved(self._fingerprint, live_ids) else None
+        self._fingerprint = now if now.only_mine_moved(self._fingerprint, live_ids, untouched) else None
 
     def _reload(self, ordinals: set[int]) -> None:
         if not ordinals:

@@ -121,3 +121,28 @@ async def test_commands_before_slash_act_before_it(project, interview, keys, tex
         burst(app, keys)
         await settle(pilot, rounds=8)
         assert [r["text"] for r in list_codings(project, coder="ana")] == [text]
+
+
+@pytest.mark.parametrize("opened_first", [True, False], ids=["form-open", "same-read-as-E"])
+async def test_text_after_tab_in_one_read_goes_to_the_next_field(project, interview, opened_first):
+    """``E`` then Tab and text without pause: the text lands in Definition, not in Name (issue 20)."""
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        keys = ["tab", *"Also tips. ", "shift+tab", "end", *" (all)"]
+        if opened_first:
+            await pilot.press("E")
+            await settle(pilot)
+        burst(app, keys if opened_first else ["E", *keys])
+        await settle(pilot)
+        assert app.screen.query_one("#form-name").value == "Referral sources (all)"
+        assert app.screen.query_one("#form-definition").text == "Also tips. Where cases come from."
+
+
+async def test_a_new_code_typed_in_one_read_fills_each_field(project, interview):
+    """``A`` id Enter name Tab definition Ctrl+S, all in one read, writes the code as typed."""
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, ["A", *"tip_lines", "enter", *"Tip lines", "tab", *"Calls to a tip line.", "ctrl+s"])
+        await settle(pilot, rounds=8)
+        code = project.codebook.get("referral.tip_lines")
+        assert (code.name, code.definition) == ("Tip lines", "Calls to a tip line.")

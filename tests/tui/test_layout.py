@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qualcode.coding.finishing import set_mark
 from qualcode.coding.session import CodingSession
 from qualcode.coding.suggesters import (
     Suggestion,
@@ -61,6 +62,27 @@ def test_header_is_the_richest_variant_that_fits(width, blind, role):
 def test_other_coders_tags_show_the_coder_first(coder, code, width, expected):
     label = other_label(coder, code, width)
     assert label == expected and len(label) <= width
+
+
+@pytest.mark.parametrize("width", [40, 60, 78, 80, 120, 158, 160])
+@pytest.mark.parametrize("done", [False, True])
+def test_header_keeps_the_nothing_to_code_count_with_progress_and_blind(width, done):
+    line = fit_header(facts(nothing=3, done=done), width)
+    assert "3/23 coded" in line and "3 nothing to code" in line and "BLIND" in line
+    assert ("DONE" in line) == done
+    assert len(line) <= width or width < 78  # only the barest variant on a very narrow terminal overflows
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+async def test_header_on_screen_keeps_nothing_to_code_coded_and_blind(project, interview, assign, size):
+    assign("irr-1", ["vsp-1"], ["ana", "benedetta"])
+    set_mark(CodingSession(project, "ana"), "vsp-1", 4, True)
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        shown = app.export_screenshot().replace("&#160;", " ")  # what the terminal shows
+        for text in ("0/2 coded", "1 nothing to code", "BLIND"):
+            assert text in app.header_text and text in shown
 
 
 async def test_header_at_80x24_keeps_coded_count_and_blind(project, interview, assign):

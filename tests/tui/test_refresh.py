@@ -48,6 +48,7 @@ OWN_ACTIONS = {
     "toggle then undo": lambda s: (s.toggle("challenge.housing"), s.undo()),
     "nothing to code": lambda s: s.toggle_nothing(),
     "done": lambda s: s.toggle_done(),
+    "toggle then memo": lambda s: (s.toggle("challenge.housing"), s.set_memo(s.mine(s.current)[0], "a note")),
 }
 
 
@@ -103,6 +104,8 @@ class ScreenAgainstStore(RuleBasedStateMachine):
         PROJECT.append(add_transcript(PROJECT[0], self.tid, "service_provider", INTERVIEW))
         self.state = CodingState(PROJECT[0], "ana", self.tid, suggesters=[])
         self.ben = CodingSession(PROJECT[0], "ben")
+        self.other_window = CodingSession(PROJECT[0], "ana")  # ana's second window (issue 20)
+        self.edited_elsewhere = False  # since the last tick
 
     @rule(turn=st.sampled_from([2, 4]), code=st.sampled_from(["challenge.housing", "referral.hotline"]))
     def ana_toggles(self, turn, code):
@@ -129,9 +132,18 @@ class ScreenAgainstStore(RuleBasedStateMachine):
         with contextlib.suppress(QualcodeError):  # nothing left to undo
             self.ben.undo()
 
+    @rule(memo=st.sampled_from(["first thought", "second thought", None]))
+    def ana_edits_a_memo_in_another_window(self, memo):
+        with PROJECT[0].read() as conn:
+            mine = load_marks(conn, self.tid, coder="ana")
+        if mine:
+            self.other_window.set_memo(mine[0].id, memo)
+            self.edited_elsewhere = True
+
     @rule()
     def tick(self):
         self.state.refresh()
+        self.edited_elsewhere = False
         with PROJECT[0].read() as conn:
             stored = load_marks(conn, self.tid)
         held = [m for o in (2, 4) for m in self.state.mine(o) + self.state.others(o)]
@@ -139,7 +151,10 @@ class ScreenAgainstStore(RuleBasedStateMachine):
 
     @invariant()
     def own_codings_always_current(self):
-        """The coder's own codings are current even between ticks (each action re-reads its turns)."""
+        """The coder's own codings are current even between ticks (each action re-reads its turns),
+        unless another window of the coder changed one since the last tick."""
+        if self.edited_elsewhere:
+            return
         with PROJECT[0].read() as conn:
             stored = load_marks(conn, self.tid, coder="ana")
         held = [m for o in (2, 4) for m in self.state.mine(o)]
@@ -155,3 +170,37 @@ def test_screen_matches_the_store_after_every_refresh(project):
         run_state_machine_as_test(ScreenAgainstStore, settings=settings(stateful_step_count=10))
     finally:
         PROJECT.clear()
+
+
+@pytest.mark.parametrize("own_action_between", [False, True], ids=["tick only", "own action, then tick"])
+def test_a_memo_edit_in_another_window_shows_at_the_next_tick(project, interview, own_action_between):
+    """Window two of the same coder edits the memo of an existing coding (issue 20): window one
+    must show it at its next tick, even when its own action came in between."""
+    other_window = CodingSession(project, "ana")
+    coding = other_window.tag("vsp-1", 4, ["referral.hotline"]).added[0]
+    state = CodingState(project, "ana", "vsp-1", suggesters=[])
+    other_window.set_memo(coding["id"], "seen from window two")
+    if own_action_between:
+        state.go_to(2)
+        state.toggle("challenge.housing")
+    assert 4 in state.refresh().changed
+    assert [m.memo for m in state.mine(4)] == ["seen from window two"]
+
+
+async def test_two_screens_of_one_coder_see_each_others_memo_edits(project, interview):
+    from qualcode.tui.app import CodingApp
+    from tests.tui.test_app import SIZE
+
+    CodingSession(project, "ana").tag("vsp-1", 4, ["referral.hotline"])
+    one, two = CodingApp(project, "ana", "vsp-1"), CodingApp(project, "ana", "vsp-1")
+    async with one.run_test(size=SIZE) as pilot_one, two.run_test(size=SIZE) as pilot_two:
+        assert "✎" not in one.transcript_view.turn_text(4)
+        [mark] = two.state.mine(4)
+        two.state.go_to(4)
+        two.state.set_memo(mark, "windows agree")  # what the memo screen saves
+        await pilot_one.press("t")  # window one's own action on turn 2 before its tick
+        one.refresh_from_store()
+        await pilot_one.pause()
+        await pilot_two.pause()
+        assert "✎" in one.transcript_view.turn_text(4)
+        assert [m.memo for m in one.state.mine(4)] == ["windows agree"]

@@ -2,12 +2,18 @@
 
 Dismisses with a :class:`~qualcode.codebook.grow.CodeTexts` (and, for a new code, the
 id part typed), or None when cancelled. Examples are one per line.
+
+Keys that move between fields (Tab, Shift+Tab, Enter in a one-line field) are taken
+in the order they arrive (the app routes them here, :meth:`CodeFormScreen.take_key`):
+Textual would queue the text typed after Tab for the field focused *before* Tab moves
+focus, so ``Tab`` + text in one read (a paste, a slow link) landed in the wrong field.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -45,6 +51,8 @@ class CodeFormScreen(ModalScreen[tuple[str, CodeTexts] | None]):
         self._is_new = is_new
         self._prefix = f"{new_under}." if new_under else ""
         self._answered = False
+        self._ready = False  # True once a field has focus; keys before that wait in _early
+        self._early: list[tuple[str, str | None]] = []
 
     def compose(self):
         with VerticalScroll():
@@ -52,19 +60,40 @@ class CodeFormScreen(ModalScreen[tuple[str, CodeTexts] | None]):
             yield Label("Tab moves between fields · Ctrl+S saves · Esc cancels", id="form-keys")
             if self._is_new:
                 yield Label(f"Id: {self._prefix}…  (lowercase letters, digits, _ and -)")
-                yield Input(placeholder="e.g. tip_lines", id="form-part")
+                yield Input(placeholder="e.g. tip_lines", id="form-part", select_on_focus=False)
             yield Label("Name")
-            yield Input(self._texts.name, id="form-name")
+            # Tabbing back to the name must not select it: the next letter typed would wipe it
+            yield Input(self._texts.name, id="form-name", select_on_focus=False)
             values = {**self._texts.values(), "examples": "\n".join(self._texts.examples)}
             for key, label in FIELDS:
                 yield Label(label)
                 yield TextArea(str(values[key]), id=f"form-{key}", soft_wrap=True, tab_behavior="focus")
 
     def on_mount(self) -> None:
-        self.query_one("#form-part" if self._is_new else "#form-name").focus()
+        self.set_focus(self.query_one("#form-part" if self._is_new else "#form-name"))
+        self._ready = True
+        early, self._early = self._early, []
+        for key, character in early:  # typed straight after A or E, before the form was up
+            if not self.take_key(key, character) and self.focused is not None:
+                self.focused._forward_event(events.Key(key, character))
+
+    def take_key(self, key: str, character: str | None) -> bool:
+        """Move between fields now, in arrival order; False: the focused field takes the key as usual."""
+        if key in ("ctrl+q", "ctrl+c"):
+            return False
+        if not self._ready:
+            self._early.append((key, character))
+            return True
+        if key == "tab" or key == "enter" and isinstance(self.focused, Input):
+            self.focus_next()
+        elif key == "shift+tab":
+            self.focus_previous()
+        else:
+            return False
+        return True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+        event.stop()  # Enter is taken by take_key; a submit from elsewhere moves on too
         self.focus_next()
 
     def action_save(self) -> None:
