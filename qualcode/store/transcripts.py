@@ -283,6 +283,14 @@ def transcript_headers(conn: Connection, ids: list[str] | None = None) -> list[d
     return [by_id[tid] for tid in ids if tid in by_id]
 
 
+def transcript_roles(conn: Connection, ids: list[str]) -> dict[str, str]:
+    """id -> role of those of ``ids`` the store has (no text): what a streamed walk needs up front."""
+    if not ids:
+        return {}
+    query = select(transcripts.c.id, transcripts.c.role).where(transcripts.c.id.in_(ids))
+    return {tid: role for tid, role in conn.execute(query)}
+
+
 def load_transcripts_for_units(conn: Connection, ids: list[str]) -> tuple[Transcript, ...]:
     """The transcripts (id, title, role, site, text) with their segments, in ``ids`` order,
     in two queries; NotFoundError naming the ids not in the store."""
