@@ -1,7 +1,9 @@
 """Queries for quote sets: the coded spans a quote set draws from.
 
 No business rules here: qualcode/quotes decides which codings become quotes. The
-coded text is cut in SQL (``substr``, portable to PostgreSQL), never whole transcripts.
+candidates are read without their text (a quote set walks them a transcript at a time,
+qualcode/quotes/reading.py); one span's text is cut in SQL (``substr``, portable to
+PostgreSQL), never a whole transcript.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, literal, select
 
 from qualcode.store.schema import codings, segments, transcripts
 
@@ -53,10 +55,13 @@ def respondent_spans(
     roles: list[str] | None = None,
     sites: list[str] | None = None,
     with_attributes: bool = False,
+    with_text: bool = True,
 ) -> list[CodedSpan]:
     """The coder's live codings of ``code`` and its descendants on respondent turns,
-    of transcripts of these role keys and sites (case-insensitive; all when None)."""
-    text = func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
+    of transcripts of these role keys and sites (case-insensitive; all when None).
+    Without ``with_text`` their ``raw`` is "" (the texts are read later, a few at a time)."""
+    text = (func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
+            if with_text else literal(""))
     # Attributes are JSON: decode them only when a filter needs them.
     attributes = transcripts.c.attributes if with_attributes else transcripts.c.role.label("no_attributes")
     statement = (
@@ -96,3 +101,9 @@ def segments_coded_with(conn: Connection, coder: str, code: str) -> set[int]:
         codings.c.coder == coder, codings.c.orphaned.is_(False), _subtree(codings.c.code_id, code)
     )
     return set(conn.execute(statement.distinct()).scalars())
+
+
+def span_text(conn: Connection, transcript_id: str, start: int, end: int) -> str:
+    """The text of ``[start, end)`` of the transcript (code points, as stored), cut in SQL."""
+    text = func.substr(transcripts.c.text, start + 1, end - start)
+    return conn.execute(select(text).where(transcripts.c.id == transcript_id)).scalar() or ""

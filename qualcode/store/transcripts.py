@@ -283,6 +283,20 @@ def transcript_headers(conn: Connection, ids: list[str] | None = None) -> list[d
     return [by_id[tid] for tid in ids if tid in by_id]
 
 
+def transcript_texts(conn: Connection, ids: list[str]) -> dict[str, str]:
+    """id -> text of these transcripts (those the store has): a walk reads a few at a time."""
+    if not ids:
+        return {}
+    query = select(transcripts.c.id, transcripts.c.text).where(transcripts.c.id.in_(ids))
+    return {tid: text for tid, text in conn.execute(query)}
+
+
+def speaker_labels(conn: Connection, transcript_id: str) -> tuple[str, ...]:
+    """The transcript's speaker labels in order of first turn (``Transcript.speakers``), without its text."""
+    query = select(segments.c.speaker).where(segments.c.transcript_id == transcript_id).order_by(segments.c.ordinal)
+    return tuple(dict.fromkeys(conn.execute(query).scalars()))
+
+
 def transcript_roles(conn: Connection, ids: list[str]) -> dict[str, str]:
     """id -> role of those of ``ids`` the store has (no text): what a streamed walk needs up front."""
     if not ids:
