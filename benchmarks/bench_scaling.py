@@ -192,9 +192,8 @@ def autocode_ratio(root: Path, rounds: int) -> dict:
     from honest import alternate
 
     from qualcode.coding.autocode import autocode
-    from qualcode.project import Project
-
     from qualcode.coding.coders import add_coder
+    from qualcode.project import Project
 
     project = Project(root)
     for number in range(rounds + 1):  # a fresh coder per run, added untimed (warm-up included)

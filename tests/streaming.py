@@ -17,10 +17,13 @@ from collections.abc import Callable
 from qualcode.project import Project
 from tests.helpers import add_transcript
 
-WORDS = ("hotline police shelter clients housing trial court referral support case years always need "
-         "the team calls victims families weeks months detectives agency service nights beds county").split()
+COMMON = ("hotline police shelter clients housing trial court referral support case years always need "
+          "the team calls victims families weeks months detectives agency service nights beds county").split()
+# Rare lower-case made-up words too, so no two turns are near-duplicates (a quote set would collapse them).
+_SYLLABLES = ("ka", "lo", "mi", "ten", "ra", "su", "vel", "on", "di", "pre", "ma", "tor")
+WORDS = COMMON + ["".join(random.Random(n).choices(_SYLLABLES, k=3)) for n in range(2000)]
 CODES = ("referral.hotline", "challenge.housing", "challenge.case_length", "referral.law_enforcement")
-TURNS = 24  # half of them respondent turns
+TURNS = 16  # half of them respondent turns
 TURN_WORDS = 300
 
 
@@ -31,7 +34,8 @@ def _turns(rng: random.Random) -> list[tuple[str, str]]:
             turns.append(("Interviewer", f"Question {number // 2 + 1}: what happens next?"))
         else:
             words = rng.choices(WORDS, k=TURN_WORDS)
-            turns.append(("Respondent", " ".join(words).capitalize() + "."))
+            sentences = [" ".join(words[i : i + 15]).capitalize() + "." for i in range(0, TURN_WORDS, 15)]
+            turns.append(("Respondent", " ".join(sentences)))
     return turns
 
 
@@ -76,11 +80,15 @@ def peak_of(call: Callable[[], object], *, beside_result: bool = False) -> int:
 
 
 def peaks(project: Project, call: Callable[[], object], small: int, factor: int = 4, *,
-          beside_result: bool = False) -> tuple[int, int]:
-    """(peak on ``small`` transcripts, peak on ``factor`` times as many), each after a warm-up run."""
+          beside_result: bool = False, fresh: Callable[[], object] = lambda: None) -> tuple[int, int]:
+    """(peak on ``small`` transcripts, peak on ``factor`` times as many), each after a
+    warm-up run; ``fresh()`` before each measured run empties caches that a one-shot
+    command starts without (so both runs fill them alike)."""
     coded_corpus(project, 0, small)
     call()
+    fresh()
     before = peak_of(call, beside_result=beside_result)
     coded_corpus(project, small, factor * small)
     call()
+    fresh()
     return before, peak_of(call, beside_result=beside_result)

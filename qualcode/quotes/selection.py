@@ -63,9 +63,10 @@ class QuoteQuery:
             raise ExportError(f"similarity must be in (0, 100], got {self.similarity}")
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
-    """One coding that may become a quote."""
+    """One coding that may become a quote: its place, not its text (one is held per
+    coding of the group, so it is kept small: slots, and its strings shared)."""
 
     group: str
     code: str
@@ -117,11 +118,13 @@ def fetch_candidates(
         conn, coder, group, roles=[codebook.resolve_role(r) for r in query.roles], sites=list(query.sites),
         with_attributes=bool(query.attributes), with_text=False,
     )
+    shared: dict[str, str] = {}  # one string object per distinct id, code, role, site, origin
+    one = lambda value: shared.setdefault(value, value)  # noqa: E731
     found = [
         Candidate(
-            group=group, code=s.code_id, transcript=s.transcript_id, segment=s.ordinal,
-            segment_id=s.segment_id, coder=coder, origin=s.origin, start=s.start,
-            end=s.end, role=s.role, site=s.site,
+            group=group, code=one(s.code_id), transcript=one(s.transcript_id), segment=s.ordinal,
+            segment_id=s.segment_id, coder=coder, origin=one(s.origin), start=s.start,
+            end=s.end, role=one(s.role), site=one(s.site),
         )
         for s in spans
         if not query.attributes or _has_attributes(s.attributes or {}, query.attributes)

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, literal, select
 from qualcode.store.schema import codings, segments, transcripts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodedSpan:
     """One live coding on a respondent turn, with its text and its transcript's metadata.
 
