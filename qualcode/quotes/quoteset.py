@@ -36,7 +36,7 @@ from qualcode.quotes.cleaning import CleaningOptions, clean_quote, word_count
 from qualcode.quotes.coders import check_coder
 from qualcode.quotes.identifiers import find_identifiers
 from qualcode.quotes.ordering import NearDuplicates, order_items
-from qualcode.quotes.reading import QuoteReader, candidate_texts
+from qualcode.quotes.reading import QuoteReader, candidate_texts, with_texts
 from qualcode.quotes.redaction import Redactor, load_rules, rules_summary
 from qualcode.quotes.selection import (
     Candidate,
@@ -273,13 +273,12 @@ def _walk(ordered, query: QuoteQuery, cleaning: CleaningOptions, transcripts: Qu
     seen = NearDuplicates(query.similarity)
     per_transcript: Counter[str] = Counter()
     taken: list[Quote] = []
-    for candidate, score in ordered:
+    for candidate, score, raw in with_texts(ordered, transcripts, timer):
         if query.limit is not None and len(taken) >= query.limit:
             break
         if query.per_transcript and per_transcript[candidate.transcript] >= query.per_transcript:
             continue
         with timer("query"):
-            raw = transcripts.span(candidate)
             transcripts.speakers(candidate.transcript)  # its speaker labels feed the redaction
         with timer("redaction"):
             original = transcripts.redact(raw, candidate.transcript)

@@ -7,7 +7,8 @@ quotes taken. Texts are read when they are needed and let go:
 - the candidates' texts, to order them: :func:`candidate_texts` streams them in the
   candidates' order, reading ``CHUNK`` transcripts' texts at a time (the representative
   order reads them three times rather than hold them);
-- one candidate's text when the walk takes or skips it (:meth:`QuoteReader.span`);
+- the candidates' own spans as the walk reaches them, ``SPAN_BATCH`` at a time
+  (:meth:`QuoteReader.spans`);
 - one transcript (its turns and text) for a quote's context and for the leftover check,
   which visits the quotes transcript by transcript (:meth:`QuoteReader.get` keeps the
   last one only).
@@ -19,7 +20,7 @@ importing qualcode.quotes (or qualcode.report) does not.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 CHUNK = 32
 """Transcripts whose texts are read in one statement while streaming the candidates' texts."""
+SPAN_BATCH = 64
+"""Candidates whose spans the walk reads in one statement (it stops early at the limit)."""
 
 
 def candidate_texts(conn: Connection, candidates: list[Candidate]) -> Iterator[str]:
@@ -47,6 +50,18 @@ def candidate_texts(conn: Connection, candidates: list[Candidate]) -> Iterator[s
             position += 1
     if position != len(candidates):  # a transcript removed mid-read, or candidates out of order
         raise RuntimeError(f"read the texts of {position} of {len(candidates)} candidates")
+
+
+def with_texts(ordered: Sequence[tuple[Candidate, float | None]], reader: QuoteReader, timer
+               ) -> Iterator[tuple[Candidate, float | None, str]]:
+    """``(candidate, score, its text)`` in walk order, reading ``SPAN_BATCH`` spans ahead;
+    nothing more is read once the walk stops."""
+    for first in range(0, len(ordered), SPAN_BATCH):
+        batch = ordered[first : first + SPAN_BATCH]
+        with timer("query"):
+            texts = reader.spans([candidate for candidate, _ in batch])
+        for candidate, score in batch:
+            yield candidate, score, texts[candidate.coding_id]
 
 
 class QuoteReader:
@@ -68,11 +83,11 @@ class QuoteReader:
             self._last = load_transcript(self.conn, transcript_id)
         return self._last
 
-    def span(self, candidate: Candidate) -> str:
-        """A candidate's coded text, read on its own."""
-        from qualcode.store.quotes import span_text
+    def spans(self, candidates: list[Candidate]) -> dict[int, str]:
+        """coding id -> coded text of these candidates, in one statement."""
+        from qualcode.store.quotes import span_texts
 
-        return span_text(self.conn, candidate.transcript, candidate.start, candidate.end)
+        return span_texts(self.conn, [c.coding_id for c in candidates])
 
     def speakers(self, transcript_id: str) -> tuple[str, ...]:
         if transcript_id not in self._speakers:

@@ -73,6 +73,7 @@ class Candidate:
     transcript: str
     segment: int
     segment_id: int
+    coding_id: int
     coder: str
     origin: str
     start: int
@@ -123,7 +124,7 @@ def fetch_candidates(
     found = [
         Candidate(
             group=group, code=one(s.code_id), transcript=one(s.transcript_id), segment=s.ordinal,
-            segment_id=s.segment_id, coder=coder, origin=one(s.origin), start=s.start,
+            segment_id=s.segment_id, coding_id=s.coding_id, coder=coder, origin=one(s.origin), start=s.start,
             end=s.end, role=one(s.role), site=one(s.site),
         )
         for s in spans

@@ -23,6 +23,7 @@ class CodedSpan:
     ``attributes`` is the transcript's attributes when they were asked for, else None.
     """
 
+    coding_id: int
     code_id: str
     transcript_id: str
     segment_id: int
@@ -66,7 +67,7 @@ def respondent_spans(
     attributes = transcripts.c.attributes if with_attributes else transcripts.c.role.label("no_attributes")
     statement = (
         select(
-            codings.c.code_id, codings.c.transcript_id, codings.c.segment_id, codings.c.origin,
+            codings.c.id, codings.c.code_id, codings.c.transcript_id, codings.c.segment_id, codings.c.origin,
             codings.c.start_offset, codings.c.end_offset, segments.c.ordinal, transcripts.c.role,
             transcripts.c.site, attributes.label("attributes"), text.label("raw"),
         )
@@ -87,7 +88,7 @@ def respondent_spans(
         statement = statement.where(func.lower(transcripts.c.site).in_([s.lower() for s in sites]))
     return [
         CodedSpan(
-            code_id=r.code_id, transcript_id=r.transcript_id, segment_id=r.segment_id, ordinal=r.ordinal,
+            coding_id=r.id, code_id=r.code_id, transcript_id=r.transcript_id, segment_id=r.segment_id, ordinal=r.ordinal,
             origin=r.origin, start=r.start_offset, end=r.end_offset, raw=r.raw, role=r.role, site=r.site,
             attributes=(r.attributes or {}) if with_attributes else None,
         )
@@ -103,7 +104,12 @@ def segments_coded_with(conn: Connection, coder: str, code: str) -> set[int]:
     return set(conn.execute(statement.distinct()).scalars())
 
 
-def span_text(conn: Connection, transcript_id: str, start: int, end: int) -> str:
-    """The text of ``[start, end)`` of the transcript (code points, as stored), cut in SQL."""
-    text = func.substr(transcripts.c.text, start + 1, end - start)
-    return conn.execute(select(text).where(transcripts.c.id == transcript_id)).scalar() or ""
+def span_texts(conn: Connection, coding_ids: list[int]) -> dict[int, str]:
+    """coding id -> the text it covers (code points, as stored), cut in SQL: a few spans
+    per statement, never whole transcripts."""
+    if not coding_ids:
+        return {}
+    text = func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
+    query = (select(codings.c.id, text).select_from(codings.join(transcripts, codings.c.transcript_id == transcripts.c.id))
+             .where(codings.c.id.in_(coding_ids)))
+    return {coding_id: raw or "" for coding_id, raw in conn.execute(query)}

@@ -65,6 +65,7 @@ def test_the_quote_set_does_not_depend_on_the_chunks(project, monkeypatch, query
 
     whole = built()
     monkeypatch.setattr(reading, "CHUNK", 1)
+    monkeypatch.setattr(reading, "SPAN_BATCH", 3)  # the walk reads its spans three at a time
     assert built() == whole
     assert whole.quotes
 
