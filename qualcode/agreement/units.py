@@ -87,8 +87,10 @@ class Coded:
 
 
 def load_coded(project: Project, coders: Sequence[str], transcript_ids: Sequence[str]) -> Coded:
-    """Load the transcripts and the two coders' (non-orphaned) codings of them.
+    """Load the transcripts and the two coders' (non-orphaned) codings of them, all at once.
 
+    For a few transcripts (and as the tests' model of the chunked walk): the commands use
+    :func:`load_material` and :func:`iter_coded`, which never hold the whole set.
     Raises NotFoundError for a transcript id the project does not have.
     """
     ids = list(dict.fromkeys(transcript_ids))
