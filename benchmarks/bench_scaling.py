@@ -1,4 +1,4 @@
-"""Scaling: import, autocode, tally, agreement, export and report at growing corpus sizes.
+"""Scaling: import, autocode, tally, agreement, quotes, export and report at growing corpus sizes.
 
     python benchmarks/bench_scaling.py [--sizes 50,200,800] [--words 8000]
                                        [--postgres [URL]] [--rounds 3] [--json FILE]
@@ -14,13 +14,17 @@ subprocess of its own, so its peak memory (``ru_maxrss``) is its own:
   made (untimed) from the autocoder's codings with one in ten dropped;
 - tally: ``tally("referral", by="role", rollup)`` and ``crosstab("referral", "site")``;
 - agreement: ``project_agreement(("auto", "b"))``, segment unit;
+- quotes: ``build_quote_set`` of every code of coder ``auto`` (no limit, representative
+  order: every candidate is scored);
 - export: ``export_qdpx`` of the whole project;
 - report: ``build_report`` (Markdown and .docx).
 
 Printed per step and size: wall and CPU seconds (median and range of ``--rounds``
 runs of the step, each in a fresh process; the read-only steps are called once untimed
 first, so lazy imports are not counted as the step's growth), peak RSS and RSS above the interpreter's
-start, the load average, and the growth ratio against the previous size divided by
+start, the peak of Python's own allocations during one more (untimed) run of the step
+under ``tracemalloc`` ("heap": what the step holds, without the interpreter and the
+modules loaded before it), the load average, and the growth ratio against the previous size divided by
 the size ratio ("x linear": 1.0 is linear; the goal is <= 1.2). At the middle size,
 ``autocode --as`` and ``--dry-run`` are also run alternately (``--rounds`` rounds, a
 fresh coder each round, one process each) for their ratio.
@@ -44,8 +48,8 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-STEPS = ("import", "autocode", "tally", "agreement", "export", "report")
-READ_ONLY = ("tally", "agreement", "export", "report")
+STEPS = ("import", "autocode", "tally", "agreement", "quotes", "export", "report")
+READ_ONLY = ("tally", "agreement", "quotes", "export", "report")
 ROLES = ("law_enforcement", "prosecutor", "service_provider")
 QUESTIONS = ("Can you say more about that?", "How do cases come to you?", "What gets in the way?")
 
@@ -99,8 +103,24 @@ def run_step(step: str, root: Path, files: Path) -> dict:
     figure = measure(action)
     figure.update(peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   start_rss_mib=start_rss / 1024)
+    if step in READ_ONLY:  # untimed: tracing slows the run down
+        figure["heap_mib"] = traced_peak(action) / 2**20
     project.close()
     return figure
+
+
+def traced_peak(action) -> int:
+    """Peak bytes Python allocated during one run of ``action`` (tracemalloc)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 
 
 def prepare(step: str, project, files: Path):
@@ -113,7 +133,9 @@ def prepare(step: str, project, files: Path):
         return lambda: import_transcripts(project, requests)
     if step == "autocode":
         from qualcode.coding.autocode import autocode
+        from qualcode.coding.coders import add_coder
 
+        add_coder(project, "auto")  # coders are added deliberately (untimed)
         return lambda: autocode(project, as_coder="auto", processes=1)
     if step == "tally":
         from qualcode.tally.crosstab import crosstab
@@ -128,6 +150,11 @@ def prepare(step: str, project, files: Path):
         from qualcode.agreement.project import project_agreement
 
         return lambda: project_agreement(project, ("auto", "b"))
+    if step == "quotes":
+        from qualcode.quotes.quoteset import build_quote_set
+        from qualcode.quotes.selection import QuoteQuery
+
+        return lambda: build_quote_set(project, QuoteQuery(coder="auto"))
     if step == "export":
         from qualcode.interop.qdpx_export import export_qdpx
 
@@ -165,9 +192,12 @@ def autocode_ratio(root: Path, rounds: int) -> dict:
     from honest import alternate
 
     from qualcode.coding.autocode import autocode
+    from qualcode.coding.coders import add_coder
     from qualcode.project import Project
 
     project = Project(root)
+    for number in range(rounds + 1):  # a fresh coder per run, added untimed (warm-up included)
+        add_coder(project, f"ratio{number}")
     counter = iter(range(1000))
     sides = {
         "as_coder": lambda: autocode(project, as_coder=f"ratio{next(counter)}", processes=1),
@@ -215,6 +245,7 @@ def measure_size(size: int, work: Path, sentences: list[str], args) -> dict:
             "wall": spread([r["wall"] for r in runs]), "cpu": spread([r["cpu"] for r in runs]),
             "peak_rss_mib": round(max(r["peak_rss_mib"] for r in runs), 1),
             "above_start_mib": round(max(r["peak_rss_mib"] - r["start_rss_mib"] for r in runs), 1),
+            **({"heap_mib": round(max(r["heap_mib"] for r in runs), 2)} if "heap_mib" in runs[0] else {}),
             "load": [min(v for r in runs for v in r["load"]), max(v for r in runs for v in r["load"])],
         }
         print(line(size, step, figures[step]), flush=True)
@@ -226,6 +257,7 @@ def line(size: int, step: str, f: dict) -> str:
     return (
         f"{size:>5} {step:<10} {wall['median']:8.2f} s ({wall['min']:.2f}-{wall['max']:.2f}) "
         f"CPU {f['cpu']['median']:7.2f} s  peak {f['peak_rss_mib']:7.1f} MiB (+{f['above_start_mib']:.1f})  "
+        + (f"heap {f['heap_mib']:6.2f} MiB  " if "heap_mib" in f else "") +
         f"load {f['load'][0]:.1f}-{f['load'][1]:.1f}"
     )
 
@@ -243,6 +275,7 @@ def growth(results: dict, sizes: list[int]) -> dict:
                 "cpu_x_linear": round(b["cpu"]["median"] / max(a["cpu"]["median"], 1e-9) / factor, 2),
                 "wall_x_linear": round(b["wall"]["median"] / max(a["wall"]["median"], 1e-9) / factor, 2),
                 "memory_ratio": round(b["peak_rss_mib"] / a["peak_rss_mib"], 2),
+                **({"heap_ratio": round(b["heap_mib"] / max(a["heap_mib"], 1e-9), 2)} if "heap_mib" in a else {}),
             })
         out[step] = rows
     return out
@@ -301,7 +334,8 @@ def run(args, sizes: list[int]) -> dict:
     results["growth"] = growth(results, sizes)
     for step, rows in results["growth"].items():
         print(f"{step:<10} " + "  ".join(f"{r['sizes'][0]}->{r['sizes'][1]}: CPU {r['cpu_x_linear']}x linear, "
-                                         f"wall {r['wall_x_linear']}x, memory x{r['memory_ratio']}" for r in rows))
+                                         f"wall {r['wall_x_linear']}x, memory x{r['memory_ratio']}"
+                                         + (f", heap x{r['heap_ratio']}" if "heap_ratio" in r else "") for r in rows))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return results

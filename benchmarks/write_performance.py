@@ -119,6 +119,30 @@ def scaling_table(name: str) -> str:
     return "\n".join(rows)
 
 
+def streaming_table() -> str:
+    """The read-only steps of two bench_scaling runs, before and after the streaming walks:
+    the traced heap peak per size and its growth, beside CPU time."""
+    before, after = load("scaling-streaming-before.json"), load("scaling-streaming-after.json")
+    if before is None or after is None:
+        return "_not measured yet_"
+    sizes = after["sizes"]
+    rows = [f"{after['backend']}, {after['words']} words per transcript; before {before['started']}, after "
+            f"{after['started']}; one run per step and size, each in its own process; heap = peak of Python's "
+            "allocations during the step (tracemalloc, an extra untimed run).", "",
+            "| step | " + " | ".join(f"heap at {n}, before → after" for n in sizes)
+            + " | heap growth, before → after | " + " | ".join(f"CPU at {n}, before → after" for n in sizes)
+            + " | load |", "|---|" + "---|" * (2 * len(sizes) + 2)]
+    for step in ("agreement", "quotes", "report", "tally", "export"):
+        if "heap_mib" not in before[str(sizes[0])].get(step, {}):
+            continue
+        heap = [f"{before[str(n)][step]['heap_mib']:.2f} → {after[str(n)][step]['heap_mib']:.2f} MiB" for n in sizes]
+        cpu = [f"{before[str(n)][step]['cpu']['median']:.2f} → {after[str(n)][step]['cpu']['median']:.2f} s" for n in sizes]
+        growth = f"{before['growth'][step][0]['heap_ratio']}× → {after['growth'][step][0]['heap_ratio']}×"
+        loads = [run[str(n)][step]["load"] for run in (before, after) for n in sizes]
+        rows.append(f"| {step} | " + " | ".join(heap) + f" | {growth} | " + " | ".join(cpu) + f" | {_load(*loads)} |")
+    return "\n".join(rows)
+
+
 def size_table() -> str:
     before, after = load("size-before.json"), load("size.json")
     if before is None or after is None:
@@ -228,6 +252,7 @@ SECTIONS = {
     "tally-before": lambda: tally_table("tally-before.json"),
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
     "scaling-postgresql": lambda: scaling_table("scaling-postgresql.json"),
+    "streaming": streaming_table,
 }
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(?:.*?\n)?(<!-- /generated:(?P=name) -->)", re.S)
 

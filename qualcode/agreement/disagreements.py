@@ -27,7 +27,7 @@ from qualcode.agreement.project import (
     check_coders,
     double_coded_transcripts,
 )
-from qualcode.agreement.units import Coded, load_coded, unit_matrices
+from qualcode.agreement.units import Coded, iter_coded, load_material, unit_matrices
 from qualcode.coding.blind import guard
 from qualcode.errors import AgreementError, ExportError
 from qualcode.privacy import private_file
@@ -80,8 +80,16 @@ def find_disagreements(
 
     guard(project, coders=pair, transcripts=transcripts, what="the disagreements")
     ids = list(transcripts) if transcripts is not None else double_coded_transcripts(project, pair, sample)
-    coded = load_coded(project, pair, ids)
-    columns = agreement_codes(project.codebook, coded, prefix=code)
+    found: list[Disagreement] = []
+    with project.read() as conn:  # a chunk of transcripts at a time: only the rows found are kept
+        material = load_material(conn, pair, ids)
+        columns = agreement_codes(project.codebook, material, prefix=code)
+        for _, coded in iter_coded(conn, material):
+            found += _disagreements(project, coded, columns, unit)
+    return found
+
+
+def _disagreements(project, coded: Coded, columns: tuple[str, ...], unit: str) -> list[Disagreement]:
     matrices = unit_matrices(coded, columns, unit)
     allowed = applicability(project.codebook, coded, columns)[matrices.units.transcript]
     unit_index, column = np.nonzero((matrices.a != matrices.b) & allowed)

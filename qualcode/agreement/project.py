@@ -9,6 +9,10 @@ the double-coded transcripts (a sample's, or those both coders coded), builds th
 A code's units are the units of the transcripts whose role the code applies to: a
 prosecutor-only code is not counted as "neither" on every service-provider turn, which
 would inflate agreement with units no coder could have coded.
+
+The transcripts are read a chunk at a time (:func:`~qualcode.agreement.units.iter_coded`):
+what is kept for the whole set is each transcript's id and role, the codes applied,
+the per-block 2x2 counts and the coverage notes, never the texts or the codings.
 """
 
 from __future__ import annotations
@@ -39,9 +43,12 @@ from qualcode.agreement.units import (
     UNITS,
     BlockCounts,
     Coded,
+    Material,
     block_counts,
     character_counts,
-    load_coded,
+    concat_blocks,
+    iter_coded,
+    load_material,
     unit_matrices,
 )
 from qualcode.coding.blind import guard
@@ -88,7 +95,7 @@ def double_coded_transcripts(project: Project, coders: tuple[str, str], sample: 
 
 
 def agreement_codes(
-    codebook: Codebook, coded: Coded, *, prefix: str | None = None, rollup: bool = False
+    codebook: Codebook, coded: Coded | Material, *, prefix: str | None = None, rollup: bool = False
 ) -> tuple[str, ...]:
     """The codes to report: codable codes (every code with ``rollup``) that apply to a role of
     the double-coded transcripts, in codebook order, then applied codes the codebook lacks."""
@@ -105,7 +112,7 @@ def _matches(code: str, prefix: str | None) -> bool:
     return not prefix or code == prefix or code.startswith(prefix.rstrip(".") + ".")
 
 
-def applicability(codebook: Codebook, coded: Coded, codes: Sequence[str]) -> np.ndarray:
+def applicability(codebook: Codebook, coded: Coded | Material, codes: Sequence[str]) -> np.ndarray:
     """Boolean (transcripts, codes): may the code be applied to the transcript's role?
     Codes missing from the codebook count as applicable everywhere."""
     rows = []
@@ -303,11 +310,13 @@ def project_agreement(
     pair = check_coders(coders)
     _check_options(unit, ci, resample, characters, replicates, confidence)
     transcript_ids = double_coded_transcripts(project, pair, sample)
-    coded = load_coded(project, pair, transcript_ids)
-    columns = agreement_codes(project.codebook, coded, prefix=codes, rollup=rollup)
-    applicable = applicability(project.codebook, coded, columns)
     level = "segment" if ci == "bootstrap" and resample == "segments" else "transcript"
-    blocks = block_table(project, coded, columns, unit, level=level, rollup=rollup, characters=characters)
+    with project.read() as conn:  # one snapshot for the whole walk
+        material = load_material(conn, pair, transcript_ids)
+        columns = agreement_codes(project.codebook, material, prefix=codes, rollup=rollup)
+        blocks, coverage = streamed_blocks(project, conn, material, columns, unit, level=level, rollup=rollup,
+                                           characters=characters)
+    applicable = applicability(project.codebook, material, columns)
     cells = masked_cells(blocks, applicable)
     per_code = _per_code(cells, columns, confidence)
     interval = None
@@ -322,14 +331,30 @@ def project_agreement(
     return AgreementResult(
         unit=unit, coders=pair, sample=sample, transcripts=tuple(transcript_ids), units=int(blocks.units.sum()),
         codes_filter=codes, rollup=rollup, characters=characters if unit == "character" else None, ci=settings,
-        codes=rows, summary=_summary(per_code, min_kappa), warnings=tuple(coverage_warnings(coded, unit, characters)),
+        codes=rows, summary=_summary(per_code, min_kappa), warnings=tuple(coverage_warnings(pair, coverage)),
         min_units=min_units,
-        by_transcript=(_by_transcript(project, coded, blocks, applicable, confidence, min_kappa)
+        by_transcript=(_by_transcript(project, material, blocks, applicable, confidence, min_kappa)
                        if by_transcript else None),
     )
 
 
-def _by_transcript(project, coded: Coded, blocks: BlockCounts, applicable: np.ndarray,
+def streamed_blocks(
+    project: Project, conn, material: Material, codes: Sequence[str], unit: str, *, level: str = "transcript",
+    rollup: bool = False, characters: str = "respondent",
+) -> tuple[BlockCounts, list[Coverage]]:
+    """:func:`block_table` and :func:`coverage_counts` of the whole material, a chunk of
+    transcripts at a time (only the counts are kept)."""
+    parts: list[tuple[int, BlockCounts]] = []
+    coverage: list[Coverage] = [([], 0), ([], 0)]
+    for first, coded in iter_coded(conn, material):
+        parts.append((first, block_table(project, coded, codes, unit, level=level, rollup=rollup,
+                                         characters=characters)))
+        coverage = [(untouched + more, interviewer + extra) for (untouched, interviewer), (more, extra)
+                    in zip(coverage, coverage_counts(coded, unit, characters), strict=True)]
+    return concat_blocks(parts, codes), coverage
+
+
+def _by_transcript(project, coded: Material, blocks: BlockCounts, applicable: np.ndarray,
                    confidence: float, min_kappa: float) -> tuple[TranscriptAgreement, ...]:
     totals = blocks.by_transcript()
     cells = masked_cells(totals, applicable)
@@ -344,19 +369,32 @@ def _by_transcript(project, coded: Coded, blocks: BlockCounts, applicable: np.nd
     return tuple(out)
 
 
-def coverage_warnings(coded: Coded, unit: str, characters: str) -> list[str]:
-    """Transcripts a coder has not coded at all, and codings that are not on any unit."""
-    warnings = []
-    for coder, side in zip(coded.coders, coded.codings, strict=True):
+Coverage = tuple[list[str], int]
+"""Per coder: the transcripts it has no codings in, and its codings left out on interviewer turns."""
+
+
+def coverage_counts(coded: Coded, unit: str, characters: str) -> list[Coverage]:
+    """Each coder's :data:`Coverage` on these transcripts."""
+    counts = []
+    for side in coded.codings:
         touched = set(side.transcript.tolist())
-        for t, transcript in enumerate(coded.transcripts):
-            if t not in touched:
-                warnings.append(f"{coder} has no codings in '{transcript.id}': its units count as not coded by {coder}")
+        untouched = [transcript.id for t, transcript in enumerate(coded.transcripts) if t not in touched]
+        on_interviewer = 0
         if unit != "character" or characters == "respondent":
             on_interviewer = int(_interviewer_turns(coded)[side.transcript, side.ordinal].sum())
-            if on_interviewer:
-                warnings.append(f"{on_interviewer} of {coder}'s codings are on interviewer turns, "
-                                "which are not units; they are left out")
+        counts.append((untouched, on_interviewer))
+    return counts
+
+
+def coverage_warnings(coders: Sequence[str], coverage: Sequence[Coverage]) -> list[str]:
+    """Transcripts a coder has not coded at all, and codings that are not on any unit."""
+    warnings = []
+    for coder, (untouched, on_interviewer) in zip(coders, coverage, strict=True):
+        warnings += [f"{coder} has no codings in '{transcript}': its units count as not coded by {coder}"
+                     for transcript in untouched]
+        if on_interviewer:
+            warnings.append(f"{on_interviewer} of {coder}'s codings are on interviewer turns, "
+                            "which are not units; they are left out")
     return warnings
 
 

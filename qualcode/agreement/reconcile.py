@@ -29,7 +29,7 @@ from qualcode.agreement.project import (
     check_coders,
     double_coded_transcripts,
 )
-from qualcode.agreement.units import load_coded, unit_matrices
+from qualcode.agreement.units import iter_coded, load_material, unit_matrices
 from qualcode.codebook.versions import ensure_snapshot
 from qualcode.coding.blind import guard
 from qualcode.coding.coders import check_coder_name
@@ -128,11 +128,16 @@ def agreed_units(project: Project, coders: Sequence[str], *, sample: str | None 
     """Every (transcript, turn, code) both coders applied."""
     pair = check_coders(coders)
     guard(project, coders=pair, what="reconciliation")
-    coded = load_coded(project, pair, double_coded_transcripts(project, pair, sample))
-    columns = agreement_codes(project.codebook, coded, prefix=code)
-    matrices = unit_matrices(coded, columns, "segment")
-    return [(coded.transcripts[int(matrices.units.transcript[u])].id, int(matrices.units.ordinal[u]), columns[int(c)])
-            for u, c in zip(*(matrices.a & matrices.b).nonzero(), strict=True)]
+    ids = double_coded_transcripts(project, pair, sample)
+    agreed: list[tuple[str, int, str]] = []
+    with project.read() as conn:  # a chunk of transcripts at a time
+        material = load_material(conn, pair, ids)
+        columns = agreement_codes(project.codebook, material, prefix=code)
+        for _, coded in iter_coded(conn, material):
+            matrices = unit_matrices(coded, columns, "segment")
+            agreed += [(coded.transcripts[int(matrices.units.transcript[u])].id, int(matrices.units.ordinal[u]),
+                        columns[int(c)]) for u, c in zip(*(matrices.a & matrices.b).nonzero(), strict=True)]
+    return agreed
 
 
 def copy_agreements(

@@ -21,17 +21,24 @@ its ancestors (a unit is coded with ``challenge`` if any ``challenge.*`` code is
 
 Everything is built with numpy: codings are mapped to unit and code indices with
 array lookups and ``searchsorted``, never by looping over units or codes in Python.
+
+The commands walk the material in chunks of transcripts (:func:`iter_coded`): the whole
+set is only each transcript's id and role and the codes applied (:class:`Material`);
+texts, turns and codings are read ``CHUNK`` transcripts at a time, so memory follows the
+largest transcripts, not the corpus. Every count is a sum over units within one
+transcript, so the chunks' counts laid end to end (:func:`concat_blocks`) are exactly
+the counts of the whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.errors import AgreementError
+from qualcode.errors import AgreementError, NotFoundError
 from qualcode.store import codings as coding_store
 from qualcode.store import transcripts as transcript_store
 from qualcode.store.rows import Transcript
@@ -40,6 +47,7 @@ from qualcode.transcripts.sentences import split_sentences
 if TYPE_CHECKING:
     from qualcode.codebook import Codebook
     from qualcode.project import Project
+    from qualcode.store.handles import Connection
 
 UNITS = ("segment", "sentence", "character")
 CHARACTER_SCOPES = ("respondent", "all")
@@ -79,8 +87,10 @@ class Coded:
 
 
 def load_coded(project: Project, coders: Sequence[str], transcript_ids: Sequence[str]) -> Coded:
-    """Load the transcripts and the two coders' (non-orphaned) codings of them.
+    """Load the transcripts and the two coders' (non-orphaned) codings of them, all at once.
 
+    For a few transcripts (and as the tests' model of the chunked walk): the commands use
+    :func:`load_material` and :func:`iter_coded`, which never hold the whole set.
     Raises NotFoundError for a transcript id the project does not have.
     """
     ids = list(dict.fromkeys(transcript_ids))
@@ -88,6 +98,52 @@ def load_coded(project: Project, coders: Sequence[str], transcript_ids: Sequence
         transcripts = _load_transcripts(conn, ids)
         sides = (_coder_arrays(conn, coders[0], ids), _coder_arrays(conn, coders[1], ids))
     return Coded((coders[0], coders[1]), transcripts, sides)
+
+
+@dataclass(frozen=True)
+class TranscriptHead:
+    """A double-coded transcript as the whole-set steps see it: no text, no turns."""
+
+    id: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Material:
+    """What a chunked walk holds for the whole set: each transcript's id and role (in
+    order) and the codes the two coders applied on them (the columns depend on both)."""
+
+    coders: tuple[str, str]
+    transcripts: tuple[TranscriptHead, ...]
+    codes_used: frozenset[str]
+
+
+CHUNK = 32
+"""Transcripts read per batch of queries: memory follows the chunk's transcripts, and a
+batch costs a handful of statements (one per transcript would cost thousands on a server)."""
+
+
+def load_material(conn: Connection, coders: Sequence[str], transcript_ids: Sequence[str]) -> Material:
+    """The transcripts' ids and roles and the codes applied; NotFoundError for an id the
+    project does not have (as :func:`load_coded`)."""
+    ids = list(dict.fromkeys(transcript_ids))
+    roles = transcript_store.transcript_roles(conn, ids)
+    missing = [transcript for transcript in ids if transcript not in roles]
+    if missing:
+        raise NotFoundError(f"No transcript {', '.join(repr(m) for m in missing)} in the project")
+    used = coding_store.spans_codes(conn, [coders[0], coders[1]], ids)
+    return Material((coders[0], coders[1]), tuple(TranscriptHead(t, roles[t]) for t in ids), frozenset(used))
+
+
+def iter_coded(conn: Connection, material: Material, chunk: int | None = None) -> Iterator[tuple[int, Coded]]:
+    """``(index of its first transcript, Coded)`` for each chunk (default :data:`CHUNK`
+    transcripts) of the material, in order; one chunk, empty, when there are no transcripts."""
+    chunk = chunk or CHUNK
+    ids = [t.id for t in material.transcripts]
+    for first in range(0, max(len(ids), 1), chunk):
+        part = ids[first : first + chunk]
+        sides = (_coder_arrays(conn, material.coders[0], part), _coder_arrays(conn, material.coders[1], part))
+        yield first, Coded(material.coders, _load_transcripts(conn, part), sides)
 
 
 def _load_transcripts(conn, ids: list[str]) -> tuple[Transcript, ...]:
@@ -288,6 +344,21 @@ def block_counts(matrices: UnitMatrices, level: str = "transcript") -> BlockCoun
     applied_a, applied_b = _sum_blocks(a, boundaries), _sum_blocks(b, boundaries)
     sizes = np.diff(np.r_[boundaries, len(units)]).astype(np.int64)
     return BlockCounts(matrices.codes, units.transcript[boundaries], sizes, both, applied_a - both, applied_b - both)
+
+
+def concat_blocks(parts: Sequence[tuple[int, BlockCounts]], codes: Sequence[str]) -> BlockCounts:
+    """The blocks of consecutive chunks as one table (``(index of the chunk's first
+    transcript, its blocks)``, in order): transcript indices shift to the whole set's."""
+    def joined(values: list[np.ndarray], width: int | None) -> np.ndarray:
+        empty = np.zeros((0, width) if width is not None else 0, dtype=np.int64)
+        return np.concatenate(values) if values else empty
+
+    width = len(codes)
+    return BlockCounts(
+        tuple(codes), joined([blocks.transcript + first for first, blocks in parts], None),
+        joined([blocks.units for _, blocks in parts], None), joined([blocks.both for _, blocks in parts], width),
+        joined([blocks.only_a for _, blocks in parts], width), joined([blocks.only_b for _, blocks in parts], width),
+    )
 
 
 def _sum_blocks(values: np.ndarray, boundaries: np.ndarray) -> np.ndarray:

@@ -264,7 +264,9 @@ class Vocabulary:
     lower: frozenset[str]
 
 
-@lru_cache(maxsize=256)
+# A few entries: the leftover check visits quotes transcript by transcript, and each key
+# is a whole transcript's text (256 of them held a corpus in memory).
+@lru_cache(maxsize=4)
 def transcript_vocabulary(text: str, allowed: frozenset[str]) -> Vocabulary:
     mid = {
         normalise_token(m.group(0)) for m in _TOKEN.finditer(text)

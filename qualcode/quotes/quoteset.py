@@ -37,6 +37,7 @@ from qualcode.quotes.coders import check_coder
 from qualcode.quotes.identifiers import find_identifiers
 from qualcode.quotes.layout import basis_lines, quote_set_data  # noqa: F401 (quoteset.basis_lines, as before)
 from qualcode.quotes.ordering import NearDuplicates, order_items
+from qualcode.quotes.reading import QuoteReader, candidate_texts, with_texts
 from qualcode.quotes.redaction import Redactor, load_rules, rules_summary
 from qualcode.quotes.selection import (
     Candidate,
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from qualcode.project import Project
-    from qualcode.transcripts.model import Transcript
 
 
 @dataclass(frozen=True)
@@ -155,37 +155,6 @@ class _Timer:
             self.totals[stage] += time.perf_counter() - began
 
 
-class _Transcripts:
-    """Transcripts loaded on first use during the walk (only those quotes come from)."""
-
-    def __init__(self, conn: Connection, redactor: Redactor) -> None:
-        self.conn = conn
-        self.redactor = redactor
-        self._loaded: dict[str, Transcript] = {}
-        self._speech: dict[str, str] = {}
-
-    def get(self, transcript_id: str) -> Transcript:
-        if transcript_id not in self._loaded:
-            from qualcode.store.transcripts import load_transcript
-
-            self._loaded[transcript_id] = load_transcript(self.conn, transcript_id)
-        return self._loaded[transcript_id]
-
-    def speakers(self, transcript_id: str) -> tuple[str, ...]:
-        return tuple(self.get(transcript_id).speakers)
-
-    def redact(self, text: str, transcript_id: str) -> str:
-        return self.redactor.redact(text, transcript_id, self.speakers(transcript_id))
-
-    def redacted_speech(self, transcript_id: str) -> str:
-        """All turns of the transcript, masked, one paragraph each (no speaker labels)."""
-        if transcript_id not in self._speech:
-            t = self.get(transcript_id)
-            speech = "\n".join(t.segment_text(s) for s in t.segments)
-            self._speech[transcript_id] = self.redact(speech, transcript_id)
-        return self._speech[transcript_id]
-
-
 def _whose(project: Project, named: str | None) -> tuple[str, dict[str, str] | None, AnalysisSet]:
     """(label, None) for a named coder; ("analysis set", transcript -> coder) by default;
     and the analysis set either way (its statement and coverage go with the quotes)."""
@@ -263,7 +232,7 @@ def build_quote_set(
     )
     with project.read() as conn:
         quote_set = replace(quote_set, coverage=aset.coverage(_selected(conn, codebook, query)).to_dict())
-        transcripts = _Transcripts(conn, Redactor(rules))
+        transcripts = QuoteReader(conn, Redactor(rules))
         pseudonyms = _pseudonyms(project, conn) if attribution.respondent else {}
         counts = _role_site_counts(conn)
         quotes: list[Quote] = []
@@ -274,8 +243,8 @@ def build_quote_set(
             found[group] = len(candidates)
             with timer("ordering"):
                 ordered = order_items(
-                    candidates, query.order, key=lambda c: c.sort_key, text=lambda c: c.raw,
-                    words=lambda c: word_count(clean_quote(c.raw, replace(cleaning, trim=False))),
+                    candidates, query.order, key=lambda c: c.sort_key, texts=lambda items: candidate_texts(conn, items),
+                    words=lambda text: word_count(clean_quote(text, replace(cleaning, trim=False))),
                     seed=query.seed,
                 )
             quotes += _walk(ordered, query, cleaning, transcripts, timer)
@@ -288,20 +257,20 @@ def build_quote_set(
     return replace(quote_set, leftovers=leftovers, timings=timings)
 
 
-def _walk(ordered, query: QuoteQuery, cleaning: CleaningOptions, transcripts: _Transcripts, timer) -> list[Quote]:
+def _walk(ordered, query: QuoteQuery, cleaning: CleaningOptions, transcripts: QuoteReader, timer) -> list[Quote]:
     """Take quotes in order, skipping filtered ones and near-duplicates, up to the limit."""
     seen = NearDuplicates(query.similarity)
     per_transcript: Counter[str] = Counter()
     taken: list[Quote] = []
-    for candidate, score in ordered:
+    for candidate, score, raw in with_texts(ordered, transcripts, timer):
         if query.limit is not None and len(taken) >= query.limit:
             break
         if query.per_transcript and per_transcript[candidate.transcript] >= query.per_transcript:
             continue
         with timer("query"):
-            transcripts.get(candidate.transcript)  # its speaker labels feed the redaction
+            transcripts.speakers(candidate.transcript)  # its speaker labels feed the redaction
         with timer("redaction"):
-            original = transcripts.redact(candidate.raw, candidate.transcript)
+            original = transcripts.redact(raw, candidate.transcript)
         with timer("cleaning"):
             text = clean_quote(original, cleaning)
         if not _within_limits(word_count(text), query, cleaning):
@@ -332,7 +301,7 @@ def _quote(candidate: Candidate, text: str, original: str, score: float | None) 
     )
 
 
-def _finish(quote_set: QuoteSet, codebook, transcripts: _Transcripts, pseudonyms: dict, timer) -> QuoteSet:
+def _finish(quote_set: QuoteSet, codebook, transcripts: QuoteReader, pseudonyms: dict, timer) -> QuoteSet:
     """Number the quotes, add attribution and context, record code names."""
     quotes = [_finished(quote_set, quote, number, transcripts, pseudonyms, timer)
               for number, quote in enumerate(quote_set.quotes, start=1)]
@@ -342,7 +311,7 @@ def _finish(quote_set: QuoteSet, codebook, transcripts: _Transcripts, pseudonyms
     return replace(quote_set, quotes=quotes, code_names=names)
 
 
-def _finished(quote_set: QuoteSet, quote: Quote, number: int, transcripts: _Transcripts, pseudonyms: dict,
+def _finished(quote_set: QuoteSet, quote: Quote, number: int, transcripts: QuoteReader, pseudonyms: dict,
               timer) -> Quote:
     """One quote numbered, attributed (role label, masked site, pseudonym) and with its context."""
     options = quote_set.attribution
@@ -438,17 +407,25 @@ def _id_words(identifier: str) -> str:
     return " ".join(part for part in identifier.replace("_", "-").replace(".", "-").split("-") if part)
 
 
-def find_leftovers(quote_set: QuoteSet, transcripts: _Transcripts, rules) -> list[Leftover]:
-    """Every likely identifier in the exported fields, once per quote, field, kind and text."""
-    found: dict[tuple, Leftover] = {}
-    for quote in quote_set.quotes:
+def find_leftovers(quote_set: QuoteSet, transcripts: QuoteReader, rules) -> list[Leftover]:
+    """Every likely identifier in the exported fields, once per quote, field, kind and text.
+
+    The quotes are checked transcript by transcript (each against its whole masked
+    speech, read once), and the findings reported in quote order."""
+    quotes = quote_set.quotes
+    findings: dict[int, list] = {}
+    for index in sorted(range(len(quotes)), key=lambda i: quotes[i].transcript):
+        quote = quotes[index]
         allow = rules.allow_for(quote.transcript)
         speech = transcripts.redacted_speech(quote.transcript)
-        for name, value in exported_fields(quote):
-            for finding in find_identifiers(value, allow=allow, transcript_text=speech):
-                key = (quote.number, name in PROVENANCE_FIELDS, finding.kind, finding.text)
-                found.setdefault(key, Leftover(quote.number, quote.transcript, quote.segment, name,
-                                               finding.kind, finding.text))
+        findings[index] = [(name, finding) for name, value in exported_fields(quote)
+                           for finding in find_identifiers(value, allow=allow, transcript_text=speech)]
+    found: dict[tuple, Leftover] = {}
+    for index, quote in enumerate(quotes):
+        for name, finding in findings[index]:
+            key = (quote.number, name in PROVENANCE_FIELDS, finding.kind, finding.text)
+            found.setdefault(key, Leftover(quote.number, quote.transcript, quote.segment, name,
+                                           finding.kind, finding.text))
     return list(found.values())
 
 

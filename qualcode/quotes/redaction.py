@@ -211,7 +211,9 @@ def speaker_name_words(speakers: list[str] | tuple[str, ...]) -> list[str]:
 
 
 class Redactor:
-    """Applies the rules; one compiled matcher per transcript (cached)."""
+    """Applies the rules; one compiled matcher per set of rules and speaker labels (cached):
+    transcripts without rules of their own and with the same labels share one, so the
+    cache does not grow with the corpus."""
 
     def __init__(self, rules: RedactionRules) -> None:
         self.rules = rules
@@ -219,7 +221,8 @@ class Redactor:
 
     def redact(self, text: str, transcript_id: str | None = None, speakers: tuple[str, ...] = ()) -> str:
         """``text`` with every configured term and pattern masked."""
-        key = (transcript_id, tuple(speakers))
+        own = transcript_id if transcript_id in self.rules.transcripts else None
+        key = (own, tuple(speakers))
         if key not in self._matchers:
             self._matchers[key] = self._build(transcript_id, speakers)
         return self._matchers[key].apply(text)

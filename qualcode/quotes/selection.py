@@ -1,8 +1,9 @@
 """Selecting coded spans: which codings a quote set draws from.
 
 A *group* is one requested code with its descendants (dotted ids); each group is
-ordered and limited on its own. The store's query (store/quotes.py) fetches only the
-coded text, never whole transcripts. The store is imported inside the functions that
+ordered and limited on its own. The store's query (store/quotes.py) fetches the
+candidates' places without their text: qualcode/quotes/reading.py reads the texts a
+few transcripts at a time. The store is imported inside the functions that
 query: it loads SQLAlchemy, which importing qualcode.quotes (or qualcode.report) does not.
 """
 
@@ -62,20 +63,21 @@ class QuoteQuery:
             raise ExportError(f"similarity must be in (0, 100], got {self.similarity}")
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
-    """One coding that may become a quote."""
+    """One coding that may become a quote: its place, not its text (one is held per
+    coding of the group, so it is kept small: slots, and its strings shared)."""
 
     group: str
     code: str
     transcript: str
     segment: int
     segment_id: int
+    coding_id: int
     coder: str
     origin: str
     start: int
     end: int
-    raw: str
     role: str
     site: str
 
@@ -115,13 +117,15 @@ def fetch_candidates(
 
     spans = store.respondent_spans(
         conn, coder, group, roles=[codebook.resolve_role(r) for r in query.roles], sites=list(query.sites),
-        with_attributes=bool(query.attributes),
+        with_attributes=bool(query.attributes), with_text=False,
     )
+    shared: dict[str, str] = {}  # one string object per distinct id, code, role, site, origin
+    one = lambda value: shared.setdefault(value, value)  # noqa: E731
     found = [
         Candidate(
-            group=group, code=s.code_id, transcript=s.transcript_id, segment=s.ordinal,
-            segment_id=s.segment_id, coder=coder, origin=s.origin, start=s.start,
-            end=s.end, raw=s.raw, role=s.role, site=s.site,
+            group=group, code=one(s.code_id), transcript=one(s.transcript_id), segment=s.ordinal,
+            segment_id=s.segment_id, coding_id=s.coding_id, coder=coder, origin=one(s.origin), start=s.start,
+            end=s.end, role=one(s.role), site=one(s.site),
         )
         for s in spans
         if not query.attributes or _has_attributes(s.attributes or {}, query.attributes)

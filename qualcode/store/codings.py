@@ -526,6 +526,21 @@ def coder_spans(conn: Connection, coder: str, transcript_ids: list[str]) -> list
     return [tuple(row) for row in conn.execute(query)]
 
 
+def spans_codes(conn: Connection, coders: list[str], transcript_ids: list[str]) -> set[str]:
+    """The distinct codes of the coders' live codings on these transcripts: the codes of
+    :func:`coder_spans`' rows, without reading the rows."""
+    if not transcript_ids or not coders:
+        return set()
+    query = (
+        select(codings.c.code_id)
+        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
+        .where(codings.c.coder.in_(coders), codings.c.transcript_id.in_(transcript_ids),
+               codings.c.orphaned.is_(False))
+        .distinct()
+    )
+    return set(conn.execute(query).scalars())
+
+
 def coded_transcript_ids(conn: Connection, coder: str) -> set[str]:
     """Transcripts where the coder has any coding (orphans included)."""
     return set(conn.execute(select(codings.c.transcript_id).where(codings.c.coder == coder).distinct()).scalars())

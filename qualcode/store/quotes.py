@@ -1,7 +1,9 @@
 """Queries for quote sets: the coded spans a quote set draws from.
 
 No business rules here: qualcode/quotes decides which codings become quotes. The
-coded text is cut in SQL (``substr``, portable to PostgreSQL), never whole transcripts.
+candidates are read without their text (a quote set walks them a transcript at a time,
+qualcode/quotes/reading.py); one span's text is cut in SQL (``substr``, portable to
+PostgreSQL), never a whole transcript.
 """
 
 from __future__ import annotations
@@ -9,18 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, literal, select
 
 from qualcode.store.schema import codings, segments, transcripts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodedSpan:
     """One live coding on a respondent turn, with its text and its transcript's metadata.
 
     ``attributes`` is the transcript's attributes when they were asked for, else None.
     """
 
+    coding_id: int
     code_id: str
     transcript_id: str
     segment_id: int
@@ -53,15 +56,18 @@ def respondent_spans(
     roles: list[str] | None = None,
     sites: list[str] | None = None,
     with_attributes: bool = False,
+    with_text: bool = True,
 ) -> list[CodedSpan]:
     """The coder's live codings of ``code`` and its descendants on respondent turns,
-    of transcripts of these role keys and sites (case-insensitive; all when None)."""
-    text = func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
+    of transcripts of these role keys and sites (case-insensitive; all when None).
+    Without ``with_text`` their ``raw`` is "" (the texts are read later, a few at a time)."""
+    text = (func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
+            if with_text else literal(""))
     # Attributes are JSON: decode them only when a filter needs them.
     attributes = transcripts.c.attributes if with_attributes else transcripts.c.role.label("no_attributes")
     statement = (
         select(
-            codings.c.code_id, codings.c.transcript_id, codings.c.segment_id, codings.c.origin,
+            codings.c.id, codings.c.code_id, codings.c.transcript_id, codings.c.segment_id, codings.c.origin,
             codings.c.start_offset, codings.c.end_offset, segments.c.ordinal, transcripts.c.role,
             transcripts.c.site, attributes.label("attributes"), text.label("raw"),
         )
@@ -82,7 +88,7 @@ def respondent_spans(
         statement = statement.where(func.lower(transcripts.c.site).in_([s.lower() for s in sites]))
     return [
         CodedSpan(
-            code_id=r.code_id, transcript_id=r.transcript_id, segment_id=r.segment_id, ordinal=r.ordinal,
+            coding_id=r.id, code_id=r.code_id, transcript_id=r.transcript_id, segment_id=r.segment_id, ordinal=r.ordinal,
             origin=r.origin, start=r.start_offset, end=r.end_offset, raw=r.raw, role=r.role, site=r.site,
             attributes=(r.attributes or {}) if with_attributes else None,
         )
@@ -96,3 +102,14 @@ def segments_coded_with(conn: Connection, coder: str, code: str) -> set[int]:
         codings.c.coder == coder, codings.c.orphaned.is_(False), _subtree(codings.c.code_id, code)
     )
     return set(conn.execute(statement.distinct()).scalars())
+
+
+def span_texts(conn: Connection, coding_ids: list[int]) -> dict[int, str]:
+    """coding id -> the text it covers (code points, as stored), cut in SQL: a few spans
+    per statement, never whole transcripts."""
+    if not coding_ids:
+        return {}
+    text = func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
+    query = (select(codings.c.id, text).select_from(codings.join(transcripts, codings.c.transcript_id == transcripts.c.id))
+             .where(codings.c.id.in_(coding_ids)))
+    return {coding_id: raw or "" for coding_id, raw in conn.execute(query)}

@@ -194,31 +194,45 @@ def segment_ids(conn: Connection, transcript_id: str) -> dict[int, int]:
     return {ordinal: sid for ordinal, sid in rows}
 
 
+SUMMARY_CHUNK = 32
+"""Transcripts whose texts and turns :func:`summaries` reads in one pair of statements."""
+
+
 def summaries(conn: Connection) -> list[dict]:
-    """One row per transcript with turn and word counts (two queries, words counted in Python)."""
-    spans: dict[str, list[tuple[int, int, bool]]] = {}
-    query = select(
-        segments.c.transcript_id, segments.c.start_offset, segments.c.end_offset, segments.c.is_interviewer
-    ).order_by(segments.c.transcript_id, segments.c.ordinal)
-    for tid, start, end, interviewer in conn.execute(query):
-        spans.setdefault(tid, []).append((start, end, bool(interviewer)))
+    """One row per transcript with turn and word counts, by id. The texts and turns are
+    read ``SUMMARY_CHUNK`` transcripts at a time (words are counted in Python), so
+    memory follows the largest transcripts, not the corpus."""
+    headers = conn.execute(
+        select(transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site, transcripts.c.format,
+               transcripts.c.attributes).order_by(transcripts.c.id)
+    ).all()
     result = []
-    for row in conn.execute(select(transcripts).order_by(transcripts.c.id)):
-        turns = spans.get(row.id, [])
-        result.append(
-            {
-                "id": row.id,
-                "title": row.title,
-                "role": row.role,
-                "site": row.site,
-                "format": row.format,
-                "turns": len(turns),
-                "respondent_turns": sum(1 for *_, interviewer in turns if not interviewer),
-                "words": sum(len(row.text[start:end].split()) for start, end, _ in turns),
-                "attributes": dict(row.attributes or {}),
-            }
-        )
+    for first in range(0, len(headers), SUMMARY_CHUNK):
+        part = headers[first : first + SUMMARY_CHUNK]
+        ids = [row.id for row in part]
+        texts = transcript_texts(conn, ids)
+        spans: dict[str, list[tuple[int, int, bool]]] = {}
+        query = select(
+            segments.c.transcript_id, segments.c.start_offset, segments.c.end_offset, segments.c.is_interviewer
+        ).where(segments.c.transcript_id.in_(ids)).order_by(segments.c.transcript_id, segments.c.ordinal)
+        for tid, start, end, interviewer in conn.execute(query):
+            spans.setdefault(tid, []).append((start, end, bool(interviewer)))
+        result += [_summary(row, texts.get(row.id, ""), spans.get(row.id, [])) for row in part]
     return result
+
+
+def _summary(row: Row, text: str, turns: list[tuple[int, int, bool]]) -> dict:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "role": row.role,
+        "site": row.site,
+        "format": row.format,
+        "turns": len(turns),
+        "respondent_turns": sum(1 for *_, interviewer in turns if not interviewer),
+        "words": sum(len(text[start:end].split()) for start, end, _ in turns),
+        "attributes": dict(row.attributes or {}),
+    }
 
 
 def _transcript_from_row(row: Row, segs: list[Segment]) -> Transcript:
@@ -281,6 +295,28 @@ def transcript_headers(conn: Connection, ids: list[str] | None = None) -> list[d
         return rows
     by_id = {row["id"]: row for row in rows}
     return [by_id[tid] for tid in ids if tid in by_id]
+
+
+def transcript_texts(conn: Connection, ids: list[str]) -> dict[str, str]:
+    """id -> text of these transcripts (those the store has): a walk reads a few at a time."""
+    if not ids:
+        return {}
+    query = select(transcripts.c.id, transcripts.c.text).where(transcripts.c.id.in_(ids))
+    return {tid: text for tid, text in conn.execute(query)}
+
+
+def speaker_labels(conn: Connection, transcript_id: str) -> tuple[str, ...]:
+    """The transcript's speaker labels in order of first turn (``Transcript.speakers``), without its text."""
+    query = select(segments.c.speaker).where(segments.c.transcript_id == transcript_id).order_by(segments.c.ordinal)
+    return tuple(dict.fromkeys(conn.execute(query).scalars()))
+
+
+def transcript_roles(conn: Connection, ids: list[str]) -> dict[str, str]:
+    """id -> role of those of ``ids`` the store has (no text): what a streamed walk needs up front."""
+    if not ids:
+        return {}
+    query = select(transcripts.c.id, transcripts.c.role).where(transcripts.c.id.in_(ids))
+    return {tid: role for tid, role in conn.execute(query)}
 
 
 def load_transcripts_for_units(conn: Connection, ids: list[str]) -> tuple[Transcript, ...]:
