@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.common import console, print_json, project_of
 from qualcode.words import plural
+
+if TYPE_CHECKING:  # the interop modules load when a command runs (startup time)
+    from qualcode.interop.merge import KeptItem, MergeItem, MergeReport
 
 export_app = typer.Typer(help="Export the project (REFI-QDA .qdpx) or one coder's work (.qcb).", no_args_is_help=True)
 
@@ -170,7 +173,7 @@ def merge_command(
         _print_merge(report)
 
 
-def _print_merge(report) -> None:
+def _print_merge(report: MergeReport) -> None:
     verb = "Would merge" if report.dry_run else "Merged"
     console.print(
         f"{verb} {report.bundle} (coder {report.coder}): {len(report.added)} added "
@@ -179,12 +182,12 @@ def _print_merge(report) -> None:
         f"{plural(report.events_added, 'event')} added, {report.events_present} already present.",
         markup=False, soft_wrap=True,
     )
-    for item in report.reanchored:
-        console.print(f"  re-anchored {_where(item)} -> [{item['to'][0]}:{item['to'][1]}]", markup=False)
-    for item in report.refused:
-        console.print(f"  refused {_where(item)}: {item['reason']}", markup=False, soft_wrap=True)
-    for item in report.not_in_bundle:
-        console.print(f"  not in bundle (kept): {_where(item)} (coding {item['id']})", markup=False)
+    for moved in report.reanchored:
+        console.print(f"  re-anchored {_where(moved)} -> [{moved.to[0]}:{moved.to[1]}]", markup=False)
+    for refused in report.refused:
+        console.print(f"  refused {_where(refused)}: {refused.reason}", markup=False, soft_wrap=True)
+    for kept in report.not_in_bundle:
+        console.print(f"  not in bundle (kept): {_where(kept)} (coding {kept.id})", markup=False)
     console.print(f"  {report.travel.summary}.", markup=False, soft_wrap=True)
     for reason in report.travel.refused:
         console.print(f"  refused {reason}", markup=False, soft_wrap=True)
@@ -192,8 +195,8 @@ def _print_merge(report) -> None:
         console.print(f"  Note: {note}", markup=False, soft_wrap=True)
 
 
-def _where(item: dict) -> str:
-    return f"{item['transcript']} {item['code']} [{item['start']}:{item['end']}]"
+def _where(item: MergeItem | KeptItem) -> str:
+    return f"{item.transcript} {item.code} [{item.start}:{item.end}]"
 
 
 def register(app: typer.Typer) -> None:

@@ -58,6 +58,51 @@ HISTORY_PREFIX = "merged:"
 
 
 @dataclass(frozen=True)
+class MergeItem:
+    """One coding of the bundle, where the bundle has it (``added`` gives where it was stored)."""
+
+    uuid: str
+    transcript: str
+    code: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ReanchoredItem(MergeItem):
+    """A coding carried to the same words of the project's changed text: ``to`` is (start, end) there."""
+
+    to: tuple[int, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"to": list(self.to)}
+
+
+@dataclass(frozen=True)
+class RefusedItem(MergeItem):
+    """A coding not merged, and why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class KeptItem:
+    """A coding of the coder in the project but not in the bundle: kept, never dropped (``id`` is the project's)."""
+
+    transcript: str
+    code: str
+    start: int
+    end: int
+    id: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class MergeReport:
     """What a merge did (or would do, on a dry run). Its lists are filled while the merge
     runs; the event counts are set once at the end."""
@@ -66,19 +111,20 @@ class MergeReport:
     coder: str
     bundle_id: str
     dry_run: bool
-    added: list[dict] = field(default_factory=list)
-    reanchored: list[dict] = field(default_factory=list)
-    already_present: list[dict] = field(default_factory=list)
-    memos_added: list[dict] = field(default_factory=list)
-    refused: list[dict] = field(default_factory=list)  # coding + "reason"
-    not_in_bundle: list[dict] = field(default_factory=list)
+    added: list[MergeItem] = field(default_factory=list)
+    reanchored: list[ReanchoredItem] = field(default_factory=list)
+    already_present: list[MergeItem] = field(default_factory=list)
+    memos_added: list[MergeItem] = field(default_factory=list)
+    refused: list[RefusedItem] = field(default_factory=list)
+    not_in_bundle: list[KeptItem] = field(default_factory=list)
     events_added: int = 0
     events_present: int = 0
     notes: list[str] = field(default_factory=list)
     travel: TravelResult = field(default_factory=TravelResult)  # memos on transcripts/codes, finish marks
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        items = ("added", "reanchored", "already_present", "memos_added", "refused", "not_in_bundle")
+        return asdict(self) | {name: [item.to_dict() for item in getattr(self, name)] for name in items}
 
 
 def merge_bundle(project: Project, path: Path, *, dry_run: bool = False, allow_consensus: bool = False) -> MergeReport:
@@ -138,7 +184,7 @@ class _Merger:
             self._log(rows[0]["id"], rows[0]["transcript_id"], None, rows[0])
             rows = rows[1:]
         log_inserted(self.conn, rows, "merge", self.group)
-        self.report.added.extend(_brief(e) | {"start": p["start"], "end": p["end"]} for e, p in to_add)
+        self.report.added.extend(replace(_brief(e), start=p["start"], end=p["end"]) for e, p in to_add)
         self._memos_and_marks()
 
     def _memos_and_marks(self) -> None:
@@ -187,9 +233,7 @@ class _Merger:
         carried = set(self.document["transcripts"])
         for key, row in existing.items():
             if key not in in_bundle and key[0] in carried:
-                self.report.not_in_bundle.append(
-                    {"transcript": key[0], "code": key[1], "start": key[2], "end": key[3], "id": row["id"]}
-                )
+                self.report.not_in_bundle.append(KeptItem(key[0], key[1], key[2], key[3], row["id"]))
 
     def _log(self, coding_id: int, transcript_id: str, before: dict | None, after: dict) -> None:
         from qualcode.store import codings as store
@@ -225,7 +269,7 @@ class _Merger:
         span, reason = self._reanchor(entry, bundled["text"], transcript)
         if span is None:
             return refuse(reason)
-        self.report.reanchored.append(_brief(entry) | {"to": list(span)})
+        self.report.reanchored.append(ReanchoredItem(**_brief(entry).to_dict(), to=span))
         return entry, {"transcript": transcript.id, "code": entry["code"], "start": span[0], "end": span[1]}
 
     def _reanchor(self, entry: dict, old_text: str, transcript) -> tuple[tuple[int, int] | None, str]:
@@ -247,7 +291,7 @@ class _Merger:
         return mapper.map(start, end), ""
 
     def _refuse(self, entry: dict, reason: str) -> None:
-        self.report.refused.append(_brief(entry) | {"reason": reason})
+        self.report.refused.append(RefusedItem(**_brief(entry).to_dict(), reason=reason))
 
     def _transcript(self, transcript_id: str):
         if transcript_id not in self.transcripts:
@@ -320,8 +364,8 @@ class _Merger:
             self.events_added += 1
 
 
-def _brief(entry: dict) -> dict:
-    return {k: entry.get(k) for k in ("uuid", "transcript", "code", "start", "end")}
+def _brief(entry: dict) -> MergeItem:
+    return MergeItem(entry["uuid"], entry["transcript"], entry["code"], entry["start"], entry["end"])
 
 
 def _stamp(value) -> datetime | None:

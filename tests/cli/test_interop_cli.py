@@ -8,10 +8,11 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
+from qualcode.coding.listing import list_codings
 from qualcode.coding.session import CodingSession
 from qualcode.project import Project
 from tests.helpers import INTERVIEW, add_transcript
-from tests.twins import assert_json_is_twins, record
+from tests.twins import assert_frozen, assert_json_is_twins, record
 
 pytestmark = pytest.mark.coders("alice", "bob")
 
@@ -143,6 +144,85 @@ def test_export_coder_and_merge_twice(coded, tmp_path):
     second = run(lead, "merge", str(bundle), "--json")
     report = json.loads(second.output)[0]
     assert (len(report["added"]), len(report["already_present"])) == (0, 1)
+
+
+CORRECTED = [  # the lead's corrected vsp-1: turn 2 re-anchors, turn 4's words changed
+    ("Interviewer", "Where do your cases come from?"),
+    ("Respondent", "Well. Mostly the hotline. The police also bring us clients. It takes three years to trial."),
+    ("Interviewer", "And housing?"),
+    ("Respondent", "There's always a need for housing. Shelters are overflowing."),
+]
+
+
+def _lead(tmp_path, turns=INTERVIEW) -> Project:
+    from tests.conftest import use_codebook
+    from tests.helpers import DATA
+
+    root = tmp_path / "lead"
+    Project.init(root).close()
+    use_codebook(root, DATA / "codebooks" / "small.yaml")
+    lead = Project(root)
+    add_transcript(lead, "vsp-1", "service_provider", turns)
+    return lead
+
+
+def test_export_coder_json_is_the_twins_to_dict(coded, tmp_path, monkeypatch):
+    from qualcode.interop import bundles
+
+    returned = record(monkeypatch, bundles, "export_coder_bundle")
+    result = run(coded, "export", "coder", "alice", "-o", str(tmp_path / "alice.qcb"), "--json")
+    assert result.exit_code == 0, result.output
+    assert_json_is_twins(result.output, returned)
+
+
+SHOWN = {
+    "reanchored": "  re-anchored vsp-1 referral.hotline [57:75] -> [63:81]\n",
+    "refused": "  refused vsp-1 challenge.housing [213:231]: the transcript's text differs from the coder's",
+    "not_in_bundle": "  not in bundle (kept): vsp-1 challenge.housing [213:231] (coding 2)\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "args", "listed"),
+    [
+        ("same text", [], {"added": 2}),
+        ("same text", ["--dry-run"], {"added": 2}),
+        ("corrected", [], {"added": 1, "reanchored": 1, "refused": 1}),
+        ("merged before", [], {"already_present": 1, "memos_added": 1, "not_in_bundle": 1}),
+    ],
+    ids=["added", "dry run", "re-anchored and refused", "present, memo added, not in bundle"],
+)
+def test_merge_json_is_the_twins_to_dict(coded, tmp_path, monkeypatch, case, args, listed):
+    """``merge --json`` prints, per bundle, the frozen MergeReport's ``to_dict()``; its items
+    are frozen dataclasses too (the CLI reads their attributes)."""
+    from qualcode.interop import merge
+
+    alice = CodingSession(coded, "alice")
+    alice.tag("vsp-1", 4, ["challenge.housing"], text="Shelters are full.")
+    bundle = tmp_path / "alice.qcb"
+    run(coded, "export", "coder", "alice", "-o", str(bundle))
+    lead = _lead(tmp_path, CORRECTED if case == "corrected" else INTERVIEW)
+    if case == "merged before":  # then alice drops one coding and memos the other
+        merge.merge_bundle(lead, bundle)
+        alice.untag("vsp-1", 4, ["challenge.housing"])
+        hotline = next(c for c in list_codings(lead, coder="alice") if c["code"] == "referral.hotline")
+        CodingSession(lead, "alice").set_memo(hotline.id, None)
+        run(coded, "export", "coder", "alice", "-o", str(bundle))
+    shown = run(lead, "merge", str(bundle), "--dry-run").output  # the same report, rendered from attributes
+    for name in set(listed) & set(SHOWN):
+        assert SHOWN[name] in shown, shown
+    returned = record(monkeypatch, merge, "merge_bundle")
+    result = run(lead, "merge", str(bundle), *args, "--json")
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert isinstance(printed, list) and len(printed) == 1
+    assert_json_is_twins(json.dumps(printed[0]), returned)
+    report = returned[0]
+    for name, count in listed.items():
+        items = getattr(report, name)
+        assert len(items) == count, (name, items)
+        for index, item in enumerate(items):
+            assert_frozen(item, f"{name}[{index}]")
 
 
 def test_demo_step_prints_one_line(coded):

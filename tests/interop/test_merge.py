@@ -106,8 +106,8 @@ def test_corrected_transcript_is_reanchored_or_refused(bundle, tmp_path):
     ]
     lead = _project(tmp_path, "lead", corrected)
     report = merge_bundle(lead, bundle)
-    assert sorted(r["code"] for r in report.reanchored) == ["referral.hotline", "referral.law_enforcement"]
-    assert [(r["code"], "words under the coding changed" in r["reason"]) for r in report.refused] == [("challenge.housing", True)]
+    assert sorted(r.code for r in report.reanchored) == ["referral.hotline", "referral.law_enforcement"]
+    assert [(r.code, "words under the coding changed" in r.reason) for r in report.refused] == [("challenge.housing", True)]
     assert _triples(lead) == [("referral.hotline", "Mostly the hotline", "from the hotline"),
                               ("referral.law_enforcement", "police also bring us clients.", None)]
 
@@ -118,7 +118,7 @@ def test_refusals_name_their_reason(laptop, tmp_path):
     path = export_coder_bundle(laptop, "alice", tmp_path / "a.qcb").path
     lead = _project(tmp_path, "lead")
     report = merge_bundle(lead, path)
-    assert [r["reason"] for r in report.refused] == ["transcript 'pros-9' is not in the project"]
+    assert [r.reason for r in report.refused] == ["transcript 'pros-9' is not in the project"]
     assert len(report.added) == 3
 
 
@@ -128,7 +128,7 @@ def test_codings_only_in_the_project_are_reported_and_kept(laptop, bundle, tmp_p
     CodingSession(laptop, "alice").untag("vsp-1", 4, ["challenge.housing"])
     newer = export_coder_bundle(laptop, "alice", tmp_path / "newer.qcb").path
     report = merge_bundle(lead, newer)
-    assert [(r["code"], r["start"]) for r in report.not_in_bundle] == [("challenge.housing", report.not_in_bundle[0]["start"])]
+    assert [(r.code, r.start) for r in report.not_in_bundle] == [("challenge.housing", report.not_in_bundle[0].start)]
     assert len(list_codings(lead, coder="alice")) == 3  # nothing dropped
     assert report.events_added == 1  # only the untag is new history
 
@@ -139,7 +139,7 @@ def test_memo_is_added_to_an_existing_coding(laptop, tmp_path):
     row = next(c for c in list_codings(laptop) if c["code"] == "challenge.housing")
     CodingSession(laptop, "alice").set_memo(row.id, "added later")
     report = merge_bundle(lead, export_coder_bundle(laptop, "alice", tmp_path / "b.qcb").path)
-    assert [m["code"] for m in report.memos_added] == ["challenge.housing"]
+    assert [m.code for m in report.memos_added] == ["challenge.housing"]
     assert ("challenge.housing", "Shelters are full.", "added later") in _triples(lead)
 
 
@@ -151,7 +151,7 @@ def test_codes_missing_from_the_lead_codebook_are_refused(bundle, tmp_path):
     lead.codebook_path.write_text(text[:start] + text[end:], encoding="utf-8")
     lead.reload_codebook()
     report = merge_bundle(lead, bundle)
-    assert [r["reason"] for r in report.refused] == ["code 'referral.law_enforcement' is not in the project's codebook"]
+    assert [r.reason for r in report.refused] == ["code 'referral.law_enforcement' is not in the project's codebook"]
     assert "another codebook version" in report.notes[0]
 
 
