@@ -173,7 +173,7 @@ def _reject_control_characters(text: str, source: str) -> None:
     not only the first (a text file with a binary blob after 64 KB is still binary)."""
     for offset in range(0, len(text), SAMPLE_SIZE):
         sample = text[offset : offset + SAMPLE_SIZE]
-        controls = len(sample) - len(sample.translate(CONTROL_TABLE))
+        controls = count_controls(sample)
         if _too_many_controls(controls, len(sample)):
             where = f"the first {len(sample)}" if not offset else f"characters {offset + 1}-{offset + len(sample)}"
             raise TranscriptImportError(
@@ -181,6 +181,12 @@ def _reject_control_characters(text: str, source: str) -> None:
                 "export the transcript as .txt (UTF-8), .docx, .vtt or .srt",
                 file=source or None,
             )
+
+
+def count_controls(text: str) -> int:
+    """How many stray control characters ``text`` holds. A regex scan, not
+    ``str.translate`` with a dict (a dict look-up per character: 15 % of a .txt import)."""
+    return len(CONTROL_RE.findall(text))
 
 
 def strip_controls(text: str) -> tuple[str, int]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualcode.errors import TranscriptImportError
 from qualcode.transcripts.encoding import (
+    CONTROL_TABLE,
+    count_controls,
     decode_text,
     decode_text_with_encoding,
     guess_utf16_without_bom,
@@ -162,3 +166,9 @@ def test_stray_control_characters_are_removed_and_reported(where):
     assert not any(char in turn.text for turn in parsed.turns for char in "\x07\x1b")
     assert any("a bell and an escape here." in turn.text for turn in parsed.turns)
     assert parsed.notes == ["removed 2 control characters"]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F) | st.sampled_from("\x00\x1b\x07\u00e9\u2028"), max_size=200))
+def test_count_controls_counts_what_strip_would_remove(text):
+    """The regex count equals the translate-table definition it replaced."""
+    assert count_controls(text) == len(text) - len(text.translate(CONTROL_TABLE))
