@@ -470,10 +470,15 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
                 conn, self.transcript.id, coder=self.coder if self.blind else None,
                 segment_ids=[self._segment_ids[o] for o in ordinals],
             )
-        before = [m for o in ordinals for m in self._mine.pop(o, []) + self._others.pop(o, [])]
+        others = [m for o in ordinals for m in self._others.pop(o, [])]
+        before = [m for o in ordinals for m in self._mine.pop(o, [])] + others
         for ordinal in ordinals:
             self._suggestions.pop(ordinal, None)
         self._file(marks)
+        if sorted(others, key=lambda m: m.id) != sorted((m for m in marks if m.coder != self.coder), key=lambda m: m.id):
+            # Another coder changed these turns since the last tick: their other turns may have
+            # changed too (and may yet change back, leaving the fingerprint as it was). Re-read all.
+            self._fingerprint = None
         return self._shift_counts(before, marks)
 
 

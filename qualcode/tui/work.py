@@ -63,6 +63,7 @@ class _StateParts:
         _code_ids: set[str]
         units: list[int]
         _mine: dict[int, list]
+        _others: dict[int, list]
         blind: bool
         current: int
 
@@ -117,17 +118,23 @@ class WorkMixin(_StateParts):
 
     # -- counts and passages ------------------------------------------------------------
 
-    def code_counts(self, code_ids: set[str] | None = None) -> dict[str, tuple[int, int | None]]:
+    def code_counts(self, code_ids: set[str] | None = None) -> Counts:
         """code -> (the coder's codings, everyone's the coder may see; None on a blind transcript).
 
         Everyone's leaves out other coders' codings on transcripts the coder codes blind
-        (:mod:`qualcode.coding.blind`). ``code_ids``: count only these (after an action).
+        (:mod:`qualcode.coding.blind`). ``code_ids``: count only these. The open
+        transcript's codings are counted as the screen holds them, the rest in the store:
+        each action and refresh then moves the counts by exactly what it re-read
+        (:meth:`_shift_counts`), and a change the screen has not shown yet is never
+        counted twice.
         """
         with self.project.read() as conn:
             hidden = BlindRule.load(conn).blind_transcripts(self.viewer)
-            rows = code_coder_counts(conn, self.coder, hidden, code_ids)
-        counts: dict[str, tuple[int, int | None]] = {c: (0, None if self.blind else 0) for c in code_ids or ()}
-        for code, coder, n in rows:
+            rows = code_coder_counts(conn, self.coder, hidden, code_ids, leave_out=self.transcript.id)
+        held = Counter((m.code_id, m.coder) for marks in (*self._mine.values(), *self._others.values())
+                       for m in marks if code_ids is None or m.code_id in code_ids)
+        counts: Counts = {c: (0, None if self.blind else 0) for c in code_ids or ()}
+        for code, coder, n in [*rows, *((code, coder, n) for (code, coder), n in held.items())]:
             mine, seen = counts.get(code, (0, None if self.blind else 0))
             counts[code] = (mine + (n if coder == self.coder else 0), None if self.blind else (seen or 0) + n)
         return counts
