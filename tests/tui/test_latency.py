@@ -168,3 +168,21 @@ def test_closing_the_sample_shows_everyones_counts(project, interview, assign, m
     outcome = state.refresh()
     assert not state.blind and HOTLINE in outcome.codes
     assert count(state) == count(fresh(project)) == (0, 1)
+
+
+def tree_line(app: CodingApp, code_id: str) -> str:
+    """The code's row as the tree paints it now."""
+    tree = app.codebook_pane.tree
+    index = next(i for i, row in enumerate(tree.rows) if row.code_id == code_id)
+    return tree.render_line(index - int(tree.scroll_y)).text
+
+
+async def test_the_tree_row_shows_each_new_count_and_tick(project, interview):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        code = app.codebook_pane.highlighted_code
+        assert code is not None
+        for applied in (True, False, True, False, True):
+            await pilot.press("t")  # apply, remove, apply, ...: every label is new, and so is the row
+            line = tree_line(app, code)
+            assert ("✓" in line, "1/1" in line) == (applied, applied), line
