@@ -55,6 +55,9 @@ async def test_after_t_the_counts_and_turn_show_what_the_store_holds(project, in
     async with app.run_test(size=SIZE) as pilot:
         await type_code(pilot, "hotline")  # Enter in the filter applies it to turn 2
         assert app.codebook_pane._counts[HOTLINE] == (1, 2)
+        # the whole tree again, on the applied code, its definition shown (drawn once, for it)
+        assert app.codebook_pane.highlighted_code == HOTLINE
+        assert app.codebook_pane.query_one("#code-detail").text.plain.startswith("Hotlines")
         assert_shows_the_store(app, project)
         await pilot.press("t")  # and t removes it again
         assert app.codebook_pane._counts[HOTLINE] == (0, 1)
