@@ -10,11 +10,15 @@ from qualcode.store.schema import codings
 
 
 def code_coder_counts(
-    conn: Connection, viewer: str, hidden: Iterable[str] = (), code_ids: Iterable[str] | None = None
+    conn: Connection, viewer: str, hidden: Iterable[str] = (), code_ids: Iterable[str] | None = None,
+    *, leave_out: str | None = None,
 ) -> list[tuple[str, str, int]]:
     """(code, coder, codings) over live codings, leaving out other coders' codings on ``hidden``
-    transcripts (those the viewer codes blind); optionally only for some codes."""
+    transcripts (those the viewer codes blind); optionally only for some codes, and without
+    the transcript ``leave_out`` (the coding screen counts the open one from what it shows)."""
     query = select(codings.c.code_id, codings.c.coder, func.count()).where(codings.c.orphaned.is_(False))
+    if leave_out is not None:
+        query = query.where(codings.c.transcript_id != leave_out)
     hidden = sorted(set(hidden))
     if hidden:
         query = query.where(or_(codings.c.coder == viewer, codings.c.transcript_id.not_in(hidden)))

@@ -55,6 +55,10 @@ KEY_HINT = (
 # How often the screen looks for other coders' changes and new suggestions: one small
 # query per tick when nothing changed.
 REFRESH_SECONDS = 2.0
+# Every this many refresh ticks the codebook pane's counts are counted again in the store
+# (one small query): each action and refresh moves them by what changed in the open
+# transcript, this picks up other coders' codings in other transcripts.
+RECOUNT_EVERY = 5
 # A full garbage collection walks every object Textual keeps (its caches of rendered
 # lines grow as the coder reads); at Python's default (one every 10 middle-generation
 # collections) one landed in a few keypresses in a hundred, at 40-70 ms of CPU. One in 100:
@@ -148,6 +152,7 @@ class CodingApp(App[None]):
         self.prompt: Prompt | None = None  # f, : and F ask on the status line
         self._search_first = search  # qualcode code --search PATTERN: open on its hits
         self._gc_threshold = gc.get_threshold()  # restored on unmount
+        self._ticks = 0  # refresh ticks so far
 
     # -- layout ---------------------------------------------------------------
 
@@ -191,19 +196,25 @@ class CodingApp(App[None]):
         """Show what other coders and processes changed (codings, undos, new suggestions)."""
         from sqlalchemy.exc import OperationalError
 
+        self._ticks += 1
         try:
             outcome = self.state.refresh()
+            # now and then: other coders' codings in other transcripts, for the pane's counts
+            recounted = self.state.recount() if self._ticks % RECOUNT_EVERY == 0 else {}
         except OperationalError:  # the store is busy: try again on the next tick
             return
         if outcome.changed:
             self.transcript_view.refresh_turns(outcome.changed)
             self._update_side()
+            self._recount(outcome)
+        if recounted:
+            self.codebook_pane.set_counts(recounted)
 
     def _show_transcript(self) -> None:
         state = self.state
         self.title = f"qualcode · {state.transcript.id}"  # the terminal's title
         self.codebook_pane.set_codes(state.codebook, state.codes, state.applied())
-        self.codebook_pane.set_counts(state.code_counts(), replace=True)
+        self.codebook_pane.set_counts(state.counts, replace=True)
         self.transcript_view.reload()
         self.call_after_refresh(self.transcript_view.scroll_to_current)
         self._update_side()
@@ -407,9 +418,10 @@ class CodingApp(App[None]):
     # -- finishing, views and memos (qualcode/tui/work.py) ------------------------
 
     def _recount(self, outcome: Outcome) -> None:
-        """Update the codebook pane's counts for the codes an action touched."""
+        """Show the counts of the codes an action or refresh moved (the state keeps them current)."""
         if outcome.codes:
-            self.codebook_pane.set_counts(self.state.code_counts(outcome.codes))
+            counts = self.state.counts
+            self.codebook_pane.set_counts({code: counts[code] for code in outcome.codes if code in counts})
 
     def action_nothing(self) -> None:
         self._run(self.state.toggle_nothing)
@@ -517,8 +529,9 @@ class CodingApp(App[None]):
             self.bell()
             return
         state = self.state
+        state.recount()
         self.codebook_pane.set_codes(state.codebook, state.codes, state.applied())
-        self.codebook_pane.set_counts(state.code_counts(), replace=True)
+        self.codebook_pane.set_counts(state.counts, replace=True)
         self.codebook_pane.highlight(result.code_id)
         self.status(f"{result.action} {result.code_id} in {result.path} (codebook version {result.snapshot_id})")
 

@@ -112,7 +112,10 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         self._others: dict[int, list[Mark]] = defaultdict(list)
         self._file(marks)
         self._sentences: dict[int, list[tuple[int, int]]] = {}
-        self._suggestions: dict[int, list[Suggestion]] = {}
+        self._suggestions: dict[int, list[Suggestion]] = {}  # shown: minus applied and rejected
+        self._proposed: dict[int, list[Suggestion]] = {}  # what the suggesters said (see suggestions())
+        self._own_moved = False  # the coder's own actions moved the fingerprint since it was read
+        self._own_ids: set[int] = set()  # the codings those actions wrote (see _settled)
         self.sentence: tuple[int, int] | None = None  # first, last sentence index
         self._words: dict[int, list[tuple[int, int]]] = {}
         self.word_range: tuple[int, int] | None = None  # first, last word index (free selection)
@@ -123,32 +126,65 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         self.suggestion_index = 0
         with self.project.read() as conn:
             self._load_finish(conn)  # nothing-to-code turns and done: where the coder left off
+        self.counts = self.code_counts()  # the codebook pane's; kept up to date by each action
         self.current = self._next_uncoded_after(0) or self.units[0]
 
     def refresh(self) -> Outcome:
         """Pick up what others changed since: codings (an undo too), suggestions, the sample closing.
 
-        One cheap fingerprint query when nothing changed; otherwise the transcript's
-        marks are re-read and every turn whose marks changed is redrawn.
+        One cheap fingerprint query when nothing changed (or only the coder's own actions,
+        see :meth:`_settled`); otherwise the transcript's marks are re-read, every turn
+        whose marks changed is redrawn and the counts of the codes on them move.
         """
         tid = self.transcript.id
         with self.project.read() as conn:
             fingerprint = transcript_fingerprint(conn, tid, self.coder)
-            if fingerprint == self._fingerprint:
+            if self._settled(conn, fingerprint):
                 return Outcome("")
             blind = is_blind(conn, self.viewer, tid)
             marks = load_marks(conn, tid, coder=self.coder if blind else None)
-        self._fingerprint = fingerprint
-        before = {o: sorted(self._mine.get(o, []) + self._others.get(o, []), key=lambda m: m.id)
-                  for o in set(self._mine) | set(self._others)}
-        self.blind = blind
+        self._fingerprint, self._own_moved, self._own_ids = fingerprint, False, set()
+        before = self._by_turn()
+        was_blind, self.blind = self.blind, blind
         self._mine, self._others = defaultdict(list), defaultdict(list)
         self._file(marks)
-        after = {o: sorted(self._mine.get(o, []) + self._others.get(o, []), key=lambda m: m.id)
-                 for o in set(self._mine) | set(self._others)}
+        after = self._by_turn()
         changed = {o for o in set(before) | set(after) if before.get(o, []) != after.get(o, [])}
+        if blind != was_blind:  # the sample closed (or opened): everyone's counts appear (or go)
+            codes = set(self.recount())
+        else:
+            codes = self._shift_counts([m for o in changed for m in before.get(o, [])],
+                                       [m for o in changed for m in after.get(o, [])])
         self._suggestions.clear()  # new or replaced suggestions show on the next draw
-        return Outcome("", changed | {self.current})
+        self._proposed.clear()
+        return Outcome("", changed | {self.current}, codes=codes)
+
+    def _settled(self, conn, fingerprint: Fingerprint) -> bool:
+        """True when the store holds nothing the screen has not shown.
+
+        Either nothing moved since the fingerprint was read, or only the coder's own
+        actions did (each re-read the turns it touched): other coders' part, the
+        suggestions and the closed samples are as read, the coder's live codings in
+        the store are exactly as many, up to the same largest id, as the screen holds
+        (another window of the same coder adding or removing one fails that), and none
+        of the coder's codings those actions did not write was updated since (another
+        window editing a memo fails that). Checked here, on the tick, rather than after
+        each action: the queries run once per tick instead of once per key.
+        """
+        if fingerprint == self._fingerprint:
+            return True
+        if not self._own_moved:
+            return False
+        live_ids = (m.id for marks in self._mine.values() for m in marks)
+        untouched = untouched_update(conn, self.transcript.id, self.coder, self._own_ids)
+        if not fingerprint.only_mine_moved(self._fingerprint, live_ids, untouched):
+            return False
+        self._fingerprint, self._own_moved, self._own_ids = fingerprint, False, set()
+        return True
+
+    def _by_turn(self) -> dict[int, list[Mark]]:
+        return {o: sorted(self._mine.get(o, []) + self._others.get(o, []), key=lambda m: m.id)
+                for o in set(self._mine) | set(self._others)}
 
     def choices(self) -> list[TranscriptChoice]:
         """The transcripts the coder can jump to, with progress."""
@@ -332,14 +368,21 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
     # -- suggestions ----------------------------------------------------------
 
     def suggestions(self) -> list[Suggestion]:
-        """Every suggester's proposals for the current turn, minus rejected and applied ones."""
+        """Every suggester's proposals for the current turn, minus rejected and applied ones.
+
+        The suggesters are asked once per turn (the stored suggester queries the store)
+        and again only when the transcript's suggestions or other coders' codings move
+        (:meth:`refresh`) or the coder decides on a suggestion: applying or removing a
+        code only filters their answer again.
+        """
         ordinal = self.current
         if ordinal not in self._suggestions:
-            found = suggestions_for(
-                self.suggesters, self.transcript, self.segment, self.coder, applied=self.applied(ordinal)
-            )
+            if ordinal not in self._proposed:
+                self._proposed[ordinal] = suggestions_for(self.suggesters, self.transcript, self.segment, self.coder)
+            applied = self.applied(ordinal)
             self._suggestions[ordinal] = [
-                s for s in found if (ordinal, s.code_id, s.start, s.end) not in self._rejected
+                s for s in self._proposed[ordinal]
+                if s.code_id not in applied and (ordinal, s.code_id, s.start, s.end) not in self._rejected
             ]
         return self._suggestions[ordinal]
 
@@ -402,54 +445,48 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
             (self._mine if mark.coder == self.coder else self._others)[mark.ordinal].append(mark)
 
     def _after(self, result: ActionResult) -> Outcome:
-        """Re-read the turns an action touched; describe it."""
+        """Re-read the turns an action touched, move the counts by what changed there; describe it."""
         rows = result.added + result.removed + result.unchanged + result.decisions
         if result.decisions:  # an accept/reject, or its undo/redo: the suggestions shown change
             with self.project.read() as conn:
                 self._rejected = rejected_suggestions(conn, self.coder, self.transcript.id)
-        here = {
-            self._ordinal_of[row["segment_id"]]
-            for row in rows
-            if row["transcript_id"] == self.transcript.id and row.get("segment_id") in self._ordinal_of
-        }
-        elsewhere = sorted({row["transcript_id"] for row in rows} - {self.transcript.id})
-        self._reload(here)
-        if rows:  # a finish mark or a memo on a transcript or code leaves codings and suggestions alone
-            self._catch_up({row["id"] for row in result.added + result.removed + result.unchanged})
+            self._proposed.clear()
+        tid = self.transcript.id
+
+        def located(row: dict) -> bool:
+            return row["transcript_id"] == tid and row.get("segment_id") in self._ordinal_of
+
+        here = {self._ordinal_of[row["segment_id"]] for row in rows if located(row)}
+        elsewhere = sorted({row["transcript_id"] for row in rows} - {tid})
+        codes = self._reload(here)
+        # Codings outside the open transcript's turns (an undo elsewhere): counted in the store.
+        codes |= set(self.recount({row["code_id"] for row in result.added + result.removed if not located(row)}))
+        # The next refresh tick checks that nothing but this moved the fingerprint (_settled).
+        # A finish mark or a memo on a transcript or code leaves codings and suggestions alone.
+        self._own_moved = self._own_moved or bool(rows)
+        self._own_ids |= {row["id"] for row in result.added + result.removed + result.unchanged}
         here |= self._after_records(result)  # turns whose finish marks changed: redrawn, not re-read
-        touched = {row["code_id"] for row in result.added + result.removed}
-        return Outcome(describe(result, elsewhere), here, codes=touched)
+        return Outcome(describe(result, elsewhere), here, codes=codes)
 
-    def _catch_up(self, own_ids: set[int]) -> None:
-        """After the coder's own action: bring the fingerprint up to date when only that action moved it.
-
-        Otherwise the next refresh tick would see the coder's own change and re-read all
-        the transcript's codings (about 120 ms of CPU for 2,000). Read after the write:
-        if another coder's codings, the suggestions or the samples moved at any time since
-        the last refresh, or the store holds codings of this coder the screen has not
-        re-read (another window), the fingerprint is dropped and the next tick re-reads.
-        So is it when one of the coder's codings the action did not write (``own_ids``)
-        changed since: another window of the coder edited its memo.
-        """
-        with self.project.read() as conn:
-            now = transcript_fingerprint(conn, self.transcript.id, self.coder)
-            untouched = untouched_update(conn, self.transcript.id, self.coder, own_ids)
-        live_ids = (m.id for marks in self._mine.values() for m in marks)
-        self._fingerprint = now if now.only_mine_moved(self._fingerprint, live_ids, untouched) else None
-
-    def _reload(self, ordinals: set[int]) -> None:
+    def _reload(self, ordinals: set[int]) -> set[str]:
+        """Re-read these turns' codings; the codes whose counts that moved."""
         if not ordinals:
-            return
+            return set()
         with self.project.read() as conn:
             marks = load_marks(
                 conn, self.transcript.id, coder=self.coder if self.blind else None,
                 segment_ids=[self._segment_ids[o] for o in ordinals],
             )
+        others = [m for o in ordinals for m in self._others.pop(o, [])]
+        before = [m for o in ordinals for m in self._mine.pop(o, [])] + others
         for ordinal in ordinals:
-            self._mine.pop(ordinal, None)
-            self._others.pop(ordinal, None)
             self._suggestions.pop(ordinal, None)
         self._file(marks)
+        if sorted(others, key=lambda m: m.id) != sorted((m for m in marks if m.coder != self.coder), key=lambda m: m.id):
+            # Another coder changed these turns since the last tick: their other turns may have
+            # changed too (and may yet change back, leaving the fingerprint as it was). Re-read all.
+            self._fingerprint = None
+        return self._shift_counts(before, marks)
 
 
 def describe(result: ActionResult, elsewhere: Sequence[str] = ()) -> str:

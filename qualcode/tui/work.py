@@ -10,6 +10,8 @@ undoable action each.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from qualcode.coding.session import ActionResult, CodingSession
     from qualcode.project import Project
     from qualcode.transcripts.model import Transcript
+    from qualcode.tui.queries import Mark
     from qualcode.tui.state import Outcome
 
 
@@ -60,6 +63,7 @@ class _StateParts:
         _code_ids: set[str]
         units: list[int]
         _mine: dict[int, list]
+        _others: dict[int, list]
         blind: bool
         current: int
 
@@ -68,11 +72,15 @@ class _StateParts:
         def go_to(self, ordinal: int) -> Outcome: ...
 
 
+Counts = dict[str, tuple[int, int | None]]  # code -> (the coder's codings, everyone's; None when blind)
+
+
 class WorkMixin(_StateParts):
     """Finishing, counts, passages and memos for :class:`CodingState` (which sets the attributes used here)."""
 
     _nothing: set[int]
     done: bool
+    counts: Counts  # what the codebook pane shows: read on open, moved by each action and refresh
 
     def _load_finish(self, conn: Connection) -> None:
         self._nothing, self.done = finish_marks(conn, self.coder, self.transcript.id)
@@ -110,20 +118,58 @@ class WorkMixin(_StateParts):
 
     # -- counts and passages ------------------------------------------------------------
 
-    def code_counts(self, code_ids: set[str] | None = None) -> dict[str, tuple[int, int | None]]:
+    def code_counts(self, code_ids: set[str] | None = None) -> Counts:
         """code -> (the coder's codings, everyone's the coder may see; None on a blind transcript).
 
         Everyone's leaves out other coders' codings on transcripts the coder codes blind
-        (:mod:`qualcode.coding.blind`). ``code_ids``: count only these (after an action).
+        (:mod:`qualcode.coding.blind`). ``code_ids``: count only these. The open
+        transcript's codings are counted as the screen holds them, the rest in the store:
+        each action and refresh then moves the counts by exactly what it re-read
+        (:meth:`_shift_counts`), and a change the screen has not shown yet is never
+        counted twice.
         """
         with self.project.read() as conn:
             hidden = BlindRule.load(conn).blind_transcripts(self.viewer)
-            rows = code_coder_counts(conn, self.coder, hidden, code_ids)
-        counts: dict[str, tuple[int, int | None]] = {c: (0, None if self.blind else 0) for c in code_ids or ()}
-        for code, coder, n in rows:
+            rows = code_coder_counts(conn, self.coder, hidden, code_ids, leave_out=self.transcript.id)
+        held = Counter((m.code_id, m.coder) for marks in (*self._mine.values(), *self._others.values())
+                       for m in marks if code_ids is None or m.code_id in code_ids)
+        counts: Counts = {c: (0, None if self.blind else 0) for c in code_ids or ()}
+        for code, coder, n in [*rows, *((code, coder, n) for (code, coder), n in held.items())]:
             mine, seen = counts.get(code, (0, None if self.blind else 0))
             counts[code] = (mine + (n if coder == self.coder else 0), None if self.blind else (seen or 0) + n)
         return counts
+
+    def recount(self, code_ids: set[str] | None = None) -> Counts:
+        """Count these codes (default: all) in the store again; those whose counts changed.
+
+        The screen moves its counts by what each action and refresh re-read in the open
+        transcript (:meth:`_shift_counts`); this catches the rest (codings elsewhere, a
+        sample closing, the codebook growing).
+        """
+        if code_ids is not None and not code_ids:
+            return {}
+        fresh = self.code_counts(code_ids)
+        if code_ids is None:  # codes whose last codings went are not in the query's answer
+            zero = (0, None if self.blind else 0)
+            fresh = {**{code: zero for code in self.counts}, **fresh}
+        changed = {code: n for code, n in fresh.items() if self.counts.get(code) != n}
+        self.counts.update(changed)
+        return changed
+
+    def _shift_counts(self, before: Iterable[Mark], after: Iterable[Mark]) -> set[str]:
+        """Move the counts by the difference between two readings of the same turns; the codes moved."""
+        delta: Counter[tuple[str, bool]] = Counter()
+        for mark in after:
+            delta[mark.code_id, mark.coder == self.coder] += 1
+        for mark in before:
+            delta[mark.code_id, mark.coder == self.coder] -= 1
+        moved = set()
+        for (code, mine), n in delta.items():
+            if n:
+                own, seen = self.counts.get(code, (0, None if self.blind else 0))
+                self.counts[code] = (own + n if mine else own, None if seen is None else seen + n)
+                moved.add(code)
+        return moved
 
     def passages(self, code_id: str) -> list[Passage]:
         """Every passage coded with ``code_id`` (not its children) the coder may see, in reading order.

@@ -20,7 +20,7 @@ from qualcode.errors import QualcodeError
 from qualcode.tui import state as state_module
 from qualcode.tui.queries import load_marks
 from qualcode.tui.state import CodingState
-from tests.helpers import INTERVIEW, add_transcript
+from tests.helpers import INTERVIEW, add_coders, add_transcript
 
 pytestmark = pytest.mark.coders("ana", "ben")
 
@@ -96,14 +96,18 @@ def test_another_coders_undo_right_after_an_own_action_shows(project, interview,
 
 class ScreenAgainstStore(RuleBasedStateMachine):
     """Ana's screen and Ben (another process) act in any order; after each refresh the screen
-    shows exactly what the store holds."""
+    shows exactly what the store holds, the codebook pane's counts included."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tid = f"vsp-m{len(PROJECT)}"  # a fresh transcript per example: nothing left from the last one
         PROJECT.append(add_transcript(PROJECT[0], self.tid, "service_provider", INTERVIEW))
         self.state = CodingState(PROJECT[0], "ana", self.tid, suggesters=[])
-        self.ben = CodingSession(PROJECT[0], "ben")
+        # Ben is new in each example: his undo never reaches an earlier example's transcript,
+        # whose counts the screen picks up only on a later recount (CodingApp: RECOUNT_EVERY).
+        ben = f"ben{len(PROJECT)}"
+        add_coders(PROJECT[0], ben)
+        self.ben = CodingSession(PROJECT[0], ben)
         self.other_window = CodingSession(PROJECT[0], "ana")  # ana's second window (issue 20)
         self.edited_elsewhere = False  # since the last tick
 
@@ -148,6 +152,7 @@ class ScreenAgainstStore(RuleBasedStateMachine):
             stored = load_marks(conn, self.tid)
         held = [m for o in (2, 4) for m in self.state.mine(o) + self.state.others(o)]
         assert sorted(held, key=lambda m: m.id) == sorted(stored, key=lambda m: m.id)
+        assert counted(self.state) == counted(CodingState(PROJECT[0], "ana", self.tid, suggesters=[]))
 
     @invariant()
     def own_codings_always_current(self):
@@ -159,9 +164,17 @@ class ScreenAgainstStore(RuleBasedStateMachine):
             stored = load_marks(conn, self.tid, coder="ana")
         held = [m for o in (2, 4) for m in self.state.mine(o)]
         assert sorted(held, key=lambda m: m.id) == sorted(stored, key=lambda m: m.id)
+        fresh = CodingState(PROJECT[0], "ana", self.tid, suggesters=[])
+        mine = {c: n[0] for c, n in counted(self.state).items() if n[0]}
+        assert mine == {c: n[0] for c, n in counted(fresh).items() if n[0]}  # others' show on the tick
 
 
 PROJECT: list = []
+
+
+def counted(state: CodingState) -> dict[str, tuple]:
+    """The codebook pane's counts, leaving out codes with none (a fresh screen lists no entry for them)."""
+    return {code: n for code, n in state.counts.items() if n[0] or n[1]}
 
 
 def test_screen_matches_the_store_after_every_refresh(project):

@@ -81,6 +81,7 @@ class CodebookPane(Vertical):
         self._applicable: set[str] = set()
         self._applied: set[str] = set()
         self._detail_for: str | None = None
+        self._keep: str | None = None  # the code the whole tree reopens on (close_filter)
         self.filtering = False
         self._labels: dict[tuple[str, bool], Text] = {}
         self._tree_rows: list[CodeRow] | None = None
@@ -215,7 +216,13 @@ class CodebookPane(Vertical):
         """Leave filter mode; ``keep``: the code to leave highlighted in the tree."""
         self.filtering = False
         self.filter_input.remove_class("-active")
-        self.filter_input.value = ""  # the watcher shows the whole tree again
+        # The watcher shows the whole tree again, its cursor already on ``keep``: the
+        # definition panel is drawn once (for ``keep``), not first for the tree's first code.
+        self._keep = keep
+        try:
+            self.filter_input.value = ""
+        finally:
+            self._keep = None
         if keep is not None:
             self.highlight(keep)
 
@@ -254,6 +261,8 @@ class CodebookPane(Vertical):
 
     def _show(self, rows: list[CodeRow]) -> None:
         first = next((i for i, row in enumerate(rows) if row.usable), 0)
+        if self._keep is not None:
+            first = next((i for i, row in enumerate(rows) if row.code_id == self._keep), first)
         self.tree.set_rows(rows, first)
         self._show_detail(rows[first].code_id if rows else None)
 

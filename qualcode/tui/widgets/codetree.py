@@ -79,7 +79,7 @@ class CodeTree(LinesView, can_focus=True):
         self.cursor = 0
         # Rendered rows by (code, depth, label object, width): labels are cached by the
         # pane, so narrowing the filter reuses strips instead of rendering them again.
-        self._strips: dict[tuple[str, int, int, int], Strip] = {}
+        self._strips: dict[tuple[str, int, int, int], tuple[Text, Strip]] = {}  # (label, its strip)
         self._capacity = 0
 
     @property
@@ -143,14 +143,18 @@ class CodeTree(LinesView, can_focus=True):
             return Strip.blank(width, self.base_style)
         row = self.rows[index]
         key = (row.code_id, row.depth, id(row.label), width)
-        strip = self._strips.get(key)
-        if strip is None:
+        cached = self._strips.get(key)
+        # The entry keeps its label alive, so no new label can have the same id(): a
+        # relabelled row (a tick, a count) once showed a dead label's strip.
+        if cached is not None and cached[0] is row.label:
+            strip = cached[1]
+        else:
             text = Text("  " * row.depth) + row.label
             text.truncate(width, overflow="ellipsis", pad=True)
             strip = Strip(list(text.render(self.app.console)), width)
             if len(self._strips) > 2000:  # labels come and go with ticks; bound the cache
                 self._strips.clear()
-            self._strips[key] = strip
+            self._strips[key] = (row.label, strip)
         if index == self.cursor:
             strip = strip.apply_style(CURSOR if self.has_focus else CURSOR_UNFOCUSED)
         return strip.apply_style(self.base_style)
