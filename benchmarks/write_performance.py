@@ -226,13 +226,13 @@ def peers_table() -> str:
     rows = [f"{data['transcripts']} transcripts of ~{data['words']:,} words; {data['qc_version']}; {data['started']}; "
             f"Python {data['python']}; each figure a whole command in a fresh process, {data['import']['rounds']} "
             "alternating rounds after a warm-up; ratio = qc ÷ qualcode per round (above 1: qualcode is faster).", "",
-            "| command | qualcode: wall (range), CPU, peak | qc | ratio, wall (range) | ratio, CPU | load |",
+            "| command | qualcode: wall (range), CPU | qc | ratio, wall (range) | ratio, CPU | load |",
             "|---|---|---|---|---|---|"]
     for key, label in (("import", "import the .txt files"), ("export", "export .qdpx"), ("tag", "one coding action")):
         f = data[key]
         ours, theirs = f["qualcode"], f["qc"]
-        rows.append(f"| {label} | {_range(ours['wall'])}, CPU {ours['cpu']['median']:.2f} s, {ours['rss_mib']:.0f} MiB | "
-                    f"{_range(theirs['wall'])}, CPU {theirs['cpu']['median']:.2f} s, {theirs['rss_mib']:.0f} MiB | "
+        rows.append(f"| {label} | {_range(ours['wall'])}, CPU {ours['cpu']['median']:.2f} s | "
+                    f"{_range(theirs['wall'])}, CPU {theirs['cpu']['median']:.2f} s | "
                     f"{_range(f['ratio_wall'], '×')} | {f['ratio_cpu']['median']:.2f}× | {_load(ours['load'], theirs['load'])} |")
     size = data["size"]
     rows.append(f"| project size after coding | {size['qualcode_mib']:.1f} MiB (store {size['qualcode_store_mib']:.1f}) | "
