@@ -16,7 +16,8 @@ average. Both run on the same cores, one process each.
 - **import**: the ``--transcripts`` generated .txt files (bench_scaling's corpus:
   ``Interviewer:``/``Respondent:`` turns) into a fresh project: ``qualcode import DIR
   --role ... --site ...`` (parses speaker turns, segments, stores) and ``qc corpus
-  import -r DIR`` (copies each file verbatim into its corpus).
+  import -r -i verbatim DIR`` (copies each file verbatim into its corpus; qc's default
+  importer needs pandoc).
 - **coded project**: built once, untimed: qualcode imports the files and runs
   ``autocode --as auto``; its REFI-QDA export is imported by ``qc init --import``, so
   both hold the same transcripts and codings.
