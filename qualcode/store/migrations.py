@@ -137,6 +137,25 @@ def _index_codings_by_coder_transcript_segment(conn: Connection) -> None:
     index.create(conn)
 
 
+def _hash_transcript_texts(conn: Connection) -> None:
+    """transcripts.text_sha256, filled for every stored transcript, and its index: an
+    import's same-content check looks it up instead of comparing every stored text."""
+    from sqlalchemy.schema import CreateColumn
+
+    from qualcode.store.schema import transcripts
+    from qualcode.store.transcripts import text_digest
+
+    if "text_sha256" not in {c["name"] for c in inspect(conn).get_columns("transcripts")}:
+        column = CreateColumn(transcripts.c.text_sha256).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE transcripts ADD COLUMN {column}")
+    ids = list(conn.execute(select(transcripts.c.id).where(transcripts.c.text_sha256.is_(None))).scalars())
+    for transcript_id in ids:  # one text in memory at a time
+        text = conn.execute(select(transcripts.c.text).where(transcripts.c.id == transcript_id)).scalar_one()
+        conn.execute(transcripts.update().where(transcripts.c.id == transcript_id).values(text_sha256=text_digest(text)))
+    index = next(i for i in transcripts.indexes if i.name == "ix_transcripts_text_sha256")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -150,6 +169,7 @@ MIGRATIONS: list[Migration] = [
     Migration(10, "index transcript markers (the search index's freshness check)", _index_transcript_markers),
     Migration(11, "index codings by coder, transcript and segment (the analysis set's coded turns)",
               _index_codings_by_coder_transcript_segment),
+    Migration(12, "transcripts.text_sha256: the same-text check of an import reads an index", _hash_transcript_texts),
 ]
 HEAD = MIGRATIONS[-1].version
 

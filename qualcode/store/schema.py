@@ -48,9 +48,14 @@ transcripts = Table(
     Column("format", String(40), nullable=False),
     Column("text", Text, nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
+    # SHA-256 of ``text``: an import finds a transcript with the same text through its
+    # index instead of comparing every stored text (quadratic over a batch). Nullable
+    # only because migration 12 adds it to filled tables; it fills every row.
+    Column("text_sha256", String(64), nullable=True),
     # The search index's freshness check reads every transcript's marker: covered here,
     # SQLite need not walk past each text (stored before imported_at) to reach it.
     Index("ix_transcripts_marker", "id", "sha256", "imported_at"),
+    Index("ix_transcripts_text_sha256", "text_sha256"),
 )
 
 segments = Table(

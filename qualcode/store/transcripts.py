@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,8 +34,17 @@ def _row_values(transcript: Transcript) -> dict:
         "sha256": transcript.sha256,
         "format": transcript.format,
         "text": transcript.text,
+        "text_sha256": text_digest(transcript.text),
         "imported_at": datetime.now(UTC),
     }
+
+
+def text_digest(text: str) -> str:
+    """SHA-256 of the text in UTF-8, a megabyte at a time (no second copy of a long transcript)."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), 2**20):
+        digest.update(text[start : start + 2**20].encode("utf-8"))
+    return digest.hexdigest()
 
 
 def check_storable(transcript: Transcript) -> None:
@@ -130,7 +140,7 @@ def same_content(conn: Connection, sha256: str, text: str, exclude: str) -> list
     """Other transcripts imported from the same bytes or with the same normalised text:
     ``[(id, "file"|"text")]``."""
     query = select(transcripts.c.id, transcripts.c.sha256).where(
-        (transcripts.c.sha256 == sha256) | (transcripts.c.text == text), transcripts.c.id != exclude
+        (transcripts.c.sha256 == sha256) | (transcripts.c.text_sha256 == text_digest(text)), transcripts.c.id != exclude
     )
     return [(tid, "file" if digest == sha256 else "text") for tid, digest in conn.execute(query.order_by(transcripts.c.id))]
 

@@ -9,7 +9,6 @@ separated by a blank line; a segment's span covers the speech only, not the labe
 
 from __future__ import annotations
 
-import hashlib
 import math
 import unicodedata
 from array import array
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 
 # Segment and Transcript are the store's row types, re-exported here where readers expect them.
 from qualcode.store.rows import LABEL_SEPARATOR, Segment, Transcript  # noqa: F401
+from qualcode.store.transcripts import text_digest as sha256_text  # noqa: F401  (one definition, in the store)
 
 TURN_SEPARATOR = "\n\n"
 
@@ -43,15 +43,6 @@ class ParsedTranscript:
     preamble: str = ""
     # What the import set aside or changed, for the import report ("removed 2 control characters").
     notes: list[str] = field(default_factory=list)
-
-
-def sha256_text(text: str) -> str:
-    """The SHA-256 of ``text`` in UTF-8, encoded a megabyte at a time (no second copy of a
-    long transcript)."""
-    digest = hashlib.sha256()
-    for start in range(0, len(text), 2**20):
-        digest.update(text[start : start + 2**20].encode("utf-8"))
-    return digest.hexdigest()
 
 
 def normalise(text: str) -> str:

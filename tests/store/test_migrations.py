@@ -11,6 +11,7 @@ from qualcode.errors import StoreError
 from qualcode.store import HEAD, open_engine, sqlite_url, upgrade
 from qualcode.store.migrations import MIGRATIONS, current_version
 from qualcode.store.schema import metadata, schema_version
+from qualcode.store.transcripts import same_content, text_digest
 
 
 def test_new_store_is_created_at_head(tmp_path):
@@ -110,3 +111,24 @@ def test_coder_index_gains_segment_id_on_an_older_store(project):
         found = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes("codings")}
         assert found["ix_codings_coder"] == ["coder", "transcript_id", "segment_id"]
         assert current_version(conn) == HEAD
+
+
+def test_transcript_texts_are_hashed_on_an_older_store(project, interview):
+    # A store stamped before migration 12 has no transcripts.text_sha256: on open the
+    # column is added, every stored text hashed and the index made, on either back end;
+    # an import of the same text under another id is then found through it.
+    step = next(m for m in MIGRATIONS if m.name.startswith("transcripts.text_sha256"))
+    engine = project.engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_transcripts_text_sha256")
+        conn.exec_driver_sql("ALTER TABLE transcripts DROP COLUMN text_sha256")
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
+    applied = upgrade(engine)
+    assert step.version in [m.version for m in applied]
+    with engine.connect() as conn:
+        assert "ix_transcripts_text_sha256" in {i["name"] for i in inspect(conn).get_indexes("transcripts")}
+        stored = conn.execute(text("SELECT text, text_sha256 FROM transcripts")).all()
+        assert stored and all(digest == text_digest(body) for body, digest in stored)
+        assert same_content(conn, "not-the-file-hash", stored[0][0], exclude="another-id") != []
+        assert same_content(conn, "not-the-file-hash", stored[0][0] + " ", exclude="another-id") == []
