@@ -10,6 +10,7 @@ import typer
 
 from qualcode.cli.common import console, fail, print_json, project_of
 from qualcode.cli.tables import show_table
+from qualcode.coding.actions import ActionResult
 from qualcode.words import plural
 
 codings_app = typer.Typer(help="List, import and export codings.", no_args_is_help=True)
@@ -32,24 +33,25 @@ def _parse_span(span: str | None) -> tuple[int, int] | None:
     return int(start), int(end)
 
 
-def _report(result) -> None:
+def _report(result: ActionResult) -> None:
     for row in result.added:
-        console.print(f"+ {row['code_id']} [{row['start_offset']}:{row['end_offset']}] (coding {row['id']})")
+        console.print(f"+ {row.code_id} [{row.start_offset}:{row.end_offset}] (coding {row.id})")
     for row in result.removed:
-        console.print(f"- {row['code_id']} [{row['start_offset']}:{row['end_offset']}] (coding {row['id']})")
+        console.print(f"- {row.code_id} [{row.start_offset}:{row.end_offset}] (coding {row.id})")
     for row in result.unchanged:
-        console.print(f"= {row['code_id']} already covers that text (coding {row['id']})")
-    for row in result.marks:
-        what = "nothing to code" if row["mark"] == "nothing" else "done"
-        where = row["transcript_id"] if row["ordinal"] is None else f"{row['transcript_id']} turn {row['ordinal']}"
-        console.print(f"{'+' if row['change'] == 'set' else '-'} {what}: {where}", markup=False)
-    for row in result.memos:
-        where = f"transcript {row['transcript_id']}" if row["transcript_id"] else f"code {row['code_id']}"
-        console.print(f"memo on {where} {row['change']}", markup=False)
-    for row in result.decisions:
-        what = "reopened" if row["change"] == "reopened" else row["status"]
+        console.print(f"= {row.code_id} already covers that text (coding {row.id})")
+    for mark in result.marks:
+        what = "nothing to code" if mark.mark == "nothing" else "done"
+        where = mark.transcript_id if mark.ordinal is None else f"{mark.transcript_id} turn {mark.ordinal}"
+        console.print(f"{'+' if mark.change == 'set' else '-'} {what}: {where}", markup=False)
+    for memo in result.memos:
+        where = f"transcript {memo.transcript_id}" if memo.transcript_id else f"code {memo.code_id}"
+        console.print(f"memo on {where} {memo.change}", markup=False)
+    for decision in result.decisions:
+        what = "reopened" if decision.change == "reopened" else decision.status
         console.print(
-            f"  suggestion {what}: {row['code_id']} [{row['start_offset']}:{row['end_offset']}] ({row['source']})",
+            f"  suggestion {what}: {decision.code_id} [{decision.start_offset}:{decision.end_offset}] "
+            f"({decision.source})",
             markup=False,
         )
 

@@ -407,16 +407,16 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
             with self.project.read() as conn:
                 self._rejected = rejected_suggestions(conn, self.coder, self.transcript.id)
         here = {
-            self._ordinal_of[row["segment_id"]]
+            self._ordinal_of[row.segment_id]
             for row in rows
-            if row["transcript_id"] == self.transcript.id and row.get("segment_id") in self._ordinal_of
+            if row.transcript_id == self.transcript.id and row.segment_id in self._ordinal_of
         }
-        elsewhere = sorted({row["transcript_id"] for row in rows} - {self.transcript.id})
+        elsewhere = sorted({row.transcript_id for row in rows} - {self.transcript.id})
         self._reload(here)
         if rows:  # a finish mark or a memo on a transcript or code leaves codings and suggestions alone
             self._catch_up()
         here |= self._after_records(result)  # turns whose finish marks changed: redrawn, not re-read
-        touched = {row["code_id"] for row in result.added + result.removed}
+        touched = {row.code_id for row in result.added + result.removed}
         return Outcome(describe(result, elsewhere), here, codes=touched)
 
     def _catch_up(self) -> None:
@@ -450,11 +450,11 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
 
 def describe(result: ActionResult, elsewhere: Sequence[str] = ()) -> str:
     """A one-line summary of an action: ``tag: +referral.hotline -challenge``."""
-    parts = [f"+{r['code_id']}" for r in result.added]
-    parts += [f"-{r['code_id']}" for r in result.removed]
-    parts += [f"={r['code_id']} (already there)" for r in result.unchanged]
+    parts = [f"+{r.code_id}" for r in result.added]
+    parts += [f"-{r.code_id}" for r in result.removed]
+    parts += [f"={r.code_id} (already there)" for r in result.unchanged]
     parts += [
-        f"{r['code_id']} suggestion {'reopened' if r['change'] == 'reopened' else r['status']}"
+        f"{r.code_id} suggestion {'reopened' if r.change == 'reopened' else r.status}"
         for r in result.decisions
     ]
     parts += [describe_record(r) for r in result.marks + result.memos]
