@@ -22,6 +22,7 @@ SpanOption = Annotated[
     str | None, typer.Option("--span", help="START:END transcript offsets inside the segment.")
 ]
 TextOption = Annotated[str | None, typer.Option("--text", help="An exact phrase inside the segment.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print what changed as JSON.")]
 
 
 def _parse_span(span: str | None) -> tuple[int, int] | None:
@@ -33,7 +34,10 @@ def _parse_span(span: str | None) -> tuple[int, int] | None:
     return int(start), int(end)
 
 
-def _report(result: ActionResult) -> None:
+def _report(result: ActionResult, as_json: bool = False) -> None:
+    if as_json:
+        print_json(result.to_dict())
+        return
     for row in result.added:
         console.print(f"+ {row.code_id} [{row.start_offset}:{row.end_offset}] (coding {row.id})")
     for row in result.removed:
@@ -65,12 +69,13 @@ def tag(
     span: SpanOption = None,
     text: TextOption = None,
     memo: Annotated[str | None, typer.Option(help="A memo on the coding.")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Apply codes to a segment, or to a span or phrase inside it."""
     from qualcode.coding.session import CodingSession
 
     session = CodingSession(project_of(ctx), coder)
-    _report(session.tag(transcript, segment, codes, span=_parse_span(span), text=text, memo=memo))
+    _report(session.tag(transcript, segment, codes, span=_parse_span(span), text=text, memo=memo), as_json)
 
 
 def untag(
@@ -81,26 +86,27 @@ def untag(
     coder: CoderOption,
     span: SpanOption = None,
     text: TextOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Remove your codings of these codes from a segment (or the part overlapping a span)."""
     from qualcode.coding.session import CodingSession
 
     session = CodingSession(project_of(ctx), coder)
-    _report(session.untag(transcript, segment, codes, span=_parse_span(span), text=text))
+    _report(session.untag(transcript, segment, codes, span=_parse_span(span), text=text), as_json)
 
 
-def undo(ctx: typer.Context, coder: CoderOption) -> None:
+def undo(ctx: typer.Context, coder: CoderOption, as_json: JsonOption = False) -> None:
     """Undo your last action."""
     from qualcode.coding.session import CodingSession
 
-    _report(CodingSession(project_of(ctx), coder).undo())
+    _report(CodingSession(project_of(ctx), coder).undo(), as_json)
 
 
-def redo(ctx: typer.Context, coder: CoderOption) -> None:
+def redo(ctx: typer.Context, coder: CoderOption, as_json: JsonOption = False) -> None:
     """Redo your last undone action."""
     from qualcode.coding.session import CodingSession
 
-    _report(CodingSession(project_of(ctx), coder).redo())
+    _report(CodingSession(project_of(ctx), coder).redo(), as_json)
 
 
 def log(

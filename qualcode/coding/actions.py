@@ -1,7 +1,7 @@
 """What a coding action changed (shared by the session, undo/redo and batch writers).
 
 An action returns a frozen :class:`ActionResult` whose rows are typed: the codings now
-present (:class:`CodingRow`), the suggestion decisions (:class:`DecisionChange`), the
+present (:class:`StoredCoding`), the suggestion decisions (:class:`DecisionChange`), the
 finish marks (:class:`MarkChange`) and the memos on transcripts or codes
 (:class:`MemoChange`) it changed. The writers collect them in an :class:`ActionBuilder`
 inside their transaction (batch callers hand one to ``CodingSession.apply_in``) and
@@ -26,7 +26,7 @@ def _values(cls: type, row: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
-class CodingRow:
+class StoredCoding:
     """A coding as stored (the ``codings`` columns, in ``store.codings.CODING_FIELDS`` order)."""
 
     id: int
@@ -46,7 +46,7 @@ class CodingRow:
     updated_at: datetime | None
 
     @classmethod
-    def of(cls, row: Mapping[str, Any]) -> CodingRow:
+    def of(cls, row: Mapping[str, Any]) -> StoredCoding:
         return cls(**_values(cls, row))
 
     def to_dict(self) -> dict[str, Any]:
@@ -131,9 +131,9 @@ class ActionResult:
 
     action: str
     group_id: int | None = None
-    added: tuple[CodingRow, ...] = ()
-    removed: tuple[CodingRow, ...] = ()
-    unchanged: tuple[CodingRow, ...] = ()
+    added: tuple[StoredCoding, ...] = ()
+    removed: tuple[StoredCoding, ...] = ()
+    unchanged: tuple[StoredCoding, ...] = ()
     decisions: tuple[DecisionChange, ...] = ()
     marks: tuple[MarkChange, ...] = ()
     memos: tuple[MemoChange, ...] = ()
@@ -159,9 +159,9 @@ class ActionBuilder:
 
     action: str
     group_id: int | None = None
-    added: list[CodingRow] = field(default_factory=list)
-    removed: list[CodingRow] = field(default_factory=list)
-    unchanged: list[CodingRow] = field(default_factory=list)
+    added: list[StoredCoding] = field(default_factory=list)
+    removed: list[StoredCoding] = field(default_factory=list)
+    unchanged: list[StoredCoding] = field(default_factory=list)
     decisions: list[DecisionChange] = field(default_factory=list)
     marks: list[MarkChange] = field(default_factory=list)
     memos: list[MemoChange] = field(default_factory=list)

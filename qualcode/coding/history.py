@@ -23,7 +23,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualcode.coding import finishing, memos
-from qualcode.coding.actions import DECISION, ActionBuilder, ActionResult, CodingRow, DecisionChange
+from qualcode.coding.actions import (
+    DECISION,
+    ActionBuilder,
+    ActionResult,
+    DecisionChange,
+    StoredCoding,
+)
 from qualcode.coding.coders import require_coder
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
@@ -108,14 +114,14 @@ def _apply_coding(conn: Connection, coder: str, result: ActionBuilder, *, before
     if after is None:
         store.delete_coding(conn, coding_id)
         assert current is not None, "_same matched the logged before"
-        result.removed.append(CodingRow.of(current))
+        result.removed.append(StoredCoding.of(current))
     elif before is None:
         stored = store.insert_coding(conn, after)
-        result.added.append(CodingRow.of(stored))
+        result.added.append(StoredCoding.of(stored))
     else:
         values = {k: after[k] for k in COMPARED}
         stored = store.update_coding(conn, coding_id, values)
-        result.added.append(CodingRow.of(stored))
+        result.added.append(StoredCoding.of(stored))
     # Log the row as stored (an update gets a fresh updated_at), so replaying the
     # log reproduces the codings table exactly.
     _log(conn, coder, result, coding_id, current, stored, target)

@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.codebook.versions import ensure_snapshot
-from qualcode.coding.actions import DECISION, ActionBuilder, ActionResult, CodingRow, DecisionChange
+from qualcode.coding.actions import (
+    DECISION,
+    ActionBuilder,
+    ActionResult,
+    DecisionChange,
+    StoredCoding,
+)
 from qualcode.coding.coders import require_coder
 from qualcode.coding.history import redo_last, undo_last
 from qualcode.errors import CodingError
@@ -272,7 +278,7 @@ class CodingSession:
         if not overlaps:
             row = store.insert_coding(conn, values)
             self._log(conn, result, row["id"], None, row)
-            result.added.append(CodingRow.of(row))
+            result.added.append(StoredCoding.of(row))
             return
         keep, *others = overlaps
         start = min(values["start_offset"], *(o["start_offset"] for o in overlaps))
@@ -280,19 +286,19 @@ class CodingSession:
         for other in others:
             self._delete(conn, result, other)
         if (start, end) == (keep["start_offset"], keep["end_offset"]):
-            result.unchanged.append(CodingRow.of(keep))
+            result.unchanged.append(StoredCoding.of(keep))
             return
         self._update(conn, result, keep, {"start_offset": start, "end_offset": end})
 
     def _update(self, conn: Connection, result: ActionBuilder, row: dict, values: dict) -> None:
         after = store.update_coding(conn, row["id"], values)
         self._log(conn, result, row["id"], row, after)
-        result.added.append(CodingRow.of(after))
+        result.added.append(StoredCoding.of(after))
 
     def _delete(self, conn: Connection, result: ActionBuilder, row: dict) -> None:
         store.delete_coding(conn, row["id"])
         self._log(conn, result, row["id"], row, None)
-        result.removed.append(CodingRow.of(row))
+        result.removed.append(StoredCoding.of(row))
 
     def _log(self, conn, result: ActionBuilder, coding_id, before, after) -> None:
         # The change is derivable from the payloads: no before = insert, no after = delete.
