@@ -36,7 +36,6 @@ from qualcode.coding.blind import guard
 from qualcode.coding.coders import check_coder_name
 from qualcode.coding.session import CodingSession
 from qualcode.errors import AgreementError
-from qualcode.results import ReadsLikeItsJson
 from qualcode.store import events as event_store
 from qualcode.store.access import create_coder, lock_coder
 from qualcode.store.codings import append_event, overlapping
@@ -78,7 +77,7 @@ class CopyResult:
 
 
 @dataclass(frozen=True)
-class DecisionResult(ReadsLikeItsJson):
+class DecisionResult:
     """What :func:`apply_decision` recorded and wrote."""
 
     decision: str  # as stored: a, b, both or neither
