@@ -31,11 +31,11 @@ from qualcode.agreement.project import (
 )
 from qualcode.agreement.units import iter_coded, load_material, unit_matrices
 from qualcode.codebook.versions import ensure_snapshot
+from qualcode.coding.actions import ActionBuilder
 from qualcode.coding.blind import guard
 from qualcode.coding.coders import check_coder_name
-from qualcode.coding.session import ActionResult, CodingSession
+from qualcode.coding.session import CodingSession
 from qualcode.errors import AgreementError
-from qualcode.results import ReadsLikeItsJson
 from qualcode.store import events as event_store
 from qualcode.store.access import create_coder, lock_coder
 from qualcode.store.codings import append_event, overlapping
@@ -77,7 +77,7 @@ class CopyResult:
 
 
 @dataclass(frozen=True)
-class DecisionResult(ReadsLikeItsJson):
+class DecisionResult:
     """What :func:`apply_decision` recorded and wrote."""
 
     decision: str  # as stored: a, b, both or neither
@@ -212,7 +212,7 @@ class _ConsensusWriter:
         if not lock_coder(conn, into):
             self.created = create_coder(conn, check_coder_name(into))
         self.session = CodingSession(project, into)
-        self.result = ActionResult(ACTION)
+        self.result = ActionBuilder(ACTION)
         self.version = ensure_snapshot(conn, project.codebook)
         self._written: set[int] = set()
         self._segments: dict[str, dict[int, int]] = {}
@@ -232,7 +232,7 @@ class _ConsensusWriter:
                 self.session.apply_in(self.conn, self.result, {
                     **values, "coder": self.into, "origin": ORIGIN, "confidence": None, "memo": row["memo"],
                     "codebook_version_id": self.version})
-        self._written = {row["id"] for row in self.result.added} - {row["id"] for row in self.result.removed}
+        self._written = {row.id for row in self.result.added} - {row.id for row in self.result.removed}
 
     @property
     def written(self) -> int:

@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 from qualcode.coding.blind import require_lead
 from qualcode.coding.coders import check_coder_name
 from qualcode.errors import AgreementError, StoreError
-from qualcode.results import ReadsLikeItsJson
 from qualcode.store import blind as blind_store
 from qualcode.store import codings as coding_store
 from qualcode.store import samples as store
@@ -413,7 +412,7 @@ class TranscriptProgress:
 
 
 @dataclass(frozen=True)
-class SampleProgress(ReadsLikeItsJson):
+class SampleProgress:
     """``sample show``: the sample, each coder's progress per transcript and in total."""
 
     sample: Sample

@@ -10,6 +10,7 @@ import typer
 
 from qualcode.cli.common import console, fail, plain, print_json, project_of
 from qualcode.cli.tables import show_table
+from qualcode.coding.actions import ActionResult
 from qualcode.words import plural
 
 codings_app = typer.Typer(help="List, import and export codings.", no_args_is_help=True)
@@ -21,6 +22,7 @@ SpanOption = Annotated[
     str | None, typer.Option("--span", help="START:END transcript offsets inside the segment.")
 ]
 TextOption = Annotated[str | None, typer.Option("--text", help="An exact phrase inside the segment.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print what changed as JSON.")]
 
 
 def _parse_span(span: str | None) -> tuple[int, int] | None:
@@ -32,25 +34,29 @@ def _parse_span(span: str | None) -> tuple[int, int] | None:
     return int(start), int(end)
 
 
-def _report(result) -> None:
+def _report(result: ActionResult, as_json: bool = False) -> None:
+    if as_json:
+        print_json(result.to_dict())
+        return
     console = plain  # ids and offsets only: a coding action never needs rich
     for row in result.added:
-        console.print(f"+ {row['code_id']} [{row['start_offset']}:{row['end_offset']}] (coding {row['id']})")
+        console.print(f"+ {row.code_id} [{row.start_offset}:{row.end_offset}] (coding {row.id})")
     for row in result.removed:
-        console.print(f"- {row['code_id']} [{row['start_offset']}:{row['end_offset']}] (coding {row['id']})")
+        console.print(f"- {row.code_id} [{row.start_offset}:{row.end_offset}] (coding {row.id})")
     for row in result.unchanged:
-        console.print(f"= {row['code_id']} already covers that text (coding {row['id']})")
-    for row in result.marks:
-        what = "nothing to code" if row["mark"] == "nothing" else "done"
-        where = row["transcript_id"] if row["ordinal"] is None else f"{row['transcript_id']} turn {row['ordinal']}"
-        console.print(f"{'+' if row['change'] == 'set' else '-'} {what}: {where}", markup=False)
-    for row in result.memos:
-        where = f"transcript {row['transcript_id']}" if row["transcript_id"] else f"code {row['code_id']}"
-        console.print(f"memo on {where} {row['change']}", markup=False)
-    for row in result.decisions:
-        what = "reopened" if row["change"] == "reopened" else row["status"]
+        console.print(f"= {row.code_id} already covers that text (coding {row.id})")
+    for mark in result.marks:
+        what = "nothing to code" if mark.mark == "nothing" else "done"
+        where = mark.transcript_id if mark.ordinal is None else f"{mark.transcript_id} turn {mark.ordinal}"
+        console.print(f"{'+' if mark.change == 'set' else '-'} {what}: {where}", markup=False)
+    for memo in result.memos:
+        where = f"transcript {memo.transcript_id}" if memo.transcript_id else f"code {memo.code_id}"
+        console.print(f"memo on {where} {memo.change}", markup=False)
+    for decision in result.decisions:
+        what = "reopened" if decision.change == "reopened" else decision.status
         console.print(
-            f"  suggestion {what}: {row['code_id']} [{row['start_offset']}:{row['end_offset']}] ({row['source']})",
+            f"  suggestion {what}: {decision.code_id} [{decision.start_offset}:{decision.end_offset}] "
+            f"({decision.source})",
             markup=False,
         )
 
@@ -64,12 +70,13 @@ def tag(
     span: SpanOption = None,
     text: TextOption = None,
     memo: Annotated[str | None, typer.Option(help="A memo on the coding.")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Apply codes to a segment, or to a span or phrase inside it."""
     from qualcode.coding.session import CodingSession
 
     session = CodingSession(project_of(ctx), coder)
-    _report(session.tag(transcript, segment, codes, span=_parse_span(span), text=text, memo=memo))
+    _report(session.tag(transcript, segment, codes, span=_parse_span(span), text=text, memo=memo), as_json)
 
 
 def untag(
@@ -80,26 +87,27 @@ def untag(
     coder: CoderOption,
     span: SpanOption = None,
     text: TextOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Remove your codings of these codes from a segment (or the part overlapping a span)."""
     from qualcode.coding.session import CodingSession
 
     session = CodingSession(project_of(ctx), coder)
-    _report(session.untag(transcript, segment, codes, span=_parse_span(span), text=text))
+    _report(session.untag(transcript, segment, codes, span=_parse_span(span), text=text), as_json)
 
 
-def undo(ctx: typer.Context, coder: CoderOption) -> None:
+def undo(ctx: typer.Context, coder: CoderOption, as_json: JsonOption = False) -> None:
     """Undo your last action."""
     from qualcode.coding.session import CodingSession
 
-    _report(CodingSession(project_of(ctx), coder).undo())
+    _report(CodingSession(project_of(ctx), coder).undo(), as_json)
 
 
-def redo(ctx: typer.Context, coder: CoderOption) -> None:
+def redo(ctx: typer.Context, coder: CoderOption, as_json: JsonOption = False) -> None:
     """Redo your last undone action."""
     from qualcode.coding.session import CodingSession
 
-    _report(CodingSession(project_of(ctx), coder).redo())
+    _report(CodingSession(project_of(ctx), coder).redo(), as_json)
 
 
 def log(

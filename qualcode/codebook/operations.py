@@ -18,7 +18,6 @@ from qualcode.codebook.loader import load_codebook, parse_codebook
 from qualcode.codebook.model import Codebook
 from qualcode.codebook.refi import codebook_to_qdc, read_refi_codebook
 from qualcode.errors import CodebookError, ExportError, InteropError
-from qualcode.results import ReadsLikeItsJson
 
 # qualcode.codebook.versions (the stored versions) is imported inside the functions that
 # read the store: it loads SQLAlchemy, which validating or converting a codebook file
@@ -78,7 +77,7 @@ class DiffReport:
 
 
 @dataclass(frozen=True)
-class CodebookVersion(ReadsLikeItsJson):
+class CodebookVersion:
     """One stored codebook version of ``codebook versions``; ``codes`` is None when its
     stored text no longer validates under today's rules."""
 
@@ -113,7 +112,7 @@ def validate_codebook_file(path: str | Path) -> CodebookSummary:
 
 
 @dataclass(frozen=True)
-class CodeRow(ReadsLikeItsJson):
+class CodeRow:
     """One code of ``codebook show``; ``codings`` is None where no counts were asked for."""
 
     id: str

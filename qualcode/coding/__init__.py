@@ -5,7 +5,8 @@ and reports import parts of this package (the coder rules) and must not pay for 
 store's SQLAlchemy, so importing ``qualcode.coding`` itself loads nothing.
 
 - actions: :class:`CodingSession` (tag, untag, memo, accept, reject, undo, redo) and
-  the :class:`ActionResult` each returns;
+  the frozen :class:`ActionResult` each returns, with its typed rows
+  (:class:`StoredCoding`, :class:`DecisionChange`, :class:`MarkChange`, :class:`MemoChange`);
 - coders: :func:`add_coder`, :func:`list_coders`, :func:`resolve_coder`,
   :func:`require_coder`, :data:`CONSENSUS`, :data:`AUTOCODER`;
 - readers: :func:`list_codings`, :func:`list_orphans`, :func:`progress`, :func:`event_log`;
@@ -24,6 +25,10 @@ from typing import Any
 
 _API = {
     "ActionResult": "qualcode.coding.actions",
+    "DecisionChange": "qualcode.coding.actions",
+    "MarkChange": "qualcode.coding.actions",
+    "MemoChange": "qualcode.coding.actions",
+    "StoredCoding": "qualcode.coding.actions",
     "CodingSession": "qualcode.coding.session",
     "AUTOCODER": "qualcode.coding.coders",
     "CONSENSUS": "qualcode.coding.coders",
@@ -56,6 +61,10 @@ __all__ = [
     "ActionResult",
     "BlindError",
     "CodingSession",
+    "DecisionChange",
+    "MarkChange",
+    "MemoChange",
+    "StoredCoding",
     "Suggestion",
     "Viewer",
     "add_coder",

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualcode.coding.actions import ActionResult
+from qualcode.coding.actions import MARK, ActionBuilder, ActionResult
 from qualcode.coding.coders import require_coder
 from qualcode.errors import CodingError
 from qualcode.store import codings as coding_store
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
     from qualcode.coding.session import CodingSession
 
-MARK = "mark"  # the "kind" of an event payload recording a finish mark
 NOTHING, DONE = "nothing", "done"
 
 
@@ -51,7 +50,7 @@ def set_mark(session: CodingSession, transcript_id: str, ordinal: int | None, on
         if ordinal is not None:
             session.check_turn(transcript, transcript.segment(ordinal))
         current = store.find_mark(conn, session.coder, transcript_id, kind, ordinal)
-        result = ActionResult(MARK if on else "unmark")
+        result = ActionBuilder(MARK if on else "unmark")
         if on:
             if current is not None:
                 raise CodingError(f"{where} is already marked {_words(kind)} by {session.coder}")
@@ -59,13 +58,13 @@ def set_mark(session: CodingSession, transcript_id: str, ordinal: int | None, on
             sha = store.transcript_sha(conn, transcript_id)
             row = store.insert_mark(conn, {"transcript_id": transcript_id, "ordinal": ordinal, "coder": session.coder,
                                            "kind": kind, "transcript_sha256": sha})
-            log_record(conn, session.coder, result, transcript_id, None, payload(row), result.marks)
+            log_record(conn, session.coder, result, transcript_id, None, payload(row))
         else:
             if current is None:
                 raise CodingError(f"{where} is not marked {_words(kind)} by {session.coder}; nothing to clear")
             store.delete_mark(conn, current["id"])
-            log_record(conn, session.coder, result, transcript_id, payload(current), None, result.marks)
-        return result
+            log_record(conn, session.coder, result, transcript_id, payload(current), None)
+        return result.build()
 
 
 def _refuse_coded(conn: Connection, coder: str, transcript_id: str, ordinal: int | None) -> None:
@@ -89,18 +88,20 @@ def payload(row: dict) -> dict:
             "coder": row["coder"], "mark": row["kind"], "transcript_sha256": row["transcript_sha256"]}
 
 
-def log_record(conn: Connection, coder: str, result: ActionResult, transcript_id: str | None,
-               before: dict | None, after: dict | None, into: list[dict], *, undoes: int | None = None) -> None:
-    """Log one change of a mark or memo into ``result``'s group and list it in ``into``."""
+def log_record(conn: Connection, coder: str, result: ActionBuilder, transcript_id: str | None,
+               before: dict | None, after: dict | None, *, undoes: int | None = None) -> None:
+    """Log one change of a mark or memo into ``result``'s group and list it in ``result``."""
     event_id = coding_store.append_event(
         conn, coder=coder, action=result.action, transcript_id=transcript_id, coding_id=None,
         before=before, after=after, group_id=result.group_id, undoes=undoes,
     )
     result.group_id = result.group_id or event_id
-    into.append({**(after or before or {}), "change": "set" if after is not None else "cleared"})
+    state = after or before
+    assert state is not None, "a change has a state before or after"
+    result.record(state, "set" if after is not None else "cleared")
 
 
-def apply_logged(conn: Connection, coder: str, result: ActionResult, before: dict | None, after: dict | None,
+def apply_logged(conn: Connection, coder: str, result: ActionBuilder, before: dict | None, after: dict | None,
                  target: int) -> None:
     """Undo/redo: move a logged mark from ``before`` to ``after`` (None = absent), checking it is still ``before``."""
     state = before or after
@@ -114,7 +115,7 @@ def apply_logged(conn: Connection, coder: str, result: ActionResult, before: dic
         if store.mark_exists(conn, after["id"]):
             raise changed_since(result, f"the {_words(after['mark'])} mark on {_where(after)}")
         store.insert_mark(conn, {**after, "kind": after["mark"]})
-    log_record(conn, coder, result, state["transcript_id"], before, after, result.marks, undoes=target)
+    log_record(conn, coder, result, state["transcript_id"], before, after, undoes=target)
 
 
 def _where(state: dict) -> str:
@@ -122,7 +123,7 @@ def _where(state: dict) -> str:
     return f"'{state['transcript_id']}'" if ordinal is None else f"turn {ordinal} of '{state['transcript_id']}'"
 
 
-def changed_since(result: ActionResult, what: str) -> CodingError:
+def changed_since(result: ActionBuilder, what: str) -> CodingError:
     return CodingError(f"Cannot {result.action}: {what} was changed since; nothing was changed")
 
 

@@ -23,7 +23,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualcode.coding import finishing, memos
-from qualcode.coding.actions import DECISION, ActionResult
+from qualcode.coding.actions import (
+    DECISION,
+    ActionBuilder,
+    ActionResult,
+    DecisionChange,
+    StoredCoding,
+)
 from qualcode.coding.coders import require_coder
 from qualcode.errors import CodingError
 from qualcode.store import codings as store
@@ -42,12 +48,12 @@ def undo_last(conn: Connection, coder: str) -> ActionResult:
     head = store.latest_group(conn, coder, actions_not_in=NOT_FRESH)
     if head is None:
         raise CodingError(f"Nothing to undo for {coder}")
-    result = ActionResult("undo")
+    result = ActionBuilder("undo")
     for event in reversed(_reversible(conn, head.group_id)):
         _apply(conn, coder, result, before=event["after"], after=event["before"], target=head.group_id)
     _record_if_empty(conn, coder, result, target=head.group_id)
     store.set_group_undone(conn, head.group_id, True)
-    return result
+    return result.build()
 
 
 def redo_last(conn: Connection, coder: str) -> ActionResult:
@@ -56,15 +62,15 @@ def redo_last(conn: Connection, coder: str) -> ActionResult:
     target = store.redo_target(conn, coder, after_id=since)
     if target is None:
         raise CodingError(f"Nothing to redo for {coder}")
-    result = ActionResult("redo")
+    result = ActionBuilder("redo")
     for event in _reversible(conn, target):
         _apply(conn, coder, result, before=event["before"], after=event["after"], target=target)
     _record_if_empty(conn, coder, result, target=target)
     store.set_group_undone(conn, target, False)
-    return result
+    return result.build()
 
 
-def _record_if_empty(conn: Connection, coder: str, result: ActionResult, *, target: int) -> None:
+def _record_if_empty(conn: Connection, coder: str, result: ActionBuilder, *, target: int) -> None:
     """Log an undo/redo of a group with nothing to revert (a reconcile decision record)."""
     if result.group_id is None:
         result.group_id = store.append_event(
@@ -88,7 +94,7 @@ def _kind(event: dict) -> str | None:
     return payload.get("kind")
 
 
-def _apply(conn: Connection, coder: str, result: ActionResult, *, before, after, target: int) -> None:
+def _apply(conn: Connection, coder: str, result: ActionBuilder, *, before, after, target: int) -> None:
     kind = (before or after).get("kind")
     if kind in RECORDS:
         RECORDS[kind](conn, coder, result, before, after, target)
@@ -98,7 +104,7 @@ def _apply(conn: Connection, coder: str, result: ActionResult, *, before, after,
         _apply_coding(conn, coder, result, before=before, after=after, target=target)
 
 
-def _apply_coding(conn: Connection, coder: str, result: ActionResult, *, before, after, target: int) -> None:
+def _apply_coding(conn: Connection, coder: str, result: ActionBuilder, *, before, after, target: int) -> None:
     """Move one coding from state ``before`` to ``after`` (None = absent), checking it."""
     coding_id = (before or after)["id"]
     current = store.coding_row(conn, coding_id)
@@ -108,33 +114,33 @@ def _apply_coding(conn: Connection, coder: str, result: ActionResult, *, before,
     if after is None:
         store.delete_coding(conn, coding_id)
         assert current is not None, "_same matched the logged before"
-        result.removed.append(current)
+        result.removed.append(StoredCoding.of(current))
     elif before is None:
         stored = store.insert_coding(conn, after)
-        result.added.append(stored)
+        result.added.append(StoredCoding.of(stored))
     else:
         values = {k: after[k] for k in COMPARED}
         stored = store.update_coding(conn, coding_id, values)
-        result.added.append(stored)
+        result.added.append(StoredCoding.of(stored))
     # Log the row as stored (an update gets a fresh updated_at), so replaying the
     # log reproduces the codings table exactly.
     _log(conn, coder, result, coding_id, current, stored, target)
 
 
-def _apply_decision(conn: Connection, coder: str, result: ActionResult, *, before, after, target: int) -> None:
+def _apply_decision(conn: Connection, coder: str, result: ActionBuilder, *, before, after, target: int) -> None:
     """Withdraw (``after`` None: the suggestion reopens for the coder) or re-record a decision."""
     if after is None:
         if store.delete_decision(conn, before) == 0:
             raise _changed_since(result, f"the {before['status']} suggestion {before['code_id']}")
-        result.decisions.append({**before, "change": "reopened"})
+        result.decisions.append(DecisionChange.of(before, "reopened"))
         _log(conn, coder, result, None, before, None, target)
         return
     row = {"kind": DECISION, **store.insert_decision(conn, after)}
-    result.decisions.append({**row, "change": "decided"})
+    result.decisions.append(DecisionChange.of(row, "decided"))
     _log(conn, coder, result, None, None, row, target)
 
 
-def _log(conn: Connection, coder: str, result: ActionResult, coding_id, before, after, target: int) -> None:
+def _log(conn: Connection, coder: str, result: ActionBuilder, coding_id, before, after, target: int) -> None:
     event_id = store.append_event(
         conn, coder=coder, action=result.action, transcript_id=(before or after)["transcript_id"],
         coding_id=coding_id, before=before, after=after, group_id=result.group_id, undoes=target,
@@ -142,7 +148,7 @@ def _log(conn: Connection, coder: str, result: ActionResult, coding_id, before, 
     result.group_id = result.group_id or event_id
 
 
-def _changed_since(result: ActionResult, what: str) -> CodingError:
+def _changed_since(result: ActionBuilder, what: str) -> CodingError:
     return CodingError(
         f"Cannot {result.action}: {what} was changed since (e.g. by a rename or a re-import); "
         "nothing was changed"

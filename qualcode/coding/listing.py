@@ -43,7 +43,7 @@ class CodingRow(ReadsLikeItsJson):
 
 
 @dataclass(frozen=True)
-class OrphanRow(ReadsLikeItsJson):
+class OrphanRow:
     """A coding whose words vanished in a re-import: ``start``/``end`` are offsets in the
     transcript's *old* text and ``text`` is the old text it was made on."""
 
@@ -67,7 +67,7 @@ class OrphanRow(ReadsLikeItsJson):
 
 
 @dataclass(frozen=True)
-class ProgressRow(ReadsLikeItsJson):
+class ProgressRow:
     """One coder on one transcript in ``progress`` (see :func:`progress`)."""
 
     coder: str

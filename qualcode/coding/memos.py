@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.actions import ActionResult
+from qualcode.coding.actions import MEMO, ActionBuilder, ActionResult
 from qualcode.coding.blind import BlindRule, Viewer
 from qualcode.coding.coders import require_coder
 from qualcode.coding.finishing import changed_since, log_record
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from qualcode.coding.session import CodingSession
     from qualcode.project import Project
 
-MEMO = "memo"  # the "kind" of an event payload recording a memo on a transcript or code
 MAX_MEMO = 20_000  # characters; the store's check constraint says the same
 
 
@@ -59,20 +58,20 @@ def set_target_memo(session: CodingSession, text: str | None, *, transcript_id: 
             assert code_id is not None
             session.project.codebook.get(code_id)  # NotFoundError naming close ids
         current = store.find_memo(conn, session.coder, transcript_id=transcript_id, code_id=code_id)
-        result = ActionResult(MEMO)
+        result = ActionBuilder(MEMO)
         if current is not None and current["text"] == text or current is None and not text:
-            return result
+            return result.build()
         if current is None:
             row = store.insert_memo(conn, {"coder": session.coder, "transcript_id": transcript_id,
                                            "code_id": code_id, "text": text})
-            log_record(conn, session.coder, result, transcript_id, None, payload(row), result.memos)
+            log_record(conn, session.coder, result, transcript_id, None, payload(row))
         elif not text:
             store.delete_memo(conn, current["id"])
-            log_record(conn, session.coder, result, transcript_id, payload(current), None, result.memos)
+            log_record(conn, session.coder, result, transcript_id, payload(current), None)
         else:
             row = store.update_memo(conn, current["id"], text)
-            log_record(conn, session.coder, result, transcript_id, payload(current), payload(row), result.memos)
-        return result
+            log_record(conn, session.coder, result, transcript_id, payload(current), payload(row))
+        return result.build()
 
 
 def target_memo(project: Project, coder: str, *, transcript_id: str | None = None, code_id: str | None = None) -> str:
@@ -86,7 +85,7 @@ def payload(row: dict) -> dict:
     return {"kind": MEMO, **{k: row[k] for k in store.MEMO_FIELDS}}
 
 
-def apply_logged(conn: Connection, coder: str, result: ActionResult, before: dict | None, after: dict | None,
+def apply_logged(conn: Connection, coder: str, result: ActionBuilder, before: dict | None, after: dict | None,
                  target: int) -> None:
     """Undo/redo: move a logged memo from ``before`` to ``after`` (None = absent), checking it is still ``before``."""
     state = before or after
@@ -102,7 +101,7 @@ def apply_logged(conn: Connection, coder: str, result: ActionResult, before: dic
         store.insert_memo(conn, after)
     else:
         store.update_memo(conn, state["id"], after["text"])
-    log_record(conn, coder, result, state["transcript_id"], before, after, result.memos, undoes=target)
+    log_record(conn, coder, result, state["transcript_id"], before, after, undoes=target)
 
 
 @dataclass(frozen=True)

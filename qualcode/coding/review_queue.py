@@ -17,7 +17,6 @@ from qualcode.coding.autocode.stored import (
 )
 from qualcode.coding.learn import DECISION_P, MODEL_NAME
 from qualcode.errors import QualcodeError
-from qualcode.results import ReadsLikeItsJson
 from qualcode.store import codings as coding_store
 from qualcode.store import models as model_store
 
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class QueuedSuggestion(ReadsLikeItsJson):
+class QueuedSuggestion:
     """An open suggestion in the review queue (``to_dict()``: a row of ``suggest list --json``)."""
 
     id: int

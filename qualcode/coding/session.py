@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.codebook.versions import ensure_snapshot
-from qualcode.coding.actions import DECISION, ActionResult
+from qualcode.coding.actions import (
+    DECISION,
+    ActionBuilder,
+    ActionResult,
+    DecisionChange,
+    StoredCoding,
+)
 from qualcode.coding.coders import require_coder
 from qualcode.coding.history import redo_last, undo_last
 from qualcode.errors import CodingError
@@ -113,10 +119,10 @@ class CodingSession:
             raise CodingError("no codes given")
         with self.project.write() as conn:
             require_coder(conn, self.coder)  # one action of this coder at a time (team mode)
-            result = ActionResult("tag")
+            result = ActionBuilder("tag")
             self._tag_in(conn, result, transcript_id, ordinal, code_ids, span, text,
                          {"origin": origin, "confidence": confidence, "memo": memo})
-            return result
+            return result.build()
 
     def accept(self, transcript_id: str, ordinal: int, suggestion: Suggestion) -> ActionResult:
         """Apply a suggestion as a coding and record the acceptance: one undoable action."""
@@ -124,12 +130,12 @@ class CodingSession:
             raise CodingError(f"Unknown suggestion source '{suggestion.source}'. Sources: {', '.join(ORIGINS)}")
         with self.project.write() as conn:
             require_coder(conn, self.coder)
-            result = ActionResult("accept")
+            result = ActionBuilder("accept")
             self._tag_in(conn, result, transcript_id, ordinal, [suggestion.code_id],
                          (suggestion.start, suggestion.end), None,
                          {"origin": suggestion.source, "confidence": suggestion.score, "memo": None})
             self._decide(conn, result, transcript_id, ordinal, suggestion, "accepted")
-            return result
+            return result.build()
 
     def reject(self, transcript_id: str, ordinal: int, suggestion: Suggestion) -> ActionResult:
         """Record that the coder rejected a suggestion (a negative example); undoable."""
@@ -137,9 +143,9 @@ class CodingSession:
             require_coder(conn, self.coder)
             transcript, _ids = self.transcript(conn, transcript_id)
             resolve_span(transcript, transcript.segment(ordinal), (suggestion.start, suggestion.end), None)
-            result = ActionResult("reject")
+            result = ActionBuilder("reject")
             self._decide(conn, result, transcript_id, ordinal, suggestion, "rejected")
-            return result
+            return result.build()
 
     def untag(
         self,
@@ -156,7 +162,7 @@ class CodingSession:
             transcript, ids = self.transcript(conn, transcript_id)
             segment = transcript.segment(ordinal)
             chosen = resolve_span(transcript, segment, span, text)
-            result = ActionResult("untag")
+            result = ActionBuilder("untag")
             for code_id in code_ids:
                 for row in store.overlapping(conn, ids[ordinal], self.coder, code_id, chosen.start, chosen.end):
                     self._delete(conn, result, row)
@@ -165,24 +171,24 @@ class CodingSession:
                     f"{self.coder} has no coding of {', '.join(code_ids)} there "
                     f"('{transcript_id}' segment {ordinal}); nothing removed"
                 )
-            return result
+            return result.build()
 
     def remove(self, coding_id: int) -> ActionResult:
         """Remove one of the coder's codings by id."""
         with self.project.write() as conn:
             require_coder(conn, self.coder)
             row = self._own_coding(conn, coding_id)
-            result = ActionResult("untag")
+            result = ActionBuilder("untag")
             self._delete(conn, result, row)
-            return result
+            return result.build()
 
     def set_memo(self, coding_id: int, memo: str | None) -> ActionResult:
         with self.project.write() as conn:
             require_coder(conn, self.coder)
             row = self._own_coding(conn, coding_id)
-            result = ActionResult("memo")
+            result = ActionBuilder("memo")
             self._update(conn, result, row, {"memo": memo or None})
-            return result
+            return result.build()
 
     def undo(self) -> ActionResult:
         with self.project.write() as conn:
@@ -206,7 +212,7 @@ class CodingSession:
         """The stored snapshot id of the codebook codings are made under now."""
         return ensure_snapshot(conn, self.project.codebook)
 
-    def _tag_in(self, conn, result: ActionResult, transcript_id, ordinal, code_ids, span, text, extra) -> None:
+    def _tag_in(self, conn, result: ActionBuilder, transcript_id, ordinal, code_ids, span, text, extra) -> None:
         transcript, ids = self.transcript(conn, transcript_id)
         segment = transcript.segment(ordinal)
         self.check_turn(transcript, segment)
@@ -239,7 +245,7 @@ class CodingSession:
                 "first (the - key in the coding screen)"
             )
 
-    def _decide(self, conn, result: ActionResult, transcript_id: str, ordinal: int, suggestion: Suggestion, status: str) -> None:
+    def _decide(self, conn, result: ActionBuilder, transcript_id: str, ordinal: int, suggestion: Suggestion, status: str) -> None:
         """Record the coder's decision on a suggestion as a row of its own, logged in ``result``'s group.
 
         Never an update of the shared suggestion: a second (blind) coder must still see it, undecided.
@@ -257,9 +263,9 @@ class CodingSession:
             before=None, after=payload, group_id=result.group_id,
         )
         result.group_id = result.group_id or event_id
-        result.decisions.append({**payload, "change": "decided"})
+        result.decisions.append(DecisionChange.of(payload, "decided"))
 
-    def apply_in(self, conn: Connection, result: ActionResult, values: dict) -> None:
+    def apply_in(self, conn: Connection, result: ActionBuilder, values: dict) -> None:
         """Apply one coding inside the caller's transaction (batch callers: imports,
         autocoding, reconciliation), merging overlaps and logging into ``result``'s group.
 
@@ -272,7 +278,7 @@ class CodingSession:
         if not overlaps:
             row = store.insert_coding(conn, values)
             self._log(conn, result, row["id"], None, row)
-            result.added.append(row)
+            result.added.append(StoredCoding.of(row))
             return
         keep, *others = overlaps
         start = min(values["start_offset"], *(o["start_offset"] for o in overlaps))
@@ -280,21 +286,21 @@ class CodingSession:
         for other in others:
             self._delete(conn, result, other)
         if (start, end) == (keep["start_offset"], keep["end_offset"]):
-            result.unchanged.append(keep)
+            result.unchanged.append(StoredCoding.of(keep))
             return
         self._update(conn, result, keep, {"start_offset": start, "end_offset": end})
 
-    def _update(self, conn: Connection, result: ActionResult, row: dict, values: dict) -> None:
+    def _update(self, conn: Connection, result: ActionBuilder, row: dict, values: dict) -> None:
         after = store.update_coding(conn, row["id"], values)
         self._log(conn, result, row["id"], row, after)
-        result.added.append(after)
+        result.added.append(StoredCoding.of(after))
 
-    def _delete(self, conn: Connection, result: ActionResult, row: dict) -> None:
+    def _delete(self, conn: Connection, result: ActionBuilder, row: dict) -> None:
         store.delete_coding(conn, row["id"])
         self._log(conn, result, row["id"], row, None)
-        result.removed.append(row)
+        result.removed.append(StoredCoding.of(row))
 
-    def _log(self, conn, result: ActionResult, coding_id, before, after) -> None:
+    def _log(self, conn, result: ActionBuilder, coding_id, before, after) -> None:
         # The change is derivable from the payloads: no before = insert, no after = delete.
         event_id = store.append_event(
             conn, coder=self.coder, action=result.action, transcript_id=(before or after)["transcript_id"],

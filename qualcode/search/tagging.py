@@ -2,7 +2,7 @@
 
 The coding session's batch API does the work: :meth:`CodingSession.apply_in` applies
 one coding inside the caller's transaction, merging overlaps and logging into the
-given :class:`ActionResult`'s event group, so every coding made here lands in one
+given :class:`~qualcode.coding.actions.ActionBuilder`'s event group, so every coding made here lands in one
 ``tag`` group that a single ``qualcode undo`` reverts. No new coding primitive was
 needed. The coder must already exist (a row in ``coders``): a misspelled name is
 refused instead of silently starting a new coder.
@@ -110,7 +110,8 @@ def _spans(conn, found, span: str) -> tuple[TaggedSpan, ...]:
 
 
 def _apply(project: Project, found, spans, code: str, coder: str, span: str) -> TagResult:
-    from qualcode.coding.session import ActionResult, CodingSession
+    from qualcode.coding.actions import ActionBuilder
+    from qualcode.coding.session import CodingSession
     from qualcode.store.access import lock_coder
     from qualcode.store.search import segment_rows
 
@@ -122,13 +123,13 @@ def _apply(project: Project, found, spans, code: str, coder: str, span: str) -> 
             checked_text(conn, transcript_id)  # the text has not changed since the search
         ids = {(r.transcript_id, r.ordinal): r.id for r in segment_rows(conn, sorted({s.transcript for s in spans}))}
         version = session.codebook_version(conn)
-        result = ActionResult("tag")
+        result = ActionBuilder("tag")
         for s in spans:
             session.apply_in(conn, result, {
                 "transcript_id": s.transcript, "segment_id": ids[(s.transcript, s.segment)], "coder": coder,
                 "code_id": code, "start_offset": s.start, "end_offset": s.end, "origin": "manual",
                 "confidence": None, "memo": None, "codebook_version_id": version,
             })
-    added_ids = {r["id"] for r in result.added}
+    added_ids = {r.id for r in result.added}
     return TagResult(code, coder, span, False, found.total, spans, added=len(added_ids),
                      unchanged=len(result.unchanged), merged_away=len(result.removed), group_id=result.group_id)

@@ -6,14 +6,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qualcode.results import ReadsLikeItsJson
 from qualcode.store.transcripts import load_transcript, summaries
 
 if TYPE_CHECKING:
     from qualcode.project import Project
 
 @dataclass(frozen=True)
-class TranscriptListing(ReadsLikeItsJson):
+class TranscriptListing:
     """One row of ``transcripts list``."""
 
     id: str
@@ -47,7 +46,7 @@ class ShownSegment:
 
 
 @dataclass(frozen=True)
-class ShownTranscript(ReadsLikeItsJson):
+class ShownTranscript:
     """``transcripts show``: a transcript's metadata and turns."""
 
     id: str

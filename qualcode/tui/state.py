@@ -46,7 +46,10 @@ from qualcode.tui.selection import word_spans
 from qualcode.tui.work import GrowMixin, WorkMixin, describe_record
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from qualcode.codebook.model import Code
+    from qualcode.coding.actions import DecisionChange, StoredCoding
     from qualcode.coding.suggesters import Suggester
     from qualcode.project import Project
     from qualcode.transcripts.model import Segment
@@ -116,6 +119,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         self._proposed: dict[int, list[Suggestion]] = {}  # what the suggesters said (see suggestions())
         self._own_moved = False  # the coder's own actions moved the fingerprint since it was read
         self._own_ids: set[int] = set()  # the codings those actions wrote (see _settled)
+        self._own_latest: datetime | None = None  # the latest update time those actions stored
         self.sentence: tuple[int, int] | None = None  # first, last sentence index
         self._words: dict[int, list[tuple[int, int]]] = {}
         self.word_range: tuple[int, int] | None = None  # first, last word index (free selection)
@@ -143,7 +147,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
                 return Outcome("")
             blind = is_blind(conn, self.viewer, tid)
             marks = load_marks(conn, tid, coder=self.coder if blind else None)
-        self._fingerprint, self._own_moved, self._own_ids = fingerprint, False, set()
+        self._fingerprint, self._own_moved, self._own_ids, self._own_latest = fingerprint, False, set(), None
         before = self._by_turn()
         was_blind, self.blind = self.blind, blind
         self._mine, self._others = defaultdict(list), defaultdict(list)
@@ -179,7 +183,10 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         untouched = untouched_update(conn, self.transcript.id, self.coder, self._own_ids)
         if not fingerprint.only_mine_moved(self._fingerprint, live_ids, untouched):
             return False
-        self._fingerprint, self._own_moved, self._own_ids = fingerprint, False, set()
+        latest, before = fingerprint.mine[2], self._fingerprint.mine[2] if self._fingerprint else None
+        if latest is not None and latest != self._own_latest and (before is None or latest > before):
+            return False  # a coding these actions wrote was updated again since (another window's memo)
+        self._fingerprint, self._own_moved, self._own_ids, self._own_latest = fingerprint, False, set(), None
         return True
 
     def _by_turn(self) -> dict[int, list[Mark]]:
@@ -453,18 +460,21 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
             self._proposed.clear()
         tid = self.transcript.id
 
-        def located(row: dict) -> bool:
-            return row["transcript_id"] == tid and row.get("segment_id") in self._ordinal_of
+        def located(row: StoredCoding | DecisionChange) -> bool:
+            return row.transcript_id == tid and row.segment_id in self._ordinal_of
 
-        here = {self._ordinal_of[row["segment_id"]] for row in rows if located(row)}
-        elsewhere = sorted({row["transcript_id"] for row in rows} - {tid})
+        here = {self._ordinal_of[row.segment_id] for row in rows if located(row) and row.segment_id is not None}
+        elsewhere = sorted({row.transcript_id for row in rows} - {tid})
         codes = self._reload(here)
         # Codings outside the open transcript's turns (an undo elsewhere): counted in the store.
-        codes |= set(self.recount({row["code_id"] for row in result.added + result.removed if not located(row)}))
+        codes |= set(self.recount({row.code_id for row in result.added + result.removed if not located(row)}))
         # The next refresh tick checks that nothing but this moved the fingerprint (_settled).
         # A finish mark or a memo on a transcript or code leaves codings and suggestions alone.
         self._own_moved = self._own_moved or bool(rows)
-        self._own_ids |= {row["id"] for row in result.added + result.removed + result.unchanged}
+        self._own_ids |= {row.id for row in result.added + result.removed + result.unchanged}
+        stamps = [row.updated_at for row in result.added + result.unchanged if row.updated_at is not None]
+        if stamps:
+            self._own_latest = max(stamps)
         here |= self._after_records(result)  # turns whose finish marks changed: redrawn, not re-read
         return Outcome(describe(result, elsewhere), here, codes=codes)
 
@@ -491,11 +501,11 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
 
 def describe(result: ActionResult, elsewhere: Sequence[str] = ()) -> str:
     """A one-line summary of an action: ``tag: +referral.hotline -challenge``."""
-    parts = [f"+{r['code_id']}" for r in result.added]
-    parts += [f"-{r['code_id']}" for r in result.removed]
-    parts += [f"={r['code_id']} (already there)" for r in result.unchanged]
+    parts = [f"+{r.code_id}" for r in result.added]
+    parts += [f"-{r.code_id}" for r in result.removed]
+    parts += [f"={r.code_id} (already there)" for r in result.unchanged]
     parts += [
-        f"{r['code_id']} suggestion {'reopened' if r['change'] == 'reopened' else r['status']}"
+        f"{r.code_id} suggestion {'reopened' if r.change == 'reopened' else r.status}"
         for r in result.decisions
     ]
     parts += [describe_record(r) for r in result.marks + result.memos]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.grow import CodeTexts, GrowResult, add_code, edit_code
+from qualcode.coding.actions import MarkChange, MemoChange
 from qualcode.coding.blind import BlindRule
 from qualcode.coding.finishing import finish_marks, set_mark
 from qualcode.coding.memos import MemoEntry, memo_list, set_target_memo, target_memo
@@ -114,7 +115,7 @@ class WorkMixin(_StateParts):
             return set()
         with self.project.read() as conn:
             self._load_finish(conn)
-        return {m["ordinal"] for m in result.marks if m["transcript_id"] == self.transcript.id and m["ordinal"]}
+        return {m.ordinal for m in result.marks if m.transcript_id == self.transcript.id and m.ordinal}
 
     # -- counts and passages ------------------------------------------------------------
 
@@ -220,13 +221,13 @@ class WorkMixin(_StateParts):
         return self.go_to(self.current if ordinal is None else ordinal)
 
 
-def describe_record(row: dict) -> str:
+def describe_record(row: MarkChange | MemoChange) -> str:
     """A finish mark or memo change for the status line: ``+nothing to code (turn 7)``, ``-done``."""
-    sign = "+" if row["change"] == "set" else "-"
-    if row["kind"] == "mark":
-        where = row["transcript_id"] + ("" if row["ordinal"] is None else f" turn {row['ordinal']}")
-        return f"{sign}{'done' if row['mark'] == 'done' else 'nothing to code'} ({where})"
-    target = f"transcript {row['transcript_id']}" if row["transcript_id"] else f"code {row['code_id']}"
+    sign = "+" if row.change == "set" else "-"
+    if isinstance(row, MarkChange):
+        where = row.transcript_id + ("" if row.ordinal is None else f" turn {row.ordinal}")
+        return f"{sign}{'done' if row.mark == 'done' else 'nothing to code'} ({where})"
+    target = f"transcript {row.transcript_id}" if row.transcript_id else f"code {row.code_id}"
     return f"{sign}memo on {target}"
 
 

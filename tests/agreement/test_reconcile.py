@@ -57,10 +57,10 @@ def test_disagreements_then_decisions(coded):
         (2, "referral.law_enforcement", "ben"), (4, "challenge.housing", "ana"),
         (6, "challenge.case_length", "ana"), (6, "challenge.housing", "ben")]
     by_key = {(d.segment, d.code): d for d in pending}
-    assert apply_decision(coded, by_key[2, "referral.law_enforcement"], "b", into="consensus", coders=PAIR)[
-        "codings_written"] == 1
-    assert apply_decision(coded, by_key[4, "challenge.housing"], "b", into="consensus", coders=PAIR)[
-        "codings_written"] == 0  # ben's version: not applied
+    written = apply_decision(coded, by_key[2, "referral.law_enforcement"], "b", into="consensus", coders=PAIR)
+    assert written.codings_written == 1
+    written = apply_decision(coded, by_key[4, "challenge.housing"], "b", into="consensus", coders=PAIR)
+    assert written.codings_written == 0  # ben's version: not applied
     apply_decision(coded, by_key[6, "challenge.housing"], "neither", into="consensus", coders=PAIR)
     apply_decision(coded, by_key[6, "challenge.case_length"], "both", into="consensus", coders=PAIR)
     assert consensus(coded) == [
@@ -84,7 +84,7 @@ def test_each_decision_is_one_reconcile_group_in_the_log(coded):
     groups = {}
     for event in log:
         groups.setdefault(event["group"], []).append(event["coding"])
-    assert groups[done["group_id"]][0] is None and len(groups[done["group_id"]]) == 2  # record + coding
+    assert groups[done.group_id][0] is None and len(groups[done.group_id]) == 2  # record + coding
     assert sorted(len(g) for g in groups.values()) == [1, 2]  # 'neither' writes only its record
 
 

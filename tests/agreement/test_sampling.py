@@ -10,6 +10,7 @@ import pytest
 
 from qualcode.agreement.sampling import (
     AllocationRow,
+    CoderProgress,
     allocate,
     create_sample,
     draw,
@@ -179,9 +180,10 @@ def test_progress_counts_respondent_turns(project):
     sample = create_sample(project, "s", fraction=1.0, coders=["ana", "ben"], seed=3)
     CodingSession(project, "ana").tag(sample.transcript_ids[0], 2, ["referral.hotline"])
     shown = sample_progress(project, "s")
-    first = shown["transcripts"][0]
-    assert first["progress"] == {"ana": {"coded": 1, "total": 2}, "ben": {"coded": 0, "total": 2}}
-    assert shown["progress"] == {"ana": {"coded": 1, "total": 4}, "ben": {"coded": 0, "total": 4}}
+    first = shown.transcripts[0]
+    assert first.progress == {"ana": CoderProgress(1, 2), "ben": CoderProgress(0, 2)}
+    assert shown.totals == {"ana": CoderProgress(1, 4), "ben": CoderProgress(0, 4)}
+    assert shown.to_dict()["progress"] == {"ana": {"coded": 1, "total": 4}, "ben": {"coded": 0, "total": 4}}
 
 
 def test_default_sample_has_exactly_the_target_size(project):

@@ -10,8 +10,11 @@ from typer.testing import CliRunner
 from qualcode.cli.app import app
 from qualcode.codebook.operations import list_versions, project_code_rows
 from qualcode.coding.listing import event_log, list_codings, list_orphans, progress
+from qualcode.coding.session import CodingSession
+from qualcode.project import Project
 from qualcode.transcripts.reading import list_transcripts, show_transcript
-from tests.helpers import SIMILAR_ANSWERS
+from tests.conftest import use_codebook
+from tests.helpers import DATA, INTERVIEW, SIMILAR_ANSWERS, add_coders, add_transcript
 
 pytestmark = pytest.mark.coders("ana", "cleo")
 
@@ -83,7 +86,7 @@ def test_codings_list_json_has_the_memo_and_log_shows_memo_changes(project, inte
     from qualcode.coding.session import CodingSession
 
     (coding,) = CodingSession(project, "ana").tag("vsp-1", 2, ["referral.hotline"]).unchanged
-    CodingSession(project, "ana").set_memo(coding["id"], "second thought")
+    CodingSession(project, "ana").set_memo(coding.id, "second thought")
     text = run(project, "log", "--coder", "ana").output
     assert "memo    update" in text and "memo 'first thought' -> 'second thought'" in text
     log = json.loads(run(project, "log", "--coder", "ana", "--json").output)
@@ -122,3 +125,57 @@ def test_json_is_the_twins_to_dict(project, tmp_path, command):
     assert result.exit_code == 0, result.output
     shown, expected = json.loads(result.output), _as_json(TWINS[command](project))
     assert shown and shown == expected
+
+
+HOUSING = ["tag", "vsp-1", "4", "challenge.housing", "--coder", "ana", "--text", "a need for housing"]
+UNDO = ["undo", "--coder", "ana"]
+# command -> (the CLI steps before it, its arguments, its plain-Python twin): the write commands
+# print what their twin's ActionResult.to_dict() holds.
+WRITE_TWINS = {
+    "tag": ([HOUSING], ["tag", "vsp-1", "4", "challenge.housing", "--coder", "ana", "--text", "There's always a need"],
+            lambda s: s.tag("vsp-1", 4, ["challenge.housing"], text="There's always a need")),
+    "tag two codes": ([], ["tag", "vsp-1", "2", "referral.hotline", "challenge.case_length", "--coder", "ana"],
+                      lambda s: s.tag("vsp-1", 2, ["referral.hotline", "challenge.case_length"])),
+    "untag": ([HOUSING], ["untag", "vsp-1", "4", "challenge.housing", "--coder", "ana"],
+              lambda s: s.untag("vsp-1", 4, ["challenge.housing"])),
+    "undo": ([HOUSING], UNDO, lambda s: s.undo()),
+    "redo": ([HOUSING, UNDO], ["redo", "--coder", "ana"], lambda s: s.redo()),
+}
+
+
+def _twin_project(root) -> Project:
+    """A project set up as the ``project`` and ``interview`` fixtures set up theirs."""
+    Project.init(root).close()
+    use_codebook(root, DATA / "codebooks" / "small.yaml")
+    twin = Project(root)
+    add_coders(twin, "ana", "cleo")
+    add_transcript(twin, "vsp-1", "service_provider", INTERVIEW)
+    return twin
+
+
+def _without_times(data):
+    """A result's JSON with the rows' timestamps blanked (two projects never write at the same instant)."""
+    for key in ("added", "removed", "unchanged"):
+        for row in data[key]:
+            assert row["created_at"] and row["updated_at"]
+            row["created_at"] = row["updated_at"] = "<time>"
+    return data
+
+
+@pytest.mark.parametrize("command", list(WRITE_TWINS))
+def test_json_of_a_write_command_is_its_twins_to_dict(project, interview, tmp_path, command):
+    """The same steps on two identical projects: the CLI's --json there is the twin's to_dict() here."""
+    steps, args, twin_action = WRITE_TWINS[command]
+    twin = _twin_project(tmp_path / "twin")
+    try:
+        for step in steps:
+            assert run(project, *step).exit_code == 0 and run(twin, *step).exit_code == 0
+        result = run(project, *args, "--json")
+        assert result.exit_code == 0, result.output
+        expected = twin_action(CodingSession(twin, "ana"))
+    finally:
+        twin.close()
+    shown = _without_times(json.loads(result.output))
+    assert shown["added"] or shown["removed"]
+    assert shown == _without_times(_as_json(expected.to_dict()))
+    assert list(shown) == ["action", "group_id", "added", "removed", "unchanged", "decisions", "marks", "memos"]

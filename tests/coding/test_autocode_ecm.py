@@ -84,9 +84,9 @@ def test_example_study_is_not_shotgun_coded(example_study):
 
     result = autocode(example_study, dry_run=True)
     rows = result.role_summary()
-    turns = sum(r["turns"] for r in rows)
-    assert sum(r["references"] for r in rows) / turns <= 2.3  # 2.22 measured; the gold set has 2.0
-    assert max(r["max_codes_per_turn"] for r in rows) <= 8
+    turns = sum(r.turns for r in rows)
+    assert sum(r.references for r in rows) / turns <= 2.3  # 2.22 measured; the gold set has 2.0
+    assert max(r.max_codes_per_turn for r in rows) <= 8
     assert result.off_topic_dropped > 0
 
 

@@ -140,11 +140,11 @@ def test_progress_reaches_the_total(rules_project):
 
 
 def test_role_summary_counts_codes_per_turn(rules_project):
-    summary = {r["role"]: r for r in autocode(rules_project, dry_run=True).role_summary()}
-    assert summary["service_provider"]["turns"] == 3
-    assert summary["service_provider"]["references"] == 3
-    assert summary["service_provider"]["max_codes_per_turn"] == 2
-    assert summary["service_provider"]["mean_codes_per_turn"] == pytest.approx(1.0)
+    summary = {r.role: r for r in autocode(rules_project, dry_run=True).role_summary()}
+    assert summary["service_provider"].turns == 3
+    assert summary["service_provider"].references == 3
+    assert summary["service_provider"].max_codes_per_turn == 2
+    assert summary["service_provider"].mean_codes_per_turn == pytest.approx(1.0)
 
 
 def test_two_processes_give_the_same_matches(rules_project):

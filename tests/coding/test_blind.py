@@ -140,9 +140,9 @@ def test_training_skips_open_samples_and_blind_coders_get_no_model_suggestion_le
     from qualcode.coding.review_queue import list_suggestions
 
     as_(monkeypatch, "ana")  # qualcode suggest list, as ana
-    assert [r for r in list_suggestions(study, source="model", coder="cy") if r["transcript"] in sealed] == []
+    assert [r for r in list_suggestions(study, source="model", coder="cy") if r.transcript in sealed] == []
     as_(monkeypatch, "lead")
-    assert [r for r in list_suggestions(study, source="model", coder="cy") if r["transcript"] in sealed]
+    assert [r for r in list_suggestions(study, source="model", coder="cy") if r.transcript in sealed]
 
 
 def study_transcript(project, transcript_id):

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qualcode.coding.actions import ActionBuilder
 from qualcode.coding.bulk import apply_many, plan
-from qualcode.coding.session import ActionResult, CodingSession
+from qualcode.coding.session import CodingSession
 from qualcode.store import codings as store
 from qualcode.store.transcripts import segment_ids
 
@@ -93,7 +94,7 @@ def test_apply_many_stores_what_apply_in_stores_and_undoes_in_one_step(project, 
 
     one = CodingSession(project, "one")
     with project.write() as conn:
-        result = ActionResult("tag")
+        result = ActionBuilder("tag")
         for start, end in spans_:
             one.apply_in(conn, result, values("one", start, end))
         apply_many(conn, "bulk", "tag", [values("bulk", start, end) for start, end in spans_])

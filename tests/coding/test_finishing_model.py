@@ -199,14 +199,14 @@ class FinishingMachine(RuleBasedStateMachine):
 
     @invariant()
     def store_equals_model(self):
-        rows = {(r["coder"], r["transcript"]): r for r in progress(self.project)}
+        rows = {(r.coder, r.transcript): r for r in progress(self.project)}
         TID = self.tid
         for coder, model in self.models.items():
             assert stored(self.project, coder) == model.snapshot(), coder
             handled = len({o for o, _ in model.coded} | model.nothing)
             row = rows.get((coder, TID))
             if row is not None:
-                assert (row["handled"], row["done"], row["finished"]) == (handled, model.done,
+                assert (row.handled, row.done, row.finished) == (handled, model.done,
                                                                           model.done or handled == len(TURNS))
             else:
                 assert not handled and not model.done

@@ -160,7 +160,7 @@ def test_undo_of_an_accept_removes_the_coding_and_reopens_the_suggestion(project
     accepted = state(project)
     assert [c[1] for c in accepted] == ["referral.hotline"] and offered(project.root) == []
     result = CodingSession(project, "ana").undo()
-    assert [d["change"] for d in result.decisions] == ["reopened"]
+    assert [d.change for d in result.decisions] == ["reopened"]
     assert state(project) == [] and offered(project.root) == ["referral.hotline"]
     CodingSession(project, "ana").redo()
     assert state(project) == accepted and offered(project.root) == []

@@ -20,7 +20,7 @@ def codings_of(project, coder="ana"):
 def test_tag_whole_segment(project, interview):
     seg = interview.segments[1]
     result = CodingSession(project, "ana").tag("vsp-1", 2, ["referral.hotline"])
-    assert [(r["start_offset"], r["end_offset"]) for r in result.added] == [(seg.start, seg.end)]
+    assert [(r.start_offset, r.end_offset) for r in result.added] == [(seg.start, seg.end)]
     rows = list_codings(project, coder="ana")
     assert rows[0]["text"] == interview.text[seg.start : seg.end]
     assert rows[0]["segment"] == 2 and rows[0]["origin"] == "manual"
@@ -95,7 +95,7 @@ def test_other_coder_and_other_code_do_not_merge(project, interview):
 def test_untag_and_memo(project, interview):
     session = CodingSession(project, "ana")
     added = session.tag("vsp-1", 4, ["challenge.housing"]).added[0]
-    session.set_memo(added["id"], "key quote")
+    session.set_memo(added.id, "key quote")
     assert list_codings(project)[0]["memo"] == "key quote"
     session.untag("vsp-1", 4, ["challenge.housing"])
     assert list_codings(project) == []
@@ -106,7 +106,7 @@ def test_untag_and_memo(project, interview):
 def test_memo_on_another_coders_coding_is_refused(project, interview):
     added = CodingSession(project, "ana").tag("vsp-1", 4, ["challenge.housing"]).added[0]
     with pytest.raises(CodingError, match="belongs to ana"):
-        CodingSession(project, "ben").set_memo(added["id"], "mine now")
+        CodingSession(project, "ben").set_memo(added.id, "mine now")
 
 
 def test_progress_counts_respondent_segments(project, interview):

@@ -90,7 +90,7 @@ def test_copied_project_keeps_working(project, interview, other_store, monkeypat
     moved = Project(project.root)
     try:
         added = CodingSession(moved, "cy").tag("vsp-1", 4, ["challenge.housing"]).added[0]
-        assert added["id"] == largest + 1
+        assert added.id == largest + 1
         assert CodingSession(moved, "ana").undo().action == "undo"
     finally:
         moved.close()
@@ -175,7 +175,7 @@ def test_canonical_encoding_sees_real_changes():
 def test_copy_retires_the_ids_of_deleted_codings(project, interview, other_store, monkeypatch):
     ana = CodingSession(project, "ana")
     ana.tag("vsp-1", 2, ["referral.hotline"])
-    deleted = ana.tag("vsp-1", 4, ["challenge.housing"]).added[0]["id"]
+    deleted = ana.tag("vsp-1", 4, ["challenge.housing"]).added[0].id
     ana.untag("vsp-1", 4, ["challenge.housing"])  # the largest id is now only in the log
     copy_store(project.database_url, other_store)
     monkeypatch.setenv("QUALCODE_DATABASE_URL", other_store)
@@ -183,8 +183,8 @@ def test_copy_retires_the_ids_of_deleted_codings(project, interview, other_store
 
     moved = Project(project.root)
     try:
-        assert CodingSession(moved, "ben").tag("vsp-1", 4, ["challenge.housing"]).added[0]["id"] > deleted
-        assert CodingSession(moved, "ana").undo().added[0]["id"] == deleted
+        assert CodingSession(moved, "ben").tag("vsp-1", 4, ["challenge.housing"]).added[0].id > deleted
+        assert CodingSession(moved, "ana").undo().added[0].id == deleted
     finally:
         moved.close()
 
@@ -196,7 +196,7 @@ def test_migration_3_rebuilds_sqlite_codings_keeping_every_row(project, intervie
 
     fill(project)
     ana = CodingSession(project, "ana")
-    deleted = ana.tag("vsp-2", 2, ["referral.hotline"], text="Housing").added[0]["id"]
+    deleted = ana.tag("vsp-2", 2, ["referral.hotline"], text="Housing").added[0].id
     ana.untag("vsp-2", 2, ["referral.hotline"])
     engine = open_engine(sqlite_url(tmp_path / "v2.db"))
     old = MetaData()

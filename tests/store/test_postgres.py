@@ -162,8 +162,8 @@ def test_a_coder_writes_own_codings_and_reads_everyone(project, coder_roles, mon
         session = CodingSession(as_ana, ana)
         session.tag("vsp-1", 2, ["referral.hotline"], text="hotline")
         session.tag("vsp-1", 4, ["challenge.housing"])
-        assert session.undo().removed[0]["code_id"] == "challenge.housing"
-        assert session.redo().added[0]["code_id"] == "challenge.housing"
+        assert session.undo().removed[0].code_id == "challenge.housing"
+        assert session.redo().added[0].code_id == "challenge.housing"
         assert {r["coder"] for r in list_codings(as_ana)} == {ana, ben}  # reads everyone's work
 
 

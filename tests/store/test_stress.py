@@ -193,7 +193,7 @@ def test_a_deleted_codings_id_is_never_handed_out_again(project, interview):
     from qualcode.coding.session import CodingSession
 
     ana, ben = CodingSession(project, "ana"), CodingSession(project, "ben")
-    first = ana.tag("vsp-1", 2, ["referral.hotline"]).added[0]["id"]
+    first = ana.tag("vsp-1", 2, ["referral.hotline"]).added[0].id
     ana.untag("vsp-1", 2, ["referral.hotline"])
-    assert ben.tag("vsp-1", 4, ["challenge.housing"]).added[0]["id"] != first
-    assert ana.undo().added[0]["id"] == first
+    assert ben.tag("vsp-1", 4, ["challenge.housing"]).added[0].id != first
+    assert ana.undo().added[0].id == first

@@ -107,7 +107,7 @@ class Corrections(RuleBasedStateMachine):
 
     @invariant()
     def store_matches_model(self):
-        stored = {r["id"]: r["site"] for r in list_transcripts(self.project) if r["id"].startswith(self.prefix + "-")}
+        stored = {r.id: r.site for r in list_transcripts(self.project) if r.id.startswith(self.prefix + "-")}
         assert stored == {tid: site for tid, (site, _) in self.live.items()}
         for tid, (_, codings) in self.live.items():
             assert self._codings(tid) == codings

@@ -67,8 +67,8 @@ def test_codings_move_to_the_same_words_and_orphans_are_kept(project, interview)
     assert rows["challenge.case_length"]["text"] == "three years to trial"
     assert "challenge.housing" not in rows
     (orphan,) = list_orphans(project)
-    assert orphan["code"] == "challenge.housing" and orphan["text"] == "Shelters are full."
-    assert report.orphaned == (orphan["id"],)
+    assert orphan.code == "challenge.housing" and orphan.text == "Shelters are full."
+    assert report.orphaned == (orphan.id,)
     assert (report.moved, report.shortened) == (2, 0)
 
 

@@ -113,7 +113,7 @@ def _tag(project, transcript, picks) -> dict[int, tuple[int, str]]:
         b = min(a + length, len(words))
         span = (segment.start + words[a].start(), segment.start + words[b - 1].end())
         result = CodingSession(project, f"c{n}").tag(transcript.id, segment.ordinal, [CODES[n % 4]], span=span)
-        coded[result.added[0]["id"]] = (span[0], transcript.text[span[0] : span[1]])
+        coded[result.added[0].id] = (span[0], transcript.text[span[0] : span[1]])
     return coded
 
 

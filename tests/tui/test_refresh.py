@@ -192,7 +192,7 @@ def test_a_memo_edit_in_another_window_shows_at_the_next_tick(project, interview
     other_window = CodingSession(project, "ana")
     coding = other_window.tag("vsp-1", 4, ["referral.hotline"]).added[0]
     state = CodingState(project, "ana", "vsp-1", suggesters=[])
-    other_window.set_memo(coding["id"], "seen from window two")
+    other_window.set_memo(coding.id, "seen from window two")
     if own_action_between:
         state.go_to(2)
         state.toggle("challenge.housing")

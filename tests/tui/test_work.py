@@ -207,7 +207,7 @@ def test_the_memos_view_hides_other_coders_memos_on_a_blind_transcript(project, 
     ben = CodingSession(project, "ben")
     for tid in ("vsp-1", "vsp-2"):
         coding = ben.tag(tid, 2, ["referral.hotline"]).added[0]
-        ben.set_memo(coding["id"], f"ben on {tid}")
+        ben.set_memo(coding.id, f"ben on {tid}")
         set_target_memo(ben, f"ben's transcript memo on {tid}", transcript_id=tid)
     set_target_memo(ben, "ben on a code", code_id="referral")
     shown = {(e.on, e.text) for e in CodingState(project, "ana", "vsp-1", suggesters=[]).memo_entries()}

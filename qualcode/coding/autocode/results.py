@@ -6,8 +6,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualcode.results import ReadsLikeItsJson
-
 
 @dataclass(frozen=True)
 class Unit:
@@ -42,7 +40,7 @@ class Proposal:
 
 
 @dataclass(frozen=True)
-class RoleSummary(ReadsLikeItsJson):
+class RoleSummary:
     """One role's turns and rule codes in a run."""
 
     role: str
