@@ -107,14 +107,9 @@ def test_validation(kwargs, message) -> None:
         krippendorff_alpha(**kwargs)
 
 
-def test_large_input_is_fast_enough() -> None:
-    """Vectorised: 5 coders x 200,000 units in well under the time a loop would need."""
-    import time
-
+def test_large_input_agrees_with_the_reference() -> None:
+    """5 coders x 200,000 units (vectorised; its speed is benchmarks/bench_kappa.py's, never asserted)."""
     krippendorff = pytest.importorskip("krippendorff")
     data = random_reliability_data(1, coders=5, units=200_000, values=5, missing=0.2)
-    started = time.perf_counter()
     ours = krippendorff_alpha(data, level="ordinal").value
-    elapsed = time.perf_counter() - started
     assert ours == pytest.approx(krippendorff.alpha(reliability_data=data, level_of_measurement="ordinal"), abs=1e-9)
-    assert elapsed < 10

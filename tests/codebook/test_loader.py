@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-import time
 
 import pytest
 
@@ -346,12 +345,9 @@ def _code_lines(code_id: str, indent: int, roles: str | None = None) -> list[str
     return lines
 
 
-def test_a_500_code_codebook_loads_quickly():
-    text = big_codebook(500)
-    parse_codebook(text)  # warm up imports
-    start = time.perf_counter()
-    codebook = parse_codebook(text)
-    elapsed = time.perf_counter() - start
+def test_a_500_code_codebook_loads():
+    # Its speed is measured by benchmarks/bench_codebook.py, never asserted here: a timed
+    # test fails on a loaded machine and proves nothing on a fast one.
+    codebook = parse_codebook(big_codebook(500))
     assert len(codebook.codes) == 500
     assert codebook.codes["group3.code2"].roles == frozenset({"law_enforcement", "prosecutor"})
-    assert elapsed < 0.5  # the benchmark target is < 100 ms; this leaves room for slow CI
