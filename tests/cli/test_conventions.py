@@ -16,7 +16,7 @@ runner = CliRunner()
 # Commands that print no data (so need no --json), and why.
 NO_JSON = {
     "init": "creates a project", "demo": "a guided tour", "import": "prints what it imported, line by line",
-    "tag": "an action", "untag": "an action", "sample delete": "an action", "undo": "an action", "redo": "an action",
+    "sample delete": "an action",
     "code": "the full-screen coding screen", "reconcile": "interactive",
     "report": "writes the report's files", "codebook validate": "problems as FILE:LINE:COL lines",
     "codebook export": "writes a file", "codebook import": "writes a file", "codebook snapshot": "an action",
