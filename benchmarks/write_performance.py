@@ -240,6 +240,27 @@ def peers_table() -> str:
     return "\n".join(rows)
 
 
+def tui_quiet_table() -> str:
+    """bench_tui.py on a quiet machine: main at the session's start and after (issue 20's targets)."""
+    before, after = load("tui-quiet-before.json"), load("tui-quiet-after.json")
+    if before is None or after is None:
+        return "_not measured yet_"
+    paint, cpu = "press to paint", "CPU time per keypress"
+    rows = [f"Load average while the keys were timed: before {before['load_average'][0]:.1f}–"
+            f"{before['load_average'][1]:.1f}, after {after['load_average'][0]:.1f}–{after['load_average'][1]:.1f}. "
+            "Targets: CPU p95 ≤ 25 ms, wall p95 ≤ 50 ms (the jump list ≤ 100 ms).", "",
+            "| action | wall p95 before → after (ms) | CPU p95 before → after (ms) | met |", "|---|---|---|---|"]
+    for action, figure in after["results"][paint].items():
+        old_wall = before["results"][paint].get(action, {}).get("p95_ms")
+        old_cpu = before["results"][cpu].get(action, {}).get("p95_ms")
+        wall, spent = figure["p95_ms"], after["results"][cpu][action]["p95_ms"]
+        limit = 100 if action.startswith("open jump list") else 50
+        met = "yes" if wall <= limit and (spent <= 25 or action.startswith("open jump list")) else "**no**"
+        rows.append(f"| {action} | {old_wall if old_wall is not None else '–'} → {wall} | "
+                    f"{old_cpu if old_cpu is not None else '–'} → {spent} | {met} |")
+    return "\n".join(rows)
+
+
 SECTIONS = {
     "backends": backends_table,
     "size": size_table,
@@ -248,6 +269,7 @@ SECTIONS = {
     "autocode-ratio": autocode_ratio_table,
     "import-docx": import_docx_table,
     "peers": peers_table,
+    "tui-quiet": tui_quiet_table,
     "tally": lambda: tally_table("tally.json"),
     "tally-before": lambda: tally_table("tally-before.json"),
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
