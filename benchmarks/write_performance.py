@@ -157,9 +157,9 @@ def size_table() -> str:
     return "\n".join(rows)
 
 
-def startup_table() -> str:
+def startup_table(name: str = "startup.json") -> str:
     """One coding action and --help, each a fresh process, before and after (bench_startup.py)."""
-    data = load("startup.json")
+    data = load(name)
     if data is None:
         return "_not measured yet_"
     rows = [f"{data['started']}, {data['rounds']} alternating rounds, Python {data['python']}; load average "
@@ -265,6 +265,7 @@ SECTIONS = {
     "backends": backends_table,
     "size": size_table,
     "startup": startup_table,
+    "startup-quiet": lambda: startup_table("startup-quiet.json"),
     "versions": versions_table,
     "autocode-ratio": autocode_ratio_table,
     "import-docx": import_docx_table,
