@@ -20,7 +20,6 @@ not touch the marker) is refused with a pointer to ``--reindex``, never shown wr
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING
 from qualcode.errors import QualcodeError
 from qualcode.search.lemmas import MAX_KEY, WORD, lemmas
 from qualcode.store.access import may_write
+from qualcode.store.rows import text_digest
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -45,10 +45,6 @@ class SearchError(QualcodeError):
 class RefreshReport:
     indexed: int
     dropped: int
-
-
-def text_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def refresh(project: Project, *, rebuild: bool = False, announce=None) -> RefreshReport:

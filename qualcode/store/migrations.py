@@ -142,8 +142,8 @@ def _hash_transcript_texts(conn: Connection) -> None:
     import's same-content check looks it up instead of comparing every stored text."""
     from sqlalchemy.schema import CreateColumn
 
+    from qualcode.store.rows import text_digest
     from qualcode.store.schema import transcripts
-    from qualcode.store.transcripts import text_digest
 
     if "text_sha256" not in {c["name"] for c in inspect(conn).get_columns("transcripts")}:
         column = CreateColumn(transcripts.c.text_sha256).compile(dialect=conn.dialect)

@@ -7,6 +7,7 @@ pipeline's own types (turns, normalisation, layout).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from qualcode.errors import NotFoundError
@@ -73,3 +74,12 @@ class Transcript:
     @property
     def word_count(self) -> int:
         return sum(len(self.segment_text(s).split()) for s in self.segments)
+
+
+def text_digest(text: str) -> str:
+    """SHA-256 of the text in UTF-8, a megabyte at a time (no second copy of a long transcript):
+    the stored transcripts.text_sha256 and the search index's digest are both this."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), 2**20):
+        digest.update(text[start : start + 2**20].encode("utf-8"))
+    return digest.hexdigest()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, Row, delete, insert, select, update
 
 from qualcode.errors import NotFoundError, TranscriptImportError
-from qualcode.store.rows import Segment, Transcript
+from qualcode.store.rows import Segment, Transcript, text_digest
 from qualcode.store.schema import (
     assignments,
     codings,
@@ -37,14 +36,6 @@ def _row_values(transcript: Transcript) -> dict:
         "text_sha256": text_digest(transcript.text),
         "imported_at": datetime.now(UTC),
     }
-
-
-def text_digest(text: str) -> str:
-    """SHA-256 of the text in UTF-8, a megabyte at a time (no second copy of a long transcript)."""
-    digest = hashlib.sha256()
-    for start in range(0, len(text), 2**20):
-        digest.update(text[start : start + 2**20].encode("utf-8"))
-    return digest.hexdigest()
 
 
 def check_storable(transcript: Transcript) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 # Segment and Transcript are the store's row types, re-exported here where readers expect them.
 from qualcode.store.rows import LABEL_SEPARATOR, Segment, Transcript  # noqa: F401
-from qualcode.store.transcripts import text_digest as sha256_text  # noqa: F401  (one definition, in the store)
+from qualcode.store.rows import text_digest as sha256_text  # noqa: F401  (one definition, light: no SQLAlchemy)
 
 TURN_SEPARATOR = "\n\n"
 
