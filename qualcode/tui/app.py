@@ -344,13 +344,8 @@ class CodingApp(App[None]):
         def open_chosen(transcript_id: object) -> None:
             if not isinstance(transcript_id, str) or transcript_id == self.state.transcript.id:
                 return
-            try:
-                self.state.open(transcript_id)
-            except QualcodeError as error:
-                self.status(str(error), error=True)
-                return
-            self._show_transcript()
-            self.status(f"opened {transcript_id}" + (" (blind)" if self.state.blind else ""))
+            if self._open(transcript_id):
+                self.status(f"opened {transcript_id}" + (" (blind)" if self.state.blind else ""))
 
         self.push_screen(JumpScreen(self.state.choices(), self.state.transcript.id), open_chosen)
 
@@ -406,14 +401,19 @@ class CodingApp(App[None]):
 
     def open_at(self, transcript_id: str, ordinal: int, start: int, end: int) -> None:
         """Open a transcript (if another) at a turn with ``[start, end)``'s words selected."""
-        if transcript_id != self.state.transcript.id:
-            try:
-                self.state.open(transcript_id)
-            except QualcodeError as error:
-                self.status(str(error), error=True)
-                return
-            self._show_transcript()
+        if transcript_id != self.state.transcript.id and not self._open(transcript_id):
+            return
         self._run(lambda: self.state.select_text(ordinal, start, end))
+
+    def _open(self, transcript_id: str) -> bool:
+        """Show another transcript; False (and the reason on the status line) if it cannot be opened."""
+        try:
+            self.state.open(transcript_id)
+        except QualcodeError as error:
+            self.status(str(error), error=True)
+            return False
+        self._show_transcript()
+        return True
 
     # -- finishing, views and memos (qualcode/tui/work.py) ------------------------
 
