@@ -14,6 +14,16 @@ loads the English lexicon of the leftover check) and
 ``--repeat`` more (warm), and reports the times with the per-stage breakdown
 (query, ordering, redaction, cleaning, dedupe, leftover check) from ``--timings``.
 The text is random: it is labelled synthetic and means nothing.
+
+    python benchmarks/bench_quotes.py --dedupe [--sizes 500,1000,2000,4000]
+
+measures only the near-duplicate check of an unlimited quote set (no ``--limit``): the
+all-pairs check it replaced (rapidfuzz ``extractOne`` against every accepted quote) and
+``NearDuplicates`` on the same texts, CPU seconds and pairs scored at each size, with the
+load average, for two synthetic corpora: "zipf" (20-80-word quotes over a 3,000-word
+Zipf-like vocabulary) and "salad" (the 40-160-word answers above, over a 200-word
+vocabulary, where most pairs score 70-85 and the bound prunes least). Every seventh
+quote is a sub-span or a respelling of an earlier one. The all-pairs side stops at 2,000.
 """
 
 from __future__ import annotations
@@ -141,13 +151,76 @@ def run(project, code: str) -> tuple[float, float, str]:
     return elapsed, cpu, timings.group(0) if timings else ""
 
 
+def dedupe_texts(kind: str, count: int, seed: int = 5) -> list[str]:
+    rng = random.Random(seed)
+    vocabulary = ["".join(rng.choice("abcdefghijklmnoprstuvwy") for _ in range(rng.randint(2, 9))) for _ in range(3000)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    texts: list[str] = []
+    for number in range(count):
+        if texts and number % 7 == 0:
+            words = rng.choice(texts).split()
+            texts.append(" ".join(words[len(words) // 3:]) if number % 2 else " ".join(words).upper() + "!")
+        elif kind == "zipf":
+            texts.append(" ".join(rng.choices(vocabulary, weights, k=rng.randint(20, 80))) + ".")
+        else:
+            texts.append(speech(rng, rng.randint(40, 160)))
+    return texts
+
+
+def dedupe_growth(sizes: list[int], all_pairs_up_to: int = 2000) -> None:
+    """CPU seconds and pairs scored by the old all-pairs check and by NearDuplicates."""
+    from rapidfuzz import fuzz, process, utils
+
+    from benchmarks.honest import cpu_seconds, load_average
+    from qualcode.quotes.near_duplicates import NearDuplicates
+
+    def old(texts: list[str]) -> tuple[int, int]:
+        accepted: list[str] = []
+        pairs = 0
+        for text in texts:
+            found = process.extractOne(text, accepted, scorer=fuzz.token_set_ratio, processor=utils.default_process,
+                                       score_cutoff=90) if accepted else None
+            pairs += len(accepted)
+            if found is None:
+                accepted.append(text)
+        return len(accepted), pairs
+
+    def new(texts: list[str]) -> tuple[int, int]:
+        seen = NearDuplicates(90)
+        for text in texts:
+            if seen.duplicate_of(text) is None:
+                seen.add(text)
+        return len(seen.accepted), seen.comparisons
+
+    print(f"near-duplicate check, threshold 90 (CPU seconds; load average {load_average()} on {os.cpu_count()} CPUs)")
+    for kind in ("zipf", "salad"):
+        last: dict[str, tuple[int, float]] = {}
+        for size in sizes:
+            texts = dedupe_texts(kind, size)
+            for side, check in (("all pairs", old), ("indexed", new)):
+                if side == "all pairs" and size > all_pairs_up_to:
+                    continue
+                cpu = cpu_seconds()
+                kept, pairs = check(texts)
+                cpu = cpu_seconds() - cpu
+                growth = f"  x{cpu / last[side][1]:.1f} CPU for x{size / last[side][0]:.0f} quotes" if side in last else ""
+                last[side] = (size, cpu)
+                print(f"  {kind:5} {size:5} quotes  {side:9}: {cpu:7.2f} s CPU, {pairs:9} pairs scored, "
+                      f"{kept} kept{growth}  (load {load_average()})")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dedupe", action="store_true", help="Only the near-duplicate check, at --sizes.")
+    parser.add_argument("--sizes", default="500,1000,2000,4000")
     parser.add_argument("--transcripts", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--code", default="referral")
     parser.add_argument("--keep", type=Path, help="Build the project here and keep it.")
     args = parser.parse_args(argv)
+    if args.dedupe:
+        dedupe_growth([int(size) for size in args.sizes.split(",")])
+        return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="qualcode-bench-quotes-"))
     began = time.perf_counter()
     project, coded = build_project(folder / "project", args.transcripts)

@@ -1,4 +1,4 @@
-"""Ordering candidates and collapsing near-duplicates.
+"""Ordering candidates (near-duplicates collapse in ``near_duplicates``).
 
 Orders (every one breaks ties by transcript id, start offset, end offset, code, so a
 quote set is reproducible):
@@ -105,38 +105,3 @@ def order_items(items: list[T], order: str, *, key: Callable[[T], tuple], text: 
     if order == "random":
         random.Random(seed).shuffle(items)
     return [(i, None) for i in items]
-
-
-class NearDuplicates:
-    """Accepts texts one by one, refusing any that is a near-duplicate of one accepted.
-
-    Near-duplicate: rapidfuzz ``token_set_ratio`` (case and punctuation ignored) at or
-    above ``threshold``. A text whose words are a subset of an accepted text's words
-    scores 100, so a sub-span coded inside a turn collapses into the turn.
-
-    >>> seen = NearDuplicates(90)
-    >>> seen.duplicate_of("There's always a need for housing."), seen.add("There's always a need for housing.")
-    (None, 0)
-    >>> seen.duplicate_of("there's ALWAYS a need for housing")
-    0
-    """
-
-    def __init__(self, threshold: float) -> None:
-        self.threshold = threshold
-        self.accepted: list[str] = []
-
-    def duplicate_of(self, text: str) -> int | None:
-        """Index of the accepted text this one duplicates, or None."""
-        if not self.accepted:
-            return None
-        from rapidfuzz import fuzz, process, utils
-
-        found = process.extractOne(
-            text, self.accepted, scorer=fuzz.token_set_ratio, processor=utils.default_process,
-            score_cutoff=self.threshold,
-        )
-        return None if found is None else found[2]
-
-    def add(self, text: str) -> int:
-        self.accepted.append(text)
-        return len(self.accepted) - 1

@@ -36,7 +36,8 @@ from qualcode.quotes.cleaning import CleaningOptions, clean_quote, word_count
 from qualcode.quotes.coders import check_coder
 from qualcode.quotes.identifiers import find_identifiers
 from qualcode.quotes.layout import basis_lines, quote_set_data  # noqa: F401 (quoteset.basis_lines, as before)
-from qualcode.quotes.ordering import NearDuplicates, order_items
+from qualcode.quotes.near_duplicates import NearDuplicates
+from qualcode.quotes.ordering import order_items
 from qualcode.quotes.reading import QuoteReader, candidate_texts, with_texts
 from qualcode.quotes.redaction import Redactor, load_rules, rules_summary
 from qualcode.quotes.selection import (

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from qualcode.quotes.common_words import STOP_WORDS
-from qualcode.quotes.ordering import NearDuplicates, order_items, representative_scores
+from qualcode.quotes.near_duplicates import NearDuplicates
+from qualcode.quotes.ordering import order_items, representative_scores
 
 TEXTS = [
     "There is always a need for housing and shelter beds.",

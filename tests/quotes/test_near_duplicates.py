@@ -1,0 +1,116 @@
+"""Near-duplicate collapsing scores only the pairs that can reach the threshold, and says
+exactly what the all-pairs check (kept here as the model) says."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import rapidfuzz.fuzz
+from hypothesis import given
+from hypothesis import strategies as st
+from rapidfuzz import fuzz, process, utils
+
+from qualcode.quotes.near_duplicates import NearDuplicates
+
+
+def all_pairs(texts: list[str], threshold: float) -> list[int | None]:
+    """The model: the check before indexing, every text against every accepted one."""
+    accepted: list[str] = []
+    verdicts: list[int | None] = []
+    for text in texts:
+        found = process.extractOne(text, accepted, scorer=fuzz.token_set_ratio, processor=utils.default_process,
+                                   score_cutoff=threshold) if accepted else None
+        verdicts.append(None if found is None else found[2])
+        if found is None:
+            accepted.append(text)
+    return verdicts
+
+
+def indexed(texts: list[str], threshold: float) -> tuple[list[int | None], int]:
+    seen = NearDuplicates(threshold)
+    verdicts = []
+    for text in texts:
+        verdicts.append(seen.duplicate_of(text))
+        if verdicts[-1] is None:
+            seen.add(text)
+    return verdicts, seen.comparisons
+
+
+WORDS = ("ab", "abc", "b", "ba", "abd", "bc", "a", "cab", "bca", "aab", "c", "ca", "Ab!", "b-a")
+
+
+@st.composite
+def near_texts(draw) -> list[str]:
+    """Short texts over a tiny vocabulary, many derived from earlier ones by a typo, an
+    added or dropped word: every branch of token_set_ratio comes close to the threshold."""
+    texts: list[str] = []
+    for _ in range(draw(st.integers(2, 14))):
+        words = (draw(st.sampled_from(texts)).split() if texts and draw(st.booleans())
+                 else draw(st.lists(st.sampled_from(WORDS), min_size=0, max_size=7)))
+        change = draw(st.sampled_from(("none", "typo", "add", "drop")))
+        if change == "typo" and words:
+            i = draw(st.integers(0, len(words) - 1))
+            j = draw(st.integers(0, len(words[i])))
+            words[i] = words[i][:j] + draw(st.sampled_from("abcd")) + words[i][j + 1:]
+        elif change == "add":
+            words.append(draw(st.sampled_from(WORDS)))
+        elif change == "drop" and words:
+            words.pop(draw(st.integers(0, len(words) - 1)))
+        texts.append(" ".join(words) + draw(st.sampled_from(("", ".", " ?"))))
+    return texts
+
+
+@given(near_texts(), st.one_of(st.sampled_from((60.0, 66.7, 70.0, 80.0, 85.0, 90.0, 95.0, 100.0)),
+                               st.floats(1.0, 100.0)))
+def test_same_verdicts_as_all_pairs(texts, threshold):
+    assert indexed(texts, threshold)[0] == all_pairs(texts, threshold)
+
+
+def quotes(count: int, seed: int = 5) -> list[str]:
+    """Distinct-looking quotes over a Zipf-like vocabulary, with every seventh a sub-span
+    or a respelling of an earlier one (so some do collapse)."""
+    rng = random.Random(seed)
+    vocabulary = ["".join(rng.choice("abcdefghijklmnoprstuvwy") for _ in range(rng.randint(2, 9))) for _ in range(3000)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    texts: list[str] = []
+    for number in range(count):
+        if texts and number % 7 == 0:
+            words = rng.choice(texts).split()
+            texts.append(" ".join(words[len(words) // 3:]) if number % 2 else " ".join(words).upper() + "!")
+        else:
+            texts.append(" ".join(rng.choices(vocabulary, weights, k=rng.randint(20, 80))) + ".")
+    return texts
+
+
+@pytest.mark.parametrize("count", [150, 300])
+def test_scores_far_fewer_pairs_than_all(monkeypatch, count):
+    calls = 0
+    scorer = rapidfuzz.fuzz.token_set_ratio
+
+    def counted(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return scorer(*args, **kwargs)
+
+    texts = quotes(count)
+    expected = all_pairs(texts, 90)
+    monkeypatch.setattr(rapidfuzz.fuzz, "token_set_ratio", counted)
+    verdicts, comparisons = indexed(texts, 90)
+    assert verdicts == expected
+    assert sum(v is not None for v in verdicts) >= count // 10  # the sub-spans and respellings collapsed
+    accepted = sum(v is None for v in verdicts)
+    assert calls == comparisons
+    assert calls < accepted * (accepted - 1) / 2 / 20  # all pairs would score ~n²/2
+
+
+def test_comparisons_grow_slower_than_quotes_squared():
+    small, large = (indexed(quotes(count), 90)[1] for count in (150, 600))
+    assert large < small * 16 / 2  # 4x the quotes: all pairs would be 16x
+
+
+def test_texts_without_words_are_never_duplicates():
+    seen = NearDuplicates(90)
+    seen.add("--")
+    assert seen.duplicate_of("...") is None
+    assert seen.duplicate_of("housing!") is None
