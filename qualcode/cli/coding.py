@@ -116,7 +116,12 @@ def log(
     since: Annotated[str | None, typer.Option(help="Only events at or after this ISO date/time.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """The audit trail of every coding change."""
+    """The audit trail of every coding change.
+
+    A bulk run (autocode --as, a codings import) stores up to 2,000 codings as one event:
+    its lines are numbered ID.1, ID.2, ... (--json: "part" of "parts", both null for an
+    event of one change).
+    """
     from qualcode.coding.listing import event_log
 
     when = None
@@ -135,7 +140,7 @@ def log(
         span = list(r.span) if r.span is not None else None  # shown as [start, end]
         what = " ".join(str(part) for part in (r.transcript, r.code, span) if part is not None)
         console.print(
-            f"{r.id:>6} {str(r.at)[:19]} {r.coder:<10} {r.action:<7} {r.change:<8} "
+            f"{r.label:>6} {str(r.at)[:19]} {r.coder:<10} {r.action:<7} {r.change:<8} "
             f"{what}{detail}{mark}",
             markup=False, soft_wrap=True,
         )

@@ -3,7 +3,8 @@ and ``codings orphans``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -117,7 +118,14 @@ class SuggestionBrief:
 
 @dataclass(frozen=True)
 class LogEntry(ReadsLikeItsJson):
-    """One event of ``log`` (see :func:`event_log`)."""
+    """One change of ``log`` (see :func:`event_log`).
+
+    ``id`` is the stored event's. A bulk run (autocode --as, a codings import) stores up
+    to 2,000 inserted codings as one event, listed here one entry per coding: ``part``
+    is the coding's place in that event (1-based) and ``parts`` how many it holds, so
+    ``label`` (``id.part``, e.g. ``123.17``) names each line once; both are None for an
+    event of one change.
+    """
 
     id: int
     at: datetime
@@ -133,10 +141,16 @@ class LogEntry(ReadsLikeItsJson):
     detail: str
     group: int | None
     undone: bool
+    part: int | None = None
+    parts: int | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.id) if self.part is None else f"{self.id}.{self.part}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "at": self.at, "coder": self.coder, "action": self.action, "change": self.change,
+            "id": self.id, "part": self.part, "parts": self.parts, "at": self.at, "coder": self.coder, "action": self.action, "change": self.change,
             "coding": self.coding, "transcript": self.transcript, "code": self.code,
             "span": list(self.span) if self.span is not None else None,
             "memo": self.memo.to_dict() if self.memo else None,
@@ -226,11 +240,18 @@ def event_log(project: Project, *, coder: str | None = None, since: datetime | N
     for a suggestion decision (accept, reject and their undo/redo), ``decision`` for
     other records (a reconcile choice). ``memo`` is ``{"before", "after"}`` when the
     memo text changed; ``suggestion`` describes a decided or reopened suggestion;
-    ``detail`` says both in words.
+    ``detail`` says both in words. A bulk run's event is one entry per coding it holds,
+    numbered by ``part`` of ``parts`` (see :class:`LogEntry`).
     """
     with project.read() as conn:
         rows = store.event_rows(conn, coder=coder, since=since)
-    return [_log_entry(row) for row in rows]
+    entries = []
+    for _, same in itertools.groupby(rows, key=lambda row: row["id"]):  # a batch reads as rows sharing its id
+        expanded = list(same)
+        numbered = len(expanded) > 1
+        entries += [replace(_log_entry(row), part=n, parts=len(expanded)) if numbered else _log_entry(row)
+                    for n, row in enumerate(expanded, start=1)]
+    return entries
 
 
 def _log_entry(row: dict) -> LogEntry:

@@ -71,6 +71,39 @@ def test_progress_and_log_json(project, interview):
     assert [(e["action"], e["change"], e["code"]) for e in log] == [("tag", "insert", "challenge.housing")]
 
 
+@pytest.mark.parametrize("limit", [2, 2000])
+def test_log_numbers_the_codings_of_a_bulk_event_once_each(project, interview, monkeypatch, limit):
+    """A bulk run stores up to LIMIT codings per event; the log names each line once
+    (ID.1, ID.2, ...) and --json says which part of how many, beside a one-change event."""
+    from qualcode.coding.bulk import apply_many
+    from qualcode.store import batches
+    from qualcode.store.transcripts import segment_ids
+
+    monkeypatch.setattr(batches, "LIMIT", limit)
+    run(project, "tag", "vsp-1", "2", "referral.hotline", "--coder", "ana")
+    with project.read() as conn:
+        ids = segment_ids(conn, "vsp-1")
+    turns = [seg for seg in interview.respondent_segments][:2]
+    new = [{"transcript_id": "vsp-1", "segment_id": ids[seg.ordinal], "coder": "ana", "code_id": code,
+            "start_offset": seg.start + n, "end_offset": seg.start + n + 4, "origin": "rules", "confidence": 0.9,
+            "memo": None, "codebook_version_id": None}
+           for seg in turns for n, code in enumerate(("challenge.housing", "challenge.language"))]
+    with project.write() as conn:
+        apply_many(conn, "ana", "autocode", new)
+    log = json.loads(run(project, "log", "--json").output)
+    assert [(e["part"], e["parts"]) for e in log[:1]] == [(None, None)]  # the tag: one change
+    bulk = log[1:]
+    assert len(bulk) == len(new) == 4
+    expected = [(n % limit + 1, min(limit, 4)) for n in range(4)]
+    assert [(e["part"], e["parts"]) for e in bulk] == expected
+    assert len({e["id"] for e in bulk}) == -(-4 // limit)
+    lines = run(project, "log").output.splitlines()
+    labels = [line.split()[0] for line in lines]
+    assert len(labels) == len(set(labels)) == 5  # no id shown twice
+    first = bulk[0]["id"]
+    assert labels[1:3] == [f"{first}.1", f"{first}.2"]
+
+
 def test_tag_on_an_interviewer_turn_is_refused_in_one_line(project, interview):
     result = run(project, "tag", "vsp-1", "1", "referral", "--coder", "ana")
     assert result.exit_code == 1
