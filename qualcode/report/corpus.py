@@ -110,7 +110,8 @@ def methods_section(ctx: ReportContext) -> Section:
         "A reference is one distinct (coder, respondent turn, code): overlapping or repeated "
         "spans of one code in one turn count once. Percentages of references are shares of "
         "the parent code's total references in the group (\"cited N times\"); respondents "
-        "are transcripts, and their percentages are of the transcripts in the group. "
+        "are transcripts, and their percentages are of the transcripts in the group (for a "
+        "code that applies to some roles only, the transcripts of those roles), coded or not. "
         "Codings of a parent code with no child code are reported, never added to the total.",
         "Every table is followed by the command that reproduces it; run it in the project "
         "folder (add --format csv, md, xlsx or json for other outputs, --chart FILE.png for "

@@ -117,7 +117,8 @@ def _theme_section(ctx: ReportContext, code: str) -> Section:
     from qualcode.tally.frequencies import tally
 
     rollup = needs_rollup(ctx, code)
-    counted = {kind: tally(ctx.project, code, count=kind, coder=ctx.coder, rollup=rollup)
+    roles = applicable_roles(ctx, code)
+    counted = {kind: tally(ctx.project, code, count=kind, coder=ctx.coder, rollup=rollup, roles=roles)
                for kind in ("references", "transcripts", "sites")}
     references, respondents, sites = (counted[k].groups[0] if counted[k].groups else None
                                       for k in ("references", "transcripts", "sites"))
@@ -131,16 +132,32 @@ def _theme_section(ctx: ReportContext, code: str) -> Section:
         [counted["references"].name, "References", "Respondents", "% of respondents", "Sites"],
         theme_rows(references, respondents, sites),
         command=[r.command for r in counted.values()],
-        note=f"Respondents: of {respondents.total} transcripts{_uncoded(counted['transcripts'])}. "
-             f"Sites: of {sites.total} sites.",
+        note=f"Respondents: of {_base(ctx, respondents.total, roles)}{_uncoded(counted['transcripts'])}. "
+             f"Sites: of {sites.total} sites. {counted['transcripts'].analysis}",
     ))
     if respondents.mentioning:
         path = tally_chart(counted["transcripts"], ctx.chart_path(f"themes-{code}-respondents"))
         section.add(Chart(f"{counted['references'].name}: share of respondents mentioning each "
-                          f"(n = {respondents.total} transcripts{_uncoded(counted['transcripts'])})",
+                          f"(n = {_base(ctx, respondents.total, roles)}{_uncoded(counted['transcripts'])})",
                           path, command=counted["transcripts"].command + f" --chart {path.name}"))
     section.add(*counted["references"].notes)
     return section
+
+
+def applicable_roles(ctx: ReportContext, code: str) -> list[str] | None:
+    """The roles ``code`` applies to, when not every role: a transcript of another role
+    can never carry it, so counting it in a share's base would understate the share."""
+    codebook = ctx.project.codebook
+    roles = [key for key in codebook.roles if key in codebook.get(code).roles]
+    return None if len(roles) == len(codebook.roles) else roles
+
+
+def _base(ctx: ReportContext, total: int, roles: list[str] | None) -> str:
+    """'43 transcripts' or 'the 20 transcripts of service provider interviews (the roles ...)'."""
+    if roles is None:
+        return f"{total} transcripts"
+    labels = wording.series([ctx.project.codebook.role_label(r).lower() for r in roles])
+    return f"the {total} transcripts of {labels} interviews (the roles the code applies to)"
 
 
 def _uncoded(result) -> str:

@@ -247,3 +247,34 @@ def test_html_is_one_self_contained_page(seed_project, tmp_path):
     embedded = [base64.b64decode(src.split(",", 1)[1]) for src in parser.images]
     assert len(embedded) == len(written.charts) == 6
     assert embedded == [chart.read_bytes() for chart in written.charts]
+
+
+def test_theme_shares_are_of_the_transcripts_the_code_applies_to(seed_project, tmp_path):
+    """'% of respondents' for a theme coded only in service provider interviews (the ECM
+    'services' codes apply to that role alone) is of the 20 service provider transcripts,
+    not of all 43, and the table says so, with whose codings it counts."""
+    from qualcode.project import Project
+    from qualcode.store.transcripts import load_transcript, segment_ids
+    from tests.tally.seed_study import _insert
+
+    coded = ["vsp-01", "vsp-02", "vsp-03", "vsp-04", "vsp-05"]
+    with seed_project.write() as conn:
+        transcripts = {t: (load_transcript(conn, t), segment_ids(conn, t)) for t in coded}
+        for tid in coded:
+            _insert(conn, transcripts, CODER, "services.housing", tid, 0)
+    config = seed_project.root / "qualcode.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[report]\nthemes = ["services"]\n', encoding="utf-8")
+    project = Project(seed_project.root)
+    try:
+        written = build_report(project, tmp_path, coder=CODER)
+    finally:
+        project.close()
+    _, tables = docx_tables(written.docx)
+    (themes,) = [t for t in tables if t[0][:4] == ["Victim services (service provider protocol)", "References",
+                                                   "Respondents", "% of respondents"]]
+    assert ["Housing and shelter provided", "5", "5", "25.0", "5 of 10"] in themes  # 5 of 20, not 5 of 43
+    markdown = written.markdown.read_text(encoding="utf-8")
+    assert "Respondents: of the 20 transcripts of service provider interviews (the roles the code applies to)" \
+        in markdown
+    assert "Counts the codings of 'autocoder' on every transcript" in markdown.split("Respondents: of the 20")[1][:400]
+    assert "--role service_provider" in markdown
