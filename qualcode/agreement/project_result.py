@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from qualcode.results import ReadsLikeItsJson
-
 
 @dataclass(frozen=True)
-class CodeAgreement(ReadsLikeItsJson):
+class CodeAgreement:
     """One code's 2x2 counts and coefficients; undefined values are None with a ``reason``."""
 
     code: str
@@ -92,7 +90,7 @@ class AgreementSummary:
 
 
 @dataclass(frozen=True)
-class TranscriptAgreement(ReadsLikeItsJson):
+class TranscriptAgreement:
     """One transcript's per-code table and summary (``--by-transcript``)."""
 
     transcript: str
@@ -123,7 +121,7 @@ class IntervalSettings:
 
 
 @dataclass(frozen=True)
-class AgreementResult(ReadsLikeItsJson):
+class AgreementResult:
     """Per-code agreement of two coders on a project (``qualcode agreement``)."""
 
     unit: str

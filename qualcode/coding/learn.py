@@ -68,7 +68,6 @@ from qualcode.coding.learn_model import (  # noqa: F401 (the model's types and s
     save_model,
 )
 from qualcode.errors import NotFoundError
-from qualcode.results import ReadsLikeItsJson
 from qualcode.store import codings as coding_store
 from qualcode.store import suggestions as suggestion_store
 from qualcode.store.blind import open_samples
@@ -144,7 +143,7 @@ class CodeTraining:
 
 
 @dataclass(frozen=True)
-class TrainingReport(ReadsLikeItsJson):
+class TrainingReport:
     """What a model learned from (the report stored with it, as ``to_dict()``)."""
 
     turns: int

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.blind import guard
-from qualcode.results import ReadsLikeItsJson
 from qualcode.store import codings as store
 from qualcode.store import finishing as finish_store
 from qualcode.store.assignments import assignment_rows
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class CodingRow(ReadsLikeItsJson):
+class CodingRow:
     """One coding in ``codings list``. ``id`` is not in the ``--json`` shape (scripts
     address codings by transcript, segment and span), so ``to_dict()`` leaves it out."""
 
@@ -117,7 +116,7 @@ class SuggestionBrief:
 
 
 @dataclass(frozen=True)
-class LogEntry(ReadsLikeItsJson):
+class LogEntry:
     """One change of ``log`` (see :func:`event_log`).
 
     ``id`` is the stored event's. A bulk run (autocode --as, a codings import) stores up

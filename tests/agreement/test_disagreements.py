@@ -44,7 +44,7 @@ def test_disagreements_match_the_only_a_and_only_b_counts(coded):
     for unit in ("segment", "sentence"):
         rows = find_disagreements(coded, ["ana", "ben"], unit=unit)
         table = project_agreement(coded, ["ana", "ben"], unit=unit)
-        assert len(rows) == sum(r["only_a"] + r["only_b"] for r in table["codes"])
+        assert len(rows) == sum(r["only_a"] + r["only_b"] for r in table.to_dict()["codes"])
 
 
 def test_sentence_disagreements_and_code_filter(coded):

@@ -63,7 +63,7 @@ def test_segment_tables_are_the_hand_counts(coded):
         row = rows[code]
         assert (row["units"], row["both"], row["only_a"], row["only_b"], row["neither"]) == (
             units, both, only_a, only_b, neither), code
-    assert result["units"] == 5 and result["transcripts"] == ["pros-1", "vsp-1"]
+    assert result.units == 5 and result.to_dict()["transcripts"] == ["pros-1", "vsp-1"]
 
 
 def test_statistics_are_those_of_the_statistics_module(coded):
@@ -85,7 +85,7 @@ def test_unused_codes_are_undefined_with_a_reason_and_json_null(coded):
     for code in ("referral", "challenge"):
         assert rows[code]["kappa"] is None and rows[code]["alpha"] is None and rows[code]["kappa_ci"] is None
         assert rows[code]["reason"] == UNUSED and rows[code]["label"] == "undefined" and not rows[code]["defined"]
-    assert {item["code"] for item in result["undefined"]} == {"referral", "challenge"}
+    assert {item["code"] for item in result.to_dict()["undefined"]} == {"referral", "challenge"}
     text = json.dumps(result.to_dict(), allow_nan=False)  # no NaN anywhere
     assert '"kappa": null' in text
 
@@ -94,18 +94,18 @@ def test_summaries_name_their_method_and_match_the_statistics(coded):
     result = project_agreement(coded, ["ana", "ben"], min_kappa=0.6)
     codes = list(EXPECTED)
     counts = per_code_from_counts(*([EXPECTED[c][i] for c in codes] for i in range(1, 5)), codes=codes)
-    assert result["pooled_kappa"] == pytest.approx(pooled_kappa(counts).value)
-    assert result["mean_kappa"] == pytest.approx(mean_kappa(counts).value)
-    assert result["weighted_mean_kappa"] == pytest.approx(mean_kappa(counts, weighting="prevalence").value)
-    assert "de Vries" in result["overall"]["pooled_kappa"]["method"]
-    assert result["overall"]["mean_kappa"]["codes_excluded"] == 2
-    below = {row["code"] for row in result["codes"] if row["defined"] and row["kappa"] < 0.6}
-    assert set(result["below_min_kappa"]) == below and result["below_min_kappa_count"] == len(below) == 4
+    assert result.to_dict()["pooled_kappa"] == pytest.approx(pooled_kappa(counts).value)
+    assert result.to_dict()["mean_kappa"] == pytest.approx(mean_kappa(counts).value)
+    assert result.to_dict()["weighted_mean_kappa"] == pytest.approx(mean_kappa(counts, weighting="prevalence").value)
+    assert "de Vries" in result.to_dict()["overall"]["pooled_kappa"]["method"]
+    assert result.to_dict()["overall"]["mean_kappa"]["codes_excluded"] == 2
+    below = {row["code"] for row in result.to_dict()["codes"] if row["defined"] and row["kappa"] < 0.6}
+    assert set(result.to_dict()["below_min_kappa"]) == below and result.to_dict()["below_min_kappa_count"] == len(below) == 4
 
 
 def test_codes_prefix_and_rollup(coded):
     only = project_agreement(coded, ["ana", "ben"], codes="referral")
-    assert {row["code"] for row in only["codes"]} == {"referral", "referral.hotline", "referral.law_enforcement"}
+    assert {row["code"] for row in only.to_dict()["codes"]} == {"referral", "referral.hotline", "referral.law_enforcement"}
     rolled = by_code(project_agreement(coded, ["ana", "ben"], rollup=True))
     # A turn is coded 'referral' when any referral.* code is on it: vsp-1#2 (both), pros-1#4 (both).
     assert (rolled["referral"]["both"], rolled["referral"]["only_a"], rolled["referral"]["only_b"]) == (2, 0, 0)
@@ -120,10 +120,10 @@ def test_sample_limits_the_transcripts_and_warns_about_uncoded_ones(coded, monke
     add_transcript(coded, "vsp-2", "service_provider", VSP)
     create_sample(coded, "dc", fraction=1.0, coders=["ana", "ben"], seed=1)
     result = project_agreement(coded, ["ana", "ben"], sample="dc")
-    assert result["sample"] == "dc" and result["transcripts"] == ["pros-1", "vsp-1", "vsp-2"]
-    assert result["units"] == 8
-    assert "ana has no codings in 'vsp-2'" in result["warnings"][0]
-    assert project_agreement(coded, ["ana", "ben"])["transcripts"] == ["pros-1", "vsp-1"]
+    assert result.sample == "dc" and result.to_dict()["transcripts"] == ["pros-1", "vsp-1", "vsp-2"]
+    assert result.units == 8
+    assert "ana has no codings in 'vsp-2'" in result.to_dict()["warnings"][0]
+    assert project_agreement(coded, ["ana", "ben"]).to_dict()["transcripts"] == ["pros-1", "vsp-1"]
 
 
 def test_interviewer_codings_are_left_out_with_a_warning(coded):
@@ -131,7 +131,7 @@ def test_interviewer_codings_are_left_out_with_a_warning(coded):
     CodingSession(coded, "ben").tag("vsp-1", 3, ["referral.hotline"])
     result = project_agreement(coded, ["ana", "ben"])
     assert by_code(result)["referral.hotline"]["only_b"] == 1
-    assert "1 of ben's codings are on interviewer turns" in " ".join(result["warnings"])
+    assert "1 of ben's codings are on interviewer turns" in " ".join(result.to_dict()["warnings"])
 
 
 @pytest.mark.parametrize(
@@ -174,8 +174,8 @@ def test_character_unit_hand_computed_table(project):
     assert (row["units"], row["both"], row["only_a"], row["only_b"], row["neither"]) == (20, 4, 4, 2, 10)
     assert row["percent_agreement"] == pytest.approx(0.7)
     assert row["kappa"] == pytest.approx(0.16 / 0.46)
-    assert result["characters"] == "respondent" and result["units"] == 20
-    nvivo = {r["code"]: r for r in result["by_transcript"][0]["codes"]}["challenge.housing"]
+    assert result.characters == "respondent" and result.units == 20
+    nvivo = {r["code"]: r for r in result.to_dict()["by_transcript"][0]["codes"]}["challenge.housing"]
     assert nvivo["kappa"] == pytest.approx(0.16 / 0.46)
     # Every character of the text: 'Interviewer: Q?', the blank line and the label count as neither.
     every = by_code(project_agreement(project, ["ana", "ben"], unit="character", characters="all"))
@@ -186,7 +186,7 @@ def test_character_unit_hand_computed_table(project):
 
 def test_by_transcript_tables_add_up(coded):
     result = project_agreement(coded, ["ana", "ben"], by_transcript=True)
-    parts = {entry["transcript"]: by_code(entry) for entry in result["by_transcript"]}
+    parts = {entry["transcript"]: by_code(entry) for entry in result.to_dict()["by_transcript"]}
     assert set(parts) == {"pros-1", "vsp-1"}
     assert "pros.charging" not in parts["vsp-1"]  # a prosecutor-only code has no units there
     for code, row in by_code(result).items():
@@ -197,9 +197,9 @@ def test_by_transcript_tables_add_up(coded):
 def test_bootstrap_is_reproducible_and_brackets_the_estimate(coded):
     options = {"ci": "bootstrap", "replicates": 400, "resample": "segments"}
     first = project_agreement(coded, ["ana", "ben"], seed=5, **options)
-    assert first["ci"] == {"method": "bootstrap", "confidence": 0.95, "replicates": 400, "seed": 5,
+    assert first.to_dict()["ci"] == {"method": "bootstrap", "confidence": 0.95, "replicates": 400, "seed": 5,
                            "resample": "segments"}
-    assert first["codes"] == project_agreement(coded, ["ana", "ben"], seed=5, **options)["codes"]
+    assert first.to_dict()["codes"] == project_agreement(coded, ["ana", "ben"], seed=5, **options).to_dict()["codes"]
     other = project_agreement(coded, ["ana", "ben"], seed=6, **options)
     def draws(result):
         return [(r["kappa_ci"], r.get("bootstrap_replicates_defined")) for r in result["codes"]]
@@ -224,12 +224,12 @@ def test_bootstrap_resamples_transcripts_as_clusters(coded):
 
 def test_degenerate_intervals_are_not_estimable_and_small_codes_flagged(coded):
     result = project_agreement(coded, ["ana", "ben"], min_units=3)
-    for row in result["codes"]:
+    for row in result.to_dict()["codes"]:
         if row["kappa_ci"] is not None:
             assert row["kappa_ci"][1] - row["kappa_ci"][0] > 0
             assert row["kappa_se"] and row["kappa_se"] > 0
         assert row["coded_units"] == row["both"] + row["only_a"] + row["only_b"]
         assert row["too_few_units"] == (row["coded_units"] < 3)
-    assert result["too_few_units"] == [r["code"] for r in result["codes"] if r["defined"] and r["too_few_units"]]
+    assert result.too_few_units == [r["code"] for r in result.to_dict()["codes"] if r["defined"] and r["too_few_units"]]
     with pytest.raises(AgreementError, match="--min-units must be 1 or more; received 0"):
         project_agreement(coded, ["ana", "ben"], min_units=0)

@@ -39,7 +39,7 @@ def coded(project):
 
 
 def consensus(project):
-    return sorted((c["segment"], c["code"], c["text"], c["origin"]) for c in list_codings(project, coder="consensus"))
+    return sorted((c.segment, c.code, c.text, c.origin) for c in list_codings(project, coder="consensus"))
 
 
 def test_agreements_are_copied_as_the_union_of_both_spans_once(coded):
@@ -80,10 +80,10 @@ def test_each_decision_is_one_reconcile_group_in_the_log(coded):
     done = apply_decision(coded, pending[0], "both", into="consensus", coders=PAIR)
     apply_decision(coded, pending[1], "neither", into="consensus", coders=PAIR)
     log = [e for e in event_log(coded, coder="consensus")]
-    assert {e["action"] for e in log} == {"reconcile"}
+    assert {e.action for e in log} == {"reconcile"}
     groups = {}
     for event in log:
-        groups.setdefault(event["group"], []).append(event["coding"])
+        groups.setdefault(event.group, []).append(event.coding)
     assert groups[done.group_id][0] is None and len(groups[done.group_id]) == 2  # record + coding
     assert sorted(len(g) for g in groups.values()) == [1, 2]  # 'neither' writes only its record
 
@@ -113,4 +113,4 @@ def test_consensus_is_a_coder_agreement_can_use(coded):
     for row in list_disagreements(coded, PAIR, "consensus"):
         apply_decision(coded, row, "a", into="consensus", coders=PAIR)
     result = project_agreement(coded, ["ana", "consensus"])
-    assert all(r["only_a"] == r["only_b"] == 0 for r in result["codes"])
+    assert all(r["only_a"] == r["only_b"] == 0 for r in result.to_dict()["codes"])

@@ -217,7 +217,7 @@ def test_delete_and_redraw_are_recorded(project, monkeypatch):
     delete_sample(project, "dc", by="lead")
     with pytest.raises(NotFoundError, match="No sample 'dc'"):
         get_sample(project, "dc")
-    actions = [e["action"] for e in event_log(project, coder="lead")]
+    actions = [e.action for e in event_log(project, coder="lead")]
     assert actions == ["sample:redraw", "sample:delete"]
 
 

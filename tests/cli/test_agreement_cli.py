@@ -291,10 +291,10 @@ def test_demo_step_draws_the_sample_loads_the_csvs_and_prints_agreement(example)
     print_agreement(step.agreement, console)
     assert [f.name for f in step.loaded] == ["alice.csv", "bob.csv"] and step.to_dict()["sample"] == "double-coding"
     result = step.agreement
-    assert result["transcripts"] == ["le-c-01", "oth-h-01", "pros-c-01", "vsp-e-02"]
-    assert result["units"] == 87
-    assert 0.6 < result["pooled_kappa"] < 0.9
-    kappas = [row["kappa"] for row in result["codes"] if row["defined"]]
+    assert result.to_dict()["transcripts"] == ["le-c-01", "oth-h-01", "pros-c-01", "vsp-e-02"]
+    assert result.units == 87
+    assert 0.6 < result.to_dict()["pooled_kappa"] < 0.9
+    kappas = [row["kappa"] for row in result.to_dict()["codes"] if row["defined"]]
     assert sum(k >= 0.6 for k in kappas) > 0.7 * len(kappas)  # most codes agree well
     assert sum(k < 0.4 for k in kappas) >= 2  # and a few do not
     text = console.export_text()

@@ -205,7 +205,7 @@ def test_merge_json_is_the_twins_to_dict(coded, tmp_path, monkeypatch, case, arg
     if case == "merged before":  # then alice drops one coding and memos the other
         merge.merge_bundle(lead, bundle)
         alice.untag("vsp-1", 4, ["challenge.housing"])
-        hotline = next(c for c in list_codings(lead, coder="alice") if c["code"] == "referral.hotline")
+        hotline = next(c for c in list_codings(lead, coder="alice") if c.code == "referral.hotline")
         CodingSession(lead, "alice").set_memo(hotline.id, None)
         run(coded, "export", "coder", "alice", "-o", str(bundle))
     shown = run(lead, "merge", str(bundle), "--dry-run").output  # the same report, rendered from attributes

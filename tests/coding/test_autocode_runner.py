@@ -123,8 +123,8 @@ def test_as_coder_makes_undoable_codings(rules_project):
     result = autocode(rules_project, as_coder="robot")
     rows = list_codings(rules_project, coder="robot")
     assert result.codings_added == len(rows) == len(result.proposals)
-    assert {r["origin"] for r in rows} == {"rules"}
-    assert all(r["confidence"] is not None for r in rows)
+    assert {r.origin for r in rows} == {"rules"}
+    assert all(r.confidence is not None for r in rows)
     assert stored(rules_project) == []  # codings, not suggestions
     again = autocode(rules_project, as_coder="robot")
     assert again.codings_added == 0  # same spans merge, never duplicate

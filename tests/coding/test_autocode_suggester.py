@@ -86,8 +86,8 @@ def test_accept_creates_a_rules_coding_and_closes_the_suggestion(rules_project):
     suggestion = next(s for s in served(rules_project, "vsp-1", 2) if s.code_id == "referral.hotline")
     suggesters.accept(rules_project, "ann", "vsp-1", 2, suggestion)
     rows = list_codings(rules_project, coder="ann")
-    assert [(r["code"], r["origin"], r["confidence"]) for r in rows] == [("referral.hotline", "rules", 1.0)]
-    assert (rows[0]["start"], rows[0]["end"]) == (suggestion.start, suggestion.end)
+    assert [(r.code, r.origin, r.confidence) for r in rows] == [("referral.hotline", "rules", 1.0)]
+    assert (rows[0].start, rows[0].end) == (suggestion.start, suggestion.end)
     assert decisions(rules_project, "referral.hotline") == [("accepted", "ann")]
     assert status_of(rules_project, suggestion.stored_id) == ("open", None)  # still there for others
     assert "referral.hotline" not in {s.code_id for s in served(rules_project, "vsp-1", 2)}

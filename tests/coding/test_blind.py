@@ -89,7 +89,7 @@ def test_an_unknown_viewer_is_refused_while_a_sample_is_open(study, tmp_path, mo
 
 
 def test_a_coder_outside_the_sample_and_own_codings_are_not_hidden(study, monkeypatch):
-    assert {r["transcript"] for r in list_codings(study, coder="ana")} == {"vsp-1", "vsp-2"}  # her own
+    assert {r.transcript for r in list_codings(study, coder="ana")} == {"vsp-1", "vsp-2"}  # her own
     as_(monkeypatch, "cy")  # in no open sample
     assert len(list_codings(study, coder="ben")) == 3
 
@@ -124,7 +124,7 @@ def test_training_skips_open_samples_and_blind_coders_get_no_model_suggestion_le
     close_sample(study, "irr", Viewer("lead", lead=True))
     assert sealed <= {t.transcript_id for t in coder_turns(study, "ben")}  # closed: learned from again
     result = train(study, "ben", min_positive=1)
-    assert sealed <= set(result.report["trained_on"])
+    assert sealed <= set(result.report.trained_on)
     # A new sample over the same transcripts: the model learned ben's judgement there.
     create_sample(study, "irr-2", fraction=0.5, coders=["ana", "ben"], seed=1)
     transcript = study_transcript(study, sorted(sealed)[0])

@@ -90,7 +90,7 @@ def test_valid_names(project, good):
 def test_an_added_coder_can_code_at_once(project, interview):
     add_coder(project, "carol")
     CodingSession(project, "carol").tag("vsp-1", 2, ["referral"])
-    assert [r["coder"] for r in list_codings(project)] == ["carol"]
+    assert [r.coder for r in list_codings(project)] == ["carol"]
 
 
 def test_reconcile_creates_the_consensus_coder_and_says_so(project, interview):

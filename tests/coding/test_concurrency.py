@@ -44,6 +44,6 @@ def test_two_processes_code_the_same_transcript(project, interview):
     for coder in ("ana", "ben"):
         rows = list_codings(project, coder=coder)
         assert len(rows) == ACTIONS
-        assert len({(r["start"], r["end"]) for r in rows}) == ACTIONS
-    ids = [e["id"] for e in event_log(project)]
+        assert len({(r.start, r.end) for r in rows}) == ACTIONS
+    ids = [e.id for e in event_log(project)]
     assert ids == sorted(ids) and len(ids) == len(set(ids))

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.coders("ana", "ben")
 
 
 def state(project):
-    return sorted((r["coder"], r["code"], r["start"], r["end"]) for r in list_codings(project))
+    return sorted((r.coder, r.code, r.start, r.end) for r in list_codings(project))
 
 
 def test_undo_redo_restore_exact_states(project, interview):
@@ -72,11 +72,11 @@ def test_event_log_records_every_change_in_order(project, interview):
     ana.tag("vsp-1", 2, ["referral", "referral.hotline"])
     ana.undo()
     log = event_log(project, coder="ana")
-    assert [(e["action"], e["change"]) for e in log] == [
+    assert [(e.action, e.change) for e in log] == [
         ("tag", "insert"), ("tag", "insert"), ("undo", "delete"), ("undo", "delete"),
     ]
-    assert [e["id"] for e in log] == sorted(e["id"] for e in log)
-    assert log[0]["undone"] and log[1]["undone"]
+    assert [e.id for e in log] == sorted(e.id for e in log)
+    assert log[0].undone and log[1].undone
     assert event_log(project, coder="ben") == []
 
 
@@ -193,12 +193,12 @@ def test_the_log_shows_accepts_rejects_and_memo_changes(project, interview):
     ana.set_memo(coding.id, "hotline tip, not a referral?")
     ana.undo()
     log = event_log(project, coder="ana")
-    assert [(e["action"], e["change"]) for e in log] == [
+    assert [(e.action, e.change) for e in log] == [
         ("accept", "insert"), ("accept", "decided"), ("reject", "decided"),
         ("memo", "update"), ("undo", "update"),
     ]
-    assert log[1]["suggestion"]["status"] == "accepted" and log[1]["suggestion"]["source"] == "rules"
-    assert log[2]["suggestion"]["status"] == "rejected" and log[2]["code"] == "challenge.housing"
-    assert log[3]["memo"] == {"before": None, "after": "hotline tip, not a referral?"}
-    assert log[4]["memo"] == {"before": "hotline tip, not a referral?", "after": None}
-    assert "memo None -> 'hotline tip" in log[3]["detail"]
+    assert log[1].to_dict()["suggestion"]["status"] == "accepted" and log[1].to_dict()["suggestion"]["source"] == "rules"
+    assert log[2].to_dict()["suggestion"]["status"] == "rejected" and log[2].code == "challenge.housing"
+    assert log[3].to_dict()["memo"] == {"before": None, "after": "hotline tip, not a referral?"}
+    assert log[4].to_dict()["memo"] == {"before": "hotline tip, not a referral?", "after": None}
+    assert "memo None -> 'hotline tip" in log[3].detail

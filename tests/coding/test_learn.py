@@ -42,8 +42,8 @@ def test_data_hash_is_stable_and_follows_the_labels(coded_project):
 
 def test_train_stores_model_and_reports_rare_codes(coded_project):
     result = learn.train(coded_project, "alice", min_positive=5)
-    assert set(result.report["trained"]) == {"housing_gap", "referral.hotline"}
-    assert result.report["too_few_examples"] == {"notes": 1}
+    assert set(result.report.to_dict()["trained"]) == {"housing_gap", "referral.hotline"}
+    assert result.report.too_few_examples == {"notes": 1}
     with coded_project.read() as conn:
         row = conn.execute(select(models)).one()
     assert (row.trained_from, row.codebook_hash) == ("alice", coded_project.codebook.hash)
@@ -102,7 +102,7 @@ def test_rejected_suggestions_are_weighted_negatives(coded_project):
     )
     assert index not in rows  # unknown for the codes it was not rejected for
     report = learn.train(coded_project, "alice", min_positive=5).report
-    assert report["rejected_negatives"] == 1
+    assert report.rejected_negatives == 1
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.coders("ana", "ben")
 
 
 def codings_of(project, coder="ana"):
-    return [(r["code"], r["start"], r["end"]) for r in list_codings(project, coder=coder)]
+    return [(r.code, r.start, r.end) for r in list_codings(project, coder=coder)]
 
 
 def test_tag_whole_segment(project, interview):
@@ -22,14 +22,14 @@ def test_tag_whole_segment(project, interview):
     result = CodingSession(project, "ana").tag("vsp-1", 2, ["referral.hotline"])
     assert [(r.start_offset, r.end_offset) for r in result.added] == [(seg.start, seg.end)]
     rows = list_codings(project, coder="ana")
-    assert rows[0]["text"] == interview.text[seg.start : seg.end]
-    assert rows[0]["segment"] == 2 and rows[0]["origin"] == "manual"
+    assert rows[0].text == interview.text[seg.start : seg.end]
+    assert rows[0].segment == 2 and rows[0].origin == "manual"
 
 
 def test_tag_by_phrase_gives_exact_span(project, interview):
     CodingSession(project, "ana").tag("vsp-1", 2, ["challenge.case_length"], text="three years to trial")
     (row,) = list_codings(project)
-    assert row["text"] == "three years to trial"
+    assert row.text == "three years to trial"
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_untag_and_memo(project, interview):
     session = CodingSession(project, "ana")
     added = session.tag("vsp-1", 4, ["challenge.housing"]).added[0]
     session.set_memo(added.id, "key quote")
-    assert list_codings(project)[0]["memo"] == "key quote"
+    assert list_codings(project)[0].memo == "key quote"
     session.untag("vsp-1", 4, ["challenge.housing"])
     assert list_codings(project) == []
     with pytest.raises(CodingError, match="nothing removed"):
@@ -135,7 +135,7 @@ def test_a_project_may_code_interviewer_turns_and_tallies_then_say_so(project, i
     reopened.close()
     reopened = Project(project.root)  # read from qualcode.toml, as a new command would
     CodingSession(reopened, "ana").tag("vsp-1", 1, ["referral.hotline"])
-    assert [r["segment"] for r in list_codings(reopened)] == [1]
+    assert [r.segment for r in list_codings(reopened)] == [1]
     result = tally(reopened, "referral", coder="ana")
     assert result.groups[0].total == 1
     assert any("Interviewer turns are coded" in note for note in result.notes)

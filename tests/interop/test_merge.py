@@ -45,7 +45,7 @@ def bundle(laptop, tmp_path):
 
 
 def _triples(project, coder="alice"):
-    return sorted((c["code"], c["text"], c["memo"]) for c in list_codings(project, coder=coder))
+    return sorted((c.code, c.text, c.memo) for c in list_codings(project, coder=coder))
 
 
 def test_bundle_carries_codings_hashes_and_events(laptop, tmp_path):
@@ -78,7 +78,7 @@ def test_merge_adds_everything_then_is_idempotent(laptop, bundle, tmp_path):
     assert (len(second.added), len(second.already_present), second.events_added, second.events_present) == (0, 3, 0, 3)
     assert not any("merge adds it" in note for note in second.notes)
     assert len(list_codings(lead)) == 4
-    assert [e["action"] for e in event_log(lead, coder="alice")].count("merge") == 3
+    assert [e.action for e in event_log(lead, coder="alice")].count("merge") == 3
 
 
 def test_undo_takes_the_merge_back(bundle, tmp_path):
@@ -136,7 +136,7 @@ def test_codings_only_in_the_project_are_reported_and_kept(laptop, bundle, tmp_p
 def test_memo_is_added_to_an_existing_coding(laptop, tmp_path):
     lead = _project(tmp_path, "lead")
     merge_bundle(lead, export_coder_bundle(laptop, "alice", tmp_path / "a.qcb").path)
-    row = next(c for c in list_codings(laptop) if c["code"] == "challenge.housing")
+    row = next(c for c in list_codings(laptop) if c.code == "challenge.housing")
     CodingSession(laptop, "alice").set_memo(row.id, "added later")
     report = merge_bundle(lead, export_coder_bundle(laptop, "alice", tmp_path / "b.qcb").path)
     assert [m.code for m in report.memos_added] == ["challenge.housing"]

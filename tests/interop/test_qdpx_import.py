@@ -59,17 +59,17 @@ def test_nvivo_sample_every_selection_lands_on_its_words(tmp_path):
     assert (len(coded.codings), len(coded.skipped)) == (303, 0)
     expected = _expected_nvivo_texts()
     codings = list_codings(project, transcript="videos_10_selected")
-    assert sorted(c["text"] for c in codings) == sorted(text for text, _ in expected)
+    assert sorted(c.text for c in codings) == sorted(text for text, _ in expected)
     with project.read() as conn:
         text = load_transcript(conn, "videos_10_selected").text
     assert "\r" not in text and text.count("\U0001F44D") > 10  # CRLF gone, emoji kept
-    starts = [c["start"] for c in codings]
+    starts = [c.start for c in codings]
     assert sum(text[s - 1] == "\n" for s in starts if s) == sum(flag for _, flag in expected)
     from qualcode.interop.offsets import on_word_edge
 
-    edges = sum(on_word_edge(text, c[k]) for c in codings for k in ("start", "end"))
+    edges = sum(on_word_edge(text, edge) for c in codings for edge in (c.start, c.end))
     assert edges >= 2 * 303 - 3  # three selections in the sample really start or end inside a word
-    assert {c["coder"] for c in codings} == {"Gergo"}
+    assert {c.coder for c in codings} == {"Gergo"}
 
 
 @needs_samples
@@ -87,7 +87,7 @@ def test_qualcoder_sample_line_names_confirm_the_positions(tmp_path):
     for number, start, end in re.findall(r'name="line:(\d+)" startPosition="(\d+)" endPosition="(\d+)"', qde):
         assert raw[int(start) :].startswith(lines[int(number)])  # the name says which line it starts
         expected.add(re.sub(r"[^\S\n]+(?=\n|$)", "", raw[int(start) : int(end)]))
-    assert {c["text"] for c in list_codings(project, transcript="board_2017")} == expected
+    assert {c.text for c in list_codings(project, transcript="board_2017")} == expected
 
 
 @needs_samples
@@ -191,7 +191,7 @@ def test_lenient_layouts(tmp_path, layout, xml_options):
     path = write_qdpx(tmp_path / "x.qdpx", sources, **layout, **xml_options)
     project = fresh_project(tmp_path)
     report = import_project(project, path, ImportOptions(codebook_from_file=True))
-    assert [c["text"] for c in list_codings(project)] == ["the hotline"]
+    assert [c.text for c in list_codings(project)] == ["the hotline"]
     with project.read() as conn:
         transcript = load_transcript(conn, "interview-1")
     assert (transcript.role, transcript.site, transcript.title) == ("prosecutor", "Denver", "Interview 1")
@@ -207,7 +207,7 @@ def test_nvivo_style_bom_crlf_emoji_and_utf16_positions(tmp_path):
     project = fresh_project(tmp_path)
     report = import_project(project, path, ImportOptions(codebook_from_file=True, role="other"))
     assert report.sources[0].model == "utf16"
-    assert sorted(c["text"] for c in list_codings(project)) == ["Third", "the vaccine", "trust issues"]
+    assert sorted(c.text for c in list_codings(project)) == ["Third", "the vaccine", "trust issues"]
 
 
 def test_atlas_counts_a_line_break_as_one(tmp_path):
@@ -218,7 +218,7 @@ def test_atlas_counts_a_line_break_as_one(tmp_path):
     project = fresh_project(tmp_path)
     report = import_project(project, path, ImportOptions(codebook_from_file=True, role="other"))
     assert report.sources[0].model == "codepoints-lf"
-    assert sorted(c["text"] for c in list_codings(project)) == ["Third", "line here"]
+    assert sorted(c.text for c in list_codings(project)) == ["Third", "line here"]
 
 
 def test_utf16_encoded_source_and_relative_path(tmp_path):
@@ -227,7 +227,7 @@ def test_utf16_encoded_source_and_relative_path(tmp_path):
     path = write_qdpx(tmp_path / "q.qdpx", [source], origin="qc 1.3.2")
     project = fresh_project(tmp_path)
     import_project(project, path, ImportOptions(codebook_from_file=True))
-    assert [c["text"] for c in list_codings(project)] == ["Housing"]
+    assert [c.text for c in list_codings(project)] == ["Housing"]
 
 
 def test_problem_selections_are_skipped_with_reasons(tmp_path):
@@ -242,7 +242,7 @@ def test_problem_selections_are_skipped_with_reasons(tmp_path):
     report = import_project(project, path, ImportOptions(codebook_from_file=True, role="other"))
     by_name = {s.name: s for s in report.sources}
     reasons = " | ".join(by_name["ok"].skipped)
-    assert [c["text"] for c in list_codings(project)] == ["Interviewer"]
+    assert [c.text for c in list_codings(project)] == ["Interviewer"]
     assert "positions 500..510 fall outside the text" in reasons and "positions 5..5 select nothing" in reasons
     assert f"its code {gid('c:Nope')} is not in the file's codebook" in reasons
     assert "its text is empty" in by_name["placeholder"].reason
@@ -298,7 +298,7 @@ def test_as_coder_memos_and_idempotent_reimport(tmp_path):
     project = fresh_project(tmp_path)
     first = import_project(project, path, ImportOptions(codebook_from_file=True))
     assert first.coders == ["ann", "ben"]
-    assert {(c["coder"], c["text"], c["memo"]) for c in list_codings(project)} == {
+    assert {(c.coder, c.text, c.memo) for c in list_codings(project)} == {
         ("ann", "the hotline", "first memo"), ("ben", "Housing is short", None)}
     again = import_project(project, path)
     assert again.codings_added == 0 and again.sources[0].already_present == 2
@@ -326,10 +326,10 @@ def test_an_import_is_one_undoable_action_per_coder(tmp_path):
     import_project(project, write_qdpx(tmp_path / "x.qdpx", [Src("iv", TEXT, sels, {"role": "prosecutor"})]),
                    ImportOptions(codebook_from_file=True))
     log = event_log(project)
-    assert [(e["action"], e["coder"], e["change"]) for e in log] == [("import", "ann", "insert"), ("import", "ben", "insert")]
-    assert len({e["group"] for e in log}) == 2
+    assert [(e.action, e.coder, e.change) for e in log] == [("import", "ann", "insert"), ("import", "ben", "insert")]
+    assert len({e.group for e in log}) == 2
     assert len(CodingSession(project, "ann").undo().removed) == 1
-    assert [c["coder"] for c in list_codings(project)] == ["ben"]
+    assert [c.coder for c in list_codings(project)] == ["ben"]
     assert len(CodingSession(project, "ann").redo().added) == 1
 
 

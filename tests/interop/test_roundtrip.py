@@ -39,8 +39,8 @@ def test_without_the_sidecar_only_what_refi_cannot_say_is_lost(coded, tmp_path):
     differences = compare_projects(coded, fresh)
     # Texts, segments, roles, sites, codebook fields and spans survive; the coding origin does not.
     assert differences and all(d.startswith(("coding lost or changed", "coding appeared")) for d in differences)
-    assert {(c["coder"], c["text"], c["origin"]) for c in list_codings(fresh)} == {
-        (c["coder"], c["text"], "import") for c in list_codings(coded)}
+    assert {(c.coder, c.text, c.origin) for c in list_codings(fresh)} == {
+        (c.coder, c.text, "import") for c in list_codings(coded)}
 
 
 @pytest.mark.parametrize("origin", ["NVivo for Windows 12.6", "qc 1.3.2"])
@@ -52,7 +52,7 @@ def test_foreign_crlf_emoji_combining_survive_a_second_trip(tmp_path, origin):
     path = write_qdpx(tmp_path / "in.qdpx", [Src("doc", raw, sels, {"role": "prosecutor", "site": "X"}, bom=True)], origin=origin)
     first = fresh_project(tmp_path, "first")
     import_project(first, path, ImportOptions(codebook_from_file=True))
-    texts = sorted(c["text"] for c in list_codings(first))
+    texts = sorted(c.text for c in list_codings(first))
     assert texts == sorted(["café", "té q\u0323\u0307 👩\u200d👧", "Line three"])  # NFC, CRLF gone
     result = round_trip(first, tmp_path / "again.qdpx", workdir=tmp_path)
     assert result.differences == [] and result.codings == 3

@@ -51,19 +51,19 @@ def test_import_csv_whole_segments_with_origin_memo_and_one_group_per_coder(proj
     assert (summary.rows, summary.added, summary.merged, summary.unchanged) == (3, 3, 0, 0)
     assert summary.by_coder == {"ana": 2, "ben": 1}
     codings = list_codings(project)
-    assert {(c["coder"], c["segment"], c["code"], c["origin"]) for c in codings} == {
+    assert {(c.coder, c.segment, c.code, c.origin) for c in codings} == {
         ("ana", 2, "referral.hotline", "import"), ("ana", 4, "challenge.housing", "import"),
         ("ben", 4, "challenge.housing", "import")}
-    assert [c["memo"] for c in codings if c["code"] == "referral.hotline"] == ["a memo"]
+    assert [c.memo for c in codings if c.code == "referral.hotline"] == ["a memo"]
     segment = interview.segment(2)
-    hotline = [(c["start"], c["end"]) for c in codings if c["code"] == "referral.hotline"]
+    hotline = [(c.start, c.end) for c in codings if c.code == "referral.hotline"]
     assert hotline == [(segment.start, segment.end)]
     log = event_log(project)
-    assert {e["action"] for e in log} == {"import"}
-    assert len({e["group"] for e in log if e["coder"] == "ana"}) == 1
+    assert {e.action for e in log} == {"import"}
+    assert len({e.group for e in log if e.coder == "ana"}) == 1
     # Undo takes back one coder's whole import and leaves the other's.
     CodingSession(project, "ana").undo()
-    assert {c["coder"] for c in list_codings(project)} == {"ben"}
+    assert {c.coder for c in list_codings(project)} == {"ben"}
 
 
 def test_import_spans_merge_with_overlapping_codings(project, interview, tmp_path):
@@ -76,13 +76,13 @@ def test_import_spans_merge_with_overlapping_codings(project, interview, tmp_pat
     ], header=("transcript", "coder", "code", "segment", "start", "end"))
     summary = import_codings(project, path)
     assert (summary.added, summary.merged, summary.unchanged) == (1, 1, 1)
-    assert [(c["start"], c["end"]) for c in list_codings(project)] == [(start, start + 20)]
+    assert [(c.start, c.end) for c in list_codings(project)] == [(start, start + 20)]
 
 
 def test_import_xlsx(project, interview, tmp_path):
     path = write_xlsx(tmp_path / "codings.xlsx", [("vsp-1", "ana", "challenge.housing", 4)])
     assert import_codings(project, path).added == 1
-    assert [(c["segment"], c["code"]) for c in list_codings(project)] == [(4, "challenge.housing")]
+    assert [(c.segment, c.code) for c in list_codings(project)] == [(4, "challenge.housing")]
 
 
 def test_every_problem_is_reported_with_its_row_and_nothing_is_written(project, interview, tmp_path):

@@ -81,7 +81,7 @@ def test_copied_project_keeps_working(project, interview, other_store, monkeypat
     fill(project)
     from qualcode.coding.listing import event_log
 
-    largest = max(e["coding"] for e in event_log(project))  # ben's untagged coding: only in the log
+    largest = max(e.coding for e in event_log(project))  # ben's untagged coding: only in the log
     assert largest > max(r.id for r in _codings(project.database_url))
     copy_store(project.database_url, other_store)
     monkeypatch.setenv("QUALCODE_DATABASE_URL", other_store)

@@ -136,7 +136,7 @@ def test_one_coder_in_two_terminals_never_duplicates(project, interview, server)
         thread.join(60)
     assert not errors
     rows = list_codings(project, coder="ana")
-    spans = sorted((r["start"], r["end"]) for r in rows)
+    spans = sorted((r.start, r.end) for r in rows)
     assert all(a_end < b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))  # no overlaps
 
 
@@ -164,7 +164,7 @@ def test_a_coder_writes_own_codings_and_reads_everyone(project, coder_roles, mon
         session.tag("vsp-1", 4, ["challenge.housing"])
         assert session.undo().removed[0].code_id == "challenge.housing"
         assert session.redo().added[0].code_id == "challenge.housing"
-        assert {r["coder"] for r in list_codings(as_ana)} == {ana, ben}  # reads everyone's work
+        assert {r.coder for r in list_codings(as_ana)} == {ana, ben}  # reads everyone's work
 
 
 def test_writing_another_coders_codings_is_refused(project, coder_roles, monkeypatch):
@@ -183,7 +183,7 @@ def test_writing_another_coders_codings_is_refused(project, coder_roles, monkeyp
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: the database refused role '{ana}'")
     assert "qualcode db grant" in result.output and "Traceback" not in result.output
-    assert [r["coder"] for r in list_codings(project)] == [ben]
+    assert [r.coder for r in list_codings(project)] == [ben]
 
 
 def test_a_coder_cannot_rewrite_or_delete_the_event_log(project, coder_roles, monkeypatch):
@@ -193,7 +193,7 @@ def test_a_coder_cannot_rewrite_or_delete_the_event_log(project, coder_roles, mo
         for statement in (update(events).values(after=None), delete(events)):
             with pytest.raises(AccessDenied, match="permission denied for table events"), as_ana.write() as conn:
                 conn.execute(statement.where(events.c.coder == ana))
-    assert [e["coder"] for e in event_log(project)] == [ana]
+    assert [e.coder for e in event_log(project)] == [ana]
 
 
 def test_a_role_without_a_grant_is_refused_clearly(project, interview, server, monkeypatch):
@@ -214,7 +214,7 @@ def test_shared_login_writes_only_as_the_bound_coder(project, interview, server,
             CodingSession(as_ana, "ana").tag("vsp-1", 2, ["referral.hotline"])
             with pytest.raises(AccessDenied, match="row-level security"):
                 CodingSession(as_ana, "ben").tag("vsp-1", 2, ["referral.hotline"])
-        assert [r["coder"] for r in list_codings(project)] == ["ana"]
+        assert [r.coder for r in list_codings(project)] == ["ana"]
 
 
 def test_grant_can_create_the_login_role(project, interview, server):

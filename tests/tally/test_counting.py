@@ -27,7 +27,7 @@ def test_reference_counts_are_distinct_segments_per_transcript(seed_project):
         rows = reference_counts(conn, CODER, keymap)
     expected: dict[tuple[str, str], set[int]] = {}
     for c in list_codings(seed_project, coder=CODER, code="referral"):
-        expected.setdefault((c["transcript"], c["code"]), set()).add(c["segment"])
+        expected.setdefault((c.transcript, c.code), set()).add(c.segment)
     assert {(t, k): n for t, k, n in rows} == {key: len(turns) for key, turns in expected.items()}
 
 

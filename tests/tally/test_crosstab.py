@@ -75,8 +75,8 @@ def brute_force_cooccurrence(project, rows_code, columns_code, count):
         found = {}
         for child in codebook.children(code):
             ids = {child.id, *(d.id for d in codebook.descendants(child.id))}
-            found[child.id] = {(c["transcript"], c["segment"]) for c in list_codings(project, coder=CODER)
-                               if c["code"] in ids and c["segment"] is not None}
+            found[child.id] = {(c.transcript, c.segment) for c in list_codings(project, coder=CODER)
+                               if c.code in ids and c.segment is not None}
         return found
 
     rows, columns = turns(rows_code), turns(columns_code)

@@ -73,12 +73,12 @@ def test_overlapping_and_repeated_spans_count_once(seed_project):
     from qualcode.coding.listing import list_codings
 
     rows = list_codings(seed_project, coder=CODER, transcript="le-01", code="referral.hotline")
-    distinct_turns = {r["segment"] for r in rows}
+    distinct_turns = {r.segment for r in rows}
     assert len(rows) == 3 * len(distinct_turns)  # each turn holds 3 spans of the code
     result = tally(seed_project, "referral", coder=CODER, roles=["law_enforcement"], sites=["A"])
     le_01_and_le_11 = counts(result.groups[0])["referral.hotline"]
     assert le_01_and_le_11 == len(distinct_turns) + len(
-        {r["segment"] for r in list_codings(seed_project, coder=CODER, transcript="le-11", code="referral.hotline")})
+        {r.segment for r in list_codings(seed_project, coder=CODER, transcript="le-11", code="referral.hotline")})
 
 
 def test_only_the_named_coder_is_counted(seed_project):

@@ -59,7 +59,7 @@ class Corrections(RuleBasedStateMachine):
             self.live[tid] = ("A", self._codings(tid))
 
     def _codings(self, tid: str) -> list:
-        return sorted((r["coder"], r["code"], r["segment"], r["text"]) for r in list_codings(self.project, transcript=tid))
+        return sorted((r.coder, r.code, r.segment, r.text) for r in list_codings(self.project, transcript=tid))
 
     def _id(self, n: int) -> str:
         return f"{self.prefix}-{'abc'[n]}"

@@ -61,10 +61,10 @@ def test_codings_move_to_the_same_words_and_orphans_are_kept(project, interview)
     corrected[3] = ("Respondent", "Mostly, um, the hotline. Police also bring us clients. It takes three years to trial.")
     corrected[5] = ("Respondent", "There's always a need for housing.")
     report = _replace(project, corrected)
-    rows = {r["code"]: r for r in list_codings(project)}
-    assert rows["referral.hotline"]["text"] == "Mostly, um, the hotline."
-    assert rows["referral.hotline"]["segment"] == 4
-    assert rows["challenge.case_length"]["text"] == "three years to trial"
+    rows = {r.code: r for r in list_codings(project)}
+    assert rows["referral.hotline"].text == "Mostly, um, the hotline."
+    assert rows["referral.hotline"].segment == 4
+    assert rows["challenge.case_length"].text == "three years to trial"
     assert "challenge.housing" not in rows
     (orphan,) = list_orphans(project)
     assert orphan.code == "challenge.housing" and orphan.text == "Shelters are full."

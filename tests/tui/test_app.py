@@ -23,7 +23,7 @@ SIZE = (140, 36)
 
 
 def rows(project, coder="ana"):
-    return [(r["segment"], r["code"], r["start"], r["end"], r["origin"]) for r in list_codings(project, coder=coder)]
+    return [(r.segment, r.code, r.start, r.end, r.origin) for r in list_codings(project, coder=coder)]
 
 
 async def type_code(pilot, query: str) -> None:
@@ -181,7 +181,7 @@ async def test_memo_modal_saves_a_memo(project, interview):
         await type_code(pilot, "hotline")
         await pilot.press("m", *"tipline", "enter", *"second line", "ctrl+s")  # Enter starts a new line
         await pilot.pause()
-        assert [r["memo"] for r in list_codings(project, coder="ana")] == ["tipline\nsecond line"]
+        assert [r.memo for r in list_codings(project, coder="ana")] == ["tipline\nsecond line"]
         assert "✎" in app.transcript_view.turn_text(2)
 
 

@@ -39,7 +39,7 @@ def test_screenshot_mode_presses_keys_and_saves_svg(project, interview, tmp_path
     assert f"Saved a screenshot of vsp-1 to {target}" in result.output
     svg = target.read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "vsp-1" in svg and "referral.hotline" in svg
-    assert [r["code"] for r in list_codings(project, coder="ana")] == ["referral.hotline"]
+    assert [r.code for r in list_codings(project, coder="ana")] == ["referral.hotline"]
 
 
 def test_demo_step_codes_and_saves_a_screenshot(project, interview):
@@ -50,7 +50,7 @@ def test_demo_step_codes_and_saves_a_screenshot(project, interview):
     assert "turn 2: referral.hotline" in printed
     assert "turn 4: challenge.case_length" in printed  # one sentence of the next turn
     assert (project.root / "reports" / "coding-screen.svg").is_file()
-    coded = {(r["segment"], r["code"], r["text"]) for r in list_codings(project, coder="demo")}
+    coded = {(r.segment, r.code, r.text) for r in list_codings(project, coder="demo")}
     assert (4, "challenge.case_length", "Shelters are full.") in coded
 
 
@@ -90,6 +90,6 @@ def test_search_option_opens_on_the_hits_to_code_from(project, interview, tmp_pa
     result = invoke(project, "vsp-1", "--coder", "ana", "--search", "police", "--screenshot", str(target),
                     "--keys", "enter,slash,l,a,w,enter")
     assert result.exit_code == 0, result.output
-    assert [(r["segment"], r["code"], r["text"]) for r in list_codings(project, coder="ana")] == [
+    assert [(r.segment, r.code, r.text) for r in list_codings(project, coder="ana")] == [
         (2, "referral.law_enforcement", "Police")]
 

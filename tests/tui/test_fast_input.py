@@ -17,7 +17,7 @@ SIZE = (140, 36)
 
 
 def coded(project, coder="ana"):
-    return sorted((r["segment"], r["code"], r["origin"]) for r in list_codings(project, coder=coder))
+    return sorted((r.segment, r.code, r.origin) for r in list_codings(project, coder=coder))
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ async def test_commands_before_slash_act_before_it(project, interview, keys, tex
     async with app.run_test(size=SIZE) as pilot:
         burst(app, keys)
         await settle(pilot, rounds=8)
-        assert [r["text"] for r in list_codings(project, coder="ana")] == [text]
+        assert [r.text for r in list_codings(project, coder="ana")] == [text]
 
 
 @pytest.mark.parametrize("opened_first", [True, False], ids=["form-open", "same-read-as-E"])

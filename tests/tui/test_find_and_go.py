@@ -17,7 +17,7 @@ SIZE = (140, 36)
 
 
 def coded(project):
-    return [(r["transcript"], r["segment"], r["code"], r["text"]) for r in list_codings(project, coder="ana")]
+    return [(r.transcript, r.segment, r.code, r.text) for r in list_codings(project, coder="ana")]
 
 
 def status(app) -> str:

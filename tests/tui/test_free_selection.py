@@ -13,7 +13,7 @@ SIZE = (140, 36)
 
 
 def coded(project):
-    return [(r["segment"], r["code"], r["text"]) for r in list_codings(project, coder="ana")]
+    return [(r.segment, r.code, r.text) for r in list_codings(project, coder="ana")]
 
 
 def cell_of(view, word: str) -> tuple[int, int]:

@@ -78,9 +78,9 @@ def test_words_by_keyboard_code_exactly_those_words(project, state):
     assert state.selection_label() == "words 2-3 of 14"
     state.toggle("referral.hotline")
     (row,) = list_codings(project, coder="ana")
-    assert row["text"] == "the hotline"
+    assert row.text == "the hotline"
     start = state.transcript.segment(2).start + TURN_2.index("the hotline")
-    assert (row["start"], row["end"]) == (start, start + len("the hotline"))
+    assert (row.start, row.end) == (start, start + len("the hotline"))
     assert state.mine(2)[0].covers(*state.span)
     state.toggle("referral.hotline")  # the same words again: removed
     assert list_codings(project, coder="ana") == []

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.coders("ana", "ben")
 
 
 def codings(project, coder="ana"):
-    return [(r["segment"], r["code"], r["text"], r["origin"]) for r in list_codings(project, coder=coder)]
+    return [(r.segment, r.code, r.text, r.origin) for r in list_codings(project, coder=coder)]
 
 
 @pytest.fixture
