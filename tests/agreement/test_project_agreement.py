@@ -52,7 +52,8 @@ def coded(project):
 
 
 def by_code(result):
-    return {row["code"]: row for row in result["codes"]}
+    """A result's (or one transcript's) code rows as the JSON shape, by code."""
+    return {row["code"]: row for row in result.to_dict()["codes"]}
 
 
 def test_segment_tables_are_the_hand_counts(coded):
@@ -186,7 +187,7 @@ def test_character_unit_hand_computed_table(project):
 
 def test_by_transcript_tables_add_up(coded):
     result = project_agreement(coded, ["ana", "ben"], by_transcript=True)
-    parts = {entry["transcript"]: by_code(entry) for entry in result.to_dict()["by_transcript"]}
+    parts = {entry.transcript: by_code(entry) for entry in result.by_transcript}
     assert set(parts) == {"pros-1", "vsp-1"}
     assert "pros.charging" not in parts["vsp-1"]  # a prosecutor-only code has no units there
     for code, row in by_code(result).items():
@@ -198,11 +199,11 @@ def test_bootstrap_is_reproducible_and_brackets_the_estimate(coded):
     options = {"ci": "bootstrap", "replicates": 400, "resample": "segments"}
     first = project_agreement(coded, ["ana", "ben"], seed=5, **options)
     assert first.to_dict()["ci"] == {"method": "bootstrap", "confidence": 0.95, "replicates": 400, "seed": 5,
-                           "resample": "segments"}
+                                     "resample": "segments"}
     assert first.to_dict()["codes"] == project_agreement(coded, ["ana", "ben"], seed=5, **options).to_dict()["codes"]
     other = project_agreement(coded, ["ana", "ben"], seed=6, **options)
     def draws(result):
-        return [(r["kappa_ci"], r.get("bootstrap_replicates_defined")) for r in result["codes"]]
+        return [(r.kappa_ci, r.bootstrap_replicates_defined) for r in result.codes]
 
     assert draws(first) != draws(other)
     hotline = by_code(first)["referral.hotline"]

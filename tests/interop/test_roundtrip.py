@@ -24,7 +24,7 @@ def test_round_trip_texts_under_every_span(coded, tmp_path):
     fresh = fresh_project(tmp_path)
     import_project(fresh, tmp_path / "rt.qdpx", ImportOptions(codebook_from_file=True))
     def key(c):
-        return (c["coder"], c["transcript"], c["code"], c["start"], c["end"], c["text"], c["memo"], c["origin"])
+        return (c.coder, c.transcript, c.code, c.start, c.end, c.text, c.memo, c.origin)
 
     assert sorted(map(key, list_codings(fresh))) == sorted(map(key, list_codings(coded)))
     assert fresh.codebook.text == coded.codebook.text
