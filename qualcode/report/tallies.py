@@ -133,7 +133,7 @@ def _theme_section(ctx: ReportContext, code: str) -> Section:
         theme_rows(references, respondents, sites),
         command=[r.command for r in counted.values()],
         note=f"Respondents: of {_base(ctx, respondents.total, roles)}{_uncoded(counted['transcripts'])}. "
-             f"Sites: of {sites.total} sites. {counted['transcripts'].analysis}",
+             f"{_narrower(ctx, code, respondents.total)}Sites: of {sites.total} sites. {counted['transcripts'].analysis}",
     ))
     if respondents.mentioning:
         path = tally_chart(counted["transcripts"], ctx.chart_path(f"themes-{code}-respondents"))
@@ -158,6 +158,16 @@ def _base(ctx: ReportContext, total: int, roles: list[str] | None) -> str:
         return f"{total} transcripts"
     labels = wording.series([ctx.project.codebook.role_label(r).lower() for r in roles])
     return f"the {total} transcripts of {labels} interviews (the roles the code applies to)"
+
+
+def _narrower(ctx: ReportContext, code: str, total: int) -> str:
+    """'Length of prosecution applies to prosecutor interviews only; ...' for children whose
+    roles are fewer than the theme's: their share is still of the theme's transcripts."""
+    codebook = ctx.project.codebook
+    parent = codebook.get(code).roles
+    said = [f"{child.name} applies to {wording.series([codebook.role_label(r).lower() for r in codebook.roles if r in child.roles])} "
+            "interviews only" for child in codebook.children(code) if child.roles < parent]
+    return f"{'; '.join(said)}: its share is still of all {total}. " if said else ""
 
 
 def _uncoded(result) -> str:

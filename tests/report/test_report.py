@@ -278,3 +278,21 @@ def test_theme_shares_are_of_the_transcripts_the_code_applies_to(seed_project, t
         in markdown
     assert "Counts the codings of 'autocoder' on every transcript" in markdown.split("Respondents: of the 20")[1][:400]
     assert "--role service_provider" in markdown
+
+
+def test_a_theme_child_of_fewer_roles_says_its_share_is_of_the_theme_s_transcripts(seed_project, tmp_path):
+    """ECM 'prosecution' applies to prosecutors and law enforcement, two of its children to
+    prosecutors only: the note says so rather than let 'of 23' pass for their base."""
+    from qualcode.project import Project
+
+    config = seed_project.root / "qualcode.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[report]\nthemes = ["prosecution"]\n', encoding="utf-8")
+    project = Project(seed_project.root)
+    try:
+        markdown = build_report(project, tmp_path, coder=CODER).markdown.read_text(encoding="utf-8")
+    finally:
+        project.close()
+    assert ("Respondents: of the 23 transcripts of law enforcement official and prosecutor interviews "
+            "(the roles the code applies to)") in markdown
+    assert "Length of prosecution applies to prosecutor interviews only" in markdown
+    assert ": its share is still of all 23." in markdown
