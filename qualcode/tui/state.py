@@ -1,8 +1,9 @@
 """The coding screen's model: everything the widgets call, with no Textual import.
 
 A :class:`CodingState` is one coder on one open transcript. It keeps the transcript's
-codings in memory, grouped by turn (segment ordinal), and after each action re-reads
-from the store only the turns that action touched; each action returns an
+codings in memory, grouped by turn (segment ordinal), and after each action updates
+only the turns that action touched (from the action's own result, see
+:mod:`qualcode.tui.owned`, else re-read from the store); each action returns an
 :class:`Outcome` naming those turns so the screen redraws just them.
 
 Every change goes through :class:`~qualcode.coding.session.CodingSession` (or the
@@ -33,6 +34,7 @@ from qualcode.errors import CodingError
 from qualcode.transcripts.sentences import split_sentences
 from qualcode.tui.finding import Finding
 from qualcode.tui.outcome import Outcome
+from qualcode.tui.owned import mark_order, own_turns_after
 from qualcode.tui.queries import (
     Fingerprint,
     Mark,
@@ -167,7 +169,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         """True when the store holds nothing the screen has not shown.
 
         Either nothing moved since the fingerprint was read, or only the coder's own
-        actions did (each re-read the turns it touched): other coders' part, the
+        actions did (each updated the turns it touched): other coders' part, the
         suggestions and the closed samples are as read, the coder's live codings in
         the store are exactly as many, up to the same largest id, as the screen holds
         (another window of the same coder adding or removing one fails that), and none
@@ -448,11 +450,16 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         return next((o for o in self.units[start:] if not self._mine.get(o) and o not in self._nothing), None)
 
     def _file(self, marks: Iterable[Mark]) -> None:
+        filed = set()
         for mark in marks:
-            (self._mine if mark.coder == self.coder else self._others)[mark.ordinal].append(mark)
+            turns = self._mine if mark.coder == self.coder else self._others
+            turns[mark.ordinal].append(mark)
+            filed.add((turns is self._mine, mark.ordinal))
+        for mine, ordinal in filed:
+            (self._mine if mine else self._others)[ordinal].sort(key=mark_order)
 
     def _after(self, result: ActionResult) -> Outcome:
-        """Re-read the turns an action touched, move the counts by what changed there; describe it."""
+        """Update the turns an action touched, move the counts by what changed there; describe it."""
         rows = result.added + result.removed + result.unchanged + result.decisions
         if result.decisions:  # an accept/reject, or its undo/redo: the suggestions shown change
             with self.project.read() as conn:
@@ -465,7 +472,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
 
         here = {self._ordinal_of[row.segment_id] for row in rows if located(row) and row.segment_id is not None}
         elsewhere = sorted({row.transcript_id for row in rows} - {tid})
-        codes = self._reload(here)
+        codes = self._reload(here, result)
         # Codings outside the open transcript's turns (an undo elsewhere): counted in the store.
         codes |= set(self.recount({row.code_id for row in result.added + result.removed if not located(row)}))
         # The next refresh tick checks that nothing but this moved the fingerprint (_settled).
@@ -478,10 +485,27 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         here |= self._after_records(result)  # turns whose finish marks changed: redrawn, not re-read
         return Outcome(describe(result, elsewhere), here, codes=codes)
 
-    def _reload(self, ordinals: set[int]) -> set[str]:
-        """Re-read these turns' codings; the codes whose counts that moved."""
+    def _reload(self, ordinals: set[int], result: ActionResult) -> set[str]:
+        """Bring these turns' codings up to date; the codes whose counts that moved.
+
+        From the action's own rows when they prove the turns' new state (:mod:`qualcode.tui.owned`),
+        else re-read from the store.
+        """
         if not ordinals:
             return set()
+        own = own_turns_after(self._mine, result, coder=self.coder, ordinal_of=self._ordinal_of,
+                              transcript_id=self.transcript.id, ordinals=ordinals)
+        if own is None:
+            return self._reread(ordinals)
+        before = [m for o in ordinals for m in self._mine.pop(o, [])]
+        for ordinal, marks in own.items():
+            self._suggestions.pop(ordinal, None)
+            if marks:
+                self._mine[ordinal] = marks
+        return self._shift_counts(before, [m for marks in own.values() for m in marks])
+
+    def _reread(self, ordinals: set[int]) -> set[str]:
+        """Re-read these turns' codings from the store; the codes whose counts that moved."""
         with self.project.read() as conn:
             marks = load_marks(
                 conn, self.transcript.id, coder=self.coder if self.blind else None,
