@@ -42,6 +42,7 @@ from qualcode.tui.queries import (
     rejected_suggestions,
     transcript_fingerprint,
     untouched_update,
+    update_times,
 )
 from qualcode.tui.selecting import WordSelecting
 from qualcode.tui.selection import word_spans
@@ -121,7 +122,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         self._proposed: dict[int, list[Suggestion]] = {}  # what the suggesters said (see suggestions())
         self._own_moved = False  # the coder's own actions moved the fingerprint since it was read
         self._own_ids: set[int] = set()  # the codings those actions wrote (see _settled)
-        self._own_latest: datetime | None = None  # the latest update time those actions stored
+        self._own_stamps: dict[int, datetime | None] = {}  # their update times as stored, if still here
         self.sentence: tuple[int, int] | None = None  # first, last sentence index
         self._words: dict[int, list[tuple[int, int]]] = {}
         self.word_range: tuple[int, int] | None = None  # first, last word index (free selection)
@@ -149,7 +150,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
                 return Outcome("")
             blind = is_blind(conn, self.viewer, tid)
             marks = load_marks(conn, tid, coder=self.coder if blind else None)
-        self._fingerprint, self._own_moved, self._own_ids, self._own_latest = fingerprint, False, set(), None
+        self._fingerprint, self._own_moved, self._own_ids, self._own_stamps = fingerprint, False, set(), {}
         before = self._by_turn()
         was_blind, self.blind = self.blind, blind
         self._mine, self._others = defaultdict(list), defaultdict(list)
@@ -174,7 +175,9 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         the store are exactly as many, up to the same largest id, as the screen holds
         (another window of the same coder adding or removing one fails that), and none
         of the coder's codings those actions did not write was updated since (another
-        window editing a memo fails that). Checked here, on the tick, rather than after
+        window editing a memo fails that), and those they wrote are stored as they left
+        them, by update time (another window changing one after them fails that: a
+        later own action's update time would hide it). Checked here, on the tick, rather than after
         each action: the queries run once per tick instead of once per key.
         """
         if fingerprint == self._fingerprint:
@@ -185,10 +188,9 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         untouched = untouched_update(conn, self.transcript.id, self.coder, self._own_ids)
         if not fingerprint.only_mine_moved(self._fingerprint, live_ids, untouched):
             return False
-        latest, before = fingerprint.mine[2], self._fingerprint.mine[2] if self._fingerprint else None
-        if latest is not None and latest != self._own_latest and (before is None or latest > before):
-            return False  # a coding these actions wrote was updated again since (another window's memo)
-        self._fingerprint, self._own_moved, self._own_ids, self._own_latest = fingerprint, False, set(), None
+        if update_times(conn, self._own_stamps) != self._own_stamps:
+            return False  # a coding these actions wrote was changed or removed since (another window)
+        self._fingerprint, self._own_moved, self._own_ids, self._own_stamps = fingerprint, False, set(), {}
         return True
 
     def _by_turn(self) -> dict[int, list[Mark]]:
@@ -479,11 +481,18 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         # A finish mark or a memo on a transcript or code leaves codings and suggestions alone.
         self._own_moved = self._own_moved or bool(rows)
         self._own_ids |= {row.id for row in result.added + result.removed + result.unchanged}
-        stamps = [row.updated_at for row in result.added + result.unchanged if row.updated_at is not None]
-        if stamps:
-            self._own_latest = max(stamps)
+        self._note_own_stamps(result)
         here |= self._after_records(result)  # turns whose finish marks changed: redrawn, not re-read
         return Outcome(describe(result, elsewhere), here, codes=codes)
+
+    def _note_own_stamps(self, result: ActionResult) -> None:
+        """Keep the update time of each coding of the open transcript the action left stored (see _settled)."""
+        kept = [row for row in result.added + result.unchanged if row.transcript_id == self.transcript.id]
+        if {row.id for row in kept} & {row.id for row in result.removed}:
+            self._fingerprint = None  # stored and removed in one action: which came last is not said; re-read
+        for row in result.removed:
+            self._own_stamps.pop(row.id, None)
+        self._own_stamps.update((row.id, row.updated_at) for row in kept)
 
     def _reload(self, ordinals: set[int], result: ActionResult) -> set[str]:
         """Bring these turns' codings up to date; the codes whose counts that moved.
