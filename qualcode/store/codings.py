@@ -615,6 +615,15 @@ def latest_update_besides(conn: Connection, transcript_id: str, coder: str, codi
     return conn.execute(query).scalar()
 
 
+def update_times(conn: Connection, coding_ids: Iterable[int]) -> dict[int, datetime | None]:
+    """``{id: updated_at}`` of those codings still stored (the coding screen checks its own writes with it)."""
+    ids = list(coding_ids)
+    if not ids:
+        return {}
+    return {row.id: row.updated_at for row in conn.execute(
+        select(codings.c.id, codings.c.updated_at).where(codings.c.id.in_(ids)))}
+
+
 def split_fingerprint(conn: Connection, transcript_id: str, coder: str) -> tuple:
     """The transcript's codings as :func:`fingerprint` sees them, split by author, in one query.
 

@@ -149,6 +149,7 @@ class CodingApp(App[None]):
         super().__init__()
         self.state = CodingState(project, coder, transcript_id, suggesters=suggesters)
         self.header_text = ""
+        self._status: tuple[str, bool] = ("", False)  # the status line as shown
         self.prompt: Prompt | None = None  # f, : and F ask on the status line
         self._search_first = search  # qualcode code --search PATTERN: open on its hits
         self._gc_threshold = gc.get_threshold()  # restored on unmount
@@ -233,16 +234,21 @@ class CodingApp(App[None]):
                             state.current, coded, total, state.blind,
                             done=state.done, nothing=state.nothing_count)
         header = self.query_one("#header", Static)
-        self.header_text = fit_header(facts, self.size.width - 2)  # the bar spans the screen (padding 1)
-        # Our own bar, not App.sub_title (which repaints the whole screen), and
-        # layout=False: a one-line bar never changes size.
-        header.update(self.header_text, layout=False)
+        text = fit_header(facts, self.size.width - 2)  # the bar spans the screen (padding 1)
+        if text != self.header_text:  # most keys leave it as it was: no repaint then
+            # Our own bar, not App.sub_title (which repaints the whole screen), and
+            # layout=False: a one-line bar never changes size.
+            self.header_text = text
+            header.update(text, layout=False)
         header.set_class(state.blind, "blind")
         self.query_one("#suggestions", SuggestionsBar).show(state)
         self.codebook_pane.mark_applied(state.applied())
 
     def status(self, message: str, *, error: bool = False) -> None:
         line = self.query_one("#status", Static)
+        if (message, error) == self._status:
+            return  # as shown: no repaint
+        self._status = (message, error)
         line.update(message, layout=False)
         line.set_class(error, "error")
 

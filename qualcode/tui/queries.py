@@ -96,6 +96,11 @@ def untouched_update(conn: Connection, transcript_id: str, coder: str, coding_id
     return coding_store.latest_update_besides(conn, transcript_id, coder, coding_ids)
 
 
+def update_times(conn: Connection, coding_ids: Iterable[int]) -> dict[int, datetime | None]:
+    """When each of these codings was last changed (those still stored)."""
+    return coding_store.update_times(conn, coding_ids)
+
+
 def transcript_fingerprint(conn: Connection, transcript_id: str, coder: str) -> Fingerprint:
     """The transcript's :class:`Fingerprint` as seen by ``coder``: two small aggregate queries."""
     coded = coding_store.split_fingerprint(conn, transcript_id, coder)

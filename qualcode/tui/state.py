@@ -1,8 +1,9 @@
 """The coding screen's model: everything the widgets call, with no Textual import.
 
 A :class:`CodingState` is one coder on one open transcript. It keeps the transcript's
-codings in memory, grouped by turn (segment ordinal), and after each action re-reads
-from the store only the turns that action touched; each action returns an
+codings in memory, grouped by turn (segment ordinal), and after each action updates
+only the turns that action touched (from the action's own result, see
+:mod:`qualcode.tui.owned`, else re-read from the store); each action returns an
 :class:`Outcome` naming those turns so the screen redraws just them.
 
 Every change goes through :class:`~qualcode.coding.session.CodingSession` (or the
@@ -33,6 +34,7 @@ from qualcode.errors import CodingError
 from qualcode.transcripts.sentences import split_sentences
 from qualcode.tui.finding import Finding
 from qualcode.tui.outcome import Outcome
+from qualcode.tui.owned import mark_order, own_turns_after
 from qualcode.tui.queries import (
     Fingerprint,
     Mark,
@@ -40,6 +42,7 @@ from qualcode.tui.queries import (
     rejected_suggestions,
     transcript_fingerprint,
     untouched_update,
+    update_times,
 )
 from qualcode.tui.selecting import WordSelecting
 from qualcode.tui.selection import word_spans
@@ -119,7 +122,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         self._proposed: dict[int, list[Suggestion]] = {}  # what the suggesters said (see suggestions())
         self._own_moved = False  # the coder's own actions moved the fingerprint since it was read
         self._own_ids: set[int] = set()  # the codings those actions wrote (see _settled)
-        self._own_latest: datetime | None = None  # the latest update time those actions stored
+        self._own_stamps: dict[int, datetime | None] = {}  # their update times as stored, if still here
         self.sentence: tuple[int, int] | None = None  # first, last sentence index
         self._words: dict[int, list[tuple[int, int]]] = {}
         self.word_range: tuple[int, int] | None = None  # first, last word index (free selection)
@@ -147,7 +150,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
                 return Outcome("")
             blind = is_blind(conn, self.viewer, tid)
             marks = load_marks(conn, tid, coder=self.coder if blind else None)
-        self._fingerprint, self._own_moved, self._own_ids, self._own_latest = fingerprint, False, set(), None
+        self._fingerprint, self._own_moved, self._own_ids, self._own_stamps = fingerprint, False, set(), {}
         before = self._by_turn()
         was_blind, self.blind = self.blind, blind
         self._mine, self._others = defaultdict(list), defaultdict(list)
@@ -167,12 +170,14 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         """True when the store holds nothing the screen has not shown.
 
         Either nothing moved since the fingerprint was read, or only the coder's own
-        actions did (each re-read the turns it touched): other coders' part, the
+        actions did (each updated the turns it touched): other coders' part, the
         suggestions and the closed samples are as read, the coder's live codings in
         the store are exactly as many, up to the same largest id, as the screen holds
         (another window of the same coder adding or removing one fails that), and none
         of the coder's codings those actions did not write was updated since (another
-        window editing a memo fails that). Checked here, on the tick, rather than after
+        window editing a memo fails that), and those they wrote are stored as they left
+        them, by update time (another window changing one after them fails that: a
+        later own action's update time would hide it). Checked here, on the tick, rather than after
         each action: the queries run once per tick instead of once per key.
         """
         if fingerprint == self._fingerprint:
@@ -183,10 +188,9 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         untouched = untouched_update(conn, self.transcript.id, self.coder, self._own_ids)
         if not fingerprint.only_mine_moved(self._fingerprint, live_ids, untouched):
             return False
-        latest, before = fingerprint.mine[2], self._fingerprint.mine[2] if self._fingerprint else None
-        if latest is not None and latest != self._own_latest and (before is None or latest > before):
-            return False  # a coding these actions wrote was updated again since (another window's memo)
-        self._fingerprint, self._own_moved, self._own_ids, self._own_latest = fingerprint, False, set(), None
+        if update_times(conn, self._own_stamps) != self._own_stamps:
+            return False  # a coding these actions wrote was changed or removed since (another window)
+        self._fingerprint, self._own_moved, self._own_ids, self._own_stamps = fingerprint, False, set(), {}
         return True
 
     def _by_turn(self) -> dict[int, list[Mark]]:
@@ -448,11 +452,16 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
         return next((o for o in self.units[start:] if not self._mine.get(o) and o not in self._nothing), None)
 
     def _file(self, marks: Iterable[Mark]) -> None:
+        filed = set()
         for mark in marks:
-            (self._mine if mark.coder == self.coder else self._others)[mark.ordinal].append(mark)
+            turns = self._mine if mark.coder == self.coder else self._others
+            turns[mark.ordinal].append(mark)
+            filed.add((turns is self._mine, mark.ordinal))
+        for mine, ordinal in filed:
+            (self._mine if mine else self._others)[ordinal].sort(key=mark_order)
 
     def _after(self, result: ActionResult) -> Outcome:
-        """Re-read the turns an action touched, move the counts by what changed there; describe it."""
+        """Update the turns an action touched, move the counts by what changed there; describe it."""
         rows = result.added + result.removed + result.unchanged + result.decisions
         if result.decisions:  # an accept/reject, or its undo/redo: the suggestions shown change
             with self.project.read() as conn:
@@ -465,23 +474,47 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
 
         here = {self._ordinal_of[row.segment_id] for row in rows if located(row) and row.segment_id is not None}
         elsewhere = sorted({row.transcript_id for row in rows} - {tid})
-        codes = self._reload(here)
+        codes = self._reload(here, result)
         # Codings outside the open transcript's turns (an undo elsewhere): counted in the store.
         codes |= set(self.recount({row.code_id for row in result.added + result.removed if not located(row)}))
         # The next refresh tick checks that nothing but this moved the fingerprint (_settled).
         # A finish mark or a memo on a transcript or code leaves codings and suggestions alone.
         self._own_moved = self._own_moved or bool(rows)
         self._own_ids |= {row.id for row in result.added + result.removed + result.unchanged}
-        stamps = [row.updated_at for row in result.added + result.unchanged if row.updated_at is not None]
-        if stamps:
-            self._own_latest = max(stamps)
+        self._note_own_stamps(result)
         here |= self._after_records(result)  # turns whose finish marks changed: redrawn, not re-read
         return Outcome(describe(result, elsewhere), here, codes=codes)
 
-    def _reload(self, ordinals: set[int]) -> set[str]:
-        """Re-read these turns' codings; the codes whose counts that moved."""
+    def _note_own_stamps(self, result: ActionResult) -> None:
+        """Keep the update time of each coding of the open transcript the action left stored (see _settled)."""
+        kept = [row for row in result.added + result.unchanged if row.transcript_id == self.transcript.id]
+        if {row.id for row in kept} & {row.id for row in result.removed}:
+            self._fingerprint = None  # stored and removed in one action: which came last is not said; re-read
+        for row in result.removed:
+            self._own_stamps.pop(row.id, None)
+        self._own_stamps.update((row.id, row.updated_at) for row in kept)
+
+    def _reload(self, ordinals: set[int], result: ActionResult) -> set[str]:
+        """Bring these turns' codings up to date; the codes whose counts that moved.
+
+        From the action's own rows when they prove the turns' new state (:mod:`qualcode.tui.owned`),
+        else re-read from the store.
+        """
         if not ordinals:
             return set()
+        own = own_turns_after(self._mine, result, coder=self.coder, ordinal_of=self._ordinal_of,
+                              transcript_id=self.transcript.id, ordinals=ordinals)
+        if own is None:
+            return self._reread(ordinals)
+        before = [m for o in ordinals for m in self._mine.pop(o, [])]
+        for ordinal, marks in own.items():
+            self._suggestions.pop(ordinal, None)
+            if marks:
+                self._mine[ordinal] = marks
+        return self._shift_counts(before, [m for marks in own.values() for m in marks])
+
+    def _reread(self, ordinals: set[int]) -> set[str]:
+        """Re-read these turns' codings from the store; the codes whose counts that moved."""
         with self.project.read() as conn:
             marks = load_marks(
                 conn, self.transcript.id, coder=self.coder if self.blind else None,

@@ -224,5 +224,8 @@ async def test_a_second_coder_working_at_the_same_time_loses_nothing(project, in
         await type_code(pilot, "hotline")
         assert [r[1] for r in rows(project, "ana")] == ["referral.hotline"]
         assert [r[1] for r in rows(project, "ben")] == ["challenge.housing"]
-        # ana's action re-read turn 2 from the store, so ben's coding shows up too.
+        # ana's action updates turn 2 from its own result; ben's coding shows at the next tick.
+        app.refresh_from_store()
+        await pilot.pause()
         assert "ben: challenge.housing" in app.transcript_view.turn_text(2)
+        assert "referral.hotline" in app.transcript_view.turn_text(2)

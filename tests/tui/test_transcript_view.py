@@ -39,3 +39,45 @@ def test_height_matches_rendered_lines(project, width):
         strips = render_turn(console, state, segment, width, palette_color)
         assert len(strips) == turn_height(state, segment, width)
         assert {strip.cell_length for strip in strips[:-1]} == {width}
+
+
+GROWING = ["referral.hotline", "referral.law_enforcement", "challenge.case_length", "challenge.housing"]
+
+
+async def test_a_turn_growing_or_shrinking_moves_the_scroll_range_without_a_screen_layout(project, monkeypatch):
+    """A tag more than a turn has lines makes it taller: only the pane's scroll range moves.
+
+    Setting the pane's virtual size lays out and repaints the whole screen (issue 20's
+    latency); with the scroll bar shown before and after, the pane sets its range itself.
+    """
+    from textual.screen import Screen
+
+    from qualcode.tui.app import CodingApp
+    from tests.helpers import INTERVIEW
+    from tests.tui.test_app import SIZE
+
+    add_transcript(project, "vsp-long", "service_provider", INTERVIEW * 15)  # far taller than the pane
+    layouts: list[object] = []
+    real = Screen._refresh_layout
+    app = CodingApp(project, "ana", "vsp-long")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view, state = app.transcript_view, app.state
+        height = view.virtual_size.height
+        monkeypatch.setattr(Screen, "_refresh_layout", lambda screen, *a, **k: (layouts.append(a), real(screen, *a, **k)))
+        state.go_to(2)
+        for code in GROWING:
+            app._run(lambda code=code: state.toggle(code))
+            await pilot.pause()
+        assert view.virtual_size.height > height and layouts == []
+        assert view.vertical_scrollbar.window_virtual_size == view.virtual_size.height
+        assert all(code in view.turn_text(2) for code in GROWING)
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y == view.virtual_size.height - view.scrollable_content_region.height
+        for code in GROWING:  # and shrinking again while scrolled to the end: the range and offset follow
+            app._run(lambda code=code: state.toggle(code))
+            await pilot.pause()
+        assert view.virtual_size.height == height and layouts == []
+        assert view.vertical_scrollbar.window_virtual_size == height
+        assert view.scroll_y == view.max_scroll_y == height - view.scrollable_content_region.height

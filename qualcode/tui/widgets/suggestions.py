@@ -26,9 +26,14 @@ class SuggestionsBar(Static):
     SuggestionsBar { height: 4; padding: 0 1; background: $boost; }
     """
 
+    _shown: Text | None = None
+
     def show(self, state: CodingState) -> None:
-        """Redraw from the state's (cached) suggestions for the current turn."""
-        self.update(suggestions_text(state), layout=False)  # fixed height: no layout pass
+        """Redraw from the state's (cached) suggestions for the current turn, if they show otherwise."""
+        text = suggestions_text(state)
+        if text != self._shown:  # most keys leave the bar as it was: no repaint then
+            self._shown = text
+            self.update(text, layout=False)  # fixed height: no layout pass
 
 
 def suggestions_text(state: CodingState) -> Text:

@@ -237,8 +237,26 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             starts.append(position)
             position += self._height(index)
         self._starts = starts
-        self.virtual_size = Size(self._width, position)
+        size = Size(self._width, position)
+        if self._scrolls_either_way(size):
+            # A turn grew or shrank (a tag more or less): only the scroll range moves. Setting
+            # virtual_size lays out the whole screen and repaints every pane (10-15 ms of CPU
+            # per key); the vertical bar is shown before and after, so no pane changes size.
+            self.set_reactive(TranscriptView.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = position
+            self.scroll_y = self.scroll_y  # clamped to the new range (validate_scroll_y)
+        else:
+            self.virtual_size = size
         self.refresh()
+
+    def _scrolls_either_way(self, size: Size) -> bool:
+        """True when ``size`` only changes the height of a transcript taller than the pane, before and after."""
+        viewport = self.scrollable_content_region.height
+        return (
+            self.is_mounted and self.show_vertical_scrollbar and not self.show_horizontal_scrollbar
+            and size.width == self.virtual_size.width and viewport > 0
+            and min(size.height, self.virtual_size.height) > viewport
+        )
 
     def _height(self, index: int) -> int:
         height = self._heights[index]
