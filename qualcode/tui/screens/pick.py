@@ -127,7 +127,7 @@ class PickScreen(Screen[object]):
     PickScreen #pick-filter { border: none; height: 1; padding: 0; background: $boost; }
     """
 
-    def __init__(self, title: str, rows: Sequence[PickRow], cursor: int = 0) -> None:
+    def __init__(self, title: str = "", rows: Sequence[PickRow] = (), cursor: int = 0) -> None:
         super().__init__()
         self._title, self._rows, self._cursor = title, list(rows), cursor
         self._answered = False
