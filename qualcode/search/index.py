@@ -82,6 +82,15 @@ def refresh(project: Project, *, rebuild: bool = False, announce=None) -> Refres
     raise AssertionError("unreachable")
 
 
+def unindexed(conn, transcript_ids: list[str]) -> list[str]:
+    """Of these transcripts, those the index does not hold as they are now (new, replaced, restored)."""
+    from qualcode.store import search as store
+
+    current = store.transcript_markers(conn)
+    indexed = store.indexed_markers(conn)
+    return [t for t in transcript_ids if t in current and indexed.get(t) != current[t]]
+
+
 def _work(conn, rebuild: bool) -> tuple[list[str], list[str], dict[str, str]]:
     from qualcode.store import search as store
 

@@ -386,9 +386,15 @@ class CodingApp(App[None]):
         self.codebook_pane.query_one("#code-detail", TextPanel).action_scroll_pages(delta)
 
     def show_hits(self, pattern: str) -> None:
-        """Run a corpus search (the engine behind ``qualcode search``) and list its hits."""
+        """Run a corpus search (the engine behind ``qualcode search``) and list its hits.
+
+        It writes nothing (no index refresh inside a key, and a coder in team mode may not
+        write the index): transcripts the index does not hold as they are now are searched
+        in their text, with the same hits.
+        """
         try:
-            result = search(self.state.project, pattern, SearchOptions(limit=HITS_SHOWN, context=40))
+            options = SearchOptions(limit=HITS_SHOWN, context=40)
+            result = search(self.state.project, pattern, options, refresh_index=False)
         except QualcodeError as error:
             self.status(str(error), error=True)
             self.bell()

@@ -132,3 +132,36 @@ async def test_search_errors_show_on_the_status_line(project, interview):
         await settle(pilot)
         assert not isinstance(app.screen, HitsScreen)
         assert "no hits for “zzqx”" in status(app)
+
+
+async def test_search_hits_write_nothing_and_show_transcripts_the_index_lacks(project, interview, second):
+    # The index is built (by a `qualcode search`), then a transcript is imported: F writes
+    # nothing inside the key and still lists what it says.
+    from sqlalchemy import event
+
+    from qualcode.search.index import refresh
+    from qualcode.store.search import indexed_markers
+
+    refresh(project)
+    add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "Shelter beds.")])
+    with project.read() as conn:
+        before = indexed_markers(conn)
+    app = CodingApp(project, "ana", "vsp-1")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement.split()[0].upper())
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        event.listen(project.engine, "before_cursor_execute", count)
+        try:
+            await pilot.press("F", *"shelter", "enter")
+            await settle(pilot)
+        finally:
+            event.remove(project.engine, "before_cursor_execute", count)
+        assert isinstance(app.screen, HitsScreen)
+        assert [r.value[0] for r in app.screen.pick_list.rows] == ["vsp-1", "vsp-2", "vsp-3"]
+    assert set(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
+    with project.read() as conn:
+        assert indexed_markers(conn) == before
