@@ -165,3 +165,23 @@ async def test_search_hits_write_nothing_and_show_transcripts_the_index_lacks(pr
     assert set(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
     with project.read() as conn:
         assert indexed_markers(conn) == before
+
+
+async def test_find_rewraps_no_turn_it_only_highlights(project, monkeypatch):
+    # f marks its matches in every turn that has one (here 60): their heights cannot
+    # change (the text and the tags are the same), so no turn's text is wrapped again;
+    # only the turns in view are drawn anew.
+    from qualcode.tui.widgets import transcript
+
+    turns = [t for n in range(30) for t in (("Interviewer", f"Question {n}?"), ("Respondent", "The hotline helped."))]
+    add_transcript(project, "long-1", "service_provider", turns)
+    app = CodingApp(project, "ana", "long-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        calls: list[int] = []
+        real = transcript.wrap_spans
+        monkeypatch.setattr(transcript, "wrap_spans", lambda *a: (calls.append(1), real(*a))[1])
+        await pilot.press("f", *"hotline", "enter")
+        await pilot.pause()
+        assert app.state.current == 2 and len(app.state.matches) == 30
+        assert len(calls) <= 12, f"{len(calls)} turns wrapped for one f"
