@@ -237,8 +237,9 @@ async def drive(project: Project, presses: int) -> tuple[dict, dict, dict, float
             await timed(pilot, "scroll definition (})", "right_curly_bracket")
             await timed(pilot, "open jump list (g)", "g")
             await timed(pilot, "close jump list (Esc)", "escape")
-            if i < 3:  # searching every transcript: rarer
-                await pilot.press("F", *"hotline")
+            if i % 2 == 0:  # searching every transcript: rarer
+                await timed(pilot, "search prompt (F)", "F")
+                await pilot.press(*"hotline")
                 await timed(pilot, "search hits (F … Enter)", "enter")
                 await timed(pilot, "close jump list (Esc)", "escape")
             await timed(pilot, "done (D)", "D")

@@ -22,6 +22,7 @@ from textual.widgets import Static
 from qualcode.codebook.grow import CodeTexts
 from qualcode.errors import QualcodeError
 from qualcode.search.engine import SearchOptions, search
+from qualcode.search.lemmas import lemmas
 from qualcode.tui.header import HeaderFacts, fit_header
 from qualcode.tui.keys import key_sections
 from qualcode.tui.prompt import Prompt
@@ -359,6 +360,10 @@ class CodingApp(App[None]):
     def action_ask(self, kind: str) -> None:
         self.prompt = Prompt(kind, self.PROMPTS[kind])
         self.status(self.prompt.line)
+        if kind == "search":
+            # The match keys' table (~20 ms, once per process) is read now, while the
+            # coder types the pattern, rather than inside the Enter that searches.
+            self.call_after_refresh(lemmas)
 
     def _prompt_key(self, key: str, character: str | None) -> None:
         """A key typed while the status line asks (see :mod:`qualcode.tui.prompt`)."""

@@ -185,3 +185,17 @@ async def test_find_rewraps_no_turn_it_only_highlights(project, monkeypatch):
         await pilot.pause()
         assert app.state.current == 2 and len(app.state.matches) == 30
         assert len(calls) <= 12, f"{len(calls)} turns wrapped for one f"
+
+
+async def test_the_search_prompt_reads_the_match_keys_before_the_enter_that_searches(project, interview):
+    from qualcode.search.lemmas import lemmas
+
+    lemmas.cache_clear()
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F")
+        await pilot.pause()
+        assert lemmas.cache_info().currsize == 1  # loaded while the coder types the pattern
+        await pilot.press(*"police", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HitsScreen)
