@@ -13,7 +13,10 @@ autocoder does, and one code path serves both back ends.
 source and its import time, both rewritten by every import, ``--replace`` and
 restore) and a digest of its text. :func:`refresh` compares markers with the
 transcripts table before every search: it indexes new and changed transcripts and
-drops those removed, so importers need not know the index exists. Texts read to show
+drops those removed, so importers need not know the index exists (``qualcode import``
+refreshes it right after importing, so no search pays for it later; the coding screen
+reads it without refreshing and searches what it lacks in the text, see
+:func:`qualcode.search.engine.find`). Texts read to show
 hits are checked against the digest; a mismatch (text changed by something that did
 not touch the marker) is refused with a pointer to ``--reindex``, never shown wrong.
 """
