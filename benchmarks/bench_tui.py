@@ -118,6 +118,7 @@ def insert_codings(project: Project, transcript: Transcript, total: int, seed: i
 
 
 def build_project(root: Path, words: int, turns: int, codings: int, seed: int) -> tuple[Project, Transcript, int]:
+    from qualcode.search.index import refresh
     from qualcode.store.transcripts import insert_transcript
 
     Project.init(root).close()
@@ -133,6 +134,7 @@ def build_project(root: Path, words: int, turns: int, codings: int, seed: int) -
     transcript = build_transcript(words, turns, seed)
     with project.write() as conn:
         insert_transcript(conn, transcript)
+    refresh(project)  # as `qualcode import` leaves it: the search index up to date
     return project, transcript, insert_codings(project, transcript, codings, seed)
 
 
@@ -235,8 +237,9 @@ async def drive(project: Project, presses: int) -> tuple[dict, dict, dict, float
             await timed(pilot, "scroll definition (})", "right_curly_bracket")
             await timed(pilot, "open jump list (g)", "g")
             await timed(pilot, "close jump list (Esc)", "escape")
-            if i < 3:  # the first search refreshes (builds) the search index
-                await pilot.press("F", *"hotline")
+            if i % 2 == 0:  # searching every transcript: rarer
+                await timed(pilot, "search prompt (F)", "F")
+                await pilot.press(*"hotline")
                 await timed(pilot, "search hits (F … Enter)", "enter")
                 await timed(pilot, "close jump list (Esc)", "escape")
             await timed(pilot, "done (D)", "D")

@@ -101,7 +101,7 @@ def refresh_index(project, *, rebuild: bool = False) -> None:
 
     def announce(count: int) -> None:
         err_console.print(f"Indexing {count} transcript{'s' if count != 1 else ''} for search "
-                          "(once after each import)...", markup=False, soft_wrap=True)
+                          "(once, for what changed since it was built)...", markup=False, soft_wrap=True)
 
     refresh(project, rebuild=rebuild, announce=announce)
 

@@ -5,6 +5,11 @@ transcripts (role, site, attributes, ids), finds the occurrences from the index 
 by scanning the text for ``--regex``), keeps those inside / outside a code, and
 builds KWIC lines for the page asked for. Texts are read only for the transcripts on
 that page, so the first page of a common word costs a few index rows, not the corpus.
+
+``refresh_index=False`` (the coding screen's ``F``) never writes: the index is read as
+it is, and the transcripts it does not hold as they are now (imported, replaced or
+restored since it was built) are searched from their text with the indexer's own code,
+so the hits are the ones a refreshed index would give.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.search.filters import Selection, code_filter, select
-from qualcode.search.index import SearchError, refresh, text_digest
+from qualcode.search.index import SearchError, postings_of, refresh, text_digest, unindexed
 from qualcode.search.matching import Occurrence, is_exact_phrase, occurrences
 from qualcode.search.patterns import FUZZY_DEFAULT, Pattern, parse_pattern
 
@@ -117,6 +122,9 @@ class Found:
     selection: Selection
     pattern: Pattern
     by_transcript: dict[str, list[Occurrence]] = field(default_factory=dict)
+    # transcripts searched in their text rather than the index -> digest of that text
+    # (their KWIC lines are built only from the same text)
+    searched: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -124,14 +132,15 @@ class Found:
 
 
 def search(project: Project, pattern: str, options: SearchOptions | None = None, *,
-           refreshed: bool = False) -> SearchResult:
+           refreshed: bool = False, refresh_index: bool = True) -> SearchResult:
     """The plain twin of ``qualcode search`` (see the module docstring).
 
     ``refreshed=True``: the caller has just refreshed the index (the command does, to
-    announce the indexing), so it is not checked a second time.
+    announce the indexing), so it is not checked a second time. ``refresh_index=False``:
+    write nothing; search what the index does not hold from the text.
     """
     options = options or SearchOptions()
-    found = find(project, pattern, options, refreshed=refreshed)
+    found = find(project, pattern, options, refreshed=refreshed, refresh_index=refresh_index)
     limit = options.limit
     hits: list[Hit] = []
     with project.read() as conn:
@@ -139,52 +148,87 @@ def search(project: Project, pattern: str, options: SearchOptions | None = None,
             if limit is not None and len(hits) >= limit:
                 break
             take = items if limit is None else items[: limit - len(hits)]
-            hits.extend(_kwic(conn, found.selection, transcript_id, take, options.context))
+            hits.extend(_kwic(conn, found, transcript_id, take, options.context))
     by_role, by_site = counts(found) if options.count else ((), ())
     return SearchResult(pattern, options.mode, options.speaker, found.total, tuple(hits), by_role, by_site,
                         tuple(found.selection.notes))
 
 
-def find(project: Project, pattern: str, options: SearchOptions, *, refreshed: bool = False) -> Found:
-    """Refresh the index (unless ``refreshed``), select transcripts, find and filter the occurrences."""
+def find(project: Project, pattern: str, options: SearchOptions, *, refreshed: bool = False,
+         refresh_index: bool = True) -> Found:
+    """Refresh the index (unless ``refreshed``), select transcripts, find and filter the occurrences.
+
+    ``refresh_index=False``: no refresh; transcripts the index does not hold as they are
+    now are searched from their text (see the module docstring).
+    """
     if options.speaker not in SPEAKERS:
         raise SearchError(f"Unknown --speaker '{options.speaker}'; speakers: {', '.join(SPEAKERS)}")
-    if not refreshed:
+    if refresh_index and not refreshed:
         refresh(project)
     with project.read() as conn:
         selection = select(project, conn, options, attributes=False)
-        vocabulary = _vocabulary(conn) if options.mode == "fuzzy" else None
+        stale = [] if refresh_index else unindexed(conn, sorted(selection.ids))
+        vocabulary = _vocabulary(conn, stale) if options.mode == "fuzzy" else None
         parsed = parse_pattern(pattern, options.mode, vocabulary=vocabulary, threshold=options.threshold)
         speaker = None if options.speaker == "any" else options.speaker
+        searched: dict[str, str] = {}
         if parsed.regex is not None:
-            by_transcript = _scan(conn, parsed, selection, speaker)
+            by_transcript = _scan(conn, parsed, selection, speaker, searched if not refresh_index else None)
         else:
-            by_transcript = _from_index(conn, parsed, selection, speaker)
+            by_transcript = _from_index(conn, parsed, selection, speaker, stale, searched)
         if parsed.mode == "phrase":
             by_transcript = _exact_only(conn, parsed, by_transcript)
         by_transcript = code_filter(conn, project, selection, options, by_transcript)
-    return Found(selection, parsed, {t: v for t, v in by_transcript.items() if v})
+    return Found(selection, parsed, {t: v for t, v in by_transcript.items() if v}, searched)
 
 
-def _vocabulary(conn) -> list[str]:
+def _vocabulary(conn, stale: list[str]) -> list[str]:
+    """The indexed keys, and the keys of the transcripts the index does not hold as they are now."""
     from qualcode.store.search import vocabulary
 
-    return vocabulary(conn)
+    keys = set(vocabulary(conn))
+    for transcript_id, text in _texts(conn, stale):
+        keys.update(key for key, _ in postings_of(text, _spans(conn, transcript_id)))
+    return sorted(keys)
 
 
-def _from_index(conn, pattern: Pattern, selection: Selection, speaker) -> dict[str, list[Occurrence]]:
+def _from_index(conn, pattern: Pattern, selection: Selection, speaker, stale: list[str],
+                searched: dict[str, str]) -> dict[str, list[Occurrence]]:
+    """Occurrences from the index; those of the ``stale`` transcripts from their text (digests into ``searched``)."""
     from qualcode.store.search import postings
 
     keys = sorted({k for term in pattern.terms for keys in term.keys for k in keys})
     per_transcript: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    skip = set(stale)  # the index's rows for these are out of date (or absent)
     for transcript_id, key, _kind, positions in postings(conn, keys, None, speaker):
-        if transcript_id in selection.ids:
+        if transcript_id in selection.ids and transcript_id not in skip:
             per_transcript[transcript_id].setdefault(key, []).extend(json.loads(positions))
+    wanted = set(keys)
+    for transcript_id, text in _texts(conn, stale):
+        searched[transcript_id] = text_digest(text)
+        for (key, interviewer), positions in postings_of(text, _spans(conn, transcript_id)).items():
+            if key in wanted and (speaker is None or interviewer == (speaker == "interviewer")):
+                per_transcript[transcript_id].setdefault(key, []).extend(positions)
     return {t: occurrences(pattern, p) for t, p in sorted(per_transcript.items())}
 
 
-def _scan(conn, pattern: Pattern, selection: Selection, speaker) -> dict[str, list[Occurrence]]:
-    """Regex mode: every selected turn's text, one transcript at a time."""
+def _texts(conn, ids: list[str]):
+    from qualcode.store.search import iter_texts
+
+    return iter_texts(conn, ids)
+
+
+def _spans(conn, transcript_id: str) -> list[tuple[int, bool, int, int]]:
+    """The turns as the indexer reads them: ``(ordinal, interviewer, start, end)``."""
+    from qualcode.store.search import segment_rows
+
+    return [(r.ordinal, bool(r.is_interviewer), r.start_offset, r.end_offset)
+            for r in segment_rows(conn, [transcript_id])]
+
+
+def _scan(conn, pattern: Pattern, selection: Selection, speaker,
+          searched: dict[str, str] | None) -> dict[str, list[Occurrence]]:
+    """Regex mode: every selected turn's text, one transcript at a time (digests into ``searched`` if given)."""
     from qualcode.store.search import iter_texts, segment_rows
 
     regex = pattern.regex
@@ -195,6 +239,8 @@ def _scan(conn, pattern: Pattern, selection: Selection, speaker) -> dict[str, li
             turns[row.transcript_id].append((row.ordinal, row.start_offset, row.end_offset))
     found = {}
     for transcript_id, text in iter_texts(conn, sorted(turns)):
+        if searched is not None:
+            searched[transcript_id] = text_digest(text)
         found[transcript_id] = [
             Occurrence(m.start(), m.end(), ordinal, -1, -1)
             for ordinal, start, end in turns[transcript_id]
@@ -212,11 +258,19 @@ def _exact_only(conn, pattern: Pattern, by_transcript):
     return kept
 
 
-def checked_text(conn, transcript_id: str) -> str:
-    """The transcript's text, refused if it is not the text that was indexed."""
+def checked_text(conn, transcript_id: str, searched: str | None = None) -> str:
+    """The transcript's text, refused if it is not the text that was searched.
+
+    ``searched``: the digest of the text the occurrences were found in, when not the
+    index (see :class:`Found`); by default the digest of the text that was indexed.
+    """
     from qualcode.store.search import indexed_digests, transcript_texts
 
     text = transcript_texts(conn, [transcript_id])[transcript_id]
+    if searched is not None:
+        if text_digest(text) != searched:
+            raise SearchError(f"Transcript '{transcript_id}' changed while it was searched; search again")
+        return text
     if indexed_digests(conn, [transcript_id]).get(transcript_id) != text_digest(text):
         raise SearchError(
             f"The search index is out of step with transcript '{transcript_id}'; "
@@ -225,8 +279,9 @@ def checked_text(conn, transcript_id: str) -> str:
     return text
 
 
-def _kwic(conn, selection: Selection, transcript_id: str, items: list[Occurrence], width: int) -> list[Hit]:
-    text = checked_text(conn, transcript_id)
+def _kwic(conn, found: Found, transcript_id: str, items: list[Occurrence], width: int) -> list[Hit]:
+    selection = found.selection
+    text = checked_text(conn, transcript_id, found.searched.get(transcript_id))
     turns = selection.turn_spans(conn, transcript_id)
     info = selection.info[transcript_id]
     hits = []

@@ -13,7 +13,10 @@ autocoder does, and one code path serves both back ends.
 source and its import time, both rewritten by every import, ``--replace`` and
 restore) and a digest of its text. :func:`refresh` compares markers with the
 transcripts table before every search: it indexes new and changed transcripts and
-drops those removed, so importers need not know the index exists. Texts read to show
+drops those removed, so importers need not know the index exists (``qualcode import``
+refreshes it right after importing, so no search pays for it later; the coding screen
+reads it without refreshing and searches what it lacks in the text, see
+:func:`qualcode.search.engine.find`). Texts read to show
 hits are checked against the digest; a mismatch (text changed by something that did
 not touch the marker) is refused with a pointer to ``--reindex``, never shown wrong.
 """
@@ -80,6 +83,15 @@ def refresh(project: Project, *, rebuild: bool = False, announce=None) -> Refres
             if attempt == 2:
                 raise SearchError("Another process kept re-indexing the transcripts; try the search again") from None
     raise AssertionError("unreachable")
+
+
+def unindexed(conn, transcript_ids: list[str]) -> list[str]:
+    """Of these transcripts, those the index does not hold as they are now (new, replaced, restored)."""
+    from qualcode.store import search as store
+
+    current = store.transcript_markers(conn)
+    indexed = store.indexed_markers(conn)
+    return [t for t in transcript_ids if t in current and indexed.get(t) != current[t]]
 
 
 def _work(conn, rebuild: bool) -> tuple[list[str], list[str], dict[str, str]]:

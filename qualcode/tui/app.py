@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import events
 from textual.app import App
@@ -22,6 +22,7 @@ from textual.widgets import Static
 from qualcode.codebook.grow import CodeTexts
 from qualcode.errors import QualcodeError
 from qualcode.search.engine import SearchOptions, search
+from qualcode.search.lemmas import lemmas
 from qualcode.tui.header import HeaderFacts, fit_header
 from qualcode.tui.keys import key_sections
 from qualcode.tui.prompt import Prompt
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from qualcode.coding.suggesters import Suggester
     from qualcode.project import Project
 
+
+PickT = TypeVar("PickT", bound=PickScreen)
 
 # A fixed line rather than Textual's Footer: the Footer rebuilds itself whenever focus
 # moves (e.g. into the code filter), which costs a full layout; ? lists every key.
@@ -353,7 +356,9 @@ class CodingApp(App[None]):
             if self._open(transcript_id):
                 self.status(f"opened {transcript_id}" + (" (blind)" if self.state.blind else ""))
 
-        self.push_screen(JumpScreen(self.state.choices(), self.state.transcript.id), open_chosen)
+        jump = self._pick_screen("jump", JumpScreen)
+        jump.fill(self.state.choices(), self.state.transcript.id)
+        self.push_screen(jump, open_chosen)
 
     PROMPTS = {"find": "Find in this transcript", "turn": "Go to turn (number)",
                "search": "Search every transcript (respondent turns; qualcode search syntax)"}
@@ -361,6 +366,10 @@ class CodingApp(App[None]):
     def action_ask(self, kind: str) -> None:
         self.prompt = Prompt(kind, self.PROMPTS[kind])
         self.status(self.prompt.line)
+        if kind == "search":
+            # The match keys' table (~20 ms, once per process) is read now, while the
+            # coder types the pattern, rather than inside the Enter that searches.
+            self.call_after_refresh(lemmas)
 
     def _prompt_key(self, key: str, character: str | None) -> None:
         """A key typed while the status line asks (see :mod:`qualcode.tui.prompt`)."""
@@ -388,9 +397,15 @@ class CodingApp(App[None]):
         self.codebook_pane.query_one("#code-detail", TextPanel).action_scroll_pages(delta)
 
     def show_hits(self, pattern: str) -> None:
-        """Run a corpus search (the engine behind ``qualcode search``) and list its hits."""
+        """Run a corpus search (the engine behind ``qualcode search``) and list its hits.
+
+        It writes nothing (no index refresh inside a key, and a coder in team mode may not
+        write the index): transcripts the index does not hold as they are now are searched
+        in their text, with the same hits.
+        """
         try:
-            result = search(self.state.project, pattern, SearchOptions(limit=HITS_SHOWN, context=40))
+            options = SearchOptions(limit=HITS_SHOWN, context=40)
+            result = search(self.state.project, pattern, options, refresh_index=False)
         except QualcodeError as error:
             self.status(str(error), error=True)
             self.bell()
@@ -403,7 +418,9 @@ class CodingApp(App[None]):
             if chosen is not None:
                 self.open_at(*chosen)  # type: ignore[misc]
 
-        self.push_screen(HitsScreen(result), open_hit)
+        hits = self._pick_screen("hits", HitsScreen)
+        hits.fill(result)
+        self.push_screen(hits, open_hit)
 
     def open_at(self, transcript_id: str, ordinal: int, start: int, end: int) -> None:
         """Open a transcript (if another) at a turn with ``[start, end)``'s words selected."""
@@ -468,13 +485,21 @@ class CodingApp(App[None]):
         self._show_list(*memo_rows(self.state.memo_entries()))
 
     def _show_list(self, title: str, rows: list) -> None:
-        """Show the passages or memos list: one screen, installed once and refilled (no mount per key)."""
-        if not self.is_screen_installed("views"):
-            self.install_screen(ListScreen(), "views")
-        views = self.get_screen("views")
-        assert isinstance(views, ListScreen)
+        """Show the passages or memos list (one screen for both)."""
+        views = self._pick_screen("views", ListScreen)
         views.refill(title, rows)
         self.push_screen(views, self._jump_to)
+
+    def _pick_screen(self, name: str, kind: type[PickT]) -> PickT:
+        """The pick-list screen ``name``: installed once, then refilled and pushed again on each key.
+
+        A screen pushed new is mounted on each open, and removed on close, which makes
+        Textual lay out and repaint the whole coding screen a second time (20-30 ms of CPU
+        on Esc); an installed one is only hidden and shown.
+        """
+        if not self.is_screen_installed(name):
+            self.install_screen(kind(), name)
+        return self.get_screen(name, kind)
 
     def _jump_to(self, target: object) -> None:
         """Open a view's chosen ``(transcript_id, ordinal)``; None (closed, or a code memo): stay."""

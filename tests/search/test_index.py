@@ -161,3 +161,80 @@ def test_a_store_from_before_the_marker_index_gets_it_and_the_freshness_check_us
         from qualcode.store.migrations import current_version
 
         assert current_version(conn) == HEAD
+
+
+# -- searching without writing (the coding screen's F): never a stale or missing hit ------
+
+IDS = ["s-1", "s-2", "s-3"]
+SPOKEN = st.lists(st.tuples(st.booleans(), st.lists(st.sampled_from(WORDS), min_size=1, max_size=6)),
+                  min_size=1, max_size=4)
+STEPS = st.lists(st.tuples(st.sampled_from(["put", "delete", "index"]), st.sampled_from(IDS), SPOKEN),
+                 min_size=1, max_size=6)
+PATTERNS = [("house", "lemma"), ("visas", "lemma"), ("the police", "phrase"), ("trust NEAR/2 shelter", "lemma"),
+            ("hous", "fuzzy"), (r"\bvisas?\b", "regex")]
+
+
+def _put(project, transcript_id: str, spoken, version: int) -> None:
+    """Import or replace a transcript (a new source digest, so a new index marker)."""
+    from qualcode.store.transcripts import insert_transcript, replace_transcript, transcript_row
+
+    turns = [Turn("Interviewer" if asks else "Respondent", " ".join(words) + ".") for asks, words in spoken]
+    text, segments = render(turns, {"Interviewer"})
+    transcript = Transcript(id=transcript_id, title=transcript_id, role="service_provider", site="A", text=text,
+                            segments=segments, format="text", source_path="x.txt", sha256=f"v{version}")
+    with project.write() as conn:
+        (replace_transcript if transcript_row(conn, transcript_id) else insert_transcript)(conn, transcript)
+
+
+def _index_rows(project):
+    from qualcode.store import search as store
+
+    with project.read() as conn:
+        return store.indexed_markers(conn), sorted(store.vocabulary(conn))
+
+
+@given(STEPS, st.sampled_from(PATTERNS), st.sampled_from(["respondent", "any"]))
+def test_a_search_that_writes_nothing_finds_what_a_refreshed_index_finds(project, steps, pattern, speaker):
+    """Model: the same search after refreshing the index. Transcripts imported, replaced or
+    removed since the index was built are searched from their text, never from old rows."""
+    from qualcode.store.transcripts import delete_transcript
+
+    with project.write() as conn:
+        for transcript_id in IDS:
+            delete_transcript(conn, transcript_id)
+    for version, (step, transcript_id, spoken) in enumerate(steps):
+        if step == "put":
+            _put(project, transcript_id, spoken, version)
+        elif step == "delete":
+            with project.write() as conn:
+                delete_transcript(conn, transcript_id)
+        else:
+            refresh(project)
+    options = SearchOptions(mode=pattern[1], speaker=speaker)
+    index_before = _index_rows(project)
+    read_only = search(project, pattern[0], options, refresh_index=False)
+    assert _index_rows(project) == index_before  # nothing written
+    refreshed = search(project, pattern[0], options)
+    assert read_only.to_dict() == refreshed.to_dict()
+
+
+def test_a_search_that_writes_nothing_refuses_a_text_changed_while_searched(study, monkeypatch):
+    """The text a stale transcript was searched in is the text its hits are cut from."""
+    from sqlalchemy import update
+
+    import qualcode.search.engine as engine
+    from qualcode.store.schema import transcripts
+
+    add_transcript(study, "new-1", "service_provider", [("Respondent", "Housing first, housing always.")])
+    real = engine.find
+
+    def then_changed(*args, **kwargs):
+        found = real(*args, **kwargs)
+        assert set(found.searched) == {"new-1"}  # not indexed yet: searched in its text
+        with study.write() as conn:
+            conn.execute(update(transcripts).where(transcripts.c.id == "new-1").values(text="x" * 40))
+        return found
+
+    monkeypatch.setattr(engine, "find", then_changed)
+    with pytest.raises(SearchError, match="'new-1' changed while it was searched"):
+        search(study, "housing", SearchOptions(transcripts=("new-1",)), refresh_index=False)

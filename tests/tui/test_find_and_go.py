@@ -132,3 +132,70 @@ async def test_search_errors_show_on_the_status_line(project, interview):
         await settle(pilot)
         assert not isinstance(app.screen, HitsScreen)
         assert "no hits for “zzqx”" in status(app)
+
+
+async def test_search_hits_write_nothing_and_show_transcripts_the_index_lacks(project, interview, second):
+    # The index is built (by a `qualcode search`), then a transcript is imported: F writes
+    # nothing inside the key and still lists what it says.
+    from sqlalchemy import event
+
+    from qualcode.search.index import refresh
+    from qualcode.store.search import indexed_markers
+
+    refresh(project)
+    add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "Shelter beds.")])
+    with project.read() as conn:
+        before = indexed_markers(conn)
+    app = CodingApp(project, "ana", "vsp-1")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement.split()[0].upper())
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        event.listen(project.engine, "before_cursor_execute", count)
+        try:
+            await pilot.press("F", *"shelter", "enter")
+            await settle(pilot)
+        finally:
+            event.remove(project.engine, "before_cursor_execute", count)
+        assert isinstance(app.screen, HitsScreen)
+        assert [r.value[0] for r in app.screen.pick_list.rows] == ["vsp-1", "vsp-2", "vsp-3"]
+    assert set(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
+    with project.read() as conn:
+        assert indexed_markers(conn) == before
+
+
+async def test_find_rewraps_no_turn_it_only_highlights(project, monkeypatch):
+    # f marks its matches in every turn that has one (here 60): their heights cannot
+    # change (the text and the tags are the same), so no turn's text is wrapped again;
+    # only the turns in view are drawn anew.
+    from qualcode.tui.widgets import transcript
+
+    turns = [t for n in range(30) for t in (("Interviewer", f"Question {n}?"), ("Respondent", "The hotline helped."))]
+    add_transcript(project, "long-1", "service_provider", turns)
+    app = CodingApp(project, "ana", "long-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        calls: list[int] = []
+        real = transcript.wrap_spans
+        monkeypatch.setattr(transcript, "wrap_spans", lambda *a: (calls.append(1), real(*a))[1])
+        await pilot.press("f", *"hotline", "enter")
+        await pilot.pause()
+        assert app.state.current == 2 and len(app.state.matches) == 30
+        assert len(calls) <= 12, f"{len(calls)} turns wrapped for one f"
+
+
+async def test_the_search_prompt_reads_the_match_keys_before_the_enter_that_searches(project, interview):
+    from qualcode.search.lemmas import lemmas
+
+    lemmas.cache_clear()
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F")
+        await pilot.pause()
+        assert lemmas.cache_info().currsize == 1  # loaded while the coder types the pattern
+        await pilot.press(*"police", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HitsScreen)

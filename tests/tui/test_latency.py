@@ -189,3 +189,34 @@ async def test_the_tree_row_shows_each_new_count_and_tick(project, interview):
             await pilot.press("t")  # apply, remove, apply, ...: every label is new, and so is the row
             line = tree_line(app, code)
             assert ("✓" in line, "1/1" in line) == (applied, applied), line
+
+
+PICK_KEYS = {
+    "jump list": ("g",),
+    "search hits": ("F", *"housing", "enter"),
+    "passages": ("P",),
+}
+
+
+@pytest.mark.parametrize("keys", PICK_KEYS.values(), ids=PICK_KEYS.keys())
+async def test_a_pick_list_is_mounted_once_and_closing_it_lays_out_nothing(project, interview, keys):
+    # A list screen pushed new each time is removed on Esc, and Textual then lays out
+    # and repaints the whole coding screen a second time (20-30 ms of CPU on Esc):
+    # each list is one installed screen, refilled on each open.
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*keys)
+        await pilot.pause()
+        first = app.screen
+        coding_screen = app.screen_stack[0]
+        layouts: list[object] = []
+        real = coding_screen._refresh_layout
+        coding_screen._refresh_layout = lambda *a, **k: (layouts.append(a), real(*a, **k))[1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is coding_screen and first.is_mounted
+        assert layouts == []  # shown again as it was: painted, not laid out
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert app.screen is first  # the same screen, not mounted again
+        await pilot.press("escape")

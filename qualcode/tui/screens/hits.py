@@ -21,10 +21,14 @@ class HitsScreen(PickScreen):
         *PickScreen.BINDINGS[2:],
     ]
 
-    def __init__(self, result: SearchResult) -> None:
+    def __init__(self) -> None:
+        super().__init__("", [])  # installed once by the app and refilled on each search (PickScreen.refill)
+
+    def fill(self, result: SearchResult) -> None:
+        """A search's hits, the first one highlighted."""
         shown = f" (the first {len(result.hits)})" if result.truncated else ""
         title = f"{result.total} hits for “{result.pattern}” in {result.speaker} turns{shown}"
-        super().__init__(title, [hit_row(h) for h in result.hits])
+        self.refill(title, [hit_row(h) for h in result.hits])
 
 
 def hit_label(hit: Hit) -> str:

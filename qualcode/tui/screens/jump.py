@@ -22,10 +22,14 @@ class JumpScreen(PickScreen):
         *PickScreen.BINDINGS[2:],
     ]
 
-    def __init__(self, choices: Sequence[TranscriptChoice], current: str) -> None:
-        rows = [choice_row(c, c.id == current) for c in choices]
+    def __init__(self) -> None:
+        super().__init__("", [])  # installed once by the app and refilled on each g (see PickScreen.refill)
+
+    def fill(self, choices: Sequence[TranscriptChoice], current: str) -> None:
+        """The transcripts to list, the cursor on the open one."""
         ids = [c.id for c in choices]
-        super().__init__("Jump to a transcript", rows, ids.index(current) if current in ids else 0)
+        rows = [choice_row(c, c.id == current) for c in choices]
+        self.refill("Jump to a transcript", rows, ids.index(current) if current in ids else 0)
 
 
 def choice_label(choice: TranscriptChoice, is_open: bool) -> str:

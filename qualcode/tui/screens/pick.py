@@ -123,11 +123,11 @@ class PickScreen(Screen[object]):
     DEFAULT_CSS = """
     PickScreen { align: center top; }
     PickScreen > Vertical { width: 100%; max-width: 140; height: 100%; background: $surface; padding: 0 1; }
-    PickScreen Label { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    PickScreen Label { width: 1fr; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     PickScreen #pick-filter { border: none; height: 1; padding: 0; background: $boost; }
     """
 
-    def __init__(self, title: str, rows: Sequence[PickRow], cursor: int = 0) -> None:
+    def __init__(self, title: str = "", rows: Sequence[PickRow] = (), cursor: int = 0) -> None:
         super().__init__()
         self._title, self._rows, self._cursor = title, list(rows), cursor
         self._answered = False
@@ -162,7 +162,8 @@ class PickScreen(Screen[object]):
         self._answered = False
         if not self.is_mounted:
             return  # on_mount fills it
-        self.query_one("#pick-title", Label).update(title)
+        # one line whatever the title (cropped): a new title needs no layout of the screen
+        self.query_one("#pick-title", Label).update(title, layout=False)
         self.query_one(PickFilter).value = ""  # the last filter typed goes
         self.pick_list.set_rows(self._rows, cursor)
 

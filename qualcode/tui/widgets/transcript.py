@@ -80,6 +80,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.state = state
         self._width = 0
         self._heights: list[int | None] = []
+        # wrapped rows of each turn's text at this width: the text never changes while it
+        # is shown, so only the tags can change a turn's height (f marks dozens of turns)
+        self._text_rows: list[int | None] = []
         self._blocks: dict[int, list[Strip]] = {}  # index -> strips, only for painted turns
         self._starts: list[int] = []
         self._colors: dict[str, str] = {}
@@ -93,6 +96,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         """Lay out every turn again (a new transcript or a new width)."""
         self._width = max(20, self.scrollable_content_region.width or self.size.width)
         self._heights = [None] * len(self.state.transcript.segments)
+        self._text_rows = [None] * len(self._heights)
         self._blocks = {}
         self._relayout()
 
@@ -108,9 +112,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         if [self._height(i) for i in indexes] != before:
             self._relayout()
             return
-        top = int(self.scroll_y)
+        top, bottom = int(self.scroll_y), int(self.scroll_y) + self.size.height
         for index in indexes:
-            self.refresh(Region(0, self._starts[index] - top, self.size.width, self._height(index)))
+            start = self._starts[index]
+            if start < bottom and start + self._height(index) > top:  # only what is in view is repainted
+                self.refresh(Region(0, start - top, self.size.width, self._height(index)))
 
     def scroll_to_current(self) -> None:
         """Bring the current turn (with the question before it, if it fits) into view."""
@@ -261,9 +267,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     def _height(self, index: int) -> int:
         height = self._heights[index]
         if height is None:
-            segment = self.state.transcript.segments[index]
-            height = turn_height(self.state, segment, self._width)
-            self._heights[index] = height
+            state = self.state
+            segment = state.transcript.segments[index]
+            rows = self._text_rows[index]
+            if rows is None:
+                rows = self._text_rows[index] = text_rows(state, segment, self._width)
+            height = self._heights[index] = _height(rows, state, segment)
         return height
 
     def _block(self, index: int) -> list[Strip]:
@@ -309,10 +318,18 @@ def reflow(text: str) -> str:
 
 def turn_height(state: CodingState, segment: Segment, width: int) -> int:
     """Lines a turn takes: header + wrapped text (or its tags, if more), + a blank line."""
+    return _height(text_rows(state, segment, width), state, segment)
+
+
+def text_rows(state: CodingState, segment: Segment, width: int) -> int:
+    """Rows the turn's text wraps to in a pane ``width`` cells wide."""
     _, text_width = column_widths(width)
-    text = reflow(state.transcript.text[segment.start : segment.end])
+    return len(wrap_spans(reflow(state.transcript.text[segment.start : segment.end]), text_width))
+
+
+def _height(text_rows: int, state: CodingState, segment: Segment) -> int:
     tags = len(state.mine(segment.ordinal)) + len(state.others(segment.ordinal))
-    return max(1 + len(wrap_spans(text, text_width)), tags) + 1
+    return max(1 + text_rows, tags) + 1
 
 
 def render_turn(console: Console, state: CodingState, segment: Segment, width: int, color) -> list[Strip]:
