@@ -23,7 +23,11 @@ class Hit(NamedTuple):
     score: float
 
     def evidence(self, text: str) -> dict:
-        return {"rule": self.rule, "matched": text[self.start : self.end], "score": round(self.score, 3)}
+        return {
+            "rule": self.rule,
+            "matched": text[self.start : self.end],
+            "score": round(self.score, 3),
+        }
 
 
 class CodeMatch(NamedTuple):
