@@ -12,7 +12,7 @@ time and in batches that cut units apart at every size.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from qualcode.codebook.model import Code, FuzzyTerm, NearPair, Rules
@@ -48,10 +48,16 @@ def random_case(word: str) -> st.SearchStrategy[str]:
     return st.sampled_from([word, word.lower(), word.upper(), word.title()])
 
 
-piece = st.one_of(st.sampled_from(WORDS).flatmap(random_case), st.sampled_from(PUNCTUATION))
-unit_text = st.lists(st.tuples(piece, st.sampled_from([" ", "", " ", "\n"])), max_size=40).map(
-    lambda parts: "".join(word + gap for word, gap in parts)
+piece = st.one_of(
+    st.sampled_from(WORDS).flatmap(random_case),
+    st.sampled_from(PHRASES).flatmap(random_case),  # whole terms, so multi-word ones occur often
+    st.sampled_from(PUNCTUATION),
 )
+
+
+def unit_text(most: int) -> st.SearchStrategy[str]:
+    parts = st.lists(st.tuples(piece, st.sampled_from([" ", "", " ", "\n"])), max_size=most)
+    return parts.map(lambda pairs: "".join(word + gap for word, gap in pairs))
 
 
 def some(draw, pool: list, most: int) -> tuple:
@@ -89,7 +95,7 @@ def evidence(matches, text: str) -> list:
 
 @given(
     rules=codes(),
-    text=unit_text,
+    text=unit_text(40),
     allowed=st.none() | st.sets(st.sampled_from(["c0", "c1", "c2", "c3"])),
 )
 def test_one_unit_matches_as_the_reference_does(nlp, rules, text, allowed):
@@ -99,7 +105,15 @@ def test_one_unit_matches_as_the_reference_does(nlp, rules, text, allowed):
     )
 
 
-@given(rules=codes(), texts=st.lists(unit_text, max_size=9), batch_size=st.integers(1, 5))
+CROSSING = [
+    Code(id="c0", name="c0", roles=ROLES, rules=Rules(phrases=("labor trafficking", "tip line")))
+]
+
+
+@given(rules=codes(), texts=st.lists(unit_text(6), max_size=12), batch_size=st.integers(1, 5))
+@example(
+    rules=CROSSING, texts=["child labor", "trafficking, a tip", "line"], batch_size=3
+)  # terms across units
 def test_batches_match_as_the_reference_does(nlp, rules, texts, batch_size):
     new, old = RuleMatcher(rules, nlp), ReferenceMatcher(rules, nlp)
     allowed = [None if i % 3 else frozenset({"c0", "c2"}) for i in range(len(texts))]
