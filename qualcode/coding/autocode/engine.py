@@ -27,10 +27,12 @@ spaCy and rapidfuzz are imported when a matcher is built, never at import time.
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, cast
@@ -224,9 +226,11 @@ class RuleMatcher:
         docs = cast("Tokenizer", self.nlp.tokenizer).pipe(texts, batch_size=batch_size)
         for begin in range(0, len(texts), batch_size):
             end = begin + batch_size
-            yield from self.match_docs(
-                list(islice(docs, batch_size)), texts[begin:end], allowed[begin:end]
-            )
+            with _collect_between_batches():  # the tokenizer runs inside too: islice pulls the docs
+                matched = self.match_docs(
+                    list(islice(docs, batch_size)), texts[begin:end], allowed[begin:end]
+                )
+            yield from matched
 
     def match_doc(
         self, doc: Doc, allowed: frozenset[str] | set[str] | None = None, text: str | None = None
@@ -432,6 +436,24 @@ class _Literals:
             found.add(unit)
             at = self._joined.find(string, bounds[unit + 1])
         return found
+
+
+@contextmanager
+def _collect_between_batches() -> Iterator[None]:
+    """Hold Python's cycle collector off while one batch is tokenized and matched.
+
+    A batch makes hundreds of thousands of short-lived objects (docs, arrays, hits),
+    freed by reference counting; left on, the collector walks them, and every object
+    kept so far (matches, the form cache), many times per batch. Memory stays bounded
+    by one batch, and the collector runs as usual between batches.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _hit_order(hit: Hit) -> tuple[float, int]:
