@@ -319,8 +319,7 @@ class RuleMatcher:
             if not codes:
                 continue
             rule = self._phrase_rules[term_id]
-            for position, first, last in places:
-                start, end = unit.char_span(first, last)
+            for position, _, _, start, end in places:
                 for code_id in codes:
                     hits[code_id].append(Hit(code_id, "phrase", rule, start, end, position, 1.0))
 
@@ -358,8 +357,8 @@ class RuleMatcher:
                 for b in found.terms.get(second_term, ()):
                     if abs(a[0] - b[0]) > within:
                         continue
-                    start = unit.char_span(min(a[1], b[1]), min(a[1], b[1]))[0]
-                    end = unit.char_span(max(a[2], b[2]), max(a[2], b[2]))[1]
+                    start = a[3] if a[1] <= b[1] else b[3]  # the earlier first token's start
+                    end = a[4] if a[2] >= b[2] else b[4]  # the later last token's end
                     yield Hit(code.code_id, "near", rule, start, end, min(a[0], b[0]), 1.0)
 
 

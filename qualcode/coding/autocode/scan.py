@@ -104,10 +104,11 @@ class FormTable:
 
 @dataclass
 class Found:
-    """One unit's occurrences: term -> [(word position, first token, last token)], fuzzy
-    spec -> [(word position, first token, last token, score)], in the order they were found."""
+    """One unit's occurrences, in the order they were found: term -> [(word position, first
+    token, last token, first character, end character)], fuzzy spec -> [(word position,
+    first token, last token, score)]."""
 
-    terms: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
+    terms: dict[int, list[tuple[int, int, int, int, int]]] = field(default_factory=dict)
     fuzzy: dict[int, list[tuple[int, int, int, float]]] = field(default_factory=dict)
 
 
@@ -134,15 +135,11 @@ class ScannedBatch:
         self.lowers = flat[self.word_tokens, 0]
         self.starts = flat[:, 3].astype(np.int64)
         self.ends = self.starts + flat[:, 4].astype(np.int64)
-        self._starts: list[int] | None = None
-        self._ends: list[int] | None = None
 
     def char_span(self, unit: int, first: int, last: int) -> tuple[int, int]:
         """Character offsets of tokens ``first``..``last`` of ``unit``."""
-        if self._starts is None:
-            self._starts, self._ends = self.starts.tolist(), self.ends.tolist()
         base = int(self.token0[unit])
-        return self._starts[base + first], self._ends[base + last]  # type: ignore[index]
+        return int(self.starts[base + first]), int(self.ends[base + last])
 
     def word_count(self, unit: int) -> int:
         return int(self.word0[unit + 1] - self.word0[unit])
@@ -186,13 +183,13 @@ def _occurrences(key_ids, word_unit, tables: TermTables):
         for term_id in tables.single[key_id]:
             starts.append(word)
             terms.append(term_id)
-    ids: list[int] | None = None
     for length, by_ids in tables.windows.items():
         candidates = _windows(key_ids, word_unit, length, tables.hashes[length])
-        if len(candidates) and ids is None:
-            ids = key_ids.tolist()
-        for word in candidates.tolist():
-            for term_id in by_ids.get(tuple(ids[word : word + length]), ()):  # type: ignore[index]
+        windows = key_ids[
+            candidates[:, None] + np.arange(length)
+        ].tolist()  # checked exactly: hashes collide
+        for word, ids in zip(candidates.tolist(), windows, strict=True):
+            for term_id in by_ids.get(tuple(ids), ()):
                 starts.append(word)
                 terms.append(term_id)
     return np.array(starts, dtype=np.int64), np.array(terms, dtype=np.int64)
@@ -227,14 +224,16 @@ def _add_terms(batch: ScannedBatch, tables: TermTables, found: list[Found], star
     units = batch.word_unit[starts]
     token0 = batch.token0[units]
     positions = starts - batch.word0[units]
-    firsts = batch.word_tokens[starts] - token0
-    lasts = batch.word_tokens[starts + lengths[terms] - 1] - token0
-    columns = (units.tolist(), terms.tolist(), positions.tolist(), firsts.tolist(), lasts.tolist())
-    for unit, term_id, position, first, last in zip(*columns, strict=True):
-        places = found[unit].terms.get(term_id)
-        if places is None:
-            places = found[unit].terms[term_id] = []
-        places.append((position, first, last))
+    firsts = batch.word_tokens[starts]
+    lasts = batch.word_tokens[starts + lengths[terms] - 1]
+    columns = (positions, firsts - token0, lasts - token0, batch.starts[firsts], batch.ends[lasts])
+    places = zip(*(column.tolist() for column in columns), strict=True)
+    for unit, term_id, place in zip(units.tolist(), terms.tolist(), places, strict=True):
+        unit_terms = found[unit].terms
+        if term_id in unit_terms:
+            unit_terms[term_id].append(place)
+        else:
+            unit_terms[term_id] = [place]
 
 
 def _add_fuzzy(batch: ScannedBatch, found: list[Found], words, scores: list) -> None:
