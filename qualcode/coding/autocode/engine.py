@@ -205,6 +205,10 @@ class RuleMatcher:
                 self._fuzzy_codes[spec].append(code.code_id)
             if code.regex:
                 self._regex_codes.append(code.code_id)
+        # per regex code, the strings each of its patterns requires (None: nothing required)
+        self._regex_needs = [
+            (c, tuple(needed for _, _, needed, _ in self.codes[c].regex)) for c in self._regex_codes
+        ]
 
     # -- matching ----------------------------------------------------------------
 
@@ -272,8 +276,8 @@ class RuleMatcher:
         }
         for code_id in sorted(near):
             hits[code_id].extend(self._near_hits(self.codes[code_id], unit, found))
-        for code_id in self._regex_codes:
-            if code_id in wanted:
+        for code_id, needs in self._regex_needs:
+            if code_id in wanted and unit.literals.may_match(needs, unit.index):
                 hits[code_id].extend(self._regex_hits(self.codes[code_id], unit))
         matches = []
         for code_id in sorted(hits):
@@ -402,13 +406,25 @@ class _Literals:
         self._bounds: list[int] = []  # where each unit starts in the joined text, and the end
         self._with: dict[str, set[int]] = {}
         self._units: dict[tuple[frozenset[str], ...], set[int]] = {}
+        self._any: dict[
+            tuple, set[int] | None
+        ] = {}  # per code: units one of its patterns may match
+
+    def may_match(self, needs: tuple[tuple[frozenset[str], ...] | None, ...], unit: int) -> bool:
+        """Whether one of a code's patterns (each needing ``needs[i]``) could match in ``unit``."""
+        if needs not in self._any:
+            every = any(needed is None for needed in needs)
+            self._any[needs] = None if every else set().union(*map(self.units, needs))  # type: ignore[arg-type]
+        units = self._any[needs]
+        return units is None or unit in units
 
     def units(self, needed: tuple[frozenset[str], ...]) -> set[int]:
         """The units holding one string of each group of ``needed`` (worked out once per batch)."""
         found = self._units.get(needed)
         if found is None:
-            found = set().union(*map(self._units_with, needed[0]))
-            for group in needed[1:]:  # most selective group first: later groups test fewer units
+            groups = [_shortest(group) for group in needed]
+            found = set().union(*map(self._units_with, groups[0]))
+            for group in groups[1:]:  # most selective group first: later groups test fewer units
                 lowered = self._lowered
                 found = {unit for unit in found if any(s in lowered[unit] for s in group)}
             self._units[needed] = found
@@ -435,6 +451,11 @@ class _Literals:
             found.add(unit)
             at = self._joined.find(string, bounds[unit + 1])
         return found
+
+
+def _shortest(group: frozenset[str]) -> frozenset[str]:
+    """The group without strings that hold another of its strings: a text holding "h2as" holds "h2a"."""
+    return frozenset(s for s in group if not any(t != s and t in s for t in group))
 
 
 @contextmanager
