@@ -93,11 +93,17 @@ def evidence(matches, text: str) -> list:
     return [(m.code_id, m.hit_count, [(h, h.evidence(text)) for h in m.hits]) for m in matches]
 
 
+VISAS = [
+    Code(id="c0", name="c0", roles=ROLES, rules=Rules(regex=(r"h-?1bs?", r"\bads?\s+online\b")))
+]
+
+
 @given(
     rules=codes(),
     text=unit_text(40),
     allowed=st.none() | st.sets(st.sampled_from(["c0", "c1", "c2", "c3"])),
 )
+@example(rules=VISAS, text="Her H-1B visa, ads online, two h1bs.", allowed=None)  # required strings
 def test_one_unit_matches_as_the_reference_does(nlp, rules, text, allowed):
     new, old = RuleMatcher(rules, nlp), ReferenceMatcher(rules, nlp)
     assert evidence(new.match_text(text, allowed), text) == evidence(
