@@ -103,7 +103,7 @@ VISAS = [
     text=unit_text(40),
     allowed=st.none() | st.sets(st.sampled_from(["c0", "c1", "c2", "c3"])),
 )
-@example(rules=VISAS, text="Her H-1B visa, ads online, two h1bs.", allowed=None)  # required strings
+@example(rules=VISAS, text="Her H-1B visa, ads online.", allowed=None)  # required strings
 def test_one_unit_matches_as_the_reference_does(nlp, rules, text, allowed):
     new, old = RuleMatcher(rules, nlp), ReferenceMatcher(rules, nlp)
     assert evidence(new.match_text(text, allowed), text) == evidence(
