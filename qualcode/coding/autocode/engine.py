@@ -16,11 +16,13 @@ Semantics (docs/codebook.md, docs/autocoding.md):
   exclude term's first word is vetoed; with ``exclude_within: segment`` any exclude
   term in the unit vetoes the code. The code matches if any hit survives.
 
-How words are found: one pass over a unit's tokens looks each word form up in a cache
-(what the form means to the rules is worked out once per form); multi-word terms are
-checked by looking up a window of match keys per term shape; a regex runs only on units
-holding one string of each group its pattern requires. (A variant that let a spaCy
-lexeme flag and numpy pick the interesting tokens measured no faster: docs/performance.md.)
+How words are found: units are matched in batches (:mod:`.scan`): numpy finds every
+term occurrence in a batch's words at once, with Python running once per distinct word
+form and once per occurrence; the hits, proximity, exclusions and regexes are then
+worked out per unit. A regex runs only on units holding one string of each group its
+pattern requires (substring searches over the whole batch). The token-by-token matcher
+this replaced is kept as the reference model of tests/coding/test_autocode_equivalence.py,
+which checks that both give the same codes, spans and evidence.
 
 spaCy and rapidfuzz are imported when a matcher is built, never at import time.
 """
