@@ -42,6 +42,7 @@ class TermTables:
     single: dict[int, list[int]]  # key id -> one-word terms with that key, in term order
     windows: dict[int, dict[tuple[int, ...], list[int]]]  # length -> key ids -> terms
     hashes: dict[int, Any]  # length -> sorted numpy array of the window hashes of its terms
+    single_flag: Any  # numpy bools by key id: whether a one-word term has that key
     lengths: list[int]  # words in each term
     anchor_offset: list[int]  # each term's anchor word, from its first word
     rank: list[int]  # each term's place among the terms sharing its anchor key
@@ -55,8 +56,9 @@ class TermTables:
         for keys in terms:
             for key in keys:
                 key_ids.setdefault(key, len(key_ids) + 1)
+        flag = np.zeros(len(key_ids) + 1, dtype=bool)
         tables = cls(
-            key_ids, {}, {}, {}, [len(k) for k in terms], [0] * len(terms), [0] * len(terms)
+            key_ids, {}, {}, {}, flag, [len(k) for k in terms], [0] * len(terms), [0] * len(terms)
         )
         for anchor, term_ids in anchors.items():
             for rank, term_id in enumerate(term_ids):
@@ -66,6 +68,7 @@ class TermTables:
             ids = tuple(key_ids[k] for k in keys)
             if len(ids) == 1:
                 tables.single.setdefault(ids[0], []).append(term_id)
+                flag[ids[0]] = True
             else:
                 tables.windows.setdefault(len(ids), {}).setdefault(ids, []).append(term_id)
         for length, by_ids in tables.windows.items():
@@ -178,7 +181,7 @@ def _occurrences(key_ids, word_unit, tables: TermTables):
     import numpy as np
 
     starts, terms = [], []
-    flagged = np.flatnonzero(np.isin(key_ids, np.array(list(tables.single), dtype=np.uint64)))
+    flagged = np.flatnonzero(tables.single_flag[key_ids])
     for word, key_id in zip(flagged.tolist(), key_ids[flagged].tolist(), strict=True):
         for term_id in tables.single[key_id]:
             starts.append(word)
