@@ -79,6 +79,7 @@ def autocode_tokenizer_table() -> str:
     import statistics
 
     runs = [("before (token-by-token matcher), 2026-12-05 02:16", "autocode-tokenizer-2M-1proc-before.json"),
+            ("after (batch scan)", "autocode-tokenizer-2M-1proc-load10.json"),
             ("after (batch scan)", "autocode-tokenizer-2M-1proc.json")]
     rows = ["| run | corpus | ratio per CPU second, median (range) | ratio, wall, median | CPU s per round: "
             "autocoder / tokenizer (medians) | load average |", "|---|---|---|---|---|---|"]
