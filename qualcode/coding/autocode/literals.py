@@ -23,9 +23,7 @@ def required_literals(pattern: str) -> tuple[frozenset[str], ...] | None:
         groups = _needed(parser.parse(pattern, re.IGNORECASE).data, parser)
     except Exception:  # an unusual construct: skip the optimisation, never the rule
         return None
-    useful = sorted(
-        (frozenset(g) for g in groups if min(map(len, g)) >= 2), key=lambda g: -min(map(len, g))
-    )
+    useful = sorted((frozenset(g) for g in groups if min(map(len, g)) >= 2), key=lambda g: -min(map(len, g)))
     return tuple(useful) or None
 
 
@@ -68,9 +66,7 @@ def _extend(run: set[str], op, arg, parser) -> set[str] | None:
         return {r + chr(arg).lower() for r in run}
     if op is parser.IN and all(kind is parser.LITERAL for kind, _ in arg):
         chars = {chr(code).lower() for _, code in arg}
-    elif (
-        op is parser.MAX_REPEAT and arg[:2] == (0, 1) and [k for k, _ in arg[2]] == [parser.LITERAL]
-    ):
+    elif op is parser.MAX_REPEAT and arg[:2] == (0, 1) and [k for k, _ in arg[2]] == [parser.LITERAL]:
         chars = {"", chr(arg[2][0][1]).lower()}
     else:
         return None

@@ -138,9 +138,7 @@ def _run(codes, units, scoping, chunks, processes, start_method) -> Iterator[lis
         _units = None
 
 
-def _init_worker(
-    codes: list[Code], scoping: tuple[dict[str, frozenset[str]], Finish | None]
-) -> None:
+def _init_worker(codes: list[Code], scoping: tuple[dict[str, frozenset[str]], Finish | None]) -> None:
     global _worker
     _worker = (RuleMatcher(codes), *scoping)
 

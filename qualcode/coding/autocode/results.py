@@ -52,15 +52,9 @@ class RoleSummary:
     max_codes_per_turn: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "role": self.role,
-            "turns": self.turns,
-            "turns_coded": self.turns_coded,
-            "references": self.references,
-            "distinct_codes": self.distinct_codes,
-            "mean_codes_per_turn": self.mean_codes_per_turn,
-            "max_codes_per_turn": self.max_codes_per_turn,
-        }
+        return {"role": self.role, "turns": self.turns, "turns_coded": self.turns_coded,
+                "references": self.references, "distinct_codes": self.distinct_codes,
+                "mean_codes_per_turn": self.mean_codes_per_turn, "max_codes_per_turn": self.max_codes_per_turn}
 
 
 @dataclass(frozen=True)
@@ -98,44 +92,22 @@ class AutocodeResult:
         for role, units in sorted(by_role.items()):
             counts = [per_turn.get((u.transcript_id, u.ordinal), 0) for u in units]
             codes = {p.code_id for p in self.proposals if p.role == role}
-            rows.append(
-                RoleSummary(
-                    role,
-                    len(units),
-                    sum(c > 0 for c in counts),
-                    sum(counts),
-                    len(codes),
-                    sum(counts) / len(counts) if counts else 0.0,
-                    max(counts, default=0),
-                )
-            )
+            rows.append(RoleSummary(
+                role, len(units), sum(c > 0 for c in counts), sum(counts), len(codes),
+                sum(counts) / len(counts) if counts else 0.0, max(counts, default=0),
+            ))
         return rows
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "dry_run": self.dry_run,
-            "coder": self.coder,
-            "transcripts": self.transcripts,
-            "turns": len(self.units),
-            "words": self.words,
-            "seconds": round(self.seconds, 3),
-            "stored": self.stored,
-            "replaced": self.replaced,
-            "kept_decided": self.kept_decided,
-            "codings_added": self.codings_added,
-            "coder_created": self.coder_created,
-            "off_topic_dropped": self.off_topic_dropped,
+            "dry_run": self.dry_run, "coder": self.coder, "transcripts": self.transcripts, "turns": len(self.units),
+            "words": self.words, "seconds": round(self.seconds, 3), "stored": self.stored, "replaced": self.replaced,
+            "kept_decided": self.kept_decided, "codings_added": self.codings_added,
+            "coder_created": self.coder_created, "off_topic_dropped": self.off_topic_dropped,
             "roles": [row.to_dict() for row in self.role_summary()],
             "proposals": [
-                {
-                    "transcript": p.transcript_id,
-                    "segment": p.ordinal,
-                    "code": p.code_id,
-                    "start": p.start,
-                    "end": p.end,
-                    "score": p.score,
-                    "evidence": p.evidence,
-                }
+                {"transcript": p.transcript_id, "segment": p.ordinal, "code": p.code_id, "start": p.start,
+                 "end": p.end, "score": p.score, "evidence": p.evidence}
                 for p in self.proposals
             ],
         }

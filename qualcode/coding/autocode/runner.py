@@ -81,33 +81,18 @@ def autocode(
     allowed = allowed_by_role(codebook, every, set(roles.values()))
     texts = [(u.text, u.role) for u in units]
     # Codes are assigned where the matching is done: only the kept matches travel back.
-    assign = partial(
-        assign_wanted, codebook, TopicFocus.from_project(project), frozenset(c.id for c in selected)
-    )
-    assigned = match_units(
-        every, texts, allowed, processes=processes, progress=progress, finish=assign
-    )
+    assign = partial(assign_wanted, codebook, TopicFocus.from_project(project), frozenset(c.id for c in selected))
+    assigned = match_units(every, texts, allowed, processes=processes, progress=progress, finish=assign)
     proposals, dropped = propose(units, assigned)
     written: _Written = {}
     if not dry_run and as_coder:
-        written["codings_added"], written["coder_created"] = stored.apply_as_coder(
-            project, as_coder, proposals
-        )
+        written["codings_added"], written["coder_created"] = stored.apply_as_coder(project, as_coder, proposals)
     elif not dry_run:
-        written["replaced"], written["stored"], written["kept_decided"] = (
-            stored.store_rule_suggestions(project, chosen, [c.id for c in selected], proposals)
-        )
+        written["replaced"], written["stored"], written["kept_decided"] = stored.store_rule_suggestions(
+            project, chosen, [c.id for c in selected], proposals)
     return AutocodeResult(
-        proposals,
-        chosen,
-        units,
-        sum(word_count(u.text) for u in units),
-        time.perf_counter() - began,
-        dry_run,
-        as_coder,
-        roles=roles,
-        off_topic_dropped=dropped,
-        **written,
+        proposals, chosen, units, sum(word_count(u.text) for u in units), time.perf_counter() - began, dry_run,
+        as_coder, roles=roles, off_topic_dropped=dropped, **written,
     )
 
 
@@ -121,9 +106,7 @@ class _Written(TypedDict, total=False):
     kept_decided: int
 
 
-def propose(
-    units: list[Unit], assigned: list[tuple[list[CodeMatch], int]]
-) -> tuple[list[Proposal], int]:
+def propose(units: list[Unit], assigned: list[tuple[list[CodeMatch], int]]) -> tuple[list[Proposal], int]:
     """The proposals of every unit's assigned codes, and how many matches the focus dropped."""
     proposals: list[Proposal] = []
     dropped = 0
@@ -140,9 +123,7 @@ def select_codes(codebook: Codebook, prefix: str | None) -> list[Code]:
         inside = {prefix} | {c.id for c in codebook.descendants(prefix)}
     else:
         inside = set(codebook.codes)
-    return [
-        c for c in codebook.codes.values() if c.id in inside and c.codable and not c.rules.is_empty
-    ]
+    return [c for c in codebook.codes.values() if c.id in inside and c.codable and not c.rules.is_empty]
 
 
 def most_specific(codebook: Codebook, matches: list[CodeMatch]) -> list[CodeMatch]:
@@ -202,8 +183,7 @@ class TopicFocus:
         return [
             m
             for m in matches
-            if weight[topic(codebook, m.code_id)] == heaviest
-            or evidence_places(m) >= self.min_evidence
+            if weight[topic(codebook, m.code_id)] == heaviest or evidence_places(m) >= self.min_evidence
         ]
 
 
@@ -221,9 +201,7 @@ def evidence_places(match: CodeMatch) -> int:
     return len({hit.position for hit in match.hits})
 
 
-def assign_codes(
-    codebook: Codebook, matches: list[CodeMatch], focus: TopicFocus
-) -> list[CodeMatch]:
+def assign_codes(codebook: Codebook, matches: list[CodeMatch], focus: TopicFocus) -> list[CodeMatch]:
     """What a turn is coded with: the most specific codes, focused on the turn's topic."""
     return focus.apply(codebook, most_specific(codebook, matches))
 
@@ -238,9 +216,7 @@ def assign_wanted(
     return [m for m in kept if m.code_id in wanted], dropped
 
 
-def allowed_by_role(
-    codebook: Codebook, selected: list[Code], roles: set[str]
-) -> dict[str, frozenset[str]]:
+def allowed_by_role(codebook: Codebook, selected: list[Code], roles: set[str]) -> dict[str, frozenset[str]]:
     """Role scoping: for each role, the selected codes that apply to it."""
     wanted = {c.id for c in selected}
     result = {}
@@ -275,9 +251,7 @@ def _transcript_ids(conn, wanted: list[str] | None) -> list[str]:
     known = transcript_ids(conn)
     if not wanted:
         if not known:
-            raise NotFoundError(
-                "The project has no transcripts to autocode; import some first (qualcode import)"
-            )
+            raise NotFoundError("The project has no transcripts to autocode; import some first (qualcode import)")
         return known
     for transcript_id in wanted:
         if transcript_id not in known:

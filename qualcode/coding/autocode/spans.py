@@ -5,23 +5,7 @@ from __future__ import annotations
 import re
 
 SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n")
-ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "det",
-    "sgt",
-    "lt",
-    "st",
-    "vs",
-    "u.s",
-    "e.g",
-    "i.e",
-    "no",
-    "jr",
-    "sr",
-}
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "det", "sgt", "lt", "st", "vs", "u.s", "e.g", "i.e", "no", "jr", "sr"}
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -180,7 +180,6 @@ def blind_model_filter(
     def clean(row: dict) -> bool:
         trained_on = learned.get((row.get("evidence") or {}).get("model_id"))  # type: ignore[arg-type]  # get(None) is None
         return trained_on is not None and transcript_id not in trained_on
-
     return [r for r in rows if r["source"] != "model" or clean(r)]
 
 
@@ -202,8 +201,7 @@ class StoredSuggester:
             segment_id = transcript_store.segment_id_of(conn, transcript.id, segment.ordinal)
             rows = (
                 open_suggestions(conn, segment_id=segment_id, undecided_by=coder)
-                if segment_id is not None
-                else []
+                if segment_id is not None else []
             )
             rows = blind_model_filter(conn, self.project, coder, transcript.id, rows)
         return [
