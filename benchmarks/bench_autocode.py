@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -179,9 +180,16 @@ def autocoder_rate(codebook, turns, processes: int, words: int) -> tuple[float, 
     return words / seconds, words / cpu, sum(len(kept) for kept, _ in matches)
 
 
-def rates(floor: tuple[float, float], autocoder: tuple[float, float, int]) -> dict:
-    """Wall and CPU-time throughput of both passes, and their ratios."""
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def rates(floor: tuple[float, float], autocoder: tuple[float, float, int], words: int, load: list[float]) -> dict:
+    """Wall and CPU-time throughput of both passes, their ratios, CPU seconds and the load average."""
     return {
+        "autocode_cpu_s": round(words / autocoder[1], 3),
+        "tokenizer_cpu_s": round(words / floor[1], 3),
+        "load": load,
         "autocode_wps": round(autocoder[0]),
         "tokenizer_wps": round(floor[0]),
         "ratio": round(autocoder[0] / floor[0], 3),
@@ -207,12 +215,14 @@ def run_example(project, rounds: int) -> dict:
     allowed = allowed_by_role(project.codebook, selected, {u.role for u in result.units})
     measured = []
     for _ in range(rounds):
+        load = load_average()
         floor = tokenizer_rate(texts, result.words)
         matcher = RuleMatcher(selected)
         began, cpu = time.perf_counter(), cpu_seconds()
         found = list(matcher.match_texts(texts, [allowed[u.role] for u in result.units]))
         seconds, cpu = time.perf_counter() - began, cpu_seconds() - cpu
-        measured.append(rates(floor, (result.words / seconds, result.words / cpu, sum(map(len, found)))))
+        autocoder = (result.words / seconds, result.words / cpu, sum(map(len, found)))
+        measured.append(rates(floor, autocoder, result.words, [load, load_average()]))
     ratios = sorted(r["ratio"] for r in measured)
     return {
         "corpus": "example study",
@@ -221,6 +231,7 @@ def run_example(project, rounds: int) -> dict:
         "codes": len(result.proposals),
         **next(r for r in measured if r["ratio"] == ratios[len(ratios) // 2]),
         "ratios": [r["ratio"] for r in measured],
+        "rounds": measured,
         "processes": 1,
         "end_to_end_wps": round(result.words_per_second),
         "end_to_end_s": round(result.seconds, 2),
@@ -238,9 +249,10 @@ def run_generated(project, words: int, processes: int, seed: int, rounds: int) -
     total = sum(len(text.split()) for text, _ in turns)
     measured = []
     for _ in range(rounds):
+        load = load_average()
         floor = tokenizer_rate([text for text, _ in turns], total)
         autocoder = autocoder_rate(project.codebook, turns, processes, total)
-        measured.append((rates(floor, autocoder), autocoder[2]))
+        measured.append((rates(floor, autocoder, total, [load, load_average()]), autocoder[2]))
     ratios = sorted(r["ratio"] for r, _ in measured)
     median, codes = next(m for m in measured if m[0]["ratio"] == ratios[len(ratios) // 2])
     return {
@@ -286,6 +298,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{example['end_to_end_wps']:,} words/s, {example['end_to_end_s']} s"
     )
     if args.json:
+        stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+        results = [{**r, "date": stamp, "command": " ".join(sys.argv[1:])} for r in results]
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

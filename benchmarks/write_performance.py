@@ -73,6 +73,38 @@ def autocode_ratio_table() -> str:
     ])
 
 
+def autocode_tokenizer_table() -> str:
+    """The autocoder against spaCy's bare tokenizer, one process each (bench_autocode.py),
+    before and after the batch scan: per corpus, the median of the per-round ratios."""
+    import statistics
+
+    runs = [("before (token-by-token matcher), 2026-12-05 02:16", "autocode-tokenizer-2M-1proc-before.json"),
+            ("after (batch scan)", "autocode-tokenizer-2M-1proc-load10.json"),
+            ("after (batch scan)", "autocode-tokenizer-2M-1proc.json")]
+    rows = ["| run | corpus | ratio per CPU second, median (range) | ratio, wall, median | CPU s per round: "
+            "autocoder / tokenizer (medians) | load average |", "|---|---|---|---|---|---|"]
+    for label, name in runs:
+        data = load(name)
+        if data is None:
+            continue
+        for r in data:
+            rounds = r.get("rounds") or []
+            cpu = [x["ratio_cpu"] for x in rounds]
+            cpu_text = (f"**{statistics.median(cpu):.2f}** ({min(cpu):.2f}–{max(cpu):.2f})" if cpu
+                        else f"**{r['ratio_cpu']:.2f}** (the median round)")
+            seconds = ("–" if not rounds or "autocode_cpu_s" not in rounds[0] else
+                       f"{statistics.median(x['autocode_cpu_s'] for x in rounds):.2f} s / "
+                       f"{statistics.median(x['tokenizer_cpu_s'] for x in rounds):.2f} s")
+            loads = [x["load"] for x in rounds if "load" in x]
+            load_text = _load(*loads) if loads else "0.5–0.9 (noted by hand)"
+            when = f"{label}, {r['date']}" if "date" in r else label
+            corpus = f"{r['corpus']}, {r['words']:,} words, {r['processes']} process"
+            rows.append(f"| {when} | {corpus} | {cpu_text} | "
+                        f"{statistics.median(x['ratio'] for x in rounds) if rounds else r['ratio']:.2f} | "
+                        f"{seconds} | {load_text} |")
+    return "\n".join(rows)
+
+
 def tally_table(name: str) -> str:
     """qualcode against a bare pandas groupby and, where measured, against pandas doing the
     same work (the groupby plus the coverage every qualcode figure states)."""
@@ -268,6 +300,7 @@ SECTIONS = {
     "startup-quiet": lambda: startup_table("startup-quiet.json"),
     "versions": versions_table,
     "autocode-ratio": autocode_ratio_table,
+    "autocode-tokenizer": autocode_tokenizer_table,
     "import-docx": import_docx_table,
     "peers": peers_table,
     "tui-quiet": tui_quiet_table,

@@ -16,27 +16,33 @@ Semantics (docs/codebook.md, docs/autocoding.md):
   exclude term's first word is vetoed; with ``exclude_within: segment`` any exclude
   term in the unit vetoes the code. The code matches if any hit survives.
 
-How words are found: one pass over a unit's tokens looks each word form up in a cache
-(what the form means to the rules is worked out once per form); multi-word terms are
-checked by looking up a window of match keys per term shape; a regex runs only on units
-holding one string of each group its pattern requires. (A variant that let a spaCy
-lexeme flag and numpy pick the interesting tokens measured no faster: docs/performance.md.)
+How words are found: units are matched in batches (:mod:`.scan`): numpy finds every
+term occurrence in a batch's words at once, with Python running once per distinct word
+form and once per occurrence; the hits, proximity, exclusions and regexes are then
+worked out per unit. A regex runs only on units holding one string of each group its
+pattern requires (substring searches over the whole batch). The token-by-token matcher
+this replaced is kept as the reference model of tests/coding/test_autocode_equivalence.py,
+which checks that both give the same codes, spans and evidence.
 
 spaCy and rapidfuzz are imported when a matcher is built, never at import time.
 """
 
 from __future__ import annotations
 
+import gc
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, cast
 
-from qualcode.coding.autocode.hits import CodeMatch, Hit, TokenUnit
+from qualcode.coding.autocode.hits import CodeMatch, Hit
 from qualcode.coding.autocode.lemmas import LemmaIndex, make_nlp
 from qualcode.coding.autocode.literals import required_literals
+from qualcode.coding.autocode.scan import FormTable, Found, ScannedBatch, TermTables, scan
 from qualcode.coding.autocode.spans import sentence_bounds
 
 __all__ = ["CodeMatch", "Hit", "RuleMatcher", "required_literals", "sentence_bounds"]
@@ -48,8 +54,6 @@ if TYPE_CHECKING:
 
     from qualcode.codebook.model import Code
 
-SKIP = object()  # word-form cache marker: punctuation or whitespace, not a word
-MISS = object()
 KEPT_HITS = 5  # hits kept per matched code, as evidence
 # Frequent words (as match keys) never chosen as a multi-word term's anchor when it has another word.
 COMMON_WORDS = frozenset(
@@ -66,9 +70,13 @@ class _CompiledCode:
     phrases: list[int] = field(default_factory=list)  # term ids
     # pattern, compiled, required strings, rule name (names are made once: evidence
     # shares them, and a chunk of results pickles each name once)
-    regex: list[tuple[str, re.Pattern, tuple[frozenset[str], ...] | None, str]] = field(default_factory=list)
+    regex: list[tuple[str, re.Pattern, tuple[frozenset[str], ...] | None, str]] = field(
+        default_factory=list
+    )
     fuzzy: list[int] = field(default_factory=list)  # fuzzy spec ids
-    near: list[tuple[int, int, int, str]] = field(default_factory=list)  # term a, term b, within, rule name
+    near: list[tuple[int, int, int, str]] = field(
+        default_factory=list
+    )  # term a, term b, within, rule name
     exclude: list[int] = field(default_factory=list)
     exclude_within: int | None = 10
 
@@ -80,14 +88,6 @@ class _FuzzySpec:
     size: int  # words
     min_score: int
     rule: str  # readable name, in evidence
-
-
-@dataclass
-class _Occurrences:
-    """Where each term (and each fuzzy spec) occurs: (position, first token, last token[, score])."""
-
-    terms: dict[int, list[tuple[int, int, int]]]
-    fuzzy: dict[int, list[tuple[int, int, int, float]]]
 
 
 @dataclass
@@ -107,6 +107,12 @@ class _AnchorTerms:
                 return
         self.shapes.append((offset, len(keys), {keys: [term_id]}))
 
+    def term_ids(self) -> list[int]:
+        """One-word terms, then the longer ones shape by shape: the order hits of one place come in."""
+        return self.single + [
+            t for _, _, by_keys in self.shapes for ids in by_keys.values() for t in ids
+        ]
+
 
 class RuleMatcher:
     """Compiled rules of some codes; match units of text with :meth:`match_text` or :meth:`match_texts`."""
@@ -122,9 +128,7 @@ class RuleMatcher:
             if not code.rules.is_empty:
                 self.codes[code.id] = self._compile(code)
         self._index()
-        # lowercase-form hash -> SKIP (not a word), None (no rule cares) or (anchored terms or None, fuzzy scores)
-        self._entries: dict[int, object] = {}
-        self._keys: dict[int, str] = {}  # lowercase-form hash -> match key, for every word seen
+        self._forms = FormTable(self._key_id, self._fuzzy_scores)  # per word form, across batches
 
     # -- compiling ---------------------------------------------------------------
 
@@ -134,7 +138,8 @@ class RuleMatcher:
         compiled.phrases = [t for t in map(self._term, rules.phrases) if t is not None]
         compiled.exclude = [t for t in map(self._term, rules.exclude) if t is not None]
         compiled.regex = [
-            (p, re.compile(p, re.IGNORECASE), required_literals(p), f"regex '{p}'") for p in rules.regex
+            (p, re.compile(p, re.IGNORECASE), required_literals(p), f"regex '{p}'")
+            for p in rules.regex
         ]
         for pair in rules.near:
             first, second = self._term(pair.terms[0]), self._term(pair.terms[1])
@@ -144,7 +149,9 @@ class RuleMatcher:
         for fuzzy in rules.fuzzy:
             size = len(self.word_texts(fuzzy.term)) or 1
             rule = f"fuzzy '{fuzzy.term}' (>= {fuzzy.min_score})"
-            self._fuzzy.append(_FuzzySpec(fuzzy.term, fuzzy.term.lower(), size, fuzzy.min_score, rule))
+            self._fuzzy.append(
+                _FuzzySpec(fuzzy.term, fuzzy.term.lower(), size, fuzzy.min_score, rule)
+            )
             compiled.fuzzy.append(len(self._fuzzy) - 1)
         return compiled
 
@@ -169,17 +176,27 @@ class RuleMatcher:
         # one window of keys per shape is looked up, whatever the number of terms.
         self._anchors: dict[str, _AnchorTerms] = defaultdict(_AnchorTerms)
         for term_id, (_, keys) in enumerate(self.terms):
-            offset = max(range(len(keys)), key=lambda i: (keys[i] not in COMMON_WORDS, len(keys[i]), -i))
+            offset = max(
+                range(len(keys)), key=lambda i: (keys[i] not in COMMON_WORDS, len(keys[i]), -i)
+            )
             self._anchors[keys[offset]].add(term_id, keys, offset)
-        self._vocabulary = set(self._anchors)
+        # the order the terms of one anchor were tried in by the token-by-token matcher
+        tried = {key: anchored.term_ids() for key, anchored in self._anchors.items()}
+        self._tables = TermTables.build([keys for _, keys in self.terms], tried)
         self._phrase_rules = [f"phrase '{text}'" for text, _ in self.terms]
         self._all_codes = frozenset(self.codes)
         self._single_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size == 1]
         self._multi_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size > 1]
-        self._phrase_codes: dict[int, list[str]] = defaultdict(list)  # term -> codes using it as a phrase
-        self._near_codes: dict[int, set[str]] = defaultdict(set)  # term -> codes with a near pair on it
+        self._phrase_codes: dict[int, list[str]] = defaultdict(
+            list
+        )  # term -> codes using it as a phrase
+        self._near_codes: dict[int, set[str]] = defaultdict(
+            set
+        )  # term -> codes with a near pair on it
         self._fuzzy_codes: dict[int, list[str]] = defaultdict(list)
-        self._regex_codes: list[str] = []  # regexes are tried on every unit (after a substring test)
+        self._regex_codes: list[
+            str
+        ] = []  # regexes are tried on every unit (after a substring test)
         for code in self.codes.values():
             for term_id in code.phrases:
                 self._phrase_codes[term_id].append(code.code_id)
@@ -190,37 +207,79 @@ class RuleMatcher:
                 self._fuzzy_codes[spec].append(code.code_id)
             if code.regex:
                 self._regex_codes.append(code.code_id)
+        # per regex code, the strings each of its patterns requires (None: nothing required)
+        self._regex_needs = [
+            (c, tuple(needed for _, _, needed, _ in self.codes[c].regex)) for c in self._regex_codes
+        ]
 
     # -- matching ----------------------------------------------------------------
 
-    def match_text(self, text: str, allowed: frozenset[str] | set[str] | None = None) -> list[CodeMatch]:
+    def match_text(
+        self, text: str, allowed: frozenset[str] | set[str] | None = None
+    ) -> list[CodeMatch]:
         """The codes (restricted to ``allowed`` if given) whose rules match ``text``."""
-        return self.match_doc(self.nlp.tokenizer(text), allowed, text)
+        return self.match_docs([self.nlp.tokenizer(text)], [text], [allowed])[0]
 
     def match_texts(
         self, texts: Iterable[str], allowed: Iterable[frozenset[str] | None], batch_size: int = 256
     ) -> Iterator[list[CodeMatch]]:
-        """:meth:`match_text` over many units, tokenized in batches (``nlp.tokenizer.pipe``)."""
-        texts = list(texts)
+        """:meth:`match_text` over many units, tokenized and scanned in batches (``nlp.tokenizer.pipe``)."""
+        texts, allowed = list(texts), list(allowed)
+        if len(texts) != len(allowed):
+            raise ValueError(
+                f"{len(texts)} texts but {len(allowed)} sets of allowed codes; one per text is needed"
+            )
         docs = cast("Tokenizer", self.nlp.tokenizer).pipe(texts, batch_size=batch_size)
-        for doc, text, codes in zip(docs, texts, allowed, strict=True):
-            yield self.match_doc(doc, codes, text)
+        for begin in range(0, len(texts), batch_size):
+            end = begin + batch_size
+            with _collect_between_batches():  # the tokenizer runs inside too: islice pulls the docs
+                matched = self.match_docs(
+                    list(islice(docs, batch_size)), texts[begin:end], allowed[begin:end]
+                )
+            yield from matched
 
     def match_doc(
         self, doc: Doc, allowed: frozenset[str] | set[str] | None = None, text: str | None = None
     ) -> list[CodeMatch]:
         """Match a tokenized unit; ``text`` is its source text (``doc.text`` if not given)."""
-        unit = TokenUnit(doc, doc.text if text is None else text)
-        found = self._occurrences(unit)
+        return self.match_docs([doc], [doc.text if text is None else text], [allowed])[0]
+
+    def match_docs(
+        self,
+        docs: Sequence[Doc],
+        texts: Sequence[str],
+        allowed: Sequence[frozenset[str] | set[str] | None],
+    ) -> list[list[CodeMatch]]:
+        """Match tokenized units together: their words are scanned as one batch (:mod:`.scan`)."""
+        batch = ScannedBatch(docs)
+        found = scan(batch, self._tables, self._forms, self.nlp.vocab.strings)
+        literals = _Literals(texts)
+        return [
+            self._match_unit(_Unit(batch, index, text, literals), occurrences, codes)
+            for index, (text, occurrences, codes) in enumerate(
+                zip(texts, found, allowed, strict=True)
+            )
+        ]
+
+    def _match_unit(
+        self, unit: _Unit, found: Found, allowed: frozenset[str] | set[str] | None
+    ) -> list[CodeMatch]:
+        if self._multi_fuzzy:
+            self._window_fuzzy(unit, found.fuzzy)
         wanted = self._all_codes if allowed is None else allowed
         hits: dict[str, list[Hit]] = defaultdict(list)
         self._phrase_hits(unit, found, hits, wanted)
         self._fuzzy_hits(unit, found, hits, wanted)
-        near = {code for term_id in found.terms for code in self._near_codes.get(term_id, ()) if code in wanted}
+        near = {
+            code
+            for term_id in found.terms
+            for code in self._near_codes.get(term_id, ())
+            if code in wanted
+        }
         for code_id in sorted(near):
             hits[code_id].extend(self._near_hits(self.codes[code_id], unit, found))
-        for code_id in self._regex_codes:
-            if code_id in wanted:
+        for code_id, needs in self._regex_needs:
+            if code_id in wanted and unit.literals.may_match(needs, unit.index):
                 hits[code_id].extend(self._regex_hits(self.codes[code_id], unit))
         matches = []
         for code_id in sorted(hits):
@@ -230,97 +289,47 @@ class RuleMatcher:
                 matches.append(CodeMatch(code_id, tuple(surviving[:KEPT_HITS]), len(surviving)))
         return matches
 
-    def _entry(self, token) -> object:
-        """What a word form means to the rules: SKIP, None (nothing) or (anchored terms or None, fuzzy scores)."""
-        if token.is_punct or token.is_space:
-            return SKIP
-        key = self._keys[token.lower] = self.lemmas.key(token.lower_)
-        anchored, fuzzy = self._anchors.get(key), tuple(self._fuzzy_scores(token.lower_))
-        return (anchored, fuzzy) if anchored is not None or fuzzy else None
+    def _key_id(self, form: str) -> int:
+        """The id of a lowercase form's match key if some term uses that key, else 0."""
+        return self._tables.key_ids.get(self.lemmas.key(form), 0)
 
-    def _fuzzy_scores(self, text: str) -> Iterator[tuple[int, float]]:
+    def _fuzzy_scores(self, text: str) -> tuple[tuple[int, float], ...]:
         from rapidfuzz import fuzz
 
+        scores = []
         for spec_id in self._single_fuzzy:
             spec = self._fuzzy[spec_id]
             score = fuzz.ratio(spec.target, text, score_cutoff=spec.min_score)
             if score:
-                yield spec_id, score
+                scores.append((spec_id, score))
+        return tuple(scores)
 
-    def _occurrences(self, unit: TokenUnit) -> _Occurrences:
-        """Where each term and fuzzy spec occurs; sets the unit's word tokens on the way."""
-        terms: dict[int, list] = defaultdict(list)
-        fuzzy: dict[int, list] = defaultdict(list)
-        word_keys: list[str] | None = None
-        words = self._words(unit)
-        word_tokens = unit.word_tokens
-        for position, index, (anchored, scores) in words:
-            if scores:
-                for spec_id, score in scores:
-                    fuzzy[spec_id].append((position, index, index, score))
-            if anchored is None:
-                continue
-            for term_id in anchored.single:
-                terms[term_id].append((position, index, index))
-            for offset, length, by_keys in anchored.shapes:
-                start = position - offset
-                if start < 0 or start + length > len(word_tokens):
-                    continue
-                if word_keys is None:
-                    word_keys = self._word_keys(unit)
-                for term_id in by_keys.get(tuple(word_keys[start : start + length]), ()):
-                    terms[term_id].append((start, word_tokens[start], word_tokens[start + length - 1]))
-        if self._multi_fuzzy:
-            self._window_fuzzy(unit, fuzzy)
-        return _Occurrences(dict(terms), dict(fuzzy))
-
-    def _words(self, unit: TokenUnit) -> list[tuple[int, int, tuple]]:
-        """(word position, token index, entry) of the words some rule cares about."""
-        entries, doc = self._entries, unit.doc
-        words: list[tuple[int, int, tuple]] = []
-        word_tokens: list[int] = []
-        for index, lower in enumerate(unit.lowers):
-            entry = entries.get(lower, MISS)
-            if entry is MISS:
-                entry = entries[lower] = self._entry(doc[index])
-            if entry is SKIP:
-                continue
-            if entry is not None:
-                words.append((len(word_tokens), index, entry))  # type: ignore[arg-type]  # past MISS, SKIP and None: an entry
-            word_tokens.append(index)
-        unit.word_tokens = word_tokens
-        return words
-
-    def _word_keys(self, unit: TokenUnit) -> list[str]:
-        """The match key of every word of the unit (each word form's key was kept by :meth:`_entry`)."""
-        keys, lowers = self._keys, unit.lowers
-        return [keys[lowers[index]] for index in unit.word_tokens]
-
-    def _window_fuzzy(self, unit: TokenUnit, fuzzy: dict[int, list]) -> None:
+    def _window_fuzzy(self, unit: _Unit, fuzzy: dict[int, list]) -> None:
         from rapidfuzz import fuzz
 
         indices = unit.word_tokens
-        texts = [unit.doc[i].lower_ for i in indices]
+        doc = unit.batch.docs[unit.index]
+        texts = [doc[i].lower_ for i in indices]
         for spec_id in self._multi_fuzzy:
             spec = self._fuzzy[spec_id]
             for start in range(len(indices) - spec.size + 1):
                 text = " ".join(texts[start : start + spec.size])
                 score = fuzz.ratio(spec.target, text, score_cutoff=spec.min_score)
                 if score:
-                    fuzzy[spec_id].append((start, indices[start], indices[start + spec.size - 1], score))
+                    place = (start, indices[start], indices[start + spec.size - 1], score)
+                    fuzzy.setdefault(spec_id, []).append(place)
 
-    def _phrase_hits(self, unit: TokenUnit, found: _Occurrences, hits: dict[str, list[Hit]], wanted) -> None:
+    def _phrase_hits(self, unit: _Unit, found: Found, hits: dict[str, list[Hit]], wanted) -> None:
         for term_id, places in found.terms.items():
             codes = [c for c in self._phrase_codes.get(term_id, ()) if c in wanted]
             if not codes:
                 continue
             rule = self._phrase_rules[term_id]
-            for position, first, last in places:
-                start, end = unit.char_span(first, last)
+            for position, _, _, start, end in places:
                 for code_id in codes:
                     hits[code_id].append(Hit(code_id, "phrase", rule, start, end, position, 1.0))
 
-    def _fuzzy_hits(self, unit: TokenUnit, found: _Occurrences, hits: dict[str, list[Hit]], wanted) -> None:
+    def _fuzzy_hits(self, unit: _Unit, found: Found, hits: dict[str, list[Hit]], wanted) -> None:
         for spec_id, places in found.fuzzy.items():
             spec = self._fuzzy[spec_id]
             codes = [c for c in self._fuzzy_codes[spec_id] if c in wanted]
@@ -328,31 +337,145 @@ class RuleMatcher:
             for position, first, last, score in places if codes else ():
                 start, end = unit.char_span(first, last)
                 for code_id in codes:
-                    hits[code_id].append(Hit(code_id, "fuzzy", rule, start, end, position, score / 100))
+                    hits[code_id].append(
+                        Hit(code_id, "fuzzy", rule, start, end, position, score / 100)
+                    )
 
-    def _regex_hits(self, code: _CompiledCode, unit: TokenUnit) -> list[Hit]:
+    def _regex_hits(self, code: _CompiledCode, unit: _Unit) -> list[Hit]:
         """Regex hits; a pattern runs only if the unit has one string of each of its required groups."""
         hits = []
         for _, compiled, needed, rule in code.regex:
-            if needed is not None and not all(any(map(unit.contains, group)) for group in needed):
-                continue  # substring tests, most selective group first, spare most regex scans
+            if needed is not None and unit.index not in unit.literals.units(needed):
+                continue  # substring tests over the whole batch spare most regex scans
             for match in compiled.finditer(unit.text):
                 if match.end() == match.start():
                     continue
                 starts = unit.word_starts
                 position = min(bisect_left(starts, match.start()), max(len(starts) - 1, 0))
-                hits.append(Hit(code.code_id, "regex", rule, match.start(), match.end(), position, 1.0))
+                hits.append(
+                    Hit(code.code_id, "regex", rule, match.start(), match.end(), position, 1.0)
+                )
         return hits
 
-    def _near_hits(self, code: _CompiledCode, unit: TokenUnit, found: _Occurrences) -> Iterator[Hit]:
+    def _near_hits(self, code: _CompiledCode, unit: _Unit, found: Found) -> Iterator[Hit]:
         for first_term, second_term, within, rule in code.near:
             for a in found.terms.get(first_term, ()):
                 for b in found.terms.get(second_term, ()):
                     if abs(a[0] - b[0]) > within:
                         continue
-                    start = unit.char_span(min(a[1], b[1]), min(a[1], b[1]))[0]
-                    end = unit.char_span(max(a[2], b[2]), max(a[2], b[2]))[1]
+                    start = a[3] if a[1] <= b[1] else b[3]  # the earlier first token's start
+                    end = a[4] if a[2] >= b[2] else b[4]  # the later last token's end
                     yield Hit(code.code_id, "near", rule, start, end, min(a[0], b[0]), 1.0)
+
+
+class _Unit:
+    """One unit of a scanned batch: its text, and its token offsets and words when a hit needs them."""
+
+    __slots__ = ("_word_starts", "_word_tokens", "batch", "index", "literals", "text")
+
+    def __init__(self, batch: ScannedBatch, index: int, text: str, literals: _Literals) -> None:
+        self.batch, self.index, self.text, self.literals = batch, index, text, literals
+        self._word_starts: list[int] | None = None
+        self._word_tokens: list[int] | None = None
+
+    def char_span(self, first: int, last: int) -> tuple[int, int]:
+        return self.batch.char_span(self.index, first, last)
+
+    @property
+    def word_starts(self) -> list[int]:
+        if self._word_starts is None:
+            self._word_starts = self.batch.word_starts(self.index)
+        return self._word_starts
+
+    @property
+    def word_tokens(self) -> list[int]:
+        if self._word_tokens is None:
+            self._word_tokens = self.batch.unit_word_tokens(self.index)
+        return self._word_tokens
+
+
+class _Literals:
+    """Which units of a batch hold the strings a regex requires (substrings of the lowercased text).
+
+    The units' lowercased texts are searched as one string, NUL between units, so a rare
+    string costs one ``str.find`` per unit holding it, not one test per unit.
+    """
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self._lowered: list[str] = []
+        self._joined = ""
+        self._bounds: list[int] = []  # where each unit starts in the joined text, and the end
+        self._with: dict[str, set[int]] = {}
+        self._units: dict[tuple[frozenset[str], ...], set[int]] = {}
+        self._any: dict[
+            tuple, set[int] | None
+        ] = {}  # per code: units one of its patterns may match
+
+    def may_match(self, needs: tuple[tuple[frozenset[str], ...] | None, ...], unit: int) -> bool:
+        """Whether one of a code's patterns (each needing ``needs[i]``) could match in ``unit``."""
+        if needs not in self._any:
+            every = any(needed is None for needed in needs)
+            self._any[needs] = None if every else set().union(*map(self.units, needs))  # type: ignore[arg-type]
+        units = self._any[needs]
+        return units is None or unit in units
+
+    def units(self, needed: tuple[frozenset[str], ...]) -> set[int]:
+        """The units holding one string of each group of ``needed`` (worked out once per batch)."""
+        found = self._units.get(needed)
+        if found is None:
+            groups = [_shortest(group) for group in needed]
+            found = set().union(*map(self._units_with, groups[0]))
+            for group in groups[1:]:  # most selective group first: later groups test fewer units
+                lowered = self._lowered
+                found = {unit for unit in found if any(s in lowered[unit] for s in group)}
+            self._units[needed] = found
+        return found
+
+    def _units_with(self, string: str) -> set[int]:
+        found = self._with.get(string)
+        if found is None:
+            if not self._bounds:
+                self._lowered = [text.lower() for text in self.texts]
+                self._joined = "\0".join(self._lowered)
+                self._bounds = [0]
+                for text in self._lowered:
+                    self._bounds.append(self._bounds[-1] + len(text) + 1)
+            found = self._with[string] = self._search(string)
+        return found
+
+    def _search(self, string: str) -> set[int]:
+        if "\0" in string or not string:  # could span two units: test each on its own
+            return {unit for unit, text in enumerate(self._lowered) if string in text}
+        found, bounds, at = set(), self._bounds, self._joined.find(string)
+        while at != -1:
+            unit = bisect_right(bounds, at) - 1
+            found.add(unit)
+            at = self._joined.find(string, bounds[unit + 1])
+        return found
+
+
+def _shortest(group: frozenset[str]) -> frozenset[str]:
+    """The group without strings that hold another of its strings: a text holding "h2as" holds "h2a"."""
+    return frozenset(s for s in group if not any(t != s and t in s for t in group))
+
+
+@contextmanager
+def _collect_between_batches() -> Iterator[None]:
+    """Hold Python's cycle collector off while one batch is tokenized and matched.
+
+    A batch makes hundreds of thousands of short-lived objects (docs, arrays, hits),
+    freed by reference counting; left on, the collector walks them, and every object
+    kept so far (matches, the form cache), many times per batch. Memory stays bounded
+    by one batch, and the collector runs as usual between batches.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _hit_order(hit: Hit) -> tuple[float, int]:
@@ -360,7 +483,7 @@ def _hit_order(hit: Hit) -> tuple[float, int]:
     return -hit.score, hit.start
 
 
-def _surviving(hits: list[Hit], code: _CompiledCode, found: _Occurrences) -> list[Hit]:
+def _surviving(hits: list[Hit], code: _CompiledCode, found: Found) -> list[Hit]:
     if not hits or not code.exclude:
         return hits
     vetoes = [o[0] for term_id in code.exclude for o in found.terms.get(term_id, ())]
@@ -369,5 +492,3 @@ def _surviving(hits: list[Hit], code: _CompiledCode, found: _Occurrences) -> lis
     if code.exclude_within is None:
         return []
     return [h for h in hits if all(abs(h.position - v) > code.exclude_within for v in vetoes)]
-
-

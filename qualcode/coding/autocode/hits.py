@@ -1,14 +1,8 @@
-"""What the rule matcher returns (hits, a code's match) and the tokenized unit it reads.
-
-spaCy is imported when a unit is built, never at import time.
-"""
+"""What the rule matcher returns: hits, and a code's match."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
+from typing import NamedTuple
 
 
 class Hit(NamedTuple):
@@ -23,7 +17,11 @@ class Hit(NamedTuple):
     score: float
 
     def evidence(self, text: str) -> dict:
-        return {"rule": self.rule, "matched": text[self.start : self.end], "score": round(self.score, 3)}
+        return {
+            "rule": self.rule,
+            "matched": text[self.start : self.end],
+            "score": round(self.score, 3),
+        }
 
 
 class CodeMatch(NamedTuple):
@@ -41,35 +39,3 @@ class CodeMatch(NamedTuple):
     @property
     def best(self) -> Hit:
         return self.hits[0]
-
-
-class TokenUnit:
-    """One tokenized unit: its doc, source text and per-token word-form hashes."""
-
-    def __init__(self, doc: Doc, text: str) -> None:
-        from spacy.attrs import LOWER
-
-        self.doc = doc
-        self.text = text
-        self.lowers = doc.to_array(LOWER).tolist() if len(doc) else []
-        self.word_tokens: list[int] = []  # token index of each word position (set by the matcher)
-        self._lowered: str | None = None
-        self._contains: dict[str, bool] = {}
-
-    def contains(self, string: str) -> bool:
-        """Whether the lowercased text contains ``string`` (remembered: patterns share strings)."""
-        found = self._contains.get(string)
-        if found is None:
-            if self._lowered is None:
-                self._lowered = self.text.lower()
-            found = self._contains[string] = string in self._lowered
-        return found
-
-    @property
-    def word_starts(self) -> list[int]:
-        return [self.doc[i].idx for i in self.word_tokens]
-
-    def char_span(self, first: int, last: int) -> tuple[int, int]:
-        """Character offsets of tokens ``first``..``last`` (looked up only for hits)."""
-        token = self.doc[last]
-        return self.doc[first].idx, token.idx + len(token)

@@ -1,0 +1,250 @@
+"""Where rule terms occur in a batch of tokenized units, found with numpy over the whole batch.
+
+The matcher's per-token work: every word's match key (:mod:`.lemmas`) and every place
+where a term's keys stand at consecutive word positions. Done per batch of units (256
+by default), end to end as flat arrays, so Python runs once per distinct word form of
+the batch and once per occurrence found, never once per token:
+
+1. each doc's ``LOWER``, ``IS_PUNCT``, ``IS_SPACE``, ``IDX`` and ``LENGTH`` come out of
+   spaCy as one array (``Doc.to_array``); punctuation and whitespace tokens are not words;
+2. each distinct lowercase form of the batch is looked up once (:class:`FormTable`, a
+   cache kept across batches): the id of its match key if some term uses that key (else
+   0), and its scores against the one-word fuzzy terms;
+3. one-word terms are a lookup by key id; a term of ``n`` words is found where a rolling
+   hash of ``n`` consecutive key ids equals its own, checked exactly against its keys
+   and kept only when all ``n`` words are in one unit.
+
+Occurrences come back per unit in the order the earlier token-by-token matcher found
+them (by the position of the term's anchor word, then the anchor's term order), since
+hits that tie on score and start keep that order as evidence.
+
+numpy and spaCy are imported when a batch is scanned, never at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+WINDOW_PRIME = 1_000_003  # window hash: key ids as digits in this base, modulo 2**64
+MASK = (1 << 64) - 1
+
+
+@dataclass
+class TermTables:
+    """The terms' keys as ids, grouped for the scan (built once per matcher)."""
+
+    key_ids: dict[str, int]  # match key -> id (1..), for keys some term uses
+    single: dict[int, list[int]]  # key id -> one-word terms with that key, in term order
+    windows: dict[int, dict[tuple[int, ...], list[int]]]  # length -> key ids -> terms
+    hashes: dict[int, Any]  # length -> sorted numpy array of the window hashes of its terms
+    single_flag: Any  # numpy bools by key id: whether a one-word term has that key
+    lengths: list[int]  # words in each term
+    anchor_offset: list[int]  # each term's anchor word, from its first word
+    rank: list[int]  # each term's place among the terms sharing its anchor key
+
+    @classmethod
+    def build(cls, terms: Sequence[tuple[str, ...]], anchors: dict[str, list[int]]) -> TermTables:
+        """From each term's keys and, per anchor key, its terms in the order they are tried."""
+        import numpy as np
+
+        key_ids: dict[str, int] = {}
+        for keys in terms:
+            for key in keys:
+                key_ids.setdefault(key, len(key_ids) + 1)
+        flag = np.zeros(len(key_ids) + 1, dtype=bool)
+        tables = cls(
+            key_ids, {}, {}, {}, flag, [len(k) for k in terms], [0] * len(terms), [0] * len(terms)
+        )
+        for anchor, term_ids in anchors.items():
+            for rank, term_id in enumerate(term_ids):
+                tables.rank[term_id] = rank
+                tables.anchor_offset[term_id] = terms[term_id].index(anchor)
+        for term_id, keys in enumerate(terms):
+            ids = tuple(key_ids[k] for k in keys)
+            if len(ids) == 1:
+                tables.single.setdefault(ids[0], []).append(term_id)
+                flag[ids[0]] = True
+            else:
+                tables.windows.setdefault(len(ids), {}).setdefault(ids, []).append(term_id)
+        for length, by_ids in tables.windows.items():
+            tables.hashes[length] = np.array(
+                sorted({window_hash(ids) for ids in by_ids}), dtype=np.uint64
+            )
+        return tables
+
+
+def window_hash(ids: Sequence[int]) -> int:
+    """The hash :func:`_windows` computes with numpy, in plain integers."""
+    value = 0
+    for key_id in ids:
+        value = (value * WINDOW_PRIME + key_id) & MASK
+    return value
+
+
+@dataclass
+class FormTable:
+    """Per lowercase form (spaCy's hash of it): its key id and its one-word fuzzy scores."""
+
+    key_id: Callable[[str], int]  # lowercase form -> key id (0: no term uses its key)
+    fuzzy: Callable[[str], tuple[tuple[int, float], ...]]  # lowercase form -> (spec, score)s
+    forms: dict[int, tuple[int, tuple[tuple[int, float], ...]]] = field(default_factory=dict)
+
+    def lookup(self, hashes: list[int], strings) -> list[tuple[int, tuple[tuple[int, float], ...]]]:
+        forms, found = self.forms, []
+        for value in hashes:
+            entry = forms.get(value)
+            if entry is None:
+                text = strings[value]
+                entry = forms[value] = (self.key_id(text), self.fuzzy(text))
+            found.append(entry)
+        return found
+
+
+@dataclass
+class Found:
+    """One unit's occurrences, in the order they were found: term -> [(word position, first
+    token, last token, first character, end character)], fuzzy spec -> [(word position,
+    first token, last token, score)]."""
+
+    terms: dict[int, list[tuple[int, int, int, int, int]]] = field(default_factory=dict)
+    fuzzy: dict[int, list[tuple[int, int, int, float]]] = field(default_factory=dict)
+
+
+class ScannedBatch:
+    """A batch of units as flat arrays; per unit: its tokens' character offsets and its words."""
+
+    def __init__(self, docs: Sequence[Doc]) -> None:
+        import numpy as np
+        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER
+
+        self.docs = docs
+        sizes = [len(doc) for doc in docs]
+        arrays = [
+            doc.to_array([LOWER, IS_PUNCT, IS_SPACE, IDX, LENGTH]) for doc in docs if len(doc)
+        ]
+        flat = np.concatenate(arrays) if arrays else np.zeros((0, 5), dtype=np.uint64)
+        self.token0 = np.concatenate(([0], np.cumsum(sizes)))  # first token of each unit
+        words = (flat[:, 1] == 0) & (flat[:, 2] == 0)
+        self.word_tokens = np.flatnonzero(words)  # flat token index of each word
+        self.word_unit = np.repeat(np.arange(len(docs)), sizes)[self.word_tokens]
+        self.word0 = np.concatenate(
+            ([0], np.cumsum(np.bincount(self.word_unit, minlength=len(docs))))
+        )
+        self.lowers = flat[self.word_tokens, 0]
+        self.starts = flat[:, 3].astype(np.int64)
+        self.ends = self.starts + flat[:, 4].astype(np.int64)
+
+    def char_span(self, unit: int, first: int, last: int) -> tuple[int, int]:
+        """Character offsets of tokens ``first``..``last`` of ``unit``."""
+        base = int(self.token0[unit])
+        return int(self.starts[base + first]), int(self.ends[base + last])
+
+    def word_count(self, unit: int) -> int:
+        return int(self.word0[unit + 1] - self.word0[unit])
+
+    def unit_word_tokens(self, unit: int) -> list[int]:
+        """The token index (within the unit) of each of its words."""
+        words = self.word_tokens[self.word0[unit] : self.word0[unit + 1]]
+        return (words - self.token0[unit]).tolist()
+
+    def word_starts(self, unit: int) -> list[int]:
+        """The character offset of each word of ``unit``."""
+        return self.starts[self.word_tokens[self.word0[unit] : self.word0[unit + 1]]].tolist()
+
+
+def scan(batch: ScannedBatch, tables: TermTables, forms: FormTable, strings) -> list[Found]:
+    """Every occurrence of every term and one-word fuzzy spec in each unit of ``batch``."""
+    import numpy as np
+
+    found = [Found() for _ in batch.docs]
+    if not len(batch.lowers):
+        return found
+    distinct, inverse = np.unique(batch.lowers, return_inverse=True)
+    entries = forms.lookup(distinct.tolist(), strings)
+    key_ids = np.array([key_id for key_id, _ in entries], dtype=np.uint64)[inverse]
+    starts, terms = _occurrences(key_ids, batch.word_unit, tables)
+    _add_terms(batch, tables, found, starts, terms)
+    fuzzy = [scores for _, scores in entries]
+    if any(fuzzy):
+        flagged = np.flatnonzero(np.array([bool(s) for s in fuzzy])[inverse])
+        _add_fuzzy(batch, found, flagged, [fuzzy[i] for i in inverse[flagged].tolist()])
+    return found
+
+
+def _occurrences(key_ids, word_unit, tables: TermTables):
+    """(first word, term) of every occurrence in the batch, as two flat arrays."""
+    import numpy as np
+
+    starts, terms = [], []
+    flagged = np.flatnonzero(tables.single_flag[key_ids])
+    for word, key_id in zip(flagged.tolist(), key_ids[flagged].tolist(), strict=True):
+        for term_id in tables.single[key_id]:
+            starts.append(word)
+            terms.append(term_id)
+    for length, by_ids in tables.windows.items():
+        candidates = _windows(key_ids, word_unit, length, tables.hashes[length])
+        windows = key_ids[
+            candidates[:, None] + np.arange(length)
+        ].tolist()  # checked exactly: hashes collide
+        for word, ids in zip(candidates.tolist(), windows, strict=True):
+            for term_id in by_ids.get(tuple(ids), ()):
+                starts.append(word)
+                terms.append(term_id)
+    return np.array(starts, dtype=np.int64), np.array(terms, dtype=np.int64)
+
+
+def _windows(key_ids, word_unit, length: int, hashes):
+    """First words of the windows of ``length`` words, within one unit, whose hash is a term's."""
+    import numpy as np
+
+    count = len(key_ids) - length + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    value = key_ids[:count].copy()
+    for offset in range(1, length):
+        value *= np.uint64(WINDOW_PRIME)
+        value += key_ids[offset : offset + count]
+    candidates = np.flatnonzero(np.isin(value, hashes))
+    return candidates[word_unit[candidates] == word_unit[candidates + length - 1]]
+
+
+def _add_terms(batch: ScannedBatch, tables: TermTables, found: list[Found], starts, terms) -> None:
+    """File each occurrence under its unit, ordered by anchor position, then by the anchor's term order."""
+    import numpy as np
+
+    if not len(starts):
+        return
+    lengths, offsets, ranks = (
+        np.array(v, dtype=np.int64) for v in (tables.lengths, tables.anchor_offset, tables.rank)
+    )
+    order = np.lexsort((ranks[terms], starts + offsets[terms]))
+    starts, terms = starts[order], terms[order]
+    units = batch.word_unit[starts]
+    token0 = batch.token0[units]
+    positions = starts - batch.word0[units]
+    firsts = batch.word_tokens[starts]
+    lasts = batch.word_tokens[starts + lengths[terms] - 1]
+    columns = (positions, firsts - token0, lasts - token0, batch.starts[firsts], batch.ends[lasts])
+    places = zip(*(column.tolist() for column in columns), strict=True)
+    for unit, term_id, place in zip(units.tolist(), terms.tolist(), places, strict=True):
+        unit_terms = found[unit].terms
+        if term_id in unit_terms:
+            unit_terms[term_id].append(place)
+        else:
+            unit_terms[term_id] = [place]
+
+
+def _add_fuzzy(batch: ScannedBatch, found: list[Found], words, scores: list) -> None:
+    units = batch.word_unit[words]
+    positions = (words - batch.word0[units]).tolist()
+    tokens = (batch.word_tokens[words] - batch.token0[units]).tolist()
+    for unit, position, token, unit_scores in zip(
+        units.tolist(), positions, tokens, scores, strict=True
+    ):
+        for spec_id, score in unit_scores:
+            found[unit].fuzzy.setdefault(spec_id, []).append((position, token, token, score))
