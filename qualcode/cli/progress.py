@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Column, Connection, Row, delete, insert, select, union, update
@@ -22,8 +24,9 @@ from qualcode.store.schema import (
 )
 
 
-def _row_values(transcript: Transcript) -> dict:
-    check_storable(transcript)
+def _row_values(transcript: Transcript, digest: str | None = None, *, checked: bool = False) -> dict:
+    if not checked:
+        check_storable(transcript)
     return {
         "title": transcript.title,
         "role": transcript.role,
@@ -33,7 +36,7 @@ def _row_values(transcript: Transcript) -> dict:
         "sha256": transcript.sha256,
         "format": transcript.format,
         "text": transcript.text,
-        "text_sha256": text_digest(transcript.text),
+        "text_sha256": digest or text_digest(transcript.text),
         "imported_at": datetime.now(UTC),
     }
 
@@ -68,27 +71,34 @@ def insert_transcript(conn: Connection, transcript: Transcript) -> None:
     insert_segments(conn, transcript.id, transcript.segments)
 
 
+def insert_transcripts(conn: Connection, items: list[tuple[Transcript, str]]) -> None:
+    """Insert new transcripts, each given with its text digest and already passed through
+    :func:`check_storable`, and their segments: one executemany for the transcripts and one
+    per :data:`SEGMENT_BATCH` segments, whatever the number of transcripts."""
+    if not items:
+        return
+    conn.execute(insert(transcripts), [{"id": t.id, **_row_values(t, digest, checked=True)} for t, digest in items])
+    _insert_segment_rows(conn, (_segment_row(t.id, s) for t, _ in items for s in t.segments))
+
+
 SEGMENT_BATCH = 2000  # rows a statement: a long transcript's rows are never all built at once
 
 
 def insert_segments(conn: Connection, transcript_id: str, items: list[Segment]) -> None:
-    for first in range(0, len(items), SEGMENT_BATCH):
-        conn.execute(
-            insert(segments),
-            [
-                {
-                    "transcript_id": transcript_id,
-                    "ordinal": s.ordinal,
-                    "speaker": s.speaker,
-                    "is_interviewer": s.is_interviewer,
-                    "start_offset": s.start,
-                    "end_offset": s.end,
-                    "start_time": s.start_time,
-                    "end_time": s.end_time,
-                }
-                for s in items[first : first + SEGMENT_BATCH]
-            ],
-        )
+    _insert_segment_rows(conn, (_segment_row(transcript_id, s) for s in items))
+
+
+def _insert_segment_rows(conn: Connection, rows: Iterator[dict]) -> None:
+    while batch := list(islice(rows, SEGMENT_BATCH)):
+        conn.execute(insert(segments), batch)
+
+
+def _segment_row(transcript_id: str, s: Segment) -> dict:
+    return {
+        "transcript_id": transcript_id, "ordinal": s.ordinal, "speaker": s.speaker,
+        "is_interviewer": s.is_interviewer, "start_offset": s.start, "end_offset": s.end,
+        "start_time": s.start_time, "end_time": s.end_time,
+    }
 
 
 def replace_transcript(conn: Connection, transcript: Transcript) -> None:
@@ -141,6 +151,31 @@ def same_content(conn: Connection, sha256: str, text: str, exclude: str) -> list
     )
     found = sorted((tid, digest) for tid, digest in conn.execute(query))
     return [(tid, "file" if digest == sha256 else "text") for tid, digest in found]
+
+
+IN_CHUNK = 500  # values in one IN (...): within every back end's limit on bound parameters
+
+
+def stored_file_digests(conn: Connection, ids: list[str]) -> dict[str, str]:
+    """``{id: sha256}`` of those of ``ids`` that are stored (the small covering index, no texts)."""
+    found: dict[str, str] = {}
+    for first in range(0, len(ids), IN_CHUNK):
+        query = select(transcripts.c.id, transcripts.c.sha256).where(transcripts.c.id.in_(ids[first : first + IN_CHUNK]))
+        found.update((tid, digest) for tid, digest in conn.execute(query))
+    return found
+
+
+def content_matches(conn: Connection, sha256s: list[str], digests: list[str]) -> list[tuple[str, str, str | None]]:
+    """``(id, sha256, text_sha256)`` of the stored transcripts imported from one of these
+    files (``sha256s``) or holding one of these normalised texts (``digests``): what
+    :func:`same_content` asks of one transcript, asked once for a batch."""
+    columns = (transcripts.c.id, transcripts.c.sha256, transcripts.c.text_sha256)
+    found: set[tuple[str, str, str | None]] = set()
+    for values, column in ((sha256s, transcripts.c.sha256), (digests, transcripts.c.text_sha256)):
+        for first in range(0, len(values), IN_CHUNK):  # one IN a select: each uses its index
+            query = select(*columns).where(column.in_(values[first : first + IN_CHUNK]))
+            found.update((tid, sha, text_sha) for tid, sha, text_sha in conn.execute(query))
+    return sorted(found)
 
 
 def samples_of(conn: Connection, transcript_id: str) -> list[str]:
