@@ -88,6 +88,7 @@ def import_transcripts(
     conn = None
     with contextlib.ExitStack() as stack:
         waiting: list[_Prepared] = []
+        held = 0  # text size of the waiting files, kept as they come (not summed again a file)
         for done, request in enumerate(requests):  # reading and parsing is the long part
             if progress is not None:
                 progress(done, len(requests))
@@ -95,12 +96,13 @@ def import_transcripts(
             _flag_duplicate_id(item, seen)
             prepared.append(item)
             waiting.append(item)
-            if sum(_text_size(w) for w in waiting) > budget:
+            held += _text_size(item)
+            if held > budget:
                 # A large batch is stored as it goes (one transaction all the same), so memory
                 # follows the budget and the largest transcript, not the batch's total.
                 conn = conn or stack.enter_context(project.write())
                 outcomes += _store_all(conn, waiting, policy)
-                waiting = []
+                waiting, held = [], 0
         if progress is not None:
             progress(len(requests), len(requests))
         conn = conn or stack.enter_context(project.write())
