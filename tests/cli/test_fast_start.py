@@ -71,6 +71,17 @@ def test_one_coding_action_imports_only_the_store(project, interview, where, env
         assert run_and_list(project.root, [*where, *args], env) == ([line], [["sqlalchemy"], ["coding"]])
 
 
+@pytest.mark.parametrize("env", [{}, {"QUALCODE_QUIET": "1"}])
+def test_an_import_imports_only_the_store(project, env):
+    """`qualcode import`, piped or quiet, decides on its progress bar and prints its report
+    without rich, and reads QUALCODE_QUIET=1 without pydantic (together ~0.1 s of a
+    200-file import)."""
+    (project.root / "vsp-9.txt").write_text("Interviewer: Where from?\nRespondent: The hotline.\n", encoding="utf-8")
+    printed, modules = run_and_list(project.root, ["import", "vsp-9.txt", "--role", "VSP", "--site", "A"], env)
+    assert printed == ["vsp-9: imported (2 turns, 4 words)", "1 imported"]
+    assert modules == [["sqlalchemy"], ["transcripts"]]
+
+
 def test_catalog_is_current():
     from qualcode.cli.reference import CATALOG, catalog_source
 
