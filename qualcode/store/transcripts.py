@@ -180,15 +180,18 @@ def stored_file_digests(conn: Connection, ids: list[str]) -> dict[str, str]:
 
 def content_matches(conn: Connection, sha256s: list[str], digests: list[str]) -> list[tuple[str, str, str | None]]:
     """``(id, sha256, text_sha256)`` of the stored transcripts imported from one of these
-    files (``sha256s``) or holding one of these normalised texts (``digests``): what
-    :func:`same_content` asks of one transcript, asked once for a batch."""
-    columns = (transcripts.c.id, transcripts.c.sha256, transcripts.c.text_sha256)
+    files (``sha256s``; text_sha256 None) or holding one of these normalised texts
+    (``digests``): what :func:`same_content` asks of one transcript, asked once for a batch.
+    Each side is one indexed select (the file side reads the covering index only)."""
+    c = transcripts.c
     found: set[tuple[str, str, str | None]] = set()
-    for values, column in ((sha256s, transcripts.c.sha256), (digests, transcripts.c.text_sha256)):
-        for first in range(0, len(values), IN_CHUNK):  # one IN a select: each uses its index
-            query = select(*columns).where(column.in_(values[first : first + IN_CHUNK]))
-            found.update((tid, sha, text_sha) for tid, sha, text_sha in conn.execute(query))
-    return sorted(found)
+    for first in range(0, len(sha256s), IN_CHUNK):
+        query = select(c.id, c.sha256).where(c.sha256.in_(sha256s[first : first + IN_CHUNK]))
+        found.update((tid, sha, None) for tid, sha in conn.execute(query))
+    for first in range(0, len(digests), IN_CHUNK):
+        query = select(c.id, c.sha256, c.text_sha256).where(c.text_sha256.in_(digests[first : first + IN_CHUNK]))
+        found.update((tid, sha, text_sha) for tid, sha, text_sha in conn.execute(query))
+    return sorted(found, key=lambda row: (row[0], row[2] or ""))
 
 
 def samples_of(conn: Connection, transcript_id: str) -> list[str]:
