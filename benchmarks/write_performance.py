@@ -163,8 +163,9 @@ def startup_table(name: str = "startup.json") -> str:
     if data is None:
         return "_not measured yet_"
     rows = [f"{data['started']}, {data['rounds']} alternating rounds, Python {data['python']}; load average "
-            f"{data['load_before'][0]:.1f} before, {data['load_after'][0]:.1f} after. Wall and CPU seconds "
-            "(the child's user + system), median (range).", "",
+            f"{data['load_before'][0]:.1f} before, {data['load_after'][0]:.1f} after"
+            + "".join(f"; every case with {k}={v}" for k, v in (data.get("env") or {}).items())
+            + ". Wall and CPU seconds (the child's user + system), median (range).", "",
             "| case | wall | CPU | load |", "|---|---|---|---|"]
     for name, figure in data["cases"].items():
         rows.append(f"| `{name}` | {_range(figure['wall'], ' s', 3)} | {_range(figure['cpu'], ' s', 3)} | "
@@ -240,6 +241,26 @@ def peers_table() -> str:
     return "\n".join(rows)
 
 
+def import_floor_table() -> str:
+    """The .txt import against qc: start-up floor and per-file cost (bench_import_floor.py)."""
+    data = load("import-floor.json")
+    if data is None:
+        return "_not measured yet_"
+    rows = [f"{data['files']} files; {data['started']}; Python {data['python']}; {data['rounds']} alternating rounds "
+            f"after a warm-up, each case a fresh process; load average {data['load_before']:.1f} before, "
+            f"{data['load_after']:.1f} after. CPU seconds are the child's user + system.", "",
+            "| case | wall, median (range) | CPU, median (range) | load |", "|---|---|---|---|"]
+    for name, figure in data["cases"].items():
+        rows.append(f"| {name} | {_range(figure['wall'], ' s', 3)} | {_range(figure['cpu'], ' s', 3)} | "
+                    f"{figure['load'][0]:.1f}–{figure['load'][1]:.1f} |")
+    rows += ["", f"Per file (CPU, marginal: (all − 1 file) ÷ {data['files'] - 1}): qualcode "
+             f"{data['qualcode_per_file_ms']:.2f} ms, qc {data['qc_per_file_ms']:.2f} ms, "
+             f"**{data['ratio_per_file']:.1f}×**; whole import (CPU) **{data['ratio_total']:.1f}×**; the floor "
+             f"`import typer, sqlalchemy` ({data['floor_s']:.3f} s CPU) is {data['floor_share_of_goal']:.0%} of what a "
+             "whole import may take for 10× (qc's CPU ÷ 10)."]
+    return "\n".join(rows)
+
+
 def tui_quiet_table() -> str:
     """bench_tui.py on a quiet machine: main at the session's start and after (issue 20's targets)."""
     before, after = load("tui-quiet-before.json"), load("tui-quiet-after.json")
@@ -266,10 +287,12 @@ SECTIONS = {
     "size": size_table,
     "startup": startup_table,
     "startup-quiet": lambda: startup_table("startup-quiet.json"),
+    "startup-quiet-env": lambda: startup_table("startup-quiet-env.json"),
     "versions": versions_table,
     "autocode-ratio": autocode_ratio_table,
     "import-docx": import_docx_table,
     "peers": peers_table,
+    "import-floor": import_floor_table,
     "tui-quiet": tui_quiet_table,
     "tally": lambda: tally_table("tally.json"),
     "tally-before": lambda: tally_table("tally-before.json"),
