@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,6 +76,54 @@ def cases(qc: str, files: Path, work: Path, against: Path | None = None) -> dict
     return table
 
 
+# (module, function, label): what one file's import spends, timed by wrapping these.
+STAGES = (
+    ("qualcode.transcripts.importing", "_read_bytes", "read the file"),
+    ("qualcode.transcripts.importers.text", "decode_text_with_encoding", "decode (encoding detection)"),
+    ("qualcode.transcripts.importers.text", "strip_controls", "control characters"),
+    ("qualcode.transcripts.importers.text", "count_forms", "speaker labels: first pass"),
+    ("qualcode.transcripts.importers.text", "assemble_turns", "turns: second pass, normalise, merge"),
+    ("qualcode.transcripts.importing", "render", "lay out text and segments"),
+    ("qualcode.transcripts.importing", "text_digest", "text digest"),
+    ("qualcode.store.transcripts", "content_matches", "same-content check (batch)"),
+    ("qualcode.store.transcripts", "check_storable", "storable check"),
+    ("qualcode.store.transcripts", "insert_transcripts", "insert transcripts + segments (executemany)"),
+)
+
+
+def child_stages(files: Path, project_dir: Path) -> None:
+    """In this process: import every file of ``files`` into the fresh project, printing the
+    CPU milliseconds per file of each stage (JSON), the imports and the whole call."""
+    import importlib
+
+    started = time.process_time()
+    from qualcode.project import Project
+    from qualcode.transcripts import importing
+
+    spent = {"imports (qualcode, SQLAlchemy, ...)": time.process_time() - started}
+    for module_name, function, label in STAGES:
+        module = importlib.import_module(module_name)
+        original = getattr(module, function)
+
+        def timed(*args, _original=original, _label=label, **kwargs):
+            begun = time.process_time()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.process_time() - begun
+
+        setattr(module, function, timed)
+    project = Project.open(project_dir)
+    requests = [importing.ImportRequest(path, ROLE, SITE) for path in importing.expand_paths([files])]
+    begun = time.process_time()
+    importing.import_transcripts(project, requests)
+    spent["import_transcripts, whole"] = time.process_time() - begun
+    project.close()
+    count = len(requests)
+    print(json.dumps({label: round(seconds * 1e3 / (1 if label.startswith("imports") else count), 3)
+                      for label, seconds in spent.items()}))
+
+
 def measure(table: dict, rounds: int) -> dict:
     runs: dict[str, list[dict]] = {name: [] for name in table}
     for number in range(rounds + 1):  # round 0 warms the caches, untimed
@@ -113,11 +163,19 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--against", type=Path, help="another checkout: its import of all the files, alternating")
     parser.add_argument("--work", type=Path)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--child-stages", type=Path, help=argparse.SUPPRESS)  # (internal) the project folder
     args = parser.parse_args(argv)
+    if args.child_stages:
+        child_stages(args.files, args.child_stages)
+        return {}
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-import-floor-"))
     count = len(list(args.files.glob("*.txt")))
     started, load_before = time.strftime("%Y-%m-%d %H:%M"), load_average()
     result = summarise(measure(cases(args.qc, args.files, work, args.against), args.rounds), count)
+    folder = new_qualcode(work / "stages")
+    done = subprocess.run([sys.executable, __file__, "--qc", args.qc, "--files", str(args.files), "--child-stages",
+                           str(folder)], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(HERE.parent)})
+    result["stages_ms_per_file"] = json.loads(done.stdout.strip().splitlines()[-1])
     result.update(started=started, rounds=args.rounds, python=sys.version.split()[0], against=str(args.against or ""),
                   load_before=load_before, load_after=load_average())
     for name, figure in result["cases"].items():
@@ -126,6 +184,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"per file (CPU, marginal): qualcode {result['qualcode_per_file_ms']} ms, qc {result['qc_per_file_ms']} ms "
           f"= {result['ratio_per_file']}x; whole import {result['ratio_total']}x; the start-up floor "
           f"({result['floor_s']:.3f} s) is {result['floor_share_of_goal']:.0%} of the 10x goal's budget")
+    for label, ms in result["stages_ms_per_file"].items():
+        print(f"  {label:<48} {ms:8.3f} ms{'' if label.startswith('imports') else ' a file'}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return result

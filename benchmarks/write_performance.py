@@ -258,6 +258,11 @@ def import_floor_table() -> str:
              f"**{data['ratio_per_file']:.1f}×**; whole import (CPU) **{data['ratio_total']:.1f}×**; the floor "
              f"`import typer, sqlalchemy` ({data['floor_s']:.3f} s CPU) is {data['floor_share_of_goal']:.0%} of what a "
              "whole import may take for 10× (qc's CPU ÷ 10)."]
+    stages = data.get("stages_ms_per_file") or {}
+    if stages:
+        rows += ["", "One more import of all the files, its stages timed in process (CPU):", "",
+                 "| stage | CPU |", "|---|---:|"]
+        rows += [f"| {label} | {ms:.3f} ms{'' if label.startswith('imports') else ' a file'} |" for label, ms in stages.items()]
     return "\n".join(rows)
 
 
