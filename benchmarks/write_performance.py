@@ -220,8 +220,8 @@ def import_docx_table() -> str:
     return "\n".join(rows) if len(rows) > 2 else "_not measured yet_"
 
 
-def peers_table() -> str:
-    data = load("peers.json")
+def peers_table(name: str = "peers.json") -> str:
+    data = load(name)
     if data is None:
         return "_not measured yet_"
     rows = [f"{data['transcripts']} transcripts of ~{data['words']:,} words; {data['qc_version']}; {data['started']}; "
@@ -297,6 +297,7 @@ SECTIONS = {
     "autocode-ratio": autocode_ratio_table,
     "import-docx": import_docx_table,
     "peers": peers_table,
+    "peers-quiet-0402": lambda: peers_table("peers-quiet-0402.json"),
     "import-floor": import_floor_table,
     "tui-quiet": tui_quiet_table,
     "tally": lambda: tally_table("tally.json"),
