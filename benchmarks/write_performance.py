@@ -43,7 +43,8 @@ def versions_table() -> str:
     goals = {"export": "≤ 1.5 s; memory ≤ 2× the output's text", "autocode-as": "≤ 1.3× the dry run",
              "autocode-dry": "(reference)", "import": "", "tally": ""}
     goals["codings-import"] = "bulk: executemany, one transaction, one event group"
-    for name in ("versions-export-200x8000.json", "versions-200x8000.json", "versions-codings-import-200x8000.json"):
+    for name in ("versions-export-200x8000.json", "versions-200x8000.json", "versions-codings-import-200x8000.json",
+                 "versions-export-followup.json"):
         data = load(name)
         if data is None:
             continue
