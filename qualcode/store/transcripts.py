@@ -189,8 +189,8 @@ def content_matches(conn: Connection, sha256s: list[str], digests: list[str]) ->
         query = select(c.id, c.sha256).where(c.sha256.in_(sha256s[first : first + IN_CHUNK]))
         found.update((tid, sha, None) for tid, sha in conn.execute(query))
     for first in range(0, len(digests), IN_CHUNK):
-        query = select(c.id, c.sha256, c.text_sha256).where(c.text_sha256.in_(digests[first : first + IN_CHUNK]))
-        found.update((tid, sha, text_sha) for tid, sha, text_sha in conn.execute(query))
+        by_text = select(c.id, c.sha256, c.text_sha256).where(c.text_sha256.in_(digests[first : first + IN_CHUNK]))
+        found.update((tid, sha, text_sha) for tid, sha, text_sha in conn.execute(by_text))
     return sorted(found, key=lambda row: (row[0], row[2] or ""))
 
 
