@@ -1,6 +1,6 @@
 """Start-up of the command line, and one whole coding action, each in a fresh process.
 
-    python benchmarks/bench_startup.py [--rounds 15] [--against OTHER_CHECKOUT] [--json FILE]
+    python benchmarks/bench_startup.py [--rounds 15] [--against OTHER_CHECKOUT] [--env NAME=VALUE] [--json FILE]
 
 Each round runs every case once, in a fresh interpreter each and alternating the order
 between rounds so that a burst of load from other work hits all of them alike:
@@ -68,9 +68,12 @@ def child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+EXTRA_ENV: dict[str, str] = {}  # --env NAME=VALUE: set for every case (e.g. QUALCODE_QUIET=1, as bench_peers runs)
+
+
 def run_once(args: list[str], code: Path, cwd: Path) -> tuple[float, float]:
     """(wall, CPU) seconds of one fresh interpreter."""
-    env = {**os.environ, "PYTHONPATH": str(code), "COLUMNS": "100"}
+    env = {**os.environ, "PYTHONPATH": str(code), "COLUMNS": "100", **EXTRA_ENV}
     env.pop("QUALCODE_DATABASE_URL", None)
     # As an installed qualcode runs: its bytecode cached (a shell with this set would
     # time Python compiling every module of ours from source, ~50 ms a command).
@@ -121,7 +124,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--against", type=Path, help="another checkout, run alternately with this one")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for every case (repeatable)")
     args = parser.parse_args(argv)
+    EXTRA_ENV.update(pair.split("=", 1) for pair in args.env)
     checkouts = {"this": ROOT} if args.against is None else {"after": ROOT, "before": args.against.resolve()}
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     before = [round(x, 2) for x in os.getloadavg()]
@@ -144,7 +150,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"load average after: {after}")
     result = {"started": started, "rounds": args.rounds, "python": sys.version.split()[0],
               "load_before": before, "load_after": after, "cases": figures,
-              "against": None if args.against is None else str(args.against)}
+              "against": None if args.against is None else str(args.against), "env": dict(EXTRA_ENV)}
     if args.json:
         args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result

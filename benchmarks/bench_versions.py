@@ -56,7 +56,11 @@ def _operation(op: str, project, files: Path, tag: str):
 
         if op == "autocode-dry":
             return lambda: autocode(project, dry_run=True, processes=1)
-        return lambda: autocode(project, as_coder="auto" if op == "autocode-build" else f"v{tag}", processes=1)
+        coder = "auto" if op == "autocode-build" else f"v{tag}"
+        from qualcode.coding.coders import add_coder  # coders are added deliberately (untimed)
+
+        add_coder(project, coder)
+        return lambda: autocode(project, as_coder=coder, processes=1)
     if op == "tally":
         from qualcode.tally.crosstab import crosstab
         from qualcode.tally.frequencies import tally

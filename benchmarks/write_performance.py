@@ -43,7 +43,8 @@ def versions_table() -> str:
     goals = {"export": "≤ 1.5 s; memory ≤ 2× the output's text", "autocode-as": "≤ 1.3× the dry run",
              "autocode-dry": "(reference)", "import": "", "tally": ""}
     goals["codings-import"] = "bulk: executemany, one transaction, one event group"
-    for name in ("versions-export-200x8000.json", "versions-200x8000.json", "versions-codings-import-200x8000.json"):
+    for name in ("versions-export-200x8000.json", "versions-200x8000.json", "versions-codings-import-200x8000.json",
+                 "versions-export-followup.json"):
         data = load(name)
         if data is None:
             continue
@@ -195,8 +196,9 @@ def startup_table(name: str = "startup.json") -> str:
     if data is None:
         return "_not measured yet_"
     rows = [f"{data['started']}, {data['rounds']} alternating rounds, Python {data['python']}; load average "
-            f"{data['load_before'][0]:.1f} before, {data['load_after'][0]:.1f} after. Wall and CPU seconds "
-            "(the child's user + system), median (range).", "",
+            f"{data['load_before'][0]:.1f} before, {data['load_after'][0]:.1f} after"
+            + "".join(f"; every case with {k}={v}" for k, v in (data.get("env") or {}).items())
+            + ". Wall and CPU seconds (the child's user + system), median (range).", "",
             "| case | wall | CPU | load |", "|---|---|---|---|"]
     for name, figure in data["cases"].items():
         rows.append(f"| `{name}` | {_range(figure['wall'], ' s', 3)} | {_range(figure['cpu'], ' s', 3)} | "
@@ -251,8 +253,8 @@ def import_docx_table() -> str:
     return "\n".join(rows) if len(rows) > 2 else "_not measured yet_"
 
 
-def peers_table() -> str:
-    data = load("peers.json")
+def peers_table(name: str = "peers.json") -> str:
+    data = load(name)
     if data is None:
         return "_not measured yet_"
     rows = [f"{data['transcripts']} transcripts of ~{data['words']:,} words; {data['qc_version']}; {data['started']}; "
@@ -269,6 +271,31 @@ def peers_table() -> str:
     size = data["size"]
     rows.append(f"| project size after coding | {size['qualcode_mib']:.1f} MiB (store {size['qualcode_store_mib']:.1f}) | "
                 f"{size['qc_mib']:.1f} MiB (store {size['qc_store_mib']:.1f}) | {size['ratio']:.2f}× qc's size | | |")
+    return "\n".join(rows)
+
+
+def import_floor_table() -> str:
+    """The .txt import against qc: start-up floor and per-file cost (bench_import_floor.py)."""
+    data = load("import-floor.json")
+    if data is None:
+        return "_not measured yet_"
+    rows = [f"{data['files']} files; {data['started']}; Python {data['python']}; {data['rounds']} alternating rounds "
+            f"after a warm-up, each case a fresh process; load average {data['load_before']:.1f} before, "
+            f"{data['load_after']:.1f} after. CPU seconds are the child's user + system.", "",
+            "| case | wall, median (range) | CPU, median (range) | load |", "|---|---|---|---|"]
+    for name, figure in data["cases"].items():
+        rows.append(f"| {name} | {_range(figure['wall'], ' s', 3)} | {_range(figure['cpu'], ' s', 3)} | "
+                    f"{figure['load'][0]:.1f}–{figure['load'][1]:.1f} |")
+    rows += ["", f"Per file (CPU, marginal: (all − 1 file) ÷ {data['files'] - 1}): qualcode "
+             f"{data['qualcode_per_file_ms']:.2f} ms, qc {data['qc_per_file_ms']:.2f} ms, "
+             f"**{data['ratio_per_file']:.1f}×**; whole import (CPU) **{data['ratio_total']:.1f}×**; the floor "
+             f"`import typer, sqlalchemy` ({data['floor_s']:.3f} s CPU) is {data['floor_share_of_goal']:.0%} of what a "
+             "whole import may take for 10× (qc's CPU ÷ 10)."]
+    stages = data.get("stages_ms_per_file") or {}
+    if stages:
+        rows += ["", "One more import of all the files, its stages timed in process (CPU):", "",
+                 "| stage | CPU |", "|---|---:|"]
+        rows += [f"| {label} | {ms:.3f} ms{'' if label.startswith('imports') else ' a file'} |" for label, ms in stages.items()]
     return "\n".join(rows)
 
 
@@ -298,11 +325,14 @@ SECTIONS = {
     "size": size_table,
     "startup": startup_table,
     "startup-quiet": lambda: startup_table("startup-quiet.json"),
+    "startup-quiet-env": lambda: startup_table("startup-quiet-env.json"),
     "versions": versions_table,
     "autocode-ratio": autocode_ratio_table,
     "autocode-tokenizer": autocode_tokenizer_table,
     "import-docx": import_docx_table,
     "peers": peers_table,
+    "peers-quiet-0402": lambda: peers_table("peers-quiet-0402.json"),
+    "import-floor": import_floor_table,
     "tui-quiet": tui_quiet_table,
     "tally": lambda: tally_table("tally.json"),
     "tally-before": lambda: tally_table("tally-before.json"),

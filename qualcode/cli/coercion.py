@@ -26,6 +26,9 @@ except ImportError:  # older typer coerces with click's types: nothing to replac
     RuntimeParam = None  # type: ignore[assignment,misc]  # checked in install
 
 DIGITS = re.compile(r"-?[0-9]{1,18}")  # what int() and pydantic read alike (no "+", "_", spaces)
+# What pydantic reads as a bool (case-insensitive): typer's coercion of a flag's text.
+FLAG_WORDS = {**dict.fromkeys(("1", "true", "t", "yes", "y", "on"), True),
+              **dict.fromkeys(("0", "false", "f", "no", "n", "off"), False)}
 # The path checks a parameter can ask for; with none of them asked, a path is Path(text).
 PATH_DEFAULTS = {
     "exists": False, "file_okay": True, "dir_okay": True, "writable": False, "resolve_path": False,
@@ -109,9 +112,18 @@ def _integer(value: Any) -> int:
 
 
 def _flag(value: Any) -> bool:
-    if type(value) is not bool:  # "1", "yes" from an environment variable: typer's rules
+    if type(value) is bool:
+        return value
+    if type(value) is not str:
         raise Unsure
-    return value
+    # Text comes from an environment variable (QUALCODE_QUIET=1): typer strips it, reads
+    # "" as False and leaves the rest to pydantic's words, read here for the ASCII ones.
+    word = value.strip()
+    if not word:
+        return False
+    if not word.isascii() or word.lower() not in FLAG_WORDS:
+        raise Unsure
+    return FLAG_WORDS[word.lower()]
 
 
 def _path(value: Any, readable: bool) -> Path:

@@ -7,6 +7,8 @@ clean and a pipe or a log file gets nothing.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,9 +27,22 @@ def quiet() -> bool:
 
 
 def shown() -> bool:
+    if quiet() or not _may_be_terminal():
+        return False  # decided without importing rich (~50 ms of a 200-file import)
     from qualcode.cli.common import err_console
 
-    return err_console.is_terminal and not quiet()
+    return err_console.is_terminal
+
+
+def _may_be_terminal() -> bool:
+    """False only where rich's ``Console.is_terminal`` is False too: stderr is no tty and
+    neither of the variables that override that (TTY_COMPATIBLE, FORCE_COLOR) is set."""
+    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return False
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from functools import lru_cache
 
 BASE_NAMESPACE = uuid.UUID("0b5e7f8e-3c1d-5a7b-9e2f-4d6c8a1b3e5f")
 SEPARATOR = "\x1f"  # unit separator: cannot occur in ids, codes or names
@@ -42,11 +43,18 @@ def fast_uuid5(namespace: uuid.UUID, name: str) -> str:
     >>> fast_uuid5(ns, "x\u00e9") == str(uuid.uuid5(ns, "x\u00e9")).upper()
     True
     """
-    digest = bytearray(hashlib.sha1(namespace.bytes + name.encode("utf-8")).digest()[:16])
+    sha1 = _hashed(namespace).copy()  # the namespace's 16 bytes hashed once, not once a GUID
+    sha1.update(name.encode("utf-8"))
+    digest = bytearray(sha1.digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = digest.hex().upper()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+@lru_cache(maxsize=16)
+def _hashed(namespace: uuid.UUID):
+    return hashlib.sha1(namespace.bytes)
 
 
 def coding_key(coder: str, transcript: str, code: str, start: int, end: int) -> str:

@@ -98,10 +98,15 @@ class PositionIndex:
     """
 
     def __init__(self, raw: str, model: str) -> None:
-        import numpy as np
-
         self.raw = raw
         self.model = check_model(model)
+        # Code points (the default) are the raw indices themselves: no lookups, and no
+        # NumPy to import (an export of 200 transcripts looked up 55,000 positions).
+        self._same = model == "codepoints"
+        if self._same:
+            return
+        import numpy as np
+
         if model == "utf8":
             sizes = [len(raw[i : i + UTF8_BLOCK].encode("utf-8", "surrogatepass")) for i in range(0, len(raw), UTF8_BLOCK)]
             self._block_units = np.concatenate(([0], np.cumsum(np.array(sizes, dtype=np.int64))))
@@ -120,12 +125,15 @@ class PositionIndex:
 
     def to_raw(self, position: int) -> int | None:
         """Raw index of a position, or None if outside the text or inside a character."""
-        import numpy as np
 
         if position < 0:
             return None
+        if self._same:
+            return position if position <= len(self.raw) else None
         if self.model == "utf8":
             return self._utf8_to_raw(position)
+        import numpy as np
+
         before = int(np.searchsorted(self._unit_starts, position, side="left"))  # wide characters starting before
         if before and position < int(self._unit_starts[before - 1]) + self._width:
             return None  # inside a surrogate pair
@@ -134,6 +142,8 @@ class PositionIndex:
 
     def from_raw(self, index: int) -> int:
         """The position of raw index ``index`` in this model (for export)."""
+        if self._same:
+            return index
         import numpy as np
 
         if self.model == "utf8":

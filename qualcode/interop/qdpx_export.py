@@ -487,10 +487,14 @@ def _text(value: str) -> str:
     return value.translate(TEXT_ESCAPES)
 
 
+# json.dumps(..., ensure_ascii=False) builds an encoder a call; an export calls it once a coding.
+JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def _json_member(spool: IO[bytes], key: str, value: dict) -> None:
     """Append ``"key": value`` to a JSON object being written piece by piece."""
     comma = b"," if spool.tell() else b""
-    spool.write(comma + json.dumps({key: value}, ensure_ascii=False)[1:-1].encode("utf-8") + b"\n")
+    spool.write(comma + JSON.encode({key: value})[1:-1].encode("utf-8") + b"\n")
 
 
 def text_sha256(text: str) -> str:

@@ -6,16 +6,22 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import dataclasses
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError, TranscriptImportError
+from qualcode.store.rows import text_digest
+from qualcode.transcripts.manifest import (  # noqa: F401  (the import API, re-exported)
+    REQUIRED_MANIFEST_COLUMNS,
+    ImportRequest,
+    parse_attributes,
+    read_manifest,
+    slugify,
+)
 from qualcode.transcripts.memory import return_large_blocks
 from qualcode.transcripts.model import Transcript, render
 from qualcode.transcripts.reanchor import reanchor_codings
@@ -24,29 +30,11 @@ if TYPE_CHECKING:
     from qualcode.codebook.model import Codebook
     from qualcode.project import Project
 
-REQUIRED_MANIFEST_COLUMNS = ("file", "role", "site")
 # Parsed text a batch holds before it starts storing (within its one transaction): small
 # batches parse everything first and hold the store's write lock only to store; a larger
 # one stores as it goes, so memory follows this budget (or twice [import] max_source_mb,
 # whichever is larger) and the largest transcript, never the batch's total.
 BATCH_TEXT_BUDGET = 64 * 2**20
-
-
-@dataclass
-class ImportRequest:
-    """One file to import with its metadata (from the command line or a manifest row)."""
-
-    path: Path
-    role: str
-    site: str
-    attributes: dict[str, str] = field(default_factory=dict)
-    transcript_id: str | None = None
-    row: int | None = None  # manifest row, for error messages
-    speaker: str | None = None  # a document without labels: all its text is this speaker's (--speaker)
-
-    @property
-    def id(self) -> str:
-        return self.transcript_id or slugify(self.path.stem)
 
 
 @dataclass(frozen=True)
@@ -69,11 +57,6 @@ class _Prepared:
     transcript: Transcript | None = None
     error: QualcodeError | None = None
     notes: list[str] = field(default_factory=list)
-
-
-def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "transcript"
 
 
 def import_transcripts(
@@ -105,6 +88,7 @@ def import_transcripts(
     conn = None
     with contextlib.ExitStack() as stack:
         waiting: list[_Prepared] = []
+        held = 0  # text size of the waiting files, kept as they come (not summed again a file)
         for done, request in enumerate(requests):  # reading and parsing is the long part
             if progress is not None:
                 progress(done, len(requests))
@@ -112,16 +96,17 @@ def import_transcripts(
             _flag_duplicate_id(item, seen)
             prepared.append(item)
             waiting.append(item)
-            if sum(_text_size(w) for w in waiting) > budget:
+            held += _text_size(item)
+            if held > budget:
                 # A large batch is stored as it goes (one transaction all the same), so memory
                 # follows the budget and the largest transcript, not the batch's total.
                 conn = conn or stack.enter_context(project.write())
-                outcomes += [_store_and_release(conn, w, policy) for w in waiting]
-                waiting = []
+                outcomes += _store_all(conn, waiting, policy)
+                waiting, held = [], 0
         if progress is not None:
             progress(len(requests), len(requests))
         conn = conn or stack.enter_context(project.write())
-        outcomes += [_store_and_release(conn, w, policy) for w in waiting]
+        outcomes += _store_all(conn, waiting, policy)
         failures = [o for o in outcomes if o.status == "failed"]
         if failures and not skip_bad:
             conn.rollback()
@@ -132,6 +117,80 @@ def import_transcripts(
 
 def _text_size(item: _Prepared) -> int:
     return len(item.transcript.text) if item.transcript is not None else 0
+
+
+def _store_all(conn, items: list[_Prepared], policy: _Policy) -> list[ImportOutcome]:
+    """Store prepared files in order. Files under new ids are checked and inserted together
+    (a few statements for the lot, not four a file); a file whose id is stored already
+    (unchanged, corrected or --replace) goes one at a time, after all before it is written."""
+    from qualcode.store import transcripts as queries
+
+    stored = queries.stored_file_digests(conn, [i.request.id for i in items if i.error is None])
+    outcomes: list[ImportOutcome] = []
+    new: list[_Prepared] = []
+    for item in items:
+        if item.error is None and item.request.id in stored:
+            outcomes += _store_new(conn, new, policy)
+            new = []
+            outcomes.append(_store_and_release(conn, item, policy))
+        else:
+            new.append(item)
+    return outcomes + _store_new(conn, new, policy)
+
+
+def _store_new(conn, items: list[_Prepared], policy: _Policy) -> list[ImportOutcome]:
+    """Files under ids not stored yet: each checked as :func:`_store_one` would (storable,
+    not the content of a stored transcript or of an earlier file of the batch), the good
+    ones inserted at once."""
+    from qualcode.store import transcripts as queries
+
+    digests = {id(i): text_digest(i.transcript.text) for i in items if i.transcript is not None}
+    known = _KnownContent(queries.content_matches(
+        conn, sorted({i.transcript.sha256 for i in items if i.transcript is not None}), sorted(set(digests.values()))))
+    outcomes, accepted = [], []
+    for item in items:
+        transcript = item.transcript
+        if transcript is not None and item.error is None:
+            try:
+                message = _duplicate_message(known.same_content(transcript, digests[id(item)]), transcript, policy)
+                queries.check_storable(transcript)  # after, as insert_transcript checks it
+            except QualcodeError as error:
+                error.file = error.file or str(item.request.path)
+                item.error = error
+            else:
+                known.add(transcript.id, transcript.sha256, digests[id(item)])
+                accepted.append((transcript, digests[id(item)]))
+                outcomes.append(ImportOutcome(
+                    item.request.path, transcript.id, "imported", message, turns=len(transcript.segments),
+                    words=transcript.word_count, notes=list(item.notes)))
+                continue
+        outcomes.append(ImportOutcome(item.request.path, item.request.id, "failed", str(item.error)))
+    queries.insert_transcripts(conn, accepted)
+    for item in items:
+        item.transcript = None  # stored (or failed): its text and segments can go
+    return outcomes
+
+
+class _KnownContent:
+    """File and text digests of the stored transcripts a batch may repeat, and of the
+    batch's files accepted so far: :func:`same_content`'s answer without a query a file."""
+
+    def __init__(self, rows: list[tuple[str, str, str | None]]) -> None:
+        self.by_file: dict[str, list[str]] = {}
+        self.by_text: dict[str, list[str]] = {}
+        for tid, sha256, digest in rows:
+            self.add(tid, sha256, digest)
+
+    def add(self, tid: str, sha256: str, digest: str | None) -> None:
+        self.by_file.setdefault(sha256, []).append(tid)
+        if digest is not None:
+            self.by_text.setdefault(digest, []).append(tid)
+
+    def same_content(self, transcript: Transcript, digest: str) -> list[tuple[str, str]]:
+        """``[(id, "file"|"text")]`` by id, as :func:`qualcode.store.transcripts.same_content`."""
+        same_file = set(self.by_file.get(transcript.sha256, ()))
+        found = (same_file | set(self.by_text.get(digest, ()))) - {transcript.id}
+        return [(tid, "file" if tid in same_file else "text") for tid in sorted(found)]
 
 
 def _store_and_release(conn, item: _Prepared, policy: _Policy) -> ImportOutcome:
@@ -382,7 +441,10 @@ def _check_duplicate(conn, transcript: Transcript, policy: _Policy) -> str:
     """Refuse content already imported under another id, or (allowed) warn about it."""
     from qualcode.store.transcripts import same_content
 
-    found = same_content(conn, transcript.sha256, transcript.text, transcript.id)
+    return _duplicate_message(same_content(conn, transcript.sha256, transcript.text, transcript.id), transcript, policy)
+
+
+def _duplicate_message(found: list[tuple[str, str]], transcript: Transcript, policy: _Policy) -> str:
     if not found:
         return ""
     others = ", ".join(f"'{tid}' (same {how})" for tid, how in found)
@@ -400,53 +462,3 @@ def _replace(conn, old_text: str, transcript: Transcript):
 
     queries.replace_transcript(conn, transcript)
     return reanchor_codings(conn, transcript.id, old_text, transcript)
-
-
-def read_manifest(path: Path) -> list[ImportRequest]:
-    """Rows of a manifest CSV (``file,role,site`` plus attribute columns) as requests.
-
-    Files are relative to the manifest's folder. Problems name the row.
-    """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise TranscriptImportError("manifest not found; check the path", file=str(path)) from None
-    reader = csv.DictReader(text.splitlines())
-    columns = [c.strip() for c in reader.fieldnames or []]
-    missing = [c for c in REQUIRED_MANIFEST_COLUMNS if c not in columns]
-    if missing:
-        raise TranscriptImportError(
-            f"manifest lacks column(s) {', '.join(missing)}; found: {', '.join(columns) or 'none'}; "
-            f"required: {', '.join(REQUIRED_MANIFEST_COLUMNS)} (other columns become attributes)",
-            file=str(path),
-        )
-    return [_manifest_request(path, number, row) for number, row in enumerate(reader, start=2)]
-
-
-def _manifest_request(path: Path, number: int, row: dict[str, str]) -> ImportRequest:
-    row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-    for column in REQUIRED_MANIFEST_COLUMNS:
-        if not row.get(column):
-            raise TranscriptImportError(
-                f"empty '{column}'; every row needs file, role and site", file=str(path), row=number
-            )
-    extra = {k: v for k, v in row.items() if k not in (*REQUIRED_MANIFEST_COLUMNS, "id") and v}
-    return ImportRequest(
-        path=(path.parent / row["file"]),
-        role=row["role"],
-        site=row["site"],
-        attributes=extra,
-        transcript_id=row.get("id") or None,
-        row=number,
-    )
-
-
-def parse_attributes(pairs: list[str]) -> dict[str, str]:
-    """``["years=4", "mode=virtual"]`` -> dict; a pair without '=' is an error."""
-    result = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise TranscriptImportError(f"--attr expects key=value, got '{pair}'")
-        result[key.strip()] = value.strip()
-    return result
