@@ -53,11 +53,14 @@ class Stamp(TypeDecorator):
         return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if dialect.name != "sqlite" or value is None:
-            return value
+        if value is None:
+            return None
         if not isinstance(value, datetime):
             raise TypeError(f"a timestamp must be a datetime, got {type(value).__name__}")
-        return to_micros(value)
+        if dialect.name == "sqlite":
+            return to_micros(value)
+        # Naive values are UTC (what SQLite hands back), not the server session's time zone.
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if dialect.name != "sqlite" or value is None:
