@@ -198,6 +198,13 @@ def _parses(parse, stored: str) -> bool:
     return True
 
 
+def _index_codings_by_segment_alone(conn: Connection) -> None:
+    """ix_codings_segment_code (segment_id, code_id) becomes ix_codings_segment (segment_id)."""
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_codings_segment_code")
+    index = next(i for i in codings.indexes if i.name == "ix_codings_segment")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -213,6 +220,8 @@ MIGRATIONS: list[Migration] = [
               _index_codings_by_coder_transcript_segment),
     Migration(12, "transcripts.text_sha256: the same-text check of an import reads an index", _hash_transcript_texts),
     Migration(13, "timestamps as integer microseconds on SQLite (8 bytes, not 26 characters)", _compact_timestamps),
+    Migration(14, "index codings by segment alone (code_id there read nothing the row does not)",
+              _index_codings_by_segment_alone),
 ]
 HEAD = MIGRATIONS[-1].version
 

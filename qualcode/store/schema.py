@@ -115,7 +115,11 @@ codings = Table(
     Column("orphan_text", Text),
     Column("created_at", Stamp(), nullable=False),
     Column("updated_at", Stamp(), nullable=False),
-    Index("ix_codings_segment_code", "segment_id", "code_id"),
+    # A turn's codings, and the lookup of the segments' ON DELETE SET NULL. It held code_id
+    # too until migration 14: every query that seeks it also reads the row (coder, orphaned,
+    # offsets), so code_id there saved no row read and cost 0.6 MiB per 28k codings
+    # (EXPLAIN QUERY PLAN of each, SQLite and PostgreSQL: docs/performance.md).
+    Index("ix_codings_segment", "segment_id"),
     # With segment_id last it covers the analysis set's coded turns: one coder's distinct
     # (transcript, segment) pairs stream off it in order (store/analysis.coded_turns_of).
     Index("ix_codings_coder", "coder", "transcript_id", "segment_id"),
