@@ -241,8 +241,10 @@ def peers_table() -> str:
         rows.append(f"| {label} | {_range(ours['wall'])}, CPU {ours['cpu']['median']:.2f} s | "
                     f"{_range(theirs['wall'])}, CPU {theirs['cpu']['median']:.2f} s | "
                     f"{_range(f['ratio_wall'], '×')} | {f['ratio_cpu']['median']:.2f}× | {_load(ours['load'], theirs['load'])} |")
-    size = data["size"]
-    rows.append(f"| project size after coding | {size['qualcode_mib']:.1f} MiB (store {size['qualcode_store_mib']:.1f}) | "
+    # Size does not depend on load: a later `--size-only` run (peers-size.json) replaces the size row alone.
+    resized = load("peers-size.json")
+    size, when = (resized["size"], f" (re-measured {resized['started']}, `--size-only`)") if resized else (data["size"], "")
+    rows.append(f"| project size after coding{when} | {size['qualcode_mib']:.1f} MiB (store {size['qualcode_store_mib']:.1f}) | "
                 f"{size['qc_mib']:.1f} MiB (store {size['qc_store_mib']:.1f}) | {size['ratio']:.2f}× qc's size | | |")
     return "\n".join(rows)
 
