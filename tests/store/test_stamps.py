@@ -16,7 +16,13 @@ from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select, t
 
 from qualcode.errors import StoreError
 from qualcode.store import HEAD, upgrade
-from qualcode.store.codings import append_event, coding_row, ensure_coder, event_rows, insert_codings
+from qualcode.store.codings import (
+    append_event,
+    coding_row,
+    ensure_coder,
+    event_rows,
+    insert_codings,
+)
 from qualcode.store.copy import as_utc
 from qualcode.store.migrations import MIGRATIONS, current_version
 from qualcode.store.schema import codings, schema_version
