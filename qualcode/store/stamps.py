@@ -27,7 +27,10 @@ MICROSECOND = timedelta(microseconds=1)
 def to_micros(value: datetime) -> int:
     """Microseconds since the epoch of ``value``'s UTC wall clock (naive values are UTC)."""
     if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # within a day of year 1 or 9999 with an offset
+            raise ValueError(f"timestamp {value.isoformat()} is outside years 1-9999 in UTC") from None
     return (value - EPOCH) // MICROSECOND
 
 
