@@ -131,3 +131,17 @@ def _text_form(micros: int) -> str:
     """SQLAlchemy's SQLite DATETIME storage format, as stores before migration 13 hold it."""
     value = datetime(1970, 1, 1) + timedelta(microseconds=micros)
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("stored, expected", [
+    ("2026-12-05 04:26:51.078342", datetime(2026, 12, 5, 4, 26, 51, 78342)),
+    ("2026-12-05 06:26:51.078342+02:00", datetime(2026, 12, 5, 4, 26, 51, 78342)),
+])
+def test_a_text_timestamp_is_read_as_stored(project, stored, expected):
+    # What an older store holds (or a value written outside qualcode) still reads as its instant.
+    with project.write() as conn:
+        stamped.create(conn, checkfirst=True)
+        conn.exec_driver_sql("INSERT INTO stamp_probe (id, at) VALUES (1, ?)", (stored,))
+    with project.read() as conn:
+        assert conn.execute(select(stamped.c.at)).scalar_one() == expected
