@@ -26,7 +26,7 @@ average. Both run on the same cores, one process each.
   -p FILE`` with an "editor" that adds one code to the codes file (``sed``), so both
   sides save one coding and nothing waits for a person.
 - **size**: the coded projects' folders on disk (qualcode's store checkpointed and
-  vacuumed into a copy).
+  vacuumed into a copy). ``--size-only`` measures this alone, with no timed rounds.
 """
 
 from __future__ import annotations
@@ -184,6 +184,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--work", type=Path)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--size-only", action="store_true",
+                        help="build the coded projects and measure their size only (no timed rounds: size does not "
+                             "depend on load, so it can be re-measured on a busy machine)")
     args = parser.parse_args(argv)
     from bench_autocode import example_project, example_sentences
     from bench_scaling import write_corpus
@@ -205,6 +208,9 @@ def main(argv: list[str] | None = None) -> dict:
         folder = new_qc(args.qc, work / f"import-qc-{n}")
         return [args.qc, "corpus", "import", "-r", "-i", "verbatim", str(files)], folder
 
+    if args.size_only:
+        ours, theirs, _, _ = coded_projects(work, files, args.qc)
+        return finish(result, ours, theirs, args.json)
     result["import"] = alternate({"qualcode": import_ours, "qc": import_theirs}, args.rounds)
     report("import", result["import"])
 
@@ -221,13 +227,17 @@ def main(argv: list[str] | None = None) -> dict:
         "qc": lambda n: ([args.qc, "code", "bench", "-p", str(qc_file)], theirs),
     }, args.rounds)
     report("one coding action", result["tag"])
+    return finish(result, ours, theirs, args.json)
+
+
+def finish(result: dict, ours: Path, theirs: Path, out: Path | None) -> dict:
     result["size"] = sizes(ours, theirs)
     size = result["size"]
     print(f"size: qualcode {size['qualcode_mib']:.1f} MiB (store {size['qualcode_store_mib']:.1f}), qc "
           f"{size['qc_mib']:.1f} MiB (store {size['qc_store_mib']:.1f}, the rest its corpus files): "
           f"{size['ratio']:.2f}x qc")
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    if out:
+        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return result
 
 

@@ -4,9 +4,11 @@
 
 If PROJECT_DIR does not exist it is built with this checkout (the example study's
 codebook, the .txt files of ``--files`` imported, ``autocode --as auto``). Then the
-SQLite store is vacuumed (on a copy: pass a copy if the project matters) and measured:
-file size, bytes per table and index (SQLite's ``dbstat``), and the mean stored event
-payload (before + after JSON) per event.
+SQLite store is checkpointed, its free pages and file size noted, then vacuumed (in place:
+pass a copy if the project matters) and measured: file size, bytes per table and index
+(SQLite's ``dbstat``, every table and index, the search index's included), and the mean
+stored event payload (before + after JSON) per event. bench_peers.py measures the same
+way (a ``VACUUM INTO`` copy).
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def build(root: Path, files: Path) -> None:
 def measure(root: Path) -> dict:
     store = next((root / ".qualcode").glob("*.db"))
     db = sqlite3.connect(store)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    free_before = db.execute("SELECT freelist_count * page_size FROM pragma_freelist_count(), pragma_page_size()").fetchone()[0]
+    unvacuumed = store.stat().st_size
     db.execute("VACUUM")
     total = db.execute("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()").fetchone()[0]
     tables = dict(db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall())
@@ -46,7 +51,10 @@ def measure(root: Path) -> dict:
         "SELECT count(*), sum(length(coalesce(before, '')) + length(coalesce(after, ''))) FROM events"
     ).fetchone()
     codings = db.execute("SELECT count(*) FROM codings").fetchone()[0]
-    return {"project": root.name, "file_mib": round(total / 2**20, 2), "codings": codings, "events": events,
+    version = db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    return {"project": root.name, "schema_version": version, "file_mib": round(total / 2**20, 2),
+            "unvacuumed_mib": round(unvacuumed / 2**20, 2), "free_pages_mib": round(free_before / 2**20, 2),
+            "codings": codings, "events": events,
             "payload_bytes_per_event": round((payload or 0) / max(events, 1)),
             "tables_mib": {name: round(size / 2**20, 2) for name, size in tables.items()}}
 

@@ -177,16 +177,23 @@ def streaming_table() -> str:
 
 
 def size_table() -> str:
-    before, after = load("size-before.json"), load("size.json")
-    if before is None or after is None:
+    """Store size at the start of issue 21, before the compact-store change (if measured) and now,
+    every table and index of 0.01 MiB or more (bench_size.py)."""
+    runs = [(label, load(name)) for label, name in (("issue start", "size-before.json"),
+                                                     ("before compact store", "size-prev.json"), ("after", "size.json"))]
+    runs = [(label, run) for label, run in runs if run is not None]
+    if len(runs) < 2:
         return "_not measured yet_"
-    rows = ["| | before | after |", "|---|---:|---:|",
-            f"| store file (vacuumed) | {before['file_mib']:.1f} MiB | {after['file_mib']:.1f} MiB |"]
-    for table in ("events", "transcripts", "codings"):
-        rows.append(f"| `{table}` table | {before['tables_mib'].get(table, 0):.1f} MiB | {after['tables_mib'].get(table, 0):.1f} MiB |")
-    per_coding = [round(f["payload_bytes_per_event"] * f["events"] / max(f["codings"], 1)) for f in (before, after)]
-    rows.append(f"| event payload (before + after JSON), per coding | {per_coding[0]} bytes | {per_coding[1]} bytes |")
-    rows.append(f"| codings / event rows | {before['codings']:,} / {before['events']:,} | {after['codings']:,} / {after['events']:,} |")
+    rows = ["| | " + " | ".join(label for label, _ in runs) + " |", "|---|" + "---:|" * len(runs),
+            "| store file (vacuumed) | " + " | ".join(f"{r['file_mib']:.2f} MiB" for _, r in runs) + " |"]
+    names = {name for _, r in runs for name, mib in r["tables_mib"].items() if mib >= 0.01}
+    for name in sorted(names, key=lambda n: (-runs[-1][1]["tables_mib"].get(n, 0), n)):
+        kind = "index" if name.startswith(("ix_", "sqlite_autoindex")) else "table"
+        cells = [f"{r['tables_mib'][name]:.2f} MiB" if name in r["tables_mib"] else "–" for _, r in runs]
+        rows.append(f"| `{name}` {kind} | " + " | ".join(cells) + " |")
+    per_coding = [round(r["payload_bytes_per_event"] * r["events"] / max(r["codings"], 1)) for _, r in runs]
+    rows.append("| event payload (before + after JSON), per coding | " + " | ".join(f"{b} bytes" for b in per_coding) + " |")
+    rows.append("| codings / event rows | " + " | ".join(f"{r['codings']:,} / {r['events']:,}" for _, r in runs) + " |")
     return "\n".join(rows)
 
 
@@ -268,8 +275,10 @@ def peers_table(name: str = "peers.json") -> str:
         rows.append(f"| {label} | {_range(ours['wall'])}, CPU {ours['cpu']['median']:.2f} s | "
                     f"{_range(theirs['wall'])}, CPU {theirs['cpu']['median']:.2f} s | "
                     f"{_range(f['ratio_wall'], '×')} | {f['ratio_cpu']['median']:.2f}× | {_load(ours['load'], theirs['load'])} |")
-    size = data["size"]
-    rows.append(f"| project size after coding | {size['qualcode_mib']:.1f} MiB (store {size['qualcode_store_mib']:.1f}) | "
+    # Size does not depend on load: a later `--size-only` run (peers-size.json) replaces the size row alone.
+    resized = load("peers-size.json")
+    size, when = (resized["size"], f" (re-measured {resized['started']}, `--size-only`)") if resized else (data["size"], "")
+    rows.append(f"| project size after coding{when} | {size['qualcode_mib']:.1f} MiB (store {size['qualcode_store_mib']:.1f}) | "
                 f"{size['qc_mib']:.1f} MiB (store {size['qc_store_mib']:.1f}) | {size['ratio']:.2f}× qc's size | | |")
     return "\n".join(rows)
 
@@ -340,7 +349,7 @@ SECTIONS = {
     "scaling-postgresql": lambda: scaling_table("scaling-postgresql.json"),
     "streaming": streaming_table,
 }
-BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(?:.*?\n)?(<!-- /generated:(?P=name) -->)", re.S)
+BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z0-9-]+) -->\n)(?:.*?\n)?(<!-- /generated:(?P=name) -->)", re.S)
 
 
 def render(page: str) -> str:

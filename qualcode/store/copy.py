@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Connection,
-    DateTime,
     Engine,
     LargeBinary,
     String,
@@ -40,6 +39,7 @@ from qualcode.errors import StoreError
 from qualcode.store.engine import open_engine
 from qualcode.store.migrations import HEAD, current_version, retire_coding_ids, upgrade
 from qualcode.store.schema import codings, events, metadata, schema_version
+from qualcode.store.stamps import Stamp
 
 BATCH_ROWS = 1000
 
@@ -194,7 +194,7 @@ def _writable(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     # A naive SQLite datetime would be read in the server's time zone: say it is UTC.
     out = dict(row)
     for column in table.columns:
-        if isinstance(column.type, DateTime) and isinstance(out[column.name], datetime):
+        if isinstance(column.type, Stamp) and isinstance(out[column.name], datetime):
             out[column.name] = as_utc(out[column.name])
         elif isinstance(column.type, LargeBinary) and isinstance(out[column.name], memoryview):
             out[column.name] = bytes(out[column.name])

@@ -156,6 +156,55 @@ def _hash_transcript_texts(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+def _compact_timestamps(conn: Connection) -> None:
+    """SQLite: every timestamp from its 26-character text to integer microseconds (qualcode/store/stamps.py).
+
+    The column declarations stay (DATETIME has numeric affinity: integers are kept as
+    integers); each value is parsed in Python, so a value that is not a timestamp is
+    refused by name rather than turned into a wrong number. Batches of rows by rowid
+    keep memory bounded on a large store. PostgreSQL keeps timestamptz: nothing to do.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    from qualcode.store.stamps import Stamp, parse_stored, to_micros
+
+    for table in metadata.sorted_tables:
+        for column in (c for c in table.columns if isinstance(c.type, Stamp)):
+            _compact_column(conn, table.name, column.name, parse_stored, to_micros)
+
+
+def _compact_column(conn: Connection, table: str, column: str, parse, to_micros) -> None:
+    after, batch = -(2**63), 5000
+    while True:
+        rows = conn.exec_driver_sql(
+            f'SELECT rowid, "{column}" FROM "{table}" WHERE rowid > ? AND typeof("{column}") = \'text\' '
+            f"ORDER BY rowid LIMIT {batch}", (after,)).all()
+        if not rows:
+            return
+        try:
+            values = [(to_micros(parse(stored)), rowid) for rowid, stored in rows]
+        except ValueError:
+            bad = next(rowid for rowid, stored in rows if not _parses(parse, stored))
+            raise StoreError(f"{table}.{column} of row {bad} is not a timestamp; the store was not upgraded") from None
+        conn.exec_driver_sql(f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?', values)
+        after = rows[-1][0]
+
+
+def _parses(parse, stored: str) -> bool:
+    try:
+        parse(stored)
+    except ValueError:
+        return False
+    return True
+
+
+def _index_codings_by_segment_alone(conn: Connection) -> None:
+    """ix_codings_segment_code (segment_id, code_id) becomes ix_codings_segment (segment_id)."""
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_codings_segment_code")
+    index = next(i for i in codings.indexes if i.name == "ix_codings_segment")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -170,6 +219,9 @@ MIGRATIONS: list[Migration] = [
     Migration(11, "index codings by coder, transcript and segment (the analysis set's coded turns)",
               _index_codings_by_coder_transcript_segment),
     Migration(12, "transcripts.text_sha256: the same-text check of an import reads an index", _hash_transcript_texts),
+    Migration(13, "timestamps as integer microseconds on SQLite (8 bytes, not 26 characters)", _compact_timestamps),
+    Migration(14, "index codings by segment alone (code_id there read nothing the row does not)",
+              _index_codings_by_segment_alone),
 ]
 HEAD = MIGRATIONS[-1].version
 

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -25,6 +24,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from qualcode.store.stamps import Stamp
+
 metadata = MetaData()
 
 schema_version = Table(
@@ -32,7 +33,7 @@ schema_version = Table(
     metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("name", String(200), nullable=False),
-    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("applied_at", Stamp(), nullable=False),
 )
 
 transcripts = Table(
@@ -47,7 +48,7 @@ transcripts = Table(
     Column("sha256", String(64), nullable=False),
     Column("format", String(40), nullable=False),
     Column("text", Text, nullable=False),
-    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_at", Stamp(), nullable=False),
     # SHA-256 of ``text``: an import finds a transcript with the same text through its
     # index instead of comparing every stored text (quadratic over a batch). Nullable
     # only because migration 12 adds it to filled tables; it fills every row.
@@ -82,14 +83,14 @@ codebook_versions = Table(
     Column("hash", String(64), nullable=False, unique=True),
     Column("path", Text, nullable=False),
     Column("text", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Stamp(), nullable=False),
 )
 
 coders = Table(
     "coders",
     metadata,
     Column("name", String(100), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Stamp(), nullable=False),
 )
 
 codings = Table(
@@ -112,9 +113,13 @@ codings = Table(
     Column("codebook_version_id", Integer, ForeignKey("codebook_versions.id")),
     Column("orphaned", Boolean, nullable=False, default=False),
     Column("orphan_text", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("ix_codings_segment_code", "segment_id", "code_id"),
+    Column("created_at", Stamp(), nullable=False),
+    Column("updated_at", Stamp(), nullable=False),
+    # A turn's codings, and the lookup of the segments' ON DELETE SET NULL. It held code_id
+    # too until migration 14: every query that seeks it also reads the row (coder, orphaned,
+    # offsets), so code_id there saved no row read and cost 0.6 MiB per 28k codings
+    # (EXPLAIN QUERY PLAN of each, SQLite and PostgreSQL: docs/performance.md).
+    Index("ix_codings_segment", "segment_id"),
     # With segment_id last it covers the analysis set's coded turns: one coder's distinct
     # (transcript, segment) pairs stream off it in order (store/analysis.coded_turns_of).
     Index("ix_codings_coder", "coder", "transcript_id", "segment_id"),
@@ -138,7 +143,7 @@ events = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("coder", String(100), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", Stamp(), nullable=False),
     Column("action", String(40), nullable=False),
     Column("transcript_id", String(200)),
     Column("coding_id", Integer),
@@ -166,7 +171,7 @@ suggestions = Table(
     Column("evidence", JSON, nullable=False),
     Column("status", String(20), nullable=False, default="open"),
     Column("decided_by", String(100)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Stamp(), nullable=False),
     Index("ix_suggestions_segment", "segment_id", "status"),
 )
 
@@ -177,11 +182,11 @@ samples = Table(
     Column("fraction", Float, nullable=False),
     Column("seed", Integer, nullable=False),
     Column("strata", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Stamp(), nullable=False),
     # Open (blind) until the lead closes it: then its coders see each other's codings.
     # On PostgreSQL row-level security hides the others' codings on its transcripts
     # from its coders while it is open.
-    Column("closed_at", DateTime(timezone=True)),
+    Column("closed_at", Stamp()),
     Column("closed_by", String(100)),
 )
 
@@ -215,7 +220,7 @@ models = Table(
     Column("data_hash", String(64), nullable=False),
     Column("payload", LargeBinary, nullable=False),
     Column("report", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Stamp(), nullable=False),
 )
 
 # -- search (qualcode/search) ---------------------------------------------------
@@ -253,7 +258,7 @@ saved_queries = Table(
     Column("name", String(100), primary_key=True),
     Column("kind", String(20), nullable=False),
     Column("spec", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Stamp(), nullable=False),
 )
 
 
@@ -267,7 +272,7 @@ assignments = Table(
     # a reconciled consensus replaces them.
     Column("transcript_id", String(200), ForeignKey("transcripts.id", ondelete="CASCADE"), primary_key=True),
     Column("coder", String(100), ForeignKey("coders.name"), primary_key=True),
-    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("assigned_at", Stamp(), nullable=False),
     Column("seq", Integer, nullable=False),
 )
 
@@ -289,7 +294,7 @@ finish_marks = Table(
     Column("coder", String(100), ForeignKey("coders.name"), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("transcript_sha256", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Stamp(), nullable=False),
     CheckConstraint(
         "(kind = 'nothing' AND ordinal IS NOT NULL) OR (kind = 'done' AND ordinal IS NULL)",
         name="ck_finish_marks_kind",
@@ -308,8 +313,8 @@ memos = Table(
     Column("transcript_id", String(200)),
     Column("code_id", String(200)),
     Column("text", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Stamp(), nullable=False),
+    Column("updated_at", Stamp(), nullable=False),
     CheckConstraint("(transcript_id IS NULL) <> (code_id IS NULL)", name="ck_memos_one_target"),
     CheckConstraint("length(text) BETWEEN 1 AND 20000", name="ck_memos_text"),
     Index("ix_memos_coder", "coder", "transcript_id", "code_id"),

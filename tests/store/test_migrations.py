@@ -132,3 +132,22 @@ def test_transcript_texts_are_hashed_on_an_older_store(project, interview):
         assert stored and all(digest == text_digest(body) for body, digest in stored)
         assert same_content(conn, "not-the-file-hash", stored[0][0], exclude="another-id") != []
         assert same_content(conn, "not-the-file-hash", stored[0][0] + " ", exclude="another-id") == []
+
+
+def test_segment_index_loses_code_id_on_an_older_store(project):
+    # A store stamped before migration 'index codings by segment alone' has
+    # ix_codings_segment_code (segment_id, code_id); on open it is replaced by
+    # ix_codings_segment (segment_id), on whichever back end the project uses.
+    step = next(m for m in MIGRATIONS if m.name.startswith("index codings by segment alone"))
+    engine = project.engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_codings_segment")
+        conn.exec_driver_sql("CREATE INDEX ix_codings_segment_code ON codings (segment_id, code_id)")
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
+    applied = upgrade(engine)
+    assert step.version in [m.version for m in applied]
+    with engine.connect() as conn:
+        found = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes("codings")}
+        assert found["ix_codings_segment"] == ["segment_id"] and "ix_codings_segment_code" not in found
+        assert current_version(conn) == HEAD
