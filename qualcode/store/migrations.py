@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, inspect, select
 from qualcode.errors import StoreError
 from qualcode.store.schema import (
     assignments,
+    code_turns,
+    coder_turns,
     codings,
     events,
     metadata,
@@ -26,6 +28,7 @@ from qualcode.store.schema import (
     search_indexed,
     search_postings,
 )
+from qualcode.store.stored_counts import install_count_triggers, rebuild_counts
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,15 @@ def _hash_transcript_texts(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+def _stored_counts(conn: Connection) -> None:
+    """coder_turns and code_turns, kept by triggers on codings and filled here for the
+    codings already stored (store/stored_counts.py): tallies read them, not codings."""
+    for table in (coder_turns, code_turns):
+        table.create(conn, checkfirst=True)
+    install_count_triggers(conn)
+    rebuild_counts(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -170,6 +182,8 @@ MIGRATIONS: list[Migration] = [
     Migration(11, "index codings by coder, transcript and segment (the analysis set's coded turns)",
               _index_codings_by_coder_transcript_segment),
     Migration(12, "transcripts.text_sha256: the same-text check of an import reads an index", _hash_transcript_texts),
+    Migration(13, "coder_turns and code_turns: counts kept by triggers on codings (tallies read them)",
+              _stored_counts),
 ]
 HEAD = MIGRATIONS[-1].version
 
@@ -189,6 +203,7 @@ def upgrade(engine: Engine) -> list[Migration]:
         version = current_version(conn)
         if version is None:
             metadata.create_all(conn)
+            install_count_triggers(conn)
             _stamp(conn, MIGRATIONS[-1])
             return [MIGRATIONS[-1]]
     if version > HEAD:

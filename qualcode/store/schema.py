@@ -315,3 +315,35 @@ memos = Table(
     Index("ix_memos_coder", "coder", "transcript_id", "code_id"),
     sqlite_autoincrement=True,
 )
+
+# -- counts kept as data (store/stored_counts.py) --------------------------------------
+# Derived from ``codings`` by database triggers on every write (no coder writes them;
+# in team mode the trigger function runs as the lead), rebuilt by migration 13 and
+# checked against a recomputation by tests. Every tally reads them instead of the 1M
+# rows of codings. No foreign keys: a removed transcript's rows go with its codings.
+
+coder_turns = Table(
+    "coder_turns",
+    metadata,
+    # One coder's live codings (those with a segment) on one turn: the analysis set's
+    # coverage counts these rows per transcript, respondent and interviewer turns apart.
+    Column("coder", String(100), primary_key=True),
+    Column("transcript_id", String(200), primary_key=True),
+    Column("segment_id", Integer, primary_key=True, autoincrement=False),
+    Column("is_interviewer", Boolean, nullable=False),
+    Column("codings", Integer, nullable=False),
+    sqlite_with_rowid=False,  # the rows are the primary key's B-tree: read in order
+)
+
+code_turns = Table(
+    "code_turns",
+    metadata,
+    # The distinct turns one coder coded with one code in one transcript: a tally's
+    # references when each code counts under its own key, and which transcripts
+    # mention a code under any key.
+    Column("coder", String(100), primary_key=True),
+    Column("code_id", String(200), primary_key=True),
+    Column("transcript_id", String(200), primary_key=True),
+    Column("turns", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
