@@ -155,5 +155,16 @@ def distinct_segment_keys(
     else:  # one-column rows: flattened in C rather than a generator per row
         values = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows))
     transcript_of = {r[0] // width: r[1] for r in rows} if with_transcripts else {}
-    pairs = np.unique(values)
+    pairs = sorted_distinct(values)
     return pairs // width, pairs % width, transcript_of
+
+
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for integers, by a sort and a neighbour comparison: NumPy 2's
+    ``np.unique`` goes through a hash table, 0.8 s on 900k int64 here against 7 ms."""
+    import numpy as np
+
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
