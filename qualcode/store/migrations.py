@@ -27,6 +27,7 @@ from qualcode.store.schema import (
     schema_version,
     search_indexed,
     search_postings,
+    segments,
 )
 from qualcode.store.stored_counts import install_count_triggers, rebuild_counts
 
@@ -164,6 +165,7 @@ def _stored_counts(conn: Connection) -> None:
     codings already stored (store/stored_counts.py): tallies read them, not codings."""
     for table in (coder_turns, code_turns):
         table.create(conn, checkfirst=True)
+    next(i for i in segments.indexes if i.name == "ix_segments_kind").create(conn, checkfirst=True)
     install_count_triggers(conn)
     rebuild_counts(conn)
 
@@ -182,7 +184,7 @@ MIGRATIONS: list[Migration] = [
     Migration(11, "index codings by coder, transcript and segment (the analysis set's coded turns)",
               _index_codings_by_coder_transcript_segment),
     Migration(12, "transcripts.text_sha256: the same-text check of an import reads an index", _hash_transcript_texts),
-    Migration(13, "coder_turns and code_turns: counts kept by triggers on codings (tallies read them)",
+    Migration(13, "coder_turns and code_turns: counts kept by triggers on codings (tallies read them); segments by kind",
               _stored_counts),
 ]
 HEAD = MIGRATIONS[-1].version
