@@ -123,6 +123,18 @@ class CountTable:
             found.update(self.by_key.get(key, ()))
         return found.intersection(transcript_ids)
 
+    def references_by_group(self, group_of: dict[str, str]) -> dict[str, dict[str, int]]:
+        """group -> key -> references, in one pass over the table; ``group_of`` maps each
+        counted transcript to its group (transcripts left out are not counted)."""
+        sums: dict[str, dict[str, int]] = defaultdict(dict)
+        for key, per in self.by_key.items():
+            for transcript_id, n in per.items():
+                group = group_of.get(transcript_id)
+                if group is not None:
+                    found = sums[group]
+                    found[key] = found.get(key, 0) + n
+        return sums
+
     def counted_keys(self) -> set[str]:
         return set(self.by_key)
 

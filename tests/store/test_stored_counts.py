@@ -26,7 +26,12 @@ from qualcode.interop.spreadsheets import import_codings
 from qualcode.project import Project
 from qualcode.store.schema import code_turns, coder_turns, codings
 from qualcode.store.stored_counts import count_problems, rebuild_counts
-from qualcode.store.transcripts import load_transcript, replace_transcript, segment_ids, transcript_row
+from qualcode.store.transcripts import (
+    load_transcript,
+    replace_transcript,
+    segment_ids,
+    transcript_row,
+)
 from qualcode.transcripts.corrections import remove_transcript, restore_transcript
 from qualcode.transcripts.model import Transcript, Turn, render
 from qualcode.transcripts.reanchor import reanchor_codings
