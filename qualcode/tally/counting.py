@@ -81,7 +81,8 @@ def reference_counts(conn: Connection, coder: str, keymap: KeyMap) -> list[Refer
 
 
 def presence_rows(conn: Connection, coder: str, keymap: KeyMap) -> list[ReferenceRow]:
-    """``(transcript_id, key, 1)`` for every transcript with a reference to a key.
+    """``(transcript_id, key, 1)`` for every transcript with a reference to a key (a pair
+    may repeat).
 
     Enough when only transcripts or sites are counted and every stored code maps to a
     counted key (rollup): the store reads distinct (code, transcript) pairs off the
@@ -91,7 +92,9 @@ def presence_rows(conn: Connection, coder: str, keymap: KeyMap) -> list[Referenc
 
     pairs = store.code_transcript_pairs(conn, coder, keymap.stored_ids)
     mapping = keymap.mapping
-    return [(t, key, 1) for key, t in {(mapping[code], t) for code, t in pairs}]
+    # Two codes under one key in one transcript give the same row twice: CountTable
+    # assigns (never adds) a row's count, so presence needs no deduplication here.
+    return [(t, mapping[code], 1) for code, t in pairs]
 
 
 class CountTable:
