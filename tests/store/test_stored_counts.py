@@ -1,6 +1,6 @@
 """The counts kept as data (store/stored_counts.py): after any sequence of writes --
 tag, untag, remove, undo, redo, bulk autocoding as a coder, codings import, a bundle
-merge, re-anchoring after a re-import, a transcript's removal and restore -- the
+merge, re-anchoring after a re-import, a transcript's new id, its removal and restore -- the
 stored ``coder_turns`` and ``code_turns`` equal a recomputation from ``codings``.
 Runs on both back ends (QUALCODE_TEST_DATABASE_URL selects PostgreSQL)."""
 
@@ -32,7 +32,7 @@ from qualcode.store.transcripts import (
     segment_ids,
     transcript_row,
 )
-from qualcode.transcripts.corrections import remove_transcript, restore_transcript
+from qualcode.transcripts.corrections import remove_transcript, restore_transcript, set_transcript
 from qualcode.transcripts.model import Transcript, Turn, render
 from qualcode.transcripts.reanchor import reanchor_codings
 from tests.conftest import use_codebook
@@ -199,6 +199,14 @@ class CountsMachine(RuleBasedStateMachine):
                 return
             replace_transcript(conn, new)
             reanchor_codings(conn, tid, row.text, new)
+
+    @rule(n=st.integers(0, 1))
+    def rename(self, n):
+        """A new id: the turns and codings move to it (an UPDATE of codings.transcript_id)."""
+        old = self.ids[n]
+        new = f"{old}-r"
+        if _attempt(lambda: set_transcript(self.project, old, new_id=new, by="lead")):
+            self.ids[n] = new
 
     @rule(n=st.integers(0, 1))
     def remove_transcript(self, n):
