@@ -2,12 +2,14 @@
 
 A *reference* is one distinct (coder, segment, key), where the key is the code itself
 or, with rollup, the child of the tallied code that the coding's code sits under.
-The store does the deduplication: ``COUNT(DISTINCT segment_id)`` grouped by
-(transcript, key), one coder, through the covering index ``ix_codings_coder_code``
-(coder, code_id, transcript_id, segment_id). The result has at most
-transcripts x keys rows, so grouping by role, site or attribute, and counting
-transcripts or sites, happen in Python on that small table. A segment belongs to one
-transcript, so summing per-transcript distinct counts over a group is exact.
+The store does the deduplication. When each code counts under its own key the
+distinct segments per (coder, code, transcript) are stored data (``code_turns``, kept
+by triggers on codings: store/stored_counts.py); under rollup they are counted with
+``COUNT(DISTINCT segment_id)`` grouped by (transcript, key), one coder, through the
+covering index ``ix_codings_coder_code``. The result has at most transcripts x keys
+rows, so grouping by role, site or attribute, and counting transcripts or sites,
+happen in Python on that small table. A segment belongs to one transcript, so summing
+per-transcript distinct counts over a group is exact.
 
 Orphaned codings (their words vanished in a re-import) have no segment and are never
 counted.
