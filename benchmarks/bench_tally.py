@@ -6,10 +6,11 @@
 Builds a real project store (the ECM codebook, ``--transcripts`` transcripts of 100
 turns at 10 sites, ``--codings`` codings by one coder inserted with executemany,
 5% of them repeated spans of a code already in the turn) -- or reuses ``--store``
-when it already holds that many codings. Then times, best of ``--repeat``:
+when it already holds that many codings. Then times, alternating ``--repeat`` rounds:
 
-- the qualcode twin functions (``tally``, ``crosstab``: SQL GROUP BY with
-  COUNT(DISTINCT segment_id) through the covering index, co-occurrence in numpy);
+- the qualcode twin functions (``tally``, ``crosstab``: counts the database keeps by
+  triggers, store/stored_counts.py, or under rollup a SQL GROUP BY with
+  COUNT(DISTINCT segment_id) through the covering index; co-occurrence in numpy);
 - the same questions answered with a bare pandas groupby on the codings table fetched
   with ``pandas.read_sql`` (the fetch is timed separately: it is also what a
   "fetch everything once, aggregate in numpy" design would pay on every command);

@@ -49,9 +49,13 @@ OWNED_TABLES = {
 }
 # Privileges older versions of 'db grant' gave and this one takes back (re-run it).
 REVOKED = {"suggestions": "UPDATE, DELETE", "codebook_versions": "INSERT"}
+# Counts the database keeps from codings (store/stored_counts.py): a coder reads them
+# (blind like codings) and writes them only through the trigger on codings, which runs
+# as the lead (SECURITY DEFINER); the coder's role has no privilege to write them.
+COUNTED_TABLES = {"coder_turns": "coder", "code_turns": "coder"}
 # Rows of another coder hidden while a sample the reader codes in is open (blind).
 BLIND_TABLES = {"codings": "coder", "events": "coder", "suggestions": "decided_by", "finish_marks": "coder",
-                "memos": "coder"}
+                "memos": "coder", **COUNTED_TABLES}
 # Server-side checks of what a coder's role writes (the lead's own writes are trusted).
 CHECKED_TABLES = ("codings", "events", "suggestions")
 POLICY_PREFIX = "qualcode_"
@@ -194,6 +198,10 @@ def policy_statements(schema: str) -> list[str]:
                 "DELETE": f"FOR DELETE USING ({own})",
             }[action]
             statements += _replace_policy(qualified, action.lower(), clause)
+    for table in COUNTED_TABLES:  # read policy only: no coder writes a row of them
+        qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+        statements.append(f"ALTER TABLE {qualified} ENABLE ROW LEVEL SECURITY")
+        statements += _replace_policy(qualified, "read", f"FOR SELECT USING ({_readable(schema, table)})")
     return statements + check_statements(schema)
 
 

@@ -3,12 +3,10 @@
 Every tally builds the analysis set, so these avoid reading the codings table row by
 row (on 1M codings that read was 95% of a tally's time):
 
-- coded turns: the coder's distinct (transcript, segment) pairs stream in order off the
-  covering index ``ix_codings_coder`` (coder, transcript_id, segment_id) with no
-  temporary B-tree (a live coding has a segment; an orphaned one has none,
-  store/codings.orphan_coding); each pair is joined to its segment once, and the
-  respondent and interviewer turns are counted in that one pass (two ``IN`` subqueries,
-  one per kind of turn, were 75% of a tally on 1M codings: benchmarks/bench_tally.py);
+- coded turns: counted off ``coder_turns``, one row per (coder, transcript, turn) with a
+  live coding, kept by triggers on codings (store/stored_counts.py). Counting them from
+  codings (distinct pairs off an index, joined to the segments) was 0.12-0.2 s of every
+  tally on 1M codings (benchmarks/bench_tally.py);
 - origins: a loose scan of ``ix_codings_coder_origin``, one index seek per origin.
 """
 
@@ -16,28 +14,30 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, case, false, func, select, true
 
-from qualcode.store.schema import coders, codings, segments
+from qualcode.store.schema import coder_turns, coders, codings
 
 
 def coded_turns_of(conn: Connection, coder: str) -> tuple[dict[str, int], dict[str, int]]:
     """(respondent, interviewer): transcript -> distinct turns of that kind with a live coding of ``coder``."""
-    pairs = (
-        select(codings.c.transcript_id, codings.c.segment_id)
-        .where(codings.c.coder == coder, codings.c.segment_id.is_not(None)).distinct().subquery()
-    )
-    asked = func.sum(case((segments.c.is_interviewer == true(), 1), else_=0))
-    query = (
-        select(pairs.c.transcript_id, func.count(), asked)
-        .select_from(pairs.join(segments, segments.c.id == pairs.c.segment_id))
-        .group_by(pairs.c.transcript_id)
-    )
-    respondent: dict[str, int] = {}
-    interviewer: dict[str, int] = {}
-    for transcript_id, turns, questions in conn.execute(query):
+    respondent, interviewer = _split_turns(conn.execute(_turns_query().where(coder_turns.c.coder == coder)))
+    return ({t: n for (_c, t), n in respondent.items()}, {t: n for (_c, t), n in interviewer.items()})
+
+
+def _turns_query():
+    """(coder, transcript, turns, interviewer turns) off the stored counts (store/stored_counts.py)."""
+    asked = func.sum(case((coder_turns.c.is_interviewer == true(), 1), else_=0))
+    return (select(coder_turns.c.coder, coder_turns.c.transcript_id, func.count(), asked)
+            .group_by(coder_turns.c.coder, coder_turns.c.transcript_id))
+
+
+def _split_turns(rows) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    respondent: dict[tuple[str, str], int] = {}
+    interviewer: dict[tuple[str, str], int] = {}
+    for coder, transcript_id, turns, questions in rows:
         if turns - questions:
-            respondent[transcript_id] = turns - questions
+            respondent[coder, transcript_id] = turns - questions
         if questions:
-            interviewer[transcript_id] = questions
+            interviewer[coder, transcript_id] = questions
     return respondent, interviewer
 
 
@@ -61,13 +61,7 @@ def coder_names(conn: Connection) -> list[str]:
 
 def coded_turns(conn: Connection) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
     """(respondent, interviewer): (coder, transcript) -> distinct turns of that kind with a live coding."""
-    respondent: dict[tuple[str, str], int] = {}
-    interviewer: dict[tuple[str, str], int] = {}
-    for coder in coder_names(conn):
-        coded, asked = coded_turns_of(conn, coder)
-        respondent.update({(coder, t): n for t, n in coded.items()})
-        interviewer.update({(coder, t): n for t, n in asked.items()})
-    return respondent, interviewer
+    return _split_turns(conn.execute(_turns_query()))
 
 
 def coding_origins(conn: Connection) -> dict[str, set[str]]:

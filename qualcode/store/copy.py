@@ -40,6 +40,7 @@ from qualcode.store.engine import open_engine
 from qualcode.store.migrations import HEAD, current_version, retire_coding_ids, upgrade
 from qualcode.store.schema import codings, events, metadata, schema_version
 from qualcode.store.stamps import Stamp
+from qualcode.store.stored_counts import COUNTED_TABLES, count_problems
 
 BATCH_ROWS = 1000
 
@@ -147,8 +148,8 @@ def table_digest(conn: Connection, table: Table) -> TableDigest:
 
 
 def store_digests(conn: Connection) -> list[TableDigest]:
-    """Row count and content hash of every table, in foreign-key order."""
-    return [table_digest(conn, table) for table in metadata.sorted_tables]
+    """Row count and content hash of every copied table, in foreign-key order."""
+    return [table_digest(conn, table) for table in copied_tables()]
 
 
 # -- copying ----------------------------------------------------------------------------
@@ -170,9 +171,12 @@ def copy_store(source_url: str, target_url: str, *, replace: bool = False) -> Co
         upgrade(target)
         with _snapshot(source) as reading, target.execution_options(qualcode_write=True).begin() as writing:
             _check_target(writing, target_url, replace)
-            tables = [_copy_table(reading, writing, table) for table in metadata.sorted_tables]
+            # The stored counts are not copied: the target's triggers make them as the
+            # codings arrive, and they are checked against a recomputation instead.
+            tables = [_copy_table(reading, writing, table) for table in copied_tables()]
             reset_sequences(writing)
             _verify(writing, tables)
+            _verify_counts(writing)
         return CopyReport(_shown(source_url), _shown(target_url), replace, tables)
     finally:
         source.dispose()
@@ -238,6 +242,17 @@ def reset_sequences(conn: Connection) -> None:
             conn.execute(select(func.setval(sequence, largest + 1, False)))
 
 
+def copied_tables() -> list[Table]:
+    """Every table in foreign-key order, but the counts the triggers keep (store/stored_counts.py)."""
+    return [t for t in metadata.sorted_tables if t not in COUNTED_TABLES]
+
+
+def _verify_counts(writing: Connection) -> None:
+    problems = count_problems(writing)
+    if problems:
+        raise StoreError(f"The copy's stored counts do not match its codings ({'; '.join(problems)}); nothing was copied")
+
+
 def _verify(writing: Connection, expected: list[TableDigest]) -> None:
     found = {d.table: d for d in store_digests(writing)}
     wrong = [e for e in expected if found[e.table] != e]
@@ -286,8 +301,8 @@ def _check_target(conn: Connection, url: str, replace: bool) -> None:
 
 
 def data_tables() -> list[Table]:
-    """Every table but the schema's own bookkeeping."""
-    return [t for t in metadata.sorted_tables if t is not schema_version]
+    """Every table but the schema's own bookkeeping and the stored counts."""
+    return [t for t in copied_tables() if t is not schema_version]
 
 
 def _prepared(url: str) -> str:

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, inspect, select
 from qualcode.errors import StoreError
 from qualcode.store.schema import (
     assignments,
+    code_turns,
+    coder_turns,
     codings,
     events,
     metadata,
@@ -25,7 +27,9 @@ from qualcode.store.schema import (
     schema_version,
     search_indexed,
     search_postings,
+    segments,
 )
+from qualcode.store.stored_counts import install_count_triggers, rebuild_counts
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,16 @@ def _index_codings_by_segment_alone(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+def _stored_counts(conn: Connection) -> None:
+    """coder_turns and code_turns, kept by triggers on codings and filled here for the
+    codings already stored (store/stored_counts.py): tallies read them, not codings."""
+    for table in (coder_turns, code_turns):
+        table.create(conn, checkfirst=True)
+    next(i for i in segments.indexes if i.name == "ix_segments_kind").create(conn, checkfirst=True)
+    install_count_triggers(conn)
+    rebuild_counts(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -222,6 +236,8 @@ MIGRATIONS: list[Migration] = [
     Migration(13, "timestamps as integer microseconds on SQLite (8 bytes, not 26 characters)", _compact_timestamps),
     Migration(14, "index codings by segment alone (code_id there read nothing the row does not)",
               _index_codings_by_segment_alone),
+    Migration(15, "coder_turns and code_turns: counts kept by triggers on codings (tallies read them); segments by kind",
+              _stored_counts),
 ]
 HEAD = MIGRATIONS[-1].version
 
@@ -241,6 +257,7 @@ def upgrade(engine: Engine) -> list[Migration]:
         version = current_version(conn)
         if version is None:
             metadata.create_all(conn)
+            install_count_triggers(conn)
             _stamp(conn, MIGRATIONS[-1])
             return [MIGRATIONS[-1]]
     if version > HEAD:

@@ -74,6 +74,9 @@ segments = Table(
     Column("start_time", Float),
     Column("end_time", Float),
     UniqueConstraint("transcript_id", "ordinal", name="uq_segment_ordinal"),
+    # Every tally's coverage counts each transcript's respondent turns: read off this
+    # index alone (9 ms on 300k turns, 24 ms through the table).
+    Index("ix_segments_kind", "is_interviewer", "transcript_id"),
 )
 
 codebook_versions = Table(
@@ -319,4 +322,36 @@ memos = Table(
     CheckConstraint("length(text) BETWEEN 1 AND 20000", name="ck_memos_text"),
     Index("ix_memos_coder", "coder", "transcript_id", "code_id"),
     sqlite_autoincrement=True,
+)
+
+# -- counts kept as data (store/stored_counts.py) --------------------------------------
+# Derived from ``codings`` by database triggers on every write (no coder writes them;
+# in team mode the trigger function runs as the lead), rebuilt by migration 13 and
+# checked against a recomputation by tests. Every tally reads them instead of the 1M
+# rows of codings. No foreign keys: a removed transcript's rows go with its codings.
+
+coder_turns = Table(
+    "coder_turns",
+    metadata,
+    # One coder's live codings (those with a segment) on one turn: the analysis set's
+    # coverage counts these rows per transcript, respondent and interviewer turns apart.
+    Column("coder", String(100), primary_key=True),
+    Column("transcript_id", String(200), primary_key=True),
+    Column("segment_id", Integer, primary_key=True, autoincrement=False),
+    Column("is_interviewer", Boolean, nullable=False),
+    Column("codings", Integer, nullable=False),
+    sqlite_with_rowid=False,  # the rows are the primary key's B-tree: read in order
+)
+
+code_turns = Table(
+    "code_turns",
+    metadata,
+    # The distinct turns one coder coded with one code in one transcript: a tally's
+    # references when each code counts under its own key, and which transcripts
+    # mention a code under any key.
+    Column("coder", String(100), primary_key=True),
+    Column("code_id", String(200), primary_key=True),
+    Column("transcript_id", String(200), primary_key=True),
+    Column("turns", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )

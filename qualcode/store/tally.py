@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
-from qualcode.store.schema import codings, transcripts
+from qualcode.store.schema import code_turns, codings, transcripts
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,15 @@ def reference_counts(conn: Connection, coder: str, mapping: dict[str, str]) -> l
     """``(transcript_id, key, distinct segments)`` of one coder; ``mapping`` maps stored
     code ids to the key they count under.
 
-    Grouping by (key, transcript) in that order lets SQLite stream the groups straight
-    off the covering index ``ix_codings_coder_code`` when the key is the stored code id.
+    When every code counts under its own id the answer is stored: ``code_turns`` rows
+    (kept by triggers, store/stored_counts.py). Otherwise (rollup: a segment coded with
+    two codes under one key is one reference) the distinct segments are counted from
+    codings, grouped by (key, transcript) off the covering index ``ix_codings_coder_code``.
     """
+    if all(stored == key for stored, key in mapping.items()):
+        query = select(code_turns.c.transcript_id, code_turns.c.code_id, code_turns.c.turns).where(
+            code_turns.c.coder == coder, code_turns.c.code_id.in_(list(mapping)))
+        return _fetch(conn, query)
     key = _key_expression(mapping).label("key")
     query = (
         select(key, codings.c.transcript_id, func.count(func.distinct(codings.c.segment_id)))
@@ -72,13 +78,10 @@ def reference_counts(conn: Connection, coder: str, mapping: dict[str, str]) -> l
 
 
 def code_transcript_pairs(conn: Connection, coder: str, code_ids: list[str]) -> list[tuple[str, str]]:
-    """Distinct ``(code_id, transcript_id)`` of one coder's codings of these codes.
-
-    ``SELECT DISTINCT code_id, transcript_id`` streams off the covering index, where
-    counting distinct segments under a ``CASE`` key made SQLite build temporary
-    B-trees (2-3x the time).
-    """
-    query = select(codings.c.code_id, codings.c.transcript_id).distinct().where(*_coder_codings(coder, code_ids))
+    """Distinct ``(code_id, transcript_id)`` of one coder's live codings of these codes:
+    the stored ``code_turns`` rows (one per pair with a coded turn)."""
+    query = select(code_turns.c.code_id, code_turns.c.transcript_id).where(
+        code_turns.c.coder == coder, code_turns.c.code_id.in_(code_ids))
     return _fetch(conn, query)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualcode.tally.counting import children_keymap
+from qualcode.tally.counting import children_keymap, sorted_distinct
 from qualcode.tally.crosstab_model import (
     Axis,
     CrosstabContext,
@@ -57,7 +57,7 @@ def cooccurrence(ctx: CrosstabContext, row_axis: Axis, column_axis: Axis) -> Cro
                          wanted, needs_transcripts)
     column_data = _selected(ctx.codings.segment_keys(ctx.conn, column_columns, with_transcripts=needs_transcripts),
                             wanted, needs_transcripts)
-    universe = np.union1d(row_data[0], column_data[0])
+    universe = sorted_distinct(np.concatenate((row_data[0], column_data[0])))
     transcript_of = {**row_data[2], **column_data[2]}
     rows_matrix = _matrix(row_data[0], row_data[1], universe, len(row_keys))
     columns_matrix = _matrix(column_data[0], column_data[1], universe, len(column_keys))

@@ -145,10 +145,7 @@ def _codes_by_group(ctx: CrosstabContext, codes: Axis, groups: Axis) -> Crosstab
     members = {h.key: [t for t in ctx.selected if dimension.value(t) == h.key] for h in columns}
     ids = {h.key: {t.id for t in members[h.key]} for h in columns}
     selected = {t.id for t in ctx.selected}
-    counts = [[unit_count(ctx.count, table, members[h.key], [key], ids[h.key]) for h in columns]
-              for key in keymap.keys]
-    row_totals = [unit_count(ctx.count, table, ctx.selected, [key], selected) for key in keymap.keys]
-    column_totals = [unit_count(ctx.count, table, members[h.key], keymap.keys, ids[h.key]) for h in columns]
+    counts, row_totals, column_totals = _code_group_cells(ctx, table, keymap.keys, columns, members, ids)
     if ctx.count == "references":
         column_bases = column_totals
     else:
@@ -160,6 +157,20 @@ def _codes_by_group(ctx: CrosstabContext, codes: Axis, groups: Axis) -> Crosstab
         measure=ctx.count, count_type=ctx.count, coder=ctx.coder, row_spec=codes.spec,
         column_spec=groups.spec, rollup=ctx.rollup,
     )
+
+
+def _code_group_cells(ctx: CrosstabContext, table: CountTable, keys, columns, members, ids) -> tuple:
+    """(cells, row totals, column totals) of codes by groups."""
+    if ctx.count == "references":  # every cell from one pass over the table, not one per cell
+        sums = table.references_by_group({t.id: h.key for h in columns for t in members[h.key]})
+        counts = [[sums.get(h.key, {}).get(key, 0) for h in columns] for key in keys]
+        column_totals = [sum(row[j] for row in counts) for j in range(len(columns))]
+        return counts, [sum(row) for row in counts], column_totals
+    selected = {t.id for t in ctx.selected}
+    counts = [[unit_count(ctx.count, table, members[h.key], [key], ids[h.key]) for h in columns] for key in keys]
+    row_totals = [unit_count(ctx.count, table, ctx.selected, [key], selected) for key in keys]
+    column_totals = [unit_count(ctx.count, table, members[h.key], keys, ids[h.key]) for h in columns]
+    return counts, row_totals, column_totals
 
 
 def _units(count: str, members) -> int:

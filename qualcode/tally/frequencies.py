@@ -204,17 +204,26 @@ def _named_selection(dimension: Dimension, selected: list[TranscriptInfo]) -> Di
 
 
 def _groups(counting: _Counting, grouping: Dimension, selected, codebook) -> list[TallyGroup]:
+    group_of = {t.id: grouping.value(t) for t in selected}
+    # References of every group and key in one pass over the table (not one per cell).
+    sums = counting.table.references_by_group(group_of) if counting.count_type == "references" else None
     groups = []
     for key in ordered_groups(grouping, selected, codebook):
-        members = [t for t in selected if grouping.value(t) == key]
-        groups.append(_group(counting, grouping, key, group_label(grouping, key, codebook), members))
+        members = [t for t in selected if group_of[t.id] == key]
+        found = sums.get(key, {}) if sums is not None else None
+        groups.append(_group(counting, grouping, key, group_label(grouping, key, codebook), members, found))
     return groups
 
 
-def _group(counting: _Counting, dimension: Dimension, key: str, label: str, members) -> TallyGroup:
+def _group(counting: _Counting, dimension: Dimension, key: str, label: str, members,
+           references: dict[str, int] | None = None) -> TallyGroup:
+    """One group's counts; ``references`` are its references by key when already summed."""
     kind, keys, table = counting.count_type, counting.keymap.keys, counting.table
     ids = {t.id for t in members}
-    counts = {child: unit_count(kind, table, members, [child], ids) for child in keys}
+    if references is not None:
+        counts = {child: references.get(child, 0) for child in keys}
+    else:
+        counts = {child: unit_count(kind, table, members, [child], ids) for child in keys}
     base = group_base(kind, members, counts)
     order = sorted(counts.items(), key=lambda kv: (-kv[1], keys.index(kv[0])))
     rows = [TallyRow(child, counting.names[child], n, _percent(n, base)) for child, n in order]
@@ -222,7 +231,8 @@ def _group(counting: _Counting, dimension: Dimension, key: str, label: str, memb
     kept = rows[: counting.top] if counting.top else rows
     return TallyGroup(
         key=key, label=label, total=base, rows=kept, mentioning=mentioning,
-        unspecified=unit_count(kind, table, members, [counting.keymap.code], ids),
+        unspecified=(references.get(counting.keymap.code, 0) if references is not None
+                     else unit_count(kind, table, members, [counting.keymap.code], ids)),
         other_codes=len(rows) - len(kept), other_count=sum(r.count for r in rows[len(kept):]),
         statement=wording.statement(kind, counting.noun, dimension.kind, label, base, mentioning),
         summary=wording.summary(kind, counting.noun, [(r.name, r.count, r.percent) for r in rows], base,

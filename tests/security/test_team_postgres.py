@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from qualcode.cli.app import app
 from qualcode.coding.session import CodingSession
+from qualcode.store.stored_counts import count_problems
 from tests import pg
 from tests.helpers import INTERVIEW, add_transcript
 
@@ -304,3 +305,38 @@ def test_db_grant_refuses_while_forged_rows_are_stored_and_check_lists_them(proj
         assert listed.exit_code == 1
         assert "1 coding(s) outside 0 <= start < end: id " in listed.stdout
         assert "codebook version(s) that do not parse: id " in listed.stdout
+
+
+@pytest.mark.parametrize("sql", [
+    "INSERT INTO code_turns (coder, code_id, transcript_id, turns) VALUES (:me, 'referral.hotline', 'vsp-2', 9)",
+    "UPDATE code_turns SET turns = turns + 1",
+    "DELETE FROM coder_turns",
+    "INSERT INTO coder_turns (coder, transcript_id, segment_id, is_interviewer, codings) VALUES (:me, 'vsp-2', 1, false, 1)",
+])
+def test_a_coder_writes_the_stored_counts_only_through_codings(project, team, sql, monkeypatch):
+    """store/stored_counts.py: the trigger on codings runs as the lead; the tables refuse the coder."""
+    (ana, ana_url), _ = team.items()
+    assert refused(ana_url, sql, {"me": ana}) == "42501"
+    monkeypatch.setenv("QUALCODE_DATABASE_URL", ana_url)  # the coder's own tags keep them right
+    for args in (["tag", "vsp-2", "2", "referral.hotline"], ["tag", "vsp-2", "4", "challenge.housing"],
+                 ["untag", "vsp-2", "2", "referral.hotline"]):
+        result = CliRunner().invoke(app, ["-p", str(project.root), *args, "--coder", ana])
+        assert result.exit_code == 0, result.output
+    monkeypatch.delenv("QUALCODE_DATABASE_URL")
+    with project.read() as conn:
+        assert count_problems(conn) == []
+    assert count(project, f"SELECT count(*) FROM code_turns WHERE coder = '{ana}'") == 1
+
+
+def test_the_stored_counts_are_blind_like_the_codings(project, team, monkeypatch):
+    (ana, ana_url), (ben, ben_url) = team.items()
+    _blind_sample(project, [ana, ben])
+    CodingSession(project, ben).tag("vsp-1", 2, ["referral.hotline"])
+    CodingSession(project, ben).tag("vsp-2", 2, ["referral.hotline"])
+    for table in ("code_turns", "coder_turns"):
+        with psql(ana_url) as conn:
+            seen = sorted(conn.execute(text(f"SELECT transcript_id FROM {table} WHERE coder = :b"), {"b": ben}).scalars())
+        assert seen == ["vsp-2"]
+        with psql(ben_url) as conn:
+            seen = sorted(conn.execute(text(f"SELECT transcript_id FROM {table} WHERE coder = :b"), {"b": ben}).scalars())
+        assert seen == ["vsp-1", "vsp-2"]

@@ -1,0 +1,202 @@
+"""Counts kept as data: ``coder_turns`` and ``code_turns``, kept by database triggers.
+
+Every tally states its coverage (the turns each coder coded) and counts references
+(the distinct turns coded with each code). Read from the 1M rows of ``codings`` that
+was most of a tally's time (docs/performance.md); these two small tables hold the
+answers and the database keeps them right on every write to ``codings`` -- tagging,
+undo, bulk inserts, re-anchoring, a transcript's removal (its codings are deleted),
+a re-import (the segments' deletion empties ``codings.segment_id``: an UPDATE).
+
+- ``coder_turns``: per (coder, transcript, segment) with a live coding, how many.
+- ``code_turns``: per (coder, code, transcript), the distinct segments so coded.
+
+A live coding is one with a segment (an orphaned coding has none). SQLite runs its
+AFTER ROW triggers as each row is written, so "no other coding of this key" is
+checked row by row. PostgreSQL runs AFTER ROW triggers at the end of the statement,
+when a multi-row insert's siblings are all visible; its BEFORE ROW triggers see the
+rows already processed, so that is where the count is kept (after
+``qualcode_check_row``, which sorts first, has accepted the row). The function is
+``SECURITY DEFINER``: a coder's write keeps the counts right, while the coder's role
+has no privilege on the tables themselves (``db grant`` gives SELECT only).
+
+:func:`count_problems` compares the stored counts with a recomputation from
+``codings`` (tests, ``db copy``); :func:`rebuild_counts` recomputes them (migration).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, case, delete, func, insert, select
+
+from qualcode.store.schema import code_turns, coder_turns, codings, segments
+
+COUNTED_TABLES = (coder_turns, code_turns)
+
+_OLD_KEY_CHANGED = ("OLD.coder IS NOT NEW.coder OR OLD.code_id IS NOT NEW.code_id "
+                    "OR OLD.transcript_id IS NOT NEW.transcript_id OR OLD.segment_id IS NOT NEW.segment_id")
+
+
+def _sqlite_add(row: str, other: str) -> str:
+    """Statements counting in the coding ``row`` (NEW); ``other`` excludes it from the EXISTS test."""
+    r = row
+    return f"""
+  INSERT INTO coder_turns (coder, transcript_id, segment_id, is_interviewer, codings)
+    SELECT {r}.coder, {r}.transcript_id, {r}.segment_id,
+           coalesce((SELECT is_interviewer FROM segments WHERE id = {r}.segment_id), 0), 1
+    WHERE {r}.segment_id IS NOT NULL
+    ON CONFLICT (coder, transcript_id, segment_id) DO UPDATE SET codings = codings + 1;
+  INSERT INTO code_turns (coder, code_id, transcript_id, turns)
+    SELECT {r}.coder, {r}.code_id, {r}.transcript_id, 1
+    WHERE {r}.segment_id IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM codings WHERE coder = {r}.coder AND code_id = {r}.code_id
+        AND transcript_id = {r}.transcript_id AND segment_id = {r}.segment_id {other})
+    ON CONFLICT (coder, code_id, transcript_id) DO UPDATE SET turns = turns + 1;"""
+
+
+def _sqlite_remove(row: str) -> str:
+    """Statements counting out the coding ``row`` (OLD), already gone from its key."""
+    r = row
+    turn = f"coder = {r}.coder AND transcript_id = {r}.transcript_id AND segment_id = {r}.segment_id"
+    code = f"coder = {r}.coder AND code_id = {r}.code_id AND transcript_id = {r}.transcript_id"
+    return f"""
+  UPDATE coder_turns SET codings = codings - 1 WHERE {turn};
+  DELETE FROM coder_turns WHERE {turn} AND codings <= 0;
+  UPDATE code_turns SET turns = turns - 1 WHERE {code} AND {r}.segment_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM codings WHERE {code} AND segment_id = {r}.segment_id);
+  DELETE FROM code_turns WHERE {code} AND turns <= 0;"""
+
+
+def sqlite_trigger_statements() -> list[str]:
+    drop = [f"DROP TRIGGER IF EXISTS qualcode_count_{op}" for op in ("insert", "delete", "update")]
+    return drop + [
+        f"CREATE TRIGGER qualcode_count_insert AFTER INSERT ON codings BEGIN {_sqlite_add('NEW', 'AND id <> NEW.id')} END",
+        f"CREATE TRIGGER qualcode_count_delete AFTER DELETE ON codings BEGIN {_sqlite_remove('OLD')} END",
+        (f"CREATE TRIGGER qualcode_count_update AFTER UPDATE OF coder, code_id, transcript_id, segment_id ON codings "
+         f"WHEN {_OLD_KEY_CHANGED} BEGIN {_sqlite_remove('OLD')} {_sqlite_add('NEW', 'AND id <> NEW.id')} END"),
+    ]
+
+
+_POSTGRES_BODY = r"""
+BEGIN
+  IF TG_OP <> 'INSERT' AND OLD.segment_id IS NOT NULL AND (TG_OP = 'DELETE'
+     OR (OLD.coder, OLD.code_id, OLD.transcript_id, OLD.segment_id)
+        IS DISTINCT FROM (NEW.coder, NEW.code_id, NEW.transcript_id, NEW.segment_id)) THEN
+    UPDATE coder_turns SET codings = codings - 1
+      WHERE coder = OLD.coder AND transcript_id = OLD.transcript_id AND segment_id = OLD.segment_id;
+    DELETE FROM coder_turns
+      WHERE coder = OLD.coder AND transcript_id = OLD.transcript_id AND segment_id = OLD.segment_id AND codings <= 0;
+    IF NOT EXISTS (SELECT 1 FROM codings WHERE coder = OLD.coder AND code_id = OLD.code_id
+                   AND transcript_id = OLD.transcript_id AND segment_id = OLD.segment_id AND id <> OLD.id) THEN
+      UPDATE code_turns SET turns = turns - 1
+        WHERE coder = OLD.coder AND code_id = OLD.code_id AND transcript_id = OLD.transcript_id;
+      DELETE FROM code_turns
+        WHERE coder = OLD.coder AND code_id = OLD.code_id AND transcript_id = OLD.transcript_id AND turns <= 0;
+    END IF;
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.segment_id IS NOT NULL AND (TG_OP = 'INSERT'
+     OR (OLD.coder, OLD.code_id, OLD.transcript_id, OLD.segment_id)
+        IS DISTINCT FROM (NEW.coder, NEW.code_id, NEW.transcript_id, NEW.segment_id)) THEN
+    INSERT INTO coder_turns AS t (coder, transcript_id, segment_id, is_interviewer, codings)
+      VALUES (NEW.coder, NEW.transcript_id, NEW.segment_id,
+              coalesce((SELECT is_interviewer FROM segments WHERE id = NEW.segment_id), false), 1)
+      ON CONFLICT (coder, transcript_id, segment_id) DO UPDATE SET codings = t.codings + 1;
+    IF NOT EXISTS (SELECT 1 FROM codings WHERE coder = NEW.coder AND code_id = NEW.code_id
+                   AND transcript_id = NEW.transcript_id AND segment_id = NEW.segment_id AND id <> NEW.id) THEN
+      INSERT INTO code_turns AS t (coder, code_id, transcript_id, turns)
+        VALUES (NEW.coder, NEW.code_id, NEW.transcript_id, 1)
+        ON CONFLICT (coder, code_id, transcript_id) DO UPDATE SET turns = t.turns + 1;
+    END IF;
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  RETURN NEW;
+END
+"""
+
+
+def postgres_trigger_statements(schema: str) -> list[str]:
+    """The counting function and trigger, in ``schema`` (idempotent)."""
+    q = _quote
+    function = f"{q(schema)}.qualcode_count_codings"
+    return [
+        (f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+         f"SET search_path = {q(schema)}, pg_temp AS $qualcode${_POSTGRES_BODY}$qualcode$"),
+        # Coders reach it only through the trigger.
+        f"REVOKE ALL ON FUNCTION {function}() FROM PUBLIC",
+        f"DROP TRIGGER IF EXISTS qualcode_count_codings ON {q(schema)}.codings",
+        (f"CREATE TRIGGER qualcode_count_codings BEFORE INSERT OR UPDATE OR DELETE ON {q(schema)}.codings "
+         f"FOR EACH ROW EXECUTE FUNCTION {function}()"),
+    ]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def install_count_triggers(conn: Connection) -> None:
+    """Create (or replace) the triggers that keep the counts, for this back end."""
+    if conn.dialect.name == "postgresql":
+        schema = conn.execute(select(func.current_schema())).scalar_one()
+        statements = postgres_trigger_statements(schema)
+    else:
+        statements = sqlite_trigger_statements()
+    for statement in statements:
+        conn.exec_driver_sql(statement)
+
+
+# -- recomputation ------------------------------------------------------------------
+
+
+def _live():
+    return codings.c.segment_id.is_not(None)
+
+
+def recomputed_coder_turns():
+    """``coder_turns``' rows, computed from ``codings`` and ``segments``."""
+    return (
+        select(codings.c.coder, codings.c.transcript_id, codings.c.segment_id,
+               func.coalesce(func.max(case((segments.c.is_interviewer, 1), else_=0)), 0), func.count())
+        .select_from(codings.outerjoin(segments, segments.c.id == codings.c.segment_id))
+        .where(_live()).group_by(codings.c.coder, codings.c.transcript_id, codings.c.segment_id)
+    )
+
+
+def recomputed_code_turns():
+    """``code_turns``' rows, computed from ``codings``."""
+    return (
+        select(codings.c.coder, codings.c.code_id, codings.c.transcript_id,
+               func.count(func.distinct(codings.c.segment_id)))
+        .where(_live()).group_by(codings.c.coder, codings.c.code_id, codings.c.transcript_id)
+    )
+
+
+def rebuild_counts(conn: Connection) -> None:
+    """Replace the stored counts with a recomputation (migration 13, repairs)."""
+    for table in COUNTED_TABLES:
+        conn.execute(delete(table))
+    rows = [(c, t, s, bool(i), n) for c, t, s, i, n in conn.execute(recomputed_coder_turns())]
+    _insert(conn, coder_turns, rows)
+    _insert(conn, code_turns, [tuple(r) for r in conn.execute(recomputed_code_turns())])
+
+
+def _insert(conn: Connection, table, rows: list[tuple], batch: int = 5000) -> None:
+    names = [c.name for c in table.columns]
+    for first in range(0, len(rows), batch):
+        conn.execute(insert(table), [dict(zip(names, r, strict=True)) for r in rows[first:first + batch]])
+
+
+def count_problems(conn: Connection) -> list[str]:
+    """Where the stored counts differ from a recomputation (empty when right), one line a table."""
+    problems = []
+    expected_turns = {(c, t, s): (bool(i), n) for c, t, s, i, n in conn.execute(recomputed_coder_turns())}
+    stored_turns = {(c, t, s): (bool(i), n) for c, t, s, i, n in conn.execute(select(*coder_turns.c))}
+    expected_codes = {tuple(r[:3]): r[3] for r in conn.execute(recomputed_code_turns())}
+    stored_codes = {tuple(r[:3]): r[3] for r in conn.execute(select(*code_turns.c))}
+    for name, stored, expected in (("coder_turns", stored_turns, expected_turns),
+                                   ("code_turns", stored_codes, expected_codes)):
+        wrong = sorted(k for k in stored.keys() | expected.keys() if stored.get(k) != expected.get(k))
+        if wrong:
+            problems.append(f"{name}: {len(wrong)} row(s) differ from codings, e.g. {wrong[0]}: "
+                            f"stored {stored.get(wrong[0])}, recomputed {expected.get(wrong[0])}")
+    return problems
+
