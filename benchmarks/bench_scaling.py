@@ -2,6 +2,8 @@
 
     python benchmarks/bench_scaling.py [--sizes 50,200,800] [--words 8000]
                                        [--postgres [URL]] [--rounds 3] [--json FILE]
+                                       [--steps import,autocode,...] [--step-rounds quotes=1]
+                                       [--ratio-rounds N]
 
 For each size N a fresh project (the example study's codebook, on SQLite or, with
 ``--postgres``, in a fresh schema of the server) gets N generated .txt transcripts of
@@ -251,7 +253,7 @@ def measure_size(size: int, work: Path, sentences: list[str], args) -> dict:
     figures: dict = {}
     for step in args.steps:
         runs = []
-        for _ in range(1 if step in ("import", "autocode") else args.rounds):
+        for _ in range(1 if step in ("import", "autocode") else args.step_rounds.get(step, args.rounds)):
             root = work / f"project-{size}"
             runs.append(in_child(step, str(root), str(files[0].parent)))
             if step == "autocode":
@@ -322,7 +324,13 @@ def main(argv: list[str] | None = None) -> dict:
                         help=f"steps to run, comma-separated, in this order (import and autocode build the project): {','.join(STEPS)}")
     parser.add_argument("--ratio-rounds", type=int, help="rounds of autocode --as / --dry-run at the middle size "
                         "(default --rounds; 0 skips it)")
+    parser.add_argument("--step-rounds", default="", metavar="STEP=N,...",
+                        help="fewer (or more) runs for some read-only steps, e.g. quotes=1 (a slow step at a large size)")
     args = parser.parse_args(argv)
+    try:
+        args.step_rounds = {k: int(v) for k, v in (pair.split("=") for pair in args.step_rounds.split(",") if pair)}
+    except ValueError:
+        parser.error(f"--step-rounds takes STEP=N pairs, comma-separated, got {args.step_rounds!r}")
     args.steps = tuple(s for s in STEPS if s in args.steps.split(","))
     if args.steps[:2] != ("import", "autocode"):
         parser.error("--steps must include import and autocode (they build the project the other steps read)")
@@ -341,6 +349,7 @@ def run(args, sizes: list[int]) -> dict:
     sentences = example_sentences(example)
     example.close()
     results: dict = {"backend": "postgresql" if server else "sqlite", "words": args.words, "sizes": sizes,
+                     "rounds": args.rounds, "step_rounds": args.step_rounds,
                      "cpus": os.cpu_count(), "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
     schemas: list[str] = []
     try:

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_tally.py [--codings 1000000] [--transcripts 3000]
                                      [--store DIR] [--repeat 3] [--json FILE]
-                                     [--postgres [URL] [--schema NAME]]
+                                     [--postgres [URL] [--schema NAME]] [--build-only]
 
 Builds a real project store (the ECM codebook, ``--transcripts`` transcripts of 100
 turns at 10 sites, ``--codings`` codings by one coder inserted with executemany,
@@ -313,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="Also write the figures as JSON here.")
     parser.add_argument("--postgres", nargs="?", const="", help="PostgreSQL server URL (default QUALCODE_TEST_DATABASE_URL)")
     parser.add_argument("--schema", help="with --postgres: this schema, kept and reused (default: a fresh one, dropped)")
+    parser.add_argument("--build-only", action="store_true", help="build (or check) the store, then stop")
     args = parser.parse_args(argv)
     if args.schema and args.postgres is None:
         parser.error("--schema needs --postgres")
@@ -332,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args, argv: list[str] | None) -> int:
     project = open_store(args.store, args.codings, args.transcripts)
+    if args.build_only:
+        print(f"{stored_codings(project):,} codings stored at {project.root}")
+        return 0
     from honest import alternate, load_average
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
