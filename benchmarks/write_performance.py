@@ -122,7 +122,10 @@ def scaling_table(name: str) -> str:
     rows = [f"{data['backend']}, {data['words']} words per transcript, {data['started']}; each step in its own "
             "process; wall median (range), CPU, peak RSS; growth = CPU ratio ÷ size ratio (1.0 = linear)."
             + (" On PostgreSQL, CPU is the client's, + server the seconds of the backends serving it "
-               "(`honest.server_cpu_seconds`); growth in brackets: client + server." if served else ""), "",
+               "(`honest.server_cpu_seconds`); growth in brackets: client + server." if served else "")
+            + (f" Runs per read-only step: {data['rounds']}"
+               + "".join(f", {step} {n}" for step, n in data.get("step_rounds", {}).items())
+               + " (import and autocode: 1), each in a fresh process after an untimed call." if "rounds" in data else ""), "",
             f"| step | {head} | growth | load |", "|---|" + "---|" * len(sizes) + "---|---|"]
     for step, growth in data["growth"].items():
         cells = []
@@ -322,6 +325,7 @@ SECTIONS = {
     "tally-before": lambda: tally_table("tally-before.json"),
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
     "scaling-postgresql": lambda: scaling_table("scaling-postgresql.json"),
+    "scaling-postgresql-streaming": lambda: scaling_table("scaling-postgresql-streaming.json"),
     "streaming": streaming_table,
 }
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(?:.*?\n)?(<!-- /generated:(?P=name) -->)", re.S)
