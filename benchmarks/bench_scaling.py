@@ -29,7 +29,13 @@ under ``tracemalloc`` ("heap": what the step holds, without the interpreter and 
 modules loaded before it), the load average, and the growth ratio against the previous size divided by
 the size ratio ("x linear": 1.0 is linear; the goal is <= 1.2). At the middle size,
 ``autocode --as`` and ``--dry-run`` are also run alternately (``--rounds`` rounds, a
-fresh coder each round, one process each) for their ratio.
+fresh coder each round, one process each) for their ratio (``--ratio-rounds``; 0 skips
+it). With ``--postgres`` each figure also carries ``server_cpu``, the CPU seconds of the
+server backends that served the step (``honest.server_cpu_seconds``), and the growth
+is given on client + server CPU too; the export step records the archive's size and its
+``sources/`` text (the memory goal is stated against that text). ``--steps`` runs a
+subset (import and autocode always: they build the project) and ``--step-rounds
+quotes=1`` gives a slow step fewer runs.
 """
 
 from __future__ import annotations

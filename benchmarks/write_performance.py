@@ -316,6 +316,7 @@ SECTIONS = {
     "versions": versions_table,
     "autocode-ratio": autocode_ratio_table,
     "autocode-ratio-quiet": lambda: autocode_ratio_table("autocode-ratio-quiet-200x8000.json"),
+    "autocode-ratio-postgresql": lambda: autocode_ratio_table("scaling-postgresql-streaming.json"),
     "export-linearity": export_linearity_table,
     "tally-postgresql": lambda: tally_table("tally-postgresql.json"),
     "import-docx": import_docx_table,
