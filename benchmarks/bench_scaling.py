@@ -2,6 +2,8 @@
 
     python benchmarks/bench_scaling.py [--sizes 50,200,800] [--words 8000]
                                        [--postgres [URL]] [--rounds 3] [--json FILE]
+                                       [--steps import,autocode,...] [--step-rounds quotes=1]
+                                       [--ratio-rounds N]
 
 For each size N a fresh project (the example study's codebook, on SQLite or, with
 ``--postgres``, in a fresh schema of the server) gets N generated .txt transcripts of
@@ -27,7 +29,13 @@ under ``tracemalloc`` ("heap": what the step holds, without the interpreter and 
 modules loaded before it), the load average, and the growth ratio against the previous size divided by
 the size ratio ("x linear": 1.0 is linear; the goal is <= 1.2). At the middle size,
 ``autocode --as`` and ``--dry-run`` are also run alternately (``--rounds`` rounds, a
-fresh coder each round, one process each) for their ratio.
+fresh coder each round, one process each) for their ratio (``--ratio-rounds``; 0 skips
+it). With ``--postgres`` each figure also carries ``server_cpu``, the CPU seconds of the
+server backends that served the step (``honest.server_cpu_seconds``), and the growth
+is given on client + server CPU too; the export step records the archive's size and its
+``sources/`` text (the memory goal is stated against that text). ``--steps`` runs a
+subset (import and autocode always: they build the project) and ``--step-rounds
+quotes=1`` gives a slow step fewer runs.
 """
 
 from __future__ import annotations
@@ -105,8 +113,23 @@ def run_step(step: str, root: Path, files: Path) -> dict:
                   start_rss_mib=start_rss / 1024)
     if step in READ_ONLY:  # untimed: tracing slows the run down
         figure["heap_mib"] = traced_peak(action) / 2**20
+    if step == "export":
+        figure.update(output_sizes(project.root / "out.qdpx"))
     project.close()
     return figure
+
+
+def output_sizes(path: Path) -> dict:
+    """The archive's size, its members' uncompressed total and its sources' text (MiB)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    return {
+        "output_mib": path.stat().st_size / 2**20,
+        "output_unpacked_mib": sum(m.file_size for m in members) / 2**20,
+        "output_text_mib": sum(m.file_size for m in members if m.filename.startswith("sources/")) / 2**20,
+    }
 
 
 def traced_peak(action) -> int:
@@ -234,18 +257,23 @@ def measure_size(size: int, work: Path, sentences: list[str], args) -> dict:
 
     files = write_corpus(work / f"files-{size}-{args.words}", sentences, size, args.words)
     figures: dict = {}
-    for step in STEPS:
+    for step in args.steps:
         runs = []
-        for _ in range(1 if step in ("import", "autocode") else args.rounds):
+        for _ in range(1 if step in ("import", "autocode") else args.step_rounds.get(step, args.rounds)):
             root = work / f"project-{size}"
             runs.append(in_child(step, str(root), str(files[0].parent)))
             if step == "autocode":
                 in_child("second-coder", str(root), "-")
         figures[step] = {
             "wall": spread([r["wall"] for r in runs]), "cpu": spread([r["cpu"] for r in runs]),
+            **({"server_cpu": spread([r.get("server_cpu", 0.0) for r in runs]),
+                "total_cpu": spread([r["cpu"] + r.get("server_cpu", 0.0) for r in runs])}
+               if args.postgres is not None else {}),
             "peak_rss_mib": round(max(r["peak_rss_mib"] for r in runs), 1),
             "above_start_mib": round(max(r["peak_rss_mib"] - r["start_rss_mib"] for r in runs), 1),
             **({"heap_mib": round(max(r["heap_mib"] for r in runs), 2)} if "heap_mib" in runs[0] else {}),
+            **{key: round(runs[0][key], 2) for key in ("output_mib", "output_unpacked_mib", "output_text_mib")
+               if key in runs[0]},
             "load": [min(v for r in runs for v in r["load"]), max(v for r in runs for v in r["load"])],
         }
         print(line(size, step, figures[step]), flush=True)
@@ -256,16 +284,19 @@ def line(size: int, step: str, f: dict) -> str:
     wall = f["wall"]
     return (
         f"{size:>5} {step:<10} {wall['median']:8.2f} s ({wall['min']:.2f}-{wall['max']:.2f}) "
-        f"CPU {f['cpu']['median']:7.2f} s  peak {f['peak_rss_mib']:7.1f} MiB (+{f['above_start_mib']:.1f})  "
-        + (f"heap {f['heap_mib']:6.2f} MiB  " if "heap_mib" in f else "") +
+        f"CPU {f['cpu']['median']:7.2f} s  "
+        + (f"server {f['server_cpu']['median']:6.2f} s  " if "server_cpu" in f else "")
+        + f"peak {f['peak_rss_mib']:7.1f} MiB (+{f['above_start_mib']:.1f})  "
+        + (f"heap {f['heap_mib']:6.2f} MiB  " if "heap_mib" in f else "")
+        + (f"output text {f['output_text_mib']:.1f} MiB  " if "output_text_mib" in f else "") +
         f"load {f['load'][0]:.1f}-{f['load'][1]:.1f}"
     )
 
 
-def growth(results: dict, sizes: list[int]) -> dict:
+def growth(results: dict, sizes: list[int], steps: tuple[str, ...] = STEPS) -> dict:
     """Per step: time(size) / time(previous size) / (size ratio) on CPU seconds."""
     out: dict = {}
-    for step in STEPS:
+    for step in steps:
         rows = []
         for small, large in zip(sizes, sizes[1:], strict=False):
             a, b = results[str(small)][step], results[str(large)][step]
@@ -273,6 +304,8 @@ def growth(results: dict, sizes: list[int]) -> dict:
             rows.append({
                 "sizes": [small, large],
                 "cpu_x_linear": round(b["cpu"]["median"] / max(a["cpu"]["median"], 1e-9) / factor, 2),
+                **({"total_cpu_x_linear": round(b["total_cpu"]["median"] / max(a["total_cpu"]["median"], 1e-9) / factor, 2)}
+                   if "total_cpu" in a and "total_cpu" in b else {}),
                 "wall_x_linear": round(b["wall"]["median"] / max(a["wall"]["median"], 1e-9) / factor, 2),
                 "memory_ratio": round(b["peak_rss_mib"] / a["peak_rss_mib"], 2),
                 **({"heap_ratio": round(b["heap_mib"] / max(a["heap_mib"], 1e-9), 2)} if "heap_mib" in a else {}),
@@ -293,7 +326,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--postgres", nargs="?", const="", help="server URL (default QUALCODE_TEST_DATABASE_URL)")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help=f"steps to run, comma-separated, in this order (import and autocode build the project): {','.join(STEPS)}")
+    parser.add_argument("--ratio-rounds", type=int, help="rounds of autocode --as / --dry-run at the middle size "
+                        "(default --rounds; 0 skips it)")
+    parser.add_argument("--step-rounds", default="", metavar="STEP=N,...",
+                        help="fewer (or more) runs for some read-only steps, e.g. quotes=1 (a slow step at a large size)")
     args = parser.parse_args(argv)
+    try:
+        args.step_rounds = {k: int(v) for k, v in (pair.split("=") for pair in args.step_rounds.split(",") if pair)}
+    except ValueError:
+        parser.error(f"--step-rounds takes STEP=N pairs, comma-separated, got {args.step_rounds!r}")
+    args.steps = tuple(s for s in STEPS if s in args.steps.split(","))
+    if args.steps[:2] != ("import", "autocode"):
+        parser.error("--steps must include import and autocode (they build the project the other steps read)")
     sizes = [int(s) for s in args.sizes.split(",")]
     return run(args, sizes)
 
@@ -309,6 +355,7 @@ def run(args, sizes: list[int]) -> dict:
     sentences = example_sentences(example)
     example.close()
     results: dict = {"backend": "postgresql" if server else "sqlite", "words": args.words, "sizes": sizes,
+                     "rounds": args.rounds, "step_rounds": args.step_rounds,
                      "cpus": os.cpu_count(), "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
     schemas: list[str] = []
     try:
@@ -321,19 +368,27 @@ def run(args, sizes: list[int]) -> dict:
                 os.environ["QUALCODE_DATABASE_URL"] = with_search_path(server, schemas[-1])
             new_project(root)
             results[str(size)] = measure_size(size, work, sentences, args)
-        middle = sizes[len(sizes) // 2]
-        results["autocode_ratio"] = {"size": middle, **in_child("autocode-ratio", str(work / f"project-{middle}"), "-", str(args.rounds))}
-        ratio = results["autocode_ratio"]["ratio_cpu"]
-        print(f"autocode --as / --dry-run at {middle}: CPU ratio median {ratio['median']} ({ratio['min']}-{ratio['max']})")
+        ratio_rounds = args.rounds if args.ratio_rounds is None else args.ratio_rounds
+        if ratio_rounds:
+            middle = sizes[len(sizes) // 2]
+            if server:  # the project of the middle size lives in its own schema
+                os.environ["QUALCODE_DATABASE_URL"] = with_search_path(server, schemas[len(sizes) // 2])
+            results["autocode_ratio"] = {"size": middle, **in_child("autocode-ratio", str(work / f"project-{middle}"), "-", str(ratio_rounds))}
+            ratio = results["autocode_ratio"]["ratio_cpu"]
+            print(f"autocode --as / --dry-run at {middle}: CPU ratio median {ratio['median']} ({ratio['min']}-{ratio['max']})"
+                  + (f", client+server CPU {results['autocode_ratio']['ratio_total_cpu']['median']}"
+                     if "ratio_total_cpu" in results["autocode_ratio"] else ""))
     finally:
         if server:
             from tests.pg import drop_schema
 
             for schema in schemas:
                 drop_schema(server, schema)
-    results["growth"] = growth(results, sizes)
+    results["steps"] = list(args.steps)
+    results["growth"] = growth(results, sizes, args.steps)
     for step, rows in results["growth"].items():
         print(f"{step:<10} " + "  ".join(f"{r['sizes'][0]}->{r['sizes'][1]}: CPU {r['cpu_x_linear']}x linear, "
+                                         + (f"client+server CPU {r['total_cpu_x_linear']}x, " if "total_cpu_x_linear" in r else "") +
                                          f"wall {r['wall_x_linear']}x, memory x{r['memory_ratio']}"
                                          + (f", heap x{r['heap_ratio']}" if "heap_ratio" in r else "") for r in rows))
     if args.json:

@@ -2,6 +2,7 @@
 
     python benchmarks/bench_tally.py [--codings 1000000] [--transcripts 3000]
                                      [--store DIR] [--repeat 3] [--json FILE]
+                                     [--postgres [URL] [--schema NAME]] [--build-only]
 
 Builds a real project store (the ECM codebook, ``--transcripts`` transcripts of 100
 turns at 10 sites, ``--codings`` codings by one coder inserted with executemany,
@@ -25,12 +26,22 @@ median and range of each side's wall and CPU seconds, the median and range of th
 per-round ratios (qualcode / bare groupby, qualcode / pandas with coverage), and the
 load average are reported. All run in this one process (one core each). The targets:
 every tally and crosstab under one second, and at most 1.5x the pandas groupby.
+
+With ``--postgres`` the store is a schema on a PostgreSQL server (URL, default
+``QUALCODE_TEST_DATABASE_URL``): a fresh one, dropped afterwards, or ``--schema NAME``,
+created when missing, kept, and reused by the next run when it holds the codings (so a
+run after a change to the tally code can skip the generation). The generated rows are
+then ANALYZEd, as autovacuum would after a bulk load. On a server on this machine the
+CPU seconds of the backend that served qualcode's queries are reported too
+(``server_cpu``, ``honest.server_cpu_seconds``): the client's CPU alone leaves out the
+SQL, and pandas has none, so the CPU ratios there are client + server.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sqlite3
 import sys
@@ -66,11 +77,29 @@ def open_store(folder: Path | None, codings: int, transcripts: int):
         (root / "codebooks" / "ecm.yaml").write_text((ROOT / "codebooks" / "ecm.yaml").read_text("utf-8"), "utf-8")
         (root / "qualcode.toml").write_text(config.replace("codebooks/codebook.yaml", "codebooks/ecm.yaml"), "utf-8")
     project = Project(root)
+    project.migrate()  # a folder reused with a fresh PostgreSQL schema
     if stored_codings(project) != codings:
         started = time.perf_counter()
         generate(project, codings, transcripts)
+        if project.engine.dialect.name == "postgresql":  # as autovacuum would after a bulk load
+            with project.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
         print(f"generated {codings:,} codings in {time.perf_counter() - started:.1f} s at {root}")
     return project
+
+
+def use_postgres(server: str, schema: str | None) -> str | None:
+    """Point the project at ``schema`` (or a fresh one) on ``server``; returns the schema to drop."""
+    from tests.pg import create_schema, run_sql, with_search_path
+
+    if schema is None:
+        schema, drop = create_schema(server), True
+    else:
+        run_sql(server, f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        drop = False
+    os.environ["QUALCODE_DATABASE_URL"] = with_search_path(server, schema)
+    return schema if drop else None
 
 
 def stored_codings(project) -> int:
@@ -266,11 +295,14 @@ def _ratio(ratio: dict) -> str:
     return f"{wall['median']:>5.2f}x ({wall['min']:.2f}-{wall['max']:.2f}) {ratio['cpu']['median']:>6.2f}x"
 
 
-def machine() -> dict:
-    import os
-
-    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-            "sqlite": sqlite3.sqlite_version}
+def machine(project) -> dict:
+    figures = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+               "backend": project.engine.dialect.name}
+    if figures["backend"] == "sqlite":
+        figures["sqlite"] = sqlite3.sqlite_version
+    else:
+        figures["server_version"] = ".".join(str(n) for n in project.engine.dialect.server_version_info)
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -280,8 +312,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, help="Project folder to build or reuse.")
     parser.add_argument("--repeat", type=int, default=5, help="alternating rounds (after one warm-up round)")
     parser.add_argument("--json", type=Path, help="Also write the figures as JSON here.")
+    parser.add_argument("--postgres", nargs="?", const="", help="PostgreSQL server URL (default QUALCODE_TEST_DATABASE_URL)")
+    parser.add_argument("--schema", help="with --postgres: this schema, kept and reused (default: a fresh one, dropped)")
+    parser.add_argument("--build-only", action="store_true", help="build (or check) the store, then stop")
     args = parser.parse_args(argv)
+    if args.schema and args.postgres is None:
+        parser.error("--schema needs --postgres")
+    if args.schema and not args.schema.isidentifier():
+        parser.error(f"--schema must be a plain identifier, got {args.schema!r}")
+    dropped = None
+    if args.postgres is not None:
+        dropped = use_postgres(args.postgres or os.environ["QUALCODE_TEST_DATABASE_URL"], args.schema)
+    try:
+        return run(args, argv)
+    finally:
+        if dropped:
+            from tests.pg import drop_schema
+
+            drop_schema(args.postgres or os.environ["QUALCODE_TEST_DATABASE_URL"], dropped)
+
+
+def run(args, argv: list[str] | None) -> int:
     project = open_store(args.store, args.codings, args.transcripts)
+    if args.build_only:
+        print(f"{stored_codings(project):,} codings stored at {project.root}")
+        return 0
     from honest import alternate, load_average
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -312,11 +367,16 @@ def main(argv: list[str] | None = None) -> int:
                      "ratio_wall": bare["wall"], "ratio_cpu": bare["cpu"],
                      "ratio_coverage_wall": covered["wall"], "ratio_coverage_cpu": covered["cpu"], "load": load,
                      "same_results": same, "cells": len(answers["qualcode"][0]), "coverage": answers["qualcode"][1]})
+        if "total_cpu" in bare:  # PostgreSQL: qualcode's client + server CPU against pandas'
+            rows[-1].update(ratio_total_cpu=bare["total_cpu"], ratio_coverage_total_cpu=covered["total_cpu"])
         print(f"{label:<58} {_figure(figures['qualcode'])} {_figure(figures['pandas'])} {_ratio(bare)} "
               f"{_figure(figures['pandas_coverage'])} {_ratio(covered)} "
-              f"{load[0]:.1f}-{load[1]:.1f}  {'yes' if same else 'NO'}", flush=True)
+              f"{load[0]:.1f}-{load[1]:.1f}  {'yes' if same else 'NO'}"
+              + (f"  server CPU {figures['qualcode']['server_cpu']['median']:.3f} s, client+server CPU ratios "
+                 f"{bare['total_cpu']['median']:.2f}x, {covered['total_cpu']['median']:.2f}x" if "total_cpu" in bare else ""),
+              flush=True)
     report = {"started": started, "codings": args.codings, "transcripts": args.transcripts, "pandas_fetch_s": round(fetch_seconds, 3),
-              "target_s": TARGET_SECONDS, "target_ratio": TARGET_RATIO, "rounds": args.repeat, "results": rows, "machine": machine(),
+              "target_s": TARGET_SECONDS, "target_ratio": TARGET_RATIO, "rounds": args.repeat, "results": rows, "machine": machine(project),
               "command": "python benchmarks/bench_tally.py " + " ".join(argv or sys.argv[1:])}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

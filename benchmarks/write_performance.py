@@ -59,10 +59,12 @@ def versions_table() -> str:
     return "\n".join(rows)
 
 
-def autocode_ratio_table() -> str:
-    data = load("autocode-ratio-200x8000.json")
+def autocode_ratio_table(name: str = "autocode-ratio-200x8000.json") -> str:
+    data = load(name)
     if data is None:
         return "_not measured yet_"
+    if "autocode_ratio" in data:  # a bench_scaling run: the ratio is one of its parts
+        data = data["autocode_ratio"]
     return "\n".join([
         "| side | wall, median (range) | CPU, median (range) | load average |", "|---|---|---|---|",
         f"| `autocode --as NAME` | {_range(data['as_coder']['wall'])} | {_range(data['as_coder']['cpu'])} | "
@@ -71,6 +73,9 @@ def autocode_ratio_table() -> str:
         f"{_load(data['dry_run']['load'])} |",
         f"| **ratio** (per round, {data['rounds']} rounds) | {_range(data['ratio_wall'], '×')} | "
         f"{_range(data['ratio_cpu'], '×')} | |",
+        *([f"| client + server CPU: `--as` {_range(data['as_coder']['server_cpu'])} server, `--dry-run` "
+           f"{_range(data['dry_run']['server_cpu'])} server; **ratio** | | {_range(data['ratio_total_cpu'], '×')} | |"]
+          if "ratio_total_cpu" in data else []),
     ])
 
 
@@ -128,6 +133,15 @@ def tally_table(name: str) -> str:
             row += (f" {_range(r['pandas_coverage']['wall'], digits=3)} | {_range(r['ratio_coverage_wall'], '×')} | "
                     f"{r['ratio_coverage_cpu']['median']:.2f}× |")
         rows.append(row + f" {_load(r['load'])} | {'yes' if r['same_results'] else 'NO'} |")
+    if any("ratio_total_cpu" in r for r in data["results"]):  # PostgreSQL: the SQL runs in the server's process
+        rows += ["", "The SQL runs in the server's backend: qualcode's CPU with the backend's "
+                 "(`honest.server_cpu_seconds`) against pandas' (in memory, no server).", "",
+                 "| question | qualcode client CPU | server CPU | ratio, client + server CPU ÷ groupby | "
+                 "÷ groupby + coverage |", "|---|---|---|---|---|"]
+        rows += [f"| `{r['question']}` | {_range(r['qualcode']['cpu'], digits=3)} | "
+                 + (f"{_range(r['qualcode']['server_cpu'], digits=3)} | {_range(r['ratio_total_cpu'], '×')} | "
+                    f"{_range(r['ratio_coverage_total_cpu'], '×')} |" if "ratio_total_cpu" in r else
+                    "under one clock tick (10 ms) | – | – |") for r in data["results"]]
     return "\n".join(rows)
 
 
@@ -137,8 +151,14 @@ def scaling_table(name: str) -> str:
         return "_not measured yet_"
     sizes = data["sizes"]
     head = " | ".join(f"{n} transcripts" for n in sizes)
+    served = any("server_cpu" in data[str(n)][step] for n in sizes for step in data["growth"])
     rows = [f"{data['backend']}, {data['words']} words per transcript, {data['started']}; each step in its own "
-            "process; wall median (range), CPU, peak RSS; growth = CPU ratio ÷ size ratio (1.0 = linear).", "",
+            "process; wall median (range), CPU, peak RSS; growth = CPU ratio ÷ size ratio (1.0 = linear)."
+            + (" On PostgreSQL, CPU is the client's, + server the seconds of the backends serving it "
+               "(`honest.server_cpu_seconds`); growth in brackets: client + server." if served else "")
+            + (f" Runs per read-only step: {data['rounds']}"
+               + "".join(f", {step} {n}" for step, n in data.get("step_rounds", {}).items())
+               + " (import and autocode: 1), each in a fresh process after an untimed call." if "rounds" in data else ""), "",
             f"| step | {head} | growth | load |", "|---|" + "---|" * len(sizes) + "---|---|"]
     for step, growth in data["growth"].items():
         cells = []
@@ -146,9 +166,36 @@ def scaling_table(name: str) -> str:
         for n in sizes:
             f = data[str(n)][step]
             loads.append(f["load"])
-            cells.append(f"{_range(f['wall'])}, CPU {f['cpu']['median']:.2f} s, {f['peak_rss_mib']:.0f} MiB")
-        grown = ", ".join(f"{g['cpu_x_linear']}×" for g in growth)
+            server = f" + server {f['server_cpu']['median']:.2f} s" if "server_cpu" in f else ""
+            cells.append(f"{_range(f['wall'])}, CPU {f['cpu']['median']:.2f} s{server}, {f['peak_rss_mib']:.0f} MiB")
+        grown = ", ".join(f"{g['cpu_x_linear']}×" + (f" ({g['total_cpu_x_linear']}×)" if "total_cpu_x_linear" in g else "")
+                          for g in growth)
         rows.append(f"| {step} | " + " | ".join(cells) + f" | {grown} | {_load(*loads)} |")
+    return "\n".join(rows)
+
+
+def export_linearity_table(name: str = "export-linearity-250-1000x8000.json") -> str:
+    """qdpx export at two sizes (bench_scaling --steps import,autocode,export): growth and memory."""
+    data = load(name)
+    if data is None:
+        return "_not measured yet_"
+    small, large = data["sizes"][0], data["sizes"][-1]
+    rows = [f"{data['backend']}, {data['words']:,} words per transcript, {data['started']}; each run a fresh process "
+            f"after an untimed call; median (range) of {data[str(small)]['export']['wall']['n']} runs; RSS above start = "
+            "peak RSS less the RSS after the untimed call; heap = tracemalloc peak of one more run; text = the "
+            "archive's `sources/` uncompressed.", "",
+            "| transcripts | wall | CPU | peak RSS (above start) | heap | output: archive, text | memory ÷ text | load |",
+            "|---|---|---|---|---|---|---|---|"]
+    for n in (small, large):
+        f = data[str(n)]["export"]
+        rows.append(f"| {n:,} | {_range(f['wall'])} | {_range(f['cpu'])} | {f['peak_rss_mib']:.0f} MiB "
+                    f"(+{f['above_start_mib']:.0f}) | {f['heap_mib']:.1f} MiB | {f['output_mib']:.1f} MiB, "
+                    f"{f['output_text_mib']:.1f} MiB | RSS {f['peak_rss_mib'] / f['output_text_mib']:.2f}×, "
+                    f"heap {f['heap_mib'] / f['output_text_mib']:.2f}× | {_load(f['load'])} |")
+    a, b = data[str(small)]["export"], data[str(large)]["export"]
+    rows.append(f"| **{large // small}× the data** | {b['wall']['median'] / a['wall']['median']:.2f}× | "
+                f"**{b['cpu']['median'] / a['cpu']['median']:.2f}×** | {b['peak_rss_mib'] / a['peak_rss_mib']:.2f}× | "
+                f"{b['heap_mib'] / a['heap_mib']:.2f}× | {b['output_text_mib'] / a['output_text_mib']:.2f}× | | |")
     return "\n".join(rows)
 
 
@@ -338,6 +385,10 @@ SECTIONS = {
     "versions": versions_table,
     "autocode-ratio": autocode_ratio_table,
     "autocode-tokenizer": autocode_tokenizer_table,
+    "autocode-ratio-quiet": lambda: autocode_ratio_table("autocode-ratio-quiet-200x8000.json"),
+    "autocode-ratio-postgresql": lambda: autocode_ratio_table("scaling-postgresql-streaming.json"),
+    "export-linearity": export_linearity_table,
+    "tally-postgresql": lambda: tally_table("tally-postgresql.json"),
     "import-docx": import_docx_table,
     "peers": peers_table,
     "peers-quiet-0402": lambda: peers_table("peers-quiet-0402.json"),
@@ -347,6 +398,7 @@ SECTIONS = {
     "tally-before": lambda: tally_table("tally-before.json"),
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
     "scaling-postgresql": lambda: scaling_table("scaling-postgresql.json"),
+    "scaling-postgresql-streaming": lambda: scaling_table("scaling-postgresql-streaming.json"),
     "streaming": streaming_table,
 }
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z0-9-]+) -->\n)(?:.*?\n)?(<!-- /generated:(?P=name) -->)", re.S)
