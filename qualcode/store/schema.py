@@ -326,7 +326,7 @@ memos = Table(
 
 # -- counts kept as data (store/stored_counts.py) --------------------------------------
 # Derived from ``codings`` by database triggers on every write (no coder writes them;
-# in team mode the trigger function runs as the lead), rebuilt by migration 13 and
+# in team mode the trigger function runs as the lead), rebuilt by migration 15 and
 # checked against a recomputation by tests. Every tally reads them instead of the 1M
 # rows of codings. No foreign keys: a removed transcript's rows go with its codings.
 

@@ -171,7 +171,7 @@ def recomputed_code_turns():
 
 
 def rebuild_counts(conn: Connection) -> None:
-    """Replace the stored counts with a recomputation (migration 13, repairs)."""
+    """Replace the stored counts with a recomputation (migration 15, repairs)."""
     for table in COUNTED_TABLES:
         conn.execute(delete(table))
     rows = [(c, t, s, bool(i), n) for c, t, s, i, n in conn.execute(recomputed_coder_turns())]
