@@ -134,7 +134,7 @@ def build_project(root: Path, words: int, turns: int, codings: int, seed: int) -
     transcript = build_transcript(words, turns, seed)
     with project.write() as conn:
         insert_transcript(conn, transcript)
-    refresh(project)  # as `qualcode import` leaves it: the search index up to date
+    refresh(project)  # as the first search after an import leaves it (that F builds the index once)
     return project, transcript, insert_codings(project, transcript, codings, seed)
 
 

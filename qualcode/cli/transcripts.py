@@ -69,8 +69,6 @@ def import_(
         fail(f"nothing imported: {len(error.errors)} of {error.total} files are bad; fix them, "
              "or pass --skip-bad to import the good ones")
     _print_outcomes(outcomes)
-    if any(o.status in ("imported", "replaced") for o in outcomes):
-        _index_for_search(project)
     skipped = sum(1 for o in outcomes if o.status == "failed")
     if skipped:
         typer.echo(f"Skipped {skipped} bad file{'s' if skipped > 1 else ''} (exit code {EXIT_SKIPPED}).", err=True)
@@ -100,25 +98,6 @@ def _requests(files, role, site, attr, transcript_id, manifest, glob):
         fail(f"--id names one transcript; give one file with it ({len(paths)} given)")
     attributes = parse_attributes(attr or [])
     return [ImportRequest(path, role, site, attributes, transcript_id) for path in paths]
-
-
-def _index_for_search(project) -> None:
-    """Bring the search index up to date with what was just imported (its own transaction).
-
-    So no search pays for it later, and the coding screen's F, which never writes,
-    finds the new transcripts indexed. If it cannot be done (team mode: the index is
-    the lead's), the import stands and searches still find the new transcripts (see
-    docs/search.md).
-    """
-    from qualcode.search.index import SearchError, refresh
-
-    try:
-        report = refresh(project)
-    except SearchError as error:
-        console.print(f"Search index not updated: {error}", markup=False, soft_wrap=True)
-        return
-    if report.indexed or report.dropped:
-        console.print(f"Indexed {plural(report.indexed, 'transcript')} for search")
 
 
 def _print_outcomes(outcomes) -> None:

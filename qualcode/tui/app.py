@@ -22,6 +22,8 @@ from textual.widgets import Static
 from qualcode.codebook.grow import CodeTexts
 from qualcode.errors import QualcodeError
 from qualcode.search.engine import SearchOptions, search
+from qualcode.search.index import SearchError
+from qualcode.search.index import refresh as refresh_search_index
 from qualcode.search.lemmas import lemmas
 from qualcode.tui.header import HeaderFacts, fit_header
 from qualcode.tui.keys import key_sections
@@ -399,12 +401,15 @@ class CodingApp(App[None]):
     def show_hits(self, pattern: str) -> None:
         """Run a corpus search (the engine behind ``qualcode search``) and list its hits.
 
-        It writes nothing (no index refresh inside a key, and a coder in team mode may not
-        write the index): transcripts the index does not hold as they are now are searched
-        in their text, with the same hits.
+        The first search after an import brings the index up to date (the coder asked for
+        a corpus search; ``qualcode import`` does not index, which would triple its
+        time). Where the index may not be written (a coder in team mode) nothing is
+        written: transcripts the index does not hold as they are now are searched in
+        their text, with the same hits.
         """
         try:
             options = SearchOptions(limit=HITS_SHOWN, context=40)
+            self._refresh_index_if_allowed()
             result = search(self.state.project, pattern, options, refresh_index=False)
         except QualcodeError as error:
             self.status(str(error), error=True)
@@ -421,6 +426,12 @@ class CodingApp(App[None]):
         hits = self._pick_screen("hits", HitsScreen)
         hits.fill(result)
         self.push_screen(hits, open_hit)
+
+    def _refresh_index_if_allowed(self) -> None:
+        try:
+            refresh_search_index(self.state.project)
+        except SearchError:  # not this role's to write, or another process kept indexing
+            pass
 
     def open_at(self, transcript_id: str, ordinal: int, start: int, end: int) -> None:
         """Open a transcript (if another) at a turn with ``[start, end)``'s words selected."""

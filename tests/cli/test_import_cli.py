@@ -282,24 +282,3 @@ def test_interviewer_option_with_a_comma_label(project, tmp_path):
     assert [(s["speaker"], s["is_interviewer"]) for s in shown["segments"]] == [
         ("Kim, Alex", False), ("Okafor, Sam", True),
     ]
-
-
-def test_import_keeps_the_search_index_up_to_date(project, tmp_path):
-    """So no search (nor the coding screen's F, which never writes) indexes it later."""
-    from qualcode.search.index import unindexed
-
-    def stale():
-        with project.read() as conn:
-            return unindexed(conn, ["int"])
-
-    path = write(tmp_path / "int.txt", GOOD)
-    first = run(project, "import", str(path), "--role", "advocate", "--site", "A")
-    assert first.exit_code == 0 and "Indexed 1 transcript for search" in first.output
-    assert stale() == []
-    again = run(project, "import", str(path), "--role", "advocate", "--site", "A")
-    assert "Indexed" not in again.output  # nothing new
-    write(path, GOOD.replace("Housing, always housing.", "Housing and transport."))
-    replaced = run(project, "import", str(path), "--role", "advocate", "--site", "A", "--replace")
-    assert "Indexed 1 transcript for search" in replaced.output and stale() == []
-    searched = run(project, "search", "transport")
-    assert "Indexing" not in searched.output and "int" in searched.output

@@ -134,15 +134,17 @@ async def test_search_errors_show_on_the_status_line(project, interview):
         assert "no hits for “zzqx”" in status(app)
 
 
-async def test_search_hits_write_nothing_and_show_transcripts_the_index_lacks(project, interview, second):
-    # The index is built (by a `qualcode search`), then a transcript is imported: F writes
-    # nothing inside the key and still lists what it says.
+async def test_search_hits_write_nothing_where_the_index_is_not_theirs(project, interview, second, monkeypatch):
+    # The index is built (by a `qualcode search`), then a transcript is imported, and the
+    # index may not be written (a coder in team mode): F writes nothing and still lists
+    # what the new transcript says.
     from sqlalchemy import event
 
-    from qualcode.search.index import refresh
+    from qualcode.search import index
     from qualcode.store.search import indexed_markers
 
-    refresh(project)
+    index.refresh(project)
+    monkeypatch.setattr(index, "may_write", lambda conn, *tables: False)
     add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "Shelter beds.")])
     with project.read() as conn:
         before = indexed_markers(conn)
@@ -165,6 +167,28 @@ async def test_search_hits_write_nothing_and_show_transcripts_the_index_lacks(pr
     assert set(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
     with project.read() as conn:
         assert indexed_markers(conn) == before
+
+
+async def test_the_first_search_hits_bring_the_index_up_to_date_once(project, interview, second):
+    # Where the index may be written, the F after an import indexes what is new (the
+    # coder asked for a corpus search); the next F writes nothing.
+    from qualcode.search.index import refresh
+    from qualcode.store.search import indexed_markers, transcript_markers
+
+    refresh(project)
+    add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "Shelter beds.")])
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for _ in range(2):
+            await pilot.press("F", *"shelter", "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, HitsScreen)
+            assert [r.value[0] for r in app.screen.pick_list.rows] == ["vsp-1", "vsp-2", "vsp-3"]
+            with project.read() as conn:
+                assert indexed_markers(conn) == transcript_markers(conn)
+            await pilot.press("escape")
+            await settle(pilot)
 
 
 async def test_find_rewraps_no_turn_it_only_highlights(project, monkeypatch):
