@@ -6,15 +6,18 @@ coding is kept, the others deleted). :func:`apply_many` gives the same end state
 a whole list in one pass: it reads the coder's codings of the segments involved once,
 replays the rule in memory, and hands the net changes to ``qualcode.store.bulk`` —
 so a coding created and then widened by a later one in the same run is one insert
-(and one event), not an insert and an update.
+(and one event), not an insert and an update. :func:`apply_parts` does the same for a
+run given in parts that share no segment (``autocode --as``: a few thousand codings
+of whole transcripts at a time), so memory holds one part, not the run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qualcode.store.bulk import coder_codings_in_segments, write_changes
+from qualcode.store.bulk import GroupWriter, coder_codings_in_segments, write_changes
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -91,3 +94,23 @@ def apply_many(conn: Connection, coder: str, action: str, new: list[dict[str, An
         conn, coder, action, inserts=changes.inserts, updates=changes.updates, deletes=changes.deletes
     )
     return changes
+
+
+def apply_parts(conn: Connection, coder: str, action: str, parts: Iterable[list[dict[str, Any]]]) -> Plan:
+    """:func:`apply_many` of the parts laid end to end, one part in memory at a time.
+
+    No two parts may touch the same segment: each part is planned against the codings
+    stored when it is read, so parts cut at transcript boundaries give exactly the
+    codings of one :func:`apply_many`. The group's insert events are the same too
+    (``GroupWriter``); a part's deletes and moves are logged with its part. The Plan
+    returned has the counts and the group, not the rows.
+    """
+    group, total = GroupWriter(conn, coder, action), Plan()
+    for new in parts:
+        changes = plan(coder_codings_in_segments(conn, coder, {v["segment_id"] for v in new}), new)
+        group.write(inserts=changes.inserts, updates=changes.updates, deletes=changes.deletes)
+        total.added += changes.added
+        total.merged += changes.merged
+        total.unchanged += changes.unchanged
+    total.group_id = group.finish()
+    return total

@@ -54,26 +54,95 @@ def write_changes(
     nothing changed, rows added or changed as logged — timestamps as ISO text —,
     rows removed).
     """
-    stamp = now()
-    for first in range(0, len(deletes), CHUNK):
-        chunk = [row["id"] for row in deletes[first : first + CHUNK]]
-        conn.execute(delete(codings).where(codings.c.id.in_(chunk)))
-    changed = [{**row, "start_offset": start, "end_offset": end, "updated_at": stamp} for row, start, end in updates]
-    if changed:
-        statement = (
-            update(codings).where(codings.c.id == bindparam("b_id"))
-            .values(start_offset=bindparam("b_start"), end_offset=bindparam("b_end"), updated_at=bindparam("b_at"))
-        )
-        params = [{"b_id": r["id"], "b_start": r["start_offset"], "b_end": r["end_offset"], "b_at": stamp} for r in changed]
-        conn.execute(statement, params)
-    # stamped as logged below, so the log's rows are the stored rows
-    ids = insert_codings(conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
-    iso = stamp.isoformat()
-    added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
-    log: list[Change] = [(row, None) for row in deletes] + [(row, after) for (row, _, _), after in zip(updates, changed, strict=True)]
-    log += [(None, row) for row in added]
-    group_id = _log(conn, coder, action, log, stamp)
-    return group_id, changed + added, deletes
+    group = GroupWriter(conn, coder, action)
+    changed = group.write(inserts=inserts, updates=updates, deletes=deletes)
+    group.finish()
+    return group.group_id, changed, deletes
+
+
+class GroupWriter:
+    """One event group written in parts (a bulk run streamed a chunk of transcripts at a
+    time), all in the caller's transaction, with one timestamp.
+
+    Each :meth:`write` applies its part's deletes, updates and inserts at once and logs
+    its deletes and updates; inserted rows wait until LIMIT of them make a full batch
+    event (:meth:`finish` logs the rest). So the insert events are the ones a single
+    write of the whole run makes, while memory holds one part and under LIMIT rows.
+    """
+
+    def __init__(self, conn: Connection, coder: str, action: str) -> None:
+        self.conn, self.coder, self.action = conn, coder, action
+        self.stamp = now()
+        self.group_id: int | None = None
+        self._waiting: list[dict[str, Any]] = []  # inserted rows as logged, not yet in an event
+
+    def write(
+        self,
+        *,
+        inserts: list[dict[str, Any]],
+        updates: list[tuple[dict[str, Any], int, int]],
+        deletes: list[dict[str, Any]],
+    ) -> list[dict]:
+        """Apply one part's changes; the rows changed and added, as logged."""
+        stamp, conn = self.stamp, self.conn
+        for first in range(0, len(deletes), CHUNK):
+            chunk = [row["id"] for row in deletes[first : first + CHUNK]]
+            conn.execute(delete(codings).where(codings.c.id.in_(chunk)))
+        changed = [{**row, "start_offset": start, "end_offset": end, "updated_at": stamp} for row, start, end in updates]
+        if changed:
+            statement = (
+                update(codings).where(codings.c.id == bindparam("b_id"))
+                .values(start_offset=bindparam("b_start"), end_offset=bindparam("b_end"), updated_at=bindparam("b_at"))
+            )
+            params = [{"b_id": r["id"], "b_start": r["start_offset"], "b_end": r["end_offset"], "b_at": stamp} for r in changed]
+            conn.execute(statement, params)
+        # stamped as logged below, so the log's rows are the stored rows
+        ids = insert_codings(conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
+        iso = stamp.isoformat()
+        added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
+        log: list[Change] = [(row, None) for row in deletes]
+        log += [(row, after) for (row, _, _), after in zip(updates, changed, strict=True)]
+        self._waiting += added
+        full = len(self._waiting) - len(self._waiting) % batches.LIMIT
+        self._log(log, self._waiting[:full])
+        del self._waiting[:full]
+        return changed + added
+
+    def finish(self) -> int | None:
+        """Log the inserted rows still waiting; the group's id (None: nothing changed)."""
+        self._log([], self._waiting)
+        self._waiting = []
+        return self.group_id
+
+    def _log(self, changes: list[Change], inserted: list[dict[str, Any]]) -> None:
+        """An event per deleted or moved coding, then one per batch of inserted codings
+        (``store.batches``); the group's first event's id is the group's."""
+        entries: list[tuple[str | None, int, dict | None, dict | None]] = [
+            (_subject(b, a)["transcript_id"], _subject(b, a)["id"], b, a) for b, a in changes
+        ]
+        for run in batches.chunks(inserted):
+            payload = batches.encode_rows([_jsonable(row) or row for row in run])  # timestamps as ISO text
+            entries.append((batches.only(run, "transcript_id"), max(r["id"] for r in run), None, payload))
+        if not entries:
+            return
+        if self.group_id is None:
+            (transcript_id, coding_id, before, after), entries = entries[0], entries[1:]
+            self.group_id = append_event(
+                self.conn, coder=self.coder, action=self.action, transcript_id=transcript_id, coding_id=coding_id,
+                before=before, after=after,
+            )
+        coder, action = self.coder, self.action
+        params = [
+            {
+                "coder": coder, "at": self.stamp, "action": action, "transcript_id": transcript_id,
+                "coding_id": coding_id, "before": compact_payload(b, coder=coder, transcript_id=transcript_id),
+                "after": compact_payload(a, b, coder=coder, transcript_id=transcript_id),
+                "group_id": self.group_id, "undoes": None, "undone": False,
+            }
+            for transcript_id, coding_id, b, a in entries
+        ]
+        for first in range(0, len(params), 5000):
+            self.conn.execute(insert(events), params[first : first + 5000])
 
 
 def _inserted_row(values: dict[str, Any], coding_id: int, stamp: str) -> dict[str, Any]:
@@ -91,35 +160,3 @@ def _subject(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dic
     if row is None:
         raise ValueError("a logged change needs a before or an after")
     return row
-
-
-def _log(conn: Connection, coder: str, action: str, changes: list[Change], stamp) -> int | None:
-    """The changes as one group: an event per deleted or moved coding, and one per batch of
-    inserted codings (``store.batches``); the first event's id is the group's."""
-    if not changes:
-        return None
-    entries: list[tuple[str | None, int, dict | None, dict | None]] = [
-        (_subject(b, a)["transcript_id"], _subject(b, a)["id"], b, a) for b, a in changes if b is not None
-    ]
-    inserted = [a for b, a in changes if b is None and a is not None]
-    for run in batches.chunks(inserted):
-        payload = batches.encode_rows([_jsonable(row) or row for row in run])  # timestamps as ISO text
-        entries.append((batches.only(run, "transcript_id"), max(r["id"] for r in run), None, payload))
-    (transcript_id, coding_id, before, after), rest = entries[0], entries[1:]
-    group_id = append_event(
-        conn, coder=coder, action=action, transcript_id=transcript_id, coding_id=coding_id,
-        before=before, after=after,
-    )
-    params = [
-        {
-            "coder": coder, "at": stamp, "action": action, "transcript_id": transcript_id, "coding_id": coding_id,
-            "before": compact_payload(b, coder=coder, transcript_id=transcript_id),
-            "after": compact_payload(a, b, coder=coder, transcript_id=transcript_id),
-            "group_id": group_id, "undoes": None, "undone": False,
-        }
-        for transcript_id, coding_id, b, a in rest
-    ]
-    for first in range(0, len(params), 5000):
-        conn.execute(insert(events), params[first : first + 5000])
-    return group_id
-

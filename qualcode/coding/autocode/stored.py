@@ -13,11 +13,11 @@ again, while other coders — blind double-coders included — still see it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from qualcode.coding.blind import is_blind, viewer_of
-from qualcode.coding.bulk import apply_many
+from qualcode.coding.bulk import apply_parts
 from qualcode.coding.coders import AUTOCODER, require_coder
 from qualcode.coding.session import CodingSession
 from qualcode.coding.suggestion import Suggestion
@@ -83,11 +83,12 @@ def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> t
 
     One transaction for the whole run, through :class:`CodingSession`'s own steps
     (codebook check, codebook snapshot, merge of overlapping same-code spans, event
-    log), so the codings behave exactly like a coder's ``tag`` and can be undone.
+    log), so the codings behave exactly like a coder's ``tag`` and can be undone. The
+    codings are built and written a part at a time (:func:`coding_parts`), so the write
+    holds one part's rows, not the run's.
     """
     session = CodingSession(project, coder)
     before = _coding_count(project, coder)
-    rows = []  # applied as one logged group: a single undo takes the whole run back
     created = False
     with project.write() as conn:
         if coder == AUTOCODER:
@@ -95,23 +96,38 @@ def apply_as_coder(project: Project, coder: str, proposals: list[Proposal]) -> t
         else:
             require_coder(conn, coder)
         version_id = session.codebook_version(conn)
-        for p in proposals:
-            session.check_code(p.code_id, p.role)
-            values = {
-                "transcript_id": p.transcript_id,
-                "segment_id": p.segment_id,
-                "coder": coder,
-                "code_id": p.code_id,
-                "start_offset": p.start,
-                "end_offset": p.end,
-                "origin": "rules",
-                "confidence": p.score,
-                "memo": None,
-                "codebook_version_id": version_id,
-            }
-            rows.append(values)
-        apply_many(conn, coder, "tag", rows)  # apply_in's merge rule, written in batches
+        parts = coding_parts(session, coder, version_id, proposals)
+        apply_parts(conn, coder, "tag", parts)  # one logged group: a single undo takes the whole run back
     return _coding_count(project, coder) - before, created
+
+
+PART = 2000
+"""Codings per part written (at least; a part ends where a transcript does)."""
+
+
+def coding_parts(session: CodingSession, coder: str, version_id: int | None, proposals: list[Proposal]) -> Iterator[list[dict]]:
+    """The proposals' codings columns, in order, in parts of at least PART codings cut
+    where a transcript ends (a segment is never in two parts); each code is checked."""
+    part: list[dict] = []
+    for p in proposals:
+        if len(part) >= PART and p.transcript_id != part[-1]["transcript_id"]:
+            yield part
+            part = []
+        session.check_code(p.code_id, p.role)
+        part.append({
+            "transcript_id": p.transcript_id,
+            "segment_id": p.segment_id,
+            "coder": coder,
+            "code_id": p.code_id,
+            "start_offset": p.start,
+            "end_offset": p.end,
+            "origin": "rules",
+            "confidence": p.score,
+            "memo": None,
+            "codebook_version_id": version_id,
+        })
+    if part:
+        yield part
 
 
 def _coding_count(project: Project, coder: str) -> int:
