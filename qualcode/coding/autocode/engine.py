@@ -270,28 +270,24 @@ class RuleMatcher:
         if self._multi_fuzzy:
             self._window_fuzzy(unit, found.fuzzy)
         plan = self._plan(allowed)
-        # Exclusions first: a vetoed hit is never made, a code vetoed in the whole unit never tried.
-        banned = _banned_positions(plan.excluding, found, unit)
         hits: dict[str, list[Hit]] = {}
-        self._phrase_hits(found, hits, plan.phrases, banned)
+        self._phrase_hits(found, hits, plan.phrases)
         if found.fuzzy:
             self._fuzzy_hits(unit, found, hits, plan.fuzzy)
         if plan.near:
             near = {code for term_id in found.terms for code in plan.near.get(term_id, ())}
             for code_id in sorted(near):
-                if banned.get(code_id, ()) is not None:
-                    hits.setdefault(code_id, []).extend(self._near_hits(self.codes[code_id], found))
+                code_hits = list(self._near_hits(self.codes[code_id], found))
+                if code_hits:
+                    hits.setdefault(code_id, []).extend(code_hits)
         for code_id, needs in plan.regex:
-            if banned.get(code_id, ()) is not None and unit.literals.may_match(needs, unit.index):
-                hits.setdefault(code_id, []).extend(self._regex_hits(self.codes[code_id], unit))
+            if unit.literals.may_match(needs, unit.index):
+                code_hits = self._regex_hits(self.codes[code_id], unit)
+                if code_hits:
+                    hits.setdefault(code_id, []).extend(code_hits)
         matches = []
         for code_id in sorted(hits):
-            surviving = hits[code_id]
-            vetoed = banned.get(code_id)
-            if vetoed:
-                surviving = [h for h in surviving if h.position not in vetoed]
-            elif vetoed is None and code_id in banned:
-                continue
+            surviving = _surviving(hits[code_id], self.codes[code_id], found)
             if surviving:
                 if len(surviving) > 1:
                     surviving.sort(key=_hit_order)
@@ -340,11 +336,7 @@ class RuleMatcher:
                     fuzzy.setdefault(spec_id, []).append(place)
 
     def _phrase_hits(
-        self,
-        found: Found,
-        hits: dict[str, list[Hit]],
-        phrases: dict[int, tuple[tuple[str, ...], str]],
-        banned: dict[str, frozenset[int] | None],
+        self, found: Found, hits: dict[str, list[Hit]], phrases: dict[int, tuple[tuple[str, ...], str]]
     ) -> None:
         # Per code, hits come term by term, place by place: the order ties keep as evidence.
         for term_id, places in found.terms.items():
@@ -353,18 +345,11 @@ class RuleMatcher:
                 continue
             codes, rule = entry
             for code_id in codes:
-                vetoed = banned.get(code_id, ())
-                if vetoed is None:
-                    continue
                 code_hits = hits.get(code_id)
                 if code_hits is None:
                     code_hits = hits[code_id] = []
                 code_hits.extend(
-                    [
-                        _new_hit((code_id, "phrase", rule, p[3], p[4], p[0], 1.0))
-                        for p in places
-                        if p[0] not in vetoed
-                    ]
+                    [_new_hit((code_id, "phrase", rule, p[3], p[4], p[0], 1.0)) for p in places]
                 )
 
     def _fuzzy_hits(
@@ -417,7 +402,6 @@ class _Plan:
     fuzzy: dict[int, tuple[str, ...]]  # fuzzy spec -> codes
     near: dict[int, tuple[str, ...]]  # term -> codes with a near pair on it
     regex: tuple[tuple[str, tuple], ...]  # (code, the strings each of its patterns requires)
-    excluding: tuple[tuple[str, tuple[int, ...], int | None], ...]  # (code, exclude terms, within)
 
     @classmethod
     def restrict(cls, matcher: RuleMatcher, wanted: frozenset[str]) -> _Plan:
@@ -430,12 +414,7 @@ class _Plan:
         }
         near = kept({t: sorted(codes) for t, codes in matcher._near_codes.items()})
         regex = tuple((c, needs) for c, needs in matcher._regex_needs if c in wanted)
-        excluding = tuple(
-            (c.code_id, tuple(c.exclude), c.exclude_within)
-            for c in matcher.codes.values()
-            if c.exclude and c.code_id in wanted
-        )
-        return cls(phrases, kept(matcher._fuzzy_codes), near, regex, excluding)
+        return cls(phrases, kept(matcher._fuzzy_codes), near, regex)
 
 
 class _Unit:
@@ -450,10 +429,6 @@ class _Unit:
 
     def char_span(self, first: int, last: int) -> tuple[int, int]:
         return self.batch.char_span(self.index, first, last)
-
-    @property
-    def words(self) -> int:
-        return self.batch.word_count(self.index)
 
     @property
     def word_starts(self) -> list[int]:
@@ -560,27 +535,12 @@ def _hit_order(hit: Hit) -> tuple[float, int]:
     return -hit.score, hit.start
 
 
-def _banned_positions(
-    excluding: tuple[tuple[str, tuple[int, ...], int | None], ...], found: Found, unit: _Unit
-) -> dict[str, frozenset[int] | None]:
-    """Per code with an exclude term in the unit: the word positions its exclusions veto
-    (within ``exclude_within`` of one), or None when they veto the code in the whole unit."""
-    banned: dict[str, frozenset[int] | None] = {}
-    terms = found.terms
-    for code_id, exclude, within in excluding:
-        vetoes = [o[0] for term_id in exclude for o in terms.get(term_id, ())]
-        if vetoes:
-            banned[code_id] = None if within is None else _near_any(vetoes, within, unit.words)
-    return banned
-
-
-def _near_any(vetoes: list[int], within: int, words: int) -> frozenset[int]:
-    """Word positions (0 to ``words`` - 1, where hits are) at most ``within`` from a veto.
-    Overlapping ranges are merged, so a huge ``within`` costs no more than the unit's words."""
-    banned: set[int] = set()
-    reached = -1  # positions up to here are in already
-    for veto in sorted(vetoes):
-        low, high = max(veto - within, reached + 1, 0), min(veto + within, words - 1)
-        banned.update(range(low, high + 1))
-        reached = max(reached, high)
-    return frozenset(banned)
+def _surviving(hits: list[Hit], code: _CompiledCode, found: Found) -> list[Hit]:
+    if not hits or not code.exclude:
+        return hits
+    vetoes = [o[0] for term_id in code.exclude for o in found.terms.get(term_id, ())]
+    if not vetoes:
+        return hits
+    if code.exclude_within is None:
+        return []
+    return [h for h in hits if all(abs(h.position - v) > code.exclude_within for v in vetoes)]
