@@ -231,6 +231,27 @@ def test_allowed_codes_scope_the_matches(nlp):
     assert matched(nlp, codes, "the hotline", allowed=set()) == {}
 
 
+@pytest.mark.parametrize("kind", [frozenset, set])
+def test_one_matcher_scopes_each_unit_to_its_own_allowed_codes(nlp, kind):
+    """The rule tables restricted per set of allowed codes are reused, never mixed up,
+    and the ones kept stay bounded however many sets callers pass."""
+    from itertools import combinations
+
+    from qualcode.coding.autocode.engine import MAX_PLANS
+
+    ids = [f"c{i}" for i in range(8)]
+    matcher = RuleMatcher(
+        [code(i, phrases=("hotline",), regex=(r"\bads?\s+online\b",)) for i in ids], nlp
+    )
+    subsets = [kind(s) for size in range(len(ids) + 1) for s in combinations(ids, size)]
+    assert len(subsets) > MAX_PLANS
+    for allowed in subsets * 2:  # every set comes back after the tables were dropped
+        found = matcher.match_text("the hotline, ads online", allowed)
+        assert [m.code_id for m in found] == sorted(allowed)
+        assert all(m.hit_count == 2 for m in found)
+    assert len(matcher._plans) <= MAX_PLANS
+
+
 def test_hits_are_sorted_best_first(nlp):
     codes = [code("c", phrases=("polaris",), fuzzy=(FuzzyTerm("Polaris", 80),))]
     hits = matched(nlp, codes, "Pollaris, then Polaris")["c"]

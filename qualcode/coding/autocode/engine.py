@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, cast
 
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from qualcode.codebook.model import Code
 
 KEPT_HITS = 5  # hits kept per matched code, as evidence
+MAX_PLANS = 64  # sets of allowed codes whose restricted rule tables are kept
 # Frequent words (as match keys) never chosen as a multi-word term's anchor when it has another word.
 COMMON_WORDS = frozenset(
     "a about after all an and as at be because but by can come could do for from get go have he her him his "
@@ -211,6 +213,7 @@ class RuleMatcher:
         self._regex_needs = [
             (c, tuple(needed for _, _, needed, _ in self.codes[c].regex)) for c in self._regex_codes
         ]
+        self._plans: dict[frozenset[str], _Plan] = {}  # per set of allowed codes
 
     # -- matching ----------------------------------------------------------------
 
@@ -266,28 +269,41 @@ class RuleMatcher:
     ) -> list[CodeMatch]:
         if self._multi_fuzzy:
             self._window_fuzzy(unit, found.fuzzy)
-        wanted = self._all_codes if allowed is None else allowed
-        hits: dict[str, list[Hit]] = defaultdict(list)
-        self._phrase_hits(unit, found, hits, wanted)
-        self._fuzzy_hits(unit, found, hits, wanted)
-        near = {
-            code
-            for term_id in found.terms
-            for code in self._near_codes.get(term_id, ())
-            if code in wanted
-        }
-        for code_id in sorted(near):
-            hits[code_id].extend(self._near_hits(self.codes[code_id], unit, found))
-        for code_id, needs in self._regex_needs:
-            if code_id in wanted and unit.literals.may_match(needs, unit.index):
-                hits[code_id].extend(self._regex_hits(self.codes[code_id], unit))
+        plan = self._plan(allowed)
+        hits: dict[str, list[Hit]] = {}
+        self._phrase_hits(found, hits, plan.phrases)
+        if found.fuzzy:
+            self._fuzzy_hits(unit, found, hits, plan.fuzzy)
+        if plan.near:
+            near = {code for term_id in found.terms for code in plan.near.get(term_id, ())}
+            for code_id in sorted(near):
+                code_hits = list(self._near_hits(self.codes[code_id], found))
+                if code_hits:
+                    hits.setdefault(code_id, []).extend(code_hits)
+        for code_id, needs in plan.regex:
+            if unit.literals.may_match(needs, unit.index):
+                code_hits = self._regex_hits(self.codes[code_id], unit)
+                if code_hits:
+                    hits.setdefault(code_id, []).extend(code_hits)
         matches = []
         for code_id in sorted(hits):
             surviving = _surviving(hits[code_id], self.codes[code_id], found)
             if surviving:
-                surviving.sort(key=_hit_order)
+                if len(surviving) > 1:
+                    surviving.sort(key=_hit_order)
                 matches.append(CodeMatch(code_id, tuple(surviving[:KEPT_HITS]), len(surviving)))
         return matches
+
+    def _plan(self, allowed: frozenset[str] | set[str] | None) -> _Plan:
+        """The rule tables restricted to the codes a unit allows, made once per distinct set
+        (units usually share a few sets: one per transcript role)."""
+        wanted = self._all_codes if allowed is None else frozenset(allowed)
+        plan = self._plans.get(wanted)
+        if plan is None:
+            if len(self._plans) >= MAX_PLANS:  # callers passing ever new sets: memory stays bounded
+                self._plans.clear()
+            plan = self._plans[wanted] = _Plan.restrict(self, wanted)
+        return plan
 
     def _key_id(self, form: str) -> int:
         """The id of a lowercase form's match key if some term uses that key, else 0."""
@@ -319,25 +335,35 @@ class RuleMatcher:
                     place = (start, indices[start], indices[start + spec.size - 1], score)
                     fuzzy.setdefault(spec_id, []).append(place)
 
-    def _phrase_hits(self, unit: _Unit, found: Found, hits: dict[str, list[Hit]], wanted) -> None:
+    def _phrase_hits(
+        self, found: Found, hits: dict[str, list[Hit]], phrases: dict[int, tuple[tuple[str, ...], str]]
+    ) -> None:
+        # Per code, hits come term by term, place by place: the order ties keep as evidence.
         for term_id, places in found.terms.items():
-            codes = [c for c in self._phrase_codes.get(term_id, ()) if c in wanted]
+            entry = phrases.get(term_id)
+            if entry is None:
+                continue
+            codes, rule = entry
+            for code_id in codes:
+                code_hits = hits.get(code_id)
+                if code_hits is None:
+                    code_hits = hits[code_id] = []
+                code_hits.extend(
+                    [_new_hit((code_id, "phrase", rule, p[3], p[4], p[0], 1.0)) for p in places]
+                )
+
+    def _fuzzy_hits(
+        self, unit: _Unit, found: Found, hits: dict[str, list[Hit]], fuzzy: dict[int, tuple[str, ...]]
+    ) -> None:
+        for spec_id, places in found.fuzzy.items():
+            codes = fuzzy.get(spec_id)
             if not codes:
                 continue
-            rule = self._phrase_rules[term_id]
-            for position, _, _, start, end in places:
-                for code_id in codes:
-                    hits[code_id].append(Hit(code_id, "phrase", rule, start, end, position, 1.0))
-
-    def _fuzzy_hits(self, unit: _Unit, found: Found, hits: dict[str, list[Hit]], wanted) -> None:
-        for spec_id, places in found.fuzzy.items():
-            spec = self._fuzzy[spec_id]
-            codes = [c for c in self._fuzzy_codes[spec_id] if c in wanted]
-            rule = spec.rule
-            for position, first, last, score in places if codes else ():
+            rule = self._fuzzy[spec_id].rule
+            for position, first, last, score in places:
                 start, end = unit.char_span(first, last)
                 for code_id in codes:
-                    hits[code_id].append(
+                    hits.setdefault(code_id, []).append(
                         Hit(code_id, "fuzzy", rule, start, end, position, score / 100)
                     )
 
@@ -357,7 +383,7 @@ class RuleMatcher:
                 )
         return hits
 
-    def _near_hits(self, code: _CompiledCode, unit: _Unit, found: Found) -> Iterator[Hit]:
+    def _near_hits(self, code: _CompiledCode, found: Found) -> Iterator[Hit]:
         for first_term, second_term, within, rule in code.near:
             for a in found.terms.get(first_term, ()):
                 for b in found.terms.get(second_term, ()):
@@ -366,6 +392,29 @@ class RuleMatcher:
                     start = a[3] if a[1] <= b[1] else b[3]  # the earlier first token's start
                     end = a[4] if a[2] >= b[2] else b[4]  # the later last token's end
                     yield Hit(code.code_id, "near", rule, start, end, min(a[0], b[0]), 1.0)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A matcher's rule tables restricted to one set of allowed codes."""
+
+    phrases: dict[int, tuple[tuple[str, ...], str]]  # term -> (codes using it as a phrase, rule)
+    fuzzy: dict[int, tuple[str, ...]]  # fuzzy spec -> codes
+    near: dict[int, tuple[str, ...]]  # term -> codes with a near pair on it
+    regex: tuple[tuple[str, tuple], ...]  # (code, the strings each of its patterns requires)
+
+    @classmethod
+    def restrict(cls, matcher: RuleMatcher, wanted: frozenset[str]) -> _Plan:
+        def kept(by_key: dict) -> dict:
+            restricted = {k: tuple(c for c in codes if c in wanted) for k, codes in by_key.items()}
+            return {k: codes for k, codes in restricted.items() if codes}
+
+        phrases = {
+            t: (codes, matcher._phrase_rules[t]) for t, codes in kept(matcher._phrase_codes).items()
+        }
+        near = kept({t: sorted(codes) for t, codes in matcher._near_codes.items()})
+        regex = tuple((c, needs) for c, needs in matcher._regex_needs if c in wanted)
+        return cls(phrases, kept(matcher._fuzzy_codes), near, regex)
 
 
 class _Unit:
@@ -476,6 +525,9 @@ def _collect_between_batches() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+_new_hit = partial(tuple.__new__, Hit)  # Hit from one tuple, without a Python-level call
 
 
 def _hit_order(hit: Hit) -> tuple[float, int]:
