@@ -399,6 +399,7 @@ SECTIONS = {
     "import-docx": import_docx_table,
     "peers": peers_table,
     "peers-quiet-0402": lambda: peers_table("peers-quiet-0402.json"),
+    "peers-loaded-0507": lambda: peers_table("peers-loaded-0507.json"),
     "import-floor": import_floor_table,
     "tui-quiet": tui_quiet_table,
     "tally": lambda: tally_table("tally.json"),
