@@ -403,6 +403,7 @@ SECTIONS = {
     "import-floor": import_floor_table,
     "tui-quiet": tui_quiet_table,
     "tally": lambda: tally_table("tally.json"),
+    "tally-quiet": lambda: tally_table("tally-quiet.json"),
     "tally-before": lambda: tally_table("tally-before.json"),
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
     "scaling-postgresql": lambda: scaling_table("scaling-postgresql.json"),
