@@ -86,7 +86,8 @@ def autocode_tokenizer_table() -> str:
 
     runs = [("before (token-by-token matcher), 2026-12-05 02:16", "autocode-tokenizer-2M-1proc-before.json"),
             ("after (batch scan)", "autocode-tokenizer-2M-1proc-load10.json"),
-            ("after (batch scan)", "autocode-tokenizer-2M-1proc.json")]
+            ("after (batch scan)", "autocode-tokenizer-2M-1proc.json"),
+            ("after (batch scan, per-turn rule tables), quiet, end of session", "autocode-tokenizer-2M-1proc-quiet.json")]
     rows = ["| run | corpus | ratio per CPU second, median (range) | ratio, wall, median | CPU s per round: "
             "autocoder / tokenizer (medians) | load average |", "|---|---|---|---|---|---|"]
     for label, name in runs:
