@@ -394,6 +394,7 @@ SECTIONS = {
     "autocode-ratio": autocode_ratio_table,
     "autocode-tokenizer": autocode_tokenizer_table,
     "autocode-ratio-quiet": lambda: autocode_ratio_table("autocode-ratio-quiet-200x8000.json"),
+    "autocode-ratio-quiet-end": lambda: autocode_ratio_table("autocode-ratio-quiet-end-200x8000.json"),
     "autocode-ratio-postgresql": lambda: autocode_ratio_table("scaling-postgresql-streaming.json"),
     "export-linearity": export_linearity_table,
     "tally-postgresql": lambda: tally_table("tally-postgresql.json"),
