@@ -63,13 +63,11 @@ def test_assignments_migration_upgrades_an_older_store(tmp_path):
 
     engine = open_engine(sqlite_url(tmp_path / "q.db"))
     upgrade(engine)
-    step = next(m for m in MIGRATIONS if m.name.startswith("assignments"))
-    with engine.begin() as conn:
+
+    def make_older(conn) -> None:
         assignments.drop(conn)
-        conn.execute(schema_version.delete())
-        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
-    applied = upgrade(engine)
-    assert step.version in [m.version for m in applied]
+
+    upgrade_from_before(engine, "assignments", make_older)
     with engine.connect() as conn:
         assert "assignments" in inspect(conn).get_table_names()
         assert current_version(conn) == HEAD
@@ -81,14 +79,12 @@ def test_finish_marks_and_memos_migration_upgrades_an_older_store(tmp_path):
 
     engine = open_engine(sqlite_url(tmp_path / "q.db"))
     upgrade(engine)
-    step = next(m for m in MIGRATIONS if m.name.startswith("finish marks"))
-    with engine.begin() as conn:
+
+    def make_older(conn) -> None:
         finish_marks.drop(conn)
         memos.drop(conn)
-        conn.execute(schema_version.delete())
-        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
-    applied = upgrade(engine)
-    assert step.version in [m.version for m in applied]
+
+    upgrade_from_before(engine, "finish marks", make_older)
     with engine.connect() as conn:
         assert {"finish_marks", "memos"} <= set(inspect(conn).get_table_names())
         assert current_version(conn) == HEAD
@@ -98,15 +94,13 @@ def test_coder_index_gains_segment_id_on_an_older_store(project):
     # A store stamped before migration 'index codings by coder, transcript and segment' has
     # ix_codings_coder on (coder, transcript_id); on open it is rebuilt with segment_id last,
     # on whichever back end the project uses (the analysis set's coded turns read it alone).
-    step = next(m for m in MIGRATIONS if m.name.startswith("index codings by coder, transcript and segment"))
     engine = project.engine
-    with engine.begin() as conn:
+
+    def make_older(conn) -> None:
         conn.exec_driver_sql("DROP INDEX ix_codings_coder")
         conn.exec_driver_sql("CREATE INDEX ix_codings_coder ON codings (coder, transcript_id)")
-        conn.execute(schema_version.delete())
-        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
-    applied = upgrade(engine)
-    assert step.version in [m.version for m in applied]
+
+    upgrade_from_before(engine, "index codings by coder, transcript and segment", make_older)
     with engine.connect() as conn:
         found = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes("codings")}
         assert found["ix_codings_coder"] == ["coder", "transcript_id", "segment_id"]
@@ -117,15 +111,13 @@ def test_transcript_texts_are_hashed_on_an_older_store(project, interview):
     # A store stamped before migration 12 has no transcripts.text_sha256: on open the
     # column is added, every stored text hashed and the index made, on either back end;
     # an import of the same text under another id is then found through it.
-    step = next(m for m in MIGRATIONS if m.name.startswith("transcripts.text_sha256"))
     engine = project.engine
-    with engine.begin() as conn:
+
+    def make_older(conn) -> None:
         conn.exec_driver_sql("DROP INDEX ix_transcripts_text_sha256")
         conn.exec_driver_sql("ALTER TABLE transcripts DROP COLUMN text_sha256")
-        conn.execute(schema_version.delete())
-        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
-    applied = upgrade(engine)
-    assert step.version in [m.version for m in applied]
+
+    upgrade_from_before(engine, "transcripts.text_sha256", make_older)
     with engine.connect() as conn:
         assert "ix_transcripts_text_sha256" in {i["name"] for i in inspect(conn).get_indexes("transcripts")}
         stored = conn.execute(text("SELECT text, text_sha256 FROM transcripts")).all()
@@ -138,16 +130,25 @@ def test_segment_index_loses_code_id_on_an_older_store(project):
     # A store stamped before migration 'index codings by segment alone' has
     # ix_codings_segment_code (segment_id, code_id); on open it is replaced by
     # ix_codings_segment (segment_id), on whichever back end the project uses.
-    step = next(m for m in MIGRATIONS if m.name.startswith("index codings by segment alone"))
     engine = project.engine
-    with engine.begin() as conn:
+
+    def make_older(conn) -> None:
         conn.exec_driver_sql("DROP INDEX ix_codings_segment")
         conn.exec_driver_sql("CREATE INDEX ix_codings_segment_code ON codings (segment_id, code_id)")
-        conn.execute(schema_version.delete())
-        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
-    applied = upgrade(engine)
-    assert step.version in [m.version for m in applied]
+
+    upgrade_from_before(engine, "index codings by segment alone", make_older)
     with engine.connect() as conn:
         found = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes("codings")}
         assert found["ix_codings_segment"] == ["segment_id"] and "ix_codings_segment_code" not in found
         assert current_version(conn) == HEAD
+
+
+def upgrade_from_before(engine, name_prefix: str, make_older) -> None:
+    """Make the store as it was before the migration whose name starts with ``name_prefix``
+    (``make_older(conn)``), stamp it one version earlier and upgrade it: that migration runs."""
+    step = next(m for m in MIGRATIONS if m.name.startswith(name_prefix))
+    with engine.begin() as conn:
+        make_older(conn)
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
+    assert step.version in [m.version for m in upgrade(engine)]
