@@ -3,7 +3,9 @@ exactly what the all-pairs check (kept here as the model) says."""
 
 from __future__ import annotations
 
-import random
+import functools
+import importlib.util
+from pathlib import Path
 
 import pytest
 import rapidfuzz.fuzz
@@ -12,6 +14,8 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process, utils
 
 from qualcode.quotes.near_duplicates import NearDuplicates
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_quotes.py"
 
 
 def all_pairs(texts: list[str], threshold: float) -> list[int | None]:
@@ -67,20 +71,18 @@ def test_same_verdicts_as_all_pairs(texts, threshold):
     assert indexed(texts, threshold)[0] == all_pairs(texts, threshold)
 
 
-def quotes(count: int, seed: int = 5) -> list[str]:
+def quotes(count: int) -> list[str]:
     """Distinct-looking quotes over a Zipf-like vocabulary, with every seventh a sub-span
-    or a respelling of an earlier one (so some do collapse)."""
-    rng = random.Random(seed)
-    vocabulary = ["".join(rng.choice("abcdefghijklmnoprstuvwy") for _ in range(rng.randint(2, 9))) for _ in range(3000)]
-    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
-    texts: list[str] = []
-    for number in range(count):
-        if texts and number % 7 == 0:
-            words = rng.choice(texts).split()
-            texts.append(" ".join(words[len(words) // 3:]) if number % 2 else " ".join(words).upper() + "!")
-        else:
-            texts.append(" ".join(rng.choices(vocabulary, weights, k=rng.randint(20, 80))) + ".")
-    return texts
+    or a respelling of an earlier one (so some do collapse): the benchmark's own corpus."""
+    return _bench().dedupe_texts("zipf", count)
+
+
+@functools.cache
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_quotes", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
 
 
 @pytest.mark.parametrize("count", [150, 300])
