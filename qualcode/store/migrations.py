@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, inspect, select
 
 from qualcode.errors import StoreError
+from qualcode.store.packed import pack
 from qualcode.store.schema import (
     assignments,
     code_turns,
@@ -219,6 +220,21 @@ def _stored_counts(conn: Connection) -> None:
     rebuild_counts(conn)
 
 
+def _pack_transcript_texts(conn: Connection) -> None:
+    """SQLite: every transcript's text stored compressed (qualcode/store/packed.py).
+
+    One text in memory at a time, read and written as stored (the column keeps its
+    declared type; SQLite keeps a BLOB in a TEXT column as it is). A value already packed
+    is left alone, so the migration can run again. The file keeps its size until SQLite
+    reuses the freed pages (or a VACUUM). PostgreSQL keeps text: nothing to do."""
+    if conn.dialect.name != "sqlite":
+        return
+    ids = list(conn.exec_driver_sql("SELECT id FROM transcripts WHERE typeof(text) = 'text' ORDER BY id").scalars())
+    for transcript_id in ids:
+        text = conn.exec_driver_sql("SELECT text FROM transcripts WHERE id = ?", (transcript_id,)).scalar_one()
+        conn.exec_driver_sql("UPDATE transcripts SET text = ? WHERE id = ?", (pack(text), transcript_id))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -238,6 +254,7 @@ MIGRATIONS: list[Migration] = [
               _index_codings_by_segment_alone),
     Migration(15, "coder_turns and code_turns: counts kept by triggers on codings (tallies read them); segments by kind",
               _stored_counts),
+    Migration(16, "transcript texts compressed on SQLite (zlib; most of a store's bytes)", _pack_transcript_texts),
 ]
 HEAD = MIGRATIONS[-1].version
 

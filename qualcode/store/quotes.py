@@ -2,16 +2,18 @@
 
 No business rules here: qualcode/quotes decides which codings become quotes. The
 candidates are read without their text (a quote set walks them a transcript at a time,
-qualcode/quotes/reading.py); one span's text is cut in SQL (``substr``, portable to
-PostgreSQL), never a whole transcript.
+qualcode/quotes/reading.py). Spans are cut in Python from one transcript's text at a
+time: on SQLite the text is stored compressed (store/packed.py), so SQL's ``substr``
+would cut the compressed bytes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, func, literal, select
+from sqlalchemy import Connection, func, select
 
 from qualcode.store.schema import codings, segments, transcripts
 
@@ -61,15 +63,13 @@ def respondent_spans(
     """The coder's live codings of ``code`` and its descendants on respondent turns,
     of transcripts of these role keys and sites (case-insensitive; all when None).
     Without ``with_text`` their ``raw`` is "" (the texts are read later, a few at a time)."""
-    text = (func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
-            if with_text else literal(""))
     # Attributes are JSON: decode them only when a filter needs them.
     attributes = transcripts.c.attributes if with_attributes else transcripts.c.role.label("no_attributes")
     statement = (
         select(
             codings.c.id, codings.c.code_id, codings.c.transcript_id, codings.c.segment_id, codings.c.origin,
             codings.c.start_offset, codings.c.end_offset, segments.c.ordinal, transcripts.c.role,
-            transcripts.c.site, attributes.label("attributes"), text.label("raw"),
+            transcripts.c.site, attributes.label("attributes"),
         )
         .select_from(
             codings.join(transcripts, codings.c.transcript_id == transcripts.c.id)
@@ -86,14 +86,18 @@ def respondent_spans(
         statement = statement.where(transcripts.c.role.in_(roles))
     if sites:
         statement = statement.where(func.lower(transcripts.c.site).in_([s.lower() for s in sites]))
-    return [
+    spans = [
         CodedSpan(
             coding_id=r.id, code_id=r.code_id, transcript_id=r.transcript_id, segment_id=r.segment_id, ordinal=r.ordinal,
-            origin=r.origin, start=r.start_offset, end=r.end_offset, raw=r.raw, role=r.role, site=r.site,
+            origin=r.origin, start=r.start_offset, end=r.end_offset, raw="", role=r.role, site=r.site,
             attributes=(r.attributes or {}) if with_attributes else None,
         )
         for r in conn.execute(statement)
     ]
+    if not with_text:
+        return spans
+    texts = _cut(conn, ((s.coding_id, s.transcript_id, s.start, s.end) for s in spans))
+    return [replace(s, raw=texts[s.coding_id]) for s in spans]
 
 
 def segments_coded_with(conn: Connection, coder: str, code: str) -> set[int]:
@@ -105,11 +109,25 @@ def segments_coded_with(conn: Connection, coder: str, code: str) -> set[int]:
 
 
 def span_texts(conn: Connection, coding_ids: list[int]) -> dict[int, str]:
-    """coding id -> the text it covers (code points, as stored), cut in SQL: a few spans
-    per statement, never whole transcripts."""
+    """coding id -> the text it covers (code points, as stored); ids of no coding, or of
+    a coding whose transcript is gone, are left out."""
     if not coding_ids:
         return {}
-    text = func.substr(transcripts.c.text, codings.c.start_offset + 1, codings.c.end_offset - codings.c.start_offset)
-    query = (select(codings.c.id, text).select_from(codings.join(transcripts, codings.c.transcript_id == transcripts.c.id))
-             .where(codings.c.id.in_(coding_ids)))
-    return {coding_id: raw or "" for coding_id, raw in conn.execute(query)}
+    query = select(codings.c.id, codings.c.transcript_id, codings.c.start_offset, codings.c.end_offset).where(
+        codings.c.id.in_(coding_ids))
+    return _cut(conn, conn.execute(query))
+
+
+def _cut(conn: Connection, spans: Iterable[tuple[int, str, int, int]]) -> dict[int, str]:
+    """coding id -> text[start:end] of ``(coding id, transcript id, start, end)``, reading
+    one transcript's text at a time (memory follows the largest transcript)."""
+    by_transcript: dict[str, list[tuple[int, int, int]]] = {}
+    for coding_id, transcript_id, start, end in spans:
+        by_transcript.setdefault(transcript_id, []).append((coding_id, start, end))
+    cut: dict[int, str] = {}
+    for transcript_id, places in by_transcript.items():
+        text = conn.execute(select(transcripts.c.text).where(transcripts.c.id == transcript_id)).scalar()
+        if text is None:
+            continue
+        cut.update((coding_id, text[max(start, 0):max(end, 0)]) for coding_id, start, end in places)
+    return cut

@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from qualcode.store.packed import PackedText
 from qualcode.store.stamps import Stamp
 
 metadata = MetaData()
@@ -47,7 +48,8 @@ transcripts = Table(
     Column("source_path", Text, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("format", String(40), nullable=False),
-    Column("text", Text, nullable=False),
+    # Compressed on SQLite (store/packed.py): most of a store's bytes. SQL never reads inside it.
+    Column("text", PackedText(), nullable=False),
     Column("imported_at", Stamp(), nullable=False),
     # SHA-256 of ``text``: an import finds a transcript with the same text through its
     # index instead of comparing every stored text (quadratic over a batch). Nullable

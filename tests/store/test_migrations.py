@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from qualcode.errors import StoreError
 from qualcode.store import HEAD, open_engine, sqlite_url, upgrade
 from qualcode.store.migrations import MIGRATIONS, current_version
-from qualcode.store.schema import metadata, schema_version
+from qualcode.store.schema import metadata, schema_version, transcripts
 from qualcode.store.transcripts import same_content, text_digest
 
 
@@ -120,7 +120,7 @@ def test_transcript_texts_are_hashed_on_an_older_store(project, interview):
     upgrade_from_before(engine, "transcripts.text_sha256", make_older)
     with engine.connect() as conn:
         assert "ix_transcripts_text_sha256" in {i["name"] for i in inspect(conn).get_indexes("transcripts")}
-        stored = conn.execute(text("SELECT text, text_sha256 FROM transcripts")).all()
+        stored = conn.execute(select(transcripts.c.text, transcripts.c.text_sha256)).all()  # texts unpacked
         assert stored and all(digest == text_digest(body) for body, digest in stored)
         assert same_content(conn, "not-the-file-hash", stored[0][0], exclude="another-id") != []
         assert same_content(conn, "not-the-file-hash", stored[0][0] + " ", exclude="another-id") == []
