@@ -225,10 +225,12 @@ def streaming_table() -> str:
 
 
 def size_table() -> str:
-    """Store size at the start of issue 21, before the compact-store change (if measured) and now,
-    every table and index of 0.01 MiB or more (bench_size.py)."""
+    """Store size at the start of issue 21, before and after the compact-store change, with the
+    stored counts (before the packed texts) and now (those measured), every table and index of 0.01 MiB or more (bench_size.py)."""
     runs = [(label, load(name)) for label, name in (("issue start", "size-before.json"),
-                                                     ("before compact store", "size-prev.json"), ("after", "size.json"))]
+                                                     ("before compact store", "size-prev.json"),
+                                                     ("compact store", "size-compact.json"),
+                                                     ("+ stored counts", "size-unpacked.json"), ("packed texts", "size.json"))]
     runs = [(label, run) for label, run in runs if run is not None]
     if len(runs) < 2:
         return "_not measured yet_"
