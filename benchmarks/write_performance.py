@@ -325,8 +325,9 @@ def peers_table(name: str = "peers.json") -> str:
         rows.append(f"| {label} | {_range(ours['wall'])}, CPU {ours['cpu']['median']:.2f} s | "
                     f"{_range(theirs['wall'])}, CPU {theirs['cpu']['median']:.2f} s | "
                     f"{_range(f['ratio_wall'], '×')} | {f['ratio_cpu']['median']:.2f}× | {_load(ours['load'], theirs['load'])} |")
-    # Size does not depend on load: a later `--size-only` run (peers-size.json) replaces the size row alone.
-    resized = load("peers-size.json")
+    # Size does not depend on load: a later `--size-only` run (peers-size.json) replaces the size row
+    # of the current run alone (earlier runs keep the size their code had).
+    resized = load("peers-size.json") if name == "peers.json" else None
     size, when = (resized["size"], f" (re-measured {resized['started']}, `--size-only`)") if resized else (data["size"], "")
     rows.append(f"| project size after coding{when} | {size['qualcode_mib']:.1f} MiB (store {size['qualcode_store_mib']:.1f}) | "
                 f"{size['qc_mib']:.1f} MiB (store {size['qc_store_mib']:.1f}) | {size['ratio']:.2f}× qc's size | | |")
