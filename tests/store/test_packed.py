@@ -125,3 +125,18 @@ def test_migration_packs_an_older_stores_texts(project):
             kinds = dict(conn.exec_driver_sql("SELECT id, typeof(text) FROM transcripts").all())
             assert kinds == {t: "blob" if isinstance(pack(text), bytes) else "text" for t, text in before.items()}
             assert kinds["t1"] == "blob"
+
+
+def test_no_sql_looks_inside_the_text():
+    """On SQLite the column holds compressed bytes: an SQL function of it (substr, length,
+    lower, instr ...) or a comparison in SQL would silently see those, so none is written."""
+    import re
+    from pathlib import Path
+
+    import qualcode
+
+    inside = re.compile(r"func\.\w+\(\s*transcripts\.c\.text\b|transcripts\.c\.text\s*(==|!=|<|>)|"
+                        r"transcripts\.c\.text\.(like|ilike|contains|startswith|endswith|in_|regexp_match)\b")
+    found = [f"{path.name}:{number}" for path in Path(qualcode.__file__).parent.rglob("*.py")
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if inside.search(line)]
+    assert found == []
