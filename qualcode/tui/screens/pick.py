@@ -62,6 +62,16 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…" if width > 0 else ""
 
 
+def clamp_top(top: int, page: int, total: int) -> int:
+    """The first row shown: no blank page below the last row, never above the first."""
+    return min(max(top, 0), max(total - page, 0))
+
+
+def follow(cursor: int, top: int, page: int) -> int:
+    """The first row shown so that the cursor is on the page, scrolling as little as possible."""
+    return cursor if cursor < top else (cursor - page + 1 if cursor >= top + page else top)
+
+
 class PickView(Widget, can_focus=True):
     """Title, hint, filter line and rows in one widget; the cursor row highlighted."""
 
@@ -97,31 +107,25 @@ class PickView(Widget, can_focus=True):
     def set_rows(self, rows: Sequence[PickRow], cursor: int = 0) -> None:
         """Show ``rows`` with the cursor at ``cursor``, in the middle of the page when it can be."""
         self.rows, self.cursor = list(rows), min(max(cursor, 0), max(len(rows) - 1, 0))
-        self.top = self._clamp_top(self.cursor - self.page // 2)
+        self.top = clamp_top(self.cursor - self.page // 2, self.page, len(self.rows))
         self.refresh()  # a fixed size: a repaint, never a layout
 
     def move(self, delta: int) -> None:
         if not self.rows:
             return
         self.cursor = min(max(self.cursor + delta, 0), len(self.rows) - 1)
-        if self.cursor < self.top:
-            self.top = self.cursor
-        elif self.cursor >= self.top + self.page:
-            self.top = self.cursor - self.page + 1
+        self.top = follow(self.cursor, self.top, self.page)
         self.refresh()
 
     def scroll_rows(self, delta: int) -> None:
         """Scroll the rows (mouse wheel) without moving the cursor."""
-        top = self._clamp_top(self.top + delta)
+        top = clamp_top(self.top + delta, self.page, len(self.rows))
         if top != self.top:
             self.top = top
             self.refresh()
 
-    def _clamp_top(self, top: int) -> int:
-        return min(max(top, 0), max(len(self.rows) - self.page, 0))
-
     def on_resize(self, event: events.Resize) -> None:
-        self.top = self._clamp_top(self.top)
+        self.top = clamp_top(follow(self.cursor, self.top, self.page), self.page, len(self.rows))
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         self.scroll_rows(3)
