@@ -1,4 +1,5 @@
-"""The pick list (jump list, search hits, passages and memos views): what it draws, scrolls and answers."""
+"""The pick list (jump list, search hits, passages and memos views): what it draws, scrolls and answers;
+its line fitting against rich's own truncation."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from rich.text import Text
 from textual import events
 from textual.app import App
 from textual.geometry import Region
 
-from qualcode.tui.screens.pick import HEAD, PickRow, PickScreen, clamp_top, fit, follow
+from qualcode.tui.screens.pick import HEAD, PickRow, PickScreen, clamp_top, fit_line, follow
 from qualcode.tui.widgets.codetree import CURSOR
 
 SIZE = (60, 13)  # 13 lines: title, hint, filter and a page of 10 rows
@@ -106,23 +108,29 @@ async def test_an_empty_list_answers_nothing_on_enter_and_none_on_escape():
         assert app.answers == [None]
 
 
-@pytest.mark.parametrize(
-    ("text", "width", "shown"),
-    [
-        ("abc", 5, "abc  "),
-        ("abcdef", 4, "abc…"),
-        ("a\tb\nc", 5, "a b c"),
-        ("日本語です", 5, "日本…"),
-    ],
-)
-def test_fit_pads_or_crops_to_the_width(text, width, shown):
-    assert fit(text, width) == shown
+LABELS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(
+    ["vsp-a-01   t12   …the «hotline» said", "汉字汉字汉字", "tab\there", "line\nbreak", ""])
 
 
-@given(st.text(max_size=40), st.integers(1, 30))
-def test_fit_is_always_one_line_of_exactly_the_width(text, width):
-    line = fit(text, width)
-    assert cell_len(line) == width and "\n" not in line
+def rich_fit(label: str, width: int) -> str:
+    """What the lists drew before: a no-wrap Text cut with an ellipsis and padded."""
+    text = Text("".join(c if c.isprintable() else " " for c in label), no_wrap=True)
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return text.plain
+
+
+@given(LABELS, st.integers(1, 60))
+def test_a_line_fits_its_width_as_rich_cuts_it(label, width):
+    fitted = fit_line(label, width)
+    assert fitted == rich_fit(label, width)
+    assert cell_len(fitted) == width
+
+
+@pytest.mark.parametrize(("label", "width", "expected"), [
+    ("hotline", 7, "hotline"), ("hotline", 6, "hotli…"), ("hot", 5, "hot  "), ("汉字汉", 4, "汉 …"),
+])
+def test_examples(label, width, expected):
+    assert fit_line(label, width) == expected
 
 
 operations = st.lists(

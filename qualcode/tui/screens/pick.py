@@ -30,8 +30,6 @@ NO_STYLE = Style()
 
 HINT = "type to filter · ↑↓ choose · Enter open · Esc close"
 HEAD = 3  # lines above the rows: title, hint, filter
-# Control characters would break a line; tabs and newlines in a hit's context show as spaces.
-FLAT = str.maketrans({c: " " for c in "\t\n\r\x0b\x0c"})
 
 
 @dataclass(frozen=True)
@@ -54,12 +52,18 @@ def matches(label: str, query: str) -> bool:
     return all(word in folded for word in query.casefold().split())
 
 
-def fit(text: str, width: int) -> str:
-    """``text`` on one line of exactly ``width`` cells: padded, or cropped with an ellipsis."""
-    text = text.translate(FLAT)
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+def fit_line(label: str, width: int) -> str:
+    """``label`` in exactly ``width`` cells: cut with an ellipsis, or padded with spaces.
+
+    >>> fit_line("vsp-01  t12  hotline", 10), fit_line("ab", 4)
+    ('vsp-01  t…', 'ab  ')
+    """
+    if not label.isprintable():  # tabs, line breaks: one line of plain cells
+        label = "".join(c if c.isprintable() else " " for c in label)
+    cells = cell_len(label)
+    if cells > width:
+        return set_cell_size(label, width - 1) + "…" if width > 0 else ""
+    return label + " " * (width - cells)
 
 
 def clamp_top(top: int, page: int, total: int) -> int:
@@ -156,7 +160,7 @@ class PickView(Widget, can_focus=True):
         if 0 <= index < len(self.rows):
             row = self.rows[index]
             style = styles[""] + (CURSOR if index == self.cursor else NO_STYLE) + Style.parse(row.style)
-            segments = [Segment(fit(row.label, text_width), style)]
+            segments = [Segment(fit_line(row.label, text_width), style)]
         else:
             segments = [Segment(" " * text_width, styles[""])]
         if scrolls:
@@ -172,7 +176,7 @@ class PickView(Widget, can_focus=True):
             text, style = self.typed + "▏", "pick--filter"
         else:
             text, style = "filter", "pick--placeholder"
-        return Strip([Segment(fit(text, width), self._styles[style])], width)
+        return Strip([Segment(fit_line(text, width), self._styles[style])], width)
 
     def _scroll_mark(self, line: int) -> Segment:
         """One cell of a one-column scroll bar: the thumb spans the page's share of the rows."""
