@@ -403,6 +403,37 @@ def coding_listing(conn: Connection, *, coder=None, transcript=None, code=None, 
     ]
 
 
+class CodedPassage(NamedTuple):
+    """A live coding of one code on a turn, with the text it covers."""
+
+    transcript_id: str
+    ordinal: int
+    coder: str
+    text: str
+
+
+def coded_passages(conn: Connection, code_id: str) -> list[CodedPassage]:
+    """Every live coding of exactly ``code_id`` on a turn, with its text, in reading order.
+
+    The text is cut in SQL (``substr`` counts characters in SQLite and PostgreSQL alike,
+    as Python slices a str): a code coded across a whole study reads the coded spans,
+    not every transcript's full text as :func:`coding_listing` does.
+    """
+    length = codings.c.end_offset - codings.c.start_offset
+    query = (
+        select(codings.c.transcript_id, segments.c.ordinal, codings.c.coder,
+               func.substr(transcripts.c.text, codings.c.start_offset + 1, length))
+        .select_from(
+            codings.join(transcripts, codings.c.transcript_id == transcripts.c.id).join(
+                segments, codings.c.segment_id == segments.c.id
+            )
+        )
+        .where(codings.c.code_id == code_id, codings.c.orphaned.is_(False))
+        .order_by(codings.c.transcript_id, codings.c.start_offset, codings.c.coder, codings.c.id)
+    )
+    return [CodedPassage(*row) for row in conn.execute(query)]
+
+
 def _transcript_texts(conn: Connection, ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}
