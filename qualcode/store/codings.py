@@ -415,23 +415,22 @@ class CodedPassage(NamedTuple):
 def coded_passages(conn: Connection, code_id: str) -> list[CodedPassage]:
     """Every live coding of exactly ``code_id`` on a turn, with its text, in reading order.
 
-    The text is cut in SQL (``substr`` counts characters in SQLite and PostgreSQL alike,
-    as Python slices a str): a code coded across a whole study reads the coded spans,
-    not every transcript's full text as :func:`coding_listing` does.
+    Only the columns the passages view shows, and no join on the transcripts: in SQLite a
+    column stored after a transcript's text is reached through the text's overflow pages,
+    so each coding joined to its transcript read the whole text (as :func:`coding_listing`
+    does for the role and site). Each transcript's text is read once and sliced.
     """
-    length = codings.c.end_offset - codings.c.start_offset
     query = (
         select(codings.c.transcript_id, segments.c.ordinal, codings.c.coder,
-               func.substr(transcripts.c.text, codings.c.start_offset + 1, length))
-        .select_from(
-            codings.join(transcripts, codings.c.transcript_id == transcripts.c.id).join(
-                segments, codings.c.segment_id == segments.c.id
-            )
-        )
+               codings.c.start_offset, codings.c.end_offset)
+        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
         .where(codings.c.code_id == code_id, codings.c.orphaned.is_(False))
         .order_by(codings.c.transcript_id, codings.c.start_offset, codings.c.coder, codings.c.id)
     )
-    return [CodedPassage(*row) for row in conn.execute(query)]
+    rows = conn.execute(query).all()
+    texts = _transcript_texts(conn, {r.transcript_id for r in rows})
+    return [CodedPassage(r.transcript_id, r.ordinal, r.coder, texts[r.transcript_id][r.start_offset : r.end_offset])
+            for r in rows]
 
 
 def _transcript_texts(conn: Connection, ids: set[str]) -> dict[str, str]:

@@ -49,7 +49,7 @@ def test_coder_spans_leaves_orphans_out(project):
     assert [(row[0], row[1]) for row in spans] == [(ids[0], "t-0"), (ids[2], "t-2")]
 
 
-# Words outside ASCII: the passages' text is cut in SQL, by characters, as Python slices.
+# Words outside ASCII: each passage is its coding's characters of the turn.
 ACCENTED = [("Interviewer", "Ça va — d'où venez-vous ?"), ("Respondent", "Émigrée, 汉字 et «hotline»: très bien."),
             ("Interviewer", "Et après ?"), ("Respondent", "Le refuge — ñandú, naïve café.")]
 PASSAGE_ROWS = st.lists(st.tuples(
