@@ -164,3 +164,16 @@ def test_the_window_never_leaves_the_rows_and_a_move_keeps_the_cursor_on_it(ops)
         assert 0 <= top <= max(total - page, 0)
         if op != "scroll" and total:
             assert top <= cursor < top + page  # the cursor row is drawn
+
+
+async def test_a_click_on_a_row_highlights_it():
+    app = PickApp(numbered(100))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("pagedown", "pagedown")  # rows 11-20 shown, the cursor on 20
+        await pilot.click("#pick-list", offset=(5, HEAD + 2))
+        assert cursor_line(app.pick).startswith("row 013")
+        await pilot.click("#pick-list", offset=(5, 1))  # the hint line: nothing
+        assert cursor_line(app.pick).startswith("row 013")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.answers == [13]
