@@ -47,7 +47,7 @@ def code(
         _require_terminal()
         screen.run()
         return
-    from qualcode.tui.app import run_headless
+    from qualcode.tui.run import run_headless
 
     pressed = tuple(k.strip() for k in keys.split(",") if k.strip())
     app = run_headless(project, coder, transcript, keys=pressed, screenshot=str(screenshot), size=_parse_size(size),

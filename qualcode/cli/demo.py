@@ -146,7 +146,7 @@ def screen_step(project: Project, out: Console) -> None:
 
     Needs the ECM codebook and at least one imported service-provider transcript.
     """
-    from qualcode.tui.app import (
+    from qualcode.tui.run import (
         run_headless,  # Textual: loaded only when the screen runs
     )
 

@@ -403,6 +403,36 @@ def coding_listing(conn: Connection, *, coder=None, transcript=None, code=None, 
     ]
 
 
+class CodedPassage(NamedTuple):
+    """A live coding of one code on a turn, with the text it covers."""
+
+    transcript_id: str
+    ordinal: int
+    coder: str
+    text: str
+
+
+def coded_passages(conn: Connection, code_id: str) -> list[CodedPassage]:
+    """Every live coding of exactly ``code_id`` on a turn, with its text, in reading order.
+
+    Only the columns the passages view shows, and no join on the transcripts: in SQLite a
+    column stored after a transcript's text is reached through the text's overflow pages,
+    so each coding joined to its transcript read the whole text (as :func:`coding_listing`
+    does for the role and site). Each transcript's text is read once and sliced.
+    """
+    query = (
+        select(codings.c.transcript_id, segments.c.ordinal, codings.c.coder,
+               codings.c.start_offset, codings.c.end_offset)
+        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
+        .where(codings.c.code_id == code_id, codings.c.orphaned.is_(False))
+        .order_by(codings.c.transcript_id, codings.c.start_offset, codings.c.coder, codings.c.id)
+    )
+    rows = conn.execute(query).all()
+    texts = _transcript_texts(conn, {r.transcript_id for r in rows})
+    return [CodedPassage(r.transcript_id, r.ordinal, r.coder, texts[r.transcript_id][r.start_offset : r.end_offset])
+            for r in rows]
+
+
 def _transcript_texts(conn: Connection, ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}

@@ -16,10 +16,8 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from qualcode.codebook.grow import CodeTexts
 from qualcode.errors import QualcodeError
 from qualcode.search.engine import SearchOptions, search
 from qualcode.search.index import SearchError
@@ -28,21 +26,19 @@ from qualcode.search.lemmas import lemmas
 from qualcode.tui.header import HeaderFacts, fit_header
 from qualcode.tui.keys import key_sections
 from qualcode.tui.prompt import Prompt
-from qualcode.tui.screens.codeedit import CodeFormScreen
+from qualcode.tui.routing import KeyRouting
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
-from qualcode.tui.screens.memo import MemoScreen
 from qualcode.tui.screens.pick import PickScreen
-from qualcode.tui.screens.views import ListScreen, memo_rows, passage_rows
 from qualcode.tui.state import CodingState, Outcome
 from qualcode.tui.widgets.codebook import CodebookPane
 from qualcode.tui.widgets.codetree import TextPanel
 from qualcode.tui.widgets.suggestions import SuggestionsBar
 from qualcode.tui.widgets.transcript import TranscriptView
+from qualcode.tui.work_actions import WorkActions
 
 if TYPE_CHECKING:
-    from qualcode.codebook.grow import GrowResult
     from qualcode.coding.suggesters import Suggester
     from qualcode.project import Project
 
@@ -69,12 +65,10 @@ RECOUNT_EVERY = 5
 # collections) one landed in a few keypresses in a hundred, at 40-70 ms of CPU. One in 100:
 # rarer pauses of the same kind; cyclic garbage lives a little longer.
 GC_FULL_EVERY = 100
-# Keys that open a prompt on the status line; like /, they act the moment they arrive.
-PROMPT_KEYS = {"f": "find", "colon": "turn", "F": "search"}
 HITS_SHOWN = 500  # search hits listed by F / --search (the title says how many there are)
 
 
-class CodingApp(App[None]):
+class CodingApp(KeyRouting, WorkActions, App[None]):
     """``qualcode code``: code one transcript after another, keyboard first."""
 
     TITLE = "qualcode"
@@ -337,20 +331,6 @@ class CodingApp(App[None]):
     def action_redo(self) -> None:
         self._run(self.state.redo)
 
-    def action_memo(self) -> None:
-        target = self.state.memo_target(self.codebook_pane.highlighted_code)
-        if target is None:
-            self.status("No coding of yours on the selection to put a memo on", error=True)
-            return
-        excerpt = " ".join(self.state.transcript.text[target.start : target.end].split())[:80]
-        title = f"Memo on {target.code_id} (turn {target.ordinal}): “{excerpt}”"
-
-        def save(memo: str | None) -> None:
-            if memo is not None:
-                self._run(lambda: self.state.set_memo(target, memo))
-
-        self.push_screen(MemoScreen(title, target.memo), save)
-
     def action_jump(self) -> None:
         def open_chosen(transcript_id: object) -> None:
             if not isinstance(transcript_id, str) or transcript_id == self.state.transcript.id:
@@ -449,57 +429,13 @@ class CodingApp(App[None]):
         self._show_transcript()
         return True
 
-    # -- finishing, views and memos (qualcode/tui/work.py) ------------------------
+    # -- counts and list screens (finishing, views, memos: qualcode/tui/work_actions.py) --
 
     def _recount(self, outcome: Outcome) -> None:
         """Show the counts of the codes an action or refresh moved (the state keeps them current)."""
         if outcome.codes:
             counts = self.state.counts
             self.codebook_pane.set_counts({code: counts[code] for code in outcome.codes if code in counts})
-
-    def action_nothing(self) -> None:
-        self._run(self.state.toggle_nothing)
-
-    def action_done(self) -> None:
-        self._run(self.state.toggle_done)
-
-    def action_transcript_memo(self) -> None:
-        state = self.state
-        title = f"Memo on transcript {state.transcript.id} ({state.role_label}, site {state.transcript.site})"
-        self._edit_memo(title, state.transcript_memo(), state.set_transcript_memo)
-
-    def action_code_memo(self) -> None:
-        code_id = self.codebook_pane.highlighted_code
-        if code_id is None:
-            self.status("Highlight a code in the codebook first (/ to find one)", error=True)
-            return
-        title = f"Memo on code {code_id} ({self.state.codebook.codes[code_id].name})"
-        self._edit_memo(title, self.state.code_memo(code_id), lambda text: self.state.set_code_memo(code_id, text))
-
-    def _edit_memo(self, title: str, memo: str, save_with: Callable[[str], Outcome]) -> None:
-        def save(text: str | None) -> None:
-            if text is not None:
-                self._run(lambda: save_with(text))
-
-        self.push_screen(MemoScreen(title, memo), save)
-
-    def action_passages(self) -> None:
-        code_id = self.codebook_pane.highlighted_code
-        if code_id is None:
-            self.status("Highlight a code in the codebook first (/ to find one)", error=True)
-            return
-        found = self.state.passages(code_id)
-        name = self.state.codebook.codes[code_id].name
-        self._show_list(*passage_rows(code_id, name, found, self.state.coder))
-
-    def action_memos(self) -> None:
-        self._show_list(*memo_rows(self.state.memo_entries()))
-
-    def _show_list(self, title: str, rows: list) -> None:
-        """Show the passages or memos list (one screen for both)."""
-        views = self._pick_screen("views", ListScreen)
-        views.refill(title, rows)
-        self.push_screen(views, self._jump_to)
 
     def _pick_screen(self, name: str, kind: type[PickT]) -> PickT:
         """The pick-list screen ``name``: installed once, then refilled and pushed again on each key.
@@ -512,71 +448,6 @@ class CodingApp(App[None]):
             self.install_screen(kind(), name)
         return self.get_screen(name, kind)
 
-    def _jump_to(self, target: object) -> None:
-        """Open a view's chosen ``(transcript_id, ordinal)``; None (closed, or a code memo): stay."""
-        if not isinstance(target, tuple):
-            return
-        transcript_id, ordinal = target
-        before = self.state.transcript.id
-        try:
-            outcome = self.state.open_at(transcript_id, ordinal)
-        except QualcodeError as error:
-            self.status(str(error), error=True)
-            return
-        if transcript_id != before:
-            self._show_transcript()
-        else:
-            self.transcript_view.refresh_turns(outcome.changed)
-            self.transcript_view.scroll_to_current()
-            self._update_side()
-        self.status(f"{transcript_id} turn {self.state.current}")
-
-    def _tree_code(self) -> str | None:
-        """The code under the tree cursor, grouping nodes included (they can take children)."""
-        row = self.codebook_pane.tree.highlighted
-        if row is None:
-            self.status("Highlight a code in the codebook first (/ to find one, Tab to the tree)", error=True)
-        return row.code_id if row is not None else None
-
-    def action_new_code(self) -> None:
-        parent = self._tree_code()
-        if parent is None:
-            return
-        blank = CodeTexts("")
-        title = f"New code under {parent} ({self.state.codebook.codes[parent].name})"
-
-        def save(answer) -> None:
-            if answer is not None:
-                part, texts = answer
-                self._grow(lambda: self.state.add_code(parent, part, texts))
-
-        self.push_screen(CodeFormScreen(title, blank, new_under=parent, is_new=True), save)
-
-    def action_edit_code(self) -> None:
-        code_id = self._tree_code()
-        if code_id is None:
-            return
-
-        def save(answer) -> None:
-            if answer is not None:
-                self._grow(lambda: self.state.edit_code(code_id, answer[1]))
-
-        self.push_screen(CodeFormScreen(f"Edit code {code_id}", self.state.code_texts(code_id)), save)
-
-    def _grow(self, change: Callable[[], GrowResult]) -> None:
-        try:
-            result = change()
-        except QualcodeError as error:
-            self.status(str(error), error=True)
-            self.bell()
-            return
-        state = self.state
-        state.recount()
-        self.codebook_pane.set_codes(state.codebook, state.codes, state.applied())
-        self.codebook_pane.set_counts(state.counts, replace=True)
-        self.codebook_pane.highlight(result.code_id)
-        self.status(f"{result.action} {result.code_id} in {result.path} (codebook version {result.snapshot_id})")
-
     def action_help(self) -> None:
         self.push_screen(HelpScreen(key_sections(self.BINDINGS)))
 
@@ -588,43 +459,6 @@ class CodingApp(App[None]):
     def on_codebook_pane_closed(self, message: CodebookPane.Closed) -> None:
         if self.focused is not self.transcript_view:
             self.transcript_view.focus()
-
-    async def on_event(self, event: events.Event) -> None:
-        # Keys are routed here, in the order they arrive, before Textual hands them to
-        # the focused widget (whose bindings run later, one event-loop turn each). So
-        # ``/`` switches to filtering at once, and every key after it goes to the filter
-        # even when they all arrive in one read (a paste, a slow SSH link). While
-        # filtering, keys go to the filter box before any binding; focus never moves
-        # there (a focus change repaints the whole screen). The same holds for the
-        # prompts (f, :, F) and the pick lists (g, search hits).
-        if isinstance(event, events.Key) and not event.is_forwarded and await self._route_key(event):
-            return
-        await super().on_event(event)
-
-    async def _route_key(self, event: events.Key) -> bool:
-        """Handle a key now if it opens or feeds a filter, prompt or list; False: usual handling."""
-        key, character = event.key, event.character
-        if isinstance(self.screen, PickScreen | CodeFormScreen):
-            return self.screen.take_key(key, character)
-        if not self._routes_keys():
-            return False
-        if self.prompt is not None:
-            if key not in ("ctrl+q", "ctrl+c"):
-                self._prompt_key(key, character)
-                return True
-            self.prompt = None
-        pane = self.codebook_pane
-        if pane.filtering:
-            return await pane.filter_key(key, character)
-        if key == "slash":
-            self.action_find_code()
-        elif key in PROMPT_KEYS:
-            self.action_ask(PROMPT_KEYS[key])
-        elif key == "g":  # the list takes the keys typed after it
-            self.action_jump()
-        else:
-            return await self._run_binding(key)
-        return True
 
     async def _run_binding(self, key: str) -> bool:
         """Run the screen's binding for ``key`` now, unless the focused pane binds the key itself.
@@ -643,14 +477,6 @@ class CodingApp(App[None]):
         await self.run_action(action)
         return True
 
-    def _routes_keys(self) -> bool:
-        """True while the coding screen itself (no modal) receives keys."""
-        return self.codebook_pane_ready and not isinstance(self.screen, ModalScreen)
-
-    @property
-    def codebook_pane_ready(self) -> bool:
-        return bool(self.query("#codebook")) if self.is_running else False
-
     def on_transcript_view_turn_clicked(self, message: TranscriptView.TurnClicked) -> None:
         self._run(lambda: self.state.go_to(message.ordinal))
 
@@ -661,43 +487,3 @@ class CodingApp(App[None]):
 def _binding_actions() -> dict[str, str]:
     """Each key of :attr:`CodingApp.BINDINGS` with its action (``"j"`` -> ``"move(1)"``)."""
     return {key: b.action for b in CodingApp.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
-
-
-def run_coding_screen(project: Project, coder: str, transcript_id: str | None = None,
-                      search: str | None = None) -> None:
-    """Open the coding screen in the terminal (returns when the coder quits)."""
-    CodingApp(project, coder, transcript_id, search=search).run()
-
-
-def run_headless(
-    project: Project,
-    coder: str,
-    transcript_id: str | None = None,
-    *,
-    keys: tuple[str, ...] = (),
-    screenshot: str | None = None,
-    size: tuple[int, int] = (140, 42),
-    search: str | None = None,
-) -> CodingApp:
-    """Open the screen without a terminal, press ``keys``, optionally save an SVG screenshot.
-
-    The keys act exactly as typed ones do (codings are stored); used by
-    ``qualcode code --screenshot`` and the demo.
-    """
-    from pathlib import Path
-
-    app = CodingApp(project, coder, transcript_id, search=search)
-
-    async def drive(pilot) -> None:
-        await pilot.pause()
-        for key in keys:
-            await pilot.press(key)
-        await pilot.pause()
-        if screenshot is not None:
-            target = Path(screenshot)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(app.export_screenshot(title=f"qualcode code {app.state.transcript.id}"), encoding="utf-8")
-        app.exit()
-
-    app.run(headless=True, size=size, auto_pilot=drive)
-    return app

@@ -1,11 +1,12 @@
-"""Free selection in the coding screen's state: words by keyboard and by mouse drag.
+"""Selection in the coding screen's state: sentence mode, and words by keyboard and by mouse drag.
 
-A mixin of :class:`~qualcode.tui.state.CodingState` (kept apart so the state module
+Mixins of :class:`~qualcode.tui.state.CodingState` (kept apart so the state module
 stays readable); the offset logic is in :mod:`qualcode.tui.selection`. No Textual.
 """
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING
 
 from qualcode.tui.outcome import Outcome
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
     from qualcode.transcripts.model import Segment, Transcript
 
 
-class WordSelecting:
-    """``move_word``, ``extend_word``, ``extend_by_sentence`` and ``select_text`` for CodingState."""
+class _SelectionParts:
+    """What the selection mixins use of CodingState (for type checkers only)."""
 
     if TYPE_CHECKING:  # provided by CodingState
         transcript: Transcript
@@ -35,6 +36,63 @@ class WordSelecting:
         def selection_label(self) -> str: ...
         def go_to(self, ordinal: int) -> Outcome: ...
         def _neighbour(self, ordinal: int, delta: int) -> int | None: ...
+
+
+class SentenceSelecting(_SelectionParts):
+    """Sentence mode for CodingState: ``toggle_sentence_mode``, ``move_sentence``, ``extend_sentence``."""
+
+    def toggle_sentence_mode(self) -> Outcome:
+        if self.sentence is not None:
+            return self.leave_sentence_mode()
+        if not self.sentences(self.current):
+            return Outcome("this turn has no text to select")
+        self.sentence, self.word_range = (0, 0), None
+        return Outcome(f"sentence mode: {self.selection_label()}", {self.current}, moved=True)
+
+    def leave_sentence_mode(self) -> Outcome:
+        """Back to the whole turn (from a sentence or word selection)."""
+        if not self.selecting:
+            return Outcome("")
+        self.sentence = self.word_range = None
+        return Outcome("whole turn selected", {self.current}, moved=True)
+
+    def move_sentence(self, delta: int) -> Outcome:
+        """Select the next/previous sentence, crossing into the neighbouring turn at the ends."""
+        if self.word_range is not None:  # from words: the sentence holding the first word
+            where = self.words(self.current)[self.word_range[0]][0]
+            index = max(0, bisect.bisect_right([s for s, _ in self.sentences(self.current)], where) - 1)
+            self.sentence, self.word_range = (index, index), None
+            return Outcome(self.selection_label(), {self.current}, moved=True)
+        if self.sentence is None:
+            return self.toggle_sentence_mode()
+        first, last = self.sentence
+        count = len(self.sentences(self.current))
+        index = last + 1 if delta > 0 else first - 1
+        if 0 <= index < count:
+            self.sentence = (index, index)
+            return Outcome(self.selection_label(), {self.current}, moved=True)
+        target = self._neighbour(self.current, delta)
+        if target is None or not self.sentences(target):
+            return Outcome("last sentence" if delta > 0 else "first sentence")
+        outcome = self.go_to(target)
+        index = 0 if delta > 0 else len(self.sentences(target)) - 1
+        self.sentence = (index, index)
+        outcome.message = self.selection_label()
+        return outcome
+
+    def extend_sentence(self) -> Outcome:
+        """Add the next sentence of the turn to the selection."""
+        if self.sentence is None:
+            return self.toggle_sentence_mode()
+        first, last = self.sentence
+        if last + 1 >= len(self.sentences(self.current)):
+            return Outcome("the selection already ends at the turn's last sentence")
+        self.sentence = (first, last + 1)
+        return Outcome(self.selection_label(), {self.current}, moved=True)
+
+
+class WordSelecting(_SelectionParts):
+    """``move_word``, ``extend_word``, ``extend_by_sentence`` and ``select_text`` for CodingState."""
 
     def move_word(self, delta: int) -> Outcome:
         """Select the next (+1) or previous (-1) single word, crossing into the neighbouring turn."""

@@ -29,7 +29,7 @@ from qualcode.coding.assignments import (
 )
 from qualcode.coding.blind import is_blind, viewer_of
 from qualcode.coding.session import ActionResult, CodingSession
-from qualcode.coding.suggesters import Suggestion, load_suggesters, suggestions_for
+from qualcode.coding.suggesters import Suggestion, load_suggesters
 from qualcode.errors import CodingError
 from qualcode.transcripts.sentences import split_sentences
 from qualcode.tui.finding import Finding
@@ -44,8 +44,9 @@ from qualcode.tui.queries import (
     untouched_update,
     update_times,
 )
-from qualcode.tui.selecting import WordSelecting
+from qualcode.tui.selecting import SentenceSelecting, WordSelecting
 from qualcode.tui.selection import word_spans
+from qualcode.tui.suggesting import Suggesting
 from qualcode.tui.work import GrowMixin, WorkMixin, describe_record
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
     from qualcode.transcripts.model import Segment
 
 
-class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
+class CodingState(SentenceSelecting, WordSelecting, Suggesting, Finding, WorkMixin, GrowMixin):
     """One coder working through one transcript at a time.
 
     Parameters
@@ -295,55 +296,6 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
             return Outcome(f"every turn of {self.transcript.id} is coded or marked nothing to code by {self.coder}")
         return self.go_to(target)
 
-    def toggle_sentence_mode(self) -> Outcome:
-        if self.sentence is not None:
-            return self.leave_sentence_mode()
-        if not self.sentences(self.current):
-            return Outcome("this turn has no text to select")
-        self.sentence, self.word_range = (0, 0), None
-        return Outcome(f"sentence mode: {self.selection_label()}", {self.current}, moved=True)
-
-    def leave_sentence_mode(self) -> Outcome:
-        """Back to the whole turn (from a sentence or word selection)."""
-        if not self.selecting:
-            return Outcome("")
-        self.sentence = self.word_range = None
-        return Outcome("whole turn selected", {self.current}, moved=True)
-
-    def move_sentence(self, delta: int) -> Outcome:
-        """Select the next/previous sentence, crossing into the neighbouring turn at the ends."""
-        if self.word_range is not None:  # from words: the sentence holding the first word
-            where = self.words(self.current)[self.word_range[0]][0]
-            index = max(0, bisect.bisect_right([s for s, _ in self.sentences(self.current)], where) - 1)
-            self.sentence, self.word_range = (index, index), None
-            return Outcome(self.selection_label(), {self.current}, moved=True)
-        if self.sentence is None:
-            return self.toggle_sentence_mode()
-        first, last = self.sentence
-        count = len(self.sentences(self.current))
-        index = last + 1 if delta > 0 else first - 1
-        if 0 <= index < count:
-            self.sentence = (index, index)
-            return Outcome(self.selection_label(), {self.current}, moved=True)
-        target = self._neighbour(self.current, delta)
-        if target is None or not self.sentences(target):
-            return Outcome("last sentence" if delta > 0 else "first sentence")
-        outcome = self.go_to(target)
-        index = 0 if delta > 0 else len(self.sentences(target)) - 1
-        self.sentence = (index, index)
-        outcome.message = self.selection_label()
-        return outcome
-
-    def extend_sentence(self) -> Outcome:
-        """Add the next sentence of the turn to the selection."""
-        if self.sentence is None:
-            return self.toggle_sentence_mode()
-        first, last = self.sentence
-        if last + 1 >= len(self.sentences(self.current)):
-            return Outcome("the selection already ends at the turn's last sentence")
-        self.sentence = (first, last + 1)
-        return Outcome(self.selection_label(), {self.current}, moved=True)
-
     # -- coding ---------------------------------------------------------------
 
     def toggle(self, code_id: str) -> Outcome:
@@ -376,69 +328,7 @@ class CodingState(WordSelecting, Finding, WorkMixin, GrowMixin):
     def set_memo(self, mark: Mark, memo: str | None) -> Outcome:
         return self._after(self.session.set_memo(mark.id, memo))
 
-    # -- suggestions ----------------------------------------------------------
-
-    def suggestions(self) -> list[Suggestion]:
-        """Every suggester's proposals for the current turn, minus rejected and applied ones.
-
-        The suggesters are asked once per turn (the stored suggester queries the store)
-        and again only when the transcript's suggestions or other coders' codings move
-        (:meth:`refresh`) or the coder decides on a suggestion: applying or removing a
-        code only filters their answer again.
-        """
-        ordinal = self.current
-        if ordinal not in self._suggestions:
-            if ordinal not in self._proposed:
-                self._proposed[ordinal] = suggestions_for(self.suggesters, self.transcript, self.segment, self.coder)
-            applied = self.applied(ordinal)
-            self._suggestions[ordinal] = [
-                s for s in self._proposed[ordinal]
-                if s.code_id not in applied and (ordinal, s.code_id, s.start, s.end) not in self._rejected
-            ]
-        return self._suggestions[ordinal]
-
-    @property
-    def suggestion(self) -> Suggestion | None:
-        items = self.suggestions()
-        if not items:
-            return None
-        self.suggestion_index = min(self.suggestion_index, len(items) - 1)
-        return items[self.suggestion_index]
-
-    def select_suggestion(self, delta: int) -> Outcome:
-        items = self.suggestions()
-        if not items:
-            return Outcome("no suggestions for this turn")
-        self.suggestion_index = (self.suggestion_index + delta) % len(items)
-        # the current turn is redrawn: it marks the chosen suggestion's evidence
-        return Outcome(f"suggestion {self.suggestion_index + 1} of {len(items)}", {self.current})
-
-    def accept(self) -> Outcome:
-        """Apply the selected suggestion (origin = its source: rules, model, ...)."""
-        from qualcode.coding.suggesters import accept
-
-        chosen = self._chosen_suggestion()
-        result = accept(self.project, self.coder, self.transcript.id, self.current, chosen)
-        outcome = self._after(result)
-        outcome.message = f"accepted {chosen.code_id} ({chosen.source})"
-        return outcome
-
-    def reject(self) -> Outcome:
-        """Record that the coder rejected the selected suggestion; it is not shown again."""
-        from qualcode.coding.suggesters import reject
-
-        chosen = self._chosen_suggestion()
-        outcome = self._after(reject(self.project, self.coder, self.transcript.id, self.current, chosen))
-        outcome.message = f"rejected {chosen.code_id} ({chosen.source})"
-        return outcome
-
     # -- internals ------------------------------------------------------------
-
-    def _chosen_suggestion(self) -> Suggestion:
-        chosen = self.suggestion
-        if chosen is None:
-            raise CodingError(f"No suggestions for turn {self.current} of '{self.transcript.id}'")
-        return chosen
 
     def _neighbour(self, ordinal: int, delta: int) -> int | None:
         if delta > 0:

@@ -20,7 +20,7 @@ from qualcode.coding.actions import MarkChange, MemoChange
 from qualcode.coding.blind import BlindRule
 from qualcode.coding.finishing import finish_marks, set_mark
 from qualcode.coding.memos import MemoEntry, memo_list, set_target_memo, target_memo
-from qualcode.store.codings import coding_listing
+from qualcode.store.codings import coded_passages
 from qualcode.store.counts import code_coder_counts
 
 if TYPE_CHECKING:
@@ -178,13 +178,12 @@ class WorkMixin(_StateParts):
         On a blind transcript only the coder's own passages are listed.
         """
         with self.project.read() as conn:
-            rows = coding_listing(conn, code=code_id)
+            rows = coded_passages(conn, code_id)
             hidden = BlindRule.load(conn).blind_transcripts(self.viewer)
         return [
-            Passage(r.transcript_id, r.ordinal, r.coder, r.code_id, " ".join(r.coded_text.split()))
+            Passage(r.transcript_id, r.ordinal, r.coder, code_id, " ".join(r.text.split()))
             for r in rows
-            if r.code_id == code_id and r.ordinal is not None
-            and (r.coder == self.coder or r.transcript_id not in hidden)
+            if r.coder == self.coder or r.transcript_id not in hidden
         ]
 
     # -- memos ----------------------------------------------------------------------------

@@ -220,3 +220,26 @@ async def test_a_pick_list_is_mounted_once_and_closing_it_lays_out_nothing(proje
         await pilot.pause()
         assert app.screen is first  # the same screen, not mounted again
         await pilot.press("escape")
+
+
+async def test_refilling_a_pick_list_repaints_it_and_lays_out_nothing(project, interview, second):
+    # The passages then the memos, on the one installed list screen: other rows, another
+    # count, a scroll bar or none. A list of widgets or a ScrollView laid the whole screen
+    # out once or twice on each open (5-12 ms of CPU each); one fixed-size widget is repainted.
+    CodingSession(project, "ben").tag("vsp-2", 4, ["challenge.housing"])
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_code(pilot, "housing gap")
+        await pilot.press("P")
+        await pilot.pause()
+        views = app.screen
+        layouts: list[object] = []
+        real = views._refresh_layout
+        views._refresh_layout = lambda *a, **k: (layouts.append(a), real(*a, **k))[1]
+        await pilot.press("escape", "M")
+        await pilot.pause()
+        assert app.screen is views and views.lines == []
+        await pilot.press("escape", "P", *"ben")
+        await pilot.pause()
+        assert app.screen is views and [line.split()[:2] for line in views.lines] == [["vsp-2", "#4"]]
+        assert layouts == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from textual.geometry import Region
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app as cli
@@ -12,7 +13,9 @@ from qualcode.coding.finishing import set_mark
 from qualcode.coding.memos import target_memo
 from qualcode.coding.session import CodingSession
 from qualcode.tui.app import CodingApp
+from qualcode.tui.screens.pick import HEAD
 from qualcode.tui.screens.views import ListScreen
+from tests.helpers import add_transcript
 from tests.tui.test_app import SIZE, rows, type_code
 
 pytestmark = pytest.mark.coders("ana", "ben")
@@ -125,6 +128,32 @@ async def test_passages_view_jumps_to_the_turn(project, interview, second):
         await pilot.pause()
         assert (app.state.transcript.id, app.state.current) == ("vsp-2", 4)
         assert "vsp-2" in app.header_text
+
+
+async def test_a_long_passages_view_scrolls_and_jumps_to_the_highlighted_turn(project, interview):
+    # 40 passages: more than a page; the row drawn under the cursor is the turn opened
+    add_transcript(project, "vsp-3", "service_provider",
+                   [turn for i in range(40) for turn in (("Interviewer", f"And {i}?"), ("Respondent", f"Answer {i}."))])
+    session = CodingSession(project, "ben")
+    for ordinal in range(2, 81, 2):
+        session.tag("vsp-3", ordinal, ["challenge.housing"])
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        app.codebook_pane.highlight("challenge.housing")
+        await pilot.press("P")
+        await pilot.pause()
+        assert isinstance(app.screen, ListScreen)
+        assert [line.split()[:2] for line in app.screen.lines] == [["vsp-3", f"#{n}"] for n in range(2, 81, 2)]
+        view = app.screen.pick_list
+        page = [s.text for s in view.render_lines(Region(0, HEAD, view.outer_size.width, view.page))]
+        assert [line.split()[:2] for line in page] == [["vsp-3", f"#{n}"] for n in range(2, 2 + 2 * view.page, 2)]
+        await pilot.press("pagedown", "pagedown", "down", "down", "down")  # row 23 of 40
+        shown = [s.text for s in view.render_lines(Region(0, HEAD, view.outer_size.width, view.page))]
+        assert sum("vsp-3 #48 " in line for line in shown) == 1  # on the page
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (app.state.transcript.id, app.state.current) == ("vsp-3", 48)
+        assert "Answer 23." in app.transcript_view.turn_text(48)
 
 
 async def test_passages_view_is_one_screen_refilled_with_the_filter_cleared(project, interview, second):

@@ -1,8 +1,13 @@
-"""A filterable pick list: type to narrow, ↑↓ to choose, Enter to open (jump list, search hits).
+"""A filterable pick list: type to narrow, ↑↓ to choose, Enter to open (jump list, search hits, views).
 
-Rows are plain strings drawn by a Line API list (only the visible rows are rendered,
-once each), not one widget per row: the jump list over 143 transcripts opens in a
-few milliseconds. The filter keeps rows containing every typed word, in any order.
+The whole screen is one Line API widget, :class:`PickView`: it draws the title, the
+hint, the filter line and the visible rows itself, and scrolls by its own row offset.
+Textual's per-widget cost is what a pick list paid for: with a title and a hint
+Label, an Input and a ScrollView it laid the screen out twice on each open (a new
+row count changes a ScrollView's virtual size, and its scroll bar appears or goes),
+5-12 ms of CPU each, and its first open mounted and styled five widgets. One widget
+of a fixed size is only repainted when it is refilled, and mounts in a few ms. The
+filter keeps rows containing every typed word, in any order.
 """
 
 from __future__ import annotations
@@ -10,19 +15,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rich.text import Text
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widgets import Input, Label
+from textual.widget import Widget
 
-from qualcode.tui.widgets.codebook import FilterInput
-from qualcode.tui.widgets.codetree import CURSOR, LinesView
+from qualcode.tui.widgets.codetree import CURSOR
 
+NO_STYLE = Style()
 
-class PickFilter(FilterInput, can_focus=True):
-    """The filter box of a pick list: focused, so it takes typed letters before any binding."""
+HINT = "type to filter · ↑↓ choose · Enter open · Esc close"
+HEAD = 3  # lines above the rows: title, hint, filter
 
 
 @dataclass(frozen=True)
@@ -45,62 +52,138 @@ def matches(label: str, query: str) -> bool:
     return all(word in folded for word in query.casefold().split())
 
 
-class PickList(LinesView, can_focus=False):
-    """The rows, one line each, cropped with an ellipsis; the cursor row highlighted."""
+def fit_line(label: str, width: int) -> str:
+    """``label`` in exactly ``width`` cells: cut with an ellipsis, or padded with spaces.
+
+    >>> fit_line("vsp-01  t12  hotline", 10), fit_line("ab", 4)
+    ('vsp-01  t…', 'ab  ')
+    """
+    if not label.isprintable():  # tabs, line breaks: one line of plain cells
+        label = "".join(c if c.isprintable() else " " for c in label)
+    cells = cell_len(label)
+    if cells > width:
+        return set_cell_size(label, width - 1) + "…" if width > 0 else ""
+    return label + " " * (width - cells)
+
+
+def clamp_top(top: int, page: int, total: int) -> int:
+    """The first row shown: no blank page below the last row, never above the first."""
+    return min(max(top, 0), max(total - page, 0))
+
+
+def follow(cursor: int, top: int, page: int) -> int:
+    """The first row shown so that the cursor is on the page, scrolling as little as possible."""
+    return cursor if cursor < top else (cursor - page + 1 if cursor >= top + page else top)
+
+
+class PickView(Widget, can_focus=True):
+    """Title, hint, filter line and rows in one widget; the cursor row highlighted."""
+
+    COMPONENT_CLASSES = {"pick--title", "pick--hint", "pick--filter", "pick--placeholder", "pick--thumb"}
 
     DEFAULT_CSS = """
-    PickList { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; }
+    PickView { width: 100%; max-width: 140; height: 100%; background: $surface; padding: 0 1; }
+    PickView > .pick--title { text-style: bold; }
+    PickView > .pick--hint { color: $text-muted; }
+    PickView > .pick--filter { background: $boost; }
+    PickView > .pick--placeholder { background: $boost; color: $text-muted; }
+    PickView > .pick--thumb { color: $primary; }
     """
 
-    def __init__(self, rows: Sequence[PickRow], *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows = list(rows)
+        self.heading = ""
+        self.typed = ""  # the filter as typed
+        self.rows: list[PickRow] = []  # shown: the rows matching the filter
         self.cursor = 0
-
-    def set_rows(self, rows: Sequence[PickRow], cursor: int = 0) -> None:
-        self.rows, self.cursor = list(rows), min(max(cursor, 0), max(len(rows) - 1, 0))
-        self._fit()
-        self.scroll_to(y=max(0, self.cursor - self.scrollable_content_region.height // 2), animate=False,
-                       immediate=True)
-        self.refresh()
-
-    def move(self, delta: int) -> None:
-        if not self.rows:
-            return
-        self.cursor = min(max(self.cursor + delta, 0), len(self.rows) - 1)
-        height = max(1, self.scrollable_content_region.height)
-        if self.cursor < self.scroll_y:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= self.scroll_y + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-        self.refresh()
+        self.top = 0  # the row drawn on the first row line
+        self._styles: dict[str, Style] = {}  # this paint's styles by component class ("": the widget's)
 
     @property
     def chosen(self) -> PickRow | None:
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
-    def on_resize(self, event) -> None:
-        self._fit()
+    @property
+    def page(self) -> int:
+        """How many rows fit below the title, hint and filter."""
+        return max(1, self.size.height - HEAD)
 
-    def _fit(self) -> None:
-        from textual.geometry import Size
+    def set_rows(self, rows: Sequence[PickRow], cursor: int = 0) -> None:
+        """Show ``rows`` with the cursor at ``cursor``, in the middle of the page when it can be."""
+        self.rows, self.cursor = list(rows), min(max(cursor, 0), max(len(rows) - 1, 0))
+        self.top = clamp_top(self.cursor - self.page // 2, self.page, len(self.rows))
+        self.refresh()  # a fixed size: a repaint, never a layout
 
-        size = Size(self.scrollable_content_region.width, len(self.rows))
-        if size != self.virtual_size:
-            self.virtual_size = size
+    def move(self, delta: int) -> None:
+        if not self.rows:
+            return
+        self.cursor = min(max(self.cursor + delta, 0), len(self.rows) - 1)
+        self.top = follow(self.cursor, self.top, self.page)
+        self.refresh()
+
+    def scroll_rows(self, delta: int) -> None:
+        """Scroll the rows (mouse wheel) without moving the cursor."""
+        top = clamp_top(self.top + delta, self.page, len(self.rows))
+        if top != self.top:
+            self.top = top
+            self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.top = clamp_top(follow(self.cursor, self.top, self.page), self.page, len(self.rows))
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self.scroll_rows(3)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.scroll_rows(-3)
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.top + event.y - HEAD
+        if event.y >= HEAD and 0 <= index < len(self.rows):
+            self.move(index - self.cursor)
+
+    def render_lines(self, crop):
+        # The widget's style walks its ancestors on each lookup: once per paint, not per line.
+        base = self.rich_style
+        self._styles = {name: base + self.get_component_rich_style(name, partial=True)
+                        for name in self.COMPONENT_CLASSES}
+        self._styles[""] = base
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_y) + y
-        width = self.scrollable_content_region.width
-        if not 0 <= index < len(self.rows):
-            return Strip.blank(width, self.base_style)
-        row = self.rows[index]
-        text = Text(row.label, style=row.style, no_wrap=True)
-        text.truncate(width, overflow="ellipsis", pad=True)
-        strip = Strip(list(text.render(self.app.console)), width)
-        if index == self.cursor:
-            strip = strip.apply_style(CURSOR)
-        return strip.apply_style(self.base_style)
+        width, styles = self.size.width, self._styles
+        if y < HEAD:
+            return self._head_line(y, width)
+        index = self.top + y - HEAD
+        scrolls = len(self.rows) > self.page
+        text_width = width - 1 if scrolls else width  # the last column: where the page is in the list
+        if 0 <= index < len(self.rows):
+            row = self.rows[index]
+            style = styles[""] + (CURSOR if index == self.cursor else NO_STYLE) + Style.parse(row.style)
+            segments = [Segment(fit_line(row.label, text_width), style)]
+        else:
+            segments = [Segment(" " * text_width, styles[""])]
+        if scrolls:
+            segments.append(self._scroll_mark(y - HEAD))
+        return Strip(segments, width)
+
+    def _head_line(self, y: int, width: int) -> Strip:
+        if y == 0:
+            text, style = self.heading, "pick--title"
+        elif y == 1:
+            text, style = HINT, "pick--hint"
+        elif self.typed:
+            text, style = self.typed + "▏", "pick--filter"
+        else:
+            text, style = "filter", "pick--placeholder"
+        return Strip([Segment(fit_line(text, width), self._styles[style])], width)
+
+    def _scroll_mark(self, line: int) -> Segment:
+        """One cell of a one-column scroll bar: the thumb spans the page's share of the rows."""
+        total, page = len(self.rows), self.page
+        start = self.top * page // total
+        end = max(start + 1, (self.top + page) * page // total)
+        return Segment("┃", self._styles["pick--thumb"]) if start <= line < end else Segment(" ", self._styles[""])
 
 
 class PickScreen(Screen[object]):
@@ -122,33 +205,22 @@ class PickScreen(Screen[object]):
 
     DEFAULT_CSS = """
     PickScreen { align: center top; }
-    PickScreen > Vertical { width: 100%; max-width: 140; height: 100%; background: $surface; padding: 0 1; }
-    PickScreen Label { width: 1fr; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    PickScreen #pick-filter { border: none; height: 1; padding: 0; background: $boost; }
     """
 
     def __init__(self, title: str = "", rows: Sequence[PickRow] = (), cursor: int = 0) -> None:
         super().__init__()
-        self._title, self._rows, self._cursor = title, list(rows), cursor
+        self.pick_list = PickView(id="pick-list")  # made now: it can be filled before it is mounted
+        self._rows: list[PickRow] = []
         self._answered = False
         self._early: list[tuple[str, str | None]] = []  # keys that came before the screen was mounted
+        self.refill(title, rows, cursor)
 
     def compose(self):
-        with Vertical():
-            yield Label(self._title, id="pick-title")
-            yield Label("type to filter · ↑↓ choose · Enter open · Esc close", classes="hint")
-            yield PickFilter(placeholder="filter", id="pick-filter")
-            yield PickList(self._rows, id="pick-list")
-
-    @property
-    def pick_list(self) -> PickList:
-        return self.query_one(PickList)
+        yield self.pick_list
 
     def on_mount(self) -> None:
-        box = self.query_one(PickFilter)
-        box.focus()
-        self.pick_list.set_rows(self._rows, self._cursor)
-        self.watch(box, "value", self._filter, init=False)
+        self.pick_list.focus()  # the paste of a filter comes to it, and so to this screen
+        self.pick_list.set_rows(self.pick_list.rows, self.pick_list.cursor)  # centred on its real height
         early, self._early = self._early, []
         for key, character in early:
             self.take_key(key, character)
@@ -156,16 +228,13 @@ class PickScreen(Screen[object]):
     def refill(self, title: str, rows: Sequence[PickRow], cursor: int = 0) -> None:
         """New title and rows for a screen kept installed and pushed again (no new mount: the views).
 
-        Call before pushing the screen; it answers once per push.
+        Call before pushing the screen; it answers once per push. The last filter typed goes.
         """
-        self._title, self._rows, self._cursor = title, list(rows), cursor
+        self._rows = list(rows)
         self._answered = False
-        if not self.is_mounted:
-            return  # on_mount fills it
-        # one line whatever the title (cropped): a new title needs no layout of the screen
-        self.query_one("#pick-title", Label).update(title, layout=False)
-        self.query_one(PickFilter).value = ""  # the last filter typed goes
-        self.pick_list.set_rows(self._rows, cursor)
+        view = self.pick_list
+        view.heading, view.typed = title, ""
+        view.set_rows(self._rows, cursor)
 
     def take_key(self, key: str, character: str | None) -> bool:
         """Handle a key in the order it arrived (the app routes keys here, as for the code filter).
@@ -183,11 +252,10 @@ class PickScreen(Screen[object]):
             if isinstance(binding, Binding) and key in binding.key.split(","):
                 self.run_action_now(binding.action)
                 return True
-        box = self.query_one(PickFilter)
         if key == "backspace":
-            box.action_delete_left()
+            self.type_filter(self.pick_list.typed[:-1])
         elif character is not None and len(character) == 1 and character.isprintable():
-            box.insert_text_at_cursor(character)
+            self.type_filter(self.pick_list.typed + character)
         return True
 
     def run_action_now(self, action: str) -> None:
@@ -195,15 +263,15 @@ class PickScreen(Screen[object]):
         method = getattr(self, f"action_{name}")
         method(int(argument.rstrip(")"))) if argument else method()
 
-    def _filter(self, value: str) -> None:
-        self.pick_list.set_rows([r for r in self._rows if matches(r.words, value)] if value.strip() else self._rows)
+    def type_filter(self, query: str) -> None:
+        """Show the rows matching ``query`` (all of them when it is blank), the cursor on the first."""
+        view = self.pick_list
+        view.typed = query
+        view.set_rows([r for r in self._rows if matches(r.words, query)] if query.strip() else self._rows)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         event.stop()
-        self.action_choose()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
+        self.type_filter(self.pick_list.typed + " ".join(event.text.split()))
 
     def action_move(self, delta: int) -> None:
         self.pick_list.move(delta)
