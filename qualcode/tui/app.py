@@ -27,6 +27,7 @@ from qualcode.search.index import refresh as refresh_search_index
 from qualcode.search.lemmas import lemmas
 from qualcode.tui.header import HeaderFacts, fit_header
 from qualcode.tui.keys import key_sections
+from qualcode.tui.metakeys import typed_after_escape
 from qualcode.tui.prompt import Prompt
 from qualcode.tui.screens.codeedit import CodeFormScreen
 from qualcode.tui.screens.help import HelpScreen
@@ -597,9 +598,29 @@ class CodingApp(App[None]):
         # filtering, keys go to the filter box before any binding; focus never moves
         # there (a focus change repaints the whole screen). The same holds for the
         # prompts (f, :, F) and the pick lists (g, search hits).
-        if isinstance(event, events.Key) and not event.is_forwarded and await self._route_key(event):
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            typed = typed_after_escape(event.key)
+            if typed is not None and self._escape_was_meant(event.key, typed):  # see qualcode/tui/metakeys.py
+                for key, character in (("escape", "\x1b"), (typed, typed)):
+                    await self.on_event(events.Key(key, character))
+                return
+            if await self._route_key(event):
+                return
         await super().on_event(event)
+
+    def _escape_was_meant(self, key: str, typed: str) -> bool:
+        """Whether ``key`` (``alt+t``) is read as Esc then ``typed`` (``t``): the screen binds no
+        such key, and Esc means something here (a list, the filter or a prompt is open), or
+        ``typed`` is one of the coding screen's own keys."""
+        if key in _binding_actions():
+            return False
+        if isinstance(self.screen, PickScreen):
+            return True
+        if not self._routes_keys():
+            return False  # the memo box, the code form and help keep Alt keys (text editing)
+        if self.prompt is not None or self.codebook_pane.filtering:
+            return True
+        return typed in _binding_actions()
 
     async def _route_key(self, event: events.Key) -> bool:
         """Handle a key now if it opens or feeds a filter, prompt or list; False: usual handling."""
