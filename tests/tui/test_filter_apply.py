@@ -10,6 +10,7 @@ not told to repaint), so a row or panel left stale fails them.
 from __future__ import annotations
 
 import pytest
+from textual.color import Color
 
 from qualcode.coding.session import CodingSession
 from qualcode.tui.app import CodingApp
@@ -119,3 +120,17 @@ async def test_the_applied_code_stays_in_view_in_a_short_tree(project, interview
         assert app.codebook_pane.highlighted_code == HOUSING
         assert tree.scroll_y <= tree.cursor < tree.scroll_y + tree.size.height
         assert "✓" in tree_row(app, HOUSING)
+
+
+async def test_the_filter_box_is_marked_only_while_filtering(project, interview):
+    """The accent border (an inline style, no stylesheet pass) comes with / and goes with Enter or Esc."""
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        styles = app.codebook_pane.filter_input.styles
+        unmarked = styles.border_top
+        for closing in ("enter", "escape"):
+            await pilot.press("slash", *"hous")
+            assert styles.border_top != unmarked
+            assert styles.border_top[1] == Color.parse(app.theme_variables["accent"])
+            await pilot.press(closing)
+            assert styles.border_top == unmarked
