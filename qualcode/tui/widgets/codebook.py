@@ -42,6 +42,13 @@ class FilterInput(Input, can_focus=False):
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
+    def post_message(self, message: Message) -> bool:
+        """Post any message but Changed: its owner watches ``value`` instead (which runs while
+        the key is handled); each Changed was a message hop more per typed key and per Enter."""
+        if isinstance(message, Input.Changed):
+            return False
+        return super().post_message(message)
+
 
 class CodebookPane(Vertical):
     """Filter input, code tree and the highlighted code's details."""
@@ -166,9 +173,6 @@ class CodebookPane(Vertical):
         # Watching the value runs the filter while the keypress is handled, instead of
         # waiting for Input.Changed to bubble up (each hop is a turn of the event loop).
         self.watch(self.filter_input, "value", self._filter, init=False)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()  # handled by the watcher
 
     def _filter(self, value: str) -> None:
         if value.strip():
