@@ -119,14 +119,20 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
                 self._repaint_rows(index, drawn[index], top)
 
     def _repaint_rows(self, index: int, drawn: list[Strip] | None, top: int) -> None:
-        """Repaint the rows of a turn that differ from how it was drawn (``drawn``; None: all).
+        """Repaint the rows of the current turn that differ from how it was drawn (``drawn``).
 
         A tag more or less changes the tag column from its row down, a tick in the
         header one row: the rest of the turn's rows are left as painted (each repainted
-        row is a line Textual composes again across the whole screen).
+        row is a line Textual composes again across the whole screen). Other turns (the
+        one just left, which a scroll may take out of view) are repainted whole and
+        rendered only if painted.
         """
-        start, block = self._starts[index], self._block(index)
-        if drawn is None or len(drawn) != len(block):
+        start = self._starts[index]
+        if drawn is None or index != self.state.current - 1:
+            self.refresh(Region(0, start - top, self.size.width, self._height(index)))
+            return
+        block = self._block(index)
+        if len(drawn) != len(block):
             first, last = 0, len(block)
         else:
             changed = [row for row, (old, new) in enumerate(zip(drawn, block, strict=True)) if old != new]
