@@ -460,6 +460,20 @@ class CodingApp(KeyRouting, WorkActions, App[None]):
         if self.focused is not self.transcript_view:
             self.transcript_view.focus()
 
+    def _escape_was_meant(self, key: str, typed: str) -> bool:
+        """Whether ``key`` (``alt+t``) is read as Esc then ``typed`` (``t``): the screen binds no
+        such key, and Esc means something here (a list, the filter or a prompt is open), or
+        ``typed`` is one of the coding screen's own keys."""
+        if key in _binding_actions():
+            return False
+        if isinstance(self.screen, PickScreen):
+            return True
+        if not self._routes_keys():
+            return False  # the memo box, the code form and help keep Alt keys (text editing)
+        if self.prompt is not None or self.codebook_pane.filtering:
+            return True
+        return typed in _binding_actions()
+
     async def _run_binding(self, key: str) -> bool:
         """Run the screen's binding for ``key`` now, unless the focused pane binds the key itself.
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.screen import ModalScreen
 
+from qualcode.tui.metakeys import typed_after_escape
 from qualcode.tui.screens.codeedit import CodeFormScreen
 from qualcode.tui.screens.pick import PickScreen
 
@@ -43,6 +44,7 @@ class KeyRouting(_App):
         def action_ask(self, kind: str) -> None: ...
         def action_jump(self) -> None: ...
         async def _run_binding(self, key: str) -> bool: ...
+        def _escape_was_meant(self, key: str, typed: str) -> bool: ...
 
     async def on_event(self, event: events.Event) -> None:
         # Keys are routed here, in the order they arrive, before Textual hands them to
@@ -52,8 +54,14 @@ class KeyRouting(_App):
         # filtering, keys go to the filter box before any binding; focus never moves
         # there (a focus change repaints the whole screen). The same holds for the
         # prompts (f, :, F) and the pick lists (g, search hits).
-        if isinstance(event, events.Key) and not event.is_forwarded and await self._route_key(event):
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            typed = typed_after_escape(event.key)
+            if typed is not None and self._escape_was_meant(event.key, typed):  # see qualcode/tui/metakeys.py
+                for key, character in (("escape", "\x1b"), (typed, typed)):
+                    await self.on_event(events.Key(key, character))
+                return
+            if await self._route_key(event):
+                return
         await super().on_event(event)
 
     async def _route_key(self, event: events.Key) -> bool:

@@ -87,12 +87,17 @@ class CodeTree(LinesView, can_focus=True):
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
     def set_rows(self, rows: list[CodeRow], cursor: int = 0) -> None:
+        """Show these rows, the cursor on ``cursor`` (in view); Highlighted only if that moved the highlight."""
+        before = self.highlighted
         self.rows = rows
         self.cursor = min(max(cursor, 0), max(len(rows) - 1, 0))
         self._fit_virtual_size()
-        self.scroll_to(y=0, animate=False, immediate=True)
+        height = max(1, self.scrollable_content_region.height)
+        self.scroll_to(y=max(0, self.cursor - height + 1) if self.cursor >= height else 0, animate=False, immediate=True)
         self.refresh()
-        self.post_message(self.Highlighted(self.highlighted.code_id if self.highlighted else None))
+        after = self.highlighted
+        if (before and before.code_id) != (after and after.code_id):
+            self.post_message(self.Highlighted(after.code_id if after else None))
 
     def relabel(self, labels: dict[str, Text]) -> None:
         """Replace some rows' labels (e.g. ticks), repainting only those lines."""

@@ -106,9 +106,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             return
         indexes = [o - 1 for o in ordinals if 1 <= o <= len(self._heights)]
         before = [self._height(i) for i in indexes]
+        drawn = {i: self._blocks.pop(i, None) for i in indexes}
         for index in indexes:
             self._heights[index] = None
-            self._blocks.pop(index, None)
         if [self._height(i) for i in indexes] != before:
             self._relayout()
             return
@@ -116,7 +116,30 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         for index in indexes:
             start = self._starts[index]
             if start < bottom and start + self._height(index) > top:  # only what is in view is repainted
-                self.refresh(Region(0, start - top, self.size.width, self._height(index)))
+                self._repaint_rows(index, drawn[index], top)
+
+    def _repaint_rows(self, index: int, drawn: list[Strip] | None, top: int) -> None:
+        """Repaint the rows of the current turn that differ from how it was drawn (``drawn``).
+
+        A tag more or less changes the tag column from its row down, a tick in the
+        header one row: the rest of the turn's rows are left as painted (each repainted
+        row is a line Textual composes again across the whole screen). Other turns (the
+        one just left, which a scroll may take out of view) are repainted whole and
+        rendered only if painted.
+        """
+        start = self._starts[index]
+        if drawn is None or index != self.state.current - 1:
+            self.refresh(Region(0, start - top, self.size.width, self._height(index)))
+            return
+        block = self._block(index)
+        if len(drawn) != len(block):
+            first, last = 0, len(block)
+        else:
+            changed = [row for row, (old, new) in enumerate(zip(drawn, block, strict=True)) if old != new]
+            if not changed:
+                return
+            first, last = changed[0], changed[-1] + 1  # one region: each refresh has its own cost
+        self.refresh(Region(0, start + first - top, self.size.width, last - first))
 
     def scroll_to_current(self) -> None:
         """Bring the current turn (with the question before it, if it fits) into view."""
