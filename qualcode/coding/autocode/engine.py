@@ -41,7 +41,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, cast
 
 from qualcode.coding.autocode.hits import CodeMatch, Hit
-from qualcode.coding.autocode.lemmas import LemmaIndex, make_nlp
+from qualcode.coding.autocode.lemmas import LemmaIndex, make_matcher_nlp
 from qualcode.coding.autocode.literals import required_literals
 from qualcode.coding.autocode.scan import FormTable, Found, ScannedBatch, TermTables, scan
 from qualcode.coding.autocode.spans import sentence_bounds
@@ -120,7 +120,7 @@ class RuleMatcher:
     """Compiled rules of some codes; match units of text with :meth:`match_text` or :meth:`match_texts`."""
 
     def __init__(self, codes: Iterable[Code], nlp: Language | None = None) -> None:
-        self.nlp = nlp or make_nlp()
+        self.nlp = nlp or make_matcher_nlp()
         self.lemmas = LemmaIndex(self.nlp)
         self.terms: list[tuple[str, tuple[str, ...]]] = []
         self._term_ids: dict[str, int] = {}
@@ -277,7 +277,7 @@ class RuleMatcher:
         if plan.near:
             near = {code for term_id in found.terms for code in plan.near.get(term_id, ())}
             for code_id in sorted(near):
-                code_hits = list(self._near_hits(self.codes[code_id], found))
+                code_hits = self._near_hits(self.codes[code_id], found)
                 if code_hits:
                     hits.setdefault(code_id, []).extend(code_hits)
         for code_id, needs in plan.regex:
@@ -383,15 +383,21 @@ class RuleMatcher:
                 )
         return hits
 
-    def _near_hits(self, code: _CompiledCode, found: Found) -> Iterator[Hit]:
+    def _near_hits(self, code: _CompiledCode, found: Found) -> list[Hit]:
+        hits = []
         for first_term, second_term, within, rule in code.near:
-            for a in found.terms.get(first_term, ()):
-                for b in found.terms.get(second_term, ()):
-                    if abs(a[0] - b[0]) > within:
-                        continue
+            firsts, seconds = found.terms.get(first_term), found.terms.get(second_term)
+            if not firsts or not seconds:
+                continue
+            positions = [b[0] for b in seconds]  # ascending: a term's places come in word order
+            for a in firsts:
+                # the places of the second term within ``within`` words, in their order
+                low = bisect_left(positions, a[0] - within)
+                for b in seconds[low : bisect_right(positions, a[0] + within)]:
                     start = a[3] if a[1] <= b[1] else b[3]  # the earlier first token's start
                     end = a[4] if a[2] >= b[2] else b[4]  # the later last token's end
-                    yield Hit(code.code_id, "near", rule, start, end, min(a[0], b[0]), 1.0)
+                    hits.append(Hit(code.code_id, "near", rule, start, end, min(a[0], b[0]), 1.0))
+        return hits
 
 
 @dataclass(frozen=True)

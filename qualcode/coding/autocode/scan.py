@@ -46,6 +46,16 @@ class TermTables:
     lengths: list[int]  # words in each term
     anchor_offset: list[int]  # each term's anchor word, from its first word
     rank: list[int]  # each term's place among the terms sharing its anchor key
+    # the same as numpy arrays, for the scan: one-word terms by key id; per length, each
+    # window of key ids in hash order (as ``hashes``) and its terms
+    single_terms: Any = None
+    window_ids: dict[int, Any] = field(default_factory=dict)
+    window_terms: dict[int, Any] = field(default_factory=dict)
+    # where windows can start: per length, (anchor offset, numpy bools by key id) for each
+    # offset a term of that length has its anchor at; and whether any multi-word term is
+    # anchored on a key id
+    window_anchors: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)
+    anchor_flag: Any = None
 
     @classmethod
     def build(cls, terms: Sequence[tuple[str, ...]], anchors: dict[str, list[int]]) -> TermTables:
@@ -75,7 +85,49 @@ class TermTables:
             tables.hashes[length] = np.array(
                 sorted({window_hash(ids) for ids in by_ids}), dtype=np.uint64
             )
+        tables.anchor_flag = np.zeros(len(key_ids) + 1, dtype=bool)
+        shapes: dict[tuple[int, int], Any] = {}
+        for term_id, keys in enumerate(terms):
+            if len(keys) > 1:
+                offset = tables.anchor_offset[term_id]
+                flag = shapes.setdefault((len(keys), offset), np.zeros(len(key_ids) + 1, dtype=bool))
+                flag[key_ids[keys[offset]]] = tables.anchor_flag[key_ids[keys[offset]]] = True
+        for (length, offset), flag in sorted(shapes.items()):
+            tables.window_anchors.setdefault(length, []).append((offset, flag))
+        tables.single_terms = _Expansion.of(
+            [tables.single.get(key_id, []) for key_id in range(len(key_ids) + 1)]
+        )
+        for length, by_ids in tables.windows.items():
+            ordered = sorted(by_ids, key=window_hash)
+            if len(ordered) == len(tables.hashes[length]):  # no two terms' windows share a hash
+                tables.window_ids[length] = np.array(ordered, dtype=np.uint64)
+                tables.window_terms[length] = _Expansion.of([by_ids[ids] for ids in ordered])
         return tables
+
+
+@dataclass
+class _Expansion:
+    """Lists of term ids by row (a key id, a window), flat: row ``r`` is ``terms[first[r]:first[r + 1]]``."""
+
+    first: Any  # numpy int64, one more than the rows
+    terms: Any  # numpy int64
+
+    @classmethod
+    def of(cls, rows: Sequence[Sequence[int]]) -> _Expansion:
+        import numpy as np
+
+        sizes = np.array([len(row) for row in rows], dtype=np.int64)
+        first = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        return cls(first, np.array([t for row in rows for t in row], dtype=np.int64))
+
+    def expand(self, words, rows):
+        """(word, term) for each word and each term of its row, word by word in row order."""
+        import numpy as np
+
+        counts = self.first[rows + 1] - self.first[rows]
+        ends = np.cumsum(counts)
+        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
+        return np.repeat(words, counts), self.terms[np.repeat(self.first[rows], counts) + within]
 
 
 def window_hash(ids: Sequence[int]) -> int:
@@ -177,40 +229,52 @@ def scan(batch: ScannedBatch, tables: TermTables, forms: FormTable, strings) -> 
 
 
 def _occurrences(key_ids, word_unit, tables: TermTables):
-    """(first word, term) of every occurrence in the batch, as two flat arrays."""
+    """(first word, term) of every occurrence in the batch, as two flat arrays (in no set order)."""
     import numpy as np
 
-    starts, terms = [], []
     flagged = np.flatnonzero(tables.single_flag[key_ids])
-    for word, key_id in zip(flagged.tolist(), key_ids[flagged].tolist(), strict=True):
-        for term_id in tables.single[key_id]:
-            starts.append(word)
-            terms.append(term_id)
+    starts, terms = tables.single_terms.expand(flagged, key_ids[flagged].astype(np.int64))
+    found_starts, found_terms = [starts], [terms]
+    anchors = np.flatnonzero(tables.anchor_flag[key_ids])  # words a multi-word term may be anchored on
     for length, by_ids in tables.windows.items():
-        candidates = _windows(key_ids, word_unit, length, tables.hashes[length])
-        windows = key_ids[
-            candidates[:, None] + np.arange(length)
-        ].tolist()  # checked exactly: hashes collide
-        for word, ids in zip(candidates.tolist(), windows, strict=True):
-            for term_id in by_ids.get(tuple(ids), ()):
-                starts.append(word)
-                terms.append(term_id)
-    return np.array(starts, dtype=np.int64), np.array(terms, dtype=np.int64)
+        candidates, rows = _windows(key_ids, word_unit, length, anchors, tables)
+        windows = key_ids[candidates[:, None] + np.arange(length)]  # checked exactly: hashes collide
+        if length in tables.window_ids:
+            exact = (windows == tables.window_ids[length][rows]).all(axis=1)
+            starts, terms = tables.window_terms[length].expand(candidates[exact], rows[exact])
+        else:  # two terms' windows share a hash: look each window up
+            pairs = [
+                (word, term_id)
+                for word, ids in zip(candidates.tolist(), windows.tolist(), strict=True)
+                for term_id in by_ids.get(tuple(ids), ())
+            ]
+            starts = np.array([w for w, _ in pairs], dtype=np.int64)
+            terms = np.array([t for _, t in pairs], dtype=np.int64)
+        found_starts.append(starts)
+        found_terms.append(terms)
+    return np.concatenate(found_starts), np.concatenate(found_terms)
 
 
-def _windows(key_ids, word_unit, length: int, hashes):
-    """First words of the windows of ``length`` words, within one unit, whose hash is a term's."""
+def _windows(key_ids, word_unit, length: int, anchors, tables: TermTables):
+    """First words of the windows of ``length`` words, within one unit, whose hash is a term's;
+    and the place of that hash in the length's sorted hashes. Only windows holding a term's
+    anchor word where that term has it are hashed."""
     import numpy as np
 
-    count = len(key_ids) - length + 1
-    if count <= 0:
-        return np.zeros(0, dtype=np.int64)
-    value = key_ids[:count].copy()
+    shapes = tables.window_anchors[length]
+    starts = np.unique(  # a window may hold anchors of two shapes
+        np.concatenate([anchors[flag[key_ids[anchors]]] - offset for offset, flag in shapes])
+    )
+    starts = starts[(starts >= 0) & (starts + length <= len(key_ids))]
+    value = key_ids[starts]
     for offset in range(1, length):
-        value *= np.uint64(WINDOW_PRIME)
-        value += key_ids[offset : offset + count]
-    candidates = np.flatnonzero(np.isin(value, hashes))
-    return candidates[word_unit[candidates] == word_unit[candidates + length - 1]]
+        value = value * np.uint64(WINDOW_PRIME) + key_ids[starts + offset]
+    hashes = tables.hashes[length]
+    rows = np.minimum(np.searchsorted(hashes, value), len(hashes) - 1)
+    candidates = starts[hashes[rows] == value]
+    rows = rows[hashes[rows] == value]
+    within = word_unit[candidates] == word_unit[candidates + length - 1]
+    return candidates[within], rows[within]
 
 
 def _add_terms(batch: ScannedBatch, tables: TermTables, found: list[Found], starts, terms) -> None:
