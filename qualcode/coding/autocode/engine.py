@@ -235,7 +235,7 @@ class RuleMatcher:
         docs = cast("Tokenizer", self.nlp.tokenizer).pipe(texts, batch_size=batch_size)
         for begin in range(0, len(texts), batch_size):
             end = begin + batch_size
-            with _collect_between_batches():  # the tokenizer runs inside too: islice pulls the docs
+            with collector_paused():  # the tokenizer runs inside too: islice pulls the docs
                 matched = self.match_docs(
                     list(islice(docs, batch_size)), texts[begin:end], allowed[begin:end]
                 )
@@ -516,13 +516,16 @@ def _shortest(group: frozenset[str]) -> frozenset[str]:
 
 
 @contextmanager
-def _collect_between_batches() -> Iterator[None]:
-    """Hold Python's cycle collector off while one batch is tokenized and matched.
+def collector_paused() -> Iterator[None]:
+    """Hold Python's cycle collector off while units are tokenized and matched.
 
-    A batch makes hundreds of thousands of short-lived objects (docs, arrays, hits),
-    freed by reference counting; left on, the collector walks them, and every object
-    kept so far (matches, the form cache), many times per batch. Memory stays bounded
-    by one batch, and the collector runs as usual between batches.
+    Matching makes many short-lived objects (docs, arrays, hits) and no reference cycles:
+    reference counting frees each batch (measured: the cyclic garbage left after matching
+    2M words, with the collector off, is the same as after 500 turns, the matcher's own).
+    Left on, the collector walks everything kept so far many times per batch: the matches
+    made (hits and codes are tuple subclasses, which it never stops tracking) and the form
+    cache. :meth:`RuleMatcher.match_texts` pauses it per batch; ``match_units`` for its
+    whole run. It runs as usual afterwards.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -140,21 +140,32 @@ def window_hash(ids: Sequence[int]) -> int:
 
 @dataclass
 class FormTable:
-    """Per lowercase form (spaCy's hash of it): its key id and its one-word fuzzy scores."""
+    """Per lowercase form (spaCy's hash of it): its key id and its one-word fuzzy scores.
+
+    Key ids are kept as plain ints, scores only for the forms that have some: the cycle
+    collector does not track a dict of ints, but would walk a tuple per form (100,000s).
+    """
 
     key_id: Callable[[str], int]  # lowercase form -> key id (0: no term uses its key)
     fuzzy: Callable[[str], tuple[tuple[int, float], ...]]  # lowercase form -> (spec, score)s
-    forms: dict[int, tuple[int, tuple[tuple[int, float], ...]]] = field(default_factory=dict)
+    key_ids: dict[int, int] = field(default_factory=dict)
+    scores: dict[int, tuple[tuple[int, float], ...]] = field(default_factory=dict)
 
-    def lookup(self, hashes: list[int], strings) -> list[tuple[int, tuple[tuple[int, float], ...]]]:
-        forms, found = self.forms, []
+    def lookup(self, hashes: list[int], strings) -> tuple[list[int], list[tuple[tuple[int, float], ...]]]:
+        """The key id of each form, and its fuzzy scores (an empty list when no form has any)."""
+        key_ids, found = self.key_ids, []
         for value in hashes:
-            entry = forms.get(value)
-            if entry is None:
+            key_id = key_ids.get(value)
+            if key_id is None:
                 text = strings[value]
-                entry = forms[value] = (self.key_id(text), self.fuzzy(text))
-            found.append(entry)
-        return found
+                key_id = key_ids[value] = self.key_id(text)
+                scores = self.fuzzy(text)
+                if scores:
+                    self.scores[value] = scores
+            found.append(key_id)
+        if not self.scores:
+            return found, []
+        return found, [self.scores.get(value, ()) for value in hashes]
 
 
 @dataclass
@@ -217,11 +228,10 @@ def scan(batch: ScannedBatch, tables: TermTables, forms: FormTable, strings) -> 
     if not len(batch.lowers):
         return found
     distinct, inverse = np.unique(batch.lowers, return_inverse=True)
-    entries = forms.lookup(distinct.tolist(), strings)
-    key_ids = np.array([key_id for key_id, _ in entries], dtype=np.uint64)[inverse]
+    ids, fuzzy = forms.lookup(distinct.tolist(), strings)
+    key_ids = np.array(ids, dtype=np.uint64)[inverse]
     starts, terms = _occurrences(key_ids, batch.word_unit, tables)
     _add_terms(batch, tables, found, starts, terms)
-    fuzzy = [scores for _, scores in entries]
     if any(fuzzy):
         flagged = np.flatnonzero(np.array([bool(s) for s in fuzzy])[inverse])
         _add_fuzzy(batch, found, flagged, [fuzzy[i] for i in inverse[flagged].tolist()])
