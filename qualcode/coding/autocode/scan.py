@@ -271,11 +271,13 @@ def _windows(key_ids, word_unit, length: int, anchors, tables: TermTables):
     anchor word where that term has it are hashed."""
     import numpy as np
 
-    shapes = tables.window_anchors[length]
-    starts = np.unique(  # a window may hold anchors of two shapes
-        np.concatenate([anchors[flag[key_ids[anchors]]] - offset for offset, flag in shapes])
-    )
-    starts = starts[(starts >= 0) & (starts + length <= len(key_ids))]
+    count = len(key_ids) - length + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    marked = np.zeros(len(key_ids) + length, dtype=bool)  # a window may hold anchors of two shapes
+    for offset, flag in tables.window_anchors[length]:
+        marked[anchors[flag[key_ids[anchors]]] + (length - offset)] = True  # shifted: never negative
+    starts = np.flatnonzero(marked[length : length + count])
     value = key_ids[starts]
     for offset in range(1, length):
         value = value * np.uint64(WINDOW_PRIME) + key_ids[starts + offset]
