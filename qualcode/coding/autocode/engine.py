@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.coding.autocode.hits import CodeMatch, Hit
 from qualcode.coding.autocode.lemmas import LemmaIndex, make_matcher_nlp
@@ -130,7 +130,13 @@ class RuleMatcher:
             if not code.rules.is_empty:
                 self.codes[code.id] = self._compile(code)
         self._index()
-        self._forms = FormTable(self._key_id, self._fuzzy_scores)  # per word form, across batches
+        from spacy.attrs import IS_PUNCT, IS_SPACE
+
+        vocab: Any = self.nlp.vocab  # lex_attr_getters: spaCy's own tests of a form, unstubbed
+        is_punct, is_space = vocab.lex_attr_getters[IS_PUNCT], vocab.lex_attr_getters[IS_SPACE]
+        self._forms = FormTable(  # per word form, across batches
+            self._key_id, self._fuzzy_scores, lambda form: not (is_punct(form) or is_space(form))
+        )
 
     # -- compiling ---------------------------------------------------------------
 
@@ -254,8 +260,8 @@ class RuleMatcher:
         allowed: Sequence[frozenset[str] | set[str] | None],
     ) -> list[list[CodeMatch]]:
         """Match tokenized units together: their words are scanned as one batch (:mod:`.scan`)."""
-        batch = ScannedBatch(docs)
-        found = scan(batch, self._tables, self._forms, self.nlp.vocab.strings)
+        batch = ScannedBatch(docs, self._forms, self.nlp.vocab.strings)
+        found = scan(batch, self._tables)
         literals = _Literals(texts)
         return [
             self._match_unit(_Unit(batch, index, text, literals), occurrences, codes)

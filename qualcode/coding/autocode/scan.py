@@ -5,14 +5,18 @@ where a term's keys stand at consecutive word positions. Done per batch of units
 by default), end to end as flat arrays, so Python runs once per distinct word form of
 the batch and once per occurrence found, never once per token:
 
-1. each doc's ``LOWER``, ``IS_PUNCT``, ``IS_SPACE``, ``IDX`` and ``LENGTH`` come out of
-   spaCy as one array (``Doc.to_array``); punctuation and whitespace tokens are not words;
+1. each doc's ``LOWER``, ``IDX`` and ``LENGTH`` come out of spaCy as one array
+   (``Doc.to_array``);
 2. each distinct lowercase form of the batch is looked up once (:class:`FormTable`, a
-   cache kept across batches): the id of its match key if some term uses that key (else
-   0), and its scores against the one-word fuzzy terms;
-3. one-word terms are a lookup by key id; a term of ``n`` words is found where a rolling
-   hash of ``n`` consecutive key ids equals its own, checked exactly against its keys
-   and kept only when all ``n`` words are in one unit.
+   cache kept across batches): whether it is a word (punctuation and whitespace are
+   not), the id of its match key if some term uses that key (else 0), and its scores
+   against the one-word fuzzy terms;
+3. one-word terms are a lookup by key id; a term of ``n`` words is looked for only where
+   its anchor word stands (see :mod:`.engine`): there a rolling hash of ``n`` consecutive
+   key ids is compared with the terms' own (``searchsorted``), checked exactly against
+   their keys and kept only when all ``n`` words are in one unit. Key ids and windows
+   become (word, term) pairs with numpy (terms sharing a key or a window included), with
+   no Python loop per occurrence.
 
 Occurrences come back per unit in the order the earlier token-by-token matcher found
 them (by the position of the term's anchor word, then the anchor's term order), since
@@ -140,32 +144,42 @@ def window_hash(ids: Sequence[int]) -> int:
 
 @dataclass
 class FormTable:
-    """Per lowercase form (spaCy's hash of it): its key id and its one-word fuzzy scores.
+    """Per lowercase form (spaCy's hash of it): its key id (-1: not a word) and its one-word
+    fuzzy scores.
 
-    Key ids are kept as plain ints, scores only for the forms that have some: the cycle
-    collector does not track a dict of ints, but would walk a tuple per form (100,000s).
+    A token is a word unless it is punctuation or whitespace, which spaCy decides from the
+    form itself (its lexeme flags), and so for the lowercase form as for the token: no
+    character of either kind changes with case. Key ids are kept as plain ints, scores only
+    for the forms that have some: the cycle collector does not track a dict of ints, but
+    would walk a tuple per form (100,000s).
     """
 
-    key_id: Callable[[str], int]  # lowercase form -> key id (0: no term uses its key)
-    fuzzy: Callable[[str], tuple[tuple[int, float], ...]]  # lowercase form -> (spec, score)s
+    key_id: Callable[[str], int]  # lowercase word -> key id (0: no term uses its key)
+    fuzzy: Callable[[str], tuple[tuple[int, float], ...]]  # lowercase word -> (spec, score)s
+    is_word: Callable[[str], bool]  # lowercase form -> whether it is a word
     key_ids: dict[int, int] = field(default_factory=dict)
     scores: dict[int, tuple[tuple[int, float], ...]] = field(default_factory=dict)
 
     def lookup(self, hashes: list[int], strings) -> tuple[list[int], list[tuple[tuple[int, float], ...]]]:
-        """The key id of each form, and its fuzzy scores (an empty list when no form has any)."""
+        """The key id of each form (-1 if not a word), and its fuzzy scores (an empty list when
+        no form has any)."""
         key_ids, found = self.key_ids, []
         for value in hashes:
             key_id = key_ids.get(value)
             if key_id is None:
-                text = strings[value]
-                key_id = key_ids[value] = self.key_id(text)
-                scores = self.fuzzy(text)
-                if scores:
-                    self.scores[value] = scores
+                key_id = key_ids[value] = self._first_sight(value, strings[value])
             found.append(key_id)
         if not self.scores:
             return found, []
         return found, [self.scores.get(value, ()) for value in hashes]
+
+    def _first_sight(self, value: int, text: str) -> int:
+        if not self.is_word(text):
+            return -1
+        scores = self.fuzzy(text)
+        if scores:
+            self.scores[value] = scores
+        return self.key_id(text)
 
 
 @dataclass
@@ -179,28 +193,31 @@ class Found:
 
 
 class ScannedBatch:
-    """A batch of units as flat arrays; per unit: its tokens' character offsets and its words."""
+    """A batch of units as flat arrays; per unit: its tokens' character offsets and its words,
+    and per word its key id (:class:`FormTable`)."""
 
-    def __init__(self, docs: Sequence[Doc]) -> None:
+    def __init__(self, docs: Sequence[Doc], forms: FormTable, strings) -> None:
         import numpy as np
-        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER
+        from spacy.attrs import IDX, LENGTH, LOWER
 
         self.docs = docs
         sizes = [len(doc) for doc in docs]
-        arrays = [
-            doc.to_array([LOWER, IS_PUNCT, IS_SPACE, IDX, LENGTH]) for doc in docs if len(doc)
-        ]
-        flat = np.concatenate(arrays) if arrays else np.zeros((0, 5), dtype=np.uint64)
+        arrays = [doc.to_array([LOWER, IDX, LENGTH]) for doc in docs if len(doc)]
+        flat = np.concatenate(arrays) if arrays else np.zeros((0, 3), dtype=np.uint64)
         self.token0 = np.concatenate(([0], np.cumsum(sizes)))  # first token of each unit
-        words = (flat[:, 1] == 0) & (flat[:, 2] == 0)
-        self.word_tokens = np.flatnonzero(words)  # flat token index of each word
+        # each distinct lowercase form looked up once: whether it is a word, its key id
+        distinct, inverse = np.unique(flat[:, 0], return_inverse=True)
+        ids, self.fuzzy = forms.lookup(distinct.tolist(), strings)
+        ids_array = np.array(ids, dtype=np.int64)
+        self.word_tokens = np.flatnonzero(ids_array[inverse] >= 0)  # flat token index of each word
+        self.word_forms = inverse[self.word_tokens]  # each word's place in ``distinct``
+        self.key_ids = ids_array[self.word_forms].astype(np.uint64)
         self.word_unit = np.repeat(np.arange(len(docs)), sizes)[self.word_tokens]
         self.word0 = np.concatenate(
             ([0], np.cumsum(np.bincount(self.word_unit, minlength=len(docs))))
         )
-        self.lowers = flat[self.word_tokens, 0]
-        self.starts = flat[:, 3].astype(np.int64)
-        self.ends = self.starts + flat[:, 4].astype(np.int64)
+        self.starts = flat[:, 1].astype(np.int64)
+        self.ends = self.starts + flat[:, 2].astype(np.int64)
 
     def char_span(self, unit: int, first: int, last: int) -> tuple[int, int]:
         """Character offsets of tokens ``first``..``last`` of ``unit``."""
@@ -220,21 +237,20 @@ class ScannedBatch:
         return self.starts[self.word_tokens[self.word0[unit] : self.word0[unit + 1]]].tolist()
 
 
-def scan(batch: ScannedBatch, tables: TermTables, forms: FormTable, strings) -> list[Found]:
+def scan(batch: ScannedBatch, tables: TermTables) -> list[Found]:
     """Every occurrence of every term and one-word fuzzy spec in each unit of ``batch``."""
     import numpy as np
 
     found = [Found() for _ in batch.docs]
-    if not len(batch.lowers):
+    if not len(batch.key_ids):
         return found
-    distinct, inverse = np.unique(batch.lowers, return_inverse=True)
-    ids, fuzzy = forms.lookup(distinct.tolist(), strings)
-    key_ids = np.array(ids, dtype=np.uint64)[inverse]
-    starts, terms = _occurrences(key_ids, batch.word_unit, tables)
+    starts, terms = _occurrences(batch.key_ids, batch.word_unit, tables)
     _add_terms(batch, tables, found, starts, terms)
+    fuzzy = batch.fuzzy
     if any(fuzzy):
-        flagged = np.flatnonzero(np.array([bool(s) for s in fuzzy])[inverse])
-        _add_fuzzy(batch, found, flagged, [fuzzy[i] for i in inverse[flagged].tolist()])
+        flagged = np.flatnonzero(np.array([bool(s) for s in fuzzy])[batch.word_forms])
+        forms = batch.word_forms[flagged].tolist()
+        _add_fuzzy(batch, found, flagged, [fuzzy[i] for i in forms])
     return found
 
 
