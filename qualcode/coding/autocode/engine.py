@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.coding.autocode.hits import CodeMatch, Hit
 from qualcode.coding.autocode.lemmas import LemmaIndex, make_matcher_nlp
-from qualcode.coding.autocode.literals import required_literals
+from qualcode.coding.autocode.literals import UnitLiterals, required_literals
 from qualcode.coding.autocode.scan import FormTable, Found, ScannedBatch, TermTables, scan
 from qualcode.coding.autocode.spans import sentence_bounds
 
@@ -262,7 +262,7 @@ class RuleMatcher:
         """Match tokenized units together: their words are scanned as one batch (:mod:`.scan`)."""
         batch = ScannedBatch(docs, self._forms, self.nlp.vocab.strings)
         found = scan(batch, self._tables)
-        literals = _Literals(texts)
+        literals = UnitLiterals(texts)
         return [
             self._match_unit(_Unit(batch, index, text, literals), occurrences, codes)
             for index, (text, occurrences, codes) in enumerate(
@@ -434,7 +434,7 @@ class _Unit:
 
     __slots__ = ("_word_starts", "_word_tokens", "batch", "index", "literals", "text")
 
-    def __init__(self, batch: ScannedBatch, index: int, text: str, literals: _Literals) -> None:
+    def __init__(self, batch: ScannedBatch, index: int, text: str, literals: UnitLiterals) -> None:
         self.batch, self.index, self.text, self.literals = batch, index, text, literals
         self._word_starts: list[int] | None = None
         self._word_tokens: list[int] | None = None
@@ -453,72 +453,6 @@ class _Unit:
         if self._word_tokens is None:
             self._word_tokens = self.batch.unit_word_tokens(self.index)
         return self._word_tokens
-
-
-class _Literals:
-    """Which units of a batch hold the strings a regex requires (substrings of the lowercased text).
-
-    The units' lowercased texts are searched as one string, NUL between units, so a rare
-    string costs one ``str.find`` per unit holding it, not one test per unit.
-    """
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        self.texts = texts
-        self._lowered: list[str] = []
-        self._joined = ""
-        self._bounds: list[int] = []  # where each unit starts in the joined text, and the end
-        self._with: dict[str, set[int]] = {}
-        self._units: dict[tuple[frozenset[str], ...], set[int]] = {}
-        self._any: dict[
-            tuple, set[int] | None
-        ] = {}  # per code: units one of its patterns may match
-
-    def may_match(self, needs: tuple[tuple[frozenset[str], ...] | None, ...], unit: int) -> bool:
-        """Whether one of a code's patterns (each needing ``needs[i]``) could match in ``unit``."""
-        if needs not in self._any:
-            every = any(needed is None for needed in needs)
-            self._any[needs] = None if every else set().union(*map(self.units, needs))  # type: ignore[arg-type]
-        units = self._any[needs]
-        return units is None or unit in units
-
-    def units(self, needed: tuple[frozenset[str], ...]) -> set[int]:
-        """The units holding one string of each group of ``needed`` (worked out once per batch)."""
-        found = self._units.get(needed)
-        if found is None:
-            groups = [_shortest(group) for group in needed]
-            found = set().union(*map(self._units_with, groups[0]))
-            for group in groups[1:]:  # most selective group first: later groups test fewer units
-                lowered = self._lowered
-                found = {unit for unit in found if any(s in lowered[unit] for s in group)}
-            self._units[needed] = found
-        return found
-
-    def _units_with(self, string: str) -> set[int]:
-        found = self._with.get(string)
-        if found is None:
-            if not self._bounds:
-                self._lowered = [text.lower() for text in self.texts]
-                self._joined = "\0".join(self._lowered)
-                self._bounds = [0]
-                for text in self._lowered:
-                    self._bounds.append(self._bounds[-1] + len(text) + 1)
-            found = self._with[string] = self._search(string)
-        return found
-
-    def _search(self, string: str) -> set[int]:
-        if "\0" in string or not string:  # could span two units: test each on its own
-            return {unit for unit, text in enumerate(self._lowered) if string in text}
-        found, bounds, at = set(), self._bounds, self._joined.find(string)
-        while at != -1:
-            unit = bisect_right(bounds, at) - 1
-            found.add(unit)
-            at = self._joined.find(string, bounds[unit + 1])
-        return found
-
-
-def _shortest(group: frozenset[str]) -> frozenset[str]:
-    """The group without strings that hold another of its strings: a text holding "h2as" holds "h2a"."""
-    return frozenset(s for s in group if not any(t != s and t in s for t in group))
 
 
 @contextmanager
