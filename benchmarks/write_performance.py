@@ -87,7 +87,12 @@ def autocode_tokenizer_table() -> str:
     runs = [("before (token-by-token matcher), 2026-12-05 02:16", "autocode-tokenizer-2M-1proc-before.json"),
             ("after (batch scan)", "autocode-tokenizer-2M-1proc-load10.json"),
             ("after (batch scan)", "autocode-tokenizer-2M-1proc.json"),
-            ("after (batch scan, per-turn rule tables), quiet, end of session", "autocode-tokenizer-2M-1proc-quiet.json")]
+            ("after (batch scan, per-turn rule tables), quiet, end of session", "autocode-tokenizer-2M-1proc-quiet.json"),
+            # the cheaper scan: the code before it (commit 4d7d55b) and after, run in turn
+            ("A/B 1: before the cheaper scan (4d7d55b)", "autocode-tokenizer-2M-1proc-scan-before-1.json"),
+            ("A/B 1: after the cheaper scan", "autocode-tokenizer-2M-1proc-scan-after-1.json"),
+            ("A/B 2: before the cheaper scan (4d7d55b)", "autocode-tokenizer-2M-1proc-scan-before-2.json"),
+            ("A/B 2: after the cheaper scan", "autocode-tokenizer-2M-1proc-scan-after-2.json")]
     rows = ["| run | corpus | ratio per CPU second, median (range) | ratio, wall, median | CPU s per round: "
             "autocoder / tokenizer (medians) | load average |", "|---|---|---|---|---|---|"]
     for label, name in runs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 
 import pytest
@@ -74,3 +75,22 @@ def test_finish_runs_where_the_matching_is_done(codes, processes, method):
         codes, UNITS, allowed(codes), processes=processes, chunk_words=12, start_method=method, finish=code_ids
     )
     assert finished == [code_ids(found) for found in plain]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+@pytest.mark.parametrize("fail", [False, True])
+def test_the_collector_is_left_as_it_was_found(codes, processes, fail):
+    """match_units holds the cycle collector off and freezes the heap while it runs; after
+    it, even when a progress callback raises, the collector is on and nothing is frozen."""
+
+    def progress(done: int, total: int) -> None:
+        if done:  # after a chunk: held off during the run
+            assert not gc.isenabled()
+            if fail:
+                raise RuntimeError("stop")
+
+    try:
+        match_units(codes, UNITS, allowed(codes), processes=processes, chunk_words=12, progress=progress)
+    except RuntimeError:
+        assert fail
+    assert gc.isenabled() and gc.get_freeze_count() == 0

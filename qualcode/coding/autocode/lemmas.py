@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -44,6 +44,23 @@ def make_nlp() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
+    return nlp
+
+
+def make_matcher_nlp() -> Language:
+    """:func:`make_nlp` whose new word forms get only the lexical attributes the matcher reads.
+
+    spaCy computes some twenty attributes (shape, prefix, like_url, is_stop...) in Python
+    for every word form it has not seen; the matcher reads a word's lowercase form and
+    whether it is punctuation or whitespace. Tokens are the same: the tokenizer splits
+    by its rules and special cases, never by these attributes.
+    """
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LANG, LOWER
+
+    nlp = make_nlp()
+    read = (LOWER, IS_PUNCT, IS_SPACE, LANG)  # LANG: spaCy reads the vocab's language from it
+    vocab: Any = nlp.vocab  # lex_attr_getters: a plain attribute spaCy's stubs leave out
+    vocab.lex_attr_getters = {k: v for k, v in vocab.lex_attr_getters.items() if k in read}
     return nlp
 
 

@@ -1,12 +1,15 @@
 """Which literal strings every match of a regex must contain.
 
 The matcher runs a rule's regex only on units that hold one string of each group
-(:func:`required_literals`), read from the stdlib's own pattern parser.
+(:func:`required_literals`), read from the stdlib's own pattern parser; which units of a
+batch hold them is :class:`UnitLiterals`.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 
 
 def required_literals(pattern: str) -> tuple[frozenset[str], ...] | None:
@@ -77,3 +80,69 @@ def _extend(run: set[str], op, arg, parser) -> set[str] | None:
 def _best(groups: list[set[str]]) -> set[str] | None:
     """The group whose shortest string is longest (the most selective one)."""
     return max(groups, key=lambda g: min(map(len, g)), default=None)
+
+
+class UnitLiterals:
+    """Which units of a batch hold the strings a regex requires (substrings of the lowercased text).
+
+    The units' lowercased texts are searched as one string, NUL between units, so a rare
+    string costs one ``str.find`` per unit holding it, not one test per unit.
+    """
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self._lowered: list[str] = []
+        self._joined = ""
+        self._bounds: list[int] = []  # where each unit starts in the joined text, and the end
+        self._with: dict[str, set[int]] = {}
+        self._units: dict[tuple[frozenset[str], ...], set[int]] = {}
+        self._any: dict[
+            tuple, set[int] | None
+        ] = {}  # per code: units one of its patterns may match
+
+    def may_match(self, needs: tuple[tuple[frozenset[str], ...] | None, ...], unit: int) -> bool:
+        """Whether one of a code's patterns (each needing ``needs[i]``) could match in ``unit``."""
+        if needs not in self._any:
+            every = any(needed is None for needed in needs)
+            self._any[needs] = None if every else set().union(*map(self.units, needs))  # type: ignore[arg-type]
+        units = self._any[needs]
+        return units is None or unit in units
+
+    def units(self, needed: tuple[frozenset[str], ...]) -> set[int]:
+        """The units holding one string of each group of ``needed`` (worked out once per batch)."""
+        found = self._units.get(needed)
+        if found is None:
+            groups = [shortest_group(group) for group in needed]
+            found = set().union(*map(self._units_with, groups[0]))
+            for group in groups[1:]:  # most selective group first: later groups test fewer units
+                lowered = self._lowered
+                found = {unit for unit in found if any(s in lowered[unit] for s in group)}
+            self._units[needed] = found
+        return found
+
+    def _units_with(self, string: str) -> set[int]:
+        found = self._with.get(string)
+        if found is None:
+            if not self._bounds:
+                self._lowered = [text.lower() for text in self.texts]
+                self._joined = "\0".join(self._lowered)
+                self._bounds = [0]
+                for text in self._lowered:
+                    self._bounds.append(self._bounds[-1] + len(text) + 1)
+            found = self._with[string] = self._search(string)
+        return found
+
+    def _search(self, string: str) -> set[int]:
+        if "\0" in string or not string:  # could span two units: test each on its own
+            return {unit for unit, text in enumerate(self._lowered) if string in text}
+        found, bounds, at = set(), self._bounds, self._joined.find(string)
+        while at != -1:
+            unit = bisect_right(bounds, at) - 1
+            found.add(unit)
+            at = self._joined.find(string, bounds[unit + 1])
+        return found
+
+
+def shortest_group(group: frozenset[str]) -> frozenset[str]:
+    """The group without strings that hold another of its strings: a text holding "h2as" holds "h2a"."""
+    return frozenset(s for s in group if not any(t != s and t in s for t in group))

@@ -8,11 +8,12 @@ spaCy documents. Chunks are cut by word count so the progress callback moves eve
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.autocode.engine import RuleMatcher
+from qualcode.coding.autocode.engine import RuleMatcher, collector_paused
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -82,12 +83,13 @@ def match_units(
     done = 0
     if progress is not None:
         progress(0, total)  # the total before the first chunk: loading spaCy takes a while
-    matched = _run(codes, units, (allowed_by_role, finish), chunks, processes, start_method)
-    for (start, end), matches in zip(chunks, matched, strict=True):
-        results.extend(matches)
-        done += sum(counts[start:end])
-        if progress is not None:
-            progress(done, total)
+    with collector_paused():  # the matches kept so far are not walked again between batches
+        matched = _run(codes, units, (allowed_by_role, finish), chunks, processes, start_method)
+        for (start, end), matches in zip(chunks, matched, strict=True):
+            results.extend(matches)
+            done += sum(counts[start:end])
+            if progress is not None:
+                progress(done, total)
     return results
 
 
@@ -105,9 +107,11 @@ def _chunks(size: int, counts: list[int], chunk_words: int) -> Iterator[tuple[in
 def _run(codes, units, scoping, chunks, processes, start_method) -> Iterator[list]:
     if processes == 1:
         _init_worker(list(codes), scoping)
+        gc.freeze()  # as for forked workers below: the collector never walks spaCy and the matcher
         try:
             yield from (_match_chunk(units[start:end]) for start, end in chunks)
         finally:
+            gc.unfreeze()
             _release_worker()
         return
     import multiprocessing
@@ -123,8 +127,6 @@ def _run(codes, units, scoping, chunks, processes, start_method) -> Iterator[lis
     # inherit the units too, so only (start, end) goes out and only matches come back.
     # gc.freeze: the workers' garbage collector then never walks (and so never copies)
     # the inherited heap of spaCy, the matcher and the units.
-    import gc
-
     global _units
     _init_worker(list(codes), scoping)
     _units = units

@@ -5,14 +5,18 @@ where a term's keys stand at consecutive word positions. Done per batch of units
 by default), end to end as flat arrays, so Python runs once per distinct word form of
 the batch and once per occurrence found, never once per token:
 
-1. each doc's ``LOWER``, ``IS_PUNCT``, ``IS_SPACE``, ``IDX`` and ``LENGTH`` come out of
-   spaCy as one array (``Doc.to_array``); punctuation and whitespace tokens are not words;
+1. each doc's ``LOWER``, ``IDX`` and ``LENGTH`` come out of spaCy as one array
+   (``Doc.to_array``);
 2. each distinct lowercase form of the batch is looked up once (:class:`FormTable`, a
-   cache kept across batches): the id of its match key if some term uses that key (else
-   0), and its scores against the one-word fuzzy terms;
-3. one-word terms are a lookup by key id; a term of ``n`` words is found where a rolling
-   hash of ``n`` consecutive key ids equals its own, checked exactly against its keys
-   and kept only when all ``n`` words are in one unit.
+   cache kept across batches): whether it is a word (punctuation and whitespace are
+   not), the id of its match key if some term uses that key (else 0), and its scores
+   against the one-word fuzzy terms;
+3. one-word terms are a lookup by key id; a term of ``n`` words is looked for only where
+   its anchor word stands (see :mod:`.engine`): there a rolling hash of ``n`` consecutive
+   key ids is compared with the terms' own (``searchsorted``), checked exactly against
+   their keys and kept only when all ``n`` words are in one unit. Key ids and windows
+   become (word, term) pairs with numpy (terms sharing a key or a window included), with
+   no Python loop per occurrence.
 
 Occurrences come back per unit in the order the earlier token-by-token matcher found
 them (by the position of the term's anchor word, then the anchor's term order), since
@@ -46,6 +50,16 @@ class TermTables:
     lengths: list[int]  # words in each term
     anchor_offset: list[int]  # each term's anchor word, from its first word
     rank: list[int]  # each term's place among the terms sharing its anchor key
+    # the same as numpy arrays, for the scan: one-word terms by key id; per length, each
+    # window of key ids in hash order (as ``hashes``) and its terms
+    single_terms: Any = None
+    window_ids: dict[int, Any] = field(default_factory=dict)
+    window_terms: dict[int, Any] = field(default_factory=dict)
+    # where windows can start: per length, (anchor offset, numpy bools by key id) for each
+    # offset a term of that length has its anchor at; and whether any multi-word term is
+    # anchored on a key id
+    window_anchors: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)
+    anchor_flag: Any = None
 
     @classmethod
     def build(cls, terms: Sequence[tuple[str, ...]], anchors: dict[str, list[int]]) -> TermTables:
@@ -75,7 +89,49 @@ class TermTables:
             tables.hashes[length] = np.array(
                 sorted({window_hash(ids) for ids in by_ids}), dtype=np.uint64
             )
+        tables.anchor_flag = np.zeros(len(key_ids) + 1, dtype=bool)
+        shapes: dict[tuple[int, int], Any] = {}
+        for term_id, keys in enumerate(terms):
+            if len(keys) > 1:
+                offset = tables.anchor_offset[term_id]
+                flag = shapes.setdefault((len(keys), offset), np.zeros(len(key_ids) + 1, dtype=bool))
+                flag[key_ids[keys[offset]]] = tables.anchor_flag[key_ids[keys[offset]]] = True
+        for (length, offset), flag in sorted(shapes.items()):
+            tables.window_anchors.setdefault(length, []).append((offset, flag))
+        tables.single_terms = _Expansion.of(
+            [tables.single.get(key_id, []) for key_id in range(len(key_ids) + 1)]
+        )
+        for length, by_ids in tables.windows.items():
+            ordered = sorted(by_ids, key=window_hash)
+            if len(ordered) == len(tables.hashes[length]):  # no two terms' windows share a hash
+                tables.window_ids[length] = np.array(ordered, dtype=np.uint64)
+                tables.window_terms[length] = _Expansion.of([by_ids[ids] for ids in ordered])
         return tables
+
+
+@dataclass
+class _Expansion:
+    """Lists of term ids by row (a key id, a window), flat: row ``r`` is ``terms[first[r]:first[r + 1]]``."""
+
+    first: Any  # numpy int64, one more than the rows
+    terms: Any  # numpy int64
+
+    @classmethod
+    def of(cls, rows: Sequence[Sequence[int]]) -> _Expansion:
+        import numpy as np
+
+        sizes = np.array([len(row) for row in rows], dtype=np.int64)
+        first = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        return cls(first, np.array([t for row in rows for t in row], dtype=np.int64))
+
+    def expand(self, words, rows):
+        """(word, term) for each word and each term of its row, word by word in row order."""
+        import numpy as np
+
+        counts = self.first[rows + 1] - self.first[rows]
+        ends = np.cumsum(counts)
+        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
+        return np.repeat(words, counts), self.terms[np.repeat(self.first[rows], counts) + within]
 
 
 def window_hash(ids: Sequence[int]) -> int:
@@ -88,21 +144,42 @@ def window_hash(ids: Sequence[int]) -> int:
 
 @dataclass
 class FormTable:
-    """Per lowercase form (spaCy's hash of it): its key id and its one-word fuzzy scores."""
+    """Per lowercase form (spaCy's hash of it): its key id (-1: not a word) and its one-word
+    fuzzy scores.
 
-    key_id: Callable[[str], int]  # lowercase form -> key id (0: no term uses its key)
-    fuzzy: Callable[[str], tuple[tuple[int, float], ...]]  # lowercase form -> (spec, score)s
-    forms: dict[int, tuple[int, tuple[tuple[int, float], ...]]] = field(default_factory=dict)
+    A token is a word unless it is punctuation or whitespace, which spaCy decides from the
+    form itself (its lexeme flags), and so for the lowercase form as for the token: no
+    character of either kind changes with case. Key ids are kept as plain ints, scores only
+    for the forms that have some: the cycle collector does not track a dict of ints, but
+    would walk a tuple per form (100,000s).
+    """
 
-    def lookup(self, hashes: list[int], strings) -> list[tuple[int, tuple[tuple[int, float], ...]]]:
-        forms, found = self.forms, []
+    key_id: Callable[[str], int]  # lowercase word -> key id (0: no term uses its key)
+    fuzzy: Callable[[str], tuple[tuple[int, float], ...]]  # lowercase word -> (spec, score)s
+    is_word: Callable[[str], bool]  # lowercase form -> whether it is a word
+    key_ids: dict[int, int] = field(default_factory=dict)
+    scores: dict[int, tuple[tuple[int, float], ...]] = field(default_factory=dict)
+
+    def lookup(self, hashes: list[int], strings) -> tuple[list[int], list[tuple[tuple[int, float], ...]]]:
+        """The key id of each form (-1 if not a word), and its fuzzy scores (an empty list when
+        no form has any)."""
+        key_ids, found = self.key_ids, []
         for value in hashes:
-            entry = forms.get(value)
-            if entry is None:
-                text = strings[value]
-                entry = forms[value] = (self.key_id(text), self.fuzzy(text))
-            found.append(entry)
-        return found
+            key_id = key_ids.get(value)
+            if key_id is None:
+                key_id = key_ids[value] = self._first_sight(value, strings[value])
+            found.append(key_id)
+        if not self.scores:
+            return found, []
+        return found, [self.scores.get(value, ()) for value in hashes]
+
+    def _first_sight(self, value: int, text: str) -> int:
+        if not self.is_word(text):
+            return -1
+        scores = self.fuzzy(text)
+        if scores:
+            self.scores[value] = scores
+        return self.key_id(text)
 
 
 @dataclass
@@ -116,28 +193,31 @@ class Found:
 
 
 class ScannedBatch:
-    """A batch of units as flat arrays; per unit: its tokens' character offsets and its words."""
+    """A batch of units as flat arrays; per unit: its tokens' character offsets and its words,
+    and per word its key id (:class:`FormTable`)."""
 
-    def __init__(self, docs: Sequence[Doc]) -> None:
+    def __init__(self, docs: Sequence[Doc], forms: FormTable, strings) -> None:
         import numpy as np
-        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER
+        from spacy.attrs import IDX, LENGTH, LOWER
 
         self.docs = docs
         sizes = [len(doc) for doc in docs]
-        arrays = [
-            doc.to_array([LOWER, IS_PUNCT, IS_SPACE, IDX, LENGTH]) for doc in docs if len(doc)
-        ]
-        flat = np.concatenate(arrays) if arrays else np.zeros((0, 5), dtype=np.uint64)
+        arrays = [doc.to_array([LOWER, IDX, LENGTH]) for doc in docs if len(doc)]
+        flat = np.concatenate(arrays) if arrays else np.zeros((0, 3), dtype=np.uint64)
         self.token0 = np.concatenate(([0], np.cumsum(sizes)))  # first token of each unit
-        words = (flat[:, 1] == 0) & (flat[:, 2] == 0)
-        self.word_tokens = np.flatnonzero(words)  # flat token index of each word
+        # each distinct lowercase form looked up once: whether it is a word, its key id
+        distinct, inverse = np.unique(flat[:, 0], return_inverse=True)
+        ids, self.fuzzy = forms.lookup(distinct.tolist(), strings)
+        ids_array = np.array(ids, dtype=np.int64)
+        self.word_tokens = np.flatnonzero(ids_array[inverse] >= 0)  # flat token index of each word
+        self.word_forms = inverse[self.word_tokens]  # each word's place in ``distinct``
+        self.key_ids = ids_array[self.word_forms].astype(np.uint64)
         self.word_unit = np.repeat(np.arange(len(docs)), sizes)[self.word_tokens]
         self.word0 = np.concatenate(
             ([0], np.cumsum(np.bincount(self.word_unit, minlength=len(docs))))
         )
-        self.lowers = flat[self.word_tokens, 0]
-        self.starts = flat[:, 3].astype(np.int64)
-        self.ends = self.starts + flat[:, 4].astype(np.int64)
+        self.starts = flat[:, 1].astype(np.int64)
+        self.ends = self.starts + flat[:, 2].astype(np.int64)
 
     def char_span(self, unit: int, first: int, last: int) -> tuple[int, int]:
         """Character offsets of tokens ``first``..``last`` of ``unit``."""
@@ -157,60 +237,72 @@ class ScannedBatch:
         return self.starts[self.word_tokens[self.word0[unit] : self.word0[unit + 1]]].tolist()
 
 
-def scan(batch: ScannedBatch, tables: TermTables, forms: FormTable, strings) -> list[Found]:
+def scan(batch: ScannedBatch, tables: TermTables) -> list[Found]:
     """Every occurrence of every term and one-word fuzzy spec in each unit of ``batch``."""
     import numpy as np
 
     found = [Found() for _ in batch.docs]
-    if not len(batch.lowers):
+    if not len(batch.key_ids):
         return found
-    distinct, inverse = np.unique(batch.lowers, return_inverse=True)
-    entries = forms.lookup(distinct.tolist(), strings)
-    key_ids = np.array([key_id for key_id, _ in entries], dtype=np.uint64)[inverse]
-    starts, terms = _occurrences(key_ids, batch.word_unit, tables)
+    starts, terms = _occurrences(batch.key_ids, batch.word_unit, tables)
     _add_terms(batch, tables, found, starts, terms)
-    fuzzy = [scores for _, scores in entries]
+    fuzzy = batch.fuzzy
     if any(fuzzy):
-        flagged = np.flatnonzero(np.array([bool(s) for s in fuzzy])[inverse])
-        _add_fuzzy(batch, found, flagged, [fuzzy[i] for i in inverse[flagged].tolist()])
+        flagged = np.flatnonzero(np.array([bool(s) for s in fuzzy])[batch.word_forms])
+        forms = batch.word_forms[flagged].tolist()
+        _add_fuzzy(batch, found, flagged, [fuzzy[i] for i in forms])
     return found
 
 
 def _occurrences(key_ids, word_unit, tables: TermTables):
-    """(first word, term) of every occurrence in the batch, as two flat arrays."""
+    """(first word, term) of every occurrence in the batch, as two flat arrays (in no set order)."""
     import numpy as np
 
-    starts, terms = [], []
     flagged = np.flatnonzero(tables.single_flag[key_ids])
-    for word, key_id in zip(flagged.tolist(), key_ids[flagged].tolist(), strict=True):
-        for term_id in tables.single[key_id]:
-            starts.append(word)
-            terms.append(term_id)
+    starts, terms = tables.single_terms.expand(flagged, key_ids[flagged].astype(np.int64))
+    found_starts, found_terms = [starts], [terms]
+    anchors = np.flatnonzero(tables.anchor_flag[key_ids])  # words a multi-word term may be anchored on
     for length, by_ids in tables.windows.items():
-        candidates = _windows(key_ids, word_unit, length, tables.hashes[length])
-        windows = key_ids[
-            candidates[:, None] + np.arange(length)
-        ].tolist()  # checked exactly: hashes collide
-        for word, ids in zip(candidates.tolist(), windows, strict=True):
-            for term_id in by_ids.get(tuple(ids), ()):
-                starts.append(word)
-                terms.append(term_id)
-    return np.array(starts, dtype=np.int64), np.array(terms, dtype=np.int64)
+        candidates, rows = _windows(key_ids, word_unit, length, anchors, tables)
+        windows = key_ids[candidates[:, None] + np.arange(length)]  # checked exactly: hashes collide
+        if length in tables.window_ids:
+            exact = (windows == tables.window_ids[length][rows]).all(axis=1)
+            starts, terms = tables.window_terms[length].expand(candidates[exact], rows[exact])
+        else:  # two terms' windows share a hash: look each window up
+            pairs = [
+                (word, term_id)
+                for word, ids in zip(candidates.tolist(), windows.tolist(), strict=True)
+                for term_id in by_ids.get(tuple(ids), ())
+            ]
+            starts = np.array([w for w, _ in pairs], dtype=np.int64)
+            terms = np.array([t for _, t in pairs], dtype=np.int64)
+        found_starts.append(starts)
+        found_terms.append(terms)
+    return np.concatenate(found_starts), np.concatenate(found_terms)
 
 
-def _windows(key_ids, word_unit, length: int, hashes):
-    """First words of the windows of ``length`` words, within one unit, whose hash is a term's."""
+def _windows(key_ids, word_unit, length: int, anchors, tables: TermTables):
+    """First words of the windows of ``length`` words, within one unit, whose hash is a term's;
+    and the place of that hash in the length's sorted hashes. Only windows holding a term's
+    anchor word where that term has it are hashed."""
     import numpy as np
 
     count = len(key_ids) - length + 1
     if count <= 0:
-        return np.zeros(0, dtype=np.int64)
-    value = key_ids[:count].copy()
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    marked = np.zeros(len(key_ids) + length, dtype=bool)  # a window may hold anchors of two shapes
+    for offset, flag in tables.window_anchors[length]:
+        marked[anchors[flag[key_ids[anchors]]] + (length - offset)] = True  # shifted: never negative
+    starts = np.flatnonzero(marked[length : length + count])
+    value = key_ids[starts]
     for offset in range(1, length):
-        value *= np.uint64(WINDOW_PRIME)
-        value += key_ids[offset : offset + count]
-    candidates = np.flatnonzero(np.isin(value, hashes))
-    return candidates[word_unit[candidates] == word_unit[candidates + length - 1]]
+        value = value * np.uint64(WINDOW_PRIME) + key_ids[starts + offset]
+    hashes = tables.hashes[length]
+    rows = np.minimum(np.searchsorted(hashes, value), len(hashes) - 1)
+    candidates = starts[hashes[rows] == value]
+    rows = rows[hashes[rows] == value]
+    within = word_unit[candidates] == word_unit[candidates + length - 1]
+    return candidates[within], rows[within]
 
 
 def _add_terms(batch: ScannedBatch, tables: TermTables, found: list[Found], starts, terms) -> None:
