@@ -23,12 +23,14 @@ from qualcode.search.filters import Selection, code_filter, select
 from qualcode.search.index import SearchError, postings_of, refresh, text_digest, unindexed
 from qualcode.search.matching import Occurrence, is_exact_phrase, occurrences
 from qualcode.search.patterns import FUZZY_DEFAULT, Pattern, parse_pattern
+from qualcode.store.search import texts_with_digests
 
 if TYPE_CHECKING:
     from qualcode.project import Project
 
 SPEAKERS = ("respondent", "interviewer", "any")
 CONTEXT_DEFAULT = 40
+PAGE_READ = 200  # transcripts whose texts a page of hits holds in memory at once
 
 
 @dataclass(frozen=True)
@@ -141,14 +143,8 @@ def search(project: Project, pattern: str, options: SearchOptions | None = None,
     """
     options = options or SearchOptions()
     found = find(project, pattern, options, refreshed=refreshed, refresh_index=refresh_index)
-    limit = options.limit
-    hits: list[Hit] = []
     with project.read() as conn:
-        for transcript_id, items in sorted(found.by_transcript.items()):
-            if limit is not None and len(hits) >= limit:
-                break
-            take = items if limit is None else items[: limit - len(hits)]
-            hits.extend(_kwic(conn, found, transcript_id, take, options.context))
+        hits = kwic_page(conn, found, options.limit, options.context)
     by_role, by_site = counts(found) if options.count else ((), ())
     return SearchResult(pattern, options.mode, options.speaker, found.total, tuple(hits), by_role, by_site,
                         tuple(found.selection.notes))
@@ -264,14 +260,47 @@ def checked_text(conn, transcript_id: str, searched: str | None = None) -> str:
     ``searched``: the digest of the text the occurrences were found in, when not the
     index (see :class:`Found`); by default the digest of the text that was indexed.
     """
-    from qualcode.store.search import indexed_digests, transcript_texts
+    return _checked(transcript_id, texts_with_digests(conn, [transcript_id]).get(transcript_id), searched)
 
-    text = transcript_texts(conn, [transcript_id])[transcript_id]
+
+def kwic_page(conn, found: Found, limit: int | None, width: int) -> list[Hit]:
+    """KWIC lines of the first ``limit`` occurrences (all if None), in transcript order.
+
+    The page's transcripts are read PAGE_READ at a time, two statements each time (texts
+    with their indexed digests, and turns), not three statements per transcript: a word
+    found in 100 transcripts would otherwise cost 300 statements.
+    """
+    page: list[tuple[str, list[Occurrence]]] = []
+    taken = 0
+    for transcript_id, items in sorted(found.by_transcript.items()):
+        if limit is not None and taken >= limit:
+            break
+        take = items if limit is None else items[: limit - taken]
+        page.append((transcript_id, take))
+        taken += len(take)
+    hits: list[Hit] = []
+    for first in range(0, len(page), PAGE_READ):
+        chunk = page[first : first + PAGE_READ]
+        ids = [transcript_id for transcript_id, _ in chunk]
+        texts = texts_with_digests(conn, ids)
+        turns = found.selection.read_turns(conn, ids)
+        for transcript_id, items in chunk:
+            text = _checked(transcript_id, texts.get(transcript_id), found.searched.get(transcript_id))
+            hits.extend(_kwic(found.selection.info[transcript_id], transcript_id, text, turns[transcript_id],
+                              items, width))
+    return hits
+
+
+def _checked(transcript_id: str, stored: tuple[str, str | None] | None, searched: str | None) -> str:
+    """The text read for a page, refused as :func:`checked_text` refuses it."""
+    if stored is None:
+        raise SearchError(f"Transcript '{transcript_id}' was removed while it was searched; search again")
+    text, indexed = stored
     if searched is not None:
         if text_digest(text) != searched:
             raise SearchError(f"Transcript '{transcript_id}' changed while it was searched; search again")
         return text
-    if indexed_digests(conn, [transcript_id]).get(transcript_id) != text_digest(text):
+    if indexed != text_digest(text):
         raise SearchError(
             f"The search index is out of step with transcript '{transcript_id}'; "
             "run 'qualcode search --reindex PATTERN' to rebuild it"
@@ -279,11 +308,8 @@ def checked_text(conn, transcript_id: str, searched: str | None = None) -> str:
     return text
 
 
-def _kwic(conn, found: Found, transcript_id: str, items: list[Occurrence], width: int) -> list[Hit]:
-    selection = found.selection
-    text = checked_text(conn, transcript_id, found.searched.get(transcript_id))
-    turns = selection.turn_spans(conn, transcript_id)
-    info = selection.info[transcript_id]
+def _kwic(info, transcript_id: str, text: str, turns: dict[int, tuple[int, int]], items: list[Occurrence],
+          width: int) -> list[Hit]:
     hits = []
     for o in items:
         start, end = turns[o.ordinal]

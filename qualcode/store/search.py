@@ -83,6 +83,15 @@ def transcript_texts(conn: Connection, ids: list[str]) -> dict[str, str]:
     return dict(conn.execute(query).all())
 
 
+def texts_with_digests(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """id -> (text, digest of the text as indexed, None if not indexed), in one statement."""
+    if not ids:
+        return {}
+    joined = transcripts.outerjoin(search_indexed, search_indexed.c.transcript_id == transcripts.c.id)
+    query = select(transcripts.c.id, transcripts.c.text, search_indexed.c.text_digest).select_from(joined)
+    return {tid: (text, digest) for tid, text, digest in conn.execute(query.where(transcripts.c.id.in_(ids)))}
+
+
 def iter_texts(conn: Connection, ids: list[str]):
     """``(id, text)`` one transcript at a time (bounded memory for whole-corpus scans)."""
     for tid in ids:

@@ -169,6 +169,41 @@ async def test_search_hits_write_nothing_where_the_index_is_not_theirs(project, 
         assert indexed_markers(conn) == before
 
 
+@pytest.mark.parametrize("others", [5, 40])
+async def test_search_hits_read_the_store_in_a_few_statements_whatever_the_transcripts_hit(
+        project, interview, others):
+    # A word said in many transcripts: the hits' lines are read for all of them at once
+    # (texts with their digests, and turns), not three statements per transcript, so
+    # the count is the same for 6 and for 41 transcripts hit.
+    from sqlalchemy import event
+
+    from qualcode.search.index import refresh
+
+    for n in range(others):
+        add_transcript(project, f"vsp-x{n:02d}", "service_provider",
+                       [("Interviewer", "Where?"), ("Respondent", f"Shelter {n} was full.")])
+    refresh(project)
+    app = CodingApp(project, "ana", "vsp-1")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("F", *"shelter")
+        await pilot.pause()
+        event.listen(project.engine, "before_cursor_execute", count)
+        try:
+            await pilot.press("enter")
+            await settle(pilot)
+        finally:
+            event.remove(project.engine, "before_cursor_execute", count)
+        assert isinstance(app.screen, HitsScreen)
+        assert len({r.value[0] for r in app.screen.pick_list.rows}) == others + 1
+    assert len(statements) <= 12, f"{len(statements)} statements for F over {others + 1} transcripts"
+
+
 async def test_the_first_search_hits_bring_the_index_up_to_date_once(project, interview, second):
     # Where the index may be written, the F after an import indexes what is new (the
     # coder asked for a corpus search); the next F writes nothing.
