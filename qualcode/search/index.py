@@ -14,9 +14,10 @@ source and its import time, both rewritten by every import, ``--replace`` and
 restore) and a digest of its text. :func:`refresh` compares markers with the
 transcripts table before every search: it indexes new and changed transcripts and
 drops those removed, so importers need not know the index exists (``qualcode import``
-refreshes it right after importing, so no search pays for it later; the coding screen
-reads it without refreshing and searches what it lacks in the text, see
-:func:`qualcode.search.engine.find`). Texts read to show
+does not index: that tripled its time). The coding screen's ``F`` reads the index
+without refreshing and searches what it lacks in the text (see
+:func:`qualcode.search.engine.find`), then brings it up to date between keys, one
+transcript per step (``refresh(limit=1)``). Texts read to show
 hits are checked against the digest; a mismatch (text changed by something that did
 not touch the marker) is refused with a pointer to ``--reindex``, never shown wrong.
 """
@@ -48,10 +49,18 @@ class SearchError(QualcodeError):
 class RefreshReport:
     indexed: int
     dropped: int
+    left: int = 0  # stale transcripts a refresh with a ``limit`` left for later
+
+    def to_dict(self) -> dict[str, int]:
+        return {"indexed": self.indexed, "dropped": self.dropped, "left": self.left}
 
 
-def refresh(project: Project, *, rebuild: bool = False, announce=None) -> RefreshReport:
+def refresh(project: Project, *, rebuild: bool = False, announce=None, limit: int | None = None) -> RefreshReport:
     """Index missing or changed transcripts and drop removed ones (one transaction).
+
+    ``limit``: index at most this many of the stale transcripts (the coding screen
+    indexes one at a time between keys); each is indexed whole with its marker, so
+    the index holds the others as stale and searches read them from their text.
 
     ``announce(n)`` is called before indexing ``n`` transcripts (the CLI says so: the
     first search after importing a large corpus takes a while). A cheap read decides
@@ -78,7 +87,7 @@ def refresh(project: Project, *, rebuild: bool = False, announce=None) -> Refres
     for attempt in range(3):
         try:
             with project.write() as conn:
-                return _rebuild(conn, rebuild and attempt == 0)
+                return _rebuild(conn, rebuild and attempt == 0, limit)
         except ConstraintConflict:
             if attempt == 2:
                 raise SearchError("Another process kept re-indexing the transcripts; try the search again") from None
@@ -105,14 +114,15 @@ def _work(conn, rebuild: bool) -> tuple[list[str], list[str], dict[str, str]]:
     return stale, sorted(set(indexed) - set(current)), current
 
 
-def _rebuild(conn, rebuild: bool) -> RefreshReport:
+def _rebuild(conn, rebuild: bool, limit: int | None = None) -> RefreshReport:
     from qualcode.store import search as store
 
     stale, removed, current = _work(conn, rebuild)
-    store.drop_index_of(conn, stale + removed)
-    for transcript_id in stale:
+    now = stale if limit is None else stale[:limit]
+    store.drop_index_of(conn, now + removed)
+    for transcript_id in now:
         _index_one(conn, transcript_id, current[transcript_id])
-    return RefreshReport(len(stale), len(removed))
+    return RefreshReport(len(now), len(removed), len(stale) - len(now))
 
 
 def _index_one(conn, transcript_id: str, marker: str) -> None:

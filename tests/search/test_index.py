@@ -47,6 +47,25 @@ def test_refresh_reports_what_it_did(study):
     assert (refresh(study).indexed, refresh(study, rebuild=True).indexed) == (0, 3)
 
 
+@pytest.mark.parametrize("limit", [1, 2])
+def test_refresh_with_a_limit_indexes_that_many_and_says_how_many_are_left(study, limit):
+    # the coding screen indexes one transcript per step between keys: each step leaves
+    # an index whose hits, with the rest searched in their text, are a full refresh's
+    from qualcode.store.search import indexed_markers
+
+    expected = search(study, "housing", SearchOptions(), refresh_index=False).to_dict()
+    left = 3
+    while left:
+        report = refresh(study, limit=limit)
+        assert (report.indexed, report.left) == (min(limit, left), max(0, left - limit))
+        left = report.left
+        with study.read() as conn:
+            assert len(indexed_markers(conn)) == 3 - left
+        assert search(study, "housing", SearchOptions(), refresh_index=False).to_dict() == expected
+    assert search(study, "housing", SearchOptions()).to_dict() == expected
+    assert refresh(study, limit=limit).to_dict() == {"indexed": 0, "dropped": 0, "left": 0}
+
+
 def test_text_changed_behind_the_markers_back_is_refused(study):
     from sqlalchemy import update
 
@@ -99,12 +118,12 @@ def test_refresh_looks_again_when_another_process_indexed_first(study, monkeypat
 
     real, calls = index._rebuild, []
 
-    def collide_once(conn, rebuild):
+    def collide_once(conn, rebuild, limit=None):
         calls.append(rebuild)
         if len(calls) == 1:
-            real(conn, rebuild)  # what the other process wrote (rolled back here with our transaction)
+            real(conn, rebuild, limit)  # what the other process wrote (rolled back here with our transaction)
             raise IntegrityError("INSERT", {}, Exception("duplicate key"))
-        return real(conn, rebuild)
+        return real(conn, rebuild, limit)
 
     monkeypatch.setattr(index, "_rebuild", collide_once)
     assert refresh(study).indexed == 3
@@ -117,7 +136,7 @@ def test_refresh_gives_up_with_a_message(study, monkeypatch):
 
     import qualcode.search.index as index
 
-    def always(conn, rebuild):
+    def always(conn, rebuild, limit=None):
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
 
     monkeypatch.setattr(index, "_rebuild", always)
