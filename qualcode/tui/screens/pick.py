@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rich.text import Text
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -37,6 +39,20 @@ class PickRow:
     @property
     def words(self) -> str:
         return self.search or self.label
+
+
+def fit_line(label: str, width: int) -> str:
+    """``label`` in exactly ``width`` cells: cut with an ellipsis, or padded with spaces.
+
+    >>> fit_line("vsp-01  t12  hotline", 10), fit_line("ab", 4)
+    ('vsp-01  t…', 'ab  ')
+    """
+    if not label.isprintable():  # tabs, line breaks: one line of plain cells
+        label = "".join(c if c.isprintable() else " " for c in label)
+    cells = cell_len(label)
+    if cells > width:
+        return set_cell_size(label, width - 1) + "…" if width > 0 else ""
+    return label + " " * (width - cells)
 
 
 def matches(label: str, query: str) -> bool:
@@ -95,9 +111,9 @@ class PickList(LinesView, can_focus=False):
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, self.base_style)
         row = self.rows[index]
-        text = Text(row.label, style=row.style, no_wrap=True)
-        text.truncate(width, overflow="ellipsis", pad=True)
-        strip = Strip(list(text.render(self.app.console)), width)
+        # one segment, cut with an ellipsis or padded to the width (as Text.truncate does):
+        # a rich Text rendered through the console per line was half of drawing a list
+        strip = Strip([Segment(fit_line(row.label, width), Style.parse(row.style) if row.style else None)], width)
         if index == self.cursor:
             strip = strip.apply_style(CURSOR)
         return strip.apply_style(self.base_style)
