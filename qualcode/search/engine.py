@@ -25,7 +25,7 @@ from qualcode.search.lemmas import WORD
 from qualcode.search.lemmas import key as key_of
 from qualcode.search.matching import Occurrence, is_exact_phrase, occurrences
 from qualcode.search.patterns import FUZZY_DEFAULT, Pattern, parse_pattern
-from qualcode.store.search import texts_with_digests
+from qualcode.store.search import texts_with_digests, turn_bounds
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -271,8 +271,8 @@ def kwic_page(conn, found: Found, limit: int | None, width: int) -> list[Hit]:
     """KWIC lines of the first ``limit`` occurrences (all if None), in transcript order.
 
     The page's transcripts are read PAGE_READ at a time, two statements each time (texts
-    with their indexed digests, and turns), not three statements per transcript: a word
-    found in 100 transcripts would otherwise cost 300 statements.
+    with their indexed digests, and the turns hit), not three statements per transcript:
+    a word found in 100 transcripts would otherwise cost 300 statements.
     """
     page: list[tuple[str, list[Occurrence]]] = []
     taken = 0
@@ -287,11 +287,10 @@ def kwic_page(conn, found: Found, limit: int | None, width: int) -> list[Hit]:
         chunk = page[first : first + PAGE_READ]
         ids = [transcript_id for transcript_id, _ in chunk]
         texts = texts_with_digests(conn, ids)
-        turns = found.selection.read_turns(conn, ids)
+        turns = turn_bounds(conn, [(t, o.ordinal) for t, items in chunk for o in items])
         for transcript_id, items in chunk:
             text = _checked(transcript_id, texts.get(transcript_id), found.searched.get(transcript_id))
-            hits.extend(_kwic(found.selection.info[transcript_id], transcript_id, text, turns[transcript_id],
-                              items, width))
+            hits.extend(_kwic(found.selection.info[transcript_id], transcript_id, text, turns, items, width))
     return hits
 
 
@@ -312,11 +311,11 @@ def _checked(transcript_id: str, stored: tuple[str, str | None] | None, searched
     return text
 
 
-def _kwic(info, transcript_id: str, text: str, turns: dict[int, tuple[int, int]], items: list[Occurrence],
-          width: int) -> list[Hit]:
+def _kwic(info, transcript_id: str, text: str, turns: dict[tuple[str, int], tuple[int, int]],
+          items: list[Occurrence], width: int) -> list[Hit]:
     hits = []
     for o in items:
-        start, end = turns[o.ordinal]
+        start, end = turns[transcript_id, o.ordinal]
         left = text[max(start, o.start - width) : o.start]
         hits.append(Hit(transcript_id, o.ordinal, o.start, o.end, _flat(text[o.start : o.end]),
                         _flat(left, keep_edge=True), _flat(text[o.end : min(end, o.end + width)], keep_edge=True),

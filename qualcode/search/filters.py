@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from qualcode.coding.coders import resolve_coder
 from qualcode.errors import NotFoundError
 from qualcode.search.index import SearchError
-from qualcode.store.search import segment_rows
 from qualcode.tally.selection import load_transcripts, select_transcripts
 
 if TYPE_CHECKING:
@@ -32,18 +31,11 @@ class Selection:
     def turn_spans(self, conn, transcript_id: str) -> dict[int, tuple[int, int]]:
         """ordinal -> (start, end) of the transcript's turns (read once)."""
         if transcript_id not in self._turns:
+            from qualcode.store.search import segment_rows
+
             self._turns[transcript_id] = {r.ordinal: (r.start_offset, r.end_offset)
                                           for r in segment_rows(conn, [transcript_id])}
         return self._turns[transcript_id]
-
-    def read_turns(self, conn, transcript_ids: list[str]) -> dict[str, dict[int, tuple[int, int]]]:
-        """:meth:`turn_spans` of several transcripts, those not read yet in one statement (a page of hits)."""
-        missing = [t for t in transcript_ids if t not in self._turns]
-        for t in missing:
-            self._turns[t] = {}
-        for r in segment_rows(conn, missing) if missing else ():
-            self._turns[r.transcript_id][r.ordinal] = (r.start_offset, r.end_offset)
-        return {t: self._turns[t] for t in transcript_ids}
 
 
 def parse_attrs(attrs) -> dict[str, set[str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, tuple_, update
 
 from qualcode.store.schema import (
     coders,
@@ -90,6 +90,15 @@ def texts_with_digests(conn: Connection, ids: list[str]) -> dict[str, tuple[str,
     joined = transcripts.outerjoin(search_indexed, search_indexed.c.transcript_id == transcripts.c.id)
     query = select(transcripts.c.id, transcripts.c.text, search_indexed.c.text_digest).select_from(joined)
     return {tid: (text, digest) for tid, text, digest in conn.execute(query.where(transcripts.c.id.in_(ids)))}
+
+
+def turn_bounds(conn: Connection, turns: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, int]]:
+    """(transcript id, ordinal) -> (start, end) of just these turns, in one statement."""
+    if not turns:
+        return {}
+    query = select(segments.c.transcript_id, segments.c.ordinal, segments.c.start_offset, segments.c.end_offset)
+    rows = conn.execute(query.where(tuple_(segments.c.transcript_id, segments.c.ordinal).in_(sorted(set(turns)))))
+    return {(tid, ordinal): (start, end) for tid, ordinal, start, end in rows}
 
 
 def iter_texts(conn: Connection, ids: list[str]):
