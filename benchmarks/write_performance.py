@@ -384,6 +384,32 @@ def tui_quiet_table() -> str:
     return "\n".join(rows)
 
 
+def tui_search_table(name: str = "tui-search-loaded.json") -> str:
+    """bench_tui.py's F rows, the code before and after the search pass, run one after the other."""
+    data = load(name)
+    if data is None:
+        return "_not measured yet_"
+    paint, cpu = "press to paint", "CPU time per keypress"
+    rows = ["| project, F searches | action | n | CPU p50 / p95 before → after (ms) | "
+            "press→paint p95 before → after (ms) | load average before; after |", "|---|---|---:|---|---|---|"]
+    for run in data["runs"]:
+        before, after = run["before"], run["after"]
+        where = f"{run['project']}, “{after.get('search', 'hotline')}”"
+        for action, figure in after["results"][cpu].items():
+            if not action.startswith(("search", "close jump list")):
+                continue
+            old, old_paint = before["results"][cpu].get(action), before["results"][paint].get(action)
+            if old is None or old_paint is None:
+                continue
+            rows.append(
+                f"| {where} | {action} | {figure['n']} | {old['p50_ms']} / {old['p95_ms']} → "
+                f"{figure['p50_ms']} / {figure['p95_ms']} | {old_paint['p95_ms']} → "
+                f"{after['results'][paint][action]['p95_ms']} | {_load(before['load_average'])}; "
+                f"{_load(after['load_average'])} |"
+            )
+    return "\n".join(rows)
+
+
 SECTIONS = {
     "backends": backends_table,
     "size": size_table,
@@ -404,6 +430,7 @@ SECTIONS = {
     "peers-loaded-0507": lambda: peers_table("peers-loaded-0507.json"),
     "import-floor": import_floor_table,
     "tui-quiet": tui_quiet_table,
+    "tui-search-loaded": tui_search_table,
     "tally": lambda: tally_table("tally.json"),
     "tally-quiet": lambda: tally_table("tally-quiet.json"),
     "tally-before": lambda: tally_table("tally-before.json"),
