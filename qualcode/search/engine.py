@@ -20,9 +20,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.search.filters import Selection, code_filter, select
-from qualcode.search.index import SearchError, postings_of, refresh, text_digest, unindexed
-from qualcode.search.lemmas import WORD
-from qualcode.search.lemmas import key as key_of
+from qualcode.search.index import (
+    SearchError,
+    postings_for,
+    postings_of,
+    refresh,
+    text_digest,
+    unindexed,
+)
 from qualcode.search.matching import Occurrence, is_exact_phrase, occurrences
 from qualcode.search.patterns import FUZZY_DEFAULT, Pattern, parse_pattern
 from qualcode.store.search import texts_with_digests, turn_bounds
@@ -204,10 +209,8 @@ def _from_index(conn, pattern: Pattern, selection: Selection, speaker, stale: li
     wanted = set(keys)
     for transcript_id, text in _texts(conn, stale):
         searched[transcript_id] = text_digest(text)
-        if wanted.isdisjoint(key_of(word) for word in set(WORD.findall(text))):
-            continue  # no word of it has a key of the pattern: ~5x cheaper than keying every word in order
-        for (key, interviewer), positions in postings_of(text, _spans(conn, transcript_id)).items():
-            if key in wanted and (speaker is None or interviewer == (speaker == "interviewer")):
+        for (key, interviewer), positions in postings_for(text, _spans(conn, transcript_id), wanted).items():
+            if speaker is None or interviewer == (speaker == "interviewer"):
                 per_transcript[transcript_id].setdefault(key, []).extend(positions)
     return {t: occurrences(pattern, p) for t, p in sorted(per_transcript.items())}
 

@@ -156,3 +156,50 @@ def postings_of(text: str, spans) -> dict[tuple[str, bool], list[int]]:
             previous_end = e
         token += 1  # never adjacent across turns
     return found
+
+
+
+def postings_for(text: str, spans, wanted: set[str]) -> dict[tuple[str, bool], list[int]]:
+    """:func:`postings_of` restricted to the words whose key is in ``wanted``: the same positions.
+
+    For searching a transcript the index lacks: keying every word in order costs about a
+    microsecond a word in Python; here each turn's words are listed and counted by the
+    regular expression engine, each distinct word is keyed once, and only the wanted
+    words are positioned.
+    """
+    keyed = lemmas().key
+    is_wanted: dict[str, bool] = {}
+    turns = []
+    for ordinal, interviewer, start, end in spans:
+        words = WORD.findall(text[start:end])
+        for word in set(words).difference(is_wanted):
+            is_wanted[word] = keyed(word)[:MAX_KEY] in wanted
+        turns.append((ordinal, interviewer, start, end, words))
+    surfaces = {w for w, yes in is_wanted.items() if yes}
+    found: dict[tuple[str, bool], list[int]] = defaultdict(list)
+    if not surfaces:
+        return found
+    longest_first = sorted(surfaces, key=len, reverse=True)
+    hit = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, longest_first)) + r")(?![^\W_])")
+    token = 0
+    for ordinal, interviewer, start, end, words in turns:
+        if not surfaces.isdisjoint(words):
+            segment, seen, counted = text[start:end], 0, token
+            for match in hit.finditer(segment):
+                s, e = match.span()
+                counted += len(WORD.findall(segment, seen, s))
+                found[(keyed(match.group())[:MAX_KEY], interviewer)].extend(
+                    (counted, ordinal, start + s, start + e, _joined(segment, s)))
+                seen, counted = e, counted + 1
+        token += len(words) + 1  # never adjacent across turns
+    return found
+
+
+def _joined(segment: str, s: int) -> int:
+    """1 when the word at ``s`` follows another word of its turn across only JOINED characters."""
+    gap = 0
+    while gap < 4 and s - gap > 0 and not WORD.match(segment, s - gap - 1, s - gap):
+        gap += 1
+    if not 0 < gap < 4 or s - gap == 0:
+        return 0
+    return 1 if JOINED.fullmatch(segment, s - gap, s) else 0

@@ -75,8 +75,9 @@ GC_FULL_EVERY = 100
 PROMPT_KEYS = {"f": "find", "colon": "turn", "F": "search"}
 HITS_SHOWN = 500  # search hits listed by F / --search (the title says how many there are)
 # After F, transcripts the search index lacks are indexed one per step, this far apart
-# (each step one transaction, ~20 ms of CPU for an 8,000-word transcript), between keys.
-INDEX_STEP_SECONDS = 0.5
+# (each step one transaction, ~20 ms of CPU for an 8,000-word transcript), between keys:
+# until they are, each F searches them in their text (~8 ms each), so catch up quickly.
+INDEX_STEP_SECONDS = 0.1
 
 
 class CodingApp(App[None]):

@@ -110,6 +110,30 @@ def test_lemma_search_agrees_with_a_plain_scan(project, turns, word):
     assert totals(project, word) == expected
 
 
+ALPHABET = "aAbB1_- '.\t\u2010é"
+
+
+@st.composite
+def turns_of(draw):
+    """A text and turns over it: cut anywhere (mid-word too), some text outside every turn."""
+    text = draw(st.text(ALPHABET, max_size=60))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=8)))
+    spans = [(n + 1, draw(st.booleans()), a, b) for n, (a, b) in enumerate(zip(cuts[::2], cuts[1::2], strict=False))]
+    return text, spans
+
+
+@given(turns_of(), st.data())
+def test_positions_of_only_the_wanted_words_are_the_indexers(turns, data):
+    """Model: the indexer's postings (every word keyed in order), kept for the wanted keys."""
+    from qualcode.search.index import postings_for, postings_of
+
+    text, spans = turns
+    every = postings_of(text, spans)
+    keys = sorted({key for key, _ in every} | {"zz"})
+    wanted = set(data.draw(st.lists(st.sampled_from(keys), max_size=3)))
+    assert postings_for(text, spans, wanted) == {k: v for k, v in every.items() if k[0] in wanted}
+
+
 def test_refresh_looks_again_when_another_process_indexed_first(study, monkeypatch):
     """On a server, a concurrent refresh makes our insert collide: look again, not fail."""
     from sqlalchemy.exc import IntegrityError
