@@ -190,8 +190,9 @@ def _vocabulary(conn, stale: list[str]) -> list[str]:
     from qualcode.store.search import vocabulary
 
     keys = set(vocabulary(conn))
+    turns = _spans(conn, stale)
     for transcript_id, text in _texts(conn, stale):
-        keys.update(key for key, _ in postings_of(text, _spans(conn, transcript_id)))
+        keys.update(key for key, _ in postings_of(text, turns[transcript_id]))
     return sorted(keys)
 
 
@@ -206,10 +207,10 @@ def _from_index(conn, pattern: Pattern, selection: Selection, speaker, stale: li
     for transcript_id, key, _kind, positions in postings(conn, keys, None, speaker):
         if transcript_id in selection.ids and transcript_id not in skip:
             per_transcript[transcript_id].setdefault(key, []).extend(json.loads(positions))
-    wanted = set(keys)
+    wanted, turns = set(keys), _spans(conn, stale)
     for transcript_id, text in _texts(conn, stale):
         searched[transcript_id] = text_digest(text)
-        for (key, interviewer), positions in postings_for(text, _spans(conn, transcript_id), wanted).items():
+        for (key, interviewer), positions in postings_for(text, turns[transcript_id], wanted).items():
             if speaker is None or interviewer == (speaker == "interviewer"):
                 per_transcript[transcript_id].setdefault(key, []).extend(positions)
     return {t: occurrences(pattern, p) for t, p in sorted(per_transcript.items())}
@@ -221,12 +222,14 @@ def _texts(conn, ids: list[str]):
     return iter_texts(conn, ids)
 
 
-def _spans(conn, transcript_id: str) -> list[tuple[int, bool, int, int]]:
-    """The turns as the indexer reads them: ``(ordinal, interviewer, start, end)``."""
+def _spans(conn, transcript_ids: list[str]) -> dict[str, list[tuple[int, bool, int, int]]]:
+    """The turns as the indexer reads them, ``(ordinal, interviewer, start, end)``, in one statement."""
     from qualcode.store.search import segment_rows
 
-    return [(r.ordinal, bool(r.is_interviewer), r.start_offset, r.end_offset)
-            for r in segment_rows(conn, [transcript_id])]
+    turns: dict[str, list[tuple[int, bool, int, int]]] = {t: [] for t in transcript_ids}
+    for r in segment_rows(conn, transcript_ids) if transcript_ids else ():
+        turns[r.transcript_id].append((r.ordinal, bool(r.is_interviewer), r.start_offset, r.end_offset))
+    return turns
 
 
 def _scan(conn, pattern: Pattern, selection: Selection, speaker,
