@@ -76,8 +76,8 @@ PROMPT_KEYS = {"f": "find", "colon": "turn", "F": "search"}
 HITS_SHOWN = 500  # search hits listed by F / --search (the title says how many there are)
 # After F, transcripts the search index lacks are indexed one per step, this far apart
 # (each step one transaction, ~20 ms of CPU for an 8,000-word transcript), between keys:
-# until they are, each F searches them in their text (~8 ms each), so catch up quickly.
-INDEX_STEP_SECONDS = 0.1
+# until they are, each F searches them in their text (~3 ms each), so catch up quickly.
+INDEX_STEP_SECONDS = 0.2
 
 
 class CodingApp(App[None]):
@@ -433,6 +433,9 @@ class CodingApp(App[None]):
         hits = self._pick_screen("hits", HitsScreen)
         hits.fill(result)
         self.push_screen(hits, open_hit)
+        self.call_after_refresh(self._index_later)  # the hits painted first
+
+    def _index_later(self) -> None:
         if self._indexing is None:
             self._indexing = self.set_timer(INDEX_STEP_SECONDS, self._index_step)
 
