@@ -158,7 +158,6 @@ def postings_of(text: str, spans) -> dict[tuple[str, bool], list[int]]:
     return found
 
 
-
 def postings_for(text: str, spans, wanted: set[str]) -> dict[tuple[str, bool], list[int]]:
     """:func:`postings_of` restricted to the words whose key is in ``wanted``: the same positions.
 
