@@ -92,13 +92,19 @@ def texts_with_digests(conn: Connection, ids: list[str]) -> dict[str, tuple[str,
     return {tid: (text, digest) for tid, text, digest in conn.execute(query.where(transcripts.c.id.in_(ids)))}
 
 
+TURNS_PER_READ = 2_000  # (transcript, ordinal) pairs per statement: two bound values each, under SQLite's limit
+
+
 def turn_bounds(conn: Connection, turns: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, int]]:
-    """(transcript id, ordinal) -> (start, end) of just these turns, in one statement."""
-    if not turns:
-        return {}
+    """(transcript id, ordinal) -> (start, end) of just these turns, TURNS_PER_READ a statement."""
+    wanted = sorted(set(turns))
     query = select(segments.c.transcript_id, segments.c.ordinal, segments.c.start_offset, segments.c.end_offset)
-    rows = conn.execute(query.where(tuple_(segments.c.transcript_id, segments.c.ordinal).in_(sorted(set(turns)))))
-    return {(tid, ordinal): (start, end) for tid, ordinal, start, end in rows}
+    bounds = {}
+    for first in range(0, len(wanted), TURNS_PER_READ):
+        chunk = wanted[first : first + TURNS_PER_READ]
+        rows = conn.execute(query.where(tuple_(segments.c.transcript_id, segments.c.ordinal).in_(chunk)))
+        bounds.update({(tid, ordinal): (start, end) for tid, ordinal, start, end in rows})
+    return bounds
 
 
 def iter_texts(conn: Connection, ids: list[str]):
