@@ -392,6 +392,47 @@ def tui_quiet_table() -> str:
     return "\n".join(rows)
 
 
+def tui_search_table(name: str = "tui-search-loaded.json") -> str:
+    """bench_tui.py's F rows, the code before and after the search pass."""
+    data = load(name)
+    if data is None:
+        return "_not measured yet_"
+    paint, cpu = "press to paint", "CPU time per keypress"
+    rows = ["| action | n | CPU p50 / p95 before → after (ms) | press→paint p95 before → after (ms) |",
+            "|---|---:|---|---|"]
+    before, after = data["bench_tui"]["before"], data["bench_tui"]["after"]
+    for action, figure in after["results"][cpu].items():
+        old, old_paint = before["results"][cpu].get(action), before["results"][paint].get(action)
+        if action.startswith(("search", "close jump list")) and old is not None and old_paint is not None:
+            rows.append(f"| {action} | {figure['n']} | {old['p50_ms']} / {old['p95_ms']} → {figure['p50_ms']} / "
+                        f"{figure['p95_ms']} | {old_paint['p95_ms']} → {after['results'][paint][action]['p95_ms']} |")
+    rows.append(f"\nLoad average: before {_load(before['load_average'])}, after {_load(after['load_average'])}.")
+    return "\n".join(rows)
+
+
+def tui_search_alone_table(name: str = "tui-search-loaded.json") -> str:
+    """bench_tui_search.py: F alone, the code before and after, alternating."""
+    data = load(name)
+    if data is None:
+        return "_not measured yet_"
+    rows = ["| project, pattern | F … Enter | CPU p50 / p95 before, each run (ms) | after (ms) | "
+            "statements before → after | load average |", "|---|---|---|---|---|---|"]
+    for run in data["bench_tui_search"]:
+        befores, afters = run["before"], run["after"]
+        for kind in afters[0]["cpu"]:
+            def figures(side: list[dict], kind: str = kind) -> str:
+                return " · ".join(f"{r['cpu'][kind]['p50_ms']} / {r['cpu'][kind]['p95_ms']}" for r in side)
+
+            def counts(side: list[dict], kind: str = kind) -> str:
+                found = sorted({n for r in side for n in r["cpu"][kind]["statements"]})
+                return f"{found[0]}–{found[-1]}" if found[0] != found[-1] else f"{found[0]}"
+
+            rows.append(f"| {run['project']}, “{afters[0]['search']}” | {kind} (n={afters[0]['cpu'][kind]['n']}) | "
+                        f"{figures(befores)} | {figures(afters)} | {counts(befores)} → {counts(afters)} | "
+                        f"{_load(*[r['load_average'] for r in befores + afters])} |")
+    return "\n".join(rows)
+
+
 SECTIONS = {
     "backends": backends_table,
     "size": size_table,
@@ -412,6 +453,8 @@ SECTIONS = {
     "peers-loaded-0507": lambda: peers_table("peers-loaded-0507.json"),
     "import-floor": import_floor_table,
     "tui-quiet": tui_quiet_table,
+    "tui-search-loaded": tui_search_table,
+    "tui-search-alone": tui_search_alone_table,
     "tally": lambda: tally_table("tally.json"),
     "tally-quiet": lambda: tally_table("tally-quiet.json"),
     "tally-before": lambda: tally_table("tally-before.json"),

@@ -20,15 +20,24 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.search.filters import Selection, code_filter, select
-from qualcode.search.index import SearchError, postings_of, refresh, text_digest, unindexed
+from qualcode.search.index import (
+    SearchError,
+    postings_for,
+    postings_of,
+    refresh,
+    text_digest,
+    unindexed,
+)
 from qualcode.search.matching import Occurrence, is_exact_phrase, occurrences
 from qualcode.search.patterns import FUZZY_DEFAULT, Pattern, parse_pattern
+from qualcode.store.search import texts_with_digests, turn_bounds
 
 if TYPE_CHECKING:
     from qualcode.project import Project
 
 SPEAKERS = ("respondent", "interviewer", "any")
 CONTEXT_DEFAULT = 40
+PAGE_READ = 200  # transcripts whose texts a page of hits holds in memory at once
 
 
 @dataclass(frozen=True)
@@ -141,14 +150,8 @@ def search(project: Project, pattern: str, options: SearchOptions | None = None,
     """
     options = options or SearchOptions()
     found = find(project, pattern, options, refreshed=refreshed, refresh_index=refresh_index)
-    limit = options.limit
-    hits: list[Hit] = []
     with project.read() as conn:
-        for transcript_id, items in sorted(found.by_transcript.items()):
-            if limit is not None and len(hits) >= limit:
-                break
-            take = items if limit is None else items[: limit - len(hits)]
-            hits.extend(_kwic(conn, found, transcript_id, take, options.context))
+        hits = kwic_page(conn, found, options.limit, options.context)
     by_role, by_site = counts(found) if options.count else ((), ())
     return SearchResult(pattern, options.mode, options.speaker, found.total, tuple(hits), by_role, by_site,
                         tuple(found.selection.notes))
@@ -187,8 +190,9 @@ def _vocabulary(conn, stale: list[str]) -> list[str]:
     from qualcode.store.search import vocabulary
 
     keys = set(vocabulary(conn))
+    turns = _spans(conn, stale)
     for transcript_id, text in _texts(conn, stale):
-        keys.update(key for key, _ in postings_of(text, _spans(conn, transcript_id)))
+        keys.update(key for key, _ in postings_of(text, turns[transcript_id]))
     return sorted(keys)
 
 
@@ -203,11 +207,11 @@ def _from_index(conn, pattern: Pattern, selection: Selection, speaker, stale: li
     for transcript_id, key, _kind, positions in postings(conn, keys, None, speaker):
         if transcript_id in selection.ids and transcript_id not in skip:
             per_transcript[transcript_id].setdefault(key, []).extend(json.loads(positions))
-    wanted = set(keys)
+    wanted, turns = set(keys), _spans(conn, stale)
     for transcript_id, text in _texts(conn, stale):
         searched[transcript_id] = text_digest(text)
-        for (key, interviewer), positions in postings_of(text, _spans(conn, transcript_id)).items():
-            if key in wanted and (speaker is None or interviewer == (speaker == "interviewer")):
+        for (key, interviewer), positions in postings_for(text, turns[transcript_id], wanted).items():
+            if speaker is None or interviewer == (speaker == "interviewer"):
                 per_transcript[transcript_id].setdefault(key, []).extend(positions)
     return {t: occurrences(pattern, p) for t, p in sorted(per_transcript.items())}
 
@@ -218,12 +222,14 @@ def _texts(conn, ids: list[str]):
     return iter_texts(conn, ids)
 
 
-def _spans(conn, transcript_id: str) -> list[tuple[int, bool, int, int]]:
-    """The turns as the indexer reads them: ``(ordinal, interviewer, start, end)``."""
+def _spans(conn, transcript_ids: list[str]) -> dict[str, list[tuple[int, bool, int, int]]]:
+    """The turns as the indexer reads them, ``(ordinal, interviewer, start, end)``, in one statement."""
     from qualcode.store.search import segment_rows
 
-    return [(r.ordinal, bool(r.is_interviewer), r.start_offset, r.end_offset)
-            for r in segment_rows(conn, [transcript_id])]
+    turns: dict[str, list[tuple[int, bool, int, int]]] = {t: [] for t in transcript_ids}
+    for r in segment_rows(conn, transcript_ids) if transcript_ids else ():
+        turns[r.transcript_id].append((r.ordinal, bool(r.is_interviewer), r.start_offset, r.end_offset))
+    return turns
 
 
 def _scan(conn, pattern: Pattern, selection: Selection, speaker,
@@ -264,14 +270,46 @@ def checked_text(conn, transcript_id: str, searched: str | None = None) -> str:
     ``searched``: the digest of the text the occurrences were found in, when not the
     index (see :class:`Found`); by default the digest of the text that was indexed.
     """
-    from qualcode.store.search import indexed_digests, transcript_texts
+    return _checked(transcript_id, texts_with_digests(conn, [transcript_id]).get(transcript_id), searched)
 
-    text = transcript_texts(conn, [transcript_id])[transcript_id]
+
+def kwic_page(conn, found: Found, limit: int | None, width: int) -> list[Hit]:
+    """KWIC lines of the first ``limit`` occurrences (all if None), in transcript order.
+
+    The page's transcripts are read PAGE_READ at a time, two statements each time (texts
+    with their indexed digests, and the turns hit), not three statements per transcript:
+    a word found in 100 transcripts would otherwise cost 300 statements.
+    """
+    page: list[tuple[str, list[Occurrence]]] = []
+    taken = 0
+    for transcript_id, items in sorted(found.by_transcript.items()):
+        if limit is not None and taken >= limit:
+            break
+        take = items if limit is None else items[: limit - taken]
+        page.append((transcript_id, take))
+        taken += len(take)
+    hits: list[Hit] = []
+    for first in range(0, len(page), PAGE_READ):
+        chunk = page[first : first + PAGE_READ]
+        ids = [transcript_id for transcript_id, _ in chunk]
+        texts = texts_with_digests(conn, ids)
+        turns = turn_bounds(conn, [(t, o.ordinal) for t, items in chunk for o in items])
+        for transcript_id, items in chunk:
+            text = _checked(transcript_id, texts.get(transcript_id), found.searched.get(transcript_id))
+            hits.extend(_kwic(found.selection.info[transcript_id], transcript_id, text, turns, items, width))
+    return hits
+
+
+def _checked(transcript_id: str, stored: tuple[str, str | None] | None, searched: str | None) -> str:
+    """The text read for a page, refused as :func:`checked_text` refuses it."""
+    if stored is None:
+        raise SearchError(f"Transcript '{transcript_id}' was removed while it was searched; search again")
+    text, indexed = stored
     if searched is not None:
         if text_digest(text) != searched:
             raise SearchError(f"Transcript '{transcript_id}' changed while it was searched; search again")
         return text
-    if indexed_digests(conn, [transcript_id]).get(transcript_id) != text_digest(text):
+    if indexed != text_digest(text):
         raise SearchError(
             f"The search index is out of step with transcript '{transcript_id}'; "
             "run 'qualcode search --reindex PATTERN' to rebuild it"
@@ -279,14 +317,11 @@ def checked_text(conn, transcript_id: str, searched: str | None = None) -> str:
     return text
 
 
-def _kwic(conn, found: Found, transcript_id: str, items: list[Occurrence], width: int) -> list[Hit]:
-    selection = found.selection
-    text = checked_text(conn, transcript_id, found.searched.get(transcript_id))
-    turns = selection.turn_spans(conn, transcript_id)
-    info = selection.info[transcript_id]
+def _kwic(info, transcript_id: str, text: str, turns: dict[tuple[str, int], tuple[int, int]],
+          items: list[Occurrence], width: int) -> list[Hit]:
     hits = []
     for o in items:
-        start, end = turns[o.ordinal]
+        start, end = turns[transcript_id, o.ordinal]
         left = text[max(start, o.start - width) : o.start]
         hits.append(Hit(transcript_id, o.ordinal, o.start, o.end, _flat(text[o.start : o.end]),
                         _flat(left, keep_edge=True), _flat(text[o.end : min(end, o.end + width)], keep_edge=True),

@@ -14,9 +14,10 @@ source and its import time, both rewritten by every import, ``--replace`` and
 restore) and a digest of its text. :func:`refresh` compares markers with the
 transcripts table before every search: it indexes new and changed transcripts and
 drops those removed, so importers need not know the index exists (``qualcode import``
-refreshes it right after importing, so no search pays for it later; the coding screen
-reads it without refreshing and searches what it lacks in the text, see
-:func:`qualcode.search.engine.find`). Texts read to show
+does not index: that tripled its time). The coding screen's ``F`` reads the index
+without refreshing and searches what it lacks in the text (see
+:func:`qualcode.search.engine.find`), then brings it up to date between keys, one
+transcript per step (``refresh(limit=1)``). Texts read to show
 hits are checked against the digest; a mismatch (text changed by something that did
 not touch the marker) is refused with a pointer to ``--reindex``, never shown wrong.
 """
@@ -48,10 +49,18 @@ class SearchError(QualcodeError):
 class RefreshReport:
     indexed: int
     dropped: int
+    left: int = 0  # stale transcripts a refresh with a ``limit`` left for later
+
+    def to_dict(self) -> dict[str, int]:
+        return {"indexed": self.indexed, "dropped": self.dropped, "left": self.left}
 
 
-def refresh(project: Project, *, rebuild: bool = False, announce=None) -> RefreshReport:
+def refresh(project: Project, *, rebuild: bool = False, announce=None, limit: int | None = None) -> RefreshReport:
     """Index missing or changed transcripts and drop removed ones (one transaction).
+
+    ``limit``: index at most this many of the stale transcripts (the coding screen
+    indexes one at a time between keys); each is indexed whole with its marker, so
+    the index holds the others as stale and searches read them from their text.
 
     ``announce(n)`` is called before indexing ``n`` transcripts (the CLI says so: the
     first search after importing a large corpus takes a while). A cheap read decides
@@ -78,7 +87,7 @@ def refresh(project: Project, *, rebuild: bool = False, announce=None) -> Refres
     for attempt in range(3):
         try:
             with project.write() as conn:
-                return _rebuild(conn, rebuild and attempt == 0)
+                return _rebuild(conn, rebuild and attempt == 0, limit)
         except ConstraintConflict:
             if attempt == 2:
                 raise SearchError("Another process kept re-indexing the transcripts; try the search again") from None
@@ -105,14 +114,15 @@ def _work(conn, rebuild: bool) -> tuple[list[str], list[str], dict[str, str]]:
     return stale, sorted(set(indexed) - set(current)), current
 
 
-def _rebuild(conn, rebuild: bool) -> RefreshReport:
+def _rebuild(conn, rebuild: bool, limit: int | None = None) -> RefreshReport:
     from qualcode.store import search as store
 
     stale, removed, current = _work(conn, rebuild)
-    store.drop_index_of(conn, stale + removed)
-    for transcript_id in stale:
+    now = stale if limit is None else stale[:limit]
+    store.drop_index_of(conn, now + removed)
+    for transcript_id in now:
         _index_one(conn, transcript_id, current[transcript_id])
-    return RefreshReport(len(stale), len(removed))
+    return RefreshReport(len(now), len(removed), len(stale) - len(now))
 
 
 def _index_one(conn, transcript_id: str, marker: str) -> None:
@@ -146,3 +156,49 @@ def postings_of(text: str, spans) -> dict[tuple[str, bool], list[int]]:
             previous_end = e
         token += 1  # never adjacent across turns
     return found
+
+
+def postings_for(text: str, spans, wanted: set[str]) -> dict[tuple[str, bool], list[int]]:
+    """:func:`postings_of` restricted to the words whose key is in ``wanted``: the same positions.
+
+    For searching a transcript the index lacks: keying every word in order costs about a
+    microsecond a word in Python; here each turn's words are listed and counted by the
+    regular expression engine, each distinct word is keyed once, and only the wanted
+    words are positioned.
+    """
+    keyed = lemmas().key
+    is_wanted: dict[str, bool] = {}
+    turns = []
+    for ordinal, interviewer, start, end in spans:
+        words = WORD.findall(text[start:end])
+        for word in set(words).difference(is_wanted):
+            is_wanted[word] = keyed(word)[:MAX_KEY] in wanted
+        turns.append((ordinal, interviewer, start, end, words))
+    surfaces = {w for w, yes in is_wanted.items() if yes}
+    found: dict[tuple[str, bool], list[int]] = defaultdict(list)
+    if not surfaces:
+        return found
+    longest_first = sorted(surfaces, key=len, reverse=True)
+    hit = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, longest_first)) + r")(?![^\W_])")
+    token = 0
+    for ordinal, interviewer, start, end, words in turns:
+        if not surfaces.isdisjoint(words):
+            segment, seen, counted = text[start:end], 0, token
+            for match in hit.finditer(segment):
+                s, e = match.span()
+                counted += len(WORD.findall(segment, seen, s))
+                found[(keyed(match.group())[:MAX_KEY], interviewer)].extend(
+                    (counted, ordinal, start + s, start + e, _joined(segment, s)))
+                seen, counted = e, counted + 1
+        token += len(words) + 1  # never adjacent across turns
+    return found
+
+
+def _joined(segment: str, s: int) -> int:
+    """1 when the word at ``s`` follows another word of its turn across only JOINED characters."""
+    gap = 0
+    while gap < 4 and s - gap > 0 and not WORD.match(segment, s - gap - 1, s - gap):
+        gap += 1
+    if not 0 < gap < 4 or s - gap == 0:
+        return 0
+    return 1 if JOINED.fullmatch(segment, s - gap, s) else 0

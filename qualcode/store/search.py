@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, tuple_, update
 
 from qualcode.store.schema import (
     coders,
@@ -81,6 +81,30 @@ def transcript_texts(conn: Connection, ids: list[str]) -> dict[str, str]:
         return {}
     query = select(transcripts.c.id, transcripts.c.text).where(transcripts.c.id.in_(ids))
     return dict(conn.execute(query).all())
+
+
+def texts_with_digests(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """id -> (text, digest of the text as indexed, None if not indexed), in one statement."""
+    if not ids:
+        return {}
+    joined = transcripts.outerjoin(search_indexed, search_indexed.c.transcript_id == transcripts.c.id)
+    query = select(transcripts.c.id, transcripts.c.text, search_indexed.c.text_digest).select_from(joined)
+    return {tid: (text, digest) for tid, text, digest in conn.execute(query.where(transcripts.c.id.in_(ids)))}
+
+
+TURNS_PER_READ = 2_000  # (transcript, ordinal) pairs per statement: two bound values each, under SQLite's limit
+
+
+def turn_bounds(conn: Connection, turns: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, int]]:
+    """(transcript id, ordinal) -> (start, end) of just these turns, TURNS_PER_READ a statement."""
+    wanted = sorted(set(turns))
+    query = select(segments.c.transcript_id, segments.c.ordinal, segments.c.start_offset, segments.c.end_offset)
+    bounds = {}
+    for first in range(0, len(wanted), TURNS_PER_READ):
+        chunk = wanted[first : first + TURNS_PER_READ]
+        rows = conn.execute(query.where(tuple_(segments.c.transcript_id, segments.c.ordinal).in_(chunk)))
+        bounds.update({(tid, ordinal): (start, end) for tid, ordinal, start, end in rows})
+    return bounds
 
 
 def iter_texts(conn: Connection, ids: list[str]):

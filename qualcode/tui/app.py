@@ -39,6 +39,8 @@ from qualcode.tui.widgets.transcript import TranscriptView
 from qualcode.tui.work_actions import WorkActions
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from qualcode.coding.suggesters import Suggester
     from qualcode.project import Project
 
@@ -66,6 +68,10 @@ RECOUNT_EVERY = 5
 # rarer pauses of the same kind; cyclic garbage lives a little longer.
 GC_FULL_EVERY = 100
 HITS_SHOWN = 500  # search hits listed by F / --search (the title says how many there are)
+# After F, transcripts the search index lacks are indexed one per step, this far apart
+# (each step one transaction, ~20 ms of CPU for an 8,000-word transcript), between keys:
+# until they are, each F searches them in their text (~3 ms each), so catch up quickly.
+INDEX_STEP_SECONDS = 0.2
 
 
 class CodingApp(KeyRouting, WorkActions, App[None]):
@@ -153,6 +159,7 @@ class CodingApp(KeyRouting, WorkActions, App[None]):
         self._search_first = search  # qualcode code --search PATTERN: open on its hits
         self._gc_threshold = gc.get_threshold()  # restored on unmount
         self._ticks = 0  # refresh ticks so far
+        self._indexing: Timer | None = None  # the next step bringing the search index up to date
 
     # -- layout ---------------------------------------------------------------
 
@@ -381,15 +388,15 @@ class CodingApp(KeyRouting, WorkActions, App[None]):
     def show_hits(self, pattern: str) -> None:
         """Run a corpus search (the engine behind ``qualcode search``) and list its hits.
 
-        The first search after an import brings the index up to date (the coder asked for
-        a corpus search; ``qualcode import`` does not index, which would triple its
-        time). Where the index may not be written (a coder in team mode) nothing is
-        written: transcripts the index does not hold as they are now are searched in
-        their text, with the same hits.
+        Nothing is written inside the key: transcripts the index does not hold as they
+        are now (imported since it was built; ``qualcode import`` does not index, which
+        would triple its time) are searched in their text, with the same hits as a
+        refreshed index. Building the index for a whole import inside the key took
+        seconds; instead, where this role may write it, it is brought up to date
+        afterwards between keys, one transcript per step (:meth:`_index_step`).
         """
         try:
             options = SearchOptions(limit=HITS_SHOWN, context=40)
-            self._refresh_index_if_allowed()
             result = search(self.state.project, pattern, options, refresh_index=False)
         except QualcodeError as error:
             self.status(str(error), error=True)
@@ -406,12 +413,23 @@ class CodingApp(KeyRouting, WorkActions, App[None]):
         hits = self._pick_screen("hits", HitsScreen)
         hits.fill(result)
         self.push_screen(hits, open_hit)
+        self.call_after_refresh(self._index_later)  # the hits painted first
 
-    def _refresh_index_if_allowed(self) -> None:
+    def _index_later(self) -> None:
+        if self._indexing is None:
+            self._indexing = self.set_timer(INDEX_STEP_SECONDS, self._index_step)
+
+    def _index_step(self) -> None:
+        """Index one transcript the search index lacks; again later while any is left."""
+        from sqlalchemy.exc import OperationalError
+
+        self._indexing = None
         try:
-            refresh_search_index(self.state.project)
-        except SearchError:  # not this role's to write, or another process kept indexing
-            pass
+            report = refresh_search_index(self.state.project, limit=1)
+        except (SearchError, OperationalError):  # not this role's to write; another process indexing; busy
+            return
+        if report.left:
+            self._indexing = self.set_timer(INDEX_STEP_SECONDS, self._index_step)
 
     def open_at(self, transcript_id: str, ordinal: int, start: int, end: int) -> None:
         """Open a transcript (if another) at a turn with ``[start, end)``'s words selected."""

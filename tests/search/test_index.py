@@ -47,6 +47,25 @@ def test_refresh_reports_what_it_did(study):
     assert (refresh(study).indexed, refresh(study, rebuild=True).indexed) == (0, 3)
 
 
+@pytest.mark.parametrize("limit", [1, 2])
+def test_refresh_with_a_limit_indexes_that_many_and_says_how_many_are_left(study, limit):
+    # the coding screen indexes one transcript per step between keys: each step leaves
+    # an index whose hits, with the rest searched in their text, are a full refresh's
+    from qualcode.store.search import indexed_markers
+
+    expected = search(study, "housing", SearchOptions(), refresh_index=False).to_dict()
+    left = 3
+    while left:
+        report = refresh(study, limit=limit)
+        assert (report.indexed, report.left) == (min(limit, left), max(0, left - limit))
+        left = report.left
+        with study.read() as conn:
+            assert len(indexed_markers(conn)) == 3 - left
+        assert search(study, "housing", SearchOptions(), refresh_index=False).to_dict() == expected
+    assert search(study, "housing", SearchOptions()).to_dict() == expected
+    assert refresh(study, limit=limit).to_dict() == {"indexed": 0, "dropped": 0, "left": 0}
+
+
 def test_text_changed_behind_the_markers_back_is_refused(study):
     from sqlalchemy import update
 
@@ -91,6 +110,30 @@ def test_lemma_search_agrees_with_a_plain_scan(project, turns, word):
     assert totals(project, word) == expected
 
 
+ALPHABET = "aAbB1_- '.\t\u2010é"
+
+
+@st.composite
+def turns_of(draw):
+    """A text and turns over it: cut anywhere (mid-word too), some text outside every turn."""
+    text = draw(st.text(ALPHABET, max_size=60))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=8)))
+    spans = [(n + 1, draw(st.booleans()), a, b) for n, (a, b) in enumerate(zip(cuts[::2], cuts[1::2], strict=False))]
+    return text, spans
+
+
+@given(turns_of(), st.data())
+def test_positions_of_only_the_wanted_words_are_the_indexers(turns, data):
+    """Model: the indexer's postings (every word keyed in order), kept for the wanted keys."""
+    from qualcode.search.index import postings_for, postings_of
+
+    text, spans = turns
+    every = postings_of(text, spans)
+    keys = sorted({key for key, _ in every} | {"zz"})
+    wanted = set(data.draw(st.lists(st.sampled_from(keys), max_size=3)))
+    assert postings_for(text, spans, wanted) == {k: v for k, v in every.items() if k[0] in wanted}
+
+
 def test_refresh_looks_again_when_another_process_indexed_first(study, monkeypatch):
     """On a server, a concurrent refresh makes our insert collide: look again, not fail."""
     from sqlalchemy.exc import IntegrityError
@@ -99,12 +142,12 @@ def test_refresh_looks_again_when_another_process_indexed_first(study, monkeypat
 
     real, calls = index._rebuild, []
 
-    def collide_once(conn, rebuild):
+    def collide_once(conn, rebuild, limit=None):
         calls.append(rebuild)
         if len(calls) == 1:
-            real(conn, rebuild)  # what the other process wrote (rolled back here with our transaction)
+            real(conn, rebuild, limit)  # what the other process wrote (rolled back here with our transaction)
             raise IntegrityError("INSERT", {}, Exception("duplicate key"))
-        return real(conn, rebuild)
+        return real(conn, rebuild, limit)
 
     monkeypatch.setattr(index, "_rebuild", collide_once)
     assert refresh(study).indexed == 3
@@ -117,7 +160,7 @@ def test_refresh_gives_up_with_a_message(study, monkeypatch):
 
     import qualcode.search.index as index
 
-    def always(conn, rebuild):
+    def always(conn, rebuild, limit=None):
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
 
     monkeypatch.setattr(index, "_rebuild", always)

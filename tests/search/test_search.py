@@ -139,3 +139,14 @@ def test_limit_keeps_the_total(study):
 def test_bad_requests(study, pattern, options, error, message):
     with pytest.raises(error, match=message):
         search(study, pattern, SearchOptions(**options))
+
+
+def test_hits_are_the_same_whatever_the_turns_read_per_statement(study, monkeypatch):
+    # a page's turns are read a bounded number of (transcript, ordinal) pairs at a time
+    # (SQLite caps the bound values of one statement): reading one pair per statement gives the same hits
+    from qualcode.store import search as store
+
+    expected = search(study, "housing", SearchOptions(speaker="any")).to_dict()
+    assert expected["total"] >= 3
+    monkeypatch.setattr(store, "TURNS_PER_READ", 1)
+    assert search(study, "housing", SearchOptions(speaker="any")).to_dict() == expected

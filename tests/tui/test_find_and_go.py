@@ -5,6 +5,7 @@ import pytest
 from textual.widgets import Static
 
 from qualcode.coding.listing import list_codings
+from qualcode.tui import app as app_module
 from qualcode.tui.app import CodingApp
 from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
@@ -169,26 +170,87 @@ async def test_search_hits_write_nothing_where_the_index_is_not_theirs(project, 
         assert indexed_markers(conn) == before
 
 
-async def test_the_first_search_hits_bring_the_index_up_to_date_once(project, interview, second):
-    # Where the index may be written, the F after an import indexes what is new (the
-    # coder asked for a corpus search); the next F writes nothing.
+@pytest.mark.parametrize("others", [5, 40])
+async def test_search_hits_read_the_store_in_a_few_statements_whatever_the_transcripts_hit(
+        project, interview, others, monkeypatch):
+    # A word said in many transcripts: the hits' lines are read for all of them at once
+    # (texts with their digests, and turns), not three statements per transcript, so
+    # the count is the same for 6 and for 41 transcripts hit (8; before: 27 and 132; up to
+    # 4 more if the screen's 2-second refresh tick lands inside).
+    from sqlalchemy import event
+
+    from qualcode.search.index import refresh
+
+    monkeypatch.setattr(app_module, "INDEX_STEP_SECONDS", 60.0)  # no idle index step inside the count
+    for n in range(others):
+        add_transcript(project, f"vsp-x{n:02d}", "service_provider",
+                       [("Interviewer", "Where?"), ("Respondent", f"Shelter {n} was full.")])
+    refresh(project)
+    app = CodingApp(project, "ana", "vsp-1")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("F", *"shelter")
+        await pilot.pause()
+        event.listen(project.engine, "before_cursor_execute", count)
+        try:
+            await pilot.press("enter")
+            await settle(pilot)
+        finally:
+            event.remove(project.engine, "before_cursor_execute", count)
+        assert isinstance(app.screen, HitsScreen)
+        assert len({r.value[0] for r in app.screen.pick_list.rows}) == others + 1
+    assert len(statements) <= 12, f"{len(statements)} statements for F over {others + 1} transcripts"
+
+
+async def test_search_hits_write_nothing_in_the_key_and_index_what_is_new_between_keys(
+        project, interview, second, monkeypatch):
+    # Where the index may be written, F after an import still writes nothing inside the
+    # key (building the index for a large import took seconds there): the new
+    # transcripts are searched in their text; then they are indexed between keys, one
+    # per step, and the next F reads them from the index with the same hits.
+    from sqlalchemy import event
+
     from qualcode.search.index import refresh
     from qualcode.store.search import indexed_markers, transcript_markers
 
+    monkeypatch.setattr(app_module, "INDEX_STEP_SECONDS", 1.0)  # the first step well after the key
     refresh(project)
-    add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "Shelter beds.")])
+    for name in ("vsp-3", "vsp-4"):
+        add_transcript(project, name, "service_provider", [("Interviewer", "Q?"), ("Respondent", "Shelter beds.")])
     app = CodingApp(project, "ana", "vsp-1")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement.split()[0].upper())
+
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        for _ in range(2):
+        event.listen(project.engine, "before_cursor_execute", count)
+        try:
             await pilot.press("F", *"shelter", "enter")
-            await settle(pilot)
-            assert isinstance(app.screen, HitsScreen)
-            assert [r.value[0] for r in app.screen.pick_list.rows] == ["vsp-1", "vsp-2", "vsp-3"]
+            await pilot.pause()
+        finally:
+            event.remove(project.engine, "before_cursor_execute", count)
+        assert set(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
+        assert isinstance(app.screen, HitsScreen)
+        rows = [r.label for r in app.screen.pick_list.rows]
+        assert [r.value[0] for r in app.screen.pick_list.rows] == ["vsp-1", "vsp-2", "vsp-3", "vsp-4"]
+        await pilot.press("escape")
+        for _ in range(60):  # two steps, 1 s apart
+            await pilot.pause(0.1)
             with project.read() as conn:
-                assert indexed_markers(conn) == transcript_markers(conn)
-            await pilot.press("escape")
-            await settle(pilot)
+                if indexed_markers(conn) == transcript_markers(conn):
+                    break
+        with project.read() as conn:
+            assert indexed_markers(conn) == transcript_markers(conn)
+        await pilot.press("F", *"shelter", "enter")
+        await settle(pilot)
+        assert [r.label for r in app.screen.pick_list.rows] == rows
 
 
 async def test_find_rewraps_no_turn_it_only_highlights(project, monkeypatch):
