@@ -16,6 +16,7 @@ from qualcode.store.schema import (
     events,
     segments,
     suggestions,
+    transcript_turns,
     transcripts,
 )
 
@@ -423,12 +424,12 @@ def coded_segment_counts(conn: Connection) -> list[tuple[str, str, int]]:
 
 
 def respondent_segment_totals(conn: Connection) -> dict[str, int]:
-    query = (
-        select(segments.c.transcript_id, func.count())
-        .where(segments.c.is_interviewer.is_(False))
-        .group_by(segments.c.transcript_id)
-    )
-    return dict(conn.execute(query).all())
+    """transcript -> its respondent turns (transcripts with none left out), read off
+    ``transcript_turns``, kept by triggers on segments (store/turn_totals.py)."""
+    rows = conn.execute(select(transcript_turns.c.transcript_id, transcript_turns.c.respondent_turns))
+    found = dict(rows.cursor.fetchall())
+    rows.close()
+    return found
 
 
 def _as_dict(row) -> dict[str, Any]:

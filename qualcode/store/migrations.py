@@ -30,6 +30,7 @@ from qualcode.store.schema import (
     segments,
 )
 from qualcode.store.stored_counts import install_count_triggers, rebuild_counts
+from qualcode.store.turn_totals import TOTAL_TABLES, install_total_triggers, rebuild_totals
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,15 @@ def _stored_counts(conn: Connection) -> None:
     rebuild_counts(conn)
 
 
+def _turn_totals(conn: Connection) -> None:
+    """coder_transcripts and transcript_turns, kept by triggers on coder_turns and segments
+    and filled here (store/turn_totals.py): the analysis set's coverage reads them."""
+    for table in TOTAL_TABLES:
+        table.create(conn, checkfirst=True)
+    install_total_triggers(conn)
+    rebuild_totals(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -238,6 +248,8 @@ MIGRATIONS: list[Migration] = [
               _index_codings_by_segment_alone),
     Migration(15, "coder_turns and code_turns: counts kept by triggers on codings (tallies read them); segments by kind",
               _stored_counts),
+    Migration(16, "coder_transcripts and transcript_turns: coverage totals kept by triggers (tallies read them)",
+              _turn_totals),
 ]
 HEAD = MIGRATIONS[-1].version
 

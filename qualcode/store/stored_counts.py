@@ -28,8 +28,15 @@ from __future__ import annotations
 from sqlalchemy import Connection, case, delete, func, insert, select
 
 from qualcode.store.schema import code_turns, coder_turns, codings, segments
+from qualcode.store.turn_totals import (
+    TOTAL_TABLES,
+    install_total_triggers,
+    rebuild_totals,
+    total_problems,
+)
 
-COUNTED_TABLES = (coder_turns, code_turns)
+# With the totals kept from them (store/turn_totals.py): every table a trigger keeps.
+COUNTED_TABLES = (coder_turns, code_turns, *TOTAL_TABLES)
 
 _OLD_KEY_CHANGED = ("OLD.coder IS NOT NEW.coder OR OLD.code_id IS NOT NEW.code_id "
                     "OR OLD.transcript_id IS NOT NEW.transcript_id OR OLD.segment_id IS NOT NEW.segment_id")
@@ -142,6 +149,7 @@ def install_count_triggers(conn: Connection) -> None:
         statements = sqlite_trigger_statements()
     for statement in statements:
         conn.exec_driver_sql(statement)
+    install_total_triggers(conn)
 
 
 # -- recomputation ------------------------------------------------------------------
@@ -172,11 +180,12 @@ def recomputed_code_turns():
 
 def rebuild_counts(conn: Connection) -> None:
     """Replace the stored counts with a recomputation (migration 15, repairs)."""
-    for table in COUNTED_TABLES:
+    for table in (coder_turns, code_turns):
         conn.execute(delete(table))
     rows = [(c, t, s, bool(i), n) for c, t, s, i, n in conn.execute(recomputed_coder_turns())]
     _insert(conn, coder_turns, rows)
     _insert(conn, code_turns, [tuple(r) for r in conn.execute(recomputed_code_turns())])
+    rebuild_totals(conn)  # the triggers on coder_turns kept them; recomputed all the same
 
 
 def _insert(conn: Connection, table, rows: list[tuple], batch: int = 5000) -> None:
@@ -198,5 +207,5 @@ def count_problems(conn: Connection) -> list[str]:
         if wrong:
             problems.append(f"{name}: {len(wrong)} row(s) differ from codings, e.g. {wrong[0]}: "
                             f"stored {stored.get(wrong[0])}, recomputed {expected.get(wrong[0])}")
-    return problems
+    return problems + total_problems(conn)
 
