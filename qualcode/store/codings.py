@@ -119,6 +119,17 @@ def overlapping(
     return [_as_dict(r) for r in rows]
 
 
+def coding_target_exists(conn: Connection, values: dict[str, Any]) -> bool:
+    """Whether a coding's transcript (and turn, if it has one) is stored: an undo or redo
+    re-creating a coding after its transcript was removed, renamed or re-imported has none."""
+    if values.get("segment_id") is None:
+        query = select(transcripts.c.id).where(transcripts.c.id == values["transcript_id"])
+    else:
+        query = select(segments.c.id).where(
+            segments.c.id == values["segment_id"], segments.c.transcript_id == values["transcript_id"])
+    return conn.execute(query).first() is not None
+
+
 def insert_coding(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
     """Insert a coding (with an explicit id when re-creating one for undo/redo)."""
     stamp = now()
