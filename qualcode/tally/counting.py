@@ -184,6 +184,26 @@ def segment_keys(
     return distinct_segment_keys(rows, columns, with_transcripts=with_transcripts)
 
 
+def segment_keys_by_code(
+    conn: Connection, coder: str, columns: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """:func:`segment_keys` without the transcripts, from each code's segment ids read
+    as one string (store/tally.py ``coded_segments_by_code``) and parsed in C."""
+    import numpy as np
+
+    from qualcode.store import tally as store
+
+    width = max(columns.values(), default=0) + 1
+    parts = []
+    for code, count, joined in store.coded_segments_by_code(conn, coder, list(columns)):
+        found = np.fromstring(joined or "", dtype=np.int64, sep=",")
+        if len(found) != count:  # never expected: integers joined by commas; read row by row
+            return segment_keys(conn, coder, columns)
+        parts.append(found * width + columns[code])
+    pairs = sorted_distinct(np.concatenate(parts) if parts else np.empty(0, dtype=np.int64))
+    return pairs // width, pairs % width, {}
+
+
 def distinct_segment_keys(
     rows: list[tuple], columns: dict[str, int], *, with_transcripts: bool
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:

@@ -18,6 +18,7 @@ from qualcode.tally.counting import (
     ReferenceRow,
     distinct_segment_keys,
     key_counts,
+    segment_keys_by_code,
 )
 
 if TYPE_CHECKING:
@@ -87,7 +88,8 @@ class Whose:
             segment_column_rows,  # the store loads SQLAlchemy
         )
 
-        # The named coder's rows need no transcript unless asked: one integer per row.
+        if self.named and not with_transcripts:  # each code's segment ids in one string
+            return segment_keys_by_code(conn, self.named, columns)
         transcripts = with_transcripts or not self.named
         rows = self.counted_rows(
             lambda coder: segment_column_rows(conn, coder, columns, with_transcripts=transcripts), transcript=1)
