@@ -407,6 +407,8 @@ SECTIONS = {
     "tally": lambda: tally_table("tally.json"),
     "tally-quiet": lambda: tally_table("tally-quiet.json"),
     "tally-before": lambda: tally_table("tally-before.json"),
+    "tally-fourth-before": lambda: tally_table("tally-fourth-before.json"),
+    "tally-fourth": lambda: tally_table("tally-fourth.json"),
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
     "scaling-postgresql": lambda: scaling_table("scaling-postgresql.json"),
     "scaling-postgresql-streaming": lambda: scaling_table("scaling-postgresql-streaming.json"),
