@@ -124,14 +124,6 @@ def _code_turn_rows(conn: Connection, coder: str, code_ids: list[str], *, turns:
     return found
 
 
-def code_transcript_pairs(conn: Connection, coder: str, code_ids: list[str]) -> list[tuple[str, str]]:
-    """Distinct ``(code_id, transcript_id)`` of one coder's live codings of these codes:
-    the stored ``code_turns`` rows (one per pair with a coded turn)."""
-    query = select(code_turns.c.code_id, code_turns.c.transcript_id).where(
-        code_turns.c.coder == coder, code_turns.c.code_id.in_(code_ids))
-    return _fetch(conn, query)
-
-
 def segment_column_rows(
     conn: Connection, coder: str, columns: dict[str, int], *, with_transcripts: bool = False
 ) -> list[tuple]:
