@@ -270,6 +270,7 @@ def upgrade(engine: Engine) -> list[Migration]:
         if version is None:
             metadata.create_all(conn)
             install_count_triggers(conn)
+            install_total_triggers(conn)
             _stamp(conn, MIGRATIONS[-1])
             return [MIGRATIONS[-1]]
     if version > HEAD:

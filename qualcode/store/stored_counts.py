@@ -28,14 +28,11 @@ from __future__ import annotations
 from sqlalchemy import Connection, case, delete, func, insert, select
 
 from qualcode.store.schema import code_turns, coder_turns, codings, segments
-from qualcode.store.turn_totals import (
-    TOTAL_TABLES,
-    install_total_triggers,
-    rebuild_totals,
-    total_problems,
-)
+from qualcode.store.turn_totals import TOTAL_TABLES, total_problems
 
 # With the totals kept from them (store/turn_totals.py): every table a trigger keeps.
+# Their triggers are installed and filled apart (migration 16), never by migration 15's
+# functions here, which run on stores that do not have the totals' tables yet.
 COUNTED_TABLES = (coder_turns, code_turns, *TOTAL_TABLES)
 
 _OLD_KEY_CHANGED = ("OLD.coder IS NOT NEW.coder OR OLD.code_id IS NOT NEW.code_id "
@@ -149,7 +146,6 @@ def install_count_triggers(conn: Connection) -> None:
         statements = sqlite_trigger_statements()
     for statement in statements:
         conn.exec_driver_sql(statement)
-    install_total_triggers(conn)
 
 
 # -- recomputation ------------------------------------------------------------------
@@ -185,7 +181,6 @@ def rebuild_counts(conn: Connection) -> None:
     rows = [(c, t, s, bool(i), n) for c, t, s, i, n in conn.execute(recomputed_coder_turns())]
     _insert(conn, coder_turns, rows)
     _insert(conn, code_turns, [tuple(r) for r in conn.execute(recomputed_code_turns())])
-    rebuild_totals(conn)  # the triggers on coder_turns kept them; recomputed all the same
 
 
 def _insert(conn: Connection, table, rows: list[tuple], batch: int = 5000) -> None:

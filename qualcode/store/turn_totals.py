@@ -8,7 +8,7 @@ benchmark store) and ``segments`` (300k rows) for that was a third of a tally's 
 - ``coder_transcripts``: per (coder, transcript), the rows of ``coder_turns`` on
   respondent turns and on interviewer turns. Kept by triggers on ``coder_turns``
   itself, so whatever keeps ``coder_turns`` (the row triggers on codings of
-  store/stored_counts.py, a set-based bulk update, :func:`rebuild_counts`) keeps this.
+  store/stored_counts.py, a set-based bulk update, ``rebuild_counts``) keeps this.
 - ``transcript_turns``: per transcript, its respondent turns (segments not marked
   interviewer). Kept by triggers on ``segments``: an import inserts them, a re-import
   deletes and re-inserts them, a new id updates their transcript, a removal deletes them.
@@ -19,7 +19,7 @@ DEFINER``, as the one on codings: a coder's write keeps the totals right while t
 coder's role has no privilege to write them.
 
 :func:`total_problems` compares them with a recomputation; :func:`rebuild_totals`
-recomputes them (migration, repairs). stored_counts.py calls both.
+recomputes them (migration 16, repairs); stored_counts.count_problems includes the former.
 """
 
 from __future__ import annotations
