@@ -409,6 +409,8 @@ SECTIONS = {
     "tally-before": lambda: tally_table("tally-before.json"),
     "tally-fourth-before": lambda: tally_table("tally-fourth-before.json"),
     "tally-fourth": lambda: tally_table("tally-fourth.json"),
+    "tally-fourth-postgresql-200k": lambda: tally_table("tally-fourth-postgresql-200k.json"),
+    "tally-fourth-postgresql": lambda: tally_table("tally-fourth-postgresql.json"),
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
     "scaling-postgresql": lambda: scaling_table("scaling-postgresql.json"),
     "scaling-postgresql-streaming": lambda: scaling_table("scaling-postgresql-streaming.json"),
