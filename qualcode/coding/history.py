@@ -116,6 +116,8 @@ def _apply_coding(conn: Connection, coder: str, result: ActionBuilder, *, before
         assert current is not None, "_same matched the logged before"
         result.removed.append(StoredCoding.of(current))
     elif before is None:
+        if not store.coding_target_exists(conn, after):  # else a foreign-key error, not a refusal
+            raise _changed_since(result, f"the transcript '{after['transcript_id']}' of coding {coding_id}")
         stored = store.insert_coding(conn, after)
         result.added.append(StoredCoding.of(stored))
     else:

@@ -52,7 +52,8 @@ REVOKED = {"suggestions": "UPDATE, DELETE", "codebook_versions": "INSERT"}
 # Counts the database keeps from codings (store/stored_counts.py): a coder reads them
 # (blind like codings) and writes them only through the trigger on codings, which runs
 # as the lead (SECURITY DEFINER); the coder's role has no privilege to write them.
-COUNTED_TABLES = {"coder_turns": "coder", "code_turns": "coder"}
+# transcript_turns (store/turn_totals.py) has no coder: every reader sees it, as segments.
+COUNTED_TABLES = {"coder_turns": "coder", "code_turns": "coder", "coder_transcripts": "coder"}
 # Rows of another coder hidden while a sample the reader codes in is open (blind).
 BLIND_TABLES = {"codings": "coder", "events": "coder", "suggestions": "decided_by", "finish_marks": "coder",
                 "memos": "coder", **COUNTED_TABLES}

@@ -3,39 +3,43 @@
 Every tally builds the analysis set, so these avoid reading the codings table row by
 row (on 1M codings that read was 95% of a tally's time):
 
-- coded turns: counted off ``coder_turns``, one row per (coder, transcript, turn) with a
-  live coding, kept by triggers on codings (store/stored_counts.py). Counting them from
-  codings (distinct pairs off an index, joined to the segments) was 0.12-0.2 s of every
-  tally on 1M codings (benchmarks/bench_tally.py);
+- coded turns: read off ``coder_transcripts``, one row per (coder, transcript): the
+  rows of ``coder_turns`` (one per turn with a live coding, kept by triggers on codings,
+  store/stored_counts.py) counted by kind, kept by triggers on coder_turns
+  (store/turn_totals.py). Counting them from codings was 0.12-0.2 s of every tally on
+  1M codings, grouping coder_turns' 150k rows 18 ms (benchmarks/bench_tally.py);
 - origins: a loose scan of ``ix_codings_coder_origin``, one index seek per origin.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, case, false, func, select, true
+from sqlalchemy import Connection, false, func, select
 
-from qualcode.store.schema import coder_turns, coders, codings
+from qualcode.store.schema import coder_transcripts, coders, codings
 
 
 def coded_turns_of(conn: Connection, coder: str) -> tuple[dict[str, int], dict[str, int]]:
     """(respondent, interviewer): transcript -> distinct turns of that kind with a live coding of ``coder``."""
-    respondent, interviewer = _split_turns(conn.execute(_turns_query().where(coder_turns.c.coder == coder)))
-    return ({t: n for (_c, t), n in respondent.items()}, {t: n for (_c, t), n in interviewer.items()})
+    c = coder_transcripts.c
+    rows = conn.execute(select(c.transcript_id, c.respondent_turns, c.interviewer_turns).where(c.coder == coder))
+    found = rows.cursor.fetchall()  # plain tuples: 3,000 Row objects cost more than the read
+    rows.close()
+    return {t: n for t, n, _ in found if n}, {t: n for t, _, n in found if n}
 
 
 def _turns_query():
-    """(coder, transcript, turns, interviewer turns) off the stored counts (store/stored_counts.py)."""
-    asked = func.sum(case((coder_turns.c.is_interviewer == true(), 1), else_=0))
-    return (select(coder_turns.c.coder, coder_turns.c.transcript_id, func.count(), asked)
-            .group_by(coder_turns.c.coder, coder_turns.c.transcript_id))
+    """(coder, transcript, respondent turns, interviewer turns) off the stored totals
+    (store/turn_totals.py: coder_turns' rows counted per transcript, kept by triggers)."""
+    c = coder_transcripts.c
+    return select(c.coder, c.transcript_id, c.respondent_turns, c.interviewer_turns)
 
 
 def _split_turns(rows) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
     respondent: dict[tuple[str, str], int] = {}
     interviewer: dict[tuple[str, str], int] = {}
     for coder, transcript_id, turns, questions in rows:
-        if turns - questions:
-            respondent[coder, transcript_id] = turns - questions
+        if turns:
+            respondent[coder, transcript_id] = turns
         if questions:
             interviewer[coder, transcript_id] = questions
     return respondent, interviewer

@@ -16,6 +16,7 @@ from qualcode.store.schema import (
     events,
     segments,
     suggestions,
+    transcript_turns,
     transcripts,
 )
 
@@ -116,6 +117,17 @@ def overlapping(
         .order_by(codings.c.id)
     )
     return [_as_dict(r) for r in rows]
+
+
+def coding_target_exists(conn: Connection, values: dict[str, Any]) -> bool:
+    """Whether a coding's transcript (and turn, if it has one) is stored: an undo or redo
+    re-creating a coding after its transcript was removed, renamed or re-imported has none."""
+    if values.get("segment_id") is None:
+        query = select(transcripts.c.id).where(transcripts.c.id == values["transcript_id"])
+    else:
+        query = select(segments.c.id).where(
+            segments.c.id == values["segment_id"], segments.c.transcript_id == values["transcript_id"])
+    return conn.execute(query).first() is not None
 
 
 def insert_coding(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
@@ -453,12 +465,12 @@ def coded_segment_counts(conn: Connection) -> list[tuple[str, str, int]]:
 
 
 def respondent_segment_totals(conn: Connection) -> dict[str, int]:
-    query = (
-        select(segments.c.transcript_id, func.count())
-        .where(segments.c.is_interviewer.is_(False))
-        .group_by(segments.c.transcript_id)
-    )
-    return dict(conn.execute(query).all())
+    """transcript -> its respondent turns (transcripts with none left out), read off
+    ``transcript_turns``, kept by triggers on segments (store/turn_totals.py)."""
+    rows = conn.execute(select(transcript_turns.c.transcript_id, transcript_turns.c.respondent_turns))
+    found = dict(rows.cursor.fetchall())
+    rows.close()
+    return found
 
 
 def _as_dict(row) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from qualcode.store.schema import (
     segments,
 )
 from qualcode.store.stored_counts import install_count_triggers, rebuild_counts
+from qualcode.store.turn_totals import TOTAL_TABLES, install_total_triggers, rebuild_totals
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,15 @@ def _pack_transcript_texts(conn: Connection) -> None:
         conn.exec_driver_sql("UPDATE transcripts SET text = ? WHERE id = ?", (pack(text), transcript_id))
 
 
+def _turn_totals(conn: Connection) -> None:
+    """coder_transcripts and transcript_turns, kept by triggers on coder_turns and segments
+    and filled here (store/turn_totals.py): the analysis set's coverage reads them."""
+    for table in TOTAL_TABLES:
+        table.create(conn, checkfirst=True)
+    install_total_triggers(conn)
+    rebuild_totals(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -255,6 +265,8 @@ MIGRATIONS: list[Migration] = [
     Migration(15, "coder_turns and code_turns: counts kept by triggers on codings (tallies read them); segments by kind",
               _stored_counts),
     Migration(16, "transcript texts compressed on SQLite (zlib; most of a store's bytes)", _pack_transcript_texts),
+    Migration(17, "coder_transcripts and transcript_turns: coverage totals kept by triggers (tallies read them)",
+              _turn_totals),
 ]
 HEAD = MIGRATIONS[-1].version
 
@@ -275,6 +287,7 @@ def upgrade(engine: Engine) -> list[Migration]:
         if version is None:
             metadata.create_all(conn)
             install_count_triggers(conn)
+            install_total_triggers(conn)
             _stamp(conn, MIGRATIONS[-1])
             return [MIGRATIONS[-1]]
     if version > HEAD:

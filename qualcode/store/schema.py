@@ -357,3 +357,27 @@ code_turns = Table(
     Column("turns", Integer, nullable=False),
     sqlite_with_rowid=False,
 )
+
+# Totals kept from the two tables above and from segments (store/turn_totals.py), by
+# triggers on coder_turns and on segments: the analysis set's coverage of every tally
+# reads one row per transcript instead of grouping 150k turn rows and 300k segments.
+
+coder_transcripts = Table(
+    "coder_transcripts",
+    metadata,
+    # One coder's coded turns on one transcript (coder_turns' rows counted), by kind.
+    Column("coder", String(100), primary_key=True),
+    Column("transcript_id", String(200), primary_key=True),
+    Column("respondent_turns", Integer, nullable=False),
+    Column("interviewer_turns", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+transcript_turns = Table(
+    "transcript_turns",
+    metadata,
+    # A transcript's respondent turns (segments not marked interviewer), when it has any.
+    Column("transcript_id", String(200), primary_key=True),
+    Column("respondent_turns", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)

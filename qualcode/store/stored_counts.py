@@ -28,8 +28,12 @@ from __future__ import annotations
 from sqlalchemy import Connection, case, delete, func, insert, select
 
 from qualcode.store.schema import code_turns, coder_turns, codings, segments
+from qualcode.store.turn_totals import TOTAL_TABLES, total_problems
 
-COUNTED_TABLES = (coder_turns, code_turns)
+# With the totals kept from them (store/turn_totals.py): every table a trigger keeps.
+# Their triggers are installed and filled apart (migration 17), never by migration 15's
+# functions here, which run on stores that do not have the totals' tables yet.
+COUNTED_TABLES = (coder_turns, code_turns, *TOTAL_TABLES)
 
 _OLD_KEY_CHANGED = ("OLD.coder IS NOT NEW.coder OR OLD.code_id IS NOT NEW.code_id "
                     "OR OLD.transcript_id IS NOT NEW.transcript_id OR OLD.segment_id IS NOT NEW.segment_id")
@@ -172,7 +176,7 @@ def recomputed_code_turns():
 
 def rebuild_counts(conn: Connection) -> None:
     """Replace the stored counts with a recomputation (migration 15, repairs)."""
-    for table in COUNTED_TABLES:
+    for table in (coder_turns, code_turns):
         conn.execute(delete(table))
     rows = [(c, t, s, bool(i), n) for c, t, s, i, n in conn.execute(recomputed_coder_turns())]
     _insert(conn, coder_turns, rows)
@@ -198,5 +202,5 @@ def count_problems(conn: Connection) -> list[str]:
         if wrong:
             problems.append(f"{name}: {len(wrong)} row(s) differ from codings, e.g. {wrong[0]}: "
                             f"stored {stored.get(wrong[0])}, recomputed {expected.get(wrong[0])}")
-    return problems
+    return problems + total_problems(conn)
 

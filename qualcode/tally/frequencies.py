@@ -23,8 +23,8 @@ from qualcode.tally.counting import (
     CountTable,
     KeyMap,
     children_keymap,
+    key_counts,
     presence_rows,
-    reference_counts,
 )
 from qualcode.tally.selection import (
     Dimension,
@@ -166,7 +166,7 @@ def tally(
         check_dimension(dimension, infos)
         # Transcripts or sites under rollup need only which transcripts mention a key.
         presence_only = count != "references" and rollup
-        table = CountTable(whose.reference_rows(conn, keymap, presence_rows if presence_only else reference_counts))
+        table = CountTable(whose.reference_rows(conn, keymap, presence_rows if presence_only else key_counts))
     selected = select_transcripts(codebook, infos, roles, sites)
     counting = _Counting(count, noun or wording.lower_first(parent.name), table, keymap,
                          {key: codebook.get(key).name for key in keymap.keys}, top)

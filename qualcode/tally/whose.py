@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, TypeVar
 from qualcode.analysis.analysis_set import AnalysisSet, analysis_set, require_counted
 from qualcode.analysis.guard import guard_counted_codings
 from qualcode.tally.counting import (
+    KeyCounts,
     ReferenceRow,
     distinct_segment_keys,
-    reference_counts,
+    key_counts,
+    segment_keys_by_code,
 )
 
 if TYPE_CHECKING:
@@ -52,11 +54,25 @@ class Whose:
             rows += [r for r in fetch(coder) if coder_for.get(r[transcript]) == coder]
         return rows
 
-    def reference_rows(self, conn: Connection, keymap: KeyMap, counter=reference_counts) -> list[ReferenceRow]:
-        """``(transcript, key, n)`` rows of whose codings count; ``counter`` is
-        ``counting.reference_counts`` or, when only transcripts or sites are counted under
+    def reference_rows(self, conn: Connection, keymap: KeyMap,
+                       counter=key_counts) -> KeyCounts | list[ReferenceRow]:
+        """The references of whose codings count, per transcript and key, as ``counter``
+        gives them (rows or :data:`counting.KeyCounts`, both what a CountTable is made
+        of): ``counting.key_counts`` or, when only transcripts or sites are counted under
         rollup, the cheaper ``counting.presence_rows``."""
-        return self.counted_rows(lambda coder: counter(conn, coder, keymap))
+        if self.named:
+            return counter(conn, self.named, keymap)
+        found = {coder: counter(conn, coder, keymap) for coder in self.aset.coders}
+        if not all(isinstance(counts, dict) for counts in found.values()):
+            return self.counted_rows(lambda coder: _as_rows(found[coder]))
+        coder_for = self.aset.coder_for
+        by_key: KeyCounts = {}
+        for coder, counts in found.items():  # each coder's counts on the transcripts it counts for
+            for key, per in counts.items():
+                kept = {t: n for t, n in per.items() if coder_for.get(t) == coder}
+                if kept:
+                    by_key.setdefault(key, {}).update(kept)
+        return by_key
 
     def coded_spans(self, conn: Connection, code_ids: list[str]) -> list[tuple]:
         """``(transcript_id, segment_id, code_id, start, end)`` of whose live codings of these codes."""
@@ -72,11 +88,18 @@ class Whose:
             segment_column_rows,  # the store loads SQLAlchemy
         )
 
-        # The named coder's rows need no transcript unless asked: one integer per row.
+        if self.named and not with_transcripts:  # each code's segment ids in one string
+            return segment_keys_by_code(conn, self.named, columns)
         transcripts = with_transcripts or not self.named
         rows = self.counted_rows(
             lambda coder: segment_column_rows(conn, coder, columns, with_transcripts=transcripts), transcript=1)
         return distinct_segment_keys(rows, columns, with_transcripts=transcripts)
+
+
+def _as_rows(counts: KeyCounts | list[ReferenceRow]) -> list[ReferenceRow]:
+    if isinstance(counts, dict):
+        return [(t, key, n) for key, per in counts.items() for t, n in per.items()]
+    return counts
 
 
 def whose_codings(project: Project, coder: str | None) -> Whose:

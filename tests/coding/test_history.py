@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from qualcode.coding.listing import event_log, list_codings
 from qualcode.coding.session import CodingSession
 from qualcode.errors import CodingError
+from qualcode.interop.spreadsheets import import_codings
+from qualcode.transcripts.corrections import remove_transcript, set_transcript
+from tests.helpers import INTERVIEW, add_transcript
 
 pytestmark = pytest.mark.coders("ana", "ben")
 
@@ -202,3 +207,21 @@ def test_the_log_shows_accepts_rejects_and_memo_changes(project, interview):
     assert log[3].to_dict()["memo"] == {"before": None, "after": "hotline tip, not a referral?"}
     assert log[4].to_dict()["memo"] == {"before": "hotline tip, not a referral?", "after": None}
     assert "memo None -> 'hotline tip" in log[3].detail
+
+
+@pytest.mark.parametrize("change", ["remove", "rename"])
+def test_redo_of_an_import_after_its_transcript_changed_is_refused(project, change):
+    """Re-creating codings on a transcript removed or renamed since used to fail with a
+    foreign-key error (found by tests/store/test_stored_counts.py's state machine)."""
+    add_transcript(project, "x-a", "service_provider", INTERVIEW)
+    path = project.root / "codings.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["transcript", "coder", "code", "segment"], ["x-a", "ana", "referral.hotline", 2]])
+    import_codings(project, path)
+    CodingSession(project, "ana").undo()
+    if change == "remove":
+        remove_transcript(project, "x-a", by="lead")
+    else:
+        set_transcript(project, "x-a", new_id="x-b", by="lead")
+    with pytest.raises(CodingError, match="Cannot redo: the transcript 'x-a' of coding .* was changed since"):
+        CodingSession(project, "ana").redo()

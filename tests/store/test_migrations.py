@@ -152,3 +152,59 @@ def upgrade_from_before(engine, name_prefix: str, make_older) -> None:
         conn.execute(schema_version.delete())
         conn.execute(schema_version.insert().values(version=step.version - 1, name="older", applied_at=datetime.now()))
     assert step.version in [m.version for m in upgrade(engine)]
+
+
+def _drop_trigger(conn, name: str, table: str) -> None:
+    on = f" ON {table}" if conn.dialect.name == "postgresql" else ""
+    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}{on}")
+
+
+def _coded(project) -> None:
+    """Two coders' codings on two transcripts, an interviewer turn among them."""
+    from qualcode.coding.session import CodingSession
+    from tests.helpers import INTERVIEW, add_transcript
+
+    for tid in ("m-a", "m-b"):
+        add_transcript(project, tid, "service_provider", INTERVIEW)
+        CodingSession(project, "ana").tag(tid, 2, ["referral.hotline", "challenge.housing"])
+    CodingSession(project, "ben").tag("m-a", 4, ["referral.hotline"])
+
+
+@pytest.mark.coders("ana", "ben")
+@pytest.mark.parametrize("before", ["coder_turns and code_turns", "coder_transcripts and transcript_turns"])
+def test_stored_counts_and_totals_are_filled_on_an_older_store(project, before):
+    # A store stamped before the stored counts (migration 15) or before the totals
+    # (migration 17) has none of the tables that migration makes: on open they are made,
+    # with their triggers, and filled from what is stored, on either back end.
+    from qualcode.store.stored_counts import count_problems
+
+    _coded(project)
+    engine = project.engine
+    totals_only = before.startswith("coder_transcripts")
+
+    def make_older(conn) -> None:
+        for name in ("turn", "segment"):
+            for op in ("insert", "delete", "update"):  # SQLite's; PostgreSQL's go with the function
+                _drop_trigger(conn, f"qualcode_total_{name}_{op}", "segments")
+        _drop_trigger(conn, "qualcode_total_segments", "segments")
+        conn.exec_driver_sql("DROP TABLE coder_transcripts")
+        conn.exec_driver_sql("DROP TABLE transcript_turns")
+        if not totals_only:
+            for op in ("insert", "delete", "update"):
+                _drop_trigger(conn, f"qualcode_count_{op}", "codings")
+            _drop_trigger(conn, "qualcode_count_codings", "codings")
+            conn.exec_driver_sql("DROP TABLE coder_turns")
+            conn.exec_driver_sql("DROP TABLE code_turns")
+
+    upgrade_from_before(engine, before, make_older)
+    with engine.connect() as conn:
+        assert count_problems(conn) == []
+        assert conn.execute(text("SELECT count(*) FROM coder_transcripts")).scalar() == 3
+        assert conn.execute(text("SELECT sum(respondent_turns) FROM transcript_turns")).scalar() == 4
+        assert current_version(conn) == HEAD
+    from qualcode.coding.session import CodingSession
+
+    CodingSession(project, "ben").tag("m-b", 2, ["referral.hotline"])  # the triggers keep them from now on
+    with engine.connect() as conn:
+        assert count_problems(conn) == []
+        assert conn.execute(text("SELECT count(*) FROM coder_transcripts")).scalar() == 4

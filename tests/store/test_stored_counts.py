@@ -1,7 +1,9 @@
-"""The counts kept as data (store/stored_counts.py): after any sequence of writes --
-tag, untag, remove, undo, redo, bulk autocoding as a coder, codings import, a bundle
-merge, re-anchoring after a re-import, a transcript's new id, its removal and restore -- the
-stored ``coder_turns`` and ``code_turns`` equal a recomputation from ``codings``.
+"""The counts kept as data (store/stored_counts.py, store/turn_totals.py): after any
+sequence of writes -- tag, untag, remove, undo, redo, bulk autocoding as a coder, codings
+import, a bundle merge, re-anchoring after a re-import, a transcript's new id, its removal
+and restore, a new transcript's import -- the stored ``coder_turns`` and ``code_turns``
+equal a recomputation from ``codings``, and the totals kept from them and from the
+segments (``coder_transcripts``, ``transcript_turns``) a recomputation from those.
 Runs on both back ends (QUALCODE_TEST_DATABASE_URL selects PostgreSQL)."""
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from qualcode.interop.bundles import export_coder_bundle
 from qualcode.interop.merge import merge_bundle
 from qualcode.interop.spreadsheets import import_codings
 from qualcode.project import Project
-from qualcode.store.schema import code_turns, coder_turns, codings
+from qualcode.store.schema import code_turns, coder_turns, codings, segments
 from qualcode.store.stored_counts import count_problems, rebuild_counts
 from qualcode.store.transcripts import (
     load_transcript,
@@ -101,7 +103,7 @@ class CountsMachine(RuleBasedStateMachine):
         self.project, self.bundle = project, bundle
         # Each example has its own transcripts and coders (their own undo stacks), so an
         # example replays alike; vsp-1 is shared: the bundle's codings are merged onto it.
-        prefix = f"c{next(SERIAL)}"
+        prefix = self.prefix = f"c{next(SERIAL)}"
         self.ids = [f"{prefix}-a", f"{prefix}-b"]
         self.coders = [f"ana-{prefix}", f"ben-{prefix}"]
         add_coders(project, *self.coders)
@@ -199,6 +201,27 @@ class CountsMachine(RuleBasedStateMachine):
                 return
             replace_transcript(conn, new)
             reanchor_codings(conn, tid, row.text, new)
+
+    @rule(c=st.integers(0, 1), n=st.integers(0, 1), code=st.sampled_from(CODES),
+          ordinals=st.lists(st.integers(1, len(INTERVIEW)), min_size=1, max_size=3))
+    def insert_statement(self, c, n, code, ordinals):
+        """Codings written by one multi-row INSERT, interviewer turns (1, 3) among them."""
+        with self.project.write() as conn:
+            if transcript_row(conn, self.ids[n]) is None:
+                return
+            turns = {o: (i, s, e) for o, i, s, e in conn.execute(
+                select(segments.c.ordinal, segments.c.id, segments.c.start_offset, segments.c.end_offset)
+                .where(segments.c.transcript_id == self.ids[n]))}
+            now = datetime.now(UTC)
+            conn.execute(insert(codings), [
+                {"transcript_id": self.ids[n], "segment_id": turns[o][0], "coder": self.coders[c], "code_id": code,
+                 "start_offset": turns[o][1], "end_offset": turns[o][2], "origin": "manual", "orphaned": False,
+                 "created_at": now, "updated_at": now} for o in ordinals])
+
+    @rule(turns=st.integers(1, len(INTERVIEW)))
+    def import_transcript(self, turns):
+        """A new transcript's segments (interviewer and respondent turns) are inserted."""
+        add_transcript(self.project, f"{self.prefix}-new{next(SERIAL)}", "service_provider", INTERVIEW[:turns])
 
     @rule(n=st.integers(0, 1))
     def rename(self, n):
