@@ -6,6 +6,8 @@ autocoding a corpus as a coder or importing a coder's codings would then cost
 (``qualcode.coding.bulk``) and this module writes them: deletes, updates and inserts
 as batches, and one event per changed coding, all in the caller's transaction and
 in one event group (one undo takes the whole run back). No business rules here.
+Each part's codings are counted into the stored counts once, not row by row by the
+triggers (``stored_counts.counted_once``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from qualcode.store.codings import (
     now,
 )
 from qualcode.store.schema import codings, events
+from qualcode.store.stored_counts import counted_once
 
 CHUNK = 500  # ids per IN list: well under every driver's parameter limit
 
@@ -85,19 +88,22 @@ class GroupWriter:
     ) -> list[dict]:
         """Apply one part's changes; the rows changed and added, as logged."""
         stamp, conn = self.stamp, self.conn
-        for first in range(0, len(deletes), CHUNK):
-            chunk = [row["id"] for row in deletes[first : first + CHUNK]]
-            conn.execute(delete(codings).where(codings.c.id.in_(chunk)))
-        changed = [{**row, "start_offset": start, "end_offset": end, "updated_at": stamp} for row, start, end in updates]
-        if changed:
-            statement = (
-                update(codings).where(codings.c.id == bindparam("b_id"))
-                .values(start_offset=bindparam("b_start"), end_offset=bindparam("b_end"), updated_at=bindparam("b_at"))
-            )
-            params = [{"b_id": r["id"], "b_start": r["start_offset"], "b_end": r["end_offset"], "b_at": stamp} for r in changed]
-            conn.execute(statement, params)
-        # stamped as logged below, so the log's rows are the stored rows
-        ids = insert_codings(conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
+        keys = {(r["coder"], r["transcript_id"]) for r in (*deletes, *(row for row, _, _ in updates), *inserts)}
+        with counted_once(conn, keys):
+            for first in range(0, len(deletes), CHUNK):
+                chunk = [row["id"] for row in deletes[first : first + CHUNK]]
+                conn.execute(delete(codings).where(codings.c.id.in_(chunk)))
+            changed = [{**row, "start_offset": start, "end_offset": end, "updated_at": stamp} for row, start, end in updates]
+            if changed:
+                statement = (
+                    update(codings).where(codings.c.id == bindparam("b_id"))
+                    .values(start_offset=bindparam("b_start"), end_offset=bindparam("b_end"), updated_at=bindparam("b_at"))
+                )
+                params = [{"b_id": r["id"], "b_start": r["start_offset"], "b_end": r["end_offset"], "b_at": stamp}
+                          for r in changed]
+                conn.execute(statement, params)
+            # stamped as logged below, so the log's rows are the stored rows
+            ids = insert_codings(conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
         iso = stamp.isoformat()
         added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
         log: list[Change] = [(row, None) for row in deletes]

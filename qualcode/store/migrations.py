@@ -20,6 +20,7 @@ from qualcode.store.schema import (
     code_turns,
     coder_turns,
     codings,
+    counts_deferred,
     events,
     metadata,
     samples,
@@ -212,11 +213,20 @@ def _index_codings_by_segment_alone(conn: Connection) -> None:
 def _stored_counts(conn: Connection) -> None:
     """coder_turns and code_turns, kept by triggers on codings and filled here for the
     codings already stored (store/stored_counts.py): tallies read them, not codings."""
-    for table in (coder_turns, code_turns):
+    # counts_deferred too: the triggers installed are today's, which read it (migration 16).
+    for table in (coder_turns, code_turns, counts_deferred):
         table.create(conn, checkfirst=True)
     next(i for i in segments.indexes if i.name == "ix_segments_kind").create(conn, checkfirst=True)
     install_count_triggers(conn)
     rebuild_counts(conn)
+
+
+def _counts_deferred(conn: Connection) -> None:
+    """counts_deferred: the switch a bulk write sets to count its codings once per part
+    instead of row by row; the triggers read it (store/stored_counts.py)."""
+    counts_deferred.create(conn, checkfirst=True)
+    next(i for i in code_turns.indexes if i.name == "ix_code_turns_transcript").create(conn, checkfirst=True)
+    install_count_triggers(conn)
 
 
 MIGRATIONS: list[Migration] = [
@@ -238,6 +248,8 @@ MIGRATIONS: list[Migration] = [
               _index_codings_by_segment_alone),
     Migration(15, "coder_turns and code_turns: counts kept by triggers on codings (tallies read them); segments by kind",
               _stored_counts),
+    Migration(16, "counts_deferred: a bulk write counts its codings once per part (triggers skip its keys)",
+              _counts_deferred),
 ]
 HEAD = MIGRATIONS[-1].version
 

@@ -19,20 +19,40 @@ rows already processed, so that is where the count is kept (after
 ``SECURITY DEFINER``: a coder's write keeps the counts right, while the coder's role
 has no privilege on the tables themselves (``db grant`` gives SELECT only).
 
+A bulk write (``store/bulk.py``: ``autocode --as``, codings import) counts once per part
+instead (:func:`counted_once`): it puts its (coder, transcript) keys in
+``counts_deferred``, the triggers leave writes of those keys alone, and before the
+block ends :func:`recount_deferred` recomputes those keys' rows from ``codings``
+(a DELETE and an INSERT ... SELECT ... GROUP BY per table) and empties the switch. The
+switch is a table, not a setting: its rows are the writer's own uncommitted rows,
+unseen by any other transaction, and on PostgreSQL only the lead's role may write it
+(a coder's role may not, so a coder cannot turn counting off for their writes; their
+bulk writes are counted by the triggers row by row).
+
 :func:`count_problems` compares the stored counts with a recomputation from
 ``codings`` (tests, ``db copy``); :func:`rebuild_counts` recomputes them (migration).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, case, delete, func, insert, select
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from qualcode.store.schema import code_turns, coder_turns, codings, segments
+from sqlalchemy import Connection, and_, case, delete, func, insert, select, tuple_
+from sqlalchemy.exc import DBAPIError
+
+from qualcode.store.schema import code_turns, coder_turns, codings, counts_deferred, segments
 
 COUNTED_TABLES = (coder_turns, code_turns)
 
 _OLD_KEY_CHANGED = ("OLD.coder IS NOT NEW.coder OR OLD.code_id IS NOT NEW.code_id "
                     "OR OLD.transcript_id IS NOT NEW.transcript_id OR OLD.segment_id IS NOT NEW.segment_id")
+
+
+def _deferred(row: str) -> str:
+    """Whether the coding ``row``'s (coder, transcript) is being counted by a bulk write."""
+    return (f"EXISTS (SELECT 1 FROM counts_deferred WHERE coder = {row}.coder "
+            f"AND transcript_id = {row}.transcript_id)")
 
 
 def _sqlite_add(row: str, other: str) -> str:
@@ -68,15 +88,33 @@ def _sqlite_remove(row: str) -> str:
 def sqlite_trigger_statements() -> list[str]:
     drop = [f"DROP TRIGGER IF EXISTS qualcode_count_{op}" for op in ("insert", "delete", "update")]
     return drop + [
-        f"CREATE TRIGGER qualcode_count_insert AFTER INSERT ON codings BEGIN {_sqlite_add('NEW', 'AND id <> NEW.id')} END",
-        f"CREATE TRIGGER qualcode_count_delete AFTER DELETE ON codings BEGIN {_sqlite_remove('OLD')} END",
+        (f"CREATE TRIGGER qualcode_count_insert AFTER INSERT ON codings WHEN NOT {_deferred('NEW')} "
+         f"BEGIN {_sqlite_add('NEW', 'AND id <> NEW.id')} END"),
+        (f"CREATE TRIGGER qualcode_count_delete AFTER DELETE ON codings WHEN NOT {_deferred('OLD')} "
+         f"BEGIN {_sqlite_remove('OLD')} END"),
+        # Counted by the trigger unless both keys are deferred (a deferred key's rows are
+        # recounted from codings anyway, whatever the trigger did to them).
         (f"CREATE TRIGGER qualcode_count_update AFTER UPDATE OF coder, code_id, transcript_id, segment_id ON codings "
-         f"WHEN {_OLD_KEY_CHANGED} BEGIN {_sqlite_remove('OLD')} {_sqlite_add('NEW', 'AND id <> NEW.id')} END"),
+         f"WHEN ({_OLD_KEY_CHANGED}) AND NOT ({_deferred('OLD')} AND {_deferred('NEW')}) "
+         f"BEGIN {_sqlite_remove('OLD')} {_sqlite_add('NEW', 'AND id <> NEW.id')} END"),
     ]
 
 
 _POSTGRES_BODY = r"""
+DECLARE
+  deferred boolean;
 BEGIN
+  -- A bulk write counting these keys itself (counts_deferred: only the lead's role
+  -- writes it, and its rows are the writing transaction's own).
+  deferred := CASE TG_OP WHEN 'INSERT' THEN """ + _deferred("NEW") + """
+                         WHEN 'DELETE' THEN """ + _deferred("OLD") + """
+                         ELSE """ + _deferred("OLD") + " AND " + _deferred("NEW") + r""" END;
+  IF deferred THEN
+    IF TG_OP = 'DELETE' THEN
+      RETURN OLD;
+    END IF;
+    RETURN NEW;
+  END IF;
   IF TG_OP <> 'INSERT' AND OLD.segment_id IS NOT NULL AND (TG_OP = 'DELETE'
      OR (OLD.coder, OLD.code_id, OLD.transcript_id, OLD.segment_id)
         IS DISTINCT FROM (NEW.coder, NEW.code_id, NEW.transcript_id, NEW.segment_id)) THEN
@@ -151,28 +189,83 @@ def _live():
     return codings.c.segment_id.is_not(None)
 
 
-def recomputed_coder_turns():
+def _source(deferred_only: bool):
+    """``codings``, or only its rows of the deferred keys (read off ix_codings_coder)."""
+    if not deferred_only:
+        return codings
+    return counts_deferred.join(codings, and_(codings.c.coder == counts_deferred.c.coder,
+                                              codings.c.transcript_id == counts_deferred.c.transcript_id))
+
+
+def recomputed_coder_turns(deferred_only: bool = False):
     """``coder_turns``' rows, computed from ``codings`` and ``segments``."""
+    interviewer = func.coalesce(func.max(case((segments.c.is_interviewer, 1), else_=0)), 0) == 1
     return (
-        select(codings.c.coder, codings.c.transcript_id, codings.c.segment_id,
-               func.coalesce(func.max(case((segments.c.is_interviewer, 1), else_=0)), 0), func.count())
-        .select_from(codings.outerjoin(segments, segments.c.id == codings.c.segment_id))
+        select(codings.c.coder, codings.c.transcript_id, codings.c.segment_id, interviewer, func.count())
+        .select_from(_source(deferred_only).outerjoin(segments, segments.c.id == codings.c.segment_id))
         .where(_live()).group_by(codings.c.coder, codings.c.transcript_id, codings.c.segment_id)
     )
 
 
-def recomputed_code_turns():
+def recomputed_code_turns(deferred_only: bool = False):
     """``code_turns``' rows, computed from ``codings``."""
     return (
         select(codings.c.coder, codings.c.code_id, codings.c.transcript_id,
                func.count(func.distinct(codings.c.segment_id)))
+        .select_from(_source(deferred_only))
         .where(_live()).group_by(codings.c.coder, codings.c.code_id, codings.c.transcript_id)
     )
 
 
+# -- counting a bulk write once -------------------------------------------------------
+
+
+@contextmanager
+def counted_once(conn: Connection, keys: Iterable[tuple[str, str]]) -> Iterator[bool]:
+    """Within the block, writes to codings of these (coder, transcript) keys are left
+    alone by the triggers and counted once at its end; yields whether that is so.
+
+    Not on PostgreSQL for a role that may not write the switch and the counts (a
+    coder's): their writes are counted row by row, as any other. The keys are
+    recounted and the switch emptied on the way out of an error too (a caller that
+    caught it could still commit), but after a database error on PostgreSQL, whose
+    transaction is then aborted and can only roll back, switch included.
+    """
+    rows = [{"coder": c, "transcript_id": t} for c, t in sorted(set(keys))]
+    if not rows or not may_defer(conn):
+        yield False
+        return
+    conn.execute(insert(counts_deferred), rows)
+    try:
+        yield True
+    except BaseException as error:
+        if conn.dialect.name != "postgresql" or not isinstance(error, DBAPIError):
+            recount_deferred(conn)
+        raise
+    recount_deferred(conn)
+
+
+def recount_deferred(conn: Connection) -> None:
+    """Recompute the counts of the keys in ``counts_deferred`` from codings; empty it."""
+    keys = select(counts_deferred.c.coder, counts_deferred.c.transcript_id)
+    for table in COUNTED_TABLES:
+        conn.execute(delete(table).where(tuple_(table.c.coder, table.c.transcript_id).in_(keys)))
+    conn.execute(insert(coder_turns).from_select([c.name for c in coder_turns.c], recomputed_coder_turns(True)))
+    conn.execute(insert(code_turns).from_select([c.name for c in code_turns.c], recomputed_code_turns(True)))
+    conn.execute(delete(counts_deferred))
+
+
+def may_defer(conn: Connection) -> bool:
+    """Whether this connection's role may write the switch and the counts (always on SQLite)."""
+    if conn.dialect.name != "postgresql":
+        return True
+    checks = [func.has_table_privilege(t.name, p) for t in (counts_deferred, *COUNTED_TABLES) for p in ("INSERT", "DELETE")]
+    return all(conn.execute(select(*checks)).one())
+
+
 def rebuild_counts(conn: Connection) -> None:
     """Replace the stored counts with a recomputation (migration 15, repairs)."""
-    for table in COUNTED_TABLES:
+    for table in (*COUNTED_TABLES, counts_deferred):
         conn.execute(delete(table))
     rows = [(c, t, s, bool(i), n) for c, t, s, i, n in conn.execute(recomputed_coder_turns())]
     _insert(conn, coder_turns, rows)
@@ -188,6 +281,9 @@ def _insert(conn: Connection, table, rows: list[tuple], batch: int = 5000) -> No
 def count_problems(conn: Connection) -> list[str]:
     """Where the stored counts differ from a recomputation (empty when right), one line a table."""
     problems = []
+    left_on = conn.execute(select(counts_deferred.c.coder, counts_deferred.c.transcript_id)).all()
+    if left_on:
+        problems.append(f"counts_deferred: {len(left_on)} key(s) left switched off, e.g. {tuple(left_on[0])}")
     expected_turns = {(c, t, s): (bool(i), n) for c, t, s, i, n in conn.execute(recomputed_coder_turns())}
     stored_turns = {(c, t, s): (bool(i), n) for c, t, s, i, n in conn.execute(select(*coder_turns.c))}
     expected_codes = {tuple(r[:3]): r[3] for r in conn.execute(recomputed_code_turns())}
