@@ -353,7 +353,7 @@ code_turns = Table(
     Column("code_id", String(200), primary_key=True),
     Column("transcript_id", String(200), primary_key=True),
     Column("turns", Integer, nullable=False),
-    # A bulk write recounts one coder's transcripts at once (stored_counts.recount_deferred):
+    # A bulk write recounts one coder's transcripts at once (stored_counts.recount):
     # their rows are found here, not by a scan of all the coder's rows.
     Index("ix_code_turns_transcript", "coder", "transcript_id"),
     sqlite_with_rowid=False,

@@ -22,7 +22,7 @@ has no privilege on the tables themselves (``db grant`` gives SELECT only).
 A bulk write (``store/bulk.py``: ``autocode --as``, codings import) counts once per part
 instead (:func:`counted_once`): it puts its (coder, transcript) keys in
 ``counts_deferred``, the triggers leave writes of those keys alone, and before the
-block ends :func:`recount_deferred` recomputes those keys' rows from ``codings``
+block ends :func:`recount` recomputes those keys' rows from ``codings``
 (a DELETE and an INSERT ... SELECT ... GROUP BY per table) and empties the switch. The
 switch is a table, not a setting: its rows are the writer's own uncommitted rows,
 unseen by any other transaction, and on PostgreSQL only the lead's role may write it
@@ -38,12 +38,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, select, tuple_
+from sqlalchemy import Connection, TextClause, bindparam, case, delete, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from qualcode.store.schema import code_turns, coder_turns, codings, counts_deferred, segments
 
 COUNTED_TABLES = (coder_turns, code_turns)
+CHUNK = 500  # transcript ids per IN list: well under every driver's parameter limit
 
 _OLD_KEY_CHANGED = ("OLD.coder IS NOT NEW.coder OR OLD.code_id IS NOT NEW.code_id "
                     "OR OLD.transcript_id IS NOT NEW.transcript_id OR OLD.segment_id IS NOT NEW.segment_id")
@@ -189,35 +190,29 @@ def _live():
     return codings.c.segment_id.is_not(None)
 
 
-def _source(deferred_only: bool):
-    """``codings``, or only its rows of the deferred keys (read off ix_codings_coder)."""
-    if not deferred_only:
-        return codings
-    return counts_deferred.join(codings, and_(codings.c.coder == counts_deferred.c.coder,
-                                              codings.c.transcript_id == counts_deferred.c.transcript_id))
-
-
-def recomputed_coder_turns(deferred_only: bool = False):
+def recomputed_coder_turns():
     """``coder_turns``' rows, computed from ``codings`` and ``segments``."""
-    interviewer = func.coalesce(func.max(case((segments.c.is_interviewer, 1), else_=0)), 0) == 1
     return (
-        select(codings.c.coder, codings.c.transcript_id, codings.c.segment_id, interviewer, func.count())
-        .select_from(_source(deferred_only).outerjoin(segments, segments.c.id == codings.c.segment_id))
+        select(codings.c.coder, codings.c.transcript_id, codings.c.segment_id,
+               func.coalesce(func.max(case((segments.c.is_interviewer, 1), else_=0)), 0), func.count())
+        .select_from(codings.outerjoin(segments, segments.c.id == codings.c.segment_id))
         .where(_live()).group_by(codings.c.coder, codings.c.transcript_id, codings.c.segment_id)
     )
 
 
-def recomputed_code_turns(deferred_only: bool = False):
+def recomputed_code_turns():
     """``code_turns``' rows, computed from ``codings``."""
     return (
         select(codings.c.coder, codings.c.code_id, codings.c.transcript_id,
                func.count(func.distinct(codings.c.segment_id)))
-        .select_from(_source(deferred_only))
         .where(_live()).group_by(codings.c.coder, codings.c.code_id, codings.c.transcript_id)
     )
 
 
 # -- counting a bulk write once -------------------------------------------------------
+
+Keys = dict[str, list[str]]
+"""(coder, transcript) keys by coder: {coder: transcript ids}."""
 
 
 @contextmanager
@@ -231,28 +226,53 @@ def counted_once(conn: Connection, keys: Iterable[tuple[str, str]]) -> Iterator[
     caught it could still commit), but after a database error on PostgreSQL, whose
     transaction is then aborted and can only roll back, switch included.
     """
-    rows = [{"coder": c, "transcript_id": t} for c, t in sorted(set(keys))]
-    if not rows or not may_defer(conn):
+    by_coder: Keys = {}
+    for coder, transcript in sorted(set(keys)):
+        by_coder.setdefault(coder, []).append(transcript)
+    if not by_coder or not may_defer(conn):
         yield False
         return
-    conn.execute(insert(counts_deferred), rows)
+    conn.execute(insert(counts_deferred), [{"coder": c, "transcript_id": t} for c, ts in by_coder.items() for t in ts])
     try:
         yield True
     except BaseException as error:
         if conn.dialect.name != "postgresql" or not isinstance(error, DBAPIError):
-            recount_deferred(conn)
+            recount(conn, by_coder)
         raise
-    recount_deferred(conn)
+    recount(conn, by_coder)
 
 
-def recount_deferred(conn: Connection) -> None:
-    """Recompute the counts of the keys in ``counts_deferred`` from codings; empty it."""
-    keys = select(counts_deferred.c.coder, counts_deferred.c.transcript_id)
-    for table in COUNTED_TABLES:
-        conn.execute(delete(table).where(tuple_(table.c.coder, table.c.transcript_id).in_(keys)))
-    conn.execute(insert(coder_turns).from_select([c.name for c in coder_turns.c], recomputed_coder_turns(True)))
-    conn.execute(insert(code_turns).from_select([c.name for c in code_turns.c], recomputed_code_turns(True)))
-    conn.execute(delete(counts_deferred))
+def recount(conn: Connection, keys: Keys) -> None:
+    """Recompute the counts of these keys from codings (a DELETE and an INSERT ...
+    SELECT ... GROUP BY a table, CHUNK transcripts at a time); switch them back on."""
+    statements = _recount_statements(conn.dialect.name)
+    for coder, transcripts in keys.items():
+        for first in range(0, len(transcripts), CHUNK):
+            chunk = transcripts[first : first + CHUNK]
+            for table in (*COUNTED_TABLES, counts_deferred):
+                conn.execute(delete(table).where(table.c.coder == coder, table.c.transcript_id.in_(chunk)))
+            for statement in statements:
+                conn.execute(statement, {"coder": coder, "transcripts": chunk})
+
+
+def _recount_statements(dialect: str) -> list[TextClause]:
+    """INSERT ... SELECT of one coder's rows in some transcripts, for each table. SQLite
+    is told to read them off ix_codings_coder (coder, transcript_id, segment_id): without
+    statistics it takes ix_codings_coder_code for code_turns' GROUP BY order, which
+    reads every coding of the coder (a whole run's, for each part)."""
+    hint = " INDEXED BY ix_codings_coder" if dialect == "sqlite" else ""
+    among = "c.coder = :coder AND c.transcript_id IN :transcripts AND c.segment_id IS NOT NULL"
+    turns = f"""
+      INSERT INTO coder_turns (coder, transcript_id, segment_id, is_interviewer, codings)
+      SELECT c.coder, c.transcript_id, c.segment_id,
+             coalesce(max(CASE WHEN s.is_interviewer THEN 1 ELSE 0 END), 0) = 1, count(*)
+      FROM codings AS c{hint} LEFT JOIN segments AS s ON s.id = c.segment_id
+      WHERE {among} GROUP BY c.coder, c.transcript_id, c.segment_id"""
+    codes = f"""
+      INSERT INTO code_turns (coder, code_id, transcript_id, turns)
+      SELECT c.coder, c.code_id, c.transcript_id, count(DISTINCT c.segment_id)
+      FROM codings AS c{hint} WHERE {among} GROUP BY c.coder, c.code_id, c.transcript_id"""
+    return [text(sql).bindparams(bindparam("transcripts", expanding=True)) for sql in (turns, codes)]
 
 
 def may_defer(conn: Connection) -> bool:

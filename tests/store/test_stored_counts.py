@@ -197,23 +197,22 @@ class CountsMachine(RuleBasedStateMachine):
         coder = self.coders[c]
         _attempt(CodingSession(self.project, coder).redo)
 
-    @rule(c=st.integers(0, 1), n=st.integers(0, 1), code=st.sampled_from(CODES), every_turn=st.booleans(),
-          spans=st.sampled_from(["start", "both ends", "whole"]))
-    def autocode_as(self, c, n, code, every_turn, spans):
-        """Bulk (counted once per part, not by the triggers): proposals on the respondent
-        turns or on every turn, at a turn's start, at both its ends (two codings of one
-        code on one turn) or over the whole turn (merging the codings there: deletes and
-        updates); the first one twice (merged like a tag)."""
-        coder = self.coders[c]
-        with self.project.read() as conn:
-            if transcript_row(conn, self.ids[n]) is None:
-                return
-            transcript, ids = load_transcript(conn, self.ids[n]), segment_ids(conn, self.ids[n])
+    @rule(c=st.integers(0, 1), which=st.sampled_from([[0], [1], [0, 1]]), code=st.sampled_from(CODES),
+          every_turn=st.booleans(), spans=st.sampled_from(["start", "both ends", "whole"]))
+    def autocode_as(self, c, which, code, every_turn, spans):
+        """Bulk (counted once per part, not by the triggers), on one transcript or both:
+        proposals on the respondent turns or on every turn, at a turn's start, at both
+        its ends (two codings of one code on one turn) or over the whole turn (merging
+        the codings there: deletes and updates); the first one twice (merged like a tag)."""
         where = {"start": lambda s: [(s.start, s.start + 6)], "both ends": lambda s: [(s.start, s.start + 6), (s.end - 6, s.end)],
                  "whole": lambda s: [(s.start, s.end)]}[spans]
-        proposals = [Proposal(transcript.id, s.ordinal, ids[s.ordinal], "service_provider", code, start, end, 1.0, {})
-                     for s in transcript.segments if every_turn or not s.is_interviewer for start, end in where(s)]
-        _attempt(lambda: apply_as_coder(self.project, coder, proposals + proposals[:1]))
+        proposals = []
+        with self.project.read() as conn:
+            for tid in (self.ids[n] for n in which if transcript_row(conn, self.ids[n]) is not None):
+                transcript, ids = load_transcript(conn, tid), segment_ids(conn, tid)
+                proposals += [Proposal(tid, s.ordinal, ids[s.ordinal], "service_provider", code, start, end, 1.0, {})
+                              for s in transcript.segments if every_turn or not s.is_interviewer for start, end in where(s)]
+        _attempt(lambda: apply_as_coder(self.project, self.coders[c], proposals + proposals[:1]))
 
     @rule(c=st.integers(0, 1), n=st.integers(0, 1), codes=st.lists(st.sampled_from(CODES), min_size=1,
                                                                                max_size=3))
