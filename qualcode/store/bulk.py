@@ -87,23 +87,12 @@ class GroupWriter:
         deletes: list[dict[str, Any]],
     ) -> list[dict]:
         """Apply one part's changes; the rows changed and added, as logged."""
-        stamp, conn = self.stamp, self.conn
+        stamp = self.stamp
         keys = {(r["coder"], r["transcript_id"]) for r in (*deletes, *(row for row, _, _ in updates), *inserts)}
-        with counted_once(conn, keys):
-            for first in range(0, len(deletes), CHUNK):
-                chunk = [row["id"] for row in deletes[first : first + CHUNK]]
-                conn.execute(delete(codings).where(codings.c.id.in_(chunk)))
-            changed = [{**row, "start_offset": start, "end_offset": end, "updated_at": stamp} for row, start, end in updates]
-            if changed:
-                statement = (
-                    update(codings).where(codings.c.id == bindparam("b_id"))
-                    .values(start_offset=bindparam("b_start"), end_offset=bindparam("b_end"), updated_at=bindparam("b_at"))
-                )
-                params = [{"b_id": r["id"], "b_start": r["start_offset"], "b_end": r["end_offset"], "b_at": stamp}
-                          for r in changed]
-                conn.execute(statement, params)
+        with counted_once(self.conn, keys):  # the part's counts: once, not by the triggers row by row
+            changed = self._delete_and_move(deletes, updates)
             # stamped as logged below, so the log's rows are the stored rows
-            ids = insert_codings(conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
+            ids = insert_codings(self.conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
         iso = stamp.isoformat()
         added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
         log: list[Change] = [(row, None) for row in deletes]
@@ -113,6 +102,22 @@ class GroupWriter:
         self._log(log, self._waiting[:full])
         del self._waiting[:full]
         return changed + added
+
+    def _delete_and_move(self, deletes: list[dict[str, Any]], updates: list[tuple[dict[str, Any], int, int]]) -> list[dict]:
+        """Delete and move the part's codings; the moved rows as logged."""
+        stamp, conn = self.stamp, self.conn
+        for first in range(0, len(deletes), CHUNK):
+            chunk = [row["id"] for row in deletes[first : first + CHUNK]]
+            conn.execute(delete(codings).where(codings.c.id.in_(chunk)))
+        changed = [{**row, "start_offset": start, "end_offset": end, "updated_at": stamp} for row, start, end in updates]
+        if changed:
+            statement = (
+                update(codings).where(codings.c.id == bindparam("b_id"))
+                .values(start_offset=bindparam("b_start"), end_offset=bindparam("b_end"), updated_at=bindparam("b_at"))
+            )
+            params = [{"b_id": r["id"], "b_start": r["start_offset"], "b_end": r["end_offset"], "b_at": stamp} for r in changed]
+            conn.execute(statement, params)
+        return changed
 
     def finish(self) -> int | None:
         """Log the inserted rows still waiting; the group's id (None: nothing changed)."""
