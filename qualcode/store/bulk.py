@@ -17,15 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from qualcode.store import batches
-from qualcode.store.codings import (
-    CODING_FIELDS,
-    _as_dict,
-    _jsonable,
-    append_event,
-    compact_payload,
-    insert_codings,
-    now,
-)
+from qualcode.store.codings import _as_dict, append_event, insert_codings, now
+from qualcode.store.payloads import CODING_FIELDS, _jsonable, compact_payload
 from qualcode.store.schema import codings, events
 from qualcode.store.stored_counts import counted_once
 
