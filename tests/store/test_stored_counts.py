@@ -1,7 +1,9 @@
 """The counts kept as data (store/stored_counts.py): after any sequence of writes --
 tag, untag, remove, undo, redo, bulk autocoding as a coder, codings import, a bundle
 merge, re-anchoring after a re-import, a transcript's new id, its removal and restore -- the
-stored ``coder_turns`` and ``code_turns`` equal a recomputation from ``codings``.
+stored ``coder_turns`` and ``code_turns`` equal a recomputation from ``codings`` and a
+count of the codings rows in Python. Bulk autocoding counts each part once
+(``counted_once``: the triggers skip its keys, the part's end recounts them).
 Runs on both back ends (QUALCODE_TEST_DATABASE_URL selects PostgreSQL)."""
 
 from __future__ import annotations
@@ -278,7 +280,7 @@ def stored(conn) -> tuple[dict, dict]:
 
 def counted_in_python(conn) -> tuple[dict, dict]:
     """The model: both tables counted from the codings rows in Python, apart from the
-    store's recomputation (which the bulk path's recount shares)."""
+    store's own SQL (count_problems' recomputation, the bulk path's recount)."""
     interviewer = dict(conn.execute(select(segments.c.id, segments.c.is_interviewer)).all())
     turns: dict = {}
     referenced: dict = {}
