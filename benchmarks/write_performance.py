@@ -404,6 +404,8 @@ SECTIONS = {
     "autocode-ratio-counted-once-after2": lambda: autocode_ratio_table("autocode-ratio-counted-once-after2-200x8000.json"),
     "autocode-ratio-counted-once-before3": lambda: autocode_ratio_table("autocode-ratio-counted-once-before3-200x8000.json"),
     "autocode-ratio-counted-once-after3": lambda: autocode_ratio_table("autocode-ratio-counted-once-after3-200x8000.json"),
+    "autocode-ratio-counted-once-after4": lambda: autocode_ratio_table("autocode-ratio-counted-once-after4-200x8000.json"),
+    "autocode-ratio-counted-once-before4": lambda: autocode_ratio_table("autocode-ratio-counted-once-before4-200x8000.json"),
     "export-linearity": export_linearity_table,
     "tally-postgresql": lambda: tally_table("tally-postgresql.json"),
     "import-docx": import_docx_table,
