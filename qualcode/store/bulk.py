@@ -6,6 +6,8 @@ autocoding a corpus as a coder or importing a coder's codings would then cost
 (``qualcode.coding.bulk``) and this module writes them: deletes, updates and inserts
 as batches, and one event per changed coding, all in the caller's transaction and
 in one event group (one undo takes the whole run back). No business rules here.
+Each part's codings are counted into the stored counts once, not row by row by the
+triggers (``stored_counts.counted_once``).
 """
 
 from __future__ import annotations
@@ -15,16 +17,10 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from qualcode.store import batches
-from qualcode.store.codings import (
-    CODING_FIELDS,
-    _as_dict,
-    _jsonable,
-    append_event,
-    compact_payload,
-    insert_codings,
-    now,
-)
+from qualcode.store.codings import _as_dict, append_event, insert_codings, now
+from qualcode.store.payloads import CODING_FIELDS, _jsonable, compact_payload
 from qualcode.store.schema import codings, events
+from qualcode.store.stored_counts import counted_once
 
 CHUNK = 500  # ids per IN list: well under every driver's parameter limit
 
@@ -84,6 +80,24 @@ class GroupWriter:
         deletes: list[dict[str, Any]],
     ) -> list[dict]:
         """Apply one part's changes; the rows changed and added, as logged."""
+        stamp = self.stamp
+        keys = {(r["coder"], r["transcript_id"]) for r in (*deletes, *(row for row, _, _ in updates), *inserts)}
+        with counted_once(self.conn, keys):  # the part's counts: once, not by the triggers row by row
+            changed = self._delete_and_move(deletes, updates)
+            # stamped as logged below, so the log's rows are the stored rows
+            ids = insert_codings(self.conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
+        iso = stamp.isoformat()
+        added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
+        log: list[Change] = [(row, None) for row in deletes]
+        log += [(row, after) for (row, _, _), after in zip(updates, changed, strict=True)]
+        self._waiting += added
+        full = len(self._waiting) - len(self._waiting) % batches.LIMIT
+        self._log(log, self._waiting[:full])
+        del self._waiting[:full]
+        return changed + added
+
+    def _delete_and_move(self, deletes: list[dict[str, Any]], updates: list[tuple[dict[str, Any], int, int]]) -> list[dict]:
+        """Delete and move the part's codings; the moved rows as logged."""
         stamp, conn = self.stamp, self.conn
         for first in range(0, len(deletes), CHUNK):
             chunk = [row["id"] for row in deletes[first : first + CHUNK]]
@@ -96,17 +110,7 @@ class GroupWriter:
             )
             params = [{"b_id": r["id"], "b_start": r["start_offset"], "b_end": r["end_offset"], "b_at": stamp} for r in changed]
             conn.execute(statement, params)
-        # stamped as logged below, so the log's rows are the stored rows
-        ids = insert_codings(conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
-        iso = stamp.isoformat()
-        added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
-        log: list[Change] = [(row, None) for row in deletes]
-        log += [(row, after) for (row, _, _), after in zip(updates, changed, strict=True)]
-        self._waiting += added
-        full = len(self._waiting) - len(self._waiting) % batches.LIMIT
-        self._log(log, self._waiting[:full])
-        del self._waiting[:full]
-        return changed + added
+        return changed
 
     def finish(self) -> int | None:
         """Log the inserted rows still waiting; the group's id (None: nothing changed)."""

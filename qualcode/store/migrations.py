@@ -21,6 +21,7 @@ from qualcode.store.schema import (
     code_turns,
     coder_turns,
     codings,
+    counts_deferred,
     events,
     metadata,
     samples,
@@ -214,7 +215,8 @@ def _index_codings_by_segment_alone(conn: Connection) -> None:
 def _stored_counts(conn: Connection) -> None:
     """coder_turns and code_turns, kept by triggers on codings and filled here for the
     codings already stored (store/stored_counts.py): tallies read them, not codings."""
-    for table in (coder_turns, code_turns):
+    # counts_deferred too: the triggers installed are today's, which read it (migration 18).
+    for table in (coder_turns, code_turns, counts_deferred):
         table.create(conn, checkfirst=True)
     next(i for i in segments.indexes if i.name == "ix_segments_kind").create(conn, checkfirst=True)
     install_count_triggers(conn)
@@ -245,6 +247,14 @@ def _turn_totals(conn: Connection) -> None:
     rebuild_totals(conn)
 
 
+def _counts_deferred(conn: Connection) -> None:
+    """counts_deferred: the switch a bulk write sets to count its codings once per part
+    instead of row by row; the triggers read it (store/stored_counts.py)."""
+    counts_deferred.create(conn, checkfirst=True)
+    next(i for i in code_turns.indexes if i.name == "ix_code_turns_transcript").create(conn, checkfirst=True)
+    install_count_triggers(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -267,6 +277,8 @@ MIGRATIONS: list[Migration] = [
     Migration(16, "transcript texts compressed on SQLite (zlib; most of a store's bytes)", _pack_transcript_texts),
     Migration(17, "coder_transcripts and transcript_turns: coverage totals kept by triggers (tallies read them)",
               _turn_totals),
+    Migration(18, "counts_deferred: a bulk write counts its codings once per part (triggers skip its keys)",
+              _counts_deferred),
 ]
 HEAD = MIGRATIONS[-1].version
 

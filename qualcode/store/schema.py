@@ -355,6 +355,22 @@ code_turns = Table(
     Column("code_id", String(200), primary_key=True),
     Column("transcript_id", String(200), primary_key=True),
     Column("turns", Integer, nullable=False),
+    # A bulk write recounts one coder's transcripts at once (stored_counts.recount):
+    # their rows are found here, not by a scan of all the coder's rows.
+    Index("ix_code_turns_transcript", "coder", "transcript_id"),
+    sqlite_with_rowid=False,
+)
+
+counts_deferred = Table(
+    "counts_deferred",
+    metadata,
+    # The switch of a bulk write: while a (coder, transcript) row is here, the triggers
+    # leave that key's counts alone and the writer recounts them from codings before
+    # its transaction ends (store/stored_counts.py). Empty outside such a write: rows
+    # are added and removed in one transaction and never committed. Written by the
+    # lead's role only (a coder's role reads it, as every table).
+    Column("coder", String(100), primary_key=True),
+    Column("transcript_id", String(200), primary_key=True),
     sqlite_with_rowid=False,
 )
 

@@ -19,24 +19,48 @@ rows already processed, so that is where the count is kept (after
 ``SECURITY DEFINER``: a coder's write keeps the counts right, while the coder's role
 has no privilege on the tables themselves (``db grant`` gives SELECT only).
 
+A bulk write (``store/bulk.py``: ``autocode --as``, codings import) counts once per part
+instead (:func:`counted_once`): it puts its (coder, transcript) keys in
+``counts_deferred``, the triggers leave writes of those keys alone, and before the
+block ends :func:`recount` recomputes those keys' rows from ``codings``
+(a DELETE and an INSERT ... SELECT ... GROUP BY per table) and empties the switch. The
+switch is a table, not a setting: its rows are the writer's own uncommitted rows,
+unseen by any other transaction, and on PostgreSQL only the lead's role may write it
+(a coder's role may not, so a coder cannot turn counting off for their writes; their
+bulk writes are counted by the triggers row by row).
+
 :func:`count_problems` compares the stored counts with a recomputation from
 ``codings`` (tests, ``db copy``); :func:`rebuild_counts` recomputes them (migration).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, case, delete, func, insert, select
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from qualcode.store.schema import code_turns, coder_turns, codings, segments
+from sqlalchemy import Connection, TextClause, bindparam, case, delete, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
+
+from qualcode.store.schema import code_turns, coder_turns, codings, counts_deferred, segments
 from qualcode.store.turn_totals import TOTAL_TABLES, total_problems
 
+# The counts kept per (coder, transcript, ...) from codings: a bulk write recounts these
+# for its keys (the totals kept from coder_turns follow by their own triggers).
+KEYED_COUNTS = (coder_turns, code_turns)
 # With the totals kept from them (store/turn_totals.py): every table a trigger keeps.
 # Their triggers are installed and filled apart (migration 17), never by migration 15's
 # functions here, which run on stores that do not have the totals' tables yet.
-COUNTED_TABLES = (coder_turns, code_turns, *TOTAL_TABLES)
+COUNTED_TABLES = (*KEYED_COUNTS, *TOTAL_TABLES)
+CHUNK = 500  # transcript ids per IN list: well under every driver's parameter limit
 
 _OLD_KEY_CHANGED = ("OLD.coder IS NOT NEW.coder OR OLD.code_id IS NOT NEW.code_id "
                     "OR OLD.transcript_id IS NOT NEW.transcript_id OR OLD.segment_id IS NOT NEW.segment_id")
+
+
+def _deferred(row: str) -> str:
+    """Whether the coding ``row``'s (coder, transcript) is being counted by a bulk write."""
+    return (f"EXISTS (SELECT 1 FROM counts_deferred WHERE coder = {row}.coder "
+            f"AND transcript_id = {row}.transcript_id)")
 
 
 def _sqlite_add(row: str, other: str) -> str:
@@ -72,15 +96,33 @@ def _sqlite_remove(row: str) -> str:
 def sqlite_trigger_statements() -> list[str]:
     drop = [f"DROP TRIGGER IF EXISTS qualcode_count_{op}" for op in ("insert", "delete", "update")]
     return drop + [
-        f"CREATE TRIGGER qualcode_count_insert AFTER INSERT ON codings BEGIN {_sqlite_add('NEW', 'AND id <> NEW.id')} END",
-        f"CREATE TRIGGER qualcode_count_delete AFTER DELETE ON codings BEGIN {_sqlite_remove('OLD')} END",
+        (f"CREATE TRIGGER qualcode_count_insert AFTER INSERT ON codings WHEN NOT {_deferred('NEW')} "
+         f"BEGIN {_sqlite_add('NEW', 'AND id <> NEW.id')} END"),
+        (f"CREATE TRIGGER qualcode_count_delete AFTER DELETE ON codings WHEN NOT {_deferred('OLD')} "
+         f"BEGIN {_sqlite_remove('OLD')} END"),
+        # Counted by the trigger unless both keys are deferred (a deferred key's rows are
+        # recounted from codings anyway, whatever the trigger did to them).
         (f"CREATE TRIGGER qualcode_count_update AFTER UPDATE OF coder, code_id, transcript_id, segment_id ON codings "
-         f"WHEN {_OLD_KEY_CHANGED} BEGIN {_sqlite_remove('OLD')} {_sqlite_add('NEW', 'AND id <> NEW.id')} END"),
+         f"WHEN ({_OLD_KEY_CHANGED}) AND NOT ({_deferred('OLD')} AND {_deferred('NEW')}) "
+         f"BEGIN {_sqlite_remove('OLD')} {_sqlite_add('NEW', 'AND id <> NEW.id')} END"),
     ]
 
 
 _POSTGRES_BODY = r"""
+DECLARE
+  deferred boolean;
 BEGIN
+  -- A bulk write counting these keys itself (counts_deferred: only the lead's role
+  -- writes it, and its rows are the writing transaction's own).
+  deferred := CASE TG_OP WHEN 'INSERT' THEN """ + _deferred("NEW") + """
+                         WHEN 'DELETE' THEN """ + _deferred("OLD") + """
+                         ELSE """ + _deferred("OLD") + " AND " + _deferred("NEW") + r""" END;
+  IF deferred THEN
+    IF TG_OP = 'DELETE' THEN
+      RETURN OLD;
+    END IF;
+    RETURN NEW;
+  END IF;
   IF TG_OP <> 'INSERT' AND OLD.segment_id IS NOT NULL AND (TG_OP = 'DELETE'
      OR (OLD.coder, OLD.code_id, OLD.transcript_id, OLD.segment_id)
         IS DISTINCT FROM (NEW.coder, NEW.code_id, NEW.transcript_id, NEW.segment_id)) THEN
@@ -174,9 +216,83 @@ def recomputed_code_turns():
     )
 
 
+# -- counting a bulk write once -------------------------------------------------------
+
+Keys = dict[str, list[str]]
+"""(coder, transcript) keys by coder: {coder: transcript ids}."""
+
+
+@contextmanager
+def counted_once(conn: Connection, keys: Iterable[tuple[str, str]]) -> Iterator[bool]:
+    """Within the block, writes to codings of these (coder, transcript) keys are left
+    alone by the triggers and counted once at its end; yields whether that is so.
+
+    Not on PostgreSQL for a role that may not write the switch and the counts (a
+    coder's): their writes are counted row by row, as any other. The keys are
+    recounted and the switch emptied on the way out of an error too (a caller that
+    caught it could still commit), but after a database error on PostgreSQL, whose
+    transaction is then aborted and can only roll back, switch included.
+    """
+    by_coder: Keys = {}
+    for coder, transcript in sorted(set(keys)):
+        by_coder.setdefault(coder, []).append(transcript)
+    if not by_coder or not may_defer(conn):
+        yield False
+        return
+    conn.execute(insert(counts_deferred), [{"coder": c, "transcript_id": t} for c, ts in by_coder.items() for t in ts])
+    try:
+        yield True
+    except BaseException as error:
+        if conn.dialect.name != "postgresql" or not isinstance(error, DBAPIError):
+            recount(conn, by_coder)
+        raise
+    recount(conn, by_coder)
+
+
+def recount(conn: Connection, keys: Keys) -> None:
+    """Recompute the counts of these keys from codings (a DELETE and an INSERT ...
+    SELECT ... GROUP BY a table, CHUNK transcripts at a time); switch them back on."""
+    statements = _recount_statements(conn.dialect.name)
+    for coder, transcripts in keys.items():
+        for first in range(0, len(transcripts), CHUNK):
+            chunk = transcripts[first : first + CHUNK]
+            for table in (*KEYED_COUNTS, counts_deferred):
+                conn.execute(delete(table).where(table.c.coder == coder, table.c.transcript_id.in_(chunk)))
+            for statement in statements:
+                conn.execute(statement, {"coder": coder, "transcripts": chunk})
+
+
+def _recount_statements(dialect: str) -> list[TextClause]:
+    """INSERT ... SELECT of one coder's rows in some transcripts, for each table. SQLite
+    is told to read them off ix_codings_coder (coder, transcript_id, segment_id): without
+    statistics it takes ix_codings_coder_code for code_turns' GROUP BY order, which
+    reads every coding of the coder (a whole run's, for each part)."""
+    hint = " INDEXED BY ix_codings_coder" if dialect == "sqlite" else ""
+    among = "c.coder = :coder AND c.transcript_id IN :transcripts AND c.segment_id IS NOT NULL"
+    turns = f"""
+      INSERT INTO coder_turns (coder, transcript_id, segment_id, is_interviewer, codings)
+      SELECT c.coder, c.transcript_id, c.segment_id,
+             coalesce(max(CASE WHEN s.is_interviewer THEN 1 ELSE 0 END), 0) = 1, count(*)
+      FROM codings AS c{hint} LEFT JOIN segments AS s ON s.id = c.segment_id
+      WHERE {among} GROUP BY c.coder, c.transcript_id, c.segment_id"""
+    codes = f"""
+      INSERT INTO code_turns (coder, code_id, transcript_id, turns)
+      SELECT c.coder, c.code_id, c.transcript_id, count(DISTINCT c.segment_id)
+      FROM codings AS c{hint} WHERE {among} GROUP BY c.coder, c.code_id, c.transcript_id"""
+    return [text(sql).bindparams(bindparam("transcripts", expanding=True)) for sql in (turns, codes)]
+
+
+def may_defer(conn: Connection) -> bool:
+    """Whether this connection's role may write the switch and the counts (always on SQLite)."""
+    if conn.dialect.name != "postgresql":
+        return True
+    checks = [func.has_table_privilege(t.name, p) for t in (counts_deferred, *KEYED_COUNTS) for p in ("INSERT", "DELETE")]
+    return all(conn.execute(select(*checks)).one())
+
+
 def rebuild_counts(conn: Connection) -> None:
     """Replace the stored counts with a recomputation (migration 15, repairs)."""
-    for table in (coder_turns, code_turns):
+    for table in (coder_turns, code_turns, counts_deferred):
         conn.execute(delete(table))
     rows = [(c, t, s, bool(i), n) for c, t, s, i, n in conn.execute(recomputed_coder_turns())]
     _insert(conn, coder_turns, rows)
@@ -192,6 +308,9 @@ def _insert(conn: Connection, table, rows: list[tuple], batch: int = 5000) -> No
 def count_problems(conn: Connection) -> list[str]:
     """Where the stored counts differ from a recomputation (empty when right), one line a table."""
     problems = []
+    left_on = conn.execute(select(counts_deferred.c.coder, counts_deferred.c.transcript_id)).all()
+    if left_on:
+        problems.append(f"counts_deferred: {len(left_on)} key(s) left switched off, e.g. {tuple(left_on[0])}")
     expected_turns = {(c, t, s): (bool(i), n) for c, t, s, i, n in conn.execute(recomputed_coder_turns())}
     stored_turns = {(c, t, s): (bool(i), n) for c, t, s, i, n in conn.execute(select(*coder_turns.c))}
     expected_codes = {tuple(r[:3]): r[3] for r in conn.execute(recomputed_code_turns())}

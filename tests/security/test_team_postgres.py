@@ -14,8 +14,12 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from qualcode.cli.app import app
+from qualcode.coding.autocode.results import Proposal
+from qualcode.coding.autocode.stored import apply_as_coder
 from qualcode.coding.session import CodingSession
-from qualcode.store.stored_counts import count_problems
+from qualcode.project import Project
+from qualcode.store.stored_counts import count_problems, may_defer
+from qualcode.store.transcripts import load_transcript, segment_ids
 from tests import pg
 from tests.helpers import INTERVIEW, add_transcript
 
@@ -312,6 +316,8 @@ def test_db_grant_refuses_while_forged_rows_are_stored_and_check_lists_them(proj
     "UPDATE code_turns SET turns = turns + 1",
     "DELETE FROM coder_turns",
     "INSERT INTO coder_turns (coder, transcript_id, segment_id, is_interviewer, codings) VALUES (:me, 'vsp-2', 1, false, 1)",
+    # The bulk write's switch: a coder who could set it would write codings left uncounted.
+    "INSERT INTO counts_deferred (coder, transcript_id) VALUES (:me, 'vsp-2')",
 ])
 def test_a_coder_writes_the_stored_counts_only_through_codings(project, team, sql, monkeypatch):
     """store/stored_counts.py: the trigger on codings runs as the lead; the tables refuse the coder."""
@@ -326,6 +332,30 @@ def test_a_coder_writes_the_stored_counts_only_through_codings(project, team, sq
     with project.read() as conn:
         assert count_problems(conn) == []
     assert count(project, f"SELECT count(*) FROM code_turns WHERE coder = '{ana}'") == 1
+
+
+def test_a_coders_bulk_write_is_counted_by_the_triggers(project, team, monkeypatch):
+    """autocode --as as the coder's own role: not allowed the switch (may_defer), so its
+    parts are counted row by row, and right; the lead's bulk writes use the switch."""
+    (ana, ana_url), _ = team.items()
+    with project.read() as conn:
+        transcript, ids = load_transcript(conn, "vsp-2"), segment_ids(conn, "vsp-2")
+        assert may_defer(conn) is True
+    proposals = [Proposal("vsp-2", s.ordinal, ids[s.ordinal], "service_provider", "referral.hotline", start, start + 6,
+                          1.0, {}) for s in transcript.segments if not s.is_interviewer for start in (s.start, s.end - 6)]
+    monkeypatch.setenv("QUALCODE_DATABASE_URL", ana_url)
+    as_ana = Project(project.root)
+    try:
+        with as_ana.read() as conn:
+            assert may_defer(conn) is False
+        assert apply_as_coder(as_ana, ana, proposals) == (4, False)
+    finally:
+        as_ana.close()
+    monkeypatch.delenv("QUALCODE_DATABASE_URL")
+    with project.read() as conn:
+        assert count_problems(conn) == []
+    assert count(project, f"SELECT turns FROM code_turns WHERE coder = '{ana}'") == 2
+    assert count(project, f"SELECT sum(codings) FROM coder_turns WHERE coder = '{ana}'") == 4
 
 
 def test_the_stored_counts_are_blind_like_the_codings(project, team, monkeypatch):

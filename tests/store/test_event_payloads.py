@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from qualcode.coding.session import CodingSession
-from qualcode.store.codings import CODING_FIELDS, compact_payload, event_rows, expand_payload
+from qualcode.store.codings import event_rows
+from qualcode.store.payloads import CODING_FIELDS, compact_payload, expand_payload
 from qualcode.store.schema import events
 
 pytestmark = pytest.mark.coders("alice", "ana")

@@ -3,7 +3,9 @@ sequence of writes -- tag, untag, remove, undo, redo, bulk autocoding as a coder
 import, a bundle merge, re-anchoring after a re-import, a transcript's new id, its removal
 and restore, a new transcript's import -- the stored ``coder_turns`` and ``code_turns``
 equal a recomputation from ``codings``, and the totals kept from them and from the
-segments (``coder_transcripts``, ``transcript_turns``) a recomputation from those.
+segments (``coder_transcripts``, ``transcript_turns``) a recomputation from those. Bulk autocoding counts each part once
+(``counted_once``: the triggers skip its keys, the part's end recounts them), and the
+counts are also checked against a count of the codings rows in Python.
 Runs on both back ends (QUALCODE_TEST_DATABASE_URL selects PostgreSQL)."""
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from qualcode.interop.bundles import export_coder_bundle
 from qualcode.interop.merge import merge_bundle
 from qualcode.interop.spreadsheets import import_codings
 from qualcode.project import Project
-from qualcode.store.schema import code_turns, coder_turns, codings, segments
-from qualcode.store.stored_counts import count_problems, rebuild_counts
+from qualcode.store.schema import code_turns, coder_turns, codings, counts_deferred, segments
+from qualcode.store.stored_counts import count_problems, counted_once, rebuild_counts
 from qualcode.store.transcripts import (
     load_transcript,
     replace_transcript,
@@ -77,6 +79,47 @@ def test_codings_of_one_code_in_one_statement_are_one_turn(project, interview):
     with project.read() as conn:
         assert conn.execute(select(code_turns.c.turns)).scalars().all() == [1]
         assert conn.execute(select(coder_turns.c.codings)).scalars().all() == [3]
+        assert count_problems(conn) == []
+
+
+def _coding(segment: int, coder: str, code: str, start: int) -> dict:
+    now = datetime.now(UTC)
+    return {"transcript_id": "vsp-1", "segment_id": segment, "coder": coder, "code_id": code, "start_offset": start,
+            "end_offset": start + 2, "origin": "rules", "orphaned": False, "created_at": now, "updated_at": now}
+
+
+def _counted(conn) -> tuple[list, list]:
+    return (conn.execute(select(coder_turns.c.coder, coder_turns.c.codings).order_by(coder_turns.c.coder)).all(),
+            conn.execute(select(code_turns.c.coder, code_turns.c.turns).order_by(code_turns.c.coder)).all())
+
+
+def test_a_bulk_write_is_counted_once_at_the_end_of_its_block(project, interview):
+    """Inside counted_once the triggers leave the deferred (coder, transcript) alone (the
+    rows appear only at the end, recounted); another coder's write is counted at once."""
+    with project.write() as conn:
+        second = segment_ids(conn, "vsp-1")[2]
+        with counted_once(conn, {("ana", "vsp-1")}) as deferred:
+            conn.execute(insert(codings), [_coding(second, "ana", "referral.hotline", 40 + 5 * k) for k in range(3)])
+            conn.execute(insert(codings), [_coding(second, "ben", "referral.hotline", 40)])
+            assert deferred is True
+            assert _counted(conn) == ([("ben", 1)], [("ben", 1)])
+        assert _counted(conn) == ([("ana", 3), ("ben", 1)], [("ana", 1), ("ben", 1)])
+        assert count_problems(conn) == []
+
+
+def test_a_failure_inside_the_block_still_recounts_and_switches_back(project, interview):
+    """A caller that catches the error and commits must not leave the triggers off."""
+    with project.write() as conn:
+        second = segment_ids(conn, "vsp-1")[2]
+        with pytest.raises(ValueError, match="planned"), counted_once(conn, {("ana", "vsp-1")}):
+            conn.execute(insert(codings), [_coding(second, "ana", "referral.hotline", 40)])
+            raise ValueError("planned")
+    with project.read() as conn:
+        assert count_problems(conn) == []
+        assert conn.execute(select(func.count()).select_from(counts_deferred)).scalar() == 0
+    CodingSession(project, "ana").tag("vsp-1", 4, ["challenge.housing"])  # the triggers count again
+    with project.read() as conn:
+        assert _counted(conn) == ([("ana", 1), ("ana", 1)], [("ana", 1), ("ana", 1)])
         assert count_problems(conn) == []
 
 
@@ -158,19 +201,22 @@ class CountsMachine(RuleBasedStateMachine):
         coder = self.coders[c]
         _attempt(CodingSession(self.project, coder).redo)
 
-    @rule(c=st.integers(0, 1), n=st.integers(0, 1), code=st.sampled_from(CODES))
-    def autocode_as(self, c, n, code):
-        """Bulk: proposals on both respondent turns, one twice (merged like a tag)."""
-        coder = self.coders[c]
+    @rule(c=st.integers(0, 1), which=st.sampled_from([[0], [1], [0, 1]]), code=st.sampled_from(CODES),
+          every_turn=st.booleans(), spans=st.sampled_from(["start", "both ends", "whole"]))
+    def autocode_as(self, c, which, code, every_turn, spans):
+        """Bulk (counted once per part, not by the triggers), on one transcript or both:
+        proposals on the respondent turns or on every turn, at a turn's start, at both
+        its ends (two codings of one code on one turn) or over the whole turn (merging
+        the codings there: deletes and updates); the first one twice (merged like a tag)."""
+        where = {"start": lambda s: [(s.start, s.start + 6)], "both ends": lambda s: [(s.start, s.start + 6), (s.end - 6, s.end)],
+                 "whole": lambda s: [(s.start, s.end)]}[spans]
+        proposals = []
         with self.project.read() as conn:
-            transcript = load_transcript(conn, self.ids[n]) if transcript_row(conn, self.ids[n]) else None
-        if transcript is None:
-            return
-        with self.project.read() as conn:
-            ids = segment_ids(conn, transcript.id)
-        proposals = [Proposal(transcript.id, s.ordinal, ids[s.ordinal], "service_provider", code, s.start, s.start + 6,
-                              1.0, {}) for s in transcript.segments if not s.is_interviewer]
-        _attempt(lambda: apply_as_coder(self.project, coder, proposals + proposals[:1]))
+            for tid in (self.ids[n] for n in which if transcript_row(conn, self.ids[n]) is not None):
+                transcript, ids = load_transcript(conn, tid), segment_ids(conn, tid)
+                proposals += [Proposal(tid, s.ordinal, ids[s.ordinal], "service_provider", code, start, end, 1.0, {})
+                              for s in transcript.segments if every_turn or not s.is_interviewer for start, end in where(s)]
+        _attempt(lambda: apply_as_coder(self.project, self.coders[c], proposals + proposals[:1]))
 
     @rule(c=st.integers(0, 1), n=st.integers(0, 1), codes=st.lists(st.sampled_from(CODES), min_size=1,
                                                                                max_size=3))
@@ -247,6 +293,28 @@ class CountsMachine(RuleBasedStateMachine):
     def counts_match_the_codings(self):
         with self.project.read() as conn:
             assert count_problems(conn) == []
+            assert stored(conn) == counted_in_python(conn)
+
+
+def stored(conn) -> tuple[dict, dict]:
+    return ({(c, t, s): (bool(i), n) for c, t, s, i, n in conn.execute(select(*coder_turns.c))},
+            {(c, k, t): n for c, k, t, n in conn.execute(select(*code_turns.c))})
+
+
+def counted_in_python(conn) -> tuple[dict, dict]:
+    """The model: both tables counted from the codings rows in Python, apart from the
+    store's own SQL (count_problems' recomputation, the bulk path's recount)."""
+    interviewer = dict(conn.execute(select(segments.c.id, segments.c.is_interviewer)).all())
+    turns: dict = {}
+    referenced: dict = {}
+    for coder, code, tid, segment in conn.execute(
+            select(codings.c.coder, codings.c.code_id, codings.c.transcript_id, codings.c.segment_id)):
+        if segment is None:  # orphaned: counted nowhere
+            continue
+        _, n = turns.get((coder, tid, segment), (False, 0))
+        turns[(coder, tid, segment)] = (bool(interviewer[segment]), n + 1)
+        referenced.setdefault((coder, code, tid), set()).add(segment)
+    return turns, {key: len(found) for key, found in referenced.items()}
 
 
 def _attempt(action) -> bool:

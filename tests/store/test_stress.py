@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from qualcode.store.codings import CODING_FIELDS, expand_event
 from qualcode.store.copy import as_utc
+from qualcode.store.payloads import CODING_FIELDS, expand_event
 from qualcode.store.schema import codings, events
 from tests.helpers import add_coders, add_transcript
 

@@ -109,11 +109,14 @@ def coding_parts(session: CodingSession, coder: str, version_id: int | None, pro
     """The proposals' codings columns, in order, in parts of at least PART codings cut
     where a transcript ends (a segment is never in two parts); each code is checked."""
     part: list[dict] = []
+    checked: set[tuple[str, str]] = set()  # the answer is the same on every turn: asked once a pair
     for p in proposals:
         if len(part) >= PART and p.transcript_id != part[-1]["transcript_id"]:
             yield part
             part = []
-        session.check_code(p.code_id, p.role)
+        if (p.code_id, p.role) not in checked:
+            session.check_code(p.code_id, p.role)
+            checked.add((p.code_id, p.role))
         part.append({
             "transcript_id": p.transcript_id,
             "segment_id": p.segment_id,
