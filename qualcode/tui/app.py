@@ -9,6 +9,7 @@ and quitting (or a killed terminal) loses nothing.
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -72,6 +73,9 @@ HITS_SHOWN = 500  # search hits listed by F / --search (the title says how many 
 # (each step one transaction, ~20 ms of CPU for an 8,000-word transcript), between keys:
 # until they are, each F searches them in their text (~3 ms each), so catch up quickly.
 INDEX_STEP_SECONDS = 0.2
+# ...and only once the coder has pressed no key for this long: a step (~20 ms of CPU)
+# taken while they type lands inside their next key.
+INDEX_IDLE_SECONDS = 1.0
 
 
 class CodingApp(KeyRouting, WorkActions, App[None]):
@@ -160,6 +164,7 @@ class CodingApp(KeyRouting, WorkActions, App[None]):
         self._gc_threshold = gc.get_threshold()  # restored on unmount
         self._ticks = 0  # refresh ticks so far
         self._indexing: Timer | None = None  # the next step bringing the search index up to date
+        self.last_key_at = 0.0  # time.monotonic() of the latest key (routing.py): steps wait for a pause
 
     # -- layout ---------------------------------------------------------------
 
@@ -424,6 +429,10 @@ class CodingApp(KeyRouting, WorkActions, App[None]):
         from sqlalchemy.exc import OperationalError
 
         self._indexing = None
+        typing_for = INDEX_IDLE_SECONDS - (time.monotonic() - self.last_key_at)
+        if typing_for > 0:  # not while the coder types: try again once they pause
+            self._indexing = self.set_timer(max(typing_for, INDEX_STEP_SECONDS), self._index_step)
+            return
         try:
             report = refresh_search_index(self.state.project, limit=1)
         except (SearchError, OperationalError):  # not this role's to write; another process indexing; busy

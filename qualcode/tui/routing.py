@@ -8,6 +8,7 @@ widget; the others run the app's bindings at once (``CodingApp._run_binding``).
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -36,6 +37,7 @@ class KeyRouting(_App):
 
     if TYPE_CHECKING:  # provided by CodingApp
         prompt: Prompt | None
+        last_key_at: float
 
         @property
         def codebook_pane(self) -> CodebookPane: ...
@@ -55,6 +57,7 @@ class KeyRouting(_App):
         # there (a focus change repaints the whole screen). The same holds for the
         # prompts (f, :, F) and the pick lists (g, search hits).
         if isinstance(event, events.Key) and not event.is_forwarded:
+            self.last_key_at = time.monotonic()
             typed = typed_after_escape(event.key)
             if typed is not None and self._escape_was_meant(event.key, typed):  # see qualcode/tui/metakeys.py
                 for key, character in (("escape", "\x1b"), (typed, typed)):

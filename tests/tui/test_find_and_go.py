@@ -253,6 +253,39 @@ async def test_search_hits_write_nothing_in_the_key_and_index_what_is_new_betwee
         assert [r.label for r in app.screen.pick_list.rows] == rows
 
 
+async def test_index_steps_wait_while_the_coder_types(project, interview, second, monkeypatch):
+    # A step (~20 ms of CPU for an 8,000-word interview) taken while the coder types
+    # would land inside their next key: steps wait until no key came for a while.
+    import time
+
+    from qualcode.search.index import refresh
+    from qualcode.store.search import indexed_markers, transcript_markers
+
+    monkeypatch.setattr(app_module, "INDEX_STEP_SECONDS", 0.05)
+    monkeypatch.setattr(app_module, "INDEX_IDLE_SECONDS", 1.0)
+    refresh(project)
+    add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "Shelter beds.")])
+
+    def indexed() -> bool:
+        with project.read() as conn:
+            return indexed_markers(conn) == transcript_markers(conn)
+
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("F", *"shelter", "enter", "escape")
+        typing_until = time.monotonic() + 1.5
+        while time.monotonic() < typing_until:  # a key every 0.1 s: no pause of 1 s
+            await pilot.press("j")
+            await pilot.pause(0.1)
+            assert not indexed(), "an index step ran while the coder was typing"
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if indexed():
+                break
+        assert indexed(), "the index was not brought up to date once the coder paused"
+
+
 async def test_find_rewraps_no_turn_it_only_highlights(project, monkeypatch):
     # f marks its matches in every turn that has one (here 60): their heights cannot
     # change (the text and the tags are the same), so no turn's text is wrapped again;
