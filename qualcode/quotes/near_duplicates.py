@@ -213,7 +213,16 @@ class NearDuplicates:
         return _counts(np, [known[i] for i in rare], n) + float(len(bag) - len(rare))
 
     def _overlaps(self, np, chosen, tokens: set[str], bag: list[tuple[str, int]]):
-        """W(I) and the bag overlap of the new text with each chosen accepted text."""
+        """W(I) and the bag overlap of the new text with each chosen accepted text: from
+        their own words and bags, or, when they are many (quotes over a small vocabulary),
+        from all the postings of the new text's words and elements, whichever reads less."""
+        held = [t for t in tokens if t in self._by_token]
+        postings = [self._by_bigram[e] for e in bag if e in self._by_bigram]
+        everything = sum(len(self._by_token[t]) for t in held) + sum(len(p) for p in postings)
+        if everything < len(chosen) * (len(tokens) + len(bag)):  # the chosen texts are about this size
+            n = len(self.accepted)
+            shared = _counts(np, [self._by_token[t] for t in held], n, [len(t) + 1.0 for t in held])
+            return shared[chosen], _counts(np, postings, n)[chosen]
         words = np.array([self._ids[t] for t in tokens if t in self._ids], dtype=np.int64)
         elements = np.array([self._ids[e] for e in bag if e in self._ids], dtype=np.int64)
         weight = np.frombuffer(self._weight, dtype=np.float64)
