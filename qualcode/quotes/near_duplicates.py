@@ -32,7 +32,7 @@ verdicts are those of the all-pairs check (tests/quotes/test_near_duplicates.py 
 it as the model; ``bounded`` counts the pairs given the exact bound). Per new quote the
 work is the postings of its rare words and elements, not of all of them (a common
 bigram is in a third of the quotes), then the few candidates' words and bags: on
-the benchmark's corpus 0.6 % of the pairs of 1,000 quotes are bounded (all were), and
+the benchmark's corpus 0.5 % of the pairs of 1,200 quotes are bounded (all were), and
 their number grows about as n^1.6 (bench_quotes.py --dedupe).
 """
 
