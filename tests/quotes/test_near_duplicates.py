@@ -106,6 +106,21 @@ def test_scores_far_fewer_pairs_than_all(monkeypatch, count):
     assert calls < accepted * (accepted - 1) / 2 / 20  # all pairs would score ~n²/2
 
 
+def test_exact_bounds_are_computed_for_few_pairs_and_grow_slower_than_quotes_squared():
+    """The cheap bound off the rare words' and bigrams' postings leaves few pairs for the
+    exact bound (which once ran against every accepted quote: all pairs)."""
+    seen = {}
+    for count in (150, 600):
+        checker = NearDuplicates(90)
+        for text in quotes(count):
+            if checker.duplicate_of(text) is None:
+                checker.add(text)
+        seen[count] = (checker.bounded, len(checker.accepted))
+    (small, _), (large, accepted) = seen[150], seen[600]
+    assert large < accepted * (accepted - 1) / 2 / 50
+    assert large < small * 16 * 0.7  # 4x the quotes: all pairs would be 16x
+
+
 def test_comparisons_grow_slower_than_quotes_squared():
     small, large = (indexed(quotes(count), 90)[1] for count in (150, 600))
     assert large < small * 16 / 2  # 4x the quotes: all pairs would be 16x
