@@ -225,3 +225,20 @@ def test_redo_of_an_import_after_its_transcript_changed_is_refused(project, chan
         set_transcript(project, "x-a", new_id="x-b", by="lead")
     with pytest.raises(CodingError, match="Cannot redo: the transcript 'x-a' of coding .* was changed since"):
         CodingSession(project, "ana").redo()
+
+
+@pytest.mark.parametrize("change", ["remove", "rename"])
+def test_undo_of_a_removal_after_its_transcript_changed_is_refused(project, change):
+    """Undoing an untag re-creates the coding: on a transcript removed or renamed since, a
+    refusal in one line, not a foreign-key error (reported by the stored counts' state
+    machine in the dev profile: tag, remove, remove the transcript, undo)."""
+    add_transcript(project, "x-a", "service_provider", INTERVIEW)
+    session = CodingSession(project, "ana")
+    session.tag("x-a", 2, ["referral.hotline"])
+    session.untag("x-a", 2, ["referral.hotline"])
+    if change == "remove":
+        remove_transcript(project, "x-a", by="lead")
+    else:
+        set_transcript(project, "x-a", new_id="x-b", by="lead")
+    with pytest.raises(CodingError, match="Cannot undo: the transcript 'x-a' of coding .* was changed since"):
+        session.undo()
