@@ -92,7 +92,8 @@ def autocode_tokenizer_table() -> str:
             ("A/B 1: before the cheaper scan (4d7d55b)", "autocode-tokenizer-2M-1proc-scan-before-1.json"),
             ("A/B 1: after the cheaper scan", "autocode-tokenizer-2M-1proc-scan-after-1.json"),
             ("A/B 2: before the cheaper scan (4d7d55b)", "autocode-tokenizer-2M-1proc-scan-before-2.json"),
-            ("A/B 2: after the cheaper scan", "autocode-tokenizer-2M-1proc-scan-after-2.json")]
+            ("A/B 2: after the cheaper scan", "autocode-tokenizer-2M-1proc-scan-after-2.json"),
+            ("main after the cheaper scan, quiet, end of the seventh session", "autocode-tokenizer-2M-1proc-quiet-s7.json")]
     rows = ["| run | corpus | ratio per CPU second, median (range) | ratio, wall, median | CPU s per round: "
             "autocoder / tokenizer (medians) | load average |", "|---|---|---|---|---|---|"]
     for label, name in runs:
@@ -365,11 +366,14 @@ def import_floor_table() -> str:
 
 
 def tui_quiet_table() -> str:
-    """bench_tui.py on a quiet machine: main when issue 20's latency work began, a session later, and now."""
-    before, prev, after = load("tui-quiet-before.json"), load("tui-quiet-prev.json"), load("tui-quiet-after.json")
-    if before is None or after is None:
+    """bench_tui.py on a quiet machine: main when issue 20's latency work began, and at the
+    end of each session since (the last column is now)."""
+    runs = [("bdae08c", "tui-quiet-before.json"), ("ab7a9b0", "tui-quiet-prev.json"),
+            ("0890c7c", "tui-quiet-s6.json"), ("now", "tui-quiet-after.json")]
+    loaded = [(label, load(name) or {"load_average": [float("nan")] * 2, "results": {}}) for label, name in runs]
+    after = loaded[-1][1]
+    if not after["results"]:
         return "_not measured yet_"
-    prev = prev or {"load_average": [float("nan")] * 2, "results": {}}
     paint, cpu = "press to paint", "CPU time per keypress"
 
     def loads(data: dict) -> str:
@@ -379,16 +383,16 @@ def tui_quiet_table() -> str:
         value = data["results"].get(kind, {}).get(action, {}).get("p95_ms")
         return "–" if value is None else f"{value}"
 
-    rows = [f"Load average while the keys were timed: bdae08c {loads(before)}, ab7a9b0 {loads(prev)}, "
-            f"now {loads(after)}. Targets: CPU p95 ≤ 25 ms, wall p95 ≤ 50 ms (the jump list ≤ 100 ms).", "",
-            "| action | wall p95: bdae08c → ab7a9b0 → now (ms) | CPU p95: bdae08c → ab7a9b0 → now (ms) | met now |",
-            "|---|---|---|---|"]
+    labels = " → ".join(label for label, _ in loaded)
+    rows = ["Load average while the keys were timed: " + ", ".join(f"{label} {loads(d)}" for label, d in loaded)
+            + ". Targets: CPU p95 ≤ 25 ms, wall p95 ≤ 50 ms (the jump list ≤ 100 ms).", "",
+            f"| action | wall p95: {labels} (ms) | CPU p95: {labels} (ms) | met now |", "|---|---|---|---|"]
     for action, figure in after["results"][paint].items():
         wall, spent = figure["p95_ms"], after["results"][cpu][action]["p95_ms"]
         limit = 100 if action.startswith("open jump list") else 50
         met = "yes" if wall <= limit and (spent <= 25 or action.startswith("open jump list")) else "**no**"
-        rows.append(f"| {action} | {p95(before, paint, action)} → {p95(prev, paint, action)} → {wall} | "
-                    f"{p95(before, cpu, action)} → {p95(prev, cpu, action)} → {spent} | {met} |")
+        rows.append(f"| {action} | {' → '.join(p95(d, paint, action) for _, d in loaded)} | "
+                    f"{' → '.join(p95(d, cpu, action) for _, d in loaded)} | {met} |")
     return "\n".join(rows)
 
 
@@ -444,6 +448,7 @@ SECTIONS = {
     "autocode-tokenizer": autocode_tokenizer_table,
     "autocode-ratio-quiet": lambda: autocode_ratio_table("autocode-ratio-quiet-200x8000.json"),
     "autocode-ratio-quiet-end": lambda: autocode_ratio_table("autocode-ratio-quiet-end-200x8000.json"),
+    "autocode-ratio-quiet-s7": lambda: autocode_ratio_table("autocode-ratio-quiet-s7-200x8000.json"),
     "autocode-ratio-postgresql": lambda: autocode_ratio_table("scaling-postgresql-streaming.json"),
     "autocode-ratio-counted-once-before": lambda: autocode_ratio_table("autocode-ratio-counted-once-before-200x8000.json"),
     "autocode-ratio-counted-once-before-postgresql": lambda: autocode_ratio_table("autocode-ratio-counted-once-before-postgresql-50x8000.json"),
@@ -470,6 +475,7 @@ SECTIONS = {
     "tally-before": lambda: tally_table("tally-before.json"),
     "tally-fourth-before": lambda: tally_table("tally-fourth-before.json"),
     "tally-fourth": lambda: tally_table("tally-fourth.json"),
+    "tally-quiet-s7": lambda: tally_table("tally-quiet-s7.json"),
     "tally-fourth-postgresql-200k": lambda: tally_table("tally-fourth-postgresql-200k.json"),
     "tally-fourth-postgresql": lambda: tally_table("tally-fourth-postgresql.json"),
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
