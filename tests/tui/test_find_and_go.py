@@ -1,7 +1,10 @@
 """Find and go on the real app (Textual's pilot): find text, go to turn N, the jump list, search hits."""
 
 
+from contextlib import contextmanager
+
 import pytest
+from sqlalchemy import event
 from textual.widgets import Static
 
 from qualcode.coding.listing import list_codings
@@ -15,6 +18,25 @@ from tests.tui.conftest import burst, settle
 pytestmark = pytest.mark.coders("ana")
 
 SIZE = (140, 36)
+
+
+@contextmanager
+def executed(engine):
+    """The SQL statements run on ``engine`` inside the block, in order."""
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def kinds(statements: list[str]) -> set[str]:
+    return {statement.split()[0].upper() for statement in statements}
 
 
 def coded(project):
@@ -78,24 +100,14 @@ async def test_jump_list_filters_by_typing(project, interview, second):
 async def test_jump_list_reads_the_store_in_a_few_queries_whatever_the_transcripts(project, interview):
     # Its speed is bench_tui.py's (never a timed test); what keeps it fast with 143
     # transcripts is asserted here: a fixed number of statements, not one per transcript.
-    from sqlalchemy import event
-
     for n in range(150):
         add_transcript(project, f"t-{n:03}", "service_provider", [("Interviewer", "Q?"), ("Respondent", "A.")])
     app = CodingApp(project, "ana", "vsp-1")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        event.listen(project.engine, "before_cursor_execute", count)
-        try:
+        with executed(project.engine) as statements:
             await pilot.press("g")
             await pilot.pause()
-        finally:
-            event.remove(project.engine, "before_cursor_execute", count)
         assert isinstance(app.screen, JumpScreen) and len(app.screen.pick_list.rows) == 151
         assert len(statements) < 20, f"{len(statements)} statements to open the jump list"
 
@@ -139,8 +151,6 @@ async def test_search_hits_write_nothing_where_the_index_is_not_theirs(project, 
     # The index is built (by a `qualcode search`), then a transcript is imported, and the
     # index may not be written (a coder in team mode): F writes nothing and still lists
     # what the new transcript says.
-    from sqlalchemy import event
-
     from qualcode.search import index
     from qualcode.store.search import indexed_markers
 
@@ -150,22 +160,14 @@ async def test_search_hits_write_nothing_where_the_index_is_not_theirs(project, 
     with project.read() as conn:
         before = indexed_markers(conn)
     app = CodingApp(project, "ana", "vsp-1")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        statements.append(statement.split()[0].upper())
-
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        event.listen(project.engine, "before_cursor_execute", count)
-        try:
+        with executed(project.engine) as statements:
             await pilot.press("F", *"shelter", "enter")
             await settle(pilot)
-        finally:
-            event.remove(project.engine, "before_cursor_execute", count)
         assert isinstance(app.screen, HitsScreen)
         assert [r.value[0] for r in app.screen.pick_list.rows] == ["vsp-1", "vsp-2", "vsp-3"]
-    assert set(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
+    assert kinds(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
     with project.read() as conn:
         assert indexed_markers(conn) == before
 
@@ -177,8 +179,6 @@ async def test_search_hits_read_the_store_in_a_few_statements_whatever_the_trans
     # (texts with their digests, and turns), not three statements per transcript, so
     # the count is the same for 6 and for 41 transcripts hit (8; before: 27 and 132; up to
     # 4 more if the screen's 2-second refresh tick lands inside).
-    from sqlalchemy import event
-
     from qualcode.search.index import refresh
 
     monkeypatch.setattr(app_module, "INDEX_STEP_SECONDS", 60.0)  # no idle index step inside the count
@@ -187,21 +187,13 @@ async def test_search_hits_read_the_store_in_a_few_statements_whatever_the_trans
                        [("Interviewer", "Where?"), ("Respondent", f"Shelter {n} was full.")])
     refresh(project)
     app = CodingApp(project, "ana", "vsp-1")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("F", *"shelter")
         await pilot.pause()
-        event.listen(project.engine, "before_cursor_execute", count)
-        try:
+        with executed(project.engine) as statements:
             await pilot.press("enter")
             await settle(pilot)
-        finally:
-            event.remove(project.engine, "before_cursor_execute", count)
         assert isinstance(app.screen, HitsScreen)
         assert len({r.value[0] for r in app.screen.pick_list.rows}) == others + 1
     assert len(statements) <= 12, f"{len(statements)} statements for F over {others + 1} transcripts"
@@ -213,8 +205,6 @@ async def test_search_hits_write_nothing_in_the_key_and_index_what_is_new_betwee
     # key (building the index for a large import took seconds there): the new
     # transcripts are searched in their text; then they are indexed between keys, one
     # per step, and the next F reads them from the index with the same hits.
-    from sqlalchemy import event
-
     from qualcode.search.index import refresh
     from qualcode.store.search import indexed_markers, transcript_markers
 
@@ -223,20 +213,12 @@ async def test_search_hits_write_nothing_in_the_key_and_index_what_is_new_betwee
     for name in ("vsp-3", "vsp-4"):
         add_transcript(project, name, "service_provider", [("Interviewer", "Q?"), ("Respondent", "Shelter beds.")])
     app = CodingApp(project, "ana", "vsp-1")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        statements.append(statement.split()[0].upper())
-
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        event.listen(project.engine, "before_cursor_execute", count)
-        try:
+        with executed(project.engine) as statements:
             await pilot.press("F", *"shelter", "enter")
             await pilot.pause()
-        finally:
-            event.remove(project.engine, "before_cursor_execute", count)
-        assert set(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
+        assert kinds(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
         assert isinstance(app.screen, HitsScreen)
         rows = [r.label for r in app.screen.pick_list.rows]
         assert [r.value[0] for r in app.screen.pick_list.rows] == ["vsp-1", "vsp-2", "vsp-3", "vsp-4"]
