@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 
 from qualcode.store import codings as queries
 from qualcode.store.schema import codings
-from qualcode.store.transcripts import segment_ids
+from qualcode.store.transcripts import load_transcripts_for_units, segment_ids
 from tests.helpers import add_transcript
 from tests.store.test_transcript_lookups import plans
 
@@ -84,3 +84,66 @@ def test_coded_passages_are_the_live_codings_of_the_code_with_their_text(project
         passages = queries.coded_passages(conn, "referral.hotline")
     live = [e for row, e in zip(rows, expected, strict=True) if not row[6] and e[6] == "referral.hotline"]
     assert passages == [(tid, ordinal, coder, text) for tid, _, coder, _, ordinal, text, _ in sorted(live)]
+
+
+def pg_scans(project, call) -> list[dict]:
+    """Every scan node of PostgreSQL's plans (EXPLAIN, FORMAT JSON) of the SELECTs ``call`` runs."""
+    statements: list[tuple[str, tuple]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    with project.read() as conn:
+        event.listen(conn, "before_cursor_execute", seen)
+        try:
+            call(conn)
+        finally:
+            event.remove(conn, "before_cursor_execute", seen)
+        cursor = conn.connection.dbapi_connection.cursor()
+        nodes: list[dict] = []
+        for statement, parameters in statements:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
+            nodes += _nodes(cursor.fetchone()[0][0]["Plan"])
+    return [node for node in nodes if "Scan" in node["Node Type"] and node["Node Type"] != "Function Scan"]
+
+
+def _nodes(node: dict) -> list[dict]:
+    return [node, *(n for child in node.get("Plans", []) for n in _nodes(child))]
+
+
+def bulk_codings(project, coder: str, transcripts: list[str]) -> None:
+    with project.write() as conn:
+        rows = [{"transcript_id": t, "segment_id": segment, "coder": coder, "code_id": "referral.hotline",
+                 "start_offset": start, "end_offset": start + 3, "origin": "manual"}
+                for t in transcripts for segment in segment_ids(conn, t).values() for start in (0, 4, 8)]
+        queries.insert_codings(conn, rows)
+
+
+@pytest.mark.coders("ana", "ben")
+@pytest.mark.parametrize("statistics", ["none", "from before ben's codings"])
+def test_postgresql_reads_each_transcript_of_the_chunk_by_index_without_fresh_statistics(
+        project, database_server, statistics):
+    """Straight after bulk writes (no ANALYZE: a coder's role may not run it) PostgreSQL read
+    all of a coder's codings, or every turn, for each chunk of the agreement walk."""
+    if database_server is None:
+        pytest.skip("PostgreSQL's planner (QUALCODE_TEST_DATABASE_URL unset); SQLite's plan: the test above")
+    with project.write() as conn:  # the statistics stay as the test makes them
+        for table in ("codings", "segments", "transcripts"):
+            conn.exec_driver_sql(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+    ids = [f"t-{number:03d}" for number in range(120)]
+    for transcript in ids:
+        add_transcript(project, transcript, "VSP", TURNS * 12)
+    bulk_codings(project, "ana", ids)
+    if statistics != "none":
+        with project.write() as conn:
+            conn.exec_driver_sql("ANALYZE codings")
+    bulk_codings(project, "ben", ids)
+    chunk = ids[40:72]
+    for call in (lambda conn: queries.coder_spans(conn, "ben", chunk),
+                 lambda conn: queries.coder_spans(conn, "ana", chunk),
+                 lambda conn: load_transcripts_for_units(conn, chunk)):
+        scans = pg_scans(project, call)
+        assert not [node for node in scans if "Index Name" not in node and node["Node Type"] != "Bitmap Heap Scan"], scans
+        keys = [node["Index Cond"] for node in scans if "Index Name" in node]
+        assert keys and all(any(key in cond for key in ("chunk.id", "segments.id", "codings.segment_id"))
+                            for cond in keys), keys  # a seek per transcript (or per turn of one), never a coder's all
