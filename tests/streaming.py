@@ -10,6 +10,7 @@ with the number of transcripts shows a command holding the corpus.
 
 from __future__ import annotations
 
+import gc
 import random
 import tracemalloc
 from collections.abc import Callable
@@ -68,7 +69,14 @@ def peak_of(call: Callable[[], object], *, beside_result: bool = False) -> int:
     """Peak bytes Python allocated during ``call()`` (run it once before: modules loaded
     and statements compiled once are not the corpus). With ``beside_result``, less what
     the returned value still holds: the working memory of a command whose output itself
-    grows with the corpus (a list of every disagreement, with its text)."""
+    grows with the corpus (a list of every disagreement, with its text).
+
+    The cyclic garbage collector is off meanwhile: objects left in reference cycles (a
+    statement built per chunk) are memory until it runs, and when it runs depends on what
+    ran before in the process, so with it on the same call passed alone and failed after
+    other tests (issue 21). Off, such garbage counts every time."""
+    enabled = gc.isenabled()
+    gc.disable()
     tracemalloc.start()
     try:
         result = call()
@@ -77,6 +85,8 @@ def peak_of(call: Callable[[], object], *, beside_result: bool = False) -> int:
         return peak - held if beside_result else peak
     finally:
         tracemalloc.stop()
+        if enabled:
+            gc.enable()
 
 
 def peaks(project: Project, call: Callable[[], object], small: int, factor: int = 4, *,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, Row, Select, delete, insert, select, true, union, update
 
 from qualcode.errors import NotFoundError, TranscriptImportError
-from qualcode.store.lateral import each_transcript
+from qualcode.store.lateral import CHUNK_IDS, each_transcript
 from qualcode.store.rows import Segment, Transcript, text_digest
 from qualcode.store.schema import (
     assignments,
@@ -382,39 +382,53 @@ def transcript_roles(conn: Connection, ids: list[str]) -> dict[str, str]:
 def load_transcripts_for_units(conn: Connection, ids: list[str]) -> tuple[Transcript, ...]:
     """The transcripts (id, title, role, site, text) with their segments, in ``ids`` order,
     in two queries; NotFoundError naming the ids not in the store."""
-    found = {row.id: row for row in conn.execute(_heads_of(conn, ids))} if ids else {}
+    found = {row.id: row for row in _heads_of(conn, ids)} if ids else {}
     missing = [transcript for transcript in ids if transcript not in found]
     if missing:
         raise NotFoundError(f"No transcript {', '.join(repr(m) for m in missing)} in the project")
     turns: dict[str, list[Segment]] = {transcript: [] for transcript in ids}
-    for transcript, ordinal, speaker, interviewer, start, end in (conn.execute(_turns_of(conn, ids)).all() if ids else []):
+    for transcript, ordinal, speaker, interviewer, start, end in (_turns_of(conn, ids) if ids else []):
         turns[transcript].append(Segment(ordinal, speaker, bool(interviewer), start, end))
     return tuple(Transcript(id=t, title=found[t].title, role=found[t].role, site=found[t].site,
                             text=found[t].text, segments=turns[t]) for t in ids)
 
 
-def _heads_of(conn: Connection, ids: list[str]) -> Select:
-    """The transcripts' rows; on PostgreSQL one seek per transcript (``store.lateral``:
-    before ANALYZE it read the whole table for each chunk)."""
-    columns = (transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site, transcripts.c.text)
-    if conn.dialect.name != "postgresql":
-        return select(*columns).where(transcripts.c.id.in_(ids))
-    chunk = each_transcript(ids)
-    heads = select(*columns).where(transcripts.c.id == chunk.c.id).offset(0).lateral("heads")
+_HEAD_COLUMNS = (transcripts.c.id, transcripts.c.title, transcripts.c.role, transcripts.c.site, transcripts.c.text)
+_TURN_COLUMNS = (segments.c.transcript_id, segments.c.ordinal, segments.c.speaker, segments.c.is_interviewer,
+                 segments.c.start_offset, segments.c.end_offset)
+
+
+def _heads_by_transcript() -> Select:
+    """The chunk's transcript rows, one seek per transcript on PostgreSQL, built once
+    (``store.lateral``: before ANALYZE it read the whole table for each chunk)."""
+    chunk = each_transcript()
+    heads = select(*_HEAD_COLUMNS).where(transcripts.c.id == chunk.c.id).offset(0).lateral("heads")
     return select(heads).select_from(chunk.join(heads, true()))
 
 
-def _turns_of(conn: Connection, ids: list[str]) -> Select:
-    """The transcripts' turns by transcript and ordinal; on PostgreSQL one index seek per
-    transcript (``store.lateral``: before ANALYZE it read every turn for each chunk)."""
-    columns = (segments.c.transcript_id, segments.c.ordinal, segments.c.speaker, segments.c.is_interviewer,
-               segments.c.start_offset, segments.c.end_offset)
-    if conn.dialect.name != "postgresql":
-        return select(*columns).where(segments.c.transcript_id.in_(ids)).order_by(segments.c.transcript_id,
-                                                                                 segments.c.ordinal)
-    chunk = each_transcript(ids)
-    turns = select(*columns).where(segments.c.transcript_id == chunk.c.id).offset(0).lateral("turns")
+def _turns_by_transcript() -> Select:
+    """The chunk's turns by transcript and ordinal, one index seek per transcript on
+    PostgreSQL, built once (``store.lateral``: before ANALYZE it read every turn for each chunk)."""
+    chunk = each_transcript()
+    turns = select(*_TURN_COLUMNS).where(segments.c.transcript_id == chunk.c.id).offset(0).lateral("turns")
     return select(turns).select_from(chunk.join(turns, true())).order_by(turns.c.transcript_id, turns.c.ordinal)
+
+
+_HEADS_BY_TRANSCRIPT = _heads_by_transcript()
+_TURNS_BY_TRANSCRIPT = _turns_by_transcript()
+
+
+def _heads_of(conn: Connection, ids: list[str]) -> Sequence[Row]:
+    if conn.dialect.name == "postgresql":
+        return conn.execute(_HEADS_BY_TRANSCRIPT, {CHUNK_IDS: ids}).all()
+    return conn.execute(select(*_HEAD_COLUMNS).where(transcripts.c.id.in_(ids))).all()
+
+
+def _turns_of(conn: Connection, ids: list[str]) -> Sequence[Row]:
+    if conn.dialect.name == "postgresql":
+        return conn.execute(_TURNS_BY_TRANSCRIPT, {CHUNK_IDS: ids}).all()
+    query = select(*_TURN_COLUMNS).where(segments.c.transcript_id.in_(ids))
+    return conn.execute(query.order_by(segments.c.transcript_id, segments.c.ordinal)).all()
 
 
 def transcript_titles(conn: Connection) -> list[tuple[str, str, str, str]]:
