@@ -481,6 +481,7 @@ SECTIONS = {
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
     "scaling-postgresql": lambda: scaling_table("scaling-postgresql.json"),
     "scaling-postgresql-streaming": lambda: scaling_table("scaling-postgresql-streaming.json"),
+    "scaling-postgresql-agreement-lateral": lambda: scaling_table("scaling-postgresql-agreement-lateral.json"),
     "streaming": streaming_table,
 }
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z0-9-]+) -->\n)(?:.*?\n)?(<!-- /generated:(?P=name) -->)", re.S)
