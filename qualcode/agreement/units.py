@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualcode.errors import AgreementError, NotFoundError
-from qualcode.store import codings as coding_store
+from qualcode.store import spans as span_store
 from qualcode.store import transcripts as transcript_store
 from qualcode.store.rows import Transcript
 from qualcode.transcripts.sentences import split_sentences
@@ -131,7 +131,7 @@ def load_material(conn: Connection, coders: Sequence[str], transcript_ids: Seque
     missing = [transcript for transcript in ids if transcript not in roles]
     if missing:
         raise NotFoundError(f"No transcript {', '.join(repr(m) for m in missing)} in the project")
-    used = coding_store.spans_codes(conn, [coders[0], coders[1]], ids)
+    used = span_store.spans_codes(conn, [coders[0], coders[1]], ids)
     return Material((coders[0], coders[1]), tuple(TranscriptHead(t, roles[t]) for t in ids), frozenset(used))
 
 
@@ -152,7 +152,7 @@ def _load_transcripts(conn, ids: list[str]) -> tuple[Transcript, ...]:
 
 
 def _coder_arrays(conn, coder: str, ids: list[str]) -> CoderCodings:
-    rows = coding_store.coder_spans(conn, coder, ids)
+    rows = span_store.coder_spans(conn, coder, ids)
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
         return CoderCodings(empty, empty, empty, empty, np.zeros(0, dtype=object), empty)

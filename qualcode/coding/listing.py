@@ -12,6 +12,7 @@ from qualcode.coding.blind import guard
 from qualcode.store import codings as store
 from qualcode.store import finishing as finish_store
 from qualcode.store.assignments import assignment_rows
+from qualcode.store.coded_text import coding_listing
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -166,7 +167,7 @@ def list_codings(project: Project, *, coder=None, transcript=None, code=None) ->
     guard(project, coders=[coder] if coder else None, transcripts=[transcript] if transcript else None,
           what="this listing")
     with project.read() as conn:
-        rows = store.coding_listing(conn, coder=coder, transcript=transcript, code=code)
+        rows = coding_listing(conn, coder=coder, transcript=transcript, code=code)
     return [
         CodingRow(
             id=r.id, transcript=r.transcript_id, segment=r.ordinal, coder=r.coder, code=r.code_id,
@@ -184,7 +185,7 @@ def list_orphans(project: Project, *, coder=None, transcript=None) -> list[Orpha
     ``text`` is the old text it was made on.
     """
     with project.read() as conn:
-        rows = store.coding_listing(conn, coder=coder, transcript=transcript, include_orphans=True)
+        rows = coding_listing(conn, coder=coder, transcript=transcript, include_orphans=True)
     return [
         OrphanRow(
             id=r.id, transcript=r.transcript_id, coder=r.coder, code=r.code_id, start=r.start_offset,

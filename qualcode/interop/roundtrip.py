@@ -133,10 +133,10 @@ def _compare_codings(conn_a, conn_b) -> list[str]:
 
 
 def _coding_set(conn) -> set[tuple]:
-    from qualcode.store import codings as store
+    from qualcode.store.coded_text import coding_listing
 
     return {
         (r.coder, r.transcript_id, r.code_id, r.start_offset, r.end_offset, r.coded_text,
          r.memo, r.origin, r.confidence)
-        for r in store.coding_listing(conn)
+        for r in coding_listing(conn)
     }

@@ -262,7 +262,7 @@ def _apply_for_coder(conn: Connection, coder: str, values: list[dict]) -> Plan:
 
 def coding_records(project: Project, *, coder: str | None = None) -> list[dict[str, Any]]:
     """One dict per coding (``EXPORT_COLUMNS``), in reading order."""
-    from qualcode.store.codings import coding_listing
+    from qualcode.store.coded_text import coding_listing
 
     with project.read() as conn:
         rows = coding_listing(conn, coder=coder)

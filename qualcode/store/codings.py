@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Select,
-    and_,
-    bindparam,
-    delete,
-    exists,
-    func,
-    insert,
-    select,
-    true,
-    update,
-)
+from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
 
 from qualcode.store.access import create_coder
-from qualcode.store.lateral import CHUNK_IDS, each_transcript
 from qualcode.store.payloads import CODING_FIELDS, compact_payload, expand_events
 from qualcode.store.schema import (
     coders,
@@ -288,99 +274,6 @@ def event_rows(conn: Connection, coder: str | None = None, since: datetime | Non
     return [event for r in conn.execute(query) for event in expand_events(dict(r._mapping))]
 
 
-class ListedCoding(NamedTuple):
-    """A coding row with its segment ordinal, transcript role and site, and its text."""
-
-    id: int
-    transcript_id: str
-    segment_id: int | None
-    coder: str
-    code_id: str
-    start_offset: int
-    end_offset: int
-    origin: str
-    confidence: float | None
-    memo: str | None
-    codebook_version_id: int | None
-    orphaned: bool
-    orphan_text: str | None
-    created_at: datetime
-    updated_at: datetime
-    ordinal: int | None
-    role: str
-    site: str
-    coded_text: str
-
-
-def coding_listing(conn: Connection, *, coder=None, transcript=None, code=None, include_orphans=False):
-    """Codings with their segment ordinal, role, site and coded text, in reading order.
-
-    Each transcript's text is read once and sliced, rather than joined onto every
-    coding row (a 30k-row listing carried the whole text 30k times).
-    """
-    query = (
-        select(codings, segments.c.ordinal, transcripts.c.role, transcripts.c.site)
-        .select_from(
-            codings.join(transcripts, codings.c.transcript_id == transcripts.c.id).outerjoin(
-                segments, codings.c.segment_id == segments.c.id
-            )
-        )
-        .order_by(codings.c.transcript_id, codings.c.start_offset, codings.c.code_id, codings.c.coder)
-    )
-    if not include_orphans:
-        query = query.where(codings.c.orphaned.is_(False))
-    if coder:
-        query = query.where(codings.c.coder == coder)
-    if transcript:
-        query = query.where(codings.c.transcript_id == transcript)
-    if code:
-        query = query.where(
-            (codings.c.code_id == code) | codings.c.code_id.startswith(code + ".", autoescape=True)
-        )
-    rows = conn.execute(query).all()
-    texts = _transcript_texts(conn, {r.transcript_id for r in rows})
-    return [
-        ListedCoding(**r._mapping, coded_text=texts[r.transcript_id][r.start_offset : r.end_offset]) for r in rows
-    ]
-
-
-class CodedPassage(NamedTuple):
-    """A live coding of one code on a turn, with the text it covers."""
-
-    transcript_id: str
-    ordinal: int
-    coder: str
-    text: str
-
-
-def coded_passages(conn: Connection, code_id: str) -> list[CodedPassage]:
-    """Every live coding of exactly ``code_id`` on a turn, with its text, in reading order.
-
-    Only the columns the passages view shows, and no join on the transcripts: in SQLite a
-    column stored after a transcript's text is reached through the text's overflow pages,
-    so each coding joined to its transcript read the whole text (as :func:`coding_listing`
-    does for the role and site). Each transcript's text is read once and sliced.
-    """
-    query = (
-        select(codings.c.transcript_id, segments.c.ordinal, codings.c.coder,
-               codings.c.start_offset, codings.c.end_offset)
-        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
-        .where(codings.c.code_id == code_id, codings.c.orphaned.is_(False))
-        .order_by(codings.c.transcript_id, codings.c.start_offset, codings.c.coder, codings.c.id)
-    )
-    rows = conn.execute(query).all()
-    texts = _transcript_texts(conn, {r.transcript_id for r in rows})
-    return [CodedPassage(r.transcript_id, r.ordinal, r.coder, texts[r.transcript_id][r.start_offset : r.end_offset])
-            for r in rows]
-
-
-def _transcript_texts(conn: Connection, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    query = select(transcripts.c.id, transcripts.c.text).where(transcripts.c.id.in_(sorted(ids)))
-    return dict(conn.execute(query).all())
-
-
 def coded_segment_counts(conn: Connection) -> list[tuple[str, str, int]]:
     """(coder, transcript_id, number of distinct respondent segments coded)."""
     query = (
@@ -476,69 +369,6 @@ def reserve_coding_ids(conn: Connection, count: int) -> list[int] | None:
     return None
 
 
-_SPAN_COLUMNS = (codings.c.id, codings.c.transcript_id, segments.c.ordinal, codings.c.start_offset,
-                 codings.c.end_offset, codings.c.code_id, codings.c.orphaned)
-
-
-def coder_spans(conn: Connection, coder: str, transcript_ids: list[str]) -> list[tuple[int, str, int, int, int, str]]:
-    """The coder's live codings on these transcripts as ``(id, transcript, turn ordinal, start,
-    end, code)``, by id (the agreement units build arrays from these columns)."""
-    if not transcript_ids:
-        return []
-    if conn.dialect.name == "postgresql":
-        rows = conn.execute(_SPANS_BY_TRANSCRIPT, {CHUNK_IDS: transcript_ids, "coder": coder})
-        return [tuple(row[:6]) for row in rows if not row.orphaned]
-    # Orphans are left out here, not in SQL: with ``orphaned = 0`` in the WHERE, SQLite
-    # chose the (coder, orphaned, origin) index and read all the coder's codings for each
-    # chunk of transcripts (agreement grew 1.38x linear, issue 21); on (coder,
-    # transcript_id) it reads the chunk's only. Orphans are few.
-    query = (
-        select(*_SPAN_COLUMNS)
-        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
-        .where(codings.c.coder == coder, codings.c.transcript_id.in_(transcript_ids))
-        .order_by(codings.c.id)
-    )
-    return [tuple(row[:6]) for row in conn.execute(query) if not row.orphaned]
-
-
-def _coder_spans_by_transcript() -> Select:
-    """PostgreSQL's form of :func:`coder_spans`, built once (``store.lateral``): one index
-    seek per transcript. ``coder || ''`` is no index key, so only ``ix_codings_transcript``
-    can serve it: with stale statistics ``coder = ?`` alone tied (coder, transcript_id)
-    with (coder, orphaned, origin), which reads all of the coder's codings each time. It
-    reads the transcript's other coders' codings too: a constant factor, never the corpus.
-    Its turns are joined on the transcript as well, so they are never read whole.
-    """
-    chunk = each_transcript()
-    turn = and_(segments.c.id == codings.c.segment_id, segments.c.transcript_id == chunk.c.id)
-    per_transcript = (
-        select(*_SPAN_COLUMNS)
-        .select_from(codings.join(segments, turn))
-        .where(codings.c.transcript_id == chunk.c.id, codings.c.coder.concat("") == bindparam("coder"))
-        .offset(0)
-        .lateral("spans")
-    )
-    return select(per_transcript).select_from(chunk.join(per_transcript, true())).order_by(per_transcript.c.id)
-
-
-_SPANS_BY_TRANSCRIPT = _coder_spans_by_transcript()
-
-
-def spans_codes(conn: Connection, coders: list[str], transcript_ids: list[str]) -> set[str]:
-    """The distinct codes of the coders' live codings on these transcripts: the codes of
-    :func:`coder_spans`' rows, without reading the rows."""
-    if not transcript_ids or not coders:
-        return set()
-    query = (
-        select(codings.c.code_id)
-        .select_from(codings.join(segments, codings.c.segment_id == segments.c.id))
-        .where(codings.c.coder.in_(coders), codings.c.transcript_id.in_(transcript_ids),
-               codings.c.orphaned.is_(False))
-        .distinct()
-    )
-    return set(conn.execute(query).scalars())
-
-
 def coded_transcript_ids(conn: Connection, coder: str) -> set[str]:
     """Transcripts where the coder has any coding (orphans included)."""
     return set(conn.execute(select(codings.c.transcript_id).where(codings.c.coder == coder).distinct()).scalars())
@@ -568,75 +398,3 @@ def coded_units(conn: Connection, coder: str, *, excluding: list[str]) -> list[t
             codings.c.transcript_id.not_in(excluding),
         )
     )]
-
-
-def screen_marks(
-    conn: Connection, transcript_id: str, *, coder: str | None = None, segment_ids: list[int] | None = None,
-) -> list[tuple]:
-    """The transcript's live codings ``(id, ordinal, coder, code, start, end, origin, memo)``
-    (one coder's, or everyone's), optionally for some segments, by start, code and id."""
-    query = (
-        select(
-            codings.c.id, segments.c.ordinal, codings.c.coder, codings.c.code_id,
-            codings.c.start_offset, codings.c.end_offset, codings.c.origin, codings.c.memo,
-        )
-        .join(segments, segments.c.id == codings.c.segment_id)
-        .where(codings.c.transcript_id == transcript_id, codings.c.orphaned.is_(False))
-        .order_by(codings.c.start_offset, codings.c.code_id, codings.c.id)
-    )
-    if coder is not None:
-        query = query.where(codings.c.coder == coder)
-    if segment_ids is not None:
-        query = query.where(codings.c.segment_id.in_(segment_ids))
-    return [tuple(row) for row in conn.execute(query)]
-
-
-def fingerprint(conn: Connection, transcript_id: str) -> tuple:
-    """(count, largest id, latest update) of the transcript's codings, everyone's."""
-    return tuple(conn.execute(
-        select(func.count(), func.max(codings.c.id), func.max(codings.c.updated_at))
-        .where(codings.c.transcript_id == transcript_id)
-    ).one())
-
-
-def latest_update_besides(conn: Connection, transcript_id: str, coder: str, coding_ids: Iterable[int]) -> datetime | None:
-    """The latest ``updated_at`` of the coder's codings on the transcript other than ``coding_ids`` (None: none).
-
-    A memo edit in another window of the same coder moves only a coding's update time;
-    the coding screen compares this with what it last saw to tell that edit from its own action.
-    """
-    query = select(func.max(codings.c.updated_at)).where(
-        codings.c.transcript_id == transcript_id, codings.c.coder == coder)
-    ids = list(coding_ids)
-    if ids:
-        query = query.where(codings.c.id.not_in(ids))
-    return conn.execute(query).scalar()
-
-
-def update_times(conn: Connection, coding_ids: Iterable[int]) -> dict[int, datetime | None]:
-    """``{id: updated_at}`` of those codings still stored (the coding screen checks its own writes with it)."""
-    ids = list(coding_ids)
-    if not ids:
-        return {}
-    return {row.id: row.updated_at for row in conn.execute(
-        select(codings.c.id, codings.c.updated_at).where(codings.c.id.in_(ids)))}
-
-
-def split_fingerprint(conn: Connection, transcript_id: str, coder: str) -> tuple:
-    """The transcript's codings as :func:`fingerprint` sees them, split by author, in one query.
-
-    ``(others' count, largest id, latest update, coder's live count, largest live id,
-    coder's latest update)``: the coding screen compares the first three with what it
-    last saw and the coder's live count and id with what it holds, to tell its own
-    action from anyone else's.
-    """
-    others, mine = codings.c.coder != coder, codings.c.coder == coder
-    live_mine = and_(mine, codings.c.orphaned.is_(False))
-    return tuple(conn.execute(
-        select(
-            func.count().filter(others), func.max(codings.c.id).filter(others),
-            func.max(codings.c.updated_at).filter(others),
-            func.count().filter(live_mine), func.max(codings.c.id).filter(live_mine),
-            func.max(codings.c.updated_at).filter(mine),
-        ).where(codings.c.transcript_id == transcript_id)
-    ).one())

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from qualcode.store import codings as coding_store
 from qualcode.store import samples as sample_store
+from qualcode.store import screen as screen_store
 from qualcode.store import suggestions as suggestion_store
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def load_marks(
 ) -> list[Mark]:
     """The transcript's live codings (one coder's, or everyone's), optionally for some segments."""
     wanted = list(segment_ids) if segment_ids is not None else None
-    return [Mark(*row) for row in coding_store.screen_marks(conn, transcript_id, coder=coder, segment_ids=wanted)]
+    return [Mark(*row) for row in screen_store.screen_marks(conn, transcript_id, coder=coder, segment_ids=wanted)]
 
 
 def rejected_suggestions(conn: Connection, coder: str, transcript_id: str) -> set[tuple[int, str, int, int]]:
@@ -93,17 +93,17 @@ class Fingerprint:
 
 def untouched_update(conn: Connection, transcript_id: str, coder: str, coding_ids: Iterable[int]) -> datetime | None:
     """The latest update of the coder's codings on the transcript besides ``coding_ids`` (an action's own)."""
-    return coding_store.latest_update_besides(conn, transcript_id, coder, coding_ids)
+    return screen_store.latest_update_besides(conn, transcript_id, coder, coding_ids)
 
 
 def update_times(conn: Connection, coding_ids: Iterable[int]) -> dict[int, datetime | None]:
     """When each of these codings was last changed (those still stored)."""
-    return coding_store.update_times(conn, coding_ids)
+    return screen_store.update_times(conn, coding_ids)
 
 
 def transcript_fingerprint(conn: Connection, transcript_id: str, coder: str) -> Fingerprint:
     """The transcript's :class:`Fingerprint` as seen by ``coder``: two small aggregate queries."""
-    coded = coding_store.split_fingerprint(conn, transcript_id, coder)
+    coded = screen_store.split_fingerprint(conn, transcript_id, coder)
     return Fingerprint(
         tuple(coded[:3]), tuple(coded[3:]),
         tuple(suggestion_store.fingerprint(conn, transcript_id)), sample_store.closed_sample_count(conn),

@@ -20,7 +20,7 @@ from qualcode.coding.actions import MarkChange, MemoChange
 from qualcode.coding.blind import BlindRule
 from qualcode.coding.finishing import finish_marks, set_mark
 from qualcode.coding.memos import MemoEntry, memo_list, set_target_memo, target_memo
-from qualcode.store.codings import coded_passages
+from qualcode.store.coded_text import coded_passages
 from qualcode.store.counts import code_coder_counts
 
 if TYPE_CHECKING:

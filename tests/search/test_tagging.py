@@ -8,7 +8,7 @@ from qualcode.coding.session import CodingSession
 from qualcode.errors import QualcodeError
 from qualcode.search.engine import SearchOptions
 from qualcode.search.tagging import code_hits
-from qualcode.store.codings import coding_listing
+from qualcode.store.coded_text import coding_listing
 from tests.search.study import add_coder
 
 

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, event
 
 from qualcode.store import codings as queries
+from qualcode.store.coded_text import coded_passages
 from qualcode.store.schema import codings
+from qualcode.store.spans import coder_spans
 from qualcode.store.transcripts import load_transcripts_for_units, segment_ids
 from tests.helpers import add_transcript
 from tests.store.test_transcript_lookups import plans
@@ -35,7 +37,7 @@ def add_codings(project, transcripts: int) -> list[int]:
 @pytest.mark.sqlite_only
 def test_coder_spans_reads_the_chunk_by_coder_and_transcript(project):
     add_codings(project, 3)
-    used = plans(project, lambda conn: queries.coder_spans(conn, "ana", ["t-0", "t-2"]))
+    used = plans(project, lambda conn: coder_spans(conn, "ana", ["t-0", "t-2"]))
     assert any("ix_codings_coder (coder=? AND transcript_id=?)" in plan for plan in used), used
     assert not any("ix_codings_coder_origin" in plan for plan in used), used
 
@@ -45,7 +47,7 @@ def test_coder_spans_leaves_orphans_out(project):
     with project.write() as conn:
         queries.orphan_coding(conn, ids[1], "The hotline")
     with project.read() as conn:
-        spans = queries.coder_spans(conn, "ana", ["t-0", "t-1", "t-2"])
+        spans = coder_spans(conn, "ana", ["t-0", "t-1", "t-2"])
     assert [(row[0], row[1]) for row in spans] == [(ids[0], "t-0"), (ids[2], "t-2")]
 
 
@@ -81,7 +83,7 @@ def test_coded_passages_are_the_live_codings_of_the_code_with_their_text(project
             if row[6]:  # orphaned: left out
                 queries.orphan_coding(conn, stored[3], stored[5])
     with project.read() as conn:
-        passages = queries.coded_passages(conn, "referral.hotline")
+        passages = coded_passages(conn, "referral.hotline")
     live = [e for row, e in zip(rows, expected, strict=True) if not row[6] and e[6] == "referral.hotline"]
     assert passages == [(tid, ordinal, coder, text) for tid, _, coder, _, ordinal, text, _ in sorted(live)]
 
@@ -139,8 +141,8 @@ def test_postgresql_reads_each_transcript_of_the_chunk_by_index_without_fresh_st
             conn.exec_driver_sql("ANALYZE codings")
     bulk_codings(project, "ben", ids)
     chunk = ids[40:72]
-    for call in (lambda conn: queries.coder_spans(conn, "ben", chunk),
-                 lambda conn: queries.coder_spans(conn, "ana", chunk),
+    for call in (lambda conn: coder_spans(conn, "ben", chunk),
+                 lambda conn: coder_spans(conn, "ana", chunk),
                  lambda conn: load_transcripts_for_units(conn, chunk)):
         scans = pg_scans(project, call)
         assert not [node for node in scans if "Index Name" not in node and node["Node Type"] != "Bitmap Heap Scan"], scans

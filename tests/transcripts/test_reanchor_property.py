@@ -20,7 +20,7 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from qualcode.coding.session import CodingSession
-from qualcode.store.codings import coding_listing
+from qualcode.store.coded_text import coding_listing
 from qualcode.store.transcripts import load_transcript
 from qualcode.transcripts.importing import ImportRequest, import_transcripts
 
