@@ -9,7 +9,9 @@ between rounds so that a burst of load from other work hits all of them alike:
 - ``python -c "import typer"``: the floor any typer app pays;
 - ``import typer, typer._adapters``: what typer >= 0.29 pays to coerce a value with
   pydantic (what a naive command pays);
-- ``import typer, sqlalchemy``: the floor of any command that opens the store;
+- ``import typer, sqlalchemy``: the floor of any command that opens the store; and the
+  same with the young-generation threshold qualcode's command line starts with
+  (``qualcode/cli/__init__.py``), the floor it really pays;
 - ``qualcode --help`` and ``qualcode tag --help``;
 - ``qualcode tag`` (issue 21): one coding action, the whole process, on a scratch copy
   of the example study (34 transcripts imported, one coder); an untimed ``undo`` after
@@ -48,6 +50,8 @@ BASELINES = {
     # typer >= 0.29 builds a pydantic TypeAdapter for a value it coerces.
     "import typer + adapters": ["-c", "import typer, typer._adapters"],
     "import typer + sqlalchemy": ["-c", "import typer, sqlalchemy"],
+    # The same with the command line's collector during start-up (qualcode/cli/__init__.py).
+    "import typer + sqlalchemy, CLI collector": ["-c", "import gc; gc.set_threshold(100_000); import typer, sqlalchemy"],
 }
 TAG = ["tag", "vsp-a-01", "12", "referral.law_enforcement", "--coder", "alice"]
 QUALCODE = {
