@@ -12,7 +12,8 @@ import gc
 # heap (later passes skip it, as the coding screen does for its own, tui/app.py), and puts
 # Python's thresholds back for the rest of the command. The count is of objects allocated
 # and not yet freed; what reference counting frees never counts, so at most this many
-# objects of cyclic garbage can wait (a few MB).
+# objects of cyclic garbage can wait, and those made before the first collection are
+# frozen with the rest until the process ends (start-up makes few: a few MB at worst).
 START_UP_THRESHOLD = 100_000
 PYTHON_THRESHOLDS = gc.get_threshold()  # as the interpreter started (the library and tests keep them)
 
