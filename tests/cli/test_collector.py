@@ -46,15 +46,23 @@ def python_collector():
 
 
 @pytest.mark.coders("ana")
-def test_a_coding_action_is_never_collected(project, interview):
-    """Python's thresholds would walk start-up's objects ~120 times in one `tag`; none now."""
+def test_a_coding_action_never_walks_its_start_up(project, interview):
+    """Python's thresholds collect a `tag` ~120 times (10 middle passes and a full one over
+    start-up's objects). Now: a few young passes, none over the older generations; on
+    SQLite start-up stays under the threshold (never collected, nothing frozen); a
+    server's driver takes it past, and the one collection there freezes start-up."""
     tag = ["tag", "vsp-1", "2", "referral.hotline", "--coder", "ana"]
+    on_sqlite = "QUALCODE_DATABASE_URL" not in os.environ
     for args in (tag, ["undo", "--coder", "ana"]):
         seen = spy(project.root, args)
-        # The few collections before the thresholds are set (importing qualcode/__init__'s dataclasses).
-        assert len(seen["collections"]) <= 10, seen
-        assert seen["threshold"] == [START_UP_THRESHOLD, *PYTHON_THRESHOLDS[1:]]
-        assert seen["frozen"] == 0
+        assert set(seen["collections"]) <= {0}, seen
+        # 6 before the thresholds are set (importing qualcode/__init__'s dataclasses)
+        assert len(seen["collections"]) <= 20, seen
+        if on_sqlite:
+            assert seen["threshold"] == [START_UP_THRESHOLD, *PYTHON_THRESHOLDS[1:]]
+            assert seen["frozen"] == 0
+        else:
+            assert seen["threshold"] == list(PYTHON_THRESHOLDS) and seen["frozen"] > 50_000
 
 
 def test_the_first_collection_freezes_start_up_and_gives_back_pythons_thresholds(python_collector):
