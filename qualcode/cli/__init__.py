@@ -5,8 +5,9 @@ import gc
 # A command's start-up (typer, SQLAlchemy, our modules, the store's tables, the codebook)
 # allocates some 85,000 container objects that live as long as the process. At Python's
 # thresholds (700, 10, 10) the cyclic collector walks them ~120 times on the way (each
-# middle pass every object since the last, a full pass all of them), 10-20 % of a whole
-# coding action's CPU, for no garbage (issue 21). So the command-line process starts with
+# middle pass every object since the last, a full pass all of them): 11 % of a whole
+# coding action's instructions and more of its CPU on a loaded machine, for no garbage
+# (issue 21, docs/performance.md). So the command-line process starts with
 # a young threshold above what start-up allocates: a short command is never collected. The
 # first collection (a long command, past start-up) freezes what is alive then, the start-up
 # heap (later passes skip it, as the coding screen does for its own, tui/app.py), and puts
@@ -34,6 +35,8 @@ def collect_as_python_does() -> None:
 
 def _end_of_start_up(phase: str, _info: dict) -> None:
     # Called as a collection starts: what it would walk is frozen first, so it has nothing to do.
+    # (Leaving gc.callbacks while Python runs them skips the next one, once; the command
+    # line registers no other.)
     if phase == "start":
         gc.freeze()
         collect_as_python_does()
