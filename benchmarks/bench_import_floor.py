@@ -8,7 +8,8 @@ interpreter's and the libraries' start-up plus a cost per file, so this runs, ea
 fresh process and all cases alternating for ``--rounds`` rounds after a warm-up:
 
 - ``python -c pass`` and ``python -c "import typer, sqlalchemy"``: the floor any qualcode
-  command that writes the store pays before it reads a file;
+  command that writes the store pays before it reads a file (also with the collector's
+  threshold the command line starts with, qualcode/cli/__init__.py);
 - ``qualcode import`` of the first file of DIR, and of all of them (fresh projects);
 - ``qc corpus import -r -i verbatim`` of the same (fresh qc projects; see bench_peers.py);
 - with ``--against DIR``, ``qualcode import`` of all the files by that checkout's code too
@@ -66,6 +67,9 @@ def cases(qc: str, files: Path, work: Path, against: Path | None = None) -> dict
     table = {
         "python -c pass": lambda n: ([sys.executable, "-c", "pass"], work),
         "import typer, sqlalchemy": lambda n: ([sys.executable, "-c", "import typer, sqlalchemy"], work),
+        # with the collector qualcode's command line starts with (qualcode/cli/__init__.py)
+        "import typer, sqlalchemy, CLI collector": lambda n: (
+            [sys.executable, "-c", "import gc; gc.set_threshold(100_000); import typer, sqlalchemy"], work),
         "qualcode import, 1 file": ours(one, "one"),
         "qualcode import, all files": ours(files, "all"),
         "qc import, 1 file": theirs(one, "one"),
@@ -97,6 +101,9 @@ def child_stages(files: Path, project_dir: Path) -> None:
     import importlib
 
     started = time.process_time()
+    from qualcode.cli import collect_less
+
+    collect_less()  # as the command starts
     from qualcode.project import Project
     from qualcode.transcripts import importing
 
@@ -149,7 +156,8 @@ def summarise(runs: dict, count: int) -> dict:
     ours = (cpu("qualcode import, all files") - cpu("qualcode import, 1 file")) / (count - 1)
     theirs = (cpu("qc import, all files") - cpu("qc import, 1 file")) / (count - 1)
     floor = cpu("import typer, sqlalchemy")
-    return {"cases": out, "files": count, "qualcode_per_file_ms": round(ours * 1e3, 3),
+    cli_floor = out.get("import typer, sqlalchemy, CLI collector", {}).get("cpu", {}).get("median")
+    return {"floor_cli_s": cli_floor, "cases": out, "files": count, "qualcode_per_file_ms": round(ours * 1e3, 3),
             "qc_per_file_ms": round(theirs * 1e3, 3), "ratio_per_file": round(theirs / ours, 2),
             "ratio_total": round(cpu("qc import, all files") / cpu("qualcode import, all files"), 2),
             "floor_s": floor, "floor_share_of_goal": round(floor / (cpu("qc import, all files") / 10), 2)}

@@ -340,9 +340,9 @@ def peers_table(name: str = "peers.json") -> str:
     return "\n".join(rows)
 
 
-def import_floor_table() -> str:
+def import_floor_table(name: str = "import-floor.json") -> str:
     """The .txt import against qc: start-up floor and per-file cost (bench_import_floor.py)."""
-    data = load("import-floor.json")
+    data = load(name)
     if data is None:
         return "_not measured yet_"
     rows = [f"{data['files']} files; {data['started']}; Python {data['python']}; {data['rounds']} alternating rounds "
@@ -356,7 +356,10 @@ def import_floor_table() -> str:
              f"{data['qualcode_per_file_ms']:.2f} ms, qc {data['qc_per_file_ms']:.2f} ms, "
              f"**{data['ratio_per_file']:.1f}×**; whole import (CPU) **{data['ratio_total']:.1f}×**; the floor "
              f"`import typer, sqlalchemy` ({data['floor_s']:.3f} s CPU) is {data['floor_share_of_goal']:.0%} of what a "
-             "whole import may take for 10× (qc's CPU ÷ 10)."]
+             "whole import may take for 10× (qc's CPU ÷ 10)"
+             + (f"; with the command line's collector the floor is {data['floor_cli_s']:.3f} s CPU, "
+                f"{data['floor_cli_s'] / (data['cases']['qc import, all files']['cpu']['median'] / 10):.0%} of it."
+                if data.get("floor_cli_s") else ".")]
     stages = data.get("stages_ms_per_file") or {}
     if stages:
         rows += ["", "One more import of all the files, its stages timed in process (CPU):", "",
@@ -467,6 +470,8 @@ SECTIONS = {
     "peers-quiet-0402": lambda: peers_table("peers-quiet-0402.json"),
     "peers-loaded-0507": lambda: peers_table("peers-loaded-0507.json"),
     "import-floor": import_floor_table,
+    "import-floor-s8": lambda: import_floor_table("import-floor-s8.json"),
+    "startup-200-s8": lambda: startup_table("startup-200-s8.json"),
     "tui-quiet": tui_quiet_table,
     "tui-search-loaded": tui_search_table,
     "tui-search-alone": tui_search_alone_table,

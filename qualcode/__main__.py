@@ -1,5 +1,9 @@
 """``python -m qualcode``."""
 
-from qualcode.cli.app import main
+from qualcode.cli import collect_less
+
+collect_less()  # before the imports below: start-up is most of what it saves
+
+from qualcode.cli.app import main  # noqa: E402
 
 main()

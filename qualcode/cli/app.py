@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from qualcode.cli import coercion
+from qualcode.cli import coercion, collect_less
 from qualcode.cli.lazy import click
 from qualcode.errors import QualcodeError, ValidationFailed
 
@@ -180,6 +180,7 @@ def root(
 
 
 def main() -> None:
+    collect_less()  # the console script imported this module first; the command's imports still gain
     app()
 
 

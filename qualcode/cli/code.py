@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from qualcode.cli import collect_as_python_does
 from qualcode.cli.common import console, project_of
 
 
@@ -40,6 +41,7 @@ def code(
     if not coder.strip():
         raise CodingError("a coder name is required: --coder NAME (or set QUALCODE_CODER)")
     project = project_of(ctx)
+    collect_as_python_does()  # the screen tunes its collector from Python's defaults (tui/app.py)
     if screenshot is None:
         from qualcode.tui.app import CodingApp
 
