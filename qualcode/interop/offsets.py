@@ -102,7 +102,11 @@ class PositionIndex:
         self.model = check_model(model)
         # Code points (the default) are the raw indices themselves: no lookups, and no
         # NumPy to import (an export of 200 transcripts looked up 55,000 positions).
-        self._same = model == "codepoints"
+        # So are UTF-16 units and ATLAS.ti's code points in a text with no emoji or CRLF (the
+        # usual transcript), so those are looked for first.
+        pattern, width = {"utf16": (ASTRAL, 2), "codepoints-lf": (CR_BEFORE_LF, 0)}.get(model, (None, 1))
+        found = [m.start() for m in pattern.finditer(raw)] if pattern is not None else []
+        self._same = model == "codepoints" or (model != "utf8" and not found)
         if self._same:
             return
         import numpy as np
@@ -111,12 +115,10 @@ class PositionIndex:
             sizes = [len(raw[i : i + UTF8_BLOCK].encode("utf-8", "surrogatepass")) for i in range(0, len(raw), UTF8_BLOCK)]
             self._block_units = np.concatenate(([0], np.cumsum(np.array(sizes, dtype=np.int64))))
             return
-        pattern, width = {"utf16": (ASTRAL, 2), "codepoints-lf": (CR_BEFORE_LF, 0)}.get(model, (None, 1))
-        found = pattern.finditer(raw) if pattern is not None else ()
-        self._indices = np.fromiter((m.start() for m in found), dtype=np.int64)
+        self._indices = np.array(found, dtype=np.int64)
         self._width = width
         self._extra = np.arange(1, len(self._indices) + 1, dtype=np.int64) * (width - 1)  # extra units up to and with j
-        self._unit_starts = self._indices + np.concatenate(([0], self._extra[:-1])) if len(self._indices) else self._indices
+        self._unit_starts = self._indices + np.concatenate(([0], self._extra[:-1]))
 
     @property
     def length(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, exists, func, insert, select, update
 
 from qualcode.store.access import create_coder
 from qualcode.store.payloads import CODING_FIELDS, compact_payload, expand_events
@@ -313,12 +313,14 @@ def export_codings(conn: Connection, transcript_id: str, coders: list[str] | Non
 
     Served by ``ix_codings_transcript``: a corpus export reads each coding row once.
     """
-    columns = [codings.c[name] for name in CODING_FIELDS]
-    query = select(*columns).where(codings.c.transcript_id == transcript_id)
-    if coders is not None:
-        query = query.where(codings.c.coder.in_(coders))
-    order = (codings.c.start_offset, codings.c.code_id, codings.c.coder, codings.c.id)
-    return [dict(zip(CODING_FIELDS, row, strict=True)) for row in conn.execute(query.order_by(*order))]
+    query, values = (EXPORT_READ, {"t": transcript_id}) if coders is None else (EXPORT_READ_OF, {"t": transcript_id, "c": coders})
+    return [dict(zip(CODING_FIELDS, row, strict=True)) for row in conn.execute(query, values).all()]
+
+
+# export_codings' two statements, built once (building one cost more than running it).
+EXPORT_READ = (select(*[codings.c[name] for name in CODING_FIELDS]).where(codings.c.transcript_id == bindparam("t"))
+               .order_by(codings.c.start_offset, codings.c.code_id, codings.c.coder, codings.c.id))
+EXPORT_READ_OF = EXPORT_READ.where(codings.c.coder.in_(bindparam("c", expanding=True)))
 
 
 def insert_codings(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:

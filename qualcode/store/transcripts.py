@@ -7,7 +7,19 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Column, Connection, Row, Select, delete, insert, select, true, union, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    insert,
+    select,
+    true,
+    union,
+    update,
+)
 
 from qualcode.errors import NotFoundError, TranscriptImportError
 from qualcode.store.lateral import CHUNK_IDS, each_transcript
@@ -221,8 +233,18 @@ def segment_ordinals(conn: Connection, transcript_id: str) -> dict[int, int]:
     return {sid: ordinal for ordinal, sid in segment_ids(conn, transcript_id).items()}
 
 
+# Built once: an export loads every transcript, and building these two statements each
+# time cost more Python than running them (issue 21's export profile).
+TRANSCRIPT_BY_ID = select(transcripts).where(transcripts.c.id == bindparam("transcript_id"))
+TURNS_OF = (
+    select(segments.c.ordinal, segments.c.speaker, segments.c.is_interviewer, segments.c.start_offset,
+           segments.c.end_offset, segments.c.start_time, segments.c.end_time)
+    .where(segments.c.transcript_id == bindparam("transcript_id")).order_by(segments.c.ordinal)
+)
+
+
 def transcript_row(conn: Connection, transcript_id: str) -> Row | None:
-    return conn.execute(select(transcripts).where(transcripts.c.id == transcript_id)).first()
+    return conn.execute(TRANSCRIPT_BY_ID, {"transcript_id": transcript_id}).first()
 
 
 def transcript_ids(conn: Connection) -> list[str]:
@@ -240,10 +262,9 @@ def load_transcript(conn: Connection, transcript_id: str) -> Transcript:
 
 
 def load_segments(conn: Connection, transcript_id: str) -> list[Segment]:
-    rows = conn.execute(
-        select(segments).where(segments.c.transcript_id == transcript_id).order_by(segments.c.ordinal)
-    )
-    return [_segment_from_row(r) for r in rows]
+    rows = conn.execute(TURNS_OF, {"transcript_id": transcript_id}).all()
+    return [Segment(ordinal, speaker, bool(interviewer), start, end, start_time, end_time)
+            for ordinal, speaker, interviewer, start, end, start_time, end_time in rows]
 
 
 def segment_ids(conn: Connection, transcript_id: str) -> dict[int, int]:
@@ -307,18 +328,6 @@ def _transcript_from_row(row: Row, segs: list[Segment]) -> Transcript:
         format=row.format,
         source_path=row.source_path,
         sha256=row.sha256,
-    )
-
-
-def _segment_from_row(row: Row) -> Segment:
-    return Segment(
-        ordinal=row.ordinal,
-        speaker=row.speaker,
-        is_interviewer=bool(row.is_interviewer),
-        start=row.start_offset,
-        end=row.end_offset,
-        start_time=row.start_time,
-        end_time=row.end_time,
     )
 
 
