@@ -178,9 +178,9 @@ class SearchActions(_App):
         """Build, mount and lay out the hits screen at the terminal's size, and run one search.
 
         The session's first F paid for Textual mounting the hits screen, laying it out
-        twice and painting it three times (~15 ms of CPU), and for the search's first
-        run (its statements compiled: ~3 ms); later ones only refill the installed screen
-        and paint it once. So this does it ahead, between keys: after the coder's first
+        twice and painting it three times (~16 ms of CPU), and for the search's first
+        run (its statements compiled: a few ms); later ones only refill the installed
+        screen and paint it once. So this does it ahead, between keys: after the coder's first
         pause, or while they type the pattern. The screen is refilled from a new search
         on every F, so nothing prepared here can be out of date; nothing is written.
         """
