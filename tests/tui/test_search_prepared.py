@@ -14,7 +14,7 @@ from tests.tui.test_find_and_go import coded, executed, kinds
 pytestmark = pytest.mark.coders("ana")
 
 SIZE = (140, 36)
-PAUSE = 0.3  # the idle wait in these tests (INDEX_IDLE_SECONDS, patched)
+PAUSE = 0.3  # the pause that builds the hits screen in these tests (INDEX_IDLE_SECONDS, patched)
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +25,16 @@ def short_pause(monkeypatch):
 
 def hits_screen(app) -> HitsScreen | None:
     return app.get_screen("hits", HitsScreen) if app.is_screen_installed("hits") else None
+
+
+async def built(pilot, app, size=SIZE) -> HitsScreen | None:
+    """The hits screen once built and laid out at ``size`` (waiting up to 5 s: loaded machines), else None."""
+    for _ in range(50):
+        await pilot.pause(0.1)
+        hits = hits_screen(app)
+        if hits is not None and hits.is_mounted and tuple(hits.size) == size and not hits._layout_required:
+            return hits
+    return None
 
 
 def layouts(monkeypatch) -> list[Screen]:
@@ -44,22 +54,21 @@ async def test_a_pause_builds_the_hits_screen_unseen_and_writes_nothing(project,
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:
         with executed(project.engine) as statements:
-            await pilot.pause(PAUSE * 3)
-        hits = hits_screen(app)
-        assert hits is not None and hits.is_mounted and hits.size == app.size
+            hits = await built(pilot, app)
+        assert hits is not None
         assert app.screen is not hits and app.focused is app.transcript_view  # the coding screen as it was
     assert statements and kinds(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
 
 
-async def test_no_pause_no_build_while_the_coder_types(project, interview):
+async def test_no_pause_no_build_while_the_coder_types(project, interview, monkeypatch):
+    monkeypatch.setattr(search_actions, "INDEX_IDLE_SECONDS", 1.0)  # well above the gaps below, even when loaded
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(8):  # a key every PAUSE / 3
-            await pilot.press("j", "k")
-            await pilot.pause(PAUSE / 3)
+        for _ in range(15):  # a key every 0.1 s
+            await pilot.press("j")
+            await pilot.pause(0.1)
             assert hits_screen(app) is None, "built while the coder typed"
-        await pilot.pause(PAUSE * 3)
-        assert hits_screen(app) is not None
+        assert await built(pilot, app) is not None
 
 
 async def test_the_first_search_after_a_pause_lays_nothing_out(project, interview, second, monkeypatch):
@@ -67,7 +76,7 @@ async def test_the_first_search_after_a_pause_lays_nothing_out(project, intervie
     # inside the key. Built ahead, the first F only refills it and paints it once.
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(PAUSE * 3)
+        assert await built(pilot, app) is not None
         await pilot.press("F", *"shelter")
         await pilot.pause()
         laid_out = layouts(monkeypatch)
@@ -78,13 +87,13 @@ async def test_the_first_search_after_a_pause_lays_nothing_out(project, intervie
         assert [r.value[0] for r in app.screen.pick_list.rows] == ["vsp-1", "vsp-2"]
 
 
-async def test_without_a_pause_the_search_prompt_builds_it_before_the_enter(project, interview, second):
+async def test_without_a_pause_the_search_prompt_builds_it_before_the_enter(project, interview, second, monkeypatch):
+    monkeypatch.setattr(search_actions, "INDEX_IDLE_SECONDS", 60.0)  # no pause comes
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("F")
-        await pilot.pause()
-        hits = hits_screen(app)
-        assert hits is not None and hits.size == app.size and app.screen is not hits
+        hits = await built(pilot, app)
+        assert hits is not None and app.screen is not hits
         await pilot.press(*"shelter", "enter")
         await settle(pilot)
         assert app.screen is hits and len(hits.pick_list.rows) == 2
@@ -95,8 +104,7 @@ async def test_the_built_screen_shows_what_was_imported_and_coded_since(project,
     # new transcript is listed, and its hit opens with the words selected, to code.
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(PAUSE * 3)
-        assert hits_screen(app) is not None
+        assert await built(pilot, app) is not None
         await pilot.press("slash", *"housing", "enter")  # a coding on turn 2 of vsp-1
         add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "More shelter beds.")])
         await pilot.press("F", *"shelter", "enter")
@@ -113,8 +121,7 @@ async def test_the_built_screen_shows_what_was_imported_and_coded_since(project,
 async def test_a_resize_lays_the_built_screen_out_again_at_the_next_pause(project, interview, second):
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(PAUSE * 3)
+        assert await built(pilot, app) is not None
         await pilot.resize_terminal(100, 30)
-        await pilot.pause(PAUSE * 3)
-        hits = hits_screen(app)
-        assert hits is not None and tuple(hits.size) == (100, 30) and app.screen is not hits
+        hits = await built(pilot, app, (100, 30))
+        assert hits is not None and app.screen is not hits
