@@ -215,6 +215,8 @@ async def mount_hidden(app: _App, name: str, screen: PickScreen) -> None:
     a screen with, ``_refresh_layout`` what a screen shown at a new size runs. Shown
     afterwards, at that size, the screen is only repainted. (Checked with Textual 8.)
     """
+    if not (hasattr(app, "_get_screen") and hasattr(screen, "_refresh_layout")):
+        return  # another Textual: the first F mounts and lays it out, as it did before
     if not screen.is_mounted:
         _, mounted = app._get_screen(name)
         await mounted
