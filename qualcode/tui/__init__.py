@@ -16,7 +16,9 @@ Layout of the package:
   (``qualcode.coding.assignments``), and so is whether blind mode applies
   (``qualcode.coding.blind``);
 - ``app``: the Textual app, its key bindings and actions, with its mixins ``routing``
-  (keys handled in the order they arrive) and ``work_actions`` (the keys for finishing,
+  (keys handled in the order they arrive), ``search_actions`` (the keys for finding and
+  searching, and what ``F`` needs done between keys: the search index brought up to
+  date, the hits screen built ahead) and ``work_actions`` (the keys for finishing,
   memos, the passages and memos views, growing the codebook); ``run`` opens it in the
   terminal or headless (screenshots);
 - ``keys``: every key of the screen by where it works, from the bindings of the app
@@ -28,7 +30,7 @@ Layout of the package:
   widget drawing the jump list, search hits and the passages and memos views, filtered
   by typing).
 
-Only ``app``, its mixins ``routing`` and ``work_actions``, ``run``, ``keys``, ``widgets``
+Only ``app``, its mixins ``routing``, ``search_actions`` and ``work_actions``, ``run``, ``keys``, ``widgets``
 and ``screens`` import Textual, and nothing in this
 ``__init__`` imports them, so ``import qualcode.tui`` stays cheap.
 """

@@ -9,7 +9,6 @@ and quitting (or a killed terminal) loses nothing.
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -20,18 +19,13 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from qualcode.errors import QualcodeError
-from qualcode.search.engine import SearchOptions, search
-from qualcode.search.index import SearchError
-from qualcode.search.index import refresh as refresh_search_index
-from qualcode.search.lemmas import lemmas
 from qualcode.tui.header import HeaderFacts, fit_header
 from qualcode.tui.keys import key_sections
-from qualcode.tui.prompt import Prompt
 from qualcode.tui.routing import KeyRouting
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
 from qualcode.tui.screens.pick import PickScreen
+from qualcode.tui.search_actions import SearchActions
 from qualcode.tui.state import CodingState, Outcome
 from qualcode.tui.widgets.codebook import CodebookPane
 from qualcode.tui.widgets.codetree import TextPanel
@@ -40,10 +34,12 @@ from qualcode.tui.widgets.transcript import TranscriptView
 from qualcode.tui.work_actions import WorkActions
 
 if TYPE_CHECKING:
+    from textual.geometry import Size
     from textual.timer import Timer
 
     from qualcode.coding.suggesters import Suggester
     from qualcode.project import Project
+    from qualcode.tui.prompt import Prompt
 
 
 PickT = TypeVar("PickT", bound=PickScreen)
@@ -68,17 +64,9 @@ RECOUNT_EVERY = 5
 # collections) one landed in a few keypresses in a hundred, at 40-70 ms of CPU. One in 100:
 # rarer pauses of the same kind; cyclic garbage lives a little longer.
 GC_FULL_EVERY = 100
-HITS_SHOWN = 500  # search hits listed by F / --search (the title says how many there are)
-# After F, transcripts the search index lacks are indexed one per step, this far apart
-# (each step one transaction, ~20 ms of CPU for an 8,000-word transcript), between keys:
-# until they are, each F searches them in their text (~3 ms each), so catch up quickly.
-INDEX_STEP_SECONDS = 0.2
-# ...and only once the coder has pressed no key for this long: a step (~20 ms of CPU)
-# taken while they type lands inside their next key.
-INDEX_IDLE_SECONDS = 1.0
 
 
-class CodingApp(KeyRouting, WorkActions, App[None]):
+class CodingApp(KeyRouting, SearchActions, WorkActions, App[None]):
     """``qualcode code``: code one transcript after another, keyboard first."""
 
     TITLE = "qualcode"
@@ -165,6 +153,7 @@ class CodingApp(KeyRouting, WorkActions, App[None]):
         self._ticks = 0  # refresh ticks so far
         self._indexing: Timer | None = None  # the next step bringing the search index up to date
         self.last_key_at = 0.0  # time.monotonic() of the latest key (routing.py): steps wait for a pause
+        self._prepared: Size | None = None  # the size the hits screen was laid out at (search_actions.py)
 
     # -- layout ---------------------------------------------------------------
 
@@ -194,6 +183,7 @@ class CodingApp(KeyRouting, WorkActions, App[None]):
         gc.set_threshold(*self._gc_threshold[:2], max(self._gc_threshold[2], GC_FULL_EVERY))
         if self._search_first:
             self.call_after_refresh(self.show_hits, self._search_first)
+        self.prepare_later()  # the hits screen, ahead of the first F
 
     def on_unmount(self) -> None:
         """Give the process its collector back (tests open many screens in one process)."""
@@ -203,6 +193,8 @@ class CodingApp(KeyRouting, WorkActions, App[None]):
     def on_resize(self, event: events.Resize) -> None:
         if self.codebook_pane_ready:
             self.call_after_refresh(self._update_side)  # the header fits the new width
+        if self._prepared is not None:  # the hits screen was laid out at the old size
+            self.prepare_later()
 
     def refresh_from_store(self) -> None:
         """Show what other coders and processes changed (codings, undos, new suggestions)."""
@@ -354,97 +346,8 @@ class CodingApp(KeyRouting, WorkActions, App[None]):
         jump.fill(self.state.choices(), self.state.transcript.id)
         self.push_screen(jump, open_chosen)
 
-    PROMPTS = {"find": "Find in this transcript", "turn": "Go to turn (number)",
-               "search": "Search every transcript (respondent turns; qualcode search syntax)"}
-
-    def action_ask(self, kind: str) -> None:
-        self.prompt = Prompt(kind, self.PROMPTS[kind])
-        self.status(self.prompt.line)
-        if kind == "search":
-            # The match keys' table (~20 ms, once per process) is read now, while the
-            # coder types the pattern, rather than inside the Enter that searches.
-            self.call_after_refresh(lemmas)
-
-    def _prompt_key(self, key: str, character: str | None) -> None:
-        """A key typed while the status line asks (see :mod:`qualcode.tui.prompt`)."""
-        prompt = self.prompt
-        assert prompt is not None
-        answer = prompt.key(key, character)
-        if answer is None:
-            self.status(prompt.line)
-            return
-        self.prompt = None
-        self.status("")
-        if answer == "cancel":
-            return
-        if prompt.kind == "find":
-            self._run(lambda: self.state.find(prompt.value))
-        elif prompt.kind == "turn":
-            self._run(lambda: self.state.go_to_turn(prompt.value))
-        elif prompt.value.strip():
-            self.show_hits(prompt.value)
-
-    def action_match(self, delta: int) -> None:
-        self._run(lambda: self.state.next_match(delta))
-
     def action_scroll_definition(self, delta: int) -> None:
         self.codebook_pane.query_one("#code-detail", TextPanel).action_scroll_pages(delta)
-
-    def show_hits(self, pattern: str) -> None:
-        """Run a corpus search (the engine behind ``qualcode search``) and list its hits.
-
-        Nothing is written inside the key: transcripts the index does not hold as they
-        are now (imported since it was built; ``qualcode import`` does not index, which
-        would triple its time) are searched in their text, with the same hits as a
-        refreshed index. Building the index for a whole import inside the key took
-        seconds; instead, where this role may write it, it is brought up to date
-        afterwards between keys, one transcript per step (:meth:`_index_step`).
-        """
-        try:
-            options = SearchOptions(limit=HITS_SHOWN, context=40)
-            result = search(self.state.project, pattern, options, refresh_index=False)
-        except QualcodeError as error:
-            self.status(str(error), error=True)
-            self.bell()
-            return
-        if not result.hits:
-            self.status(f"no hits for “{pattern}” in respondent turns", error=True)
-            return
-
-        def open_hit(chosen: object) -> None:
-            if chosen is not None:
-                self.open_at(*chosen)  # type: ignore[misc]
-
-        hits = self._pick_screen("hits", HitsScreen)
-        hits.fill(result)
-        self.push_screen(hits, open_hit)
-        self.call_after_refresh(self._index_later)  # the hits painted first
-
-    def _index_later(self) -> None:
-        if self._indexing is None:
-            self._indexing = self.set_timer(INDEX_STEP_SECONDS, self._index_step)
-
-    def _index_step(self) -> None:
-        """Index one transcript the search index lacks; again later while any is left."""
-        from sqlalchemy.exc import OperationalError
-
-        self._indexing = None
-        typing_for = INDEX_IDLE_SECONDS - (time.monotonic() - self.last_key_at)
-        if typing_for > 0:  # not while the coder types: try again once they pause
-            self._indexing = self.set_timer(max(typing_for, INDEX_STEP_SECONDS), self._index_step)
-            return
-        try:
-            report = refresh_search_index(self.state.project, limit=1)
-        except (SearchError, OperationalError):  # not this role's to write; another process indexing; busy
-            return
-        if report.left:
-            self._indexing = self.set_timer(INDEX_STEP_SECONDS, self._index_step)
-
-    def open_at(self, transcript_id: str, ordinal: int, start: int, end: int) -> None:
-        """Open a transcript (if another) at a turn with ``[start, end)``'s words selected."""
-        if transcript_id != self.state.transcript.id and not self._open(transcript_id):
-            return
-        self._run(lambda: self.state.select_text(ordinal, start, end))
 
     def _open(self, transcript_id: str) -> bool:
         """Show another transcript; False (and the reason on the status line) if it cannot be opened."""

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from textual.widgets import Static
 
 from qualcode.coding.listing import list_codings
-from qualcode.tui import app as app_module
+from qualcode.tui import search_actions
 from qualcode.tui.app import CodingApp
 from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
@@ -181,7 +181,7 @@ async def test_search_hits_read_the_store_in_a_few_statements_whatever_the_trans
     # 4 more if the screen's 2-second refresh tick lands inside).
     from qualcode.search.index import refresh
 
-    monkeypatch.setattr(app_module, "INDEX_STEP_SECONDS", 60.0)  # no idle index step inside the count
+    monkeypatch.setattr(search_actions, "INDEX_STEP_SECONDS", 60.0)  # no idle index step inside the count
     for n in range(others):
         add_transcript(project, f"vsp-x{n:02d}", "service_provider",
                        [("Interviewer", "Where?"), ("Respondent", f"Shelter {n} was full.")])
@@ -208,7 +208,7 @@ async def test_search_hits_write_nothing_in_the_key_and_index_what_is_new_betwee
     from qualcode.search.index import refresh
     from qualcode.store.search import indexed_markers, transcript_markers
 
-    monkeypatch.setattr(app_module, "INDEX_STEP_SECONDS", 1.0)  # the first step well after the key
+    monkeypatch.setattr(search_actions, "INDEX_STEP_SECONDS", 1.0)  # the first step well after the key
     refresh(project)
     for name in ("vsp-3", "vsp-4"):
         add_transcript(project, name, "service_provider", [("Interviewer", "Q?"), ("Respondent", "Shelter beds.")])
@@ -243,8 +243,8 @@ async def test_index_steps_wait_while_the_coder_types(project, interview, second
     from qualcode.search.index import refresh
     from qualcode.store.search import indexed_markers, transcript_markers
 
-    monkeypatch.setattr(app_module, "INDEX_STEP_SECONDS", 0.05)
-    monkeypatch.setattr(app_module, "INDEX_IDLE_SECONDS", 1.0)
+    monkeypatch.setattr(search_actions, "INDEX_STEP_SECONDS", 0.05)
+    monkeypatch.setattr(search_actions, "INDEX_IDLE_SECONDS", 1.0)
     refresh(project)
     add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "Shelter beds.")])
 

@@ -84,3 +84,36 @@ async def test_the_terminals_bytes_for_esc_t_close_the_filter_and_toggle(project
         highlighted = app.codebook_pane.highlighted_code
         assert not app.codebook_pane.filtering and app.codebook_pane.filter_input.value == ""
         assert [r.code for r in list_codings(project, coder="ana")] == [highlighted]
+
+
+@pytest.mark.parametrize("keys", [["g", "alt+t"], ["g", "escape", "t"], ["g", "escape", "j", "t"]],
+                         ids=["g alt+t", "g esc t", "g esc j t"])
+async def test_keys_after_the_jump_list_closes_before_it_was_shown_act_on_the_coding_screen(
+        project, interview, keys):
+    # Keys that come before the jump list is mounted (g, Esc and t in one read, handled
+    # one after another with no turn of the event loop between) are kept by the list and
+    # replayed once it is mounted: the Esc closes it, and the keys after it are the coding
+    # screen's again (they were typed into the closed list's filter and lost).
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key in keys:
+            await app.on_event(events.Key(key, key[-1] if key[-1:].isalpha() and len(key) <= 5 else None))
+        assert not app.screen.is_mounted  # the case: every key came before the list was mounted
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0]  # the list closed
+        moved = 4 if "j" in keys else 2
+        assert app.state.current == moved
+        assert [(r.segment, r.code) for r in list_codings(project, coder="ana")] == [
+            (moved, app.codebook_pane.highlighted_code)]
+
+
+async def test_a_filter_typed_before_the_jump_list_was_shown_is_replayed_into_it(project, interview, second):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key, character in [("g", "g"), *((c, c) for c in "vsp"), ("space", " "), ("2", "2"), ("enter", "\r")]:
+            await app.on_event(events.Key(key, character))
+        assert not app.screen.is_mounted
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0] and app.state.transcript.id == "vsp-2"

@@ -213,16 +213,24 @@ class PickScreen(Screen[object]):
         self._rows: list[PickRow] = []
         self._answered = False
         self._early: list[tuple[str, str | None]] = []  # keys that came before the screen was mounted
+        self._ready = False  # on_mount has begun: keys are handled, not kept
         self.refill(title, rows, cursor)
 
     def compose(self):
         yield self.pick_list
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
+        # Textual says a widget is mounted only once on_mount has returned: keys replayed
+        # here would be kept again (and lost) if take_key asked it.
+        self._ready = True
         self.pick_list.focus()  # the paste of a filter comes to it, and so to this screen
         self.pick_list.set_rows(self.pick_list.rows, self.pick_list.cursor)  # centred on its real height
         early, self._early = self._early, []
-        for key, character in early:
+        for index, (key, character) in enumerate(early):
+            if self._answered:  # closed by a key before these (g Esc t): they were typed for the coding screen
+                for key, character in early[index:]:
+                    await self.app.on_event(events.Key(key, character))
+                return
             self.take_key(key, character)
 
     def refill(self, title: str, rows: Sequence[PickRow], cursor: int = 0) -> None:
@@ -245,7 +253,7 @@ class PickScreen(Screen[object]):
         """
         if key in ("ctrl+q", "ctrl+c"):
             return False
-        if not self.is_mounted:
+        if not self._ready:
             self._early.append((key, character))
             return True
         for binding in self.BINDINGS:
