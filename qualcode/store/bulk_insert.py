@@ -1,12 +1,18 @@
-"""A bulk part's new codings handed to SQLite's executemany as ready tuples (issue 21).
+"""A bulk part's new codings sent to SQLite as ready tuples, many rows a statement (issue 21).
 
-``codings.insert_codings`` goes through SQLAlchemy's executemany, which builds a dict of
-parameters per row and calls the type's bind processor on each value (the two
-timestamps of every coding, its confidence, its flag): about a third of the write's CPU
-in an ``autocode --as`` run, where every part's rows share one timestamp. Here each
-row is one tuple in the table's column order, the shared timestamp converted once, and
-the same tuple gives the row as the event log records it (``CODING_FIELDS`` order, the
-timestamp as ISO text), so the rows are not built twice.
+``codings.insert_codings`` goes through SQLAlchemy's executemany: one INSERT statement
+per row, each row's values a dict run through the types' bind processors (the two
+timestamps of every coding, its confidence, its flag). On SQLite the statement per row
+was the larger cost: ``codings`` has row triggers (the stored counts), and a statement
+that fires a trigger is run in a statement transaction, so every page it touches (the
+table's and its five indexes') is first copied to the statement journal, for each row.
+A trivial trigger made 28k single-row inserts cost 0.50 s of CPU instead of 0.17 s
+(docs/performance.md). Here ROWS rows are one multi-row INSERT, so a page is copied
+once per statement; the triggers still fire for every row (the counts' switch,
+``stored_counts.counted_once``, still decides what they do). Each row is one tuple in
+the table's column order, the part's one timestamp converted once, and the same tuple
+gives the row as the event log records it (``CODING_FIELDS`` order, the timestamp as
+ISO text), so the rows are not built twice.
 
 Only on SQLite (the ``qmark`` drivers, whose ids are reserved up front) and only for rows
 of the plain columns (no id, no timestamps of their own): :func:`insert_part` returns
@@ -16,7 +22,9 @@ sends many rows per statement (``insertmanyvalues``).
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -31,7 +39,8 @@ GIVEN = COLUMNS[1:-2]  # what a caller gives: transcript_id ... orphan_text (not
 ALLOWED = frozenset(GIVEN)
 EMPTY = {name: None for name in GIVEN} | {"orphaned": False}  # the column defaults insert_codings applies
 _given = itemgetter(*GIVEN)
-_SQL = f"INSERT INTO codings ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+ROWS = 500  # rows a statement: 7,500 parameters, under SQLite's default limit of 32,766
+_ROW = f"({', '.join('?' * len(COLUMNS))})"
 
 
 def insert_part(conn: Connection, rows: list[dict[str, Any]], stamp: datetime) -> list[dict[str, Any]] | None:
@@ -50,8 +59,20 @@ def insert_part(conn: Connection, rows: list[dict[str, Any]], stamp: datetime) -
         return None
     given = [_given(EMPTY | row) for row in rows]
     stored, iso = _bind(conn, "created_at", stamp), stamp.isoformat()
-    conn.exec_driver_sql(_SQL, [(i, *_bound(conn, values), stored, stored) for i, values in zip(ids, given, strict=True)])
+    values = [(i, *_bound(conn, given_values), stored, stored) for i, given_values in zip(ids, given, strict=True)]
+    per_statement = max(1, min(ROWS, _parameter_limit(conn) // len(COLUMNS)))
+    for first in range(0, len(values), per_statement):
+        chunk = values[first : first + per_statement]
+        sql = f"INSERT INTO codings ({', '.join(COLUMNS)}) VALUES {', '.join([_ROW] * len(chunk))}"
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
     return [dict(zip(CODING_FIELDS, (i, *values, iso, iso), strict=True)) for i, values in zip(ids, given, strict=True)]
+
+
+def _parameter_limit(conn: Connection) -> int:
+    """The most parameters one statement may have on this connection (999 before SQLite 3.32)."""
+    driver = conn.connection.driver_connection
+    getlimit = getattr(driver, "getlimit", None)  # Python 3.11+
+    return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit is not None else 999
 
 
 def _bind(conn: Connection, column: str, value: Any) -> Any:

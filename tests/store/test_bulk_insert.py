@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from qualcode.store import bulk_insert
 from qualcode.store.bulk import _inserted_row
 from qualcode.store.bulk_insert import insert_part
 from qualcode.store.codings import insert_codings
@@ -39,7 +40,9 @@ def _stored(conn, coder: str) -> list[dict]:
     {"confidence": None, "orphaned": True, "orphan_text": "gone", "segment_id": None},
     {},
 ])
-def test_a_part_is_stored_and_logged_as_the_general_path_does(project, interview, extra):
+@pytest.mark.parametrize("per_statement", [1, 2, 500])  # several statements, a short last one, one
+def test_a_part_is_stored_and_logged_as_the_general_path_does(project, interview, monkeypatch, extra, per_statement):
+    monkeypatch.setattr(bulk_insert, "ROWS", per_statement)
     with project.write() as conn:
         sid = segment_ids(conn, interview.id)[interview.segments[1].ordinal]
         logged = insert_part(conn, _rows(interview, sid, "fast", extra), STAMP)
