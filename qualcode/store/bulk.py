@@ -36,6 +36,11 @@ def coder_codings_in_segments(conn: Connection, coder: str, segment_ids: set[int
     return sorted(found, key=lambda row: row["id"])
 
 
+def has_codings(conn: Connection, coder: str) -> bool:
+    """Whether the coder has any coding stored (orphans included): one index seek."""
+    return conn.execute(select(codings.c.id).where(codings.c.coder == coder).limit(1)).first() is not None
+
+
 def write_changes(
     conn: Connection,
     coder: str,
