@@ -85,7 +85,7 @@ def _repeats(values: list, uniform: bool = False) -> list:
     if uniform:  # where a value differs from the one before, found and counted at C speed
         starts = [0, *itertools.compress(range(1, len(values)), map(operator.ne, values[1:], values[:-1]))]
         times = map(operator.sub, [*starts[1:], len(values)], starts)
-        return ["repeat", list(map(list, zip(map(values.__getitem__, starts), times)))]
+        return ["repeat", list(map(list, zip(map(values.__getitem__, starts), times, strict=True)))]
     out: list[list] = []
     for value in values:
         if out and type(out[-1][0]) is type(value) and out[-1][0] == value:
