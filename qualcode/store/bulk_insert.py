@@ -4,8 +4,9 @@
 per row, each row's values a dict run through the types' bind processors (the two
 timestamps of every coding, its confidence, its flag). On SQLite the statement per row
 was the larger cost: ``codings`` has row triggers (the stored counts), and a statement
-that fires a trigger is run in a statement transaction, so every page it touches (the
-table's and its five indexes') is first copied to the statement journal, for each row.
+that may fire a trigger is run in a statement transaction (SQLite's insert.c begins
+the write with a statement journal when the table has triggers), so every page it
+touches (the table's and its five indexes') is first copied to the journal, for each row.
 A trivial trigger made 28k single-row inserts cost 0.50 s of CPU instead of 0.17 s
 (docs/performance.md). Here ROWS rows are one multi-row INSERT, so a page is copied
 once per statement; the triggers still fire for every row (the counts' switch,
@@ -59,10 +60,10 @@ def insert_part(conn: Connection, rows: list[dict[str, Any]], stamp: datetime) -
         return None
     given = [_given(EMPTY | row) for row in rows]
     stored, iso = _bind(conn, "created_at", stamp), stamp.isoformat()
-    values = [(i, *_bound(conn, given_values), stored, stored) for i, given_values in zip(ids, given, strict=True)]
+    sent = [(i, *_bound(conn, values), stored, stored) for i, values in zip(ids, given, strict=True)]
     per_statement = max(1, min(ROWS, _parameter_limit(conn) // len(COLUMNS)))
-    for first in range(0, len(values), per_statement):
-        chunk = values[first : first + per_statement]
+    for first in range(0, len(sent), per_statement):
+        chunk = sent[first : first + per_statement]
         sql = f"INSERT INTO codings ({', '.join(COLUMNS)}) VALUES {', '.join([_ROW] * len(chunk))}"
         conn.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
     return [dict(zip(CODING_FIELDS, (i, *values, iso, iso), strict=True)) for i, values in zip(ids, given, strict=True)]
