@@ -464,6 +464,8 @@ SECTIONS = {
     "autocode-ratio-s8a-after": lambda: autocode_ratio_table("autocode-ratio-s8a-after-200x8000.json"),
     "autocode-ratio-s8b-before": lambda: autocode_ratio_table("autocode-ratio-s8b-before-200x8000.json"),
     "autocode-ratio-s8b-after": lambda: autocode_ratio_table("autocode-ratio-s8b-after-200x8000.json"),
+    "autocode-ratio-s8c-before": lambda: autocode_ratio_table("autocode-ratio-s8c-before-200x8000.json"),
+    "autocode-ratio-s8c-after": lambda: autocode_ratio_table("autocode-ratio-s8c-after-200x8000.json"),
     "autocode-ratio-s8": lambda: autocode_ratio_table("autocode-ratio-s8-200x8000.json"),
     "export-linearity": export_linearity_table,
     "tally-postgresql": lambda: tally_table("tally-postgresql.json"),
