@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qualcode.store.bulk import GroupWriter, coder_codings_in_segments, write_changes
+from qualcode.store.bulk import GroupWriter, coder_codings_in_segments, has_codings, write_changes
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -106,8 +106,13 @@ def apply_parts(conn: Connection, coder: str, action: str, parts: Iterable[list[
     returned has the counts and the group, not the rows.
     """
     group, total = GroupWriter(conn, coder, action), Plan()
+    # A coder with no codings (a new machine coder) has none in any part's segments, and
+    # this run's own parts share none: no part needs its stored codings read. The coder
+    # is locked for the transaction (require_coder, ensure_coder), so none arrive meanwhile.
+    stored = has_codings(conn, coder)
     for new in parts:
-        changes = plan(coder_codings_in_segments(conn, coder, {v["segment_id"] for v in new}), new)
+        existing = coder_codings_in_segments(conn, coder, {v["segment_id"] for v in new}) if stored else []
+        changes = plan(existing, new)
         group.write(inserts=changes.inserts, updates=changes.updates, deletes=changes.deletes)
         total.added += changes.added
         total.merged += changes.merged

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 from typing import Any
 
 from qualcode.errors import StoreError
@@ -47,37 +48,44 @@ def encode_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     keys = list(rows[0])
     if any(list(row) != keys for row in rows):
         raise ValueError("the rows of one batch event have the same columns, in the same order")
-    columns: dict[str, list] = {}
+    integers: dict[str, list] = {}  # the earlier columns of integers only, for the "from" form
     stored: dict[str, list] = {}
-    for key in keys:
-        columns[key] = [row[key] for row in rows]
-        stored[key] = _encode_column(columns[key], columns)
+    for key, values in zip(keys, map(list, zip(*(row.values() for row in rows), strict=True)), strict=True):
+        kinds = set(map(type, values))
+        stored[key] = _encode_column(values, kinds, integers)
+        if kinds == {int}:
+            integers[key] = values
     return {MARK: BATCH, "n": len(rows), "keys": keys, "cols": stored}
 
 
-def _encode_column(values: list, earlier: dict[str, list]) -> list:
-    """[form, data]: the shortest of the forms that give ``values`` back exactly."""
-    first = values[0]
-    if all(type(v) is type(first) and v == first for v in values):  # 0, 0.0 and False differ
+def _encode_column(values: list, kinds: set[type], integers: dict[str, list]) -> list:
+    """[form, data]: the shortest of the forms that give ``values`` back exactly.
+    ``kinds`` are the values' types (0, 0.0 and False differ); ``integers`` the earlier
+    columns of integers. The tests run at C speed (map, count): a bulk run encodes
+    every coding it writes."""
+    first, uniform = values[0], len(kinds) == 1
+    if uniform and first == first and values.count(first) == len(values):  # first == first: not NaN
         return ["same", first]
-    if all(type(v) is int for v in values):
+    if kinds == {int}:
         if values == list(range(first, first + len(values))):
             return ["run", first]
-        forms = [["list", values], _repeats(values), ["step", [b - a for a, b in zip([0, *values], values, strict=False)]]]
-        forms += [  # an end offset as its distance from the start
-            ["from", [key, [v - o for v, o in zip(values, other, strict=True)]]]
-            for key, other in earlier.items() if other is not values and all(type(o) is int for o in other)
-        ]
+        forms = [["list", values], _repeats(values, uniform), ["step", list(map(operator.sub, values, [0, *values[:-1]]))]]
+        forms += [["from", [key, list(map(operator.sub, values, other))]] for key, other in integers.items()]  # an end from its start
         return min(forms, key=_size)
-    if all(type(v) is str for v in values) and len(set(values)) < len(values):
+    if kinds == {str} and len(set(values)) < len(values):
         distinct = list(dict.fromkeys(values))
         index = {value: n for n, value in enumerate(distinct)}
-        return min(["index", [distinct, [index[v] for v in values]]], _repeats(values), key=_size)
-    return min(["list", values], _repeats(values), key=_size)
+        return min(["index", [distinct, list(map(index.__getitem__, values))]], _repeats(values, uniform), key=_size)
+    return min(["list", values], _repeats(values, uniform), key=_size)
 
 
-def _repeats(values: list) -> list:
-    """["repeat", [[value, times], ...]]: consecutive equal values once each (a transcript's codings)."""
+def _repeats(values: list, uniform: bool = False) -> list:
+    """["repeat", [[value, times], ...]]: consecutive equal values once each (a transcript's codings).
+    ``uniform``: the values have one type, so equal is enough (groupby's test)."""
+    if uniform:  # where a value differs from the one before, found and counted at C speed
+        starts = [0, *itertools.compress(range(1, len(values)), map(operator.ne, values[1:], values[:-1]))]
+        times = map(operator.sub, [*starts[1:], len(values)], starts)
+        return ["repeat", list(map(list, zip(map(values.__getitem__, starts), times, strict=True)))]
     out: list[list] = []
     for value in values:
         if out and type(out[-1][0]) is type(value) and out[-1][0] == value:

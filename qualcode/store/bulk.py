@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from qualcode.store import batches
+from qualcode.store.bulk_insert import insert_part
 from qualcode.store.codings import _as_dict, append_event, insert_codings, now
 from qualcode.store.payloads import CODING_FIELDS, _jsonable, compact_payload
 from qualcode.store.schema import codings, events
@@ -33,6 +34,11 @@ def coder_codings_in_segments(conn: Connection, coder: str, segment_ids: set[int
         query = select(codings).where(codings.c.coder == coder, codings.c.segment_id.in_(ordered[first : first + CHUNK]))
         found.extend(_as_dict(r) for r in conn.execute(query))
     return sorted(found, key=lambda row: row["id"])
+
+
+def has_codings(conn: Connection, coder: str) -> bool:
+    """Whether the coder has any coding stored (orphans included): one index seek."""
+    return conn.execute(select(codings.c.id).where(codings.c.coder == coder).limit(1)).first() is not None
 
 
 def write_changes(
@@ -85,9 +91,11 @@ class GroupWriter:
         with counted_once(self.conn, keys):  # the part's counts: once, not by the triggers row by row
             changed = self._delete_and_move(deletes, updates)
             # stamped as logged below, so the log's rows are the stored rows
-            ids = insert_codings(self.conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
-        iso = stamp.isoformat()
-        added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
+            added = insert_part(self.conn, inserts, stamp)  # SQLite: tuples straight to the driver
+            if added is None:
+                ids = insert_codings(self.conn, [{"created_at": stamp, "updated_at": stamp, **values} for values in inserts])
+                iso = stamp.isoformat()
+                added = [_inserted_row(values, coding_id, iso) for values, coding_id in zip(inserts, ids, strict=True)]
         log: list[Change] = [(row, None) for row in deletes]
         log += [(row, after) for (row, _, _), after in zip(updates, changed, strict=True)]
         self._waiting += added
@@ -125,7 +133,7 @@ class GroupWriter:
             (_subject(b, a)["transcript_id"], _subject(b, a)["id"], b, a) for b, a in changes
         ]
         for run in batches.chunks(inserted):
-            payload = batches.encode_rows([_jsonable(row) or row for row in run])  # timestamps as ISO text
+            payload = batches.encode_rows(run)  # rows as logged: timestamps already ISO text
             entries.append((batches.only(run, "transcript_id"), max(r["id"] for r in run), None, payload))
         if not entries:
             return
@@ -152,7 +160,7 @@ class GroupWriter:
 def _inserted_row(values: dict[str, Any], coding_id: int, stamp: str) -> dict[str, Any]:
     """The row as logged (``stamp`` already ISO text: formatted once, not per row)."""
     row = {"orphaned": False, "orphan_text": None, "created_at": stamp, "updated_at": stamp, **values, "id": coding_id}
-    return {key: row.get(key) for key in CODING_FIELDS}
+    return _jsonable({key: row.get(key) for key in CODING_FIELDS}) or {}  # a caller's own timestamps too
 
 
 Change = tuple[dict[str, Any] | None, dict[str, Any] | None]  # (before, after); one may be None
