@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from typing import Any
 
 _SLACK = 1e-6  # rapidfuzz scores are floats: keep every bound a hair looser, never tighter
 _SHARE = 0.5  # the part of the needed W(I) asked of A's rarest words (more: more postings, fewer candidates)
@@ -145,7 +146,7 @@ class NearDuplicates:
         self._held = array("q")  # per element number: how many accepted texts hold it
         self._words: list = []  # per accepted text: its tokens' numbers (numpy, sorted)
         self._bags: list = []  # per accepted text: its bag elements' numbers (numpy, sorted)
-        self._letters = None  # per accepted text: its _letter_counts (numpy rows, grown by doubling)
+        self._letters: Any = None  # per accepted text: its _letter_counts (numpy rows, grown by doubling)
         self._last: tuple[str, tuple[set[str], list[tuple[str, int]]]] | None = None
 
     def duplicate_of(self, text: str) -> int | None:
