@@ -25,10 +25,7 @@ W(I) and O; the cheap one bounds them from above (prefix filtering):
   postings of A's words in that index;
 - O <= (A's rarest bag elements found in B) + (the number of A's other elements), the
   rare ones enough for the rest to fall short of what the third branch needs at the
-  smallest W(B) it allows, by a quarter. The third branch also needs ``|W(A) - W(B)|
-  <= (1 - t/100) (W(A) + W(B) - 2)``: a band of sizes (0.82-1.22 W(A) at 90), so the
-  bag postings are kept per size bucket and only the band's buckets are read (a count
-  for a text outside the band does not matter: its branch is below t anyway).
+  smallest W(B) it allows, by a quarter.
 
 The exact bound adds a third lower bound on D, the L1 distance of the two texts'
 character counts (the shared tokens' letters cancel; one insertion or deletion changes
@@ -42,28 +39,27 @@ bigram is in a third of the quotes), then the few candidates' words and bags: on
 the benchmark's corpus 0.5 % of the pairs of 1,200 quotes are bounded (all were), and
 their number grows about as n^1.6 (bench_quotes.py --dedupe).
 
-What no bound can do here: make the check sub-quadratic in general. token_set_ratio
-is 100 for any text whose words the other holds, whatever the lengths, and its first
-two branches bound only one side of the length (W(B) >= 0.82 W(A) for the first, <=
-1.22 W(A) for the second), so no length window serves the whole score; only the third
-branch has one, used above. Prefix filtering reads postings that, over a vocabulary
-that stops growing, grow with the quotes: the work per quote is a (small) fraction of
-the accepted ones, quadratic with a small constant (docs/performance.md, "the
-near-duplicate check's candidates", has the growth per doubling).
+What no bound here makes sub-quadratic: token_set_ratio is 100 for any text whose
+words the other holds, whatever the lengths, and its first two branches bound the
+length on one side only (W(B) >= 0.82 W(A) for the first, <= 1.22 W(A) for the second,
+at 90), so no length window serves the whole score. Only the third branch has a band,
+``|W(A) - W(B)| <= (1 - t/100) (W(A) + W(B) - 2)``, already in its bound. Reading only
+the band's share of the bag postings (kept per size bucket) was tried: 37 % of them on
+the zipf corpus, but no faster at up to 8,000 quotes (the Python per element and bucket
+cost what the smaller counts saved). Over a vocabulary that stops growing every
+posting grows with the quotes, so prefix filtering stays quadratic with a small
+constant (docs/performance.md, "the near-duplicate check's candidates").
 """
 
 from __future__ import annotations
 
-import math
 from array import array
 from typing import Any
 
 _SLACK = 1e-6  # rapidfuzz scores are floats: keep every bound a hair looser, never tighter
 _SHARE = 0.5  # the part of the needed W(I) asked of A's rarest words (more: more postings, fewer candidates)
 _BAG_SHARE = 0.25  # the same for the bag overlap and A's rarest bag elements
-_RATIO = 1.2  # bag postings are kept per size bucket of this ratio: the leftovers' band reads 2-4
-_LOG_RATIO = math.log(_RATIO)
-_LETTERS = 128  # character counts kept per accepted text: ASCII apart, the rest folded in
+_LETTERS = 32  # character counts kept per accepted text: a-z and the space apart, the rest folded in
 
 
 def tokens_and_bigrams(processed: str) -> tuple[set[str], list[tuple[str, int]]]:
@@ -79,11 +75,6 @@ def tokens_and_bigrams(processed: str) -> tuple[set[str], list[tuple[str, int]]]
             nth = seen[gram] = seen.get(gram, 0) + 1
             bag.append((gram, nth))
     return tokens, bag
-
-
-def _bucket(size: float) -> int:
-    """The size bucket of a text of weight ``size``: buckets grow by ``_RATIO``."""
-    return int(math.log(max(size, 1.0)) / _LOG_RATIO)
 
 
 class _Need:
@@ -137,15 +128,11 @@ class NearDuplicates:
         self._rests = array("d")  # W of each accepted text's words outside its rarest
         self._by_token: dict[str, array] = {}  # token -> accepted texts holding it
         self._by_rare_token: dict[str, array] = {}  # token -> accepted texts it is among the rarest of
-        self._token_ids: dict[str, int] = {}  # token -> a number, for the candidates' exact bound
-        self._weight = array("d")  # per token number: len(token) + 1
-        self._element_ids: dict[tuple[str, int], int] = {}  # bag element -> a number
-        # per element number, per size bucket: the accepted texts of that size holding it
-        self._by_element: list[list[array | None]] = []
-        self._element_postings: list[list[array]] = []  # per element number: the same arrays, all buckets
-        self._held = array("q")  # per element number: how many accepted texts hold it
+        self._by_bigram: dict[tuple[str, int], array] = {}  # bag element -> accepted texts holding it
+        self._ids: dict = {}  # token or bag element -> a number, for the candidates' exact bound
         self._words: list = []  # per accepted text: its tokens' numbers (numpy, sorted)
         self._bags: list = []  # per accepted text: its bag elements' numbers (numpy, sorted)
+        self._weight = array("d")  # per number: len(token) + 1 for a token, 0 for a bag element
         self._letters: Any = None  # per accepted text: its _letter_counts (numpy rows, grown by doubling)
         self._last: tuple[str, tuple[set[str], list[tuple[str, int]]]] | None = None
 
@@ -179,23 +166,10 @@ class NearDuplicates:
         self._rests.append(size - sum(len(t) + 1.0 for t in rarest))
         for token in tokens:
             self._by_token.setdefault(token, array("i")).append(index)
-        self._words.append(np.sort(np.array([self._token_id(t) for t in tokens], dtype=np.int64)))
-        ids, by_element, bucket = self._element_ids, self._by_element, _bucket(size)
-        numbers = [ids.setdefault(e, len(ids)) for e in bag]
-        self._element_postings.extend([] for _ in range(len(ids) - len(by_element)))
-        by_element.extend([] for _ in range(len(ids) - len(by_element)))
-        self._held.frombytes(bytes(8 * (len(ids) - len(self._held))))
-        for number in numbers:
-            slots = by_element[number]
-            if len(slots) <= bucket:
-                slots.extend([None] * (bucket + 1 - len(slots)))
-            posting = slots[bucket]
-            if posting is None:
-                posting = slots[bucket] = array("i")
-                self._element_postings[number].append(posting)
-            posting.append(index)
-            self._held[number] += 1
-        self._bags.append(np.sort(np.array(numbers, dtype=np.int64)))
+        for element in bag:
+            self._by_bigram.setdefault(element, array("i")).append(index)
+        self._words.append(np.sort(np.array([self._id(t, len(t) + 1.0) for t in tokens], dtype=np.int64)))
+        self._bags.append(np.sort(np.array([self._id(e, 0.0) for e in bag], dtype=np.int64)))
         if self._letters is None or len(self._letters) <= index:
             grown = np.zeros((max(64, 2 * index), _LETTERS), dtype=np.int32)
             if self._letters is not None:
@@ -204,11 +178,11 @@ class NearDuplicates:
         self._letters[index] = _letter_counts(np, tokens)
         return index
 
-    def _token_id(self, token: str) -> int:
-        number = self._token_ids.get(token)
+    def _id(self, key, weight: float) -> int:
+        number = self._ids.get(key)
         if number is None:
-            number = self._token_ids[token] = len(self._weight)
-            self._weight.append(len(token) + 1.0)
+            number = self._ids[key] = len(self._weight)
+            self._weight.append(weight)
         return number
 
     def _rarest(self, tokens: set[str], need: float) -> list[str]:
@@ -251,46 +225,30 @@ class NearDuplicates:
         return chosen[upper >= self.threshold - _SLACK].tolist()
 
     def _overlap_at_most(self, np, bag: list[tuple[str, int]], n: int):
-        """The bag overlap O at most, for the accepted texts in the leftovers' size band:
-        that of A's rarest elements (rarest in the band), plus the count of the rest.
-
-        Only the band's size buckets of each element's postings are read: outside the
-        band ``|W(A) - W(B)|`` alone keeps the leftovers' branch below the threshold, so
-        what this says of those texts does not matter (it is a count, never too high, of
-        their overlap with the rare elements, plus the rest).
-        """
+        """The bag overlap O at most: that of A's rarest elements, plus the count of the rest."""
         size = float(len(bag))
         low, high = self._need.band(size)
         least = min(self._need.overlap(max(low, 0.0), size), self._need.overlap(high, size))  # over the band
         if least <= 0:  # thresholds below 2/3: the leftovers' bound prunes nothing
             return np.full(n, size)
-        first, last = _bucket(max(low, 1.0)), _bucket(high) + 1 if high < 1e12 else None
-        known = self._numbers(bag)
-        frequency = np.frombuffer(self._held, dtype=np.int64)[known] if known else np.zeros(0, dtype=np.int64)
+        known = [self._by_bigram[e] for e in bag if e in self._by_bigram]
+        frequency = np.fromiter((len(p) for p in known), dtype=np.int64, count=len(known))
         rare = np.argsort(frequency, kind="stable")[: max(0, len(bag) - int(least) + 1 + int(least * _BAG_SHARE))]
-        by_element = self._by_element
-        postings = [p for i in rare.tolist() for p in by_element[known[i]][first:last] if p is not None]
-        return _counts(np, postings, n) + float(len(known) - len(rare))
-
-    def _numbers(self, bag: list[tuple[str, int]]) -> list[int]:
-        """The numbers of the bag's elements that some accepted text holds."""
-        ids = self._element_ids
-        return [number for number in map(ids.get, bag) if number is not None]
+        return _counts(np, [known[i] for i in rare], n) + float(len(bag) - len(rare))
 
     def _overlaps(self, np, chosen, tokens: set[str], bag: list[tuple[str, int]]):
         """W(I) and the bag overlap of the new text with each chosen accepted text: from
         their own words and bags, or, when they are many (quotes over a small vocabulary),
         from all the postings of the new text's words and elements, whichever reads less."""
         held = [t for t in tokens if t in self._by_token]
-        numbers = self._numbers(bag)
-        everything = sum(len(self._by_token[t]) for t in held) + sum(self._held[number] for number in numbers)
+        postings = [self._by_bigram[e] for e in bag if e in self._by_bigram]
+        everything = sum(len(self._by_token[t]) for t in held) + sum(len(p) for p in postings)
         if everything < len(chosen) * (len(tokens) + len(bag)):  # the chosen texts are about this size
             n = len(self.accepted)
-            postings = [p for number in numbers for p in self._element_postings[number]]
             shared = _counts(np, [self._by_token[t] for t in held], n, [len(t) + 1.0 for t in held])
             return shared[chosen], _counts(np, postings, n)[chosen]
-        words = np.array([self._token_ids[t] for t in tokens if t in self._token_ids], dtype=np.int64)
-        elements = np.array(numbers, dtype=np.int64)
+        words = np.array([self._ids[t] for t in tokens if t in self._ids], dtype=np.int64)
+        elements = np.array([self._ids[e] for e in bag if e in self._ids], dtype=np.int64)
         weight = np.frombuffer(self._weight, dtype=np.float64)
         shared = _per_owner(np, [self._words[i] for i in chosen], words, weight)
         overlap = _per_owner(np, [self._bags[i] for i in chosen], elements, None)
