@@ -29,7 +29,7 @@ W(I) and O; the cheap one bounds them from above (prefix filtering):
 
 The exact bound adds a third lower bound on D, the L1 distance of the two texts'
 character counts (the shared tokens' letters cancel; one insertion or deletion changes
-one count by one): it leaves rapidfuzz a quarter fewer pairs on the 200-word salad.
+one count by one): it leaves rapidfuzz a fifth fewer pairs on the 200-word salad.
 
 The exact bound is monotone in W(I) and O, so the cheap one is never below it and the
 verdicts are those of the all-pairs check (tests/quotes/test_near_duplicates.py holds
