@@ -133,6 +133,8 @@ class NearDuplicates:
         self._words: list = []  # per accepted text: its tokens' numbers (numpy, sorted)
         self._bags: list = []  # per accepted text: its bag elements' numbers (numpy, sorted)
         self._weight = array("d")  # per number: len(token) + 1 for a token, 0 for a bag element
+        self._sorted: list[tuple[str, ...]] = []  # per accepted text: its tokens, sorted (shared strings)
+        self._canonical: dict[str, str] = {}  # one string object per token, for _sorted
         self._letters: Any = None  # per accepted text: its _letter_counts (numpy rows, grown by doubling)
         self._last: tuple[str, tuple[set[str], list[tuple[str, int]]]] | None = None
 
@@ -169,6 +171,7 @@ class NearDuplicates:
         for element in bag:
             self._by_bigram.setdefault(element, array("i")).append(index)
         self._words.append(np.sort(np.array([self._id(t, len(t) + 1.0) for t in tokens], dtype=np.int64)))
+        self._sorted.append(tuple(sorted(self._canonical.setdefault(t, t) for t in tokens)))
         self._bags.append(np.sort(np.array([self._id(e, 0.0) for e in bag], dtype=np.int64)))
         if self._letters is None or len(self._letters) <= index:
             grown = np.zeros((max(64, 2 * index), _LETTERS), dtype=np.int32)
@@ -222,7 +225,36 @@ class NearDuplicates:
         shared, overlap = self._overlaps(np, chosen, tokens, bag)
         letters = np.abs(self._letters[chosen] - _letter_counts(np, tokens)).sum(axis=1)
         upper = _upper_bound(np, shared, sizes[chosen], size, overlap, letters)
+        kept = upper >= self.threshold - _SLACK
+        chosen, shared = chosen[kept], shared[kept]
+        if not len(chosen):
+            return []
+        distance = self._leftover_distances(chosen, tokens, size, sizes[chosen])
+        upper = _upper_bound(np, shared, sizes[chosen], size, overlap[kept], np.maximum(letters[kept], distance))
         return chosen[upper >= self.threshold - _SLACK].tolist()
+
+    def _leftover_distances(self, chosen, tokens: set[str], size: float, sizes) -> list[float]:
+        """The indel distance of the sorted leftovers, exactly as token_set_ratio computes
+        it (the tokens of one text not in the other, sorted, joined by spaces), or a lower
+        bound once it is past what the threshold allows: with W(I) exact, the bound is then
+        the score itself, and rapidfuzz scores only the pairs that reach it. Cheaper than
+        the scorer, which splits and sorts both texts again for every pair."""
+        from rapidfuzz.distance import Indel
+
+        mine = sorted(tokens)
+        c = self._need.c
+        distances = []
+        for index, other_size in zip(chosen.tolist(), sizes.tolist(), strict=True):
+            other = self._sorted[index]
+            theirs = set(other)
+            ours = " ".join(t for t in mine if t not in theirs)
+            their = " ".join(t for t in other if t not in tokens)
+            if not ours or not their:
+                distances.append(0.0)  # one set holds the other (or shares nothing): no lower bound here
+                continue
+            cutoff = int(c * (size + other_size - 2.0)) + 1
+            distances.append(float(Indel.distance(ours, their, score_cutoff=cutoff)))
+        return distances
 
     def _overlap_at_most(self, np, bag: list[tuple[str, int]], n: int):
         """The bag overlap O at most: that of A's rarest elements, plus the count of the rest."""
