@@ -157,6 +157,27 @@ def test_scores_far_fewer_pairs_than_all(monkeypatch, count):
     assert calls < accepted * (accepted - 1) / 2 / 20  # all pairs would score ~n²/2
 
 
+@pytest.mark.parametrize("kind", ["salad", "zipf"])
+def test_the_scorer_runs_only_on_pairs_that_reach_the_threshold(monkeypatch, kind):
+    """With W(I) and the leftovers' indel distance exact, the bound is the score: on the
+    salad (long answers over 200 words, most pairs scoring 70-85, which once all went to
+    rapidfuzz) every pair scored is a near-duplicate."""
+    scored = []
+    scorer = rapidfuzz.fuzz.token_set_ratio
+
+    def counted(*args, **kwargs):
+        scored.append(scorer(*args, processor=kwargs.get("processor")))
+        return scorer(*args, **kwargs)
+
+    texts = _bench().dedupe_texts(kind, 150)
+    expected = all_pairs(texts, 90)
+    monkeypatch.setattr(rapidfuzz.fuzz, "token_set_ratio", counted)
+    verdicts, comparisons = indexed(texts, 90)
+    assert verdicts == expected
+    assert 0 < len(scored) <= comparisons  # extractOne stops at a score of 100
+    assert min(scored) >= 90
+
+
 def test_exact_bounds_are_computed_for_few_pairs_and_grow_slower_than_quotes_squared():
     """The cheap bound off the rare words' and bigrams' postings leaves few pairs for the
     exact bound (which once ran against every accepted quote: all pairs)."""
