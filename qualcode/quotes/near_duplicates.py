@@ -27,6 +27,16 @@ W(I) and O; the cheap one bounds them from above (prefix filtering):
   rare ones enough for the rest to fall short of what the third branch needs at the
   smallest W(B) it allows, by a quarter.
 
+The exact bound adds a third lower bound on D, the L1 distance of the two texts'
+character counts (the shared tokens' letters cancel; one insertion or deletion changes
+one count by one). For the pairs still left, W(I) is exact and the bound takes D itself:
+rapidfuzz's ``Indel.distance`` of the sorted leftovers, built as token_set_ratio builds
+them, with a cutoff past which it returns ``cutoff + 1`` (never above D). The bound is
+then the score, and the scorer, which splits and sorts both texts again for every pair,
+runs only on pairs that reach the threshold: on long turns of ordinary English (whose
+letters and bigrams unrelated turns share, so the other bounds stay near 90 while the
+scores are near 60) it was most of the check's time.
+
 The exact bound is monotone in W(I) and O, so the cheap one is never below it and the
 verdicts are those of the all-pairs check (tests/quotes/test_near_duplicates.py holds
 it as the model; ``bounded`` counts the pairs given the exact bound). Per new quote the
@@ -34,30 +44,42 @@ work is the postings of its rare words and elements, not of all of them (a commo
 bigram is in a third of the quotes), then the few candidates' words and bags: on
 the benchmark's corpus 0.5 % of the pairs of 1,200 quotes are bounded (all were), and
 their number grows about as n^1.6 (bench_quotes.py --dedupe).
+
+What no bound here makes sub-quadratic: token_set_ratio is 100 for any text whose
+words the other holds, whatever the lengths, and its first two branches bound the
+length on one side only (W(B) >= 0.82 W(A) for the first, <= 1.22 W(A) for the second,
+at 90), so no length window serves the whole score. Only the third branch has a band,
+``|W(A) - W(B)| <= (1 - t/100) (W(A) + W(B) - 2)``, already in its bound. Reading only
+the band's share of the bag postings (kept per size bucket) was tried: 37 % of them on
+the zipf corpus, but no faster at up to 8,000 quotes (the Python per element and bucket
+cost what the smaller counts saved). Over a vocabulary that stops growing every
+posting grows with the quotes, so prefix filtering stays quadratic with a small
+constant (docs/performance.md, "the near-duplicate check's candidates").
 """
 
 from __future__ import annotations
 
 from array import array
-from collections import Counter
+from typing import Any
 
 _SLACK = 1e-6  # rapidfuzz scores are floats: keep every bound a hair looser, never tighter
 _SHARE = 0.5  # the part of the needed W(I) asked of A's rarest words (more: more postings, fewer candidates)
 _BAG_SHARE = 0.25  # the same for the bag overlap and A's rarest bag elements
+_LETTERS = 32  # character counts kept per accepted text: a-z and the space apart, the rest folded in
 
 
 def tokens_and_bigrams(processed: str) -> tuple[set[str], list[tuple[str, int]]]:
     """An already processed text's distinct tokens and its padded-token bigrams as a bag
     of (bigram, nth occurrence) pairs, so that set overlap is bag overlap."""
     tokens = set(processed.split())
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
     bag = []
     for token in tokens:
         padded = f" {token} "
         for i in range(len(padded) - 1):
             gram = padded[i:i + 2]
-            seen[gram] += 1
-            bag.append((gram, seen[gram]))
+            nth = seen[gram] = seen.get(gram, 0) + 1
+            bag.append((gram, nth))
     return tokens, bag
 
 
@@ -117,6 +139,9 @@ class NearDuplicates:
         self._words: list = []  # per accepted text: its tokens' numbers (numpy, sorted)
         self._bags: list = []  # per accepted text: its bag elements' numbers (numpy, sorted)
         self._weight = array("d")  # per number: len(token) + 1 for a token, 0 for a bag element
+        self._sorted: list[tuple[str, ...]] = []  # per accepted text: its tokens, sorted (shared strings)
+        self._canonical: dict[str, str] = {}  # one string object per token, for _sorted
+        self._letters: Any = None  # per accepted text: its _letter_counts (numpy rows, grown by doubling)
         self._last: tuple[str, tuple[set[str], list[tuple[str, int]]]] | None = None
 
     def duplicate_of(self, text: str) -> int | None:
@@ -152,7 +177,14 @@ class NearDuplicates:
         for element in bag:
             self._by_bigram.setdefault(element, array("i")).append(index)
         self._words.append(np.sort(np.array([self._id(t, len(t) + 1.0) for t in tokens], dtype=np.int64)))
+        self._sorted.append(tuple(sorted(self._canonical.setdefault(t, t) for t in tokens)))
         self._bags.append(np.sort(np.array([self._id(e, 0.0) for e in bag], dtype=np.int64)))
+        if self._letters is None or len(self._letters) <= index:
+            grown = np.zeros((max(64, 2 * index), _LETTERS), dtype=np.int32)
+            if self._letters is not None:
+                grown[:index] = self._letters[:index]
+            self._letters = grown
+        self._letters[index] = _letter_counts(np, tokens)
         return index
 
     def _id(self, key, weight: float) -> int:
@@ -197,8 +229,38 @@ class NearDuplicates:
         if not len(chosen):
             return []
         shared, overlap = self._overlaps(np, chosen, tokens, bag)
-        upper = _upper_bound(np, shared, sizes[chosen], size, overlap)
+        letters = np.abs(self._letters[chosen] - _letter_counts(np, tokens)).sum(axis=1)
+        upper = _upper_bound(np, shared, sizes[chosen], size, overlap, letters)
+        kept = upper >= self.threshold - _SLACK
+        chosen, shared = chosen[kept], shared[kept]
+        if not len(chosen):
+            return []
+        distance = self._leftover_distances(chosen, tokens, size, sizes[chosen])
+        upper = _upper_bound(np, shared, sizes[chosen], size, overlap[kept], np.maximum(letters[kept], distance))
         return chosen[upper >= self.threshold - _SLACK].tolist()
+
+    def _leftover_distances(self, chosen, tokens: set[str], size: float, sizes) -> list[float]:
+        """The indel distance of the sorted leftovers, exactly as token_set_ratio computes
+        it (the tokens of one text not in the other, sorted, joined by spaces), or a lower
+        bound once it is past what the threshold allows: with W(I) exact, the bound is then
+        the score itself, and rapidfuzz scores only the pairs that reach it. Cheaper than
+        the scorer, which splits and sorts both texts again for every pair."""
+        from rapidfuzz.distance import Indel
+
+        mine = sorted(tokens)
+        c = self._need.c
+        distances = []
+        for index, other_size in zip(chosen.tolist(), sizes.tolist(), strict=True):
+            other = self._sorted[index]
+            theirs = set(other)
+            ours = " ".join(t for t in mine if t not in theirs)
+            their = " ".join(t for t in other if t not in tokens)
+            if not ours or not their:
+                distances.append(0.0)  # one set holds the other (or shares nothing): no lower bound here
+                continue
+            cutoff = int(c * (size + other_size - 2.0)) + 1
+            distances.append(float(Indel.distance(ours, their, score_cutoff=cutoff)))
+        return distances
 
     def _overlap_at_most(self, np, bag: list[tuple[str, int]], n: int):
         """The bag overlap O at most: that of A's rarest elements, plus the count of the rest."""
@@ -262,7 +324,18 @@ def _counts(np, postings: list, n: int, weights: list[float] | None = None):
                        minlength=n)
 
 
-def _upper_bound(np, shared, sizes, size: float, overlap):
+def _letter_counts(np, tokens: set[str]):
+    """How often each character occurs in the tokens (code point mod ``_LETTERS``), the
+    space counted once per token: the indel distance of the sorted leftovers is at least
+    the L1 distance of two texts' counts (the shared tokens' letters cancel out, and an
+    insertion or deletion changes one count by one; folding code points together only
+    lowers the sum)."""
+    joined = " ".join(tokens) + " "
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32) % _LETTERS
+    return np.bincount(codes, minlength=_LETTERS).astype(np.int32)
+
+
+def _upper_bound(np, shared, sizes, size: float, overlap, letters=None):
     """token_set_ratio's upper bound for the new text (W = size) against each accepted one.
 
     Written in W(I) (``shared``) and the bag overlap so that each branch only grows with
@@ -275,6 +348,8 @@ def _upper_bound(np, shared, sizes, size: float, overlap):
         sect_a = np.where(shared > 0, 200.0 * (shared - 1.0) / (shared + size - 2.0), 0.0)
         sect_b = np.where(shared > 0, 200.0 * (shared - 1.0) / (shared + sizes - 2.0), 0.0)
         fewest = np.maximum(np.abs(size - sizes), ((size + sizes) / 2.0 - overlap) / 1.5)
+        if letters is not None:
+            fewest = np.maximum(fewest, letters)
         leftovers = 100.0 * (1.0 - np.maximum(fewest, 0.0) / (size + sizes - 2.0))
     bound = np.maximum(np.maximum(sect_a, sect_b), leftovers)
     inside = (shared > 0) & (shared >= np.minimum(size, sizes))  # one token set holds the other

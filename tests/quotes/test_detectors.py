@@ -5,12 +5,14 @@ and what the redaction masks it with. The shapes are the ones that leaked before
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qualcode.quotes import detectors
 from qualcode.quotes.detectors import MASKS
 from qualcode.quotes.identifiers import find_identifiers
 from qualcode.quotes.redaction import Redactor, rules_from_config
@@ -206,3 +208,24 @@ def test_masking_leaves_nothing_maskable(text):
     masked = redactor.redact(text, "t")
     assert find_identifiers(masked, masked_only=True) == []
     assert redactor.redact(masked, "t") == masked
+
+
+DIGIT_FREE = str.maketrans("0123456789", "oIzEhSbTBg")  # digits to look-alike letters
+# Shapes found without a digit: a spelled-out phone number, a month and an ordinal day, a street.
+WORDY = ["call five five five oh one four two two nine eight", "on March third", "the first of may", "Elm Street"]
+
+
+@given(st.lists(st.sampled_from(PIECES + WORDY), min_size=1, max_size=8).map(" ".join), st.booleans(),
+       st.text(alphabet=st.characters(codec="utf-8"), max_size=20))
+def test_skipping_the_digit_patterns_on_digit_free_text_changes_nothing(pieces, spell_digits, noise):
+    """``pattern_hits`` skips the patterns that need a digit when a text has none: the
+    hits are those of running every pattern (the model), with and without digits."""
+    text = (pieces.translate(DIGIT_FREE) if spell_digits else pieces) + " " + noise
+    every = re.compile(r"")  # always found: every pattern runs
+    original = detectors._DIGIT
+    try:
+        detectors._DIGIT = every
+        expected = detectors.pattern_hits(text)
+    finally:
+        detectors._DIGIT = original
+    assert detectors.pattern_hits(text) == expected

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process, utils
 
+from qualcode.quotes import near_duplicates
 from qualcode.quotes.near_duplicates import NearDuplicates
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_quotes.py"
@@ -71,6 +72,56 @@ def test_same_verdicts_as_all_pairs(texts, threshold):
     assert indexed(texts, threshold)[0] == all_pairs(texts, threshold)
 
 
+LONG_WORDS = ("housing", "housin", "shelter", "shelters", "a", "to", "é", "ñandú", "straße", "日本", "Ωmega", "x1", "ab")
+
+
+@st.composite
+def long_texts(draw) -> list[str]:
+    """Texts of 0-30 words over a vocabulary with non-ASCII letters, each often an earlier
+    one with typos, added or dropped words: sizes spread over several size buckets, and
+    the leftovers' branch (near-identical words) decides many pairs."""
+    texts: list[str] = []
+    for _ in range(draw(st.integers(2, 10))):
+        if texts and draw(st.booleans()):
+            words = draw(st.sampled_from(texts)).split()
+            for _ in range(draw(st.integers(0, 3))):
+                change = draw(st.sampled_from(("typo", "add", "drop")))
+                if change == "typo" and words:
+                    i = draw(st.integers(0, len(words) - 1))
+                    j = draw(st.integers(0, len(words[i])))
+                    words[i] = words[i][:j] + draw(st.sampled_from("aéz")) + words[i][j + 1:]
+                elif change == "add":
+                    words.insert(draw(st.integers(0, len(words))), draw(st.sampled_from(LONG_WORDS)))
+                elif words:
+                    words.pop(draw(st.integers(0, len(words) - 1)))
+        else:
+            words = draw(st.lists(st.sampled_from(LONG_WORDS), max_size=30))
+        texts.append(" ".join(words))
+    return texts
+
+
+@given(long_texts(), st.sampled_from((60.0, 75.0, 85.0, 90.0, 95.0)))
+def test_same_verdicts_as_all_pairs_on_longer_texts(texts, threshold):
+    assert indexed(texts, threshold)[0] == all_pairs(texts, threshold)
+
+
+@given(st.lists(st.text(st.characters(categories=("L", "N")), min_size=1, max_size=6), max_size=8),
+       st.lists(st.text(st.characters(categories=("L", "N")), min_size=1, max_size=6), max_size=8))
+def test_letter_counts_bound_the_indel_distance_of_the_leftovers(a_words, b_words):
+    """The exact bound's third lower bound on D: the L1 distance of the character counts
+    is at most the indel distance of the sorted leftovers, as token_set_ratio builds them."""
+    import numpy as np
+    from rapidfuzz.distance import Indel
+
+    a = set(utils.default_process(" ".join(a_words)).split())
+    b = set(utils.default_process(" ".join(b_words)).split())
+    if not (a - b and b - a):
+        return  # one set holds the other: the score is 100 (or there are no words)
+    distance = Indel.distance(" ".join(sorted(a - b)), " ".join(sorted(b - a)))
+    letters = near_duplicates._letter_counts(np, a) - near_duplicates._letter_counts(np, b)
+    assert np.abs(letters).sum() <= distance
+
+
 def quotes(count: int) -> list[str]:
     """Distinct-looking quotes over a Zipf-like vocabulary, with every seventh a sub-span
     or a respelling of an earlier one (so some do collapse): the benchmark's own corpus."""
@@ -104,6 +155,27 @@ def test_scores_far_fewer_pairs_than_all(monkeypatch, count):
     accepted = sum(v is None for v in verdicts)
     assert calls == comparisons
     assert calls < accepted * (accepted - 1) / 2 / 20  # all pairs would score ~n²/2
+
+
+@pytest.mark.parametrize("kind", ["salad", "zipf"])
+def test_the_scorer_runs_only_on_pairs_that_reach_the_threshold(monkeypatch, kind):
+    """With W(I) and the leftovers' indel distance exact, the bound is the score: on the
+    salad (long answers over 200 words, most pairs scoring 70-85, which once all went to
+    rapidfuzz) every pair scored is a near-duplicate."""
+    scored = []
+    scorer = rapidfuzz.fuzz.token_set_ratio
+
+    def counted(*args, **kwargs):
+        scored.append(scorer(*args, processor=kwargs.get("processor")))
+        return scorer(*args, **kwargs)
+
+    texts = _bench().dedupe_texts(kind, 150)
+    expected = all_pairs(texts, 90)
+    monkeypatch.setattr(rapidfuzz.fuzz, "token_set_ratio", counted)
+    verdicts, comparisons = indexed(texts, 90)
+    assert verdicts == expected
+    assert 0 < len(scored) <= comparisons  # extractOne stops at a score of 100
+    assert min(scored) >= 90
 
 
 def test_exact_bounds_are_computed_for_few_pairs_and_grow_slower_than_quotes_squared():
