@@ -96,17 +96,22 @@ class UnitLiterals:
         self._bounds: list[int] = []  # where each unit starts in the joined text, and the end
         self._with: dict[str, set[int]] = {}
         self._units: dict[tuple[frozenset[str], ...], set[int]] = {}
-        self._any: dict[
-            tuple, set[int] | None
-        ] = {}  # per code: units one of its patterns may match
 
-    def may_match(self, needs: tuple[tuple[frozenset[str], ...] | None, ...], unit: int) -> bool:
-        """Whether one of a code's patterns (each needing ``needs[i]``) could match in ``unit``."""
-        if needs not in self._any:
-            every = any(needed is None for needed in needs)
-            self._any[needs] = None if every else set().union(*map(self.units, needs))  # type: ignore[arg-type]
-        units = self._any[needs]
-        return units is None or unit in units
+    def candidates(
+        self, codes: Sequence[tuple[str, tuple[tuple[frozenset[str], ...] | None, ...]]]
+    ) -> dict[int, list[tuple[str, list[int]]]]:
+        """Per unit, the codes (in the order given, each with the strings each of its patterns
+        requires) one of whose patterns may match there, with those patterns' indices."""
+        todo: dict[int, list[tuple[str, list[int]]]] = {}
+        every = range(len(self.texts))
+        for code_id, needs in codes:
+            per_unit: dict[int, list[int]] = {}
+            for index, needed in enumerate(needs):
+                for unit in every if needed is None else self.units(needed):
+                    per_unit.setdefault(unit, []).append(index)
+            for unit, patterns in per_unit.items():
+                todo.setdefault(unit, []).append((code_id, patterns))
+        return todo
 
     def units(self, needed: tuple[frozenset[str], ...]) -> set[int]:
         """The units holding one string of each group of ``needed`` (worked out once per batch)."""
