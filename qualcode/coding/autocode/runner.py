@@ -176,14 +176,16 @@ class TopicFocus:
         """The matches the turn keeps, in their original order."""
         if not self.crowded or len(matches) <= self.crowded:
             return matches
+        topics = [topic(codebook, m.code_id) for m in matches]  # once per match, not per use
+        places = list(map(evidence_places, matches))
         weight: Counter = Counter()
-        for match in matches:
-            weight[topic(codebook, match.code_id)] += evidence_places(match)
+        for match_topic, match_places in zip(topics, places, strict=True):
+            weight[match_topic] += match_places
         heaviest = max(weight.values())
         return [
             m
-            for m in matches
-            if weight[topic(codebook, m.code_id)] == heaviest or evidence_places(m) >= self.min_evidence
+            for m, match_topic, match_places in zip(matches, topics, places, strict=True)
+            if weight[match_topic] == heaviest or match_places >= self.min_evidence
         ]
 
 
