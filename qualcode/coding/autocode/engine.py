@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.coding.autocode.hits import CodeMatch, Hit
@@ -193,16 +194,13 @@ class RuleMatcher:
         self._tables = TermTables.build([keys for _, keys in self.terms], tried)
         self._phrase_rules = [f"phrase '{text}'" for text, _ in self.terms]
         self._all_codes = frozenset(self.codes)
+        self._excluding = frozenset(c.code_id for c in self.codes.values() if c.exclude)
         self._single_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size == 1]
         self._multi_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size > 1]
-        self._phrase_codes: dict[int, list[str]] = defaultdict(
-            list
-        )  # term -> codes using it as a phrase
+        self._phrase_codes: dict[int, list[str]] = defaultdict(list)  # term -> codes using it as a phrase
         self._near_codes = frozenset(c.code_id for c in self.codes.values() if c.near)
         self._fuzzy_codes: dict[int, list[str]] = defaultdict(list)
-        self._regex_codes: list[
-            str
-        ] = []  # regexes are tried on every unit (after a substring test)
+        self._regex_codes: list[str] = []  # regexes are tried on every unit (after a substring test)
         for code in self.codes.values():
             for term_id in code.phrases:
                 self._phrase_codes[term_id].append(code.code_id)
@@ -284,8 +282,8 @@ class RuleMatcher:
             # only codes with a pair whose two terms are both in the unit can have near hits
             near = {
                 code
-                for term_id in terms
-                for second, code in plan.near.get(term_id, ())
+                for term_id in terms.keys() & plan.near.keys()
+                for second, code in plan.near[term_id]
                 if second in terms
             }
             for code_id in sorted(near):
@@ -299,11 +297,15 @@ class RuleMatcher:
                     hits.setdefault(code_id, []).extend(code_hits)
         matches = []
         for code_id in sorted(hits):
-            surviving = _surviving(hits[code_id], self.codes[code_id], found)
-            if surviving:
-                if len(surviving) > 1:
-                    surviving.sort(key=_hit_order)
-                matches.append(CodeMatch(code_id, tuple(surviving[:KEPT_HITS]), len(surviving)))
+            surviving = hits[code_id]  # never empty
+            if code_id in self._excluding:
+                surviving = _surviving(surviving, self.codes[code_id], found)
+                if not surviving:
+                    continue
+            if len(surviving) > 1:  # best first: highest score, then earliest (ties keep their order)
+                surviving.sort(key=_START)
+                surviving.sort(key=_SCORE, reverse=True)
+            matches.append(CodeMatch(code_id, tuple(surviving[:KEPT_HITS]), len(surviving)))
         return matches
 
     def _plan(self, allowed: frozenset[str] | set[str] | None) -> _Plan:
@@ -488,9 +490,7 @@ def collector_paused() -> Iterator[None]:
 _new_hit = partial(tuple.__new__, Hit)  # Hit from one tuple, without a Python-level call
 
 
-def _hit_order(hit: Hit) -> tuple[float, int]:
-    """Best first: highest score, then earliest."""
-    return -hit.score, hit.start
+_START, _SCORE = itemgetter(Hit._fields.index("start")), itemgetter(Hit._fields.index("score"))
 
 
 def _surviving(hits: list[Hit], code: _CompiledCode, found: Found) -> list[Hit]:
