@@ -133,7 +133,7 @@ def most_specific(codebook: Codebook, matches: list[CodeMatch]) -> list[CodeMatc
     would count the turn twice under the parent and crowd the coder's view.
     """
     matched = {m.code_id for m in matches}
-    implied = {a.id for code_id in matched for a in codebook.ancestors(code_id)}
+    implied = {a for code_id in matched for a in codebook.ancestor_ids(code_id)}
     return [m for m in matches if m.code_id not in implied]
 
 
@@ -191,8 +191,8 @@ class TopicFocus:
 
 def topic(codebook: Codebook, code_id: str) -> str:
     """The top-level code a code belongs to (itself if it is top-level)."""
-    ancestors = codebook.ancestors(code_id)
-    return ancestors[-1].id if ancestors else code_id
+    ancestors = codebook.ancestor_ids(code_id)
+    return ancestors[-1] if ancestors else code_id
 
 
 def evidence_places(match: CodeMatch) -> int:
