@@ -120,9 +120,13 @@ class UnitLiterals:
         if found is None:
             groups = [shortest_group(group) for group in needed]
             found = self._units_with(groups[0])
+            lowered = self._lowered
             for group in groups[1:]:  # most selective group first: later groups test fewer units
-                lowered = self._lowered
-                found = {unit for unit in found if any(s in lowered[unit] for s in group)}
+                if len(group) == 1:  # the usual case: one test per unit, no generator
+                    (string,) = group
+                    found = {unit for unit in found if string in lowered[unit]}
+                else:
+                    found = {unit for unit in found if any(s in lowered[unit] for s in group)}
             self._units[needed] = found
         return found
 
