@@ -93,7 +93,13 @@ def autocode_tokenizer_table() -> str:
             ("A/B 1: after the cheaper scan", "autocode-tokenizer-2M-1proc-scan-after-1.json"),
             ("A/B 2: before the cheaper scan (4d7d55b)", "autocode-tokenizer-2M-1proc-scan-before-2.json"),
             ("A/B 2: after the cheaper scan", "autocode-tokenizer-2M-1proc-scan-after-2.json"),
-            ("main after the cheaper scan, quiet, end of the seventh session", "autocode-tokenizer-2M-1proc-quiet-s7.json")]
+            ("main after the cheaper scan, quiet, end of the seventh session", "autocode-tokenizer-2M-1proc-quiet-s7.json"),
+            # eighth session, under load: the code before it (41824c0) and after, run in turn
+            ("A/B 3: before the per-turn step (41824c0)", "autocode-tokenizer-2M-1proc-s8-before-1.json"),
+            ("A/B 3: after it, but for ancestor_ids (3c6f9fc)", "autocode-tokenizer-2M-1proc-s8-mid-1.json"),
+            ("A/B 4: before the per-turn step (41824c0)", "autocode-tokenizer-2M-1proc-s8-before-2.json"),
+            ("A/B 4: after it, but for ancestor_ids (3c6f9fc)", "autocode-tokenizer-2M-1proc-s8-mid-2.json"),
+            ("after the per-turn step (2e439b5), loaded, 7 rounds", "autocode-tokenizer-2M-1proc-s8.json")]
     rows = ["| run | corpus | ratio per CPU second, median (range) | ratio, wall, median | CPU s per round: "
             "autocoder / tokenizer (medians) | load average |", "|---|---|---|---|---|---|"]
     for label, name in runs:

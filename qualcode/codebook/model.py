@@ -101,6 +101,7 @@ class Codebook:
         self._children: dict[str | None, list[str]] = {}
         for code in self.codes.values():
             self._children.setdefault(code.parent, []).append(code.id)
+        self._ancestor_ids: dict[str, tuple[str, ...]] = {}  # filled as asked (autocode: per turn)
 
     # -- roles -------------------------------------------------------------------
 
@@ -164,6 +165,13 @@ class Codebook:
             chain.append(self.codes[parent])
             parent = self.codes[parent].parent
         return chain
+
+    def ancestor_ids(self, code_id: str) -> tuple[str, ...]:
+        """The ids of :meth:`ancestors`, worked out once per code (a codebook does not change)."""
+        found = self._ancestor_ids.get(code_id)
+        if found is None:
+            found = self._ancestor_ids[code_id] = tuple(c.id for c in self.ancestors(code_id))
+        return found
 
     def depth(self, code_id: str) -> int:
         """0 for top-level codes."""

@@ -151,6 +151,9 @@ def test_tree_navigation(codebook):
         "pros.evidence",
     ]
     assert [c.id for c in codebook.ancestors("pros.charging.federal")] == ["pros.charging", "pros"]
+    for code_id in codebook.codes:  # asked twice: the second answer comes from the cache
+        expected = tuple(c.id for c in codebook.ancestors(code_id))
+        assert codebook.ancestor_ids(code_id) == expected == codebook.ancestor_ids(code_id)
     assert codebook.depth("pros.charging.federal") == 2
     assert codebook.children("referral.hotline") == []
     assert "vsp" in codebook and "x" not in codebook and len(codebook) == 9

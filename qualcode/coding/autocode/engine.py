@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.coding.autocode.hits import CodeMatch, Hit
@@ -193,24 +194,16 @@ class RuleMatcher:
         self._tables = TermTables.build([keys for _, keys in self.terms], tried)
         self._phrase_rules = [f"phrase '{text}'" for text, _ in self.terms]
         self._all_codes = frozenset(self.codes)
+        self._excluding = frozenset(c.code_id for c in self.codes.values() if c.exclude)
         self._single_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size == 1]
         self._multi_fuzzy = [i for i, spec in enumerate(self._fuzzy) if spec.size > 1]
-        self._phrase_codes: dict[int, list[str]] = defaultdict(
-            list
-        )  # term -> codes using it as a phrase
-        self._near_codes: dict[int, set[str]] = defaultdict(
-            set
-        )  # term -> codes with a near pair on it
+        self._phrase_codes: dict[int, list[str]] = defaultdict(list)  # term -> codes using it as a phrase
+        self._near_codes = frozenset(c.code_id for c in self.codes.values() if c.near)
         self._fuzzy_codes: dict[int, list[str]] = defaultdict(list)
-        self._regex_codes: list[
-            str
-        ] = []  # regexes are tried on every unit (after a substring test)
+        self._regex_codes: list[str] = []  # regexes are tried on every unit (after a substring test)
         for code in self.codes.values():
             for term_id in code.phrases:
                 self._phrase_codes[term_id].append(code.code_id)
-            for first, second, *_ in code.near:
-                self._near_codes[first].add(code.code_id)
-                self._near_codes[second].add(code.code_id)
             for spec in code.fuzzy:
                 self._fuzzy_codes[spec].append(code.code_id)
             if code.regex:
@@ -262,42 +255,57 @@ class RuleMatcher:
         """Match tokenized units together: their words are scanned as one batch (:mod:`.scan`)."""
         batch = ScannedBatch(docs, self._forms, self.nlp.vocab.strings)
         found = scan(batch, self._tables)
+        plans = [self._plan(codes) for codes in allowed]
         literals = UnitLiterals(texts)
+        # per unit, the regex codes (and their patterns) whose required strings it holds,
+        # worked out once per batch for the codes some unit of the batch allows
+        regex_wanted = frozenset().union(*{id(p): p.regex for p in plans}.values())
+        todo = literals.candidates([(c, n) for c, n in self._regex_needs if c in regex_wanted])
         return [
-            self._match_unit(_Unit(batch, index, text, literals), occurrences, codes)
-            for index, (text, occurrences, codes) in enumerate(
-                zip(texts, found, allowed, strict=True)
+            self._match_unit(_Unit(batch, index, text, literals), occurrences, plan, todo.get(index, ()))
+            for index, (text, occurrences, plan) in enumerate(
+                zip(texts, found, plans, strict=True)
             )
         ]
 
     def _match_unit(
-        self, unit: _Unit, found: Found, allowed: frozenset[str] | set[str] | None
+        self, unit: _Unit, found: Found, plan: _Plan, regex_todo: Sequence[tuple[str, list[int]]]
     ) -> list[CodeMatch]:
         if self._multi_fuzzy:
             self._window_fuzzy(unit, found.fuzzy)
-        plan = self._plan(allowed)
         hits: dict[str, list[Hit]] = {}
+        terms = found.terms
         self._phrase_hits(found, hits, plan.phrases)
         if found.fuzzy:
             self._fuzzy_hits(unit, found, hits, plan.fuzzy)
         if plan.near:
-            near = {code for term_id in found.terms for code in plan.near.get(term_id, ())}
+            # only codes with a pair whose two terms are both in the unit can have near hits
+            near = {
+                code
+                for term_id in terms.keys() & plan.near.keys()
+                for second, code in plan.near[term_id]
+                if second in terms
+            }
             for code_id in sorted(near):
                 code_hits = self._near_hits(self.codes[code_id], found)
                 if code_hits:
                     hits.setdefault(code_id, []).extend(code_hits)
-        for code_id, needs in plan.regex:
-            if unit.literals.may_match(needs, unit.index):
-                code_hits = self._regex_hits(self.codes[code_id], unit)
+        for code_id, patterns in regex_todo:
+            if code_id in plan.regex:
+                code_hits = self._regex_hits(self.codes[code_id], unit, patterns)
                 if code_hits:
                     hits.setdefault(code_id, []).extend(code_hits)
         matches = []
         for code_id in sorted(hits):
-            surviving = _surviving(hits[code_id], self.codes[code_id], found)
-            if surviving:
-                if len(surviving) > 1:
-                    surviving.sort(key=_hit_order)
-                matches.append(CodeMatch(code_id, tuple(surviving[:KEPT_HITS]), len(surviving)))
+            surviving = hits[code_id]  # never empty
+            if code_id in self._excluding:
+                surviving = _surviving(surviving, self.codes[code_id], found)
+                if not surviving:
+                    continue
+            if len(surviving) > 1:  # best first: highest score, then earliest (ties keep their order)
+                surviving.sort(key=_START)
+                surviving.sort(key=_SCORE, reverse=True)
+            matches.append(CodeMatch(code_id, tuple(surviving[:KEPT_HITS]), len(surviving)))
         return matches
 
     def _plan(self, allowed: frozenset[str] | set[str] | None) -> _Plan:
@@ -373,12 +381,12 @@ class RuleMatcher:
                         Hit(code_id, "fuzzy", rule, start, end, position, score / 100)
                     )
 
-    def _regex_hits(self, code: _CompiledCode, unit: _Unit) -> list[Hit]:
-        """Regex hits; a pattern runs only if the unit has one string of each of its required groups."""
+    def _regex_hits(self, code: _CompiledCode, unit: _Unit, patterns: list[int]) -> list[Hit]:
+        """Regex hits of the code's ``patterns`` (those the unit holds one string of each
+        required group of: substring tests over the whole batch spare most regex scans)."""
         hits = []
-        for _, compiled, needed, rule in code.regex:
-            if needed is not None and unit.index not in unit.literals.units(needed):
-                continue  # substring tests over the whole batch spare most regex scans
+        for index in patterns:
+            _, compiled, _, rule = code.regex[index]
             for match in compiled.finditer(unit.text):
                 if match.end() == match.start():
                     continue
@@ -412,8 +420,8 @@ class _Plan:
 
     phrases: dict[int, tuple[tuple[str, ...], str]]  # term -> (codes using it as a phrase, rule)
     fuzzy: dict[int, tuple[str, ...]]  # fuzzy spec -> codes
-    near: dict[int, tuple[str, ...]]  # term -> codes with a near pair on it
-    regex: tuple[tuple[str, tuple], ...]  # (code, the strings each of its patterns requires)
+    near: dict[int, tuple[tuple[int, str], ...]]  # first term -> (second term, code) of near pairs
+    regex: frozenset[str]  # codes with regexes
 
     @classmethod
     def restrict(cls, matcher: RuleMatcher, wanted: frozenset[str]) -> _Plan:
@@ -424,9 +432,12 @@ class _Plan:
         phrases = {
             t: (codes, matcher._phrase_rules[t]) for t, codes in kept(matcher._phrase_codes).items()
         }
-        near = kept({t: sorted(codes) for t, codes in matcher._near_codes.items()})
-        regex = tuple((c, needs) for c, needs in matcher._regex_needs if c in wanted)
-        return cls(phrases, kept(matcher._fuzzy_codes), near, regex)
+        near: dict[int, list[tuple[int, str]]] = {}
+        for code_id in sorted(wanted & matcher._near_codes):
+            for first, second, *_ in matcher.codes[code_id].near:
+                near.setdefault(first, []).append((second, code_id))
+        regex = frozenset(c for c in matcher._regex_codes if c in wanted)
+        return cls(phrases, kept(matcher._fuzzy_codes), {t: tuple(p) for t, p in near.items()}, regex)
 
 
 class _Unit:
@@ -479,9 +490,7 @@ def collector_paused() -> Iterator[None]:
 _new_hit = partial(tuple.__new__, Hit)  # Hit from one tuple, without a Python-level call
 
 
-def _hit_order(hit: Hit) -> tuple[float, int]:
-    """Best first: highest score, then earliest."""
-    return -hit.score, hit.start
+_START, _SCORE = itemgetter(Hit._fields.index("start")), itemgetter(Hit._fields.index("score"))
 
 
 def _surviving(hits: list[Hit], code: _CompiledCode, found: Found) -> list[Hit]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache, partial
 
 
 def required_literals(pattern: str) -> tuple[frozenset[str], ...] | None:
@@ -94,34 +95,44 @@ class UnitLiterals:
         self._lowered: list[str] = []
         self._joined = ""
         self._bounds: list[int] = []  # where each unit starts in the joined text, and the end
-        self._with: dict[str, set[int]] = {}
+        self._with: dict[frozenset[str], set[int]] = {}
         self._units: dict[tuple[frozenset[str], ...], set[int]] = {}
-        self._any: dict[
-            tuple, set[int] | None
-        ] = {}  # per code: units one of its patterns may match
 
-    def may_match(self, needs: tuple[tuple[frozenset[str], ...] | None, ...], unit: int) -> bool:
-        """Whether one of a code's patterns (each needing ``needs[i]``) could match in ``unit``."""
-        if needs not in self._any:
-            every = any(needed is None for needed in needs)
-            self._any[needs] = None if every else set().union(*map(self.units, needs))  # type: ignore[arg-type]
-        units = self._any[needs]
-        return units is None or unit in units
+    def candidates(
+        self, codes: Sequence[tuple[str, tuple[tuple[frozenset[str], ...] | None, ...]]]
+    ) -> dict[int, list[tuple[str, list[int]]]]:
+        """Per unit, the codes (in the order given, each with the strings each of its patterns
+        requires) one of whose patterns may match there, with those patterns' indices."""
+        todo: dict[int, list[tuple[str, list[int]]]] = {}
+        every = range(len(self.texts))
+        for code_id, needs in codes:
+            per_unit: dict[int, list[int]] = {}
+            for index, needed in enumerate(needs):
+                for unit in every if needed is None else self.units(needed):
+                    per_unit.setdefault(unit, []).append(index)
+            for unit, patterns in per_unit.items():
+                todo.setdefault(unit, []).append((code_id, patterns))
+        return todo
 
     def units(self, needed: tuple[frozenset[str], ...]) -> set[int]:
         """The units holding one string of each group of ``needed`` (worked out once per batch)."""
         found = self._units.get(needed)
         if found is None:
             groups = [shortest_group(group) for group in needed]
-            found = set().union(*map(self._units_with, groups[0]))
+            found = self._units_with(groups[0])
+            lowered = self._lowered
             for group in groups[1:]:  # most selective group first: later groups test fewer units
-                lowered = self._lowered
-                found = {unit for unit in found if any(s in lowered[unit] for s in group)}
+                if len(group) == 1:  # the usual case: one test per unit, no generator
+                    (string,) = group
+                    found = {unit for unit in found if string in lowered[unit]}
+                else:
+                    found = {unit for unit in found if any(s in lowered[unit] for s in group)}
             self._units[needed] = found
         return found
 
-    def _units_with(self, string: str) -> set[int]:
-        found = self._with.get(string)
+    def _units_with(self, group: frozenset[str]) -> set[int]:
+        """The units holding one string of ``group``."""
+        found = self._with.get(group)
         if found is None:
             if not self._bounds:
                 self._lowered = [text.lower() for text in self.texts]
@@ -129,20 +140,38 @@ class UnitLiterals:
                 self._bounds = [0]
                 for text in self._lowered:
                     self._bounds.append(self._bounds[-1] + len(text) + 1)
-            found = self._with[string] = self._search(string)
+            found = self._with[group] = self._search(group)
         return found
 
-    def _search(self, string: str) -> set[int]:
-        if "\0" in string or not string:  # could span two units: test each on its own
-            return {unit for unit, text in enumerate(self._lowered) if string in text}
-        found, bounds, at = set(), self._bounds, self._joined.find(string)
+    def _search(self, group: frozenset[str]) -> set[int]:
+        if any("\0" in s or not s for s in group):  # could span two units: test each on its own
+            return {unit for unit, text in enumerate(self._lowered) if any(s in text for s in group)}
+        if len({s[0] for s in group}) > 1:  # re would stop at every place one first letter stands
+            return set().union(*(self._units_with(frozenset((s,))) for s in group))
+        if len(group) == 1:
+            (string,) = group
+            return self._scan(partial(self._joined.find, string))
+        # strings of one first letter (h-2a, h2a, h-2b...): one scan for them all, not one per string
+        search, joined = alternatives(group).search, self._joined
+        return self._scan(lambda at: -1 if (hit := search(joined, at)) is None else hit.start())
+
+    def _scan(self, next_at: Callable[[int], int]) -> set[int]:
+        """The units where ``next_at(from)`` (the next place of a string, or -1) finds one."""
+        found, bounds, at = set(), self._bounds, next_at(0)
         while at != -1:
             unit = bisect_right(bounds, at) - 1
             found.add(unit)
-            at = self._joined.find(string, bounds[unit + 1])
+            at = next_at(bounds[unit + 1])
         return found
 
 
+@lru_cache(maxsize=1024)
+def alternatives(group: frozenset[str]) -> re.Pattern:
+    """A pattern matching any string of ``group``, literally."""
+    return re.compile("|".join(re.escape(s) for s in sorted(group)))
+
+
+@lru_cache(maxsize=1024)
 def shortest_group(group: frozenset[str]) -> frozenset[str]:
     """The group without strings that hold another of its strings: a text holding "h2as" holds "h2a"."""
     return frozenset(s for s in group if not any(t != s and t in s for t in group))

@@ -133,7 +133,7 @@ def most_specific(codebook: Codebook, matches: list[CodeMatch]) -> list[CodeMatc
     would count the turn twice under the parent and crowd the coder's view.
     """
     matched = {m.code_id for m in matches}
-    implied = {a.id for code_id in matched for a in codebook.ancestors(code_id)}
+    implied = {a for code_id in matched for a in codebook.ancestor_ids(code_id)}
     return [m for m in matches if m.code_id not in implied]
 
 
@@ -176,21 +176,23 @@ class TopicFocus:
         """The matches the turn keeps, in their original order."""
         if not self.crowded or len(matches) <= self.crowded:
             return matches
+        topics = [topic(codebook, m.code_id) for m in matches]  # once per match, not per use
+        places = list(map(evidence_places, matches))
         weight: Counter = Counter()
-        for match in matches:
-            weight[topic(codebook, match.code_id)] += evidence_places(match)
+        for match_topic, match_places in zip(topics, places, strict=True):
+            weight[match_topic] += match_places
         heaviest = max(weight.values())
         return [
             m
-            for m in matches
-            if weight[topic(codebook, m.code_id)] == heaviest or evidence_places(m) >= self.min_evidence
+            for m, match_topic, match_places in zip(matches, topics, places, strict=True)
+            if weight[match_topic] == heaviest or match_places >= self.min_evidence
         ]
 
 
 def topic(codebook: Codebook, code_id: str) -> str:
     """The top-level code a code belongs to (itself if it is top-level)."""
-    ancestors = codebook.ancestors(code_id)
-    return ancestors[-1].id if ancestors else code_id
+    ancestors = codebook.ancestor_ids(code_id)
+    return ancestors[-1] if ancestors else code_id
 
 
 def evidence_places(match: CodeMatch) -> int:

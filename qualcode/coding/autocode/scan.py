@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -160,18 +160,20 @@ class FormTable:
     key_ids: dict[int, int] = field(default_factory=dict)
     scores: dict[int, tuple[tuple[int, float], ...]] = field(default_factory=dict)
 
-    def lookup(self, hashes: list[int], strings) -> tuple[list[int], list[tuple[tuple[int, float], ...]]]:
-        """The key id of each form (-1 if not a word), and its fuzzy scores (an empty list when
-        no form has any)."""
-        key_ids, found = self.key_ids, []
-        for value in hashes:
-            key_id = key_ids.get(value)
-            if key_id is None:
-                key_id = key_ids[value] = self._first_sight(value, strings[value])
-            found.append(key_id)
-        if not self.scores:
-            return found, []
-        return found, [self.scores.get(value, ()) for value in hashes]
+    def lookup(self, hashes: list[int], strings) -> tuple[list[int], dict[int, tuple[tuple[int, float], ...]]]:
+        """The key id of each form (-1 if not a word), and the fuzzy scores of those that have some."""
+        key_ids = self.key_ids
+        found = list(map(key_ids.get, hashes))  # C-level: Python runs only for forms never seen
+        at = -1
+        try:
+            while True:
+                at = found.index(None, at + 1)
+                value = hashes[at]
+                found[at] = key_ids[value] = self._first_sight(value, strings[value])
+        except ValueError:  # no form left unseen
+            pass
+        scores = self.scores
+        return cast("list[int]", found), {value: scores[value] for value in scores.keys() & hashes}
 
     def _first_sight(self, value: int, text: str) -> int:
         if not self.is_word(text):
@@ -207,7 +209,10 @@ class ScannedBatch:
         self.token0 = np.concatenate(([0], np.cumsum(sizes)))  # first token of each unit
         # each distinct lowercase form looked up once: whether it is a word, its key id
         distinct, inverse = np.unique(flat[:, 0], return_inverse=True)
-        ids, self.fuzzy = forms.lookup(distinct.tolist(), strings)
+        ids, self.fuzzy = forms.lookup(distinct.tolist(), strings)  # fuzzy: form -> scores
+        # the forms with fuzzy scores, by their place in ``distinct`` (sorted by np.unique)
+        self.fuzzy_forms = np.searchsorted(distinct, np.array(list(self.fuzzy), dtype=np.uint64))
+        self.distinct = distinct
         ids_array = np.array(ids, dtype=np.int64)
         self.word_tokens = np.flatnonzero(ids_array[inverse] >= 0)  # flat token index of each word
         self.word_forms = inverse[self.word_tokens]  # each word's place in ``distinct``
@@ -246,11 +251,12 @@ def scan(batch: ScannedBatch, tables: TermTables) -> list[Found]:
         return found
     starts, terms = _occurrences(batch.key_ids, batch.word_unit, tables)
     _add_terms(batch, tables, found, starts, terms)
-    fuzzy = batch.fuzzy
-    if any(fuzzy):
-        flagged = np.flatnonzero(np.array([bool(s) for s in fuzzy])[batch.word_forms])
-        forms = batch.word_forms[flagged].tolist()
-        _add_fuzzy(batch, found, flagged, [fuzzy[i] for i in forms])
+    if batch.fuzzy:
+        scored = np.zeros(len(batch.distinct), dtype=bool)
+        scored[batch.fuzzy_forms] = True
+        flagged = np.flatnonzero(scored[batch.word_forms])
+        forms = batch.distinct[batch.word_forms[flagged]].tolist()
+        _add_fuzzy(batch, found, flagged, [batch.fuzzy[form] for form in forms])
     return found
 
 
