@@ -99,7 +99,8 @@ def autocode_tokenizer_table() -> str:
             ("A/B 3: after it, but for ancestor_ids (3c6f9fc)", "autocode-tokenizer-2M-1proc-s8-mid-1.json"),
             ("A/B 4: before the per-turn step (41824c0)", "autocode-tokenizer-2M-1proc-s8-before-2.json"),
             ("A/B 4: after it, but for ancestor_ids (3c6f9fc)", "autocode-tokenizer-2M-1proc-s8-mid-2.json"),
-            ("after the per-turn step (2e439b5), loaded, 7 rounds", "autocode-tokenizer-2M-1proc-s8.json")]
+            ("after the per-turn step (2e439b5), loaded, 7 rounds", "autocode-tokenizer-2M-1proc-s8.json"),
+            ("main at the end of the eighth session (4c7ecde), quiet, 7 rounds", "autocode-tokenizer-2M-1proc-quiet-s8.json")]
     rows = ["| run | corpus | ratio per CPU second, median (range) | ratio, wall, median | CPU s per round: "
             "autocoder / tokenizer (medians) | load average |", "|---|---|---|---|---|---|"]
     for label, name in runs:
@@ -378,7 +379,8 @@ def tui_quiet_table() -> str:
     """bench_tui.py on a quiet machine: main when issue 20's latency work began, and at the
     end of each session since (the last column is now)."""
     runs = [("bdae08c", "tui-quiet-before.json"), ("ab7a9b0", "tui-quiet-prev.json"),
-            ("0890c7c", "tui-quiet-s6.json"), ("now", "tui-quiet-after.json")]
+            ("0890c7c", "tui-quiet-s6.json"), ("41824c0", "tui-quiet-s7.json"),
+            ("now", "tui-quiet-after.json")]
     loaded = [(label, load(name) or {"load_average": [float("nan")] * 2, "results": {}}) for label, name in runs]
     after = loaded[-1][1]
     if not after["results"]:
@@ -458,6 +460,7 @@ SECTIONS = {
     "autocode-ratio-quiet": lambda: autocode_ratio_table("autocode-ratio-quiet-200x8000.json"),
     "autocode-ratio-quiet-end": lambda: autocode_ratio_table("autocode-ratio-quiet-end-200x8000.json"),
     "autocode-ratio-quiet-s7": lambda: autocode_ratio_table("autocode-ratio-quiet-s7-200x8000.json"),
+    "autocode-ratio-quiet-s8": lambda: autocode_ratio_table("autocode-ratio-quiet-s8-200x8000.json"),
     "autocode-ratio-postgresql": lambda: autocode_ratio_table("scaling-postgresql-streaming.json"),
     "autocode-ratio-counted-once-before": lambda: autocode_ratio_table("autocode-ratio-counted-once-before-200x8000.json"),
     "autocode-ratio-counted-once-before-postgresql": lambda: autocode_ratio_table("autocode-ratio-counted-once-before-postgresql-50x8000.json"),
@@ -481,6 +484,7 @@ SECTIONS = {
     "import-docx": import_docx_table,
     "peers": peers_table,
     "peers-quiet-0402": lambda: peers_table("peers-quiet-0402.json"),
+    "peers-quiet-s8": lambda: peers_table("peers-quiet-s8.json"),
     "peers-loaded-0507": lambda: peers_table("peers-loaded-0507.json"),
     "import-floor": import_floor_table,
     "import-floor-s8": lambda: import_floor_table("import-floor-s8.json"),
