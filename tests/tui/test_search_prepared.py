@@ -1,6 +1,8 @@
 """The hits screen built ahead of the first ``F`` (qualcode/tui/search_actions.py): between keys,
 never shown early, nothing written, and the hits a new search finds whatever changed since."""
 
+import gc
+
 import pytest
 from textual.screen import Screen
 
@@ -125,3 +127,17 @@ async def test_a_resize_lays_the_built_screen_out_again_at_the_next_pause(projec
         await pilot.resize_terminal(100, 30)
         hits = await built(pilot, app, (100, 30))
         assert hits is not None and app.screen is not hits
+
+
+async def test_what_the_preparation_built_is_left_out_of_full_collections(project, interview, second):
+    # The hits screen and the search's tables stay for the session; left in the oldest
+    # generation, every full collection walked them (one ~145 ms press in bench_tui's run).
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        frozen_before = gc.get_freeze_count()
+        hits = await built(pilot, app)
+        assert hits is not None
+        await pilot.pause(0.1)
+        assert gc.get_freeze_count() > frozen_before
+        assert gc.is_tracked(hits) and not any(hits is o for o in gc.get_objects(generation=2))
