@@ -331,6 +331,10 @@ def _kwic(info, transcript_id: str, text: str, turns: dict[tuple[str, int], tupl
 
 def _flat(text: str, keep_edge: bool = False) -> str:
     """Line breaks and runs of spaces as one space (KWIC lines are one line each)."""
+    # Most pieces have no line break and no run of spaces: kept as they are, 3x quicker
+    # (three pieces a hit, up to 500 hits an F). Every whitespace but " " is unprintable.
+    if "  " not in text and text.isprintable():
+        return text if keep_edge else text.strip(" ")
     flat = " ".join(text.split())
     if keep_edge and text[:1].isspace():
         flat = " " + flat
