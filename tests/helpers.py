@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy import event
 
 from qualcode.project import Project
 from qualcode.transcripts.model import Transcript, Turn, render
@@ -75,3 +79,25 @@ SIMILAR_ANSWERS = [
     ("Interviewer", "Any others?"),
     ("Respondent", "A boy from the truck stop called the hotline, we met him the next day, and we worked it with the sheriff."),
 ]
+
+
+@contextmanager
+def statements_of(target) -> Iterator[list[tuple[str, object]]]:
+    """The ``(statement, parameters)`` run on ``target`` (an engine or a connection) inside the block."""
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(target, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(target, "before_cursor_execute", seen)
+
+
+def run_statements(conn, call: Callable[[object], object]) -> list[tuple[str, object]]:
+    """The ``(statement, parameters)`` that ``call(conn)`` runs."""
+    with statements_of(conn) as statements:
+        call(conn)
+    return statements

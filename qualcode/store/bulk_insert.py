@@ -42,13 +42,15 @@ EMPTY = {name: None for name in GIVEN} | {"orphaned": False}  # the column defau
 _given = itemgetter(*GIVEN)
 ROWS = 500  # rows a statement: 7,500 parameters, under SQLite's default limit of 32,766
 _ROW = f"({', '.join('?' * len(COLUMNS))})"
+# The tuples below serve both the INSERT (table order) and the log (CODING_FIELDS order):
+# checked once, when the module is loaded, not on every part.
+if COLUMNS[:1] + GIVEN + COLUMNS[-2:] != CODING_FIELDS:
+    raise AssertionError("the codings table's columns and CODING_FIELDS differ in order")
 
 
 def insert_part(conn: Connection, rows: list[dict[str, Any]], stamp: datetime) -> list[dict[str, Any]] | None:
     """Insert ``rows`` stamped ``stamp`` (created and updated); the rows as logged, in
     order, with their new ids. None (nothing written): not a case for this path."""
-    if COLUMNS[:1] + GIVEN + COLUMNS[-2:] != CODING_FIELDS:  # the tuples below rely on one order for both
-        raise AssertionError("the codings table's columns and CODING_FIELDS differ in order")
     if conn.dialect.paramstyle != "qmark" or not _processed(conn) <= PROCESSED:
         return None
     if not all(row.keys() <= ALLOWED for row in rows):

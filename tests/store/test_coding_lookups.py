@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, event
+from sqlalchemy import delete
 
 from qualcode.store import codings as queries
 from qualcode.store.coded_text import coded_passages
 from qualcode.store.schema import codings
 from qualcode.store.spans import coder_spans
 from qualcode.store.transcripts import load_transcripts_for_units, segment_ids
-from tests.helpers import add_transcript
+from tests.helpers import add_transcript, run_statements
 from tests.store.test_transcript_lookups import plans
 
 pytestmark = pytest.mark.coders("ana", "ben")
@@ -90,17 +90,8 @@ def test_coded_passages_are_the_live_codings_of_the_code_with_their_text(project
 
 def pg_scans(project, call) -> list[dict]:
     """Every scan node of PostgreSQL's plans (EXPLAIN, FORMAT JSON) of the SELECTs ``call`` runs."""
-    statements: list[tuple[str, tuple]] = []
-
-    def seen(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
     with project.read() as conn:
-        event.listen(conn, "before_cursor_execute", seen)
-        try:
-            call(conn)
-        finally:
-            event.remove(conn, "before_cursor_execute", seen)
+        statements = run_statements(conn, call)
         cursor = conn.connection.dbapi_connection.cursor()
         nodes: list[dict] = []
         for statement, parameters in statements:

@@ -5,27 +5,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from qualcode.store import transcripts as queries
-from tests.helpers import add_transcript
+from tests.helpers import add_transcript, run_statements
 
 pytestmark = pytest.mark.sqlite_only
 
 
 def plans(project, call) -> list[str]:
     """SQLite's query plan of every statement ``call(conn)`` runs."""
-    statements: list[tuple[str, tuple]] = []
-
-    def seen(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
     with project.read() as conn:
-        event.listen(conn, "before_cursor_execute", seen)
-        try:
-            call(conn)
-        finally:
-            event.remove(conn, "before_cursor_execute", seen)
+        statements = run_statements(conn, call)
         return [row[-1] for statement, parameters in statements if statement.lstrip().upper().startswith("SELECT")
                 for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
 
