@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime
 from typing import Any, ClassVar
+
+from qualcode.store.rows import CodingColumns
 
 DECISION = "suggestion"  # the "kind" of an event payload recording a suggestion decision
 MARK = "mark"  # ... a finish mark (coding/finishing.py)
@@ -26,24 +27,8 @@ def _values(cls: type, row: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredCoding:
-    """A coding as stored (the ``codings`` columns, in ``store.codings.CODING_FIELDS`` order)."""
-
-    id: int
-    transcript_id: str
-    segment_id: int | None
-    coder: str
-    code_id: str
-    start_offset: int
-    end_offset: int
-    origin: str
-    confidence: float | None
-    memo: str | None
-    codebook_version_id: int | None
-    orphaned: bool
-    orphan_text: str | None
-    created_at: datetime | None
-    updated_at: datetime | None
+class StoredCoding(CodingColumns):
+    """A coding as stored: the ``codings`` columns (:class:`CodingColumns`, in ``CODING_FIELDS`` order)."""
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> StoredCoding:

@@ -5,32 +5,19 @@ Each transcript's text is read once and sliced, never joined onto every coding r
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import Connection, select
 
+from qualcode.store.rows import CodingColumns
 from qualcode.store.schema import codings, segments, transcripts
 
 
-class ListedCoding(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ListedCoding(CodingColumns):
     """A coding row with its segment ordinal, transcript role and site, and its text."""
 
-    id: int
-    transcript_id: str
-    segment_id: int | None
-    coder: str
-    code_id: str
-    start_offset: int
-    end_offset: int
-    origin: str
-    confidence: float | None
-    memo: str | None
-    codebook_version_id: int | None
-    orphaned: bool
-    orphan_text: str | None
-    created_at: datetime
-    updated_at: datetime
     ordinal: int | None
     role: str
     site: str

@@ -1,14 +1,18 @@
-"""The stored transcript as the store returns it: a transcript with its segments.
+"""Rows as the store returns them: a transcript with its segments, and a coding's columns.
 
-These types sit in the store (below ``qualcode.transcripts``) because the store builds
-them from its rows; ``qualcode.transcripts.model`` re-exports them with the import
-pipeline's own types (turns, normalisation, layout).
+These types sit in the store (below ``qualcode.transcripts`` and ``qualcode.coding``)
+because the store builds them from its rows; ``qualcode.transcripts.model`` re-exports
+the transcript types with the import pipeline's own types (turns, normalisation,
+layout). :class:`CodingColumns` is shared by the coding an action returns
+(``coding.actions.StoredCoding``) and the codings listing's row
+(``store.coded_text.ListedCoding``), so the fifteen columns are written once.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from qualcode.errors import NotFoundError
 
@@ -74,6 +78,27 @@ class Transcript:
     @property
     def word_count(self) -> int:
         return sum(len(self.segment_text(s).split()) for s in self.segments)
+
+
+@dataclass(frozen=True, slots=True)
+class CodingColumns:
+    """A coding's stored columns, in ``store.payloads.CODING_FIELDS`` order."""
+
+    id: int
+    transcript_id: str
+    segment_id: int | None
+    coder: str
+    code_id: str
+    start_offset: int
+    end_offset: int
+    origin: str
+    confidence: float | None
+    memo: str | None
+    codebook_version_id: int | None
+    orphaned: bool
+    orphan_text: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
 
 
 def text_digest(text: str) -> str:

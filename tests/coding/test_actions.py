@@ -17,13 +17,18 @@ from qualcode.coding.actions import (
 from qualcode.coding.finishing import payload as mark_payload
 from qualcode.coding.memos import payload as memo_payload
 from qualcode.coding.session import CodingSession
+from qualcode.store.coded_text import ListedCoding
 from qualcode.store.codings import CODING_FIELDS, DECISION_FIELDS
 
 pytestmark = pytest.mark.coders("ana")
 
 
-def test_a_stored_coding_has_the_codings_columns_in_order():
-    assert tuple(f.name for f in dataclasses.fields(StoredCoding)) == CODING_FIELDS
+@pytest.mark.parametrize(("row_type", "extra"), [
+    (StoredCoding, ()),
+    (ListedCoding, ("ordinal", "role", "site", "coded_text")),  # the listing's row: the columns, then its own
+])
+def test_a_stored_coding_has_the_codings_columns_in_order(row_type, extra):
+    assert tuple(f.name for f in dataclasses.fields(row_type)) == (*CODING_FIELDS, *extra)
 
 
 def test_a_decision_has_the_decision_row_and_its_change():
