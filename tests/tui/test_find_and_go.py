@@ -1,10 +1,7 @@
 """Find and go on the real app (Textual's pilot): find text, go to turn N, the jump list, search hits."""
 
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 from textual.widgets import Static
 
 from qualcode.coding.listing import list_codings
@@ -12,7 +9,7 @@ from qualcode.tui import search_actions
 from qualcode.tui.app import CodingApp
 from qualcode.tui.screens.hits import HitsScreen
 from qualcode.tui.screens.jump import JumpScreen
-from tests.helpers import add_transcript
+from tests.helpers import add_transcript, statements_of
 from tests.tui.conftest import burst, settle
 
 pytestmark = pytest.mark.coders("ana")
@@ -20,23 +17,8 @@ pytestmark = pytest.mark.coders("ana")
 SIZE = (140, 36)
 
 
-@contextmanager
-def executed(engine):
-    """The SQL statements run on ``engine`` inside the block, in order."""
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-
-
-def kinds(statements: list[str]) -> set[str]:
-    return {statement.split()[0].upper() for statement in statements}
+def kinds(statements: list[tuple[str, object]]) -> set[str]:
+    return {statement.split()[0].upper() for statement, _ in statements}
 
 
 def coded(project):
@@ -105,7 +87,7 @@ async def test_jump_list_reads_the_store_in_a_few_queries_whatever_the_transcrip
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        with executed(project.engine) as statements:
+        with statements_of(project.engine) as statements:
             await pilot.press("g")
             await pilot.pause()
         assert isinstance(app.screen, JumpScreen) and len(app.screen.pick_list.rows) == 151
@@ -162,7 +144,7 @@ async def test_search_hits_write_nothing_where_the_index_is_not_theirs(project, 
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        with executed(project.engine) as statements:
+        with statements_of(project.engine) as statements:
             await pilot.press("F", *"shelter", "enter")
             await settle(pilot)
         assert isinstance(app.screen, HitsScreen)
@@ -191,7 +173,7 @@ async def test_search_hits_read_the_store_in_a_few_statements_whatever_the_trans
         await pilot.pause()
         await pilot.press("F", *"shelter")
         await pilot.pause()
-        with executed(project.engine) as statements:
+        with statements_of(project.engine) as statements:
             await pilot.press("enter")
             await settle(pilot)
         assert isinstance(app.screen, HitsScreen)
@@ -215,7 +197,7 @@ async def test_search_hits_write_nothing_in_the_key_and_index_what_is_new_betwee
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        with executed(project.engine) as statements:
+        with statements_of(project.engine) as statements:
             await pilot.press("F", *"shelter", "enter")
             await pilot.pause()
         assert kinds(statements) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
