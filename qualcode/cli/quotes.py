@@ -53,7 +53,7 @@ RoleOption = Annotated[ListOption, typer.Option("--role", metavar="ROLE", help="
 SiteOption = Annotated[ListOption, typer.Option("--site", metavar="SITE", help="Site; repeatable.")]
 AttrOption = Annotated[ListOption, typer.Option("--attr", metavar="KEY=VALUE", help="Transcript attribute key=value; repeatable.")]
 CoderOption = Annotated[
-    str | None, typer.Option(metavar="NAME", help="Whose codings (default: consensus, else the only coder).")
+    str | None, typer.Option(metavar="NAME", help="Quote NAME's codings on every transcript (default: the analysis set).")
 ]
 MinWords = Annotated[int | None, typer.Option(metavar="N", help="Leave out quotes shorter than this (cleaned).")]
 MaxWords = Annotated[int, typer.Option(metavar="N", help="Trim longer quotes at a sentence (with --no-trim: leave them out).")]

@@ -1,4 +1,10 @@
-"""Whose codings a quote set reads: the shared rule of :mod:`qualcode.coding.coders`."""
+"""The coder a quote set is asked for, checked by the shared rule of :mod:`qualcode.coding.coders`.
+
+A quote set reads the analysis set unless ``--coder`` names one coder (``quoteset._whose``);
+:func:`check_coder` refuses a named coder with no codings. :func:`default_coder` applies
+the rule ``query`` and ``matrix`` default to (consensus, else the only coder), for callers of
+the package API; the quote set itself does not use it.
+"""
 
 from __future__ import annotations
 

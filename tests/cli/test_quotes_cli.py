@@ -208,6 +208,13 @@ def test_identifying_transcript_id_blocks_provenance_exports_only(project, tmp_p
     assert "gonzalez" not in target.read_text(encoding="utf-8").lower()
 
 
+def test_coder_help_says_the_default_is_the_analysis_set():
+    # it said "consensus, else the only coder": the rule of query and matrix, not of quotes
+    shown = " ".join(runner.invoke(app, ["quotes", "--help"], terminal_width=200).stdout.split())
+    assert "Quote NAME's codings on every transcript (default: the analysis set)." in shown
+    assert "consensus" not in shown
+
+
 def test_default_is_the_analysis_set(study):
     # vsp-1 is coded by ana and ben, unassigned: it counts nobody until one is assigned.
     from qualcode.analysis.assignments import assign
