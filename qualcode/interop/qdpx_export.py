@@ -25,31 +25,39 @@ The export streams by transcript: one transcript's text and codings are read, wr
 out and dropped before the next (``sources/*.txt`` straight into the archive; the
 ``<TextSource>`` elements, notes and sidecar entries into temporary files that are
 copied in at the end), so memory is bounded by the largest transcript, not the corpus,
-and each coding row is read once.
+and each coding row is read once. The ``<TextSource>`` elements and the sidecar entries
+are written as text (:mod:`~qualcode.interop.qdpx_text`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
-from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from qualcode.codebook.refi import code_guid
 from qualcode.errors import ExportError
-from qualcode.interop.codebook_io import PROJECT_NS, codebook_parts, ptag
+from qualcode.interop.codebook_io import codebook_parts, ptag
 from qualcode.interop.ids import Guids, coding_key, project_namespace
 from qualcode.interop.offsets import PositionIndex
 from qualcode.interop.qdpx_archive import Archive
 from qualcode.interop.qdpx_check import ProjectChecker, check_project_xml
 from qualcode.interop.qdpx_notes import add_code_refs, plan_notes
+from qualcode.interop.qdpx_text import (
+    XMLNS,
+    iso_stamp,
+    json_member,
+    json_value,
+    quote_attr,
+    selection_name,
+    xml_attr,
+    xml_piece,
+    xml_text,
+)
 from qualcode.interop.travel import Gathered, gather
 
 if TYPE_CHECKING:
@@ -60,16 +68,6 @@ __all__ = ["EXPORT_OFFSETS", "SIDECAR", "ExportSummary", "check_project_xml", "e
 SIDECAR = "qualcode/project.json"
 SIDECAR_FORMAT = 1
 EXPORT_OFFSETS = ("codepoints", "utf16")
-NAME_CHARS = 60
-NAME_SLICE = 2 * NAME_CHARS  # raw characters collapsed first for a selection's name (all if too few)
-XMLNS = f' xmlns="{PROJECT_NS}"'.encode()
-# ElementTree's escaping, as one str.translate pass.
-TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-ATTRIBUTE_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}
-)
-ESCAPED = re.compile('[&<>"\n\r\t]')  # most values have none of these: no translate pass
-QUOTEATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
 @dataclass(frozen=True)
@@ -163,25 +161,6 @@ def _plan(conn, coders: list[str] | None, wanted: list[str] | None) -> _Plan:
     return _Plan(headers, sorted(set(coders or known_coders)), chosen)
 
 
-def _stamp(value) -> str | None:
-    """ISO 8601 with the value's own offset; a naive value (SQLite's, UTC) gets a Z."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat() if value.utcoffset() is not None else value.isoformat() + "Z"
-    text = str(value)
-    return text if ("+" in text[10:] or text.endswith("Z")) else text + "Z"
-
-
-def _piece(element: ElementTree.Element, level: int) -> bytes:
-    """One element serialised at ``level`` of the document, without its own xmlns."""
-    ElementTree.indent(element, level=level)
-    # Registered again each time: the .qdc writer registers "" for its own namespace.
-    ElementTree.register_namespace("", PROJECT_NS)  # xmlns="..." rather than ns0: prefixes
-    xml = ElementTree.tostring(element, encoding="utf-8")
-    return b"\n" + b"  " * level + xml.replace(XMLNS, b"", 1)
-
-
 class _ProjectWriter:
     """Writes ``project.qde``, the source texts and the sidecar, one transcript at a time."""
 
@@ -219,7 +198,7 @@ class _ProjectWriter:
 
     def _emit(self, spool: str, element: ElementTree.Element, level: int) -> None:
         self.check.feed(element)
-        self.spool[spool].write(_piece(element, level))
+        self.spool[spool].write(xml_piece(element, level))
 
     def _head(self) -> bytes:
         """Everything before ``<Sources>``: users, codebook, variables and cases."""
@@ -227,8 +206,8 @@ class _ProjectWriter:
 
         origin = f"qualcode {__version__}" + ("" if self.offsets == "codepoints" else f" (positions: {self.offsets})")
         self.check.root(ptag("Project"), self.project.name)
-        start = f"<?xml version='1.0' encoding='utf-8'?>\n<Project{XMLNS.decode()} name={_quoteattr(self.project.name)}"
-        parts = [f"{start} origin={_quoteattr(origin)}>".encode()]
+        start = f"<?xml version='1.0' encoding='utf-8'?>\n<Project{XMLNS.decode()} name={quote_attr(self.project.name)}"
+        parts = [f"{start} origin={quote_attr(origin)}>".encode()]
         pieces = []
         if self.plan.coders:
             users = ElementTree.Element(ptag("Users"))
@@ -242,7 +221,7 @@ class _ProjectWriter:
             pieces.extend([self._variables(), self._cases()])
         for element in pieces:
             self.check.feed(element)
-            parts.append(_piece(element, 1))
+            parts.append(xml_piece(element, 1))
         return b"".join(parts)
 
     def _variable_names(self) -> list[str]:
@@ -289,8 +268,8 @@ class _ProjectWriter:
         self.archive.write_bytes(f"sources/{guid}.txt", text)
         self.check.declare("textsource", guid)
         out = [
-            f"\n    <TextSource guid={_attr(guid)} name={_attr(transcript.id)} plainTextPath={_attr(f'internal://{guid}.txt')}>",
-            f"\n      <Description>{_text(transcript.title)}</Description>" if transcript.title else "\n      <Description />",
+            f"\n    <TextSource guid={xml_attr(guid)} name={xml_attr(transcript.id)} plainTextPath={xml_attr(f'internal://{guid}.txt')}>",
+            f"\n      <Description>{xml_text(transcript.title)}</Description>" if transcript.title else "\n      <Description />",
         ]
         index = PositionIndex(transcript.text, self.offsets)
         extras: dict[str, str] = {}  # coding GUID -> its sidecar entry (JSON)
@@ -305,8 +284,8 @@ class _ProjectWriter:
             variable = self.guid("variable", name)
             self.check.reference("variableref", variable, "variable")
             out.append(
-                f"\n      <VariableValue>\n        <VariableRef targetGUID={_attr(variable)} />"
-                f"\n        <TextValue>{_text(value)}</TextValue>\n      </VariableValue>"
+                f"\n      <VariableValue>\n        <VariableRef targetGUID={xml_attr(variable)} />"
+                f"\n        <TextValue>{xml_text(value)}</TextValue>\n      </VariableValue>"
             )
         out.append("\n    </TextSource>")
         self.spool["sources"].write("".join(out).encode("utf-8"))
@@ -349,18 +328,18 @@ class _ProjectWriter:
         self.check.positions(guid, start, stop)
         user = self.users.get(coding["coder"]) or self._user(coding["coder"])
         stamp, updated = self._stamp(coding["created_at"]), self._stamp(coding["updated_at"])
-        when = f" creationDateTime={_attr(stamp)}" if stamp else ""
+        when = f" creationDateTime={xml_attr(stamp)}" if stamp else ""
         note = ""
         if coding["memo"]:  # GUIDs below are hex and dashes: nothing to escape
             note = f'\n          <NoteRef targetGUID="{self._note(key, coding, transcript.id, user)}" />'
         self.coding_count += 1
         # As json.dumps(..., ensure_ascii=False) writes the dict, a value at a time.
         extras[coding_guid] = (
-            f'{{"origin": {_json(coding["origin"])}, "confidence": {_json(coding["confidence"])}, '
-            f'"created_at": {_json(stamp)}, "updated_at": {_json(updated)}}}'
+            f'{{"origin": {json_value(coding["origin"])}, "confidence": {json_value(coding["confidence"])}, '
+            f'"created_at": {json_value(stamp)}, "updated_at": {json_value(updated)}}}'
         )
         return (
-            f'\n      <PlainTextSelection guid="{guid}" name={_attr(_name(transcript.text, begin, end))} '
+            f'\n      <PlainTextSelection guid="{guid}" name={xml_attr(selection_name(transcript.text, begin, end))} '
             f'startPosition="{start}" endPosition="{stop}" creatingUser="{user}"{when}>'
             f'\n        <Coding guid="{coding_guid}" creatingUser="{user}"{when}>'
             f'\n          <CodeRef targetGUID="{self.codes.get(code_id) or self._code(code_id)}" />{note}'
@@ -368,11 +347,11 @@ class _ProjectWriter:
         )
 
     def _stamp(self, value) -> str | None:
-        """``_stamp(value)``, kept for the transcript: codings made together share their stamps.
+        """``iso_stamp(value)``, kept for the transcript: codings made together share their stamps.
         Keyed with the tzinfo too: equal instants in other zones are written differently."""
         key = (value, getattr(value, "tzinfo", None))
         if key not in self.stamps:
-            self.stamps[key] = _stamp(value)
+            self.stamps[key] = iso_stamp(value)
         return self.stamps[key]
 
     def _note(self, key: str, coding: dict, transcript_id: str, user: str) -> str:
@@ -396,8 +375,8 @@ class _ProjectWriter:
                 for s in transcript.segments
             ],
         }
-        _json_member(self.spool["texts"], guid, entry)
-        if extras:  # one "GUID": {...} line a coding, comma-separated, as _json_member writes them
+        json_member(self.spool["texts"], guid, entry)
+        if extras:  # one "GUID": {...} line a coding, comma-separated, as json_member writes them
             spool = self.spool["codings"]
             members = ",".join(f'"{coding_guid}": {extra}\n' for coding_guid, extra in extras.items())
             spool.write((b"," if spool.tell() else b"") + members.encode("utf-8"))
@@ -417,7 +396,7 @@ class _ProjectWriter:
                 ElementTree.SubElement(element, ptag("MemberSource"), targetGUID=source_guid)
             sets.append(element)
         self.check.feed(sets)
-        return _piece(sets, 1)
+        return xml_piece(sets, 1)
 
     def finish(self) -> None:
         """Check what was written, then add ``project.qde`` and the sidecar to the archive."""
@@ -445,56 +424,6 @@ class _ProjectWriter:
         start = json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8")
         texts, codings = self.spool["texts"], self.spool["codings"]
         return [start, b', "transcripts": {', texts, b'}, "codings": {', codings, b"}}"]
-
-
-def _attr(value: str) -> str:
-    """A quoted attribute value, escaped as ElementTree escapes it."""
-    return '"' + (value.translate(ATTRIBUTE_ESCAPES) if ESCAPED.search(value) else value) + '"'
-
-
-def _quoteattr(value: str) -> str:
-    """``xml.sax.saxutils.quoteattr`` (whose module imports urllib, http and email: ~30 ms a run)."""
-    value = value.translate(QUOTEATTR_ESCAPES)
-    if '"' not in value:
-        return f'"{value}"'
-    return f"'{value}'" if "'" not in value else '"' + value.replace('"', "&quot;") + '"'
-
-
-def _text(value: str) -> str:
-    return value.translate(TEXT_ESCAPES)
-
-
-def _name(text: str, start: int, end: int) -> str:
-    """A selection's name: its text with whitespace runs as one space, cut to NAME_CHARS.
-
-    Collapsing a prefix of the span gives a prefix of the collapsed span, so when the
-    first NAME_SLICE characters already give more than NAME_CHARS, the rest is not read.
-    """
-    covered = " ".join(text[start : min(end, start + NAME_SLICE)].split())
-    if len(covered) <= NAME_CHARS and end > start + NAME_SLICE:
-        covered = " ".join(text[start:end].split())
-    return covered if len(covered) <= NAME_CHARS else covered[: NAME_CHARS - 1] + "…"
-
-
-# json.dumps(..., ensure_ascii=False) builds an encoder a call; an export calls it once a coding.
-JSON = json.JSONEncoder(ensure_ascii=False)
-
-
-def _json(value: object) -> str:
-    """One JSON value as ``JSON`` writes it, without its per-call set-up for the common types."""
-    if value is None:
-        return "null"
-    if type(value) is str:
-        return encode_basestring(value)
-    if type(value) is float and math.isfinite(value):
-        return float.__repr__(value)
-    return JSON.encode(value)
-
-
-def _json_member(spool: IO[bytes], key: str, value: dict) -> None:
-    """Append ``"key": value`` to a JSON object being written piece by piece."""
-    comma = b"," if spool.tell() else b""
-    spool.write(comma + JSON.encode({key: value})[1:-1].encode("utf-8") + b"\n")
 
 
 def text_sha256(text: str) -> str:

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qualcode.interop.qdpx_export import NAME_CHARS, NAME_SLICE, _json, _name, _quoteattr, _stamp
+from qualcode.interop.qdpx_text import (
+    NAME_CHARS,
+    NAME_SLICE,
+    iso_stamp,
+    json_value,
+    quote_attr,
+    selection_name,
+)
 
 # Text with the characters that escaping and whitespace collapsing care about.
 TEXTS = st.text(alphabet=st.sampled_from(list("ab é😀&<>\"'\n\r\t\u00a0\u2028")) | st.characters(), max_size=400)
@@ -19,7 +26,7 @@ TEXTS = st.text(alphabet=st.sampled_from(list("ab é😀&<>\"'\n\r\t\u00a0\u2028
 
 @given(TEXTS)
 def test_quoteattr_is_the_standard_librarys(value):
-    assert _quoteattr(value) == quoteattr(value)
+    assert quote_attr(value) == quoteattr(value)
 
 
 def _whole_name(text: str, start: int, end: int) -> str:
@@ -31,7 +38,7 @@ def _whole_name(text: str, start: int, end: int) -> str:
 def test_a_selections_name_collapses_the_whole_span(text, data):
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
-    assert _name(text, start, end) == _whole_name(text, start, end)
+    assert selection_name(text, start, end) == _whole_name(text, start, end)
 
 
 @pytest.mark.parametrize("text", [
@@ -40,12 +47,12 @@ def test_a_selections_name_collapses_the_whole_span(text, data):
     "word " * (NAME_SLICE // 5) + "x" * 10,  # the slice ends inside a word
 ])
 def test_long_spans_and_spans_of_whitespace(text):
-    assert _name(text, 0, len(text)) == _whole_name(text, 0, len(text))
+    assert selection_name(text, 0, len(text)) == _whole_name(text, 0, len(text))
 
 
 @given(st.one_of(st.none(), st.text(), st.floats(), st.integers(), st.booleans()))
 def test_json_values_are_the_encoders(value):
-    assert _json(value) == json.dumps(value, ensure_ascii=False)
+    assert json_value(value) == json.dumps(value, ensure_ascii=False)
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -58,4 +65,4 @@ def test_json_values_are_the_encoders(value):
 def test_stamps_keep_their_offset_and_mark_utc(value, text):
     """A server in a zone west of UTC hands back negative offsets: ``-05:00`` must not get a
     ``Z`` as well (``2026-12-05T04:30:00-05:00Z`` is not an xs:dateTime)."""
-    assert _stamp(value) == text
+    assert iso_stamp(value) == text
