@@ -3,31 +3,17 @@ orphans, corrections of role/site/attributes, and content imported twice."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from qualcode.cli.app import app
+from tests.cli.test_transcripts_cli import as_json, run
 from tests.helpers import SIMILAR_ANSWERS
 
 pytestmark = pytest.mark.coders('ana', 'bob')
 
-runner = CliRunner()
-
 TURNS = SIMILAR_ANSWERS
 GOOD = "Interviewer: Where do referrals come from?\nRespondent: Mostly the hotline and police.\n\nInterviewer: And gaps?\nRespondent: Housing, always housing.\n"
-
-
-def run(project, *args, **kwargs):
-    return runner.invoke(app, ["-p", str(project.root), *args], **kwargs)
-
-
-def as_json(project, *args):
-    result = run(project, *args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
 
 
 def write_turns(path: Path, turns) -> Path:

@@ -69,11 +69,12 @@ def test_agreement_shows_every_number(study, width):  # noqa: F811
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_crosstab_keeps_labels_and_counts(study, width):  # noqa: F811
+@pytest.mark.parametrize("command", ["crosstab", "matrix"])
+def test_crosstab_and_matrix_keep_labels_and_counts(study, width, command):  # noqa: F811
     project = study[0]
-    out = terminal(project, width, "crosstab", "referral", "role", "--coder", "ana")
+    out = terminal(project, width, command, "referral", "role", "--coder", "ana")
     assert_fits(out, width)
-    data = as_json(project, "crosstab", "referral", "role", "--coder", "ana")
+    data = as_json(project, command, "referral", "role", "--coder", "ana")
     for row in data["rows"]:
         assert row["label"] in out
         assert {str(cell["count"]) for cell in row["cells"]} <= tokens(out)
@@ -177,19 +178,6 @@ def test_sample_create_allocation_keeps_every_stratum(project, width):
     data = as_json(project, "sample", "show", "dc")
     for row in data["allocation"]:
         assert {row["stratum"], str(row["population"]), str(row["drawn"])} <= tokens(out), row
-
-
-@pytest.mark.parametrize("width", WIDTHS)
-def test_matrix_keeps_labels_and_counts(study, width):  # noqa: F811
-    project = study[0]
-    out = terminal(project, width, "matrix", "referral", "role", "--coder", "ana")
-    assert_fits(out, width)
-    data = as_json(project, "matrix", "referral", "role", "--coder", "ana")
-    for row in data["rows"]:
-        assert row["label"] in out
-        assert {str(cell["count"]) for cell in row["cells"]} <= tokens(out)
-    for column in data["columns"]:
-        assert column["label"] in out
 
 
 @pytest.mark.parametrize("width", WIDTHS)
