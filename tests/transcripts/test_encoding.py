@@ -168,6 +168,16 @@ def test_stray_control_characters_are_removed_and_reported(where):
     assert parsed.notes == ["removed 2 control characters"]
 
 
+@pytest.mark.parametrize(("name", "data"), [
+    ("stray.srt", b"1\n00:00:01,000 --> 00:00:02,000\nAnn: a bell\x07 here\n\n2\n00:00:03,000 --> 00:00:04,000\nBo: hi\n"),
+    ("stray.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nAnn: a bell\x07 here\n\n00:00:03.000 --> 00:00:04.000\nBo: hi\n"),
+])
+def test_subtitles_say_their_cues_and_the_control_characters_removed(name, data):
+    parsed = parse_bytes(data, name)
+    assert [(t.speaker, t.text) for t in parsed.turns] == [("Ann", "a bell here"), ("Bo", "hi")]
+    assert (parsed.title, parsed.metadata, parsed.notes) == ("stray", {"cues": "2"}, ["removed 1 control character"])
+
+
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F) | st.sampled_from("\x00\x1b\x07\u00e9\u2028"), max_size=200))
 def test_count_controls_counts_what_strip_would_remove(text):
     """The regex count equals the translate-table definition it replaced."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import PurePath
 
 from qualcode.errors import TranscriptImportError
 from qualcode.transcripts.importers.labels import (
@@ -21,7 +22,7 @@ from qualcode.transcripts.importers.labels import (
     find_candidate,
     refuse_labels_with_speaker,
 )
-from qualcode.transcripts.model import Turn
+from qualcode.transcripts.model import ParsedTranscript, Turn
 
 VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>")
 # Any other markup: <c.class>, <i>, </b>, <font ...>, <lang en>, inline <00:01.000> timestamps.
@@ -86,3 +87,17 @@ def turns_from_cues(lines: list[Line], speaker: str | None = None, source: str =
     assembly = assemble_turns(lines, unlabelled_speaker=" ".join(speaker.split()), joiner=" ")
     refuse_labels_with_speaker(assembly, source)
     return assembly.turns
+
+
+def parsed_from_cues(lines: list[Line], fmt: str, source: str, speaker: str | None, *,
+                     cues: int, noun: str, removed: int) -> ParsedTranscript:
+    """The transcript of a subtitle file's ``cues`` (called ``noun`` in the error): their lines
+    as turns, the cue count, and a note of the ``removed`` control characters; refused when
+    every cue is empty."""
+    turns = turns_from_cues(lines, speaker, source)
+    if not turns:
+        raise TranscriptImportError(f"all {cues} {noun} are empty; there is no speech to import", file=source or None)
+    parsed = ParsedTranscript(turns, fmt, PurePath(source).stem or None, {"cues": str(cues)})
+    if removed:
+        parsed.notes.append(f"removed {removed} control character{'s' if removed > 1 else ''}")
+    return parsed

@@ -10,11 +10,10 @@ whose text still holds one is refused.
 from __future__ import annotations
 
 import re
-from pathlib import PurePath
 
 from qualcode.errors import TranscriptImportError
 from qualcode.transcripts.encoding import decode_text, head_as_utf8, strip_controls
-from qualcode.transcripts.importers.cues import cue_lines, turns_from_cues
+from qualcode.transcripts.importers.cues import cue_lines, parsed_from_cues
 from qualcode.transcripts.model import ParsedTranscript
 
 FORMAT = "srt"
@@ -51,15 +50,7 @@ def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscr
             )
         start, end = subtitle.start.total_seconds(), subtitle.end.total_seconds()
         lines.extend(cue_lines(subtitle.content, start, end, unescape=False))
-    turns = turns_from_cues(lines, speaker, source)
-    if not turns:
-        raise TranscriptImportError(
-            f"all {len(subtitles)} subtitles are empty; there is no speech to import", file=source or None
-        )
-    parsed = ParsedTranscript(turns, FORMAT, PurePath(source).stem or None, {"cues": str(len(subtitles))})
-    if removed:
-        parsed.notes.append(f"removed {removed} control character{'s' if removed > 1 else ''}")
-    return parsed
+    return parsed_from_cues(lines, FORMAT, source, speaker, cues=len(subtitles), noun="subtitles", removed=removed)
 
 
 def _check_timings(text: str, source: str) -> int:

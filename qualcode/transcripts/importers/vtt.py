@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import PurePath
 
 from qualcode.errors import TranscriptImportError
 from qualcode.transcripts.encoding import decode_text, head_as_utf8, strip_controls
-from qualcode.transcripts.importers.cues import cue_lines, turns_from_cues
+from qualcode.transcripts.importers.cues import cue_lines, parsed_from_cues
 from qualcode.transcripts.importers.labels import parse_time
 from qualcode.transcripts.model import ParsedTranscript
 
@@ -59,15 +58,7 @@ def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscr
     lines = []
     for caption in captions:
         lines.extend(cue_lines(caption.raw_text, parse_time(caption.start), parse_time(caption.end), unescape=True))
-    turns = turns_from_cues(lines, speaker, source)
-    if not turns:
-        raise TranscriptImportError(
-            f"all {len(captions)} cues are empty; there is no speech to import", file=source or None
-        )
-    parsed = ParsedTranscript(turns, FORMAT, PurePath(source).stem or None, {"cues": str(len(captions))})
-    if removed:
-        parsed.notes.append(f"removed {removed} control character{'s' if removed > 1 else ''}")
-    return parsed
+    return parsed_from_cues(lines, FORMAT, source, speaker, cues=len(captions), noun="cues", removed=removed)
 
 
 def _check_blocks(text: str, source: str) -> None:
