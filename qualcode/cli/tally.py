@@ -7,6 +7,7 @@ call the plain twin, print or write what it returns.
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -67,17 +68,10 @@ def tally(
 ) -> None:
     """Count the children of CODE per group, with percents, the total and a summary sentence."""
 
-    chosen = check_format(fmt, output)
-    if chart is not None:
-        check_chart_path(chart)
+    chosen = _checked_format(fmt, output, chart)
     result = run_tally(project_of(ctx), code, by=by, roles=role, sites=site, count=count or "references",
                        top=top, rollup=rollup, coder=coder, noun=noun)
-    if chosen == "table" and output is None:
-        print_tally(result, console)
-    else:
-        _emit(write_tally(result, chosen, output), output)
-    if chart is not None:
-        console.print(f"Chart: {tally_chart(result, chart)}", markup=False, soft_wrap=True)
+    _show(result, chosen, output, chart, show=print_tally, write=write_tally, draw=tally_chart)
 
 
 def crosstab(
@@ -96,17 +90,11 @@ def crosstab(
 ) -> None:
     """Cross-tabulate codes by role/site/attribute, codes by codes (co-occurrence in segments), or groups."""
 
-    chosen = check_format(fmt, output)
-    if chart is not None:
-        check_chart_path(chart)
+    chosen = _checked_format(fmt, output, chart)
     result = run_crosstab(project_of(ctx), rows, columns, count=count, rollup=rollup, roles=role,
                           sites=site, coder=coder)
-    if chosen == "table" and output is None:
-        print_crosstab(result, console)
-    else:
-        _emit(write_crosstab(result, chosen, output), output)
-    if chart is not None:
-        console.print(f"Chart: {crosstab_heatmap(result, chart, values=values)}", markup=False, soft_wrap=True)
+    _show(result, chosen, output, chart, show=print_crosstab, write=write_crosstab,
+          draw=partial(crosstab_heatmap, values=values))
 
 
 def report(
@@ -126,6 +114,24 @@ def report(
 
 
 # -- printing -------------------------------------------------------------------------
+
+
+def _checked_format(fmt: str | None, output: Path | None, chart: Path | None) -> str:
+    """The output format, with the chart's path checked too: both before any counting."""
+    chosen = check_format(fmt, output)
+    if chart is not None:
+        check_chart_path(chart)
+    return chosen
+
+
+def _show(result, chosen: str, output: Path | None, chart: Path | None, *, show, write, draw) -> None:
+    """A table on the terminal, or the result written as ``chosen``; then its chart, if asked for."""
+    if chosen == "table" and output is None:
+        show(result, console)
+    else:
+        _emit(write(result, chosen, output), output)
+    if chart is not None:
+        console.print(f"Chart: {draw(result, chart)}", markup=False, soft_wrap=True)
 
 
 def _emit(text: str | None, output: Path | None) -> None:
