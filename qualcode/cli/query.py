@@ -107,9 +107,7 @@ def render_query(project, expression: str, options, *, as_json: bool = False, ou
         print_json(result.to_dict())
     elif output is not None:
 
-        write_rows(output, [p.to_dict() for p in result.passages], PASSAGE_COLUMNS, f"Query: {expression}")
-        console.print(f"Wrote {result.total} passages to {output} (working file, not de-identified)",
-                      markup=False, soft_wrap=True)
+        _write_passages(output, result.passages, f"Query: {expression}", result.total)
     elif options.count:
         print_counts(_as_counts(result), console)
     elif kwic:
@@ -124,6 +122,12 @@ def render_query(project, expression: str, options, *, as_json: bool = False, ou
         noun = "passage" if result.total == 1 else "passages"
         console.print(f"{shown} {noun} for '{expression}' ({result.speaker} turns{who})", markup=False,
                       soft_wrap=True)
+
+
+def _write_passages(output: Path, passages, title: str, total: int) -> None:
+    """Passages to a CSV, XLSX or DOCX working file, said to be not de-identified."""
+    write_rows(output, [p.to_dict() for p in passages], PASSAGE_COLUMNS, title)
+    console.print(f"Wrote {total} passages to {output} (working file, not de-identified)", markup=False, soft_wrap=True)
 
 
 def _as_counts(result):
@@ -217,9 +221,7 @@ def render_matrix(project, spec, cell: str | None, *, as_json: bool = False, out
         if as_json:
             print_json(opened.to_dict())
         elif output is not None:
-            write_rows(output, [p.to_dict() for p in opened.passages], PASSAGE_COLUMNS, f"{opened.row} x {opened.column}")
-            console.print(f"Wrote {len(opened.passages)} passages to {output} (working file, not de-identified)",
-                          markup=False, soft_wrap=True)
+            _write_passages(output, opened.passages, f"{opened.row} x {opened.column}", len(opened.passages))
         else:
             print_passages(opened.passages, console)
             console.print(f"{opened.row} x {opened.column}: {result.count_type} {opened.count}, "

@@ -174,6 +174,18 @@ def test_matrix_table_cell_and_workbook(coded, tmp_path):
     assert refused.exit_code == 1 and "written as .xlsx" in refused.output
 
 
+@pytest.mark.parametrize("args", [("query", "challenge.housing"),
+                                  ("matrix", "challenge", "role", "--cell", "challenge.housing,law_enforcement")],
+                         ids=["query", "matrix-cell"])
+def test_passages_to_a_working_file_say_it_is_not_de_identified(coded, tmp_path, args):
+    path = tmp_path / "passages.csv"
+    result = run(coded, *args, "-o", str(path))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [(r["transcript"], r["segment"]) for r in rows][:2] == [("le-1", "1"), ("le-1", "3")]
+    assert f"Wrote {len(rows)} passages to" in result.output and "(working file, not de-identified)" in result.output
+
+
 def test_first_search_says_it_indexes(study):
     first = run(study, "search", "housing")
     assert "Indexing 3 transcripts for search" in first.output
