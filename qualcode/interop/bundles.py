@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ExportError, InteropError, NotFoundError
 from qualcode.interop.ids import coding_uuid
-from qualcode.interop.qdpx_export import text_sha256
 from qualcode.interop.safezip import Limits, SafeArchive
 from qualcode.interop.travel import gather
 from qualcode.store.interop import codebook_hashes, coder_coding_rows
+from qualcode.store.rows import text_digest
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -124,7 +124,7 @@ def bundle_document(project: Project, coder: str) -> dict:
         "project": project.name, "created_at": datetime.now(UTC).isoformat(),
         "codebook": {"hash": codebook.hash, "file": Path(codebook.path or "codebook.yaml").name, "text": codebook.text},
         "transcripts": {
-            tid: {"sha256": t.sha256, "text_sha256": text_sha256(t.text), "role": t.role, "text": t.text}
+            tid: {"sha256": t.sha256, "text_sha256": text_digest(t.text), "role": t.role, "text": t.text}
             for tid, t in transcripts.items()
         },
         "codings": [_coding_entry(row, transcripts[row["transcript_id"]].text, hashes) for row in rows],

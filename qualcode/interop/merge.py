@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.interop.bundles import read_bundle
-from qualcode.interop.qdpx_export import text_sha256
 from qualcode.interop.segmenting import segment_for_span
 from qualcode.interop.travel import MarkItem, MemoItem, TravelResult, store_travellers
 from qualcode.store.interop import (
@@ -47,6 +46,7 @@ from qualcode.store.interop import (
     live_codings_by_key,
     log_inserted,
 )
+from qualcode.store.rows import text_digest
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -199,7 +199,7 @@ class _Merger:
                             tuple(entry["span"]) if entry.get("span") else None)
             transcript = self._transcript(mark.transcript_id)
             bundled = self.document["transcripts"][mark.transcript_id]
-            if transcript is not None and bundled.get("text_sha256") != text_sha256(transcript.text):
+            if transcript is not None and bundled.get("text_sha256") != text_digest(transcript.text):
                 refused.append(f"{self.coder}'s {mark.kind} mark on {mark.where}: the project's text differs from "
                                "the coder's, so the mark is not carried over")
             else:
@@ -262,7 +262,7 @@ class _Merger:
         if not code.codable or transcript.role not in code.roles:
             return refuse(f"code '{entry['code']}' cannot be applied to {transcript.role} transcripts")
         bundled = self.document["transcripts"][entry["transcript"]]
-        if bundled.get("text_sha256") == text_sha256(transcript.text) or bundled["text"] == transcript.text:
+        if bundled.get("text_sha256") == text_digest(transcript.text) or bundled["text"] == transcript.text:
             if transcript.text[entry["start"]:entry["end"]] != entry["text"]:
                 return refuse("the bundle's text under the coding does not match its own positions")
             return entry, {"transcript": transcript.id, "code": entry["code"], "start": entry["start"], "end": entry["end"]}

@@ -63,7 +63,7 @@ from qualcode.interop.travel import Gathered, gather
 if TYPE_CHECKING:
     from qualcode.project import Project
 
-__all__ = ["EXPORT_OFFSETS", "SIDECAR", "ExportSummary", "check_project_xml", "export_qdpx", "text_sha256"]
+__all__ = ["EXPORT_OFFSETS", "SIDECAR", "ExportSummary", "check_project_xml", "export_qdpx"]
 
 SIDECAR = "qualcode/project.json"
 SIDECAR_FORMAT = 1
@@ -424,7 +424,3 @@ class _ProjectWriter:
         start = json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8")
         texts, codings = self.spool["texts"], self.spool["codings"]
         return [start, b', "transcripts": {', texts, b'}, "codings": {', codings, b"}}"]
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
