@@ -30,6 +30,7 @@ quote is a sub-span or a respelling of an earlier one. The all-pairs side stops 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import re
@@ -158,6 +159,8 @@ def run(project, code: str, coder: str = CODER) -> tuple[float, float, str]:
 
 
 def dedupe_texts(kind: str, count: int, seed: int = 5) -> list[str]:
+    if kind == "chain":
+        return list(chain_turns(count))
     rng = random.Random(seed)
     vocabulary = ["".join(rng.choice("abcdefghijklmnoprstuvwy") for _ in range(rng.randint(2, 9))) for _ in range(3000)]
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
@@ -171,6 +174,26 @@ def dedupe_texts(kind: str, count: int, seed: int = 5) -> list[str]:
         else:
             texts.append(speech(rng, rng.randint(40, 160)))
     return texts
+
+
+@functools.cache
+def chain_turns(count: int) -> tuple[str, ...]:
+    """The first ``count`` turns of the scaling benchmark's corpus (``bench_autocode.generate_turns``
+    over the example study's sentences, seed 11: ordinary English, 40-300 words, new word
+    forms at the Heaps' law rate), from a throwaway example project."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_autocode import example_project, example_sentences, generate_turns
+
+    with tempfile.TemporaryDirectory(prefix="qualcode-bench-chain-") as folder:
+        project = example_project(Path(folder))
+        sentences = example_sentences(project)
+        project.close()
+    turns: list[str] = []
+    words = 200 * count
+    while len(turns) < count:
+        turns = [text for text, _ in generate_turns(sentences, words, seed=11)]
+        words *= 2
+    return tuple(turns[:count])
 
 
 def dedupe_growth(sizes: list[int], all_pairs_up_to: int = 2000) -> None:
