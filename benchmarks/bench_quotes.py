@@ -212,6 +212,8 @@ def dedupe_growth(sizes: list[int], kinds: tuple[str, ...] = ("zipf", "salad", "
 
     if module is not None:
         spec = importlib.util.spec_from_file_location("near_duplicates_under_test", module)
+        if spec is None or spec.loader is None:
+            raise SystemExit(f"--module: not a Python file: {module}")
         near_duplicates = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(near_duplicates)
 

@@ -1,60 +1,57 @@
 """Collapsing near-duplicate quotes without bounding every accepted quote.
 
 A quote is a near-duplicate of an accepted one when rapidfuzz's ``token_set_ratio``
-(``default_process``: case and punctuation ignored) is at or above the threshold; it
+(``default_process``: case and punctuation ignored) is at or above the threshold t; it
 collapses into the best-scoring accepted quote (the earliest on a tie), exactly as
-``process.extractOne`` over all accepted quotes says. Scoring every accepted quote
-called the scorer n²/2 times, so only quotes whose upper bound reaches the threshold
-are scored; and the exact bound is only computed for quotes a cheaper one, read off
-inverted indexes of *rare* words and bigrams, leaves in.
+``process.extractOne`` over all accepted quotes says. Only quotes whose upper bound on the
+score reaches t are scored, and the bounds are exact (never below the score), so the
+verdicts are those of the all-pairs check (tests/quotes/test_near_duplicates.py holds it
+as the model).
 
-With A, B the processed token sets, I = A ∩ B, ``W(X)`` = the sum of ``len(t) + 1``
-over X (also the number of bigrams of its tokens padded with a space), token_set_ratio
-is 100 when one set holds the other, else the largest of ``2 (W(I) - 1) / (W(I) + W(A)
-- 2)``, the same with W(B), and ``1 - D / (W(A) + W(B) - 2)``, D the indel distance of the
-sorted leftovers. D is at least ``|W(A) - W(B)|`` and, since an alignment keeps all
-padded-token bigrams but two per deletion and one per insertion, at least ``(W(A)/2 +
-W(B)/2 - O) / 1.5`` with O the overlap of A's and B's bigram bags. The exact bound needs
-W(I) and O; the cheap one bounds them from above (prefix filtering):
+The score. With A, B the processed token sets, I = A ∩ B, ``W(X)`` the sum of
+``len(t) + 1`` over X (also the number of bigrams of its tokens padded with a space),
+token_set_ratio is 100 when I is not empty and holds A or B (branch 0), else the largest
+of ``2 (W(I) - 1) / (W(I) + W(A) - 2)`` (branch 1), the same with W(B) (branch 2), and
+``1 - D / (W(A) + W(B) - 2)`` (branch 3), D the indel distance of the sorted leftovers
+(A - I and B - I, each sorted and joined by spaces).
 
-- W(I) <= W(I ∩ P) + W(A - P) for any part P of A: P is A's rarest words (fewest
-  accepted quotes hold them) until the rest weighs half what the first branch needs,
-  and W(I ∩ P) a weighted count over their postings;
-- W(I) <= W(I ∩ Q) + W(B - Q), Q being B's rarest words when B was accepted (until the
-  rest weighs less than the second branch needs), indexed apart: a count over the
-  postings of A's words in that index;
-- O <= (A's rarest bag elements found in B) + (the number of A's other elements), the
-  rare ones enough for the rest to fall short of what the third branch needs at the
-  smallest W(B) it allows, by a quarter.
+What a word index can and cannot serve. Branch 0 needs B to hold A's rarest word or A to
+hold B's; branches 1 and 2 need ``W(I) >= need(W) = (200 + t (W - 2)) / (200 - t)`` with
+W = W(A), resp. W(B) (0.82 W at t = 90), so B must share a word with any part P of A whose
+rest weighs less: P = A's rarest words (fewest accepted quotes hold them) until
+``W(A - P) < need``, and W(I) <= W(I ∩ P) + W(A - P), counted over P's postings only
+(prefix filtering: stopwords, with the longest postings, come last and are not read; P is
+taken until the rest weighs half the need, ``_SHARE``, for a tighter count).
+Branch 2 is the same from B's side, B's rarest words being indexed when it is accepted.
+Branch 3 has no such bound: "housing shelter referral" against "housin shelte referal"
+shares no word and scores 93.3 (D = 3): one letter dropped from every word of 5 letters or
+more shares no word and keeps D under 10 % of W(A) + W(B), so no count of shared words
+bounds branch 3 at t = 90. So a pair
+sharing no word must still be considered, by characters: D is at least ``|W(A) - W(B)|``
+(the band: at t = 90, 0.82 W(A) <= W(B) <= 1.22 W(A)); at least ``(W(A)/2 + W(B)/2 - O) /
+1.5`` with O the overlap of A's and B's bags of padded-token bigrams (an alignment keeps
+all bigrams but two per deletion and one per insertion), O bounded from above by A's
+rarest bag elements found in B plus the number of the others; and at least the L1
+distance of the two texts' character counts (the shared tokens' letters cancel; one
+insertion or deletion changes one count by one), 32 counts a quote, compared densely.
 
-The exact bound adds a third lower bound on D, the L1 distance of the two texts'
-character counts (the shared tokens' letters cancel; one insertion or deletion changes
-one count by one). For the pairs still left, W(I) is exact and the bound takes D itself:
-rapidfuzz's ``Indel.distance`` of the sorted leftovers, built as token_set_ratio builds
-them, with a cutoff past which it returns ``cutoff + 1`` (never above D). The bound is
-then the score, and the scorer, which splits and sorts both texts again for every pair,
-runs only on pairs that reach the threshold: on long turns of ordinary English (whose
-letters and bigrams unrelated turns share, so the other bounds stay near 90 while the
-scores are near 60) it was most of the check's time.
+Stages. The cheap bound combines all of these per accepted quote (numpy arrays over the
+accepted quotes, filled from the postings read); the quotes it leaves get W(I) exactly
+(one pass over their token numbers, which also marks each side's leftovers), and those
+still left get D itself: rapidfuzz's ``Indel.distance`` of the sorted leftovers, built as
+token_set_ratio builds them, in one ``process.cpdist`` call per batch with a cutoff past
+which it returns ``cutoff + 1`` (never above D). The bound is then the score, so the
+scorer runs only on pairs that reach t. Batches are bounded (``_CELLS`` flags), so memory
+follows the accepted quotes, not their pairs.
 
-The exact bound is monotone in W(I) and O, so the cheap one is never below it and the
-verdicts are those of the all-pairs check (tests/quotes/test_near_duplicates.py holds
-it as the model; ``bounded`` counts the pairs given the exact bound). Per new quote the
-work is the postings of its rare words and elements, not of all of them (a common
-bigram is in a third of the quotes), then the few candidates' words and bags: on
-the benchmark's corpus 0.5 % of the pairs of 1,200 quotes are bounded (all were), and
-their number grows about as n^1.6 (bench_quotes.py --dedupe).
-
-What no bound here makes sub-quadratic: token_set_ratio is 100 for any text whose
-words the other holds, whatever the lengths, and its first two branches bound the
-length on one side only (W(B) >= 0.82 W(A) for the first, <= 1.22 W(A) for the second,
-at 90), so no length window serves the whole score. Only the third branch has a band,
-``|W(A) - W(B)| <= (1 - t/100) (W(A) + W(B) - 2)``, already in its bound. Reading only
-the band's share of the bag postings (kept per size bucket) was tried: 37 % of them on
-the zipf corpus, but no faster at up to 8,000 quotes (the Python per element and bucket
-cost what the smaller counts saved). Over a vocabulary that stops growing every
-posting grows with the quotes, so prefix filtering stays quadratic with a small
-constant (docs/performance.md, "the near-duplicate check's candidates").
+What stays quadratic (docs/performance.md, "the near-duplicate check's candidates"):
+branch 3 makes this a character-level similarity join over a pair-dependent string (the
+leftovers), and every character statistic here (letters, bigrams: a saturating
+vocabulary) leaves a fixed share of the pairs: on ordinary English (the benchmark's
+"chain" turns) 28 % of the pairs are in the band and 19 % pass the letter counts too, yet
+score about 60; only their alignment tells. So the pairs given D grow as n², with a small
+constant; on the zipf corpus the bounds leave about 0.3 % of the pairs, and the per-quote
+cost is mostly the dense arrays and the bigram postings, also linear in n.
 """
 
 from __future__ import annotations
