@@ -264,3 +264,13 @@ def test_texts_without_words_are_never_duplicates():
     seen.add("--")
     assert seen.duplicate_of("...") is None
     assert seen.duplicate_of("housing!") is None
+
+
+@pytest.mark.parametrize("cells", [1, 50])
+def test_the_exact_stage_in_small_batches_says_the_same(monkeypatch, cells):
+    """The exact stage works in batches of at most ``_CELLS`` flags (pairs x the new text's
+    tokens) so its memory stays bounded: batches of one pair, or of a few, change nothing."""
+    texts = _bench().dedupe_texts("salad", 60)
+    expected = indexed(texts, 90)[0]
+    monkeypatch.setattr(near_duplicates, "_CELLS", cells)
+    assert indexed(texts, 90)[0] == expected == all_pairs(texts, 90)
