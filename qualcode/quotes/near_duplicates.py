@@ -33,10 +33,11 @@ sharing no word must still be considered, by characters: D is at least ``|W(A) -
 all bigrams but two per deletion and one per insertion), O bounded from above by A's
 rarest bag elements found in B plus the number of the others; and at least the L1
 distance of the two texts' character counts (the shared tokens' letters cancel; one
-insertion or deletion changes one count by one), 32 counts a quote, compared densely.
+insertion or deletion changes one count by one), 32 counts a quote.
 
-Stages. The cheap bound combines all of these per accepted quote (numpy arrays over the
-accepted quotes, filled from the postings read); the quotes it leaves get W(I) exactly
+Stages. The cheap bound combines the postings' bounds per accepted quote (numpy arrays
+over the accepted quotes, filled from the postings read); the quotes it leaves get the
+letter counts' bound, and those still left get W(I) exactly
 (one pass over their token numbers, which also marks each side's leftovers), and those
 still left get D itself: rapidfuzz's ``Indel.distance`` of the sorted leftovers, built as
 token_set_ratio builds them, in one ``process.cpdist`` call per batch with a cutoff past
@@ -127,7 +128,7 @@ class NearDuplicates:
         self.threshold = threshold
         self.accepted: list[str] = []
         self.comparisons = 0
-        self.bounded = 0  # pairs given the exact bound (those left by the indexes' bound)
+        self.bounded = 0  # pairs given the exact bound (those left by the postings' bound and the letter counts)
         self._need = _Need(threshold)
         self._sizes = array("d")  # W of each accepted text
         self._rests = array("d")  # W of each accepted text's words outside its rarest
@@ -221,11 +222,14 @@ class NearDuplicates:
         by_b = _counts(np, [self._by_rare_token[t] for t in held], n, [len(t) + 1.0 for t in held])
         by_b += np.frombuffer(self._rests, dtype=np.float64)
         shared = np.minimum(np.minimum(by_a, by_b), np.minimum(sizes, size))
-        mine = _letter_counts(np, tokens)
-        letters = np.abs(self._letters[:n] - mine).sum(axis=1)
         overlap = self._overlap_at_most(np, bag, n)
-        upper = _upper_bound(np, shared, sizes, size, overlap, letters)
-        chosen = np.flatnonzero(upper >= self.threshold - _SLACK)
+        chosen = np.flatnonzero(_upper_bound(np, shared, sizes, size, overlap) >= self.threshold - _SLACK)
+        # the letter counts only where the postings left a chance: 32 counts against every
+        # accepted text would cost more than they save on short quotes
+        letters = np.zeros(n, dtype=np.int64)
+        letters[chosen] = np.abs(self._letters[chosen] - _letter_counts(np, tokens)).sum(axis=1)
+        upper = _upper_bound(np, shared[chosen], sizes[chosen], size, overlap[chosen], letters[chosen])
+        chosen = chosen[upper >= self.threshold - _SLACK]
         self.bounded += len(chosen)
         if not len(chosen):
             return []
