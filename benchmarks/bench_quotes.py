@@ -21,15 +21,21 @@ The text is random: it is labelled synthetic and means nothing.
 measures only the near-duplicate check of an unlimited quote set (no ``--limit``): the
 all-pairs check it replaced (rapidfuzz ``extractOne`` against every accepted quote) and
 ``NearDuplicates`` on the same texts, CPU seconds and pairs scored at each size, with the
-load average, for two synthetic corpora: "zipf" (20-80-word quotes over a 3,000-word
+load average, for three corpora (``--kinds``): "zipf" (20-80-word quotes over a 3,000-word
 Zipf-like vocabulary) and "salad" (the 40-160-word answers above, over a 200-word
-vocabulary, where most pairs score 70-85 and the bound prunes least). Every seventh
-quote is a sub-span or a respelling of an earlier one. The all-pairs side stops at 2,000.
+vocabulary, where most pairs score 70-85 and the bound prunes least), in both of which
+every seventh quote is a sub-span or a respelling of an earlier one; and "chain" (the
+scaling benchmark's turns: ordinary English from a word-bigram chain over the example
+study, 40-300 words, no near-duplicates). The all-pairs side stops at
+``--all-pairs-up-to`` (2,000); ``--module OLD.py`` times an older copy of
+``near_duplicates.py`` instead (before and after).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
 import os
 import random
 import re
@@ -158,6 +164,8 @@ def run(project, code: str, coder: str = CODER) -> tuple[float, float, str]:
 
 
 def dedupe_texts(kind: str, count: int, seed: int = 5) -> list[str]:
+    if kind == "chain":
+        return list(chain_turns(count))
     rng = random.Random(seed)
     vocabulary = ["".join(rng.choice("abcdefghijklmnoprstuvwy") for _ in range(rng.randint(2, 9))) for _ in range(3000)]
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
@@ -173,12 +181,41 @@ def dedupe_texts(kind: str, count: int, seed: int = 5) -> list[str]:
     return texts
 
 
-def dedupe_growth(sizes: list[int], all_pairs_up_to: int = 2000) -> None:
-    """CPU seconds and pairs scored by the old all-pairs check and by NearDuplicates."""
+@functools.cache
+def chain_turns(count: int) -> tuple[str, ...]:
+    """The first ``count`` turns of the scaling benchmark's corpus (``bench_autocode.generate_turns``
+    over the example study's sentences, seed 11: ordinary English, 40-300 words, new word
+    forms at the Heaps' law rate), from a throwaway example project."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_autocode import example_project, example_sentences, generate_turns
+
+    with tempfile.TemporaryDirectory(prefix="qualcode-bench-chain-") as folder:
+        project = example_project(Path(folder))
+        sentences = example_sentences(project)
+        project.close()
+    turns: list[str] = []
+    words = 200 * count
+    while len(turns) < count:
+        turns = [text for text, _ in generate_turns(sentences, words, seed=11)]
+        words *= 2
+    return tuple(turns[:count])
+
+
+def dedupe_growth(sizes: list[int], kinds: tuple[str, ...] = ("zipf", "salad", "chain"),
+                  all_pairs_up_to: int = 2000, module: Path | None = None) -> None:
+    """CPU seconds and pairs scored by the old all-pairs check and by NearDuplicates (from
+    ``module``, a copy of an older near_duplicates.py, when given: before and after)."""
     from rapidfuzz import fuzz, process, utils
 
     from benchmarks.honest import cpu_seconds, load_average
-    from qualcode.quotes.near_duplicates import NearDuplicates
+    from qualcode.quotes import near_duplicates
+
+    if module is not None:
+        spec = importlib.util.spec_from_file_location("near_duplicates_under_test", module)
+        if spec is None or spec.loader is None:
+            raise SystemExit(f"--module: not a Python file: {module}")
+        near_duplicates = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(near_duplicates)
 
     def old(texts: list[str]) -> tuple[int, int]:
         accepted: list[str] = []
@@ -192,17 +229,19 @@ def dedupe_growth(sizes: list[int], all_pairs_up_to: int = 2000) -> None:
         return len(accepted), pairs
 
     def new(texts: list[str]) -> tuple[int, int]:
-        seen = NearDuplicates(90)
+        seen = near_duplicates.NearDuplicates(90)
         for text in texts:
             if seen.duplicate_of(text) is None:
                 seen.add(text)
         return len(seen.accepted), seen.comparisons
 
-    print(f"near-duplicate check, threshold 90 (CPU seconds; load average {load_average()} on {os.cpu_count()} CPUs)")
-    for kind in ("zipf", "salad"):
+    print(f"near-duplicate check, threshold 90, {module or 'qualcode.quotes.near_duplicates'} "
+          f"(CPU seconds; load average {load_average()} on {os.cpu_count()} CPUs)")
+    for kind in kinds:
         last: dict[str, tuple[int, float]] = {}
         for size in sizes:
             texts = dedupe_texts(kind, size)
+            new(texts[:50])  # untimed: imports numpy and rapidfuzz's process module
             for side, check in (("all pairs", old), ("indexed", new)):
                 if side == "all pairs" and size > all_pairs_up_to:
                     continue
@@ -212,13 +251,16 @@ def dedupe_growth(sizes: list[int], all_pairs_up_to: int = 2000) -> None:
                 growth = f"  x{cpu / last[side][1]:.1f} CPU for x{size / last[side][0]:.0f} quotes" if side in last else ""
                 last[side] = (size, cpu)
                 print(f"  {kind:5} {size:5} quotes  {side:9}: {cpu:7.2f} s CPU, {pairs:9} pairs scored, "
-                      f"{kept} kept{growth}  (load {load_average()})")
+                      f"{kept} kept{growth}  (load {load_average()})", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dedupe", action="store_true", help="Only the near-duplicate check, at --sizes.")
     parser.add_argument("--sizes", default="500,1000,2000,4000")
+    parser.add_argument("--kinds", default="zipf,salad,chain", help="--dedupe corpora: zipf, salad, chain.")
+    parser.add_argument("--all-pairs-up-to", type=int, default=2000, help="--dedupe: the all-pairs check up to this size.")
+    parser.add_argument("--module", type=Path, help="--dedupe: time NearDuplicates from this copy of near_duplicates.py.")
     parser.add_argument("--transcripts", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--code", default="referral")
@@ -226,7 +268,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", type=Path, help="Build the project here and keep it.")
     args = parser.parse_args(argv)
     if args.dedupe:
-        dedupe_growth([int(size) for size in args.sizes.split(",")])
+        dedupe_growth([int(size) for size in args.sizes.split(",")], tuple(args.kinds.split(",")),
+                      args.all_pairs_up_to, args.module)
         return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="qualcode-bench-quotes-"))
     began = time.perf_counter()

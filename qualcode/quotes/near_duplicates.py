@@ -1,70 +1,70 @@
 """Collapsing near-duplicate quotes without bounding every accepted quote.
 
 A quote is a near-duplicate of an accepted one when rapidfuzz's ``token_set_ratio``
-(``default_process``: case and punctuation ignored) is at or above the threshold; it
+(``default_process``: case and punctuation ignored) is at or above the threshold t; it
 collapses into the best-scoring accepted quote (the earliest on a tie), exactly as
-``process.extractOne`` over all accepted quotes says. Scoring every accepted quote
-called the scorer n²/2 times, so only quotes whose upper bound reaches the threshold
-are scored; and the exact bound is only computed for quotes a cheaper one, read off
-inverted indexes of *rare* words and bigrams, leaves in.
+``process.extractOne`` over all accepted quotes says. Only quotes whose upper bound on the
+score reaches t are scored, and the bounds are exact (never below the score), so the
+verdicts are those of the all-pairs check (tests/quotes/test_near_duplicates.py holds it
+as the model).
 
-With A, B the processed token sets, I = A ∩ B, ``W(X)`` = the sum of ``len(t) + 1``
-over X (also the number of bigrams of its tokens padded with a space), token_set_ratio
-is 100 when one set holds the other, else the largest of ``2 (W(I) - 1) / (W(I) + W(A)
-- 2)``, the same with W(B), and ``1 - D / (W(A) + W(B) - 2)``, D the indel distance of the
-sorted leftovers. D is at least ``|W(A) - W(B)|`` and, since an alignment keeps all
-padded-token bigrams but two per deletion and one per insertion, at least ``(W(A)/2 +
-W(B)/2 - O) / 1.5`` with O the overlap of A's and B's bigram bags. The exact bound needs
-W(I) and O; the cheap one bounds them from above (prefix filtering):
+The score. With A, B the processed token sets, I = A ∩ B, ``W(X)`` the sum of
+``len(t) + 1`` over X (also the number of bigrams of its tokens padded with a space),
+token_set_ratio is 100 when I is not empty and holds A or B (branch 0), else the largest
+of ``2 (W(I) - 1) / (W(I) + W(A) - 2)`` (branch 1), the same with W(B) (branch 2), and
+``1 - D / (W(A) + W(B) - 2)`` (branch 3), D the indel distance of the sorted leftovers
+(A - I and B - I, each sorted and joined by spaces).
 
-- W(I) <= W(I ∩ P) + W(A - P) for any part P of A: P is A's rarest words (fewest
-  accepted quotes hold them) until the rest weighs half what the first branch needs,
-  and W(I ∩ P) a weighted count over their postings;
-- W(I) <= W(I ∩ Q) + W(B - Q), Q being B's rarest words when B was accepted (until the
-  rest weighs less than the second branch needs), indexed apart: a count over the
-  postings of A's words in that index;
-- O <= (A's rarest bag elements found in B) + (the number of A's other elements), the
-  rare ones enough for the rest to fall short of what the third branch needs at the
-  smallest W(B) it allows, by a quarter.
+What a word index can and cannot serve. Branch 0 needs B to hold A's rarest word or A to
+hold B's; branches 1 and 2 need ``W(I) >= need(W) = (200 + t (W - 2)) / (200 - t)`` with
+W = W(A), resp. W(B) (0.82 W at t = 90), so B must share a word with any part P of A whose
+rest weighs less: P = A's rarest words (fewest accepted quotes hold them) until
+``W(A - P) < need``, and W(I) <= W(I ∩ P) + W(A - P), counted over P's postings only
+(prefix filtering: stopwords, with the longest postings, come last and are not read; P is
+taken until the rest weighs half the need, ``_SHARE``, for a tighter count).
+Branch 2 is the same from B's side, B's rarest words being indexed when it is accepted.
+Branch 3 has no such bound: "housing shelter referral" against "housin shelte referal"
+shares no word and scores 93.3 (D = 3): one letter dropped from every word of 5 letters or
+more shares no word and keeps D under 10 % of W(A) + W(B), so no count of shared words
+bounds branch 3 at t = 90. So a pair
+sharing no word must still be considered, by characters: D is at least ``|W(A) - W(B)|``
+(the band: at t = 90, 0.82 W(A) <= W(B) <= 1.22 W(A)); at least ``(W(A)/2 + W(B)/2 - O) /
+1.5`` with O the overlap of A's and B's bags of padded-token bigrams (an alignment keeps
+all bigrams but two per deletion and one per insertion), O bounded from above by A's
+rarest bag elements found in B plus the number of the others; and at least the L1
+distance of the two texts' character counts (the shared tokens' letters cancel; one
+insertion or deletion changes one count by one), 32 counts a quote.
 
-The exact bound adds a third lower bound on D, the L1 distance of the two texts'
-character counts (the shared tokens' letters cancel; one insertion or deletion changes
-one count by one). For the pairs still left, W(I) is exact and the bound takes D itself:
-rapidfuzz's ``Indel.distance`` of the sorted leftovers, built as token_set_ratio builds
-them, with a cutoff past which it returns ``cutoff + 1`` (never above D). The bound is
-then the score, and the scorer, which splits and sorts both texts again for every pair,
-runs only on pairs that reach the threshold: on long turns of ordinary English (whose
-letters and bigrams unrelated turns share, so the other bounds stay near 90 while the
-scores are near 60) it was most of the check's time.
+Stages. The cheap bound combines the postings' bounds per accepted quote (numpy arrays
+over the accepted quotes, filled from the postings read); the quotes it leaves get the
+letter counts' bound, and those still left get W(I) exactly
+(one pass over their token numbers, which also marks each side's leftovers), and those
+still left get D itself: rapidfuzz's ``Indel.distance`` of the sorted leftovers, built as
+token_set_ratio builds them, in one ``process.cpdist`` call per batch with a cutoff past
+which it returns ``cutoff + 1`` (never above D). The bound is then the score, so the
+scorer runs only on pairs that reach t. Batches are bounded (``_CELLS`` flags), so memory
+follows the accepted quotes, not their pairs.
 
-The exact bound is monotone in W(I) and O, so the cheap one is never below it and the
-verdicts are those of the all-pairs check (tests/quotes/test_near_duplicates.py holds
-it as the model; ``bounded`` counts the pairs given the exact bound). Per new quote the
-work is the postings of its rare words and elements, not of all of them (a common
-bigram is in a third of the quotes), then the few candidates' words and bags: on
-the benchmark's corpus 0.5 % of the pairs of 1,200 quotes are bounded (all were), and
-their number grows about as n^1.6 (bench_quotes.py --dedupe).
-
-What no bound here makes sub-quadratic: token_set_ratio is 100 for any text whose
-words the other holds, whatever the lengths, and its first two branches bound the
-length on one side only (W(B) >= 0.82 W(A) for the first, <= 1.22 W(A) for the second,
-at 90), so no length window serves the whole score. Only the third branch has a band,
-``|W(A) - W(B)| <= (1 - t/100) (W(A) + W(B) - 2)``, already in its bound. Reading only
-the band's share of the bag postings (kept per size bucket) was tried: 37 % of them on
-the zipf corpus, but no faster at up to 8,000 quotes (the Python per element and bucket
-cost what the smaller counts saved). Over a vocabulary that stops growing every
-posting grows with the quotes, so prefix filtering stays quadratic with a small
-constant (docs/performance.md, "the near-duplicate check's candidates").
+What stays quadratic (docs/performance.md, "the near-duplicate check's candidates"):
+branch 3 makes this a character-level similarity join over a pair-dependent string (the
+leftovers), and every character statistic here (letters, bigrams: a saturating
+vocabulary) leaves a fixed share of the pairs: on ordinary English (the benchmark's
+"chain" turns) 28 % of the pairs are in the band and 19 % pass the letter counts too, yet
+score about 60; only their alignment tells. So the pairs given D grow as n², with a small
+constant; on the zipf corpus the bounds leave about 0.3 % of the pairs, and the per-quote
+cost is mostly the dense arrays and the bigram postings, also linear in n.
 """
 
 from __future__ import annotations
 
 from array import array
+from itertools import compress
 from typing import Any
 
 _SLACK = 1e-6  # rapidfuzz scores are floats: keep every bound a hair looser, never tighter
 _SHARE = 0.5  # the part of the needed W(I) asked of A's rarest words (more: more postings, fewer candidates)
 _BAG_SHARE = 0.25  # the same for the bag overlap and A's rarest bag elements
+_CELLS = 1 << 22  # flags per batch of the exact stage (pairs x the new text's tokens): bounded memory
 _LETTERS = 32  # character counts kept per accepted text: a-z and the space apart, the rest folded in
 
 
@@ -128,7 +128,7 @@ class NearDuplicates:
         self.threshold = threshold
         self.accepted: list[str] = []
         self.comparisons = 0
-        self.bounded = 0  # pairs given the exact bound (those left by the indexes' bound)
+        self.bounded = 0  # pairs given the exact bound (those left by the postings' bound and the letter counts)
         self._need = _Need(threshold)
         self._sizes = array("d")  # W of each accepted text
         self._rests = array("d")  # W of each accepted text's words outside its rarest
@@ -136,8 +136,7 @@ class NearDuplicates:
         self._by_rare_token: dict[str, array] = {}  # token -> accepted texts it is among the rarest of
         self._by_bigram: dict[tuple[str, int], array] = {}  # bag element -> accepted texts holding it
         self._ids: dict = {}  # token or bag element -> a number, for the candidates' exact bound
-        self._words: list = []  # per accepted text: its tokens' numbers (numpy, sorted)
-        self._bags: list = []  # per accepted text: its bag elements' numbers (numpy, sorted)
+        self._words: list = []  # per accepted text: its tokens' numbers (numpy), in the order of _sorted
         self._weight = array("d")  # per number: len(token) + 1 for a token, 0 for a bag element
         self._sorted: list[tuple[str, ...]] = []  # per accepted text: its tokens, sorted (shared strings)
         self._canonical: dict[str, str] = {}  # one string object per token, for _sorted
@@ -176,9 +175,9 @@ class NearDuplicates:
             self._by_token.setdefault(token, array("i")).append(index)
         for element in bag:
             self._by_bigram.setdefault(element, array("i")).append(index)
-        self._words.append(np.sort(np.array([self._id(t, len(t) + 1.0) for t in tokens], dtype=np.int64)))
-        self._sorted.append(tuple(sorted(self._canonical.setdefault(t, t) for t in tokens)))
-        self._bags.append(np.sort(np.array([self._id(e, 0.0) for e in bag], dtype=np.int64)))
+        ordered = tuple(sorted(self._canonical.setdefault(t, t) for t in tokens))
+        self._sorted.append(ordered)
+        self._words.append(np.array([self._id(t, len(t) + 1.0) for t in ordered], dtype=np.int64))
         if self._letters is None or len(self._letters) <= index:
             grown = np.zeros((max(64, 2 * index), _LETTERS), dtype=np.int32)
             if self._letters is not None:
@@ -223,44 +222,77 @@ class NearDuplicates:
         by_b = _counts(np, [self._by_rare_token[t] for t in held], n, [len(t) + 1.0 for t in held])
         by_b += np.frombuffer(self._rests, dtype=np.float64)
         shared = np.minimum(np.minimum(by_a, by_b), np.minimum(sizes, size))
-        upper = _upper_bound(np, shared, sizes, size, self._overlap_at_most(np, bag, n))
-        chosen = np.flatnonzero(upper >= self.threshold - _SLACK)
+        overlap = self._overlap_at_most(np, bag, n)
+        chosen = np.flatnonzero(_upper_bound(np, shared, sizes, size, overlap) >= self.threshold - _SLACK)
+        # the letter counts only where the postings left a chance: 32 counts against every
+        # accepted text would cost more than they save on short quotes
+        letters = np.zeros(n, dtype=np.int64)
+        letters[chosen] = np.abs(self._letters[chosen] - _letter_counts(np, tokens)).sum(axis=1)
+        upper = _upper_bound(np, shared[chosen], sizes[chosen], size, overlap[chosen], letters[chosen])
+        chosen = chosen[upper >= self.threshold - _SLACK]
         self.bounded += len(chosen)
         if not len(chosen):
             return []
-        shared, overlap = self._overlaps(np, chosen, tokens, bag)
-        letters = np.abs(self._letters[chosen] - _letter_counts(np, tokens)).sum(axis=1)
-        upper = _upper_bound(np, shared, sizes[chosen], size, overlap, letters)
-        kept = upper >= self.threshold - _SLACK
-        chosen, shared = chosen[kept], shared[kept]
-        if not len(chosen):
-            return []
-        distance = self._leftover_distances(chosen, tokens, size, sizes[chosen])
-        upper = _upper_bound(np, shared, sizes[chosen], size, overlap[kept], np.maximum(letters[kept], distance))
-        return chosen[upper >= self.threshold - _SLACK].tolist()
+        mine = sorted(tokens)
+        step = max(1, _CELLS // max(1, len(mine)))  # bounds _intersections' table of flags
+        found = [self._exact(np, chosen[i:i + step], mine, size, sizes, overlap, letters)
+                 for i in range(0, len(chosen), step)]
+        return np.concatenate(found).tolist()
 
-    def _leftover_distances(self, chosen, tokens: set[str], size: float, sizes) -> list[float]:
+    def _exact(self, np, chosen, mine: list[str], size: float, sizes, overlap, letters):
+        """The chosen accepted texts whose bound with W(I) exact, then with the leftovers'
+        indel distance too (which makes it the score), reaches the threshold."""
+        overlap, letters, sizes = overlap[chosen], letters[chosen], sizes[chosen]
+        shared, keep_ours, keep_theirs = self._intersections(np, chosen, mine)
+        kept = _upper_bound(np, shared, sizes, size, overlap, letters) >= self.threshold - _SLACK
+        chosen, shared, letters, sizes, overlap = chosen[kept], shared[kept], letters[kept], sizes[kept], overlap[kept]
+        if not len(chosen):
+            return chosen
+        distance = self._leftover_distances(np, chosen, mine, keep_ours[kept], keep_theirs, size, sizes)
+        upper = _upper_bound(np, shared, sizes, size, overlap, np.maximum(letters, distance))
+        return chosen[upper >= self.threshold - _SLACK]
+
+    def _intersections(self, np, chosen, mine: list[str]):
+        """Per chosen accepted text B: W(I) exactly, which of the new text's sorted tokens
+        B lacks (a row of 0/1 per B) and which of B's sorted tokens the new text lacks
+        (0/1 per token of B, in B's order, keyed by B's index): one pass over the chosen
+        texts' words, with no Python work per token."""
+        ids = np.array([self._ids.get(t, -1) for t in mine], dtype=np.int64)
+        arrays = [self._words[i] for i in chosen.tolist()]
+        lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+        values = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+        position = np.full(len(self._weight), -1, dtype=np.int64)
+        position[ids[ids >= 0]] = np.flatnonzero(ids >= 0)
+        found = position[values]  # where each of B's tokens is among the new text's, or -1
+        held = found >= 0
+        owner = np.repeat(np.arange(len(arrays)), lengths)
+        weight = np.frombuffer(self._weight, dtype=np.float64)
+        shared = np.bincount(owner[held], weights=weight[values[held]], minlength=len(arrays))
+        keep_ours = np.ones((len(arrays), len(mine)), dtype=np.uint8)
+        keep_ours[owner[held], found[held]] = 0
+        ends = np.cumsum(lengths).tolist()
+        flags = (~held).view(np.uint8).tobytes()
+        keep_theirs = {i: flags[end - len(a):end] for i, a, end in zip(chosen.tolist(), arrays, ends, strict=True)}
+        return shared, keep_ours, keep_theirs
+
+    def _leftover_distances(self, np, chosen, mine: list[str], keep_ours, keep_theirs: dict, size: float, sizes):
         """The indel distance of the sorted leftovers, exactly as token_set_ratio computes
         it (the tokens of one text not in the other, sorted, joined by spaces), or a lower
         bound once it is past what the threshold allows: with W(I) exact, the bound is then
         the score itself, and rapidfuzz scores only the pairs that reach it. Cheaper than
-        the scorer, which splits and sorts both texts again for every pair."""
+        the scorer, which splits and sorts both texts again for every pair; the distances
+        are taken in one rapidfuzz call, with the largest cutoff of the batch (a pair past
+        its own cutoff is past the threshold either way)."""
+        from rapidfuzz import process
         from rapidfuzz.distance import Indel
 
-        mine = sorted(tokens)
-        c = self._need.c
-        distances = []
-        for index, other_size in zip(chosen.tolist(), sizes.tolist(), strict=True):
-            other = self._sorted[index]
-            theirs = set(other)
-            ours = " ".join(t for t in mine if t not in theirs)
-            their = " ".join(t for t in other if t not in tokens)
-            if not ours or not their:
-                distances.append(0.0)  # one set holds the other (or shares nothing): no lower bound here
-                continue
-            cutoff = int(c * (size + other_size - 2.0)) + 1
-            distances.append(float(Indel.distance(ours, their, score_cutoff=cutoff)))
-        return distances
+        ours = [" ".join(compress(mine, row)) for row in keep_ours.tolist()]
+        theirs = [" ".join(compress(self._sorted[i], keep_theirs[i])) for i in chosen.tolist()]
+        cutoff = int(self._need.c * (size + float(sizes.max()) - 2.0)) + 1
+        distances = process.cpdist(ours, theirs, scorer=Indel.distance, score_cutoff=cutoff, dtype=np.int32)
+        # one set holds the other (an empty side): the score is 100, no lower bound here
+        empty = np.fromiter((not a or not b for a, b in zip(ours, theirs, strict=True)), dtype=bool, count=len(ours))
+        return np.where(empty, 0, distances)
 
     def _overlap_at_most(self, np, bag: list[tuple[str, int]], n: int):
         """The bag overlap O at most: that of A's rarest elements, plus the count of the rest."""
@@ -273,24 +305,6 @@ class NearDuplicates:
         frequency = np.fromiter((len(p) for p in known), dtype=np.int64, count=len(known))
         rare = np.argsort(frequency, kind="stable")[: max(0, len(bag) - int(least) + 1 + int(least * _BAG_SHARE))]
         return _counts(np, [known[i] for i in rare], n) + float(len(bag) - len(rare))
-
-    def _overlaps(self, np, chosen, tokens: set[str], bag: list[tuple[str, int]]):
-        """W(I) and the bag overlap of the new text with each chosen accepted text: from
-        their own words and bags, or, when they are many (quotes over a small vocabulary),
-        from all the postings of the new text's words and elements, whichever reads less."""
-        held = [t for t in tokens if t in self._by_token]
-        postings = [self._by_bigram[e] for e in bag if e in self._by_bigram]
-        everything = sum(len(self._by_token[t]) for t in held) + sum(len(p) for p in postings)
-        if everything < len(chosen) * (len(tokens) + len(bag)):  # the chosen texts are about this size
-            n = len(self.accepted)
-            shared = _counts(np, [self._by_token[t] for t in held], n, [len(t) + 1.0 for t in held])
-            return shared[chosen], _counts(np, postings, n)[chosen]
-        words = np.array([self._ids[t] for t in tokens if t in self._ids], dtype=np.int64)
-        elements = np.array([self._ids[e] for e in bag if e in self._ids], dtype=np.int64)
-        weight = np.frombuffer(self._weight, dtype=np.float64)
-        shared = _per_owner(np, [self._words[i] for i in chosen], words, weight)
-        overlap = _per_owner(np, [self._bags[i] for i in chosen], elements, None)
-        return shared, overlap
 
     def _parts(self, text: str) -> tuple[set[str], list[tuple[str, int]]]:
         if self._last is None or self._last[0] != text:

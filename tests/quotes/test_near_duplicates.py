@@ -105,6 +105,67 @@ def test_same_verdicts_as_all_pairs_on_longer_texts(texts, threshold):
     assert indexed(texts, threshold)[0] == all_pairs(texts, threshold)
 
 
+STOPWORDS = ("the", "a", "and", "to", "of", "in", "that", "it", "we", "was", "you", "i")
+CONTENT = ("housing", "shelter", "referral", "trafficker", "visa", "hotline", "straße", "niño", "café", "ñandú",
+           "日本", "Ωmega", "x1", "İstanbul", "ǅemal")
+
+
+def _respelled(word: str, at: int, letter: str) -> str:
+    at %= len(word) + 1
+    return word[:at] + letter + word[at + 1:]
+
+
+@st.composite
+def filter_edge_texts(draw) -> list[str]:
+    """Texts aimed at the candidate filter's edges: one text's words all inside another's
+    (either way round, lengths far apart: token_set_ratio is 100 there), heavy stopword
+    overlap (long postings, the rare words decide), every word respelled (no word shared,
+    yet the leftovers' branch can reach the threshold: no word index alone can find such a
+    pair), non-ASCII and case-folded words, empty and one-word texts."""
+    texts: list[str] = []
+    for _ in range(draw(st.integers(2, 9))):
+        base = draw(st.sampled_from(texts)).split() if texts and draw(st.booleans()) else []
+        kind = draw(st.sampled_from(("fresh", "inside", "around", "stopwords", "respelled", "one", "empty")))
+        if kind == "fresh" or not base and kind in ("inside", "around", "respelled"):
+            words = draw(st.lists(st.sampled_from(CONTENT + STOPWORDS), max_size=12))
+        elif kind == "inside":
+            words = [w for w in base if draw(st.booleans())] or base[:1]
+        elif kind == "around":
+            words = base + draw(st.lists(st.sampled_from(CONTENT + STOPWORDS), min_size=1, max_size=20))
+        elif kind == "stopwords":
+            words = base + draw(st.lists(st.sampled_from(STOPWORDS), min_size=5, max_size=25))
+            words.insert(draw(st.integers(0, len(words))), draw(st.sampled_from(CONTENT)))
+        elif kind == "respelled":
+            words = [_respelled(w, draw(st.integers(0, 12)), draw(st.sampled_from("aeñz"))) for w in base]
+        elif kind == "one":
+            words = [draw(st.sampled_from(CONTENT + STOPWORDS + ("!",)))]
+        else:
+            words = []
+        words = [w.upper() if draw(st.integers(0, 5)) == 0 else w for w in words]
+        texts.append(" ".join(draw(st.permutations(words))) + draw(st.sampled_from(("", ".", " --"))))
+    return texts
+
+
+@given(filter_edge_texts(), st.one_of(st.sampled_from((50.0, 66.7, 80.0, 90.0, 95.0, 100.0)), st.floats(1.0, 100.0)))
+def test_same_verdicts_as_all_pairs_at_the_filters_edges(texts, threshold):
+    assert indexed(texts, threshold)[0] == all_pairs(texts, threshold)
+
+
+@pytest.mark.parametrize(("accepted", "text"), [
+    ("housing shelter referral", "housin shelte referal"),  # no word shared: 93.3 by the leftovers
+    ("The trafficking task force met the prosecutor", "trafficking"),  # one word inside: 100
+    ("trafficking", "the trafficking task force, the prosecutor, the visa and the hotline"),  # the other way: 100
+    ("niño café straße", "NIÑO, CAFÉ, STRASSE"),  # case folded: two of three words shared
+])
+def test_pairs_no_word_index_alone_would_find_or_far_apart_in_length(accepted, text):
+    first = "an unrelated first quote about grants"
+    assert all_pairs([first, accepted, text], 90) == [None, None, 1]  # the model says: a near-duplicate
+    seen = NearDuplicates(90)
+    seen.add(first)
+    seen.add(accepted)
+    assert seen.duplicate_of(text) == 1
+
+
 @given(st.lists(st.text(st.characters(categories=("L", "N")), min_size=1, max_size=6), max_size=8),
        st.lists(st.text(st.characters(categories=("L", "N")), min_size=1, max_size=6), max_size=8))
 def test_letter_counts_bound_the_indel_distance_of_the_leftovers(a_words, b_words):
@@ -203,3 +264,13 @@ def test_texts_without_words_are_never_duplicates():
     seen.add("--")
     assert seen.duplicate_of("...") is None
     assert seen.duplicate_of("housing!") is None
+
+
+@pytest.mark.parametrize("cells", [1, 50])
+def test_the_exact_stage_in_small_batches_says_the_same(monkeypatch, cells):
+    """The exact stage works in batches of at most ``_CELLS`` flags (pairs x the new text's
+    tokens) so its memory stays bounded: batches of one pair, or of a few, change nothing."""
+    texts = _bench().dedupe_texts("salad", 60)
+    expected = indexed(texts, 90)[0]
+    monkeypatch.setattr(near_duplicates, "_CELLS", cells)
+    assert indexed(texts, 90)[0] == expected == all_pairs(texts, 90)
