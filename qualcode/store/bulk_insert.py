@@ -10,7 +10,8 @@ touches (the table's and its five indexes') is first copied to the journal, for 
 A trivial trigger made 28k single-row inserts cost 0.50 s of CPU instead of 0.17 s
 (docs/performance.md). On PostgreSQL, psycopg's executemany also sends one INSERT a row
 (pipelined), and the counts' trigger is a statement-level one (migration 19): one call
-a statement, so one a row there too. Here ROWS rows are one multi-row INSERT, so SQLite
+a statement, so one a row there too. Here ROWS rows are one INSERT (SQLite: a multi-row
+VALUES; PostgreSQL: one array a column, unnested, ``store/unnest.py``), so SQLite
 copies a page once per statement and PostgreSQL calls the counting trigger once per
 statement; on SQLite the row triggers still fire for every row (the counts' switch,
 ``stored_counts.counted_once``, still decides what they do). Each row is one tuple in
@@ -33,11 +34,11 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql
 
 from qualcode.store.codings import reserve_coding_ids
 from qualcode.store.payloads import CODING_FIELDS
 from qualcode.store.schema import codings
+from qualcode.store.unnest import insert_columns
 
 COLUMNS = tuple(column.name for column in codings.columns)
 GIVEN = COLUMNS[1:-2]  # what a caller gives: transcript_id ... orphan_text (not the id, not the timestamps)
@@ -46,8 +47,6 @@ EMPTY = {name: None for name in GIVEN} | {"orphaned": False}  # the column defau
 _given = itemgetter(*GIVEN)
 ROWS = 500  # rows a statement: 7,500 parameters, under SQLite's default limit of 32,766
 PARAMSTYLES = {("sqlite", "qmark"), ("postgresql", "format"), ("postgresql", "pyformat")}  # the drivers it speaks to
-_UNNEST = (f"INSERT INTO codings ({', '.join(COLUMNS)}) SELECT * FROM unnest("
-           + ", ".join(f"%s::{c.type.compile(postgresql.dialect())}[]" for c in codings.columns) + ")")
 # The tuples below serve both the INSERT (table order) and the log (CODING_FIELDS order):
 # checked once, when the module is loaded, not on every part.
 if COLUMNS[:1] + GIVEN + COLUMNS[-2:] != CODING_FIELDS:
@@ -77,11 +76,9 @@ def insert_part(conn: Connection, rows: list[dict[str, Any]], stamp: datetime) -
 
 def _send(conn: Connection, chunk: list[tuple]) -> None:
     """One INSERT of these rows (tuples in column order). SQLite: a multi-row VALUES.
-    PostgreSQL: the rows as one array a column, unnested (a parameter a column, not one
-    a value: psycopg parses a long query's placeholders in Python every time, which
-    cost 0.4 s of client CPU for 10,000 rows as a multi-row VALUES; docs/performance.md)."""
+    PostgreSQL: the rows as one array a column, unnested (``store/unnest.py``)."""
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(_UNNEST, tuple(list(column) for column in zip(*chunk, strict=True)))
+        insert_columns(conn, codings, COLUMNS, [list(column) for column in zip(*chunk, strict=True)])
         return
     row = f"({', '.join('?' * len(COLUMNS))})"
     sql = f"INSERT INTO codings ({', '.join(COLUMNS)}) VALUES {', '.join([row] * len(chunk))}"

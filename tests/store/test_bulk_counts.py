@@ -1,6 +1,7 @@
-"""A bulk part on PostgreSQL (issue 21): its codings go as multi-row INSERTs of
-``bulk_insert.ROWS`` rows (``store.bulk_insert``) and the stored counts are kept by
-statement-level triggers over transition tables (migration 19). A part of 1, 2, 500 or
+"""A bulk part on PostgreSQL (issue 21): its codings go as INSERTs of 500 rows
+(``store.bulk_insert`` for a part, ``store.unnest`` under ``insert_codings`` for imports
+and merges) and the stored counts are kept by statement-level triggers over transition
+tables (migration 19). A part of 1, 2, 500 or
 501 codings (one statement, a full one, a full one and one more row) must leave the
 same codings, the same stored counts and the same event log as the per-row path (one
 INSERT a coding, each counted by the triggers), whether the part is counted once
@@ -16,18 +17,21 @@ import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from qualcode.store import bulk, bulk_insert, stored_counts
+from qualcode.store import codings as store_codings
 from qualcode.store.bulk import GroupWriter
-from qualcode.store.codings import group_events
+from qualcode.store.codings import group_events, reserve_coding_ids
 from qualcode.store.schema import code_turns, coder_transcripts, coder_turns, codings, events
 from qualcode.store.stored_counts import count_problems
 from qualcode.store.transcripts import segment_ids
+from qualcode.store.unnest import insert_rows
 from tests.helpers import INTERVIEW, add_coders, add_transcript
 from tests.pg import require_server
 
@@ -36,6 +40,7 @@ pytestmark = pytest.mark.coders("bulk", "rowwise")
 CODES = ["referral.hotline", "referral.law_enforcement", "challenge.housing"]
 STAMPS = ("created_at", "updated_at", "at")
 SERIAL = itertools.count(1)
+STAMP = datetime(2026, 12, 5, 13, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -63,11 +68,17 @@ def planned(conn, coder: str, count: int, seed: int = 0) -> list[dict]:
     return rows
 
 
+def executemany(conn, table, rows) -> None:
+    conn.execute(insert(table), rows)  # psycopg: one INSERT a row (pipelined)
+
+
 @contextmanager
 def per_row(monkeypatch) -> Iterator[None]:
-    """The per-row path: insert_codings' executemany (one INSERT a coding), counted by the triggers."""
+    """The per-row path: SQLAlchemy's executemany (one INSERT a coding, insert_codings'
+    path before issue 21's PostgreSQL work), each counted by the triggers."""
     with monkeypatch.context() as patch:
         patch.setattr(bulk, "insert_part", lambda conn, rows, stamp: None)
+        patch.setattr(store_codings, "insert_rows", executemany)
         patch.setattr(stored_counts, "may_defer", lambda conn: False)
         yield
 
@@ -121,9 +132,10 @@ def state(project, coder: str) -> dict:
     return {"codings": stored, "counts": counts, "events": log}
 
 
+@pytest.mark.parametrize("path", ["part", "general"])  # insert_part, or insert_codings (imports, merges)
 @pytest.mark.parametrize("deferred", [True, False], ids=["counted-once", "counted-by-trigger"])
 @pytest.mark.parametrize("size", [1, 2, 500, 501])
-def test_a_bulk_part_counts_and_logs_as_the_per_row_path(two_transcripts, monkeypatch, size, deferred):
+def test_a_bulk_part_counts_and_logs_as_the_per_row_path(two_transcripts, monkeypatch, size, deferred, path):
     project = two_transcripts
     with project.read() as conn:
         earlier = {c: planned(conn, c, 40, seed=1) for c in ("bulk", "rowwise")}  # codings already stored
@@ -131,12 +143,14 @@ def test_a_bulk_part_counts_and_logs_as_the_per_row_path(two_transcripts, monkey
     with per_row(monkeypatch):
         write(project, "bulk", [earlier["bulk"]])
         write(project, "rowwise", [earlier["rowwise"]])
-        write(project, "rowwise", [part["rowwise"]])
+        assert statements_on_codings(project, lambda: write(project, "rowwise", [part["rowwise"]])) == size
     with monkeypatch.context() as patch:
         if not deferred:
             patch.setattr(stored_counts, "may_defer", lambda conn: False)
+        if path == "general":
+            patch.setattr(bulk, "insert_part", lambda conn, rows, stamp: None)
         statements = statements_on_codings(project, lambda: write(project, "bulk", [part["bulk"]]))
-    assert statements == math.ceil(size / bulk_insert.ROWS)  # not one a coding
+    assert statements == math.ceil(size / 500)  # not one a coding
     bulk_state, rowwise_state = state(project, "bulk"), state(project, "rowwise")
     assert bulk_state["counts"]["code_turns"]  # something was counted
     assert bulk_state == rowwise_state
@@ -164,3 +178,22 @@ def test_parts_of_any_size_in_statements_of_any_size_count_as_row_by_row(two_tra
         assert state(project, coders[0]) == state(project, coders[1])
     finally:
         mp.undo()
+
+
+def test_insert_rows_takes_rows_as_executemany_does(two_transcripts):
+    """Other keys ignored, a left-out column's Python default applied (orphaned), a later
+    row without a column the first row gives refused (nothing written)."""
+    project = two_transcripts
+    with project.write() as conn:
+        ids = reserve_coding_ids(conn, 3)
+        rows = [{**{k: v for k, v in row.items() if k != "orphaned"}, "id": i, "created_at": STAMP,
+                 "updated_at": STAMP, "note": "ignored"} for row, i in zip(planned(conn, "bulk", 3), ids, strict=True)]
+        insert_rows(conn, codings, rows)
+        stored = conn.execute(select(codings.c.id, codings.c.orphaned, codings.c.created_at)
+                              .where(codings.c.coder == "bulk").order_by(codings.c.id)).all()
+        assert stored == [(i, False, STAMP) for i in ids]
+    with pytest.raises(ValueError, match="every row must give 'memo'"), project.write() as conn:
+        fresh = [{k: v for k, v in row.items() if k != "id"} for row in rows[:2]]
+        store_codings.insert_codings(conn, [{**fresh[0], "memo": "m"}, fresh[1]])  # the second has no memo
+    with project.read() as conn:
+        assert sorted(conn.execute(select(codings.c.id).where(codings.c.coder == "bulk")).scalars()) == ids
