@@ -5,13 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import delete, func, insert, inspect, select, text, update
 
+from qualcode.coding.session import CodingSession
 from qualcode.errors import StoreError
 from qualcode.store import HEAD, open_engine, sqlite_url, upgrade
 from qualcode.store.migrations import MIGRATIONS, current_version
-from qualcode.store.schema import metadata, schema_version, transcripts
-from qualcode.store.transcripts import same_content, text_digest
+from qualcode.store.schema import (
+    code_turns,
+    coder_turns,
+    codings,
+    metadata,
+    schema_version,
+    transcripts,
+)
+from qualcode.store.stored_counts import count_problems
+from qualcode.store.transcripts import same_content, segment_ids, text_digest
+from qualcode.transcripts.corrections import remove_transcript
+from tests.store.schema18_pg import row_trigger_statements
 
 
 def test_new_store_is_created_at_head(tmp_path):
@@ -230,15 +241,6 @@ def test_counts_move_to_statement_triggers_on_an_older_store(project):
     # that trigger: on open the row trigger gives way to three statement-level triggers,
     # the counts stay right, and the new triggers keep them through later writes.
     # SQLite keeps its row triggers.
-    from sqlalchemy import delete, func, insert, update
-
-    from qualcode.coding.session import CodingSession
-    from qualcode.store.schema import code_turns, codings, coder_turns
-    from qualcode.store.stored_counts import count_problems
-    from qualcode.store.transcripts import segment_ids
-    from qualcode.transcripts.corrections import remove_transcript
-    from tests.store.schema18_pg import row_trigger_statements
-
     _coded(project)
     engine = project.engine
     postgres = engine.dialect.name == "postgresql"
