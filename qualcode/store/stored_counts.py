@@ -12,10 +12,11 @@ a re-import (the segments' deletion empties ``codings.segment_id``: an UPDATE).
 
 A live coding is one with a segment (an orphaned coding has none). SQLite runs its
 AFTER ROW triggers as each row is written, so "no other coding of this key" is
-checked row by row. PostgreSQL runs AFTER ROW triggers at the end of the statement,
-when a multi-row insert's siblings are all visible; its BEFORE ROW triggers see the
-rows already processed, so that is where the count is kept (after
-``qualcode_check_row``, which sorts first, has accepted the row). The function is
+checked row by row. PostgreSQL (since migration 19; a BEFORE ROW trigger until then)
+counts once a statement: three AFTER ... FOR EACH STATEMENT triggers read the
+statement's rows from transition tables and change each key by a delta, checked
+against ``codings`` as the statement left it (see ``_postgres_counting``), so a bulk
+part's 500-row INSERT calls the function once, not 500 times. The function is
 ``SECURITY DEFINER``: a coder's write keeps the counts right, while the coder's role
 has no privilege on the tables themselves (``db grant`` gives SELECT only).
 
@@ -27,7 +28,8 @@ block ends :func:`recount` recomputes those keys' rows from ``codings``
 switch is a table, not a setting: its rows are the writer's own uncommitted rows,
 unseen by any other transaction, and on PostgreSQL only the lead's role may write it
 (a coder's role may not, so a coder cannot turn counting off for their writes; their
-bulk writes are counted by the triggers row by row).
+bulk writes are counted by the triggers: row by row on SQLite, a statement at a time
+on PostgreSQL).
 
 :func:`count_problems` compares the stored counts with a recomputation from
 ``codings`` (tests, ``db copy``); :func:`rebuild_counts` recomputes them (migration).
@@ -115,8 +117,10 @@ def sqlite_trigger_statements() -> list[str]:
 # tables and the codings table as the statement left it, so a key's counts change by a
 # delta: coder_turns by the rows added less the rows removed; code_turns, for each
 # (coder, code, transcript, turn) touched, by whether it has a coding now less whether it
-# had one before (now less the statement's net rows). Rows whose (coder, transcript) is
-# deferred are left out side by side (a bulk write recounts those keys itself).
+# had one before (now less the statement's net rows). A row whose (coder, transcript) is
+# deferred is left out, an update's old and new side each by its own key (the row trigger
+# counted both sides unless both were deferred): a deferred key is recounted from codings
+# by the bulk write anyway, so the counts stored in the end are the same.
 
 _LIVE_SIDE = "{t}.segment_id IS NOT NULL AND NOT " + _deferred("{t}")
 _COLUMNS = "coder, code_id, transcript_id, segment_id"
