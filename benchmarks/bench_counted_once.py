@@ -2,12 +2,14 @@
 each row, counted once per part (``stored_counts.counted_once``), and with no counting.
 
     python benchmarks/bench_counted_once.py [--codings 10000] [--part 2000] [--rounds 3]
-                                            [--postgres [URL]] [--json FILE]
+                                            [--path general|part] [--postgres [URL]] [--json FILE]
 
 A fresh store (a temporary SQLite file or, with ``--postgres``, a fresh schema of the
 server; default URL QUALCODE_TEST_DATABASE_URL) gets 20 transcripts of 100 turns. Each
-run inserts ``--codings`` codings of one coder (five codes on each turn) through
-``store.codings.insert_codings`` in parts of ``--part``, in one transaction that is
+run inserts ``--codings`` codings of one coder (five codes on each turn) in parts of
+``--part`` through ``store.codings.insert_codings`` (``--path general``: an executemany,
+one INSERT a coding) or ``store.bulk_insert.insert_part`` (``--path part``: what
+``store/bulk.py`` writes a part with, 500 rows an INSERT), in one transaction that is
 rolled back, so every run starts from the same store. The sides alternate
 (``honest.alternate``): ``triggers`` (as any write), ``counted_once`` (as
 ``store/bulk.py`` writes a part) and ``uncounted`` (the counting trigger dropped inside
@@ -32,9 +34,10 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from honest import alternate, describe  # noqa: E402
-from sqlalchemy import Engine, insert, text  # noqa: E402
+from sqlalchemy import Connection, Engine, insert, text  # noqa: E402
 
 from qualcode.store import open_engine, sqlite_url, upgrade  # noqa: E402
+from qualcode.store.bulk_insert import insert_part  # noqa: E402
 from qualcode.store.codings import insert_codings  # noqa: E402
 from qualcode.store.schema import coders, segments, transcripts  # noqa: E402
 from qualcode.store.stored_counts import counted_once  # noqa: E402
@@ -68,7 +71,22 @@ def codings_rows(ids: dict[tuple[str, int], int], count: int) -> list[dict]:
     return rows[:count]
 
 
-def side(engine: Engine, rows: list[dict], part: int, how: str) -> Callable[[], None]:
+def writer(path: str) -> Callable[[Connection, list[dict]], object]:
+    """How a part is inserted: insert_codings' executemany, or insert_part's multi-row INSERTs."""
+    if path == "general":
+        return insert_codings
+
+    def part(conn: Connection, chunk: list[dict]) -> None:
+        stamp = chunk[0]["created_at"]
+        plain = [{k: v for k, v in r.items() if k not in ("created_at", "updated_at")} for r in chunk]
+        if insert_part(conn, plain, stamp) is None:
+            raise SystemExit(f"--path part: this back end ({conn.dialect.name}) has no multi-row path")
+    return part
+
+
+def side(engine: Engine, rows: list[dict], part: int, how: str, path: str = "general") -> Callable[[], None]:
+    write_part = writer(path)
+
     def run() -> None:
         with engine.connect() as conn, conn.begin() as transaction:
             if how == "uncounted":
@@ -78,16 +96,16 @@ def side(engine: Engine, rows: list[dict], part: int, how: str) -> Callable[[], 
                 chunk = rows[first:first + part]
                 if how == "counted_once":
                     with counted_once(conn, {(r["coder"], r["transcript_id"]) for r in chunk}):
-                        insert_codings(conn, chunk)
+                        write_part(conn, chunk)
                 else:
-                    insert_codings(conn, chunk)
+                    write_part(conn, chunk)
             transaction.rollback()
     return run
 
 
 def uncount_statements(dialect: str) -> list[str]:
     if dialect == "postgresql":
-        return ["ALTER TABLE codings DISABLE TRIGGER qualcode_count_codings"]
+        return [f"ALTER TABLE codings DISABLE TRIGGER qualcode_count_{op}" for op in ("insert", "delete", "update")]
     return [f"DROP TRIGGER qualcode_count_{op}" for op in ("insert", "delete", "update")]
 
 
@@ -97,6 +115,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--part", type=int, default=2000, help="codings per part (autocode --as: at least 2,000)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres", nargs="?", const="", help="server URL (default QUALCODE_TEST_DATABASE_URL)")
+    parser.add_argument("--path", choices=("general", "part"), default="general",
+                        help="insert_codings (one INSERT a coding) or insert_part (the bulk write's, 500 rows an INSERT)")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
     server = None if args.postgres is None else (args.postgres or os.environ["QUALCODE_TEST_DATABASE_URL"])
@@ -113,8 +133,8 @@ def main(argv: list[str] | None = None) -> dict:
     try:
         upgrade(engine)
         rows = codings_rows(fill(engine), args.codings)
-        sides = {how: side(engine, rows, args.part, how) for how in ("triggers", "counted_once", "uncounted")}
-        result = {"backend": "postgresql" if server else "sqlite", "codings": len(rows), "part": args.part,
+        sides = {how: side(engine, rows, args.part, how, args.path) for how in ("triggers", "counted_once", "uncounted")}
+        result = {"backend": "postgresql" if server else "sqlite", "codings": len(rows), "part": args.part, "path": args.path,
                   **alternate(sides, args.rounds)}
     finally:
         engine.dispose()

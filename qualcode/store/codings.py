@@ -18,6 +18,7 @@ from qualcode.store.schema import (
     transcript_turns,
     transcripts,
 )
+from qualcode.store.unnest import insert_rows
 
 # Events copied from a coder bundle ("merged:tag", ...) are history for the audit
 # trail only; the merge itself is the undoable action. Changes to a transcript itself
@@ -324,7 +325,8 @@ EXPORT_READ_OF = EXPORT_READ.where(codings.c.coder.in_(bindparam("c", expanding=
 
 
 def insert_codings(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert many codings with one executemany; their new ids, in the order given.
+    """Insert many codings with one executemany (SQLite) or 500 rows a statement
+    (PostgreSQL, ``store/unnest.py``); their new ids, in the order given.
 
     The bulk twin of ``insert_coding`` for autocoding and imports: one statement batch
     instead of an INSERT and a SELECT per coding. The coders must exist already. Ids
@@ -343,7 +345,10 @@ def insert_codings(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
         return list(result.scalars())
     for row, coding_id in zip(values, ids, strict=True):
         row["id"] = coding_id
-    conn.execute(insert(codings), values)
+    if conn.dialect.name == "postgresql":
+        insert_rows(conn, codings, values)  # 500 rows a statement: the count triggers are per statement
+    else:
+        conn.execute(insert(codings), values)
     return ids
 
 

@@ -255,6 +255,16 @@ def _counts_deferred(conn: Connection) -> None:
     install_count_triggers(conn)
 
 
+def _count_per_statement(conn: Connection) -> None:
+    """PostgreSQL: the row trigger that kept the counts becomes three statement-level
+    triggers over transition tables (store/stored_counts.py), so a bulk part's multi-row
+    INSERT calls the counting function once, not once a row. The counts stored are right
+    already (kept by the row trigger until now) and stay as they are. SQLite has no
+    statement-level triggers: its row triggers stay."""
+    if conn.dialect.name == "postgresql":
+        install_count_triggers(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema", _initial),
     Migration(2, "index codings by coder and code (tallies)", _index_codings_by_coder_code),
@@ -279,6 +289,8 @@ MIGRATIONS: list[Migration] = [
               _turn_totals),
     Migration(18, "counts_deferred: a bulk write counts its codings once per part (triggers skip its keys)",
               _counts_deferred),
+    Migration(19, "PostgreSQL counts codings once a statement (transition tables), not once a row",
+              _count_per_statement),
 ]
 HEAD = MIGRATIONS[-1].version
 

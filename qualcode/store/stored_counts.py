@@ -12,10 +12,11 @@ a re-import (the segments' deletion empties ``codings.segment_id``: an UPDATE).
 
 A live coding is one with a segment (an orphaned coding has none). SQLite runs its
 AFTER ROW triggers as each row is written, so "no other coding of this key" is
-checked row by row. PostgreSQL runs AFTER ROW triggers at the end of the statement,
-when a multi-row insert's siblings are all visible; its BEFORE ROW triggers see the
-rows already processed, so that is where the count is kept (after
-``qualcode_check_row``, which sorts first, has accepted the row). The function is
+checked row by row. PostgreSQL (since migration 19; a BEFORE ROW trigger until then)
+counts once a statement: three AFTER ... FOR EACH STATEMENT triggers read the
+statement's rows from transition tables and change each key by a delta, checked
+against ``codings`` as the statement left it (see ``_postgres_counting``), so a bulk
+part's 500-row INSERT calls the function once, not 500 times. The function is
 ``SECURITY DEFINER``: a coder's write keeps the counts right, while the coder's role
 has no privilege on the tables themselves (``db grant`` gives SELECT only).
 
@@ -27,7 +28,8 @@ block ends :func:`recount` recomputes those keys' rows from ``codings``
 switch is a table, not a setting: its rows are the writer's own uncommitted rows,
 unseen by any other transaction, and on PostgreSQL only the lead's role may write it
 (a coder's role may not, so a coder cannot turn counting off for their writes; their
-bulk writes are counted by the triggers row by row).
+bulk writes are counted by the triggers: row by row on SQLite, a statement at a time
+on PostgreSQL).
 
 :func:`count_problems` compares the stored counts with a recomputation from
 ``codings`` (tests, ``db copy``); :func:`rebuild_counts` recomputes them (migration).
@@ -108,71 +110,111 @@ def sqlite_trigger_statements() -> list[str]:
     ]
 
 
-_POSTGRES_BODY = r"""
-DECLARE
-  deferred boolean;
-BEGIN
-  -- A bulk write counting these keys itself (counts_deferred: only the lead's role
-  -- writes it, and its rows are the writing transaction's own).
-  deferred := CASE TG_OP WHEN 'INSERT' THEN """ + _deferred("NEW") + """
-                         WHEN 'DELETE' THEN """ + _deferred("OLD") + """
-                         ELSE """ + _deferred("OLD") + " AND " + _deferred("NEW") + r""" END;
-  IF deferred THEN
-    IF TG_OP = 'DELETE' THEN
-      RETURN OLD;
-    END IF;
-    RETURN NEW;
-  END IF;
-  IF TG_OP <> 'INSERT' AND OLD.segment_id IS NOT NULL AND (TG_OP = 'DELETE'
-     OR (OLD.coder, OLD.code_id, OLD.transcript_id, OLD.segment_id)
-        IS DISTINCT FROM (NEW.coder, NEW.code_id, NEW.transcript_id, NEW.segment_id)) THEN
-    UPDATE coder_turns SET codings = codings - 1
-      WHERE coder = OLD.coder AND transcript_id = OLD.transcript_id AND segment_id = OLD.segment_id;
-    DELETE FROM coder_turns
-      WHERE coder = OLD.coder AND transcript_id = OLD.transcript_id AND segment_id = OLD.segment_id AND codings <= 0;
-    IF NOT EXISTS (SELECT 1 FROM codings WHERE coder = OLD.coder AND code_id = OLD.code_id
-                   AND transcript_id = OLD.transcript_id AND segment_id = OLD.segment_id AND id <> OLD.id) THEN
-      UPDATE code_turns SET turns = turns - 1
-        WHERE coder = OLD.coder AND code_id = OLD.code_id AND transcript_id = OLD.transcript_id;
-      DELETE FROM code_turns
-        WHERE coder = OLD.coder AND code_id = OLD.code_id AND transcript_id = OLD.transcript_id AND turns <= 0;
-    END IF;
-  END IF;
-  IF TG_OP <> 'DELETE' AND NEW.segment_id IS NOT NULL AND (TG_OP = 'INSERT'
-     OR (OLD.coder, OLD.code_id, OLD.transcript_id, OLD.segment_id)
-        IS DISTINCT FROM (NEW.coder, NEW.code_id, NEW.transcript_id, NEW.segment_id)) THEN
+# -- PostgreSQL: statement-level triggers over transition tables ---------------------
+#
+# One call per statement, not per row: a multi-row INSERT of a bulk part (store/bulk_insert.py)
+# is counted, or found deferred, once. Each trigger sees the statement's rows in its transition
+# tables and the codings table as the statement left it, so a key's counts change by a
+# delta: coder_turns by the rows added less the rows removed; code_turns, for each
+# (coder, code, transcript, turn) touched, by whether it has a coding now less whether it
+# had one before (now less the statement's net rows). A row whose (coder, transcript) is
+# deferred is left out, an update's old and new side each by its own key (the row trigger
+# counted both sides unless both were deferred): a deferred key is recounted from codings
+# by the bulk write anyway, so the counts stored in the end are the same.
+
+_LIVE_SIDE = "{t}.segment_id IS NOT NULL AND NOT " + _deferred("{t}")
+_COLUMNS = "coder, code_id, transcript_id, segment_id"
+
+
+def _touched(op: str) -> str:
+    """SELECT of the statement's counted rows: (coder, code_id, transcript_id, segment_id, n),
+    n = 1 for a row added, -1 for a row removed."""
+    if op == "INSERT":
+        return f"SELECT {_COLUMNS}, 1 AS n FROM new_rows AS a WHERE {_LIVE_SIDE.format(t='a')}"
+    if op == "DELETE":
+        return f"SELECT {_COLUMNS}, -1 AS n FROM old_rows AS r WHERE {_LIVE_SIDE.format(t='r')}"
+    moved = ("FROM old_rows AS r JOIN new_rows AS a ON a.id = r.id WHERE (r.coder, r.code_id, r.transcript_id, r.segment_id)"
+             " IS DISTINCT FROM (a.coder, a.code_id, a.transcript_id, a.segment_id)")
+    removed = ", ".join(f"r.{c}" for c in _COLUMNS.split(", "))
+    added = ", ".join(f"a.{c}" for c in _COLUMNS.split(", "))
+    return (f"SELECT {removed}, -1 AS n {moved} AND {_LIVE_SIDE.format(t='r')} "
+            f"UNION ALL SELECT {added}, 1 AS n {moved} AND {_LIVE_SIDE.format(t='a')}")
+
+
+def _postgres_counting(op: str) -> str:
+    """The statements counting one statement's rows in (and out)."""
+    touched = _touched(op)
+    counted = f"""
     INSERT INTO coder_turns AS t (coder, transcript_id, segment_id, is_interviewer, codings)
-      VALUES (NEW.coder, NEW.transcript_id, NEW.segment_id,
-              coalesce((SELECT is_interviewer FROM segments WHERE id = NEW.segment_id), false), 1)
-      ON CONFLICT (coder, transcript_id, segment_id) DO UPDATE SET codings = t.codings + 1;
-    IF NOT EXISTS (SELECT 1 FROM codings WHERE coder = NEW.coder AND code_id = NEW.code_id
-                   AND transcript_id = NEW.transcript_id AND segment_id = NEW.segment_id AND id <> NEW.id) THEN
-      INSERT INTO code_turns AS t (coder, code_id, transcript_id, turns)
-        VALUES (NEW.coder, NEW.code_id, NEW.transcript_id, 1)
-        ON CONFLICT (coder, code_id, transcript_id) DO UPDATE SET turns = t.turns + 1;
-    END IF;
+      SELECT d.coder, d.transcript_id, d.segment_id,
+             coalesce((SELECT is_interviewer FROM segments WHERE id = d.segment_id), false), d.n
+      FROM (SELECT coder, transcript_id, segment_id, sum(n) AS n FROM ({touched}) AS x
+            GROUP BY coder, transcript_id, segment_id) AS d
+      WHERE d.n <> 0
+      ON CONFLICT (coder, transcript_id, segment_id) DO UPDATE SET codings = t.codings + excluded.codings;
+    INSERT INTO code_turns AS t (coder, code_id, transcript_id, turns)
+      SELECT q.coder, q.code_id, q.transcript_id, sum((q.now > 0)::int - (q.now - q.n > 0)::int)
+      FROM (SELECT p.coder, p.code_id, p.transcript_id, p.n,
+                   (SELECT count(*) FROM codings AS c WHERE c.coder = p.coder AND c.transcript_id = p.transcript_id
+                      AND c.segment_id = p.segment_id AND c.code_id = p.code_id) AS now
+            FROM (SELECT {_COLUMNS}, sum(n) AS n FROM ({touched}) AS x GROUP BY {_COLUMNS}) AS p) AS q
+      GROUP BY q.coder, q.code_id, q.transcript_id
+      HAVING sum((q.now > 0)::int - (q.now - q.n > 0)::int) <> 0
+      ON CONFLICT (coder, code_id, transcript_id) DO UPDATE SET turns = t.turns + excluded.turns;"""
+    if op == "INSERT":
+        return counted
+    return counted + f"""
+    DELETE FROM coder_turns AS t USING ({touched}) AS x
+      WHERE t.coder = x.coder AND t.transcript_id = x.transcript_id AND t.segment_id = x.segment_id AND t.codings <= 0;
+    DELETE FROM code_turns AS t USING ({touched}) AS x
+      WHERE t.coder = x.coder AND t.code_id = x.code_id AND t.transcript_id = x.transcript_id AND t.turns <= 0;"""
+
+
+def _postgres_body() -> str:
+    """The function behind the three triggers; each branch reads only its own transition tables."""
+    branches = "".join(
+        f"""
+  {'IF' if op == 'INSERT' else 'ELSIF'} TG_OP = '{op}' THEN
+    IF NOT EXISTS ({_touched(op)}) THEN
+      RETURN NULL;  -- nothing counted: every row deferred (a bulk part), orphaned or unmoved
+    END IF;{_postgres_counting(op)}"""
+        for op in ("INSERT", "DELETE", "UPDATE")
+    )
+    return f"""
+BEGIN{branches}
   END IF;
-  IF TG_OP = 'DELETE' THEN
-    RETURN OLD;
-  END IF;
-  RETURN NEW;
+  RETURN NULL;
 END
 """
 
 
+COUNT_TRIGGERS = {op: f"qualcode_count_{op.lower()}" for op in ("INSERT", "DELETE", "UPDATE")}
+ROW_TRIGGER = "qualcode_count_codings"  # migrations 15-18: one BEFORE row trigger (its function keeps the name)
+
+
 def postgres_trigger_statements(schema: str) -> list[str]:
-    """The counting function and trigger, in ``schema`` (idempotent)."""
+    """The counting function and its three statement-level triggers, in ``schema``
+    (idempotent; drops the row trigger of migrations 15-18). Transition tables are only
+    allowed on a trigger of one event, and on an UPDATE trigger without a column list."""
     q = _quote
     function = f"{q(schema)}.qualcode_count_codings"
-    return [
+    table = f"{q(schema)}.codings"
+    referencing = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows",
+                   "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows"}
+    statements = [
+        f"DROP TRIGGER IF EXISTS {ROW_TRIGGER} ON {table}",
         (f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
-         f"SET search_path = {q(schema)}, pg_temp AS $qualcode${_POSTGRES_BODY}$qualcode$"),
-        # Coders reach it only through the trigger.
+         f"SET search_path = {q(schema)}, pg_temp AS $qualcode${_postgres_body()}$qualcode$"),
+        # Coders reach it only through the triggers.
         f"REVOKE ALL ON FUNCTION {function}() FROM PUBLIC",
-        f"DROP TRIGGER IF EXISTS qualcode_count_codings ON {q(schema)}.codings",
-        (f"CREATE TRIGGER qualcode_count_codings BEFORE INSERT OR UPDATE OR DELETE ON {q(schema)}.codings "
-         f"FOR EACH ROW EXECUTE FUNCTION {function}()"),
     ]
+    for op, name in COUNT_TRIGGERS.items():
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            (f"CREATE TRIGGER {name} AFTER {op} ON {table} REFERENCING {referencing[op]} "
+             f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"),
+        ]
+    return statements
 
 
 def _quote(name: str) -> str:

@@ -5,13 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import delete, func, insert, inspect, select, text, update
 
+from qualcode.coding.session import CodingSession
 from qualcode.errors import StoreError
 from qualcode.store import HEAD, open_engine, sqlite_url, upgrade
 from qualcode.store.migrations import MIGRATIONS, current_version
-from qualcode.store.schema import metadata, schema_version, transcripts
-from qualcode.store.transcripts import same_content, text_digest
+from qualcode.store.schema import (
+    code_turns,
+    coder_turns,
+    codings,
+    metadata,
+    schema_version,
+    transcripts,
+)
+from qualcode.store.stored_counts import count_problems
+from qualcode.store.transcripts import same_content, segment_ids, text_digest
+from qualcode.transcripts.corrections import remove_transcript
+from tests.store.schema18_pg import row_trigger_statements
 
 
 def test_new_store_is_created_at_head(tmp_path):
@@ -208,3 +219,65 @@ def test_stored_counts_and_totals_are_filled_on_an_older_store(project, before):
     with engine.connect() as conn:
         assert count_problems(conn) == []
         assert conn.execute(text("SELECT count(*) FROM coder_transcripts")).scalar() == 4
+
+
+def _count_triggers(conn) -> dict[str, str]:
+    """The count triggers on codings: name -> 'ROW', or on PostgreSQL 'STATEMENT' with the
+    transition tables it references (e.g. 'STATEMENT old_rows new_rows')."""
+    if conn.dialect.name != "postgresql":
+        found = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'codings'")
+        return {name: "ROW" for name in found.scalars() if name.startswith("qualcode_count")}
+    found = conn.exec_driver_sql(
+        "SELECT DISTINCT trigger_name, action_orientation, action_reference_old_table, action_reference_new_table "
+        "FROM information_schema.triggers WHERE event_object_schema = current_schema() "
+        "AND event_object_table = 'codings' AND starts_with(trigger_name, 'qualcode_count')")
+    return {name: " ".join(filter(None, (level, old, new))) for name, level, old, new in found}
+
+
+@pytest.mark.coders("ana", "ben")
+def test_counts_move_to_statement_triggers_on_an_older_store(project):
+    # A store at the version before migration 19, its counts kept by the row trigger of
+    # migrations 15-18 (on PostgreSQL), with codings written, moved and deleted through
+    # that trigger: on open the row trigger gives way to three statement-level triggers,
+    # the counts stay right, and the new triggers keep them through later writes.
+    # SQLite keeps its row triggers.
+    _coded(project)
+    engine = project.engine
+    postgres = engine.dialect.name == "postgresql"
+
+    def make_older(conn) -> None:
+        if postgres:
+            for op in ("insert", "delete", "update"):
+                _drop_trigger(conn, f"qualcode_count_{op}", "codings")
+            for statement in row_trigger_statements(conn.execute(select(func.current_schema())).scalar_one()):
+                conn.exec_driver_sql(statement)
+            assert _count_triggers(conn) == {"qualcode_count_codings": "ROW"}
+        turns = segment_ids(conn, "m-b")
+        now = datetime.now()
+        conn.execute(insert(codings), [  # three codings of one code on one turn, one statement
+            {"transcript_id": "m-b", "segment_id": turns[4], "coder": "ben", "code_id": "challenge.housing",
+             "start_offset": k, "end_offset": k + 3, "origin": "manual", "orphaned": False,
+             "created_at": now, "updated_at": now} for k in range(3)])
+        moved = conn.execute(select(func.min(codings.c.id)).where(codings.c.coder == "ben", codings.c.transcript_id == "m-b"))
+        conn.execute(update(codings).where(codings.c.id == moved.scalar_one()).values(segment_id=turns[2]))
+        conn.execute(delete(codings).where(codings.c.coder == "ana", codings.c.transcript_id == "m-a",
+                                           codings.c.code_id == "challenge.housing"))
+        assert count_problems(conn) == []  # kept right by the old trigger
+
+    upgrade_from_before(engine, "PostgreSQL counts codings once a statement", make_older)
+    expected = ({op: "STATEMENT" + {"insert": " new_rows", "delete": " old_rows", "update": " old_rows new_rows"}[op]
+                 for op in ("insert", "delete", "update")} if postgres else {})
+    with engine.connect() as conn:
+        assert count_problems(conn) == []
+        assert current_version(conn) == HEAD
+        found = _count_triggers(conn)
+        assert found == ({f"qualcode_count_{op}": level for op, level in expected.items()} if postgres
+                         else dict.fromkeys(("qualcode_count_insert", "qualcode_count_delete", "qualcode_count_update"), "ROW"))
+        before = conn.execute(select(func.sum(coder_turns.c.codings))).scalar_one()
+    CodingSession(project, "ben").tag("m-b", 4, ["referral.hotline"])
+    CodingSession(project, "ana").untag("m-b", 2, ["challenge.housing"])
+    remove_transcript(project, "m-a", by="lead")
+    with engine.connect() as conn:
+        assert count_problems(conn) == []
+        assert conn.execute(select(func.sum(coder_turns.c.codings))).scalar_one() < before
+        assert conn.execute(select(func.count()).select_from(code_turns).where(code_turns.c.transcript_id == "m-a")).scalar() == 0

@@ -67,8 +67,8 @@ def test_a_wrong_count_is_found_and_rebuilt(project, interview):
 
 
 def test_codings_of_one_code_in_one_statement_are_one_turn(project, interview):
-    """PostgreSQL fires AFTER ROW triggers once the whole statement is done: the count is
-    kept in a BEFORE trigger, which sees the rows written before it in the statement."""
+    """Several codings of one key in one statement: PostgreSQL's statement trigger counts
+    them together (one turn, three codings), SQLite's row triggers one after another."""
     now = datetime.now(UTC)
     with project.write() as conn:
         second = segment_ids(conn, "vsp-1")[2]
