@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from qualcode.errors import CodingError, NotFoundError, UnknownRoleError
+
+# What a valid codebook holds; the YAML loader and the parsed-codebook cache check the same.
+CODE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
+ROLE_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+COLOR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
+MAX_CODE_DEPTH = 50  # every later walk over codes recurses; real codebooks stay under 10 levels
 
 
 @dataclass(frozen=True)
