@@ -4,17 +4,19 @@ Composing and validating a codebook needs PyYAML (~90 M instructions to import) 
 walk over every node: ~6 % of one ``qualcode tag``. The validated result is kept as JSON
 (never pickle) beside the store and used only while its key matches: the sha256 of
 the codebook's text, qualcode's version and a digest of the modules that define what
-a parse returns (the loader, its rules, the model). Anything else (another key, a file
-cut short, a JSON error, a value of the wrong shape) is read as "no cache": the YAML is
-parsed as always and the cache written again. Problems are never cached: a codebook
-that does not validate raises from the parse every time.
+a parse returns (the loader, its rules, the model), and sealed with the sha256 of that
+digest and the body. Anything else (another key, a byte changed, a file cut short, a
+JSON error, a value of the wrong shape) is read as "no cache": the YAML is parsed as
+always and the cache written again. Problems are never cached: a codebook that does
+not validate raises from the parse every time.
 
-A cache is not trusted more than the YAML it stands for: what it holds is checked
-against the rules the loader enforces on its result (ids, roles and their inheritance,
-parents before children, colours, rule values, regular expressions that compile), so a
-crafted file can at most describe a codebook that could have been written in YAML, and
-it sits in the project's private store folder (``.qualcode/``, 0700, git-ignored) beside
-the SQLite store, which whoever can write there can replace whole.
+A cache is not trusted more than the YAML it stands for. The seal catches damage, not
+forgery (whoever can write the file can recompute it), so what a cache holds is also
+checked against the rules the loader enforces on its result (ids, roles and their
+inheritance, parents before children, colours, rule values, regular expressions that
+compile): a crafted file can at most describe a codebook that could have been written
+in YAML. It sits in the project's private store folder (``.qualcode/``, 0700) beside the
+SQLite store, which whoever can write there can replace whole.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def load_codebook_cached(path: str | Path, cache: Path | None) -> Codebook:
 
 
 def cache_key(digest: str) -> dict[str, str]:
+    """What a cache must have been written for: this text, this qualcode, this parser."""
     return {"sha256": digest, "qualcode": __version__, "parser": _parser_digest(), "format": str(CACHE_FORMAT)}
 
 
@@ -90,33 +93,39 @@ def read_cache(cache: Path, text: str, digest: str, file: str) -> Codebook | Non
         with open(cache, "rb") as handle:
             if os.fstat(handle.fileno()).st_size > _MAX_EXTRA_BYTES + 4 * len(text):
                 return None
-            data = json.loads(handle.read())
-    except (OSError, ValueError, RecursionError):  # missing, unreadable, not JSON (or nested to no end)
-        return None
-    if not isinstance(data, dict) or data.get("key") != cache_key(digest):
-        return None
-    try:
-        return codebook_from_dict(data.get("codebook"), text, digest, file)
-    except _Refused:
+            header, _, body = handle.read().partition(b"\n")
+        key = json.loads(header)
+        if key != {**cache_key(digest), "seal": _seal(digest, body)}:
+            return None
+        return codebook_from_dict(json.loads(body), text, digest, file)
+    except (OSError, ValueError, RecursionError, _Refused):  # unreadable, not JSON, not a parse's result
         return None
 
 
 def write_cache(cache: Path, codebook: Codebook) -> None:
-    """Write ``cache`` atomically (a reader sees the old file or the new one), 0600; best effort."""
-    body = json.dumps({"key": cache_key(codebook.hash), "codebook": codebook_to_dict(codebook)},
-                      ensure_ascii=False, separators=(",", ":"))
+    """Write ``cache`` atomically (a reader sees the old file or the new one), 0600; best effort.
+
+    Line 1 is the key and the seal (sha256 of the codebook's digest and the body), line 2
+    the body: a byte changed anywhere, or a file cut short, no longer matches.
+    """
+    body = json.dumps(codebook_to_dict(codebook), ensure_ascii=False, separators=(",", ":")).encode()
+    header = json.dumps({**cache_key(codebook.hash), "seal": _seal(codebook.hash, body)}, separators=(",", ":")).encode()
     try:
         cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=cache.parent, prefix=f".{cache.name}.", suffix=".tmp")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:  # mkstemp creates it 0600
-                out.write(body)
+            with os.fdopen(handle, "wb") as out:  # mkstemp creates it 0600
+                out.write(header + b"\n" + body)
             os.replace(temporary, cache)
         except BaseException:
             os.unlink(temporary)
             raise
     except OSError:  # a read-only project, a full disk: the next command parses the YAML again
         return
+
+
+def _seal(digest: str, body: bytes) -> str:
+    return hashlib.sha256(digest.encode() + b"\n" + body).hexdigest()
 
 
 # -- to and from JSON ------------------------------------------------------------------

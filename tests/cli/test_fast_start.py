@@ -11,7 +11,10 @@ import sys
 
 import pytest
 
-HEAVY = ("spacy", "sklearn", "pandas", "numpy", "docx", "matplotlib", "textual", "sqlalchemy", "pydantic", "rich")
+from tests.helpers import INTERVIEW, add_transcript
+
+HEAVY = ("spacy", "sklearn", "pandas", "numpy", "docx", "matplotlib", "textual", "sqlalchemy", "pydantic", "rich",
+         "yaml")
 COMMAND_MODULES = ("project", "transcripts", "codebook", "coding", "codings_io", "code", "autocode",
                    "agreement", "tally", "quotes", "interop", "team", "demo")
 
@@ -67,6 +70,7 @@ def test_one_coding_action_imports_only_the_store(project, interview, where, env
     (typer's coercion of the given values, QUALCODE_QUIET=1's text included) nor rich (its
     few plain lines) nor any analysis library."""
     tag = ["tag", "vsp-1", "2", "referral.hotline", "--coder", "ana", "--text", "the hotline"]
+    project.codebook  # an earlier command parsed the codebook: its cache spares this one PyYAML
     for args, line in ((tag, "+ referral.hotline [64:75] (coding 1)"), (["undo", "--coder", "ana"], "- referral.hotline [64:75] (coding 1)")):
         assert run_and_list(project.root, [*where, *args], env) == ([line], [["sqlalchemy"], ["coding"]])
 
@@ -77,9 +81,27 @@ def test_an_import_imports_only_the_store(project, env):
     without rich, and reads QUALCODE_QUIET=1 without pydantic (together ~0.1 s of a
     200-file import)."""
     (project.root / "vsp-9.txt").write_text("Interviewer: Where from?\nRespondent: The hotline.\n", encoding="utf-8")
+    project.codebook  # an earlier command parsed the codebook: its cache spares this one PyYAML
     printed, modules = run_and_list(project.root, ["import", "vsp-9.txt", "--role", "VSP", "--site", "A"], env)
     assert printed == ["vsp-9: imported (2 turns, 4 words)", "1 imported"]
     assert modules == [["sqlalchemy"], ["transcripts"]]
+
+
+@pytest.mark.coders("ana")
+def test_the_codebook_is_parsed_once_then_read_from_its_cache(project):
+    """The first command after the codebook changes parses its YAML (PyYAML) and caches the
+    result (qualcode.codebook.cache); the next ones read the cache, without PyYAML."""
+    add_transcript(project, "vsp-1", "service_provider", INTERVIEW)
+    tag = ["tag", "vsp-1", "2", "referral.hotline", "--coder", "ana"]
+    (project.root / ".qualcode" / "codebook-cache.json").unlink(missing_ok=True)
+    for edited in (False, True):
+        if edited:  # a comment is enough: the cache is keyed by the text's sha256
+            with project.codebook_path.open("a", encoding="utf-8") as codebook:
+                codebook.write("\n# edited\n")
+        for first in (True, False):
+            printed, modules = run_and_list(project.root, tag)
+            assert ("yaml" in modules[0]) is first, (edited, first)
+            run_and_list(project.root, ["undo", "--coder", "ana"])
 
 
 def test_catalog_is_current():
