@@ -3,8 +3,9 @@
 Composing and validating a codebook needs PyYAML (~90 M instructions to import) and a
 walk over every node: ~6 % of one ``qualcode tag``. The validated result is kept as JSON
 (never pickle) beside the store and used only while its key matches: the sha256 of
-the codebook's text, qualcode's version and a digest of the modules that define what
-a parse returns (the loader, its rules, the model), and sealed with the sha256 of that
+the codebook's text and a digest of the modules that define what a parse returns (the
+loader, its rules, the model: stricter than qualcode's version, which an edit of the
+loader need not change), and sealed with the sha256 of that
 digest and the body. Anything else (another key, a byte changed, a file cut short, a
 JSON error, a value of the wrong shape) is read as "no cache": the YAML is parsed as
 always and the cache written again. Problems are never cached: a codebook that does
@@ -30,7 +31,6 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from qualcode import __version__
 from qualcode.codebook.model import (
     CODE_ID_PATTERN,
     COLOR_PATTERN,
@@ -62,13 +62,10 @@ def load_codebook_cached(path: str | Path, cache: Path | None) -> Codebook:
     ``cache`` is a JSON file (None: always parse). Errors are the loader's.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CodebookError(f"Codebook file not found: {path}", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"Cannot read codebook {path}: {exc}", file=str(path)) from None
+    text = read_codebook_text(path)
     digest = text_hash(text)
+    if cache is not None and not _parser_digest():
+        cache = None
     if cache is not None:
         found = read_cache(cache, text, digest, str(path))
         if found is not None:
@@ -82,9 +79,19 @@ def load_codebook_cached(path: str | Path, cache: Path | None) -> Codebook:
     return codebook
 
 
+def read_codebook_text(path: Path) -> str:
+    """A codebook file's text; CodebookError if it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CodebookError(f"Codebook file not found: {path}", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CodebookError(f"Cannot read codebook {path}: {exc}", file=str(path)) from None
+
+
 def cache_key(digest: str) -> dict[str, str]:
     """What a cache must have been written for: this text, this qualcode, this parser."""
-    return {"sha256": digest, "qualcode": __version__, "parser": _parser_digest(), "format": str(CACHE_FORMAT)}
+    return {"sha256": digest, "parser": _parser_digest(), "format": str(CACHE_FORMAT)}
 
 
 def read_cache(cache: Path, text: str, digest: str, file: str) -> Codebook | None:
@@ -288,14 +295,16 @@ _parser_digests: list[str] = []
 
 
 def _parser_digest() -> str:
-    """sha256 over the source of the modules that shape a parse, and the model's fields."""
+    """sha256 over the code of the modules that shape a parse, and the model's fields ("": unknown)."""
     if not _parser_digests:
         digest = hashlib.sha256()
-        for name in _PARSER_MODULES:
-            try:
-                digest.update(Path(__file__).with_name(name).read_bytes())
-            except OSError:  # installed without sources: qualcode's version still keys the cache
-                digest.update(name.encode())
+        here = Path(__file__)
+        try:  # their sources, or their bytecode where installed without sources
+            for name in _PARSER_MODULES:
+                digest.update(here.with_name(name).with_suffix(here.suffix).read_bytes())
+        except OSError:  # (a zip, say) no way to tell one parser from another: no cache
+            _parser_digests.append("")
+            return ""
         for model in (Role, Code, Rules, FuzzyTerm, NearPair):
             digest.update(" ".join(f.name for f in fields(model)).encode())
         _parser_digests.append(digest.hexdigest())

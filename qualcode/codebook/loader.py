@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import yaml
 
+from qualcode.codebook.cache import read_codebook_text
 from qualcode.codebook.defaults import DEFAULT_ROLES
 from qualcode.codebook.model import (
     CODE_ID_PATTERN,
@@ -27,7 +28,7 @@ from qualcode.codebook.model import (
 )
 from qualcode.codebook.nodes import NodeReader, is_null, kind_of
 from qualcode.codebook.rules import read_rules
-from qualcode.errors import CodebookError, ValidationFailed
+from qualcode.errors import ValidationFailed
 
 TOP_KEYS = ("format", "title", "description", "roles", "codes")
 ROLE_KEYS = ("label", "aliases")
@@ -92,12 +93,7 @@ def load_codebook(path: str | Path) -> Codebook:
         With every problem found (``problems``), each located by file:line:column.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CodebookError(f"Codebook file not found: {path}", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"Cannot read codebook {path}: {exc}", file=str(path)) from None
+    text = read_codebook_text(path)
     return parse_codebook(text, file=str(path))
 
 

@@ -70,7 +70,7 @@ def test_one_coding_action_imports_only_the_store(project, interview, where, env
     (typer's coercion of the given values, QUALCODE_QUIET=1's text included) nor rich (its
     few plain lines) nor any analysis library."""
     tag = ["tag", "vsp-1", "2", "referral.hotline", "--coder", "ana", "--text", "the hotline"]
-    project.codebook  # an earlier command parsed the codebook: its cache spares this one PyYAML
+    assert project.codebook  # an earlier command parsed the codebook: its cache spares this one PyYAML
     for args, line in ((tag, "+ referral.hotline [64:75] (coding 1)"), (["undo", "--coder", "ana"], "- referral.hotline [64:75] (coding 1)")):
         assert run_and_list(project.root, [*where, *args], env) == ([line], [["sqlalchemy"], ["coding"]])
 
@@ -81,7 +81,7 @@ def test_an_import_imports_only_the_store(project, env):
     without rich, and reads QUALCODE_QUIET=1 without pydantic (together ~0.1 s of a
     200-file import)."""
     (project.root / "vsp-9.txt").write_text("Interviewer: Where from?\nRespondent: The hotline.\n", encoding="utf-8")
-    project.codebook  # an earlier command parsed the codebook: its cache spares this one PyYAML
+    assert project.codebook  # an earlier command parsed the codebook: its cache spares this one PyYAML
     printed, modules = run_and_list(project.root, ["import", "vsp-9.txt", "--role", "VSP", "--site", "A"], env)
     assert printed == ["vsp-9: imported (2 turns, 4 words)", "1 imported"]
     assert modules == [["sqlalchemy"], ["transcripts"]]

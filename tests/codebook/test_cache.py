@@ -18,7 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qualcode.codebook import cache as codebook_cache
-from qualcode.codebook.cache import codebook_from_dict, codebook_to_dict, load_codebook_cached, read_cache
+from qualcode.codebook.cache import (
+    codebook_from_dict,
+    codebook_to_dict,
+    load_codebook_cached,
+    read_cache,
+)
 from qualcode.codebook.loader import load_codebook, parse_codebook
 from qualcode.codebook.model import Codebook, text_hash
 from qualcode.errors import ValidationFailed
