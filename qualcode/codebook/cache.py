@@ -42,9 +42,9 @@ from qualcode.codebook.model import (
     NearPair,
     Role,
     Rules,
+    read_codebook_text,
     text_hash,
 )
-from qualcode.errors import CodebookError
 
 CACHE_FORMAT = 1
 # What a parse returns is decided by these modules: a change to any of them is a new key.
@@ -77,16 +77,6 @@ def load_codebook_cached(path: str | Path, cache: Path | None) -> Codebook:
     if cache is not None:
         write_cache(cache, codebook)
     return codebook
-
-
-def read_codebook_text(path: Path) -> str:
-    """A codebook file's text; CodebookError if it cannot be read."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CodebookError(f"Codebook file not found: {path}", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"Cannot read codebook {path}: {exc}", file=str(path)) from None
 
 
 def cache_key(digest: str) -> dict[str, str]:

@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 
 import yaml
 
-from qualcode.codebook.cache import read_codebook_text
 from qualcode.codebook.defaults import DEFAULT_ROLES
 from qualcode.codebook.model import (
     CODE_ID_PATTERN,
@@ -25,6 +24,7 @@ from qualcode.codebook.model import (
     Codebook,
     Role,
     Rules,
+    read_codebook_text,
 )
 from qualcode.codebook.nodes import NodeReader, is_null, kind_of
 from qualcode.codebook.rules import read_rules

@@ -11,8 +11,9 @@ import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from qualcode.errors import CodingError, NotFoundError, UnknownRoleError
+from qualcode.errors import CodebookError, CodingError, NotFoundError, UnknownRoleError
 
 # What a valid codebook holds; the YAML loader and the parsed-codebook cache check the same.
 CODE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
@@ -209,6 +210,16 @@ class Codebook:
                 f"Code '{code_id}' does not apply to {key} transcripts; it applies to: {allowed}",
                 code=code_id,
             )
+
+
+def read_codebook_text(path: Path) -> str:
+    """A codebook file's text; CodebookError if it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CodebookError(f"Codebook file not found: {path}", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CodebookError(f"Cannot read codebook {path}: {exc}", file=str(path)) from None
 
 
 def text_hash(text: str) -> str:
