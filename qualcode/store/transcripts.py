@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -407,6 +408,7 @@ _TURN_COLUMNS = (segments.c.transcript_id, segments.c.ordinal, segments.c.speake
                  segments.c.start_offset, segments.c.end_offset)
 
 
+@cache
 def _heads_by_transcript() -> Select:
     """The chunk's transcript rows, one seek per transcript on PostgreSQL, built once
     (``store.lateral``: before ANALYZE it read the whole table for each chunk)."""
@@ -415,6 +417,7 @@ def _heads_by_transcript() -> Select:
     return select(heads).select_from(chunk.join(heads, true()))
 
 
+@cache
 def _turns_by_transcript() -> Select:
     """The chunk's turns by transcript and ordinal, one index seek per transcript on
     PostgreSQL, built once (``store.lateral``: before ANALYZE it read every turn for each chunk)."""
@@ -423,19 +426,15 @@ def _turns_by_transcript() -> Select:
     return select(turns).select_from(chunk.join(turns, true())).order_by(turns.c.transcript_id, turns.c.ordinal)
 
 
-_HEADS_BY_TRANSCRIPT = _heads_by_transcript()
-_TURNS_BY_TRANSCRIPT = _turns_by_transcript()
-
-
 def _heads_of(conn: Connection, ids: list[str]) -> Sequence[Row]:
     if conn.dialect.name == "postgresql":
-        return conn.execute(_HEADS_BY_TRANSCRIPT, {CHUNK_IDS: ids}).all()
+        return conn.execute(_heads_by_transcript(), {CHUNK_IDS: ids}).all()
     return conn.execute(select(*_HEAD_COLUMNS).where(transcripts.c.id.in_(ids))).all()
 
 
 def _turns_of(conn: Connection, ids: list[str]) -> Sequence[Row]:
     if conn.dialect.name == "postgresql":
-        return conn.execute(_TURNS_BY_TRANSCRIPT, {CHUNK_IDS: ids}).all()
+        return conn.execute(_turns_by_transcript(), {CHUNK_IDS: ids}).all()
     query = select(*_TURN_COLUMNS).where(segments.c.transcript_id.in_(ids))
     return conn.execute(query.order_by(segments.c.transcript_id, segments.c.ordinal)).all()
 
