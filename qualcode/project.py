@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.cache import load_codebook_cached
 from qualcode.codebook.defaults import default_codebook_text
-from qualcode.errors import ProjectError
+from qualcode.errors import ProjectError, QualcodeError
 from qualcode.privacy import private_sqlite
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ class Project:
         project = cls(directory, connect_url=database_url)
         project.password_withheld = stored_url != database_url
         project.migrate()
+        project.warm_codebook_cache()
         return project
 
     # -- settings -------------------------------------------------------------
@@ -185,6 +186,16 @@ class Project:
                 f"fix 'codebook' in {CONFIG_NAME}"
             )
         return load_codebook_cached(self.codebook_path, self.root / STORE_DIR / CODEBOOK_CACHE_NAME)
+
+    def warm_codebook_cache(self) -> None:
+        """Parse the codebook now, so that the next commands find it in the cache (qualcode.codebook.cache).
+
+        A codebook that does not validate is left for the command that needs it to report.
+        """
+        try:
+            self.reload_codebook()
+        except QualcodeError:
+            self.__dict__.pop("codebook", None)
 
     def reload_codebook(self) -> Codebook:
         self.__dict__.pop("codebook", None)

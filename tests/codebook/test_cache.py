@@ -311,6 +311,21 @@ def test_a_project_keeps_its_cache_private_and_follows_the_yaml(project):
 
 
 def test_a_project_that_cannot_write_its_cache_still_loads(project, monkeypatch):
+    (project.root / STORE_DIR / CODEBOOK_CACHE_NAME).unlink()  # init's, of the starter codebook
     monkeypatch.setattr("tempfile.mkstemp", lambda **k: (_ for _ in ()).throw(PermissionError("read-only")))
     same(project.codebook, load_codebook(project.codebook_path))
     assert not (project.root / STORE_DIR / CODEBOOK_CACHE_NAME).exists()
+
+
+def test_init_caches_the_starter_codebook_and_leaves_a_broken_one_to_be_reported(tmp_path):
+    Project.init(tmp_path / "fresh").close()
+    assert (tmp_path / "fresh" / STORE_DIR / CODEBOOK_CACHE_NAME).is_file()
+    (tmp_path / "kept" / "codebooks").mkdir(parents=True)
+    (tmp_path / "kept" / "codebooks" / "codebook.yaml").write_text("codes: [{id: Bad Id, name: X}]\n", encoding="utf-8")
+    project = Project.init(tmp_path / "kept")
+    try:
+        assert not (tmp_path / "kept" / STORE_DIR / CODEBOOK_CACHE_NAME).exists()
+        with pytest.raises(ValidationFailed, match="Invalid code id"):
+            project.reload_codebook()
+    finally:
+        project.close()
