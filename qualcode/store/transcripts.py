@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -116,9 +117,12 @@ def _insert_segment_rows(conn: Connection, rows: Iterator[tuple]) -> None:
     if conn.dialect.name == "sqlite":
         compiled = statement.compile(dialect=conn.dialect, column_keys=list(SEGMENT_COLUMNS))
         order = [SEGMENT_COLUMNS.index(name) for name in compiled.positiontup or ()]
-        assert len(order) == len(SEGMENT_COLUMNS), "the compiled insert binds every column once"
+        assert sorted(order) == list(range(len(SEGMENT_COLUMNS))), "the compiled insert binds every column once"
+        # The rows go as they are when the statement binds the columns in their order (it
+        # does: SQLAlchemy follows the table's); else each is put in its order, in C.
+        reorder = None if order == sorted(order) else itemgetter(*order)
         while batch := list(islice(rows, SEGMENT_BATCH)):
-            conn.exec_driver_sql(str(compiled), [tuple(row[i] for i in order) for row in batch])
+            conn.exec_driver_sql(str(compiled), batch if reorder is None else [reorder(row) for row in batch])
         return
     while batch := list(islice(rows, SEGMENT_BATCH)):
         conn.execute(statement, [dict(zip(SEGMENT_COLUMNS, row, strict=True)) for row in batch])
