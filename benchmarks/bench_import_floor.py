@@ -88,8 +88,7 @@ def cases(qc: str, files: Path, work: Path, against: Path | None = None) -> dict
 # (module, function, label): what one file's import spends, timed by wrapping these.
 STAGES = (
     ("qualcode.transcripts.importing", "_read_bytes", "read the file"),
-    ("qualcode.transcripts.importers.text", "decode_text_with_encoding", "decode (encoding detection)"),
-    ("qualcode.transcripts.importers.text", "strip_controls", "control characters"),
+    ("qualcode.transcripts.importers.text", "decode_clean_text", "decode and control characters (one step)"),
     ("qualcode.transcripts.importers.text", "count_forms", "speaker labels: first pass"),
     ("qualcode.transcripts.importers.text", "assemble_turns", "turns: second pass, normalise, merge"),
     ("qualcode.transcripts.importing", "render", "lay out text and segments"),

@@ -13,7 +13,7 @@ import re
 from pathlib import PurePath
 
 from qualcode.errors import TranscriptImportError
-from qualcode.transcripts.encoding import decode_text, head_as_utf8, strip_controls
+from qualcode.transcripts.encoding import decode_clean_text, head_as_utf8
 from qualcode.transcripts.importers.cues import cue_lines, turns_from_cues
 from qualcode.transcripts.model import ParsedTranscript
 
@@ -32,7 +32,7 @@ def sniff(data: bytes) -> bool:
 
 def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscript:
     """Parse SubRip subtitles into turns (``Name:`` prefixes name speakers)."""
-    text, removed = strip_controls(decode_text(data, source))
+    text, _, removed = decode_clean_text(data, source)
     timings = _check_timings(text, source)
     subtitles = _subtitles(text, source)
     if len(subtitles) != timings:
