@@ -489,6 +489,8 @@ SECTIONS = {
     "import-floor": import_floor_table,
     "import-floor-s8": lambda: import_floor_table("import-floor-s8.json"),
     "startup-200-s8": lambda: startup_table("startup-200-s8.json"),
+    "import-floor-s9": lambda: import_floor_table("import-floor-s9.json"),
+    "startup-200-s9": lambda: startup_table("startup-200-s9.json"),
     "tui-quiet": tui_quiet_table,
     "tui-search-loaded": tui_search_table,
     "tui-search-alone": tui_search_alone_table,
