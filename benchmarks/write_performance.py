@@ -491,6 +491,7 @@ SECTIONS = {
     "startup-200-s8": lambda: startup_table("startup-200-s8.json"),
     "import-floor-s9": lambda: import_floor_table("import-floor-s9.json"),
     "startup-200-s9": lambda: startup_table("startup-200-s9.json"),
+    "startup-200-s9-quiet": lambda: startup_table("startup-200-s9-quiet.json"),
     "tui-quiet": tui_quiet_table,
     "tui-search-loaded": tui_search_table,
     "tui-search-alone": tui_search_alone_table,
