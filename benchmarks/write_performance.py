@@ -490,6 +490,7 @@ SECTIONS = {
     "import-floor-s8": lambda: import_floor_table("import-floor-s8.json"),
     "startup-200-s8": lambda: startup_table("startup-200-s8.json"),
     "import-floor-s9": lambda: import_floor_table("import-floor-s9.json"),
+    "import-floor-s9-quiet": lambda: import_floor_table("import-floor-s9-quiet.json"),
     "startup-200-s9": lambda: startup_table("startup-200-s9.json"),
     "startup-200-s9-quiet": lambda: startup_table("startup-200-s9-quiet.json"),
     "tui-quiet": tui_quiet_table,
