@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from dataclasses import fields
 from pathlib import Path
@@ -87,8 +88,10 @@ def cache_key(digest: str) -> dict[str, str]:
 def read_cache(cache: Path, text: str, digest: str, file: str) -> Codebook | None:
     """The cached codebook of ``text``, or None if ``cache`` is missing, stale or not valid."""
     try:
-        with open(cache, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > _MAX_EXTRA_BYTES + 4 * len(text):
+        # Not blocking: a named pipe put in the cache's place must not hang every command.
+        with open(os.open(cache, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            found = os.fstat(handle.fileno())
+            if not stat.S_ISREG(found.st_mode) or found.st_size > _MAX_EXTRA_BYTES + 4 * len(text):
                 return None
             header, _, body = handle.read().partition(b"\n")
         key = json.loads(header)

@@ -8,6 +8,7 @@ same result as the loader's; a good cache must give back exactly what the parse 
 from __future__ import annotations
 
 import json
+import os
 import string
 import tempfile
 from pathlib import Path
@@ -225,6 +226,15 @@ def test_a_damaged_cache_is_parsed_again(cached, monkeypatch, damage):
     path, cache = cached
     cache.write_bytes(damage(cache.read_bytes()))
     same(must_parse(path, cache, monkeypatch), load_codebook(path))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_in_the_caches_place_is_not_waited_on(cached, monkeypatch):
+    path, cache = cached
+    cache.unlink()
+    os.mkfifo(cache)
+    monkeypatch.setattr(codebook_cache, "write_cache", lambda *a: None)  # leave the pipe in place
+    same(load_codebook_cached(path, cache), load_codebook(path))
 
 
 @given(st.data())
