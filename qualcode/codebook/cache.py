@@ -35,7 +35,9 @@ from typing import Any
 from qualcode.codebook.model import (
     CODE_ID_PATTERN,
     COLOR_PATTERN,
+    FUZZY_SCORES,
     MAX_CODE_DEPTH,
+    MAX_DISTANCE,
     ROLE_KEY_PATTERN,
     Code,
     Codebook,
@@ -217,7 +219,7 @@ def _rules(data: Any) -> Rules:
     return Rules(phrases=_phrases(phrases), regex=tuple(_regex(p) for p in _list(regex)),
                  fuzzy=tuple(_fuzzy(f) for f in _list(fuzzy)), near=tuple(_near(n) for n in _list(near)),
                  exclude=_phrases(exclude),
-                 exclude_within=None if exclude_within is None else _number(exclude_within, 0, 1000))
+                 exclude_within=None if exclude_within is None else _number(exclude_within, 0, MAX_DISTANCE))
 
 
 def _phrases(data: Any) -> tuple[str, ...]:
@@ -237,14 +239,14 @@ def _regex(pattern: Any) -> str:
 
 def _fuzzy(item: Any) -> FuzzyTerm:
     term, score = _fixed(item, 2)
-    return FuzzyTerm(_text(term), _number(score, 50, 100))
+    return FuzzyTerm(_text(term), _number(score, *FUZZY_SCORES))
 
 
 def _near(item: Any) -> NearPair:
     first, second, within = _fixed(item, 3)
     if not (_text(first) and _text(second)):
         raise _Refused
-    return NearPair((first, second), _number(within, 1, 1000))
+    return NearPair((first, second), _number(within, 1, MAX_DISTANCE))
 
 
 # -- shapes ----------------------------------------------------------------------------

@@ -20,6 +20,8 @@ CODE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
 ROLE_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 COLOR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
 MAX_CODE_DEPTH = 50  # every later walk over codes recurses; real codebooks stay under 10 levels
+MAX_DISTANCE = 1000  # tokens: a rule's 'within' and 'exclude_within'
+FUZZY_SCORES = (50, 100)  # the least and the most a fuzzy term's 'min_score' may be
 
 
 @dataclass(frozen=True)
