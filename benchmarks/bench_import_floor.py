@@ -10,7 +10,9 @@ fresh process and all cases alternating for ``--rounds`` rounds after a warm-up:
 - ``python -c pass`` and ``python -c "import typer, sqlalchemy"``: the floor any qualcode
   command that writes the store pays before it reads a file (also with the collector's
   threshold the command line starts with, qualcode/cli/__init__.py);
-- ``qualcode import`` of the first file of DIR, and of all of them (fresh projects);
+- ``qualcode import`` of the first file of DIR, and of all of them (fresh projects, their
+  codebook parsed once as ``qualcode init`` does, so the import reads it from its cache);
+  and of all of them with no cache (the first command after the codebook changed);
 - ``qc corpus import -r -i verbatim`` of the same (fresh qc projects; see bench_peers.py);
 - with ``--against DIR``, ``qualcode import`` of all the files by that checkout's code too
   (the before/after comparison, in the same rounds).
@@ -46,11 +48,13 @@ def cases(qc: str, files: Path, work: Path, against: Path | None = None) -> dict
     first = sorted(files.glob("*.txt"))[0]
     shutil.copy(first, one / first.name)
 
-    def ours(source: Path, tag: str, code: Path | None = None):
+    def ours(source: Path, tag: str, code: Path | None = None, parse: bool = False):
         def make(n: int):
             folder = work / f"qualcode-{tag}-{n}"
             shutil.rmtree(folder, ignore_errors=True)
             argv = qualcode("-p", str(new_qualcode(folder)), "import", str(source), "--role", ROLE, "--site", SITE)
+            if parse:  # the first command after the codebook changed: no parsed-codebook cache
+                (folder / ".qualcode" / "codebook-cache.json").unlink(missing_ok=True)
             if code is not None:  # that checkout's qualcode, ahead of this one on the path
                 argv[1:3] = ["-c", f"import sys; sys.path.insert(0, {str(code)!r}); sys.argv[0] = 'qualcode'; "
                                    "from qualcode.cli.app import main; main()"]
@@ -72,6 +76,7 @@ def cases(qc: str, files: Path, work: Path, against: Path | None = None) -> dict
             [sys.executable, "-c", "import gc; gc.set_threshold(100_000); import typer, sqlalchemy"], work),
         "qualcode import, 1 file": ours(one, "one"),
         "qualcode import, all files": ours(files, "all"),
+        "qualcode import, all files, YAML parsed": ours(files, "parsed", parse=True),
         "qc import, 1 file": theirs(one, "one"),
         "qc import, all files": theirs(files, "all"),
     }
@@ -83,8 +88,7 @@ def cases(qc: str, files: Path, work: Path, against: Path | None = None) -> dict
 # (module, function, label): what one file's import spends, timed by wrapping these.
 STAGES = (
     ("qualcode.transcripts.importing", "_read_bytes", "read the file"),
-    ("qualcode.transcripts.importers.text", "decode_text_with_encoding", "decode (encoding detection)"),
-    ("qualcode.transcripts.importers.text", "strip_controls", "control characters"),
+    ("qualcode.transcripts.importers.text", "decode_clean_text", "decode and control characters (one step)"),
     ("qualcode.transcripts.importers.text", "count_forms", "speaker labels: first pass"),
     ("qualcode.transcripts.importers.text", "assemble_turns", "turns: second pass, normalise, merge"),
     ("qualcode.transcripts.importing", "render", "lay out text and segments"),

@@ -64,6 +64,9 @@ def run(argv: list[str], cwd: Path) -> dict:
     load = load_average()
     # qc 1.7.8 left a breakpoint() in its REFI-QDA reader; PYTHONBREAKPOINT=0 makes it a no-op.
     env = {**os.environ, "QUALCODE_QUIET": "1", "PYTHONPATH": str(REPO), "PYTHONBREAKPOINT": "0"}
+    # Bytecode written and read as an installed package's is: under PYTHONDONTWRITEBYTECODE=1
+    # (as in the development shells) a checkout never compiled would be compiled every run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
     child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)

@@ -16,8 +16,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.codebook import default_codebook_text, load_codebook
-from qualcode.errors import ProjectError
+from qualcode.codebook.cache import load_codebook_cached
+from qualcode.codebook.defaults import default_codebook_text
+from qualcode.errors import ProjectError, QualcodeError
 from qualcode.privacy import private_sqlite
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 CONFIG_NAME = "qualcode.toml"
 STORE_DIR = ".qualcode"
 STORE_NAME = "qualcode.db"
+CODEBOOK_CACHE_NAME = "codebook-cache.json"  # the parsed codebook, beside the store (qualcode.codebook.cache)
 DATABASE_URL_ENV = "QUALCODE_DATABASE_URL"
 CODER_ENV = "QUALCODE_CODER"
 PROJECT_FOLDERS = ("codebooks", "transcripts", "reports")
@@ -84,6 +86,7 @@ class Project:
         project = cls(directory, connect_url=database_url)
         project.password_withheld = stored_url != database_url
         project.migrate()
+        project.warm_codebook_cache()
         return project
 
     # -- settings -------------------------------------------------------------
@@ -182,7 +185,17 @@ class Project:
                 f"The project's codebook {self.codebook_path} does not exist; "
                 f"fix 'codebook' in {CONFIG_NAME}"
             )
-        return load_codebook(self.codebook_path)
+        return load_codebook_cached(self.codebook_path, self.root / STORE_DIR / CODEBOOK_CACHE_NAME)
+
+    def warm_codebook_cache(self) -> None:
+        """Parse the codebook now, so that the next commands find it in the cache (qualcode.codebook.cache).
+
+        A codebook that does not validate is left for the command that needs it to report.
+        """
+        try:
+            self.reload_codebook()
+        except QualcodeError:
+            self.__dict__.pop("codebook", None)
 
     def reload_codebook(self) -> Codebook:
         self.__dict__.pop("codebook", None)

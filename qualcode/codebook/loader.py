@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import gc
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,10 +15,20 @@ from typing import Any, ClassVar
 import yaml
 
 from qualcode.codebook.defaults import DEFAULT_ROLES
-from qualcode.codebook.model import Code, Codebook, Role, Rules
+from qualcode.codebook.model import (
+    CODE_ID_PATTERN,
+    COLOR_PATTERN,
+    MAX_CODE_DEPTH,
+    ROLE_KEY_PATTERN,
+    Code,
+    Codebook,
+    Role,
+    Rules,
+    read_codebook_text,
+)
 from qualcode.codebook.nodes import NodeReader, is_null, kind_of
 from qualcode.codebook.rules import read_rules
-from qualcode.errors import CodebookError, ValidationFailed
+from qualcode.errors import ValidationFailed
 
 TOP_KEYS = ("format", "title", "description", "roles", "codes")
 ROLE_KEYS = ("label", "aliases")
@@ -29,12 +38,8 @@ CODE_KEYS = (
 )  # fmt: skip
 TEXT_KEYS = ("definition", "include", "exclude")
 FORMAT_VERSION = 1
-CODE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
-ROLE_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-COLOR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 _RESOLVED_CACHE_LIMIT = 50_000
-MAX_CODE_DEPTH = 50  # every later walk over codes recurses; real codebooks stay under 10 levels
 
 
 class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -88,12 +93,7 @@ def load_codebook(path: str | Path) -> Codebook:
         With every problem found (``problems``), each located by file:line:column.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CodebookError(f"Codebook file not found: {path}", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"Cannot read codebook {path}: {exc}", file=str(path)) from None
+    text = read_codebook_text(path)
     return parse_codebook(text, file=str(path))
 
 

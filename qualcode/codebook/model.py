@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from qualcode.errors import CodingError, NotFoundError, UnknownRoleError
+from qualcode.errors import CodebookError, CodingError, NotFoundError, UnknownRoleError
+
+# What a valid codebook holds; the YAML loader and the parsed-codebook cache check the same.
+CODE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
+ROLE_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+COLOR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
+MAX_CODE_DEPTH = 50  # every later walk over codes recurses; real codebooks stay under 10 levels
+MAX_DISTANCE = 1000  # tokens: a rule's 'within' and 'exclude_within'
+FUZZY_SCORES = (50, 100)  # the least and the most a fuzzy term's 'min_score' may be
 
 
 @dataclass(frozen=True)
@@ -202,6 +212,16 @@ class Codebook:
                 f"Code '{code_id}' does not apply to {key} transcripts; it applies to: {allowed}",
                 code=code_id,
             )
+
+
+def read_codebook_text(path: Path) -> str:
+    """A codebook file's text; CodebookError if it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CodebookError(f"Codebook file not found: {path}", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CodebookError(f"Cannot read codebook {path}: {exc}", file=str(path)) from None
 
 
 def text_hash(text: str) -> str:

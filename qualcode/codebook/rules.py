@@ -11,13 +11,12 @@ from typing import Any
 
 import yaml
 
-from qualcode.codebook.model import FuzzyTerm, NearPair, Rules
+from qualcode.codebook.model import FUZZY_SCORES, MAX_DISTANCE, FuzzyTerm, NearPair, Rules
 from qualcode.codebook.nodes import NodeReader, is_null, kind_of
 
 RULE_KEYS = ("phrases", "regex", "fuzzy", "near", "exclude", "exclude_within")
 FUZZY_KEYS = ("term", "min_score")
 NEAR_KEYS = ("terms", "within")
-MAX_DISTANCE = 1000
 DEFAULT_MIN_SCORE = 85
 DEFAULT_WITHIN = 10
 
@@ -88,7 +87,7 @@ def _fuzzy_terms(reader: NodeReader, node: yaml.Node, where: str) -> list[FuzzyT
         term = reader.text(fields["term"][1], f"'term' in {what}")
         score = DEFAULT_MIN_SCORE
         if "min_score" in fields:
-            score = reader.integer(fields["min_score"][1], f"'min_score' in {what}", 50, 100, score)
+            score = reader.integer(fields["min_score"][1], f"'min_score' in {what}", *FUZZY_SCORES, score)
         if term:
             terms.append(FuzzyTerm(term, score))
     return terms

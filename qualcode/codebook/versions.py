@@ -16,9 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.codebook.edit import rename_ids_in_text
-from qualcode.codebook.loader import CODE_ID_PATTERN, parse_codebook
-from qualcode.codebook.model import Codebook, unknown_code_message
+from qualcode.codebook.model import CODE_ID_PATTERN, Codebook, unknown_code_message
 from qualcode.errors import CodebookError, NotFoundError, ValidationFailed
 from qualcode.store import codebook_versions as store
 from qualcode.store.access import AccessDenied
@@ -58,6 +56,10 @@ class RenameResult:
 
 @lru_cache(maxsize=16)
 def _parse_cached(text: str, path: str) -> Codebook:
+    # The loader (PyYAML) is imported only when a stored version is parsed: a coding
+    # action under an already stored version never needs it (qualcode.codebook.cache).
+    from qualcode.codebook.loader import parse_codebook
+
     return parse_codebook(text, file=path)
 
 
@@ -189,6 +191,10 @@ def rename_code(conn: Connection, codebook: Codebook, old: str, new: str) -> Ren
     migrated, a snapshot of the renamed codebook is stored, and the file is replaced
     last, so a failure anywhere leaves both the store and the file as they were.
     """
+    # The YAML modules (PyYAML) are imported here, not with this module: see _parse_cached.
+    from qualcode.codebook.edit import rename_ids_in_text
+    from qualcode.codebook.loader import parse_codebook
+
     mapping = rename_mapping(codebook, old, new)
     renamed = parse_codebook(rename_ids_in_text(codebook.text, mapping), file=codebook.path)
     ensure_snapshot(conn, codebook)  # old codings keep pointing at the version they used

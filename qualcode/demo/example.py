@@ -74,6 +74,7 @@ def prepare_demo_project(source: Path, workdir: Path | None = None) -> Project:
     (target / "reports").mkdir(exist_ok=True)
     project = Project(target)
     project.migrate()
+    project.warm_codebook_cache()  # as `qualcode init` does
     return project
 
 

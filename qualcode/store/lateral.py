@@ -9,8 +9,11 @@ chunks grew with the corpus squared. Joined laterally to :func:`each_transcript`
 subquery kept apart by ``OFFSET 0`` (so the planner cannot fold it back into one scan)
 sees ``transcript_id = chunk.id``, one transcript, and is served by an index on it.
 
-Build such a statement once, at import, and execute it with the chunk's ids as the
-parameter :data:`CHUNK_IDS` (a list: psycopg sends it as one array, whatever its length).
+Build such a statement once (on its first use: ``functools.cache``), and execute it with
+the chunk's ids as the parameter :data:`CHUNK_IDS` (a list: psycopg sends it as one
+array, whatever its length). Not at import: SQLAlchemy's PostgreSQL dialect, which the
+array type comes from, is ~130 M instructions to import (a tenth of one ``qualcode
+tag``), and a command on SQLite never runs these statements.
 A lateral subquery built per chunk left about 900 objects in reference cycles each time
 (its column proxies copy the tables' columns, foreign keys and event dispatchers), which
 only the cyclic garbage collector frees: the agreement walk's peak then followed the
@@ -21,7 +24,6 @@ depending on which tests had run before).
 from __future__ import annotations
 
 from sqlalchemy import String, bindparam, cast, func
-from sqlalchemy.dialects.postgresql import ARRAY
 
 CHUNK_IDS = "chunk_ids"
 """The name of the bind parameter holding the chunk's transcript ids."""
@@ -30,5 +32,8 @@ CHUNK_IDS = "chunk_ids"
 def each_transcript():
     """The ids of :data:`CHUNK_IDS` as a one-column table ``chunk(id)`` (``unnest`` of one
     array parameter)."""
+    # Only on PostgreSQL: see the module's docstring.
+    from sqlalchemy.dialects.postgresql import ARRAY
+
     ids = cast(bindparam(CHUNK_IDS, type_=ARRAY(String)), ARRAY(String))
     return func.unnest(ids).table_valued("id").render_derived("chunk")

@@ -3,6 +3,8 @@ transcript) on SQLite, one index seek per transcript on PostgreSQL (``store.late
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import Connection, Select, and_, bindparam, select, true
 
 from qualcode.store.lateral import CHUNK_IDS, each_transcript
@@ -18,7 +20,7 @@ def coder_spans(conn: Connection, coder: str, transcript_ids: list[str]) -> list
     if not transcript_ids:
         return []
     if conn.dialect.name == "postgresql":
-        rows = conn.execute(_SPANS_BY_TRANSCRIPT, {CHUNK_IDS: transcript_ids, "coder": coder})
+        rows = conn.execute(_coder_spans_by_transcript(), {CHUNK_IDS: transcript_ids, "coder": coder})
         return [tuple(row[:6]) for row in rows if not row.orphaned]
     # Orphans are left out here, not in SQL: with ``orphaned = 0`` in the WHERE, SQLite
     # chose the (coder, orphaned, origin) index and read all the coder's codings for each
@@ -33,6 +35,7 @@ def coder_spans(conn: Connection, coder: str, transcript_ids: list[str]) -> list
     return [tuple(row[:6]) for row in conn.execute(query) if not row.orphaned]
 
 
+@cache
 def _coder_spans_by_transcript() -> Select:
     """PostgreSQL's form of :func:`coder_spans`, built once (``store.lateral``): one index
     seek per transcript. ``coder || ''`` is no index key, so only ``ix_codings_transcript``
@@ -51,9 +54,6 @@ def _coder_spans_by_transcript() -> Select:
         .lateral("spans")
     )
     return select(per_transcript).select_from(chunk.join(per_transcript, true())).order_by(per_transcript.c.id)
-
-
-_SPANS_BY_TRANSCRIPT = _coder_spans_by_transcript()
 
 
 def spans_codes(conn: Connection, coders: list[str], transcript_ids: list[str]) -> set[str]:

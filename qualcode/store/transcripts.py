@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -115,9 +117,12 @@ def _insert_segment_rows(conn: Connection, rows: Iterator[tuple]) -> None:
     if conn.dialect.name == "sqlite":
         compiled = statement.compile(dialect=conn.dialect, column_keys=list(SEGMENT_COLUMNS))
         order = [SEGMENT_COLUMNS.index(name) for name in compiled.positiontup or ()]
-        assert len(order) == len(SEGMENT_COLUMNS), "the compiled insert binds every column once"
+        assert sorted(order) == list(range(len(SEGMENT_COLUMNS))), "the compiled insert binds every column once"
+        # The rows go as they are when the statement binds the columns in their order (it
+        # does: SQLAlchemy follows the table's); else each is put in its order, in C.
+        reorder = None if order == sorted(order) else itemgetter(*order)
         while batch := list(islice(rows, SEGMENT_BATCH)):
-            conn.exec_driver_sql(str(compiled), [tuple(row[i] for i in order) for row in batch])
+            conn.exec_driver_sql(str(compiled), batch if reorder is None else [reorder(row) for row in batch])
         return
     while batch := list(islice(rows, SEGMENT_BATCH)):
         conn.execute(statement, [dict(zip(SEGMENT_COLUMNS, row, strict=True)) for row in batch])
@@ -407,6 +412,7 @@ _TURN_COLUMNS = (segments.c.transcript_id, segments.c.ordinal, segments.c.speake
                  segments.c.start_offset, segments.c.end_offset)
 
 
+@cache
 def _heads_by_transcript() -> Select:
     """The chunk's transcript rows, one seek per transcript on PostgreSQL, built once
     (``store.lateral``: before ANALYZE it read the whole table for each chunk)."""
@@ -415,6 +421,7 @@ def _heads_by_transcript() -> Select:
     return select(heads).select_from(chunk.join(heads, true()))
 
 
+@cache
 def _turns_by_transcript() -> Select:
     """The chunk's turns by transcript and ordinal, one index seek per transcript on
     PostgreSQL, built once (``store.lateral``: before ANALYZE it read every turn for each chunk)."""
@@ -423,19 +430,15 @@ def _turns_by_transcript() -> Select:
     return select(turns).select_from(chunk.join(turns, true())).order_by(turns.c.transcript_id, turns.c.ordinal)
 
 
-_HEADS_BY_TRANSCRIPT = _heads_by_transcript()
-_TURNS_BY_TRANSCRIPT = _turns_by_transcript()
-
-
 def _heads_of(conn: Connection, ids: list[str]) -> Sequence[Row]:
     if conn.dialect.name == "postgresql":
-        return conn.execute(_HEADS_BY_TRANSCRIPT, {CHUNK_IDS: ids}).all()
+        return conn.execute(_heads_by_transcript(), {CHUNK_IDS: ids}).all()
     return conn.execute(select(*_HEAD_COLUMNS).where(transcripts.c.id.in_(ids))).all()
 
 
 def _turns_of(conn: Connection, ids: list[str]) -> Sequence[Row]:
     if conn.dialect.name == "postgresql":
-        return conn.execute(_TURNS_BY_TRANSCRIPT, {CHUNK_IDS: ids}).all()
+        return conn.execute(_turns_by_transcript(), {CHUNK_IDS: ids}).all()
     query = select(*_TURN_COLUMNS).where(segments.c.transcript_id.in_(ids))
     return conn.execute(query.order_by(segments.c.transcript_id, segments.c.ordinal)).all()
 

@@ -21,10 +21,10 @@ LARGE_BLOCK = 2**20
 def return_large_blocks() -> bool:
     """Make freed blocks over 1 MiB go back to the system at once; True if it took effect."""
     import ctypes  # only here: the rest of qualcode never needs it
-    import ctypes.util
 
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK))
-    except (OSError, AttributeError):
+        # The running process's own symbols, libc's among them: ctypes.util.find_library
+        # would run ``ldconfig -p`` in a subprocess to name the file (~10 ms of every import).
+        return bool(ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK))
+    except (OSError, AttributeError):  # not glibc (no mallopt): nothing to do
         return False

@@ -13,6 +13,7 @@ import math
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
+from itertools import count
 
 # Segment and Transcript are the store's row types, re-exported here where readers expect them.
 from qualcode.store.rows import LABEL_SEPARATOR, Segment, Transcript  # noqa: F401
@@ -106,20 +107,15 @@ def render(
     if consume:
         turns.clear()
     names = list(speakers)
+    interviewing = [name in interviewers for name in names]
+    # Positional, in one pass over the arrays: Segment's fields in order (a NaN time,
+    # t != t, is a turn without one).
     segments = [
-        Segment(
-            ordinal=n + 1, speaker=names[who[n]], is_interviewer=names[who[n]] in interviewers,
-            start=spans[2 * n], end=spans[2 * n + 1],
-            start_time=_or_none(times[2 * n]), end_time=_or_none(times[2 * n + 1]),
-        )
-        for n in range(len(who))
+        Segment(ordinal, names[k], interviewing[k], start, end, None if t0 != t0 else t0, None if t1 != t1 else t1)
+        for ordinal, k, start, end, t0, t1 in zip(count(1), who, spans[0::2], spans[1::2], times[0::2], times[1::2])
     ]
     return text, segments
 
 
 def _seconds(value: float | None) -> float:
     return math.nan if value is None else value
-
-
-def _or_none(value: float) -> float | None:
-    return None if math.isnan(value) else value

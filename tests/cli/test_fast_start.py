@@ -11,7 +11,10 @@ import sys
 
 import pytest
 
-HEAVY = ("spacy", "sklearn", "pandas", "numpy", "docx", "matplotlib", "textual", "sqlalchemy", "pydantic", "rich")
+from tests.helpers import INTERVIEW, add_transcript
+
+HEAVY = ("spacy", "sklearn", "pandas", "numpy", "docx", "matplotlib", "textual", "sqlalchemy", "pydantic", "rich",
+         "yaml", PG_DIALECT := "sqlalchemy.dialects.postgresql")
 COMMAND_MODULES = ("project", "transcripts", "codebook", "coding", "codings_io", "code", "autocode",
                    "agreement", "tally", "quotes", "interop", "team", "demo")
 
@@ -43,6 +46,12 @@ def loaded(cwd, args):
     return run_and_list(cwd, args)[1]
 
 
+def the_store(database_server) -> list[str]:
+    """What opening the store loads: SQLAlchemy, and its PostgreSQL dialect only on PostgreSQL
+    (store.lateral builds its PostgreSQL statements on first use, not at import)."""
+    return ["sqlalchemy", PG_DIALECT] if database_server else ["sqlalchemy"]
+
+
 @pytest.mark.parametrize(
     ("args", "heavy", "modules"),
     [
@@ -52,34 +61,54 @@ def loaded(cwd, args):
         (["codings", "--help"], [], ["coding", "codings_io"]),
         (["db", "--help"], [], ["team"]),
         # a table is printed with rich; plain values are coerced without typer's pydantic
-        (["transcripts", "list"], ["rich", "sqlalchemy"], ["transcripts"]),
-        (["transcripts", "list", "--json"], ["sqlalchemy"], ["transcripts"]),
+        (["transcripts", "list"], ["rich", "store"], ["transcripts"]),
+        (["transcripts", "list", "--json"], ["store"], ["transcripts"]),
     ],
 )
-def test_imports_only_what_the_command_needs(project, args, heavy, modules):
+def test_imports_only_what_the_command_needs(project, database_server, args, heavy, modules):
+    heavy = sorted(m for name in heavy for m in (the_store(database_server) if name == "store" else [name]))
     assert loaded(project.root, args) == [heavy, modules]
 
 
 @pytest.mark.coders("ana")
 @pytest.mark.parametrize(("where", "env"), [([], {}), (["-p", "."], {}), ([], {"QUALCODE_QUIET": "1"})])
-def test_one_coding_action_imports_only_the_store(project, interview, where, env):
+def test_one_coding_action_imports_only_the_store(project, interview, database_server, where, env):
     """A whole `qualcode tag` (and its undo) loads SQLAlchemy to write, and neither pydantic
     (typer's coercion of the given values, QUALCODE_QUIET=1's text included) nor rich (its
     few plain lines) nor any analysis library."""
     tag = ["tag", "vsp-1", "2", "referral.hotline", "--coder", "ana", "--text", "the hotline"]
+    assert project.codebook  # an earlier command parsed the codebook: its cache spares this one PyYAML
     for args, line in ((tag, "+ referral.hotline [64:75] (coding 1)"), (["undo", "--coder", "ana"], "- referral.hotline [64:75] (coding 1)")):
-        assert run_and_list(project.root, [*where, *args], env) == ([line], [["sqlalchemy"], ["coding"]])
+        assert run_and_list(project.root, [*where, *args], env) == ([line], [the_store(database_server), ["coding"]])
 
 
 @pytest.mark.parametrize("env", [{}, {"QUALCODE_QUIET": "1"}])
-def test_an_import_imports_only_the_store(project, env):
+def test_an_import_imports_only_the_store(project, database_server, env):
     """`qualcode import`, piped or quiet, decides on its progress bar and prints its report
     without rich, and reads QUALCODE_QUIET=1 without pydantic (together ~0.1 s of a
     200-file import)."""
     (project.root / "vsp-9.txt").write_text("Interviewer: Where from?\nRespondent: The hotline.\n", encoding="utf-8")
+    assert project.codebook  # an earlier command parsed the codebook: its cache spares this one PyYAML
     printed, modules = run_and_list(project.root, ["import", "vsp-9.txt", "--role", "VSP", "--site", "A"], env)
     assert printed == ["vsp-9: imported (2 turns, 4 words)", "1 imported"]
-    assert modules == [["sqlalchemy"], ["transcripts"]]
+    assert modules == [the_store(database_server), ["transcripts"]]
+
+
+@pytest.mark.coders("ana")
+def test_the_codebook_is_parsed_once_then_read_from_its_cache(project):
+    """The first command after the codebook changes parses its YAML (PyYAML) and caches the
+    result (qualcode.codebook.cache); the next ones read the cache, without PyYAML."""
+    add_transcript(project, "vsp-1", "service_provider", INTERVIEW)
+    tag = ["tag", "vsp-1", "2", "referral.hotline", "--coder", "ana"]
+    (project.root / ".qualcode" / "codebook-cache.json").unlink(missing_ok=True)
+    for edited in (False, True):
+        if edited:  # a comment is enough: the cache is keyed by the text's sha256
+            with project.codebook_path.open("a", encoding="utf-8") as codebook:
+                codebook.write("\n# edited\n")
+        for first in (True, False):
+            printed, modules = run_and_list(project.root, tag)
+            assert ("yaml" in modules[0]) is first, (edited, first)
+            run_and_list(project.root, ["undo", "--coder", "ana"])
 
 
 def test_catalog_is_current():

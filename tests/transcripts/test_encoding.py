@@ -10,14 +10,19 @@ from hypothesis import strategies as st
 
 from qualcode.errors import TranscriptImportError
 from qualcode.transcripts.encoding import (
+    BOMS,
     CONTROL_TABLE,
+    OLE2_MAGIC,
+    ZIP_MAGIC,
     count_controls,
+    decode_clean_text,
     decode_text,
     decode_text_with_encoding,
     guess_utf16_without_bom,
     head_as_utf8,
     is_latin_script,
     looks_like_text,
+    strip_controls,
 )
 from qualcode.transcripts.importers import parse_bytes
 
@@ -182,3 +187,39 @@ def test_subtitles_say_their_cues_and_the_control_characters_removed(name, data)
 def test_count_controls_counts_what_strip_would_remove(text):
     """The regex count equals the translate-table definition it replaced."""
     assert count_controls(text) == len(text) - len(text.translate(CONTROL_TABLE))
+
+
+def decoded_then_stripped(data: bytes) -> tuple[str, str, int] | str:
+    """The two steps decode_clean_text stands for, or the one-line error they end in."""
+    try:
+        text, encoding = decode_text_with_encoding(data, "t.txt")
+    except TranscriptImportError as error:
+        return str(error)
+    stripped, removed = strip_controls(text)
+    return stripped, encoding, removed
+
+
+def decoded_clean(data: bytes) -> tuple[str, str, int] | str:
+    try:
+        return decode_clean_text(data, "t.txt")
+    except TranscriptImportError as error:
+        return str(error)
+
+
+TEXTS = st.text(alphabet=st.characters(max_codepoint=0x7F) | st.sampled_from("\x00\x1b\x07\x1a\u00e9\u2028\ufeff€"),
+                max_size=300)
+ENCODINGS = st.sampled_from(["utf-8", "utf-16-le", "utf-16-be", "cp1252", "latin-1"])
+STARTS = st.sampled_from([b"", *(bom for bom, _ in BOMS), OLE2_MAGIC, ZIP_MAGIC])
+
+
+@given(STARTS, TEXTS, ENCODINGS)
+def test_decode_clean_text_is_decoding_then_stripping(start, text, encoding):
+    """The quick path (UTF-8 without a control byte) and every other give what the two
+    steps give: the same text, encoding and count, or the same refusal."""
+    data = start + text.encode(encoding, errors="replace")
+    assert decoded_clean(data) == decoded_then_stripped(data)
+
+
+@given(st.binary(max_size=300))
+def test_decode_clean_text_is_decoding_then_stripping_on_any_bytes(data):
+    assert decoded_clean(data) == decoded_then_stripped(data)

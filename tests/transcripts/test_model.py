@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import platform
 import re
+import subprocess
 import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qualcode.transcripts import memory
 from qualcode.transcripts.model import normalise
 
 # The definition normalise() had: trailing whitespace other than LF removed before every
@@ -40,3 +43,19 @@ def test_normalise_equals_the_regex_definition(text):
 )
 def test_normalise_examples(text, expected):
     assert normalise(text) == expected
+
+
+def test_an_import_sets_glibcs_threshold_without_running_a_subprocess(monkeypatch):
+    """return_large_blocks finds mallopt among the process's own symbols: no ``ldconfig -p``
+    (ctypes.util.find_library) in every import; on glibc it takes effect."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a subprocess was started: {args[:1]}")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    memory.return_large_blocks.cache_clear()
+    try:
+        took = memory.return_large_blocks()
+    finally:
+        memory.return_large_blocks.cache_clear()
+    if platform.libc_ver()[0] == "glibc":
+        assert took

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from qualcode.errors import TranscriptImportError
-from qualcode.transcripts.encoding import decode_text, head_as_utf8, strip_controls
+from qualcode.transcripts.encoding import decode_clean_text, head_as_utf8
 from qualcode.transcripts.importers.cues import cue_lines, parsed_from_cues
 from qualcode.transcripts.model import ParsedTranscript
 
@@ -31,7 +31,7 @@ def sniff(data: bytes) -> bool:
 
 def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscript:
     """Parse SubRip subtitles into turns (``Name:`` prefixes name speakers)."""
-    text, removed = strip_controls(decode_text(data, source))
+    text, _, removed = decode_clean_text(data, source)
     timings = _check_timings(text, source)
     subtitles = _subtitles(text, source)
     if len(subtitles) != timings:

@@ -15,9 +15,8 @@ from pathlib import PurePath
 
 from qualcode.errors import TranscriptImportError
 from qualcode.transcripts.encoding import (
-    decode_text_with_encoding,
+    decode_clean_text,
     looks_like_text,
-    strip_controls,
 )
 from qualcode.transcripts.importers.labels import (
     Line,
@@ -44,8 +43,7 @@ def sniff(data: bytes) -> bool:
 
 def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscript:
     """Parse a plain-text or Markdown transcript (``speaker``: see the module docstring)."""
-    text, encoding = decode_text_with_encoding(data, source)
-    text, removed = strip_controls(text)
+    text, encoding, removed = decode_clean_text(data, source)
     # Memory: two passes over the lines, one at a time (labels first, then turns), so a
     # long transcript is held as its text and its turns, never as a list of lines too.
     forms, line_count = count_forms(split_lines(text))

@@ -11,7 +11,7 @@ import io
 import re
 
 from qualcode.errors import TranscriptImportError
-from qualcode.transcripts.encoding import decode_text, head_as_utf8, strip_controls
+from qualcode.transcripts.encoding import decode_clean_text, head_as_utf8
 from qualcode.transcripts.importers.cues import cue_lines, parsed_from_cues
 from qualcode.transcripts.importers.labels import parse_time
 from qualcode.transcripts.model import ParsedTranscript
@@ -35,7 +35,7 @@ def parse(data: bytes, source: str, speaker: str | None = None) -> ParsedTranscr
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-    text, removed = strip_controls(decode_text(data, source))
+    text, _, removed = decode_clean_text(data, source)
     if not SIGNATURE_RE.match(text[:16].encode("utf-8")):
         raise TranscriptImportError(
             "is not a WebVTT file: the first line must be 'WEBVTT'; check the export format",
