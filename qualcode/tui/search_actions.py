@@ -20,6 +20,7 @@ from qualcode.errors import QualcodeError
 from qualcode.search.engine import SearchOptions, search
 from qualcode.search.index import SearchError
 from qualcode.search.index import refresh as refresh_search_index
+from qualcode.search.kept import KeptTexts
 from qualcode.search.lemmas import lemmas
 from qualcode.tui.prompt import Prompt
 from qualcode.tui.screens.hits import HitsScreen
@@ -64,6 +65,7 @@ class SearchActions(_App):
         last_key_at: float
         _indexing: Timer | None
         _prepared: Size | None
+        kept_texts: KeptTexts
 
         def status(self, message: str, *, error: bool = False) -> None: ...
         def _run(self, action: Callable[[], Outcome]) -> Outcome | None: ...
@@ -114,7 +116,7 @@ class SearchActions(_App):
         """
         try:
             options = SearchOptions(limit=HITS_SHOWN, context=40)
-            result = search(self.state.project, pattern, options, refresh_index=False)
+            result = search(self.state.project, pattern, options, refresh_index=False, kept=self.kept_texts)
         except QualcodeError as error:
             self.status(str(error), error=True)
             self.bell()
@@ -209,7 +211,8 @@ class SearchActions(_App):
             word = WORD.search(self.state.transcript.text, segment.start, segment.end)
             if word is not None:
                 try:
-                    search(self.state.project, word.group(), SearchOptions(limit=1, context=40), refresh_index=False)
+                    search(self.state.project, word.group(), SearchOptions(limit=1, context=40), refresh_index=False,
+                           kept=self.kept_texts)
                 except (QualcodeError, OperationalError):  # only a warm-up: F will say what is wrong
                     pass
                 return
