@@ -28,7 +28,7 @@ from qualcode.search.index import (
     text_digest,
     unindexed,
 )
-from qualcode.search.kept import KeptTexts, Version
+from qualcode.search.kept import KeptTexts, searched_texts, turns_of, version_of
 from qualcode.search.matching import Occurrence, is_exact_phrase, occurrences
 from qualcode.search.patterns import FUZZY_DEFAULT, Pattern, parse_pattern
 from qualcode.store.search import text_versions, texts_with_digests, turn_bounds
@@ -192,7 +192,7 @@ def _vocabulary(conn, stale: list[str]) -> list[str]:
     from qualcode.store.search import vocabulary
 
     keys = set(vocabulary(conn))
-    turns = _spans(conn, stale)
+    turns = turns_of(conn, stale)
     for transcript_id, text in _texts(conn, stale):
         keys.update(key for key, _ in postings_of(text, turns[transcript_id]))
     return sorted(keys)
@@ -209,13 +209,10 @@ def _from_index(conn, pattern: Pattern, selection: Selection, speaker, stale: li
     for transcript_id, key, _kind, positions in postings(conn, keys, None, speaker):
         if transcript_id in selection.ids and transcript_id not in skip:
             per_transcript[transcript_id].setdefault(key, []).extend(json.loads(positions))
-    wanted, turns = set(keys), _spans(conn, stale)
-    for transcript_id, text, digest, version in _stale_texts(conn, stale, kept):
+    wanted = set(keys)
+    for transcript_id, text, digest, turns, words in searched_texts(conn, stale, kept):
         searched[transcript_id] = digest
-        bounds = kept.bounds(transcript_id, version) if kept is not None else None
-        if bounds is not None:  # its page of hits needs no turn read again
-            bounds.update((ordinal, (start, end)) for ordinal, _, start, end in turns[transcript_id])
-        for (key, interviewer), positions in postings_for(text, turns[transcript_id], wanted).items():
+        for (key, interviewer), positions in postings_for(text, turns, wanted, words).items():
             if speaker is None or interviewer == (speaker == "interviewer"):
                 per_transcript[transcript_id].setdefault(key, []).extend(positions)
     return {t: occurrences(pattern, p) for t, p in sorted(per_transcript.items())}
@@ -225,37 +222,6 @@ def _texts(conn, ids: list[str]):
     from qualcode.store.search import iter_texts
 
     return iter_texts(conn, ids)
-
-
-def _version(stored: tuple[str, str | None, str | None] | None) -> Version | None:
-    """What a text is kept under (search/kept.py), from :func:`text_versions`' row; None: never kept."""
-    return (stored[0], stored[1]) if stored is not None and stored[1] is not None else None
-
-
-def _stale_texts(conn, ids: list[str], kept: KeptTexts | None):
-    """``(id, text, digest of the text, version)`` one transcript at a time; kept texts used and kept."""
-    versions = text_versions(conn, ids) if kept is not None else {}
-    for transcript_id in ids:
-        version = _version(versions.get(transcript_id))
-        text = kept.text(transcript_id, version) if kept is not None else None
-        if text is not None and version is not None:
-            yield transcript_id, text, version[1], version
-            continue
-        for _, text in _texts(conn, [transcript_id]):
-            digest = text_digest(text)
-            if kept is not None and version is not None and digest == version[1]:
-                kept.keep(transcript_id, version, text)
-            yield transcript_id, text, digest, version
-
-
-def _spans(conn, transcript_ids: list[str]) -> dict[str, list[tuple[int, bool, int, int]]]:
-    """The turns as the indexer reads them, ``(ordinal, interviewer, start, end)``, in one statement."""
-    from qualcode.store.search import segment_rows
-
-    turns: dict[str, list[tuple[int, bool, int, int]]] = {t: [] for t in transcript_ids}
-    for r in segment_rows(conn, transcript_ids) if transcript_ids else ():
-        turns[r.transcript_id].append((r.ordinal, bool(r.is_interviewer), r.start_offset, r.end_offset))
-    return turns
 
 
 def _scan(conn, pattern: Pattern, selection: Selection, speaker,
@@ -351,7 +317,7 @@ def _kept_page_texts(conn, chunk: list[tuple[str, list[Occurrence]]], searched: 
     versions = text_versions(conn, [transcript_id for transcript_id, _ in chunk])
     texts: dict[str, str] = {}
     for t, _ in chunk:
-        version = _version(versions.get(t))
+        version = version_of(versions.get(t))
         text = kept.text(t, version)
         if text is not None and version is not None:
             _check_digest(t, version[1], searched.get(t), versions[t][2])
@@ -360,12 +326,12 @@ def _kept_page_texts(conn, chunk: list[tuple[str, list[Occurrence]]], searched: 
     for t, _ in chunk:
         if t not in texts:
             texts[t], digest = _checked(t, stored.get(t), searched.get(t))
-            version = _version(versions.get(t))
+            version = version_of(versions.get(t))
             if version is not None and digest == version[1]:
                 kept.keep(t, version, texts[t])
     turns: Bounds = {}
     for t, _ in chunk:
-        bounds = kept.bounds(t, _version(versions.get(t)))
+        bounds = kept.bounds(t, version_of(versions.get(t)))
         turns[t] = bounds if bounds is not None else {}
     missing = [(t, o.ordinal) for t, items in chunk for o in items if o.ordinal not in turns[t]]
     for (t, ordinal), bounds in turn_bounds(conn, missing).items() if missing else ():
