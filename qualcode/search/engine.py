@@ -331,8 +331,8 @@ def _kept_page_texts(conn, chunk: list[tuple[str, list[Occurrence]]], searched: 
                 kept.keep(t, version, texts[t])
     turns: Bounds = {}
     for t, _ in chunk:
-        bounds = kept.bounds(t, version_of(versions.get(t)))
-        turns[t] = bounds if bounds is not None else {}
+        kept_bounds = kept.bounds(t, version_of(versions.get(t)))
+        turns[t] = kept_bounds if kept_bounds is not None else {}
     missing = [(t, o.ordinal) for t, items in chunk for o in items if o.ordinal not in turns[t]]
     for (t, ordinal), bounds in turn_bounds(conn, missing).items() if missing else ():
         turns[t][ordinal] = bounds  # the kept dict itself when kept: there for the next search
