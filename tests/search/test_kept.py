@@ -9,7 +9,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from qualcode.search.engine import SearchOptions, search
 from qualcode.search.index import refresh
-from qualcode.search.kept import KeptTexts
+from qualcode.search.kept import KeptTexts, read_ahead
 from tests.search.test_index import IDS, PATTERNS, SPOKEN, _put
 
 
@@ -56,7 +56,8 @@ def test_a_replaced_transcript_is_searched_and_shown_as_it_is_now(study):
 
 @pytest.mark.parametrize("max_chars", [40, 10_000])
 def test_kept_texts_never_change_what_a_search_finds(project, max_chars):
-    """Model: the same search with nothing kept, after any imports, replaces, removals and index steps."""
+    """Model: the same search with nothing kept, after any imports, replaces, removals, index steps and
+    reads ahead (texts, turns and words of the transcripts the index lacks, kept before the search)."""
     run_state_machine_as_test(lambda: KeptMachine(project, max_chars), settings=settings(stateful_step_count=12))
 
 
@@ -87,6 +88,10 @@ class KeptMachine(RuleBasedStateMachine):
     def index(self, limit):
         refresh(self.project, limit=limit)
 
+    @rule(limit=st.sampled_from([1, 4]))
+    def read_ahead(self, limit):  # as F's prompt does while the coder types
+        read_ahead(self.project, self.kept, limit)
+
     @rule(pattern=st.sampled_from(PATTERNS), speaker=st.sampled_from(["respondent", "any"]),
           limit=st.sampled_from([None, 2]))
     def search_again(self, pattern, speaker, limit):
@@ -97,3 +102,26 @@ class KeptMachine(RuleBasedStateMachine):
     @invariant()
     def bounded(self):
         assert self.kept.chars <= self.kept.max_chars
+
+
+def test_reading_ahead_keeps_the_unindexed_transcripts_words_and_writes_nothing(study):
+    from qualcode.search.index import unindexed
+    from tests.helpers import statements_of
+
+    for n in range(3):
+        _put(study, f"k-{n}", [(False, ["housing", "first"])], n)
+    kept = KeptTexts()
+    with study.read() as conn:
+        stale = unindexed(conn)
+    with statements_of(study.engine) as statements:
+        assert read_ahead(study, kept, 2) == 2
+    assert statements and {s.split()[0].upper() for s, _ in statements} <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}, statements
+    assert [t for t in stale if kept.searched(t, _version(study, t)) is not None] == stale[:2]
+
+
+def _version(project, transcript_id):
+    from qualcode.search.kept import version_of
+    from qualcode.store.search import text_versions
+
+    with project.read() as conn:
+        return version_of(text_versions(conn, [transcript_id]).get(transcript_id))

@@ -176,3 +176,39 @@ async def test_f_straight_after_an_import_and_a_replace_shows_the_new_texts_hits
         rows = list(app.screen.pick_list.rows)
         assert rows == fresh_rows("shelter") and rows != before
         assert [r.value[:2] for r in rows if r.value[0] != "vsp-1"] == [("vsp-2", 4), ("vsp-2", 4), ("vsp-3", 2)]
+
+
+async def test_what_the_prompt_read_ahead_is_not_used_once_the_transcript_changed(project, interview, second):
+    # F's prompt reads the transcripts the index lacks (vsp-3, just imported) while the coder
+    # types. Replaced before the Enter (the word now in another turn, twice), the search
+    # reads it again: the hits are the new text's, and F writes nothing.
+    from qualcode.search.kept import version_of
+    from qualcode.store.search import text_versions
+    from qualcode.store.transcripts import replace_transcript
+    from qualcode.transcripts.model import Transcript, Turn, render
+
+    def version(transcript_id):
+        with project.read() as conn:
+            return version_of(text_versions(conn, [transcript_id]).get(transcript_id))
+
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        assert await built(pilot, app) is not None
+        add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "More shelter beds.")])
+        with executed(project.engine) as statements:
+            await pilot.press("F")
+            await settle(pilot)
+            assert app.kept_texts.searched("vsp-3", version("vsp-3")) is not None  # read ahead
+            await pilot.press(*"shelte")
+            text, segments = render([Turn("Interviewer", "Q?"), Turn("Respondent", "No."), Turn("Interviewer", "And?"),
+                                     Turn("Respondent", "A shelter, then another shelter.")], {"Interviewer"})
+            with project.write() as conn:
+                replace_transcript(conn, Transcript(id="vsp-3", title="vsp-3", role="service_provider", site="A",
+                                                    text=text, segments=segments, format="text",
+                                                    source_path="vsp-3b.txt", sha256="b"))
+            seen = len(statements)
+            await pilot.press("r", "enter")
+            await settle(pilot)
+        rows = [r for r in app.screen.pick_list.rows if r.value[0] == "vsp-3"]
+        assert [(r.value[1], text[r.value[2]:r.value[3]]) for r in rows] == [(4, "shelter"), (4, "shelter")]
+        assert kinds(statements[seen:]) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}
