@@ -31,7 +31,7 @@ from qualcode.store.search import iter_texts, segment_rows, text_versions
 if TYPE_CHECKING:
     from qualcode.project import Project
 
-MAX_KEPT_CHARS = 8_000_000  # ~8 MB of ASCII text: a few hundred interviews of 8,000 words
+MAX_KEPT_CHARS = 8_000_000  # ~8 MB of ASCII text: ~170 interviews of 8,000 words
 
 Version = tuple[str, str]  # (marker, digest of the text as stored)
 
