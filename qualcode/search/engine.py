@@ -28,9 +28,10 @@ from qualcode.search.index import (
     text_digest,
     unindexed,
 )
+from qualcode.search.kept import KeptTexts, searched_texts, turns_of, version_of
 from qualcode.search.matching import Occurrence, is_exact_phrase, occurrences
 from qualcode.search.patterns import FUZZY_DEFAULT, Pattern, parse_pattern
-from qualcode.store.search import texts_with_digests, turn_bounds
+from qualcode.store.search import text_versions, texts_with_digests, turn_bounds
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -141,24 +142,25 @@ class Found:
 
 
 def search(project: Project, pattern: str, options: SearchOptions | None = None, *,
-           refreshed: bool = False, refresh_index: bool = True) -> SearchResult:
+           refreshed: bool = False, refresh_index: bool = True, kept: KeptTexts | None = None) -> SearchResult:
     """The plain twin of ``qualcode search`` (see the module docstring).
 
     ``refreshed=True``: the caller has just refreshed the index (the command does, to
     announce the indexing), so it is not checked a second time. ``refresh_index=False``:
-    write nothing; search what the index does not hold from the text.
+    write nothing; search what the index does not hold from the text. ``kept``: texts
+    kept from the session's earlier searches, used while unchanged (search/kept.py).
     """
     options = options or SearchOptions()
-    found = find(project, pattern, options, refreshed=refreshed, refresh_index=refresh_index)
+    found = find(project, pattern, options, refreshed=refreshed, refresh_index=refresh_index, kept=kept)
     with project.read() as conn:
-        hits = kwic_page(conn, found, options.limit, options.context)
+        hits = kwic_page(conn, found, options.limit, options.context, kept)
     by_role, by_site = counts(found) if options.count else ((), ())
     return SearchResult(pattern, options.mode, options.speaker, found.total, tuple(hits), by_role, by_site,
                         tuple(found.selection.notes))
 
 
 def find(project: Project, pattern: str, options: SearchOptions, *, refreshed: bool = False,
-         refresh_index: bool = True) -> Found:
+         refresh_index: bool = True, kept: KeptTexts | None = None) -> Found:
     """Refresh the index (unless ``refreshed``), select transcripts, find and filter the occurrences.
 
     ``refresh_index=False``: no refresh; transcripts the index does not hold as they are
@@ -178,7 +180,7 @@ def find(project: Project, pattern: str, options: SearchOptions, *, refreshed: b
         if parsed.regex is not None:
             by_transcript = _scan(conn, parsed, selection, speaker, searched if not refresh_index else None)
         else:
-            by_transcript = _from_index(conn, parsed, selection, speaker, stale, searched)
+            by_transcript = _from_index(conn, parsed, selection, speaker, stale, searched, kept)
         if parsed.mode == "phrase":
             by_transcript = _exact_only(conn, parsed, by_transcript)
         by_transcript = code_filter(conn, project, selection, options, by_transcript)
@@ -190,14 +192,14 @@ def _vocabulary(conn, stale: list[str]) -> list[str]:
     from qualcode.store.search import vocabulary
 
     keys = set(vocabulary(conn))
-    turns = _spans(conn, stale)
+    turns = turns_of(conn, stale)
     for transcript_id, text in _texts(conn, stale):
         keys.update(key for key, _ in postings_of(text, turns[transcript_id]))
     return sorted(keys)
 
 
 def _from_index(conn, pattern: Pattern, selection: Selection, speaker, stale: list[str],
-                searched: dict[str, str]) -> dict[str, list[Occurrence]]:
+                searched: dict[str, str], kept: KeptTexts | None = None) -> dict[str, list[Occurrence]]:
     """Occurrences from the index; those of the ``stale`` transcripts from their text (digests into ``searched``)."""
     from qualcode.store.search import postings
 
@@ -207,10 +209,10 @@ def _from_index(conn, pattern: Pattern, selection: Selection, speaker, stale: li
     for transcript_id, key, _kind, positions in postings(conn, keys, None, speaker):
         if transcript_id in selection.ids and transcript_id not in skip:
             per_transcript[transcript_id].setdefault(key, []).extend(json.loads(positions))
-    wanted, turns = set(keys), _spans(conn, stale)
-    for transcript_id, text in _texts(conn, stale):
-        searched[transcript_id] = text_digest(text)
-        for (key, interviewer), positions in postings_for(text, turns[transcript_id], wanted).items():
+    wanted = set(keys)
+    for transcript_id, text, digest, turns, words in searched_texts(conn, stale, kept):
+        searched[transcript_id] = digest
+        for (key, interviewer), positions in postings_for(text, turns, wanted, words).items():
             if speaker is None or interviewer == (speaker == "interviewer"):
                 per_transcript[transcript_id].setdefault(key, []).extend(positions)
     return {t: occurrences(pattern, p) for t, p in sorted(per_transcript.items())}
@@ -220,16 +222,6 @@ def _texts(conn, ids: list[str]):
     from qualcode.store.search import iter_texts
 
     return iter_texts(conn, ids)
-
-
-def _spans(conn, transcript_ids: list[str]) -> dict[str, list[tuple[int, bool, int, int]]]:
-    """The turns as the indexer reads them, ``(ordinal, interviewer, start, end)``, in one statement."""
-    from qualcode.store.search import segment_rows
-
-    turns: dict[str, list[tuple[int, bool, int, int]]] = {t: [] for t in transcript_ids}
-    for r in segment_rows(conn, transcript_ids) if transcript_ids else ():
-        turns[r.transcript_id].append((r.ordinal, bool(r.is_interviewer), r.start_offset, r.end_offset))
-    return turns
 
 
 def _scan(conn, pattern: Pattern, selection: Selection, speaker,
@@ -270,15 +262,16 @@ def checked_text(conn, transcript_id: str, searched: str | None = None) -> str:
     ``searched``: the digest of the text the occurrences were found in, when not the
     index (see :class:`Found`); by default the digest of the text that was indexed.
     """
-    return _checked(transcript_id, texts_with_digests(conn, [transcript_id]).get(transcript_id), searched)
+    return _checked(transcript_id, texts_with_digests(conn, [transcript_id]).get(transcript_id), searched)[0]
 
 
-def kwic_page(conn, found: Found, limit: int | None, width: int) -> list[Hit]:
+def kwic_page(conn, found: Found, limit: int | None, width: int, kept: KeptTexts | None = None) -> list[Hit]:
     """KWIC lines of the first ``limit`` occurrences (all if None), in transcript order.
 
     The page's transcripts are read PAGE_READ at a time, two statements each time (texts
     with their indexed digests, and the turns hit), not three statements per transcript:
-    a word found in 100 transcripts would otherwise cost 300 statements.
+    a word found in 100 transcripts would otherwise cost 300 statements. ``kept``: texts
+    and turns read by earlier searches, used while their transcript is unchanged.
     """
     page: list[tuple[str, list[Occurrence]]] = []
     taken = 0
@@ -291,37 +284,88 @@ def kwic_page(conn, found: Found, limit: int | None, width: int) -> list[Hit]:
     hits: list[Hit] = []
     for first in range(0, len(page), PAGE_READ):
         chunk = page[first : first + PAGE_READ]
-        ids = [transcript_id for transcript_id, _ in chunk]
-        texts = texts_with_digests(conn, ids)
-        turns = turn_bounds(conn, [(t, o.ordinal) for t, items in chunk for o in items])
+        if kept is None:
+            texts, turns = _page_texts(conn, chunk, found.searched)
+        else:
+            texts, turns = _kept_page_texts(conn, chunk, found.searched, kept)
         for transcript_id, items in chunk:
-            text = _checked(transcript_id, texts.get(transcript_id), found.searched.get(transcript_id))
-            hits.extend(_kwic(found.selection.info[transcript_id], transcript_id, text, turns, items, width))
+            hits.extend(_kwic(found.selection.info[transcript_id], transcript_id, texts[transcript_id],
+                              turns[transcript_id], items, width))
     return hits
 
 
-def _checked(transcript_id: str, stored: tuple[str, str | None] | None, searched: str | None) -> str:
-    """The text read for a page, refused as :func:`checked_text` refuses it."""
+Bounds = dict[str, dict[int, tuple[int, int]]]  # transcript -> ordinal -> (start, end) of the turns hit
+
+
+def _page_texts(conn, chunk: list[tuple[str, list[Occurrence]]], searched: dict[str, str]) -> tuple[dict[str, str], Bounds]:
+    """The chunk's texts, checked (:func:`_checked`), and its turns' bounds: two statements."""
+    stored = texts_with_digests(conn, [transcript_id for transcript_id, _ in chunk])
+    texts = {t: _checked(t, stored.get(t), searched.get(t))[0] for t, _ in chunk}
+    turns: Bounds = defaultdict(dict)
+    for (t, ordinal), bounds in turn_bounds(conn, [(t, o.ordinal) for t, items in chunk for o in items]).items():
+        turns[t][ordinal] = bounds
+    return texts, turns
+
+
+def _kept_page_texts(conn, chunk: list[tuple[str, list[Occurrence]]], searched: dict[str, str],
+                     kept: KeptTexts) -> tuple[dict[str, str], Bounds]:
+    """:func:`_page_texts`, taking texts and turns kept at the transcript's current version.
+
+    The versions are read first (no text); a kept text is checked by its stored digest,
+    the others are read, checked as always and kept. Only the turns not kept are read.
+    """
+    versions = text_versions(conn, [transcript_id for transcript_id, _ in chunk])
+    texts: dict[str, str] = {}
+    for t, _ in chunk:
+        version = version_of(versions.get(t))
+        text = kept.text(t, version)
+        if text is not None and version is not None:
+            _check_digest(t, version[1], searched.get(t), versions[t][2])
+            texts[t] = text
+    stored = texts_with_digests(conn, [t for t, _ in chunk if t not in texts])
+    for t, _ in chunk:
+        if t not in texts:
+            texts[t], digest = _checked(t, stored.get(t), searched.get(t))
+            version = version_of(versions.get(t))
+            if version is not None and digest == version[1]:
+                kept.keep(t, version, texts[t])
+    turns: Bounds = {}
+    for t, _ in chunk:
+        kept_bounds = kept.bounds(t, version_of(versions.get(t)))
+        turns[t] = kept_bounds if kept_bounds is not None else {}
+    missing = [(t, o.ordinal) for t, items in chunk for o in items if o.ordinal not in turns[t]]
+    for (t, ordinal), bounds in turn_bounds(conn, missing).items() if missing else ():
+        turns[t][ordinal] = bounds  # the kept dict itself when kept: there for the next search
+    return texts, turns
+
+
+def _checked(transcript_id: str, stored: tuple[str, str | None] | None, searched: str | None) -> tuple[str, str]:
+    """The text read for a page and its digest, refused as :func:`checked_text` refuses it."""
     if stored is None:
         raise SearchError(f"Transcript '{transcript_id}' was removed while it was searched; search again")
     text, indexed = stored
+    digest = text_digest(text)
+    _check_digest(transcript_id, digest, searched, indexed)
+    return text, digest
+
+
+def _check_digest(transcript_id: str, digest: str, searched: str | None, indexed: str | None) -> None:
+    """Refuse a text unless it is the text searched: ``searched`` if given, else the one indexed."""
     if searched is not None:
-        if text_digest(text) != searched:
+        if digest != searched:
             raise SearchError(f"Transcript '{transcript_id}' changed while it was searched; search again")
-        return text
-    if indexed != text_digest(text):
+    elif indexed != digest:
         raise SearchError(
             f"The search index is out of step with transcript '{transcript_id}'; "
             "run 'qualcode search --reindex PATTERN' to rebuild it"
         )
-    return text
 
 
-def _kwic(info, transcript_id: str, text: str, turns: dict[tuple[str, int], tuple[int, int]],
+def _kwic(info, transcript_id: str, text: str, turns: dict[int, tuple[int, int]],
           items: list[Occurrence], width: int) -> list[Hit]:
     hits = []
     for o in items:
-        start, end = turns[transcript_id, o.ordinal]
+        start, end = turns[o.ordinal]
         left = text[max(start, o.start - width) : o.start]
         hits.append(Hit(transcript_id, o.ordinal, o.start, o.end, _flat(text[o.start : o.end]),
                         _flat(left, keep_edge=True), _flat(text[o.end : min(end, o.end + width)], keep_edge=True),

@@ -94,13 +94,15 @@ def refresh(project: Project, *, rebuild: bool = False, announce=None, limit: in
     raise AssertionError("unreachable")
 
 
-def unindexed(conn, transcript_ids: list[str]) -> list[str]:
-    """Of these transcripts, those the index does not hold as they are now (new, replaced, restored)."""
+def unindexed(conn, transcript_ids: list[str] | None = None) -> list[str]:
+    """Of these transcripts (None: all, in id order), those the index does not hold as they are now
+    (new, replaced, restored)."""
     from qualcode.store import search as store
 
     current = store.transcript_markers(conn)
     indexed = store.indexed_markers(conn)
-    return [t for t in transcript_ids if t in current and indexed.get(t) != current[t]]
+    ids = sorted(current) if transcript_ids is None else transcript_ids
+    return [t for t in ids if t in current and indexed.get(t) != current[t]]
 
 
 def _work(conn, rebuild: bool) -> tuple[list[str], list[str], dict[str, str]]:
@@ -158,47 +160,71 @@ def postings_of(text: str, spans) -> dict[tuple[str, bool], list[int]]:
     return found
 
 
-def postings_for(text: str, spans, wanted: set[str]) -> dict[tuple[str, bool], list[int]]:
+@dataclass(frozen=True)
+class TurnWords:
+    """A transcript's words as :func:`postings_for` reads them, whatever is searched for."""
+
+    counts: tuple[int, ...]  # words in each turn, in the order of the turns given
+    distinct: frozenset[str]  # every word of those turns, once
+
+    @property
+    def chars(self) -> int:
+        """About what keeping this costs, in characters (search/kept.py's bound)."""
+        return sum(map(len, self.distinct)) + len(self.counts)
+
+
+def turn_words(text: str, spans) -> TurnWords:
+    """Each turn's words counted and every distinct word listed, by the regular expression engine."""
+    counts, distinct = [], set()
+    for _, _, start, end in spans:
+        words = WORD.findall(text, start, end)
+        counts.append(len(words))
+        distinct.update(words)
+    return TurnWords(tuple(counts), frozenset(distinct))
+
+
+def postings_for(text: str, spans, wanted: set[str], words: TurnWords | None = None) -> dict[tuple[str, bool], list[int]]:
     """:func:`postings_of` restricted to the words whose key is in ``wanted``: the same positions.
 
     For searching a transcript the index lacks: keying every word in order costs about a
-    microsecond a word in Python; here each turn's words are listed and counted by the
-    regular expression engine, each distinct word is keyed once, and only the wanted
-    words are positioned.
+    microsecond a word in Python; here each turn's words are counted and listed by the
+    regular expression engine (``words``, :func:`turn_words` of the same text and turns,
+    when the caller has them already), each distinct word is keyed once, and only the
+    wanted words are positioned.
     """
     keyed = lemmas().key
-    is_wanted: dict[str, bool] = {}
-    turns = []
-    for ordinal, interviewer, start, end in spans:
-        words = WORD.findall(text[start:end])
-        for word in set(words).difference(is_wanted):
-            is_wanted[word] = keyed(word)[:MAX_KEY] in wanted
-        turns.append((ordinal, interviewer, start, end, words))
-    surfaces = {w for w, yes in is_wanted.items() if yes}
+    if words is None:
+        words = turn_words(text, spans)
+    surfaces = {w for w in words.distinct if keyed(w)[:MAX_KEY] in wanted}
     found: dict[tuple[str, bool], list[int]] = defaultdict(list)
     if not surfaces:
         return found
     longest_first = sorted(surfaces, key=len, reverse=True)
-    hit = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, longest_first)) + r")(?![^\W_])")
+    # No look-behind in the pattern: one at its start keeps the regular expression engine
+    # from scanning for the words' first letters (10x slower on a turn). A match right after
+    # a letter or digit is inside a longer word, and so is every other start within it.
+    hit = re.compile(r"(?:" + "|".join(map(re.escape, longest_first)) + r")(?![^\W_])")
+    inside_word, count = WORD.match, WORD.findall
     token = 0
-    for ordinal, interviewer, start, end, words in turns:
-        if not surfaces.isdisjoint(words):
-            segment, seen, counted = text[start:end], 0, token
-            for match in hit.finditer(segment):
-                s, e = match.span()
-                counted += len(WORD.findall(segment, seen, s))
-                found[(keyed(match.group())[:MAX_KEY], interviewer)].extend(
-                    (counted, ordinal, start + s, start + e, _joined(segment, s)))
-                seen, counted = e, counted + 1
-        token += len(words) + 1  # never adjacent across turns
+    for (ordinal, interviewer, start, end), words_in_turn in zip(spans, words.counts, strict=True):
+        seen, counted = start, token
+        for match in hit.finditer(text, start, end):
+            s, e = match.span()
+            if s > start and inside_word(text, s - 1, s):
+                continue
+            counted += len(count(text, seen, s))
+            found[(keyed(match.group())[:MAX_KEY], interviewer)].extend(
+                (counted, ordinal, s, e, _joined(text, start, s)))
+            seen, counted = e, counted + 1
+        token += words_in_turn + 1  # never adjacent across turns
     return found
 
 
-def _joined(segment: str, s: int) -> int:
-    """1 when the word at ``s`` follows another word of its turn across only JOINED characters."""
+def _joined(text: str, start: int, s: int) -> int:
+    """1 when the word at ``s`` follows another word of its turn (from ``start``) across only JOINED characters."""
     gap = 0
-    while gap < 4 and s - gap > 0 and not WORD.match(segment, s - gap - 1, s - gap):
+    while gap < 4 and s - gap > start and not WORD.match(text, s - gap - 1, s - gap):
         gap += 1
-    if not 0 < gap < 4 or s - gap == 0:
+    if not 0 < gap < 4 or s - gap == start:
         return 0
-    return 1 if JOINED.fullmatch(segment, s - gap, s) else 0
+    return 1 if JOINED.fullmatch(text, s - gap, s) else 0

@@ -26,7 +26,11 @@ from qualcode.store.schema import (
 def transcript_markers(conn: Connection) -> dict[str, str]:
     """transcript id -> its current marker (sha256 of the source + when imported)."""
     query = select(transcripts.c.id, transcripts.c.sha256, transcripts.c.imported_at)
-    return {tid: f"{digest}@{stamp.isoformat() if stamp else ''}" for tid, digest, stamp in conn.execute(query)}
+    return {tid: _marker(digest, stamp) for tid, digest, stamp in conn.execute(query)}
+
+
+def _marker(digest: str, stamp: datetime | None) -> str:
+    return f"{digest}@{stamp.isoformat() if stamp else ''}"
 
 
 def indexed_markers(conn: Connection) -> dict[str, str]:
@@ -90,6 +94,20 @@ def texts_with_digests(conn: Connection, ids: list[str]) -> dict[str, tuple[str,
     joined = transcripts.outerjoin(search_indexed, search_indexed.c.transcript_id == transcripts.c.id)
     query = select(transcripts.c.id, transcripts.c.text, search_indexed.c.text_digest).select_from(joined)
     return {tid: (text, digest) for tid, text, digest in conn.execute(query.where(transcripts.c.id.in_(ids)))}
+
+
+def text_versions(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
+    """id -> (marker, digest of the text as stored, digest of the text as indexed or None), texts not read.
+
+    The stored digest is ``transcripts.text_sha256``, written with the text by every store
+    function that writes one (store/transcripts.py); None only in a store migrated before it.
+    """
+    if not ids:
+        return {}
+    joined = transcripts.outerjoin(search_indexed, search_indexed.c.transcript_id == transcripts.c.id)
+    query = select(transcripts.c.id, transcripts.c.sha256, transcripts.c.imported_at, transcripts.c.text_sha256,
+                   search_indexed.c.text_digest).select_from(joined).where(transcripts.c.id.in_(ids))
+    return {tid: (_marker(sha, stamp), stored, indexed) for tid, sha, stamp, stored, indexed in conn.execute(query)}
 
 
 TURNS_PER_READ = 2_000  # (transcript, ordinal) pairs per statement: two bound values each, under SQLite's limit

@@ -19,6 +19,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from qualcode.errors import QualcodeError
+from qualcode.search.kept import KeptTexts
 from qualcode.tui.header import HeaderFacts, fit_header
 from qualcode.tui.keys import key_sections
 from qualcode.tui.routing import KeyRouting
@@ -154,6 +155,7 @@ class CodingApp(KeyRouting, SearchActions, WorkActions, App[None]):
         self._indexing: Timer | None = None  # the next step bringing the search index up to date
         self.last_key_at = 0.0  # time.monotonic() of the latest key (routing.py): steps wait for a pause
         self._prepared: Size | None = None  # the size the hits screen was laid out at (search_actions.py)
+        self.kept_texts = KeptTexts()  # texts F's searches read, for the next F (search/kept.py)
 
     # -- layout ---------------------------------------------------------------
 

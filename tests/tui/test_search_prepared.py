@@ -141,3 +141,74 @@ async def test_what_the_preparation_built_is_left_out_of_full_collections(projec
         await pilot.pause(0.1)
         assert gc.get_freeze_count() > frozen_before
         assert gc.is_tracked(hits) and not any(hits is o for o in gc.get_objects(generation=2))
+
+
+async def test_f_straight_after_an_import_and_a_replace_shows_the_new_texts_hits(project, interview, second):
+    # F keeps the texts it read for the next F (search/kept.py). Right after vsp-2 is
+    # replaced (the word now elsewhere) and vsp-3 imported, with no pause between, the
+    # next F lists what a search with nothing kept lists: the new texts, cut where they are now.
+    from qualcode.search.engine import SearchOptions, search
+    from qualcode.store.transcripts import replace_transcript
+    from qualcode.transcripts.model import Transcript, Turn, render
+    from qualcode.tui.screens.hits import hit_row
+
+    def fresh_rows(pattern: str):
+        options = SearchOptions(limit=search_actions.HITS_SHOWN, context=40)
+        return [hit_row(h) for h in search(project, pattern, options, refresh_index=False).hits]
+
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        assert await built(pilot, app) is not None
+        await pilot.press("F", *"shelter", "enter")
+        await settle(pilot)
+        before = list(app.screen.pick_list.rows)
+        assert "vsp-2" in {r.value[0] for r in before} and len(app.kept_texts) >= 2
+        await pilot.press("escape")
+        text, segments = render([Turn("Interviewer", "Where now?"), Turn("Respondent", "Nothing."),
+                                 Turn("Interviewer", "And then?"), Turn("Respondent", "Later a shelter, then a shelter bed.")],
+                                {"Interviewer"})
+        with project.write() as conn:
+            replace_transcript(conn, Transcript(id="vsp-2", title="vsp-2", role="service_provider", site="A", text=text,
+                                                segments=segments, format="text", source_path="vsp-2b.txt", sha256="b"))
+        add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "More shelter beds.")])
+        await pilot.press("F", *"shelter", "enter")
+        await settle(pilot)
+        rows = list(app.screen.pick_list.rows)
+        assert rows == fresh_rows("shelter") and rows != before
+        assert [r.value[:2] for r in rows if r.value[0] != "vsp-1"] == [("vsp-2", 4), ("vsp-2", 4), ("vsp-3", 2)]
+
+
+async def test_what_the_prompt_read_ahead_is_not_used_once_the_transcript_changed(project, interview, second):
+    # F's prompt reads the transcripts the index lacks (vsp-3, just imported) while the coder
+    # types. Replaced before the Enter (the word now in another turn, twice), the search
+    # reads it again: the hits are the new text's, and F writes nothing.
+    from qualcode.search.kept import version_of
+    from qualcode.store.search import text_versions
+    from qualcode.store.transcripts import replace_transcript
+    from qualcode.transcripts.model import Transcript, Turn, render
+
+    def version(transcript_id):
+        with project.read() as conn:
+            return version_of(text_versions(conn, [transcript_id]).get(transcript_id))
+
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        assert await built(pilot, app) is not None
+        add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "More shelter beds.")])
+        with executed(project.engine) as statements:
+            await pilot.press("F")
+            await settle(pilot)
+            assert app.kept_texts.searched("vsp-3", version("vsp-3")) is not None  # read ahead
+            await pilot.press(*"shelte")
+            text, segments = render([Turn("Interviewer", "Q?"), Turn("Respondent", "No."), Turn("Interviewer", "And?"),
+                                     Turn("Respondent", "A shelter, then another shelter.")], {"Interviewer"})
+            with project.write() as conn:
+                replace_transcript(conn, Transcript(id="vsp-3", title="vsp-3", role="service_provider", site="A",
+                                                    text=text, segments=segments, format="text",
+                                                    source_path="vsp-3b.txt", sha256="b"))
+            seen = len(statements)
+            await pilot.press("r", "enter")
+            await settle(pilot)
+        rows = [r for r in app.screen.pick_list.rows if r.value[0] == "vsp-3"]
+        assert [(r.value[1], text[r.value[2]:r.value[3]]) for r in rows] == [(4, "shelter"), (4, "shelter")]
+        assert kinds(statements[seen:]) <= {"BEGIN", "SELECT", "COMMIT", "ROLLBACK"}
