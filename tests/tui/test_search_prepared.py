@@ -9,9 +9,9 @@ from textual.screen import Screen
 from qualcode.tui import search_actions
 from qualcode.tui.app import CodingApp
 from qualcode.tui.screens.hits import HitsScreen
-from tests.helpers import add_transcript
+from tests.helpers import add_transcript, statements_of
 from tests.tui.conftest import settle
-from tests.tui.test_find_and_go import coded, executed, kinds
+from tests.tui.test_find_and_go import coded, kinds
 
 pytestmark = pytest.mark.coders("ana")
 
@@ -55,7 +55,7 @@ def layouts(monkeypatch) -> list[Screen]:
 async def test_a_pause_builds_the_hits_screen_unseen_and_writes_nothing(project, interview, second):
     app = CodingApp(project, "ana", "vsp-1")
     async with app.run_test(size=SIZE) as pilot:
-        with executed(project.engine) as statements:
+        with statements_of(project.engine) as statements:
             hits = await built(pilot, app)
         assert hits is not None
         assert app.screen is not hits and app.focused is app.transcript_view  # the coding screen as it was
@@ -195,7 +195,7 @@ async def test_what_the_prompt_read_ahead_is_not_used_once_the_transcript_change
     async with app.run_test(size=SIZE) as pilot:
         assert await built(pilot, app) is not None
         add_transcript(project, "vsp-3", "service_provider", [("Interviewer", "Q?"), ("Respondent", "More shelter beds.")])
-        with executed(project.engine) as statements:
+        with statements_of(project.engine) as statements:
             await pilot.press("F")
             await settle(pilot)
             assert app.kept_texts.searched("vsp-3", version("vsp-3")) is not None  # read ahead
