@@ -111,3 +111,24 @@ async def test_the_scroll_bar_as_painted_follows_each_turn_growing_and_shrinking
 
 def bar_column(app: CodingApp, x: int, y: int, height: int) -> list:
     return [list(strip.crop(x, x + 1)) for strip in app.screen._compositor.render_strips()[y : y + height]]
+
+
+@pytest.mark.parametrize("scrolled", [False, True])
+async def test_removing_a_turns_first_tag_repaints_the_turn_from_its_first_row(project, long_interview, scrolled):
+    """The first tag gone: every row of the turn changes (the tags move up) and the rows below move."""
+    session = CodingSession(project, "ana")
+    for code in GROWING:
+        session.tag(long_interview, 4, [code])
+    app = CodingApp(project, "ana", long_interview)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view, state = app.transcript_view, app.state
+        app._run(lambda: state.go_to(4))
+        if scrolled:  # the turn's first row at the pane's top
+            view.scroll_to(y=view._starts[3], animate=False, immediate=True)
+        await pilot.pause()
+        first = state.mine(4)[0].code_id
+        app._run(lambda: state.toggle(first))
+        await pilot.pause()
+        assert f" {first} " not in view.turn_text(4)
+        assert_pane_is_fresh(app)
