@@ -132,3 +132,12 @@ async def test_removing_a_turns_first_tag_repaints_the_turn_from_its_first_row(p
         await pilot.pause()
         assert f" {first} " not in view.turn_text(4)
         assert_pane_is_fresh(app)
+
+
+async def test_the_theme_looked_up_once_per_name_follows_a_change_of_theme(project, interview):
+    app = CodingApp(project, "ana", "vsp-1")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.current_theme.name == app.theme
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert app.current_theme.name == "textual-light" and not app.current_theme.dark
