@@ -21,6 +21,7 @@ Run::
 
     python benchmarks/bench_tui.py            # prints a table
     python benchmarks/bench_tui.py --json out.json
+    python benchmarks/bench_tui.py --own-actions --presses 160  # only j k t u U, the filter, : N Enter (quick A/B)
     python benchmarks/bench_tui.py --extra-transcripts 100 --search "hotline housing"  # F hits ~80 transcripts
 
 Target: p95 under 50 ms for every action (CPU p95 under 25 ms); opening the jump list
@@ -179,14 +180,16 @@ class PaintClock:
         app._display = timed_display
 
 
-async def drive(project: Project, presses: int, pattern: str = "hotline") -> tuple[dict, dict, dict, float, list[str]]:
+async def drive(project: Project, presses: int, pattern: str = "hotline",
+                own_only: bool = False) -> tuple[dict, dict, dict, float, list[str]]:
     """Open the app and time a mix of keypresses.
 
     Returns three samples per action: *press to paint* (from sending the key to the
     last screen update it caused), the process *CPU time* spent meanwhile (what the
     key costs regardless of other load on the machine) and the *pilot round trip*
     (``press`` + ``pause``, which includes Textual's fixed idle-detection sleeps:
-    at least 3 x 20 ms).
+    at least 3 x 20 ms). ``own_only``: only the moves and the coder's own actions
+    (``j``, ``k``, ``t``, ``u``, ``U``, the code filter, ``: N Enter``), for a quick A/B.
     """
     from qualcode.search.index import refresh
     from qualcode.tui.app import CodingApp
@@ -220,10 +223,13 @@ async def drive(project: Project, presses: int, pattern: str = "hotline") -> tup
             await timed(pilot, "previous turn (k)", "k")
             await timed(pilot, "toggle code (t)", "t")  # apply ...
             await timed(pilot, "toggle code (t)", "t")  # ... and remove again
-            await timed(pilot, "sentence mode (s, l)", "s")
-            await timed(pilot, "sentence mode (s, l)", "l")
-            await timed(pilot, "toggle code (t)", "t")  # a sub-span coding
-            await timed(pilot, "sentence mode (s, l)", "escape")
+            if own_only:
+                await timed(pilot, "toggle code (t)", "t")  # on again, for the undo below
+            else:
+                await timed(pilot, "sentence mode (s, l)", "s")
+                await timed(pilot, "sentence mode (s, l)", "l")
+                await timed(pilot, "toggle code (t)", "t")  # a sub-span coding
+                await timed(pilot, "sentence mode (s, l)", "escape")
             await timed(pilot, "undo (u)", "u")
             await timed(pilot, "redo (U)", "U")
             await timed(pilot, "undo (u)", "u")
@@ -232,22 +238,25 @@ async def drive(project: Project, presses: int, pattern: str = "hotline") -> tup
                 await timed(pilot, "filter typing", char)
             await timed(pilot, "apply from filter (Enter)", "enter")
             await timed(pilot, "undo (u)", "u")
-            if i % 2 == 0:
-                await timed(pilot, "next uncoded (n)", "n")
-                await timed(pilot, "nothing to code (-)", "minus")  # mark the uncoded turn ...
-                await timed(pilot, "nothing to code (-)", "minus")  # ... and clear the mark
-            await timed(pilot, "select words (w, W, B)", "w")
-            await timed(pilot, "select words (w, W, B)", "W")
-            await timed(pilot, "select words (w, W, B)", "B")
-            await timed(pilot, "grow by a sentence ())", "right_parenthesis")
-            await timed(pilot, "toggle code on words (t)", "t")
-            await timed(pilot, "undo (u)", "u")
-            await timed(pilot, "select words (w, W, B)", "escape")
-            await pilot.press("f", *"hotline"[: 3 + i % 4])
-            await timed(pilot, "find in transcript (f … Enter)", "enter")
-            await timed(pilot, "next match (>)", "greater_than_sign")
+            if not own_only:
+                if i % 2 == 0:
+                    await timed(pilot, "next uncoded (n)", "n")
+                    await timed(pilot, "nothing to code (-)", "minus")  # mark the uncoded turn ...
+                    await timed(pilot, "nothing to code (-)", "minus")  # ... and clear the mark
+                await timed(pilot, "select words (w, W, B)", "w")
+                await timed(pilot, "select words (w, W, B)", "W")
+                await timed(pilot, "select words (w, W, B)", "B")
+                await timed(pilot, "grow by a sentence ())", "right_parenthesis")
+                await timed(pilot, "toggle code on words (t)", "t")
+                await timed(pilot, "undo (u)", "u")
+                await timed(pilot, "select words (w, W, B)", "escape")
+                await pilot.press("f", *"hotline"[: 3 + i % 4])
+                await timed(pilot, "find in transcript (f … Enter)", "enter")
+                await timed(pilot, "next match (>)", "greater_than_sign")
             await pilot.press("colon", *str(1 + (i * 37) % 400))
             await timed(pilot, "go to turn (: N Enter)", "enter")
+            if own_only:
+                continue
             await timed(pilot, "scroll definition (})", "right_curly_bracket")
             await timed(pilot, "open jump list (g)", "g")
             await timed(pilot, "close jump list (Esc)", "escape")
@@ -321,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="this many more generated 8,000-word interviews in the project (indexed)")
     parser.add_argument("--search", default="hotline", help="the pattern F searches for")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--own-actions", action="store_true",
+                        help="time only j, k, t, u, U, the code filter and : N Enter (a quick A/B of the shared repaint)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -335,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
             f"(built in {time.perf_counter() - started:.1f} s)"
         )
         load_before = os.getloadavg()[0]  # wall times mean little on a loaded machine; CPU times still do
-        paint, cpu, round_trip, startup, suggesters = asyncio.run(drive(project, args.presses, args.search))
+        paint, cpu, round_trip, startup, suggesters = asyncio.run(
+            drive(project, args.presses, args.search, args.own_actions))
         load = (load_before, os.getloadavg()[0])
         saving = time_saving(project, transcript, args.saves)
         project.close()

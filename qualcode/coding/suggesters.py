@@ -14,7 +14,7 @@ register stubs).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from qualcode.coding.actions import ActionResult
@@ -24,7 +24,7 @@ from qualcode.coding.suggestion import Suggester, Suggestion
 
 __all__ = [
     "BUILTIN", "SUGGESTERS", "Suggester", "SuggesterFactory", "Suggestion", "accept", "load_suggesters",
-    "register_suggester", "reject", "suggestions_for", "unregister_suggester",
+    "register_suggester", "reject", "suggestions_by_turn", "suggestions_for", "unregister_suggester",
 ]
 
 if TYPE_CHECKING:
@@ -57,14 +57,30 @@ def suggestions_for(
     applied: set[str] | frozenset[str] = frozenset(),
 ) -> list[Suggestion]:
     """Every suggester's proposals for the segment, best first, minus codes already applied."""
-    found: dict[tuple[str, int, int], Suggestion] = {}
+    return _best(item for suggester in suggesters for item in suggester.suggest(transcript, segment, coder)
+                 if item.code_id not in applied)
+
+
+def suggestions_by_turn(suggesters: list[Suggester], transcript: Transcript, coder: str) -> dict[int, list[Suggestion]] | None:
+    """:func:`suggestions_for` of every turn of the transcript at once (a turn without any: an
+    empty list), when every suggester answers for a whole transcript (``suggest_transcript``,
+    one query); None when one does not, to be asked turn by turn."""
+    if not all(hasattr(suggester, "suggest_transcript") for suggester in suggesters):
+        return None
+    found: dict[int, list[Suggestion]] = {segment.ordinal: [] for segment in transcript.segments}
     for suggester in suggesters:
-        for item in suggester.suggest(transcript, segment, coder):
-            if item.code_id in applied:
-                continue
-            key = (item.code_id, item.start, item.end)
-            if key not in found or (item.score or 0) > (found[key].score or 0):
-                found[key] = item
+        for ordinal, items in suggester.suggest_transcript(transcript, coder).items():  # type: ignore[attr-defined]
+            found.setdefault(ordinal, []).extend(items)
+    return {ordinal: _best(items) for ordinal, items in found.items()}
+
+
+def _best(items: Iterable[Suggestion]) -> list[Suggestion]:
+    """One suggestion per (code, span), the best scored; best first."""
+    found: dict[tuple[str, int, int], Suggestion] = {}
+    for item in items:
+        key = (item.code_id, item.start, item.end)
+        if key not in found or (item.score or 0) > (found[key].score or 0):
+            found[key] = item
     return sorted(found.values(), key=lambda s: (-(s.score or 0), s.code_id))
 
 

@@ -36,6 +36,7 @@ from qualcode.tui.work_actions import WorkActions
 
 if TYPE_CHECKING:
     from textual.geometry import Size
+    from textual.theme import Theme
     from textual.timer import Timer
 
     from qualcode.coding.suggesters import Suggester
@@ -156,6 +157,16 @@ class CodingApp(KeyRouting, SearchActions, WorkActions, App[None]):
         self.last_key_at = 0.0  # time.monotonic() of the latest key (routing.py): steps wait for a pause
         self._prepared: Size | None = None  # the size the hits screen was laid out at (search_actions.py)
         self.kept_texts = KeptTexts()  # texts F's searches read, for the next F (search/kept.py)
+
+    @property
+    def current_theme(self) -> Theme:
+        """The theme, looked up once per theme name: Textual asks for it on every line it paints
+        (~80 a key), and each lookup copied the dict of registered themes."""
+        themes: dict[str, Theme] = vars(self).setdefault("_themes", {})  # App.__init__ asks already
+        theme = themes.get(self.theme)
+        if theme is None:
+            theme = themes[self.theme] = super().current_theme
+        return theme
 
     # -- layout ---------------------------------------------------------------
 

@@ -353,10 +353,11 @@ class CodingState(SentenceSelecting, WordSelecting, Suggesting, Finding, WorkMix
     def _after(self, result: ActionResult) -> Outcome:
         """Update the turns an action touched, move the counts by what changed there; describe it."""
         rows = result.added + result.removed + result.unchanged + result.decisions
-        if result.decisions:  # an accept/reject, or its undo/redo: the suggestions shown change
+        if result.decisions:  # an accept/reject, or its undo/redo: the suggestions of its turn change
             with self.project.read() as conn:
                 self._rejected = rejected_suggestions(conn, self.coder, self.transcript.id)
-            self._proposed.clear()
+            for row in result.decisions:
+                self._proposed.pop(self._ordinal_of.get(row.segment_id), None)  # type: ignore[arg-type]
         tid = self.transcript.id
 
         def located(row: StoredCoding | DecisionChange) -> bool:

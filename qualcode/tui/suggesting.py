@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualcode.coding.suggesters import Suggestion, suggestions_for
+from qualcode.coding.suggesters import Suggestion, suggestions_by_turn, suggestions_for
 from qualcode.errors import CodingError
 from qualcode.tui.outcome import Outcome
 
@@ -41,13 +41,16 @@ class Suggesting:
     def suggestions(self) -> list[Suggestion]:
         """Every suggester's proposals for the current turn, minus rejected and applied ones.
 
-        The suggesters are asked once per turn (the stored suggester queries the store)
-        and again only when the transcript's suggestions or other coders' codings move
-        (:meth:`refresh`) or the coder decides on a suggestion: applying or removing a
+        The suggesters are asked once per turn (the stored suggester queries the store;
+        when every suggester can, once for all the transcript's turns) and again only when
+        the transcript's suggestions or other coders' codings move (:meth:`refresh`: all
+        turns) or the coder decides on a suggestion (that turn): applying or removing a
         code only filters their answer again.
         """
         ordinal = self.current
         if ordinal not in self._suggestions:
+            if not self._proposed:  # asked afresh: every turn at once when the suggesters can (one query)
+                self._proposed.update(suggestions_by_turn(self.suggesters, self.transcript, self.coder) or {})
             if ordinal not in self._proposed:
                 self._proposed[ordinal] = suggestions_for(self.suggesters, self.transcript, self.segment, self.coder)
             applied = self.applied(ordinal)

@@ -146,3 +146,45 @@ def test_suggestions_of_codes_no_longer_applicable_are_hidden(rules_project):
     reopened = use_rules_codebook(rules_project, narrowed)
     assert served(reopened, "vsp-1", 6) == []
     assert "referral.hotline" not in {s.code_id for s in served(reopened, "vsp-1", 2)}
+
+
+def every_turn(project, transcript_id: str, coder: str) -> tuple[dict, dict]:
+    """Each turn's suggestions asked turn by turn, and asked for the whole transcript at once."""
+    with project.read() as conn:
+        transcript = load_transcript(conn, transcript_id)
+    loaded = suggesters.load_suggesters(project)
+    one_by_one = {s.ordinal: suggesters.suggestions_for(loaded, transcript, s, coder) for s in transcript.segments}
+    return one_by_one, suggesters.suggestions_by_turn(loaded, transcript, coder)
+
+
+@pytest.mark.parametrize("change", ["none", "rejected", "accepted", "model shown", "model hidden", "narrowed"])
+@pytest.mark.parametrize("coder", ["ann", "bob"])
+def test_a_whole_transcripts_suggestions_are_each_turns_asked_alone(rules_project, change, coder):
+    """The coding screen reads every turn's suggestions in one query: the same as asking turn by turn."""
+    project = rules_project
+    hotline = next(s for s in served(project, "vsp-1", 2) if s.code_id == "referral.hotline")
+    if change == "rejected":
+        suggesters.reject(project, "ann", "vsp-1", 2, hotline)
+    elif change == "accepted":
+        suggesters.accept(project, "ann", "vsp-1", 2, hotline)
+    elif change.startswith("model"):
+        _store_model_suggestion(project, "referral.medical", 0.8 if change == "model shown" else 0.3)
+    elif change == "narrowed":
+        _store_model_suggestion(project, "referral.hotline", 0.9)
+        project = use_rules_codebook(project, RULES_CODEBOOK.replace(
+            "      - id: referral.hotline\n", "      - id: referral.hotline\n        roles: [prosecutor]\n"))
+    one_by_one, at_once = every_turn(project, "vsp-1", coder)
+    assert at_once == one_by_one
+    assert any(one_by_one.values())  # something to compare
+
+
+def test_a_suggester_that_answers_turn_by_turn_is_asked_so(rules_project):
+    class TurnByTurn:
+        name = "turns"
+
+        def suggest(self, transcript, segment, coder):
+            return []
+
+    with rules_project.read() as conn:
+        transcript = load_transcript(conn, "vsp-1")
+    assert suggesters.suggestions_by_turn([StoredSuggester(rules_project), TurnByTurn()], transcript, "ann") is None

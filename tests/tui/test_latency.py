@@ -151,6 +151,42 @@ def test_suggesters_are_asked_once_per_turn_until_something_else_moves(project, 
     assert CountingSuggester.asked == [2, 2, 2]
 
 
+class WholeTranscriptSuggester(KeywordSuggester):
+    """Answers for a turn, or for every turn at once (as the stored suggester does); records which."""
+
+    asked: list[object] = []
+
+    def suggest(self, transcript, segment, coder):
+        self.asked.append(segment.ordinal)
+        return super().suggest(transcript, segment, coder)
+
+    def suggest_transcript(self, transcript, coder):
+        self.asked.append("all")
+        return {s.ordinal: KeywordSuggester.suggest(self, transcript, s, coder) for s in transcript.segments}
+
+
+def test_a_whole_transcripts_suggestions_are_read_at_once_and_a_decision_asks_for_its_turn(project, interview):
+    WholeTranscriptSuggester.asked = []
+    state = CodingState(project, "ana", "vsp-1", suggesters=[WholeTranscriptSuggester(project)])
+    alone = CodingState(project, "ana", "vsp-1", suggesters=[KeywordSuggester(project)])
+    for ordinal in (2, 4, 2):
+        state.go_to(ordinal)
+        alone.go_to(ordinal)
+        assert state.suggestions() == alone.suggestions()
+    assert WholeTranscriptSuggester.asked == ["all"]  # one read for every turn shown
+    state.go_to(2)
+    state.reject()  # a decision: its turn is asked again, alone
+    assert [s.code_id for s in state.suggestions()] == ["challenge.case_length"]
+    assert WholeTranscriptSuggester.asked == ["all", 2]
+    state.undo()  # the rejected suggestion is back
+    assert [s.code_id for s in state.suggestions()] == [HOTLINE, "challenge.case_length"]
+    assert WholeTranscriptSuggester.asked == ["all", 2, 2]
+    CodingSession(project, "ben").tag("vsp-1", 4, ["challenge"])  # someone else: all asked again after the tick
+    state.refresh()
+    state.suggestions()
+    assert WholeTranscriptSuggester.asked == ["all", 2, 2, "all"]
+
+
 def test_an_undo_in_another_transcript_moves_the_counts(project, interview, second):
     state = fresh(project, transcript_id="vsp-2")
     state.toggle(HOTLINE)

@@ -223,6 +223,21 @@ class StoredSuggester:
                 if segment_id is not None else []
             )
             rows = blind_model_filter(conn, self.project, coder, transcript.id, rows)
+        return self._shown(rows)
+
+    def suggest_transcript(self, transcript: Transcript, coder: str) -> dict[int, list[Suggestion]]:
+        """What :meth:`suggest` answers for each turn of the transcript, in one query (turns
+        without suggestions left out): the coding screen asks once, not twice per turn it shows."""
+        with self.project.read() as conn:
+            rows = open_suggestions(conn, transcript=transcript.id, undecided_by=coder)
+            rows = blind_model_filter(conn, self.project, coder, transcript.id, rows)
+        by_turn: dict[int, list[dict]] = {}
+        for row in rows:
+            by_turn.setdefault(row["ordinal"], []).append(row)
+        return {ordinal: self._shown(turn_rows) for ordinal, turn_rows in by_turn.items()}
+
+    def _shown(self, rows: list[dict]) -> list[Suggestion]:
+        """The rows the coder is shown (a model's from its threshold up, codes still applicable), as suggestions."""
         return [
             Suggestion(
                 row["code_id"],

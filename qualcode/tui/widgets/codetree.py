@@ -1,4 +1,5 @@
-"""Two small Line API widgets of the codebook pane: the code tree and the detail panel.
+"""Two small Line API widgets of the codebook pane: the code tree and the detail panel
+(and a scroll-bar helper the transcript pane shares with them).
 
 Why not Textual's ``Tree`` and ``Static``: both ask for a full-screen layout whenever
 their content changes (rebuilding a ``Tree`` on each typed character of the filter
@@ -19,6 +20,7 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
 CURSOR = Style(bgcolor="#3b4f7a", bold=True)
@@ -243,3 +245,20 @@ class TextPanel(LinesView, can_focus=True):
         size = Size(width, viewport * -(-len(self._lines) // viewport) or viewport)
         if size != self.virtual_size:
             self.virtual_size = size
+
+
+def set_bar_range(bar: ScrollBar, virtual: int) -> None:
+    """Give the scroll bar a new range; repaint it only if its thumb moved a cell or an eighth.
+
+    A turn a row taller moves the range of a long transcript by one row in thousands: the
+    bar would repaint all its rows for a thumb drawn exactly as before.
+    """
+    def drawn(virtual_size: int) -> list:
+        window = bar.window_size if bar.window_size < virtual_size else 0
+        return list(ScrollBarRender.render_bar(bar.size.height, virtual_size, window, bar.position,
+                                               bar.thickness, bar.vertical).segments)
+
+    if drawn(virtual) == drawn(bar.window_virtual_size):
+        bar.set_reactive(ScrollBar.window_virtual_size, virtual)
+    else:
+        bar.window_virtual_size = virtual

@@ -29,6 +29,7 @@ from textual.strip import Strip
 
 from qualcode.tui.colors import code_color
 from qualcode.tui.selection import evidence_spans
+from qualcode.tui.widgets.codetree import set_bar_range
 from qualcode.tui.wrap import offset_at_column, wrap_spans
 
 if TYPE_CHECKING:
@@ -84,6 +85,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         # is shown, so only the tags can change a turn's height (f marks dozens of turns)
         self._text_rows: list[int | None] = []
         self._blocks: dict[int, list[Strip]] = {}  # index -> strips, only for painted turns
+        # Turns as last drawn while not current, with what that drawing shows (_plain_key):
+        # moving on redraws the turn left as it was before it became current, if unchanged.
+        self._plain: dict[int, tuple[tuple, list[Strip]]] = {}
         self._starts: list[int] = []
         self._colors: dict[str, str] = {}
         self._base_style: Style | None = None  # the paint's style, set by render_lines
@@ -97,7 +101,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._width = max(20, self.scrollable_content_region.width or self.size.width)
         self._heights = [None] * len(self.state.transcript.segments)
         self._text_rows = [None] * len(self._heights)
-        self._blocks = {}
+        self._blocks, self._plain = {}, {}
         self._relayout()
 
     def refresh_turns(self, ordinals: set[int]) -> None:
@@ -110,7 +114,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         for index in indexes:
             self._heights[index] = None
         if [self._height(i) for i in indexes] != before:
-            self._relayout()
+            # Rows above the first touched turn stay where they were: repaint from there down.
+            self._relayout(from_line=min((self._starts[i] for i in indexes), default=0))
             return
         top, bottom = int(self.scroll_y), int(self.scroll_y) + self.size.height
         for index in indexes:
@@ -260,7 +265,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- layout and rendering -------------------------------------------------
 
-    def _relayout(self) -> None:
+    def _relayout(self, from_line: int = 0) -> None:
         starts, position = [], 0
         for index in range(len(self._heights)):
             starts.append(position)
@@ -272,8 +277,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             # virtual_size lays out the whole screen and repaints every pane (10-15 ms of CPU
             # per key); the vertical bar is shown before and after, so no pane changes size.
             self.set_reactive(TranscriptView.virtual_size, size)
-            self.vertical_scrollbar.window_virtual_size = position
-            self.scroll_y = self.scroll_y  # clamped to the new range (validate_scroll_y)
+            set_bar_range(self.vertical_scrollbar, position)
+            top = int(self.scroll_y)
+            self.scroll_y = self.scroll_y  # clamped to the new range (validate_scroll_y); a move repaints all
+            if top == int(self.scroll_y) and from_line > top:
+                self.refresh(Region(0, from_line - top, self.size.width, max(0, self.size.height - from_line + top)))
+                return
         else:
             self.virtual_size = size
         self.refresh()
@@ -302,7 +311,15 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         block = self._blocks.get(index)
         if block is None:
             segment = self.state.transcript.segments[index]
-            block = render_turn(self.app.console, self.state, segment, self._width, self._color)
+            if segment.ordinal == self.state.current:
+                block = render_turn(self.app.console, self.state, segment, self._width, self._color)
+            else:
+                key = _plain_key(self.state, segment.ordinal, self._width)
+                kept = self._plain.get(index)
+                if kept is None or kept[0] != key:
+                    kept = self._plain[index] = (key, render_turn(self.app.console, self.state, segment,
+                                                                  self._width, self._color))
+                block = kept[1]
             self._blocks[index] = block
         return block
 
@@ -318,6 +335,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         text = reflow(self.state.transcript.text[segment.start : segment.end])
         spans = wrap_spans(text, column_widths(self._width)[1])
         return 1 + next((i for i, (_, end) in enumerate(spans) if start < end), 0)
+
+
+def _plain_key(state: CodingState, ordinal: int, width: int) -> tuple:
+    """What a turn drawn while not current shows (see :func:`render_turn`): equal keys, equal strips."""
+    return (width, tuple(state.mine(ordinal)), tuple(state.others(ordinal)), tuple(state.matches_in(ordinal)),
+            state.nothing_marked(ordinal))
 
 
 def column_widths(width: int) -> tuple[int, int]:
