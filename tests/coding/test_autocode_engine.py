@@ -67,6 +67,25 @@ def test_family_key_leaves_non_derivations_apart(nlp, word, other):
     assert lemmas.key(word) != lemmas.key(other)
 
 
+def test_the_plain_lookup_table_gives_the_lemmatizers_keys(nlp):
+    """The matcher reads spaCy's lookup table itself (no lemmatizer in its pipeline): every
+    form of the table, every lemma, and forms outside it get the lemmatizer's lemma and key."""
+    from qualcode.coding.autocode.lemmas import LemmaIndex
+
+    plain, spacy_table = LemmaIndex.english(), LemmaIndex(nlp)
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    assert len(plain._table) == len(table) > 40_000
+    forms = [*plain._table, *plain._table.values(), "", "qwertyuiop", "survivor’s", "referrals"]
+    assert [plain.lemma(f) for f in forms] == [spacy_table.lemma(f) for f in forms]
+    assert [plain.key(f) for f in forms] == [spacy_table.key(f) for f in forms]
+
+
+def test_the_matchers_pipeline_tokenizes_without_a_lemmatizer():
+    from qualcode.coding.autocode.lemmas import make_matcher_nlp
+
+    assert make_matcher_nlp().pipe_names == []
+
+
 @pytest.mark.parametrize(
     ("lemma", "key"), [("arrival", "arrive"), ("approval", "approve"), ("dismissal", "dismiss")]
 )

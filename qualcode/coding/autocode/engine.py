@@ -121,8 +121,8 @@ class RuleMatcher:
     """Compiled rules of some codes; match units of text with :meth:`match_text` or :meth:`match_texts`."""
 
     def __init__(self, codes: Iterable[Code], nlp: Language | None = None) -> None:
-        self.nlp = nlp or make_matcher_nlp()
-        self.lemmas = LemmaIndex(self.nlp)
+        self.nlp = nlp or make_matcher_nlp()  # the tokenizer; keys come from the lookup table
+        self.lemmas = LemmaIndex.english()
         self.terms: list[tuple[str, tuple[str, ...]]] = []
         self._term_ids: dict[str, int] = {}
         self._fuzzy: list[_FuzzySpec] = []
