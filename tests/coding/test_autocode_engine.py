@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualcode.codebook.model import Code, FuzzyTerm, NearPair, Rules
 from qualcode.coding.autocode.engine import RuleMatcher, required_literals, sentence_bounds
@@ -78,6 +80,23 @@ def test_the_plain_lookup_table_gives_the_lemmatizers_keys(nlp):
     forms = [*plain._table, *plain._table.values(), "", "qwertyuiop", "survivor’s", "referrals"]
     assert [plain.lemma(f) for f in forms] == [spacy_table.lemma(f) for f in forms]
     assert [plain.key(f) for f in forms] == [spacy_table.key(f) for f in forms]
+
+
+@given(
+    st.lists(st.text("abceilnoprst'-", max_size=12), max_size=40),
+    st.lists(st.tuples(st.text("abceilnoprst", min_size=1, max_size=10), st.integers(0, 100)), min_size=1, max_size=4),
+)
+def test_a_batch_of_new_words_gets_each_words_own_fuzzy_scores(nlp, words, terms):
+    """Model: fuzz.ratio of each word against each one-word fuzzy term, kept when at least its min_score."""
+    from rapidfuzz import fuzz
+
+    fuzzy = tuple(FuzzyTerm(term, score) for term, score in terms)
+    matcher = RuleMatcher([code("c", fuzzy=fuzzy)], nlp)
+    expected = [
+        tuple((i, s) for i, t in enumerate(fuzzy) if (s := fuzz.ratio(t.term.lower(), word, score_cutoff=t.min_score)))
+        for word in words
+    ]
+    assert matcher._fuzzy_scores(words) == expected
 
 
 def test_the_matchers_pipeline_tokenizes_without_a_lemmatizer():

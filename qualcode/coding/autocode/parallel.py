@@ -13,7 +13,8 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.autocode.engine import RuleMatcher, collector_paused
+from qualcode.coding.autocode.collector import age_survivors, collector_paused
+from qualcode.coding.autocode.engine import RuleMatcher
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -90,23 +91,8 @@ def match_units(
             done += sum(counts[start:end])
             if progress is not None:
                 progress(done, total)
-        _age(results)
+        age_survivors(results)
     return results
-
-
-def _age(results: list) -> None:
-    """Move what the run made and kept (the matches) to the collector's oldest generation.
-
-    Everything allocated with the collector held off is still in the youngest generation,
-    so the first collection after the run would walk all of it (0.04-0.06 s per 2M words:
-    hundreds of thousands of hits, which as tuple subclasses stay tracked). Objects that
-    survive are promoted to the oldest generation by the young collections anyway; this
-    skips those walks, not any freeing (reference counting frees the matches as before,
-    and full collections still see them).
-    """
-    if results:
-        gc.freeze()
-        gc.unfreeze()
 
 
 def _chunks(size: int, counts: list[int], chunk_words: int) -> Iterator[tuple[int, int]]:
