@@ -23,7 +23,7 @@ def nlp():
     return make_nlp()
 
 
-def matched(nlp, codes, text, allowed=None) -> dict[str, list]:
+def matched(nlp, codes, text, allowed=None) -> dict[str, tuple]:
     matcher = RuleMatcher(codes, nlp)
     return {m.code_id: m.hits for m in matcher.match_text(text, allowed)}
 
