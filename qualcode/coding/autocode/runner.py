@@ -83,7 +83,10 @@ def autocode(
     texts = [(u.text, u.role) for u in units]
     # Codes are assigned where the matching is done: only the kept matches travel back.
     assign = partial(assign_wanted, codebook, TopicFocus.from_project(project), frozenset(c.id for c in selected))
-    assigned = match_units(every, texts, allowed, processes=processes, progress=progress, finish=assign)
+    counts = [word_count(u.text) for u in units]  # once: for the progress and the result
+    assigned = match_units(
+        every, texts, allowed, processes=processes, progress=progress, finish=assign, counts=counts
+    )
     proposals, dropped = propose(units, assigned)
     written: _Written = {}
     if not dry_run and as_coder:
@@ -92,7 +95,7 @@ def autocode(
         written["replaced"], written["stored"], written["kept_decided"] = stored.store_rule_suggestions(
             project, chosen, [c.id for c in selected], proposals)
     return AutocodeResult(
-        proposals, chosen, units, sum(word_count(u.text) for u in units), time.perf_counter() - began, dry_run,
+        proposals, chosen, units, sum(counts), time.perf_counter() - began, dry_run,
         as_coder, roles=roles, off_topic_dropped=dropped, **written,
     )
 
