@@ -100,7 +100,16 @@ def autocode_tokenizer_table() -> str:
             ("A/B 4: before the per-turn step (41824c0)", "autocode-tokenizer-2M-1proc-s8-before-2.json"),
             ("A/B 4: after it, but for ancestor_ids (3c6f9fc)", "autocode-tokenizer-2M-1proc-s8-mid-2.json"),
             ("after the per-turn step (2e439b5), loaded, 7 rounds", "autocode-tokenizer-2M-1proc-s8.json"),
-            ("main at the end of the eighth session (4c7ecde), quiet, 7 rounds", "autocode-tokenizer-2M-1proc-quiet-s8.json")]
+            ("main at the end of the eighth session (4c7ecde), quiet, 7 rounds", "autocode-tokenizer-2M-1proc-quiet-s8.json"),
+            # ninth session, under load: the code before it (68ed32f) and after (02bb9e4; eb154cb for
+            # the last row), run in turn, 7 rounds each
+            ("A/B 5: before the ninth session's step (68ed32f)", "autocode-tokenizer-2M-1proc-s9-before-1.json"),
+            ("A/B 5: after it (02bb9e4)", "autocode-tokenizer-2M-1proc-s9-after-1.json"),
+            ("A/B 6: after it (02bb9e4)", "autocode-tokenizer-2M-1proc-s9-after-2.json"),
+            ("A/B 6: before it (68ed32f)", "autocode-tokenizer-2M-1proc-s9-before-2.json"),
+            ("A/B 7: after it (eb154cb)", "autocode-tokenizer-2M-1proc-s9-after-3.json"),
+            ("A/B 7: before it (68ed32f)", "autocode-tokenizer-2M-1proc-s9-before-3.json"),
+            ("after the ninth session's step (eb154cb), 7 rounds", "autocode-tokenizer-2M-1proc-s9.json")]
     rows = ["| run | corpus | ratio per CPU second, median (range) | ratio, wall, median | CPU s per round: "
             "autocoder / tokenizer (medians) | load average |", "|---|---|---|---|---|---|"]
     for label, name in runs:

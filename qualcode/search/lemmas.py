@@ -1,10 +1,10 @@
 """The autocoder's match keys (qualcode/coding/autocode/lemmas.py), loaded fast.
 
-Search keys words exactly as the autocoder does (same lookup table, same plural and
-``-al`` family steps: ``LemmaIndex._key``), but reads spaCy's English lookup table
-straight from spacy-lookups-data instead of building a spaCy pipeline: importing
-spaCy costs about a second, which alone would break the one-second first page.
-tests/search/test_lemmas.py checks that both give the same keys.
+Search keys words exactly as the autocoder does: the same :class:`LemmaIndex` over
+spaCy's English lookup table, read straight from spacy-lookups-data
+(:meth:`LemmaIndex.english`), as the autocoder reads it, with no spaCy pipeline:
+importing spaCy costs about a second, which alone would break the one-second first page.
+tests/search/test_index.py (test_keys_are_the_autocoders) checks them against spaCy's lemmatizer.
 """
 
 from __future__ import annotations
@@ -20,26 +20,10 @@ WORD = re.compile(r"[^\W_]+")
 MAX_KEY = 200  # the index's key column; a longer "word" (a run of digits, a URL) is cut
 
 
-class TableLemmas(LemmaIndex):
-    """A :class:`LemmaIndex` over a plain lookup dict (no spaCy pipeline)."""
-
-    def __init__(self, table: dict[str, str]) -> None:
-        from functools import lru_cache
-
-        self._table = table
-        self._known = frozenset(table.values())
-        self.key = lru_cache(maxsize=None)(self._key)
-
-
 @cache
-def lemmas() -> TableLemmas:
+def lemmas() -> LemmaIndex:
     """The shared key function (loaded once per process, ~0.1 s)."""
-    import gzip
-    import json
-    from importlib import resources
-
-    data = resources.files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
-    return TableLemmas(json.loads(gzip.decompress(data.read_bytes())))
+    return LemmaIndex.english()
 
 
 def key(word: str) -> str:

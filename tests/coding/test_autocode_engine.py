@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualcode.codebook.model import Code, FuzzyTerm, NearPair, Rules
 from qualcode.coding.autocode.engine import RuleMatcher, required_literals, sentence_bounds
@@ -21,7 +23,7 @@ def nlp():
     return make_nlp()
 
 
-def matched(nlp, codes, text, allowed=None) -> dict[str, list]:
+def matched(nlp, codes, text, allowed=None) -> dict[str, tuple]:
     matcher = RuleMatcher(codes, nlp)
     return {m.code_id: m.hits for m in matcher.match_text(text, allowed)}
 
@@ -65,6 +67,42 @@ def test_family_key_leaves_non_derivations_apart(nlp, word, other):
 
     lemmas = LemmaIndex(nlp)
     assert lemmas.key(word) != lemmas.key(other)
+
+
+def test_the_plain_lookup_table_gives_the_lemmatizers_keys(nlp):
+    """The matcher reads spaCy's lookup table itself (no lemmatizer in its pipeline): every
+    form of the table, every lemma, and forms outside it get the lemmatizer's lemma and key."""
+    from qualcode.coding.autocode.lemmas import LemmaIndex
+
+    plain, spacy_table = LemmaIndex.english(), LemmaIndex(nlp)
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    assert len(plain._table) == len(table) > 40_000
+    forms = [*plain._table, *plain._table.values(), "", "qwertyuiop", "survivor’s", "referrals"]
+    assert [plain.lemma(f) for f in forms] == [spacy_table.lemma(f) for f in forms]
+    assert [plain.key(f) for f in forms] == [spacy_table.key(f) for f in forms]
+
+
+@given(
+    st.lists(st.text("abceilnoprst'-", max_size=12), max_size=40),
+    st.lists(st.tuples(st.text("abceilnoprst", min_size=1, max_size=10), st.integers(0, 100)), min_size=1, max_size=4),
+)
+def test_a_batch_of_new_words_gets_each_words_own_fuzzy_scores(nlp, words, terms):
+    """Model: fuzz.ratio of each word against each one-word fuzzy term, kept when at least its min_score."""
+    from rapidfuzz import fuzz
+
+    fuzzy = tuple(FuzzyTerm(term, score) for term, score in terms)
+    matcher = RuleMatcher([code("c", fuzzy=fuzzy)], nlp)
+    expected = [
+        tuple((i, s) for i, t in enumerate(fuzzy) if (s := fuzz.ratio(t.term.lower(), word, score_cutoff=t.min_score)))
+        for word in words
+    ]
+    assert matcher._fuzzy_scores(words) == expected
+
+
+def test_the_matchers_pipeline_tokenizes_without_a_lemmatizer():
+    from qualcode.coding.autocode.lemmas import make_matcher_nlp
+
+    assert make_matcher_nlp().pipe_names == []
 
 
 @pytest.mark.parametrize(

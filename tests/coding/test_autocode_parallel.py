@@ -94,3 +94,34 @@ def test_the_collector_is_left_as_it_was_found(codes, processes, fail):
     except RuntimeError:
         assert fail
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_runs_matches_are_not_left_to_a_young_collection(codes, processes):
+    """What the run made and kept goes straight to the oldest generation (no collection walks
+    it all at once after the run); the matches themselves are unchanged, and still freed."""
+    gc.collect()
+    found = match_units(codes, UNITS, allowed(codes), processes=processes, chunk_words=12)
+    hits = [hit for matches in found for match in matches for hit in match.hits]
+    young = {id(o) for generation in (0, 1) for o in gc.get_objects(generation)}
+    assert hits and not any(id(hit) in young for hit in hits)
+    assert id(found) not in young
+    assert found == match_units(codes, UNITS, allowed(codes), processes=1)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_word_counts_given_by_the_caller_are_used_as_counted(codes, processes):
+    counted: list[tuple[int, int]] = []
+    given: list[tuple[int, int]] = []
+    expected = match_units(codes, UNITS, allowed(codes), processes=processes, chunk_words=10, progress=lambda *p: counted.append(p))
+    counts = [len(text.split()) for text, _ in UNITS]
+    found = match_units(
+        codes, UNITS, allowed(codes), processes=processes, chunk_words=10, progress=lambda *p: given.append(p), counts=counts
+    )
+    assert found == expected and given == counted and given[-1] == (sum(counts), sum(counts))
+
+
+def test_word_counts_must_be_one_per_unit(codes):
+    with pytest.raises(ValueError, match="3 word counts for 60 units"):
+        match_units(codes, UNITS, allowed(codes), processes=1, counts=[1, 2, 3])

@@ -29,18 +29,17 @@ spaCy and rapidfuzz are imported when a matcher is built, never at import time.
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
+from qualcode.coding.autocode.collector import collector_paused
 from qualcode.coding.autocode.hits import CodeMatch, Hit
 from qualcode.coding.autocode.lemmas import LemmaIndex, make_matcher_nlp
 from qualcode.coding.autocode.literals import UnitLiterals, required_literals
@@ -121,8 +120,8 @@ class RuleMatcher:
     """Compiled rules of some codes; match units of text with :meth:`match_text` or :meth:`match_texts`."""
 
     def __init__(self, codes: Iterable[Code], nlp: Language | None = None) -> None:
-        self.nlp = nlp or make_matcher_nlp()
-        self.lemmas = LemmaIndex(self.nlp)
+        self.nlp = nlp or make_matcher_nlp()  # the tokenizer; keys come from the lookup table
+        self.lemmas = LemmaIndex.english()
         self.terms: list[tuple[str, tuple[str, ...]]] = []
         self._term_ids: dict[str, int] = {}
         self._fuzzy: list[_FuzzySpec] = []
@@ -305,7 +304,7 @@ class RuleMatcher:
             if len(surviving) > 1:  # best first: highest score, then earliest (ties keep their order)
                 surviving.sort(key=_START)
                 surviving.sort(key=_SCORE, reverse=True)
-            matches.append(CodeMatch(code_id, tuple(surviving[:KEPT_HITS]), len(surviving)))
+            matches.append(_new_match((code_id, tuple(surviving[:KEPT_HITS]), len(surviving))))
         return matches
 
     def _plan(self, allowed: frozenset[str] | set[str] | None) -> _Plan:
@@ -323,16 +322,25 @@ class RuleMatcher:
         """The id of a lowercase form's match key if some term uses that key, else 0."""
         return self._tables.key_ids.get(self.lemmas.key(form), 0)
 
-    def _fuzzy_scores(self, text: str) -> tuple[tuple[int, float], ...]:
-        from rapidfuzz import fuzz
+    def _fuzzy_scores(self, texts: list[str]) -> list[tuple[tuple[int, float], ...]]:
+        """Each word's scores against the one-word fuzzy terms (those at least their ``min_score``).
 
-        scores = []
-        for spec_id in self._single_fuzzy:
+        One ``cdist`` per term over the batch's new words picks the few worth scoring (with a
+        cutoff one point lower, so none is missed); ``fuzz.ratio`` then gives the score itself.
+        """
+        from rapidfuzz import fuzz, process
+
+        scores: list[list[tuple[int, float]]] = [[] for _ in texts]
+        for spec_id in self._single_fuzzy if texts else ():
             spec = self._fuzzy[spec_id]
-            score = fuzz.ratio(spec.target, text, score_cutoff=spec.min_score)
-            if score:
-                scores.append((spec_id, score))
-        return tuple(scores)
+            near = process.cdist(
+                [spec.target], texts, scorer=fuzz.ratio, score_cutoff=max(0, spec.min_score - 1)
+            )[0]
+            for at in near.nonzero()[0].tolist():
+                score = fuzz.ratio(spec.target, texts[at], score_cutoff=spec.min_score)
+                if score:
+                    scores[at].append((spec_id, score))
+        return list(map(tuple, scores))
 
     def _window_fuzzy(self, unit: _Unit, fuzzy: dict[int, list]) -> None:
         from rapidfuzz import fuzz
@@ -410,7 +418,7 @@ class RuleMatcher:
                 for b in seconds[low : bisect_right(positions, a[0] + within)]:
                     start = a[3] if a[1] <= b[1] else b[3]  # the earlier first token's start
                     end = a[4] if a[2] >= b[2] else b[4]  # the later last token's end
-                    hits.append(Hit(code.code_id, "near", rule, start, end, min(a[0], b[0]), 1.0))
+                    hits.append(_new_hit((code.code_id, "near", rule, start, end, min(a[0], b[0]), 1.0)))
         return hits
 
 
@@ -466,28 +474,8 @@ class _Unit:
         return self._word_tokens
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold Python's cycle collector off while units are tokenized and matched.
-
-    Matching makes many short-lived objects (docs, arrays, hits) and no reference cycles:
-    reference counting frees each batch (measured: the cyclic garbage left after matching
-    2M words, with the collector off, is the same as after 500 turns, the matcher's own).
-    Left on, the collector walks everything kept so far many times per batch: the matches
-    made (hits and codes are tuple subclasses, which it never stops tracking) and the form
-    cache. :meth:`RuleMatcher.match_texts` pauses it per batch; ``match_units`` for its
-    whole run. It runs as usual afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-_new_hit = partial(tuple.__new__, Hit)  # Hit from one tuple, without a Python-level call
+# Hit and CodeMatch from one tuple, without the Python-level __new__ of a NamedTuple
+_new_hit, _new_match = partial(tuple.__new__, Hit), partial(tuple.__new__, CodeMatch)
 
 
 _START, _SCORE = itemgetter(Hit._fields.index("start")), itemgetter(Hit._fields.index("score"))

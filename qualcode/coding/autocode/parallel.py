@@ -13,7 +13,8 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.autocode.engine import RuleMatcher, collector_paused
+from qualcode.coding.autocode.collector import age_survivors, collector_paused
+from qualcode.coding.autocode.engine import RuleMatcher
 
 if TYPE_CHECKING:
     from qualcode.codebook.model import Code
@@ -54,6 +55,7 @@ def match_units(
     chunk_words: int = CHUNK_WORDS,
     start_method: str | None = None,
     finish: Finish | None = None,
+    counts: Sequence[int] | None = None,
 ) -> list:
     """The rule matches of each ``(text, role)`` unit (or ``finish`` of them), in input order.
 
@@ -74,8 +76,16 @@ def match_units(
     finish
         Applied to each unit's matches in the worker, so that only its (smaller) result
         travels back; picklable (a module-level function or a ``functools.partial`` of one).
+    counts
+        The words of each unit (:func:`word_count`) when the caller has counted them already
+        (``autocode`` reports the total): counting 2M words costs 0.06-0.08 s.
     """
-    counts = [word_count(text) for text, _ in units]
+    if counts is None:
+        counts = [word_count(text) for text, _ in units]
+    elif len(counts) != len(units):
+        raise ValueError(f"{len(counts)} word counts for {len(units)} units; one per unit is needed")
+    else:
+        counts = list(counts)
     total = sum(counts)
     processes = default_processes(total) if processes is None else max(1, processes)
     chunks = list(_chunks(len(units), counts, chunk_words))
@@ -90,6 +100,7 @@ def match_units(
             done += sum(counts[start:end])
             if progress is not None:
                 progress(done, total)
+        age_survivors(results)
     return results
 
 

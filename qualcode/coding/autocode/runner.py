@@ -18,13 +18,14 @@ keeps its topic and drops passing mentions of other topics (:class:`TopicFocus`)
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, TypedDict
 
 from qualcode.coding.autocode import stored
 from qualcode.coding.autocode.engine import sentence_bounds
+from qualcode.coding.autocode.hits import Hit
 from qualcode.coding.autocode.parallel import Progress, match_units, word_count
 from qualcode.coding.autocode.results import AutocodeResult, Proposal, Unit
 from qualcode.coding.coders import AUTOCODER, require_coder
@@ -82,7 +83,10 @@ def autocode(
     texts = [(u.text, u.role) for u in units]
     # Codes are assigned where the matching is done: only the kept matches travel back.
     assign = partial(assign_wanted, codebook, TopicFocus.from_project(project), frozenset(c.id for c in selected))
-    assigned = match_units(every, texts, allowed, processes=processes, progress=progress, finish=assign)
+    counts = [word_count(u.text) for u in units]  # once: for the progress and the result
+    assigned = match_units(
+        every, texts, allowed, processes=processes, progress=progress, finish=assign, counts=counts
+    )
     proposals, dropped = propose(units, assigned)
     written: _Written = {}
     if not dry_run and as_coder:
@@ -91,7 +95,7 @@ def autocode(
         written["replaced"], written["stored"], written["kept_decided"] = stored.store_rule_suggestions(
             project, chosen, [c.id for c in selected], proposals)
     return AutocodeResult(
-        proposals, chosen, units, sum(word_count(u.text) for u in units), time.perf_counter() - began, dry_run,
+        proposals, chosen, units, sum(counts), time.perf_counter() - began, dry_run,
         as_coder, roles=roles, off_topic_dropped=dropped, **written,
     )
 
@@ -178,9 +182,9 @@ class TopicFocus:
             return matches
         topics = [topic(codebook, m.code_id) for m in matches]  # once per match, not per use
         places = list(map(evidence_places, matches))
-        weight: Counter = Counter()
+        weight: dict[str, int] = {}
         for match_topic, match_places in zip(topics, places, strict=True):
-            weight[match_topic] += match_places
+            weight[match_topic] = weight.get(match_topic, 0) + match_places
         heaviest = max(weight.values())
         return [
             m
@@ -200,7 +204,10 @@ def evidence_places(match: CodeMatch) -> int:
 
     Counted over the hits a match keeps as evidence (the strongest five), so at most five.
     """
-    return len({hit.position for hit in match.hits})
+    return len(set(map(_POSITION, match.hits)))
+
+
+_POSITION = itemgetter(Hit._fields.index("position"))  # C-level: a NamedTuple's field is a Python property
 
 
 def assign_codes(codebook: Codebook, matches: list[CodeMatch], focus: TopicFocus) -> list[CodeMatch]:
@@ -214,6 +221,8 @@ def assign_wanted(
     """:func:`assign_codes` restricted to the ``wanted`` codes, and how many of those the focus dropped."""
     specific = most_specific(codebook, matches)
     kept = focus.apply(codebook, specific)
+    if kept is specific:  # the focus kept every code (an uncrowded turn)
+        return [m for m in kept if m.code_id in wanted], 0
     dropped = sum(m.code_id in wanted for m in specific) - sum(m.code_id in wanted for m in kept)
     return [m for m in kept if m.code_id in wanted], dropped
 

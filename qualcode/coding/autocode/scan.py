@@ -155,7 +155,8 @@ class FormTable:
     """
 
     key_id: Callable[[str], int]  # lowercase word -> key id (0: no term uses its key)
-    fuzzy: Callable[[str], tuple[tuple[int, float], ...]]  # lowercase word -> (spec, score)s
+    # lowercase words -> each one's (spec, score)s, in one call per batch
+    fuzzy: Callable[[list[str]], list[tuple[tuple[int, float], ...]]]
     is_word: Callable[[str], bool]  # lowercase form -> whether it is a word
     key_ids: dict[int, int] = field(default_factory=dict)
     scores: dict[int, tuple[tuple[int, float], ...]] = field(default_factory=dict)
@@ -164,24 +165,29 @@ class FormTable:
         """The key id of each form (-1 if not a word), and the fuzzy scores of those that have some."""
         key_ids = self.key_ids
         found = list(map(key_ids.get, hashes))  # C-level: Python runs only for forms never seen
-        at = -1
+        unseen, at = [], -1
         try:
             while True:
                 at = found.index(None, at + 1)
-                value = hashes[at]
-                found[at] = key_ids[value] = self._first_sight(value, strings[value])
+                unseen.append(at)
         except ValueError:  # no form left unseen
             pass
+        if unseen:
+            self._first_sight([hashes[at] for at in unseen], strings)
+            for at in unseen:
+                found[at] = key_ids[hashes[at]]
         scores = self.scores
         return cast("list[int]", found), {value: scores[value] for value in scores.keys() & hashes}
 
-    def _first_sight(self, value: int, text: str) -> int:
-        if not self.is_word(text):
-            return -1
-        scores = self.fuzzy(text)
-        if scores:
-            self.scores[value] = scores
-        return self.key_id(text)
+    def _first_sight(self, values: list[int], strings) -> None:
+        texts = [strings[value] for value in values]
+        words = [(value, text) for value, text in zip(values, texts, strict=True) if self.is_word(text)]
+        for value in values:
+            self.key_ids[value] = -1
+        for (value, text), scores in zip(words, self.fuzzy([text for _, text in words]), strict=True):
+            self.key_ids[value] = self.key_id(text)
+            if scores:
+                self.scores[value] = scores
 
 
 @dataclass
