@@ -17,13 +17,15 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table
-from sqlalchemy.dialects import postgresql
 
 ROWS = 500  # rows a statement: the counting trigger once per 500 codings; arrays of a bounded size
 
 
 @cache
 def _statement(table: Table, names: tuple[str, ...]) -> str:
+    # Imported here: only PostgreSQL writes this way, and a SQLite command should not load the dialect.
+    from sqlalchemy.dialects import postgresql
+
     types = {column.name: column.type.compile(postgresql.dialect()) for column in table.columns}
     arrays = ", ".join(f"%s::{types[name]}[]" for name in names)
     return f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
@@ -45,7 +47,7 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     given = [column for column in table.columns if column.name in rows[0]]
     defaults = [column for column in table.columns if column.name not in rows[0] and _scalar_default(column)]
     names = tuple(column.name for column in (*given, *defaults))
-    processors = [column.type._cached_bind_processor(conn.dialect) for column in (*given, *defaults)]
+    processors = [column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for column in (*given, *defaults)]
     for first in range(0, len(rows), ROWS):
         chunk = rows[first : first + ROWS]
         columns = [_values(chunk, column) for column in given]
