@@ -70,7 +70,8 @@ def test_init_with_database_url_creates_the_schema_on_the_server(server, tmp_pat
     assert password and password not in config and "was not written to qualcode.toml" in result.output
     assert make_url(Project(tmp_path / "team").setting("project", "database_url")) == make_url(server)._replace(password=None)
     monkeypatch.setenv("PGPASSWORD", password)
-    assert not (tmp_path / "team" / ".qualcode").exists()  # no SQLite file in team mode
+    store_folder = tmp_path / "team" / ".qualcode"  # in team mode it holds at most the parsed-codebook cache
+    assert not list(store_folder.glob("*.db*")) and {p.name for p in store_folder.glob("*")} <= {"codebook-cache.json"}  # no SQLite file
     engine = open_engine(server)
     with engine.connect() as conn:
         assert set(metadata.tables) <= set(inspect(conn).get_table_names())
