@@ -109,7 +109,11 @@ def autocode_tokenizer_table() -> str:
             ("A/B 6: before it (68ed32f)", "autocode-tokenizer-2M-1proc-s9-before-2.json"),
             ("A/B 7: after it (eb154cb)", "autocode-tokenizer-2M-1proc-s9-after-3.json"),
             ("A/B 7: before it (68ed32f)", "autocode-tokenizer-2M-1proc-s9-before-3.json"),
-            ("after the ninth session's step (eb154cb), 7 rounds", "autocode-tokenizer-2M-1proc-s9.json")]
+            ("after the ninth session's step (eb154cb), 7 rounds", "autocode-tokenizer-2M-1proc-s9.json"),
+            # main at the end of the ninth session (77c75a5), quiet, three 7-round runs in a row
+            ("main at the end of the ninth session (77c75a5), quiet, run 1", "autocode-tokenizer-2M-1proc-quiet-s9.json"),
+            ("main at the end of the ninth session (77c75a5), quiet, run 2", "autocode-tokenizer-2M-1proc-quiet-s9-second.json"),
+            ("main at the end of the ninth session (77c75a5), quiet, run 3", "autocode-tokenizer-2M-1proc-quiet-s9-third.json")]
     rows = ["| run | corpus | ratio per CPU second, median (range) | ratio, wall, median | CPU s per round: "
             "autocoder / tokenizer (medians) | load average |", "|---|---|---|---|---|---|"]
     for label, name in runs:
@@ -321,7 +325,8 @@ def backends_table() -> str:
 def import_docx_table() -> str:
     rows = ["| code | `parse_file` wall, median (range) | CPU | lxml pass wall | CPU | ratio (CPU, per round) | load |",
             "|---|---|---|---|---|---|---|"]
-    for label, name in (("before (bdae08c)", "import-docx-before.json"), ("after", "import-docx.json")):
+    for label, name in (("before (bdae08c)", "import-docx-before.json"), ("after", "import-docx.json"),
+                        ("main at the end of the ninth session (77c75a5), quiet", "import-docx-quiet-s9.json")):
         data = load(name)
         if data is None:
             continue
@@ -389,7 +394,7 @@ def tui_quiet_table() -> str:
     end of each session since (the last column is now)."""
     runs = [("bdae08c", "tui-quiet-before.json"), ("ab7a9b0", "tui-quiet-prev.json"),
             ("0890c7c", "tui-quiet-s6.json"), ("41824c0", "tui-quiet-s7.json"),
-            ("now", "tui-quiet-after.json")]
+            ("6430fa2", "tui-quiet-s8-end.json"), ("now", "tui-quiet-after.json")]
     loaded = [(label, load(name) or {"load_average": [float("nan")] * 2, "results": {}}) for label, name in runs]
     after = loaded[-1][1]
     if not after["results"]:
@@ -470,6 +475,7 @@ SECTIONS = {
     "autocode-ratio-quiet-end": lambda: autocode_ratio_table("autocode-ratio-quiet-end-200x8000.json"),
     "autocode-ratio-quiet-s7": lambda: autocode_ratio_table("autocode-ratio-quiet-s7-200x8000.json"),
     "autocode-ratio-quiet-s8": lambda: autocode_ratio_table("autocode-ratio-quiet-s8-200x8000.json"),
+    "autocode-ratio-quiet-s9": lambda: autocode_ratio_table("autocode-ratio-quiet-s9-200x8000.json"),
     "autocode-ratio-postgresql": lambda: autocode_ratio_table("scaling-postgresql-streaming.json"),
     "autocode-ratio-counted-once-before": lambda: autocode_ratio_table("autocode-ratio-counted-once-before-200x8000.json"),
     "autocode-ratio-counted-once-before-postgresql": lambda: autocode_ratio_table("autocode-ratio-counted-once-before-postgresql-50x8000.json"),
@@ -498,6 +504,7 @@ SECTIONS = {
     "peers": peers_table,
     "peers-quiet-0402": lambda: peers_table("peers-quiet-0402.json"),
     "peers-quiet-s8": lambda: peers_table("peers-quiet-s8.json"),
+    "peers-quiet-s9": lambda: peers_table("peers-quiet-s9.json"),
     "peers-loaded-0507": lambda: peers_table("peers-loaded-0507.json"),
     "import-floor": import_floor_table,
     "import-floor-s8": lambda: import_floor_table("import-floor-s8.json"),
@@ -515,6 +522,7 @@ SECTIONS = {
     "tally-fourth-before": lambda: tally_table("tally-fourth-before.json"),
     "tally-fourth": lambda: tally_table("tally-fourth.json"),
     "tally-quiet-s7": lambda: tally_table("tally-quiet-s7.json"),
+    "tally-quiet-s9": lambda: tally_table("tally-quiet-s9.json"),
     "tally-fourth-postgresql-200k": lambda: tally_table("tally-fourth-postgresql-200k.json"),
     "tally-fourth-postgresql": lambda: tally_table("tally-fourth-postgresql.json"),
     "scaling-sqlite": lambda: scaling_table("scaling-sqlite.json"),
