@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 
 _HOMES = {
-    "ImportOptions": "qdpx_import", "ImportReport": "qdpx_import", "import_project": "qdpx_import",
+    "ImportOptions": "import_report", "ImportReport": "import_report", "import_project": "qdpx_import",
     "export_qdpx": "qdpx_export",
     "export_coder_bundle": "bundles", "read_bundle": "bundles",
     "MergeReport": "merge", "merge_bundle": "merge",

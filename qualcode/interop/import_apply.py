@@ -20,7 +20,7 @@ from qualcode.store.interop import insert_coding_rows, log_inserted
 from qualcode.transcripts.model import Segment, Transcript
 
 if TYPE_CHECKING:
-    from qualcode.interop.qdpx_import import ImportReport, PlannedCoding
+    from qualcode.interop.import_report import ImportReport, PlannedCoding
     from qualcode.interop.qdpx_notes import NoteReading
     from qualcode.project import Project
 
