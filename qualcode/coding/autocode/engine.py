@@ -20,7 +20,8 @@ How words are found: units are matched in batches (:mod:`.scan`): numpy finds ev
 term occurrence in a batch's words at once, with Python running once per distinct word
 form and once per occurrence; the hits, proximity, exclusions and regexes are then
 worked out per unit. A regex runs only on units holding one string of each group its
-pattern requires (substring searches over the whole batch). The token-by-token matcher
+pattern requires (substring searches over the whole batch), in the order a match holds them
+(:mod:`.order`). The token-by-token matcher
 this replaced is kept as the reference model of tests/coding/test_autocode_equivalence.py,
 which checks that both give the same codes, spans and evidence.
 
