@@ -20,7 +20,8 @@ How words are found: units are matched in batches (:mod:`.scan`): numpy finds ev
 term occurrence in a batch's words at once, with Python running once per distinct word
 form and once per occurrence; the hits, proximity, exclusions and regexes are then
 worked out per unit. A regex runs only on units holding one string of each group its
-pattern requires (substring searches over the whole batch). The token-by-token matcher
+pattern requires (substring searches over the whole batch), in the order a match holds them
+(:mod:`.order`). The token-by-token matcher
 this replaced is kept as the reference model of tests/coding/test_autocode_equivalence.py,
 which checks that both give the same codes, spans and evidence.
 
@@ -43,6 +44,7 @@ from qualcode.coding.autocode.collector import collector_paused
 from qualcode.coding.autocode.hits import CodeMatch, Hit
 from qualcode.coding.autocode.lemmas import LemmaIndex, make_matcher_nlp
 from qualcode.coding.autocode.literals import UnitLiterals, required_literals
+from qualcode.coding.autocode.order import in_order, ordered_literals
 from qualcode.coding.autocode.scan import FormTable, Found, ScannedBatch, TermTables, scan
 from qualcode.coding.autocode.spans import sentence_bounds
 
@@ -211,6 +213,7 @@ class RuleMatcher:
         self._regex_needs = [
             (c, tuple(needed for _, _, needed, _ in self.codes[c].regex)) for c in self._regex_codes
         ]
+        self._regex_orders = {c: tuple(ordered_literals(p) for p, *_ in self.codes[c].regex) for c in self.codes}
         self._plans: dict[frozenset[str], _Plan] = {}  # per set of allowed codes
 
     # -- matching ----------------------------------------------------------------
@@ -392,9 +395,12 @@ class RuleMatcher:
     def _regex_hits(self, code: _CompiledCode, unit: _Unit, patterns: list[int]) -> list[Hit]:
         """Regex hits of the code's ``patterns`` (those the unit holds one string of each
         required group of: substring tests over the whole batch spare most regex scans)."""
-        hits = []
+        hits, orders = [], self._regex_orders[code.code_id]
         for index in patterns:
             _, compiled, _, rule = code.regex[index]
+            order = orders[index]
+            if order is not None and not in_order(unit.literals.lowered(unit.index), order):
+                continue  # the unit holds the strings, but never in the order a match has them
             for match in compiled.finditer(unit.text):
                 if match.end() == match.start():
                     continue

@@ -114,6 +114,10 @@ class UnitLiterals:
                 todo.setdefault(unit, []).append((code_id, patterns))
         return todo
 
+    def lowered(self, unit: int) -> str:
+        """The lowercased text of ``unit`` (once some unit was searched for a string)."""
+        return self._lowered[unit]
+
     def units(self, needed: tuple[frozenset[str], ...]) -> set[int]:
         """The units holding one string of each group of ``needed`` (worked out once per batch)."""
         found = self._units.get(needed)
