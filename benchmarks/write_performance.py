@@ -113,7 +113,11 @@ def autocode_tokenizer_table() -> str:
             # main at the end of the ninth session (77c75a5), quiet, three 7-round runs in a row
             ("main at the end of the ninth session (77c75a5), quiet, run 1", "autocode-tokenizer-2M-1proc-quiet-s9.json"),
             ("main at the end of the ninth session (77c75a5), quiet, run 2", "autocode-tokenizer-2M-1proc-quiet-s9-second.json"),
-            ("main at the end of the ninth session (77c75a5), quiet, run 3", "autocode-tokenizer-2M-1proc-quiet-s9-third.json")]
+            ("main at the end of the ninth session (77c75a5), quiet, run 3", "autocode-tokenizer-2M-1proc-quiet-s9-third.json"),
+            # after the regex order check (dc68b08), quiet, three 7-round runs in a row
+            ("main with the regex order check (dc68b08), quiet, run 1", "autocode-tokenizer-2M-1proc-quiet-s9-final-1.json"),
+            ("main with the regex order check (dc68b08), quiet, run 2", "autocode-tokenizer-2M-1proc-quiet-s9-final-2.json"),
+            ("main with the regex order check (dc68b08), quiet, run 3", "autocode-tokenizer-2M-1proc-quiet-s9-final-3.json")]
     rows = ["| run | corpus | ratio per CPU second, median (range) | ratio, wall, median | CPU s per round: "
             "autocoder / tokenizer (medians) | load average |", "|---|---|---|---|---|---|"]
     for label, name in runs:
