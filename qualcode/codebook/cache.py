@@ -22,6 +22,7 @@ SQLite store, which whoever can write there can replace whole.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -286,21 +287,16 @@ def _number(value: Any, low: int, high: int) -> int:
     return value
 
 
-_parser_digests: list[str] = []
-
-
+@functools.cache
 def _parser_digest() -> str:
     """sha256 over the code of the modules that shape a parse, and the model's fields ("": unknown)."""
-    if not _parser_digests:
-        digest = hashlib.sha256()
-        here = Path(__file__)
-        try:  # their sources, or their bytecode where installed without sources
-            for name in _PARSER_MODULES:
-                digest.update(here.with_name(name).with_suffix(here.suffix).read_bytes())
-        except OSError:  # (a zip, say) no way to tell one parser from another: no cache
-            _parser_digests.append("")
-            return ""
-        for model in (Role, Code, Rules, FuzzyTerm, NearPair):
-            digest.update(" ".join(f.name for f in fields(model)).encode())
-        _parser_digests.append(digest.hexdigest())
-    return _parser_digests[0]
+    digest = hashlib.sha256()
+    here = Path(__file__)
+    try:  # their sources, or their bytecode where installed without sources
+        for name in _PARSER_MODULES:
+            digest.update(here.with_name(name).with_suffix(here.suffix).read_bytes())
+    except OSError:  # (a zip, say) no way to tell one parser from another: no cache
+        return ""
+    for model in (Role, Code, Rules, FuzzyTerm, NearPair):
+        digest.update(" ".join(f.name for f in fields(model)).encode())
+    return digest.hexdigest()

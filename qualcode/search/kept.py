@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 MAX_KEPT_CHARS = 8_000_000  # ~8 MB of ASCII text: ~170 interviews of 8,000 words
 
 Version = tuple[str, str]  # (marker, digest of the text as stored)
+Turn = tuple[int, bool, int, int]  # (ordinal, interviewer, start, end), as the indexer reads a turn
 
 
 @dataclass
@@ -43,7 +44,7 @@ class _Kept:
     bounds: dict[int, tuple[int, int]] = field(default_factory=dict)  # ordinal -> (start, end), turns read so far
     # A transcript the index lacks, searched in its text: its turns as the indexer reads them
     # and their words (search/index.py, postings_for), which no pattern changes.
-    turns: list[tuple[int, bool, int, int]] | None = None
+    turns: list[Turn] | None = None
     words: TurnWords | None = None
 
     @property
@@ -90,7 +91,7 @@ class KeptTexts:
         self._chars += len(text)
         self._trim()
 
-    def keep_words(self, transcript_id: str, version: Version | None, turns: list[tuple[int, bool, int, int]],
+    def keep_words(self, transcript_id: str, version: Version | None, turns: list[Turn],
                    words: TurnWords) -> None:
         """Keep the turns and words of a kept text (at the same version; else nothing is kept)."""
         kept = self._get(transcript_id, version)
@@ -119,9 +120,6 @@ class KeptTexts:
         kept = self._kept.pop(transcript_id, None)
         if kept is not None:
             self._chars -= kept.chars
-
-
-Turn = tuple[int, bool, int, int]  # (ordinal, interviewer, start, end), as the indexer reads a turn
 
 
 def version_of(stored: tuple[str, str | None, str | None] | None) -> Version | None:

@@ -28,19 +28,17 @@ takes the general path.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from datetime import datetime
 from itertools import chain
 from operator import itemgetter
 from typing import Any
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import Connection
 
 from qualcode.store.codings import reserve_coding_ids
 from qualcode.store.payloads import CODING_FIELDS
 from qualcode.store.schema import codings
-from qualcode.store.unnest import insert_columns
+from qualcode.store.unnest import bind_processors, insert_columns
 
 COLUMNS = tuple(column.name for column in codings.columns)
 GIVEN = COLUMNS[1:-2]  # what a caller gives: transcript_id ... orphan_text (not the id, not the timestamps)
@@ -97,29 +95,15 @@ def _parameter_limit(conn: Connection) -> int:
     return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit is not None else 999
 
 
-_processors: WeakKeyDictionary[Dialect, dict[str, Callable[[Any], Any] | None]] = WeakKeyDictionary()
-
-
-def _processors_of(dialect: Dialect) -> dict[str, Callable[[Any], Any] | None]:
-    """Each column's bind processor on ``dialect`` (None: sent as is), through the public
-    ``dialect_impl(...).bind_processor(...)``. Worked out once per dialect: a processor is
-    built afresh on every call, too dear for every part, let alone every row (``_bound``)."""
-    found = _processors.get(dialect)
-    if found is None:
-        found = {column.name: column.type.dialect_impl(dialect).bind_processor(dialect) for column in codings.columns}
-        _processors[dialect] = found
-    return found
-
-
 def _bind(conn: Connection, column: str, value: Any) -> Any:
     """``value`` as SQLAlchemy would send it for ``column`` (the column type's bind processor)."""
-    process = _processors_of(conn.dialect)[column]
+    process = bind_processors(codings, conn.dialect)[column]
     return value if process is None or value is None else process(value)
 
 
 def _processed(conn: Connection) -> set[str]:
     """The given columns whose type has a bind processor on this connection's dialect."""
-    processors = _processors_of(conn.dialect)
+    processors = bind_processors(codings, conn.dialect)
     return {name for name in GIVEN if processors[name] is not None}
 
 

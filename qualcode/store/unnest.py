@@ -8,15 +8,19 @@ but psycopg parses a long query's placeholders in Python on every execution (a
 docs/performance.md). ``INSERT ... SELECT * FROM unnest(%s::type[], ...)`` has one
 parameter a column, whatever the rows, so the query text is short (psycopg caches its
 parsing) and the server plans one statement for ROWS rows.
+
+:func:`bind_processors` serves both bulk writers (this one and SQLite's multi-row
+VALUES in ``store/bulk_insert.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Column, Connection, Table
+from sqlalchemy import Column, Connection, Dialect, Table
 
 ROWS = 500  # rows a statement: the counting trigger once per 500 codings; arrays of a bounded size
 
@@ -29,6 +33,24 @@ def _statement(table: Table, names: tuple[str, ...]) -> str:
     types = {column.name: column.type.compile(postgresql.dialect()) for column in table.columns}
     arrays = ", ".join(f"%s::{types[name]}[]" for name in names)
     return f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
+
+
+Processor = Callable[[Any], Any]
+_processors: WeakKeyDictionary[Dialect, dict[str, dict[str, Processor | None]]] = WeakKeyDictionary()
+
+
+def bind_processors(table: Table, dialect: Dialect) -> dict[str, Processor | None]:
+    """Each column's bind processor on ``dialect`` (None: the value is sent as is), through the
+    public ``dialect_impl(...).bind_processor(...)``. Worked out once per dialect and table: a
+    processor is built afresh on every call, too dear for every part of a bulk write. Dialects
+    are held weakly, so engines that come and go leave nothing behind."""
+    by_table = _processors.setdefault(dialect, {})
+    found = by_table.get(table.name)
+    if found is None:
+        found = by_table[table.name] = {
+            column.name: column.type.dialect_impl(dialect).bind_processor(dialect) for column in table.columns
+        }
+    return found
 
 
 def insert_columns(conn: Connection, table: Table, names: tuple[str, ...], columns: Sequence[list]) -> None:
@@ -47,7 +69,8 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     given = [column for column in table.columns if column.name in rows[0]]
     defaults = [column for column in table.columns if column.name not in rows[0] and _scalar_default(column)]
     names = tuple(column.name for column in (*given, *defaults))
-    processors = [column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for column in (*given, *defaults)]
+    by_name = bind_processors(table, conn.dialect)
+    processors = [by_name[column.name] for column in (*given, *defaults)]
     for first in range(0, len(rows), ROWS):
         chunk = rows[first : first + ROWS]
         columns = [_values(chunk, column) for column in given]

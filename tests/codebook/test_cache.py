@@ -202,7 +202,7 @@ def test_an_edited_codebook_is_parsed_again(cached, monkeypatch):
 
 def test_another_parser_is_another_key(cached, monkeypatch):
     path, cache = cached
-    monkeypatch.setattr(codebook_cache, "_parser_digests", ["a loader that reads codebooks differently"])
+    monkeypatch.setattr(codebook_cache, "_parser_digest", lambda: "a loader that reads codebooks differently")
     same(must_parse(path, cache, monkeypatch), load_codebook(path))
 
 

@@ -20,15 +20,24 @@ def required_literals(pattern: str) -> tuple[frozenset[str], ...] | None:
     part, and groups whose every alternative has one. ``None`` when nothing is
     required (the regex then runs on every unit).
     """
+    groups = needed_groups(pattern)
+    if groups is None:
+        return None
+    useful = sorted((frozenset(g) for g in groups if min(map(len, g)) >= 2), key=lambda g: -min(map(len, g)))
+    return tuple(useful) or None
+
+
+def needed_groups(pattern: str) -> list[set[str]] | None:
+    """Every required group of ``pattern``, in the order a match holds them (one string of
+    each, without overlap); None when the pattern cannot be read (an unusual construct:
+    the callers skip their optimisation then, never the rule)."""
     try:
         # the stdlib's own pattern parser; typeshed stubs only its deprecated alias sre_parse
         from re import _parser as parser  # type: ignore[attr-defined]
 
-        groups = _needed(parser.parse(pattern, re.IGNORECASE).data, parser)
-    except Exception:  # an unusual construct: skip the optimisation, never the rule
+        return _needed(parser.parse(pattern, re.IGNORECASE).data, parser)
+    except Exception:
         return None
-    useful = sorted((frozenset(g) for g in groups if min(map(len, g)) >= 2), key=lambda g: -min(map(len, g)))
-    return tuple(useful) or None
 
 
 def _needed(items, parser) -> list[set[str]]:

@@ -9,9 +9,7 @@ lets through found nothing, most of them on such units). Read from the same pars
 
 from __future__ import annotations
 
-import re
-
-from qualcode.coding.autocode.literals import _needed, shortest_group
+from qualcode.coding.autocode.literals import needed_groups, shortest_group
 
 Ordered = tuple[tuple[str, ...], ...]
 
@@ -19,11 +17,8 @@ Ordered = tuple[tuple[str, ...], ...]
 def ordered_literals(pattern: str) -> Ordered | None:
     """Groups of lowercase strings every match of ``pattern`` holds one of each, in this order
     and without overlap; ``None`` when fewer than two groups are known (no order to test)."""
-    try:
-        from re import _parser as parser  # type: ignore[attr-defined]
-
-        groups = _needed(parser.parse(pattern, re.IGNORECASE).data, parser)
-    except Exception:  # an unusual construct: keep the substring test only
+    groups = needed_groups(pattern)
+    if groups is None:  # an unusual construct: keep the substring test only
         return None
     # a group's strings that hold another of its strings end no earlier: dropping them keeps
     # the test necessary; so does dropping a short group (its neighbours keep their order)
